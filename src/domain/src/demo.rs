@@ -1,0 +1,447 @@
+//! A deterministic demo data set: the same seed always gives the same customers and ledger.
+//!
+//! Behaviour is realistic enough to exercise every screen: good payers, slow payers, a few that
+//! default, dormant customers with no recent orders, new customers, seasonal ordering (a dip at
+//! the Spring Festival, peaks before summer and in autumn), partial payments and credit notes.
+//! The same generator makes the 10k-customer / 1M-invoice data set of the benchmarks.
+
+use crate::date::Date;
+use crate::id::{CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, Timestamp};
+use crate::ledger::{Allocation, CreditNote, Invoice, Order, OrderStatus, Payment};
+use crate::money::Money;
+use crate::party::{Customer, ExternalProfile, IndustryPosition, Shareholder, Uscc};
+use crate::rng::Rng;
+use crate::text::DocNo;
+use std::collections::BTreeMap;
+
+/// Which language the demo's names are in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoLang {
+    Zh,
+    En,
+}
+
+#[derive(Clone, Debug)]
+pub struct DemoSpec {
+    pub seed: u64,
+    pub customers: u32,
+    /// The last day of history (usually today).
+    pub as_of: Date,
+    pub months: u32,
+    /// Average invoices per customer and month, times 100.
+    pub invoices_per_month_x100: u32,
+    /// Whether invoiced history also gets its (invoiced) orders. Open orders are always made.
+    pub orders_for_history: bool,
+    pub lang: DemoLang,
+}
+
+impl DemoSpec {
+    /// The demo: 200 customers and 3 years of history.
+    pub fn demo(as_of: Date, lang: DemoLang) -> DemoSpec {
+        DemoSpec { seed: 2026, customers: 200, as_of, months: 36, invoices_per_month_x100: 300, orders_for_history: true, lang }
+    }
+    /// The benchmark's large company: 10,000 customers and about 1,000,000 invoices and payments.
+    pub fn large(as_of: Date) -> DemoSpec {
+        DemoSpec {
+            seed: 1_000_000,
+            customers: 10_000,
+            as_of,
+            months: 36,
+            invoices_per_month_x100: 278,
+            orders_for_history: false,
+            lang: DemoLang::En,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub customers: Vec<Customer>,
+    pub orders: Vec<Order>,
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    pub credit_notes: Vec<CreditNote>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Behaviour {
+    Good,
+    Slow,
+    Defaulter,
+    Dormant,
+    New,
+}
+
+const CITIES: [(&str, &str, &str, u32); 20] = [
+    ("上海", "Shanghai", "E", 310000),
+    ("北京", "Beijing", "N", 110000),
+    ("广州", "Guangzhou", "S", 440100),
+    ("深圳", "Shenzhen", "S", 440300),
+    ("杭州", "Hangzhou", "E", 330100),
+    ("苏州", "Suzhou", "E", 320500),
+    ("南京", "Nanjing", "E", 320100),
+    ("成都", "Chengdu", "W", 510100),
+    ("武汉", "Wuhan", "C", 420100),
+    ("西安", "Xi'an", "W", 610100),
+    ("天津", "Tianjin", "N", 120000),
+    ("重庆", "Chongqing", "W", 500000),
+    ("宁波", "Ningbo", "E", 330200),
+    ("青岛", "Qingdao", "N", 370200),
+    ("厦门", "Xiamen", "S", 350200),
+    ("长沙", "Changsha", "C", 430100),
+    ("郑州", "Zhengzhou", "C", 410100),
+    ("合肥", "Hefei", "E", 340100),
+    ("无锡", "Wuxi", "E", 320200),
+    ("佛山", "Foshan", "S", 440600),
+];
+
+const CORES: [(&str, &str); 20] = [
+    ("华信", "Huaxin"),
+    ("恒通", "Hengtong"),
+    ("宏达", "Hongda"),
+    ("金泰", "Jintai"),
+    ("瑞丰", "Ruifeng"),
+    ("鼎盛", "Dingsheng"),
+    ("永安", "Yong'an"),
+    ("新世纪", "Xinshiji"),
+    ("中诚", "Zhongcheng"),
+    ("东方", "Dongfang"),
+    ("远航", "Yuanhang"),
+    ("博达", "Boda"),
+    ("天成", "Tiancheng"),
+    ("联创", "Lianchuang"),
+    ("昌盛", "Changsheng"),
+    ("海纳", "Haina"),
+    ("正泰", "Zhengtai"),
+    ("嘉禾", "Jiahe"),
+    ("兴业", "Xingye"),
+    ("润和", "Runhe"),
+];
+
+const INDUSTRIES: [(&str, &str); 10] = [
+    ("机械", "Machinery"),
+    ("电子", "Electronics"),
+    ("化工", "Chemicals"),
+    ("建材", "Building Materials"),
+    ("食品", "Food"),
+    ("纺织", "Textiles"),
+    ("物流", "Logistics"),
+    ("医药", "Pharmaceuticals"),
+    ("汽车配件", "Auto Parts"),
+    ("包装", "Packaging"),
+];
+
+const REPS: [(&str, &str); 8] = [
+    ("王伟", "Wang Wei"),
+    ("李娜", "Li Na"),
+    ("张强", "Zhang Qiang"),
+    ("刘洋", "Liu Yang"),
+    ("陈静", "Chen Jing"),
+    ("杨帆", "Yang Fan"),
+    ("赵磊", "Zhao Lei"),
+    ("黄敏", "Huang Min"),
+];
+
+const SURNAMES: [(&str, &str); 8] =
+    [("张", "Zhang"), ("李", "Li"), ("王", "Wang"), ("刘", "Liu"), ("陈", "Chen"), ("周", "Zhou"), ("吴", "Wu"), ("孙", "Sun")];
+
+/// Seasonal weight per calendar month, in percent (Spring Festival dip in February).
+const SEASON: [u32; 12] = [90, 55, 105, 110, 115, 110, 95, 90, 110, 115, 110, 100];
+
+fn region_name(code: &str, lang: DemoLang) -> &'static str {
+    match (code, lang) {
+        ("E", DemoLang::Zh) => "华东",
+        ("N", DemoLang::Zh) => "华北",
+        ("S", DemoLang::Zh) => "华南",
+        ("W", DemoLang::Zh) => "西部",
+        (_, DemoLang::Zh) => "华中",
+        ("E", DemoLang::En) => "East",
+        ("N", DemoLang::En) => "North",
+        ("S", DemoLang::En) => "South",
+        ("W", DemoLang::En) => "West",
+        (_, DemoLang::En) => "Central",
+    }
+}
+
+fn ts(d: Date) -> Timestamp {
+    Timestamp(d.days() as i64 * 86_400_000 + 9 * 3_600_000)
+}
+
+/// Generates the data set described by `spec`.
+pub fn generate(spec: &DemoSpec) -> Dataset {
+    let mut rng = Rng::new(spec.seed);
+    let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
+    let start = spec.as_of.add_months(-(spec.months as i32)).first_of_month();
+    let zh = spec.lang == DemoLang::Zh;
+    let mut out = Dataset::default();
+    let (mut inv_seq, mut ord_seq, mut cn_seq) = (0u32, 0u32, 0u32);
+    let alphabet = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+    for ci in 0..spec.customers {
+        let behaviour = match rng.below(100) {
+            0..=54 => Behaviour::Good,
+            55..=79 => Behaviour::Slow,
+            80..=84 => Behaviour::Defaulter,
+            85..=94 => Behaviour::Dormant,
+            _ => Behaviour::New,
+        };
+        let city = *rng.pick(&CITIES);
+        let core = CORES[(ci as usize / 10) % CORES.len()];
+        let core = if ci < 200 { CORES[(ci as usize * 7 + (ci as usize / 20)) % CORES.len()] } else { core };
+        let industry = *rng.pick(&INDUSTRIES);
+        let rep = *rng.pick(&REPS);
+        let branch = ci / 4000;
+        let name = if zh {
+            let b = if branch > 0 { format!("第{}分公司", branch + 1) } else { String::new() };
+            format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
+        } else {
+            let b = if branch > 0 { format!(" (Branch {})", branch + 1) } else { String::new() };
+            format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
+        };
+        let mut org = String::new();
+        for _ in 0..9 {
+            org.push(alphabet[rng.below(31) as usize] as char);
+        }
+        let uscc = Uscc::with_check_char(&format!("91{:06}{}", city.3, org));
+        let first_coop = match behaviour {
+            Behaviour::New => spec.as_of.add_days(-(rng.range(60, 330) as i32)),
+            _ => start.add_days(-(rng.range(0, 2000) as i32)),
+        };
+        let founded = first_coop.add_days(-(rng.range(365, 9000) as i32));
+        let size = rng.range(30, 200); // percent of a typical customer's volume
+        let typical_minor = rng.range(5_000, 150_000) * 100 * size / 100; // 5k..300k CNY
+        let term = *rng.pick(&[30, 30, 45, 60, 60, 90]);
+        let default_from = spec.as_of.add_days(-(rng.range(60, 300) as i32));
+        let dormant_from = spec.as_of.add_months(-(rng.range(7, 14) as i32));
+        let report_score = match behaviour {
+            Behaviour::Good => rng.range(70, 95),
+            Behaviour::Slow => rng.range(55, 80),
+            Behaviour::Defaulter => rng.range(30, 60),
+            _ => rng.range(50, 85),
+        } as u8;
+        let holders = rng.range(1, 3);
+        let mut shareholders = Vec::new();
+        let mut left = 10_000u32;
+        for h in 0..holders {
+            let share = if h == holders - 1 { left } else { (rng.range(30, 70) as u32 * left) / 100 };
+            left -= share;
+            let s = *rng.pick(&SURNAMES);
+            let given = if zh { ["伟", "芳", "军", "敏"][h as usize % 4] } else { ["Wei", "Fang", "Jun", "Min"][h as usize % 4] };
+            shareholders.push(Shareholder { name: if zh { format!("{}{}", s.0, given) } else { format!("{} {}", s.1, given) }, share_bp: share });
+        }
+        let litigation_count = match behaviour {
+            Behaviour::Defaulter => rng.range(1, 5) as u32,
+            _ if rng.chance(80) => 1,
+            _ => 0,
+        };
+        let id = CustomerId::from_u128(rng.uuid_v4());
+        let person = rng.pick(&SURNAMES);
+        let customer = Customer {
+            id,
+            meta: Meta::new(device, ts(first_coop)),
+            name,
+            uscc,
+            contact_person: if zh { format!("{}经理", person.0) } else { format!("Mr. {}", person.1) },
+            phone: format!("1{}{:09}", rng.range(3, 9), rng.below(1_000_000_000)),
+            email: format!("finance{}@{}.example.cn", ci + 1, core.1.to_lowercase().replace('\'', "")),
+            address: if zh {
+                format!("{}市{}路{}号", city.0, core.0, rng.range(1, 999))
+            } else {
+                format!("No. {} {} Road, {}", rng.range(1, 999), core.1, city.1)
+            },
+            region: region_name(city.2, spec.lang).to_string(),
+            industry: if zh { industry.0 } else { industry.1 }.to_string(),
+            sales_rep: if zh { rep.0 } else { rep.1 }.to_string(),
+            first_cooperation: first_coop,
+            profile: ExternalProfile {
+                registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
+                founded: Some(founded),
+                shareholders,
+                litigation_count,
+                litigation_open_amount: if litigation_count > 0 {
+                    Money::from_units(rng.range(10, 500) * 1_000)
+                } else {
+                    Money::ZERO
+                },
+                industry_position: Some(*rng.pick(&[
+                    IndustryPosition::Leader,
+                    IndustryPosition::Major,
+                    IndustryPosition::Major,
+                    IndustryPosition::Average,
+                    IndustryPosition::Average,
+                    IndustryPosition::Small,
+                ])),
+                report_score: Some(report_score),
+                report_date: Some(spec.as_of.add_days(-(rng.range(10, 700) as i32))),
+            },
+            custom: BTreeMap::new(),
+        };
+
+        // History, month by month.
+        let mut month = start.max(first_coop.first_of_month());
+        while month <= spec.as_of {
+            let dormant = behaviour == Behaviour::Dormant && month >= dormant_from;
+            let lambda_x100 = if dormant { 0 } else { spec.invoices_per_month_x100 * SEASON[month.month() as usize - 1] / 100 };
+            let count = lambda_x100 / 100 + u32::from(rng.below(100) < (lambda_x100 % 100) as u64);
+            let days_in_month = month.add_months(1).days_since(month);
+            for _ in 0..count {
+                let issue = month.add_days(rng.range(0, days_in_month as i64 - 1) as i32);
+                if issue > spec.as_of || issue < first_coop {
+                    continue;
+                }
+                let amount = Money::from_minor((typical_minor * rng.range(50, 150) / 100 / 100) * 100 + rng.range(0, 99));
+                let recent = spec.as_of.days_since(issue) < 21;
+                // The most recent orders are not invoiced yet: they count as open order value.
+                if recent && rng.chance(400) {
+                    ord_seq += 1;
+                    out.orders.push(Order {
+                        id: OrderId::from_u128(rng.uuid_v4()),
+                        meta: Meta::new(device, ts(issue)),
+                        customer: id,
+                        number: DocNo::parse(&format!("SO-{}-{:07}", issue.year(), ord_seq)).unwrap(),
+                        date: issue,
+                        amount,
+                        status: if rng.chance(300) { OrderStatus::Shipped } else { OrderStatus::Open },
+                    });
+                    continue;
+                }
+                let order = if spec.orders_for_history {
+                    ord_seq += 1;
+                    let oid = OrderId::from_u128(rng.uuid_v4());
+                    let od = issue.add_days(-(rng.range(1, 10) as i32));
+                    out.orders.push(Order {
+                        id: oid,
+                        meta: Meta { version: 2, updated_at: ts(issue), device },
+                        customer: id,
+                        number: DocNo::parse(&format!("SO-{}-{:07}", od.year(), ord_seq)).unwrap(),
+                        date: od,
+                        amount,
+                        status: OrderStatus::Invoiced,
+                    });
+                    Some(oid)
+                } else {
+                    None
+                };
+                inv_seq += 1;
+                let inv = Invoice {
+                    id: InvoiceId::from_u128(rng.uuid_v4()),
+                    meta: Meta::new(device, ts(issue)),
+                    customer: id,
+                    order,
+                    number: DocNo::parse(&format!("INV-{}-{:07}", issue.year(), inv_seq)).unwrap(),
+                    issue_date: issue,
+                    due_date: issue.add_days(term),
+                    amount,
+                };
+                out.invoices.push(inv);
+                let mut open = amount;
+                // About 1% get a credit note (returns, price corrections).
+                if rng.chance(10) {
+                    let cn_amount = amount.mul_ratio_round_half_away(rng.range(2, 10), 100);
+                    let cn_date = issue.add_days(rng.range(3, 20) as i32);
+                    if cn_date <= spec.as_of && cn_amount.is_positive() {
+                        cn_seq += 1;
+                        out.credit_notes.push(CreditNote {
+                            id: CreditNoteId::from_u128(rng.uuid_v4()),
+                            meta: Meta::new(device, ts(cn_date)),
+                            customer: id,
+                            invoice: inv.id,
+                            number: DocNo::parse(&format!("CN-{}-{:06}", cn_date.year(), cn_seq)).unwrap(),
+                            date: cn_date,
+                            amount: cn_amount,
+                        });
+                        open -= cn_amount;
+                    }
+                }
+                let delay = match behaviour {
+                    Behaviour::Good | Behaviour::New => rng.range(-10, 5),
+                    Behaviour::Slow => rng.range(5, 60),
+                    Behaviour::Defaulter if issue >= default_from => 10_000,
+                    Behaviour::Defaulter => rng.range(10, 90),
+                    Behaviour::Dormant => rng.range(-5, 20),
+                } as i32;
+                let pay_date = inv.due_date.add_days(delay).max(issue.add_days(1));
+                // 5% are paid in two parts.
+                let parts: Vec<(Date, Money)> = if rng.chance(50) {
+                    let first = open.mul_ratio_round_half_away(rng.range(30, 70), 100);
+                    vec![(pay_date.add_days(-(rng.range(5, 20) as i32)).max(issue), first), (pay_date, open - first)]
+                } else {
+                    vec![(pay_date, open)]
+                };
+                for (d, m) in parts {
+                    if d <= spec.as_of && m.is_positive() {
+                        out.payments.push(Payment {
+                            id: PaymentId::from_u128(rng.uuid_v4()),
+                            meta: Meta::new(device, ts(d)),
+                            customer: id,
+                            reference: format!("BANK-{:08}", rng.below(100_000_000)),
+                            date: d,
+                            amount: m,
+                            allocations: vec![Allocation { invoice: inv.id, amount: m }],
+                        });
+                    }
+                }
+            }
+            month = month.add_months(1);
+        }
+        out.customers.push(customer);
+    }
+    // Payments are recorded in date order, as a bank statement would deliver them.
+    out.payments.sort_by_key(|p| p.date);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Ledger;
+
+    fn as_of() -> Date {
+        Date::parse("2026-11-28").unwrap()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_data_set() {
+        let a = generate(&DemoSpec::demo(as_of(), DemoLang::En));
+        let b = generate(&DemoSpec::demo(as_of(), DemoLang::En));
+        assert_eq!(a.customers, b.customers);
+        assert_eq!(a.invoices, b.invoices);
+        assert_eq!(a.payments, b.payments);
+    }
+
+    #[test]
+    fn the_demo_has_200_customers_three_years_and_every_kind_of_payer() {
+        let d = generate(&DemoSpec::demo(as_of(), DemoLang::Zh));
+        assert_eq!(d.customers.len(), 200);
+        assert!(d.customers.iter().all(|c| c.name.ends_with("有限公司")));
+        assert!(d.customers.iter().all(|c| c.uscc.is_some()));
+        let first = d.invoices.iter().map(|i| i.issue_date).min().unwrap();
+        assert!(as_of().days_since(first) > 3 * 365 - 31, "history starts {first}");
+        let ledger = Ledger::from_entries(d.orders.clone(), d.invoices.clone(), d.payments.clone(), d.credit_notes.clone());
+        let s = ledger.summaries(as_of());
+        let overdue = s.values().filter(|s| s.max_days_overdue > 90).count();
+        let clean = s.values().filter(|s| s.overdue.is_zero()).count();
+        let dormant = d
+            .customers
+            .iter()
+            .filter(|c| s.get(&c.id).and_then(|s| s.last_invoice).is_none_or(|l| as_of().days_since(l) > 180))
+            .count();
+        assert!(overdue >= 3, "defaulters: {overdue}");
+        assert!(clean >= 50, "clean payers: {clean}");
+        assert!(dormant >= 5, "dormant: {dormant}");
+        assert!(!d.credit_notes.is_empty());
+        assert!(d.orders.iter().any(|o| o.status.is_open_value()));
+    }
+
+    #[test]
+    fn every_generated_payment_is_accepted_by_the_ledger_rules() {
+        let d = generate(&DemoSpec { customers: 60, ..DemoSpec::demo(as_of(), DemoLang::En) });
+        let mut ledger = Ledger::from_entries(d.orders, d.invoices, Vec::new(), Vec::new());
+        for c in d.credit_notes {
+            ledger.add_credit_note(c).unwrap();
+        }
+        for p in d.payments {
+            ledger.add_payment(p).unwrap();
+        }
+    }
+}

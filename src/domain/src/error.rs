@@ -1,0 +1,105 @@
+//! Validation problems: every error names the field it belongs to and carries a stable code that
+//! the UI translates. Validators collect every problem instead of stopping at the first.
+
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with one value. The code is stable (tests and translations key on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    TooLong { max: u32 },
+    NotAnAmount,
+    TooManyDecimals,
+    Negative,
+    NotPositive,
+    AmountTooLarge,
+    NotADate,
+    DateOutOfRange,
+    DueBeforeIssue,
+    InFuture,
+    UsccLength,
+    UsccCharacter,
+    UsccCheckDigit,
+    NotANumber,
+    OutOfRange { min: i64, max: i64 },
+    SharesOver100,
+    BadEmail,
+    BadPhone,
+    UnknownCustomer,
+    UnknownInvoice,
+    DuplicateNumber,
+    ExceedsOpenAmount,
+    InvoiceOfOtherCustomer,
+}
+
+impl Problem {
+    /// A stable code, e.g. `E-REQUIRED`, for logs and tests.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Required => "E-REQUIRED",
+            Problem::TooLong { .. } => "E-TOO-LONG",
+            Problem::NotAnAmount => "E-NOT-AMOUNT",
+            Problem::TooManyDecimals => "E-DECIMALS",
+            Problem::Negative => "E-NEGATIVE",
+            Problem::NotPositive => "E-NOT-POSITIVE",
+            Problem::AmountTooLarge => "E-AMOUNT-LARGE",
+            Problem::NotADate => "E-NOT-DATE",
+            Problem::DateOutOfRange => "E-DATE-RANGE",
+            Problem::DueBeforeIssue => "E-DUE-BEFORE-ISSUE",
+            Problem::InFuture => "E-FUTURE",
+            Problem::UsccLength => "E-USCC-LENGTH",
+            Problem::UsccCharacter => "E-USCC-CHAR",
+            Problem::UsccCheckDigit => "E-USCC-CHECK",
+            Problem::NotANumber => "E-NOT-NUMBER",
+            Problem::OutOfRange { .. } => "E-RANGE",
+            Problem::SharesOver100 => "E-SHARES-100",
+            Problem::BadEmail => "E-EMAIL",
+            Problem::BadPhone => "E-PHONE",
+            Problem::UnknownCustomer => "E-UNKNOWN-CUSTOMER",
+            Problem::UnknownInvoice => "E-UNKNOWN-INVOICE",
+            Problem::DuplicateNumber => "E-DUPLICATE",
+            Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",
+            Problem::InvoiceOfOtherCustomer => "E-OTHER-CUSTOMER",
+        }
+    }
+}
+
+/// A problem attached to a named input field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, problem: Problem) -> Self {
+        FieldError { field, problem }
+    }
+}
+
+/// Collects field errors while a form is validated.
+#[derive(Default, Debug)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn push(&mut self, field: &'static str, problem: Problem) {
+        self.0.push(FieldError::new(field, problem));
+    }
+    /// Runs a field parser; records its problem and returns `None` on failure.
+    pub fn take<T>(&mut self, field: &'static str, r: Result<T, Problem>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.push(field, p);
+                None
+            }
+        }
+    }
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.0)
+        }
+    }
+}

@@ -1,0 +1,736 @@
+//! The receivables ledger: orders, invoices, payments with their allocations, credit notes, and
+//! the queries that read it as of a date.
+//!
+//! Semantics (as of a date `d`):
+//! - an invoice counts from its issue date; a payment's allocations and a credit note count from
+//!   their own dates;
+//! - an invoice's open amount = amount - allocations - credit notes, all dated on or before `d`;
+//! - open AR = invoices - credit notes - allocations (so unapplied cash never hides AR: a payment
+//!   is always fully allocated, and may not exceed what is open);
+//! - an invoice is overdue on `d` when it is open and its due date is before `d`; it is then
+//!   `d - due` days overdue.
+
+use crate::date::Date;
+use crate::error::{Errors, FieldError, Problem};
+use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
+use crate::money::{div_round_half_away, Money};
+use crate::text::{text, DocNo};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OrderStatus {
+    Open,
+    Shipped,
+    Invoiced,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 4] = [OrderStatus::Open, OrderStatus::Shipped, OrderStatus::Invoiced, OrderStatus::Cancelled];
+    pub fn code(self) -> u8 {
+        match self {
+            OrderStatus::Open => 0,
+            OrderStatus::Shipped => 1,
+            OrderStatus::Invoiced => 2,
+            OrderStatus::Cancelled => 3,
+        }
+    }
+    pub fn from_code(c: u8) -> Option<OrderStatus> {
+        OrderStatus::ALL.get(c as usize).copied()
+    }
+    /// Orders not yet invoiced count in exposure.
+    pub fn is_open_value(self) -> bool {
+        matches!(self, OrderStatus::Open | OrderStatus::Shipped)
+    }
+    /// Which status changes a person may make by hand (invoicing happens through an invoice).
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        matches!(
+            (self, next),
+            (OrderStatus::Open, OrderStatus::Shipped)
+                | (OrderStatus::Open, OrderStatus::Cancelled)
+                | (OrderStatus::Shipped, OrderStatus::Cancelled)
+                | (OrderStatus::Open, OrderStatus::Invoiced)
+                | (OrderStatus::Shipped, OrderStatus::Invoiced)
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub meta: Meta,
+    pub customer: CustomerId,
+    pub number: DocNo,
+    pub date: Date,
+    pub amount: Money,
+    pub status: OrderStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: InvoiceId,
+    pub meta: Meta,
+    pub customer: CustomerId,
+    pub order: Option<OrderId>,
+    pub number: DocNo,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub amount: Money,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub invoice: InvoiceId,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub meta: Meta,
+    pub customer: CustomerId,
+    pub reference: String,
+    pub date: Date,
+    pub amount: Money,
+    pub allocations: Vec<Allocation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditNote {
+    pub id: CreditNoteId,
+    pub meta: Meta,
+    pub customer: CustomerId,
+    pub invoice: InvoiceId,
+    pub number: DocNo,
+    pub date: Date,
+    pub amount: Money,
+}
+
+/// Why the ledger refused an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LedgerError {
+    UnknownInvoice(InvoiceId),
+    InvoiceOfOtherCustomer(InvoiceId),
+    AllocationExceedsInvoice { invoice: InvoiceId, open: Money, allocated: Money },
+    AllocationsExceedPayment { payment: Money, allocated: Money },
+    PaymentExceedsOpen { open: Money, payment: Money },
+    NotPositive,
+    DuplicateId,
+}
+
+impl LedgerError {
+    pub fn problem(&self) -> Problem {
+        match self {
+            LedgerError::UnknownInvoice(_) => Problem::UnknownInvoice,
+            LedgerError::InvoiceOfOtherCustomer(_) => Problem::InvoiceOfOtherCustomer,
+            LedgerError::AllocationExceedsInvoice { .. }
+            | LedgerError::AllocationsExceedPayment { .. }
+            | LedgerError::PaymentExceedsOpen { .. } => Problem::ExceedsOpenAmount,
+            LedgerError::NotPositive => Problem::NotPositive,
+            LedgerError::DuplicateId => Problem::DuplicateNumber,
+        }
+    }
+}
+
+/// A settlement of one invoice: part of a payment, or a credit note.
+#[derive(Clone, Copy, Debug)]
+struct Settlement {
+    invoice: u32,
+    date: Date,
+    amount: Money,
+    is_payment: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Book {
+    orders: Vec<u32>,
+    invoices: Vec<u32>,
+    payments: Vec<u32>,
+    credit_notes: Vec<u32>,
+    settlements: Vec<u32>,
+}
+
+/// The whole ledger in memory, with indexes by id and by customer.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    orders: Vec<Order>,
+    invoices: Vec<Invoice>,
+    payments: Vec<Payment>,
+    credit_notes: Vec<CreditNote>,
+    order_ix: IdMap<OrderId, u32>,
+    invoice_ix: IdMap<InvoiceId, u32>,
+    payment_ix: IdMap<PaymentId, u32>,
+    credit_ix: IdMap<CreditNoteId, u32>,
+    settlements: Vec<Settlement>,
+    /// All-time settled amount per invoice (for "what is open now").
+    settled: Vec<Money>,
+    books: IdMap<CustomerId, Book>,
+}
+
+/// One line of the customer list: the figures as of a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CustomerSummary {
+    pub open_ar: Money,
+    pub overdue: Money,
+    pub overdue_count: u32,
+    pub max_days_overdue: i32,
+    pub open_orders: Money,
+    pub last_invoice: Option<Date>,
+}
+
+/// An open item of a customer as of a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenItem {
+    pub invoice: InvoiceId,
+    pub number: DocNo,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub amount: Money,
+    pub open: Money,
+    /// Days past due (0 when not yet due).
+    pub days_overdue: i32,
+}
+
+/// Average days from invoice to payment, in tenths of a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DaysTenths(pub i64);
+
+impl DaysTenths {
+    pub fn format(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{}.{}", self.0.abs() / 10, self.0.abs() % 10)
+    }
+}
+
+impl Ledger {
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// Builds a ledger from stored entries. Entries are applied in order; an order that appears
+    /// again (a status change) replaces the earlier version when its version is not lower.
+    pub fn from_entries(
+        orders: impl IntoIterator<Item = Order>,
+        invoices: Vec<Invoice>,
+        payments: Vec<Payment>,
+        credit_notes: Vec<CreditNote>,
+    ) -> Ledger {
+        let mut l = Ledger { invoices, payments, credit_notes, ..Ledger::default() };
+        l.invoice_ix.reserve(l.invoices.len());
+        l.settled = vec![Money::ZERO; l.invoices.len()];
+        for (i, inv) in l.invoices.iter().enumerate() {
+            l.invoice_ix.insert(inv.id, i as u32);
+            l.books.entry(inv.customer).or_default().invoices.push(i as u32);
+        }
+        for o in orders {
+            l.put_order(o);
+        }
+        for i in 0..l.payments.len() {
+            l.payment_ix.insert(l.payments[i].id, i as u32);
+            l.index_payment(i as u32);
+        }
+        for i in 0..l.credit_notes.len() {
+            l.credit_ix.insert(l.credit_notes[i].id, i as u32);
+            l.index_credit_note(i as u32);
+        }
+        l
+    }
+
+    fn index_payment(&mut self, pi: u32) {
+        let p = &self.payments[pi as usize];
+        let book = self.books.entry(p.customer).or_default();
+        book.payments.push(pi);
+        for a in &p.allocations {
+            if let Some(&ix) = self.invoice_ix.get(&a.invoice) {
+                book.settlements.push(self.settlements.len() as u32);
+                self.settlements.push(Settlement { invoice: ix, date: p.date, amount: a.amount, is_payment: true });
+                self.settled[ix as usize] += a.amount;
+            }
+        }
+    }
+
+    fn index_credit_note(&mut self, ci: u32) {
+        let c = &self.credit_notes[ci as usize];
+        let book = self.books.entry(c.customer).or_default();
+        book.credit_notes.push(ci);
+        if let Some(&ix) = self.invoice_ix.get(&c.invoice) {
+            book.settlements.push(self.settlements.len() as u32);
+            self.settlements.push(Settlement { invoice: ix, date: c.date, amount: c.amount, is_payment: false });
+            self.settled[ix as usize] += c.amount;
+        }
+    }
+
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+    pub fn invoices(&self) -> &[Invoice] {
+        &self.invoices
+    }
+    pub fn payments(&self) -> &[Payment] {
+        &self.payments
+    }
+    pub fn credit_notes(&self) -> &[CreditNote] {
+        &self.credit_notes
+    }
+    pub fn invoice(&self, id: InvoiceId) -> Option<&Invoice> {
+        self.invoice_ix.get(&id).map(|&i| &self.invoices[i as usize])
+    }
+    pub fn order(&self, id: OrderId) -> Option<&Order> {
+        self.order_ix.get(&id).map(|&i| &self.orders[i as usize])
+    }
+
+    /// Inserts an order, or replaces the stored one with the same id if this version is not older.
+    pub fn put_order(&mut self, o: Order) {
+        match self.order_ix.get(&o.id) {
+            Some(&i) => {
+                if o.meta.version >= self.orders[i as usize].meta.version {
+                    self.orders[i as usize] = o;
+                }
+            }
+            None => {
+                let i = self.orders.len() as u32;
+                self.order_ix.insert(o.id, i);
+                self.orders.push(o);
+                self.books.entry(o.customer).or_default().orders.push(i);
+            }
+        }
+    }
+
+    pub fn add_invoice(&mut self, inv: Invoice) -> Result<(), LedgerError> {
+        if self.invoice_ix.contains_key(&inv.id) {
+            return Err(LedgerError::DuplicateId);
+        }
+        if !inv.amount.is_positive() {
+            return Err(LedgerError::NotPositive);
+        }
+        let i = self.invoices.len() as u32;
+        self.invoice_ix.insert(inv.id, i);
+        self.invoices.push(inv);
+        self.settled.push(Money::ZERO);
+        self.books.entry(inv.customer).or_default().invoices.push(i);
+        if let Some(oid) = inv.order {
+            if let Some(&oi) = self.order_ix.get(&oid) {
+                let o = &mut self.orders[oi as usize];
+                if o.status.can_become(OrderStatus::Invoiced) {
+                    o.status = OrderStatus::Invoiced;
+                    o.meta = o.meta.bump(inv.meta.device, inv.meta.updated_at);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a payment whose allocations were checked by [`Ledger::check_allocations`].
+    pub fn add_payment(&mut self, p: Payment) -> Result<(), LedgerError> {
+        if self.payment_ix.contains_key(&p.id) {
+            return Err(LedgerError::DuplicateId);
+        }
+        self.check_allocations(p.customer, p.amount, &p.allocations)?;
+        let i = self.payments.len() as u32;
+        self.payment_ix.insert(p.id, i);
+        self.payments.push(p);
+        self.index_payment(i);
+        Ok(())
+    }
+
+    pub fn add_credit_note(&mut self, c: CreditNote) -> Result<(), LedgerError> {
+        if self.credit_ix.contains_key(&c.id) {
+            return Err(LedgerError::DuplicateId);
+        }
+        self.check_allocations(c.customer, c.amount, &[Allocation { invoice: c.invoice, amount: c.amount }])?;
+        let i = self.credit_notes.len() as u32;
+        self.credit_ix.insert(c.id, i);
+        self.credit_notes.push(c);
+        self.index_credit_note(i);
+        Ok(())
+    }
+
+    /// What is open on an invoice now (after every recorded settlement).
+    pub fn open_now(&self, id: InvoiceId) -> Option<Money> {
+        self.invoice_ix.get(&id).map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
+    }
+
+    /// Everything the customer owes now, whatever the dates.
+    pub fn open_now_total(&self, customer: CustomerId) -> Money {
+        self.books
+            .get(&customer)
+            .map(|b| b.invoices.iter().map(|&i| self.invoices[i as usize].amount - self.settled[i as usize]).sum())
+            .unwrap_or_default()
+    }
+
+    /// Checks that allocations are positive, belong to the customer's invoices, never exceed what
+    /// is open on an invoice, and together never exceed the amount.
+    pub fn check_allocations(&self, customer: CustomerId, amount: Money, allocs: &[Allocation]) -> Result<(), LedgerError> {
+        if !amount.is_positive() {
+            return Err(LedgerError::NotPositive);
+        }
+        let mut total = Money::ZERO;
+        let mut per_invoice: Vec<(InvoiceId, Money)> = Vec::new();
+        for a in allocs {
+            if !a.amount.is_positive() {
+                return Err(LedgerError::NotPositive);
+            }
+            let inv = self.invoice(a.invoice).ok_or(LedgerError::UnknownInvoice(a.invoice))?;
+            if inv.customer != customer {
+                return Err(LedgerError::InvoiceOfOtherCustomer(a.invoice));
+            }
+            total += a.amount;
+            match per_invoice.iter_mut().find(|(id, _)| *id == a.invoice) {
+                Some((_, m)) => *m += a.amount,
+                None => per_invoice.push((a.invoice, a.amount)),
+            }
+        }
+        for (id, allocated) in per_invoice {
+            let open = self.open_now(id).unwrap_or_default();
+            if allocated > open {
+                return Err(LedgerError::AllocationExceedsInvoice { invoice: id, open, allocated });
+            }
+        }
+        if total > amount {
+            return Err(LedgerError::AllocationsExceedPayment { payment: amount, allocated: total });
+        }
+        Ok(())
+    }
+
+    /// Allocates a payment to the customer's open invoices, oldest due date first (then issue
+    /// date, then number). Refuses a payment larger than everything open.
+    pub fn allocate_oldest_first(&self, customer: CustomerId, amount: Money) -> Result<Vec<Allocation>, LedgerError> {
+        if !amount.is_positive() {
+            return Err(LedgerError::NotPositive);
+        }
+        let mut open: Vec<(&Invoice, Money)> = self
+            .books
+            .get(&customer)
+            .map(|b| {
+                b.invoices
+                    .iter()
+                    .map(|&i| (&self.invoices[i as usize], self.invoices[i as usize].amount - self.settled[i as usize]))
+                    .filter(|(_, o)| o.is_positive())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let total: Money = open.iter().map(|(_, o)| *o).sum();
+        if amount > total {
+            return Err(LedgerError::PaymentExceedsOpen { open: total, payment: amount });
+        }
+        open.sort_by(|a, b| (a.0.due_date, a.0.issue_date, a.0.number).cmp(&(b.0.due_date, b.0.issue_date, b.0.number)));
+        let mut left = amount;
+        let mut out = Vec::new();
+        for (inv, o) in open {
+            if left.is_zero() {
+                break;
+            }
+            let take = o.min(left);
+            out.push(Allocation { invoice: inv.id, amount: take });
+            left -= take;
+        }
+        Ok(out)
+    }
+
+    /// The customer's invoices with what is open on each, as of a date (newest first).
+    pub fn items(&self, customer: CustomerId, as_of: Date) -> Vec<OpenItem> {
+        let Some(book) = self.books.get(&customer) else { return Vec::new() };
+        let mut settled: IdMap<u32, Money> = IdMap::default();
+        for &s in &book.settlements {
+            let s = self.settlements[s as usize];
+            if s.date <= as_of {
+                *settled.entry(s.invoice).or_default() += s.amount;
+            }
+        }
+        let mut items: Vec<OpenItem> = book
+            .invoices
+            .iter()
+            .map(|&i| (i, &self.invoices[i as usize]))
+            .filter(|(_, inv)| inv.issue_date <= as_of)
+            .map(|(i, inv)| {
+                let open = inv.amount - settled.get(&i).copied().unwrap_or_default();
+                let days = if open.is_positive() && inv.due_date < as_of { as_of.days_since(inv.due_date) } else { 0 };
+                OpenItem {
+                    invoice: inv.id,
+                    number: inv.number,
+                    issue_date: inv.issue_date,
+                    due_date: inv.due_date,
+                    amount: inv.amount,
+                    open,
+                    days_overdue: days,
+                }
+            })
+            .collect();
+        items.sort_by(|a, b| (b.issue_date, b.number).cmp(&(a.issue_date, a.number)));
+        items
+    }
+
+    /// The figures of one customer as of a date.
+    pub fn summary(&self, customer: CustomerId, as_of: Date) -> CustomerSummary {
+        let mut s = CustomerSummary::default();
+        for it in self.items(customer, as_of) {
+            s.open_ar += it.open;
+            if it.days_overdue > 0 {
+                s.overdue += it.open;
+                s.overdue_count += 1;
+                s.max_days_overdue = s.max_days_overdue.max(it.days_overdue);
+            }
+            s.last_invoice = Some(s.last_invoice.map_or(it.issue_date, |d: Date| d.max(it.issue_date)));
+        }
+        s.open_orders = self.open_order_value(customer, as_of);
+        s
+    }
+
+    /// Every customer's figures as of a date, in one pass over the ledger.
+    pub fn summaries(&self, as_of: Date) -> IdMap<CustomerId, CustomerSummary> {
+        let mut open: Vec<i64> = self
+            .invoices
+            .iter()
+            .map(|inv| if inv.issue_date <= as_of { inv.amount.minor() } else { 0 })
+            .collect();
+        for s in &self.settlements {
+            if s.date <= as_of && self.invoices[s.invoice as usize].issue_date <= as_of {
+                open[s.invoice as usize] -= s.amount.minor();
+            }
+        }
+        let mut out: IdMap<CustomerId, CustomerSummary> = IdMap::default();
+        out.reserve(self.books.len());
+        for (i, inv) in self.invoices.iter().enumerate() {
+            if inv.issue_date > as_of {
+                continue;
+            }
+            let s = out.entry(inv.customer).or_default();
+            let o = Money::from_minor(open[i]);
+            s.open_ar += o;
+            if o.is_positive() && inv.due_date < as_of {
+                s.overdue += o;
+                s.overdue_count += 1;
+                s.max_days_overdue = s.max_days_overdue.max(as_of.days_since(inv.due_date));
+            }
+            s.last_invoice = Some(s.last_invoice.map_or(inv.issue_date, |d| d.max(inv.issue_date)));
+        }
+        for o in &self.orders {
+            if o.status.is_open_value() && o.date <= as_of {
+                out.entry(o.customer).or_default().open_orders += o.amount;
+            }
+        }
+        out
+    }
+
+    /// Value of orders placed on or before `as_of` and not yet invoiced or cancelled (as they
+    /// stand now: order status history is not kept).
+    pub fn open_order_value(&self, customer: CustomerId, as_of: Date) -> Money {
+        self.books
+            .get(&customer)
+            .map(|b| {
+                b.orders
+                    .iter()
+                    .map(|&i| &self.orders[i as usize])
+                    .filter(|o| o.status.is_open_value() && o.date <= as_of)
+                    .map(|o| o.amount)
+                    .sum()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Invoiced amount per calendar month for the `months` months ending with `as_of`'s month,
+    /// oldest first, as `(month_index, amount)`.
+    pub fn sales_per_month(&self, customer: CustomerId, as_of: Date, months: u32) -> Vec<(i32, Money)> {
+        let last = as_of.month_index();
+        let first = last - months as i32 + 1;
+        let mut out: Vec<(i32, Money)> = (first..=last).map(|m| (m, Money::ZERO)).collect();
+        if let Some(b) = self.books.get(&customer) {
+            for &i in &b.invoices {
+                let inv = &self.invoices[i as usize];
+                let m = inv.issue_date.month_index();
+                if inv.issue_date <= as_of && m >= first {
+                    out[(m - first) as usize].1 += inv.amount;
+                }
+            }
+        }
+        out
+    }
+
+    /// Average days from invoice date to payment, weighted by the amount paid, over payments
+    /// dated on or before `as_of`; rounded half away from zero to a tenth of a day.
+    pub fn average_days_to_pay(&self, customer: CustomerId, as_of: Date) -> Option<DaysTenths> {
+        let b = self.books.get(&customer)?;
+        let (mut weighted, mut total) = (0i128, 0i128);
+        for &s in &b.settlements {
+            let s = self.settlements[s as usize];
+            if s.is_payment && s.date <= as_of {
+                let inv = &self.invoices[s.invoice as usize];
+                weighted += s.amount.minor() as i128 * s.date.days_since(inv.issue_date) as i128 * 10;
+                total += s.amount.minor() as i128;
+            }
+        }
+        (total > 0).then(|| DaysTenths(div_round_half_away(weighted, total) as i64))
+    }
+
+    pub fn customer_orders(&self, customer: CustomerId) -> Vec<&Order> {
+        self.books
+            .get(&customer)
+            .map(|b| b.orders.iter().map(|&i| &self.orders[i as usize]).collect())
+            .unwrap_or_default()
+    }
+    pub fn customer_payments(&self, customer: CustomerId) -> Vec<&Payment> {
+        self.books
+            .get(&customer)
+            .map(|b| b.payments.iter().map(|&i| &self.payments[i as usize]).collect())
+            .unwrap_or_default()
+    }
+    pub fn customer_credit_notes(&self, customer: CustomerId) -> Vec<&CreditNote> {
+        self.books
+            .get(&customer)
+            .map(|b| b.credit_notes.iter().map(|&i| &self.credit_notes[i as usize]).collect())
+            .unwrap_or_default()
+    }
+
+    /// True if an invoice with this number exists (numbers are unique across the ledger).
+    pub fn invoice_number_taken(&self, n: &DocNo) -> bool {
+        self.invoices.iter().any(|i| i.number == *n)
+    }
+    pub fn order_number_taken(&self, n: &DocNo) -> bool {
+        self.orders.iter().any(|o| o.number == *n)
+    }
+}
+
+/// The invoice form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvoiceInput {
+    pub number: String,
+    pub issue_date: String,
+    pub term_days: String,
+    pub amount: String,
+    pub order: Option<OrderId>,
+}
+
+/// The payment form. `invoice: None` allocates oldest-first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaymentInput {
+    pub reference: String,
+    pub date: String,
+    pub amount: String,
+    pub invoice: Option<InvoiceId>,
+}
+
+/// The order form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderInput {
+    pub number: String,
+    pub date: String,
+    pub amount: String,
+}
+
+pub mod field {
+    pub const NUMBER: &str = "number";
+    pub const ISSUE_DATE: &str = "issue_date";
+    pub const TERM_DAYS: &str = "term_days";
+    pub const AMOUNT: &str = "amount";
+    pub const DATE: &str = "date";
+    pub const REFERENCE: &str = "reference";
+    pub const INVOICE: &str = "invoice";
+}
+
+fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
+    if d > as_of {
+        Err(Problem::InFuture)
+    } else {
+        Ok(d)
+    }
+}
+
+impl InvoiceInput {
+    pub fn validate(&self, ledger: &Ledger, id: InvoiceId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Invoice, Vec<FieldError>> {
+        use field::*;
+        let mut e = Errors::default();
+        let number = e.take(
+            NUMBER,
+            DocNo::parse(&self.number)
+                .and_then(|n| if ledger.invoice_number_taken(&n) { Err(Problem::DuplicateNumber) } else { Ok(n) }),
+        );
+        let issue = e.take(ISSUE_DATE, Date::parse(&self.issue_date).and_then(|d| not_after(d, as_of)));
+        let term = e.take(
+            TERM_DAYS,
+            self.term_days.trim().parse::<i32>().map_err(|_| {
+                if self.term_days.trim().is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::NotANumber
+                }
+            }).and_then(|t| if (0..=365).contains(&t) { Ok(t) } else { Err(Problem::OutOfRange { min: 0, max: 365 }) }),
+        );
+        let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        e.finish(|| {
+            let issue = issue.unwrap();
+            Invoice {
+                id,
+                meta,
+                customer,
+                order: self.order,
+                number: number.unwrap(),
+                issue_date: issue,
+                due_date: issue.add_days(term.unwrap()),
+                amount: amount.unwrap(),
+            }
+        })
+    }
+}
+
+impl PaymentInput {
+    /// Validates the form and works out the allocations (to the chosen invoice, or oldest-first).
+    pub fn validate(&self, ledger: &Ledger, id: PaymentId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Payment, Vec<FieldError>> {
+        use field::*;
+        let mut e = Errors::default();
+        let reference = e.take(REFERENCE, text(&self.reference, false, 40));
+        let date = e.take(DATE, Date::parse(&self.date).and_then(|d| not_after(d, as_of)));
+        let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        let mut allocations = None;
+        if let Some(amount) = amount {
+            let r = match self.invoice {
+                None => ledger.allocate_oldest_first(customer, amount),
+                Some(inv) => {
+                    let a = vec![Allocation { invoice: inv, amount }];
+                    ledger.check_allocations(customer, amount, &a).map(|_| a)
+                }
+            };
+            match r {
+                Ok(a) => allocations = Some(a),
+                Err(err) => {
+                    let f = match err {
+                        LedgerError::UnknownInvoice(_) | LedgerError::InvoiceOfOtherCustomer(_) => INVOICE,
+                        _ => AMOUNT,
+                    };
+                    e.push(f, err.problem());
+                }
+            }
+        }
+        e.finish(|| Payment {
+            id,
+            meta,
+            customer,
+            reference: reference.unwrap(),
+            date: date.unwrap(),
+            amount: amount.unwrap(),
+            allocations: allocations.unwrap(),
+        })
+    }
+}
+
+impl OrderInput {
+    pub fn validate(&self, ledger: &Ledger, id: OrderId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Order, Vec<FieldError>> {
+        use field::*;
+        let mut e = Errors::default();
+        let number = e.take(
+            NUMBER,
+            DocNo::parse(&self.number)
+                .and_then(|n| if ledger.order_number_taken(&n) { Err(Problem::DuplicateNumber) } else { Ok(n) }),
+        );
+        let date = e.take(DATE, Date::parse(&self.date).and_then(|d| not_after(d, as_of)));
+        let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        e.finish(|| Order {
+            id,
+            meta,
+            customer,
+            number: number.unwrap(),
+            date: date.unwrap(),
+            amount: amount.unwrap(),
+            status: OrderStatus::Open,
+        })
+    }
+}

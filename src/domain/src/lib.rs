@@ -1,0 +1,29 @@
+//! CreditDesk's domain: pure logic with no I/O.
+//!
+//! Invariants (enforced by `tests/purity.rs`):
+//! - no `leptos`, `web_sys`, `js_sys`, `rexie` or `gloo` anywhere in this crate;
+//! - no clock: nothing here reads the current time. Every function whose answer depends on the day
+//!   takes an `as_of: Date`, and every record's `updated_at` is handed in by the caller;
+//! - money is integer minor units (`Money`), never a float; rounding happens only in the named
+//!   functions of [`money`].
+
+pub mod date;
+pub mod demo;
+pub mod error;
+pub mod id;
+pub mod ledger;
+pub mod money;
+pub mod party;
+pub mod rng;
+pub mod text;
+
+pub use date::Date;
+pub use error::{FieldError, Problem};
+pub use id::{CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, Timestamp};
+pub use ledger::{
+    Allocation, CreditNote, CustomerSummary, Invoice, Ledger, LedgerError, Order, OrderStatus,
+    Payment,
+};
+pub use money::Money;
+pub use party::{Customer, CustomerInput, ExternalProfile, IndustryPosition, Uscc};
+pub use text::DocNo;

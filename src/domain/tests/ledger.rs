@@ -1,0 +1,322 @@
+//! Ledger behaviour, named as sentences, and its invariants as properties.
+
+use creditdesk_domain::id::{DeviceId, Timestamp};
+use creditdesk_domain::ledger::{InvoiceInput, PaymentInput};
+use creditdesk_domain::*;
+use proptest::prelude::*;
+
+const C1: CustomerId = CustomerId::from_u128(1);
+const C2: CustomerId = CustomerId::from_u128(2);
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+fn meta() -> Meta {
+    Meta::new(DeviceId::from_u128(9), Timestamp(0))
+}
+fn invoice(n: u128, customer: CustomerId, issue: &str, term: i32, units: i64) -> Invoice {
+    Invoice {
+        id: InvoiceId::from_u128(n),
+        meta: meta(),
+        customer,
+        order: None,
+        number: DocNo::parse(&format!("INV-{n}")).unwrap(),
+        issue_date: d(issue),
+        due_date: d(issue).add_days(term),
+        amount: Money::from_units(units),
+    }
+}
+fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]) -> Payment {
+    let allocations: Vec<Allocation> =
+        allocs.iter().map(|&(i, u)| Allocation { invoice: InvoiceId::from_u128(i), amount: Money::from_units(u) }).collect();
+    Payment {
+        id: PaymentId::from_u128(n),
+        meta: meta(),
+        customer,
+        reference: String::new(),
+        date: d(date),
+        amount: allocations.iter().map(|a| a.amount).sum(),
+        allocations,
+    }
+}
+
+fn sample() -> Ledger {
+    let mut l = Ledger::new();
+    l.add_invoice(invoice(1, C1, "2026-01-10", 30, 1000)).unwrap();
+    l.add_invoice(invoice(2, C1, "2026-02-10", 30, 500)).unwrap();
+    l.add_invoice(invoice(3, C2, "2026-03-01", 60, 700)).unwrap();
+    l.add_payment(payment(10, C1, "2026-02-20", &[(1, 400)])).unwrap();
+    l
+}
+
+#[test]
+fn an_invoice_counts_from_its_issue_date_and_a_payment_from_its_own() {
+    let l = sample();
+    let check = |as_of: &str, open: i64, overdue: i64| {
+        let s = l.summary(C1, d(as_of));
+        assert_eq!((s.open_ar, s.overdue), (Money::from_units(open), Money::from_units(overdue)), "as of {as_of}");
+    };
+    check("2026-01-09", 0, 0);
+    check("2026-01-10", 1000, 0);
+    check("2026-02-09", 1000, 0); // due 2026-02-09: due today is not overdue
+    check("2026-02-10", 1500, 1000);
+    check("2026-02-20", 1100, 600);
+    check("2026-03-13", 1100, 1100);
+}
+
+#[test]
+fn days_overdue_count_from_the_due_date() {
+    let l = sample();
+    let s = l.summary(C1, d("2026-03-31"));
+    assert_eq!(s.overdue_count, 2);
+    assert_eq!(s.max_days_overdue, d("2026-03-31").days_since(d("2026-02-09")));
+}
+
+#[test]
+fn oldest_first_allocation_pays_the_earliest_due_invoice_first() {
+    let l = sample();
+    let a = l.allocate_oldest_first(C1, Money::from_units(700)).unwrap();
+    assert_eq!(
+        a,
+        vec![
+            Allocation { invoice: InvoiceId::from_u128(1), amount: Money::from_units(600) },
+            Allocation { invoice: InvoiceId::from_u128(2), amount: Money::from_units(100) },
+        ]
+    );
+}
+
+#[test]
+fn a_payment_larger_than_everything_open_is_refused() {
+    let l = sample();
+    assert_eq!(
+        l.allocate_oldest_first(C1, Money::from_units(1101)),
+        Err(LedgerError::PaymentExceedsOpen { open: Money::from_units(1100), payment: Money::from_units(1101) })
+    );
+}
+
+#[test]
+fn an_allocation_to_another_customers_invoice_is_refused() {
+    let mut l = sample();
+    assert_eq!(l.add_payment(payment(11, C1, "2026-03-05", &[(3, 10)])), Err(LedgerError::InvoiceOfOtherCustomer(InvoiceId::from_u128(3))));
+    assert_eq!(l.payments().len(), 1, "nothing was recorded");
+}
+
+#[test]
+fn an_allocation_above_the_open_amount_is_refused() {
+    let mut l = sample();
+    let r = l.add_payment(payment(11, C1, "2026-03-05", &[(1, 601)]));
+    assert!(matches!(r, Err(LedgerError::AllocationExceedsInvoice { .. })), "{r:?}");
+}
+
+#[test]
+fn a_credit_note_reduces_its_invoice() {
+    let mut l = sample();
+    l.add_credit_note(CreditNote {
+        id: CreditNoteId::from_u128(50),
+        meta: meta(),
+        customer: C2,
+        invoice: InvoiceId::from_u128(3),
+        number: DocNo::parse("CN-1").unwrap(),
+        date: d("2026-03-05"),
+        amount: Money::from_units(200),
+    })
+    .unwrap();
+    assert_eq!(l.summary(C2, d("2026-03-04")).open_ar, Money::from_units(700));
+    assert_eq!(l.summary(C2, d("2026-03-05")).open_ar, Money::from_units(500));
+}
+
+#[test]
+fn average_days_to_pay_is_weighted_by_amount() {
+    let mut l = sample();
+    // 400 paid after 41 days (sample); 600 after 51 days; 500 after 20 days.
+    l.add_payment(payment(11, C1, "2026-03-02", &[(1, 600), (2, 500)])).unwrap();
+    // (400*41 + 600*51 + 500*20) / 1500 = 57000 / 1500 = 38.0
+    assert_eq!(l.average_days_to_pay(C1, d("2026-12-31")).unwrap().format(), "38.0");
+    // Only the first payment by 2026-02-20: 41.0; weights matter: 1 more yuan at 0 days would not.
+    assert_eq!(l.average_days_to_pay(C1, d("2026-02-20")).unwrap().format(), "41.0");
+    assert_eq!(l.average_days_to_pay(C1, d("2026-02-19")), None);
+}
+
+#[test]
+fn sales_per_month_lists_every_month_including_empty_ones() {
+    let l = sample();
+    let months = l.sales_per_month(C1, d("2026-03-15"), 3);
+    let units: Vec<i64> = months.iter().map(|(_, m)| m.minor() / 100).collect();
+    assert_eq!(units, vec![1000, 500, 0]);
+}
+
+#[test]
+fn open_order_value_counts_open_and_shipped_orders_only() {
+    let mut l = Ledger::new();
+    for (n, status, units) in [(1, OrderStatus::Open, 100), (2, OrderStatus::Shipped, 50), (3, OrderStatus::Invoiced, 70), (4, OrderStatus::Cancelled, 9)] {
+        l.put_order(Order {
+            id: OrderId::from_u128(n),
+            meta: meta(),
+            customer: C1,
+            number: DocNo::parse(&format!("SO-{n}")).unwrap(),
+            date: d("2026-03-01"),
+            amount: Money::from_units(units),
+            status,
+        });
+    }
+    assert_eq!(l.open_order_value(C1, d("2026-03-01")), Money::from_units(150));
+    assert_eq!(l.summaries(d("2026-03-01"))[&C1].open_orders, Money::from_units(150));
+}
+
+#[test]
+fn invoicing_an_order_marks_it_invoiced() {
+    let mut l = Ledger::new();
+    let oid = OrderId::from_u128(7);
+    l.put_order(Order { id: oid, meta: meta(), customer: C1, number: DocNo::parse("SO-7").unwrap(), date: d("2026-03-01"), amount: Money::from_units(80), status: OrderStatus::Open });
+    l.add_invoice(Invoice { order: Some(oid), ..invoice(1, C1, "2026-03-02", 30, 80) }).unwrap();
+    assert_eq!(l.order(oid).unwrap().status, OrderStatus::Invoiced);
+    assert_eq!(l.order(oid).unwrap().meta.version, 2);
+}
+
+#[test]
+fn the_invoice_form_derives_the_due_date_from_the_term_and_rejects_duplicates() {
+    let l = sample();
+    let input = InvoiceInput { number: "INV-99".into(), issue_date: "2026-05-01".into(), term_days: "45".into(), amount: "1,000.50".into(), order: None };
+    let inv = input.validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28")).unwrap();
+    assert_eq!(inv.due_date, d("2026-06-15"));
+    assert_eq!(inv.amount, Money::from_minor(100_050));
+    let dup = InvoiceInput { number: "INV-1".into(), amount: "0".into(), term_days: "x".into(), ..input };
+    let errs = dup.validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28")).unwrap_err();
+    let got: Vec<(&str, Problem)> = errs.iter().map(|e| (e.field, e.problem)).collect();
+    assert_eq!(got, vec![("number", Problem::DuplicateNumber), ("term_days", Problem::NotANumber), ("amount", Problem::NotPositive)]);
+}
+
+#[test]
+fn the_payment_form_allocates_oldest_first_or_to_the_chosen_invoice() {
+    let l = sample();
+    let input = PaymentInput { reference: "B-1".into(), date: "2026-03-01".into(), amount: "650".into(), invoice: None };
+    let p = input.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap();
+    assert_eq!(p.allocations.len(), 2);
+    let chosen = PaymentInput { invoice: Some(InvoiceId::from_u128(2)), ..input.clone() };
+    let errs = chosen.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap_err();
+    assert_eq!(errs[0].problem, Problem::ExceedsOpenAmount);
+    let future = PaymentInput { date: "2027-01-01".into(), ..input };
+    let errs = future.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap_err();
+    assert_eq!(errs[0].field, "date");
+    assert_eq!(errs[0].problem, Problem::InFuture);
+}
+
+// ---------- properties ----------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Invoice { customer: u8, day: i32, term: i32, minor: i64 },
+    Pay { customer: u8, day: i32, minor: i64 },
+    PayInvoice { pick: usize, day: i32, minor: i64 },
+    Credit { pick: usize, day: i32, minor: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..3, 0i32..400, 0i32..90, 1i64..1_000_000).prop_map(|(customer, day, term, minor)| Op::Invoice { customer, day, term, minor }),
+        (0u8..3, 0i32..400, 1i64..2_000_000).prop_map(|(customer, day, minor)| Op::Pay { customer, day, minor }),
+        (0usize..100, 0i32..400, 1i64..1_000_000).prop_map(|(pick, day, minor)| Op::PayInvoice { pick, day, minor }),
+        (0usize..100, 0i32..400, 1i64..500_000).prop_map(|(pick, day, minor)| Op::Credit { pick, day, minor }),
+    ]
+}
+
+fn run(ops: &[Op]) -> Ledger {
+    let base = d("2025-01-01");
+    let mut l = Ledger::new();
+    for (n, op) in ops.iter().enumerate() {
+        let n = n as u128 + 1000;
+        match *op {
+            Op::Invoice { customer, day, term, minor } => {
+                let inv = Invoice {
+                    id: InvoiceId::from_u128(n),
+                    meta: meta(),
+                    customer: CustomerId::from_u128(customer as u128),
+                    order: None,
+                    number: DocNo::parse(&format!("I{n}")).unwrap(),
+                    issue_date: base.add_days(day),
+                    due_date: base.add_days(day + term),
+                    amount: Money::from_minor(minor),
+                };
+                l.add_invoice(inv).unwrap();
+            }
+            Op::Pay { customer, day, minor } => {
+                let c = CustomerId::from_u128(customer as u128);
+                if let Ok(allocations) = l.allocate_oldest_first(c, Money::from_minor(minor)) {
+                    let p = Payment { id: PaymentId::from_u128(n), meta: meta(), customer: c, reference: String::new(), date: base.add_days(day), amount: Money::from_minor(minor), allocations };
+                    l.add_payment(p).unwrap();
+                }
+            }
+            Op::PayInvoice { pick, day, minor } => {
+                if l.invoices().is_empty() {
+                    continue;
+                }
+                let inv = l.invoices()[pick % l.invoices().len()];
+                let p = Payment {
+                    id: PaymentId::from_u128(n),
+                    meta: meta(),
+                    customer: inv.customer,
+                    reference: String::new(),
+                    date: base.add_days(day),
+                    amount: Money::from_minor(minor),
+                    allocations: vec![Allocation { invoice: inv.id, amount: Money::from_minor(minor) }],
+                };
+                let _ = l.add_payment(p); // refused when it exceeds the open amount
+            }
+            Op::Credit { pick, day, minor } => {
+                if l.invoices().is_empty() {
+                    continue;
+                }
+                let inv = l.invoices()[pick % l.invoices().len()];
+                let c = CreditNote { id: CreditNoteId::from_u128(n), meta: meta(), customer: inv.customer, invoice: inv.id, number: DocNo::parse(&format!("C{n}")).unwrap(), date: base.add_days(day), amount: Money::from_minor(minor) };
+                let _ = l.add_credit_note(c);
+            }
+        }
+    }
+    l
+}
+
+proptest! {
+    #[test]
+    fn allocations_never_exceed_the_payment_or_the_invoice(ops in prop::collection::vec(op(), 1..60)) {
+        let l = run(&ops);
+        for p in l.payments() {
+            let total: Money = p.allocations.iter().map(|a| a.amount).sum();
+            prop_assert!(total <= p.amount);
+            prop_assert!(p.allocations.iter().all(|a| a.amount.is_positive()));
+        }
+        for inv in l.invoices() {
+            let open = l.open_now(inv.id).unwrap();
+            prop_assert!(!open.is_negative(), "invoice {} open {}", inv.number, open);
+            prop_assert!(open <= inv.amount);
+        }
+    }
+
+    #[test]
+    fn open_ar_is_invoices_less_credit_notes_less_allocations(ops in prop::collection::vec(op(), 1..60), as_of_day in 0i32..500) {
+        let l = run(&ops);
+        let as_of = d("2025-01-01").add_days(as_of_day);
+        let summaries = l.summaries(as_of);
+        for c in 0..3u128 {
+            let c = CustomerId::from_u128(c);
+            let counted: Vec<InvoiceId> = l.invoices().iter().filter(|i| i.customer == c && i.issue_date <= as_of).map(|i| i.id).collect();
+            let invoiced: Money = l.invoices().iter().filter(|i| counted.contains(&i.id)).map(|i| i.amount).sum();
+            let credited: Money = l.credit_notes().iter().filter(|n| n.date <= as_of && counted.contains(&n.invoice)).map(|n| n.amount).sum();
+            let allocated: Money = l.payments().iter().filter(|p| p.date <= as_of)
+                .flat_map(|p| p.allocations.iter()).filter(|a| counted.contains(&a.invoice)).map(|a| a.amount).sum();
+            let expected = invoiced - credited - allocated;
+            let one = l.summary(c, as_of);
+            prop_assert_eq!(one.open_ar, expected);
+            prop_assert_eq!(summaries.get(&c).copied().unwrap_or_default().open_ar, expected);
+            prop_assert_eq!(summaries.get(&c).copied().unwrap_or_default(), one, "one pass and per customer agree");
+            prop_assert!(one.overdue <= one.open_ar.max(Money::ZERO) || one.open_ar.is_negative());
+        }
+    }
+
+    #[test]
+    fn rebuilding_from_stored_entries_gives_the_same_figures(ops in prop::collection::vec(op(), 1..60), as_of_day in 0i32..500) {
+        let l = run(&ops);
+        let rebuilt = Ledger::from_entries(l.orders().to_vec(), l.invoices().to_vec(), l.payments().to_vec(), l.credit_notes().to_vec());
+        let as_of = d("2025-01-01").add_days(as_of_day);
+        prop_assert_eq!(l.summaries(as_of), rebuilt.summaries(as_of));
+    }
+}
