@@ -89,7 +89,11 @@ impl Date {
         }
         let sep = if s.contains('-') { '-' } else { '/' };
         let parts: Vec<&str> = s.split(sep).collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(Problem::NotADate);
         }
         if parts[0].len() != 4 || parts[1].len() > 2 || parts[2].len() > 2 {
@@ -126,7 +130,8 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
         let s = String::deserialize(d)?;
-        Date::parse(&s).map_err(|p| serde::de::Error::custom(format!("bad date {s:?}: {}", p.code())))
+        Date::parse(&s)
+            .map_err(|p| serde::de::Error::custom(format!("bad date {s:?}: {}", p.code())))
     }
 }
 
@@ -196,7 +201,11 @@ mod tests {
             ("26-11-28", Err(Problem::NotADate)),
         ];
         for (input, expected) in cases {
-            assert_eq!(Date::parse(input).map(Date::ymd), expected, "input {input:?}");
+            assert_eq!(
+                Date::parse(input).map(Date::ymd),
+                expected,
+                "input {input:?}"
+            );
         }
     }
 

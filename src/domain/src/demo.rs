@@ -6,7 +6,9 @@
 //! The same generator makes the 10k-customer / 1M-invoice data set of the benchmarks.
 
 use crate::date::Date;
-use crate::id::{CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, Timestamp};
+use crate::id::{
+    CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, Timestamp,
+};
 use crate::ledger::{Allocation, CreditNote, Invoice, Order, OrderStatus, Payment};
 use crate::money::Money;
 use crate::party::{Customer, ExternalProfile, IndustryPosition, Shareholder, Uscc};
@@ -38,7 +40,15 @@ pub struct DemoSpec {
 impl DemoSpec {
     /// The demo: 200 customers and 3 years of history.
     pub fn demo(as_of: Date, lang: DemoLang) -> DemoSpec {
-        DemoSpec { seed: 2026, customers: 200, as_of, months: 36, invoices_per_month_x100: 300, orders_for_history: true, lang }
+        DemoSpec {
+            seed: 2026,
+            customers: 200,
+            as_of,
+            months: 36,
+            invoices_per_month_x100: 300,
+            orders_for_history: true,
+            lang,
+        }
     }
     /// The benchmark's large company: 10,000 customers and about 1,000,000 invoices and payments.
     pub fn large(as_of: Date) -> DemoSpec {
@@ -142,8 +152,16 @@ const REPS: [(&str, &str); 8] = [
     ("黄敏", "Huang Min"),
 ];
 
-const SURNAMES: [(&str, &str); 8] =
-    [("张", "Zhang"), ("李", "Li"), ("王", "Wang"), ("刘", "Liu"), ("陈", "Chen"), ("周", "Zhou"), ("吴", "Wu"), ("孙", "Sun")];
+const SURNAMES: [(&str, &str); 8] = [
+    ("张", "Zhang"),
+    ("李", "Li"),
+    ("王", "Wang"),
+    ("刘", "Liu"),
+    ("陈", "Chen"),
+    ("周", "Zhou"),
+    ("吴", "Wu"),
+    ("孙", "Sun"),
+];
 
 /// Seasonal weight per calendar month, in percent (Spring Festival dip in February).
 const SEASON: [u32; 12] = [90, 55, 105, 110, 115, 110, 95, 90, 110, 115, 110, 100];
@@ -171,7 +189,10 @@ fn ts(d: Date) -> Timestamp {
 pub fn generate(spec: &DemoSpec) -> Dataset {
     let mut rng = Rng::new(spec.seed);
     let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
-    let start = spec.as_of.add_months(-(spec.months as i32)).first_of_month();
+    let start = spec
+        .as_of
+        .add_months(-(spec.months as i32))
+        .first_of_month();
     let zh = spec.lang == DemoLang::Zh;
     let mut out = Dataset::default();
     let (mut inv_seq, mut ord_seq, mut cn_seq) = (0u32, 0u32, 0u32);
@@ -187,15 +208,27 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         };
         let city = *rng.pick(&CITIES);
         let core = CORES[(ci as usize / 10) % CORES.len()];
-        let core = if ci < 200 { CORES[(ci as usize * 7 + (ci as usize / 20)) % CORES.len()] } else { core };
+        let core = if ci < 200 {
+            CORES[(ci as usize * 7 + (ci as usize / 20)) % CORES.len()]
+        } else {
+            core
+        };
         let industry = *rng.pick(&INDUSTRIES);
         let rep = *rng.pick(&REPS);
         let branch = ci / 4000;
         let name = if zh {
-            let b = if branch > 0 { format!("第{}分公司", branch + 1) } else { String::new() };
+            let b = if branch > 0 {
+                format!("第{}分公司", branch + 1)
+            } else {
+                String::new()
+            };
             format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
         } else {
-            let b = if branch > 0 { format!(" (Branch {})", branch + 1) } else { String::new() };
+            let b = if branch > 0 {
+                format!(" (Branch {})", branch + 1)
+            } else {
+                String::new()
+            };
             format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
         };
         let mut org = String::new();
@@ -223,11 +256,26 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         let mut shareholders = Vec::new();
         let mut left = 10_000u32;
         for h in 0..holders {
-            let share = if h == holders - 1 { left } else { (rng.range(30, 70) as u32 * left) / 100 };
+            let share = if h == holders - 1 {
+                left
+            } else {
+                (rng.range(30, 70) as u32 * left) / 100
+            };
             left -= share;
             let s = *rng.pick(&SURNAMES);
-            let given = if zh { ["伟", "芳", "军", "敏"][h as usize % 4] } else { ["Wei", "Fang", "Jun", "Min"][h as usize % 4] };
-            shareholders.push(Shareholder { name: if zh { format!("{}{}", s.0, given) } else { format!("{} {}", s.1, given) }, share_bp: share });
+            let given = if zh {
+                ["伟", "芳", "军", "敏"][h as usize % 4]
+            } else {
+                ["Wei", "Fang", "Jun", "Min"][h as usize % 4]
+            };
+            shareholders.push(Shareholder {
+                name: if zh {
+                    format!("{}{}", s.0, given)
+                } else {
+                    format!("{} {}", s.1, given)
+                },
+                share_bp: share,
+            });
         }
         let litigation_count = match behaviour {
             Behaviour::Defaulter => rng.range(1, 5) as u32,
@@ -241,9 +289,17 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             meta: Meta::new(device, ts(first_coop)),
             name,
             uscc,
-            contact_person: if zh { format!("{}经理", person.0) } else { format!("Mr. {}", person.1) },
+            contact_person: if zh {
+                format!("{}经理", person.0)
+            } else {
+                format!("Mr. {}", person.1)
+            },
             phone: format!("1{}{:09}", rng.range(3, 9), rng.below(1_000_000_000)),
-            email: format!("finance{}@{}.example.cn", ci + 1, core.1.to_lowercase().replace('\'', "")),
+            email: format!(
+                "finance{}@{}.example.cn",
+                ci + 1,
+                core.1.to_lowercase().replace('\'', "")
+            ),
             address: if zh {
                 format!("{}市{}路{}号", city.0, core.0, rng.range(1, 999))
             } else {
@@ -281,7 +337,11 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         let mut month = start.max(first_coop.first_of_month());
         while month <= spec.as_of {
             let dormant = behaviour == Behaviour::Dormant && month >= dormant_from;
-            let lambda_x100 = if dormant { 0 } else { spec.invoices_per_month_x100 * SEASON[month.month() as usize - 1] / 100 };
+            let lambda_x100 = if dormant {
+                0
+            } else {
+                spec.invoices_per_month_x100 * SEASON[month.month() as usize - 1] / 100
+            };
             let count = lambda_x100 / 100 + u32::from(rng.below(100) < (lambda_x100 % 100) as u64);
             let days_in_month = month.add_months(1).days_since(month);
             for _ in 0..count {
@@ -289,7 +349,9 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                 if issue > spec.as_of || issue < first_coop {
                     continue;
                 }
-                let amount = Money::from_minor((typical_minor * rng.range(50, 150) / 100 / 100) * 100 + rng.range(0, 99));
+                let amount = Money::from_minor(
+                    (typical_minor * rng.range(50, 150) / 100 / 100) * 100 + rng.range(0, 99),
+                );
                 let recent = spec.as_of.days_since(issue) < 21;
                 // The most recent orders are not invoiced yet: they count as open order value.
                 if recent && rng.chance(400) {
@@ -298,10 +360,15 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                         id: OrderId::from_u128(rng.uuid_v4()),
                         meta: Meta::new(device, ts(issue)),
                         customer: id,
-                        number: DocNo::parse(&format!("SO-{}-{:07}", issue.year(), ord_seq)).unwrap(),
+                        number: DocNo::parse(&format!("SO-{}-{:07}", issue.year(), ord_seq))
+                            .unwrap(),
                         date: issue,
                         amount,
-                        status: if rng.chance(300) { OrderStatus::Shipped } else { OrderStatus::Open },
+                        status: if rng.chance(300) {
+                            OrderStatus::Shipped
+                        } else {
+                            OrderStatus::Open
+                        },
                     });
                     continue;
                 }
@@ -311,7 +378,11 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                     let od = issue.add_days(-(rng.range(1, 10) as i32));
                     out.orders.push(Order {
                         id: oid,
-                        meta: Meta { version: 2, updated_at: ts(issue), device },
+                        meta: Meta {
+                            version: 2,
+                            updated_at: ts(issue),
+                            device,
+                        },
                         customer: id,
                         number: DocNo::parse(&format!("SO-{}-{:07}", od.year(), ord_seq)).unwrap(),
                         date: od,
@@ -346,7 +417,8 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                             meta: Meta::new(device, ts(cn_date)),
                             customer: id,
                             invoice: inv.id,
-                            number: DocNo::parse(&format!("CN-{}-{:06}", cn_date.year(), cn_seq)).unwrap(),
+                            number: DocNo::parse(&format!("CN-{}-{:06}", cn_date.year(), cn_seq))
+                                .unwrap(),
                             date: cn_date,
                             amount: cn_amount,
                         });
@@ -364,7 +436,13 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                 // 5% are paid in two parts.
                 let parts: Vec<(Date, Money)> = if rng.chance(50) {
                     let first = open.mul_ratio_round_half_away(rng.range(30, 70), 100);
-                    vec![(pay_date.add_days(-(rng.range(5, 20) as i32)).max(issue), first), (pay_date, open - first)]
+                    vec![
+                        (
+                            pay_date.add_days(-(rng.range(5, 20) as i32)).max(issue),
+                            first,
+                        ),
+                        (pay_date, open - first),
+                    ]
                 } else {
                     vec![(pay_date, open)]
                 };
@@ -374,10 +452,16 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                             id: PaymentId::from_u128(rng.uuid_v4()),
                             meta: Meta::new(device, ts(d)),
                             customer: id,
-                            reference: format!("BANK-{:08}", rng.below(100_000_000)),
+                            reference: Some(
+                                DocNo::parse(&format!("BANK-{:08}", rng.below(100_000_000)))
+                                    .unwrap(),
+                            ),
                             date: d,
                             amount: m,
-                            allocations: vec![Allocation { invoice: inv.id, amount: m }],
+                            allocations: vec![Allocation {
+                                invoice: inv.id,
+                                amount: m,
+                            }],
                         });
                     }
                 }
@@ -416,15 +500,27 @@ mod tests {
         assert!(d.customers.iter().all(|c| c.name.ends_with("有限公司")));
         assert!(d.customers.iter().all(|c| c.uscc.is_some()));
         let first = d.invoices.iter().map(|i| i.issue_date).min().unwrap();
-        assert!(as_of().days_since(first) > 3 * 365 - 31, "history starts {first}");
-        let ledger = Ledger::from_entries(d.orders.clone(), d.invoices.clone(), d.payments.clone(), d.credit_notes.clone());
+        assert!(
+            as_of().days_since(first) > 3 * 365 - 31,
+            "history starts {first}"
+        );
+        let ledger = Ledger::from_entries(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+        );
         let s = ledger.summaries(as_of());
         let overdue = s.values().filter(|s| s.max_days_overdue > 90).count();
         let clean = s.values().filter(|s| s.overdue.is_zero()).count();
         let dormant = d
             .customers
             .iter()
-            .filter(|c| s.get(&c.id).and_then(|s| s.last_invoice).is_none_or(|l| as_of().days_since(l) > 180))
+            .filter(|c| {
+                s.get(&c.id)
+                    .and_then(|s| s.last_invoice)
+                    .is_none_or(|l| as_of().days_since(l) > 180)
+            })
             .count();
         assert!(overdue >= 3, "defaulters: {overdue}");
         assert!(clean >= 50, "clean payers: {clean}");
@@ -435,7 +531,10 @@ mod tests {
 
     #[test]
     fn every_generated_payment_is_accepted_by_the_ledger_rules() {
-        let d = generate(&DemoSpec { customers: 60, ..DemoSpec::demo(as_of(), DemoLang::En) });
+        let d = generate(&DemoSpec {
+            customers: 60,
+            ..DemoSpec::demo(as_of(), DemoLang::En)
+        });
         let mut ledger = Ledger::from_entries(d.orders, d.invoices, Vec::new(), Vec::new());
         for c in d.credit_notes {
             ledger.add_credit_note(c).unwrap();

@@ -53,7 +53,9 @@ typed_id!(/// The device (browser profile) that wrote a record.
     DeviceId);
 
 /// Milliseconds since the Unix epoch, as handed in by the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -68,11 +70,19 @@ pub struct Meta {
 
 impl Meta {
     pub fn new(device: DeviceId, at: Timestamp) -> Meta {
-        Meta { version: 1, updated_at: at, device }
+        Meta {
+            version: 1,
+            updated_at: at,
+            device,
+        }
     }
     /// The metadata of the next version of this record.
     pub fn bump(self, device: DeviceId, at: Timestamp) -> Meta {
-        Meta { version: self.version + 1, updated_at: at, device }
+        Meta {
+            version: self.version + 1,
+            updated_at: at,
+            device,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
 use crate::money::{div_round_half_away, Money};
-use crate::text::{text, DocNo};
+use crate::text::DocNo;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,7 +26,12 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 4] = [OrderStatus::Open, OrderStatus::Shipped, OrderStatus::Invoiced, OrderStatus::Cancelled];
+    pub const ALL: [OrderStatus; 4] = [
+        OrderStatus::Open,
+        OrderStatus::Shipped,
+        OrderStatus::Invoiced,
+        OrderStatus::Cancelled,
+    ];
     pub fn code(self) -> u8 {
         match self {
             OrderStatus::Open => 0,
@@ -89,7 +94,8 @@ pub struct Payment {
     pub id: PaymentId,
     pub meta: Meta,
     pub customer: CustomerId,
-    pub reference: String,
+    /// The bank or cheque reference, if any.
+    pub reference: Option<DocNo>,
     pub date: Date,
     pub amount: Money,
     pub allocations: Vec<Allocation>,
@@ -111,9 +117,19 @@ pub struct CreditNote {
 pub enum LedgerError {
     UnknownInvoice(InvoiceId),
     InvoiceOfOtherCustomer(InvoiceId),
-    AllocationExceedsInvoice { invoice: InvoiceId, open: Money, allocated: Money },
-    AllocationsExceedPayment { payment: Money, allocated: Money },
-    PaymentExceedsOpen { open: Money, payment: Money },
+    AllocationExceedsInvoice {
+        invoice: InvoiceId,
+        open: Money,
+        allocated: Money,
+    },
+    AllocationsExceedPayment {
+        payment: Money,
+        allocated: Money,
+    },
+    PaymentExceedsOpen {
+        open: Money,
+        payment: Money,
+    },
     NotPositive,
     DuplicateId,
 }
@@ -215,12 +231,21 @@ impl Ledger {
         payments: Vec<Payment>,
         credit_notes: Vec<CreditNote>,
     ) -> Ledger {
-        let mut l = Ledger { invoices, payments, credit_notes, ..Ledger::default() };
+        let mut l = Ledger {
+            invoices,
+            payments,
+            credit_notes,
+            ..Ledger::default()
+        };
         l.invoice_ix.reserve(l.invoices.len());
         l.settled = vec![Money::ZERO; l.invoices.len()];
         for (i, inv) in l.invoices.iter().enumerate() {
             l.invoice_ix.insert(inv.id, i as u32);
-            l.books.entry(inv.customer).or_default().invoices.push(i as u32);
+            l.books
+                .entry(inv.customer)
+                .or_default()
+                .invoices
+                .push(i as u32);
         }
         for o in orders {
             l.put_order(o);
@@ -243,7 +268,12 @@ impl Ledger {
         for a in &p.allocations {
             if let Some(&ix) = self.invoice_ix.get(&a.invoice) {
                 book.settlements.push(self.settlements.len() as u32);
-                self.settlements.push(Settlement { invoice: ix, date: p.date, amount: a.amount, is_payment: true });
+                self.settlements.push(Settlement {
+                    invoice: ix,
+                    date: p.date,
+                    amount: a.amount,
+                    is_payment: true,
+                });
                 self.settled[ix as usize] += a.amount;
             }
         }
@@ -255,7 +285,12 @@ impl Ledger {
         book.credit_notes.push(ci);
         if let Some(&ix) = self.invoice_ix.get(&c.invoice) {
             book.settlements.push(self.settlements.len() as u32);
-            self.settlements.push(Settlement { invoice: ix, date: c.date, amount: c.amount, is_payment: false });
+            self.settlements.push(Settlement {
+                invoice: ix,
+                date: c.date,
+                amount: c.amount,
+                is_payment: false,
+            });
             self.settled[ix as usize] += c.amount;
         }
     }
@@ -273,7 +308,9 @@ impl Ledger {
         &self.credit_notes
     }
     pub fn invoice(&self, id: InvoiceId) -> Option<&Invoice> {
-        self.invoice_ix.get(&id).map(|&i| &self.invoices[i as usize])
+        self.invoice_ix
+            .get(&id)
+            .map(|&i| &self.invoices[i as usize])
     }
     pub fn order(&self, id: OrderId) -> Option<&Order> {
         self.order_ix.get(&id).map(|&i| &self.orders[i as usize])
@@ -337,7 +374,14 @@ impl Ledger {
         if self.credit_ix.contains_key(&c.id) {
             return Err(LedgerError::DuplicateId);
         }
-        self.check_allocations(c.customer, c.amount, &[Allocation { invoice: c.invoice, amount: c.amount }])?;
+        self.check_allocations(
+            c.customer,
+            c.amount,
+            &[Allocation {
+                invoice: c.invoice,
+                amount: c.amount,
+            }],
+        )?;
         let i = self.credit_notes.len() as u32;
         self.credit_ix.insert(c.id, i);
         self.credit_notes.push(c);
@@ -347,20 +391,32 @@ impl Ledger {
 
     /// What is open on an invoice now (after every recorded settlement).
     pub fn open_now(&self, id: InvoiceId) -> Option<Money> {
-        self.invoice_ix.get(&id).map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
+        self.invoice_ix
+            .get(&id)
+            .map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
     }
 
     /// Everything the customer owes now, whatever the dates.
     pub fn open_now_total(&self, customer: CustomerId) -> Money {
         self.books
             .get(&customer)
-            .map(|b| b.invoices.iter().map(|&i| self.invoices[i as usize].amount - self.settled[i as usize]).sum())
+            .map(|b| {
+                b.invoices
+                    .iter()
+                    .map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
+                    .sum()
+            })
             .unwrap_or_default()
     }
 
     /// Checks that allocations are positive, belong to the customer's invoices, never exceed what
     /// is open on an invoice, and together never exceed the amount.
-    pub fn check_allocations(&self, customer: CustomerId, amount: Money, allocs: &[Allocation]) -> Result<(), LedgerError> {
+    pub fn check_allocations(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+        allocs: &[Allocation],
+    ) -> Result<(), LedgerError> {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
@@ -370,7 +426,9 @@ impl Ledger {
             if !a.amount.is_positive() {
                 return Err(LedgerError::NotPositive);
             }
-            let inv = self.invoice(a.invoice).ok_or(LedgerError::UnknownInvoice(a.invoice))?;
+            let inv = self
+                .invoice(a.invoice)
+                .ok_or(LedgerError::UnknownInvoice(a.invoice))?;
             if inv.customer != customer {
                 return Err(LedgerError::InvoiceOfOtherCustomer(a.invoice));
             }
@@ -383,18 +441,29 @@ impl Ledger {
         for (id, allocated) in per_invoice {
             let open = self.open_now(id).unwrap_or_default();
             if allocated > open {
-                return Err(LedgerError::AllocationExceedsInvoice { invoice: id, open, allocated });
+                return Err(LedgerError::AllocationExceedsInvoice {
+                    invoice: id,
+                    open,
+                    allocated,
+                });
             }
         }
         if total > amount {
-            return Err(LedgerError::AllocationsExceedPayment { payment: amount, allocated: total });
+            return Err(LedgerError::AllocationsExceedPayment {
+                payment: amount,
+                allocated: total,
+            });
         }
         Ok(())
     }
 
     /// Allocates a payment to the customer's open invoices, oldest due date first (then issue
     /// date, then number). Refuses a payment larger than everything open.
-    pub fn allocate_oldest_first(&self, customer: CustomerId, amount: Money) -> Result<Vec<Allocation>, LedgerError> {
+    pub fn allocate_oldest_first(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+    ) -> Result<Vec<Allocation>, LedgerError> {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
@@ -404,16 +473,30 @@ impl Ledger {
             .map(|b| {
                 b.invoices
                     .iter()
-                    .map(|&i| (&self.invoices[i as usize], self.invoices[i as usize].amount - self.settled[i as usize]))
+                    .map(|&i| {
+                        (
+                            &self.invoices[i as usize],
+                            self.invoices[i as usize].amount - self.settled[i as usize],
+                        )
+                    })
                     .filter(|(_, o)| o.is_positive())
                     .collect()
             })
             .unwrap_or_default();
         let total: Money = open.iter().map(|(_, o)| *o).sum();
         if amount > total {
-            return Err(LedgerError::PaymentExceedsOpen { open: total, payment: amount });
+            return Err(LedgerError::PaymentExceedsOpen {
+                open: total,
+                payment: amount,
+            });
         }
-        open.sort_by(|a, b| (a.0.due_date, a.0.issue_date, a.0.number).cmp(&(b.0.due_date, b.0.issue_date, b.0.number)));
+        open.sort_by(|a, b| {
+            (a.0.due_date, a.0.issue_date, a.0.number).cmp(&(
+                b.0.due_date,
+                b.0.issue_date,
+                b.0.number,
+            ))
+        });
         let mut left = amount;
         let mut out = Vec::new();
         for (inv, o) in open {
@@ -421,7 +504,10 @@ impl Ledger {
                 break;
             }
             let take = o.min(left);
-            out.push(Allocation { invoice: inv.id, amount: take });
+            out.push(Allocation {
+                invoice: inv.id,
+                amount: take,
+            });
             left -= take;
         }
         Ok(out)
@@ -429,7 +515,9 @@ impl Ledger {
 
     /// The customer's invoices with what is open on each, as of a date (newest first).
     pub fn items(&self, customer: CustomerId, as_of: Date) -> Vec<OpenItem> {
-        let Some(book) = self.books.get(&customer) else { return Vec::new() };
+        let Some(book) = self.books.get(&customer) else {
+            return Vec::new();
+        };
         let mut settled: IdMap<u32, Money> = IdMap::default();
         for &s in &book.settlements {
             let s = self.settlements[s as usize];
@@ -444,7 +532,11 @@ impl Ledger {
             .filter(|(_, inv)| inv.issue_date <= as_of)
             .map(|(i, inv)| {
                 let open = inv.amount - settled.get(&i).copied().unwrap_or_default();
-                let days = if open.is_positive() && inv.due_date < as_of { as_of.days_since(inv.due_date) } else { 0 };
+                let days = if open.is_positive() && inv.due_date < as_of {
+                    as_of.days_since(inv.due_date)
+                } else {
+                    0
+                };
                 OpenItem {
                     invoice: inv.id,
                     number: inv.number,
@@ -470,7 +562,10 @@ impl Ledger {
                 s.overdue_count += 1;
                 s.max_days_overdue = s.max_days_overdue.max(it.days_overdue);
             }
-            s.last_invoice = Some(s.last_invoice.map_or(it.issue_date, |d: Date| d.max(it.issue_date)));
+            s.last_invoice = Some(
+                s.last_invoice
+                    .map_or(it.issue_date, |d: Date| d.max(it.issue_date)),
+            );
         }
         s.open_orders = self.open_order_value(customer, as_of);
         s
@@ -481,7 +576,13 @@ impl Ledger {
         let mut open: Vec<i64> = self
             .invoices
             .iter()
-            .map(|inv| if inv.issue_date <= as_of { inv.amount.minor() } else { 0 })
+            .map(|inv| {
+                if inv.issue_date <= as_of {
+                    inv.amount.minor()
+                } else {
+                    0
+                }
+            })
             .collect();
         for s in &self.settlements {
             if s.date <= as_of && self.invoices[s.invoice as usize].issue_date <= as_of {
@@ -502,7 +603,10 @@ impl Ledger {
                 s.overdue_count += 1;
                 s.max_days_overdue = s.max_days_overdue.max(as_of.days_since(inv.due_date));
             }
-            s.last_invoice = Some(s.last_invoice.map_or(inv.issue_date, |d| d.max(inv.issue_date)));
+            s.last_invoice = Some(
+                s.last_invoice
+                    .map_or(inv.issue_date, |d| d.max(inv.issue_date)),
+            );
         }
         for o in &self.orders {
             if o.status.is_open_value() && o.date <= as_of {
@@ -530,7 +634,12 @@ impl Ledger {
 
     /// Invoiced amount per calendar month for the `months` months ending with `as_of`'s month,
     /// oldest first, as `(month_index, amount)`.
-    pub fn sales_per_month(&self, customer: CustomerId, as_of: Date, months: u32) -> Vec<(i32, Money)> {
+    pub fn sales_per_month(
+        &self,
+        customer: CustomerId,
+        as_of: Date,
+        months: u32,
+    ) -> Vec<(i32, Money)> {
         let last = as_of.month_index();
         let first = last - months as i32 + 1;
         let mut out: Vec<(i32, Money)> = (first..=last).map(|m| (m, Money::ZERO)).collect();
@@ -555,7 +664,8 @@ impl Ledger {
             let s = self.settlements[s as usize];
             if s.is_payment && s.date <= as_of {
                 let inv = &self.invoices[s.invoice as usize];
-                weighted += s.amount.minor() as i128 * s.date.days_since(inv.issue_date) as i128 * 10;
+                weighted +=
+                    s.amount.minor() as i128 * s.date.days_since(inv.issue_date) as i128 * 10;
                 total += s.amount.minor() as i128;
             }
         }
@@ -571,13 +681,23 @@ impl Ledger {
     pub fn customer_payments(&self, customer: CustomerId) -> Vec<&Payment> {
         self.books
             .get(&customer)
-            .map(|b| b.payments.iter().map(|&i| &self.payments[i as usize]).collect())
+            .map(|b| {
+                b.payments
+                    .iter()
+                    .map(|&i| &self.payments[i as usize])
+                    .collect()
+            })
             .unwrap_or_default()
     }
     pub fn customer_credit_notes(&self, customer: CustomerId) -> Vec<&CreditNote> {
         self.books
             .get(&customer)
-            .map(|b| b.credit_notes.iter().map(|&i| &self.credit_notes[i as usize]).collect())
+            .map(|b| {
+                b.credit_notes
+                    .iter()
+                    .map(|&i| &self.credit_notes[i as usize])
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -636,24 +756,49 @@ fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
 }
 
 impl InvoiceInput {
-    pub fn validate(&self, ledger: &Ledger, id: InvoiceId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Invoice, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        ledger: &Ledger,
+        id: InvoiceId,
+        customer: CustomerId,
+        meta: Meta,
+        as_of: Date,
+    ) -> Result<Invoice, Vec<FieldError>> {
         use field::*;
         let mut e = Errors::default();
         let number = e.take(
             NUMBER,
-            DocNo::parse(&self.number)
-                .and_then(|n| if ledger.invoice_number_taken(&n) { Err(Problem::DuplicateNumber) } else { Ok(n) }),
+            DocNo::parse(&self.number).and_then(|n| {
+                if ledger.invoice_number_taken(&n) {
+                    Err(Problem::DuplicateNumber)
+                } else {
+                    Ok(n)
+                }
+            }),
         );
-        let issue = e.take(ISSUE_DATE, Date::parse(&self.issue_date).and_then(|d| not_after(d, as_of)));
+        let issue = e.take(
+            ISSUE_DATE,
+            Date::parse(&self.issue_date).and_then(|d| not_after(d, as_of)),
+        );
         let term = e.take(
             TERM_DAYS,
-            self.term_days.trim().parse::<i32>().map_err(|_| {
-                if self.term_days.trim().is_empty() {
-                    Problem::Required
-                } else {
-                    Problem::NotANumber
-                }
-            }).and_then(|t| if (0..=365).contains(&t) { Ok(t) } else { Err(Problem::OutOfRange { min: 0, max: 365 }) }),
+            self.term_days
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| {
+                    if self.term_days.trim().is_empty() {
+                        Problem::Required
+                    } else {
+                        Problem::NotANumber
+                    }
+                })
+                .and_then(|t| {
+                    if (0..=365).contains(&t) {
+                        Ok(t)
+                    } else {
+                        Err(Problem::OutOfRange { min: 0, max: 365 })
+                    }
+                }),
         );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
         e.finish(|| {
@@ -674,18 +819,38 @@ impl InvoiceInput {
 
 impl PaymentInput {
     /// Validates the form and works out the allocations (to the chosen invoice, or oldest-first).
-    pub fn validate(&self, ledger: &Ledger, id: PaymentId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Payment, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        ledger: &Ledger,
+        id: PaymentId,
+        customer: CustomerId,
+        meta: Meta,
+        as_of: Date,
+    ) -> Result<Payment, Vec<FieldError>> {
         use field::*;
         let mut e = Errors::default();
-        let reference = e.take(REFERENCE, text(&self.reference, false, 40));
-        let date = e.take(DATE, Date::parse(&self.date).and_then(|d| not_after(d, as_of)));
+        let reference = e.take(
+            REFERENCE,
+            if self.reference.trim().is_empty() {
+                Ok(None)
+            } else {
+                DocNo::parse(&self.reference).map(Some)
+            },
+        );
+        let date = e.take(
+            DATE,
+            Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
+        );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
         let mut allocations = None;
         if let Some(amount) = amount {
             let r = match self.invoice {
                 None => ledger.allocate_oldest_first(customer, amount),
                 Some(inv) => {
-                    let a = vec![Allocation { invoice: inv, amount }];
+                    let a = vec![Allocation {
+                        invoice: inv,
+                        amount,
+                    }];
                     ledger.check_allocations(customer, amount, &a).map(|_| a)
                 }
             };
@@ -693,7 +858,9 @@ impl PaymentInput {
                 Ok(a) => allocations = Some(a),
                 Err(err) => {
                     let f = match err {
-                        LedgerError::UnknownInvoice(_) | LedgerError::InvoiceOfOtherCustomer(_) => INVOICE,
+                        LedgerError::UnknownInvoice(_) | LedgerError::InvoiceOfOtherCustomer(_) => {
+                            INVOICE
+                        }
                         _ => AMOUNT,
                     };
                     e.push(f, err.problem());
@@ -713,15 +880,30 @@ impl PaymentInput {
 }
 
 impl OrderInput {
-    pub fn validate(&self, ledger: &Ledger, id: OrderId, customer: CustomerId, meta: Meta, as_of: Date) -> Result<Order, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        ledger: &Ledger,
+        id: OrderId,
+        customer: CustomerId,
+        meta: Meta,
+        as_of: Date,
+    ) -> Result<Order, Vec<FieldError>> {
         use field::*;
         let mut e = Errors::default();
         let number = e.take(
             NUMBER,
-            DocNo::parse(&self.number)
-                .and_then(|n| if ledger.order_number_taken(&n) { Err(Problem::DuplicateNumber) } else { Ok(n) }),
+            DocNo::parse(&self.number).and_then(|n| {
+                if ledger.order_number_taken(&n) {
+                    Err(Problem::DuplicateNumber)
+                } else {
+                    Ok(n)
+                }
+            }),
         );
-        let date = e.take(DATE, Date::parse(&self.date).and_then(|d| not_after(d, as_of)));
+        let date = e.take(
+            DATE,
+            Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
+        );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
         e.finish(|| Order {
             id,

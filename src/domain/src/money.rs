@@ -9,7 +9,9 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 /// An amount of money in minor units (1/100 of the currency unit; CNY by default).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -75,7 +77,11 @@ impl Money {
         }
         let neg = neg_outer || neg_inner;
         if s.is_empty() {
-            return Err(if neg { Problem::NotAnAmount } else { Problem::Required });
+            return Err(if neg {
+                Problem::NotAnAmount
+            } else {
+                Problem::Required
+            });
         }
         let (int_part, frac_part) = match s.split_once('.') {
             Some((i, f)) => (i, Some(f)),
@@ -113,7 +119,11 @@ impl Money {
         if digits.len() > 13 {
             return Err(Problem::AmountTooLarge);
         }
-        let units: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| Problem::NotAnAmount)? };
+        let units: i64 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().map_err(|_| Problem::NotAnAmount)?
+        };
         if units > MAX_INPUT_UNITS {
             return Err(Problem::AmountTooLarge);
         }
@@ -259,7 +269,11 @@ mod tests {
     use super::*;
 
     fn check_parse(input: &str, expected: Result<i64, Problem>) {
-        assert_eq!(Money::parse(input).map(Money::minor), expected, "input {input:?}");
+        assert_eq!(
+            Money::parse(input).map(Money::minor),
+            expected,
+            "input {input:?}"
+        );
     }
 
     #[test]
@@ -312,9 +326,18 @@ mod tests {
         assert_eq!(div_round_half_away(-5, 2), -3);
         assert_eq!(div_round_half_away(4, 3), 1);
         assert_eq!(div_round_half_away(5, -2), -3);
-        assert_eq!(Money::from_minor(1).mul_ratio_round_half_away(1, 2), Money::from_minor(1));
-        assert_eq!(ratio_bp_round_half_away(Money::from_units(9), Money::from_units(10)), Some(9000));
-        assert_eq!(ratio_bp_round_half_away(Money::from_units(9), Money::ZERO), None);
+        assert_eq!(
+            Money::from_minor(1).mul_ratio_round_half_away(1, 2),
+            Money::from_minor(1)
+        );
+        assert_eq!(
+            ratio_bp_round_half_away(Money::from_units(9), Money::from_units(10)),
+            Some(9000)
+        );
+        assert_eq!(
+            ratio_bp_round_half_away(Money::from_units(9), Money::ZERO),
+            None
+        );
     }
 
     proptest::proptest! {

@@ -15,7 +15,9 @@ use std::fmt;
 pub struct Uscc([u8; 18]);
 
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 impl Uscc {
     pub fn parse(input: &str) -> Result<Uscc, Problem> {
@@ -29,7 +31,10 @@ impl Uscc {
         let bytes = s.as_bytes();
         let mut values = [0u32; 18];
         for (i, b) in bytes.iter().enumerate() {
-            values[i] = USCC_ALPHABET.iter().position(|a| a == b).ok_or(Problem::UsccCharacter)? as u32;
+            values[i] = USCC_ALPHABET
+                .iter()
+                .position(|a| a == b)
+                .ok_or(Problem::UsccCharacter)? as u32;
         }
         if check_char(&values[..17]) != bytes[17] {
             return Err(Problem::UsccCheckDigit);
@@ -98,8 +103,12 @@ pub enum IndustryPosition {
 }
 
 impl IndustryPosition {
-    pub const ALL: [IndustryPosition; 4] =
-        [IndustryPosition::Leader, IndustryPosition::Major, IndustryPosition::Average, IndustryPosition::Small];
+    pub const ALL: [IndustryPosition; 4] = [
+        IndustryPosition::Leader,
+        IndustryPosition::Major,
+        IndustryPosition::Average,
+        IndustryPosition::Small,
+    ];
     pub fn key(self) -> &'static str {
         match self {
             IndustryPosition::Leader => "leader",
@@ -244,7 +253,10 @@ fn parse_shareholders(s: &str) -> Result<Vec<Shareholder>, Problem> {
             return Err(Problem::OutOfRange { min: 0, max: 100 });
         }
         total += bp as u32;
-        out.push(Shareholder { name: name.to_string(), share_bp: bp as u32 });
+        out.push(Shareholder {
+            name: name.to_string(),
+            share_bp: bp as u32,
+        });
     }
     if total > 10_000 {
         return Err(Problem::SharesOver100);
@@ -258,7 +270,15 @@ fn email(s: &str) -> Result<String, Problem> {
         return Ok(s);
     }
     match s.split_once('@') {
-        Some((user, host)) if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !s.contains(' ') => Ok(s),
+        Some((user, host))
+            if !user.is_empty()
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && !s.contains(' ') =>
+        {
+            Ok(s)
+        }
         _ => Err(Problem::BadEmail),
     }
 }
@@ -266,7 +286,8 @@ fn email(s: &str) -> Result<String, Problem> {
 fn phone(s: &str) -> Result<String, Problem> {
     let s = text(s, false, 30)?;
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    if s.is_empty() || (digits >= 5 && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))) {
+    if s.is_empty() || (digits >= 5 && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)))
+    {
         Ok(s)
     } else {
         Err(Problem::BadPhone)
@@ -294,27 +315,47 @@ impl CustomerInput {
         let region = e.take(REGION, text(&self.region, true, 40));
         let industry = e.take(INDUSTRY, text(&self.industry, true, 40));
         let sales_rep = e.take(SALES_REP, text(&self.sales_rep, true, 60));
-        let first_cooperation =
-            e.take(FIRST_COOPERATION, Date::parse(&self.first_cooperation).and_then(|d| not_after(d, as_of)));
-        let registered_capital = e.take(REGISTERED_CAPITAL, optional(&self.registered_capital, Money::parse_non_negative));
-        let founded = e.take(FOUNDED, optional(&self.founded, |s| Date::parse(s).and_then(|d| not_after(d, as_of))));
+        let first_cooperation = e.take(
+            FIRST_COOPERATION,
+            Date::parse(&self.first_cooperation).and_then(|d| not_after(d, as_of)),
+        );
+        let registered_capital = e.take(
+            REGISTERED_CAPITAL,
+            optional(&self.registered_capital, Money::parse_non_negative),
+        );
+        let founded = e.take(
+            FOUNDED,
+            optional(&self.founded, |s| {
+                Date::parse(s).and_then(|d| not_after(d, as_of))
+            }),
+        );
         let shareholders = e.take(SHAREHOLDERS, parse_shareholders(&self.shareholders));
         let litigation_count = e.take(
             LITIGATION_COUNT,
-            optional(&self.litigation_count, |s| int_in(s, 0, 10_000)).map(|o| o.unwrap_or(0) as u32),
+            optional(&self.litigation_count, |s| int_in(s, 0, 10_000))
+                .map(|o| o.unwrap_or(0) as u32),
         );
         let litigation_open_amount = e.take(
             LITIGATION_OPEN_AMOUNT,
-            optional(&self.litigation_open_amount, Money::parse_non_negative).map(Option::unwrap_or_default),
+            optional(&self.litigation_open_amount, Money::parse_non_negative)
+                .map(Option::unwrap_or_default),
         );
         let industry_position = e.take(
             INDUSTRY_POSITION,
-            optional(&self.industry_position, |s| IndustryPosition::from_key(s.trim()).ok_or(Problem::NotANumber)),
+            optional(&self.industry_position, |s| {
+                IndustryPosition::from_key(s.trim()).ok_or(Problem::NotANumber)
+            }),
         );
-        let report_score =
-            e.take(REPORT_SCORE, optional(&self.report_score, |s| int_in(s, 0, 100)).map(|o| o.map(|v| v as u8)));
-        let report_date =
-            e.take(REPORT_DATE, optional(&self.report_date, |s| Date::parse(s).and_then(|d| not_after(d, as_of))));
+        let report_score = e.take(
+            REPORT_SCORE,
+            optional(&self.report_score, |s| int_in(s, 0, 100)).map(|o| o.map(|v| v as u8)),
+        );
+        let report_date = e.take(
+            REPORT_DATE,
+            optional(&self.report_date, |s| {
+                Date::parse(s).and_then(|d| not_after(d, as_of))
+            }),
+        );
         if let (Some(Some(_)), Some(None)) = (&report_score, &report_date) {
             e.push(REPORT_DATE, Problem::Required);
         }
@@ -359,17 +400,29 @@ impl CustomerInput {
             industry: c.industry.clone(),
             sales_rep: c.sales_rep.clone(),
             first_cooperation: c.first_cooperation.iso(),
-            registered_capital: p.registered_capital.map(Money::to_plain).unwrap_or_default(),
+            registered_capital: p
+                .registered_capital
+                .map(Money::to_plain)
+                .unwrap_or_default(),
             founded: p.founded.map(Date::iso).unwrap_or_default(),
             shareholders: p
                 .shareholders
                 .iter()
-                .map(|s| format!("{}: {}", s.name, Money::from_minor(s.share_bp as i64).to_plain()))
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        s.name,
+                        Money::from_minor(s.share_bp as i64).to_plain()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             litigation_count: p.litigation_count.to_string(),
             litigation_open_amount: p.litigation_open_amount.to_plain(),
-            industry_position: p.industry_position.map(|i| i.key().to_string()).unwrap_or_default(),
+            industry_position: p
+                .industry_position
+                .map(|i| i.key().to_string())
+                .unwrap_or_default(),
             report_score: p.report_score.map(|s| s.to_string()).unwrap_or_default(),
             report_date: p.report_date.map(Date::iso).unwrap_or_default(),
         }
@@ -387,7 +440,10 @@ mod tests {
         for code in ["91350100M000100Y43", "91110000600037341L"] {
             assert!(Uscc::parse(code).is_ok(), "{code}");
         }
-        assert_eq!(Uscc::parse("91350100m000100y43").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(
+            Uscc::parse("91350100m000100y43").unwrap().as_str(),
+            "91350100M000100Y43"
+        );
     }
 
     #[test]
@@ -405,7 +461,10 @@ mod tests {
 
     #[test]
     fn the_check_character_is_computed_for_seventeen_characters() {
-        assert_eq!(Uscc::with_check_char("91350100M000100Y4").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(
+            Uscc::with_check_char("91350100M000100Y4").unwrap().as_str(),
+            "91350100M000100Y43"
+        );
     }
 
     fn valid_input() -> CustomerInput {
@@ -425,7 +484,12 @@ mod tests {
 
     fn validate(i: &CustomerInput) -> Result<Customer, Vec<FieldError>> {
         let as_of = Date::parse("2026-11-28").unwrap();
-        i.validate(CustomerId::from_u128(1), Meta::new(DeviceId::from_u128(2), Timestamp(0)), BTreeMap::new(), as_of)
+        i.validate(
+            CustomerId::from_u128(1),
+            Meta::new(DeviceId::from_u128(2), Timestamp(0)),
+            BTreeMap::new(),
+            as_of,
+        )
     }
 
     #[test]
@@ -458,16 +522,25 @@ mod tests {
                 (field::EMAIL, Problem::BadEmail),
                 (field::FIRST_COOPERATION, Problem::InFuture),
                 (field::SHAREHOLDERS, Problem::SharesOver100),
-                (field::REPORT_SCORE, Problem::OutOfRange { min: 0, max: 100 }),
+                (
+                    field::REPORT_SCORE,
+                    Problem::OutOfRange { min: 0, max: 100 }
+                ),
             ]
         );
     }
 
     #[test]
     fn a_report_score_needs_its_date() {
-        let input = CustomerInput { report_date: String::new(), ..valid_input() };
+        let input = CustomerInput {
+            report_date: String::new(),
+            ..valid_input()
+        };
         let errors = validate(&input).unwrap_err();
-        assert_eq!(errors, vec![FieldError::new(field::REPORT_DATE, Problem::Required)]);
+        assert_eq!(
+            errors,
+            vec![FieldError::new(field::REPORT_DATE, Problem::Required)]
+        );
     }
 
     #[test]

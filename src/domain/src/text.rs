@@ -21,14 +21,19 @@ impl DocNo {
             return Err(Problem::Required);
         }
         if s.len() > Self::MAX {
-            return Err(Problem::TooLong { max: Self::MAX as u32 });
+            return Err(Problem::TooLong {
+                max: Self::MAX as u32,
+            });
         }
         if s.chars().any(char::is_control) {
             return Err(Problem::NotANumber);
         }
         let mut bytes = [0u8; Self::MAX];
         bytes[..s.len()].copy_from_slice(s.as_bytes());
-        Ok(DocNo { len: s.len() as u8, bytes })
+        Ok(DocNo {
+            len: s.len() as u8,
+            bytes,
+        })
     }
 
     /// Rebuilds from stored bytes (the storage codec); `None` if they are not a valid number.
@@ -89,10 +94,19 @@ mod tests {
 
     #[test]
     fn document_numbers_hold_up_to_24_bytes() {
-        assert_eq!(DocNo::parse(" INV-2026-000001 ").unwrap().as_str(), "INV-2026-000001");
-        assert_eq!(DocNo::parse("发票二〇二六一号").unwrap().as_str(), "发票二〇二六一号");
+        assert_eq!(
+            DocNo::parse(" INV-2026-000001 ").unwrap().as_str(),
+            "INV-2026-000001"
+        );
+        assert_eq!(
+            DocNo::parse("发票二〇二六一号").unwrap().as_str(),
+            "发票二〇二六一号"
+        );
         assert_eq!(DocNo::parse(""), Err(Problem::Required));
-        assert_eq!(DocNo::parse(&"x".repeat(25)), Err(Problem::TooLong { max: 24 }));
+        assert_eq!(
+            DocNo::parse(&"x".repeat(25)),
+            Err(Problem::TooLong { max: 24 })
+        );
         assert_eq!(DocNo::parse("a\tb"), Err(Problem::NotANumber));
     }
 

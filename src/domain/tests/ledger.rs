@@ -27,13 +27,18 @@ fn invoice(n: u128, customer: CustomerId, issue: &str, term: i32, units: i64) ->
     }
 }
 fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]) -> Payment {
-    let allocations: Vec<Allocation> =
-        allocs.iter().map(|&(i, u)| Allocation { invoice: InvoiceId::from_u128(i), amount: Money::from_units(u) }).collect();
+    let allocations: Vec<Allocation> = allocs
+        .iter()
+        .map(|&(i, u)| Allocation {
+            invoice: InvoiceId::from_u128(i),
+            amount: Money::from_units(u),
+        })
+        .collect();
     Payment {
         id: PaymentId::from_u128(n),
         meta: meta(),
         customer,
-        reference: String::new(),
+        reference: None,
         date: d(date),
         amount: allocations.iter().map(|a| a.amount).sum(),
         allocations,
@@ -42,10 +47,14 @@ fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]) ->
 
 fn sample() -> Ledger {
     let mut l = Ledger::new();
-    l.add_invoice(invoice(1, C1, "2026-01-10", 30, 1000)).unwrap();
-    l.add_invoice(invoice(2, C1, "2026-02-10", 30, 500)).unwrap();
-    l.add_invoice(invoice(3, C2, "2026-03-01", 60, 700)).unwrap();
-    l.add_payment(payment(10, C1, "2026-02-20", &[(1, 400)])).unwrap();
+    l.add_invoice(invoice(1, C1, "2026-01-10", 30, 1000))
+        .unwrap();
+    l.add_invoice(invoice(2, C1, "2026-02-10", 30, 500))
+        .unwrap();
+    l.add_invoice(invoice(3, C2, "2026-03-01", 60, 700))
+        .unwrap();
+    l.add_payment(payment(10, C1, "2026-02-20", &[(1, 400)]))
+        .unwrap();
     l
 }
 
@@ -54,7 +63,11 @@ fn an_invoice_counts_from_its_issue_date_and_a_payment_from_its_own() {
     let l = sample();
     let check = |as_of: &str, open: i64, overdue: i64| {
         let s = l.summary(C1, d(as_of));
-        assert_eq!((s.open_ar, s.overdue), (Money::from_units(open), Money::from_units(overdue)), "as of {as_of}");
+        assert_eq!(
+            (s.open_ar, s.overdue),
+            (Money::from_units(open), Money::from_units(overdue)),
+            "as of {as_of}"
+        );
     };
     check("2026-01-09", 0, 0);
     check("2026-01-10", 1000, 0);
@@ -69,7 +82,10 @@ fn days_overdue_count_from_the_due_date() {
     let l = sample();
     let s = l.summary(C1, d("2026-03-31"));
     assert_eq!(s.overdue_count, 2);
-    assert_eq!(s.max_days_overdue, d("2026-03-31").days_since(d("2026-02-09")));
+    assert_eq!(
+        s.max_days_overdue,
+        d("2026-03-31").days_since(d("2026-02-09"))
+    );
 }
 
 #[test]
@@ -79,8 +95,14 @@ fn oldest_first_allocation_pays_the_earliest_due_invoice_first() {
     assert_eq!(
         a,
         vec![
-            Allocation { invoice: InvoiceId::from_u128(1), amount: Money::from_units(600) },
-            Allocation { invoice: InvoiceId::from_u128(2), amount: Money::from_units(100) },
+            Allocation {
+                invoice: InvoiceId::from_u128(1),
+                amount: Money::from_units(600)
+            },
+            Allocation {
+                invoice: InvoiceId::from_u128(2),
+                amount: Money::from_units(100)
+            },
         ]
     );
 }
@@ -90,14 +112,20 @@ fn a_payment_larger_than_everything_open_is_refused() {
     let l = sample();
     assert_eq!(
         l.allocate_oldest_first(C1, Money::from_units(1101)),
-        Err(LedgerError::PaymentExceedsOpen { open: Money::from_units(1100), payment: Money::from_units(1101) })
+        Err(LedgerError::PaymentExceedsOpen {
+            open: Money::from_units(1100),
+            payment: Money::from_units(1101)
+        })
     );
 }
 
 #[test]
 fn an_allocation_to_another_customers_invoice_is_refused() {
     let mut l = sample();
-    assert_eq!(l.add_payment(payment(11, C1, "2026-03-05", &[(3, 10)])), Err(LedgerError::InvoiceOfOtherCustomer(InvoiceId::from_u128(3))));
+    assert_eq!(
+        l.add_payment(payment(11, C1, "2026-03-05", &[(3, 10)])),
+        Err(LedgerError::InvoiceOfOtherCustomer(InvoiceId::from_u128(3)))
+    );
     assert_eq!(l.payments().len(), 1, "nothing was recorded");
 }
 
@@ -105,7 +133,10 @@ fn an_allocation_to_another_customers_invoice_is_refused() {
 fn an_allocation_above_the_open_amount_is_refused() {
     let mut l = sample();
     let r = l.add_payment(payment(11, C1, "2026-03-05", &[(1, 601)]));
-    assert!(matches!(r, Err(LedgerError::AllocationExceedsInvoice { .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(LedgerError::AllocationExceedsInvoice { .. })),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -121,19 +152,32 @@ fn a_credit_note_reduces_its_invoice() {
         amount: Money::from_units(200),
     })
     .unwrap();
-    assert_eq!(l.summary(C2, d("2026-03-04")).open_ar, Money::from_units(700));
-    assert_eq!(l.summary(C2, d("2026-03-05")).open_ar, Money::from_units(500));
+    assert_eq!(
+        l.summary(C2, d("2026-03-04")).open_ar,
+        Money::from_units(700)
+    );
+    assert_eq!(
+        l.summary(C2, d("2026-03-05")).open_ar,
+        Money::from_units(500)
+    );
 }
 
 #[test]
 fn average_days_to_pay_is_weighted_by_amount() {
     let mut l = sample();
     // 400 paid after 41 days (sample); 600 after 51 days; 500 after 20 days.
-    l.add_payment(payment(11, C1, "2026-03-02", &[(1, 600), (2, 500)])).unwrap();
+    l.add_payment(payment(11, C1, "2026-03-02", &[(1, 600), (2, 500)]))
+        .unwrap();
     // (400*41 + 600*51 + 500*20) / 1500 = 57000 / 1500 = 38.0
-    assert_eq!(l.average_days_to_pay(C1, d("2026-12-31")).unwrap().format(), "38.0");
+    assert_eq!(
+        l.average_days_to_pay(C1, d("2026-12-31")).unwrap().format(),
+        "38.0"
+    );
     // Only the first payment by 2026-02-20: 41.0; weights matter: 1 more yuan at 0 days would not.
-    assert_eq!(l.average_days_to_pay(C1, d("2026-02-20")).unwrap().format(), "41.0");
+    assert_eq!(
+        l.average_days_to_pay(C1, d("2026-02-20")).unwrap().format(),
+        "41.0"
+    );
     assert_eq!(l.average_days_to_pay(C1, d("2026-02-19")), None);
 }
 
@@ -148,7 +192,12 @@ fn sales_per_month_lists_every_month_including_empty_ones() {
 #[test]
 fn open_order_value_counts_open_and_shipped_orders_only() {
     let mut l = Ledger::new();
-    for (n, status, units) in [(1, OrderStatus::Open, 100), (2, OrderStatus::Shipped, 50), (3, OrderStatus::Invoiced, 70), (4, OrderStatus::Cancelled, 9)] {
+    for (n, status, units) in [
+        (1, OrderStatus::Open, 100),
+        (2, OrderStatus::Shipped, 50),
+        (3, OrderStatus::Invoiced, 70),
+        (4, OrderStatus::Cancelled, 9),
+    ] {
         l.put_order(Order {
             id: OrderId::from_u128(n),
             meta: meta(),
@@ -159,16 +208,34 @@ fn open_order_value_counts_open_and_shipped_orders_only() {
             status,
         });
     }
-    assert_eq!(l.open_order_value(C1, d("2026-03-01")), Money::from_units(150));
-    assert_eq!(l.summaries(d("2026-03-01"))[&C1].open_orders, Money::from_units(150));
+    assert_eq!(
+        l.open_order_value(C1, d("2026-03-01")),
+        Money::from_units(150)
+    );
+    assert_eq!(
+        l.summaries(d("2026-03-01"))[&C1].open_orders,
+        Money::from_units(150)
+    );
 }
 
 #[test]
 fn invoicing_an_order_marks_it_invoiced() {
     let mut l = Ledger::new();
     let oid = OrderId::from_u128(7);
-    l.put_order(Order { id: oid, meta: meta(), customer: C1, number: DocNo::parse("SO-7").unwrap(), date: d("2026-03-01"), amount: Money::from_units(80), status: OrderStatus::Open });
-    l.add_invoice(Invoice { order: Some(oid), ..invoice(1, C1, "2026-03-02", 30, 80) }).unwrap();
+    l.put_order(Order {
+        id: oid,
+        meta: meta(),
+        customer: C1,
+        number: DocNo::parse("SO-7").unwrap(),
+        date: d("2026-03-01"),
+        amount: Money::from_units(80),
+        status: OrderStatus::Open,
+    });
+    l.add_invoice(Invoice {
+        order: Some(oid),
+        ..invoice(1, C1, "2026-03-02", 30, 80)
+    })
+    .unwrap();
     assert_eq!(l.order(oid).unwrap().status, OrderStatus::Invoiced);
     assert_eq!(l.order(oid).unwrap().meta.version, 2);
 }
@@ -176,27 +243,66 @@ fn invoicing_an_order_marks_it_invoiced() {
 #[test]
 fn the_invoice_form_derives_the_due_date_from_the_term_and_rejects_duplicates() {
     let l = sample();
-    let input = InvoiceInput { number: "INV-99".into(), issue_date: "2026-05-01".into(), term_days: "45".into(), amount: "1,000.50".into(), order: None };
-    let inv = input.validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28")).unwrap();
+    let input = InvoiceInput {
+        number: "INV-99".into(),
+        issue_date: "2026-05-01".into(),
+        term_days: "45".into(),
+        amount: "1,000.50".into(),
+        order: None,
+    };
+    let inv = input
+        .validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28"))
+        .unwrap();
     assert_eq!(inv.due_date, d("2026-06-15"));
     assert_eq!(inv.amount, Money::from_minor(100_050));
-    let dup = InvoiceInput { number: "INV-1".into(), amount: "0".into(), term_days: "x".into(), ..input };
-    let errs = dup.validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28")).unwrap_err();
+    let dup = InvoiceInput {
+        number: "INV-1".into(),
+        amount: "0".into(),
+        term_days: "x".into(),
+        ..input
+    };
+    let errs = dup
+        .validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
     let got: Vec<(&str, Problem)> = errs.iter().map(|e| (e.field, e.problem)).collect();
-    assert_eq!(got, vec![("number", Problem::DuplicateNumber), ("term_days", Problem::NotANumber), ("amount", Problem::NotPositive)]);
+    assert_eq!(
+        got,
+        vec![
+            ("number", Problem::DuplicateNumber),
+            ("term_days", Problem::NotANumber),
+            ("amount", Problem::NotPositive)
+        ]
+    );
 }
 
 #[test]
 fn the_payment_form_allocates_oldest_first_or_to_the_chosen_invoice() {
     let l = sample();
-    let input = PaymentInput { reference: "B-1".into(), date: "2026-03-01".into(), amount: "650".into(), invoice: None };
-    let p = input.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap();
+    let input = PaymentInput {
+        reference: "B-1".into(),
+        date: "2026-03-01".into(),
+        amount: "650".into(),
+        invoice: None,
+    };
+    let p = input
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap();
     assert_eq!(p.allocations.len(), 2);
-    let chosen = PaymentInput { invoice: Some(InvoiceId::from_u128(2)), ..input.clone() };
-    let errs = chosen.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap_err();
+    let chosen = PaymentInput {
+        invoice: Some(InvoiceId::from_u128(2)),
+        ..input.clone()
+    };
+    let errs = chosen
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
     assert_eq!(errs[0].problem, Problem::ExceedsOpenAmount);
-    let future = PaymentInput { date: "2027-01-01".into(), ..input };
-    let errs = future.validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28")).unwrap_err();
+    let future = PaymentInput {
+        date: "2027-01-01".into(),
+        ..input
+    };
+    let errs = future
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
     assert_eq!(errs[0].field, "date");
     assert_eq!(errs[0].problem, Problem::InFuture);
 }
@@ -205,18 +311,54 @@ fn the_payment_form_allocates_oldest_first_or_to_the_chosen_invoice() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Invoice { customer: u8, day: i32, term: i32, minor: i64 },
-    Pay { customer: u8, day: i32, minor: i64 },
-    PayInvoice { pick: usize, day: i32, minor: i64 },
-    Credit { pick: usize, day: i32, minor: i64 },
+    Invoice {
+        customer: u8,
+        day: i32,
+        term: i32,
+        minor: i64,
+    },
+    Pay {
+        customer: u8,
+        day: i32,
+        minor: i64,
+    },
+    PayInvoice {
+        pick: usize,
+        day: i32,
+        minor: i64,
+    },
+    Credit {
+        pick: usize,
+        day: i32,
+        minor: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0u8..3, 0i32..400, 0i32..90, 1i64..1_000_000).prop_map(|(customer, day, term, minor)| Op::Invoice { customer, day, term, minor }),
-        (0u8..3, 0i32..400, 1i64..2_000_000).prop_map(|(customer, day, minor)| Op::Pay { customer, day, minor }),
-        (0usize..100, 0i32..400, 1i64..1_000_000).prop_map(|(pick, day, minor)| Op::PayInvoice { pick, day, minor }),
-        (0usize..100, 0i32..400, 1i64..500_000).prop_map(|(pick, day, minor)| Op::Credit { pick, day, minor }),
+        (0u8..3, 0i32..400, 0i32..90, 1i64..1_000_000).prop_map(|(customer, day, term, minor)| {
+            Op::Invoice {
+                customer,
+                day,
+                term,
+                minor,
+            }
+        }),
+        (0u8..3, 0i32..400, 1i64..2_000_000).prop_map(|(customer, day, minor)| Op::Pay {
+            customer,
+            day,
+            minor
+        }),
+        (0usize..100, 0i32..400, 1i64..1_000_000).prop_map(|(pick, day, minor)| Op::PayInvoice {
+            pick,
+            day,
+            minor
+        }),
+        (0usize..100, 0i32..400, 1i64..500_000).prop_map(|(pick, day, minor)| Op::Credit {
+            pick,
+            day,
+            minor
+        }),
     ]
 }
 
@@ -226,7 +368,12 @@ fn run(ops: &[Op]) -> Ledger {
     for (n, op) in ops.iter().enumerate() {
         let n = n as u128 + 1000;
         match *op {
-            Op::Invoice { customer, day, term, minor } => {
+            Op::Invoice {
+                customer,
+                day,
+                term,
+                minor,
+            } => {
                 let inv = Invoice {
                     id: InvoiceId::from_u128(n),
                     meta: meta(),
@@ -239,10 +386,22 @@ fn run(ops: &[Op]) -> Ledger {
                 };
                 l.add_invoice(inv).unwrap();
             }
-            Op::Pay { customer, day, minor } => {
+            Op::Pay {
+                customer,
+                day,
+                minor,
+            } => {
                 let c = CustomerId::from_u128(customer as u128);
                 if let Ok(allocations) = l.allocate_oldest_first(c, Money::from_minor(minor)) {
-                    let p = Payment { id: PaymentId::from_u128(n), meta: meta(), customer: c, reference: String::new(), date: base.add_days(day), amount: Money::from_minor(minor), allocations };
+                    let p = Payment {
+                        id: PaymentId::from_u128(n),
+                        meta: meta(),
+                        customer: c,
+                        reference: None,
+                        date: base.add_days(day),
+                        amount: Money::from_minor(minor),
+                        allocations,
+                    };
                     l.add_payment(p).unwrap();
                 }
             }
@@ -255,10 +414,13 @@ fn run(ops: &[Op]) -> Ledger {
                     id: PaymentId::from_u128(n),
                     meta: meta(),
                     customer: inv.customer,
-                    reference: String::new(),
+                    reference: None,
                     date: base.add_days(day),
                     amount: Money::from_minor(minor),
-                    allocations: vec![Allocation { invoice: inv.id, amount: Money::from_minor(minor) }],
+                    allocations: vec![Allocation {
+                        invoice: inv.id,
+                        amount: Money::from_minor(minor),
+                    }],
                 };
                 let _ = l.add_payment(p); // refused when it exceeds the open amount
             }
@@ -267,7 +429,15 @@ fn run(ops: &[Op]) -> Ledger {
                     continue;
                 }
                 let inv = l.invoices()[pick % l.invoices().len()];
-                let c = CreditNote { id: CreditNoteId::from_u128(n), meta: meta(), customer: inv.customer, invoice: inv.id, number: DocNo::parse(&format!("C{n}")).unwrap(), date: base.add_days(day), amount: Money::from_minor(minor) };
+                let c = CreditNote {
+                    id: CreditNoteId::from_u128(n),
+                    meta: meta(),
+                    customer: inv.customer,
+                    invoice: inv.id,
+                    number: DocNo::parse(&format!("C{n}")).unwrap(),
+                    date: base.add_days(day),
+                    amount: Money::from_minor(minor),
+                };
                 let _ = l.add_credit_note(c);
             }
         }

@@ -10,15 +10,28 @@ fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
         if path.is_dir() {
             sources(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push((path.display().to_string(), fs::read_to_string(&path).unwrap()));
+            out.push((
+                path.display().to_string(),
+                fs::read_to_string(&path).unwrap(),
+            ));
         }
     }
 }
 
 /// Forbidden words: browser crates and every way Rust reads the clock.
 const FORBIDDEN: &[&str] = &[
-    "leptos", "web_sys", "js_sys", "rexie", "gloo", "wasm_bindgen",
-    "SystemTime", "Instant::now", "Utc::now", "Local::now", "chrono::", "time::OffsetDateTime",
+    "leptos",
+    "web_sys",
+    "js_sys",
+    "rexie",
+    "gloo",
+    "wasm_bindgen",
+    "SystemTime",
+    "Instant::now",
+    "Utc::now",
+    "Local::now",
+    "chrono::",
+    "time::OffsetDateTime",
 ];
 
 fn offences(text: &str) -> Vec<String> {
@@ -46,16 +59,33 @@ fn the_domain_never_names_a_browser_crate_or_reads_the_clock() {
             all.push(format!("{path} {o}"));
         }
     }
-    assert!(all.is_empty(), "the domain must stay pure:\n{}", all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "the domain must stay pure:\n{}",
+        all.join("\n")
+    );
 }
 
 #[test]
 fn the_domain_manifest_has_no_browser_dependency() {
-    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let deps = manifest.split("[dependencies]").nth(1).unwrap_or("");
     let deps = deps.split("\n[").next().unwrap_or("");
-    for word in ["leptos", "web-sys", "js-sys", "rexie", "gloo", "wasm-bindgen", "chrono", "time"] {
-        assert!(!deps.lines().any(|l| l.trim_start().starts_with(word)), "{word} in the domain's dependencies");
+    for word in [
+        "leptos",
+        "web-sys",
+        "js-sys",
+        "rexie",
+        "gloo",
+        "wasm-bindgen",
+        "chrono",
+        "time",
+    ] {
+        assert!(
+            !deps.lines().any(|l| l.trim_start().starts_with(word)),
+            "{word} in the domain's dependencies"
+        );
     }
 }
 

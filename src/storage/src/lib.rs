@@ -1,1 +1,297 @@
-pub fn x(){}
+//! CreditDesk storage: the only code that touches IndexedDB.
+//!
+//! Layout (the same in IndexedDB and in the in-memory twin):
+//! - `customers`: one JSON record per customer, keyed by id;
+//! - `chunks`: the ledger, as binary chunks of up to 10,000 rows of one kind (see [`codec`]),
+//!   keyed `"{kind}:{seq:06}"`;
+//! - `tail`: the write-ahead tail: one binary entry per new ledger row, auto-numbered; folded
+//!   into `chunks` by [`Store::compact`] in a single transaction;
+//! - `outbox`: every change, as JSON, for a later sync;
+//! - `meta`: settings and small values (language, device id, schema data version);
+//! - `field_defs` (schema 2): definitions of customer custom fields.
+//!
+//! Every write is one transaction: a commit writes its customers, tail entries and outbox
+//! records together or not at all.
+
+pub mod codec;
+pub mod mem;
+pub mod schema;
+
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
+
+pub use codec::{Entry, Kind, Rows};
+
+use codec::{decode_chunk_into, decode_entry, encode_chunks, peek, CodecError, CHUNK_ROWS};
+use creditdesk_domain::Customer;
+use serde::{Deserialize, Serialize};
+
+/// Tail length at which the app folds the tail into chunks.
+pub const COMPACT_AT: usize = 2_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The browser's database refused or failed (quota, blocked upgrade, closed tab...).
+    Backend(String),
+    /// Stored bytes could not be read back; `what` names the record.
+    Corrupt { what: String, error: String },
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Backend(s) => write!(f, "database error: {s}"),
+            StoreError::Corrupt { what, error } => {
+                write!(f, "stored data unreadable ({what}): {error}")
+            }
+        }
+    }
+}
+
+impl StoreError {
+    fn corrupt(what: impl Into<String>, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            what: what.into(),
+            error: e.to_string(),
+        }
+    }
+}
+
+/// Everything stored, read back at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub customers: Vec<Customer>,
+    pub rows: Rows,
+    pub chunk_count: usize,
+    pub tail_len: usize,
+}
+
+/// One atomic write.
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    pub customers: Vec<Customer>,
+    pub entries: Vec<Entry>,
+}
+
+impl Batch {
+    pub fn customer(c: Customer) -> Batch {
+        Batch {
+            customers: vec![c],
+            entries: Vec::new(),
+        }
+    }
+    pub fn entry(e: Entry) -> Batch {
+        Batch {
+            customers: Vec::new(),
+            entries: vec![e],
+        }
+    }
+}
+
+/// A change waiting to be synced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub entity: String,
+    pub id: String,
+    pub version: u32,
+    pub updated_at: i64,
+    pub device: String,
+    pub payload: serde_json::Value,
+}
+
+/// Counts for the settings page and the benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub customers: usize,
+    pub chunks: usize,
+    pub tail: usize,
+    pub outbox: usize,
+}
+
+/// The store the app talks to. Implemented by IndexedDB (in the browser) and by [`mem::MemStore`].
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    async fn load(&self) -> Result<Snapshot, StoreError>;
+    /// Writes customers, ledger entries and their outbox records in one transaction.
+    async fn commit(&self, batch: &Batch) -> Result<(), StoreError>;
+    /// Folds the tail into chunks in one transaction; returns how many entries moved.
+    async fn compact(&self) -> Result<usize, StoreError>;
+    /// Replaces everything with a whole data set (demo, benchmark, restore), written as chunks.
+    async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError>;
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    async fn stats(&self) -> Result<Stats, StoreError>;
+}
+
+pub fn chunk_key(kind: Kind, seq: u32) -> String {
+    format!("{}:{seq:06}", kind as u8)
+}
+
+fn parse_chunk_key(key: &str) -> Option<(u8, u32)> {
+    let (k, s) = key.split_once(':')?;
+    Some((k.parse().ok()?, s.parse().ok()?))
+}
+
+pub fn customer_to_json(c: &Customer) -> String {
+    serde_json::to_string(c).expect("customers serialise")
+}
+
+pub fn customer_from_json(s: &str) -> Result<Customer, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::corrupt("customer", e))
+}
+
+/// The outbox records of a batch.
+pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
+    let mut out = Vec::new();
+    for c in &batch.customers {
+        out.push(OutboxEntry {
+            entity: "customer".into(),
+            id: c.id.to_string(),
+            version: c.meta.version,
+            updated_at: c.meta.updated_at.0,
+            device: c.meta.device.to_string(),
+            payload: serde_json::to_value(c).expect("serialise"),
+        });
+    }
+    for e in &batch.entries {
+        let (entity, id, payload) = match e {
+            Entry::Order(o) => ("order", o.id.to_string(), serde_json::to_value(o)),
+            Entry::Invoice(i) => ("invoice", i.id.to_string(), serde_json::to_value(i)),
+            Entry::Payment(p) => ("payment", p.id.to_string(), serde_json::to_value(p)),
+            Entry::CreditNote(c) => ("credit_note", c.id.to_string(), serde_json::to_value(c)),
+        };
+        let m = e.meta();
+        out.push(OutboxEntry {
+            entity: entity.into(),
+            id,
+            version: m.version,
+            updated_at: m.updated_at.0,
+            device: m.device.to_string(),
+            payload: payload.expect("serialise"),
+        });
+    }
+    out
+}
+
+/// Decodes chunks and tail entries (in key order) into rows.
+pub fn decode_all<'a>(
+    chunks: impl IntoIterator<Item = (String, &'a [u8])>,
+    tail: impl IntoIterator<Item = (u64, &'a [u8])>,
+) -> Result<Rows, StoreError> {
+    let mut rows = Rows::default();
+    for (key, bytes) in chunks {
+        decode_chunk_into(bytes, &mut rows)
+            .map_err(|e| StoreError::corrupt(format!("chunk {key}"), e))?;
+    }
+    for (key, bytes) in tail {
+        rows.push(
+            decode_entry(bytes).map_err(|e| StoreError::corrupt(format!("tail entry {key}"), e))?,
+        );
+    }
+    Ok(rows)
+}
+
+/// What a compaction writes: the chunks to put and the tail keys to delete, in one transaction.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CompactionPlan {
+    pub puts: Vec<(String, Vec<u8>)>,
+    pub delete_tail: Vec<u64>,
+}
+
+/// Plans a compaction from the chunk keys, the last chunk of each kind, and the tail.
+///
+/// Tail rows are appended to the last chunk of their kind while it has room, then to new chunks.
+pub fn plan_compaction(
+    chunk_keys: &[String],
+    last_chunk: impl Fn(&str) -> Option<Vec<u8>>,
+    tail: &[(u64, Vec<u8>)],
+) -> Result<CompactionPlan, StoreError> {
+    let mut plan = CompactionPlan::default();
+    let mut by_kind: Vec<(Kind, Vec<Entry>)> = Kind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+    for (key, bytes) in tail {
+        let e =
+            decode_entry(bytes).map_err(|e| StoreError::corrupt(format!("tail entry {key}"), e))?;
+        by_kind
+            .iter_mut()
+            .find(|(k, _)| *k == e.kind())
+            .expect("all kinds listed")
+            .1
+            .push(e);
+        plan.delete_tail.push(*key);
+    }
+    for (kind, new_rows) in by_kind {
+        if new_rows.is_empty() {
+            continue;
+        }
+        let last = chunk_keys
+            .iter()
+            .filter_map(|k| parse_chunk_key(k))
+            .filter(|(k, _)| *k == kind as u8)
+            .map(|(_, s)| s)
+            .max();
+        let mut rows: Vec<Entry> = Vec::new();
+        let mut seq = last.map_or(0, |s| s + 1);
+        if let Some(last) = last {
+            let key = chunk_key(kind, last);
+            let bytes =
+                last_chunk(&key).ok_or_else(|| StoreError::corrupt(key.clone(), "missing"))?;
+            let (_, count) = peek(&bytes).map_err(|e| StoreError::corrupt(key.clone(), e))?;
+            if (count as usize) < CHUNK_ROWS {
+                let mut r = Rows::default();
+                decode_chunk_into(&bytes, &mut r)
+                    .map_err(|e| StoreError::corrupt(key.clone(), e))?;
+                rows.extend(r.orders.into_iter().map(Entry::Order));
+                rows.extend(r.invoices.into_iter().map(Entry::Invoice));
+                rows.extend(r.payments.into_iter().map(Entry::Payment));
+                rows.extend(r.credit_notes.into_iter().map(Entry::CreditNote));
+                seq = last;
+            }
+        }
+        rows.extend(new_rows);
+        for bytes in
+            encode_chunks(&rows).map_err(|e: CodecError| StoreError::corrupt("compaction", e))?
+        {
+            plan.puts.push((chunk_key(kind, seq), bytes));
+            seq += 1;
+        }
+    }
+    Ok(plan)
+}
+
+/// The chunks of a whole data set.
+pub fn chunks_of(rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    let mut out = Vec::new();
+    let kinds: [(Kind, Vec<Entry>); 4] = [
+        (
+            Kind::Order,
+            rows.orders.iter().copied().map(Entry::Order).collect(),
+        ),
+        (
+            Kind::Invoice,
+            rows.invoices.iter().copied().map(Entry::Invoice).collect(),
+        ),
+        (
+            Kind::Payment,
+            rows.payments.iter().cloned().map(Entry::Payment).collect(),
+        ),
+        (
+            Kind::CreditNote,
+            rows.credit_notes
+                .iter()
+                .copied()
+                .map(Entry::CreditNote)
+                .collect(),
+        ),
+    ];
+    for (kind, entries) in kinds {
+        for (seq, bytes) in encode_chunks(&entries)
+            .map_err(|e| StoreError::corrupt("chunking", e))?
+            .into_iter()
+            .enumerate()
+        {
+            out.push((chunk_key(kind, seq as u32), bytes));
+        }
+    }
+    Ok(out)
+}

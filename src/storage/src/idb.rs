@@ -1,0 +1,368 @@
+//! The IndexedDB store (rexie). Handles are not `Send`: the app keeps one in a thread-local, not in
+//! a signal.
+//!
+//! Each method runs at most one read transaction and one write transaction, and computes
+//! everything it writes before the write transaction opens, so that no transaction waits on work.
+
+use crate::codec::encode_entry;
+use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
+use crate::{
+    chunks_of, customer_from_json, customer_to_json, decode_all, outbox_for, plan_compaction,
+    Batch, OutboxEntry, Rows, Snapshot, Stats, Store, StoreError,
+};
+use creditdesk_domain::Customer;
+use js_sys::Uint8Array;
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use wasm_bindgen::JsValue;
+
+pub struct IdbStore {
+    db: Rexie,
+}
+
+fn backend(e: rexie::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn bytes(v: &JsValue) -> Vec<u8> {
+    Uint8Array::new(v).to_vec()
+}
+
+fn js_bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+impl IdbStore {
+    /// Opens (creating or upgrading) the database at the current schema version.
+    pub async fn open(name: &str) -> Result<IdbStore, StoreError> {
+        IdbStore::open_at(name, schema::VERSION).await
+    }
+
+    /// Opens the database at a given schema version (tests use older versions to test upgrades).
+    pub async fn open_at(name: &str, version: u32) -> Result<IdbStore, StoreError> {
+        let mut b = Rexie::builder(name).version(version);
+        for s in stores_at(version) {
+            b = b.add_object_store(ObjectStore::new(s.name).auto_increment(s.auto_increment));
+        }
+        Ok(IdbStore {
+            db: b.build().await.map_err(backend)?,
+        })
+    }
+
+    pub fn version(&self) -> Result<u32, StoreError> {
+        self.db.version().map_err(backend)
+    }
+    pub fn store_names(&self) -> Vec<String> {
+        self.db.store_names()
+    }
+    pub fn close(self) {
+        self.db.close();
+    }
+    pub async fn delete(name: &str) -> Result<(), StoreError> {
+        Rexie::delete(name).await.map_err(backend)
+    }
+
+    async fn write(
+        &self,
+        stores: &[&str],
+        f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores, TransactionMode::ReadWrite)
+            .map_err(backend)?;
+        if let Err(e) = f(&tx).await {
+            let _ = tx.abort().await;
+            return Err(backend(e));
+        }
+        let done = tx.done().await.map_err(backend)?;
+        if done.is_committed() {
+            Ok(())
+        } else {
+            Err(StoreError::Backend("the transaction was aborted".into()))
+        }
+    }
+}
+
+impl IdbStore {
+    /// Writes a batch exactly as [`Store::commit`] does, then aborts the transaction instead of
+    /// letting it commit: what a tab killed mid-write leaves behind. For tests.
+    #[doc(hidden)]
+    pub async fn commit_then_abort(&self, batch: &Batch) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CUSTOMERS, TAIL, OUTBOX], TransactionMode::ReadWrite)
+            .map_err(backend)?;
+        for c in &batch.customers {
+            let (v, k) = (
+                JsValue::from_str(&customer_to_json(c)),
+                JsValue::from_str(&c.id.to_string()),
+            );
+            tx.store(CUSTOMERS)
+                .map_err(backend)?
+                .put(&v, Some(&k))
+                .await
+                .map_err(backend)?;
+        }
+        for e in &batch.entries {
+            tx.store(TAIL)
+                .map_err(backend)?
+                .add(&js_bytes(&encode_entry(e)), None)
+                .await
+                .map_err(backend)?;
+        }
+        tx.abort().await.map_err(backend)
+    }
+}
+
+impl Store for IdbStore {
+    async fn load(&self) -> Result<Snapshot, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CUSTOMERS, CHUNKS, TAIL], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let customers = tx
+            .store(CUSTOMERS)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        let chunk_store = tx.store(CHUNKS).map_err(backend)?;
+        let chunk_keys = chunk_store
+            .get_all_keys(None, None)
+            .await
+            .map_err(backend)?;
+        let chunks = chunk_store.get_all(None, None).await.map_err(backend)?;
+        let tail = tx
+            .store(TAIL)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        let customers = customers
+            .iter()
+            .map(|v| customer_from_json(&v.as_string().unwrap_or_default()))
+            .collect::<Result<Vec<Customer>, _>>()?;
+        let chunk_bytes: Vec<(String, Vec<u8>)> = chunk_keys
+            .iter()
+            .map(|k| k.as_string().unwrap_or_default())
+            .zip(chunks.iter().map(bytes))
+            .collect();
+        let tail_bytes: Vec<(u64, Vec<u8>)> = tail
+            .iter()
+            .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+            .collect();
+        let rows = decode_all(
+            chunk_bytes.iter().map(|(k, v)| (k.clone(), v.as_slice())),
+            tail_bytes.iter().map(|(k, v)| (*k, v.as_slice())),
+        )?;
+        Ok(Snapshot {
+            customers,
+            rows,
+            chunk_count: chunk_bytes.len(),
+            tail_len: tail_bytes.len(),
+        })
+    }
+
+    async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
+        let customers: Vec<(JsValue, Option<JsValue>)> = batch
+            .customers
+            .iter()
+            .map(|c| {
+                (
+                    JsValue::from_str(&customer_to_json(c)),
+                    Some(JsValue::from_str(&c.id.to_string())),
+                )
+            })
+            .collect();
+        let entries: Vec<(JsValue, Option<JsValue>)> = batch
+            .entries
+            .iter()
+            .map(|e| (js_bytes(&encode_entry(e)), None))
+            .collect();
+        let outbox: Vec<(JsValue, Option<JsValue>)> = outbox_for(batch)
+            .iter()
+            .map(|o| {
+                (
+                    JsValue::from_str(&serde_json::to_string(o).expect("json")),
+                    None,
+                )
+            })
+            .collect();
+        self.write(&[CUSTOMERS, TAIL, OUTBOX], async move |tx| {
+            if !customers.is_empty() {
+                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+            }
+            if !entries.is_empty() {
+                tx.store(TAIL)?.add_all(entries.into_iter()).await?;
+            }
+            tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn compact(&self) -> Result<usize, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let chunk_store = tx.store(CHUNKS).map_err(backend)?;
+        let keys: Vec<String> = chunk_store
+            .get_all_keys(None, None)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(|k| k.as_string().unwrap_or_default())
+            .collect();
+        let tail: Vec<(u64, Vec<u8>)> = tx
+            .store(TAIL)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+            .collect();
+        if tail.is_empty() {
+            return Ok(0);
+        }
+        // The last chunk of each kind is the only one a compaction may extend.
+        let mut lasts: Vec<(String, Vec<u8>)> = Vec::new();
+        for kind in crate::Kind::ALL {
+            let prefix = format!("{}:", kind as u8);
+            if let Some(k) = keys.iter().filter(|k| k.starts_with(&prefix)).max() {
+                if let Some(v) = chunk_store
+                    .get(JsValue::from_str(k))
+                    .await
+                    .map_err(backend)?
+                {
+                    lasts.push((k.clone(), bytes(&v)));
+                }
+            }
+        }
+        drop(tx);
+        let plan = plan_compaction(
+            &keys,
+            |k| {
+                lasts
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.clone())
+            },
+            &tail,
+        )?;
+        let moved = plan.delete_tail.len();
+        let puts: Vec<(JsValue, Option<JsValue>)> = plan
+            .puts
+            .iter()
+            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+            .collect();
+        let deletes = plan.delete_tail;
+        self.write(&[CHUNKS, TAIL], async move |tx| {
+            tx.store(CHUNKS)?.put_all(puts.into_iter()).await?;
+            let t = tx.store(TAIL)?;
+            for k in deletes {
+                t.delete(JsValue::from_f64(k as f64)).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(moved)
+    }
+
+    async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
+        let customers: Vec<(JsValue, Option<JsValue>)> = customers
+            .iter()
+            .map(|c| {
+                (
+                    JsValue::from_str(&customer_to_json(c)),
+                    Some(JsValue::from_str(&c.id.to_string())),
+                )
+            })
+            .collect();
+        let chunks: Vec<(JsValue, Option<JsValue>)> = chunks_of(rows)?
+            .iter()
+            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+            .collect();
+        self.write(&[CUSTOMERS, CHUNKS, TAIL, OUTBOX], async move |tx| {
+            for s in [CUSTOMERS, CHUNKS, TAIL, OUTBOX] {
+                tx.store(s)?.clear().await?;
+            }
+            tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+            tx.store(CHUNKS)?.put_all(chunks.into_iter()).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let v = tx
+            .store(META)
+            .map_err(backend)?
+            .get(JsValue::from_str(key))
+            .await
+            .map_err(backend)?;
+        Ok(v.and_then(|v| v.as_string()))
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let (k, v) = (JsValue::from_str(key), JsValue::from_str(value));
+        self.write(&[META], async move |tx| {
+            tx.store(META)?.put(&v, Some(&k)).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let all = tx
+            .store(OUTBOX)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        all.iter()
+            .map(|v| {
+                serde_json::from_str(&v.as_string().unwrap_or_default()).map_err(|e| {
+                    StoreError::Corrupt {
+                        what: "outbox".into(),
+                        error: e.to_string(),
+                    }
+                })
+            })
+            .collect()
+    }
+
+    async fn stats(&self) -> Result<Stats, StoreError> {
+        let tx = self
+            .db
+            .transaction(
+                &[CUSTOMERS, CHUNKS, TAIL, OUTBOX],
+                TransactionMode::ReadOnly,
+            )
+            .map_err(backend)?;
+        let count = async |s: &str| -> Result<usize, StoreError> {
+            Ok(tx
+                .store(s)
+                .map_err(backend)?
+                .count(None)
+                .await
+                .map_err(backend)? as usize)
+        };
+        Ok(Stats {
+            customers: count(CUSTOMERS).await?,
+            chunks: count(CHUNKS).await?,
+            tail: count(TAIL).await?,
+            outbox: count(OUTBOX).await?,
+        })
+    }
+}

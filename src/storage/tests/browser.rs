@@ -1,0 +1,163 @@
+//! The store in a real browser: IndexedDB round trips, the chunked ledger, compaction, atomicity
+//! and the upgrade from every earlier schema version. Run with wasm-bindgen-test in headless
+//! Chromium (`./x test`).
+#![cfg(target_arch = "wasm32")]
+
+use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+use creditdesk_domain::*;
+use creditdesk_storage::idb::IdbStore;
+use creditdesk_storage::schema::{self, FIELD_DEFS};
+use creditdesk_storage::{Batch, Entry, Rows, Store};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn data(customers: u32) -> creditdesk_domain::demo::Dataset {
+    generate(&DemoSpec {
+        customers,
+        ..DemoSpec::demo(Date::parse("2026-11-28").unwrap(), DemoLang::Zh)
+    })
+}
+
+fn rows(d: &creditdesk_domain::demo::Dataset) -> Rows {
+    Rows {
+        orders: d.orders.clone(),
+        invoices: d.invoices.clone(),
+        payments: d.payments.clone(),
+        credit_notes: d.credit_notes.clone(),
+    }
+}
+
+async fn fresh(name: &str) -> IdbStore {
+    IdbStore::delete(name).await.unwrap();
+    IdbStore::open(name).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_data_set_larger_than_one_chunk_round_trips_through_indexeddb() {
+    let d = data(120); // about 13,000 invoices: two invoice chunks
+    assert!(d.invoices.len() > creditdesk_storage::codec::CHUNK_ROWS);
+    let s = fresh("t-roundtrip").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.close();
+    let s = IdbStore::open("t-roundtrip").await.unwrap();
+    let snap = s.load().await.unwrap();
+    assert_eq!(snap.rows, rows(&d));
+    assert_eq!(snap.customers.len(), 120);
+    assert!(snap.chunk_count >= 5, "{} chunks", snap.chunk_count);
+}
+
+#[wasm_bindgen_test]
+async fn a_committed_payment_survives_reopening_and_is_in_the_outbox() {
+    let d = data(5);
+    let s = fresh("t-commit").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let p = Payment {
+        id: PaymentId::from_u128(4242),
+        ..d.payments[0].clone()
+    };
+    let mut c = d.customers[0].clone();
+    c.name = "改名公司".into();
+    s.commit(&Batch {
+        customers: vec![c],
+        entries: vec![Entry::Payment(p.clone())],
+    })
+    .await
+    .unwrap();
+    s.close();
+    let s = IdbStore::open("t-commit").await.unwrap();
+    let snap = s.load().await.unwrap();
+    assert_eq!(snap.tail_len, 1);
+    assert_eq!(snap.rows.payments.last(), Some(&p));
+    assert!(snap.customers.iter().any(|c| c.name == "改名公司"));
+    let outbox = s.outbox().await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|o| o.entity.as_str()).collect::<Vec<_>>(),
+        vec!["customer", "payment"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_write_cut_off_before_commit_leaves_no_half_entry() {
+    let d = data(5);
+    let s = fresh("t-abort").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let before = s.stats().await.unwrap();
+    let mut c = d.customers[1].clone();
+    c.name = "Half written".into();
+    let batch = Batch {
+        customers: vec![c],
+        entries: vec![Entry::Invoice(Invoice {
+            id: InvoiceId::from_u128(9),
+            ..d.invoices[0]
+        })],
+    };
+    s.commit_then_abort(&batch).await.unwrap();
+    assert_eq!(s.stats().await.unwrap(), before);
+    let snap = s.load().await.unwrap();
+    assert!(snap.customers.iter().all(|c| c.name != "Half written"));
+    assert_eq!(snap.rows, rows(&d));
+}
+
+#[wasm_bindgen_test]
+async fn compaction_in_indexeddb_keeps_every_row() {
+    let d = data(8);
+    let s = fresh("t-compact").await;
+    s.replace_all(
+        &d.customers,
+        &Rows {
+            invoices: d.invoices.clone(),
+            ..Rows::default()
+        },
+    )
+    .await
+    .unwrap();
+    for p in d.payments.iter().take(50) {
+        s.commit(&Batch::entry(Entry::Payment(p.clone())))
+            .await
+            .unwrap();
+    }
+    let before = s.load().await.unwrap();
+    assert_eq!(before.tail_len, 50);
+    assert_eq!(s.compact().await.unwrap(), 50);
+    let after = s.load().await.unwrap();
+    assert_eq!((after.tail_len, &after.rows), (0, &before.rows));
+}
+
+#[wasm_bindgen_test]
+async fn every_earlier_schema_version_upgrades_keeping_its_records() {
+    let d = data(6);
+    for from in 1..schema::VERSION {
+        let name = format!("t-upgrade-{from}");
+        IdbStore::delete(&name).await.unwrap();
+        let old = IdbStore::open_at(&name, from).await.unwrap();
+        assert_eq!(old.version().unwrap(), from);
+        old.replace_all(&d.customers, &rows(&d)).await.unwrap();
+        old.commit(&Batch::entry(Entry::Payment(Payment {
+            id: PaymentId::from_u128(1),
+            ..d.payments[0].clone()
+        })))
+        .await
+        .unwrap();
+        old.set_setting("lang", "zh-CN").await.unwrap();
+        old.close();
+
+        let new = IdbStore::open(&name).await.unwrap();
+        assert_eq!(new.version().unwrap(), schema::VERSION);
+        assert!(new.store_names().iter().any(|s| s == FIELD_DEFS));
+        let snap = new.load().await.unwrap();
+        assert_eq!(snap.customers.len(), 6);
+        assert_eq!(snap.rows.invoices, d.invoices);
+        assert_eq!(snap.tail_len, 1);
+        assert_eq!(new.setting("lang").await.unwrap().as_deref(), Some("zh-CN"));
+        new.close();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn settings_are_kept() {
+    let s = fresh("t-settings").await;
+    assert_eq!(s.setting("device").await.unwrap(), None);
+    s.set_setting("device", "abc").await.unwrap();
+    assert_eq!(s.setting("device").await.unwrap().as_deref(), Some("abc"));
+}

@@ -1,0 +1,173 @@
+//! The store's contract, run against the in-memory twin (the browser tests run the same
+//! scenarios against IndexedDB).
+#![cfg(not(target_arch = "wasm32"))]
+
+use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+use creditdesk_domain::*;
+use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::{Batch, Entry, Rows, Store, StoreError};
+use proptest::prelude::*;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+/// The in-memory store never waits, so polling once finishes every future.
+fn run<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
+fn data() -> creditdesk_domain::demo::Dataset {
+    generate(&DemoSpec {
+        customers: 12,
+        ..DemoSpec::demo(Date::parse("2026-11-28").unwrap(), DemoLang::En)
+    })
+}
+
+fn rows(d: &creditdesk_domain::demo::Dataset) -> Rows {
+    Rows {
+        orders: d.orders.clone(),
+        invoices: d.invoices.clone(),
+        payments: d.payments.clone(),
+        credit_notes: d.credit_notes.clone(),
+    }
+}
+
+#[test]
+fn a_whole_data_set_comes_back_as_it_was_written() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let snap = run(s.load()).unwrap();
+    assert_eq!(snap.rows, rows(&d));
+    let mut want = d.customers.clone();
+    want.sort_by_key(|c| c.id.to_string());
+    assert_eq!(snap.customers, want);
+    assert_eq!(snap.tail_len, 0);
+}
+
+#[test]
+fn a_committed_payment_is_in_the_tail_and_in_the_outbox() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let p = Payment {
+        id: PaymentId::from_u128(77),
+        ..d.payments[0].clone()
+    };
+    run(s.commit(&Batch::entry(Entry::Payment(p.clone())))).unwrap();
+    let snap = run(s.load()).unwrap();
+    assert_eq!(snap.tail_len, 1);
+    assert_eq!(snap.rows.payments.last(), Some(&p));
+    let outbox = run(s.outbox()).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].entity, "payment");
+    assert_eq!(outbox[0].id, p.id.to_string());
+}
+
+#[test]
+fn a_commit_that_dies_before_it_lands_leaves_nothing_behind() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let before = run(s.stats()).unwrap();
+    s.fail_next_commit.set(true);
+    let mut c = d.customers[0].clone();
+    c.name = "Changed".into();
+    let batch = Batch {
+        customers: vec![c],
+        entries: vec![Entry::Invoice(Invoice {
+            id: InvoiceId::from_u128(5),
+            ..d.invoices[0]
+        })],
+    };
+    assert!(matches!(run(s.commit(&batch)), Err(StoreError::Backend(_))));
+    assert_eq!(run(s.stats()).unwrap(), before);
+    assert!(run(s.load())
+        .unwrap()
+        .customers
+        .iter()
+        .all(|c| c.name != "Changed"));
+}
+
+#[test]
+fn compaction_folds_the_tail_into_chunks_without_changing_what_loads() {
+    let d = data();
+    let s = MemStore::new();
+    let half = d.invoices.len() / 2;
+    run(s.replace_all(
+        &d.customers,
+        &Rows {
+            invoices: d.invoices[..half].to_vec(),
+            ..Rows::default()
+        },
+    ))
+    .unwrap();
+    for inv in &d.invoices[half..] {
+        run(s.commit(&Batch::entry(Entry::Invoice(*inv)))).unwrap();
+    }
+    for p in &d.payments {
+        run(s.commit(&Batch::entry(Entry::Payment(p.clone())))).unwrap();
+    }
+    let before = run(s.load()).unwrap();
+    assert!(before.tail_len > 0);
+    let moved = run(s.compact()).unwrap();
+    assert_eq!(moved, before.tail_len);
+    let after = run(s.load()).unwrap();
+    assert_eq!(after.tail_len, 0);
+    assert_eq!(after.rows, before.rows);
+    assert_eq!(after.rows.invoices, d.invoices);
+}
+
+#[test]
+fn a_compaction_that_dies_keeps_the_tail() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.commit(&Batch::entry(Entry::Invoice(d.invoices[0])))).unwrap();
+    s.fail_next_commit.set(true);
+    assert!(run(s.compact()).is_err());
+    let snap = run(s.load()).unwrap();
+    assert_eq!((snap.tail_len, snap.rows.invoices.len()), (1, 1));
+}
+
+#[test]
+fn unreadable_bytes_are_reported_with_the_record_they_belong_to() {
+    let s = MemStore::new();
+    s.data
+        .borrow_mut()
+        .chunks
+        .insert("2:000000".into(), vec![1, 2, 3]);
+    match run(s.load()) {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "chunk 2:000000"),
+        other => panic!("expected a corrupt-chunk error, got {other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #[test]
+    fn any_mix_of_commits_and_compactions_loads_every_entry_in_order(steps in prop::collection::vec(0u8..10, 1..80)) {
+        let d = data();
+        let s = MemStore::new();
+        let mut written = Rows::default();
+        let mut invoices = d.invoices.iter();
+        let mut payments = d.payments.iter();
+        for step in steps {
+            match step {
+                0 => { run(s.compact()).unwrap(); }
+                1..=5 => if let Some(i) = invoices.next() {
+                    run(s.commit(&Batch::entry(Entry::Invoice(*i)))).unwrap();
+                    written.invoices.push(*i);
+                },
+                _ => if let Some(p) = payments.next() {
+                    run(s.commit(&Batch::entry(Entry::Payment(p.clone())))).unwrap();
+                    written.payments.push(p.clone());
+                },
+            }
+        }
+        prop_assert_eq!(run(s.load()).unwrap().rows, written);
+    }
+}
