@@ -1,0 +1,75 @@
+// Shared helpers for the end-to-end tests, the screenshots and the benchmark: Debian's Chromium
+// driven by playwright-core, a fresh profile each time, and the built app served on loopback.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createServer } from "node:net";
+
+export const SITE = resolve(process.env.SITE || "../target/site");
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on("error", fail);
+  });
+}
+
+/** Serves the built app on a free loopback port; returns { url, stop }. */
+export async function serve() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve("../tools/serve.mjs"), SITE, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((ok, fail) => {
+    child.stdout.on("data", (d) => d.toString().includes("http://") && ok());
+    child.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/** A fresh browser profile (its own IndexedDB and service worker). */
+export async function browser({ width = 1280, height = 860, mobile = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "cd-e2e-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ARGS,
+    viewport: { width, height },
+    isMobile: mobile,
+    hasTouch: mobile,
+    deviceScaleFactor: mobile ? 2 : 1,
+    locale: "zh-CN",
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return {
+    context,
+    page,
+    errors,
+    close: async () => {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the app has loaded its data. */
+export async function ready(page) {
+  await page.waitForFunction(() => window.__cd_timings && window.__cd_timings.bootDone, null, { timeout: 120_000 });
+}

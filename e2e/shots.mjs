@@ -1,0 +1,31 @@
+// Screenshots of the app's pages at desktop and phone width, for people to look at.
+// Usage: node shots.mjs [outdir]   (needs the app built in ../target/site)
+import { browser, ready, serve } from "./lib.mjs";
+import { mkdirSync } from "node:fs";
+
+const out = process.argv[2] || "artifacts";
+mkdirSync(out, { recursive: true });
+const server = await serve();
+for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone", { width: 360, height: 760, mobile: true }]]) {
+  const b = await browser(size);
+  const { page } = b;
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.waitForSelector(".vrow");
+  await page.screenshot({ path: `${out}/customers-${label}.png` });
+  await page.click(".vrow >> nth=2");
+  await page.waitForSelector("[data-testid=customer-360]");
+  await page.screenshot({ path: `${out}/customer360-${label}.png`, fullPage: label === "phone" ? false : true });
+  await page.goto(server.url + "/");
+  await ready(page);
+  await page.screenshot({ path: `${out}/dashboard-${label}.png` });
+  await page.goto(server.url + "/customers/new");
+  await ready(page);
+  await page.click("[data-testid=save]");
+  await page.waitForSelector(".form-message");
+  await page.screenshot({ path: `${out}/customer-form-errors-${label}.png` });
+  if (b.errors.length) console.log(label, "console errors:", b.errors);
+  await b.close();
+}
+server.stop();
+console.log("screenshots in", out);

@@ -1,0 +1,36 @@
+// CreditDesk service worker: precaches the app shell so the app opens with no network after
+// one visit. tools/precache.mjs replaces the two placeholders at build time.
+const VERSION = "__VERSION__";
+const PRECACHE = __PRECACHE__;
+const CACHE = `creditdesk-${VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("creditdesk-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    // Every route of the single-page app is the same shell.
+    event.respondWith(caches.match("/index.html").then((hit) => hit || fetch(request)));
+    return;
+  }
+  event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+});

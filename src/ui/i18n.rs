@@ -1,0 +1,252 @@
+//! zh-CN and English. Every visible string is a [`T`] key with both translations: the macro makes
+//! a missing translation a compile error. Amounts are formatted by the domain (`¥1,234.56` in
+//! both locales); dates per locale here.
+
+use creditdesk_domain::error::Problem;
+use creditdesk_domain::Date;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s {
+            "zh-CN" | "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    /// The language a browser asks for, by its `navigator.language`.
+    pub fn from_browser(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+    pub fn t(self, key: T) -> &'static str {
+        match self {
+            Lang::Zh => key.zh(),
+            Lang::En => key.en(),
+        }
+    }
+    /// `2026/11/28` in zh-CN, `28 Nov 2026` in English.
+    pub fn date(self, d: Date) -> String {
+        let (y, m, day) = d.ymd();
+        match self {
+            Lang::Zh => format!("{y}/{m:02}/{day:02}"),
+            Lang::En => {
+                const M: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+                format!("{day} {} {y}", M[m as usize - 1])
+            }
+        }
+    }
+    /// A count of days: `12 天` / `12 days`.
+    pub fn days(self, n: i64) -> String {
+        match self {
+            Lang::Zh => format!("{n} 天"),
+            Lang::En if n == 1 => "1 day".into(),
+            Lang::En => format!("{n} days"),
+        }
+    }
+    /// What is wrong with a field, in words.
+    pub fn problem(self, p: Problem) -> String {
+        use Problem::*;
+        let zh = self == Lang::Zh;
+        let s = |zh_s: &str, en_s: &str| if zh { zh_s.to_string() } else { en_s.to_string() };
+        match p {
+            Required => s("必填", "Required"),
+            TooLong { max } => if zh { format!("最多 {max} 个字符") } else { format!("At most {max} characters") },
+            NotAnAmount => s("不是有效金额，例如 1,234.56", "Not an amount; write for example 1,234.56"),
+            TooManyDecimals => s("金额最多两位小数", "At most two decimals"),
+            Negative => s("不能为负数", "Must not be negative"),
+            NotPositive => s("必须大于零", "Must be greater than zero"),
+            AmountTooLarge => s("金额过大", "Amount too large"),
+            NotADate => s("不是有效日期，格式为 YYYY-MM-DD", "Not a valid date; use YYYY-MM-DD"),
+            DateOutOfRange => s("年份须在 1900 到 2200 之间", "Year must be between 1900 and 2200"),
+            DueBeforeIssue => s("到期日早于开票日", "Due date is before the issue date"),
+            InFuture => s("不能晚于今天", "Cannot be later than today"),
+            UsccLength => s("统一社会信用代码应为 18 位", "A unified social credit code has 18 characters"),
+            UsccCharacter => s("含有不允许的字符（不可用 I、O、Z、S、V）", "Contains a character not allowed (no I, O, Z, S, V)"),
+            UsccCheckDigit => s("校验位不符，请核对代码", "Check character does not match; please check the code"),
+            NotANumber => s("不是有效数字", "Not a valid number"),
+            OutOfRange { min, max } => if zh { format!("须在 {min} 到 {max} 之间") } else { format!("Must be between {min} and {max}") },
+            SharesOver100 => s("持股比例合计超过 100%", "Shares add up to more than 100%"),
+            BadEmail => s("邮箱格式不正确", "Not a valid e-mail address"),
+            BadPhone => s("电话号码格式不正确", "Not a valid phone number"),
+            UnknownCustomer => s("客户不存在", "Unknown customer"),
+            UnknownInvoice => s("发票不存在", "Unknown invoice"),
+            DuplicateNumber => s("该编号已存在", "This number is already used"),
+            ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
+            InvoiceOfOtherCustomer => s("该发票属于其他客户", "This invoice belongs to another customer"),
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident => $en:expr, $zh:expr;)*) => {
+        /// A visible string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum T { $($key),* }
+        impl T {
+            pub const ALL: &'static [T] = &[$(T::$key),*];
+            pub fn en(self) -> &'static str { match self { $(T::$key => $en),* } }
+            pub fn zh(self) -> &'static str { match self { $(T::$key => $zh),* } }
+        }
+    };
+}
+
+texts! {
+    AppName => "CreditDesk", "信用台";
+    NavDashboard => "Dashboard", "概览";
+    NavCustomers => "Customers", "客户";
+    NavSettings => "Settings", "设置";
+    Language => "Language", "语言";
+    Loading => "Loading your data…", "正在加载数据…";
+    LoadFailed => "Your data could not be opened", "无法打开数据";
+    Retry => "Try again", "重试";
+    TotalAr => "Open receivables", "应收余额";
+    OverdueAr => "Overdue", "逾期金额";
+    OverdueShare => "of receivables overdue", "的应收已逾期";
+    CustomersCount => "Customers", "客户数";
+    CustomersOverdue => "Customers with overdue", "有逾期的客户";
+    OpenOrders => "Open orders", "未开票订单";
+    TopOverdue => "Largest overdue balances", "逾期金额最高的客户";
+    AsOf => "As of", "截至";
+    Search => "Search name, credit code, sales rep", "搜索名称、信用代码、销售";
+    AllRegions => "All regions", "全部区域";
+    AllReps => "All sales reps", "全部销售";
+    OnlyOverdue => "Only overdue", "仅看逾期";
+    SortBy => "Sort by", "排序";
+    SortName => "Name", "名称";
+    SortOpen => "Open receivables", "应收余额";
+    SortOverdue => "Overdue amount", "逾期金额";
+    SortDays => "Days overdue", "逾期天数";
+    Shown => "shown", "条";
+    NewCustomer => "New customer", "新增客户";
+    NoMatch => "No customer matches these filters.", "没有符合条件的客户。";
+    Name => "Company name", "公司名称";
+    Uscc => "Unified social credit code", "统一社会信用代码";
+    ContactPerson => "Contact person", "联系人";
+    Phone => "Phone", "电话";
+    Email => "E-mail", "邮箱";
+    Address => "Address", "地址";
+    Region => "Region", "区域";
+    Industry => "Industry", "行业";
+    SalesRep => "Sales rep", "负责销售";
+    FirstCooperation => "Customer since", "首次合作日期";
+    ExternalProfile => "External profile", "外部信息";
+    MasterData => "Master data", "基本信息";
+    RegisteredCapital => "Registered capital", "注册资本";
+    Founded => "Founded", "成立日期";
+    Shareholders => "Shareholders", "股东结构";
+    ShareholdersHint => "One per line, name: percent (e.g. Zhang San: 60)", "每行一位，格式 姓名: 百分比（如 张三: 60）";
+    Litigation => "Litigation", "涉诉";
+    LitigationCount => "Litigation cases", "涉诉案件数";
+    LitigationOpen => "Open litigation amount", "未结涉诉金额";
+    IndustryPosition => "Industry position", "行业地位";
+    PosLeader => "Leader", "龙头";
+    PosMajor => "Major", "骨干";
+    PosAverage => "Average", "一般";
+    PosSmall => "Small", "小型";
+    NotKnown => "Not known", "未知";
+    ReportScore => "Third-party report score", "第三方报告评分";
+    ReportDate => "Report date", "报告日期";
+    Save => "Save", "保存";
+    Cancel => "Cancel", "取消";
+    Edit => "Edit", "编辑";
+    EditCustomer => "Edit customer", "编辑客户";
+    FixErrors => "Please correct the fields marked below. Nothing was saved.", "请修正下方标出的字段，尚未保存任何内容。";
+    Saved => "Saved", "已保存";
+    SaveFailed => "Could not save", "保存失败";
+    NotFound => "Not found", "未找到";
+    CustomerNotFound => "This customer does not exist (any more).", "该客户不存在。";
+    BackToList => "Back to customers", "返回客户列表";
+    OpenAr => "Open receivables", "应收余额";
+    Overdue => "Overdue", "逾期";
+    MaxDaysOverdue => "Longest overdue", "最长逾期";
+    AvgDaysToPay => "Average days to pay", "平均回款天数";
+    Orders => "Orders", "订单";
+    Invoices => "Invoices", "发票";
+    Payments => "Payments", "回款";
+    CreditNotes => "Credit notes", "红字发票";
+    NewOrder => "New order", "新建订单";
+    NewInvoice => "New invoice", "开具发票";
+    NewPayment => "Record payment", "登记回款";
+    Number => "Number", "编号";
+    Date => "Date", "日期";
+    IssueDate => "Issue date", "开票日期";
+    DueDate => "Due date", "到期日";
+    TermDays => "Payment term (days)", "账期（天）";
+    Amount => "Amount", "金额";
+    OpenAmount => "Open", "未结";
+    Status => "Status", "状态";
+    Reference => "Bank reference", "银行流水号";
+    AllocateTo => "Apply to", "核销至";
+    OldestFirst => "Oldest invoices first (automatic)", "按账龄从早到晚自动核销";
+    FromOrder => "From order", "关联订单";
+    NoOrder => "No order", "不关联订单";
+    StatusOpen => "Open", "待发货";
+    StatusShipped => "Shipped", "已发货";
+    StatusInvoiced => "Invoiced", "已开票";
+    StatusCancelled => "Cancelled", "已取消";
+    Paid => "Paid", "已结清";
+    NotDue => "Not due", "未到期";
+    Nothing => "Nothing yet.", "暂无记录。";
+    Allocations => "Applied to", "核销";
+    Data => "Data", "数据";
+    Storage => "Storage", "存储";
+    ChunksStored => "ledger chunks", "个账本分块";
+    TailEntries => "recent entries not yet compacted", "条新记录待压缩";
+    OutboxEntries => "changes waiting for sync", "条变更待同步";
+    Sync => "Sync", "同步";
+    SyncOff => "Sync is off: everything stays on this device.", "同步已关闭：所有数据仅保存在本设备。";
+    ResetDemo => "Replace with demo data", "替换为演示数据";
+    StartEmpty => "Start empty", "清空并从零开始";
+    ConfirmReplace => "This replaces all data on this device. Continue?", "这将替换本设备上的全部数据，确定继续？";
+    Offline => "Offline: changes are saved on this device.", "离线：更改已保存在本设备。";
+    Version => "Version", "版本";
+    Menu => "Menu", "菜单";
+    DaysSuffix => "days", "天";
+    CustomFields => "Custom fields", "自定义字段";
+    Required => "required", "必填";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn every_string_has_a_chinese_translation_that_is_not_the_english_one() {
+        for t in T::ALL {
+            assert!(!t.en().is_empty() && !t.zh().is_empty(), "{t:?}");
+            let same_allowed = matches!(t, T::Version);
+            assert!(same_allowed || t.en() != t.zh(), "{t:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn dates_follow_the_locale() {
+        let d = Date::parse("2026-11-28").unwrap();
+        assert_eq!(Lang::Zh.date(d), "2026/11/28");
+        assert_eq!(Lang::En.date(d), "28 Nov 2026");
+    }
+
+    #[test]
+    fn the_browser_language_picks_the_ui_language() {
+        assert_eq!(Lang::from_browser("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_browser("zh-TW"), Lang::Zh);
+        assert_eq!(Lang::from_browser("en-GB"), Lang::En);
+        assert_eq!(Lang::from_code("xx"), None);
+    }
+}

@@ -1,0 +1,94 @@
+//! The Leptos UI: thin components over domain queries.
+
+pub mod i18n;
+pub mod pages;
+pub mod state;
+pub mod widgets;
+
+use i18n::{Lang, T};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use pages::customer::Customer360;
+use pages::customer_form::CustomerFormPage;
+use pages::customers::CustomerList;
+use pages::dashboard::Dashboard;
+use pages::ledger_forms::{Doc, LedgerFormPage};
+use pages::settings::Settings;
+use state::{boot, AppState};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    leptos::task::spawn_local(boot(state));
+    watch_network(state);
+    watch_day(state);
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+fn watch_network(state: AppState) {
+    let _ = window_event_listener(leptos::ev::online, move |_| state.online.set(true));
+    let _ = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
+}
+
+/// Keeps "today" current while the app stays open over midnight.
+fn watch_day(state: AppState) {
+    let _ = set_interval_with_handle(
+        move || {
+            let today = state::today();
+            if today != state.today.get_untracked() {
+                state.today.set(today);
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Toasts fade after three seconds.
+    Effect::new(move |_| {
+        if state.toast.get().is_some() {
+            set_timeout(move || state.toast.set(None), std::time::Duration::from_secs(3));
+        }
+    });
+    let nav = move || {
+        view! {
+            <A href="/" exact=true attr:class="nav-link"><span class="ico" aria-hidden="true">"▦"</span><span>{move || state.t(T::NavDashboard)}</span></A>
+            <A href="/customers" attr:class="nav-link"><span class="ico" aria-hidden="true">"☰"</span><span>{move || state.t(T::NavCustomers)}</span></A>
+            <A href="/settings" attr:class="nav-link"><span class="ico" aria-hidden="true">"⚙"</span><span>{move || state.t(T::NavSettings)}</span></A>
+        }
+    };
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand"><span class="logo" aria-hidden="true">"¥"</span>{move || state.t(T::AppName)}</A>
+            <nav class="nav-top" aria-label=move || state.t(T::Menu)>{nav()}</nav>
+            <button class="lang" data-testid="lang-switch" aria-label=move || state.t(T::Language)
+                on:click=move |_| state.set_lang(if state.lang.get() == Lang::Zh { Lang::En } else { Lang::Zh })>
+                {move || if state.lang.get() == Lang::Zh { "EN" } else { "中文" }}
+            </button>
+        </header>
+        {move || (!state.online.get()).then(|| view! { <div class="offline-bar" role="status" data-testid="offline">{state.t(T::Offline)}</div> })}
+        <main>
+            <Routes fallback=move || view! { <section class="page"><h1>{state.t(T::NotFound)}</h1></section> }>
+                <Route path=path!("/") view=Dashboard />
+                <Route path=path!("/customers") view=CustomerList />
+                <Route path=path!("/customers/new") view=|| view! { <CustomerFormPage /> } />
+                <Route path=path!("/customers/:id") view=Customer360 />
+                <Route path=path!("/customers/:id/edit") view=|| view! { <CustomerFormPage edit=true /> } />
+                <Route path=path!("/customers/:id/order") view=|| view! { <LedgerFormPage doc=Doc::Order /> } />
+                <Route path=path!("/customers/:id/invoice") view=|| view! { <LedgerFormPage doc=Doc::Invoice /> } />
+                <Route path=path!("/customers/:id/payment") view=|| view! { <LedgerFormPage doc=Doc::Payment /> } />
+                <Route path=path!("/settings") view=Settings />
+            </Routes>
+        </main>
+        <nav class="nav-bottom" aria-label=move || state.t(T::Menu)>{nav()}</nav>
+        {move || state.toast.get().map(|m| view! { <div class="toast" role="status" data-testid="toast">{m}</div> })}
+    }
+}

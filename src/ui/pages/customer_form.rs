@@ -1,0 +1,186 @@
+//! Add or edit a customer. Validation is the domain's; every problem shows at its field, and
+//! nothing is saved while any remains.
+
+use crate::ui::i18n::T;
+use crate::ui::pages::customer::{position_text, route_customer};
+use crate::ui::state::{save_customer, with_data, AppState, SaveError};
+use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLoaded};
+use creditdesk_domain::party::field as f;
+use creditdesk_domain::{CustomerId, CustomerInput, IndustryPosition};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+fn form_from(i: &CustomerInput) -> Form {
+    Form::new([
+        (f::NAME, i.name.clone()),
+        (f::USCC, i.uscc.clone()),
+        (f::CONTACT_PERSON, i.contact_person.clone()),
+        (f::PHONE, i.phone.clone()),
+        (f::EMAIL, i.email.clone()),
+        (f::ADDRESS, i.address.clone()),
+        (f::REGION, i.region.clone()),
+        (f::INDUSTRY, i.industry.clone()),
+        (f::SALES_REP, i.sales_rep.clone()),
+        (f::FIRST_COOPERATION, i.first_cooperation.clone()),
+        (f::REGISTERED_CAPITAL, i.registered_capital.clone()),
+        (f::FOUNDED, i.founded.clone()),
+        (f::SHAREHOLDERS, i.shareholders.clone()),
+        (f::LITIGATION_COUNT, i.litigation_count.clone()),
+        (f::LITIGATION_OPEN_AMOUNT, i.litigation_open_amount.clone()),
+        (f::INDUSTRY_POSITION, i.industry_position.clone()),
+        (f::REPORT_SCORE, i.report_score.clone()),
+        (f::REPORT_DATE, i.report_date.clone()),
+    ])
+}
+
+fn input_from(form: &Form) -> CustomerInput {
+    CustomerInput {
+        name: form.get(f::NAME),
+        uscc: form.get(f::USCC),
+        contact_person: form.get(f::CONTACT_PERSON),
+        phone: form.get(f::PHONE),
+        email: form.get(f::EMAIL),
+        address: form.get(f::ADDRESS),
+        region: form.get(f::REGION),
+        industry: form.get(f::INDUSTRY),
+        sales_rep: form.get(f::SALES_REP),
+        first_cooperation: form.get(f::FIRST_COOPERATION),
+        registered_capital: form.get(f::REGISTERED_CAPITAL),
+        founded: form.get(f::FOUNDED),
+        shareholders: form.get(f::SHAREHOLDERS),
+        litigation_count: form.get(f::LITIGATION_COUNT),
+        litigation_open_amount: form.get(f::LITIGATION_OPEN_AMOUNT),
+        industry_position: form.get(f::INDUSTRY_POSITION),
+        report_score: form.get(f::REPORT_SCORE),
+        report_date: form.get(f::REPORT_DATE),
+    }
+}
+
+/// Runs a save: shows field errors or the store's failure, or calls `done` with the result.
+pub fn submit<R: 'static>(
+    state: AppState,
+    form: Form,
+    save: impl std::future::Future<Output = Result<R, SaveError>> + 'static,
+    done: impl FnOnce(R) + 'static,
+) {
+    if form.saving.get_untracked() {
+        return;
+    }
+    form.saving.set(true);
+    form.message.set(None);
+    leptos::task::spawn_local(async move {
+        match save.await {
+            Ok(r) => {
+                state.changed();
+                state.toast.set(Some(state.t(T::Saved).to_string()));
+                done(r);
+            }
+            Err(SaveError::Invalid(errors)) => {
+                form.errors.set(errors);
+                form.message.set(Some(state.lang.get_untracked().t(T::FixErrors).to_string()));
+                focus_first_error();
+            }
+            Err(SaveError::Store(e)) => {
+                form.message.set(Some(format!("{}: {e}", state.lang.get_untracked().t(T::SaveFailed))));
+            }
+        }
+        form.saving.set(false);
+    });
+}
+
+fn focus_first_error() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+#[component]
+pub fn CustomerFormPage(#[prop(optional)] edit: bool) -> impl IntoView {
+    let id = route_customer();
+    view! {
+        <WhenLoaded>
+            {move || {
+                let existing = if edit { id.get() } else { None };
+                let input = existing
+                    .and_then(|id| with_data(|d| d.customer(id).map(CustomerInput::from_customer)))
+                    .unwrap_or_else(|| CustomerInput { first_cooperation: with_data(|d| d.as_of.iso()), ..Default::default() });
+                view! { <CustomerForm input=input existing=existing /> }
+            }}
+        </WhenLoaded>
+    }
+}
+
+#[component]
+fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let form = form_from(&input);
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        submit(state, form, save_customer(input_from(&form), existing), move |id| {
+            navigate(&format!("/customers/{id}"), Default::default());
+        });
+    };
+    let positions = Signal::derive(move || {
+        let lang = state.lang.get();
+        std::iter::once((String::new(), lang.t(T::NotKnown).to_string()))
+            .chain(IndustryPosition::ALL.iter().map(|p| (p.key().to_string(), lang.t(position_text(*p)).to_string())))
+            .collect()
+    });
+    let back = existing.map(|id| format!("/customers/{id}")).unwrap_or_else(|| "/customers".into());
+    view! {
+        <section class="page form-page">
+            <h1>{move || state.t(if existing.is_some() { T::EditCustomer } else { T::NewCustomer })}</h1>
+            <form on:submit=on_submit novalidate data-testid="customer-form">
+                <FormMessage form=form />
+                <fieldset>
+                    <legend>{move || state.t(T::MasterData)}</legend>
+                    <Field form=form name=f::NAME label=T::Name required=true />
+                    <Field form=form name=f::USCC label=T::Uscc placeholder="91350100M000100Y43" />
+                    <div class="row">
+                        <Field form=form name=f::REGION label=T::Region required=true />
+                        <Field form=form name=f::INDUSTRY label=T::Industry required=true />
+                    </div>
+                    <div class="row">
+                        <Field form=form name=f::SALES_REP label=T::SalesRep required=true />
+                        <Field form=form name=f::FIRST_COOPERATION label=T::FirstCooperation input_type="date" required=true />
+                    </div>
+                    <div class="row">
+                        <Field form=form name=f::CONTACT_PERSON label=T::ContactPerson />
+                        <Field form=form name=f::PHONE label=T::Phone input_type="tel" inputmode="tel" />
+                    </div>
+                    <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" />
+                    <Field form=form name=f::ADDRESS label=T::Address />
+                </fieldset>
+                <fieldset>
+                    <legend>{move || state.t(T::ExternalProfile)}</legend>
+                    <div class="row">
+                        <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" />
+                        <Field form=form name=f::FOUNDED label=T::Founded input_type="date" />
+                    </div>
+                    <Field form=form name=f::SHAREHOLDERS label=T::Shareholders textarea=true hint=T::ShareholdersHint />
+                    <div class="row">
+                        <Field form=form name=f::LITIGATION_COUNT label=T::LitigationCount inputmode="numeric" />
+                        <Field form=form name=f::LITIGATION_OPEN_AMOUNT label=T::LitigationOpen inputmode="decimal" />
+                    </div>
+                    <SelectField form=form name=f::INDUSTRY_POSITION label=T::IndustryPosition options=positions />
+                    <div class="row">
+                        <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" />
+                        <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" />
+                    </div>
+                </fieldset>
+                <div class="form-actions">
+                    <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="save">{move || state.t(T::Save)}</button>
+                    <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
+                </div>
+            </form>
+        </section>
+    }
+}

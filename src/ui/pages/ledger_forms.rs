@@ -1,0 +1,143 @@
+//! Record an order, an invoice or a payment for a customer.
+
+use crate::ui::i18n::T;
+use crate::ui::pages::customer::route_customer;
+use crate::ui::pages::customer_form::submit;
+use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
+use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLoaded};
+use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::text::next_number;
+use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Order,
+    Invoice,
+    Payment,
+}
+
+#[component]
+pub fn LedgerFormPage(doc: Doc) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = route_customer();
+    view! {
+        <WhenLoaded>
+            {move || match id.get().and_then(|id| with_data(|d| d.customer(id).map(|c| (id, c.name.clone())))) {
+                Some((id, name)) => view! { <LedgerForm doc=doc customer=id name=name /> }.into_any(),
+                None => view! { <section class="page"><h1>{state.t(T::NotFound)}</h1><A href="/customers">{state.t(T::BackToList)}</A></section> }.into_any(),
+            }}
+        </WhenLoaded>
+    }
+}
+
+#[component]
+fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (today, year) = with_data(|d| (d.as_of.iso(), d.as_of.year()));
+    let number = with_data(|d| match doc {
+        Doc::Order => next_number("SO", year, d.ledger.orders().iter().map(|o| &o.number)),
+        Doc::Invoice => next_number("INV", year, d.ledger.invoices().iter().map(|i| &i.number)),
+        Doc::Payment => String::new(),
+    });
+    let form = Form::new([
+        (f::NUMBER, number),
+        (f::DATE, today.clone()),
+        (f::ISSUE_DATE, today),
+        (f::TERM_DAYS, "30".to_string()),
+        (f::AMOUNT, String::new()),
+        (f::REFERENCE, String::new()),
+        (f::INVOICE, String::new()),
+        ("order", String::new()),
+    ]);
+    // Open invoices (for a payment) and open orders (for an invoice) to choose from.
+    let choices = Signal::derive(move || {
+        let lang = state.lang.get();
+        state.data(|d| match doc {
+            Doc::Payment => std::iter::once((String::new(), lang.t(T::OldestFirst).to_string()))
+                .chain(d.ledger.items(customer, d.as_of).into_iter().filter(|i| i.open.is_positive()).map(|i| {
+                    (i.invoice.to_string(), format!("{} · {} · {}", i.number, lang.date(i.due_date), i.open.format_cny()))
+                }))
+                .collect(),
+            _ => std::iter::once((String::new(), lang.t(T::NoOrder).to_string()))
+                .chain(d.ledger.customer_orders(customer).into_iter().filter(|o| o.status.is_open_value()).map(|o| {
+                    (o.id.to_string(), format!("{} · {}", o.number, o.amount.format_cny()))
+                }))
+                .collect(),
+        })
+    });
+    let navigate = use_navigate();
+    let back = format!("/customers/{customer}");
+    let back2 = back.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        let back = back2.clone();
+        let go = move || navigate(&back, Default::default());
+        match doc {
+            Doc::Order => submit(state, form, save_order(customer, OrderInput {
+                number: form.get(f::NUMBER), date: form.get(f::DATE), amount: form.get(f::AMOUNT),
+            }), move |_| go()),
+            Doc::Invoice => submit(state, form, save_invoice(customer, InvoiceInput {
+                number: form.get(f::NUMBER), issue_date: form.get(f::ISSUE_DATE), term_days: form.get(f::TERM_DAYS),
+                amount: form.get(f::AMOUNT), order: OrderId::parse(&form.get("order")),
+            }), move |_| go()),
+            Doc::Payment => submit(state, form, save_payment(customer, PaymentInput {
+                reference: form.get(f::REFERENCE), date: form.get(f::DATE), amount: form.get(f::AMOUNT),
+                invoice: InvoiceId::parse(&form.get(f::INVOICE)),
+            }), move |_| go()),
+        }
+    };
+    // Choosing an order fills in its amount.
+    let pick_order = move || {
+        if let Some(o) = OrderId::parse(&form.get("order")).and_then(|o| with_data(|d| d.ledger.order(o).copied())) {
+            form.set(f::AMOUNT, o.amount.to_plain());
+        }
+    };
+    let title = match doc {
+        Doc::Order => T::NewOrder,
+        Doc::Invoice => T::NewInvoice,
+        Doc::Payment => T::NewPayment,
+    };
+    view! {
+        <section class="page form-page">
+            <h1>{move || state.t(title)}</h1>
+            <p class="muted">{name}</p>
+            <form on:submit=on_submit novalidate data-testid="ledger-form">
+                <FormMessage form=form />
+                {match doc {
+                    Doc::Order => view! {
+                        <Field form=form name=f::NUMBER label=T::Number required=true />
+                        <Field form=form name=f::DATE label=T::Date input_type="date" required=true />
+                        <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
+                    }.into_any(),
+                    Doc::Invoice => view! {
+                        <div on:change=move |_| pick_order()>
+                            <SelectField form=form name="order" label=T::FromOrder options=choices />
+                        </div>
+                        <Field form=form name=f::NUMBER label=T::Number required=true />
+                        <div class="row">
+                            <Field form=form name=f::ISSUE_DATE label=T::IssueDate input_type="date" required=true />
+                            <Field form=form name=f::TERM_DAYS label=T::TermDays inputmode="numeric" required=true />
+                        </div>
+                        <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
+                    }.into_any(),
+                    Doc::Payment => view! {
+                        <div class="row">
+                            <Field form=form name=f::DATE label=T::Date input_type="date" required=true />
+                            <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
+                        </div>
+                        <Field form=form name=f::REFERENCE label=T::Reference />
+                        <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
+                    }.into_any(),
+                }}
+                <div class="form-actions">
+                    <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="save">{move || state.t(T::Save)}</button>
+                    <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
+                </div>
+            </form>
+        </section>
+    }
+}

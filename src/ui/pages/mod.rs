@@ -1,0 +1,6 @@
+pub mod customer;
+pub mod customer_form;
+pub mod customers;
+pub mod dashboard;
+pub mod ledger_forms;
+pub mod settings;

@@ -1,0 +1,66 @@
+//! Settings: language, what is stored on this device, sync (off), and replacing the data.
+
+use crate::ui::i18n::{Lang, T};
+use crate::ui::state::{replace_data, storage_stats, AppState};
+use leptos::prelude::*;
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let stats = LocalResource::new(move || {
+        state.rev.track();
+        storage_stats()
+    });
+    let replace = move |demo: bool| {
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message(state.t(T::ConfirmReplace)).ok())
+            .unwrap_or(false);
+        if ok {
+            leptos::task::spawn_local(async move {
+                if let Err(e) = replace_data(state, demo).await {
+                    state.toast.set(Some(format!("{}: {e}", state.t(T::SaveFailed))));
+                }
+            });
+        }
+    };
+    view! {
+        <section class="page settings">
+            <h1>{move || state.t(T::NavSettings)}</h1>
+            <div class="card">
+                <h2>{move || state.t(T::Language)}</h2>
+                <div class="segmented" role="group">
+                    <button class:active=move || state.lang.get() == Lang::Zh on:click=move |_| state.set_lang(Lang::Zh)>"中文"</button>
+                    <button class:active=move || state.lang.get() == Lang::En on:click=move |_| state.set_lang(Lang::En)>"English"</button>
+                </div>
+            </div>
+            <div class="card">
+                <h2>{move || state.t(T::Storage)}</h2>
+                <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
+                    {move || stats.get().map(|s| match s {
+                        Ok(s) => view! {
+                            <ul class="plain" data-testid="storage-stats">
+                                <li>{s.customers} " " {state.t(T::CustomersCount)}</li>
+                                <li>{s.chunks} " " {state.t(T::ChunksStored)}</li>
+                                <li>{s.tail} " " {state.t(T::TailEntries)}</li>
+                                <li>{s.outbox} " " {state.t(T::OutboxEntries)}</li>
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </div>
+            <div class="card">
+                <h2>{move || state.t(T::Sync)}</h2>
+                <p>{move || state.t(T::SyncOff)}</p>
+            </div>
+            <div class="card">
+                <h2>{move || state.t(T::Data)}</h2>
+                <div class="actions">
+                    <button on:click=move |_| replace(true)>{move || state.t(T::ResetDemo)}</button>
+                    <button class="danger" on:click=move |_| replace(false)>{move || state.t(T::StartEmpty)}</button>
+                </div>
+            </div>
+            <p class="muted">{move || state.t(T::Version)} " " {env!("CARGO_PKG_VERSION")}</p>
+        </section>
+    }
+}

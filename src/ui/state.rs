@@ -1,0 +1,396 @@
+//! The app's state: the data in memory (thread-local: IndexedDB handles and the ledger are not
+//! `Send`, so they stay out of signals), a revision signal that views track, and the actions
+//! that validate in the domain, write one transaction, then update memory.
+
+use crate::ui::i18n::Lang;
+use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+use creditdesk_domain::id::{IdMap, Timestamp};
+use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::*;
+use creditdesk_storage::idb::IdbStore;
+use creditdesk_storage::{schema, Batch, Entry, Rows, Store, StoreError, COMPACT_AT};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Everything loaded, in memory.
+#[derive(Default)]
+pub struct Data {
+    pub customers: Vec<Customer>,
+    pub index: IdMap<CustomerId, usize>,
+    pub ledger: Ledger,
+    pub summaries: IdMap<CustomerId, CustomerSummary>,
+    pub as_of: Date,
+    pub device: DeviceId,
+}
+
+impl Data {
+    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.index.get(&id).map(|&i| &self.customers[i])
+    }
+    pub fn summary(&self, id: CustomerId) -> CustomerSummary {
+        self.summaries.get(&id).copied().unwrap_or_default()
+    }
+    fn reindex(&mut self) {
+        self.index = self.customers.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    }
+    fn refresh_summary(&mut self, id: CustomerId) {
+        let s = self.ledger.summary(id, self.as_of);
+        self.summaries.insert(id, s);
+    }
+}
+
+thread_local! {
+    static DATA: RefCell<Data> = RefCell::new(Data::default());
+    static DB: RefCell<Option<Rc<IdbStore>>> = const { RefCell::new(None) };
+}
+
+pub fn with_data<R>(f: impl FnOnce(&Data) -> R) -> R {
+    DATA.with_borrow(f)
+}
+
+fn db() -> Result<Rc<IdbStore>, StoreError> {
+    DB.with_borrow(|d| d.clone()).ok_or_else(|| StoreError::Backend("the database is not open".into()))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+/// Signals shared by every view.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub lang: RwSignal<Lang>,
+    /// Bumped after every change of the data in memory; views that read data track it.
+    pub rev: RwSignal<u64>,
+    pub phase: RwSignal<Phase>,
+    pub today: RwSignal<Date>,
+    pub toast: RwSignal<Option<String>>,
+    pub online: RwSignal<bool>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        let lang = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .map(|l| Lang::from_browser(&l))
+            .unwrap_or(Lang::Zh);
+        AppState {
+            lang: RwSignal::new(lang),
+            rev: RwSignal::new(0),
+            phase: RwSignal::new(Phase::Loading),
+            today: RwSignal::new(today()),
+            toast: RwSignal::new(None),
+            online: RwSignal::new(web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)),
+        }
+    }
+
+    /// Reads the data, tracking the revision so that the view updates after changes.
+    pub fn data<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
+        self.rev.track();
+        with_data(f)
+    }
+
+    pub fn t(&self, key: crate::ui::i18n::T) -> &'static str {
+        self.lang.get().t(key)
+    }
+
+    pub fn changed(&self) {
+        self.rev.update(|r| *r += 1);
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        set_document_lang(lang);
+        leptos::task::spawn_local(async move {
+            if let Ok(db) = db() {
+                let _ = db.set_setting("lang", lang.code()).await;
+            }
+        });
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
+
+pub fn set_document_lang(lang: Lang) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.set_attribute("lang", lang.code());
+    }
+}
+
+/// Today in the browser's time zone: the only place the app reads the clock for dates.
+pub fn today() -> Date {
+    let d = js_sys::Date::new_0();
+    Date::from_ymd(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_default()
+}
+
+pub fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+fn perf_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn new_uuid() -> u128 {
+    uuid::Uuid::new_v4().as_u128()
+}
+
+/// Timings of the start-up, published on `window.__cd_timings` for the benchmark.
+fn publish_timing(key: &str, ms: f64) {
+    if let Some(w) = web_sys::window() {
+        let obj = js_sys::Reflect::get(&w, &"__cd_timings".into())
+            .ok()
+            .filter(|v| v.is_object())
+            .unwrap_or_else(|| {
+                let o: wasm_bindgen::JsValue = js_sys::Object::new().into();
+                let _ = js_sys::Reflect::set(&w, &"__cd_timings".into(), &o);
+                o
+            });
+        let _ = js_sys::Reflect::set(&obj, &key.into(), &ms.into());
+    }
+}
+
+pub fn mark_ready() {
+    publish_timing("listReady", perf_now());
+}
+
+fn demo_lang(lang: Lang) -> DemoLang {
+    match lang {
+        Lang::Zh => DemoLang::Zh,
+        Lang::En => DemoLang::En,
+    }
+}
+
+fn seed_param() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("seed=").map(str::to_string))
+}
+
+/// Opens the database, loads everything, and (on a first open) writes the demo data set.
+pub async fn boot(state: AppState) {
+    match boot_inner(state).await {
+        Ok(()) => state.phase.set(Phase::Ready),
+        Err(e) => {
+            web_sys::console::error_1(&format!("CreditDesk could not load: {e}").into());
+            state.phase.set(Phase::Failed(e.to_string()));
+        }
+    }
+}
+
+async fn boot_inner(state: AppState) -> Result<(), StoreError> {
+    let t0 = perf_now();
+    let store = Rc::new(IdbStore::open(schema::DB_NAME).await?);
+    DB.with_borrow_mut(|d| *d = Some(store.clone()));
+    if let Some(code) = store.setting("lang").await? {
+        if let Some(lang) = Lang::from_code(&code) {
+            state.lang.set(lang);
+        }
+    }
+    set_document_lang(state.lang.get_untracked());
+    let device = match store.setting("device").await?.and_then(|s| DeviceId::parse(&s)) {
+        Some(d) => d,
+        None => {
+            let d = DeviceId::from_u128(new_uuid());
+            store.set_setting("device", &d.to_string()).await?;
+            d
+        }
+    };
+    let as_of = state.today.get_untracked();
+    let seed = seed_param();
+    if let Some(seed) = seed.as_deref() {
+        let t = perf_now();
+        match seed {
+            "large" => write_dataset(&store, &generate(&DemoSpec::large(as_of))).await?,
+            "demo" => write_dataset(&store, &generate(&DemoSpec::demo(as_of, demo_lang(state.lang.get_untracked())))).await?,
+            "empty" => store.replace_all(&[], &Rows::default()).await?,
+            _ => {}
+        }
+        store.set_setting("initialized", "1").await?;
+        publish_timing("seedMs", perf_now() - t);
+    }
+    let t_open = perf_now();
+    let mut snap = store.load().await?;
+    let t_loaded = perf_now();
+    if snap.customers.is_empty() && snap.rows.is_empty() && store.setting("initialized").await?.is_none() {
+        let demo = generate(&DemoSpec::demo(as_of, demo_lang(state.lang.get_untracked())));
+        write_dataset(&store, &demo).await?;
+        store.set_setting("initialized", "1").await?;
+        snap = store.load().await?;
+    }
+    let tail_len = snap.tail_len;
+    let Rows { orders, invoices, payments, credit_notes } = snap.rows;
+    let ledger = Ledger::from_entries(orders, invoices, payments, credit_notes);
+    let t_ledger = perf_now();
+    let summaries = ledger.summaries(as_of);
+    let t_summaries = perf_now();
+    let mut customers = snap.customers;
+    customers.sort_by(|a, b| a.name.cmp(&b.name));
+    DATA.with_borrow_mut(|d| {
+        *d = Data { customers, ledger, summaries, as_of, device, ..Data::default() };
+        d.reindex();
+    });
+    publish_timing("openMs", t_open - t0);
+    publish_timing("loadMs", t_loaded - t_open);
+    publish_timing("ledgerMs", t_ledger - t_loaded);
+    publish_timing("summariesMs", t_summaries - t_ledger);
+    publish_timing("bootDone", perf_now());
+    state.changed();
+    if tail_len >= COMPACT_AT {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = store.compact().await {
+                web_sys::console::warn_1(&format!("compaction postponed: {e}").into());
+            }
+        });
+    }
+    Ok(())
+}
+
+async fn write_dataset(store: &IdbStore, d: &creditdesk_domain::demo::Dataset) -> Result<(), StoreError> {
+    let rows = Rows {
+        orders: d.orders.clone(),
+        invoices: d.invoices.clone(),
+        payments: d.payments.clone(),
+        credit_notes: d.credit_notes.clone(),
+    };
+    store.replace_all(&d.customers, &rows).await
+}
+
+/// Replaces everything on this device with the demo data set, or with nothing.
+pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError> {
+    let store = db()?;
+    if demo {
+        write_dataset(&store, &generate(&DemoSpec::demo(state.today.get_untracked(), demo_lang(state.lang.get_untracked()))))
+            .await?;
+    } else {
+        store.replace_all(&[], &Rows::default()).await?;
+    }
+    store.set_setting("initialized", "1").await?;
+    state.phase.set(Phase::Loading);
+    boot(state).await;
+    Ok(())
+}
+
+/// Why a save did not happen. Nothing is changed in either case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveError {
+    Invalid(Vec<FieldError>),
+    Store(String),
+}
+
+impl From<StoreError> for SaveError {
+    fn from(e: StoreError) -> Self {
+        SaveError::Store(e.to_string())
+    }
+}
+
+pub async fn save_customer(input: CustomerInput, existing: Option<CustomerId>) -> Result<CustomerId, SaveError> {
+    let (device, as_of, prior) = with_data(|d| (d.device, d.as_of, existing.and_then(|id| d.customer(id).cloned())));
+    let at = now();
+    let (id, meta, custom) = match &prior {
+        Some(c) => (c.id, c.meta.bump(device, at), c.custom.clone()),
+        None => (CustomerId::from_u128(new_uuid()), Meta::new(device, at), BTreeMap::new()),
+    };
+    let customer = input.validate(id, meta, custom, as_of).map_err(SaveError::Invalid)?;
+    db()?.commit(&Batch::customer(customer.clone())).await?;
+    DATA.with_borrow_mut(|d| {
+        match d.index.get(&id) {
+            Some(&i) => d.customers[i] = customer,
+            None => {
+                d.customers.push(customer);
+                d.customers.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+        d.reindex();
+        d.refresh_summary(id);
+    });
+    Ok(id)
+}
+
+pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<OrderId, SaveError> {
+    let meta = Meta::new(with_data(|d| d.device), now());
+    let order = with_data(|d| input.validate(&d.ledger, OrderId::from_u128(new_uuid()), customer, meta, d.as_of))
+        .map_err(SaveError::Invalid)?;
+    db()?.commit(&Batch::entry(Entry::Order(order))).await?;
+    DATA.with_borrow_mut(|d| {
+        d.ledger.put_order(order);
+        d.refresh_summary(customer);
+    });
+    Ok(order.id)
+}
+
+pub async fn save_invoice(customer: CustomerId, input: InvoiceInput) -> Result<InvoiceId, SaveError> {
+    let meta = Meta::new(with_data(|d| d.device), now());
+    let invoice = with_data(|d| input.validate(&d.ledger, InvoiceId::from_u128(new_uuid()), customer, meta, d.as_of))
+        .map_err(SaveError::Invalid)?;
+    let mut batch = Batch::entry(Entry::Invoice(invoice));
+    // Invoicing an order stores the order's new status in the same transaction.
+    if let Some(oid) = invoice.order {
+        if let Some(mut o) = with_data(|d| d.ledger.order(oid).copied()) {
+            if o.status.can_become(OrderStatus::Invoiced) {
+                o.status = OrderStatus::Invoiced;
+                o.meta = o.meta.bump(meta.device, meta.updated_at);
+                batch.entries.push(Entry::Order(o));
+            }
+        }
+    }
+    db()?.commit(&batch).await?;
+    DATA.with_borrow_mut(|d| {
+        d.ledger.add_invoice(invoice).map_err(|e| SaveError::Invalid(vec![FieldError::new("number", e.problem())]))?;
+        d.refresh_summary(customer);
+        Ok(invoice.id)
+    })
+}
+
+pub async fn save_payment(customer: CustomerId, input: PaymentInput) -> Result<PaymentId, SaveError> {
+    let meta = Meta::new(with_data(|d| d.device), now());
+    let payment = with_data(|d| input.validate(&d.ledger, PaymentId::from_u128(new_uuid()), customer, meta, d.as_of))
+        .map_err(SaveError::Invalid)?;
+    db()?.commit(&Batch::entry(Entry::Payment(payment.clone()))).await?;
+    let id = payment.id;
+    DATA.with_borrow_mut(|d| {
+        d.ledger.add_payment(payment).map_err(|e| SaveError::Invalid(vec![FieldError::new("amount", e.problem())]))?;
+        d.refresh_summary(customer);
+        Ok(id)
+    })
+}
+
+pub async fn storage_stats() -> Result<creditdesk_storage::Stats, StoreError> {
+    db()?.stats().await
+}
+
+/// Publishes the benchmark's hooks: committing `n` payments through the same path as the form.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
+    let out = js_sys::Array::new();
+    let target = with_data(|d| {
+        d.summaries.iter().filter(|(_, s)| s.open_ar.minor() > n as i64).map(|(id, _)| *id).next()
+    });
+    let Some(customer) = target else { return out };
+    let date = with_data(|d| d.as_of.iso());
+    for _ in 0..n {
+        let t = perf_now();
+        let r = save_payment(customer, PaymentInput { reference: String::new(), date: date.clone(), amount: "0.01".into(), invoice: None }).await;
+        if r.is_err() {
+            break;
+        }
+        out.push(&(perf_now() - t).into());
+    }
+    out
+}
+
+/// Memory in use by the wasm module, in bytes (for the benchmark's report).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}
+

@@ -1,0 +1,159 @@
+//! Small building blocks: form fields bound to a [`Form`], figure tiles, the loaded-data gate.
+
+use crate::ui::i18n::T;
+use crate::ui::state::{AppState, Phase};
+use creditdesk_domain::error::{FieldError, Problem};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// A form's values (as typed), its errors and whether it is saving.
+#[derive(Clone, Copy)]
+pub struct Form {
+    pub values: RwSignal<BTreeMap<&'static str, String>>,
+    pub errors: RwSignal<Vec<FieldError>>,
+    pub saving: RwSignal<bool>,
+    /// A message for the whole form (store failure, "fix the fields").
+    pub message: RwSignal<Option<String>>,
+}
+
+impl Form {
+    pub fn new(initial: impl IntoIterator<Item = (&'static str, String)>) -> Form {
+        Form {
+            values: RwSignal::new(initial.into_iter().collect()),
+            errors: RwSignal::new(Vec::new()),
+            saving: RwSignal::new(false),
+            message: RwSignal::new(None),
+        }
+    }
+    pub fn get(&self, k: &'static str) -> String {
+        self.values.with_untracked(|v| v.get(k).cloned().unwrap_or_default())
+    }
+    pub fn set(&self, k: &'static str, v: String) {
+        self.values.update(|m| {
+            m.insert(k, v);
+        });
+        // An edited field's old error goes away at once.
+        self.errors.update(|e| e.retain(|e| e.field != k));
+    }
+    pub fn error(&self, k: &'static str) -> Option<Problem> {
+        self.errors.with(|e| e.iter().find(|e| e.field == k).map(|e| e.problem))
+    }
+}
+
+/// A labelled text input with its inline error.
+#[component]
+pub fn Field(
+    form: Form,
+    name: &'static str,
+    label: T,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] hint: Option<T>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] textarea: bool,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = format!("f-{name}");
+    let err_id = format!("e-{name}");
+    let value = move || form.values.with(|v| v.get(name).cloned().unwrap_or_default());
+    let invalid = move || form.error(name).is_some();
+    let input = if textarea {
+        view! {
+            <textarea id=id.clone() name=name rows="3" aria-invalid=move || invalid().to_string()
+                aria-describedby=err_id.clone()
+                prop:value=value on:input=move |ev| form.set(name, event_target_value(&ev))></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id.clone() name=name type=input_type.unwrap_or("text") inputmode=inputmode
+                placeholder=placeholder autocomplete="off"
+                aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
+                prop:value=value on:input=move |ev| form.set(name, event_target_value(&ev)) />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field" class:has-error=invalid>
+            <label for=id>
+                {move || state.t(label)}
+                {required.then(|| view! { <span class="req" title=move || state.t(T::Required)>" *"</span> })}
+            </label>
+            {input}
+            {hint.map(|h| view! { <small class="hint">{move || state.t(h)}</small> })}
+            <small class="error" id=err_id data-error-for=name role="alert">
+                {move || form.error(name).map(|p| state.lang.get().problem(p))}
+            </small>
+        </div>
+    }
+}
+
+/// A labelled select; `options` gives `(value, label)` pairs.
+#[component]
+pub fn SelectField(
+    form: Form,
+    name: &'static str,
+    label: T,
+    options: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = format!("f-{name}");
+    let invalid = move || form.error(name).is_some();
+    view! {
+        <div class="field" class:has-error=invalid>
+            <label for=id.clone()>{move || state.t(label)}</label>
+            <select id=id name=name on:change=move |ev| form.set(name, event_target_value(&ev))
+                prop:value=move || form.values.with(|v| v.get(name).cloned().unwrap_or_default())>
+                {move || options.get().into_iter().map(|(v, l)| {
+                    let selected = form.get(name) == v;
+                    view! { <option value=v selected=selected>{l}</option> }
+                }).collect_view()}
+            </select>
+            <small class="error" data-error-for=name role="alert">
+                {move || form.error(name).map(|p| state.lang.get().problem(p))}
+            </small>
+        </div>
+    }
+}
+
+/// The banner above a form: what went wrong as a whole.
+#[component]
+pub fn FormMessage(form: Form) -> impl IntoView {
+    view! {
+        {move || form.message.get().map(|m| view! { <div class="form-message" role="alert">{m}</div> })}
+    }
+}
+
+/// A figure with its caption.
+#[component]
+pub fn Tile(
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] value: Signal<String>,
+    #[prop(optional)] tone: Option<&'static str>,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class=format!("tile {}", tone.unwrap_or("")) data-testid=testid>
+            <div class="tile-value">{value}</div>
+            <div class="tile-label">{label}</div>
+        </div>
+    }
+}
+
+/// Shows its children once the data is loaded; a spinner or the error before.
+#[component]
+pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || match state.phase.get() {
+        Phase::Ready => children().into_any(),
+        Phase::Loading => view! { <div class="loading" role="status"><span class="spinner"></span>{state.t(T::Loading)}</div> }.into_any(),
+        Phase::Failed(e) => view! {
+            <div class="load-failed" role="alert">
+                <h2>{state.t(T::LoadFailed)}</h2>
+                <p class="mono">{e}</p>
+                <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
+            </div>
+        }.into_any(),
+    }
+}
