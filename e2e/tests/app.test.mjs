@@ -1,0 +1,242 @@
+// End-to-end: a person clicking through the built app in Chromium, online and offline.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { browser, ready, serve } from "../lib.mjs";
+
+let server;
+before(async () => {
+  server = await serve();
+});
+after(() => server.stop());
+
+const money = async (page, testid) => (await page.textContent(`[data-testid=${testid}] .tile-value`)).trim();
+
+async function openFirstCustomer(page) {
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.click(".vrow >> nth=0");
+  await page.waitForSelector("[data-testid=customer-360]");
+}
+
+test("a user adds a customer, records an invoice and a payment, reloads and sees them", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.click("[data-testid=new-customer]");
+    await page.fill("#f-name", "E2E 测试机械有限公司");
+    await page.fill("#f-uscc", "91350100m000100y43");
+    await page.fill("#f-region", "华东");
+    await page.fill("#f-industry", "机械");
+    await page.fill("#f-sales_rep", "王伟");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(await page.textContent("[data-testid=customer-name]"), "E2E 测试机械有限公司");
+    const customerUrl = page.url();
+
+    await page.click("[data-testid=new-invoice]");
+    const number = await page.inputValue("#f-number");
+    assert.match(number, /^INV-\d{4}-\d{7}$/);
+    await page.fill("#f-amount", "12,345.60");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(customerUrl);
+    assert.equal(await money(page, "open-ar"), "¥12,345.60");
+
+    await page.click("[data-testid=new-payment]");
+    await page.fill("#f-amount", "2345.6");
+    await page.fill("#f-reference", "BANK-E2E-1");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(customerUrl);
+    assert.equal(await money(page, "open-ar"), "¥10,000.00");
+
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(await money(page, "open-ar"), "¥10,000.00");
+    assert.ok((await page.textContent("[data-testid=invoices]")).includes(number));
+    const payments = await page.textContent("[data-testid=payments]");
+    assert.ok(payments.includes("BANK-E2E-1") && payments.includes("¥2,345.60"), payments);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("bad input is refused at its field, in the user's language, and nothing is saved", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    const before = await page.textContent("[data-testid=row-count]");
+    await page.click("[data-testid=new-customer]");
+    await page.fill("#f-uscc", "91350100M000100Y44");
+    await page.fill("#f-email", "not-an-email");
+    await page.fill("#f-report_score", "120");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector(".form-message");
+    const err = async (f) => (await page.textContent(`[data-error-for=${f}]`)).trim();
+    assert.equal(await err("name"), "必填");
+    assert.match(await err("uscc"), /校验位/);
+    assert.match(await err("email"), /邮箱/);
+    assert.match(await err("report_score"), /0 到 100/);
+    assert.equal(await page.getAttribute("#f-uscc", "aria-invalid"), "true");
+    assert.ok(page.url().endsWith("/customers/new"));
+
+    // The invoice form refuses a duplicate number and a zero amount; the ledger is unchanged.
+    await openFirstCustomer(page);
+    const openBefore = await money(page, "open-ar");
+    await page.click("[data-testid=new-invoice]");
+    await page.fill("#f-amount", "0");
+    await page.fill("#f-term_days", "abc");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector(".form-message");
+    assert.equal((await page.textContent("[data-error-for=amount]")).trim(), "必须大于零");
+    assert.equal((await page.textContent("[data-error-for=term_days]")).trim(), "不是有效数字");
+    await page.goBack();
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(await money(page, "open-ar"), openBefore);
+
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    assert.equal(await page.textContent("[data-testid=row-count]"), before);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("after one visit the app opens and records a payment with the network off", async () => {
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await context.setOffline(true);
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=offline]");
+    // Pick a customer that owes something, and pay 1.00 of it.
+    await page.selectOption("select >> nth=2", "open");
+    await page.click(".vrow >> nth=0");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const url = page.url();
+    const before = await money(page, "open-ar");
+    await page.click("[data-testid=new-payment]");
+    await page.fill("#f-amount", "1.00");
+    await page.fill("#f-reference", "OFFLINE-1");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    const cents = (s) => Math.round(Number(s.replace(/[¥,]/g, "")) * 100);
+    assert.equal(cents(await money(page, "open-ar")), cents(before) - 100);
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(cents(await money(page, "open-ar")), cents(before) - 100);
+    assert.ok((await page.textContent("[data-testid=payments]")).includes("OFFLINE-1"));
+    assert.deepEqual(b.errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED")), []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("on a 360-pixel phone no page scrolls sideways", async () => {
+  const b = await browser({ width: 360, height: 760, mobile: true });
+  const { page } = b;
+  try {
+    const wide = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.goto(server.url + "/");
+    await ready(page);
+    assert.equal(await wide(), 0, "dashboard");
+    await openFirstCustomer(page);
+    assert.equal(await wide(), 0, "customer 360");
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    assert.equal(await wide(), 0, "customer list");
+    await page.click("[data-testid=new-customer]");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector(".form-message");
+    assert.equal(await wide(), 0, "form with errors");
+    assert.ok(await page.isVisible(".nav-bottom"), "phones navigate from the bottom bar");
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("the language switch translates the app and is remembered", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+    assert.ok((await page.textContent(".nav-top")).includes("客户"));
+    await page.click("[data-testid=lang-switch]");
+    assert.ok((await page.textContent(".nav-top")).includes("Customers"));
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=row-count]");
+    assert.ok((await page.textContent("[data-testid=row-count]")).includes("shown"));
+    assert.ok((await page.textContent(".nav-top")).includes("Customers"));
+  } finally {
+    await b.close();
+  }
+});
+
+test("the customer list keeps only the rows in view in the page", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    assert.match(await page.textContent("[data-testid=row-count]"), /^200 /);
+    const rows = await page.locator(".vrow").count();
+    assert.ok(rows > 5 && rows < 40, `${rows} rows in the DOM`);
+    const lastName = await page.evaluate(async () => {
+      const list = document.querySelector("[data-testid=customer-list]");
+      list.scrollTop = list.scrollHeight;
+      await new Promise((r) => setTimeout(r, 200));
+      const rows = [...document.querySelectorAll(".vrow")];
+      return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).at(-1).querySelector("strong").textContent;
+    });
+    assert.ok(lastName.length > 0);
+    await page.fill("input[type=search]", lastName);
+    assert.match(await page.textContent("[data-testid=row-count]"), /^1 /);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a page reloaded in the middle of writes leaves every write whole", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    // Start 200 payment commits and reload while they run.
+    await page.evaluate(() => { window.wasmBindings.cd_bench_commit(200); });
+    await page.waitForTimeout(60);
+    await page.reload();
+    await ready(page);
+    const counts = await page.evaluate(() => new Promise((ok, fail) => {
+      const open = indexedDB.open("creditdesk");
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction(["tail", "outbox"], "readonly");
+        const tail = tx.objectStore("tail").count();
+        const outbox = tx.objectStore("outbox").count();
+        tx.oncomplete = () => ok({ tail: tail.result, outbox: outbox.result });
+      };
+    }));
+    // Each commit writes one tail entry and one outbox record in one transaction.
+    assert.equal(counts.tail, counts.outbox);
+    assert.ok(counts.tail < 200, `the reload cut the run short (${counts.tail} landed)`);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

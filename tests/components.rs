@@ -1,0 +1,82 @@
+//! Components mounted in a real browser (wasm-bindgen-test in headless Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use creditdesk::ui::i18n::{Lang, T};
+use creditdesk::ui::state::AppState;
+use creditdesk::ui::widgets::{Field, Form};
+use creditdesk_domain::error::{FieldError, Problem};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Waits up to `ms` for an element whose text satisfies `ok`.
+async fn wait_for_text(selector: &str, ms: i32, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..(ms / 50) {
+        if let Some(el) = document().query_selector(selector).unwrap() {
+            last = el.text_content().unwrap_or_default();
+            if ok(&last) {
+                return last;
+            }
+        }
+        sleep(50).await;
+    }
+    panic!("{selector} never matched; last text {last:?}");
+}
+
+fn fresh_container() -> web_sys::HtmlElement {
+    let el = document().create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_loads_the_demo_on_first_open_and_shows_real_figures() {
+    let handle = leptos::mount::mount_to(fresh_container(), creditdesk::ui::App);
+    let customers = wait_for_text("[data-testid=kpi-customers] .tile-value", 30_000, |t| !t.is_empty()).await;
+    assert_eq!(customers, "200");
+    let total = wait_for_text("[data-testid=kpi-total-ar] .tile-value", 1_000, |t| t.starts_with('¥')).await;
+    assert_ne!(total, "¥0.00", "the demo has open receivables");
+    handle.forget();
+}
+
+#[wasm_bindgen_test]
+async fn a_field_shows_its_problem_in_the_chosen_language_and_clears_it_on_input() {
+    let state = AppState::new();
+    let form = Form::new([("name", String::new())]);
+    let handle = leptos::mount::mount_to(fresh_container(), move || {
+        provide_context(state);
+        view! { <div id="field-test"><Field form=form name="name" label=T::Name required=true /></div> }
+    });
+    state.lang.set(Lang::En);
+    form.errors.set(vec![FieldError::new("name", Problem::Required)]);
+    sleep(20).await;
+    let error = || document().query_selector("#field-test [data-error-for=name]").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(error(), "Required");
+    let label = document().query_selector("#field-test label").unwrap().unwrap().text_content().unwrap();
+    assert!(label.starts_with("Company name"), "{label}");
+    state.lang.set(Lang::Zh);
+    sleep(20).await;
+    assert_eq!(error(), "必填");
+    // Typing into the field clears its error.
+    let input = document().query_selector("#field-test input").unwrap().unwrap().unchecked_into::<web_sys::HtmlInputElement>();
+    input.set_value("华信");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    sleep(20).await;
+    assert_eq!(error(), "");
+    assert_eq!(form.get("name"), "华信");
+    handle.forget();
+}
