@@ -43,8 +43,9 @@ export async function serve() {
 }
 
 /** A fresh browser profile (its own IndexedDB and service worker). */
-export async function browser({ width = 1280, height = 860, mobile = false } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "cd-e2e-"));
+export async function browser({ width = 1280, height = 860, mobile = false, dir = null } = {}) {
+  const keep = dir !== null;
+  dir = dir || mkdtempSync(join(tmpdir(), "cd-e2e-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ARGS,
@@ -64,7 +65,7 @@ export async function browser({ width = 1280, height = 860, mobile = false } = {
     errors,
     close: async () => {
       await context.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

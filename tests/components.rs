@@ -13,7 +13,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -38,7 +41,10 @@ async fn wait_for_text(selector: &str, ms: i32, ok: impl Fn(&str) -> bool) -> St
 }
 
 fn fresh_container() -> web_sys::HtmlElement {
-    let el = document().create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    let el = document()
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>();
     document().body().unwrap().append_child(&el).unwrap();
     el
 }
@@ -46,9 +52,15 @@ fn fresh_container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn the_app_mounts_loads_the_demo_on_first_open_and_shows_real_figures() {
     let handle = leptos::mount::mount_to(fresh_container(), creditdesk::ui::App);
-    let customers = wait_for_text("[data-testid=kpi-customers] .tile-value", 30_000, |t| !t.is_empty()).await;
+    let customers = wait_for_text("[data-testid=kpi-customers] .tile-value", 30_000, |t| {
+        !t.is_empty()
+    })
+    .await;
     assert_eq!(customers, "200");
-    let total = wait_for_text("[data-testid=kpi-total-ar] .tile-value", 1_000, |t| t.starts_with('¥')).await;
+    let total = wait_for_text("[data-testid=kpi-total-ar] .tile-value", 1_000, |t| {
+        t.starts_with('¥')
+    })
+    .await;
     assert_ne!(total, "¥0.00", "the demo has open receivables");
     handle.forget();
 }
@@ -62,19 +74,38 @@ async fn a_field_shows_its_problem_in_the_chosen_language_and_clears_it_on_input
         view! { <div id="field-test"><Field form=form name="name" label=T::Name required=true /></div> }
     });
     state.lang.set(Lang::En);
-    form.errors.set(vec![FieldError::new("name", Problem::Required)]);
+    form.errors
+        .set(vec![FieldError::new("name", Problem::Required)]);
     sleep(20).await;
-    let error = || document().query_selector("#field-test [data-error-for=name]").unwrap().unwrap().text_content().unwrap();
+    let error = || {
+        document()
+            .query_selector("#field-test [data-error-for=name]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
     assert_eq!(error(), "Required");
-    let label = document().query_selector("#field-test label").unwrap().unwrap().text_content().unwrap();
+    let label = document()
+        .query_selector("#field-test label")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(label.starts_with("Company name"), "{label}");
     state.lang.set(Lang::Zh);
     sleep(20).await;
     assert_eq!(error(), "必填");
     // Typing into the field clears its error.
-    let input = document().query_selector("#field-test input").unwrap().unwrap().unchecked_into::<web_sys::HtmlInputElement>();
+    let input = document()
+        .query_selector("#field-test input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlInputElement>();
     input.set_value("华信");
-    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
     sleep(20).await;
     assert_eq!(error(), "");
     assert_eq!(form.get("name"), "华信");

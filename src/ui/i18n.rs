@@ -45,7 +45,10 @@ impl Lang {
         match self {
             Lang::Zh => format!("{y}/{m:02}/{day:02}"),
             Lang::En => {
-                const M: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+                const M: [&str; 12] = [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ];
                 format!("{day} {} {y}", M[m as usize - 1])
             }
         }
@@ -62,24 +65,60 @@ impl Lang {
     pub fn problem(self, p: Problem) -> String {
         use Problem::*;
         let zh = self == Lang::Zh;
-        let s = |zh_s: &str, en_s: &str| if zh { zh_s.to_string() } else { en_s.to_string() };
+        let s = |zh_s: &str, en_s: &str| {
+            if zh {
+                zh_s.to_string()
+            } else {
+                en_s.to_string()
+            }
+        };
         match p {
             Required => s("必填", "Required"),
-            TooLong { max } => if zh { format!("最多 {max} 个字符") } else { format!("At most {max} characters") },
-            NotAnAmount => s("不是有效金额，例如 1,234.56", "Not an amount; write for example 1,234.56"),
+            TooLong { max } => {
+                if zh {
+                    format!("最多 {max} 个字符")
+                } else {
+                    format!("At most {max} characters")
+                }
+            }
+            NotAnAmount => s(
+                "不是有效金额，例如 1,234.56",
+                "Not an amount; write for example 1,234.56",
+            ),
             TooManyDecimals => s("金额最多两位小数", "At most two decimals"),
             Negative => s("不能为负数", "Must not be negative"),
             NotPositive => s("必须大于零", "Must be greater than zero"),
             AmountTooLarge => s("金额过大", "Amount too large"),
-            NotADate => s("不是有效日期，格式为 YYYY-MM-DD", "Not a valid date; use YYYY-MM-DD"),
-            DateOutOfRange => s("年份须在 1900 到 2200 之间", "Year must be between 1900 and 2200"),
+            NotADate => s(
+                "不是有效日期，格式为 YYYY-MM-DD",
+                "Not a valid date; use YYYY-MM-DD",
+            ),
+            DateOutOfRange => s(
+                "年份须在 1900 到 2200 之间",
+                "Year must be between 1900 and 2200",
+            ),
             DueBeforeIssue => s("到期日早于开票日", "Due date is before the issue date"),
             InFuture => s("不能晚于今天", "Cannot be later than today"),
-            UsccLength => s("统一社会信用代码应为 18 位", "A unified social credit code has 18 characters"),
-            UsccCharacter => s("含有不允许的字符（不可用 I、O、Z、S、V）", "Contains a character not allowed (no I, O, Z, S, V)"),
-            UsccCheckDigit => s("校验位不符，请核对代码", "Check character does not match; please check the code"),
+            UsccLength => s(
+                "统一社会信用代码应为 18 位",
+                "A unified social credit code has 18 characters",
+            ),
+            UsccCharacter => s(
+                "含有不允许的字符（不可用 I、O、Z、S、V）",
+                "Contains a character not allowed (no I, O, Z, S, V)",
+            ),
+            UsccCheckDigit => s(
+                "校验位不符，请核对代码",
+                "Check character does not match; please check the code",
+            ),
             NotANumber => s("不是有效数字", "Not a valid number"),
-            OutOfRange { min, max } => if zh { format!("须在 {min} 到 {max} 之间") } else { format!("Must be between {min} and {max}") },
+            OutOfRange { min, max } => {
+                if zh {
+                    format!("须在 {min} 到 {max} 之间")
+                } else {
+                    format!("Must be between {min} and {max}")
+                }
+            }
             SharesOver100 => s("持股比例合计超过 100%", "Shares add up to more than 100%"),
             BadEmail => s("邮箱格式不正确", "Not a valid e-mail address"),
             BadPhone => s("电话号码格式不正确", "Not a valid phone number"),
@@ -87,7 +126,10 @@ impl Lang {
             UnknownInvoice => s("发票不存在", "Unknown invoice"),
             DuplicateNumber => s("该编号已存在", "This number is already used"),
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
-            InvoiceOfOtherCustomer => s("该发票属于其他客户", "This invoice belongs to another customer"),
+            InvoiceOfOtherCustomer => s(
+                "该发票属于其他客户",
+                "This invoice belongs to another customer",
+            ),
         }
     }
 }
@@ -112,6 +154,7 @@ texts! {
     NavSettings => "Settings", "设置";
     Language => "Language", "语言";
     Loading => "Loading your data…", "正在加载数据…";
+    LoadingLedger => "Reading the ledger…", "正在读取账本…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
     Retry => "Try again", "重试";
     TotalAr => "Open receivables", "应收余额";

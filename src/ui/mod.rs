@@ -55,7 +55,10 @@ fn Shell() -> impl IntoView {
     // Toasts fade after three seconds.
     Effect::new(move |_| {
         if state.toast.get().is_some() {
-            set_timeout(move || state.toast.set(None), std::time::Duration::from_secs(3));
+            set_timeout(
+                move || state.toast.set(None),
+                std::time::Duration::from_secs(3),
+            );
         }
     });
     let nav = move || {

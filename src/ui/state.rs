@@ -33,7 +33,12 @@ impl Data {
         self.summaries.get(&id).copied().unwrap_or_default()
     }
     fn reindex(&mut self) {
-        self.index = self.customers.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        self.index = self
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
     }
     fn refresh_summary(&mut self, id: CustomerId) {
         let s = self.ledger.summary(id, self.as_of);
@@ -51,7 +56,8 @@ pub fn with_data<R>(f: impl FnOnce(&Data) -> R) -> R {
 }
 
 fn db() -> Result<Rc<IdbStore>, StoreError> {
-    DB.with_borrow(|d| d.clone()).ok_or_else(|| StoreError::Backend("the database is not open".into()))
+    DB.with_borrow(|d| d.clone())
+        .ok_or_else(|| StoreError::Backend("the database is not open".into()))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +74,8 @@ pub struct AppState {
     /// Bumped after every change of the data in memory; views that read data track it.
     pub rev: RwSignal<u64>,
     pub phase: RwSignal<Phase>,
+    /// False while the ledger is still being read after the customers are on screen.
+    pub ledger_ready: RwSignal<bool>,
     pub today: RwSignal<Date>,
     pub toast: RwSignal<Option<String>>,
     pub online: RwSignal<bool>,
@@ -83,9 +91,14 @@ impl AppState {
             lang: RwSignal::new(lang),
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Loading),
+            ledger_ready: RwSignal::new(false),
             today: RwSignal::new(today()),
             toast: RwSignal::new(None),
-            online: RwSignal::new(web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)),
+            online: RwSignal::new(
+                web_sys::window()
+                    .map(|w| w.navigator().on_line())
+                    .unwrap_or(true),
+            ),
         }
     }
 
@@ -121,7 +134,10 @@ impl Default for AppState {
 }
 
 pub fn set_document_lang(lang: Lang) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = el.set_attribute("lang", lang.code());
     }
 }
@@ -137,7 +153,10 @@ pub fn now() -> Timestamp {
 }
 
 fn perf_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 fn new_uuid() -> u128 {
@@ -172,7 +191,10 @@ fn demo_lang(lang: Lang) -> DemoLang {
 
 fn seed_param() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("seed=").map(str::to_string))
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("seed=").map(str::to_string))
 }
 
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
@@ -196,7 +218,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         }
     }
     set_document_lang(state.lang.get_untracked());
-    let device = match store.setting("device").await?.and_then(|s| DeviceId::parse(&s)) {
+    let device = match store
+        .setting("device")
+        .await?
+        .and_then(|s| DeviceId::parse(&s))
+    {
         Some(d) => d,
         None => {
             let d = DeviceId::from_u128(new_uuid());
@@ -210,41 +236,85 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         let t = perf_now();
         match seed {
             "large" => write_dataset(&store, &generate(&DemoSpec::large(as_of))).await?,
-            "demo" => write_dataset(&store, &generate(&DemoSpec::demo(as_of, demo_lang(state.lang.get_untracked())))).await?,
+            "demo" => {
+                write_dataset(
+                    &store,
+                    &generate(&DemoSpec::demo(
+                        as_of,
+                        demo_lang(state.lang.get_untracked()),
+                    )),
+                )
+                .await?
+            }
             "empty" => store.replace_all(&[], &Rows::default()).await?,
             _ => {}
         }
         store.set_setting("initialized", "1").await?;
         publish_timing("seedMs", perf_now() - t);
     }
-    let t_open = perf_now();
-    let mut snap = store.load().await?;
-    let t_loaded = perf_now();
-    if snap.customers.is_empty() && snap.rows.is_empty() && store.setting("initialized").await?.is_none() {
-        let demo = generate(&DemoSpec::demo(as_of, demo_lang(state.lang.get_untracked())));
+    if store.setting("initialized").await?.is_none() && store.stats().await?.customers == 0 {
+        let demo = generate(&DemoSpec::demo(
+            as_of,
+            demo_lang(state.lang.get_untracked()),
+        ));
         write_dataset(&store, &demo).await?;
         store.set_setting("initialized", "1").await?;
-        snap = store.load().await?;
     }
-    let tail_len = snap.tail_len;
-    let Rows { orders, invoices, payments, credit_notes } = snap.rows;
+
+    // First the customers: the list is usable while the ledger is still being read.
+    let t_open = perf_now();
+    let mut customers = store.load_customers().await?;
+    customers.sort_by(|a, b| a.name.cmp(&b.name));
+    DATA.with_borrow_mut(|d| {
+        *d = Data {
+            customers,
+            as_of,
+            device,
+            ..Data::default()
+        };
+        d.reindex();
+    });
+    state.ledger_ready.set(false);
+    state.phase.set(Phase::Ready);
+    state.changed();
+    let t_customers = perf_now();
+
+    // Then the ledger, decoded a few chunks at a time so that the page keeps answering.
+    let mut raw = store.load_ledger().await?;
+    let t_read = perf_now();
+    let mut rows = Rows::default();
+    for start in (0..raw.chunks.len()).step_by(8) {
+        let end = (start + 8).min(raw.chunks.len());
+        raw.decode_and_release(start..end, &mut rows)?;
+        yield_now().await;
+    }
+    raw.decode_tail_into(&mut rows)?;
+    let t_decoded = perf_now();
+    let Rows {
+        orders,
+        invoices,
+        payments,
+        credit_notes,
+    } = rows;
     let ledger = Ledger::from_entries(orders, invoices, payments, credit_notes);
     let t_ledger = perf_now();
     let summaries = ledger.summaries(as_of);
     let t_summaries = perf_now();
-    let mut customers = snap.customers;
-    customers.sort_by(|a, b| a.name.cmp(&b.name));
     DATA.with_borrow_mut(|d| {
-        *d = Data { customers, ledger, summaries, as_of, device, ..Data::default() };
-        d.reindex();
+        d.ledger = ledger;
+        d.summaries = summaries;
     });
-    publish_timing("openMs", t_open - t0);
-    publish_timing("loadMs", t_loaded - t_open);
-    publish_timing("ledgerMs", t_ledger - t_loaded);
-    publish_timing("summariesMs", t_summaries - t_ledger);
-    publish_timing("bootDone", perf_now());
+    state.ledger_ready.set(true);
     state.changed();
-    if tail_len >= COMPACT_AT {
+    publish_timing("openMs", t_open - t0);
+    publish_timing("customersMs", t_customers - t_open);
+    publish_timing("readMs", t_read - t_customers);
+    publish_timing("decodeMs", t_decoded - t_read);
+    publish_timing("ledgerMs", t_ledger - t_decoded);
+    publish_timing("summariesMs", t_summaries - t_ledger);
+    request_animation_frame(|| publish_timing("ledgerReady", perf_now()));
+    publish_timing("bootDone", perf_now());
+    if raw.tail.len() >= COMPACT_AT {
         leptos::task::spawn_local(async move {
             if let Err(e) = store.compact().await {
                 web_sys::console::warn_1(&format!("compaction postponed: {e}").into());
@@ -254,7 +324,20 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn write_dataset(store: &IdbStore, d: &creditdesk_domain::demo::Dataset) -> Result<(), StoreError> {
+/// Gives the browser a turn (a zero-delay timeout) between slices of long work.
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+async fn write_dataset(
+    store: &IdbStore,
+    d: &creditdesk_domain::demo::Dataset,
+) -> Result<(), StoreError> {
     let rows = Rows {
         orders: d.orders.clone(),
         invoices: d.invoices.clone(),
@@ -268,8 +351,14 @@ async fn write_dataset(store: &IdbStore, d: &creditdesk_domain::demo::Dataset) -
 pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError> {
     let store = db()?;
     if demo {
-        write_dataset(&store, &generate(&DemoSpec::demo(state.today.get_untracked(), demo_lang(state.lang.get_untracked()))))
-            .await?;
+        write_dataset(
+            &store,
+            &generate(&DemoSpec::demo(
+                state.today.get_untracked(),
+                demo_lang(state.lang.get_untracked()),
+            )),
+        )
+        .await?;
     } else {
         store.replace_all(&[], &Rows::default()).await?;
     }
@@ -292,14 +381,29 @@ impl From<StoreError> for SaveError {
     }
 }
 
-pub async fn save_customer(input: CustomerInput, existing: Option<CustomerId>) -> Result<CustomerId, SaveError> {
-    let (device, as_of, prior) = with_data(|d| (d.device, d.as_of, existing.and_then(|id| d.customer(id).cloned())));
+pub async fn save_customer(
+    input: CustomerInput,
+    existing: Option<CustomerId>,
+) -> Result<CustomerId, SaveError> {
+    let (device, as_of, prior) = with_data(|d| {
+        (
+            d.device,
+            d.as_of,
+            existing.and_then(|id| d.customer(id).cloned()),
+        )
+    });
     let at = now();
     let (id, meta, custom) = match &prior {
         Some(c) => (c.id, c.meta.bump(device, at), c.custom.clone()),
-        None => (CustomerId::from_u128(new_uuid()), Meta::new(device, at), BTreeMap::new()),
+        None => (
+            CustomerId::from_u128(new_uuid()),
+            Meta::new(device, at),
+            BTreeMap::new(),
+        ),
     };
-    let customer = input.validate(id, meta, custom, as_of).map_err(SaveError::Invalid)?;
+    let customer = input
+        .validate(id, meta, custom, as_of)
+        .map_err(SaveError::Invalid)?;
     db()?.commit(&Batch::customer(customer.clone())).await?;
     DATA.with_borrow_mut(|d| {
         match d.index.get(&id) {
@@ -317,8 +421,16 @@ pub async fn save_customer(input: CustomerInput, existing: Option<CustomerId>) -
 
 pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<OrderId, SaveError> {
     let meta = Meta::new(with_data(|d| d.device), now());
-    let order = with_data(|d| input.validate(&d.ledger, OrderId::from_u128(new_uuid()), customer, meta, d.as_of))
-        .map_err(SaveError::Invalid)?;
+    let order = with_data(|d| {
+        input.validate(
+            &d.ledger,
+            OrderId::from_u128(new_uuid()),
+            customer,
+            meta,
+            d.as_of,
+        )
+    })
+    .map_err(SaveError::Invalid)?;
     db()?.commit(&Batch::entry(Entry::Order(order))).await?;
     DATA.with_borrow_mut(|d| {
         d.ledger.put_order(order);
@@ -327,10 +439,21 @@ pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<Order
     Ok(order.id)
 }
 
-pub async fn save_invoice(customer: CustomerId, input: InvoiceInput) -> Result<InvoiceId, SaveError> {
+pub async fn save_invoice(
+    customer: CustomerId,
+    input: InvoiceInput,
+) -> Result<InvoiceId, SaveError> {
     let meta = Meta::new(with_data(|d| d.device), now());
-    let invoice = with_data(|d| input.validate(&d.ledger, InvoiceId::from_u128(new_uuid()), customer, meta, d.as_of))
-        .map_err(SaveError::Invalid)?;
+    let invoice = with_data(|d| {
+        input.validate(
+            &d.ledger,
+            InvoiceId::from_u128(new_uuid()),
+            customer,
+            meta,
+            d.as_of,
+        )
+    })
+    .map_err(SaveError::Invalid)?;
     let mut batch = Batch::entry(Entry::Invoice(invoice));
     // Invoicing an order stores the order's new status in the same transaction.
     if let Some(oid) = invoice.order {
@@ -344,20 +467,37 @@ pub async fn save_invoice(customer: CustomerId, input: InvoiceInput) -> Result<I
     }
     db()?.commit(&batch).await?;
     DATA.with_borrow_mut(|d| {
-        d.ledger.add_invoice(invoice).map_err(|e| SaveError::Invalid(vec![FieldError::new("number", e.problem())]))?;
+        d.ledger
+            .add_invoice(invoice)
+            .map_err(|e| SaveError::Invalid(vec![FieldError::new("number", e.problem())]))?;
         d.refresh_summary(customer);
         Ok(invoice.id)
     })
 }
 
-pub async fn save_payment(customer: CustomerId, input: PaymentInput) -> Result<PaymentId, SaveError> {
+pub async fn save_payment(
+    customer: CustomerId,
+    input: PaymentInput,
+) -> Result<PaymentId, SaveError> {
     let meta = Meta::new(with_data(|d| d.device), now());
-    let payment = with_data(|d| input.validate(&d.ledger, PaymentId::from_u128(new_uuid()), customer, meta, d.as_of))
-        .map_err(SaveError::Invalid)?;
-    db()?.commit(&Batch::entry(Entry::Payment(payment.clone()))).await?;
+    let payment = with_data(|d| {
+        input.validate(
+            &d.ledger,
+            PaymentId::from_u128(new_uuid()),
+            customer,
+            meta,
+            d.as_of,
+        )
+    })
+    .map_err(SaveError::Invalid)?;
+    db()?
+        .commit(&Batch::entry(Entry::Payment(payment.clone())))
+        .await?;
     let id = payment.id;
     DATA.with_borrow_mut(|d| {
-        d.ledger.add_payment(payment).map_err(|e| SaveError::Invalid(vec![FieldError::new("amount", e.problem())]))?;
+        d.ledger
+            .add_payment(payment)
+            .map_err(|e| SaveError::Invalid(vec![FieldError::new("amount", e.problem())]))?;
         d.refresh_summary(customer);
         Ok(id)
     })
@@ -372,13 +512,26 @@ pub async fn storage_stats() -> Result<creditdesk_storage::Stats, StoreError> {
 pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
     let out = js_sys::Array::new();
     let target = with_data(|d| {
-        d.summaries.iter().filter(|(_, s)| s.open_ar.minor() > n as i64).map(|(id, _)| *id).next()
+        d.summaries
+            .iter()
+            .filter(|(_, s)| s.open_ar.minor() > n as i64)
+            .map(|(id, _)| *id)
+            .next()
     });
     let Some(customer) = target else { return out };
     let date = with_data(|d| d.as_of.iso());
     for _ in 0..n {
         let t = perf_now();
-        let r = save_payment(customer, PaymentInput { reference: String::new(), date: date.clone(), amount: "0.01".into(), invoice: None }).await;
+        let r = save_payment(
+            customer,
+            PaymentInput {
+                reference: String::new(),
+                date: date.clone(),
+                amount: "0.01".into(),
+                invoice: None,
+            },
+        )
+        .await;
         if r.is_err() {
             break;
         }
@@ -387,10 +540,28 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
     out
 }
 
+/// What is loaded, as JSON, for the benchmark's report.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_counts_json() -> String {
+    with_data(|d| {
+        format!(
+            r#"{{"customers":{},"orders":{},"invoices":{},"payments":{},"credit_notes":{}}}"#,
+            d.customers.len(),
+            d.ledger.orders().len(),
+            d.ledger.invoices().len(),
+            d.ledger.payments().len(),
+            d.ledger.credit_notes().len()
+        )
+    })
+}
+
 /// Memory in use by the wasm module, in bytes (for the benchmark's report).
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn cd_wasm_memory_bytes() -> f64 {
     use wasm_bindgen::JsCast;
-    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }
-

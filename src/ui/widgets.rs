@@ -26,7 +26,8 @@ impl Form {
         }
     }
     pub fn get(&self, k: &'static str) -> String {
-        self.values.with_untracked(|v| v.get(k).cloned().unwrap_or_default())
+        self.values
+            .with_untracked(|v| v.get(k).cloned().unwrap_or_default())
     }
     pub fn set(&self, k: &'static str, v: String) {
         self.values.update(|m| {
@@ -36,7 +37,8 @@ impl Form {
         self.errors.update(|e| e.retain(|e| e.field != k));
     }
     pub fn error(&self, k: &'static str) -> Option<Problem> {
-        self.errors.with(|e| e.iter().find(|e| e.field == k).map(|e| e.problem))
+        self.errors
+            .with(|e| e.iter().find(|e| e.field == k).map(|e| e.problem))
     }
 }
 
@@ -56,7 +58,10 @@ pub fn Field(
     let state = expect_context::<AppState>();
     let id = format!("f-{name}");
     let err_id = format!("e-{name}");
-    let value = move || form.values.with(|v| v.get(name).cloned().unwrap_or_default());
+    let value = move || {
+        form.values
+            .with(|v| v.get(name).cloned().unwrap_or_default())
+    };
     let invalid = move || form.error(name).is_some();
     let input = if textarea {
         view! {
@@ -145,7 +150,8 @@ pub fn Tile(
 #[component]
 pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || match state.phase.get() {
+    move || {
+        match state.phase.get() {
         Phase::Ready => children().into_any(),
         Phase::Loading => view! { <div class="loading" role="status"><span class="spinner"></span>{state.t(T::Loading)}</div> }.into_any(),
         Phase::Failed(e) => view! {
@@ -155,5 +161,24 @@ pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
                 <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
             </div>
         }.into_any(),
+    }
+    }
+}
+
+/// Shows its children once the ledger is loaded too (the customers come first).
+#[component]
+pub fn WhenLedger(children: ChildrenFn) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <WhenLoaded>
+            {
+                let children = children.clone();
+                move || if state.ledger_ready.get() {
+                    children().into_any()
+                } else {
+                    view! { <div class="loading" role="status"><span class="spinner"></span>{state.t(T::LoadingLedger)}</div> }.into_any()
+                }
+            }
+        </WhenLoaded>
     }
 }

@@ -57,7 +57,7 @@ impl DemoSpec {
             customers: 10_000,
             as_of,
             months: 36,
-            invoices_per_month_x100: 278,
+            invoices_per_month_x100: 296,
             orders_for_history: false,
             lang: DemoLang::En,
         }

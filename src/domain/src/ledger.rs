@@ -166,7 +166,11 @@ struct Book {
     settlements: Vec<u32>,
 }
 
-/// The whole ledger in memory, with indexes by id and by customer.
+/// The whole ledger in memory, indexed by customer.
+///
+/// There is deliberately no global index by invoice id: with a million invoices, building one at
+/// start-up costs more than everything else. Allocations are resolved within each customer's
+/// book, where a small map fits in cache.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     orders: Vec<Order>,
@@ -174,13 +178,11 @@ pub struct Ledger {
     payments: Vec<Payment>,
     credit_notes: Vec<CreditNote>,
     order_ix: IdMap<OrderId, u32>,
-    invoice_ix: IdMap<InvoiceId, u32>,
-    payment_ix: IdMap<PaymentId, u32>,
-    credit_ix: IdMap<CreditNoteId, u32>,
     settlements: Vec<Settlement>,
     /// All-time settled amount per invoice (for "what is open now").
     settled: Vec<Money>,
-    books: IdMap<CustomerId, Book>,
+    book_ix: IdMap<CustomerId, u32>,
+    books: Vec<Book>,
 }
 
 /// One line of the customer list: the figures as of a date.
@@ -237,61 +239,129 @@ impl Ledger {
             credit_notes,
             ..Ledger::default()
         };
-        l.invoice_ix.reserve(l.invoices.len());
         l.settled = vec![Money::ZERO; l.invoices.len()];
-        for (i, inv) in l.invoices.iter().enumerate() {
-            l.invoice_ix.insert(inv.id, i as u32);
-            l.books
-                .entry(inv.customer)
-                .or_default()
-                .invoices
-                .push(i as u32);
+        // Rows of one customer tend to be stored together: remember the last book looked up.
+        let mut last: Option<(CustomerId, usize)> = None;
+        for i in 0..l.invoices.len() {
+            let b = l.book_index_cached(l.invoices[i].customer, &mut last);
+            l.books[b].invoices.push(i as u32);
+        }
+        for i in 0..l.payments.len() {
+            let b = l.book_index_cached(l.payments[i].customer, &mut last);
+            l.books[b].payments.push(i as u32);
+        }
+        for i in 0..l.credit_notes.len() {
+            let b = l.book_index_cached(l.credit_notes[i].customer, &mut last);
+            l.books[b].credit_notes.push(i as u32);
         }
         for o in orders {
             l.put_order(o);
         }
-        for i in 0..l.payments.len() {
-            l.payment_ix.insert(l.payments[i].id, i as u32);
-            l.index_payment(i as u32);
-        }
-        for i in 0..l.credit_notes.len() {
-            l.credit_ix.insert(l.credit_notes[i].id, i as u32);
-            l.index_credit_note(i as u32);
+        // Resolve allocations and credit notes to invoices, one customer at a time.
+        let mut local: IdMap<InvoiceId, u32> = IdMap::default();
+        let Ledger {
+            invoices,
+            payments,
+            credit_notes,
+            settlements,
+            settled,
+            books,
+            ..
+        } = &mut l;
+        settlements.reserve(payments.len() + credit_notes.len());
+        for book in books.iter_mut() {
+            local.clear();
+            local.extend(book.invoices.iter().map(|&i| (invoices[i as usize].id, i)));
+            for &pi in &book.payments {
+                let p = &payments[pi as usize];
+                for a in &p.allocations {
+                    if let Some(&ix) = local.get(&a.invoice) {
+                        book.settlements.push(settlements.len() as u32);
+                        settlements.push(Settlement {
+                            invoice: ix,
+                            date: p.date,
+                            amount: a.amount,
+                            is_payment: true,
+                        });
+                        settled[ix as usize] += a.amount;
+                    }
+                }
+            }
+            for &ci in &book.credit_notes {
+                let c = &credit_notes[ci as usize];
+                if let Some(&ix) = local.get(&c.invoice) {
+                    book.settlements.push(settlements.len() as u32);
+                    settlements.push(Settlement {
+                        invoice: ix,
+                        date: c.date,
+                        amount: c.amount,
+                        is_payment: false,
+                    });
+                    settled[ix as usize] += c.amount;
+                }
+            }
         }
         l
     }
 
-    fn index_payment(&mut self, pi: u32) {
-        let p = &self.payments[pi as usize];
-        let book = self.books.entry(p.customer).or_default();
-        book.payments.push(pi);
-        for a in &p.allocations {
-            if let Some(&ix) = self.invoice_ix.get(&a.invoice) {
-                book.settlements.push(self.settlements.len() as u32);
-                self.settlements.push(Settlement {
-                    invoice: ix,
-                    date: p.date,
-                    amount: a.amount,
-                    is_payment: true,
-                });
-                self.settled[ix as usize] += a.amount;
-            }
-        }
+    fn book(&self, customer: CustomerId) -> Option<&Book> {
+        self.book_ix
+            .get(&customer)
+            .map(|&b| &self.books[b as usize])
     }
 
-    fn index_credit_note(&mut self, ci: u32) {
-        let c = &self.credit_notes[ci as usize];
-        let book = self.books.entry(c.customer).or_default();
-        book.credit_notes.push(ci);
-        if let Some(&ix) = self.invoice_ix.get(&c.invoice) {
-            book.settlements.push(self.settlements.len() as u32);
+    fn book_mut(&mut self, customer: CustomerId) -> &mut Book {
+        let b = self.book_index_cached(customer, &mut None);
+        &mut self.books[b]
+    }
+
+    /// The book of a customer, created if new; `last` short-cuts runs of the same customer.
+    fn book_index_cached(
+        &mut self,
+        customer: CustomerId,
+        last: &mut Option<(CustomerId, usize)>,
+    ) -> usize {
+        if let Some((c, b)) = *last {
+            if c == customer {
+                return b;
+            }
+        }
+        let next = self.books.len() as u32;
+        let b = *self.book_ix.entry(customer).or_insert(next) as usize;
+        if b == self.books.len() {
+            self.books.push(Book::default());
+        }
+        *last = Some((customer, b));
+        b
+    }
+
+    /// The index of a customer's invoice.
+    fn invoice_index(&self, customer: CustomerId, id: InvoiceId) -> Option<u32> {
+        let b = self.book(customer)?;
+        b.invoices
+            .iter()
+            .copied()
+            .find(|&i| self.invoices[i as usize].id == id)
+    }
+
+    fn settle(
+        &mut self,
+        customer: CustomerId,
+        invoice: InvoiceId,
+        date: Date,
+        amount: Money,
+        is_payment: bool,
+    ) {
+        if let Some(ix) = self.invoice_index(customer, invoice) {
+            let k = self.settlements.len() as u32;
             self.settlements.push(Settlement {
                 invoice: ix,
-                date: c.date,
-                amount: c.amount,
-                is_payment: false,
+                date,
+                amount,
+                is_payment,
             });
-            self.settled[ix as usize] += c.amount;
+            self.settled[ix as usize] += amount;
+            self.book_mut(customer).settlements.push(k);
         }
     }
 
@@ -307,10 +377,9 @@ impl Ledger {
     pub fn credit_notes(&self) -> &[CreditNote] {
         &self.credit_notes
     }
+    /// Finds an invoice by id. This scans the ledger: use it off the hot path only.
     pub fn invoice(&self, id: InvoiceId) -> Option<&Invoice> {
-        self.invoice_ix
-            .get(&id)
-            .map(|&i| &self.invoices[i as usize])
+        self.invoices.iter().find(|i| i.id == id)
     }
     pub fn order(&self, id: OrderId) -> Option<&Order> {
         self.order_ix.get(&id).map(|&i| &self.orders[i as usize])
@@ -328,23 +397,22 @@ impl Ledger {
                 let i = self.orders.len() as u32;
                 self.order_ix.insert(o.id, i);
                 self.orders.push(o);
-                self.books.entry(o.customer).or_default().orders.push(i);
+                self.book_mut(o.customer).orders.push(i);
             }
         }
     }
 
     pub fn add_invoice(&mut self, inv: Invoice) -> Result<(), LedgerError> {
-        if self.invoice_ix.contains_key(&inv.id) {
+        if self.invoice_index(inv.customer, inv.id).is_some() {
             return Err(LedgerError::DuplicateId);
         }
         if !inv.amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
         let i = self.invoices.len() as u32;
-        self.invoice_ix.insert(inv.id, i);
         self.invoices.push(inv);
         self.settled.push(Money::ZERO);
-        self.books.entry(inv.customer).or_default().invoices.push(i);
+        self.book_mut(inv.customer).invoices.push(i);
         if let Some(oid) = inv.order {
             if let Some(&oi) = self.order_ix.get(&oid) {
                 let o = &mut self.orders[oi as usize];
@@ -357,21 +425,33 @@ impl Ledger {
         Ok(())
     }
 
-    /// Records a payment whose allocations were checked by [`Ledger::check_allocations`].
+    /// Records a payment after checking its allocations ([`Ledger::check_allocations`]).
     pub fn add_payment(&mut self, p: Payment) -> Result<(), LedgerError> {
-        if self.payment_ix.contains_key(&p.id) {
+        let dup = self.book(p.customer).is_some_and(|b| {
+            b.payments
+                .iter()
+                .any(|&i| self.payments[i as usize].id == p.id)
+        });
+        if dup {
             return Err(LedgerError::DuplicateId);
         }
         self.check_allocations(p.customer, p.amount, &p.allocations)?;
         let i = self.payments.len() as u32;
-        self.payment_ix.insert(p.id, i);
+        self.book_mut(p.customer).payments.push(i);
+        for a in &p.allocations {
+            self.settle(p.customer, a.invoice, p.date, a.amount, true);
+        }
         self.payments.push(p);
-        self.index_payment(i);
         Ok(())
     }
 
     pub fn add_credit_note(&mut self, c: CreditNote) -> Result<(), LedgerError> {
-        if self.credit_ix.contains_key(&c.id) {
+        let dup = self.book(c.customer).is_some_and(|b| {
+            b.credit_notes
+                .iter()
+                .any(|&i| self.credit_notes[i as usize].id == c.id)
+        });
+        if dup {
             return Err(LedgerError::DuplicateId);
         }
         self.check_allocations(
@@ -383,23 +463,32 @@ impl Ledger {
             }],
         )?;
         let i = self.credit_notes.len() as u32;
-        self.credit_ix.insert(c.id, i);
+        self.book_mut(c.customer).credit_notes.push(i);
+        self.settle(c.customer, c.invoice, c.date, c.amount, false);
         self.credit_notes.push(c);
-        self.index_credit_note(i);
         Ok(())
     }
 
-    /// What is open on an invoice now (after every recorded settlement).
+    /// What is open on an invoice now (after every recorded settlement). Scans the ledger.
     pub fn open_now(&self, id: InvoiceId) -> Option<Money> {
-        self.invoice_ix
-            .get(&id)
-            .map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
+        self.invoices
+            .iter()
+            .position(|i| i.id == id)
+            .map(|i| self.invoices[i].amount - self.settled[i])
+    }
+
+    fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(&Invoice, Money)> {
+        self.invoice_index(customer, id).map(|i| {
+            (
+                &self.invoices[i as usize],
+                self.invoices[i as usize].amount - self.settled[i as usize],
+            )
+        })
     }
 
     /// Everything the customer owes now, whatever the dates.
     pub fn open_now_total(&self, customer: CustomerId) -> Money {
-        self.books
-            .get(&customer)
+        self.book(customer)
             .map(|b| {
                 b.invoices
                     .iter()
@@ -426,11 +515,11 @@ impl Ledger {
             if !a.amount.is_positive() {
                 return Err(LedgerError::NotPositive);
             }
-            let inv = self
-                .invoice(a.invoice)
-                .ok_or(LedgerError::UnknownInvoice(a.invoice))?;
-            if inv.customer != customer {
-                return Err(LedgerError::InvoiceOfOtherCustomer(a.invoice));
+            if self.invoice_index(customer, a.invoice).is_none() {
+                return Err(match self.invoice(a.invoice) {
+                    Some(_) => LedgerError::InvoiceOfOtherCustomer(a.invoice),
+                    None => LedgerError::UnknownInvoice(a.invoice),
+                });
             }
             total += a.amount;
             match per_invoice.iter_mut().find(|(id, _)| *id == a.invoice) {
@@ -439,7 +528,10 @@ impl Ledger {
             }
         }
         for (id, allocated) in per_invoice {
-            let open = self.open_now(id).unwrap_or_default();
+            let open = self
+                .open_now_of(customer, id)
+                .map(|(_, o)| o)
+                .unwrap_or_default();
             if allocated > open {
                 return Err(LedgerError::AllocationExceedsInvoice {
                     invoice: id,
@@ -468,8 +560,7 @@ impl Ledger {
             return Err(LedgerError::NotPositive);
         }
         let mut open: Vec<(&Invoice, Money)> = self
-            .books
-            .get(&customer)
+            .book(customer)
             .map(|b| {
                 b.invoices
                     .iter()
@@ -515,7 +606,7 @@ impl Ledger {
 
     /// The customer's invoices with what is open on each, as of a date (newest first).
     pub fn items(&self, customer: CustomerId, as_of: Date) -> Vec<OpenItem> {
-        let Some(book) = self.books.get(&customer) else {
+        let Some(book) = self.book(customer) else {
             return Vec::new();
         };
         let mut settled: IdMap<u32, Money> = IdMap::default();
@@ -619,8 +710,7 @@ impl Ledger {
     /// Value of orders placed on or before `as_of` and not yet invoiced or cancelled (as they
     /// stand now: order status history is not kept).
     pub fn open_order_value(&self, customer: CustomerId, as_of: Date) -> Money {
-        self.books
-            .get(&customer)
+        self.book(customer)
             .map(|b| {
                 b.orders
                     .iter()
@@ -643,7 +733,7 @@ impl Ledger {
         let last = as_of.month_index();
         let first = last - months as i32 + 1;
         let mut out: Vec<(i32, Money)> = (first..=last).map(|m| (m, Money::ZERO)).collect();
-        if let Some(b) = self.books.get(&customer) {
+        if let Some(b) = self.book(customer) {
             for &i in &b.invoices {
                 let inv = &self.invoices[i as usize];
                 let m = inv.issue_date.month_index();
@@ -658,7 +748,7 @@ impl Ledger {
     /// Average days from invoice date to payment, weighted by the amount paid, over payments
     /// dated on or before `as_of`; rounded half away from zero to a tenth of a day.
     pub fn average_days_to_pay(&self, customer: CustomerId, as_of: Date) -> Option<DaysTenths> {
-        let b = self.books.get(&customer)?;
+        let b = self.book(customer)?;
         let (mut weighted, mut total) = (0i128, 0i128);
         for &s in &b.settlements {
             let s = self.settlements[s as usize];
@@ -673,14 +763,12 @@ impl Ledger {
     }
 
     pub fn customer_orders(&self, customer: CustomerId) -> Vec<&Order> {
-        self.books
-            .get(&customer)
+        self.book(customer)
             .map(|b| b.orders.iter().map(|&i| &self.orders[i as usize]).collect())
             .unwrap_or_default()
     }
     pub fn customer_payments(&self, customer: CustomerId) -> Vec<&Payment> {
-        self.books
-            .get(&customer)
+        self.book(customer)
             .map(|b| {
                 b.payments
                     .iter()
@@ -690,8 +778,7 @@ impl Ledger {
             .unwrap_or_default()
     }
     pub fn customer_credit_notes(&self, customer: CustomerId) -> Vec<&CreditNote> {
-        self.books
-            .get(&customer)
+        self.book(customer)
             .map(|b| {
                 b.credit_notes
                     .iter()

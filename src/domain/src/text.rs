@@ -91,7 +91,14 @@ pub fn text(input: &str, required: bool, max: usize) -> Result<String, Problem> 
 /// A suggested next document number: `PREFIX-YEAR-NNNNNNN`, one above the highest in use.
 pub fn next_number<'a>(prefix: &str, year: i32, taken: impl Iterator<Item = &'a DocNo>) -> String {
     let head = format!("{prefix}-{year}-");
-    let max = taken.filter_map(|n| n.as_str().strip_prefix(&head).and_then(|r| r.parse::<u64>().ok())).max().unwrap_or(0);
+    let max = taken
+        .filter_map(|n| {
+            n.as_str()
+                .strip_prefix(&head)
+                .and_then(|r| r.parse::<u64>().ok())
+        })
+        .max()
+        .unwrap_or(0);
     format!("{head}{:07}", max + 1)
 }
 
@@ -101,9 +108,18 @@ mod tests {
 
     #[test]
     fn the_next_number_is_one_above_the_highest_of_the_year() {
-        let taken = ["INV-2026-0000007", "INV-2026-0000012", "INV-2025-0000099", "X-1"].map(|s| DocNo::parse(s).unwrap());
+        let taken = [
+            "INV-2026-0000007",
+            "INV-2026-0000012",
+            "INV-2025-0000099",
+            "X-1",
+        ]
+        .map(|s| DocNo::parse(s).unwrap());
         assert_eq!(next_number("INV", 2026, taken.iter()), "INV-2026-0000013");
-        assert_eq!(next_number("SO", 2027, std::iter::empty()), "SO-2027-0000001");
+        assert_eq!(
+            next_number("SO", 2027, std::iter::empty()),
+            "SO-2027-0000001"
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use crate::codec::encode_entry;
 use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, decode_all, outbox_for, plan_compaction,
-    Batch, OutboxEntry, Rows, Snapshot, Stats, Store, StoreError,
+    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch,
+    OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::Customer;
 use js_sys::Uint8Array;
@@ -115,19 +115,30 @@ impl IdbStore {
 }
 
 impl Store for IdbStore {
-    async fn load(&self) -> Result<Snapshot, StoreError> {
+    async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
         let tx = self
             .db
-            .transaction(&[CUSTOMERS, CHUNKS, TAIL], TransactionMode::ReadOnly)
+            .transaction(&[CUSTOMERS], TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let customers = tx
+        let all = tx
             .store(CUSTOMERS)
             .map_err(backend)?
             .get_all(None, None)
             .await
             .map_err(backend)?;
+        drop(tx);
+        all.iter()
+            .map(|v| customer_from_json(&v.as_string().unwrap_or_default()))
+            .collect()
+    }
+
+    async fn load_ledger(&self) -> Result<RawLedger, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
+            .map_err(backend)?;
         let chunk_store = tx.store(CHUNKS).map_err(backend)?;
-        let chunk_keys = chunk_store
+        let keys = chunk_store
             .get_all_keys(None, None)
             .await
             .map_err(backend)?;
@@ -139,28 +150,16 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?;
         drop(tx);
-        let customers = customers
-            .iter()
-            .map(|v| customer_from_json(&v.as_string().unwrap_or_default()))
-            .collect::<Result<Vec<Customer>, _>>()?;
-        let chunk_bytes: Vec<(String, Vec<u8>)> = chunk_keys
-            .iter()
-            .map(|k| k.as_string().unwrap_or_default())
-            .zip(chunks.iter().map(bytes))
-            .collect();
-        let tail_bytes: Vec<(u64, Vec<u8>)> = tail
-            .iter()
-            .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
-            .collect();
-        let rows = decode_all(
-            chunk_bytes.iter().map(|(k, v)| (k.clone(), v.as_slice())),
-            tail_bytes.iter().map(|(k, v)| (*k, v.as_slice())),
-        )?;
-        Ok(Snapshot {
-            customers,
-            rows,
-            chunk_count: chunk_bytes.len(),
-            tail_len: tail_bytes.len(),
+        Ok(RawLedger {
+            chunks: keys
+                .iter()
+                .map(|k| k.as_string().unwrap_or_default())
+                .zip(chunks.iter().map(bytes))
+                .collect(),
+            tail: tail
+                .iter()
+                .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+                .collect(),
         })
     }
 

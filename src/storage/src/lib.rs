@@ -111,7 +111,22 @@ pub struct Stats {
 /// The store the app talks to. Implemented by IndexedDB (in the browser) and by [`mem::MemStore`].
 #[allow(async_fn_in_trait)]
 pub trait Store {
-    async fn load(&self) -> Result<Snapshot, StoreError>;
+    /// Every customer (one read transaction).
+    async fn load_customers(&self) -> Result<Vec<Customer>, StoreError>;
+    /// The ledger as stored, not yet decoded (one read transaction), so that the caller can
+    /// decode it in slices and keep the page responsive.
+    async fn load_ledger(&self) -> Result<RawLedger, StoreError>;
+    /// Everything, decoded.
+    async fn load(&self) -> Result<Snapshot, StoreError> {
+        let customers = self.load_customers().await?;
+        let raw = self.load_ledger().await?;
+        Ok(Snapshot {
+            customers,
+            rows: raw.decode()?,
+            chunk_count: raw.chunks.len(),
+            tail_len: raw.tail.len(),
+        })
+    }
     /// Writes customers, ledger entries and their outbox records in one transaction.
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError>;
     /// Folds the tail into chunks in one transaction; returns how many entries moved.
@@ -174,22 +189,58 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
     out
 }
 
-/// Decodes chunks and tail entries (in key order) into rows.
-pub fn decode_all<'a>(
-    chunks: impl IntoIterator<Item = (String, &'a [u8])>,
-    tail: impl IntoIterator<Item = (u64, &'a [u8])>,
-) -> Result<Rows, StoreError> {
-    let mut rows = Rows::default();
-    for (key, bytes) in chunks {
-        decode_chunk_into(bytes, &mut rows)
-            .map_err(|e| StoreError::corrupt(format!("chunk {key}"), e))?;
+/// The ledger as stored: encoded chunks and write-ahead tail entries, each in key order.
+#[derive(Clone, Debug, Default)]
+pub struct RawLedger {
+    pub chunks: Vec<(String, Vec<u8>)>,
+    pub tail: Vec<(u64, Vec<u8>)>,
+}
+
+impl RawLedger {
+    /// Decodes everything: the chunks, then the tail.
+    pub fn decode(&self) -> Result<Rows, StoreError> {
+        let mut rows = Rows::default();
+        self.decode_chunks_into(0..self.chunks.len(), &mut rows)?;
+        self.decode_tail_into(&mut rows)?;
+        Ok(rows)
     }
-    for (key, bytes) in tail {
-        rows.push(
-            decode_entry(bytes).map_err(|e| StoreError::corrupt(format!("tail entry {key}"), e))?,
-        );
+
+    /// Decodes some of the chunks, appending to `rows`; an unreadable chunk is named in the error.
+    pub fn decode_chunks_into(
+        &self,
+        range: std::ops::Range<usize>,
+        rows: &mut Rows,
+    ) -> Result<(), StoreError> {
+        for (key, bytes) in &self.chunks[range] {
+            decode_chunk_into(bytes, rows)
+                .map_err(|e| StoreError::corrupt(format!("chunk {key}"), e))?;
+        }
+        Ok(())
     }
-    Ok(rows)
+
+    /// Decodes some of the chunks and frees their bytes, so that memory does not hold the
+    /// encoded and the decoded ledger at once.
+    pub fn decode_and_release(
+        &mut self,
+        range: std::ops::Range<usize>,
+        rows: &mut Rows,
+    ) -> Result<(), StoreError> {
+        self.decode_chunks_into(range.clone(), rows)?;
+        for (_, bytes) in &mut self.chunks[range] {
+            *bytes = Vec::new();
+        }
+        Ok(())
+    }
+
+    pub fn decode_tail_into(&self, rows: &mut Rows) -> Result<(), StoreError> {
+        for (key, bytes) in &self.tail {
+            rows.push(
+                decode_entry(bytes)
+                    .map_err(|e| StoreError::corrupt(format!("tail entry {key}"), e))?,
+            );
+        }
+        Ok(())
+    }
 }
 
 /// What a compaction writes: the chunks to put and the tail keys to delete, in one transaction.

@@ -3,8 +3,8 @@
 
 use crate::codec::encode_entry;
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, decode_all, outbox_for, plan_compaction,
-    Batch, OutboxEntry, Rows, Snapshot, Stats, Store, StoreError,
+    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch,
+    OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::Customer;
 use std::cell::{Cell, RefCell};
@@ -43,22 +43,24 @@ impl MemStore {
 }
 
 impl Store for MemStore {
-    async fn load(&self) -> Result<Snapshot, StoreError> {
-        let d = self.data.borrow();
-        let customers = d
+    async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
+        self.data
+            .borrow()
             .customers
             .values()
             .map(|s| customer_from_json(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        let rows = decode_all(
-            d.chunks.iter().map(|(k, v)| (k.clone(), v.as_slice())),
-            d.tail.iter().map(|(k, v)| (*k, v.as_slice())),
-        )?;
-        Ok(Snapshot {
-            customers,
-            rows,
-            chunk_count: d.chunks.len(),
-            tail_len: d.tail.len(),
+            .collect()
+    }
+
+    async fn load_ledger(&self) -> Result<RawLedger, StoreError> {
+        let d = self.data.borrow();
+        Ok(RawLedger {
+            chunks: d
+                .chunks
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            tail: d.tail.iter().map(|(k, v)| (*k, v.clone())).collect(),
         })
     }
 

@@ -171,3 +171,20 @@ proptest! {
         prop_assert_eq!(run(s.load()).unwrap().rows, written);
     }
 }
+
+#[test]
+fn decoding_in_slices_gives_the_same_rows_and_frees_the_bytes() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let mut raw = run(s.load_ledger()).unwrap();
+    let whole = raw.decode().unwrap();
+    let mut sliced = Rows::default();
+    for start in (0..raw.chunks.len()).step_by(2) {
+        let end = (start + 2).min(raw.chunks.len());
+        raw.decode_and_release(start..end, &mut sliced).unwrap();
+    }
+    raw.decode_tail_into(&mut sliced).unwrap();
+    assert_eq!(sliced, whole);
+    assert!(raw.chunks.iter().all(|(_, b)| b.is_empty()));
+}

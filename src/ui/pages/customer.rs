@@ -3,7 +3,7 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::state::AppState;
-use crate::ui::widgets::{Tile, WhenLoaded};
+use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::*;
 use leptos::prelude::*;
@@ -51,7 +51,7 @@ pub fn Customer360() -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = route_customer();
     view! {
-        <WhenLoaded>
+        <WhenLedger>
             {move || {
                 state.lang.track();
                 let found = id.get().and_then(|id| state.data(|d| {
@@ -82,7 +82,7 @@ pub fn Customer360() -> impl IntoView {
                     }.into_any(),
                 }
             }}
-        </WhenLoaded>
+        </WhenLedger>
     }
 }
 
@@ -95,14 +95,31 @@ fn CustomerPage(v: View360) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang: Lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
-    let View360 { c, s, items, orders, payments, credits, avg_days, numbers } = v;
+    let View360 {
+        c,
+        s,
+        items,
+        orders,
+        payments,
+        credits,
+        avg_days,
+        numbers,
+    } = v;
     let id = c.id.to_string();
     let p = &c.profile;
     let overdue = s.overdue.is_positive();
     let shareholders = p
         .shareholders
         .iter()
-        .map(|h| format!("{} {}%", h.name, Money::from_minor(h.share_bp as i64).to_plain().trim_end_matches(".00")))
+        .map(|h| {
+            format!(
+                "{} {}%",
+                h.name,
+                Money::from_minor(h.share_bp as i64)
+                    .to_plain()
+                    .trim_end_matches(".00")
+            )
+        })
         .collect::<Vec<_>>()
         .join("，");
     let report = match (p.report_score, p.report_date) {

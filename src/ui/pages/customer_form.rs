@@ -78,11 +78,15 @@ pub fn submit<R: 'static>(
             }
             Err(SaveError::Invalid(errors)) => {
                 form.errors.set(errors);
-                form.message.set(Some(state.lang.get_untracked().t(T::FixErrors).to_string()));
+                form.message
+                    .set(Some(state.lang.get_untracked().t(T::FixErrors).to_string()));
                 focus_first_error();
             }
             Err(SaveError::Store(e)) => {
-                form.message.set(Some(format!("{}: {e}", state.lang.get_untracked().t(T::SaveFailed))));
+                form.message.set(Some(format!(
+                    "{}: {e}",
+                    state.lang.get_untracked().t(T::SaveFailed)
+                )));
             }
         }
         form.saving.set(false);
@@ -124,17 +128,28 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let navigate = navigate.clone();
-        submit(state, form, save_customer(input_from(&form), existing), move |id| {
-            navigate(&format!("/customers/{id}"), Default::default());
-        });
+        submit(
+            state,
+            form,
+            save_customer(input_from(&form), existing),
+            move |id| {
+                navigate(&format!("/customers/{id}"), Default::default());
+            },
+        );
     };
     let positions = Signal::derive(move || {
         let lang = state.lang.get();
         std::iter::once((String::new(), lang.t(T::NotKnown).to_string()))
-            .chain(IndustryPosition::ALL.iter().map(|p| (p.key().to_string(), lang.t(position_text(*p)).to_string())))
+            .chain(
+                IndustryPosition::ALL
+                    .iter()
+                    .map(|p| (p.key().to_string(), lang.t(position_text(*p)).to_string())),
+            )
             .collect()
     });
-    let back = existing.map(|id| format!("/customers/{id}")).unwrap_or_else(|| "/customers".into());
+    let back = existing
+        .map(|id| format!("/customers/{id}"))
+        .unwrap_or_else(|| "/customers".into());
     view! {
         <section class="page form-page">
             <h1>{move || state.t(if existing.is_some() { T::EditCustomer } else { T::NewCustomer })}</h1>

@@ -63,7 +63,8 @@ pub fn CustomerList() -> impl IntoView {
     // Indices into the customer vector, filtered and sorted.
     let rows = Memo::new(move |_| {
         let q = query.get().trim().to_lowercase();
-        let (region, rep, only_overdue, sort) = (region.get(), rep.get(), only_overdue.get(), sort.get());
+        let (region, rep, only_overdue, sort) =
+            (region.get(), rep.get(), only_overdue.get(), sort.get());
         state.data(|d| {
             let mut ix: Vec<usize> = (0..d.customers.len())
                 .filter(|&i| {
@@ -74,14 +75,21 @@ pub fn CustomerList() -> impl IntoView {
                         && (q.is_empty()
                             || c.name.to_lowercase().contains(&q)
                             || c.sales_rep.to_lowercase().contains(&q)
-                            || c.uscc.is_some_and(|u| u.as_str().to_lowercase().contains(&q)))
+                            || c.uscc
+                                .is_some_and(|u| u.as_str().to_lowercase().contains(&q)))
                 })
                 .collect();
             match sort {
                 Sort::Name => {}
-                Sort::Open => ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).open_ar)),
-                Sort::Overdue => ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).overdue)),
-                Sort::Days => ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).max_days_overdue)),
+                Sort::Open => {
+                    ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).open_ar))
+                }
+                Sort::Overdue => {
+                    ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).overdue))
+                }
+                Sort::Days => ix.sort_by_key(|&i| {
+                    std::cmp::Reverse(d.summary(d.customers[i].id).max_days_overdue)
+                }),
             }
             ix
         })
@@ -96,7 +104,15 @@ pub fn CustomerList() -> impl IntoView {
                 .enumerate()
                 .map(|(k, &i)| {
                     let c = &d.customers[i];
-                    (start + k, Row { id: c.id.to_string(), name: c.name.clone(), sub: format!("{} · {}", c.region, c.sales_rep), s: d.summary(c.id) })
+                    (
+                        start + k,
+                        Row {
+                            id: c.id.to_string(),
+                            name: c.name.clone(),
+                            sub: format!("{} · {}", c.region, c.sales_rep),
+                            s: d.summary(c.id),
+                        },
+                    )
                 })
                 .collect::<Vec<_>>()
         })
@@ -163,13 +179,14 @@ pub fn CustomerList() -> impl IntoView {
                     <div class="vspace" style=move || format!("height:{}px", rows.get().len() as f64 * ROW_H)>
                         {move || visible().into_iter().map(|(pos, r)| {
                             let lang = state.lang.get();
+                            let known = state.ledger_ready.get();
                             let overdue = r.s.overdue.is_positive();
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * ROW_H)>
                                     <span class="who"><strong>{r.name}</strong><small>{r.sub}</small></span>
-                                    <span class="num">{r.s.open_ar.format_cny()}</span>
-                                    <span class="num" class:warn=overdue>{if overdue { r.s.overdue.format_cny() } else { "—".into() }}</span>
+                                    <span class="num">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span>
+                                    <span class="num" class:warn=overdue>{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>
                                 </A>
                             }

@@ -3,7 +3,7 @@
 
 use crate::ui::i18n::T;
 use crate::ui::state::AppState;
-use crate::ui::widgets::{Tile, WhenLoaded};
+use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::money::ratio_bp_round_half_away;
 use creditdesk_domain::Money;
 use leptos::prelude::*;
@@ -39,7 +39,14 @@ fn figures(state: &AppState) -> Figures {
             .iter()
             .map(|c| (c, d.summary(c.id)))
             .filter(|(_, s)| s.overdue.is_positive())
-            .map(|(c, s)| (c.id.to_string(), c.name.clone(), s.overdue, s.max_days_overdue))
+            .map(|(c, s)| {
+                (
+                    c.id.to_string(),
+                    c.name.clone(),
+                    s.overdue,
+                    s.max_days_overdue,
+                )
+            })
             .collect();
         top.sort_by(|a, b| b.2.cmp(&a.2));
         top.truncate(5);
@@ -63,7 +70,7 @@ pub fn Dashboard() -> impl IntoView {
             <h1>{move || state.t(T::NavDashboard)}
                 <span class="as-of">{move || format!("{} {}", state.t(T::AsOf), state.lang.get().date(state.today.get()))}</span>
             </h1>
-            <WhenLoaded>
+            <WhenLedger>
                 {move || {
                     let f = figures(&state);
                     let pct = f.overdue_bp.map(|bp| format!("{}.{}%", bp / 100, (bp % 100) / 10)).unwrap_or_else(|| "—".into());
@@ -88,7 +95,7 @@ pub fn Dashboard() -> impl IntoView {
                         </ol>
                     }
                 }}
-            </WhenLoaded>
+            </WhenLedger>
         </section>
     }
 }

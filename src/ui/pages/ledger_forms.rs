@@ -4,7 +4,7 @@ use crate::ui::i18n::T;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
-use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLoaded};
+use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLedger};
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::text::next_number;
 use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
@@ -24,12 +24,12 @@ pub fn LedgerFormPage(doc: Doc) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = route_customer();
     view! {
-        <WhenLoaded>
+        <WhenLedger>
             {move || match id.get().and_then(|id| with_data(|d| d.customer(id).map(|c| (id, c.name.clone())))) {
                 Some((id, name)) => view! { <LedgerForm doc=doc customer=id name=name /> }.into_any(),
                 None => view! { <section class="page"><h1>{state.t(T::NotFound)}</h1><A href="/customers">{state.t(T::BackToList)}</A></section> }.into_any(),
             }}
-        </WhenLoaded>
+        </WhenLedger>
     }
 }
 
@@ -57,14 +57,37 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         let lang = state.lang.get();
         state.data(|d| match doc {
             Doc::Payment => std::iter::once((String::new(), lang.t(T::OldestFirst).to_string()))
-                .chain(d.ledger.items(customer, d.as_of).into_iter().filter(|i| i.open.is_positive()).map(|i| {
-                    (i.invoice.to_string(), format!("{} · {} · {}", i.number, lang.date(i.due_date), i.open.format_cny()))
-                }))
+                .chain(
+                    d.ledger
+                        .items(customer, d.as_of)
+                        .into_iter()
+                        .filter(|i| i.open.is_positive())
+                        .map(|i| {
+                            (
+                                i.invoice.to_string(),
+                                format!(
+                                    "{} · {} · {}",
+                                    i.number,
+                                    lang.date(i.due_date),
+                                    i.open.format_cny()
+                                ),
+                            )
+                        }),
+                )
                 .collect(),
             _ => std::iter::once((String::new(), lang.t(T::NoOrder).to_string()))
-                .chain(d.ledger.customer_orders(customer).into_iter().filter(|o| o.status.is_open_value()).map(|o| {
-                    (o.id.to_string(), format!("{} · {}", o.number, o.amount.format_cny()))
-                }))
+                .chain(
+                    d.ledger
+                        .customer_orders(customer)
+                        .into_iter()
+                        .filter(|o| o.status.is_open_value())
+                        .map(|o| {
+                            (
+                                o.id.to_string(),
+                                format!("{} · {}", o.number, o.amount.format_cny()),
+                            )
+                        }),
+                )
                 .collect(),
         })
     });
@@ -77,22 +100,55 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         let back = back2.clone();
         let go = move || navigate(&back, Default::default());
         match doc {
-            Doc::Order => submit(state, form, save_order(customer, OrderInput {
-                number: form.get(f::NUMBER), date: form.get(f::DATE), amount: form.get(f::AMOUNT),
-            }), move |_| go()),
-            Doc::Invoice => submit(state, form, save_invoice(customer, InvoiceInput {
-                number: form.get(f::NUMBER), issue_date: form.get(f::ISSUE_DATE), term_days: form.get(f::TERM_DAYS),
-                amount: form.get(f::AMOUNT), order: OrderId::parse(&form.get("order")),
-            }), move |_| go()),
-            Doc::Payment => submit(state, form, save_payment(customer, PaymentInput {
-                reference: form.get(f::REFERENCE), date: form.get(f::DATE), amount: form.get(f::AMOUNT),
-                invoice: InvoiceId::parse(&form.get(f::INVOICE)),
-            }), move |_| go()),
+            Doc::Order => submit(
+                state,
+                form,
+                save_order(
+                    customer,
+                    OrderInput {
+                        number: form.get(f::NUMBER),
+                        date: form.get(f::DATE),
+                        amount: form.get(f::AMOUNT),
+                    },
+                ),
+                move |_| go(),
+            ),
+            Doc::Invoice => submit(
+                state,
+                form,
+                save_invoice(
+                    customer,
+                    InvoiceInput {
+                        number: form.get(f::NUMBER),
+                        issue_date: form.get(f::ISSUE_DATE),
+                        term_days: form.get(f::TERM_DAYS),
+                        amount: form.get(f::AMOUNT),
+                        order: OrderId::parse(&form.get("order")),
+                    },
+                ),
+                move |_| go(),
+            ),
+            Doc::Payment => submit(
+                state,
+                form,
+                save_payment(
+                    customer,
+                    PaymentInput {
+                        reference: form.get(f::REFERENCE),
+                        date: form.get(f::DATE),
+                        amount: form.get(f::AMOUNT),
+                        invoice: InvoiceId::parse(&form.get(f::INVOICE)),
+                    },
+                ),
+                move |_| go(),
+            ),
         }
     };
     // Choosing an order fills in its amount.
     let pick_order = move || {
-        if let Some(o) = OrderId::parse(&form.get("order")).and_then(|o| with_data(|d| d.ledger.order(o).copied())) {
+        if let Some(o) = OrderId::parse(&form.get("order"))
+            .and_then(|o| with_data(|d| d.ledger.order(o).copied()))
+        {
             form.set(f::AMOUNT, o.amount.to_plain());
         }
     };

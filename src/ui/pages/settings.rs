@@ -18,7 +18,9 @@ pub fn Settings() -> impl IntoView {
         if ok {
             leptos::task::spawn_local(async move {
                 if let Err(e) = replace_data(state, demo).await {
-                    state.toast.set(Some(format!("{}: {e}", state.t(T::SaveFailed))));
+                    state
+                        .toast
+                        .set(Some(format!("{}: {e}", state.t(T::SaveFailed))));
                 }
             });
         }

@@ -1,0 +1,99 @@
+// Browser benchmark with a large company's ledger: 10,000 customers, about 1,000,000 invoices
+// and 1,000,000 payments, in Debian's headless Chromium. Prints figures; asserts nothing.
+//   cold start: navigation to an interactive customer list, with the browser relaunched each run
+//   commit: one new payment (validate, allocate, one IndexedDB transaction), p50 / p95
+//   baseline: the same 100,000 invoices read as one object each vs. as chunks, in the same run
+import { browser, ready, serve } from "./lib.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const median = (xs) => pct(xs, 50);
+
+const server = await serve();
+const dir = mkdtempSync(join(tmpdir(), "cd-bench-"));
+try {
+  let b = await browser({ dir });
+  let t = Date.now();
+  await b.page.goto(server.url + "/customers?seed=large");
+  await ready(b.page);
+  const seed = await b.page.evaluate(() => window.__cd_timings.seedMs);
+  const counts = JSON.parse(await b.page.evaluate(() => window.wasmBindings.cd_counts_json()));
+  console.log(`data set: ${counts.customers} customers, ${counts.invoices} invoices, ${counts.payments} payments, ` +
+    `${counts.orders} orders, ${counts.credit_notes} credit notes (generated and written in ${(seed / 1000).toFixed(1)} s; ` +
+    `first boot ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  const stores = await b.page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open("creditdesk");
+    r.onsuccess = () => {
+      const tx = r.result.transaction(["chunks"], "readonly");
+      const all = tx.objectStore("chunks").getAll();
+      tx.oncomplete = () => ok({ chunks: all.result.length, bytes: all.result.reduce((n, c) => n + c.byteLength, 0) });
+    };
+  }));
+  console.log(`stored as ${stores.chunks} chunks, ${(stores.bytes / 1e6).toFixed(1)} MB`);
+  await b.close();
+
+  // Cold starts: a new browser process each time, same profile (data stays in IndexedDB).
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    b = await browser({ dir });
+    await b.page.goto(server.url + "/customers");
+    await ready(b.page);
+    await b.page.waitForFunction(() => window.__cd_timings.listReady && window.__cd_timings.ledgerReady, null, { timeout: 60_000 });
+    const tm = await b.page.evaluate(() => ({ ...window.__cd_timings }));
+    const mem = await b.page.evaluate(() => ({ js: performance.memory ? performance.memory.usedJSHeapSize : 0, wasm: window.wasmBindings.cd_wasm_memory_bytes() }));
+    runs.push({ ...tm, mem });
+    if (i < 2) await b.close();
+  }
+  const ready_ms = runs.map((r) => r.listReady);
+  const full_ms = runs.map((r) => r.ledgerReady);
+  console.log(`cold start to an interactive customer list: median ${fmt(median(ready_ms))} (runs ${ready_ms.map(fmt).join(", ")}; target < 1000 ms)`);
+  console.log(`cold start until every figure (open AR, overdue) is on the list: median ${fmt(median(full_ms))} (runs ${full_ms.map(fmt).join(", ")})`);
+  const last = runs.at(-1);
+  console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}, read ledger chunks ${fmt(last.readMs)}, ` +
+    `decode ${fmt(last.decodeMs)}, index ledger ${fmt(last.ledgerMs)}, figures for every customer ${fmt(last.summariesMs)}`);
+  console.log(`memory after start: wasm ${(last.mem.wasm / 1048576).toFixed(0)} MiB, JS heap ${(last.mem.js / 1048576).toFixed(0)} MiB`);
+
+  // Commits: the page of the last run, with the whole data set loaded.
+  const page = b.page;
+  const times = await page.evaluate(() => window.wasmBindings.cd_bench_commit(200).then((a) => Array.from(a)));
+  console.log(`commit one payment (validate, allocate oldest-first, one transaction): p50 ${fmt(median(times))}, ` +
+    `p95 ${fmt(pct(times, 95))}, max ${fmt(Math.max(...times))} over ${times.length} (target p95 < 5 ms)`);
+
+  // Baseline in the same run: 100k invoices, one object each vs. the same rows in chunks.
+  const base = await page.evaluate(async () => {
+    const req = (r) => new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+    const done = (tx) => new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+    indexedDB.deleteDatabase("bench-baseline");
+    const open = indexedDB.open("bench-baseline", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("invoices");
+    const db = await req(open);
+    let tx = db.transaction(["invoices"], "readwrite");
+    const st = tx.objectStore("invoices");
+    for (let i = 0; i < 100000; i++) {
+      st.put({ id: crypto.randomUUID(), customer: crypto.randomUUID(), number: `INV-2026-${String(i).padStart(7, "0")}`,
+        issue: 20000 + (i % 900), due: 20030 + (i % 900), amount: 1234567 + i, version: 1, updated_at: 1.7e12, device: "d" }, i);
+    }
+    await done(tx);
+    let t = performance.now();
+    tx = db.transaction(["invoices"], "readonly");
+    const rows = await req(tx.objectStore("invoices").getAll());
+    const perObject = performance.now() - t;
+    db.close();
+    indexedDB.deleteDatabase("bench-baseline");
+    const cd = await req(indexedDB.open("creditdesk"));
+    t = performance.now();
+    tx = cd.transaction(["chunks"], "readonly");
+    const chunks = await req(tx.objectStore("chunks").getAll(IDBKeyRange.bound("2:000000", "2:000009")));
+    const chunked = performance.now() - t;
+    return { perObject, rows: rows.length, chunked, chunks: chunks.length };
+  });
+  console.log(`baseline, same run: ${base.rows} invoices as one object each read in ${fmt(base.perObject)}; ` +
+    `as ${base.chunks} chunks in ${fmt(base.chunked)} (${(base.perObject / base.chunked).toFixed(1)}x faster)`);
+  await b.close();
+} finally {
+  server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
