@@ -639,7 +639,7 @@ impl Ledger {
                 }
             })
             .collect();
-        items.sort_by(|a, b| (b.issue_date, b.number).cmp(&(a.issue_date, a.number)));
+        items.sort_by_key(|i| std::cmp::Reverse((i.issue_date, i.number)));
         items
     }
 

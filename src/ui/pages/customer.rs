@@ -59,11 +59,11 @@ pub fn Customer360() -> impl IntoView {
                     let as_of = d.as_of;
                     let items = d.ledger.items(id, as_of);
                     let mut orders: Vec<Order> = d.ledger.customer_orders(id).into_iter().copied().collect();
-                    orders.sort_by(|a, b| (b.date, b.number).cmp(&(a.date, a.number)));
+                    orders.sort_by_key(|o| std::cmp::Reverse((o.date, o.number)));
                     let mut payments: Vec<Payment> = d.ledger.customer_payments(id).into_iter().cloned().collect();
-                    payments.sort_by(|a, b| b.date.cmp(&a.date));
+                    payments.sort_by_key(|p| std::cmp::Reverse(p.date));
                     let mut credits: Vec<CreditNote> = d.ledger.customer_credit_notes(id).into_iter().copied().collect();
-                    credits.sort_by(|a, b| b.date.cmp(&a.date));
+                    credits.sort_by_key(|c| std::cmp::Reverse(c.date));
                     let numbers = items.iter().map(|i| (i.invoice, i.number)).collect();
                     Some(View360 {
                         s: d.summary(id),

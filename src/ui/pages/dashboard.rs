@@ -48,7 +48,7 @@ fn figures(state: &AppState) -> Figures {
                 )
             })
             .collect();
-        top.sort_by(|a, b| b.2.cmp(&a.2));
+        top.sort_by_key(|t| std::cmp::Reverse(t.2));
         top.truncate(5);
         Figures {
             total,
