@@ -63,6 +63,42 @@ test("a user adds a customer, records an invoice and a payment, reloads and sees
   }
 });
 
+test("an order is recorded, shipped and invoiced, and each step shows in the figures", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await openFirstCustomer(page);
+    const url = page.url();
+    const cents = (s) => Math.round(Number(s.replace(/[¥,]/g, "")) * 100);
+    const ordersBefore = cents(await money(page, "open-orders"));
+    const arBefore = cents(await money(page, "open-ar"));
+    await page.click("[data-testid=new-order]");
+    const number = await page.inputValue("#f-number");
+    assert.match(number, /^SO-\d{4}-\d{7}$/);
+    await page.fill("#f-amount", "5,000");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    assert.equal(cents(await money(page, "open-orders")), ordersBefore + 500000);
+    const row = page.locator("[data-testid=orders] tr", { hasText: number });
+    assert.match(await row.textContent(), /待发货/);
+    await row.locator("button", { hasText: "发货" }).click();
+    await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=orders] tr")].some((r) => r.textContent.includes(n) && r.textContent.includes("已发货")), number);
+
+    await page.click("[data-testid=new-invoice]");
+    const option = await page.locator("select[name=order] option", { hasText: number }).getAttribute("value");
+    await page.selectOption("select[name=order]", option);
+    assert.equal(await page.inputValue("#f-amount"), "5000.00", "choosing the order fills in its amount");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    assert.equal(cents(await money(page, "open-orders")), ordersBefore);
+    assert.equal(cents(await money(page, "open-ar")), arBefore + 500000);
+    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /已开票/);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("bad input is refused at its field, in the user's language, and nothing is saved", async () => {
   const b = await browser();
   const { page } = b;

@@ -218,6 +218,7 @@ texts! {
     Overdue => "Overdue", "逾期";
     MaxDaysOverdue => "Longest overdue", "最长逾期";
     AvgDaysToPay => "Average days to pay", "平均回款天数";
+    OldestOpen => "Oldest open item due", "最早未结到期日";
     Orders => "Orders", "订单";
     Invoices => "Invoices", "发票";
     Payments => "Payments", "回款";
@@ -242,6 +243,9 @@ texts! {
     StatusShipped => "Shipped", "已发货";
     StatusInvoiced => "Invoiced", "已开票";
     StatusCancelled => "Cancelled", "已取消";
+    MarkShipped => "Shipped", "发货";
+    CancelOrder => "Cancel", "取消订单";
+    ConfirmCancelOrder => "Cancel this order? It no longer counts as open order value.", "确定取消该订单？取消后不再计入未开票订单。";
     Paid => "Paid", "已结清";
     NotDue => "Not due", "未到期";
     Nothing => "Nothing yet.", "暂无记录。";

@@ -43,6 +43,9 @@ fn watch_day(state: AppState) {
             let today = state::today();
             if today != state.today.get_untracked() {
                 state.today.set(today);
+                if state.ledger_ready.get_untracked() {
+                    state::roll_to(state, today);
+                }
             }
         },
         std::time::Duration::from_secs(60),

@@ -235,11 +235,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     if let Some(seed) = seed.as_deref() {
         let t = perf_now();
         match seed {
-            "large" => write_dataset(&store, &generate(&DemoSpec::large(as_of))).await?,
+            "large" => write_dataset(&store, generate(&DemoSpec::large(as_of))).await?,
             "demo" => {
                 write_dataset(
                     &store,
-                    &generate(&DemoSpec::demo(
+                    generate(&DemoSpec::demo(
                         as_of,
                         demo_lang(state.lang.get_untracked()),
                     )),
@@ -257,7 +257,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             as_of,
             demo_lang(state.lang.get_untracked()),
         ));
-        write_dataset(&store, &demo).await?;
+        write_dataset(&store, demo).await?;
         store.set_setting("initialized", "1").await?;
     }
 
@@ -336,15 +336,10 @@ async fn yield_now() {
 
 async fn write_dataset(
     store: &IdbStore,
-    d: &creditdesk_domain::demo::Dataset,
+    d: creditdesk_domain::demo::Dataset,
 ) -> Result<(), StoreError> {
-    let rows = Rows {
-        orders: d.orders.clone(),
-        invoices: d.invoices.clone(),
-        payments: d.payments.clone(),
-        credit_notes: d.credit_notes.clone(),
-    };
-    store.replace_all(&d.customers, &rows).await
+    let (customers, rows) = Rows::split(d);
+    store.replace_all(&customers, &rows).await
 }
 
 /// Replaces everything on this device with the demo data set, or with nothing.
@@ -353,7 +348,7 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
     if demo {
         write_dataset(
             &store,
-            &generate(&DemoSpec::demo(
+            generate(&DemoSpec::demo(
                 state.today.get_untracked(),
                 demo_lang(state.lang.get_untracked()),
             )),
@@ -439,6 +434,20 @@ pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<Order
     Ok(order.id)
 }
 
+/// Ships or cancels an order (a new version of it).
+pub async fn set_order_status(order: OrderId, next: OrderStatus) -> Result<(), SaveError> {
+    let (device, current) = with_data(|d| (d.device, d.ledger.order(order).copied()));
+    let updated = current
+        .and_then(|o| o.with_status(next, device, now()))
+        .ok_or_else(|| SaveError::Store("this order cannot change to that status".into()))?;
+    db()?.commit(&Batch::entry(Entry::Order(updated))).await?;
+    DATA.with_borrow_mut(|d| {
+        d.ledger.put_order(updated);
+        d.refresh_summary(updated.customer);
+    });
+    Ok(())
+}
+
 pub async fn save_invoice(
     customer: CustomerId,
     input: InvoiceInput,
@@ -501,6 +510,21 @@ pub async fn save_payment(
         d.refresh_summary(customer);
         Ok(id)
     })
+}
+
+/// Moves the figures to a new day (the app stayed open over midnight).
+pub fn roll_to(state: AppState, today: Date) {
+    let moved = DATA.with_borrow_mut(|d| {
+        if d.as_of == today {
+            return false;
+        }
+        d.as_of = today;
+        d.summaries = d.ledger.summaries(today);
+        true
+    });
+    if moved {
+        state.changed();
+    }
 }
 
 pub async fn storage_stats() -> Result<creditdesk_storage::Stats, StoreError> {

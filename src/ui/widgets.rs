@@ -4,6 +4,7 @@ use crate::ui::i18n::T;
 use crate::ui::state::{AppState, Phase};
 use creditdesk_domain::error::{FieldError, Problem};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use std::collections::BTreeMap;
 
 /// A form's values (as typed), its errors and whether it is saving.
@@ -127,6 +128,18 @@ pub fn SelectField(
 pub fn FormMessage(form: Form) -> impl IntoView {
     view! {
         {move || form.message.get().map(|m| view! { <div class="form-message" role="alert">{m}</div> })}
+    }
+}
+
+/// Save and cancel, at the foot of a form.
+#[component]
+pub fn FormActions(form: Form, #[prop(into)] back: String) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <div class="form-actions">
+            <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="save">{move || state.t(T::Save)}</button>
+            <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
+        </div>
     }
 }
 

@@ -71,6 +71,22 @@ pub struct Order {
     pub status: OrderStatus,
 }
 
+impl Order {
+    /// The next version of this order in another status, if a person may make that change.
+    pub fn with_status(
+        &self,
+        next: OrderStatus,
+        device: crate::id::DeviceId,
+        at: crate::id::Timestamp,
+    ) -> Option<Order> {
+        self.status.can_become(next).then(|| Order {
+            status: next,
+            meta: self.meta.bump(device, at),
+            ..*self
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
     pub id: InvoiceId,
@@ -194,6 +210,8 @@ pub struct CustomerSummary {
     pub max_days_overdue: i32,
     pub open_orders: Money,
     pub last_invoice: Option<Date>,
+    /// The due date of the oldest item still open.
+    pub oldest_open_due: Option<Date>,
 }
 
 /// An open item of a customer as of a date.
@@ -657,6 +675,12 @@ impl Ledger {
                 s.last_invoice
                     .map_or(it.issue_date, |d: Date| d.max(it.issue_date)),
             );
+            if it.open.is_positive() {
+                s.oldest_open_due = Some(
+                    s.oldest_open_due
+                        .map_or(it.due_date, |d: Date| d.min(it.due_date)),
+                );
+            }
         }
         s.open_orders = self.open_order_value(customer, as_of);
         s
@@ -698,6 +722,12 @@ impl Ledger {
                 s.last_invoice
                     .map_or(inv.issue_date, |d| d.max(inv.issue_date)),
             );
+            if o.is_positive() {
+                s.oldest_open_due = Some(
+                    s.oldest_open_due
+                        .map_or(inv.due_date, |d| d.min(inv.due_date)),
+                );
+            }
         }
         for o in &self.orders {
             if o.status.is_open_value() && o.date <= as_of {

@@ -207,6 +207,21 @@ pub fn ratio_bp_round_half_away(part: Money, whole: Money) -> Option<i64> {
     }
 }
 
+/// `part / whole` as a percentage with one decimal (`33.2%`), rounded half away from zero.
+/// `None` when `whole` is zero.
+pub fn percent_1dp_round_half_away(part: Money, whole: Money) -> Option<String> {
+    if whole.is_zero() {
+        return None;
+    }
+    let permille = div_round_half_away(part.0 as i128 * 1000, whole.0 as i128) as i64;
+    let sign = if permille < 0 { "-" } else { "" };
+    Some(format!(
+        "{sign}{}.{}%",
+        permille.abs() / 10,
+        permille.abs() % 10
+    ))
+}
+
 /// `123456789` -> `123,456,789`.
 pub fn group_thousands(mut n: u64) -> String {
     if n == 0 {

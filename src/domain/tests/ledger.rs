@@ -89,6 +89,26 @@ fn days_overdue_count_from_the_due_date() {
 }
 
 #[test]
+fn the_oldest_open_item_is_the_earliest_due_date_still_open() {
+    let mut l = sample();
+    assert_eq!(
+        l.summary(C1, d("2026-03-01")).oldest_open_due,
+        Some(d("2026-02-09"))
+    );
+    l.add_payment(payment(11, C1, "2026-03-02", &[(1, 600)]))
+        .unwrap();
+    assert_eq!(
+        l.summary(C1, d("2026-03-02")).oldest_open_due,
+        Some(d("2026-03-12"))
+    );
+    assert_eq!(
+        l.summaries(d("2026-03-02"))[&C1].oldest_open_due,
+        Some(d("2026-03-12"))
+    );
+    assert_eq!(l.summary(C1, d("2026-01-01")).oldest_open_due, None);
+}
+
+#[test]
 fn oldest_first_allocation_pays_the_earliest_due_invoice_first() {
     let l = sample();
     let a = l.allocate_oldest_first(C1, Money::from_units(700)).unwrap();
@@ -216,6 +236,45 @@ fn open_order_value_counts_open_and_shipped_orders_only() {
         l.summaries(d("2026-03-01"))[&C1].open_orders,
         Money::from_units(150)
     );
+}
+
+#[test]
+fn an_order_moves_only_forward_and_each_move_is_a_new_version() {
+    let o = Order {
+        id: OrderId::from_u128(3),
+        meta: meta(),
+        customer: C1,
+        number: DocNo::parse("SO-3").unwrap(),
+        date: d("2026-03-01"),
+        amount: Money::from_units(80),
+        status: OrderStatus::Open,
+    };
+    let shipped = o
+        .with_status(OrderStatus::Shipped, DeviceId::from_u128(5), Timestamp(10))
+        .unwrap();
+    assert_eq!(
+        (shipped.status, shipped.meta.version, shipped.meta.device),
+        (OrderStatus::Shipped, 2, DeviceId::from_u128(5))
+    );
+    assert!(shipped
+        .with_status(OrderStatus::Open, DeviceId::from_u128(5), Timestamp(11))
+        .is_none());
+    let cancelled = shipped
+        .with_status(
+            OrderStatus::Cancelled,
+            DeviceId::from_u128(5),
+            Timestamp(12),
+        )
+        .unwrap();
+    assert!(cancelled
+        .with_status(OrderStatus::Shipped, DeviceId::from_u128(5), Timestamp(13))
+        .is_none());
+    let mut l = Ledger::new();
+    l.put_order(o);
+    l.put_order(cancelled);
+    l.put_order(shipped); // an older version arriving late does not win
+    assert_eq!(l.order(o.id).unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(l.open_order_value(C1, d("2026-03-01")), Money::ZERO);
 }
 
 #[test]

@@ -104,9 +104,10 @@ impl IdbStore {
                 .map_err(backend)?;
         }
         for e in &batch.entries {
+            let bytes = encode_entry(e).map_err(|e| StoreError::corrupt("entry", e))?;
             tx.store(TAIL)
                 .map_err(backend)?
-                .add(&js_bytes(&encode_entry(e)), None)
+                .add(&js_bytes(&bytes), None)
                 .await
                 .map_err(backend)?;
         }
@@ -177,8 +178,9 @@ impl Store for IdbStore {
         let entries: Vec<(JsValue, Option<JsValue>)> = batch
             .entries
             .iter()
-            .map(|e| (js_bytes(&encode_entry(e)), None))
-            .collect();
+            .map(|e| encode_entry(e).map(|b| (js_bytes(&b), None)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::corrupt("entry", e))?;
         let outbox: Vec<(JsValue, Option<JsValue>)> = outbox_for(batch)
             .iter()
             .map(|o| {

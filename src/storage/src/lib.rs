@@ -49,7 +49,7 @@ impl std::fmt::Display for StoreError {
 }
 
 impl StoreError {
-    fn corrupt(what: impl Into<String>, e: impl std::fmt::Display) -> StoreError {
+    pub fn corrupt(what: impl Into<String>, e: impl std::fmt::Display) -> StoreError {
         StoreError::Corrupt {
             what: what.into(),
             error: e.to_string(),

@@ -71,7 +71,12 @@ impl Store for MemStore {
             .iter()
             .map(|c| (c.id.to_string(), customer_to_json(c)))
             .collect();
-        let entries: Vec<Vec<u8>> = batch.entries.iter().map(encode_entry).collect();
+        let entries: Vec<Vec<u8>> = batch
+            .entries
+            .iter()
+            .map(encode_entry)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::corrupt("entry", e))?;
         let outbox: Vec<String> = outbox_for(batch)
             .iter()
             .map(|o| serde_json::to_string(o).expect("json"))

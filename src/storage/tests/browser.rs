@@ -20,12 +20,7 @@ fn data(customers: u32) -> creditdesk_domain::demo::Dataset {
 }
 
 fn rows(d: &creditdesk_domain::demo::Dataset) -> Rows {
-    Rows {
-        orders: d.orders.clone(),
-        invoices: d.invoices.clone(),
-        payments: d.payments.clone(),
-        credit_notes: d.credit_notes.clone(),
-    }
+    Rows::of(d)
 }
 
 async fn fresh(name: &str) -> IdbStore {

@@ -28,12 +28,7 @@ fn data() -> creditdesk_domain::demo::Dataset {
 }
 
 fn rows(d: &creditdesk_domain::demo::Dataset) -> Rows {
-    Rows {
-        orders: d.orders.clone(),
-        invoices: d.invoices.clone(),
-        payments: d.payments.clone(),
-        credit_notes: d.credit_notes.clone(),
-    }
+    Rows::of(d)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! is open on each, orders, payments with their allocations, credit notes.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::state::AppState;
+use crate::ui::state::{set_order_status, AppState};
 use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::*;
@@ -135,7 +135,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                 </div>
                 <div class="actions">
                     <A href=format!("/customers/{id}/edit") attr:class="button">{t(T::Edit)}</A>
-                    <A href=format!("/customers/{id}/order") attr:class="button">{t(T::NewOrder)}</A>
+                    <A href=format!("/customers/{id}/order") attr:class="button" attr:data-testid="new-order">{t(T::NewOrder)}</A>
                     <A href=format!("/customers/{id}/invoice") attr:class="button" attr:data-testid="new-invoice">{t(T::NewInvoice)}</A>
                     <A href=format!("/customers/{id}/payment") attr:class="button primary" attr:data-testid="new-payment">{t(T::NewPayment)}</A>
                 </div>
@@ -144,7 +144,8 @@ fn CustomerPage(v: View360) -> impl IntoView {
                 <Tile label=t(T::OpenAr).to_string() value=s.open_ar.format_cny() testid="open-ar" />
                 <Tile label=t(T::Overdue).to_string() value=s.overdue.format_cny() tone=if overdue { "warn" } else { "" } testid="overdue" />
                 <Tile label=t(T::MaxDaysOverdue).to_string() value=if overdue { lang.days(s.max_days_overdue as i64) } else { "—".into() } tone=if overdue { "warn" } else { "" } />
-                <Tile label=t(T::OpenOrders).to_string() value=s.open_orders.format_cny() />
+                <Tile label=t(T::OpenOrders).to_string() value=s.open_orders.format_cny() testid="open-orders" />
+                <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
                 <Tile label=t(T::AvgDaysToPay).to_string() value=avg_days.unwrap_or_else(|| "—".into()) />
             </div>
             <div class="two-col">
@@ -223,15 +224,39 @@ fn CustomerPage(v: View360) -> impl IntoView {
             <h2>{t(T::Orders)} " " <small class="muted">{orders.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="orders">
-                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th></tr></thead>
+                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
                     <tbody>
-                        {orders.into_iter().map(|o| view! {
-                            <tr>
-                                <td class="mono">{o.number.to_string()}</td>
-                                <td>{lang.date(o.date)}</td>
-                                <td class="num">{o.amount.format_cny()}</td>
-                                <td>{t(status_text(o.status))}</td>
-                            </tr>
+                        {orders.into_iter().map(|o| {
+                            let change = move |next: OrderStatus| {
+                                if next == OrderStatus::Cancelled {
+                                    let ok = web_sys::window().and_then(|w| w.confirm_with_message(t(T::ConfirmCancelOrder)).ok()).unwrap_or(false);
+                                    if !ok {
+                                        return;
+                                    }
+                                }
+                                leptos::task::spawn_local(async move {
+                                    match set_order_status(o.id, next).await {
+                                        Ok(()) => state.changed(),
+                                        Err(e) => state.toast.set(Some(format!("{}: {e:?}", t(T::SaveFailed)))),
+                                    }
+                                });
+                            };
+                            view! {
+                                <tr>
+                                    <td class="mono">{o.number.to_string()}</td>
+                                    <td>{lang.date(o.date)}</td>
+                                    <td class="num">{o.amount.format_cny()}</td>
+                                    <td>{t(status_text(o.status))}</td>
+                                    <td class="row-actions">
+                                        {o.status.can_become(OrderStatus::Shipped).then(|| view! {
+                                            <button class="small" on:click=move |_| change(OrderStatus::Shipped)>{t(T::MarkShipped)}</button>
+                                        })}
+                                        {o.status.can_become(OrderStatus::Cancelled).then(|| view! {
+                                            <button class="small danger" on:click=move |_| change(OrderStatus::Cancelled)>{t(T::CancelOrder)}</button>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -4,11 +4,10 @@
 use crate::ui::i18n::T;
 use crate::ui::pages::customer::{position_text, route_customer};
 use crate::ui::state::{save_customer, with_data, AppState, SaveError};
-use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLoaded};
+use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLoaded};
 use creditdesk_domain::party::field as f;
 use creditdesk_domain::{CustomerId, CustomerInput, IndustryPosition};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 fn form_from(i: &CustomerInput) -> Form {
@@ -80,7 +79,8 @@ pub fn submit<R: 'static>(
                 form.errors.set(errors);
                 form.message
                     .set(Some(state.lang.get_untracked().t(T::FixErrors).to_string()));
-                focus_first_error();
+                // After the errors are in the page.
+                request_animation_frame(focus_first_error);
             }
             Err(SaveError::Store(e)) => {
                 form.message.set(Some(format!(
@@ -191,10 +191,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" />
                     </div>
                 </fieldset>
-                <div class="form-actions">
-                    <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="save">{move || state.t(T::Save)}</button>
-                    <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
-                </div>
+                <FormActions form=form back=back />
             </form>
         </section>
     }

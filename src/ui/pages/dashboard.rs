@@ -4,7 +4,7 @@
 use crate::ui::i18n::T;
 use crate::ui::state::AppState;
 use crate::ui::widgets::{Tile, WhenLedger};
-use creditdesk_domain::money::ratio_bp_round_half_away;
+use creditdesk_domain::money::percent_1dp_round_half_away;
 use creditdesk_domain::Money;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,7 +13,7 @@ use leptos_router::components::A;
 struct Figures {
     total: Money,
     overdue: Money,
-    overdue_bp: Option<i64>,
+    overdue_pct: Option<String>,
     customers: usize,
     customers_overdue: usize,
     open_orders: Money,
@@ -53,7 +53,7 @@ fn figures(state: &AppState) -> Figures {
         Figures {
             total,
             overdue,
-            overdue_bp: ratio_bp_round_half_away(overdue, total),
+            overdue_pct: percent_1dp_round_half_away(overdue, total),
             customers: d.customers.len(),
             customers_overdue,
             open_orders,
@@ -73,7 +73,7 @@ pub fn Dashboard() -> impl IntoView {
             <WhenLedger>
                 {move || {
                     let f = figures(&state);
-                    let pct = f.overdue_bp.map(|bp| format!("{}.{}%", bp / 100, (bp % 100) / 10)).unwrap_or_else(|| "—".into());
+                    let pct = f.overdue_pct.clone().unwrap_or_else(|| "—".into());
                     view! {
                         <div class="tiles">
                             <Tile label=Signal::derive(move || state.t(T::TotalAr).to_string()) value=f.total.format_cny() testid="kpi-total-ar" />

@@ -4,7 +4,7 @@ use crate::ui::i18n::T;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
-use crate::ui::widgets::{Field, Form, FormMessage, SelectField, WhenLedger};
+use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLedger};
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::text::next_number;
 use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
@@ -189,10 +189,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
                     }.into_any(),
                 }}
-                <div class="form-actions">
-                    <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="save">{move || state.t(T::Save)}</button>
-                    <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
-                </div>
+                <FormActions form=form back=back />
             </form>
         </section>
     }
