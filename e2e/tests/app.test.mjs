@@ -178,6 +178,26 @@ test("after one visit the app opens and records a payment with the network off",
   }
 });
 
+test("Chromium finds the app installable: manifest, icons and an offline-capable service worker", async () => {
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(server.url + "/");
+    await ready(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    assert.deepEqual(installabilityErrors, []);
+    const manifest = await (await page.request.get(server.url + "/manifest.webmanifest")).json();
+    for (const icon of manifest.icons) {
+      const r = await page.request.get(server.url + icon.src);
+      assert.equal(r.status(), 200, icon.src);
+    }
+  } finally {
+    await b.close();
+  }
+});
+
 test("on a 360-pixel phone no page scrolls sideways", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page } = b;

@@ -247,14 +247,14 @@ fn CustomerPage(v: View360) -> impl IntoView {
                                     <td>{lang.date(o.date)}</td>
                                     <td class="num">{o.amount.format_cny()}</td>
                                     <td>{t(status_text(o.status))}</td>
-                                    <td class="row-actions">
+                                    <td><div class="row-actions">
                                         {o.status.can_become(OrderStatus::Shipped).then(|| view! {
                                             <button class="small" on:click=move |_| change(OrderStatus::Shipped)>{t(T::MarkShipped)}</button>
                                         })}
                                         {o.status.can_become(OrderStatus::Cancelled).then(|| view! {
                                             <button class="small danger" on:click=move |_| change(OrderStatus::Cancelled)>{t(T::CancelOrder)}</button>
                                         })}
-                                    </td>
+                                    </div></td>
                                 </tr>
                             }
                         }).collect_view()}
