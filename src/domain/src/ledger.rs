@@ -166,20 +166,20 @@ impl LedgerError {
 
 /// A settlement of one invoice: part of a payment, or a credit note.
 #[derive(Clone, Copy, Debug)]
-struct Settlement {
-    invoice: u32,
-    date: Date,
-    amount: Money,
-    is_payment: bool,
+pub(crate) struct Settlement {
+    pub(crate) invoice: u32,
+    pub(crate) date: Date,
+    pub(crate) amount: Money,
+    pub(crate) is_payment: bool,
 }
 
 #[derive(Clone, Debug, Default)]
-struct Book {
-    orders: Vec<u32>,
-    invoices: Vec<u32>,
-    payments: Vec<u32>,
-    credit_notes: Vec<u32>,
-    settlements: Vec<u32>,
+pub(crate) struct Book {
+    pub(crate) orders: Vec<u32>,
+    pub(crate) invoices: Vec<u32>,
+    pub(crate) payments: Vec<u32>,
+    pub(crate) credit_notes: Vec<u32>,
+    pub(crate) settlements: Vec<u32>,
 }
 
 /// The whole ledger in memory, indexed by customer.
@@ -194,7 +194,7 @@ pub struct Ledger {
     payments: Vec<Payment>,
     credit_notes: Vec<CreditNote>,
     order_ix: IdMap<OrderId, u32>,
-    settlements: Vec<Settlement>,
+    pub(crate) settlements: Vec<Settlement>,
     /// All-time settled amount per invoice (for "what is open now").
     settled: Vec<Money>,
     book_ix: IdMap<CustomerId, u32>,
@@ -322,7 +322,7 @@ impl Ledger {
         l
     }
 
-    fn book(&self, customer: CustomerId) -> Option<&Book> {
+    pub(crate) fn book(&self, customer: CustomerId) -> Option<&Book> {
         self.book_ix
             .get(&customer)
             .map(|&b| &self.books[b as usize])

@@ -14,6 +14,7 @@ pub mod id;
 pub mod ledger;
 pub mod money;
 pub mod party;
+pub mod rating;
 pub mod rng;
 pub mod text;
 

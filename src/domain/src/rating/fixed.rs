@@ -1,0 +1,88 @@
+//! A fixed-point number with two decimals (hundredths), for metric values and scorecard bins:
+//! yuan to the fen, years and ratios to the hundredth. Exact, never a float.
+
+use crate::error::Problem;
+use crate::money::{div_round_half_away, group_thousands};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fixed(pub i64);
+
+impl Fixed {
+    pub const fn from_hundredths(h: i64) -> Fixed {
+        Fixed(h)
+    }
+    pub const fn from_int(n: i64) -> Fixed {
+        Fixed(n * 100)
+    }
+    /// `num / den` to the hundredth, rounded half away from zero.
+    pub fn ratio(num: i64, den: i64) -> Fixed {
+        Fixed(div_round_half_away(num as i128 * 100, den as i128) as i64)
+    }
+    /// Parses `12`, `-3.5`, `1,000.25` (at most two decimals).
+    pub fn parse(s: &str) -> Result<Fixed, Problem> {
+        crate::money::Money::parse(s).map(|m| Fixed(m.minor()))
+    }
+    /// `1,234.5` style: grouped, trailing zeros of the decimals dropped.
+    pub fn display(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        let (int, frac) = (a / 100, a % 100);
+        match frac {
+            0 => format!("{sign}{}", group_thousands(int)),
+            f if f % 10 == 0 => format!("{sign}{}.{}", group_thousands(int), f / 10),
+            f => format!("{sign}{}.{f:02}", group_thousands(int)),
+        }
+    }
+}
+
+impl fmt::Display for Fixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display().replace(',', ""))
+    }
+}
+
+impl Serialize for Fixed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fixed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fixed, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            S(String),
+            I(i64),
+            F(f64),
+        }
+        match Either::deserialize(d)? {
+            Either::S(s) => Fixed::parse(&s)
+                .map_err(|p| serde::de::Error::custom(format!("{s:?}: {}", p.code()))),
+            Either::I(i) => Ok(Fixed::from_int(i)),
+            // A JSON number with decimals: read through its shortest text form, never as binary.
+            Either::F(f) => Fixed::parse(&f.to_string())
+                .map_err(|p| serde::de::Error::custom(format!("{f}: {}", p.code()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_values_parse_and_print_without_floats() {
+        assert_eq!(Fixed::parse("3.5"), Ok(Fixed(350)));
+        assert_eq!(Fixed::parse("-12"), Ok(Fixed(-1200)));
+        assert_eq!(Fixed(350).to_string(), "3.5");
+        assert_eq!(Fixed(12_345_605).display(), "123,456.05");
+        assert_eq!(Fixed::ratio(1, 3), Fixed(33));
+        assert_eq!(Fixed::ratio(2, 3), Fixed(67));
+        let v: Vec<Fixed> = serde_json::from_str(r#"["1.25", 7, 2.5]"#).unwrap();
+        assert_eq!(v, vec![Fixed(125), Fixed(700), Fixed(250)]);
+        assert!(serde_json::from_str::<Fixed>(r#""1.234""#).is_err());
+    }
+}

@@ -1,0 +1,241 @@
+//! The metrics a scorecard reads, computed from the ledger and the external profile as of a date.
+//!
+//! Definitions (as of day `A`; "the last 12 months" is the window `(A - 12 months, A]`):
+//! - cooperation years: days since the first cooperation / 365, to the hundredth;
+//! - orders per month: invoices issued in the last 12 months / 12 (every delivered order is
+//!   invoiced, and invoices are the complete record in every data set);
+//! - average order amount and 12-month sales: over those invoices (yuan);
+//! - average days to pay: from invoice date to payment, weighted by the amount paid, all time;
+//! - days beyond terms: from due date to payment (0 if paid on time), weighted by amount, over
+//!   payments of the last 12 months;
+//! - overdue count and amount: open invoices past their due date on `A`;
+//! - max days late in 12 months: the latest payment of the window, or the oldest open overdue item;
+//! - product categories: not recorded by the ledger yet, so always missing;
+//! - external: registered capital (yuan), years since founding, largest shareholder's share (%),
+//!   litigation count and open amount (yuan), industry position, third-party report score (missing
+//!   when the report is older than the model allows).
+
+use super::fixed::Fixed;
+use crate::date::Date;
+use crate::ledger::Ledger;
+use crate::money::div_round_half_away;
+use crate::party::{Customer, IndustryPosition};
+use serde::{Deserialize, Serialize};
+
+/// What a factor reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorKey {
+    CooperationYears,
+    OrdersPerMonth,
+    AvgOrderAmount,
+    Sales12m,
+    AvgDaysToPay,
+    DaysBeyondTerms,
+    OverdueCount,
+    OverdueAmount,
+    MaxDaysLate12m,
+    ProductCategories,
+    RegisteredCapital,
+    YearsSinceFounding,
+    LargestShareholder,
+    LitigationCount,
+    LitigationOpenAmount,
+    IndustryPosition,
+    ReportScore,
+}
+
+impl FactorKey {
+    pub const ALL: [FactorKey; 17] = [
+        FactorKey::CooperationYears,
+        FactorKey::OrdersPerMonth,
+        FactorKey::AvgOrderAmount,
+        FactorKey::Sales12m,
+        FactorKey::AvgDaysToPay,
+        FactorKey::DaysBeyondTerms,
+        FactorKey::OverdueCount,
+        FactorKey::OverdueAmount,
+        FactorKey::MaxDaysLate12m,
+        FactorKey::ProductCategories,
+        FactorKey::RegisteredCapital,
+        FactorKey::YearsSinceFounding,
+        FactorKey::LargestShareholder,
+        FactorKey::LitigationCount,
+        FactorKey::LitigationOpenAmount,
+        FactorKey::IndustryPosition,
+        FactorKey::ReportScore,
+    ];
+
+    /// The stable key used in model JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            FactorKey::CooperationYears => "cooperation_years",
+            FactorKey::OrdersPerMonth => "orders_per_month",
+            FactorKey::AvgOrderAmount => "avg_order_amount",
+            FactorKey::Sales12m => "sales_12m",
+            FactorKey::AvgDaysToPay => "avg_days_to_pay",
+            FactorKey::DaysBeyondTerms => "days_beyond_terms",
+            FactorKey::OverdueCount => "overdue_count",
+            FactorKey::OverdueAmount => "overdue_amount",
+            FactorKey::MaxDaysLate12m => "max_days_late_12m",
+            FactorKey::ProductCategories => "product_categories",
+            FactorKey::RegisteredCapital => "registered_capital",
+            FactorKey::YearsSinceFounding => "years_since_founding",
+            FactorKey::LargestShareholder => "largest_shareholder",
+            FactorKey::LitigationCount => "litigation_count",
+            FactorKey::LitigationOpenAmount => "litigation_open_amount",
+            FactorKey::IndustryPosition => "industry_position",
+            FactorKey::ReportScore => "report_score",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<FactorKey> {
+        FactorKey::ALL.into_iter().find(|f| f.key() == k)
+    }
+
+    /// Whether the factor's value is a category (matched by value) rather than a number.
+    pub fn is_categorical(self) -> bool {
+        matches!(self, FactorKey::IndustryPosition)
+    }
+
+    /// True for data from outside the company.
+    pub fn is_external(self) -> bool {
+        matches!(
+            self,
+            FactorKey::RegisteredCapital
+                | FactorKey::YearsSinceFounding
+                | FactorKey::LargestShareholder
+                | FactorKey::LitigationCount
+                | FactorKey::LitigationOpenAmount
+                | FactorKey::IndustryPosition
+                | FactorKey::ReportScore
+        )
+    }
+}
+
+/// A metric's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Value {
+    Num(Fixed),
+    Cat(IndustryPosition),
+}
+
+/// Every metric of one customer as of a date; `None` is missing data.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Metrics {
+    pub values: [Option<Value>; 17],
+    /// Days since the third-party report, when there is one.
+    pub report_age_days: Option<i32>,
+}
+
+impl Metrics {
+    pub fn get(&self, f: FactorKey) -> Option<Value> {
+        self.values[f as usize]
+    }
+    pub fn set(&mut self, f: FactorKey, v: Option<Value>) {
+        self.values[f as usize] = v;
+    }
+    fn num(&mut self, f: FactorKey, v: Fixed) {
+        self.set(f, Some(Value::Num(v)));
+    }
+}
+
+fn years(days: i32) -> Fixed {
+    Fixed::ratio(days.max(0) as i64, 365)
+}
+
+impl Ledger {
+    /// The metrics of a customer as of a date.
+    pub fn metrics(&self, c: &Customer, as_of: Date) -> Metrics {
+        use FactorKey::*;
+        let mut m = Metrics::default();
+        m.num(
+            CooperationYears,
+            years(as_of.days_since(c.first_cooperation)),
+        );
+        let window_start = as_of.add_months(-12);
+        let (mut count, mut sales) = (0i64, 0i64);
+        let (mut overdue_count, mut overdue_amount, mut oldest_overdue) = (0i64, 0i64, 0i32);
+        let items = self.items(c.id, as_of);
+        for it in &items {
+            if it.issue_date > window_start {
+                count += 1;
+                sales += it.amount.minor();
+            }
+            if it.days_overdue > 0 {
+                overdue_count += 1;
+                overdue_amount += it.open.minor();
+                oldest_overdue = oldest_overdue.max(it.days_overdue);
+            }
+        }
+        m.num(OrdersPerMonth, Fixed::ratio(count, 12));
+        m.num(Sales12m, Fixed(sales));
+        m.set(
+            AvgOrderAmount,
+            (count > 0).then(|| {
+                Value::Num(Fixed(
+                    div_round_half_away(sales as i128, count as i128) as i64
+                ))
+            }),
+        );
+        let (mut w_pay, mut w_late, mut total, mut total_12m, mut max_late) =
+            (0i128, 0i128, 0i128, 0i128, oldest_overdue);
+        if let Some(book) = self.book(c.id) {
+            for &s in &book.settlements {
+                let s = self.settlements[s as usize];
+                if !s.is_payment || s.date > as_of {
+                    continue;
+                }
+                let inv = &self.invoices()[s.invoice as usize];
+                let amount = s.amount.minor() as i128;
+                w_pay += amount * s.date.days_since(inv.issue_date) as i128;
+                total += amount;
+                if s.date > window_start {
+                    let late = s.date.days_since(inv.due_date).max(0);
+                    w_late += amount * late as i128;
+                    total_12m += amount;
+                    max_late = max_late.max(late);
+                }
+            }
+        }
+        let per = |w: i128, t: i128| {
+            (t > 0).then(|| Value::Num(Fixed(div_round_half_away(w * 100, t) as i64)))
+        };
+        m.set(AvgDaysToPay, per(w_pay, total));
+        m.set(DaysBeyondTerms, per(w_late, total_12m));
+        m.num(OverdueCount, Fixed::from_int(overdue_count));
+        m.num(OverdueAmount, Fixed(overdue_amount));
+        m.num(MaxDaysLate12m, Fixed::from_int(max_late as i64));
+        m.set(ProductCategories, None);
+        let p = &c.profile;
+        m.set(
+            RegisteredCapital,
+            p.registered_capital.map(|r| Value::Num(Fixed(r.minor()))),
+        );
+        m.set(
+            YearsSinceFounding,
+            p.founded.map(|f| Value::Num(years(as_of.days_since(f)))),
+        );
+        m.set(
+            LargestShareholder,
+            p.shareholders
+                .iter()
+                .map(|s| s.share_bp)
+                .max()
+                .map(|bp| Value::Num(Fixed(bp as i64))),
+        );
+        m.num(LitigationCount, Fixed::from_int(p.litigation_count as i64));
+        m.num(
+            LitigationOpenAmount,
+            Fixed(p.litigation_open_amount.minor()),
+        );
+        m.set(IndustryPosition, p.industry_position.map(Value::Cat));
+        m.set(
+            ReportScore,
+            p.report_score
+                .map(|s| Value::Num(Fixed::from_int(s as i64))),
+        );
+        m.report_age_days = p.report_date.map(|d| as_of.days_since(d));
+        m
+    }
+}

@@ -1,0 +1,13 @@
+//! Rating: metrics from the ledger and the external profile, a scorecard model that is data,
+//! scores explained factor by factor, and the grade migration between two models.
+
+pub mod fixed;
+pub mod metrics;
+pub mod scorecard;
+
+pub use fixed::Fixed;
+pub use metrics::{FactorKey, Metrics, Value};
+pub use scorecard::{
+    default_scorecard, migration, Grade, Hint, Migration, MissingPolicy, ModelProblem, Part, Score,
+    Scorecard,
+};

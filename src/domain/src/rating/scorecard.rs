@@ -1,0 +1,870 @@
+//! The scorecard: a model that is data (factors, bins, points, weights, thresholds), checked as
+//! a whole, exchanged as JSON, and applied to [`Metrics`] with every factor's part explained.
+//!
+//! Arithmetic: points are whole numbers 0..=100, weights are basis points (10000 = 100%), the
+//! score is in hundredths of a point (0..=10000). Each factor contributes `points x weight`; with
+//! missing data either its weight is handed to the others in proportion ([`MissingPolicy::Reallocate`])
+//! or it scores zero ([`MissingPolicy::Zero`]). The total is rounded half away from zero once,
+//! and the parts are apportioned by largest remainder so that they add up to the total exactly.
+
+use super::fixed::Fixed;
+use super::metrics::{FactorKey, Metrics, Value};
+use crate::date::Date;
+use crate::money::Money;
+use crate::party::IndustryPosition;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Grades, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Grade {
+    AAA,
+    AA,
+    A,
+    B,
+    C,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 5] = [Grade::AAA, Grade::AA, Grade::A, Grade::B, Grade::C];
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::AAA => "AAA",
+            Grade::AA => "AA",
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+        }
+    }
+    /// The grade one step better, if any.
+    pub fn better(self) -> Option<Grade> {
+        match self {
+            Grade::AAA => None,
+            Grade::AA => Some(Grade::AAA),
+            Grade::A => Some(Grade::AA),
+            Grade::B => Some(Grade::A),
+            Grade::C => Some(Grade::B),
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPolicy {
+    /// A missing factor's weight goes to the factors that have data, in proportion.
+    #[default]
+    Reallocate,
+    /// A missing factor scores zero points.
+    Zero,
+}
+
+/// A numeric bin `[min, max)`; an absent bound is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumBin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Fixed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Fixed>,
+    pub points: u32,
+}
+
+impl NumBin {
+    pub fn contains(&self, v: Fixed) -> bool {
+        self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v < m)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatBin {
+    pub value: String,
+    pub points: u32,
+}
+
+/// One factor of the model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    pub key: String,
+    /// Percent of the score, up to two decimals.
+    pub weight: Fixed,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bins: Vec<NumBin>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CatBin>,
+}
+
+/// Minimum scores of AAA, AA, A and B; below B's is C.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thresholds {
+    #[serde(rename = "AAA")]
+    pub aaa: Fixed,
+    #[serde(rename = "AA")]
+    pub aa: Fixed,
+    #[serde(rename = "A")]
+    pub a: Fixed,
+    #[serde(rename = "B")]
+    pub b: Fixed,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            aaa: Fixed::from_int(90),
+            aa: Fixed::from_int(80),
+            a: Fixed::from_int(70),
+            b: Fixed::from_int(60),
+        }
+    }
+}
+
+impl Thresholds {
+    pub fn grade(&self, score: Fixed) -> Grade {
+        if score >= self.aaa {
+            Grade::AAA
+        } else if score >= self.aa {
+            Grade::AA
+        } else if score >= self.a {
+            Grade::A
+        } else if score >= self.b {
+            Grade::B
+        } else {
+            Grade::C
+        }
+    }
+    /// The least score that earns a grade.
+    pub fn floor(&self, g: Grade) -> Fixed {
+        match g {
+            Grade::AAA => self.aaa,
+            Grade::AA => self.aa,
+            Grade::A => self.a,
+            Grade::B => self.b,
+            Grade::C => Fixed(0),
+        }
+    }
+}
+
+/// A scorecard model. `version` 0 is a draft that was never published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scorecard {
+    #[serde(default)]
+    pub version: u32,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub missing: MissingPolicy,
+    /// A third-party report older than this counts as missing.
+    #[serde(default = "default_report_age")]
+    pub max_report_age_days: i32,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    pub factors: Vec<Factor>,
+}
+
+fn default_report_age() -> i32 {
+    730
+}
+
+/// One rule a model breaks: a stable code, where, and the values involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelProblem {
+    pub code: &'static str,
+    /// Where: `factors[3].bins[2]`, `thresholds`, or `json line 4 column 7`.
+    pub at: String,
+    pub detail: String,
+}
+
+impl fmt::Display for ModelProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}: {}", self.code, self.at, self.detail)
+    }
+}
+
+fn problem(code: &'static str, at: String, detail: String) -> ModelProblem {
+    ModelProblem { code, at, detail }
+}
+
+/// One factor's part in a score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub factor: FactorKey,
+    pub raw: Option<Value>,
+    /// Points of the bin the value fell in (`None` when the data is missing).
+    pub points: Option<u32>,
+    /// The model's weight, basis points.
+    pub weight_bp: u32,
+    /// The weight after missing data was handled, basis points of the total (rounded for display).
+    pub effective_weight_bp: u32,
+    /// What the factor adds to the score, in hundredths of a point; the parts sum to the score.
+    pub contribution: Fixed,
+    /// The bin's index, when a numeric bin matched.
+    pub bin: Option<usize>,
+}
+
+/// A customer's score under one model version as of a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Score {
+    pub score: Fixed,
+    pub grade: Grade,
+    pub model_version: u32,
+    pub as_of: Date,
+    pub parts: Vec<Part>,
+}
+
+/// What would move a customer up one grade soonest: one factor reaching a better bin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub factor: FactorKey,
+    pub to: Grade,
+    pub new_score: Fixed,
+    /// For a numeric factor, the bin to reach; for a category, its value.
+    pub bin: Option<NumBin>,
+    pub category: Option<String>,
+}
+
+impl Scorecard {
+    /// Parses and checks a model; on failure lists every problem and nothing changes.
+    pub fn from_json(text: &str) -> Result<Scorecard, Vec<ModelProblem>> {
+        let model: Scorecard = serde_json::from_str(text).map_err(|e| {
+            vec![problem(
+                "M-JSON",
+                format!("json line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            )]
+        })?;
+        let problems = model.problems();
+        if problems.is_empty() {
+            Ok(model)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a model serialises")
+    }
+
+    /// Every rule the model breaks.
+    pub fn problems(&self) -> Vec<ModelProblem> {
+        let mut out = Vec::new();
+        if self.factors.is_empty() {
+            out.push(problem(
+                "M-NO-FACTORS",
+                "factors".into(),
+                "a model needs at least one factor".into(),
+            ));
+        }
+        let mut total = 0i64;
+        let mut seen: Vec<FactorKey> = Vec::new();
+        for (i, f) in self.factors.iter().enumerate() {
+            let at = format!("factors[{i}]");
+            total += f.weight.0;
+            if f.weight.0 < 0 {
+                out.push(problem(
+                    "W-NEGATIVE",
+                    at.clone(),
+                    format!("weight {}%", f.weight),
+                ));
+            }
+            let Some(key) = FactorKey::from_key(&f.key) else {
+                out.push(problem(
+                    "F-UNKNOWN",
+                    at,
+                    format!("unknown factor {:?}", f.key),
+                ));
+                continue;
+            };
+            if seen.contains(&key) {
+                out.push(problem(
+                    "F-DUPLICATE",
+                    at.clone(),
+                    format!("{} appears twice", f.key),
+                ));
+            }
+            seen.push(key);
+            if key.is_categorical() {
+                if !f.bins.is_empty() || f.categories.is_empty() {
+                    out.push(problem(
+                        "F-KIND",
+                        at.clone(),
+                        format!("{} takes categories, not ranges", f.key),
+                    ));
+                }
+                for (j, c) in f.categories.iter().enumerate() {
+                    let cat = format!("{at}.categories[{j}]");
+                    if IndustryPosition::from_key(&c.value).is_none() {
+                        out.push(problem(
+                            "C-UNKNOWN",
+                            cat.clone(),
+                            format!("unknown value {:?}", c.value),
+                        ));
+                    }
+                    if f.categories[..j].iter().any(|o| o.value == c.value) {
+                        out.push(problem(
+                            "C-DUPLICATE",
+                            cat.clone(),
+                            format!("{:?} appears twice", c.value),
+                        ));
+                    }
+                    if c.points > 100 {
+                        out.push(problem(
+                            "P-RANGE",
+                            cat,
+                            format!("{} points (0 to 100)", c.points),
+                        ));
+                    }
+                }
+            } else {
+                if f.bins.is_empty() || !f.categories.is_empty() {
+                    out.push(problem(
+                        "F-KIND",
+                        at.clone(),
+                        format!("{} takes ranges, not categories", f.key),
+                    ));
+                }
+                for (j, b) in f.bins.iter().enumerate() {
+                    let bin = format!("{at}.bins[{j}]");
+                    if b.points > 100 {
+                        out.push(problem(
+                            "P-RANGE",
+                            bin.clone(),
+                            format!("{} points (0 to 100)", b.points),
+                        ));
+                    }
+                    if let (Some(lo), Some(hi)) = (b.min, b.max) {
+                        if lo >= hi {
+                            out.push(problem(
+                                "B-EMPTY",
+                                bin.clone(),
+                                format!("[{lo}, {hi}) holds no value"),
+                            ));
+                        }
+                    }
+                    if let (0, Some(lo)) = (j, b.min) {
+                        out.push(problem(
+                            "B-LOW-END",
+                            bin.clone(),
+                            format!("values below {lo} fall in no bin"),
+                        ));
+                    }
+                    if let (true, Some(hi)) = (j + 1 == f.bins.len(), b.max) {
+                        out.push(problem(
+                            "B-HIGH-END",
+                            bin.clone(),
+                            format!("values from {hi} up fall in no bin"),
+                        ));
+                    }
+                    if j > 0 {
+                        let prev = f.bins[j - 1];
+                        match (prev.max, b.min) {
+                            (Some(pm), Some(m)) if m < pm => out.push(problem(
+                                "B-OVERLAP",
+                                bin.clone(),
+                                format!("starts at {m}, before the previous bin ends at {pm}"),
+                            )),
+                            (Some(pm), Some(m)) if m > pm => out.push(problem(
+                                "B-GAP",
+                                bin.clone(),
+                                format!("values from {pm} to {m} fall in no bin"),
+                            )),
+                            (None, _) | (_, None) => out.push(problem(
+                                "B-OVERLAP",
+                                bin.clone(),
+                                "only the first bin may be open below and only the last open above"
+                                    .into(),
+                            )),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        if total != 10_000 {
+            out.push(problem(
+                "W-SUM",
+                "factors".into(),
+                format!("weights add up to {}%, not 100%", Fixed(total)),
+            ));
+        }
+        let t = self.thresholds;
+        let ordered = [t.aaa, t.aa, t.a, t.b];
+        if ordered.iter().any(|v| v.0 < 0 || v.0 > 10_000) {
+            out.push(problem(
+                "T-RANGE",
+                "thresholds".into(),
+                "thresholds lie between 0 and 100".into(),
+            ));
+        }
+        if ordered.windows(2).any(|w| w[0] <= w[1]) {
+            out.push(problem(
+                "T-ORDER",
+                "thresholds".into(),
+                "AAA > AA > A > B is required".into(),
+            ));
+        }
+        if self.max_report_age_days < 0 {
+            out.push(problem(
+                "M-REPORT-AGE",
+                "max_report_age_days".into(),
+                "must not be negative".into(),
+            ));
+        }
+        out
+    }
+
+    /// Weights redistributed for a customer's available data: basis points summing to 10000
+    /// (largest remainder), or `None` when no factor has data.
+    pub fn effective_weights(&self, available: &[bool]) -> Option<Vec<u32>> {
+        let w: Vec<i64> = self.factors.iter().map(|f| f.weight.0).collect();
+        let sum: i64 = w
+            .iter()
+            .zip(available)
+            .filter(|(_, a)| **a)
+            .map(|(w, _)| *w)
+            .sum();
+        if sum == 0 {
+            return None;
+        }
+        let nums: Vec<i128> = w
+            .iter()
+            .zip(available)
+            .map(|(w, a)| if *a { *w as i128 * 10_000 } else { 0 })
+            .collect();
+        Some(
+            apportion(&nums, sum as i128, 10_000)
+                .into_iter()
+                .map(|v| v as u32)
+                .collect(),
+        )
+    }
+
+    fn points_of(f: &Factor, key: FactorKey, v: Option<Value>) -> (Option<u32>, Option<usize>) {
+        match (key.is_categorical(), v) {
+            (true, Some(Value::Cat(c))) => (
+                f.categories
+                    .iter()
+                    .find(|b| b.value == c.key())
+                    .map(|b| b.points),
+                None,
+            ),
+            (false, Some(Value::Num(x))) => match f.bins.iter().position(|b| b.contains(x)) {
+                Some(i) => (Some(f.bins[i].points), Some(i)),
+                None => (None, None),
+            },
+            _ => (None, None),
+        }
+    }
+
+    /// Scores metrics. The model must be free of problems ([`Scorecard::problems`]).
+    pub fn score(&self, m: &Metrics, as_of: Date) -> Score {
+        let keys: Vec<FactorKey> = self
+            .factors
+            .iter()
+            .map(|f| FactorKey::from_key(&f.key).expect("checked model"))
+            .collect();
+        let mut points: Vec<(Option<u32>, Option<usize>, Option<Value>)> =
+            Vec::with_capacity(keys.len());
+        for (f, &k) in self.factors.iter().zip(&keys) {
+            let mut raw = m.get(k);
+            if k == FactorKey::ReportScore
+                && m.report_age_days
+                    .is_some_and(|a| a > self.max_report_age_days)
+            {
+                raw = None;
+            }
+            let (p, bin) = Self::points_of(f, k, raw);
+            points.push((p, bin, raw));
+        }
+        self.score_points(&keys, &points, as_of)
+    }
+
+    fn score_points(
+        &self,
+        keys: &[FactorKey],
+        points: &[(Option<u32>, Option<usize>, Option<Value>)],
+        as_of: Date,
+    ) -> Score {
+        let weights: Vec<i64> = self.factors.iter().map(|f| f.weight.0).collect();
+        let available: Vec<bool> = match self.missing {
+            MissingPolicy::Reallocate => points.iter().map(|p| p.0.is_some()).collect(),
+            MissingPolicy::Zero => vec![true; points.len()],
+        };
+        let denom: i64 = weights
+            .iter()
+            .zip(&available)
+            .filter(|(_, a)| **a)
+            .map(|(w, _)| *w)
+            .sum();
+        // Each part in hundredths of a point: points x weight(bp) / denom(bp) x 100.
+        let nums: Vec<i128> = points
+            .iter()
+            .zip(&weights)
+            .zip(&available)
+            .map(|(((p, _, _), w), a)| {
+                if *a {
+                    p.unwrap_or(0) as i128 * *w as i128 * 100
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let (total, parts) = if denom == 0 {
+            (0, vec![0; nums.len()])
+        } else {
+            let sum: i128 = nums.iter().sum();
+            let total = crate::money::div_round_half_away(sum, denom as i128) as i64;
+            (total, apportion(&nums, denom as i128, total))
+        };
+        let eff = self
+            .effective_weights(&available)
+            .unwrap_or_else(|| vec![0; weights.len()]);
+        let score = Fixed(total);
+        Score {
+            score,
+            grade: self.thresholds.grade(score),
+            model_version: self.version,
+            as_of,
+            parts: keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| Part {
+                    factor: k,
+                    raw: points[i].2,
+                    points: points[i].0,
+                    weight_bp: weights[i] as u32,
+                    effective_weight_bp: eff[i],
+                    contribution: Fixed(parts[i]),
+                    bin: points[i].1,
+                })
+                .collect(),
+        }
+    }
+
+    /// The factor that would lift the customer one grade with the smallest change: the nearest
+    /// better bin of one factor that is enough on its own (ties: the heavier factor).
+    pub fn hint(&self, s: &Score) -> Option<Hint> {
+        let to = s.grade.better()?;
+        let need = self.thresholds.floor(to);
+        let keys: Vec<FactorKey> = s.parts.iter().map(|p| p.factor).collect();
+        let base: Vec<(Option<u32>, Option<usize>, Option<Value>)> =
+            s.parts.iter().map(|p| (p.points, p.bin, p.raw)).collect();
+        let mut best: Option<(usize, u32, Hint)> = None;
+        for (i, f) in self.factors.iter().enumerate() {
+            let current = base[i].0;
+            let mut options: Vec<(usize, u32, Option<NumBin>, Option<String>)> = Vec::new();
+            if keys[i].is_categorical() {
+                for c in &f.categories {
+                    if current.is_none_or(|p| c.points > p) {
+                        options.push((1, c.points, None, Some(c.value.clone())));
+                    }
+                }
+            } else {
+                for (j, b) in f.bins.iter().enumerate() {
+                    if current.is_none_or(|p| b.points > p) {
+                        let distance = base[i].1.map_or(1, |cur| cur.abs_diff(j));
+                        options.push((distance, b.points, Some(*b), None));
+                    }
+                }
+            }
+            options.sort_by_key(|o| (o.0, std::cmp::Reverse(o.1)));
+            for (distance, pts, bin, category) in options {
+                let mut trial = base.clone();
+                trial[i].0 = Some(pts);
+                let new = self.score_points(&keys, &trial, s.as_of);
+                if new.score >= need {
+                    let cand = Hint {
+                        factor: keys[i],
+                        to,
+                        new_score: new.score,
+                        bin,
+                        category,
+                    };
+                    let better = match &best {
+                        None => true,
+                        Some((d, w, _)) => {
+                            distance < *d || (distance == *d && f.weight.0 as u32 > *w)
+                        }
+                    };
+                    if better {
+                        best = Some((distance, f.weight.0 as u32, cand));
+                    }
+                    break;
+                }
+            }
+        }
+        best.map(|b| b.2)
+    }
+}
+
+/// Splits `total` in proportion to `nums / denom`: floors first, then one unit each to the
+/// largest remainders, so the parts add up to `total` exactly.
+fn apportion(nums: &[i128], denom: i128, total: i64) -> Vec<i64> {
+    let mut parts: Vec<i64> = nums.iter().map(|n| (n / denom) as i64).collect();
+    let mut left = total - parts.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..nums.len()).filter(|&i| nums[i] != 0).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(nums[i] % denom), i));
+    let mut k = 0;
+    while left > 0 && !order.is_empty() {
+        parts[order[k % order.len()]] += 1;
+        left -= 1;
+        k += 1;
+    }
+    while left < 0 && !order.is_empty() {
+        parts[order[order.len() - 1 - (k % order.len())]] -= 1;
+        left += 1;
+        k += 1;
+    }
+    parts
+}
+
+fn bins(edges: &[(i64, u32)], scale: i64) -> Vec<NumBin> {
+    // `edges`: (lower bound in whole units, points); the first bin is open below, the last open above.
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, &(lo, points))| NumBin {
+            min: (i > 0).then(|| Fixed(lo * scale)),
+            max: edges.get(i + 1).map(|&(hi, _)| Fixed(hi * scale)),
+            points,
+        })
+        .collect()
+}
+
+fn factor(key: FactorKey, weight: i64, b: Vec<NumBin>) -> Factor {
+    Factor {
+        key: key.key().into(),
+        weight: Fixed::from_int(weight),
+        bins: b,
+        categories: Vec::new(),
+    }
+}
+
+/// The default model: every factor, internal data 60%, external 40%.
+pub fn default_scorecard() -> Scorecard {
+    use FactorKey::*;
+    const U: i64 = 100; // one whole unit in hundredths
+    let yuan = |y: i64| y; // whole yuan
+    let f = vec![
+        factor(
+            CooperationYears,
+            8,
+            bins(&[(0, 20), (1, 50), (3, 70), (5, 85), (10, 100)], U),
+        ),
+        factor(
+            OrdersPerMonth,
+            6,
+            vec![
+                NumBin {
+                    min: None,
+                    max: Some(Fixed(50)),
+                    points: 20,
+                },
+                NumBin {
+                    min: Some(Fixed(50)),
+                    max: Some(Fixed(100)),
+                    points: 40,
+                },
+                NumBin {
+                    min: Some(Fixed(100)),
+                    max: Some(Fixed(200)),
+                    points: 60,
+                },
+                NumBin {
+                    min: Some(Fixed(200)),
+                    max: Some(Fixed(400)),
+                    points: 80,
+                },
+                NumBin {
+                    min: Some(Fixed(400)),
+                    max: None,
+                    points: 100,
+                },
+            ],
+        ),
+        factor(
+            AvgOrderAmount,
+            4,
+            bins(
+                &[
+                    (0, 40),
+                    (yuan(10_000), 60),
+                    (yuan(50_000), 80),
+                    (yuan(200_000), 100),
+                ],
+                U,
+            ),
+        ),
+        factor(
+            Sales12m,
+            8,
+            bins(
+                &[
+                    (0, 20),
+                    (100_000, 45),
+                    (500_000, 70),
+                    (2_000_000, 85),
+                    (10_000_000, 100),
+                ],
+                U,
+            ),
+        ),
+        factor(
+            AvgDaysToPay,
+            8,
+            bins(&[(0, 100), (30, 85), (45, 70), (60, 45), (90, 15)], U),
+        ),
+        factor(
+            DaysBeyondTerms,
+            8,
+            bins(&[(0, 100), (1, 80), (10, 55), (30, 30), (60, 0)], U),
+        ),
+        factor(
+            OverdueCount,
+            5,
+            bins(&[(0, 100), (1, 70), (2, 45), (4, 15)], U),
+        ),
+        factor(
+            OverdueAmount,
+            6,
+            vec![
+                NumBin {
+                    min: None,
+                    max: Some(Fixed(1)),
+                    points: 100,
+                },
+                NumBin {
+                    min: Some(Fixed(1)),
+                    max: Some(Fixed(50_000 * U)),
+                    points: 70,
+                },
+                NumBin {
+                    min: Some(Fixed(50_000 * U)),
+                    max: Some(Fixed(200_000 * U)),
+                    points: 40,
+                },
+                NumBin {
+                    min: Some(Fixed(200_000 * U)),
+                    max: None,
+                    points: 10,
+                },
+            ],
+        ),
+        factor(
+            MaxDaysLate12m,
+            5,
+            bins(&[(0, 100), (1, 80), (15, 60), (30, 30), (90, 0)], U),
+        ),
+        factor(ProductCategories, 2, bins(&[(0, 40), (2, 70), (4, 100)], U)),
+        factor(
+            RegisteredCapital,
+            6,
+            bins(
+                &[(0, 30), (1_000_000, 55), (5_000_000, 75), (20_000_000, 100)],
+                U,
+            ),
+        ),
+        factor(
+            YearsSinceFounding,
+            5,
+            bins(&[(0, 30), (3, 50), (5, 70), (10, 85), (20, 100)], U),
+        ),
+        factor(
+            LargestShareholder,
+            3,
+            bins(&[(0, 80), (50, 70), (80, 50)], U),
+        ),
+        factor(
+            LitigationCount,
+            6,
+            bins(&[(0, 100), (1, 70), (2, 40), (4, 10)], U),
+        ),
+        factor(
+            LitigationOpenAmount,
+            4,
+            vec![
+                NumBin {
+                    min: None,
+                    max: Some(Fixed(1)),
+                    points: 100,
+                },
+                NumBin {
+                    min: Some(Fixed(1)),
+                    max: Some(Fixed(100_000 * U)),
+                    points: 70,
+                },
+                NumBin {
+                    min: Some(Fixed(100_000 * U)),
+                    max: Some(Fixed(1_000_000 * U)),
+                    points: 40,
+                },
+                NumBin {
+                    min: Some(Fixed(1_000_000 * U)),
+                    max: None,
+                    points: 10,
+                },
+            ],
+        ),
+        Factor {
+            key: IndustryPosition.key().into(),
+            weight: Fixed::from_int(6),
+            bins: Vec::new(),
+            categories: [
+                ("leader", 100),
+                ("major", 80),
+                ("average", 60),
+                ("small", 40),
+            ]
+            .iter()
+            .map(|(v, p)| CatBin {
+                value: (*v).into(),
+                points: *p,
+            })
+            .collect(),
+        },
+        factor(
+            ReportScore,
+            10,
+            bins(&[(0, 10), (40, 40), (60, 65), (75, 85), (90, 100)], U),
+        ),
+    ];
+    Scorecard {
+        version: 1,
+        name: "CreditDesk default".into(),
+        missing: MissingPolicy::Reallocate,
+        max_report_age_days: 730,
+        thresholds: Thresholds::default(),
+        factors: f,
+    }
+}
+
+/// How a portfolio's grades move from one model to another: counts and exposure per cell,
+/// rows the old grade, columns the new.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Migration {
+    pub counts: [[u32; 5]; 5],
+    pub exposure: [[Money; 5]; 5],
+}
+
+impl Migration {
+    pub fn changed(&self) -> u32 {
+        (0..5)
+            .flat_map(|i| (0..5).map(move |j| (i, j)))
+            .filter(|(i, j)| i != j)
+            .map(|(i, j)| self.counts[i][j])
+            .sum()
+    }
+}
+
+/// The migration matrix of `(old grade, new grade, exposure)` triples.
+pub fn migration(moves: impl IntoIterator<Item = (Grade, Grade, Money)>) -> Migration {
+    let mut m = Migration::default();
+    for (from, to, exposure) in moves {
+        m.counts[from as usize][to as usize] += 1;
+        m.exposure[from as usize][to as usize] += exposure;
+    }
+    m
+}

