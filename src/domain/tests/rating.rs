@@ -410,6 +410,7 @@ proptest! {
         prop_assert!((0..=10_000).contains(&s.score.0), "{}", s.score.0);
         prop_assert_eq!(s.parts.iter().map(|p| p.contribution.0).sum::<i64>(), s.score.0);
         prop_assert_eq!(s.grade, model.thresholds.grade(s.score));
+        prop_assert_eq!(model.prepare().score_and_grade(&m), (s.score, s.grade), "the quick path agrees");
     }
 
     #[test]
@@ -438,4 +439,37 @@ proptest! {
             None => prop_assert!(mask.iter().all(|m| !m)),
         }
     }
+}
+
+#[test]
+fn metrics_of_the_demo_match_its_summaries_and_every_customer_scores() {
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    let as_of = d("2026-11-28");
+    let data = generate(&DemoSpec {
+        customers: 80,
+        ..DemoSpec::demo(as_of, DemoLang::En)
+    });
+    let l = Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes);
+    let all = l.metrics_all(&data.customers, as_of);
+    let model = default_scorecard();
+    let mut grades = std::collections::BTreeSet::new();
+    for (c, m) in data.customers.iter().zip(&all) {
+        assert_eq!(m, &l.metrics(c, as_of));
+        let s = l.summary(c.id, as_of);
+        assert_eq!(
+            num(m, FactorKey::OverdueAmount),
+            Some(Fixed(s.overdue.minor())),
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            num(m, FactorKey::OverdueCount),
+            Some(Fixed::from_int(s.overdue_count as i64))
+        );
+        grades.insert(model.score(m, as_of).grade);
+    }
+    assert!(
+        grades.len() >= 3,
+        "the demo spreads over grades: {grades:?}"
+    );
 }

@@ -147,6 +147,24 @@ fn years(days: i32) -> Fixed {
 impl Ledger {
     /// The metrics of a customer as of a date.
     pub fn metrics(&self, c: &Customer, as_of: Date) -> Metrics {
+        self.metrics_with(c, as_of, &mut Vec::new())
+    }
+
+    /// The metrics of many customers as of a date: the same figures as [`Ledger::metrics`], with
+    /// one scratch buffer for all of them.
+    pub fn metrics_all<'a>(
+        &self,
+        customers: impl IntoIterator<Item = &'a Customer>,
+        as_of: Date,
+    ) -> Vec<Metrics> {
+        let mut scratch = Vec::new();
+        customers
+            .into_iter()
+            .map(|c| self.metrics_with(c, as_of, &mut scratch))
+            .collect()
+    }
+
+    fn metrics_with(&self, c: &Customer, as_of: Date, open: &mut Vec<i64>) -> Metrics {
         use FactorKey::*;
         let mut m = Metrics::default();
         m.num(
@@ -155,17 +173,53 @@ impl Ledger {
         );
         let window_start = as_of.add_months(-12);
         let (mut count, mut sales) = (0i64, 0i64);
-        let (mut overdue_count, mut overdue_amount, mut oldest_overdue) = (0i64, 0i64, 0i32);
-        let items = self.items(c.id, as_of);
-        for it in &items {
-            if it.issue_date > window_start {
-                count += 1;
-                sales += it.amount.minor();
+        let (mut overdue_count, mut overdue_amount, mut max_late) = (0i64, 0i64, 0i32);
+        let (mut w_pay, mut w_late, mut total, mut total_12m) = (0i128, 0i128, 0i128, 0i128);
+        if let Some(book) = self.book(c.id) {
+            let invoices = self.invoices();
+            // What is open on each of the customer's invoices as of the day; the book's invoice
+            // indexes are ascending, so a settlement finds its invoice by binary search.
+            open.clear();
+            open.extend(book.invoices.iter().map(|&i| {
+                let inv = &invoices[i as usize];
+                if inv.issue_date <= as_of {
+                    if inv.issue_date > window_start {
+                        count += 1;
+                        sales += inv.amount.minor();
+                    }
+                    inv.amount.minor()
+                } else {
+                    0
+                }
+            }));
+            for &k in &book.settlements {
+                let s = self.settlements[k as usize];
+                let inv = &invoices[s.invoice as usize];
+                if s.date > as_of || inv.issue_date > as_of {
+                    continue;
+                }
+                if let Ok(pos) = book.invoices.binary_search(&s.invoice) {
+                    open[pos] -= s.amount.minor();
+                }
+                if s.is_payment {
+                    let amount = s.amount.minor() as i128;
+                    w_pay += amount * s.date.days_since(inv.issue_date) as i128;
+                    total += amount;
+                    if s.date > window_start {
+                        let late = s.date.days_since(inv.due_date).max(0);
+                        w_late += amount * late as i128;
+                        total_12m += amount;
+                        max_late = max_late.max(late);
+                    }
+                }
             }
-            if it.days_overdue > 0 {
-                overdue_count += 1;
-                overdue_amount += it.open.minor();
-                oldest_overdue = oldest_overdue.max(it.days_overdue);
+            for (pos, &i) in book.invoices.iter().enumerate() {
+                let inv = &invoices[i as usize];
+                if open[pos] > 0 && inv.due_date < as_of && inv.issue_date <= as_of {
+                    overdue_count += 1;
+                    overdue_amount += open[pos];
+                    max_late = max_late.max(as_of.days_since(inv.due_date));
+                }
             }
         }
         m.num(OrdersPerMonth, Fixed::ratio(count, 12));
@@ -178,26 +232,6 @@ impl Ledger {
                 ))
             }),
         );
-        let (mut w_pay, mut w_late, mut total, mut total_12m, mut max_late) =
-            (0i128, 0i128, 0i128, 0i128, oldest_overdue);
-        if let Some(book) = self.book(c.id) {
-            for &s in &book.settlements {
-                let s = self.settlements[s as usize];
-                if !s.is_payment || s.date > as_of {
-                    continue;
-                }
-                let inv = &self.invoices()[s.invoice as usize];
-                let amount = s.amount.minor() as i128;
-                w_pay += amount * s.date.days_since(inv.issue_date) as i128;
-                total += amount;
-                if s.date > window_start {
-                    let late = s.date.days_since(inv.due_date).max(0);
-                    w_late += amount * late as i128;
-                    total_12m += amount;
-                    max_late = max_late.max(late);
-                }
-            }
-        }
         let per = |w: i128, t: i128| {
             (t > 0).then(|| Value::Num(Fixed(div_round_half_away(w * 100, t) as i64)))
         };

@@ -169,7 +169,8 @@ fn default_report_age() -> i32 {
     730
 }
 
-/// One rule a model breaks: a stable code, where, and the values involved.
+/// One rule a model breaks: a stable code (the UI words it in the user's language), where, and
+/// the values involved, written without words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelProblem {
     pub code: &'static str,
@@ -252,11 +253,7 @@ impl Scorecard {
     pub fn problems(&self) -> Vec<ModelProblem> {
         let mut out = Vec::new();
         if self.factors.is_empty() {
-            out.push(problem(
-                "M-NO-FACTORS",
-                "factors".into(),
-                "a model needs at least one factor".into(),
-            ));
+            out.push(problem("M-NO-FACTORS", "factors".into(), String::new()));
         }
         let mut total = 0i64;
         let mut seen: Vec<FactorKey> = Vec::new();
@@ -264,119 +261,68 @@ impl Scorecard {
             let at = format!("factors[{i}]");
             total += f.weight.0;
             if f.weight.0 < 0 {
-                out.push(problem(
-                    "W-NEGATIVE",
-                    at.clone(),
-                    format!("weight {}%", f.weight),
-                ));
+                out.push(problem("W-NEGATIVE", at.clone(), format!("{}%", f.weight)));
             }
             let Some(key) = FactorKey::from_key(&f.key) else {
-                out.push(problem(
-                    "F-UNKNOWN",
-                    at,
-                    format!("unknown factor {:?}", f.key),
-                ));
+                out.push(problem("F-UNKNOWN", at, format!("{:?}", f.key)));
                 continue;
             };
             if seen.contains(&key) {
-                out.push(problem(
-                    "F-DUPLICATE",
-                    at.clone(),
-                    format!("{} appears twice", f.key),
-                ));
+                out.push(problem("F-DUPLICATE", at.clone(), f.key.clone()));
             }
             seen.push(key);
             if key.is_categorical() {
                 if !f.bins.is_empty() || f.categories.is_empty() {
-                    out.push(problem(
-                        "F-KIND",
-                        at.clone(),
-                        format!("{} takes categories, not ranges", f.key),
-                    ));
+                    out.push(problem("F-KIND", at.clone(), f.key.clone()));
                 }
                 for (j, c) in f.categories.iter().enumerate() {
                     let cat = format!("{at}.categories[{j}]");
                     if IndustryPosition::from_key(&c.value).is_none() {
-                        out.push(problem(
-                            "C-UNKNOWN",
-                            cat.clone(),
-                            format!("unknown value {:?}", c.value),
-                        ));
+                        out.push(problem("C-UNKNOWN", cat.clone(), format!("{:?}", c.value)));
                     }
                     if f.categories[..j].iter().any(|o| o.value == c.value) {
                         out.push(problem(
                             "C-DUPLICATE",
                             cat.clone(),
-                            format!("{:?} appears twice", c.value),
+                            format!("{:?}", c.value),
                         ));
                     }
                     if c.points > 100 {
-                        out.push(problem(
-                            "P-RANGE",
-                            cat,
-                            format!("{} points (0 to 100)", c.points),
-                        ));
+                        out.push(problem("P-RANGE", cat, c.points.to_string()));
                     }
                 }
             } else {
                 if f.bins.is_empty() || !f.categories.is_empty() {
-                    out.push(problem(
-                        "F-KIND",
-                        at.clone(),
-                        format!("{} takes ranges, not categories", f.key),
-                    ));
+                    out.push(problem("F-KIND", at.clone(), f.key.clone()));
                 }
                 for (j, b) in f.bins.iter().enumerate() {
                     let bin = format!("{at}.bins[{j}]");
                     if b.points > 100 {
-                        out.push(problem(
-                            "P-RANGE",
-                            bin.clone(),
-                            format!("{} points (0 to 100)", b.points),
-                        ));
+                        out.push(problem("P-RANGE", bin.clone(), b.points.to_string()));
                     }
                     if let (Some(lo), Some(hi)) = (b.min, b.max) {
                         if lo >= hi {
-                            out.push(problem(
-                                "B-EMPTY",
-                                bin.clone(),
-                                format!("[{lo}, {hi}) holds no value"),
-                            ));
+                            out.push(problem("B-EMPTY", bin.clone(), format!("[{lo}, {hi})")));
                         }
                     }
                     if let (0, Some(lo)) = (j, b.min) {
-                        out.push(problem(
-                            "B-LOW-END",
-                            bin.clone(),
-                            format!("values below {lo} fall in no bin"),
-                        ));
+                        out.push(problem("B-LOW-END", bin.clone(), format!("< {lo}")));
                     }
                     if let (true, Some(hi)) = (j + 1 == f.bins.len(), b.max) {
-                        out.push(problem(
-                            "B-HIGH-END",
-                            bin.clone(),
-                            format!("values from {hi} up fall in no bin"),
-                        ));
+                        out.push(problem("B-HIGH-END", bin.clone(), format!("≥ {hi}")));
                     }
                     if j > 0 {
                         let prev = f.bins[j - 1];
                         match (prev.max, b.min) {
-                            (Some(pm), Some(m)) if m < pm => out.push(problem(
-                                "B-OVERLAP",
-                                bin.clone(),
-                                format!("starts at {m}, before the previous bin ends at {pm}"),
-                            )),
-                            (Some(pm), Some(m)) if m > pm => out.push(problem(
-                                "B-GAP",
-                                bin.clone(),
-                                format!("values from {pm} to {m} fall in no bin"),
-                            )),
-                            (None, _) | (_, None) => out.push(problem(
-                                "B-OVERLAP",
-                                bin.clone(),
-                                "only the first bin may be open below and only the last open above"
-                                    .into(),
-                            )),
+                            (Some(pm), Some(m)) if m < pm => {
+                                out.push(problem("B-OVERLAP", bin.clone(), format!("{m} < {pm}")))
+                            }
+                            (Some(pm), Some(m)) if m > pm => {
+                                out.push(problem("B-GAP", bin.clone(), format!("{pm} – {m}")))
+                            }
+                            (None, _) | (_, None) => {
+                                out.push(problem("B-OVERLAP", bin.clone(), String::new()))
+                            }
                             _ => {}
                         }
                     }
@@ -387,30 +333,22 @@ impl Scorecard {
             out.push(problem(
                 "W-SUM",
                 "factors".into(),
-                format!("weights add up to {}%, not 100%", Fixed(total)),
+                format!("{}%", Fixed(total)),
             ));
         }
         let t = self.thresholds;
         let ordered = [t.aaa, t.aa, t.a, t.b];
         if ordered.iter().any(|v| v.0 < 0 || v.0 > 10_000) {
-            out.push(problem(
-                "T-RANGE",
-                "thresholds".into(),
-                "thresholds lie between 0 and 100".into(),
-            ));
+            out.push(problem("T-RANGE", "thresholds".into(), String::new()));
         }
         if ordered.windows(2).any(|w| w[0] <= w[1]) {
-            out.push(problem(
-                "T-ORDER",
-                "thresholds".into(),
-                "AAA > AA > A > B is required".into(),
-            ));
+            out.push(problem("T-ORDER", "thresholds".into(), String::new()));
         }
         if self.max_report_age_days < 0 {
             out.push(problem(
                 "M-REPORT-AGE",
                 "max_report_age_days".into(),
-                "must not be negative".into(),
+                self.max_report_age_days.to_string(),
             ));
         }
         out
@@ -459,27 +397,48 @@ impl Scorecard {
         }
     }
 
-    /// Scores metrics. The model must be free of problems ([`Scorecard::problems`]).
+    /// Scores metrics with every factor's part explained. The model must be free of problems
+    /// ([`Scorecard::problems`]).
     pub fn score(&self, m: &Metrics, as_of: Date) -> Score {
-        let keys: Vec<FactorKey> = self
+        let keys = self.keys();
+        let points: Vec<(Option<u32>, Option<usize>, Option<Value>)> = self
             .factors
             .iter()
-            .map(|f| FactorKey::from_key(&f.key).expect("checked model"))
+            .zip(&keys)
+            .map(|(f, &k)| {
+                let raw = self.usable(k, m);
+                let (p, bin) = Self::points_of(f, k, raw);
+                (p, bin, raw)
+            })
             .collect();
-        let mut points: Vec<(Option<u32>, Option<usize>, Option<Value>)> =
-            Vec::with_capacity(keys.len());
-        for (f, &k) in self.factors.iter().zip(&keys) {
-            let mut raw = m.get(k);
-            if k == FactorKey::ReportScore
-                && m.report_age_days
-                    .is_some_and(|a| a > self.max_report_age_days)
-            {
-                raw = None;
-            }
-            let (p, bin) = Self::points_of(f, k, raw);
-            points.push((p, bin, raw));
-        }
         self.score_points(&keys, &points, as_of)
+    }
+
+    fn keys(&self) -> Vec<FactorKey> {
+        self.factors
+            .iter()
+            .map(|f| FactorKey::from_key(&f.key).expect("checked model"))
+            .collect()
+    }
+
+    /// The value a factor reads, or `None` when it is missing or too old to count.
+    fn usable(&self, k: FactorKey, m: &Metrics) -> Option<Value> {
+        let stale = k == FactorKey::ReportScore
+            && m.report_age_days
+                .is_some_and(|a| a > self.max_report_age_days);
+        if stale {
+            None
+        } else {
+            m.get(k)
+        }
+    }
+
+    /// The model made ready to score many customers quickly (no explanation).
+    pub fn prepare(&self) -> Prepared<'_> {
+        Prepared {
+            model: self,
+            keys: self.keys(),
+        }
     }
 
     fn score_points(
@@ -597,6 +556,37 @@ impl Scorecard {
             }
         }
         best.map(|b| b.2)
+    }
+}
+
+/// A checked model ready to grade a whole portfolio: the same score and grade as
+/// [`Scorecard::score`], without the parts.
+pub struct Prepared<'a> {
+    model: &'a Scorecard,
+    keys: Vec<FactorKey>,
+}
+
+impl Prepared<'_> {
+    pub fn score_and_grade(&self, m: &Metrics) -> (Fixed, Grade) {
+        let model = self.model;
+        let (mut sum, mut denom) = (0i128, 0i128);
+        for (f, &k) in model.factors.iter().zip(&self.keys) {
+            let (p, _) = Scorecard::points_of(f, k, model.usable(k, m));
+            match (p, model.missing) {
+                (Some(p), _) => {
+                    sum += p as i128 * f.weight.0 as i128 * 100;
+                    denom += f.weight.0 as i128;
+                }
+                (None, MissingPolicy::Zero) => denom += f.weight.0 as i128,
+                (None, MissingPolicy::Reallocate) => {}
+            }
+        }
+        let score = if denom == 0 {
+            Fixed(0)
+        } else {
+            Fixed(crate::money::div_round_half_away(sum, denom) as i64)
+        };
+        (score, model.thresholds.grade(score))
     }
 }
 

@@ -1,0 +1,52 @@
+//! Native figures for the rating benchmark: metrics and scores for 10,000 customers over about
+//! a million invoices and a million payments. `./x bench` runs it beside the browser run and
+//! prints their ratio. Prints one JSON line; asserts nothing.
+
+use creditdesk_domain::demo::{generate, DemoSpec};
+use creditdesk_domain::rating::default_scorecard;
+use creditdesk_domain::{Date, Ledger};
+use std::time::Instant;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    let as_of = Date::parse(
+        &std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "2026-11-28".into()),
+    )
+    .expect("a date YYYY-MM-DD");
+    let data = generate(&DemoSpec::large(as_of));
+    let ledger = Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes);
+    let model = default_scorecard();
+    let (mut metrics_ms, mut score_ms) = (Vec::new(), Vec::new());
+    let mut grades = [0usize; 5];
+    for _ in 0..5 {
+        let t = Instant::now();
+        let metrics = ledger.metrics_all(&data.customers, as_of);
+        metrics_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let prepared = model.prepare();
+        let scores: Vec<_> = metrics
+            .iter()
+            .map(|m| prepared.score_and_grade(m))
+            .collect();
+        score_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        grades = [0; 5];
+        for s in &scores {
+            grades[s.1 as usize] += 1;
+        }
+    }
+    println!(
+        r#"{{"customers":{},"invoices":{},"payments":{},"metrics_ms":{:.2},"score_ms":{:.2},"grades":{:?}}}"#,
+        data.customers.len(),
+        ledger.invoices().len(),
+        ledger.payments().len(),
+        median(metrics_ms),
+        median(score_ms),
+        grades
+    );
+}
