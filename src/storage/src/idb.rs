@@ -7,7 +7,7 @@
 use crate::codec::encode_entry;
 use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch,
+    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch, Docs,
     OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::Customer;
@@ -292,6 +292,49 @@ impl Store for IdbStore {
             }
             tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
             tx.store(CHUNKS)?.put_all(chunks.into_iter()).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        let name = which.store_name();
+        let tx = self
+            .db
+            .transaction(&[name], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let all = tx
+            .store(name)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        Ok(all
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_string().unwrap_or_default(),
+                    v.as_string().unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    async fn put_doc(
+        &self,
+        which: Docs,
+        key: &str,
+        json: &str,
+        outbox: Option<&OutboxEntry>,
+    ) -> Result<(), StoreError> {
+        let name = which.store_name();
+        let (k, v) = (JsValue::from_str(key), JsValue::from_str(json));
+        let record = outbox.map(|o| JsValue::from_str(&serde_json::to_string(o).expect("json")));
+        self.write(&[name, OUTBOX], async move |tx| {
+            tx.store(name)?.put(&v, Some(&k)).await?;
+            if let Some(r) = record {
+                tx.store(OUTBOX)?.add(&r, None).await?;
+            }
             Ok(())
         })
         .await

@@ -8,7 +8,9 @@
 //!   into `chunks` by [`Store::compact`] in a single transaction;
 //! - `outbox`: every change, as JSON, for a later sync;
 //! - `meta`: settings and small values (language, device id, schema data version);
-//! - `field_defs` (schema 2): definitions of customer custom fields.
+//! - `field_defs` (schema 2): definitions of customer custom fields;
+//! - `models` (schema 3): scorecard models as JSON, keyed `draft` or by version number;
+//! - `requests` (schema 3): requests for the approval workflow (grade overrides first), as JSON.
 //!
 //! Every write is one transaction: a commit writes its customers, tail entries and outbox
 //! records together or not at all.
@@ -108,6 +110,22 @@ pub struct Stats {
     pub outbox: usize,
 }
 
+/// Stores of small JSON documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Docs {
+    Models,
+    Requests,
+}
+
+impl Docs {
+    pub fn store_name(self) -> &'static str {
+        match self {
+            Docs::Models => schema::MODELS,
+            Docs::Requests => schema::REQUESTS,
+        }
+    }
+}
+
 /// The store the app talks to. Implemented by IndexedDB (in the browser) and by [`mem::MemStore`].
 #[allow(async_fn_in_trait)]
 pub trait Store {
@@ -133,6 +151,16 @@ pub trait Store {
     async fn compact(&self) -> Result<usize, StoreError>;
     /// Replaces everything with a whole data set (demo, benchmark, restore), written as chunks.
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError>;
+    /// Every document of a store, by key.
+    async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError>;
+    /// Writes a document and, if given, its outbox record, in one transaction.
+    async fn put_doc(
+        &self,
+        which: Docs,
+        key: &str,
+        json: &str,
+        outbox: Option<&OutboxEntry>,
+    ) -> Result<(), StoreError>;
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;

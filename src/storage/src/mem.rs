@@ -3,7 +3,7 @@
 
 use crate::codec::encode_entry;
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch,
+    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch, Docs,
     OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::Customer;
@@ -18,6 +18,8 @@ pub struct MemData {
     pub next_tail: u64,
     pub outbox: Vec<String>,
     pub meta: BTreeMap<String, String>,
+    pub models: BTreeMap<String, String>,
+    pub requests: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
@@ -122,6 +124,33 @@ impl Store for MemStore {
         d.chunks = chunks.into_iter().collect();
         d.tail.clear();
         d.outbox.clear();
+        Ok(())
+    }
+
+    async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError> {
+        let d = self.data.borrow();
+        let map = match which {
+            Docs::Models => &d.models,
+            Docs::Requests => &d.requests,
+        };
+        Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    async fn put_doc(
+        &self,
+        which: Docs,
+        key: &str,
+        json: &str,
+        outbox: Option<&OutboxEntry>,
+    ) -> Result<(), StoreError> {
+        let record = outbox.map(|o| serde_json::to_string(o).expect("json"));
+        self.crash_point()?;
+        let mut d = self.data.borrow_mut();
+        match which {
+            Docs::Models => d.models.insert(key.into(), json.into()),
+            Docs::Requests => d.requests.insert(key.into(), json.into()),
+        };
+        d.outbox.extend(record);
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! database of an older version creates what is missing and keeps every record.
 
 /// The current schema version.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 pub const DB_NAME: &str = "creditdesk";
 
 pub const CUSTOMERS: &str = "customers";
@@ -11,6 +11,8 @@ pub const TAIL: &str = "tail";
 pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
 pub const FIELD_DEFS: &str = "field_defs";
+pub const MODELS: &str = "models";
+pub const REQUESTS: &str = "requests";
 
 /// A store: its name, whether keys are generated, and the version that added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +52,16 @@ pub const STORES: &[StoreDef] = &[
         name: FIELD_DEFS,
         auto_increment: false,
         since: 2,
+    },
+    StoreDef {
+        name: MODELS,
+        auto_increment: false,
+        since: 3,
+    },
+    StoreDef {
+        name: REQUESTS,
+        auto_increment: false,
+        since: 3,
     },
 ];
 

@@ -150,6 +150,32 @@ async fn every_earlier_schema_version_upgrades_keeping_its_records() {
 }
 
 #[wasm_bindgen_test]
+async fn models_and_requests_survive_reopening() {
+    use creditdesk_storage::Docs;
+    let s = fresh("t-docs").await;
+    s.put_doc(Docs::Models, "draft", r#"{"factors":[]}"#, None)
+        .await
+        .unwrap();
+    s.put_doc(Docs::Models, "1", r#"{"version":1}"#, None)
+        .await
+        .unwrap();
+    s.put_doc(Docs::Requests, "r-1", r#"{"kind":"grade_override"}"#, None)
+        .await
+        .unwrap();
+    s.close();
+    let s = IdbStore::open("t-docs").await.unwrap();
+    let models = s.docs(Docs::Models).await.unwrap();
+    assert_eq!(
+        models.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        vec!["1", "draft"]
+    );
+    assert_eq!(
+        s.docs(Docs::Requests).await.unwrap()[0].1,
+        r#"{"kind":"grade_override"}"#
+    );
+}
+
+#[wasm_bindgen_test]
 async fn settings_are_kept() {
     let s = fresh("t-settings").await;
     assert_eq!(s.setting("device").await.unwrap(), None);

@@ -183,3 +183,29 @@ fn decoding_in_slices_gives_the_same_rows_and_frees_the_bytes() {
     assert_eq!(sliced, whole);
     assert!(raw.chunks.iter().all(|(_, b)| b.is_empty()));
 }
+
+#[test]
+fn a_document_and_its_outbox_record_are_written_together() {
+    use creditdesk_storage::{Docs, OutboxEntry};
+    let s = MemStore::new();
+    let record = OutboxEntry {
+        entity: "request".into(),
+        id: "r1".into(),
+        version: 1,
+        updated_at: 5,
+        device: "d".into(),
+        payload: serde_json::json!({"kind": "grade_override"}),
+    };
+    s.fail_next_commit.set(true);
+    assert!(run(s.put_doc(Docs::Requests, "r1", "{}", Some(&record))).is_err());
+    assert_eq!(run(s.docs(Docs::Requests)).unwrap(), vec![]);
+    assert_eq!(run(s.outbox()).unwrap(), vec![]);
+    run(s.put_doc(Docs::Requests, "r1", r#"{"a":1}"#, Some(&record))).unwrap();
+    run(s.put_doc(Docs::Models, "draft", "{}", None)).unwrap();
+    assert_eq!(
+        run(s.docs(Docs::Requests)).unwrap(),
+        vec![("r1".to_string(), r#"{"a":1}"#.to_string())]
+    );
+    assert_eq!(run(s.outbox()).unwrap(), vec![record]);
+    assert_eq!(run(s.docs(Docs::Models)).unwrap().len(), 1);
+}
