@@ -24,6 +24,14 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await page.click("[data-testid=save]");
   await page.waitForSelector(".form-message");
   await page.screenshot({ path: `${out}/customer-form-errors-${label}.png` });
+  await page.goto(server.url + "/scorecard");
+  await ready(page);
+  await page.click("[data-testid=edit-draft]");
+  await page.fill("[data-testid=weight-avg_days_to_pay]", "16");
+  await page.fill("[data-testid=weight-report_score]", "2");
+  await page.waitForSelector("[data-testid=migration]");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${out}/scorecard-${label}.png`, fullPage: false });
   if (b.errors.length) console.log(label, "console errors:", b.errors);
   await b.close();
 }

@@ -81,6 +81,14 @@ impl Lang {
                     format!("At most {max} characters")
                 }
             }
+            TooShort { min } => {
+                if zh {
+                    format!("至少 {min} 个字符")
+                } else {
+                    format!("At least {min} characters")
+                }
+            }
+            SameAsCurrent => s("与当前值相同", "Same as the current value"),
             NotAnAmount => s(
                 "不是有效金额，例如 1,234.56",
                 "Not an amount; write for example 1,234.56",
@@ -263,6 +271,71 @@ texts! {
     Offline => "Offline: changes are saved on this device.", "离线：更改已保存在本设备。";
     Version => "Version", "版本";
     Menu => "Menu", "菜单";
+    Rating => "Rating", "信用评级";
+    ThisUser => "User of this device", "本机用户";
+    Submit => "Submit request", "提交申请";
+    Score => "Score", "得分";
+    Grade => "Grade", "评级";
+    ModelVersion => "Scorecard version", "评分卡版本";
+    Factor => "Factor", "因子";
+    RawValue => "Value", "取值";
+    Points => "Points", "分值";
+    Weight => "Weight", "权重";
+    EffectiveWeight => "Effective weight", "有效权重";
+    Contribution => "Contribution", "贡献";
+    NoData => "No data", "无数据";
+    TopGrade => "Already the best grade.", "已是最高评级。";
+    RequestOverride => "Request a grade override", "申请调整评级";
+    OverrideTo => "New grade", "调整为";
+    Reason => "Reason", "理由";
+    ReasonHint => "What the approver should know (at least 10 characters)", "请写明审批人需要了解的情况（至少 10 个字）";
+    PendingApproval => "Pending approval", "待审批";
+    OverrideNote => "Recorded as a request: the grade changes only once it is approved.", "已记录为申请：审批通过后评级才会改变。";
+    Requests => "Requests", "申请";
+    NavScorecard => "Scorecard", "评分卡";
+    Published => "Published", "已发布";
+    PublishedOn => "published", "发布于";
+    Draft => "Draft", "草稿";
+    EditDraft => "Edit a draft", "编辑草稿";
+    Publish => "Publish", "发布";
+    DiscardDraft => "Discard draft", "放弃草稿";
+    ExportJson => "Export JSON", "导出 JSON";
+    ImportJson => "Import JSON", "导入 JSON";
+    ImportRefused => "The file was not loaded; the current model stays. Problems:", "文件未导入，当前模型保持不变。问题：";
+    NoProblems => "The draft breaks no rule.", "草稿符合所有规则。";
+    MigrationTitle => "Grade migration: current grade (rows) to the draft's (columns)", "评级迁移：当前评级（行）→ 草稿评级（列）";
+    Changes => "Customers whose grade changes", "评级发生变化的客户";
+    NoChanges => "No customer changes grade.", "没有客户的评级发生变化。";
+    Thresholds => "Grade thresholds (minimum score)", "评级阈值（最低得分）";
+    MissingData => "Missing data", "缺失数据处理";
+    Reallocate => "Give its weight to the other factors", "权重按比例分配给其他因子";
+    ScoreZero => "Score it zero", "记为零分";
+    MaxReportAge => "A report counts for (days)", "外部报告有效期（天）";
+    AddBin => "Add a range", "添加区间";
+    RemoveBin => "Remove", "删除";
+    From => "From", "从";
+    To => "To", "到";
+    Versions => "Published versions", "已发布版本";
+    GradeDistribution => "Customers by grade", "各评级客户数";
+    AllGrades => "All grades", "全部评级";
+    SortScore => "Score", "得分";
+    Exposure => "Exposure", "敞口";
+    WeightsTotal => "Total weight", "权重合计";
+    AndAbove => "and above", "及以上";
+    Below => "below", "以下";
+    ModelProblems => "Problems to fix before publishing", "发布前需修正的问题";
+    FCooperationYears => "Years of cooperation", "合作年限";
+    FOrdersPerMonth => "Orders per month (12 months)", "月均订单数（近12个月）";
+    FAvgOrderAmount => "Average order amount", "平均订单金额";
+    FSales12m => "Sales, last 12 months", "近12个月销售额";
+    FDaysBeyondTerms => "Days beyond terms", "平均超期天数";
+    FOverdueCount => "Overdue invoices", "逾期发票笔数";
+    FMaxDaysLate => "Most days late (12 months)", "近12个月最长逾期天数";
+    FProductCategories => "Product categories bought", "采购品类数";
+    FYearsSinceFounding => "Years since founding", "成立年限";
+    FLargestShareholder => "Largest shareholder's share", "第一大股东持股比例";
+    InternalData => "Internal data", "内部数据";
+    ExternalData => "External data", "外部数据";
     DaysSuffix => "days", "天";
     CustomFields => "Custom fields", "自定义字段";
     Required => "required", "必填";

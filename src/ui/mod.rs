@@ -2,6 +2,8 @@
 
 pub mod i18n;
 pub mod pages;
+pub mod rating;
+pub mod scale;
 pub mod state;
 pub mod widgets;
 
@@ -14,6 +16,7 @@ use pages::customer_form::CustomerFormPage;
 use pages::customers::CustomerList;
 use pages::dashboard::Dashboard;
 use pages::ledger_forms::{Doc, LedgerFormPage};
+use pages::scorecard::ScorecardPage;
 use pages::settings::Settings;
 use state::{boot, AppState};
 
@@ -68,6 +71,7 @@ fn Shell() -> impl IntoView {
         view! {
             <A href="/" exact=true attr:class="nav-link"><span class="ico" aria-hidden="true">"▦"</span><span>{move || state.t(T::NavDashboard)}</span></A>
             <A href="/customers" attr:class="nav-link"><span class="ico" aria-hidden="true">"☰"</span><span>{move || state.t(T::NavCustomers)}</span></A>
+            <A href="/scorecard" attr:class="nav-link"><span class="ico" aria-hidden="true">"★"</span><span>{move || state.t(T::NavScorecard)}</span></A>
             <A href="/settings" attr:class="nav-link"><span class="ico" aria-hidden="true">"⚙"</span><span>{move || state.t(T::NavSettings)}</span></A>
         }
     };
@@ -91,6 +95,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/order") view=|| view! { <LedgerFormPage doc=Doc::Order /> } />
                 <Route path=path!("/customers/:id/invoice") view=|| view! { <LedgerFormPage doc=Doc::Invoice /> } />
                 <Route path=path!("/customers/:id/payment") view=|| view! { <LedgerFormPage doc=Doc::Payment /> } />
+                <Route path=path!("/scorecard") view=ScorecardPage />
                 <Route path=path!("/settings") view=Settings />
             </Routes>
         </main>

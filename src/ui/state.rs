@@ -6,9 +6,13 @@ use crate::ui::i18n::Lang;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::{IdMap, Timestamp};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::rating::{Fixed, Grade, Metrics, ModelProblem, Score, Scorecard};
+use creditdesk_domain::request::{Current, OverrideInput, Request};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{schema, Batch, Entry, Rows, Store, StoreError, COMPACT_AT};
+use creditdesk_storage::{
+    schema, Batch, Docs, Entry, OutboxEntry, Rows, Store, StoreError, COMPACT_AT,
+};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -23,6 +27,14 @@ pub struct Data {
     pub summaries: IdMap<CustomerId, CustomerSummary>,
     pub as_of: Date,
     pub device: DeviceId,
+    /// The published scorecard, every published version (oldest first), and the draft.
+    pub model: Scorecard,
+    pub versions: Vec<Scorecard>,
+    pub draft: Option<Scorecard>,
+    /// Each customer's metrics as of `as_of`, and its score and grade under `model`.
+    pub metrics: IdMap<CustomerId, Metrics>,
+    pub rated: IdMap<CustomerId, (Fixed, Grade)>,
+    pub requests: Vec<Request>,
 }
 
 impl Data {
@@ -40,9 +52,49 @@ impl Data {
             .map(|(i, c)| (c.id, i))
             .collect();
     }
+    /// Recomputes one customer's figures, metrics and grade (after a change of its data).
     fn refresh_summary(&mut self, id: CustomerId) {
         let s = self.ledger.summary(id, self.as_of);
         self.summaries.insert(id, s);
+        if let Some(c) = self.customer(id) {
+            let m = self.ledger.metrics(c, self.as_of);
+            self.rated
+                .insert(id, self.model.prepare().score_and_grade(&m));
+            self.metrics.insert(id, m);
+        }
+    }
+
+    /// Metrics for every customer, then their grades. Returns the milliseconds of each step.
+    fn rate_all(&mut self) -> (f64, f64) {
+        let t = perf_now();
+        let all = self.ledger.metrics_all(&self.customers, self.as_of);
+        self.metrics = self.customers.iter().map(|c| c.id).zip(all).collect();
+        let t_metrics = perf_now();
+        self.rescore();
+        (t_metrics - t, perf_now() - t_metrics)
+    }
+
+    /// Grades from the cached metrics under the published model.
+    fn rescore(&mut self) {
+        let p = self.model.prepare();
+        self.rated = self
+            .metrics
+            .iter()
+            .map(|(id, m)| (*id, p.score_and_grade(m)))
+            .collect();
+    }
+
+    /// A customer's explained score under the published model.
+    pub fn explain(&self, id: CustomerId) -> Option<Score> {
+        self.metrics
+            .get(&id)
+            .map(|m| self.model.score(m, self.as_of))
+    }
+
+    /// Exposure for the migration matrix: open receivables plus open orders.
+    pub fn exposure(&self, id: CustomerId) -> Money {
+        let s = self.summary(id);
+        s.open_ar + s.open_orders
     }
 }
 
@@ -261,6 +313,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store.set_setting("initialized", "1").await?;
     }
 
+    let (model, versions, draft) = load_models(&store).await?;
+    let requests = load_requests(&store).await?;
+
     // First the customers: the list is usable while the ledger is still being read.
     let t_open = perf_now();
     let mut customers = store.load_customers().await?;
@@ -270,6 +325,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             customers,
             as_of,
             device,
+            model,
+            versions,
+            draft,
+            requests,
             ..Data::default()
         };
         d.reindex();
@@ -300,10 +359,13 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t_ledger = perf_now();
     let summaries = ledger.summaries(as_of);
     let t_summaries = perf_now();
-    DATA.with_borrow_mut(|d| {
+    let (metrics_ms, score_ms) = DATA.with_borrow_mut(|d| {
         d.ledger = ledger;
         d.summaries = summaries;
+        d.rate_all()
     });
+    publish_timing("metricsMs", metrics_ms);
+    publish_timing("scoreMs", score_ms);
     state.ledger_ready.set(true);
     state.changed();
     publish_timing("openMs", t_open - t0);
@@ -512,6 +574,147 @@ pub async fn save_payment(
     })
 }
 
+/// Reads the scorecard versions and the draft; writes the default model as version 1 on a first
+/// open. A stored model that no longer passes the rules is skipped with a warning, never used.
+async fn load_models(
+    store: &IdbStore,
+) -> Result<(Scorecard, Vec<Scorecard>, Option<Scorecard>), StoreError> {
+    let mut versions = Vec::new();
+    let mut draft = None;
+    for (key, json) in store.docs(Docs::Models).await? {
+        match Scorecard::from_json(&json) {
+            Ok(m) if key == "draft" => draft = Some(m),
+            Ok(m) => versions.push(m),
+            Err(_) if json.is_empty() => {}
+            Err(problems) => {
+                web_sys::console::warn_1(&format!("scorecard {key} skipped: {problems:?}").into())
+            }
+        }
+    }
+    versions.sort_by_key(|m| m.version);
+    if versions.is_empty() {
+        let mut first = Scorecard::default();
+        first.published_on = Some(today());
+        store
+            .put_doc(
+                Docs::Models,
+                &first.version.to_string(),
+                &first.to_json(),
+                None,
+            )
+            .await?;
+        versions.push(first);
+    }
+    let model = versions.last().cloned().unwrap_or_default();
+    Ok((model, versions, draft))
+}
+
+async fn load_requests(store: &IdbStore) -> Result<Vec<Request>, StoreError> {
+    let mut out = Vec::new();
+    for (key, json) in store.docs(Docs::Requests).await? {
+        let r: Request = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+            what: format!("request {key}"),
+            error: e.to_string(),
+        })?;
+        out.push(r);
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));
+    Ok(out)
+}
+
+/// Keeps the draft being edited (an empty document means no draft).
+pub async fn save_draft(draft: Option<Scorecard>) -> Result<(), SaveError> {
+    let json = draft.as_ref().map(Scorecard::to_json).unwrap_or_default();
+    db()?.put_doc(Docs::Models, "draft", &json, None).await?;
+    DATA.with_borrow_mut(|d| d.draft = draft);
+    Ok(())
+}
+
+/// Publishes the draft as the next version and regrades every customer with it.
+pub async fn publish(draft: Scorecard) -> Result<u32, Vec<ModelProblem>> {
+    let problems = draft.problems();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (next, as_of) = with_data(|d| (d.versions.last().map_or(1, |v| v.version + 1), d.as_of));
+    let model = Scorecard {
+        version: next,
+        published_on: Some(as_of),
+        ..draft
+    };
+    let store = db().map_err(|e| vec![store_problem(e)])?;
+    store
+        .put_doc(Docs::Models, &next.to_string(), &model.to_json(), None)
+        .await
+        .map_err(|e| vec![store_problem(e)])?;
+    store
+        .put_doc(Docs::Models, "draft", "", None)
+        .await
+        .map_err(|e| vec![store_problem(e)])?;
+    DATA.with_borrow_mut(|d| {
+        d.versions.push(model.clone());
+        d.model = model;
+        d.draft = None;
+        d.rescore();
+    });
+    Ok(next)
+}
+
+fn store_problem(e: StoreError) -> ModelProblem {
+    ModelProblem {
+        code: "M-STORE",
+        at: "database".into(),
+        detail: e.to_string(),
+    }
+}
+
+/// Records a grade-override request (pending until the approval workflow exists).
+pub async fn request_override(
+    customer: CustomerId,
+    input: OverrideInput,
+    requested_by: String,
+) -> Result<RequestId, SaveError> {
+    let (device, as_of, current) = with_data(|d| {
+        (
+            d.device,
+            d.as_of,
+            d.rated.get(&customer).map(|&(score, grade)| Current {
+                grade,
+                score,
+                model_version: d.model.version,
+            }),
+        )
+    });
+    let current =
+        current.ok_or_else(|| SaveError::Store("this customer has no grade yet".into()))?;
+    let meta = Meta::new(device, now());
+    let r = input
+        .validate(
+            RequestId::from_u128(new_uuid()),
+            meta,
+            customer,
+            current,
+            &requested_by,
+            as_of,
+        )
+        .map_err(SaveError::Invalid)?;
+    let json = serde_json::to_string(&r).expect("json");
+    let outbox = OutboxEntry {
+        entity: "request".into(),
+        id: r.id.to_string(),
+        version: meta.version,
+        updated_at: meta.updated_at.0,
+        device: device.to_string(),
+        payload: serde_json::to_value(&r).expect("json"),
+    };
+    db()?
+        .put_doc(Docs::Requests, &r.id.to_string(), &json, Some(&outbox))
+        .await?;
+    let id = r.id;
+    DATA.with_borrow_mut(|d| d.requests.insert(0, r));
+    Ok(id)
+}
+
 /// Moves the figures to a new day (the app stayed open over midnight).
 pub fn roll_to(state: AppState, today: Date) {
     let moved = DATA.with_borrow_mut(|d| {
@@ -520,6 +723,7 @@ pub fn roll_to(state: AppState, today: Date) {
         }
         d.as_of = today;
         d.summaries = d.ledger.summaries(today);
+        d.rate_all();
         true
     });
     if moved {
@@ -562,6 +766,29 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
         out.push(&(perf_now() - t).into());
     }
     out
+}
+
+/// Rating benchmark: metrics and grades for every loaded customer, five times; returns JSON with
+/// the median milliseconds of each step.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_rescore() -> String {
+    let (mut m, mut s) = (Vec::new(), Vec::new());
+    DATA.with_borrow_mut(|d| {
+        for _ in 0..5 {
+            let (a, b) = d.rate_all();
+            m.push(a);
+            s.push(b);
+        }
+    });
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    format!(
+        r#"{{"metrics_ms":{:.2},"score_ms":{:.2}}}"#,
+        median(m),
+        median(s)
+    )
 }
 
 /// What is loaded, as JSON, for the benchmark's report.

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum Problem {
     Required,
     TooLong { max: u32 },
+    TooShort { min: u32 },
+    SameAsCurrent,
     NotAnAmount,
     TooManyDecimals,
     Negative,
@@ -38,6 +40,8 @@ impl Problem {
         match self {
             Problem::Required => "E-REQUIRED",
             Problem::TooLong { .. } => "E-TOO-LONG",
+            Problem::TooShort { .. } => "E-TOO-SHORT",
+            Problem::SameAsCurrent => "E-SAME",
             Problem::NotAnAmount => "E-NOT-AMOUNT",
             Problem::TooManyDecimals => "E-DECIMALS",
             Problem::Negative => "E-NEGATIVE",

@@ -15,12 +15,15 @@ pub mod ledger;
 pub mod money;
 pub mod party;
 pub mod rating;
+pub mod request;
 pub mod rng;
 pub mod text;
 
 pub use date::Date;
 pub use error::{FieldError, Problem};
-pub use id::{CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, Timestamp};
+pub use id::{
+    CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, RequestId, Timestamp,
+};
 pub use ledger::{
     Allocation, CreditNote, CustomerSummary, Invoice, Ledger, LedgerError, Order, OrderStatus,
     Payment,

@@ -156,6 +156,7 @@ fn two_factor(missing: MissingPolicy) -> Scorecard {
     Scorecard {
         version: 3,
         name: "t".into(),
+        published_on: None,
         missing,
         max_report_age_days: 365,
         thresholds: Thresholds::default(),

@@ -2,8 +2,12 @@
 //! is open on each, orders, payments with their allocations, credit notes.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::state::{set_order_status, AppState};
-use crate::ui::widgets::{Tile, WhenLedger};
+use crate::ui::pages::customer_form::submit;
+use crate::ui::rating::{factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall};
+use crate::ui::state::{request_override, set_order_status, AppState};
+use crate::ui::widgets::{Field, Form, FormMessage, SelectField, Tile, WhenLedger};
+use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
+use creditdesk_domain::request::{field as request_field, OverrideInput, Request, RequestKind};
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::*;
 use leptos::prelude::*;
@@ -16,15 +20,6 @@ pub fn status_text(s: OrderStatus) -> T {
         OrderStatus::Shipped => T::StatusShipped,
         OrderStatus::Invoiced => T::StatusInvoiced,
         OrderStatus::Cancelled => T::StatusCancelled,
-    }
-}
-
-pub fn position_text(p: IndustryPosition) -> T {
-    match p {
-        IndustryPosition::Leader => T::PosLeader,
-        IndustryPosition::Major => T::PosMajor,
-        IndustryPosition::Average => T::PosAverage,
-        IndustryPosition::Small => T::PosSmall,
     }
 }
 
@@ -148,6 +143,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                 <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
                 <Tile label=t(T::AvgDaysToPay).to_string() value=avg_days.unwrap_or_else(|| "—".into()) />
             </div>
+            <RatingCard customer=c.id />
             <div class="two-col">
                 <div class="card">
                     <h2>{t(T::MasterData)}</h2>
@@ -170,7 +166,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                         {dl_row(t(T::Founded), p.founded.map(|d| lang.date(d)).unwrap_or_default())}
                         {dl_row(t(T::Shareholders), shareholders)}
                         {dl_row(t(T::Litigation), if p.litigation_count > 0 { format!("{} · {}", p.litigation_count, p.litigation_open_amount.format_cny()) } else { "0".into() })}
-                        {dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_text(x)).to_string()).unwrap_or_default())}
+                        {dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_label(x)).to_string()).unwrap_or_default())}
                         {dl_row(t(T::ReportScore), report)}
                     </dl>
                 </div>
@@ -281,5 +277,119 @@ fn CustomerPage(v: View360) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+#[derive(Clone)]
+struct RatingView {
+    score: Score,
+    hint: Option<(Hint, String)>,
+    thresholds: [Fixed; 4],
+    requests: Vec<Request>,
+}
+
+/// The customer's score explained: the waterfall, the factor table, what would lift the grade,
+/// and grade-override requests.
+#[component]
+fn RatingCard(customer: CustomerId) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let asking = RwSignal::new(false);
+    let form = Form::new([(request_field::TO, String::new()), (request_field::REASON, String::new())]);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = OverrideInput { to: form.get(request_field::TO), reason: form.get(request_field::REASON) };
+        let by = state.t(T::ThisUser).to_string();
+        submit(state, form, request_override(customer, input, by), move |_| asking.set(false));
+    };
+    move || {
+        let lang = state.lang.get();
+        let view = state.data(|d| {
+            let score = d.explain(customer)?;
+            let hint = d.model.hint(&score).map(|h| {
+                let bin = match (&h.bin, &h.category) {
+                    (Some(b), _) => fmt_bin(lang, h.factor, b),
+                    (None, Some(c)) => IndustryPosition::from_key(c).map(|p| lang.t(position_label(p)).to_string()).unwrap_or_default(),
+                    _ => String::new(),
+                };
+                (h, bin)
+            });
+            let t = d.model.thresholds;
+            Some(RatingView {
+                score,
+                hint,
+                thresholds: [t.aaa, t.aa, t.a, t.b],
+                requests: d.requests.iter().filter(|r| r.customer == customer).cloned().collect(),
+            })
+        });
+        let Some(v) = view else { return ().into_any() };
+        let t = move |k: T| lang.t(k);
+        let grades = Signal::derive(move || {
+            std::iter::once((String::new(), "—".to_string()))
+                .chain(Grade::ALL.iter().map(|g| (g.label().to_string(), g.label().to_string())))
+                .collect()
+        });
+        let parts = v.score.parts.clone();
+        view! {
+            <div class="card rating" data-testid="rating">
+                <div class="rating-head">
+                    <h2>{t(T::Rating)}</h2>
+                    <GradeBadge grade=v.score.grade />
+                    <span class="big" data-testid="score">{fmt_score(v.score.score)}</span>
+                    <span class="muted">{format!("{} v{} · {} {}", t(T::ModelVersion), v.score.model_version, t(T::AsOf), lang.date(v.score.as_of))}</span>
+                    <button class="small" data-testid="request-override" on:click=move |_| asking.update(|a| *a = !*a)>{t(T::RequestOverride)}</button>
+                </div>
+                <p class="hint-line" data-testid="hint">{match &v.hint {
+                    Some((h, bin)) => hint_text(lang, h, bin.clone()),
+                    None => t(T::TopGrade).to_string(),
+                }}</p>
+                {move || asking.get().then(|| view! {
+                    <form class="override" on:submit=on_submit novalidate data-testid="override-form">
+                        <FormMessage form=form />
+                        <p class="muted">{t(T::OverrideNote)}</p>
+                        <SelectField form=form name=request_field::TO label=T::OverrideTo options=grades />
+                        <Field form=form name=request_field::REASON label=T::Reason textarea=true hint=T::ReasonHint required=true />
+                        <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="submit-override">{t(T::Submit)}</button>
+                    </form>
+                })}
+                {(!v.requests.is_empty()).then(|| view! {
+                    <ul class="requests" data-testid="requests">
+                        {v.requests.iter().map(|r| {
+                            let RequestKind::GradeOverride { from, to, .. } = r.kind.clone();
+                            view! {
+                                <li>
+                                    <span class="pill">{t(T::PendingApproval)}</span>
+                                    {format!(" {from} → {to} · {} · {} · ", r.requested_by, lang.date(r.requested_on))}
+                                    <q>{r.reason.clone()}</q>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
+                <div class="rating-body">
+                    <Waterfall score=v.score.clone() thresholds=v.thresholds />
+                    <div class="table-wrap">
+                        <table data-testid="factors">
+                            <thead><tr>
+                                <th>{t(T::Factor)}</th><th class="num">{t(T::RawValue)}</th><th class="num">{t(T::Points)}</th>
+                                <th class="num">{t(T::Weight)}</th><th class="num">{t(T::EffectiveWeight)}</th><th class="num">{t(T::Contribution)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {parts.into_iter().map(|p| view! {
+                                    <tr class:missing=p.points.is_none()>
+                                        <td>{t(factor_label(p.factor))}</td>
+                                        <td class="num">{fmt_value(lang, p.factor, p.raw)}</td>
+                                        <td class="num">{p.points.map(|x| x.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="num">{format!("{}%", Fixed(p.weight_bp as i64).display())}</td>
+                                        <td class="num">{format!("{}%", Fixed(p.effective_weight_bp as i64).display())}</td>
+                                        <td class="num">{fmt_score(p.contribution)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+            </div>
+        }
+        .into_any()
     }
 }

@@ -2,7 +2,8 @@
 //! nothing is saved while any remains.
 
 use crate::ui::i18n::T;
-use crate::ui::pages::customer::{position_text, route_customer};
+use crate::ui::pages::customer::route_customer;
+use crate::ui::rating::position_label;
 use crate::ui::state::{save_customer, with_data, AppState, SaveError};
 use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLoaded};
 use creditdesk_domain::party::field as f;
@@ -143,7 +144,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
             .chain(
                 IndustryPosition::ALL
                     .iter()
-                    .map(|p| (p.key().to_string(), lang.t(position_text(*p)).to_string())),
+                    .map(|p| (p.key().to_string(), lang.t(position_label(*p)).to_string())),
             )
             .collect()
     });

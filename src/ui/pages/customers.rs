@@ -3,7 +3,9 @@
 
 use crate::ui::i18n::T;
 use crate::ui::state::{mark_ready, AppState};
+use crate::ui::rating::GradeBadge;
 use crate::ui::widgets::WhenLoaded;
+use creditdesk_domain::rating::Grade;
 use creditdesk_domain::CustomerSummary;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,6 +20,7 @@ pub enum Sort {
     Open,
     Overdue,
     Days,
+    Score,
 }
 
 /// The rows in view for a scroll position: `start..end` of `len` rows.
@@ -35,6 +38,7 @@ struct Row {
     name: String,
     sub: String,
     s: CustomerSummary,
+    grade: Option<Grade>,
 }
 
 #[component]
@@ -44,6 +48,7 @@ pub fn CustomerList() -> impl IntoView {
     let region = RwSignal::new(String::new());
     let rep = RwSignal::new(String::new());
     let only_overdue = RwSignal::new(false);
+    let grade = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name);
     let scroll = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(720.0f64);
@@ -65,6 +70,7 @@ pub fn CustomerList() -> impl IntoView {
         let q = query.get().trim().to_lowercase();
         let (region, rep, only_overdue, sort) =
             (region.get(), rep.get(), only_overdue.get(), sort.get());
+        let grade = grade.get();
         state.data(|d| {
             let mut ix: Vec<usize> = (0..d.customers.len())
                 .filter(|&i| {
@@ -72,6 +78,7 @@ pub fn CustomerList() -> impl IntoView {
                     (region.is_empty() || c.region == region)
                         && (rep.is_empty() || c.sales_rep == rep)
                         && (!only_overdue || d.summary(c.id).overdue.is_positive())
+                        && (grade.is_empty() || d.rated.get(&c.id).is_some_and(|(_, g)| g.label() == grade))
                         && (q.is_empty()
                             || c.name.to_lowercase().contains(&q)
                             || c.sales_rep.to_lowercase().contains(&q)
@@ -90,6 +97,7 @@ pub fn CustomerList() -> impl IntoView {
                 Sort::Days => ix.sort_by_key(|&i| {
                     std::cmp::Reverse(d.summary(d.customers[i].id).max_days_overdue)
                 }),
+                Sort::Score => ix.sort_by_key(|&i| d.rated.get(&d.customers[i].id).map(|r| r.0)),
             }
             ix
         })
@@ -111,6 +119,7 @@ pub fn CustomerList() -> impl IntoView {
                             name: c.name.clone(),
                             sub: format!("{} · {}", c.region, c.sales_rep),
                             s: d.summary(c.id),
+                            grade: d.rated.get(&c.id).map(|r| r.1),
                         },
                     )
                 })
@@ -152,11 +161,16 @@ pub fn CustomerList() -> impl IntoView {
                         {move || choices.get().1.into_iter().map(|r| opt(r.clone(), r)).collect_view()}
                     </select>
                     <select aria-label=move || state.t(T::SortBy) on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
-                        "open" => Sort::Open, "overdue" => Sort::Overdue, "days" => Sort::Days, _ => Sort::Name })>
+                        "open" => Sort::Open, "overdue" => Sort::Overdue, "days" => Sort::Days, "score" => Sort::Score, _ => Sort::Name })>
                         <option value="name">{move || state.t(T::SortName)}</option>
                         <option value="open">{move || state.t(T::SortOpen)}</option>
                         <option value="overdue">{move || state.t(T::SortOverdue)}</option>
                         <option value="days">{move || state.t(T::SortDays)}</option>
+                        <option value="score">{move || state.t(T::SortScore)}</option>
+                    </select>
+                    <select aria-label=move || state.t(T::Grade) data-testid="grade-filter" on:change=move |ev| grade.set(event_target_value(&ev))>
+                        <option value="">{move || state.t(T::AllGrades)}</option>
+                        {Grade::ALL.iter().map(|g| view! { <option value=g.label()>{g.label()}</option> }).collect_view()}
                     </select>
                     <label class="check"><input type="checkbox" prop:checked=move || only_overdue.get()
                         on:change=move |ev| only_overdue.set(event_target_checked(&ev)) />{move || state.t(T::OnlyOverdue)}</label>
@@ -184,7 +198,7 @@ pub fn CustomerList() -> impl IntoView {
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * ROW_H)>
-                                    <span class="who"><strong>{r.name}</strong><small>{r.sub}</small></span>
+                                    <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}{r.name}</strong><small>{r.sub}</small></span>
                                     <span class="num">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span>
                                     <span class="num" class:warn=overdue>{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>

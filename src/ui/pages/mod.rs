@@ -3,4 +3,5 @@ pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
 pub mod ledger_forms;
+pub mod scorecard;
 pub mod settings;

@@ -155,6 +155,9 @@ pub struct Scorecard {
     pub version: u32,
     #[serde(default)]
     pub name: String,
+    /// The day the version was published (none for a draft).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_on: Option<Date>,
     #[serde(default)]
     pub missing: MissingPolicy,
     /// A third-party report older than this counts as missing.
@@ -163,6 +166,12 @@ pub struct Scorecard {
     #[serde(default)]
     pub thresholds: Thresholds,
     pub factors: Vec<Factor>,
+}
+
+impl Default for Scorecard {
+    fn default() -> Self {
+        default_scorecard()
+    }
 }
 
 fn default_report_age() -> i32 {
@@ -824,6 +833,7 @@ pub fn default_scorecard() -> Scorecard {
     Scorecard {
         version: 1,
         name: "CreditDesk default".into(),
+        published_on: None,
         missing: MissingPolicy::Reallocate,
         max_report_age_days: 730,
         thresholds: Thresholds::default(),

@@ -1,0 +1,458 @@
+//! The scorecard: the published model and its versions, the draft editor with every rule
+//! checked live, the what-if migration of the whole portfolio, publishing, and JSON exchange.
+
+use crate::ui::i18n::T;
+use crate::ui::rating::{factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge};
+use crate::ui::state::{publish, save_draft, with_data, AppState};
+use crate::ui::widgets::WhenLedger;
+use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
+use creditdesk_domain::rating::{migration, FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard};
+use creditdesk_domain::{CustomerId, IndustryPosition, Money};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wasm_bindgen::JsCast;
+
+/// What the draft would do to the portfolio.
+#[derive(Clone, PartialEq)]
+pub struct WhatIf {
+    pub matrix: Migration,
+    /// `(customer, name, from, to, old score, new score)`, biggest exposure first.
+    pub changes: Vec<(CustomerId, String, Grade, Grade, Fixed, Fixed, Money)>,
+    pub ms: f64,
+}
+
+fn what_if(draft: &Scorecard) -> WhatIf {
+    let t = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+    let prepared = draft.prepare();
+    let (moves, mut changes) = with_data(|d| {
+        let mut moves = Vec::with_capacity(d.customers.len());
+        let mut changes = Vec::new();
+        for c in &d.customers {
+            let (Some(&(old_score, old)), Some(m)) = (d.rated.get(&c.id), d.metrics.get(&c.id)) else { continue };
+            let (new_score, new) = prepared.score_and_grade(m);
+            let exposure = d.exposure(c.id);
+            moves.push((old, new, exposure));
+            if old != new {
+                changes.push((c.id, c.name.clone(), old, new, old_score, new_score, exposure));
+            }
+        }
+        (moves, changes)
+    });
+    changes.sort_by_key(|c| std::cmp::Reverse(c.6));
+    let matrix = migration(moves);
+    let ms = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0) - t;
+    publish_what_if_ms(ms);
+    WhatIf { matrix, changes, ms }
+}
+
+fn publish_what_if_ms(ms: f64) {
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"__cd_what_if_ms".into(), &ms.into());
+    }
+}
+
+fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&text.into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[component]
+pub fn ScorecardPage() -> impl IntoView {
+    view! { <WhenLedger><ScorecardBody /></WhenLedger> }
+}
+
+#[component]
+fn ScorecardBody() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let draft: RwSignal<Option<Scorecard>> = RwSignal::new(with_data(|d| d.draft.clone()));
+    // Bumped when the editor's shape changes (a range added or removed): only then is it redrawn.
+    let shape = RwSignal::new(0u32);
+    let import_problems: RwSignal<Vec<ModelProblem>> = RwSignal::new(Vec::new());
+    let publish_problems: RwSignal<Vec<ModelProblem>> = RwSignal::new(Vec::new());
+
+    // The draft is kept in the database as it is edited.
+    Effect::new(move |first: Option<()>| {
+        let d = draft.get();
+        if first.is_some() {
+            leptos::task::spawn_local(async move {
+                let _ = save_draft(d).await;
+            });
+        }
+    });
+
+    let problems = Memo::new(move |_| draft.with(|d| d.as_ref().map(Scorecard::problems).unwrap_or_default()));
+    let what_if = Memo::new(move |_| {
+        state.rev.track();
+        draft.with(|d| d.as_ref().filter(|d| d.problems().is_empty()).map(what_if))
+    });
+
+    let start_draft = move |_| {
+        let mut m = with_data(|d| d.model.clone());
+        m.version = 0;
+        m.published_on = None;
+        draft.set(Some(m));
+        shape.update(|s| *s += 1);
+    };
+    let discard = move |_| {
+        draft.set(None);
+        publish_problems.set(Vec::new());
+    };
+    let do_publish = move |_| {
+        let Some(d) = draft.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match publish(d).await {
+                Ok(v) => {
+                    draft.set(None);
+                    publish_problems.set(Vec::new());
+                    state.changed();
+                    state.toast.set(Some(format!("{} v{v}", state.t(T::Published))));
+                }
+                Err(p) => publish_problems.set(p),
+            }
+        });
+    };
+    let on_import = move |ev: leptos::ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            match Scorecard::from_json(&text) {
+                Ok(mut m) => {
+                    m.version = 0;
+                    m.published_on = None;
+                    import_problems.set(Vec::new());
+                    draft.set(Some(m));
+                    shape.update(|s| *s += 1);
+                }
+                Err(p) => import_problems.set(p),
+            }
+        });
+    };
+
+    view! {
+        <section class="page scorecard">
+            <h1>{move || state.t(T::NavScorecard)}</h1>
+            {move || {
+                let lang = state.lang.get();
+                let (model, counts, versions) = state.data(|d| {
+                    let mut counts = [0u32; 5];
+                    for (_, g) in d.rated.values() {
+                        counts[*g as usize] += 1;
+                    }
+                    (d.model.clone(), counts, d.versions.clone())
+                });
+                let json = model.to_json();
+                let name = format!("scorecard-v{}.json", model.version);
+                view! {
+                    <div class="card">
+                        <h2>{format!("{} v{} · {}", lang.t(T::Published), model.version, model.name)}
+                            {model.published_on.map(|d| format!(" · {} {}", lang.t(T::PublishedOn), lang.date(d)))}</h2>
+                        <h3>{lang.t(T::GradeDistribution)}</h3>
+                        <div class="grade-counts" data-testid="grade-counts">
+                            {Grade::ALL.iter().map(|g| view! {
+                                <span class="grade-count" data-grade=g.label()><GradeBadge grade=*g />" "{counts[*g as usize]}</span>
+                            }).collect_view()}
+                        </div>
+                        <div class="toolbar">
+                            <button on:click=move |_| download(&name, &json)>{lang.t(T::ExportJson)}</button>
+                            <label class="button">{lang.t(T::ImportJson)}
+                                <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="import" on:change=on_import />
+                            </label>
+                            {move || draft.with(|d| d.is_none()).then(|| view! {
+                                <button class="primary" data-testid="edit-draft" on:click=start_draft>{state.t(T::EditDraft)}</button>
+                            })}
+                        </div>
+                        <details>
+                            <summary>{lang.t(T::Versions)} " (" {versions.len()} ")"</summary>
+                            {versions.into_iter().rev().map(|v| view! {
+                                <details class="version">
+                                    <summary>{format!("v{} · {}{}", v.version, v.name, v.published_on.map(|d| format!(" · {}", lang.date(d))).unwrap_or_default())}</summary>
+                                    <pre class="json">{v.to_json()}</pre>
+                                </details>
+                            }).collect_view()}
+                        </details>
+                    </div>
+                }
+            }}
+            {move || {
+                let p = import_problems.get();
+                (!p.is_empty()).then(|| {
+                    let lang = state.lang.get();
+                    view! {
+                        <div class="form-message" role="alert" data-testid="import-problems">
+                            <p>{lang.t(T::ImportRefused)}</p>
+                            <ul>{p.iter().map(|p| view! { <li>{problem_text(lang, p)}</li> }).collect_view()}</ul>
+                        </div>
+                    }
+                })
+            }}
+            {move || draft.with(|d| d.is_some()).then(|| {
+                let lang = state.lang.get();
+                view! {
+                    <div class="draft" data-testid="draft">
+                        <h2>{lang.t(T::Draft)}</h2>
+                        <div class="toolbar">
+                            <button class="primary" data-testid="publish" disabled=move || !problems.with(Vec::is_empty) on:click=do_publish>{lang.t(T::Publish)}</button>
+                            <button on:click=discard>{lang.t(T::DiscardDraft)}</button>
+                            <button on:click=move |_| if let Some(d) = draft.get_untracked() { download("scorecard-draft.json", &d.to_json()) }>{lang.t(T::ExportJson)}</button>
+                        </div>
+                        <div class="card" data-testid="problems">
+                            {move || {
+                                let mut p = problems.get();
+                                p.extend(publish_problems.get());
+                                if p.is_empty() {
+                                    view! { <p class="ok">{state.t(T::NoProblems)}</p> }.into_any()
+                                } else {
+                                    let lang = state.lang.get();
+                                    view! {
+                                        <h3 class="problems">{lang.t(T::ModelProblems)}</h3>
+                                        <ul class="problems">{p.iter().map(|p| view! { <li>{problem_text(lang, p)}</li> }).collect_view()}</ul>
+                                    }.into_any()
+                                }
+                            }}
+                        </div>
+                        <MigrationView what_if=what_if />
+                        <Editor draft=draft shape=shape />
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn MigrationView(what_if: Memo<Option<WhatIf>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        let Some(w) = what_if.get() else { return ().into_any() };
+        let total_changes = w.changes.len();
+        view! {
+            <div class="card" data-testid="migration">
+                <h3>{lang.t(T::MigrationTitle)}</h3>
+                <div class="table-wrap">
+                    <table class="matrix">
+                        <thead><tr><th></th>{Grade::ALL.iter().map(|g| view! { <th><GradeBadge grade=*g /></th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {Grade::ALL.iter().map(|from| view! {
+                                <tr>
+                                    <th><GradeBadge grade=*from /></th>
+                                    {Grade::ALL.iter().map(|to| {
+                                        let (i, j) = (*from as usize, *to as usize);
+                                        let n = w.matrix.counts[i][j];
+                                        let class = if i == j { "diag" } else if n == 0 { "" } else if j < i { "up" } else { "down" };
+                                        view! {
+                                            <td class=class data-cell=format!("{}-{}", from.label(), to.label())>
+                                                <strong>{n}</strong>
+                                                {(n > 0).then(|| view! { <br /><small>{w.matrix.exposure[i][j].format_cny_whole()}</small> })}
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <h3>{lang.t(T::Changes)} " (" <span data-testid="change-count">{total_changes}</span> ")"</h3>
+                {if w.changes.is_empty() {
+                    view! { <p class="muted">{lang.t(T::NoChanges)}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Grade)}</th><th class="num">{lang.t(T::Score)}</th><th class="num">{lang.t(T::Exposure)}</th></tr></thead>
+                                <tbody>
+                                    {w.changes.clone().into_iter().take(100).map(|(id, name, from, to, old, new, exposure)| view! {
+                                        <tr>
+                                            <td><A href=format!("/customers/{id}")>{name}</A></td>
+                                            <td><GradeBadge grade=from />" → "<GradeBadge grade=to /></td>
+                                            <td class="num">{format!("{} → {}", fmt_score(old), fmt_score(new))}</td>
+                                            <td class="num">{exposure.format_cny_whole()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                }}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// An input for a number of the model; a value that does not parse is marked and not applied.
+#[component]
+fn NumInput(
+    value: String,
+    label: String,
+    apply: impl Fn(&str) -> bool + 'static,
+    #[prop(optional)] testid: Option<String>,
+) -> impl IntoView {
+    let invalid = RwSignal::new(false);
+    view! {
+        <input class="num" inputmode="decimal" aria-label=label value=value data-testid=testid
+            aria-invalid=move || invalid.get().to_string()
+            on:input=move |ev| invalid.set(!apply(&event_target_value(&ev))) />
+    }
+}
+
+fn parse_bound(s: &str) -> Option<Option<Fixed>> {
+    if s.trim().is_empty() {
+        Some(None)
+    } else {
+        Fixed::parse(s).ok().map(Some)
+    }
+}
+
+fn parse_points(s: &str) -> Option<u32> {
+    s.trim().parse::<u32>().ok()
+}
+
+#[component]
+fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let edit = move |f: Box<dyn FnOnce(&mut Scorecard)>| draft.update(|d| {
+        if let Some(d) = d {
+            f(d)
+        }
+    });
+    move || {
+        shape.track();
+        let lang = state.lang.get();
+        let Some(model) = draft.get_untracked() else { return ().into_any() };
+        let t: Thresholds = model.thresholds;
+        let threshold = move |g: Grade, v: Fixed| {
+            view! {
+                <label class="inline">{g.label()}" ≥ "
+                    <NumInput value={v.to_string()} label={format!("{} {}", lang.t(T::Thresholds), g.label())} testid={format!("threshold-{}", g.label())} apply={move |s| match Fixed::parse(s) {
+                            Ok(x) => { edit(Box::new(move |m| match g {
+                                Grade::AAA => m.thresholds.aaa = x,
+                                Grade::AA => m.thresholds.aa = x,
+                                Grade::A => m.thresholds.a = x,
+                                _ => m.thresholds.b = x,
+                            })); true }
+                            Err(_) => false,
+                        }} />
+                </label>
+            }
+        };
+        view! {
+            <div class="editor" data-testid="editor">
+                <div class="card">
+                    <h3>{lang.t(T::Thresholds)}</h3>
+                    <div class="toolbar">
+                        {threshold(Grade::AAA, t.aaa)}{threshold(Grade::AA, t.aa)}{threshold(Grade::A, t.a)}{threshold(Grade::B, t.b)}
+                    </div>
+                    <div class="toolbar">
+                        <label class="inline">{lang.t(T::MissingData)}" "
+                            <select on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                edit(Box::new(move |m| m.missing = if v == "zero" { MissingPolicy::Zero } else { MissingPolicy::Reallocate }));
+                            }>
+                                <option value="reallocate" selected=model.missing == MissingPolicy::Reallocate>{lang.t(T::Reallocate)}</option>
+                                <option value="zero" selected=model.missing == MissingPolicy::Zero>{lang.t(T::ScoreZero)}</option>
+                            </select>
+                        </label>
+                        <label class="inline">{lang.t(T::MaxReportAge)}" "
+                            <NumInput value={model.max_report_age_days.to_string()} label={lang.t(T::MaxReportAge).to_string()} apply={move |s| match s.trim().parse::<i32>() {
+                                    Ok(v) => { edit(Box::new(move |m| m.max_report_age_days = v)); true }
+                                    Err(_) => false,
+                                }} />
+                        </label>
+                        <span class="muted">{move || draft.with(|d| d.as_ref().map(|d| {
+                            let total: i64 = d.factors.iter().map(|f| f.weight.0).sum();
+                            format!("{} {}%", state.t(T::WeightsTotal), Fixed(total).display())
+                        }))}</span>
+                    </div>
+                </div>
+                <div class="factors">
+                {model.factors.iter().enumerate().map(|(i, f)| {
+                    let key = FactorKey::from_key(&f.key);
+                    let title = key.map(|k| lang.t(factor_label(k)).to_string()).unwrap_or_else(|| f.key.clone());
+                    let tag = key.map(|k| if k.is_external() { lang.t(T::ExternalData) } else { lang.t(T::InternalData) }).unwrap_or("");
+                    let unit = key.map(|k| unit_label(lang, k)).filter(|u| !u.is_empty()).map(|u| format!("({u})")).unwrap_or_default();
+                    view! {
+                        <div class="factor" data-factor=f.key.clone()>
+                            <h3>{title.clone()}<small class="muted">{tag}" "{unit}</small>
+                                <label class="inline">{lang.t(T::Weight)}" "
+                                    <NumInput value={f.weight.to_string()} label={format!("{title} {}", lang.t(T::Weight))} testid={format!("weight-{}", f.key)} apply={move |s| match Fixed::parse(s) {
+                                            Ok(x) => { edit(Box::new(move |m| m.factors[i].weight = x)); true }
+                                            Err(_) => false,
+                                        }} />"%"
+                                </label>
+                            </h3>
+                            {if f.categories.is_empty() {
+                                view! {
+                                    <table>
+                                        <thead><tr><th>{lang.t(T::From)}</th><th>{lang.t(T::To)}</th><th>{lang.t(T::Points)}</th><th></th></tr></thead>
+                                        <tbody>
+                                            {f.bins.iter().enumerate().map(|(j, b)| view! {
+                                                <tr>
+                                                    <td><NumInput value={b.min.map(|v| v.to_string()).unwrap_or_default()} label={format!("{title} {} {}", j + 1, lang.t(T::From))} apply={move |s| match parse_bound(s) { Some(v) => { edit(Box::new(move |m| m.factors[i].bins[j].min = v)); true } None => false }} /></td>
+                                                    <td><NumInput value={b.max.map(|v| v.to_string()).unwrap_or_default()} label={format!("{title} {} {}", j + 1, lang.t(T::To))} apply={move |s| match parse_bound(s) { Some(v) => { edit(Box::new(move |m| m.factors[i].bins[j].max = v)); true } None => false }} /></td>
+                                                    <td><NumInput value={b.points.to_string()} label={format!("{title} {} {}", j + 1, lang.t(T::Points))} testid={format!("points-{}-{j}", f.key)} apply={move |s| match parse_points(s) { Some(v) => { edit(Box::new(move |m| m.factors[i].bins[j].points = v)); true } None => false }} /></td>
+                                                    <td><button class="small" on:click=move |_| {
+                                                        edit(Box::new(move |m| { m.factors[i].bins.remove(j); }));
+                                                        shape.update(|s| *s += 1);
+                                                    }>{lang.t(T::RemoveBin)}</button></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    <button class="small" on:click=move |_| {
+                                        edit(Box::new(move |m| {
+                                            let bins = &mut m.factors[i].bins;
+                                            let last = bins.last().copied().unwrap_or(NumBin { min: None, max: None, points: 0 });
+                                            let split = Fixed(last.min.map_or(0, |v| v.0) + 100);
+                                            if let Some(l) = bins.last_mut() { l.max = Some(split); }
+                                            bins.push(NumBin { min: Some(split), max: None, points: last.points });
+                                        }));
+                                        shape.update(|s| *s += 1);
+                                    }>{lang.t(T::AddBin)}</button>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <table>
+                                        <tbody>
+                                            {f.categories.iter().enumerate().map(|(j, c)| {
+                                                let name = IndustryPosition::from_key(&c.value).map(|p| lang.t(position_label(p)).to_string()).unwrap_or_else(|| c.value.clone());
+                                                view! {
+                                                    <tr><td>{name.clone()}</td>
+                                                        <td><NumInput value={c.points.to_string()} label={format!("{title} {name} {}", lang.t(T::Points))} apply={move |s| match parse_points(s) { Some(v) => { edit(Box::new(move |m| m.factors[i].categories[j].points = v)); true } None => false }} /></td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </div>
+                    }
+                }).collect_view()}
+                </div>
+            </div>
+        }
+        .into_any()
+    }
+}
+

@@ -1,0 +1,225 @@
+//! Rating in words and pictures: factor names, values with their units, bins, model problems,
+//! the grade badge and the SVG waterfall of a score.
+
+use crate::ui::i18n::{Lang, T};
+use crate::ui::scale::{waterfall, Linear};
+use creditdesk_domain::rating::scorecard::NumBin;
+use creditdesk_domain::rating::{FactorKey, Fixed, Grade, Hint, ModelProblem, Score, Value};
+use creditdesk_domain::{IndustryPosition, Money};
+use leptos::prelude::*;
+
+pub fn factor_label(k: FactorKey) -> T {
+    use FactorKey::*;
+    match k {
+        CooperationYears => T::FCooperationYears,
+        OrdersPerMonth => T::FOrdersPerMonth,
+        AvgOrderAmount => T::FAvgOrderAmount,
+        Sales12m => T::FSales12m,
+        AvgDaysToPay => T::AvgDaysToPay,
+        DaysBeyondTerms => T::FDaysBeyondTerms,
+        OverdueCount => T::FOverdueCount,
+        OverdueAmount => T::OverdueAr,
+        MaxDaysLate12m => T::FMaxDaysLate,
+        ProductCategories => T::FProductCategories,
+        RegisteredCapital => T::RegisteredCapital,
+        YearsSinceFounding => T::FYearsSinceFounding,
+        LargestShareholder => T::FLargestShareholder,
+        LitigationCount => T::LitigationCount,
+        LitigationOpenAmount => T::LitigationOpen,
+        IndustryPosition => T::IndustryPosition,
+        ReportScore => T::ReportScore,
+    }
+}
+
+pub fn position_label(p: IndustryPosition) -> T {
+    match p {
+        IndustryPosition::Leader => T::PosLeader,
+        IndustryPosition::Major => T::PosMajor,
+        IndustryPosition::Average => T::PosAverage,
+        IndustryPosition::Small => T::PosSmall,
+    }
+}
+
+enum Unit {
+    Yuan,
+    Days,
+    Years,
+    PerMonth,
+    Percent,
+    Plain,
+}
+
+fn unit(k: FactorKey) -> Unit {
+    use FactorKey::*;
+    match k {
+        AvgOrderAmount | Sales12m | OverdueAmount | RegisteredCapital | LitigationOpenAmount => Unit::Yuan,
+        AvgDaysToPay | DaysBeyondTerms | MaxDaysLate12m => Unit::Days,
+        CooperationYears | YearsSinceFounding => Unit::Years,
+        OrdersPerMonth => Unit::PerMonth,
+        LargestShareholder => Unit::Percent,
+        _ => Unit::Plain,
+    }
+}
+
+/// A number of a factor with its unit: `¥12,000`, `45.5 天`, `6 yrs`, `60%`.
+pub fn fmt_number(lang: Lang, k: FactorKey, v: Fixed) -> String {
+    let zh = lang == Lang::Zh;
+    match unit(k) {
+        Unit::Yuan => Money::from_minor(v.0).format_cny_whole(),
+        Unit::Days => format!("{} {}", v.display(), if zh { "天" } else { "days" }),
+        Unit::Years => format!("{} {}", v.display(), if zh { "年" } else { "yrs" }),
+        Unit::PerMonth => format!("{} {}", v.display(), if zh { "笔/月" } else { "/month" }),
+        Unit::Percent => format!("{}%", v.display()),
+        Unit::Plain => v.display(),
+    }
+}
+
+/// The unit a factor's ranges are written in, for the editor.
+pub fn unit_label(lang: Lang, k: FactorKey) -> &'static str {
+    let zh = lang == Lang::Zh;
+    match unit(k) {
+        Unit::Yuan => if zh { "元" } else { "CNY" },
+        Unit::Days => if zh { "天" } else { "days" },
+        Unit::Years => if zh { "年" } else { "years" },
+        Unit::PerMonth => if zh { "笔/月" } else { "per month" },
+        Unit::Percent => "%",
+        Unit::Plain => "",
+    }
+}
+
+pub fn fmt_value(lang: Lang, k: FactorKey, v: Option<Value>) -> String {
+    match v {
+        None => lang.t(T::NoData).to_string(),
+        Some(Value::Num(x)) => fmt_number(lang, k, x),
+        Some(Value::Cat(p)) => lang.t(position_label(p)).to_string(),
+    }
+}
+
+/// A bin in words: `30 天 – 45 天`, `< 30 天`, `≥ 90 天`.
+pub fn fmt_bin(lang: Lang, k: FactorKey, b: &NumBin) -> String {
+    match (b.min, b.max) {
+        (Some(lo), Some(hi)) => format!("{} – {}", fmt_number(lang, k, lo), fmt_number(lang, k, hi)),
+        (None, Some(hi)) => format!("< {}", fmt_number(lang, k, hi)),
+        (Some(lo), None) => format!("≥ {}", fmt_number(lang, k, lo)),
+        (None, None) => "*".into(),
+    }
+}
+
+pub fn fmt_score(s: Fixed) -> String {
+    format!("{}.{:02}", s.0 / 100, s.0.rem_euclid(100))
+}
+
+/// A model problem in the user's language, with where it is.
+pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
+    let zh = lang == Lang::Zh;
+    let what = match (p.code, zh) {
+        ("M-JSON", true) => "不是有效的 JSON",
+        ("M-JSON", false) => "not valid JSON",
+        ("M-NO-FACTORS", true) => "模型至少需要一个因子",
+        ("M-NO-FACTORS", false) => "a model needs at least one factor",
+        ("W-NEGATIVE", true) => "权重不能为负",
+        ("W-NEGATIVE", false) => "a weight cannot be negative",
+        ("W-SUM", true) => "权重合计须为 100%，现为",
+        ("W-SUM", false) => "weights must add up to 100%; they add up to",
+        ("F-UNKNOWN", true) => "未知因子",
+        ("F-UNKNOWN", false) => "unknown factor",
+        ("F-DUPLICATE", true) => "因子重复",
+        ("F-DUPLICATE", false) => "factor appears twice",
+        ("F-KIND", true) => "区间与类别用错（数值因子用区间，行业地位用类别）",
+        ("F-KIND", false) => "ranges and categories mixed up (numbers take ranges, industry position takes categories)",
+        ("C-UNKNOWN", true) => "未知类别",
+        ("C-UNKNOWN", false) => "unknown category",
+        ("C-DUPLICATE", true) => "类别重复",
+        ("C-DUPLICATE", false) => "category appears twice",
+        ("P-RANGE", true) => "分值须在 0 到 100 之间",
+        ("P-RANGE", false) => "points must be between 0 and 100",
+        ("B-EMPTY", true) => "区间为空",
+        ("B-EMPTY", false) => "the range holds no value",
+        ("B-LOW-END", true) => "最低区间须不设下限，否则这些值无处归类",
+        ("B-LOW-END", false) => "the first range must be open below; these values fall in no range",
+        ("B-HIGH-END", true) => "最高区间须不设上限，否则这些值无处归类",
+        ("B-HIGH-END", false) => "the last range must be open above; these values fall in no range",
+        ("B-OVERLAP", true) => "区间重叠",
+        ("B-OVERLAP", false) => "ranges overlap",
+        ("B-GAP", true) => "区间之间有空档，这些值无处归类",
+        ("B-GAP", false) => "gap between ranges; these values fall in no range",
+        ("T-RANGE", true) => "阈值须在 0 到 100 之间",
+        ("T-RANGE", false) => "thresholds must lie between 0 and 100",
+        ("T-ORDER", true) => "阈值须满足 AAA > AA > A > B",
+        ("T-ORDER", false) => "thresholds must satisfy AAA > AA > A > B",
+        ("M-REPORT-AGE", true) => "报告有效期不能为负",
+        ("M-REPORT-AGE", false) => "report validity cannot be negative",
+        (_, true) => "无法保存",
+        (_, false) => "could not be saved",
+    };
+    let detail = if p.detail.is_empty() { String::new() } else { format!(" {}", p.detail) };
+    format!("{what}{detail} · {} [{}]", p.at, p.code)
+}
+
+pub fn hint_text(lang: Lang, h: &Hint, bin_text: String) -> String {
+    let factor = lang.t(factor_label(h.factor));
+    match lang {
+        Lang::Zh => format!("升至 {}：将「{factor}」改善到 {bin_text}（得分将为 {}）", h.to, fmt_score(h.new_score)),
+        Lang::En => format!("To reach {}: bring “{factor}” to {bin_text} (score would be {})", h.to, fmt_score(h.new_score)),
+    }
+}
+
+#[component]
+pub fn GradeBadge(grade: Grade) -> impl IntoView {
+    view! { <span class=format!("grade g-{}", grade.label()) title=grade.label()>{grade.label()}</span> }
+}
+
+/// The score as a waterfall: each factor's contribution stacked from 0 to the total, with the
+/// grade thresholds as dashed lines. The table beside it is the text alternative.
+#[component]
+pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let lang = state.lang.get_untracked();
+    const W: f64 = 560.0;
+    const LABEL: f64 = 210.0;
+    const ROW: f64 = 20.0;
+    let rows = score.parts.len() + 1;
+    let h = rows as f64 * ROW + 28.0;
+    let x = Linear::new((0.0, 100.0), (LABEL, W - 10.0));
+    let parts: Vec<f64> = score.parts.iter().map(|p| p.contribution.0 as f64 / 100.0).collect();
+    let steps = waterfall(&parts);
+    let title = format!("{} {} · {} {}", lang.t(T::Score), fmt_score(score.score), lang.t(T::Grade), score.grade);
+    let label = title.clone();
+    view! {
+        <svg class="waterfall" viewBox=format!("0 0 {W} {h}") role="img" aria-label=label preserveAspectRatio="xMinYMin meet">
+            <title>{title}</title>
+            {x.ticks(25.0).into_iter().map(|t| view! {
+                <g>
+                    <line x1=x.px(t) x2=x.px(t) y1="0" y2=h - 18.0 class="tick" />
+                    <text x=x.px(t) y=h - 4.0 class="axis" text-anchor="middle">{format!("{t}")}</text>
+                </g>
+            }).collect_view()}
+            {thresholds.iter().zip(["AAA", "AA", "A", "B"]).map(|(t, g)| {
+                let px = x.px(t.0 as f64 / 100.0);
+                view! { <line x1=px x2=px y1="0" y2=h - 18.0 class="threshold"><title>{format!("{g} ≥ {}", fmt_score(*t))}</title></line> }
+            }).collect_view()}
+            {score.parts.iter().zip(steps).enumerate().map(|(i, (p, s))| {
+                let y = i as f64 * ROW + 2.0;
+                let missing = p.points.is_none();
+                let (x0, x1) = (x.px(s.start), x.px(s.end));
+                view! {
+                    <g class:missing=missing>
+                        <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label" text-anchor="end">{lang.t(factor_label(p.factor))}</text>
+                        <rect x=x0 y=y + 3.0 width=(x1 - x0).max(if missing { 0.0 } else { 1.0 }) height=ROW - 6.0 class="bar">
+                            <title>{format!("{}: +{}", lang.t(factor_label(p.factor)), fmt_score(p.contribution))}</title>
+                        </rect>
+                    </g>
+                }
+            }).collect_view()}
+            {
+                let y = score.parts.len() as f64 * ROW + 2.0;
+                view! {
+                    <g class="total">
+                        <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label strong" text-anchor="end">{lang.t(T::Score)}</text>
+                        <rect x=x.px(0.0) y=y + 3.0 width=x.px(score.score.0 as f64 / 100.0) - x.px(0.0) height=ROW - 6.0 class="bar total-bar" />
+                    </g>
+                }
+            }
+        </svg>
+    }
+}
