@@ -4,6 +4,7 @@
 //   commit: one new payment (validate, allocate, one IndexedDB transaction), p50 / p95
 //   baseline: the same 100,000 invoices read as one object each vs. as chunks, in the same run
 import { browser, ready, serve } from "./lib.mjs";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,45 @@ try {
   const times = await page.evaluate(() => window.wasmBindings.cd_bench_commit(200).then((a) => Array.from(a)));
   console.log(`commit one payment (validate, allocate oldest-first, one transaction): p50 ${fmt(median(times))}, ` +
     `p95 ${fmt(pct(times, 95))}, max ${fmt(Math.max(...times))} over ${times.length} (target p95 < 5 ms)`);
+
+  // Rating: metrics and grades for every customer, in the browser and natively (same data).
+  const web = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rescore()));
+  const nativeOut = execFileSync("cargo", ["run", "-q", "--release", "--locked", "-p", "creditdesk-domain", "--example", "rescore", counts.as_of],
+    { cwd: "..", encoding: "utf8", maxBuffer: 1 << 20 });
+  const native = JSON.parse(nativeOut.trim().split("\n").pop());
+  const webTotal = web.metrics_ms + web.score_ms;
+  const nativeTotal = native.metrics_ms + native.score_ms;
+  console.log(`rescore ${counts.customers} customers (metrics from the ledger + grades), median of 5: browser ${fmt(webTotal)} ` +
+    `(metrics ${fmt(web.metrics_ms)}, grades ${fmt(web.score_ms)}); native ${fmt(nativeTotal)} (metrics ${fmt(native.metrics_ms)}, ` +
+    `grades ${fmt(native.score_ms)}); browser/native ${(webTotal / nativeTotal).toFixed(2)}x (target < 50 ms in the browser)`);
+
+  // What-if: from typing a weight in the draft to the migration matrix on screen.
+  await page.goto(server.url + "/scorecard");
+  await ready(page);
+  await page.click("[data-testid=edit-draft]");
+  await page.waitForSelector("[data-testid=migration]");
+  const latencies = [];
+  // Pairs of weights that keep the total at 100%: the second edit makes the draft valid again.
+  for (const [days, report] of [["16", "2"], ["12", "6"], ["10", "8"], ["8", "10"]]) {
+    latencies.push(await page.evaluate(async ([days, report]) => {
+      const set = (id, v) => {
+        const input = document.querySelector(`[data-testid=${id}]`);
+        input.value = v;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      };
+      set("weight-avg_days_to_pay", days);
+      await new Promise((r) => requestAnimationFrame(r));
+      const t = performance.now();
+      set("weight-report_score", report);
+      for (let i = 0; i < 300; i++) {
+        await new Promise((r) => requestAnimationFrame(r));
+        if (document.querySelector("[data-testid=migration]")) break;
+      }
+      return { total: performance.now() - t, compute: window.__cd_what_if_ms };
+    }, [days, report]));
+  }
+  console.log(`what-if after an edit: matrix on screen in ${latencies.map((l) => fmt(l.total)).join(", ")} ` +
+    `(of which computing it for every customer: ${latencies.map((l) => fmt(l.compute)).join(", ")}; target < 100 ms)`);
 
   // Baseline in the same run: 100k invoices, one object each vs. the same rows in chunks.
   const base = await page.evaluate(async () => {

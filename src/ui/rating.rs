@@ -52,7 +52,9 @@ enum Unit {
 fn unit(k: FactorKey) -> Unit {
     use FactorKey::*;
     match k {
-        AvgOrderAmount | Sales12m | OverdueAmount | RegisteredCapital | LitigationOpenAmount => Unit::Yuan,
+        AvgOrderAmount | Sales12m | OverdueAmount | RegisteredCapital | LitigationOpenAmount => {
+            Unit::Yuan
+        }
         AvgDaysToPay | DaysBeyondTerms | MaxDaysLate12m => Unit::Days,
         CooperationYears | YearsSinceFounding => Unit::Years,
         OrdersPerMonth => Unit::PerMonth,
@@ -78,10 +80,34 @@ pub fn fmt_number(lang: Lang, k: FactorKey, v: Fixed) -> String {
 pub fn unit_label(lang: Lang, k: FactorKey) -> &'static str {
     let zh = lang == Lang::Zh;
     match unit(k) {
-        Unit::Yuan => if zh { "元" } else { "CNY" },
-        Unit::Days => if zh { "天" } else { "days" },
-        Unit::Years => if zh { "年" } else { "years" },
-        Unit::PerMonth => if zh { "笔/月" } else { "per month" },
+        Unit::Yuan => {
+            if zh {
+                "元"
+            } else {
+                "CNY"
+            }
+        }
+        Unit::Days => {
+            if zh {
+                "天"
+            } else {
+                "days"
+            }
+        }
+        Unit::Years => {
+            if zh {
+                "年"
+            } else {
+                "years"
+            }
+        }
+        Unit::PerMonth => {
+            if zh {
+                "笔/月"
+            } else {
+                "per month"
+            }
+        }
         Unit::Percent => "%",
         Unit::Plain => "",
     }
@@ -98,7 +124,9 @@ pub fn fmt_value(lang: Lang, k: FactorKey, v: Option<Value>) -> String {
 /// A bin in words: `30 天 – 45 天`, `< 30 天`, `≥ 90 天`.
 pub fn fmt_bin(lang: Lang, k: FactorKey, b: &NumBin) -> String {
     match (b.min, b.max) {
-        (Some(lo), Some(hi)) => format!("{} – {}", fmt_number(lang, k, lo), fmt_number(lang, k, hi)),
+        (Some(lo), Some(hi)) => {
+            format!("{} – {}", fmt_number(lang, k, lo), fmt_number(lang, k, hi))
+        }
         (None, Some(hi)) => format!("< {}", fmt_number(lang, k, hi)),
         (Some(lo), None) => format!("≥ {}", fmt_number(lang, k, lo)),
         (None, None) => "*".into(),
@@ -152,15 +180,27 @@ pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
         (_, true) => "无法保存",
         (_, false) => "could not be saved",
     };
-    let detail = if p.detail.is_empty() { String::new() } else { format!(" {}", p.detail) };
+    let detail = if p.detail.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", p.detail)
+    };
     format!("{what}{detail} · {} [{}]", p.at, p.code)
 }
 
 pub fn hint_text(lang: Lang, h: &Hint, bin_text: String) -> String {
     let factor = lang.t(factor_label(h.factor));
     match lang {
-        Lang::Zh => format!("升至 {}：将「{factor}」改善到 {bin_text}（得分将为 {}）", h.to, fmt_score(h.new_score)),
-        Lang::En => format!("To reach {}: bring “{factor}” to {bin_text} (score would be {})", h.to, fmt_score(h.new_score)),
+        Lang::Zh => format!(
+            "升至 {}：将「{factor}」改善到 {bin_text}（得分将为 {}）",
+            h.to,
+            fmt_score(h.new_score)
+        ),
+        Lang::En => format!(
+            "To reach {}: bring “{factor}” to {bin_text} (score would be {})",
+            h.to,
+            fmt_score(h.new_score)
+        ),
     }
 }
 
@@ -181,9 +221,19 @@ pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
     let rows = score.parts.len() + 1;
     let h = rows as f64 * ROW + 28.0;
     let x = Linear::new((0.0, 100.0), (LABEL, W - 10.0));
-    let parts: Vec<f64> = score.parts.iter().map(|p| p.contribution.0 as f64 / 100.0).collect();
+    let parts: Vec<f64> = score
+        .parts
+        .iter()
+        .map(|p| p.contribution.0 as f64 / 100.0)
+        .collect();
     let steps = waterfall(&parts);
-    let title = format!("{} {} · {} {}", lang.t(T::Score), fmt_score(score.score), lang.t(T::Grade), score.grade);
+    let title = format!(
+        "{} {} · {} {}",
+        lang.t(T::Score),
+        fmt_score(score.score),
+        lang.t(T::Grade),
+        score.grade
+    );
     let label = title.clone();
     view! {
         <svg class="waterfall" viewBox=format!("0 0 {W} {h}") role="img" aria-label=label preserveAspectRatio="xMinYMin meet">

@@ -12,7 +12,12 @@ pub struct Linear {
 
 impl Linear {
     pub fn new(domain: (f64, f64), range: (f64, f64)) -> Linear {
-        Linear { d0: domain.0, d1: domain.1, r0: range.0, r1: range.1 }
+        Linear {
+            d0: domain.0,
+            d1: domain.1,
+            r0: range.0,
+            r1: range.1,
+        }
     }
     /// The pixel of a value; values outside the domain are clamped to the range.
     pub fn px(&self, v: f64) -> f64 {
@@ -51,7 +56,10 @@ pub fn waterfall(parts: &[f64]) -> Vec<Step> {
     parts
         .iter()
         .map(|p| {
-            let s = Step { start: at, end: at + p };
+            let s = Step {
+                start: at,
+                end: at + p,
+            };
             at += p;
             s
         })
@@ -75,15 +83,27 @@ mod tests {
 
     #[test]
     fn ticks_fall_on_multiples_of_the_step() {
-        assert_eq!(Linear::new((0.0, 100.0), (0.0, 1.0)).ticks(25.0), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
-        assert_eq!(Linear::new((3.0, 11.0), (0.0, 1.0)).ticks(5.0), vec![5.0, 10.0]);
+        assert_eq!(
+            Linear::new((0.0, 100.0), (0.0, 1.0)).ticks(25.0),
+            vec![0.0, 25.0, 50.0, 75.0, 100.0]
+        );
+        assert_eq!(
+            Linear::new((3.0, 11.0), (0.0, 1.0)).ticks(5.0),
+            vec![5.0, 10.0]
+        );
         assert!(Linear::new((0.0, 1.0), (0.0, 1.0)).ticks(0.0).is_empty());
     }
 
     #[test]
     fn a_waterfall_stacks_parts_and_ends_at_their_sum() {
         let steps = waterfall(&[10.0, 5.5, 0.0, 20.0]);
-        assert_eq!(steps[1], Step { start: 10.0, end: 15.5 });
+        assert_eq!(
+            steps[1],
+            Step {
+                start: 10.0,
+                end: 15.5
+            }
+        );
         assert_eq!(steps.last().unwrap().end, 35.5);
     }
 }

@@ -593,8 +593,10 @@ async fn load_models(
     }
     versions.sort_by_key(|m| m.version);
     if versions.is_empty() {
-        let mut first = Scorecard::default();
-        first.published_on = Some(today());
+        let first = Scorecard {
+            published_on: Some(today()),
+            ..Scorecard::default()
+        };
         store
             .put_doc(
                 Docs::Models,
@@ -796,7 +798,8 @@ pub fn cd_bench_rescore() -> String {
 pub fn cd_counts_json() -> String {
     with_data(|d| {
         format!(
-            r#"{{"customers":{},"orders":{},"invoices":{},"payments":{},"credit_notes":{}}}"#,
+            r#"{{"as_of":"{}","customers":{},"orders":{},"invoices":{},"payments":{},"credit_notes":{}}}"#,
+            d.as_of,
             d.customers.len(),
             d.ledger.orders().len(),
             d.ledger.invoices().len(),

@@ -3,12 +3,14 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::customer_form::submit;
-use crate::ui::rating::{factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall};
+use crate::ui::rating::{
+    factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
+};
 use crate::ui::state::{request_override, set_order_status, AppState};
 use crate::ui::widgets::{Field, Form, FormMessage, SelectField, Tile, WhenLedger};
+use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
 use creditdesk_domain::request::{field as request_field, OverrideInput, Request, RequestKind};
-use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -294,12 +296,23 @@ struct RatingView {
 fn RatingCard(customer: CustomerId) -> impl IntoView {
     let state = expect_context::<AppState>();
     let asking = RwSignal::new(false);
-    let form = Form::new([(request_field::TO, String::new()), (request_field::REASON, String::new())]);
+    let form = Form::new([
+        (request_field::TO, String::new()),
+        (request_field::REASON, String::new()),
+    ]);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = OverrideInput { to: form.get(request_field::TO), reason: form.get(request_field::REASON) };
+        let input = OverrideInput {
+            to: form.get(request_field::TO),
+            reason: form.get(request_field::REASON),
+        };
         let by = state.t(T::ThisUser).to_string();
-        submit(state, form, request_override(customer, input, by), move |_| asking.set(false));
+        submit(
+            state,
+            form,
+            request_override(customer, input, by),
+            move |_| asking.set(false),
+        );
     };
     move || {
         let lang = state.lang.get();
@@ -308,7 +321,9 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
             let hint = d.model.hint(&score).map(|h| {
                 let bin = match (&h.bin, &h.category) {
                     (Some(b), _) => fmt_bin(lang, h.factor, b),
-                    (None, Some(c)) => IndustryPosition::from_key(c).map(|p| lang.t(position_label(p)).to_string()).unwrap_or_default(),
+                    (None, Some(c)) => IndustryPosition::from_key(c)
+                        .map(|p| lang.t(position_label(p)).to_string())
+                        .unwrap_or_default(),
                     _ => String::new(),
                 };
                 (h, bin)
@@ -318,14 +333,23 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 score,
                 hint,
                 thresholds: [t.aaa, t.aa, t.a, t.b],
-                requests: d.requests.iter().filter(|r| r.customer == customer).cloned().collect(),
+                requests: d
+                    .requests
+                    .iter()
+                    .filter(|r| r.customer == customer)
+                    .cloned()
+                    .collect(),
             })
         });
         let Some(v) = view else { return ().into_any() };
         let t = move |k: T| lang.t(k);
         let grades = Signal::derive(move || {
             std::iter::once((String::new(), "—".to_string()))
-                .chain(Grade::ALL.iter().map(|g| (g.label().to_string(), g.label().to_string())))
+                .chain(
+                    Grade::ALL
+                        .iter()
+                        .map(|g| (g.label().to_string(), g.label().to_string())),
+                )
                 .collect()
         });
         let parts = v.score.parts.clone();

@@ -2,8 +2,8 @@
 //! 10,000 customers (only the rows in view are in the DOM).
 
 use crate::ui::i18n::T;
-use crate::ui::state::{mark_ready, AppState};
 use crate::ui::rating::GradeBadge;
+use crate::ui::state::{mark_ready, AppState};
 use crate::ui::widgets::WhenLoaded;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::CustomerSummary;
@@ -78,7 +78,8 @@ pub fn CustomerList() -> impl IntoView {
                     (region.is_empty() || c.region == region)
                         && (rep.is_empty() || c.sales_rep == rep)
                         && (!only_overdue || d.summary(c.id).overdue.is_positive())
-                        && (grade.is_empty() || d.rated.get(&c.id).is_some_and(|(_, g)| g.label() == grade))
+                        && (grade.is_empty()
+                            || d.rated.get(&c.id).is_some_and(|(_, g)| g.label() == grade))
                         && (q.is_empty()
                             || c.name.to_lowercase().contains(&q)
                             || c.sales_rep.to_lowercase().contains(&q)

@@ -2,11 +2,15 @@
 //! checked live, the what-if migration of the whole portfolio, publishing, and JSON exchange.
 
 use crate::ui::i18n::T;
-use crate::ui::rating::{factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge};
+use crate::ui::rating::{
+    factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge,
+};
 use crate::ui::state::{publish, save_draft, with_data, AppState};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
-use creditdesk_domain::rating::{migration, FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard};
+use creditdesk_domain::rating::{
+    migration, FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard,
+};
 use creditdesk_domain::{CustomerId, IndustryPosition, Money};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -22,27 +26,49 @@ pub struct WhatIf {
 }
 
 fn what_if(draft: &Scorecard) -> WhatIf {
-    let t = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+    let t = web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0);
     let prepared = draft.prepare();
     let (moves, mut changes) = with_data(|d| {
         let mut moves = Vec::with_capacity(d.customers.len());
         let mut changes = Vec::new();
         for c in &d.customers {
-            let (Some(&(old_score, old)), Some(m)) = (d.rated.get(&c.id), d.metrics.get(&c.id)) else { continue };
+            let (Some(&(old_score, old)), Some(m)) = (d.rated.get(&c.id), d.metrics.get(&c.id))
+            else {
+                continue;
+            };
             let (new_score, new) = prepared.score_and_grade(m);
             let exposure = d.exposure(c.id);
             moves.push((old, new, exposure));
             if old != new {
-                changes.push((c.id, c.name.clone(), old, new, old_score, new_score, exposure));
+                changes.push((
+                    c.id,
+                    c.name.clone(),
+                    old,
+                    new,
+                    old_score,
+                    new_score,
+                    exposure,
+                ));
             }
         }
         (moves, changes)
     });
     changes.sort_by_key(|c| std::cmp::Reverse(c.6));
     let matrix = migration(moves);
-    let ms = web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0) - t;
+    let ms = web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+        - t;
     publish_what_if_ms(ms);
-    WhatIf { matrix, changes, ms }
+    WhatIf {
+        matrix,
+        changes,
+        ms,
+    }
 }
 
 fn publish_what_if_ms(ms: f64) {
@@ -55,8 +81,12 @@ fn download(name: &str, text: &str) {
     let parts = js_sys::Array::of1(&text.into());
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
     if let Some(a) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("a").ok())
@@ -93,7 +123,8 @@ fn ScorecardBody() -> impl IntoView {
         }
     });
 
-    let problems = Memo::new(move |_| draft.with(|d| d.as_ref().map(Scorecard::problems).unwrap_or_default()));
+    let problems =
+        Memo::new(move |_| draft.with(|d| d.as_ref().map(Scorecard::problems).unwrap_or_default()));
     let what_if = Memo::new(move |_| {
         state.rev.track();
         draft.with(|d| d.as_ref().filter(|d| d.problems().is_empty()).map(what_if))
@@ -111,14 +142,18 @@ fn ScorecardBody() -> impl IntoView {
         publish_problems.set(Vec::new());
     };
     let do_publish = move |_| {
-        let Some(d) = draft.get_untracked() else { return };
+        let Some(d) = draft.get_untracked() else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             match publish(d).await {
                 Ok(v) => {
                     draft.set(None);
                     publish_problems.set(Vec::new());
                     state.changed();
-                    state.toast.set(Some(format!("{} v{v}", state.t(T::Published))));
+                    state
+                        .toast
+                        .set(Some(format!("{} v{v}", state.t(T::Published))));
                 }
                 Err(p) => publish_problems.set(p),
             }
@@ -134,7 +169,11 @@ fn ScorecardBody() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
             match Scorecard::from_json(&text) {
                 Ok(mut m) => {
                     m.version = 0;
@@ -244,7 +283,9 @@ fn MigrationView(what_if: Memo<Option<WhatIf>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let lang = state.lang.get();
-        let Some(w) = what_if.get() else { return ().into_any() };
+        let Some(w) = what_if.get() else {
+            return ().into_any();
+        };
         let total_changes = w.changes.len();
         view! {
             <div class="card" data-testid="migration">
@@ -331,15 +372,19 @@ fn parse_points(s: &str) -> Option<u32> {
 #[component]
 fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let edit = move |f: Box<dyn FnOnce(&mut Scorecard)>| draft.update(|d| {
-        if let Some(d) = d {
-            f(d)
-        }
-    });
+    let edit = move |f: Box<dyn FnOnce(&mut Scorecard)>| {
+        draft.update(|d| {
+            if let Some(d) = d {
+                f(d)
+            }
+        })
+    };
     move || {
         shape.track();
         let lang = state.lang.get();
-        let Some(model) = draft.get_untracked() else { return ().into_any() };
+        let Some(model) = draft.get_untracked() else {
+            return ().into_any();
+        };
         let t: Thresholds = model.thresholds;
         let threshold = move |g: Grade, v: Fixed| {
             view! {
@@ -455,4 +500,3 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
         .into_any()
     }
 }
-
