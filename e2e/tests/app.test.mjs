@@ -257,7 +257,7 @@ test("the customer list keeps only the rows in view in the page", async () => {
       list.scrollTop = list.scrollHeight;
       await new Promise((r) => setTimeout(r, 200));
       const rows = [...document.querySelectorAll(".vrow")];
-      return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).at(-1).querySelector("strong").textContent;
+      return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).at(-1).querySelector(".cname").textContent;
     });
     assert.ok(lastName.length > 0);
     await page.fill("input[type=search]", lastName);

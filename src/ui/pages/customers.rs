@@ -199,7 +199,7 @@ pub fn CustomerList() -> impl IntoView {
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * ROW_H)>
-                                    <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}{r.name}</strong><small>{r.sub}</small></span>
+                                    <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
                                     <span class="num">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span>
                                     <span class="num" class:warn=overdue>{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>
