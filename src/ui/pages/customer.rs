@@ -390,7 +390,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                     </ul>
                 })}
                 <div class="rating-body">
-                    <Waterfall score=v.score.clone() thresholds=v.thresholds />
+                    <div class="waterfall-wrap"><Waterfall score=v.score.clone() thresholds=v.thresholds /></div>
                     <div class="table-wrap">
                         <table data-testid="factors">
                             <thead><tr>
