@@ -285,6 +285,7 @@ texts! {
     Contribution => "Contribution", "贡献";
     NoData => "No data", "无数据";
     TopGrade => "Already the best grade.", "已是最高评级。";
+    NoSingleFactor => "No single factor lifts the grade one step on its own.", "单靠任何一个因子都不足以提升一级评级。";
     RequestOverride => "Request a grade override", "申请调整评级";
     OverrideTo => "New grade", "调整为";
     Reason => "Reason", "理由";

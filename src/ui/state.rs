@@ -582,10 +582,21 @@ async fn load_models(
     let mut versions = Vec::new();
     let mut draft = None;
     for (key, json) in store.docs(Docs::Models).await? {
+        if json.is_empty() {
+            continue;
+        }
+        if key == "draft" {
+            // A draft may break rules while it is being edited: keep it, problems and all.
+            match serde_json::from_str::<Scorecard>(&json) {
+                Ok(m) => draft = Some(m),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("scorecard draft unreadable: {e}").into())
+                }
+            }
+            continue;
+        }
         match Scorecard::from_json(&json) {
-            Ok(m) if key == "draft" => draft = Some(m),
             Ok(m) => versions.push(m),
-            Err(_) if json.is_empty() => {}
             Err(problems) => {
                 web_sys::console::warn_1(&format!("scorecard {key} skipped: {problems:?}").into())
             }
@@ -645,12 +656,23 @@ pub async fn publish(draft: Scorecard) -> Result<u32, Vec<ModelProblem>> {
         ..draft
     };
     let store = db().map_err(|e| vec![store_problem(e)])?;
+    let device = with_data(|d| d.device);
+    let outbox = OutboxEntry {
+        entity: "scorecard".into(),
+        id: next.to_string(),
+        version: next,
+        updated_at: now().0,
+        device: device.to_string(),
+        payload: serde_json::to_value(&model).expect("json"),
+    };
+    // The new version and the emptied draft land together, or neither does.
+    let json = model.to_json();
     store
-        .put_doc(Docs::Models, &next.to_string(), &model.to_json(), None)
-        .await
-        .map_err(|e| vec![store_problem(e)])?;
-    store
-        .put_doc(Docs::Models, "draft", "", None)
+        .put_docs(
+            Docs::Models,
+            &[(&next.to_string(), &json), ("draft", "")],
+            &[outbox],
+        )
         .await
         .map_err(|e| vec![store_problem(e)])?;
     DATA.with_borrow_mut(|d| {

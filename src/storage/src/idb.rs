@@ -286,8 +286,15 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
             .collect();
-        self.write(&[CUSTOMERS, CHUNKS, TAIL, OUTBOX], async move |tx| {
-            for s in [CUSTOMERS, CHUNKS, TAIL, OUTBOX] {
+        // Requests refer to the customers being replaced (schema 3 on); scorecard models are
+        // configuration and stay.
+        let mut stores = vec![CUSTOMERS, CHUNKS, TAIL, OUTBOX];
+        if self.db.store_names().iter().any(|s| s == schema::REQUESTS) {
+            stores.push(schema::REQUESTS);
+        }
+        let clear = stores.clone();
+        self.write(&stores, async move |tx| {
+            for s in clear {
                 tx.store(s)?.clear().await?;
             }
             tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
@@ -320,20 +327,30 @@ impl Store for IdbStore {
             .collect())
     }
 
-    async fn put_doc(
+    async fn put_docs(
         &self,
         which: Docs,
-        key: &str,
-        json: &str,
-        outbox: Option<&OutboxEntry>,
+        docs: &[(&str, &str)],
+        outbox: &[OutboxEntry],
     ) -> Result<(), StoreError> {
         let name = which.store_name();
-        let (k, v) = (JsValue::from_str(key), JsValue::from_str(json));
-        let record = outbox.map(|o| JsValue::from_str(&serde_json::to_string(o).expect("json")));
+        let docs: Vec<(JsValue, Option<JsValue>)> = docs
+            .iter()
+            .map(|(k, v)| (JsValue::from_str(v), Some(JsValue::from_str(k))))
+            .collect();
+        let records: Vec<(JsValue, Option<JsValue>)> = outbox
+            .iter()
+            .map(|o| {
+                (
+                    JsValue::from_str(&serde_json::to_string(o).expect("json")),
+                    None,
+                )
+            })
+            .collect();
         self.write(&[name, OUTBOX], async move |tx| {
-            tx.store(name)?.put(&v, Some(&k)).await?;
-            if let Some(r) = record {
-                tx.store(OUTBOX)?.add(&r, None).await?;
+            tx.store(name)?.put_all(docs.into_iter()).await?;
+            if !records.is_empty() {
+                tx.store(OUTBOX)?.add_all(records.into_iter()).await?;
             }
             Ok(())
         })

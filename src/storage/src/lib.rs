@@ -153,14 +153,28 @@ pub trait Store {
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError>;
     /// Every document of a store, by key.
     async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError>;
-    /// Writes a document and, if given, its outbox record, in one transaction.
+    /// Writes documents and their outbox records, all in one transaction.
+    async fn put_docs(
+        &self,
+        which: Docs,
+        docs: &[(&str, &str)],
+        outbox: &[OutboxEntry],
+    ) -> Result<(), StoreError>;
+    /// Writes one document and, if given, its outbox record, in one transaction.
     async fn put_doc(
         &self,
         which: Docs,
         key: &str,
         json: &str,
         outbox: Option<&OutboxEntry>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.put_docs(
+            which,
+            &[(key, json)],
+            outbox.map(std::slice::from_ref).unwrap_or(&[]),
+        )
+        .await
+    }
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;

@@ -124,6 +124,8 @@ impl Store for MemStore {
         d.chunks = chunks.into_iter().collect();
         d.tail.clear();
         d.outbox.clear();
+        // Requests refer to the customers being replaced; scorecard models are configuration and stay.
+        d.requests.clear();
         Ok(())
     }
 
@@ -136,21 +138,25 @@ impl Store for MemStore {
         Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 
-    async fn put_doc(
+    async fn put_docs(
         &self,
         which: Docs,
-        key: &str,
-        json: &str,
-        outbox: Option<&OutboxEntry>,
+        docs: &[(&str, &str)],
+        outbox: &[OutboxEntry],
     ) -> Result<(), StoreError> {
-        let record = outbox.map(|o| serde_json::to_string(o).expect("json"));
+        let records: Vec<String> = outbox
+            .iter()
+            .map(|o| serde_json::to_string(o).expect("json"))
+            .collect();
         self.crash_point()?;
         let mut d = self.data.borrow_mut();
-        match which {
-            Docs::Models => d.models.insert(key.into(), json.into()),
-            Docs::Requests => d.requests.insert(key.into(), json.into()),
-        };
-        d.outbox.extend(record);
+        for (key, json) in docs {
+            match which {
+                Docs::Models => d.models.insert((*key).into(), (*json).into()),
+                Docs::Requests => d.requests.insert((*key).into(), (*json).into()),
+            };
+        }
+        d.outbox.extend(records);
         Ok(())
     }
 

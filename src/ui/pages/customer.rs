@@ -364,7 +364,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 </div>
                 <p class="hint-line" data-testid="hint">{match &v.hint {
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
-                    None => t(T::TopGrade).to_string(),
+                    None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
+                    None => t(T::NoSingleFactor).to_string(),
                 }}</p>
                 {move || asking.get().then(|| view! {
                     <form class="override" on:submit=on_submit novalidate data-testid="override-form">
