@@ -94,6 +94,12 @@ test("a draft that breaks a rule cannot be published, and a bad file is refused 
     assert.match(problems, /权重合计须为 100%，现为 101%/);
     assert.match(problems, /W-SUM/);
     assert.ok(await page.isDisabled("[data-testid=publish]"));
+    // A draft mid-edit is kept as it is, rule-breaking and all.
+    await page.waitForTimeout(300);
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=problems] ul.problems");
+    assert.equal(await page.inputValue("[data-testid=weight-avg_days_to_pay]"), "9");
     await page.fill("[data-testid=weight-avg_days_to_pay]", "abc");
     assert.equal(await page.getAttribute("[data-testid=weight-avg_days_to_pay]", "aria-invalid"), "true");
     await page.fill("[data-testid=weight-avg_days_to_pay]", "8");

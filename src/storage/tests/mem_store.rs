@@ -208,4 +208,8 @@ fn a_document_and_its_outbox_record_are_written_together() {
     );
     assert_eq!(run(s.outbox()).unwrap(), vec![record]);
     assert_eq!(run(s.docs(Docs::Models)).unwrap().len(), 1);
+    // Replacing the data drops requests (they name replaced customers) and keeps models.
+    run(s.replace_all(&[], &Rows::default())).unwrap();
+    assert_eq!(run(s.docs(Docs::Requests)).unwrap(), vec![]);
+    assert_eq!(run(s.docs(Docs::Models)).unwrap().len(), 1);
 }
