@@ -76,11 +76,13 @@ test("an order is recorded, shipped and invoiced, and each step shows in the fig
     const number = await page.inputValue("#f-number");
     assert.match(number, /^SO-\d{4}-\d{7}$/);
     await page.fill("#f-amount", "5,000");
+    await page.fill("#f-category", "液压件");
     await page.click("[data-testid=save]");
     await page.waitForURL(url);
     assert.equal(cents(await money(page, "open-orders")), ordersBefore + 500000);
     const row = page.locator("[data-testid=orders] tr", { hasText: number });
     assert.match(await row.textContent(), /待发货/);
+    assert.match(await row.textContent(), /液压件/);
     await row.locator("button", { hasText: "发货" }).click();
     await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=orders] tr")].some((r) => r.textContent.includes(n) && r.textContent.includes("已发货")), number);
 

@@ -235,6 +235,7 @@ texts! {
     NewInvoice => "New invoice", "开具发票";
     NewPayment => "Record payment", "登记回款";
     Number => "Number", "编号";
+    Category => "Product category", "产品品类";
     Date => "Date", "日期";
     IssueDate => "Issue date", "开票日期";
     DueDate => "Due date", "到期日";

@@ -55,6 +55,9 @@ pub fn Field(
     #[prop(optional)] textarea: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] placeholder: Option<&'static str>,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = format!("f-{name}");
@@ -74,7 +77,7 @@ pub fn Field(
     } else {
         view! {
             <input id=id.clone() name=name type=input_type.unwrap_or("text") inputmode=inputmode
-                placeholder=placeholder autocomplete="off"
+                placeholder=placeholder autocomplete="off" list=list
                 aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
                 prop:value=value on:input=move |ev| form.set(name, event_target_value(&ev)) />
         }

@@ -163,6 +163,17 @@ const SURNAMES: [(&str, &str); 8] = [
     ("孙", "Sun"),
 ];
 
+const CATEGORIES: [(&str, &str); 8] = [
+    ("钢材", "STEEL"),
+    ("电机", "MOTORS"),
+    ("轴承", "BEARINGS"),
+    ("液压件", "HYDRAULICS"),
+    ("电子元件", "COMPONENTS"),
+    ("包装材料", "PACKAGING"),
+    ("化工原料", "CHEMICALS"),
+    ("五金", "HARDWARE"),
+];
+
 /// Seasonal weight per calendar month, in percent (Spring Festival dip in February).
 const SEASON: [u32; 12] = [90, 55, 105, 110, 115, 110, 95, 90, 110, 115, 110, 100];
 
@@ -283,6 +294,15 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             _ => 0,
         };
         let id = CustomerId::from_u128(rng.uuid_v4());
+        // Each customer buys from one to five product categories.
+        let first_cat = rng.below(CATEGORIES.len() as u64) as usize;
+        let cat_count = rng.range(1, 5) as usize;
+        let categories: Vec<DocNo> = (0..cat_count)
+            .map(|k| {
+                let c = CATEGORIES[(first_cat + k * 3) % CATEGORIES.len()];
+                DocNo::parse(if zh { c.0 } else { c.1 }).unwrap()
+            })
+            .collect();
         let person = rng.pick(&SURNAMES);
         let customer = Customer {
             id,
@@ -364,6 +384,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                             .unwrap(),
                         date: issue,
                         amount,
+                        category: Some(*rng.pick(&categories)),
                         status: if rng.chance(300) {
                             OrderStatus::Shipped
                         } else {
@@ -388,6 +409,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                         date: od,
                         amount,
                         status: OrderStatus::Invoiced,
+                        category: Some(*rng.pick(&categories)),
                     });
                     Some(oid)
                 } else {

@@ -66,6 +66,9 @@ pub struct Order {
     pub meta: Meta,
     pub customer: CustomerId,
     pub number: DocNo,
+    /// The product category ordered (a short code such as `STEEL` or `钢材`), when recorded.
+    #[serde(default)]
+    pub category: Option<DocNo>,
     pub date: Date,
     pub amount: Money,
     pub status: OrderStatus,
@@ -850,6 +853,8 @@ pub struct PaymentInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrderInput {
     pub number: String,
+    /// Optional product category.
+    pub category: String,
     pub date: String,
     pub amount: String,
 }
@@ -862,6 +867,7 @@ pub mod field {
     pub const DATE: &str = "date";
     pub const REFERENCE: &str = "reference";
     pub const INVOICE: &str = "invoice";
+    pub const CATEGORY: &str = "category";
 }
 
 fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
@@ -1022,6 +1028,14 @@ impl OrderInput {
             Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
         );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        let category = e.take(
+            CATEGORY,
+            if self.category.trim().is_empty() {
+                Ok(None)
+            } else {
+                DocNo::parse(&self.category).map(Some)
+            },
+        );
         e.finish(|| Order {
             id,
             meta,
@@ -1030,6 +1044,7 @@ impl OrderInput {
             date: date.unwrap(),
             amount: amount.unwrap(),
             status: OrderStatus::Open,
+            category: category.unwrap(),
         })
     }
 }

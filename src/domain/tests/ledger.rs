@@ -226,6 +226,7 @@ fn open_order_value_counts_open_and_shipped_orders_only() {
             date: d("2026-03-01"),
             amount: Money::from_units(units),
             status,
+            category: None,
         });
     }
     assert_eq!(
@@ -248,6 +249,7 @@ fn an_order_moves_only_forward_and_each_move_is_a_new_version() {
         date: d("2026-03-01"),
         amount: Money::from_units(80),
         status: OrderStatus::Open,
+        category: None,
     };
     let shipped = o
         .with_status(OrderStatus::Shipped, DeviceId::from_u128(5), Timestamp(10))
@@ -289,6 +291,7 @@ fn invoicing_an_order_marks_it_invoiced() {
         date: d("2026-03-01"),
         amount: Money::from_units(80),
         status: OrderStatus::Open,
+        category: None,
     });
     l.add_invoice(Invoice {
         order: Some(oid),

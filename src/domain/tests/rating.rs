@@ -474,3 +474,35 @@ fn metrics_of_the_demo_match_its_summaries_and_every_customer_scores() {
         "the demo spreads over grades: {grades:?}"
     );
 }
+
+#[test]
+fn categories_bought_count_distinct_categories_of_the_last_12_months() {
+    let mut l = Ledger::new();
+    let order = |n: u128, date: &str, cat: Option<&str>, status: OrderStatus| Order {
+        id: OrderId::from_u128(n),
+        meta: meta(),
+        customer: C,
+        number: DocNo::parse(&format!("SO-{n}")).unwrap(),
+        category: cat.map(|c| DocNo::parse(c).unwrap()),
+        date: d(date),
+        amount: Money::from_units(10),
+        status,
+    };
+    let as_of = d("2026-11-28");
+    assert_eq!(
+        l.metrics(&customer(), as_of)
+            .get(FactorKey::ProductCategories),
+        None,
+        "no order says: missing"
+    );
+    l.put_order(order(1, "2026-01-05", Some("钢材"), OrderStatus::Invoiced));
+    l.put_order(order(2, "2026-03-05", Some("钢材"), OrderStatus::Invoiced));
+    l.put_order(order(3, "2026-05-05", Some("轴承"), OrderStatus::Open));
+    l.put_order(order(4, "2026-06-05", Some("五金"), OrderStatus::Cancelled));
+    l.put_order(order(5, "2025-06-05", Some("电机"), OrderStatus::Invoiced)); // older than 12 months
+    l.put_order(order(6, "2026-07-05", None, OrderStatus::Invoiced));
+    assert_eq!(
+        num(&l.metrics(&customer(), as_of), FactorKey::ProductCategories),
+        Some(Fixed::from_int(2))
+    );
+}

@@ -222,7 +222,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
             <h2>{t(T::Orders)} " " <small class="muted">{orders.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="orders">
-                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
+                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th>{t(T::Category)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
                     <tbody>
                         {orders.into_iter().map(|o| {
                             let change = move |next: OrderStatus| {
@@ -243,6 +243,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                                 <tr>
                                     <td class="mono">{o.number.to_string()}</td>
                                     <td>{lang.date(o.date)}</td>
+                                    <td>{o.category.map(|c| c.to_string()).unwrap_or_default()}</td>
                                     <td class="num">{o.amount.format_cny()}</td>
                                     <td>{t(status_text(o.status))}</td>
                                     <td><div class="row-actions">

@@ -50,6 +50,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         (f::AMOUNT, String::new()),
         (f::REFERENCE, String::new()),
         (f::INVOICE, String::new()),
+        (f::CATEGORY, String::new()),
         ("order", String::new()),
     ]);
     // Open invoices (for a payment) and open orders (for an invoice) to choose from.
@@ -109,6 +110,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         number: form.get(f::NUMBER),
                         date: form.get(f::DATE),
                         amount: form.get(f::AMOUNT),
+                        category: form.get(f::CATEGORY),
                     },
                 ),
                 move |_| go(),
@@ -168,6 +170,15 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <Field form=form name=f::NUMBER label=T::Number required=true />
                         <Field form=form name=f::DATE label=T::Date input_type="date" required=true />
                         <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
+                        <Field form=form name=f::CATEGORY label=T::Category list="categories" />
+                        <datalist id="categories">
+                            {with_data(|d| {
+                                let mut cats: Vec<String> = d.ledger.orders().iter().filter_map(|o| o.category.map(|c| c.to_string())).collect();
+                                cats.sort();
+                                cats.dedup();
+                                cats
+                            }).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+                        </datalist>
                     }.into_any(),
                     Doc::Invoice => view! {
                         <div on:change=move |_| pick_order()>

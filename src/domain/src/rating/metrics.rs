@@ -10,7 +10,8 @@
 //!   payments of the last 12 months;
 //! - overdue count and amount: open invoices past their due date on `A`;
 //! - max days late in 12 months: the latest payment of the window, or the oldest open overdue item;
-//! - product categories: not recorded by the ledger yet, so always missing;
+//! - product categories: distinct categories of the orders (not cancelled) of the last 12 months;
+//!   missing when none of those orders records its category;
 //! - external: registered capital (yuan), years since founding, largest shareholder's share (%),
 //!   litigation count and open amount (yuan), industry position, third-party report score (missing
 //!   when the report is older than the model allows).
@@ -164,6 +165,26 @@ impl Ledger {
             .collect()
     }
 
+    /// Distinct product categories ordered in `(from, to]`, or `None` when no order there says.
+    fn categories_bought(
+        &self,
+        customer: crate::id::CustomerId,
+        from: Date,
+        to: Date,
+    ) -> Option<usize> {
+        let mut seen: Vec<crate::text::DocNo> = Vec::new();
+        for o in self.customer_orders(customer) {
+            if o.date > from && o.date <= to && o.status != crate::ledger::OrderStatus::Cancelled {
+                if let Some(c) = o.category {
+                    if !seen.contains(&c) {
+                        seen.push(c);
+                    }
+                }
+            }
+        }
+        (!seen.is_empty()).then_some(seen.len())
+    }
+
     fn metrics_with(&self, c: &Customer, as_of: Date, open: &mut Vec<i64>) -> Metrics {
         use FactorKey::*;
         let mut m = Metrics::default();
@@ -240,7 +261,11 @@ impl Ledger {
         m.num(OverdueCount, Fixed::from_int(overdue_count));
         m.num(OverdueAmount, Fixed(overdue_amount));
         m.num(MaxDaysLate12m, Fixed::from_int(max_late as i64));
-        m.set(ProductCategories, None);
+        m.set(
+            ProductCategories,
+            self.categories_bought(c.id, window_start, as_of)
+                .map(|n| Value::Num(Fixed::from_int(n as i64))),
+        );
         let p = &c.profile;
         m.set(
             RegisteredCapital,
