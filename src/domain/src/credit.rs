@@ -1,0 +1,491 @@
+//! Credit policy per grade, limits over time, exposure, and the order-time credit check.
+//!
+//! All pure: the check takes every fact it needs (limit, exposure, overdue, policy, the day) and
+//! answers pass, warn or block with every reason that applies and, for each block, what would
+//! make the order pass.
+
+use crate::date::Date;
+use crate::money::{ratio_bp_round_half_away, Money};
+use crate::rating::Grade;
+use serde::{Deserialize, Serialize};
+
+/// How a grade's orders are settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    OnCredit,
+    CashBeforeDelivery,
+}
+
+/// Which approval route a grade's credit requests take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Simplified,
+    Standard,
+    Strict,
+}
+
+/// The policy of one grade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradePolicy {
+    pub grade: Grade,
+    /// The largest limit the grade may be given.
+    pub max_limit: Money,
+    pub term_days: u32,
+    pub settlement: Settlement,
+    pub route: Route,
+    pub review_months: u32,
+}
+
+/// The policy table and the rules of the order-time check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub version: u32,
+    /// One row per grade, AAA first.
+    pub grades: [GradePolicy; 5],
+    /// Warn when the order takes utilisation above this share of the limit (basis points).
+    pub warn_over_bp: u32,
+    /// Hold the order when it takes utilisation above this share (basis points); `None`: only
+    /// going over the limit itself blocks.
+    pub hold_over_bp: Option<u32>,
+    /// Block when the customer's overdue amount is above this (zero: any overdue blocks).
+    pub block_overdue_over: Money,
+    /// Block when an invoice is more than this many days overdue.
+    pub block_days_overdue_over: i32,
+    /// Whether open (not yet invoiced) orders count in exposure.
+    pub exposure_includes_open_orders: bool,
+    /// The factor of the suggested limit, basis points (10000 = 1.0).
+    pub suggestion_factor_bp: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let row = |grade, max_units, term_days, settlement, route, review_months| GradePolicy {
+            grade,
+            max_limit: Money::from_units(max_units),
+            term_days,
+            settlement,
+            route,
+            review_months,
+        };
+        Policy {
+            version: 1,
+            grades: [
+                row(
+                    Grade::AAA,
+                    5_000_000,
+                    90,
+                    Settlement::OnCredit,
+                    Route::Simplified,
+                    12,
+                ),
+                row(
+                    Grade::AA,
+                    2_000_000,
+                    60,
+                    Settlement::OnCredit,
+                    Route::Standard,
+                    12,
+                ),
+                row(
+                    Grade::A,
+                    1_000_000,
+                    30,
+                    Settlement::OnCredit,
+                    Route::Standard,
+                    6,
+                ),
+                row(
+                    Grade::B,
+                    300_000,
+                    15,
+                    Settlement::OnCredit,
+                    Route::Strict,
+                    3,
+                ),
+                row(
+                    Grade::C,
+                    0,
+                    0,
+                    Settlement::CashBeforeDelivery,
+                    Route::Strict,
+                    3,
+                ),
+            ],
+            warn_over_bp: 9_000,
+            hold_over_bp: None,
+            block_overdue_over: Money::ZERO,
+            block_days_overdue_over: 0,
+            exposure_includes_open_orders: true,
+            suggestion_factor_bp: 10_000,
+        }
+    }
+}
+
+/// Something in a policy table to fix, or (for `needs_confirmation`) to confirm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub code: &'static str,
+    pub grade: Option<Grade>,
+    /// A better grade with a stricter rule is allowed once someone confirms it.
+    pub needs_confirmation: bool,
+}
+
+impl Policy {
+    pub fn of(&self, g: Grade) -> &GradePolicy {
+        &self.grades[g as usize]
+    }
+
+    /// Every inconsistency: hard ones (negative limits, rows out of order, shares over 100%) and
+    /// ones a person may confirm (a better grade with a shorter term or a lower cap).
+    pub fn problems(&self) -> Vec<PolicyProblem> {
+        let mut out = Vec::new();
+        for (i, row) in self.grades.iter().enumerate() {
+            if row.grade != Grade::ALL[i] {
+                out.push(PolicyProblem {
+                    code: "P-ORDER",
+                    grade: Some(row.grade),
+                    needs_confirmation: false,
+                });
+            }
+            if row.max_limit.is_negative() {
+                out.push(PolicyProblem {
+                    code: "P-NEGATIVE",
+                    grade: Some(row.grade),
+                    needs_confirmation: false,
+                });
+            }
+            if row.term_days > 365 {
+                out.push(PolicyProblem {
+                    code: "P-TERM",
+                    grade: Some(row.grade),
+                    needs_confirmation: false,
+                });
+            }
+            if i > 0 {
+                let better = &self.grades[i - 1];
+                if better.term_days < row.term_days {
+                    out.push(PolicyProblem {
+                        code: "P-STRICTER-TERM",
+                        grade: Some(better.grade),
+                        needs_confirmation: true,
+                    });
+                }
+                if better.max_limit < row.max_limit {
+                    out.push(PolicyProblem {
+                        code: "P-LOWER-CAP",
+                        grade: Some(better.grade),
+                        needs_confirmation: true,
+                    });
+                }
+                if better.settlement == Settlement::CashBeforeDelivery
+                    && row.settlement == Settlement::OnCredit
+                {
+                    out.push(PolicyProblem {
+                        code: "P-STRICTER-SETTLEMENT",
+                        grade: Some(better.grade),
+                        needs_confirmation: true,
+                    });
+                }
+            }
+        }
+        if self.warn_over_bp > 10_000 || self.hold_over_bp.is_some_and(|h| h > 10_000) {
+            out.push(PolicyProblem {
+                code: "P-SHARE",
+                grade: None,
+                needs_confirmation: false,
+            });
+        }
+        out
+    }
+
+    /// The suggested limit: `min(grade cap, average monthly sales x term / 30 x factor)`,
+    /// rounded half away from zero to the yuan. Returns the figure and its parts for display.
+    pub fn suggested_limit(&self, grade: Grade, sales_12m: Money) -> Suggestion {
+        let row = self.of(grade);
+        let monthly = sales_12m.mul_ratio_round_half_away(1, 12);
+        let by_history = monthly
+            .mul_ratio_round_half_away(
+                row.term_days as i64 * self.suggestion_factor_bp as i64,
+                30 * 10_000,
+            )
+            .mul_ratio_round_half_away(1, 100)
+            .mul_ratio_round_half_away(100, 1);
+        Suggestion {
+            limit: by_history.min(row.max_limit).max(Money::ZERO),
+            cap: row.max_limit,
+            monthly_sales: monthly,
+            by_history,
+        }
+    }
+}
+
+/// A suggested limit and how it was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub limit: Money,
+    pub cap: Money,
+    pub monthly_sales: Money,
+    pub by_history: Money,
+}
+
+/// A temporary limit: in force from `start` to `end` inclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryLimit {
+    pub amount: Money,
+    pub start: Date,
+    pub end: Date,
+}
+
+/// A customer's limits and freeze. A limit of zero means no credit, never "unchecked".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Limits {
+    pub permanent: Money,
+    pub temporary: Vec<TemporaryLimit>,
+    pub frozen: bool,
+    /// When the limit must be reviewed (from the grade's review cycle).
+    pub review_due: Option<Date>,
+    /// When the permanent limit lapses, if ever.
+    pub expires: Option<Date>,
+}
+
+impl Limits {
+    /// The limit in force on a day: the permanent limit (zero once expired), or the largest
+    /// temporary limit in force if that is higher. A temporary limit ends by itself.
+    pub fn effective(&self, as_of: Date) -> Money {
+        let permanent = if self.expires.is_some_and(|e| as_of > e) {
+            Money::ZERO
+        } else {
+            self.permanent
+        };
+        self.temporary
+            .iter()
+            .filter(|t| t.start <= as_of && as_of <= t.end)
+            .map(|t| t.amount)
+            .fold(permanent, Money::max)
+    }
+}
+
+/// What counts against the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Exposure {
+    pub open_ar: Money,
+    pub open_orders: Money,
+}
+
+impl Exposure {
+    pub fn total(&self, policy: &Policy) -> Money {
+        self.open_ar
+            + if policy.exposure_includes_open_orders {
+                self.open_orders
+            } else {
+                Money::ZERO
+            }
+    }
+}
+
+/// Everything the check needs to know about the customer on the day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckInput {
+    pub grade: Grade,
+    pub limits: Limits,
+    pub exposure: Exposure,
+    pub overdue: Money,
+    pub max_days_overdue: i32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Pass,
+    Warn,
+    Block,
+}
+
+/// Why a check did not simply pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Frozen,
+    CashBeforeDelivery,
+    /// The order takes exposure over the limit by this much.
+    OverLimit {
+        by: Money,
+    },
+    /// The order takes utilisation over the hold share (basis points after the order).
+    OverHoldShare {
+        used_bp: i64,
+    },
+    /// The order takes utilisation over the warning share.
+    OverWarnShare {
+        used_bp: i64,
+    },
+    Overdue {
+        amount: Money,
+        days: i32,
+    },
+    LimitExpired {
+        on: Date,
+    },
+    ReviewDue {
+        on: Date,
+    },
+}
+
+impl Reason {
+    pub fn blocks(&self) -> bool {
+        !matches!(
+            self,
+            Reason::OverWarnShare { .. } | Reason::ReviewDue { .. }
+        )
+    }
+}
+
+/// What would make a blocked order pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// A payment of this much clears the limit (and hold share) for this order.
+    Pay(Money),
+    /// The largest order that passes today.
+    OrderAtMost(Money),
+    /// A temporary increase of the limit by this much lets the order pass.
+    TemporaryIncrease(Money),
+    /// Clearing this overdue amount lifts the overdue block.
+    PayOverdue(Money),
+    /// Marked as paid before delivery, the order passes the settlement rule.
+    Prepay,
+    /// Only an unfreeze (through a request) helps.
+    Unfreeze,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+    pub remedies: Vec<Remedy>,
+    pub limit: Money,
+    pub exposure: Money,
+    /// Credit left before this order (never negative).
+    pub available: Money,
+    /// Utilisation after the order, basis points (`None` with a zero limit).
+    pub used_after_bp: Option<i64>,
+}
+
+/// The highest exposure a share of the limit allows: `limit x bp / 10000`, rounded down to the fen
+/// (an order may take utilisation *to* the share, not over it).
+fn share_of(limit: Money, bp: u32) -> Money {
+    Money::from_minor((limit.minor() as i128 * bp as i128 / 10_000) as i64)
+}
+
+/// Checks an order of `amount` on the day. `prepaid` marks an order paid before delivery.
+pub fn check(
+    policy: &Policy,
+    c: &CheckInput,
+    amount: Money,
+    prepaid: bool,
+    as_of: Date,
+) -> CheckResult {
+    let row = policy.of(c.grade);
+    let limit = c.limits.effective(as_of);
+    let exposure = c.exposure.total(policy);
+    let after = exposure + amount;
+    let available = (limit - exposure).max(Money::ZERO);
+    let used_after_bp = ratio_bp_round_half_away(after, limit);
+    let mut reasons = Vec::new();
+    let mut remedies = Vec::new();
+    if c.limits.frozen {
+        reasons.push(Reason::Frozen);
+        remedies.push(Remedy::Unfreeze);
+    }
+    if row.settlement == Settlement::CashBeforeDelivery && !prepaid {
+        reasons.push(Reason::CashBeforeDelivery);
+        remedies.push(Remedy::Prepay);
+    }
+    if !prepaid {
+        // The binding ceiling: the limit, or the hold share of it when that rule is on.
+        let ceiling = match policy.hold_over_bp {
+            Some(bp) => share_of(limit, bp).min(limit),
+            None => limit,
+        };
+        if after > limit {
+            reasons.push(Reason::OverLimit { by: after - limit });
+        } else if after > ceiling {
+            reasons.push(Reason::OverHoldShare {
+                used_bp: used_after_bp.unwrap_or(i64::MAX),
+            });
+        } else if after > share_of(limit, policy.warn_over_bp) {
+            reasons.push(Reason::OverWarnShare {
+                used_bp: used_after_bp.unwrap_or(i64::MAX),
+            });
+        }
+        if after > ceiling {
+            let over = after - ceiling;
+            remedies.push(Remedy::Pay(over));
+            remedies.push(Remedy::OrderAtMost((ceiling - exposure).max(Money::ZERO)));
+            // A higher limit raises the hold ceiling too: ask for enough that the order fits under it.
+            let needed = match policy.hold_over_bp {
+                Some(bp) if bp > 0 => {
+                    let target = after.mul_ratio_round_half_away(10_000, bp as i64);
+                    let target = if share_of(target, bp) < after {
+                        target + Money::from_minor(1)
+                    } else {
+                        target
+                    };
+                    target - limit
+                }
+                _ => over,
+            };
+            remedies.push(Remedy::TemporaryIncrease(needed.max(Money::from_minor(1))));
+        }
+    }
+    let overdue_block = c.overdue > policy.block_overdue_over
+        || (c.max_days_overdue > policy.block_days_overdue_over && c.overdue.is_positive());
+    if overdue_block && !prepaid {
+        reasons.push(Reason::Overdue {
+            amount: c.overdue,
+            days: c.max_days_overdue,
+        });
+        remedies.push(Remedy::PayOverdue(c.overdue));
+    }
+    if let Some(e) = c.limits.expires.filter(|e| as_of > *e) {
+        reasons.push(Reason::LimitExpired { on: e });
+    }
+    if let Some(r) = c.limits.review_due.filter(|r| as_of >= *r) {
+        reasons.push(Reason::ReviewDue { on: r });
+    }
+    let outcome = if reasons.iter().any(Reason::blocks) {
+        Outcome::Block
+    } else if reasons.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Warn
+    };
+    if outcome != Outcome::Block {
+        remedies.clear();
+    }
+    CheckResult {
+        outcome,
+        reasons,
+        remedies,
+        limit,
+        exposure,
+        available,
+        used_after_bp,
+    }
+}
+
+/// A held order released by someone: the release covers the amount it was given for, and no more.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub amount: Money,
+    pub reason: String,
+    pub by: String,
+    pub on: Date,
+}
+
+impl Release {
+    /// Whether the release still lets the order through at `amount`: a larger amount is checked
+    /// again, as if never released.
+    pub fn covers(&self, amount: Money) -> bool {
+        amount <= self.amount
+    }
+}

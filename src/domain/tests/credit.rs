@@ -1,0 +1,361 @@
+//! Credit policy, limits over time, exposure and the order-time check.
+
+use creditdesk_domain::credit::*;
+use creditdesk_domain::rating::Grade;
+use creditdesk_domain::{Date, Money};
+use proptest::prelude::*;
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+fn y(units: i64) -> Money {
+    Money::from_units(units)
+}
+
+fn customer(grade: Grade, limit: i64, balance: i64) -> CheckInput {
+    CheckInput {
+        grade,
+        limits: Limits {
+            permanent: y(limit),
+            ..Limits::default()
+        },
+        exposure: Exposure {
+            open_ar: y(balance),
+            open_orders: Money::ZERO,
+        },
+        overdue: Money::ZERO,
+        max_days_overdue: 0,
+    }
+}
+
+fn hold_at_90() -> Policy {
+    Policy {
+        hold_over_bp: Some(9_000),
+        ..Policy::default()
+    }
+}
+
+const TODAY: &str = "2026-11-28";
+
+#[test]
+fn with_a_hold_rule_at_90_percent_4500_is_held_and_4000_passes() {
+    let c = customer(Grade::A, 10_000, 5_000);
+    let held = check(&hold_at_90(), &c, y(4_500), false, d(TODAY));
+    assert_eq!(held.outcome, Outcome::Block);
+    assert_eq!(held.reasons, vec![Reason::OverHoldShare { used_bp: 9_500 }]);
+    assert!(held.remedies.contains(&Remedy::Pay(y(500))));
+    assert!(held.remedies.contains(&Remedy::OrderAtMost(y(4_000))));
+    // 90% of a limit of 10,555.56 is 9,500.00: the increase that lets it pass.
+    assert!(held
+        .remedies
+        .contains(&Remedy::TemporaryIncrease(Money::from_minor(55_556))));
+    let passes = check(&hold_at_90(), &c, y(4_000), false, d(TODAY));
+    assert_eq!(passes.outcome, Outcome::Pass, "exactly 90% is not over 90%");
+    assert_eq!(passes.used_after_bp, Some(9_000));
+    let warned = check(&Policy::default(), &c, y(4_500), false, d(TODAY));
+    assert_eq!(
+        (warned.outcome, warned.reasons),
+        (
+            Outcome::Warn,
+            vec![Reason::OverWarnShare { used_bp: 9_500 }]
+        ),
+        "without the hold rule, 95% only warns"
+    );
+}
+
+#[test]
+fn an_order_equal_to_the_available_credit_passes_and_one_cent_more_is_blocked() {
+    let policy = Policy {
+        warn_over_bp: 10_000,
+        ..Policy::default()
+    };
+    let c = customer(Grade::A, 10_000, 5_000);
+    let at = check(&policy, &c, y(5_000), false, d(TODAY));
+    assert_eq!((at.outcome, at.available), (Outcome::Pass, y(5_000)));
+    let over = check(
+        &policy,
+        &c,
+        y(5_000) + Money::from_minor(1),
+        false,
+        d(TODAY),
+    );
+    assert_eq!(over.outcome, Outcome::Block);
+    assert_eq!(
+        over.reasons,
+        vec![Reason::OverLimit {
+            by: Money::from_minor(1)
+        }]
+    );
+    assert_eq!(
+        over.remedies,
+        vec![
+            Remedy::Pay(Money::from_minor(1)),
+            Remedy::OrderAtMost(y(5_000)),
+            Remedy::TemporaryIncrease(Money::from_minor(1))
+        ]
+    );
+}
+
+#[test]
+fn grade_c_on_credit_is_blocked_whatever_the_size_and_passes_prepaid() {
+    let c = customer(Grade::C, 1_000_000, 0);
+    let small = check(
+        &Policy::default(),
+        &c,
+        Money::from_minor(1),
+        false,
+        d(TODAY),
+    );
+    assert_eq!(small.outcome, Outcome::Block);
+    assert_eq!(small.reasons, vec![Reason::CashBeforeDelivery]);
+    assert_eq!(small.remedies, vec![Remedy::Prepay]);
+    let prepaid = check(&Policy::default(), &c, y(5_000_000), true, d(TODAY));
+    assert_eq!(prepaid.outcome, Outcome::Pass);
+}
+
+#[test]
+fn a_frozen_customer_is_blocked_even_with_headroom() {
+    let mut c = customer(Grade::AAA, 1_000_000, 0);
+    c.limits.frozen = true;
+    let r = check(&Policy::default(), &c, y(1), false, d(TODAY));
+    assert_eq!(r.outcome, Outcome::Block);
+    assert_eq!(r.reasons, vec![Reason::Frozen]);
+    assert_eq!(r.remedies, vec![Remedy::Unfreeze]);
+}
+
+#[test]
+fn a_zero_limit_means_no_credit_not_unchecked() {
+    let c = customer(Grade::A, 0, 0);
+    let r = check(
+        &Policy::default(),
+        &c,
+        Money::from_minor(1),
+        false,
+        d(TODAY),
+    );
+    assert_eq!(r.outcome, Outcome::Block);
+    assert_eq!(
+        r.reasons,
+        vec![Reason::OverLimit {
+            by: Money::from_minor(1)
+        }]
+    );
+    assert_eq!(r.used_after_bp, None);
+}
+
+#[test]
+fn overdue_blocks_by_amount_or_by_days_as_configured() {
+    let mut c = customer(Grade::A, 100_000, 10_000);
+    c.overdue = y(2_000);
+    c.max_days_overdue = 12;
+    let strict = check(&Policy::default(), &c, y(10), false, d(TODAY));
+    assert_eq!(
+        strict.reasons,
+        vec![Reason::Overdue {
+            amount: y(2_000),
+            days: 12
+        }]
+    );
+    assert_eq!(strict.remedies, vec![Remedy::PayOverdue(y(2_000))]);
+    let lenient = Policy {
+        block_overdue_over: y(5_000),
+        block_days_overdue_over: 30,
+        ..Policy::default()
+    };
+    assert_eq!(
+        check(&lenient, &c, y(10), false, d(TODAY)).outcome,
+        Outcome::Pass
+    );
+    c.max_days_overdue = 31;
+    assert_eq!(
+        check(&lenient, &c, y(10), false, d(TODAY)).outcome,
+        Outcome::Block
+    );
+}
+
+#[test]
+fn an_expired_limit_blocks_and_a_due_review_warns() {
+    let mut c = customer(Grade::A, 100_000, 0);
+    c.limits.review_due = Some(d("2026-11-01"));
+    let r = check(&Policy::default(), &c, y(10), false, d(TODAY));
+    assert_eq!(
+        (r.outcome, r.reasons.clone()),
+        (
+            Outcome::Warn,
+            vec![Reason::ReviewDue {
+                on: d("2026-11-01")
+            }]
+        )
+    );
+    c.limits.expires = Some(d("2026-11-27"));
+    let r = check(&Policy::default(), &c, y(10), false, d(TODAY));
+    assert_eq!(r.outcome, Outcome::Block);
+    assert!(r.reasons.contains(&Reason::LimitExpired {
+        on: d("2026-11-27")
+    }));
+    assert_eq!(r.limit, Money::ZERO);
+}
+
+#[test]
+fn the_effective_limit_follows_temporary_limits_over_time() {
+    let limits = Limits {
+        permanent: y(100),
+        temporary: vec![
+            TemporaryLimit {
+                amount: y(300),
+                start: d("2026-12-01"),
+                end: d("2026-12-31"),
+            },
+            TemporaryLimit {
+                amount: y(80),
+                start: d("2026-11-01"),
+                end: d("2027-01-31"),
+            },
+        ],
+        ..Limits::default()
+    };
+    let cases = [
+        ("2026-11-30", 100),
+        ("2026-12-01", 300),
+        ("2026-12-31", 300),
+        ("2027-01-01", 100),
+        ("2027-02-01", 100),
+    ];
+    for (day, expected) in cases {
+        assert_eq!(limits.effective(d(day)), y(expected), "{day}");
+    }
+}
+
+#[test]
+fn exposure_counts_open_orders_only_when_configured() {
+    let e = Exposure {
+        open_ar: y(100),
+        open_orders: y(40),
+    };
+    assert_eq!(e.total(&Policy::default()), y(140));
+    assert_eq!(
+        e.total(&Policy {
+            exposure_includes_open_orders: false,
+            ..Policy::default()
+        }),
+        y(100)
+    );
+}
+
+#[test]
+fn the_default_policy_is_consistent_and_a_stricter_better_grade_needs_confirmation() {
+    assert_eq!(Policy::default().problems(), vec![]);
+    let defaults = Policy::default();
+    assert_eq!(defaults.grades.map(|g| g.term_days), [90, 60, 30, 15, 0]);
+    assert_eq!(
+        defaults.of(Grade::C).settlement,
+        Settlement::CashBeforeDelivery
+    );
+    let mut p = Policy::default();
+    p.grades[1].term_days = 20; // AA gets a shorter term than A's 30
+    p.grades[4].max_limit = y(-1);
+    let problems = p.problems();
+    assert_eq!(
+        problems,
+        vec![
+            PolicyProblem {
+                code: "P-STRICTER-TERM",
+                grade: Some(Grade::AA),
+                needs_confirmation: true
+            },
+            PolicyProblem {
+                code: "P-NEGATIVE",
+                grade: Some(Grade::C),
+                needs_confirmation: false
+            },
+        ]
+    );
+}
+
+#[test]
+fn the_suggested_limit_is_history_times_term_capped_by_the_grade() {
+    let p = Policy::default();
+    // 1,200,000 a year = 100,000 a month; AA term 60 days: 200,000, under the 2,000,000 cap.
+    let s = p.suggested_limit(Grade::AA, y(1_200_000));
+    assert_eq!(
+        (s.monthly_sales, s.by_history, s.limit),
+        (y(100_000), y(200_000), y(200_000))
+    );
+    let capped = p.suggested_limit(Grade::B, y(120_000_000));
+    assert_eq!(capped.limit, y(300_000));
+    assert_eq!(p.suggested_limit(Grade::C, y(1_000_000)).limit, Money::ZERO);
+}
+
+#[test]
+fn a_release_covers_its_amount_and_no_more() {
+    let r = Release {
+        amount: y(4_500),
+        reason: "CFO agreed".into(),
+        by: "Li".into(),
+        on: d(TODAY),
+    };
+    assert!(r.covers(y(4_500)));
+    assert!(!r.covers(y(4_500) + Money::from_minor(1)));
+}
+
+proptest! {
+    #[test]
+    fn available_credit_plus_exposure_is_the_effective_limit(limit in 0i64..10_000_000, ar in 0i64..10_000_000, orders in 0i64..1_000_000) {
+        let c = CheckInput {
+            grade: Grade::A,
+            limits: Limits { permanent: Money::from_minor(limit), ..Limits::default() },
+            exposure: Exposure { open_ar: Money::from_minor(ar), open_orders: Money::from_minor(orders) },
+            overdue: Money::ZERO,
+            max_days_overdue: 0,
+        };
+        let r = check(&Policy::default(), &c, Money::from_minor(1), false, d(TODAY));
+        if r.exposure <= r.limit {
+            prop_assert_eq!(r.available + r.exposure, r.limit);
+        } else {
+            prop_assert_eq!(r.available, Money::ZERO);
+        }
+    }
+
+    #[test]
+    fn an_order_up_to_the_available_credit_never_goes_over_the_limit(limit in 1i64..10_000_000, ar in 0i64..10_000_000, amount in 1i64..10_000_000) {
+        let c = customer_minor(limit, ar);
+        let r = check(&Policy::default(), &c, Money::from_minor(amount), false, d(TODAY));
+        let over = r.reasons.iter().any(|x| matches!(x, Reason::OverLimit { .. }));
+        prop_assert_eq!(over, Money::from_minor(amount) > r.available);
+        if over {
+            // Each remedy, taken alone, makes the order pass the limit.
+            for remedy in &r.remedies {
+                let again = match *remedy {
+                    Remedy::Pay(p) => check(&Policy::default(), &customer_minor(limit, ar - p.minor()), Money::from_minor(amount), false, d(TODAY)),
+                    Remedy::OrderAtMost(m) if m.is_positive() => check(&Policy::default(), &c, m, false, d(TODAY)),
+                    Remedy::TemporaryIncrease(inc) => check(&Policy::default(), &customer_minor(limit + inc.minor(), ar), Money::from_minor(amount), false, d(TODAY)),
+                    _ => continue,
+                };
+                prop_assert!(again.reasons.iter().all(|x| !matches!(x, Reason::OverLimit { .. })), "{remedy:?} did not clear it");
+            }
+        }
+    }
+
+    #[test]
+    fn a_released_order_never_bypasses_a_later_increase(released in 1i64..1_000_000, rise in 1i64..1_000_000) {
+        let r = Release { amount: Money::from_minor(released), reason: "ok".into(), by: "x".into(), on: d(TODAY) };
+        prop_assert!(r.covers(Money::from_minor(released)));
+        prop_assert!(!r.covers(Money::from_minor(released + rise)));
+    }
+}
+
+fn customer_minor(limit: i64, ar: i64) -> CheckInput {
+    CheckInput {
+        grade: Grade::A,
+        limits: Limits {
+            permanent: Money::from_minor(limit),
+            ..Limits::default()
+        },
+        exposure: Exposure {
+            open_ar: Money::from_minor(ar),
+            open_orders: Money::ZERO,
+        },
+        overdue: Money::ZERO,
+        max_days_overdue: 0,
+    }
+}
