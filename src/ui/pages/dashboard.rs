@@ -2,9 +2,11 @@
 //! issue).
 
 use crate::ui::i18n::T;
+use crate::ui::rating::GradeBadge;
 use crate::ui::state::AppState;
 use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::money::percent_1dp_round_half_away;
+use creditdesk_domain::rating::Grade;
 use creditdesk_domain::Money;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,6 +20,7 @@ struct Figures {
     customers_overdue: usize,
     open_orders: Money,
     top: Vec<(String, String, Money, i32)>,
+    grades: [u32; 5],
 }
 
 fn figures(state: &AppState) -> Figures {
@@ -50,7 +53,12 @@ fn figures(state: &AppState) -> Figures {
             .collect();
         top.sort_by_key(|t| std::cmp::Reverse(t.2));
         top.truncate(5);
+        let mut grades = [0u32; 5];
+        for (_, g) in d.rated.values() {
+            grades[*g as usize] += 1;
+        }
         Figures {
+            grades,
             total,
             overdue,
             overdue_pct: percent_1dp_round_half_away(overdue, total),
@@ -82,6 +90,12 @@ pub fn Dashboard() -> impl IntoView {
                             <Tile label=Signal::derive(move || state.t(T::CustomersCount).to_string()) value=f.customers.to_string() testid="kpi-customers" />
                             <Tile label=Signal::derive(move || state.t(T::CustomersOverdue).to_string()) value=f.customers_overdue.to_string() tone="warn" />
                             <Tile label=Signal::derive(move || state.t(T::OpenOrders).to_string()) value=f.open_orders.format_cny() />
+                        </div>
+                        <h2>{state.t(T::GradeDistribution)}</h2>
+                        <div class="grade-counts" data-testid="dashboard-grades">
+                            {Grade::ALL.iter().map(|g| view! {
+                                <A href="/customers" attr:class="grade-count"><GradeBadge grade=*g />" "{f.grades[*g as usize]}</A>
+                            }).collect_view()}
                         </div>
                         <h2>{state.t(T::TopOverdue)}</h2>
                         <ol class="rank">

@@ -223,13 +223,14 @@ impl Ledger {
                     open[pos] -= s.amount.minor();
                 }
                 if s.is_payment {
-                    let amount = s.amount.minor() as i128;
-                    w_pay += amount * s.date.days_since(inv.issue_date) as i128;
-                    total += amount;
+                    // One amount (at most 10^14 fen) times days fits an i64; the sums widen.
+                    let amount = s.amount.minor();
+                    w_pay += (amount * s.date.days_since(inv.issue_date) as i64) as i128;
+                    total += amount as i128;
                     if s.date > window_start {
                         let late = s.date.days_since(inv.due_date).max(0);
-                        w_late += amount * late as i128;
-                        total_12m += amount;
+                        w_late += (amount * late as i64) as i128;
+                        total_12m += amount as i128;
                         max_late = max_late.max(late);
                     }
                 }
