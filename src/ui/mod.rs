@@ -1,5 +1,6 @@
 //! The Leptos UI: thin components over domain queries.
 
+pub mod credit;
 pub mod i18n;
 pub mod pages;
 pub mod rating;
@@ -11,6 +12,7 @@ use i18n::{Lang, T};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
+use pages::credit::{HeldPage, LimitPage};
 use pages::customer::Customer360;
 use pages::customer_form::CustomerFormPage;
 use pages::customers::CustomerList;
@@ -96,6 +98,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/invoice") view=|| view! { <LedgerFormPage doc=Doc::Invoice /> } />
                 <Route path=path!("/customers/:id/payment") view=|| view! { <LedgerFormPage doc=Doc::Payment /> } />
                 <Route path=path!("/scorecard") view=ScorecardPage />
+                <Route path=path!("/customers/:id/limit") view=LimitPage />
+                <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
             </Routes>
         </main>

@@ -3,11 +3,14 @@
 //! that validate in the domain, write one transaction, then update memory.
 
 use crate::ui::i18n::Lang;
+use creditdesk_domain::credit::{
+    self, CheckInput, CheckResult, Exposure, LimitInput, Outcome, Policy, PolicyProblem,
+};
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::{IdMap, Timestamp};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{Fixed, Grade, Metrics, ModelProblem, Score, Scorecard};
-use creditdesk_domain::request::{Current, OverrideInput, Request};
+use creditdesk_domain::request::{Current, OverrideInput, Request, RequestKind, RequestStatus};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::{
@@ -35,6 +38,8 @@ pub struct Data {
     pub metrics: IdMap<CustomerId, Metrics>,
     pub rated: IdMap<CustomerId, (Fixed, Grade)>,
     pub requests: Vec<Request>,
+    /// The credit policy per grade and the rules of the order-time check.
+    pub policy: Policy,
 }
 
 impl Data {
@@ -89,6 +94,29 @@ impl Data {
         self.metrics
             .get(&id)
             .map(|m| self.model.score(m, self.as_of))
+    }
+
+    /// What the credit check needs to know about a customer today. A customer not graded yet is
+    /// treated as grade C (the strictest).
+    pub fn check_input(&self, id: CustomerId) -> Option<CheckInput> {
+        let c = self.customer(id)?;
+        let s = self.summary(id);
+        Some(CheckInput {
+            grade: self.rated.get(&id).map_or(Grade::C, |r| r.1),
+            limits: c.limits.clone(),
+            exposure: Exposure {
+                open_ar: s.open_ar,
+                open_orders: s.open_orders,
+            },
+            overdue: s.overdue,
+            max_days_overdue: s.max_days_overdue,
+        })
+    }
+
+    /// The order-time credit check of an order of `amount` for a customer, today.
+    pub fn check_order(&self, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckResult> {
+        self.check_input(id)
+            .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
     }
 
     /// Exposure for the migration matrix: open receivables plus open orders.
@@ -315,6 +343,15 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
 
     let (model, versions, draft) = load_models(&store).await?;
     let requests = load_requests(&store).await?;
+    let policy = match store.setting("policy").await? {
+        Some(json) => serde_json::from_str::<Policy>(&json).unwrap_or_else(|e| {
+            web_sys::console::warn_1(
+                &format!("credit policy unreadable, defaults used: {e}").into(),
+            );
+            Policy::default()
+        }),
+        None => Policy::default(),
+    };
 
     // First the customers: the list is usable while the ledger is still being read.
     let t_open = perf_now();
@@ -329,6 +366,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             versions,
             draft,
             requests,
+            policy,
             ..Data::default()
         };
         d.reindex();
@@ -476,9 +514,14 @@ pub async fn save_customer(
     Ok(id)
 }
 
-pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<OrderId, SaveError> {
+/// Records an order after the credit check: an order the check blocks is saved as held.
+pub async fn save_order(
+    customer: CustomerId,
+    input: OrderInput,
+    prepaid: bool,
+) -> Result<(OrderId, Outcome), SaveError> {
     let meta = Meta::new(with_data(|d| d.device), now());
-    let order = with_data(|d| {
+    let mut order = with_data(|d| {
         input.validate(
             &d.ledger,
             OrderId::from_u128(new_uuid()),
@@ -488,12 +531,147 @@ pub async fn save_order(customer: CustomerId, input: OrderInput) -> Result<Order
         )
     })
     .map_err(SaveError::Invalid)?;
+    let outcome = with_data(|d| d.check_order(customer, order.amount, prepaid))
+        .map_or(Outcome::Block, |r| r.outcome);
+    if outcome == Outcome::Block {
+        order.status = OrderStatus::Held;
+    }
     db()?.commit(&Batch::entry(Entry::Order(order))).await?;
     DATA.with_borrow_mut(|d| {
         d.ledger.put_order(order);
         d.refresh_summary(customer);
     });
-    Ok(order.id)
+    Ok((order.id, outcome))
+}
+
+fn request_record(r: &Request) -> (String, serde_json::Value) {
+    (r.id.to_string(), serde_json::to_value(r).expect("json"))
+}
+
+/// Changes a customer's limits or freeze, recorded with who and why. Until the approval workflow
+/// exists the change applies at once; the record says so (`Recorded`).
+pub async fn change_limits(
+    customer: CustomerId,
+    input: LimitInput,
+    by: String,
+) -> Result<(), SaveError> {
+    let (device, as_of, current) =
+        with_data(|d| (d.device, d.as_of, d.customer(customer).cloned()));
+    let current = current.ok_or_else(|| SaveError::Store("unknown customer".into()))?;
+    let after = input
+        .apply(&current.limits, as_of)
+        .map_err(SaveError::Invalid)?;
+    let at = now();
+    let updated = Customer {
+        limits: after.clone(),
+        meta: current.meta.bump(device, at),
+        ..current.clone()
+    };
+    let r = Request {
+        id: RequestId::from_u128(new_uuid()),
+        meta: Meta::new(device, at),
+        customer,
+        kind: RequestKind::LimitChange {
+            before: current.limits.clone(),
+            after,
+        },
+        reason: input.reason.trim().to_string(),
+        requested_by: by,
+        requested_on: as_of,
+        status: RequestStatus::Recorded,
+    };
+    let batch = Batch {
+        customers: vec![updated.clone()],
+        requests: vec![request_record(&r)],
+        ..Batch::default()
+    };
+    db()?.commit(&batch).await?;
+    DATA.with_borrow_mut(|d| {
+        if let Some(&i) = d.index.get(&customer) {
+            d.customers[i] = updated;
+        }
+        d.requests.insert(0, r);
+        d.refresh_summary(customer);
+    });
+    Ok(())
+}
+
+/// Releases a held order (it becomes open) or rejects it (it is cancelled), with a reason.
+pub async fn decide_held(
+    order: OrderId,
+    release: bool,
+    reason: String,
+    by: String,
+) -> Result<(), SaveError> {
+    if reason.trim().chars().count() < 10 {
+        return Err(SaveError::Invalid(vec![FieldError::new(
+            "reason",
+            Problem::TooShort { min: 10 },
+        )]));
+    }
+    let (device, as_of, current) =
+        with_data(|d| (d.device, d.as_of, d.ledger.order(order).copied()));
+    let current = current
+        .filter(|o| o.status == OrderStatus::Held)
+        .ok_or_else(|| SaveError::Store("this order is not held".into()))?;
+    let at = now();
+    let next = current
+        .with_status(
+            if release {
+                OrderStatus::Open
+            } else {
+                OrderStatus::Cancelled
+            },
+            device,
+            at,
+        )
+        .ok_or_else(|| SaveError::Store("this order cannot change".into()))?;
+    let r = Request {
+        id: RequestId::from_u128(new_uuid()),
+        meta: Meta::new(device, at),
+        customer: current.customer,
+        kind: RequestKind::OrderRelease {
+            order,
+            number: current.number,
+            amount: current.amount,
+            released: release,
+        },
+        reason: reason.trim().to_string(),
+        requested_by: by,
+        requested_on: as_of,
+        status: RequestStatus::Recorded,
+    };
+    let batch = Batch {
+        entries: vec![Entry::Order(next)],
+        requests: vec![request_record(&r)],
+        ..Batch::default()
+    };
+    db()?.commit(&batch).await?;
+    DATA.with_borrow_mut(|d| {
+        d.ledger.put_order(next);
+        d.requests.insert(0, r);
+        d.refresh_summary(current.customer);
+    });
+    Ok(())
+}
+
+/// Saves the credit policy. Hard problems refuse it; a better grade with stricter rules needs
+/// `confirmed`.
+pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<PolicyProblem>> {
+    let problems = policy.problems();
+    if problems.iter().any(|p| !p.needs_confirmation) || (!confirmed && !problems.is_empty()) {
+        return Err(problems);
+    }
+    let version = with_data(|d| d.policy.version) + 1;
+    let policy = Policy { version, ..policy };
+    let json = serde_json::to_string(&policy).expect("json");
+    let store = db().map_err(|_| Vec::new())?;
+    store
+        .set_setting("policy", &json)
+        .await
+        .map_err(|_| Vec::new())?;
+    DATA.with_borrow_mut(|d| d.policy = policy);
+    Ok(())
 }
 
 /// Ships or cancels an order (a new version of it).
@@ -813,6 +991,24 @@ pub fn cd_bench_rescore() -> String {
         median(m),
         median(s)
     )
+}
+
+/// Credit-check benchmark: `n` checks of orders for customers across the book; returns the
+/// milliseconds of each (building the check's input from memory included).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_check(n: u32) -> js_sys::Array {
+    let out = js_sys::Array::new();
+    with_data(|d| {
+        let len = d.customers.len().max(1);
+        for k in 0..n as usize {
+            let id = d.customers[(k * 7919) % len].id;
+            let t = perf_now();
+            let r = d.check_order(id, Money::from_units(10_000 + k as i64), false);
+            out.push(&(perf_now() - t).into());
+            std::hint::black_box(r);
+        }
+    });
+    out
 }
 
 /// What is loaded, as JSON, for the benchmark's report.

@@ -304,7 +304,33 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             })
             .collect();
         let person = rng.pick(&SURNAMES);
+        // Limits: about one and a half terms of typical monthly sales, rounded to 10,000 yuan; new
+        // customers start small, defaulters are frozen, a few have a temporary increase.
+        let monthly_minor = typical_minor * spec.invoices_per_month_x100 as i64 / 100;
+        let raw = monthly_minor * term as i64 / 30 * 3 / 2;
+        let permanent = match behaviour {
+            Behaviour::New => Money::from_units(50_000),
+            _ => Money::from_minor((raw / 1_000_000).max(1) * 1_000_000),
+        };
+        let temporary = if rng.chance(80) {
+            let start = spec.as_of.add_days(-(rng.range(0, 20) as i32));
+            vec![crate::credit::TemporaryLimit {
+                amount: permanent.mul_ratio_round_half_away(3, 2),
+                start,
+                end: start.add_days(rng.range(20, 60) as i32),
+            }]
+        } else {
+            Vec::new()
+        };
+        let limits = crate::credit::Limits {
+            permanent,
+            temporary,
+            frozen: behaviour == Behaviour::Defaulter,
+            review_due: Some(spec.as_of.add_days(rng.range(-30, 330) as i32)),
+            expires: None,
+        };
         let customer = Customer {
+            limits,
             id,
             meta: Meta::new(device, ts(first_coop)),
             name,

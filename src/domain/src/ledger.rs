@@ -23,14 +23,17 @@ pub enum OrderStatus {
     Shipped,
     Invoiced,
     Cancelled,
+    /// Blocked by the credit check and waiting for a release (or a rejection).
+    Held,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 4] = [
+    pub const ALL: [OrderStatus; 5] = [
         OrderStatus::Open,
         OrderStatus::Shipped,
         OrderStatus::Invoiced,
         OrderStatus::Cancelled,
+        OrderStatus::Held,
     ];
     pub fn code(self) -> u8 {
         match self {
@@ -38,6 +41,7 @@ impl OrderStatus {
             OrderStatus::Shipped => 1,
             OrderStatus::Invoiced => 2,
             OrderStatus::Cancelled => 3,
+            OrderStatus::Held => 4,
         }
     }
     pub fn from_code(c: u8) -> Option<OrderStatus> {
@@ -56,6 +60,8 @@ impl OrderStatus {
                 | (OrderStatus::Shipped, OrderStatus::Cancelled)
                 | (OrderStatus::Open, OrderStatus::Invoiced)
                 | (OrderStatus::Shipped, OrderStatus::Invoiced)
+                | (OrderStatus::Held, OrderStatus::Open)
+                | (OrderStatus::Held, OrderStatus::Cancelled)
         )
     }
 }
@@ -212,6 +218,8 @@ pub struct CustomerSummary {
     pub overdue_count: u32,
     pub max_days_overdue: i32,
     pub open_orders: Money,
+    /// Orders held by the credit check, waiting for a release.
+    pub held_orders: Money,
     pub last_invoice: Option<Date>,
     /// The due date of the oldest item still open.
     pub oldest_open_due: Option<Date>,
@@ -686,6 +694,12 @@ impl Ledger {
             }
         }
         s.open_orders = self.open_order_value(customer, as_of);
+        s.held_orders = self
+            .customer_orders(customer)
+            .iter()
+            .filter(|o| o.status == OrderStatus::Held && o.date <= as_of)
+            .map(|o| o.amount)
+            .sum();
         s
     }
 
@@ -735,6 +749,8 @@ impl Ledger {
         for o in &self.orders {
             if o.status.is_open_value() && o.date <= as_of {
                 out.entry(o.customer).or_default().open_orders += o.amount;
+            } else if o.status == OrderStatus::Held && o.date <= as_of {
+                out.entry(o.customer).or_default().held_orders += o.amount;
             }
         }
         out

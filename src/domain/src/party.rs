@@ -161,6 +161,9 @@ pub struct Customer {
     pub profile: ExternalProfile,
     /// Values of user-defined fields, keyed by the field's key.
     pub custom: BTreeMap<String, String>,
+    /// Credit limits and freeze. They change only through the limit workflow, never the form.
+    #[serde(default)]
+    pub limits: crate::credit::Limits,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -383,6 +386,7 @@ impl CustomerInput {
                 report_date: report_date.unwrap(),
             },
             custom,
+            limits: crate::credit::Limits::default(),
         })
     }
 

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RequestStatus {
     Pending,
+    /// Applied at once and recorded with who and why, until the approval workflow exists.
+    Recorded,
     Approved,
     Rejected,
     Withdrawn,
@@ -24,6 +26,18 @@ pub enum RequestKind {
         to: Grade,
         score: Fixed,
         model_version: u32,
+    },
+    /// A change of limits or of the freeze.
+    LimitChange {
+        before: crate::credit::Limits,
+        after: crate::credit::Limits,
+    },
+    /// A held order released (it may ship) or rejected (it is cancelled).
+    OrderRelease {
+        order: crate::id::OrderId,
+        number: crate::text::DocNo,
+        amount: crate::money::Money,
+        released: bool,
     },
 }
 

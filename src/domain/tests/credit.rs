@@ -359,3 +359,53 @@ fn customer_minor(limit: i64, ar: i64) -> CheckInput {
         max_days_overdue: 0,
     }
 }
+
+#[test]
+fn the_limit_form_sets_adds_freezes_and_always_wants_a_reason() {
+    let current = Limits {
+        permanent: y(100),
+        ..Limits::default()
+    };
+    let input = |action: &str, amount: &str, start: &str, end: &str, reason: &str| LimitInput {
+        action: action.into(),
+        amount: amount.into(),
+        start: start.into(),
+        end: end.into(),
+        reason: reason.into(),
+    };
+    let why = "Season peak, approved by phone";
+    let set = input("permanent", "0", "", "", why)
+        .apply(&current, d(TODAY))
+        .unwrap();
+    assert_eq!(
+        set.permanent,
+        Money::ZERO,
+        "a limit of zero is allowed: it means no credit"
+    );
+    let temp = input("temporary", "500", "2026-11-28", "2026-12-31", why)
+        .apply(&current, d(TODAY))
+        .unwrap();
+    assert_eq!(temp.effective(d("2026-12-31")), y(500));
+    assert_eq!(temp.effective(d("2027-01-01")), y(100), "it ends by itself");
+    let frozen = input("freeze", "", "", "", why)
+        .apply(&current, d(TODAY))
+        .unwrap();
+    assert!(frozen.frozen);
+    let errs = input("temporary", "-1", "2026-12-31", "2026-12-01", "short")
+        .apply(&current, d(TODAY))
+        .unwrap_err();
+    let got: Vec<(&str, creditdesk_domain::Problem)> =
+        errs.iter().map(|e| (e.field, e.problem)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("amount", creditdesk_domain::Problem::Negative),
+            ("end", creditdesk_domain::Problem::DueBeforeIssue),
+            ("reason", creditdesk_domain::Problem::TooShort { min: 10 }),
+        ]
+    );
+    let errs = input("unfreeze", "", "", "", why)
+        .apply(&current, d(TODAY))
+        .unwrap_err();
+    assert_eq!(errs[0].problem, creditdesk_domain::Problem::SameAsCurrent);
+}

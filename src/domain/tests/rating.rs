@@ -50,6 +50,7 @@ fn customer() -> Customer {
             report_date: Some(d("2026-06-30")),
         },
         custom: BTreeMap::new(),
+        limits: Default::default(),
     }
 }
 

@@ -190,12 +190,31 @@ impl Store for IdbStore {
                 )
             })
             .collect();
-        self.write(&[CUSTOMERS, TAIL, OUTBOX], async move |tx| {
+        let requests: Vec<(JsValue, Option<JsValue>)> = batch
+            .requests
+            .iter()
+            .map(|(k, v)| {
+                (
+                    JsValue::from_str(&v.to_string()),
+                    Some(JsValue::from_str(k)),
+                )
+            })
+            .collect();
+        let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
+        if !requests.is_empty() {
+            stores.push(schema::REQUESTS);
+        }
+        self.write(&stores, async move |tx| {
             if !customers.is_empty() {
                 tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
             }
             if !entries.is_empty() {
                 tx.store(TAIL)?.add_all(entries.into_iter()).await?;
+            }
+            if !requests.is_empty() {
+                tx.store(schema::REQUESTS)?
+                    .put_all(requests.into_iter())
+                    .await?;
             }
             tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
             Ok(())

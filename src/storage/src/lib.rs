@@ -73,19 +73,21 @@ pub struct Snapshot {
 pub struct Batch {
     pub customers: Vec<Customer>,
     pub entries: Vec<Entry>,
+    /// Request records `(id, record)` written beside the change they describe (schema 3 on).
+    pub requests: Vec<(String, serde_json::Value)>,
 }
 
 impl Batch {
     pub fn customer(c: Customer) -> Batch {
         Batch {
             customers: vec![c],
-            entries: Vec::new(),
+            ..Batch::default()
         }
     }
     pub fn entry(e: Entry) -> Batch {
         Batch {
-            customers: Vec::new(),
             entries: vec![e],
+            ..Batch::default()
         }
     }
 }
@@ -201,6 +203,26 @@ pub fn customer_from_json(s: &str) -> Result<Customer, StoreError> {
 /// The outbox records of a batch.
 pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
     let mut out = Vec::new();
+    for (id, record) in &batch.requests {
+        out.push(OutboxEntry {
+            entity: "request".into(),
+            id: id.clone(),
+            version: record
+                .pointer("/meta/version")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(1) as u32,
+            updated_at: record
+                .pointer("/meta/updated_at")
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
+            device: record
+                .pointer("/meta/device")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            payload: record.clone(),
+        });
+    }
     for c in &batch.customers {
         out.push(OutboxEntry {
             entity: "customer".into(),

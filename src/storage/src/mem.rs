@@ -83,9 +83,15 @@ impl Store for MemStore {
             .iter()
             .map(|o| serde_json::to_string(o).expect("json"))
             .collect();
+        let requests: Vec<(String, String)> = batch
+            .requests
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
         self.crash_point()?;
         let mut d = self.data.borrow_mut();
         d.customers.extend(customers);
+        d.requests.extend(requests);
         for e in entries {
             let k = d.next_tail;
             d.tail.insert(k, e);

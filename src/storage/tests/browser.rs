@@ -56,6 +56,7 @@ async fn a_committed_payment_survives_reopening_and_is_in_the_outbox() {
     s.commit(&Batch {
         customers: vec![c],
         entries: vec![Entry::Payment(p.clone())],
+        ..Batch::default()
     })
     .await
     .unwrap();
@@ -86,6 +87,7 @@ async fn a_write_cut_off_before_commit_leaves_no_half_entry() {
             id: InvoiceId::from_u128(9),
             ..d.invoices[0]
         })],
+        ..Batch::default()
     };
     s.commit_then_abort(&batch).await.unwrap();
     assert_eq!(s.stats().await.unwrap(), before);

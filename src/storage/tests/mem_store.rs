@@ -78,6 +78,7 @@ fn a_commit_that_dies_before_it_lands_leaves_nothing_behind() {
             id: InvoiceId::from_u128(5),
             ..d.invoices[0]
         })],
+        ..Batch::default()
     };
     assert!(matches!(run(s.commit(&batch)), Err(StoreError::Backend(_))));
     assert_eq!(run(s.stats()).unwrap(), before);

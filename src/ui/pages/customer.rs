@@ -2,6 +2,7 @@
 //! is open on each, orders, payments with their allocations, credit notes.
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::pages::credit::CreditCard;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
@@ -22,6 +23,7 @@ pub fn status_text(s: OrderStatus) -> T {
         OrderStatus::Shipped => T::StatusShipped,
         OrderStatus::Invoiced => T::StatusInvoiced,
         OrderStatus::Cancelled => T::StatusCancelled,
+        OrderStatus::Held => T::StatusHeld,
     }
 }
 
@@ -145,6 +147,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                 <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
                 <Tile label=t(T::AvgDaysToPay).to_string() value=avg_days.unwrap_or_else(|| "—".into()) />
             </div>
+            <CreditCard customer=c.id />
             <RatingCard customer=c.id />
             <div class="two-col">
                 <div class="card">
@@ -380,14 +383,14 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 {(!v.requests.is_empty()).then(|| view! {
                     <ul class="requests" data-testid="requests">
                         {v.requests.iter().map(|r| {
-                            let RequestKind::GradeOverride { from, to, .. } = r.kind.clone();
+                            let RequestKind::GradeOverride { from, to, .. } = r.kind.clone() else { return ().into_any() };
                             view! {
                                 <li>
                                     <span class="pill">{t(T::PendingApproval)}</span>
                                     {format!(" {from} → {to} · {} · {} · ", r.requested_by, lang.date(r.requested_on))}
                                     <q>{r.reason.clone()}</q>
                                 </li>
-                            }
+                            }.into_any()
                         }).collect_view()}
                     </ul>
                 })}

@@ -1,10 +1,12 @@
 //! Record an order, an invoice or a payment for a customer.
 
+use crate::ui::credit::CheckPanel;
 use crate::ui::i18n::T;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
 use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLedger};
+use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::text::next_number;
 use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
@@ -95,6 +97,20 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let navigate = use_navigate();
     let back = format!("/customers/{customer}");
     let back2 = back.clone();
+    // The credit check, live as the amount is typed (orders only).
+    let prepaid = RwSignal::new(false);
+    let check = Memo::new(move |_| {
+        if doc != Doc::Order {
+            return None;
+        }
+        let amount = form
+            .values
+            .with(|v| v.get(f::AMOUNT).cloned().unwrap_or_default());
+        let amount = creditdesk_domain::Money::parse_positive(&amount).ok()?;
+        let prepaid = prepaid.get();
+        state.data(|d| d.check_order(customer, amount, prepaid))
+    });
+    let blocked = move || check.with(|c| c.as_ref().is_some_and(|c| c.outcome == Outcome::Block));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let navigate = navigate.clone();
@@ -112,8 +128,14 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         amount: form.get(f::AMOUNT),
                         category: form.get(f::CATEGORY),
                     },
+                    prepaid.get_untracked(),
                 ),
-                move |_| go(),
+                move |(_, outcome)| {
+                    go();
+                    if outcome == Outcome::Block {
+                        state.toast.set(Some(state.t(T::OrderHeld).to_string()));
+                    }
+                },
             ),
             Doc::Invoice => submit(
                 state,
@@ -179,6 +201,9 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                                 cats
                             }).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
                         </datalist>
+                        <label class="check"><input type="checkbox" data-testid="prepaid" prop:checked=move || prepaid.get()
+                            on:change=move |ev| prepaid.set(event_target_checked(&ev)) />{move || state.t(T::Prepaid)}</label>
+                        {move || check.get().map(|r| view! { <CheckPanel result=r customer=customer.to_string() /> })}
                     }.into_any(),
                     Doc::Invoice => view! {
                         <div on:change=move |_| pick_order()>
@@ -200,7 +225,16 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
                     }.into_any(),
                 }}
-                <FormActions form=form back=back />
+                {move || if blocked() {
+                    view! {
+                        <div class="form-actions">
+                            <button type="submit" class="danger" disabled=move || form.saving.get() data-testid="save">{state.t(T::SaveHeld)}</button>
+                            <A href=back.clone() attr:class="button">{state.t(T::Cancel)}</A>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <FormActions form=form back=back.clone() /> }.into_any()
+                }}
             </form>
         </section>
     }

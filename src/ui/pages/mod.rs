@@ -1,3 +1,4 @@
+pub mod credit;
 pub mod customer;
 pub mod customer_form;
 pub mod customers;

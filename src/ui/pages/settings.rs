@@ -35,6 +35,8 @@ pub fn Settings() -> impl IntoView {
                     <button class:active=move || state.lang.get() == Lang::En on:click=move |_| state.set_lang(Lang::En)>"English"</button>
                 </div>
             </div>
+            <crate::ui::pages::credit::PolicyEditor />
+            <p><leptos_router::components::A href="/held" attr:data-testid="held-link">{move || state.t(T::HeldOrders)}</leptos_router::components::A></p>
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>

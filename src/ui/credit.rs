@@ -1,0 +1,166 @@
+//! The credit check in words: outcomes, reasons and remedies in the user's language.
+
+use crate::ui::i18n::{Lang, T};
+use creditdesk_domain::credit::{CheckResult, Outcome, Reason, Remedy};
+use creditdesk_domain::money::percent_1dp_round_half_away;
+use creditdesk_domain::Money;
+use leptos::prelude::*;
+
+pub fn outcome_label(o: Outcome) -> T {
+    match o {
+        Outcome::Pass => T::CheckPass,
+        Outcome::Warn => T::CheckWarn,
+        Outcome::Block => T::CheckBlock,
+    }
+}
+
+fn pct(bp: i64) -> String {
+    percent_1dp_round_half_away(Money::from_minor(bp), Money::from_minor(10_000))
+        .unwrap_or_default()
+}
+
+pub fn reason_text(lang: Lang, r: &Reason) -> String {
+    let zh = lang == Lang::Zh;
+    match *r {
+        Reason::Frozen => {
+            if zh {
+                "客户已冻结下单".into()
+            } else {
+                "The customer is frozen".into()
+            }
+        }
+        Reason::CashBeforeDelivery => {
+            if zh {
+                "该评级须款到发货".into()
+            } else {
+                "This grade buys cash before delivery".into()
+            }
+        }
+        Reason::OverLimit { by } => {
+            if zh {
+                format!("超出额度 {}", by.format_cny())
+            } else {
+                format!("Over the limit by {}", by.format_cny())
+            }
+        }
+        Reason::OverHoldShare { used_bp } => {
+            if zh {
+                format!("下单后额度使用率 {}，超过暂扣线", pct(used_bp))
+            } else {
+                format!(
+                    "Utilisation after the order {}, above the hold line",
+                    pct(used_bp)
+                )
+            }
+        }
+        Reason::OverWarnShare { used_bp } => {
+            if zh {
+                format!("下单后额度使用率 {}", pct(used_bp))
+            } else {
+                format!("Utilisation after the order {}", pct(used_bp))
+            }
+        }
+        Reason::Overdue { amount, days } => {
+            if zh {
+                format!("有逾期 {}（最长 {} 天）", amount.format_cny(), days)
+            } else {
+                format!("Overdue {} (up to {days} days)", amount.format_cny())
+            }
+        }
+        Reason::LimitExpired { on } => {
+            if zh {
+                format!("额度已于 {} 到期", lang.date(on))
+            } else {
+                format!("The limit expired on {}", lang.date(on))
+            }
+        }
+        Reason::ReviewDue { on } => {
+            if zh {
+                format!("额度复核已于 {} 到期", lang.date(on))
+            } else {
+                format!("The limit review was due on {}", lang.date(on))
+            }
+        }
+    }
+}
+
+pub fn remedy_text(lang: Lang, r: &Remedy) -> String {
+    let zh = lang == Lang::Zh;
+    match *r {
+        Remedy::Pay(m) => {
+            if zh {
+                format!("回款 {} 即可通过", m.format_cny())
+            } else {
+                format!("A payment of {} lets it pass", m.format_cny())
+            }
+        }
+        Remedy::OrderAtMost(m) => {
+            if zh {
+                format!("订单金额不超过 {} 可通过", m.format_cny())
+            } else {
+                format!("An order of at most {} passes", m.format_cny())
+            }
+        }
+        Remedy::TemporaryIncrease(m) => {
+            if zh {
+                format!("临时提额 {} 即可通过", m.format_cny())
+            } else {
+                format!("A temporary increase of {} lets it pass", m.format_cny())
+            }
+        }
+        Remedy::PayOverdue(m) => {
+            if zh {
+                format!("结清逾期 {}", m.format_cny())
+            } else {
+                format!("Clear the overdue {}", m.format_cny())
+            }
+        }
+        Remedy::Prepay => {
+            if zh {
+                "改为款到发货（预付）".into()
+            } else {
+                "Take payment before delivery".into()
+            }
+        }
+        Remedy::Unfreeze => {
+            if zh {
+                "需先解除冻结".into()
+            } else {
+                "The customer must be unfrozen first".into()
+            }
+        }
+    }
+}
+
+/// The check's verdict with every reason and, when blocked, what would make the order pass.
+#[component]
+pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let lang = state.lang.get_untracked();
+    let class = match result.outcome {
+        Outcome::Pass => "check pass",
+        Outcome::Warn => "check warn",
+        Outcome::Block => "check block",
+    };
+    let increase = result.remedies.iter().find_map(|r| match r {
+        Remedy::TemporaryIncrease(m) => Some(*m),
+        _ => None,
+    });
+    view! {
+        <div class=class data-testid="check" data-outcome=format!("{:?}", result.outcome).to_lowercase() role="status">
+            <strong>{lang.t(outcome_label(result.outcome))}</strong>
+            <small class="muted">{format!(" · {} {} · {} {}", lang.t(T::EffectiveLimit), result.limit.format_cny(), lang.t(T::Available), result.available.format_cny())}</small>
+            {(!result.reasons.is_empty()).then(|| view! {
+                <ul class="reasons" data-testid="reasons">{result.reasons.iter().map(|r| view! { <li>{reason_text(lang, r)}</li> }).collect_view()}</ul>
+            })}
+            {(!result.remedies.is_empty()).then(|| view! {
+                <p class="muted">{lang.t(T::WhatItTakes)}</p>
+                <ul class="remedies" data-testid="remedies">{result.remedies.iter().map(|r| view! { <li>{remedy_text(lang, r)}</li> }).collect_view()}</ul>
+            })}
+            {increase.map(|m| view! {
+                <leptos_router::components::A href=format!("/customers/{customer}/limit?action=temporary&amount={}", m.to_plain())
+                    attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</leptos_router::components::A>
+            })}
+        </div>
+    }
+}

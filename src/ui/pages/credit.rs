@@ -1,0 +1,388 @@
+//! Credit on Customer 360 (limit, exposure, utilisation, suggestion, changes), the limit form,
+//! the queue of held orders, and the policy table.
+
+use crate::ui::credit::reason_text;
+use crate::ui::i18n::T;
+use crate::ui::pages::customer::route_customer;
+use crate::ui::pages::customer_form::submit;
+use crate::ui::state::{change_limits, decide_held, save_policy, with_data, AppState, SaveError};
+use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, Tile, WhenLedger};
+use creditdesk_domain::credit::{limit_field as lf, LimitInput, Route, Settlement};
+use creditdesk_domain::money::percent_1dp_round_half_away;
+use creditdesk_domain::rating::{Fixed, Grade};
+use creditdesk_domain::request::RequestKind;
+use creditdesk_domain::{CustomerId, Money, OrderStatus};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// The credit card of Customer 360.
+#[component]
+pub fn CreditCard(customer: CustomerId) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        let t = move |k: T| lang.t(k);
+        let Some((c, s, grade, policy, changes, open_items, open_orders)) = state.data(|d| {
+            let c = d.customer(customer)?.clone();
+            let s = d.summary(customer);
+            let grade = d.rated.get(&customer).map_or(Grade::C, |r| r.1);
+            let changes: Vec<_> = d
+                .requests
+                .iter()
+                .filter(|r| {
+                    r.customer == customer && matches!(r.kind, RequestKind::LimitChange { .. })
+                })
+                .cloned()
+                .collect();
+            let open_items: Vec<_> = d
+                .ledger
+                .items(customer, d.as_of)
+                .into_iter()
+                .filter(|i| i.open.is_positive())
+                .collect();
+            let open_orders: Vec<_> = d
+                .ledger
+                .customer_orders(customer)
+                .into_iter()
+                .filter(|o| o.status.is_open_value() || o.status == OrderStatus::Held)
+                .copied()
+                .collect();
+            Some((
+                c,
+                s,
+                grade,
+                d.policy.clone(),
+                changes,
+                open_items,
+                open_orders,
+            ))
+        }) else {
+            return ().into_any();
+        };
+        let as_of = with_data(|d| d.as_of);
+        let limit = c.limits.effective(as_of);
+        let exposure = s.open_ar
+            + if policy.exposure_includes_open_orders {
+                s.open_orders
+            } else {
+                Money::ZERO
+            };
+        let used = percent_1dp_round_half_away(exposure, limit).unwrap_or_else(|| "—".into());
+        let available = (limit - exposure).max(Money::ZERO);
+        let sales_12m = with_data(|d| {
+            d.ledger
+                .sales_per_month(customer, as_of, 12)
+                .iter()
+                .map(|(_, m)| *m)
+                .sum::<Money>()
+        });
+        let suggestion = policy.suggested_limit(grade, sales_12m);
+        let row = *policy.of(grade);
+        let id = customer.to_string();
+        view! {
+            <div class="card credit" data-testid="credit">
+                <div class="rating-head">
+                    <h2>{t(T::Credit)}</h2>
+                    {c.limits.frozen.then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
+                    <A href=format!("/customers/{id}/limit") attr:class="button small" attr:data-testid="change-limit">{t(T::ChangeLimit)}</A>
+                </div>
+                <div class="tiles">
+                    <Tile label=t(T::EffectiveLimit).to_string() value=limit.format_cny() testid="limit" />
+                    <Tile label=t(T::Utilisation).to_string() value=used testid="utilisation" />
+                    <Tile label=t(T::Available).to_string() value=available.format_cny() testid="available" />
+                    <Tile label=t(T::HeldOrders).to_string() value=s.held_orders.format_cny() />
+                </div>
+                <p class="muted" data-testid="suggestion">
+                    {format!("{} {} = min({}, {} × {} / 30 × {}) · {} {} · {} {}",
+                        t(T::SuggestedLimit), suggestion.limit.format_cny_whole(), suggestion.cap.format_cny_whole(),
+                        suggestion.monthly_sales.format_cny_whole(), row.term_days,
+                        Fixed(policy.suggestion_factor_bp as i64 / 100).display(),
+                        t(T::PermanentLimit), c.limits.permanent.format_cny_whole(),
+                        t(T::TermDays), row.term_days)}
+                </p>
+                {(!c.limits.temporary.is_empty()).then(|| view! {
+                    <p class="muted">{t(T::TemporaryLimits)}": "
+                        {c.limits.temporary.iter().map(|tl| format!("{} ({} – {})", tl.amount.format_cny_whole(), lang.date(tl.start), lang.date(tl.end))).collect::<Vec<_>>().join("; ")}
+                    </p>
+                })}
+                <details>
+                    <summary>{t(T::DocsBehind)}</summary>
+                    <ul class="plain small">
+                        {open_items.into_iter().map(|i| view! { <li>{format!("{} · {} · {}", i.number, lang.date(i.due_date), i.open.format_cny())}</li> }).collect_view()}
+                        {open_orders.into_iter().map(|o| view! { <li>{format!("{} · {} · {}", o.number, lang.t(crate::ui::pages::customer::status_text(o.status)), o.amount.format_cny())}</li> }).collect_view()}
+                    </ul>
+                </details>
+                {(!changes.is_empty()).then(|| view! {
+                    <details data-testid="limit-history">
+                        <summary>{t(T::LimitHistory)}" ("{changes.len()}")"</summary>
+                        <ul class="requests">
+                            {changes.into_iter().map(|r| {
+                                let RequestKind::LimitChange { before, after } = r.kind else { return ().into_any() };
+                                view! {
+                                    <li>{format!("{} · {} · {} → {}{} · ", lang.date(r.requested_on), r.requested_by,
+                                        before.permanent.format_cny_whole(), after.permanent.format_cny_whole(),
+                                        if before.frozen != after.frozen { if after.frozen { " · 冻结/frozen" } else { " · 解冻/unfrozen" } } else { "" })}
+                                        <q>{r.reason}</q></li>
+                                }.into_any()
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                })}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// The limit form: prefilled from `?action=temporary&amount=…` when a check asks for an increase.
+#[component]
+pub fn LimitPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = route_customer();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    view! {
+        <WhenLedger>
+            {
+                let navigate = navigate.clone();
+                move || {
+                    let Some(customer) = id.get() else { return ().into_any() };
+                    let Some(name) = with_data(|d| d.customer(customer).map(|c| c.name.clone())) else { return ().into_any() };
+                    let q = query.get_untracked();
+                    let today = with_data(|d| d.as_of);
+                    let form = Form::new([
+                        (lf::ACTION, q.get("action").unwrap_or_else(|| "permanent".into())),
+                        (lf::AMOUNT, q.get("amount").unwrap_or_default()),
+                        (lf::START, today.iso()),
+                        (lf::END, today.add_days(30).iso()),
+                        (lf::REASON, String::new()),
+                    ]);
+                    let actions = Signal::derive(move || {
+                        let l = state.lang.get();
+                        [("permanent", T::ActPermanent), ("temporary", T::ActTemporary), ("freeze", T::ActFreeze), ("unfreeze", T::ActUnfreeze)]
+                            .iter()
+                            .map(|(v, t)| (v.to_string(), l.t(*t).to_string()))
+                            .collect()
+                    });
+                    let back = format!("/customers/{customer}");
+                    let navigate = navigate.clone();
+                    let back2 = back.clone();
+                    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        let input = LimitInput {
+                            action: form.get(lf::ACTION),
+                            amount: form.get(lf::AMOUNT),
+                            start: form.get(lf::START),
+                            end: form.get(lf::END),
+                            reason: form.get(lf::REASON),
+                        };
+                        let navigate = navigate.clone();
+                        let back = back2.clone();
+                        submit(state, form, change_limits(customer, input, state.t(T::ThisUser).to_string()), move |_| {
+                            navigate(&back, Default::default())
+                        });
+                    };
+                    let needs_amount = move || matches!(form.values.with(|v| v.get(lf::ACTION).cloned()).as_deref(), Some("permanent" | "temporary"));
+                    let temporary = move || form.values.with(|v| v.get(lf::ACTION).map(String::as_str) == Some("temporary"));
+                    view! {
+                        <section class="page form-page">
+                            <h1>{move || state.t(T::ChangeLimit)}</h1>
+                            <p class="muted">{name}</p>
+                            <form on:submit=on_submit novalidate data-testid="limit-form">
+                                <FormMessage form=form />
+                                <p class="muted">{move || state.t(T::LimitNote)}</p>
+                                <SelectField form=form name=lf::ACTION label=T::LimitAction options=actions />
+                                {move || needs_amount().then(|| view! { <Field form=form name=lf::AMOUNT label=T::Amount inputmode="decimal" required=true /> })}
+                                {move || temporary().then(|| view! {
+                                    <div class="row">
+                                        <Field form=form name=lf::START label=T::StartDate input_type="date" required=true />
+                                        <Field form=form name=lf::END label=T::EndDate input_type="date" required=true />
+                                    </div>
+                                })}
+                                <Field form=form name=lf::REASON label=T::Reason textarea=true hint=T::ReasonHint required=true />
+                                <FormActions form=form back=back />
+                            </form>
+                        </section>
+                    }
+                    .into_any()
+                }
+            }
+        </WhenLedger>
+    }
+}
+
+/// Held orders, with the reasons the check gives today; release or reject with a reason.
+#[component]
+pub fn HeldPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let decide = move |order, release: bool| {
+        let text = reason.get_untracked();
+        leptos::task::spawn_local(async move {
+            match decide_held(order, release, text, state.t(T::ThisUser).to_string()).await {
+                Ok(()) => {
+                    error.set(None);
+                    reason.set(String::new());
+                    state.changed();
+                    state.toast.set(Some(state.t(T::Saved).to_string()));
+                }
+                Err(SaveError::Invalid(e)) => error.set(
+                    e.first()
+                        .map(|e| state.lang.get_untracked().problem(e.problem)),
+                ),
+                Err(SaveError::Store(e)) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <WhenLedger>
+            <section class="page">
+                <h1>{move || state.t(T::HeldOrders)}</h1>
+                <div class="field">
+                    <label for="held-reason">{move || state.t(T::Reason)}</label>
+                    <input id="held-reason" data-testid="held-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <small class="error" role="alert" data-testid="held-error">{move || error.get()}</small>
+                </div>
+                {move || {
+                    let lang = state.lang.get();
+                    let rows = state.data(|d| {
+                        d.ledger
+                            .orders()
+                            .iter()
+                            .filter(|o| o.status == OrderStatus::Held)
+                            .map(|o| {
+                                let name = d.customer(o.customer).map(|c| c.name.clone()).unwrap_or_default();
+                                let reasons = d
+                                    .check_order(o.customer, o.amount, false)
+                                    .map(|r| r.reasons.iter().map(|x| reason_text(lang, x)).collect::<Vec<_>>().join("; "))
+                                    .unwrap_or_default();
+                                (*o, name, reasons)
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    if rows.is_empty() {
+                        return view! { <p class="muted">{lang.t(T::NoHeld)}</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap">
+                            <table data-testid="held">
+                                <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Number)}</th><th class="num">{lang.t(T::Amount)}</th><th>{lang.t(T::CheckBlock)}</th><th></th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|(o, name, reasons)| view! {
+                                        <tr>
+                                            <td><A href=format!("/customers/{}", o.customer)>{name}</A></td>
+                                            <td class="mono">{o.number.to_string()}</td>
+                                            <td class="num">{o.amount.format_cny()}</td>
+                                            <td class="small">{reasons}</td>
+                                            <td><div class="row-actions">
+                                                <button class="small" on:click=move |_| decide(o.id, true)>{lang.t(T::Release)}</button>
+                                                <button class="small danger" on:click=move |_| decide(o.id, false)>{lang.t(T::Reject)}</button>
+                                            </div></td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                    .into_any()
+                }}
+            </section>
+        </WhenLedger>
+    }
+}
+
+/// The policy table, for finance.
+#[component]
+pub fn PolicyEditor() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let policy = RwSignal::new(with_data(|d| d.policy.clone()));
+    let confirmed = RwSignal::new(false);
+    let problems = RwSignal::new(Vec::<String>::new());
+    let save = move |_| {
+        let p = policy.get_untracked();
+        leptos::task::spawn_local(async move {
+            match save_policy(p, confirmed.get_untracked()).await {
+                Ok(()) => {
+                    problems.set(Vec::new());
+                    state.changed();
+                    state.toast.set(Some(state.t(T::PolicySaved).to_string()));
+                }
+                Err(list) => problems.set(
+                    list.iter()
+                        .map(|p| {
+                            format!(
+                                "{}{}",
+                                p.code,
+                                p.grade.map(|g| format!(" ({g})")).unwrap_or_default()
+                            )
+                        })
+                        .collect(),
+                ),
+            }
+        });
+    };
+    let money_cell = move |g: usize| {
+        view! {
+            <input class="num" inputmode="decimal" value=policy.get_untracked().grades[g].max_limit.to_plain()
+                on:input=move |ev| if let Ok(m) = Money::parse_non_negative(&event_target_value(&ev)) { policy.update(|p| p.grades[g].max_limit = m) } />
+        }
+    };
+    move || {
+        let lang = state.lang.get();
+        let p0 = policy.get_untracked();
+        view! {
+            <div class="card" data-testid="policy">
+                <h2>{lang.t(T::CreditPolicy)}</h2>
+                <div class="table-wrap">
+                    <table class="editor">
+                        <thead><tr><th>{lang.t(T::Grade)}</th><th>{lang.t(T::MaxLimit)}</th><th>{lang.t(T::TermDays)}</th><th>{lang.t(T::SettlementLabel)}</th><th>{lang.t(T::RouteLabel)}</th><th>{lang.t(T::ReviewMonths)}</th></tr></thead>
+                        <tbody>
+                            {(0..5).map(|g| {
+                                let row = p0.grades[g];
+                                view! {
+                                    <tr>
+                                        <td>{row.grade.label()}</td>
+                                        <td>{money_cell(g)}</td>
+                                        <td><input class="num" inputmode="numeric" value=row.term_days.to_string() data-testid=format!("term-{}", row.grade.label())
+                                            on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.grades[g].term_days = v) } /></td>
+                                        <td><select on:change=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.grades[g].settlement = if v == "cash" { Settlement::CashBeforeDelivery } else { Settlement::OnCredit }) }>
+                                            <option value="credit" selected=row.settlement == Settlement::OnCredit>{lang.t(T::OnCredit)}</option>
+                                            <option value="cash" selected=row.settlement == Settlement::CashBeforeDelivery>{lang.t(T::CashFirst)}</option>
+                                        </select></td>
+                                        <td><select on:change=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.grades[g].route = match v.as_str() { "simplified" => Route::Simplified, "strict" => Route::Strict, _ => Route::Standard }) }>
+                                            <option value="simplified" selected=row.route == Route::Simplified>{lang.t(T::RouteSimplified)}</option>
+                                            <option value="standard" selected=row.route == Route::Standard>{lang.t(T::RouteStandard)}</option>
+                                            <option value="strict" selected=row.route == Route::Strict>{lang.t(T::RouteStrict)}</option>
+                                        </select></td>
+                                        <td><input class="num" inputmode="numeric" value=row.review_months.to_string()
+                                            on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.grades[g].review_months = v) } /></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <div class="toolbar">
+                    <label class="inline">{lang.t(T::WarnOver)}" "
+                        <input class="num" value=Fixed(p0.warn_over_bp as i64).to_string() on:input=move |ev| if let Ok(v) = Fixed::parse(&event_target_value(&ev)) { policy.update(|p| p.warn_over_bp = v.0.clamp(0, 1_000_000) as u32) } /></label>
+                    <label class="inline">{lang.t(T::HoldOver)}" "
+                        <input class="num" data-testid="hold-over" value=p0.hold_over_bp.map(|b| Fixed(b as i64).to_string()).unwrap_or_default()
+                            on:input=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.hold_over_bp = if v.trim().is_empty() { None } else { Fixed::parse(&v).ok().map(|x| x.0.clamp(0, 1_000_000) as u32) }) } /></label>
+                    <label class="inline">{lang.t(T::BlockOverdueOver)}" "
+                        <input class="num" value=p0.block_overdue_over.to_plain() on:input=move |ev| if let Ok(m) = Money::parse_non_negative(&event_target_value(&ev)) { policy.update(|p| p.block_overdue_over = m) } /></label>
+                    <label class="inline">{lang.t(T::BlockDaysOver)}" "
+                        <input class="num" value=p0.block_days_overdue_over.to_string() on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.block_days_overdue_over = v) } /></label>
+                    <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_open_orders on:change=move |ev| policy.update(|p| p.exposure_includes_open_orders = event_target_checked(&ev)) />{lang.t(T::IncludeOpenOrders)}</label>
+                </div>
+                {move || (!problems.get().is_empty()).then(|| view! {
+                    <div class="form-message" role="alert">{problems.get().join(" · ")}
+                        <label class="check"><input type="checkbox" on:change=move |ev| confirmed.set(event_target_checked(&ev)) />{state.t(T::ConfirmStricter)}</label>
+                    </div>
+                })}
+                <button class="primary" data-testid="save-policy" on:click=save>{lang.t(T::Save)}</button>
+            </div>
+        }
+    }
+}
