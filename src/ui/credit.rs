@@ -138,9 +138,9 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
     let state = expect_context::<crate::ui::state::AppState>();
     let lang = state.lang.get_untracked();
     let class = match result.outcome {
-        Outcome::Pass => "check pass",
-        Outcome::Warn => "check warn",
-        Outcome::Block => "check block",
+        Outcome::Pass => "credit-check pass",
+        Outcome::Warn => "credit-check warn",
+        Outcome::Block => "credit-check block",
     };
     let increase = result.remedies.iter().find_map(|r| match r {
         Remedy::TemporaryIncrease(m) => Some(*m),

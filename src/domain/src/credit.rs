@@ -419,7 +419,10 @@ pub fn check(
         }
         if after > ceiling {
             let over = after - ceiling;
-            remedies.push(Remedy::Pay(over));
+            // A payment lowers open receivables, so it helps only up to what is owed.
+            if over <= c.exposure.open_ar {
+                remedies.push(Remedy::Pay(over));
+            }
             remedies.push(Remedy::OrderAtMost((ceiling - exposure).max(Money::ZERO)));
             // A higher limit raises the hold ceiling too: ask for enough that the order fits under it.
             let needed = match policy.hold_over_bp {

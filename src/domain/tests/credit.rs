@@ -97,6 +97,23 @@ fn an_order_equal_to_the_available_credit_passes_and_one_cent_more_is_blocked() 
 }
 
 #[test]
+fn a_payment_is_offered_only_when_paying_what_is_owed_can_clear_the_block() {
+    let policy = Policy {
+        warn_over_bp: 10_000,
+        ..Policy::default()
+    };
+    let c = customer(Grade::A, 10_000, 2_000);
+    let r = check(&policy, &c, y(20_000), false, d(TODAY));
+    assert_eq!(r.reasons, vec![Reason::OverLimit { by: y(12_000) }]);
+    assert!(
+        !r.remedies.iter().any(|m| matches!(m, Remedy::Pay(_))),
+        "{:?}",
+        r.remedies
+    );
+    assert!(r.remedies.contains(&Remedy::TemporaryIncrease(y(12_000))));
+}
+
+#[test]
 fn grade_c_on_credit_is_blocked_whatever_the_size_and_passes_prepaid() {
     let c = customer(Grade::C, 1_000_000, 0);
     let small = check(

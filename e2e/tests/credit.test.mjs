@@ -1,0 +1,133 @@
+// End-to-end: the order-time credit check on a phone, temporary increases, held orders, policy.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { browser, ready, serve } from "../lib.mjs";
+
+let server;
+before(async () => {
+  server = await serve();
+});
+after(() => server.stop());
+
+const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
+const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
+
+/** Opens the first customer graded A or better that is neither frozen nor overdue. */
+async function openCreditCustomer(page) {
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  for (const grade of ["AA", "A", "AAA"]) {
+    await page.selectOption("[data-testid=grade-filter]", grade);
+    const n = await page.locator(".vrow").count();
+    for (let i = 0; i < Math.min(n, 8); i++) {
+      await page.click(`.vrow >> nth=${i}`);
+      await page.waitForSelector("[data-testid=credit]");
+      const frozen = await page.locator("[data-testid=frozen]").count();
+      const overdue = cents(await tile(page, "overdue"));
+      if (!frozen && overdue === 0 && cents(await tile(page, "available")) > 0) return page.url();
+      await page.goBack();
+      await page.waitForSelector(".vrow");
+    }
+  }
+  throw new Error("no customer with headroom in the demo");
+}
+
+test("on a phone, a rep enters an order over the limit, sees why and what passes, and asks for a temporary increase", async () => {
+  const b = await browser({ width: 360, height: 760, mobile: true });
+  const { page } = b;
+  try {
+    const url = await openCreditCustomer(page);
+    const available = cents(await tile(page, "available"));
+    await page.click("[data-testid=new-order]");
+    // One cent over the available credit.
+    await page.fill("#f-amount", ((available + 1) / 100).toFixed(2));
+    await page.waitForSelector("[data-testid=check][data-outcome=block]");
+    const reasons = await page.textContent("[data-testid=reasons]");
+    assert.match(reasons, /超出额度 ¥0\.01/);
+    const remedies = await page.textContent("[data-testid=remedies]");
+    assert.ok(remedies.includes(`订单金额不超过 ¥${(available / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`), remedies);
+    assert.equal((await page.textContent("[data-testid=save]")).trim(), "保存为暂扣订单");
+    // Exactly the available credit passes.
+    await page.fill("#f-amount", (available / 100).toFixed(2));
+    await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, "no sideways scrolling");
+    // Back over the limit: ask for the increase from there.
+    await page.fill("#f-amount", ((available + 500000) / 100).toFixed(2));
+    await page.waitForSelector("[data-testid=request-increase]");
+    await page.locator("[data-testid=request-increase]").evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.click("[data-testid=request-increase]");
+    await page.waitForSelector("[data-testid=limit-form]");
+    assert.equal(await page.inputValue("select[name=action]"), "temporary");
+    assert.equal(cents(await page.inputValue("#f-amount")) > 0, true, "the increase is prefilled");
+    await page.fill("#f-reason", "旺季备货，客户回款记录良好");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    await page.waitForSelector("[data-testid=limit-history]");
+    assert.ok(cents(await tile(page, "available")) >= available, "the temporary limit is in force");
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a blocked order is saved as held, waits in the queue, and is released with a reason", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    const url = await openCreditCustomer(page);
+    const available = cents(await tile(page, "available"));
+    await page.click("[data-testid=new-order]");
+    const number = await page.inputValue("#f-number");
+    await page.fill("#f-amount", ((available + 100000) / 100).toFixed(2));
+    await page.waitForSelector("[data-testid=check][data-outcome=block]");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /信用检查暂扣/);
+    await page.goto(server.url + "/held");
+    await ready(page);
+    const row = page.locator("[data-testid=held] tr", { hasText: number });
+    assert.match(await row.textContent(), /超出额度/);
+    await row.locator("button", { hasText: "放行" }).click();
+    assert.match(await page.textContent("[data-testid=held-error]"), /至少 10 个字符/, "a release needs a reason");
+    await page.fill("[data-testid=held-reason]", "总经理同意，本周内回款");
+    await row.locator("button", { hasText: "放行" }).click();
+    await page.waitForFunction((n) => !document.querySelector("[data-testid=held]") || ![...document.querySelectorAll("[data-testid=held] tr")].some((r) => r.textContent.includes(n)), number);
+    await page.goto(url);
+    await ready(page);
+    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /待发货/);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a frozen customer is blocked even with headroom, and grade C needs payment before delivery", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await openCreditCustomer(page);
+    await page.click("[data-testid=change-limit]");
+    await page.selectOption("select[name=action]", "freeze");
+    await page.fill("#f-reason", "客户涉诉，暂停所有赊销订单");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=frozen]");
+    await page.click("[data-testid=new-order]");
+    await page.fill("#f-amount", "1");
+    await page.waitForSelector("[data-testid=check][data-outcome=block]");
+    assert.match(await page.textContent("[data-testid=reasons]"), /客户已冻结下单/);
+
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.selectOption("[data-testid=grade-filter]", "C");
+    await page.click(".vrow >> nth=0");
+    await page.click("[data-testid=new-order]");
+    await page.fill("#f-amount", "1");
+    await page.waitForSelector("[data-testid=check][data-outcome=block]");
+    assert.match(await page.textContent("[data-testid=reasons]"), /款到发货/);
+    await page.check("[data-testid=prepaid]");
+    await page.waitForFunction(() => !document.querySelector("[data-testid=reasons]")?.textContent.includes("款到发货"));
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
