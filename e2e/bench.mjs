@@ -64,9 +64,14 @@ try {
     `p95 ${fmt(pct(times, 95))}, max ${fmt(Math.max(...times))} over ${times.length} (target p95 < 5 ms)`);
 
   // The order-time credit check, with the whole data set loaded.
-  const checks = await page.evaluate(() => Array.from(window.wasmBindings.cd_bench_check(2000)));
-  console.log(`order-time credit check (input from memory + check): p50 ${(median(checks) * 1000).toFixed(0)} µs, ` +
-    `p95 ${(pct(checks, 95) * 1000).toFixed(0)} µs, max ${fmt(Math.max(...checks))} over ${checks.length} (target < 1 ms)`);
+  // The browser's clock is coarse (0.1 ms), so the mean comes from timing all the checks at once.
+  const checks = await page.evaluate(() => {
+    const t = performance.now();
+    const each = Array.from(window.wasmBindings.cd_bench_check(2000));
+    return { total: performance.now() - t, max: Math.max(...each), n: each.length };
+  });
+  console.log(`order-time credit check (input from memory + check): mean ${((checks.total / checks.n) * 1000).toFixed(1)} µs, ` +
+    `slowest ${fmt(checks.max)} (clock resolution 0.1 ms) over ${checks.n} (target < 1 ms)`);
 
   // Rating: metrics and grades for every customer, in the browser and natively (same data).
   const web = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rescore()));
