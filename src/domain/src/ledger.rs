@@ -177,6 +177,8 @@ impl LedgerError {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Settlement {
     pub(crate) invoice: u32,
+    /// The invoice's position in its customer's book (so per-customer work needs no lookup).
+    pub(crate) pos: u32,
     pub(crate) date: Date,
     pub(crate) amount: Money,
     pub(crate) is_payment: bool,
@@ -287,7 +289,7 @@ impl Ledger {
             l.put_order(o);
         }
         // Resolve allocations and credit notes to invoices, one customer at a time.
-        let mut local: IdMap<InvoiceId, u32> = IdMap::default();
+        let mut local: IdMap<InvoiceId, (u32, u32)> = IdMap::default();
         let Ledger {
             invoices,
             payments,
@@ -300,14 +302,20 @@ impl Ledger {
         settlements.reserve(payments.len() + credit_notes.len());
         for book in books.iter_mut() {
             local.clear();
-            local.extend(book.invoices.iter().map(|&i| (invoices[i as usize].id, i)));
+            local.extend(
+                book.invoices
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &i)| (invoices[i as usize].id, (i, pos as u32))),
+            );
             for &pi in &book.payments {
                 let p = &payments[pi as usize];
                 for a in &p.allocations {
-                    if let Some(&ix) = local.get(&a.invoice) {
+                    if let Some(&(ix, pos)) = local.get(&a.invoice) {
                         book.settlements.push(settlements.len() as u32);
                         settlements.push(Settlement {
                             invoice: ix,
+                            pos,
                             date: p.date,
                             amount: a.amount,
                             is_payment: true,
@@ -318,10 +326,11 @@ impl Ledger {
             }
             for &ci in &book.credit_notes {
                 let c = &credit_notes[ci as usize];
-                if let Some(&ix) = local.get(&c.invoice) {
+                if let Some(&(ix, pos)) = local.get(&c.invoice) {
                     book.settlements.push(settlements.len() as u32);
                     settlements.push(Settlement {
                         invoice: ix,
+                        pos,
                         date: c.date,
                         amount: c.amount,
                         is_payment: false,
@@ -382,9 +391,14 @@ impl Ledger {
         is_payment: bool,
     ) {
         if let Some(ix) = self.invoice_index(customer, invoice) {
+            let pos = self
+                .book(customer)
+                .and_then(|b| b.invoices.iter().position(|&i| i == ix))
+                .unwrap_or(0) as u32;
             let k = self.settlements.len() as u32;
             self.settlements.push(Settlement {
                 invoice: ix,
+                pos,
                 date,
                 amount,
                 is_payment,

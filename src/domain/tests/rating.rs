@@ -507,3 +507,35 @@ fn categories_bought_count_distinct_categories_of_the_last_12_months() {
         Some(Fixed::from_int(2))
     );
 }
+
+#[test]
+fn metrics_are_the_same_whether_the_ledger_was_loaded_or_built_entry_by_entry() {
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    let as_of = d("2026-11-28");
+    let data = generate(&DemoSpec {
+        customers: 30,
+        ..DemoSpec::demo(as_of, DemoLang::En)
+    });
+    let loaded = Ledger::from_entries(
+        data.orders.clone(),
+        data.invoices.clone(),
+        data.payments.clone(),
+        data.credit_notes.clone(),
+    );
+    let mut built = Ledger::from_entries(
+        data.orders.clone(),
+        data.invoices.clone(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for c in data.credit_notes.iter().copied() {
+        built.add_credit_note(c).unwrap();
+    }
+    for p in data.payments.iter().cloned() {
+        built.add_payment(p).unwrap();
+    }
+    assert_eq!(
+        loaded.metrics_all(&data.customers, as_of),
+        built.metrics_all(&data.customers, as_of)
+    );
+}

@@ -198,8 +198,8 @@ impl Ledger {
         let (mut w_pay, mut w_late, mut total, mut total_12m) = (0i128, 0i128, 0i128, 0i128);
         if let Some(book) = self.book(c.id) {
             let invoices = self.invoices();
-            // What is open on each of the customer's invoices as of the day; the book's invoice
-            // indexes are ascending, so a settlement finds its invoice by binary search.
+            // What is open on each of the customer's invoices as of the day; a settlement knows
+            // its invoice's position in the book.
             open.clear();
             open.extend(book.invoices.iter().map(|&i| {
                 let inv = &invoices[i as usize];
@@ -219,9 +219,7 @@ impl Ledger {
                 if s.date > as_of || inv.issue_date > as_of {
                     continue;
                 }
-                if let Ok(pos) = book.invoices.binary_search(&s.invoice) {
-                    open[pos] -= s.amount.minor();
-                }
+                open[s.pos as usize] -= s.amount.minor();
                 if s.is_payment {
                     // One amount (at most 10^14 fen) times days fits an i64; the sums widen.
                     let amount = s.amount.minor();
