@@ -111,6 +111,12 @@ test("a frozen customer is blocked even with headroom, and grade C needs payment
     await page.fill("#f-reason", "客户涉诉，暂停所有赊销订单");
     await page.click("[data-testid=save]");
     await page.waitForSelector("[data-testid=frozen]");
+    // Editing master data never touches the freeze.
+    await page.click("a[href$='/edit']");
+    await page.fill("#f-contact_person", "王经理（新）");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=credit]");
+    assert.equal(await page.locator("[data-testid=frozen]").count(), 1, "still frozen after an edit");
     await page.click("[data-testid=new-order]");
     await page.fill("#f-amount", "1");
     await page.waitForSelector("[data-testid=check][data-outcome=block]");

@@ -496,9 +496,13 @@ pub async fn save_customer(
             BTreeMap::new(),
         ),
     };
-    let customer = input
+    let mut customer = input
         .validate(id, meta, custom, as_of)
         .map_err(SaveError::Invalid)?;
+    // The form never touches limits or the freeze: they change only through the limit workflow.
+    if let Some(p) = &prior {
+        customer.limits = p.limits.clone();
+    }
     db()?.commit(&Batch::customer(customer.clone())).await?;
     DATA.with_borrow_mut(|d| {
         match d.index.get(&id) {
@@ -558,8 +562,13 @@ pub async fn change_limits(
     let (device, as_of, current) =
         with_data(|d| (d.device, d.as_of, d.customer(customer).cloned()));
     let current = current.ok_or_else(|| SaveError::Store("unknown customer".into()))?;
+    let cap = with_data(|d| {
+        d.policy
+            .of(d.rated.get(&customer).map_or(Grade::C, |r| r.1))
+            .max_limit
+    });
     let after = input
-        .apply(&current.limits, as_of)
+        .apply(&current.limits, cap, as_of)
         .map_err(SaveError::Invalid)?;
     let at = now();
     let updated = Customer {

@@ -514,10 +514,12 @@ pub mod limit_field {
 }
 
 impl LimitInput {
-    /// The limits after the change, or every problem of the form.
+    /// The limits after the change, or every problem of the form. A permanent limit may not exceed
+    /// the grade's maximum (`cap`); a temporary one may, for a season.
     pub fn apply(
         &self,
         current: &Limits,
+        cap: Money,
         as_of: Date,
     ) -> Result<Limits, Vec<crate::error::FieldError>> {
         use crate::error::{Errors, Problem};
@@ -526,7 +528,17 @@ impl LimitInput {
         let mut next = current.clone();
         match self.action.as_str() {
             "permanent" => {
-                if let Some(a) = e.take(AMOUNT, Money::parse_non_negative(&self.amount)) {
+                let amount = Money::parse_non_negative(&self.amount).and_then(|a| {
+                    if a > cap {
+                        Err(Problem::OutOfRange {
+                            min: 0,
+                            max: cap.minor() / 100,
+                        })
+                    } else {
+                        Ok(a)
+                    }
+                });
+                if let Some(a) = e.take(AMOUNT, amount) {
                     next.permanent = a;
                 }
             }

@@ -392,7 +392,7 @@ fn the_limit_form_sets_adds_freezes_and_always_wants_a_reason() {
     };
     let why = "Season peak, approved by phone";
     let set = input("permanent", "0", "", "", why)
-        .apply(&current, d(TODAY))
+        .apply(&current, y(1_000_000), d(TODAY))
         .unwrap();
     assert_eq!(
         set.permanent,
@@ -400,16 +400,16 @@ fn the_limit_form_sets_adds_freezes_and_always_wants_a_reason() {
         "a limit of zero is allowed: it means no credit"
     );
     let temp = input("temporary", "500", "2026-11-28", "2026-12-31", why)
-        .apply(&current, d(TODAY))
+        .apply(&current, y(1_000_000), d(TODAY))
         .unwrap();
     assert_eq!(temp.effective(d("2026-12-31")), y(500));
     assert_eq!(temp.effective(d("2027-01-01")), y(100), "it ends by itself");
     let frozen = input("freeze", "", "", "", why)
-        .apply(&current, d(TODAY))
+        .apply(&current, y(1_000_000), d(TODAY))
         .unwrap();
     assert!(frozen.frozen);
     let errs = input("temporary", "-1", "2026-12-31", "2026-12-01", "short")
-        .apply(&current, d(TODAY))
+        .apply(&current, y(1_000_000), d(TODAY))
         .unwrap_err();
     let got: Vec<(&str, creditdesk_domain::Problem)> =
         errs.iter().map(|e| (e.field, e.problem)).collect();
@@ -422,7 +422,7 @@ fn the_limit_form_sets_adds_freezes_and_always_wants_a_reason() {
         ]
     );
     let errs = input("unfreeze", "", "", "", why)
-        .apply(&current, d(TODAY))
+        .apply(&current, y(1_000_000), d(TODAY))
         .unwrap_err();
     assert_eq!(errs[0].problem, creditdesk_domain::Problem::SameAsCurrent);
 }

@@ -253,7 +253,7 @@ fn CustomerPage(v: View360) -> impl IntoView {
                                         {o.status.can_become(OrderStatus::Shipped).then(|| view! {
                                             <button class="small" on:click=move |_| change(OrderStatus::Shipped)>{t(T::MarkShipped)}</button>
                                         })}
-                                        {o.status.can_become(OrderStatus::Cancelled).then(|| view! {
+                                        {(o.status.can_become(OrderStatus::Cancelled) && o.status != OrderStatus::Held).then(|| view! {
                                             <button class="small danger" on:click=move |_| change(OrderStatus::Cancelled)>{t(T::CancelOrder)}</button>
                                         })}
                                     </div></td>
