@@ -324,6 +324,7 @@ texts! {
     BlockOverdueOver => "Block when overdue is above", "逾期金额超过即拦截";
     BlockDaysOver => "Block when overdue longer than (days)", "逾期天数超过即拦截";
     IncludeOpenOrders => "Exposure includes open orders", "敞口包含未开票订单";
+    IncludeHeldOrders => "Exposure includes held orders (awaiting approval)", "敞口包含暂扣待审批订单";
     ConfirmStricter => "I confirm the stricter rules for better grades", "我确认较好评级适用更严格的条件";
     PolicySaved => "Policy saved", "政策已保存";
     ThisUser => "User of this device", "本机用户";

@@ -107,6 +107,7 @@ impl Data {
             exposure: Exposure {
                 open_ar: s.open_ar,
                 open_orders: s.open_orders,
+                held_orders: s.held_orders,
             },
             overdue: s.overdue,
             max_days_overdue: s.max_days_overdue,

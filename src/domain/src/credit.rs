@@ -55,6 +55,9 @@ pub struct Policy {
     pub block_days_overdue_over: i32,
     /// Whether open (not yet invoiced) orders count in exposure.
     pub exposure_includes_open_orders: bool,
+    /// Whether orders held for a release (awaiting approval) count in exposure too.
+    #[serde(default)]
+    pub exposure_includes_held_orders: bool,
     /// The factor of the suggested limit, basis points (10000 = 1.0).
     pub suggestion_factor_bp: u32,
 }
@@ -118,6 +121,7 @@ impl Default for Policy {
             block_overdue_over: Money::ZERO,
             block_days_overdue_over: 0,
             exposure_includes_open_orders: true,
+            exposure_includes_held_orders: false,
             suggestion_factor_bp: 10_000,
         }
     }
@@ -272,16 +276,24 @@ impl Limits {
 pub struct Exposure {
     pub open_ar: Money,
     pub open_orders: Money,
+    /// Orders held by the check, waiting for a release.
+    pub held_orders: Money,
 }
 
 impl Exposure {
+    /// Open receivables, plus the order components the policy counts.
     pub fn total(&self, policy: &Policy) -> Money {
-        self.open_ar
-            + if policy.exposure_includes_open_orders {
-                self.open_orders
-            } else {
-                Money::ZERO
-            }
+        let orders = if policy.exposure_includes_open_orders {
+            self.open_orders
+        } else {
+            Money::ZERO
+        };
+        let held = if policy.exposure_includes_held_orders {
+            self.held_orders
+        } else {
+            Money::ZERO
+        };
+        self.open_ar + orders + held
     }
 }
 

@@ -22,6 +22,7 @@ fn customer(grade: Grade, limit: i64, balance: i64) -> CheckInput {
         exposure: Exposure {
             open_ar: y(balance),
             open_orders: Money::ZERO,
+            held_orders: Money::ZERO,
         },
         overdue: Money::ZERO,
         max_days_overdue: 0,
@@ -248,6 +249,7 @@ fn exposure_counts_open_orders_only_when_configured() {
     let e = Exposure {
         open_ar: y(100),
         open_orders: y(40),
+        held_orders: Money::ZERO,
     };
     assert_eq!(e.total(&Policy::default()), y(140));
     assert_eq!(
@@ -321,7 +323,7 @@ proptest! {
         let c = CheckInput {
             grade: Grade::A,
             limits: Limits { permanent: Money::from_minor(limit), ..Limits::default() },
-            exposure: Exposure { open_ar: Money::from_minor(ar), open_orders: Money::from_minor(orders) },
+            exposure: Exposure { open_ar: Money::from_minor(ar), open_orders: Money::from_minor(orders), held_orders: Money::ZERO },
             overdue: Money::ZERO,
             max_days_overdue: 0,
         };
@@ -371,6 +373,7 @@ fn customer_minor(limit: i64, ar: i64) -> CheckInput {
         exposure: Exposure {
             open_ar: Money::from_minor(ar),
             open_orders: Money::ZERO,
+            held_orders: Money::ZERO,
         },
         overdue: Money::ZERO,
         max_days_overdue: 0,

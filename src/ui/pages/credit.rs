@@ -62,12 +62,12 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
         };
         let as_of = with_data(|d| d.as_of);
         let limit = c.limits.effective(as_of);
-        let exposure = s.open_ar
-            + if policy.exposure_includes_open_orders {
-                s.open_orders
-            } else {
-                Money::ZERO
-            };
+        let exposure = creditdesk_domain::credit::Exposure {
+            open_ar: s.open_ar,
+            open_orders: s.open_orders,
+            held_orders: s.held_orders,
+        }
+        .total(&policy);
         let used = percent_1dp_round_half_away(exposure, limit).unwrap_or_else(|| "—".into());
         let available = (limit - exposure).max(Money::ZERO);
         let sales_12m = with_data(|d| {
@@ -375,6 +375,7 @@ pub fn PolicyEditor() -> impl IntoView {
                     <label class="inline">{lang.t(T::BlockDaysOver)}" "
                         <input class="num" value=p0.block_days_overdue_over.to_string() on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.block_days_overdue_over = v) } /></label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_open_orders on:change=move |ev| policy.update(|p| p.exposure_includes_open_orders = event_target_checked(&ev)) />{lang.t(T::IncludeOpenOrders)}</label>
+                    <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_held_orders on:change=move |ev| policy.update(|p| p.exposure_includes_held_orders = event_target_checked(&ev)) />{lang.t(T::IncludeHeldOrders)}</label>
                 </div>
                 {move || (!problems.get().is_empty()).then(|| view! {
                     <div class="form-message" role="alert">{problems.get().join(" · ")}

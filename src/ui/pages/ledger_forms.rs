@@ -48,7 +48,18 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         (f::NUMBER, number),
         (f::DATE, today.clone()),
         (f::ISSUE_DATE, today),
-        (f::TERM_DAYS, "30".to_string()),
+        (
+            f::TERM_DAYS,
+            with_data(|d| {
+                d.policy
+                    .of(d
+                        .rated
+                        .get(&customer)
+                        .map_or(creditdesk_domain::rating::Grade::C, |r| r.1))
+                    .term_days
+            })
+            .to_string(),
+        ),
         (f::AMOUNT, String::new()),
         (f::REFERENCE, String::new()),
         (f::INVOICE, String::new()),
