@@ -633,6 +633,22 @@ fn bins(edges: &[(i64, u32)], scale: i64) -> Vec<NumBin> {
         .collect()
 }
 
+/// Bins for an amount in yuan where exactly zero is a bin of its own: `< 0.01`, then `edges`
+/// (lower bounds in whole yuan, the first of them read as 0.01).
+fn amount_bins(zero_points: u32, edges: &[(i64, u32)]) -> Vec<NumBin> {
+    let zero = NumBin {
+        min: None,
+        max: Some(Fixed(1)),
+        points: zero_points,
+    };
+    let rest = edges.iter().enumerate().map(|(i, &(lo, points))| NumBin {
+        min: Some(if i == 0 { Fixed(1) } else { Fixed(lo * 100) }),
+        max: edges.get(i + 1).map(|&(hi, _)| Fixed(hi * 100)),
+        points,
+    });
+    std::iter::once(zero).chain(rest).collect()
+}
+
 fn factor(key: FactorKey, weight: i64, b: Vec<NumBin>) -> Factor {
     Factor {
         key: key.key().into(),
@@ -729,28 +745,7 @@ pub fn default_scorecard() -> Scorecard {
         factor(
             OverdueAmount,
             6,
-            vec![
-                NumBin {
-                    min: None,
-                    max: Some(Fixed(1)),
-                    points: 100,
-                },
-                NumBin {
-                    min: Some(Fixed(1)),
-                    max: Some(Fixed(50_000 * U)),
-                    points: 70,
-                },
-                NumBin {
-                    min: Some(Fixed(50_000 * U)),
-                    max: Some(Fixed(200_000 * U)),
-                    points: 40,
-                },
-                NumBin {
-                    min: Some(Fixed(200_000 * U)),
-                    max: None,
-                    points: 10,
-                },
-            ],
+            amount_bins(100, &[(0, 70), (50_000, 40), (200_000, 10)]),
         ),
         factor(
             MaxDaysLate12m,
@@ -784,28 +779,7 @@ pub fn default_scorecard() -> Scorecard {
         factor(
             LitigationOpenAmount,
             4,
-            vec![
-                NumBin {
-                    min: None,
-                    max: Some(Fixed(1)),
-                    points: 100,
-                },
-                NumBin {
-                    min: Some(Fixed(1)),
-                    max: Some(Fixed(100_000 * U)),
-                    points: 70,
-                },
-                NumBin {
-                    min: Some(Fixed(100_000 * U)),
-                    max: Some(Fixed(1_000_000 * U)),
-                    points: 40,
-                },
-                NumBin {
-                    min: Some(Fixed(1_000_000 * U)),
-                    max: None,
-                    points: 10,
-                },
-            ],
+            amount_bins(100, &[(0, 70), (100_000, 40), (1_000_000, 10)]),
         ),
         Factor {
             key: IndustryPosition.key().into(),
