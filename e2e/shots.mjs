@@ -32,6 +32,14 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await page.waitForSelector("[data-testid=migration]");
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${out}/scorecard-${label}.png`, fullPage: false });
+  await page.goto(server.url + "/settings");
+  await ready(page);
+  await page.screenshot({ path: `${out}/settings-${label}.png`, fullPage: true });
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.click(".vrow >> nth=2");
+  await page.waitForSelector("[data-testid=credit]");
+  await page.locator("[data-testid=credit]").screenshot({ path: `${out}/credit-card-${label}.png` });
   if (b.errors.length) console.log(label, "console errors:", b.errors);
   await b.close();
 }

@@ -217,6 +217,11 @@ test("on a 360-pixel phone no page scrolls sideways", async () => {
     await page.click("[data-testid=save]");
     await page.waitForSelector(".form-message");
     assert.equal(await wide(), 0, "form with errors");
+    for (const path of ["/settings", "/held", "/scorecard"]) {
+      await page.goto(server.url + path);
+      await ready(page);
+      assert.equal(await wide(), 0, path);
+    }
     assert.ok(await page.isVisible(".nav-bottom"), "phones navigate from the bottom bar");
     assert.deepEqual(b.errors, []);
   } finally {
