@@ -7,6 +7,7 @@
 //! - money is integer minor units (`Money`), never a float; rounding happens only in the named
 //!   functions of [`money`].
 
+pub mod approval;
 pub mod credit;
 pub mod date;
 pub mod demo;
