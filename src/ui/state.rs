@@ -9,7 +9,9 @@ use creditdesk_domain::credit::{
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::{IdMap, Timestamp};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::rating::{Fixed, Grade, Metrics, ModelProblem, Score, Scorecard};
+use creditdesk_domain::rating::{
+    migration, Fixed, Grade, Metrics, Migration, ModelProblem, Score, Scorecard,
+};
 use creditdesk_domain::request::{Current, OverrideInput, Request, RequestKind, RequestStatus};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
@@ -20,6 +22,9 @@ use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+
+/// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
+pub type GradeChange = (CustomerId, String, Grade, Grade, Fixed, Fixed, Money);
 
 /// Everything loaded, in memory.
 #[derive(Default)]
@@ -118,6 +123,37 @@ impl Data {
     pub fn check_order(&self, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckResult> {
         self.check_input(id)
             .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
+    }
+
+    /// What a draft model would do to the portfolio: the migration matrix from the published
+    /// grades, and the customers whose grade changes, biggest exposure first.
+    pub fn what_if(&self, draft: &Scorecard) -> (Migration, Vec<GradeChange>) {
+        let prepared = draft.prepare();
+        let mut moves = Vec::with_capacity(self.customers.len());
+        let mut changes = Vec::new();
+        for c in &self.customers {
+            let (Some(&(old_score, old)), Some(m)) =
+                (self.rated.get(&c.id), self.metrics.get(&c.id))
+            else {
+                continue;
+            };
+            let (new_score, new) = prepared.score_and_grade(m);
+            let exposure = self.exposure(c.id);
+            moves.push((old, new, exposure));
+            if old != new {
+                changes.push((
+                    c.id,
+                    c.name.clone(),
+                    old,
+                    new,
+                    old_score,
+                    new_score,
+                    exposure,
+                ));
+            }
+        }
+        changes.sort_by_key(|c| std::cmp::Reverse(c.6));
+        (migration(moves), changes)
     }
 
     /// Exposure for the migration matrix: open receivables plus open orders.
@@ -233,7 +269,7 @@ pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as i64)
 }
 
-fn perf_now() -> f64 {
+pub fn perf_now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())

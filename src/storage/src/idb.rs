@@ -27,6 +27,32 @@ fn bytes(v: &JsValue) -> Vec<u8> {
     Uint8Array::new(v).to_vec()
 }
 
+/// Customers as `(JSON value, key)` pairs for `put_all`.
+fn customer_rows(customers: &[Customer]) -> Vec<(JsValue, Option<JsValue>)> {
+    customers
+        .iter()
+        .map(|c| {
+            (
+                JsValue::from_str(&customer_to_json(c)),
+                Some(JsValue::from_str(&c.id.to_string())),
+            )
+        })
+        .collect()
+}
+
+/// Outbox records as `(JSON value, no key)` pairs for `add_all` (the store numbers them).
+fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<(JsValue, Option<JsValue>)> {
+    outbox
+        .iter()
+        .map(|o| {
+            (
+                JsValue::from_str(&serde_json::to_string(o).expect("json")),
+                None,
+            )
+        })
+        .collect()
+}
+
 fn js_bytes(b: &[u8]) -> JsValue {
     Uint8Array::from(b).into()
 }
@@ -165,31 +191,14 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
-        let customers: Vec<(JsValue, Option<JsValue>)> = batch
-            .customers
-            .iter()
-            .map(|c| {
-                (
-                    JsValue::from_str(&customer_to_json(c)),
-                    Some(JsValue::from_str(&c.id.to_string())),
-                )
-            })
-            .collect();
+        let customers = customer_rows(&batch.customers);
         let entries: Vec<(JsValue, Option<JsValue>)> = batch
             .entries
             .iter()
             .map(|e| encode_entry(e).map(|b| (js_bytes(&b), None)))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::corrupt("entry", e))?;
-        let outbox: Vec<(JsValue, Option<JsValue>)> = outbox_for(batch)
-            .iter()
-            .map(|o| {
-                (
-                    JsValue::from_str(&serde_json::to_string(o).expect("json")),
-                    None,
-                )
-            })
-            .collect();
+        let outbox = outbox_rows(&outbox_for(batch));
         let requests: Vec<(JsValue, Option<JsValue>)> = batch
             .requests
             .iter()
@@ -292,15 +301,7 @@ impl Store for IdbStore {
     }
 
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
-        let customers: Vec<(JsValue, Option<JsValue>)> = customers
-            .iter()
-            .map(|c| {
-                (
-                    JsValue::from_str(&customer_to_json(c)),
-                    Some(JsValue::from_str(&c.id.to_string())),
-                )
-            })
-            .collect();
+        let customers = customer_rows(customers);
         let chunks: Vec<(JsValue, Option<JsValue>)> = chunks_of(rows)?
             .iter()
             .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
@@ -357,15 +358,7 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| (JsValue::from_str(v), Some(JsValue::from_str(k))))
             .collect();
-        let records: Vec<(JsValue, Option<JsValue>)> = outbox
-            .iter()
-            .map(|o| {
-                (
-                    JsValue::from_str(&serde_json::to_string(o).expect("json")),
-                    None,
-                )
-            })
-            .collect();
+        let records = outbox_rows(outbox);
         self.write(&[name, OUTBOX], async move |tx| {
             tx.store(name)?.put_all(docs.into_iter()).await?;
             if !records.is_empty() {

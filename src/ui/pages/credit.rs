@@ -23,60 +23,59 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
     move || {
         let lang = state.lang.get();
         let t = move |k: T| lang.t(k);
-        let Some((c, s, grade, policy, changes, open_items, open_orders)) = state.data(|d| {
-            let c = d.customer(customer)?.clone();
-            let s = d.summary(customer);
-            let grade = d.rated.get(&customer).map_or(Grade::C, |r| r.1);
-            let changes: Vec<_> = d
-                .requests
-                .iter()
-                .filter(|r| {
-                    r.customer == customer && matches!(r.kind, RequestKind::LimitChange { .. })
-                })
-                .cloned()
-                .collect();
-            let open_items: Vec<_> = d
-                .ledger
-                .items(customer, d.as_of)
-                .into_iter()
-                .filter(|i| i.open.is_positive())
-                .collect();
-            let open_orders: Vec<_> = d
-                .ledger
-                .customer_orders(customer)
-                .into_iter()
-                .filter(|o| o.status.is_open_value() || o.status == OrderStatus::Held)
-                .copied()
-                .collect();
-            Some((
-                c,
-                s,
-                grade,
-                d.policy.clone(),
-                changes,
-                open_items,
-                open_orders,
-            ))
-        }) else {
+        let Some((c, s, grade, policy, position, sales_12m, changes, open_items, open_orders)) =
+            state.data(|d| {
+                let c = d.customer(customer)?.clone();
+                // The position is what the order-time check sees before any order: limit in force,
+                // exposure and available credit, computed in one place.
+                let position = d.check_order(customer, Money::ZERO, false)?;
+                let sales_12m: Money = d
+                    .ledger
+                    .sales_per_month(customer, d.as_of, 12)
+                    .iter()
+                    .map(|(_, m)| *m)
+                    .sum();
+                let s = d.summary(customer);
+                let grade = d.rated.get(&customer).map_or(Grade::C, |r| r.1);
+                let changes: Vec<_> = d
+                    .requests
+                    .iter()
+                    .filter(|r| {
+                        r.customer == customer && matches!(r.kind, RequestKind::LimitChange { .. })
+                    })
+                    .cloned()
+                    .collect();
+                let open_items: Vec<_> = d
+                    .ledger
+                    .items(customer, d.as_of)
+                    .into_iter()
+                    .filter(|i| i.open.is_positive())
+                    .collect();
+                let open_orders: Vec<_> = d
+                    .ledger
+                    .customer_orders(customer)
+                    .into_iter()
+                    .filter(|o| o.status.is_open_value() || o.status == OrderStatus::Held)
+                    .copied()
+                    .collect();
+                Some((
+                    c,
+                    s,
+                    grade,
+                    d.policy.clone(),
+                    position,
+                    sales_12m,
+                    changes,
+                    open_items,
+                    open_orders,
+                ))
+            })
+        else {
             return ().into_any();
         };
-        let as_of = with_data(|d| d.as_of);
-        let limit = c.limits.effective(as_of);
-        let exposure = creditdesk_domain::credit::Exposure {
-            open_ar: s.open_ar,
-            open_orders: s.open_orders,
-            held_orders: s.held_orders,
-        }
-        .total(&policy);
-        let used = percent_1dp_round_half_away(exposure, limit).unwrap_or_else(|| "—".into());
-        let available = (limit - exposure).max(Money::ZERO);
-        let sales_12m = with_data(|d| {
-            d.ledger
-                .sales_per_month(customer, as_of, 12)
-                .iter()
-                .map(|(_, m)| *m)
-                .sum::<Money>()
-        });
+        let (limit, available) = (position.limit, position.available);
+        let used =
+            percent_1dp_round_half_away(position.exposure, limit).unwrap_or_else(|| "—".into());
         let suggestion = policy.suggested_limit(grade, sales_12m);
         let row = *policy.of(grade);
         let id = customer.to_string();

@@ -5,13 +5,13 @@ use crate::ui::i18n::T;
 use crate::ui::rating::{
     factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge,
 };
-use crate::ui::state::{publish, save_draft, with_data, AppState};
+use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, GradeChange};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
 use creditdesk_domain::rating::{
-    migration, FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard,
+    FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard,
 };
-use creditdesk_domain::{CustomerId, IndustryPosition, Money};
+use creditdesk_domain::IndustryPosition;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
@@ -21,48 +21,14 @@ use wasm_bindgen::JsCast;
 pub struct WhatIf {
     pub matrix: Migration,
     /// `(customer, name, from, to, old score, new score)`, biggest exposure first.
-    pub changes: Vec<(CustomerId, String, Grade, Grade, Fixed, Fixed, Money)>,
+    pub changes: Vec<GradeChange>,
     pub ms: f64,
 }
 
 fn what_if(draft: &Scorecard) -> WhatIf {
-    let t = web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0);
-    let prepared = draft.prepare();
-    let (moves, mut changes) = with_data(|d| {
-        let mut moves = Vec::with_capacity(d.customers.len());
-        let mut changes = Vec::new();
-        for c in &d.customers {
-            let (Some(&(old_score, old)), Some(m)) = (d.rated.get(&c.id), d.metrics.get(&c.id))
-            else {
-                continue;
-            };
-            let (new_score, new) = prepared.score_and_grade(m);
-            let exposure = d.exposure(c.id);
-            moves.push((old, new, exposure));
-            if old != new {
-                changes.push((
-                    c.id,
-                    c.name.clone(),
-                    old,
-                    new,
-                    old_score,
-                    new_score,
-                    exposure,
-                ));
-            }
-        }
-        (moves, changes)
-    });
-    changes.sort_by_key(|c| std::cmp::Reverse(c.6));
-    let matrix = migration(moves);
-    let ms = web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-        - t;
+    let t = perf_now();
+    let (matrix, changes) = with_data(|d| d.what_if(draft));
+    let ms = perf_now() - t;
     publish_what_if_ms(ms);
     WhatIf {
         matrix,
