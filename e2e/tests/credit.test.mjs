@@ -50,7 +50,7 @@ test("on a phone, a rep enters an order over the limit, sees why and what passes
     // Exactly the available credit passes.
     await page.fill("#f-amount", (available / 100).toFixed(2));
     await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, "no sideways scrolling");
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, "no sideways scrolling");
     // Back over the limit: ask for the increase from there.
     await page.fill("#f-amount", ((available + 500000) / 100).toFixed(2));
     await page.waitForSelector("[data-testid=request-increase]");
