@@ -1,10 +1,13 @@
-//! Approval workflow (groundwork for the approval issue): roles, routes as data, the request
-//! state machine with separation of duties, and a hash-chained audit trail. Pure: the time of an
-//! action is handed in.
+//! The approval workflow: roles and what each may do, routes as data, the request state machine
+//! with separation of duties, deadlines, the inbox, and a hash-chained audit trail. Pure: the time
+//! of every action (milliseconds since the epoch) is handed in.
 
 use crate::money::Money;
 use crate::rating::Grade;
 use serde::{Deserialize, Serialize};
+
+pub const HOUR_MS: i64 = 3_600_000;
+pub const DAY_MS: i64 = 24 * HOUR_MS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -16,6 +19,101 @@ pub enum Role {
     Cfo,
     GeneralManager,
     Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::SalesRep,
+        Role::SalesManager,
+        Role::FinanceSpecialist,
+        Role::FinanceManager,
+        Role::Cfo,
+        Role::GeneralManager,
+        Role::Admin,
+    ];
+
+    /// A stable code, used in stored data and in the route editor.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SalesRep => "sales_rep",
+            Role::SalesManager => "sales_manager",
+            Role::FinanceSpecialist => "finance_specialist",
+            Role::FinanceManager => "finance_manager",
+            Role::Cfo => "cfo",
+            Role::GeneralManager => "general_manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Who hears of a step that is late past its second deadline.
+    pub fn next_level(self) -> Option<Role> {
+        match self {
+            Role::SalesRep => Some(Role::SalesManager),
+            Role::SalesManager => Some(Role::GeneralManager),
+            Role::FinanceSpecialist => Some(Role::FinanceManager),
+            Role::FinanceManager => Some(Role::Cfo),
+            Role::Cfo => Some(Role::GeneralManager),
+            Role::GeneralManager | Role::Admin => None,
+        }
+    }
+
+    fn grants(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::SalesRep => matches!(
+                p,
+                EditCustomers | RecordOrders | FileRequests | CancelHeldOrders
+            ),
+            Role::SalesManager => matches!(
+                p,
+                SeeAllCustomers
+                    | EditCustomers
+                    | RecordOrders
+                    | FileRequests
+                    | CancelHeldOrders
+                    | ViewAudit
+            ),
+            Role::FinanceSpecialist => matches!(
+                p,
+                SeeAllCustomers
+                    | EditCustomers
+                    | RecordOrders
+                    | RecordReceivables
+                    | FileRequests
+                    | CancelHeldOrders
+                    | EditScorecard
+                    | ViewAudit
+            ),
+            Role::FinanceManager | Role::Cfo => !matches!(p, ManageUsers | ResetData),
+            Role::GeneralManager => matches!(p, SeeAllCustomers | FileRequests | ViewAudit),
+            Role::Admin => true,
+        }
+    }
+}
+
+/// What a user may do. Approving is not a permission: it follows from the route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Otherwise a user sees the customers whose sales rep they are.
+    SeeAllCustomers,
+    EditCustomers,
+    RecordOrders,
+    /// Invoices and payments.
+    RecordReceivables,
+    FileRequests,
+    CancelHeldOrders,
+    EditScorecard,
+    PublishScorecard,
+    EditPolicy,
+    EditRoutes,
+    ManageUsers,
+    ViewAudit,
+    /// Replace the data with the demo set or an empty start.
+    ResetData,
 }
 
 /// A person of the local user directory.
@@ -31,6 +129,38 @@ impl User {
     pub fn has(&self, r: Role) -> bool {
         self.roles.contains(&r)
     }
+    pub fn may(&self, p: Permission) -> bool {
+        self.roles.iter().any(|r| r.grants(p))
+    }
+    /// Whether the user sees a customer whose sales rep is `sales_rep`.
+    pub fn sees(&self, sales_rep: &str) -> bool {
+        self.may(Permission::SeeAllCustomers) || self.name == sales_rep
+    }
+}
+
+/// Problems of a user directory, each with a stable code and where.
+pub fn directory_problems(users: &[User]) -> Vec<RouteProblem> {
+    let mut out = Vec::new();
+    for (i, u) in users.iter().enumerate() {
+        let at = format!("user {}", i + 1);
+        if u.name.trim().is_empty() {
+            out.push(RouteProblem::new("U001", &at, "a user needs a name"));
+        }
+        if u.roles.is_empty() {
+            out.push(RouteProblem::new("U002", &at, "a user needs at least one role"));
+        }
+        if users[..i].iter().any(|o| o.id == u.id || o.name == u.name) {
+            out.push(RouteProblem::new("U003", &at, "two users share a name"));
+        }
+    }
+    if !users.iter().any(|u| u.has(Role::Admin)) {
+        out.push(RouteProblem::new(
+            "U004",
+            "directory",
+            "someone must keep the admin role",
+        ));
+    }
+    out
 }
 
 /// How many of a step's roles must act.
@@ -47,15 +177,20 @@ pub enum Mode {
 pub struct Step {
     pub roles: Vec<Role>,
     pub mode: Mode,
-    /// Hours to act before a reminder; twice that escalates.
-    pub due_hours: u32,
 }
 
-/// A tier of the route: applies to amounts up to `up_to` (inclusive; `None`: any amount).
+/// A tier of the routes: applies to amounts up to `up_to` (inclusive; `None`: any amount) of
+/// customers of `grades` (empty: any grade).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tier {
     pub up_to: Option<Money>,
+    #[serde(default)]
+    pub grades: Vec<Grade>,
     pub steps: Vec<Step>,
+    /// Hours each step has before its approvers are reminded.
+    pub due_hours: u32,
+    /// Hours after which a step still waiting is escalated to the next level up.
+    pub escalate_hours: u32,
 }
 
 /// What a request asks for, as far as routing cares.
@@ -71,21 +206,35 @@ pub enum Kind {
     ReleaseHeldOrder,
 }
 
-/// The routes, as data.
+/// The routes, as data. Versioned: every saved change is a new version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Routes {
+    pub version: u32,
     pub tiers: Vec<Tier>,
     /// AAA customers skip the last step of their tier (never below one step).
     pub aaa_simplified: bool,
-    /// A freeze needs finance alone.
-    pub freeze: Vec<Step>,
+    /// A freeze: finance alone.
+    pub freeze: Tier,
+    /// A request still open this many days after submission expires.
+    pub expire_days: u32,
 }
 
-fn step(roles: &[Role], mode: Mode, due_hours: u32) -> Step {
+/// The steps a request takes, with their deadlines; copied into the request when it is
+/// submitted, so that editing the routes later does not move requests under way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub steps: Vec<Step>,
+    pub due_hours: u32,
+    pub escalate_hours: u32,
+    /// Which tier: 1-based; 0 for the freeze route.
+    pub tier: usize,
+    pub simplified: bool,
+}
+
+fn step(roles: &[Role], mode: Mode) -> Step {
     Step {
         roles: roles.to_vec(),
         mode,
-        due_hours,
     }
 }
 
@@ -95,52 +244,176 @@ impl Default for Routes {
     fn default() -> Self {
         use Role::*;
         let base = vec![
-            step(&[SalesManager], Mode::AllOf, 24),
-            step(&[FinanceSpecialist], Mode::AllOf, 24),
+            step(&[SalesManager], Mode::AllOf),
+            step(&[FinanceSpecialist], Mode::AllOf),
         ];
-        let mid = [base.clone(), vec![step(&[FinanceManager], Mode::AllOf, 48)]].concat();
-        let top = [
-            mid.clone(),
-            vec![step(&[Cfo, GeneralManager], Mode::AnyOf, 72)],
-        ]
-        .concat();
+        let mid = [base.clone(), vec![step(&[FinanceManager], Mode::AllOf)]].concat();
+        let top = [mid.clone(), vec![step(&[Cfo, GeneralManager], Mode::AnyOf)]].concat();
+        let tier = |up_to, steps, due_hours| Tier {
+            up_to,
+            grades: Vec::new(),
+            steps,
+            due_hours,
+            escalate_hours: 2 * due_hours,
+        };
         Routes {
+            version: 1,
             tiers: vec![
-                Tier {
-                    up_to: Some(Money::from_units(49_999) + Money::from_minor(99)),
-                    steps: base,
-                },
-                Tier {
-                    up_to: Some(Money::from_units(200_000)),
-                    steps: mid,
-                },
-                Tier {
-                    up_to: None,
-                    steps: top,
-                },
+                tier(
+                    Some(Money::from_units(49_999) + Money::from_minor(99)),
+                    base,
+                    24,
+                ),
+                tier(Some(Money::from_units(200_000)), mid, 24),
+                tier(None, top, 48),
             ],
             aaa_simplified: true,
-            freeze: vec![step(&[FinanceSpecialist, FinanceManager], Mode::AnyOf, 24)],
+            freeze: tier(
+                None,
+                vec![step(&[FinanceSpecialist, FinanceManager], Mode::AnyOf)],
+                8,
+            ),
+            expire_days: 14,
+        }
+    }
+}
+
+/// A problem of the routes (or of the user directory), with a stable code and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteProblem {
+    pub code: &'static str,
+    pub at: String,
+    pub detail: String,
+}
+
+impl RouteProblem {
+    fn new(code: &'static str, at: &str, detail: &str) -> RouteProblem {
+        RouteProblem {
+            code,
+            at: at.into(),
+            detail: detail.into(),
         }
     }
 }
 
 impl Routes {
-    /// The steps a request takes. Unfreezing is routed like a change of the customer's limit.
-    pub fn route(&self, kind: Kind, amount: Money, grade: Grade) -> Vec<Step> {
+    /// The route a request takes. Unfreezing is routed like a change of the customer's limit.
+    pub fn route(&self, kind: Kind, amount: Money, grade: Grade) -> Route {
         if kind == Kind::Freeze {
-            return self.freeze.clone();
+            return Route {
+                steps: self.freeze.steps.clone(),
+                due_hours: self.freeze.due_hours,
+                escalate_hours: self.freeze.escalate_hours,
+                tier: 0,
+                simplified: false,
+            };
         }
-        let tier = self
+        let fits = |t: &&Tier| t.grades.is_empty() || t.grades.contains(&grade);
+        let found = self
             .tiers
             .iter()
-            .find(|t| t.up_to.is_none_or(|u| amount <= u))
-            .or(self.tiers.last());
-        let mut steps = tier.map(|t| t.steps.clone()).unwrap_or_default();
-        if self.aaa_simplified && grade == Grade::AAA && steps.len() > 1 {
+            .enumerate()
+            .find(|(_, t)| fits(t) && t.up_to.is_none_or(|u| amount <= u))
+            .or_else(|| self.tiers.iter().enumerate().rfind(|(_, t)| fits(t)));
+        let Some((i, t)) = found else {
+            return Route {
+                steps: Vec::new(),
+                due_hours: 24,
+                escalate_hours: 48,
+                tier: 0,
+                simplified: false,
+            };
+        };
+        let mut steps = t.steps.clone();
+        let simplified = self.aaa_simplified && grade == Grade::AAA && steps.len() > 1;
+        if simplified {
             steps.pop();
         }
-        steps
+        Route {
+            steps,
+            due_hours: t.due_hours,
+            escalate_hours: t.escalate_hours,
+            tier: i + 1,
+            simplified,
+        }
+    }
+
+    /// Every problem of the routes; empty when they may be saved.
+    pub fn problems(&self) -> Vec<RouteProblem> {
+        let mut out = Vec::new();
+        let check_tier = |t: &Tier, at: &str, out: &mut Vec<RouteProblem>| {
+            if t.steps.is_empty() {
+                out.push(RouteProblem::new("R002", at, "a tier needs at least one step"));
+            }
+            for (k, s) in t.steps.iter().enumerate() {
+                let at = format!("{at}, step {}", k + 1);
+                if s.roles.is_empty() {
+                    out.push(RouteProblem::new("R003", &at, "a step needs a role"));
+                }
+                if s.roles.iter().enumerate().any(|(i, r)| s.roles[..i].contains(r)) {
+                    out.push(RouteProblem::new("R004", &at, "a role is listed twice"));
+                }
+            }
+            if !(1..=720).contains(&t.due_hours) {
+                out.push(RouteProblem::new(
+                    "R005",
+                    at,
+                    "the due time must be 1 to 720 hours",
+                ));
+            }
+            if t.escalate_hours <= t.due_hours || t.escalate_hours > 1440 {
+                out.push(RouteProblem::new(
+                    "R006",
+                    at,
+                    "escalation must come after the due time, within 1,440 hours",
+                ));
+            }
+        };
+        if self.tiers.is_empty() {
+            out.push(RouteProblem::new("R001", "routes", "there is no tier"));
+        }
+        let mut last: Option<Money> = None;
+        for (i, t) in self.tiers.iter().enumerate() {
+            let at = format!("tier {}", i + 1);
+            check_tier(t, &at, &mut out);
+            if t.grades.is_empty() {
+                if let (Some(prev), Some(up)) = (last, t.up_to) {
+                    if up <= prev {
+                        out.push(RouteProblem::new(
+                            "R007",
+                            &at,
+                            "amounts must rise from tier to tier",
+                        ));
+                    }
+                }
+                if t.up_to.is_some() {
+                    last = t.up_to;
+                }
+                if t.up_to.is_some_and(|u| u.is_negative()) {
+                    out.push(RouteProblem::new("R010", &at, "an amount cannot be negative"));
+                }
+            }
+        }
+        if !self
+            .tiers
+            .iter()
+            .any(|t| t.grades.is_empty() && t.up_to.is_none())
+        {
+            out.push(RouteProblem::new(
+                "R008",
+                "routes",
+                "the last tier must take any amount of any grade",
+            ));
+        }
+        check_tier(&self.freeze, "freeze", &mut out);
+        if !(1..=365).contains(&self.expire_days) {
+            out.push(RouteProblem::new(
+                "R009",
+                "routes",
+                "requests must expire after 1 to 365 days",
+            ));
+        }
+        out
     }
 }
 
@@ -157,6 +430,22 @@ pub enum State {
     Expired,
 }
 
+impl State {
+    pub fn is_open(self) -> bool {
+        matches!(self, State::Draft | State::InStep(_))
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::InStep(_) => "in_step",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+            State::Withdrawn => "withdrawn",
+            State::Expired => "expired",
+        }
+    }
+}
+
 /// One decision recorded on a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -165,7 +454,6 @@ pub struct Decision {
     pub role: Role,
     pub approve: bool,
     pub comment: String,
-    /// Milliseconds since the epoch, handed in.
     pub at: i64,
 }
 
@@ -173,9 +461,14 @@ pub struct Decision {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     pub requester: String,
-    pub steps: Vec<Step>,
+    pub route: Route,
     pub state: State,
     pub decisions: Vec<Decision>,
+    /// When it was submitted, and when the current step was reached (0 while a draft).
+    pub submitted_at: i64,
+    pub step_since: i64,
+    /// When it was closed (approved, rejected, withdrawn or expired).
+    pub closed_at: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,43 +480,83 @@ pub enum ApprovalError {
     CommentRequired,
     NotRequester,
     NoSteps,
+    NotPermitted,
+}
+
+impl ApprovalError {
+    pub fn code(self) -> &'static str {
+        match self {
+            ApprovalError::NotOpen => "A-NOT-OPEN",
+            ApprovalError::OwnRequest => "A-OWN-REQUEST",
+            ApprovalError::AlreadyActed => "A-ALREADY-ACTED",
+            ApprovalError::WrongRole => "A-WRONG-ROLE",
+            ApprovalError::CommentRequired => "A-COMMENT",
+            ApprovalError::NotRequester => "A-NOT-REQUESTER",
+            ApprovalError::NoSteps => "A-NO-STEPS",
+            ApprovalError::NotPermitted => "A-NOT-PERMITTED",
+        }
+    }
+}
+
+/// How late a step is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escalation {
+    Reminder,
+    NextLevel,
 }
 
 impl Flow {
-    pub fn new(requester: &str, steps: Vec<Step>) -> Flow {
+    pub fn new(requester: &str, route: Route) -> Flow {
         Flow {
             requester: requester.into(),
-            steps,
+            route,
             state: State::Draft,
             decisions: Vec::new(),
+            submitted_at: 0,
+            step_since: 0,
+            closed_at: None,
         }
     }
 
-    pub fn submit(&mut self, user: &User) -> Result<(), ApprovalError> {
+    pub fn submit(&mut self, user: &User, at: i64) -> Result<(), ApprovalError> {
         if user.id != self.requester {
             return Err(ApprovalError::NotRequester);
+        }
+        if !user.may(Permission::FileRequests) {
+            return Err(ApprovalError::NotPermitted);
         }
         if self.state != State::Draft {
             return Err(ApprovalError::NotOpen);
         }
-        if self.steps.is_empty() {
+        if self.route.steps.is_empty() {
             return Err(ApprovalError::NoSteps);
         }
         self.state = State::InStep(0);
+        self.submitted_at = at;
+        self.step_since = at;
         Ok(())
     }
 
-    pub fn withdraw(&mut self, user: &User) -> Result<(), ApprovalError> {
+    pub fn withdraw(&mut self, user: &User, at: i64) -> Result<(), ApprovalError> {
         if user.id != self.requester {
             return Err(ApprovalError::NotRequester);
         }
-        match self.state {
-            State::Draft | State::InStep(_) => {
-                self.state = State::Withdrawn;
-                Ok(())
-            }
-            _ => Err(ApprovalError::NotOpen),
+        if !self.state.is_open() {
+            return Err(ApprovalError::NotOpen);
         }
+        self.state = State::Withdrawn;
+        self.closed_at = Some(at);
+        Ok(())
+    }
+
+    /// Closes a request still open; the caller decides when (see `Request::expires`).
+    pub fn expire(&mut self, at: i64) -> Result<(), ApprovalError> {
+        if !self.state.is_open() {
+            return Err(ApprovalError::NotOpen);
+        }
+        self.state = State::Expired;
+        self.closed_at = Some(at);
+        Ok(())
     }
 
     /// Roles of the current step that still have to act.
@@ -231,7 +564,7 @@ impl Flow {
         let State::InStep(k) = self.state else {
             return Vec::new();
         };
-        let step = &self.steps[k];
+        let step = &self.route.steps[k];
         let acted: Vec<Role> = self
             .decisions
             .iter()
@@ -248,6 +581,14 @@ impl Flow {
                 .filter(|r| !acted.contains(r))
                 .collect(),
         }
+    }
+
+    /// The role in which `user` may act on the current step, if any.
+    pub fn can_act(&self, user: &User) -> Option<Role> {
+        if user.id == self.requester || self.decisions.iter().any(|d| d.user == user.id) {
+            return None;
+        }
+        self.missing_roles().into_iter().find(|r| user.has(*r))
     }
 
     /// Approves or rejects the current step as `user` acting in `role`. Separation of duties:
@@ -288,34 +629,72 @@ impl Flow {
             State::Rejected
         } else if !self.missing_roles().is_empty() {
             State::InStep(k)
-        } else if k + 1 < self.steps.len() {
+        } else if k + 1 < self.route.steps.len() {
+            self.step_since = at;
             State::InStep(k + 1)
         } else {
             State::Approved
         };
+        if !self.state.is_open() {
+            self.closed_at = Some(at);
+        }
         Ok(self.state)
     }
 
-    /// Whether the current step is past its due time (`since`: when the step was reached).
-    pub fn overdue(&self, since: i64, now: i64) -> Option<Escalation> {
-        let State::InStep(k) = self.state else {
-            return None;
-        };
-        let due = self.steps[k].due_hours as i64 * 3_600_000;
-        if now - since >= 2 * due {
+    /// When the current step is due, and when it escalates.
+    pub fn deadlines(&self) -> Option<(i64, i64)> {
+        matches!(self.state, State::InStep(_)).then(|| {
+            (
+                self.step_since + self.route.due_hours as i64 * HOUR_MS,
+                self.step_since + self.route.escalate_hours as i64 * HOUR_MS,
+            )
+        })
+    }
+
+    /// Whether the current step is late at `now`.
+    pub fn overdue(&self, now: i64) -> Option<Escalation> {
+        let (due, escalate) = self.deadlines()?;
+        if now >= escalate {
             Some(Escalation::NextLevel)
-        } else if now - since >= due {
+        } else if now >= due {
             Some(Escalation::Reminder)
         } else {
             None
         }
     }
+
+    /// Why a request shows in `user`'s inbox, if it does.
+    pub fn inbox_reason(&self, user: &User, now: i64) -> Option<Inbox> {
+        if self.can_act(user).is_some() {
+            return Some(match self.overdue(now) {
+                Some(_) => Inbox::Overdue,
+                None => Inbox::Waiting,
+            });
+        }
+        if self.overdue(now) == Some(Escalation::NextLevel)
+            && user.id != self.requester
+            && self
+                .missing_roles()
+                .iter()
+                .any(|r| r.next_level().is_some_and(|n| user.has(n)))
+        {
+            return Some(Inbox::Escalated);
+        }
+        (user.id == self.requester).then_some(Inbox::Mine)
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Escalation {
-    Reminder,
-    NextLevel,
+/// Why a request is in someone's inbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Inbox {
+    /// Late: the user must act, and the due time has passed (a reminder).
+    Overdue,
+    /// The user may act on it now.
+    Waiting,
+    /// Late past the second deadline; the user is the next level up of a role that must act.
+    Escalated,
+    /// The user filed it.
+    Mine,
 }
 
 /// One entry of the append-only audit trail, chained to the one before by its hash.
@@ -323,8 +702,12 @@ pub enum Escalation {
 pub struct AuditEntry {
     pub seq: u64,
     pub at: i64,
+    /// The user's id.
     pub who: String,
+    /// What happened: a stable code such as `request.approved` or `limits.changed`.
     pub what: String,
+    /// What it happened to, such as `customer:<id>` or `policy`.
+    pub subject: String,
     pub before: String,
     pub after: String,
     pub why: String,
@@ -338,14 +721,15 @@ fn digest(e: &AuditEntry) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for part in [
-        e.seq.to_string(),
-        e.at.to_string(),
-        e.who.clone(),
-        e.what.clone(),
-        e.before.clone(),
-        e.after.clone(),
-        e.why.clone(),
-        e.prev.clone(),
+        e.seq.to_string().as_str(),
+        e.at.to_string().as_str(),
+        &e.who,
+        &e.what,
+        &e.subject,
+        &e.before,
+        &e.after,
+        &e.why,
+        &e.prev,
     ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -353,35 +737,42 @@ fn digest(e: &AuditEntry) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends an entry to the trail, chaining it to the last.
-pub fn append(
-    trail: &mut Vec<AuditEntry>,
-    at: i64,
-    who: &str,
-    what: &str,
-    before: &str,
-    after: &str,
-    why: &str,
-) {
-    let prev = trail
-        .last()
-        .map_or_else(|| "0".repeat(64), |e| e.hash.clone());
-    let mut e = AuditEntry {
-        seq: trail.len() as u64,
-        at,
-        who: who.into(),
-        what: what.into(),
-        before: before.into(),
-        after: after.into(),
-        why: why.into(),
-        prev,
-        hash: String::new(),
-    };
-    e.hash = digest(&e);
-    trail.push(e);
+/// What an audit entry records, before it is chained.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    pub who: String,
+    pub what: String,
+    pub subject: String,
+    pub before: String,
+    pub after: String,
+    pub why: String,
 }
 
-/// Recomputes the chain; `Err(seq)` names the first entry that does not verify.
+/// Chains events after `head` (the last entry of the trail, if any), all at `at`.
+pub fn chain(head: Option<&AuditEntry>, at: i64, events: Vec<Event>) -> Vec<AuditEntry> {
+    let mut out: Vec<AuditEntry> = Vec::with_capacity(events.len());
+    for ev in events {
+        let last = out.last().or(head);
+        let mut e = AuditEntry {
+            seq: last.map_or(0, |l| l.seq + 1),
+            at,
+            who: ev.who,
+            what: ev.what,
+            subject: ev.subject,
+            before: ev.before,
+            after: ev.after,
+            why: ev.why,
+            prev: last.map_or_else(|| "0".repeat(64), |l| l.hash.clone()),
+            hash: String::new(),
+        };
+        e.hash = digest(&e);
+        out.push(e);
+    }
+    out
+}
+
+/// Recomputes the chain; `Err(seq)` names the first entry that does not verify (a changed
+/// field, a missing entry, or entries out of order).
 pub fn verify(trail: &[AuditEntry]) -> Result<(), u64> {
     let mut prev = "0".repeat(64);
     for (i, e) in trail.iter().enumerate() {

@@ -509,7 +509,7 @@ impl Release {
 /// a reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LimitInput {
-    /// `permanent`, `temporary`, `freeze` or `unfreeze`.
+    /// `first`, `permanent`, `temporary`, `freeze` or `unfreeze`; see `request::limit_request`.
     pub action: String,
     pub amount: String,
     pub start: String,
@@ -523,70 +523,4 @@ pub mod limit_field {
     pub const START: &str = "start";
     pub const END: &str = "end";
     pub const REASON: &str = "reason";
-}
-
-impl LimitInput {
-    /// The limits after the change, or every problem of the form. A permanent limit may not exceed
-    /// the grade's maximum (`cap`); a temporary one may, for a season.
-    pub fn apply(
-        &self,
-        current: &Limits,
-        cap: Money,
-        as_of: Date,
-    ) -> Result<Limits, Vec<crate::error::FieldError>> {
-        use crate::error::{Errors, Problem};
-        use limit_field::*;
-        let mut e = Errors::default();
-        let mut next = current.clone();
-        match self.action.as_str() {
-            "permanent" => {
-                let amount = Money::parse_non_negative(&self.amount).and_then(|a| {
-                    if a > cap {
-                        Err(Problem::OutOfRange {
-                            min: 0,
-                            max: cap.minor() / 100,
-                        })
-                    } else {
-                        Ok(a)
-                    }
-                });
-                if let Some(a) = e.take(AMOUNT, amount) {
-                    next.permanent = a;
-                }
-            }
-            "temporary" => {
-                let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
-                let start = e.take(START, Date::parse(&self.start));
-                let end = e.take(END, Date::parse(&self.end));
-                if let (Some(s), Some(en)) = (start, end) {
-                    if en < s {
-                        e.push(END, Problem::DueBeforeIssue);
-                    } else if en.days_since(s) > 366 {
-                        e.push(END, Problem::OutOfRange { min: 0, max: 366 });
-                    } else if en < as_of {
-                        e.push(END, Problem::DateOutOfRange);
-                    }
-                }
-                if let (Some(amount), Some(start), Some(end)) = (amount, start, end) {
-                    next.temporary.push(TemporaryLimit { amount, start, end });
-                    // Temporary limits that ended long ago are dropped as new ones come.
-                    next.temporary.retain(|t| t.end.days_since(as_of) > -366);
-                }
-            }
-            "freeze" if current.frozen => e.push(ACTION, Problem::SameAsCurrent),
-            "freeze" => next.frozen = true,
-            "unfreeze" if !current.frozen => e.push(ACTION, Problem::SameAsCurrent),
-            "unfreeze" => next.frozen = false,
-            _ => e.push(ACTION, Problem::Required),
-        }
-        let reason = crate::text::text(&self.reason, true, 500).and_then(|r| {
-            if r.chars().count() < 10 {
-                Err(Problem::TooShort { min: 10 })
-            } else {
-                Ok(r)
-            }
-        });
-        e.take(REASON, reason);
-        e.finish(|| next)
-    }
 }

@@ -32,6 +32,12 @@ pub enum Problem {
     DuplicateNumber,
     ExceedsOpenAmount,
     InvoiceOfOtherCustomer,
+    /// A first application for a customer that already has a limit.
+    HasLimit,
+    /// A file that is empty or too large.
+    FileSize { max_mib: u32 },
+    /// Another request of the same kind is still open for this customer.
+    OpenRequest,
 }
 
 impl Problem {
@@ -64,6 +70,9 @@ impl Problem {
             Problem::DuplicateNumber => "E-DUPLICATE",
             Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",
             Problem::InvoiceOfOtherCustomer => "E-OTHER-CUSTOMER",
+            Problem::HasLimit => "E-HAS-LIMIT",
+            Problem::FileSize { .. } => "E-FILE-SIZE",
+            Problem::OpenRequest => "E-OPEN-REQUEST",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod rating;
 pub mod request;
 pub mod rng;
 pub mod text;
+pub mod workflow;
 
 pub use date::Date;
 pub use error::{FieldError, Problem};

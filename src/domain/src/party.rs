@@ -164,6 +164,9 @@ pub struct Customer {
     /// Credit limits and freeze. They change only through the limit workflow, never the form.
     #[serde(default)]
     pub limits: crate::credit::Limits,
+    /// A grade set by an approved override, in place of the scorecard's.
+    #[serde(default)]
+    pub grade_override: Option<crate::request::GradeOverride>,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -387,6 +390,7 @@ impl CustomerInput {
             },
             custom,
             limits: crate::credit::Limits::default(),
+            grade_override: None,
         })
     }
 

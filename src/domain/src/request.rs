@@ -1,44 +1,119 @@
-//! Requests that need approval. The approval workflow itself is another piece of work; until it
-//! exists, a request is recorded as pending and shown, never applied silently.
+//! Requests that change a customer's credit: what each asks for, the forms that make them, the
+//! effect an approved request has, and records kept from before the approval workflow existed.
+//! How a request moves through its route is [`crate::approval::Flow`]; the workflow that ties a
+//! request, its effect and its audit entries together is [`crate::workflow`].
 
+use crate::approval::{Flow, Kind, Route, State, DAY_MS};
+use crate::credit::{LimitInput, Limits, TemporaryLimit};
 use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
-use crate::id::{CustomerId, Meta, RequestId};
+use crate::id::{CustomerId, Meta, OrderId, RequestId};
+use crate::money::Money;
 use crate::rating::{Fixed, Grade};
-use crate::text::text;
+use crate::text::{text, DocNo};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RequestStatus {
-    Pending,
-    /// Applied at once and recorded with who and why, until the approval workflow exists.
-    Recorded,
-    Approved,
-    Rejected,
-    Withdrawn,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RequestKind {
-    /// Replace the scorecard's grade by another, for a reason.
+    /// A first permanent limit for a customer that has none.
+    FirstApplication { limit: Money },
+    PermanentChange { before: Money, after: Money },
+    /// A limit in force from `start` to `end` (inclusive), above the permanent one.
+    TemporaryLimit {
+        amount: Money,
+        start: Date,
+        end: Date,
+    },
+    Freeze,
+    /// Routed like a change to `limit`, the customer's limit when it was filed.
+    Unfreeze { limit: Money },
+    /// Replace the scorecard's grade by another; routed by the customer's limit.
     GradeOverride {
         from: Grade,
         to: Grade,
         score: Fixed,
         model_version: u32,
+        limit: Money,
     },
-    /// A change of limits or of the freeze.
-    LimitChange {
-        before: crate::credit::Limits,
-        after: crate::credit::Limits,
+    /// Let an order the credit check held go ahead.
+    ReleaseHeldOrder {
+        order: OrderId,
+        number: DocNo,
+        amount: Money,
     },
-    /// A held order released (it may ship) or rejected (it is cancelled).
-    OrderRelease {
-        order: crate::id::OrderId,
-        number: crate::text::DocNo,
-        amount: crate::money::Money,
-        released: bool,
-    },
+}
+
+impl RequestKind {
+    pub fn kind(&self) -> Kind {
+        match self {
+            RequestKind::FirstApplication { .. } => Kind::FirstApplication,
+            RequestKind::PermanentChange { .. } => Kind::PermanentChange,
+            RequestKind::TemporaryLimit { .. } => Kind::TemporaryLimit,
+            RequestKind::Freeze => Kind::Freeze,
+            RequestKind::Unfreeze { .. } => Kind::Unfreeze,
+            RequestKind::GradeOverride { .. } => Kind::GradeOverride,
+            RequestKind::ReleaseHeldOrder { .. } => Kind::ReleaseHeldOrder,
+        }
+    }
+
+    /// The amount that picks the tier: the limit the customer would have, or the order's amount.
+    pub fn route_amount(&self) -> Money {
+        match *self {
+            RequestKind::FirstApplication { limit } => limit,
+            RequestKind::PermanentChange { after, .. } => after,
+            RequestKind::TemporaryLimit { amount, .. } => amount,
+            RequestKind::Freeze => Money::ZERO,
+            RequestKind::Unfreeze { limit } => limit,
+            RequestKind::GradeOverride { limit, .. } => limit,
+            RequestKind::ReleaseHeldOrder { amount, .. } => amount,
+        }
+    }
+
+    /// Whether approving it changes the customer's limits or freeze.
+    pub fn changes_limits(&self) -> bool {
+        !matches!(
+            self,
+            RequestKind::GradeOverride { .. } | RequestKind::ReleaseHeldOrder { .. }
+        )
+    }
+}
+
+/// A file attached to a request; its bytes are stored apart, under `id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+pub const MAX_ATTACHMENTS: usize = 5;
+pub const MAX_ATTACHMENT_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Checks files about to be attached: at most five, none empty or over 5 MiB.
+pub fn check_attachments(files: &[Attachment]) -> Result<(), Vec<FieldError>> {
+    let mut e = Errors::default();
+    if files.len() > MAX_ATTACHMENTS {
+        e.push(
+            field::ATTACHMENTS,
+            Problem::OutOfRange {
+                min: 0,
+                max: MAX_ATTACHMENTS as i64,
+            },
+        );
+    }
+    for f in files {
+        if f.size == 0 || f.size > MAX_ATTACHMENT_BYTES {
+            e.push(
+                field::ATTACHMENTS,
+                Problem::FileSize {
+                    max_mib: (MAX_ATTACHMENT_BYTES >> 20) as u32,
+                },
+            );
+        }
+    }
+    e.finish(|| ())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,9 +123,185 @@ pub struct Request {
     pub customer: CustomerId,
     pub kind: RequestKind,
     pub reason: String,
+    /// The requester's user id.
     pub requested_by: String,
     pub requested_on: Date,
-    pub status: RequestStatus,
+    pub flow: Flow,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// Kept from before the approval workflow existed: applied at once, with no route.
+    #[serde(default)]
+    pub legacy: bool,
+}
+
+/// A grade set by an approved override, in place of the scorecard's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeOverride {
+    pub grade: Grade,
+    pub request: RequestId,
+    pub since: Date,
+}
+
+/// What an approved request changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Limits(Limits),
+    Grade(GradeOverride),
+    Release(OrderId),
+}
+
+impl Request {
+    pub fn state(&self) -> State {
+        self.flow.state
+    }
+
+    /// Whether an open request must expire at `now`: still open `expire_days` after it was
+    /// submitted, or a temporary limit whose end has passed before it was approved.
+    pub fn expires(&self, now: i64, as_of: Date, expire_days: u32) -> bool {
+        let State::InStep(_) = self.flow.state else {
+            return false;
+        };
+        now - self.flow.submitted_at >= expire_days as i64 * DAY_MS
+            || matches!(self.kind, RequestKind::TemporaryLimit { end, .. } if end < as_of)
+    }
+
+    /// The effect of approving, applied to the customer's limits as they are at approval (not
+    /// as they were when it was filed, since other changes may have come between).
+    pub fn effect(&self, current: &Limits, as_of: Date) -> Effect {
+        let mut next = current.clone();
+        match self.kind {
+            RequestKind::FirstApplication { limit } => next.permanent = limit,
+            RequestKind::PermanentChange { after, .. } => next.permanent = after,
+            RequestKind::TemporaryLimit { amount, start, end } => {
+                next.temporary.push(TemporaryLimit { amount, start, end });
+                // Temporary limits that ended long ago are dropped as new ones come.
+                next.temporary.retain(|t| t.end.days_since(as_of) > -366);
+            }
+            RequestKind::Freeze => next.frozen = true,
+            RequestKind::Unfreeze { .. } => next.frozen = false,
+            RequestKind::GradeOverride { to, .. } => {
+                return Effect::Grade(GradeOverride {
+                    grade: to,
+                    request: self.id,
+                    since: as_of,
+                })
+            }
+            RequestKind::ReleaseHeldOrder { order, .. } => return Effect::Release(order),
+        }
+        Effect::Limits(next)
+    }
+}
+
+/// Limits as one line of text, for the audit trail.
+pub fn limits_text(l: &Limits) -> String {
+    let mut s = format!("permanent {}", l.permanent.to_plain());
+    for t in &l.temporary {
+        s += &format!(
+            "; temporary {} {}..{}",
+            t.amount.to_plain(),
+            t.start.iso(),
+            t.end.iso()
+        );
+    }
+    if l.frozen {
+        s += "; frozen";
+    }
+    s
+}
+
+pub mod field {
+    pub const TO: &str = "to";
+    pub const REASON: &str = "reason";
+    pub const ATTACHMENTS: &str = "attachments";
+}
+
+fn reason(input: &str) -> Result<String, Problem> {
+    text(input, true, 500).and_then(|r| {
+        if r.chars().count() < 10 {
+            Err(Problem::TooShort { min: 10 })
+        } else {
+            Ok(r)
+        }
+    })
+}
+
+/// What a limit form asks for. Actions: `first`, `permanent`, `temporary`, `freeze`, `unfreeze`.
+/// A permanent limit may not exceed the grade's maximum (`cap`); a temporary one may, for a
+/// season.
+pub fn limit_request(
+    input: &LimitInput,
+    current: &Limits,
+    cap: Money,
+    as_of: Date,
+) -> Result<(RequestKind, String), Vec<FieldError>> {
+    use crate::credit::limit_field::*;
+    let mut e = Errors::default();
+    let mut kind = None;
+    let amount = |e: &mut Errors| {
+        e.take(
+            AMOUNT,
+            Money::parse_non_negative(&input.amount).and_then(|a| {
+                if a > cap {
+                    Err(Problem::OutOfRange {
+                        min: 0,
+                        max: cap.minor() / 100,
+                    })
+                } else {
+                    Ok(a)
+                }
+            }),
+        )
+    };
+    match input.action.as_str() {
+        "first" if !current.permanent.is_zero() => e.push(ACTION, Problem::HasLimit),
+        "first" => {
+            kind = amount(&mut e)
+                .filter(|a| a.is_positive() || {
+                    e.push(AMOUNT, Problem::NotPositive);
+                    false
+                })
+                .map(|limit| RequestKind::FirstApplication { limit });
+        }
+        "permanent" => {
+            kind = amount(&mut e)
+                .filter(|a| *a != current.permanent || {
+                    e.push(AMOUNT, Problem::SameAsCurrent);
+                    false
+                })
+                .map(|after| RequestKind::PermanentChange {
+                    before: current.permanent,
+                    after,
+                });
+        }
+        "temporary" => {
+            let amount = e.take(AMOUNT, Money::parse_positive(&input.amount));
+            let start = e.take(START, Date::parse(&input.start));
+            let end = e.take(END, Date::parse(&input.end));
+            if let (Some(s), Some(en)) = (start, end) {
+                if en < s {
+                    e.push(END, Problem::DueBeforeIssue);
+                } else if en.days_since(s) > 366 {
+                    e.push(END, Problem::OutOfRange { min: 0, max: 366 });
+                } else if en < as_of {
+                    e.push(END, Problem::DateOutOfRange);
+                }
+            }
+            if let (Some(amount), Some(start), Some(end)) = (amount, start, end) {
+                kind = Some(RequestKind::TemporaryLimit { amount, start, end });
+            }
+        }
+        "freeze" if current.frozen => e.push(ACTION, Problem::SameAsCurrent),
+        "freeze" => kind = Some(RequestKind::Freeze),
+        "unfreeze" if !current.frozen => e.push(ACTION, Problem::SameAsCurrent),
+        "unfreeze" => {
+            kind = Some(RequestKind::Unfreeze {
+                limit: current.effective(as_of),
+            })
+        }
+        _ => e.push(ACTION, Problem::Required),
+    }
+    let reason = e.take(REASON, reason(&input.reason));
+    e.finish(|| (kind.expect("checked"), reason.expect("checked")))
 }
 
 /// The grade-override form.
@@ -60,32 +311,20 @@ pub struct OverrideInput {
     pub reason: String,
 }
 
-pub mod field {
-    pub const TO: &str = "to";
-    pub const REASON: &str = "reason";
-}
-
 /// The grade the scorecard gave, for the override form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Current {
     pub grade: Grade,
     pub score: Fixed,
     pub model_version: u32,
+    /// The customer's limit today, which routes the request.
+    pub limit: Money,
 }
 
 impl OverrideInput {
     /// Checks the form: a grade other than the current one, and a reason of at least 10
     /// characters (a reason is what the approver reads).
-    #[allow(clippy::too_many_arguments)]
-    pub fn validate(
-        &self,
-        id: RequestId,
-        meta: Meta,
-        customer: CustomerId,
-        current: Current,
-        requested_by: &str,
-        as_of: Date,
-    ) -> Result<Request, Vec<FieldError>> {
+    pub fn validate(&self, current: Current) -> Result<(RequestKind, String), Vec<FieldError>> {
         use field::*;
         let mut e = Errors::default();
         let to = e.take(
@@ -102,30 +341,187 @@ impl OverrideInput {
                     }
                 }),
         );
-        let reason = e.take(
-            REASON,
-            text(&self.reason, true, 500).and_then(|r| {
-                if r.chars().count() < 10 {
-                    Err(Problem::TooShort { min: 10 })
+        let reason = e.take(REASON, reason(&self.reason));
+        e.finish(|| {
+            (
+                RequestKind::GradeOverride {
+                    from: current.grade,
+                    to: to.unwrap(),
+                    score: current.score,
+                    model_version: current.model_version,
+                    limit: current.limit,
+                },
+                reason.unwrap(),
+            )
+        })
+    }
+}
+
+/// Checks the reason given for releasing a held order.
+pub fn release_reason(input: &str) -> Result<String, Vec<FieldError>> {
+    reason(input).map_err(|p| vec![FieldError::new(field::REASON, p)])
+}
+
+/// A new request, not yet submitted: its route is the one the routes give today.
+#[allow(clippy::too_many_arguments)]
+pub fn draft(
+    id: RequestId,
+    meta: Meta,
+    customer: CustomerId,
+    kind: RequestKind,
+    reason: String,
+    requester: &str,
+    route: Route,
+    as_of: Date,
+) -> Request {
+    Request {
+        id,
+        meta,
+        customer,
+        kind,
+        reason,
+        requested_by: requester.into(),
+        requested_on: as_of,
+        flow: Flow::new(requester, route),
+        attachments: Vec::new(),
+        legacy: false,
+    }
+}
+
+/// Reads a stored request, converting records kept before the approval workflow existed (they
+/// had a `status` and were applied at once) so that nothing saved is lost.
+pub fn from_stored(json: &str) -> Result<Request, String> {
+    if let Ok(r) = serde_json::from_str::<Request>(json) {
+        return Ok(r);
+    }
+    legacy::convert(json)
+}
+
+mod legacy {
+    use super::*;
+    use crate::approval::Route;
+
+    #[derive(Deserialize)]
+    enum OldKind {
+        GradeOverride {
+            from: Grade,
+            to: Grade,
+            score: Fixed,
+            model_version: u32,
+        },
+        LimitChange {
+            before: Limits,
+            after: Limits,
+        },
+        OrderRelease {
+            order: OrderId,
+            number: DocNo,
+            amount: Money,
+            released: bool,
+        },
+    }
+
+    #[derive(Deserialize)]
+    struct Old {
+        id: RequestId,
+        meta: Meta,
+        customer: CustomerId,
+        kind: OldKind,
+        reason: String,
+        requested_by: String,
+        requested_on: Date,
+        status: String,
+    }
+
+    pub fn convert(json: &str) -> Result<Request, String> {
+        let old: Old = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let at = old.meta.updated_at.0;
+        let (kind, state) = match old.kind {
+            OldKind::GradeOverride {
+                from,
+                to,
+                score,
+                model_version,
+            } => (
+                RequestKind::GradeOverride {
+                    from,
+                    to,
+                    score,
+                    model_version,
+                    limit: Money::ZERO,
+                },
+                // Never routed: it lapses, and may be filed again.
+                if old.status == "Pending" {
+                    State::Expired
                 } else {
-                    Ok(r)
-                }
-            }),
-        );
-        e.finish(|| Request {
-            id,
-            meta,
-            customer,
-            kind: RequestKind::GradeOverride {
-                from: current.grade,
-                to: to.unwrap(),
-                score: current.score,
-                model_version: current.model_version,
+                    State::Approved
+                },
+            ),
+            OldKind::LimitChange { before, after } => {
+                let kind = if after.frozen != before.frozen {
+                    if after.frozen {
+                        RequestKind::Freeze
+                    } else {
+                        RequestKind::Unfreeze {
+                            limit: before.permanent,
+                        }
+                    }
+                } else if let Some(t) = after.temporary.iter().find(|t| !before.temporary.contains(t)) {
+                    RequestKind::TemporaryLimit {
+                        amount: t.amount,
+                        start: t.start,
+                        end: t.end,
+                    }
+                } else {
+                    RequestKind::PermanentChange {
+                        before: before.permanent,
+                        after: after.permanent,
+                    }
+                };
+                (kind, State::Approved)
+            }
+            OldKind::OrderRelease {
+                order,
+                number,
+                amount,
+                released,
+            } => (
+                RequestKind::ReleaseHeldOrder {
+                    order,
+                    number,
+                    amount,
+                },
+                if released {
+                    State::Approved
+                } else {
+                    State::Rejected
+                },
+            ),
+        };
+        let mut flow = Flow::new(
+            &old.requested_by,
+            Route {
+                steps: Vec::new(),
+                due_hours: 0,
+                escalate_hours: 0,
+                tier: 0,
+                simplified: false,
             },
-            reason: reason.unwrap(),
-            requested_by: requested_by.to_string(),
-            requested_on: as_of,
-            status: RequestStatus::Pending,
+        );
+        flow.state = state;
+        flow.submitted_at = at;
+        flow.closed_at = Some(at);
+        Ok(Request {
+            id: old.id,
+            meta: old.meta,
+            customer: old.customer,
+            kind,
+            reason: old.reason,
+            requested_by: old.requested_by,
+            requested_on: old.requested_on,
+            flow,
+            attachments: Vec::new(),
+            legacy: true,
         })
     }
 }
@@ -133,42 +529,37 @@ impl OverrideInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::{DeviceId, Timestamp};
 
-    fn check(input: OverrideInput) -> Result<Request, Vec<(&'static str, Problem)>> {
-        let current = Current {
+    fn current() -> Current {
+        Current {
             grade: Grade::B,
             score: Fixed(6512),
             model_version: 2,
-        };
+            limit: Money::from_units(80_000),
+        }
+    }
+
+    fn check(input: OverrideInput) -> Result<RequestKind, Vec<(&'static str, Problem)>> {
         input
-            .validate(
-                RequestId::from_u128(1),
-                Meta::new(DeviceId::from_u128(2), Timestamp(3)),
-                CustomerId::from_u128(4),
-                current,
-                "Li Wei",
-                Date::parse("2026-11-28").unwrap(),
-            )
+            .validate(current())
+            .map(|(k, _)| k)
             .map_err(|e| e.into_iter().map(|e| (e.field, e.problem)).collect())
     }
 
     #[test]
     fn an_override_needs_another_grade_and_a_real_reason() {
-        let ok = check(OverrideInput {
-            to: "A".into(),
-            reason: "Guaranteed by the parent company".into(),
-        })
-        .unwrap();
-        assert_eq!(ok.status, RequestStatus::Pending);
         assert_eq!(
-            ok.kind,
-            RequestKind::GradeOverride {
+            check(OverrideInput {
+                to: "A".into(),
+                reason: "Guaranteed by the parent company".into(),
+            }),
+            Ok(RequestKind::GradeOverride {
                 from: Grade::B,
                 to: Grade::A,
                 score: Fixed(6512),
-                model_version: 2
-            }
+                model_version: 2,
+                limit: Money::from_units(80_000),
+            })
         );
         assert_eq!(
             check(OverrideInput {
@@ -190,5 +581,16 @@ mod tests {
                 (field::REASON, Problem::Required)
             ])
         );
+    }
+
+    #[test]
+    fn a_record_from_before_approvals_is_kept_as_a_legacy_request() {
+        let json = r#"{"id":"00000000-0000-0000-0000-000000000001","meta":{"version":1,"updated_at":5,"device":"00000000-0000-0000-0000-000000000002"},"customer":"00000000-0000-0000-0000-000000000003","kind":{"LimitChange":{"before":{"permanent":100,"temporary":[],"frozen":false,"review_due":null,"expires":null},"after":{"permanent":100,"temporary":[],"frozen":true,"review_due":null,"expires":null}}},"reason":"overdue three months","requested_by":"Li Wei","requested_on":"2026-11-28","status":"Recorded"}"#;
+        let r = from_stored(json).unwrap();
+        assert!(r.legacy);
+        assert_eq!(r.kind, RequestKind::Freeze);
+        assert_eq!(r.state(), State::Approved);
+        assert_eq!(r.reason, "overdue three months");
+        assert!(from_stored("{\"id\":1}").is_err());
     }
 }

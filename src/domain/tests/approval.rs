@@ -1,9 +1,24 @@
-//! Approval groundwork: routes, separation of duties, deadlines, and the audit chain.
+//! The approval workflow: routes, separation of duties, deadlines, the inbox, effects, and the
+//! audit chain.
 
 use creditdesk_domain::approval::*;
-use creditdesk_domain::rating::Grade;
-use creditdesk_domain::Money;
+use creditdesk_domain::credit::{LimitInput, Limits};
+use creditdesk_domain::id::{CustomerId, DeviceId, Meta, OrderId, RequestId, Timestamp};
+use creditdesk_domain::rating::{Fixed, Grade};
+use creditdesk_domain::request::{self, draft, limit_request, Effect, Request, RequestKind};
+use creditdesk_domain::workflow;
+use creditdesk_domain::{Date, DocNo, Money, Problem};
 use proptest::prelude::*;
+
+const H: i64 = HOUR_MS;
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn y(units: i64) -> Money {
+    Money::from_units(units)
+}
 
 fn user(id: &str, roles: &[Role]) -> User {
     User {
@@ -14,8 +29,8 @@ fn user(id: &str, roles: &[Role]) -> User {
     }
 }
 
-fn roles_of(steps: &[Step]) -> Vec<Vec<Role>> {
-    steps.iter().map(|s| s.roles.clone()).collect()
+fn roles_of(route: &Route) -> Vec<Vec<Role>> {
+    route.steps.iter().map(|s| s.roles.clone()).collect()
 }
 
 #[test]
@@ -23,7 +38,7 @@ fn amounts_land_in_the_documented_tiers() {
     use Role::*;
     let r = Routes::default();
     let check = |units: i64, minor: i64, grade: Grade, expected: Vec<Vec<Role>>| {
-        let amount = Money::from_units(units) + Money::from_minor(minor);
+        let amount = y(units) + Money::from_minor(minor);
         assert_eq!(
             roles_of(&r.route(Kind::PermanentChange, amount, grade)),
             expected,
@@ -31,48 +46,254 @@ fn amounts_land_in_the_documented_tiers() {
         );
     };
     let base = vec![vec![SalesManager], vec![FinanceSpecialist]];
-    let mid = vec![
-        vec![SalesManager],
-        vec![FinanceSpecialist],
-        vec![FinanceManager],
-    ];
-    let top = vec![
-        vec![SalesManager],
-        vec![FinanceSpecialist],
-        vec![FinanceManager],
-        vec![Cfo, GeneralManager],
-    ];
+    let mid = [base.clone(), vec![vec![FinanceManager]]].concat();
+    let top = [mid.clone(), vec![vec![Cfo, GeneralManager]]].concat();
+    check(0, 0, Grade::A, base.clone());
     check(49_999, 99, Grade::A, base.clone());
     check(50_000, 0, Grade::A, mid.clone());
     check(200_000, 0, Grade::A, mid.clone());
     check(200_000, 1, Grade::A, top.clone());
-    // AAA takes one step fewer.
-    check(200_000, 1, Grade::AAA, mid[..3].to_vec());
+    check(5_000_000, 0, Grade::C, top.clone());
+    // AAA takes one step fewer, never fewer than one.
+    check(200_000, 1, Grade::AAA, mid.clone());
+    check(50_000, 0, Grade::AAA, base.clone());
     check(10, 0, Grade::AAA, base[..1].to_vec());
+}
+
+#[test]
+fn each_request_type_takes_its_route() {
+    use Role::*;
+    let routes = Routes::default();
+    let order = OrderId::from_u128(7);
+    let check = |kind: RequestKind, grade: Grade, expected: Vec<Vec<Role>>| {
+        assert_eq!(
+            roles_of(&workflow::route_for(&routes, &kind, grade)),
+            expected,
+            "{kind:?}"
+        );
+    };
+    let base = vec![vec![SalesManager], vec![FinanceSpecialist]];
+    let mid = [base.clone(), vec![vec![FinanceManager]]].concat();
+    check(
+        RequestKind::FirstApplication { limit: y(30_000) },
+        Grade::B,
+        base.clone(),
+    );
+    check(
+        RequestKind::PermanentChange {
+            before: y(30_000),
+            after: y(50_000),
+        },
+        Grade::B,
+        mid.clone(),
+    );
+    check(
+        RequestKind::TemporaryLimit {
+            amount: y(49_000),
+            start: d("2026-12-01"),
+            end: d("2026-12-31"),
+        },
+        Grade::A,
+        base.clone(),
+    );
+    check(
+        RequestKind::Freeze,
+        Grade::AAA,
+        vec![vec![FinanceSpecialist, FinanceManager]],
+    );
+    // Unfreezing is routed like a change to the customer's limit.
+    check(
+        RequestKind::Unfreeze { limit: y(120_000) },
+        Grade::B,
+        mid.clone(),
+    );
+    check(
+        RequestKind::GradeOverride {
+            from: Grade::B,
+            to: Grade::A,
+            score: Fixed(6000),
+            model_version: 1,
+            limit: y(10_000),
+        },
+        Grade::B,
+        base.clone(),
+    );
+    check(
+        RequestKind::ReleaseHeldOrder {
+            order,
+            number: DocNo::parse("SO-1").unwrap(),
+            amount: y(250_000),
+        },
+        Grade::A,
+        [mid, vec![vec![Cfo, GeneralManager]]].concat(),
+    );
+}
+
+#[test]
+fn a_tier_limited_to_grades_routes_only_those_grades() {
+    let mut routes = Routes::default();
+    routes.tiers.insert(
+        0,
+        Tier {
+            up_to: None,
+            grades: vec![Grade::C],
+            steps: vec![Step {
+                roles: vec![Role::Cfo],
+                mode: Mode::AllOf,
+            }],
+            due_hours: 4,
+            escalate_hours: 8,
+        },
+    );
+    assert_eq!(routes.problems(), vec![]);
+    let c = routes.route(Kind::PermanentChange, y(10), Grade::C);
+    assert_eq!((roles_of(&c), c.due_hours, c.tier), (vec![vec![Role::Cfo]], 4, 1));
+    assert_eq!(routes.route(Kind::PermanentChange, y(10), Grade::B).tier, 2);
+}
+
+#[test]
+fn broken_routes_are_refused_with_every_problem_named() {
+    let mut r = Routes::default();
+    r.tiers[1].up_to = Some(y(10_000));
+    r.tiers[0].steps[0].roles.clear();
+    r.tiers[2].up_to = Some(y(900_000));
+    r.freeze.due_hours = 0;
+    r.expire_days = 0;
+    let got: Vec<(&str, String)> = r.problems().into_iter().map(|p| (p.code, p.at)).collect();
     assert_eq!(
-        roles_of(&r.route(Kind::Freeze, Money::ZERO, Grade::B)),
-        vec![vec![FinanceSpecialist, FinanceManager]]
+        got,
+        vec![
+            ("R003", "tier 1, step 1".to_string()),
+            ("R007", "tier 2".to_string()),
+            ("R008", "routes".to_string()),
+            ("R005", "freeze".to_string()),
+            ("R009", "routes".to_string()),
+        ]
+    );
+    assert_eq!(Routes::default().problems(), vec![]);
+}
+
+fn limits(permanent: i64) -> Limits {
+    Limits {
+        permanent: y(permanent),
+        ..Limits::default()
+    }
+}
+
+fn input(action: &str, amount: &str, start: &str, end: &str, reason: &str) -> LimitInput {
+    LimitInput {
+        action: action.into(),
+        amount: amount.into(),
+        start: start.into(),
+        end: end.into(),
+        reason: reason.into(),
+    }
+}
+
+const WHY: &str = "Season peak, orders doubled";
+const TODAY: &str = "2026-11-28";
+
+#[test]
+fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
+    let current = limits(100);
+    let kind = |i: LimitInput, l: &Limits| limit_request(&i, l, y(1_000_000), d(TODAY)).map(|k| k.0);
+    assert_eq!(
+        kind(input("first", "30000", "", "", WHY), &limits(0)),
+        Ok(RequestKind::FirstApplication { limit: y(30_000) })
     );
     assert_eq!(
-        r.route(Kind::Unfreeze, Money::from_units(60_000), Grade::B),
-        r.route(Kind::PermanentChange, Money::from_units(60_000), Grade::B)
+        kind(input("permanent", "0", "", "", WHY), &current),
+        Ok(RequestKind::PermanentChange {
+            before: y(100),
+            after: Money::ZERO
+        }),
+        "a limit of zero is allowed: it means no credit"
     );
+    assert_eq!(
+        kind(input("temporary", "500", "2026-11-28", "2026-12-31", WHY), &current),
+        Ok(RequestKind::TemporaryLimit {
+            amount: y(500),
+            start: d("2026-11-28"),
+            end: d("2026-12-31")
+        })
+    );
+    assert_eq!(kind(input("freeze", "", "", "", WHY), &current), Ok(RequestKind::Freeze));
+    let problems = |i: LimitInput, l: &Limits| -> Vec<(&'static str, Problem)> {
+        limit_request(&i, l, y(1_000), d(TODAY))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect()
+    };
+    assert_eq!(
+        problems(input("temporary", "-1", "2026-12-31", "2026-12-01", "short"), &current),
+        vec![
+            ("amount", Problem::Negative),
+            ("end", Problem::DueBeforeIssue),
+            ("reason", Problem::TooShort { min: 10 }),
+        ]
+    );
+    assert_eq!(
+        problems(input("unfreeze", "", "", "", WHY), &current),
+        vec![("action", Problem::SameAsCurrent)]
+    );
+    assert_eq!(
+        problems(input("first", "500", "", "", WHY), &current),
+        vec![("action", Problem::HasLimit)]
+    );
+    assert_eq!(
+        problems(input("permanent", "100", "", "", WHY), &current),
+        vec![("amount", Problem::SameAsCurrent)]
+    );
+    assert_eq!(
+        problems(input("permanent", "1000.01", "", "", WHY), &current),
+        vec![("amount", Problem::OutOfRange { min: 0, max: 1_000 })],
+        "a permanent limit stays within the grade's maximum"
+    );
+}
+
+fn request(kind: RequestKind, requester: &str, grade: Grade) -> Request {
+    draft(
+        RequestId::from_u128(1),
+        Meta::new(DeviceId::from_u128(2), Timestamp(0)),
+        CustomerId::from_u128(3),
+        kind,
+        WHY.into(),
+        requester,
+        workflow::route_for(&Routes::default(), &RequestKind::Freeze, grade),
+        d(TODAY),
+    )
+}
+
+fn temporary(amount: i64) -> RequestKind {
+    RequestKind::TemporaryLimit {
+        amount: y(amount),
+        start: d("2026-11-28"),
+        end: d("2026-12-31"),
+    }
+}
+
+fn routed(kind: RequestKind, requester: &str, grade: Grade) -> Request {
+    let mut r = request(kind.clone(), requester, grade);
+    r.flow.route = workflow::route_for(&Routes::default(), &kind, grade);
+    r
 }
 
 #[test]
 fn the_requester_never_approves_and_nobody_skips_a_step() {
     use Role::*;
-    let steps = Routes::default().route(Kind::TemporaryLimit, Money::from_units(10_000), Grade::A);
     let rep = user("rep", &[SalesRep, SalesManager]);
     let manager = user("mgr", &[SalesManager]);
     let finance = user("fin", &[FinanceSpecialist]);
-    let mut f = Flow::new("rep", steps);
+    let mut f = routed(temporary(10_000), "rep", Grade::A).flow;
     assert_eq!(
         f.decide(&manager, SalesManager, true, "", 1),
         Err(ApprovalError::NotOpen),
         "a draft cannot be approved"
     );
-    f.submit(&rep).unwrap();
+    assert_eq!(f.submit(&manager, 0), Err(ApprovalError::NotRequester));
+    f.submit(&rep, 0).unwrap();
+    assert_eq!(f.can_act(&rep), None);
     assert_eq!(
         f.decide(&rep, SalesManager, true, "", 1),
         Err(ApprovalError::OwnRequest)
@@ -86,10 +307,12 @@ fn the_requester_never_approves_and_nobody_skips_a_step() {
         f.decide(&manager, SalesManager, false, " ", 1),
         Err(ApprovalError::CommentRequired)
     );
+    assert_eq!(f.can_act(&manager), Some(SalesManager));
     assert_eq!(
         f.decide(&manager, SalesManager, true, "", 2),
         Ok(State::InStep(1))
     );
+    assert_eq!(f.step_since, 2, "the second step's clock starts when it is reached");
     assert_eq!(
         f.decide(&manager, SalesManager, true, "", 3),
         Err(ApprovalError::AlreadyActed)
@@ -98,25 +321,167 @@ fn the_requester_never_approves_and_nobody_skips_a_step() {
         f.decide(&finance, FinanceSpecialist, true, "ok", 4),
         Ok(State::Approved)
     );
+    assert_eq!(f.closed_at, Some(4));
+    assert_eq!(f.withdraw(&rep, 5), Err(ApprovalError::NotOpen));
 }
 
 #[test]
-fn a_late_step_reminds_then_escalates() {
-    let steps = Routes::default().route(Kind::TemporaryLimit, Money::from_units(10_000), Grade::A);
-    let mut f = Flow::new("rep", steps);
-    f.submit(&user("rep", &[Role::SalesRep])).unwrap();
-    let h = 3_600_000;
-    assert_eq!(f.overdue(0, 23 * h), None);
-    assert_eq!(f.overdue(0, 24 * h), Some(Escalation::Reminder));
-    assert_eq!(f.overdue(0, 48 * h), Some(Escalation::NextLevel));
+fn an_admin_cannot_file_and_a_rep_sees_only_their_customers() {
+    let admin = user("a", &[Role::Admin]);
+    let rep = user("Li Na", &[Role::SalesRep]);
+    assert!(admin.may(Permission::ManageUsers) && !rep.may(Permission::ManageUsers));
+    assert!(rep.may(Permission::FileRequests));
+    assert!(!rep.may(Permission::EditPolicy) && !rep.may(Permission::RecordReceivables));
+    assert!(rep.sees("Li Na") && !rep.sees("Wang Wei"));
+    assert!(user("f", &[Role::FinanceSpecialist]).sees("Wang Wei"));
+    let gm = user("g", &[Role::GeneralManager]);
+    assert!(!gm.may(Permission::RecordOrders));
+    let mut f = routed(temporary(10), "g", Grade::A).flow;
+    f.submit(&gm, 0).unwrap();
+    let mut f2 = routed(temporary(10), "x", Grade::A).flow;
+    assert_eq!(
+        f2.submit(&user("x", &[]), 0),
+        Err(ApprovalError::NotPermitted),
+        "a user without a role files nothing"
+    );
+}
+
+#[test]
+fn a_late_step_reminds_its_approvers_then_escalates_to_the_next_level() {
+    use Role::*;
+    let rep = user("rep", &[SalesRep]);
+    let manager = user("mgr", &[SalesManager]);
+    let gm = user("gm", &[GeneralManager]);
+    let cfo = user("cfo", &[Cfo]);
+    let mut f = routed(temporary(10_000), "rep", Grade::A).flow;
+    f.submit(&rep, 0).unwrap();
+    assert_eq!(f.deadlines(), Some((24 * H, 48 * H)));
+    assert_eq!(f.overdue(24 * H - 1), None);
+    assert_eq!(f.inbox_reason(&manager, 23 * H), Some(Inbox::Waiting));
+    assert_eq!(f.inbox_reason(&rep, 23 * H), Some(Inbox::Mine));
+    assert_eq!(f.inbox_reason(&gm, 23 * H), None);
+    assert_eq!(f.overdue(24 * H), Some(Escalation::Reminder));
+    assert_eq!(f.inbox_reason(&manager, 24 * H), Some(Inbox::Overdue));
+    assert_eq!(f.overdue(48 * H), Some(Escalation::NextLevel));
+    // The sales manager's next level up is the general manager.
+    assert_eq!(f.inbox_reason(&gm, 48 * H), Some(Inbox::Escalated));
+    assert_eq!(f.inbox_reason(&cfo, 48 * H), None);
+}
+
+#[test]
+fn a_request_expires_when_it_waits_too_long_or_its_period_has_passed() {
+    let rep = user("rep", &[Role::SalesRep]);
+    let mut r = routed(temporary(10_000), "rep", Grade::A);
+    assert!(!r.expires(100 * DAY_MS, d("2027-06-01"), 14), "a draft does not expire");
+    r.flow.submit(&rep, 0).unwrap();
+    assert!(!r.expires(14 * DAY_MS - 1, d("2026-12-10"), 14));
+    assert!(r.expires(14 * DAY_MS, d("2026-12-10"), 14));
+    assert!(r.expires(H, d("2027-01-01"), 14), "the temporary period ended");
+    let out = workflow::expire(r, 14 * DAY_MS).unwrap();
+    assert_eq!(out.request.state(), State::Expired);
+    assert_eq!(out.events[0].what, "request.expired");
+}
+
+#[test]
+fn approving_the_last_step_applies_the_effect_with_its_audit_entries() {
+    use Role::*;
+    let rep = user("rep", &[SalesRep]);
+    let manager = user("mgr", &[SalesManager]);
+    let finance = user("fin", &[FinanceSpecialist]);
+    let current = limits(20_000);
+    let r = routed(temporary(40_000), "rep", Grade::A);
+    let out = workflow::submit(r, &rep, 0).unwrap();
+    assert_eq!(out.events[0].what, "request.submitted");
+    let out = workflow::decide(out.request, &current, &manager, SalesManager, true, "", H, d(TODAY))
+        .unwrap();
+    assert_eq!(out.effect, None, "nothing changes before the last step");
+    let out = workflow::decide(
+        out.request,
+        &current,
+        &finance,
+        FinanceSpecialist,
+        true,
+        "ok",
+        2 * H,
+        d(TODAY),
+    )
+    .unwrap();
+    let Some(Effect::Limits(next)) = out.effect else {
+        panic!("the limits change")
+    };
+    assert_eq!(next.effective(d("2026-12-31")), y(40_000));
+    assert_eq!(next.effective(d("2027-01-01")), y(20_000), "it ends by itself");
+    let what: Vec<&str> = out.events.iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(what, ["request.approved", "limits.changed"]);
+    assert_eq!(out.events[1].before, "permanent 20000.00");
+    assert_eq!(
+        out.events[1].after,
+        "permanent 20000.00; temporary 40000.00 2026-11-28..2026-12-31"
+    );
+}
+
+#[test]
+fn a_rejection_changes_nothing_and_keeps_the_comment() {
+    let rep = user("rep", &[Role::SalesRep]);
+    let manager = user("mgr", &[Role::SalesManager]);
+    let out = workflow::submit(routed(RequestKind::Freeze, "rep", Grade::B), &rep, 0).unwrap();
+    assert_eq!(
+        workflow::decide(
+            out.request.clone(),
+            &limits(1),
+            &manager,
+            Role::SalesManager,
+            true,
+            "",
+            1,
+            d(TODAY)
+        ),
+        Err(ApprovalError::WrongRole),
+        "a freeze is for finance alone"
+    );
+    let fin = user("fin", &[Role::FinanceManager]);
+    let out = workflow::decide(
+        out.request,
+        &limits(1),
+        &fin,
+        Role::FinanceManager,
+        false,
+        "Paid yesterday",
+        1,
+        d(TODAY),
+    )
+    .unwrap();
+    assert_eq!((out.request.state(), out.effect), (State::Rejected, None));
+    assert_eq!(out.events[0].why, "Paid yesterday");
+}
+
+#[test]
+fn only_one_request_of_a_kind_is_open_per_customer() {
+    let rep = user("rep", &[Role::SalesRep]);
+    let open = workflow::submit(routed(temporary(5), "rep", Grade::A), &rep, 0)
+        .unwrap()
+        .request;
+    let all = vec![open];
+    let c = CustomerId::from_u128(3);
+    assert!(workflow::open_conflict(&all, c, &temporary(9)).is_some());
+    assert!(workflow::open_conflict(&all, c, &RequestKind::Freeze).is_none());
+    assert!(workflow::open_conflict(&all, CustomerId::from_u128(4), &temporary(9)).is_none());
 }
 
 #[test]
 fn the_audit_chain_verifies_and_names_the_first_edited_entry() {
-    let mut trail = Vec::new();
-    append(&mut trail, 1, "fin", "limit", "100", "200", "season");
-    append(&mut trail, 2, "mgr", "grade", "B", "A", "guarantee");
-    append(&mut trail, 3, "cfo", "policy", "v1", "v2", "board");
+    let ev = |what: &str| Event {
+        who: "fin".into(),
+        what: what.into(),
+        subject: "customer:1".into(),
+        before: "100".into(),
+        after: "200".into(),
+        why: "season".into(),
+    };
+    let mut trail = chain(None, 1, vec![ev("a"), ev("b")]);
+    let more = chain(trail.last(), 2, vec![ev("c")]);
+    trail.extend(more);
+    assert_eq!(trail.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(verify(&trail), Ok(()));
     let mut edited = trail.clone();
     edited[1].after = "AAA".into();
@@ -124,6 +489,37 @@ fn the_audit_chain_verifies_and_names_the_first_edited_entry() {
     let mut removed = trail.clone();
     removed.remove(0);
     assert_eq!(verify(&removed), Err(0));
+    let mut swapped = trail.clone();
+    swapped.swap(1, 2);
+    assert_eq!(verify(&swapped), Err(1));
+}
+
+#[test]
+fn the_demo_has_requests_waiting_late_and_escalated() {
+    use creditdesk_domain::demo;
+    let spec = demo::DemoSpec {
+        customers: 60,
+        ..demo::DemoSpec::demo(d(TODAY), demo::DemoLang::En)
+    };
+    let data = demo::generate(&spec);
+    let users = demo::users(demo::DemoLang::En);
+    assert_eq!(directory_problems(&users), vec![]);
+    let now = d(TODAY).days() as i64 * DAY_MS + 10 * H;
+    let (requests, trail) = demo::requests(
+        &data.customers,
+        &users,
+        &Routes::default(),
+        &|_| Grade::A,
+        now,
+        d(TODAY),
+    );
+    assert_eq!(requests.len(), 3);
+    assert_eq!(verify(&trail), Ok(()));
+    let by = |id: &str| users.iter().find(|u| u.id == id).unwrap();
+    assert_eq!(requests[0].flow.inbox_reason(by("sm-1"), now), Some(Inbox::Waiting));
+    assert_eq!(requests[1].flow.inbox_reason(by("fs-1"), now), Some(Inbox::Overdue));
+    assert_eq!(requests[2].flow.inbox_reason(by("gm-1"), now), Some(Inbox::Escalated));
+    assert!(requests.iter().all(|r| request::check_attachments(&r.attachments).is_ok()));
 }
 
 #[derive(Debug, Clone)]
@@ -136,13 +532,14 @@ enum Act {
         approve: bool,
         comment: bool,
     },
+    Expire,
 }
 
 fn act() -> impl Strategy<Value = Act> {
     prop_oneof![
-        (0usize..6).prop_map(Act::Submit),
-        (0usize..6).prop_map(Act::Withdraw),
-        (0usize..6, 0usize..7, any::<bool>(), any::<bool>()).prop_map(
+        1 => (0usize..6).prop_map(Act::Submit),
+        1 => (0usize..6).prop_map(Act::Withdraw),
+        4 => (0usize..6, 0usize..7, any::<bool>(), any::<bool>()).prop_map(
             |(who, role, approve, comment)| Act::Decide {
                 who,
                 role,
@@ -150,14 +547,42 @@ fn act() -> impl Strategy<Value = Act> {
                 comment
             }
         ),
+        1 => Just(Act::Expire),
     ]
 }
 
+fn kind_strategy() -> impl Strategy<Value = RequestKind> {
+    (0u8..6, 1i64..400_000).prop_map(|(k, units)| match k {
+        0 => RequestKind::FirstApplication { limit: y(units) },
+        1 => RequestKind::PermanentChange {
+            before: y(1),
+            after: y(units),
+        },
+        2 => temporary(units),
+        3 => RequestKind::Freeze,
+        4 => RequestKind::Unfreeze { limit: y(units) },
+        _ => RequestKind::GradeOverride {
+            from: Grade::B,
+            to: Grade::A,
+            score: Fixed(1),
+            model_version: 1,
+            limit: y(units),
+        },
+    })
+}
+
 proptest! {
+    /// Random users do random things to random requests: separation of duties always holds,
+    /// limits change only by an approved request, and the audit chain always verifies; editing
+    /// any stored entry makes verification fail at that entry.
     #[test]
-    fn no_sequence_of_actions_breaks_separation_of_duties(units in 1i64..400_000, aaa in any::<bool>(), acts in proptest::collection::vec(act(), 1..40)) {
+    fn no_sequence_of_actions_breaks_the_workflow(
+        kinds in proptest::collection::vec((kind_strategy(), any::<bool>()), 1..4),
+        acts in proptest::collection::vec((0usize..4, act()), 1..60),
+        edit in any::<prop::sample::Index>(),
+    ) {
         use Role::*;
-        let all = [SalesRep, SalesManager, FinanceSpecialist, FinanceManager, Cfo, GeneralManager, Admin];
+        let all = Role::ALL;
         let users = [
             user("u0", &[SalesRep]),
             user("u1", &[SalesManager, SalesRep]),
@@ -166,42 +591,79 @@ proptest! {
             user("u4", &[Cfo]),
             user("u5", &[GeneralManager, SalesManager]),
         ];
-        let grade = if aaa { Grade::AAA } else { Grade::A };
-        let steps = Routes::default().route(Kind::TemporaryLimit, Money::from_units(units), grade);
-        let mut f = Flow::new("u0", steps.clone());
-        let mut trail = Vec::new();
-        for a in acts {
-            let before = format!("{:?}", f.state);
-            let ok = match a {
-                Act::Submit(u) => f.submit(&users[u]).is_ok(),
-                Act::Withdraw(u) => f.withdraw(&users[u]).is_ok(),
-                Act::Decide { who, role, approve, comment } =>
-                    f.decide(&users[who], all[role], approve, if comment { "because" } else { "" }, 0).is_ok(),
+        let mut requests: Vec<Request> = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, (k, aaa))| {
+                let mut r = routed(k.clone(), &format!("u{}", i % 3), if *aaa { Grade::AAA } else { Grade::A });
+                r.id = RequestId::from_u128(i as u128 + 1);
+                r
+            })
+            .collect();
+        let routes: Vec<Route> = requests.iter().map(|r| r.flow.route.clone()).collect();
+        let mut current = limits(1_000);
+        let mut trail: Vec<AuditEntry> = Vec::new();
+        let mut approved = 0;
+        for (t, (which, a)) in acts.into_iter().enumerate() {
+            let Some(r) = requests.get(which % requests.len().max(1)).cloned() else { continue };
+            let i = which % requests.len();
+            let at = t as i64 * H;
+            let out = match a {
+                Act::Submit(u) => workflow::submit(r, &users[u], at),
+                Act::Withdraw(u) => workflow::withdraw(r, &users[u], at),
+                Act::Expire => workflow::expire(r, at),
+                Act::Decide { who, role, approve, comment } => workflow::decide(
+                    r, &current, &users[who], all[role], approve,
+                    if comment { "because" } else { "" }, at, d(TODAY),
+                ),
             };
-            if ok {
-                append(&mut trail, 0, "x", "request", &before, &format!("{:?}", f.state), "");
+            let Ok(out) = out else { continue };
+            let before = current.clone();
+            match &out.effect {
+                Some(Effect::Limits(next)) => {
+                    prop_assert_eq!(out.request.state(), State::Approved);
+                    current = next.clone();
+                    approved += 1;
+                }
+                Some(_) => prop_assert_eq!(out.request.state(), State::Approved),
+                None => {}
             }
+            let logged = out.events.iter().any(|e| e.what == "limits.changed");
+            prop_assert_eq!(logged, before != current || matches!(out.effect, Some(Effect::Limits(_))));
+            trail.extend(chain(trail.last(), at, out.events));
+            requests[i] = out.request;
         }
-        // Invariants over whatever happened.
-        let mut seen = std::collections::HashSet::new();
-        for d in &f.decisions {
-            prop_assert!(d.user != f.requester, "the requester decided");
-            prop_assert!(seen.insert(d.user.clone()), "one person decided twice");
-            prop_assert!(steps[d.step].roles.contains(&d.role), "a role outside its step acted");
-            prop_assert!(d.approve || !d.comment.is_empty(), "a rejection without a comment");
-        }
-        for w in f.decisions.windows(2) {
-            prop_assert!(w[1].step >= w[0].step && w[1].step <= w[0].step + 1, "a step was skipped");
-        }
-        if f.state == State::Approved {
-            for (k, s) in steps.iter().enumerate() {
-                let approvals: Vec<Role> = f.decisions.iter().filter(|d| d.step == k && d.approve).map(|d| d.role).collect();
-                match s.mode {
-                    Mode::AllOf => prop_assert!(s.roles.iter().all(|r| approvals.contains(r))),
-                    Mode::AnyOf => prop_assert!(!approvals.is_empty()),
+        for (r, route) in requests.iter().zip(&routes) {
+            let f = &r.flow;
+            let mut seen = std::collections::HashSet::new();
+            for d in &f.decisions {
+                prop_assert!(d.user != f.requester, "the requester decided");
+                prop_assert!(seen.insert(d.user.clone()), "one person decided twice");
+                prop_assert!(route.steps[d.step].roles.contains(&d.role), "a role outside its step acted");
+                prop_assert!(users.iter().any(|u| u.id == d.user && u.has(d.role)), "someone acted in a role they lack");
+                prop_assert!(d.approve || !d.comment.is_empty(), "a rejection without a comment");
+            }
+            for w in f.decisions.windows(2) {
+                prop_assert!(w[1].step >= w[0].step && w[1].step <= w[0].step + 1, "a step was skipped");
+            }
+            if f.state == State::Approved {
+                for (k, s) in route.steps.iter().enumerate() {
+                    let approvals: Vec<Role> = f.decisions.iter().filter(|d| d.step == k && d.approve).map(|d| d.role).collect();
+                    match s.mode {
+                        Mode::AllOf => prop_assert!(s.roles.iter().all(|r| approvals.contains(r))),
+                        Mode::AnyOf => prop_assert!(!approvals.is_empty()),
+                    }
                 }
             }
         }
+        let limit_approvals = requests.iter().filter(|r| r.state() == State::Approved && r.kind.changes_limits()).count();
+        prop_assert_eq!(approved, limit_approvals, "limits changed only by approved requests");
         prop_assert_eq!(verify(&trail), Ok(()));
+        if !trail.is_empty() {
+            let at = edit.index(trail.len());
+            let mut edited = trail.clone();
+            edited[at].why.push('!');
+            prop_assert_eq!(verify(&edited), Err(at as u64));
+        }
     }
 }

@@ -51,6 +51,7 @@ fn customer() -> Customer {
         },
         custom: BTreeMap::new(),
         limits: Default::default(),
+        grade_override: None,
     }
 }
 
