@@ -7,9 +7,10 @@
 use crate::codec::encode_entry;
 use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch, Docs,
-    OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
+    audit_from_json, audit_to_json, chunks_of, customer_from_json, customer_to_json, outbox_for,
+    plan_compaction, Batch, Docs, OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
+use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
 use js_sys::Uint8Array;
 use rexie::{ObjectStore, Rexie, TransactionMode};
@@ -110,6 +111,18 @@ impl IdbStore {
 }
 
 impl IdbStore {
+    /// Puts a raw string value under a key, bypassing every rule: what someone editing the
+    /// database by hand does. For tests.
+    #[doc(hidden)]
+    pub async fn raw_put(&self, store: &str, key: JsValue, value: &str) -> Result<(), StoreError> {
+        let v = JsValue::from_str(value);
+        self.write(&[store], async move |tx| {
+            tx.store(store)?.put(&v, Some(&key)).await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Writes a batch exactly as [`Store::commit`] does, then aborts the transaction instead of
     /// letting it commit: what a tab killed mid-write leaves behind. For tests.
     #[doc(hidden)]
@@ -199,19 +212,48 @@ impl Store for IdbStore {
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::corrupt("entry", e))?;
         let outbox = outbox_rows(&outbox_for(batch));
-        let requests: Vec<(JsValue, Option<JsValue>)> = batch
+        let keyed = |k: &str, v: &str| (JsValue::from_str(v), Some(JsValue::from_str(k)));
+        let requests: Vec<_> = batch
             .requests
             .iter()
-            .map(|(k, v)| {
+            .map(|(k, v)| keyed(k, &v.to_string()))
+            .collect();
+        let settings: Vec<_> = batch.settings.iter().map(|(k, v)| keyed(k, v)).collect();
+        let docs: Vec<(&'static str, (JsValue, Option<JsValue>))> = batch
+            .docs
+            .iter()
+            .map(|(w, k, v)| (w.store_name(), keyed(k, v)))
+            .collect();
+        let audit: Vec<(JsValue, Option<JsValue>)> = batch
+            .audit
+            .iter()
+            .map(|e| {
                 (
-                    JsValue::from_str(&v.to_string()),
-                    Some(JsValue::from_str(k)),
+                    JsValue::from_str(&audit_to_json(e)),
+                    Some(JsValue::from_f64(e.seq as f64)),
                 )
             })
             .collect();
+        let attachments: Vec<(JsValue, Option<JsValue>)> = batch
+            .attachments
+            .iter()
+            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+            .collect();
         let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
-        if !requests.is_empty() {
-            stores.push(schema::REQUESTS);
+        for (s, used) in [
+            (schema::REQUESTS, !requests.is_empty()),
+            (META, !settings.is_empty()),
+            (schema::AUDIT, !audit.is_empty()),
+            (schema::ATTACHMENTS, !attachments.is_empty()),
+        ] {
+            if used {
+                stores.push(s);
+            }
+        }
+        for (s, _) in &docs {
+            if !stores.contains(s) {
+                stores.push(s);
+            }
         }
         self.write(&stores, async move |tx| {
             if !customers.is_empty() {
@@ -225,10 +267,55 @@ impl Store for IdbStore {
                     .put_all(requests.into_iter())
                     .await?;
             }
+            if !settings.is_empty() {
+                tx.store(META)?.put_all(settings.into_iter()).await?;
+            }
+            for (s, (v, k)) in docs {
+                tx.store(s)?.put(&v, k.as_ref()).await?;
+            }
+            if !audit.is_empty() {
+                // Added, not put: an entry with the same sequence number fails the transaction.
+                tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
+            }
+            if !attachments.is_empty() {
+                tx.store(schema::ATTACHMENTS)?
+                    .put_all(attachments.into_iter())
+                    .await?;
+            }
             tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
             Ok(())
         })
         .await
+    }
+
+    async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::AUDIT], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let all = tx
+            .store(schema::AUDIT)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        all.iter()
+            .map(|v| audit_from_json(&v.as_string().unwrap_or_default()))
+            .collect()
+    }
+
+    async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::ATTACHMENTS], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let v = tx
+            .store(schema::ATTACHMENTS)
+            .map_err(backend)?
+            .get(JsValue::from_str(id))
+            .await
+            .map_err(backend)?;
+        Ok(v.map(|v| bytes(&v)))
     }
 
     async fn compact(&self) -> Result<usize, StoreError> {
@@ -306,11 +393,14 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
             .collect();
-        // Requests refer to the customers being replaced (schema 3 on); scorecard models are
-        // configuration and stay.
+        // Requests, the audit trail and attachments go with the data; settings and scorecard
+        // models are configuration and stay.
         let mut stores = vec![CUSTOMERS, CHUNKS, TAIL, OUTBOX];
-        if self.db.store_names().iter().any(|s| s == schema::REQUESTS) {
-            stores.push(schema::REQUESTS);
+        let names = self.db.store_names();
+        for s in [schema::REQUESTS, schema::AUDIT, schema::ATTACHMENTS] {
+            if names.iter().any(|n| n == s) {
+                stores.push(s);
+            }
         }
         let clear = stores.clone();
         self.write(&stores, async move |tx| {

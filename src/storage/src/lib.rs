@@ -10,7 +10,10 @@
 //! - `meta`: settings and small values (language, device id, schema data version);
 //! - `field_defs` (schema 2): definitions of customer custom fields;
 //! - `models` (schema 3): scorecard models as JSON, keyed `draft` or by version number;
-//! - `requests` (schema 3): requests for the approval workflow (grade overrides first), as JSON.
+//! - `requests` (schema 3): requests of the approval workflow, as JSON;
+//! - `audit` (schema 4): the hash-chained audit trail, one JSON entry per sequence number; entries
+//!   are only ever added, so two writers that chained to the same head cannot both commit;
+//! - `attachments` (schema 4): the bytes of files attached to requests, keyed by id.
 //!
 //! Every write is one transaction: a commit writes its customers, tail entries and outbox
 //! records together or not at all.
@@ -25,6 +28,7 @@ pub mod idb;
 pub use codec::{Entry, Kind, Rows};
 
 use codec::{decode_chunk_into, decode_entry, encode_chunks, peek, CodecError, CHUNK_ROWS};
+use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +79,16 @@ pub struct Batch {
     pub entries: Vec<Entry>,
     /// Request records `(id, record)` written beside the change they describe (schema 3 on).
     pub requests: Vec<(String, serde_json::Value)>,
+    /// Documents `(store, key, json)`, such as a published scorecard.
+    pub docs: Vec<(Docs, String, String)>,
+    /// Settings `(key, value)` of the meta store, such as the credit policy or the routes.
+    pub settings: Vec<(String, String)>,
+    /// Audit entries, added after the last one (schema 4 on).
+    pub audit: Vec<AuditEntry>,
+    /// Attachment bytes by id (schema 4 on).
+    pub attachments: Vec<(String, Vec<u8>)>,
+    /// Outbox records besides those derived from customers, entries and requests.
+    pub outbox: Vec<OutboxEntry>,
 }
 
 impl Batch {
@@ -147,11 +161,17 @@ pub trait Store {
             tail_len: raw.tail.len(),
         })
     }
-    /// Writes customers, ledger entries and their outbox records in one transaction.
+    /// Writes everything in a batch, with its outbox records, in one transaction.
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError>;
+    /// The whole audit trail, in sequence order.
+    async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The bytes of an attachment.
+    async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Folds the tail into chunks in one transaction; returns how many entries moved.
     async fn compact(&self) -> Result<usize, StoreError>;
     /// Replaces everything with a whole data set (demo, benchmark, restore), written as chunks.
+    /// Requests, the audit trail and attachments go with the data; configuration (settings,
+    /// scorecard models) stays.
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError>;
     /// Every document of a store, by key.
     async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError>;
@@ -202,7 +222,7 @@ pub fn customer_from_json(s: &str) -> Result<Customer, StoreError> {
 
 /// The outbox records of a batch.
 pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
-    let mut out = Vec::new();
+    let mut out = batch.outbox.clone();
     for (id, record) in &batch.requests {
         out.push(OutboxEntry {
             entity: "request".into(),
@@ -409,4 +429,12 @@ pub fn chunks_of(rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         }
     }
     Ok(out)
+}
+
+pub fn audit_to_json(e: &AuditEntry) -> String {
+    serde_json::to_string(e).expect("audit entries serialise")
+}
+
+pub fn audit_from_json(s: &str) -> Result<AuditEntry, StoreError> {
+    serde_json::from_str(s).map_err(|e| StoreError::corrupt("audit entry", e))
 }

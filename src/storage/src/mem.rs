@@ -3,9 +3,10 @@
 
 use crate::codec::encode_entry;
 use crate::{
-    chunks_of, customer_from_json, customer_to_json, outbox_for, plan_compaction, Batch, Docs,
-    OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
+    audit_from_json, audit_to_json, chunks_of, customer_from_json, customer_to_json, outbox_for,
+    plan_compaction, Batch, Docs, OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
 };
+use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -20,6 +21,17 @@ pub struct MemData {
     pub meta: BTreeMap<String, String>,
     pub models: BTreeMap<String, String>,
     pub requests: BTreeMap<String, String>,
+    pub audit: BTreeMap<u64, String>,
+    pub attachments: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemData {
+    fn docs_mut(&mut self, which: Docs) -> &mut BTreeMap<String, String> {
+        match which {
+            Docs::Models => &mut self.models,
+            Docs::Requests => &mut self.requests,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -88,10 +100,29 @@ impl Store for MemStore {
             .iter()
             .map(|(k, v)| (k.clone(), v.to_string()))
             .collect();
+        let audit: Vec<(u64, String)> = batch
+            .audit
+            .iter()
+            .map(|e| (e.seq, audit_to_json(e)))
+            .collect();
         self.crash_point()?;
         let mut d = self.data.borrow_mut();
+        // Audit entries are added, never overwritten: the whole write fails, as in IndexedDB.
+        if let Some((seq, _)) = audit.iter().find(|(k, _)| d.audit.contains_key(k)) {
+            return Err(StoreError::Backend(format!("audit entry {seq} exists")));
+        }
+        d.audit.extend(audit);
         d.customers.extend(customers);
         d.requests.extend(requests);
+        for (which, key, json) in &batch.docs {
+            d.docs_mut(*which).insert(key.clone(), json.clone());
+        }
+        for (k, v) in &batch.settings {
+            d.meta.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &batch.attachments {
+            d.attachments.insert(k.clone(), v.clone());
+        }
         for e in entries {
             let k = d.next_tail;
             d.tail.insert(k, e);
@@ -130,18 +161,19 @@ impl Store for MemStore {
         d.chunks = chunks.into_iter().collect();
         d.tail.clear();
         d.outbox.clear();
-        // Requests refer to the customers being replaced; scorecard models are configuration and stay.
+        // Requests, the audit trail and attachments go with the data; configuration stays.
         d.requests.clear();
+        d.audit.clear();
+        d.attachments.clear();
         Ok(())
     }
 
     async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError> {
-        let d = self.data.borrow();
-        let map = match which {
-            Docs::Models => &d.models,
-            Docs::Requests => &d.requests,
-        };
-        Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        let mut d = self.data.borrow_mut();
+        Ok(d.docs_mut(which)
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     async fn put_docs(
@@ -157,13 +189,23 @@ impl Store for MemStore {
         self.crash_point()?;
         let mut d = self.data.borrow_mut();
         for (key, json) in docs {
-            match which {
-                Docs::Models => d.models.insert((*key).into(), (*json).into()),
-                Docs::Requests => d.requests.insert((*key).into(), (*json).into()),
-            };
+            d.docs_mut(which).insert((*key).into(), (*json).into());
         }
         d.outbox.extend(records);
         Ok(())
+    }
+
+    async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        self.data
+            .borrow()
+            .audit
+            .values()
+            .map(|s| audit_from_json(s))
+            .collect()
+    }
+
+    async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.data.borrow().attachments.get(id).cloned())
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -2,7 +2,7 @@
 //! database of an older version creates what is missing and keeps every record.
 
 /// The current schema version.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 pub const DB_NAME: &str = "creditdesk";
 
 pub const CUSTOMERS: &str = "customers";
@@ -13,6 +13,8 @@ pub const META: &str = "meta";
 pub const FIELD_DEFS: &str = "field_defs";
 pub const MODELS: &str = "models";
 pub const REQUESTS: &str = "requests";
+pub const AUDIT: &str = "audit";
+pub const ATTACHMENTS: &str = "attachments";
 
 /// A store: its name, whether keys are generated, and the version that added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +64,16 @@ pub const STORES: &[StoreDef] = &[
         name: REQUESTS,
         auto_increment: false,
         since: 3,
+    },
+    StoreDef {
+        name: AUDIT,
+        auto_increment: false,
+        since: 4,
+    },
+    StoreDef {
+        name: ATTACHMENTS,
+        auto_increment: false,
+        since: 4,
     },
 ];
 

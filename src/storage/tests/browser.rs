@@ -184,3 +184,64 @@ async fn settings_are_kept() {
     s.set_setting("device", "abc").await.unwrap();
     assert_eq!(s.setting("device").await.unwrap().as_deref(), Some("abc"));
 }
+
+fn audit_events(n: usize) -> Vec<creditdesk_domain::approval::Event> {
+    (0..n)
+        .map(|i| creditdesk_domain::approval::Event {
+            who: "fs-1".into(),
+            what: "limits.changed".into(),
+            subject: format!("customer:{i}"),
+            before: "permanent 100.00".into(),
+            after: "permanent 200.00".into(),
+            why: "season".into(),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
+    use creditdesk_domain::approval::{chain, verify};
+    let s = fresh("t-audit").await;
+    let first = chain(None, 1, audit_events(3));
+    s.commit(&Batch {
+        audit: first.clone(),
+        attachments: vec![("att-1".into(), vec![1, 2, 3])],
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    // A second writer that chained to the same head cannot overwrite what landed.
+    let rival = chain(first.last(), 2, audit_events(1));
+    let late = chain(first.last(), 3, audit_events(1));
+    s.commit(&Batch {
+        audit: rival,
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    assert!(s
+        .commit(&Batch {
+            audit: late,
+            ..Batch::default()
+        })
+        .await
+        .is_err());
+    s.close();
+    let s = IdbStore::open("t-audit").await.unwrap();
+    let trail = s.load_audit().await.unwrap();
+    assert_eq!(trail.len(), 4);
+    assert_eq!(verify(&trail), Ok(()));
+    assert_eq!(s.attachment("att-1").await.unwrap(), Some(vec![1, 2, 3]));
+    assert_eq!(s.attachment("nope").await.unwrap(), None);
+    // Someone edits a stored entry behind the app's back.
+    let mut edited = trail[2].clone();
+    edited.after = "permanent 900000.00".into();
+    s.raw_put(
+        schema::AUDIT,
+        wasm_bindgen::JsValue::from_f64(2.0),
+        &creditdesk_storage::audit_to_json(&edited),
+    )
+    .await
+    .unwrap();
+    assert_eq!(verify(&s.load_audit().await.unwrap()), Err(2));
+}

@@ -214,3 +214,28 @@ fn a_document_and_its_outbox_record_are_written_together() {
     assert_eq!(run(s.docs(Docs::Requests)).unwrap(), vec![]);
     assert_eq!(run(s.docs(Docs::Models)).unwrap().len(), 1);
 }
+
+#[test]
+fn an_audit_entry_is_never_overwritten_and_the_whole_batch_then_fails() {
+    use creditdesk_domain::approval::{chain, Event};
+    let s = MemStore::new();
+    let ev = || Event {
+        who: "u".into(),
+        what: "policy.changed".into(),
+        ..Event::default()
+    };
+    let first = chain(None, 1, vec![ev()]);
+    run(s.commit(&Batch {
+        audit: first.clone(),
+        ..Batch::default()
+    }))
+    .unwrap();
+    let again = Batch {
+        audit: chain(None, 2, vec![ev()]),
+        settings: vec![("policy".into(), "{}".into())],
+        ..Batch::default()
+    };
+    assert!(run(s.commit(&again)).is_err());
+    assert_eq!(run(s.load_audit()).unwrap(), first);
+    assert_eq!(run(s.setting("policy")).unwrap(), None, "nothing of the batch landed");
+}
