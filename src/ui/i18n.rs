@@ -138,6 +138,28 @@ impl Lang {
                 "该发票属于其他客户",
                 "This invoice belongs to another customer",
             ),
+            HasLimit => s(
+                "该客户已有额度，请申请调整固定额度",
+                "This customer already has a limit; ask for a permanent change instead",
+            ),
+            FileSize { max_mib } => {
+                if zh {
+                    format!("附件不能为空，且不超过 {max_mib} MB")
+                } else {
+                    format!("An attachment must not be empty or larger than {max_mib} MB")
+                }
+            }
+            NotAbove { min } => {
+                if zh {
+                    format!("临时额度须高于当前固定额度 ¥{min}")
+                } else {
+                    format!("A temporary limit must be above the permanent limit, ¥{min}")
+                }
+            }
+            OpenRequest => s(
+                "该客户已有一个同类申请在审批中",
+                "A request of this kind is already under way for this customer",
+            ),
         }
     }
 }
@@ -294,7 +316,104 @@ texts! {
     ActUnfreeze => "Unfreeze ordering", "解除冻结";
     StartDate => "From", "开始日期";
     EndDate => "Until", "结束日期";
-    LimitNote => "Applied at once and recorded with who and why; approvals come with the approval workflow.", "立即生效，并记录操作人与理由；审批流程上线后将改为审批生效。";
+    LimitNote => "Nothing changes until every step of the route below has approved.", "下方审批路线的每一步都批准后才会生效。";
+    ActFirst => "First credit application", "首次授信申请";
+    ActOverride => "Override the grade", "调整评级";
+    ActRelease => "Release a held order", "放行暂扣订单";
+    NewRequest => "Request a credit change", "申请信用变更";
+    Route => "Route", "审批路线";
+    RouteFillIn => "Fill in the form to see its route.", "填写表单后显示审批路线。";
+    RouteSimplified => "AAA customer: simplified route, one step fewer", "AAA 客户：简化路线，少一步";
+    RouteTier => "Tier", "层级";
+    Step => "Step", "步骤";
+    AnyOf => "any one of", "任一";
+    AllOf => "each of", "每个角色";
+    NobodyHasRole => "nobody in the directory has this role", "用户目录中无人担任此角色";
+    DueIn => "due within", "时限";
+    Hours => "h", "小时";
+    DueBy => "due by", "截止";
+    Attachments => "Attachments", "附件";
+    AttachHint => "Up to 5 files, 5 MB each (contracts, statements, reports).", "最多 5 个文件，每个不超过 5 MB（合同、对账单、报告）。";
+    SubmitRequest => "Submit for approval", "提交审批";
+    Inbox => "Inbox", "待办";
+    WaitingForMe => "Waiting for me", "待我审批";
+    MyRequests => "My requests", "我的申请";
+    AllRequests => "All requests", "全部申请";
+    OverdueRequests => "Overdue", "已超时";
+    Escalated => "Escalated to you", "已上报给您";
+    NothingWaiting => "Nothing is waiting for you.", "暂无待办。";
+    NoRequests => "No requests.", "暂无申请。";
+    Request => "Request", "申请";
+    Requester => "Requested by", "申请人";
+    Approve => "Approve", "批准";
+    Reject => "Reject", "驳回";
+    Withdraw => "Withdraw", "撤回";
+    Comment => "Comment", "意见";
+    CommentHint => "Required when you reject.", "驳回时必填。";
+    Timeline => "Timeline", "进度";
+    Submitted => "Submitted", "已提交";
+    Waiting => "Waiting", "等待中";
+    StateInStep => "In approval", "审批中";
+    StateApproved => "Approved", "已批准";
+    StateRejected => "Rejected", "已驳回";
+    StateWithdrawn => "Withdrawn", "已撤回";
+    StateExpired => "Expired", "已过期";
+    StateDraft => "Draft", "草稿";
+    LegacyRecord => "Recorded before approvals existed", "审批流程上线前的记录";
+    OwnRequestNote => "You filed this request: someone else must approve it.", "这是您提交的申请，需由他人审批。";
+    NotYourStep => "Not waiting on you: see who may act in the timeline.", "当前步骤不需要您审批，可在进度中查看审批人。";
+    Late => "Late", "已超时";
+    Reminder => "Reminder: past its due time", "提醒：已超过时限";
+    EscalatedNote => "Escalated: past its second deadline", "已上报：超过第二时限";
+    Requests => "Requests", "申请记录";
+    SignedInAs => "Signed in as", "当前用户";
+    Users => "Users", "用户";
+    Roles => "Roles", "角色";
+    AddUser => "Add a user", "新增用户";
+    RoleSalesRep => "Sales rep", "销售代表";
+    RoleSalesManager => "Sales manager", "销售经理";
+    RoleFinanceSpecialist => "Finance specialist", "财务专员";
+    RoleFinanceManager => "Finance manager", "财务经理";
+    RoleCfo => "CFO", "财务总监";
+    RoleGeneralManager => "General manager", "总经理";
+    RoleAdmin => "Admin", "管理员";
+    Routes => "Approval routes", "审批路线";
+    RoutesNote => "A tier applies to requests up to its amount (the limit asked for, or the order's amount), for the grades listed (none: every grade). Requests under way keep the route they started with.", "每一层级适用于不超过其金额（申请的额度或订单金额）、且属于所列评级（不选则为全部评级）的申请。已在审批中的申请沿用提交时的路线。";
+    UpTo => "Up to (inclusive)", "金额上限（含）";
+    AnyAmount => "any amount", "不限金额";
+    Grades => "Grades", "评级";
+    Mode => "Mode", "方式";
+    EscalateAfter => "Escalate after", "上报时限";
+    AddTier => "Add a tier", "新增层级";
+    AddStep => "Add a step", "新增步骤";
+    Remove => "Remove", "删除";
+    AaaSimplified => "AAA customers take one step fewer", "AAA 客户少一个审批步骤";
+    FreezeRoute => "Freeze route", "冻结审批路线";
+    ExpireDays => "Open requests expire after (days)", "申请过期天数";
+    ChangeReason => "Why this change", "变更理由";
+    Audit => "Audit trail", "审计日志";
+    AuditNote => "Every request event and every change to limits, grades, policy, routes and the scorecard, each entry chained to the one before by its SHA-256 hash.", "记录每个申请事件，以及额度、评级、政策、审批路线和评分卡的每次变更；每条记录以 SHA-256 哈希与上一条相连。";
+    Verify => "Verify the chain", "校验哈希链";
+    ChainIntact => "The chain is intact", "哈希链完整";
+    ChainBroken => "The chain is broken at entry", "哈希链在此条目处断裂：";
+    Export => "Export", "导出";
+    When => "When", "时间";
+    Who => "Who", "操作人";
+    What => "What", "事件";
+    Subject => "Subject", "对象";
+    Before => "Before", "变更前";
+    After => "After", "变更后";
+    Why => "Why", "理由";
+    NotPermitted => "Your role may not do this.", "您的角色无权执行此操作。";
+    NotYourCustomer => "This customer belongs to another sales rep.", "该客户属于其他销售代表。";
+    RequestRelease => "Request release", "申请放行";
+    CancelHeld => "Cancel the order", "取消该订单";
+    ReleaseRequested => "Release requested", "已申请放行";
+    NotANumberShort => "not a number", "不是有效数字";
+    PersonName => "Name", "姓名";
+    ActingAs => "You act as", "您的审批身份";
+    Entries => "entries", "条记录";
+    RoutedBy => "routed by", "路由金额";
     LimitHistory => "Limit changes", "额度变更记录";
     DocsBehind => "Documents behind the exposure", "构成敞口的单据";
     CheckPass => "Passes the credit check", "信用检查通过";
@@ -307,17 +426,12 @@ texts! {
     RequestIncrease => "Request this temporary increase", "申请此临时额度";
     NavHeld => "Held", "暂扣";
     Release => "Release", "放行";
-    Reject => "Reject", "驳回";
     NoHeld => "No order is held.", "没有暂扣订单。";
     CreditPolicy => "Credit policy per grade", "各评级信用政策";
     MaxLimit => "Maximum limit", "额度上限";
     SettlementLabel => "Settlement", "结算方式";
     OnCredit => "On credit", "赊销";
     CashFirst => "Cash before delivery", "款到发货";
-    RouteLabel => "Approval route", "审批路线";
-    RouteSimplified => "Simplified", "简化";
-    RouteStandard => "Standard", "标准";
-    RouteStrict => "Strict", "严格";
     ReviewMonths => "Review every (months)", "复核周期（月）";
     WarnOver => "Warn above (% used)", "使用率超过（%）提醒";
     HoldOver => "Hold above (% used; empty: only over the limit)", "使用率超过（%）暂扣（留空：仅超额时）";
@@ -347,7 +461,6 @@ texts! {
     ReasonHint => "What the approver should know (at least 10 characters)", "请写明审批人需要了解的情况（至少 10 个字）";
     PendingApproval => "Pending approval", "待审批";
     OverrideNote => "Recorded as a request: the grade changes only once it is approved.", "已记录为申请：审批通过后评级才会改变。";
-    Requests => "Requests", "申请";
     NavScorecard => "Scorecard", "评分卡";
     Published => "Published", "已发布";
     PublishedOn => "published", "发布于";

@@ -1,5 +1,6 @@
 //! The Leptos UI: thin components over domain queries.
 
+pub mod approvals;
 pub mod credit;
 pub mod i18n;
 pub mod pages;
@@ -12,7 +13,8 @@ use i18n::{Lang, T};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
-use pages::credit::{HeldPage, LimitPage};
+use pages::credit::HeldPage;
+use pages::requests::{AuditPage, InboxPage, RequestDetail, RequestPage};
 use pages::customer::Customer360;
 use pages::customer_form::CustomerFormPage;
 use pages::customers::CustomerList;
@@ -52,6 +54,16 @@ fn watch_day(state: AppState) {
                     state::roll_to(state, today);
                 }
             }
+            // Requests past their time expire, checked every minute while the app is open.
+            if state.ledger_ready.get_untracked() {
+                leptos::task::spawn_local(async move {
+                    if let Ok(n) = approvals::expire_due().await {
+                        if n > 0 {
+                            state.changed();
+                        }
+                    }
+                });
+            }
         },
         std::time::Duration::from_secs(60),
     );
@@ -73,6 +85,12 @@ fn Shell() -> impl IntoView {
         view! {
             <A href="/" exact=true attr:class="nav-link"><span class="ico" aria-hidden="true">"▦"</span><span>{move || state.t(T::NavDashboard)}</span></A>
             <A href="/customers" attr:class="nav-link"><span class="ico" aria-hidden="true">"☰"</span><span>{move || state.t(T::NavCustomers)}</span></A>
+            <A href="/inbox" attr:class="nav-link"><span class="ico" aria-hidden="true">"✉"</span><span>{move || state.t(T::Inbox)}</span>
+                {move || {
+                    let n = pages::requests::waiting_count(state);
+                    (n > 0).then(|| view! { <span class="badge" data-testid="inbox-count">{n}</span> })
+                }}
+            </A>
             <A href="/scorecard" attr:class="nav-link"><span class="ico" aria-hidden="true">"★"</span><span>{move || state.t(T::NavScorecard)}</span></A>
             <A href="/settings" attr:class="nav-link"><span class="ico" aria-hidden="true">"⚙"</span><span>{move || state.t(T::NavSettings)}</span></A>
         }
@@ -81,6 +99,7 @@ fn Shell() -> impl IntoView {
         <header class="topbar">
             <A href="/" attr:class="brand"><span class="logo" aria-hidden="true">"¥"</span>{move || state.t(T::AppName)}</A>
             <nav class="nav-top" aria-label=move || state.t(T::Menu)>{nav()}</nav>
+            <UserSwitch />
             <button class="lang" data-testid="lang-switch" aria-label=move || state.t(T::Language)
                 on:click=move |_| state.set_lang(if state.lang.get() == Lang::Zh { Lang::En } else { Lang::Zh })>
                 {move || if state.lang.get() == Lang::Zh { "EN" } else { "中文" }}
@@ -98,12 +117,43 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/invoice") view=|| view! { <LedgerFormPage doc=Doc::Invoice /> } />
                 <Route path=path!("/customers/:id/payment") view=|| view! { <LedgerFormPage doc=Doc::Payment /> } />
                 <Route path=path!("/scorecard") view=ScorecardPage />
-                <Route path=path!("/customers/:id/limit") view=LimitPage />
+                <Route path=path!("/customers/:id/limit") view=RequestPage />
+                <Route path=path!("/customers/:id/request") view=RequestPage />
+                <Route path=path!("/requests/:id") view=RequestDetail />
+                <Route path=path!("/inbox") view=InboxPage />
+                <Route path=path!("/audit") view=AuditPage />
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
             </Routes>
         </main>
         <nav class="nav-bottom" aria-label=move || state.t(T::Menu)>{nav()}</nav>
         {move || state.toast.get().map(|m| view! { <div class="toast" role="status" data-testid="toast">{m}</div> })}
+    }
+}
+
+/// Who the app acts as: one user of the directory at a time (the demo's sign-in).
+#[component]
+fn UserSwitch() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        let (users, me) = state.data(|d| (d.users.clone(), d.me().id));
+        view! {
+            <select class="user-switch" data-testid="user-switch" aria-label=lang.t(T::SignedInAs)
+                on:change=move |ev| {
+                    let id = event_target_value(&ev);
+                    leptos::task::spawn_local(async move {
+                        if approvals::switch_user(id).await.is_ok() {
+                            state.changed();
+                        }
+                    });
+                }>
+                {users.into_iter().map(|u| {
+                    let selected = u.id == me;
+                    let label = format!("{} · {}", u.name, pages::requests::roles_text(lang, &u.roles));
+                    view! { <option value=u.id.clone() selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+        }
     }
 }

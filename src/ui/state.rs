@@ -4,7 +4,7 @@
 
 use crate::ui::i18n::Lang;
 use creditdesk_domain::credit::{
-    self, CheckInput, CheckResult, Exposure, LimitInput, Outcome, Policy, PolicyProblem,
+    self, CheckInput, CheckResult, Exposure, Outcome, Policy,
 };
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::{IdMap, Timestamp};
@@ -12,7 +12,8 @@ use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{
     migration, Fixed, Grade, Metrics, Migration, ModelProblem, Score, Scorecard,
 };
-use creditdesk_domain::request::{Current, OverrideInput, Request, RequestKind, RequestStatus};
+use creditdesk_domain::approval::{AuditEntry, Event, Permission, Role, Routes, User};
+use creditdesk_domain::request::{self, Request};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::{
@@ -45,6 +46,12 @@ pub struct Data {
     pub requests: Vec<Request>,
     /// The credit policy per grade and the rules of the order-time check.
     pub policy: Policy,
+    /// The user directory, the signed-in user's id, and the approval routes.
+    pub users: Vec<User>,
+    pub user: String,
+    pub routes: Routes,
+    /// The audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
 }
 
 impl Data {
@@ -53,6 +60,34 @@ impl Data {
     }
     pub fn summary(&self, id: CustomerId) -> CustomerSummary {
         self.summaries.get(&id).copied().unwrap_or_default()
+    }
+    /// The signed-in user (the first of the directory if the stored one is gone).
+    pub fn me(&self) -> User {
+        self.users
+            .iter()
+            .find(|u| u.id == self.user)
+            .or(self.users.first())
+            .cloned()
+            .unwrap_or_else(|| User {
+                id: "admin".into(),
+                name: "admin".into(),
+                roles: vec![Role::Admin],
+                region: String::new(),
+            })
+    }
+    pub fn user_name(&self, id: &str) -> String {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+    /// A customer's grade today (an approved override wins); C when not graded yet.
+    pub fn grade(&self, id: CustomerId) -> Grade {
+        self.rated.get(&id).map_or(Grade::C, |r| r.1)
+    }
+    /// Whether the signed-in user sees this customer (a sales rep sees their own).
+    pub fn visible(&self, me: &User, id: CustomerId) -> bool {
+        self.customer(id).is_some_and(|c| me.sees(&c.sales_rep))
     }
     fn reindex(&mut self) {
         self.index = self
@@ -63,13 +98,14 @@ impl Data {
             .collect();
     }
     /// Recomputes one customer's figures, metrics and grade (after a change of its data).
-    fn refresh_summary(&mut self, id: CustomerId) {
+    pub(crate) fn refresh_summary(&mut self, id: CustomerId) {
         let s = self.ledger.summary(id, self.as_of);
         self.summaries.insert(id, s);
         if let Some(c) = self.customer(id) {
             let m = self.ledger.metrics(c, self.as_of);
-            self.rated
-                .insert(id, self.model.prepare().score_and_grade(&m));
+            let (score, grade) = self.model.prepare().score_and_grade(&m);
+            let grade = c.grade_override.map_or(grade, |o| o.grade);
+            self.rated.insert(id, (score, grade));
             self.metrics.insert(id, m);
         }
     }
@@ -84,7 +120,8 @@ impl Data {
         (t_metrics - t, perf_now() - t_metrics)
     }
 
-    /// Grades from the cached metrics under the published model.
+    /// Grades from the cached metrics under the published model; an approved override replaces
+    /// the scorecard's grade (the score stays, for the record).
     fn rescore(&mut self) {
         let p = self.model.prepare();
         self.rated = self
@@ -92,6 +129,11 @@ impl Data {
             .iter()
             .map(|(id, m)| (*id, p.score_and_grade(m)))
             .collect();
+        for c in &self.customers {
+            if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
+                r.1 = o.grade;
+            }
+        }
     }
 
     /// A customer's explained score under the published model.
@@ -107,7 +149,7 @@ impl Data {
         let c = self.customer(id)?;
         let s = self.summary(id);
         Some(CheckInput {
-            grade: self.rated.get(&id).map_or(Grade::C, |r| r.1),
+            grade: self.grade(id),
             limits: c.limits.clone(),
             exposure: Exposure {
                 open_ar: s.open_ar,
@@ -172,7 +214,11 @@ pub fn with_data<R>(f: impl FnOnce(&Data) -> R) -> R {
     DATA.with_borrow(f)
 }
 
-fn db() -> Result<Rc<IdbStore>, StoreError> {
+pub(crate) fn with_data_mut<R>(f: impl FnOnce(&mut Data) -> R) -> R {
+    DATA.with_borrow_mut(f)
+}
+
+pub(crate) fn db() -> Result<Rc<IdbStore>, StoreError> {
     DB.with_borrow(|d| d.clone())
         .ok_or_else(|| StoreError::Backend("the database is not open".into()))
 }
@@ -276,7 +322,7 @@ pub fn perf_now() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn new_uuid() -> u128 {
+pub(crate) fn new_uuid() -> u128 {
     uuid::Uuid::new_v4().as_u128()
 }
 
@@ -361,7 +407,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
                         demo_lang(state.lang.get_untracked()),
                     )),
                 )
-                .await?
+                .await?;
+                store.set_setting("demo_requests", "pending").await?;
             }
             "empty" => store.replace_all(&[], &Rows::default()).await?,
             _ => {}
@@ -375,11 +422,37 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             demo_lang(state.lang.get_untracked()),
         ));
         write_dataset(&store, demo).await?;
+        store.set_setting("demo_requests", "pending").await?;
         store.set_setting("initialized", "1").await?;
     }
 
     let (model, versions, draft) = load_models(&store).await?;
     let requests = load_requests(&store).await?;
+    let users = match store.setting("users").await? {
+        Some(json) => serde_json::from_str::<Vec<User>>(&json).map_err(|e| StoreError::Corrupt {
+            what: "user directory".into(),
+            error: e.to_string(),
+        })?,
+        None => {
+            let users = creditdesk_domain::demo::users(demo_lang(state.lang.get_untracked()));
+            store
+                .set_setting("users", &serde_json::to_string(&users).expect("json"))
+                .await?;
+            users
+        }
+    };
+    let user = store
+        .setting("user")
+        .await?
+        .unwrap_or_else(|| "admin".into());
+    let routes = match store.setting("routes").await? {
+        Some(json) => serde_json::from_str::<Routes>(&json).unwrap_or_else(|e| {
+            web_sys::console::warn_1(&format!("routes unreadable, defaults used: {e}").into());
+            Routes::default()
+        }),
+        None => Routes::default(),
+    };
+    let audit = store.load_audit().await?;
     let policy = match store.setting("policy").await? {
         Some(json) => serde_json::from_str::<Policy>(&json).unwrap_or_else(|e| {
             web_sys::console::warn_1(
@@ -404,6 +477,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             draft,
             requests,
             policy,
+            users,
+            user,
+            routes,
+            audit,
             ..Data::default()
         };
         d.reindex();
@@ -440,6 +517,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         d.rate_all()
     });
     publish_timing("metricsMs", metrics_ms);
+    crate::ui::approvals::after_boot(&store, demo_lang(state.lang.get_untracked())).await;
     publish_timing("scoreMs", score_ms);
     state.ledger_ready.set(true);
     state.changed();
@@ -491,6 +569,7 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
             )),
         )
         .await?;
+        store.set_setting("demo_requests", "pending").await?;
     } else {
         store.replace_all(&[], &Rows::default()).await?;
     }
@@ -500,10 +579,23 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Refuses what the signed-in user's roles do not allow.
+pub(crate) fn require(p: Permission) -> Result<(), SaveError> {
+    if with_data(|d| d.me().may(p)) {
+        Ok(())
+    } else {
+        Err(SaveError::Denied(
+            creditdesk_domain::approval::ApprovalError::NotPermitted,
+        ))
+    }
+}
+
 /// Why a save did not happen. Nothing is changed in either case.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SaveError {
     Invalid(Vec<FieldError>),
+    /// The workflow refused: not your role, your own request, a step already taken...
+    Denied(creditdesk_domain::approval::ApprovalError),
     Store(String),
 }
 
@@ -517,6 +609,7 @@ pub async fn save_customer(
     input: CustomerInput,
     existing: Option<CustomerId>,
 ) -> Result<CustomerId, SaveError> {
+    require(Permission::EditCustomers)?;
     let (device, as_of, prior) = with_data(|d| {
         (
             d.device,
@@ -536,9 +629,11 @@ pub async fn save_customer(
     let mut customer = input
         .validate(id, meta, custom, as_of)
         .map_err(SaveError::Invalid)?;
-    // The form never touches limits or the freeze: they change only through the limit workflow.
+    // The form never touches limits, the freeze or a grade override: they change only through
+    // approved requests.
     if let Some(p) = &prior {
         customer.limits = p.limits.clone();
+        customer.grade_override = p.grade_override;
     }
     db()?.commit(&Batch::customer(customer.clone())).await?;
     DATA.with_borrow_mut(|d| {
@@ -561,6 +656,7 @@ pub async fn save_order(
     input: OrderInput,
     prepaid: bool,
 ) -> Result<(OrderId, Outcome), SaveError> {
+    require(Permission::RecordOrders)?;
     let meta = Meta::new(with_data(|d| d.device), now());
     let mut order = with_data(|d| {
         input.validate(
@@ -585,143 +681,9 @@ pub async fn save_order(
     Ok((order.id, outcome))
 }
 
-fn request_record(r: &Request) -> (String, serde_json::Value) {
-    (r.id.to_string(), serde_json::to_value(r).expect("json"))
-}
-
-/// Changes a customer's limits or freeze, recorded with who and why. Until the approval workflow
-/// exists the change applies at once; the record says so (`Recorded`).
-pub async fn change_limits(
-    customer: CustomerId,
-    input: LimitInput,
-    by: String,
-) -> Result<(), SaveError> {
-    let (device, as_of, current) =
-        with_data(|d| (d.device, d.as_of, d.customer(customer).cloned()));
-    let current = current.ok_or_else(|| SaveError::Store("unknown customer".into()))?;
-    let cap = with_data(|d| {
-        d.policy
-            .of(d.rated.get(&customer).map_or(Grade::C, |r| r.1))
-            .max_limit
-    });
-    let after = input
-        .apply(&current.limits, cap, as_of)
-        .map_err(SaveError::Invalid)?;
-    let at = now();
-    let updated = Customer {
-        limits: after.clone(),
-        meta: current.meta.bump(device, at),
-        ..current.clone()
-    };
-    let r = Request {
-        id: RequestId::from_u128(new_uuid()),
-        meta: Meta::new(device, at),
-        customer,
-        kind: RequestKind::LimitChange {
-            before: current.limits.clone(),
-            after,
-        },
-        reason: input.reason.trim().to_string(),
-        requested_by: by,
-        requested_on: as_of,
-        status: RequestStatus::Recorded,
-    };
-    let batch = Batch {
-        customers: vec![updated.clone()],
-        requests: vec![request_record(&r)],
-        ..Batch::default()
-    };
-    db()?.commit(&batch).await?;
-    DATA.with_borrow_mut(|d| {
-        if let Some(&i) = d.index.get(&customer) {
-            d.customers[i] = updated;
-        }
-        d.requests.insert(0, r);
-        d.refresh_summary(customer);
-    });
-    Ok(())
-}
-
-/// Releases a held order (it becomes open) or rejects it (it is cancelled), with a reason.
-pub async fn decide_held(
-    order: OrderId,
-    release: bool,
-    reason: String,
-    by: String,
-) -> Result<(), SaveError> {
-    if reason.trim().chars().count() < 10 {
-        return Err(SaveError::Invalid(vec![FieldError::new(
-            "reason",
-            Problem::TooShort { min: 10 },
-        )]));
-    }
-    let (device, as_of, current) =
-        with_data(|d| (d.device, d.as_of, d.ledger.order(order).copied()));
-    let current = current
-        .filter(|o| o.status == OrderStatus::Held)
-        .ok_or_else(|| SaveError::Store("this order is not held".into()))?;
-    let at = now();
-    let next = current
-        .with_status(
-            if release {
-                OrderStatus::Open
-            } else {
-                OrderStatus::Cancelled
-            },
-            device,
-            at,
-        )
-        .ok_or_else(|| SaveError::Store("this order cannot change".into()))?;
-    let r = Request {
-        id: RequestId::from_u128(new_uuid()),
-        meta: Meta::new(device, at),
-        customer: current.customer,
-        kind: RequestKind::OrderRelease {
-            order,
-            number: current.number,
-            amount: current.amount,
-            released: release,
-        },
-        reason: reason.trim().to_string(),
-        requested_by: by,
-        requested_on: as_of,
-        status: RequestStatus::Recorded,
-    };
-    let batch = Batch {
-        entries: vec![Entry::Order(next)],
-        requests: vec![request_record(&r)],
-        ..Batch::default()
-    };
-    db()?.commit(&batch).await?;
-    DATA.with_borrow_mut(|d| {
-        d.ledger.put_order(next);
-        d.requests.insert(0, r);
-        d.refresh_summary(current.customer);
-    });
-    Ok(())
-}
-
-/// Saves the credit policy. Hard problems refuse it; a better grade with stricter rules needs
-/// `confirmed`.
-pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<PolicyProblem>> {
-    let problems = policy.problems();
-    if problems.iter().any(|p| !p.needs_confirmation) || (!confirmed && !problems.is_empty()) {
-        return Err(problems);
-    }
-    let version = with_data(|d| d.policy.version) + 1;
-    let policy = Policy { version, ..policy };
-    let json = serde_json::to_string(&policy).expect("json");
-    let store = db().map_err(|_| Vec::new())?;
-    store
-        .set_setting("policy", &json)
-        .await
-        .map_err(|_| Vec::new())?;
-    DATA.with_borrow_mut(|d| d.policy = policy);
-    Ok(())
-}
-
 /// Ships or cancels an order (a new version of it).
 pub async fn set_order_status(order: OrderId, next: OrderStatus) -> Result<(), SaveError> {
+    require(Permission::RecordOrders)?;
     let (device, current) = with_data(|d| (d.device, d.ledger.order(order).copied()));
     let updated = current
         .and_then(|o| o.with_status(next, device, now()))
@@ -738,6 +700,7 @@ pub async fn save_invoice(
     customer: CustomerId,
     input: InvoiceInput,
 ) -> Result<InvoiceId, SaveError> {
+    require(Permission::RecordReceivables)?;
     let meta = Meta::new(with_data(|d| d.device), now());
     let invoice = with_data(|d| {
         input.validate(
@@ -774,6 +737,7 @@ pub async fn save_payment(
     customer: CustomerId,
     input: PaymentInput,
 ) -> Result<PaymentId, SaveError> {
+    require(Permission::RecordReceivables)?;
     let meta = Meta::new(with_data(|d| d.device), now());
     let payment = with_data(|d| {
         input.validate(
@@ -849,9 +813,9 @@ async fn load_models(
 async fn load_requests(store: &IdbStore) -> Result<Vec<Request>, StoreError> {
     let mut out = Vec::new();
     for (key, json) in store.docs(Docs::Requests).await? {
-        let r: Request = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+        let r = request::from_stored(&json).map_err(|e| StoreError::Corrupt {
             what: format!("request {key}"),
-            error: e.to_string(),
+            error: e,
         })?;
         out.push(r);
     }
@@ -873,30 +837,55 @@ pub async fn publish(draft: Scorecard) -> Result<u32, Vec<ModelProblem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let (next, as_of) = with_data(|d| (d.versions.last().map_or(1, |v| v.version + 1), d.as_of));
+    let (next, as_of, device, me, before) = with_data(|d| {
+        (
+            d.versions.last().map_or(1, |v| v.version + 1),
+            d.as_of,
+            d.device,
+            d.me(),
+            d.model.version,
+        )
+    });
+    if !me.may(Permission::PublishScorecard) {
+        return Err(vec![ModelProblem {
+            code: "M-PERMISSION",
+            at: "scorecard".into(),
+            detail: "your role may not publish the scorecard".into(),
+        }]);
+    }
     let model = Scorecard {
         version: next,
         published_on: Some(as_of),
         ..draft
     };
-    let store = db().map_err(|e| vec![store_problem(e)])?;
-    let device = with_data(|d| d.device);
+    let at = now();
     let outbox = OutboxEntry {
         entity: "scorecard".into(),
         id: next.to_string(),
         version: next,
-        updated_at: now().0,
+        updated_at: at.0,
         device: device.to_string(),
         payload: serde_json::to_value(&model).expect("json"),
     };
-    // The new version and the emptied draft land together, or neither does.
+    // The new version, the emptied draft and the audit entry land together, or none does.
     let json = model.to_json();
-    store
-        .put_docs(
-            Docs::Models,
-            &[(&next.to_string(), &json), ("draft", "")],
-            &[outbox],
-        )
+    let batch = Batch {
+        docs: vec![
+            (Docs::Models, next.to_string(), json.clone()),
+            (Docs::Models, "draft".into(), String::new()),
+        ],
+        outbox: vec![outbox],
+        ..Batch::default()
+    };
+    let event = Event {
+        who: me.id,
+        what: "scorecard.published".into(),
+        subject: "scorecard".into(),
+        before: format!("version {before}"),
+        after: json,
+        why: model.name.clone(),
+    };
+    crate::ui::approvals::commit_audited(batch, vec![event], at.0)
         .await
         .map_err(|e| vec![store_problem(e)])?;
     DATA.with_borrow_mut(|d| {
@@ -914,53 +903,6 @@ fn store_problem(e: StoreError) -> ModelProblem {
         at: "database".into(),
         detail: e.to_string(),
     }
-}
-
-/// Records a grade-override request (pending until the approval workflow exists).
-pub async fn request_override(
-    customer: CustomerId,
-    input: OverrideInput,
-    requested_by: String,
-) -> Result<RequestId, SaveError> {
-    let (device, as_of, current) = with_data(|d| {
-        (
-            d.device,
-            d.as_of,
-            d.rated.get(&customer).map(|&(score, grade)| Current {
-                grade,
-                score,
-                model_version: d.model.version,
-            }),
-        )
-    });
-    let current =
-        current.ok_or_else(|| SaveError::Store("this customer has no grade yet".into()))?;
-    let meta = Meta::new(device, now());
-    let r = input
-        .validate(
-            RequestId::from_u128(new_uuid()),
-            meta,
-            customer,
-            current,
-            &requested_by,
-            as_of,
-        )
-        .map_err(SaveError::Invalid)?;
-    let json = serde_json::to_string(&r).expect("json");
-    let outbox = OutboxEntry {
-        entity: "request".into(),
-        id: r.id.to_string(),
-        version: meta.version,
-        updated_at: meta.updated_at.0,
-        device: device.to_string(),
-        payload: serde_json::to_value(&r).expect("json"),
-    };
-    db()?
-        .put_doc(Docs::Requests, &r.id.to_string(), &json, Some(&outbox))
-        .await?;
-    let id = r.id;
-    DATA.with_borrow_mut(|d| d.requests.insert(0, r));
-    Ok(id)
 }
 
 /// Moves the figures to a new day (the app stayed open over midnight).

@@ -198,3 +198,32 @@ pub fn WhenLedger(children: ChildrenFn) -> impl IntoView {
         </WhenLoaded>
     }
 }
+
+/// Offers `bytes` to the user as a file named `name`.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Offers JSON text to the user as a file named `name`.
+pub fn download(name: &str, text: &str) {
+    download_bytes(name, "application/json", text.as_bytes());
+}

@@ -17,15 +17,6 @@ pub enum Settlement {
     CashBeforeDelivery,
 }
 
-/// Which approval route a grade's credit requests take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Route {
-    Simplified,
-    Standard,
-    Strict,
-}
-
 /// The policy of one grade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradePolicy {
@@ -34,7 +25,6 @@ pub struct GradePolicy {
     pub max_limit: Money,
     pub term_days: u32,
     pub settlement: Settlement,
-    pub route: Route,
     pub review_months: u32,
 }
 
@@ -64,12 +54,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        let row = |grade, max_units, term_days, settlement, route, review_months| GradePolicy {
+        let row = |grade, max_units, term_days, settlement, review_months| GradePolicy {
             grade,
             max_limit: Money::from_units(max_units),
             term_days,
             settlement,
-            route,
             review_months,
         };
         Policy {
@@ -80,7 +69,6 @@ impl Default for Policy {
                     5_000_000,
                     90,
                     Settlement::OnCredit,
-                    Route::Simplified,
                     12,
                 ),
                 row(
@@ -88,7 +76,6 @@ impl Default for Policy {
                     2_000_000,
                     60,
                     Settlement::OnCredit,
-                    Route::Standard,
                     12,
                 ),
                 row(
@@ -96,7 +83,6 @@ impl Default for Policy {
                     1_000_000,
                     30,
                     Settlement::OnCredit,
-                    Route::Standard,
                     6,
                 ),
                 row(
@@ -104,7 +90,6 @@ impl Default for Policy {
                     300_000,
                     15,
                     Settlement::OnCredit,
-                    Route::Strict,
                     3,
                 ),
                 row(
@@ -112,7 +97,6 @@ impl Default for Policy {
                     0,
                     0,
                     Settlement::CashBeforeDelivery,
-                    Route::Strict,
                     3,
                 ),
             ],

@@ -633,7 +633,10 @@ pub fn requests(
     grade_of: &dyn Fn(CustomerId) -> crate::rating::Grade,
     now: i64,
     as_of: Date,
+    lang: DemoLang,
 ) -> (Vec<crate::request::Request>, Vec<crate::approval::AuditEntry>) {
+    let zh = lang == DemoLang::Zh;
+    let say = |z: &'static str, e: &'static str| if zh { z } else { e };
     use crate::approval::{chain, Role, HOUR_MS};
     use crate::id::RequestId;
     use crate::request::{draft, RequestKind};
@@ -660,21 +663,21 @@ pub fn requests(
                     start: as_of,
                     end: as_of.add_days(45),
                 },
-                "Year-end stocking order, paid on time all year",
+                say("年末备货订单，全年按时回款", "Year-end stocking order, paid on time all year"),
             ),
             1 => (
                 RequestKind::PermanentChange {
                     before: p,
                     after: p.mul_ratio_round_half_away(6, 5),
                 },
-                "Orders grew 30% this year; two new product lines",
+                say("今年订单增长 30%，新增两条产品线", "Orders grew 30% this year; two new product lines"),
             ),
             _ => (
                 RequestKind::PermanentChange {
                     before: p,
                     after: Money::from_units(300_000).max(p.mul_ratio_round_half_away(2, 1)),
                 },
-                "New three-year framework contract signed",
+                say("新签三年框架合同", "New three-year framework contract signed"),
             ),
         };
         let route = workflow::route_for(routes, &kind, grade_of(c.id));
@@ -709,7 +712,7 @@ pub fn requests(
                 u,
                 role,
                 true,
-                "Checked the order book",
+                say("已核对订单", "Checked the order book"),
                 at,
                 as_of,
             ) else {

@@ -38,6 +38,8 @@ pub enum Problem {
     FileSize { max_mib: u32 },
     /// Another request of the same kind is still open for this customer.
     OpenRequest,
+    /// A temporary limit must be above the permanent one (`min`, in yuan), or it changes nothing.
+    NotAbove { min: i64 },
 }
 
 impl Problem {
@@ -73,6 +75,7 @@ impl Problem {
             Problem::HasLimit => "E-HAS-LIMIT",
             Problem::FileSize { .. } => "E-FILE-SIZE",
             Problem::OpenRequest => "E-OPEN-REQUEST",
+            Problem::NotAbove { .. } => "E-NOT-ABOVE",
         }
     }
 }

@@ -274,7 +274,18 @@ pub fn limit_request(
                 });
         }
         "temporary" => {
-            let amount = e.take(AMOUNT, Money::parse_positive(&input.amount));
+            let amount = e.take(
+                AMOUNT,
+                Money::parse_positive(&input.amount).and_then(|a| {
+                    if a <= current.permanent {
+                        Err(Problem::NotAbove {
+                            min: current.permanent.minor() / 100,
+                        })
+                    } else {
+                        Ok(a)
+                    }
+                }),
+            );
             let start = e.take(START, Date::parse(&input.start));
             let end = e.take(END, Date::parse(&input.end));
             if let (Some(s), Some(en)) = (start, end) {

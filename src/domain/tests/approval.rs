@@ -512,6 +512,7 @@ fn the_demo_has_requests_waiting_late_and_escalated() {
         &|_| Grade::A,
         now,
         d(TODAY),
+        demo::DemoLang::En,
     );
     assert_eq!(requests.len(), 3);
     assert_eq!(verify(&trail), Ok(()));

@@ -3,18 +3,18 @@
 
 use crate::ui::credit::reason_text;
 use crate::ui::i18n::T;
-use crate::ui::pages::customer::route_customer;
-use crate::ui::pages::customer_form::submit;
-use crate::ui::state::{change_limits, decide_held, save_policy, with_data, AppState, SaveError};
-use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, Tile, WhenLedger};
-use creditdesk_domain::credit::{limit_field as lf, LimitInput, Route, Settlement};
+use crate::ui::approvals::{cancel_held, file_request, save_policy};
+use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
+use crate::ui::state::{with_data, AppState};
+use crate::ui::widgets::{Tile, WhenLedger};
+use creditdesk_domain::approval::Permission;
+use creditdesk_domain::credit::Settlement;
 use creditdesk_domain::money::percent_1dp_round_half_away;
-use creditdesk_domain::rating::{Fixed, Grade};
-use creditdesk_domain::request::RequestKind;
+use creditdesk_domain::rating::Fixed;
+use creditdesk_domain::request::{self, RequestKind};
 use creditdesk_domain::{CustomerId, Money, OrderStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The credit card of Customer 360.
 #[component]
@@ -36,13 +36,11 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                     .map(|(_, m)| *m)
                     .sum();
                 let s = d.summary(customer);
-                let grade = d.rated.get(&customer).map_or(Grade::C, |r| r.1);
+                let grade = d.grade(customer);
                 let changes: Vec<_> = d
                     .requests
                     .iter()
-                    .filter(|r| {
-                        r.customer == customer && matches!(r.kind, RequestKind::LimitChange { .. })
-                    })
+                    .filter(|r| r.customer == customer)
                     .cloned()
                     .collect();
                 let open_items: Vec<_> = d
@@ -79,12 +77,13 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
         let suggestion = policy.suggested_limit(grade, sales_12m);
         let row = *policy.of(grade);
         let id = customer.to_string();
+        let any_open = changes.iter().any(|r| r.state().is_open());
         view! {
             <div class="card credit" data-testid="credit">
                 <div class="rating-head">
                     <h2>{t(T::Credit)}</h2>
                     {c.limits.frozen.then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
-                    <A href=format!("/customers/{id}/limit") attr:class="button small" attr:data-testid="change-limit">{t(T::ChangeLimit)}</A>
+                    <A href=format!("/customers/{id}/request") attr:class="button small" attr:data-testid="change-limit">{t(T::NewRequest)}</A>
                 </div>
                 <div class="tiles">
                     <Tile label=t(T::EffectiveLimit).to_string() value=limit.format_cny() testid="limit" />
@@ -113,17 +112,15 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                     </ul>
                 </details>
                 {(!changes.is_empty()).then(|| view! {
-                    <details data-testid="limit-history">
-                        <summary>{t(T::LimitHistory)}" ("{changes.len()}")"</summary>
+                    <details data-testid="limit-history" open=any_open.then_some("")>
+                        <summary>{t(T::Requests)}" ("{changes.len()}")"</summary>
                         <ul class="requests">
-                            {changes.into_iter().map(|r| {
-                                let RequestKind::LimitChange { before, after } = r.kind else { return ().into_any() };
-                                view! {
-                                    <li>{format!("{} · {} · {} → {}{} · ", lang.date(r.requested_on), r.requested_by,
-                                        before.permanent.format_cny_whole(), after.permanent.format_cny_whole(),
-                                        if before.frozen != after.frozen { if after.frozen { " · 冻结/frozen" } else { " · 解冻/unfrozen" } } else { "" })}
-                                        <q>{r.reason}</q></li>
-                                }.into_any()
+                            {changes.into_iter().map(|r| view! {
+                                <li>
+                                    <StatePill state=r.state() />" "
+                                    <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                                    {format!(" · {} · {}", with_data(|d| d.user_name(&r.requested_by)), lang.date(r.requested_on))}
+                                </li>
                             }).collect_view()}
                         </ul>
                     </details>
@@ -134,104 +131,44 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
     }
 }
 
-/// The limit form: prefilled from `?action=temporary&amount=…` when a check asks for an increase.
-#[component]
-pub fn LimitPage() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let id = route_customer();
-    let query = use_query_map();
-    let navigate = use_navigate();
-    view! {
-        <WhenLedger>
-            {
-                let navigate = navigate.clone();
-                move || {
-                    let Some(customer) = id.get() else { return ().into_any() };
-                    let Some(name) = with_data(|d| d.customer(customer).map(|c| c.name.clone())) else { return ().into_any() };
-                    let q = query.get_untracked();
-                    let today = with_data(|d| d.as_of);
-                    let form = Form::new([
-                        (lf::ACTION, q.get("action").unwrap_or_else(|| "permanent".into())),
-                        (lf::AMOUNT, q.get("amount").unwrap_or_default()),
-                        (lf::START, today.iso()),
-                        (lf::END, today.add_days(30).iso()),
-                        (lf::REASON, String::new()),
-                    ]);
-                    let actions = Signal::derive(move || {
-                        let l = state.lang.get();
-                        [("permanent", T::ActPermanent), ("temporary", T::ActTemporary), ("freeze", T::ActFreeze), ("unfreeze", T::ActUnfreeze)]
-                            .iter()
-                            .map(|(v, t)| (v.to_string(), l.t(*t).to_string()))
-                            .collect()
-                    });
-                    let back = format!("/customers/{customer}");
-                    let navigate = navigate.clone();
-                    let back2 = back.clone();
-                    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-                        ev.prevent_default();
-                        let input = LimitInput {
-                            action: form.get(lf::ACTION),
-                            amount: form.get(lf::AMOUNT),
-                            start: form.get(lf::START),
-                            end: form.get(lf::END),
-                            reason: form.get(lf::REASON),
-                        };
-                        let navigate = navigate.clone();
-                        let back = back2.clone();
-                        submit(state, form, change_limits(customer, input, state.t(T::ThisUser).to_string()), move |_| {
-                            navigate(&back, Default::default())
-                        });
-                    };
-                    let needs_amount = move || matches!(form.values.with(|v| v.get(lf::ACTION).cloned()).as_deref(), Some("permanent" | "temporary"));
-                    let temporary = move || form.values.with(|v| v.get(lf::ACTION).map(String::as_str) == Some("temporary"));
-                    view! {
-                        <section class="page form-page">
-                            <h1>{move || state.t(T::ChangeLimit)}</h1>
-                            <p class="muted">{name}</p>
-                            <form on:submit=on_submit novalidate data-testid="limit-form">
-                                <FormMessage form=form />
-                                <p class="muted">{move || state.t(T::LimitNote)}</p>
-                                <SelectField form=form name=lf::ACTION label=T::LimitAction options=actions />
-                                {move || needs_amount().then(|| view! { <Field form=form name=lf::AMOUNT label=T::Amount inputmode="decimal" required=true /> })}
-                                {move || temporary().then(|| view! {
-                                    <div class="row">
-                                        <Field form=form name=lf::START label=T::StartDate input_type="date" required=true />
-                                        <Field form=form name=lf::END label=T::EndDate input_type="date" required=true />
-                                    </div>
-                                })}
-                                <Field form=form name=lf::REASON label=T::Reason textarea=true hint=T::ReasonHint required=true />
-                                <FormActions form=form back=back />
-                            </form>
-                        </section>
-                    }
-                    .into_any()
-                }
-            }
-        </WhenLedger>
-    }
-}
-
 /// Held orders, with the reasons the check gives today; release or reject with a reason.
 #[component]
 pub fn HeldPage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let decide = move |order, release: bool| {
+    let decide = move |order: creditdesk_domain::OrderId, release: bool| {
         let text = reason.get_untracked();
         leptos::task::spawn_local(async move {
-            match decide_held(order, release, text, state.t(T::ThisUser).to_string()).await {
+            let done = if release {
+                let found = with_data(|d| d.ledger.order(order).copied());
+                match (found, request::release_reason(&text)) {
+                    (Some(o), Ok(why)) => file_request(
+                        o.customer,
+                        RequestKind::ReleaseHeldOrder {
+                            order,
+                            number: o.number,
+                            amount: o.amount,
+                        },
+                        why,
+                        Vec::new(),
+                    )
+                    .await
+                    .map(|_| ()),
+                    (_, Err(e)) => Err(crate::ui::state::SaveError::Invalid(e)),
+                    (None, _) => Err(crate::ui::state::SaveError::Store("unknown order".into())),
+                }
+            } else {
+                cancel_held(order, text).await
+            };
+            match done {
                 Ok(()) => {
                     error.set(None);
                     reason.set(String::new());
                     state.changed();
                     state.toast.set(Some(state.t(T::Saved).to_string()));
                 }
-                Err(SaveError::Invalid(e)) => error.set(
-                    e.first()
-                        .map(|e| state.lang.get_untracked().problem(e.problem)),
-                ),
-                Err(SaveError::Store(e)) => error.set(Some(e)),
+                Err(e) => error.set(Some(save_error_text(state.lang.get_untracked(), &e))),
             }
         });
     };
@@ -257,7 +194,8 @@ pub fn HeldPage() -> impl IntoView {
                                     .check_order(o.customer, o.amount, false)
                                     .map(|r| r.reasons.iter().map(|x| reason_text(lang, x)).collect::<Vec<_>>().join("; "))
                                     .unwrap_or_default();
-                                (*o, name, reasons)
+                                let pending = d.requests.iter().find(|r| r.state().is_open() && matches!(r.kind, RequestKind::ReleaseHeldOrder { order, .. } if order == o.id)).map(|r| r.id);
+                                (*o, name, reasons, pending)
                             })
                             .collect::<Vec<_>>()
                     });
@@ -269,15 +207,18 @@ pub fn HeldPage() -> impl IntoView {
                             <table data-testid="held">
                                 <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Number)}</th><th class="num">{lang.t(T::Amount)}</th><th>{lang.t(T::CheckBlock)}</th><th></th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|(o, name, reasons)| view! {
+                                    {rows.into_iter().map(|(o, name, reasons, pending)| view! {
                                         <tr>
                                             <td><A href=format!("/customers/{}", o.customer)>{name}</A></td>
                                             <td class="mono">{o.number.to_string()}</td>
                                             <td class="num">{o.amount.format_cny()}</td>
                                             <td class="small">{reasons}</td>
                                             <td><div class="row-actions">
-                                                <button class="small" on:click=move |_| decide(o.id, true)>{lang.t(T::Release)}</button>
-                                                <button class="small danger" on:click=move |_| decide(o.id, false)>{lang.t(T::Reject)}</button>
+                                                {match pending {
+                                                    Some(r) => view! { <A href=format!("/requests/{r}") attr:class="button small">{lang.t(T::ReleaseRequested)}</A> }.into_any(),
+                                                    None => view! { <button class="small" data-testid="request-release" on:click=move |_| decide(o.id, true)>{lang.t(T::RequestRelease)}</button> }.into_any(),
+                                                }}
+                                                <button class="small danger" data-testid="cancel-held" on:click=move |_| decide(o.id, false)>{lang.t(T::CancelHeld)}</button>
                                             </div></td>
                                         </tr>
                                     }).collect_view()}
@@ -336,7 +277,7 @@ pub fn PolicyEditor() -> impl IntoView {
                 <h2>{lang.t(T::CreditPolicy)}</h2>
                 <div class="table-wrap">
                     <table class="editor">
-                        <thead><tr><th>{lang.t(T::Grade)}</th><th>{lang.t(T::MaxLimit)}</th><th>{lang.t(T::TermDays)}</th><th>{lang.t(T::SettlementLabel)}</th><th>{lang.t(T::RouteLabel)}</th><th>{lang.t(T::ReviewMonths)}</th></tr></thead>
+                        <thead><tr><th>{lang.t(T::Grade)}</th><th>{lang.t(T::MaxLimit)}</th><th>{lang.t(T::TermDays)}</th><th>{lang.t(T::SettlementLabel)}</th><th>{lang.t(T::ReviewMonths)}</th></tr></thead>
                         <tbody>
                             {(0..5).map(|g| {
                                 let row = p0.grades[g];
@@ -349,11 +290,6 @@ pub fn PolicyEditor() -> impl IntoView {
                                         <td><select on:change=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.grades[g].settlement = if v == "cash" { Settlement::CashBeforeDelivery } else { Settlement::OnCredit }) }>
                                             <option value="credit" selected=row.settlement == Settlement::OnCredit>{lang.t(T::OnCredit)}</option>
                                             <option value="cash" selected=row.settlement == Settlement::CashBeforeDelivery>{lang.t(T::CashFirst)}</option>
-                                        </select></td>
-                                        <td><select on:change=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.grades[g].route = match v.as_str() { "simplified" => Route::Simplified, "strict" => Route::Strict, _ => Route::Standard }) }>
-                                            <option value="simplified" selected=row.route == Route::Simplified>{lang.t(T::RouteSimplified)}</option>
-                                            <option value="standard" selected=row.route == Route::Standard>{lang.t(T::RouteStandard)}</option>
-                                            <option value="strict" selected=row.route == Route::Strict>{lang.t(T::RouteStrict)}</option>
                                         </select></td>
                                         <td><input class="num" inputmode="numeric" value=row.review_months.to_string()
                                             on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.grades[g].review_months = v) } /></td>
@@ -381,7 +317,7 @@ pub fn PolicyEditor() -> impl IntoView {
                         <label class="check"><input type="checkbox" on:change=move |ev| confirmed.set(event_target_checked(&ev)) />{state.t(T::ConfirmStricter)}</label>
                     </div>
                 })}
-                <button class="primary" data-testid="save-policy" on:click=save>{lang.t(T::Save)}</button>
+                <button class="primary" data-testid="save-policy" on:click=save disabled=move || !state.data(|d| d.me().may(Permission::EditPolicy))>{lang.t(T::Save)}</button>
             </div>
         }
     }

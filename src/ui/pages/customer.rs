@@ -3,15 +3,15 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::credit::CreditCard;
-use crate::ui::pages::customer_form::submit;
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
-use crate::ui::state::{request_override, set_order_status, AppState};
-use crate::ui::widgets::{Field, Form, FormMessage, SelectField, Tile, WhenLedger};
+use crate::ui::pages::requests::{kind_text, StatePill};
+use crate::ui::state::{set_order_status, AppState};
+use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
-use creditdesk_domain::request::{field as request_field, OverrideInput, Request, RequestKind};
+use creditdesk_domain::request::{Request, RequestKind};
 use creditdesk_domain::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -55,6 +55,9 @@ pub fn Customer360() -> impl IntoView {
                 state.lang.track();
                 let found = id.get().and_then(|id| state.data(|d| {
                     let c = d.customer(id)?.clone();
+                    if !d.me().sees(&c.sales_rep) {
+                        return None;
+                    }
                     let as_of = d.as_of;
                     let items = d.ledger.items(id, as_of);
                     let mut orders: Vec<Order> = d.ledger.customer_orders(id).into_iter().copied().collect();
@@ -292,6 +295,8 @@ struct RatingView {
     hint: Option<(Hint, String)>,
     thresholds: [Fixed; 4],
     requests: Vec<Request>,
+    /// The grade an approved override set, in place of the scorecard's.
+    overridden: Option<Grade>,
 }
 
 /// The customer's score explained: the waterfall, the factor table, what would lift the grade,
@@ -299,25 +304,6 @@ struct RatingView {
 #[component]
 fn RatingCard(customer: CustomerId) -> impl IntoView {
     let state = expect_context::<AppState>();
-    let asking = RwSignal::new(false);
-    let form = Form::new([
-        (request_field::TO, String::new()),
-        (request_field::REASON, String::new()),
-    ]);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = OverrideInput {
-            to: form.get(request_field::TO),
-            reason: form.get(request_field::REASON),
-        };
-        let by = state.t(T::ThisUser).to_string();
-        submit(
-            state,
-            form,
-            request_override(customer, input, by),
-            move |_| asking.set(false),
-        );
-    };
     move || {
         let lang = state.lang.get();
         let view = state.data(|d| {
@@ -340,57 +326,45 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 requests: d
                     .requests
                     .iter()
-                    .filter(|r| r.customer == customer)
+                    .filter(|r| {
+                        r.customer == customer
+                            && matches!(r.kind, RequestKind::GradeOverride { .. })
+                    })
                     .cloned()
                     .collect(),
+                overridden: d
+                    .customer(customer)
+                    .and_then(|c| c.grade_override)
+                    .map(|o| o.grade),
             })
         });
         let Some(v) = view else { return ().into_any() };
         let t = move |k: T| lang.t(k);
-        let grades = Signal::derive(move || {
-            std::iter::once((String::new(), "—".to_string()))
-                .chain(
-                    Grade::ALL
-                        .iter()
-                        .map(|g| (g.label().to_string(), g.label().to_string())),
-                )
-                .collect()
-        });
         let parts = v.score.parts.clone();
         view! {
             <div class="card rating" data-testid="rating">
                 <div class="rating-head">
                     <h2>{t(T::Rating)}</h2>
-                    <GradeBadge grade=v.score.grade />
+                    <GradeBadge grade=v.overridden.unwrap_or(v.score.grade) />
+                    {v.overridden.map(|_| view! { <span class="pill warn" data-testid="overridden">{format!("{} {}", t(T::ActOverride), v.score.grade)}</span> })}
                     <span class="big" data-testid="score">{fmt_score(v.score.score)}</span>
                     <span class="muted">{format!("{} v{} · {} {}", t(T::ModelVersion), v.score.model_version, t(T::AsOf), lang.date(v.score.as_of))}</span>
-                    <button class="small" data-testid="request-override" on:click=move |_| asking.update(|a| *a = !*a)>{t(T::RequestOverride)}</button>
+                    <A href=format!("/customers/{customer}/request?action=override") attr:class="button small" attr:data-testid="request-override">{t(T::RequestOverride)}</A>
                 </div>
                 <p class="hint-line" data-testid="hint">{match &v.hint {
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
                     None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
                     None => t(T::NoSingleFactor).to_string(),
                 }}</p>
-                {move || asking.get().then(|| view! {
-                    <form class="override" on:submit=on_submit novalidate data-testid="override-form">
-                        <FormMessage form=form />
-                        <p class="muted">{t(T::OverrideNote)}</p>
-                        <SelectField form=form name=request_field::TO label=T::OverrideTo options=grades />
-                        <Field form=form name=request_field::REASON label=T::Reason textarea=true hint=T::ReasonHint required=true />
-                        <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="submit-override">{t(T::Submit)}</button>
-                    </form>
-                })}
                 {(!v.requests.is_empty()).then(|| view! {
                     <ul class="requests" data-testid="requests">
-                        {v.requests.iter().map(|r| {
-                            let RequestKind::GradeOverride { from, to, .. } = r.kind.clone() else { return ().into_any() };
-                            view! {
-                                <li>
-                                    <span class="pill">{t(T::PendingApproval)}</span>
-                                    {format!(" {from} → {to} · {} · {} · ", r.requested_by, lang.date(r.requested_on))}
-                                    <q>{r.reason.clone()}</q>
-                                </li>
-                            }.into_any()
+                        {v.requests.clone().into_iter().map(|r| view! {
+                            <li>
+                                <StatePill state=r.state() />" "
+                                <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                                {format!(" · {} · ", lang.date(r.requested_on))}
+                                <q>{r.reason.clone()}</q>
+                            </li>
                         }).collect_view()}
                     </ul>
                 })}

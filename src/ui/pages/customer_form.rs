@@ -83,11 +83,10 @@ pub fn submit<R: 'static>(
                 // After the errors are in the page.
                 request_animation_frame(focus_first_error);
             }
-            Err(SaveError::Store(e)) => {
-                form.message.set(Some(format!(
-                    "{}: {e}",
-                    state.lang.get_untracked().t(T::SaveFailed)
-                )));
+            Err(e @ (SaveError::Store(_) | SaveError::Denied(_))) => {
+                form.message.set(Some(
+                    crate::ui::pages::requests::save_error_text(state.lang.get_untracked(), &e),
+                ));
             }
         }
         form.saving.set(false);

@@ -72,10 +72,13 @@ pub fn CustomerList() -> impl IntoView {
             (region.get(), rep.get(), only_overdue.get(), sort.get());
         let grade = grade.get();
         state.data(|d| {
+            // A sales rep sees their own customers; other roles see every customer.
+            let me = d.me();
             let mut ix: Vec<usize> = (0..d.customers.len())
                 .filter(|&i| {
                     let c = &d.customers[i];
-                    (region.is_empty() || c.region == region)
+                    me.sees(&c.sales_rep)
+                        && (region.is_empty() || c.region == region)
                         && (rep.is_empty() || c.sales_rep == rep)
                         && (!only_overdue || d.summary(c.id).overdue.is_positive())
                         && (grade.is_empty()

@@ -1,8 +1,10 @@
+pub mod admin;
 pub mod credit;
 pub mod customer;
 pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
 pub mod ledger_forms;
+pub mod requests;
 pub mod scorecard;
 pub mod settings;

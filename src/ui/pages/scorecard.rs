@@ -43,28 +43,6 @@ fn publish_what_if_ms(ms: f64) {
     }
 }
 
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
 #[component]
 pub fn ScorecardPage() -> impl IntoView {
     view! { <WhenLedger><ScorecardBody /></WhenLedger> }
@@ -178,7 +156,7 @@ fn ScorecardBody() -> impl IntoView {
                             }).collect_view()}
                         </div>
                         <div class="toolbar">
-                            <button on:click=move |_| download(&name, &json)>{lang.t(T::ExportJson)}</button>
+                            <button on:click=move |_| crate::ui::widgets::download(&name, &json)>{lang.t(T::ExportJson)}</button>
                             <label class="button">{lang.t(T::ImportJson)}
                                 <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="import" on:change=on_import />
                             </label>
@@ -218,7 +196,7 @@ fn ScorecardBody() -> impl IntoView {
                         <div class="toolbar">
                             <button class="primary" data-testid="publish" disabled=move || !problems.with(Vec::is_empty) on:click=do_publish>{lang.t(T::Publish)}</button>
                             <button on:click=discard>{lang.t(T::DiscardDraft)}</button>
-                            <button on:click=move |_| if let Some(d) = draft.get_untracked() { download("scorecard-draft.json", &d.to_json()) }>{lang.t(T::ExportJson)}</button>
+                            <button on:click=move |_| if let Some(d) = draft.get_untracked() { crate::ui::widgets::download("scorecard-draft.json", &d.to_json()) }>{lang.t(T::ExportJson)}</button>
                         </div>
                         <div class="card" data-testid="problems">
                             {move || {

@@ -2,7 +2,9 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::state::{replace_data, storage_stats, AppState};
+use creditdesk_domain::approval::Permission;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -36,7 +38,13 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </div>
             <crate::ui::pages::credit::PolicyEditor />
-            <p><leptos_router::components::A href="/held" attr:data-testid="held-link">{move || state.t(T::HeldOrders)}</leptos_router::components::A></p>
+            <p class="links">
+                <A href="/held" attr:data-testid="held-link">{move || state.t(T::HeldOrders)}</A>
+                " · "
+                <A href="/audit" attr:data-testid="audit-link">{move || state.t(T::Audit)}</A>
+            </p>
+            <crate::ui::pages::admin::RoutesEditor />
+            <crate::ui::pages::admin::UsersEditor />
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
@@ -60,8 +68,8 @@ pub fn Settings() -> impl IntoView {
             <div class="card">
                 <h2>{move || state.t(T::Data)}</h2>
                 <div class="actions">
-                    <button on:click=move |_| replace(true)>{move || state.t(T::ResetDemo)}</button>
-                    <button class="danger" on:click=move |_| replace(false)>{move || state.t(T::StartEmpty)}</button>
+                    <button disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(true)>{move || state.t(T::ResetDemo)}</button>
+                    <button class="danger" disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(false)>{move || state.t(T::StartEmpty)}</button>
                 </div>
             </div>
             <p class="muted">{move || state.t(T::Version)} " " {env!("CARGO_PKG_VERSION")}</p>

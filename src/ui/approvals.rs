@@ -1,0 +1,439 @@
+//! The actions of the approval workflow and of audited configuration: each validates in the
+//! domain (`creditdesk_domain::workflow`), writes the request, its effect and its audit entries in
+//! one transaction, then updates memory. Nothing here decides who may do what: the domain does.
+
+use crate::ui::state::{db, new_uuid, now, with_data, with_data_mut, SaveError};
+use creditdesk_domain::approval::{
+    chain, directory_problems, ApprovalError, AuditEntry, Event, Permission, RouteProblem, Routes,
+    State, User,
+};
+use creditdesk_domain::credit::{Policy, PolicyProblem};
+use creditdesk_domain::request::{
+    self, check_attachments, Attachment, Effect, Request, RequestKind,
+};
+use creditdesk_domain::workflow::{self, Outcome};
+use creditdesk_domain::*;
+use creditdesk_storage::idb::IdbStore;
+use creditdesk_storage::{Batch, Entry, OutboxEntry, Store, StoreError};
+
+/// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,
+/// then appends them to the trail in memory.
+pub async fn commit_audited(
+    mut batch: Batch,
+    events: Vec<Event>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let entries = with_data(|d| chain(d.audit.last(), at, events));
+    batch.audit = entries.clone();
+    db()?.commit(&batch).await?;
+    with_data_mut(|d| d.audit.extend(entries));
+    Ok(())
+}
+
+fn record(r: &Request) -> (String, serde_json::Value) {
+    (r.id.to_string(), serde_json::to_value(r).expect("json"))
+}
+
+impl From<ApprovalError> for SaveError {
+    fn from(e: ApprovalError) -> Self {
+        SaveError::Denied(e)
+    }
+}
+
+fn config_outbox(entity: &str, version: u32, at: i64, payload: serde_json::Value) -> OutboxEntry {
+    OutboxEntry {
+        entity: entity.into(),
+        id: entity.into(),
+        version,
+        updated_at: at,
+        device: with_data(|d| d.device.to_string()),
+        payload,
+    }
+}
+
+/// Files a request for a customer and submits it: it enters the first step of its route.
+/// `files` are attachments with their bytes, stored in the same transaction.
+pub async fn file_request(
+    customer: CustomerId,
+    kind: RequestKind,
+    reason: String,
+    files: Vec<(Attachment, Vec<u8>)>,
+) -> Result<RequestId, SaveError> {
+    let (me, device, as_of, route, conflict) = with_data(|d| {
+        (
+            d.me(),
+            d.device,
+            d.as_of,
+            workflow::route_for(&d.routes, &kind, d.grade(customer)),
+            workflow::open_conflict(&d.requests, customer, &kind).is_some(),
+        )
+    });
+    workflow::may_file(&me)?;
+    if conflict {
+        return Err(SaveError::Invalid(vec![FieldError::new(
+            "action",
+            Problem::OpenRequest,
+        )]));
+    }
+    let attachments: Vec<Attachment> = files.iter().map(|(a, _)| a.clone()).collect();
+    check_attachments(&attachments).map_err(SaveError::Invalid)?;
+    let at = now();
+    let mut r = request::draft(
+        RequestId::from_u128(new_uuid()),
+        Meta::new(device, at),
+        customer,
+        kind,
+        reason,
+        &me.id,
+        route,
+        as_of,
+    );
+    r.attachments = attachments;
+    let Outcome {
+        request, events, ..
+    } = workflow::submit(r, &me, at.0)?;
+    let batch = Batch {
+        requests: vec![record(&request)],
+        attachments: files.into_iter().map(|(a, b)| (a.id, b)).collect(),
+        ..Batch::default()
+    };
+    commit_audited(batch, events, at.0).await?;
+    let id = request.id;
+    with_data_mut(|d| d.requests.insert(0, request));
+    Ok(id)
+}
+
+/// Writes what an action produced: the request, its effect, its audit entries.
+async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
+    let Outcome {
+        mut request,
+        effect,
+        events,
+    } = out;
+    let device = with_data(|d| d.device);
+    request.meta = request.meta.bump(device, Timestamp(at));
+    let mut batch = Batch {
+        requests: vec![record(&request)],
+        ..Batch::default()
+    };
+    let customer = with_data(|d| d.customer(request.customer).cloned())
+        .ok_or_else(|| SaveError::Store("unknown customer".into()))?;
+    let mut order = None;
+    match &effect {
+        Some(Effect::Limits(limits)) => batch.customers.push(Customer {
+            limits: limits.clone(),
+            meta: customer.meta.bump(device, Timestamp(at)),
+            ..customer.clone()
+        }),
+        Some(Effect::Grade(g)) => batch.customers.push(Customer {
+            grade_override: Some(*g),
+            meta: customer.meta.bump(device, Timestamp(at)),
+            ..customer.clone()
+        }),
+        Some(Effect::Release(id)) => {
+            let o = with_data(|d| d.ledger.order(*id).copied())
+                .filter(|o| o.status == OrderStatus::Held)
+                .and_then(|o| o.with_status(OrderStatus::Open, device, Timestamp(at)))
+                .ok_or_else(|| {
+                    SaveError::Store("the order is no longer held (cancelled?)".into())
+                })?;
+            batch.entries.push(Entry::Order(o));
+            order = Some(o);
+        }
+        None => {}
+    }
+    commit_audited(batch.clone(), events, at).await?;
+    let state = request.state();
+    with_data_mut(|d| {
+        if let Some(c) = batch.customers.pop() {
+            if let Some(&i) = d.index.get(&c.id) {
+                d.customers[i] = c;
+            }
+        }
+        if let Some(o) = order {
+            d.ledger.put_order(o);
+        }
+        if let Some(slot) = d.requests.iter_mut().find(|r| r.id == request.id) {
+            *slot = request.clone();
+        }
+        d.refresh_summary(request.customer);
+    });
+    Ok(state)
+}
+
+fn find(id: RequestId) -> Result<Request, SaveError> {
+    with_data(|d| d.requests.iter().find(|r| r.id == id).cloned())
+        .ok_or_else(|| SaveError::Store("unknown request".into()))
+}
+
+/// Approves or rejects the step waiting on the signed-in user.
+pub async fn decide(id: RequestId, approve: bool, comment: String) -> Result<State, SaveError> {
+    let r = find(id)?;
+    let (me, limits, as_of) = with_data(|d| {
+        (
+            d.me(),
+            d.customer(r.customer)
+                .map(|c| c.limits.clone())
+                .unwrap_or_default(),
+            d.as_of,
+        )
+    });
+    // The role to act in; when there is none the domain names why (own request, wrong role...).
+    let role = r
+        .flow
+        .can_act(&me)
+        .or(me.roles.first().copied())
+        .ok_or(ApprovalError::WrongRole)?;
+    let at = now().0;
+    let out = workflow::decide(r, &limits, &me, role, approve, &comment, at, as_of)?;
+    apply(out, at).await
+}
+
+/// The requester takes a request back.
+pub async fn withdraw(id: RequestId) -> Result<State, SaveError> {
+    let r = find(id)?;
+    let me = with_data(|d| d.me());
+    let at = now().0;
+    apply(workflow::withdraw(r, &me, at)?, at).await
+}
+
+/// Expires every open request past its time (on start and when the day changes).
+pub async fn expire_due() -> Result<usize, SaveError> {
+    let at = now().0;
+    let due: Vec<Request> = with_data(|d| {
+        d.requests
+            .iter()
+            .filter(|r| r.expires(at, d.as_of, d.routes.expire_days))
+            .cloned()
+            .collect()
+    });
+    let n = due.len();
+    for r in due {
+        apply(workflow::expire(r, at)?, at).await?;
+    }
+    Ok(n)
+}
+
+/// After start-up: makes the demo's requests once grades exist, then expires what is due.
+pub async fn after_boot(store: &IdbStore, lang: demo::DemoLang) {
+    if let Err(e) = seed_demo_requests(store, lang).await {
+        web_sys::console::warn_1(&format!("demo requests not made: {e}").into());
+    }
+    if let Err(e) = expire_due().await {
+        web_sys::console::warn_1(&format!("expiring requests postponed: {e:?}").into());
+    }
+}
+
+async fn seed_demo_requests(store: &IdbStore, lang: demo::DemoLang) -> Result<(), StoreError> {
+    if store.setting("demo_requests").await?.as_deref() != Some("pending") {
+        return Ok(());
+    }
+    let (requests, trail) = with_data(|d| {
+        let now = now().0;
+        demo::requests(
+            &d.customers,
+            &d.users,
+            &d.routes,
+            &|id| d.grade(id),
+            now,
+            d.as_of,
+            lang,
+        )
+    });
+    let batch = Batch {
+        requests: requests.iter().map(record).collect(),
+        audit: trail.clone(),
+        settings: vec![("demo_requests".into(), "done".into())],
+        ..Batch::default()
+    };
+    // The trail was cleared with the data it described; the demo's starts it afresh.
+    if with_data(|d| d.audit.is_empty()) {
+        store.commit(&batch).await?;
+        with_data_mut(|d| {
+            d.audit = trail;
+            d.requests.splice(0..0, requests);
+        });
+    }
+    Ok(())
+}
+
+/// Cancels a held order outright (no credit is granted, so no approval is needed), with a reason.
+pub async fn cancel_held(order: OrderId, reason: String) -> Result<(), SaveError> {
+    let reason = request::release_reason(&reason).map_err(SaveError::Invalid)?;
+    let (me, device, current) = with_data(|d| (d.me(), d.device, d.ledger.order(order).copied()));
+    if !me.may(Permission::CancelHeldOrders) {
+        return Err(ApprovalError::NotPermitted.into());
+    }
+    let at = now();
+    let next = current
+        .filter(|o| o.status == OrderStatus::Held)
+        .and_then(|o| o.with_status(OrderStatus::Cancelled, device, at))
+        .ok_or_else(|| SaveError::Store("this order is not held".into()))?;
+    let event = Event {
+        who: me.id,
+        what: "order.cancelled".into(),
+        subject: format!("order:{order}"),
+        before: "held".into(),
+        after: "cancelled".into(),
+        why: reason,
+    };
+    commit_audited(Batch::entry(Entry::Order(next)), vec![event], at.0).await?;
+    with_data_mut(|d| {
+        d.ledger.put_order(next);
+        d.refresh_summary(next.customer);
+    });
+    Ok(())
+}
+
+/// Saves the credit policy. Hard problems refuse it; a better grade with stricter rules needs
+/// `confirmed`.
+pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<PolicyProblem>> {
+    let problems = policy.problems();
+    if problems.iter().any(|p| !p.needs_confirmation) || (!confirmed && !problems.is_empty()) {
+        return Err(problems);
+    }
+    let (me, before) = with_data(|d| (d.me(), d.policy.clone()));
+    if !me.may(Permission::EditPolicy) {
+        return Err(Vec::new());
+    }
+    let policy = Policy {
+        version: before.version + 1,
+        ..policy
+    };
+    let json = serde_json::to_string(&policy).expect("json");
+    let at = now().0;
+    let batch = Batch {
+        settings: vec![("policy".into(), json.clone())],
+        outbox: vec![config_outbox(
+            "policy",
+            policy.version,
+            at,
+            serde_json::to_value(&policy).expect("json"),
+        )],
+        ..Batch::default()
+    };
+    let event = Event {
+        who: me.id,
+        what: "policy.changed".into(),
+        subject: "policy".into(),
+        before: serde_json::to_string(&before).expect("json"),
+        after: json,
+        why: format!("version {}", policy.version),
+    };
+    commit_audited(batch, vec![event], at)
+        .await
+        .map_err(|_| Vec::new())?;
+    with_data_mut(|d| d.policy = policy);
+    Ok(())
+}
+
+/// Saves the approval routes as a new version. Requests under way keep the route they took.
+pub async fn save_routes(routes: Routes, why: String) -> Result<u32, Vec<RouteProblem>> {
+    let mut problems = routes.problems();
+    let (me, before) = with_data(|d| (d.me(), d.routes.clone()));
+    if !me.may(Permission::EditRoutes) {
+        problems.push(RouteProblem {
+            code: "R000",
+            at: "routes".into(),
+            detail: "your role may not change the routes".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let routes = Routes {
+        version: before.version + 1,
+        ..routes
+    };
+    let json = serde_json::to_string(&routes).expect("json");
+    let at = now().0;
+    let batch = Batch {
+        settings: vec![("routes".into(), json.clone())],
+        outbox: vec![config_outbox(
+            "routes",
+            routes.version,
+            at,
+            serde_json::to_value(&routes).expect("json"),
+        )],
+        ..Batch::default()
+    };
+    let event = Event {
+        who: me.id,
+        what: "routes.changed".into(),
+        subject: "routes".into(),
+        before: serde_json::to_string(&before).expect("json"),
+        after: json,
+        why,
+    };
+    commit_audited(batch, vec![event], at)
+        .await
+        .map_err(|e| {
+            vec![RouteProblem {
+                code: "R-STORE",
+                at: "database".into(),
+                detail: e.to_string(),
+            }]
+        })?;
+    let version = routes.version;
+    with_data_mut(|d| d.routes = routes);
+    Ok(version)
+}
+
+/// Saves the user directory (admins only).
+pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
+    let mut problems = directory_problems(&users);
+    let (me, before) = with_data(|d| (d.me(), d.users.clone()));
+    if !me.may(Permission::ManageUsers) {
+        problems.push(RouteProblem {
+            code: "U000",
+            at: "directory".into(),
+            detail: "only an admin may change the users".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let json = serde_json::to_string(&users).expect("json");
+    let at = now().0;
+    let batch = Batch {
+        settings: vec![("users".into(), json.clone())],
+        ..Batch::default()
+    };
+    let event = Event {
+        who: me.id,
+        what: "users.changed".into(),
+        subject: "users".into(),
+        before: serde_json::to_string(&before).expect("json"),
+        after: json,
+        why: String::new(),
+    };
+    commit_audited(batch, vec![event], at)
+        .await
+        .map_err(|e| {
+            vec![RouteProblem {
+                code: "U-STORE",
+                at: "database".into(),
+                detail: e.to_string(),
+            }]
+        })?;
+    with_data_mut(|d| d.users = users);
+    Ok(())
+}
+
+/// Acts as another user of the directory (the demo's sign-in).
+pub async fn switch_user(id: String) -> Result<(), StoreError> {
+    db()?.set_setting("user", &id).await?;
+    with_data_mut(|d| d.user = id);
+    Ok(())
+}
+
+/// The stored bytes of an attachment.
+pub async fn attachment_bytes(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    db()?.attachment(id).await
+}
+
+/// Re-reads the stored trail and verifies its chain: `Err(seq)` names the first broken entry.
+pub async fn verify_stored_audit() -> Result<Result<usize, u64>, StoreError> {
+    let trail: Vec<AuditEntry> = db()?.load_audit().await?;
+    Ok(creditdesk_domain::approval::verify(&trail).map(|()| trail.len()))
+}

@@ -1,0 +1,790 @@
+//! The approval workflow on screen: the request form with its route shown before submitting,
+//! a request's timeline with approve / reject / withdraw, the inbox, and the audit trail.
+
+use crate::ui::approvals::{attachment_bytes, decide, file_request, verify_stored_audit, withdraw};
+use crate::ui::i18n::{Lang, T};
+use crate::ui::pages::customer::route_customer;
+use crate::ui::pages::customer_form::submit;
+use crate::ui::state::{new_uuid, with_data, AppState, SaveError};
+use crate::ui::widgets::{download, download_bytes, Field, Form, FormMessage, SelectField, WhenLedger};
+use creditdesk_domain::approval::{Inbox, Mode, Permission, Role, Route, State, User, HOUR_MS};
+use creditdesk_domain::credit::{limit_field as lf, LimitInput};
+use creditdesk_domain::rating::Grade;
+use creditdesk_domain::request::{
+    field as rf, limit_request, Attachment, Current, OverrideInput, Request, RequestKind,
+};
+use creditdesk_domain::workflow;
+use creditdesk_domain::{CustomerId, RequestId};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use wasm_bindgen::JsCast;
+
+pub fn role_label(r: Role) -> T {
+    match r {
+        Role::SalesRep => T::RoleSalesRep,
+        Role::SalesManager => T::RoleSalesManager,
+        Role::FinanceSpecialist => T::RoleFinanceSpecialist,
+        Role::FinanceManager => T::RoleFinanceManager,
+        Role::Cfo => T::RoleCfo,
+        Role::GeneralManager => T::RoleGeneralManager,
+        Role::Admin => T::RoleAdmin,
+    }
+}
+
+pub fn roles_text(lang: Lang, roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| lang.t(role_label(*r)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn state_label(s: State) -> (T, &'static str) {
+    match s {
+        State::Draft => (T::StateDraft, ""),
+        State::InStep(_) => (T::StateInStep, "warn"),
+        State::Approved => (T::StateApproved, "ok"),
+        State::Rejected => (T::StateRejected, "danger"),
+        State::Withdrawn => (T::StateWithdrawn, ""),
+        State::Expired => (T::StateExpired, ""),
+    }
+}
+
+#[component]
+pub fn StatePill(state: State) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let (t, tone) = state_label(state);
+    view! { <span class=format!("pill {tone}") data-testid="request-state">{move || app.t(t)}</span> }
+}
+
+/// A moment in the user's local time: `2026/11/29 09:00` or `29 Nov 2026 09:00`.
+pub fn fmt_time(lang: Lang, ms: i64) -> String {
+    let d = js_sys::Date::new(&(ms as f64).into());
+    let day = creditdesk_domain::Date::from_ymd(
+        d.get_full_year() as i32,
+        d.get_month() + 1,
+        d.get_date(),
+    )
+    .unwrap_or_default();
+    format!(
+        "{} {:02}:{:02}",
+        lang.date(day),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// What a request asks for, in words.
+pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
+    let t = |x: T| lang.t(x);
+    match k {
+        RequestKind::FirstApplication { limit } => {
+            format!("{} {}", t(T::ActFirst), limit.format_cny_whole())
+        }
+        RequestKind::PermanentChange { before, after } => format!(
+            "{}: {} → {}",
+            t(T::PermanentLimit),
+            before.format_cny_whole(),
+            after.format_cny_whole()
+        ),
+        RequestKind::TemporaryLimit { amount, start, end } => format!(
+            "{} {} ({} – {})",
+            t(T::ActTemporary),
+            amount.format_cny_whole(),
+            lang.date(*start),
+            lang.date(*end)
+        ),
+        RequestKind::Freeze => t(T::ActFreeze).into(),
+        RequestKind::Unfreeze { .. } => t(T::ActUnfreeze).into(),
+        RequestKind::GradeOverride { from, to, .. } => {
+            format!("{}: {from} → {to}", t(T::ActOverride))
+        }
+        RequestKind::ReleaseHeldOrder { number, amount, .. } => {
+            format!("{} {number} · {}", t(T::ActRelease), amount.format_cny())
+        }
+    }
+}
+
+/// A step's roles: `Sales manager` or `any one of CFO, General manager`.
+fn step_roles(lang: Lang, s: &creditdesk_domain::approval::Step) -> String {
+    if s.mode == Mode::AnyOf && s.roles.len() > 1 {
+        format!("{} {}", lang.t(T::AnyOf), roles_text(lang, &s.roles))
+    } else {
+        roles_text(lang, &s.roles)
+    }
+}
+
+/// Who of the directory may act in a step (never the requester).
+fn approvers(users: &[User], roles: &[Role], requester: &str) -> Vec<String> {
+    users
+        .iter()
+        .filter(|u| u.id != requester && roles.iter().any(|r| u.has(*r)))
+        .map(|u| u.name.clone())
+        .collect()
+}
+
+/// The route a request will take: each step, who can act, and its deadline.
+#[component]
+fn RoutePreview(route: Route, requester: String, now: i64, amount: creditdesk_domain::Money) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let t = move |k: T| lang.t(k);
+    let users = with_data(|d| d.users.clone());
+    let steps = route.steps.clone();
+    view! {
+        <div class="route" data-testid="route">
+            <p class="muted">
+                {if route.tier == 0 { t(T::FreezeRoute).to_string() } else { format!("{} {}", t(T::RouteTier), route.tier) }}
+                {(!amount.is_zero()).then(|| format!(" · {} {}", t(T::RoutedBy), amount.format_cny_whole()))}
+                {format!(" · {} {} {} · {} {} {}", t(T::DueIn), route.due_hours, t(T::Hours), t(T::EscalateAfter), route.escalate_hours, t(T::Hours))}
+                {route.simplified.then(|| format!(" · {}", t(T::RouteSimplified)))}
+            </p>
+            <ol class="steps">
+                {steps.into_iter().enumerate().map(|(k, s)| {
+                    let names = approvers(&users, &s.roles, &requester);
+                    let due = (k == 0).then(|| format!(" · {} {}", t(T::DueBy), fmt_time(lang, now + route.due_hours as i64 * HOUR_MS)));
+                    view! {
+                        <li data-testid="route-step">
+                            <strong>{format!("{} {}: ", t(T::Step), k + 1)}</strong>
+                            {step_roles(lang, &s)}
+                            <span class="muted">{if names.is_empty() { format!(" — {}", t(T::NobodyHasRole)) } else { format!(" — {}", names.join(", ")) }}{due}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
+/// Files read from the file input, with their bytes.
+type Files = RwSignal<Vec<(Attachment, Vec<u8>)>, LocalStorage>;
+
+async fn read_files(input: web_sys::HtmlInputElement, files: Files) {
+    let Some(list) = input.files() else { return };
+    let mut out = Vec::new();
+    for i in 0..list.length() {
+        let Some(f) = list.get(i) else { continue };
+        let Ok(buf) = wasm_bindgen_futures::JsFuture::from(f.array_buffer()).await else {
+            continue;
+        };
+        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+        out.push((
+            Attachment {
+                id: format!("att-{:032x}", new_uuid()),
+                name: f.name(),
+                mime: f.type_(),
+                size: f.size() as u64,
+            },
+            bytes,
+        ));
+    }
+    files.set(out);
+}
+
+/// The request form: `?action=` picks the kind (first, permanent, temporary, freeze, unfreeze,
+/// override); `?amount=` prefills the amount (from a blocked credit check).
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    view! { <WhenLedger><RequestForm /></WhenLedger> }
+}
+
+#[component]
+fn RequestForm() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = route_customer();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    move || {
+        let Some(customer) = id.get() else {
+            return ().into_any();
+        };
+        let Some((name, limits, current, cap, me, today)) = with_data(|d| {
+            let c = d.customer(customer)?;
+            let (score, grade) = d.rated.get(&customer).copied()?;
+            Some((
+                c.name.clone(),
+                c.limits.clone(),
+                Current {
+                    grade,
+                    score,
+                    model_version: d.model.version,
+                    limit: c.limits.effective(d.as_of),
+                },
+                d.policy.of(grade).max_limit,
+                d.me(),
+                d.as_of,
+            ))
+        }) else {
+            return ().into_any();
+        };
+        let q = query.get_untracked();
+        let default_action = if limits.permanent.is_zero() {
+            "first"
+        } else {
+            "permanent"
+        };
+        let form = Form::new([
+            (lf::ACTION, q.get("action").unwrap_or_else(|| default_action.into())),
+            (lf::AMOUNT, q.get("amount").unwrap_or_default()),
+            (lf::START, today.iso()),
+            (lf::END, today.add_days(30).iso()),
+            (rf::TO, String::new()),
+            (lf::REASON, String::new()),
+        ]);
+        let files: Files = RwSignal::new_local(Vec::new());
+        let first = limits.permanent.is_zero();
+        let actions = Signal::derive(move || {
+            let l = state.lang.get();
+            let mut list = vec![if first {
+                ("first", T::ActFirst)
+            } else {
+                ("permanent", T::ActPermanent)
+            }];
+            list.extend([
+                ("temporary", T::ActTemporary),
+                ("freeze", T::ActFreeze),
+                ("unfreeze", T::ActUnfreeze),
+                ("override", T::ActOverride),
+            ]);
+            list.into_iter()
+                .map(|(v, t)| (v.to_string(), l.t(t).to_string()))
+                .collect()
+        });
+        let grades = Signal::derive(move || {
+            std::iter::once((String::new(), "—".to_string()))
+                .chain(Grade::ALL.iter().map(|g| (g.label().into(), g.label().into())))
+                .collect()
+        });
+        // The request as typed, if it is complete: `reason` stands in for the real one, so that
+        // the route shows before the reason is written.
+        let kind_of = move |reason: String| {
+            let action = form.get(lf::ACTION);
+            if action == "override" {
+                OverrideInput {
+                    to: form.get(rf::TO),
+                    reason,
+                }
+                .validate(current)
+            } else {
+                limit_request(
+                    &LimitInput {
+                        action,
+                        amount: form.get(lf::AMOUNT),
+                        start: form.get(lf::START),
+                        end: form.get(lf::END),
+                        reason,
+                    },
+                    &limits,
+                    cap,
+                    today,
+                )
+            }
+        };
+        let kind_of2 = kind_of.clone();
+        let preview = move || {
+            form.values.track();
+            state.rev.track();
+            let kind = kind_of2("route preview only".into()).ok()?.0;
+            let route = with_data(|d| workflow::route_for(&d.routes, &kind, current.grade));
+            Some((route, kind.route_amount()))
+        };
+        let navigate = navigate.clone();
+        let on_submit = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let navigate = navigate.clone();
+            let files = files.get_untracked();
+            match kind_of(form.get(lf::REASON)) {
+                Err(errors) => {
+                    form.errors.set(errors);
+                    form.message
+                        .set(Some(state.lang.get_untracked().t(T::FixErrors).to_string()));
+                }
+                Ok((kind, reason)) => submit(
+                    state,
+                    form,
+                    file_request(customer, kind, reason, files),
+                    move |id| navigate(&format!("/requests/{id}"), Default::default()),
+                ),
+            }
+        };
+        let action = move || form.values.with(|v| v.get(lf::ACTION).cloned().unwrap_or_default());
+        let needs_amount = move || matches!(action().as_str(), "first" | "permanent" | "temporary");
+        let back = format!("/customers/{customer}");
+        let requester = me.id.clone();
+        view! {
+            <section class="page form-page">
+                <h1>{move || state.t(T::NewRequest)}</h1>
+                <p class="muted">{format!("{name} · {} {}", current.grade, current.limit.format_cny_whole())}</p>
+                <form on:submit=on_submit novalidate data-testid="request-form">
+                    <FormMessage form=form />
+                    <SelectField form=form name=lf::ACTION label=T::LimitAction options=actions />
+                    {move || needs_amount().then(|| view! { <Field form=form name=lf::AMOUNT label=T::Amount inputmode="decimal" required=true /> })}
+                    {move || (action() == "temporary").then(|| view! {
+                        <div class="row">
+                            <Field form=form name=lf::START label=T::StartDate input_type="date" required=true />
+                            <Field form=form name=lf::END label=T::EndDate input_type="date" required=true />
+                        </div>
+                    })}
+                    {move || (action() == "override").then(|| view! { <SelectField form=form name=rf::TO label=T::OverrideTo options=grades /> })}
+                    <Field form=form name=lf::REASON label=T::Reason textarea=true hint=T::ReasonHint required=true />
+                    <div class="field" class:has-error=move || form.error(rf::ATTACHMENTS).is_some()>
+                        <label for="f-attachments">{move || state.t(T::Attachments)}</label>
+                        <input id="f-attachments" type="file" multiple data-testid="attachments"
+                            on:change=move |ev| {
+                                if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                    leptos::task::spawn_local(read_files(input, files));
+                                }
+                            } />
+                        <small class="hint">{move || state.t(T::AttachHint)}</small>
+                        <small class="error" role="alert">{move || form.error(rf::ATTACHMENTS).map(|p| state.lang.get().problem(p))}</small>
+                    </div>
+                    <h2>{move || state.t(T::Route)}</h2>
+                    <p class="muted">{move || state.t(T::LimitNote)}</p>
+                    {move || match preview() {
+                        Some((route, amount)) => view! { <RoutePreview route=route requester=requester.clone() now=js_sys::Date::now() as i64 amount=amount /> }.into_any(),
+                        None => view! { <p class="muted" data-testid="route-pending">{state.t(T::RouteFillIn)}</p> }.into_any(),
+                    }}
+                    <div class="form-actions">
+                        <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="submit-request">{move || state.t(T::SubmitRequest)}</button>
+                        <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
+                    </div>
+                </form>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// One request: what it asks, its timeline, and what the signed-in user may do with it.
+#[component]
+pub fn RequestDetail() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| RequestId::parse(&s)));
+    let comment = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let act = move |what: u8| {
+        let Some(id) = id.get_untracked() else { return };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let text = comment.get_untracked();
+        leptos::task::spawn_local(async move {
+            let r = match what {
+                0 => decide(id, true, text).await,
+                1 => decide(id, false, text).await,
+                _ => withdraw(id).await,
+            };
+            match r {
+                Ok(_) => {
+                    error.set(None);
+                    comment.set(String::new());
+                    state.changed();
+                    state.toast.set(Some(state.t(T::Saved).to_string()));
+                }
+                Err(e) => error.set(Some(save_error_text(state.lang.get_untracked(), &e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <WhenLedger>
+            {move || {
+                let lang = state.lang.get();
+                let t = move |k: T| lang.t(k);
+                let Some((r, customer, me, users)) = state.data(|d| {
+                    let r = d.requests.iter().find(|r| Some(r.id) == id.get())?.clone();
+                    let name = d.customer(r.customer).map(|c| c.name.clone()).unwrap_or_default();
+                    Some((r, name, d.me(), d.users.clone()))
+                }) else {
+                    return view! { <section class="page"><p>{t(T::NoRequests)}</p></section> }.into_any();
+                };
+                let now = js_sys::Date::now() as i64;
+                let can_act = r.flow.can_act(&me);
+                let mine = r.requested_by == me.id;
+                let open = r.state().is_open();
+                let name_of = |id: &str| users.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.name.clone());
+                let requester = name_of(&r.requested_by);
+                let late = r.flow.overdue(now);
+                view! {
+                    <section class="page request" data-testid="request">
+                        <div class="rating-head">
+                            <h1>{kind_text(lang, &r.kind)}</h1>
+                            <StatePill state=r.state() />
+                            {late.map(|e| view! { <span class="pill danger" data-testid="late">{t(match e { creditdesk_domain::approval::Escalation::Reminder => T::Reminder, _ => T::EscalatedNote })}</span> })}
+                        </div>
+                        <p>
+                            <A href=format!("/customers/{}", r.customer)>{customer}</A>
+                            {format!(" · {} {} · {}", t(T::Requester), requester, fmt_time(lang, r.flow.submitted_at.max(r.meta.updated_at.0)))}
+                        </p>
+                        <p class="reason"><q>{r.reason.clone()}</q></p>
+                        {r.legacy.then(|| view! { <p class="muted">{t(T::LegacyRecord)}</p> })}
+                        {(!r.attachments.is_empty()).then(|| view! {
+                            <div><h2>{t(T::Attachments)}</h2><ul class="plain">
+                                {r.attachments.iter().cloned().map(|a| {
+                                    let label = format!("{} ({} KB)", a.name, a.size.div_ceil(1024));
+                                    view! { <li><button class="link" data-testid="attachment" on:click=move |_| {
+                                        let a = a.clone();
+                                        leptos::task::spawn_local(async move {
+                                            if let Ok(Some(bytes)) = attachment_bytes(&a.id).await {
+                                                download_bytes(&a.name, &a.mime, &bytes);
+                                            }
+                                        });
+                                    }>{label}</button></li> }
+                                }).collect_view()}
+                            </ul></div>
+                        })}
+                        <h2>{t(T::Timeline)}</h2>
+                        <Timeline request=r.clone() users=users.clone() now=now />
+                        {open.then(|| view! {
+                            <div class="card decide" data-testid="decide">
+                                {match (can_act, mine) {
+                                    (Some(role), _) => view! {
+                                        <p class="muted">{format!("{}: {}", t(T::ActingAs), lang.t(role_label(role)))}</p>
+                                        <div class="field">
+                                            <label for="decide-comment">{t(T::Comment)}</label>
+                                            <textarea id="decide-comment" rows="2" data-testid="comment" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                                            <small class="hint">{t(T::CommentHint)}</small>
+                                        </div>
+                                        <div class="form-actions">
+                                            <button class="primary" data-testid="approve" disabled=move || busy.get() on:click=move |_| act(0)>{t(T::Approve)}</button>
+                                            <button class="danger" data-testid="reject" disabled=move || busy.get() on:click=move |_| act(1)>{t(T::Reject)}</button>
+                                        </div>
+                                    }.into_any(),
+                                    (None, true) => view! {
+                                        <p class="muted" data-testid="own-request">{t(T::OwnRequestNote)}</p>
+                                        <div class="form-actions"><button data-testid="withdraw" disabled=move || busy.get() on:click=move |_| act(2)>{t(T::Withdraw)}</button></div>
+                                    }.into_any(),
+                                    (None, false) => view! { <p class="muted" data-testid="not-your-step">{t(T::NotYourStep)}</p> }.into_any(),
+                                }}
+                                <small class="error" role="alert" data-testid="decide-error">{move || error.get()}</small>
+                            </div>
+                        })}
+                    </section>
+                }
+                .into_any()
+            }}
+        </WhenLedger>
+    }
+}
+
+pub fn save_error_text(lang: Lang, e: &SaveError) -> String {
+    use creditdesk_domain::approval::ApprovalError::*;
+    match e {
+        SaveError::Invalid(errs) => errs
+            .iter()
+            .map(|e| lang.problem(e.problem))
+            .collect::<Vec<_>>()
+            .join("; "),
+        SaveError::Denied(a) => {
+            let (zh, en) = match a {
+                CommentRequired => ("驳回时请填写意见", "Say why you reject it"),
+                OwnRequest => ("不能审批自己提交的申请", "You cannot approve your own request"),
+                AlreadyActed => ("您已审批过此申请的一个步骤", "You already decided a step of this request"),
+                WrongRole => ("当前步骤不需要您的角色审批", "This step is not for your role"),
+                NotOpen => ("该申请已结束", "This request is closed"),
+                NotRequester => ("只有申请人可以撤回", "Only the requester may withdraw it"),
+                NoSteps => ("审批路线没有步骤", "The route has no steps"),
+                NotPermitted => ("您的角色无权执行此操作", "Your role may not do this"),
+            };
+            format!("{} ({})", if lang == Lang::Zh { zh } else { en }, a.code())
+        }
+        SaveError::Store(s) => format!("{}: {s}", lang.t(T::SaveFailed)),
+    }
+}
+
+/// The request's progress: submitted, each step (who acted, when, what they said; or who may act
+/// and by when), and how it ended.
+#[component]
+fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let t = move |k: T| lang.t(k);
+    let name_of = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    };
+    let f = &request.flow;
+    let mut items: Vec<(String, String, &'static str)> = vec![(
+        t(T::Submitted).to_string(),
+        format!("{} · {}", name_of(&f.requester), fmt_time(lang, f.submitted_at)),
+        "done",
+    )];
+    for (k, s) in f.route.steps.iter().enumerate() {
+        let head = format!("{} {}: {}", t(T::Step), k + 1, step_roles(lang, s));
+        let decided: Vec<String> = f
+            .decisions
+            .iter()
+            .filter(|d| d.step == k)
+            .map(|d| {
+                format!(
+                    "{} {} ({}) · {}{}",
+                    t(if d.approve { T::StateApproved } else { T::StateRejected }),
+                    name_of(&d.user),
+                    lang.t(role_label(d.role)),
+                    fmt_time(lang, d.at),
+                    if d.comment.is_empty() { String::new() } else { format!(" · “{}”", d.comment) }
+                )
+            })
+            .collect();
+        let current = f.state == State::InStep(k);
+        let (body, tone) = if current {
+            let (due, esc) = f.deadlines().unwrap_or_default();
+            let who = approvers(&users, &f.missing_roles(), &f.requester);
+            let mut b = decided.join("; ");
+            if !b.is_empty() {
+                b += "; ";
+            }
+            b += &format!(
+                "{} — {} · {} {}",
+                t(T::Waiting),
+                who.join(", "),
+                t(T::DueBy),
+                fmt_time(lang, due)
+            );
+            if now >= esc {
+                b += &format!(" · {}", t(T::EscalatedNote));
+            } else if now >= due {
+                b += &format!(" · {}", t(T::Reminder));
+            }
+            (b, if now >= due { "late" } else { "current" })
+        } else if decided.is_empty() {
+            ("—".to_string(), "todo")
+        } else {
+            (decided.join("; "), "done")
+        };
+        items.push((head, body, tone));
+    }
+    if !f.state.is_open() {
+        let (label, _) = state_label(f.state);
+        items.push((
+            t(label).to_string(),
+            f.closed_at.map(|at| fmt_time(lang, at)).unwrap_or_default(),
+            "end",
+        ));
+    }
+    view! {
+        <ol class="timeline" data-testid="timeline">
+            {items.into_iter().map(|(head, body, tone)| view! {
+                <li class=tone><strong>{head}</strong><br /><span class="muted">{body}</span></li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// A row of the inbox.
+#[component]
+fn RequestRow(request: Request, reason: Option<Inbox>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let (customer, requester) = with_data(|d| {
+        (
+            d.customer(request.customer)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            d.user_name(&request.requested_by),
+        )
+    });
+    let step = match request.state() {
+        State::InStep(k) => format!(" · {} {}/{}", lang.t(T::Step), k + 1, request.flow.route.steps.len()),
+        _ => String::new(),
+    };
+    let flag = match reason {
+        Some(Inbox::Overdue) => Some(T::Late),
+        Some(Inbox::Escalated) => Some(T::Escalated),
+        _ => None,
+    };
+    let what = kind_text(lang, &request.kind);
+    let state_now = request.state();
+    view! {
+        <li class="request-row" data-testid="inbox-row">
+            <A href=format!("/requests/{}", request.id)>
+                <strong>{customer}</strong>
+                <span>{what}</span>
+                <span class="muted">{format!("{} · {}{step}", requester, lang.date(request.requested_on))}</span>
+            </A>
+            <StatePill state=state_now />
+            {flag.map(|f| view! { <span class="pill danger">{lang.t(f)}</span> })}
+        </li>
+    }
+}
+
+/// The signed-in user's inbox: waiting for me (late first), escalated to me, my requests, and,
+/// for those who see every customer, all requests.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <WhenLedger>
+            {move || {
+                let lang = state.lang.get();
+                let t = move |k: T| lang.t(k);
+                let now = js_sys::Date::now() as i64;
+                let (waiting, mine, all, see_all) = state.data(|d| {
+                    let me = d.me();
+                    let mut waiting: Vec<(Inbox, Request)> = Vec::new();
+                    let mut mine = Vec::new();
+                    for r in &d.requests {
+                        match r.flow.inbox_reason(&me, now) {
+                            Some(Inbox::Mine) => mine.push(r.clone()),
+                            Some(x) => waiting.push((x, r.clone())),
+                            None if r.requested_by == me.id => mine.push(r.clone()),
+                            None => {}
+                        }
+                    }
+                    waiting.sort_by_key(|(x, r)| (*x, r.flow.step_since));
+                    let see_all = me.may(Permission::SeeAllCustomers);
+                    let all: Vec<Request> = if see_all { d.requests.iter().take(200).cloned().collect() } else { Vec::new() };
+                    (waiting, mine, all, see_all)
+                });
+                view! {
+                    <section class="page inbox">
+                        <h1>{t(T::Inbox)}</h1>
+                        <h2>{format!("{} ({})", t(T::WaitingForMe), waiting.len())}</h2>
+                        {if waiting.is_empty() {
+                            view! { <p class="muted" data-testid="inbox-empty">{t(T::NothingWaiting)}</p> }.into_any()
+                        } else {
+                            view! { <ul class="plain inbox-list" data-testid="waiting">
+                                {waiting.into_iter().map(|(x, r)| view! { <RequestRow request=r reason=Some(x) /> }).collect_view()}
+                            </ul> }.into_any()
+                        }}
+                        <h2>{format!("{} ({})", t(T::MyRequests), mine.len())}</h2>
+                        {if mine.is_empty() {
+                            view! { <p class="muted">{t(T::NoRequests)}</p> }.into_any()
+                        } else {
+                            view! { <ul class="plain inbox-list" data-testid="mine">
+                                {mine.into_iter().map(|r| view! { <RequestRow request=r reason=None /> }).collect_view()}
+                            </ul> }.into_any()
+                        }}
+                        {see_all.then(|| view! {
+                            <details>
+                                <summary>{format!("{} ({})", t(T::AllRequests), all.len())}</summary>
+                                <ul class="plain inbox-list" data-testid="all-requests">
+                                    {all.into_iter().map(|r| view! { <RequestRow request=r reason=None /> }).collect_view()}
+                                </ul>
+                            </details>
+                        })}
+                    </section>
+                }
+            }}
+        </WhenLedger>
+    }
+}
+
+/// How many requests wait on the signed-in user (for the navigation badge).
+pub fn waiting_count(state: AppState) -> usize {
+    let now = js_sys::Date::now() as i64;
+    state.data(|d| {
+        let me = d.me();
+        d.requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.flow.inbox_reason(&me, now),
+                    Some(Inbox::Waiting | Inbox::Overdue | Inbox::Escalated)
+                )
+            })
+            .count()
+    })
+}
+
+/// The audit trail: newest first, with verify and export.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let verdict = RwSignal::new(None::<Result<usize, u64>>);
+    let verify = move |_| {
+        leptos::task::spawn_local(async move {
+            match verify_stored_audit().await {
+                Ok(v) => verdict.set(Some(v)),
+                Err(e) => state.toast.set(Some(e.to_string())),
+            }
+        });
+    };
+    let export = move |_| {
+        let (json, day) = with_data(|d| (serde_json::to_string_pretty(&d.audit).expect("json"), d.as_of));
+        download(&format!("creditdesk-audit-{}.json", day.iso()), &json);
+    };
+    view! {
+        <WhenLedger>
+            {move || {
+                let lang = state.lang.get();
+                let t = move |k: T| lang.t(k);
+                let allowed = state.data(|d| d.me().may(Permission::ViewAudit));
+                if !allowed {
+                    return view! { <section class="page"><h1>{t(T::Audit)}</h1><p data-testid="not-permitted">{t(T::NotPermitted)}</p></section> }.into_any();
+                }
+                let rows = state.data(|d| {
+                    d.audit.iter().rev().take(500).map(|e| (e.clone(), d.user_name(&e.who), subject_text(d, &e.subject))).collect::<Vec<_>>()
+                });
+                let total = state.data(|d| d.audit.len());
+                view! {
+                    <section class="page audit">
+                        <h1>{t(T::Audit)}</h1>
+                        <p class="muted">{t(T::AuditNote)}</p>
+                        <div class="form-actions">
+                            <button data-testid="verify" on:click=verify>{t(T::Verify)}</button>
+                            <button data-testid="export-audit" on:click=export>{t(T::Export)}</button>
+                        </div>
+                        {move || verdict.get().map(|v| match v {
+                            Ok(n) => view! { <p class="pill ok" data-testid="verdict">{format!("{} ({n})", t(T::ChainIntact))}</p> }.into_any(),
+                            Err(seq) => view! { <p class="pill danger" data-testid="verdict">{format!("{} #{seq}", t(T::ChainBroken))}</p> }.into_any(),
+                        })}
+                        <p class="muted">{format!("{total} {}", t(T::Entries))}</p>
+                        <div class="table-wrap">
+                            <table data-testid="audit">
+                                <thead><tr><th>"#"</th><th>{t(T::When)}</th><th>{t(T::Who)}</th><th>{t(T::What)}</th><th>{t(T::Subject)}</th><th>{t(T::Before)}</th><th>{t(T::After)}</th><th>{t(T::Why)}</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|(e, who, subject)| view! {
+                                        <tr>
+                                            <td class="num">{e.seq}</td>
+                                            <td>{fmt_time(lang, e.at)}</td>
+                                            <td>{who}</td>
+                                            <td class="mono">{e.what.clone()}</td>
+                                            <td>{subject}</td>
+                                            <td class="clip" title=e.before.clone()>{clip(&e.before)}</td>
+                                            <td class="clip" title=e.after.clone()>{clip(&e.after)}</td>
+                                            <td>{e.why.clone()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                }
+                .into_any()
+            }}
+        </WhenLedger>
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 80 {
+        s.chars().take(80).chain(std::iter::once('…')).collect()
+    } else {
+        s.to_string()
+    }
+}
+
+/// `customer:<id>` as the customer's name, `request:<id>` as its customer's name and "request",
+/// other subjects as they are.
+fn subject_text(d: &crate::ui::state::Data, subject: &str) -> String {
+    let customer = |id: CustomerId| d.customer(id).map(|c| c.name.clone());
+    let named = if let Some(id) = subject.strip_prefix("customer:").and_then(CustomerId::parse) {
+        customer(id)
+    } else if let Some(id) = subject.strip_prefix("request:").and_then(RequestId::parse) {
+        d.requests
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| customer(r.customer))
+            .map(|n| format!("{n} · #{}", &subject[8..16]))
+    } else {
+        None
+    };
+    named.unwrap_or_else(|| subject.to_string())
+}
