@@ -40,6 +40,27 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await page.click(".vrow >> nth=2");
   await page.waitForSelector("[data-testid=credit]");
   await page.locator("[data-testid=credit]").screenshot({ path: `${out}/credit-card-${label}.png` });
+  // The approval workflow: an approver's inbox, a request's timeline, the request form, the audit.
+  await page.goto(server.url + "/inbox");
+  await ready(page);
+  await page.selectOption("[data-testid=user-switch]", "sm-1");
+  await page.waitForSelector("[data-testid=waiting]");
+  await page.screenshot({ path: `${out}/inbox-${label}.png`, fullPage: true });
+  await page.click("[data-testid=waiting] a >> nth=0");
+  await page.waitForSelector("[data-testid=timeline]");
+  await page.screenshot({ path: `${out}/request-${label}.png`, fullPage: true });
+  await page.selectOption("[data-testid=user-switch]", "admin");
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.click(".vrow >> nth=2");
+  await page.click("[data-testid=change-limit]");
+  await page.selectOption("select[name=action]", "freeze");
+  await page.waitForSelector("[data-testid=route]");
+  await page.screenshot({ path: `${out}/request-form-${label}.png`, fullPage: true });
+  await page.goto(server.url + "/audit");
+  await ready(page);
+  await page.click("[data-testid=verify]");
+  await page.screenshot({ path: `${out}/audit-${label}.png` });
   if (b.errors.length) console.log(label, "console errors:", b.errors);
   await b.close();
 }

@@ -38,6 +38,7 @@ test("on a phone, a rep enters an order over the limit, sees why and what passes
   try {
     const url = await openCreditCustomer(page);
     const available = cents(await tile(page, "available"));
+    const limitBefore = cents(await tile(page, "limit"));
     await page.click("[data-testid=new-order]");
     // One cent over the available credit.
     await page.fill("#f-amount", ((available + 1) / 100).toFixed(2));
@@ -56,21 +57,27 @@ test("on a phone, a rep enters an order over the limit, sees why and what passes
     await page.waitForSelector("[data-testid=request-increase]");
     await page.locator("[data-testid=request-increase]").evaluate((el) => el.scrollIntoView({ block: "center" }));
     await page.click("[data-testid=request-increase]");
-    await page.waitForSelector("[data-testid=limit-form]");
+    await page.waitForSelector("[data-testid=request-form]");
     assert.equal(await page.inputValue("select[name=action]"), "temporary");
-    assert.equal(cents(await page.inputValue("#f-amount")) > 0, true, "the increase is prefilled");
+    assert.equal(cents(await page.inputValue("#f-amount")), limitBefore + 500000, "the limit that lets the order pass is prefilled");
+    await page.waitForSelector("[data-testid=route-step]");
     await page.fill("#f-reason", "旺季备货，客户回款记录良好");
-    await page.click("[data-testid=save]");
-    await page.waitForURL(url);
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    assert.match(await page.textContent("[data-testid=request-state]"), /审批中/);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, "no sideways scrolling");
+    await page.goto(url);
+    await ready(page);
     await page.waitForSelector("[data-testid=limit-history]");
-    assert.ok(cents(await tile(page, "available")) >= available, "the temporary limit is in force");
+    assert.match(await page.textContent("[data-testid=limit-history]"), /审批中/);
+    assert.equal(cents(await tile(page, "available")), available, "nothing changes before approval");
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
   }
 });
 
-test("a blocked order is saved as held, waits in the queue, and is released with a reason", async () => {
+test("a blocked order is saved as held; its release is a request, and cancelling it needs a reason", async () => {
   const b = await browser();
   const { page } = b;
   try {
@@ -87,14 +94,27 @@ test("a blocked order is saved as held, waits in the queue, and is released with
     await ready(page);
     const row = page.locator("[data-testid=held] tr", { hasText: number });
     assert.match(await row.textContent(), /超出额度/);
-    await row.locator("button", { hasText: "放行" }).click();
-    assert.match(await page.textContent("[data-testid=held-error]"), /至少 10 个字符/, "a release needs a reason");
+    await page.fill("[data-testid=held-reason]", "尽快");
+    await row.locator("[data-testid=request-release]").click();
+    assert.match(await page.textContent("[data-testid=held-error]"), /至少 10 个字符/, "a release needs a real reason");
     await page.fill("[data-testid=held-reason]", "总经理同意，本周内回款");
-    await row.locator("button", { hasText: "放行" }).click();
+    await row.locator("[data-testid=request-release]").click();
+    // The release waits for its route; the order stays held meanwhile.
+    await row.locator("a", { hasText: "已申请放行" }).waitFor();
+    await page.goto(url);
+    await ready(page);
+    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /信用检查暂扣/);
+    assert.match(await page.textContent("[data-testid=limit-history]"), /放行暂扣订单/);
+    // Cancelling grants no credit: it needs a reason, not an approval.
+    await page.goto(server.url + "/held");
+    await ready(page);
+    await page.fill("[data-testid=held-reason]", "客户取消本季度的采购计划");
+    await page.locator("[data-testid=held] tr", { hasText: number }).locator("[data-testid=cancel-held]").click();
     await page.waitForFunction((n) => !document.querySelector("[data-testid=held]") || ![...document.querySelectorAll("[data-testid=held] tr")].some((r) => r.textContent.includes(n)), number);
     await page.goto(url);
     await ready(page);
-    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /待发货/);
+    assert.match(await page.locator("[data-testid=orders] tr", { hasText: number }).textContent(), /已取消/);
+    assert.match(await page.textContent("[data-testid=limit-history]"), /已过期/, "the release request closes with the order");
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
@@ -105,11 +125,20 @@ test("a frozen customer is blocked even with headroom, and grade C needs payment
   const b = await browser();
   const { page } = b;
   try {
-    await openCreditCustomer(page);
+    const url = await openCreditCustomer(page);
     await page.click("[data-testid=change-limit]");
     await page.selectOption("select[name=action]", "freeze");
     await page.fill("#f-reason", "客户涉诉，暂停所有赊销订单");
-    await page.click("[data-testid=save]");
+    // A freeze is for finance alone: one step, any finance role.
+    assert.match(await page.textContent("[data-testid=route]"), /任一 财务专员, 财务经理/);
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    await page.selectOption("[data-testid=user-switch]", "fs-2");
+    await page.click("[data-testid=approve]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=request-state]").textContent.includes("已批准"));
+    await page.selectOption("[data-testid=user-switch]", "admin");
+    await page.goto(url);
+    await ready(page);
     await page.waitForSelector("[data-testid=frozen]");
     // Editing master data never touches the freeze.
     await page.click("a[href$='/edit']");

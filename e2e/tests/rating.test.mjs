@@ -126,7 +126,7 @@ test("a draft that breaks a rule cannot be published, and a bad file is refused 
   }
 });
 
-test("a grade override is recorded as a pending request and the grade stays until approved", async () => {
+test("a grade override is a request: its form checks every field and the grade stays until approved", async () => {
   const b = await browser();
   const { page } = b;
   try {
@@ -134,21 +134,27 @@ test("a grade override is recorded as a pending request and the grade stays unti
     await ready(page);
     await page.click(".vrow >> nth=1");
     await page.waitForSelector("[data-testid=rating]");
+    const url = page.url();
     const grade = (await page.textContent("[data-testid=rating] .grade")).trim();
     const target = grade === "AAA" ? "AA" : "AAA";
     await page.click("[data-testid=request-override]");
-    await page.click("[data-testid=submit-override]");
-    await page.waitForSelector("[data-testid=override-form] .form-message");
+    await page.waitForSelector("[data-testid=request-form]");
+    assert.equal(await page.inputValue("select[name=action]"), "override");
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=request-form] .form-message");
     assert.equal((await page.textContent("[data-error-for=reason]")).trim(), "必填");
     await page.selectOption("select[name=to]", grade);
     await page.fill("textarea[name=reason]", "母公司提供连带责任担保，已签署担保函。");
-    await page.click("[data-testid=submit-override]");
+    await page.click("[data-testid=submit-request]");
     assert.equal((await page.textContent("[data-error-for=to]")).trim(), "与当前值相同");
     await page.selectOption("select[name=to]", target);
-    await page.click("[data-testid=submit-override]");
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    await page.goto(url);
+    await ready(page);
     await page.waitForSelector("[data-testid=requests]");
     const req = await page.textContent("[data-testid=requests]");
-    assert.ok(req.includes("待审批") && req.includes(`${grade} → ${target}`) && req.includes("担保函"), req);
+    assert.ok(req.includes("审批中") && req.includes(`${grade} → ${target}`) && req.includes("担保函"), req);
     assert.equal((await page.textContent("[data-testid=rating] .grade")).trim(), grade, "not applied silently");
     await page.reload();
     await ready(page);

@@ -18,16 +18,34 @@ use creditdesk_storage::{Batch, Entry, OutboxEntry, Store, StoreError};
 
 /// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,
 /// then appends them to the trail in memory.
+///
+/// Another tab may have added entries since this one read the trail: then the write fails as a
+/// whole (entries are only ever added), this tab reads the trail again and chains once more.
 pub async fn commit_audited(
     mut batch: Batch,
     events: Vec<Event>,
     at: i64,
 ) -> Result<(), StoreError> {
-    let entries = with_data(|d| chain(d.audit.last(), at, events));
-    batch.audit = entries.clone();
-    db()?.commit(&batch).await?;
-    with_data_mut(|d| d.audit.extend(entries));
-    Ok(())
+    let store = db()?;
+    for attempt in 0..2 {
+        let entries = with_data(|d| chain(d.audit.last(), at, events.clone()));
+        batch.audit = entries.clone();
+        match store.commit(&batch).await {
+            Ok(()) => {
+                with_data_mut(|d| d.audit.extend(entries));
+                return Ok(());
+            }
+            Err(e) if attempt == 0 => {
+                let stored = store.load_audit().await?;
+                if stored.len() as u64 == with_data(|d| d.audit.len() as u64) {
+                    return Err(e);
+                }
+                with_data_mut(|d| d.audit = stored);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 fn record(r: &Request) -> (String, serde_json::Value) {
@@ -197,7 +215,8 @@ pub async fn withdraw(id: RequestId) -> Result<State, SaveError> {
     apply(workflow::withdraw(r, &me, at)?, at).await
 }
 
-/// Expires every open request past its time (on start and when the day changes).
+/// Expires every open request past its time (at start-up, then every minute while the app is
+/// open).
 pub async fn expire_due() -> Result<usize, SaveError> {
     let at = now().0;
     let due: Vec<Request> = with_data(|d| {
@@ -269,17 +288,40 @@ pub async fn cancel_held(order: OrderId, reason: String) -> Result<(), SaveError
         .filter(|o| o.status == OrderStatus::Held)
         .and_then(|o| o.with_status(OrderStatus::Cancelled, device, at))
         .ok_or_else(|| SaveError::Store("this order is not held".into()))?;
-    let event = Event {
+    let mut events = vec![Event {
         who: me.id,
         what: "order.cancelled".into(),
         subject: format!("order:{order}"),
         before: "held".into(),
         after: "cancelled".into(),
         why: reason,
+    }];
+    // A release asked for this order has nothing left to release: it closes with the order.
+    let mut closed = Vec::new();
+    for r in with_data(|d| d.requests.clone()) {
+        if r.state().is_open()
+            && matches!(r.kind, RequestKind::ReleaseHeldOrder { order: o, .. } if o == order)
+        {
+            let mut out = workflow::expire(r, at.0)?;
+            out.events[0].why = "order cancelled".into();
+            out.request.meta = out.request.meta.bump(device, at);
+            events.append(&mut out.events);
+            closed.push(out.request);
+        }
+    }
+    let batch = Batch {
+        entries: vec![Entry::Order(next)],
+        requests: closed.iter().map(record).collect(),
+        ..Batch::default()
     };
-    commit_audited(Batch::entry(Entry::Order(next)), vec![event], at.0).await?;
+    commit_audited(batch, events, at.0).await?;
     with_data_mut(|d| {
         d.ledger.put_order(next);
+        for c in closed {
+            if let Some(slot) = d.requests.iter_mut().find(|r| r.id == c.id) {
+                *slot = c;
+            }
+        }
         d.refresh_summary(next.customer);
     });
     Ok(())
@@ -365,15 +407,13 @@ pub async fn save_routes(routes: Routes, why: String) -> Result<u32, Vec<RoutePr
         after: json,
         why,
     };
-    commit_audited(batch, vec![event], at)
-        .await
-        .map_err(|e| {
-            vec![RouteProblem {
-                code: "R-STORE",
-                at: "database".into(),
-                detail: e.to_string(),
-            }]
-        })?;
+    commit_audited(batch, vec![event], at).await.map_err(|e| {
+        vec![RouteProblem {
+            code: "R-STORE",
+            at: "database".into(),
+            detail: e.to_string(),
+        }]
+    })?;
     let version = routes.version;
     with_data_mut(|d| d.routes = routes);
     Ok(version)
@@ -407,15 +447,13 @@ pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
         after: json,
         why: String::new(),
     };
-    commit_audited(batch, vec![event], at)
-        .await
-        .map_err(|e| {
-            vec![RouteProblem {
-                code: "U-STORE",
-                at: "database".into(),
-                detail: e.to_string(),
-            }]
-        })?;
+    commit_audited(batch, vec![event], at).await.map_err(|e| {
+        vec![RouteProblem {
+            code: "U-STORE",
+            at: "database".into(),
+            detail: e.to_string(),
+        }]
+    })?;
     with_data_mut(|d| d.users = users);
     Ok(())
 }

@@ -157,8 +157,9 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                 <p class="muted">{lang.t(T::WhatItTakes)}</p>
                 <ul class="remedies" data-testid="remedies">{result.remedies.iter().map(|r| view! { <li>{remedy_text(lang, r)}</li> }).collect_view()}</ul>
             })}
+            // The remedy is an increase; a temporary limit is the whole limit in force for a while.
             {increase.map(|m| view! {
-                <leptos_router::components::A href=format!("/customers/{customer}/limit?action=temporary&amount={}", m.to_plain())
+                <leptos_router::components::A href=format!("/customers/{customer}/request?action=temporary&amount={}", (result.limit + m).to_plain())
                     attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</leptos_router::components::A>
             })}
         </div>

@@ -3,16 +3,14 @@
 //! that validate in the domain, write one transaction, then update memory.
 
 use crate::ui::i18n::Lang;
-use creditdesk_domain::credit::{
-    self, CheckInput, CheckResult, Exposure, Outcome, Policy,
-};
+use creditdesk_domain::approval::{AuditEntry, Event, Permission, Role, Routes, User};
+use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Outcome, Policy};
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::{IdMap, Timestamp};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{
     migration, Fixed, Grade, Metrics, Migration, ModelProblem, Score, Scorecard,
 };
-use creditdesk_domain::approval::{AuditEntry, Event, Permission, Role, Routes, User};
 use creditdesk_domain::request::{self, Request};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
@@ -429,10 +427,12 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let (model, versions, draft) = load_models(&store).await?;
     let requests = load_requests(&store).await?;
     let users = match store.setting("users").await? {
-        Some(json) => serde_json::from_str::<Vec<User>>(&json).map_err(|e| StoreError::Corrupt {
-            what: "user directory".into(),
-            error: e.to_string(),
-        })?,
+        Some(json) => {
+            serde_json::from_str::<Vec<User>>(&json).map_err(|e| StoreError::Corrupt {
+                what: "user directory".into(),
+                error: e.to_string(),
+            })?
+        }
         None => {
             let users = creditdesk_domain::demo::users(demo_lang(state.lang.get_untracked()));
             store
@@ -559,6 +559,11 @@ async fn write_dataset(
 
 /// Replaces everything on this device with the demo data set, or with nothing.
 pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError> {
+    if require(Permission::ResetData).is_err() {
+        return Err(StoreError::Backend(
+            "only an admin may replace the data".into(),
+        ));
+    }
     let store = db()?;
     if demo {
         write_dataset(
@@ -825,6 +830,7 @@ async fn load_requests(store: &IdbStore) -> Result<Vec<Request>, StoreError> {
 
 /// Keeps the draft being edited (an empty document means no draft).
 pub async fn save_draft(draft: Option<Scorecard>) -> Result<(), SaveError> {
+    require(Permission::EditScorecard)?;
     let json = draft.as_ref().map(Scorecard::to_json).unwrap_or_default();
     db()?.put_doc(Docs::Models, "draft", &json, None).await?;
     DATA.with_borrow_mut(|d| d.draft = draft);

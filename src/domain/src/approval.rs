@@ -147,7 +147,11 @@ pub fn directory_problems(users: &[User]) -> Vec<RouteProblem> {
             out.push(RouteProblem::new("U001", &at, "a user needs a name"));
         }
         if u.roles.is_empty() {
-            out.push(RouteProblem::new("U002", &at, "a user needs at least one role"));
+            out.push(RouteProblem::new(
+                "U002",
+                &at,
+                "a user needs at least one role",
+            ));
         }
         if users[..i].iter().any(|o| o.id == u.id || o.name == u.name) {
             out.push(RouteProblem::new("U003", &at, "two users share a name"));
@@ -343,14 +347,22 @@ impl Routes {
         let mut out = Vec::new();
         let check_tier = |t: &Tier, at: &str, out: &mut Vec<RouteProblem>| {
             if t.steps.is_empty() {
-                out.push(RouteProblem::new("R002", at, "a tier needs at least one step"));
+                out.push(RouteProblem::new(
+                    "R002",
+                    at,
+                    "a tier needs at least one step",
+                ));
             }
             for (k, s) in t.steps.iter().enumerate() {
                 let at = format!("{at}, step {}", k + 1);
                 if s.roles.is_empty() {
                     out.push(RouteProblem::new("R003", &at, "a step needs a role"));
                 }
-                if s.roles.iter().enumerate().any(|(i, r)| s.roles[..i].contains(r)) {
+                if s.roles
+                    .iter()
+                    .enumerate()
+                    .any(|(i, r)| s.roles[..i].contains(r))
+                {
                     out.push(RouteProblem::new("R004", &at, "a role is listed twice"));
                 }
             }
@@ -390,7 +402,11 @@ impl Routes {
                     last = t.up_to;
                 }
                 if t.up_to.is_some_and(|u| u.is_negative()) {
-                    out.push(RouteProblem::new("R010", &at, "an amount cannot be negative"));
+                    out.push(RouteProblem::new(
+                        "R010",
+                        &at,
+                        "an amount cannot be negative",
+                    ));
                 }
             }
         }

@@ -524,6 +524,155 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
     out
 }
 
+/// The demo's user directory: the eight sales reps of the demo customers (so that each sees
+/// their own), two sales managers, two finance specialists, a finance manager, a CFO, a general
+/// manager and an administrator.
+pub fn users(lang: DemoLang) -> Vec<crate::approval::User> {
+    use crate::approval::{Role::*, User};
+    let zh = lang == DemoLang::Zh;
+    let pick = |p: (&str, &str)| if zh { p.0 } else { p.1 }.to_string();
+    let user = |id: &str, name: (&str, &str), roles: &[crate::approval::Role], region: &str| User {
+        id: id.into(),
+        name: pick(name),
+        roles: roles.to_vec(),
+        region: region_name(region, lang).into(),
+    };
+    let mut out = vec![user("admin", ("系统管理员", "System Admin"), &[Admin], "E")];
+    let regions = ["E", "N", "S", "W", "C", "E", "N", "S"];
+    for (i, rep) in REPS.iter().enumerate() {
+        out.push(user(
+            &format!("rep-{}", i + 1),
+            *rep,
+            &[SalesRep],
+            regions[i],
+        ));
+    }
+    out.extend([
+        user("sm-1", ("周婷", "Zhou Ting"), &[SalesManager], "E"),
+        user("sm-2", ("吴刚", "Wu Gang"), &[SalesManager], "S"),
+        user("fs-1", ("孙悦", "Sun Yue"), &[FinanceSpecialist], "E"),
+        user("fs-2", ("郑洁", "Zheng Jie"), &[FinanceSpecialist], "N"),
+        user("fm-1", ("钱程", "Qian Cheng"), &[FinanceManager], "E"),
+        user("cfo-1", ("冯慧", "Feng Hui"), &[Cfo], "E"),
+        user("gm-1", ("何军", "He Jun"), &[GeneralManager], "E"),
+    ]);
+    out
+}
+
+/// A few requests under way, so that the inboxes are not empty: one just filed, one late at its
+/// second step, one escalated. They are made by the workflow itself, with their audit entries.
+pub fn requests(
+    customers: &[Customer],
+    users: &[crate::approval::User],
+    routes: &crate::approval::Routes,
+    grade_of: &dyn Fn(CustomerId) -> crate::rating::Grade,
+    now: i64,
+    as_of: Date,
+    lang: DemoLang,
+) -> (
+    Vec<crate::request::Request>,
+    Vec<crate::approval::AuditEntry>,
+) {
+    let zh = lang == DemoLang::Zh;
+    let say = |z: &'static str, e: &'static str| if zh { z } else { e };
+    use crate::approval::{chain, Role, HOUR_MS};
+    use crate::id::RequestId;
+    use crate::request::{draft, RequestKind};
+    use crate::workflow;
+    let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
+    let (mut requests, mut trail) = (Vec::new(), Vec::new());
+    let user = |id: &str| users.iter().find(|u| u.id == id);
+    // Who files, and which approvers have acted (two hours apart).
+    let plans: [(&str, &[&str]); 3] = [("rep-1", &[]), ("rep-2", &["sm-1"]), ("rep-3", &[])];
+    for (i, (rep, approvers)) in plans.into_iter().enumerate() {
+        let what = i;
+        let Some(requester) = user(rep) else { continue };
+        let Some(c) = customers
+            .iter()
+            .find(|c| c.sales_rep == requester.name && c.limits.permanent.is_positive())
+        else {
+            continue;
+        };
+        let p = c.limits.permanent;
+        let (kind, reason) = match what {
+            0 => (
+                RequestKind::TemporaryLimit {
+                    amount: p.mul_ratio_round_half_away(13, 10),
+                    start: as_of,
+                    end: as_of.add_days(45),
+                },
+                say(
+                    "年末备货订单，全年按时回款",
+                    "Year-end stocking order, paid on time all year",
+                ),
+            ),
+            1 => (
+                RequestKind::PermanentChange {
+                    before: p,
+                    after: p.mul_ratio_round_half_away(6, 5),
+                },
+                say(
+                    "今年订单增长 30%，新增两条产品线",
+                    "Orders grew 30% this year; two new product lines",
+                ),
+            ),
+            _ => (
+                RequestKind::PermanentChange {
+                    before: p,
+                    after: Money::from_units(300_000).max(p.mul_ratio_round_half_away(2, 1)),
+                },
+                say(
+                    "新签三年框架合同",
+                    "New three-year framework contract signed",
+                ),
+            ),
+        };
+        let route = workflow::route_for(routes, &kind, grade_of(c.id));
+        // Just filed; late at its second step (a reminder); past its second deadline.
+        let hours_ago = match what {
+            0 => 2,
+            1 => route.due_hours as i64 + 4,
+            _ => route.escalate_hours as i64 + 4,
+        };
+        let submitted = now - hours_ago * HOUR_MS;
+        let r = draft(
+            RequestId::from_u128(0xDE30_0000_0000_4000_8000_0000_0001_0000 + i as u128),
+            Meta::new(device, Timestamp(submitted)),
+            c.id,
+            kind,
+            reason.into(),
+            &requester.id,
+            route,
+            as_of,
+        );
+        let Ok(mut out) = workflow::submit(r, requester, submitted) else {
+            continue;
+        };
+        trail.extend(chain(trail.last(), submitted, out.events));
+        for (k, a) in approvers.iter().enumerate() {
+            let at = submitted + (k as i64 + 1) * 2 * HOUR_MS;
+            let Some(u) = user(a) else { continue };
+            let role = out.request.flow.can_act(u).unwrap_or(Role::SalesManager);
+            let Ok(next) = workflow::decide(
+                out.request.clone(),
+                &c.limits,
+                u,
+                role,
+                true,
+                say("已核对订单", "Checked the order book"),
+                at,
+                as_of,
+            ) else {
+                continue;
+            };
+            out = next;
+            trail.extend(chain(trail.last(), at, out.events.clone()));
+        }
+        requests.push(out.request);
+    }
+    (requests, trail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,136 +741,4 @@ mod tests {
             ledger.add_payment(p).unwrap();
         }
     }
-}
-
-/// The demo's user directory: the eight sales reps of the demo customers (so that each sees
-/// their own), two sales managers, two finance specialists, a finance manager, a CFO, a general
-/// manager and an administrator.
-pub fn users(lang: DemoLang) -> Vec<crate::approval::User> {
-    use crate::approval::{Role::*, User};
-    let zh = lang == DemoLang::Zh;
-    let pick = |p: (&str, &str)| if zh { p.0 } else { p.1 }.to_string();
-    let user = |id: &str, name: (&str, &str), roles: &[crate::approval::Role], region: &str| User {
-        id: id.into(),
-        name: pick(name),
-        roles: roles.to_vec(),
-        region: region_name(region, lang).into(),
-    };
-    let mut out = vec![user("admin", ("系统管理员", "System Admin"), &[Admin], "E")];
-    let regions = ["E", "N", "S", "W", "C", "E", "N", "S"];
-    for (i, rep) in REPS.iter().enumerate() {
-        out.push(user(&format!("rep-{}", i + 1), *rep, &[SalesRep], regions[i]));
-    }
-    out.extend([
-        user("sm-1", ("周婷", "Zhou Ting"), &[SalesManager], "E"),
-        user("sm-2", ("吴刚", "Wu Gang"), &[SalesManager], "S"),
-        user("fs-1", ("孙悦", "Sun Yue"), &[FinanceSpecialist], "E"),
-        user("fs-2", ("郑洁", "Zheng Jie"), &[FinanceSpecialist], "N"),
-        user("fm-1", ("钱程", "Qian Cheng"), &[FinanceManager], "E"),
-        user("cfo-1", ("冯慧", "Feng Hui"), &[Cfo], "E"),
-        user("gm-1", ("何军", "He Jun"), &[GeneralManager], "E"),
-    ]);
-    out
-}
-
-/// A few requests under way, so that the inboxes are not empty: one just filed, one late at its
-/// second step, one escalated. They are made by the workflow itself, with their audit entries.
-pub fn requests(
-    customers: &[Customer],
-    users: &[crate::approval::User],
-    routes: &crate::approval::Routes,
-    grade_of: &dyn Fn(CustomerId) -> crate::rating::Grade,
-    now: i64,
-    as_of: Date,
-    lang: DemoLang,
-) -> (Vec<crate::request::Request>, Vec<crate::approval::AuditEntry>) {
-    let zh = lang == DemoLang::Zh;
-    let say = |z: &'static str, e: &'static str| if zh { z } else { e };
-    use crate::approval::{chain, Role, HOUR_MS};
-    use crate::id::RequestId;
-    use crate::request::{draft, RequestKind};
-    use crate::workflow;
-    let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
-    let (mut requests, mut trail) = (Vec::new(), Vec::new());
-    let user = |id: &str| users.iter().find(|u| u.id == id);
-    // Who files, and which approvers have acted (two hours apart).
-    let plans: [(&str, &[&str]); 3] = [("rep-1", &[]), ("rep-2", &["sm-1"]), ("rep-3", &[])];
-    for (i, (rep, approvers)) in plans.into_iter().enumerate() {
-        let what = i;
-        let Some(requester) = user(rep) else { continue };
-        let Some(c) = customers
-            .iter()
-            .find(|c| c.sales_rep == requester.name && c.limits.permanent.is_positive())
-        else {
-            continue;
-        };
-        let p = c.limits.permanent;
-        let (kind, reason) = match what {
-            0 => (
-                RequestKind::TemporaryLimit {
-                    amount: p.mul_ratio_round_half_away(13, 10),
-                    start: as_of,
-                    end: as_of.add_days(45),
-                },
-                say("年末备货订单，全年按时回款", "Year-end stocking order, paid on time all year"),
-            ),
-            1 => (
-                RequestKind::PermanentChange {
-                    before: p,
-                    after: p.mul_ratio_round_half_away(6, 5),
-                },
-                say("今年订单增长 30%，新增两条产品线", "Orders grew 30% this year; two new product lines"),
-            ),
-            _ => (
-                RequestKind::PermanentChange {
-                    before: p,
-                    after: Money::from_units(300_000).max(p.mul_ratio_round_half_away(2, 1)),
-                },
-                say("新签三年框架合同", "New three-year framework contract signed"),
-            ),
-        };
-        let route = workflow::route_for(routes, &kind, grade_of(c.id));
-        // Just filed; late at its second step (a reminder); past its second deadline.
-        let hours_ago = match what {
-            0 => 2,
-            1 => route.due_hours as i64 + 4,
-            _ => route.escalate_hours as i64 + 4,
-        };
-        let submitted = now - hours_ago * HOUR_MS;
-        let r = draft(
-            RequestId::from_u128(0xDE30_0000_0000_4000_8000_0000_0001_0000 + i as u128),
-            Meta::new(device, Timestamp(submitted)),
-            c.id,
-            kind,
-            reason.into(),
-            &requester.id,
-            route,
-            as_of,
-        );
-        let Ok(mut out) = workflow::submit(r, requester, submitted) else {
-            continue;
-        };
-        trail.extend(chain(trail.last(), submitted, out.events));
-        for (k, a) in approvers.iter().enumerate() {
-            let at = submitted + (k as i64 + 1) * 2 * HOUR_MS;
-            let Some(u) = user(a) else { continue };
-            let role = out.request.flow.can_act(u).unwrap_or(Role::SalesManager);
-            let Ok(next) = workflow::decide(
-                out.request.clone(),
-                &c.limits,
-                u,
-                role,
-                true,
-                say("已核对订单", "Checked the order book"),
-                at,
-                as_of,
-            ) else {
-                continue;
-            };
-            out = next;
-            trail.extend(chain(trail.last(), at, out.events.clone()));
-        }
-        requests.push(out.request);
-    }
-    (requests, trail)
 }

@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Problem {
     Required,
-    TooLong { max: u32 },
-    TooShort { min: u32 },
+    TooLong {
+        max: u32,
+    },
+    TooShort {
+        min: u32,
+    },
     SameAsCurrent,
     NotAnAmount,
     TooManyDecimals,
@@ -23,7 +27,10 @@ pub enum Problem {
     UsccCharacter,
     UsccCheckDigit,
     NotANumber,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     SharesOver100,
     BadEmail,
     BadPhone,
@@ -35,11 +42,15 @@ pub enum Problem {
     /// A first application for a customer that already has a limit.
     HasLimit,
     /// A file that is empty or too large.
-    FileSize { max_mib: u32 },
+    FileSize {
+        max_mib: u32,
+    },
     /// Another request of the same kind is still open for this customer.
     OpenRequest,
     /// A temporary limit must be above the permanent one (`min`, in yuan), or it changes nothing.
-    NotAbove { min: i64 },
+    NotAbove {
+        min: i64,
+    },
 }
 
 impl Problem {

@@ -17,8 +17,13 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     /// A first permanent limit for a customer that has none.
-    FirstApplication { limit: Money },
-    PermanentChange { before: Money, after: Money },
+    FirstApplication {
+        limit: Money,
+    },
+    PermanentChange {
+        before: Money,
+        after: Money,
+    },
     /// A limit in force from `start` to `end` (inclusive), above the permanent one.
     TemporaryLimit {
         amount: Money,
@@ -27,7 +32,9 @@ pub enum RequestKind {
     },
     Freeze,
     /// Routed like a change to `limit`, the customer's limit when it was filed.
-    Unfreeze { limit: Money },
+    Unfreeze {
+        limit: Money,
+    },
     /// Replace the scorecard's grade by another; routed by the customer's limit.
     GradeOverride {
         from: Grade,
@@ -256,17 +263,21 @@ pub fn limit_request(
         "first" if !current.permanent.is_zero() => e.push(ACTION, Problem::HasLimit),
         "first" => {
             kind = amount(&mut e)
-                .filter(|a| a.is_positive() || {
-                    e.push(AMOUNT, Problem::NotPositive);
-                    false
+                .filter(|a| {
+                    a.is_positive() || {
+                        e.push(AMOUNT, Problem::NotPositive);
+                        false
+                    }
                 })
                 .map(|limit| RequestKind::FirstApplication { limit });
         }
         "permanent" => {
             kind = amount(&mut e)
-                .filter(|a| *a != current.permanent || {
-                    e.push(AMOUNT, Problem::SameAsCurrent);
-                    false
+                .filter(|a| {
+                    *a != current.permanent || {
+                        e.push(AMOUNT, Problem::SameAsCurrent);
+                        false
+                    }
                 })
                 .map(|after| RequestKind::PermanentChange {
                     before: current.permanent,
@@ -477,7 +488,11 @@ mod legacy {
                             limit: before.permanent,
                         }
                     }
-                } else if let Some(t) = after.temporary.iter().find(|t| !before.temporary.contains(t)) {
+                } else if let Some(t) = after
+                    .temporary
+                    .iter()
+                    .find(|t| !before.temporary.contains(t))
+                {
                     RequestKind::TemporaryLimit {
                         amount: t.amount,
                         start: t.start,

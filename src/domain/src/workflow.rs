@@ -46,7 +46,14 @@ fn subject(r: &Request) -> String {
     format!("request:{}", r.id)
 }
 
-fn event(who: &str, what: &str, subject: String, before: String, after: String, why: &str) -> Event {
+fn event(
+    who: &str,
+    what: &str,
+    subject: String,
+    before: String,
+    after: String,
+    why: &str,
+) -> Event {
     Event {
         who: who.into(),
         what: what.into(),

@@ -147,7 +147,10 @@ fn a_tier_limited_to_grades_routes_only_those_grades() {
     );
     assert_eq!(routes.problems(), vec![]);
     let c = routes.route(Kind::PermanentChange, y(10), Grade::C);
-    assert_eq!((roles_of(&c), c.due_hours, c.tier), (vec![vec![Role::Cfo]], 4, 1));
+    assert_eq!(
+        (roles_of(&c), c.due_hours, c.tier),
+        (vec![vec![Role::Cfo]], 4, 1)
+    );
     assert_eq!(routes.route(Kind::PermanentChange, y(10), Grade::B).tier, 2);
 }
 
@@ -196,7 +199,8 @@ const TODAY: &str = "2026-11-28";
 #[test]
 fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
     let current = limits(100);
-    let kind = |i: LimitInput, l: &Limits| limit_request(&i, l, y(1_000_000), d(TODAY)).map(|k| k.0);
+    let kind =
+        |i: LimitInput, l: &Limits| limit_request(&i, l, y(1_000_000), d(TODAY)).map(|k| k.0);
     assert_eq!(
         kind(input("first", "30000", "", "", WHY), &limits(0)),
         Ok(RequestKind::FirstApplication { limit: y(30_000) })
@@ -210,14 +214,20 @@ fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
         "a limit of zero is allowed: it means no credit"
     );
     assert_eq!(
-        kind(input("temporary", "500", "2026-11-28", "2026-12-31", WHY), &current),
+        kind(
+            input("temporary", "500", "2026-11-28", "2026-12-31", WHY),
+            &current
+        ),
         Ok(RequestKind::TemporaryLimit {
             amount: y(500),
             start: d("2026-11-28"),
             end: d("2026-12-31")
         })
     );
-    assert_eq!(kind(input("freeze", "", "", "", WHY), &current), Ok(RequestKind::Freeze));
+    assert_eq!(
+        kind(input("freeze", "", "", "", WHY), &current),
+        Ok(RequestKind::Freeze)
+    );
     let problems = |i: LimitInput, l: &Limits| -> Vec<(&'static str, Problem)> {
         limit_request(&i, l, y(1_000), d(TODAY))
             .unwrap_err()
@@ -226,7 +236,10 @@ fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
             .collect()
     };
     assert_eq!(
-        problems(input("temporary", "-1", "2026-12-31", "2026-12-01", "short"), &current),
+        problems(
+            input("temporary", "-1", "2026-12-31", "2026-12-01", "short"),
+            &current
+        ),
         vec![
             ("amount", Problem::Negative),
             ("end", Problem::DueBeforeIssue),
@@ -312,7 +325,10 @@ fn the_requester_never_approves_and_nobody_skips_a_step() {
         f.decide(&manager, SalesManager, true, "", 2),
         Ok(State::InStep(1))
     );
-    assert_eq!(f.step_since, 2, "the second step's clock starts when it is reached");
+    assert_eq!(
+        f.step_since, 2,
+        "the second step's clock starts when it is reached"
+    );
     assert_eq!(
         f.decide(&manager, SalesManager, true, "", 3),
         Err(ApprovalError::AlreadyActed)
@@ -326,7 +342,7 @@ fn the_requester_never_approves_and_nobody_skips_a_step() {
 }
 
 #[test]
-fn an_admin_cannot_file_and_a_rep_sees_only_their_customers() {
+fn each_role_may_do_what_it_should_and_a_rep_sees_only_their_customers() {
     let admin = user("a", &[Role::Admin]);
     let rep = user("Li Na", &[Role::SalesRep]);
     assert!(admin.may(Permission::ManageUsers) && !rep.may(Permission::ManageUsers));
@@ -372,11 +388,17 @@ fn a_late_step_reminds_its_approvers_then_escalates_to_the_next_level() {
 fn a_request_expires_when_it_waits_too_long_or_its_period_has_passed() {
     let rep = user("rep", &[Role::SalesRep]);
     let mut r = routed(temporary(10_000), "rep", Grade::A);
-    assert!(!r.expires(100 * DAY_MS, d("2027-06-01"), 14), "a draft does not expire");
+    assert!(
+        !r.expires(100 * DAY_MS, d("2027-06-01"), 14),
+        "a draft does not expire"
+    );
     r.flow.submit(&rep, 0).unwrap();
     assert!(!r.expires(14 * DAY_MS - 1, d("2026-12-10"), 14));
     assert!(r.expires(14 * DAY_MS, d("2026-12-10"), 14));
-    assert!(r.expires(H, d("2027-01-01"), 14), "the temporary period ended");
+    assert!(
+        r.expires(H, d("2027-01-01"), 14),
+        "the temporary period ended"
+    );
     let out = workflow::expire(r, 14 * DAY_MS).unwrap();
     assert_eq!(out.request.state(), State::Expired);
     assert_eq!(out.events[0].what, "request.expired");
@@ -392,8 +414,17 @@ fn approving_the_last_step_applies_the_effect_with_its_audit_entries() {
     let r = routed(temporary(40_000), "rep", Grade::A);
     let out = workflow::submit(r, &rep, 0).unwrap();
     assert_eq!(out.events[0].what, "request.submitted");
-    let out = workflow::decide(out.request, &current, &manager, SalesManager, true, "", H, d(TODAY))
-        .unwrap();
+    let out = workflow::decide(
+        out.request,
+        &current,
+        &manager,
+        SalesManager,
+        true,
+        "",
+        H,
+        d(TODAY),
+    )
+    .unwrap();
     assert_eq!(out.effect, None, "nothing changes before the last step");
     let out = workflow::decide(
         out.request,
@@ -410,7 +441,11 @@ fn approving_the_last_step_applies_the_effect_with_its_audit_entries() {
         panic!("the limits change")
     };
     assert_eq!(next.effective(d("2026-12-31")), y(40_000));
-    assert_eq!(next.effective(d("2027-01-01")), y(20_000), "it ends by itself");
+    assert_eq!(
+        next.effective(d("2027-01-01")),
+        y(20_000),
+        "it ends by itself"
+    );
     let what: Vec<&str> = out.events.iter().map(|e| e.what.as_str()).collect();
     assert_eq!(what, ["request.approved", "limits.changed"]);
     assert_eq!(out.events[1].before, "permanent 20000.00");
@@ -517,10 +552,21 @@ fn the_demo_has_requests_waiting_late_and_escalated() {
     assert_eq!(requests.len(), 3);
     assert_eq!(verify(&trail), Ok(()));
     let by = |id: &str| users.iter().find(|u| u.id == id).unwrap();
-    assert_eq!(requests[0].flow.inbox_reason(by("sm-1"), now), Some(Inbox::Waiting));
-    assert_eq!(requests[1].flow.inbox_reason(by("fs-1"), now), Some(Inbox::Overdue));
-    assert_eq!(requests[2].flow.inbox_reason(by("gm-1"), now), Some(Inbox::Escalated));
-    assert!(requests.iter().all(|r| request::check_attachments(&r.attachments).is_ok()));
+    assert_eq!(
+        requests[0].flow.inbox_reason(by("sm-1"), now),
+        Some(Inbox::Waiting)
+    );
+    assert_eq!(
+        requests[1].flow.inbox_reason(by("fs-1"), now),
+        Some(Inbox::Overdue)
+    );
+    assert_eq!(
+        requests[2].flow.inbox_reason(by("gm-1"), now),
+        Some(Inbox::Escalated)
+    );
+    assert!(requests
+        .iter()
+        .all(|r| request::check_attachments(&r.attachments).is_ok()));
 }
 
 #[derive(Debug, Clone)]

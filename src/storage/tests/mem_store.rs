@@ -237,5 +237,9 @@ fn an_audit_entry_is_never_overwritten_and_the_whole_batch_then_fails() {
     };
     assert!(run(s.commit(&again)).is_err());
     assert_eq!(run(s.load_audit()).unwrap(), first);
-    assert_eq!(run(s.setting("policy")).unwrap(), None, "nothing of the batch landed");
+    assert_eq!(
+        run(s.setting("policy")).unwrap(),
+        None,
+        "nothing of the batch landed"
+    );
 }

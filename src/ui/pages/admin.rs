@@ -70,7 +70,13 @@ fn TierEditor(
                 } />
         }
     };
-    let amount_key = format!("{}: amount", match which { Which::Tier(i) => format!("tier {}", i + 1), Which::Freeze => "freeze".into() });
+    let amount_key = format!(
+        "{}: amount",
+        match which {
+            Which::Tier(i) => format!("tier {}", i + 1),
+            Which::Freeze => "freeze".into(),
+        }
+    );
     view! {
         <fieldset class="tier" data-testid="tier">
             <legend>{match which { Which::Tier(i) => format!("{} {}", t(T::RouteTier), i + 1), Which::Freeze => t(T::FreezeRoute).to_string() }}</legend>

@@ -1,9 +1,9 @@
 //! Credit on Customer 360 (limit, exposure, utilisation, suggestion, changes), the limit form,
 //! the queue of held orders, and the policy table.
 
+use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::credit::reason_text;
 use crate::ui::i18n::T;
-use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
 use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::{Tile, WhenLedger};

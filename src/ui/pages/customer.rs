@@ -3,10 +3,10 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::credit::CreditCard;
+use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
-use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::state::{set_order_status, AppState};
 use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::ledger::OpenItem;

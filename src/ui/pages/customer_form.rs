@@ -84,9 +84,11 @@ pub fn submit<R: 'static>(
                 request_animation_frame(focus_first_error);
             }
             Err(e @ (SaveError::Store(_) | SaveError::Denied(_))) => {
-                form.message.set(Some(
-                    crate::ui::pages::requests::save_error_text(state.lang.get_untracked(), &e),
-                ));
+                form.message
+                    .set(Some(crate::ui::pages::requests::save_error_text(
+                        state.lang.get_untracked(),
+                        &e,
+                    )));
             }
         }
         form.saving.set(false);

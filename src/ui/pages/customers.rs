@@ -55,8 +55,10 @@ pub fn CustomerList() -> impl IntoView {
 
     let choices = Memo::new(move |_| {
         state.data(|d| {
-            let mut regions: Vec<String> = d.customers.iter().map(|c| c.region.clone()).collect();
-            let mut reps: Vec<String> = d.customers.iter().map(|c| c.sales_rep.clone()).collect();
+            let me = d.me();
+            let mine = || d.customers.iter().filter(|c| me.sees(&c.sales_rep));
+            let mut regions: Vec<String> = mine().map(|c| c.region.clone()).collect();
+            let mut reps: Vec<String> = mine().map(|c| c.sales_rep.clone()).collect();
             regions.sort();
             regions.dedup();
             reps.sort();

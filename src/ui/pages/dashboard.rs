@@ -25,11 +25,18 @@ struct Figures {
 
 fn figures(state: &AppState) -> Figures {
     state.data(|d| {
+        // A sales rep's dashboard covers their own customers.
+        let me = d.me();
+        let visible: Vec<&creditdesk_domain::Customer> = d
+            .customers
+            .iter()
+            .filter(|c| me.sees(&c.sales_rep))
+            .collect();
         let mut total = Money::ZERO;
         let mut overdue = Money::ZERO;
         let mut open_orders = Money::ZERO;
         let mut customers_overdue = 0;
-        for s in d.summaries.values() {
+        for s in visible.iter().map(|c| d.summary(c.id)) {
             total += s.open_ar;
             overdue += s.overdue;
             open_orders += s.open_orders;
@@ -37,8 +44,7 @@ fn figures(state: &AppState) -> Figures {
                 customers_overdue += 1;
             }
         }
-        let mut top: Vec<_> = d
-            .customers
+        let mut top: Vec<_> = visible
             .iter()
             .map(|c| (c, d.summary(c.id)))
             .filter(|(_, s)| s.overdue.is_positive())
@@ -54,15 +60,17 @@ fn figures(state: &AppState) -> Figures {
         top.sort_by_key(|t| std::cmp::Reverse(t.2));
         top.truncate(5);
         let mut grades = [0u32; 5];
-        for (_, g) in d.rated.values() {
-            grades[*g as usize] += 1;
+        for c in &visible {
+            if let Some((_, g)) = d.rated.get(&c.id) {
+                grades[*g as usize] += 1;
+            }
         }
         Figures {
             grades,
             total,
             overdue,
             overdue_pct: percent_1dp_round_half_away(overdue, total),
-            customers: d.customers.len(),
+            customers: visible.len(),
             customers_overdue,
             open_orders,
             top,

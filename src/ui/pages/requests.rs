@@ -6,7 +6,9 @@ use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{new_uuid, with_data, AppState, SaveError};
-use crate::ui::widgets::{download, download_bytes, Field, Form, FormMessage, SelectField, WhenLedger};
+use crate::ui::widgets::{
+    download, download_bytes, Field, Form, FormMessage, SelectField, WhenLedger,
+};
 use creditdesk_domain::approval::{Inbox, Mode, Permission, Role, Route, State, User, HOUR_MS};
 use creditdesk_domain::credit::{limit_field as lf, LimitInput};
 use creditdesk_domain::rating::Grade;
@@ -126,7 +128,12 @@ fn approvers(users: &[User], roles: &[Role], requester: &str) -> Vec<String> {
 
 /// The route a request will take: each step, who can act, and its deadline.
 #[component]
-fn RoutePreview(route: Route, requester: String, now: i64, amount: creditdesk_domain::Money) -> impl IntoView {
+fn RoutePreview(
+    route: Route,
+    requester: String,
+    now: i64,
+    amount: creditdesk_domain::Money,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
@@ -225,7 +232,10 @@ fn RequestForm() -> impl IntoView {
             "permanent"
         };
         let form = Form::new([
-            (lf::ACTION, q.get("action").unwrap_or_else(|| default_action.into())),
+            (
+                lf::ACTION,
+                q.get("action").unwrap_or_else(|| default_action.into()),
+            ),
             (lf::AMOUNT, q.get("amount").unwrap_or_default()),
             (lf::START, today.iso()),
             (lf::END, today.add_days(30).iso()),
@@ -253,7 +263,11 @@ fn RequestForm() -> impl IntoView {
         });
         let grades = Signal::derive(move || {
             std::iter::once((String::new(), "—".to_string()))
-                .chain(Grade::ALL.iter().map(|g| (g.label().into(), g.label().into())))
+                .chain(
+                    Grade::ALL
+                        .iter()
+                        .map(|g| (g.label().into(), g.label().into())),
+                )
                 .collect()
         });
         // The request as typed, if it is complete: `reason` stands in for the real one, so that
@@ -308,7 +322,10 @@ fn RequestForm() -> impl IntoView {
                 ),
             }
         };
-        let action = move || form.values.with(|v| v.get(lf::ACTION).cloned().unwrap_or_default());
+        let action = move || {
+            form.values
+                .with(|v| v.get(lf::ACTION).cloned().unwrap_or_default())
+        };
         let needs_amount = move || matches!(action().as_str(), "first" | "permanent" | "temporary");
         let back = format!("/customers/{customer}");
         let requester = me.id.clone();
@@ -482,9 +499,18 @@ pub fn save_error_text(lang: Lang, e: &SaveError) -> String {
         SaveError::Denied(a) => {
             let (zh, en) = match a {
                 CommentRequired => ("驳回时请填写意见", "Say why you reject it"),
-                OwnRequest => ("不能审批自己提交的申请", "You cannot approve your own request"),
-                AlreadyActed => ("您已审批过此申请的一个步骤", "You already decided a step of this request"),
-                WrongRole => ("当前步骤不需要您的角色审批", "This step is not for your role"),
+                OwnRequest => (
+                    "不能审批自己提交的申请",
+                    "You cannot approve your own request",
+                ),
+                AlreadyActed => (
+                    "您已审批过此申请的一个步骤",
+                    "You already decided a step of this request",
+                ),
+                WrongRole => (
+                    "当前步骤不需要您的角色审批",
+                    "This step is not for your role",
+                ),
                 NotOpen => ("该申请已结束", "This request is closed"),
                 NotRequester => ("只有申请人可以撤回", "Only the requester may withdraw it"),
                 NoSteps => ("审批路线没有步骤", "The route has no steps"),
@@ -512,7 +538,11 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
     let f = &request.flow;
     let mut items: Vec<(String, String, &'static str)> = vec![(
         t(T::Submitted).to_string(),
-        format!("{} · {}", name_of(&f.requester), fmt_time(lang, f.submitted_at)),
+        format!(
+            "{} · {}",
+            name_of(&f.requester),
+            fmt_time(lang, f.submitted_at)
+        ),
         "done",
     )];
     for (k, s) in f.route.steps.iter().enumerate() {
@@ -524,11 +554,19 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
             .map(|d| {
                 format!(
                     "{} {} ({}) · {}{}",
-                    t(if d.approve { T::StateApproved } else { T::StateRejected }),
+                    t(if d.approve {
+                        T::StateApproved
+                    } else {
+                        T::StateRejected
+                    }),
                     name_of(&d.user),
                     lang.t(role_label(d.role)),
                     fmt_time(lang, d.at),
-                    if d.comment.is_empty() { String::new() } else { format!(" · “{}”", d.comment) }
+                    if d.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · “{}”", d.comment)
+                    }
                 )
             })
             .collect();
@@ -591,7 +629,12 @@ fn RequestRow(request: Request, reason: Option<Inbox>) -> impl IntoView {
         )
     });
     let step = match request.state() {
-        State::InStep(k) => format!(" · {} {}/{}", lang.t(T::Step), k + 1, request.flow.route.steps.len()),
+        State::InStep(k) => format!(
+            " · {} {}/{}",
+            lang.t(T::Step),
+            k + 1,
+            request.flow.route.steps.len()
+        ),
         _ => String::new(),
     };
     let flag = match reason {
@@ -625,7 +668,7 @@ pub fn InboxPage() -> impl IntoView {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
                 let now = js_sys::Date::now() as i64;
-                let (waiting, mine, all, see_all) = state.data(|d| {
+                let (waiting, mine, late, all, see_all) = state.data(|d| {
                     let me = d.me();
                     let mut waiting: Vec<(Inbox, Request)> = Vec::new();
                     let mut mine = Vec::new();
@@ -639,8 +682,15 @@ pub fn InboxPage() -> impl IntoView {
                     }
                     waiting.sort_by_key(|(x, r)| (*x, r.flow.step_since));
                     let see_all = me.may(Permission::SeeAllCustomers);
+                    // Every late request the user may see: a manager's view of what is stuck.
+                    let late: Vec<Request> = d
+                        .requests
+                        .iter()
+                        .filter(|r| r.flow.overdue(now).is_some() && (see_all || d.visible(&me, r.customer)))
+                        .cloned()
+                        .collect();
                     let all: Vec<Request> = if see_all { d.requests.iter().take(200).cloned().collect() } else { Vec::new() };
-                    (waiting, mine, all, see_all)
+                    (waiting, mine, late, all, see_all)
                 });
                 view! {
                     <section class="page inbox">
@@ -659,6 +709,14 @@ pub fn InboxPage() -> impl IntoView {
                         } else {
                             view! { <ul class="plain inbox-list" data-testid="mine">
                                 {mine.into_iter().map(|r| view! { <RequestRow request=r reason=None /> }).collect_view()}
+                            </ul> }.into_any()
+                        }}
+                        <h2>{format!("{} ({})", t(T::OverdueRequests), late.len())}</h2>
+                        {if late.is_empty() {
+                            view! { <p class="muted">{t(T::NoRequests)}</p> }.into_any()
+                        } else {
+                            view! { <ul class="plain inbox-list" data-testid="late">
+                                {late.into_iter().map(|r| view! { <RequestRow request=r reason=Some(Inbox::Overdue) /> }).collect_view()}
                             </ul> }.into_any()
                         }}
                         {see_all.then(|| view! {
@@ -707,7 +765,12 @@ pub fn AuditPage() -> impl IntoView {
         });
     };
     let export = move |_| {
-        let (json, day) = with_data(|d| (serde_json::to_string_pretty(&d.audit).expect("json"), d.as_of));
+        let (json, day) = with_data(|d| {
+            (
+                serde_json::to_string_pretty(&d.audit).expect("json"),
+                d.as_of,
+            )
+        });
         download(&format!("creditdesk-audit-{}.json", day.iso()), &json);
     };
     view! {
@@ -775,7 +838,10 @@ fn clip(s: &str) -> String {
 /// other subjects as they are.
 fn subject_text(d: &crate::ui::state::Data, subject: &str) -> String {
     let customer = |id: CustomerId| d.customer(id).map(|c| c.name.clone());
-    let named = if let Some(id) = subject.strip_prefix("customer:").and_then(CustomerId::parse) {
+    let named = if let Some(id) = subject
+        .strip_prefix("customer:")
+        .and_then(CustomerId::parse)
+    {
         customer(id)
     } else if let Some(id) = subject.strip_prefix("request:").and_then(RequestId::parse) {
         d.requests

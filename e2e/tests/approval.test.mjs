@@ -1,0 +1,192 @@
+// End-to-end: the approval workflow. A rep files a temporary increase; the sales manager and the
+// finance specialist approve it on a phone; the limit changes, the timeline and the audit trail
+// show it; the rep cannot approve it; the temporary limit ends by itself on its end date.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { browser, ready, serve } from "../lib.mjs";
+
+let server;
+before(async () => {
+  server = await serve();
+});
+after(() => server.stop());
+
+const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
+const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
+const iso = (d) => d.toISOString().slice(0, 10);
+
+/** Acts as another user of the directory. */
+async function actAs(page, id) {
+  await page.selectOption("[data-testid=user-switch]", id);
+  await page.waitForFunction((v) => document.querySelector("[data-testid=user-switch]").value === v, id);
+}
+
+test("a rep's temporary increase is approved by the sales manager and finance on a phone, then ends on its end date", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cd-approval-"));
+  try {
+    // The admin widens the first tier of the routes (routes are data, edited in settings), so
+    // that the demo customer picked below takes the two-step route whatever its limit.
+    let b = await browser({ dir });
+    let { page } = b;
+    await page.goto(server.url + "/settings");
+    await ready(page);
+    await page.fill("[data-testid=routes-editor] [data-testid=tier] >> nth=0 >> input.num >> nth=0", "5000000");
+    await page.fill("[data-testid=routes-editor] [data-testid=tier] >> nth=1 >> input.num >> nth=0", "8000000");
+    await page.fill("#routes-why", "E2E: one tier for small and medium limits");
+    await page.click("[data-testid=save-routes]");
+    await page.waitForSelector("[data-testid=routes-editor] h2:has-text('v2')");
+
+    // The rep sees only their own customers and files the request.
+    await actAs(page, "rep-1");
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    const reps = await page.$$eval(".vrow .who small", (els) => [...new Set(els.map((e) => e.textContent))]);
+    assert.ok(reps.length > 0 && reps.every((r) => r.includes("王伟")), `a rep sees only their customers: ${reps}`);
+    let url = null;
+    for (const grade of ["A", "AA", "B"]) {
+      await page.selectOption("[data-testid=grade-filter]", grade);
+      if (await page.locator(".vrow").count()) {
+        await page.click(".vrow >> nth=0");
+        await page.waitForSelector("[data-testid=credit]");
+        if (cents(await tile(page, "limit")) > 0 && cents(await tile(page, "limit")) < 400_000_000) {
+          url = page.url();
+          break;
+        }
+        await page.goBack();
+      }
+    }
+    assert.ok(url, "rep-1 has a customer graded A, AA or B with a limit");
+    const limit = cents(await tile(page, "limit"));
+    const wanted = limit + 1_000_000; // ten thousand yuan more
+    await page.click("[data-testid=change-limit]");
+    await page.waitForSelector("[data-testid=request-form]");
+    await page.selectOption("select[name=action]", "temporary");
+    await page.fill("#f-amount", (wanted / 100).toFixed(2));
+    const today = new Date();
+    const end = new Date(today.getTime() + 3 * 86_400_000);
+    await page.fill("#f-end", iso(end));
+    // Before submitting, the route: each step, who can act, and the deadline.
+    await page.waitForSelector("[data-testid=route-step]");
+    const steps = await page.$$eval("[data-testid=route-step]", (els) => els.map((e) => e.textContent));
+    assert.equal(steps.length, 2, steps.join(" | "));
+    assert.match(steps[0], /销售经理.*周婷.*截止/);
+    assert.match(steps[1], /财务专员.*孙悦/);
+    await page.click("[data-testid=submit-request]");
+    assert.match(await page.textContent("[data-error-for=reason]"), /必填/, "a request needs a reason");
+    await page.fill("#f-reason", "年末备货，客户回款记录良好");
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    const requestUrl = page.url();
+    assert.match(await page.textContent("[data-testid=request-state]"), /审批中/);
+    // The requester cannot approve their own request.
+    assert.equal(await page.locator("[data-testid=approve]").count(), 0);
+    assert.ok(await page.isVisible("[data-testid=own-request]"));
+    await page.goto(url);
+    await ready(page);
+    assert.equal(cents(await tile(page, "limit")), limit, "nothing changes before approval");
+    assert.deepEqual(b.errors, []);
+    await b.close();
+
+    // On a phone: the sales manager, then the finance specialist, approve from their inbox.
+    b = await browser({ dir, width: 360, height: 760, mobile: true });
+    page = b.page;
+    await page.goto(server.url + "/inbox");
+    await ready(page);
+    for (const [who, comment] of [["sm-1", "同意"], ["fs-1", "已核对回款"]]) {
+      await actAs(page, who);
+      await page.goto(server.url + "/inbox");
+      await ready(page);
+      // The request waits in their inbox.
+      const path = new URL(requestUrl).pathname;
+      await page.click(`[data-testid=waiting] a[href='${path}']`);
+      await page.waitForSelector("[data-testid=timeline]");
+      await page.waitForSelector("[data-testid=approve]");
+      await page.fill("[data-testid=comment]", comment);
+      await page.click("[data-testid=approve]");
+      await page.waitForFunction((c) => document.querySelector("[data-testid=timeline]").textContent.includes(c), comment);
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, "no sideways scrolling");
+    }
+    assert.match(await page.textContent("[data-testid=request-state]"), /已批准/);
+    const timeline = await page.textContent("[data-testid=timeline]");
+    assert.match(timeline, /周婷.*同意/);
+    assert.match(timeline, /孙悦.*已核对回款/);
+    await page.goto(url);
+    await ready(page);
+    assert.equal(cents(await tile(page, "limit")), wanted, "the temporary limit is in force");
+
+    // The audit trail records the decisions and the change, and its chain verifies.
+    await page.goto(server.url + "/audit");
+    await ready(page);
+    const audit = await page.textContent("[data-testid=audit]");
+    for (const what of ["routes.changed", "request.submitted", "request.step_approved", "request.approved", "limits.changed"]) {
+      assert.ok(audit.includes(what), what);
+    }
+    await page.click("[data-testid=verify]");
+    assert.match(await page.textContent("[data-testid=verdict]"), /哈希链完整/);
+    assert.deepEqual(b.errors, []);
+    await b.close();
+
+    // Four days later the temporary limit has ended by itself.
+    b = await browser({ dir });
+    page = b.page;
+    await page.clock.install({ time: new Date(end.getTime() + 86_400_000) });
+    await page.goto(url);
+    await ready(page);
+    await page.waitForSelector("[data-testid=credit]");
+    assert.equal(cents(await tile(page, "limit")), limit, "back to the permanent limit after the end date");
+    await b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a rejection needs a comment, and an edited audit entry is named by verify", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/inbox");
+    await ready(page);
+    // The demo has a request waiting for the sales manager.
+    await actAs(page, "sm-1");
+    await page.click("[data-testid=waiting] [data-testid=inbox-row] a >> nth=0");
+    await page.waitForSelector("[data-testid=reject]");
+    await page.click("[data-testid=reject]");
+    assert.match(await page.textContent("[data-testid=decide-error]"), /驳回时请填写意见/);
+    assert.match(await page.textContent("[data-testid=request-state]"), /审批中/, "nothing changed");
+    await page.fill("[data-testid=comment]", "回款记录不足，暂缓");
+    await page.click("[data-testid=reject]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=request-state]").textContent.includes("已驳回"));
+    // Someone edits a stored audit entry behind the app's back.
+    await page.goto(server.url + "/audit");
+    await ready(page);
+    await page.click("[data-testid=verify]");
+    assert.match(await page.textContent("[data-testid=verdict]"), /哈希链完整/);
+    await page.evaluate(
+      () =>
+        new Promise((ok, fail) => {
+          const open = indexedDB.open("creditdesk");
+          open.onsuccess = () => {
+            const tx = open.result.transaction("audit", "readwrite");
+            const store = tx.objectStore("audit");
+            const get = store.get(1);
+            get.onsuccess = () => {
+              const e = JSON.parse(get.result);
+              e.why = "edited by hand";
+              store.put(JSON.stringify(e), 1);
+            };
+            tx.oncomplete = () => ok();
+            tx.onerror = () => fail(tx.error);
+          };
+        }),
+    );
+    await page.click("[data-testid=verify]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=verdict]").textContent.includes("#1"));
+    assert.match(await page.textContent("[data-testid=verdict]"), /断裂.*#1/);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
