@@ -15,6 +15,7 @@ pub mod error;
 pub mod id;
 pub mod ledger;
 pub mod money;
+pub mod monitor;
 pub mod party;
 pub mod rating;
 pub mod request;

@@ -226,6 +226,16 @@ pub fn ratio_bp_round_half_away(part: Money, whole: Money) -> Option<i64> {
     }
 }
 
+/// `part / whole` in whole basis points, rounded toward negative infinity (so that "at least 90%"
+/// on the result is exactly `part ≥ 90% × whole`). `None` when `whole` is zero or negative.
+pub fn ratio_bp_round_down(part: Money, whole: Money) -> Option<i64> {
+    if !whole.is_positive() {
+        None
+    } else {
+        Some((part.0 as i128 * 10_000).div_euclid(whole.0 as i128) as i64)
+    }
+}
+
 /// `part / whole` as a percentage with one decimal (`33.2%`), rounded half away from zero.
 /// `None` when `whole` is zero.
 pub fn percent_1dp_round_half_away(part: Money, whole: Money) -> Option<String> {

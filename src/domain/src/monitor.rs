@@ -1,0 +1,841 @@
+//! Monitoring: warning rules as data, evaluated over each customer's facts as of a day, with
+//! idempotent alerts (raised once while a condition holds, re-armed when it clears), holds on
+//! ordering, collection tasks, review proposals and customer notices. Pure: the day and the time
+//! are handed in.
+
+use crate::approval::Role;
+use crate::credit::Limits;
+use crate::date::Date;
+use crate::id::CustomerId;
+use crate::ledger::{CustomerSummary, OpenItem};
+use crate::money::Money;
+use crate::party::Customer;
+use crate::rating::{Fixed, Grade};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a rule looks at. Units: money in fen, utilisation in whole basis points rounded down (so
+/// `≥ 9,000` is exactly "at least 90% of the limit"), days, months, counts,
+/// a grade as its rank (AAA 0 … C 4), a score in hundredths of a point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Utilisation,
+    OverdueAmount,
+    MaxDaysOverdue,
+    OpenAr,
+    /// Whole months since the limit was last used (the last invoice), for customers with a limit.
+    MonthsUnused,
+    Grade,
+    /// Grade steps lost since the previous evaluation (positive: worse).
+    GradeDrop,
+    /// Score lost since the previous evaluation, in hundredths (positive: lower).
+    ScoreDrop,
+    /// Days until the permanent limit expires (negative: expired); no expiry: never fires.
+    DaysToLimitExpiry,
+    /// Days until the limit review is due (negative: overdue); no review date: never fires.
+    DaysToReview,
+    LitigationCount,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 11] = [
+        Metric::Utilisation,
+        Metric::OverdueAmount,
+        Metric::MaxDaysOverdue,
+        Metric::OpenAr,
+        Metric::MonthsUnused,
+        Metric::Grade,
+        Metric::GradeDrop,
+        Metric::ScoreDrop,
+        Metric::DaysToLimitExpiry,
+        Metric::DaysToReview,
+        Metric::LitigationCount,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Metric::Utilisation => "utilisation",
+            Metric::OverdueAmount => "overdue_amount",
+            Metric::MaxDaysOverdue => "max_days_overdue",
+            Metric::OpenAr => "open_ar",
+            Metric::MonthsUnused => "months_unused",
+            Metric::Grade => "grade",
+            Metric::GradeDrop => "grade_drop",
+            Metric::ScoreDrop => "score_drop",
+            Metric::DaysToLimitExpiry => "days_to_limit_expiry",
+            Metric::DaysToReview => "days_to_review",
+            Metric::LitigationCount => "litigation_count",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.code() == s)
+    }
+    /// Whether the threshold is money (typed in yuan, kept in fen).
+    pub fn is_money(self) -> bool {
+        matches!(self, Metric::OverdueAmount | Metric::OpenAr)
+    }
+    /// Whether the threshold is a percentage (typed as 90, kept as 9,000 basis points).
+    pub fn is_percent(self) -> bool {
+        self == Metric::Utilisation
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+}
+
+impl Op {
+    pub const ALL: [Op; 5] = [Op::Ge, Op::Gt, Op::Le, Op::Lt, Op::Eq];
+    pub fn holds(self, value: i64, threshold: i64) -> bool {
+        match self {
+            Op::Ge => value >= threshold,
+            Op::Gt => value > threshold,
+            Op::Le => value <= threshold,
+            Op::Lt => value < threshold,
+            Op::Eq => value == threshold,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Ge => "≥",
+            Op::Gt => ">",
+            Op::Le => "≤",
+            Op::Lt => "<",
+            Op::Eq => "=",
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Op::Ge => "ge",
+            Op::Gt => "gt",
+            Op::Le => "le",
+            Op::Lt => "lt",
+            Op::Eq => "eq",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|o| o.code() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// What a rule does when it fires.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actions {
+    /// Raise an alert to these roles…
+    pub alert_roles: Vec<Role>,
+    /// …and to the customer's own sales rep.
+    pub alert_rep: bool,
+    /// Draft a reminder to the customer.
+    pub notice: bool,
+    /// Hold all ordering.
+    pub hold: bool,
+    /// Open a collection task for the customer's sales rep.
+    pub task: bool,
+    /// Propose a review of the limit.
+    pub review: bool,
+}
+
+/// A warning rule, as data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// A stable code such as `W1001`.
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub enabled: bool,
+    pub metric: Metric,
+    pub op: Op,
+    pub threshold: i64,
+    /// Limits the rule to these grades, regions, sales reps (empty: all).
+    #[serde(default)]
+    pub grades: Vec<Grade>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub reps: Vec<String>,
+    pub actions: Actions,
+    /// Lift the hold by itself when the condition clears (default: an unfreeze request is needed).
+    #[serde(default)]
+    pub auto_release: bool,
+}
+
+/// The rule set, versioned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSet {
+    pub version: u32,
+    pub rules: Vec<Rule>,
+}
+
+impl Default for RuleSet {
+    /// The built-in rules, enabled and editable.
+    fn default() -> Self {
+        use Role::*;
+        let rule =
+            |code: &str, name: &str, severity, metric, op, threshold, actions: Actions| Rule {
+                code: code.into(),
+                name: name.into(),
+                severity,
+                enabled: true,
+                metric,
+                op,
+                threshold,
+                grades: Vec::new(),
+                regions: Vec::new(),
+                reps: Vec::new(),
+                actions,
+                auto_release: false,
+            };
+        RuleSet {
+            version: 1,
+            rules: vec![
+                rule(
+                    "W1001",
+                    "Utilisation at 90% or more",
+                    Severity::Warning,
+                    Metric::Utilisation,
+                    Op::Ge,
+                    9_000,
+                    Actions {
+                        alert_rep: true,
+                        notice: true,
+                        ..Actions::default()
+                    },
+                ),
+                rule(
+                    "W1002",
+                    "An invoice is overdue",
+                    Severity::Critical,
+                    Metric::OverdueAmount,
+                    Op::Gt,
+                    0,
+                    Actions {
+                        hold: true,
+                        task: true,
+                        ..Actions::default()
+                    },
+                ),
+                rule(
+                    "W1003",
+                    "Overdue above ¥10,000",
+                    Severity::Critical,
+                    Metric::OverdueAmount,
+                    Op::Gt,
+                    Money::from_units(10_000).minor(),
+                    Actions {
+                        alert_roles: vec![SalesManager, FinanceSpecialist],
+                        hold: true,
+                        ..Actions::default()
+                    },
+                ),
+                rule(
+                    "W1004",
+                    "Limit unused for 6 months",
+                    Severity::Info,
+                    Metric::MonthsUnused,
+                    Op::Ge,
+                    6,
+                    Actions {
+                        review: true,
+                        ..Actions::default()
+                    },
+                ),
+                rule(
+                    "W1005",
+                    "Limit expired",
+                    Severity::Warning,
+                    Metric::DaysToLimitExpiry,
+                    Op::Lt,
+                    0,
+                    Actions {
+                        alert_roles: vec![FinanceSpecialist, FinanceManager],
+                        ..Actions::default()
+                    },
+                ),
+                rule(
+                    "W1006",
+                    "Limit review date passed",
+                    Severity::Warning,
+                    Metric::DaysToReview,
+                    Op::Lt,
+                    0,
+                    Actions {
+                        alert_roles: vec![FinanceSpecialist, FinanceManager],
+                        ..Actions::default()
+                    },
+                ),
+            ],
+        }
+    }
+}
+
+/// A problem of the rule set, with a stable code and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleProblem {
+    pub code: &'static str,
+    pub at: String,
+    pub detail: &'static str,
+}
+
+impl RuleSet {
+    pub fn problems(&self) -> Vec<RuleProblem> {
+        let mut out = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let at = if r.code.is_empty() {
+                format!("rule {}", i + 1)
+            } else {
+                r.code.clone()
+            };
+            let p = |code, detail| RuleProblem {
+                code,
+                at: at.clone(),
+                detail,
+            };
+            let c = r.code.as_bytes();
+            if c.len() != 5 || c[0] != b'W' || !c[1..].iter().all(u8::is_ascii_digit) {
+                out.push(p("M001", "a code is W and four digits, like W1001"));
+            }
+            if self.rules[..i].iter().any(|o| o.code == r.code) {
+                out.push(p("M002", "two rules share a code"));
+            }
+            if r.name.trim().is_empty() {
+                out.push(p("M003", "a rule needs a name"));
+            }
+            let a = &r.actions;
+            if a.alert_roles.is_empty()
+                && !a.alert_rep
+                && !a.notice
+                && !a.hold
+                && !a.task
+                && !a.review
+            {
+                out.push(p("M004", "a rule needs at least one action"));
+            }
+            if r.threshold.abs() > crate::money::MAX_INPUT_UNITS * 100 {
+                out.push(p("M005", "the threshold is out of range"));
+            }
+        }
+        out
+    }
+}
+
+/// What the rules see of a customer on a day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    pub customer: CustomerId,
+    pub region: String,
+    pub rep: String,
+    pub grade: Grade,
+    pub score: Fixed,
+    pub values: BTreeMap<Metric, i64>,
+}
+
+impl Facts {
+    pub fn get(&self, m: Metric) -> Option<i64> {
+        self.values.get(&m).copied()
+    }
+}
+
+/// Whole months from `from` to `to` (a month counts once the same day of the month is reached).
+pub fn whole_months(from: Date, to: Date) -> i64 {
+    let (y0, m0, d0) = from.ymd();
+    let (y1, m1, d1) = to.ymd();
+    let months = (y1 - y0) as i64 * 12 + m1 as i64 - m0 as i64;
+    if d1 < d0 {
+        months - 1
+    } else {
+        months
+    }
+}
+
+/// The facts of a customer as of a day. `exposure` is what counts against the limit under the
+/// policy; `previous` the grade and score of the previous evaluation, when there was one.
+#[allow(clippy::too_many_arguments)]
+pub fn facts(
+    c: &Customer,
+    s: &CustomerSummary,
+    exposure: Money,
+    grade: Grade,
+    score: Fixed,
+    previous: Option<(Grade, Fixed)>,
+    as_of: Date,
+) -> Facts {
+    let limits: &Limits = &c.limits;
+    let limit = limits.effective(as_of);
+    let mut v = BTreeMap::new();
+    if limit.is_positive() {
+        v.insert(
+            Metric::Utilisation,
+            crate::money::ratio_bp_round_down(exposure, limit).unwrap_or(0),
+        );
+        let since = s.last_invoice.unwrap_or(c.first_cooperation);
+        v.insert(Metric::MonthsUnused, whole_months(since, as_of));
+    }
+    v.insert(Metric::OverdueAmount, s.overdue.minor());
+    v.insert(Metric::MaxDaysOverdue, s.max_days_overdue as i64);
+    v.insert(Metric::OpenAr, s.open_ar.minor());
+    v.insert(Metric::Grade, grade as i64);
+    if let Some((g, sc)) = previous {
+        v.insert(Metric::GradeDrop, grade as i64 - g as i64);
+        v.insert(Metric::ScoreDrop, sc.0 - score.0);
+    }
+    if let Some(e) = limits.expires {
+        v.insert(Metric::DaysToLimitExpiry, e.days_since(as_of) as i64);
+    }
+    if let Some(r) = limits.review_due {
+        v.insert(Metric::DaysToReview, r.days_since(as_of) as i64);
+    }
+    v.insert(Metric::LitigationCount, c.profile.litigation_count as i64);
+    Facts {
+        customer: c.id,
+        region: c.region.clone(),
+        rep: c.sales_rep.clone(),
+        grade,
+        score,
+        values: v,
+    }
+}
+
+impl Rule {
+    /// The value that makes the rule fire for these facts, if it does.
+    pub fn fires(&self, f: &Facts) -> Option<i64> {
+        if !self.grades.is_empty() && !self.grades.contains(&f.grade) {
+            return None;
+        }
+        if !self.regions.is_empty() && !self.regions.contains(&f.region) {
+            return None;
+        }
+        if !self.reps.is_empty() && !self.reps.contains(&f.rep) {
+            return None;
+        }
+        let value = f.get(self.metric)?;
+        self.op.holds(value, self.threshold).then_some(value)
+    }
+}
+
+/// Which rules hold for which customers: `(rule index, customer, value)`, enabled rules only.
+pub fn evaluate(rules: &RuleSet, facts: &[Facts]) -> Vec<(usize, CustomerId, i64)> {
+    let mut out = Vec::new();
+    for f in facts {
+        for (i, r) in rules.rules.iter().enumerate() {
+            if r.enabled {
+                if let Some(v) = r.fires(f) {
+                    out.push((i, f.customer, v));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+/// An alert: a rule that fired for a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub customer: CustomerId,
+    pub metric: Metric,
+    pub value: i64,
+    pub op: Op,
+    pub threshold: i64,
+    pub raised_on: Date,
+    pub raised_at: i64,
+    /// Who sees it: these roles, and the rep (by name) when set.
+    pub roles: Vec<Role>,
+    pub rep: Option<String>,
+    pub notice: bool,
+    pub review: bool,
+    pub status: AlertStatus,
+    /// The day the condition cleared (the rule re-armed), if it has.
+    pub cleared_on: Option<Date>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Open,
+    Contacted,
+    Promised { date: Date, amount: Money },
+    Paid,
+    Escalated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskNote {
+    pub at: i64,
+    pub who: String,
+    pub text: String,
+    pub status: TaskStatus,
+}
+
+/// A collection task for the customer's sales rep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub customer: CustomerId,
+    pub owner: String,
+    pub rule: String,
+    pub opened_on: Date,
+    pub due: Date,
+    pub status: TaskStatus,
+    pub notes: Vec<TaskNote>,
+    pub closed_on: Option<Date>,
+    /// Set once a broken promise has raised its alert.
+    #[serde(default)]
+    pub promise_broken: bool,
+}
+
+impl Task {
+    pub fn is_open(&self) -> bool {
+        self.closed_on.is_none()
+    }
+}
+
+/// A hold on ordering set by a rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub rule: String,
+    pub since: Date,
+}
+
+/// What monitoring keeps between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorState {
+    /// Conditions that hold and have fired: `"{rule}|{customer}"` → the alert raised.
+    pub armed: BTreeMap<String, String>,
+    pub alerts: Vec<Alert>,
+    pub tasks: Vec<Task>,
+    /// Holds on ordering by customer.
+    pub holds: BTreeMap<CustomerId, Vec<Hold>>,
+    /// Each customer's grade and score at the previous run.
+    pub previous: BTreeMap<CustomerId, (Grade, Fixed)>,
+    /// The day of the last run.
+    pub last_run: Option<Date>,
+    /// A counter for ids.
+    pub seq: u64,
+}
+
+/// The code of the alert a broken payment promise raises.
+pub const PROMISE_BROKEN: &str = "W1090";
+
+impl MonitorState {
+    pub fn held(&self, c: CustomerId) -> &[Hold] {
+        self.holds.get(&c).map_or(&[], Vec::as_slice)
+    }
+
+    /// Lifts every hold of a customer (an approved unfreeze request does); the rules stay armed,
+    /// so a condition that still holds does not hold the customer again until it clears first.
+    pub fn release(&mut self, c: CustomerId) -> bool {
+        self.holds.remove(&c).is_some()
+    }
+
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.seq += 1;
+        format!("{prefix}-{}", self.seq)
+    }
+
+    /// One run of the rules as of `as_of`: raises alerts for conditions that newly hold, re-arms
+    /// those that cleared, sets and (when the rule says so) lifts holds, opens and closes tasks,
+    /// and raises an alert for a broken payment promise. Running again on the same facts changes
+    /// nothing. Returns what changed, for the caller to write and announce.
+    pub fn run(&mut self, rules: &RuleSet, facts: &[Facts], as_of: Date, now: i64) -> RunReport {
+        let mut report = RunReport::default();
+        let hits = evaluate(rules, facts);
+        let mut holding: std::collections::BTreeSet<String> = Default::default();
+        let by_customer: BTreeMap<CustomerId, &Facts> =
+            facts.iter().map(|f| (f.customer, f)).collect();
+        for &(i, customer, value) in &hits {
+            let r = &rules.rules[i];
+            let key = format!("{}|{customer}", r.code);
+            holding.insert(key.clone());
+            if self.armed.contains_key(&key) {
+                continue;
+            }
+            let f = by_customer[&customer];
+            let id = self.next_id("A");
+            let a = &r.actions;
+            self.alerts.push(Alert {
+                id: id.clone(),
+                rule: r.code.clone(),
+                name: r.name.clone(),
+                severity: r.severity,
+                customer,
+                metric: r.metric,
+                value,
+                op: r.op,
+                threshold: r.threshold,
+                raised_on: as_of,
+                raised_at: now,
+                roles: a.alert_roles.clone(),
+                rep: (a.alert_rep || a.task || a.notice || a.review).then(|| f.rep.clone()),
+                notice: a.notice,
+                review: a.review,
+                status: AlertStatus::Open,
+                cleared_on: None,
+            });
+            report.raised.push(id.clone());
+            self.armed.insert(key, id);
+            if a.hold {
+                let holds = self.holds.entry(customer).or_default();
+                if !holds.iter().any(|h| h.rule == r.code) {
+                    holds.push(Hold {
+                        rule: r.code.clone(),
+                        since: as_of,
+                    });
+                    report.held.push(customer);
+                }
+            }
+            if a.task
+                && !self
+                    .tasks
+                    .iter()
+                    .any(|t| t.customer == customer && t.is_open())
+            {
+                let id = self.next_id("T");
+                self.tasks.push(Task {
+                    id: id.clone(),
+                    customer,
+                    owner: f.rep.clone(),
+                    rule: r.code.clone(),
+                    opened_on: as_of,
+                    due: as_of.add_days(7),
+                    status: TaskStatus::Open,
+                    notes: Vec::new(),
+                    closed_on: None,
+                    promise_broken: false,
+                });
+                report.tasks_opened.push(id);
+            }
+        }
+        // Conditions that cleared re-arm their rule; holds lift only when the rule says so.
+        let cleared: Vec<(String, String)> = self
+            .armed
+            .iter()
+            .filter(|(k, _)| !holding.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (key, alert) in cleared {
+            self.armed.remove(&key);
+            if let Some(a) = self.alerts.iter_mut().find(|a| a.id == alert) {
+                a.cleared_on = Some(as_of);
+            }
+            let (code, customer) = key.split_once('|').expect("key");
+            let auto = rules
+                .rules
+                .iter()
+                .find(|r| r.code == code)
+                .is_none_or(|r| r.auto_release);
+            if let (true, Some(c)) = (auto, CustomerId::parse(customer)) {
+                if let Some(list) = self.holds.get_mut(&c) {
+                    let before = list.len();
+                    list.retain(|h| h.rule != code);
+                    if list.len() < before {
+                        report.released.push(c);
+                    }
+                    if list.is_empty() {
+                        self.holds.remove(&c);
+                    }
+                }
+            }
+            report.cleared.push(alert);
+        }
+        // Tasks close by themselves once the customer owes nothing overdue; a promise past its
+        // date with the overdue still there raises one alert.
+        for t in self.tasks.iter_mut().filter(|t| t.closed_on.is_none()) {
+            let Some(f) = by_customer.get(&t.customer) else {
+                continue;
+            };
+            let overdue = f.get(Metric::OverdueAmount).unwrap_or(0);
+            if overdue == 0 {
+                t.status = TaskStatus::Paid;
+                t.closed_on = Some(as_of);
+                t.notes.push(TaskNote {
+                    at: now,
+                    who: "system".into(),
+                    text: "overdue cleared".into(),
+                    status: TaskStatus::Paid,
+                });
+                report.tasks_closed.push(t.id.clone());
+            } else if let TaskStatus::Promised { date, .. } = t.status {
+                if as_of > date && !t.promise_broken {
+                    t.promise_broken = true;
+                    report
+                        .broken_promises
+                        .push((t.id.clone(), t.customer, overdue));
+                }
+            }
+        }
+        for (task, customer, overdue) in report.broken_promises.clone() {
+            self.seq += 1;
+            let id = format!("A-{}", self.seq);
+            let owner = self
+                .tasks
+                .iter()
+                .find(|t| t.id == task)
+                .map(|t| t.owner.clone());
+            self.alerts.push(Alert {
+                id: id.clone(),
+                rule: PROMISE_BROKEN.into(),
+                name: "Payment promise broken".into(),
+                severity: Severity::Critical,
+                customer,
+                metric: Metric::OverdueAmount,
+                value: overdue,
+                op: Op::Gt,
+                threshold: 0,
+                raised_on: as_of,
+                raised_at: now,
+                roles: vec![Role::SalesManager],
+                rep: owner,
+                notice: false,
+                review: false,
+                status: AlertStatus::Open,
+                cleared_on: None,
+            });
+            report.raised.push(id);
+        }
+        self.previous = facts
+            .iter()
+            .map(|f| (f.customer, (f.grade, f.score)))
+            .collect();
+        self.last_run = Some(as_of);
+        report
+    }
+}
+
+/// What one run changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub raised: Vec<String>,
+    pub cleared: Vec<String>,
+    pub held: Vec<CustomerId>,
+    pub released: Vec<CustomerId>,
+    pub tasks_opened: Vec<String>,
+    pub tasks_closed: Vec<String>,
+    pub broken_promises: Vec<(String, CustomerId, i64)>,
+}
+
+impl RunReport {
+    pub fn is_empty(&self) -> bool {
+        *self == RunReport::default()
+    }
+}
+
+/// A reminder to a customer about its open invoices, in zh-CN or English.
+pub fn notice_text(zh: bool, customer: &str, items: &[OpenItem], as_of: Date) -> (String, String) {
+    let total: Money = items.iter().map(|i| i.open).sum();
+    let lines: Vec<String> = items
+        .iter()
+        .map(|i| {
+            if zh {
+                format!(
+                    "  发票 {} · 到期日 {} · 未付 {}{}",
+                    i.number,
+                    i.due_date.iso(),
+                    i.open.format_cny(),
+                    if i.days_overdue > 0 {
+                        format!(" · 已逾期 {} 天", i.days_overdue)
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                format!(
+                    "  Invoice {} · due {} · open {}{}",
+                    i.number,
+                    i.due_date.iso(),
+                    i.open.format_cny(),
+                    if i.days_overdue > 0 {
+                        format!(" · {} days overdue", i.days_overdue)
+                    } else {
+                        String::new()
+                    }
+                )
+            }
+        })
+        .collect();
+    if zh {
+        (
+            format!("付款提醒：{customer}"),
+            format!(
+                "尊敬的{customer}：\n\n截至 {}，贵司以下发票尚未结清，合计 {}：\n{}\n\n请尽快安排付款。如已付款，请忽略本提醒并告知我们付款信息。\n\n此致\n敬礼",
+                as_of.iso(),
+                total.format_cny(),
+                lines.join("\n")
+            ),
+        )
+    } else {
+        (
+            format!("Payment reminder: {customer}"),
+            format!(
+                "Dear {customer},\n\nAs of {}, the following invoices are open, {} in total:\n{}\n\nPlease arrange payment at your earliest convenience. If you have already paid, please let us know the payment details.\n\nKind regards",
+                as_of.iso(),
+                total.format_cny(),
+                lines.join("\n")
+            ),
+        )
+    }
+}
+
+/// One month of a back-test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BacktestMonth {
+    pub month_end: Date,
+    /// Alerts raised that month, by rule code.
+    pub raised: BTreeMap<String, usize>,
+    /// Customers on hold at the month's end, and what they owed overdue then.
+    pub held: usize,
+    pub held_overdue: Money,
+}
+
+/// What a rule set would have done over the history: a fresh state run at each month end, in
+/// order, on the facts of that day.
+pub fn backtest(rules: &RuleSet, months: &[(Date, Vec<Facts>)]) -> Vec<BacktestMonth> {
+    let mut state = MonitorState::default();
+    months
+        .iter()
+        .map(|(day, facts)| {
+            let report = state.run(rules, facts, *day, 0);
+            let mut raised = BTreeMap::new();
+            for id in &report.raised {
+                if let Some(a) = state.alerts.iter().find(|a| &a.id == id) {
+                    *raised.entry(a.rule.clone()).or_insert(0) += 1;
+                }
+            }
+            let held_overdue = facts
+                .iter()
+                .filter(|f| !state.held(f.customer).is_empty())
+                .map(|f| Money::from_minor(f.get(Metric::OverdueAmount).unwrap_or(0)))
+                .sum();
+            BacktestMonth {
+                month_end: *day,
+                raised,
+                held: state.holds.len(),
+                held_overdue,
+            }
+        })
+        .collect()
+}

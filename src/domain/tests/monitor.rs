@@ -1,0 +1,331 @@
+//! Monitoring: the built-in rules on their boundaries, idempotent alerts that re-arm, holds,
+//! collection tasks and broken promises.
+
+use creditdesk_domain::credit::Limits;
+use creditdesk_domain::id::{DeviceId, Timestamp};
+use creditdesk_domain::ledger::OpenItem;
+use creditdesk_domain::monitor::*;
+use creditdesk_domain::rating::{Fixed, Grade};
+use creditdesk_domain::*;
+use proptest::prelude::*;
+
+const C: CustomerId = CustomerId::from_u128(1);
+const TODAY: &str = "2026-11-28";
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+fn y(units: i64) -> Money {
+    Money::from_units(units)
+}
+
+fn customer(limit: i64) -> Customer {
+    let mut c = demo::generate(&demo::DemoSpec {
+        customers: 1,
+        ..demo::DemoSpec::demo(d(TODAY), demo::DemoLang::En)
+    })
+    .customers
+    .remove(0);
+    c.id = C;
+    c.sales_rep = "Li Na".into();
+    c.region = "East".into();
+    c.first_cooperation = d("2020-01-01");
+    c.profile.litigation_count = 0;
+    c.limits = Limits {
+        permanent: y(limit),
+        ..Limits::default()
+    };
+    c
+}
+
+/// The facts of a customer with these figures, as of today.
+fn facts_of(c: &Customer, s: CustomerSummary, exposure: Money) -> Facts {
+    facts(c, &s, exposure, Grade::A, Fixed(7000), None, d(TODAY))
+}
+
+fn fired(f: &Facts) -> Vec<String> {
+    let rules = RuleSet::default();
+    evaluate(&rules, std::slice::from_ref(f))
+        .into_iter()
+        .map(|(i, _, _)| rules.rules[i].code.clone())
+        .collect()
+}
+
+#[test]
+fn the_built_in_rules_fire_exactly_at_their_boundaries() {
+    let c = customer(100_000);
+    let check = |s: CustomerSummary, exposure: Money, expected: &[&str]| {
+        assert_eq!(
+            fired(&facts_of(&c, s, exposure)),
+            expected,
+            "{s:?} {exposure:?}"
+        );
+    };
+    let recent = CustomerSummary {
+        last_invoice: Some(d("2026-11-01")),
+        ..CustomerSummary::default()
+    };
+    // Utilisation: exactly 90% warns, a cent less does not.
+    check(recent, y(90_000), &["W1001"]);
+    check(recent, y(90_000) - Money::from_minor(1), &[]);
+    // Any overdue holds and opens a task; above ¥10,000 (not at it) also alerts the lead.
+    let overdue = |units: i64, minor: i64| CustomerSummary {
+        overdue: y(units) + Money::from_minor(minor),
+        ..recent
+    };
+    check(overdue(0, 1), Money::ZERO, &["W1002"]);
+    check(overdue(10_000, 0), Money::ZERO, &["W1002"]);
+    check(overdue(10_000, 1), Money::ZERO, &["W1002", "W1003"]);
+    // Unused for 6 months to the day proposes a review; a day less does not.
+    let last = |s: &str| CustomerSummary {
+        last_invoice: Some(d(s)),
+        ..CustomerSummary::default()
+    };
+    check(last("2026-05-28"), Money::ZERO, &["W1004"]);
+    check(last("2026-05-29"), Money::ZERO, &[]);
+    // A review date passed alerts finance; due today does not yet.
+    let mut due = customer(100_000);
+    due.limits.review_due = Some(d("2026-11-27"));
+    assert_eq!(fired(&facts_of(&due, recent, Money::ZERO)), ["W1006"]);
+    due.limits.review_due = Some(d(TODAY));
+    assert_eq!(
+        fired(&facts_of(&due, recent, Money::ZERO)),
+        Vec::<String>::new()
+    );
+    // An expired limit alerts finance.
+    due.limits.expires = Some(d("2026-11-27"));
+    assert!(fired(&facts_of(&due, recent, Money::ZERO)).contains(&"W1005".to_string()));
+    // No limit: no utilisation, no unused-limit review.
+    let none = customer(0);
+    assert_eq!(
+        fired(&facts_of(&none, last("2020-01-01"), y(5))),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn an_invoice_due_five_days_ago_holds_ordering_and_opens_one_task() {
+    let c = customer(100_000);
+    let meta = Meta::new(DeviceId::from_u128(9), Timestamp(0));
+    let inv = |n: u128, due: &str, units: i64| Invoice {
+        id: InvoiceId::from_u128(n),
+        meta,
+        customer: C,
+        order: None,
+        number: DocNo::parse(&format!("INV-{n}")).unwrap(),
+        issue_date: d("2026-10-01"),
+        due_date: d(due),
+        amount: y(units),
+    };
+    let mut l = Ledger::new();
+    l.add_invoice(inv(1, "2026-11-23", 500)).unwrap();
+    l.add_invoice(inv(2, "2026-12-28", 1_000)).unwrap();
+    let s = l.summary(C, d(TODAY));
+    assert_eq!((s.overdue_count, s.overdue), (1, y(500)));
+    let f = facts_of(&c, s, s.open_ar);
+    let mut state = MonitorState::default();
+    let report = state.run(&RuleSet::default(), std::slice::from_ref(&f), d(TODAY), 1);
+    assert_eq!(report.held, vec![C]);
+    assert_eq!(state.held(C).len(), 1);
+    assert_eq!(state.tasks.len(), 1);
+    assert_eq!(state.tasks[0].owner, "Li Na");
+    assert_eq!(
+        state
+            .alerts
+            .iter()
+            .map(|a| a.rule.as_str())
+            .collect::<Vec<_>>(),
+        ["W1002"]
+    );
+    // The same facts again change nothing.
+    assert!(state.run(&RuleSet::default(), &[f], d(TODAY), 2).is_empty());
+    // Paid: the task closes by itself; the hold stays until an unfreeze is approved.
+    let paid = facts_of(
+        &c,
+        CustomerSummary {
+            open_ar: y(1_000),
+            ..CustomerSummary::default()
+        },
+        y(1_000),
+    );
+    let report = state.run(&RuleSet::default(), &[paid], d("2026-11-29"), 3);
+    assert_eq!(report.tasks_closed.len(), 1);
+    assert_eq!(state.tasks[0].status, TaskStatus::Paid);
+    assert_eq!(
+        state.held(C).len(),
+        1,
+        "the default needs an unfreeze request"
+    );
+    assert!(state.release(C));
+    assert!(state.held(C).is_empty());
+}
+
+#[test]
+fn a_hold_lifts_by_itself_only_when_the_rule_says_so() {
+    let c = customer(100_000);
+    let mut rules = RuleSet::default();
+    rules.rules[1].auto_release = true;
+    let owing = facts_of(
+        &c,
+        CustomerSummary {
+            overdue: y(1),
+            ..CustomerSummary::default()
+        },
+        Money::ZERO,
+    );
+    let clear = facts_of(&c, CustomerSummary::default(), Money::ZERO);
+    let mut state = MonitorState::default();
+    state.run(&rules, &[owing], d(TODAY), 1);
+    assert_eq!(state.held(C).len(), 1);
+    let report = state.run(&rules, &[clear], d("2026-11-29"), 2);
+    assert_eq!(report.released, vec![C]);
+    assert!(state.held(C).is_empty());
+}
+
+#[test]
+fn a_promise_past_its_date_with_the_debt_still_there_raises_one_alert() {
+    let c = customer(100_000);
+    let owing = facts_of(
+        &c,
+        CustomerSummary {
+            overdue: y(300),
+            ..CustomerSummary::default()
+        },
+        Money::ZERO,
+    );
+    let mut state = MonitorState::default();
+    state.run(
+        &RuleSet::default(),
+        std::slice::from_ref(&owing),
+        d(TODAY),
+        1,
+    );
+    state.tasks[0].status = TaskStatus::Promised {
+        date: d("2026-11-30"),
+        amount: y(300),
+    };
+    assert!(state
+        .run(
+            &RuleSet::default(),
+            std::slice::from_ref(&owing),
+            d("2026-11-30"),
+            2
+        )
+        .broken_promises
+        .is_empty());
+    let report = state.run(
+        &RuleSet::default(),
+        std::slice::from_ref(&owing),
+        d("2026-12-01"),
+        3,
+    );
+    assert_eq!(report.broken_promises.len(), 1);
+    assert!(state.alerts.iter().any(|a| a.rule == PROMISE_BROKEN));
+    assert!(
+        state
+            .run(&RuleSet::default(), &[owing], d("2026-12-02"), 4)
+            .broken_promises
+            .is_empty(),
+        "once"
+    );
+}
+
+#[test]
+fn a_notice_lists_the_open_invoices_in_the_customers_language() {
+    let item = OpenItem {
+        invoice: InvoiceId::from_u128(1),
+        number: DocNo::parse("INV-7").unwrap(),
+        issue_date: d("2026-10-01"),
+        due_date: d("2026-11-23"),
+        amount: y(500),
+        open: y(500),
+        days_overdue: 5,
+    };
+    let (subject, body) = notice_text(true, "华东机械", &[item], d(TODAY));
+    assert!(subject.contains("华东机械"));
+    assert!(body.contains("INV-7") && body.contains("¥500.00") && body.contains("已逾期 5 天"));
+    let (_, body) = notice_text(false, "East Machinery", &[item], d(TODAY));
+    assert!(body.contains("5 days overdue"));
+}
+
+#[test]
+fn broken_rules_are_named_with_a_code_and_where() {
+    let mut rules = RuleSet::default();
+    rules.rules[0].code = "X1".into();
+    rules.rules[1].code = "W1003".into();
+    rules.rules[2].actions = Actions::default();
+    let got: Vec<(&str, String)> = rules
+        .problems()
+        .into_iter()
+        .map(|p| (p.code, p.at))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("M001", "X1".to_string()),
+            ("M002", "W1003".to_string()),
+            ("M004", "W1003".to_string())
+        ]
+    );
+    assert!(RuleSet::default().problems().is_empty());
+}
+
+proptest! {
+    /// Over any day-by-day history of overdue amounts: an alert is raised exactly when the
+    /// condition starts to hold, never twice while it holds, and again after it clears; running
+    /// twice on a day changes nothing.
+    #[test]
+    fn alerts_are_raised_once_per_episode_and_rearm_when_cleared(days in proptest::collection::vec(0i64..3, 1..60)) {
+        let c = customer(100_000);
+        let rules = RuleSet { version: 1, rules: vec![RuleSet::default().rules[1].clone()] };
+        let mut state = MonitorState::default();
+        let mut episodes = 0;
+        let mut was = false;
+        for (i, owed) in days.iter().enumerate() {
+            let now = owed > &0;
+            if now && !was { episodes += 1; }
+            was = now;
+            let f = facts_of(&c, CustomerSummary { overdue: Money::from_minor(*owed), ..CustomerSummary::default() }, Money::ZERO);
+            let day = d(TODAY).add_days(i as i32);
+            state.run(&rules, std::slice::from_ref(&f), day, i as i64);
+            let again = state.run(&rules, &[f], day, i as i64);
+            prop_assert!(again.raised.is_empty() && again.cleared.is_empty(), "idempotent");
+            prop_assert_eq!(state.armed.len(), usize::from(now));
+            prop_assert!(state.tasks.iter().filter(|t| t.is_open()).count() <= 1, "one open task at most");
+        }
+        prop_assert_eq!(state.alerts.len(), episodes);
+    }
+}
+
+#[test]
+fn a_back_test_counts_what_each_month_would_have_raised_and_held() {
+    let c = customer(100_000);
+    let month = |owed: i64| {
+        vec![facts_of(
+            &c,
+            CustomerSummary {
+                overdue: y(owed),
+                last_invoice: Some(d("2026-08-01")),
+                ..CustomerSummary::default()
+            },
+            Money::ZERO,
+        )]
+    };
+    let months = vec![
+        (d("2026-08-31"), month(0)),
+        (d("2026-09-30"), month(12_000)),
+        (d("2026-10-31"), month(12_000)),
+        (d("2026-11-28"), month(500)),
+    ];
+    let rows = backtest(&RuleSet::default(), &months);
+    assert_eq!(rows[0].raised.len(), 0);
+    assert_eq!(rows[1].raised.get("W1002"), Some(&1));
+    assert_eq!(rows[1].raised.get("W1003"), Some(&1));
+    assert_eq!((rows[1].held, rows[1].held_overdue), (1, y(12_000)));
+    assert!(rows[2].raised.is_empty(), "still the same episode");
+    assert_eq!(
+        rows[3].held_overdue,
+        y(500),
+        "held until an unfreeze, whatever is owed"
+    );
+}
