@@ -84,6 +84,11 @@ try {
     `(metrics ${fmt(web.metrics_ms)}, grades ${fmt(web.score_ms)}); native ${fmt(nativeTotal)} (metrics ${fmt(native.metrics_ms)}, ` +
     `grades ${fmt(native.score_ms)}); browser/native ${(webTotal / nativeTotal).toFixed(2)}x (target < 50 ms in the browser)`);
 
+  // Monitoring: every rule over every customer (facts from the figures in memory, then the rules).
+  const rules = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rules()));
+  console.log(`evaluate every warning rule over ${counts.customers} customers, median of 5: ${fmt(rules.facts_ms + rules.rules_ms)} ` +
+    `(facts ${fmt(rules.facts_ms)}, rules ${fmt(rules.rules_ms)}; ${rules.hits} hits; target < 50 ms)`);
+
   // What-if: from typing a weight in the draft to the migration matrix on screen.
   await page.goto(server.url + "/scorecard");
   await ready(page);

@@ -71,15 +71,25 @@ fn config_outbox(entity: &str, version: u32, at: i64, payload: serde_json::Value
 
 /// Files a request for a customer and submits it: it enters the first step of its route.
 /// `files` are attachments with their bytes, stored in the same transaction.
+/// The requester of what monitoring files by itself (a review of an unused limit).
+pub fn system_user() -> User {
+    User {
+        id: "system".into(),
+        name: "system".into(),
+        roles: vec![creditdesk_domain::approval::Role::Admin],
+        region: String::new(),
+    }
+}
+
 pub async fn file_request(
     customer: CustomerId,
     kind: RequestKind,
     reason: String,
     files: Vec<(Attachment, Vec<u8>)>,
 ) -> Result<RequestId, SaveError> {
-    let (me, device, as_of, route, conflict) = with_data(|d| {
+    let me = with_data(|d| d.me());
+    let (device, as_of, route, conflict) = with_data(|d| {
         (
-            d.me(),
             d.device,
             d.as_of,
             workflow::route_for(&d.routes, &kind, d.grade(customer)),
@@ -160,6 +170,17 @@ async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
         }
         None => {}
     }
+    // An approved unfreeze also lifts the holds monitoring rules put on ordering.
+    let mut monitor = None;
+    if matches!(request.kind, RequestKind::Unfreeze { .. }) && effect.is_some() {
+        let mut m = with_data(|d| d.monitor.clone());
+        if m.release(request.customer) {
+            batch
+                .settings
+                .push(("monitor".into(), crate::ui::monitoring::meta_json(&m)));
+            monitor = Some(m);
+        }
+    }
     commit_audited(batch.clone(), events, at).await?;
     let state = request.state();
     with_data_mut(|d| {
@@ -174,8 +195,14 @@ async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
         if let Some(slot) = d.requests.iter_mut().find(|r| r.id == request.id) {
             *slot = request.clone();
         }
+        if let Some(m) = monitor {
+            d.monitor = m;
+        }
         d.refresh_summary(request.customer);
     });
+    if effect.is_some() {
+        crate::ui::monitoring::after_change(vec![request.customer]);
+    }
     Ok(state)
 }
 

@@ -3,6 +3,7 @@
 pub mod approvals;
 pub mod credit;
 pub mod i18n;
+pub mod monitoring;
 pub mod pages;
 pub mod rating;
 pub mod scale;
@@ -27,6 +28,7 @@ use state::{boot, AppState};
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
+    state.register();
     provide_context(state);
     leptos::task::spawn_local(boot(state));
     watch_network(state);
@@ -43,6 +45,12 @@ fn watch_network(state: AppState) {
     let _ = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
 }
 
+thread_local! {
+    /// The hour of the last hourly run of the rules (the first run is at start-up).
+    static LAST_HOUR: std::cell::Cell<i64> =
+        std::cell::Cell::new((js_sys::Date::now() / 3_600_000.0) as i64);
+}
+
 /// Keeps "today" current while the app stays open over midnight.
 fn watch_day(state: AppState) {
     let _ = set_interval_with_handle(
@@ -53,6 +61,17 @@ fn watch_day(state: AppState) {
                 if state.ledger_ready.get_untracked() {
                     state::roll_to(state, today);
                 }
+            }
+            // Every hour while the app is open, the rules run over every customer.
+            let hour = (js_sys::Date::now() / 3_600_000.0) as i64;
+            if state.ledger_ready.get_untracked() && LAST_HOUR.replace(hour) != hour {
+                leptos::task::spawn_local(async move {
+                    if let Ok(r) = monitoring::watch(None).await {
+                        if !r.is_empty() {
+                            state.changed();
+                        }
+                    }
+                });
             }
             // Requests past their time expire, checked every minute while the app is open.
             if state.ledger_ready.get_untracked() {
@@ -122,6 +141,10 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/requests/:id") view=RequestDetail />
                 <Route path=path!("/inbox") view=InboxPage />
                 <Route path=path!("/audit") view=AuditPage />
+                <Route path=path!("/alerts") view=pages::monitor::AlertsPage />
+                <Route path=path!("/tasks") view=pages::monitor::TasksPage />
+                <Route path=path!("/rules") view=pages::monitor::RulesPage />
+                <Route path=path!("/customers/:id/notice") view=pages::monitor::NoticePage />
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
             </Routes>

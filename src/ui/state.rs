@@ -50,6 +50,9 @@ pub struct Data {
     pub routes: Routes,
     /// The audit trail, oldest first.
     pub audit: Vec<AuditEntry>,
+    /// The warning rules and what monitoring keeps between runs (alerts, tasks, holds).
+    pub rules: creditdesk_domain::monitor::RuleSet,
+    pub monitor: creditdesk_domain::monitor::MonitorState,
 }
 
 impl Data {
@@ -82,6 +85,13 @@ impl Data {
     /// A customer's grade today (an approved override wins); C when not graded yet.
     pub fn grade(&self, id: CustomerId) -> Grade {
         self.rated.get(&id).map_or(Grade::C, |r| r.1)
+    }
+    /// A customer's limits as the check sees them: frozen too while a rule holds its ordering.
+    pub fn limits_in_force(&self, id: CustomerId) -> Option<credit::Limits> {
+        let c = self.customer(id)?;
+        let mut l = c.limits.clone();
+        l.frozen |= !self.monitor.held(id).is_empty();
+        Some(l)
     }
     /// Whether the signed-in user sees this customer (a sales rep sees their own).
     pub fn visible(&self, me: &User, id: CustomerId) -> bool {
@@ -148,7 +158,7 @@ impl Data {
         let s = self.summary(id);
         Some(CheckInput {
             grade: self.grade(id),
-            limits: c.limits.clone(),
+            limits: self.limits_in_force(c.id)?,
             exposure: Exposure {
                 open_ar: s.open_ar,
                 open_orders: s.open_orders,
@@ -204,6 +214,7 @@ impl Data {
 }
 
 thread_local! {
+    static APP: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
     static DATA: RefCell<Data> = RefCell::new(Data::default());
     static DB: RefCell<Option<Rc<IdbStore>>> = const { RefCell::new(None) };
 }
@@ -243,6 +254,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Makes this the state `current` returns.
+    pub fn register(self) {
+        APP.with(|a| a.set(Some(self)));
+    }
+
+    /// The app's state, for code that runs outside a component (after a save).
+    pub fn current() -> Option<AppState> {
+        APP.with(|a| a.get())
+    }
+
     pub fn new() -> AppState {
         let lang = web_sys::window()
             .and_then(|w| w.navigator().language())
@@ -453,6 +474,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         None => Routes::default(),
     };
     let audit = store.load_audit().await?;
+    let (rules, monitor) = crate::ui::monitoring::load(&store).await?;
     let policy = match store.setting("policy").await? {
         Some(json) => serde_json::from_str::<Policy>(&json).unwrap_or_else(|e| {
             web_sys::console::warn_1(
@@ -481,6 +503,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             user,
             routes,
             audit,
+            rules,
+            monitor,
             ..Data::default()
         };
         d.reindex();
@@ -518,6 +542,12 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     });
     publish_timing("metricsMs", metrics_ms);
     crate::ui::approvals::after_boot(&store, demo_lang(state.lang.get_untracked())).await;
+    // The day may have changed since the last start: run every rule over every customer.
+    let t_rules = perf_now();
+    if let Err(e) = crate::ui::monitoring::watch(None).await {
+        web_sys::console::warn_1(&format!("rules not run: {e}").into());
+    }
+    publish_timing("rulesMs", perf_now() - t_rules);
     publish_timing("scoreMs", score_ms);
     state.ledger_ready.set(true);
     state.changed();
@@ -652,6 +682,7 @@ pub async fn save_customer(
         d.reindex();
         d.refresh_summary(id);
     });
+    crate::ui::monitoring::after_change(vec![id]);
     Ok(id)
 }
 
@@ -683,6 +714,7 @@ pub async fn save_order(
         d.ledger.put_order(order);
         d.refresh_summary(customer);
     });
+    crate::ui::monitoring::after_change(vec![customer]);
     Ok((order.id, outcome))
 }
 
@@ -698,6 +730,7 @@ pub async fn set_order_status(order: OrderId, next: OrderStatus) -> Result<(), S
         d.ledger.put_order(updated);
         d.refresh_summary(updated.customer);
     });
+    crate::ui::monitoring::after_change(vec![updated.customer]);
     Ok(())
 }
 
@@ -734,8 +767,10 @@ pub async fn save_invoice(
             .add_invoice(invoice)
             .map_err(|e| SaveError::Invalid(vec![FieldError::new("number", e.problem())]))?;
         d.refresh_summary(customer);
-        Ok(invoice.id)
-    })
+        Ok::<_, SaveError>(())
+    })?;
+    crate::ui::monitoring::after_change(vec![customer]);
+    Ok(invoice.id)
 }
 
 pub async fn save_payment(
@@ -763,8 +798,10 @@ pub async fn save_payment(
             .add_payment(payment)
             .map_err(|e| SaveError::Invalid(vec![FieldError::new("amount", e.problem())]))?;
         d.refresh_summary(customer);
-        Ok(id)
-    })
+        Ok::<_, SaveError>(())
+    })?;
+    crate::ui::monitoring::after_change(vec![customer]);
+    Ok(id)
 }
 
 /// Reads the scorecard versions and the draft; writes the default model as version 1 on a first
@@ -924,6 +961,12 @@ pub fn roll_to(state: AppState, today: Date) {
     });
     if moved {
         state.changed();
+        // A new day: invoices fall due, limits expire, reviews come due.
+        leptos::task::spawn_local(async move {
+            if crate::ui::monitoring::watch(None).await.is_ok() {
+                state.changed();
+            }
+        });
     }
 }
 
@@ -1003,6 +1046,32 @@ pub fn cd_bench_check(n: u32) -> js_sys::Array {
         }
     });
     out
+}
+
+/// Times one evaluation of every rule over every customer, as JSON `{facts_ms, rules_ms,
+/// hits}`: the facts from the figures in memory, then the rules (no writes), median of 5.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_rules() -> String {
+    let (mut facts_ms, mut rules_ms, mut hits) = (Vec::new(), Vec::new(), 0);
+    with_data(|d| {
+        for _ in 0..5 {
+            let t = perf_now();
+            let facts = crate::ui::monitoring::facts_of(d, None);
+            let t1 = perf_now();
+            hits = creditdesk_domain::monitor::evaluate(&d.rules, &facts).len();
+            rules_ms.push(perf_now() - t1);
+            facts_ms.push(t1 - t);
+        }
+    });
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    format!(
+        r#"{{"facts_ms":{},"rules_ms":{},"hits":{hits}}}"#,
+        median(facts_ms),
+        median(rules_ms)
+    )
 }
 
 /// What is loaded, as JSON, for the benchmark's report.

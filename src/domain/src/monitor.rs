@@ -557,7 +557,8 @@ impl MonitorState {
         format!("{prefix}-{}", self.seq)
     }
 
-    /// One run of the rules as of `as_of`: raises alerts for conditions that newly hold, re-arms
+    /// One run of the rules as of `as_of` over the customers in `facts` (all, or those whose data
+    /// just changed): raises alerts for conditions that newly hold, re-arms
     /// those that cleared, sets and (when the rule says so) lifts holds, opens and closes tasks,
     /// and raises an alert for a broken payment promise. Running again on the same facts changes
     /// nothing. Returns what changed, for the caller to write and announce.
@@ -630,11 +631,17 @@ impl MonitorState {
                 report.tasks_opened.push(id);
             }
         }
-        // Conditions that cleared re-arm their rule; holds lift only when the rule says so.
+        // Conditions that cleared re-arm their rule; holds lift only when the rule says so. Only
+        // the customers in `facts` are looked at: a run may cover a few customers.
         let cleared: Vec<(String, String)> = self
             .armed
             .iter()
             .filter(|(k, _)| !holding.contains(*k))
+            .filter(|(k, _)| {
+                k.split_once('|')
+                    .and_then(|(_, c)| CustomerId::parse(c))
+                    .is_some_and(|c| by_customer.contains_key(&c))
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (key, alert) in cleared {
@@ -717,10 +724,8 @@ impl MonitorState {
             });
             report.raised.push(id);
         }
-        self.previous = facts
-            .iter()
-            .map(|f| (f.customer, (f.grade, f.score)))
-            .collect();
+        self.previous
+            .extend(facts.iter().map(|f| (f.customer, (f.grade, f.score))));
         self.last_run = Some(as_of);
         report
     }

@@ -329,3 +329,30 @@ fn a_back_test_counts_what_each_month_would_have_raised_and_held() {
         "held until an unfreeze, whatever is owed"
     );
 }
+
+#[test]
+fn a_run_over_some_customers_leaves_the_others_armed() {
+    let a = customer(100_000);
+    let mut b = customer(100_000);
+    b.id = CustomerId::from_u128(2);
+    let owing = |c: &Customer| {
+        facts_of(
+            c,
+            CustomerSummary {
+                overdue: y(5),
+                last_invoice: Some(d("2026-11-01")),
+                ..CustomerSummary::default()
+            },
+            Money::ZERO,
+        )
+    };
+    let mut state = MonitorState::default();
+    state.run(&RuleSet::default(), &[owing(&a), owing(&b)], d(TODAY), 1);
+    assert_eq!(state.armed.len(), 2);
+    let report = state.run(&RuleSet::default(), &[owing(&a)], d(TODAY), 2);
+    assert!(
+        report.cleared.is_empty(),
+        "b was not looked at, so it did not clear"
+    );
+    assert_eq!(state.armed.len(), 2);
+}

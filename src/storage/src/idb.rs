@@ -397,7 +397,13 @@ impl Store for IdbStore {
         // models are configuration and stay.
         let mut stores = vec![CUSTOMERS, CHUNKS, TAIL, OUTBOX];
         let names = self.db.store_names();
-        for s in [schema::REQUESTS, schema::AUDIT, schema::ATTACHMENTS] {
+        for s in [
+            schema::REQUESTS,
+            schema::AUDIT,
+            schema::ATTACHMENTS,
+            schema::ALERTS,
+            schema::TASKS,
+        ] {
             if names.iter().any(|n| n == s) {
                 stores.push(s);
             }

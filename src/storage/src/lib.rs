@@ -13,7 +13,8 @@
 //! - `requests` (schema 3): requests of the approval workflow, as JSON;
 //! - `audit` (schema 4): the hash-chained audit trail, one JSON entry per sequence number; entries
 //!   are only ever added, so two writers that chained to the same head cannot both commit;
-//! - `attachments` (schema 4): the bytes of files attached to requests, keyed by id.
+//! - `attachments` (schema 4): the bytes of files attached to requests, keyed by id;
+//! - `alerts` and `tasks` (schema 5): monitoring's alerts and collection tasks, JSON by id.
 //!
 //! Every write is one transaction: a commit writes its customers, tail entries and outbox
 //! records together or not at all.
@@ -131,6 +132,8 @@ pub struct Stats {
 pub enum Docs {
     Models,
     Requests,
+    Alerts,
+    Tasks,
 }
 
 impl Docs {
@@ -138,6 +141,8 @@ impl Docs {
         match self {
             Docs::Models => schema::MODELS,
             Docs::Requests => schema::REQUESTS,
+            Docs::Alerts => schema::ALERTS,
+            Docs::Tasks => schema::TASKS,
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct MemData {
     pub models: BTreeMap<String, String>,
     pub requests: BTreeMap<String, String>,
     pub audit: BTreeMap<u64, String>,
+    pub alerts: BTreeMap<String, String>,
+    pub tasks: BTreeMap<String, String>,
     pub attachments: BTreeMap<String, Vec<u8>>,
 }
 
@@ -30,6 +32,8 @@ impl MemData {
         match which {
             Docs::Models => &mut self.models,
             Docs::Requests => &mut self.requests,
+            Docs::Alerts => &mut self.alerts,
+            Docs::Tasks => &mut self.tasks,
         }
     }
 }
@@ -165,6 +169,8 @@ impl Store for MemStore {
         d.requests.clear();
         d.audit.clear();
         d.attachments.clear();
+        d.alerts.clear();
+        d.tasks.clear();
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! database of an older version creates what is missing and keeps every record.
 
 /// The current schema version.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 pub const DB_NAME: &str = "creditdesk";
 
 pub const CUSTOMERS: &str = "customers";
@@ -15,6 +15,8 @@ pub const MODELS: &str = "models";
 pub const REQUESTS: &str = "requests";
 pub const AUDIT: &str = "audit";
 pub const ATTACHMENTS: &str = "attachments";
+pub const ALERTS: &str = "alerts";
+pub const TASKS: &str = "tasks";
 
 /// A store: its name, whether keys are generated, and the version that added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +76,16 @@ pub const STORES: &[StoreDef] = &[
         name: ATTACHMENTS,
         auto_increment: false,
         since: 4,
+    },
+    StoreDef {
+        name: ALERTS,
+        auto_increment: false,
+        since: 5,
+    },
+    StoreDef {
+        name: TASKS,
+        auto_increment: false,
+        since: 5,
     },
 ];
 

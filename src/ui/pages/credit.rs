@@ -23,6 +23,13 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
     move || {
         let lang = state.lang.get();
         let t = move |k: T| lang.t(k);
+        let holds: Vec<String> = state.data(|d| {
+            d.monitor
+                .held(customer)
+                .iter()
+                .map(|h| format!("{} ({})", h.rule, lang.date(h.since)))
+                .collect()
+        });
         let Some((c, s, grade, policy, position, sales_12m, changes, open_items, open_orders)) =
             state.data(|d| {
                 let c = d.customer(customer)?.clone();
@@ -82,7 +89,8 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
             <div class="card credit" data-testid="credit">
                 <div class="rating-head">
                     <h2>{t(T::Credit)}</h2>
-                    {c.limits.frozen.then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
+                    {(c.limits.frozen || !holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
+                    {(!holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="held-by-rule">{format!("{} {}", t(T::HeldByRule), holds.join(", "))}</span> })}
                     <A href=format!("/customers/{id}/request") attr:class="button small" attr:data-testid="change-limit">{t(T::NewRequest)}</A>
                 </div>
                 <div class="tiles">

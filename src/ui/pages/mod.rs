@@ -5,6 +5,7 @@ pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
 pub mod ledger_forms;
+pub mod monitor;
 pub mod requests;
 pub mod scorecard;
 pub mod settings;

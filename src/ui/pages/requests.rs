@@ -211,7 +211,7 @@ fn RequestForm() -> impl IntoView {
             let (score, grade) = d.rated.get(&customer).copied()?;
             Some((
                 c.name.clone(),
-                c.limits.clone(),
+                d.limits_in_force(customer)?,
                 Current {
                     grade,
                     score,
@@ -695,6 +695,7 @@ pub fn InboxPage() -> impl IntoView {
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
+                        <crate::ui::pages::monitor::InboxTabs />
                         <h2>{format!("{} ({})", t(T::WaitingForMe), waiting.len())}</h2>
                         {if waiting.is_empty() {
                             view! { <p class="muted" data-testid="inbox-empty">{t(T::NothingWaiting)}</p> }.into_any()
@@ -734,12 +735,14 @@ pub fn InboxPage() -> impl IntoView {
     }
 }
 
-/// How many requests wait on the signed-in user (for the navigation badge).
+/// How many things wait on the signed-in user (for the navigation badge): requests to decide,
+/// open alerts for them, and their open collection tasks.
 pub fn waiting_count(state: AppState) -> usize {
     let now = js_sys::Date::now() as i64;
     state.data(|d| {
         let me = d.me();
-        d.requests
+        let requests = d
+            .requests
             .iter()
             .filter(|r| {
                 matches!(
@@ -747,7 +750,24 @@ pub fn waiting_count(state: AppState) -> usize {
                     Some(Inbox::Waiting | Inbox::Overdue | Inbox::Escalated)
                 )
             })
-            .count()
+            .count();
+        let alerts = d
+            .monitor
+            .alerts
+            .iter()
+            .filter(|a| {
+                a.status == creditdesk_domain::monitor::AlertStatus::Open
+                    && a.cleared_on.is_none()
+                    && crate::ui::monitoring::is_for(a, &me)
+            })
+            .count();
+        let tasks = d
+            .monitor
+            .tasks
+            .iter()
+            .filter(|t| t.is_open() && t.owner == me.name)
+            .count();
+        requests + alerts + tasks
     })
 }
 

@@ -42,6 +42,8 @@ pub fn Settings() -> impl IntoView {
                 <A href="/held" attr:data-testid="held-link">{move || state.t(T::HeldOrders)}</A>
                 " · "
                 <A href="/audit" attr:data-testid="audit-link">{move || state.t(T::Audit)}</A>
+                " · "
+                <A href="/rules" attr:data-testid="rules-link">{move || state.t(T::Rules)}</A>
             </p>
             <crate::ui::pages::admin::RoutesEditor />
             <crate::ui::pages::admin::UsersEditor />

@@ -1,0 +1,426 @@
+//! Monitoring in the app: runs the rules (`creditdesk_domain::monitor`) over the customers whose
+//! data changed, when the day changes, every hour and on demand; writes the alerts, tasks and
+//! holds that changed in one transaction with their audit entries; announces new alerts.
+
+use crate::ui::approvals::commit_audited;
+use crate::ui::state::{db, now, with_data, with_data_mut, Data, SaveError};
+use creditdesk_domain::approval::{Event, Permission, User};
+use creditdesk_domain::monitor::{
+    facts, Alert, AlertStatus, Facts, MonitorState, RuleProblem, RuleSet, RunReport, Task,
+    TaskNote, TaskStatus,
+};
+use creditdesk_domain::request;
+use creditdesk_domain::*;
+use creditdesk_storage::idb::IdbStore;
+use creditdesk_storage::{Batch, Docs, Store, StoreError};
+
+/// The facts of some customers (all when `ids` is `None`) as of the data's day.
+pub fn facts_of(d: &Data, ids: Option<&[CustomerId]>) -> Vec<Facts> {
+    let one = |c: &Customer| {
+        let s = d.summary(c.id);
+        let (score, grade) = d
+            .rated
+            .get(&c.id)
+            .copied()
+            .unwrap_or((rating::Fixed(0), rating::Grade::C));
+        let exposure = d
+            .check_input(c.id)
+            .map(|i| i.exposure.total(&d.policy))
+            .unwrap_or_default();
+        facts(
+            c,
+            &s,
+            exposure,
+            grade,
+            score,
+            d.monitor.previous.get(&c.id).copied(),
+            d.as_of,
+        )
+    };
+    match ids {
+        None => d.customers.iter().map(one).collect(),
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| d.customer(*id))
+            .map(one)
+            .collect(),
+    }
+}
+
+/// The state as stored in the meta store: without its alerts and tasks, which have stores of
+/// their own.
+pub(crate) fn meta_json(m: &MonitorState) -> String {
+    let light = MonitorState {
+        alerts: Vec::new(),
+        tasks: Vec::new(),
+        ..m.clone()
+    };
+    serde_json::to_string(&light).expect("json")
+}
+
+/// Reads the rules and the monitoring state at start-up.
+pub async fn load(store: &IdbStore) -> Result<(RuleSet, MonitorState), StoreError> {
+    let rules = match store.setting("rules").await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+            web_sys::console::warn_1(&format!("rules unreadable, built-ins used: {e}").into());
+            RuleSet::default()
+        }),
+        None => RuleSet::default(),
+    };
+    let mut state: MonitorState = match store.setting("monitor").await? {
+        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+        None => MonitorState::default(),
+    };
+    for (key, json) in store.docs(Docs::Alerts).await? {
+        state
+            .alerts
+            .push(
+                serde_json::from_str::<Alert>(&json).map_err(|e| StoreError::Corrupt {
+                    what: format!("alert {key}"),
+                    error: e.to_string(),
+                })?,
+            );
+    }
+    for (key, json) in store.docs(Docs::Tasks).await? {
+        state.tasks.push(
+            serde_json::from_str::<Task>(&json).map_err(|e| StoreError::Corrupt {
+                what: format!("task {key}"),
+                error: e.to_string(),
+            })?,
+        );
+    }
+    state.alerts.sort_by_key(|a| a.raised_at);
+    Ok((rules, state))
+}
+
+/// Runs the rules over some customers (all when `ids` is `None`) and writes what changed.
+pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError> {
+    let (mut next, report, as_of) = with_data(|d| {
+        let facts = facts_of(d, ids.as_deref());
+        let mut next = d.monitor.clone();
+        let report = next.run(&d.rules, &facts, d.as_of, now().0);
+        (next, report, d.as_of)
+    });
+    let _ = as_of;
+    if report.is_empty() && ids.is_some() {
+        return Ok(report);
+    }
+    let before = with_data(|d| d.monitor.clone());
+    // Alerts and tasks that are new or changed, by id.
+    let mut docs = Vec::new();
+    for a in &next.alerts {
+        if before.alerts.iter().find(|b| b.id == a.id) != Some(a) {
+            docs.push((
+                Docs::Alerts,
+                a.id.clone(),
+                serde_json::to_string(a).expect("json"),
+            ));
+        }
+    }
+    for t in &next.tasks {
+        if before.tasks.iter().find(|b| b.id == t.id) != Some(t) {
+            docs.push((
+                Docs::Tasks,
+                t.id.clone(),
+                serde_json::to_string(t).expect("json"),
+            ));
+        }
+    }
+    let mut events = Vec::new();
+    let name = |id: CustomerId| with_data(|d| d.customer(id).map(|c| c.name.clone()));
+    for c in &report.held {
+        let rules: Vec<String> = next.held(*c).iter().map(|h| h.rule.clone()).collect();
+        events.push(Event {
+            who: "system".into(),
+            what: "hold.set".into(),
+            subject: format!("customer:{c}"),
+            before: String::new(),
+            after: rules.join(","),
+            why: name(*c).unwrap_or_default(),
+        });
+    }
+    for c in &report.released {
+        events.push(Event {
+            who: "system".into(),
+            what: "hold.released".into(),
+            subject: format!("customer:{c}"),
+            before: "held".into(),
+            after: next.held(*c).len().to_string(),
+            why: "condition cleared".into(),
+        });
+    }
+    let batch = Batch {
+        docs,
+        settings: vec![("monitor".into(), meta_json(&next))],
+        ..Batch::default()
+    };
+    if events.is_empty() {
+        db()?.commit(&batch).await?;
+    } else {
+        commit_audited(batch, events, now().0).await?;
+    }
+    next.alerts.sort_by_key(|a| a.raised_at);
+    let fresh: Vec<Alert> = next
+        .alerts
+        .iter()
+        .filter(|a| report.raised.contains(&a.id))
+        .cloned()
+        .collect();
+    with_data_mut(|d| d.monitor = next);
+    announce(&fresh);
+    propose_reviews(&fresh).await;
+    Ok(report)
+}
+
+/// Files a review request for each new alert of a rule that asks for one: the limit down to what
+/// the policy suggests from the last 12 months of sales (or kept, when that is not lower), by the
+/// system user, through the usual route; all in one transaction with their audit entries.
+/// Skipped for a customer with a limit request already open.
+async fn propose_reviews(fresh: &[Alert]) {
+    let system = crate::ui::approvals::system_user();
+    let at = now();
+    let (requests, events) = with_data(|d| {
+        let mut requests: Vec<request::Request> = Vec::new();
+        let mut events = Vec::new();
+        for a in fresh.iter().filter(|a| a.review) {
+            let Some(c) = d.customer(a.customer) else {
+                continue;
+            };
+            let sales: Money = d
+                .ledger
+                .sales_per_month(a.customer, d.as_of, 12)
+                .iter()
+                .map(|(_, m)| *m)
+                .sum();
+            let suggested = d.policy.suggested_limit(d.grade(a.customer), sales).limit;
+            let kind = request::RequestKind::PermanentChange {
+                before: c.limits.permanent,
+                after: suggested.min(c.limits.permanent),
+            };
+            if creditdesk_domain::workflow::open_conflict(&d.requests, a.customer, &kind).is_some()
+            {
+                continue;
+            }
+            let route =
+                creditdesk_domain::workflow::route_for(&d.routes, &kind, d.grade(a.customer));
+            let r = request::draft(
+                RequestId::from_u128(crate::ui::state::new_uuid()),
+                Meta::new(d.device, at),
+                a.customer,
+                kind,
+                format!("{} {}: {} = {}", a.rule, a.name, a.metric.code(), a.value),
+                &system.id,
+                route,
+                d.as_of,
+            );
+            if let Ok(out) = creditdesk_domain::workflow::submit(r, &system, at.0) {
+                events.extend(out.events);
+                requests.push(out.request);
+            }
+        }
+        (requests, events)
+    });
+    if requests.is_empty() {
+        return;
+    }
+    let batch = Batch {
+        requests: requests
+            .iter()
+            .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
+            .collect(),
+        ..Batch::default()
+    };
+    match commit_audited(batch, events, at.0).await {
+        Ok(()) => with_data_mut(|d| {
+            for r in requests {
+                d.requests.insert(0, r);
+            }
+        }),
+        Err(e) => web_sys::console::warn_1(&format!("reviews not filed: {e}").into()),
+    }
+}
+
+/// Whether an alert is for this user: one of its roles, or the customer's rep.
+pub fn is_for(a: &Alert, me: &User) -> bool {
+    a.roles.iter().any(|r| me.has(*r)) || a.rep.as_deref() == Some(me.name.as_str())
+}
+
+/// Shows new alerts for the signed-in user as browser notifications, when allowed.
+fn announce(fresh: &[Alert]) {
+    if fresh.is_empty() {
+        return;
+    }
+    let me = with_data(|d| d.me());
+    let mine: Vec<&Alert> = fresh.iter().filter(|a| is_for(a, &me)).collect();
+    if mine.is_empty()
+        || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted
+    {
+        return;
+    }
+    let body = mine
+        .iter()
+        .take(3)
+        .map(|a| {
+            format!(
+                "{} {} · {}",
+                a.rule,
+                a.name,
+                with_data(|d| d
+                    .customer(a.customer)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let opts = web_sys::NotificationOptions::new();
+    opts.set_body(&body);
+    let _ = web_sys::Notification::new_with_options(&format!("CreditDesk: {}", mine.len()), &opts);
+}
+
+/// Asks the browser for permission to show notifications.
+pub fn ask_notifications() {
+    if let Ok(p) = web_sys::Notification::request_permission() {
+        let _ = wasm_bindgen_futures::JsFuture::from(p);
+    }
+}
+
+/// Acknowledges or resolves an alert.
+pub async fn set_alert(id: String, status: AlertStatus) -> Result<(), SaveError> {
+    let me = with_data(|d| d.me());
+    let Some(mut a) = with_data(|d| d.monitor.alerts.iter().find(|a| a.id == id).cloned()) else {
+        return Err(SaveError::Store("unknown alert".into()));
+    };
+    if !is_for(&a, &me) && !me.may(Permission::SeeAllCustomers) {
+        return Err(SaveError::Denied(
+            creditdesk_domain::approval::ApprovalError::NotPermitted,
+        ));
+    }
+    a.status = status;
+    let json = serde_json::to_string(&a).expect("json");
+    let batch = Batch {
+        docs: vec![(Docs::Alerts, a.id.clone(), json)],
+        ..Batch::default()
+    };
+    db()?.commit(&batch).await?;
+    with_data_mut(|d| {
+        if let Some(slot) = d.monitor.alerts.iter_mut().find(|x| x.id == id) {
+            *slot = a;
+        }
+    });
+    Ok(())
+}
+
+/// Records what was done on a collection task: a note and its new status.
+pub async fn update_task(id: String, status: TaskStatus, note: String) -> Result<(), SaveError> {
+    let me = with_data(|d| d.me());
+    let Some(mut t) = with_data(|d| d.monitor.tasks.iter().find(|t| t.id == id).cloned()) else {
+        return Err(SaveError::Store("unknown task".into()));
+    };
+    if t.owner != me.name && !me.may(Permission::SeeAllCustomers) {
+        return Err(SaveError::Denied(
+            creditdesk_domain::approval::ApprovalError::NotPermitted,
+        ));
+    }
+    if t.closed_on.is_some() {
+        return Err(SaveError::Denied(
+            creditdesk_domain::approval::ApprovalError::NotOpen,
+        ));
+    }
+    if let TaskStatus::Promised { amount, .. } = &status {
+        if !amount.is_positive() {
+            return Err(SaveError::Invalid(vec![FieldError::new(
+                "amount",
+                Problem::NotPositive,
+            )]));
+        }
+    }
+    if note.trim().is_empty() {
+        return Err(SaveError::Invalid(vec![FieldError::new(
+            "note",
+            Problem::Required,
+        )]));
+    }
+    t.status = status.clone();
+    t.promise_broken = false;
+    t.notes.push(TaskNote {
+        at: now().0,
+        who: me.id.clone(),
+        text: note.trim().to_string(),
+        status,
+    });
+    let json = serde_json::to_string(&t).expect("json");
+    db()?
+        .commit(&Batch {
+            docs: vec![(Docs::Tasks, t.id.clone(), json)],
+            ..Batch::default()
+        })
+        .await?;
+    with_data_mut(|d| {
+        if let Some(slot) = d.monitor.tasks.iter_mut().find(|x| x.id == id) {
+            *slot = t;
+        }
+    });
+    Ok(())
+}
+
+/// Saves the rules as a new version, audited; then runs them over every customer.
+pub async fn save_rules(rules: RuleSet, why: String) -> Result<u32, Vec<RuleProblem>> {
+    let mut problems = rules.problems();
+    let (me, before) = with_data(|d| (d.me(), d.rules.clone()));
+    if !me.may(Permission::EditPolicy) {
+        problems.push(RuleProblem {
+            code: "M000",
+            at: "rules".into(),
+            detail: "your role may not change the rules",
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let rules = RuleSet {
+        version: before.version + 1,
+        ..rules
+    };
+    let json = serde_json::to_string(&rules).expect("json");
+    let event = Event {
+        who: me.id,
+        what: "rules.changed".into(),
+        subject: "rules".into(),
+        before: serde_json::to_string(&before).expect("json"),
+        after: json.clone(),
+        why,
+    };
+    let batch = Batch {
+        settings: vec![("rules".into(), json)],
+        ..Batch::default()
+    };
+    commit_audited(batch, vec![event], now().0)
+        .await
+        .map_err(|_| {
+            vec![RuleProblem {
+                code: "M-STORE",
+                at: "database".into(),
+                detail: "the database refused the write",
+            }]
+        })?;
+    let version = rules.version;
+    with_data_mut(|d| d.rules = rules);
+    let _ = watch(None).await;
+    Ok(version)
+}
+
+/// Runs the rules over the customers a change touched, in the background.
+pub fn after_change(ids: Vec<CustomerId>) {
+    leptos::task::spawn_local(async move {
+        match watch(Some(ids)).await {
+            Ok(r) if !r.is_empty() => {
+                if let Some(state) = crate::ui::state::AppState::current() {
+                    state.changed();
+                }
+            }
+            Ok(_) => {}
+            Err(e) => web_sys::console::warn_1(&format!("rules not run: {e}").into()),
+        }
+    });
+}
