@@ -280,9 +280,8 @@ fn announce(fresh: &[Alert]) {
 
 /// Asks the browser for permission to show notifications.
 pub fn ask_notifications() {
-    if let Ok(p) = web_sys::Notification::request_permission() {
-        let _ = wasm_bindgen_futures::JsFuture::from(p);
-    }
+    // The browser asks the user; the answer is read when the next alert comes.
+    let _ = web_sys::Notification::request_permission();
 }
 
 /// Acknowledges or resolves an alert.
