@@ -429,7 +429,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
                 .await?;
                 store.set_setting("demo_requests", "pending").await?;
             }
-            "empty" => store.replace_all(&[], &Rows::default()).await?,
+            "empty" => {
+                store.replace_all(&[], &Rows::default()).await?;
+                store.set_setting("monitor", "").await?;
+            }
             _ => {}
         }
         store.set_setting("initialized", "1").await?;
@@ -584,7 +587,9 @@ async fn write_dataset(
     d: creditdesk_domain::demo::Dataset,
 ) -> Result<(), StoreError> {
     let (customers, rows) = Rows::split(d);
-    store.replace_all(&customers, &rows).await
+    store.replace_all(&customers, &rows).await?;
+    // Monitoring's memory belongs to the data it watched.
+    store.set_setting("monitor", "").await
 }
 
 /// Replaces everything on this device with the demo data set, or with nothing.
@@ -607,6 +612,7 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
         store.set_setting("demo_requests", "pending").await?;
     } else {
         store.replace_all(&[], &Rows::default()).await?;
+        store.set_setting("monitor", "").await?;
     }
     store.set_setting("initialized", "1").await?;
     state.phase.set(Phase::Loading);

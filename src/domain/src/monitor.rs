@@ -552,9 +552,11 @@ impl MonitorState {
         self.holds.remove(&c).is_some()
     }
 
-    fn next_id(&mut self, prefix: &str) -> String {
+    /// An id from the run's time and a counter, so that two devices (or tabs) running at
+    /// different moments do not make the same id.
+    fn next_id(&mut self, prefix: &str, now: i64) -> String {
         self.seq += 1;
-        format!("{prefix}-{}", self.seq)
+        format!("{prefix}-{now}-{}", self.seq)
     }
 
     /// One run of the rules as of `as_of` over the customers in `facts` (all, or those whose data
@@ -576,7 +578,7 @@ impl MonitorState {
                 continue;
             }
             let f = by_customer[&customer];
-            let id = self.next_id("A");
+            let id = self.next_id("A", now);
             let a = &r.actions;
             self.alerts.push(Alert {
                 id: id.clone(),
@@ -615,7 +617,7 @@ impl MonitorState {
                     .iter()
                     .any(|t| t.customer == customer && t.is_open())
             {
-                let id = self.next_id("T");
+                let id = self.next_id("T", now);
                 self.tasks.push(Task {
                     id: id.clone(),
                     customer,
@@ -650,11 +652,12 @@ impl MonitorState {
                 a.cleared_on = Some(as_of);
             }
             let (code, customer) = key.split_once('|').expect("key");
+            // A rule since removed or renamed keeps its holds: only an unfreeze lifts them then.
             let auto = rules
                 .rules
                 .iter()
                 .find(|r| r.code == code)
-                .is_none_or(|r| r.auto_release);
+                .is_some_and(|r| r.auto_release);
             if let (true, Some(c)) = (auto, CustomerId::parse(customer)) {
                 if let Some(list) = self.holds.get_mut(&c) {
                     let before = list.len();
@@ -696,8 +699,7 @@ impl MonitorState {
             }
         }
         for (task, customer, overdue) in report.broken_promises.clone() {
-            self.seq += 1;
-            let id = format!("A-{}", self.seq);
+            let id = self.next_id("A", now);
             let owner = self
                 .tasks
                 .iter()

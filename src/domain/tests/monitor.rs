@@ -356,3 +356,23 @@ fn a_run_over_some_customers_leaves_the_others_armed() {
     );
     assert_eq!(state.armed.len(), 2);
 }
+
+#[test]
+fn a_hold_of_a_rule_since_removed_stays_until_an_unfreeze() {
+    let c = customer(100_000);
+    let owing = facts_of(
+        &c,
+        CustomerSummary {
+            overdue: y(1),
+            ..CustomerSummary::default()
+        },
+        Money::ZERO,
+    );
+    let clear = facts_of(&c, CustomerSummary::default(), Money::ZERO);
+    let mut state = MonitorState::default();
+    state.run(&RuleSet::default(), &[owing], d(TODAY), 1);
+    let mut rules = RuleSet::default();
+    rules.rules.retain(|r| r.code != "W1002");
+    state.run(&rules, &[clear], d("2026-11-29"), 2);
+    assert_eq!(state.held(C).len(), 1);
+}

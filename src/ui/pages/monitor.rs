@@ -474,7 +474,12 @@ pub fn RulesPage() -> impl IntoView {
     let test = move |i: usize| {
         let rule = draft.with_untracked(|d| d.rules[i].clone());
         let (count, names) = with_data(|d| {
-            let facts = facts_of(d, None);
+            // Only the customers this user sees (a rep tests over their own).
+            let me = d.me();
+            let facts: Vec<Facts> = facts_of(d, None)
+                .into_iter()
+                .filter(|f| d.visible(&me, f.customer))
+                .collect();
             let one = RuleSet {
                 version: 0,
                 rules: vec![Rule {
