@@ -177,7 +177,7 @@ async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
         if m.release(request.customer) {
             batch
                 .settings
-                .push(("monitor".into(), crate::ui::monitoring::meta_json(&m)));
+                .push(("holds".into(), crate::ui::monitoring::holds_json(&m)));
             monitor = Some(m);
         }
     }

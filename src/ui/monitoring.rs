@@ -47,15 +47,16 @@ pub fn facts_of(d: &Data, ids: Option<&[CustomerId]>) -> Vec<Facts> {
     }
 }
 
-/// The state as stored in the meta store: without its alerts and tasks, which have stores of
-/// their own.
-pub(crate) fn meta_json(m: &MonitorState) -> String {
-    let light = MonitorState {
-        alerts: Vec::new(),
-        tasks: Vec::new(),
-        ..m.clone()
-    };
-    serde_json::to_string(&light).expect("json")
+/// How monitoring's state is stored: alerts and tasks in stores of their own (one record each);
+/// in the meta store, `monitor` (the id counter and the day of the last run), `holds`, and
+/// `previous` (grades and scores of the last full run). The armed conditions are not stored:
+/// they are the alerts not yet cleared.
+pub(crate) fn counter_json(m: &MonitorState) -> String {
+    serde_json::json!({ "seq": m.seq, "last_run": m.last_run }).to_string()
+}
+
+pub(crate) fn holds_json(m: &MonitorState) -> String {
+    serde_json::to_string(&m.holds).expect("json")
 }
 
 /// Reads the rules and the monitoring state at start-up.
@@ -67,10 +68,21 @@ pub async fn load(store: &IdbStore) -> Result<(RuleSet, MonitorState), StoreErro
         }),
         None => RuleSet::default(),
     };
-    let mut state: MonitorState = match store.setting("monitor").await? {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => MonitorState::default(),
-    };
+    let mut state = MonitorState::default();
+    if let Some(v) = store
+        .setting("monitor")
+        .await?
+        .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+    {
+        state.seq = v["seq"].as_u64().unwrap_or(0);
+        state.last_run = serde_json::from_value(v["last_run"].clone()).unwrap_or(None);
+    }
+    if let Some(j) = store.setting("holds").await? {
+        state.holds = serde_json::from_str(&j).unwrap_or_default();
+    }
+    if let Some(j) = store.setting("previous").await? {
+        state.previous = serde_json::from_str(&j).unwrap_or_default();
+    }
     for (key, json) in store.docs(Docs::Alerts).await? {
         state
             .alerts
@@ -90,6 +102,7 @@ pub async fn load(store: &IdbStore) -> Result<(RuleSet, MonitorState), StoreErro
         );
     }
     state.alerts.sort_by_key(|a| a.raised_at);
+    state.rearm_from_alerts();
     Ok((rules, state))
 }
 
@@ -105,27 +118,39 @@ pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError
     if report.is_empty() && ids.is_some() {
         return Ok(report);
     }
-    let before = with_data(|d| d.monitor.clone());
-    // Alerts and tasks that are new or changed, by id.
-    let mut docs = Vec::new();
-    for a in &next.alerts {
-        if before.alerts.iter().find(|b| b.id == a.id) != Some(a) {
-            docs.push((
-                Docs::Alerts,
-                a.id.clone(),
-                serde_json::to_string(a).expect("json"),
-            ));
+    let full = ids.is_none();
+    let (docs, holds_changed, previous_changed) = with_data(|d| {
+        let before = &d.monitor;
+        // Alerts and tasks that are new or changed, by id.
+        let alerts: std::collections::HashMap<&str, &Alert> =
+            before.alerts.iter().map(|a| (a.id.as_str(), a)).collect();
+        let tasks: std::collections::HashMap<&str, &Task> =
+            before.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+        let mut docs = Vec::new();
+        for a in &next.alerts {
+            if alerts.get(a.id.as_str()) != Some(&a) {
+                docs.push((
+                    Docs::Alerts,
+                    a.id.clone(),
+                    serde_json::to_string(a).expect("json"),
+                ));
+            }
         }
-    }
-    for t in &next.tasks {
-        if before.tasks.iter().find(|b| b.id == t.id) != Some(t) {
-            docs.push((
-                Docs::Tasks,
-                t.id.clone(),
-                serde_json::to_string(t).expect("json"),
-            ));
+        for t in &next.tasks {
+            if tasks.get(t.id.as_str()) != Some(&t) {
+                docs.push((
+                    Docs::Tasks,
+                    t.id.clone(),
+                    serde_json::to_string(t).expect("json"),
+                ));
+            }
         }
-    }
+        (
+            docs,
+            before.holds != next.holds,
+            before.previous != next.previous,
+        )
+    });
     let mut events = Vec::new();
     let name = |id: CustomerId| with_data(|d| d.customer(id).map(|c| c.name.clone()));
     for c in &report.held {
@@ -149,9 +174,19 @@ pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError
             why: "condition cleared".into(),
         });
     }
+    let mut settings = vec![("monitor".into(), counter_json(&next))];
+    if holds_changed {
+        settings.push(("holds".into(), holds_json(&next)));
+    }
+    if full && previous_changed {
+        settings.push((
+            "previous".into(),
+            serde_json::to_string(&next.previous).expect("json"),
+        ));
+    }
     let batch = Batch {
         docs,
-        settings: vec![("monitor".into(), meta_json(&next))],
+        settings,
         ..Batch::default()
     };
     if events.is_empty() {

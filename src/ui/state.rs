@@ -431,7 +431,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             }
             "empty" => {
                 store.replace_all(&[], &Rows::default()).await?;
-                store.set_setting("monitor", "").await?;
+                forget_monitoring(&store).await?;
             }
             _ => {}
         }
@@ -477,7 +477,6 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         None => Routes::default(),
     };
     let audit = store.load_audit().await?;
-    let (rules, monitor) = crate::ui::monitoring::load(&store).await?;
     let policy = match store.setting("policy").await? {
         Some(json) => serde_json::from_str::<Policy>(&json).unwrap_or_else(|e| {
             web_sys::console::warn_1(
@@ -506,8 +505,6 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             user,
             routes,
             audit,
-            rules,
-            monitor,
             ..Data::default()
         };
         d.reindex();
@@ -538,19 +535,16 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t_ledger = perf_now();
     let summaries = ledger.summaries(as_of);
     let t_summaries = perf_now();
+    // Monitoring's rules and state (holds count in the credit check) before the figures show.
+    let (rules, monitor) = crate::ui::monitoring::load(&store).await?;
     let (metrics_ms, score_ms) = DATA.with_borrow_mut(|d| {
+        d.rules = rules;
+        d.monitor = monitor;
         d.ledger = ledger;
         d.summaries = summaries;
         d.rate_all()
     });
     publish_timing("metricsMs", metrics_ms);
-    crate::ui::approvals::after_boot(&store, demo_lang(state.lang.get_untracked())).await;
-    // The day may have changed since the last start: run every rule over every customer.
-    let t_rules = perf_now();
-    if let Err(e) = crate::ui::monitoring::watch(None).await {
-        web_sys::console::warn_1(&format!("rules not run: {e}").into());
-    }
-    publish_timing("rulesMs", perf_now() - t_rules);
     publish_timing("scoreMs", score_ms);
     state.ledger_ready.set(true);
     state.changed();
@@ -562,6 +556,20 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     publish_timing("summariesMs", t_summaries - t_ledger);
     request_animation_frame(|| publish_timing("ledgerReady", perf_now()));
     publish_timing("bootDone", perf_now());
+    // Then, in the background: the demo's requests, expiry, and every rule over every customer
+    // (the day may have changed since the last start).
+    let lang = demo_lang(state.lang.get_untracked());
+    let background = store.clone();
+    leptos::task::spawn_local(async move {
+        crate::ui::approvals::after_boot(&background, lang).await;
+        let t_rules = perf_now();
+        if let Err(e) = crate::ui::monitoring::watch(None).await {
+            web_sys::console::warn_1(&format!("rules not run: {e}").into());
+        }
+        publish_timing("rulesMs", perf_now() - t_rules);
+        state.changed();
+        publish_timing("backgroundDone", perf_now());
+    });
     if raw.tail.len() >= COMPACT_AT {
         leptos::task::spawn_local(async move {
             if let Err(e) = store.compact().await {
@@ -588,8 +596,16 @@ async fn write_dataset(
 ) -> Result<(), StoreError> {
     let (customers, rows) = Rows::split(d);
     store.replace_all(&customers, &rows).await?;
-    // Monitoring's memory belongs to the data it watched.
-    store.set_setting("monitor", "").await
+    forget_monitoring(store).await
+}
+
+/// Monitoring's memory (holds, grades of the last run, the id counter) belongs to the data it
+/// watched: it goes when the data is replaced.
+async fn forget_monitoring(store: &IdbStore) -> Result<(), StoreError> {
+    for key in ["monitor", "holds", "previous"] {
+        store.set_setting(key, "").await?;
+    }
+    Ok(())
 }
 
 /// Replaces everything on this device with the demo data set, or with nothing.
@@ -612,7 +628,7 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
         store.set_setting("demo_requests", "pending").await?;
     } else {
         store.replace_all(&[], &Rows::default()).await?;
-        store.set_setting("monitor", "").await?;
+        forget_monitoring(&store).await?;
     }
     store.set_setting("initialized", "1").await?;
     state.phase.set(Phase::Loading);

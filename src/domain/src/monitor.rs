@@ -546,6 +546,17 @@ impl MonitorState {
         self.holds.get(&c).map_or(&[], Vec::as_slice)
     }
 
+    /// Rebuilds which conditions are armed from the alerts (an alert not yet cleared is one), so
+    /// that the armed set need not be stored.
+    pub fn rearm_from_alerts(&mut self) {
+        self.armed = self
+            .alerts
+            .iter()
+            .filter(|a| a.cleared_on.is_none() && a.rule != PROMISE_BROKEN)
+            .map(|a| (format!("{}|{}", a.rule, a.customer), a.id.clone()))
+            .collect();
+    }
+
     /// Lifts every hold of a customer (an approved unfreeze request does); the rules stay armed,
     /// so a condition that still holds does not hold the customer again until it clears first.
     pub fn release(&mut self, c: CustomerId) -> bool {
