@@ -106,102 +106,126 @@ pub async fn load(store: &IdbStore) -> Result<(RuleSet, MonitorState), StoreErro
     Ok((rules, state))
 }
 
-/// Runs the rules over some customers (all when `ids` is `None`) and writes what changed.
+/// Runs the rules over some customers (all when `ids` is `None`) and writes what changed. The
+/// run works on the state in memory (no copy of every alert per run); should the write fail, the
+/// state is read back from the database.
 pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError> {
-    let (mut next, report, as_of) = with_data(|d| {
-        let facts = facts_of(d, ids.as_deref());
-        let mut next = d.monitor.clone();
-        let report = next.run(&d.rules, &facts, d.as_of, now().0);
-        (next, report, d.as_of)
-    });
-    let _ = as_of;
-    if report.is_empty() && ids.is_some() {
-        return Ok(report);
-    }
     let full = ids.is_none();
-    let (docs, holds_changed, previous_changed) = with_data(|d| {
-        let before = &d.monitor;
-        // Alerts and tasks that are new or changed, by id.
-        let alerts: std::collections::HashMap<&str, &Alert> =
-            before.alerts.iter().map(|a| (a.id.as_str(), a)).collect();
-        let tasks: std::collections::HashMap<&str, &Task> =
-            before.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    let at = now().0;
+    let planned = with_data_mut(|d| {
+        let facts = facts_of(d, ids.as_deref());
+        let previous_changed = full
+            && facts
+                .iter()
+                .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
+        let report = d.monitor.run(&d.rules, &facts, d.as_of, at);
+        if report.is_empty() && !previous_changed {
+            return None;
+        }
+        let m = &d.monitor;
+        // The records the run touched, by id.
+        let alert_ids: std::collections::HashSet<&str> = report
+            .raised
+            .iter()
+            .chain(&report.cleared)
+            .map(String::as_str)
+            .collect();
+        let task_ids: std::collections::HashSet<&str> = report
+            .tasks_opened
+            .iter()
+            .chain(&report.tasks_closed)
+            .chain(report.broken_promises.iter().map(|(t, _, _)| t))
+            .map(String::as_str)
+            .collect();
         let mut docs = Vec::new();
-        for a in &next.alerts {
-            if alerts.get(a.id.as_str()) != Some(&a) {
-                docs.push((
-                    Docs::Alerts,
-                    a.id.clone(),
-                    serde_json::to_string(a).expect("json"),
-                ));
-            }
+        for a in m
+            .alerts
+            .iter()
+            .filter(|a| alert_ids.contains(a.id.as_str()))
+        {
+            docs.push((
+                Docs::Alerts,
+                a.id.clone(),
+                serde_json::to_string(a).expect("json"),
+            ));
         }
-        for t in &next.tasks {
-            if tasks.get(t.id.as_str()) != Some(&t) {
-                docs.push((
-                    Docs::Tasks,
-                    t.id.clone(),
-                    serde_json::to_string(t).expect("json"),
-                ));
-            }
+        for t in m.tasks.iter().filter(|t| task_ids.contains(t.id.as_str())) {
+            docs.push((
+                Docs::Tasks,
+                t.id.clone(),
+                serde_json::to_string(t).expect("json"),
+            ));
         }
-        (
-            docs,
-            before.holds != next.holds,
-            before.previous != next.previous,
-        )
+        let mut settings = vec![("monitor".to_string(), counter_json(m))];
+        if !report.held.is_empty() || !report.released.is_empty() {
+            settings.push(("holds".into(), holds_json(m)));
+        }
+        if previous_changed {
+            settings.push((
+                "previous".into(),
+                serde_json::to_string(&m.previous).expect("json"),
+            ));
+        }
+        let fresh: Vec<Alert> = m
+            .alerts
+            .iter()
+            .filter(|a| report.raised.contains(&a.id))
+            .cloned()
+            .collect();
+        let name = |id: &CustomerId| d.customer(*id).map(|c| c.name.clone()).unwrap_or_default();
+        let mut events = Vec::new();
+        for c in &report.held {
+            events.push(Event {
+                who: "system".into(),
+                what: "hold.set".into(),
+                subject: format!("customer:{c}"),
+                before: String::new(),
+                after: m
+                    .held(*c)
+                    .iter()
+                    .map(|h| h.rule.clone())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                why: name(c),
+            });
+        }
+        for c in &report.released {
+            events.push(Event {
+                who: "system".into(),
+                what: "hold.released".into(),
+                subject: format!("customer:{c}"),
+                before: "held".into(),
+                after: m.held(*c).len().to_string(),
+                why: "condition cleared".into(),
+            });
+        }
+        Some((report, docs, settings, events, fresh))
     });
-    let mut events = Vec::new();
-    let name = |id: CustomerId| with_data(|d| d.customer(id).map(|c| c.name.clone()));
-    for c in &report.held {
-        let rules: Vec<String> = next.held(*c).iter().map(|h| h.rule.clone()).collect();
-        events.push(Event {
-            who: "system".into(),
-            what: "hold.set".into(),
-            subject: format!("customer:{c}"),
-            before: String::new(),
-            after: rules.join(","),
-            why: name(*c).unwrap_or_default(),
-        });
-    }
-    for c in &report.released {
-        events.push(Event {
-            who: "system".into(),
-            what: "hold.released".into(),
-            subject: format!("customer:{c}"),
-            before: "held".into(),
-            after: next.held(*c).len().to_string(),
-            why: "condition cleared".into(),
-        });
-    }
-    let mut settings = vec![("monitor".into(), counter_json(&next))];
-    if holds_changed {
-        settings.push(("holds".into(), holds_json(&next)));
-    }
-    if full && previous_changed {
-        settings.push((
-            "previous".into(),
-            serde_json::to_string(&next.previous).expect("json"),
-        ));
-    }
+    let Some((report, docs, settings, events, fresh)) = planned else {
+        return Ok(RunReport::default());
+    };
     let batch = Batch {
         docs,
         settings,
         ..Batch::default()
     };
-    if events.is_empty() {
-        db()?.commit(&batch).await?;
+    let written = if events.is_empty() {
+        match db() {
+            Ok(store) => store.commit(&batch).await,
+            Err(e) => Err(e),
+        }
     } else {
-        commit_audited(batch, events, now().0).await?;
+        commit_audited(batch, events, at).await
+    };
+    if let Err(e) = written {
+        // Memory ran ahead of the database: read the state back.
+        if let Ok(store) = db() {
+            if let Ok((_, m)) = load(&store).await {
+                with_data_mut(|d| d.monitor = m);
+            }
+        }
+        return Err(e);
     }
-    next.alerts.sort_by_key(|a| a.raised_at);
-    let fresh: Vec<Alert> = next
-        .alerts
-        .iter()
-        .filter(|a| report.raised.contains(&a.id))
-        .cloned()
-        .collect();
-    with_data_mut(|d| d.monitor = next);
     announce(&fresh);
     propose_reviews(&fresh).await;
     Ok(report)

@@ -376,3 +376,23 @@ fn a_hold_of_a_rule_since_removed_stays_until_an_unfreeze() {
     state.run(&rules, &[clear], d("2026-11-29"), 2);
     assert_eq!(state.held(C).len(), 1);
 }
+
+#[test]
+fn the_armed_conditions_are_the_alerts_not_yet_cleared() {
+    let c = customer(100_000);
+    let owing = facts_of(
+        &c,
+        CustomerSummary {
+            overdue: y(20_000),
+            ..CustomerSummary::default()
+        },
+        y(95_000),
+    );
+    let mut state = MonitorState::default();
+    state.run(&RuleSet::default(), &[owing], d(TODAY), 1);
+    let armed = state.armed.clone();
+    assert!(armed.len() >= 3);
+    state.armed.clear();
+    state.rearm_from_alerts();
+    assert_eq!(state.armed, armed);
+}
