@@ -70,7 +70,8 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
   };
 }
 
-/** Waits until the app has loaded its data. */
+/** Waits until the app has loaded its data and finished the start-up's background work (the
+ *  demo's requests, expiry, the first run of the rules), so that a test acts on a settled app. */
 export async function ready(page) {
-  await page.waitForFunction(() => window.__cd_timings && window.__cd_timings.bootDone, null, { timeout: 120_000 });
+  await page.waitForFunction(() => window.__cd_timings && window.__cd_timings.bootDone && window.__cd_timings.backgroundDone, null, { timeout: 120_000 });
 }

@@ -35,11 +35,10 @@ pub async fn commit_audited(
                 with_data_mut(|d| d.audit.extend(entries));
                 return Ok(());
             }
-            Err(e) if attempt == 0 => {
+            Err(_) if attempt == 0 => {
+                // Perhaps another writer added entries meanwhile: read the trail and chain again.
+                // If the failure was something else, the second attempt fails the same way.
                 let stored = store.load_audit().await?;
-                if stored.len() as u64 == with_data(|d| d.audit.len() as u64) {
-                    return Err(e);
-                }
                 with_data_mut(|d| d.audit = stored);
             }
             Err(e) => return Err(e),
