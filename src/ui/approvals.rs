@@ -57,15 +57,43 @@ impl From<ApprovalError> for SaveError {
     }
 }
 
-fn config_outbox(entity: &str, version: u32, at: i64, payload: serde_json::Value) -> OutboxEntry {
-    OutboxEntry {
-        entity: entity.into(),
-        id: entity.into(),
-        version,
-        updated_at: at,
-        device: with_data(|d| d.device.to_string()),
-        payload,
-    }
+/// Saves a piece of configuration (the policy, the routes, the users, the rules) under its
+/// `meta` key, with a `{key}.changed` audit entry holding the JSON before and after, and, when it
+/// is versioned, an outbox record; all in one transaction.
+pub async fn save_config<T: serde::Serialize>(
+    key: &str,
+    who: &User,
+    before: &T,
+    after: &T,
+    version: Option<u32>,
+    why: String,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(after).expect("json");
+    let at = now().0;
+    let batch = Batch {
+        settings: vec![(key.into(), json.clone())],
+        outbox: version
+            .map(|version| OutboxEntry {
+                entity: key.into(),
+                id: key.into(),
+                version,
+                updated_at: at,
+                device: with_data(|d| d.device.to_string()),
+                payload: serde_json::to_value(after).expect("json"),
+            })
+            .into_iter()
+            .collect(),
+        ..Batch::default()
+    };
+    let event = Event {
+        who: who.id.clone(),
+        what: format!("{key}.changed"),
+        subject: key.into(),
+        before: serde_json::to_string(before).expect("json"),
+        after: json,
+        why,
+    };
+    commit_audited(batch, vec![event], at).await
 }
 
 /// Files a request for a customer and submits it: it enters the first step of its route.
@@ -368,27 +396,8 @@ pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<Poli
         version: before.version + 1,
         ..policy
     };
-    let json = serde_json::to_string(&policy).expect("json");
-    let at = now().0;
-    let batch = Batch {
-        settings: vec![("policy".into(), json.clone())],
-        outbox: vec![config_outbox(
-            "policy",
-            policy.version,
-            at,
-            serde_json::to_value(&policy).expect("json"),
-        )],
-        ..Batch::default()
-    };
-    let event = Event {
-        who: me.id,
-        what: "policy.changed".into(),
-        subject: "policy".into(),
-        before: serde_json::to_string(&before).expect("json"),
-        after: json,
-        why: format!("version {}", policy.version),
-    };
-    commit_audited(batch, vec![event], at)
+    let why = format!("version {}", policy.version);
+    save_config("policy", &me, &before, &policy, Some(policy.version), why)
         .await
         .map_err(|_| Vec::new())?;
     with_data_mut(|d| d.policy = policy);
@@ -413,33 +422,15 @@ pub async fn save_routes(routes: Routes, why: String) -> Result<u32, Vec<RoutePr
         version: before.version + 1,
         ..routes
     };
-    let json = serde_json::to_string(&routes).expect("json");
-    let at = now().0;
-    let batch = Batch {
-        settings: vec![("routes".into(), json.clone())],
-        outbox: vec![config_outbox(
-            "routes",
-            routes.version,
-            at,
-            serde_json::to_value(&routes).expect("json"),
-        )],
-        ..Batch::default()
-    };
-    let event = Event {
-        who: me.id,
-        what: "routes.changed".into(),
-        subject: "routes".into(),
-        before: serde_json::to_string(&before).expect("json"),
-        after: json,
-        why,
-    };
-    commit_audited(batch, vec![event], at).await.map_err(|e| {
-        vec![RouteProblem {
-            code: "R-STORE",
-            at: "database".into(),
-            detail: e.to_string(),
-        }]
-    })?;
+    save_config("routes", &me, &before, &routes, Some(routes.version), why)
+        .await
+        .map_err(|e| {
+            vec![RouteProblem {
+                code: "R-STORE",
+                at: "database".into(),
+                detail: e.to_string(),
+            }]
+        })?;
     let version = routes.version;
     with_data_mut(|d| d.routes = routes);
     Ok(version)
@@ -459,27 +450,15 @@ pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let json = serde_json::to_string(&users).expect("json");
-    let at = now().0;
-    let batch = Batch {
-        settings: vec![("users".into(), json.clone())],
-        ..Batch::default()
-    };
-    let event = Event {
-        who: me.id,
-        what: "users.changed".into(),
-        subject: "users".into(),
-        before: serde_json::to_string(&before).expect("json"),
-        after: json,
-        why: String::new(),
-    };
-    commit_audited(batch, vec![event], at).await.map_err(|e| {
-        vec![RouteProblem {
-            code: "U-STORE",
-            at: "database".into(),
-            detail: e.to_string(),
-        }]
-    })?;
+    save_config("users", &me, &before, &users, None, String::new())
+        .await
+        .map_err(|e| {
+            vec![RouteProblem {
+                code: "U-STORE",
+                at: "database".into(),
+                detail: e.to_string(),
+            }]
+        })?;
     with_data_mut(|d| d.users = users);
     Ok(())
 }

@@ -440,20 +440,7 @@ pub async fn save_rules(rules: RuleSet, why: String) -> Result<u32, Vec<RuleProb
         version: before.version + 1,
         ..rules
     };
-    let json = serde_json::to_string(&rules).expect("json");
-    let event = Event {
-        who: me.id,
-        what: "rules.changed".into(),
-        subject: "rules".into(),
-        before: serde_json::to_string(&before).expect("json"),
-        after: json.clone(),
-        why,
-    };
-    let batch = Batch {
-        settings: vec![("rules".into(), json)],
-        ..Batch::default()
-    };
-    commit_audited(batch, vec![event], now().0)
+    crate::ui::approvals::save_config("rules", &me, &before, &rules, None, why)
         .await
         .map_err(|_| {
             vec![RuleProblem {
