@@ -75,3 +75,15 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
 export async function ready(page) {
   await page.waitForFunction(() => window.__cd_timings && window.__cd_timings.bootDone && window.__cd_timings.backgroundDone, null, { timeout: 120_000 });
 }
+
+/** An amount as shown (`¥1,234.56`) in cents. */
+export const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
+
+/** The value shown by a tile. */
+export const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
+
+/** Acts as another user of the directory, through the switch in the top bar. */
+export async function actAs(page, id) {
+  await page.selectOption("[data-testid=user-switch]", id);
+  await page.waitForFunction((v) => document.querySelector("[data-testid=user-switch]").value === v, id);
+}

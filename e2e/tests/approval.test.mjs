@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, ready, serve } from "../lib.mjs";
+import { browser, actAs, cents, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -14,15 +14,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
-const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
 const iso = (d) => d.toISOString().slice(0, 10);
-
-/** Acts as another user of the directory. */
-async function actAs(page, id) {
-  await page.selectOption("[data-testid=user-switch]", id);
-  await page.waitForFunction((v) => document.querySelector("[data-testid=user-switch]").value === v, id);
-}
 
 test("a rep's temporary increase is approved by the sales manager and finance on a phone, then ends on its end date", async () => {
   const dir = mkdtempSync(join(tmpdir(), "cd-approval-"));

@@ -1,7 +1,7 @@
 // End-to-end: the order-time credit check on a phone, temporary increases, held orders, policy.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { browser, ready, serve } from "../lib.mjs";
+import { browser, cents, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -9,8 +9,6 @@ before(async () => {
 });
 after(() => server.stop());
 
-const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
-const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
 
 /** Opens the first customer graded A or better that is neither frozen nor overdue. */
 async function openCreditCustomer(page) {

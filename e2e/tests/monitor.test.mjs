@@ -5,18 +5,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, ready, serve } from "../lib.mjs";
+import { browser, actAs, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
   server = await serve();
 });
 after(() => server.stop());
-
-async function actAs(page, id) {
-  await page.selectOption("[data-testid=user-switch]", id);
-  await page.waitForFunction((v) => document.querySelector("[data-testid=user-switch]").value === v, id);
-}
 
 test("an invoice falls overdue as the days pass: ordering is held, the rep gets a task and the alert; a payment closes the task", async () => {
   const dir = mkdtempSync(join(tmpdir(), "cd-monitor-"));

@@ -197,16 +197,17 @@ async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
         }
         None => {}
     }
-    // An approved unfreeze also lifts the holds monitoring rules put on ordering.
-    let mut monitor = None;
-    if matches!(request.kind, RequestKind::Unfreeze { .. }) && effect.is_some() {
-        let mut m = with_data(|d| d.monitor.clone());
-        if m.release(request.customer) {
-            batch
-                .settings
-                .push(("holds".into(), crate::ui::monitoring::holds_json(&m)));
-            monitor = Some(m);
-        }
+    // An approved unfreeze also lifts the holds monitoring rules put on ordering (only the holds
+    // are copied to write them, not the whole monitoring state).
+    let release = matches!(request.kind, RequestKind::Unfreeze { .. })
+        && effect.is_some()
+        && with_data(|d| !d.monitor.held(request.customer).is_empty());
+    if release {
+        let mut holds = with_data(|d| d.monitor.holds.clone());
+        holds.remove(&request.customer);
+        batch
+            .settings
+            .push(("holds".into(), crate::ui::monitoring::holds_json(&holds)));
     }
     commit_audited(batch.clone(), events, at).await?;
     let state = request.state();
@@ -222,8 +223,8 @@ async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
         if let Some(slot) = d.requests.iter_mut().find(|r| r.id == request.id) {
             *slot = request.clone();
         }
-        if let Some(m) = monitor {
-            d.monitor = m;
+        if release {
+            d.monitor.release(request.customer);
         }
         d.refresh_summary(request.customer);
     });

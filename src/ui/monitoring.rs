@@ -6,13 +6,14 @@ use crate::ui::approvals::commit_audited;
 use crate::ui::state::{db, now, with_data, with_data_mut, Data, SaveError};
 use creditdesk_domain::approval::{Event, Permission, User};
 use creditdesk_domain::monitor::{
-    facts, Alert, AlertStatus, Facts, MonitorState, RuleProblem, RuleSet, RunReport, Task,
-    TaskNote, TaskStatus,
+    facts, Alert, AlertStatus, BacktestMonth, Facts, Hold, MonitorState, Rule, RuleProblem,
+    RuleSet, RunReport, Task, TaskNote, TaskStatus,
 };
 use creditdesk_domain::request;
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::{Batch, Docs, Store, StoreError};
+use std::collections::BTreeMap;
 
 /// The facts of some customers (all when `ids` is `None`) as of the data's day.
 pub fn facts_of(d: &Data, ids: Option<&[CustomerId]>) -> Vec<Facts> {
@@ -47,6 +48,57 @@ pub fn facts_of(d: &Data, ids: Option<&[CustomerId]>) -> Vec<Facts> {
     }
 }
 
+/// How many of the customers `d`'s user sees a rule would fire for today (enabled or not), and
+/// the names of the first `names` of them.
+pub fn test_rule(d: &Data, rule: Rule, names: usize) -> (usize, Vec<String>) {
+    let me = d.me();
+    let facts: Vec<Facts> = facts_of(d, None)
+        .into_iter()
+        .filter(|f| d.visible(&me, f.customer))
+        .collect();
+    let one = RuleSet {
+        version: 0,
+        rules: vec![Rule {
+            enabled: true,
+            ..rule
+        }],
+    };
+    let hits = creditdesk_domain::monitor::evaluate(&one, &facts);
+    let list = hits
+        .iter()
+        .take(names)
+        .filter_map(|(_, c, _)| d.customer(*c).map(|c| c.name.clone()))
+        .collect();
+    (hits.len(), list)
+}
+
+/// What `rules` would have done at each of the last 12 month ends: the facts of every customer
+/// as of that day from the ledger (today's grades, scores and limits: their history is not kept;
+/// exposure is open receivables plus open orders), run in order by `monitor::backtest`.
+pub fn backtest_year(d: &Data, rules: &RuleSet) -> Vec<BacktestMonth> {
+    let months: Vec<(Date, Vec<Facts>)> = (0..12)
+        .rev()
+        .map(|k| {
+            let day = d.as_of.first_of_month().add_months(-k).add_days(-1);
+            let facts = d
+                .customers
+                .iter()
+                .map(|c| {
+                    let s = d.ledger.summary(c.id, day);
+                    let (score, grade) = d
+                        .rated
+                        .get(&c.id)
+                        .copied()
+                        .unwrap_or((rating::Fixed(0), rating::Grade::C));
+                    facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
+                })
+                .collect();
+            (day, facts)
+        })
+        .collect();
+    creditdesk_domain::monitor::backtest(rules, &months)
+}
+
 /// How monitoring's state is stored: alerts and tasks in stores of their own (one record each);
 /// in the meta store, `monitor` (the id counter and the day of the last run), `holds`, and
 /// `previous` (grades and scores of the last full run). The armed conditions are not stored:
@@ -55,8 +107,8 @@ pub(crate) fn counter_json(m: &MonitorState) -> String {
     serde_json::json!({ "seq": m.seq, "last_run": m.last_run }).to_string()
 }
 
-pub(crate) fn holds_json(m: &MonitorState) -> String {
-    serde_json::to_string(&m.holds).expect("json")
+pub(crate) fn holds_json(holds: &BTreeMap<CustomerId, Vec<Hold>>) -> String {
+    serde_json::to_string(holds).expect("json")
 }
 
 /// Reads the rules and the monitoring state at start-up.
@@ -158,7 +210,7 @@ pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError
         }
         let mut settings = vec![("monitor".to_string(), counter_json(m))];
         if !report.held.is_empty() || !report.released.is_empty() {
-            settings.push(("holds".into(), holds_json(m)));
+            settings.push(("holds".into(), holds_json(&m.holds)));
         }
         if previous_changed {
             settings.push((

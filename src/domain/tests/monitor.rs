@@ -43,6 +43,18 @@ fn facts_of(c: &Customer, s: CustomerSummary, exposure: Money) -> Facts {
     facts(c, &s, exposure, Grade::A, Fixed(7000), None, d(TODAY))
 }
 
+/// The facts of a customer that owes `units` overdue and nothing else.
+fn owing(c: &Customer, units: i64) -> Facts {
+    facts_of(
+        c,
+        CustomerSummary {
+            overdue: y(units),
+            ..CustomerSummary::default()
+        },
+        Money::ZERO,
+    )
+}
+
 fn fired(f: &Facts) -> Vec<String> {
     let rules = RuleSet::default();
     evaluate(&rules, std::slice::from_ref(f))
@@ -165,14 +177,7 @@ fn a_hold_lifts_by_itself_only_when_the_rule_says_so() {
     let c = customer(100_000);
     let mut rules = RuleSet::default();
     rules.rules[1].auto_release = true;
-    let owing = facts_of(
-        &c,
-        CustomerSummary {
-            overdue: y(1),
-            ..CustomerSummary::default()
-        },
-        Money::ZERO,
-    );
+    let owing = owing(&c, 1);
     let clear = facts_of(&c, CustomerSummary::default(), Money::ZERO);
     let mut state = MonitorState::default();
     state.run(&rules, &[owing], d(TODAY), 1);
@@ -185,14 +190,7 @@ fn a_hold_lifts_by_itself_only_when_the_rule_says_so() {
 #[test]
 fn a_promise_past_its_date_with_the_debt_still_there_raises_one_alert() {
     let c = customer(100_000);
-    let owing = facts_of(
-        &c,
-        CustomerSummary {
-            overdue: y(300),
-            ..CustomerSummary::default()
-        },
-        Money::ZERO,
-    );
+    let owing = owing(&c, 300);
     let mut state = MonitorState::default();
     state.run(
         &RuleSet::default(),
@@ -360,14 +358,7 @@ fn a_run_over_some_customers_leaves_the_others_armed() {
 #[test]
 fn a_hold_of_a_rule_since_removed_stays_until_an_unfreeze() {
     let c = customer(100_000);
-    let owing = facts_of(
-        &c,
-        CustomerSummary {
-            overdue: y(1),
-            ..CustomerSummary::default()
-        },
-        Money::ZERO,
-    );
+    let owing = owing(&c, 1);
     let clear = facts_of(&c, CustomerSummary::default(), Money::ZERO);
     let mut state = MonitorState::default();
     state.run(&RuleSet::default(), &[owing], d(TODAY), 1);

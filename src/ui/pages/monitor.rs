@@ -2,15 +2,16 @@
 //! builder with its test on today's data and its back-test.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::monitoring::{facts_of, is_for, save_rules, set_alert, update_task, watch};
+use crate::ui::monitoring::{
+    backtest_year, is_for, save_rules, set_alert, test_rule, update_task, watch,
+};
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::requests::{role_label, save_error_text};
 use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_domain::approval::{Permission, Role};
 use creditdesk_domain::monitor::{
-    backtest, evaluate, notice_text, Alert, AlertStatus, Facts, Metric, Op, Rule, RuleProblem,
-    RuleSet, Severity, TaskStatus,
+    notice_text, Alert, AlertStatus, Metric, Op, Rule, RuleProblem, RuleSet, Severity, TaskStatus,
 };
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::{Date, Money};
@@ -473,64 +474,11 @@ pub fn RulesPage() -> impl IntoView {
     };
     let test = move |i: usize| {
         let rule = draft.with_untracked(|d| d.rules[i].clone());
-        let (count, names) = with_data(|d| {
-            // Only the customers this user sees (a rep tests over their own).
-            let me = d.me();
-            let facts: Vec<Facts> = facts_of(d, None)
-                .into_iter()
-                .filter(|f| d.visible(&me, f.customer))
-                .collect();
-            let one = RuleSet {
-                version: 0,
-                rules: vec![Rule {
-                    enabled: true,
-                    ..rule
-                }],
-            };
-            let hits = evaluate(&one, &facts);
-            let names: Vec<String> = hits
-                .iter()
-                .take(20)
-                .filter_map(|(_, c, _)| d.customer(*c).map(|c| c.name.clone()))
-                .collect();
-            (hits.len(), names)
-        });
-        tested.set(Some((count, names)));
+        tested.set(Some(with_data(|d| test_rule(d, rule, 20))));
     };
     let run_back = move |_| {
         let rules = draft.get_untracked();
-        let rows = with_data(|d| {
-            let end = d.as_of;
-            let months: Vec<(Date, Vec<Facts>)> = (0..12)
-                .rev()
-                .map(|k| {
-                    let day = end.first_of_month().add_months(-k).add_days(-1);
-                    let facts = d
-                        .customers
-                        .iter()
-                        .map(|c| {
-                            let s = d.ledger.summary(c.id, day);
-                            let (score, grade) = d
-                                .rated
-                                .get(&c.id)
-                                .copied()
-                                .unwrap_or((creditdesk_domain::rating::Fixed(0), Grade::C));
-                            creditdesk_domain::monitor::facts(
-                                c,
-                                &s,
-                                s.open_ar + s.open_orders,
-                                grade,
-                                score,
-                                None,
-                                day,
-                            )
-                        })
-                        .collect();
-                    (day, facts)
-                })
-                .collect();
-            backtest(&rules, &months)
-        });
+        let rows = with_data(|d| backtest_year(d, &rules));
         back.set(Some(rows));
     };
     view! {
