@@ -460,6 +460,7 @@ texts! {
     WouldFire => "This rule would fire for", "该规则将触发的客户数：";
     Backtest => "Back-test the rules over 12 months", "用过去 12 个月回测";
     HeldOverdue => "Overdue held", "冻结客户逾期额";
+    HeldCustomers => "Customers held", "冻结客户数";
     NewRule => "New rule", "新增规则";
     MUtilisation => "Utilisation (%)", "额度使用率（%）";
     MOverdue => "Overdue amount (¥)", "逾期金额（元）";

@@ -526,7 +526,7 @@ pub fn RulesPage() -> impl IntoView {
                         {move || back.get().map(|rows| view! {
                             <div class="table-wrap">
                                 <table data-testid="backtest-table">
-                                    <thead><tr><th>{t(T::AsOf)}</th><th>{t(T::Alerts)}</th><th class="num">{t(T::HeldOrders)}</th><th class="num">{t(T::HeldOverdue)}</th></tr></thead>
+                                    <thead><tr><th>{t(T::AsOf)}</th><th>{t(T::Alerts)}</th><th class="num">{t(T::HeldCustomers)}</th><th class="num">{t(T::HeldOverdue)}</th></tr></thead>
                                     <tbody>{rows.into_iter().map(|m| view! {
                                         <tr>
                                             <td>{lang.date(m.month_end)}</td>
