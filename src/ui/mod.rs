@@ -6,7 +6,6 @@ pub mod i18n;
 pub mod monitoring;
 pub mod pages;
 pub mod rating;
-pub mod scale;
 pub mod state;
 pub mod widgets;
 

@@ -2,7 +2,7 @@
 //! the grade badge and the SVG waterfall of a score.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::scale::{waterfall, Linear};
+use creditdesk_charts::{waterfall, Linear};
 use creditdesk_domain::rating::scorecard::NumBin;
 use creditdesk_domain::rating::{FactorKey, Fixed, Grade, Hint, ModelProblem, Score, Value};
 use creditdesk_domain::{IndustryPosition, Money};

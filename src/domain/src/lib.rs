@@ -18,6 +18,7 @@ pub mod money;
 pub mod monitor;
 pub mod party;
 pub mod rating;
+pub mod reports;
 pub mod request;
 pub mod rng;
 pub mod text;
