@@ -1,11 +1,13 @@
 //! The Leptos UI: thin components over domain queries.
 
 pub mod approvals;
+pub mod charts;
 pub mod credit;
 pub mod i18n;
 pub mod monitoring;
 pub mod pages;
 pub mod rating;
+pub mod reports;
 pub mod state;
 pub mod widgets;
 
@@ -109,6 +111,7 @@ fn Shell() -> impl IntoView {
                     (n > 0).then(|| view! { <span class="badge" data-testid="inbox-count">{n}</span> })
                 }}
             </A>
+            <A href="/reports" attr:class="nav-link"><span class="ico" aria-hidden="true">"▤"</span><span>{move || state.t(T::NavReports)}</span></A>
             <A href="/scorecard" attr:class="nav-link"><span class="ico" aria-hidden="true">"★"</span><span>{move || state.t(T::NavScorecard)}</span></A>
             <A href="/settings" attr:class="nav-link"><span class="ico" aria-hidden="true">"⚙"</span><span>{move || state.t(T::NavSettings)}</span></A>
         }
@@ -146,6 +149,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/notice") view=pages::monitor::NoticePage />
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
+                <Route path=path!("/reports") view=pages::reports::ReportPage />
+                <Route path=path!("/reports/:kind") view=pages::reports::ReportPage />
             </Routes>
         </main>
         <nav class="nav-bottom" aria-label=move || state.t(T::Menu)>{nav()}</nav>

@@ -21,9 +21,9 @@
 //!   **Best possible DSO** = current (not yet due) AR / credit sales x days; **average days
 //!   delinquent** = standard DSO - best possible DSO. Days are rounded half away from zero to a
 //!   tenth, once, at the end.
-//! - **CEI** over a period = (opening AR + credit sales - closing AR) / (opening AR + credit sales
-//!   - closing current AR) x 100, rounded half away from zero to a tenth of a percent. Credit
-//!   sales are the invoices issued in the period.
+//! - **CEI** over a period = (opening AR + credit sales - closing AR) / (opening AR + credit
+//!   sales - closing current AR) x 100, rounded half away from zero to a tenth of a percent.
+//!   Credit sales are the invoices issued in the period.
 
 use crate::date::Date;
 use crate::id::CustomerId;
@@ -88,11 +88,12 @@ pub struct Point {
     /// Open receivables on the date, and the same amount split by aging bucket.
     pub open_ar: Money,
     pub aging: Buckets,
-    /// Open invoices past due on the date.
+    /// Open invoices past due on the date, and the most days one of them is past due.
     pub overdue_count: u32,
+    pub max_days_overdue: i32,
     /// Flows since the previous date of the list (exclusive) up to this date (inclusive); for the
-    /// first date, everything up to it. So `open_ar` = previous `open_ar` + `sales` - `collected`
-    /// - `credited`, exactly.
+    /// first date, everything up to it. So `open_ar` equals the previous `open_ar` plus `sales`
+    /// less `collected` and `credited`, exactly.
     pub sales: Money,
     pub collected: Money,
     pub credited: Money,
@@ -111,6 +112,7 @@ impl Point {
             *a += b;
         }
         self.overdue_count += o.overdue_count;
+        self.max_days_overdue = self.max_days_overdue.max(o.max_days_overdue);
         self.sales += o.sales;
         self.collected += o.collected;
         self.credited += o.credited;
@@ -200,7 +202,9 @@ impl Ledger {
                     0
                 } else {
                     p.overdue_count += 1;
-                    Bucket::of(d.days_since(inv.due_date)).index()
+                    let days = d.days_since(inv.due_date);
+                    p.max_days_overdue = p.max_days_overdue.max(days);
+                    Bucket::of(days).index()
                 };
                 p.aging[b] += m;
             }
@@ -506,4 +510,18 @@ pub fn utilisation_bin(bp: i64) -> usize {
         .iter()
         .position(|(lo, hi)| bp >= *lo && bp < *hi)
         .unwrap_or(0)
+}
+
+/// A CSV file as Excel opens it: UTF-8 with a byte-order mark (so Chinese reads right), CRLF
+/// line ends, fields quoted where needed. Amounts go in as plain decimals (`1234.50`).
+pub fn csv_bytes(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Writing to a Vec cannot fail; a row of another length is written as it is.
+    let _ = w.write_record(headers);
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    w.into_inner().unwrap_or_default()
 }

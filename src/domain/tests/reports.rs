@@ -380,6 +380,8 @@ proptest! {
             }
             prop_assert_eq!(p.open_ar, open);
             prop_assert_eq!(p.overdue(), overdue);
+            let days = customers.iter().map(|&c| l.summary(c, dates[k]).max_days_overdue).max().unwrap_or(0);
+            prop_assert_eq!(p.max_days_overdue, days);
             // The flows of each period carry one date's balance to the next, exactly.
             prop_assert_eq!(p.open_ar, previous + p.sales - p.collected - p.credited);
             previous = p.open_ar;
@@ -414,4 +416,15 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_csv_export_opens_in_excel_with_chinese_intact() {
+    let bytes = csv_bytes(
+        &["客户".into(), "Amount".into()],
+        &[vec!["上海钢铁, 有限公司".into(), "1234.50".into()]],
+    );
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(text, "客户,Amount\r\n\"上海钢铁, 有限公司\",1234.50\r\n");
 }

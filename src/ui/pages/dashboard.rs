@@ -1,123 +1,455 @@
-//! The dashboard: headline figures from the ledger as of today (charts come with the dashboards
-//! issue).
+//! The dashboard: KPI tiles and SVG charts over the customers the filters choose, as of a date.
+//! The filters live in the URL (`/?rep=…&grade=A&as_of=2026-06-30`), so a view can be
+//! bookmarked; every chart element drills down to the list behind it.
 
-use crate::ui::i18n::T;
-use crate::ui::rating::GradeBadge;
-use crate::ui::state::AppState;
-use crate::ui::widgets::{Tile, WhenLedger};
+use crate::ui::charts::{Bars, Donut, LineChart, Mark, Ranking, StackedBars, StepKind, Waterfall};
+use crate::ui::i18n::{Lang, T};
+use crate::ui::pages::reports::{bucket_label, FilterBar};
+use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter};
+use crate::ui::state::{perf_now, AppState};
+use crate::ui::widgets::WhenLedger;
+use creditdesk_charts::palette;
 use creditdesk_domain::money::percent_1dp_round_half_away;
 use creditdesk_domain::rating::Grade;
-use creditdesk_domain::Money;
+use creditdesk_domain::reports::{Bucket, UTILISATION_BINS};
+use creditdesk_domain::{Date, Money};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-#[derive(Clone, PartialEq)]
-struct Figures {
-    total: Money,
-    overdue: Money,
-    overdue_pct: Option<String>,
-    customers: usize,
-    customers_overdue: usize,
-    open_orders: Money,
-    top: Vec<(String, String, Money, i32)>,
-    grades: [u32; 5],
+/// Yuan as a pixel measure (never for figures).
+fn yuan(m: Money) -> f64 {
+    m.minor() as f64 / 100.0
+}
+fn axis_en(v: f64) -> String {
+    creditdesk_charts::compact(v, false)
+}
+fn axis_zh(v: f64) -> String {
+    creditdesk_charts::compact(v, true)
+}
+fn axis_plain(v: f64) -> String {
+    format!("{v}")
+}
+fn money_axis(lang: Lang) -> fn(f64) -> String {
+    if lang == Lang::Zh {
+        axis_zh
+    } else {
+        axis_en
+    }
 }
 
-fn figures(state: &AppState) -> Figures {
-    state.data(|d| {
-        // A sales rep's dashboard covers their own customers.
-        let me = d.me();
-        let visible: Vec<&creditdesk_domain::Customer> = d
-            .customers
-            .iter()
-            .filter(|c| me.sees(&c.sales_rep))
-            .collect();
-        let mut total = Money::ZERO;
-        let mut overdue = Money::ZERO;
-        let mut open_orders = Money::ZERO;
-        let mut customers_overdue = 0;
-        for s in visible.iter().map(|c| d.summary(c.id)) {
-            total += s.open_ar;
-            overdue += s.overdue;
-            open_orders += s.open_orders;
-            if s.overdue.is_positive() {
-                customers_overdue += 1;
-            }
-        }
-        let mut top: Vec<_> = visible
-            .iter()
-            .map(|c| (c, d.summary(c.id)))
-            .filter(|(_, s)| s.overdue.is_positive())
-            .map(|(c, s)| {
-                (
-                    c.id.to_string(),
-                    c.name.clone(),
-                    s.overdue,
-                    s.max_days_overdue,
-                )
-            })
-            .collect();
-        top.sort_by_key(|t| std::cmp::Reverse(t.2));
-        top.truncate(5);
-        let mut grades = [0u32; 5];
-        for c in &visible {
-            if let Some((_, g)) = d.rated.get(&c.id) {
-                grades[*g as usize] += 1;
-            }
-        }
-        Figures {
-            grades,
-            total,
-            overdue,
-            overdue_pct: percent_1dp_round_half_away(overdue, total),
-            customers: visible.len(),
-            customers_overdue,
-            open_orders,
-            top,
-        }
-    })
+/// A month-end's short label: `Jun` / `6月`, and the as-of date itself in full.
+fn period_label(lang: Lang, d: Date, last: bool) -> String {
+    if last {
+        return lang.date(d);
+    }
+    let (_, m, _) = d.ymd();
+    match lang {
+        Lang::Zh => format!("{m}月"),
+        Lang::En => [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ][m as usize - 1]
+            .to_string(),
+    }
 }
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.get();
+        Filter::from_query(|k| q.get(k))
+    });
     view! {
-        <section class="page">
+        <section class="page dashboard">
             <h1>{move || state.t(T::NavDashboard)}
-                <span class="as-of">{move || format!("{} {}", state.t(T::AsOf), state.lang.get().date(state.today.get()))}</span>
+                <span class="as-of">{move || {
+                    let d = filter.get().as_of.unwrap_or(state.today.get());
+                    format!("{} {}", state.t(T::AsOf), state.lang.get().date(d))
+                }}</span>
             </h1>
             <WhenLedger>
-                {move || {
-                    let f = figures(&state);
-                    let pct = f.overdue_pct.clone().unwrap_or_else(|| "—".into());
-                    view! {
-                        <div class="tiles">
-                            <Tile label=Signal::derive(move || state.t(T::TotalAr).to_string()) value=f.total.format_cny() testid="kpi-total-ar" />
-                            <Tile label=Signal::derive(move || state.t(T::OverdueAr).to_string()) value=f.overdue.format_cny() tone="warn" testid="kpi-overdue" />
-                            <Tile label=Signal::derive(move || state.t(T::OverdueShare).to_string()) value=pct tone="warn" />
-                            <Tile label=Signal::derive(move || state.t(T::CustomersCount).to_string()) value=f.customers.to_string() testid="kpi-customers" />
-                            <Tile label=Signal::derive(move || state.t(T::CustomersOverdue).to_string()) value=f.customers_overdue.to_string() tone="warn" />
-                            <Tile label=Signal::derive(move || state.t(T::OpenOrders).to_string()) value=f.open_orders.format_cny() />
-                        </div>
-                        <h2>{state.t(T::GradeDistribution)}</h2>
-                        <div class="grade-counts" data-testid="dashboard-grades">
-                            {Grade::ALL.iter().map(|g| view! {
-                                <A href="/customers" attr:class="grade-count"><GradeBadge grade=*g />" "{f.grades[*g as usize]}</A>
-                            }).collect_view()}
-                        </div>
-                        <h2>{state.t(T::TopOverdue)}</h2>
-                        <ol class="rank">
-                            {f.top.into_iter().map(|(id, name, overdue, days)| view! {
-                                <li>
-                                    <A href=format!("/customers/{id}")>{name}</A>
-                                    <span class="num warn">{overdue.format_cny()}</span>
-                                    <span class="muted">{state.lang.get().days(days as i64)}</span>
-                                </li>
-                            }).collect_view()}
-                        </ol>
-                    }
-                }}
+                <FilterBar base="/" filter=filter />
+                <Figures filter=filter />
             </WhenLedger>
         </section>
+    }
+}
+
+#[component]
+fn Figures(filter: Memo<Filter>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let started = StoredValue::new(0.0f64);
+    let figures = Memo::new(move |_| {
+        state.rev.track();
+        let f = filter.get();
+        started.set_value(perf_now());
+        state.data(|d| reports::dashboard(d, &f))
+    });
+    // Publish how long a filter change took, computed and drawn (the benchmark reads it).
+    Effect::new(move |_| {
+        let f = figures.get();
+        let ms = perf_now() - started.get_value();
+        if let Some(w) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&w, &"cdDashboardMs".into(), &ms.into());
+            let _ = js_sys::Reflect::set(&w, &"cdDashboardCustomers".into(), &f.customers.into());
+        }
+    });
+    move || {
+        let lang = state.lang.get();
+        let f = filter.get();
+        let dash = figures.get();
+        view! {
+            <Tiles dash=dash.clone() filter=f.clone() lang=lang />
+            <div class="charts">
+                {aging_chart(lang, &dash, &f)}
+                {grade_chart(lang, &dash, &f)}
+                {utilisation_chart(lang, &dash, &f)}
+                {dso_chart(lang, &dash, &f)}
+                {risk_chart(lang, &dash)}
+                {reps_chart(lang, &dash, &f)}
+                {movement_chart(lang, &dash, &f)}
+            </div>
+        }
+    }
+}
+
+#[component]
+fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
+    let now = *dash.now();
+    let pct = percent_1dp_round_half_away(now.overdue(), now.open_ar).unwrap_or_else(|| "—".into());
+    let tile = |label: T, value: String, tone: &'static str, href: String, testid: &'static str| {
+        view! {
+            <A href=href attr:class=format!("tile {tone}") attr:data-testid=testid>
+                <div class="tile-value">{value}</div>
+                <div class="tile-label">{lang.t(label)}</div>
+            </A>
+        }
+    };
+    let q = |extra: &[(&str, String)]| filter.query(extra);
+    let cei_hint = format!(
+        "{} {} – {}",
+        lang.t(T::Period),
+        lang.date(dash.period_start.add_days(1)),
+        lang.date(dash.as_of)
+    );
+    view! {
+        <div class="tiles kpis">
+            {tile(T::TotalAr, now.open_ar.format_cny(), "", format!("/reports/aging{}", q(&[])), "kpi-total-ar")}
+            {tile(T::OverdueAr, now.overdue().format_cny(), "warn", format!("/reports/invoices{}", q(&[("overdue", "1".into())])), "kpi-overdue")}
+            {tile(T::OverdueShare, pct, "warn", format!("/reports/aging{}", q(&[])), "kpi-overdue-pct")}
+            {tile(T::KpiDso, countback_text(dash.dso_now()), "", format!("/reports/dso{}", q(&[])), "kpi-dso")}
+            <A href=format!("/reports/dso{}", q(&[])) attr:class="tile" attr:data-testid="kpi-cei" attr:title=cei_hint.clone()>
+                <div class="tile-value">{dash.cei.map_or_else(|| "—".into(), |c| c.format())}</div>
+                <div class="tile-label">{lang.t(T::KpiCei)}</div>
+            </A>
+            {tile(T::KpiAvgUtil, bp_text(dash.utilisation_bp), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util")}
+            {tile(T::KpiOver90, dash.over_90.to_string(), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90")}
+            {tile(T::KpiFrozen, dash.frozen.to_string(), "", format!("/reports/utilisation{}", q(&[("frozen", "1".into())])), "kpi-frozen")}
+            {tile(T::KpiOpenRequests, dash.open_requests.to_string(), "", "/inbox".to_string(), "kpi-requests")}
+            {tile(T::KpiOpenAlerts, dash.open_alerts.to_string(), "", "/alerts".to_string(), "kpi-alerts")}
+        </div>
+        <p class="muted small">{lang.t(T::CustomersCount)}": "{dash.customers}" · "{cei_hint}</p>
+    }
+}
+
+fn aging_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let pts = &dash.points[dash.points.len() - 6..];
+    let categories: Vec<String> = pts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| period_label(lang, p.date, i == pts.len() - 1))
+        .collect();
+    let series: Vec<(String, &'static str)> = Bucket::ALL
+        .iter()
+        .map(|b| {
+            (
+                bucket_label(lang, *b).to_string(),
+                palette::AGING[b.index()],
+            )
+        })
+        .collect();
+    let marks: Vec<Vec<Mark>> = pts
+        .iter()
+        .zip(&categories)
+        .map(|(p, cat)| {
+            Bucket::ALL
+                .iter()
+                .map(|b| {
+                    let m = p.aging[b.index()];
+                    let href = format!(
+                        "/reports/invoices{}",
+                        f.query(&[("as_of", p.date.iso()), ("bucket", b.code().to_string())])
+                    );
+                    Mark::new(
+                        yuan(m),
+                        m.format_cny(),
+                        format!("{cat} · {}: {}", bucket_label(lang, *b), m.format_cny()),
+                        Some(href),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    view! {
+        <div class="chart-card wide">
+            <StackedBars title=lang.t(T::ChartAging) desc=lang.t(T::ChartAgingDesc) table_label=lang.t(T::ShowTable)
+                categories series marks y_fmt=money_axis(lang) testid="chart-aging" />
+        </div>
+    }
+}
+
+fn grade_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let slices: Vec<(String, &'static str, Mark)> = Grade::ALL
+        .iter()
+        .map(|g| {
+            let (n, ar) = dash.grades[*g as usize];
+            let href = format!(
+                "/reports/aging{}",
+                f.query(&[("grade", g.label().to_string())])
+            );
+            (
+                g.label().to_string(),
+                palette::GRADES[*g as usize],
+                Mark::new(
+                    n as f64,
+                    n.to_string(),
+                    format!("{}: {n} · {}", g.label(), ar.format_cny()),
+                    Some(href),
+                ),
+            )
+        })
+        .collect();
+    view! {
+        <div class="chart-card">
+            <Donut title=lang.t(T::GradeDistribution) desc=lang.t(T::ChartGradesDesc) table_label=lang.t(T::ShowTable)
+                slices centre=dash.customers.to_string() testid="chart-grades" />
+        </div>
+    }
+}
+
+fn utilisation_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let labels: Vec<String> = UTILISATION_BINS
+        .iter()
+        .map(|(lo, hi)| {
+            if *hi == i64::MAX {
+                format!("≥{}%", lo / 100)
+            } else {
+                format!("{}–{}", lo / 100, hi / 100)
+            }
+        })
+        .collect();
+    let marks: Vec<Mark> = dash
+        .util_bins
+        .iter()
+        .zip(&labels)
+        .zip(UTILISATION_BINS)
+        .map(|((n, l), (lo, _))| {
+            let href = format!(
+                "/reports/utilisation{}",
+                f.query(&[("bin", (lo / 100).to_string())])
+            );
+            Mark::new(*n as f64, n.to_string(), format!("{l}%: {n}"), Some(href))
+        })
+        .collect();
+    let fills: Vec<&'static str> = (0..11)
+        .map(|i| {
+            if i >= 9 {
+                palette::AGING[3]
+            } else {
+                palette::ONE
+            }
+        })
+        .collect();
+    let desc = format!(
+        "{} {}: {}",
+        lang.t(T::ChartUtilDesc),
+        lang.t(T::NoLimit),
+        dash.no_limit
+    );
+    view! {
+        <div class="chart-card">
+            <Bars title=lang.t(T::ChartUtil) desc=desc.clone() table_label=lang.t(T::ShowTable)
+                labels marks fills y_fmt=axis_plain testid="chart-utilisation" />
+            <p class="muted small">{desc}</p>
+        </div>
+    }
+}
+
+fn dso_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let x: Vec<String> = dash
+        .dso
+        .iter()
+        .enumerate()
+        .map(|(i, r)| period_label(lang, r.to, i == dash.dso.len() - 1))
+        .collect();
+    let days = |t: i64| t as f64 / 10.0;
+    let href = |to: Date| {
+        Some(format!(
+            "/reports/invoices{}",
+            f.query(&[("as_of", to.iso())])
+        ))
+    };
+    let line = |name: T, pick: &dyn Fn(&creditdesk_domain::reports::DsoRow) -> Option<i64>| {
+        dash.dso
+            .iter()
+            .zip(&x)
+            .map(|(r, l)| {
+                pick(r).map(|t| {
+                    let text = format!("{}.{}", t / 10, (t % 10).abs());
+                    Mark::new(
+                        days(t),
+                        text.clone(),
+                        format!("{l} · {}: {text}", lang.t(name)),
+                        href(r.to),
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let countback = line(T::DsoCountback, &|r| match r.countback {
+        creditdesk_domain::reports::Countback::Days(t) => Some(t.0),
+        _ => None,
+    });
+    let standard = line(T::DsoStandard, &|r| r.standard.map(|t| t.0));
+    let best = line(T::DsoBest, &|r| r.best_possible.map(|t| t.0));
+    let series = vec![
+        (
+            lang.t(T::DsoCountback).to_string(),
+            palette::LINES[0],
+            false,
+            countback,
+        ),
+        (
+            lang.t(T::DsoStandard).to_string(),
+            palette::LINES[1],
+            true,
+            standard,
+        ),
+        (
+            lang.t(T::DsoBest).to_string(),
+            palette::LINES[2],
+            true,
+            best,
+        ),
+    ];
+    view! {
+        <div class="chart-card wide">
+            <LineChart title=lang.t(T::ChartDso) desc=lang.t(T::ChartDsoDesc) table_label=lang.t(T::ShowTable)
+                x series y_fmt=axis_plain testid="chart-dso" />
+        </div>
+    }
+}
+
+fn risk_chart(lang: Lang, dash: &Dashboard) -> impl IntoView {
+    let rows: Vec<(String, Mark, String)> = dash
+        .top_risk
+        .iter()
+        .map(|(id, name, g, overdue, days, bp)| {
+            let note = format!(
+                "{} · {} · {}",
+                g.label(),
+                lang.days(*days as i64),
+                bp_text(*bp)
+            );
+            (
+                name.clone(),
+                Mark::new(
+                    yuan(*overdue),
+                    overdue.format_cny(),
+                    format!("{name}: {} · {note}", overdue.format_cny()),
+                    Some(format!("/customers/{id}")),
+                ),
+                note,
+            )
+        })
+        .collect();
+    let empty = rows.is_empty();
+    view! {
+        <div class="chart-card">
+            {if empty {
+                view! { <h3 class="chart-empty-title">{lang.t(T::ChartRisk)}</h3><p class="muted">{lang.t(T::NothingOverdue)}</p> }.into_any()
+            } else {
+                view! { <Ranking title=lang.t(T::ChartRisk) desc=lang.t(T::ChartRiskDesc) table_label=lang.t(T::ShowTable)
+                    rows fill=palette::AGING[3] testid="chart-risk" /> }.into_any()
+            }}
+        </div>
+    }
+}
+
+fn reps_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let rows: Vec<(String, Mark, String)> = dash
+        .reps
+        .iter()
+        .map(|r| {
+            let cei = r.cei.map_or_else(|| "—".into(), |c| c.format());
+            let note = format!(
+                "{} {} · {} {}",
+                lang.t(T::Collected),
+                r.collected.format_cny(),
+                lang.t(T::OverdueRatio),
+                bp_text(r.overdue_ratio_bp)
+            );
+            let href = format!("/reports/collections{}", f.query(&[("rep", r.rep.clone())]));
+            (
+                r.rep.clone(),
+                Mark::new(
+                    r.cei.map_or(0.0, |c| c.0 as f64 / 10.0),
+                    cei.clone(),
+                    format!("{} · CEI {cei} · {note}", r.rep),
+                    Some(href),
+                ),
+                note,
+            )
+        })
+        .collect();
+    view! {
+        <div class="chart-card">
+            <Ranking title=lang.t(T::ChartReps) desc=lang.t(T::ChartRepsDesc) table_label=lang.t(T::ShowTable)
+                rows fill=palette::ONE testid="chart-reps" />
+        </div>
+    }
+}
+
+fn movement_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    let n = dash.points.len();
+    let open = dash.points[n - 4];
+    let flows = &dash.points[n - 3..];
+    let sales: Money = flows.iter().map(|p| p.sales).sum();
+    let collected: Money = flows.iter().map(|p| p.collected).sum();
+    let credited: Money = flows.iter().map(|p| p.credited).sum();
+    let close = dash.points[n - 1];
+    let inv = |d: Date| {
+        Some(format!(
+            "/reports/invoices{}",
+            f.query(&[("as_of", d.iso())])
+        ))
+    };
+    let dso = Some(format!("/reports/dso{}", f.query(&[])));
+    let step = |label: T, m: Money, kind: StepKind, href: Option<String>| {
+        (
+            lang.t(label).to_string(),
+            Mark::new(
+                yuan(m),
+                m.format_cny(),
+                format!("{}: {}", lang.t(label), m.format_cny()),
+                href,
+            ),
+            kind,
+        )
+    };
+    let steps = vec![
+        step(T::Opening, open.open_ar, StepKind::Total, inv(open.date)),
+        step(T::CreditSales, sales, StepKind::Up, dso.clone()),
+        step(T::Collected, collected, StepKind::Down, dso.clone()),
+        step(T::Credited, credited, StepKind::Down, dso),
+        step(T::Closing, close.open_ar, StepKind::Total, inv(close.date)),
+    ];
+    view! {
+        <div class="chart-card">
+            <Waterfall title=lang.t(T::ChartMovement) desc=lang.t(T::ChartMovementDesc) table_label=lang.t(T::ShowTable)
+                steps y_fmt=money_axis(lang) testid="chart-movement" />
+        </div>
     }
 }

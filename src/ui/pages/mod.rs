@@ -6,6 +6,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod ledger_forms;
 pub mod monitor;
+pub mod reports;
 pub mod requests;
 pub mod scorecard;
 pub mod settings;

@@ -1,0 +1,894 @@
+//! Reports: tables with sort, a row filter and CSV export, over the customers the URL's filters
+//! choose, as of any date. Aging by customer, the open invoices behind an aging bucket, DSO and
+//! CEI by month, collections per sales rep, days to pay, and limit utilisation.
+
+use crate::ui::i18n::{Lang, T};
+use crate::ui::reports::{
+    bp_text, choices, chosen, countback_text, days_text, encode, utilisation, Filter,
+};
+use crate::ui::state::AppState;
+use crate::ui::widgets::{download_bytes, WhenLedger};
+use creditdesk_domain::rating::Grade;
+use creditdesk_domain::reports::{
+    collections_by_rep, csv_bytes, dso_rows, period_ends, utilisation_bin, Bucket, Countback,
+};
+use creditdesk_domain::{CustomerId, Date, Money};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+pub fn bucket_label(lang: Lang, b: Bucket) -> &'static str {
+    lang.t(match b {
+        Bucket::Current => T::BucketCurrent,
+        Bucket::D1To30 => T::Bucket1,
+        Bucket::D31To60 => T::Bucket31,
+        Bucket::D61To90 => T::Bucket61,
+        Bucket::Over90 => T::Bucket90,
+    })
+}
+
+/// The filters of a view: rep, region, grade, industry and the as-of date. Each change rewrites
+/// the URL (other parameters stay), so the view can be bookmarked and shared.
+#[component]
+pub fn FilterBar(base: &'static str, filter: Memo<Filter>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let set = move |key: &'static str, value: String| {
+        let q = query.get_untracked();
+        let mut pairs: Vec<(String, String)> = q
+            .into_iter()
+            .filter(|(k, _)| k != key)
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        if !value.is_empty() {
+            pairs.push((key.to_string(), value));
+        }
+        let qs: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        let url = if qs.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", qs.join("&"))
+        };
+        navigate(&url, Default::default());
+    };
+    let opts = Memo::new(move |_| {
+        state.rev.track();
+        state.data(choices)
+    });
+    let set_sel = set.clone();
+    let select =
+        move |key: &'static str, all: T, label: T, values: Vec<String>, current: String| {
+            let set = set_sel.clone();
+            view! {
+                <select aria-label=move || state.t(label) data-testid=format!("filter-{key}")
+                    on:change=move |ev| set(key, event_target_value(&ev))>
+                    <option value="">{move || state.t(all)}</option>
+                    {values.into_iter().map(|v| {
+                        let selected = v == current;
+                        view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            }
+        };
+    let set_date = set.clone();
+    let set_grade = set.clone();
+    let nav_reset = use_navigate();
+    move || {
+        let f = filter.get();
+        let (reps, regions, industries) = opts.get();
+        let today = state.today.get();
+        let set_date = set_date.clone();
+        let set_grade = set_grade.clone();
+        let nav_reset = nav_reset.clone();
+        view! {
+            <div class="filters report-filters">
+                {select("rep", T::AllReps, T::SalesRep, reps, f.rep.clone())}
+                {select("region", T::AllRegions, T::Region, regions, f.region.clone())}
+                <select aria-label=move || state.t(T::Grade) data-testid="filter-grade"
+                    on:change=move |ev| set_grade("grade", event_target_value(&ev))>
+                    <option value="">{move || state.t(T::AllGrades)}</option>
+                    {Grade::ALL.iter().map(|g| view! {
+                        <option value=g.label() selected=f.grade == Some(*g)>{g.label()}</option>
+                    }).collect_view()}
+                </select>
+                {select("industry", T::AllIndustries, T::Industry, industries, f.industry.clone())}
+                <label class="as-of-input">{move || state.t(T::AsOf)}" "
+                    <input type="date" data-testid="filter-as-of" max=today.iso()
+                        prop:value=f.as_of.unwrap_or(today).iso()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            // An empty or impossible date goes back to today.
+                            let v = Date::parse(&v).ok().filter(|d| *d != today).map(Date::iso).unwrap_or_default();
+                            set_date("as_of", v);
+                        } />
+                </label>
+                {(f != Filter::default()).then(|| view! {
+                    <button class="link" data-testid="filter-reset" on:click=move |_| nav_reset(base, Default::default())>
+                        {move || state.t(T::ResetFilters)}
+                    </button>
+                })}
+            </div>
+        }
+    }
+}
+
+/// A sort key: amounts in fen, days in tenths, counts, or text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    None,
+    Num(i64),
+    Text(String),
+}
+
+/// One cell: what is shown, what goes into the CSV, how it sorts, and where it links.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub csv: String,
+    pub key: Key,
+    pub href: Option<String>,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        Cell {
+            csv: s.clone(),
+            key: Key::Text(s.to_lowercase()),
+            text: s,
+            href: None,
+        }
+    }
+    pub fn money(m: Money) -> Cell {
+        Cell {
+            text: m.format_cny(),
+            csv: m.to_plain(),
+            key: Key::Num(m.minor()),
+            href: None,
+        }
+    }
+    pub fn num(n: i64) -> Cell {
+        Cell {
+            text: n.to_string(),
+            csv: n.to_string(),
+            key: Key::Num(n),
+            href: None,
+        }
+    }
+    pub fn date(lang: Lang, d: Date) -> Cell {
+        Cell {
+            text: lang.date(d),
+            csv: d.iso(),
+            key: Key::Num(d.days_since(Date::default()) as i64),
+            href: None,
+        }
+    }
+    /// A figure shown as `text` that sorts by `key` (`None` sorts first, shows as given).
+    pub fn figure(text: String, key: Option<i64>) -> Cell {
+        Cell {
+            csv: if key.is_some() {
+                text.clone()
+            } else {
+                String::new()
+            },
+            text,
+            key: key.map_or(Key::None, Key::Num),
+            href: None,
+        }
+    }
+    pub fn link(mut self, href: String) -> Cell {
+        self.href = Some(href);
+        self
+    }
+}
+
+/// A column: its label, whether it is numeric (right-aligned), and whether its amounts total.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Col {
+    pub label: String,
+    pub num: bool,
+    pub total: bool,
+}
+
+fn col(lang: Lang, t: T) -> Col {
+    Col {
+        label: lang.t(t).to_string(),
+        num: false,
+        total: false,
+    }
+}
+fn num(lang: Lang, t: T) -> Col {
+    Col {
+        num: true,
+        ..col(lang, t)
+    }
+}
+fn money(lang: Lang, t: T) -> Col {
+    Col {
+        num: true,
+        total: true,
+        ..col(lang, t)
+    }
+}
+
+/// At most this many rows are drawn; the CSV always has every row.
+pub const SHOWN: usize = 500;
+
+/// Rows sorted by a column (stable; ties keep the report's order).
+pub fn sorted(rows: &[Vec<Cell>], by: Option<(usize, bool)>, filter: &str) -> Vec<usize> {
+    let q = filter.trim().to_lowercase();
+    let mut ix: Vec<usize> = (0..rows.len())
+        .filter(|&i| q.is_empty() || rows[i].iter().any(|c| c.text.to_lowercase().contains(&q)))
+        .collect();
+    if let Some((c, desc)) = by {
+        ix.sort_by(|&a, &b| {
+            let o = rows[a][c].key.cmp(&rows[b][c].key);
+            if desc {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    ix
+}
+
+/// Totals of the money columns over the chosen rows.
+pub fn totals(cols: &[Col], rows: &[Vec<Cell>], ix: &[usize]) -> Vec<Option<Money>> {
+    cols.iter()
+        .enumerate()
+        .map(|(c, col)| {
+            col.total.then(|| {
+                ix.iter()
+                    .map(|&i| match rows[i][c].key {
+                        Key::Num(n) => Money::from_minor(n),
+                        _ => Money::ZERO,
+                    })
+                    .sum()
+            })
+        })
+        .collect()
+}
+
+/// A report table with sortable headers, a row filter, a totals row and CSV export.
+#[component]
+pub fn Table(
+    cols: Vec<Col>,
+    rows: Vec<Vec<Cell>>,
+    file: String,
+    testid: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let sort = RwSignal::new(None::<(usize, bool)>);
+    let q = RwSignal::new(String::new());
+    let rows = StoredValue::new(rows);
+    let cols = StoredValue::new(cols);
+    let order = Memo::new(move |_| {
+        let (by, q) = (sort.get(), q.get());
+        rows.with_value(|r| sorted(r, by, &q))
+    });
+    let export = move |_| {
+        let ix = order.get_untracked();
+        let headers: Vec<String> = cols.with_value(|c| c.iter().map(|c| c.label.clone()).collect());
+        let body: Vec<Vec<String>> = rows.with_value(|r| {
+            ix.iter()
+                .map(|&i| r[i].iter().map(|c| c.csv.clone()).collect())
+                .collect()
+        });
+        download_bytes(&file, "text/csv;charset=utf-8", &csv_bytes(&headers, &body));
+    };
+    view! {
+        <div class="table-tools">
+            <input type="search" class="search" data-testid="table-filter" aria-label=move || state.t(T::FilterRows)
+                placeholder=move || state.t(T::FilterRows) on:input=move |ev| q.set(event_target_value(&ev)) />
+            <span class="count" data-testid="table-count">{move || {
+                let n = order.get().len();
+                let total = rows.with_value(Vec::len);
+                if n > SHOWN {
+                    format!("{SHOWN} / {n} · {}", state.t(T::CsvHasAll))
+                } else if n == total {
+                    format!("{n} {}", state.t(T::Shown))
+                } else {
+                    format!("{n} / {total}")
+                }
+            }}</span>
+            <button data-testid="export-csv" on:click=export>{move || state.t(T::ExportCsv)}</button>
+        </div>
+        <div class="table-scroll">
+            <table class="data report" data-testid=testid>
+                <thead><tr>
+                    {move || cols.with_value(|cs| cs.iter().enumerate().map(|(i, c)| {
+                        let label = c.label.clone();
+                        let is_num = c.num;
+                        let mark = move || match sort.get() {
+                            Some((k, true)) if k == i => " ▼",
+                            Some((k, false)) if k == i => " ▲",
+                            _ => "",
+                        };
+                        let aria = move || match sort.get() {
+                            Some((k, true)) if k == i => "descending",
+                            Some((k, false)) if k == i => "ascending",
+                            _ => "none",
+                        };
+                        view! {
+                            <th class:num=is_num aria-sort=aria>
+                                <button class="sort" on:click=move |_| sort.update(|s| {
+                                    *s = match *s {
+                                        // Amounts first sort largest first; a second click reverses.
+                                        Some((k, d)) if k == i => Some((i, !d)),
+                                        _ => Some((i, is_num)),
+                                    }
+                                })>{label}{mark}</button>
+                            </th>
+                        }
+                    }).collect_view())}
+                </tr></thead>
+                <tbody>
+                    {move || {
+                        let ix = order.get();
+                        rows.with_value(|r| ix.iter().take(SHOWN).map(|&i| {
+                            let cells = r[i].clone();
+                            let numeric: Vec<bool> = cols.with_value(|c| c.iter().map(|c| c.num).collect());
+                            view! { <tr>{cells.into_iter().zip(numeric).map(|(c, n)| view! {
+                                <td class:num=n>{match c.href {
+                                    Some(h) => view! { <A href=h>{c.text}</A> }.into_any(),
+                                    None => c.text.into_any(),
+                                }}</td>
+                            }).collect_view()}</tr> }
+                        }).collect_view())
+                    }}
+                </tbody>
+                <tfoot>
+                    {move || {
+                        let ix = order.get();
+                        let t = rows.with_value(|r| cols.with_value(|c| totals(c, r, &ix)));
+                        t.iter().any(Option::is_some).then(|| view! {
+                            <tr data-testid="table-total">{t.into_iter().enumerate().map(|(i, m)| view! {
+                                <td class="num">{match m {
+                                    Some(m) => m.format_cny(),
+                                    None if i == 0 => state.t(T::Total).to_string(),
+                                    None => String::new(),
+                                }}</td>
+                            }).collect_view()}</tr>
+                        })
+                    }}
+                </tfoot>
+            </table>
+        </div>
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Aging,
+    Invoices,
+    Dso,
+    Collections,
+    DaysToPay,
+    Utilisation,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Aging,
+        Kind::Invoices,
+        Kind::Dso,
+        Kind::Collections,
+        Kind::DaysToPay,
+        Kind::Utilisation,
+    ];
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::Aging => "aging",
+            Kind::Invoices => "invoices",
+            Kind::Dso => "dso",
+            Kind::Collections => "collections",
+            Kind::DaysToPay => "days-to-pay",
+            Kind::Utilisation => "utilisation",
+        }
+    }
+    fn title(self) -> T {
+        match self {
+            Kind::Aging => T::ReportAging,
+            Kind::Invoices => T::ReportInvoices,
+            Kind::Dso => T::ReportDso,
+            Kind::Collections => T::ReportCollections,
+            Kind::DaysToPay => T::ReportDaysToPay,
+            Kind::Utilisation => T::ReportUtilisation,
+        }
+    }
+    fn convention(self) -> T {
+        match self {
+            Kind::Aging | Kind::Invoices => T::AgingConvention,
+            Kind::Dso => T::DsoConvention,
+            Kind::Collections => T::CollectionsConvention,
+            Kind::DaysToPay => T::DaysToPayConvention,
+            Kind::Utilisation => T::UtilisationConvention,
+        }
+    }
+}
+
+/// `/reports/:kind`, with the filters and the as-of date in the URL.
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let params = use_params_map();
+    let query = use_query_map();
+    let kind = Memo::new(move |_| {
+        let k = params.get().get("kind").unwrap_or_default();
+        Kind::ALL
+            .into_iter()
+            .find(|x| x.slug() == k)
+            .unwrap_or(Kind::Aging)
+    });
+    let filter = Memo::new(move |_| {
+        let q = query.get();
+        Filter::from_query(|k| q.get(k))
+    });
+    let base = move || format!("/reports/{}", kind.get().slug());
+    view! {
+        <section class="page reports">
+            <h1>{move || state.t(T::NavReports)}
+                <span class="as-of">{move || {
+                    let d = filter.get().as_of.unwrap_or(state.today.get());
+                    format!("{} {}", state.t(T::AsOf), state.lang.get().date(d))
+                }}</span>
+            </h1>
+            <nav class="tabs" aria-label=move || state.t(T::NavReports)>
+                {move || {
+                    let f = filter.get();
+                    Kind::ALL.into_iter().map(|k| {
+                        let href = format!("/reports/{}{}", k.slug(), f.query(&[]));
+                        view! { <A href=href attr:data-testid=format!("tab-{}", k.slug())>{move || state.t(k.title())}</A> }
+                    }).collect_view()
+                }}
+            </nav>
+            <WhenLedger>
+                {move || {
+                    // The filter bar's base path follows the report shown.
+                    let b: &'static str = match kind.get() {
+                        Kind::Aging => "/reports/aging",
+                        Kind::Invoices => "/reports/invoices",
+                        Kind::Dso => "/reports/dso",
+                        Kind::Collections => "/reports/collections",
+                        Kind::DaysToPay => "/reports/days-to-pay",
+                        Kind::Utilisation => "/reports/utilisation",
+                    };
+                    let _ = base();
+                    view! { <FilterBar base=b filter=filter /> }
+                }}
+                <p class="convention muted" data-testid="convention">{move || state.t(kind.get().convention())}</p>
+                {move || {
+                    state.rev.track();
+                    let lang = state.lang.get();
+                    let f = filter.get();
+                    let q = query.get();
+                    let k = kind.get();
+                    let (title, cols, rows, extra) = state.data(|d| build(d, lang, k, &f, &|key| q.get(key)));
+                    let date = f.date_or(state.today.get_untracked());
+                    let file = format!("creditdesk-{}-{}.csv", k.slug(), date.iso());
+                    view! {
+                        <h2>{title}</h2>
+                        {extra}
+                        <Table cols rows file testid="report-table" />
+                    }
+                }}
+            </WhenLedger>
+        </section>
+    }
+}
+
+impl Filter {
+    fn date_or(&self, today: Date) -> Date {
+        self.as_of.unwrap_or(today)
+    }
+}
+
+type Built = (String, Vec<Col>, Vec<Vec<Cell>>, AnyView);
+
+fn customer_link(id: CustomerId) -> String {
+    format!("/customers/{id}")
+}
+
+/// The title, columns and rows of a report.
+fn build(
+    d: &crate::ui::state::Data,
+    lang: Lang,
+    kind: Kind,
+    f: &Filter,
+    q: &dyn Fn(&str) -> Option<String>,
+) -> Built {
+    let as_of = f.date(d);
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let title = lang.t(kind.title()).to_string();
+    match kind {
+        Kind::Aging => {
+            let per = d.ledger.per_customer(&ids, &[as_of]);
+            let mut cols = vec![
+                col(lang, T::Name),
+                col(lang, T::SalesRep),
+                col(lang, T::Region),
+                col(lang, T::Grade),
+            ];
+            for b in Bucket::ALL {
+                cols.push(Col {
+                    label: bucket_label(lang, b).to_string(),
+                    num: true,
+                    total: true,
+                });
+            }
+            cols.push(money(lang, T::OpenAr));
+            cols.push(money(lang, T::Overdue));
+            let rows = cs
+                .iter()
+                .zip(&per)
+                .filter(|(_, p)| !p[0].open_ar.is_zero())
+                .map(|(c, p)| {
+                    let p = p[0];
+                    let mut r = vec![
+                        Cell::text(c.name.clone()).link(customer_link(c.id)),
+                        Cell::text(c.sales_rep.clone()),
+                        Cell::text(c.region.clone()),
+                        Cell::text(d.grade(c.id).label()),
+                    ];
+                    for b in Bucket::ALL {
+                        let m = p.aging[b.index()];
+                        let mut cell = Cell::money(m);
+                        if !m.is_zero() {
+                            cell = cell.link(format!(
+                                "/reports/invoices{}",
+                                f.query(&[
+                                    ("customer", c.id.to_string()),
+                                    ("bucket", b.code().into())
+                                ])
+                            ));
+                        }
+                        r.push(cell);
+                    }
+                    r.push(Cell::money(p.open_ar));
+                    r.push(Cell::money(p.overdue()));
+                    r
+                })
+                .collect();
+            (title, cols, rows, ().into_any())
+        }
+        Kind::Invoices => {
+            let bucket = q("bucket").and_then(|b| Bucket::from_code(&b));
+            let only_overdue = q("overdue").is_some_and(|v| v == "1");
+            let customer = q("customer");
+            let ids: Vec<CustomerId> = ids
+                .into_iter()
+                .filter(|c| customer.as_ref().is_none_or(|x| *x == c.to_string()))
+                .collect();
+            let items = d.ledger.aged_items(ids.iter().copied(), as_of, bucket);
+            let cols = vec![
+                col(lang, T::InvoiceNo),
+                col(lang, T::Name),
+                Col {
+                    label: lang.t(T::IssueDate).into(),
+                    num: false,
+                    total: false,
+                },
+                Col {
+                    label: lang.t(T::DueDate).into(),
+                    num: false,
+                    total: false,
+                },
+                num(lang, T::DaysPastDue),
+                col(lang, T::Bucket),
+                money(lang, T::Amount),
+                money(lang, T::OpenAmount),
+            ];
+            let rows = items
+                .into_iter()
+                .filter(|(_, _, b)| !only_overdue || *b != Bucket::Current)
+                .map(|(c, it, b)| {
+                    let name = d.customer(c).map_or_else(String::new, |c| c.name.clone());
+                    vec![
+                        Cell::text(it.number.as_str()),
+                        Cell::text(name).link(customer_link(c)),
+                        Cell::date(lang, it.issue_date),
+                        Cell::date(lang, it.due_date),
+                        Cell::num(it.days_overdue as i64),
+                        Cell::text(bucket_label(lang, b)),
+                        Cell::money(it.amount),
+                        Cell::money(it.open),
+                    ]
+                })
+                .collect();
+            let mut chips = Vec::new();
+            if let Some(b) = bucket {
+                chips.push(bucket_label(lang, b).to_string());
+            }
+            if only_overdue {
+                chips.push(lang.t(T::Overdue).to_string());
+            }
+            if let Some(c) = customer
+                .as_ref()
+                .and_then(|c| d.customers.iter().find(|x| x.id.to_string() == *c))
+            {
+                chips.push(c.name.clone());
+            }
+            let extra = (!chips.is_empty())
+                .then(|| {
+                    let clear = format!("/reports/invoices{}", f.query(&[]));
+                    view! {
+                        <p class="chips" data-testid="report-chips">
+                            {chips.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
+                            <A href=clear>{lang.t(T::ResetFilters)}</A>
+                        </p>
+                    }
+                })
+                .into_any();
+            (title, cols, rows, extra)
+        }
+        Kind::Dso => {
+            let ends = period_ends(as_of, 12);
+            let points = d.ledger.portfolio(ids.iter().copied(), &ends);
+            let look = period_ends(as_of, 24);
+            let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
+            let rows_d = dso_rows(&points, &look, &sales);
+            let cols = vec![
+                col(lang, T::Period),
+                num(lang, T::DaysSuffix),
+                money(lang, T::CreditSales),
+                money(lang, T::Collected),
+                num(lang, T::ClosingAr),
+                num(lang, T::CurrentAr),
+                num(lang, T::DsoStandard),
+                num(lang, T::DsoCountback),
+                num(lang, T::DsoBest),
+                num(lang, T::DaysDelinquent),
+                num(lang, T::Cei),
+            ];
+            let rows = rows_d
+                .iter()
+                .rev()
+                .map(|r| {
+                    let period = format!("{} – {}", lang.date(r.from.add_days(1)), lang.date(r.to));
+                    let cb = match r.countback {
+                        Countback::Days(t) => Some(t.0),
+                        Countback::MoreThan(_) => None,
+                    };
+                    vec![
+                        Cell {
+                            key: Key::Num(r.to.days_since(Date::default()) as i64),
+                            ..Cell::text(period)
+                        },
+                        Cell::num(r.days as i64),
+                        Cell::money(r.sales),
+                        Cell::money(r.collected),
+                        Cell::money(r.ar).link(format!(
+                            "/reports/invoices{}",
+                            f.query(&[("as_of", r.to.iso())])
+                        )),
+                        Cell::money(r.current_ar),
+                        Cell::figure(days_text(r.standard), r.standard.map(|t| t.0)),
+                        Cell::figure(countback_text(Some(r.countback)), cb),
+                        Cell::figure(days_text(r.best_possible), r.best_possible.map(|t| t.0)),
+                        Cell::figure(days_text(r.delinquent), r.delinquent.map(|t| t.0)),
+                        Cell::figure(
+                            r.cei.map_or_else(|| "—".into(), |c| c.format()),
+                            r.cei.map(|c| c.0),
+                        ),
+                    ]
+                })
+                .collect();
+            // Closing AR columns are balances, not flows: they do not total.
+            (title, cols, rows, ().into_any())
+        }
+        Kind::Collections => {
+            let months: u32 = q("months")
+                .and_then(|m| m.parse().ok())
+                .filter(|m| [1, 3, 6, 12].contains(m))
+                .unwrap_or(3);
+            let start = period_ends(as_of, months)[0];
+            let per = d.ledger.per_customer(&ids, &[start, as_of]);
+            let reps = collections_by_rep(
+                cs.iter()
+                    .zip(&per)
+                    .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
+            );
+            let cols = vec![
+                num(lang, T::Rank),
+                col(lang, T::SalesRep),
+                num(lang, T::CustomersCount),
+                money(lang, T::Collected),
+                money(lang, T::OpenAr),
+                money(lang, T::Overdue),
+                num(lang, T::OverdueRatio),
+                num(lang, T::Cei),
+            ];
+            let rows = reps
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::num(r.rank as i64),
+                        Cell::text(r.rep.clone()).link(format!(
+                            "/reports/aging{}",
+                            f.query(&[("rep", r.rep.clone())])
+                        )),
+                        Cell::num(r.customers as i64),
+                        Cell::money(r.collected),
+                        Cell::money(r.open_ar),
+                        Cell::money(r.overdue),
+                        Cell::figure(bp_text(r.overdue_ratio_bp), r.overdue_ratio_bp),
+                        Cell::figure(
+                            r.cei.map_or_else(|| "—".into(), |c| c.format()),
+                            r.cei.map(|c| c.0),
+                        ),
+                    ]
+                })
+                .collect();
+            let period = format!(
+                "{} {} – {}",
+                lang.t(T::Period),
+                lang.date(start.add_days(1)),
+                lang.date(as_of)
+            );
+            let links = [1u32, 3, 6, 12]
+                .into_iter()
+                .map(|m| {
+                    let href = format!("/reports/collections{}", f.query(&[("months", m.to_string())]));
+                    let cls = if m == months { "chip on" } else { "chip" };
+                    view! { <A href=href attr:class=cls>{format!("{m} {}", lang.t(T::MonthsShort))}</A> }
+                })
+                .collect_view();
+            let extra =
+                view! { <p class="chips" data-testid="report-period">{period}" "{links}</p> }
+                    .into_any();
+            (title, cols, rows, extra)
+        }
+        Kind::DaysToPay => {
+            let per = d.ledger.per_customer(&ids, &[as_of]);
+            let cols = vec![
+                col(lang, T::Name),
+                col(lang, T::SalesRep),
+                num(lang, T::AvgDaysToPay),
+                money(lang, T::OpenAr),
+                money(lang, T::Overdue),
+                num(lang, T::MaxDaysOverdue),
+            ];
+            let rows = cs
+                .iter()
+                .zip(&per)
+                .map(|(c, p)| {
+                    let adp = d.ledger.average_days_to_pay(c.id, as_of);
+                    vec![
+                        Cell::text(c.name.clone()).link(customer_link(c.id)),
+                        Cell::text(c.sales_rep.clone()),
+                        Cell::figure(days_text(adp), adp.map(|t| t.0)),
+                        Cell::money(p[0].open_ar),
+                        Cell::money(p[0].overdue()),
+                        Cell::num(p[0].max_days_overdue as i64),
+                    ]
+                })
+                .collect();
+            (title, cols, rows, ().into_any())
+        }
+        Kind::Utilisation => {
+            let bin: Option<usize> = q("bin")
+                .and_then(|b| b.parse::<i64>().ok())
+                .map(|lo| utilisation_bin(lo * 100));
+            let min: Option<i64> = q("min")
+                .and_then(|m| m.parse::<i64>().ok())
+                .map(|m| m * 100);
+            let frozen_only = q("frozen").is_some_and(|v| v == "1");
+            let per = d.ledger.per_customer(&ids, &[as_of]);
+            let cols = vec![
+                col(lang, T::Name),
+                col(lang, T::SalesRep),
+                col(lang, T::Grade),
+                money(lang, T::EffectiveLimit),
+                money(lang, T::Exposure),
+                num(lang, T::Utilisation),
+                money(lang, T::Available),
+                col(lang, T::Frozen),
+            ];
+            let rows = cs
+                .iter()
+                .zip(&per)
+                .filter_map(|(c, p)| {
+                    let (limit, exposure, bp) = utilisation(d, c, p[0].open_ar, as_of);
+                    let frozen = d.limits_in_force(c.id).is_some_and(|l| l.frozen);
+                    let keep = bin.is_none_or(|b| bp.is_some_and(|bp| utilisation_bin(bp) == b))
+                        && min.is_none_or(|m| bp.is_some_and(|bp| bp >= m))
+                        && (!frozen_only || frozen);
+                    keep.then(|| {
+                        vec![
+                            Cell::text(c.name.clone()).link(customer_link(c.id)),
+                            Cell::text(c.sales_rep.clone()),
+                            Cell::text(d.grade(c.id).label()),
+                            Cell::money(limit),
+                            Cell::money(exposure),
+                            Cell::figure(bp_text(bp), bp),
+                            Cell::money((limit - exposure).max(Money::ZERO)),
+                            Cell::text(if frozen { lang.t(T::Frozen) } else { "" }),
+                        ]
+                    })
+                })
+                .collect();
+            let mut chips = Vec::new();
+            if let Some(b) = bin {
+                let (lo, hi) = creditdesk_domain::reports::UTILISATION_BINS[b];
+                chips.push(if hi == i64::MAX {
+                    format!("≥ {}%", lo / 100)
+                } else {
+                    format!("{}–{}%", lo / 100, hi / 100)
+                });
+            }
+            if let Some(m) = min {
+                chips.push(format!("≥ {}%", m / 100));
+            }
+            if frozen_only {
+                chips.push(lang.t(T::Frozen).to_string());
+            }
+            let extra = (!chips.is_empty())
+                .then(|| {
+                    let clear = format!("/reports/utilisation{}", f.query(&[]));
+                    view! {
+                        <p class="chips" data-testid="report-chips">
+                            {chips.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
+                            <A href=clear>{lang.t(T::ResetFilters)}</A>
+                        </p>
+                    }
+                })
+                .into_any();
+            (title, cols, rows, extra)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn rows() -> Vec<Vec<Cell>> {
+        vec![
+            vec![Cell::text("Beta"), Cell::money(Money::from_units(5))],
+            vec![Cell::text("alpha"), Cell::money(Money::from_units(20))],
+            vec![Cell::text("Gamma"), Cell::money(Money::from_units(-1))],
+        ]
+    }
+
+    #[test]
+    fn rows_sort_by_a_column_either_way_and_filter_by_text() {
+        let r = rows();
+        assert_eq!(sorted(&r, None, ""), vec![0, 1, 2]);
+        assert_eq!(sorted(&r, Some((0, false)), ""), vec![1, 0, 2]);
+        assert_eq!(sorted(&r, Some((1, true)), ""), vec![1, 0, 2]);
+        assert_eq!(sorted(&r, Some((1, false)), ""), vec![2, 0, 1]);
+        assert_eq!(sorted(&r, None, "AM"), vec![2]);
+    }
+
+    #[test]
+    fn totals_add_the_money_columns_of_the_rows_shown() {
+        let cols = vec![
+            Col {
+                label: "n".into(),
+                num: false,
+                total: false,
+            },
+            Col {
+                label: "a".into(),
+                num: true,
+                total: true,
+            },
+        ];
+        let r = rows();
+        assert_eq!(
+            totals(&cols, &r, &[0, 1, 2]),
+            vec![None, Some(Money::from_units(24))]
+        );
+        assert_eq!(
+            totals(&cols, &r, &[2]),
+            vec![None, Some(Money::from_units(-1))]
+        );
+    }
+}

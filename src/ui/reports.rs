@@ -1,0 +1,384 @@
+//! The figures behind the dashboard and the reports: which customers a view covers (its filters
+//! live in the URL), and the domain's report queries over them as of the chosen date.
+//!
+//! Grades, regions, reps and industries filter by what the customer is today; limits and order
+//! statuses have no history and are read as they stand now. Everything from the ledger (open
+//! amounts, aging, sales, collections) is what it was on the as-of date.
+
+use crate::ui::state::Data;
+use creditdesk_domain::credit::Exposure;
+use creditdesk_domain::ledger::DaysTenths;
+use creditdesk_domain::money::ratio_bp_round_down;
+use creditdesk_domain::rating::Grade;
+use creditdesk_domain::reports::{
+    cei, collections_by_rep, dso_rows, period_ends, utilisation_bin, Countback, DsoRow,
+    PercentTenths, Point, RepRow,
+};
+use creditdesk_domain::{Customer, CustomerId, Date, Money, OrderStatus};
+
+/// The filters of a dashboard or report view, as they appear in its URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub rep: String,
+    pub region: String,
+    pub grade: Option<Grade>,
+    pub industry: String,
+    pub as_of: Option<Date>,
+}
+
+/// Percent-encodes a query value (UTF-8, everything but unreserved characters).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Filter {
+    /// Reads the filters from query parameters; unknown or malformed values are ignored.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Filter {
+        let text = |k: &str| get(k).unwrap_or_default().trim().to_string();
+        Filter {
+            rep: text("rep"),
+            region: text("region"),
+            grade: get("grade").and_then(|g| Grade::ALL.into_iter().find(|x| x.label() == g)),
+            industry: text("industry"),
+            as_of: get("as_of").and_then(|d| Date::parse(&d).ok()),
+        }
+    }
+    /// The query string (`?rep=…&grade=A`) of these filters plus `extra` pairs; empty values
+    /// are left out.
+    pub fn query(&self, extra: &[(&str, String)]) -> String {
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("rep", self.rep.clone()),
+            ("region", self.region.clone()),
+            (
+                "grade",
+                self.grade
+                    .map(|g| g.label().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("industry", self.industry.clone()),
+            ("as_of", self.as_of.map(Date::iso).unwrap_or_default()),
+        ];
+        for (k, v) in extra {
+            pairs.retain(|(p, _)| p != k);
+            pairs.push((k, v.clone()));
+        }
+        let parts: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+    pub fn matches(&self, d: &Data, c: &Customer) -> bool {
+        (self.rep.is_empty() || c.sales_rep == self.rep)
+            && (self.region.is_empty() || c.region == self.region)
+            && (self.industry.is_empty() || c.industry == self.industry)
+            && self.grade.is_none_or(|g| d.grade(c.id) == g)
+    }
+    /// The as-of date of the view: the chosen one, or today.
+    pub fn date(&self, d: &Data) -> Date {
+        self.as_of.unwrap_or(d.as_of)
+    }
+}
+
+/// The customers a view covers: those the signed-in user sees, matching the filters.
+pub fn chosen<'a>(d: &'a Data, f: &Filter) -> Vec<&'a Customer> {
+    let me = d.me();
+    d.customers
+        .iter()
+        .filter(|c| me.sees(&c.sales_rep) && f.matches(d, c))
+        .collect()
+}
+
+/// The values a filter can take among the customers the user sees: reps, regions, industries.
+pub fn choices(d: &Data) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let me = d.me();
+    let mut reps = Vec::new();
+    let mut regions = Vec::new();
+    let mut industries = Vec::new();
+    for c in d.customers.iter().filter(|c| me.sees(&c.sales_rep)) {
+        reps.push(c.sales_rep.clone());
+        regions.push(c.region.clone());
+        industries.push(c.industry.clone());
+    }
+    for v in [&mut reps, &mut regions, &mut industries] {
+        v.retain(|s| !s.is_empty());
+        v.sort();
+        v.dedup();
+    }
+    (reps, regions, industries)
+}
+
+/// A customer's exposure on a date: open receivables then, plus the orders the policy counts
+/// (as their status stands now).
+pub fn exposure_on(d: &Data, c: CustomerId, open_ar: Money, as_of: Date) -> Money {
+    let (open_orders, held_orders) = if as_of == d.as_of {
+        let s = d.summary(c);
+        (s.open_orders, s.held_orders)
+    } else {
+        let orders = d.ledger.customer_orders(c);
+        let sum = |f: &dyn Fn(OrderStatus) -> bool| {
+            orders
+                .iter()
+                .filter(|o| f(o.status) && o.date <= as_of)
+                .map(|o| o.amount)
+                .sum::<Money>()
+        };
+        (
+            sum(&|s| s.is_open_value()),
+            sum(&|s| s == OrderStatus::Held),
+        )
+    };
+    Exposure {
+        open_ar,
+        open_orders,
+        held_orders,
+    }
+    .total(&d.policy)
+}
+
+/// One customer's utilisation on a date, in basis points rounded down (as monitoring reads it),
+/// with the limit and the exposure; `None` without a limit in force.
+pub fn utilisation(
+    d: &Data,
+    c: &Customer,
+    open_ar: Money,
+    as_of: Date,
+) -> (Money, Money, Option<i64>) {
+    let limit = c.limits.effective(as_of);
+    let exposure = exposure_on(d, c.id, open_ar, as_of);
+    let bp = limit
+        .is_positive()
+        .then(|| ratio_bp_round_down(exposure, limit).unwrap_or(0));
+    (limit, exposure, bp)
+}
+
+/// A customer at risk: id, name, grade, overdue amount, most days overdue, utilisation.
+pub type Risk = (CustomerId, String, Grade, Money, i32, Option<i64>);
+
+/// Everything the dashboard shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dashboard {
+    pub as_of: Date,
+    pub customers: u32,
+    /// Portfolio points at the end of each of the last 12 periods, opening first (13).
+    pub points: Vec<Point>,
+    pub dso: Vec<DsoRow>,
+    /// Collections over the last three periods: their start (exclusive), CEI and reps.
+    pub period_start: Date,
+    pub cei: Option<PercentTenths>,
+    pub reps: Vec<RepRow>,
+    /// Exposure of the customers with a limit / the sum of their limits (rounded down).
+    pub utilisation_bp: Option<i64>,
+    pub over_90: u32,
+    pub frozen: u32,
+    pub open_requests: u32,
+    pub open_alerts: u32,
+    /// Customer counts and open receivables per grade (AAA first).
+    pub grades: [(u32, Money); 5],
+    pub util_bins: [u32; 11],
+    pub no_limit: u32,
+    pub top_risk: Vec<Risk>,
+}
+
+impl Dashboard {
+    pub fn now(&self) -> &Point {
+        self.points.last().expect("13 points")
+    }
+    /// Countback DSO as of the as-of date.
+    pub fn dso_now(&self) -> Option<Countback> {
+        self.dso.last().map(|r| r.countback)
+    }
+}
+
+/// The dashboard's figures for a filter.
+pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
+    let as_of = f.date(d);
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let ends = period_ends(as_of, 12);
+    let points = d.ledger.portfolio(ids.iter().copied(), &ends);
+    let look = period_ends(as_of, 24);
+    let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
+    let dso = dso_rows(&points, &look, &sales);
+    let start = ends[ends.len() - 4];
+    let now = points[points.len() - 1];
+    let sales_3: Money = points[points.len() - 3..].iter().map(|p| p.sales).sum();
+    let cei_3 = cei(
+        points[points.len() - 4].open_ar,
+        sales_3,
+        now.open_ar,
+        now.current(),
+    );
+    let per = d.ledger.per_customer(&ids, &[start, as_of]);
+    let reps = collections_by_rep(
+        cs.iter()
+            .zip(&per)
+            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
+    );
+    let mut grades = [(0u32, Money::ZERO); 5];
+    let mut util_bins = [0u32; 11];
+    let (mut no_limit, mut over_90, mut frozen) = (0, 0, 0);
+    let (mut exposure_sum, mut limit_sum) = (Money::ZERO, Money::ZERO);
+    let mut risk = Vec::new();
+    for (c, p) in cs.iter().zip(&per) {
+        let close = p[1];
+        let g = d.grade(c.id);
+        grades[g as usize].0 += 1;
+        grades[g as usize].1 += close.open_ar;
+        let (limit, exposure, bp) = utilisation(d, c, close.open_ar, as_of);
+        match bp {
+            Some(bp) => {
+                util_bins[utilisation_bin(bp)] += 1;
+                exposure_sum += exposure;
+                limit_sum += limit;
+                if bp >= 9000 {
+                    over_90 += 1;
+                }
+            }
+            None => no_limit += 1,
+        }
+        if d.limits_in_force(c.id).is_some_and(|l| l.frozen) {
+            frozen += 1;
+        }
+        if close.overdue().is_positive() {
+            risk.push((
+                c.id,
+                c.name.clone(),
+                g,
+                close.overdue(),
+                close.max_days_overdue,
+                bp,
+            ));
+        }
+    }
+    risk.sort_by(|a, b| b.3.cmp(&a.3).then(b.4.cmp(&a.4)).then(a.1.cmp(&b.1)));
+    risk.truncate(10);
+    let set: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
+    let open_requests = d
+        .requests
+        .iter()
+        .filter(|r| r.state().is_open() && set.contains(&r.customer))
+        .count() as u32;
+    let open_alerts = d
+        .monitor
+        .alerts
+        .iter()
+        .filter(|a| {
+            a.status != creditdesk_domain::monitor::AlertStatus::Resolved
+                && set.contains(&a.customer)
+        })
+        .count() as u32;
+    Dashboard {
+        as_of,
+        customers: ids.len() as u32,
+        points,
+        dso,
+        period_start: start,
+        cei: cei_3,
+        reps,
+        utilisation_bp: ratio_bp_round_down(exposure_sum, limit_sum),
+        over_90,
+        frozen,
+        open_requests,
+        open_alerts,
+        grades,
+        util_bins,
+        no_limit,
+        top_risk: risk,
+    }
+}
+
+/// Days as text, `73.7`.
+pub fn days_text(t: Option<DaysTenths>) -> String {
+    t.map_or_else(|| "—".into(), |t| t.format())
+}
+
+/// Countback DSO as text: `73.7` or `> 365`.
+pub fn countback_text(c: Option<Countback>) -> String {
+    match c {
+        Some(Countback::Days(t)) => t.format(),
+        Some(Countback::MoreThan(n)) => format!("> {n}"),
+        None => "—".into(),
+    }
+}
+
+/// Basis points as a percentage with one decimal, rounded down (as utilisation is compared).
+pub fn bp_text(bp: Option<i64>) -> String {
+    bp.map_or_else(
+        || "—".into(),
+        |b| format!("{}.{}%", b / 100, (b % 100) / 10),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_filter_goes_to_the_url_and_back_unchanged() {
+        let f = Filter {
+            rep: "王磊".into(),
+            region: "华东 & 沪".into(),
+            grade: Some(Grade::AA),
+            industry: String::new(),
+            as_of: Date::parse("2026-06-30").ok(),
+        };
+        let q = f.query(&[]);
+        assert_eq!(
+            q,
+            "?rep=%E7%8E%8B%E7%A3%8A&region=%E5%8D%8E%E4%B8%9C%20%26%20%E6%B2%AA&grade=AA&as_of=2026-06-30"
+        );
+        let pairs: Vec<(String, String)> = q[1..]
+            .split('&')
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap();
+                (
+                    k.to_string(),
+                    js_sys::decode_uri_component(v).unwrap().into(),
+                )
+            })
+            .collect();
+        let back = Filter::from_query(|k| pairs.iter().find(|p| p.0 == k).map(|p| p.1.clone()));
+        assert_eq!(back, f);
+        assert_eq!(Filter::default().query(&[]), "");
+        assert_eq!(
+            Filter::default().query(&[("bucket", "90+".into())]),
+            "?bucket=90%2B"
+        );
+    }
+
+    #[test]
+    fn malformed_filter_values_are_ignored() {
+        let f = Filter::from_query(|k| match k {
+            "grade" => Some("AAAA".into()),
+            "as_of" => Some("2026-02-30".into()),
+            "rep" => Some("  Li  ".into()),
+            _ => None,
+        });
+        assert_eq!(f.grade, None);
+        assert_eq!(f.as_of, None);
+        assert_eq!(f.rep, "Li");
+    }
+
+    #[test]
+    fn percentages_of_basis_points_round_down() {
+        assert_eq!(bp_text(Some(8999)), "89.9%");
+        assert_eq!(bp_text(Some(9000)), "90.0%");
+        assert_eq!(bp_text(None), "—");
+        assert_eq!(countback_text(Some(Countback::MoreThan(730))), "> 730");
+    }
+}
