@@ -92,6 +92,36 @@ try {
   console.log(`evaluate every warning rule over ${counts.customers} customers, median of 5: ${fmt(rules.facts_ms + rules.rules_ms)} ` +
     `(facts ${fmt(rules.facts_ms)}, rules ${fmt(rules.rules_ms)}; ${rules.hits} hits; target < 50 ms)`);
 
+  // Reports: aging over the whole ledger, and the dashboard's figures, computed in memory.
+  const rep = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_reports()));
+  console.log(`aging of every invoice on the as-of date, median of 5: ${fmt(rep.aging_ms)} as one total, ` +
+    `${fmt(rep.aging_by_customer_ms)} as a row per customer (target < 50 ms, stretch 20 ms); baseline, same run: ` +
+    `the list's figures (Ledger::summaries) ${fmt(rep.summaries_ms)}, aging/baseline ${(rep.aging_by_customer_ms / rep.summaries_ms).toFixed(2)}x`);
+  console.log(`dashboard figures (13 month-ends, DSO, CEI, ranks, utilisation): every customer ${fmt(rep.dashboard_all_ms)}, one sales rep ${fmt(rep.dashboard_rep_ms)}`);
+  // The dashboard on screen: from choosing a filter to the charts drawn.
+  await page.goto(server.url + "/");
+  await ready(page);
+  await page.waitForSelector("[data-testid=chart-aging] svg");
+  const reps = await page.$$eval("[data-testid=filter-rep] option", (os) => os.map((o) => o.value));
+  const changes = [];
+  for (const value of [reps[1], reps[2], "", reps[3], reps[1]]) {
+    changes.push(await page.evaluate(async (value) => {
+      const sel = document.querySelector("[data-testid=filter-rep]");
+      const before = document.querySelector("[data-testid=chart-aging]");
+      const t = performance.now();
+      sel.value = value;
+      sel.dispatchEvent(new Event("change", { bubbles: true }));
+      for (let i = 0; i < 600; i++) {
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = document.querySelector("[data-testid=chart-aging] svg");
+        if (now && document.querySelector("[data-testid=chart-aging]") !== before) break;
+      }
+      return { total: performance.now() - t, inner: window.cdDashboardMs };
+    }, value));
+  }
+  console.log(`dashboard after a filter change, to the next frame with the charts redrawn: ${changes.map((c) => fmt(c.total)).join(", ")} ` +
+    `(of which figures and views: ${changes.map((c) => fmt(c.inner)).join(", ")}; target < 100 ms)`);
+
   // What-if: from typing a weight in the draft to the migration matrix on screen.
   await page.goto(server.url + "/scorecard");
   await ready(page);

@@ -1122,3 +1122,51 @@ pub fn cd_wasm_memory_bytes() -> f64 {
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length() as f64
 }
+
+/// Reports benchmark, as JSON: aging of the whole ledger on the as-of date (one sum, and one row
+/// per customer), the dashboard's figures unfiltered and for one sales rep, and as a baseline
+/// in the same run the list's figures (`Ledger::summaries`); medians of 5, in milliseconds.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_reports() -> String {
+    use crate::ui::reports::{dashboard, Filter};
+    with_data(|d| {
+        let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
+        let median = |f: &dyn Fn()| {
+            let mut v: Vec<f64> = (0..5)
+                .map(|_| {
+                    let t = perf_now();
+                    f();
+                    perf_now() - t
+                })
+                .collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v[2]
+        };
+        let aging = median(&|| {
+            std::hint::black_box(d.ledger.portfolio(ids.iter().copied(), &[d.as_of]));
+        });
+        let by_customer = median(&|| {
+            std::hint::black_box(d.ledger.per_customer(&ids, &[d.as_of]));
+        });
+        let all = median(&|| {
+            std::hint::black_box(dashboard(d, &Filter::default()));
+        });
+        let rep = Filter {
+            rep: d
+                .customers
+                .first()
+                .map(|c| c.sales_rep.clone())
+                .unwrap_or_default(),
+            ..Filter::default()
+        };
+        let one_rep = median(&|| {
+            std::hint::black_box(dashboard(d, &rep));
+        });
+        let baseline = median(&|| {
+            std::hint::black_box(d.ledger.summaries(d.as_of));
+        });
+        format!(
+            r#"{{"aging_ms":{aging:.2},"aging_by_customer_ms":{by_customer:.2},"dashboard_all_ms":{all:.2},"dashboard_rep_ms":{one_rep:.2},"summaries_ms":{baseline:.2}}}"#
+        )
+    })
+}
