@@ -13,6 +13,7 @@ pub mod date;
 pub mod demo;
 pub mod error;
 pub mod id;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod monitor;

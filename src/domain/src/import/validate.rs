@@ -1,0 +1,939 @@
+//! Checking every row of a table against the mapping and the stored data.
+
+use super::fields::{FieldKey, Kind, Mapping, Need};
+use super::problem::{ImportProblem, RowProblem};
+use super::table::Table;
+use super::values::{
+    parse_amount_wan, parse_date, parse_doc_no, parse_industry_position, parse_order_status,
+    parse_positive_amount, parse_term_days, DateFormat,
+};
+use crate::date::Date;
+use crate::error::Problem;
+use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
+use crate::ledger::{Allocation, CreditNote, Invoice, Ledger, Order, OrderStatus, Payment};
+use crate::money::Money;
+use crate::party::{Customer, CustomerInput, Uscc};
+use crate::text::DocNo;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// What the database already holds, and the metadata new records get.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub customers: &'a [Customer],
+    pub ledger: &'a Ledger,
+    /// Copied into every new record (version 1, the importing device, the time of import).
+    pub meta: Meta,
+}
+
+/// The records of the valid rows, ready to write (only the vector of the file's kind is filled).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Records {
+    pub customers: Vec<Customer>,
+    pub orders: Vec<Order>,
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    pub credit_notes: Vec<CreditNote>,
+    /// The spreadsheet row of each record, in the same order.
+    pub rows: Vec<u64>,
+}
+
+impl Records {
+    /// How many records (of whichever kind).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// The outcome of [`validate`]: what would be written and everything that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: Kind,
+    /// Data rows in the table (blank lines not counted).
+    pub rows_total: usize,
+    pub records: Records,
+    /// File-level problems (row 0) first, then row problems in row order.
+    pub problems: Vec<RowProblem>,
+    /// The rows with at least one problem.
+    pub rows_in_error: BTreeSet<u64>,
+}
+
+impl Plan {
+    /// Problems of the whole file (row 0): while there is one, `records` is empty.
+    pub fn file_problems(&self) -> impl Iterator<Item = &RowProblem> {
+        self.problems.iter().filter(|p| p.row == 0)
+    }
+    /// True when nothing is wrong with the file as a whole (rows may still be in error and
+    /// would be skipped).
+    pub fn can_import(&self) -> bool {
+        self.file_problems().next().is_none()
+    }
+}
+
+/// A date that may not be after `as_of`.
+fn past_date(s: &str, format: DateFormat, as_of: Date) -> Result<Date, ImportProblem> {
+    let d = parse_date(s, format)?;
+    if d > as_of {
+        Err(ImportProblem::InFuture { as_of })
+    } else {
+        Ok(d)
+    }
+}
+
+struct Sheet<'t> {
+    table: &'t Table,
+    cols: [Option<usize>; FieldKey::COUNT],
+    problems: Vec<RowProblem>,
+    rows_in_error: BTreeSet<u64>,
+    format: DateFormat,
+    as_of: Date,
+    meta: Meta,
+    /// False when the file has a file-level problem: rows are checked but nothing is kept.
+    commit: bool,
+}
+
+/// One row being checked: reads cells by field and records problems.
+struct Row<'s, 't> {
+    sheet: &'s mut Sheet<'t>,
+    cells: &'t [String],
+    line: u64,
+    bad: bool,
+    /// Fields with a problem already (bit per [`FieldKey::index`]).
+    reported: u32,
+}
+
+impl<'s, 't> Row<'s, 't> {
+    fn new(sheet: &'s mut Sheet<'t>, cells: &'t [String], line: u64) -> Self {
+        Row {
+            sheet,
+            cells,
+            line,
+            bad: false,
+            reported: 0,
+        }
+    }
+
+    fn mapped(&self, f: FieldKey) -> bool {
+        self.sheet.cols[f.index()].is_some()
+    }
+
+    /// The cell of a field; `None` if no column is mapped to it.
+    fn cell(&self, f: FieldKey) -> Option<&'t str> {
+        let cells = self.cells;
+        self.sheet.cols[f.index()]
+            .and_then(|c| cells.get(c))
+            .map(String::as_str)
+    }
+
+    fn text(&self, f: FieldKey) -> String {
+        self.cell(f).unwrap_or("").to_owned()
+    }
+
+    fn report(&mut self, f: FieldKey, problem: ImportProblem) {
+        let column = self.sheet.cols[f.index()]
+            .and_then(|c| self.sheet.table.headers.get(c))
+            .cloned();
+        let value = self.text(f);
+        self.sheet.problems.push(RowProblem {
+            row: self.line,
+            column,
+            field: Some(f),
+            value,
+            problem,
+        });
+        self.sheet.rows_in_error.insert(self.line);
+        self.bad = true;
+        self.reported |= 1 << f.index();
+    }
+
+    fn was_reported(&self, f: FieldKey) -> bool {
+        self.reported & (1 << f.index()) != 0
+    }
+
+    /// A required value: `None` if unmapped (reported for the file), empty, or not parsed.
+    fn required<T>(
+        &mut self,
+        f: FieldKey,
+        parse: impl FnOnce(&'t str) -> Result<T, ImportProblem>,
+    ) -> Option<T> {
+        let s = self.cell(f)?;
+        if s.trim().is_empty() {
+            self.report(f, ImportProblem::Required);
+            return None;
+        }
+        match parse(s) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.report(f, p);
+                None
+            }
+        }
+    }
+
+    /// An optional value: `Ok(None)` if unmapped or empty, `Err(())` if reported.
+    fn optional<T>(
+        &mut self,
+        f: FieldKey,
+        parse: impl FnOnce(&'t str) -> Result<T, ImportProblem>,
+    ) -> Result<Option<T>, ()> {
+        match self.cell(f) {
+            Some(s) if !s.trim().is_empty() => match parse(s) {
+                Ok(v) => Ok(Some(v)),
+                Err(p) => {
+                    self.report(f, p);
+                    Err(())
+                }
+            },
+            _ => Ok(None),
+        }
+    }
+
+    /// True when the row may become a record.
+    fn keep(&self) -> bool {
+        !self.bad && self.sheet.commit
+    }
+}
+
+/// Stored customers by trimmed name and by USCC.
+struct CustomerIndex<'a> {
+    by_name: HashMap<&'a str, (CustomerId, u32)>,
+    by_uscc: HashMap<Uscc, CustomerId>,
+}
+
+impl<'a> CustomerIndex<'a> {
+    fn new(customers: &'a [Customer]) -> Self {
+        let mut by_name: HashMap<&str, (CustomerId, u32)> = HashMap::with_capacity(customers.len());
+        let mut by_uscc = HashMap::new();
+        for c in customers {
+            by_name
+                .entry(c.name.trim())
+                .and_modify(|e| e.1 += 1)
+                .or_insert((c.id, 1));
+            if let Some(u) = c.uscc {
+                by_uscc.entry(u).or_insert(c.id);
+            }
+        }
+        CustomerIndex { by_name, by_uscc }
+    }
+
+    fn find(&self, s: &str) -> Result<CustomerId, ImportProblem> {
+        let t = s.trim();
+        if let Some(&(id, count)) = self.by_name.get(t) {
+            return if count > 1 {
+                Err(ImportProblem::AmbiguousCustomer { count })
+            } else {
+                Ok(id)
+            };
+        }
+        if t.len() == 18 {
+            if let Some(&id) = Uscc::parse(t).ok().and_then(|u| self.by_uscc.get(&u)) {
+                return Ok(id);
+            }
+        }
+        Err(ImportProblem::UnknownCustomer)
+    }
+}
+
+/// A stored invoice referred to by number.
+#[derive(Clone, Copy)]
+struct InvoiceRef {
+    id: InvoiceId,
+    customer: CustomerId,
+    issue: Date,
+}
+
+/// The numbers in one column that parse as document numbers.
+fn column_numbers(table: &Table, col: Option<usize>) -> HashSet<DocNo> {
+    let Some(c) = col else {
+        return HashSet::new();
+    };
+    table
+        .rows
+        .iter()
+        .filter_map(|r| r.get(c))
+        .filter_map(|s| DocNo::parse(s).ok())
+        .collect()
+}
+
+/// What is open now on each invoice of one customer, oldest due first (the order of
+/// [`Ledger::allocate_oldest_first`]), as earlier rows of the file leave it.
+struct OpenBook {
+    items: Vec<(InvoiceId, Money)>,
+    pos: IdMap<InvoiceId, u32>,
+    /// Every item before this one has nothing open.
+    cursor: usize,
+    /// Sum of the positive open amounts.
+    total: Money,
+}
+
+impl OpenBook {
+    fn of(ledger: &Ledger, customer: CustomerId) -> OpenBook {
+        // Far enough to include every settlement, near enough that day counts cannot overflow.
+        let all_time = Date::from_days(3_000_000);
+        let mut items = ledger.items(customer, all_time);
+        items.sort_by_key(|i| (i.due_date, i.issue_date, i.number));
+        OpenBook {
+            total: items
+                .iter()
+                .map(|i| i.open)
+                .filter(|o| o.is_positive())
+                .sum(),
+            pos: items
+                .iter()
+                .enumerate()
+                .map(|(k, i)| (i.invoice, k as u32))
+                .collect(),
+            items: items.iter().map(|i| (i.invoice, i.open)).collect(),
+            cursor: 0,
+        }
+    }
+
+    fn open_of(&self, id: InvoiceId) -> Money {
+        self.pos
+            .get(&id)
+            .map_or(Money::ZERO, |&k| self.items[k as usize].1)
+    }
+
+    /// Takes `amount` (at most what is open) off one invoice.
+    fn settle(&mut self, id: InvoiceId, amount: Money) {
+        if let Some(&k) = self.pos.get(&id) {
+            let open = &mut self.items[k as usize].1;
+            if open.is_positive() {
+                self.total -= amount.min(*open);
+            }
+            *open -= amount;
+        }
+    }
+
+    /// Allocates `amount` (at most `total`) oldest first.
+    fn allocate(&mut self, amount: Money) -> Vec<Allocation> {
+        let mut left = amount;
+        let mut out = Vec::new();
+        let mut k = self.cursor;
+        while left.is_positive() && k < self.items.len() {
+            let (id, open) = &mut self.items[k];
+            if open.is_positive() {
+                let take = (*open).min(left);
+                *open -= take;
+                self.total -= take;
+                left -= take;
+                out.push(Allocation {
+                    invoice: *id,
+                    amount: take,
+                });
+            }
+            if !open.is_positive() && k == self.cursor {
+                self.cursor += 1;
+            }
+            k += 1;
+        }
+        out
+    }
+}
+
+struct Opens<'a> {
+    ledger: &'a Ledger,
+    books: IdMap<CustomerId, OpenBook>,
+}
+
+impl Opens<'_> {
+    fn book(&mut self, c: CustomerId) -> &mut OpenBook {
+        let ledger = self.ledger;
+        self.books
+            .entry(c)
+            .or_insert_with(|| OpenBook::of(ledger, c))
+    }
+}
+
+/// Stored invoices whose number is in `wanted` (one scan of the ledger).
+fn invoices_by_number(ledger: &Ledger, wanted: &HashSet<DocNo>) -> HashMap<DocNo, InvoiceRef> {
+    let mut out = HashMap::with_capacity(wanted.len());
+    if wanted.is_empty() {
+        return out;
+    }
+    for inv in ledger.invoices() {
+        if wanted.contains(&inv.number) {
+            out.entry(inv.number).or_insert(InvoiceRef {
+                id: inv.id,
+                customer: inv.customer,
+                issue: inv.issue_date,
+            });
+        }
+    }
+    out
+}
+
+/// Marks a number as seen in the file; reports a duplicate of a stored one or of an earlier row.
+fn check_unique(r: &mut Row, stored: &HashSet<DocNo>, seen: &mut HashMap<DocNo, u64>, n: DocNo) {
+    if stored.contains(&n) {
+        r.report(
+            FieldKey::Number,
+            ImportProblem::Duplicate { first_row: None },
+        );
+        return;
+    }
+    match seen.entry(n) {
+        Entry::Occupied(e) => {
+            let first = *e.get();
+            r.report(
+                FieldKey::Number,
+                ImportProblem::Duplicate {
+                    first_row: Some(first),
+                },
+            );
+        }
+        Entry::Vacant(v) => {
+            v.insert(r.line);
+        }
+    }
+}
+
+/// Checks every row of `table` as records of `kind`, read through `mapping`, against what
+/// `ctx` holds, on day `as_of`. Every problem of every row is reported. Valid rows become
+/// records with ids drawn from `ids` (one call per record, in row order) and `ctx.meta`.
+pub fn validate(
+    kind: Kind,
+    table: &Table,
+    mapping: &Mapping,
+    ctx: &Context,
+    ids: &mut dyn FnMut() -> u128,
+    as_of: Date,
+) -> Plan {
+    let mut file_problems = Vec::new();
+    let file_problem = |field: Option<FieldKey>, column: Option<String>, problem| RowProblem {
+        row: 0,
+        column,
+        field,
+        value: String::new(),
+        problem,
+    };
+    let mut sheet = Sheet {
+        table,
+        cols: [None; FieldKey::COUNT],
+        problems: Vec::new(),
+        rows_in_error: BTreeSet::new(),
+        format: mapping.date_format,
+        as_of,
+        meta: ctx.meta,
+        commit: true,
+    };
+    if mapping.kind != kind {
+        return Plan {
+            kind,
+            rows_total: table.rows.len(),
+            records: Records::default(),
+            problems: vec![file_problem(
+                None,
+                None,
+                ImportProblem::MappingKind {
+                    mapping: mapping.kind,
+                },
+            )],
+            rows_in_error: BTreeSet::new(),
+        };
+    }
+    for (i, c) in mapping.columns.iter().enumerate().take(table.headers.len()) {
+        let Some(f) = c.filter(|f| kind.field(*f).is_some()) else {
+            continue;
+        };
+        match sheet.cols[f.index()] {
+            Some(first) => file_problems.push(file_problem(
+                Some(f),
+                Some(table.headers[i].clone()),
+                ImportProblem::ColumnMappedTwice {
+                    field: f,
+                    first_column: first as u32,
+                },
+            )),
+            None => sheet.cols[f.index()] = Some(i),
+        }
+    }
+    for field in kind.fields() {
+        let missing = |f: FieldKey| sheet.cols[f.index()].is_none();
+        let or = match field.need {
+            Need::Required => None,
+            Need::RequiredUnless(other) if missing(other) => Some(other),
+            _ => continue,
+        };
+        if missing(field.key) {
+            file_problems.push(file_problem(
+                Some(field.key),
+                None,
+                ImportProblem::MissingColumn {
+                    field: field.key,
+                    or,
+                },
+            ));
+        }
+    }
+    sheet.commit = file_problems.is_empty();
+    let mut records = Records::default();
+    match kind {
+        Kind::Customers => customers(&mut sheet, ctx, ids, &mut records),
+        Kind::Orders => orders(&mut sheet, ctx, ids, &mut records),
+        Kind::Invoices => invoices(&mut sheet, ctx, ids, &mut records),
+        Kind::Payments => payments(&mut sheet, ctx, ids, &mut records),
+        Kind::CreditNotes => credit_notes(&mut sheet, ctx, ids, &mut records),
+    }
+    file_problems.append(&mut sheet.problems);
+    Plan {
+        kind,
+        rows_total: table.rows.len(),
+        records,
+        problems: file_problems,
+        rows_in_error: sheet.rows_in_error,
+    }
+}
+
+fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+    use FieldKey as K;
+    let table = sheet.table;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let customers = CustomerIndex::new(ctx.customers);
+    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
+    let stored: HashSet<DocNo> = if numbers.is_empty() {
+        HashSet::new()
+    } else {
+        ctx.ledger
+            .invoices()
+            .iter()
+            .map(|i| i.number)
+            .filter(|n| numbers.contains(n))
+            .collect()
+    };
+    drop(numbers);
+    let order_numbers = column_numbers(table, sheet.cols[K::Order.index()]);
+    let mut orders: HashMap<DocNo, (OrderId, CustomerId)> = HashMap::new();
+    if !order_numbers.is_empty() {
+        for o in ctx.ledger.orders() {
+            if order_numbers.contains(&o.number) {
+                orders.entry(o.number).or_insert((o.id, o.customer));
+            }
+        }
+    }
+    let mut seen: HashMap<DocNo, u64> = HashMap::with_capacity(table.rows.len());
+    if sheet.commit {
+        out.invoices.reserve(table.rows.len());
+        out.rows.reserve(table.rows.len());
+    }
+    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
+        let mut r = Row::new(sheet, cells, line);
+        let number = r.required(K::Number, parse_doc_no);
+        if let Some(n) = number {
+            check_unique(&mut r, &stored, &mut seen, n);
+        }
+        let customer = r.required(K::Customer, |s| customers.find(s));
+        let issue = r.required(K::IssueDate, |s| past_date(s, format, as_of));
+        let due = r.optional(K::DueDate, |s| parse_date(s, format));
+        let term = r.optional(K::TermDays, parse_term_days);
+        let due_date = match (due, term) {
+            (Ok(Some(d)), term) => {
+                if let Some(i) = issue {
+                    if d < i {
+                        r.report(K::DueDate, ImportProblem::DueBeforeIssue { issue: i });
+                    } else if let Ok(Some(t)) = term {
+                        if i.add_days(t) != d {
+                            r.report(
+                                K::TermDays,
+                                ImportProblem::DueTermMismatch {
+                                    due_from_term: i.add_days(t),
+                                },
+                            );
+                        }
+                    }
+                }
+                Some(d)
+            }
+            (Ok(None), Ok(Some(t))) => issue.map(|i| i.add_days(t)),
+            (Ok(None), Ok(None)) => {
+                if r.mapped(K::DueDate) {
+                    r.report(K::DueDate, ImportProblem::Required);
+                } else if r.mapped(K::TermDays) {
+                    r.report(K::TermDays, ImportProblem::Required);
+                }
+                None
+            }
+            _ => None,
+        };
+        let amount = r.required(K::Amount, parse_positive_amount);
+        let order = match r.optional(K::Order, parse_doc_no) {
+            Ok(Some(n)) => match orders.get(&n) {
+                None => {
+                    r.report(K::Order, ImportProblem::UnknownOrder);
+                    None
+                }
+                Some(&(id, owner)) => {
+                    if customer.is_some_and(|c| c != owner) {
+                        r.report(K::Order, ImportProblem::OfOtherCustomer { owner });
+                    }
+                    Some(id)
+                }
+            },
+            _ => None,
+        };
+        if !r.keep() {
+            continue;
+        }
+        if let (Some(number), Some(customer), Some(issue_date), Some(due_date), Some(amount)) =
+            (number, customer, issue, due_date, amount)
+        {
+            out.invoices.push(Invoice {
+                id: InvoiceId::from_u128(ids()),
+                meta,
+                customer,
+                order,
+                number,
+                issue_date,
+                due_date,
+                amount,
+            });
+            out.rows.push(line);
+        }
+    }
+}
+
+/// Where a payment goes.
+#[derive(Clone, Copy)]
+enum Target {
+    Invoice(InvoiceRef),
+    OldestFirst,
+    Bad,
+}
+
+fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+    use FieldKey as K;
+    let table = sheet.table;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let customers = CustomerIndex::new(ctx.customers);
+    let invoices = invoices_by_number(
+        ctx.ledger,
+        &column_numbers(table, sheet.cols[K::Invoice.index()]),
+    );
+    let mut opens = Opens {
+        ledger: ctx.ledger,
+        books: IdMap::default(),
+    };
+    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
+        let mut r = Row::new(sheet, cells, line);
+        let customer = r.required(K::Customer, |s| customers.find(s));
+        let date = r.required(K::Date, |s| past_date(s, format, as_of));
+        let amount = r.required(K::Amount, parse_positive_amount);
+        let reference = r.optional(K::Reference, parse_doc_no);
+        let target = match r.optional(K::Invoice, parse_doc_no) {
+            Ok(Some(n)) => match invoices.get(&n) {
+                Some(&inv) => Target::Invoice(inv),
+                None => {
+                    r.report(K::Invoice, ImportProblem::UnknownInvoice);
+                    Target::Bad
+                }
+            },
+            Ok(None) => Target::OldestFirst,
+            Err(()) => Target::Bad,
+        };
+        let Some(c) = customer else {
+            continue;
+        };
+        match target {
+            Target::Invoice(inv) if inv.customer != c => {
+                r.report(
+                    K::Invoice,
+                    ImportProblem::OfOtherCustomer {
+                        owner: inv.customer,
+                    },
+                );
+            }
+            Target::Invoice(inv) => {
+                if date.is_some_and(|d| d < inv.issue) {
+                    r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+                }
+                if let Some(a) = amount {
+                    let open = opens.book(c).open_of(inv.id);
+                    if a > open {
+                        r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                    }
+                }
+            }
+            Target::OldestFirst => {
+                if let Some(a) = amount {
+                    let open = opens.book(c).total;
+                    if a > open {
+                        r.report(
+                            K::Amount,
+                            ImportProblem::ExceedsCustomerOpen { open, amount: a },
+                        );
+                    }
+                }
+            }
+            Target::Bad => {}
+        }
+        if !r.keep() {
+            continue;
+        }
+        if let (Some(date), Some(amount), Ok(reference)) = (date, amount, reference) {
+            let book = opens.book(c);
+            let allocations = match target {
+                Target::Invoice(inv) => {
+                    book.settle(inv.id, amount);
+                    vec![Allocation {
+                        invoice: inv.id,
+                        amount,
+                    }]
+                }
+                Target::OldestFirst => book.allocate(amount),
+                Target::Bad => continue,
+            };
+            out.payments.push(Payment {
+                id: PaymentId::from_u128(ids()),
+                meta,
+                customer: c,
+                reference,
+                date,
+                amount,
+                allocations,
+            });
+            out.rows.push(line);
+        }
+    }
+}
+
+fn credit_notes(
+    sheet: &mut Sheet,
+    ctx: &Context,
+    ids: &mut dyn FnMut() -> u128,
+    out: &mut Records,
+) {
+    use FieldKey as K;
+    let table = sheet.table;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let customers = CustomerIndex::new(ctx.customers);
+    let invoices = invoices_by_number(
+        ctx.ledger,
+        &column_numbers(table, sheet.cols[K::Invoice.index()]),
+    );
+    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
+    let stored: HashSet<DocNo> = ctx
+        .ledger
+        .credit_notes()
+        .iter()
+        .map(|c| c.number)
+        .filter(|n| numbers.contains(n))
+        .collect();
+    let mut seen: HashMap<DocNo, u64> = HashMap::new();
+    let mut opens = Opens {
+        ledger: ctx.ledger,
+        books: IdMap::default(),
+    };
+    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
+        let mut r = Row::new(sheet, cells, line);
+        let number = r.required(K::Number, parse_doc_no);
+        if let Some(n) = number {
+            check_unique(&mut r, &stored, &mut seen, n);
+        }
+        let customer = r.required(K::Customer, |s| customers.find(s));
+        let invoice = r
+            .required(K::Invoice, parse_doc_no)
+            .and_then(|n| match invoices.get(&n) {
+                Some(&inv) => Some(inv),
+                None => {
+                    r.report(K::Invoice, ImportProblem::UnknownInvoice);
+                    None
+                }
+            });
+        let date = r.required(K::Date, |s| past_date(s, format, as_of));
+        let amount = r.required(K::Amount, parse_positive_amount);
+        let (Some(c), Some(inv)) = (customer, invoice) else {
+            continue;
+        };
+        if inv.customer != c {
+            r.report(
+                K::Invoice,
+                ImportProblem::OfOtherCustomer {
+                    owner: inv.customer,
+                },
+            );
+        } else {
+            if date.is_some_and(|d| d < inv.issue) {
+                r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+            }
+            if let Some(a) = amount {
+                let open = opens.book(c).open_of(inv.id);
+                if a > open {
+                    r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                }
+            }
+        }
+        if !r.keep() {
+            continue;
+        }
+        if let (Some(number), Some(date), Some(amount)) = (number, date, amount) {
+            opens.book(c).settle(inv.id, amount);
+            out.credit_notes.push(CreditNote {
+                id: CreditNoteId::from_u128(ids()),
+                meta,
+                customer: c,
+                invoice: inv.id,
+                number,
+                date,
+                amount,
+            });
+            out.rows.push(line);
+        }
+    }
+}
+
+fn orders(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+    use FieldKey as K;
+    let table = sheet.table;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let customers = CustomerIndex::new(ctx.customers);
+    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
+    let stored: HashSet<DocNo> = ctx
+        .ledger
+        .orders()
+        .iter()
+        .map(|o| o.number)
+        .filter(|n| numbers.contains(n))
+        .collect();
+    let mut seen: HashMap<DocNo, u64> = HashMap::new();
+    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
+        let mut r = Row::new(sheet, cells, line);
+        let number = r.required(K::Number, parse_doc_no);
+        if let Some(n) = number {
+            check_unique(&mut r, &stored, &mut seen, n);
+        }
+        let customer = r.required(K::Customer, |s| customers.find(s));
+        let date = r.required(K::Date, |s| past_date(s, format, as_of));
+        let amount = r.required(K::Amount, parse_positive_amount);
+        let category = r.optional(K::Category, parse_doc_no);
+        let status = r.optional(K::Status, parse_order_status);
+        if !r.keep() {
+            continue;
+        }
+        if let (Some(number), Some(customer), Some(date), Some(amount), Ok(category), Ok(status)) =
+            (number, customer, date, amount, category, status)
+        {
+            out.orders.push(Order {
+                id: OrderId::from_u128(ids()),
+                meta,
+                customer,
+                number,
+                category,
+                date,
+                amount,
+                status: status.unwrap_or(OrderStatus::Open),
+            });
+            out.rows.push(line);
+        }
+    }
+}
+
+fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+    use FieldKey as K;
+    let table = sheet.table;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let stored_names: HashSet<&str> = ctx.customers.iter().map(|c| c.name.trim()).collect();
+    let stored_uscc: HashSet<Uscc> = ctx.customers.iter().filter_map(|c| c.uscc).collect();
+    let mut seen_names: HashMap<String, u64> = HashMap::new();
+    let mut seen_uscc: HashMap<Uscc, u64> = HashMap::new();
+    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
+        let mut r = Row::new(sheet, cells, line);
+        let mut input = CustomerInput {
+            name: r.text(K::Name),
+            uscc: r.text(K::Uscc),
+            contact_person: r.text(K::ContactPerson),
+            phone: r.text(K::Phone),
+            email: r.text(K::Email),
+            address: r.text(K::Address),
+            region: r.text(K::Region),
+            industry: r.text(K::Industry),
+            sales_rep: r.text(K::SalesRep),
+            shareholders: r.text(K::Shareholders).replace([';', '；'], "\n"),
+            litigation_count: r.text(K::LitigationCount),
+            report_score: r.text(K::ReportScore),
+            ..CustomerInput::default()
+        };
+        // Dates and amounts are read here (formats, currency signs, 万), then handed to the
+        // form in its own plain forms; the form checks the rest.
+        if let Ok(Some(d)) = r.optional(K::FirstCooperation, |s| parse_date(s, format)) {
+            input.first_cooperation = d.iso();
+        }
+        if let Ok(Some(d)) = r.optional(K::Founded, |s| parse_date(s, format)) {
+            input.founded = d.iso();
+        }
+        if let Ok(Some(d)) = r.optional(K::ReportDate, |s| parse_date(s, format)) {
+            input.report_date = d.iso();
+        }
+        if let Ok(Some(m)) = r.optional(K::RegisteredCapital, parse_amount_wan) {
+            input.registered_capital = m.to_plain();
+        }
+        if let Ok(Some(m)) = r.optional(K::LitigationOpenAmount, parse_amount_wan) {
+            input.litigation_open_amount = m.to_plain();
+        }
+        if let Ok(Some(p)) = r.optional(K::IndustryPosition, parse_industry_position) {
+            input.industry_position = p.key().to_owned();
+        }
+        let name = input.name.trim();
+        if !name.is_empty() && name.chars().count() <= 100 {
+            if stored_names.contains(name) {
+                r.report(K::Name, ImportProblem::Duplicate { first_row: None });
+            } else if let Some(&first) = seen_names.get(name) {
+                r.report(
+                    K::Name,
+                    ImportProblem::Duplicate {
+                        first_row: Some(first),
+                    },
+                );
+            } else {
+                seen_names.insert(name.to_owned(), line);
+            }
+        }
+        if let Ok(u) = Uscc::parse(&input.uscc) {
+            if stored_uscc.contains(&u) {
+                r.report(K::Uscc, ImportProblem::Duplicate { first_row: None });
+            } else {
+                match seen_uscc.entry(u) {
+                    Entry::Occupied(e) => {
+                        let first = *e.get();
+                        r.report(
+                            K::Uscc,
+                            ImportProblem::Duplicate {
+                                first_row: Some(first),
+                            },
+                        );
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(line);
+                    }
+                }
+            }
+        }
+        match input.validate(CustomerId::from_u128(0), meta, BTreeMap::new(), as_of) {
+            Ok(mut c) => {
+                if r.keep() {
+                    c.id = CustomerId::from_u128(ids());
+                    out.customers.push(c);
+                    out.rows.push(line);
+                }
+            }
+            Err(errors) => {
+                for e in errors {
+                    let Some(f) = FieldKey::from_key(e.field) else {
+                        continue;
+                    };
+                    let column_missing = !r.mapped(f)
+                        && e.problem == Problem::Required
+                        && Kind::Customers
+                            .field(f)
+                            .is_some_and(|d| d.need == Need::Required);
+                    if r.was_reported(f) || column_missing {
+                        continue;
+                    }
+                    r.report(f, ImportProblem::from_problem(e.problem, format, as_of));
+                }
+            }
+        }
+    }
+}
