@@ -4,17 +4,22 @@
 //! Each method runs at most one read transaction and one write transaction, and computes
 //! everything it writes before the write transaction opens, so that no transaction waits on work.
 
+use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
 use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
 use crate::{
-    audit_from_json, audit_to_json, chunks_of, customer_from_json, customer_to_json, outbox_for,
-    plan_compaction, Batch, Docs, OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
+    append_chunks, audit_from_json, audit_seq, audit_to_json, chunks_of, customer_from_json,
+    customer_to_json, outbox_for, plan_compaction, record_id, rekey, Batch, Docs, OutboxEntry,
+    RawLedger, Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
 use js_sys::Uint8Array;
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::JsValue;
+
+/// A value and its key, as `put_all` takes them.
+type KeyedValue = (JsValue, Option<JsValue>);
 
 pub struct IdbStore {
     db: Rexie,
@@ -415,6 +420,199 @@ impl Store for IdbStore {
             }
             tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
             tx.store(CHUNKS)?.put_all(chunks.into_iter()).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn dump(&self) -> Result<Dump, StoreError> {
+        let names = self.db.store_names();
+        let stores: Vec<&str> = stores_at(schema::VERSION)
+            .map(|s| s.name)
+            .filter(|n| names.iter().any(|x| x == n))
+            .collect();
+        let tx = self
+            .db
+            .transaction(&stores, TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let scan = async |name: &str| -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+            if !stores.contains(&name) {
+                return Ok(Vec::new());
+            }
+            tx.store(name)
+                .map_err(backend)?
+                .scan(None, None, None, None)
+                .await
+                .map_err(backend)
+        };
+        let text = |v: &JsValue| v.as_string().unwrap_or_default();
+        let key = |k: &JsValue| {
+            k.as_string()
+                .or_else(|| k.as_f64().map(|f| f.to_string()))
+                .unwrap_or_default()
+        };
+        let pairs = |all: Vec<(JsValue, JsValue)>| -> Vec<(String, String)> {
+            all.iter().map(|(k, v)| (key(k), text(v))).collect()
+        };
+        let meta = pairs(scan(META).await?);
+        let customers = scan(CUSTOMERS)
+            .await?
+            .iter()
+            .map(|(_, v)| text(v))
+            .collect();
+        let chunks = scan(CHUNKS).await?;
+        let tail = scan(TAIL).await?;
+        let field_defs = pairs(scan(schema::FIELD_DEFS).await?);
+        let models = pairs(scan(schema::MODELS).await?);
+        let requests = pairs(scan(schema::REQUESTS).await?);
+        let alerts = pairs(scan(schema::ALERTS).await?);
+        let tasks = pairs(scan(schema::TASKS).await?);
+        let audit = scan(schema::AUDIT)
+            .await?
+            .iter()
+            .map(|(_, v)| text(v))
+            .collect();
+        let attachments = scan(schema::ATTACHMENTS)
+            .await?
+            .iter()
+            .map(|(k, v)| (key(k), bytes(v)))
+            .collect();
+        let outbox = scan(OUTBOX).await?.iter().map(|(_, v)| text(v)).collect();
+        drop(tx);
+        let raw = RawLedger {
+            chunks: chunks.iter().map(|(k, v)| (key(k), bytes(v))).collect(),
+            tail: tail
+                .iter()
+                .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+                .collect(),
+        };
+        Ok(Dump {
+            meta,
+            customers,
+            rows: raw.decode()?,
+            field_defs,
+            models,
+            requests,
+            alerts,
+            tasks,
+            audit,
+            attachments,
+            outbox,
+        })
+    }
+
+    async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
+        let keyed = |k: &str, v: &str| (JsValue::from_str(v), Some(JsValue::from_str(k)));
+        let customers: Vec<(JsValue, Option<JsValue>)> = dump
+            .customers
+            .iter()
+            .map(|c| Ok(keyed(&record_id(c)?, c)))
+            .collect::<Result<_, StoreError>>()?;
+        let chunks: Vec<(JsValue, Option<JsValue>)> = chunks_of(&dump.rows)?
+            .iter()
+            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+            .collect();
+        let audit: Vec<(JsValue, Option<JsValue>)> = dump
+            .audit
+            .iter()
+            .map(|a| {
+                Ok((
+                    JsValue::from_str(a),
+                    Some(JsValue::from_f64(audit_seq(a)? as f64)),
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let docs = |list: &[(String, String)]| -> Vec<(JsValue, Option<JsValue>)> {
+            list.iter().map(|(k, v)| keyed(k, v)).collect()
+        };
+        let meta: Vec<_> = dump
+            .meta
+            .iter()
+            .filter(|(k, _)| k != DEVICE_KEY)
+            .map(|(k, v)| keyed(k, v))
+            .collect();
+        let written: Vec<(&str, Vec<KeyedValue>)> = vec![
+            (CUSTOMERS, customers),
+            (CHUNKS, chunks),
+            (schema::FIELD_DEFS, docs(&dump.field_defs)),
+            (schema::MODELS, docs(&dump.models)),
+            (schema::REQUESTS, docs(&dump.requests)),
+            (schema::ALERTS, docs(&dump.alerts)),
+            (schema::TASKS, docs(&dump.tasks)),
+            (schema::AUDIT, audit),
+            (
+                schema::ATTACHMENTS,
+                dump.attachments
+                    .iter()
+                    .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+                    .collect(),
+            ),
+        ];
+        let outbox: Vec<(JsValue, Option<JsValue>)> = dump
+            .outbox
+            .iter()
+            .map(|o| (JsValue::from_str(o), None))
+            .collect();
+        let stores: Vec<&str> = stores_at(schema::VERSION).map(|s| s.name).collect();
+        let clear = stores.clone();
+        self.write(&stores, async move |tx| {
+            // This device keeps its own id.
+            let device_key = JsValue::from_str(DEVICE_KEY);
+            let device = tx.store(META)?.get(device_key.clone()).await?;
+            for s in clear {
+                tx.store(s)?.clear().await?;
+            }
+            if let Some(device) = device {
+                tx.store(META)?.put(&device, Some(&device_key)).await?;
+            }
+            if !meta.is_empty() {
+                tx.store(META)?.put_all(meta.into_iter()).await?;
+            }
+            for (s, rows) in written {
+                if !rows.is_empty() {
+                    tx.store(s)?.put_all(rows.into_iter()).await?;
+                }
+            }
+            if !outbox.is_empty() {
+                tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn import(
+        &self,
+        customers: &[Customer],
+        rows: &Rows,
+        outbox: &[OutboxEntry],
+    ) -> Result<(), StoreError> {
+        // Encoded first; the keys are given inside the transaction, after the chunks it sees.
+        let encoded = append_chunks(&[], rows)?;
+        let customers = customer_rows(customers);
+        let outbox = outbox_rows(outbox);
+        self.write(&[CUSTOMERS, CHUNKS, OUTBOX], async move |tx| {
+            let chunks = tx.store(CHUNKS)?;
+            let keys: Vec<String> = chunks
+                .get_all_keys(None, None)
+                .await?
+                .iter()
+                .map(|k| k.as_string().unwrap_or_default())
+                .collect();
+            let rekeyed = rekey(&keys, encoded);
+            chunks
+                .put_all(
+                    rekeyed
+                        .into_iter()
+                        .map(|(k, v)| (js_bytes(&v), Some(JsValue::from_str(&k)))),
+                )
+                .await?;
+            if !customers.is_empty() {
+                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+            }
+            if !outbox.is_empty() {
+                tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
+            }
             Ok(())
         })
         .await

@@ -19,6 +19,7 @@
 //! Every write is one transaction: a commit writes its customers, tail entries and outbox
 //! records together or not at all.
 
+pub mod backup;
 pub mod codec;
 pub mod mem;
 pub mod schema;
@@ -202,6 +203,18 @@ pub trait Store {
         )
         .await
     }
+    /// Everything stored, in one read transaction (for a backup).
+    async fn dump(&self) -> Result<backup::Dump, StoreError>;
+    /// Replaces everything with a dump (a restore), in one transaction; this device's id stays.
+    async fn restore(&self, dump: &backup::Dump) -> Result<(), StoreError>;
+    /// Adds customers and ledger rows in bulk (an import), in one transaction: the rows as new
+    /// chunks after the last of each kind, with the given outbox records.
+    async fn import(
+        &self,
+        customers: &[Customer],
+        rows: &Rows,
+        outbox: &[OutboxEntry],
+    ) -> Result<(), StoreError>;
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
@@ -442,4 +455,45 @@ pub fn audit_to_json(e: &AuditEntry) -> String {
 
 pub fn audit_from_json(s: &str) -> Result<AuditEntry, StoreError> {
     serde_json::from_str(s).map_err(|e| StoreError::corrupt("audit entry", e))
+}
+
+/// The chunks that add `rows` after the chunks already stored (`keys`): each kind continues at
+/// the sequence number after its last chunk. Existing chunks are never rewritten.
+pub fn append_chunks(keys: &[String], rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    Ok(rekey(keys, chunks_of(rows)?))
+}
+
+/// The audit sequence number of an entry's JSON.
+pub fn audit_seq(json: &str) -> Result<u64, StoreError> {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("seq").and_then(serde_json::Value::as_u64))
+        .ok_or_else(|| StoreError::corrupt("audit entry", "no sequence number"))
+}
+
+/// The id of a JSON record with an `"id"` field.
+pub fn record_id(json: &str) -> Result<String, StoreError> {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|i| i.as_str().map(str::to_string)))
+        .ok_or_else(|| StoreError::corrupt("record", "no id"))
+}
+
+/// Renames chunks numbered from 0 (as [`append_chunks`] numbers them after no chunks) to follow
+/// the chunks `keys` already has.
+pub fn rekey(keys: &[String], chunks: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    chunks
+        .into_iter()
+        .map(|(k, v)| {
+            let (kind, seq) = parse_chunk_key(&k).expect("our own key");
+            let next = keys
+                .iter()
+                .filter_map(|k| parse_chunk_key(k))
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, s)| s + 1)
+                .max()
+                .unwrap_or(0);
+            (format!("{kind}:{:06}", next + seq), v)
+        })
+        .collect()
 }

@@ -1,10 +1,12 @@
 //! The in-memory twin of the IndexedDB store: the same layout and the same encodings, held in
 //! maps, for native tests. `fail_next_commit` simulates a tab killed in the middle of a write.
 
+use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
 use crate::{
-    audit_from_json, audit_to_json, chunks_of, customer_from_json, customer_to_json, outbox_for,
-    plan_compaction, Batch, Docs, OutboxEntry, RawLedger, Rows, Stats, Store, StoreError,
+    append_chunks, audit_from_json, audit_seq, audit_to_json, chunks_of, customer_from_json,
+    customer_to_json, outbox_for, plan_compaction, record_id, Batch, Docs, OutboxEntry, RawLedger,
+    Rows, Stats, Store, StoreError,
 };
 use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
@@ -171,6 +173,92 @@ impl Store for MemStore {
         d.attachments.clear();
         d.alerts.clear();
         d.tasks.clear();
+        Ok(())
+    }
+
+    async fn dump(&self) -> Result<Dump, StoreError> {
+        let raw = self.load_ledger().await?;
+        let d = self.data.borrow();
+        let pairs = |m: &BTreeMap<String, String>| -> Vec<(String, String)> {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        Ok(Dump {
+            meta: pairs(&d.meta),
+            customers: d.customers.values().cloned().collect(),
+            rows: raw.decode()?,
+            field_defs: Vec::new(),
+            models: pairs(&d.models),
+            requests: pairs(&d.requests),
+            alerts: pairs(&d.alerts),
+            tasks: pairs(&d.tasks),
+            audit: d.audit.values().cloned().collect(),
+            attachments: d
+                .attachments
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            outbox: d.outbox.clone(),
+        })
+    }
+
+    async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
+        let chunks = chunks_of(&dump.rows)?;
+        let customers = dump
+            .customers
+            .iter()
+            .map(|c| Ok((record_id(c)?, c.clone())))
+            .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
+        let audit = dump
+            .audit
+            .iter()
+            .map(|a| Ok((audit_seq(a)?, a.clone())))
+            .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
+        self.crash_point()?;
+        let mut d = self.data.borrow_mut();
+        let device = d.meta.get(DEVICE_KEY).cloned();
+        d.meta = dump
+            .meta
+            .iter()
+            .filter(|(k, _)| k != DEVICE_KEY)
+            .cloned()
+            .collect();
+        if let Some(device) = device {
+            d.meta.insert(DEVICE_KEY.into(), device);
+        }
+        d.customers = customers;
+        d.chunks = chunks.into_iter().collect();
+        d.tail.clear();
+        d.models = dump.models.iter().cloned().collect();
+        d.requests = dump.requests.iter().cloned().collect();
+        d.alerts = dump.alerts.iter().cloned().collect();
+        d.tasks = dump.tasks.iter().cloned().collect();
+        d.audit = audit;
+        d.attachments = dump.attachments.iter().cloned().collect();
+        d.outbox = dump.outbox.clone();
+        Ok(())
+    }
+
+    async fn import(
+        &self,
+        customers: &[Customer],
+        rows: &Rows,
+        outbox: &[OutboxEntry],
+    ) -> Result<(), StoreError> {
+        let keys: Vec<String> = self.data.borrow().chunks.keys().cloned().collect();
+        let chunks = append_chunks(&keys, rows)?;
+        let outbox: Vec<String> = outbox
+            .iter()
+            .map(|o| serde_json::to_string(o).expect("json"))
+            .collect();
+        self.crash_point()?;
+        let mut d = self.data.borrow_mut();
+        d.customers.extend(
+            customers
+                .iter()
+                .map(|c| (c.id.to_string(), customer_to_json(c))),
+        );
+        d.chunks.extend(chunks);
+        d.outbox.extend(outbox);
         Ok(())
     }
 

@@ -1,0 +1,550 @@
+//! The whole database as one JSON backup file, and back.
+//!
+//! A backup holds every store: settings (except this device's id), customers, the ledger's
+//! orders, invoices, payments and credit notes (as JSON records, in stored order), custom field
+//! definitions, scorecard models, requests, alerts, tasks, the audit trail, attachments
+//! (base64) and the outbox. It names its format and the schema version it was written at.
+//!
+//! **Canonical and byte-stable.** Every JSON record is written with its keys sorted and no
+//! spaces, one record a line, in the order the database keeps them; so restoring a backup into
+//! an empty database and exporting again gives the same bytes.
+//!
+//! **Validated before anything is written.** [`parse`] reads every record with the types the
+//! app reads them with and collects every problem with its place (`invoices[12]`) and a stable
+//! code; a file with any problem is refused whole.
+//!
+//! **Older schemas are migrated.** A backup written at an older schema version lacks the stores
+//! that came later (they are empty), and its requests (schema 3) are in the form used before
+//! the approval workflow: they are converted as the app converts stored ones
+//! ([`creditdesk_domain::request::from_stored`]); customers written before credit limits existed
+//! get empty limits. A backup from a newer schema than this app's is refused.
+
+use crate::codec::Rows;
+use crate::schema::VERSION;
+use crate::OutboxEntry;
+use base64::Engine;
+use creditdesk_domain::approval::AuditEntry;
+use creditdesk_domain::monitor::{Alert, Task};
+use creditdesk_domain::{CreditNote, Customer, Invoice, Order, Payment};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The format marker of a backup file.
+pub const FORMAT: &str = "creditdesk-backup";
+/// The meta key of this device's id: never exported, never restored.
+pub const DEVICE_KEY: &str = "device";
+
+/// Everything in the database, as stored (JSON documents as text, the ledger decoded).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dump {
+    pub meta: Vec<(String, String)>,
+    pub customers: Vec<String>,
+    pub rows: Rows,
+    pub field_defs: Vec<(String, String)>,
+    pub models: Vec<(String, String)>,
+    pub requests: Vec<(String, String)>,
+    pub alerts: Vec<(String, String)>,
+    pub tasks: Vec<(String, String)>,
+    /// Audit entries as JSON, in sequence order.
+    pub audit: Vec<String>,
+    pub attachments: Vec<(String, Vec<u8>)>,
+    pub outbox: Vec<String>,
+}
+
+/// Counts of a dump, per section, for the restore screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub customers: usize,
+    pub orders: usize,
+    pub invoices: usize,
+    pub payments: usize,
+    pub credit_notes: usize,
+    pub requests: usize,
+    pub alerts: usize,
+    pub tasks: usize,
+    pub audit: usize,
+    pub attachments: usize,
+}
+
+impl Dump {
+    pub fn counts(&self) -> Counts {
+        Counts {
+            customers: self.customers.len(),
+            orders: self.rows.orders.len(),
+            invoices: self.rows.invoices.len(),
+            payments: self.rows.payments.len(),
+            credit_notes: self.rows.credit_notes.len(),
+            requests: self.requests.len(),
+            alerts: self.alerts.len(),
+            tasks: self.tasks.len(),
+            audit: self.audit.len(),
+            attachments: self.attachments.len(),
+        }
+    }
+}
+
+/// What is wrong with a backup file: a stable code, where, and the reader's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupProblem {
+    /// `B-JSON`, `B-FORMAT`, `B-SCHEMA`, `B-NEWER`, `B-SECTION`, `B-RECORD`, `B-BASE64`.
+    pub code: &'static str,
+    /// The place: `file`, `schema`, `invoices[12]`, `requests["r-1"]`.
+    pub at: String,
+    pub detail: String,
+}
+
+/// A backup as read: its schema version and the dump, migrated to the current schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backup {
+    pub schema: u32,
+    pub dump: Dump,
+}
+
+/// At most this many problems are listed (the count says how many there were).
+pub const MAX_PROBLEMS: usize = 200;
+
+/// The text of a JSON document with sorted keys and no spaces; `text` unchanged if not JSON.
+pub fn canonical(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+fn section(out: &mut String, name: &str, items: impl Iterator<Item = String>) {
+    out.push_str(",\n\"");
+    out.push_str(name);
+    out.push_str("\":[");
+    let mut first = true;
+    for it in items {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        out.push_str(&it);
+    }
+    out.push_str(if first { "]" } else { "\n]" });
+}
+
+fn pair(k: &str, v: String) -> String {
+    format!("[{},{v}]", Value::String(k.to_string()))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .expect("records serialise")
+        .to_string()
+}
+
+/// Writes a dump as a backup file at the current schema version.
+pub fn to_json(d: &Dump) -> String {
+    let mut out = format!("{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}");
+    section(
+        &mut out,
+        "meta",
+        d.meta
+            .iter()
+            .filter(|(k, _)| k != DEVICE_KEY)
+            .map(|(k, v)| pair(k, Value::String(v.clone()).to_string())),
+    );
+    section(
+        &mut out,
+        "customers",
+        d.customers.iter().map(|c| canonical(c)),
+    );
+    section(&mut out, "orders", d.rows.orders.iter().map(json));
+    section(&mut out, "invoices", d.rows.invoices.iter().map(json));
+    section(&mut out, "payments", d.rows.payments.iter().map(json));
+    section(
+        &mut out,
+        "credit_notes",
+        d.rows.credit_notes.iter().map(json),
+    );
+    for (name, docs) in [
+        ("field_defs", &d.field_defs),
+        ("models", &d.models),
+        ("requests", &d.requests),
+        ("alerts", &d.alerts),
+        ("tasks", &d.tasks),
+    ] {
+        section(
+            &mut out,
+            name,
+            docs.iter().map(|(k, v)| pair(k, canonical(v))),
+        );
+    }
+    section(&mut out, "audit", d.audit.iter().map(|a| canonical(a)));
+    let b64 = base64::engine::general_purpose::STANDARD;
+    section(
+        &mut out,
+        "attachments",
+        d.attachments
+            .iter()
+            .map(|(k, v)| pair(k, Value::String(b64.encode(v)).to_string())),
+    );
+    section(&mut out, "outbox", d.outbox.iter().map(|o| canonical(o)));
+    out.push_str("\n}\n");
+    out
+}
+
+struct Reader {
+    problems: Vec<BackupProblem>,
+    count: usize,
+}
+
+impl Reader {
+    fn problem(&mut self, code: &'static str, at: String, detail: impl ToString) {
+        self.count += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(BackupProblem {
+                code,
+                at,
+                detail: detail.to_string(),
+            });
+        }
+    }
+    fn array<'a>(&mut self, root: &'a serde_json::Map<String, Value>, name: &str) -> &'a [Value] {
+        match root.get(name) {
+            None => &[],
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                self.problem("B-SECTION", name.to_string(), "not a list");
+                &[]
+            }
+        }
+    }
+    /// Records that decode as `T`, each kept as `T`.
+    fn records<T: DeserializeOwned>(
+        &mut self,
+        root: &serde_json::Map<String, Value>,
+        name: &str,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for (i, v) in self.array(root, name).iter().enumerate() {
+            match T::deserialize(v) {
+                Ok(t) => out.push(t),
+                Err(e) => self.problem("B-RECORD", format!("{name}[{i}]"), e),
+            }
+        }
+        out
+    }
+    /// `[key, value]` pairs; the value is checked by `check`, which may convert it.
+    fn pairs(
+        &mut self,
+        root: &serde_json::Map<String, Value>,
+        name: &str,
+        check: &dyn Fn(&Value) -> Result<String, String>,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (i, v) in self.array(root, name).iter().enumerate() {
+            match v.as_array().map(Vec::as_slice) {
+                Some([Value::String(k), value]) => match check(value) {
+                    Ok(text) => out.push((k.clone(), text)),
+                    Err(e) => self.problem("B-RECORD", format!("{name}[{i}] ({k})"), e),
+                },
+                _ => self.problem(
+                    "B-RECORD",
+                    format!("{name}[{i}]"),
+                    "not a [key, value] pair",
+                ),
+            }
+        }
+        out
+    }
+}
+
+fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
+    T::deserialize(v)
+        .map(|_| v.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a backup file: every record is checked, older schemas are migrated. Any problem
+/// refuses the whole file; the problems come back with the total count.
+pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    let mut r = Reader {
+        problems: Vec::new(),
+        count: 0,
+    };
+    let root: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            r.problem(
+                "B-JSON",
+                format!("line {} column {}", e.line(), e.column()),
+                e,
+            );
+            return Err((r.problems, r.count));
+        }
+    };
+    let Some(root) = root.as_object() else {
+        r.problem("B-FORMAT", "file".into(), "not a JSON object");
+        return Err((r.problems, r.count));
+    };
+    if root.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        r.problem("B-FORMAT", "format".into(), format!("not \"{FORMAT}\""));
+        return Err((r.problems, r.count));
+    }
+    let schema = match root.get("schema").and_then(Value::as_u64) {
+        Some(s) if s >= 1 && s <= VERSION as u64 => s as u32,
+        Some(s) if s > VERSION as u64 => {
+            r.problem("B-NEWER", "schema".into(), format!("{s} > {VERSION}"));
+            return Err((r.problems, r.count));
+        }
+        _ => {
+            r.problem("B-SCHEMA", "schema".into(), "not a schema version");
+            return Err((r.problems, r.count));
+        }
+    };
+    let meta = r.pairs(root, "meta", &|v| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "not text".to_string())
+    });
+    let customers: Vec<String> = r
+        .array(root, "customers")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| match Customer::deserialize(v) {
+            // Before schema 4 a customer had no limits: written as the app reads it.
+            Ok(c) if schema < 4 => Some(json(&c)),
+            Ok(_) => Some(v.to_string()),
+            Err(e) => {
+                r.problem("B-RECORD", format!("customers[{i}]"), e);
+                None
+            }
+        })
+        .collect();
+    let rows = Rows {
+        orders: r.records::<Order>(root, "orders"),
+        invoices: r.records::<Invoice>(root, "invoices"),
+        payments: r.records::<Payment>(root, "payments"),
+        credit_notes: r.records::<CreditNote>(root, "credit_notes"),
+    };
+    let any = |v: &Value| Ok(v.to_string());
+    let field_defs = r.pairs(root, "field_defs", &any);
+    let models = r.pairs(root, "models", &|v| {
+        let text = v.to_string();
+        creditdesk_domain::rating::Scorecard::from_json(&text)
+            .map(|_| text)
+            .map_err(|e| format!("{e:?}"))
+    });
+    let requests = r.pairs(root, "requests", &|v| {
+        let text = v.to_string();
+        let req = creditdesk_domain::request::from_stored(&text)?;
+        // Requests of schema 3 are converted to the workflow's form.
+        Ok(if schema < 4 { json(&req) } else { text })
+    });
+    let alerts = r.pairs(root, "alerts", &decodes::<Alert>);
+    let tasks = r.pairs(root, "tasks", &decodes::<Task>);
+    let audit: Vec<String> = r
+        .records::<Value>(root, "audit")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| match AuditEntry::deserialize(&v) {
+            Ok(_) => Some(v.to_string()),
+            Err(e) => {
+                r.problem("B-RECORD", format!("audit[{i}]"), e);
+                None
+            }
+        })
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let attachments: Vec<(String, Vec<u8>)> = r
+        .pairs(root, "attachments", &|v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| "not text".into())
+        })
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (k, v))| match b64.decode(v.as_bytes()) {
+            Ok(bytes) => Some((k, bytes)),
+            Err(e) => {
+                r.problem("B-BASE64", format!("attachments[{i}] ({k})"), e);
+                None
+            }
+        })
+        .collect();
+    let outbox: Vec<String> = r
+        .array(root, "outbox")
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| match OutboxEntry::deserialize(v) {
+            Ok(_) => Some(v.to_string()),
+            Err(e) => {
+                r.problem("B-RECORD", format!("outbox[{i}]"), e);
+                None
+            }
+        })
+        .collect();
+    if r.count > 0 {
+        return Err((r.problems, r.count));
+    }
+    Ok(Backup {
+        schema,
+        dump: Dump {
+            meta: meta.into_iter().filter(|(k, _)| k != DEVICE_KEY).collect(),
+            customers,
+            rows,
+            field_defs,
+            models,
+            requests,
+            alerts,
+            tasks,
+            audit,
+            attachments,
+            outbox,
+        },
+    })
+}
+
+/// What a merge did, per section: records added from the backup, and records of the backup
+/// that replaced an older version here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    pub added: BTreeMap<&'static str, usize>,
+    pub updated: BTreeMap<&'static str, usize>,
+    /// The audit trail stays this device's (a chain cannot take another's entries).
+    pub audit_kept: bool,
+}
+
+/// `(version, updated_at)` of a record's `meta`, when it has one.
+fn stamp(text: &str) -> (u64, i64) {
+    let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    (
+        v.pointer("/meta/version")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+        v.pointer("/meta/updated_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+    )
+}
+
+fn merge_keyed(
+    name: &'static str,
+    current: &[(String, String)],
+    incoming: &[(String, String)],
+    report: &mut MergeReport,
+) -> Vec<(String, String)> {
+    let mut out: BTreeMap<String, String> = current.iter().cloned().collect();
+    for (k, v) in incoming {
+        match out.get(k) {
+            None => {
+                out.insert(k.clone(), v.clone());
+                *report.added.entry(name).or_default() += 1;
+            }
+            Some(here) if stamp(v) > stamp(here) => {
+                out.insert(k.clone(), v.clone());
+                *report.updated.entry(name).or_default() += 1;
+            }
+            Some(_) => {}
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Merges a backup into what is here: records the database lacks are added; a record both
+/// have is taken from the backup only when its version (then its time) is newer. Ledger rows
+/// are added when their id (for orders, their id and version) is new. Settings and the audit
+/// trail stay as they are here (a setting only the backup has is added).
+pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
+    let mut report = MergeReport::default();
+    let id_of = |text: &String| -> String {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_default()
+    };
+    let keyed = |list: &[String]| -> Vec<(String, String)> {
+        list.iter().map(|c| (id_of(c), c.clone())).collect()
+    };
+    let customers = merge_keyed(
+        "customers",
+        &keyed(&current.customers),
+        &keyed(&incoming.customers),
+        &mut report,
+    )
+    .into_iter()
+    .map(|(_, v)| v)
+    .collect();
+    let mut rows = current.rows.clone();
+    let orders: BTreeSet<(String, u32)> = rows
+        .orders
+        .iter()
+        .map(|o| (o.id.to_string(), o.meta.version))
+        .collect();
+    for o in &incoming.rows.orders {
+        if !orders.contains(&(o.id.to_string(), o.meta.version)) {
+            rows.orders.push(*o);
+            *report.added.entry("orders").or_default() += 1;
+        }
+    }
+    macro_rules! add_new {
+        ($field:ident, $name:literal) => {{
+            let have: BTreeSet<String> = rows.$field.iter().map(|x| x.id.to_string()).collect();
+            for x in &incoming.rows.$field {
+                if !have.contains(&x.id.to_string()) {
+                    rows.$field.push(x.clone());
+                    *report.added.entry($name).or_default() += 1;
+                }
+            }
+        }};
+    }
+    add_new!(invoices, "invoices");
+    add_new!(payments, "payments");
+    add_new!(credit_notes, "credit_notes");
+    let mut meta: BTreeMap<String, String> = current.meta.iter().cloned().collect();
+    for (k, v) in &incoming.meta {
+        meta.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let attachments = {
+        let mut m: BTreeMap<String, Vec<u8>> = current.attachments.iter().cloned().collect();
+        for (k, v) in &incoming.attachments {
+            if !m.contains_key(k) {
+                m.insert(k.clone(), v.clone());
+                *report.added.entry("attachments").or_default() += 1;
+            }
+        }
+        m.into_iter().collect()
+    };
+    let audit = if current.audit.is_empty() {
+        incoming.audit.clone()
+    } else {
+        report.audit_kept = !incoming.audit.is_empty();
+        current.audit.clone()
+    };
+    let mut outbox = current.outbox.clone();
+    let have: BTreeSet<String> = outbox.iter().map(|o| canonical(o)).collect();
+    outbox.extend(
+        incoming
+            .outbox
+            .iter()
+            .filter(|o| !have.contains(&canonical(o)))
+            .cloned(),
+    );
+    let merged = Dump {
+        meta: meta.into_iter().collect(),
+        customers,
+        rows,
+        field_defs: merge_keyed(
+            "field_defs",
+            &current.field_defs,
+            &incoming.field_defs,
+            &mut report,
+        ),
+        models: merge_keyed("models", &current.models, &incoming.models, &mut report),
+        requests: merge_keyed(
+            "requests",
+            &current.requests,
+            &incoming.requests,
+            &mut report,
+        ),
+        alerts: merge_keyed("alerts", &current.alerts, &incoming.alerts, &mut report),
+        tasks: merge_keyed("tasks", &current.tasks, &incoming.tasks, &mut report),
+        audit,
+        attachments,
+        outbox,
+    };
+    (merged, report)
+}

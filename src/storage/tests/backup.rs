@@ -1,0 +1,308 @@
+//! Backup and restore, against the in-memory twin: the round trip is byte-identical, a bad file
+//! is refused whole with every problem named, older schemas are migrated, a merge adds only
+//! what is new, and an import appends chunks without touching what is stored.
+#![cfg(not(target_arch = "wasm32"))]
+
+use creditdesk_domain::approval::{Routes, User};
+use creditdesk_domain::demo::{generate, requests, users, DemoLang, DemoSpec};
+use creditdesk_domain::rating::{default_scorecard, Grade};
+use creditdesk_domain::*;
+use creditdesk_storage::backup::{self, merge, parse, to_json, Dump};
+use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::{Batch, Docs, Entry, Rows, Store};
+use proptest::prelude::*;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+fn run<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
+const AS_OF: &str = "2026-11-28";
+
+/// A store with a bit of everything: customers and their ledger, a payment in the tail,
+/// requests with their audit entries, an attachment, settings, a scorecard, an alert's worth of
+/// documents, and this device's id.
+fn filled() -> MemStore {
+    let as_of = Date::parse(AS_OF).unwrap();
+    let d = generate(&DemoSpec {
+        customers: 15,
+        ..DemoSpec::demo(as_of, DemoLang::Zh)
+    });
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &Rows::of(&d))).unwrap();
+    let dir: Vec<User> = users(DemoLang::Zh);
+    let (reqs, audit) = requests(
+        &d.customers,
+        &dir,
+        &Routes::default(),
+        &|_| Grade::A,
+        1_790_000_000_000,
+        as_of,
+        DemoLang::Zh,
+    );
+    let p = Payment {
+        id: PaymentId::from_u128(4242),
+        ..d.payments[0].clone()
+    };
+    run(s.commit(&Batch {
+        entries: vec![Entry::Payment(p)],
+        requests: reqs
+            .iter()
+            .map(|r| (r.id.to_string(), serde_json::to_value(r).unwrap()))
+            .collect(),
+        audit,
+        attachments: vec![("att-1".into(), vec![0, 1, 2, 250, 255])],
+        settings: vec![
+            ("lang".into(), "zh-CN".into()),
+            ("device".into(), "device-A".into()),
+        ],
+        docs: vec![(Docs::Models, "1".into(), default_scorecard().to_json())],
+        ..Batch::default()
+    }))
+    .unwrap();
+    s
+}
+
+#[test]
+fn a_backup_restored_into_an_empty_database_exports_byte_for_byte_the_same() {
+    let a = filled();
+    let first = to_json(&run(a.dump()).unwrap());
+    assert!(first.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":5"));
+    assert!(
+        !first.contains("device-A"),
+        "the device id stays on the device"
+    );
+    let b = MemStore::new();
+    run(b.set_setting("device", "device-B")).unwrap();
+    let parsed = parse(&first).unwrap();
+    assert_eq!(parsed.schema, 5);
+    run(b.restore(&parsed.dump)).unwrap();
+    let second = to_json(&run(b.dump()).unwrap());
+    assert_eq!(first, second);
+    assert_eq!(
+        run(b.setting("device")).unwrap().as_deref(),
+        Some("device-B")
+    );
+    // And what was restored reads back as the same data.
+    let (sa, sb) = (run(a.load()).unwrap(), run(b.load()).unwrap());
+    assert_eq!(sa.customers, sb.customers);
+    assert_eq!(sa.rows, sb.rows);
+    assert_eq!(run(a.load_audit()).unwrap(), run(b.load_audit()).unwrap());
+    assert_eq!(
+        run(b.attachment("att-1")).unwrap(),
+        Some(vec![0, 1, 2, 250, 255])
+    );
+    let counts = parsed.dump.counts();
+    assert_eq!(counts.customers, 15);
+    assert!(
+        counts.invoices > 0 && counts.requests > 0 && counts.audit > 0,
+        "{counts:?}"
+    );
+}
+
+fn problems(text: &str) -> Vec<(String, String)> {
+    match parse(text) {
+        Ok(_) => panic!("accepted: {text}"),
+        Err((p, n)) => {
+            assert_eq!(p.len(), n);
+            p.into_iter().map(|p| (p.code.to_string(), p.at)).collect()
+        }
+    }
+}
+
+#[test]
+fn a_bad_backup_is_refused_whole_with_every_problem_named() {
+    let check = |text: &str, expected: &[(&str, &str)]| {
+        let got = problems(text);
+        let want: Vec<(String, String)> = expected
+            .iter()
+            .map(|(c, a)| (c.to_string(), a.to_string()))
+            .collect();
+        assert_eq!(got, want, "{text}");
+    };
+    check("{\"format\":", &[("B-JSON", "line 1 column 10")]);
+    check("[]", &[("B-FORMAT", "file")]);
+    check(
+        "{\"format\":\"other\",\"schema\":5}",
+        &[("B-FORMAT", "format")],
+    );
+    check(
+        "{\"format\":\"creditdesk-backup\",\"schema\":99}",
+        &[("B-NEWER", "schema")],
+    );
+    check(
+        "{\"format\":\"creditdesk-backup\",\"schema\":\"5\"}",
+        &[("B-SCHEMA", "schema")],
+    );
+    // Every bad record of a good file, each at its place.
+    let good = to_json(&run(filled().dump()).unwrap());
+    let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    v["invoices"][1]["amount"] = serde_json::json!("lots");
+    v["customers"][0].as_object_mut().unwrap().remove("name");
+    v["attachments"][0][1] = serde_json::json!("not base64!");
+    v["tasks"] = serde_json::json!({});
+    let got = problems(&v.to_string());
+    let codes: Vec<(&str, &str)> = got.iter().map(|(c, a)| (c.as_str(), a.as_str())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("B-RECORD", "customers[0]"),
+            ("B-RECORD", "invoices[1]"),
+            ("B-SECTION", "tasks"),
+            ("B-BASE64", "attachments[0] (att-1)"),
+        ]
+    );
+}
+
+#[test]
+fn a_backup_of_schema_3_is_migrated_legacy_requests_and_customers_without_limits() {
+    let d = generate(&DemoSpec {
+        customers: 2,
+        ..DemoSpec::demo(Date::parse(AS_OF).unwrap(), DemoLang::En)
+    });
+    let mut customer: serde_json::Value = serde_json::to_value(&d.customers[0]).unwrap();
+    customer.as_object_mut().unwrap().remove("limits");
+    customer.as_object_mut().unwrap().remove("grade_override");
+    let cid = d.customers[0].id.to_string();
+    // A request as schema 3 stored it, before the approval workflow.
+    let legacy = serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000007", "meta": customer["meta"], "customer": cid,
+        "kind": {"GradeOverride": {"from": "A", "to": "AA", "score": "71.5", "model_version": 1}},
+        "reason": "long-standing customer, audited accounts", "requested_by": "Li",
+        "requested_on": customer["first_cooperation"], "status": "approved"
+    });
+    let text = serde_json::json!({
+        "format": "creditdesk-backup", "schema": 3,
+        "meta": [["lang", "en"]],
+        "customers": [customer],
+        "invoices": [serde_json::to_value(d.invoices[0]).unwrap()],
+        "requests": [["00000000-0000-0000-0000-000000000007", legacy]],
+    })
+    .to_string();
+    let b = match parse(&text) {
+        Ok(b) => b,
+        Err(e) => panic!("{e:?}"),
+    };
+    assert_eq!(b.schema, 3);
+    let c: serde_json::Value = serde_json::from_str(&b.dump.customers[0]).unwrap();
+    assert!(
+        c.get("limits").is_some(),
+        "written as the app reads it: {c}"
+    );
+    let r = creditdesk_domain::request::from_stored(&b.dump.requests[0].1).unwrap();
+    assert!(r.legacy, "converted as a closed legacy request");
+    assert_eq!(
+        serde_json::from_str::<request::Request>(&b.dump.requests[0].1).unwrap(),
+        r
+    );
+    let s = MemStore::new();
+    run(s.restore(&b.dump)).unwrap();
+    let again = to_json(&run(s.dump()).unwrap());
+    assert!(again.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":5"));
+    assert_eq!(parse(&again).unwrap().dump, b.dump);
+}
+
+#[test]
+fn a_merge_adds_what_is_new_keeps_what_is_newer_here_and_keeps_this_audit_trail() {
+    let here = run(filled().dump()).unwrap();
+    let mut there = here.clone();
+    // The backup has one more invoice, an older copy of customer 0 and a newer one of customer 1.
+    let mut inv = there.rows.invoices[0];
+    inv.id = InvoiceId::from_u128(999);
+    there.rows.invoices.push(inv);
+    let bump = |json: &str, version: u64| {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["meta"]["version"] = serde_json::json!(version);
+        v["name"] = serde_json::json!(format!("v{version}"));
+        v.to_string()
+    };
+    there.customers[0] = bump(&there.customers[0], 0);
+    there.customers[1] = bump(&there.customers[1], 50);
+    there.audit.truncate(1);
+    let (merged, report) = merge(&here, &there);
+    assert_eq!(merged.rows.invoices.len(), here.rows.invoices.len() + 1);
+    assert_eq!(report.added.get("invoices"), Some(&1));
+    assert_eq!(report.updated.get("customers"), Some(&1));
+    assert_eq!(
+        merged.customers[0], here.customers[0],
+        "the newer copy here stays"
+    );
+    assert!(merged.customers[1].contains("\"v50\""));
+    assert_eq!(merged.audit, here.audit);
+    assert!(report.audit_kept);
+    // Merging a backup into itself changes nothing.
+    let (same, nothing) = merge(&here, &here);
+    assert_eq!(to_json(&same), to_json(&here));
+    assert!(nothing.added.is_empty() && nothing.updated.is_empty());
+}
+
+#[test]
+fn an_import_appends_chunks_after_the_stored_ones_or_writes_nothing() {
+    let s = filled();
+    let before = run(s.load()).unwrap();
+    let mut extra = Rows::default();
+    let mut inv = before.rows.invoices[0];
+    for n in 0..25_000u128 {
+        inv.id = InvoiceId::from_u128(1_000_000 + n);
+        extra.invoices.push(inv);
+    }
+    // A crash in the middle leaves the database as it was.
+    s.fail_next_commit.set(true);
+    assert!(run(s.import(&[], &extra, &[])).is_err());
+    assert_eq!(run(s.load()).unwrap().rows, before.rows);
+    run(s.import(&[], &extra, &[])).unwrap();
+    let after = run(s.load()).unwrap();
+    assert_eq!(
+        after.rows.invoices.len(),
+        before.rows.invoices.len() + 25_000
+    );
+    assert_eq!(
+        after.chunk_count,
+        before.chunk_count + 3,
+        "10,000 rows a chunk"
+    );
+    assert_eq!(
+        &after.rows.invoices[..before.rows.invoices.len()],
+        &before.rows.invoices[..]
+    );
+}
+
+#[test]
+fn an_empty_database_backs_up_and_restores() {
+    let text = to_json(&Dump::default());
+    let b = parse(&text).unwrap();
+    assert_eq!(b.dump, Dump::default());
+    assert!(text.ends_with("\"outbox\":[]\n}\n"));
+    assert_eq!(
+        backup::canonical("{\"b\":1,\"a\":[2, 3]}"),
+        "{\"a\":[2,3],\"b\":1}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+    #[test]
+    fn the_backup_reader_never_panics_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse(&text);
+    }
+
+    #[test]
+    fn the_backup_reader_never_panics_on_a_mangled_backup(cut in 0usize..4000, byte in any::<u8>(), at in 0usize..4000) {
+        let good = to_json(&Dump {
+            meta: vec![("lang".into(), "en".into())],
+            attachments: vec![("a".into(), vec![1, 2, 3])],
+            ..Dump::default()
+        });
+        let mut b = good.into_bytes();
+        if at < b.len() { b[at] = byte; }
+        b.truncate(cut.min(b.len()));
+        let _ = parse(&String::from_utf8_lossy(&b));
+    }
+}
