@@ -104,23 +104,26 @@ try {
   await page.waitForSelector("[data-testid=chart-aging] svg");
   const reps = await page.$$eval("[data-testid=filter-rep] option", (os) => os.map((o) => o.value));
   const changes = [];
-  for (const value of [reps[1], reps[2], "", reps[3], reps[1]]) {
+  // Each view once (computed), then two again (from the cache of recent views).
+  for (const value of [reps[1], reps[2], reps[3], "", reps[1], reps[2]]) {
     changes.push(await page.evaluate(async (value) => {
       const sel = document.querySelector("[data-testid=filter-rep]");
-      const before = document.querySelector("[data-testid=chart-aging]");
+      const runs = window.cdDashboardRuns || 0;
       const t = performance.now();
       sel.value = value;
       sel.dispatchEvent(new Event("change", { bubbles: true }));
-      for (let i = 0; i < 600; i++) {
-        await new Promise((r) => requestAnimationFrame(r));
-        const now = document.querySelector("[data-testid=chart-aging] svg");
-        if (now && document.querySelector("[data-testid=chart-aging]") !== before) break;
+      for (let i = 0; i < 600 && (window.cdDashboardRuns || 0) === runs; i++) {
+        await new Promise((r) => setTimeout(r, 0));
       }
+      // The charts are drawn at their width after the figures: wait for the next frame.
+      await new Promise((r) => requestAnimationFrame(r));
       return { total: performance.now() - t, inner: window.cdDashboardMs };
     }, value));
   }
-  console.log(`dashboard after a filter change, to the next frame with the charts redrawn: ${changes.map((c) => fmt(c.total)).join(", ")} ` +
-    `(of which figures and views: ${changes.map((c) => fmt(c.inner)).join(", ")}; target < 100 ms)`);
+  const line = (cs) => `${cs.map((c) => fmt(c.total)).join(", ")} (figures and views ${cs.map((c) => fmt(c.inner)).join(", ")})`;
+  console.log(`dashboard after a filter change, to the next frame with the charts redrawn (target < 100 ms): ` +
+    `a new view (one sales rep) ${line(changes.slice(0, 3))}; back to views seen before (every customer, two reps; ` +
+    `from the cache of recent views) ${line(changes.slice(3))}`);
 
   // What-if: from typing a weight in the draft to the migration matrix on screen.
   await page.goto(server.url + "/scorecard");

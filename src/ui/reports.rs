@@ -209,32 +209,37 @@ pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
     let cs = chosen(d, f);
     let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
     let ends = period_ends(as_of, 12);
-    let points = d.ledger.portfolio(ids.iter().copied(), &ends);
     let look = period_ends(as_of, 24);
     let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
-    let dso = dso_rows(&points, &look, &sales);
-    let start = ends[ends.len() - 4];
-    let now = points[points.len() - 1];
-    let sales_3: Money = points[points.len() - 3..].iter().map(|p| p.sales).sum();
-    let cei_3 = cei(
-        points[points.len() - 4].open_ar,
-        sales_3,
-        now.open_ar,
-        now.current(),
-    );
-    let per = d.ledger.per_customer(&ids, &[start, as_of]);
-    let reps = collections_by_rep(
-        cs.iter()
-            .zip(&per)
-            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
-    );
+    let n = ends.len();
+    let start = ends[n - 4];
+    let mut points: Vec<Point> = ends
+        .iter()
+        .map(|e| Point {
+            date: *e,
+            ..Point::default()
+        })
+        .collect();
     let mut grades = [(0u32, Money::ZERO); 5];
     let mut util_bins = [0u32; 11];
     let (mut no_limit, mut over_90, mut frozen) = (0, 0, 0);
     let (mut exposure_sum, mut limit_sum) = (Money::ZERO, Money::ZERO);
     let mut risk = Vec::new();
-    for (c, p) in cs.iter().zip(&per) {
-        let close = p[1];
+    // Each customer's opening and closing point of the last three periods, the closing one with
+    // the flows of all three (for the reps' collections).
+    let mut spans: Vec<[Point; 2]> = Vec::with_capacity(ids.len());
+    // One pass over the ledger: every customer's points at every period end.
+    d.ledger.each_customer(&ids, &ends, |i, pts| {
+        for (sum, p) in points.iter_mut().zip(pts) {
+            sum.add(p);
+        }
+        let c = cs[i];
+        let close = pts[n - 1];
+        let mut flows = close;
+        flows.sales = pts[n - 3..].iter().map(|p| p.sales).sum();
+        flows.collected = pts[n - 3..].iter().map(|p| p.collected).sum();
+        flows.credited = pts[n - 3..].iter().map(|p| p.credited).sum();
+        spans.push([pts[n - 4], flows]);
         let g = d.grade(c.id);
         grades[g as usize].0 += 1;
         grades[g as usize].1 += close.open_ar;
@@ -263,7 +268,16 @@ pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
                 bp,
             ));
         }
-    }
+    });
+    let dso = dso_rows(&points, &look, &sales);
+    let now = points[n - 1];
+    let sales_3: Money = points[n - 3..].iter().map(|p| p.sales).sum();
+    let cei_3 = cei(points[n - 4].open_ar, sales_3, now.open_ar, now.current());
+    let reps = collections_by_rep(
+        cs.iter()
+            .zip(&spans)
+            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
+    );
     risk.sort_by(|a, b| b.3.cmp(&a.3).then(b.4.cmp(&a.4)).then(a.1.cmp(&b.1)));
     risk.truncate(10);
     let set: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();

@@ -106,7 +106,9 @@ impl Point {
     pub fn current(&self) -> Money {
         self.aging[0]
     }
-    fn add(&mut self, o: &Point) {
+    /// Adds another customer's point of the same date (balances and flows add; the most days
+    /// overdue is the larger).
+    pub fn add(&mut self, o: &Point) {
         self.open_ar += o.open_ar;
         for (a, b) in self.aging.iter_mut().zip(o.aging) {
             *a += b;
@@ -229,6 +231,30 @@ impl Ledger {
             p.date = *d;
         }
         out
+    }
+
+    /// Calls `f` with each customer's position in `customers` and its figures at each of
+    /// `dates`, reusing one buffer (no allocation per customer).
+    pub fn each_customer(
+        &self,
+        customers: &[CustomerId],
+        dates: &[Date],
+        mut f: impl FnMut(usize, &[Point]),
+    ) {
+        let mut scratch = Scratch::default();
+        let blank: Vec<Point> = dates
+            .iter()
+            .map(|d| Point {
+                date: *d,
+                ..Point::default()
+            })
+            .collect();
+        let mut out = blank.clone();
+        for (i, &c) in customers.iter().enumerate() {
+            out.copy_from_slice(&blank);
+            self.points_into(c, dates, &mut out, &mut scratch);
+            f(i, &out);
+        }
     }
 
     /// Each customer's figures at each of `dates`, in the order given.
