@@ -571,6 +571,61 @@ texts! {
     CustomFields => "Custom fields", "自定义字段";
     Required => "required", "必填";
     NavReports => "Reports", "报表";
+    NavImport => "Import and backup", "导入与备份";
+    ImportTitle => "Import from a spreadsheet", "从表格导入";
+    ImportHint => "CSV as Excel or your ERP saves it: UTF-8 (with or without BOM) or GBK, separated by commas, semicolons or tabs. Nothing is written until you confirm.", "Excel 或 ERP 导出的 CSV：UTF-8（含或不含 BOM）或 GBK，逗号、分号或制表符分隔。确认之前不会写入任何数据。";
+    ImportKind => "What the file holds", "文件内容";
+    ChooseFile => "CSV file", "CSV 文件";
+    FileSummary => "File", "文件";
+    Encoding => "Encoding", "编码";
+    Delimiter => "Separator", "分隔符";
+    RowsInFile => "rows", "行";
+    Mapping => "Columns", "列映射";
+    MappingHint => "Match each column of the file to a field; columns left unmapped are ignored.", "为文件的每一列选择对应字段；未映射的列将被忽略。";
+    Column => "Column", "列";
+    Sample => "Sample", "示例";
+    Field => "Field", "字段";
+    Ignore => "— ignore —", "— 忽略 —";
+    DateFormat => "Date format", "日期格式";
+    SaveMapping => "Remember this mapping for the next file", "记住此映射供下次使用";
+    MappingRemembered => "Mapping remembered from the last file with these columns.", "已沿用上次相同表头文件的映射。";
+    CheckResult => "Check", "检查结果";
+    RowsValid => "rows ready", "行可导入";
+    RowsInError => "rows with problems", "行有问题";
+    FileProblems => "Problems of the whole file (fix the mapping):", "整个文件的问题（请调整列映射）：";
+    Row => "Row", "行";
+    Value => "Value", "值";
+    Problem => "Problem", "问题";
+    ProblemsShown => "problems; the error file lists them all", "个问题；错误文件列出全部";
+    DownloadErrors => "Download the rows with problems", "下载有问题的行";
+    ImportAll => "Import", "导入";
+    ImportSkip => "Import the valid rows, skip the rows with problems", "导入有效行，跳过有问题的行";
+    Importing => "Importing", "正在导入";
+    PhaseRead => "Reading the file", "读取文件";
+    PhaseCheck => "Checking every row", "检查每一行";
+    PhaseWrite => "Writing", "写入";
+    RowsPerSecond => "rows/s", "行/秒";
+    ImportDone => "Imported", "已导入";
+    ImportCancelled => "Cancelled: nothing was written.", "已取消：未写入任何数据。";
+    ImportFailed => "Nothing was imported:", "未导入任何数据：";
+    ImportAnother => "Import another file", "导入其他文件";
+    SeeAging => "See the aging report", "查看账龄报表";
+    BackupTitle => "Backup and restore", "备份与恢复";
+    BackupHint => "One JSON file with everything on this device: customers, ledger, requests, audit trail, settings. Restoring it, then backing up again, gives the same file.", "一个 JSON 文件包含本设备全部数据：客户、账本、申请、审计记录、设置。恢复后再次备份，得到完全相同的文件。";
+    DownloadBackup => "Download a backup", "下载备份";
+    RestoreFile => "Restore from a backup file", "从备份文件恢复";
+    BackupProblems => "This file cannot be restored; nothing was changed. Problems:", "此文件无法恢复，未做任何更改。问题：";
+    BackupReady => "Backup checked", "备份已检查";
+    SchemaVersion => "schema version", "数据版本";
+    Migrated => "written by an older version: it will be converted", "由旧版本写入：恢复时将自动转换";
+    ReplaceAll => "Replace everything here with the backup", "用备份替换此处全部数据";
+    MergeIn => "Merge: add what is new, keep what is newer here", "合并：添加新增数据，保留此处较新的数据";
+    ConfirmRestore => "Restore", "恢复";
+    Restored => "Restored", "已恢复";
+    MergeKeptAudit => "The audit trail of this device was kept.", "已保留本设备的审计记录。";
+    NoDataYet => "No data yet", "尚无数据";
+    NoDataHint => "Start with the demo data, import your customers and receivables from spreadsheets, or restore a backup.", "可以载入演示数据、从表格导入客户与应收，或从备份恢复。";
+    LoadDemo => "Load the demo data", "载入演示数据";
     InvoiceNo => "Invoice no.", "发票号";
     AllIndustries => "All industries", "全部行业";
     ResetFilters => "Clear filters", "清除筛选";
@@ -635,6 +690,272 @@ texts! {
     Closing => "Closing", "期末应收";
     ChartMovement => "Receivables movement, last 3 months", "近 3 个月应收变动";
     ChartMovementDesc => "Opening receivables, plus credit sales, less collections and credit notes, gives the closing receivables.", "期初应收加赊销额，减回款与红字冲减，得到期末应收。";
+}
+
+/// A label for an import field, in the user's language.
+pub fn field_label(lang: Lang, f: creditdesk_domain::import::FieldKey) -> &'static str {
+    use creditdesk_domain::import::FieldKey::*;
+    let (en, zh) = match f {
+        Customer => ("Customer (name or credit code)", "客户（名称或信用代码）"),
+        Number => ("Number", "单号"),
+        IssueDate => ("Issue date", "开票日期"),
+        DueDate => ("Due date", "到期日"),
+        TermDays => ("Term (days)", "账期（天）"),
+        Amount => ("Amount", "金额"),
+        Date => ("Date", "日期"),
+        Reference => ("Reference", "参考号"),
+        Invoice => ("Invoice number", "发票号"),
+        Order => ("Order number", "订单号"),
+        Category => ("Product category", "产品品类"),
+        Status => ("Status", "状态"),
+        Name => ("Company name", "公司名称"),
+        Uscc => ("Unified social credit code", "统一社会信用代码"),
+        ContactPerson => ("Contact person", "联系人"),
+        Phone => ("Phone", "电话"),
+        Email => ("E-mail", "邮箱"),
+        Address => ("Address", "地址"),
+        Region => ("Region", "区域"),
+        Industry => ("Industry", "行业"),
+        SalesRep => ("Sales rep", "负责销售"),
+        FirstCooperation => ("Customer since", "首次合作日期"),
+        RegisteredCapital => ("Registered capital", "注册资本"),
+        Founded => ("Founded", "成立日期"),
+        Shareholders => ("Shareholders", "股东结构"),
+        LitigationCount => ("Litigation cases", "涉诉案件数"),
+        LitigationOpenAmount => ("Open litigation amount", "未结涉诉金额"),
+        IndustryPosition => ("Industry position", "行业地位"),
+        ReportScore => ("Third-party report score", "第三方报告评分"),
+        ReportDate => ("Report date", "报告日期"),
+    };
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+/// A kind of import, in words.
+pub fn kind_label(lang: Lang, k: creditdesk_domain::import::Kind) -> &'static str {
+    use creditdesk_domain::import::Kind::*;
+    let (en, zh) = match k {
+        Customers => ("Customers", "客户"),
+        Orders => ("Orders", "订单"),
+        Invoices => ("Invoices", "发票"),
+        Payments => ("Payments", "回款"),
+        CreditNotes => ("Credit notes", "红字发票"),
+    };
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+/// A date format of the import, in words.
+pub fn date_format_label(lang: Lang, f: creditdesk_domain::import::DateFormat) -> &'static str {
+    use creditdesk_domain::import::DateFormat::*;
+    let (en, zh) = match f {
+        Auto => (
+            "Year first (2026-01-05, 2026/1/5)",
+            "年在前（2026-01-05、2026/1/5）",
+        ),
+        Ymd => ("Year first only", "仅年在前"),
+        Dmy => ("Day first (5/1/2026)", "日在前（5/1/2026）"),
+        Mdy => ("Month first (1/5/2026)", "月在前（1/5/2026）"),
+        ExcelSerial => ("Excel serial numbers (45000)", "Excel 序列号（45000）"),
+    };
+    if lang == Lang::Zh {
+        zh
+    } else {
+        en
+    }
+}
+
+/// What is wrong with an imported value or file, in words (the code stays in the list).
+pub fn import_problem(lang: Lang, p: &creditdesk_domain::import::ImportProblem) -> String {
+    use creditdesk_domain::import::ImportProblem::*;
+    use creditdesk_domain::import::UsccReason;
+    let zh = lang == Lang::Zh;
+    let s = |z: String, e: String| if zh { z } else { e };
+    let d = |x: Date| lang.date(x);
+    match *p {
+        EmptyFile => s(
+            "文件为空或没有表头".into(),
+            "The file is empty or has no header line".into(),
+        ),
+        Unreadable { line } => s(
+            format!("第 {line} 行无法读取"),
+            format!("Line {line} cannot be read"),
+        ),
+        MappingKind { mapping } => s(
+            format!("映射是为“{}”保存的", kind_label(lang, mapping)),
+            format!("The mapping was saved for {}", kind_label(lang, mapping)),
+        ),
+        MissingColumn { field, or } => match or {
+            Some(o) => s(
+                format!(
+                    "缺少“{}”或“{}”列",
+                    field_label(lang, field),
+                    field_label(lang, o)
+                ),
+                format!(
+                    "No column for “{}” or “{}”",
+                    field_label(lang, field),
+                    field_label(lang, o)
+                ),
+            ),
+            None => s(
+                format!("缺少必需的“{}”列", field_label(lang, field)),
+                format!("No column for the required “{}”", field_label(lang, field)),
+            ),
+        },
+        ColumnMappedTwice {
+            field,
+            first_column,
+        } => s(
+            format!(
+                "“{}”已映射到第 {} 列，此列被忽略",
+                field_label(lang, field),
+                first_column + 1
+            ),
+            format!(
+                "“{}” is already column {}; this one is ignored",
+                field_label(lang, field),
+                first_column + 1
+            ),
+        ),
+        Required => s("必填，不能为空".into(), "Required, but empty".into()),
+        BadDate { format } => s(
+            format!("不是有效日期（格式：{}）", date_format_label(lang, format)),
+            format!("Not a date (format: {})", date_format_label(lang, format)),
+        ),
+        DateFormatNeeded => s(
+            "日期格式不明确：请在上方选择日期格式".into(),
+            "Ambiguous date: choose the date format above".into(),
+        ),
+        DateOutOfRange { min_year, max_year } => s(
+            format!("年份须在 {min_year}–{max_year} 之间"),
+            format!("The year must be {min_year}–{max_year}"),
+        ),
+        InFuture { as_of } => s(
+            format!("晚于今天（{}）", d(as_of)),
+            format!("After today ({})", d(as_of)),
+        ),
+        DueBeforeIssue { issue } => s(
+            format!("到期日早于开票日期 {}", d(issue)),
+            format!("Due before the issue date {}", d(issue)),
+        ),
+        DueTermMismatch { due_from_term } => s(
+            format!("与到期日不符：按账期应为 {}", d(due_from_term)),
+            format!(
+                "Does not match the due date: the term gives {}",
+                d(due_from_term)
+            ),
+        ),
+        BeforeInvoice { issue } => s(
+            format!("早于发票开票日期 {}", d(issue)),
+            format!("Before the invoice's issue date {}", d(issue)),
+        ),
+        BadAmount => s(
+            "不是有效金额，例如 1,234.56".into(),
+            "Not an amount; for example 1,234.56".into(),
+        ),
+        TooManyDecimals => s("金额最多两位小数".into(), "At most two decimals".into()),
+        Negative => s("金额不能为负数".into(), "The amount is negative".into()),
+        Zero => s(
+            "金额必须大于零".into(),
+            "The amount must be above zero".into(),
+        ),
+        AmountTooLarge { max_units } => s(
+            format!("金额超过上限 ¥{max_units}"),
+            format!("Above the largest amount, ¥{max_units}"),
+        ),
+        BadNumber => s("不是整数".into(), "Not a whole number".into()),
+        OutOfRange { min, max } => s(
+            format!("须在 {min}–{max} 之间"),
+            format!("Must be {min}–{max}"),
+        ),
+        TooLong { max, bytes } => {
+            if bytes {
+                s(
+                    format!("过长：最多 {max} 字节（约 {} 个汉字）", max / 3),
+                    format!("Too long: at most {max} bytes"),
+                )
+            } else {
+                s(
+                    format!("最多 {max} 个字符"),
+                    format!("At most {max} characters"),
+                )
+            }
+        }
+        BadText => s(
+            "含有控制字符（制表符或换行）".into(),
+            "Contains a tab or a line break".into(),
+        ),
+        UnknownChoice => s(
+            "不是可接受的取值".into(),
+            "Not one of the accepted values".into(),
+        ),
+        BadUscc { reason } => match reason {
+            UsccReason::Length => s(
+                "信用代码应为 18 位".into(),
+                "A credit code has 18 characters".into(),
+            ),
+            UsccReason::Character => s(
+                "信用代码含有无效字符".into(),
+                "The credit code has an invalid character".into(),
+            ),
+            UsccReason::CheckDigit => s(
+                "信用代码校验位不符".into(),
+                "The credit code's check character is wrong".into(),
+            ),
+        },
+        BadEmail => s("不是有效邮箱".into(), "Not an e-mail address".into()),
+        BadPhone => s("不是有效电话".into(), "Not a phone number".into()),
+        UnknownCustomer => s(
+            "没有此名称或信用代码的客户".into(),
+            "No customer has this name or credit code".into(),
+        ),
+        AmbiguousCustomer { count } => s(
+            format!("有 {count} 个同名客户：请改用信用代码"),
+            format!("{count} customers have this name: use the credit code"),
+        ),
+        UnknownInvoice => s("没有此发票号".into(), "No invoice has this number".into()),
+        UnknownOrder => s("没有此订单号".into(), "No order has this number".into()),
+        OfOtherCustomer { .. } => s(
+            "属于另一个客户".into(),
+            "Belongs to another customer".into(),
+        ),
+        Duplicate { first_row } => match first_row {
+            Some(r) => s(format!("与第 {r} 行重复"), format!("Repeats row {r}")),
+            None => s("已存在".into(), "Already exists".into()),
+        },
+        ExceedsOpen { open, amount } => s(
+            format!(
+                "{} 超过发票未结金额 {}",
+                amount.format_cny(),
+                open.format_cny()
+            ),
+            format!(
+                "{} is more than the {} open on the invoice",
+                amount.format_cny(),
+                open.format_cny()
+            ),
+        ),
+        ExceedsCustomerOpen { open, amount } => s(
+            format!(
+                "{} 超过客户全部未结金额 {}",
+                amount.format_cny(),
+                open.format_cny()
+            ),
+            format!(
+                "{} is more than everything the customer owes, {}",
+                amount.format_cny(),
+                open.format_cny()
+            ),
+        ),
+        Invalid { problem } => lang.problem(problem),
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod approvals;
 pub mod charts;
 pub mod credit;
 pub mod i18n;
+pub mod importing;
 pub mod monitoring;
 pub mod pages;
 pub mod rating;
@@ -150,6 +151,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
                 <Route path=path!("/reports") view=pages::reports::ReportPage />
+                <Route path=path!("/import") view=pages::import::ImportPage />
                 <Route path=path!("/reports/:kind") view=pages::reports::ReportPage />
             </Routes>
         </main>

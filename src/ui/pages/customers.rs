@@ -147,14 +147,68 @@ pub fn CustomerList() -> impl IntoView {
     });
 
     let opt = move |v: String, l: String| view! { <option value=v.clone()>{l}</option> };
+    // The list as shown (filters and sort), every row, as CSV.
+    let export = move |ix: &[usize]| {
+        let lang = state.lang.get_untracked();
+        let headers: Vec<String> = [
+            T::Name,
+            T::Uscc,
+            T::Region,
+            T::Industry,
+            T::SalesRep,
+            T::Grade,
+            T::Score,
+            T::OpenAr,
+            T::Overdue,
+            T::MaxDaysOverdue,
+        ]
+        .iter()
+        .map(|t| lang.t(*t).to_string())
+        .collect();
+        let body: Vec<Vec<String>> = state.data(|d| {
+            ix.iter()
+                .map(|&i| {
+                    let c = &d.customers[i];
+                    let s = d.summary(c.id);
+                    let r = d.rated.get(&c.id);
+                    vec![
+                        c.name.clone(),
+                        c.uscc.map(|u| u.as_str().to_string()).unwrap_or_default(),
+                        c.region.clone(),
+                        c.industry.clone(),
+                        c.sales_rep.clone(),
+                        r.map(|r| r.1.label().to_string()).unwrap_or_default(),
+                        r.map(|r| r.0.to_string()).unwrap_or_default(),
+                        s.open_ar.to_plain(),
+                        s.overdue.to_plain(),
+                        s.max_days_overdue.to_string(),
+                    ]
+                })
+                .collect()
+        });
+        let name = format!(
+            "creditdesk-customers-{}.csv",
+            state.today.get_untracked().iso()
+        );
+        crate::ui::widgets::download_bytes(
+            &name,
+            "text/csv;charset=utf-8",
+            &creditdesk_domain::reports::csv_bytes(&headers, &body),
+        );
+    };
 
     view! {
         <section class="page list-page">
             <div class="page-head">
                 <h1>{move || state.t(T::NavCustomers)}</h1>
-                <A href="/customers/new" attr:class="button primary" attr:data-testid="new-customer">{move || state.t(T::NewCustomer)}</A>
+                <span class="head-actions">
+                    <button data-testid="export-customers" on:click=move |_| export(&rows.get_untracked())>{move || state.t(T::ExportCsv)}</button>
+                    <A href="/import" attr:class="button" attr:data-testid="import-link">{move || state.t(T::NavImport)}</A>
+                    <A href="/customers/new" attr:class="button primary" attr:data-testid="new-customer">{move || state.t(T::NewCustomer)}</A>
+                </span>
             </div>
             <WhenLoaded>
+                {move || { state.rev.track(); state.data(|d| d.customers.is_empty()) }.then(|| view! { <crate::ui::pages::import::NoData /> })}
                 <div class="filters">
                     <input type="search" class="search" aria-label=move || state.t(T::Search) placeholder=move || state.t(T::Search)
                         prop:value=move || query.get() on:input=move |ev| { query.set(event_target_value(&ev)); scroll.set(0.0); } />

@@ -70,8 +70,14 @@ pub fn Dashboard() -> impl IntoView {
                 }}</span>
             </h1>
             <WhenLedger>
-                <FilterBar base="/" filter=filter />
-                <Figures filter=filter />
+                {move || {
+                    state.rev.track();
+                    if state.data(|d| d.customers.is_empty()) {
+                        view! { <crate::ui::pages::import::NoData /> }.into_any()
+                    } else {
+                        view! { <FilterBar base="/" filter=filter /><Figures filter=filter /> }.into_any()
+                    }
+                }}
             </WhenLedger>
         </section>
     }

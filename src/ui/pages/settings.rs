@@ -44,6 +44,8 @@ pub fn Settings() -> impl IntoView {
                 <A href="/audit" attr:data-testid="audit-link">{move || state.t(T::Audit)}</A>
                 " · "
                 <A href="/rules" attr:data-testid="rules-link">{move || state.t(T::Rules)}</A>
+                " · "
+                <A href="/import" attr:data-testid="import-link">{move || state.t(T::NavImport)}</A>
             </p>
             <crate::ui::pages::admin::RoutesEditor />
             <crate::ui::pages::admin::UsersEditor />

@@ -1,0 +1,279 @@
+//! Data in and out: the CSV import's steps (read, map, check, write), and backup and restore.
+//! The rules are the domain's (`creditdesk_domain::import`) and storage's (`backup`); this module
+//! feeds them the file and the data in memory, writes in one transaction, and updates memory.
+
+use crate::ui::i18n::Lang;
+use crate::ui::state::{
+    boot, db, new_uuid, now, perf_now, require, with_data, with_data_mut, AppState, Phase,
+    SaveError,
+};
+use creditdesk_domain::approval::Permission;
+use creditdesk_domain::import::{
+    self, decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, Context,
+    ImportProblem, Kind, Mapping, Plan, SourceEncoding, Table,
+};
+use creditdesk_domain::{CustomerId, Meta, OrderStatus};
+use creditdesk_storage::backup::{self, Backup, BackupProblem, MergeReport};
+use creditdesk_storage::{OutboxEntry, Rows, Store, StoreError};
+use leptos::prelude::Set;
+use serde::{Deserialize, Serialize};
+
+/// A file read and split into rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub file: String,
+    pub bytes: usize,
+    pub encoding: SourceEncoding,
+    /// Malformed bytes were replaced while decoding.
+    pub replaced: bool,
+    pub delimiter: u8,
+    pub table: Table,
+}
+
+/// Decodes and splits a file; a file with no header line is refused.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ImportProblem> {
+    let d = decode(bytes);
+    let delimiter = sniff_delimiter(&d.text);
+    let table = read_table(&d.text, delimiter)?;
+    Ok(Parsed {
+        file: file.to_string(),
+        bytes: bytes.len(),
+        encoding: d.encoding,
+        replaced: d.replaced,
+        delimiter,
+        table,
+    })
+}
+
+/// A mapping saved for the next file of the same kind with the same headers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Saved {
+    headers: Vec<String>,
+    mapping: Mapping,
+}
+
+fn mapping_key(kind: Kind) -> String {
+    format!("import_mapping:{}", kind.key())
+}
+
+/// The mapping for a file: the one saved for these headers if there is one, else a guess from
+/// the headers (and a date format guessed from the values). The bool says it was saved.
+pub async fn mapping_for(kind: Kind, table: &Table) -> (Mapping, bool) {
+    if let Ok(store) = db() {
+        if let Ok(Some(text)) = store.setting(&mapping_key(kind)).await {
+            if let Ok(saved) = serde_json::from_str::<Saved>(&text) {
+                if saved.headers == table.headers && saved.mapping.kind == kind {
+                    return (saved.mapping, true);
+                }
+            }
+        }
+    }
+    let mut m = guess_mapping(kind, &table.headers);
+    m.date_format = guess_date_format(table, &m);
+    (m, false)
+}
+
+pub async fn save_mapping(kind: Kind, table: &Table, mapping: &Mapping) -> Result<(), StoreError> {
+    let saved = Saved {
+        headers: table.headers.clone(),
+        mapping: mapping.clone(),
+    };
+    db()?
+        .set_setting(
+            &mapping_key(kind),
+            &serde_json::to_string(&saved).expect("json"),
+        )
+        .await
+}
+
+/// Checks every row against the data in memory, as of today. Ids are drawn for valid rows.
+pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> Plan {
+    with_data(|d| {
+        let ctx = Context {
+            customers: &d.customers,
+            ledger: &d.ledger,
+            meta: Meta::new(d.device, now()),
+        };
+        import::validate(kind, table, mapping, &ctx, &mut new_uuid, d.as_of)
+    })
+}
+
+/// Which permission an import of a kind needs.
+pub fn permission(kind: Kind) -> Permission {
+    match kind {
+        Kind::Customers => Permission::EditCustomers,
+        Kind::Orders => Permission::RecordOrders,
+        _ => Permission::RecordReceivables,
+    }
+}
+
+/// What an import wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Imported {
+    pub records: usize,
+    pub customers: usize,
+}
+
+/// At most this many records go in one outbox record of an import (`{kind}_batch`).
+const OUTBOX_BATCH: usize = 10_000;
+
+/// Writes the valid rows of a plan in one transaction (nothing if it fails), then updates the
+/// data in memory and runs the warning rules over the customers touched. A plan with a problem
+/// of the whole file writes nothing.
+pub async fn commit(plan: &Plan) -> Result<Imported, SaveError> {
+    require(permission(plan.kind))?;
+    if !plan.can_import() {
+        return Err(SaveError::Store("the file has a problem of its own".into()));
+    }
+    let r = &plan.records;
+    let (device, at) = with_data(|d| (d.device, now()));
+    let mut rows = Rows {
+        orders: r.orders.clone(),
+        invoices: r.invoices.clone(),
+        payments: r.payments.clone(),
+        credit_notes: r.credit_notes.clone(),
+    };
+    // Invoicing an order stores the order's new status with the invoices.
+    with_data(|d| {
+        for inv in &r.invoices {
+            if let Some(mut o) = inv.order.and_then(|id| d.ledger.order(id).copied()) {
+                if o.status.can_become(OrderStatus::Invoiced) {
+                    o.status = OrderStatus::Invoiced;
+                    o.meta = o.meta.bump(device, at);
+                    rows.orders.push(o);
+                }
+            }
+        }
+    });
+    let import_id = uuid::Uuid::from_u128(new_uuid()).to_string();
+    let mut outbox = Vec::new();
+    let mut batch = |entity: &str, values: Vec<serde_json::Value>| {
+        for (n, part) in values.chunks(OUTBOX_BATCH).enumerate() {
+            outbox.push(OutboxEntry {
+                entity: format!("{entity}_batch"),
+                id: format!("{import_id}:{entity}:{n}"),
+                version: 1,
+                updated_at: at.0,
+                device: device.to_string(),
+                payload: serde_json::Value::Array(part.to_vec()),
+            });
+        }
+    };
+    let json = |v: &dyn erased::Json| v.value();
+    batch("customer", r.customers.iter().map(|c| json(c)).collect());
+    batch("order", rows.orders.iter().map(|o| json(o)).collect());
+    batch("invoice", rows.invoices.iter().map(|i| json(i)).collect());
+    batch("payment", rows.payments.iter().map(|p| json(p)).collect());
+    batch(
+        "credit_note",
+        rows.credit_notes.iter().map(|c| json(c)).collect(),
+    );
+    db()?.import(&r.customers, &rows, &outbox).await?;
+    // Written: now memory, customer by customer.
+    let mut touched: Vec<CustomerId> = Vec::new();
+    with_data_mut(|d| {
+        for c in &r.customers {
+            d.index.insert(c.id, d.customers.len());
+            d.customers.push(c.clone());
+            touched.push(c.id);
+        }
+        for o in &rows.orders {
+            d.ledger.put_order(*o);
+            touched.push(o.customer);
+        }
+        for i in &r.invoices {
+            let _ = d.ledger.add_invoice(*i);
+            touched.push(i.customer);
+        }
+        for p in &r.payments {
+            let _ = d.ledger.add_payment(p.clone());
+            touched.push(p.customer);
+        }
+        for c in &r.credit_notes {
+            let _ = d.ledger.add_credit_note(*c);
+            touched.push(c.customer);
+        }
+        touched.sort();
+        touched.dedup();
+        for c in &touched {
+            d.refresh_summary(*c);
+        }
+    });
+    crate::ui::monitoring::after_change(touched);
+    Ok(Imported {
+        records: r.len(),
+        customers: r.customers.len(),
+    })
+}
+
+/// Serialising records of different types through one closure.
+mod erased {
+    pub trait Json {
+        fn value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn value(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("records serialise")
+        }
+    }
+}
+
+/// The whole database as a backup file's text.
+pub async fn backup_text() -> Result<String, StoreError> {
+    let dump = db()?.dump().await?;
+    Ok(backup::to_json(&dump))
+}
+
+/// A backup file read and checked: ready to restore, or every problem found.
+pub type Checked = Result<Backup, (Vec<BackupProblem>, usize)>;
+
+pub fn check_backup(text: &str) -> Checked {
+    backup::parse(text)
+}
+
+/// Replaces everything with a backup, or merges it in; then loads the data again. Only an admin
+/// may (the same permission as the demo reset).
+pub async fn restore(
+    state: AppState,
+    backup: &Backup,
+    merge: bool,
+) -> Result<Option<MergeReport>, SaveError> {
+    require(Permission::ResetData)?;
+    let store = db()?;
+    let report = if merge {
+        let here = store.dump().await?;
+        let (merged, report) = backup::merge(&here, &backup.dump);
+        store.restore(&merged).await?;
+        Some(report)
+    } else {
+        store.restore(&backup.dump).await?;
+        None
+    };
+    state.phase.set(Phase::Loading);
+    boot(state).await;
+    Ok(report)
+}
+
+/// Times for the benchmark: `[parse, check, write and memory]` in milliseconds.
+pub async fn timed_import(kind: Kind, file: &str, bytes: &[u8]) -> Result<[f64; 3], String> {
+    let t0 = perf_now();
+    let parsed = parse(file, bytes).map_err(|e| e.to_string())?;
+    let (mapping, _) = mapping_for(kind, &parsed.table).await;
+    let t1 = perf_now();
+    let plan = check(kind, &parsed.table, &mapping);
+    if !plan.problems.is_empty() {
+        return Err(format!(
+            "{} problems, first {}",
+            plan.problems.len(),
+            plan.problems[0].problem
+        ));
+    }
+    let t2 = perf_now();
+    commit(&plan).await.map_err(|e| format!("{e:?}"))?;
+    Ok([t1 - t0, t2 - t1, perf_now() - t2])
+}
+
+/// The language a problem list is written in (for the error file's last column).
+pub fn problem_text(lang: Lang, p: &ImportProblem) -> String {
+    crate::ui::i18n::import_problem(lang, p)
+}

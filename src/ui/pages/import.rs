@@ -1,0 +1,566 @@
+//! `/import`: bring customers and receivables in from CSV (choose, map, check, confirm), and take
+//! everything out as a backup and put it back.
+
+use crate::ui::i18n::{date_format_label, field_label, import_problem, kind_label, T};
+use crate::ui::importing::{self, Imported, Parsed};
+use crate::ui::state::{perf_now, with_data, AppState};
+use crate::ui::widgets::{download, download_bytes};
+use creditdesk_domain::approval::Permission;
+use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
+use creditdesk_storage::backup::Backup;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use wasm_bindgen::JsCast;
+
+/// Lets the browser draw and handle input before the next step.
+pub async fn tick() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let f = input.files()?.get(0)?;
+    let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
+        .await
+        .ok()?;
+    Some((f.name(), js_sys::Uint8Array::new(&buf).to_vec()))
+}
+
+/// Where an import is: its phase, the share done, and rows per second so far.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Progress {
+    phase: T,
+    pct: u32,
+    rows_per_s: f64,
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="page import-page">
+            <h1>{move || state.t(T::NavImport)}</h1>
+            <CsvImport />
+            <BackupRestore />
+        </section>
+    }
+}
+
+#[component]
+fn CsvImport() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let kind = RwSignal::new(Kind::Invoices);
+    let parsed: RwSignal<Option<Parsed>, LocalStorage> = RwSignal::new_local(None);
+    let mapping: RwSignal<Option<Mapping>, LocalStorage> = RwSignal::new_local(None);
+    let remembered = RwSignal::new(false);
+    let remember = RwSignal::new(true);
+    let plan: RwSignal<Option<Plan>, LocalStorage> = RwSignal::new_local(None);
+    let progress = RwSignal::new(None::<Progress>);
+    let cancelled = StoredValue::new(false);
+    let done = RwSignal::new(None::<(Imported, f64)>);
+    let message = RwSignal::new(None::<String>);
+    let started = StoredValue::new(0.0f64);
+    let file_key = RwSignal::new(0u32);
+
+    let rate = move |rows: usize| {
+        let secs = ((perf_now() - started.get_value()) / 1000.0).max(0.001);
+        rows as f64 / secs
+    };
+    let reset = move || {
+        parsed.set(None);
+        mapping.set(None);
+        plan.set(None);
+        progress.set(None);
+        done.set(None);
+        file_key.update(|k| *k += 1);
+    };
+    // Checks the file against the mapping (again after every change of the mapping).
+    let recheck = move || {
+        let (Some(p), Some(m)) = (parsed.get_untracked(), mapping.get_untracked()) else {
+            return;
+        };
+        plan.set(Some(importing::check(kind.get_untracked(), &p.table, &m)));
+    };
+
+    let on_file = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            done.set(None);
+            message.set(None);
+            plan.set(None);
+            cancelled.set_value(false);
+            started.set_value(perf_now());
+            progress.set(Some(Progress {
+                phase: T::PhaseRead,
+                pct: 5,
+                rows_per_s: 0.0,
+            }));
+            tick().await;
+            let Some((name, bytes)) = file_bytes(&ev).await else {
+                progress.set(None);
+                return;
+            };
+            progress.set(Some(Progress {
+                phase: T::PhaseRead,
+                pct: 30,
+                rows_per_s: 0.0,
+            }));
+            tick().await;
+            if cancelled.get_value() {
+                return;
+            }
+            let p = match importing::parse(&name, &bytes) {
+                Ok(p) => p,
+                Err(e) => {
+                    progress.set(None);
+                    message.set(Some(import_problem(state.lang.get_untracked(), &e)));
+                    return;
+                }
+            };
+            let rows = p.table.rows.len();
+            progress.set(Some(Progress {
+                phase: T::PhaseCheck,
+                pct: 60,
+                rows_per_s: rate(rows),
+            }));
+            tick().await;
+            if cancelled.get_value() {
+                return;
+            }
+            let (m, was_saved) = importing::mapping_for(kind.get_untracked(), &p.table).await;
+            remembered.set(was_saved);
+            let checked = importing::check(kind.get_untracked(), &p.table, &m);
+            progress.set(Some(Progress {
+                phase: T::PhaseCheck,
+                pct: 100,
+                rows_per_s: rate(rows),
+            }));
+            tick().await;
+            if cancelled.get_value() {
+                return;
+            }
+            parsed.set(Some(p));
+            mapping.set(Some(m));
+            plan.set(Some(checked));
+            progress.set(None);
+        });
+    };
+
+    let confirm = move |_| {
+        let Some(pl) = plan.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let rows = pl.rows_total;
+            progress.set(Some(Progress {
+                phase: T::PhaseWrite,
+                pct: 80,
+                rows_per_s: rate(rows),
+            }));
+            tick().await;
+            let t = perf_now();
+            match importing::commit(&pl).await {
+                Ok(imported) => {
+                    if remember.get_untracked() {
+                        if let (Some(p), Some(m)) =
+                            (parsed.get_untracked(), mapping.get_untracked())
+                        {
+                            let _ =
+                                importing::save_mapping(kind.get_untracked(), &p.table, &m).await;
+                        }
+                    }
+                    let secs = (perf_now() - t) / 1000.0;
+                    progress.set(None);
+                    parsed.set(None);
+                    mapping.set(None);
+                    plan.set(None);
+                    done.set(Some((imported, secs)));
+                    state.changed();
+                }
+                Err(e) => {
+                    progress.set(None);
+                    message.set(Some(format!(
+                        "{} {}",
+                        state.t(T::ImportFailed),
+                        crate::ui::pages::requests::save_error_text(state.lang.get_untracked(), &e)
+                    )));
+                }
+            }
+        });
+    };
+
+    let allowed = move || {
+        state.rev.track();
+        with_data(|d| d.me().may(importing::permission(kind.get())))
+    };
+
+    view! {
+        <div class="card">
+            <h2>{move || state.t(T::ImportTitle)}</h2>
+            <p class="muted small">{move || state.t(T::ImportHint)}</p>
+            <div class="toolbar">
+                <label>{move || state.t(T::ImportKind)}" "
+                    <select data-testid="import-kind" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(k) = Kind::ALL.into_iter().find(|k| k.key() == v) {
+                            kind.set(k);
+                            reset();
+                        }
+                    }>
+                        {move || {
+                            let lang = state.lang.get();
+                            Kind::ALL.into_iter().map(|k| view! {
+                                <option value=k.key() selected=kind.get_untracked() == k>{kind_label(lang, k)}</option>
+                            }).collect_view()
+                        }}
+                    </select>
+                </label>
+                {move || {
+                    let _ = file_key.get();
+                    view! {
+                        <label>{move || state.t(T::ChooseFile)}" "
+                            <input type="file" accept=".csv,.txt,text/csv" data-testid="import-file"
+                                disabled=move || !allowed() on:change=on_file />
+                        </label>
+                    }
+                }}
+            </div>
+            {move || (!allowed()).then(|| view! { <p class="warn">{state.t(T::NotPermitted)}</p> })}
+            {move || message.get().map(|m| view! { <p class="warn" role="alert" data-testid="import-message">{m}</p> })}
+            {move || progress.get().map(|p| view! {
+                <div class="progress" role="status" data-testid="import-progress">
+                    <div class="bar"><span style=format!("width:{}%", p.pct)></span></div>
+                    <span>{format!("{} · {}% · {:.0} {}", state.t(p.phase), p.pct, p.rows_per_s, state.t(T::RowsPerSecond))}</span>
+                    {(p.phase != T::PhaseWrite).then(|| view! {
+                        <button on:click=move |_| { cancelled.set_value(true); reset(); message.set(Some(state.t(T::ImportCancelled).into())); }>
+                            {state.t(T::Cancel)}
+                        </button>
+                    })}
+                </div>
+            })}
+            {move || done.get().map(|(imp, secs)| view! {
+                <p class="ok" role="status" data-testid="import-done">
+                    {format!("{} {} ({:.1} s)", state.t(T::ImportDone), imp.records, secs)}
+                </p>
+                <p class="links"><A href="/reports/aging">{state.t(T::SeeAging)}</A>" · "<A href="/customers">{state.t(T::NavCustomers)}</A></p>
+            })}
+            {move || parsed.get().zip(mapping.get()).map(|(p, m)| view! {
+                <MappingStep parsed=p mapping=m kind=kind.get() remembered=remembered.get()
+                    on_change=Callback::new(move |m: Mapping| { mapping.set(Some(m)); recheck(); }) />
+                <label class="check"><input type="checkbox" data-testid="remember-mapping" prop:checked=move || remember.get()
+                    on:change=move |ev| remember.set(event_target_checked(&ev)) />{move || state.t(T::SaveMapping)}</label>
+            })}
+            {move || plan.get().zip(parsed.get()).map(|(pl, p)| view! {
+                <CheckStep plan=pl parsed=p on_confirm=Callback::new(move |_| confirm(())) on_cancel=Callback::new(move |_| reset()) />
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn MappingStep(
+    parsed: Parsed,
+    mapping: Mapping,
+    kind: Kind,
+    remembered: bool,
+    on_change: Callback<Mapping>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let enc = match parsed.encoding {
+        im::SourceEncoding::Utf8 => "UTF-8",
+        im::SourceEncoding::Utf8Bom => "UTF-8 (BOM)",
+        im::SourceEncoding::Utf16Le | im::SourceEncoding::Utf16Be => "UTF-16",
+        im::SourceEncoding::Gbk => "GBK",
+    };
+    let delim = match parsed.delimiter {
+        b',' => ",",
+        b';' => ";",
+        b'\t' => "Tab",
+        _ => "?",
+    };
+    let m2 = mapping.clone();
+    view! {
+        <p class="muted small" data-testid="file-summary">
+            {format!("{}: {} · {}: {enc} · {}: {delim} · {} {}", lang.t(T::FileSummary), parsed.file, lang.t(T::Encoding), lang.t(T::Delimiter), parsed.table.rows.len(), lang.t(T::RowsInFile))}
+        </p>
+        <h3>{lang.t(T::Mapping)}</h3>
+        <p class="muted small">{lang.t(T::MappingHint)}</p>
+        {remembered.then(|| view! { <p class="ok small">{lang.t(T::MappingRemembered)}</p> })}
+        <div class="table-scroll">
+            <table class="data mapping" data-testid="mapping">
+                <thead><tr><th>{lang.t(T::Column)}</th><th>{lang.t(T::Sample)}</th><th>{lang.t(T::Field)}</th></tr></thead>
+                <tbody>
+                    {parsed.table.headers.iter().enumerate().map(|(i, h)| {
+                        let sample = parsed.table.rows.iter().take(3).filter_map(|r| r.get(i)).filter(|v| !v.trim().is_empty()).cloned().collect::<Vec<_>>().join(" · ");
+                        let current = mapping.columns.get(i).copied().flatten();
+                        let m = mapping.clone();
+                        view! {
+                            <tr>
+                                <td>{h.clone()}</td>
+                                <td class="muted clip">{sample}</td>
+                                <td>
+                                    <select data-testid=format!("map-{i}") aria-label=h.clone() on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let mut m = m.clone();
+                                        if m.columns.len() <= i {
+                                            m.columns.resize(i + 1, None);
+                                        }
+                                        m.columns[i] = im::FieldKey::from_key(&v);
+                                        on_change.run(m);
+                                    }>
+                                        <option value="" selected=current.is_none()>{lang.t(T::Ignore)}</option>
+                                        {kind.fields().iter().map(|f| {
+                                            let star = if matches!(f.need, Need::Optional) { "" } else { " *" };
+                                            view! { <option value=f.key.key() selected=current == Some(f.key)>{format!("{}{star}", field_label(lang, f.key))}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <label class="toolbar">{lang.t(T::DateFormat)}" "
+            <select data-testid="date-format" on:change=move |ev| {
+                let v = event_target_value(&ev);
+                let mut m = m2.clone();
+                m.date_format = match v.as_str() {
+                    "ymd" => DateFormat::Ymd,
+                    "dmy" => DateFormat::Dmy,
+                    "mdy" => DateFormat::Mdy,
+                    "serial" => DateFormat::ExcelSerial,
+                    _ => DateFormat::Auto,
+                };
+                on_change.run(m);
+            }>
+                {[(DateFormat::Auto, "auto"), (DateFormat::Ymd, "ymd"), (DateFormat::Dmy, "dmy"), (DateFormat::Mdy, "mdy"), (DateFormat::ExcelSerial, "serial")]
+                    .into_iter().map(|(f, v)| view! { <option value=v selected=mapping.date_format == f>{date_format_label(lang, f)}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// Problems listed on the page; the error file has every one.
+const PROBLEMS_SHOWN: usize = 200;
+
+#[component]
+fn CheckStep(
+    plan: Plan,
+    parsed: Parsed,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let valid = plan.records.len();
+    let in_error = plan.rows_in_error.len();
+    let file_problems: Vec<String> = plan
+        .file_problems()
+        .map(|p| import_problem(lang, &p.problem))
+        .collect();
+    let can = plan.can_import();
+    let total_problems = plan.problems.len();
+    let error_file = {
+        let (table, plan) = (parsed.table.clone(), plan.clone());
+        move |_| {
+            let text = im::error_file(&table, &plan);
+            let name = format!("{}-errors.csv", parsed.file.trim_end_matches(".csv"));
+            download_bytes(&name, "text/csv;charset=utf-8", text.as_bytes());
+        }
+    };
+    let rows: Vec<_> = plan
+        .problems
+        .iter()
+        .filter(|p| p.row > 0)
+        .take(PROBLEMS_SHOWN)
+        .cloned()
+        .collect();
+    view! {
+        <h3>{lang.t(T::CheckResult)}</h3>
+        <p data-testid="check-summary">
+            <strong class="ok">{format!("{valid} {}", lang.t(T::RowsValid))}</strong>
+            {(in_error > 0).then(|| view! { " · "<strong class="warn">{format!("{in_error} {}", lang.t(T::RowsInError))}</strong> })}
+        </p>
+        {(!file_problems.is_empty()).then(|| view! {
+            <div class="form-message error" role="alert" data-testid="file-problems">
+                <p>{lang.t(T::FileProblems)}</p>
+                <ul>{file_problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        })}
+        {(!rows.is_empty()).then(|| view! {
+            <p class="muted small">{format!("{} / {total_problems} {}", rows.len(), lang.t(T::ProblemsShown))}</p>
+            <div class="table-scroll">
+                <table class="data" data-testid="problems">
+                    <thead><tr><th class="num">{lang.t(T::Row)}</th><th>{lang.t(T::Column)}</th><th>{lang.t(T::Value)}</th><th>{lang.t(T::Problem)}</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|p| view! {
+                            <tr data-code=p.problem.code()>
+                                <td class="num">{p.row}</td>
+                                <td>{p.column.clone().unwrap_or_default()}</td>
+                                <td class="clip">{p.value.clone()}</td>
+                                <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        <div class="form-actions">
+            {(in_error > 0).then(|| view! { <button data-testid="download-errors" on:click=error_file>{lang.t(T::DownloadErrors)}</button> })}
+            <button class="primary" data-testid="confirm-import" disabled=!can || valid == 0
+                on:click=move |_| on_confirm.run(())>
+                {if in_error > 0 { lang.t(T::ImportSkip).to_string() } else { format!("{} {valid}", lang.t(T::ImportAll)) }}
+            </button>
+            <button on:click=move |_| on_cancel.run(())>{lang.t(T::Cancel)}</button>
+        </div>
+    }
+}
+
+/// A backup file checked: ready, or its problems (as lines) and how many there were.
+type CheckedBackup = Result<Backup, (Vec<String>, usize)>;
+
+#[component]
+fn BackupRestore() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let checked: RwSignal<Option<CheckedBackup>, LocalStorage> = RwSignal::new_local(None);
+    let merge = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let note = RwSignal::new(None::<String>);
+    let admin = move || {
+        state.rev.track();
+        with_data(|d| d.me().may(Permission::ResetData))
+    };
+    let download_backup = move |_| {
+        leptos::task::spawn_local(async move {
+            busy.set(true);
+            match importing::backup_text().await {
+                Ok(text) => download(
+                    &format!(
+                        "creditdesk-backup-{}.json",
+                        state.today.get_untracked().iso()
+                    ),
+                    &text,
+                ),
+                Err(e) => note.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            note.set(None);
+            let Some((_, bytes)) = file_bytes(&ev).await else {
+                return;
+            };
+            let text = String::from_utf8_lossy(&bytes).to_string();
+            checked.set(Some(importing::check_backup(&text).map_err(|(ps, n)| {
+                (
+                    ps.into_iter()
+                        .map(|p| format!("{} {}: {}", p.code, p.at, p.detail))
+                        .collect(),
+                    n,
+                )
+            })));
+        });
+    };
+    let restore = move |_| {
+        let Some(Ok(b)) = checked.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            busy.set(true);
+            match importing::restore(state, &b, merge.get_untracked()).await {
+                Ok(report) => {
+                    checked.set(None);
+                    let kept = report.is_some_and(|r| r.audit_kept);
+                    note.set(Some(format!(
+                        "{}{}",
+                        state.t(T::Restored),
+                        if kept {
+                            format!(" · {}", state.t(T::MergeKeptAudit))
+                        } else {
+                            String::new()
+                        }
+                    )));
+                    state.changed();
+                }
+                Err(e) => note.set(Some(crate::ui::pages::requests::save_error_text(
+                    state.lang.get_untracked(),
+                    &e,
+                ))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="card" id="backup">
+            <h2>{move || state.t(T::BackupTitle)}</h2>
+            <p class="muted small">{move || state.t(T::BackupHint)}</p>
+            <div class="toolbar">
+                <button data-testid="download-backup" disabled=move || busy.get() on:click=download_backup>{move || state.t(T::DownloadBackup)}</button>
+                <label>{move || state.t(T::RestoreFile)}" "
+                    <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() on:change=on_file />
+                </label>
+            </div>
+            {move || (!admin()).then(|| view! { <p class="muted small">{state.t(T::NotPermitted)}</p> })}
+            {move || note.get().map(|n| view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> })}
+            {move || checked.get().map(|c| match c {
+                Err((ps, n)) => view! {
+                    <div class="form-message error" role="alert" data-testid="backup-problems">
+                        <p>{format!("{} ({n})", state.t(T::BackupProblems))}</p>
+                        <ul>{ps.into_iter().map(|p| view! { <li><code>{p}</code></li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Ok(b) => {
+                    let c = b.dump.counts();
+                    let lang = state.lang.get();
+                    let old = b.schema < creditdesk_storage::schema::VERSION;
+                    view! {
+                        <div class="route" data-testid="backup-ready">
+                            <p><strong>{lang.t(T::BackupReady)}</strong>{format!(" · {} {}", lang.t(T::SchemaVersion), b.schema)}
+                                {old.then(|| view! { <span class="muted">{format!(" · {}", lang.t(T::Migrated))}</span> })}</p>
+                            <p class="small">{format!("{}: {} · {}: {} · {}: {} · {}: {} · {}: {} · {}: {}",
+                                lang.t(T::CustomersCount), c.customers, lang.t(T::Invoices), c.invoices, lang.t(T::Payments), c.payments,
+                                lang.t(T::Orders), c.orders, lang.t(T::Requests), c.requests, lang.t(T::Audit), c.audit)}</p>
+                            <label class="check"><input type="radio" name="restore-mode" prop:checked=move || !merge.get() on:change=move |_| merge.set(false) />{lang.t(T::ReplaceAll)}</label>
+                            <label class="check"><input type="radio" name="restore-mode" data-testid="restore-merge" prop:checked=move || merge.get() on:change=move |_| merge.set(true) />{lang.t(T::MergeIn)}</label>
+                            <div class="form-actions">
+                                <button class="primary" data-testid="confirm-restore" disabled=move || busy.get() on:click=restore>{lang.t(T::ConfirmRestore)}</button>
+                                <button on:click=move |_| checked.set(None)>{lang.t(T::Cancel)}</button>
+                            </div>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </div>
+    }
+}
+
+/// The offer shown where there is no data yet: the demo set, an import, or a restore.
+#[component]
+pub fn NoData() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = move || state.lang.get();
+    view! {
+        <div class="card empty-start" data-testid="no-data">
+            <h2>{move || lang().t(T::NoDataYet)}</h2>
+            <p class="muted">{move || lang().t(T::NoDataHint)}</p>
+            <div class="form-actions">
+                <button class="primary" data-testid="load-demo" on:click=move |_| {
+                    leptos::task::spawn_local(async move {
+                        let _ = crate::ui::state::replace_data(state, true).await;
+                        state.changed();
+                    });
+                }>{move || lang().t(T::LoadDemo)}</button>
+                <A href="/import" attr:class="button">{move || lang().t(T::ImportTitle)}</A>
+                <A href="/import#backup" attr:class="button">{move || lang().t(T::RestoreFile)}</A>
+            </div>
+        </div>
+    }
+}
