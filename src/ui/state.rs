@@ -1170,3 +1170,16 @@ pub fn cd_bench_reports() -> String {
         )
     })
 }
+
+/// Names of `n` customers spread over the book, each a name no other customer has (the import
+/// benchmark refers to them).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_customer_names(n: u32) -> js_sys::Array {
+    let out = js_sys::Array::new();
+    with_data(|d| {
+        for name in creditdesk_domain::demo::unique_names(&d.customers, n as usize) {
+            out.push(&name.into());
+        }
+    });
+    out
+}

@@ -31,6 +31,17 @@ async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {
     Some((f.name(), js_sys::Uint8Array::new(&buf).to_vec()))
 }
 
+/// Publishes a timing of the import for the benchmark (`window.cdImport[key]`, milliseconds).
+fn publish(key: &str, ms: f64) {
+    let Some(w) = web_sys::window() else { return };
+    let obj = js_sys::Reflect::get(&w, &"cdImport".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| js_sys::Object::new().into());
+    let _ = js_sys::Reflect::set(&obj, &key.into(), &ms.into());
+    let _ = js_sys::Reflect::set(&w, &"cdImport".into(), &obj);
+}
+
 /// Where an import is: its phase, the share done, and rows per second so far.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Progress {
@@ -104,6 +115,7 @@ fn CsvImport() -> impl IntoView {
                 progress.set(None);
                 return;
             };
+            publish("read_ms", perf_now() - started.get_value());
             progress.set(Some(Progress {
                 phase: T::PhaseRead,
                 pct: 30,
@@ -113,6 +125,7 @@ fn CsvImport() -> impl IntoView {
             if cancelled.get_value() {
                 return;
             }
+            let t = perf_now();
             let p = match importing::parse(&name, &bytes) {
                 Ok(p) => p,
                 Err(e) => {
@@ -122,6 +135,8 @@ fn CsvImport() -> impl IntoView {
                 }
             };
             let rows = p.table.rows.len();
+            publish("parse_ms", perf_now() - t);
+            publish("rows", rows as f64);
             progress.set(Some(Progress {
                 phase: T::PhaseCheck,
                 pct: 60,
@@ -133,7 +148,9 @@ fn CsvImport() -> impl IntoView {
             }
             let (m, was_saved) = importing::mapping_for(kind.get_untracked(), &p.table).await;
             remembered.set(was_saved);
+            let t = perf_now();
             let checked = importing::check(kind.get_untracked(), &p.table, &m);
+            publish("check_ms", perf_now() - t);
             progress.set(Some(Progress {
                 phase: T::PhaseCheck,
                 pct: 100,
@@ -174,6 +191,7 @@ fn CsvImport() -> impl IntoView {
                         }
                     }
                     let secs = (perf_now() - t) / 1000.0;
+                    publish("write_ms", secs * 1000.0);
                     progress.set(None);
                     parsed.set(None);
                     mapping.set(None);
