@@ -203,14 +203,83 @@ impl Dashboard {
     }
 }
 
-/// The dashboard's figures for a filter.
-pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
-    let as_of = f.date(d);
-    let cs = chosen(d, f);
-    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+/// Every customer's points at the dashboard's period ends, and its credit sales in each period
+/// of the countback's look-back: one pass over the ledger per data revision and as-of date.
+/// A filter then only adds up the customers it chooses.
+pub struct Timeline {
+    key: (u64, Date),
+    pub ends: Vec<Date>,
+    pub look: Vec<Date>,
+    /// `ends.len()` points per customer, in the order of `Data::customers`.
+    points: Vec<Point>,
+    /// `look.len()` amounts per customer, in the same order.
+    sales: Vec<Money>,
+}
+
+impl Timeline {
+    pub fn points(&self, i: usize) -> &[Point] {
+        let n = self.ends.len();
+        &self.points[i * n..(i + 1) * n]
+    }
+    pub fn sales(&self, i: usize) -> &[Money] {
+        let n = self.look.len();
+        &self.sales[i * n..(i + 1) * n]
+    }
+}
+
+thread_local! {
+    static TIMELINE: std::cell::RefCell<Option<std::rc::Rc<Timeline>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The timeline of data revision `rev` as of a date, computed if it is not the one kept.
+pub fn timeline(d: &Data, rev: u64, as_of: Date) -> std::rc::Rc<Timeline> {
+    if let Some(t) = TIMELINE
+        .with_borrow(|t| t.clone())
+        .filter(|t| t.key == (rev, as_of))
+    {
+        return t;
+    }
     let ends = period_ends(as_of, 12);
     let look = period_ends(as_of, 24);
-    let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
+    let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
+    let mut points = Vec::with_capacity(ids.len() * ends.len());
+    d.ledger
+        .each_customer(&ids, &ends, |_, pts| points.extend_from_slice(pts));
+    let mut sales = Vec::with_capacity(ids.len() * look.len());
+    for id in &ids {
+        sales.extend(d.ledger.sales_in_periods([*id], &look));
+    }
+    let t = std::rc::Rc::new(Timeline {
+        key: (rev, as_of),
+        ends,
+        look,
+        points,
+        sales,
+    });
+    TIMELINE.with_borrow_mut(|k| *k = Some(t.clone()));
+    t
+}
+
+/// The dashboard's figures for a filter, over the data of revision `rev`.
+pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
+    let as_of = f.date(d);
+    let tl = timeline(d, rev, as_of);
+    let me = d.me();
+    let chosen_ix: Vec<usize> = (0..d.customers.len())
+        .filter(|&i| {
+            let c = &d.customers[i];
+            me.sees(&c.sales_rep) && f.matches(d, c)
+        })
+        .collect();
+    let cs: Vec<&Customer> = chosen_ix.iter().map(|&i| &d.customers[i]).collect();
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let (ends, look) = (&tl.ends, &tl.look);
+    let mut sales = vec![Money::ZERO; look.len()];
+    for &i in &chosen_ix {
+        for (s, x) in sales.iter_mut().zip(tl.sales(i)) {
+            *s += *x;
+        }
+    }
     let n = ends.len();
     let start = ends[n - 4];
     let mut points: Vec<Point> = ends
@@ -228,12 +297,13 @@ pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
     // Each customer's opening and closing point of the last three periods, the closing one with
     // the flows of all three (for the reps' collections).
     let mut spans: Vec<[Point; 2]> = Vec::with_capacity(ids.len());
-    // One pass over the ledger: every customer's points at every period end.
-    d.ledger.each_customer(&ids, &ends, |i, pts| {
+    // Every chosen customer's points at every period end, from the timeline.
+    for (k, &i) in chosen_ix.iter().enumerate() {
+        let pts = tl.points(i);
         for (sum, p) in points.iter_mut().zip(pts) {
             sum.add(p);
         }
-        let c = cs[i];
+        let c = cs[k];
         let close = pts[n - 1];
         let mut flows = close;
         flows.sales = pts[n - 3..].iter().map(|p| p.sales).sum();
@@ -268,8 +338,8 @@ pub fn dashboard(d: &Data, f: &Filter) -> Dashboard {
                 bp,
             ));
         }
-    });
-    let dso = dso_rows(&points, &look, &sales);
+    }
+    let dso = dso_rows(&points, look, &sales);
     let now = points[n - 1];
     let sales_3: Money = points[n - 3..].iter().map(|p| p.sales).sum();
     let cei_3 = cei(points[n - 4].open_ar, sales_3, now.open_ar, now.current());

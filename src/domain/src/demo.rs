@@ -673,6 +673,26 @@ pub fn requests(
     (requests, trail)
 }
 
+/// Up to `n` customer names, spread over the list, each one that no other customer has (a CSV
+/// import refers to customers by name).
+pub fn unique_names(customers: &[Customer], n: usize) -> Vec<String> {
+    let mut count: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for c in customers {
+        *count.entry(c.name.as_str()).or_default() += 1;
+    }
+    let unique: Vec<&Customer> = customers
+        .iter()
+        .filter(|c| count[c.name.as_str()] == 1)
+        .collect();
+    let step = (unique.len() / n.max(1)).max(1);
+    unique
+        .iter()
+        .step_by(step)
+        .take(n)
+        .map(|c| c.name.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,24 +761,4 @@ mod tests {
             ledger.add_payment(p).unwrap();
         }
     }
-}
-
-/// Up to `n` customer names, spread over the list, each one that no other customer has (a CSV
-/// import refers to customers by name).
-pub fn unique_names(customers: &[Customer], n: usize) -> Vec<String> {
-    let mut count: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    for c in customers {
-        *count.entry(c.name.as_str()).or_default() += 1;
-    }
-    let unique: Vec<&Customer> = customers
-        .iter()
-        .filter(|c| count[c.name.as_str()] == 1)
-        .collect();
-    let step = (unique.len() / n.max(1)).max(1);
-    unique
-        .iter()
-        .step_by(step)
-        .take(n)
-        .map(|c| c.name.clone())
-        .collect()
 }

@@ -245,3 +245,71 @@ async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
     .unwrap();
     assert_eq!(verify(&s.load_audit().await.unwrap()), Err(2));
 }
+
+#[wasm_bindgen_test]
+async fn a_backup_of_indexeddb_restored_into_another_database_exports_the_same_bytes() {
+    use creditdesk_storage::backup::{parse, to_json};
+    let d = data(30);
+    let a = fresh("t-backup-a").await;
+    a.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    a.set_setting("device", "device-A").await.unwrap();
+    a.set_setting("lang", "zh-CN").await.unwrap();
+    a.commit(&Batch {
+        entries: vec![Entry::Payment(Payment {
+            id: PaymentId::from_u128(77),
+            ..d.payments[0].clone()
+        })],
+        attachments: vec![("att-1".into(), vec![1, 2, 3])],
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    let first = to_json(&a.dump().await.unwrap());
+    let b = fresh("t-backup-b").await;
+    b.set_setting("device", "device-B").await.unwrap();
+    b.set_setting("stale", "from before").await.unwrap();
+    b.restore(&parse(&first).unwrap().dump).await.unwrap();
+    let second = to_json(&b.dump().await.unwrap());
+    assert_eq!(first, second);
+    assert_eq!(
+        b.setting("device").await.unwrap().as_deref(),
+        Some("device-B")
+    );
+    assert_eq!(
+        b.setting("stale").await.unwrap(),
+        None,
+        "a restore replaces everything"
+    );
+    assert_eq!(b.load().await.unwrap().rows, a.load().await.unwrap().rows);
+    assert_eq!(b.attachment("att-1").await.unwrap(), Some(vec![1, 2, 3]));
+}
+
+#[wasm_bindgen_test]
+async fn an_import_adds_chunks_after_the_stored_ones_in_one_transaction() {
+    let d = data(10);
+    let s = fresh("t-import").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let before = s.load().await.unwrap();
+    let mut extra = Rows::default();
+    let mut inv = d.invoices[0];
+    for n in 0..12_000u128 {
+        inv.id = InvoiceId::from_u128(5_000_000 + n);
+        extra.invoices.push(inv);
+    }
+    let mut c = d.customers[0].clone();
+    c.id = CustomerId::from_u128(99);
+    s.import(std::slice::from_ref(&c), &extra, &[])
+        .await
+        .unwrap();
+    let after = s.load().await.unwrap();
+    assert_eq!(
+        after.rows.invoices.len(),
+        before.rows.invoices.len() + 12_000
+    );
+    assert_eq!(
+        &after.rows.invoices[..before.rows.invoices.len()],
+        &before.rows.invoices[..]
+    );
+    assert_eq!(after.chunk_count, before.chunk_count + 2);
+    assert!(after.customers.iter().any(|x| x.id == c.id));
+}

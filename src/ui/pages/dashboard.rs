@@ -99,7 +99,7 @@ fn Figures(filter: Memo<Filter>) -> impl IntoView {
         {
             return hit;
         }
-        let dash = state.data(|d| reports::dashboard(d, &f));
+        let dash = state.data(|d| reports::dashboard(d, &f, rev));
         cache.update_value(|c| {
             c.retain(|((r, _), _)| *r == rev);
             if c.len() >= 8 {
