@@ -52,10 +52,7 @@ fn fresh_container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn the_app_mounts_loads_the_demo_on_first_open_and_shows_real_figures() {
     let handle = leptos::mount::mount_to(fresh_container(), creditdesk::ui::App);
-    let customers = wait_for_text("[data-testid=kpi-customers] .tile-value", 30_000, |t| {
-        !t.is_empty()
-    })
-    .await;
+    let customers = wait_for_text("[data-testid=dash-customers]", 30_000, |t| !t.is_empty()).await;
     assert_eq!(customers, "200");
     let total = wait_for_text("[data-testid=kpi-total-ar] .tile-value", 1_000, |t| {
         t.starts_with('¥')
@@ -109,5 +106,72 @@ async fn a_field_shows_its_problem_in_the_chosen_language_and_clears_it_on_input
     sleep(20).await;
     assert_eq!(error(), "");
     assert_eq!(form.get("name"), "华信");
+    handle.forget();
+}
+
+#[wasm_bindgen_test]
+async fn a_chart_draws_its_marks_names_itself_and_shows_a_tooltip_on_hover() {
+    use creditdesk::ui::charts::{Mark, StackedBars};
+    let state = AppState::new();
+    let container = fresh_container();
+    container.set_attribute("style", "width:400px").unwrap();
+    let mark = |v: f64, tip: &str| Mark::new(v, format!("{v}"), tip.to_string(), None);
+    let handle = leptos::mount::mount_to(container, move || {
+        provide_context(state);
+        view! {
+            <leptos_router::components::Router>
+                <StackedBars title="Aging" desc="Two month-ends" table_label="Table"
+                    categories=vec!["Oct".into(), "Nov".into()]
+                    series=vec![("current".into(), "#e6f4ea"), ("1-30".into(), "#f2d27c")]
+                    marks=vec![vec![mark(10.0, "Oct current"), mark(0.0, "Oct 1-30")], vec![mark(5.0, "Nov current"), mark(7.0, "Nov 1-30")]]
+                    y_fmt=|v| format!("{v}") testid="test-chart" />
+            </leptos_router::components::Router>
+        }
+    });
+    wait_for_text("[data-testid=test-chart] svg title", 2_000, |t| {
+        t == "Aging"
+    })
+    .await;
+    let svg = document()
+        .query_selector("[data-testid=test-chart] svg")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        svg.get_attribute("width").as_deref(),
+        Some("400"),
+        "drawn at its container's width"
+    );
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    // A zero segment draws nothing: three marks for four values.
+    let marks = document()
+        .query_selector_all("[data-testid=test-chart] g.mark")
+        .unwrap();
+    assert_eq!(marks.length(), 3);
+    let rows = document()
+        .query_selector_all("[data-testid=test-chart] details table tbody tr")
+        .unwrap();
+    assert_eq!(
+        rows.length(),
+        2,
+        "the text alternative has a row per category"
+    );
+    let last = marks.item(2).unwrap();
+    assert_eq!(
+        last.unchecked_ref::<web_sys::Element>()
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Nov 1-30")
+    );
+    let init = web_sys::PointerEventInit::new();
+    init.set_pointer_type("mouse");
+    last.dispatch_event(
+        &web_sys::PointerEvent::new_with_event_init_dict("pointerenter", &init).unwrap(),
+    )
+    .unwrap();
+    let tip = wait_for_text("[data-testid=test-chart] .chart-tip", 1_000, |t| {
+        !t.is_empty()
+    })
+    .await;
+    assert_eq!(tip, "Nov 1-30");
     handle.forget();
 }

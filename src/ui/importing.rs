@@ -7,7 +7,7 @@ use crate::ui::state::{
     boot, db, new_uuid, now, perf_now, require, with_data, with_data_mut, AppState, Phase,
     SaveError,
 };
-use creditdesk_domain::approval::Permission;
+use creditdesk_domain::approval::{chain, Event, Permission};
 use creditdesk_domain::import::{
     self, decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, Context,
     ImportProblem, Kind, Mapping, Plan, SourceEncoding, Table,
@@ -86,11 +86,25 @@ pub async fn save_mapping(kind: Kind, table: &Table, mapping: &Mapping) -> Resul
         .await
 }
 
-/// Checks every row against the data in memory, as of today. Ids are drawn for valid rows.
+/// Checks every row against the data in memory, as of today. Ids are drawn for valid rows. A
+/// user who sees only their own customers can refer only to those.
 pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> Plan {
     with_data(|d| {
+        let me = d.me();
+        let mine: Vec<creditdesk_domain::Customer>;
+        let customers: &[creditdesk_domain::Customer] = if me.may(Permission::SeeAllCustomers) {
+            &d.customers
+        } else {
+            mine = d
+                .customers
+                .iter()
+                .filter(|c| me.sees(&c.sales_rep))
+                .cloned()
+                .collect();
+            &mine
+        };
         let ctx = Context {
-            customers: &d.customers,
+            customers,
             ledger: &d.ledger,
             meta: Meta::new(d.device, now()),
         };
@@ -117,10 +131,11 @@ pub struct Imported {
 /// At most this many records go in one outbox record of an import (`{kind}_batch`).
 const OUTBOX_BATCH: usize = 10_000;
 
-/// Writes the valid rows of a plan in one transaction (nothing if it fails), then updates the
-/// data in memory and runs the warning rules over the customers touched. A plan with a problem
-/// of the whole file writes nothing.
-pub async fn commit(plan: &Plan) -> Result<Imported, SaveError> {
+/// Writes the valid rows of a plan in one transaction (nothing if it fails), with an audit entry
+/// `data.imported` naming the file and the counts, then updates the data in memory and runs the
+/// warning rules over the customers touched. A plan with a problem of the whole file writes
+/// nothing.
+pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
     require(permission(plan.kind))?;
     if !plan.can_import() {
         return Err(SaveError::Store("the file has a problem of its own".into()));
@@ -168,7 +183,36 @@ pub async fn commit(plan: &Plan) -> Result<Imported, SaveError> {
         "credit_note",
         rows.credit_notes.iter().map(|c| json(c)).collect(),
     );
-    db()?.import(&r.customers, &rows, &outbox).await?;
+    let event = Event {
+        who: with_data(|d| d.me().id),
+        what: "data.imported".into(),
+        subject: format!("import:{}", plan.kind.key()),
+        before: String::new(),
+        after: format!(
+            "{} records ({} rows, {} skipped)",
+            r.len(),
+            plan.rows_total,
+            plan.rows_in_error.len()
+        ),
+        why: file.to_string(),
+    };
+    let store = db()?;
+    // Chained after the trail's last entry; if another tab added entries meanwhile, the import
+    // fails whole, the trail is read again and the import chained once more.
+    for attempt in 0..2 {
+        let entries = with_data(|d| chain(d.audit.last(), at.0, vec![event.clone()]));
+        match store.import(&r.customers, &rows, &outbox, &entries).await {
+            Ok(()) => {
+                with_data_mut(|d| d.audit.extend(entries));
+                break;
+            }
+            Err(_) if attempt == 0 => {
+                let stored = store.load_audit().await?;
+                with_data_mut(|d| d.audit = stored);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     // Written: now memory, customer by customer.
     let mut touched: Vec<CustomerId> = Vec::new();
     with_data_mut(|d| {
@@ -218,10 +262,32 @@ mod erased {
     }
 }
 
-/// The whole database as a backup file's text.
-pub async fn backup_text() -> Result<String, StoreError> {
+/// The whole database as a backup file's text. It holds every customer, so only a user who sees
+/// every customer may take it.
+pub async fn backup_text() -> Result<String, SaveError> {
+    require(Permission::SeeAllCustomers)?;
     let dump = db()?.dump().await?;
     Ok(backup::to_json(&dump))
+}
+
+/// Chains an audit entry after a dump's last one and adds it to the dump, so that it is written
+/// by the same transaction as the restore.
+fn audit_into(dump: &mut backup::Dump, what: &str, after: String) {
+    let last = dump
+        .audit
+        .last()
+        .and_then(|a| creditdesk_storage::audit_from_json(a).ok());
+    let event = Event {
+        who: with_data(|d| d.me().id),
+        what: what.into(),
+        subject: "database".into(),
+        before: String::new(),
+        after,
+        why: String::new(),
+    };
+    for e in chain(last.as_ref(), now().0, vec![event]) {
+        dump.audit.push(creditdesk_storage::audit_to_json(&e));
+    }
 }
 
 /// A backup file read and checked: ready to restore, or every problem found.
@@ -240,9 +306,18 @@ pub async fn restore(
 ) -> Result<Option<MergeReport>, SaveError> {
     require(Permission::ResetData)?;
     let store = db()?;
+    let c = backup.dump.counts();
+    let summary = format!(
+        "schema {}: {} customers, {} invoices, {} payments, {} requests",
+        backup.schema, c.customers, c.invoices, c.payments, c.requests
+    );
+    // A merge is audited in the trail it leaves, in the same transaction. A restore puts back
+    // exactly what the backup holds, its trail included, and adds nothing: restored, then backed
+    // up again, it gives the same file.
     let report = if merge {
         let here = store.dump().await?;
-        let (merged, report) = backup::merge(&here, &backup.dump);
+        let (mut merged, report) = backup::merge(&here, &backup.dump);
+        audit_into(&mut merged, "data.merged", summary);
         store.restore(&merged).await?;
         Some(report)
     } else {
@@ -269,7 +344,7 @@ pub async fn timed_import(kind: Kind, file: &str, bytes: &[u8]) -> Result<[f64; 
         ));
     }
     let t2 = perf_now();
-    commit(&plan).await.map_err(|e| format!("{e:?}"))?;
+    commit(&plan, file).await.map_err(|e| format!("{e:?}"))?;
     Ok([t1 - t0, t2 - t1, perf_now() - t2])
 }
 

@@ -586,35 +586,52 @@ impl Store for IdbStore {
         customers: &[Customer],
         rows: &Rows,
         outbox: &[OutboxEntry],
+        audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
         // Encoded first; the keys are given inside the transaction, after the chunks it sees.
         let encoded = append_chunks(&[], rows)?;
         let customers = customer_rows(customers);
         let outbox = outbox_rows(outbox);
-        self.write(&[CUSTOMERS, CHUNKS, OUTBOX], async move |tx| {
-            let chunks = tx.store(CHUNKS)?;
-            let keys: Vec<String> = chunks
-                .get_all_keys(None, None)
-                .await?
-                .iter()
-                .map(|k| k.as_string().unwrap_or_default())
-                .collect();
-            let rekeyed = rekey(&keys, encoded);
-            chunks
-                .put_all(
-                    rekeyed
-                        .into_iter()
-                        .map(|(k, v)| (js_bytes(&v), Some(JsValue::from_str(&k)))),
+        let audit: Vec<KeyedValue> = audit
+            .iter()
+            .map(|e| {
+                (
+                    JsValue::from_str(&audit_to_json(e)),
+                    Some(JsValue::from_f64(e.seq as f64)),
                 )
-                .await?;
-            if !customers.is_empty() {
-                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
-            }
-            if !outbox.is_empty() {
-                tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
-            }
-            Ok(())
-        })
+            })
+            .collect();
+        self.write(
+            &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT],
+            async move |tx| {
+                if !audit.is_empty() {
+                    // Added, not put: a sequence number taken by another writer fails the import.
+                    tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
+                }
+                let chunks = tx.store(CHUNKS)?;
+                let keys: Vec<String> = chunks
+                    .get_all_keys(None, None)
+                    .await?
+                    .iter()
+                    .map(|k| k.as_string().unwrap_or_default())
+                    .collect();
+                let rekeyed = rekey(&keys, encoded);
+                chunks
+                    .put_all(
+                        rekeyed
+                            .into_iter()
+                            .map(|(k, v)| (js_bytes(&v), Some(JsValue::from_str(&k)))),
+                    )
+                    .await?;
+                if !customers.is_empty() {
+                    tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+                }
+                if !outbox.is_empty() {
+                    tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
+                }
+                Ok(())
+            },
+        )
         .await
     }
 

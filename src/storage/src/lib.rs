@@ -208,12 +208,14 @@ pub trait Store {
     /// Replaces everything with a dump (a restore), in one transaction; this device's id stays.
     async fn restore(&self, dump: &backup::Dump) -> Result<(), StoreError>;
     /// Adds customers and ledger rows in bulk (an import), in one transaction: the rows as new
-    /// chunks after the last of each kind, with the given outbox records.
+    /// chunks after the last of each kind, with the given outbox records and audit entries
+    /// (added, never put: the import fails whole if another writer took their sequence numbers).
     async fn import(
         &self,
         customers: &[Customer],
         rows: &Rows,
         outbox: &[OutboxEntry],
+        audit: &[AuditEntry],
     ) -> Result<(), StoreError>;
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;

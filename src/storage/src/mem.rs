@@ -243,6 +243,7 @@ impl Store for MemStore {
         customers: &[Customer],
         rows: &Rows,
         outbox: &[OutboxEntry],
+        audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
         let keys: Vec<String> = self.data.borrow().chunks.keys().cloned().collect();
         let chunks = append_chunks(&keys, rows)?;
@@ -252,6 +253,11 @@ impl Store for MemStore {
             .collect();
         self.crash_point()?;
         let mut d = self.data.borrow_mut();
+        if let Some(e) = audit.iter().find(|e| d.audit.contains_key(&e.seq)) {
+            return Err(StoreError::Backend(format!("audit entry {} exists", e.seq)));
+        }
+        d.audit
+            .extend(audit.iter().map(|e| (e.seq, audit_to_json(e))));
         d.customers.extend(
             customers
                 .iter()

@@ -254,9 +254,9 @@ fn an_import_appends_chunks_after_the_stored_ones_or_writes_nothing() {
     }
     // A crash in the middle leaves the database as it was.
     s.fail_next_commit.set(true);
-    assert!(run(s.import(&[], &extra, &[])).is_err());
+    assert!(run(s.import(&[], &extra, &[], &[])).is_err());
     assert_eq!(run(s.load()).unwrap().rows, before.rows);
-    run(s.import(&[], &extra, &[])).unwrap();
+    run(s.import(&[], &extra, &[], &[])).unwrap();
     let after = run(s.load()).unwrap();
     assert_eq!(
         after.rows.invoices.len(),

@@ -298,7 +298,7 @@ async fn an_import_adds_chunks_after_the_stored_ones_in_one_transaction() {
     }
     let mut c = d.customers[0].clone();
     c.id = CustomerId::from_u128(99);
-    s.import(std::slice::from_ref(&c), &extra, &[])
+    s.import(std::slice::from_ref(&c), &extra, &[], &[])
         .await
         .unwrap();
     let after = s.load().await.unwrap();

@@ -177,7 +177,7 @@ fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
             {tile(T::KpiOpenRequests, dash.open_requests.to_string(), "", "/inbox".to_string(), "kpi-requests")}
             {tile(T::KpiOpenAlerts, dash.open_alerts.to_string(), "", "/alerts".to_string(), "kpi-alerts")}
         </div>
-        <p class="muted small">{lang.t(T::CustomersCount)}": "{dash.customers}" · "{cei_hint}</p>
+        <p class="muted small">{lang.t(T::CustomersCount)}": "<span data-testid="dash-customers">{dash.customers}</span>" · "{cei_hint}</p>
     }
 }
 

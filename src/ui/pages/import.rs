@@ -180,7 +180,8 @@ fn CsvImport() -> impl IntoView {
             }));
             tick().await;
             let t = perf_now();
-            match importing::commit(&pl).await {
+            let file = parsed.get_untracked().map(|p| p.file).unwrap_or_default();
+            match importing::commit(&pl, &file).await {
                 Ok(imported) => {
                     if remember.get_untracked() {
                         if let (Some(p), Some(m)) =
@@ -454,6 +455,10 @@ fn BackupRestore() -> impl IntoView {
         state.rev.track();
         with_data(|d| d.me().may(Permission::ResetData))
     };
+    let sees_all = move || {
+        state.rev.track();
+        with_data(|d| d.me().may(Permission::SeeAllCustomers))
+    };
     let download_backup = move |_| {
         leptos::task::spawn_local(async move {
             busy.set(true);
@@ -465,7 +470,10 @@ fn BackupRestore() -> impl IntoView {
                     ),
                     &text,
                 ),
-                Err(e) => note.set(Some(e.to_string())),
+                Err(e) => note.set(Some(crate::ui::pages::requests::save_error_text(
+                    state.lang.get_untracked(),
+                    &e,
+                ))),
             }
             busy.set(false);
         });
@@ -521,7 +529,7 @@ fn BackupRestore() -> impl IntoView {
             <h2>{move || state.t(T::BackupTitle)}</h2>
             <p class="muted small">{move || state.t(T::BackupHint)}</p>
             <div class="toolbar">
-                <button data-testid="download-backup" disabled=move || busy.get() on:click=download_backup>{move || state.t(T::DownloadBackup)}</button>
+                <button data-testid="download-backup" disabled=move || busy.get() || !sees_all() on:click=download_backup>{move || state.t(T::DownloadBackup)}</button>
                 <label>{move || state.t(T::RestoreFile)}" "
                     <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() on:change=on_file />
                 </label>
