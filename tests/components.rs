@@ -136,11 +136,16 @@ async fn a_chart_draws_its_marks_names_itself_and_shows_a_tooltip_on_hover() {
         .query_selector("[data-testid=test-chart] svg")
         .unwrap()
         .unwrap();
+    let figure = document()
+        .query_selector("[data-testid=test-chart]")
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        svg.get_attribute("width").as_deref(),
-        Some("400"),
-        "drawn at its container's width"
+        svg.get_attribute("width"),
+        Some(figure.client_width().to_string()),
+        "drawn at its figure's width, one unit a pixel"
     );
+    assert!(figure.client_width() > 200);
     assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
     // A zero segment draws nothing: three marks for four values.
     let marks = document()
