@@ -138,9 +138,17 @@ fn Frame(
                 })
             }}
             {move || tip.shown.get().map(|(t, x, y, _)| {
-                let w = width.get().max(1.0);
-                let left = (x / w * 100.0).clamp(8.0, 92.0);
-                view! { <div class="chart-tip" role="status" style=format!("left:{left:.1}%;top:{y:.0}px")>{t}</div> }
+                // Centred over the mark in the middle third; anchored on the near side at the
+                // edges, so the tooltip stays inside the chart on a phone.
+                let at = (x / width.get().max(1.0)).clamp(0.0, 1.0);
+                let side = if at < 1.0 / 3.0 {
+                    format!("left:{:.1}%;--tip-x:0%", at * 100.0)
+                } else if at > 2.0 / 3.0 {
+                    format!("right:{:.1}%;--tip-x:0%", (1.0 - at) * 100.0)
+                } else {
+                    format!("left:{:.1}%;--tip-x:-50%", at * 100.0)
+                };
+                view! { <div class="chart-tip" role="status" style=format!("{side};top:{y:.0}px")>{t}</div> }
             })}
             <details class="chart-table">
                 <summary>{table_label}</summary>
@@ -168,10 +176,12 @@ fn y_axis(s: &Linear, step: f64, x0: f64, x1: f64, fmt: fn(f64) -> String) -> im
 fn x_labels(labels: &[String], band: &Band, y: f64) -> impl IntoView {
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
     let every = label_every(&refs, band.step(), FONT);
+    // Thinned from the last label back, so the latest (often the as-of date) always shows.
+    let last = labels.len().saturating_sub(1);
     labels
         .iter()
         .enumerate()
-        .filter(|(i, _)| i % every == 0)
+        .filter(|(i, _)| (last - i) % every == 0)
         .map(|(i, l)| {
             let text = fit_label(l, band.step() * every as f64 - 2.0, FONT);
             view! { <text class="axis" x=band.mid(i) y=y text-anchor="middle">{text}</text> }

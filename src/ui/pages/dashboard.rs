@@ -38,12 +38,18 @@ fn money_axis(lang: Lang) -> fn(f64) -> String {
     }
 }
 
-/// A month-end's short label: `Jun` / `6月`, and the as-of date itself in full.
+/// A month-end's short label: `Jun` / `6月`; the as-of date as month and day (`29 Nov`, `11/29`).
 fn period_label(lang: Lang, d: Date, last: bool) -> String {
+    let (_, m, day) = d.ymd();
     if last {
-        return lang.date(d);
+        return match lang {
+            Lang::Zh => format!("{m}/{day}"),
+            Lang::En => format!(
+                "{day} {}",
+                lang.date(d).split(' ').nth(1).unwrap_or_default()
+            ),
+        };
     }
-    let (_, m, _) = d.ymd();
     match lang {
         Lang::Zh => format!("{m}月"),
         Lang::En => [

@@ -490,6 +490,21 @@ impl Filter {
 
 type Built = (String, Vec<Col>, Vec<Vec<Cell>>, AnyView);
 
+/// What narrows a list besides the filters (a bucket, a customer, a band of utilisation), each a
+/// chip, with a link that clears them; nothing when there is nothing.
+fn chips_view(lang: Lang, chips: Vec<String>, clear: String) -> AnyView {
+    (!chips.is_empty())
+        .then(|| {
+            view! {
+                <p class="chips" data-testid="report-chips">
+                    {chips.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
+                    <A href=clear>{lang.t(T::ResetFilters)}</A>
+                </p>
+            }
+        })
+        .into_any()
+}
+
 fn customer_link(id: CustomerId) -> String {
     format!("/customers/{id}")
 }
@@ -614,17 +629,7 @@ fn build(
             {
                 chips.push(c.name.clone());
             }
-            let extra = (!chips.is_empty())
-                .then(|| {
-                    let clear = format!("/reports/invoices{}", f.query(&[]));
-                    view! {
-                        <p class="chips" data-testid="report-chips">
-                            {chips.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
-                            <A href=clear>{lang.t(T::ResetFilters)}</A>
-                        </p>
-                    }
-                })
-                .into_any();
+            let extra = chips_view(lang, chips, format!("/reports/invoices{}", f.query(&[])));
             (title, cols, rows, extra)
         }
         Kind::Dso => {
@@ -828,17 +833,7 @@ fn build(
             if frozen_only {
                 chips.push(lang.t(T::Frozen).to_string());
             }
-            let extra = (!chips.is_empty())
-                .then(|| {
-                    let clear = format!("/reports/utilisation{}", f.query(&[]));
-                    view! {
-                        <p class="chips" data-testid="report-chips">
-                            {chips.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}
-                            <A href=clear>{lang.t(T::ResetFilters)}</A>
-                        </p>
-                    }
-                })
-                .into_any();
+            let extra = chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])));
             (title, cols, rows, extra)
         }
     }
