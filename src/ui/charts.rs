@@ -181,7 +181,7 @@ fn x_labels(labels: &[String], band: &Band, y: f64) -> impl IntoView {
     labels
         .iter()
         .enumerate()
-        .filter(|(i, _)| (last - i) % every == 0)
+        .filter(|(i, _)| (last - i).is_multiple_of(every))
         .map(|(i, l)| {
             let text = fit_label(l, band.step() * every as f64 - 2.0, FONT);
             view! { <text class="axis" x=band.mid(i) y=y text-anchor="middle">{text}</text> }
