@@ -60,6 +60,7 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     ];
     const file = gbk(lines.join("\r\n") + "\r\n");
     await page.goto(server.url + "/import");
+    await ready(page);
     await page.waitForSelector("[data-testid=import-kind]");
     assert.equal(await page.inputValue("[data-testid=import-kind]"), "invoices");
     await page.setInputFiles("[data-testid=import-file]", { name: "应收-导出.csv", mimeType: "text/csv", buffer: file });
@@ -113,6 +114,7 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     await page.waitForSelector("text=data.imported");
     // Importing the same file again finds every number taken.
     await page.goto(server.url + "/import");
+    await ready(page);
     await page.setInputFiles("[data-testid=import-file]", { name: "again.csv", mimeType: "text/csv", buffer: file });
     await page.waitForSelector("[data-testid=check-summary]");
     assert.ok(await page.isChecked("[data-testid=remember-mapping]"));

@@ -4,8 +4,7 @@
 
 use crate::ui::i18n::Lang;
 use crate::ui::state::{
-    boot, db, new_uuid, now, perf_now, require, with_data, with_data_mut, AppState, Phase,
-    SaveError,
+    boot, db, new_uuid, now, require, with_data, with_data_mut, AppState, Phase, SaveError,
 };
 use creditdesk_domain::approval::{chain, Event, Permission};
 use creditdesk_domain::import::{
@@ -327,25 +326,6 @@ pub async fn restore(
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(report)
-}
-
-/// Times for the benchmark: `[parse, check, write and memory]` in milliseconds.
-pub async fn timed_import(kind: Kind, file: &str, bytes: &[u8]) -> Result<[f64; 3], String> {
-    let t0 = perf_now();
-    let parsed = parse(file, bytes).map_err(|e| e.to_string())?;
-    let (mapping, _) = mapping_for(kind, &parsed.table).await;
-    let t1 = perf_now();
-    let plan = check(kind, &parsed.table, &mapping);
-    if !plan.problems.is_empty() {
-        return Err(format!(
-            "{} problems, first {}",
-            plan.problems.len(),
-            plan.problems[0].problem
-        ));
-    }
-    let t2 = perf_now();
-    commit(&plan, file).await.map_err(|e| format!("{e:?}"))?;
-    Ok([t1 - t0, t2 - t1, perf_now() - t2])
 }
 
 /// The language a problem list is written in (for the error file's last column).

@@ -4,7 +4,7 @@
 use crate::ui::i18n::{date_format_label, field_label, import_problem, kind_label, T};
 use crate::ui::importing::{self, Imported, Parsed};
 use crate::ui::state::{perf_now, with_data, AppState};
-use crate::ui::widgets::{download, download_bytes};
+use crate::ui::widgets::{download, download_bytes, WhenLedger};
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
 use creditdesk_storage::backup::Backup;
@@ -56,7 +56,8 @@ pub fn ImportPage() -> impl IntoView {
     view! {
         <section class="page import-page">
             <h1>{move || state.t(T::NavImport)}</h1>
-            <CsvImport />
+            // Rows are checked against the whole ledger: not before it is loaded.
+            <WhenLedger><CsvImport /></WhenLedger>
             <BackupRestore />
         </section>
     }
