@@ -189,6 +189,42 @@ fn x_labels(labels: &[String], band: &Band, y: f64) -> impl IntoView {
         .collect_view()
 }
 
+/// The plot area of a chart with a value axis and bands: the value scale (from zero, on nice
+/// steps), the bands, and the frame that draws the gridlines, the marks and the band labels.
+struct Plot {
+    y: Linear,
+    step: f64,
+    band: Band,
+    w: f64,
+    h: f64,
+}
+
+impl Plot {
+    fn new(w: f64, h: f64, (min, max): (f64, f64), bands: usize, padding: f64) -> Plot {
+        let (lo, hi, step) = nice_domain(min, max, 4);
+        Plot {
+            y: Linear::new((lo, hi), (h - BOTTOM, TOP)),
+            step,
+            band: Band::new(bands, (LEFT, w - 4.0), padding),
+            w,
+            h,
+        }
+    }
+    fn frame(
+        &self,
+        labels: &[String],
+        y_fmt: fn(f64) -> String,
+        marks: impl IntoView + 'static,
+    ) -> AnyView {
+        view! {
+            <g>{y_axis(&self.y, self.step, LEFT, self.w - 4.0, y_fmt)}</g>
+            <g>{marks}</g>
+            <g>{x_labels(labels, &self.band, self.h - 6.0)}</g>
+        }
+        .into_any()
+    }
+}
+
 fn swatch(colour: &str) -> impl IntoView {
     view! { <span class="swatch" style=format!("background:{colour}") aria-hidden="true"></span> }
 }
@@ -232,9 +268,8 @@ pub fn StackedBars(
             .iter()
             .map(|c| c.iter().map(|m| m.value.max(0.0)).sum::<f64>())
             .fold(0.0, f64::max);
-        let (lo, hi, step) = nice_domain(0.0, max, 4);
-        let y = Linear::new((lo, hi), (h - BOTTOM, TOP));
-        let band = Band::new(cats.len(), (LEFT, w - 4.0), 0.3);
+        let plot = Plot::new(w, h, (0.0, max), cats.len(), 0.3);
+        let (y, band) = (plot.y, plot.band);
         let mut id = 0;
         let bars = mk
             .iter()
@@ -259,12 +294,7 @@ pub fn StackedBars(
                     .collect_view()
             })
             .collect_view();
-        view! {
-            <g>{y_axis(&y, step, LEFT, w - 4.0, y_fmt)}</g>
-            <g>{bars}</g>
-            <g>{x_labels(&cats, &band, h - 6.0)}</g>
-        }
-        .into_any()
+        plot.frame(&cats, y_fmt, bars)
     });
     let table = view! {
         <table class="data">
@@ -300,9 +330,8 @@ pub fn Bars(
     let (lb, mk, fl) = (labels.clone(), marks.clone(), fills.clone());
     let draw = std::sync::Arc::new(move |w: f64, tip: Tip| {
         let max = mk.iter().map(|m| m.value).fold(0.0, f64::max);
-        let (lo, hi, step) = nice_domain(0.0, max, 4);
-        let y = Linear::new((lo, hi), (h - BOTTOM, TOP));
-        let band = Band::new(lb.len(), (LEFT, w - 4.0), 0.15);
+        let plot = Plot::new(w, h, (0.0, max), lb.len(), 0.15);
+        let (y, band) = (plot.y, plot.band);
         let bars = mk
             .iter()
             .enumerate()
@@ -316,12 +345,7 @@ pub fn Bars(
                 mark_view(tip, i + 1, m, (band.mid(i), top), shape)
             })
             .collect_view();
-        view! {
-            <g>{y_axis(&y, step, LEFT, w - 4.0, y_fmt)}</g>
-            <g>{bars}</g>
-            <g>{x_labels(&lb, &band, h - 6.0)}</g>
-        }
-        .into_any()
+        plot.frame(&lb, y_fmt, bars)
     });
     let table = view! {
         <table class="data"><tbody>
@@ -406,9 +430,8 @@ pub fn LineChart(
             .iter()
             .flat_map(|s| s.3.iter().flatten().map(|m| m.value))
             .fold(0.0, f64::max);
-        let (lo, hi, step) = nice_domain(0.0, max, 4);
-        let y = Linear::new((lo, hi), (h - BOTTOM, TOP));
-        let band = Band::new(xs.len(), (LEFT, w - 4.0), 0.0);
+        let plot = Plot::new(w, h, (0.0, max), xs.len(), 0.0);
+        let (y, band) = (plot.y, plot.band);
         let mut id = 0;
         let lines = ser
             .iter()
@@ -448,12 +471,7 @@ pub fn LineChart(
                 }
             })
             .collect_view();
-        view! {
-            <g>{y_axis(&y, step, LEFT, w - 4.0, y_fmt)}</g>
-            <g>{lines}</g>
-            <g>{x_labels(&xs, &band, h - 6.0)}</g>
-        }
-        .into_any()
+        plot.frame(&xs, y_fmt, lines)
     });
     let legend_items: Vec<(String, &'static str)> =
         series.iter().map(|s| (s.0.clone(), s.1)).collect();
@@ -574,9 +592,8 @@ pub fn Waterfall(
             .collect();
         let max = spans.iter().map(|s| s.0.max(s.1)).fold(0.0, f64::max);
         let min = spans.iter().map(|s| s.0.min(s.1)).fold(0.0, f64::min);
-        let (lo, hi, step) = nice_domain(min, max, 4);
-        let y = Linear::new((lo, hi), (h - BOTTOM, TOP));
-        let band = Band::new(st.len(), (LEFT, w - 4.0), 0.3);
+        let plot = Plot::new(w, h, (min, max), st.len(), 0.3);
+        let (y, band) = (plot.y, plot.band);
         let labels: Vec<String> = st.iter().map(|s| s.0.clone()).collect();
         let bars = st
             .iter()
@@ -595,12 +612,7 @@ pub fn Waterfall(
                 mark_view(tip, i + 1, m, (band.mid(i), top), shape)
             })
             .collect_view();
-        view! {
-            <g>{y_axis(&y, step, LEFT, w - 4.0, y_fmt)}</g>
-            <g>{bars}</g>
-            <g>{x_labels(&labels, &band, h - 6.0)}</g>
-        }
-        .into_any()
+        plot.frame(&labels, y_fmt, bars)
     });
     let table = view! {
         <table class="data"><tbody>

@@ -2,7 +2,6 @@
 //! The rules are the domain's (`creditdesk_domain::import`) and storage's (`backup`); this module
 //! feeds them the file and the data in memory, writes in one transaction, and updates memory.
 
-use crate::ui::i18n::Lang;
 use crate::ui::state::{
     boot, db, new_uuid, now, require, with_data, with_data_mut, AppState, Phase, SaveError,
 };
@@ -173,15 +172,11 @@ pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
             });
         }
     };
-    let json = |v: &dyn erased::Json| v.value();
-    batch("customer", r.customers.iter().map(|c| json(c)).collect());
-    batch("order", rows.orders.iter().map(|o| json(o)).collect());
-    batch("invoice", rows.invoices.iter().map(|i| json(i)).collect());
-    batch("payment", rows.payments.iter().map(|p| json(p)).collect());
-    batch(
-        "credit_note",
-        rows.credit_notes.iter().map(|c| json(c)).collect(),
-    );
+    batch("customer", values(&r.customers));
+    batch("order", values(&rows.orders));
+    batch("invoice", values(&rows.invoices));
+    batch("payment", values(&rows.payments));
+    batch("credit_note", values(&rows.credit_notes));
     let event = Event {
         who: with_data(|d| d.me().id),
         what: "data.imported".into(),
@@ -249,16 +244,12 @@ pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
     })
 }
 
-/// Serialising records of different types through one closure.
-mod erased {
-    pub trait Json {
-        fn value(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn value(&self) -> serde_json::Value {
-            serde_json::to_value(self).expect("records serialise")
-        }
-    }
+/// Records as JSON values, for an outbox record's payload.
+fn values<T: Serialize>(records: &[T]) -> Vec<serde_json::Value> {
+    records
+        .iter()
+        .map(|r| serde_json::to_value(r).expect("records serialise"))
+        .collect()
 }
 
 /// The whole database as a backup file's text. It holds every customer, so only a user who sees
@@ -326,9 +317,4 @@ pub async fn restore(
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(report)
-}
-
-/// The language a problem list is written in (for the error file's last column).
-pub fn problem_text(lang: Lang, p: &ImportProblem) -> String {
-    crate::ui::i18n::import_problem(lang, p)
 }

@@ -3,53 +3,16 @@
 //! Instalment schedules are not supported: an invoice has one due date, and a partial payment
 //! ages the remainder of the whole invoice by that date.
 
-use creditdesk_domain::id::{DeviceId, Timestamp};
 use creditdesk_domain::ledger::DaysTenths;
 use creditdesk_domain::reports::*;
 use creditdesk_domain::*;
 use proptest::prelude::*;
 
-const C1: CustomerId = CustomerId::from_u128(1);
-const C2: CustomerId = CustomerId::from_u128(2);
+mod common;
+use common::*;
 
-fn d(s: &str) -> Date {
-    Date::parse(s).unwrap()
-}
 fn y(units: i64) -> Money {
     Money::from_units(units)
-}
-fn meta() -> Meta {
-    Meta::new(DeviceId::from_u128(9), Timestamp(0))
-}
-fn invoice(n: u128, customer: CustomerId, issue: &str, term: i32, units: i64) -> Invoice {
-    Invoice {
-        id: InvoiceId::from_u128(n),
-        meta: meta(),
-        customer,
-        order: None,
-        number: DocNo::parse(&format!("INV-{n}")).unwrap(),
-        issue_date: d(issue),
-        due_date: d(issue).add_days(term),
-        amount: y(units),
-    }
-}
-fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]) -> Payment {
-    let allocations: Vec<Allocation> = allocs
-        .iter()
-        .map(|&(i, u)| Allocation {
-            invoice: InvoiceId::from_u128(i),
-            amount: y(u),
-        })
-        .collect();
-    Payment {
-        id: PaymentId::from_u128(n),
-        meta: meta(),
-        customer,
-        reference: None,
-        date: d(date),
-        amount: allocations.iter().map(|a| a.amount).sum(),
-        allocations,
-    }
 }
 
 /// C1: 1,000 issued 01-10 due 02-09, 400 paid 02-20; 500 issued 02-10 due 03-12.

@@ -93,27 +93,13 @@ pub fn Dashboard() -> impl IntoView {
 fn Figures(filter: Memo<Filter>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let started = StoredValue::new(0.0f64);
-    // The last views' figures, by data revision and filter: going back to a view is instant.
-    let cache: StoredValue<Vec<((u64, Filter), Dashboard)>> = StoredValue::new(Vec::new());
+    // A filter change adds up the per-customer timeline kept for this data revision
+    // (`reports::timeline`); only a change of the data or of the as-of date reads the ledger.
     let figures = Memo::new(move |_| {
         let rev = state.rev.get();
         let f = filter.get();
         started.set_value(perf_now());
-        let key = (rev, f.clone());
-        if let Some(hit) =
-            cache.with_value(|c| c.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
-        {
-            return hit;
-        }
-        let dash = state.data(|d| reports::dashboard(d, &f, rev));
-        cache.update_value(|c| {
-            c.retain(|((r, _), _)| *r == rev);
-            if c.len() >= 8 {
-                c.remove(0);
-            }
-            c.push((key, dash.clone()));
-        });
-        dash
+        state.data(|d| reports::dashboard(d, &f, rev))
     });
     // Publish how long a filter change took, computed and drawn (the benchmark reads it).
     Effect::new(move |_| {

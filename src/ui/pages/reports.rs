@@ -381,15 +381,19 @@ impl Kind {
         Kind::DaysToPay,
         Kind::Utilisation,
     ];
-    pub fn slug(self) -> &'static str {
+    /// The report's page, `/reports/{slug}`.
+    pub fn path(self) -> &'static str {
         match self {
-            Kind::Aging => "aging",
-            Kind::Invoices => "invoices",
-            Kind::Dso => "dso",
-            Kind::Collections => "collections",
-            Kind::DaysToPay => "days-to-pay",
-            Kind::Utilisation => "utilisation",
+            Kind::Aging => "/reports/aging",
+            Kind::Invoices => "/reports/invoices",
+            Kind::Dso => "/reports/dso",
+            Kind::Collections => "/reports/collections",
+            Kind::DaysToPay => "/reports/days-to-pay",
+            Kind::Utilisation => "/reports/utilisation",
         }
+    }
+    pub fn slug(self) -> &'static str {
+        self.path().trim_start_matches("/reports/")
     }
     fn title(self) -> T {
         match self {
@@ -429,7 +433,6 @@ pub fn ReportPage() -> impl IntoView {
         let q = query.get();
         Filter::from_query(|k| q.get(k))
     });
-    let base = move || format!("/reports/{}", kind.get().slug());
     view! {
         <section class="page reports">
             <h1>{move || state.t(T::NavReports)}
@@ -442,25 +445,14 @@ pub fn ReportPage() -> impl IntoView {
                 {move || {
                     let f = filter.get();
                     Kind::ALL.into_iter().map(|k| {
-                        let href = format!("/reports/{}{}", k.slug(), f.query(&[]));
+                        let href = format!("{}{}", k.path(), f.query(&[]));
                         view! { <A href=href attr:data-testid=format!("tab-{}", k.slug())>{move || state.t(k.title())}</A> }
                     }).collect_view()
                 }}
             </nav>
             <WhenLedger>
-                {move || {
-                    // The filter bar's base path follows the report shown.
-                    let b: &'static str = match kind.get() {
-                        Kind::Aging => "/reports/aging",
-                        Kind::Invoices => "/reports/invoices",
-                        Kind::Dso => "/reports/dso",
-                        Kind::Collections => "/reports/collections",
-                        Kind::DaysToPay => "/reports/days-to-pay",
-                        Kind::Utilisation => "/reports/utilisation",
-                    };
-                    let _ = base();
-                    view! { <FilterBar base=b filter=filter /> }
-                }}
+                // The filter bar's base path follows the report shown.
+                {move || view! { <FilterBar base=kind.get().path() filter=filter /> }}
                 <p class="convention muted" data-testid="convention">{move || state.t(kind.get().convention())}</p>
                 {move || {
                     state.rev.track();
@@ -469,7 +461,7 @@ pub fn ReportPage() -> impl IntoView {
                     let q = query.get();
                     let k = kind.get();
                     let (title, cols, rows, extra) = state.data(|d| build(d, lang, k, &f, &|key| q.get(key)));
-                    let date = f.date_or(state.today.get_untracked());
+                    let date = f.as_of.unwrap_or(state.today.get_untracked());
                     let file = format!("creditdesk-{}-{}.csv", k.slug(), date.iso());
                     view! {
                         <h2>{title}</h2>
@@ -479,12 +471,6 @@ pub fn ReportPage() -> impl IntoView {
                 }}
             </WhenLedger>
         </section>
-    }
-}
-
-impl Filter {
-    fn date_or(&self, today: Date) -> Date {
-        self.as_of.unwrap_or(today)
     }
 }
 

@@ -1,0 +1,46 @@
+//! Builders shared by the ledger and report tests: customers, dates and ledger entries from a
+//! few numbers.
+#![allow(dead_code)]
+
+use creditdesk_domain::id::{DeviceId, Timestamp};
+use creditdesk_domain::*;
+
+pub const C1: CustomerId = CustomerId::from_u128(1);
+pub const C2: CustomerId = CustomerId::from_u128(2);
+
+pub fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+pub fn meta() -> Meta {
+    Meta::new(DeviceId::from_u128(9), Timestamp(0))
+}
+pub fn invoice(n: u128, customer: CustomerId, issue: &str, term: i32, units: i64) -> Invoice {
+    Invoice {
+        id: InvoiceId::from_u128(n),
+        meta: meta(),
+        customer,
+        order: None,
+        number: DocNo::parse(&format!("INV-{n}")).unwrap(),
+        issue_date: d(issue),
+        due_date: d(issue).add_days(term),
+        amount: Money::from_units(units),
+    }
+}
+pub fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]) -> Payment {
+    let allocations: Vec<Allocation> = allocs
+        .iter()
+        .map(|&(i, u)| Allocation {
+            invoice: InvoiceId::from_u128(i),
+            amount: Money::from_units(u),
+        })
+        .collect();
+    Payment {
+        id: PaymentId::from_u128(n),
+        meta: meta(),
+        customer,
+        reference: None,
+        date: d(date),
+        amount: allocations.iter().map(|a| a.amount).sum(),
+        allocations,
+    }
+}
