@@ -1,20 +1,18 @@
-//! The actions of the approval workflow and of audited configuration: each validates in the
-//! domain (`creditdesk_domain::workflow`), writes the request, its effect and its audit entries in
-//! one transaction, then updates memory. Nothing here decides who may do what: the domain does.
+//! The actions of the approval workflow, as commands of the application crate, and the audited
+//! configuration (policy, routes, users), not yet moved there. Nothing here decides who may do
+//! what: the domain and the application crate do.
 
-use crate::ui::state::{db, new_uuid, now, with_data, with_data_mut, SaveError};
+use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data, with_data_mut, SaveError};
+use creditdesk_app::{Command, Ctx};
 use creditdesk_domain::approval::{
     chain, directory_problems, ApprovalError, AuditEntry, Event, Permission, RouteProblem, Routes,
     State, User,
 };
 use creditdesk_domain::credit::{Policy, PolicyProblem};
-use creditdesk_domain::request::{
-    self, check_attachments, Attachment, Effect, Request, RequestKind,
-};
-use creditdesk_domain::workflow::{self, Outcome};
+use creditdesk_domain::request::{Attachment, Request, RequestKind};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{Batch, Entry, OutboxEntry, Store, StoreError};
+use creditdesk_storage::{Batch, OutboxEntry, Store, StoreError};
 
 /// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,
 /// then appends them to the trail in memory.
@@ -97,7 +95,6 @@ pub async fn save_config<T: serde::Serialize>(
 }
 
 /// Files a request for a customer and submits it: it enters the first step of its route.
-/// `files` are attachments with their bytes, stored in the same transaction.
 /// The requester of what monitoring files by itself (a review of an unused limit).
 pub fn system_user() -> User {
     User {
@@ -108,184 +105,59 @@ pub fn system_user() -> User {
     }
 }
 
+/// Files a request as the signed-in user; `files` are attachments with their bytes, stored in
+/// the same transaction.
 pub async fn file_request(
     customer: CustomerId,
     kind: RequestKind,
     reason: String,
     files: Vec<(Attachment, Vec<u8>)>,
 ) -> Result<RequestId, SaveError> {
-    let me = with_data(|d| d.me());
-    let (device, as_of, route, conflict) = with_data(|d| {
-        (
-            d.device,
-            d.as_of,
-            workflow::route_for(&d.routes, &kind, d.grade(customer)),
-            workflow::open_conflict(&d.requests, customer, &kind).is_some(),
-        )
-    });
-    workflow::may_file(&me)?;
-    if conflict {
-        return Err(SaveError::Invalid(vec![FieldError::new(
-            "action",
-            Problem::OpenRequest,
-        )]));
-    }
+    let id = RequestId::from_u128(new_uuid());
     let attachments: Vec<Attachment> = files.iter().map(|(a, _)| a.clone()).collect();
-    check_attachments(&attachments).map_err(SaveError::Invalid)?;
-    let at = now();
-    let mut r = request::draft(
-        RequestId::from_u128(new_uuid()),
-        Meta::new(device, at),
-        customer,
-        kind,
-        reason,
-        &me.id,
-        route,
-        as_of,
-    );
-    r.attachments = attachments;
-    let Outcome {
-        request, events, ..
-    } = workflow::submit(r, &me, at.0)?;
-    let batch = Batch {
-        requests: vec![record(&request)],
-        attachments: files.into_iter().map(|(a, b)| (a.id, b)).collect(),
-        ..Batch::default()
-    };
-    commit_audited(batch, events, at.0).await?;
-    let id = request.id;
-    with_data_mut(|d| d.requests.insert(0, request));
+    let bytes = files.into_iter().map(|(a, b)| (a.id, b)).collect();
+    run(
+        Command::FileRequest {
+            id,
+            customer,
+            kind,
+            reason,
+            attachments,
+        },
+        bytes,
+    )
+    .await?;
     Ok(id)
-}
-
-/// Writes what an action produced: the request, its effect, its audit entries.
-async fn apply(out: Outcome, at: i64) -> Result<State, SaveError> {
-    let Outcome {
-        mut request,
-        effect,
-        events,
-    } = out;
-    let device = with_data(|d| d.device);
-    request.meta = request.meta.bump(device, Timestamp(at));
-    let mut batch = Batch {
-        requests: vec![record(&request)],
-        ..Batch::default()
-    };
-    let customer = with_data(|d| d.customer(request.customer).cloned())
-        .ok_or_else(|| SaveError::Store("unknown customer".into()))?;
-    let mut order = None;
-    match &effect {
-        Some(Effect::Limits(limits)) => batch.customers.push(Customer {
-            limits: limits.clone(),
-            meta: customer.meta.bump(device, Timestamp(at)),
-            ..customer.clone()
-        }),
-        Some(Effect::Grade(g)) => batch.customers.push(Customer {
-            grade_override: Some(*g),
-            meta: customer.meta.bump(device, Timestamp(at)),
-            ..customer.clone()
-        }),
-        Some(Effect::Release(id)) => {
-            let o = with_data(|d| d.ledger.order(*id).copied())
-                .filter(|o| o.status == OrderStatus::Held)
-                .and_then(|o| o.with_status(OrderStatus::Open, device, Timestamp(at)))
-                .ok_or_else(|| {
-                    SaveError::Store("the order is no longer held (cancelled?)".into())
-                })?;
-            batch.entries.push(Entry::Order(o));
-            order = Some(o);
-        }
-        None => {}
-    }
-    // An approved unfreeze also lifts the holds monitoring rules put on ordering (only the holds
-    // are copied to write them, not the whole monitoring state).
-    let release = matches!(request.kind, RequestKind::Unfreeze { .. })
-        && effect.is_some()
-        && with_data(|d| !d.monitor.held(request.customer).is_empty());
-    if release {
-        let mut holds = with_data(|d| d.monitor.holds.clone());
-        holds.remove(&request.customer);
-        batch
-            .settings
-            .push(("holds".into(), crate::ui::monitoring::holds_json(&holds)));
-    }
-    commit_audited(batch.clone(), events, at).await?;
-    let state = request.state();
-    with_data_mut(|d| {
-        if let Some(c) = batch.customers.pop() {
-            if let Some(&i) = d.index.get(&c.id) {
-                d.customers[i] = c;
-            }
-        }
-        if let Some(o) = order {
-            d.ledger.put_order(o);
-        }
-        if let Some(slot) = d.requests.iter_mut().find(|r| r.id == request.id) {
-            *slot = request.clone();
-        }
-        if release {
-            d.monitor.release(request.customer);
-        }
-        d.refresh_summary(request.customer);
-    });
-    if effect.is_some() {
-        crate::ui::monitoring::after_change(vec![request.customer]);
-    }
-    Ok(state)
-}
-
-fn find(id: RequestId) -> Result<Request, SaveError> {
-    with_data(|d| d.requests.iter().find(|r| r.id == id).cloned())
-        .ok_or_else(|| SaveError::Store("unknown request".into()))
 }
 
 /// Approves or rejects the step waiting on the signed-in user.
 pub async fn decide(id: RequestId, approve: bool, comment: String) -> Result<State, SaveError> {
-    let r = find(id)?;
-    let (me, limits, as_of) = with_data(|d| {
-        (
-            d.me(),
-            d.customer(r.customer)
-                .map(|c| c.limits.clone())
-                .unwrap_or_default(),
-            d.as_of,
-        )
-    });
-    // The role to act in; when there is none the domain names why (own request, wrong role...).
-    let role = r
-        .flow
-        .can_act(&me)
-        .or(me.roles.first().copied())
-        .ok_or(ApprovalError::WrongRole)?;
-    let at = now().0;
-    let out = workflow::decide(r, &limits, &me, role, approve, &comment, at, as_of)?;
-    apply(out, at).await
+    let r = run(
+        Command::Decide {
+            request: id,
+            approve,
+            comment,
+        },
+        Vec::new(),
+    )
+    .await?;
+    r.state.ok_or_else(|| SaveError::Store("no state".into()))
 }
 
 /// The requester takes a request back.
 pub async fn withdraw(id: RequestId) -> Result<State, SaveError> {
-    let r = find(id)?;
-    let me = with_data(|d| d.me());
-    let at = now().0;
-    apply(workflow::withdraw(r, &me, at)?, at).await
+    let r = run(Command::Withdraw { request: id }, Vec::new()).await?;
+    r.state.ok_or_else(|| SaveError::Store("no state".into()))
 }
 
 /// Expires every open request past its time (at start-up, then every minute while the app is
-/// open).
+/// open), as the system.
 pub async fn expire_due() -> Result<usize, SaveError> {
-    let at = now().0;
-    let due: Vec<Request> = with_data(|d| {
-        d.requests
-            .iter()
-            .filter(|r| r.expires(at, d.as_of, d.routes.expire_days))
-            .cloned()
-            .collect()
-    });
-    let n = due.len();
-    for r in due {
-        apply(workflow::expire(r, at)?, at).await?;
-    }
-    Ok(n)
+    let ctx = Ctx {
+        actor: system_user(),
+        ..ctx()
+    };
+    Ok(run_as(&ctx, Command::ExpireDue, Vec::new()).await?.count)
 }
 
 /// After start-up: makes the demo's requests once grades exist, then expires what is due.
@@ -333,52 +205,7 @@ async fn seed_demo_requests(store: &IdbStore, lang: demo::DemoLang) -> Result<()
 
 /// Cancels a held order outright (no credit is granted, so no approval is needed), with a reason.
 pub async fn cancel_held(order: OrderId, reason: String) -> Result<(), SaveError> {
-    let reason = request::release_reason(&reason).map_err(SaveError::Invalid)?;
-    let (me, device, current) = with_data(|d| (d.me(), d.device, d.ledger.order(order).copied()));
-    if !me.may(Permission::CancelHeldOrders) {
-        return Err(ApprovalError::NotPermitted.into());
-    }
-    let at = now();
-    let next = current
-        .filter(|o| o.status == OrderStatus::Held)
-        .and_then(|o| o.with_status(OrderStatus::Cancelled, device, at))
-        .ok_or_else(|| SaveError::Store("this order is not held".into()))?;
-    let mut events = vec![Event {
-        who: me.id,
-        what: "order.cancelled".into(),
-        subject: format!("order:{order}"),
-        before: "held".into(),
-        after: "cancelled".into(),
-        why: reason,
-    }];
-    // A release asked for this order has nothing left to release: it closes with the order.
-    let mut closed = Vec::new();
-    for r in with_data(|d| d.requests.clone()) {
-        if r.state().is_open()
-            && matches!(r.kind, RequestKind::ReleaseHeldOrder { order: o, .. } if o == order)
-        {
-            let mut out = workflow::expire(r, at.0)?;
-            out.events[0].why = "order cancelled".into();
-            out.request.meta = out.request.meta.bump(device, at);
-            events.append(&mut out.events);
-            closed.push(out.request);
-        }
-    }
-    let batch = Batch {
-        entries: vec![Entry::Order(next)],
-        requests: closed.iter().map(record).collect(),
-        ..Batch::default()
-    };
-    commit_audited(batch, events, at.0).await?;
-    with_data_mut(|d| {
-        d.ledger.put_order(next);
-        for c in closed {
-            if let Some(slot) = d.requests.iter_mut().find(|r| r.id == c.id) {
-                *slot = c;
-            }
-        }
-        d.refresh_summary(next.customer);
-    });
+    run(Command::CancelHeld { order, reason }, Vec::new()).await?;
     Ok(())
 }
 

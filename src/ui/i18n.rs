@@ -274,6 +274,14 @@ texts! {
     StatusInvoiced => "Invoiced", "已开票";
     StatusCancelled => "Cancelled", "已取消";
     StatusHeld => "Held by credit check", "信用检查暂扣";
+    StatusAwaitingPayment => "Awaiting payment before delivery", "款到发货·待收款";
+    AwaitingPayment => "Awaiting payment before delivery", "款到发货·待收款";
+    AwaitingPaymentHint => "These orders were taken as payment before delivery: they ship once payments on their invoices cover them.", "以下订单为款到发货：其发票收款足额后方可发货。";
+    NotYours => "This customer is not yours", "该客户不属于您";
+    NotYoursHint => "Only the customer's sales rep and those who see every customer may open it.", "只有该客户的销售代表及可查看全部客户的角色可以打开。";
+    ProfileWhy => "Why the external profile changes", "外部资料变更原因";
+    ProfileWhyHint => "Capital, litigation, industry position and the report score move the grade: say where the new figures come from.", "注册资本、诉讼、行业地位和报告评分影响评级：请说明新数据的来源。";
+    ProfileLocked => "Only the roles the credit policy names may change the external profile.", "只有信用政策指定的角色可以修改外部资料。";
     MarkShipped => "Shipped", "发货";
     CancelOrder => "Cancel", "取消订单";
     ConfirmCancelOrder => "Cancel this order? It no longer counts as open order value.", "确定取消该订单？取消后不再计入未开票订单。";

@@ -3,228 +3,41 @@
 //! that validate in the domain, write one transaction, then update memory.
 
 use crate::ui::i18n::Lang;
-use creditdesk_domain::approval::{AuditEntry, Event, Permission, Role, Routes, User};
-use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Outcome, Policy};
+use creditdesk_app::{execute, Command, CommandError, Ctx, OrderMove, Receipt};
+use creditdesk_domain::approval::{Permission, Routes, User};
+use creditdesk_domain::credit::{Outcome, Policy};
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
-use creditdesk_domain::id::{IdMap, Timestamp};
+use creditdesk_domain::id::Timestamp;
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::rating::{
-    migration, Fixed, Grade, Metrics, Migration, ModelProblem, Score, Scorecard,
-};
+use creditdesk_domain::rating::{ModelProblem, Scorecard};
 use creditdesk_domain::request::{self, Request};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{
-    schema, Batch, Docs, Entry, OutboxEntry, Rows, Store, StoreError, COMPACT_AT,
-};
+use creditdesk_storage::{schema, Docs, Rows, Store, StoreError, COMPACT_AT};
 use leptos::prelude::*;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
-pub type GradeChange = (CustomerId, String, Grade, Grade, Fixed, Fixed, Money);
-
-/// Everything loaded, in memory.
-#[derive(Default)]
-pub struct Data {
-    pub customers: Vec<Customer>,
-    pub index: IdMap<CustomerId, usize>,
-    pub ledger: Ledger,
-    pub summaries: IdMap<CustomerId, CustomerSummary>,
-    pub as_of: Date,
-    pub device: DeviceId,
-    /// The published scorecard, every published version (oldest first), and the draft.
-    pub model: Scorecard,
-    pub versions: Vec<Scorecard>,
-    pub draft: Option<Scorecard>,
-    /// Each customer's metrics as of `as_of`, and its score and grade under `model`.
-    pub metrics: IdMap<CustomerId, Metrics>,
-    pub rated: IdMap<CustomerId, (Fixed, Grade)>,
-    pub requests: Vec<Request>,
-    /// The credit policy per grade and the rules of the order-time check.
-    pub policy: Policy,
-    /// The user directory, the signed-in user's id, and the approval routes.
-    pub users: Vec<User>,
-    pub user: String,
-    pub routes: Routes,
-    /// The audit trail, oldest first.
-    pub audit: Vec<AuditEntry>,
-    /// The warning rules and what monitoring keeps between runs (alerts, tasks, holds).
-    pub rules: creditdesk_domain::monitor::RuleSet,
-    pub monitor: creditdesk_domain::monitor::MonitorState,
-}
-
-impl Data {
-    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
-        self.index.get(&id).map(|&i| &self.customers[i])
-    }
-    pub fn summary(&self, id: CustomerId) -> CustomerSummary {
-        self.summaries.get(&id).copied().unwrap_or_default()
-    }
-    /// The signed-in user (the first of the directory if the stored one is gone).
-    pub fn me(&self) -> User {
-        self.users
-            .iter()
-            .find(|u| u.id == self.user)
-            .or(self.users.first())
-            .cloned()
-            .unwrap_or_else(|| User {
-                id: "admin".into(),
-                name: "admin".into(),
-                roles: vec![Role::Admin],
-                region: String::new(),
-            })
-    }
-    pub fn user_name(&self, id: &str) -> String {
-        self.users
-            .iter()
-            .find(|u| u.id == id)
-            .map_or_else(|| id.to_string(), |u| u.name.clone())
-    }
-    /// A customer's grade today (an approved override wins); C when not graded yet.
-    pub fn grade(&self, id: CustomerId) -> Grade {
-        self.rated.get(&id).map_or(Grade::C, |r| r.1)
-    }
-    /// A customer's limits as the check sees them: frozen too while a rule holds its ordering.
-    pub fn limits_in_force(&self, id: CustomerId) -> Option<credit::Limits> {
-        let c = self.customer(id)?;
-        let mut l = c.limits.clone();
-        l.frozen |= !self.monitor.held(id).is_empty();
-        Some(l)
-    }
-    /// Whether the signed-in user sees this customer (a sales rep sees their own).
-    pub fn visible(&self, me: &User, id: CustomerId) -> bool {
-        self.customer(id).is_some_and(|c| me.sees(&c.sales_rep))
-    }
-    fn reindex(&mut self) {
-        self.index = self
-            .customers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, i))
-            .collect();
-    }
-    /// Recomputes one customer's figures, metrics and grade (after a change of its data).
-    pub(crate) fn refresh_summary(&mut self, id: CustomerId) {
-        let s = self.ledger.summary(id, self.as_of);
-        self.summaries.insert(id, s);
-        if let Some(c) = self.customer(id) {
-            let m = self.ledger.metrics(c, self.as_of);
-            let (score, grade) = self.model.prepare().score_and_grade(&m);
-            let grade = c.grade_override.map_or(grade, |o| o.grade);
-            self.rated.insert(id, (score, grade));
-            self.metrics.insert(id, m);
-        }
-    }
-
-    /// Metrics for every customer, then their grades. Returns the milliseconds of each step.
-    fn rate_all(&mut self) -> (f64, f64) {
-        let t = perf_now();
-        let all = self.ledger.metrics_all(&self.customers, self.as_of);
-        self.metrics = self.customers.iter().map(|c| c.id).zip(all).collect();
-        let t_metrics = perf_now();
-        self.rescore();
-        (t_metrics - t, perf_now() - t_metrics)
-    }
-
-    /// Grades from the cached metrics under the published model; an approved override replaces
-    /// the scorecard's grade (the score stays, for the record).
-    fn rescore(&mut self) {
-        let p = self.model.prepare();
-        self.rated = self
-            .metrics
-            .iter()
-            .map(|(id, m)| (*id, p.score_and_grade(m)))
-            .collect();
-        for c in &self.customers {
-            if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
-                r.1 = o.grade;
-            }
-        }
-    }
-
-    /// A customer's explained score under the published model.
-    pub fn explain(&self, id: CustomerId) -> Option<Score> {
-        self.metrics
-            .get(&id)
-            .map(|m| self.model.score(m, self.as_of))
-    }
-
-    /// What the credit check needs to know about a customer today. A customer not graded yet is
-    /// treated as grade C (the strictest).
-    pub fn check_input(&self, id: CustomerId) -> Option<CheckInput> {
-        let c = self.customer(id)?;
-        let s = self.summary(id);
-        Some(CheckInput {
-            grade: self.grade(id),
-            limits: self.limits_in_force(c.id)?,
-            exposure: Exposure {
-                open_ar: s.open_ar,
-                open_orders: s.open_orders,
-                held_orders: s.held_orders,
-            },
-            overdue: s.overdue,
-            max_days_overdue: s.max_days_overdue,
-        })
-    }
-
-    /// The order-time credit check of an order of `amount` for a customer, today.
-    pub fn check_order(&self, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckResult> {
-        self.check_input(id)
-            .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
-    }
-
-    /// What a draft model would do to the portfolio: the migration matrix from the published
-    /// grades, and the customers whose grade changes, biggest exposure first.
-    pub fn what_if(&self, draft: &Scorecard) -> (Migration, Vec<GradeChange>) {
-        let prepared = draft.prepare();
-        let mut moves = Vec::with_capacity(self.customers.len());
-        let mut changes = Vec::new();
-        for c in &self.customers {
-            let (Some(&(old_score, old)), Some(m)) =
-                (self.rated.get(&c.id), self.metrics.get(&c.id))
-            else {
-                continue;
-            };
-            let (new_score, new) = prepared.score_and_grade(m);
-            let exposure = self.exposure(c.id);
-            moves.push((old, new, exposure));
-            if old != new {
-                changes.push((
-                    c.id,
-                    c.name.clone(),
-                    old,
-                    new,
-                    old_score,
-                    new_score,
-                    exposure,
-                ));
-            }
-        }
-        changes.sort_by_key(|c| std::cmp::Reverse(c.6));
-        (migration(moves), changes)
-    }
-
-    /// Exposure for the migration matrix: open receivables plus open orders.
-    pub fn exposure(&self, id: CustomerId) -> Money {
-        let s = self.summary(id);
-        s.open_ar + s.open_orders
-    }
-}
+/// The read model lives in the application crate; the pages know it by this name.
+pub use creditdesk_app::Book as Data;
+pub use creditdesk_app::GradeChange;
 
 thread_local! {
     static APP: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
-    static DATA: RefCell<Data> = RefCell::new(Data::default());
+    static DATA: Rc<RefCell<Data>> = Rc::new(RefCell::new(Data::default()));
     static DB: RefCell<Option<Rc<IdbStore>>> = const { RefCell::new(None) };
 }
 
 pub fn with_data<R>(f: impl FnOnce(&Data) -> R) -> R {
-    DATA.with_borrow(f)
+    DATA.with(|d| f(&d.borrow()))
 }
 
 pub(crate) fn with_data_mut<R>(f: impl FnOnce(&mut Data) -> R) -> R {
-    DATA.with_borrow_mut(f)
+    DATA.with(|d| f(&mut d.borrow_mut()))
+}
+
+fn book() -> Rc<RefCell<Data>> {
+    DATA.with(Rc::clone)
 }
 
 pub(crate) fn db() -> Result<Rc<IdbStore>, StoreError> {
@@ -371,7 +184,11 @@ fn demo_lang(lang: Lang) -> DemoLang {
     }
 }
 
+/// `?seed=large|demo|empty` replaces the data at start-up: only in a build made for the tests
+/// and benchmarks (`CREDITDESK_TEST_HOOKS` set at build time); the app people use has no such
+/// side door.
 fn seed_param() -> Option<String> {
+    option_env!("CREDITDESK_TEST_HOOKS")?;
     let search = web_sys::window()?.location().search().ok()?;
     search
         .trim_start_matches('?')
@@ -491,7 +308,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t_open = perf_now();
     let mut customers = store.load_customers().await?;
     customers.sort_by(|a, b| a.name.cmp(&b.name));
-    DATA.with_borrow_mut(|d| {
+    with_data_mut(|d| {
         *d = Data {
             customers,
             as_of,
@@ -537,12 +354,12 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t_summaries = perf_now();
     // Monitoring's rules and state (holds count in the credit check) before the figures show.
     let (rules, monitor) = crate::ui::monitoring::load(&store).await?;
-    let (metrics_ms, score_ms) = DATA.with_borrow_mut(|d| {
+    let (metrics_ms, score_ms) = with_data_mut(|d| {
         d.rules = rules;
         d.monitor = monitor;
         d.ledger = ledger;
         d.summaries = summaries;
-        d.rate_all()
+        rate_all(d)
     });
     publish_timing("metricsMs", metrics_ms);
     publish_timing("scoreMs", score_ms);
@@ -636,7 +453,8 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
     Ok(())
 }
 
-/// Refuses what the signed-in user's roles do not allow.
+/// Refuses what the signed-in user's roles do not allow (for the writes not yet moved into the
+/// application crate; its commands authorise themselves).
 pub(crate) fn require(p: Permission) -> Result<(), SaveError> {
     if with_data(|d| d.me().may(p)) {
         Ok(())
@@ -653,6 +471,8 @@ pub enum SaveError {
     Invalid(Vec<FieldError>),
     /// The workflow refused: not your role, your own request, a step already taken...
     Denied(creditdesk_domain::approval::ApprovalError),
+    /// A command refused for another reason (not yours, the credit check, not paid...).
+    Refused(CommandError),
     Store(String),
 }
 
@@ -662,97 +482,93 @@ impl From<StoreError> for SaveError {
     }
 }
 
+impl From<CommandError> for SaveError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Invalid(errs) => SaveError::Invalid(errs),
+            CommandError::Workflow(a) => SaveError::Denied(a),
+            CommandError::Store(s) => SaveError::Store(s),
+            e => SaveError::Refused(e),
+        }
+    }
+}
+
+/// Who acts, on which device, now: the signed-in user, today's business day.
+pub(crate) fn ctx() -> Ctx {
+    with_data(|d| Ctx {
+        actor: d.me(),
+        device: d.device,
+        now: now(),
+        as_of: d.as_of,
+        command_id: uuid::Uuid::from_u128(new_uuid()).to_string(),
+    })
+}
+
+/// Runs a command of the application crate as the signed-in user, then the rules over the
+/// customers it touched.
+pub(crate) async fn run(cmd: Command, files: Vec<(String, Vec<u8>)>) -> Result<Receipt, SaveError> {
+    run_as(&ctx(), cmd, files).await
+}
+
+pub(crate) async fn run_as(
+    ctx: &Ctx,
+    cmd: Command,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Receipt, SaveError> {
+    let store = db()?;
+    let receipt = execute(&*store, &book(), ctx, cmd, files).await?;
+    if !receipt.touched.is_empty() {
+        crate::ui::monitoring::after_change(receipt.touched.clone());
+    }
+    Ok(receipt)
+}
+
+/// Creates (`existing: None`) or edits a customer; `why` is needed when the external profile
+/// changes.
 pub async fn save_customer(
     input: CustomerInput,
     existing: Option<CustomerId>,
+    why: String,
 ) -> Result<CustomerId, SaveError> {
-    require(Permission::EditCustomers)?;
-    let (device, as_of, prior) = with_data(|d| {
-        (
-            d.device,
-            d.as_of,
-            existing.and_then(|id| d.customer(id).cloned()),
-        )
-    });
-    let at = now();
-    let (id, meta, custom) = match &prior {
-        Some(c) => (c.id, c.meta.bump(device, at), c.custom.clone()),
-        None => (
-            CustomerId::from_u128(new_uuid()),
-            Meta::new(device, at),
-            BTreeMap::new(),
-        ),
-    };
-    let mut customer = input
-        .validate(id, meta, custom, as_of)
-        .map_err(SaveError::Invalid)?;
-    // The form never touches limits, the freeze or a grade override: they change only through
-    // approved requests.
-    if let Some(p) = &prior {
-        customer.limits = p.limits.clone();
-        customer.grade_override = p.grade_override;
-    }
-    db()?.commit(&Batch::customer(customer.clone())).await?;
-    DATA.with_borrow_mut(|d| {
-        match d.index.get(&id) {
-            Some(&i) => d.customers[i] = customer,
-            None => {
-                d.customers.push(customer);
-                d.customers.sort_by(|a, b| a.name.cmp(&b.name));
-            }
-        }
-        d.reindex();
-        d.refresh_summary(id);
-    });
-    crate::ui::monitoring::after_change(vec![id]);
+    let id = existing.unwrap_or_else(|| CustomerId::from_u128(new_uuid()));
+    let create = existing.is_none();
+    run(
+        Command::SaveCustomer {
+            id,
+            create,
+            input,
+            why,
+        },
+        Vec::new(),
+    )
+    .await?;
     Ok(id)
 }
 
-/// Records an order after the credit check: an order the check blocks is saved as held.
+/// Records an order after the credit check: an order the check blocks is saved as held, a
+/// prepaid one as awaiting payment.
 pub async fn save_order(
     customer: CustomerId,
     input: OrderInput,
     prepaid: bool,
-) -> Result<(OrderId, Outcome), SaveError> {
-    require(Permission::RecordOrders)?;
-    let meta = Meta::new(with_data(|d| d.device), now());
-    let mut order = with_data(|d| {
-        input.validate(
-            &d.ledger,
-            OrderId::from_u128(new_uuid()),
+) -> Result<(OrderId, Option<Outcome>), SaveError> {
+    let id = OrderId::from_u128(new_uuid());
+    let r = run(
+        Command::RecordOrder {
+            id,
             customer,
-            meta,
-            d.as_of,
-        )
-    })
-    .map_err(SaveError::Invalid)?;
-    let outcome = with_data(|d| d.check_order(customer, order.amount, prepaid))
-        .map_or(Outcome::Block, |r| r.outcome);
-    if outcome == Outcome::Block {
-        order.status = OrderStatus::Held;
-    }
-    db()?.commit(&Batch::entry(Entry::Order(order))).await?;
-    DATA.with_borrow_mut(|d| {
-        d.ledger.put_order(order);
-        d.refresh_summary(customer);
-    });
-    crate::ui::monitoring::after_change(vec![customer]);
-    Ok((order.id, outcome))
+            input,
+            prepaid,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok((id, r.outcome))
 }
 
-/// Ships or cancels an order (a new version of it).
-pub async fn set_order_status(order: OrderId, next: OrderStatus) -> Result<(), SaveError> {
-    require(Permission::RecordOrders)?;
-    let (device, current) = with_data(|d| (d.device, d.ledger.order(order).copied()));
-    let updated = current
-        .and_then(|o| o.with_status(next, device, now()))
-        .ok_or_else(|| SaveError::Store("this order cannot change to that status".into()))?;
-    db()?.commit(&Batch::entry(Entry::Order(updated))).await?;
-    DATA.with_borrow_mut(|d| {
-        d.ledger.put_order(updated);
-        d.refresh_summary(updated.customer);
-    });
-    crate::ui::monitoring::after_change(vec![updated.customer]);
+/// Ships or cancels an order.
+pub async fn move_order(order: OrderId, to: OrderMove) -> Result<(), SaveError> {
+    run(Command::MoveOrder { order, to }, Vec::new()).await?;
     Ok(())
 }
 
@@ -760,69 +576,33 @@ pub async fn save_invoice(
     customer: CustomerId,
     input: InvoiceInput,
 ) -> Result<InvoiceId, SaveError> {
-    require(Permission::RecordReceivables)?;
-    let meta = Meta::new(with_data(|d| d.device), now());
-    let invoice = with_data(|d| {
-        input.validate(
-            &d.ledger,
-            InvoiceId::from_u128(new_uuid()),
+    let id = InvoiceId::from_u128(new_uuid());
+    run(
+        Command::RecordInvoice {
+            id,
             customer,
-            meta,
-            d.as_of,
-        )
-    })
-    .map_err(SaveError::Invalid)?;
-    let mut batch = Batch::entry(Entry::Invoice(invoice));
-    // Invoicing an order stores the order's new status in the same transaction.
-    if let Some(oid) = invoice.order {
-        if let Some(mut o) = with_data(|d| d.ledger.order(oid).copied()) {
-            if o.status.can_become(OrderStatus::Invoiced) {
-                o.status = OrderStatus::Invoiced;
-                o.meta = o.meta.bump(meta.device, meta.updated_at);
-                batch.entries.push(Entry::Order(o));
-            }
-        }
-    }
-    db()?.commit(&batch).await?;
-    DATA.with_borrow_mut(|d| {
-        d.ledger
-            .add_invoice(invoice)
-            .map_err(|e| SaveError::Invalid(vec![FieldError::new("number", e.problem())]))?;
-        d.refresh_summary(customer);
-        Ok::<_, SaveError>(())
-    })?;
-    crate::ui::monitoring::after_change(vec![customer]);
-    Ok(invoice.id)
+            input,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(id)
 }
 
 pub async fn save_payment(
     customer: CustomerId,
     input: PaymentInput,
 ) -> Result<PaymentId, SaveError> {
-    require(Permission::RecordReceivables)?;
-    let meta = Meta::new(with_data(|d| d.device), now());
-    let payment = with_data(|d| {
-        input.validate(
-            &d.ledger,
-            PaymentId::from_u128(new_uuid()),
+    let id = PaymentId::from_u128(new_uuid());
+    run(
+        Command::RecordPayment {
+            id,
             customer,
-            meta,
-            d.as_of,
-        )
-    })
-    .map_err(SaveError::Invalid)?;
-    db()?
-        .commit(&Batch::entry(Entry::Payment(payment.clone())))
-        .await?;
-    let id = payment.id;
-    DATA.with_borrow_mut(|d| {
-        d.ledger
-            .add_payment(payment)
-            .map_err(|e| SaveError::Invalid(vec![FieldError::new("amount", e.problem())]))?;
-        d.refresh_summary(customer);
-        Ok::<_, SaveError>(())
-    })?;
-    crate::ui::monitoring::after_change(vec![customer]);
+            input,
+        },
+        Vec::new(),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -889,98 +669,39 @@ async fn load_requests(store: &IdbStore) -> Result<Vec<Request>, StoreError> {
 
 /// Keeps the draft being edited (an empty document means no draft).
 pub async fn save_draft(draft: Option<Scorecard>) -> Result<(), SaveError> {
-    require(Permission::EditScorecard)?;
-    let json = draft.as_ref().map(Scorecard::to_json).unwrap_or_default();
-    db()?.put_doc(Docs::Models, "draft", &json, None).await?;
-    DATA.with_borrow_mut(|d| d.draft = draft);
+    run(Command::SaveDraft { draft }, Vec::new()).await?;
     Ok(())
 }
 
 /// Publishes the draft as the next version and regrades every customer with it.
 pub async fn publish(draft: Scorecard) -> Result<u32, Vec<ModelProblem>> {
-    let problems = draft.problems();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let (next, as_of, device, me, before) = with_data(|d| {
-        (
-            d.versions.last().map_or(1, |v| v.version + 1),
-            d.as_of,
-            d.device,
-            d.me(),
-            d.model.version,
-        )
-    });
-    if !me.may(Permission::PublishScorecard) {
-        return Err(vec![ModelProblem {
-            code: "M-PERMISSION",
+    match run(Command::PublishScorecard { draft }, Vec::new()).await {
+        Ok(r) => Ok(r.count as u32),
+        Err(SaveError::Refused(CommandError::Model(problems))) => Err(problems),
+        Err(e) => Err(vec![ModelProblem {
+            code: "M-REFUSED",
             at: "scorecard".into(),
-            detail: "your role may not publish the scorecard".into(),
-        }]);
+            detail: match e {
+                SaveError::Refused(e) => e.to_string(),
+                SaveError::Store(s) => s,
+                e => format!("{e:?}"),
+            },
+        }]),
     }
-    let model = Scorecard {
-        version: next,
-        published_on: Some(as_of),
-        ..draft
-    };
-    let at = now();
-    let outbox = OutboxEntry {
-        entity: "scorecard".into(),
-        id: next.to_string(),
-        version: next,
-        updated_at: at.0,
-        device: device.to_string(),
-        payload: serde_json::to_value(&model).expect("json"),
-    };
-    // The new version, the emptied draft and the audit entry land together, or none does.
-    let json = model.to_json();
-    let batch = Batch {
-        docs: vec![
-            (Docs::Models, next.to_string(), json.clone()),
-            (Docs::Models, "draft".into(), String::new()),
-        ],
-        outbox: vec![outbox],
-        ..Batch::default()
-    };
-    let event = Event {
-        who: me.id,
-        what: "scorecard.published".into(),
-        subject: "scorecard".into(),
-        before: format!("version {before}"),
-        after: json,
-        why: model.name.clone(),
-    };
-    crate::ui::approvals::commit_audited(batch, vec![event], at.0)
-        .await
-        .map_err(|e| vec![store_problem(e)])?;
-    DATA.with_borrow_mut(|d| {
-        d.versions.push(model.clone());
-        d.model = model;
-        d.draft = None;
-        d.rescore();
-    });
-    Ok(next)
 }
 
-fn store_problem(e: StoreError) -> ModelProblem {
-    ModelProblem {
-        code: "M-STORE",
-        at: "database".into(),
-        detail: e.to_string(),
-    }
+/// Metrics and grades for every customer; returns the milliseconds of each step.
+fn rate_all(d: &mut Data) -> (f64, f64) {
+    let t = perf_now();
+    d.compute_metrics();
+    let t_metrics = perf_now();
+    d.rescore();
+    (t_metrics - t, perf_now() - t_metrics)
 }
 
 /// Moves the figures to a new day (the app stayed open over midnight).
 pub fn roll_to(state: AppState, today: Date) {
-    let moved = DATA.with_borrow_mut(|d| {
-        if d.as_of == today {
-            return false;
-        }
-        d.as_of = today;
-        d.summaries = d.ledger.summaries(today);
-        d.rate_all();
-        true
-    });
+    let moved = with_data_mut(|d| d.roll_to(today));
     if moved {
         state.changed();
         // A new day: invoices fall due, limits expire, reviews come due.
@@ -1034,9 +755,9 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn cd_bench_rescore() -> String {
     let (mut m, mut s) = (Vec::new(), Vec::new());
-    DATA.with_borrow_mut(|d| {
+    with_data_mut(|d| {
         for _ in 0..5 {
-            let (a, b) = d.rate_all();
+            let (a, b) = rate_all(d);
             m.push(a);
             s.push(b);
         }

@@ -3,6 +3,7 @@
 use crate::ui::i18n::T;
 use crate::ui::state::{AppState, Phase};
 use creditdesk_domain::error::{FieldError, Problem};
+use creditdesk_domain::CustomerId;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use std::collections::BTreeMap;
@@ -226,4 +227,38 @@ pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
 /// Offers JSON text to the user as a file named `name`.
 pub fn download(name: &str, text: &str) {
     download_bytes(name, "application/json", text.as_bytes());
+}
+
+/// Why a page about one customer cannot show it: no such customer, or another sales rep's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    Missing,
+    NotYours,
+}
+
+/// The customer of a route, if the signed-in user may see it.
+pub fn customer_access(id: Option<CustomerId>) -> Result<CustomerId, Unavailable> {
+    let id = id.ok_or(Unavailable::Missing)?;
+    crate::ui::state::with_data(|d| match d.customer(id) {
+        None => Err(Unavailable::Missing),
+        Some(c) if !d.me().sees(&c.sales_rep) => Err(Unavailable::NotYours),
+        Some(_) => Ok(id),
+    })
+}
+
+/// The page shown instead of a customer the user may not open, or that does not exist.
+#[component]
+pub fn UnavailablePage(why: Unavailable) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (title, text) = match why {
+        Unavailable::Missing => (T::NotFound, T::CustomerNotFound),
+        Unavailable::NotYours => (T::NotYours, T::NotYoursHint),
+    };
+    view! {
+        <section class="page" data-testid="unavailable">
+            <h1>{move || state.t(title)}</h1>
+            <p>{move || state.t(text)}</p>
+            <A href="/customers">{move || state.t(T::BackToList)}</A>
+        </section>
+    }
 }

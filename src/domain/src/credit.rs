@@ -50,6 +50,16 @@ pub struct Policy {
     pub exposure_includes_held_orders: bool,
     /// The factor of the suggested limit, basis points (10000 = 1.0).
     pub suggestion_factor_bp: u32,
+    /// The roles that may change a customer's external profile (capital, litigation, report
+    /// score...), the rating inputs that move the grade, the cap and the term. Finance by default.
+    #[serde(default = "default_profile_editors")]
+    pub profile_editors: Vec<crate::approval::Role>,
+}
+
+/// Finance and the administrator: those who read the reports the profile comes from.
+pub fn default_profile_editors() -> Vec<crate::approval::Role> {
+    use crate::approval::Role::*;
+    vec![FinanceSpecialist, FinanceManager, Cfo, Admin]
 }
 
 impl Default for Policy {
@@ -77,6 +87,7 @@ impl Default for Policy {
             exposure_includes_open_orders: true,
             exposure_includes_held_orders: false,
             suggestion_factor_bp: 10_000,
+            profile_editors: default_profile_editors(),
         }
     }
 }

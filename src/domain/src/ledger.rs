@@ -25,15 +25,19 @@ pub enum OrderStatus {
     Cancelled,
     /// Blocked by the credit check and waiting for a release (or a rejection).
     Held,
+    /// Taken as "payment before delivery": it uses no credit and ships only once payments
+    /// covering it are recorded against its (advance) invoices; see [`Ledger::paid_on_order`].
+    AwaitingPayment,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Open,
         OrderStatus::Shipped,
         OrderStatus::Invoiced,
         OrderStatus::Cancelled,
         OrderStatus::Held,
+        OrderStatus::AwaitingPayment,
     ];
     pub fn code(self) -> u8 {
         match self {
@@ -42,6 +46,7 @@ impl OrderStatus {
             OrderStatus::Invoiced => 2,
             OrderStatus::Cancelled => 3,
             OrderStatus::Held => 4,
+            OrderStatus::AwaitingPayment => 5,
         }
     }
     pub fn from_code(c: u8) -> Option<OrderStatus> {
@@ -52,6 +57,9 @@ impl OrderStatus {
         matches!(self, OrderStatus::Open | OrderStatus::Shipped)
     }
     /// Which status changes a person may make by hand (invoicing happens through an invoice).
+    /// Held -> Open is not one of them: only an approved release makes it ([`Order::release`]).
+    /// A prepaid order ships (and is then invoiced already) only when paid: the application
+    /// layer checks that before it asks for AwaitingPayment -> Invoiced.
     pub fn can_become(self, next: OrderStatus) -> bool {
         matches!(
             (self, next),
@@ -60,8 +68,9 @@ impl OrderStatus {
                 | (OrderStatus::Shipped, OrderStatus::Cancelled)
                 | (OrderStatus::Open, OrderStatus::Invoiced)
                 | (OrderStatus::Shipped, OrderStatus::Invoiced)
-                | (OrderStatus::Held, OrderStatus::Open)
                 | (OrderStatus::Held, OrderStatus::Cancelled)
+                | (OrderStatus::AwaitingPayment, OrderStatus::Invoiced)
+                | (OrderStatus::AwaitingPayment, OrderStatus::Cancelled)
         )
     }
 }
@@ -90,6 +99,21 @@ impl Order {
     ) -> Option<Order> {
         self.status.can_become(next).then(|| Order {
             status: next,
+            meta: self.meta.bump(device, at),
+            ..*self
+        })
+    }
+
+    /// The next version of a held order that an approved release lets go ahead: the only way
+    /// from Held to Open. `None` when the order is not held or the release does not cover it.
+    pub fn release(
+        &self,
+        release: &crate::credit::Release,
+        device: crate::id::DeviceId,
+        at: crate::id::Timestamp,
+    ) -> Option<Order> {
+        (self.status == OrderStatus::Held && release.covers(self.amount)).then(|| Order {
+            status: OrderStatus::Open,
             meta: self.meta.bump(device, at),
             ..*self
         })
@@ -459,7 +483,10 @@ impl Ledger {
         if let Some(oid) = inv.order {
             if let Some(&oi) = self.order_ix.get(&oid) {
                 let o = &mut self.orders[oi as usize];
-                if o.status.can_become(OrderStatus::Invoiced) {
+                // A prepaid order's advance invoice leaves it waiting for its payment.
+                if o.status != OrderStatus::AwaitingPayment
+                    && o.status.can_become(OrderStatus::Invoiced)
+                {
                     o.status = OrderStatus::Invoiced;
                     o.meta = o.meta.bump(inv.meta.device, inv.meta.updated_at);
                 }
@@ -825,6 +852,20 @@ impl Ledger {
         (total > 0).then(|| DaysTenths(div_round_half_away(weighted, total) as i64))
     }
 
+    /// What has been settled (paid or credited) on the invoices of an order: what covers a
+    /// prepaid order before it ships.
+    pub fn paid_on_order(&self, customer: CustomerId, order: OrderId) -> Money {
+        self.book(customer)
+            .map(|b| {
+                b.invoices
+                    .iter()
+                    .filter(|&&i| self.invoices[i as usize].order == Some(order))
+                    .map(|&i| self.settled[i as usize])
+                    .sum()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn customer_orders(&self, customer: CustomerId) -> Vec<&Order> {
         self.book(customer)
             .map(|b| b.orders.iter().map(|&i| &self.orders[i as usize]).collect())
@@ -861,7 +902,7 @@ impl Ledger {
 }
 
 /// The invoice form.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceInput {
     pub number: String,
     pub issue_date: String,
@@ -871,7 +912,7 @@ pub struct InvoiceInput {
 }
 
 /// The payment form. `invoice: None` allocates oldest-first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentInput {
     pub reference: String,
     pub date: String,
@@ -880,7 +921,7 @@ pub struct PaymentInput {
 }
 
 /// The order form.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderInput {
     pub number: String,
     /// Optional product category.

@@ -91,6 +91,10 @@ pub struct Batch {
     pub attachments: Vec<(String, Vec<u8>)>,
     /// Outbox records besides those derived from customers, entries and requests.
     pub outbox: Vec<OutboxEntry>,
+    /// The command that made this batch (see the application crate). When set, it is the
+    /// batch's outbox record, and no record is derived from what the batch writes: a server
+    /// replays the command, not its effects.
+    pub command: Option<OutboxEntry>,
 }
 
 impl Batch {
@@ -243,6 +247,10 @@ pub fn customer_from_json(s: &str) -> Result<Customer, StoreError> {
 /// The outbox records of a batch.
 pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
     let mut out = batch.outbox.clone();
+    if let Some(command) = &batch.command {
+        out.insert(0, command.clone());
+        return out;
+    }
     for (id, record) in &batch.requests {
         out.push(OutboxEntry {
             entity: "request".into(),

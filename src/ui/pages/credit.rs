@@ -192,11 +192,9 @@ pub fn HeldPage() -> impl IntoView {
                 {move || {
                     let lang = state.lang.get();
                     let rows = state.data(|d| {
-                        d.ledger
-                            .orders()
+                        d.orders_in(&d.me(), OrderStatus::Held)
                             .iter()
-                            .filter(|o| o.status == OrderStatus::Held)
-                            .map(|o| {
+                            .map(|(o, _)| {
                                 let name = d.customer(o.customer).map(|c| c.name.clone()).unwrap_or_default();
                                 let reasons = d
                                     .check_order(o.customer, o.amount, false)
@@ -236,6 +234,7 @@ pub fn HeldPage() -> impl IntoView {
                     }
                     .into_any()
                 }}
+                <AwaitingPayment />
             </section>
         </WhenLedger>
     }
@@ -328,5 +327,45 @@ pub fn PolicyEditor() -> impl IntoView {
                 <button class="primary" data-testid="save-policy" on:click=save disabled=move || !state.data(|d| d.me().may(Permission::EditPolicy))>{lang.t(T::Save)}</button>
             </div>
         }
+    }
+}
+
+/// Orders taken as payment before delivery, waiting for the money: what is paid on each so far.
+#[component]
+fn AwaitingPayment() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        let rows = state.data(|d| {
+            d.orders_in(&d.me(), OrderStatus::AwaitingPayment)
+                .into_iter()
+                .map(|(o, paid)| {
+                    let name = d
+                        .customer(o.customer)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    (o, name, paid)
+                })
+                .collect::<Vec<_>>()
+        });
+        (!rows.is_empty()).then(|| view! {
+            <h2>{lang.t(T::AwaitingPayment)}</h2>
+            <p class="muted">{lang.t(T::AwaitingPaymentHint)}</p>
+            <div class="table-wrap">
+                <table data-testid="awaiting-payment">
+                    <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Number)}</th><th class="num">{lang.t(T::Amount)}</th><th class="num">{lang.t(T::Paid)}</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(o, name, paid)| view! {
+                            <tr>
+                                <td><A href=format!("/customers/{}", o.customer)>{name}</A></td>
+                                <td class="mono">{o.number.to_string()}</td>
+                                <td class="num">{o.amount.format_cny()}</td>
+                                <td class="num">{paid.format_cny()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })
     }
 }

@@ -7,8 +7,9 @@ use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
-use crate::ui::state::{set_order_status, AppState};
-use crate::ui::widgets::{Tile, WhenLedger};
+use crate::ui::state::{move_order, AppState};
+use crate::ui::widgets::{customer_access, Tile, UnavailablePage, WhenLedger};
+use creditdesk_app::OrderMove;
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
 use creditdesk_domain::request::{Request, RequestKind};
@@ -24,6 +25,7 @@ pub fn status_text(s: OrderStatus) -> T {
         OrderStatus::Invoiced => T::StatusInvoiced,
         OrderStatus::Cancelled => T::StatusCancelled,
         OrderStatus::Held => T::StatusHeld,
+        OrderStatus::AwaitingPayment => T::StatusAwaitingPayment,
     }
 }
 
@@ -53,11 +55,8 @@ pub fn Customer360() -> impl IntoView {
         <WhenLedger>
             {move || {
                 state.lang.track();
-                let found = id.get().and_then(|id| state.data(|d| {
-                    let c = d.customer(id)?.clone();
-                    if !d.me().sees(&c.sales_rep) {
-                        return None;
-                    }
+                let found = customer_access(id.get()).map(|id| state.data(|d| {
+                    let c = d.customer(id).expect("checked").clone();
                     let as_of = d.as_of;
                     let items = d.ledger.items(id, as_of);
                     let mut orders: Vec<Order> = d.ledger.customer_orders(id).into_iter().copied().collect();
@@ -67,21 +66,15 @@ pub fn Customer360() -> impl IntoView {
                     let mut credits: Vec<CreditNote> = d.ledger.customer_credit_notes(id).into_iter().copied().collect();
                     credits.sort_by_key(|c| std::cmp::Reverse(c.date));
                     let numbers = items.iter().map(|i| (i.invoice, i.number)).collect();
-                    Some(View360 {
+                    View360 {
                         s: d.summary(id),
                         avg_days: d.ledger.average_days_to_pay(id, as_of).map(|t| t.format()),
                         c, items, orders, payments, credits, numbers,
-                    })
+                    }
                 }));
                 match found {
-                    Some(v) => view! { <CustomerPage v=v /> }.into_any(),
-                    None => view! {
-                        <section class="page">
-                            <h1>{state.t(T::NotFound)}</h1>
-                            <p>{state.t(T::CustomerNotFound)}</p>
-                            <A href="/customers">{state.t(T::BackToList)}</A>
-                        </section>
-                    }.into_any(),
+                    Ok(v) => view! { <CustomerPage v=v /> }.into_any(),
+                    Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
                 }
             }}
         </WhenLedger>
@@ -231,17 +224,17 @@ fn CustomerPage(v: View360) -> impl IntoView {
                     <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th>{t(T::Category)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
                     <tbody>
                         {orders.into_iter().map(|o| {
-                            let change = move |next: OrderStatus| {
-                                if next == OrderStatus::Cancelled {
+                            let change = move |next: OrderMove| {
+                                if next == OrderMove::Cancel {
                                     let ok = web_sys::window().and_then(|w| w.confirm_with_message(t(T::ConfirmCancelOrder)).ok()).unwrap_or(false);
                                     if !ok {
                                         return;
                                     }
                                 }
                                 leptos::task::spawn_local(async move {
-                                    match set_order_status(o.id, next).await {
+                                    match move_order(o.id, next).await {
                                         Ok(()) => state.changed(),
-                                        Err(e) => state.toast.set(Some(format!("{}: {e:?}", t(T::SaveFailed)))),
+                                        Err(e) => state.toast.set(Some(crate::ui::pages::requests::save_error_text(lang, &e))),
                                     }
                                 });
                             };
@@ -253,11 +246,11 @@ fn CustomerPage(v: View360) -> impl IntoView {
                                     <td class="num">{o.amount.format_cny()}</td>
                                     <td>{t(status_text(o.status))}</td>
                                     <td><div class="row-actions">
-                                        {o.status.can_become(OrderStatus::Shipped).then(|| view! {
-                                            <button class="small" on:click=move |_| change(OrderStatus::Shipped)>{t(T::MarkShipped)}</button>
+                                        {matches!(o.status, OrderStatus::Open | OrderStatus::AwaitingPayment).then(|| view! {
+                                            <button class="small" on:click=move |_| change(OrderMove::Ship)>{t(T::MarkShipped)}</button>
                                         })}
                                         {(o.status.can_become(OrderStatus::Cancelled) && o.status != OrderStatus::Held).then(|| view! {
-                                            <button class="small danger" on:click=move |_| change(OrderStatus::Cancelled)>{t(T::CancelOrder)}</button>
+                                            <button class="small danger" on:click=move |_| change(OrderMove::Cancel)>{t(T::CancelOrder)}</button>
                                         })}
                                     </div></td>
                                 </tr>

@@ -5,7 +5,14 @@ use crate::ui::i18n::T;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::rating::position_label;
 use crate::ui::state::{save_customer, with_data, AppState, SaveError};
-use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLoaded};
+use crate::ui::widgets::{
+    customer_access, Field, Form, FormActions, FormMessage, SelectField, UnavailablePage,
+    WhenLoaded,
+};
+use creditdesk_domain::approval::Permission;
+
+/// The reason given for a change of the external profile (not part of the customer).
+const WHY: &str = "why";
 use creditdesk_domain::party::field as f;
 use creditdesk_domain::{CustomerId, CustomerInput, IndustryPosition};
 use leptos::prelude::*;
@@ -23,6 +30,7 @@ fn form_from(i: &CustomerInput) -> Form {
         (f::INDUSTRY, i.industry.clone()),
         (f::SALES_REP, i.sales_rep.clone()),
         (f::FIRST_COOPERATION, i.first_cooperation.clone()),
+        (WHY, String::new()),
         (f::REGISTERED_CAPITAL, i.registered_capital.clone()),
         (f::FOUNDED, i.founded.clone()),
         (f::SHAREHOLDERS, i.shareholders.clone()),
@@ -83,7 +91,7 @@ pub fn submit<R: 'static>(
                 // After the errors are in the page.
                 request_animation_frame(focus_first_error);
             }
-            Err(e @ (SaveError::Store(_) | SaveError::Denied(_))) => {
+            Err(e @ (SaveError::Store(_) | SaveError::Denied(_) | SaveError::Refused(_))) => {
                 form.message
                     .set(Some(crate::ui::pages::requests::save_error_text(
                         state.lang.get_untracked(),
@@ -112,11 +120,26 @@ pub fn CustomerFormPage(#[prop(optional)] edit: bool) -> impl IntoView {
     view! {
         <WhenLoaded>
             {move || {
-                let existing = if edit { id.get() } else { None };
+                let existing = if edit {
+                    match customer_access(id.get()) {
+                        Ok(id) => Some(id),
+                        Err(why) => return view! { <UnavailablePage why=why /> }.into_any(),
+                    }
+                } else {
+                    None
+                };
                 let input = existing
                     .and_then(|id| with_data(|d| d.customer(id).map(CustomerInput::from_customer)))
-                    .unwrap_or_else(|| CustomerInput { first_cooperation: with_data(|d| d.as_of.iso()), ..Default::default() });
-                view! { <CustomerForm input=input existing=existing /> }
+                    .unwrap_or_else(|| CustomerInput {
+                        first_cooperation: with_data(|d| d.as_of.iso()),
+                        // A sales rep's new customer is their own.
+                        sales_rep: with_data(|d| {
+                            let me = d.me();
+                            if me.may(Permission::SeeAllCustomers) { String::new() } else { me.name }
+                        }),
+                        ..Default::default()
+                    });
+                view! { <CustomerForm input=input existing=existing /> }.into_any()
             }}
         </WhenLoaded>
     }
@@ -133,7 +156,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
         submit(
             state,
             form,
-            save_customer(input_from(&form), existing),
+            save_customer(input_from(&form), existing, form.get(WHY)),
             move |id| {
                 navigate(&format!("/customers/{id}"), Default::default());
             },
@@ -149,6 +172,13 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
             )
             .collect()
     });
+    // The external profile moves the grade: only the roles the policy names change it.
+    let may_edit_profile = move || {
+        state.data(|d| {
+            let me = d.me();
+            d.policy.profile_editors.iter().any(|r| me.has(*r))
+        })
+    };
     let back = existing
         .map(|id| format!("/customers/{id}"))
         .unwrap_or_else(|| "/customers".into());
@@ -176,7 +206,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                     <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" />
                     <Field form=form name=f::ADDRESS label=T::Address />
                 </fieldset>
-                <fieldset>
+                <fieldset disabled=move || !may_edit_profile()>
                     <legend>{move || state.t(T::ExternalProfile)}</legend>
                     <div class="row">
                         <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" />
@@ -192,7 +222,11 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" />
                         <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" />
                     </div>
+                    {move || (!may_edit_profile()).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
                 </fieldset>
+                {move || may_edit_profile().then(|| view! {
+                    <Field form=form name=WHY label=T::ProfileWhy hint=T::ProfileWhyHint />
+                })}
                 <FormActions form=form back=back />
             </form>
         </section>

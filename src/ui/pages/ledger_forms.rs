@@ -5,7 +5,10 @@ use crate::ui::i18n::T;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
-use crate::ui::widgets::{Field, Form, FormActions, FormMessage, SelectField, WhenLedger};
+use crate::ui::widgets::{
+    customer_access, Field, Form, FormActions, FormMessage, SelectField, UnavailablePage,
+    WhenLedger,
+};
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::text::next_number;
@@ -23,13 +26,15 @@ pub enum Doc {
 
 #[component]
 pub fn LedgerFormPage(doc: Doc) -> impl IntoView {
-    let state = expect_context::<AppState>();
     let id = route_customer();
     view! {
         <WhenLedger>
-            {move || match id.get().and_then(|id| with_data(|d| d.customer(id).map(|c| (id, c.name.clone())))) {
-                Some((id, name)) => view! { <LedgerForm doc=doc customer=id name=name /> }.into_any(),
-                None => view! { <section class="page"><h1>{state.t(T::NotFound)}</h1><A href="/customers">{state.t(T::BackToList)}</A></section> }.into_any(),
+            {move || match customer_access(id.get()) {
+                Ok(id) => {
+                    let name = with_data(|d| d.customer(id).map(|c| c.name.clone()).unwrap_or_default());
+                    view! { <LedgerForm doc=doc customer=id name=name /> }.into_any()
+                }
+                Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
             }}
         </WhenLedger>
     }
@@ -143,7 +148,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                 ),
                 move |(_, outcome)| {
                     go();
-                    if outcome == Outcome::Block {
+                    if outcome == Some(Outcome::Block) {
                         state.toast.set(Some(state.t(T::OrderHeld).to_string()));
                     }
                 },

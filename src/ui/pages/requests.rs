@@ -7,7 +7,8 @@ use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{new_uuid, with_data, AppState, SaveError};
 use crate::ui::widgets::{
-    download, download_bytes, Field, Form, FormMessage, SelectField, WhenLedger,
+    customer_access, download, download_bytes, Field, Form, FormMessage, SelectField, Unavailable,
+    UnavailablePage, WhenLedger,
 };
 use creditdesk_domain::approval::{Inbox, Mode, Permission, Role, Route, State, User, HOUR_MS};
 use creditdesk_domain::credit::{limit_field as lf, LimitInput};
@@ -203,8 +204,9 @@ fn RequestForm() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     move || {
-        let Some(customer) = id.get() else {
-            return ().into_any();
+        let customer = match customer_access(id.get()) {
+            Ok(c) => c,
+            Err(why) => return view! { <UnavailablePage why=why /> }.into_any(),
         };
         let Some((name, limits, current, cap, me, today)) = with_data(|d| {
             let c = d.customer(customer)?;
@@ -412,6 +414,12 @@ pub fn RequestDetail() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
+                let hidden = state.data(|d| {
+                    d.requests.iter().find(|r| Some(r.id) == id.get()).is_some_and(|r| !d.visible(&d.me(), r.customer))
+                });
+                if hidden {
+                    return view! { <UnavailablePage why=Unavailable::NotYours /> }.into_any();
+                }
                 let Some((r, customer, me, users)) = state.data(|d| {
                     let r = d.requests.iter().find(|r| Some(r.id) == id.get())?.clone();
                     let name = d.customer(r.customer).map(|c| c.name.clone()).unwrap_or_default();
@@ -518,8 +526,62 @@ pub fn save_error_text(lang: Lang, e: &SaveError) -> String {
             };
             format!("{} ({})", if lang == Lang::Zh { zh } else { en }, a.code())
         }
+        SaveError::Refused(e) => refused_text(lang, e),
         SaveError::Store(s) => format!("{}: {s}", lang.t(T::SaveFailed)),
     }
+}
+
+/// A command's refusal in the user's language, with its stable code.
+fn refused_text(lang: Lang, e: &creditdesk_app::CommandError) -> String {
+    use creditdesk_app::CommandError::*;
+    let zh = lang == Lang::Zh;
+    let text = match e {
+        NotPermitted(_) => {
+            if zh {
+                "您的角色无权执行此操作".to_string()
+            } else {
+                "Your role may not do this".to_string()
+            }
+        }
+        NotYours => lang.t(T::NotYours).to_string(),
+        Unknown(what) => {
+            if zh {
+                format!("找不到该记录（{what}）")
+            } else {
+                format!("No such {what}")
+            }
+        }
+        CreditBlocked(reasons) => {
+            let why = reasons
+                .iter()
+                .map(|r| crate::ui::credit::reason_text(lang, r))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if zh {
+                format!("信用检查不通过：{why}")
+            } else {
+                format!("The credit check blocks it: {why}")
+            }
+        }
+        NotPaid { paid, needed } => {
+            if zh {
+                format!(
+                    "款到发货：已收 {}，应收 {}",
+                    paid.format_cny(),
+                    needed.format_cny()
+                )
+            } else {
+                format!(
+                    "Payment before delivery: {} paid of {}",
+                    paid.format_cny(),
+                    needed.format_cny()
+                )
+            }
+        }
+        WrongState(s) => s.to_string(),
+        e => e.to_string(),
+    };
+    format!("{text} ({})", e.code().as_str())
 }
 
 /// The request's progress: submitted, each step (who acted, when, what they said; or who may act

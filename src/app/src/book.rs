@@ -1,0 +1,264 @@
+//! The read model: everything loaded, in memory, and the figures derived from it.
+//!
+//! The browser keeps one `Book` for the signed-in user's device; a server keeps one per data
+//! set. Every write goes through [`crate::execute`], which updates the book after the store has
+//! committed, so the book never shows what the store does not hold.
+
+use creditdesk_domain::approval::{AuditEntry, Role, Routes, User};
+use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy};
+use creditdesk_domain::id::IdMap;
+use creditdesk_domain::monitor::{MonitorState, RuleSet};
+use creditdesk_domain::rating::{migration, Fixed, Grade, Metrics, Migration, Score, Scorecard};
+use creditdesk_domain::request::Request;
+use creditdesk_domain::*;
+
+/// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
+pub type GradeChange = (CustomerId, String, Grade, Grade, Fixed, Fixed, Money);
+
+/// Everything loaded, in memory.
+#[derive(Default)]
+pub struct Book {
+    /// Sorted by name.
+    pub customers: Vec<Customer>,
+    pub index: IdMap<CustomerId, usize>,
+    pub ledger: Ledger,
+    pub summaries: IdMap<CustomerId, CustomerSummary>,
+    /// The business day the figures are computed for.
+    pub as_of: Date,
+    /// This device's id.
+    pub device: DeviceId,
+    /// The published scorecard, every published version (oldest first), and the draft.
+    pub model: Scorecard,
+    pub versions: Vec<Scorecard>,
+    pub draft: Option<Scorecard>,
+    /// Each customer's metrics as of `as_of`, and its score and grade under `model`.
+    pub metrics: IdMap<CustomerId, Metrics>,
+    pub rated: IdMap<CustomerId, (Fixed, Grade)>,
+    /// Requests of the approval workflow, newest first.
+    pub requests: Vec<Request>,
+    /// The credit policy per grade and the rules of the order-time check.
+    pub policy: Policy,
+    /// The user directory, the signed-in user's id, and the approval routes.
+    pub users: Vec<User>,
+    pub user: String,
+    pub routes: Routes,
+    /// The audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
+    /// The warning rules and what monitoring keeps between runs (alerts, tasks, holds).
+    pub rules: RuleSet,
+    pub monitor: MonitorState,
+}
+
+impl Book {
+    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.index.get(&id).map(|&i| &self.customers[i])
+    }
+    pub fn summary(&self, id: CustomerId) -> CustomerSummary {
+        self.summaries.get(&id).copied().unwrap_or_default()
+    }
+    /// The signed-in user (the first of the directory if the stored one is gone).
+    pub fn me(&self) -> User {
+        self.users
+            .iter()
+            .find(|u| u.id == self.user)
+            .or(self.users.first())
+            .cloned()
+            .unwrap_or_else(|| User {
+                id: "admin".into(),
+                name: "admin".into(),
+                roles: vec![Role::Admin],
+                region: String::new(),
+            })
+    }
+    pub fn user_name(&self, id: &str) -> String {
+        self.users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+    /// A customer's grade today (an approved override wins); C when not graded yet.
+    pub fn grade(&self, id: CustomerId) -> Grade {
+        self.rated.get(&id).map_or(Grade::C, |r| r.1)
+    }
+    /// A customer's limits as the check sees them: frozen too while a rule holds its ordering.
+    pub fn limits_in_force(&self, id: CustomerId) -> Option<credit::Limits> {
+        let c = self.customer(id)?;
+        let mut l = c.limits.clone();
+        l.frozen |= !self.monitor.held(id).is_empty();
+        Some(l)
+    }
+    /// Whether `user` sees this customer (a sales rep sees their own).
+    pub fn visible(&self, user: &User, id: CustomerId) -> bool {
+        self.customer(id).is_some_and(|c| user.sees(&c.sales_rep))
+    }
+    /// Rebuilds the id index after the customer list changed order or length.
+    pub fn reindex(&mut self) {
+        self.index = self
+            .customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+    }
+    /// Puts a customer in (a new one in name order) or replaces it.
+    pub fn put_customer(&mut self, c: Customer) {
+        match self.index.get(&c.id) {
+            Some(&i) => self.customers[i] = c,
+            None => {
+                self.customers.push(c);
+                self.customers.sort_by(|a, b| a.name.cmp(&b.name));
+                self.reindex();
+            }
+        }
+    }
+    /// Recomputes one customer's figures, metrics and grade (after a change of its data).
+    pub fn refresh_summary(&mut self, id: CustomerId) {
+        let s = self.ledger.summary(id, self.as_of);
+        self.summaries.insert(id, s);
+        if let Some(c) = self.customer(id) {
+            let m = self.ledger.metrics(c, self.as_of);
+            let (score, grade) = self.model.prepare().score_and_grade(&m);
+            let grade = c.grade_override.map_or(grade, |o| o.grade);
+            self.rated.insert(id, (score, grade));
+            self.metrics.insert(id, m);
+        }
+    }
+
+    /// Every customer's figures as of `as_of`.
+    pub fn summarise_all(&mut self) {
+        self.summaries = self.ledger.summaries(self.as_of);
+    }
+
+    /// Metrics for every customer (the slow half of grading; [`Book::rescore`] is the other).
+    pub fn compute_metrics(&mut self) {
+        let all = self.ledger.metrics_all(&self.customers, self.as_of);
+        self.metrics = self.customers.iter().map(|c| c.id).zip(all).collect();
+    }
+
+    /// Grades from the cached metrics under the published model; an approved override replaces
+    /// the scorecard's grade (the score stays, for the record).
+    pub fn rescore(&mut self) {
+        let p = self.model.prepare();
+        self.rated = self
+            .metrics
+            .iter()
+            .map(|(id, m)| (*id, p.score_and_grade(m)))
+            .collect();
+        for c in &self.customers {
+            if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
+                r.1 = o.grade;
+            }
+        }
+    }
+
+    /// Moves the figures to another business day; false when it already was that day.
+    pub fn roll_to(&mut self, as_of: Date) -> bool {
+        if self.as_of == as_of {
+            return false;
+        }
+        self.as_of = as_of;
+        self.summarise_all();
+        self.compute_metrics();
+        self.rescore();
+        true
+    }
+
+    /// A customer's explained score under the published model.
+    pub fn explain(&self, id: CustomerId) -> Option<Score> {
+        self.metrics
+            .get(&id)
+            .map(|m| self.model.score(m, self.as_of))
+    }
+
+    /// What the credit check needs to know about a customer today. A customer not graded yet is
+    /// treated as grade C (the strictest).
+    pub fn check_input(&self, id: CustomerId) -> Option<CheckInput> {
+        let c = self.customer(id)?;
+        let s = self.summary(id);
+        Some(CheckInput {
+            grade: self.grade(id),
+            limits: self.limits_in_force(c.id)?,
+            exposure: Exposure {
+                open_ar: s.open_ar,
+                open_orders: s.open_orders,
+                held_orders: s.held_orders,
+            },
+            overdue: s.overdue,
+            max_days_overdue: s.max_days_overdue,
+        })
+    }
+
+    /// The order-time credit check of an order of `amount` for a customer, today.
+    pub fn check_order(&self, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckResult> {
+        self.check_input(id)
+            .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
+    }
+
+    /// The check of an order already counted in the figures, as it moves on (ships, is
+    /// invoiced): its own amount is taken out of the exposure first, so that it is not counted
+    /// twice.
+    pub fn recheck_order(&self, order: &Order) -> Option<CheckResult> {
+        let mut input = self.check_input(order.customer)?;
+        if order.status.is_open_value() {
+            input.exposure.open_orders -= order.amount;
+        }
+        Some(credit::check(
+            &self.policy,
+            &input,
+            order.amount,
+            false,
+            self.as_of,
+        ))
+    }
+
+    /// What a draft model would do to the portfolio: the migration matrix from the published
+    /// grades, and the customers whose grade changes, biggest exposure first.
+    pub fn what_if(&self, draft: &Scorecard) -> (Migration, Vec<GradeChange>) {
+        let prepared = draft.prepare();
+        let mut moves = Vec::with_capacity(self.customers.len());
+        let mut changes = Vec::new();
+        for c in &self.customers {
+            let (Some(&(old_score, old)), Some(m)) =
+                (self.rated.get(&c.id), self.metrics.get(&c.id))
+            else {
+                continue;
+            };
+            let (new_score, new) = prepared.score_and_grade(m);
+            let exposure = self.exposure(c.id);
+            moves.push((old, new, exposure));
+            if old != new {
+                changes.push((
+                    c.id,
+                    c.name.clone(),
+                    old,
+                    new,
+                    old_score,
+                    new_score,
+                    exposure,
+                ));
+            }
+        }
+        changes.sort_by_key(|c| std::cmp::Reverse(c.6));
+        (migration(moves), changes)
+    }
+
+    /// The orders in a status (held, awaiting payment) of the customers `user` sees, oldest
+    /// first, each with what is paid on its invoices so far.
+    pub fn orders_in(&self, user: &User, status: OrderStatus) -> Vec<(Order, Money)> {
+        let mut out: Vec<(Order, Money)> = self
+            .ledger
+            .orders()
+            .iter()
+            .filter(|o| o.status == status && self.visible(user, o.customer))
+            .map(|o| (*o, self.ledger.paid_on_order(o.customer, o.id)))
+            .collect();
+        out.sort_by_key(|(o, _)| (o.date, o.number));
+        out
+    }
+
+    /// Exposure for the migration matrix: open receivables plus open orders.
+    pub fn exposure(&self, id: CustomerId) -> Money {
+        let s = self.summary(id);
+        s.open_ar + s.open_orders
+    }
+}

@@ -1,0 +1,137 @@
+//! Commands: every write a user can make, as a value that can be stored, sent and replayed.
+
+use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::rating::Scorecard;
+use creditdesk_domain::request::{Attachment, RequestKind};
+use creditdesk_domain::*;
+use serde::{Deserialize, Serialize};
+
+/// Where an order goes by hand. Invoicing goes through [`Command::RecordInvoice`]; a held order
+/// goes on only through an approved release, or is cancelled with [`Command::CancelHeld`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderMove {
+    /// Delivered: the credit check runs again on today's state (a prepaid order: it must be
+    /// paid, and is then invoiced already).
+    Ship,
+    Cancel,
+}
+
+/// Every write, by name. New records' ids are chosen by the caller and travel inside the command,
+/// so that replaying it (on a server, after a retry) makes the same records.
+// A command is made once and moved into the executor: the size of its largest variant (a
+// scorecard) costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Creates (`create`) or edits a customer's master data and external profile. Limits, the
+    /// freeze and a grade override never change here. `why` is required when the external
+    /// profile (the rating inputs) changes.
+    SaveCustomer {
+        id: CustomerId,
+        create: bool,
+        input: CustomerInput,
+        #[serde(default)]
+        why: String,
+    },
+    /// Takes an order after the credit check: blocked, it is stored held; `prepaid` (payment
+    /// before delivery), it is stored awaiting payment and uses no credit.
+    RecordOrder {
+        id: OrderId,
+        customer: CustomerId,
+        input: OrderInput,
+        prepaid: bool,
+    },
+    MoveOrder {
+        order: OrderId,
+        to: OrderMove,
+    },
+    /// Cancels a held order outright, with a reason; open releases of it close with it.
+    CancelHeld {
+        order: OrderId,
+        reason: String,
+    },
+    RecordInvoice {
+        id: InvoiceId,
+        customer: CustomerId,
+        input: InvoiceInput,
+    },
+    RecordPayment {
+        id: PaymentId,
+        customer: CustomerId,
+        input: PaymentInput,
+    },
+    /// Files a request of the approval workflow (attachment bytes travel beside the command).
+    FileRequest {
+        id: RequestId,
+        customer: CustomerId,
+        kind: RequestKind,
+        reason: String,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+    },
+    /// Approves or rejects the step of a request waiting on the actor.
+    Decide {
+        request: RequestId,
+        approve: bool,
+        #[serde(default)]
+        comment: String,
+    },
+    /// The requester takes a request back.
+    Withdraw {
+        request: RequestId,
+    },
+    /// Expires every open request past its time (run by the system user).
+    ExpireDue,
+    /// Keeps the scorecard draft being edited (`None`: no draft).
+    SaveDraft {
+        draft: Option<Scorecard>,
+    },
+    /// Publishes a draft as the next version and regrades every customer.
+    PublishScorecard {
+        draft: Scorecard,
+    },
+}
+
+impl Command {
+    /// The command's name, as the outbox and the server's answers show it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SaveCustomer { .. } => "save_customer",
+            Command::RecordOrder { .. } => "record_order",
+            Command::MoveOrder { .. } => "move_order",
+            Command::CancelHeld { .. } => "cancel_held",
+            Command::RecordInvoice { .. } => "record_invoice",
+            Command::RecordPayment { .. } => "record_payment",
+            Command::FileRequest { .. } => "file_request",
+            Command::Decide { .. } => "decide",
+            Command::Withdraw { .. } => "withdraw",
+            Command::ExpireDue => "expire_due",
+            Command::SaveDraft { .. } => "save_draft",
+            Command::PublishScorecard { .. } => "publish_scorecard",
+        }
+    }
+}
+
+/// A record version a command was computed against (for a server to detect that it moved on).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Base {
+    pub entity: String,
+    pub id: String,
+    pub version: u32,
+}
+
+/// The outbox record of a command: the command itself with who, where, when, and the versions
+/// it was based on. A server replays it as the signed-in user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub id: String,
+    pub actor: String,
+    pub device: String,
+    pub at: i64,
+    pub as_of: Date,
+    #[serde(default)]
+    pub base: Vec<Base>,
+    pub command: Command,
+}

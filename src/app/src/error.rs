@@ -1,0 +1,131 @@
+//! Why a command was refused. Nothing is written when a command fails.
+
+use creditdesk_domain::approval::ApprovalError;
+use creditdesk_domain::credit::Reason;
+use creditdesk_domain::rating::ModelProblem;
+use creditdesk_domain::{FieldError, Money};
+
+/// The stable code of a refusal (`CMD-…`; the workflow's own refusals keep their `A-…` codes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    NotPermitted,
+    NotYours,
+    Unknown,
+    Invalid,
+    Workflow,
+    CreditBlocked,
+    NotPaid,
+    WrongState,
+    Model,
+    Store,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotPermitted => "CMD-NOT-PERMITTED",
+            Code::NotYours => "CMD-NOT-YOURS",
+            Code::Unknown => "CMD-UNKNOWN",
+            Code::Invalid => "CMD-INVALID",
+            Code::Workflow => "CMD-WORKFLOW",
+            Code::CreditBlocked => "CMD-CREDIT-BLOCKED",
+            Code::NotPaid => "CMD-NOT-PAID",
+            Code::WrongState => "CMD-WRONG-STATE",
+            Code::Model => "CMD-MODEL",
+            Code::Store => "CMD-STORE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CommandError {
+    /// The actor's roles do not allow it.
+    NotPermitted(&'static str),
+    /// The customer is another sales rep's (the data is not shown either).
+    NotYours,
+    /// No such record: `what` names the kind (`customer`, `order`, `request`).
+    Unknown(&'static str),
+    /// Field by field, as the form shows them.
+    Invalid(Vec<FieldError>),
+    /// The approval workflow refused (own request, wrong role, closed...).
+    Workflow(ApprovalError),
+    /// The credit check blocks moving the order on, for these reasons.
+    CreditBlocked(Vec<Reason>),
+    /// A prepaid order ships only when what is paid on it covers it.
+    NotPaid { paid: Money, needed: Money },
+    /// The record is not in a state that allows this (`detail` says which).
+    WrongState(&'static str),
+    /// The scorecard breaks these rules.
+    Model(Vec<ModelProblem>),
+    /// The store failed; nothing was written.
+    Store(String),
+}
+
+impl CommandError {
+    pub fn code(&self) -> Code {
+        match self {
+            CommandError::NotPermitted(_) => Code::NotPermitted,
+            CommandError::NotYours => Code::NotYours,
+            CommandError::Unknown(_) => Code::Unknown,
+            CommandError::Invalid(_) => Code::Invalid,
+            CommandError::Workflow(_) => Code::Workflow,
+            CommandError::CreditBlocked(_) => Code::CreditBlocked,
+            CommandError::NotPaid { .. } => Code::NotPaid,
+            CommandError::WrongState(_) => Code::WrongState,
+            CommandError::Model(_) => Code::Model,
+            CommandError::Store(_) => Code::Store,
+        }
+    }
+}
+
+impl From<ApprovalError> for CommandError {
+    fn from(e: ApprovalError) -> Self {
+        match e {
+            ApprovalError::NotPermitted => CommandError::NotPermitted("file requests"),
+            e => CommandError::Workflow(e),
+        }
+    }
+}
+
+impl From<creditdesk_storage::StoreError> for CommandError {
+    fn from(e: creditdesk_storage::StoreError) -> Self {
+        CommandError::Store(e.to_string())
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code = self.code().as_str();
+        match self {
+            CommandError::NotPermitted(what) => write!(f, "{code}: your role may not {what}"),
+            CommandError::NotYours => write!(f, "{code}: this customer is not yours"),
+            CommandError::Unknown(what) => write!(f, "{code}: no such {what}"),
+            CommandError::Invalid(errs) => {
+                write!(f, "{code}: ")?;
+                for (i, e) in errs.iter().enumerate() {
+                    write!(
+                        f,
+                        "{}{}: {:?}",
+                        if i > 0 { "; " } else { "" },
+                        e.field,
+                        e.problem
+                    )?;
+                }
+                Ok(())
+            }
+            CommandError::Workflow(a) => write!(f, "{}: the workflow refused", a.code()),
+            CommandError::CreditBlocked(r) => {
+                write!(f, "{code}: the credit check blocks it ({r:?})")
+            }
+            CommandError::NotPaid { paid, needed } => write!(
+                f,
+                "{code}: paid {} of {}",
+                paid.format_cny(),
+                needed.format_cny()
+            ),
+            CommandError::WrongState(s) => write!(f, "{code}: {s}"),
+            CommandError::Model(p) => write!(f, "{code}: {} problems", p.len()),
+            CommandError::Store(s) => write!(f, "{code}: {s}"),
+        }
+    }
+}

@@ -1,0 +1,763 @@
+//! Running a command: [`plan`] (authorise, validate, compute the effects; pure) and [`execute`]
+//! (commit the effects with their audit entries and the command's outbox record in one
+//! transaction, then update the book).
+
+use crate::book::Book;
+use crate::command::{Base, Command, Envelope, OrderMove};
+use crate::error::CommandError;
+use crate::Ctx;
+use creditdesk_domain::approval::{chain, AuditEntry, Event, Permission, State, User};
+use creditdesk_domain::credit::{Outcome, Release};
+use creditdesk_domain::rating::Scorecard;
+use creditdesk_domain::request::Effect;
+use creditdesk_domain::request::{self, Request, RequestKind};
+use creditdesk_domain::workflow;
+use creditdesk_domain::*;
+use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Store};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// A change of the scorecard a command makes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScorecardChange {
+    Draft(Option<Scorecard>),
+    Published(Scorecard),
+}
+
+/// What a command will write and change, computed before anything is written.
+#[derive(Clone, Debug, Default)]
+pub struct Effects {
+    /// Customers, ledger entries, documents, settings to write (audit and outbox are added
+    /// when it commits).
+    pub batch: Batch,
+    /// Requests written, typed (the batch gets their records).
+    pub requests: Vec<Request>,
+    pub events: Vec<Event>,
+    pub base: Vec<Base>,
+    /// Customers whose figures change.
+    pub touched: Vec<CustomerId>,
+    pub scorecard: Option<ScorecardChange>,
+    /// An approved unfreeze lifts the holds monitoring put on this customer.
+    pub release_holds: Option<CustomerId>,
+    /// The credit check's outcome of a new order.
+    pub outcome: Option<Outcome>,
+    /// The state a request is left in.
+    pub state: Option<State>,
+    /// How many records the command changed (expiry: how many requests expired).
+    pub count: usize,
+}
+
+/// What a committed command reports back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receipt {
+    pub touched: Vec<CustomerId>,
+    pub outcome: Option<Outcome>,
+    pub state: Option<State>,
+    pub count: usize,
+    /// The audit entries it added.
+    pub audit: Vec<AuditEntry>,
+}
+
+fn require(user: &User, p: Permission, what: &'static str) -> Result<(), CommandError> {
+    if user.may(p) {
+        Ok(())
+    } else {
+        Err(CommandError::NotPermitted(what))
+    }
+}
+
+/// The customer, if it exists and the actor sees it.
+fn visible<'a>(book: &'a Book, ctx: &Ctx, id: CustomerId) -> Result<&'a Customer, CommandError> {
+    let c = book.customer(id).ok_or(CommandError::Unknown("customer"))?;
+    if ctx.actor.sees(&c.sales_rep) {
+        Ok(c)
+    } else {
+        Err(CommandError::NotYours)
+    }
+}
+
+fn base(entity: &str, id: impl ToString, version: u32) -> Base {
+    Base {
+        entity: entity.into(),
+        id: id.to_string(),
+        version,
+    }
+}
+
+fn event(
+    ctx: &Ctx,
+    what: &str,
+    subject: String,
+    before: String,
+    after: String,
+    why: &str,
+) -> Event {
+    Event {
+        who: ctx.actor.id.clone(),
+        what: what.into(),
+        subject,
+        before,
+        after,
+        why: why.into(),
+    }
+}
+
+/// The approved release of a held order, if there is one.
+fn release_of(book: &Book, order: OrderId) -> Option<Release> {
+    book.requests.iter().find_map(|r| match r.kind {
+        RequestKind::ReleaseHeldOrder {
+            order: o, amount, ..
+        } if o == order && r.state() == State::Approved => Some(Release {
+            amount,
+            reason: r.reason.clone(),
+            by: r
+                .flow
+                .decisions
+                .last()
+                .map(|d| d.user.clone())
+                .unwrap_or_default(),
+            on: r.requested_on,
+        }),
+        _ => None,
+    })
+}
+
+/// The check an order passes to move on (ship, or be invoiced before it ships): today's state,
+/// or an approved release that covers its amount.
+fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
+    let Some(check) = book.recheck_order(o) else {
+        return Err(CommandError::Unknown("customer"));
+    };
+    if check.outcome != Outcome::Block {
+        return Ok(());
+    }
+    if release_of(book, o.id).is_some_and(|r| r.covers(o.amount)) {
+        return Ok(());
+    }
+    Err(CommandError::CreditBlocked(check.reasons))
+}
+
+/// The fields that differ between two customers' records, as `(before, after)` JSON objects
+/// (bookkeeping fields left out).
+fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, String) {
+    let obj = |c: &Customer| -> BTreeMap<String, serde_json::Value> {
+        let serde_json::Value::Object(m) = serde_json::to_value(c).expect("customers serialise")
+        else {
+            return BTreeMap::new();
+        };
+        m.into_iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "meta" | "limits" | "grade_override"))
+            .collect()
+    };
+    let a = obj(after);
+    let b = before.map(obj).unwrap_or_default();
+    let (mut was, mut now) = (BTreeMap::new(), BTreeMap::new());
+    for (k, v) in &a {
+        if b.get(k) != Some(v) {
+            if let Some(old) = b.get(k) {
+                was.insert(k.clone(), old.clone());
+            }
+            now.insert(k.clone(), v.clone());
+        }
+    }
+    let json = |m: BTreeMap<String, serde_json::Value>| {
+        if m.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&m).expect("json")
+        }
+    };
+    (json(was), json(now))
+}
+
+/// Authorises, validates and computes the effects of a command, without writing anything.
+pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandError> {
+    let me = &ctx.actor;
+    let (device, now, as_of) = (ctx.device, ctx.now, ctx.as_of);
+    let mut fx = Effects::default();
+    match cmd {
+        Command::SaveCustomer {
+            id,
+            create,
+            input,
+            why,
+        } => {
+            require(me, Permission::EditCustomers, "edit customers")?;
+            let prior = if *create {
+                if book.customer(*id).is_some() {
+                    return Err(CommandError::WrongState("a customer with this id exists"));
+                }
+                None
+            } else {
+                Some(visible(book, ctx, *id)?)
+            };
+            let (meta, custom) = match prior {
+                Some(c) => (c.meta.bump(device, now), c.custom.clone()),
+                None => (Meta::new(device, now), BTreeMap::new()),
+            };
+            let mut c = input
+                .validate(*id, meta, custom, as_of)
+                .map_err(CommandError::Invalid)?;
+            // The form never touches limits, the freeze or a grade override: they change only
+            // through approved requests.
+            if let Some(p) = prior {
+                c.limits = p.limits.clone();
+                c.grade_override = p.grade_override;
+            }
+            // Only those who see every customer give one to another sales rep.
+            if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.name {
+                return Err(CommandError::NotYours);
+            }
+            // The external profile is the rating's input: only the roles the policy names
+            // change it, and always with a reason.
+            let profile_before = prior.map(|p| p.profile.clone()).unwrap_or_default();
+            if c.profile != profile_before {
+                if !book.policy.profile_editors.iter().any(|r| me.has(*r)) {
+                    return Err(CommandError::NotPermitted("change the external profile"));
+                }
+                request::release_reason(why).map_err(|_| {
+                    CommandError::Invalid(vec![FieldError::new(
+                        "why",
+                        if why.trim().is_empty() {
+                            Problem::Required
+                        } else {
+                            Problem::TooShort { min: 5 }
+                        },
+                    )])
+                })?;
+            }
+            let (before, after) = changed_fields(prior, &c);
+            if !after.is_empty() {
+                let what = if prior.is_some() {
+                    "customer.changed"
+                } else {
+                    "customer.created"
+                };
+                fx.events.push(event(
+                    ctx,
+                    what,
+                    format!("customer:{id}"),
+                    before,
+                    after,
+                    why,
+                ));
+            }
+            if let Some(p) = prior {
+                fx.base.push(base("customer", id, p.meta.version));
+            }
+            fx.touched.push(*id);
+            fx.batch.customers.push(c);
+        }
+        Command::RecordOrder {
+            id,
+            customer,
+            input,
+            prepaid,
+        } => {
+            require(me, Permission::RecordOrders, "record orders")?;
+            visible(book, ctx, *customer)?;
+            if book.ledger.order(*id).is_some() {
+                return Err(CommandError::WrongState("an order with this id exists"));
+            }
+            let mut o = input
+                .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
+                .map_err(CommandError::Invalid)?;
+            let what = if *prepaid {
+                o.status = OrderStatus::AwaitingPayment;
+                "order.awaiting_payment"
+            } else {
+                let check = book.check_order(*customer, o.amount, false);
+                let outcome = check.as_ref().map_or(Outcome::Block, |r| r.outcome);
+                fx.outcome = Some(outcome);
+                if outcome == Outcome::Block {
+                    o.status = OrderStatus::Held;
+                    "order.held"
+                } else {
+                    "order.recorded"
+                }
+            };
+            fx.events.push(event(
+                ctx,
+                what,
+                format!("order:{id}"),
+                String::new(),
+                format!("{} {}", o.number, o.amount.format_cny()),
+                "",
+            ));
+            fx.touched.push(*customer);
+            fx.batch.entries.push(Entry::Order(o));
+        }
+        Command::MoveOrder { order, to } => {
+            require(me, Permission::RecordOrders, "record orders")?;
+            let o = *book
+                .ledger
+                .order(*order)
+                .ok_or(CommandError::Unknown("order"))?;
+            visible(book, ctx, o.customer)?;
+            let next = match (to, o.status) {
+                (OrderMove::Cancel, OrderStatus::Held) => {
+                    return Err(CommandError::WrongState(
+                        "a held order is cancelled with a reason",
+                    ))
+                }
+                (OrderMove::Cancel, _) => OrderStatus::Cancelled,
+                (OrderMove::Ship, OrderStatus::Open) => {
+                    may_move_on(book, &o)?;
+                    OrderStatus::Shipped
+                }
+                (OrderMove::Ship, OrderStatus::AwaitingPayment) => {
+                    let paid = book.ledger.paid_on_order(o.customer, o.id);
+                    if paid < o.amount {
+                        return Err(CommandError::NotPaid {
+                            paid,
+                            needed: o.amount,
+                        });
+                    }
+                    // Paid on its advance invoice: shipped and invoiced at once.
+                    OrderStatus::Invoiced
+                }
+                (OrderMove::Ship, _) => {
+                    return Err(CommandError::WrongState("only an open or paid order ships"))
+                }
+            };
+            let moved = o
+                .with_status(next, device, now)
+                .ok_or(CommandError::WrongState(
+                    "this order cannot change to that status",
+                ))?;
+            fx.events.push(event(
+                ctx,
+                match to {
+                    OrderMove::Ship => "order.shipped",
+                    OrderMove::Cancel => "order.cancelled",
+                },
+                format!("order:{order}"),
+                format!("{:?}", o.status),
+                format!("{next:?}"),
+                "",
+            ));
+            fx.base.push(base("order", order, o.meta.version));
+            fx.touched.push(o.customer);
+            fx.batch.entries.push(Entry::Order(moved));
+        }
+        Command::CancelHeld { order, reason } => {
+            let reason = request::release_reason(reason).map_err(CommandError::Invalid)?;
+            require(me, Permission::CancelHeldOrders, "cancel held orders")?;
+            let o = *book
+                .ledger
+                .order(*order)
+                .ok_or(CommandError::Unknown("order"))?;
+            visible(book, ctx, o.customer)?;
+            if o.status != OrderStatus::Held {
+                return Err(CommandError::WrongState("this order is not held"));
+            }
+            let next = o
+                .with_status(OrderStatus::Cancelled, device, now)
+                .ok_or(CommandError::WrongState("this order is not held"))?;
+            fx.events.push(event(
+                ctx,
+                "order.cancelled",
+                format!("order:{order}"),
+                "held".into(),
+                "cancelled".into(),
+                &reason,
+            ));
+            // A release asked for this order has nothing left to release: it closes with it.
+            for r in &book.requests {
+                if r.state().is_open()
+                    && matches!(r.kind, RequestKind::ReleaseHeldOrder { order: o, .. } if o == *order)
+                {
+                    let mut out = workflow::expire(r.clone(), now.0)?;
+                    out.events[0].why = "order cancelled".into();
+                    out.request.meta = out.request.meta.bump(device, now);
+                    fx.events.append(&mut out.events);
+                    fx.requests.push(out.request);
+                }
+            }
+            fx.base.push(base("order", order, o.meta.version));
+            fx.touched.push(o.customer);
+            fx.batch.entries.push(Entry::Order(next));
+        }
+        Command::RecordInvoice {
+            id,
+            customer,
+            input,
+        } => {
+            require(me, Permission::RecordReceivables, "record invoices")?;
+            visible(book, ctx, *customer)?;
+            if book.ledger.invoice(*id).is_some() {
+                return Err(CommandError::WrongState("an invoice with this id exists"));
+            }
+            let invoice = input
+                .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
+                .map_err(CommandError::Invalid)?;
+            if let Some(oid) = invoice.order {
+                let o = *book
+                    .ledger
+                    .order(oid)
+                    .filter(|o| o.customer == *customer)
+                    .ok_or(CommandError::Unknown("order"))?;
+                let next = match o.status {
+                    OrderStatus::Open => {
+                        // Invoicing an order not yet shipped moves it on: checked again.
+                        may_move_on(book, &o)?;
+                        Some(OrderStatus::Invoiced)
+                    }
+                    OrderStatus::Shipped => Some(OrderStatus::Invoiced),
+                    // The advance invoice of a prepaid order: the order waits for its payment.
+                    OrderStatus::AwaitingPayment | OrderStatus::Invoiced => None,
+                    OrderStatus::Held => {
+                        return Err(CommandError::WrongState(
+                            "a held order is invoiced only after its release",
+                        ))
+                    }
+                    OrderStatus::Cancelled => {
+                        return Err(CommandError::WrongState("the order is cancelled"))
+                    }
+                };
+                if let Some(next) = next {
+                    let moved = o
+                        .with_status(next, device, now)
+                        .ok_or(CommandError::WrongState("the order cannot be invoiced"))?;
+                    fx.base.push(base("order", oid, o.meta.version));
+                    fx.batch.entries.push(Entry::Order(moved));
+                }
+            }
+            fx.events.push(event(
+                ctx,
+                "invoice.recorded",
+                format!("invoice:{id}"),
+                String::new(),
+                format!("{} {}", invoice.number, invoice.amount.format_cny()),
+                "",
+            ));
+            fx.touched.push(*customer);
+            fx.batch.entries.insert(0, Entry::Invoice(invoice));
+        }
+        Command::RecordPayment {
+            id,
+            customer,
+            input,
+        } => {
+            require(me, Permission::RecordReceivables, "record payments")?;
+            visible(book, ctx, *customer)?;
+            if book.ledger.payments().iter().any(|p| p.id == *id) {
+                return Err(CommandError::WrongState("a payment with this id exists"));
+            }
+            let payment = input
+                .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
+                .map_err(CommandError::Invalid)?;
+            fx.events.push(event(
+                ctx,
+                "payment.recorded",
+                format!("payment:{id}"),
+                String::new(),
+                payment.amount.format_cny(),
+                "",
+            ));
+            fx.touched.push(*customer);
+            fx.batch.entries.push(Entry::Payment(payment));
+        }
+        Command::FileRequest {
+            id,
+            customer,
+            kind,
+            reason,
+            attachments,
+        } => {
+            workflow::may_file(me)?;
+            visible(book, ctx, *customer)?;
+            if book.requests.iter().any(|r| r.id == *id) {
+                return Err(CommandError::WrongState("a request with this id exists"));
+            }
+            if workflow::open_conflict(&book.requests, *customer, kind).is_some() {
+                return Err(CommandError::Invalid(vec![FieldError::new(
+                    "action",
+                    Problem::OpenRequest,
+                )]));
+            }
+            request::check_attachments(attachments).map_err(CommandError::Invalid)?;
+            let route = workflow::route_for(&book.routes, kind, book.grade(*customer));
+            let mut r = request::draft(
+                *id,
+                Meta::new(device, now),
+                *customer,
+                kind.clone(),
+                reason.clone(),
+                &me.id,
+                route,
+                as_of,
+            );
+            r.attachments = attachments.clone();
+            let out = workflow::submit(r, me, now.0)?;
+            fx.state = Some(out.request.state());
+            fx.events = out.events;
+            fx.requests.push(out.request);
+        }
+        Command::Decide {
+            request,
+            approve,
+            comment,
+        } => {
+            let r = find(book, *request)?;
+            let c = visible(book, ctx, r.customer)?;
+            // The role to act in; when there is none the domain names why (own request, wrong
+            // role...).
+            let role = r
+                .flow
+                .can_act(me)
+                .or(me.roles.first().copied())
+                .ok_or(creditdesk_domain::approval::ApprovalError::WrongRole)?;
+            let out = workflow::decide(
+                r.clone(),
+                &c.limits,
+                me,
+                role,
+                *approve,
+                comment,
+                now.0,
+                as_of,
+            )?;
+            fx.base.push(base("request", request, r.meta.version));
+            outcome(book, ctx, out, &mut fx)?;
+        }
+        Command::Withdraw { request } => {
+            let r = find(book, *request)?;
+            visible(book, ctx, r.customer)?;
+            let out = workflow::withdraw(r.clone(), me, now.0)?;
+            fx.base.push(base("request", request, r.meta.version));
+            outcome(book, ctx, out, &mut fx)?;
+        }
+        Command::ExpireDue => {
+            let due: Vec<&Request> = book
+                .requests
+                .iter()
+                .filter(|r| r.expires(now.0, as_of, book.routes.expire_days))
+                .collect();
+            for r in due {
+                outcome(book, ctx, workflow::expire(r.clone(), now.0)?, &mut fx)?;
+                fx.count += 1;
+            }
+        }
+        Command::SaveDraft { draft } => {
+            require(me, Permission::EditScorecard, "edit the scorecard")?;
+            let json = draft.as_ref().map(Scorecard::to_json).unwrap_or_default();
+            fx.batch.docs.push((Docs::Models, "draft".into(), json));
+            fx.scorecard = Some(ScorecardChange::Draft(draft.clone()));
+        }
+        Command::PublishScorecard { draft } => {
+            let problems = draft.problems();
+            if !problems.is_empty() {
+                return Err(CommandError::Model(problems));
+            }
+            require(me, Permission::PublishScorecard, "publish the scorecard")?;
+            let next = book.versions.last().map_or(1, |v| v.version + 1);
+            let model = Scorecard {
+                version: next,
+                published_on: Some(as_of),
+                ..draft.clone()
+            };
+            let json = model.to_json();
+            fx.batch.docs = vec![
+                (Docs::Models, next.to_string(), json.clone()),
+                (Docs::Models, "draft".into(), String::new()),
+            ];
+            fx.events.push(event(
+                ctx,
+                "scorecard.published",
+                "scorecard".into(),
+                format!("version {}", book.model.version),
+                json,
+                &model.name,
+            ));
+            fx.base
+                .push(base("scorecard", "scorecard", book.model.version));
+            fx.scorecard = Some(ScorecardChange::Published(model));
+            fx.count = next as usize;
+        }
+    }
+    Ok(fx)
+}
+
+fn find(book: &Book, id: RequestId) -> Result<&Request, CommandError> {
+    book.requests
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or(CommandError::Unknown("request"))
+}
+
+/// What a workflow step writes: the request, its effect on the customer or the order, its audit
+/// entries.
+fn outcome(
+    book: &Book,
+    ctx: &Ctx,
+    out: workflow::Outcome,
+    fx: &mut Effects,
+) -> Result<(), CommandError> {
+    let workflow::Outcome {
+        mut request,
+        effect,
+        mut events,
+    } = out;
+    let (device, now) = (ctx.device, ctx.now);
+    request.meta = request.meta.bump(device, now);
+    let customer = book
+        .customer(request.customer)
+        .ok_or(CommandError::Unknown("customer"))?;
+    match &effect {
+        Some(Effect::Limits(limits)) => fx.batch.customers.push(Customer {
+            limits: limits.clone(),
+            meta: customer.meta.bump(device, now),
+            ..customer.clone()
+        }),
+        Some(Effect::Grade(g)) => fx.batch.customers.push(Customer {
+            grade_override: Some(*g),
+            meta: customer.meta.bump(device, now),
+            ..customer.clone()
+        }),
+        Some(Effect::Release(id)) => {
+            let RequestKind::ReleaseHeldOrder { amount, .. } = request.kind else {
+                return Err(CommandError::WrongState("not a release"));
+            };
+            let release = Release {
+                amount,
+                reason: request.reason.clone(),
+                by: ctx.actor.id.clone(),
+                on: ctx.as_of,
+            };
+            let o = book
+                .ledger
+                .order(*id)
+                .and_then(|o| o.release(&release, device, now))
+                .ok_or(CommandError::WrongState(
+                    "the order is no longer held (cancelled?)",
+                ))?;
+            fx.batch.entries.push(Entry::Order(o));
+        }
+        None => {}
+    }
+    // An approved unfreeze also lifts the holds monitoring rules put on ordering.
+    if matches!(request.kind, RequestKind::Unfreeze { .. })
+        && effect.is_some()
+        && !book.monitor.held(request.customer).is_empty()
+    {
+        let mut holds = book.monitor.holds.clone();
+        holds.remove(&request.customer);
+        fx.batch
+            .settings
+            .push(("holds".into(), serde_json::to_string(&holds).expect("json")));
+        fx.release_holds = Some(request.customer);
+    }
+    if effect.is_some() {
+        fx.touched.push(request.customer);
+    }
+    fx.state = Some(request.state());
+    fx.events.append(&mut events);
+    fx.requests.push(request);
+    Ok(())
+}
+
+/// Runs a command: plans it on the book, commits its effects with their audit entries and the
+/// command's outbox record in one transaction, then applies them to the book. `files` are the
+/// bytes of a request's attachments, by attachment id. On any error nothing is written.
+pub async fn execute<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    ctx: &Ctx,
+    cmd: Command,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Receipt, CommandError> {
+    let fx = plan(&book.borrow(), ctx, &cmd)?;
+    let envelope = Envelope {
+        id: ctx.command_id.clone(),
+        actor: ctx.actor.id.clone(),
+        device: ctx.device.to_string(),
+        at: ctx.now.0,
+        as_of: ctx.as_of,
+        base: fx.base.clone(),
+        command: cmd,
+    };
+    let mut batch = fx.batch.clone();
+    batch.requests = fx
+        .requests
+        .iter()
+        .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
+        .collect();
+    batch.attachments = files;
+    batch.command = Some(OutboxEntry {
+        entity: "command".into(),
+        id: envelope.id.clone(),
+        version: 1,
+        updated_at: ctx.now.0,
+        device: envelope.device.clone(),
+        payload: serde_json::to_value(&envelope).expect("json"),
+    });
+    for attempt in 0..2 {
+        let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
+        batch.audit = entries.clone();
+        match store.commit(&batch).await {
+            Ok(()) => {
+                apply(&mut book.borrow_mut(), &fx, entries.clone());
+                return Ok(Receipt {
+                    touched: fx.touched,
+                    outcome: fx.outcome,
+                    state: fx.state,
+                    count: fx.count,
+                    audit: entries,
+                });
+            }
+            Err(_) if attempt == 0 && !fx.events.is_empty() => {
+                // Perhaps another writer (another tab) added audit entries meanwhile: read the
+                // trail and chain again. If the failure was something else, the second attempt
+                // fails the same way.
+                let stored = store.load_audit().await?;
+                book.borrow_mut().audit = stored;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// Puts what a committed command wrote into the book.
+fn apply(book: &mut Book, fx: &Effects, audit: Vec<AuditEntry>) {
+    book.audit.extend(audit);
+    for c in &fx.batch.customers {
+        book.put_customer(c.clone());
+    }
+    for e in &fx.batch.entries {
+        // Each was validated against this ledger: adding it cannot fail.
+        let added = match e {
+            Entry::Order(o) => {
+                book.ledger.put_order(*o);
+                Ok(())
+            }
+            Entry::Invoice(i) => book.ledger.add_invoice(*i),
+            Entry::Payment(p) => book.ledger.add_payment(p.clone()),
+            Entry::CreditNote(c) => book.ledger.add_credit_note(*c),
+        };
+        debug_assert!(added.is_ok(), "a planned entry was refused: {added:?}");
+    }
+    for r in &fx.requests {
+        match book.requests.iter_mut().find(|x| x.id == r.id) {
+            Some(slot) => *slot = r.clone(),
+            None => book.requests.insert(0, r.clone()),
+        }
+    }
+    match &fx.scorecard {
+        Some(ScorecardChange::Draft(d)) => book.draft = d.clone(),
+        Some(ScorecardChange::Published(m)) => {
+            book.versions.push(m.clone());
+            book.model = m.clone();
+            book.draft = None;
+            book.rescore();
+        }
+        None => {}
+    }
+    if let Some(c) = fx.release_holds {
+        book.monitor.release(c);
+    }
+    for id in &fx.touched {
+        book.refresh_summary(*id);
+    }
+}

@@ -1,0 +1,580 @@
+//! The command layer against the in-memory store: who may run each command on whose customer,
+//! the side doors it closes, and that a command writes its effects, audit entries and outbox
+//! record together or not at all.
+
+use creditdesk_app::*;
+use creditdesk_domain::approval::{verify, Role, Routes, State, User};
+use creditdesk_domain::credit::{Limits, Outcome};
+use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::request::RequestKind;
+use creditdesk_domain::*;
+use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::{Batch, Store};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+/// Runs a future of the in-memory store to the end (its futures never wait).
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+const TODAY: &str = "2026-11-30";
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn user(id: &str, name: &str, role: Role) -> User {
+    User {
+        id: id.into(),
+        name: name.into(),
+        roles: vec![role],
+        region: String::new(),
+    }
+}
+
+fn users() -> Vec<User> {
+    vec![
+        user("rep-1", "Rep One", Role::SalesRep),
+        user("rep-2", "Rep Two", Role::SalesRep),
+        user("sm", "Sales Manager", Role::SalesManager),
+        user("fs", "Finance Specialist", Role::FinanceSpecialist),
+        user("fm", "Finance Manager", Role::FinanceManager),
+        user("cfo", "Chief Financial Officer", Role::Cfo),
+        user("gm", "General Manager", Role::GeneralManager),
+        user("admin", "Admin", Role::Admin),
+    ]
+}
+
+fn who(id: &str) -> User {
+    users().into_iter().find(|u| u.id == id).unwrap()
+}
+
+fn input(name: &str, rep: &str) -> CustomerInput {
+    CustomerInput {
+        name: name.into(),
+        sales_rep: rep.into(),
+        region: "East".into(),
+        industry: "Steel".into(),
+        first_cooperation: "2020-01-15".into(),
+        ..CustomerInput::default()
+    }
+}
+
+/// A test world: a store, a book, and two customers, one per sales rep, each with a permanent
+/// limit of 100,000.
+struct World {
+    store: MemStore,
+    book: RefCell<Book>,
+    ours: CustomerId,
+    theirs: CustomerId,
+    seq: std::cell::Cell<u128>,
+}
+
+impl World {
+    fn new() -> World {
+        let store = MemStore::new();
+        let mut book = Book {
+            as_of: d(TODAY),
+            device: DeviceId::from_u128(7),
+            users: users(),
+            routes: Routes::default(),
+            ..Book::default()
+        };
+        let mut ids = Vec::new();
+        for (i, (name, rep)) in [("Ours Ltd", "Rep One"), ("Theirs Ltd", "Rep Two")]
+            .iter()
+            .enumerate()
+        {
+            let id = CustomerId::from_u128(1000 + i as u128);
+            let mut c = input(name, rep)
+                .validate(
+                    id,
+                    Meta::new(book.device, Timestamp(0)),
+                    Default::default(),
+                    book.as_of,
+                )
+                .unwrap();
+            c.limits = Limits {
+                permanent: Money::from_units(100_000),
+                ..Limits::default()
+            };
+            block_on(store.commit(&Batch::customer(c.clone()))).unwrap();
+            book.put_customer(c);
+            book.refresh_summary(id);
+            ids.push(id);
+        }
+        World {
+            store,
+            book: RefCell::new(book),
+            ours: ids[0],
+            theirs: ids[1],
+            seq: std::cell::Cell::new(1),
+        }
+    }
+
+    fn next(&self) -> u128 {
+        self.seq.set(self.seq.get() + 1);
+        self.seq.get()
+    }
+
+    fn ctx(&self, actor: &str) -> Ctx {
+        let n = self.next();
+        Ctx {
+            actor: who(actor),
+            device: DeviceId::from_u128(7),
+            now: Timestamp(1_800_000_000_000 + n as i64),
+            as_of: d(TODAY),
+            command_id: format!("cmd-{n}"),
+        }
+    }
+
+    fn run(&self, actor: &str, cmd: Command) -> Result<Receipt, CommandError> {
+        block_on(execute(
+            &self.store,
+            &self.book,
+            &self.ctx(actor),
+            cmd,
+            Vec::new(),
+        ))
+    }
+
+    fn order(&self, customer: CustomerId, amount: &str, prepaid: bool) -> Command {
+        let n = self.next();
+        Command::RecordOrder {
+            id: OrderId::from_u128(n),
+            customer,
+            input: OrderInput {
+                number: format!("SO-{n}"),
+                date: TODAY.into(),
+                amount: amount.into(),
+                category: String::new(),
+            },
+            prepaid,
+        }
+    }
+
+    fn invoice(&self, customer: CustomerId, amount: &str, order: Option<OrderId>) -> Command {
+        let n = self.next();
+        Command::RecordInvoice {
+            id: InvoiceId::from_u128(n),
+            customer,
+            input: InvoiceInput {
+                number: format!("INV-{n}"),
+                issue_date: TODAY.into(),
+                term_days: "30".into(),
+                amount: amount.into(),
+                order,
+            },
+        }
+    }
+
+    fn payment(&self, customer: CustomerId, amount: &str, invoice: Option<InvoiceId>) -> Command {
+        Command::RecordPayment {
+            id: PaymentId::from_u128(self.next()),
+            customer,
+            input: PaymentInput {
+                reference: String::new(),
+                date: TODAY.into(),
+                amount: amount.into(),
+                invoice,
+            },
+        }
+    }
+
+    fn status(&self, cmd: &Command) -> OrderStatus {
+        let Command::RecordOrder { id, .. } = cmd else {
+            panic!("not an order")
+        };
+        self.book.borrow().ledger.order(*id).unwrap().status
+    }
+
+    fn outbox_len(&self) -> usize {
+        block_on(self.store.outbox()).unwrap().len()
+    }
+}
+
+fn order_id(cmd: &Command) -> OrderId {
+    match cmd {
+        Command::RecordOrder { id, .. } => *id,
+        _ => panic!("not an order"),
+    }
+}
+
+fn invoice_id(cmd: &Command) -> InvoiceId {
+    match cmd {
+        Command::RecordInvoice { id, .. } => *id,
+        _ => panic!("not an invoice"),
+    }
+}
+
+/// The result of a command as a table cell: "ok" or the refusal's code.
+fn cell(r: Result<Receipt, CommandError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => e.code().as_str(),
+    }
+}
+
+#[test]
+fn who_may_record_an_order_invoice_and_payment_for_whose_customer() {
+    // (actor, whose customer, order, invoice, payment)
+    let table = [
+        (
+            "rep-1",
+            "ours",
+            "ok",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+        ),
+        (
+            "rep-1",
+            "theirs",
+            "CMD-NOT-YOURS",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+        ),
+        (
+            "sm",
+            "theirs",
+            "ok",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+        ),
+        ("fs", "theirs", "ok", "ok", "ok"),
+        ("fm", "ours", "ok", "ok", "ok"),
+        (
+            "gm",
+            "ours",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+        ),
+        ("admin", "theirs", "ok", "ok", "ok"),
+    ];
+    for (actor, whose, order, invoice, payment) in table {
+        let w = World::new();
+        let c = if whose == "ours" { w.ours } else { w.theirs };
+        // A small invoice exists to pay.
+        let inv = w.invoice(c, "100", None);
+        w.run("admin", inv.clone()).unwrap();
+        let got = (
+            cell(w.run(actor, w.order(c, "1000", false))),
+            cell(w.run(actor, w.invoice(c, "500", None))),
+            cell(w.run(actor, w.payment(c, "50", Some(invoice_id(&inv))))),
+        );
+        assert_eq!(got, (order, invoice, payment), "{actor} on {whose}");
+    }
+}
+
+#[test]
+fn who_may_edit_a_customer_its_profile_and_its_sales_rep() {
+    let edit = |w: &World, id: CustomerId, f: &dyn Fn(&mut CustomerInput), why: &str| {
+        let c = w.book.borrow().customer(id).unwrap().clone();
+        let mut i = input(&c.name, &c.sales_rep);
+        f(&mut i);
+        Command::SaveCustomer {
+            id,
+            create: false,
+            input: i,
+            why: why.into(),
+        }
+    };
+    let phone = |i: &mut CustomerInput| i.phone = "021-5555 0101".into();
+    let score = |i: &mut CustomerInput| {
+        i.report_score = "95".into();
+        i.report_date = "2026-10-01".into();
+    };
+    let reassign = |i: &mut CustomerInput| i.sales_rep = "Rep Two".into();
+    // (actor, whose, master data, profile with a reason, profile without, reassign to Rep Two)
+    let table = [
+        (
+            "rep-1",
+            "ours",
+            "ok",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-YOURS",
+        ),
+        (
+            "rep-1",
+            "theirs",
+            "CMD-NOT-YOURS",
+            "CMD-NOT-YOURS",
+            "CMD-NOT-YOURS",
+            "CMD-NOT-YOURS",
+        ),
+        (
+            "sm",
+            "ours",
+            "ok",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+            "ok",
+        ),
+        ("fs", "ours", "ok", "ok", "CMD-INVALID", "ok"),
+        (
+            "gm",
+            "ours",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+            "CMD-NOT-PERMITTED",
+        ),
+        ("admin", "theirs", "ok", "ok", "CMD-INVALID", "ok"),
+    ];
+    for (actor, whose, master, profile, bare, re) in table {
+        let w = World::new();
+        let id = if whose == "ours" { w.ours } else { w.theirs };
+        let got = (
+            cell(w.run(actor, edit(&w, id, &phone, ""))),
+            cell(w.run(actor, edit(&w, id, &score, "Dun report of October"))),
+            cell({
+                let w = World::new();
+                w.run(actor, edit(&w, id, &score, ""))
+            }),
+            cell({
+                let w = World::new();
+                w.run(actor, edit(&w, id, &reassign, ""))
+            }),
+        );
+        assert_eq!(got, (master, profile, bare, re), "{actor} on {whose}");
+    }
+}
+
+#[test]
+fn a_profile_change_is_audited_with_before_after_who_and_why() {
+    let w = World::new();
+    let mut i = input("Ours Ltd", "Rep One");
+    i.litigation_count = "2".into();
+    w.run(
+        "fs",
+        Command::SaveCustomer {
+            id: w.ours,
+            create: false,
+            input: i,
+            why: "court records checked".into(),
+        },
+    )
+    .unwrap();
+    let book = w.book.borrow();
+    let e = book.audit.last().unwrap();
+    assert_eq!(
+        (e.who.as_str(), e.what.as_str(), e.why.as_str()),
+        ("fs", "customer.changed", "court records checked")
+    );
+    assert!(e.after.contains("litigation_count"), "{}", e.after);
+    assert!(e.before.contains("litigation_count"), "{}", e.before);
+    assert_eq!(block_on(w.store.load_audit()).unwrap(), book.audit);
+    assert!(verify(&book.audit).is_ok());
+}
+
+#[test]
+fn a_prepaid_order_uses_no_credit_and_ships_only_once_paid() {
+    let w = World::new();
+    // Frozen: a credit order would be held, a prepaid one waits for its money.
+    w.book.borrow_mut().customers[0].limits.frozen = true;
+    let c = w.book.borrow().customers[0].id;
+    let order = w.order(c, "20000", true);
+    w.run("rep-1", order.clone()).unwrap();
+    assert_eq!(w.status(&order), OrderStatus::AwaitingPayment);
+    assert_eq!(w.book.borrow().summary(c).open_orders, Money::ZERO);
+    let ship = Command::MoveOrder {
+        order: order_id(&order),
+        to: OrderMove::Ship,
+    };
+    assert_eq!(cell(w.run("rep-1", ship.clone())), "CMD-NOT-PAID");
+    // The advance invoice, paid in part: still not enough.
+    let inv = w.invoice(c, "20000", Some(order_id(&order)));
+    w.run("fs", inv.clone()).unwrap();
+    assert_eq!(w.status(&order), OrderStatus::AwaitingPayment);
+    w.run("fs", w.payment(c, "19999.99", Some(invoice_id(&inv))))
+        .unwrap();
+    assert_eq!(
+        w.run("rep-1", ship.clone()),
+        Err(CommandError::NotPaid {
+            paid: Money::from_minor(1_999_999),
+            needed: Money::from_units(20_000)
+        })
+    );
+    w.run("fs", w.payment(c, "0.01", Some(invoice_id(&inv))))
+        .unwrap();
+    w.run("rep-1", ship).unwrap();
+    assert_eq!(w.status(&order), OrderStatus::Invoiced);
+}
+
+#[test]
+fn an_order_does_not_ship_once_its_customer_is_frozen_or_overdue() {
+    let w = World::new();
+    let order = w.order(w.ours, "1000", false);
+    w.run("rep-1", order.clone()).unwrap();
+    assert_eq!(w.status(&order), OrderStatus::Open);
+    let ship = Command::MoveOrder {
+        order: order_id(&order),
+        to: OrderMove::Ship,
+    };
+    w.book.borrow_mut().customers[0].limits.frozen = true;
+    assert_eq!(cell(w.run("rep-1", ship.clone())), "CMD-CREDIT-BLOCKED");
+    // Nor may it be invoiced before it ships.
+    assert_eq!(
+        cell(w.run("fs", w.invoice(w.ours, "1000", Some(order_id(&order))))),
+        "CMD-CREDIT-BLOCKED"
+    );
+    w.book.borrow_mut().customers[0].limits.frozen = false;
+    w.run("rep-1", ship).unwrap();
+    assert_eq!(w.status(&order), OrderStatus::Shipped);
+}
+
+#[test]
+fn a_released_order_goes_on_within_its_release_and_held_never_reopens_by_hand() {
+    let w = World::new();
+    let big = w.order(w.ours, "150000", false);
+    assert_eq!(
+        w.run("rep-1", big.clone()).unwrap().outcome,
+        Some(Outcome::Block)
+    );
+    assert_eq!(w.status(&big), OrderStatus::Held);
+    // No hand move reopens it.
+    let id = order_id(&big);
+    for to in [OrderMove::Ship, OrderMove::Cancel] {
+        assert_eq!(
+            cell(w.run("admin", Command::MoveOrder { order: id, to })),
+            "CMD-WRONG-STATE"
+        );
+    }
+    assert!(!OrderStatus::Held.can_become(OrderStatus::Open));
+    // A release through the workflow: the sales rep files, the route's approvers decide.
+    let rid = RequestId::from_u128(w.next());
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::ReleaseHeldOrder {
+                order: id,
+                number: DocNo::parse("SO-2").unwrap(),
+                amount: Money::from_units(150_000),
+            },
+            reason: "Customer paid a deposit by wire".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        cell(w.run(
+            "rep-1",
+            Command::Decide {
+                request: rid,
+                approve: true,
+                comment: String::new()
+            }
+        )),
+        "CMD-WORKFLOW",
+        "no one approves their own request"
+    );
+    let mut state = None;
+    for approver in ["sm", "fs", "fm", "cfo"] {
+        if let Ok(r) = w.run(
+            approver,
+            Command::Decide {
+                request: rid,
+                approve: true,
+                comment: String::new(),
+            },
+        ) {
+            state = r.state;
+        }
+        if state == Some(State::Approved) {
+            break;
+        }
+    }
+    assert_eq!(state, Some(State::Approved));
+    assert_eq!(w.status(&big), OrderStatus::Open);
+    // Still over the limit today, but the release covers it: it ships.
+    w.run(
+        "rep-1",
+        Command::MoveOrder {
+            order: id,
+            to: OrderMove::Ship,
+        },
+    )
+    .unwrap();
+    assert_eq!(w.status(&big), OrderStatus::Shipped);
+}
+
+#[test]
+fn a_command_is_one_outbox_record_that_replays_as_the_same_command() {
+    let w = World::new();
+    let before = w.outbox_len();
+    let order = w.order(w.ours, "1000", false);
+    w.run("rep-1", order.clone()).unwrap();
+    let outbox = block_on(w.store.outbox()).unwrap();
+    assert_eq!(outbox.len(), before + 1);
+    let rec = outbox.last().unwrap();
+    assert_eq!(rec.entity, "command");
+    let env: Envelope = serde_json::from_value(rec.payload.clone()).unwrap();
+    assert_eq!((env.actor.as_str(), &env.command), ("rep-1", &order));
+    // The same order again (a retried push) is refused, not doubled.
+    assert_eq!(cell(w.run("rep-1", order)), "CMD-WRONG-STATE");
+    assert_eq!(w.book.borrow().ledger.orders().len(), 1);
+}
+
+#[test]
+fn a_command_that_fails_to_commit_leaves_nothing_behind() {
+    let w = World::new();
+    let stored = format!("{:?}", w.store.data.borrow());
+    w.store.fail_next_commit.set(true);
+    let draft = Command::SaveDraft {
+        draft: Some(Default::default()),
+    };
+    assert_eq!(cell(w.run("fs", draft)), "CMD-STORE");
+    assert_eq!(format!("{:?}", w.store.data.borrow()), stored);
+    assert!(w.book.borrow().draft.is_none());
+}
+
+#[test]
+fn a_commit_that_failed_once_is_retried_once_and_lands_once() {
+    let w = World::new();
+    let outbox = w.outbox_len();
+    let order = w.order(w.ours, "1000", false);
+    w.store.fail_next_commit.set(true);
+    w.run("rep-1", order).unwrap();
+    assert_eq!(w.book.borrow().ledger.orders().len(), 1);
+    assert_eq!(w.outbox_len(), outbox + 1);
+    assert_eq!(block_on(w.store.load_audit()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_sales_rep_files_requests_and_decides_nothing_for_another_reps_customer() {
+    let w = World::new();
+    let file = |id: u128, customer| Command::FileRequest {
+        id: RequestId::from_u128(id),
+        customer,
+        kind: RequestKind::TemporaryLimit {
+            amount: Money::from_units(150_000),
+            start: d(TODAY),
+            end: d("2026-12-31"),
+        },
+        reason: "Year-end stocking order".into(),
+        attachments: vec![],
+    };
+    assert_eq!(cell(w.run("rep-1", file(1, w.theirs))), "CMD-NOT-YOURS");
+    assert_eq!(cell(w.run("gm", file(2, w.ours))), "ok");
+    assert_eq!(
+        cell(w.run(
+            "rep-2",
+            Command::Withdraw {
+                request: RequestId::from_u128(2)
+            }
+        )),
+        "CMD-NOT-YOURS"
+    );
+    assert!(verify(&w.book.borrow().audit).is_ok());
+}
