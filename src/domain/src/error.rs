@@ -38,6 +38,8 @@ pub enum Problem {
     UnknownInvoice,
     DuplicateNumber,
     ExceedsOpenAmount,
+    /// A payment to an invoice on which nothing is open any more.
+    AlreadyPaid,
     InvoiceOfOtherCustomer,
     /// A first application for a customer that already has a limit.
     HasLimit,
@@ -82,6 +84,7 @@ impl Problem {
             Problem::UnknownInvoice => "E-UNKNOWN-INVOICE",
             Problem::DuplicateNumber => "E-DUPLICATE",
             Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",
+            Problem::AlreadyPaid => "E-ALREADY-PAID",
             Problem::InvoiceOfOtherCustomer => "E-OTHER-CUSTOMER",
             Problem::HasLimit => "E-HAS-LIMIT",
             Problem::FileSize { .. } => "E-FILE-SIZE",

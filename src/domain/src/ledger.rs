@@ -160,10 +160,15 @@ pub enum LedgerError {
 }
 
 impl LedgerError {
+    /// The problem to show: an allocation to an invoice with nothing open is
+    /// [`Problem::AlreadyPaid`], not "more than the open amount".
     pub fn problem(&self) -> Problem {
         match self {
             LedgerError::UnknownInvoice(_) => Problem::UnknownInvoice,
             LedgerError::InvoiceOfOtherCustomer(_) => Problem::InvoiceOfOtherCustomer,
+            LedgerError::AllocationExceedsInvoice { open, .. } if !open.is_positive() => {
+                Problem::AlreadyPaid
+            }
             LedgerError::AllocationExceedsInvoice { .. }
             | LedgerError::AllocationsExceedPayment { .. }
             | LedgerError::PaymentExceedsOpen { .. } => Problem::ExceedsOpenAmount,
@@ -1010,13 +1015,14 @@ impl PaymentInput {
             match r {
                 Ok(a) => allocations = Some(a),
                 Err(err) => {
-                    let f = match err {
-                        LedgerError::UnknownInvoice(_) | LedgerError::InvoiceOfOtherCustomer(_) => {
-                            INVOICE
-                        }
+                    let problem = err.problem();
+                    let f = match problem {
+                        Problem::UnknownInvoice
+                        | Problem::InvoiceOfOtherCustomer
+                        | Problem::AlreadyPaid => INVOICE,
                         _ => AMOUNT,
                     };
-                    e.push(f, err.problem());
+                    e.push(f, problem);
                 }
             }
         }

@@ -915,7 +915,7 @@ fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
         problems(&plan),
         expect(&[
             (3, amount, "I-EXCEEDS-OPEN"),
-            (5, amount, "I-EXCEEDS-OPEN"),
+            (5, amount, "I-ALREADY-PAID"),
             (6, invoice, "I-OTHER-CUSTOMER"),
             (7, invoice, "I-UNKNOWN-INVOICE"),
             (8, date, "I-BEFORE-INVOICE"),
@@ -932,12 +932,10 @@ fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
             amount: y(500)
         }
     );
+    // Rows 2 and 4 took all of INV-1: row 5 finds it paid.
     assert_eq!(
-        problem_at(&plan, 5, "I-EXCEEDS-OPEN"),
-        ImportProblem::ExceedsOpen {
-            open: Money::ZERO,
-            amount: y(1)
-        }
+        problem_at(&plan, 5, "I-ALREADY-PAID"),
+        ImportProblem::AlreadyPaid
     );
     assert_eq!(
         problem_at(&plan, 8, "I-BEFORE-INVOICE"),
@@ -1034,6 +1032,90 @@ fn payments_without_an_invoice_are_refused_above_what_the_customer_owes() {
             amount: y(100)
         }]
     );
+}
+
+#[test]
+fn the_same_payment_twice_in_one_file_is_a_duplicate_of_its_first_row() {
+    // Rows 3 repeats row 2 exactly; rows 4 to 6 each differ in one of reference, invoice or
+    // amount, and row 7 is another day: none of those is a duplicate.
+    let text = format!(
+        "Customer,Date,Amount,Invoice,Reference\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-7\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-7\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-8\n\
+         {C1_NAME},2026-03-01,100,INV-2,B-7\n\
+         {C1_NAME},2026-03-01,101,INV-1,B-7\n\
+         {C1_NAME},2026-03-02,100,INV-1,B-7\n"
+    );
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[(3, "Amount", "I-DUPLICATE-PAYMENT")])
+    );
+    assert_eq!(
+        problem_at(&plan, 3, "I-DUPLICATE-PAYMENT"),
+        ImportProblem::DuplicatePayment { first_row: Some(2) }
+    );
+    assert_eq!(plan.records.rows, [2, 4, 5, 6, 7]);
+    assert_partition(&plan);
+}
+
+#[test]
+fn a_payment_already_in_the_ledger_imported_again_is_a_duplicate() {
+    // Stored: C1 paid 400 to INV-1 on 2026-02-20, without a reference. Row 2 is that payment
+    // again, row 3 too (without its invoice: it would go oldest first); rows 4 and 5 are
+    // another invoice and another reference.
+    let text = format!(
+        "Customer,Date,Amount,Invoice,Reference\n\
+         {C1_NAME},2026-02-20,400,INV-1,\n\
+         {C1_NAME},2026-02-20,400,,\n\
+         {C1_NAME},2026-02-20,400,INV-2,\n\
+         {C1_NAME},2026-02-20,400,INV-1,B-9\n"
+    );
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[
+            (2, "Amount", "I-DUPLICATE-PAYMENT"),
+            (3, "Amount", "I-DUPLICATE-PAYMENT"),
+        ])
+    );
+    for row in [2, 3] {
+        assert_eq!(
+            problem_at(&plan, row, "I-DUPLICATE-PAYMENT"),
+            ImportProblem::DuplicatePayment { first_row: None }
+        );
+    }
+    assert_eq!(plan.records.rows, [4, 5]);
+    assert_partition(&plan);
+}
+
+#[test]
+fn a_payment_to_an_invoice_already_fully_paid_says_already_paid() {
+    // INV-3 has 700 open: row 2 pays it all, so row 3 finds it paid, not "more than 0.00 open";
+    // row 4 is more than what is open, which is still said so.
+    let text = "Customer,Date,Amount,Invoice\n\
+                Acme Trading Ltd,2026-04-01,700,INV-3\n\
+                Acme Trading Ltd,2026-04-02,10,INV-3\n\
+                杭州华信机械有限公司,2026-04-02,601,INV-1\n";
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[
+            (3, "Amount", "I-ALREADY-PAID"),
+            (4, "Amount", "I-EXCEEDS-OPEN")
+        ])
+    );
+    assert_eq!(plan.records.rows, [2]);
+}
+
+#[test]
+fn a_credit_note_to_an_invoice_with_nothing_open_says_already_paid() {
+    let text = "Credit note no.,Customer,Original invoice,Date,Amount\n\
+                CN-20,Acme Trading Ltd,INV-3,2026-04-01,700\n\
+                CN-21,Acme Trading Ltd,INV-3,2026-04-02,10\n";
+    let (_, _, plan) = import(Kind::CreditNotes, text.as_bytes());
+    assert_eq!(problems(&plan), expect(&[(3, "Amount", "I-ALREADY-PAID")]));
 }
 
 #[test]

@@ -331,6 +331,35 @@ fn the_payment_form_allocates_oldest_first_or_to_the_chosen_invoice() {
     assert_eq!(errs[0].problem, Problem::InFuture);
 }
 
+#[test]
+fn the_payment_form_says_an_invoice_already_fully_paid_is_already_paid() {
+    let mut l = sample();
+    l.add_payment(payment(11, C1, "2026-03-01", &[(1, 600)]))
+        .unwrap();
+    let input = PaymentInput {
+        reference: String::new(),
+        date: "2026-03-02".into(),
+        amount: "10".into(),
+        invoice: Some(InvoiceId::from_u128(1)),
+    };
+    let errs = input
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("invoice", "E-ALREADY-PAID")]);
+    // More than what is open on an invoice that still has something open stays "exceeds".
+    let more = PaymentInput {
+        invoice: Some(InvoiceId::from_u128(2)),
+        amount: "501".into(),
+        ..input
+    };
+    let errs = more
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("amount", "E-EXCEEDS-OPEN")]);
+}
+
 // ---------- properties ----------
 
 #[derive(Debug, Clone)]

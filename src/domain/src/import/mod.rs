@@ -90,11 +90,18 @@
 //!   (`I-UNKNOWN-ORDER`) of the same customer (`I-OTHER-CUSTOMER`).
 //! - **Payment**: with an invoice number, the whole amount is allocated to that stored invoice
 //!   (`I-UNKNOWN-INVOICE`, `I-OTHER-CUSTOMER`, `I-BEFORE-INVOICE` when paid before it was
-//!   issued, `I-EXCEEDS-OPEN` when more than is open on it). Without, it is allocated oldest
-//!   due first like [`crate::Ledger::allocate_oldest_first`] and refused above the customer's
-//!   total open (`I-EXCEEDS-CUSTOMER-OPEN`). "Open" is what is open now (all stored
-//!   settlements, whatever their dates) minus what earlier *valid* rows of the file took.
-//! - **Credit note**: like a payment to one invoice, which is required.
+//!   issued, `I-ALREADY-PAID` when nothing is open on it any more, `I-EXCEEDS-OPEN` when more
+//!   than is open on it). Without, it is allocated oldest due first like
+//!   [`crate::Ledger::allocate_oldest_first`] and refused above the customer's total open
+//!   (`I-EXCEEDS-CUSTOMER-OPEN`). "Open" is what is open now (all stored settlements, whatever
+//!   their dates) minus what earlier *valid* rows of the file took.
+//!   The same payment twice is `I-DUPLICATE-PAYMENT` (at the amount): same customer, date,
+//!   amount, reference (none equals none) and invoice number, as an earlier row of the file
+//!   (`first_row: Some(row)`; the first row claims it even if it has other problems), or as a
+//!   stored payment of the customer (`first_row: None`) whose allocations all go to that
+//!   invoice; a row without an invoice matches a stored payment however it was allocated.
+//! - **Credit note**: like a payment to one invoice, which is required (`I-ALREADY-PAID`,
+//!   `I-EXCEEDS-OPEN` alike).
 //! - **Order**: status `Open`, `Shipped`, `Invoiced`, `Cancelled` or 未发货/待发货, 已发货,
 //!   已开票, 已取消/取消 (any case); empty is `Open`; `Held` cannot be imported (`I-CHOICE`).
 //!   Category is an optional [`crate::DocNo`].
@@ -141,6 +148,8 @@
 //! | `I-UNKNOWN-INVOICE` / `I-UNKNOWN-ORDER` | no stored invoice / order with that number |
 //! | `I-OTHER-CUSTOMER` | the invoice or order belongs to another customer (`owner`) |
 //! | `I-DUPLICATE` | number, name or USCC taken (`first_row`: `None` = stored) |
+//! | `I-DUPLICATE-PAYMENT` | the same payment again (`first_row`: `None` = stored) |
+//! | `I-ALREADY-PAID` | nothing is open on the invoice any more |
 //! | `I-EXCEEDS-OPEN` | more than open on the invoice (`open`, `amount`) |
 //! | `I-EXCEEDS-CUSTOMER-OPEN` | more than the customer's total open (`open`, `amount`) |
 //! | `I-INVALID` | another customer-form problem (`problem`: its `E-` code) |

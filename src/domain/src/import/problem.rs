@@ -103,6 +103,12 @@ pub enum ImportProblem {
     /// `I-DUPLICATE`: the number (or customer name, or USCC) is already taken: by a stored record
     /// when `first_row` is `None`, else by an earlier row of this file.
     Duplicate { first_row: Option<u64> },
+    /// `I-DUPLICATE-PAYMENT`: the same payment (customer, date, amount, invoice and reference)
+    /// is already stored when `first_row` is `None`, else on an earlier row of this file.
+    DuplicatePayment { first_row: Option<u64> },
+    /// `I-ALREADY-PAID`: nothing is open on the invoice any more (paid or credited in full,
+    /// counting earlier rows of the file).
+    AlreadyPaid,
     /// `I-EXCEEDS-OPEN`: more than what is open on the invoice (`open`, after earlier rows of the
     /// file).
     ExceedsOpen { open: Money, amount: Money },
@@ -150,6 +156,8 @@ impl ImportProblem {
             UnknownOrder => "I-UNKNOWN-ORDER",
             OfOtherCustomer { .. } => "I-OTHER-CUSTOMER",
             Duplicate { .. } => "I-DUPLICATE",
+            DuplicatePayment { .. } => "I-DUPLICATE-PAYMENT",
+            AlreadyPaid => "I-ALREADY-PAID",
             ExceedsOpen { .. } => "I-EXCEEDS-OPEN",
             ExceedsCustomerOpen { .. } => "I-EXCEEDS-CUSTOMER-OPEN",
             Invalid { .. } => "I-INVALID",
@@ -157,7 +165,7 @@ impl ImportProblem {
     }
 
     /// Every code, for the UI's translation tables and their completeness test.
-    pub const CODES: [&'static str; 35] = [
+    pub const CODES: [&'static str; 37] = [
         "I-EMPTY-FILE",
         "I-UNREADABLE",
         "I-MAPPING-KIND",
@@ -190,6 +198,8 @@ impl ImportProblem {
         "I-UNKNOWN-ORDER",
         "I-OTHER-CUSTOMER",
         "I-DUPLICATE",
+        "I-DUPLICATE-PAYMENT",
+        "I-ALREADY-PAID",
         "I-EXCEEDS-OPEN",
         "I-EXCEEDS-CUSTOMER-OPEN",
         "I-INVALID",
@@ -228,6 +238,7 @@ impl ImportProblem {
             Problem::OutOfRange { min, max } => OutOfRange { min, max },
             Problem::BadEmail => BadEmail,
             Problem::BadPhone => BadPhone,
+            Problem::AlreadyPaid => AlreadyPaid,
             other => Invalid { problem: other },
         }
     }
@@ -263,7 +274,7 @@ impl fmt::Display for ImportProblem {
             BadUscc { reason } => write!(f, " ({reason:?})"),
             AmbiguousCustomer { count } => write!(f, " ({count} customers)"),
             OfOtherCustomer { owner } => write!(f, " (belongs to {owner})"),
-            Duplicate { first_row } => match first_row {
+            Duplicate { first_row } | DuplicatePayment { first_row } => match first_row {
                 Some(r) => write!(f, " (first at row {r})"),
                 None => f.write_str(" (already stored)"),
             },

@@ -348,6 +348,41 @@ impl Opens<'_> {
     }
 }
 
+/// What makes two payments the same payment, besides the customer and the invoice: date,
+/// amount and reference.
+type PaymentKey = (Date, Money, Option<DocNo>);
+
+/// The stored payments of each customer by [`PaymentKey`], built on first use of a customer.
+struct StoredPayments<'a> {
+    ledger: &'a Ledger,
+    books: IdMap<CustomerId, HashMap<PaymentKey, Vec<&'a Payment>>>,
+}
+
+impl<'a> StoredPayments<'a> {
+    /// True when the customer has a stored payment with this date, amount and reference that
+    /// went to `invoice` alone (any stored payment when the row names no invoice: it would be
+    /// allocated oldest first, as the stored one was).
+    fn has(&mut self, c: CustomerId, key: PaymentKey, invoice: Option<InvoiceId>) -> bool {
+        let ledger = self.ledger;
+        let book = self.books.entry(c).or_insert_with(|| {
+            let mut by_key: HashMap<PaymentKey, Vec<&'a Payment>> = HashMap::new();
+            for p in ledger.customer_payments(c) {
+                by_key
+                    .entry((p.date, p.amount, p.reference))
+                    .or_default()
+                    .push(p);
+            }
+            by_key
+        });
+        book.get(&key).is_some_and(|ps| {
+            ps.iter().any(|p| match invoice {
+                None => true,
+                Some(i) => p.allocations.iter().all(|a| a.invoice == i),
+            })
+        })
+    }
+}
+
 /// Stored invoices whose number is in `wanted` (one scan of the ledger).
 fn invoices_by_number(ledger: &Ledger, wanted: &HashSet<DocNo>) -> HashMap<DocNo, InvoiceRef> {
     let mut out = HashMap::with_capacity(wanted.len());
@@ -595,6 +630,18 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
     }
 }
 
+/// The problem of settling `amount` on an invoice with `open` left: `I-ALREADY-PAID` when
+/// nothing is open, `I-EXCEEDS-OPEN` when it is more than what is.
+fn exceeds_open(open: Money, amount: Money) -> Option<ImportProblem> {
+    if !open.is_positive() {
+        Some(ImportProblem::AlreadyPaid)
+    } else if amount > open {
+        Some(ImportProblem::ExceedsOpen { open, amount })
+    } else {
+        None
+    }
+}
+
 /// Where a payment goes.
 #[derive(Clone, Copy)]
 enum Target {
@@ -616,13 +663,20 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         ledger: ctx.ledger,
         books: IdMap::default(),
     };
+    let mut stored = StoredPayments {
+        ledger: ctx.ledger,
+        books: IdMap::default(),
+    };
+    // The first row of each payment: (customer, invoice number, date, amount, reference).
+    let mut seen: HashMap<(CustomerId, Option<DocNo>, PaymentKey), u64> = HashMap::new();
     for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
         let mut r = Row::new(sheet, cells, line);
         let customer = r.required(K::Customer, |s| customers.find(s));
         let date = r.required(K::Date, |s| past_date(s, format, as_of));
         let amount = r.required(K::Amount, parse_positive_amount);
         let reference = r.optional(K::Reference, parse_doc_no);
-        let target = match r.optional(K::Invoice, parse_doc_no) {
+        let invoice_no = r.optional(K::Invoice, parse_doc_no);
+        let target = match invoice_no {
             Ok(Some(n)) => match invoices.get(&n) {
                 Some(&inv) => Target::Invoice(inv),
                 None => {
@@ -650,9 +704,8 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                     r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
                 }
                 if let Some(a) = amount {
-                    let open = opens.book(c).open_of(inv.id);
-                    if a > open {
-                        r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                    if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                        r.report(K::Amount, p);
                     }
                 }
             }
@@ -668,6 +721,36 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 }
             }
             Target::Bad => {}
+        }
+        if let (Some(d), Some(a), Ok(reference), Ok(number)) = (date, amount, reference, invoice_no)
+        {
+            let key = (d, a, reference);
+            let invoice = match target {
+                Target::Invoice(inv) => Some(Some(inv.id)),
+                Target::OldestFirst => Some(None),
+                Target::Bad => None,
+            };
+            if invoice.is_some_and(|i| stored.has(c, key, i)) {
+                r.report(
+                    K::Amount,
+                    ImportProblem::DuplicatePayment { first_row: None },
+                );
+            } else {
+                match seen.entry((c, number, key)) {
+                    Entry::Occupied(e) => {
+                        let first = *e.get();
+                        r.report(
+                            K::Amount,
+                            ImportProblem::DuplicatePayment {
+                                first_row: Some(first),
+                            },
+                        );
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(line);
+                    }
+                }
+            }
         }
         if !r.keep() {
             continue;
@@ -759,9 +842,8 @@ fn credit_notes(
                 r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
             }
             if let Some(a) = amount {
-                let open = opens.book(c).open_of(inv.id);
-                if a > open {
-                    r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                    r.report(K::Amount, p);
                 }
             }
         }
