@@ -22,6 +22,10 @@ pub enum Problem {
     NotADate,
     DateOutOfRange,
     DueBeforeIssue,
+    /// A payment or credit note dated before the invoice it settles was issued (`issue`).
+    BeforeInvoice {
+        issue: crate::date::Date,
+    },
     InFuture,
     UsccLength,
     UsccCharacter,
@@ -71,6 +75,7 @@ impl Problem {
             Problem::NotADate => "E-NOT-DATE",
             Problem::DateOutOfRange => "E-DATE-RANGE",
             Problem::DueBeforeIssue => "E-DUE-BEFORE-ISSUE",
+            Problem::BeforeInvoice { .. } => "E-BEFORE-INVOICE",
             Problem::InFuture => "E-FUTURE",
             Problem::UsccLength => "E-USCC-LENGTH",
             Problem::UsccCharacter => "E-USCC-CHAR",

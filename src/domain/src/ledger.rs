@@ -905,6 +905,18 @@ pub mod field {
     pub const CATEGORY: &str = "category";
 }
 
+/// A payment or credit note may not be dated before the invoice it settles was issued
+/// ([`Problem::BeforeInvoice`]): the payment form and the import refuse it alike.
+pub fn check_settlement_date(date: Date, invoice_issue: Date) -> Result<Date, Problem> {
+    if date < invoice_issue {
+        Err(Problem::BeforeInvoice {
+            issue: invoice_issue,
+        })
+    } else {
+        Ok(date)
+    }
+}
+
 fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
     if d > as_of {
         Err(Problem::InFuture)
@@ -977,6 +989,8 @@ impl InvoiceInput {
 
 impl PaymentInput {
     /// Validates the form and works out the allocations (to the chosen invoice, or oldest-first).
+    /// A payment to a chosen invoice may not be dated before it was issued
+    /// ([`check_settlement_date`], as in the import).
     pub fn validate(
         &self,
         ledger: &Ledger,
@@ -1000,6 +1014,11 @@ impl PaymentInput {
             Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
         );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        if let (Some(d), Some(inv)) = (date, self.invoice) {
+            if let Some(issue) = ledger.open_now_of(customer, inv).map(|(i, _)| i.issue_date) {
+                e.take(DATE, check_settlement_date(d, issue));
+            }
+        }
         let mut allocations = None;
         if let Some(amount) = amount {
             let r = match self.invoice {

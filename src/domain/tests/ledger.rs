@@ -360,6 +360,42 @@ fn the_payment_form_says_an_invoice_already_fully_paid_is_already_paid() {
     assert_eq!(got, [("amount", "E-EXCEEDS-OPEN")]);
 }
 
+#[test]
+fn the_payment_form_refuses_a_payment_dated_before_its_invoice_as_the_import_does() {
+    let l = sample();
+    // INV-2 was issued on 2026-02-10.
+    let early = PaymentInput {
+        reference: String::new(),
+        date: "2026-02-09".into(),
+        amount: "100".into(),
+        invoice: Some(InvoiceId::from_u128(2)),
+    };
+    let errs = early
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("date", "E-BEFORE-INVOICE")]);
+    // The same refusal as the import's, with the issue date to show.
+    use creditdesk_domain::import::{DateFormat, ImportProblem};
+    assert_eq!(
+        ImportProblem::from_problem(errs[0].problem, DateFormat::Auto, d("2026-11-28")),
+        ImportProblem::BeforeInvoice {
+            issue: d("2026-02-10")
+        }
+    );
+    // Paid on the day of issue is fine, and counts zero days to pay.
+    let same_day = PaymentInput {
+        date: "2026-02-10".into(),
+        ..early
+    };
+    let mut l = l;
+    let p = same_day
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap();
+    l.add_payment(p).unwrap();
+    assert!(l.average_days_to_pay(C1, d("2026-11-28")).unwrap().0 >= 0);
+}
+
 // ---------- properties ----------
 
 #[derive(Debug, Clone)]

@@ -239,6 +239,7 @@ impl ImportProblem {
             Problem::BadEmail => BadEmail,
             Problem::BadPhone => BadPhone,
             Problem::AlreadyPaid => AlreadyPaid,
+            Problem::BeforeInvoice { issue } => BeforeInvoice { issue },
             other => Invalid { problem: other },
         }
     }

@@ -10,7 +10,9 @@ use super::values::{
 use crate::date::Date;
 use crate::error::Problem;
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
-use crate::ledger::{Allocation, CreditNote, Invoice, Ledger, Order, OrderStatus, Payment};
+use crate::ledger::{
+    check_settlement_date, Allocation, CreditNote, Invoice, Ledger, Order, OrderStatus, Payment,
+};
 use crate::money::Money;
 use crate::party::{Customer, CustomerInput, Uscc};
 use crate::text::DocNo;
@@ -700,8 +702,8 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 );
             }
             Target::Invoice(inv) => {
-                if date.is_some_and(|d| d < inv.issue) {
-                    r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+                if let Some(Err(p)) = date.map(|d| check_settlement_date(d, inv.issue)) {
+                    r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
                 }
                 if let Some(a) = amount {
                     if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
@@ -838,8 +840,8 @@ fn credit_notes(
                 },
             );
         } else {
-            if date.is_some_and(|d| d < inv.issue) {
-                r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+            if let Some(Err(p)) = date.map(|d| check_settlement_date(d, inv.issue)) {
+                r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
             }
             if let Some(a) = amount {
                 if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
