@@ -27,6 +27,11 @@ pub enum Problem {
         issue: crate::date::Date,
     },
     InFuture,
+    /// A warning, not a refusal: an invoice dated before the customer's first cooperation
+    /// (`first_cooperation`). See [`crate::ledger::invoice_warnings`].
+    BeforeFirstCooperation {
+        first_cooperation: crate::date::Date,
+    },
     UsccLength,
     UsccCharacter,
     UsccCheckDigit,
@@ -77,6 +82,7 @@ impl Problem {
             Problem::DueBeforeIssue => "E-DUE-BEFORE-ISSUE",
             Problem::BeforeInvoice { .. } => "E-BEFORE-INVOICE",
             Problem::InFuture => "E-FUTURE",
+            Problem::BeforeFirstCooperation { .. } => "E-BEFORE-FIRST-COOPERATION",
             Problem::UsccLength => "E-USCC-LENGTH",
             Problem::UsccCharacter => "E-USCC-CHAR",
             Problem::UsccCheckDigit => "E-USCC-CHECK",

@@ -14,6 +14,7 @@ use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
 use crate::money::{div_round_half_away, Money};
+use crate::party::Customer;
 use crate::text::DocNo;
 use serde::{Deserialize, Serialize};
 
@@ -903,6 +904,23 @@ pub mod field {
     pub const REFERENCE: &str = "reference";
     pub const INVOICE: &str = "invoice";
     pub const CATEGORY: &str = "category";
+}
+
+/// What is odd, but allowed, about an invoice of `customer` issued on `issue_date`: warnings to
+/// show next to the form's fields, never refusals ([`InvoiceInput::validate`] does not check
+/// them). Today one: an issue date before the customer's first cooperation
+/// ([`Problem::BeforeFirstCooperation`] at [`field::ISSUE_DATE`]). The import warns alike.
+pub fn invoice_warnings(customer: &Customer, issue_date: Date) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if issue_date < customer.first_cooperation {
+        out.push(FieldError::new(
+            field::ISSUE_DATE,
+            Problem::BeforeFirstCooperation {
+                first_cooperation: customer.first_cooperation,
+            },
+        ));
+    }
+    out
 }
 
 /// A payment or credit note may not be dated before the invoice it settles was issued

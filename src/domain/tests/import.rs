@@ -906,6 +906,58 @@ fn every_bad_invoice_row_is_reported_at_its_row_and_column() {
 }
 
 #[test]
+fn an_invoice_dated_before_the_first_cooperation_is_a_warning_and_still_imported() {
+    // The stored customers have cooperated since 2020-01-01.
+    let text = format!(
+        "Invoice no,Customer,Invoice date,Term,Amount\n\
+         INV-200,{C1_NAME},2019-12-31,30,100\n\
+         INV-201,{C1_NAME},2020-01-01,30,100\n\
+         INV-202,Acme Trading Ltd,2019-06-01,30,-1\n"
+    );
+    let (_, _, plan) = import(Kind::Invoices, text.as_bytes());
+    // Warnings are not problems: the row is kept.
+    assert_eq!(problems(&plan), expect(&[(4, "Amount", "I-NEGATIVE")]));
+    assert_eq!(plan.records.rows, [2, 3]);
+    assert_eq!(plan.rows_in_error.iter().copied().collect::<Vec<_>>(), [4]);
+    let warnings: Vec<(u64, String, &str, ImportProblem)> = plan
+        .warnings
+        .iter()
+        .map(|w| {
+            (
+                w.row,
+                w.column.clone().unwrap_or_default(),
+                w.problem.code(),
+                w.problem,
+            )
+        })
+        .collect();
+    let before = ImportProblem::BeforeFirstCooperation {
+        first_cooperation: d("2020-01-01"),
+    };
+    assert_eq!(
+        warnings,
+        [
+            (
+                2,
+                "Invoice date".into(),
+                "I-BEFORE-FIRST-COOPERATION",
+                before
+            ),
+            (
+                4,
+                "Invoice date".into(),
+                "I-BEFORE-FIRST-COOPERATION",
+                before
+            ),
+        ]
+    );
+    assert!(before.is_warning());
+    assert!(ImportProblem::CODES.contains(&before.code()));
+    assert!(!ImportProblem::Negative.is_warning());
+    assert_partition(&plan);
+}
+
+#[test]
 fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
     let bytes = fixture("payments_bad.csv");
     assert_eq!(decode(&bytes).encoding, SourceEncoding::Gbk);
@@ -1533,6 +1585,12 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
         for p in &plan.problems {
             prop_assert!(ImportProblem::CODES.contains(&p.problem.code()));
             prop_assert!(p.row == 0 || table.line_of_row.contains(&p.row));
+            prop_assert!(!p.problem.is_warning());
+        }
+        for w in &plan.warnings {
+            prop_assert!(ImportProblem::CODES.contains(&w.problem.code()));
+            prop_assert!(table.line_of_row.contains(&w.row));
+            prop_assert!(w.problem.is_warning());
         }
         if plan.can_import() {
             prop_assert_eq!(

@@ -396,6 +396,59 @@ fn the_payment_form_refuses_a_payment_dated_before_its_invoice_as_the_import_doe
     assert!(l.average_days_to_pay(C1, d("2026-11-28")).unwrap().0 >= 0);
 }
 
+#[test]
+fn an_invoice_dated_before_the_first_cooperation_is_a_warning_for_the_form_not_a_refusal() {
+    use creditdesk_domain::ledger::invoice_warnings;
+    let customer = CustomerInput {
+        name: "Test".into(),
+        region: "East".into(),
+        industry: "Machinery".into(),
+        sales_rep: "Li".into(),
+        first_cooperation: "2020-01-01".into(),
+        ..CustomerInput::default()
+    }
+    .validate(C1, meta(), Default::default(), d("2026-11-28"))
+    .unwrap();
+    assert_eq!(
+        invoice_warnings(&customer, d("2019-12-31")),
+        [FieldError::new(
+            "issue_date",
+            Problem::BeforeFirstCooperation {
+                first_cooperation: d("2020-01-01")
+            }
+        )]
+    );
+    assert_eq!(invoice_warnings(&customer, d("2020-01-01")), []);
+    // The form still saves it.
+    let input = InvoiceInput {
+        number: "INV-99".into(),
+        issue_date: "2019-12-31".into(),
+        term_days: "30".into(),
+        amount: "100".into(),
+        order: None,
+    };
+    assert!(input
+        .validate(
+            &sample(),
+            InvoiceId::from_u128(99),
+            C1,
+            meta(),
+            d("2026-11-28")
+        )
+        .is_ok());
+    // The import gives the same warning.
+    use creditdesk_domain::import::{DateFormat, ImportProblem};
+    let w = invoice_warnings(&customer, d("2019-12-31")).remove(0);
+    let p = ImportProblem::from_problem(w.problem, DateFormat::Auto, d("2026-11-28"));
+    assert_eq!(
+        p,
+        ImportProblem::BeforeFirstCooperation {
+            first_cooperation: d("2020-01-01")
+        }
+    );
+    assert!(p.is_warning());
+}
+
 // ---------- properties ----------
 
 #[derive(Debug, Clone)]

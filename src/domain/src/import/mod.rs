@@ -73,6 +73,8 @@
 //! Every problem of every row is reported, each at its row and column. A row with any problem
 //! is in [`Plan::rows_in_error`] and not in [`Plan::records`]; every other row is a record, so
 //! `records.len() + rows_in_error.len() == rows_total` unless there is a file-level problem.
+//! **Warnings** ([`ImportProblem::is_warning`]) are listed apart, in [`Plan::warnings`], at
+//! their row and column too: the user should see them, but they keep no row out.
 //! With a file-level problem (row 0: `I-MAPPING-KIND`, `I-MISSING-COLUMN`,
 //! `I-COLUMN-TWICE`) rows are still checked, but `records` stays empty and no id is drawn.
 //!
@@ -86,7 +88,9 @@
 //!   24 bytes of UTF-8 (`I-TOO-LONG` with `bytes: true`), no control characters (`I-TEXT`).
 //! - **Invoice**: due date if given, else issue date + term (`30`, `30天`, `30 days`; 0 to 365).
 //!   Given both, they must agree (`I-DUE-TERM`, on the term). Due before issue:
-//!   `I-DUE-BEFORE-ISSUE`. An order number, if given, must be a stored order
+//!   `I-DUE-BEFORE-ISSUE`. Issued before the customer's first cooperation: the warning
+//!   `I-BEFORE-FIRST-COOPERATION` (from [`crate::ledger::invoice_warnings`], as the invoice
+//!   form warns). An order number, if given, must be a stored order
 //!   (`I-UNKNOWN-ORDER`) of the same customer (`I-OTHER-CUSTOMER`).
 //! - **Payment**: with an invoice number, the whole amount is allocated to that stored invoice
 //!   (`I-UNKNOWN-INVOICE`, `I-OTHER-CUSTOMER`, `I-BEFORE-INVOICE` when paid before it was
@@ -131,6 +135,7 @@
 //! | `I-DUE-BEFORE-ISSUE` | due before the issue date (`issue`) |
 //! | `I-DUE-TERM` | due date and term disagree (`due_from_term`) |
 //! | `I-BEFORE-INVOICE` | dated before the invoice's issue date (`issue`) |
+//! | `I-BEFORE-FIRST-COOPERATION` | warning: invoice issued before the customer's first cooperation (`first_cooperation`) |
 //! | `I-AMOUNT` | not an amount |
 //! | `I-DECIMALS` | more than 2 decimals |
 //! | `I-NEGATIVE` | negative amount |

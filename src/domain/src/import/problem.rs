@@ -60,6 +60,9 @@ pub enum ImportProblem {
     DueTermMismatch { due_from_term: Date },
     /// `I-BEFORE-INVOICE`: a payment or credit note dated before the invoice it settles.
     BeforeInvoice { issue: Date },
+    /// `I-BEFORE-FIRST-COOPERATION` (a warning, see [`ImportProblem::is_warning`]): an invoice
+    /// issued before the customer's first cooperation date.
+    BeforeFirstCooperation { first_cooperation: Date },
     /// `I-AMOUNT`: not an amount.
     BadAmount,
     /// `I-DECIMALS`: more than two decimals (not rounded: refused).
@@ -137,6 +140,7 @@ impl ImportProblem {
             DueBeforeIssue { .. } => "I-DUE-BEFORE-ISSUE",
             DueTermMismatch { .. } => "I-DUE-TERM",
             BeforeInvoice { .. } => "I-BEFORE-INVOICE",
+            BeforeFirstCooperation { .. } => "I-BEFORE-FIRST-COOPERATION",
             BadAmount => "I-AMOUNT",
             TooManyDecimals => "I-DECIMALS",
             Negative => "I-NEGATIVE",
@@ -165,7 +169,7 @@ impl ImportProblem {
     }
 
     /// Every code, for the UI's translation tables and their completeness test.
-    pub const CODES: [&'static str; 37] = [
+    pub const CODES: [&'static str; 38] = [
         "I-EMPTY-FILE",
         "I-UNREADABLE",
         "I-MAPPING-KIND",
@@ -179,6 +183,7 @@ impl ImportProblem {
         "I-DUE-BEFORE-ISSUE",
         "I-DUE-TERM",
         "I-BEFORE-INVOICE",
+        "I-BEFORE-FIRST-COOPERATION",
         "I-AMOUNT",
         "I-DECIMALS",
         "I-NEGATIVE",
@@ -204,6 +209,13 @@ impl ImportProblem {
         "I-EXCEEDS-CUSTOMER-OPEN",
         "I-INVALID",
     ];
+
+    /// True for a warning: something odd the user should see, which does not keep the row out
+    /// of the import. [`super::validate`] lists warnings in [`super::Plan::warnings`], apart from
+    /// the problems. Today one: `I-BEFORE-FIRST-COOPERATION`.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, ImportProblem::BeforeFirstCooperation { .. })
+    }
 
     /// The import problem for a problem of the domain's forms and parsers.
     pub fn from_problem(p: Problem, format: DateFormat, as_of: Date) -> ImportProblem {
@@ -240,6 +252,9 @@ impl ImportProblem {
             Problem::BadPhone => BadPhone,
             Problem::AlreadyPaid => AlreadyPaid,
             Problem::BeforeInvoice { issue } => BeforeInvoice { issue },
+            Problem::BeforeFirstCooperation { first_cooperation } => {
+                BeforeFirstCooperation { first_cooperation }
+            }
             other => Invalid { problem: other },
         }
     }
@@ -267,6 +282,9 @@ impl fmt::Display for ImportProblem {
             DueBeforeIssue { issue } => write!(f, " (issued {issue})"),
             DueTermMismatch { due_from_term } => write!(f, " (term gives {due_from_term})"),
             BeforeInvoice { issue } => write!(f, " (invoice issued {issue})"),
+            BeforeFirstCooperation { first_cooperation } => {
+                write!(f, " (first cooperation {first_cooperation})")
+            }
             AmountTooLarge { max_units } => write!(f, " (max {max_units})"),
             OutOfRange { min, max } => write!(f, " ({min}..={max})"),
             TooLong { max, bytes } => {

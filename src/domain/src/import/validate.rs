@@ -11,7 +11,8 @@ use crate::date::Date;
 use crate::error::Problem;
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
 use crate::ledger::{
-    check_settlement_date, Allocation, CreditNote, Invoice, Ledger, Order, OrderStatus, Payment,
+    check_settlement_date, invoice_warnings, Allocation, CreditNote, Invoice, Ledger, Order,
+    OrderStatus, Payment,
 };
 use crate::money::Money;
 use crate::party::{Customer, CustomerInput, Uscc};
@@ -59,6 +60,9 @@ pub struct Plan {
     pub records: Records,
     /// File-level problems (row 0) first, then row problems in row order.
     pub problems: Vec<RowProblem>,
+    /// Warnings ([`ImportProblem::is_warning`]), in row order: shown, but they keep no row out
+    /// (a row with only warnings is a record; its row is not in `rows_in_error`).
+    pub warnings: Vec<RowProblem>,
     /// The rows with at least one problem.
     pub rows_in_error: BTreeSet<u64>,
 }
@@ -89,6 +93,7 @@ struct Sheet<'t> {
     table: &'t Table,
     cols: [Option<usize>; FieldKey::COUNT],
     problems: Vec<RowProblem>,
+    warnings: Vec<RowProblem>,
     rows_in_error: BTreeSet<u64>,
     format: DateFormat,
     as_of: Date,
@@ -134,18 +139,24 @@ impl<'s, 't> Row<'s, 't> {
         self.cell(f).unwrap_or("").to_owned()
     }
 
+    /// Records a problem of a field; a warning goes to the warnings and leaves the row valid.
     fn report(&mut self, f: FieldKey, problem: ImportProblem) {
         let column = self.sheet.cols[f.index()]
             .and_then(|c| self.sheet.table.headers.get(c))
             .cloned();
         let value = self.text(f);
-        self.sheet.problems.push(RowProblem {
+        let p = RowProblem {
             row: self.line,
             column,
             field: Some(f),
             value,
             problem,
-        });
+        };
+        if problem.is_warning() {
+            self.sheet.warnings.push(p);
+            return;
+        }
+        self.sheet.problems.push(p);
         self.sheet.rows_in_error.insert(self.line);
         self.bad = true;
         self.reported |= 1 << f.index();
@@ -199,17 +210,20 @@ impl<'s, 't> Row<'s, 't> {
     }
 }
 
-/// Stored customers by trimmed name and by USCC.
+/// Stored customers by trimmed name, by USCC and by id.
 struct CustomerIndex<'a> {
     by_name: HashMap<&'a str, (CustomerId, u32)>,
     by_uscc: HashMap<Uscc, CustomerId>,
+    by_id: IdMap<CustomerId, &'a Customer>,
 }
 
 impl<'a> CustomerIndex<'a> {
     fn new(customers: &'a [Customer]) -> Self {
         let mut by_name: HashMap<&str, (CustomerId, u32)> = HashMap::with_capacity(customers.len());
         let mut by_uscc = HashMap::new();
+        let mut by_id = IdMap::default();
         for c in customers {
+            by_id.entry(c.id).or_insert(c);
             by_name
                 .entry(c.name.trim())
                 .and_modify(|e| e.1 += 1)
@@ -218,7 +232,11 @@ impl<'a> CustomerIndex<'a> {
                 by_uscc.entry(u).or_insert(c.id);
             }
         }
-        CustomerIndex { by_name, by_uscc }
+        CustomerIndex {
+            by_name,
+            by_uscc,
+            by_id,
+        }
     }
 
     fn find(&self, s: &str) -> Result<CustomerId, ImportProblem> {
@@ -451,6 +469,7 @@ pub fn validate(
         table,
         cols: [None; FieldKey::COUNT],
         problems: Vec::new(),
+        warnings: Vec::new(),
         rows_in_error: BTreeSet::new(),
         format: mapping.date_format,
         as_of,
@@ -470,6 +489,7 @@ pub fn validate(
                 },
             )],
             rows_in_error: BTreeSet::new(),
+            warnings: Vec::new(),
         };
     }
     for (i, c) in mapping.columns.iter().enumerate().take(table.headers.len()) {
@@ -521,6 +541,7 @@ pub fn validate(
         rows_total: table.rows.len(),
         records,
         problems: file_problems,
+        warnings: sheet.warnings,
         rows_in_error: sheet.rows_in_error,
     }
 }
@@ -564,6 +585,14 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         }
         let customer = r.required(K::Customer, |s| customers.find(s));
         let issue = r.required(K::IssueDate, |s| past_date(s, format, as_of));
+        if let (Some(c), Some(i)) = (customer.and_then(|c| customers.by_id.get(&c)), issue) {
+            for w in invoice_warnings(c, i) {
+                r.report(
+                    K::IssueDate,
+                    ImportProblem::from_problem(w.problem, format, as_of),
+                );
+            }
+        }
         let due = r.optional(K::DueDate, |s| parse_date(s, format));
         let term = r.optional(K::TermDays, parse_term_days);
         let due_date = match (due, term) {
