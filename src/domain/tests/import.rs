@@ -801,6 +801,91 @@ fn the_date_format_is_guessed_from_the_values_when_they_decide() {
     }
 }
 
+/// Payments whose dates are in columns no header names: `When` is day first (13/5), `Paid on`
+/// month first (5/13), `Booked` year first.
+fn unnamed_date_columns() -> Table {
+    let text = format!(
+        "When,Paid on,Booked,Customer,Amount\n\
+         13/5/2026,5/13/2026,2026-05-13,{C1_NAME},10\n\
+         1/5/2026,5/1/2026,2026-05-01,{C1_NAME},10\n"
+    );
+    read_table(&text, b',').unwrap()
+}
+
+#[test]
+fn the_date_format_is_guessed_from_the_columns_that_are_read() {
+    let t = unnamed_date_columns();
+    // Two columns mapped to the date: the second is ignored (I-COLUMN-TWICE), so its values
+    // must not blur the guess.
+    let m = Mapping {
+        kind: Kind::Payments,
+        columns: vec![
+            Some(FieldKey::Date),
+            Some(FieldKey::Date),
+            None,
+            Some(FieldKey::Customer),
+            Some(FieldKey::Amount),
+        ],
+        date_format: DateFormat::Auto,
+    };
+    assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
+    // A date field of another kind, left in a saved mapping, is not read either.
+    let m = Mapping {
+        columns: vec![
+            Some(FieldKey::Date),
+            Some(FieldKey::IssueDate),
+            None,
+            Some(FieldKey::Customer),
+            Some(FieldKey::Amount),
+        ],
+        ..m
+    };
+    assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
+}
+
+#[test]
+fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
+    let t = unnamed_date_columns();
+    let mut m = guess_mapping(Kind::Payments, &t.headers);
+    m.date_format = guess_date_format(&t, &m);
+    assert_eq!(m.column_of(FieldKey::Date), None);
+    assert_eq!(m.date_format, DateFormat::Auto);
+    // The user maps `When` to the date: its values say day first.
+    m.map_column(&t, 0, Some(FieldKey::Date));
+    assert_eq!(m.column_of(FieldKey::Date), Some(0));
+    assert_eq!(m.date_format, DateFormat::Dmy);
+    // Then changes their mind: `Paid on` is the date, month first.
+    m.map_column(&t, 0, None);
+    m.map_column(&t, 1, Some(FieldKey::Date));
+    assert_eq!(m.date_format, DateFormat::Mdy);
+    let plan = validate(
+        Kind::Payments,
+        &t,
+        &m,
+        &Context {
+            customers: &stored().0,
+            ledger: &stored().1,
+            meta: meta(),
+        },
+        &mut counter(),
+        d(TODAY),
+    );
+    assert_eq!(problems(&plan), expect(&[]));
+    assert_eq!(plan.records.payments[0].date, d("2026-05-13"));
+    // Year-first dates decide nothing: back to Auto, which reads them.
+    m.map_column(&t, 1, None);
+    m.map_column(&t, 2, Some(FieldKey::Date));
+    assert_eq!(m.date_format, DateFormat::Auto);
+    // A format the user chose stays while columns that hold no date are mapped.
+    m.date_format = DateFormat::Ymd;
+    m.map_column(&t, 3, None);
+    m.map_column(&t, 3, Some(FieldKey::Customer));
+    assert_eq!(m.date_format, DateFormat::Ymd);
+    // A column past the header row is added as the UI did by hand.
+    m.map_column(&t, 6, None);
+    assert_eq!(m.columns.len(), 7);
+}
+
 // ----- Every kind of bad row, at its row and column -----
 
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! The app reads the file's bytes and calls, in order:
 //! [`decode`] → [`sniff_delimiter`] → [`read_table`] → [`guess_mapping`] (or a saved
-//! [`Mapping`]; [`guess_date_format`] proposes its date format) → [`validate`], which returns a
+//! [`Mapping`]; [`guess_date_format`] proposes its date format, and [`Mapping::map_column`]
+//! changes a column by hand and guesses the format again) → [`validate`], which returns a
 //! [`Plan`]: the records of the valid rows, ready to write, and every problem of every row.
 //! [`error_file`] gives the rows in error back as CSV to fix. Nothing here reads the clock:
 //! `as_of` is today, handed in. One file holds one [`Kind`] of record.
