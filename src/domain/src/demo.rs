@@ -360,12 +360,13 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                 registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
                 founded: Some(founded),
                 shareholders,
-                litigation_count,
-                litigation_open_amount: if litigation_count > 0 {
+                // Every demo customer has its litigation looked up (none is unknown).
+                litigation_count: Some(litigation_count),
+                litigation_open_amount: Some(if litigation_count > 0 {
                     Money::from_units(rng.range(10, 500) * 1_000)
                 } else {
                     Money::ZERO
-                },
+                }),
                 industry_position: Some(*rng.pick(&[
                     IndustryPosition::Leader,
                     IndustryPosition::Major,

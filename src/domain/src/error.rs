@@ -22,7 +22,16 @@ pub enum Problem {
     NotADate,
     DateOutOfRange,
     DueBeforeIssue,
+    /// A payment or credit note dated before the invoice it settles was issued (`issue`).
+    BeforeInvoice {
+        issue: crate::date::Date,
+    },
     InFuture,
+    /// A warning, not a refusal: an invoice dated before the customer's first cooperation
+    /// (`first_cooperation`). See [`crate::ledger::invoice_warnings`].
+    BeforeFirstCooperation {
+        first_cooperation: crate::date::Date,
+    },
     UsccLength,
     UsccCharacter,
     UsccCheckDigit,
@@ -38,6 +47,8 @@ pub enum Problem {
     UnknownInvoice,
     DuplicateNumber,
     ExceedsOpenAmount,
+    /// A payment to an invoice on which nothing is open any more.
+    AlreadyPaid,
     InvoiceOfOtherCustomer,
     /// A first application for a customer that already has a limit.
     HasLimit,
@@ -69,7 +80,9 @@ impl Problem {
             Problem::NotADate => "E-NOT-DATE",
             Problem::DateOutOfRange => "E-DATE-RANGE",
             Problem::DueBeforeIssue => "E-DUE-BEFORE-ISSUE",
+            Problem::BeforeInvoice { .. } => "E-BEFORE-INVOICE",
             Problem::InFuture => "E-FUTURE",
+            Problem::BeforeFirstCooperation { .. } => "E-BEFORE-FIRST-COOPERATION",
             Problem::UsccLength => "E-USCC-LENGTH",
             Problem::UsccCharacter => "E-USCC-CHAR",
             Problem::UsccCheckDigit => "E-USCC-CHECK",
@@ -82,6 +95,7 @@ impl Problem {
             Problem::UnknownInvoice => "E-UNKNOWN-INVOICE",
             Problem::DuplicateNumber => "E-DUPLICATE",
             Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",
+            Problem::AlreadyPaid => "E-ALREADY-PAID",
             Problem::InvoiceOfOtherCustomer => "E-OTHER-CUSTOMER",
             Problem::HasLimit => "E-HAS-LIMIT",
             Problem::FileSize { .. } => "E-FILE-SIZE",

@@ -14,6 +14,7 @@ use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
 use crate::money::{div_round_half_away, Money};
+use crate::party::Customer;
 use crate::text::DocNo;
 use serde::{Deserialize, Serialize};
 
@@ -184,10 +185,15 @@ pub enum LedgerError {
 }
 
 impl LedgerError {
+    /// The problem to show: an allocation to an invoice with nothing open is
+    /// [`Problem::AlreadyPaid`], not "more than the open amount".
     pub fn problem(&self) -> Problem {
         match self {
             LedgerError::UnknownInvoice(_) => Problem::UnknownInvoice,
             LedgerError::InvoiceOfOtherCustomer(_) => Problem::InvoiceOfOtherCustomer,
+            LedgerError::AllocationExceedsInvoice { open, .. } if !open.is_positive() => {
+                Problem::AlreadyPaid
+            }
             LedgerError::AllocationExceedsInvoice { .. }
             | LedgerError::AllocationsExceedPayment { .. }
             | LedgerError::PaymentExceedsOpen { .. } => Problem::ExceedsOpenAmount,
@@ -941,6 +947,35 @@ pub mod field {
     pub const CATEGORY: &str = "category";
 }
 
+/// What is odd, but allowed, about an invoice of `customer` issued on `issue_date`: warnings to
+/// show next to the form's fields, never refusals ([`InvoiceInput::validate`] does not check
+/// them). Today one: an issue date before the customer's first cooperation
+/// ([`Problem::BeforeFirstCooperation`] at [`field::ISSUE_DATE`]). The import warns alike.
+pub fn invoice_warnings(customer: &Customer, issue_date: Date) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if issue_date < customer.first_cooperation {
+        out.push(FieldError::new(
+            field::ISSUE_DATE,
+            Problem::BeforeFirstCooperation {
+                first_cooperation: customer.first_cooperation,
+            },
+        ));
+    }
+    out
+}
+
+/// A payment or credit note may not be dated before the invoice it settles was issued
+/// ([`Problem::BeforeInvoice`]): the payment form and the import refuse it alike.
+pub fn check_settlement_date(date: Date, invoice_issue: Date) -> Result<Date, Problem> {
+    if date < invoice_issue {
+        Err(Problem::BeforeInvoice {
+            issue: invoice_issue,
+        })
+    } else {
+        Ok(date)
+    }
+}
+
 fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
     if d > as_of {
         Err(Problem::InFuture)
@@ -1013,6 +1048,8 @@ impl InvoiceInput {
 
 impl PaymentInput {
     /// Validates the form and works out the allocations (to the chosen invoice, or oldest-first).
+    /// A payment to a chosen invoice may not be dated before it was issued
+    /// ([`check_settlement_date`], as in the import).
     pub fn validate(
         &self,
         ledger: &Ledger,
@@ -1036,6 +1073,11 @@ impl PaymentInput {
             Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
         );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        if let (Some(d), Some(inv)) = (date, self.invoice) {
+            if let Some(issue) = ledger.open_now_of(customer, inv).map(|(i, _)| i.issue_date) {
+                e.take(DATE, check_settlement_date(d, issue));
+            }
+        }
         let mut allocations = None;
         if let Some(amount) = amount {
             let r = match self.invoice {
@@ -1051,13 +1093,14 @@ impl PaymentInput {
             match r {
                 Ok(a) => allocations = Some(a),
                 Err(err) => {
-                    let f = match err {
-                        LedgerError::UnknownInvoice(_) | LedgerError::InvoiceOfOtherCustomer(_) => {
-                            INVOICE
-                        }
+                    let problem = err.problem();
+                    let f = match problem {
+                        Problem::UnknownInvoice
+                        | Problem::InvoiceOfOtherCustomer
+                        | Problem::AlreadyPaid => INVOICE,
                         _ => AMOUNT,
                     };
-                    e.push(f, err.problem());
+                    e.push(f, problem);
                 }
             }
         }

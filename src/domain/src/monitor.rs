@@ -398,7 +398,9 @@ pub fn facts(
     if let Some(r) = limits.review_due {
         v.insert(Metric::DaysToReview, r.days_since(as_of) as i64);
     }
-    v.insert(Metric::LitigationCount, c.profile.litigation_count as i64);
+    if let Some(n) = c.profile.litigation_count {
+        v.insert(Metric::LitigationCount, n as i64);
+    }
     Facts {
         customer: c.id,
         region: c.region.clone(),

@@ -129,18 +129,35 @@ pub struct Shareholder {
     pub share_bp: u32,
 }
 
-/// What is known about a customer from outside the company.
+/// What is known about a customer from outside the company. `None` is "not recorded": missing
+/// data for the scorecard, never a good value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ExternalProfile {
     pub registered_capital: Option<Money>,
     pub founded: Option<Date>,
     pub shareholders: Vec<Shareholder>,
-    pub litigation_count: u32,
-    pub litigation_open_amount: Money,
+    /// Litigation cases on record; `None` when litigation was not looked up (unknown, which is
+    /// not zero cases). A stored record without the field reads as `None`; a written `0` stays
+    /// `Some(0)`.
+    #[serde(default)]
+    pub litigation_count: Option<u32>,
+    /// The amount at stake in open cases; `None` when not recorded (see
+    /// [`ExternalProfile::litigation_open`]). Absent in a stored record reads as `None`.
+    #[serde(default)]
+    pub litigation_open_amount: Option<Money>,
     pub industry_position: Option<IndustryPosition>,
     /// A third-party credit report score, 0 to 100, with the date of the report.
     pub report_score: Option<u8>,
     pub report_date: Option<Date>,
+}
+
+impl ExternalProfile {
+    /// The open litigation amount: as recorded, or zero when no case is on record (zero cases
+    /// leave nothing open); `None` when unknown.
+    pub fn litigation_open(&self) -> Option<Money> {
+        self.litigation_open_amount
+            .or((self.litigation_count == Some(0)).then_some(Money::ZERO))
+    }
 }
 
 /// A customer's master data.
@@ -338,13 +355,11 @@ impl CustomerInput {
         let shareholders = e.take(SHAREHOLDERS, parse_shareholders(&self.shareholders));
         let litigation_count = e.take(
             LITIGATION_COUNT,
-            optional(&self.litigation_count, |s| int_in(s, 0, 10_000))
-                .map(|o| o.unwrap_or(0) as u32),
+            optional(&self.litigation_count, |s| int_in(s, 0, 10_000)).map(|o| o.map(|v| v as u32)),
         );
         let litigation_open_amount = e.take(
             LITIGATION_OPEN_AMOUNT,
-            optional(&self.litigation_open_amount, Money::parse_non_negative)
-                .map(Option::unwrap_or_default),
+            optional(&self.litigation_open_amount, Money::parse_non_negative),
         );
         let industry_position = e.take(
             INDUSTRY_POSITION,
@@ -425,8 +440,14 @@ impl CustomerInput {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            litigation_count: p.litigation_count.to_string(),
-            litigation_open_amount: p.litigation_open_amount.to_plain(),
+            litigation_count: p
+                .litigation_count
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            litigation_open_amount: p
+                .litigation_open_amount
+                .map(Money::to_plain)
+                .unwrap_or_default(),
             industry_position: p
                 .industry_position
                 .map(|i| i.key().to_string())

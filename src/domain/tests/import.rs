@@ -801,6 +801,91 @@ fn the_date_format_is_guessed_from_the_values_when_they_decide() {
     }
 }
 
+/// Payments whose dates are in columns no header names: `When` is day first (13/5), `Paid on`
+/// month first (5/13), `Booked` year first.
+fn unnamed_date_columns() -> Table {
+    let text = format!(
+        "When,Paid on,Booked,Customer,Amount\n\
+         13/5/2026,5/13/2026,2026-05-13,{C1_NAME},10\n\
+         1/5/2026,5/1/2026,2026-05-01,{C1_NAME},10\n"
+    );
+    read_table(&text, b',').unwrap()
+}
+
+#[test]
+fn the_date_format_is_guessed_from_the_columns_that_are_read() {
+    let t = unnamed_date_columns();
+    // Two columns mapped to the date: the second is ignored (I-COLUMN-TWICE), so its values
+    // must not blur the guess.
+    let m = Mapping {
+        kind: Kind::Payments,
+        columns: vec![
+            Some(FieldKey::Date),
+            Some(FieldKey::Date),
+            None,
+            Some(FieldKey::Customer),
+            Some(FieldKey::Amount),
+        ],
+        date_format: DateFormat::Auto,
+    };
+    assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
+    // A date field of another kind, left in a saved mapping, is not read either.
+    let m = Mapping {
+        columns: vec![
+            Some(FieldKey::Date),
+            Some(FieldKey::IssueDate),
+            None,
+            Some(FieldKey::Customer),
+            Some(FieldKey::Amount),
+        ],
+        ..m
+    };
+    assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
+}
+
+#[test]
+fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
+    let t = unnamed_date_columns();
+    let mut m = guess_mapping(Kind::Payments, &t.headers);
+    m.date_format = guess_date_format(&t, &m);
+    assert_eq!(m.column_of(FieldKey::Date), None);
+    assert_eq!(m.date_format, DateFormat::Auto);
+    // The user maps `When` to the date: its values say day first.
+    m.map_column(&t, 0, Some(FieldKey::Date));
+    assert_eq!(m.column_of(FieldKey::Date), Some(0));
+    assert_eq!(m.date_format, DateFormat::Dmy);
+    // Then changes their mind: `Paid on` is the date, month first.
+    m.map_column(&t, 0, None);
+    m.map_column(&t, 1, Some(FieldKey::Date));
+    assert_eq!(m.date_format, DateFormat::Mdy);
+    let plan = validate(
+        Kind::Payments,
+        &t,
+        &m,
+        &Context {
+            customers: &stored().0,
+            ledger: &stored().1,
+            meta: meta(),
+        },
+        &mut counter(),
+        d(TODAY),
+    );
+    assert_eq!(problems(&plan), expect(&[]));
+    assert_eq!(plan.records.payments[0].date, d("2026-05-13"));
+    // Year-first dates decide nothing: back to Auto, which reads them.
+    m.map_column(&t, 1, None);
+    m.map_column(&t, 2, Some(FieldKey::Date));
+    assert_eq!(m.date_format, DateFormat::Auto);
+    // A format the user chose stays while columns that hold no date are mapped.
+    m.date_format = DateFormat::Ymd;
+    m.map_column(&t, 3, None);
+    m.map_column(&t, 3, Some(FieldKey::Customer));
+    assert_eq!(m.date_format, DateFormat::Ymd);
+    // A column past the header row is added as the UI did by hand.
+    m.map_column(&t, 6, None);
+    assert_eq!(m.columns.len(), 7);
+}
+
 // ----- Every kind of bad row, at its row and column -----
 
 #[test]
@@ -906,6 +991,58 @@ fn every_bad_invoice_row_is_reported_at_its_row_and_column() {
 }
 
 #[test]
+fn an_invoice_dated_before_the_first_cooperation_is_a_warning_and_still_imported() {
+    // The stored customers have cooperated since 2020-01-01.
+    let text = format!(
+        "Invoice no,Customer,Invoice date,Term,Amount\n\
+         INV-200,{C1_NAME},2019-12-31,30,100\n\
+         INV-201,{C1_NAME},2020-01-01,30,100\n\
+         INV-202,Acme Trading Ltd,2019-06-01,30,-1\n"
+    );
+    let (_, _, plan) = import(Kind::Invoices, text.as_bytes());
+    // Warnings are not problems: the row is kept.
+    assert_eq!(problems(&plan), expect(&[(4, "Amount", "I-NEGATIVE")]));
+    assert_eq!(plan.records.rows, [2, 3]);
+    assert_eq!(plan.rows_in_error.iter().copied().collect::<Vec<_>>(), [4]);
+    let warnings: Vec<(u64, String, &str, ImportProblem)> = plan
+        .warnings
+        .iter()
+        .map(|w| {
+            (
+                w.row,
+                w.column.clone().unwrap_or_default(),
+                w.problem.code(),
+                w.problem,
+            )
+        })
+        .collect();
+    let before = ImportProblem::BeforeFirstCooperation {
+        first_cooperation: d("2020-01-01"),
+    };
+    assert_eq!(
+        warnings,
+        [
+            (
+                2,
+                "Invoice date".into(),
+                "I-BEFORE-FIRST-COOPERATION",
+                before
+            ),
+            (
+                4,
+                "Invoice date".into(),
+                "I-BEFORE-FIRST-COOPERATION",
+                before
+            ),
+        ]
+    );
+    assert!(before.is_warning());
+    assert!(ImportProblem::CODES.contains(&before.code()));
+    assert!(!ImportProblem::Negative.is_warning());
+    assert_partition(&plan);
+}
+
+#[test]
 fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
     let bytes = fixture("payments_bad.csv");
     assert_eq!(decode(&bytes).encoding, SourceEncoding::Gbk);
@@ -915,7 +1052,7 @@ fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
         problems(&plan),
         expect(&[
             (3, amount, "I-EXCEEDS-OPEN"),
-            (5, amount, "I-EXCEEDS-OPEN"),
+            (5, amount, "I-ALREADY-PAID"),
             (6, invoice, "I-OTHER-CUSTOMER"),
             (7, invoice, "I-UNKNOWN-INVOICE"),
             (8, date, "I-BEFORE-INVOICE"),
@@ -932,12 +1069,10 @@ fn every_bad_payment_row_is_reported_and_earlier_rows_use_up_what_is_open() {
             amount: y(500)
         }
     );
+    // Rows 2 and 4 took all of INV-1: row 5 finds it paid.
     assert_eq!(
-        problem_at(&plan, 5, "I-EXCEEDS-OPEN"),
-        ImportProblem::ExceedsOpen {
-            open: Money::ZERO,
-            amount: y(1)
-        }
+        problem_at(&plan, 5, "I-ALREADY-PAID"),
+        ImportProblem::AlreadyPaid
     );
     assert_eq!(
         problem_at(&plan, 8, "I-BEFORE-INVOICE"),
@@ -1034,6 +1169,90 @@ fn payments_without_an_invoice_are_refused_above_what_the_customer_owes() {
             amount: y(100)
         }]
     );
+}
+
+#[test]
+fn the_same_payment_twice_in_one_file_is_a_duplicate_of_its_first_row() {
+    // Rows 3 repeats row 2 exactly; rows 4 to 6 each differ in one of reference, invoice or
+    // amount, and row 7 is another day: none of those is a duplicate.
+    let text = format!(
+        "Customer,Date,Amount,Invoice,Reference\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-7\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-7\n\
+         {C1_NAME},2026-03-01,100,INV-1,B-8\n\
+         {C1_NAME},2026-03-01,100,INV-2,B-7\n\
+         {C1_NAME},2026-03-01,101,INV-1,B-7\n\
+         {C1_NAME},2026-03-02,100,INV-1,B-7\n"
+    );
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[(3, "Amount", "I-DUPLICATE-PAYMENT")])
+    );
+    assert_eq!(
+        problem_at(&plan, 3, "I-DUPLICATE-PAYMENT"),
+        ImportProblem::DuplicatePayment { first_row: Some(2) }
+    );
+    assert_eq!(plan.records.rows, [2, 4, 5, 6, 7]);
+    assert_partition(&plan);
+}
+
+#[test]
+fn a_payment_already_in_the_ledger_imported_again_is_a_duplicate() {
+    // Stored: C1 paid 400 to INV-1 on 2026-02-20, without a reference. Row 2 is that payment
+    // again, row 3 too (without its invoice: it would go oldest first); rows 4 and 5 are
+    // another invoice and another reference.
+    let text = format!(
+        "Customer,Date,Amount,Invoice,Reference\n\
+         {C1_NAME},2026-02-20,400,INV-1,\n\
+         {C1_NAME},2026-02-20,400,,\n\
+         {C1_NAME},2026-02-20,400,INV-2,\n\
+         {C1_NAME},2026-02-20,400,INV-1,B-9\n"
+    );
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[
+            (2, "Amount", "I-DUPLICATE-PAYMENT"),
+            (3, "Amount", "I-DUPLICATE-PAYMENT"),
+        ])
+    );
+    for row in [2, 3] {
+        assert_eq!(
+            problem_at(&plan, row, "I-DUPLICATE-PAYMENT"),
+            ImportProblem::DuplicatePayment { first_row: None }
+        );
+    }
+    assert_eq!(plan.records.rows, [4, 5]);
+    assert_partition(&plan);
+}
+
+#[test]
+fn a_payment_to_an_invoice_already_fully_paid_says_already_paid() {
+    // INV-3 has 700 open: row 2 pays it all, so row 3 finds it paid, not "more than 0.00 open";
+    // row 4 is more than what is open, which is still said so.
+    let text = "Customer,Date,Amount,Invoice\n\
+                Acme Trading Ltd,2026-04-01,700,INV-3\n\
+                Acme Trading Ltd,2026-04-02,10,INV-3\n\
+                杭州华信机械有限公司,2026-04-02,601,INV-1\n";
+    let (_, _, plan) = import(Kind::Payments, text.as_bytes());
+    assert_eq!(
+        problems(&plan),
+        expect(&[
+            (3, "Amount", "I-ALREADY-PAID"),
+            (4, "Amount", "I-EXCEEDS-OPEN")
+        ])
+    );
+    assert_eq!(plan.records.rows, [2]);
+}
+
+#[test]
+fn a_credit_note_to_an_invoice_with_nothing_open_says_already_paid() {
+    let text = "Credit note no.,Customer,Original invoice,Date,Amount\n\
+                CN-20,Acme Trading Ltd,INV-3,2026-04-01,700\n\
+                CN-21,Acme Trading Ltd,INV-3,2026-04-02,10\n";
+    let (_, _, plan) = import(Kind::CreditNotes, text.as_bytes());
+    assert_eq!(problems(&plan), expect(&[(3, "Amount", "I-ALREADY-PAID")]));
 }
 
 #[test]
@@ -1451,6 +1670,12 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
         for p in &plan.problems {
             prop_assert!(ImportProblem::CODES.contains(&p.problem.code()));
             prop_assert!(p.row == 0 || table.line_of_row.contains(&p.row));
+            prop_assert!(!p.problem.is_warning());
+        }
+        for w in &plan.warnings {
+            prop_assert!(ImportProblem::CODES.contains(&w.problem.code()));
+            prop_assert!(table.line_of_row.contains(&w.row));
+            prop_assert!(w.problem.is_warning());
         }
         if plan.can_import() {
             prop_assert_eq!(

@@ -331,6 +331,124 @@ fn the_payment_form_allocates_oldest_first_or_to_the_chosen_invoice() {
     assert_eq!(errs[0].problem, Problem::InFuture);
 }
 
+#[test]
+fn the_payment_form_says_an_invoice_already_fully_paid_is_already_paid() {
+    let mut l = sample();
+    l.add_payment(payment(11, C1, "2026-03-01", &[(1, 600)]))
+        .unwrap();
+    let input = PaymentInput {
+        reference: String::new(),
+        date: "2026-03-02".into(),
+        amount: "10".into(),
+        invoice: Some(InvoiceId::from_u128(1)),
+    };
+    let errs = input
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("invoice", "E-ALREADY-PAID")]);
+    // More than what is open on an invoice that still has something open stays "exceeds".
+    let more = PaymentInput {
+        invoice: Some(InvoiceId::from_u128(2)),
+        amount: "501".into(),
+        ..input
+    };
+    let errs = more
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("amount", "E-EXCEEDS-OPEN")]);
+}
+
+#[test]
+fn the_payment_form_refuses_a_payment_dated_before_its_invoice_as_the_import_does() {
+    let l = sample();
+    // INV-2 was issued on 2026-02-10.
+    let early = PaymentInput {
+        reference: String::new(),
+        date: "2026-02-09".into(),
+        amount: "100".into(),
+        invoice: Some(InvoiceId::from_u128(2)),
+    };
+    let errs = early
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap_err();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(got, [("date", "E-BEFORE-INVOICE")]);
+    // The same refusal as the import's, with the issue date to show.
+    use creditdesk_domain::import::{DateFormat, ImportProblem};
+    assert_eq!(
+        ImportProblem::from_problem(errs[0].problem, DateFormat::Auto, d("2026-11-28")),
+        ImportProblem::BeforeInvoice {
+            issue: d("2026-02-10")
+        }
+    );
+    // Paid on the day of issue is fine, and counts zero days to pay.
+    let same_day = PaymentInput {
+        date: "2026-02-10".into(),
+        ..early
+    };
+    let mut l = l;
+    let p = same_day
+        .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
+        .unwrap();
+    l.add_payment(p).unwrap();
+    assert!(l.average_days_to_pay(C1, d("2026-11-28")).unwrap().0 >= 0);
+}
+
+#[test]
+fn an_invoice_dated_before_the_first_cooperation_is_a_warning_for_the_form_not_a_refusal() {
+    use creditdesk_domain::ledger::invoice_warnings;
+    let customer = CustomerInput {
+        name: "Test".into(),
+        region: "East".into(),
+        industry: "Machinery".into(),
+        sales_rep: "Li".into(),
+        first_cooperation: "2020-01-01".into(),
+        ..CustomerInput::default()
+    }
+    .validate(C1, meta(), Default::default(), d("2026-11-28"))
+    .unwrap();
+    assert_eq!(
+        invoice_warnings(&customer, d("2019-12-31")),
+        [FieldError::new(
+            "issue_date",
+            Problem::BeforeFirstCooperation {
+                first_cooperation: d("2020-01-01")
+            }
+        )]
+    );
+    assert_eq!(invoice_warnings(&customer, d("2020-01-01")), []);
+    // The form still saves it.
+    let input = InvoiceInput {
+        number: "INV-99".into(),
+        issue_date: "2019-12-31".into(),
+        term_days: "30".into(),
+        amount: "100".into(),
+        order: None,
+    };
+    assert!(input
+        .validate(
+            &sample(),
+            InvoiceId::from_u128(99),
+            C1,
+            meta(),
+            d("2026-11-28")
+        )
+        .is_ok());
+    // The import gives the same warning.
+    use creditdesk_domain::import::{DateFormat, ImportProblem};
+    let w = invoice_warnings(&customer, d("2019-12-31")).remove(0);
+    let p = ImportProblem::from_problem(w.problem, DateFormat::Auto, d("2026-11-28"));
+    assert_eq!(
+        p,
+        ImportProblem::BeforeFirstCooperation {
+            first_cooperation: d("2020-01-01")
+        }
+    );
+    assert!(p.is_warning());
+}
+
 // ---------- properties ----------
 
 #[derive(Debug, Clone)]

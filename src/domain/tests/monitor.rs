@@ -30,7 +30,7 @@ fn customer(limit: i64) -> Customer {
     c.sales_rep = "Li Na".into();
     c.region = "East".into();
     c.first_cooperation = d("2020-01-01");
-    c.profile.litigation_count = 0;
+    c.profile.litigation_count = Some(0);
     c.limits = Limits {
         permanent: y(limit),
         ..Limits::default()

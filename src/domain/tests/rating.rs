@@ -43,8 +43,8 @@ fn customer() -> Customer {
                     share_bp: 4000,
                 },
             ],
-            litigation_count: 1,
-            litigation_open_amount: Money::from_units(20_000),
+            litigation_count: Some(1),
+            litigation_open_amount: Some(Money::from_units(20_000)),
             industry_position: Some(IndustryPosition::Major),
             report_score: Some(82),
             report_date: Some(d("2026-06-30")),
@@ -143,6 +143,88 @@ fn a_customer_with_no_payments_has_no_average_days_to_pay() {
     assert_eq!(m.get(FactorKey::AvgDaysToPay), None);
     assert_eq!(m.get(FactorKey::DaysBeyondTerms), None);
     assert_eq!(num(&m, FactorKey::OverdueCount), Some(Fixed(0)));
+}
+
+#[test]
+fn a_profile_that_does_not_record_litigation_leaves_both_litigation_metrics_missing() {
+    let mut c = customer();
+    c.profile = ExternalProfile::default();
+    let as_of = d("2026-11-28");
+    let m = Ledger::new().metrics(&c, as_of);
+    assert_eq!(m.get(FactorKey::LitigationCount), None);
+    assert_eq!(m.get(FactorKey::LitigationOpenAmount), None);
+    // So the model's missing-data policy applies, instead of full points for a clean record.
+    let s = default_scorecard().score(&m, as_of);
+    for f in [FactorKey::LitigationCount, FactorKey::LitigationOpenAmount] {
+        let part = s.parts.iter().find(|p| p.factor == f).unwrap();
+        assert_eq!(part.points, None, "{f:?}");
+    }
+}
+
+#[test]
+fn stored_profiles_without_litigation_read_as_unknown_and_an_explicit_zero_stays_zero() {
+    let as_of = d("2026-11-28");
+    let mut json = serde_json::to_value(customer()).unwrap();
+    let profile = json["profile"].as_object_mut().unwrap();
+    profile.remove("litigation_count");
+    profile.remove("litigation_open_amount");
+    let unknown: Customer = serde_json::from_value(json.clone()).unwrap();
+    let m = Ledger::new().metrics(&unknown, as_of);
+    assert_eq!(m.get(FactorKey::LitigationCount), None);
+    assert_eq!(m.get(FactorKey::LitigationOpenAmount), None);
+
+    // A record written before, with its zeros spelt out: no litigation, not unknown.
+    json["profile"]["litigation_count"] = 0.into();
+    json["profile"]["litigation_open_amount"] = 0.into();
+    let zero: Customer = serde_json::from_value(json).unwrap();
+    let m = Ledger::new().metrics(&zero, as_of);
+    assert_eq!(num(&m, FactorKey::LitigationCount), Some(Fixed(0)));
+    assert_eq!(num(&m, FactorKey::LitigationOpenAmount), Some(Fixed(0)));
+    // And it is written back the same way.
+    let again: Customer = serde_json::from_str(&serde_json::to_string(&zero).unwrap()).unwrap();
+    assert_eq!(again, zero);
+}
+
+#[test]
+fn the_customer_form_records_litigation_only_when_it_is_filled_in() {
+    let as_of = d("2026-11-28");
+    let form = |count: &str, amount: &str| {
+        let c = CustomerInput {
+            name: "Test".into(),
+            region: "East".into(),
+            industry: "Machinery".into(),
+            sales_rep: "Li".into(),
+            first_cooperation: "2020-11-28".into(),
+            litigation_count: count.into(),
+            litigation_open_amount: amount.into(),
+            ..CustomerInput::default()
+        }
+        .validate(C, meta(), BTreeMap::new(), as_of)
+        .unwrap();
+        let m = Ledger::new().metrics(&c, as_of);
+        let again = CustomerInput::from_customer(&c);
+        (
+            num(&m, FactorKey::LitigationCount).map(|x| x.0),
+            num(&m, FactorKey::LitigationOpenAmount).map(|x| x.0),
+            (again.litigation_count, again.litigation_open_amount),
+        )
+    };
+    let blank = || (String::new(), String::new());
+    assert_eq!(form("", ""), (None, None, blank()));
+    // No cases: nothing can be open.
+    assert_eq!(
+        form("0", ""),
+        (Some(0), Some(0), ("0".into(), String::new()))
+    );
+    assert_eq!(
+        form("2", "30000"),
+        (Some(200), Some(3_000_000), ("2".into(), "30000.00".into()))
+    );
+    // Cases with an amount not known: the amount is missing, the count is not.
+    assert_eq!(
+        form("2", ""),
+        (Some(200), None, ("2".into(), String::new()))
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The kinds of import, their fields, header synonyms and the column mapping.
 
+use super::table::Table;
 use super::values::DateFormat;
 use serde::{Deserialize, Serialize};
 
@@ -679,6 +680,23 @@ impl Mapping {
     pub fn column_of(&self, field: FieldKey) -> Option<usize> {
         self.columns.iter().position(|c| *c == Some(field))
     }
+
+    /// Maps header column `column` (0-based) to `field`, or ignores it (`None`), as the user
+    /// does by hand; the columns grow to reach `column` if needed. When a date field gains or
+    /// loses a column this way, the date format is guessed again from the values now read
+    /// ([`super::guess_date_format`]), so that a format guessed from one column is never applied
+    /// to another written differently (it may become `Auto`: the user is then asked). Mapping a
+    /// column that holds no date keeps the format, whether guessed or chosen.
+    pub fn map_column(&mut self, table: &Table, column: usize, field: Option<FieldKey>) {
+        if self.columns.len() <= column {
+            self.columns.resize(column + 1, None);
+        }
+        let old = std::mem::replace(&mut self.columns[column], field);
+        let is_date = |f: Option<FieldKey>| f.is_some_and(FieldKey::is_date);
+        if old != field && (is_date(old) || is_date(field)) {
+            self.date_format = super::values::guess_date_format(table, self);
+        }
+    }
 }
 
 /// Folds a header for comparison: full-width forms to ASCII, lower case, and only letters and
@@ -705,7 +723,8 @@ pub fn normalise_header(s: &str, drop_brackets: bool) -> String {
 /// ([`normalise_header`]), first on the whole header, then with bracketed text dropped. Each
 /// field goes to at most one column and each column to at most one field; when several columns
 /// could hold a field, the one matching its stronger synonym wins (then the leftmost).
-/// Dates are [`DateFormat::Auto`]; see [`super::guess_date_format`] to look at the values.
+/// Dates are [`DateFormat::Auto`]; see [`super::guess_date_format`] to look at the values, and
+/// [`Mapping::map_column`] for a change by hand.
 pub fn guess_mapping(kind: Kind, headers: &[String]) -> Mapping {
     let fields = kind.fields();
     // Candidate pairs: (pass, synonym rank, column, field index).

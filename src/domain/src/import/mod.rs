@@ -2,7 +2,8 @@
 //!
 //! The app reads the file's bytes and calls, in order:
 //! [`decode`] → [`sniff_delimiter`] → [`read_table`] → [`guess_mapping`] (or a saved
-//! [`Mapping`]; [`guess_date_format`] proposes its date format) → [`validate`], which returns a
+//! [`Mapping`]; [`guess_date_format`] proposes its date format, and [`Mapping::map_column`]
+//! changes a column by hand and guesses the format again) → [`validate`], which returns a
 //! [`Plan`]: the records of the valid rows, ready to write, and every problem of every row.
 //! [`error_file`] gives the rows in error back as CSV to fix. Nothing here reads the clock:
 //! `as_of` is today, handed in. One file holds one [`Kind`] of record.
@@ -73,6 +74,8 @@
 //! Every problem of every row is reported, each at its row and column. A row with any problem
 //! is in [`Plan::rows_in_error`] and not in [`Plan::records`]; every other row is a record, so
 //! `records.len() + rows_in_error.len() == rows_total` unless there is a file-level problem.
+//! **Warnings** ([`ImportProblem::is_warning`]) are listed apart, in [`Plan::warnings`], at
+//! their row and column too: the user should see them, but they keep no row out.
 //! With a file-level problem (row 0: `I-MAPPING-KIND`, `I-MISSING-COLUMN`,
 //! `I-COLUMN-TWICE`) rows are still checked, but `records` stays empty and no id is drawn.
 //!
@@ -86,15 +89,24 @@
 //!   24 bytes of UTF-8 (`I-TOO-LONG` with `bytes: true`), no control characters (`I-TEXT`).
 //! - **Invoice**: due date if given, else issue date + term (`30`, `30天`, `30 days`; 0 to 365).
 //!   Given both, they must agree (`I-DUE-TERM`, on the term). Due before issue:
-//!   `I-DUE-BEFORE-ISSUE`. An order number, if given, must be a stored order
+//!   `I-DUE-BEFORE-ISSUE`. Issued before the customer's first cooperation: the warning
+//!   `I-BEFORE-FIRST-COOPERATION` (from [`crate::ledger::invoice_warnings`], as the invoice
+//!   form warns). An order number, if given, must be a stored order
 //!   (`I-UNKNOWN-ORDER`) of the same customer (`I-OTHER-CUSTOMER`).
 //! - **Payment**: with an invoice number, the whole amount is allocated to that stored invoice
 //!   (`I-UNKNOWN-INVOICE`, `I-OTHER-CUSTOMER`, `I-BEFORE-INVOICE` when paid before it was
-//!   issued, `I-EXCEEDS-OPEN` when more than is open on it). Without, it is allocated oldest
-//!   due first like [`crate::Ledger::allocate_oldest_first`] and refused above the customer's
-//!   total open (`I-EXCEEDS-CUSTOMER-OPEN`). "Open" is what is open now (all stored
-//!   settlements, whatever their dates) minus what earlier *valid* rows of the file took.
-//! - **Credit note**: like a payment to one invoice, which is required.
+//!   issued, `I-ALREADY-PAID` when nothing is open on it any more, `I-EXCEEDS-OPEN` when more
+//!   than is open on it). Without, it is allocated oldest due first like
+//!   [`crate::Ledger::allocate_oldest_first`] and refused above the customer's total open
+//!   (`I-EXCEEDS-CUSTOMER-OPEN`). "Open" is what is open now (all stored settlements, whatever
+//!   their dates) minus what earlier *valid* rows of the file took.
+//!   The same payment twice is `I-DUPLICATE-PAYMENT` (at the amount): same customer, date,
+//!   amount, reference (none equals none) and invoice number, as an earlier row of the file
+//!   (`first_row: Some(row)`; the first row claims it even if it has other problems), or as a
+//!   stored payment of the customer (`first_row: None`) whose allocations all go to that
+//!   invoice; a row without an invoice matches a stored payment however it was allocated.
+//! - **Credit note**: like a payment to one invoice, which is required (`I-ALREADY-PAID`,
+//!   `I-EXCEEDS-OPEN` alike).
 //! - **Order**: status `Open`, `Shipped`, `Invoiced`, `Cancelled` or 未发货/待发货, 已发货,
 //!   已开票, 已取消/取消 (any case); empty is `Open`; `Held` cannot be imported (`I-CHOICE`).
 //!   Category is an optional [`crate::DocNo`].
@@ -124,6 +136,7 @@
 //! | `I-DUE-BEFORE-ISSUE` | due before the issue date (`issue`) |
 //! | `I-DUE-TERM` | due date and term disagree (`due_from_term`) |
 //! | `I-BEFORE-INVOICE` | dated before the invoice's issue date (`issue`) |
+//! | `I-BEFORE-FIRST-COOPERATION` | warning: invoice issued before the customer's first cooperation (`first_cooperation`) |
 //! | `I-AMOUNT` | not an amount |
 //! | `I-DECIMALS` | more than 2 decimals |
 //! | `I-NEGATIVE` | negative amount |
@@ -141,6 +154,8 @@
 //! | `I-UNKNOWN-INVOICE` / `I-UNKNOWN-ORDER` | no stored invoice / order with that number |
 //! | `I-OTHER-CUSTOMER` | the invoice or order belongs to another customer (`owner`) |
 //! | `I-DUPLICATE` | number, name or USCC taken (`first_row`: `None` = stored) |
+//! | `I-DUPLICATE-PAYMENT` | the same payment again (`first_row`: `None` = stored) |
+//! | `I-ALREADY-PAID` | nothing is open on the invoice any more |
 //! | `I-EXCEEDS-OPEN` | more than open on the invoice (`open`, `amount`) |
 //! | `I-EXCEEDS-CUSTOMER-OPEN` | more than the customer's total open (`open`, `amount`) |
 //! | `I-INVALID` | another customer-form problem (`problem`: its `E-` code) |

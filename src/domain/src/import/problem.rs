@@ -60,6 +60,9 @@ pub enum ImportProblem {
     DueTermMismatch { due_from_term: Date },
     /// `I-BEFORE-INVOICE`: a payment or credit note dated before the invoice it settles.
     BeforeInvoice { issue: Date },
+    /// `I-BEFORE-FIRST-COOPERATION` (a warning, see [`ImportProblem::is_warning`]): an invoice
+    /// issued before the customer's first cooperation date.
+    BeforeFirstCooperation { first_cooperation: Date },
     /// `I-AMOUNT`: not an amount.
     BadAmount,
     /// `I-DECIMALS`: more than two decimals (not rounded: refused).
@@ -103,6 +106,12 @@ pub enum ImportProblem {
     /// `I-DUPLICATE`: the number (or customer name, or USCC) is already taken: by a stored record
     /// when `first_row` is `None`, else by an earlier row of this file.
     Duplicate { first_row: Option<u64> },
+    /// `I-DUPLICATE-PAYMENT`: the same payment (customer, date, amount, invoice and reference)
+    /// is already stored when `first_row` is `None`, else on an earlier row of this file.
+    DuplicatePayment { first_row: Option<u64> },
+    /// `I-ALREADY-PAID`: nothing is open on the invoice any more (paid or credited in full,
+    /// counting earlier rows of the file).
+    AlreadyPaid,
     /// `I-EXCEEDS-OPEN`: more than what is open on the invoice (`open`, after earlier rows of the
     /// file).
     ExceedsOpen { open: Money, amount: Money },
@@ -131,6 +140,7 @@ impl ImportProblem {
             DueBeforeIssue { .. } => "I-DUE-BEFORE-ISSUE",
             DueTermMismatch { .. } => "I-DUE-TERM",
             BeforeInvoice { .. } => "I-BEFORE-INVOICE",
+            BeforeFirstCooperation { .. } => "I-BEFORE-FIRST-COOPERATION",
             BadAmount => "I-AMOUNT",
             TooManyDecimals => "I-DECIMALS",
             Negative => "I-NEGATIVE",
@@ -150,6 +160,8 @@ impl ImportProblem {
             UnknownOrder => "I-UNKNOWN-ORDER",
             OfOtherCustomer { .. } => "I-OTHER-CUSTOMER",
             Duplicate { .. } => "I-DUPLICATE",
+            DuplicatePayment { .. } => "I-DUPLICATE-PAYMENT",
+            AlreadyPaid => "I-ALREADY-PAID",
             ExceedsOpen { .. } => "I-EXCEEDS-OPEN",
             ExceedsCustomerOpen { .. } => "I-EXCEEDS-CUSTOMER-OPEN",
             Invalid { .. } => "I-INVALID",
@@ -157,7 +169,7 @@ impl ImportProblem {
     }
 
     /// Every code, for the UI's translation tables and their completeness test.
-    pub const CODES: [&'static str; 35] = [
+    pub const CODES: [&'static str; 38] = [
         "I-EMPTY-FILE",
         "I-UNREADABLE",
         "I-MAPPING-KIND",
@@ -171,6 +183,7 @@ impl ImportProblem {
         "I-DUE-BEFORE-ISSUE",
         "I-DUE-TERM",
         "I-BEFORE-INVOICE",
+        "I-BEFORE-FIRST-COOPERATION",
         "I-AMOUNT",
         "I-DECIMALS",
         "I-NEGATIVE",
@@ -190,10 +203,19 @@ impl ImportProblem {
         "I-UNKNOWN-ORDER",
         "I-OTHER-CUSTOMER",
         "I-DUPLICATE",
+        "I-DUPLICATE-PAYMENT",
+        "I-ALREADY-PAID",
         "I-EXCEEDS-OPEN",
         "I-EXCEEDS-CUSTOMER-OPEN",
         "I-INVALID",
     ];
+
+    /// True for a warning: something odd the user should see, which does not keep the row out
+    /// of the import. [`super::validate`] lists warnings in [`super::Plan::warnings`], apart from
+    /// the problems. Today one: `I-BEFORE-FIRST-COOPERATION`.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, ImportProblem::BeforeFirstCooperation { .. })
+    }
 
     /// The import problem for a problem of the domain's forms and parsers.
     pub fn from_problem(p: Problem, format: DateFormat, as_of: Date) -> ImportProblem {
@@ -228,6 +250,11 @@ impl ImportProblem {
             Problem::OutOfRange { min, max } => OutOfRange { min, max },
             Problem::BadEmail => BadEmail,
             Problem::BadPhone => BadPhone,
+            Problem::AlreadyPaid => AlreadyPaid,
+            Problem::BeforeInvoice { issue } => BeforeInvoice { issue },
+            Problem::BeforeFirstCooperation { first_cooperation } => {
+                BeforeFirstCooperation { first_cooperation }
+            }
             other => Invalid { problem: other },
         }
     }
@@ -255,6 +282,9 @@ impl fmt::Display for ImportProblem {
             DueBeforeIssue { issue } => write!(f, " (issued {issue})"),
             DueTermMismatch { due_from_term } => write!(f, " (term gives {due_from_term})"),
             BeforeInvoice { issue } => write!(f, " (invoice issued {issue})"),
+            BeforeFirstCooperation { first_cooperation } => {
+                write!(f, " (first cooperation {first_cooperation})")
+            }
             AmountTooLarge { max_units } => write!(f, " (max {max_units})"),
             OutOfRange { min, max } => write!(f, " ({min}..={max})"),
             TooLong { max, bytes } => {
@@ -263,7 +293,7 @@ impl fmt::Display for ImportProblem {
             BadUscc { reason } => write!(f, " ({reason:?})"),
             AmbiguousCustomer { count } => write!(f, " ({count} customers)"),
             OfOtherCustomer { owner } => write!(f, " (belongs to {owner})"),
-            Duplicate { first_row } => match first_row {
+            Duplicate { first_row } | DuplicatePayment { first_row } => match first_row {
                 Some(r) => write!(f, " (first at row {r})"),
                 None => f.write_str(" (already stored)"),
             },

@@ -10,7 +10,10 @@ use super::values::{
 use crate::date::Date;
 use crate::error::Problem;
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
-use crate::ledger::{Allocation, CreditNote, Invoice, Ledger, Order, OrderStatus, Payment};
+use crate::ledger::{
+    check_settlement_date, invoice_warnings, Allocation, CreditNote, Invoice, Ledger, Order,
+    OrderStatus, Payment,
+};
 use crate::money::Money;
 use crate::party::{Customer, CustomerInput, Uscc};
 use crate::text::DocNo;
@@ -57,6 +60,9 @@ pub struct Plan {
     pub records: Records,
     /// File-level problems (row 0) first, then row problems in row order.
     pub problems: Vec<RowProblem>,
+    /// Warnings ([`ImportProblem::is_warning`]), in row order: shown, but they keep no row out
+    /// (a row with only warnings is a record; its row is not in `rows_in_error`).
+    pub warnings: Vec<RowProblem>,
     /// The rows with at least one problem.
     pub rows_in_error: BTreeSet<u64>,
 }
@@ -87,6 +93,7 @@ struct Sheet<'t> {
     table: &'t Table,
     cols: [Option<usize>; FieldKey::COUNT],
     problems: Vec<RowProblem>,
+    warnings: Vec<RowProblem>,
     rows_in_error: BTreeSet<u64>,
     format: DateFormat,
     as_of: Date,
@@ -132,18 +139,24 @@ impl<'s, 't> Row<'s, 't> {
         self.cell(f).unwrap_or("").to_owned()
     }
 
+    /// Records a problem of a field; a warning goes to the warnings and leaves the row valid.
     fn report(&mut self, f: FieldKey, problem: ImportProblem) {
         let column = self.sheet.cols[f.index()]
             .and_then(|c| self.sheet.table.headers.get(c))
             .cloned();
         let value = self.text(f);
-        self.sheet.problems.push(RowProblem {
+        let p = RowProblem {
             row: self.line,
             column,
             field: Some(f),
             value,
             problem,
-        });
+        };
+        if problem.is_warning() {
+            self.sheet.warnings.push(p);
+            return;
+        }
+        self.sheet.problems.push(p);
         self.sheet.rows_in_error.insert(self.line);
         self.bad = true;
         self.reported |= 1 << f.index();
@@ -197,17 +210,20 @@ impl<'s, 't> Row<'s, 't> {
     }
 }
 
-/// Stored customers by trimmed name and by USCC.
+/// Stored customers by trimmed name, by USCC and by id.
 struct CustomerIndex<'a> {
     by_name: HashMap<&'a str, (CustomerId, u32)>,
     by_uscc: HashMap<Uscc, CustomerId>,
+    by_id: IdMap<CustomerId, &'a Customer>,
 }
 
 impl<'a> CustomerIndex<'a> {
     fn new(customers: &'a [Customer]) -> Self {
         let mut by_name: HashMap<&str, (CustomerId, u32)> = HashMap::with_capacity(customers.len());
         let mut by_uscc = HashMap::new();
+        let mut by_id = IdMap::default();
         for c in customers {
+            by_id.entry(c.id).or_insert(c);
             by_name
                 .entry(c.name.trim())
                 .and_modify(|e| e.1 += 1)
@@ -216,7 +232,11 @@ impl<'a> CustomerIndex<'a> {
                 by_uscc.entry(u).or_insert(c.id);
             }
         }
-        CustomerIndex { by_name, by_uscc }
+        CustomerIndex {
+            by_name,
+            by_uscc,
+            by_id,
+        }
     }
 
     fn find(&self, s: &str) -> Result<CustomerId, ImportProblem> {
@@ -348,6 +368,41 @@ impl Opens<'_> {
     }
 }
 
+/// What makes two payments the same payment, besides the customer and the invoice: date,
+/// amount and reference.
+type PaymentKey = (Date, Money, Option<DocNo>);
+
+/// The stored payments of each customer by [`PaymentKey`], built on first use of a customer.
+struct StoredPayments<'a> {
+    ledger: &'a Ledger,
+    books: IdMap<CustomerId, HashMap<PaymentKey, Vec<&'a Payment>>>,
+}
+
+impl<'a> StoredPayments<'a> {
+    /// True when the customer has a stored payment with this date, amount and reference that
+    /// went to `invoice` alone (any stored payment when the row names no invoice: it would be
+    /// allocated oldest first, as the stored one was).
+    fn has(&mut self, c: CustomerId, key: PaymentKey, invoice: Option<InvoiceId>) -> bool {
+        let ledger = self.ledger;
+        let book = self.books.entry(c).or_insert_with(|| {
+            let mut by_key: HashMap<PaymentKey, Vec<&'a Payment>> = HashMap::new();
+            for p in ledger.customer_payments(c) {
+                by_key
+                    .entry((p.date, p.amount, p.reference))
+                    .or_default()
+                    .push(p);
+            }
+            by_key
+        });
+        book.get(&key).is_some_and(|ps| {
+            ps.iter().any(|p| match invoice {
+                None => true,
+                Some(i) => p.allocations.iter().all(|a| a.invoice == i),
+            })
+        })
+    }
+}
+
 /// Stored invoices whose number is in `wanted` (one scan of the ledger).
 fn invoices_by_number(ledger: &Ledger, wanted: &HashSet<DocNo>) -> HashMap<DocNo, InvoiceRef> {
     let mut out = HashMap::with_capacity(wanted.len());
@@ -414,6 +469,7 @@ pub fn validate(
         table,
         cols: [None; FieldKey::COUNT],
         problems: Vec::new(),
+        warnings: Vec::new(),
         rows_in_error: BTreeSet::new(),
         format: mapping.date_format,
         as_of,
@@ -433,6 +489,7 @@ pub fn validate(
                 },
             )],
             rows_in_error: BTreeSet::new(),
+            warnings: Vec::new(),
         };
     }
     for (i, c) in mapping.columns.iter().enumerate().take(table.headers.len()) {
@@ -484,6 +541,7 @@ pub fn validate(
         rows_total: table.rows.len(),
         records,
         problems: file_problems,
+        warnings: sheet.warnings,
         rows_in_error: sheet.rows_in_error,
     }
 }
@@ -527,6 +585,14 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         }
         let customer = r.required(K::Customer, |s| customers.find(s));
         let issue = r.required(K::IssueDate, |s| past_date(s, format, as_of));
+        if let (Some(c), Some(i)) = (customer.and_then(|c| customers.by_id.get(&c)), issue) {
+            for w in invoice_warnings(c, i) {
+                r.report(
+                    K::IssueDate,
+                    ImportProblem::from_problem(w.problem, format, as_of),
+                );
+            }
+        }
         let due = r.optional(K::DueDate, |s| parse_date(s, format));
         let term = r.optional(K::TermDays, parse_term_days);
         let due_date = match (due, term) {
@@ -595,6 +661,18 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
     }
 }
 
+/// The problem of settling `amount` on an invoice with `open` left: `I-ALREADY-PAID` when
+/// nothing is open, `I-EXCEEDS-OPEN` when it is more than what is.
+fn exceeds_open(open: Money, amount: Money) -> Option<ImportProblem> {
+    if !open.is_positive() {
+        Some(ImportProblem::AlreadyPaid)
+    } else if amount > open {
+        Some(ImportProblem::ExceedsOpen { open, amount })
+    } else {
+        None
+    }
+}
+
 /// Where a payment goes.
 #[derive(Clone, Copy)]
 enum Target {
@@ -616,13 +694,20 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         ledger: ctx.ledger,
         books: IdMap::default(),
     };
+    let mut stored = StoredPayments {
+        ledger: ctx.ledger,
+        books: IdMap::default(),
+    };
+    // The first row of each payment: (customer, invoice number, date, amount, reference).
+    let mut seen: HashMap<(CustomerId, Option<DocNo>, PaymentKey), u64> = HashMap::new();
     for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
         let mut r = Row::new(sheet, cells, line);
         let customer = r.required(K::Customer, |s| customers.find(s));
         let date = r.required(K::Date, |s| past_date(s, format, as_of));
         let amount = r.required(K::Amount, parse_positive_amount);
         let reference = r.optional(K::Reference, parse_doc_no);
-        let target = match r.optional(K::Invoice, parse_doc_no) {
+        let invoice_no = r.optional(K::Invoice, parse_doc_no);
+        let target = match invoice_no {
             Ok(Some(n)) => match invoices.get(&n) {
                 Some(&inv) => Target::Invoice(inv),
                 None => {
@@ -646,13 +731,12 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 );
             }
             Target::Invoice(inv) => {
-                if date.is_some_and(|d| d < inv.issue) {
-                    r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+                if let Some(Err(p)) = date.map(|d| check_settlement_date(d, inv.issue)) {
+                    r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
                 }
                 if let Some(a) = amount {
-                    let open = opens.book(c).open_of(inv.id);
-                    if a > open {
-                        r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                    if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                        r.report(K::Amount, p);
                     }
                 }
             }
@@ -668,6 +752,36 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 }
             }
             Target::Bad => {}
+        }
+        if let (Some(d), Some(a), Ok(reference), Ok(number)) = (date, amount, reference, invoice_no)
+        {
+            let key = (d, a, reference);
+            let invoice = match target {
+                Target::Invoice(inv) => Some(Some(inv.id)),
+                Target::OldestFirst => Some(None),
+                Target::Bad => None,
+            };
+            if invoice.is_some_and(|i| stored.has(c, key, i)) {
+                r.report(
+                    K::Amount,
+                    ImportProblem::DuplicatePayment { first_row: None },
+                );
+            } else {
+                match seen.entry((c, number, key)) {
+                    Entry::Occupied(e) => {
+                        let first = *e.get();
+                        r.report(
+                            K::Amount,
+                            ImportProblem::DuplicatePayment {
+                                first_row: Some(first),
+                            },
+                        );
+                    }
+                    Entry::Vacant(v) => {
+                        v.insert(line);
+                    }
+                }
+            }
         }
         if !r.keep() {
             continue;
@@ -755,13 +869,12 @@ fn credit_notes(
                 },
             );
         } else {
-            if date.is_some_and(|d| d < inv.issue) {
-                r.report(K::Date, ImportProblem::BeforeInvoice { issue: inv.issue });
+            if let Some(Err(p)) = date.map(|d| check_settlement_date(d, inv.issue)) {
+                r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
             }
             if let Some(a) = amount {
-                let open = opens.book(c).open_of(inv.id);
-                if a > open {
-                    r.report(K::Amount, ImportProblem::ExceedsOpen { open, amount: a });
+                if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                    r.report(K::Amount, p);
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Reading one cell: dates, amounts, terms, statuses, document numbers.
 
-use super::fields::{FieldKey, Mapping};
+use super::fields::Mapping;
 use super::problem::ImportProblem;
 use super::table::Table;
 use crate::date::{Date, MAX_YEAR, MIN_YEAR};
@@ -186,17 +186,21 @@ pub fn parse_date(input: &str, format: DateFormat) -> Result<Date, ImportProblem
     }
 }
 
-/// Looks at the values of the mapped date columns (up to 2,000 cells) and proposes a format:
-/// `Auto` when every date is year-first (or nothing decides), `ExcelSerial` when they are
-/// numbers, `Dmy`/`Mdy` when a day above 12 shows the order. Mixed or undecidable columns stay
-/// `Auto`, so that the UI asks.
+/// Looks at the values of the date columns the mapping reads (up to 2,000 cells) and proposes a
+/// format: `Auto` when every date is year-first (or nothing decides), `ExcelSerial` when they
+/// are numbers, `Dmy`/`Mdy` when a day above 12 shows the order. Mixed or undecidable columns
+/// stay `Auto`, so that the UI asks. The columns are those [`super::validate`] reads: for each
+/// date field of the mapping's kind, the first column mapped to it (a second one is ignored,
+/// `I-COLUMN-TWICE`). So the guess follows the mapping: after a change by hand, call this again,
+/// or use [`Mapping::map_column`], which does.
 pub fn guess_date_format(table: &Table, mapping: &Mapping) -> DateFormat {
     let cols: Vec<usize> = mapping
-        .columns
+        .kind
+        .fields()
         .iter()
-        .enumerate()
-        .filter(|(i, f)| *i < table.headers.len() && f.is_some_and(FieldKey::is_date))
-        .map(|(i, _)| i)
+        .filter(|f| f.key.is_date())
+        .filter_map(|f| mapping.column_of(f.key))
+        .filter(|&i| i < table.headers.len())
         .collect();
     let (mut numbers, mut day_month, mut other) = (0u32, 0u32, 0u32);
     let (mut dmy_possible, mut mdy_possible) = (true, true);

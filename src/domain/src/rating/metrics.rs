@@ -14,7 +14,8 @@
 //!   missing when none of those orders records its category;
 //! - external: registered capital (yuan), years since founding, largest shareholder's share (%),
 //!   litigation count and open amount (yuan), industry position, third-party report score (missing
-//!   when the report is older than the model allows).
+//!   when the report is older than the model allows). Litigation the profile does not record is
+//!   missing, not zero; the open amount of zero cases is zero.
 
 use super::fixed::Fixed;
 use crate::date::Date;
@@ -282,10 +283,15 @@ impl Ledger {
                 .max()
                 .map(|bp| Value::Num(Fixed(bp as i64))),
         );
-        m.num(LitigationCount, Fixed::from_int(p.litigation_count as i64));
-        m.num(
+        // Litigation not recorded is missing data, not a clean record.
+        m.set(
+            LitigationCount,
+            p.litigation_count
+                .map(|n| Value::Num(Fixed::from_int(n as i64))),
+        );
+        m.set(
             LitigationOpenAmount,
-            Fixed(p.litigation_open_amount.minor()),
+            p.litigation_open().map(|a| Value::Num(Fixed(a.minor()))),
         );
         m.set(IndustryPosition, p.industry_position.map(Value::Cat));
         m.set(
