@@ -134,6 +134,24 @@ impl Lang {
             UnknownInvoice => s("发票不存在", "Unknown invoice"),
             DuplicateNumber => s("该编号已存在", "This number is already used"),
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
+            AlreadyPaid => s("该发票已结清", "This invoice is already paid"),
+            BeforeInvoice { issue } => {
+                if zh {
+                    format!("早于发票开票日期 {}", self.date(issue))
+                } else {
+                    format!("Before the invoice's issue date {}", self.date(issue))
+                }
+            }
+            BeforeFirstCooperation { first_cooperation } => {
+                if zh {
+                    format!("早于首次合作日期 {}（提醒）", self.date(first_cooperation))
+                } else {
+                    format!(
+                        "Before the first cooperation date {} (a warning)",
+                        self.date(first_cooperation)
+                    )
+                }
+            }
             InvoiceOfOtherCustomer => s(
                 "该发票属于其他客户",
                 "This invoice belongs to another customer",
@@ -787,6 +805,25 @@ pub fn import_problem(lang: Lang, p: &creditdesk_domain::import::ImportProblem) 
     let s = |z: String, e: String| if zh { z } else { e };
     let d = |x: Date| lang.date(x);
     match *p {
+        DuplicatePayment { first_row: Some(r) } => s(
+            format!("与第 {r} 行为同一笔回款"),
+            format!("The same payment as row {r}"),
+        ),
+        DuplicatePayment { first_row: None } => s(
+            "该回款已记录".into(),
+            "This payment is already recorded".into(),
+        ),
+        AlreadyPaid => s("发票已结清".into(), "The invoice is already paid".into()),
+        BeforeFirstCooperation { first_cooperation } => s(
+            format!(
+                "早于客户首次合作日期 {}（提醒，该行仍导入）",
+                d(first_cooperation)
+            ),
+            format!(
+                "Before the customer's first cooperation, {} (a warning: the row is imported)",
+                d(first_cooperation)
+            ),
+        ),
         EmptyFile => s(
             "文件为空或没有表头".into(),
             "The file is empty or has no header line".into(),

@@ -166,7 +166,11 @@ fn CustomerPage(v: View360) -> impl IntoView {
                         {dl_row(t(T::RegisteredCapital), p.registered_capital.map(|m| m.format_cny_whole()).unwrap_or_default())}
                         {dl_row(t(T::Founded), p.founded.map(|d| lang.date(d)).unwrap_or_default())}
                         {dl_row(t(T::Shareholders), shareholders)}
-                        {dl_row(t(T::Litigation), if p.litigation_count > 0 { format!("{} · {}", p.litigation_count, p.litigation_open_amount.format_cny()) } else { "0".into() })}
+                        {dl_row(t(T::Litigation), match (p.litigation_count, p.litigation_open()) {
+                        (None, _) => String::new(),
+                        (Some(n), Some(a)) if n > 0 => format!("{n} · {}", a.format_cny()),
+                        (Some(n), _) => n.to_string(),
+                    })}
                         {dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_label(x)).to_string()).unwrap_or_default())}
                         {dl_row(t(T::ReportScore), report)}
                     </dl>

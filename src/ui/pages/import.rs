@@ -304,6 +304,8 @@ fn MappingStep(
         _ => "?",
     };
     let m2 = mapping.clone();
+    // Mapping a column by hand guesses the date format again (from the columns now read).
+    let table = StoredValue::new_local(parsed.table.clone());
     view! {
         <p class="muted small" data-testid="file-summary">
             {format!("{}: {} · {}: {enc} · {}: {delim} · {} {}", lang.t(T::FileSummary), parsed.file, lang.t(T::Encoding), lang.t(T::Delimiter), parsed.table.rows.len(), lang.t(T::RowsInFile))}
@@ -327,10 +329,7 @@ fn MappingStep(
                                     <select data-testid=format!("map-{i}") aria-label=h.clone() on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let mut m = m.clone();
-                                        if m.columns.len() <= i {
-                                            m.columns.resize(i + 1, None);
-                                        }
-                                        m.columns[i] = im::FieldKey::from_key(&v);
+                                        table.with_value(|t| m.map_column(t, i, im::FieldKey::from_key(&v)));
                                         on_change.run(m);
                                     }>
                                         <option value="" selected=current.is_none()>{lang.t(T::Ignore)}</option>
@@ -421,6 +420,23 @@ fn CheckStep(
                     <tbody>
                         {rows.into_iter().map(|p| view! {
                             <tr data-code=p.problem.code()>
+                                <td class="num">{p.row}</td>
+                                <td>{p.column.clone().unwrap_or_default()}</td>
+                                <td class="clip">{p.value.clone()}</td>
+                                <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        {(!plan.warnings.is_empty()).then(|| view! {
+            <div class="table-scroll">
+                <table class="data" data-testid="warnings">
+                    <thead><tr><th class="num">{lang.t(T::Row)}</th><th>{lang.t(T::Column)}</th><th>{lang.t(T::Value)}</th><th>{lang.t(T::Problem)}</th></tr></thead>
+                    <tbody>
+                        {plan.warnings.iter().take(PROBLEMS_SHOWN).map(|p| view! {
+                            <tr class="warn" data-code=p.problem.code()>
                                 <td class="num">{p.row}</td>
                                 <td>{p.column.clone().unwrap_or_default()}</td>
                                 <td class="clip">{p.value.clone()}</td>

@@ -126,6 +126,22 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         let prepaid = prepaid.get();
         state.data(|d| d.check_order(customer, amount, prepaid))
     });
+    // Warnings that do not refuse the invoice (dated before the first cooperation), as typed.
+    let invoice_warnings = Memo::new(move |_| {
+        let typed = form
+            .values
+            .with(|v| v.get(f::ISSUE_DATE).cloned().unwrap_or_default());
+        creditdesk_domain::Date::parse(&typed)
+            .ok()
+            .map(|issue| {
+                state.data(|d| {
+                    d.customer(customer)
+                        .map(|c| creditdesk_domain::ledger::invoice_warnings(c, issue))
+                        .unwrap_or_default()
+                })
+            })
+            .unwrap_or_default()
+    });
     let blocked = move || check.with(|c| c.as_ref().is_some_and(|c| c.outcome == Outcome::Block));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -230,6 +246,9 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                             <Field form=form name=f::ISSUE_DATE label=T::IssueDate input_type="date" required=true />
                             <Field form=form name=f::TERM_DAYS label=T::TermDays inputmode="numeric" required=true />
                         </div>
+                        {move || invoice_warnings.get().into_iter().map(|w| view! {
+                            <p class="warn small" data-testid="invoice-warning">{state.lang.get().problem(w.problem)}</p>
+                        }).collect_view()}
                         <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
                     }.into_any(),
                     Doc::Payment => view! {
