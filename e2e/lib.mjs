@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createServer } from "node:net";
 
-export const SITE = resolve(process.env.SITE || "../target/site");
+export const SITE = resolve(process.env.SITE || "../target/site-test");
+
+/** The moment every test's browser starts at: the app reads no other clock, so the tests give
+ *  the same answers on any day they run. `E2E_NOW` (an ISO time) runs them at another moment. */
+export const NOW = new Date(process.env.E2E_NOW || "2026-06-15T10:00:00+08:00");
+/** `NOW` plus some days, for a test that comes back later. */
+export const daysAfter = (n) => new Date(NOW.getTime() + n * 86_400_000);
 
 const ARGS = [
   "--headless",
@@ -43,7 +49,7 @@ export async function serve() {
 }
 
 /** A fresh browser profile (its own IndexedDB and service worker). */
-export async function browser({ width = 1280, height = 860, mobile = false, dir = null } = {}) {
+export async function browser({ width = 1280, height = 860, mobile = false, dir = null, now = NOW } = {}) {
   const keep = dir !== null;
   dir = dir || mkdtempSync(join(tmpdir(), "cd-e2e-"));
   const context = await chromium.launchPersistentContext(dir, {
@@ -55,6 +61,8 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
     deviceScaleFactor: mobile ? 2 : 1,
     locale: "zh-CN",
   });
+  // The app's clock (dates, timers) starts at `now` and runs from there.
+  await context.clock.install({ time: now });
   const page = context.pages()[0] || (await context.newPage());
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));

@@ -1,10 +1,11 @@
 // End-to-end: a GBK-encoded CSV from Chinese Excel comes in (mapping fixed by hand, bad rows
 // listed at their rows, skipped, in an error file), and a backup restored elsewhere exports the
-// same bytes.
+// same data, with the restore in its audit trail.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { browser, cents, ready, serve } from "../lib.mjs";
+import { browser, cents, daysAfter, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -42,8 +43,7 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     await ready(page);
     await page.waitForSelector("[data-testid=report-table] tbody tr");
     const names = await page.$$eval("[data-testid=report-table] tbody tr td:first-child", (tds) => tds.slice(0, 2).map((td) => td.textContent));
-    const today = new Date(Date.now());
-    const day = (n) => iso(new Date(today.getTime() + n * 86400000));
+    const day = (n) => iso(daysAfter(n));
     const [a, c] = names;
     const lines = [
       "发票号码,客户名称,开票日期,到期日,本币应收",
@@ -126,7 +126,7 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
   }
 });
 
-test("a backup restored into another browser exports the same bytes, and a damaged one is refused with nothing changed", async () => {
+test("a backup restored into another browser exports the same data with the restore audited, and a damaged one is refused with nothing changed", async () => {
   const one = await browser();
   const two = await browser();
   try {
@@ -150,7 +150,8 @@ test("a backup restored into another browser exports the same bytes, and a damag
     assert.match(text, /B-RECORD customers\[0\]/);
     assert.match(text, /B-RECORD invoices\[3\]/);
     assert.equal(await page.locator("[data-testid=confirm-restore]").count(), 0);
-    // The good one replaces everything; exported again, it is the same file.
+    // The good one replaces everything; exported again, it is the same data, and its trail has
+    // one more entry: the restore, naming the file and its SHA-256 (the trail it replaced is kept).
     await page.setInputFiles("[data-testid=restore-file]", { name: "good.json", mimeType: "application/json", buffer: first });
     await page.waitForSelector("[data-testid=backup-ready]");
     await page.click("[data-testid=confirm-restore]");
@@ -158,9 +159,22 @@ test("a backup restored into another browser exports the same bytes, and a damag
     await page.reload();
     await ready(page);
     const [dl2] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download-backup]")]);
-    const second = readFileSync(await dl2.path());
-    assert.equal(second.length, first.length);
-    assert.ok(second.equals(first), "byte-identical");
+    const second = JSON.parse(readFileSync(await dl2.path()).toString());
+    const was = JSON.parse(first.toString());
+    const archived = (e) => JSON.stringify(e).includes("audit_archive:");
+    for (const key of Object.keys(was)) {
+      if (key === "audit" || key === "meta") continue;
+      assert.deepEqual(second[key], was[key], key);
+    }
+    assert.deepEqual(second.meta.filter((e) => !archived(e)), was.meta);
+    assert.equal(second.meta.filter(archived).length, 1, "the replaced trail is kept");
+    assert.deepEqual(second.audit.slice(0, was.audit.length), was.audit);
+    const restored = second.audit[was.audit.length];
+    assert.equal(second.audit.length, was.audit.length + 1);
+    assert.equal(restored.what, "data.restored");
+    const sha = createHash("sha256").update(first).digest("hex");
+    assert.equal(restored.why, `good.json (sha-256 ${sha})`);
+
     assert.deepEqual(two.errors, []);
   } finally {
     await one.close();

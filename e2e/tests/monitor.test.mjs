@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, actAs, ready, serve } from "../lib.mjs";
+import { browser, actAs, daysAfter, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -39,9 +39,8 @@ test("an invoice falls overdue as the days pass: ordering is held, the rep gets 
     await b.close();
 
     // Five days later the app opens again: the rules run for the new day.
-    b = await browser({ dir });
+    b = await browser({ dir, now: daysAfter(5) });
     page = b.page;
-    await page.clock.install({ time: new Date(Date.now() + 5 * 86_400_000) });
     await page.goto(url);
     await ready(page);
     await page.waitForSelector("[data-testid=held-by-rule]");

@@ -296,6 +296,11 @@ texts! {
     AwaitingPayment => "Awaiting payment before delivery", "款到发货·待收款";
     AwaitingPaymentHint => "These orders were taken as payment before delivery: they ship once payments on their invoices cover them.", "以下订单为款到发货：其发票收款足额后方可发货。";
     NotYours => "This customer is not yours", "该客户不属于您";
+    MergeRefusedControls => "limits, freezes and grade overrides kept as they were (the backup has no approved request for them)", "以下客户的额度、冻结和评级调整保持不变（备份中没有对应的已批准申请）";
+    ImportBlockedOrders => "Orders the credit check blocks", "信用检查拦截的订单";
+    ImportBlockedHint => "Imported orders pass the same credit check as typed ones, row after row.", "导入的订单与手工录入的订单一样逐行通过信用检查。";
+    ImportBlockedHold => "Import them as held", "作为暂扣订单导入";
+    ImportBlockedRefuse => "Leave them out", "不导入这些订单";
     NotYoursHint => "Only the customer's sales rep and those who see every customer may open it.", "只有该客户的销售代表及可查看全部客户的角色可以打开。";
     ProfileWhy => "Why the external profile changes", "外部资料变更原因";
     ProfileWhyHint => "Capital, litigation, industry position and the report score move the grade: say where the new figures come from.", "注册资本、诉讼、行业地位和报告评分影响评级：请说明新数据的来源。";

@@ -5,6 +5,7 @@
 use crate::ui::state::{
     boot, db, new_uuid, now, require, with_data, with_data_mut, AppState, Phase, SaveError,
 };
+use creditdesk_app::{check_imported_orders, settle_blocked, Blocked, BlockedOrder};
 use creditdesk_domain::approval::{chain, Event, Permission};
 use creditdesk_domain::import::{
     self, decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, Context,
@@ -119,6 +120,12 @@ pub fn permission(kind: Kind) -> Permission {
     }
 }
 
+/// The orders of a plan that the credit check blocks, on today's data (the same check as a
+/// typed order's; see `creditdesk_app::check_imported_orders`).
+pub fn blocked_orders(plan: &Plan) -> Vec<BlockedOrder> {
+    with_data(|d| check_imported_orders(d, &plan.records.orders))
+}
+
 /// What an import wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Imported {
@@ -133,7 +140,7 @@ const OUTBOX_BATCH: usize = 10_000;
 /// `data.imported` naming the file and the counts, then updates the data in memory and runs the
 /// warning rules over the customers touched. A plan with a problem of the whole file writes
 /// nothing.
-pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
+pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Imported, SaveError> {
     require(permission(plan.kind))?;
     if !plan.can_import() {
         return Err(SaveError::Store("the file has a problem of its own".into()));
@@ -146,6 +153,10 @@ pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
         payments: r.payments.clone(),
         credit_notes: r.credit_notes.clone(),
     };
+    // No row bypasses the credit check: checked again now, on the data as it is at the write.
+    let stopped = blocked_orders(plan);
+    settle_blocked(&mut rows.orders, &stopped, blocked);
+    let left_out = r.orders.len() - rows.orders.len();
     // Invoicing an order stores the order's new status with the invoices.
     with_data(|d| {
         for inv in &r.invoices {
@@ -183,10 +194,15 @@ pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
         subject: format!("import:{}", plan.kind.key()),
         before: String::new(),
         after: format!(
-            "{} records ({} rows, {} skipped)",
-            r.len(),
+            "{} records ({} rows, {} skipped; {} orders blocked by the credit check, {})",
+            r.len() - left_out,
             plan.rows_total,
-            plan.rows_in_error.len()
+            plan.rows_in_error.len(),
+            stopped.len(),
+            match blocked {
+                Blocked::Hold => "held",
+                Blocked::Refuse => "left out",
+            }
         ),
         why: file.to_string(),
     };
@@ -239,7 +255,7 @@ pub async fn commit(plan: &Plan, file: &str) -> Result<Imported, SaveError> {
     });
     crate::ui::monitoring::after_change(touched);
     Ok(Imported {
-        records: r.len(),
+        records: r.len() - left_out,
         customers: r.customers.len(),
     })
 }
@@ -262,7 +278,7 @@ pub async fn backup_text() -> Result<String, SaveError> {
 
 /// Chains an audit entry after a dump's last one and adds it to the dump, so that it is written
 /// by the same transaction as the restore.
-fn audit_into(dump: &mut backup::Dump, what: &str, after: String) {
+fn audit_into(dump: &mut backup::Dump, what: &str, after: String, why: String) {
     let last = dump
         .audit
         .last()
@@ -273,7 +289,7 @@ fn audit_into(dump: &mut backup::Dump, what: &str, after: String) {
         subject: "database".into(),
         before: String::new(),
         after,
-        why: String::new(),
+        why,
     };
     for e in chain(last.as_ref(), now().0, vec![event]) {
         dump.audit.push(creditdesk_storage::audit_to_json(&e));
@@ -287,12 +303,19 @@ pub fn check_backup(text: &str) -> Checked {
     backup::parse(text)
 }
 
+/// The meta key under which a trail replaced by a restore is kept, whole, so that it stays
+/// verifiable (`approval::verify`) after the restore.
+pub const AUDIT_ARCHIVE: &str = "audit_archive:";
+
 /// Replaces everything with a backup, or merges it in; then loads the data again. Only an admin
-/// may (the same permission as the demo reset).
+/// may (the same permission as the demo reset). `file` and `sha256` name the file in the audit
+/// entry the restore or merge writes.
 pub async fn restore(
     state: AppState,
     backup: &Backup,
     merge: bool,
+    file: &str,
+    sha256: &str,
 ) -> Result<Option<MergeReport>, SaveError> {
     require(Permission::ResetData)?;
     let store = db()?;
@@ -301,17 +324,64 @@ pub async fn restore(
         "schema {}: {} customers, {} invoices, {} payments, {} requests",
         backup.schema, c.customers, c.invoices, c.payments, c.requests
     );
-    // A merge is audited in the trail it leaves, in the same transaction. A restore puts back
-    // exactly what the backup holds, its trail included, and adds nothing: restored, then backed
-    // up again, it gives the same file.
+    let why = format!("{file} (sha-256 {sha256})");
+    let here = store.dump().await?;
+    // Audited in the trail each leaves, in the same transaction as the data.
     let report = if merge {
-        let here = store.dump().await?;
         let (mut merged, report) = backup::merge(&here, &backup.dump);
-        audit_into(&mut merged, "data.merged", summary);
+        let refused = if report.controls_refused.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; credit controls kept here for {} customers without an approved request: {}",
+                report.controls_refused.len(),
+                report
+                    .controls_refused
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        audit_into(
+            &mut merged,
+            "data.merged",
+            format!("{summary}{refused}"),
+            why,
+        );
         store.restore(&merged).await?;
         Some(report)
     } else {
-        store.restore(&backup.dump).await?;
+        // The backup's trail comes back with its data, and a `data.restored` entry chains after
+        // it. The trail it replaces is kept whole beside it (and the ones kept before), so that
+        // what happened here before the restore stays verifiable.
+        let mut dump = backup.dump.clone();
+        for (k, v) in &here.meta {
+            if k.starts_with(AUDIT_ARCHIVE) && !dump.meta.iter().any(|(x, _)| x == k) {
+                dump.meta.push((k.clone(), v.clone()));
+            }
+        }
+        let before = match here.audit.last() {
+            Some(head) => {
+                let key = format!("{AUDIT_ARCHIVE}{}", now().0);
+                let trail = format!("[{}]", here.audit.join(","));
+                dump.meta.push((key.clone(), trail));
+                let head = creditdesk_storage::audit_from_json(head)?;
+                format!(
+                    "{} entries kept under {key}, head {}",
+                    here.audit.len(),
+                    head.hash
+                )
+            }
+            None => String::new(),
+        };
+        audit_into(
+            &mut dump,
+            "data.restored",
+            format!("{summary}; the trail before: {before}"),
+            why,
+        );
+        store.restore(&dump).await?;
         None
     };
     state.phase.set(Phase::Loading);

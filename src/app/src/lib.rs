@@ -20,11 +20,13 @@ mod book;
 mod command;
 mod error;
 mod exec;
+mod imports;
 
 pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
 pub use exec::{execute, plan, Effects, Receipt, ScorecardChange};
+pub use imports::{check_imported_orders, settle_blocked, Blocked, BlockedOrder};
 
 use creditdesk_domain::approval::User;
 use creditdesk_domain::{Date, DeviceId, Timestamp};

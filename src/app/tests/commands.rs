@@ -4,7 +4,7 @@
 
 use creditdesk_app::*;
 use creditdesk_domain::approval::{verify, Role, Routes, State, User};
-use creditdesk_domain::credit::{Limits, Outcome};
+use creditdesk_domain::credit::{self, Limits, Outcome};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::request::RequestKind;
 use creditdesk_domain::*;
@@ -577,4 +577,56 @@ fn a_sales_rep_files_requests_and_decides_nothing_for_another_reps_customer() {
         "CMD-NOT-YOURS"
     );
     assert!(verify(&w.book.borrow().audit).is_ok());
+}
+
+fn imported(w: &World, customer: CustomerId, amount: i64, status: OrderStatus) -> Order {
+    let n = w.next();
+    Order {
+        id: OrderId::from_u128(n),
+        meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+        customer,
+        number: DocNo::parse(&format!("IMP-{n}")).unwrap(),
+        category: None,
+        date: d(TODAY),
+        amount: Money::from_units(amount),
+        status,
+    }
+}
+
+#[test]
+fn imported_orders_pass_the_credit_check_row_after_row() {
+    let w = World::new();
+    // Three orders of 40,000 under a limit of 100,000: the third takes it over.
+    let mut orders: Vec<Order> = (0..3)
+        .map(|_| imported(&w, w.ours, 40_000, OrderStatus::Shipped))
+        .collect();
+    // History uses no credit: never checked.
+    orders.push(imported(&w, w.ours, 900_000, OrderStatus::Invoiced));
+    let blocked = check_imported_orders(&w.book.borrow(), &orders);
+    assert_eq!(
+        blocked.iter().map(|b| b.order).collect::<Vec<_>>(),
+        vec![orders[2].id]
+    );
+    assert!(matches!(
+        blocked[0].reasons[..],
+        [credit::Reason::OverLimit { .. }, ..]
+    ));
+    let mut held = orders.clone();
+    settle_blocked(&mut held, &blocked, Blocked::Hold);
+    assert_eq!(held[2].status, OrderStatus::Held);
+    assert_eq!(held.len(), 4);
+    let mut refused = orders.clone();
+    settle_blocked(&mut refused, &blocked, Blocked::Refuse);
+    assert_eq!(refused.len(), 3);
+    assert!(refused.iter().all(|o| o.id != orders[2].id));
+}
+
+#[test]
+fn an_imported_order_for_a_frozen_customer_is_blocked_even_when_small() {
+    let w = World::new();
+    w.book.borrow_mut().customers[1].limits.frozen = true;
+    let orders = vec![imported(&w, w.theirs, 1, OrderStatus::Open)];
+    let blocked = check_imported_orders(&w.book.borrow(), &orders);
+    assert_eq!(blocked.len(), 1);
+    assert!(blocked[0].reasons.contains(&credit::Reason::Frozen));
 }

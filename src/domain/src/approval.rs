@@ -733,6 +733,15 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Hex SHA-256 of some bytes (a file's fingerprint in an audit entry).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn digest(e: &AuditEntry) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();

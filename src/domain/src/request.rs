@@ -84,6 +84,10 @@ impl RequestKind {
             RequestKind::GradeOverride { .. } | RequestKind::ReleaseHeldOrder { .. }
         )
     }
+    /// Whether approving it changes a customer's credit controls (limits, freeze or grade).
+    pub fn changes_limits_or_grade(&self) -> bool {
+        !matches!(self, RequestKind::ReleaseHeldOrder { .. })
+    }
 }
 
 /// A file attached to a request; its bytes are stored apart, under `id`.

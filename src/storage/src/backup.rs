@@ -406,6 +406,10 @@ pub struct MergeReport {
     pub updated: BTreeMap<&'static str, usize>,
     /// The audit trail stays this device's (a chain cannot take another's entries).
     pub audit_kept: bool,
+    /// Customers whose limits, freeze or grade override the backup would have changed without
+    /// an approved request and its audit entries behind it: their credit controls stay as they
+    /// are here (the rest of the record is merged). `(customer id, name)`.
+    pub controls_refused: Vec<(String, String)>,
 }
 
 /// `(version, updated_at)` of a record's `meta`, when it has one.
@@ -444,6 +448,69 @@ fn merge_keyed(
     out.into_iter().collect()
 }
 
+/// Keeps a merged customer's credit controls (limits, freeze, grade override) as they are here
+/// unless the backup carries what changed them: an approved request for the customer, decided
+/// after it was last changed here, with its `request.approved` audit entry. A refused change is
+/// listed in the report; the rest of the record is merged.
+fn guard_controls(
+    current: &Dump,
+    incoming: &Dump,
+    merged: String,
+    report: &mut MergeReport,
+) -> String {
+    use creditdesk_domain::approval::{AuditEntry, State};
+    use creditdesk_domain::Customer;
+    let Ok(mut c) = serde_json::from_str::<Customer>(&merged) else {
+        return merged;
+    };
+    let here: Option<Customer> = current
+        .customers
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Customer>(t).ok())
+        .find(|h| h.id == c.id);
+    let (limits, grade_override) = match &here {
+        Some(h) => (h.limits.clone(), h.grade_override),
+        None => (Default::default(), None),
+    };
+    if c.limits == limits && c.grade_override == grade_override {
+        return merged;
+    }
+    let approved_here: BTreeSet<String> = current
+        .requests
+        .iter()
+        .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
+        .filter(|r| r.state() == State::Approved)
+        .map(|r| r.id.to_string())
+        .collect();
+    let audited: BTreeSet<String> = incoming
+        .audit
+        .iter()
+        .filter_map(|t| serde_json::from_str::<AuditEntry>(t).ok())
+        .filter(|e| e.what == "request.approved")
+        .map(|e| e.subject)
+        .collect();
+    let backed = incoming
+        .requests
+        .iter()
+        .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
+        .any(|r| {
+            r.customer == c.id
+                && r.state() == State::Approved
+                && r.kind.changes_limits_or_grade()
+                && !approved_here.contains(&r.id.to_string())
+                && audited.contains(&format!("request:{}", r.id))
+        });
+    if backed {
+        return merged;
+    }
+    report
+        .controls_refused
+        .push((c.id.to_string(), c.name.clone()));
+    c.limits = limits;
+    c.grade_override = grade_override;
+    crate::customer_to_json(&c)
+}
+
 /// Merges a backup into what is here: records the database lacks are added; a record both
 /// have is taken from the backup only when its version (then its time) is newer. Ledger rows
 /// are added when their id (for orders, their id and version) is new. Settings and the audit
@@ -466,7 +533,7 @@ pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
         &mut report,
     )
     .into_iter()
-    .map(|(_, v)| v)
+    .map(|(_, v)| guard_controls(current, incoming, v, &mut report))
     .collect();
     let mut rows = current.rows.clone();
     let orders: BTreeSet<(String, u32)> = rows

@@ -243,6 +243,103 @@ fn a_merge_adds_what_is_new_keeps_what_is_newer_here_and_keeps_this_audit_trail(
 }
 
 #[test]
+fn a_merge_changes_no_limit_freeze_or_grade_override_without_an_approved_request_behind_it() {
+    let here = run(filled().dump()).unwrap();
+    let edit = |json: &str, f: &dyn Fn(&mut Customer)| {
+        let mut c: Customer = serde_json::from_str(json).unwrap();
+        f(&mut c);
+        c.meta.version += 10;
+        serde_json::to_string(&c).unwrap()
+    };
+    let mut there = here.clone();
+    // An edited file: a limit raised, a freeze lifted, a grade set, and a phone changed.
+    there.customers[0] = edit(&there.customers[0], &|c| {
+        c.limits.permanent = Money::from_units(9_999_999);
+        c.phone = "13800000000".into();
+    });
+    there.customers[1] = edit(&there.customers[1], &|c| c.limits.frozen = !c.limits.frozen);
+    there.customers[2] = edit(&there.customers[2], &|c| {
+        c.grade_override = Some(creditdesk_domain::request::GradeOverride {
+            grade: Grade::AAA,
+            request: RequestId::from_u128(77),
+            since: Date::parse(AS_OF).unwrap(),
+        })
+    });
+    let (merged, report) = merge(&here, &there);
+    let got = |i: usize| serde_json::from_str::<Customer>(&merged.customers[i]).unwrap();
+    let was = |i: usize| serde_json::from_str::<Customer>(&here.customers[i]).unwrap();
+    for i in 0..3 {
+        assert_eq!(got(i).limits, was(i).limits, "customer {i}");
+        assert_eq!(got(i).grade_override, was(i).grade_override, "customer {i}");
+    }
+    assert_eq!(
+        got(0).phone,
+        "13800000000",
+        "the rest of the record is merged"
+    );
+    assert_eq!(
+        report.controls_refused.len(),
+        3,
+        "{:?}",
+        report.controls_refused
+    );
+}
+
+#[test]
+fn a_merge_takes_a_limit_change_whose_approved_request_and_audit_entry_the_backup_carries() {
+    use creditdesk_domain::approval::State;
+    use creditdesk_domain::approval::{chain, AuditEntry, Event};
+    let mut there = run(filled().dump()).unwrap();
+    // A request approved on the other device only: here has neither it nor its effect.
+    let (n, (_, filed)) = there
+        .requests
+        .iter()
+        .enumerate()
+        .find(|(_, (_, t))| {
+            creditdesk_domain::request::from_stored(t)
+                .unwrap()
+                .kind
+                .changes_limits()
+        })
+        .map(|(n, kr)| (n, kr.clone()))
+        .expect("the demo has a limit request");
+    let mut r = creditdesk_domain::request::from_stored(&filed).unwrap();
+    r.flow.state = State::Approved;
+    there.requests[n].1 = serde_json::to_string(&r).unwrap();
+    let head: AuditEntry = serde_json::from_str(there.audit.last().unwrap()).unwrap();
+    let approval = Event {
+        who: "fm-1".into(),
+        what: "request.approved".into(),
+        subject: format!("request:{}", r.id),
+        before: String::new(),
+        after: String::new(),
+        why: String::new(),
+    };
+    for e in chain(Some(&head), head.at + 1, vec![approval]) {
+        there.audit.push(serde_json::to_string(&e).unwrap());
+    }
+    let mut here = there.clone();
+    here.requests[n].1 = filed.clone();
+    here.audit.pop();
+    let i = here
+        .customers
+        .iter()
+        .position(|t| serde_json::from_str::<Customer>(t).unwrap().id == r.customer)
+        .unwrap();
+    let mut older: Customer = serde_json::from_str(&here.customers[i]).unwrap();
+    older.limits.permanent += Money::from_units(1);
+    older.meta.version -= 1;
+    here.customers[i] = serde_json::to_string(&older).unwrap();
+    let (merged, report) = merge(&here, &there);
+    assert!(
+        report.controls_refused.is_empty(),
+        "{:?}",
+        report.controls_refused
+    );
+    assert_eq!(merged.customers[i], there.customers[i]);
+}
+
+#[test]
 fn an_import_appends_chunks_after_the_stored_ones_or_writes_nothing() {
     let s = filled();
     let before = run(s.load()).unwrap();

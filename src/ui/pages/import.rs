@@ -5,6 +5,7 @@ use crate::ui::i18n::{date_format_label, field_label, import_problem, kind_label
 use crate::ui::importing::{self, Imported, Parsed};
 use crate::ui::state::{perf_now, with_data, AppState};
 use crate::ui::widgets::{download, download_bytes, WhenLedger};
+use creditdesk_app::Blocked;
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
 use creditdesk_storage::backup::Backup;
@@ -71,6 +72,7 @@ fn CsvImport() -> impl IntoView {
     let mapping: RwSignal<Option<Mapping>, LocalStorage> = RwSignal::new_local(None);
     let remembered = RwSignal::new(false);
     let remember = RwSignal::new(true);
+    let blocked = RwSignal::new(Blocked::Hold);
     let plan: RwSignal<Option<Plan>, LocalStorage> = RwSignal::new_local(None);
     let progress = RwSignal::new(None::<Progress>);
     let cancelled = StoredValue::new(false);
@@ -182,7 +184,7 @@ fn CsvImport() -> impl IntoView {
             tick().await;
             let t = perf_now();
             let file = parsed.get_untracked().map(|p| p.file).unwrap_or_default();
-            match importing::commit(&pl, &file).await {
+            match importing::commit(&pl, &file, blocked.get_untracked()).await {
                 Ok(imported) => {
                     if remember.get_untracked() {
                         if let (Some(p), Some(m)) =
@@ -275,7 +277,7 @@ fn CsvImport() -> impl IntoView {
                     on:change=move |ev| remember.set(event_target_checked(&ev)) />{move || state.t(T::SaveMapping)}</label>
             })}
             {move || plan.get().zip(parsed.get()).map(|(pl, p)| view! {
-                <CheckStep plan=pl parsed=p on_confirm=Callback::new(move |_| confirm(())) on_cancel=Callback::new(move |_| reset()) />
+                <CheckStep plan=pl parsed=p blocked=blocked on_confirm=Callback::new(move |_| confirm(())) on_cancel=Callback::new(move |_| reset()) />
             })}
         </div>
     }
@@ -372,6 +374,8 @@ const PROBLEMS_SHOWN: usize = 200;
 fn CheckStep(
     plan: Plan,
     parsed: Parsed,
+    /// What to do with orders the credit check blocks.
+    blocked: RwSignal<Blocked>,
     on_confirm: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -447,6 +451,7 @@ fn CheckStep(
                 </table>
             </div>
         })}
+        <BlockedOrders plan=plan.clone() choice=blocked />
         <div class="form-actions">
             {(in_error > 0).then(|| view! { <button data-testid="download-errors" on:click=error_file>{lang.t(T::DownloadErrors)}</button> })}
             <button class="primary" data-testid="confirm-import" disabled=!can || valid == 0
@@ -465,6 +470,8 @@ type CheckedBackup = Result<Backup, (Vec<String>, usize)>;
 fn BackupRestore() -> impl IntoView {
     let state = expect_context::<AppState>();
     let checked: RwSignal<Option<CheckedBackup>, LocalStorage> = RwSignal::new_local(None);
+    // The chosen file's name and SHA-256, for the audit entry of the restore.
+    let chosen = RwSignal::new((String::new(), String::new()));
     let merge = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
@@ -498,9 +505,10 @@ fn BackupRestore() -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             note.set(None);
-            let Some((_, bytes)) = file_bytes(&ev).await else {
+            let Some((name, bytes)) = file_bytes(&ev).await else {
                 return;
             };
+            chosen.set((name, creditdesk_domain::approval::sha256_hex(&bytes)));
             let text = String::from_utf8_lossy(&bytes).to_string();
             checked.set(Some(importing::check_backup(&text).map_err(|(ps, n)| {
                 (
@@ -518,17 +526,35 @@ fn BackupRestore() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             busy.set(true);
-            match importing::restore(state, &b, merge.get_untracked()).await {
+            let (file, sha256) = chosen.get_untracked();
+            match importing::restore(state, &b, merge.get_untracked(), &file, &sha256).await {
                 Ok(report) => {
                     checked.set(None);
-                    let kept = report.is_some_and(|r| r.audit_kept);
+                    let kept = report.as_ref().is_some_and(|r| r.audit_kept);
+                    let refused = report
+                        .map(|r| {
+                            r.controls_refused
+                                .into_iter()
+                                .map(|(_, name)| name)
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default();
                     note.set(Some(format!(
-                        "{}{}",
+                        "{}{}{}",
                         state.t(T::Restored),
                         if kept {
                             format!(" · {}", state.t(T::MergeKeptAudit))
                         } else {
                             String::new()
+                        },
+                        if refused.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " · {}: {}",
+                                state.t(T::MergeRefusedControls),
+                                refused.join(", ")
+                            )
                         }
                     )));
                     state.changed();
@@ -606,4 +632,45 @@ pub fn NoData() -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The imported orders the credit check blocks, with why, and the choice: import them as held
+/// (each waits for a release) or leave them out.
+#[component]
+fn BlockedOrders(plan: Plan, choice: RwSignal<Blocked>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let rows = importing::blocked_orders(&plan);
+    (!rows.is_empty()).then(|| {
+        let names: Vec<String> = with_data(|d| {
+            rows.iter()
+                .map(|b| d.customer(b.customer).map(|c| c.name.clone()).unwrap_or_default())
+                .collect()
+        });
+        view! {
+            <h3>{lang.t(T::ImportBlockedOrders)}</h3>
+            <p class="muted small">{lang.t(T::ImportBlockedHint)}</p>
+            <div class="table-scroll">
+                <table class="data" data-testid="blocked-orders">
+                    <thead><tr><th>{lang.t(T::Number)}</th><th>{lang.t(T::Name)}</th><th class="num">{lang.t(T::Amount)}</th><th>{lang.t(T::CheckBlock)}</th></tr></thead>
+                    <tbody>
+                        {rows.iter().zip(names).map(|(b, name)| view! {
+                            <tr>
+                                <td class="mono">{b.number.to_string()}</td>
+                                <td>{name}</td>
+                                <td class="num">{b.amount.format_cny()}</td>
+                                <td class="small">{b.reasons.iter().map(|r| crate::ui::credit::reason_text(lang, r)).collect::<Vec<_>>().join("; ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="segmented" role="radiogroup" data-testid="blocked-choice">
+                <button role="radio" aria-checked=move || (choice.get() == Blocked::Hold).to_string() class:active=move || choice.get() == Blocked::Hold
+                    data-testid="blocked-hold" on:click=move |_| choice.set(Blocked::Hold)>{lang.t(T::ImportBlockedHold)}</button>
+                <button role="radio" aria-checked=move || (choice.get() == Blocked::Refuse).to_string() class:active=move || choice.get() == Blocked::Refuse
+                    data-testid="blocked-refuse" on:click=move |_| choice.set(Blocked::Refuse)>{lang.t(T::ImportBlockedRefuse)}</button>
+            </div>
+        }
+    })
 }
