@@ -1,49 +1,15 @@
-//! The actions of the approval workflow, as commands of the application crate, and the audited
-//! configuration (policy, routes, users), not yet moved there. Nothing here decides who may do
-//! what: the domain and the application crate do.
+//! The approval workflow's actions and the audited configuration (policy, routes, users) as the
+//! browser runs them: each is a command of the application crate, which decides who may do what;
+//! this module only builds the command and maps its refusal for the pages.
 
 use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data, with_data_mut, SaveError};
-use creditdesk_app::{Command, Ctx};
-use creditdesk_domain::approval::{
-    chain, directory_problems, ApprovalError, AuditEntry, Event, Permission, RouteProblem, Routes,
-    State, User,
-};
+use creditdesk_app::{Command, CommandError, Ctx};
+use creditdesk_domain::approval::{ApprovalError, AuditEntry, RouteProblem, Routes, State, User};
 use creditdesk_domain::credit::{Policy, PolicyProblem};
 use creditdesk_domain::request::{Attachment, Request, RequestKind};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{Batch, OutboxEntry, Store, StoreError};
-
-/// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,
-/// then appends them to the trail in memory.
-///
-/// Another tab may have added entries since this one read the trail: then the write fails as a
-/// whole (entries are only ever added), this tab reads the trail again and chains once more.
-pub async fn commit_audited(
-    mut batch: Batch,
-    events: Vec<Event>,
-    at: i64,
-) -> Result<(), StoreError> {
-    let store = db()?;
-    for attempt in 0..2 {
-        let entries = with_data(|d| chain(d.audit.last(), at, events.clone()));
-        batch.audit = entries.clone();
-        match store.commit(&batch).await {
-            Ok(()) => {
-                with_data_mut(|d| d.audit.extend(entries));
-                return Ok(());
-            }
-            Err(_) if attempt == 0 => {
-                // Perhaps another writer added entries meanwhile: read the trail and chain again.
-                // If the failure was something else, the second attempt fails the same way.
-                let stored = store.load_audit().await?;
-                with_data_mut(|d| d.audit = stored);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    unreachable!("the loop returns")
-}
+use creditdesk_storage::{Batch, Store, StoreError};
 
 fn record(r: &Request) -> (String, serde_json::Value) {
     (r.id.to_string(), serde_json::to_value(r).expect("json"))
@@ -55,46 +21,6 @@ impl From<ApprovalError> for SaveError {
     }
 }
 
-/// Saves a piece of configuration (the policy, the routes, the users, the rules) under its
-/// `meta` key, with a `{key}.changed` audit entry holding the JSON before and after, and, when it
-/// is versioned, an outbox record; all in one transaction.
-pub async fn save_config<T: serde::Serialize>(
-    key: &str,
-    who: &User,
-    before: &T,
-    after: &T,
-    version: Option<u32>,
-    why: String,
-) -> Result<(), StoreError> {
-    let json = serde_json::to_string(after).expect("json");
-    let at = now().0;
-    let batch = Batch {
-        settings: vec![(key.into(), json.clone())],
-        outbox: version
-            .map(|version| OutboxEntry {
-                entity: key.into(),
-                id: key.into(),
-                version,
-                updated_at: at,
-                device: with_data(|d| d.device.to_string()),
-                payload: serde_json::to_value(after).expect("json"),
-            })
-            .into_iter()
-            .collect(),
-        ..Batch::default()
-    };
-    let event = Event {
-        who: who.id.clone(),
-        what: format!("{key}.changed"),
-        subject: key.into(),
-        before: serde_json::to_string(before).expect("json"),
-        after: json,
-        why,
-    };
-    commit_audited(batch, vec![event], at).await
-}
-
-/// Files a request for a customer and submits it: it enters the first step of its route.
 /// The requester of what monitoring files by itself (a review of an unused limit).
 pub fn system_user() -> User {
     User {
@@ -212,83 +138,39 @@ pub async fn cancel_held(order: OrderId, reason: String) -> Result<(), SaveError
 /// Saves the credit policy. Hard problems refuse it; a better grade with stricter rules needs
 /// `confirmed`.
 pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<PolicyProblem>> {
-    let problems = policy.problems();
-    if problems.iter().any(|p| !p.needs_confirmation) || (!confirmed && !problems.is_empty()) {
-        return Err(problems);
+    match run(Command::SavePolicy { policy, confirmed }, Vec::new()).await {
+        Ok(_) => Ok(()),
+        Err(SaveError::Refused(CommandError::Policy(p))) => Err(p),
+        Err(_) => Err(Vec::new()),
     }
-    let (me, before) = with_data(|d| (d.me(), d.policy.clone()));
-    if !me.may(Permission::EditPolicy) {
-        return Err(Vec::new());
+}
+
+/// The problems a refused save of routes or users is shown with.
+fn route_problems(e: SaveError, code: &'static str) -> Vec<RouteProblem> {
+    match e {
+        SaveError::Refused(CommandError::Routes(p)) => p,
+        e => vec![RouteProblem {
+            code,
+            at: "database".into(),
+            detail: format!("{e:?}"),
+        }],
     }
-    let policy = Policy {
-        version: before.version + 1,
-        ..policy
-    };
-    let why = format!("version {}", policy.version);
-    save_config("policy", &me, &before, &policy, Some(policy.version), why)
-        .await
-        .map_err(|_| Vec::new())?;
-    with_data_mut(|d| d.policy = policy);
-    Ok(())
 }
 
 /// Saves the approval routes as a new version. Requests under way keep the route they took.
 pub async fn save_routes(routes: Routes, why: String) -> Result<u32, Vec<RouteProblem>> {
-    let mut problems = routes.problems();
-    let (me, before) = with_data(|d| (d.me(), d.routes.clone()));
-    if !me.may(Permission::EditRoutes) {
-        problems.push(RouteProblem {
-            code: "R000",
-            at: "routes".into(),
-            detail: "your role may not change the routes".into(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let routes = Routes {
-        version: before.version + 1,
-        ..routes
-    };
-    save_config("routes", &me, &before, &routes, Some(routes.version), why)
+    run(Command::SaveRoutes { routes, why }, Vec::new())
         .await
-        .map_err(|e| {
-            vec![RouteProblem {
-                code: "R-STORE",
-                at: "database".into(),
-                detail: e.to_string(),
-            }]
-        })?;
-    let version = routes.version;
-    with_data_mut(|d| d.routes = routes);
-    Ok(version)
+        .map(|r| r.count as u32)
+        .map_err(|e| route_problems(e, "R-STORE"))
 }
 
 /// Saves the user directory (admins only).
 pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
-    let mut problems = directory_problems(&users);
-    let (me, before) = with_data(|d| (d.me(), d.users.clone()));
-    if !me.may(Permission::ManageUsers) {
-        problems.push(RouteProblem {
-            code: "U000",
-            at: "directory".into(),
-            detail: "only an admin may change the users".into(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    save_config("users", &me, &before, &users, None, String::new())
+    run(Command::SaveUsers { users }, Vec::new())
         .await
-        .map_err(|e| {
-            vec![RouteProblem {
-                code: "U-STORE",
-                at: "database".into(),
-                detail: e.to_string(),
-            }]
-        })?;
-    with_data_mut(|d| d.users = users);
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| route_problems(e, "U-STORE"))
 }
 
 /// Acts as another user of the directory (the demo's sign-in).

@@ -134,6 +134,7 @@ impl Lang {
             UnknownInvoice => s("发票不存在", "Unknown invoice"),
             DuplicateNumber => s("该编号已存在", "This number is already used"),
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
+            InPast => s("不能早于今天", "Not before today"),
             AlreadyPaid => s("该发票已结清", "This invoice is already paid"),
             BeforeInvoice { issue } => {
                 if zh {

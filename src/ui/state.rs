@@ -4,16 +4,15 @@
 
 use crate::ui::i18n::Lang;
 use creditdesk_app::{execute, Command, CommandError, Ctx, OrderMove, Receipt};
-use creditdesk_domain::approval::{Permission, Routes, User};
-use creditdesk_domain::credit::{Outcome, Policy};
+use creditdesk_domain::approval::Permission;
+use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::Timestamp;
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{ModelProblem, Scorecard};
-use creditdesk_domain::request::{self, Request};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{schema, Docs, Rows, Store, StoreError, COMPACT_AT};
+use creditdesk_storage::{schema, Rows, Store, StoreError, COMPACT_AT};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -36,7 +35,7 @@ pub(crate) fn with_data_mut<R>(f: impl FnOnce(&mut Data) -> R) -> R {
     DATA.with(|d| f(&mut d.borrow_mut()))
 }
 
-fn book() -> Rc<RefCell<Data>> {
+pub(crate) fn book() -> Rc<RefCell<Data>> {
     DATA.with(Rc::clone)
 }
 
@@ -248,7 +247,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             }
             "empty" => {
                 store.replace_all(&[], &Rows::default()).await?;
-                forget_monitoring(&store).await?;
+                creditdesk_app::load::forget_monitoring(&*store).await?;
             }
             _ => {}
         }
@@ -265,44 +264,28 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store.set_setting("initialized", "1").await?;
     }
 
-    let (model, versions, draft) = load_models(&store).await?;
-    let requests = load_requests(&store).await?;
-    let users = match store.setting("users").await? {
-        Some(json) => {
-            serde_json::from_str::<Vec<User>>(&json).map_err(|e| StoreError::Corrupt {
-                what: "user directory".into(),
-                error: e.to_string(),
-            })?
-        }
-        None => {
-            let users = creditdesk_domain::demo::users(demo_lang(state.lang.get_untracked()));
-            store
-                .set_setting("users", &serde_json::to_string(&users).expect("json"))
-                .await?;
-            users
-        }
-    };
+    let lang = demo_lang(state.lang.get_untracked());
+    let (config, warnings) = creditdesk_app::load::configuration(&*store, as_of, || {
+        creditdesk_domain::demo::users(lang)
+    })
+    .await?;
+    for w in warnings {
+        web_sys::console::warn_1(&w.into());
+    }
+    let creditdesk_app::load::Configuration {
+        model,
+        versions,
+        draft,
+        requests,
+        users,
+        routes,
+        policy,
+        audit,
+    } = config;
     let user = store
         .setting("user")
         .await?
         .unwrap_or_else(|| "admin".into());
-    let routes = match store.setting("routes").await? {
-        Some(json) => serde_json::from_str::<Routes>(&json).unwrap_or_else(|e| {
-            web_sys::console::warn_1(&format!("routes unreadable, defaults used: {e}").into());
-            Routes::default()
-        }),
-        None => Routes::default(),
-    };
-    let audit = store.load_audit().await?;
-    let policy = match store.setting("policy").await? {
-        Some(json) => serde_json::from_str::<Policy>(&json).unwrap_or_else(|e| {
-            web_sys::console::warn_1(
-                &format!("credit policy unreadable, defaults used: {e}").into(),
-            );
-            Policy::default()
-        }),
-        None => Policy::default(),
-    };
 
     // First the customers: the list is usable while the ledger is still being read.
     let t_open = perf_now();
@@ -353,7 +336,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let summaries = ledger.summaries(as_of);
     let t_summaries = perf_now();
     // Monitoring's rules and state (holds count in the credit check) before the figures show.
-    let (rules, monitor) = crate::ui::monitoring::load(&store).await?;
+    let (rules, monitor, warning) = creditdesk_app::monitoring::load(&*store).await?;
+    if let Some(w) = warning {
+        web_sys::console::warn_1(&w.into());
+    }
     let (metrics_ms, score_ms) = with_data_mut(|d| {
         d.rules = rules;
         d.monitor = monitor;
@@ -413,16 +399,7 @@ async fn write_dataset(
 ) -> Result<(), StoreError> {
     let (customers, rows) = Rows::split(d);
     store.replace_all(&customers, &rows).await?;
-    forget_monitoring(store).await
-}
-
-/// Monitoring's memory (holds, grades of the last run, the id counter) belongs to the data it
-/// watched: it goes when the data is replaced.
-async fn forget_monitoring(store: &IdbStore) -> Result<(), StoreError> {
-    for key in ["monitor", "holds", "previous"] {
-        store.set_setting(key, "").await?;
-    }
-    Ok(())
+    creditdesk_app::load::forget_monitoring(store).await
 }
 
 /// Replaces everything on this device with the demo data set, or with nothing.
@@ -445,7 +422,7 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError>
         store.set_setting("demo_requests", "pending").await?;
     } else {
         store.replace_all(&[], &Rows::default()).await?;
-        forget_monitoring(&store).await?;
+        creditdesk_app::load::forget_monitoring(&*store).await?;
     }
     store.set_setting("initialized", "1").await?;
     state.phase.set(Phase::Loading);
@@ -604,67 +581,6 @@ pub async fn save_payment(
     )
     .await?;
     Ok(id)
-}
-
-/// Reads the scorecard versions and the draft; writes the default model as version 1 on a first
-/// open. A stored model that no longer passes the rules is skipped with a warning, never used.
-async fn load_models(
-    store: &IdbStore,
-) -> Result<(Scorecard, Vec<Scorecard>, Option<Scorecard>), StoreError> {
-    let mut versions = Vec::new();
-    let mut draft = None;
-    for (key, json) in store.docs(Docs::Models).await? {
-        if json.is_empty() {
-            continue;
-        }
-        if key == "draft" {
-            // A draft may break rules while it is being edited: keep it, problems and all.
-            match serde_json::from_str::<Scorecard>(&json) {
-                Ok(m) => draft = Some(m),
-                Err(e) => {
-                    web_sys::console::warn_1(&format!("scorecard draft unreadable: {e}").into())
-                }
-            }
-            continue;
-        }
-        match Scorecard::from_json(&json) {
-            Ok(m) => versions.push(m),
-            Err(problems) => {
-                web_sys::console::warn_1(&format!("scorecard {key} skipped: {problems:?}").into())
-            }
-        }
-    }
-    versions.sort_by_key(|m| m.version);
-    if versions.is_empty() {
-        let first = Scorecard {
-            published_on: Some(today()),
-            ..Scorecard::default()
-        };
-        store
-            .put_doc(
-                Docs::Models,
-                &first.version.to_string(),
-                &first.to_json(),
-                None,
-            )
-            .await?;
-        versions.push(first);
-    }
-    let model = versions.last().cloned().unwrap_or_default();
-    Ok((model, versions, draft))
-}
-
-async fn load_requests(store: &IdbStore) -> Result<Vec<Request>, StoreError> {
-    let mut out = Vec::new();
-    for (key, json) in store.docs(Docs::Requests).await? {
-        let r = request::from_stored(&json).map_err(|e| StoreError::Corrupt {
-            what: format!("request {key}"),
-            error: e,
-        })?;
-        out.push(r);
-    }
-    out.sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));
-    Ok(out)
 }
 
 /// Keeps the draft being edited (an empty document means no draft).

@@ -1,6 +1,9 @@
 //! Commands: every write a user can make, as a value that can be stored, sent and replayed.
 
+use creditdesk_domain::approval::{Routes, User};
+use creditdesk_domain::credit::Policy;
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{Attachment, RequestKind};
 use creditdesk_domain::*;
@@ -92,6 +95,39 @@ pub enum Command {
     PublishScorecard {
         draft: Scorecard,
     },
+    /// Saves the credit policy as its next version; a better grade with stricter rules needs
+    /// `confirmed`.
+    SavePolicy {
+        policy: Policy,
+        confirmed: bool,
+    },
+    /// Saves the approval routes as their next version (requests under way keep their route).
+    SaveRoutes {
+        routes: Routes,
+        #[serde(default)]
+        why: String,
+    },
+    /// Replaces the user directory (administrators only).
+    SaveUsers {
+        users: Vec<User>,
+    },
+    /// Saves the warning rules as their next version.
+    SaveRules {
+        rules: RuleSet,
+        #[serde(default)]
+        why: String,
+    },
+    /// Acknowledges or resolves an alert.
+    SetAlert {
+        alert: String,
+        status: AlertStatus,
+    },
+    /// Records what was done on a collection task: a note and its new status.
+    UpdateTask {
+        task: String,
+        status: TaskStatus,
+        note: String,
+    },
 }
 
 impl Command {
@@ -110,6 +146,12 @@ impl Command {
             Command::ExpireDue => "expire_due",
             Command::SaveDraft { .. } => "save_draft",
             Command::PublishScorecard { .. } => "publish_scorecard",
+            Command::SavePolicy { .. } => "save_policy",
+            Command::SaveRoutes { .. } => "save_routes",
+            Command::SaveUsers { .. } => "save_users",
+            Command::SaveRules { .. } => "save_rules",
+            Command::SetAlert { .. } => "set_alert",
+            Command::UpdateTask { .. } => "update_task",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Why a command was refused. Nothing is written when a command fails.
 
-use creditdesk_domain::approval::ApprovalError;
+use creditdesk_domain::approval::{ApprovalError, RouteProblem};
+use creditdesk_domain::credit::PolicyProblem;
 use creditdesk_domain::credit::Reason;
+use creditdesk_domain::monitor::RuleProblem;
 use creditdesk_domain::rating::ModelProblem;
 use creditdesk_domain::{FieldError, Money};
 
@@ -17,6 +19,7 @@ pub enum Code {
     NotPaid,
     WrongState,
     Model,
+    Config,
     Store,
 }
 
@@ -32,6 +35,7 @@ impl Code {
             Code::NotPaid => "CMD-NOT-PAID",
             Code::WrongState => "CMD-WRONG-STATE",
             Code::Model => "CMD-MODEL",
+            Code::Config => "CMD-CONFIG",
             Code::Store => "CMD-STORE",
         }
     }
@@ -57,6 +61,12 @@ pub enum CommandError {
     WrongState(&'static str),
     /// The scorecard breaks these rules.
     Model(Vec<ModelProblem>),
+    /// The policy has these problems (some may only need confirming).
+    Policy(Vec<PolicyProblem>),
+    /// The routes or the user directory have these problems.
+    Routes(Vec<RouteProblem>),
+    /// The warning rules have these problems.
+    Rules(Vec<RuleProblem>),
     /// The store failed; nothing was written.
     Store(String),
 }
@@ -73,6 +83,9 @@ impl CommandError {
             CommandError::NotPaid { .. } => Code::NotPaid,
             CommandError::WrongState(_) => Code::WrongState,
             CommandError::Model(_) => Code::Model,
+            CommandError::Policy(_) | CommandError::Routes(_) | CommandError::Rules(_) => {
+                Code::Config
+            }
             CommandError::Store(_) => Code::Store,
         }
     }
@@ -125,6 +138,9 @@ impl std::fmt::Display for CommandError {
             ),
             CommandError::WrongState(s) => write!(f, "{code}: {s}"),
             CommandError::Model(p) => write!(f, "{code}: {} problems", p.len()),
+            CommandError::Policy(p) => write!(f, "{code}: {} problems in the policy", p.len()),
+            CommandError::Routes(p) => write!(f, "{code}: {} problems in the routes", p.len()),
+            CommandError::Rules(p) => write!(f, "{code}: {} problems in the rules", p.len()),
             CommandError::Store(s) => write!(f, "{code}: {s}"),
         }
     }

@@ -6,16 +6,31 @@ use crate::book::Book;
 use crate::command::{Base, Command, Envelope, OrderMove};
 use crate::error::CommandError;
 use crate::Ctx;
-use creditdesk_domain::approval::{chain, AuditEntry, Event, Permission, State, User};
-use creditdesk_domain::credit::{Outcome, Release};
+use creditdesk_domain::approval::{
+    chain, directory_problems, AuditEntry, Event, Permission, RouteProblem, Routes, State, User,
+};
+use creditdesk_domain::credit::{Outcome, Policy, Release};
+use creditdesk_domain::monitor::{
+    Alert, AlertStatus, RuleProblem, RuleSet, Task, TaskNote, TaskStatus,
+};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Effect;
 use creditdesk_domain::request::{self, Request, RequestKind};
 use creditdesk_domain::workflow;
 use creditdesk_domain::*;
+use creditdesk_storage::settings;
 use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Store};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+
+/// A piece of configuration a command replaces.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigChange {
+    Policy(Policy),
+    Routes(Routes),
+    Users(Vec<User>),
+    Rules(RuleSet),
+}
 
 /// A change of the scorecard a command makes.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +52,10 @@ pub struct Effects {
     /// Customers whose figures change.
     pub touched: Vec<CustomerId>,
     pub scorecard: Option<ScorecardChange>,
+    pub config: Option<ConfigChange>,
+    /// Alerts and tasks a person worked on.
+    pub alerts: Vec<Alert>,
+    pub tasks: Vec<Task>,
     /// An approved unfreeze lifts the holds monitoring put on this customer.
     pub release_holds: Option<CustomerId>,
     /// The credit check's outcome of a new order.
@@ -45,6 +64,20 @@ pub struct Effects {
     pub state: Option<State>,
     /// How many records the command changed (expiry: how many requests expired).
     pub count: usize,
+}
+
+impl Effects {
+    /// Whether the command writes nothing at all.
+    pub fn changes_nothing(&self) -> bool {
+        let b = &self.batch;
+        self.events.is_empty()
+            && self.requests.is_empty()
+            && b.customers.is_empty()
+            && b.entries.is_empty()
+            && b.docs.is_empty()
+            && b.settings.is_empty()
+            && b.attachments.is_empty()
+    }
 }
 
 /// What a committed command reports back.
@@ -575,8 +608,195 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.scorecard = Some(ScorecardChange::Published(model));
             fx.count = next as usize;
         }
+        Command::SavePolicy { policy, confirmed } => {
+            let problems = policy.problems();
+            if problems.iter().any(|p| !p.needs_confirmation)
+                || (!confirmed && !problems.is_empty())
+            {
+                return Err(CommandError::Policy(problems));
+            }
+            require(me, Permission::EditPolicy, "change the credit policy")?;
+            let policy = Policy {
+                version: book.policy.version + 1,
+                ..policy.clone()
+            };
+            let why = format!("version {}", policy.version);
+            config_event(ctx, "policy", &book.policy, &policy, &why, &mut fx);
+            settings::POLICY.put(&mut fx.batch, &policy);
+            fx.base.push(base("policy", "policy", book.policy.version));
+            fx.config = Some(ConfigChange::Policy(policy));
+        }
+        Command::SaveRoutes { routes, why } => {
+            let mut problems = routes.problems();
+            if !me.may(Permission::EditRoutes) {
+                problems.push(RouteProblem {
+                    code: "R000",
+                    at: "routes".into(),
+                    detail: "your role may not change the routes".into(),
+                });
+            }
+            if !problems.is_empty() {
+                return Err(CommandError::Routes(problems));
+            }
+            let routes = Routes {
+                version: book.routes.version + 1,
+                ..routes.clone()
+            };
+            config_event(ctx, "routes", &book.routes, &routes, why, &mut fx);
+            settings::ROUTES.put(&mut fx.batch, &routes);
+            fx.base.push(base("routes", "routes", book.routes.version));
+            fx.count = routes.version as usize;
+            fx.config = Some(ConfigChange::Routes(routes));
+        }
+        Command::SaveUsers { users } => {
+            let mut problems = directory_problems(users);
+            if !me.may(Permission::ManageUsers) {
+                problems.push(RouteProblem {
+                    code: "U000",
+                    at: "directory".into(),
+                    detail: "only an admin may change the users".into(),
+                });
+            }
+            if !problems.is_empty() {
+                return Err(CommandError::Routes(problems));
+            }
+            config_event(ctx, "users", &book.users, users, "", &mut fx);
+            settings::USERS.put(&mut fx.batch, users);
+            fx.config = Some(ConfigChange::Users(users.clone()));
+        }
+        Command::SaveRules { rules, why } => {
+            let mut problems = rules.problems();
+            if !me.may(Permission::EditPolicy) {
+                problems.push(RuleProblem {
+                    code: "M000",
+                    at: "rules".into(),
+                    detail: "your role may not change the rules",
+                });
+            }
+            if !problems.is_empty() {
+                return Err(CommandError::Rules(problems));
+            }
+            let rules = RuleSet {
+                version: book.rules.version + 1,
+                ..rules.clone()
+            };
+            config_event(ctx, "rules", &book.rules, &rules, why, &mut fx);
+            settings::RULES.put(&mut fx.batch, &rules);
+            fx.base.push(base("rules", "rules", book.rules.version));
+            fx.count = rules.version as usize;
+            fx.config = Some(ConfigChange::Rules(rules));
+        }
+        Command::SetAlert { alert, status } => {
+            let mut a = book
+                .monitor
+                .alerts
+                .iter()
+                .find(|a| a.id == *alert)
+                .cloned()
+                .ok_or(CommandError::Unknown("alert"))?;
+            if !crate::monitoring::is_for(&a, me) && !me.may(Permission::SeeAllCustomers) {
+                return Err(CommandError::NotYours);
+            }
+            let before = format!("{:?}", a.status);
+            a.status = *status;
+            fx.events.push(event(
+                ctx,
+                match status {
+                    AlertStatus::Open => "alert.reopened",
+                    AlertStatus::Acknowledged => "alert.acknowledged",
+                    AlertStatus::Resolved => "alert.resolved",
+                },
+                format!("alert:{alert}"),
+                before,
+                format!("{status:?}"),
+                "",
+            ));
+            fx.batch.docs.push((
+                Docs::Alerts,
+                a.id.clone(),
+                serde_json::to_string(&a).expect("json"),
+            ));
+            fx.alerts.push(a);
+        }
+        Command::UpdateTask { task, status, note } => {
+            let mut t = book
+                .monitor
+                .tasks
+                .iter()
+                .find(|t| t.id == *task)
+                .cloned()
+                .ok_or(CommandError::Unknown("task"))?;
+            if t.owner != me.name && !me.may(Permission::SeeAllCustomers) {
+                return Err(CommandError::NotYours);
+            }
+            if t.closed_on.is_some() {
+                return Err(CommandError::WrongState("the task is closed"));
+            }
+            if let TaskStatus::Promised { amount, date } = status {
+                if !amount.is_positive() {
+                    return Err(CommandError::Invalid(vec![FieldError::new(
+                        "amount",
+                        Problem::NotPositive,
+                    )]));
+                }
+                // A promise to pay is about a day to come.
+                if *date < as_of {
+                    return Err(CommandError::Invalid(vec![FieldError::new(
+                        "date",
+                        Problem::InPast,
+                    )]));
+                }
+            }
+            if note.trim().is_empty() {
+                return Err(CommandError::Invalid(vec![FieldError::new(
+                    "note",
+                    Problem::Required,
+                )]));
+            }
+            t.status = status.clone();
+            t.promise_broken = false;
+            t.notes.push(TaskNote {
+                at: now.0,
+                who: me.id.clone(),
+                text: note.trim().to_string(),
+                status: status.clone(),
+            });
+            fx.events.push(event(
+                ctx,
+                "task.updated",
+                format!("task:{task}"),
+                String::new(),
+                format!("{status:?}"),
+                note.trim(),
+            ));
+            fx.batch.docs.push((
+                Docs::Tasks,
+                t.id.clone(),
+                serde_json::to_string(&t).expect("json"),
+            ));
+            fx.tasks.push(t);
+        }
     }
     Ok(fx)
+}
+
+/// The `{key}.changed` audit entry of a piece of configuration: the JSON before and after.
+fn config_event<T: serde::Serialize>(
+    ctx: &Ctx,
+    key: &str,
+    before: &T,
+    after: &T,
+    why: &str,
+    fx: &mut Effects,
+) {
+    fx.events.push(event(
+        ctx,
+        &format!("{key}.changed"),
+        key.into(),
+        serde_json::to_string(before).expect("json"),
+        serde_json::to_string(after).expect("json"),
+        why,
+    ));
 }
 
 fn find(book: &Book, id: RequestId) -> Result<&Request, CommandError> {
@@ -668,6 +888,16 @@ pub async fn execute<S: Store>(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Receipt, CommandError> {
     let fx = plan(&book.borrow(), ctx, &cmd)?;
+    if fx.changes_nothing() {
+        // Nothing to write (no request was due to expire, say): no outbox record either.
+        return Ok(Receipt {
+            touched: Vec::new(),
+            outcome: fx.outcome,
+            state: fx.state,
+            count: fx.count,
+            audit: Vec::new(),
+        });
+    }
     let envelope = Envelope {
         id: ctx.command_id.clone(),
         actor: ctx.actor.id.clone(),
@@ -692,24 +922,40 @@ pub async fn execute<S: Store>(
         device: envelope.device.clone(),
         payload: serde_json::to_value(&envelope).expect("json"),
     });
+    let entries = commit_audited(store, book, &mut batch, &fx.events, ctx.now.0).await?;
+    apply(&mut book.borrow_mut(), &fx);
+    Ok(Receipt {
+        touched: fx.touched,
+        outcome: fx.outcome,
+        state: fx.state,
+        count: fx.count,
+        audit: entries,
+    })
+}
+
+/// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,
+/// then appends them to the trail in the book; returns the entries.
+///
+/// Another writer (another tab) may have added entries since the book read the trail: then the
+/// write fails as a whole (entries are only ever added), the trail is read again and chained once
+/// more. If the failure was something else, the second attempt fails the same way. A batch with
+/// no events is written once.
+pub(crate) async fn commit_audited<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    batch: &mut Batch,
+    events: &[Event],
+    at: i64,
+) -> Result<Vec<AuditEntry>, CommandError> {
     for attempt in 0..2 {
-        let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
+        let entries = chain(book.borrow().audit.last(), at, events.to_vec());
         batch.audit = entries.clone();
-        match store.commit(&batch).await {
+        match store.commit(batch).await {
             Ok(()) => {
-                apply(&mut book.borrow_mut(), &fx, entries.clone());
-                return Ok(Receipt {
-                    touched: fx.touched,
-                    outcome: fx.outcome,
-                    state: fx.state,
-                    count: fx.count,
-                    audit: entries,
-                });
+                book.borrow_mut().audit.extend(entries.iter().cloned());
+                return Ok(entries);
             }
-            Err(_) if attempt == 0 && !fx.events.is_empty() => {
-                // Perhaps another writer (another tab) added audit entries meanwhile: read the
-                // trail and chain again. If the failure was something else, the second attempt
-                // fails the same way.
+            Err(_) if attempt == 0 && !events.is_empty() => {
                 let stored = store.load_audit().await?;
                 book.borrow_mut().audit = stored;
             }
@@ -720,8 +966,7 @@ pub async fn execute<S: Store>(
 }
 
 /// Puts what a committed command wrote into the book.
-fn apply(book: &mut Book, fx: &Effects, audit: Vec<AuditEntry>) {
-    book.audit.extend(audit);
+fn apply(book: &mut Book, fx: &Effects) {
     for c in &fx.batch.customers {
         book.put_customer(c.clone());
     }
@@ -753,6 +998,23 @@ fn apply(book: &mut Book, fx: &Effects, audit: Vec<AuditEntry>) {
             book.rescore();
         }
         None => {}
+    }
+    match &fx.config {
+        Some(ConfigChange::Policy(p)) => book.policy = p.clone(),
+        Some(ConfigChange::Routes(r)) => book.routes = r.clone(),
+        Some(ConfigChange::Users(u)) => book.users = u.clone(),
+        Some(ConfigChange::Rules(r)) => book.rules = r.clone(),
+        None => {}
+    }
+    for a in &fx.alerts {
+        if let Some(slot) = book.monitor.alerts.iter_mut().find(|x| x.id == a.id) {
+            *slot = a.clone();
+        }
+    }
+    for t in &fx.tasks {
+        if let Some(slot) = book.monitor.tasks.iter_mut().find(|x| x.id == t.id) {
+            *slot = t.clone();
+        }
     }
     if let Some(c) = fx.release_holds {
         book.monitor.release(c);

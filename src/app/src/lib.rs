@@ -21,11 +21,14 @@ mod command;
 mod error;
 mod exec;
 mod imports;
+pub mod load;
+pub mod monitoring;
+pub mod reports;
 
 pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
-pub use exec::{execute, plan, Effects, Receipt, ScorecardChange};
+pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange};
 pub use imports::{check_imported_orders, settle_blocked, Blocked, BlockedOrder};
 
 use creditdesk_domain::approval::User;

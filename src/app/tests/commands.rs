@@ -630,3 +630,164 @@ fn an_imported_order_for_a_frozen_customer_is_blocked_even_when_small() {
     assert_eq!(blocked.len(), 1);
     assert!(blocked[0].reasons.contains(&credit::Reason::Frozen));
 }
+
+/// An invoice of `amount` issued `days_ago` with a 30-day term (so overdue after 30 days).
+fn old_invoice(w: &World, customer: CustomerId, amount: &str, days_ago: i32) -> Command {
+    let n = w.next();
+    Command::RecordInvoice {
+        id: InvoiceId::from_u128(n),
+        customer,
+        input: InvoiceInput {
+            number: format!("OLD-{n}"),
+            issue_date: d(TODAY).add_days(-days_ago).iso(),
+            term_days: "30".into(),
+            amount: amount.into(),
+            order: None,
+        },
+    }
+}
+
+#[test]
+fn an_overdue_customer_is_held_with_an_alert_and_a_task_that_survive_a_reload() {
+    use creditdesk_app::monitoring::{load, run_rules};
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    let (report, fresh) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(report.held.contains(&w.ours), "{report:?}");
+    assert!(fresh.iter().any(|a| a.customer == w.ours));
+    let book = w.book.borrow();
+    assert!(!book.monitor.held(w.ours).is_empty());
+    assert!(book.audit.iter().any(|e| e.what == "hold.set"));
+    assert!(verify(&book.audit).is_ok());
+    // The credit check sees the hold: a new order of the overdue customer is held.
+    assert_eq!(
+        book.check_order(w.ours, Money::from_units(1), false)
+            .unwrap()
+            .outcome,
+        Outcome::Block
+    );
+    // What was written reads back the same.
+    let (_, stored, warning) = block_on(load(&w.store)).unwrap();
+    assert_eq!(warning, None);
+    assert_eq!(stored.holds, book.monitor.holds);
+    assert_eq!(stored.alerts, book.monitor.alerts);
+    assert_eq!(stored.tasks, book.monitor.tasks);
+    // A second run the same day changes nothing.
+    drop(book);
+    let (again, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
+    assert!(again.is_empty(), "{again:?}");
+}
+
+#[test]
+fn a_collection_task_is_worked_by_its_owner_and_a_promise_is_for_a_day_to_come() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::monitor::TaskStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let task = w.book.borrow().monitor.tasks[0].id.clone();
+    let update = |status: TaskStatus, note: &str| Command::UpdateTask {
+        task: task.clone(),
+        status,
+        note: note.into(),
+    };
+    let promise = |date: &str| TaskStatus::Promised {
+        date: d(date),
+        amount: Money::from_units(5_000),
+    };
+    let table = [
+        (
+            "rep-2",
+            update(TaskStatus::Contacted, "called"),
+            "CMD-NOT-YOURS",
+        ),
+        ("rep-1", update(TaskStatus::Contacted, "  "), "CMD-INVALID"),
+        (
+            "rep-1",
+            update(promise("2026-11-29"), "pays Friday"),
+            "CMD-INVALID",
+        ),
+        ("rep-1", update(promise("2026-12-04"), "pays Friday"), "ok"),
+        (
+            "sm",
+            update(TaskStatus::Contacted, "manager called too"),
+            "ok",
+        ),
+    ];
+    for (actor, cmd, expected) in table {
+        assert_eq!(cell(w.run(actor, cmd)), expected, "{actor}");
+    }
+    let book = w.book.borrow();
+    let t = &book.monitor.tasks[0];
+    assert_eq!(t.notes.len(), 2);
+    assert!(book.audit.iter().any(|e| e.what == "task.updated"));
+}
+
+#[test]
+fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
+    use creditdesk_domain::credit::Policy;
+    use creditdesk_domain::monitor::RuleSet;
+    // (actor, policy, routes, users, rules)
+    let table = [
+        (
+            "rep-1",
+            "CMD-NOT-PERMITTED",
+            "CMD-CONFIG",
+            "CMD-CONFIG",
+            "CMD-CONFIG",
+        ),
+        (
+            "fs",
+            "CMD-NOT-PERMITTED",
+            "CMD-CONFIG",
+            "CMD-CONFIG",
+            "CMD-CONFIG",
+        ),
+        ("fm", "ok", "ok", "CMD-CONFIG", "ok"),
+        ("admin", "ok", "ok", "ok", "ok"),
+    ];
+    for (actor, policy, routes, directory, rules) in table {
+        let w = World::new();
+        let got = (
+            cell(w.run(
+                actor,
+                Command::SavePolicy {
+                    policy: Policy::default(),
+                    confirmed: false,
+                },
+            )),
+            cell(w.run(
+                actor,
+                Command::SaveRoutes {
+                    routes: Routes::default(),
+                    why: "same again".into(),
+                },
+            )),
+            cell(w.run(actor, Command::SaveUsers { users: users() })),
+            cell(w.run(
+                actor,
+                Command::SaveRules {
+                    rules: RuleSet::default(),
+                    why: "same again".into(),
+                },
+            )),
+        );
+        assert_eq!(got, (policy, routes, directory, rules), "{actor}");
+    }
+    let w = World::new();
+    w.run(
+        "admin",
+        Command::SavePolicy {
+            policy: Policy::default(),
+            confirmed: false,
+        },
+    )
+    .unwrap();
+    let book = w.book.borrow();
+    assert_eq!(book.policy.version, 2);
+    let stored = block_on(creditdesk_storage::settings::POLICY.read(&w.store))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, book.policy);
+    assert_eq!(book.audit.last().unwrap().what, "policy.changed");
+}

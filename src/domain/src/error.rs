@@ -27,6 +27,8 @@ pub enum Problem {
         issue: crate::date::Date,
     },
     InFuture,
+    /// A day that has already passed where one to come is needed (a promise to pay).
+    InPast,
     /// A warning, not a refusal: an invoice dated before the customer's first cooperation
     /// (`first_cooperation`). See [`crate::ledger::invoice_warnings`].
     BeforeFirstCooperation {
@@ -82,6 +84,7 @@ impl Problem {
             Problem::DueBeforeIssue => "E-DUE-BEFORE-ISSUE",
             Problem::BeforeInvoice { .. } => "E-BEFORE-INVOICE",
             Problem::InFuture => "E-FUTURE",
+            Problem::InPast => "E-PAST",
             Problem::BeforeFirstCooperation { .. } => "E-BEFORE-FIRST-COOPERATION",
             Problem::UsccLength => "E-USCC-LENGTH",
             Problem::UsccCharacter => "E-USCC-CHAR",

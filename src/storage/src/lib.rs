@@ -23,6 +23,7 @@ pub mod backup;
 pub mod codec;
 pub mod mem;
 pub mod schema;
+pub mod settings;
 
 #[cfg(target_arch = "wasm32")]
 pub mod idb;

@@ -5,7 +5,7 @@
 use crate::ui::charts::{Bars, Donut, LineChart, Mark, Ranking, StackedBars, StepKind, Waterfall};
 use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::reports::{bucket_label, FilterBar};
-use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter};
+use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter, FilterUrl};
 use crate::ui::state::{perf_now, AppState};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_charts::palette;

@@ -4,7 +4,7 @@
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::reports::{
-    bp_text, choices, chosen, countback_text, days_text, encode, utilisation, Filter,
+    bp_text, choices, chosen, countback_text, days_text, utilisation, Filter, FilterUrl,
 };
 use crate::ui::state::AppState;
 use crate::ui::widgets::{download_bytes, WhenLedger};
@@ -46,7 +46,7 @@ pub fn FilterBar(base: &'static str, filter: Memo<Filter>) -> impl IntoView {
         }
         let qs: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .map(|(k, v)| format!("{k}={}", String::from(js_sys::encode_uri_component(v))))
             .collect();
         let url = if qs.is_empty() {
             base.to_string()

@@ -1,0 +1,143 @@
+//! Reading what is stored into a [`crate::Book`]: the configuration (scorecard versions and
+//! draft, policy, routes, users), the requests and the audit trail. The customers and the ledger
+//! are read by the caller, which may slice the work to keep a page answering.
+//!
+//! A stored model that no longer passes the rules is skipped, never used; unreadable routes or a
+//! policy fall back to the defaults. Each such fallback is returned as a warning to show.
+
+use creditdesk_domain::approval::{AuditEntry, Routes, User};
+use creditdesk_domain::credit::Policy;
+use creditdesk_domain::rating::Scorecard;
+use creditdesk_domain::request::{self, Request};
+use creditdesk_domain::Date;
+use creditdesk_storage::settings;
+use creditdesk_storage::{Batch, Docs, Store, StoreError};
+
+/// Everything but the customers and the ledger.
+#[derive(Clone, Debug, Default)]
+pub struct Configuration {
+    pub model: Scorecard,
+    pub versions: Vec<Scorecard>,
+    pub draft: Option<Scorecard>,
+    pub requests: Vec<Request>,
+    pub users: Vec<User>,
+    pub routes: Routes,
+    pub policy: Policy,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// Reads the configuration; on a first open writes the default model as version 1 (published
+/// on `as_of`) and `default_users` as the directory. Returns warnings of what was unreadable.
+pub async fn configuration<S: Store>(
+    store: &S,
+    as_of: Date,
+    default_users: impl FnOnce() -> Vec<User>,
+) -> Result<(Configuration, Vec<String>), StoreError> {
+    let mut warnings = Vec::new();
+    let (model, versions, draft) = models(store, as_of, &mut warnings).await?;
+    let requests = requests(store).await?;
+    let users = match settings::USERS.read(store).await? {
+        Some(users) => users,
+        None => {
+            let users = default_users();
+            let mut batch = Batch::default();
+            settings::USERS.put(&mut batch, &users);
+            store.commit(&batch).await?;
+            users
+        }
+    };
+    let routes = settings::ROUTES.read(store).await.unwrap_or_else(|e| {
+        warnings.push(format!("{e}; default routes used"));
+        None
+    });
+    let policy = settings::POLICY.read(store).await.unwrap_or_else(|e| {
+        warnings.push(format!("{e}; default policy used"));
+        None
+    });
+    Ok((
+        Configuration {
+            model,
+            versions,
+            draft,
+            requests,
+            users,
+            routes: routes.unwrap_or_default(),
+            policy: policy.unwrap_or_default(),
+            audit: store.load_audit().await?,
+        },
+        warnings,
+    ))
+}
+
+/// The scorecard versions (oldest first), the one in force, and the draft.
+async fn models<S: Store>(
+    store: &S,
+    as_of: Date,
+    warnings: &mut Vec<String>,
+) -> Result<(Scorecard, Vec<Scorecard>, Option<Scorecard>), StoreError> {
+    let mut versions = Vec::new();
+    let mut draft = None;
+    for (key, json) in store.docs(Docs::Models).await? {
+        if json.is_empty() {
+            continue;
+        }
+        if key == "draft" {
+            // A draft may break rules while it is being edited: keep it, problems and all.
+            match serde_json::from_str::<Scorecard>(&json) {
+                Ok(m) => draft = Some(m),
+                Err(e) => warnings.push(format!("scorecard draft unreadable: {e}")),
+            }
+            continue;
+        }
+        match Scorecard::from_json(&json) {
+            Ok(m) => versions.push(m),
+            Err(problems) => warnings.push(format!("scorecard {key} skipped: {problems:?}")),
+        }
+    }
+    versions.sort_by_key(|m| m.version);
+    if versions.is_empty() {
+        let first = Scorecard {
+            published_on: Some(as_of),
+            ..Scorecard::default()
+        };
+        store
+            .put_doc(
+                Docs::Models,
+                &first.version.to_string(),
+                &first.to_json(),
+                None,
+            )
+            .await?;
+        versions.push(first);
+    }
+    let model = versions.last().cloned().unwrap_or_default();
+    Ok((model, versions, draft))
+}
+
+/// The requests, newest first.
+async fn requests<S: Store>(store: &S) -> Result<Vec<Request>, StoreError> {
+    let mut out = Vec::new();
+    for (key, json) in store.docs(Docs::Requests).await? {
+        out.push(
+            request::from_stored(&json)
+                .map_err(|e| StoreError::corrupt(format!("request {key}"), e))?,
+        );
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));
+    Ok(out)
+}
+
+/// Monitoring's memory (holds, grades of the last run, the id counter) belongs to the data it
+/// watched: it goes when the data is replaced.
+pub async fn forget_monitoring<S: Store>(store: &S) -> Result<(), StoreError> {
+    store
+        .commit(&Batch {
+            settings: vec![
+                settings::MONITOR.clear(),
+                settings::HOLDS.clear(),
+                settings::PREVIOUS.clear(),
+            ],
+            ..Batch::default()
+        })
+        .await
+}

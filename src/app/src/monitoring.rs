@@ -1,0 +1,357 @@
+//! Monitoring: the rules (`creditdesk_domain::monitor`) run over the customers whose data
+//! changed, when the day changes, periodically and on demand; a run writes the alerts, tasks
+//! and holds that changed in one transaction with their audit entries, then files the review
+//! requests its new alerts ask for.
+//!
+//! How monitoring's state is stored: alerts and tasks in stores of their own (one record each);
+//! in the meta store the typed settings `monitor` (the id counter and the day of the last run),
+//! `holds`, and `previous` (grades and scores of the last full run). The armed conditions are not
+//! stored: they are the alerts not yet cleared.
+
+use crate::book::Book;
+use crate::exec::commit_audited;
+use crate::CommandError;
+use creditdesk_domain::approval::{Event, User};
+use creditdesk_domain::monitor::{
+    facts, Alert, BacktestMonth, Facts, MonitorState, Rule, RuleSet, RunReport, Task,
+};
+use creditdesk_domain::request;
+use creditdesk_domain::*;
+use creditdesk_storage::settings::{self, MonitorCounter};
+use creditdesk_storage::{Batch, Docs, Store, StoreError};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+/// The facts of some customers (all when `ids` is `None`) as of the book's day.
+pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
+    let one = |c: &Customer| {
+        let s = d.summary(c.id);
+        let (score, grade) = d
+            .rated
+            .get(&c.id)
+            .copied()
+            .unwrap_or((rating::Fixed(0), rating::Grade::C));
+        let exposure = d
+            .check_input(c.id)
+            .map(|i| i.exposure.total(&d.policy))
+            .unwrap_or_default();
+        facts(
+            c,
+            &s,
+            exposure,
+            grade,
+            score,
+            d.monitor.previous.get(&c.id).copied(),
+            d.as_of,
+        )
+    };
+    match ids {
+        None => d.customers.iter().map(one).collect(),
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| d.customer(*id))
+            .map(one)
+            .collect(),
+    }
+}
+
+/// Whether an alert is for this user: one of its roles, or the customer's rep.
+pub fn is_for(a: &Alert, user: &User) -> bool {
+    a.roles.iter().any(|r| user.has(*r)) || a.rep.as_deref() == Some(user.name.as_str())
+}
+
+/// How many of the customers `user` sees a rule would fire for today (enabled or not), and the
+/// names of the first `names` of them.
+pub fn test_rule(d: &Book, user: &User, rule: Rule, names: usize) -> (usize, Vec<String>) {
+    let facts: Vec<Facts> = facts_of(d, None)
+        .into_iter()
+        .filter(|f| d.visible(user, f.customer))
+        .collect();
+    let one = RuleSet {
+        version: 0,
+        rules: vec![Rule {
+            enabled: true,
+            ..rule
+        }],
+    };
+    let hits = creditdesk_domain::monitor::evaluate(&one, &facts);
+    let list = hits
+        .iter()
+        .take(names)
+        .filter_map(|(_, c, _)| d.customer(*c).map(|c| c.name.clone()))
+        .collect();
+    (hits.len(), list)
+}
+
+/// What `rules` would have done at each of the last 12 month ends: the facts of every customer
+/// as of that day from the ledger (today's grades, scores and limits: their history is not kept;
+/// exposure is open receivables plus open orders), run in order by `monitor::backtest`.
+pub fn backtest_year(d: &Book, rules: &RuleSet) -> Vec<BacktestMonth> {
+    let months: Vec<(Date, Vec<Facts>)> = (0..12)
+        .rev()
+        .map(|k| {
+            let day = d.as_of.first_of_month().add_months(-k).add_days(-1);
+            let facts = d
+                .customers
+                .iter()
+                .map(|c| {
+                    let s = d.ledger.summary(c.id, day);
+                    let (score, grade) = d
+                        .rated
+                        .get(&c.id)
+                        .copied()
+                        .unwrap_or((rating::Fixed(0), rating::Grade::C));
+                    facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
+                })
+                .collect();
+            (day, facts)
+        })
+        .collect();
+    creditdesk_domain::monitor::backtest(rules, &months)
+}
+
+/// The rules and monitoring's state as stored. Rules that no longer read are replaced by the
+/// built-ins, and said so in the second value (a warning for the console).
+pub async fn load<S: Store>(
+    store: &S,
+) -> Result<(RuleSet, MonitorState, Option<String>), StoreError> {
+    let (rules, warning) = match settings::RULES.read(store).await {
+        Ok(r) => (r.unwrap_or_default(), None),
+        Err(e) => (
+            RuleSet::default(),
+            Some(format!("{e}; built-in rules used")),
+        ),
+    };
+    let mut state = MonitorState::default();
+    if let Some(MonitorCounter { seq, last_run }) = settings::MONITOR.read(store).await? {
+        state.seq = seq;
+        state.last_run = last_run;
+    }
+    state.holds = settings::HOLDS.read(store).await?.unwrap_or_default();
+    state.previous = settings::PREVIOUS.read(store).await?.unwrap_or_default();
+    for (key, json) in store.docs(Docs::Alerts).await? {
+        state.alerts.push(
+            serde_json::from_str::<Alert>(&json)
+                .map_err(|e| StoreError::corrupt(format!("alert {key}"), e))?,
+        );
+    }
+    for (key, json) in store.docs(Docs::Tasks).await? {
+        state.tasks.push(
+            serde_json::from_str::<Task>(&json)
+                .map_err(|e| StoreError::corrupt(format!("task {key}"), e))?,
+        );
+    }
+    state.alerts.sort_by_key(|a| a.raised_at);
+    state.rearm_from_alerts();
+    Ok((rules, state, warning))
+}
+
+/// Runs the rules over some customers (all when `ids` is `None`) at `at` and writes what
+/// changed; returns the report and the alerts it raised. The run works on the state in the book
+/// (no copy of every alert per run); should the write fail, the state is read back from the
+/// store.
+pub async fn run_rules<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    at: i64,
+    ids: Option<Vec<CustomerId>>,
+) -> Result<(RunReport, Vec<Alert>), CommandError> {
+    let full = ids.is_none();
+    let planned = {
+        let mut guard = book.borrow_mut();
+        let d = &mut *guard;
+        let facts = facts_of(d, ids.as_deref());
+        let previous_changed = full
+            && facts
+                .iter()
+                .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
+        let report = d.monitor.run(&d.rules, &facts, d.as_of, at);
+        if report.is_empty() && !previous_changed {
+            None
+        } else {
+            Some(written_by(d, report, previous_changed))
+        }
+    };
+    let Some((report, mut batch, events, fresh)) = planned else {
+        return Ok((RunReport::default(), Vec::new()));
+    };
+    if let Err(e) = commit_audited(store, book, &mut batch, &events, at).await {
+        // The book ran ahead of the store: read the state back.
+        if let Ok((_, m, _)) = load(store).await {
+            book.borrow_mut().monitor = m;
+        }
+        return Err(e);
+    }
+    Ok((report, fresh))
+}
+
+/// What a run writes: the alerts and tasks it touched (by id), the settings that changed, the
+/// audit entries of holds set and released, and the alerts it raised.
+fn written_by(
+    d: &Book,
+    report: RunReport,
+    previous_changed: bool,
+) -> (RunReport, Batch, Vec<Event>, Vec<Alert>) {
+    let m = &d.monitor;
+    let alert_ids: HashSet<&str> = report
+        .raised
+        .iter()
+        .chain(&report.cleared)
+        .map(String::as_str)
+        .collect();
+    let task_ids: HashSet<&str> = report
+        .tasks_opened
+        .iter()
+        .chain(&report.tasks_closed)
+        .chain(report.broken_promises.iter().map(|(t, _, _)| t))
+        .map(String::as_str)
+        .collect();
+    let mut batch = Batch::default();
+    for a in m
+        .alerts
+        .iter()
+        .filter(|a| alert_ids.contains(a.id.as_str()))
+    {
+        batch.docs.push((
+            Docs::Alerts,
+            a.id.clone(),
+            serde_json::to_string(a).expect("json"),
+        ));
+    }
+    for t in m.tasks.iter().filter(|t| task_ids.contains(t.id.as_str())) {
+        batch.docs.push((
+            Docs::Tasks,
+            t.id.clone(),
+            serde_json::to_string(t).expect("json"),
+        ));
+    }
+    settings::MONITOR.put(
+        &mut batch,
+        &MonitorCounter {
+            seq: m.seq,
+            last_run: m.last_run,
+        },
+    );
+    if !report.held.is_empty() || !report.released.is_empty() {
+        settings::HOLDS.put(&mut batch, &m.holds);
+    }
+    if previous_changed {
+        settings::PREVIOUS.put(&mut batch, &m.previous);
+    }
+    let fresh: Vec<Alert> = m
+        .alerts
+        .iter()
+        .filter(|a| report.raised.contains(&a.id))
+        .cloned()
+        .collect();
+    let name = |id: &CustomerId| d.customer(*id).map(|c| c.name.clone()).unwrap_or_default();
+    let mut events = Vec::new();
+    for c in &report.held {
+        events.push(Event {
+            who: "system".into(),
+            what: "hold.set".into(),
+            subject: format!("customer:{c}"),
+            before: String::new(),
+            after: m
+                .held(*c)
+                .iter()
+                .map(|h| h.rule.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            why: name(c),
+        });
+    }
+    for c in &report.released {
+        events.push(Event {
+            who: "system".into(),
+            what: "hold.released".into(),
+            subject: format!("customer:{c}"),
+            before: "held".into(),
+            after: m.held(*c).len().to_string(),
+            why: "condition cleared".into(),
+        });
+    }
+    (report, batch, events, fresh)
+}
+
+/// The review requests new alerts ask for: for each alert of a rule that asks for a review, the
+/// limit down to what the policy suggests from the last 12 months of sales (or kept, when that is
+/// not lower), filed by `system` through the usual route. Skipped for a customer with a limit
+/// request already open. `new_id` draws each request's id.
+pub fn reviews_for(
+    d: &Book,
+    fresh: &[Alert],
+    system: &User,
+    at: Timestamp,
+    new_id: &mut dyn FnMut() -> u128,
+) -> (Vec<request::Request>, Vec<Event>) {
+    let mut requests: Vec<request::Request> = Vec::new();
+    let mut events = Vec::new();
+    for a in fresh.iter().filter(|a| a.review) {
+        let Some(c) = d.customer(a.customer) else {
+            continue;
+        };
+        let sales: Money = d
+            .ledger
+            .sales_per_month(a.customer, d.as_of, 12)
+            .iter()
+            .map(|(_, m)| *m)
+            .sum();
+        let suggested = d.policy.suggested_limit(d.grade(a.customer), sales).limit;
+        let kind = request::RequestKind::PermanentChange {
+            before: c.limits.permanent,
+            after: suggested.min(c.limits.permanent),
+        };
+        let open = |list: &[request::Request]| {
+            creditdesk_domain::workflow::open_conflict(list, a.customer, &kind).is_some()
+        };
+        if open(&d.requests) || open(&requests) {
+            continue;
+        }
+        let route = creditdesk_domain::workflow::route_for(&d.routes, &kind, d.grade(a.customer));
+        let r = request::draft(
+            RequestId::from_u128(new_id()),
+            Meta::new(d.device, at),
+            a.customer,
+            kind,
+            format!("{} {}: {} = {}", a.rule, a.name, a.metric.code(), a.value),
+            &system.id,
+            route,
+            d.as_of,
+        );
+        if let Ok(out) = creditdesk_domain::workflow::submit(r, system, at.0) {
+            events.extend(out.events);
+            requests.push(out.request);
+        }
+    }
+    (requests, events)
+}
+
+/// Files the review requests of [`reviews_for`] in one transaction with their audit entries.
+pub async fn propose_reviews<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    fresh: &[Alert],
+    system: &User,
+    at: Timestamp,
+    new_id: &mut dyn FnMut() -> u128,
+) -> Result<usize, CommandError> {
+    let (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
+    if requests.is_empty() {
+        return Ok(0);
+    }
+    let mut batch = Batch {
+        requests: requests
+            .iter()
+            .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
+            .collect(),
+        ..Batch::default()
+    };
+    commit_audited(store, book, &mut batch, &events, at.0).await?;
+    let n = requests.len();
+    let mut d = book.borrow_mut();
+    for r in requests {
+        d.requests.insert(0, r);
+    }
+    Ok(n)
+}

@@ -1,0 +1,331 @@
+//! The figures behind the dashboard and the reports: which customers a view covers, and the
+//! domain's report queries over them as of the chosen date.
+//!
+//! Grades, regions, reps and industries filter by what the customer is today; limits and order
+//! statuses have no history and are read as they stand now. Everything from the ledger (open
+//! amounts, aging, sales, collections) is what it was on the as-of date.
+
+use crate::book::Book as Data;
+use creditdesk_domain::credit::Exposure;
+use creditdesk_domain::money::ratio_bp_round_down;
+use creditdesk_domain::rating::Grade;
+use creditdesk_domain::reports::{
+    cei, collections_by_rep, dso_rows, period_ends, utilisation_bin, Countback, DsoRow,
+    PercentTenths, Point, RepRow,
+};
+use creditdesk_domain::{Customer, CustomerId, Date, Money, OrderStatus};
+
+/// The filters of a dashboard or report view (the UI keeps them in its URL).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub rep: String,
+    pub region: String,
+    pub grade: Option<Grade>,
+    pub industry: String,
+    pub as_of: Option<Date>,
+}
+
+impl Filter {
+    pub fn matches(&self, d: &Data, c: &Customer) -> bool {
+        (self.rep.is_empty() || c.sales_rep == self.rep)
+            && (self.region.is_empty() || c.region == self.region)
+            && (self.industry.is_empty() || c.industry == self.industry)
+            && self.grade.is_none_or(|g| d.grade(c.id) == g)
+    }
+    /// The as-of date of the view: the chosen one, or today.
+    pub fn date(&self, d: &Data) -> Date {
+        self.as_of.unwrap_or(d.as_of)
+    }
+}
+
+/// The customers a view covers: those the signed-in user sees, matching the filters.
+pub fn chosen<'a>(d: &'a Data, f: &Filter) -> Vec<&'a Customer> {
+    let me = d.me();
+    d.customers
+        .iter()
+        .filter(|c| me.sees(&c.sales_rep) && f.matches(d, c))
+        .collect()
+}
+
+/// The values a filter can take among the customers the user sees: reps, regions, industries.
+pub fn choices(d: &Data) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let me = d.me();
+    let mut reps = Vec::new();
+    let mut regions = Vec::new();
+    let mut industries = Vec::new();
+    for c in d.customers.iter().filter(|c| me.sees(&c.sales_rep)) {
+        reps.push(c.sales_rep.clone());
+        regions.push(c.region.clone());
+        industries.push(c.industry.clone());
+    }
+    for v in [&mut reps, &mut regions, &mut industries] {
+        v.retain(|s| !s.is_empty());
+        v.sort();
+        v.dedup();
+    }
+    (reps, regions, industries)
+}
+
+/// A customer's exposure on a date: open receivables then, plus the orders the policy counts
+/// (as their status stands now).
+pub fn exposure_on(d: &Data, c: CustomerId, open_ar: Money, as_of: Date) -> Money {
+    let (open_orders, held_orders) = if as_of == d.as_of {
+        let s = d.summary(c);
+        (s.open_orders, s.held_orders)
+    } else {
+        let orders = d.ledger.customer_orders(c);
+        let sum = |f: &dyn Fn(OrderStatus) -> bool| {
+            orders
+                .iter()
+                .filter(|o| f(o.status) && o.date <= as_of)
+                .map(|o| o.amount)
+                .sum::<Money>()
+        };
+        (
+            sum(&|s| s.is_open_value()),
+            sum(&|s| s == OrderStatus::Held),
+        )
+    };
+    Exposure {
+        open_ar,
+        open_orders,
+        held_orders,
+    }
+    .total(&d.policy)
+}
+
+/// One customer's utilisation on a date, in basis points rounded down (as monitoring reads it),
+/// with the limit and the exposure; `None` without a limit in force.
+pub fn utilisation(
+    d: &Data,
+    c: &Customer,
+    open_ar: Money,
+    as_of: Date,
+) -> (Money, Money, Option<i64>) {
+    let limit = c.limits.effective(as_of);
+    let exposure = exposure_on(d, c.id, open_ar, as_of);
+    let bp = limit
+        .is_positive()
+        .then(|| ratio_bp_round_down(exposure, limit).unwrap_or(0));
+    (limit, exposure, bp)
+}
+
+/// A customer at risk: id, name, grade, overdue amount, most days overdue, utilisation.
+pub type Risk = (CustomerId, String, Grade, Money, i32, Option<i64>);
+
+/// Everything the dashboard shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dashboard {
+    pub as_of: Date,
+    pub customers: u32,
+    /// Portfolio points at the end of each of the last 12 periods, opening first (13).
+    pub points: Vec<Point>,
+    pub dso: Vec<DsoRow>,
+    /// Collections over the last three periods: their start (exclusive), CEI and reps.
+    pub period_start: Date,
+    pub cei: Option<PercentTenths>,
+    pub reps: Vec<RepRow>,
+    /// Exposure of the customers with a limit / the sum of their limits (rounded down).
+    pub utilisation_bp: Option<i64>,
+    pub over_90: u32,
+    pub frozen: u32,
+    pub open_requests: u32,
+    pub open_alerts: u32,
+    /// Customer counts and open receivables per grade (AAA first).
+    pub grades: [(u32, Money); 5],
+    pub util_bins: [u32; 11],
+    pub no_limit: u32,
+    pub top_risk: Vec<Risk>,
+}
+
+impl Dashboard {
+    pub fn now(&self) -> &Point {
+        self.points.last().expect("13 points")
+    }
+    /// Countback DSO as of the as-of date.
+    pub fn dso_now(&self) -> Option<Countback> {
+        self.dso.last().map(|r| r.countback)
+    }
+}
+
+/// Every customer's points at the dashboard's period ends, and its credit sales in each period
+/// of the countback's look-back: one pass over the ledger per data revision and as-of date.
+/// A filter then only adds up the customers it chooses.
+pub struct Timeline {
+    key: (u64, Date),
+    pub ends: Vec<Date>,
+    pub look: Vec<Date>,
+    /// `ends.len()` points per customer, in the order of `Data::customers`.
+    points: Vec<Point>,
+    /// `look.len()` amounts per customer, in the same order.
+    sales: Vec<Money>,
+}
+
+impl Timeline {
+    pub fn points(&self, i: usize) -> &[Point] {
+        let n = self.ends.len();
+        &self.points[i * n..(i + 1) * n]
+    }
+    pub fn sales(&self, i: usize) -> &[Money] {
+        let n = self.look.len();
+        &self.sales[i * n..(i + 1) * n]
+    }
+}
+
+thread_local! {
+    static TIMELINE: std::cell::RefCell<Option<std::rc::Rc<Timeline>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The timeline of data revision `rev` as of a date, computed if it is not the one kept.
+pub fn timeline(d: &Data, rev: u64, as_of: Date) -> std::rc::Rc<Timeline> {
+    if let Some(t) = TIMELINE
+        .with_borrow(|t| t.clone())
+        .filter(|t| t.key == (rev, as_of))
+    {
+        return t;
+    }
+    let ends = period_ends(as_of, 12);
+    let look = period_ends(as_of, 24);
+    let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
+    let mut points = Vec::with_capacity(ids.len() * ends.len());
+    d.ledger
+        .each_customer(&ids, &ends, |_, pts| points.extend_from_slice(pts));
+    let mut sales = Vec::with_capacity(ids.len() * look.len());
+    for id in &ids {
+        sales.extend(d.ledger.sales_in_periods([*id], &look));
+    }
+    let t = std::rc::Rc::new(Timeline {
+        key: (rev, as_of),
+        ends,
+        look,
+        points,
+        sales,
+    });
+    TIMELINE.with_borrow_mut(|k| *k = Some(t.clone()));
+    t
+}
+
+/// The dashboard's figures for a filter, over the data of revision `rev`.
+pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
+    let as_of = f.date(d);
+    let tl = timeline(d, rev, as_of);
+    let me = d.me();
+    let chosen_ix: Vec<usize> = (0..d.customers.len())
+        .filter(|&i| {
+            let c = &d.customers[i];
+            me.sees(&c.sales_rep) && f.matches(d, c)
+        })
+        .collect();
+    let cs: Vec<&Customer> = chosen_ix.iter().map(|&i| &d.customers[i]).collect();
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let (ends, look) = (&tl.ends, &tl.look);
+    let mut sales = vec![Money::ZERO; look.len()];
+    for &i in &chosen_ix {
+        for (s, x) in sales.iter_mut().zip(tl.sales(i)) {
+            *s += *x;
+        }
+    }
+    let n = ends.len();
+    let start = ends[n - 4];
+    let mut points: Vec<Point> = ends
+        .iter()
+        .map(|e| Point {
+            date: *e,
+            ..Point::default()
+        })
+        .collect();
+    let mut grades = [(0u32, Money::ZERO); 5];
+    let mut util_bins = [0u32; 11];
+    let (mut no_limit, mut over_90, mut frozen) = (0, 0, 0);
+    let (mut exposure_sum, mut limit_sum) = (Money::ZERO, Money::ZERO);
+    let mut risk = Vec::new();
+    // Each customer's opening and closing point of the last three periods, the closing one with
+    // the flows of all three (for the reps' collections).
+    let mut spans: Vec<[Point; 2]> = Vec::with_capacity(ids.len());
+    // Every chosen customer's points at every period end, from the timeline.
+    for (k, &i) in chosen_ix.iter().enumerate() {
+        let pts = tl.points(i);
+        for (sum, p) in points.iter_mut().zip(pts) {
+            sum.add(p);
+        }
+        let c = cs[k];
+        let close = pts[n - 1];
+        let mut flows = close;
+        flows.sales = pts[n - 3..].iter().map(|p| p.sales).sum();
+        flows.collected = pts[n - 3..].iter().map(|p| p.collected).sum();
+        flows.credited = pts[n - 3..].iter().map(|p| p.credited).sum();
+        spans.push([pts[n - 4], flows]);
+        let g = d.grade(c.id);
+        grades[g as usize].0 += 1;
+        grades[g as usize].1 += close.open_ar;
+        let (limit, exposure, bp) = utilisation(d, c, close.open_ar, as_of);
+        match bp {
+            Some(bp) => {
+                util_bins[utilisation_bin(bp)] += 1;
+                exposure_sum += exposure;
+                limit_sum += limit;
+                if bp >= 9000 {
+                    over_90 += 1;
+                }
+            }
+            None => no_limit += 1,
+        }
+        if d.limits_in_force(c.id).is_some_and(|l| l.frozen) {
+            frozen += 1;
+        }
+        if close.overdue().is_positive() {
+            risk.push((
+                c.id,
+                c.name.clone(),
+                g,
+                close.overdue(),
+                close.max_days_overdue,
+                bp,
+            ));
+        }
+    }
+    let dso = dso_rows(&points, look, &sales);
+    let now = points[n - 1];
+    let sales_3: Money = points[n - 3..].iter().map(|p| p.sales).sum();
+    let cei_3 = cei(points[n - 4].open_ar, sales_3, now.open_ar, now.current());
+    let reps = collections_by_rep(
+        cs.iter()
+            .zip(&spans)
+            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
+    );
+    risk.sort_by(|a, b| b.3.cmp(&a.3).then(b.4.cmp(&a.4)).then(a.1.cmp(&b.1)));
+    risk.truncate(10);
+    let set: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
+    let open_requests = d
+        .requests
+        .iter()
+        .filter(|r| r.state().is_open() && set.contains(&r.customer))
+        .count() as u32;
+    let open_alerts = d
+        .monitor
+        .alerts
+        .iter()
+        .filter(|a| {
+            a.status != creditdesk_domain::monitor::AlertStatus::Resolved
+                && set.contains(&a.customer)
+        })
+        .count() as u32;
+    Dashboard {
+        as_of,
+        customers: ids.len() as u32,
+        points,
+        dso,
+        period_start: start,
+        cei: cei_3,
+        reps,
+        utilisation_bp: ratio_bp_round_down(exposure_sum, limit_sum),
+        over_90,
+        frozen,
+        open_requests,
+        open_alerts,
+        grades,
+        util_bins,
+        no_limit,
+        top_risk: risk,
+    }
+}
