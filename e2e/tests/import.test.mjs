@@ -147,8 +147,8 @@ test("a backup restored into another browser exports the same data with the rest
     await page.setInputFiles("[data-testid=restore-file]", { name: "bad.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(damaged)) });
     await page.waitForSelector("[data-testid=backup-problems]");
     const text = await page.textContent("[data-testid=backup-problems]");
-    assert.match(text, /B-RECORD customers\[0\]/);
-    assert.match(text, /B-RECORD invoices\[3\]/);
+    assert.match(text, /BK-RECORD customers\[0\]/);
+    assert.match(text, /BK-RECORD invoices\[3\]/);
     assert.equal(await page.locator("[data-testid=confirm-restore]").count(), 0);
     // The good one replaces everything; exported again, it is the same data, and its trail has
     // one more entry: the restore, naming the file and its SHA-256 (the trail it replaced is kept).

@@ -50,13 +50,14 @@ fn watch_network(state: AppState) {
 thread_local! {
     /// The hour of the last hourly run of the rules (the first run is at start-up).
     static LAST_HOUR: std::cell::Cell<i64> =
-        std::cell::Cell::new((js_sys::Date::now() / 3_600_000.0) as i64);
+        std::cell::Cell::new(state::now().0 / 3_600_000);
 }
 
 /// Keeps "today" current while the app stays open over midnight.
 fn watch_day(state: AppState) {
     let _ = set_interval_with_handle(
         move || {
+            state.now.set(state::now().0);
             let today = state::today();
             if today != state.today.get_untracked() {
                 state.today.set(today);
@@ -65,7 +66,7 @@ fn watch_day(state: AppState) {
                 }
             }
             // Every hour while the app is open, the rules run over every customer.
-            let hour = (js_sys::Date::now() / 3_600_000.0) as i64;
+            let hour = state::now().0 / 3_600_000;
             if state.ledger_ready.get_untracked() && LAST_HOUR.replace(hour) != hour {
                 leptos::task::spawn_local(async move {
                     if let Ok(r) = monitoring::watch(None).await {

@@ -95,7 +95,7 @@ pub async fn save_rules(rules: RuleSet, why: String) -> Result<u32, Vec<RuleProb
         }
         Err(SaveError::Refused(creditdesk_app::CommandError::Rules(p))) => Err(p),
         Err(_) => Err(vec![RuleProblem {
-            code: "M-STORE",
+            code: "RU-STORE",
             at: "database".into(),
             detail: "the database refused the write",
         }]),

@@ -61,6 +61,8 @@ pub struct AppState {
     /// False while the ledger is still being read after the customers are on screen.
     pub ledger_ready: RwSignal<bool>,
     pub today: RwSignal<Date>,
+    /// The time (ms since the epoch), moved on every minute: what pages compare deadlines with.
+    pub now: RwSignal<i64>,
     pub toast: RwSignal<Option<String>>,
     pub online: RwSignal<bool>,
 }
@@ -87,6 +89,7 @@ impl AppState {
             phase: RwSignal::new(Phase::Loading),
             ledger_ready: RwSignal::new(false),
             today: RwSignal::new(today()),
+            now: RwSignal::new(now().0),
             toast: RwSignal::new(None),
             online: RwSignal::new(
                 web_sys::window()
@@ -187,12 +190,15 @@ fn demo_lang(lang: Lang) -> DemoLang {
 /// and benchmarks (`CREDITDESK_TEST_HOOKS` set at build time); the app people use has no such
 /// side door.
 fn seed_param() -> Option<String> {
+    seed_from(&web_sys::window()?.location().search().ok()?)
+}
+
+/// The seed a query string asks for, in a test build; never in the app people use.
+pub(crate) fn seed_from(search: &str) -> Option<String> {
     option_env!("CREDITDESK_TEST_HOOKS")?;
-    let search = web_sys::window()?.location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("seed=").map(str::to_string))
+    web_sys::UrlSearchParams::new_with_str(search)
+        .ok()?
+        .get("seed")
 }
 
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
@@ -384,13 +390,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
 }
 
 /// Gives the browser a turn (a zero-delay timeout) between slices of long work.
-async fn yield_now() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+pub(crate) async fn yield_now() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 async fn write_dataset(
@@ -826,4 +827,19 @@ pub fn cd_bench_customer_names(n: u32) -> js_sys::Array {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_url_cannot_replace_the_data_in_the_app_people_use() {
+        // The tests are built without CREDITDESK_TEST_HOOKS, like the app `./x serve` builds.
+        assert_eq!(option_env!("CREDITDESK_TEST_HOOKS"), None);
+        for search in ["?seed=empty", "?seed=demo", "?x=1&seed=large"] {
+            assert_eq!(seed_from(search), None, "{search}");
+        }
+    }
 }

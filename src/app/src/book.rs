@@ -256,6 +256,11 @@ impl Book {
         out
     }
 
+    /// The audit trail as the JSON file an auditor downloads.
+    pub fn audit_json(&self) -> String {
+        serde_json::to_string_pretty(&self.audit).expect("audit entries serialise")
+    }
+
     /// Exposure for the migration matrix: open receivables plus open orders.
     pub fn exposure(&self, id: CustomerId) -> Money {
         let s = self.summary(id);

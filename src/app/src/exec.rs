@@ -668,7 +668,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let mut problems = rules.problems();
             if !me.may(Permission::EditPolicy) {
                 problems.push(RuleProblem {
-                    code: "M000",
+                    code: "RU000",
                     at: "rules".into(),
                     detail: "your role may not change the rules",
                 });

@@ -306,13 +306,13 @@ impl RuleSet {
             };
             let c = r.code.as_bytes();
             if c.len() != 5 || c[0] != b'W' || !c[1..].iter().all(u8::is_ascii_digit) {
-                out.push(p("M001", "a code is W and four digits, like W1001"));
+                out.push(p("RU001", "a code is W and four digits, like W1001"));
             }
             if self.rules[..i].iter().any(|o| o.code == r.code) {
-                out.push(p("M002", "two rules share a code"));
+                out.push(p("RU002", "two rules share a code"));
             }
             if r.name.trim().is_empty() {
-                out.push(p("M003", "a rule needs a name"));
+                out.push(p("RU003", "a rule needs a name"));
             }
             let a = &r.actions;
             if a.alert_roles.is_empty()
@@ -322,10 +322,10 @@ impl RuleSet {
                 && !a.task
                 && !a.review
             {
-                out.push(p("M004", "a rule needs at least one action"));
+                out.push(p("RU004", "a rule needs at least one action"));
             }
             if r.threshold.abs() > crate::money::MAX_INPUT_UNITS * 100 {
-                out.push(p("M005", "the threshold is out of range"));
+                out.push(p("RU005", "the threshold is out of range"));
             }
         }
         out

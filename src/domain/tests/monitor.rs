@@ -260,9 +260,9 @@ fn broken_rules_are_named_with_a_code_and_where() {
     assert_eq!(
         got,
         vec![
-            ("M001", "X1".to_string()),
-            ("M002", "W1003".to_string()),
-            ("M004", "W1003".to_string())
+            ("RU001", "X1".to_string()),
+            ("RU002", "W1003".to_string()),
+            ("RU004", "W1003".to_string())
         ]
     );
     assert!(RuleSet::default().problems().is_empty());

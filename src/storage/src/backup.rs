@@ -88,7 +88,7 @@ impl Dump {
 /// What is wrong with a backup file: a stable code, where, and the reader's message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackupProblem {
-    /// `B-JSON`, `B-FORMAT`, `B-SCHEMA`, `B-NEWER`, `B-SECTION`, `B-RECORD`, `B-BASE64`.
+    /// `BK-JSON`, `BK-FORMAT`, `BK-SCHEMA`, `BK-NEWER`, `BK-SECTION`, `BK-RECORD`, `BK-BASE64`.
     pub code: &'static str,
     /// The place: `file`, `schema`, `invoices[12]`, `requests["r-1"]`.
     pub at: String,
@@ -207,7 +207,7 @@ impl Reader {
             None => &[],
             Some(Value::Array(a)) => a,
             Some(_) => {
-                self.problem("B-SECTION", name.to_string(), "not a list");
+                self.problem("BK-SECTION", name.to_string(), "not a list");
                 &[]
             }
         }
@@ -222,7 +222,7 @@ impl Reader {
         for (i, v) in self.array(root, name).iter().enumerate() {
             match T::deserialize(v) {
                 Ok(t) => out.push(t),
-                Err(e) => self.problem("B-RECORD", format!("{name}[{i}]"), e),
+                Err(e) => self.problem("BK-RECORD", format!("{name}[{i}]"), e),
             }
         }
         out
@@ -239,10 +239,10 @@ impl Reader {
             match v.as_array().map(Vec::as_slice) {
                 Some([Value::String(k), value]) => match check(value) {
                     Ok(text) => out.push((k.clone(), text)),
-                    Err(e) => self.problem("B-RECORD", format!("{name}[{i}] ({k})"), e),
+                    Err(e) => self.problem("BK-RECORD", format!("{name}[{i}] ({k})"), e),
                 },
                 _ => self.problem(
-                    "B-RECORD",
+                    "BK-RECORD",
                     format!("{name}[{i}]"),
                     "not a [key, value] pair",
                 ),
@@ -269,7 +269,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         Ok(v) => v,
         Err(e) => {
             r.problem(
-                "B-JSON",
+                "BK-JSON",
                 format!("line {} column {}", e.line(), e.column()),
                 e,
             );
@@ -277,21 +277,21 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         }
     };
     let Some(root) = root.as_object() else {
-        r.problem("B-FORMAT", "file".into(), "not a JSON object");
+        r.problem("BK-FORMAT", "file".into(), "not a JSON object");
         return Err((r.problems, r.count));
     };
     if root.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        r.problem("B-FORMAT", "format".into(), format!("not \"{FORMAT}\""));
+        r.problem("BK-FORMAT", "format".into(), format!("not \"{FORMAT}\""));
         return Err((r.problems, r.count));
     }
     let schema = match root.get("schema").and_then(Value::as_u64) {
         Some(s) if s >= 1 && s <= VERSION as u64 => s as u32,
         Some(s) if s > VERSION as u64 => {
-            r.problem("B-NEWER", "schema".into(), format!("{s} > {VERSION}"));
+            r.problem("BK-NEWER", "schema".into(), format!("{s} > {VERSION}"));
             return Err((r.problems, r.count));
         }
         _ => {
-            r.problem("B-SCHEMA", "schema".into(), "not a schema version");
+            r.problem("BK-SCHEMA", "schema".into(), "not a schema version");
             return Err((r.problems, r.count));
         }
     };
@@ -309,7 +309,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             Ok(c) if schema < 4 => Some(json(&c)),
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("B-RECORD", format!("customers[{i}]"), e);
+                r.problem("BK-RECORD", format!("customers[{i}]"), e);
                 None
             }
         })
@@ -343,7 +343,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, v)| match AuditEntry::deserialize(&v) {
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("B-RECORD", format!("audit[{i}]"), e);
+                r.problem("BK-RECORD", format!("audit[{i}]"), e);
                 None
             }
         })
@@ -360,7 +360,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, (k, v))| match b64.decode(v.as_bytes()) {
             Ok(bytes) => Some((k, bytes)),
             Err(e) => {
-                r.problem("B-BASE64", format!("attachments[{i}] ({k})"), e);
+                r.problem("BK-BASE64", format!("attachments[{i}] ({k})"), e);
                 None
             }
         })
@@ -372,7 +372,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, v)| match OutboxEntry::deserialize(v) {
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("B-RECORD", format!("outbox[{i}]"), e);
+                r.problem("BK-RECORD", format!("outbox[{i}]"), e);
                 None
             }
         })

@@ -126,19 +126,19 @@ fn a_bad_backup_is_refused_whole_with_every_problem_named() {
             .collect();
         assert_eq!(got, want, "{text}");
     };
-    check("{\"format\":", &[("B-JSON", "line 1 column 10")]);
-    check("[]", &[("B-FORMAT", "file")]);
+    check("{\"format\":", &[("BK-JSON", "line 1 column 10")]);
+    check("[]", &[("BK-FORMAT", "file")]);
     check(
         "{\"format\":\"other\",\"schema\":5}",
-        &[("B-FORMAT", "format")],
+        &[("BK-FORMAT", "format")],
     );
     check(
         "{\"format\":\"creditdesk-backup\",\"schema\":99}",
-        &[("B-NEWER", "schema")],
+        &[("BK-NEWER", "schema")],
     );
     check(
         "{\"format\":\"creditdesk-backup\",\"schema\":\"5\"}",
-        &[("B-SCHEMA", "schema")],
+        &[("BK-SCHEMA", "schema")],
     );
     // Every bad record of a good file, each at its place.
     let good = to_json(&run(filled().dump()).unwrap());
@@ -152,10 +152,10 @@ fn a_bad_backup_is_refused_whole_with_every_problem_named() {
     assert_eq!(
         codes,
         vec![
-            ("B-RECORD", "customers[0]"),
-            ("B-RECORD", "invoices[1]"),
-            ("B-SECTION", "tasks"),
-            ("B-BASE64", "attachments[0] (att-1)"),
+            ("BK-RECORD", "customers[0]"),
+            ("BK-RECORD", "invoices[1]"),
+            ("BK-SECTION", "tasks"),
+            ("BK-BASE64", "attachments[0] (att-1)"),
         ]
     );
 }

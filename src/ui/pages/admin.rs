@@ -268,7 +268,7 @@ pub fn UsersEditor() -> impl IntoView {
                         <button class="small" on:click=move |_| {
                             users.update(|l| {
                                 let n = l.len() + 1;
-                                l.push(User { id: format!("user-{n}-{}", js_sys::Date::now() as i64), name: format!("User {n}"), roles: vec![Role::SalesRep], region: String::new() });
+                                l.push(User { id: format!("user-{n}-{:08x}", crate::ui::state::new_uuid() as u32), name: format!("User {n}"), roles: vec![Role::SalesRep], region: String::new() });
                             });
                             shape.update(|n| *n += 1);
                         }>{t(T::AddUser)}</button>

@@ -15,12 +15,7 @@ use wasm_bindgen::JsCast;
 
 /// Lets the browser draw and handle input before the next step.
 pub async fn tick() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback(&resolve);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    crate::ui::state::yield_now().await;
 }
 
 async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {

@@ -448,7 +448,7 @@ pub fn RulesPage() -> impl IntoView {
             problems.set(
                 bad.into_iter()
                     .map(|i| RuleProblem {
-                        code: "M006",
+                        code: "RU006",
                         at: draft.with_untracked(|d| {
                             d.rules.get(i).map(|r| r.code.clone()).unwrap_or_default()
                         }),

@@ -361,7 +361,7 @@ fn RequestForm() -> impl IntoView {
                     <h2>{move || state.t(T::Route)}</h2>
                     <p class="muted">{move || state.t(T::LimitNote)}</p>
                     {move || match preview() {
-                        Some((route, amount)) => view! { <RoutePreview route=route requester=requester.clone() now=js_sys::Date::now() as i64 amount=amount /> }.into_any(),
+                        Some((route, amount)) => view! { <RoutePreview route=route requester=requester.clone() now=state.now.get_untracked() amount=amount /> }.into_any(),
                         None => view! { <p class="muted" data-testid="route-pending">{state.t(T::RouteFillIn)}</p> }.into_any(),
                     }}
                     <div class="form-actions">
@@ -427,7 +427,7 @@ pub fn RequestDetail() -> impl IntoView {
                 }) else {
                     return view! { <section class="page"><p>{t(T::NoRequests)}</p></section> }.into_any();
                 };
-                let now = js_sys::Date::now() as i64;
+                let now = state.now.get();
                 let can_act = r.flow.can_act(&me);
                 let mine = r.requested_by == me.id;
                 let open = r.state().is_open();
@@ -729,7 +729,7 @@ pub fn InboxPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let now = js_sys::Date::now() as i64;
+                let now = state.now.get();
                 let (waiting, mine, late, all, see_all) = state.data(|d| {
                     let me = d.me();
                     let mut waiting: Vec<(Inbox, Request)> = Vec::new();
@@ -800,7 +800,7 @@ pub fn InboxPage() -> impl IntoView {
 /// How many things wait on the signed-in user (for the navigation badge): requests to decide,
 /// open alerts for them, and their open collection tasks.
 pub fn waiting_count(state: AppState) -> usize {
-    let now = js_sys::Date::now() as i64;
+    let now = state.now.get();
     state.data(|d| {
         let me = d.me();
         let requests = d
@@ -847,12 +847,7 @@ pub fn AuditPage() -> impl IntoView {
         });
     };
     let export = move |_| {
-        let (json, day) = with_data(|d| {
-            (
-                serde_json::to_string_pretty(&d.audit).expect("json"),
-                d.as_of,
-            )
-        });
+        let (json, day) = with_data(|d| (d.audit_json(), d.as_of));
         download(&format!("creditdesk-audit-{}.json", day.iso()), &json);
     };
     view! {
