@@ -4,7 +4,7 @@
 //! set. Every write goes through [`crate::execute`], which updates the book after the store has
 //! committed, so the book never shows what the store does not hold.
 
-use creditdesk_domain::approval::{AuditEntry, Role, Routes, User};
+use creditdesk_domain::approval::{AuditEntry, Routes, User};
 use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy};
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::monitor::{MonitorState, RuleSet};
@@ -56,17 +56,17 @@ impl Book {
     pub fn summary(&self, id: CustomerId) -> CustomerSummary {
         self.summaries.get(&id).copied().unwrap_or_default()
     }
-    /// The signed-in user (the first of the directory if the stored one is gone).
+    /// The signed-in user. One the directory no longer has is nobody: no roles, no customers
+    /// (never another user's rights).
     pub fn me(&self) -> User {
         self.users
             .iter()
             .find(|u| u.id == self.user)
-            .or(self.users.first())
             .cloned()
             .unwrap_or_else(|| User {
-                id: "admin".into(),
-                name: "admin".into(),
-                roles: vec![Role::Admin],
+                id: self.user.clone(),
+                name: String::new(),
+                roles: Vec::new(),
                 region: String::new(),
             })
     }

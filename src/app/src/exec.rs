@@ -9,7 +9,7 @@ use crate::Ctx;
 use creditdesk_domain::approval::{
     chain, directory_problems, AuditEntry, Event, Permission, RouteProblem, Routes, State, User,
 };
-use creditdesk_domain::credit::{Outcome, Policy, Release};
+use creditdesk_domain::credit::{self, Outcome, Policy, Release};
 use creditdesk_domain::monitor::{
     Alert, AlertStatus, RuleProblem, RuleSet, Task, TaskNote, TaskStatus,
 };
@@ -91,6 +91,9 @@ pub struct Receipt {
     pub audit: Vec<AuditEntry>,
 }
 
+/// The user id of what the system does by itself (expiry, rule runs, reviews it files).
+pub const SYSTEM: &str = "system";
+
 fn require(user: &User, p: Permission, what: &'static str) -> Result<(), CommandError> {
     if user.may(p) {
         Ok(())
@@ -164,10 +167,22 @@ fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
     if check.outcome != Outcome::Block {
         return Ok(());
     }
-    if release_of(book, o.id).is_some_and(|r| r.covers(o.amount)) {
+    // A release lets an order over the limit or past the overdue rules go on; a freeze (or a
+    // monitoring hold, which freezes ordering) that came later stops it all the same.
+    let frozen = check.reasons.contains(&credit::Reason::Frozen);
+    if !frozen && release_of(book, o.id).is_some_and(|r| r.covers(o.amount)) {
         return Ok(());
     }
     Err(CommandError::CreditBlocked(check.reasons))
+}
+
+/// The credit check's reasons as an audit entry records them.
+fn reasons_text(reasons: &[credit::Reason]) -> String {
+    reasons
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The fields that differ between two customers' records, as `(before, after)` JSON objects
@@ -241,40 +256,40 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.name {
                 return Err(CommandError::NotYours);
             }
-            // The external profile is the rating's input: only the roles the policy names
-            // change it, and always with a reason.
+            // The external profile and the first cooperation date are the rating's inputs: only
+            // the roles the policy names change them, and always with a reason.
             let profile_before = prior.map(|p| p.profile.clone()).unwrap_or_default();
-            if c.profile != profile_before {
+            let since_changed = prior.is_some_and(|p| p.first_cooperation != c.first_cooperation);
+            if c.profile != profile_before || since_changed {
                 if !book.policy.profile_editors.iter().any(|r| me.has(*r)) {
-                    return Err(CommandError::NotPermitted("change the external profile"));
+                    return Err(CommandError::NotPermitted("change the rating's inputs"));
                 }
-                request::release_reason(why).map_err(|_| {
-                    CommandError::Invalid(vec![FieldError::new(
-                        "why",
-                        if why.trim().is_empty() {
-                            Problem::Required
-                        } else {
-                            Problem::TooShort { min: 5 }
-                        },
-                    )])
+                request::release_reason(why).map_err(|errs| {
+                    CommandError::Invalid(
+                        errs.into_iter()
+                            .map(|e| FieldError::new("why", e.problem))
+                            .collect(),
+                    )
                 })?;
             }
             let (before, after) = changed_fields(prior, &c);
-            if !after.is_empty() {
-                let what = if prior.is_some() {
-                    "customer.changed"
-                } else {
-                    "customer.created"
-                };
-                fx.events.push(event(
-                    ctx,
-                    what,
-                    format!("customer:{id}"),
-                    before,
-                    after,
-                    why,
-                ));
+            if after.is_empty() {
+                // Saved as it was: nothing to write.
+                return Ok(fx);
             }
+            let what = if prior.is_some() {
+                "customer.changed"
+            } else {
+                "customer.created"
+            };
+            fx.events.push(event(
+                ctx,
+                what,
+                format!("customer:{id}"),
+                before,
+                after,
+                why,
+            ));
             if let Some(p) = prior {
                 fx.base.push(base("customer", id, p.meta.version));
             }
@@ -295,19 +310,22 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let mut o = input
                 .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
                 .map_err(CommandError::Invalid)?;
-            let what = if *prepaid {
-                o.status = OrderStatus::AwaitingPayment;
-                "order.awaiting_payment"
-            } else {
-                let check = book.check_order(*customer, o.amount, false);
-                let outcome = check.as_ref().map_or(Outcome::Block, |r| r.outcome);
-                fx.outcome = Some(outcome);
-                if outcome == Outcome::Block {
+            // The same check the form shows: payment before delivery lifts the limit and the
+            // overdue rules, not a freeze.
+            let check = book.check_order(*customer, o.amount, *prepaid);
+            let outcome = check.as_ref().map_or(Outcome::Block, |r| r.outcome);
+            let reasons = check.map(|r| r.reasons).unwrap_or_default();
+            fx.outcome = Some(outcome);
+            let what = match (outcome, *prepaid) {
+                (Outcome::Block, _) => {
                     o.status = OrderStatus::Held;
                     "order.held"
-                } else {
-                    "order.recorded"
                 }
+                (_, true) => {
+                    o.status = OrderStatus::AwaitingPayment;
+                    "order.awaiting_payment"
+                }
+                (_, false) => "order.recorded",
             };
             fx.events.push(event(
                 ctx,
@@ -315,7 +333,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 format!("order:{id}"),
                 String::new(),
                 format!("{} {}", o.number, o.amount.format_cny()),
-                "",
+                &reasons_text(&reasons),
             ));
             fx.touched.push(*customer);
             fx.batch.entries.push(Entry::Order(o));
@@ -453,6 +471,14 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                         .with_status(next, device, now)
                         .ok_or(CommandError::WrongState("the order cannot be invoiced"))?;
                     fx.base.push(base("order", oid, o.meta.version));
+                    fx.events.push(event(
+                        ctx,
+                        "order.invoiced",
+                        format!("order:{oid}"),
+                        format!("{:?}", o.status),
+                        format!("{next:?}"),
+                        "",
+                    ));
                     fx.batch.entries.push(Entry::Order(moved));
                 }
             }
@@ -499,7 +525,10 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             attachments,
         } => {
             workflow::may_file(me)?;
-            visible(book, ctx, *customer)?;
+            let c = visible(book, ctx, *customer)?;
+            // What routes a request (the limit, the grade, the order's amount) is read from the
+            // book, never taken from the client.
+            let kind = &canonical_kind(book, c, kind)?;
             if book.requests.iter().any(|r| r.id == *id) {
                 return Err(CommandError::WrongState("a request with this id exists"));
             }
@@ -562,6 +591,11 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             outcome(book, ctx, out, &mut fx)?;
         }
         Command::ExpireDue => {
+            if me.id != SYSTEM {
+                return Err(CommandError::NotPermitted(
+                    "expire requests (the system does)",
+                ));
+            }
             let due: Vec<&Request> = book
                 .requests
                 .iter()
@@ -694,6 +728,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .find(|a| a.id == *alert)
                 .cloned()
                 .ok_or(CommandError::Unknown("alert"))?;
+            visible(book, ctx, a.customer)?;
             if !crate::monitoring::is_for(&a, me) && !me.may(Permission::SeeAllCustomers) {
                 return Err(CommandError::NotYours);
             }
@@ -726,6 +761,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .find(|t| t.id == *task)
                 .cloned()
                 .ok_or(CommandError::Unknown("task"))?;
+            visible(book, ctx, t.customer)?;
             if t.owner != me.name && !me.may(Permission::SeeAllCustomers) {
                 return Err(CommandError::NotYours);
             }
@@ -799,6 +835,54 @@ fn config_event<T: serde::Serialize>(
     ));
 }
 
+/// A request's kind with every figure that routes or limits it taken from the book: the current
+/// permanent limit, the grade and score as they stand, a held order of this customer with its
+/// own number and amount.
+fn canonical_kind(
+    book: &Book,
+    c: &Customer,
+    kind: &RequestKind,
+) -> Result<RequestKind, CommandError> {
+    let limit = c.limits.permanent;
+    Ok(match kind {
+        RequestKind::PermanentChange { after, .. } => RequestKind::PermanentChange {
+            before: limit,
+            after: *after,
+        },
+        RequestKind::Unfreeze { .. } => RequestKind::Unfreeze { limit },
+        RequestKind::GradeOverride { to, .. } => {
+            let (score, from) = book
+                .rated
+                .get(&c.id)
+                .copied()
+                .ok_or(CommandError::WrongState("the customer is not graded yet"))?;
+            RequestKind::GradeOverride {
+                from,
+                to: *to,
+                score,
+                model_version: book.model.version,
+                limit,
+            }
+        }
+        RequestKind::ReleaseHeldOrder { order, .. } => {
+            let o = book
+                .ledger
+                .order(*order)
+                .filter(|o| o.customer == c.id)
+                .ok_or(CommandError::Unknown("order"))?;
+            if o.status != OrderStatus::Held {
+                return Err(CommandError::WrongState("this order is not held"));
+            }
+            RequestKind::ReleaseHeldOrder {
+                order: o.id,
+                number: o.number,
+                amount: o.amount,
+            }
+        }
+        k => k.clone(),
+    })
+}
+
 fn find(book: &Book, id: RequestId) -> Result<&Request, CommandError> {
     book.requests
         .iter()
@@ -848,6 +932,7 @@ fn outcome(
             let o = book
                 .ledger
                 .order(*id)
+                .filter(|o| o.customer == request.customer)
                 .and_then(|o| o.release(&release, device, now))
                 .ok_or(CommandError::WrongState(
                     "the order is no longer held (cancelled?)",
@@ -862,10 +947,20 @@ fn outcome(
         && !book.monitor.held(request.customer).is_empty()
     {
         let mut holds = book.monitor.holds.clone();
-        holds.remove(&request.customer);
-        fx.batch
-            .settings
-            .push(("holds".into(), serde_json::to_string(&holds).expect("json")));
+        let lifted = holds.remove(&request.customer).unwrap_or_default();
+        settings::HOLDS.put(&mut fx.batch, &holds);
+        events.push(event(
+            ctx,
+            "hold.released",
+            format!("customer:{}", request.customer),
+            lifted
+                .iter()
+                .map(|h| h.rule.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            String::new(),
+            "unfreeze approved",
+        ));
         fx.release_holds = Some(request.customer);
     }
     if effect.is_some() {
@@ -887,17 +982,52 @@ pub async fn execute<S: Store>(
     cmd: Command,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Receipt, CommandError> {
-    let fx = plan(&book.borrow(), ctx, &cmd)?;
-    if fx.changes_nothing() {
-        // Nothing to write (no request was due to expire, say): no outbox record either.
-        return Ok(Receipt {
-            touched: Vec::new(),
-            outcome: fx.outcome,
-            state: fx.state,
-            count: fx.count,
-            audit: Vec::new(),
-        });
+    // The audit trail is the lock: two writes planned on the same state chain to the same head,
+    // and the store takes only the first (entries are only ever added). The second is planned
+    // again on what the first left, never committed as it was planned.
+    for attempt in 0..2 {
+        let fx = plan(&book.borrow(), ctx, &cmd)?;
+        if fx.changes_nothing() {
+            // Nothing to write (no request was due to expire, say): no outbox record either.
+            return Ok(Receipt {
+                touched: Vec::new(),
+                outcome: fx.outcome,
+                state: fx.state,
+                count: fx.count,
+                audit: Vec::new(),
+            });
+        }
+        let mut batch = written(ctx, &cmd, &fx, &files);
+        let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
+        batch.audit = entries.clone();
+        match store.commit(&batch).await {
+            Ok(()) => {
+                let mut b = book.borrow_mut();
+                b.audit.extend(entries.iter().cloned());
+                apply(&mut b, &fx);
+                return Ok(Receipt {
+                    touched: fx.touched,
+                    outcome: fx.outcome,
+                    state: fx.state,
+                    count: fx.count,
+                    audit: entries,
+                });
+            }
+            Err(_) if attempt == 0 && !fx.events.is_empty() => {
+                // Perhaps another writer took the trail's next number: read the trail again.
+                // If the failure was something else, the second attempt fails the same way.
+                let stored = store.load_audit().await?;
+                book.borrow_mut().audit = stored;
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    unreachable!("the loop returns")
+}
+
+/// What a planned command writes: its effects, its requests' records, the attachments' bytes,
+/// and the command itself as the outbox record.
+fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) -> Batch {
     let envelope = Envelope {
         id: ctx.command_id.clone(),
         actor: ctx.actor.id.clone(),
@@ -905,7 +1035,7 @@ pub async fn execute<S: Store>(
         at: ctx.now.0,
         as_of: ctx.as_of,
         base: fx.base.clone(),
-        command: cmd,
+        command: cmd.clone(),
     };
     let mut batch = fx.batch.clone();
     batch.requests = fx
@@ -913,7 +1043,7 @@ pub async fn execute<S: Store>(
         .iter()
         .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
         .collect();
-    batch.attachments = files;
+    batch.attachments = files.to_vec();
     batch.command = Some(OutboxEntry {
         entity: "command".into(),
         id: envelope.id.clone(),
@@ -922,15 +1052,7 @@ pub async fn execute<S: Store>(
         device: envelope.device.clone(),
         payload: serde_json::to_value(&envelope).expect("json"),
     });
-    let entries = commit_audited(store, book, &mut batch, &fx.events, ctx.now.0).await?;
-    apply(&mut book.borrow_mut(), &fx);
-    Ok(Receipt {
-        touched: fx.touched,
-        outcome: fx.outcome,
-        state: fx.state,
-        count: fx.count,
-        audit: entries,
-    })
+    batch
 }
 
 /// Chains `events` after the trail's last entry, commits them with `batch` in one transaction,

@@ -2,8 +2,8 @@
 //! draft, policy, routes, users), the requests and the audit trail. The customers and the ledger
 //! are read by the caller, which may slice the work to keep a page answering.
 //!
-//! A stored model that no longer passes the rules is skipped, never used; unreadable routes or a
-//! policy fall back to the defaults. Each such fallback is returned as a warning to show.
+//! A stored model that no longer passes the rules is skipped, never used, with a warning to show;
+//! unreadable routes or an unreadable policy are an error (failing closed, not to the defaults).
 
 use creditdesk_domain::approval::{AuditEntry, Routes, User};
 use creditdesk_domain::credit::Policy;
@@ -46,14 +46,10 @@ pub async fn configuration<S: Store>(
             users
         }
     };
-    let routes = settings::ROUTES.read(store).await.unwrap_or_else(|e| {
-        warnings.push(format!("{e}; default routes used"));
-        None
-    });
-    let policy = settings::POLICY.read(store).await.unwrap_or_else(|e| {
-        warnings.push(format!("{e}; default policy used"));
-        None
-    });
+    // Unreadable routes or an unreadable policy stop the start-up (the page offers a retry):
+    // falling back to the defaults could loosen the credit rules without anyone deciding it.
+    let routes = settings::ROUTES.read(store).await?;
+    let policy = settings::POLICY.read(store).await?;
     Ok((
         Configuration {
             model,

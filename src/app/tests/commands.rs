@@ -379,10 +379,9 @@ fn a_profile_change_is_audited_with_before_after_who_and_why() {
 #[test]
 fn a_prepaid_order_uses_no_credit_and_ships_only_once_paid() {
     let w = World::new();
-    // Frozen: a credit order would be held, a prepaid one waits for its money.
-    w.book.borrow_mut().customers[0].limits.frozen = true;
-    let c = w.book.borrow().customers[0].id;
-    let order = w.order(c, "20000", true);
+    let c = w.ours;
+    // Over the limit of 100,000: a credit order would be held, a prepaid one waits for its money.
+    let order = w.order(c, "120000", true);
     w.run("rep-1", order.clone()).unwrap();
     assert_eq!(w.status(&order), OrderStatus::AwaitingPayment);
     assert_eq!(w.book.borrow().summary(c).open_orders, Money::ZERO);
@@ -392,22 +391,34 @@ fn a_prepaid_order_uses_no_credit_and_ships_only_once_paid() {
     };
     assert_eq!(cell(w.run("rep-1", ship.clone())), "CMD-NOT-PAID");
     // The advance invoice, paid in part: still not enough.
-    let inv = w.invoice(c, "20000", Some(order_id(&order)));
+    let inv = w.invoice(c, "120000", Some(order_id(&order)));
     w.run("fs", inv.clone()).unwrap();
     assert_eq!(w.status(&order), OrderStatus::AwaitingPayment);
-    w.run("fs", w.payment(c, "19999.99", Some(invoice_id(&inv))))
+    w.run("fs", w.payment(c, "119999.99", Some(invoice_id(&inv))))
         .unwrap();
     assert_eq!(
         w.run("rep-1", ship.clone()),
         Err(CommandError::NotPaid {
-            paid: Money::from_minor(1_999_999),
-            needed: Money::from_units(20_000)
+            paid: Money::from_minor(11_999_999),
+            needed: Money::from_units(120_000)
         })
     );
     w.run("fs", w.payment(c, "0.01", Some(invoice_id(&inv))))
         .unwrap();
     w.run("rep-1", ship).unwrap();
     assert_eq!(w.status(&order), OrderStatus::Invoiced);
+}
+
+#[test]
+fn a_frozen_customer_is_not_sold_to_even_against_payment_before_delivery() {
+    let w = World::new();
+    w.book.borrow_mut().customers[0].limits.frozen = true;
+    let order = w.order(w.ours, "10", true);
+    let r = w.run("rep-1", order.clone()).unwrap();
+    assert_eq!(r.outcome, Some(Outcome::Block));
+    assert_eq!(w.status(&order), OrderStatus::Held);
+    let e = w.book.borrow().audit.last().unwrap().clone();
+    assert_eq!((e.what.as_str(), e.why.as_str()), ("order.held", "Frozen"));
 }
 
 #[test]
@@ -428,6 +439,16 @@ fn an_order_does_not_ship_once_its_customer_is_frozen_or_overdue() {
         "CMD-CREDIT-BLOCKED"
     );
     w.book.borrow_mut().customers[0].limits.frozen = false;
+    // Overdue since the order was taken: it does not ship either.
+    w.run("fs", old_invoice(&w, w.ours, "500", 45)).unwrap();
+    let blocked = w.run("rep-1", ship.clone());
+    assert!(
+        matches!(&blocked, Err(CommandError::CreditBlocked(r))
+            if r.iter().any(|x| matches!(x, credit::Reason::Overdue { .. }))),
+        "{blocked:?}"
+    );
+    let late = w.book.borrow().ledger.invoices().last().unwrap().id;
+    w.run("fs", w.payment(w.ours, "500", Some(late))).unwrap();
     w.run("rep-1", ship).unwrap();
     assert_eq!(w.status(&order), OrderStatus::Shipped);
 }
@@ -497,6 +518,14 @@ fn a_released_order_goes_on_within_its_release_and_held_never_reopens_by_hand() 
     }
     assert_eq!(state, Some(State::Approved));
     assert_eq!(w.status(&big), OrderStatus::Open);
+    // A freeze after the release stops it all the same.
+    w.book.borrow_mut().customers[0].limits.frozen = true;
+    let ship = Command::MoveOrder {
+        order: id,
+        to: OrderMove::Ship,
+    };
+    assert_eq!(cell(w.run("rep-1", ship)), "CMD-CREDIT-BLOCKED");
+    w.book.borrow_mut().customers[0].limits.frozen = false;
     // Still over the limit today, but the release covers it: it ships.
     w.run(
         "rep-1",
@@ -510,7 +539,7 @@ fn a_released_order_goes_on_within_its_release_and_held_never_reopens_by_hand() 
 }
 
 #[test]
-fn a_command_is_one_outbox_record_that_replays_as_the_same_command() {
+fn a_command_is_one_outbox_record_and_an_order_sent_twice_is_recorded_once() {
     let w = World::new();
     let before = w.outbox_len();
     let order = w.order(w.ours, "1000", false);
@@ -521,7 +550,7 @@ fn a_command_is_one_outbox_record_that_replays_as_the_same_command() {
     assert_eq!(rec.entity, "command");
     let env: Envelope = serde_json::from_value(rec.payload.clone()).unwrap();
     assert_eq!((env.actor.as_str(), &env.command), ("rep-1", &order));
-    // The same order again (a retried push) is refused, not doubled.
+    // The same order again (a retried send: the same order id) is refused, not doubled.
     assert_eq!(cell(w.run("rep-1", order)), "CMD-WRONG-STATE");
     assert_eq!(w.book.borrow().ledger.orders().len(), 1);
 }
@@ -790,4 +819,100 @@ fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
         .unwrap();
     assert_eq!(stored, book.policy);
     assert_eq!(book.audit.last().unwrap().what, "policy.changed");
+}
+
+#[test]
+fn what_routes_a_request_is_read_from_the_book_not_taken_from_the_client() {
+    let w = World::new();
+    // An unfreeze that claims a zero limit (the lightest route) is routed by the real one.
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: RequestId::from_u128(1),
+            customer: w.ours,
+            kind: RequestKind::Unfreeze { limit: Money::ZERO },
+            reason: "The dispute with the customer is settled".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    let r = w.book.borrow().requests[0].clone();
+    assert_eq!(
+        r.kind,
+        RequestKind::Unfreeze {
+            limit: Money::from_units(100_000)
+        }
+    );
+    // A release of another customer's held order is refused, whatever it claims.
+    let theirs = w.order(w.theirs, "150000", false);
+    w.run("rep-2", theirs.clone()).unwrap();
+    assert_eq!(w.status(&theirs), OrderStatus::Held);
+    let release = Command::FileRequest {
+        id: RequestId::from_u128(2),
+        customer: w.ours,
+        kind: RequestKind::ReleaseHeldOrder {
+            order: order_id(&theirs),
+            number: DocNo::parse("X-1").unwrap(),
+            amount: Money::from_units(1),
+        },
+        reason: "Customer paid a deposit by wire".into(),
+        attachments: vec![],
+    };
+    assert_eq!(cell(w.run("rep-1", release)), "CMD-UNKNOWN");
+}
+
+#[test]
+fn no_one_decides_a_request_on_a_customer_they_do_not_see_and_only_the_system_expires() {
+    let w = World::new();
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: RequestId::from_u128(3),
+            customer: w.ours,
+            kind: RequestKind::TemporaryLimit {
+                amount: Money::from_units(150_000),
+                start: d(TODAY),
+                end: d("2026-12-31"),
+            },
+            reason: "Year-end stocking order".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    let decide = Command::Decide {
+        request: RequestId::from_u128(3),
+        approve: true,
+        comment: String::new(),
+    };
+    assert_eq!(cell(w.run("rep-2", decide.clone())), "CMD-NOT-YOURS");
+    assert_eq!(cell(w.run("sm", decide)), "ok");
+    assert_eq!(
+        cell(w.run("admin", Command::ExpireDue)),
+        "CMD-NOT-PERMITTED"
+    );
+}
+
+#[test]
+fn the_first_cooperation_date_moves_the_grade_so_it_changes_like_the_profile() {
+    let w = World::new();
+    let back = |why: &str| {
+        let mut i = input("Ours Ltd", "Rep One");
+        i.first_cooperation = "2010-01-15".into();
+        Command::SaveCustomer {
+            id: w.ours,
+            create: false,
+            input: i,
+            why: why.into(),
+        }
+    };
+    assert_eq!(
+        cell(w.run("rep-1", back("met them at a fair in 2010"))),
+        "CMD-NOT-PERMITTED"
+    );
+    assert_eq!(cell(w.run("fs", back(""))), "CMD-INVALID");
+    assert_eq!(cell(w.run("fs", back("contracts since 2010 found"))), "ok");
+    // Saved again as it is: nothing is written.
+    let outbox = w.outbox_len();
+    assert_eq!(cell(w.run("fs", back("contracts since 2010 found"))), "ok");
+    assert_eq!(w.outbox_len(), outbox);
 }

@@ -858,15 +858,18 @@ impl Ledger {
         (total > 0).then(|| DaysTenths(div_round_half_away(weighted, total) as i64))
     }
 
-    /// What has been settled (paid or credited) on the invoices of an order: what covers a
-    /// prepaid order before it ships.
+    /// What has been paid (payments only: a credit note lowers what is owed, it brings no
+    /// money) on the invoices of an order: what covers a prepaid order before it ships.
     pub fn paid_on_order(&self, customer: CustomerId, order: OrderId) -> Money {
         self.book(customer)
             .map(|b| {
-                b.invoices
+                b.settlements
                     .iter()
-                    .filter(|&&i| self.invoices[i as usize].order == Some(order))
-                    .map(|&i| self.settled[i as usize])
+                    .map(|&k| &self.settlements[k as usize])
+                    .filter(|s| {
+                        s.is_payment && self.invoices[s.invoice as usize].order == Some(order)
+                    })
+                    .map(|s| s.amount)
                     .sum()
             })
             .unwrap_or_default()

@@ -12,7 +12,7 @@ use crate::ui::widgets::{
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::text::next_number;
-use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
+use creditdesk_domain::{CustomerId, InvoiceId, OrderId, OrderStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -99,7 +99,10 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                     d.ledger
                         .customer_orders(customer)
                         .into_iter()
-                        .filter(|o| o.status.is_open_value())
+                        // Orders to bill: open or shipped, and prepaid ones (their advance invoice).
+                        .filter(|o| {
+                            o.status.is_open_value() || o.status == OrderStatus::AwaitingPayment
+                        })
                         .map(|o| {
                             (
                                 o.id.to_string(),

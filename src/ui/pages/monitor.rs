@@ -8,7 +8,7 @@ use crate::ui::monitoring::{
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::requests::{role_label, save_error_text};
 use crate::ui::state::{with_data, AppState};
-use crate::ui::widgets::WhenLedger;
+use crate::ui::widgets::{customer_access, UnavailablePage, WhenLedger};
 use creditdesk_domain::approval::{Permission, Role};
 use creditdesk_domain::monitor::{
     notice_text, Alert, AlertStatus, Metric, Op, Rule, RuleProblem, RuleSet, Severity, TaskStatus,
@@ -395,7 +395,11 @@ pub fn NoticePage() -> impl IntoView {
         <WhenLedger>
             {move || {
                 let lang = state.lang.get();
-                let Some((name, email, items, as_of)) = id.get().and_then(|id| state.data(|d| {
+                let id = match customer_access(id.get()) {
+                    Ok(id) => id,
+                    Err(why) => return view! { <UnavailablePage why=why /> }.into_any(),
+                };
+                let Some((name, email, items, as_of)) = Some(id).and_then(|id| state.data(|d| {
                     let c = d.customer(id)?;
                     let items: Vec<_> = d.ledger.items(id, d.as_of).into_iter().filter(|i| i.open.is_positive()).collect();
                     Some((c.name.clone(), c.email.clone(), items, d.as_of))
