@@ -3,17 +3,17 @@
 //! feeds them the file and the data in memory, writes in one transaction, and updates memory.
 
 use crate::ui::state::{
-    boot, db, new_uuid, now, require, with_data, with_data_mut, AppState, Phase, SaveError,
+    boot, db, new_uuid, now, require, run, with_data, AppState, Phase, SaveError,
 };
-use creditdesk_app::{check_imported_orders, settle_blocked, Blocked, BlockedOrder};
-use creditdesk_domain::approval::{chain, Event, Permission};
+use creditdesk_app::{check_imported_orders, Blocked, BlockedOrder, Command};
+use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{
     self, decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, Context,
     ImportProblem, Kind, Mapping, Plan, SourceEncoding, Table,
 };
-use creditdesk_domain::{CustomerId, Meta, OrderStatus};
+use creditdesk_domain::Meta;
 use creditdesk_storage::backup::{self, Backup, BackupProblem, MergeReport};
-use creditdesk_storage::{OutboxEntry, Rows, Store, StoreError};
+use creditdesk_storage::{Store, StoreError};
 use leptos::prelude::Set;
 use serde::{Deserialize, Serialize};
 
@@ -112,13 +112,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> Plan {
 }
 
 /// Which permission an import of a kind needs.
-pub fn permission(kind: Kind) -> Permission {
-    match kind {
-        Kind::Customers => Permission::EditCustomers,
-        Kind::Orders => Permission::RecordOrders,
-        _ => Permission::RecordReceivables,
-    }
-}
+pub use creditdesk_app::permission;
 
 /// The orders of a plan that the credit check blocks, on today's data (the same check as a
 /// typed order's; see `creditdesk_app::check_imported_orders`).
@@ -133,139 +127,31 @@ pub struct Imported {
     pub customers: usize,
 }
 
-/// At most this many records go in one outbox record of an import (`{kind}_batch`).
-const OUTBOX_BATCH: usize = 10_000;
-
-/// Writes the valid rows of a plan in one transaction (nothing if it fails), with an audit entry
-/// `data.imported` naming the file and the counts, then updates the data in memory and runs the
-/// warning rules over the customers touched. A plan with a problem of the whole file writes
-/// nothing.
+/// Writes the valid rows of a plan in one transaction (nothing if it fails), as the application
+/// crate's `ImportBatch` command: the same checks as typed records (orders through the credit
+/// check, `blocked` saying what becomes of those it stops), an audit entry `data.imported` naming
+/// the file and the counts, and the command as the outbox record. A plan with a problem of the
+/// whole file writes nothing.
 pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Imported, SaveError> {
-    require(permission(plan.kind))?;
     if !plan.can_import() {
         return Err(SaveError::Store("the file has a problem of its own".into()));
     }
-    let r = &plan.records;
-    let (device, at) = with_data(|d| (d.device, now()));
-    let mut rows = Rows {
-        orders: r.orders.clone(),
-        invoices: r.invoices.clone(),
-        payments: r.payments.clone(),
-        credit_notes: r.credit_notes.clone(),
-    };
-    // No row bypasses the credit check: checked again now, on the data as it is at the write.
-    let stopped = blocked_orders(plan);
-    settle_blocked(&mut rows.orders, &stopped, blocked);
-    let left_out = r.orders.len() - rows.orders.len();
-    // Invoicing an order stores the order's new status with the invoices.
-    with_data(|d| {
-        for inv in &r.invoices {
-            if let Some(mut o) = inv.order.and_then(|id| d.ledger.order(id).copied()) {
-                if o.status.can_become(OrderStatus::Invoiced) {
-                    o.status = OrderStatus::Invoiced;
-                    o.meta = o.meta.bump(device, at);
-                    rows.orders.push(o);
-                }
-            }
-        }
-    });
-    let import_id = uuid::Uuid::from_u128(new_uuid()).to_string();
-    let mut outbox = Vec::new();
-    let mut batch = |entity: &str, values: Vec<serde_json::Value>| {
-        for (n, part) in values.chunks(OUTBOX_BATCH).enumerate() {
-            outbox.push(OutboxEntry {
-                entity: format!("{entity}_batch"),
-                id: format!("{import_id}:{entity}:{n}"),
-                version: 1,
-                updated_at: at.0,
-                device: device.to_string(),
-                payload: serde_json::Value::Array(part.to_vec()),
-            });
-        }
-    };
-    batch("customer", values(&r.customers));
-    batch("order", values(&rows.orders));
-    batch("invoice", values(&rows.invoices));
-    batch("payment", values(&rows.payments));
-    batch("credit_note", values(&rows.credit_notes));
-    let event = Event {
-        who: with_data(|d| d.me().id),
-        what: "data.imported".into(),
-        subject: format!("import:{}", plan.kind.key()),
-        before: String::new(),
-        after: format!(
-            "{} records ({} rows, {} skipped; {} orders blocked by the credit check, {})",
-            r.len() - left_out,
-            plan.rows_total,
-            plan.rows_in_error.len(),
-            stopped.len(),
-            match blocked {
-                Blocked::Hold => "held",
-                Blocked::Refuse => "left out",
-            }
-        ),
-        why: file.to_string(),
-    };
-    let store = db()?;
-    // Chained after the trail's last entry; if another tab added entries meanwhile, the import
-    // fails whole, the trail is read again and the import chained once more.
-    for attempt in 0..2 {
-        let entries = with_data(|d| chain(d.audit.last(), at.0, vec![event.clone()]));
-        match store.import(&r.customers, &rows, &outbox, &entries).await {
-            Ok(()) => {
-                with_data_mut(|d| d.audit.extend(entries));
-                break;
-            }
-            Err(_) if attempt == 0 => {
-                let stored = store.load_audit().await?;
-                with_data_mut(|d| d.audit = stored);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    // Written: now memory, customer by customer.
-    let mut touched: Vec<CustomerId> = Vec::new();
-    with_data_mut(|d| {
-        for c in &r.customers {
-            d.index.insert(c.id, d.customers.len());
-            d.customers.push(c.clone());
-            touched.push(c.id);
-        }
-        for o in &rows.orders {
-            d.ledger.put_order(*o);
-            touched.push(o.customer);
-        }
-        for i in &r.invoices {
-            let _ = d.ledger.add_invoice(*i);
-            touched.push(i.customer);
-        }
-        for p in &r.payments {
-            let _ = d.ledger.add_payment(p.clone());
-            touched.push(p.customer);
-        }
-        for c in &r.credit_notes {
-            let _ = d.ledger.add_credit_note(*c);
-            touched.push(c.customer);
-        }
-        touched.sort();
-        touched.dedup();
-        for c in &touched {
-            d.refresh_summary(*c);
-        }
-    });
-    crate::ui::monitoring::after_change(touched);
+    let r = run(
+        Command::ImportBatch {
+            kind: plan.kind,
+            file: file.to_string(),
+            rows_total: plan.rows_total,
+            skipped: plan.rows_in_error.len(),
+            records: plan.records.clone(),
+            blocked,
+        },
+        Vec::new(),
+    )
+    .await?;
     Ok(Imported {
-        records: r.len() - left_out,
-        customers: r.customers.len(),
+        records: r.count,
+        customers: plan.records.customers.len(),
     })
-}
-
-/// Records as JSON values, for an outbox record's payload.
-fn values<T: Serialize>(records: &[T]) -> Vec<serde_json::Value> {
-    records
-        .iter()
-        .map(|r| serde_json::to_value(r).expect("records serialise"))
-        .collect()
 }
 
 /// The whole database as a backup file's text. It holds every customer, so only a user who sees
@@ -276,26 +162,6 @@ pub async fn backup_text() -> Result<String, SaveError> {
     Ok(backup::to_json(&dump))
 }
 
-/// Chains an audit entry after a dump's last one and adds it to the dump, so that it is written
-/// by the same transaction as the restore.
-fn audit_into(dump: &mut backup::Dump, what: &str, after: String, why: String) {
-    let last = dump
-        .audit
-        .last()
-        .and_then(|a| creditdesk_storage::audit_from_json(a).ok());
-    let event = Event {
-        who: with_data(|d| d.me().id),
-        what: what.into(),
-        subject: "database".into(),
-        before: String::new(),
-        after,
-        why,
-    };
-    for e in chain(last.as_ref(), now().0, vec![event]) {
-        dump.audit.push(creditdesk_storage::audit_to_json(&e));
-    }
-}
-
 /// A backup file read and checked: ready to restore, or every problem found.
 pub type Checked = Result<Backup, (Vec<BackupProblem>, usize)>;
 
@@ -303,13 +169,8 @@ pub fn check_backup(text: &str) -> Checked {
     backup::parse(text)
 }
 
-/// The meta key under which a trail replaced by a restore is kept, whole, so that it stays
-/// verifiable (`approval::verify`) after the restore.
-pub const AUDIT_ARCHIVE: &str = "audit_archive:";
-
-/// Replaces everything with a backup, or merges it in; then loads the data again. Only an admin
-/// may (the same permission as the demo reset). `file` and `sha256` name the file in the audit
-/// entry the restore or merge writes.
+/// Replaces everything with a backup, or merges it in (see `creditdesk_app::admin::restore`);
+/// then loads the data again. `file` and `sha256` name the file in the audit entry.
 pub async fn restore(
     state: AppState,
     backup: &Backup,
@@ -317,73 +178,10 @@ pub async fn restore(
     file: &str,
     sha256: &str,
 ) -> Result<Option<MergeReport>, SaveError> {
-    require(Permission::ResetData)?;
     let store = db()?;
-    let c = backup.dump.counts();
-    let summary = format!(
-        "schema {}: {} customers, {} invoices, {} payments, {} requests",
-        backup.schema, c.customers, c.invoices, c.payments, c.requests
-    );
-    let why = format!("{file} (sha-256 {sha256})");
-    let here = store.dump().await?;
-    // Audited in the trail each leaves, in the same transaction as the data.
-    let report = if merge {
-        let (mut merged, report) = backup::merge(&here, &backup.dump);
-        let refused = if report.controls_refused.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; credit controls kept here for {} customers without an approved request: {}",
-                report.controls_refused.len(),
-                report
-                    .controls_refused
-                    .iter()
-                    .map(|(_, name)| name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        audit_into(
-            &mut merged,
-            "data.merged",
-            format!("{summary}{refused}"),
-            why,
-        );
-        store.restore(&merged).await?;
-        Some(report)
-    } else {
-        // The backup's trail comes back with its data, and a `data.restored` entry chains after
-        // it. The trail it replaces is kept whole beside it (and the ones kept before), so that
-        // what happened here before the restore stays verifiable.
-        let mut dump = backup.dump.clone();
-        for (k, v) in &here.meta {
-            if k.starts_with(AUDIT_ARCHIVE) && !dump.meta.iter().any(|(x, _)| x == k) {
-                dump.meta.push((k.clone(), v.clone()));
-            }
-        }
-        let before = match here.audit.last() {
-            Some(head) => {
-                let key = format!("{AUDIT_ARCHIVE}{}", now().0);
-                let trail = format!("[{}]", here.audit.join(","));
-                dump.meta.push((key.clone(), trail));
-                let head = creditdesk_storage::audit_from_json(head)?;
-                format!(
-                    "{} entries kept under {key}, head {}",
-                    here.audit.len(),
-                    head.hash
-                )
-            }
-            None => String::new(),
-        };
-        audit_into(
-            &mut dump,
-            "data.restored",
-            format!("{summary}; the trail before: {before}"),
-            why,
-        );
-        store.restore(&dump).await?;
-        None
-    };
+    let me = with_data(|d| d.me());
+    let report =
+        creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await?;
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(report)

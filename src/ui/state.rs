@@ -404,26 +404,20 @@ async fn write_dataset(
 }
 
 /// Replaces everything on this device with the demo data set, or with nothing.
-pub async fn replace_data(state: AppState, demo: bool) -> Result<(), StoreError> {
-    if require(Permission::ResetData).is_err() {
-        return Err(StoreError::Backend(
-            "only an admin may replace the data".into(),
-        ));
-    }
+pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> {
     let store = db()?;
-    if demo {
-        write_dataset(
-            &store,
-            generate(&DemoSpec::demo(
-                state.today.get_untracked(),
-                demo_lang(state.lang.get_untracked()),
-            )),
-        )
-        .await?;
-        store.set_setting("demo_requests", "pending").await?;
+    let me = with_data(|d| d.me());
+    let (customers, rows) = if demo {
+        Rows::split(generate(&DemoSpec::demo(
+            state.today.get_untracked(),
+            demo_lang(state.lang.get_untracked()),
+        )))
     } else {
-        store.replace_all(&[], &Rows::default()).await?;
-        creditdesk_app::load::forget_monitoring(&*store).await?;
+        (Vec::new(), Rows::default())
+    };
+    creditdesk_app::admin::replace(&*store, &me, now().0, &customers, &rows).await?;
+    if demo {
+        store.set_setting("demo_requests", "pending").await?;
     }
     store.set_setting("initialized", "1").await?;
     state.phase.set(Phase::Loading);

@@ -1,7 +1,9 @@
 //! Commands: every write a user can make, as a value that can be stored, sent and replayed.
 
+use crate::imports::Blocked;
 use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::credit::Policy;
+use creditdesk_domain::import::{Kind as ImportKind, Records};
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
 use creditdesk_domain::rating::Scorecard;
@@ -117,6 +119,18 @@ pub enum Command {
         #[serde(default)]
         why: String,
     },
+    /// Writes the checked rows of an import file in one transaction: imported orders pass the
+    /// credit check (`blocked` says what becomes of those it stops), invoices move their orders
+    /// on as a typed invoice does, and every record must be of a customer the actor sees.
+    ImportBatch {
+        kind: ImportKind,
+        file: String,
+        /// Data rows in the file, and how many of them were skipped as wrong.
+        rows_total: usize,
+        skipped: usize,
+        records: Records,
+        blocked: Blocked,
+    },
     /// Acknowledges or resolves an alert.
     SetAlert {
         alert: String,
@@ -150,6 +164,7 @@ impl Command {
             Command::SaveRoutes { .. } => "save_routes",
             Command::SaveUsers { .. } => "save_users",
             Command::SaveRules { .. } => "save_rules",
+            Command::ImportBatch { .. } => "import_batch",
             Command::SetAlert { .. } => "set_alert",
             Command::UpdateTask { .. } => "update_task",
         }

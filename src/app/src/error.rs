@@ -20,6 +20,7 @@ pub enum Code {
     WrongState,
     Model,
     Config,
+    Rows,
     Store,
 }
 
@@ -36,6 +37,7 @@ impl Code {
             Code::WrongState => "CMD-WRONG-STATE",
             Code::Model => "CMD-MODEL",
             Code::Config => "CMD-CONFIG",
+            Code::Rows => "CMD-ROWS",
             Code::Store => "CMD-STORE",
         }
     }
@@ -67,6 +69,8 @@ pub enum CommandError {
     Routes(Vec<RouteProblem>),
     /// The warning rules have these problems.
     Rules(Vec<RuleProblem>),
+    /// Rows of an import that may not be written, each said in a sentence naming its record.
+    Rows(Vec<String>),
     /// The store failed; nothing was written.
     Store(String),
 }
@@ -86,6 +90,7 @@ impl CommandError {
             CommandError::Policy(_) | CommandError::Routes(_) | CommandError::Rules(_) => {
                 Code::Config
             }
+            CommandError::Rows(_) => Code::Rows,
             CommandError::Store(_) => Code::Store,
         }
     }
@@ -141,6 +146,7 @@ impl std::fmt::Display for CommandError {
             CommandError::Policy(p) => write!(f, "{code}: {} problems in the policy", p.len()),
             CommandError::Routes(p) => write!(f, "{code}: {} problems in the routes", p.len()),
             CommandError::Rules(p) => write!(f, "{code}: {} problems in the rules", p.len()),
+            CommandError::Rows(rows) => write!(f, "{code}: {}", rows.join("; ")),
             CommandError::Store(s) => write!(f, "{code}: {s}"),
         }
     }

@@ -19,7 +19,7 @@ use creditdesk_domain::request::{self, Request, RequestKind};
 use creditdesk_domain::workflow;
 use creditdesk_domain::*;
 use creditdesk_storage::settings;
-use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Store};
+use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Rows, Store};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -56,6 +56,9 @@ pub struct Effects {
     /// Alerts and tasks a person worked on.
     pub alerts: Vec<Alert>,
     pub tasks: Vec<Task>,
+    /// An import's customers and rows, written as new chunks by `Store::import` instead of a
+    /// commit.
+    pub bulk: Option<(Vec<Customer>, Rows)>,
     /// An approved unfreeze lifts the holds monitoring put on this customer.
     pub release_holds: Option<CustomerId>,
     /// The credit check's outcome of a new order.
@@ -77,6 +80,7 @@ impl Effects {
             && b.docs.is_empty()
             && b.settings.is_empty()
             && b.attachments.is_empty()
+            && self.bulk.is_none()
     }
 }
 
@@ -94,7 +98,7 @@ pub struct Receipt {
 /// The user id of what the system does by itself (expiry, rule runs, reviews it files).
 pub const SYSTEM: &str = "system";
 
-fn require(user: &User, p: Permission, what: &'static str) -> Result<(), CommandError> {
+pub(crate) fn require(user: &User, p: Permission, what: &'static str) -> Result<(), CommandError> {
     if user.may(p) {
         Ok(())
     } else {
@@ -103,7 +107,11 @@ fn require(user: &User, p: Permission, what: &'static str) -> Result<(), Command
 }
 
 /// The customer, if it exists and the actor sees it.
-fn visible<'a>(book: &'a Book, ctx: &Ctx, id: CustomerId) -> Result<&'a Customer, CommandError> {
+pub(crate) fn visible<'a>(
+    book: &'a Book,
+    ctx: &Ctx,
+    id: CustomerId,
+) -> Result<&'a Customer, CommandError> {
     let c = book.customer(id).ok_or(CommandError::Unknown("customer"))?;
     if ctx.actor.sees(&c.sales_rep) {
         Ok(c)
@@ -120,7 +128,7 @@ fn base(entity: &str, id: impl ToString, version: u32) -> Base {
     }
 }
 
-fn event(
+pub(crate) fn event(
     ctx: &Ctx,
     what: &str,
     subject: String,
@@ -160,7 +168,7 @@ fn release_of(book: &Book, order: OrderId) -> Option<Release> {
 
 /// The check an order passes to move on (ship, or be invoiced before it ships): today's state,
 /// or an approved release that covers its amount.
-fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
+pub(crate) fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
     let Some(check) = book.recheck_order(o) else {
         return Err(CommandError::Unknown("customer"));
     };
@@ -720,6 +728,26 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.count = rules.version as usize;
             fx.config = Some(ConfigChange::Rules(rules));
         }
+        Command::ImportBatch {
+            kind,
+            file,
+            rows_total,
+            skipped,
+            records,
+            blocked,
+        } => crate::imports::plan_import(
+            book,
+            ctx,
+            crate::imports::Import {
+                kind: *kind,
+                file,
+                rows_total: *rows_total,
+                skipped: *skipped,
+                records,
+                blocked: *blocked,
+            },
+            &mut fx,
+        )?,
         Command::SetAlert { alert, status } => {
             let mut a = book
                 .monitor
@@ -1000,7 +1028,15 @@ pub async fn execute<S: Store>(
         let mut batch = written(ctx, &cmd, &fx, &files);
         let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
-        match store.commit(&batch).await {
+        let stored = match &fx.bulk {
+            // An import appends chunks; its command and audit entry go in the same transaction.
+            Some((customers, rows)) => {
+                let outbox: Vec<OutboxEntry> = batch.command.iter().cloned().collect();
+                store.import(customers, rows, &outbox, &entries).await
+            }
+            None => store.commit(&batch).await,
+        };
+        match stored {
             Ok(()) => {
                 let mut b = book.borrow_mut();
                 b.audit.extend(entries.iter().cloned());
@@ -1104,6 +1140,28 @@ fn apply(book: &mut Book, fx: &Effects) {
             Entry::CreditNote(c) => book.ledger.add_credit_note(*c),
         };
         debug_assert!(added.is_ok(), "a planned entry was refused: {added:?}");
+    }
+    if let Some((customers, rows)) = &fx.bulk {
+        if !customers.is_empty() {
+            book.customers.extend(customers.iter().cloned());
+            book.customers.sort_by(|a, b| a.name.cmp(&b.name));
+            book.reindex();
+        }
+        for o in &rows.orders {
+            book.ledger.put_order(*o);
+        }
+        for i in &rows.invoices {
+            let added = book.ledger.add_invoice(*i);
+            debug_assert!(added.is_ok(), "{added:?}");
+        }
+        for p in &rows.payments {
+            let added = book.ledger.add_payment(p.clone());
+            debug_assert!(added.is_ok(), "{added:?}");
+        }
+        for c in &rows.credit_notes {
+            let added = book.ledger.add_credit_note(*c);
+            debug_assert!(added.is_ok(), "{added:?}");
+        }
     }
     for r in &fx.requests {
         match book.requests.iter_mut().find(|x| x.id == r.id) {

@@ -6,9 +6,13 @@
 //! left out: the person importing chooses ([`Blocked`]).
 
 use crate::book::Book;
+use crate::exec::{event, may_move_on, require, visible, Effects};
+use crate::{CommandError, Ctx};
+use creditdesk_domain::approval::Permission;
 use creditdesk_domain::credit::{self, Outcome, Reason};
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::*;
+use creditdesk_storage::Rows;
 use serde::{Deserialize, Serialize};
 
 /// What an import does with an order the credit check blocks.
@@ -70,4 +74,201 @@ pub fn settle_blocked(orders: &mut Vec<Order>, blocked: &[BlockedOrder], choice:
         }
         Blocked::Refuse => orders.retain(|o| !is_blocked(o.id)),
     }
+}
+
+/// An import to plan: the checked rows of a file and what the person chose.
+pub(crate) struct Import<'a> {
+    pub kind: creditdesk_domain::import::Kind,
+    pub file: &'a str,
+    pub rows_total: usize,
+    pub skipped: usize,
+    pub records: &'a creditdesk_domain::import::Records,
+    pub blocked: Blocked,
+}
+
+/// The permission an import of a kind needs: the same as typing its records.
+pub fn permission(kind: creditdesk_domain::import::Kind) -> Permission {
+    use creditdesk_domain::import::Kind;
+    match kind {
+        Kind::Customers => Permission::EditCustomers,
+        Kind::Orders => Permission::RecordOrders,
+        _ => Permission::RecordReceivables,
+    }
+}
+
+/// Authorises and plans an import with the rules of the typed commands: every record of a
+/// customer the actor sees (new customers given to the actor unless they see every customer),
+/// external profiles only from the policy's roles, orders through the credit check, invoices
+/// moving their orders on as a typed invoice does. Refused rows are named; nothing is written
+/// unless every row may be.
+pub(crate) fn plan_import(
+    book: &Book,
+    ctx: &Ctx,
+    import: Import<'_>,
+    fx: &mut Effects,
+) -> Result<(), CommandError> {
+    let me = &ctx.actor;
+    let r = import.records;
+    require(me, permission(import.kind), "import these records")?;
+    let mut refused = Vec::new();
+    let profile_editor = book.policy.profile_editors.iter().any(|x| me.has(*x));
+    for c in &r.customers {
+        if book.customer(c.id).is_some() {
+            refused.push(format!("customer {}: its id exists", c.name));
+        }
+        if !me.sees(&c.sales_rep) {
+            refused.push(format!(
+                "customer {}: only those who see every customer give one to {}",
+                c.name, c.sales_rep
+            ));
+        }
+        if c.profile != ExternalProfile::default() && !profile_editor {
+            refused.push(format!(
+                "customer {}: the external profile is for the roles the policy names",
+                c.name
+            ));
+        }
+        if c.limits != Default::default() || c.grade_override.is_some() {
+            refused.push(format!(
+                "customer {}: limits and grades change only through approved requests",
+                c.name
+            ));
+        }
+    }
+    let seen = |id: CustomerId, what: &str, refused: &mut Vec<String>| {
+        if r.customers.iter().any(|c| c.id == id) {
+            return;
+        }
+        match visible(book, ctx, id) {
+            Ok(_) => {}
+            Err(CommandError::NotYours) => refused.push(format!("{what}: not your customer")),
+            Err(_) => refused.push(format!("{what}: no such customer")),
+        }
+    };
+    for o in &r.orders {
+        seen(o.customer, &format!("order {}", o.number), &mut refused);
+        if !matches!(
+            o.status,
+            OrderStatus::Open
+                | OrderStatus::Shipped
+                | OrderStatus::Invoiced
+                | OrderStatus::Cancelled
+        ) {
+            refused.push(format!(
+                "order {}: a held or prepaid order is not imported",
+                o.number
+            ));
+        }
+    }
+    for i in &r.invoices {
+        seen(i.customer, &format!("invoice {}", i.number), &mut refused);
+    }
+    for p in &r.payments {
+        let what = format!(
+            "payment {}",
+            p.reference.map(|r| r.to_string()).unwrap_or_default()
+        );
+        seen(p.customer, &what, &mut refused);
+    }
+    for c in &r.credit_notes {
+        seen(
+            c.customer,
+            &format!("credit note {}", c.number),
+            &mut refused,
+        );
+    }
+    let mut rows = Rows {
+        orders: r.orders.clone(),
+        invoices: r.invoices.clone(),
+        payments: r.payments.clone(),
+        credit_notes: r.credit_notes.clone(),
+    };
+    // No order bypasses the credit check.
+    let stopped = check_imported_orders(book, &rows.orders);
+    settle_blocked(&mut rows.orders, &stopped, import.blocked);
+    // An invoice moves its order on as a typed one does.
+    for inv in &r.invoices {
+        let Some(oid) = inv.order else { continue };
+        let Some(o) = book
+            .ledger
+            .order(oid)
+            .filter(|o| o.customer == inv.customer)
+        else {
+            refused.push(format!(
+                "invoice {}: no such order of its customer",
+                inv.number
+            ));
+            continue;
+        };
+        let next = match o.status {
+            OrderStatus::Open => match may_move_on(book, o) {
+                Ok(()) => Some(OrderStatus::Invoiced),
+                Err(_) => {
+                    refused.push(format!(
+                        "invoice {}: the credit check stops order {} from going on",
+                        inv.number, o.number
+                    ));
+                    None
+                }
+            },
+            OrderStatus::Shipped => Some(OrderStatus::Invoiced),
+            OrderStatus::AwaitingPayment | OrderStatus::Invoiced => None,
+            OrderStatus::Held | OrderStatus::Cancelled => {
+                refused.push(format!(
+                    "invoice {}: order {} is held or cancelled",
+                    inv.number, o.number
+                ));
+                None
+            }
+        };
+        if let Some(next) = next {
+            if let Some(moved) = o.with_status(next, ctx.device, ctx.now) {
+                rows.orders.push(moved);
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(CommandError::Rows(refused));
+    }
+    let orders_kept = match import.blocked {
+        Blocked::Hold => r.orders.len(),
+        Blocked::Refuse => r.orders.len() - stopped.len(),
+    };
+    let written = r.customers.len()
+        + orders_kept
+        + rows.invoices.len()
+        + rows.payments.len()
+        + rows.credit_notes.len();
+    fx.events.push(event(
+        ctx,
+        "data.imported",
+        format!("import:{}", import.kind.key()),
+        String::new(),
+        format!(
+            "{written} records ({} rows, {} skipped; {} orders blocked by the credit check, {})",
+            import.rows_total,
+            import.skipped,
+            stopped.len(),
+            match import.blocked {
+                Blocked::Hold => "held",
+                Blocked::Refuse => "left out",
+            }
+        ),
+        import.file,
+    ));
+    let mut touched: Vec<CustomerId> = r
+        .customers
+        .iter()
+        .map(|c| c.id)
+        .chain(rows.orders.iter().map(|o| o.customer))
+        .chain(rows.invoices.iter().map(|i| i.customer))
+        .chain(rows.payments.iter().map(|p| p.customer))
+        .chain(rows.credit_notes.iter().map(|c| c.customer))
+        .collect();
+    touched.sort();
+    touched.dedup();
+    fx.touched = touched;
+    fx.count = written;
+    fx.bulk = Some((r.customers.clone(), rows));
+    Ok(())
 }

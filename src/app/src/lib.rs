@@ -16,6 +16,7 @@
 //! Nothing here knows Leptos, the browser or the clock; the crate is tested natively against
 //! [`creditdesk_storage::mem::MemStore`].
 
+pub mod admin;
 mod book;
 mod command;
 mod error;
@@ -29,7 +30,7 @@ pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
 pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange};
-pub use imports::{check_imported_orders, settle_blocked, Blocked, BlockedOrder};
+pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 
 use creditdesk_domain::approval::User;
 use creditdesk_domain::{Date, DeviceId, Timestamp};

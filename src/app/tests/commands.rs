@@ -5,6 +5,7 @@
 use creditdesk_app::*;
 use creditdesk_domain::approval::{verify, Role, Routes, State, User};
 use creditdesk_domain::credit::{self, Limits, Outcome};
+use creditdesk_domain::ledger::Invoice;
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::request::RequestKind;
 use creditdesk_domain::*;
@@ -915,4 +916,161 @@ fn the_first_cooperation_date_moves_the_grade_so_it_changes_like_the_profile() {
     let outbox = w.outbox_len();
     assert_eq!(cell(w.run("fs", back("contracts since 2010 found"))), "ok");
     assert_eq!(w.outbox_len(), outbox);
+}
+
+fn import(
+    kind: creditdesk_domain::import::Kind,
+    records: creditdesk_domain::import::Records,
+) -> Command {
+    Command::ImportBatch {
+        kind,
+        file: "file.csv".into(),
+        rows_total: 3,
+        skipped: 0,
+        records,
+        blocked: Blocked::Hold,
+    }
+}
+
+#[test]
+fn an_import_is_written_whole_through_the_credit_check_and_reads_back_from_the_store() {
+    use creditdesk_domain::import::{Kind, Records};
+    let w = World::new();
+    let orders: Vec<Order> = (0..3)
+        .map(|_| imported(&w, w.ours, 40_000, OrderStatus::Open))
+        .collect();
+    let third = orders[2].id;
+    let outbox = w.outbox_len();
+    let r = w
+        .run(
+            "sm",
+            import(
+                Kind::Orders,
+                Records {
+                    orders,
+                    ..Records::default()
+                },
+            ),
+        )
+        .unwrap();
+    assert_eq!(r.count, 3);
+    assert_eq!(
+        w.book.borrow().ledger.order(third).unwrap().status,
+        OrderStatus::Held
+    );
+    assert_eq!(w.outbox_len(), outbox + 1);
+    let e = w.book.borrow().audit.last().unwrap().clone();
+    assert_eq!(
+        (e.what.as_str(), e.why.as_str()),
+        ("data.imported", "file.csv")
+    );
+    assert!(e.after.contains("1 orders blocked"), "{}", e.after);
+    let stored = block_on(w.store.load()).unwrap();
+    assert_eq!(stored.rows.orders.len(), 3);
+    assert!(stored
+        .rows
+        .orders
+        .iter()
+        .any(|o| o.id == third && o.status == OrderStatus::Held));
+}
+
+#[test]
+fn no_import_row_bypasses_a_control_a_typed_record_meets() {
+    use creditdesk_domain::import::{Kind, Records};
+    let w = World::new();
+    // An open order of a customer frozen since: its invoice may not move it on.
+    let open = w.order(w.theirs, "1000", false);
+    w.run("rep-2", open.clone()).unwrap();
+    w.book.borrow_mut().customers[1].limits.frozen = true;
+    let inv = Invoice {
+        id: InvoiceId::from_u128(w.next()),
+        meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+        customer: w.theirs,
+        order: Some(order_id(&open)),
+        number: DocNo::parse("IMP-INV-1").unwrap(),
+        issue_date: d(TODAY),
+        due_date: d(TODAY).add_days(30),
+        amount: Money::from_units(1_000),
+    };
+    let mut profiled = input("Profiled Ltd", "Rep One")
+        .validate(
+            CustomerId::from_u128(w.next()),
+            Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+            Default::default(),
+            d(TODAY),
+        )
+        .unwrap();
+    profiled.profile.report_score = Some(99);
+    let plain = |name: &str, rep: &str| {
+        input(name, rep)
+            .validate(
+                CustomerId::from_u128(w.next()),
+                Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+                Default::default(),
+                d(TODAY),
+            )
+            .unwrap()
+    };
+    let customers = |list: Vec<Customer>| Records {
+        customers: list,
+        ..Records::default()
+    };
+    let table = [
+        (
+            "fs",
+            import(
+                Kind::Invoices,
+                Records {
+                    invoices: vec![inv],
+                    ..Records::default()
+                },
+            ),
+            "CMD-ROWS",
+        ),
+        (
+            "rep-1",
+            import(Kind::Customers, customers(vec![profiled.clone()])),
+            "CMD-ROWS",
+        ),
+        (
+            "rep-1",
+            import(
+                Kind::Customers,
+                customers(vec![plain("Other Rep Ltd", "Rep Two")]),
+            ),
+            "CMD-ROWS",
+        ),
+        (
+            "rep-1",
+            import(
+                Kind::Orders,
+                Records {
+                    orders: vec![imported(&w, w.theirs, 10, OrderStatus::Open)],
+                    ..Records::default()
+                },
+            ),
+            "CMD-ROWS",
+        ),
+        (
+            "rep-1",
+            import(Kind::Payments, Records::default()),
+            "CMD-NOT-PERMITTED",
+        ),
+        (
+            "rep-1",
+            import(
+                Kind::Customers,
+                customers(vec![plain("Mine Ltd", "Rep One")]),
+            ),
+            "ok",
+        ),
+        (
+            "fs",
+            import(Kind::Customers, customers(vec![profiled])),
+            "ok",
+        ),
+    ];
+    for (actor, cmd, expected) in table {
+        assert_eq!(cell(w.run(actor, cmd)), expected, "{actor}");
+    }
 }

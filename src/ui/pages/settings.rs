@@ -22,7 +22,10 @@ pub fn Settings() -> impl IntoView {
                 if let Err(e) = replace_data(state, demo).await {
                     state
                         .toast
-                        .set(Some(format!("{}: {e}", state.t(T::SaveFailed))));
+                        .set(Some(crate::ui::pages::requests::save_error_text(
+                            state.lang.get_untracked(),
+                            &e,
+                        )));
                 }
             });
         }

@@ -30,7 +30,7 @@ pub struct Context<'a> {
 }
 
 /// The records of the valid rows, ready to write (only the vector of the file's kind is filled).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Records {
     pub customers: Vec<Customer>,
     pub orders: Vec<Order>,

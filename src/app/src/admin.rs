@@ -1,0 +1,177 @@
+//! The administrator's operations on the whole data set: restoring or merging a backup, and
+//! replacing everything (the demo data, an empty start). They are not commands: they replace
+//! what commands work on. Each is allowed to `Permission::ResetData` only, and each leaves the
+//! trail verifiable: a restore writes a `data.restored` entry naming the file and its SHA-256
+//! after the backup's own trail, a merge a `data.merged` entry after this trail, and the trail a
+//! restore or replacement removes is kept whole in the `meta` store under [`AUDIT_ARCHIVE`].
+
+use crate::CommandError;
+use creditdesk_domain::approval::{chain, Event, Permission, User};
+use creditdesk_storage::backup::{self, Backup, Dump, MergeReport};
+use creditdesk_storage::{audit_from_json, audit_to_json, Batch, Rows, Store};
+
+/// The prefix of the `meta` keys under which replaced trails are kept, each a JSON array of its
+/// entries (`audit_archive:{time}`), so that they stay verifiable (`approval::verify`).
+pub const AUDIT_ARCHIVE: &str = "audit_archive:";
+
+fn allowed(actor: &User) -> Result<(), CommandError> {
+    if actor.may(Permission::ResetData) {
+        Ok(())
+    } else {
+        Err(CommandError::NotPermitted("replace the data"))
+    }
+}
+
+/// Chains one entry after a dump's last one and adds it to the dump, so that it is written by
+/// the same transaction as the dump.
+fn audit_into(dump: &mut Dump, actor: &User, at: i64, what: &str, after: String, why: String) {
+    let last = dump.audit.last().and_then(|a| audit_from_json(a).ok());
+    let event = Event {
+        who: actor.id.clone(),
+        what: what.into(),
+        subject: "database".into(),
+        before: String::new(),
+        after,
+        why,
+    };
+    for e in chain(last.as_ref(), at, vec![event]) {
+        dump.audit.push(audit_to_json(&e));
+    }
+}
+
+/// A trail kept: its `meta` entry `(key, json)`, and a line that names it for the audit.
+struct Archived {
+    entry: (String, String),
+    line: String,
+}
+
+/// The trail of `here` as an archive entry for the `meta` store.
+fn archive(here: &Dump, at: i64) -> Result<Option<Archived>, CommandError> {
+    let Some(head) = here.audit.last() else {
+        return Ok(None);
+    };
+    let key = format!("{AUDIT_ARCHIVE}{at}");
+    let head = audit_from_json(head)?;
+    let line = format!(
+        "{} entries kept under {key}, head {}",
+        here.audit.len(),
+        head.hash
+    );
+    Ok(Some(Archived {
+        entry: (key, format!("[{}]", here.audit.join(","))),
+        line,
+    }))
+}
+
+/// Replaces everything with a backup (`merge` false) or merges it in, audited as the module
+/// says. `file` and `sha256` name the file. Returns the merge's report.
+pub async fn restore<S: Store>(
+    store: &S,
+    actor: &User,
+    at: i64,
+    backup: &Backup,
+    merge: bool,
+    file: &str,
+    sha256: &str,
+) -> Result<Option<MergeReport>, CommandError> {
+    allowed(actor)?;
+    let c = backup.dump.counts();
+    let summary = format!(
+        "schema {}: {} customers, {} invoices, {} payments, {} requests",
+        backup.schema, c.customers, c.invoices, c.payments, c.requests
+    );
+    let why = format!("{file} (sha-256 {sha256})");
+    let here = store.dump().await?;
+    if merge {
+        let (mut merged, report) = backup::merge(&here, &backup.dump);
+        let refused = if report.controls_refused.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; credit controls kept here for {} customers without an approved request: {}",
+                report.controls_refused.len(),
+                report
+                    .controls_refused
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let after = format!("{summary}{refused}");
+        audit_into(&mut merged, actor, at, "data.merged", after, why);
+        store.restore(&merged).await?;
+        return Ok(Some(report));
+    }
+    // The backup's trail comes back with its data, and the restore chains after it. The trail
+    // it replaces is kept whole beside it, with the ones kept before.
+    let mut dump = backup.dump.clone();
+    for (k, v) in &here.meta {
+        if k.starts_with(AUDIT_ARCHIVE) && !dump.meta.iter().any(|(x, _)| x == k) {
+            dump.meta.push((k.clone(), v.clone()));
+        }
+    }
+    let before = match archive(&here, at)? {
+        Some(a) => {
+            dump.meta.push(a.entry);
+            a.line
+        }
+        None => "none".into(),
+    };
+    let after = format!("{summary}; the trail before: {before}");
+    audit_into(&mut dump, actor, at, "data.restored", after, why);
+    store.restore(&dump).await?;
+    Ok(None)
+}
+
+/// Replaces the data (customers, ledger, requests, trail; configuration stays) with a data set,
+/// or with nothing. The trail it removes is kept in the archive first. An empty start begins its
+/// trail with a `data.replaced` entry; a data set brings its own trail later (the demo's
+/// requests).
+pub async fn replace<S: Store>(
+    store: &S,
+    actor: &User,
+    at: i64,
+    customers: &[creditdesk_domain::Customer],
+    rows: &Rows,
+) -> Result<(), CommandError> {
+    allowed(actor)?;
+    let trail: Vec<String> = store
+        .load_audit()
+        .await?
+        .iter()
+        .map(audit_to_json)
+        .collect();
+    let here = Dump {
+        audit: trail,
+        ..Dump::default()
+    };
+    let archived = archive(&here, at)?;
+    if let Some(a) = &archived {
+        store
+            .commit(&Batch {
+                settings: vec![a.entry.clone()],
+                ..Batch::default()
+            })
+            .await?;
+    }
+    store.replace_all(customers, rows).await?;
+    crate::load::forget_monitoring(store).await?;
+    if customers.is_empty() {
+        let event = Event {
+            who: actor.id.clone(),
+            what: "data.replaced".into(),
+            subject: "database".into(),
+            before: archived.map(|a| a.line).unwrap_or_default(),
+            after: "empty".into(),
+            why: String::new(),
+        };
+        store
+            .commit(&Batch {
+                audit: chain(None, at, vec![event]),
+                ..Batch::default()
+            })
+            .await?;
+    }
+    Ok(())
+}

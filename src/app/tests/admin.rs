@@ -1,0 +1,125 @@
+//! The administrator's operations on the whole data set, against the in-memory store: who may,
+//! and that the trail stays verifiable across them.
+
+use creditdesk_app::admin::{replace, restore, AUDIT_ARCHIVE};
+use creditdesk_domain::approval::{chain, verify, AuditEntry, Event, Role, User};
+use creditdesk_storage::backup::{parse, to_json};
+use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::{Batch, Rows, Store};
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
+fn user(id: &str, role: Role) -> User {
+    User {
+        id: id.into(),
+        name: id.into(),
+        roles: vec![role],
+        region: String::new(),
+    }
+}
+
+/// A store whose trail has `n` entries.
+fn with_trail(n: usize, who: &str) -> MemStore {
+    let s = MemStore::new();
+    let events = (0..n)
+        .map(|i| Event {
+            who: who.into(),
+            what: "test.entry".into(),
+            subject: format!("thing:{i}"),
+            before: String::new(),
+            after: String::new(),
+            why: String::new(),
+        })
+        .collect();
+    block_on(s.commit(&Batch {
+        audit: chain(None, 1_000, events),
+        ..Batch::default()
+    }))
+    .unwrap();
+    s
+}
+
+fn archived(s: &MemStore) -> Vec<Vec<AuditEntry>> {
+    s.data
+        .borrow()
+        .meta
+        .iter()
+        .filter(|(k, _)| k.starts_with(AUDIT_ARCHIVE))
+        .map(|(_, v)| serde_json::from_str(v).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_restore_is_audited_after_the_backups_trail_and_keeps_the_trail_it_replaces() {
+    let there = with_trail(3, "them");
+    let file = to_json(&block_on(there.dump()).unwrap());
+    let backup = parse(&file).unwrap();
+    let here = with_trail(5, "us");
+    let admin = user("admin", Role::Admin);
+    block_on(restore(
+        &here, &admin, 9_000, &backup, false, "b.json", "abc123",
+    ))
+    .unwrap();
+    let trail = block_on(here.load_audit()).unwrap();
+    assert_eq!(trail.len(), 4);
+    assert!(verify(&trail).is_ok());
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.what.as_str(), last.who.as_str(), last.why.as_str()),
+        ("data.restored", "admin", "b.json (sha-256 abc123)")
+    );
+    let kept = archived(&here);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].len(), 5);
+    assert!(
+        verify(&kept[0]).is_ok(),
+        "the replaced trail still verifies"
+    );
+    assert!(last.after.contains(&kept[0][4].hash));
+}
+
+#[test]
+fn only_an_administrator_restores_or_replaces_and_a_refusal_changes_nothing() {
+    let there = with_trail(1, "them");
+    let backup = parse(&to_json(&block_on(there.dump()).unwrap())).unwrap();
+    for role in [Role::Cfo, Role::FinanceManager, Role::SalesRep] {
+        let here = with_trail(2, "us");
+        let before = format!("{:?}", here.data.borrow());
+        let who = user("x", role);
+        let r = block_on(restore(&here, &who, 9_000, &backup, false, "b.json", "0"));
+        assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+        let r = block_on(replace(&here, &who, 9_000, &[], &Rows::default()));
+        assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+        assert_eq!(format!("{:?}", here.data.borrow()), before, "{role:?}");
+    }
+}
+
+#[test]
+fn an_empty_start_keeps_the_old_trail_and_begins_the_new_one_with_the_replacement() {
+    let here = with_trail(4, "us");
+    block_on(replace(
+        &here,
+        &user("admin", Role::Admin),
+        9_000,
+        &[],
+        &Rows::default(),
+    ))
+    .unwrap();
+    let trail = block_on(here.load_audit()).unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].what, "data.replaced");
+    assert!(verify(&trail).is_ok());
+    let kept = archived(&here);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].len(), 4);
+    assert!(verify(&kept[0]).is_ok());
+}
