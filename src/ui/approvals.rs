@@ -2,18 +2,14 @@
 //! browser runs them: each is a command of the application crate, which decides who may do what;
 //! this module only builds the command and maps its refusal for the pages.
 
-use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data, with_data_mut, SaveError};
+use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data_mut, SaveError};
 use creditdesk_app::{Command, CommandError, Ctx};
 use creditdesk_domain::approval::{ApprovalError, AuditEntry, RouteProblem, Routes, State, User};
 use creditdesk_domain::credit::{Policy, PolicyProblem};
-use creditdesk_domain::request::{Attachment, Request, RequestKind};
+use creditdesk_domain::request::{Attachment, RequestKind};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
-use creditdesk_storage::{Batch, Store, StoreError};
-
-fn record(r: &Request) -> (String, serde_json::Value) {
-    (r.id.to_string(), serde_json::to_value(r).expect("json"))
-}
+use creditdesk_storage::{Store, StoreError};
 
 impl From<ApprovalError> for SaveError {
     fn from(e: ApprovalError) -> Self {
@@ -88,45 +84,13 @@ pub async fn expire_due() -> Result<usize, SaveError> {
 
 /// After start-up: makes the demo's requests once grades exist, then expires what is due.
 pub async fn after_boot(store: &IdbStore, lang: demo::DemoLang) {
-    if let Err(e) = seed_demo_requests(store, lang).await {
+    let book = crate::ui::state::book();
+    if let Err(e) = creditdesk_app::admin::seed_demo_requests(store, &book, lang, now().0).await {
         web_sys::console::warn_1(&format!("demo requests not made: {e}").into());
     }
     if let Err(e) = expire_due().await {
         web_sys::console::warn_1(&format!("expiring requests postponed: {e:?}").into());
     }
-}
-
-async fn seed_demo_requests(store: &IdbStore, lang: demo::DemoLang) -> Result<(), StoreError> {
-    if store.setting("demo_requests").await?.as_deref() != Some("pending") {
-        return Ok(());
-    }
-    let (requests, trail) = with_data(|d| {
-        let now = now().0;
-        demo::requests(
-            &d.customers,
-            &d.users,
-            &d.routes,
-            &|id| d.grade(id),
-            now,
-            d.as_of,
-            lang,
-        )
-    });
-    let batch = Batch {
-        requests: requests.iter().map(record).collect(),
-        audit: trail.clone(),
-        settings: vec![("demo_requests".into(), "done".into())],
-        ..Batch::default()
-    };
-    // The trail was cleared with the data it described; the demo's starts it afresh.
-    if with_data(|d| d.audit.is_empty()) {
-        store.commit(&batch).await?;
-        with_data_mut(|d| {
-            d.audit = trail;
-            d.requests.splice(0..0, requests);
-        });
-    }
-    Ok(())
 }
 
 /// Cancels a held order outright (no credit is granted, so no approval is needed), with a reason.

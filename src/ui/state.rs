@@ -249,7 +249,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
                     )),
                 )
                 .await?;
-                store.set_setting("demo_requests", "pending").await?;
+                store
+                    .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
+                    .await?;
             }
             "empty" => {
                 store.replace_all(&[], &Rows::default()).await?;
@@ -266,7 +268,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             demo_lang(state.lang.get_untracked()),
         ));
         write_dataset(&store, demo).await?;
-        store.set_setting("demo_requests", "pending").await?;
+        store
+            .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
+            .await?;
         store.set_setting("initialized", "1").await?;
     }
 
@@ -417,7 +421,9 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
     };
     creditdesk_app::admin::replace(&*store, &me, now().0, &customers, &rows).await?;
     if demo {
-        store.set_setting("demo_requests", "pending").await?;
+        store
+            .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
+            .await?;
     }
     store.set_setting("initialized", "1").await?;
     state.phase.set(Phase::Loading);

@@ -175,3 +175,49 @@ pub async fn replace<S: Store>(
     }
     Ok(())
 }
+
+/// The `meta` key that says the demo's requests are still to be made (`pending`) or made.
+pub const DEMO_REQUESTS: &str = "demo_requests";
+
+/// After the demo data set is written and graded: its requests and their trail, once. The trail
+/// was emptied with the data it described; the demo's starts it afresh (nothing is made when a
+/// trail already exists).
+pub async fn seed_demo_requests<S: Store>(
+    store: &S,
+    book: &std::cell::RefCell<crate::Book>,
+    lang: creditdesk_domain::demo::DemoLang,
+    now: i64,
+) -> Result<(), CommandError> {
+    if store.setting(DEMO_REQUESTS).await?.as_deref() != Some("pending") {
+        return Ok(());
+    }
+    let (requests, trail) = {
+        let d = book.borrow();
+        if !d.audit.is_empty() {
+            return Ok(());
+        }
+        creditdesk_domain::demo::requests(
+            &d.customers,
+            &d.users,
+            &d.routes,
+            &|id| d.grade(id),
+            now,
+            d.as_of,
+            lang,
+        )
+    };
+    let batch = Batch {
+        requests: requests
+            .iter()
+            .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
+            .collect(),
+        audit: trail.clone(),
+        settings: vec![(DEMO_REQUESTS.into(), "done".into())],
+        ..Batch::default()
+    };
+    store.commit(&batch).await?;
+    let mut d = book.borrow_mut();
+    d.audit = trail;
+    d.requests.splice(0..0, requests);
+    Ok(())
+}

@@ -448,67 +448,83 @@ fn merge_keyed(
     out.into_iter().collect()
 }
 
-/// Keeps a merged customer's credit controls (limits, freeze, grade override) as they are here
-/// unless the backup carries what changed them: an approved request for the customer, decided
-/// after it was last changed here, with its `request.approved` audit entry. A refused change is
-/// listed in the report; the rest of the record is merged.
-fn guard_controls(
-    current: &Dump,
-    incoming: &Dump,
-    merged: String,
-    report: &mut MergeReport,
-) -> String {
-    use creditdesk_domain::approval::{AuditEntry, State};
-    use creditdesk_domain::Customer;
-    let Ok(mut c) = serde_json::from_str::<Customer>(&merged) else {
-        return merged;
-    };
-    let here: Option<Customer> = current
-        .customers
-        .iter()
-        .filter_map(|t| serde_json::from_str::<Customer>(t).ok())
-        .find(|h| h.id == c.id);
-    let (limits, grade_override) = match &here {
-        Some(h) => (h.limits.clone(), h.grade_override),
-        None => (Default::default(), None),
-    };
-    if c.limits == limits && c.grade_override == grade_override {
-        return merged;
+/// What a merge needs to judge a change of credit controls, read once per merge.
+struct Controls {
+    /// Each customer here, by id: its limits and grade override.
+    here: BTreeMap<
+        String,
+        (
+            creditdesk_domain::credit::Limits,
+            Option<creditdesk_domain::request::GradeOverride>,
+        ),
+    >,
+    /// Customers with an approved request in the backup that is not approved here, decided (its
+    /// last decision an approval) and with its `request.approved` audit entry in the backup.
+    backed: BTreeSet<String>,
+}
+
+impl Controls {
+    fn read(current: &Dump, incoming: &Dump) -> Controls {
+        use creditdesk_domain::approval::{AuditEntry, State};
+        use creditdesk_domain::Customer;
+        let here = current
+            .customers
+            .iter()
+            .filter_map(|t| serde_json::from_str::<Customer>(t).ok())
+            .map(|c| (c.id.to_string(), (c.limits, c.grade_override)))
+            .collect();
+        let approved_here: BTreeSet<String> = current
+            .requests
+            .iter()
+            .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
+            .filter(|r| r.state() == State::Approved)
+            .map(|r| r.id.to_string())
+            .collect();
+        let audited: BTreeSet<String> = incoming
+            .audit
+            .iter()
+            .filter_map(|t| serde_json::from_str::<AuditEntry>(t).ok())
+            .filter(|e| e.what == "request.approved")
+            .map(|e| e.subject)
+            .collect();
+        let backed = incoming
+            .requests
+            .iter()
+            .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
+            .filter(|r| {
+                r.state() == State::Approved
+                    && r.flow.decisions.last().is_some_and(|d| d.approve)
+                    && r.kind.changes_limits_or_grade()
+                    && !approved_here.contains(&r.id.to_string())
+                    && audited.contains(&format!("request:{}", r.id))
+            })
+            .map(|r| r.customer.to_string())
+            .collect();
+        Controls { here, backed }
     }
-    let approved_here: BTreeSet<String> = current
-        .requests
-        .iter()
-        .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
-        .filter(|r| r.state() == State::Approved)
-        .map(|r| r.id.to_string())
-        .collect();
-    let audited: BTreeSet<String> = incoming
-        .audit
-        .iter()
-        .filter_map(|t| serde_json::from_str::<AuditEntry>(t).ok())
-        .filter(|e| e.what == "request.approved")
-        .map(|e| e.subject)
-        .collect();
-    let backed = incoming
-        .requests
-        .iter()
-        .filter_map(|(_, t)| creditdesk_domain::request::from_stored(t).ok())
-        .any(|r| {
-            r.customer == c.id
-                && r.state() == State::Approved
-                && r.kind.changes_limits_or_grade()
-                && !approved_here.contains(&r.id.to_string())
-                && audited.contains(&format!("request:{}", r.id))
-        });
-    if backed {
-        return merged;
+
+    /// Keeps a merged customer's credit controls (limits, freeze, grade override) as they are
+    /// here unless the backup carries what changed them (see `backed`). A refused change is
+    /// listed in the report; the rest of the record is merged. A record that does not read is
+    /// refused whole: the one here stays (or, for a new customer, none is added).
+    fn guard(&self, id: &str, merged: String, report: &mut MergeReport) -> Option<String> {
+        let Ok(mut c) = serde_json::from_str::<creditdesk_domain::Customer>(&merged) else {
+            report
+                .controls_refused
+                .push((id.to_string(), String::new()));
+            return None;
+        };
+        let (limits, grade_override) = self.here.get(id).cloned().unwrap_or_default();
+        if (c.limits == limits && c.grade_override == grade_override) || self.backed.contains(id) {
+            return Some(merged);
+        }
+        report
+            .controls_refused
+            .push((c.id.to_string(), c.name.clone()));
+        c.limits = limits;
+        c.grade_override = grade_override;
+        Some(crate::customer_to_json(&c))
     }
-    report
-        .controls_refused
-        .push((c.id.to_string(), c.name.clone()));
-    c.limits = limits;
-    c.grade_override = grade_override;
-    crate::customer_to_json(&c)
 }
 
 /// Merges a backup into what is here: records the database lacks are added; a record both
@@ -526,6 +542,7 @@ pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
     let keyed = |list: &[String]| -> Vec<(String, String)> {
         list.iter().map(|c| (id_of(c), c.clone())).collect()
     };
+    let controls = Controls::read(current, incoming);
     let customers = merge_keyed(
         "customers",
         &keyed(&current.customers),
@@ -533,7 +550,11 @@ pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
         &mut report,
     )
     .into_iter()
-    .map(|(_, v)| guard_controls(current, incoming, v, &mut report))
+    .filter_map(|(id, v)| {
+        let keep = controls.guard(&id, v, &mut report);
+        // A record that does not read stays as it is here.
+        keep.or_else(|| current.customers.iter().find(|t| id_of(t) == id).cloned())
+    })
     .collect();
     let mut rows = current.rows.clone();
     let orders: BTreeSet<(String, u32)> = rows

@@ -286,6 +286,43 @@ fn a_merge_changes_no_limit_freeze_or_grade_override_without_an_approved_request
 }
 
 #[test]
+fn a_merge_refuses_a_limit_change_whose_request_was_never_decided() {
+    use creditdesk_domain::approval::State;
+    let mut there = run(filled().dump()).unwrap();
+    let here = there.clone();
+    // The backup claims an approval: the state says so, but no one decided it and no audit
+    // entry records it.
+    let n = there
+        .requests
+        .iter()
+        .position(|(_, t)| {
+            creditdesk_domain::request::from_stored(t)
+                .unwrap()
+                .kind
+                .changes_limits()
+        })
+        .unwrap();
+    let mut r = creditdesk_domain::request::from_stored(&there.requests[n].1).unwrap();
+    r.flow.state = State::Approved;
+    r.flow.decisions.clear();
+    there.requests[n].1 = serde_json::to_string(&r).unwrap();
+    let i = there
+        .customers
+        .iter()
+        .position(|t| serde_json::from_str::<Customer>(t).unwrap().id == r.customer)
+        .unwrap();
+    let mut c: Customer = serde_json::from_str(&there.customers[i]).unwrap();
+    c.limits.permanent += Money::from_units(500_000);
+    c.meta.version += 1;
+    there.customers[i] = serde_json::to_string(&c).unwrap();
+    let (merged, report) = merge(&here, &there);
+    assert_eq!(report.controls_refused.len(), 1);
+    let got: Customer = serde_json::from_str(&merged.customers[i]).unwrap();
+    let was: Customer = serde_json::from_str(&here.customers[i]).unwrap();
+    assert_eq!(got.limits, was.limits);
+}
+
+#[test]
 fn a_merge_takes_a_limit_change_whose_approved_request_and_audit_entry_the_backup_carries() {
     use creditdesk_domain::approval::State;
     use creditdesk_domain::approval::{chain, AuditEntry, Event};
@@ -305,6 +342,16 @@ fn a_merge_takes_a_limit_change_whose_approved_request_and_audit_entry_the_backu
         .expect("the demo has a limit request");
     let mut r = creditdesk_domain::request::from_stored(&filed).unwrap();
     r.flow.state = State::Approved;
+    r.flow
+        .decisions
+        .push(creditdesk_domain::approval::Decision {
+            step: 0,
+            user: "fm-1".into(),
+            role: creditdesk_domain::approval::Role::FinanceManager,
+            approve: true,
+            comment: String::new(),
+            at: 1,
+        });
     there.requests[n].1 = serde_json::to_string(&r).unwrap();
     let head: AuditEntry = serde_json::from_str(there.audit.last().unwrap()).unwrap();
     let approval = Event {
