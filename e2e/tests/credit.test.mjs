@@ -1,7 +1,7 @@
 // End-to-end: the order-time credit check on a phone, temporary increases, held orders, policy.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { browser, cents, tile, ready, serve } from "../lib.mjs";
+import { browser, actAs, cents, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -159,6 +159,52 @@ test("a frozen customer is blocked even with headroom, and grade C needs payment
     assert.match(await page.textContent("[data-testid=reasons]"), /款到发货/);
     await page.check("[data-testid=prepaid]");
     await page.waitForFunction(() => !document.querySelector("[data-testid=reasons]")?.textContent.includes("款到发货"));
+    await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+    // Saved, the order waits for its money: listed with what is paid so far, and it does not ship.
+    const number = await page.inputValue("#f-number");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=credit]");
+    const row = page.locator("[data-testid=orders] tr", { hasText: number });
+    assert.match(await row.textContent(), /款到发货·待收款/);
+    await row.locator("button", { hasText: "发货" }).click();
+    await page.waitForFunction(() => document.querySelector("[data-testid=toast]")?.textContent.includes("CMD-NOT-PAID"));
+    assert.match(await row.textContent(), /款到发货·待收款/, "still waiting for its payment");
+    await page.goto(server.url + "/held");
+    await ready(page);
+    const waiting = await page.textContent("[data-testid=awaiting-payment]");
+    assert.ok(waiting.includes(number), waiting);
+    assert.match(waiting, /¥0\.00/);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a sales rep who opens another rep's customer by its link is told it is not theirs, and the profile is not theirs to change", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    // As the administrator: a customer of another rep than rep-1 (王伟).
+    const hrefs = await page.$$eval(".vrow", (rows) =>
+      rows.filter((r) => !r.querySelector(".who small")?.textContent.includes("王伟")).map((r) => r.getAttribute("href")));
+    assert.ok(hrefs.length > 0);
+    await actAs(page, "rep-1");
+    for (const path of [hrefs[0], hrefs[0] + "/edit", hrefs[0] + "/order", hrefs[0] + "/limit", hrefs[0] + "/notice"]) {
+      await page.goto(server.url + path);
+      await ready(page);
+      await page.waitForSelector("[data-testid=unavailable]");
+      assert.match(await page.textContent("[data-testid=unavailable]"), /该客户不属于您/, path);
+    }
+    // Their own customer: master data yes, the external profile no.
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.click(".vrow >> nth=0");
+    await page.click("a[href$='/edit']");
+    await page.waitForSelector("[data-testid=profile-locked]");
+    assert.ok(await page.isDisabled("#f-report_score"));
+    assert.ok(await page.isEnabled("#f-phone"));
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
