@@ -1,5 +1,5 @@
 // Screenshots of the app's pages at desktop and phone width, for people to look at.
-// Usage: node shots.mjs [outdir]   (needs the app built in ../target/site)
+// Usage: node shots.mjs [outdir]   (needs the app built in ../target/site-test, as ./x test does)
 import { browser, ready, serve } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 
@@ -61,6 +61,46 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await ready(page);
   await page.click("[data-testid=verify]");
   await page.screenshot({ path: `${out}/audit-${label}.png` });
+  // Payment before delivery: an order of a grade-C customer waits for its money on the Held page.
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.selectOption("[data-testid=grade-filter]", "C");
+  for (let i = 0; i < 10; i++) {
+    await page.click(`.vrow >> nth=${i}`);
+    await page.waitForSelector("[data-testid=credit]");
+    if (!(await page.locator("[data-testid=frozen]").count())) break;
+    await page.goBack();
+    await page.waitForSelector(".vrow");
+    await page.selectOption("[data-testid=grade-filter]", "C");
+  }
+  await page.click("[data-testid=new-order]");
+  await page.fill("#f-amount", "12000");
+  await page.check("[data-testid=prepaid]");
+  await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+  await page.screenshot({ path: `${out}/order-prepaid-${label}.png`, fullPage: true });
+  await page.click("[data-testid=save]");
+  await page.waitForSelector("[data-testid=credit]");
+  await page.goto(server.url + "/held");
+  await ready(page);
+  await page.waitForSelector("[data-testid=awaiting-payment]");
+  await page.screenshot({ path: `${out}/held-${label}.png`, fullPage: true });
+  // A sales rep: another rep's customer by its link, and their own customer's form.
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  const other = await page.$$eval(".vrow", (rows) =>
+    rows.filter((r) => !r.querySelector(".who small")?.textContent.includes("王伟")).map((r) => r.getAttribute("href"))[0]);
+  await page.selectOption("[data-testid=user-switch]", "rep-1");
+  await page.goto(server.url + other);
+  await ready(page);
+  await page.waitForSelector("[data-testid=unavailable]");
+  await page.screenshot({ path: `${out}/not-yours-${label}.png` });
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  await page.click(".vrow >> nth=0");
+  await page.click("a[href$='/edit']");
+  await page.waitForSelector("[data-testid=profile-locked]");
+  await page.screenshot({ path: `${out}/customer-form-rep-${label}.png`, fullPage: true });
+  await page.selectOption("[data-testid=user-switch]", "admin");
   if (b.errors.length) console.log(label, "console errors:", b.errors);
   await b.close();
 }

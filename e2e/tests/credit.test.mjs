@@ -159,11 +159,21 @@ test("a frozen customer is blocked even with headroom, and grade C needs payment
     assert.match(await page.textContent("[data-testid=reasons]"), /款到发货/);
     await page.check("[data-testid=prepaid]");
     await page.waitForFunction(() => !document.querySelector("[data-testid=reasons]")?.textContent.includes("款到发货"));
+
+    // Over the limit of a customer in good standing, payment before delivery lets the order
+    // through: it uses no credit.
+    await openCreditCustomer(page);
+    const headroom = cents(await tile(page, "available"));
+    await page.click("[data-testid=new-order]");
+    await page.fill("#f-amount", ((headroom + 1_000_000) / 100).toFixed(2));
+    await page.waitForSelector("[data-testid=check][data-outcome=block]");
+    await page.check("[data-testid=prepaid]");
     await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
     // Saved, the order waits for its money: listed with what is paid so far, and it does not ship.
     const number = await page.inputValue("#f-number");
     await page.click("[data-testid=save]");
     await page.waitForSelector("[data-testid=credit]");
+    assert.equal(cents(await tile(page, "available")), headroom, "a prepaid order uses no credit");
     const row = page.locator("[data-testid=orders] tr", { hasText: number });
     assert.match(await row.textContent(), /款到发货·待收款/);
     await row.locator("button", { hasText: "发货" }).click();
