@@ -52,7 +52,13 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await page.selectOption("[data-testid=user-switch]", "admin");
   await page.goto(server.url + "/customers");
   await ready(page);
-  await page.click(".vrow >> nth=2");
+  for (let i = 2; i < 12; i++) {
+    await page.click(`.vrow >> nth=${i}`);
+    await page.waitForSelector("[data-testid=credit]");
+    if (!(await page.locator("[data-testid=frozen]").count())) break;
+    await page.goBack();
+    await page.waitForSelector(".vrow");
+  }
   await page.click("[data-testid=change-limit]");
   await page.selectOption("select[name=action]", "freeze");
   await page.waitForSelector("[data-testid=route]");
@@ -61,20 +67,19 @@ for (const [label, size] of [["desktop", { width: 1280, height: 860 }], ["phone"
   await ready(page);
   await page.click("[data-testid=verify]");
   await page.screenshot({ path: `${out}/audit-${label}.png` });
-  // Payment before delivery: an order of a grade-C customer waits for its money on the Held page.
+  // Payment before delivery: an order over the limit waits for its money on the Held page.
   await page.goto(server.url + "/customers");
   await ready(page);
-  await page.selectOption("[data-testid=grade-filter]", "C");
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 12; i++) {
     await page.click(`.vrow >> nth=${i}`);
     await page.waitForSelector("[data-testid=credit]");
     if (!(await page.locator("[data-testid=frozen]").count())) break;
     await page.goBack();
     await page.waitForSelector(".vrow");
-    await page.selectOption("[data-testid=grade-filter]", "C");
   }
+  const available = Number((await page.textContent("[data-testid=available] .tile-value")).replace(/[^0-9.]/g, ""));
   await page.click("[data-testid=new-order]");
-  await page.fill("#f-amount", "12000");
+  await page.fill("#f-amount", (available + 12000).toFixed(2));
   await page.check("[data-testid=prepaid]");
   await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
   await page.screenshot({ path: `${out}/order-prepaid-${label}.png`, fullPage: true });
