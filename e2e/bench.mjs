@@ -28,7 +28,7 @@ const median = (xs) => pct(xs, 50);
 const server = await serve();
 const dir = mkdtempSync(join(tmpdir(), "cd-bench-"));
 try {
-  let b = await browser({ dir });
+  let b = await browser({ dir, now: null });
   let t = Date.now();
   await b.page.goto(server.url + "/customers?seed=large");
   await ready(b.page);
@@ -51,7 +51,7 @@ try {
   // Cold starts: a new browser process each time, same profile (data stays in IndexedDB).
   const runs = [];
   for (let i = 0; i < 3; i++) {
-    b = await browser({ dir });
+    b = await browser({ dir, now: null });
     await b.page.goto(server.url + "/customers");
     await ready(b.page);
     await b.page.waitForFunction(() => window.__cd_timings.listReady && window.__cd_timings.ledgerReady, null, { timeout: 60_000 });

@@ -444,7 +444,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             require(me, Permission::RecordReceivables, "record invoices")?;
             visible(book, ctx, *customer)?;
-            if book.ledger.invoice(*id).is_some() {
+            if book.ledger.customer_invoice(*customer, *id).is_some() {
                 return Err(CommandError::WrongState("an invoice with this id exists"));
             }
             let invoice = input
@@ -508,7 +508,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             require(me, Permission::RecordReceivables, "record payments")?;
             visible(book, ctx, *customer)?;
-            if book.ledger.payments().iter().any(|p| p.id == *id) {
+            if book.ledger.customer_has_payment(*customer, *id) {
                 return Err(CommandError::WrongState("a payment with this id exists"));
             }
             let payment = input

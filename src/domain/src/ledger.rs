@@ -404,6 +404,22 @@ impl Ledger {
     }
 
     /// The index of a customer's invoice.
+    /// A customer's invoice by id, looked up among that customer's rows only (no scan of the
+    /// ledger).
+    pub fn customer_invoice(&self, customer: CustomerId, id: InvoiceId) -> Option<&Invoice> {
+        self.invoice_index(customer, id)
+            .map(|i| &self.invoices[i as usize])
+    }
+
+    /// Whether a customer has a payment with this id (among that customer's rows only).
+    pub fn customer_has_payment(&self, customer: CustomerId, id: PaymentId) -> bool {
+        self.book(customer).is_some_and(|b| {
+            b.payments
+                .iter()
+                .any(|&i| self.payments[i as usize].id == id)
+        })
+    }
+
     fn invoice_index(&self, customer: CustomerId, id: InvoiceId) -> Option<u32> {
         let b = self.book(customer)?;
         b.invoices
