@@ -24,6 +24,7 @@ mod exec;
 mod imports;
 pub mod load;
 pub mod monitoring;
+mod queries;
 pub mod reports;
 
 pub use book::{Book, GradeChange};
@@ -31,6 +32,7 @@ pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
 pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange};
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
+pub use queries::{ListFilter, ListSort};
 
 use creditdesk_domain::approval::User;
 use creditdesk_domain::{Date, DeviceId, Timestamp};

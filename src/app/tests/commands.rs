@@ -1074,3 +1074,40 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
         assert_eq!(cell(w.run(actor, cmd)), expected, "{actor}");
     }
 }
+
+#[test]
+fn the_customer_list_shows_a_rep_their_own_and_filters_and_sorts_for_everyone() {
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.theirs, "20000", 60)).unwrap();
+    let book = w.book.borrow();
+    let names = |actor: &str, f: &ListFilter| -> Vec<String> {
+        book.customer_rows(&who(actor), f)
+            .into_iter()
+            .map(|i| book.customers[i].name.clone())
+            .collect()
+    };
+    let all = ListFilter::default();
+    assert_eq!(names("rep-1", &all), ["Ours Ltd"]);
+    assert_eq!(names("rep-2", &all), ["Theirs Ltd"]);
+    assert_eq!(names("fs", &all), ["Ours Ltd", "Theirs Ltd"]);
+    let overdue = ListFilter {
+        only_overdue: true,
+        ..ListFilter::default()
+    };
+    assert_eq!(names("fs", &overdue), ["Theirs Ltd"]);
+    assert!(names("rep-1", &overdue).is_empty());
+    let search = ListFilter {
+        text: "  THEIRS ".into(),
+        ..ListFilter::default()
+    };
+    assert_eq!(names("sm", &search), ["Theirs Ltd"]);
+    let by_open = ListFilter {
+        sort: ListSort::Open,
+        ..ListFilter::default()
+    };
+    assert_eq!(names("admin", &by_open), ["Theirs Ltd", "Ours Ltd"]);
+    assert_eq!(
+        book.list_choices(&who("rep-1")),
+        (vec!["East".to_string()], vec!["Rep One".to_string()])
+    );
+}

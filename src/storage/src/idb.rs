@@ -159,6 +159,10 @@ impl IdbStore {
     }
 }
 
+/// One store's part of a transaction's writes.
+type Write<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), rexie::Error>> + 'a>>;
+
 impl Store for IdbStore {
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
         let tx = self
@@ -261,34 +265,57 @@ impl Store for IdbStore {
             }
         }
         self.write(&stores, async move |tx| {
+            // Every store's requests are made at once and awaited together: one round trip
+            // for the transaction, not one per store.
+            let mut writes: Vec<Write> = Vec::new();
             if !customers.is_empty() {
-                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+                let s = tx.store(CUSTOMERS)?;
+                writes.push(Box::pin(async move {
+                    s.put_all(customers.into_iter()).await.map(drop)
+                }));
             }
             if !entries.is_empty() {
-                tx.store(TAIL)?.add_all(entries.into_iter()).await?;
+                let s = tx.store(TAIL)?;
+                writes.push(Box::pin(async move {
+                    s.add_all(entries.into_iter()).await.map(drop)
+                }));
             }
             if !requests.is_empty() {
-                tx.store(schema::REQUESTS)?
-                    .put_all(requests.into_iter())
-                    .await?;
+                let s = tx.store(schema::REQUESTS)?;
+                writes.push(Box::pin(async move {
+                    s.put_all(requests.into_iter()).await.map(drop)
+                }));
             }
             if !settings.is_empty() {
-                tx.store(META)?.put_all(settings.into_iter()).await?;
+                let s = tx.store(META)?;
+                writes.push(Box::pin(async move {
+                    s.put_all(settings.into_iter()).await.map(drop)
+                }));
             }
-            for (s, (v, k)) in docs {
-                tx.store(s)?.put(&v, k.as_ref()).await?;
+            for (name, (v, k)) in docs {
+                let s = tx.store(name)?;
+                writes.push(Box::pin(
+                    async move { s.put(&v, k.as_ref()).await.map(drop) },
+                ));
             }
             if !audit.is_empty() {
                 // Added, not put: an entry with the same sequence number fails the transaction.
-                tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
+                let s = tx.store(schema::AUDIT)?;
+                writes.push(Box::pin(async move {
+                    s.add_all(audit.into_iter()).await.map(drop)
+                }));
             }
             if !attachments.is_empty() {
-                tx.store(schema::ATTACHMENTS)?
-                    .put_all(attachments.into_iter())
-                    .await?;
+                let s = tx.store(schema::ATTACHMENTS)?;
+                writes.push(Box::pin(async move {
+                    s.put_all(attachments.into_iter()).await.map(drop)
+                }));
             }
-            tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
-            Ok(())
+            let s = tx.store(OUTBOX)?;
+            writes.push(Box::pin(async move {
+                s.add_all(outbox.into_iter()).await.map(drop)
+            }));
+            futures_util::future::try_join_all(writes).await.map(drop)
         })
         .await
     }

@@ -5,6 +5,7 @@ use crate::ui::i18n::T;
 use crate::ui::rating::GradeBadge;
 use crate::ui::state::{mark_ready, AppState};
 use crate::ui::widgets::WhenLoaded;
+use creditdesk_app::ListFilter;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::CustomerSummary;
 use leptos::prelude::*;
@@ -14,14 +15,7 @@ use leptos_router::components::A;
 pub const ROW_H: f64 = 64.0;
 const OVERSCAN: usize = 8;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Sort {
-    Name,
-    Open,
-    Overdue,
-    Days,
-    Score,
-}
+pub use creditdesk_app::ListSort as Sort;
 
 /// The rows in view for a scroll position: `start..end` of `len` rows.
 pub fn window(scroll_top: f64, viewport: f64, len: usize) -> (usize, usize) {
@@ -53,60 +47,19 @@ pub fn CustomerList() -> impl IntoView {
     let scroll = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(720.0f64);
 
-    let choices = Memo::new(move |_| {
-        state.data(|d| {
-            let me = d.me();
-            let mine = || d.customers.iter().filter(|c| me.sees(&c.sales_rep));
-            let mut regions: Vec<String> = mine().map(|c| c.region.clone()).collect();
-            let mut reps: Vec<String> = mine().map(|c| c.sales_rep.clone()).collect();
-            regions.sort();
-            regions.dedup();
-            reps.sort();
-            reps.dedup();
-            (regions, reps)
-        })
-    });
+    let choices = Memo::new(move |_| state.data(|d| d.list_choices(&d.me())));
 
-    // Indices into the customer vector, filtered and sorted.
+    // Indices into the customer vector, filtered and sorted (the application crate's query).
     let rows = Memo::new(move |_| {
-        let q = query.get().trim().to_lowercase();
-        let (region, rep, only_overdue, sort) =
-            (region.get(), rep.get(), only_overdue.get(), sort.get());
-        let grade = grade.get();
-        state.data(|d| {
-            // A sales rep sees their own customers; other roles see every customer.
-            let me = d.me();
-            let mut ix: Vec<usize> = (0..d.customers.len())
-                .filter(|&i| {
-                    let c = &d.customers[i];
-                    me.sees(&c.sales_rep)
-                        && (region.is_empty() || c.region == region)
-                        && (rep.is_empty() || c.sales_rep == rep)
-                        && (!only_overdue || d.summary(c.id).overdue.is_positive())
-                        && (grade.is_empty()
-                            || d.rated.get(&c.id).is_some_and(|(_, g)| g.label() == grade))
-                        && (q.is_empty()
-                            || c.name.to_lowercase().contains(&q)
-                            || c.sales_rep.to_lowercase().contains(&q)
-                            || c.uscc
-                                .is_some_and(|u| u.as_str().to_lowercase().contains(&q)))
-                })
-                .collect();
-            match sort {
-                Sort::Name => {}
-                Sort::Open => {
-                    ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).open_ar))
-                }
-                Sort::Overdue => {
-                    ix.sort_by_key(|&i| std::cmp::Reverse(d.summary(d.customers[i].id).overdue))
-                }
-                Sort::Days => ix.sort_by_key(|&i| {
-                    std::cmp::Reverse(d.summary(d.customers[i].id).max_days_overdue)
-                }),
-                Sort::Score => ix.sort_by_key(|&i| d.rated.get(&d.customers[i].id).map(|r| r.0)),
-            }
-            ix
-        })
+        let filter = ListFilter {
+            text: query.get(),
+            region: region.get(),
+            rep: rep.get(),
+            grade: Grade::ALL.into_iter().find(|g| g.label() == grade.get()),
+            only_overdue: only_overdue.get(),
+            sort: sort.get(),
+        };
+        state.data(|d| d.customer_rows(&d.me(), &filter))
     });
 
     let visible = move || {

@@ -1,0 +1,83 @@
+//! Read models of the pages that list and show customers: the customer list (search, filters,
+//! sort, what a user may see) and the values its filters offer.
+
+use crate::book::Book;
+use creditdesk_domain::approval::User;
+use creditdesk_domain::rating::Grade;
+
+/// How the customer list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ListSort {
+    /// By name (the book's order).
+    #[default]
+    Name,
+    /// Open receivables, largest first.
+    Open,
+    /// Overdue amount, largest first.
+    Overdue,
+    /// Days overdue of the oldest item, most first.
+    Days,
+    /// Score, lowest first (who to look at).
+    Score,
+}
+
+/// What the customer list shows: a search text (name, rep or credit code, any case) and filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub text: String,
+    pub region: String,
+    pub rep: String,
+    pub grade: Option<Grade>,
+    pub only_overdue: bool,
+    pub sort: ListSort,
+}
+
+impl Book {
+    /// The customers `user` sees that match the filter, as indices into `customers`, in the
+    /// filter's order.
+    pub fn customer_rows(&self, user: &User, f: &ListFilter) -> Vec<usize> {
+        let q = f.text.trim().to_lowercase();
+        let mut ix: Vec<usize> = (0..self.customers.len())
+            .filter(|&i| {
+                let c = &self.customers[i];
+                user.sees(&c.sales_rep)
+                    && (f.region.is_empty() || c.region == f.region)
+                    && (f.rep.is_empty() || c.sales_rep == f.rep)
+                    && (!f.only_overdue || self.summary(c.id).overdue.is_positive())
+                    && f.grade
+                        .is_none_or(|g| self.rated.get(&c.id).is_some_and(|r| r.1 == g))
+                    && (q.is_empty()
+                        || c.name.to_lowercase().contains(&q)
+                        || c.sales_rep.to_lowercase().contains(&q)
+                        || c.uscc
+                            .is_some_and(|u| u.as_str().to_lowercase().contains(&q)))
+            })
+            .collect();
+        let id = |i: usize| self.customers[i].id;
+        match f.sort {
+            ListSort::Name => {}
+            ListSort::Open => ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).open_ar)),
+            ListSort::Overdue => {
+                ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).overdue))
+            }
+            ListSort::Days => {
+                ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).max_days_overdue))
+            }
+            ListSort::Score => ix.sort_by_key(|&i| self.rated.get(&id(i)).map(|r| r.0)),
+        }
+        ix
+    }
+
+    /// The regions and sales reps among the customers `user` sees, sorted, each once.
+    pub fn list_choices(&self, user: &User) -> (Vec<String>, Vec<String>) {
+        let mine = || self.customers.iter().filter(|c| user.sees(&c.sales_rep));
+        let mut regions: Vec<String> = mine().map(|c| c.region.clone()).collect();
+        let mut reps: Vec<String> = mine().map(|c| c.sales_rep.clone()).collect();
+        for v in [&mut regions, &mut reps] {
+            v.retain(|s| !s.is_empty());
+            v.sort();
+            v.dedup();
+        }
+        (regions, reps)
+    }
+}
