@@ -413,38 +413,11 @@ fn CheckStep(
         })}
         {(!rows.is_empty()).then(|| view! {
             <p class="muted small">{format!("{} / {total_problems} {}", rows.len(), lang.t(T::ProblemsShown))}</p>
-            <div class="table-scroll">
-                <table class="data" data-testid="problems">
-                    <thead><tr><th class="num">{lang.t(T::Row)}</th><th>{lang.t(T::Column)}</th><th>{lang.t(T::Value)}</th><th>{lang.t(T::Problem)}</th></tr></thead>
-                    <tbody>
-                        {rows.into_iter().map(|p| view! {
-                            <tr data-code=p.problem.code()>
-                                <td class="num">{p.row}</td>
-                                <td>{p.column.clone().unwrap_or_default()}</td>
-                                <td class="clip">{p.value.clone()}</td>
-                                <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <ProblemTable rows=rows testid="problems" warn=false />
         })}
-        {(!plan.warnings.is_empty()).then(|| view! {
-            <div class="table-scroll">
-                <table class="data" data-testid="warnings">
-                    <thead><tr><th class="num">{lang.t(T::Row)}</th><th>{lang.t(T::Column)}</th><th>{lang.t(T::Value)}</th><th>{lang.t(T::Problem)}</th></tr></thead>
-                    <tbody>
-                        {plan.warnings.iter().take(PROBLEMS_SHOWN).map(|p| view! {
-                            <tr class="warn" data-code=p.problem.code()>
-                                <td class="num">{p.row}</td>
-                                <td>{p.column.clone().unwrap_or_default()}</td>
-                                <td class="clip">{p.value.clone()}</td>
-                                <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+        {(!plan.warnings.is_empty()).then(|| {
+            let rows: Vec<_> = plan.warnings.iter().take(PROBLEMS_SHOWN).cloned().collect();
+            view! { <ProblemTable rows=rows testid="warnings" warn=true /> }
         })}
         <BlockedOrders plan=plan.clone() choice=blocked />
         <div class="form-actions">
@@ -668,4 +641,27 @@ fn BlockedOrders(plan: Plan, choice: RwSignal<Blocked>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// Problems (or warnings) of an import's rows: row, column, value, what is wrong and its code.
+#[component]
+fn ProblemTable(rows: Vec<im::RowProblem>, testid: &'static str, warn: bool) -> impl IntoView {
+    let lang = expect_context::<AppState>().lang.get_untracked();
+    view! {
+        <div class="table-scroll">
+            <table class="data" data-testid=testid>
+                <thead><tr><th class="num">{lang.t(T::Row)}</th><th>{lang.t(T::Column)}</th><th>{lang.t(T::Value)}</th><th>{lang.t(T::Problem)}</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|p| view! {
+                        <tr class:warn=warn data-code=p.problem.code()>
+                            <td class="num">{p.row}</td>
+                            <td>{p.column.clone().unwrap_or_default()}</td>
+                            <td class="clip">{p.value.clone()}</td>
+                            <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }
