@@ -184,11 +184,6 @@ pub fn HeldPage() -> impl IntoView {
         <WhenLedger>
             <section class="page">
                 <h1>{move || state.t(T::HeldOrders)}</h1>
-                <div class="field">
-                    <label for="held-reason">{move || state.t(T::Reason)}</label>
-                    <input id="held-reason" data-testid="held-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                    <small class="error" role="alert" data-testid="held-error">{move || error.get()}</small>
-                </div>
                 {move || {
                     let lang = state.lang.get();
                     let rows = state.data(|d| {
@@ -208,7 +203,13 @@ pub fn HeldPage() -> impl IntoView {
                     if rows.is_empty() {
                         return view! { <p class="muted">{lang.t(T::NoHeld)}</p> }.into_any();
                     }
+                    // The reason a release or a cancellation gives (asked only when something is held).
                     view! {
+                        <div class="field">
+                            <label for="held-reason">{lang.t(T::Reason)}</label>
+                            <input id="held-reason" data-testid="held-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                            <small class="error" role="alert" data-testid="held-error">{move || error.get()}</small>
+                        </div>
                         <div class="table-wrap">
                             <table data-testid="held">
                                 <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Number)}</th><th class="num">{lang.t(T::Amount)}</th><th>{lang.t(T::CheckBlock)}</th><th></th></tr></thead>
