@@ -214,6 +214,7 @@ test("a sales rep who opens another rep's customer by its link is told it is not
     await page.click("a[href$='/edit']");
     await page.waitForSelector("[data-testid=profile-locked]");
     assert.ok(await page.isDisabled("#f-report_score"));
+    assert.ok(await page.isDisabled("#f-first_cooperation"), "the first cooperation date moves the grade too");
     assert.ok(await page.isEnabled("#f-phone"));
     assert.deepEqual(b.errors, []);
   } finally {

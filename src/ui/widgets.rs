@@ -59,6 +59,9 @@ pub fn Field(
     /// The id of a `<datalist>` of suggestions.
     #[prop(optional)]
     list: Option<&'static str>,
+    /// Shown but not editable (a value the user's role may not change).
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = format!("f-{name}");
@@ -78,7 +81,7 @@ pub fn Field(
     } else {
         view! {
             <input id=id.clone() name=name type=input_type.unwrap_or("text") inputmode=inputmode
-                placeholder=placeholder autocomplete="off" list=list
+                placeholder=placeholder autocomplete="off" list=list disabled=disabled
                 aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
                 prop:value=value on:input=move |ev| form.set(name, event_target_value(&ev)) />
         }

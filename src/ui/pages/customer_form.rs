@@ -197,7 +197,8 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                     </div>
                     <div class="row">
                         <Field form=form name=f::SALES_REP label=T::SalesRep required=true />
-                        <Field form=form name=f::FIRST_COOPERATION label=T::FirstCooperation input_type="date" required=true />
+                        <Field form=form name=f::FIRST_COOPERATION label=T::FirstCooperation input_type="date" required=true
+                            disabled=Signal::derive(move || existing.is_some() && !may_edit_profile()) />
                     </div>
                     <div class="row">
                         <Field form=form name=f::CONTACT_PERSON label=T::ContactPerson />
