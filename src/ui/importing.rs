@@ -2,9 +2,7 @@
 //! The rules are the domain's (`creditdesk_domain::import`) and storage's (`backup`); this module
 //! feeds them the file and the data in memory, writes in one transaction, and updates memory.
 
-use crate::ui::state::{
-    boot, db, new_uuid, now, require, run, with_data, AppState, Phase, SaveError,
-};
+use crate::ui::state::{boot, db, new_uuid, now, run, with_data, AppState, Phase, SaveError};
 use creditdesk_app::{check_imported_orders, Blocked, BlockedOrder, Command};
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{
@@ -154,12 +152,10 @@ pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Importe
     })
 }
 
-/// The whole database as a backup file's text. It holds every customer, so only a user who sees
-/// every customer may take it.
+/// The whole database as a backup file's text (see `creditdesk_app::admin::backup`).
 pub async fn backup_text() -> Result<String, SaveError> {
-    require(Permission::SeeAllCustomers)?;
-    let dump = db()?.dump().await?;
-    Ok(backup::to_json(&dump))
+    let me = with_data(|d| d.me());
+    Ok(creditdesk_app::admin::backup(&*db()?, &me).await?)
 }
 
 /// A backup file read and checked: ready to restore, or every problem found.

@@ -4,7 +4,6 @@
 
 use crate::ui::i18n::Lang;
 use creditdesk_app::{execute, Command, CommandError, Ctx, OrderMove, Receipt};
-use creditdesk_domain::approval::Permission;
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::Timestamp;
@@ -429,18 +428,6 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(())
-}
-
-/// Refuses what the signed-in user's roles do not allow (for the writes not yet moved into the
-/// application crate; its commands authorise themselves).
-pub(crate) fn require(p: Permission) -> Result<(), SaveError> {
-    if with_data(|d| d.me().may(p)) {
-        Ok(())
-    } else {
-        Err(SaveError::Denied(
-            creditdesk_domain::approval::ApprovalError::NotPermitted,
-        ))
-    }
 }
 
 /// Why a save did not happen. Nothing is changed in either case.

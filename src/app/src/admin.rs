@@ -63,6 +63,17 @@ fn archive(here: &Dump, at: i64) -> Result<Option<Archived>, CommandError> {
     }))
 }
 
+/// The whole database as a backup file's text. It holds every customer, so only a user who sees
+/// every customer may take it.
+pub async fn backup<S: Store>(store: &S, actor: &User) -> Result<String, CommandError> {
+    if !actor.may(Permission::SeeAllCustomers) {
+        return Err(CommandError::NotPermitted(
+            "take a backup of every customer",
+        ));
+    }
+    Ok(backup::to_json(&store.dump().await?))
+}
+
 /// Replaces everything with a backup (`merge` false) or merges it in, audited as the module
 /// says. `file` and `sha256` name the file. Returns the merge's report.
 pub async fn restore<S: Store>(

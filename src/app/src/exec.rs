@@ -91,8 +91,6 @@ pub struct Receipt {
     pub outcome: Option<Outcome>,
     pub state: Option<State>,
     pub count: usize,
-    /// The audit entries it added.
-    pub audit: Vec<AuditEntry>,
 }
 
 /// The user id of what the system does by itself (expiry, rule runs, reviews it files).
@@ -1022,7 +1020,6 @@ pub async fn execute<S: Store>(
                 outcome: fx.outcome,
                 state: fx.state,
                 count: fx.count,
-                audit: Vec::new(),
             });
         }
         let mut batch = written(ctx, &cmd, &fx, &files);
@@ -1046,7 +1043,6 @@ pub async fn execute<S: Store>(
                     outcome: fx.outcome,
                     state: fx.state,
                     count: fx.count,
-                    audit: entries,
                 });
             }
             Err(_) if attempt == 0 && !fx.events.is_empty() => {

@@ -123,3 +123,17 @@ fn an_empty_start_keeps_the_old_trail_and_begins_the_new_one_with_the_replacemen
     assert_eq!(kept[0].len(), 4);
     assert!(verify(&kept[0]).is_ok());
 }
+
+#[test]
+fn a_backup_holds_every_customer_so_only_a_role_that_sees_them_all_takes_one() {
+    use creditdesk_app::admin::backup;
+    let here = with_trail(2, "us");
+    let code = |role| {
+        block_on(backup(&here, &user("x", role)))
+            .err()
+            .map(|e| e.code().as_str())
+    };
+    assert_eq!(code(Role::SalesRep), Some("CMD-NOT-PERMITTED"));
+    assert_eq!(code(Role::FinanceSpecialist), None);
+    assert!(parse(&block_on(backup(&here, &user("x", Role::Cfo))).unwrap()).is_ok());
+}

@@ -43,16 +43,12 @@ impl<T: Serialize + DeserializeOwned> Setting<T> {
                 .map_err(|e| StoreError::corrupt(format!("setting {}", self.key), e)),
         }
     }
-    /// The setting's `(key, json)` for a batch.
-    pub fn entry(self, value: &T) -> (String, String) {
-        (
-            self.key.to_string(),
-            serde_json::to_string(value).expect("settings serialise"),
-        )
-    }
     /// Adds the write of this setting to a batch (written with it, in one transaction).
     pub fn put(self, batch: &mut Batch, value: &T) {
-        batch.settings.push(self.entry(value));
+        batch.settings.push((
+            self.key.to_string(),
+            serde_json::to_string(value).expect("settings serialise"),
+        ));
     }
     /// The write that empties this setting (it then reads as `None`).
     pub fn clear(self) -> (String, String) {
