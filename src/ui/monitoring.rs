@@ -102,9 +102,31 @@ pub async fn save_rules(rules: RuleSet, why: String) -> Result<u32, Vec<RuleProb
     }
 }
 
-/// Runs the rules over the customers a change touched, in the background.
+/// How long writes must pause before the rules run over what they touched: a burst of writes
+/// (a form saved twice, a run of payments) is one rule run, and no rule run competes with the
+/// next write's transaction.
+const SETTLE_MS: u32 = 150;
+
+thread_local! {
+    /// Customers touched since the last rule run, and the number of the latest change.
+    static TOUCHED: std::cell::RefCell<(std::collections::BTreeSet<CustomerId>, u64)> =
+        Default::default();
+}
+
+/// Runs the rules over the customers a change touched, in the background, once writes settle.
 pub fn after_change(ids: Vec<CustomerId>) {
+    let generation = TOUCHED.with_borrow_mut(|(set, generation)| {
+        set.extend(ids);
+        *generation += 1;
+        *generation
+    });
     leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(SETTLE_MS).await;
+        let ids = TOUCHED.with_borrow_mut(|(set, latest)| {
+            (*latest == generation).then(|| std::mem::take(set).into_iter().collect::<Vec<_>>())
+        });
+        // A later change is waiting its own turn and takes these customers with it.
+        let Some(ids) = ids else { return };
         match watch(Some(ids)).await {
             Ok(r) if !r.is_empty() => {
                 if let Some(state) = crate::ui::state::AppState::current() {

@@ -233,20 +233,11 @@ pub fn download(name: &str, text: &str) {
 }
 
 /// Why a page about one customer cannot show it: no such customer, or another sales rep's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unavailable {
-    Missing,
-    NotYours,
-}
+pub use creditdesk_app::Access as Unavailable;
 
 /// The customer of a route, if the signed-in user may see it.
 pub fn customer_access(id: Option<CustomerId>) -> Result<CustomerId, Unavailable> {
-    let id = id.ok_or(Unavailable::Missing)?;
-    crate::ui::state::with_data(|d| match d.customer(id) {
-        None => Err(Unavailable::Missing),
-        Some(c) if !d.me().sees(&c.sales_rep) => Err(Unavailable::NotYours),
-        Some(_) => Ok(id),
-    })
+    crate::ui::state::with_data(|d| d.open_customer(&d.me(), id))
 }
 
 /// The page shown instead of a customer the user may not open, or that does not exist.

@@ -26,6 +26,7 @@ pub mod load;
 pub mod monitoring;
 mod queries;
 pub mod reports;
+mod views;
 
 pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
@@ -33,6 +34,7 @@ pub use error::{Code, CommandError};
 pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange};
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
+pub use views::{Access, Customer360, HeldRow, InboxView, ALL_REQUESTS_SHOWN};
 
 use creditdesk_domain::approval::User;
 use creditdesk_domain::{Date, DeviceId, Timestamp};

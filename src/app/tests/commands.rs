@@ -1111,3 +1111,79 @@ fn the_customer_list_shows_a_rep_their_own_and_filters_and_sorts_for_everyone() 
         (vec!["East".to_string()], vec!["Rep One".to_string()])
     );
 }
+
+#[test]
+fn customer_360_held_orders_and_the_inbox_show_a_rep_only_their_own() {
+    let w = World::new();
+    let b = || w.book.borrow();
+    // Customer 360: another rep's customer is "not yours"; an unknown id is missing.
+    assert_eq!(
+        b().customer_360(&who("rep-1"), Some(w.theirs)).err(),
+        Some(Access::NotYours)
+    );
+    assert_eq!(
+        b().customer_360(&who("rep-1"), None).err(),
+        Some(Access::Missing)
+    );
+    let unknown = CustomerId::from_u128(1);
+    assert_eq!(
+        b().customer_360(&who("gm"), Some(unknown)).err(),
+        Some(Access::Missing)
+    );
+    // Each rep's order over the limit is held, with the reason the check gives today.
+    let ours = w.order(w.ours, "150000", false);
+    let theirs = w.order(w.theirs, "150000", false);
+    w.run("rep-1", ours.clone()).unwrap();
+    w.run("rep-2", theirs.clone()).unwrap();
+    let held = b().held_orders(&who("rep-1"));
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].order.id, order_id(&ours));
+    assert_eq!(held[0].customer, "Ours Ltd");
+    assert!(!held[0].reasons.is_empty(), "a held order says why");
+    assert_eq!(held[0].release_requested, None);
+    assert_eq!(
+        b().held_orders(&who("fs")).len(),
+        2,
+        "finance sees every customer"
+    );
+    let v = b().customer_360(&who("rep-1"), Some(w.ours)).unwrap();
+    assert_eq!(v.orders.len(), 1);
+    assert_eq!(v.customer.name, "Ours Ltd");
+    // A release request shows on the held row, in the requester's inbox as theirs, and waits
+    // on the approvers, not on the other rep.
+    let rid = RequestId::from_u128(w.next());
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::ReleaseHeldOrder {
+                order: order_id(&ours),
+                number: DocNo::parse("SO-2").unwrap(),
+                amount: Money::from_units(150_000),
+            },
+            reason: "Customer paid a deposit by wire".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        b().held_orders(&who("rep-1"))[0].release_requested,
+        Some(rid)
+    );
+    let now = 1_800_000_100_000;
+    let mine = b().inbox(&who("rep-1"), now);
+    assert_eq!(
+        mine.mine.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![rid]
+    );
+    assert!(mine.waiting.is_empty() && !mine.sees_all && mine.all.is_empty());
+    let other = b().inbox(&who("rep-2"), now);
+    assert!(other.mine.is_empty() && other.waiting.is_empty() && other.late.is_empty());
+    let sm = b().inbox(&who("sm"), now);
+    assert_eq!(
+        sm.waiting.iter().map(|(_, r)| r.id).collect::<Vec<_>>(),
+        vec![rid]
+    );
+    assert!(sm.sees_all && sm.all.len() == 1);
+}

@@ -186,20 +186,7 @@ pub fn HeldPage() -> impl IntoView {
                 <h1>{move || state.t(T::HeldOrders)}</h1>
                 {move || {
                     let lang = state.lang.get();
-                    let rows = state.data(|d| {
-                        d.orders_in(&d.me(), OrderStatus::Held)
-                            .iter()
-                            .map(|(o, _)| {
-                                let name = d.customer(o.customer).map(|c| c.name.clone()).unwrap_or_default();
-                                let reasons = d
-                                    .check_order(o.customer, o.amount, false)
-                                    .map(|r| r.reasons.iter().map(|x| reason_text(lang, x)).collect::<Vec<_>>().join("; "))
-                                    .unwrap_or_default();
-                                let pending = d.requests.iter().find(|r| r.state().is_open() && matches!(r.kind, RequestKind::ReleaseHeldOrder { order, .. } if order == o.id)).map(|r| r.id);
-                                (*o, name, reasons, pending)
-                            })
-                            .collect::<Vec<_>>()
-                    });
+                    let rows = state.data(|d| d.held_orders(&d.me()));
                     if rows.is_empty() {
                         return view! { <p class="muted">{lang.t(T::NoHeld)}</p> }.into_any();
                     }
@@ -214,9 +201,9 @@ pub fn HeldPage() -> impl IntoView {
                             <table data-testid="held">
                                 <thead><tr><th>{lang.t(T::Name)}</th><th>{lang.t(T::Number)}</th><th class="num">{lang.t(T::Amount)}</th><th>{lang.t(T::CheckBlock)}</th><th></th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|(o, name, reasons, pending)| view! {
+                                    {rows.into_iter().map(|row| { let o = row.order; let pending = row.release_requested; let reasons = row.reasons.iter().map(|x| reason_text(lang, x)).collect::<Vec<_>>().join("; "); view! {
                                         <tr>
-                                            <td><A href=format!("/customers/{}", o.customer)>{name}</A></td>
+                                            <td><A href=format!("/customers/{}", o.customer)>{row.customer}</A></td>
                                             <td class="mono">{o.number.to_string()}</td>
                                             <td class="num">{o.amount.format_cny()}</td>
                                             <td class="small">{reasons}</td>
@@ -228,7 +215,7 @@ pub fn HeldPage() -> impl IntoView {
                                                 <button class="small danger" data-testid="cancel-held" on:click=move |_| decide(o.id, false)>{lang.t(T::CancelHeld)}</button>
                                             </div></td>
                                         </tr>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </tbody>
                             </table>
                         </div>

@@ -8,9 +8,8 @@ use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
 use crate::ui::state::{move_order, AppState};
-use crate::ui::widgets::{customer_access, Tile, UnavailablePage, WhenLedger};
-use creditdesk_app::OrderMove;
-use creditdesk_domain::ledger::OpenItem;
+use crate::ui::widgets::{Tile, UnavailablePage, WhenLedger};
+use creditdesk_app::{Customer360, OrderMove};
 use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
 use creditdesk_domain::request::{Request, RequestKind};
 use creditdesk_domain::*;
@@ -35,18 +34,6 @@ pub fn route_customer() -> Memo<Option<CustomerId>> {
     Memo::new(move |_| params.read().get("id").and_then(|s| CustomerId::parse(&s)))
 }
 
-#[derive(Clone)]
-struct View360 {
-    c: Customer,
-    s: CustomerSummary,
-    items: Vec<OpenItem>,
-    orders: Vec<Order>,
-    payments: Vec<Payment>,
-    credits: Vec<CreditNote>,
-    avg_days: Option<String>,
-    numbers: std::collections::HashMap<InvoiceId, DocNo>,
-}
-
 #[component]
 pub fn Customer360() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -55,23 +42,7 @@ pub fn Customer360() -> impl IntoView {
         <WhenLedger>
             {move || {
                 state.lang.track();
-                let found = customer_access(id.get()).map(|id| state.data(|d| {
-                    let c = d.customer(id).expect("checked").clone();
-                    let as_of = d.as_of;
-                    let items = d.ledger.items(id, as_of);
-                    let mut orders: Vec<Order> = d.ledger.customer_orders(id).into_iter().copied().collect();
-                    orders.sort_by_key(|o| std::cmp::Reverse((o.date, o.number)));
-                    let mut payments: Vec<Payment> = d.ledger.customer_payments(id).into_iter().cloned().collect();
-                    payments.sort_by_key(|p| std::cmp::Reverse(p.date));
-                    let mut credits: Vec<CreditNote> = d.ledger.customer_credit_notes(id).into_iter().copied().collect();
-                    credits.sort_by_key(|c| std::cmp::Reverse(c.date));
-                    let numbers = items.iter().map(|i| (i.invoice, i.number)).collect();
-                    View360 {
-                        s: d.summary(id),
-                        avg_days: d.ledger.average_days_to_pay(id, as_of).map(|t| t.format()),
-                        c, items, orders, payments, credits, numbers,
-                    }
-                }));
+                let found = state.data(|d| d.customer_360(&d.me(), id.get()));
                 match found {
                     Ok(v) => view! { <CustomerPage v=v /> }.into_any(),
                     Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
@@ -86,20 +57,21 @@ fn dl_row(label: &'static str, value: String) -> impl IntoView {
 }
 
 #[component]
-fn CustomerPage(v: View360) -> impl IntoView {
+fn CustomerPage(v: Customer360) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang: Lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
-    let View360 {
-        c,
-        s,
+    let Customer360 {
+        customer: c,
+        summary: s,
         items,
         orders,
         payments,
-        credits,
-        avg_days,
+        credit_notes: credits,
+        average_days_to_pay,
         numbers,
     } = v;
+    let avg_days = average_days_to_pay.map(|t| t.format());
     let id = c.id.to_string();
     let p = &c.profile;
     let overdue = s.overdue.is_positive();

@@ -730,30 +730,8 @@ pub fn InboxPage() -> impl IntoView {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
                 let now = state.now.get();
-                let (waiting, mine, late, all, see_all) = state.data(|d| {
-                    let me = d.me();
-                    let mut waiting: Vec<(Inbox, Request)> = Vec::new();
-                    let mut mine = Vec::new();
-                    for r in &d.requests {
-                        match r.flow.inbox_reason(&me, now) {
-                            Some(Inbox::Mine) => mine.push(r.clone()),
-                            Some(x) => waiting.push((x, r.clone())),
-                            None if r.requested_by == me.id => mine.push(r.clone()),
-                            None => {}
-                        }
-                    }
-                    waiting.sort_by_key(|(x, r)| (*x, r.flow.step_since));
-                    let see_all = me.may(Permission::SeeAllCustomers);
-                    // Every late request the user may see: a manager's view of what is stuck.
-                    let late: Vec<Request> = d
-                        .requests
-                        .iter()
-                        .filter(|r| r.flow.overdue(now).is_some() && (see_all || d.visible(&me, r.customer)))
-                        .cloned()
-                        .collect();
-                    let all: Vec<Request> = if see_all { d.requests.iter().take(200).cloned().collect() } else { Vec::new() };
-                    (waiting, mine, late, all, see_all)
-                });
+                let creditdesk_app::InboxView { waiting, mine, late, all, sees_all: see_all } =
+                    state.data(|d| d.inbox(&d.me(), now));
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
