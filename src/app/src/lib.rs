@@ -26,12 +26,13 @@ pub mod load;
 pub mod monitoring;
 mod queries;
 pub mod reports;
+pub mod sync;
 mod views;
 
 pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
-pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange};
+pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange, SYSTEM};
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
 pub use views::{Access, Customer360, HeldRow, InboxView, ALL_REQUESTS_SHOWN};

@@ -137,3 +137,48 @@ pub async fn forget_monitoring<S: Store>(store: &S) -> Result<(), StoreError> {
         })
         .await
 }
+
+/// Reads everything stored into a book for `as_of`, graded, in one go (a server, a native
+/// tool). Returns the warnings of what was unreadable but skippable. The browser reads the same
+/// parts in slices to keep the page answering.
+pub async fn whole_book<S: Store>(
+    store: &S,
+    as_of: Date,
+    device: creditdesk_domain::DeviceId,
+    default_users: impl FnOnce() -> Vec<User>,
+) -> Result<(crate::Book, Vec<String>), StoreError> {
+    let (config, mut warnings) = configuration(store, as_of, default_users).await?;
+    let mut customers = store.load_customers().await?;
+    customers.sort_by(|a, b| a.name.cmp(&b.name));
+    let creditdesk_storage::Rows {
+        orders,
+        invoices,
+        payments,
+        credit_notes,
+    } = store.load_ledger().await?.decode()?;
+    let ledger = creditdesk_domain::Ledger::from_entries(orders, invoices, payments, credit_notes);
+    let (rules, monitor, warning) = crate::monitoring::load(store).await?;
+    warnings.extend(warning);
+    let mut book = crate::Book {
+        summaries: ledger.summaries(as_of),
+        customers,
+        ledger,
+        as_of,
+        device,
+        model: config.model,
+        versions: config.versions,
+        draft: config.draft,
+        requests: config.requests,
+        policy: config.policy,
+        users: config.users,
+        routes: config.routes,
+        audit: config.audit,
+        rules,
+        monitor,
+        ..crate::Book::default()
+    };
+    book.reindex();
+    book.compute_metrics();
+    book.rescore();
+    Ok((book, warnings))
+}

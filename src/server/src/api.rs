@@ -1,0 +1,491 @@
+//! The JSON API under `/api/v1`, and the app's static files with every other path.
+//!
+//! | method and path            | who              | what                                            |
+//! |----------------------------|------------------|-------------------------------------------------|
+//! | `GET /api/v1/health`       | anyone           | up, which database, whether the first run waits |
+//! | `POST /api/v1/setup`       | anyone, once     | the first administrator (only while no one can sign in) |
+//! | `POST /api/v1/session`     | anyone           | sign in: `{user, password}` → session cookie and token |
+//! | `DELETE /api/v1/session`   | signed in        | sign out                                        |
+//! | `GET /api/v1/me`           | signed in        | who I am, until when                            |
+//! | `POST /api/v1/password`    | signed in        | change my password (ends my other sessions)     |
+//! | `POST /api/v1/users`       | administrator    | add or change a user and set their password     |
+//! | `POST /api/v1/push`        | signed in        | run pending commands as me                      |
+//! | `GET /api/v1/pull?cursor=` | signed in        | what I may see, if it changed                   |
+//! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
+//!
+//! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status.
+
+use crate::clock::Clock;
+use crate::engine::EngineHandle;
+use crate::identity::{self, Session, Throttle};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use creditdesk_app::sync::{PullReply, Push, PushReply};
+use creditdesk_app::Command;
+use creditdesk_domain::approval::{Role, User};
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
+use std::sync::Arc;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Shared {
+    pub pool: AnyPool,
+    pub engine: EngineHandle,
+    pub clock: Clock,
+    pub throttle: Arc<Throttle>,
+    pub session_ms: i64,
+}
+
+/// An API error: a status, a stable code and a sentence.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub retry_after_s: Option<i64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after_s: None,
+        }
+    }
+    fn internal(e: impl std::fmt::Display) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "SRV-INTERNAL", e.to_string())
+    }
+    fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (
+            self.status,
+            Json(serde_json::json!({"code": self.code, "message": self.message})),
+        )
+            .into_response();
+        if let Some(s) = self.retry_after_s {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s.max(1)));
+        }
+        r
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+const COOKIE: &str = "cd_session";
+
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(t) = v.strip_prefix("Bearer ") {
+            return Some(t.trim().to_string());
+        }
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The signed-in user of a request (token in `Authorization: Bearer` or the session cookie).
+pub struct SignedIn {
+    pub user: User,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+impl FromRequestParts<Shared> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Shared) -> Result<Self, Self::Rejection> {
+        let token = token_of(&parts.headers).ok_or_else(|| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "SRV-SIGNED-OUT", "please sign in")
+        })?;
+        match identity::session(&s.pool, &token, s.clock.now().0)
+            .await
+            .map_err(ApiError::internal)?
+        {
+            Session::Valid { user, expires_at } => {
+                let directory = s.engine.directory().await.map_err(ApiError::internal)?;
+                let user = directory.into_iter().find(|u| u.id == user).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "SRV-NOT-IN-DIRECTORY",
+                        "your user is no longer in the directory",
+                    )
+                })?;
+                Ok(SignedIn {
+                    user,
+                    token,
+                    expires_at,
+                })
+            }
+            Session::Expired => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "SRV-SESSION-EXPIRED",
+                "your session has expired: please sign in again",
+            )),
+            Session::Unknown => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "SRV-SIGNED-OUT",
+                "please sign in",
+            )),
+        }
+    }
+}
+
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/setup", post(setup))
+        .route("/api/v1/session", post(sign_in).delete(sign_out))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/password", post(change_password))
+        .route("/api/v1/users", post(save_user))
+        .route("/api/v1/push", post(push))
+        .route("/api/v1/pull", get(pull))
+        .route("/api/v1/events", get(events))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async {
+                ApiError::new(StatusCode::NOT_FOUND, "SRV-NOT-FOUND", "no such API path")
+            }),
+        )
+        .with_state(shared)
+}
+
+#[derive(Serialize)]
+struct Health {
+    ok: bool,
+    database: &'static str,
+    /// No one can sign in yet: the first run creates the administrator.
+    first_run: bool,
+}
+
+async fn health(State(s): State<Shared>) -> ApiResult<Health> {
+    Ok(Json(Health {
+        ok: true,
+        database: s.engine.backend.name(),
+        first_run: !identity::anyone(&s.pool).await.map_err(ApiError::internal)?,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub user: String,
+    pub password: String,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct SessionInfo {
+    pub user: User,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+fn with_cookie(info: SessionInfo, session_ms: i64) -> Response {
+    let cookie = format!(
+        "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        info.token,
+        session_ms / 1000
+    );
+    let mut r = Json(info).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn hash(password: String) -> Result<String, ApiError> {
+    if let Some(p) = identity::password_problem(&password) {
+        return Err(ApiError::bad("SRV-WEAK-PASSWORD", p));
+    }
+    tokio::task::spawn_blocking(move || identity::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+#[derive(Deserialize)]
+pub struct Setup {
+    pub user: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// The first run: creates the first administrator, while no one can sign in.
+async fn setup(State(s): State<Shared>, Json(b): Json<Setup>) -> Result<Response, ApiError> {
+    if identity::anyone(&s.pool).await.map_err(ApiError::internal)? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "SRV-SET-UP",
+            "this server is set up: sign in, or ask an administrator",
+        ));
+    }
+    let (id, name) = (b.user.trim().to_string(), b.name.trim().to_string());
+    if id.is_empty() || name.is_empty() {
+        return Err(ApiError::bad("SRV-FIELD", "user id and name are required"));
+    }
+    let hashed = hash(b.password).await?;
+    let mut users = s.engine.directory().await.map_err(ApiError::internal)?;
+    let admin = match users.iter().find(|u| u.id == id) {
+        Some(u) if u.has(Role::Admin) => u.clone(),
+        Some(_) => {
+            return Err(ApiError::bad(
+                "SRV-FIELD",
+                format!("user {id} exists and is not an administrator"),
+            ))
+        }
+        None => {
+            let u = User {
+                id: id.clone(),
+                name,
+                roles: vec![Role::Admin],
+                region: String::new(),
+            };
+            users.push(u.clone());
+            s.engine
+                .run(u.clone(), Command::SaveUsers { users })
+                .await
+                .map_err(|e| ApiError::bad("SRV-DIRECTORY", e))?;
+            u
+        }
+    };
+    let now = s.clock.now().0;
+    identity::set_password(&s.pool, &admin.id, &hashed, now, None)
+        .await
+        .map_err(ApiError::internal)?;
+    let (token, expires_at) = identity::create_session(&s.pool, &admin.id, now, s.session_ms)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(with_cookie(
+        SessionInfo {
+            user: admin,
+            token,
+            expires_at,
+        },
+        s.session_ms,
+    ))
+}
+
+async fn sign_in(State(s): State<Shared>, Json(b): Json<Credentials>) -> Result<Response, ApiError> {
+    let now = s.clock.now().0;
+    let who = b.user.trim().to_string();
+    if let Some(ms) = s.throttle.wait(&who, now) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "SRV-THROTTLED",
+            format!(
+                "too many wrong passwords: try again in {} s",
+                (ms + 999) / 1000
+            ),
+        );
+        e.retry_after_s = Some((ms + 999) / 1000);
+        return Err(e);
+    }
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "SRV-WRONG-PASSWORD",
+            "wrong user or password",
+        )
+    };
+    let stored = identity::credential(&s.pool, &who)
+        .await
+        .map_err(ApiError::internal)?;
+    let password = b.password;
+    let ok = match stored {
+        Some(h) => tokio::task::spawn_blocking(move || identity::verify_password(&h, &password))
+            .await
+            .map_err(ApiError::internal)?,
+        None => false,
+    };
+    let directory = s.engine.directory().await.map_err(ApiError::internal)?;
+    let user = directory.into_iter().find(|u| u.id == who);
+    let (true, Some(user)) = (ok, user) else {
+        s.throttle.failed(&who, now);
+        return Err(wrong());
+    };
+    s.throttle.succeeded(&who);
+    let (token, expires_at) = identity::create_session(&s.pool, &user.id, now, s.session_ms)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(with_cookie(
+        SessionInfo {
+            user,
+            token,
+            expires_at,
+        },
+        s.session_ms,
+    ))
+}
+
+async fn sign_out(State(s): State<Shared>, me: SignedIn) -> Result<Response, ApiError> {
+    identity::end_session(&s.pool, &me.token)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("cd_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
+    Ok(r)
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Me {
+    pub user: User,
+    pub expires_at: i64,
+}
+
+async fn me(me: SignedIn) -> ApiResult<Me> {
+    Ok(Json(Me {
+        user: me.user,
+        expires_at: me.expires_at,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    pub old: String,
+    pub new: String,
+}
+
+async fn change_password(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(b): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let stored = identity::credential(&s.pool, &me.user.id)
+        .await
+        .map_err(ApiError::internal)?
+        .unwrap_or_default();
+    let old = b.old;
+    let ok = tokio::task::spawn_blocking(move || identity::verify_password(&stored, &old))
+        .await
+        .map_err(ApiError::internal)?;
+    if !ok {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "SRV-WRONG-PASSWORD",
+            "the current password is wrong",
+        ));
+    }
+    let hashed = hash(b.new).await?;
+    identity::set_password(
+        &s.pool,
+        &me.user.id,
+        &hashed,
+        s.clock.now().0,
+        Some(&identity::token_hash(&me.token)),
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct SaveUser {
+    pub user: User,
+    /// A new password; none keeps the current one (a new user needs one).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Adds or changes a user in the directory (a `SaveUsers` command, so the application crate
+/// decides who may) and sets their password.
+async fn save_user(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(b): Json<SaveUser>,
+) -> Result<StatusCode, ApiError> {
+    let hashed = match b.password {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    let has_password = identity::credential(&s.pool, &b.user.id)
+        .await
+        .map_err(ApiError::internal)?
+        .is_some();
+    if hashed.is_none() && !has_password {
+        return Err(ApiError::bad(
+            "SRV-FIELD",
+            format!("user {} needs a password to sign in", b.user.id),
+        ));
+    }
+    let mut users = s.engine.directory().await.map_err(ApiError::internal)?;
+    match users.iter_mut().find(|u| u.id == b.user.id) {
+        Some(u) => *u = b.user.clone(),
+        None => users.push(b.user.clone()),
+    }
+    s.engine
+        .run(me.user.clone(), Command::SaveUsers { users })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "SRV-REFUSED", e))?;
+    if let Some(h) = hashed {
+        identity::set_password(&s.pool, &b.user.id, &h, s.clock.now().0, None)
+            .await
+            .map_err(ApiError::internal)?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn push(State(s): State<Shared>, me: SignedIn, Json(b): Json<Push>) -> ApiResult<PushReply> {
+    if b.client.trim().is_empty() || b.client.len() > 64 {
+        return Err(ApiError::bad("SRV-CLIENT", "a push names its client id (1-64 characters)"));
+    }
+    s.engine
+        .push(me.user.id, b)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+#[derive(Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub cursor: u64,
+}
+
+async fn pull(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Query(q): Query<PullQuery>,
+) -> ApiResult<PullReply> {
+    s.engine
+        .pull(me.user.id, q.cursor)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+/// The cursor after every change, so that a device pulls soon after another user's change.
+async fn events(
+    State(s): State<Shared>,
+    _me: SignedIn,
+) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    use futures_util::StreamExt;
+    let rx = s.engine.changes.subscribe();
+    let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|c| async move {
+        c.ok()
+            .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,59 @@
+//! The server's one source of "now" and "today". Business days are China Standard Time (UTC+8,
+//! no daylight saving), the day the company keeps its books in. Tests set the clock by hand.
+
+use creditdesk_domain::{Date, Timestamp};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+const DAY_MS: i64 = 86_400_000;
+const UTC_PLUS_8_MS: i64 = 8 * 3_600_000;
+
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    /// A clock that moves only when told (tests): milliseconds since 1970.
+    Manual(Arc<AtomicI64>),
+}
+
+impl Clock {
+    pub fn manual(ms: i64) -> Clock {
+        Clock::Manual(Arc::new(AtomicI64::new(ms)))
+    }
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::System => Timestamp(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64),
+            ),
+            Clock::Manual(ms) => Timestamp(ms.load(Ordering::SeqCst)),
+        }
+    }
+    /// Moves a manual clock on; a system clock ignores it.
+    pub fn advance(&self, ms: i64) {
+        if let Clock::Manual(t) = self {
+            t.fetch_add(ms, Ordering::SeqCst);
+        }
+    }
+    /// The business day of `now` (UTC+8).
+    pub fn today(&self) -> Date {
+        day_of(self.now().0)
+    }
+}
+
+pub fn day_of(ms: i64) -> Date {
+    Date::from_days((ms + UTC_PLUS_8_MS).div_euclid(DAY_MS) as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_business_day_turns_at_midnight_in_beijing_not_in_greenwich() {
+        // 2026-06-14T15:59:59Z is 23:59:59 in Beijing; a second later it is the 15th there.
+        let before = 1_781_452_799_000;
+        assert_eq!(day_of(before).iso(), "2026-06-14");
+        assert_eq!(day_of(before + 1_000).iso(), "2026-06-15");
+    }
+}

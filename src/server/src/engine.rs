@@ -1,0 +1,413 @@
+//! The engine: one thread that owns the book (the application crate's read model) and runs every
+//! command on it, one at a time, committing through [`SqlStore`]. Handlers talk to it over a
+//! channel. One writer is what makes "two reps cannot both spend the same available credit"
+//! hold: the second order is checked on the state the first left, and held if nothing is left.
+//!
+//! The application crate's futures are not `Send` (the browser's IndexedDB is single-threaded),
+//! so the engine runs them on a current-thread runtime of its own, with its own database pool.
+
+use crate::clock::Clock;
+use crate::store::{open, Backend, SqlStore};
+use base64::Engine as _;
+use creditdesk_app::monitoring::{propose_reviews, run_rules};
+use creditdesk_app::sync::{Mutation, MutationResult, PullReply, Push, PushReply, Status};
+use creditdesk_app::{execute, Book, Command, Ctx};
+use creditdesk_domain::approval::{Role, User};
+use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+use creditdesk_domain::{CustomerId, DeviceId};
+use creditdesk_storage::{Rows, Store, StoreError};
+use sqlx::Row;
+use std::cell::RefCell;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// What the handlers ask of the engine.
+pub enum Job {
+    Push {
+        user: String,
+        push: Push,
+        reply: oneshot::Sender<Result<PushReply, String>>,
+    },
+    Pull {
+        user: String,
+        cursor: u64,
+        reply: oneshot::Sender<Result<PullReply, String>>,
+    },
+    /// The directory (who exists, with which roles).
+    Directory {
+        reply: oneshot::Sender<Vec<User>>,
+    },
+    /// Runs a command as `actor` outside a push (the administrator's user page, first run).
+    Run {
+        actor: User,
+        command: Box<Command>,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+}
+
+/// How the engine starts.
+#[derive(Clone, Debug)]
+pub struct Start {
+    pub database_url: String,
+    pub clock: Clock,
+    /// Write the demo data set (and its users) into an empty database.
+    pub demo: Option<DemoLang>,
+}
+
+/// The handlers' end of the engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    jobs: mpsc::Sender<Job>,
+    /// The cursor after every change, for the live event stream.
+    pub changes: broadcast::Sender<u64>,
+    pub backend: Backend,
+}
+
+impl EngineHandle {
+    async fn ask<T>(&self, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, String> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(job(tx))
+            .await
+            .map_err(|_| "the engine stopped".to_string())?;
+        rx.await.map_err(|_| "the engine stopped".to_string())
+    }
+    pub async fn push(&self, user: String, push: Push) -> Result<PushReply, String> {
+        self.ask(|reply| Job::Push { user, push, reply }).await?
+    }
+    pub async fn pull(&self, user: String, cursor: u64) -> Result<PullReply, String> {
+        self.ask(|reply| Job::Pull {
+            user,
+            cursor,
+            reply,
+        })
+        .await?
+    }
+    pub async fn directory(&self) -> Result<Vec<User>, String> {
+        self.ask(|reply| Job::Directory { reply }).await
+    }
+    pub async fn run(&self, actor: User, command: Command) -> Result<(), String> {
+        self.ask(|reply| Job::Run {
+            actor,
+            command: Box::new(command),
+            reply,
+        })
+        .await?
+    }
+}
+
+/// Starts the engine thread: opens the database, loads (or seeds) the book, then serves jobs.
+pub fn spawn(start: Start) -> Result<EngineHandle, String> {
+    let (jobs, mut rx) = mpsc::channel::<Job>(1024);
+    let (changes, _) = broadcast::channel(64);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<Backend, String>>();
+    let changes_out = changes.clone();
+    std::thread::Builder::new()
+        .name("creditdesk-engine".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&rt, async move {
+                let engine = match Engine::open(&start, changes_out).await {
+                    Ok(e) => {
+                        let _ = ready_tx.send(Ok(e.backend));
+                        e
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                while let Some(job) = rx.recv().await {
+                    engine.serve(job).await;
+                }
+            });
+        })
+        .map_err(|e| e.to_string())?;
+    let backend = ready_rx
+        .recv()
+        .map_err(|_| "the engine stopped while starting".to_string())??;
+    Ok(EngineHandle {
+        jobs,
+        changes,
+        backend,
+    })
+}
+
+struct Engine {
+    store: SqlStore,
+    book: RefCell<Book>,
+    clock: Clock,
+    backend: Backend,
+    changes: broadcast::Sender<u64>,
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Engine {
+    async fn open(start: &Start, changes: broadcast::Sender<u64>) -> Result<Engine, String> {
+        let (pool, backend) = open(&start.database_url, 4).await?;
+        let store = SqlStore { pool };
+        let as_of = start.clock.today();
+        if let Some(lang) = start.demo {
+            if store.setting("initialized").await.map_err(text)?.is_none()
+                && store.stats().await.map_err(text)?.customers == 0
+            {
+                let (customers, rows) = Rows::split(generate(&DemoSpec::demo(as_of, lang)));
+                store.replace_all(&customers, &rows).await.map_err(text)?;
+                creditdesk_app::load::forget_monitoring(&store)
+                    .await
+                    .map_err(text)?;
+                store
+                    .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
+                    .await
+                    .map_err(text)?;
+            }
+        }
+        store.set_setting("initialized", "1").await.map_err(text)?;
+        let device = DeviceId::from_u128(0);
+        let demo_users = start.demo;
+        let (book, warnings) = creditdesk_app::load::whole_book(&store, as_of, device, || {
+            demo_users.map(creditdesk_domain::demo::users).unwrap_or_default()
+        })
+        .await
+        .map_err(text)?;
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+        let engine = Engine {
+            store,
+            book: RefCell::new(book),
+            clock: start.clock.clone(),
+            backend,
+            changes,
+        };
+        if let Some(lang) = start.demo {
+            creditdesk_app::admin::seed_demo_requests(
+                &engine.store,
+                &engine.book,
+                lang,
+                engine.clock.now().0,
+            )
+            .await
+            .map_err(text)?;
+        }
+        engine.watch(None).await;
+        Ok(engine)
+    }
+
+    async fn serve(&self, job: Job) {
+        let today = self.clock.today();
+        if self.book.borrow_mut().roll_to(today) {
+            self.watch(None).await;
+        }
+        match job {
+            Job::Push { user, push, reply } => {
+                let _ = reply.send(self.push(&user, push).await);
+            }
+            Job::Pull {
+                user,
+                cursor,
+                reply,
+            } => {
+                let _ = reply.send(self.pull(&user, cursor).await);
+            }
+            Job::Directory { reply } => {
+                let _ = reply.send(self.book.borrow().users.clone());
+            }
+            Job::Run {
+                actor,
+                command,
+                reply,
+            } => {
+                let key = format!("server:{}", uuid::Uuid::new_v4());
+                let r = self.execute(&actor, &key, *command, Vec::new()).await;
+                let _ = reply.send(r.map(|_| ()).map_err(|(code, reason)| format!("{code}: {reason}")));
+            }
+        }
+    }
+
+    fn user(&self, id: &str) -> Option<User> {
+        self.book.borrow().users.iter().find(|u| u.id == id).cloned()
+    }
+
+    /// Runs one command as `actor`; on success the rules run over what it touched.
+    async fn execute(
+        &self,
+        actor: &User,
+        key: &str,
+        command: Command,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Vec<CustomerId>, (String, String)> {
+        let ctx = Ctx {
+            actor: actor.clone(),
+            device: DeviceId::from_u128(0),
+            now: self.clock.now(),
+            as_of: self.clock.today(),
+            command_id: key.to_string(),
+        };
+        match execute(&self.store, &self.book, &ctx, command, files).await {
+            Ok(receipt) => {
+                if !receipt.touched.is_empty() {
+                    self.watch(Some(receipt.touched.clone())).await;
+                }
+                self.announce().await;
+                Ok(receipt.touched)
+            }
+            Err(e) => Err((e.code().as_str().to_string(), e.to_string())),
+        }
+    }
+
+    /// Runs the rules (over some customers, or all), and files the reviews they ask for.
+    async fn watch(&self, ids: Option<Vec<CustomerId>>) {
+        let now = self.clock.now();
+        match run_rules(&self.store, &self.book, now.0, ids).await {
+            Ok((_, fresh)) => {
+                let system = User {
+                    id: creditdesk_app::SYSTEM.into(),
+                    name: creditdesk_app::SYSTEM.into(),
+                    roles: vec![Role::Admin],
+                    region: String::new(),
+                };
+                let mut id = || uuid::Uuid::new_v4().as_u128();
+                if let Err(e) =
+                    propose_reviews(&self.store, &self.book, &fresh, &system, now, &mut id).await
+                {
+                    eprintln!("reviews not filed: {e}");
+                }
+            }
+            Err(e) => eprintln!("rules not run: {e}"),
+        }
+    }
+
+    async fn announce(&self) {
+        if let Ok(c) = self.store.cursor().await {
+            let _ = self.changes.send(c);
+        }
+    }
+
+    async fn push(&self, user: &str, push: Push) -> Result<PushReply, String> {
+        let mut results = Vec::with_capacity(push.mutations.len());
+        let actor = self.user(user);
+        for m in push.mutations {
+            results.push(self.one(actor.as_ref(), &push.client, m).await?);
+        }
+        Ok(PushReply {
+            results,
+            cursor: self.store.cursor().await.map_err(text)?,
+        })
+    }
+
+    async fn one(
+        &self,
+        actor: Option<&User>,
+        client: &str,
+        m: Mutation,
+    ) -> Result<MutationResult, String> {
+        let key = m.key(client);
+        let n = m.n;
+        let refused = |code: &str, reason: String| MutationResult {
+            n,
+            status: Status::Refused,
+            code: Some(code.into()),
+            reason: Some(reason),
+        };
+        if self.store.applied(&key).await.map_err(text)? {
+            return Ok(MutationResult {
+                n,
+                status: Status::AlreadyApplied,
+                code: None,
+                reason: None,
+            });
+        }
+        if let Some((code, reason)) = self.refusal(&key).await.map_err(text)? {
+            return Ok(refused(&code, reason));
+        }
+        let Some(actor) = actor else {
+            return Ok(refused(
+                "SRV-NOT-IN-DIRECTORY",
+                "your user is not in the directory any more".into(),
+            ));
+        };
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut files = Vec::new();
+        for (id, data) in &m.files {
+            match b64.decode(data) {
+                Ok(bytes) => files.push((id.clone(), bytes)),
+                Err(e) => {
+                    return Ok(refused(
+                        "SRV-ATTACHMENT",
+                        format!("attachment {id} is not base64: {e}"),
+                    ))
+                }
+            }
+        }
+        match self.execute(actor, &key, m.command, files).await {
+            Ok(_) => Ok(MutationResult {
+                n,
+                status: Status::Applied,
+                code: None,
+                reason: None,
+            }),
+            Err((code, reason)) => {
+                self.remember_refusal(&key, &actor.id, &code, &reason)
+                    .await
+                    .map_err(text)?;
+                Ok(refused(&code, reason))
+            }
+        }
+    }
+
+    async fn refusal(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query("SELECT code, reason FROM refusals WHERE command_id = $1")
+            .bind(key.to_string())
+            .fetch_optional(&self.store.pool)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(row.map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))))
+    }
+
+    async fn remember_refusal(
+        &self,
+        key: &str,
+        user: &str,
+        code: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO refusals (command_id, user_id, code, reason, at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(key.to_string())
+        .bind(user.to_string())
+        .bind(code.to_string())
+        .bind(reason.to_string())
+        .bind(self.clock.now().0)
+        .execute(&self.store.pool)
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn pull(&self, user: &str, cursor: u64) -> Result<PullReply, String> {
+        let now = self.store.cursor().await.map_err(text)?;
+        if cursor == now && cursor > 0 {
+            return Ok(PullReply::Unchanged { cursor });
+        }
+        let Some(me) = self.user(user) else {
+            return Err("your user is not in the directory any more".into());
+        };
+        let snapshot = self.book.borrow().snapshot_for(&me, now).map_err(text)?;
+        Ok(PullReply::Snapshot(Box::new(snapshot)))
+    }
+}
+

@@ -1,0 +1,121 @@
+//! CreditDesk's server: signs people in, runs the application crate's commands as the signed-in
+//! user against SQLite (the default, a file in the data folder) or PostgreSQL (`DATABASE_URL`),
+//! syncs devices by push and pull, and serves the built app.
+//!
+//! - [`store`]: the application's `Store` in SQL, with the migrations of both databases;
+//! - [`engine`]: the one thread that owns the book and runs commands in order;
+//! - [`identity`]: passwords (Argon2id), sessions, the sign-in throttle;
+//! - [`api`]: the HTTP API under `/api/v1` and the static files;
+//! - [`clock`]: the one source of "now" and of the business day.
+
+pub mod api;
+pub mod clock;
+pub mod engine;
+pub mod identity;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything a server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// The built app to serve (`index.html` and its files); none serves the API only.
+    pub site: Option<PathBuf>,
+    pub demo: Option<creditdesk_domain::demo::DemoLang>,
+    /// The password every demo user gets (with `demo`).
+    pub demo_password: Option<String>,
+    pub session_hours: i64,
+    pub clock: clock::Clock,
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub engine: engine::EngineHandle,
+    pub pool: sqlx::AnyPool,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, finishes what is in flight, and returns.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        let _ = self.task.await;
+    }
+    /// Waits until the server stops (Ctrl-C).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Opens the database, starts the engine, binds and serves.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let engine = {
+        let start = engine::Start {
+            database_url: config.database_url.clone(),
+            clock: config.clock.clone(),
+            demo: config.demo,
+        };
+        tokio::task::spawn_blocking(move || engine::spawn(start))
+            .await
+            .map_err(|e| e.to_string())??
+    };
+    let (pool, _) = store::open(&config.database_url, 8).await?;
+    if let (Some(_), Some(password)) = (config.demo, &config.demo_password) {
+        // The demo's users sign in with the demo password, until someone changes theirs.
+        let hashed = identity::hash_password(password)?;
+        for u in engine.directory().await? {
+            if identity::credential(&pool, &u.id).await?.is_none() {
+                identity::set_password(&pool, &u.id, &hashed, config.clock.now().0, None).await?;
+            }
+        }
+    }
+    let shared = api::Shared {
+        pool: pool.clone(),
+        engine: engine.clone(),
+        clock: config.clock.clone(),
+        throttle: Arc::new(identity::Throttle::default()),
+        session_ms: config.session_hours * 3_600_000,
+    };
+    let mut app = api::router(shared);
+    if let Some(site) = &config.site {
+        let index = site.join("index.html");
+        app = app.fallback_service(
+            tower_http::services::ServeDir::new(site)
+                .not_found_service(tower_http::services::ServeFile::new(index)),
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let stop = async move {
+            tokio::select! {
+                _ = rx => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            eprintln!("server stopped: {e}");
+        }
+    });
+    Ok(Running {
+        addr,
+        engine,
+        pool,
+        shutdown: Some(tx),
+        task,
+    })
+}
