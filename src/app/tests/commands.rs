@@ -804,6 +804,31 @@ fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
         );
         assert_eq!(got, (policy, routes, directory, rules), "{actor}");
     }
+    // A refusal for the role is a problem of its own, with its own code.
+    let w = World::new();
+    let routes = w.run(
+        "fs",
+        Command::SaveRoutes {
+            routes: Routes::default(),
+            why: "same again".into(),
+        },
+    );
+    let directory = w.run("fm", Command::SaveUsers { users: users() });
+    let rules = w.run(
+        "rep-1",
+        Command::SaveRules {
+            rules: RuleSet::default(),
+            why: "same again".into(),
+        },
+    );
+    let codes = |r: Result<Receipt, CommandError>| match r {
+        Err(CommandError::Routes(p)) => p.iter().map(|p| p.code.code()).collect::<Vec<_>>(),
+        Err(CommandError::Rules(p)) => p.iter().map(|p| p.code.code()).collect(),
+        r => panic!("{r:?}"),
+    };
+    assert_eq!(codes(routes), ["R000"]);
+    assert_eq!(codes(directory), ["U000"]);
+    assert_eq!(codes(rules), ["RU000"]);
     let w = World::new();
     w.run(
         "admin",
