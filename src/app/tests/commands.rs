@@ -1136,3 +1136,38 @@ fn the_customer_list_shows_a_rep_their_own_and_filters_and_sorts_for_everyone() 
         (vec!["East".to_string()], vec!["Rep One".to_string()])
     );
 }
+
+#[test]
+fn every_problem_code_is_unique_and_each_family_has_prefixes_of_its_own() {
+    use creditdesk_domain::approval::RouteCode;
+    use creditdesk_domain::credit::PolicyCode;
+    use creditdesk_domain::import::ImportProblem;
+    use creditdesk_domain::monitor::RuleCode;
+    use creditdesk_domain::rating::ModelCode;
+    use creditdesk_storage::backup::BackupCode;
+    use std::collections::BTreeMap;
+    let families: [(&str, Vec<&str>); 6] = [
+        ("model", ModelCode::ALL.map(ModelCode::code).to_vec()),
+        ("rules", RuleCode::ALL.map(RuleCode::code).to_vec()),
+        ("policy", PolicyCode::ALL.map(PolicyCode::code).to_vec()),
+        ("routes", RouteCode::ALL.map(RouteCode::code).to_vec()),
+        ("backup", BackupCode::ALL.map(BackupCode::code).to_vec()),
+        ("import", ImportProblem::CODES.to_vec()),
+    ];
+    // The prefix is what comes before the dash or the digits: `W` of `W-SUM`, `RU` of `RU001`.
+    let prefix = |c: &'static str| c.split(|ch: char| ch == '-' || ch.is_ascii_digit()).next();
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut all: Vec<&str> = Vec::new();
+    for (family, codes) in &families {
+        for &c in codes {
+            let p = prefix(c).filter(|p| !p.is_empty()).expect(c);
+            let first = *owner.entry(p).or_insert(family);
+            assert_eq!(first, *family, "{c}: the prefix {p} is also {first}'s");
+            all.push(c);
+        }
+    }
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "a code is used twice");
+}

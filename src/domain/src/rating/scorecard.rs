@@ -206,7 +206,7 @@ pub enum ModelCode {
     CategoryUnknown,
     /// `C-DUPLICATE`: the same category appears twice in a factor.
     CategoryDuplicate,
-    /// `P-RANGE`: a bin's or category's points are above 100.
+    /// `F-POINTS`: a bin's or category's points are above 100.
     PointsRange,
     /// `B-EMPTY`: a bin's lower end is not below its upper end, so it holds no value.
     BinEmpty,
@@ -262,7 +262,7 @@ impl ModelCode {
             ModelCode::FactorKind => "F-KIND",
             ModelCode::CategoryUnknown => "C-UNKNOWN",
             ModelCode::CategoryDuplicate => "C-DUPLICATE",
-            ModelCode::PointsRange => "P-RANGE",
+            ModelCode::PointsRange => "F-POINTS",
             ModelCode::BinEmpty => "B-EMPTY",
             ModelCode::BinLowEnd => "B-LOW-END",
             ModelCode::BinHighEnd => "B-HIGH-END",
