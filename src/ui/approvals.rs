@@ -4,7 +4,9 @@
 
 use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data_mut, SaveError};
 use creditdesk_app::{Command, CommandError, Ctx};
-use creditdesk_domain::approval::{ApprovalError, AuditEntry, RouteProblem, Routes, State, User};
+use creditdesk_domain::approval::{
+    ApprovalError, AuditEntry, RouteCode, RouteProblem, Routes, State, User,
+};
 use creditdesk_domain::credit::{Policy, PolicyProblem};
 use creditdesk_domain::request::{Attachment, RequestKind};
 use creditdesk_domain::*;
@@ -110,7 +112,7 @@ pub async fn save_policy(policy: Policy, confirmed: bool) -> Result<(), Vec<Poli
 }
 
 /// The problems a refused save of routes or users is shown with.
-fn route_problems(e: SaveError, code: &'static str) -> Vec<RouteProblem> {
+fn route_problems(e: SaveError, code: RouteCode) -> Vec<RouteProblem> {
     match e {
         SaveError::Refused(CommandError::Routes(p)) => p,
         e => vec![RouteProblem {
@@ -126,7 +128,7 @@ pub async fn save_routes(routes: Routes, why: String) -> Result<u32, Vec<RoutePr
     run(Command::SaveRoutes { routes, why }, Vec::new())
         .await
         .map(|r| r.count as u32)
-        .map_err(|e| route_problems(e, "R-STORE"))
+        .map_err(|e| route_problems(e, RouteCode::Store))
 }
 
 /// Saves the user directory (admins only).
@@ -134,7 +136,7 @@ pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
     run(Command::SaveUsers { users }, Vec::new())
         .await
         .map(|_| ())
-        .map_err(|e| route_problems(e, "U-STORE"))
+        .map_err(|e| route_problems(e, RouteCode::DirectoryStore))
 }
 
 /// Acts as another user of the directory (the demo's sign-in).

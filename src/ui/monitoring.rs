@@ -7,7 +7,7 @@ pub use creditdesk_app::monitoring::{backtest_year, facts_of, is_for};
 use creditdesk_app::monitoring::{propose_reviews, run_rules};
 use creditdesk_app::Command;
 use creditdesk_domain::monitor::{
-    Alert, AlertStatus, Rule, RuleProblem, RuleSet, RunReport, TaskStatus,
+    Alert, AlertStatus, Rule, RuleCode, RuleProblem, RuleSet, RunReport, TaskStatus,
 };
 use creditdesk_domain::*;
 use creditdesk_storage::StoreError;
@@ -95,7 +95,7 @@ pub async fn save_rules(rules: RuleSet, why: String) -> Result<u32, Vec<RuleProb
         }
         Err(SaveError::Refused(creditdesk_app::CommandError::Rules(p))) => Err(p),
         Err(_) => Err(vec![RuleProblem {
-            code: "RU-STORE",
+            code: RuleCode::Store,
             at: "database".into(),
             detail: "the database refused the write",
         }]),

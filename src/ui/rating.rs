@@ -4,7 +4,9 @@
 use crate::ui::i18n::{Lang, T};
 use creditdesk_charts::{waterfall, Linear};
 use creditdesk_domain::rating::scorecard::NumBin;
-use creditdesk_domain::rating::{FactorKey, Fixed, Grade, Hint, ModelProblem, Score, Value};
+use creditdesk_domain::rating::{
+    FactorKey, Fixed, Grade, Hint, ModelCode, ModelProblem, Score, Value,
+};
 use creditdesk_domain::{IndustryPosition, Money};
 use leptos::prelude::*;
 
@@ -139,47 +141,28 @@ pub fn fmt_score(s: Fixed) -> String {
 
 /// A model problem in the user's language, with where it is.
 pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
-    let zh = lang == Lang::Zh;
-    let what = match (p.code, zh) {
-        ("M-JSON", true) => "不是有效的 JSON",
-        ("M-JSON", false) => "not valid JSON",
-        ("M-NO-FACTORS", true) => "模型至少需要一个因子",
-        ("M-NO-FACTORS", false) => "a model needs at least one factor",
-        ("W-NEGATIVE", true) => "权重不能为负",
-        ("W-NEGATIVE", false) => "a weight cannot be negative",
-        ("W-SUM", true) => "权重合计须为 100%，现为",
-        ("W-SUM", false) => "weights must add up to 100%; they add up to",
-        ("F-UNKNOWN", true) => "未知因子",
-        ("F-UNKNOWN", false) => "unknown factor",
-        ("F-DUPLICATE", true) => "因子重复",
-        ("F-DUPLICATE", false) => "factor appears twice",
-        ("F-KIND", true) => "区间与类别用错（数值因子用区间，行业地位用类别）",
-        ("F-KIND", false) => "ranges and categories mixed up (numbers take ranges, industry position takes categories)",
-        ("C-UNKNOWN", true) => "未知类别",
-        ("C-UNKNOWN", false) => "unknown category",
-        ("C-DUPLICATE", true) => "类别重复",
-        ("C-DUPLICATE", false) => "category appears twice",
-        ("P-RANGE", true) => "分值须在 0 到 100 之间",
-        ("P-RANGE", false) => "points must be between 0 and 100",
-        ("B-EMPTY", true) => "区间为空",
-        ("B-EMPTY", false) => "the range holds no value",
-        ("B-LOW-END", true) => "最低区间须不设下限，否则这些值无处归类",
-        ("B-LOW-END", false) => "the first range must be open below; these values fall in no range",
-        ("B-HIGH-END", true) => "最高区间须不设上限，否则这些值无处归类",
-        ("B-HIGH-END", false) => "the last range must be open above; these values fall in no range",
-        ("B-OVERLAP", true) => "区间重叠",
-        ("B-OVERLAP", false) => "ranges overlap",
-        ("B-GAP", true) => "区间之间有空档，这些值无处归类",
-        ("B-GAP", false) => "gap between ranges; these values fall in no range",
-        ("T-RANGE", true) => "阈值须在 0 到 100 之间",
-        ("T-RANGE", false) => "thresholds must lie between 0 and 100",
-        ("T-ORDER", true) => "阈值须满足 AAA > AA > A > B",
-        ("T-ORDER", false) => "thresholds must satisfy AAA > AA > A > B",
-        ("M-REPORT-AGE", true) => "报告有效期不能为负",
-        ("M-REPORT-AGE", false) => "report validity cannot be negative",
-        (_, true) => "无法保存",
-        (_, false) => "could not be saved",
+    let (en, zh) = match p.code {
+        ModelCode::Json => ("not valid JSON", "不是有效的 JSON"),
+        ModelCode::NoFactors => ("a model needs at least one factor", "模型至少需要一个因子"),
+        ModelCode::WeightNegative => ("a weight cannot be negative", "权重不能为负"),
+        ModelCode::WeightSum => ("weights must add up to 100%; they add up to", "权重合计须为 100%，现为"),
+        ModelCode::FactorUnknown => ("unknown factor", "未知因子"),
+        ModelCode::FactorDuplicate => ("factor appears twice", "因子重复"),
+        ModelCode::FactorKind => ("ranges and categories mixed up (numbers take ranges, industry position takes categories)", "区间与类别用错（数值因子用区间，行业地位用类别）"),
+        ModelCode::CategoryUnknown => ("unknown category", "未知类别"),
+        ModelCode::CategoryDuplicate => ("category appears twice", "类别重复"),
+        ModelCode::PointsRange => ("points must be between 0 and 100", "分值须在 0 到 100 之间"),
+        ModelCode::BinEmpty => ("the range holds no value", "区间为空"),
+        ModelCode::BinLowEnd => ("the first range must be open below; these values fall in no range", "最低区间须不设下限，否则这些值无处归类"),
+        ModelCode::BinHighEnd => ("the last range must be open above; these values fall in no range", "最高区间须不设上限，否则这些值无处归类"),
+        ModelCode::BinOverlap => ("ranges overlap", "区间重叠"),
+        ModelCode::BinGap => ("gap between ranges; these values fall in no range", "区间之间有空档，这些值无处归类"),
+        ModelCode::ThresholdRange => ("thresholds must lie between 0 and 100", "阈值须在 0 到 100 之间"),
+        ModelCode::ThresholdOrder => ("thresholds must satisfy AAA > AA > A > B", "阈值须满足 AAA > AA > A > B"),
+        ModelCode::ReportAge => ("report validity cannot be negative", "报告有效期不能为负"),
+        ModelCode::Refused => ("could not be saved", "无法保存"),
     };
+    let what = if lang == Lang::Zh { zh } else { en };
     let detail = if p.detail.is_empty() {
         String::new()
     } else {

@@ -8,7 +8,7 @@ use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::Timestamp;
 use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::rating::{ModelProblem, Scorecard};
+use creditdesk_domain::rating::{ModelCode, ModelProblem, Scorecard};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::{schema, Rows, Store, StoreError, COMPACT_AT};
@@ -583,7 +583,7 @@ pub async fn publish(draft: Scorecard) -> Result<u32, Vec<ModelProblem>> {
         Ok(r) => Ok(r.count as u32),
         Err(SaveError::Refused(CommandError::Model(problems))) => Err(problems),
         Err(e) => Err(vec![ModelProblem {
-            code: "M-REFUSED",
+            code: ModelCode::Refused,
             at: "scorecard".into(),
             detail: match e {
                 SaveError::Refused(e) => e.to_string(),

@@ -7,11 +7,12 @@ use crate::command::{Base, Command, Envelope, OrderMove};
 use crate::error::CommandError;
 use crate::Ctx;
 use creditdesk_domain::approval::{
-    chain, directory_problems, AuditEntry, Event, Permission, RouteProblem, Routes, State, User,
+    chain, directory_problems, AuditEntry, Event, Permission, RouteCode, RouteProblem, Routes,
+    State, User,
 };
 use creditdesk_domain::credit::{self, Outcome, Policy, Release};
 use creditdesk_domain::monitor::{
-    Alert, AlertStatus, RuleProblem, RuleSet, Task, TaskNote, TaskStatus,
+    Alert, AlertStatus, RuleCode, RuleProblem, RuleSet, Task, TaskNote, TaskStatus,
 };
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Effect;
@@ -670,7 +671,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let mut problems = routes.problems();
             if !me.may(Permission::EditRoutes) {
                 problems.push(RouteProblem {
-                    code: "R000",
+                    code: RouteCode::NotAllowed,
                     at: "routes".into(),
                     detail: "your role may not change the routes".into(),
                 });
@@ -692,7 +693,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let mut problems = directory_problems(users);
             if !me.may(Permission::ManageUsers) {
                 problems.push(RouteProblem {
-                    code: "U000",
+                    code: RouteCode::DirectoryNotAllowed,
                     at: "directory".into(),
                     detail: "only an admin may change the users".into(),
                 });
@@ -708,7 +709,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let mut problems = rules.problems();
             if !me.may(Permission::EditPolicy) {
                 problems.push(RuleProblem {
-                    code: "RU000",
+                    code: RuleCode::NotAllowed,
                     at: "rules".into(),
                     detail: "your role may not change the rules",
                 });

@@ -804,6 +804,31 @@ fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
         );
         assert_eq!(got, (policy, routes, directory, rules), "{actor}");
     }
+    // A refusal for the role is a problem of its own, with its own code.
+    let w = World::new();
+    let routes = w.run(
+        "fs",
+        Command::SaveRoutes {
+            routes: Routes::default(),
+            why: "same again".into(),
+        },
+    );
+    let directory = w.run("fm", Command::SaveUsers { users: users() });
+    let rules = w.run(
+        "rep-1",
+        Command::SaveRules {
+            rules: RuleSet::default(),
+            why: "same again".into(),
+        },
+    );
+    let codes = |r: Result<Receipt, CommandError>| match r {
+        Err(CommandError::Routes(p)) => p.iter().map(|p| p.code.code()).collect::<Vec<_>>(),
+        Err(CommandError::Rules(p)) => p.iter().map(|p| p.code.code()).collect(),
+        r => panic!("{r:?}"),
+    };
+    assert_eq!(codes(routes), ["R000"]);
+    assert_eq!(codes(directory), ["U000"]);
+    assert_eq!(codes(rules), ["RU000"]);
     let w = World::new();
     w.run(
         "admin",
@@ -1186,4 +1211,39 @@ fn customer_360_held_orders_and_the_inbox_show_a_rep_only_their_own() {
         vec![rid]
     );
     assert!(sm.sees_all && sm.all.len() == 1);
+}
+
+#[test]
+fn every_problem_code_is_unique_and_each_family_has_prefixes_of_its_own() {
+    use creditdesk_domain::approval::RouteCode;
+    use creditdesk_domain::credit::PolicyCode;
+    use creditdesk_domain::import::ImportProblem;
+    use creditdesk_domain::monitor::RuleCode;
+    use creditdesk_domain::rating::ModelCode;
+    use creditdesk_storage::backup::BackupCode;
+    use std::collections::BTreeMap;
+    let families: [(&str, Vec<&str>); 6] = [
+        ("model", ModelCode::ALL.map(ModelCode::code).to_vec()),
+        ("rules", RuleCode::ALL.map(RuleCode::code).to_vec()),
+        ("policy", PolicyCode::ALL.map(PolicyCode::code).to_vec()),
+        ("routes", RouteCode::ALL.map(RouteCode::code).to_vec()),
+        ("backup", BackupCode::ALL.map(BackupCode::code).to_vec()),
+        ("import", ImportProblem::CODES.to_vec()),
+    ];
+    // The prefix is what comes before the dash or the digits: `W` of `W-SUM`, `RU` of `RU001`.
+    let prefix = |c: &'static str| c.split(|ch: char| ch == '-' || ch.is_ascii_digit()).next();
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut all: Vec<&str> = Vec::new();
+    for (family, codes) in &families {
+        for &c in codes {
+            let p = prefix(c).filter(|p| !p.is_empty()).expect(c);
+            let first = *owner.entry(p).or_insert(family);
+            assert_eq!(first, *family, "{c}: the prefix {p} is also {first}'s");
+            all.push(c);
+        }
+    }
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n, "a code is used twice");
 }

@@ -144,22 +144,30 @@ pub fn directory_problems(users: &[User]) -> Vec<RouteProblem> {
     for (i, u) in users.iter().enumerate() {
         let at = format!("user {}", i + 1);
         if u.name.trim().is_empty() {
-            out.push(RouteProblem::new("U001", &at, "a user needs a name"));
+            out.push(RouteProblem::new(
+                RouteCode::UserNoName,
+                &at,
+                "a user needs a name",
+            ));
         }
         if u.roles.is_empty() {
             out.push(RouteProblem::new(
-                "U002",
+                RouteCode::UserNoRole,
                 &at,
                 "a user needs at least one role",
             ));
         }
         if users[..i].iter().any(|o| o.id == u.id || o.name == u.name) {
-            out.push(RouteProblem::new("U003", &at, "two users share a name"));
+            out.push(RouteProblem::new(
+                RouteCode::UserTwice,
+                &at,
+                "two users share a name",
+            ));
         }
     }
     if !users.iter().any(|u| u.has(Role::Admin)) {
         out.push(RouteProblem::new(
-            "U004",
+            RouteCode::NoAdmin,
             "directory",
             "someone must keep the admin role",
         ));
@@ -282,16 +290,137 @@ impl Default for Routes {
     }
 }
 
+/// What is wrong with the approval routes (`R…`) or the user directory (`U…`).
+/// [`RouteCode::code`] is the stable code the UI shows and tests match on; it is also how the
+/// code is serialised, so a [`RouteProblem`] as JSON reads `"code":"R001"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+pub enum RouteCode {
+    /// `R000`: the user's role may not change the routes (raised by the app's command).
+    NotAllowed,
+    /// `R001`: there is no tier.
+    NoTier,
+    /// `R002`: a tier (or the freeze route) has no step.
+    NoStep,
+    /// `R003`: a step names no role.
+    NoRole,
+    /// `R004`: a step lists a role twice.
+    RoleTwice,
+    /// `R005`: a due time is outside 1 to 720 hours.
+    DueHours,
+    /// `R006`: an escalation time is not after the due time, or is over 1,440 hours.
+    EscalateHours,
+    /// `R007`: the amounts of the tiers that apply to every grade do not rise from tier to tier.
+    AmountsNotRising,
+    /// `R008`: no tier takes any amount of any grade (the last one must).
+    NoCatchAll,
+    /// `R009`: the days after which requests expire are outside 1 to 365.
+    ExpireDays,
+    /// `R010`: a tier's amount is negative.
+    NegativeAmount,
+    /// `R011`: a number in the route editor, as typed, is not a number (raised by the UI).
+    NotANumber,
+    /// `R-STORE`: the routes could not be saved for another reason, such as the database
+    /// (raised by the UI).
+    Store,
+    /// `U000`: only an admin may change the user directory (raised by the app's command).
+    DirectoryNotAllowed,
+    /// `U001`: a user has no name.
+    UserNoName,
+    /// `U002`: a user has no role.
+    UserNoRole,
+    /// `U003`: two users share a name (or an id).
+    UserTwice,
+    /// `U004`: nobody keeps the admin role.
+    NoAdmin,
+    /// `U-STORE`: the user directory could not be saved for another reason, such as the database
+    /// (raised by the UI).
+    DirectoryStore,
+}
+
+impl RouteCode {
+    /// Every code.
+    pub const ALL: [RouteCode; 19] = [
+        RouteCode::NotAllowed,
+        RouteCode::NoTier,
+        RouteCode::NoStep,
+        RouteCode::NoRole,
+        RouteCode::RoleTwice,
+        RouteCode::DueHours,
+        RouteCode::EscalateHours,
+        RouteCode::AmountsNotRising,
+        RouteCode::NoCatchAll,
+        RouteCode::ExpireDays,
+        RouteCode::NegativeAmount,
+        RouteCode::NotANumber,
+        RouteCode::Store,
+        RouteCode::DirectoryNotAllowed,
+        RouteCode::UserNoName,
+        RouteCode::UserNoRole,
+        RouteCode::UserTwice,
+        RouteCode::NoAdmin,
+        RouteCode::DirectoryStore,
+    ];
+
+    /// The stable code, e.g. `R001`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RouteCode::NotAllowed => "R000",
+            RouteCode::NoTier => "R001",
+            RouteCode::NoStep => "R002",
+            RouteCode::NoRole => "R003",
+            RouteCode::RoleTwice => "R004",
+            RouteCode::DueHours => "R005",
+            RouteCode::EscalateHours => "R006",
+            RouteCode::AmountsNotRising => "R007",
+            RouteCode::NoCatchAll => "R008",
+            RouteCode::ExpireDays => "R009",
+            RouteCode::NegativeAmount => "R010",
+            RouteCode::NotANumber => "R011",
+            RouteCode::Store => "R-STORE",
+            RouteCode::DirectoryNotAllowed => "U000",
+            RouteCode::UserNoName => "U001",
+            RouteCode::UserNoRole => "U002",
+            RouteCode::UserTwice => "U003",
+            RouteCode::NoAdmin => "U004",
+            RouteCode::DirectoryStore => "U-STORE",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RouteCode> {
+        RouteCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+impl std::fmt::Display for RouteCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl From<RouteCode> for &'static str {
+    fn from(c: RouteCode) -> &'static str {
+        c.code()
+    }
+}
+
+impl TryFrom<String> for RouteCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<RouteCode, String> {
+        RouteCode::from_code(&s).ok_or_else(|| format!("unknown route problem code {s:?}"))
+    }
+}
+
 /// A problem of the routes (or of the user directory), with a stable code and where it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteProblem {
-    pub code: &'static str,
+    pub code: RouteCode,
     pub at: String,
     pub detail: String,
 }
 
 impl RouteProblem {
-    fn new(code: &'static str, at: &str, detail: &str) -> RouteProblem {
+    fn new(code: RouteCode, at: &str, detail: &str) -> RouteProblem {
         RouteProblem {
             code,
             at: at.into(),
@@ -348,7 +477,7 @@ impl Routes {
         let check_tier = |t: &Tier, at: &str, out: &mut Vec<RouteProblem>| {
             if t.steps.is_empty() {
                 out.push(RouteProblem::new(
-                    "R002",
+                    RouteCode::NoStep,
                     at,
                     "a tier needs at least one step",
                 ));
@@ -356,33 +485,45 @@ impl Routes {
             for (k, s) in t.steps.iter().enumerate() {
                 let at = format!("{at}, step {}", k + 1);
                 if s.roles.is_empty() {
-                    out.push(RouteProblem::new("R003", &at, "a step needs a role"));
+                    out.push(RouteProblem::new(
+                        RouteCode::NoRole,
+                        &at,
+                        "a step needs a role",
+                    ));
                 }
                 if s.roles
                     .iter()
                     .enumerate()
                     .any(|(i, r)| s.roles[..i].contains(r))
                 {
-                    out.push(RouteProblem::new("R004", &at, "a role is listed twice"));
+                    out.push(RouteProblem::new(
+                        RouteCode::RoleTwice,
+                        &at,
+                        "a role is listed twice",
+                    ));
                 }
             }
             if !(1..=720).contains(&t.due_hours) {
                 out.push(RouteProblem::new(
-                    "R005",
+                    RouteCode::DueHours,
                     at,
                     "the due time must be 1 to 720 hours",
                 ));
             }
             if t.escalate_hours <= t.due_hours || t.escalate_hours > 1440 {
                 out.push(RouteProblem::new(
-                    "R006",
+                    RouteCode::EscalateHours,
                     at,
                     "escalation must come after the due time, within 1,440 hours",
                 ));
             }
         };
         if self.tiers.is_empty() {
-            out.push(RouteProblem::new("R001", "routes", "there is no tier"));
+            out.push(RouteProblem::new(
+                RouteCode::NoTier,
+                "routes",
+                "there is no tier",
+            ));
         }
         let mut last: Option<Money> = None;
         for (i, t) in self.tiers.iter().enumerate() {
@@ -392,7 +533,7 @@ impl Routes {
                 if let (Some(prev), Some(up)) = (last, t.up_to) {
                     if up <= prev {
                         out.push(RouteProblem::new(
-                            "R007",
+                            RouteCode::AmountsNotRising,
                             &at,
                             "amounts must rise from tier to tier",
                         ));
@@ -403,7 +544,7 @@ impl Routes {
                 }
                 if t.up_to.is_some_and(|u| u.is_negative()) {
                     out.push(RouteProblem::new(
-                        "R010",
+                        RouteCode::NegativeAmount,
                         &at,
                         "an amount cannot be negative",
                     ));
@@ -416,7 +557,7 @@ impl Routes {
             .any(|t| t.grades.is_empty() && t.up_to.is_none())
         {
             out.push(RouteProblem::new(
-                "R008",
+                RouteCode::NoCatchAll,
                 "routes",
                 "the last tier must take any amount of any grade",
             ));
@@ -424,7 +565,7 @@ impl Routes {
         check_tier(&self.freeze, "freeze", &mut out);
         if !(1..=365).contains(&self.expire_days) {
             out.push(RouteProblem::new(
-                "R009",
+                RouteCode::ExpireDays,
                 "routes",
                 "requests must expire after 1 to 365 days",
             ));

@@ -92,10 +92,63 @@ impl Default for Policy {
     }
 }
 
+/// What is wrong with a credit policy table. [`PolicyCode::code`] is the stable code the UI
+/// shows and tests match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyCode {
+    /// `P-ORDER`: the grade rows are not in the order AAA, AA, A, B, C.
+    Order,
+    /// `P-NEGATIVE`: a grade's maximum limit is negative.
+    Negative,
+    /// `P-TERM`: a grade's payment term is over 365 days.
+    Term,
+    /// `P-STRICTER-TERM` (to confirm): a better grade has a shorter term than the next grade.
+    StricterTerm,
+    /// `P-LOWER-CAP` (to confirm): a better grade has a lower maximum limit than the next grade.
+    LowerCap,
+    /// `P-STRICTER-SETTLEMENT` (to confirm): a better grade must pay cash before delivery while
+    /// the next grade is on credit.
+    StricterSettlement,
+    /// `P-SHARE`: the warning or hold share of the limit is over 100%.
+    Share,
+}
+
+impl PolicyCode {
+    /// Every code.
+    pub const ALL: [PolicyCode; 7] = [
+        PolicyCode::Order,
+        PolicyCode::Negative,
+        PolicyCode::Term,
+        PolicyCode::StricterTerm,
+        PolicyCode::LowerCap,
+        PolicyCode::StricterSettlement,
+        PolicyCode::Share,
+    ];
+
+    /// The stable code, e.g. `P-NEGATIVE`.
+    pub fn code(self) -> &'static str {
+        match self {
+            PolicyCode::Order => "P-ORDER",
+            PolicyCode::Negative => "P-NEGATIVE",
+            PolicyCode::Term => "P-TERM",
+            PolicyCode::StricterTerm => "P-STRICTER-TERM",
+            PolicyCode::LowerCap => "P-LOWER-CAP",
+            PolicyCode::StricterSettlement => "P-STRICTER-SETTLEMENT",
+            PolicyCode::Share => "P-SHARE",
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// Something in a policy table to fix, or (for `needs_confirmation`) to confirm.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyProblem {
-    pub code: &'static str,
+    pub code: PolicyCode,
     pub grade: Option<Grade>,
     /// A better grade with a stricter rule is allowed once someone confirms it.
     pub needs_confirmation: bool,
@@ -113,21 +166,21 @@ impl Policy {
         for (i, row) in self.grades.iter().enumerate() {
             if row.grade != Grade::ALL[i] {
                 out.push(PolicyProblem {
-                    code: "P-ORDER",
+                    code: PolicyCode::Order,
                     grade: Some(row.grade),
                     needs_confirmation: false,
                 });
             }
             if row.max_limit.is_negative() {
                 out.push(PolicyProblem {
-                    code: "P-NEGATIVE",
+                    code: PolicyCode::Negative,
                     grade: Some(row.grade),
                     needs_confirmation: false,
                 });
             }
             if row.term_days > 365 {
                 out.push(PolicyProblem {
-                    code: "P-TERM",
+                    code: PolicyCode::Term,
                     grade: Some(row.grade),
                     needs_confirmation: false,
                 });
@@ -136,14 +189,14 @@ impl Policy {
                 let better = &self.grades[i - 1];
                 if better.term_days < row.term_days {
                     out.push(PolicyProblem {
-                        code: "P-STRICTER-TERM",
+                        code: PolicyCode::StricterTerm,
                         grade: Some(better.grade),
                         needs_confirmation: true,
                     });
                 }
                 if better.max_limit < row.max_limit {
                     out.push(PolicyProblem {
-                        code: "P-LOWER-CAP",
+                        code: PolicyCode::LowerCap,
                         grade: Some(better.grade),
                         needs_confirmation: true,
                     });
@@ -152,7 +205,7 @@ impl Policy {
                     && row.settlement == Settlement::OnCredit
                 {
                     out.push(PolicyProblem {
-                        code: "P-STRICTER-SETTLEMENT",
+                        code: PolicyCode::StricterSettlement,
                         grade: Some(better.grade),
                         needs_confirmation: true,
                     });
@@ -161,7 +214,7 @@ impl Policy {
         }
         if self.warn_over_bp > 10_000 || self.hold_over_bp.is_some_and(|h| h > 10_000) {
             out.push(PolicyProblem {
-                code: "P-SHARE",
+                code: PolicyCode::Share,
                 grade: None,
                 needs_confirmation: false,
             });

@@ -282,10 +282,66 @@ impl Default for RuleSet {
     }
 }
 
+/// What is wrong with a warning rule set. [`RuleCode::code`] is the stable code the UI shows and
+/// tests match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuleCode {
+    /// `RU000`: the user's role may not change the rules (raised by the app's command).
+    NotAllowed,
+    /// `RU001`: a rule's code is not `W` and four digits, like `W1001`.
+    BadCode,
+    /// `RU002`: two rules share a code.
+    DuplicateCode,
+    /// `RU003`: a rule has no name.
+    NoName,
+    /// `RU004`: a rule has no action (no alert, notice, hold, task or review).
+    NoAction,
+    /// `RU005`: a rule's threshold is out of range.
+    ThresholdRange,
+    /// `RU006`: a threshold, as typed, is not a number (raised by the rule editor).
+    ThresholdNotANumber,
+    /// `RU-STORE`: the database refused to save the rules (raised by the UI).
+    Store,
+}
+
+impl RuleCode {
+    /// Every code.
+    pub const ALL: [RuleCode; 8] = [
+        RuleCode::NotAllowed,
+        RuleCode::BadCode,
+        RuleCode::DuplicateCode,
+        RuleCode::NoName,
+        RuleCode::NoAction,
+        RuleCode::ThresholdRange,
+        RuleCode::ThresholdNotANumber,
+        RuleCode::Store,
+    ];
+
+    /// The stable code, e.g. `RU001`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RuleCode::NotAllowed => "RU000",
+            RuleCode::BadCode => "RU001",
+            RuleCode::DuplicateCode => "RU002",
+            RuleCode::NoName => "RU003",
+            RuleCode::NoAction => "RU004",
+            RuleCode::ThresholdRange => "RU005",
+            RuleCode::ThresholdNotANumber => "RU006",
+            RuleCode::Store => "RU-STORE",
+        }
+    }
+}
+
+impl std::fmt::Display for RuleCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// A problem of the rule set, with a stable code and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleProblem {
-    pub code: &'static str,
+    pub code: RuleCode,
     pub at: String,
     pub detail: &'static str,
 }
@@ -306,13 +362,16 @@ impl RuleSet {
             };
             let c = r.code.as_bytes();
             if c.len() != 5 || c[0] != b'W' || !c[1..].iter().all(u8::is_ascii_digit) {
-                out.push(p("RU001", "a code is W and four digits, like W1001"));
+                out.push(p(
+                    RuleCode::BadCode,
+                    "a code is W and four digits, like W1001",
+                ));
             }
             if self.rules[..i].iter().any(|o| o.code == r.code) {
-                out.push(p("RU002", "two rules share a code"));
+                out.push(p(RuleCode::DuplicateCode, "two rules share a code"));
             }
             if r.name.trim().is_empty() {
-                out.push(p("RU003", "a rule needs a name"));
+                out.push(p(RuleCode::NoName, "a rule needs a name"));
             }
             let a = &r.actions;
             if a.alert_roles.is_empty()
@@ -322,10 +381,10 @@ impl RuleSet {
                 && !a.task
                 && !a.review
             {
-                out.push(p("RU004", "a rule needs at least one action"));
+                out.push(p(RuleCode::NoAction, "a rule needs at least one action"));
             }
             if r.threshold.abs() > crate::money::MAX_INPUT_UNITS * 100 {
-                out.push(p("RU005", "the threshold is out of range"));
+                out.push(p(RuleCode::ThresholdRange, "the threshold is out of range"));
             }
         }
         out

@@ -162,18 +162,38 @@ fn broken_routes_are_refused_with_every_problem_named() {
     r.tiers[2].up_to = Some(y(900_000));
     r.freeze.due_hours = 0;
     r.expire_days = 0;
-    let got: Vec<(&str, String)> = r.problems().into_iter().map(|p| (p.code, p.at)).collect();
+    let got: Vec<(RouteCode, String)> = r.problems().into_iter().map(|p| (p.code, p.at)).collect();
     assert_eq!(
         got,
         vec![
-            ("R003", "tier 1, step 1".to_string()),
-            ("R007", "tier 2".to_string()),
-            ("R008", "routes".to_string()),
-            ("R005", "freeze".to_string()),
-            ("R009", "routes".to_string()),
+            (RouteCode::NoRole, "tier 1, step 1".to_string()),
+            (RouteCode::AmountsNotRising, "tier 2".to_string()),
+            (RouteCode::NoCatchAll, "routes".to_string()),
+            (RouteCode::DueHours, "freeze".to_string()),
+            (RouteCode::ExpireDays, "routes".to_string()),
         ]
     );
     assert_eq!(Routes::default().problems(), vec![]);
+}
+
+#[test]
+fn a_route_problem_is_written_with_its_code_as_the_string_it_always_had() {
+    let p = RouteProblem {
+        code: RouteCode::NoTier,
+        at: "routes".into(),
+        detail: "there is no tier".into(),
+    };
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(
+        json,
+        r#"{"code":"R001","at":"routes","detail":"there is no tier"}"#
+    );
+    assert_eq!(serde_json::from_str::<RouteProblem>(&json).unwrap(), p);
+    let unknown = r#"{"code":"R999","at":"routes","detail":""}"#;
+    assert!(serde_json::from_str::<RouteProblem>(unknown).is_err());
+    for c in RouteCode::ALL {
+        assert_eq!(RouteCode::from_code(c.code()), Some(c));
+    }
 }
 
 fn limits(permanent: i64) -> Limits {

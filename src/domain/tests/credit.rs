@@ -278,12 +278,12 @@ fn the_default_policy_is_consistent_and_a_stricter_better_grade_needs_confirmati
         problems,
         vec![
             PolicyProblem {
-                code: "P-STRICTER-TERM",
+                code: PolicyCode::StricterTerm,
                 grade: Some(Grade::AA),
                 needs_confirmation: true
             },
             PolicyProblem {
-                code: "P-NEGATIVE",
+                code: PolicyCode::Negative,
                 grade: Some(Grade::C),
                 needs_confirmation: false
             },

@@ -252,7 +252,7 @@ fn broken_rules_are_named_with_a_code_and_where() {
     rules.rules[0].code = "X1".into();
     rules.rules[1].code = "W1003".into();
     rules.rules[2].actions = Actions::default();
-    let got: Vec<(&str, String)> = rules
+    let got: Vec<(RuleCode, String)> = rules
         .problems()
         .into_iter()
         .map(|p| (p.code, p.at))
@@ -260,9 +260,9 @@ fn broken_rules_are_named_with_a_code_and_where() {
     assert_eq!(
         got,
         vec![
-            ("RU001", "X1".to_string()),
-            ("RU002", "W1003".to_string()),
-            ("RU004", "W1003".to_string())
+            (RuleCode::BadCode, "X1".to_string()),
+            (RuleCode::DuplicateCode, "W1003".to_string()),
+            (RuleCode::NoAction, "W1003".to_string())
         ]
     );
     assert!(RuleSet::default().problems().is_empty());

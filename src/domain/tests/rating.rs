@@ -419,17 +419,17 @@ fn a_broken_model_is_refused_with_every_problem_listed() {
         ]
     }"#;
     let problems = Scorecard::from_json(json).unwrap_err();
-    let codes: Vec<(&str, &str)> = problems.iter().map(|p| (p.code, p.at.as_str())).collect();
+    let codes: Vec<(ModelCode, &str)> = problems.iter().map(|p| (p.code, p.at.as_str())).collect();
     assert_eq!(
         codes,
         vec![
-            ("B-OVERLAP", "factors[0].bins[1]"),
-            ("P-RANGE", "factors[0].bins[2]"),
-            ("B-GAP", "factors[0].bins[2]"),
-            ("F-UNKNOWN", "factors[1]"),
-            ("C-UNKNOWN", "factors[2].categories[0]"),
-            ("W-SUM", "factors"),
-            ("T-ORDER", "thresholds"),
+            (ModelCode::BinOverlap, "factors[0].bins[1]"),
+            (ModelCode::PointsRange, "factors[0].bins[2]"),
+            (ModelCode::BinGap, "factors[0].bins[2]"),
+            (ModelCode::FactorUnknown, "factors[1]"),
+            (ModelCode::CategoryUnknown, "factors[2].categories[0]"),
+            (ModelCode::WeightSum, "factors"),
+            (ModelCode::ThresholdOrder, "thresholds"),
         ]
     );
     assert!(problems[5].detail.contains("90%"), "{}", problems[5].detail);
@@ -439,7 +439,7 @@ fn a_broken_model_is_refused_with_every_problem_listed() {
 fn text_that_is_not_json_is_refused_with_its_place() {
     let problems = Scorecard::from_json("{\n  \"factors\": [,]\n}").unwrap_err();
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].code, "M-JSON");
+    assert_eq!(problems[0].code, ModelCode::Json);
     assert!(
         problems[0].at.starts_with("json line 2"),
         "{}",

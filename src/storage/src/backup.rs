@@ -85,11 +85,63 @@ impl Dump {
     }
 }
 
+/// Why a backup file is refused. [`BackupCode::code`] is the stable code the UI shows and tests
+/// match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BackupCode {
+    /// `BK-JSON`: the file is not JSON.
+    Json,
+    /// `BK-FORMAT`: the file is not a JSON object, or does not name the backup format.
+    Format,
+    /// `BK-SCHEMA`: the schema version is missing or not a version.
+    Schema,
+    /// `BK-NEWER`: the file was written at a newer schema version than this app's.
+    Newer,
+    /// `BK-SECTION`: a section (a store) is not a list.
+    Section,
+    /// `BK-RECORD`: a record does not read as the app reads it (or is not a `[key, value]`
+    /// pair where one is expected).
+    Record,
+    /// `BK-BASE64`: an attachment's content is not base64.
+    Base64,
+}
+
+impl BackupCode {
+    /// Every code.
+    pub const ALL: [BackupCode; 7] = [
+        BackupCode::Json,
+        BackupCode::Format,
+        BackupCode::Schema,
+        BackupCode::Newer,
+        BackupCode::Section,
+        BackupCode::Record,
+        BackupCode::Base64,
+    ];
+
+    /// The stable code, e.g. `BK-RECORD`.
+    pub fn code(self) -> &'static str {
+        match self {
+            BackupCode::Json => "BK-JSON",
+            BackupCode::Format => "BK-FORMAT",
+            BackupCode::Schema => "BK-SCHEMA",
+            BackupCode::Newer => "BK-NEWER",
+            BackupCode::Section => "BK-SECTION",
+            BackupCode::Record => "BK-RECORD",
+            BackupCode::Base64 => "BK-BASE64",
+        }
+    }
+}
+
+impl std::fmt::Display for BackupCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// What is wrong with a backup file: a stable code, where, and the reader's message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackupProblem {
-    /// `BK-JSON`, `BK-FORMAT`, `BK-SCHEMA`, `BK-NEWER`, `BK-SECTION`, `BK-RECORD`, `BK-BASE64`.
-    pub code: &'static str,
+    pub code: BackupCode,
     /// The place: `file`, `schema`, `invoices[12]`, `requests["r-1"]`.
     pub at: String,
     pub detail: String,
@@ -192,7 +244,7 @@ struct Reader {
 }
 
 impl Reader {
-    fn problem(&mut self, code: &'static str, at: String, detail: impl ToString) {
+    fn problem(&mut self, code: BackupCode, at: String, detail: impl ToString) {
         self.count += 1;
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(BackupProblem {
@@ -207,7 +259,7 @@ impl Reader {
             None => &[],
             Some(Value::Array(a)) => a,
             Some(_) => {
-                self.problem("BK-SECTION", name.to_string(), "not a list");
+                self.problem(BackupCode::Section, name.to_string(), "not a list");
                 &[]
             }
         }
@@ -222,7 +274,7 @@ impl Reader {
         for (i, v) in self.array(root, name).iter().enumerate() {
             match T::deserialize(v) {
                 Ok(t) => out.push(t),
-                Err(e) => self.problem("BK-RECORD", format!("{name}[{i}]"), e),
+                Err(e) => self.problem(BackupCode::Record, format!("{name}[{i}]"), e),
             }
         }
         out
@@ -239,10 +291,10 @@ impl Reader {
             match v.as_array().map(Vec::as_slice) {
                 Some([Value::String(k), value]) => match check(value) {
                     Ok(text) => out.push((k.clone(), text)),
-                    Err(e) => self.problem("BK-RECORD", format!("{name}[{i}] ({k})"), e),
+                    Err(e) => self.problem(BackupCode::Record, format!("{name}[{i}] ({k})"), e),
                 },
                 _ => self.problem(
-                    "BK-RECORD",
+                    BackupCode::Record,
                     format!("{name}[{i}]"),
                     "not a [key, value] pair",
                 ),
@@ -269,7 +321,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         Ok(v) => v,
         Err(e) => {
             r.problem(
-                "BK-JSON",
+                BackupCode::Json,
                 format!("line {} column {}", e.line(), e.column()),
                 e,
             );
@@ -277,21 +329,29 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         }
     };
     let Some(root) = root.as_object() else {
-        r.problem("BK-FORMAT", "file".into(), "not a JSON object");
+        r.problem(BackupCode::Format, "file".into(), "not a JSON object");
         return Err((r.problems, r.count));
     };
     if root.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        r.problem("BK-FORMAT", "format".into(), format!("not \"{FORMAT}\""));
+        r.problem(
+            BackupCode::Format,
+            "format".into(),
+            format!("not \"{FORMAT}\""),
+        );
         return Err((r.problems, r.count));
     }
     let schema = match root.get("schema").and_then(Value::as_u64) {
         Some(s) if s >= 1 && s <= VERSION as u64 => s as u32,
         Some(s) if s > VERSION as u64 => {
-            r.problem("BK-NEWER", "schema".into(), format!("{s} > {VERSION}"));
+            r.problem(
+                BackupCode::Newer,
+                "schema".into(),
+                format!("{s} > {VERSION}"),
+            );
             return Err((r.problems, r.count));
         }
         _ => {
-            r.problem("BK-SCHEMA", "schema".into(), "not a schema version");
+            r.problem(BackupCode::Schema, "schema".into(), "not a schema version");
             return Err((r.problems, r.count));
         }
     };
@@ -309,7 +369,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             Ok(c) if schema < 4 => Some(json(&c)),
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("BK-RECORD", format!("customers[{i}]"), e);
+                r.problem(BackupCode::Record, format!("customers[{i}]"), e);
                 None
             }
         })
@@ -343,7 +403,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, v)| match AuditEntry::deserialize(&v) {
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("BK-RECORD", format!("audit[{i}]"), e);
+                r.problem(BackupCode::Record, format!("audit[{i}]"), e);
                 None
             }
         })
@@ -360,7 +420,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, (k, v))| match b64.decode(v.as_bytes()) {
             Ok(bytes) => Some((k, bytes)),
             Err(e) => {
-                r.problem("BK-BASE64", format!("attachments[{i}] ({k})"), e);
+                r.problem(BackupCode::Base64, format!("attachments[{i}] ({k})"), e);
                 None
             }
         })
@@ -372,7 +432,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         .filter_map(|(i, v)| match OutboxEntry::deserialize(v) {
             Ok(_) => Some(v.to_string()),
             Err(e) => {
-                r.problem("BK-RECORD", format!("outbox[{i}]"), e);
+                r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
                 None
             }
         })

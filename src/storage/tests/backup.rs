@@ -7,7 +7,7 @@ use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::demo::{generate, requests, users, DemoLang, DemoSpec};
 use creditdesk_domain::rating::{default_scorecard, Grade};
 use creditdesk_domain::*;
-use creditdesk_storage::backup::{self, merge, parse, to_json, Dump};
+use creditdesk_storage::backup::{self, merge, parse, to_json, BackupCode, Dump};
 use creditdesk_storage::mem::MemStore;
 use creditdesk_storage::{Batch, Docs, Entry, Rows, Store};
 use proptest::prelude::*;
@@ -106,39 +106,37 @@ fn a_backup_restored_into_an_empty_database_exports_byte_for_byte_the_same() {
     );
 }
 
-fn problems(text: &str) -> Vec<(String, String)> {
+fn problems(text: &str) -> Vec<(BackupCode, String)> {
     match parse(text) {
         Ok(_) => panic!("accepted: {text}"),
         Err((p, n)) => {
             assert_eq!(p.len(), n);
-            p.into_iter().map(|p| (p.code.to_string(), p.at)).collect()
+            p.into_iter().map(|p| (p.code, p.at)).collect()
         }
     }
 }
 
 #[test]
 fn a_bad_backup_is_refused_whole_with_every_problem_named() {
-    let check = |text: &str, expected: &[(&str, &str)]| {
+    let check = |text: &str, expected: &[(BackupCode, &str)]| {
         let got = problems(text);
-        let want: Vec<(String, String)> = expected
-            .iter()
-            .map(|(c, a)| (c.to_string(), a.to_string()))
-            .collect();
+        let want: Vec<(BackupCode, String)> =
+            expected.iter().map(|(c, a)| (*c, a.to_string())).collect();
         assert_eq!(got, want, "{text}");
     };
-    check("{\"format\":", &[("BK-JSON", "line 1 column 10")]);
-    check("[]", &[("BK-FORMAT", "file")]);
+    check("{\"format\":", &[(BackupCode::Json, "line 1 column 10")]);
+    check("[]", &[(BackupCode::Format, "file")]);
     check(
         "{\"format\":\"other\",\"schema\":5}",
-        &[("BK-FORMAT", "format")],
+        &[(BackupCode::Format, "format")],
     );
     check(
         "{\"format\":\"creditdesk-backup\",\"schema\":99}",
-        &[("BK-NEWER", "schema")],
+        &[(BackupCode::Newer, "schema")],
     );
     check(
         "{\"format\":\"creditdesk-backup\",\"schema\":\"5\"}",
-        &[("BK-SCHEMA", "schema")],
+        &[(BackupCode::Schema, "schema")],
     );
     // Every bad record of a good file, each at its place.
     let good = to_json(&run(filled().dump()).unwrap());
@@ -148,14 +146,14 @@ fn a_bad_backup_is_refused_whole_with_every_problem_named() {
     v["attachments"][0][1] = serde_json::json!("not base64!");
     v["tasks"] = serde_json::json!({});
     let got = problems(&v.to_string());
-    let codes: Vec<(&str, &str)> = got.iter().map(|(c, a)| (c.as_str(), a.as_str())).collect();
+    let codes: Vec<(BackupCode, &str)> = got.iter().map(|(c, a)| (*c, a.as_str())).collect();
     assert_eq!(
         codes,
         vec![
-            ("BK-RECORD", "customers[0]"),
-            ("BK-RECORD", "invoices[1]"),
-            ("BK-SECTION", "tasks"),
-            ("BK-BASE64", "attachments[0] (att-1)"),
+            (BackupCode::Record, "customers[0]"),
+            (BackupCode::Record, "invoices[1]"),
+            (BackupCode::Section, "tasks"),
+            (BackupCode::Base64, "attachments[0] (att-1)"),
         ]
     );
 }

@@ -5,7 +5,9 @@ use crate::ui::approvals::{save_routes, save_users};
 use crate::ui::i18n::T;
 use crate::ui::pages::requests::role_label;
 use crate::ui::state::{with_data, AppState};
-use creditdesk_domain::approval::{Mode, Permission, Role, RouteProblem, Routes, Step, Tier, User};
+use creditdesk_domain::approval::{
+    Mode, Permission, Role, RouteCode, RouteProblem, Routes, Step, Tier, User,
+};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::Money;
 use leptos::prelude::*;
@@ -28,7 +30,7 @@ fn problems_view(list: Vec<RouteProblem>) -> impl IntoView {
     (!list.is_empty()).then(|| {
         view! {
             <ul class="form-message problems" role="alert" data-testid="route-problems">
-                {list.into_iter().map(|p| view! { <li><span class="mono">{p.code}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
+                {list.into_iter().map(|p| view! { <li><span class="mono">{p.code.code()}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
             </ul>
         }
     })
@@ -151,7 +153,7 @@ pub fn RoutesEditor() -> impl IntoView {
                 unreadable
                     .into_iter()
                     .map(|at| RouteProblem {
-                        code: "R011",
+                        code: RouteCode::NotANumber,
                         at,
                         detail: state.lang.get_untracked().t(T::NotANumberShort).into(),
                     })

@@ -249,7 +249,7 @@ pub fn PolicyEditor() -> impl IntoView {
                         .map(|p| {
                             format!(
                                 "{}{}",
-                                p.code,
+                                p.code.code(),
                                 p.grade.map(|g| format!(" ({g})")).unwrap_or_default()
                             )
                         })

@@ -481,7 +481,7 @@ fn BackupRestore() -> impl IntoView {
             checked.set(Some(importing::check_backup(&text).map_err(|(ps, n)| {
                 (
                     ps.into_iter()
-                        .map(|p| format!("{} {}: {}", p.code, p.at, p.detail))
+                        .map(|p| format!("{} {}: {}", p.code.code(), p.at, p.detail))
                         .collect(),
                     n,
                 )

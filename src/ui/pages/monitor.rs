@@ -11,7 +11,8 @@ use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::{customer_access, UnavailablePage, WhenLedger};
 use creditdesk_domain::approval::{Permission, Role};
 use creditdesk_domain::monitor::{
-    notice_text, Alert, AlertStatus, Metric, Op, Rule, RuleProblem, RuleSet, Severity, TaskStatus,
+    notice_text, Alert, AlertStatus, Metric, Op, Rule, RuleCode, RuleProblem, RuleSet, Severity,
+    TaskStatus,
 };
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::{Date, Money};
@@ -452,7 +453,7 @@ pub fn RulesPage() -> impl IntoView {
             problems.set(
                 bad.into_iter()
                     .map(|i| RuleProblem {
-                        code: "RU006",
+                        code: RuleCode::ThresholdNotANumber,
                         at: draft.with_untracked(|d| {
                             d.rules.get(i).map(|r| r.code.clone()).unwrap_or_default()
                         }),
@@ -548,7 +549,7 @@ pub fn RulesPage() -> impl IntoView {
                         </div>
                         {move || (!problems.get().is_empty()).then(|| view! {
                             <ul class="form-message problems" role="alert" data-testid="rule-problems">
-                                {problems.get().into_iter().map(|p| view! { <li><span class="mono">{p.code}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
+                                {problems.get().into_iter().map(|p| view! { <li><span class="mono">{p.code.code()}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
                             </ul>
                         })}
                         <button class="primary" data-testid="save-rules" disabled=!allowed on:click=save>{t(T::Save)}</button>

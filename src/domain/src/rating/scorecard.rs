@@ -178,11 +178,113 @@ fn default_report_age() -> i32 {
     730
 }
 
+/// Which rule a scorecard model breaks. [`ModelCode::code`] is the stable code the UI shows and
+/// tests match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModelCode {
+    /// `M-JSON`: the text is not JSON, or not JSON of a model's shape.
+    Json,
+    /// `M-NO-FACTORS`: the model has no factor.
+    NoFactors,
+    /// `M-REPORT-AGE`: the age past which a third-party report counts as missing is negative.
+    ReportAge,
+    /// `M-REFUSED`: not a rule of the model: publishing it was refused for another reason (the
+    /// role, the store); the detail says which. Raised by the UI.
+    Refused,
+    /// `W-NEGATIVE`: a factor's weight is negative.
+    WeightNegative,
+    /// `W-SUM`: the weights do not add up to 100%.
+    WeightSum,
+    /// `F-UNKNOWN`: a factor key the app does not know.
+    FactorUnknown,
+    /// `F-DUPLICATE`: the same factor appears twice.
+    FactorDuplicate,
+    /// `F-KIND`: ranges and categories mixed up: a numeric factor needs bins and no categories,
+    /// a categorical one categories and no bins.
+    FactorKind,
+    /// `C-UNKNOWN`: a category value the app does not know.
+    CategoryUnknown,
+    /// `C-DUPLICATE`: the same category appears twice in a factor.
+    CategoryDuplicate,
+    /// `F-POINTS`: a bin's or category's points are above 100.
+    PointsRange,
+    /// `B-EMPTY`: a bin's lower end is not below its upper end, so it holds no value.
+    BinEmpty,
+    /// `B-LOW-END`: the first bin has a lower end; values below it fall in no bin.
+    BinLowEnd,
+    /// `B-HIGH-END`: the last bin has an upper end; values from it up fall in no bin.
+    BinHighEnd,
+    /// `B-OVERLAP`: a bin starts below where the previous one ends (or an inner bin is open).
+    BinOverlap,
+    /// `B-GAP`: a bin starts above where the previous one ends; values between fall in no bin.
+    BinGap,
+    /// `T-RANGE`: a grade threshold is outside 0 to 100.
+    ThresholdRange,
+    /// `T-ORDER`: the thresholds do not fall strictly from AAA to B.
+    ThresholdOrder,
+}
+
+impl ModelCode {
+    /// Every code.
+    pub const ALL: [ModelCode; 19] = [
+        ModelCode::Json,
+        ModelCode::NoFactors,
+        ModelCode::ReportAge,
+        ModelCode::Refused,
+        ModelCode::WeightNegative,
+        ModelCode::WeightSum,
+        ModelCode::FactorUnknown,
+        ModelCode::FactorDuplicate,
+        ModelCode::FactorKind,
+        ModelCode::CategoryUnknown,
+        ModelCode::CategoryDuplicate,
+        ModelCode::PointsRange,
+        ModelCode::BinEmpty,
+        ModelCode::BinLowEnd,
+        ModelCode::BinHighEnd,
+        ModelCode::BinOverlap,
+        ModelCode::BinGap,
+        ModelCode::ThresholdRange,
+        ModelCode::ThresholdOrder,
+    ];
+
+    /// The stable code, e.g. `W-SUM`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ModelCode::Json => "M-JSON",
+            ModelCode::NoFactors => "M-NO-FACTORS",
+            ModelCode::ReportAge => "M-REPORT-AGE",
+            ModelCode::Refused => "M-REFUSED",
+            ModelCode::WeightNegative => "W-NEGATIVE",
+            ModelCode::WeightSum => "W-SUM",
+            ModelCode::FactorUnknown => "F-UNKNOWN",
+            ModelCode::FactorDuplicate => "F-DUPLICATE",
+            ModelCode::FactorKind => "F-KIND",
+            ModelCode::CategoryUnknown => "C-UNKNOWN",
+            ModelCode::CategoryDuplicate => "C-DUPLICATE",
+            ModelCode::PointsRange => "F-POINTS",
+            ModelCode::BinEmpty => "B-EMPTY",
+            ModelCode::BinLowEnd => "B-LOW-END",
+            ModelCode::BinHighEnd => "B-HIGH-END",
+            ModelCode::BinOverlap => "B-OVERLAP",
+            ModelCode::BinGap => "B-GAP",
+            ModelCode::ThresholdRange => "T-RANGE",
+            ModelCode::ThresholdOrder => "T-ORDER",
+        }
+    }
+}
+
+impl fmt::Display for ModelCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// One rule a model breaks: a stable code (the UI words it in the user's language), where, and
 /// the values involved, written without words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelProblem {
-    pub code: &'static str,
+    pub code: ModelCode,
     /// Where: `factors[3].bins[2]`, `thresholds`, or `json line 4 column 7`.
     pub at: String,
     pub detail: String,
@@ -194,7 +296,7 @@ impl fmt::Display for ModelProblem {
     }
 }
 
-fn problem(code: &'static str, at: String, detail: String) -> ModelProblem {
+fn problem(code: ModelCode, at: String, detail: String) -> ModelProblem {
     ModelProblem { code, at, detail }
 }
 
@@ -241,7 +343,7 @@ impl Scorecard {
     pub fn from_json(text: &str) -> Result<Scorecard, Vec<ModelProblem>> {
         let model: Scorecard = serde_json::from_str(text).map_err(|e| {
             vec![problem(
-                "M-JSON",
+                ModelCode::Json,
                 format!("json line {} column {}", e.line(), e.column()),
                 e.to_string(),
             )]
@@ -262,7 +364,11 @@ impl Scorecard {
     pub fn problems(&self) -> Vec<ModelProblem> {
         let mut out = Vec::new();
         if self.factors.is_empty() {
-            out.push(problem("M-NO-FACTORS", "factors".into(), String::new()));
+            out.push(problem(
+                ModelCode::NoFactors,
+                "factors".into(),
+                String::new(),
+            ));
         }
         let mut total = 0i64;
         let mut seen: Vec<FactorKey> = Vec::new();
@@ -270,67 +376,103 @@ impl Scorecard {
             let at = format!("factors[{i}]");
             total += f.weight.0;
             if f.weight.0 < 0 {
-                out.push(problem("W-NEGATIVE", at.clone(), format!("{}%", f.weight)));
+                out.push(problem(
+                    ModelCode::WeightNegative,
+                    at.clone(),
+                    format!("{}%", f.weight),
+                ));
             }
             let Some(key) = FactorKey::from_key(&f.key) else {
-                out.push(problem("F-UNKNOWN", at, format!("{:?}", f.key)));
+                out.push(problem(
+                    ModelCode::FactorUnknown,
+                    at,
+                    format!("{:?}", f.key),
+                ));
                 continue;
             };
             if seen.contains(&key) {
-                out.push(problem("F-DUPLICATE", at.clone(), f.key.clone()));
+                out.push(problem(
+                    ModelCode::FactorDuplicate,
+                    at.clone(),
+                    f.key.clone(),
+                ));
             }
             seen.push(key);
             if key.is_categorical() {
                 if !f.bins.is_empty() || f.categories.is_empty() {
-                    out.push(problem("F-KIND", at.clone(), f.key.clone()));
+                    out.push(problem(ModelCode::FactorKind, at.clone(), f.key.clone()));
                 }
                 for (j, c) in f.categories.iter().enumerate() {
                     let cat = format!("{at}.categories[{j}]");
                     if IndustryPosition::from_key(&c.value).is_none() {
-                        out.push(problem("C-UNKNOWN", cat.clone(), format!("{:?}", c.value)));
+                        out.push(problem(
+                            ModelCode::CategoryUnknown,
+                            cat.clone(),
+                            format!("{:?}", c.value),
+                        ));
                     }
                     if f.categories[..j].iter().any(|o| o.value == c.value) {
                         out.push(problem(
-                            "C-DUPLICATE",
+                            ModelCode::CategoryDuplicate,
                             cat.clone(),
                             format!("{:?}", c.value),
                         ));
                     }
                     if c.points > 100 {
-                        out.push(problem("P-RANGE", cat, c.points.to_string()));
+                        out.push(problem(ModelCode::PointsRange, cat, c.points.to_string()));
                     }
                 }
             } else {
                 if f.bins.is_empty() || !f.categories.is_empty() {
-                    out.push(problem("F-KIND", at.clone(), f.key.clone()));
+                    out.push(problem(ModelCode::FactorKind, at.clone(), f.key.clone()));
                 }
                 for (j, b) in f.bins.iter().enumerate() {
                     let bin = format!("{at}.bins[{j}]");
                     if b.points > 100 {
-                        out.push(problem("P-RANGE", bin.clone(), b.points.to_string()));
+                        out.push(problem(
+                            ModelCode::PointsRange,
+                            bin.clone(),
+                            b.points.to_string(),
+                        ));
                     }
                     if let (Some(lo), Some(hi)) = (b.min, b.max) {
                         if lo >= hi {
-                            out.push(problem("B-EMPTY", bin.clone(), format!("[{lo}, {hi})")));
+                            out.push(problem(
+                                ModelCode::BinEmpty,
+                                bin.clone(),
+                                format!("[{lo}, {hi})"),
+                            ));
                         }
                     }
                     if let (0, Some(lo)) = (j, b.min) {
-                        out.push(problem("B-LOW-END", bin.clone(), format!("< {lo}")));
+                        out.push(problem(
+                            ModelCode::BinLowEnd,
+                            bin.clone(),
+                            format!("< {lo}"),
+                        ));
                     }
                     if let (true, Some(hi)) = (j + 1 == f.bins.len(), b.max) {
-                        out.push(problem("B-HIGH-END", bin.clone(), format!("≥ {hi}")));
+                        out.push(problem(
+                            ModelCode::BinHighEnd,
+                            bin.clone(),
+                            format!("≥ {hi}"),
+                        ));
                     }
                     if j > 0 {
                         let prev = f.bins[j - 1];
                         match (prev.max, b.min) {
-                            (Some(pm), Some(m)) if m < pm => {
-                                out.push(problem("B-OVERLAP", bin.clone(), format!("{m} < {pm}")))
-                            }
-                            (Some(pm), Some(m)) if m > pm => {
-                                out.push(problem("B-GAP", bin.clone(), format!("{pm} – {m}")))
-                            }
+                            (Some(pm), Some(m)) if m < pm => out.push(problem(
+                                ModelCode::BinOverlap,
+                                bin.clone(),
+                                format!("{m} < {pm}"),
+                            )),
+                            (Some(pm), Some(m)) if m > pm => out.push(problem(
+                                ModelCode::BinGap,
+                                bin.clone(),
+                                format!("{pm} – {m}"),
+                            )),
                             (None, _) | (_, None) => {
-                                out.push(problem("B-OVERLAP", bin.clone(), String::new()))
+                                out.push(problem(ModelCode::BinOverlap, bin.clone(), String::new()))
                             }
                             _ => {}
                         }
@@ -340,7 +482,7 @@ impl Scorecard {
         }
         if total != 10_000 {
             out.push(problem(
-                "W-SUM",
+                ModelCode::WeightSum,
                 "factors".into(),
                 format!("{}%", Fixed(total)),
             ));
@@ -348,14 +490,22 @@ impl Scorecard {
         let t = self.thresholds;
         let ordered = [t.aaa, t.aa, t.a, t.b];
         if ordered.iter().any(|v| v.0 < 0 || v.0 > 10_000) {
-            out.push(problem("T-RANGE", "thresholds".into(), String::new()));
+            out.push(problem(
+                ModelCode::ThresholdRange,
+                "thresholds".into(),
+                String::new(),
+            ));
         }
         if ordered.windows(2).any(|w| w[0] <= w[1]) {
-            out.push(problem("T-ORDER", "thresholds".into(), String::new()));
+            out.push(problem(
+                ModelCode::ThresholdOrder,
+                "thresholds".into(),
+                String::new(),
+            ));
         }
         if self.max_report_age_days < 0 {
             out.push(problem(
-                "M-REPORT-AGE",
+                ModelCode::ReportAge,
                 "max_report_age_days".into(),
                 self.max_report_age_days.to_string(),
             ));
