@@ -132,9 +132,21 @@ impl Book {
             .collect();
         let all = self.ledger_rows();
         let rows = Rows {
-            orders: all.orders.into_iter().filter(|o| seen.contains(&o.customer)).collect(),
-            invoices: all.invoices.into_iter().filter(|i| seen.contains(&i.customer)).collect(),
-            payments: all.payments.into_iter().filter(|p| seen.contains(&p.customer)).collect(),
+            orders: all
+                .orders
+                .into_iter()
+                .filter(|o| seen.contains(&o.customer))
+                .collect(),
+            invoices: all
+                .invoices
+                .into_iter()
+                .filter(|i| seen.contains(&i.customer))
+                .collect(),
+            payments: all
+                .payments
+                .into_iter()
+                .filter(|p| seen.contains(&p.customer))
+                .collect(),
             credit_notes: all
                 .credit_notes
                 .into_iter()

@@ -62,7 +62,11 @@ impl ApiError {
         }
     }
     fn internal(e: impl std::fmt::Display) -> ApiError {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "SRV-INTERNAL", e.to_string())
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SRV-INTERNAL",
+            e.to_string(),
+        )
     }
     fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
@@ -89,7 +93,10 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 const COOKIE: &str = "cd_session";
 
 fn token_of(headers: &HeaderMap) -> Option<String> {
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         if let Some(t) = v.strip_prefix("Bearer ") {
             return Some(t.trim().to_string());
         }
@@ -124,13 +131,16 @@ impl FromRequestParts<Shared> for SignedIn {
         {
             Session::Valid { user, expires_at } => {
                 let directory = s.engine.directory().await.map_err(ApiError::internal)?;
-                let user = directory.into_iter().find(|u| u.id == user).ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "SRV-NOT-IN-DIRECTORY",
-                        "your user is no longer in the directory",
-                    )
-                })?;
+                let user = directory
+                    .into_iter()
+                    .find(|u| u.id == user)
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::FORBIDDEN,
+                            "SRV-NOT-IN-DIRECTORY",
+                            "your user is no longer in the directory",
+                        )
+                    })?;
                 Ok(SignedIn {
                     user,
                     token,
@@ -183,7 +193,9 @@ async fn health(State(s): State<Shared>) -> ApiResult<Health> {
     Ok(Json(Health {
         ok: true,
         database: s.engine.backend.name(),
-        first_run: !identity::anyone(&s.pool).await.map_err(ApiError::internal)?,
+        first_run: !identity::anyone(&s.pool)
+            .await
+            .map_err(ApiError::internal)?,
     }))
 }
 
@@ -232,7 +244,10 @@ pub struct Setup {
 
 /// The first run: creates the first administrator, while no one can sign in.
 async fn setup(State(s): State<Shared>, Json(b): Json<Setup>) -> Result<Response, ApiError> {
-    if identity::anyone(&s.pool).await.map_err(ApiError::internal)? {
+    if identity::anyone(&s.pool)
+        .await
+        .map_err(ApiError::internal)?
+    {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "SRV-SET-UP",
@@ -285,7 +300,10 @@ async fn setup(State(s): State<Shared>, Json(b): Json<Setup>) -> Result<Response
     ))
 }
 
-async fn sign_in(State(s): State<Shared>, Json(b): Json<Credentials>) -> Result<Response, ApiError> {
+async fn sign_in(
+    State(s): State<Shared>,
+    Json(b): Json<Credentials>,
+) -> Result<Response, ApiError> {
     let now = s.clock.now().0;
     let who = b.user.trim().to_string();
     if let Some(ms) = s.throttle.wait(&who, now) {
@@ -449,7 +467,10 @@ async fn save_user(
 
 async fn push(State(s): State<Shared>, me: SignedIn, Json(b): Json<Push>) -> ApiResult<PushReply> {
     if b.client.trim().is_empty() || b.client.len() > 64 {
-        return Err(ApiError::bad("SRV-CLIENT", "a push names its client id (1-64 characters)"));
+        return Err(ApiError::bad(
+            "SRV-CLIENT",
+            "a push names its client id (1-64 characters)",
+        ));
     }
     s.engine
         .push(me.user.id, b)

@@ -33,9 +33,7 @@ pub enum Job {
         reply: oneshot::Sender<Result<PullReply, String>>,
     },
     /// The directory (who exists, with which roles).
-    Directory {
-        reply: oneshot::Sender<Vec<User>>,
-    },
+    Directory { reply: oneshot::Sender<Vec<User>> },
     /// Runs a command as `actor` outside a push (the administrator's user page, first run).
     Run {
         actor: User,
@@ -178,7 +176,9 @@ impl Engine {
         let device = DeviceId::from_u128(0);
         let demo_users = start.demo;
         let (book, warnings) = creditdesk_app::load::whole_book(&store, as_of, device, || {
-            demo_users.map(creditdesk_domain::demo::users).unwrap_or_default()
+            demo_users
+                .map(creditdesk_domain::demo::users)
+                .unwrap_or_default()
         })
         .await
         .map_err(text)?;
@@ -232,13 +232,21 @@ impl Engine {
             } => {
                 let key = format!("server:{}", uuid::Uuid::new_v4());
                 let r = self.execute(&actor, &key, *command, Vec::new()).await;
-                let _ = reply.send(r.map(|_| ()).map_err(|(code, reason)| format!("{code}: {reason}")));
+                let _ = reply.send(
+                    r.map(|_| ())
+                        .map_err(|(code, reason)| format!("{code}: {reason}")),
+                );
             }
         }
     }
 
     fn user(&self, id: &str) -> Option<User> {
-        self.book.borrow().users.iter().find(|u| u.id == id).cloned()
+        self.book
+            .borrow()
+            .users
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
     }
 
     /// Runs one command as `actor`; on success the rules run over what it touched.
@@ -410,4 +418,3 @@ impl Engine {
         Ok(PullReply::Snapshot(Box::new(snapshot)))
     }
 }
-

@@ -2,7 +2,9 @@
 //! SHA-256 is stored, an expiry on every session, and a throttle on failed sign-ins. Who a user
 //! *is* (name, roles, region) is the application's directory; this module only proves it.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use creditdesk_domain::approval::sha256_hex;
 use sqlx::AnyPool;
@@ -32,7 +34,11 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 /// Whether `password` matches a stored hash.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -216,7 +222,11 @@ mod tests {
         assert_eq!(t.wait("rep-1", 1_000), None);
         t.failed("rep-1", 1_000);
         assert_eq!(t.wait("rep-1", 1_000), Some(2_000));
-        assert_eq!(t.wait("rep-2", 1_000), None, "another account is not slowed");
+        assert_eq!(
+            t.wait("rep-2", 1_000),
+            None,
+            "another account is not slowed"
+        );
         t.succeeded("rep-1");
         assert_eq!(t.wait("rep-1", 1_000), None);
     }

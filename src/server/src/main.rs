@@ -54,8 +54,9 @@ async fn run(args: Args) -> Result<(), String> {
     let database_url = match args.database_url {
         Some(u) => u,
         None => {
-            std::fs::create_dir_all(&args.data)
-                .map_err(|e| format!("cannot create the data folder {}: {e}", args.data.display()))?;
+            std::fs::create_dir_all(&args.data).map_err(|e| {
+                format!("cannot create the data folder {}: {e}", args.data.display())
+            })?;
             format!("sqlite:{}", args.data.join("creditdesk.sqlite").display())
         }
     };
@@ -83,7 +84,11 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let running = start(config).await?;
     let shown = database_url.split('@').next_back().unwrap_or_default();
-    println!("CreditDesk server on http://{} ({}: {shown})", running.addr, running.engine.backend.name());
+    println!(
+        "CreditDesk server on http://{} ({}: {shown})",
+        running.addr,
+        running.engine.backend.name()
+    );
     if demo.is_some() {
         println!("demo users sign in with password {:?}: admin, rep-1 … rep-8, sm-1, sm-2, fs-1, fs-2, fm-1, cfo-1, gm-1", args.demo_password);
     } else if !creditdesk_server::identity::anyone(&running.pool).await? {

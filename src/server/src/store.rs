@@ -200,10 +200,7 @@ async fn add_outbox(tx: &mut Tx, records: &[OutboxEntry]) -> Result<(), StoreErr
 }
 
 async fn exec(tx: &mut Tx, sql: &str) -> Result<(), StoreError> {
-    sqlx::query(sql)
-        .execute(&mut **tx)
-        .await
-        .map_err(backend)?;
+    sqlx::query(sql).execute(&mut **tx).await.map_err(backend)?;
     Ok(())
 }
 
@@ -212,14 +209,23 @@ impl SqlStore {
         self.pool.begin().await.map_err(backend)
     }
 
-    async fn pairs(&self, sql: &str, bind: Option<&str>) -> Result<Vec<(String, String)>, StoreError> {
+    async fn pairs(
+        &self,
+        sql: &str,
+        bind: Option<&str>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         let mut q = sqlx::query(sql);
         if let Some(b) = bind {
             q = q.bind(b.to_string());
         }
         let rows = q.fetch_all(&self.pool).await.map_err(backend)?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0).map_err(backend)?, r.try_get(1).map_err(backend)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(backend)?,
+                    r.try_get(1).map_err(backend)?,
+                ))
+            })
             .collect()
     }
 
@@ -241,11 +247,12 @@ impl SqlStore {
 
     /// Whether a command with this id was applied (its record is in the outbox).
     pub async fn applied(&self, command_id: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE entity = 'command' AND record_id = $1")
-            .bind(command_id.to_string())
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query("SELECT COUNT(*) FROM outbox WHERE entity = 'command' AND record_id = $1")
+                .bind(command_id.to_string())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)?;
         Ok(row.try_get::<i64, _>(0).map_err(backend)? > 0)
     }
 
@@ -274,7 +281,12 @@ impl Store for SqlStore {
             .await
             .map_err(backend)?
             .iter()
-            .map(|r| Ok((r.try_get(0).map_err(backend)?, r.try_get(1).map_err(backend)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(backend)?,
+                    r.try_get(1).map_err(backend)?,
+                ))
+            })
             .collect::<Result<Vec<(String, Vec<u8>)>, StoreError>>()?;
         let tail = sqlx::query("SELECT seq, bytes FROM tail ORDER BY seq")
             .fetch_all(&self.pool)
@@ -304,7 +316,13 @@ impl Store for SqlStore {
             put_customer(&mut tx, &c.id.to_string(), &customer_to_json(c)).await?;
         }
         for (id, record) in &batch.requests {
-            put_doc(&mut tx, Docs::Requests.store_name(), id, &record.to_string()).await?;
+            put_doc(
+                &mut tx,
+                Docs::Requests.store_name(),
+                id,
+                &record.to_string(),
+            )
+            .await?;
         }
         for (which, key, json) in &batch.docs {
             put_doc(&mut tx, which.store_name(), key, json).await?;
@@ -348,7 +366,12 @@ impl Store for SqlStore {
         let keys: Vec<String> = raw.chunks.iter().map(|(k, _)| k.clone()).collect();
         let plan = plan_compaction(
             &keys,
-            |k| raw.chunks.iter().find(|(x, _)| x == k).map(|(_, b)| b.clone()),
+            |k| {
+                raw.chunks
+                    .iter()
+                    .find(|(x, _)| x == k)
+                    .map(|(_, b)| b.clone())
+            },
             &raw.tail,
         )?;
         let mut tx = self.begin().await?;
@@ -369,7 +392,14 @@ impl Store for SqlStore {
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
         let chunks = chunks_of(rows)?;
         let mut tx = self.begin().await?;
-        for table in ["customers", "chunks", "tail", "outbox", "audit", "attachments"] {
+        for table in [
+            "customers",
+            "chunks",
+            "tail",
+            "outbox",
+            "audit",
+            "attachments",
+        ] {
             exec(&mut tx, &format!("DELETE FROM {table}")).await?;
         }
         exec(
@@ -412,8 +442,12 @@ impl Store for SqlStore {
         let rows = self.load_ledger().await?.decode()?;
         let docs = |which: Docs| self.docs(which);
         Ok(Dump {
-            meta: self.pairs("SELECT key, value FROM meta ORDER BY key", None).await?,
-            customers: self.column("SELECT json FROM customers ORDER BY id").await?,
+            meta: self
+                .pairs("SELECT key, value FROM meta ORDER BY key", None)
+                .await?,
+            customers: self
+                .column("SELECT json FROM customers ORDER BY id")
+                .await?,
             rows,
             field_defs: Vec::new(),
             models: docs(Docs::Models).await?,
@@ -426,7 +460,12 @@ impl Store for SqlStore {
                 .await
                 .map_err(backend)?
                 .iter()
-                .map(|r| Ok((r.try_get(0).map_err(backend)?, r.try_get(1).map_err(backend)?)))
+                .map(|r| {
+                    Ok((
+                        r.try_get(0).map_err(backend)?,
+                        r.try_get(1).map_err(backend)?,
+                    ))
+                })
                 .collect::<Result<_, StoreError>>()?,
             outbox: self.column("SELECT json FROM outbox ORDER BY seq").await?,
         })
@@ -445,7 +484,15 @@ impl Store for SqlStore {
             .map(|a| Ok((audit_seq(a)?, a.clone())))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let mut tx = self.begin().await?;
-        for table in ["customers", "chunks", "tail", "docs", "audit", "attachments", "outbox"] {
+        for table in [
+            "customers",
+            "chunks",
+            "tail",
+            "docs",
+            "audit",
+            "attachments",
+            "outbox",
+        ] {
             exec(&mut tx, &format!("DELETE FROM {table}")).await?;
         }
         sqlx::query("DELETE FROM meta WHERE key <> $1")

@@ -41,7 +41,9 @@ async fn fresh(kind: &str) -> String {
         _ => {
             let base = std::env::var("CREDITDESK_TEST_PG").unwrap();
             sqlx::any::install_default_drivers();
-            let admin = sqlx::AnyPool::connect(&format!("{base}/postgres")).await.unwrap();
+            let admin = sqlx::AnyPool::connect(&format!("{base}/postgres"))
+                .await
+                .unwrap();
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&admin)
                 .await
@@ -82,10 +84,20 @@ async fn demo(kind: &str) -> Server {
 }
 
 /// One HTTP/1.1 request on its own connection: the status and the JSON body (Null if none).
-async fn http(s: &Server, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut stream = tokio::net::TcpStream::connect(s.running.addr).await.unwrap();
+async fn http(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut stream = tokio::net::TcpStream::connect(s.running.addr)
+        .await
+        .unwrap();
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
@@ -96,8 +108,14 @@ async fn http(s: &Server, method: &str, path: &str, token: Option<&str>, body: O
     let text = String::from_utf8_lossy(&out).to_string();
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { unchunk(rest) } else { rest.to_string() };
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        unchunk(rest)
+    } else {
+        rest.to_string()
+    };
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
@@ -115,7 +133,14 @@ fn unchunk(mut s: &str) -> String {
 }
 
 async fn sign_in(s: &Server, user: &str, password: &str) -> (u16, Value) {
-    http(s, "POST", "/api/v1/session", None, Some(json!({"user": user, "password": password}))).await
+    http(
+        s,
+        "POST",
+        "/api/v1/session",
+        None,
+        Some(json!({"user": user, "password": password})),
+    )
+    .await
 }
 
 async fn token(s: &Server, user: &str) -> String {
@@ -192,30 +217,53 @@ async fn a_user_signs_in_with_the_right_password_only_and_guessing_slows_down() 
     for db in databases() {
         let s = demo(db).await;
         let (status, v) = sign_in(&s, "rep-1", "wrong password").await;
-        assert_eq!((status, v["code"].as_str()), (401, Some("SRV-WRONG-PASSWORD")), "{db}");
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (401, Some("SRV-WRONG-PASSWORD")),
+            "{db}"
+        );
         let (status, _) = sign_in(&s, "nobody", PASSWORD).await;
-        assert_eq!(status, 401, "{db}: an unknown user is told the same as a wrong password");
+        assert_eq!(
+            status, 401,
+            "{db}: an unknown user is told the same as a wrong password"
+        );
         for _ in 1..5 {
             sign_in(&s, "rep-1", "wrong password").await;
         }
         let (status, v) = sign_in(&s, "rep-1", PASSWORD).await;
-        assert_eq!((status, v["code"].as_str()), (429, Some("SRV-THROTTLED")), "{db}: {v}");
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (429, Some("SRV-THROTTLED")),
+            "{db}: {v}"
+        );
         // Another account is not slowed down.
         let t = token(&s, "rep-2").await;
         let (status, v) = http(&s, "GET", "/api/v1/me", Some(&t), None).await;
-        assert_eq!((status, v["user"]["id"].as_str()), (200, Some("rep-2")), "{db}");
+        assert_eq!(
+            (status, v["user"]["id"].as_str()),
+            (200, Some("rep-2")),
+            "{db}"
+        );
         // A second later rep-1 may try again.
         s.clock.advance(1_000);
         token(&s, "rep-1").await;
         // A session ends at its expiry, and at sign-out.
         s.clock.advance(12 * 3_600_000);
         let (status, v) = http(&s, "GET", "/api/v1/me", Some(&t), None).await;
-        assert_eq!((status, v["code"].as_str()), (401, Some("SRV-SESSION-EXPIRED")), "{db}");
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (401, Some("SRV-SESSION-EXPIRED")),
+            "{db}"
+        );
         let t = token(&s, "rep-2").await;
         let (status, _) = http(&s, "DELETE", "/api/v1/session", Some(&t), None).await;
         assert_eq!(status, 204);
         let (status, v) = http(&s, "GET", "/api/v1/me", Some(&t), None).await;
-        assert_eq!((status, v["code"].as_str()), (401, Some("SRV-SIGNED-OUT")), "{db}");
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (401, Some("SRV-SIGNED-OUT")),
+            "{db}"
+        );
         s.running.stop().await;
     }
 }
@@ -225,31 +273,96 @@ async fn the_first_run_creates_one_administrator_who_adds_the_team() {
     for db in databases() {
         let s = server_on(fresh(db).await, false, Clock::manual(NOW_MS)).await;
         let (_, v) = http(&s, "GET", "/api/v1/health", None, None).await;
-        assert_eq!((v["first_run"].as_bool(), v["database"].as_str()), (Some(true), Some(db)));
-        let (status, v) = http(&s, "POST", "/api/v1/setup", None, Some(json!({"user": "li", "name": "Li Admin", "password": "short"}))).await;
-        assert_eq!((status, v["code"].as_str()), (400, Some("SRV-WEAK-PASSWORD")), "{db}");
-        let (status, v) = http(&s, "POST", "/api/v1/setup", None, Some(json!({"user": "li", "name": "Li Admin", "password": "first-admin-pw"}))).await;
+        assert_eq!(
+            (v["first_run"].as_bool(), v["database"].as_str()),
+            (Some(true), Some(db))
+        );
+        let (status, v) = http(
+            &s,
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(json!({"user": "li", "name": "Li Admin", "password": "short"})),
+        )
+        .await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (400, Some("SRV-WEAK-PASSWORD")),
+            "{db}"
+        );
+        let (status, v) = http(
+            &s,
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(json!({"user": "li", "name": "Li Admin", "password": "first-admin-pw"})),
+        )
+        .await;
         assert_eq!(status, 200, "{db}: {v}");
         let admin = v["token"].as_str().unwrap().to_string();
-        let (status, _) = http(&s, "POST", "/api/v1/setup", None, Some(json!({"user": "eve", "name": "Eve", "password": "another-admin"}))).await;
+        let (status, _) = http(
+            &s,
+            "POST",
+            "/api/v1/setup",
+            None,
+            Some(json!({"user": "eve", "name": "Eve", "password": "another-admin"})),
+        )
+        .await;
         assert_eq!(status, 409, "{db}: set-up happens once");
         // The administrator adds a sales rep, who signs in and may not add anyone.
-        let rep = User { id: "wang".into(), name: "Wang Rep".into(), roles: vec![Role::SalesRep], region: "East".into() };
-        let (status, v) = http(&s, "POST", "/api/v1/users", Some(&admin), Some(json!({"user": rep, "password": "wang-password"}))).await;
+        let rep = User {
+            id: "wang".into(),
+            name: "Wang Rep".into(),
+            roles: vec![Role::SalesRep],
+            region: "East".into(),
+        };
+        let (status, v) = http(
+            &s,
+            "POST",
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"user": rep, "password": "wang-password"})),
+        )
+        .await;
         assert_eq!(status, 204, "{db}: {v}");
         let (status, v) = sign_in(&s, "wang", "wang-password").await;
         assert_eq!(status, 200, "{db}: {v}");
         let wang = v["token"].as_str().unwrap().to_string();
-        let mallory = User { id: "mallory".into(), name: "Mallory".into(), roles: vec![Role::Admin], region: String::new() };
-        let (status, v) = http(&s, "POST", "/api/v1/users", Some(&wang), Some(json!({"user": mallory, "password": "mallory-password"}))).await;
+        let mallory = User {
+            id: "mallory".into(),
+            name: "Mallory".into(),
+            roles: vec![Role::Admin],
+            region: String::new(),
+        };
+        let (status, v) = http(
+            &s,
+            "POST",
+            "/api/v1/users",
+            Some(&wang),
+            Some(json!({"user": mallory, "password": "mallory-password"})),
+        )
+        .await;
         assert_eq!(status, 403, "{db}: {v}");
         assert_eq!(sign_in(&s, "mallory", "mallory-password").await.0, 401);
         // A password change ends the other sessions.
         let other = token_for(&s, "wang", "wang-password").await;
-        let (status, _) = http(&s, "POST", "/api/v1/password", Some(&wang), Some(json!({"old": "wang-password", "new": "wang-new-password"}))).await;
+        let (status, _) = http(
+            &s,
+            "POST",
+            "/api/v1/password",
+            Some(&wang),
+            Some(json!({"old": "wang-password", "new": "wang-new-password"})),
+        )
+        .await;
         assert_eq!(status, 204);
-        assert_eq!(http(&s, "GET", "/api/v1/me", Some(&other), None).await.0, 401);
-        assert_eq!(http(&s, "GET", "/api/v1/me", Some(&wang), None).await.0, 200);
+        assert_eq!(
+            http(&s, "GET", "/api/v1/me", Some(&other), None).await.0,
+            401
+        );
+        assert_eq!(
+            http(&s, "GET", "/api/v1/me", Some(&wang), None).await.0,
+            200
+        );
         assert_eq!(sign_in(&s, "wang", "wang-new-password").await.0, 200);
         s.running.stop().await;
     }
@@ -267,18 +380,40 @@ async fn a_rep_pulls_only_their_own_customers_and_finance_pulls_all() {
         let rep = pull(&s, &token(&s, "rep-1").await).await;
         let fs = pull(&s, &token(&s, "fs-1").await).await;
         assert!(!rep.customers.is_empty(), "{db}");
-        assert!(rep.customers.iter().all(|c| c.sales_rep == rep.me.name), "{db}");
+        assert!(
+            rep.customers.iter().all(|c| c.sales_rep == rep.me.name),
+            "{db}"
+        );
         assert!(fs.customers.len() > rep.customers.len(), "{db}");
         let mine: std::collections::HashSet<_> = rep.customers.iter().map(|c| c.id).collect();
         let rows = rep.rows().unwrap();
         assert!(!rows.invoices.is_empty());
-        assert!(rows.invoices.iter().all(|i| mine.contains(&i.customer)), "{db}");
-        assert!(rep.requests.iter().all(|r| mine.contains(&r.customer)), "{db}");
-        assert!(rep.audit.is_empty() && !fs.audit.is_empty(), "{db}: the trail is for those who may read it");
-        assert!(creditdesk_domain::approval::verify(&fs.audit).is_ok(), "{db}");
+        assert!(
+            rows.invoices.iter().all(|i| mine.contains(&i.customer)),
+            "{db}"
+        );
+        assert!(
+            rep.requests.iter().all(|r| mine.contains(&r.customer)),
+            "{db}"
+        );
+        assert!(
+            rep.audit.is_empty() && !fs.audit.is_empty(),
+            "{db}: the trail is for those who may read it"
+        );
+        assert!(
+            creditdesk_domain::approval::verify(&fs.audit).is_ok(),
+            "{db}"
+        );
         // Nothing changed: the next pull says so.
         let t = token(&s, "rep-1").await;
-        let (_, v) = http(&s, "GET", &format!("/api/v1/pull?cursor={}", rep.cursor), Some(&t), None).await;
+        let (_, v) = http(
+            &s,
+            "GET",
+            &format!("/api/v1/pull?cursor={}", rep.cursor),
+            Some(&t),
+            None,
+        )
+        .await;
         assert_eq!(v["kind"], "unchanged", "{db}");
         s.running.stop().await;
     }
@@ -292,43 +427,122 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
         let snap = pull(&s, &rep).await;
         let customer = snap.customers[0].id;
         let cmd = order(customer, "SO-T-1", Money::from_units(1));
-        let m = Mutation { n: 1, command: cmd.clone(), files: vec![] };
+        let m = Mutation {
+            n: 1,
+            command: cmd.clone(),
+            files: vec![],
+        };
         let r = push(&s, &rep, "phone-1", vec![m.clone()]).await;
         assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
         let again = push(&s, &rep, "phone-1", vec![m]).await;
         assert_eq!(again.results[0].status, Status::AlreadyApplied, "{db}");
         let after = pull(&s, &rep).await;
         let rows = after.rows().unwrap();
-        assert_eq!(rows.orders.iter().filter(|o| o.id == order_id(&cmd)).count(), 1, "{db}");
+        assert_eq!(
+            rows.orders
+                .iter()
+                .filter(|o| o.id == order_id(&cmd))
+                .count(),
+            1,
+            "{db}"
+        );
         // The audit entry names the signed-in user.
         let fs = pull(&s, &token(&s, "fs-1").await).await;
         let last = fs.audit.last().unwrap();
         assert_eq!(last.who, "rep-1", "{db}");
         // Another rep's customer is not theirs, whatever the device says.
-        let theirs = fs.customers.iter().find(|c| c.sales_rep != snap.me.name).unwrap().id;
-        let r = push(&s, &rep, "phone-1", vec![Mutation { n: 2, command: order(theirs, "SO-T-2", Money::from_units(1)), files: vec![] }]).await;
-        assert_eq!((r.results[0].status, r.results[0].code.as_deref()), (Status::Refused, Some("CMD-NOT-YOURS")), "{db}");
+        let theirs = fs
+            .customers
+            .iter()
+            .find(|c| c.sales_rep != snap.me.name)
+            .unwrap()
+            .id;
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![Mutation {
+                n: 2,
+                command: order(theirs, "SO-T-2", Money::from_units(1)),
+                files: vec![],
+            }],
+        )
+        .await;
+        assert_eq!(
+            (r.results[0].status, r.results[0].code.as_deref()),
+            (Status::Refused, Some("CMD-NOT-YOURS")),
+            "{db}"
+        );
         // A forged approval: the rep "approves" an open request on their own customer.
-        let open = fs.requests.iter().find(|r| r.state().is_open() && snap.customers.iter().any(|c| c.id == r.customer));
+        let open = fs
+            .requests
+            .iter()
+            .find(|r| r.state().is_open() && snap.customers.iter().any(|c| c.id == r.customer));
         let request = match open {
             Some(r) => r.id,
             None => {
                 let id = RequestId::from_u128(uuid::Uuid::new_v4().as_u128());
-                let file = Command::FileRequest { id, customer, kind: RequestKind::TemporaryLimit { amount: Money::from_units(500_000), start: Date::parse("2026-06-15").unwrap(), end: Date::parse("2026-07-15").unwrap() }, reason: "Peak season order".into(), attachments: vec![] };
-                let r = push(&s, &rep, "phone-1", vec![Mutation { n: 3, command: file, files: vec![] }]).await;
+                let file = Command::FileRequest {
+                    id,
+                    customer,
+                    kind: RequestKind::TemporaryLimit {
+                        amount: Money::from_units(500_000),
+                        start: Date::parse("2026-06-15").unwrap(),
+                        end: Date::parse("2026-07-15").unwrap(),
+                    },
+                    reason: "Peak season order".into(),
+                    attachments: vec![],
+                };
+                let r = push(
+                    &s,
+                    &rep,
+                    "phone-1",
+                    vec![Mutation {
+                        n: 3,
+                        command: file,
+                        files: vec![],
+                    }],
+                )
+                .await;
                 assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
                 id
             }
         };
         let before = pull(&s, &token(&s, "fs-1").await).await;
-        let forged = Command::Decide { request, approve: true, comment: "looks fine".into() };
-        let r = push(&s, &rep, "phone-1", vec![Mutation { n: 4, command: forged, files: vec![] }]).await;
+        let forged = Command::Decide {
+            request,
+            approve: true,
+            comment: "looks fine".into(),
+        };
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![Mutation {
+                n: 4,
+                command: forged,
+                files: vec![],
+            }],
+        )
+        .await;
         assert_eq!(r.results[0].status, Status::Refused, "{db}: {r:?}");
-        assert!(r.results[0].code.as_deref().unwrap().starts_with("CMD-"), "{db}");
+        assert!(
+            r.results[0].code.as_deref().unwrap().starts_with("CMD-"),
+            "{db}"
+        );
         assert!(!r.results[0].reason.as_deref().unwrap().is_empty());
         let after = pull(&s, &token(&s, "fs-1").await).await;
-        assert_eq!(after.audit.len(), before.audit.len(), "{db}: nothing was written");
-        let state = |s: &Snapshot| s.requests.iter().find(|r| r.id == request).map(|r| r.state());
+        assert_eq!(
+            after.audit.len(),
+            before.audit.len(),
+            "{db}: nothing was written"
+        );
+        let state = |s: &Snapshot| {
+            s.requests
+                .iter()
+                .find(|r| r.id == request)
+                .map(|r| r.state())
+        };
         assert_eq!(state(&after), state(&before), "{db}");
         s.running.stop().await;
     }
@@ -345,21 +559,65 @@ async fn two_devices_offline_cannot_both_spend_the_same_available_credit() {
         let (customer, available) = snap
             .customers
             .iter()
-            .filter_map(|c| book.check_order(c.id, Money::from_units(1), false).map(|r| (c.id, r)))
-            .find(|(_, r)| r.outcome == creditdesk_domain::credit::Outcome::Pass && r.available > Money::from_units(10_000))
+            .filter_map(|c| {
+                book.check_order(c.id, Money::from_units(1), false)
+                    .map(|r| (c.id, r))
+            })
+            .find(|(_, r)| {
+                r.outcome == creditdesk_domain::credit::Outcome::Pass
+                    && r.available > Money::from_units(10_000)
+            })
             .map(|(id, r)| (id, r.available))
             .expect("a customer with credit left");
         let amount = Money::from_minor(available.minor() * 6 / 10);
-        assert_eq!(book.check_order(customer, amount, false).unwrap().outcome, creditdesk_domain::credit::Outcome::Pass);
+        assert_eq!(
+            book.check_order(customer, amount, false).unwrap().outcome,
+            creditdesk_domain::credit::Outcome::Pass
+        );
         let phone = order(customer, "SO-PHONE", amount);
         let tablet = order(customer, "SO-TABLET", amount);
-        let a = push(&s, &rep, "phone", vec![Mutation { n: 1, command: phone.clone(), files: vec![] }]).await;
-        let b = push(&s, &rep, "tablet", vec![Mutation { n: 1, command: tablet.clone(), files: vec![] }]).await;
-        assert_eq!((a.results[0].status, b.results[0].status), (Status::Applied, Status::Applied), "{db}");
+        let a = push(
+            &s,
+            &rep,
+            "phone",
+            vec![Mutation {
+                n: 1,
+                command: phone.clone(),
+                files: vec![],
+            }],
+        )
+        .await;
+        let b = push(
+            &s,
+            &rep,
+            "tablet",
+            vec![Mutation {
+                n: 1,
+                command: tablet.clone(),
+                files: vec![],
+            }],
+        )
+        .await;
+        assert_eq!(
+            (a.results[0].status, b.results[0].status),
+            (Status::Applied, Status::Applied),
+            "{db}"
+        );
         let after = pull(&s, &rep).await.rows().unwrap();
-        let status = |c: &Command| after.orders.iter().find(|o| o.id == order_id(c)).unwrap().status;
+        let status = |c: &Command| {
+            after
+                .orders
+                .iter()
+                .find(|o| o.id == order_id(c))
+                .unwrap()
+                .status
+        };
         assert_eq!(status(&phone), OrderStatus::Open, "{db}");
-        assert_eq!(status(&tablet), OrderStatus::Held, "{db}: the second order found the credit spent");
+        assert_eq!(
+            status(&tablet),
+            OrderStatus::Held,
+            "{db}: the second order found the credit spent"
+        );
         s.running.stop().await;
     }
 }
@@ -371,15 +629,29 @@ async fn a_command_pushed_again_after_a_restart_is_applied_once() {
         let s = server_on(url.clone(), true, Clock::manual(NOW_MS)).await;
         let rep = token(&s, "rep-1").await;
         let customer = pull(&s, &rep).await.customers[0].id;
-        let m = Mutation { n: 1, command: order(customer, "SO-R-1", Money::from_units(1)), files: vec![] };
-        assert_eq!(push(&s, &rep, "phone", vec![m.clone()]).await.results[0].status, Status::Applied);
+        let m = Mutation {
+            n: 1,
+            command: order(customer, "SO-R-1", Money::from_units(1)),
+            files: vec![],
+        };
+        assert_eq!(
+            push(&s, &rep, "phone", vec![m.clone()]).await.results[0].status,
+            Status::Applied
+        );
         s.running.stop().await;
         let s = server_on(s.url.clone(), true, Clock::manual(NOW_MS)).await;
         let rep = token(&s, "rep-1").await;
         let r = push(&s, &rep, "phone", vec![m]).await;
         assert_eq!(r.results[0].status, Status::AlreadyApplied, "{db}");
         let orders = pull(&s, &rep).await.rows().unwrap().orders;
-        assert_eq!(orders.iter().filter(|o| o.number.as_str() == "SO-R-1").count(), 1, "{db}");
+        assert_eq!(
+            orders
+                .iter()
+                .filter(|o| o.number.as_str() == "SO-R-1")
+                .count(),
+            1,
+            "{db}"
+        );
         s.running.stop().await;
     }
 }
