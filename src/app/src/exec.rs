@@ -1009,6 +1009,28 @@ pub async fn execute<S: Store>(
     cmd: Command,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Receipt, CommandError> {
+    run(store, book, ctx, cmd, files, true).await
+}
+
+/// Runs a command whose outbox record is already stored (a device re-running its commands still
+/// to push on a freshly pulled book): its effects are committed, no second record.
+pub async fn replay<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    ctx: &Ctx,
+    cmd: Command,
+) -> Result<Receipt, CommandError> {
+    run(store, book, ctx, cmd, Vec::new(), false).await
+}
+
+async fn run<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    ctx: &Ctx,
+    cmd: Command,
+    files: Vec<(String, Vec<u8>)>,
+    record: bool,
+) -> Result<Receipt, CommandError> {
     // The audit trail is the lock: two writes planned on the same state chain to the same head,
     // and the store takes only the first (entries are only ever added). The second is planned
     // again on what the first left, never committed as it was planned.
@@ -1024,6 +1046,10 @@ pub async fn execute<S: Store>(
             });
         }
         let mut batch = written(ctx, &cmd, &fx, &files);
+        if !record {
+            batch.command = None;
+            batch.no_outbox = true;
+        }
         let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
         let stored = match &fx.bulk {

@@ -8,15 +8,21 @@
 
 use crate::book::Book;
 use crate::command::Command;
+use crate::command::Envelope;
+use crate::Ctx;
 use base64::Engine as _;
 use creditdesk_domain::approval::{AuditEntry, Permission, Routes, User};
 use creditdesk_domain::credit::Policy;
-use creditdesk_domain::monitor::{Alert, RuleSet, Task};
+use creditdesk_domain::monitor::{Alert, Hold, RuleSet, Task};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Request;
 use creditdesk_domain::{Customer, CustomerId, Date};
-use creditdesk_storage::{chunks_of, Rows, StoreError};
+use creditdesk_domain::{DeviceId, Timestamp};
+use creditdesk_storage::backup::Dump;
+use creditdesk_storage::settings::{self, Setting};
+use creditdesk_storage::{chunks_of, Batch, OutboxEntry, Rows, Store, StoreError};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 /// Commands a device sends, oldest first.
@@ -27,10 +33,12 @@ pub struct Push {
     pub mutations: Vec<Mutation>,
 }
 
-/// One pending command: its number on the client (1, 2, 3, ...) and the command. Whoever the
-/// device claims to be, the server runs it as the session's user.
+/// One pending command: its id (the command's own, made on the device), its place in the push
+/// (1, 2, 3, ...) and the command. Whoever the device claims to be, the server runs it as the
+/// session's user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
+    pub id: String,
     pub n: u64,
     pub command: Command,
     /// Attachment bytes by id, base64, for a request filed with files.
@@ -39,10 +47,10 @@ pub struct Mutation {
 }
 
 impl Mutation {
-    /// The command's id on the server: unique per client and number, so a second push of the
-    /// same mutation finds the first.
+    /// The command's id on the server: the client's id and the command's, so a second push of
+    /// the same mutation finds the first.
     pub fn key(&self, client: &str) -> String {
-        format!("{client}:{}", self.n)
+        format!("{client}:{}", self.id)
     }
 }
 
@@ -103,6 +111,9 @@ pub struct Snapshot {
     pub requests: Vec<Request>,
     pub alerts: Vec<Alert>,
     pub tasks: Vec<Task>,
+    /// Holds on ordering set by the rules (they count in the credit check offline).
+    #[serde(default)]
+    pub holds: Vec<(CustomerId, Vec<Hold>)>,
     pub audit: Vec<AuditEntry>,
 }
 
@@ -193,6 +204,13 @@ impl Book {
                 .filter(|t| seen.contains(&t.customer))
                 .cloned()
                 .collect(),
+            holds: self
+                .monitor
+                .holds
+                .iter()
+                .filter(|(c, _)| seen.contains(c))
+                .map(|(c, h)| (*c, h.clone()))
+                .collect(),
             audit: if user.may(Permission::ViewAudit) {
                 self.audit.clone()
             } else {
@@ -210,4 +228,233 @@ impl Book {
             credit_notes: self.ledger.credit_notes().to_vec(),
         }
     }
+}
+
+// ----- The device's side -----
+
+/// The device's client id, made once (`meta` key `client`).
+pub const CLIENT: Setting<String> = Setting::new("client");
+/// The server's cursor of the device's last pull.
+pub const CURSOR: Setting<u64> = Setting::new("sync_cursor");
+/// Commands the server did not accept, for the user to fix, retry or discard.
+pub const REFUSED: Setting<Vec<Refused>> = Setting::new("sync_refused");
+/// When the device last synced (milliseconds).
+pub const LAST_SYNC: Setting<i64> = Setting::new("sync_last");
+
+/// A command the server did not accept: what, why, and when it was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub id: String,
+    pub at: i64,
+    pub command: Command,
+    pub code: String,
+    pub reason: String,
+}
+
+/// The `meta` keys whose values come from the server: a pull replaces them; every other key
+/// (language, device, client id, session) stays the device's own.
+pub fn server_owned(key: &str) -> bool {
+    [
+        settings::POLICY.key,
+        settings::ROUTES.key,
+        settings::USERS.key,
+        settings::RULES.key,
+        settings::MONITOR.key,
+        settings::HOLDS.key,
+        settings::PREVIOUS.key,
+        crate::admin::DEMO_REQUESTS,
+    ]
+    .contains(&key)
+}
+
+/// The commands still to push, oldest first, with the bytes of the files they attach.
+pub async fn pending<S: Store>(store: &S) -> Result<Vec<(OutboxEntry, Mutation)>, StoreError> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut out = Vec::new();
+    for (i, o) in store
+        .outbox()
+        .await?
+        .into_iter()
+        .filter(|o| o.entity == "command")
+        .enumerate()
+    {
+        let e: Envelope = serde_json::from_value(o.payload.clone())
+            .map_err(|e| StoreError::corrupt(format!("command {}", o.id), e))?;
+        let mut files = Vec::new();
+        if let Command::FileRequest { attachments, .. } = &e.command {
+            for a in attachments {
+                if let Some(bytes) = store.attachment(&a.id).await? {
+                    files.push((a.id.clone(), b64.encode(bytes)));
+                }
+            }
+        }
+        out.push((
+            o,
+            Mutation {
+                id: e.id,
+                n: i as u64 + 1,
+                command: e.command,
+                files,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Takes in the server's answer to a push: applied commands leave the outbox; refused ones leave
+/// it too and join the "not accepted" list with their code and reason. Returns how many were
+/// refused.
+pub async fn answered<S: Store>(
+    store: &S,
+    pushed: &[(OutboxEntry, Mutation)],
+    reply: &PushReply,
+) -> Result<usize, StoreError> {
+    let mut refused = REFUSED.read(store).await?.unwrap_or_default();
+    let mut done = Vec::new();
+    let mut n = 0;
+    for r in &reply.results {
+        let Some((o, m)) = pushed.iter().find(|(_, m)| m.n == r.n) else {
+            continue;
+        };
+        done.push(o.id.clone());
+        if r.status == Status::Refused {
+            n += 1;
+            refused.push(Refused {
+                id: m.id.clone(),
+                at: o.updated_at,
+                command: m.command.clone(),
+                code: r.code.clone().unwrap_or_default(),
+                reason: r.reason.clone().unwrap_or_default(),
+            });
+        }
+    }
+    let mut batch = Batch::default();
+    REFUSED.put(&mut batch, &refused);
+    store.commit(&batch).await?;
+    store.acknowledge(&done).await?;
+    Ok(n)
+}
+
+/// What the device's store holds after a pull: the server's snapshot, the device's own settings
+/// and scorecard draft, and its commands still to push with their files.
+pub fn dump_of(
+    snapshot: &Snapshot,
+    local_meta: &[(String, String)],
+    draft: Option<(String, String)>,
+    pending: &[OutboxEntry],
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Dump, StoreError> {
+    let mut meta: Vec<(String, String)> = local_meta
+        .iter()
+        .filter(|(k, _)| !server_owned(k) && k != CURSOR.key)
+        .cloned()
+        .collect();
+    meta.push(settings::POLICY.entry(&snapshot.policy));
+    meta.push(settings::ROUTES.entry(&snapshot.routes));
+    meta.push(settings::USERS.entry(&snapshot.users));
+    meta.push(settings::RULES.entry(&snapshot.rules));
+    meta.push(settings::HOLDS.entry(&snapshot.holds.iter().cloned().collect()));
+    meta.push(CURSOR.entry(&snapshot.cursor));
+    fn json(v: &impl Serialize) -> String {
+        serde_json::to_string(v).expect("json")
+    }
+    Ok(Dump {
+        meta,
+        customers: snapshot
+            .customers
+            .iter()
+            .map(creditdesk_storage::customer_to_json)
+            .collect(),
+        rows: snapshot.rows()?,
+        field_defs: Vec::new(),
+        models: snapshot
+            .models
+            .iter()
+            .map(|m| (m.version.to_string(), m.to_json()))
+            .chain(draft)
+            .collect(),
+        requests: snapshot
+            .requests
+            .iter()
+            .map(|r| (r.id.to_string(), json(r)))
+            .collect(),
+        alerts: snapshot
+            .alerts
+            .iter()
+            .map(|a| (a.id.clone(), json(a)))
+            .collect(),
+        tasks: snapshot
+            .tasks
+            .iter()
+            .map(|t| (t.id.clone(), json(t)))
+            .collect(),
+        audit: snapshot
+            .audit
+            .iter()
+            .map(creditdesk_storage::audit_to_json)
+            .collect(),
+        attachments: files,
+        outbox: pending
+            .iter()
+            .map(|o| serde_json::to_string(o).expect("json"))
+            .collect(),
+    })
+}
+
+/// Replaces what the device holds with a pulled snapshot, keeping its own settings, draft and
+/// commands still to push, with their files, in one transaction; returns those commands, for
+/// [`replay`] on the new book.
+pub async fn adopt<S: Store>(
+    store: &S,
+    snapshot: &Snapshot,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let dump = store.dump().await?;
+    let pending: Vec<OutboxEntry> = store
+        .outbox()
+        .await?
+        .into_iter()
+        .filter(|o| o.entity == "command")
+        .collect();
+    let draft = dump.models.iter().find(|(k, _)| k == "draft").cloned();
+    let fresh = dump_of(
+        snapshot,
+        &dump.meta,
+        draft,
+        &pending,
+        dump.attachments.clone(),
+    )?;
+    store.restore(&fresh).await?;
+    Ok(pending)
+}
+
+/// Runs the commands still to push again on the pulled book, as `actor`, in order, so that their
+/// effects show at once; their records stay in the outbox as they were, to be pushed. One the
+/// book now refuses is left to the server to decide. Returns how many ran.
+pub async fn replay<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    actor: &User,
+    device: DeviceId,
+    pending: Vec<OutboxEntry>,
+) -> usize {
+    let mut ran = 0;
+    for o in pending {
+        let Ok(e) = serde_json::from_value::<Envelope>(o.payload) else {
+            continue;
+        };
+        let ctx = Ctx {
+            actor: actor.clone(),
+            device,
+            now: Timestamp(e.at),
+            as_of: book.borrow().as_of,
+            command_id: e.id,
+        };
+        if crate::exec::replay(store, book, &ctx, e.command)
+            .await
+            .is_ok()
+        {
+            ran += 1;
+        }
+    }
+    ran
 }

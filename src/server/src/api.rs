@@ -41,6 +41,8 @@ pub struct Shared {
     pub clock: Clock,
     pub throttle: Arc<Throttle>,
     pub session_ms: i64,
+    /// Turns true when the server is stopping.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// An API error: a status, a stable code and a sentence.
@@ -504,9 +506,16 @@ async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     use futures_util::StreamExt;
     let rx = s.engine.changes.subscribe();
-    let stream = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|c| async move {
-        c.ok()
-            .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
-    });
+    let mut stopping = s.stopping.clone();
+    // An open stream would keep a graceful shutdown waiting for ever: it ends when the server stops.
+    let stop = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    };
+    let stream = tokio_stream::wrappers::BroadcastStream::new(rx)
+        .filter_map(|c| async move {
+            c.ok()
+                .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
+        })
+        .take_until(Box::pin(stop));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

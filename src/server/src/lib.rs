@@ -77,7 +77,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
             }
         }
     }
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
     let shared = api::Shared {
+        stopping,
         pool: pool.clone(),
         engine: engine.clone(),
         clock: config.clock.clone(),
@@ -103,6 +105,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 _ = rx => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
+            let _ = stopping_tx.send(true);
         };
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(stop)

@@ -428,6 +428,7 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
         let customer = snap.customers[0].id;
         let cmd = order(customer, "SO-T-1", Money::from_units(1));
         let m = Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
             n: 1,
             command: cmd.clone(),
             files: vec![],
@@ -462,6 +463,7 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
             &rep,
             "phone-1",
             vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
                 n: 2,
                 command: order(theirs, "SO-T-2", Money::from_units(1)),
                 files: vec![],
@@ -498,6 +500,7 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
                     &rep,
                     "phone-1",
                     vec![Mutation {
+                        id: uuid::Uuid::new_v4().to_string(),
                         n: 3,
                         command: file,
                         files: vec![],
@@ -519,6 +522,7 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
             &rep,
             "phone-1",
             vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
                 n: 4,
                 command: forged,
                 files: vec![],
@@ -581,6 +585,7 @@ async fn two_devices_offline_cannot_both_spend_the_same_available_credit() {
             &rep,
             "phone",
             vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
                 n: 1,
                 command: phone.clone(),
                 files: vec![],
@@ -592,6 +597,7 @@ async fn two_devices_offline_cannot_both_spend_the_same_available_credit() {
             &rep,
             "tablet",
             vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
                 n: 1,
                 command: tablet.clone(),
                 files: vec![],
@@ -630,6 +636,7 @@ async fn a_command_pushed_again_after_a_restart_is_applied_once() {
         let rep = token(&s, "rep-1").await;
         let customer = pull(&s, &rep).await.customers[0].id;
         let m = Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
             n: 1,
             command: order(customer, "SO-R-1", Money::from_units(1)),
             files: vec![],

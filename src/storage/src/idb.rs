@@ -753,6 +753,22 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError> {
+        let answered = answered.to_vec();
+        self.write(&[OUTBOX], async move |tx| {
+            let s = tx.store(OUTBOX)?;
+            for (k, v) in s.scan(None, None, None, None).await? {
+                let keep = serde_json::from_str::<OutboxEntry>(&v.as_string().unwrap_or_default())
+                    .is_ok_and(|o| crate::still_pending(&o, &answered));
+                if !keep {
+                    s.delete(k).await?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn stats(&self) -> Result<Stats, StoreError> {
         let tx = self
             .db

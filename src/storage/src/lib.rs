@@ -96,6 +96,8 @@ pub struct Batch {
     /// batch's outbox record, and no record is derived from what the batch writes: a server
     /// replays the command, not its effects.
     pub command: Option<OutboxEntry>,
+    /// Write no outbox record at all (a command replayed whose record is already stored).
+    pub no_outbox: bool,
 }
 
 impl Batch {
@@ -225,6 +227,10 @@ pub trait Store {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Removes from the outbox the commands a server has answered (by command id) and every
+    /// record that is not a command (on a synced device the server's copy replaces them), in one
+    /// transaction; the commands still to push stay, in order.
+    async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError>;
     async fn stats(&self) -> Result<Stats, StoreError>;
 }
 
@@ -247,6 +253,9 @@ pub fn customer_from_json(s: &str) -> Result<Customer, StoreError> {
 
 /// The outbox records of a batch.
 pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
+    if batch.no_outbox {
+        return Vec::new();
+    }
     let mut out = batch.outbox.clone();
     if let Some(command) = &batch.command {
         out.insert(0, command.clone());
@@ -421,6 +430,12 @@ pub fn plan_compaction(
         }
     }
     Ok(plan)
+}
+
+/// Whether an outbox record stays after the server answered `answered`: a command not yet
+/// answered.
+pub fn still_pending(record: &OutboxEntry, answered: &[String]) -> bool {
+    record.entity == "command" && !answered.contains(&record.id)
 }
 
 /// The chunks of a whole data set.

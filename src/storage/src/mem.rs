@@ -326,6 +326,19 @@ impl Store for MemStore {
             .collect()
     }
 
+    async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError> {
+        let kept: Vec<String> = self
+            .outbox()
+            .await?
+            .iter()
+            .filter(|o| crate::still_pending(o, answered))
+            .map(|o| serde_json::to_string(o).expect("json"))
+            .collect();
+        self.crash_point()?;
+        self.data.borrow_mut().outbox = kept;
+        Ok(())
+    }
+
     async fn stats(&self) -> Result<Stats, StoreError> {
         let d = self.data.borrow();
         Ok(Stats {

@@ -26,7 +26,7 @@ impl<T> Clone for Setting<T> {
 impl<T> Copy for Setting<T> {}
 
 impl<T: Serialize + DeserializeOwned> Setting<T> {
-    const fn new(key: &'static str) -> Setting<T> {
+    pub const fn new(key: &'static str) -> Setting<T> {
         Setting {
             key,
             _type: PhantomData,
@@ -49,6 +49,13 @@ impl<T: Serialize + DeserializeOwned> Setting<T> {
             self.key.to_string(),
             serde_json::to_string(value).expect("settings serialise"),
         ));
+    }
+    /// The stored form of a value: `(key, json)`.
+    pub fn entry(self, value: &T) -> (String, String) {
+        (
+            self.key.to_string(),
+            serde_json::to_string(value).expect("settings serialise"),
+        )
     }
     /// The write that empties this setting (it then reads as `None`).
     pub fn clear(self) -> (String, String) {

@@ -1,0 +1,286 @@
+//! A device's side of sync against a server played by a second store and book: what it pushes,
+//! what it keeps of the answer, and how a pull replaces its data without losing what it has not
+//! pushed yet.
+
+use creditdesk_app::sync::{self, MutationResult, PushReply, Status};
+use creditdesk_app::*;
+use creditdesk_domain::approval::{Role, User};
+use creditdesk_domain::credit::Limits;
+use creditdesk_domain::ledger::OrderInput;
+use creditdesk_domain::*;
+use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::{Batch, Store};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+const TODAY: &str = "2026-06-15";
+
+fn user(id: &str, name: &str, role: Role) -> User {
+    User {
+        id: id.into(),
+        name: name.into(),
+        roles: vec![role],
+        region: String::new(),
+    }
+}
+
+fn users() -> Vec<User> {
+    vec![
+        user("rep-1", "Rep One", Role::SalesRep),
+        user("rep-2", "Rep Two", Role::SalesRep),
+        user("fs", "Finance", Role::FinanceSpecialist),
+    ]
+}
+
+/// The server: a store and a book with one customer per rep, each with a limit of 100,000.
+fn server() -> (MemStore, RefCell<Book>) {
+    let store = MemStore::new();
+    let as_of = Date::parse(TODAY).unwrap();
+    let mut book = Book {
+        as_of,
+        users: users(),
+        ..Book::default()
+    };
+    for (i, rep) in ["Rep One", "Rep Two"].iter().enumerate() {
+        let mut c = CustomerInput {
+            name: format!("Customer {i}"),
+            sales_rep: rep.to_string(),
+            region: "East".into(),
+            industry: "Steel".into(),
+            first_cooperation: "2020-01-15".into(),
+            ..CustomerInput::default()
+        }
+        .validate(
+            CustomerId::from_u128(100 + i as u128),
+            Meta::new(DeviceId::from_u128(1), Timestamp(0)),
+            Default::default(),
+            as_of,
+        )
+        .unwrap();
+        c.limits = Limits {
+            permanent: Money::from_units(100_000),
+            ..Limits::default()
+        };
+        block_on(store.commit(&Batch::customer(c.clone()))).unwrap();
+        book.put_customer(c);
+    }
+    let mut batch = Batch::default();
+    creditdesk_storage::settings::USERS.put(&mut batch, &users());
+    block_on(store.commit(&batch)).unwrap();
+    book.summarise_all();
+    (store, RefCell::new(book))
+}
+
+fn order(n: u128, customer: CustomerId, amount: &str) -> Command {
+    Command::RecordOrder {
+        id: OrderId::from_u128(n),
+        customer,
+        input: OrderInput {
+            number: format!("SO-{n}"),
+            date: TODAY.into(),
+            amount: amount.into(),
+            category: String::new(),
+        },
+        prepaid: false,
+    }
+}
+
+fn ctx(actor: &str, id: &str) -> Ctx {
+    Ctx {
+        actor: users().into_iter().find(|u| u.id == actor).unwrap(),
+        device: DeviceId::from_u128(9),
+        now: Timestamp(1_781_488_800_000),
+        as_of: Date::parse(TODAY).unwrap(),
+        command_id: id.into(),
+    }
+}
+
+/// The device after a first pull as `who`.
+fn device(server: &RefCell<Book>, who: &str) -> (MemStore, RefCell<Book>) {
+    let store = MemStore::new();
+    let me = users().into_iter().find(|u| u.id == who).unwrap();
+    let snapshot = server.borrow().snapshot_for(&me, 1).unwrap();
+    assert!(block_on(sync::adopt(&store, &snapshot)).unwrap().is_empty());
+    let (book, _) = block_on(load::whole_book(
+        &store,
+        Date::parse(TODAY).unwrap(),
+        DeviceId::from_u128(9),
+        Vec::new,
+    ))
+    .unwrap();
+    (store, RefCell::new(book))
+}
+
+#[test]
+fn a_device_pushes_what_it_did_offline_and_keeps_what_was_refused_to_show() {
+    let (s_store, s_book) = server();
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    assert_eq!(
+        d_book.borrow().customers.len(),
+        1,
+        "a rep's device holds their own customers"
+    );
+    let customer = d_book.borrow().customers[0].id;
+    // Offline: two orders on the device.
+    for (n, amount) in [(1, "100"), (2, "200")] {
+        block_on(execute(
+            &d_store,
+            &d_book,
+            &ctx("rep-1", &format!("c{n}")),
+            order(n, customer, amount),
+            vec![],
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let pushed = block_on(sync::pending(&d_store)).unwrap();
+    assert_eq!(
+        pushed
+            .iter()
+            .map(|(_, m)| (m.n, m.id.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "c1"), (2, "c2")]
+    );
+    // The server applies the first and refuses the second.
+    let first = pushed[0].1.clone();
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("rep-1", &first.key("dev")),
+        first.command,
+        vec![],
+    ))
+    .unwrap();
+    let reply = PushReply {
+        results: vec![
+            MutationResult {
+                n: 1,
+                status: Status::Applied,
+                code: None,
+                reason: None,
+            },
+            MutationResult {
+                n: 2,
+                status: Status::Refused,
+                code: Some("CMD-CREDIT-BLOCKED".into()),
+                reason: Some("frozen".into()),
+            },
+        ],
+        cursor: 2,
+    };
+    assert_eq!(
+        block_on(sync::answered(&d_store, &pushed, &reply)).unwrap(),
+        1
+    );
+    assert!(
+        block_on(sync::pending(&d_store)).unwrap().is_empty(),
+        "both were answered"
+    );
+    let refused = block_on(sync::REFUSED.read(&d_store)).unwrap().unwrap();
+    assert_eq!(
+        (
+            refused.len(),
+            refused[0].id.as_str(),
+            refused[0].code.as_str()
+        ),
+        (1, "c2", "CMD-CREDIT-BLOCKED")
+    );
+    assert_eq!(
+        refused[0].command,
+        order(2, customer, "200"),
+        "what was refused is kept whole"
+    );
+}
+
+#[test]
+fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
+    let (s_store, s_book) = server();
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let customer = d_book.borrow().customers[0].id;
+    block_on(sync::CLIENT.read(&d_store)).unwrap();
+    let mut batch = Batch::default();
+    sync::CLIENT.put(&mut batch, &"phone".to_string());
+    block_on(d_store.commit(&batch)).unwrap();
+    // Offline, an order on the device; meanwhile, on the server, finance records another.
+    block_on(execute(
+        &d_store,
+        &d_book,
+        &ctx("rep-1", "mine"),
+        order(1, customer, "300"),
+        vec![],
+    ))
+    .unwrap();
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("fs", "theirs"),
+        order(2, customer, "400"),
+        vec![],
+    ))
+    .unwrap();
+    // The pull brings the server's order; the device's own is replayed on top, still pending.
+    let snapshot = s_book.borrow().snapshot_for(&users()[0], 7).unwrap();
+    let pending = block_on(sync::adopt(&d_store, &snapshot)).unwrap();
+    assert_eq!(pending.len(), 1);
+    let (book, _) = block_on(load::whole_book(
+        &d_store,
+        Date::parse(TODAY).unwrap(),
+        DeviceId::from_u128(9),
+        Vec::new,
+    ))
+    .unwrap();
+    let book = RefCell::new(book);
+    assert_eq!(
+        block_on(sync::replay(
+            &d_store,
+            &book,
+            &users()[0],
+            DeviceId::from_u128(9),
+            pending
+        )),
+        1
+    );
+    let numbers: Vec<String> = book
+        .borrow()
+        .ledger
+        .orders()
+        .iter()
+        .map(|o| o.number.to_string())
+        .collect();
+    assert!(
+        numbers.contains(&"SO-1".to_string()) && numbers.contains(&"SO-2".to_string()),
+        "{numbers:?}"
+    );
+    let outbox = block_on(d_store.outbox()).unwrap();
+    assert_eq!(
+        outbox.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        vec!["mine"],
+        "one record, still to push"
+    );
+    // The device's own settings stayed; the cursor moved.
+    assert_eq!(
+        block_on(sync::CLIENT.read(&d_store)).unwrap().as_deref(),
+        Some("phone")
+    );
+    assert_eq!(block_on(sync::CURSOR.read(&d_store)).unwrap(), Some(7));
+    // Reloaded from the store, the device shows the same: nothing lived only in memory.
+    let (again, _) = block_on(load::whole_book(
+        &d_store,
+        Date::parse(TODAY).unwrap(),
+        DeviceId::from_u128(9),
+        Vec::new,
+    ))
+    .unwrap();
+    assert_eq!(again.ledger.orders().len(), 2);
+}
