@@ -96,3 +96,64 @@ export async function actAs(page, id) {
   await page.selectOption("[data-testid=user-switch]", id);
   await page.waitForFunction((v) => document.querySelector("[data-testid=user-switch]").value === v, id);
 }
+
+/** The password of every demo user on a test server. */
+export const DEMO_PASSWORD = "creditdesk";
+
+/** Starts the real CreditDesk server (SERVER_BIN) on a free loopback port with a fresh SQLite
+ *  database, serving the test build, the demo company in English (or none: the first run),
+ *  its clock at `NOW`. Returns { url, stop, kill, restart, dir }; `restart` starts it again on
+ *  the same database and port. */
+export async function startServer({ demo = "en", dir = null } = {}) {
+  const bin = process.env.SERVER_BIN || resolve("../target/debug/creditdesk-server");
+  const port = await freePort();
+  dir = dir || mkdtempSync(join(tmpdir(), "cd-server-"));
+  const day = new Date(NOW.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const args = ["--listen", `127.0.0.1:${port}`, "--site", SITE, "--data", dir, "--fake-today", day, "--demo-password", DEMO_PASSWORD];
+  if (demo) args.push("--demo", demo);
+  let child = null;
+  const launch = async () => {
+    child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((ok, fail) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d.toString();
+        if (out.includes("CreditDesk server on")) ok();
+      });
+      child.on("exit", (code) => fail(new Error(`server exited with ${code}: ${out}`)));
+    });
+  };
+  await launch();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    /** Stops it the hard way (SIGKILL): what a crash or a pulled plug does. */
+    kill: () => new Promise((ok) => { child.once("exit", ok); child.kill("SIGKILL"); }),
+    restart: launch,
+    stop: async () => {
+      if (child.exitCode === null) await new Promise((ok) => { child.once("exit", ok); child.kill("SIGTERM"); });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in on the sign-in page and waits for the first sync to land. */
+export async function signIn(page, user, password = DEMO_PASSWORD) {
+  await page.waitForSelector("[data-testid=sign-in]");
+  await page.fill("[data-testid=sign-in-user]", user);
+  await page.fill("[data-testid=sign-in-password]", password);
+  await page.click("[data-testid=sign-in-submit]");
+  await page.waitForSelector("[data-testid=signed-in-as]:not(:empty)", { state: "attached", timeout: 60_000 });
+  await ready(page);
+}
+
+/** Waits for the next successful sync after `since` (ms, from window.__cd_timings.syncDone). */
+export async function synced(page, since = 0) {
+  await page.waitForFunction((t) => (window.__cd_timings?.syncDone ?? 0) > t, since, { timeout: 60_000 });
+}
+
+/** Console errors that are not the app's: the browser logs every refused request (a 401 before
+ *  signing in) and every request made offline. */
+export const appErrors = (errors) => errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED/.test(e));
+
+export const lastSync = (page) => page.evaluate(() => window.__cd_timings?.syncDone ?? 0);

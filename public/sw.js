@@ -27,6 +27,8 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The server's API (sync, sign-in, the event stream) always goes to the network.
+  if (url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     // Every route of the single-page app is the same shell.
     event.respondWith(caches.match("/index.html").then((hit) => hit || fetch(request)));

@@ -3,9 +3,8 @@
 //! - `creditdesk_domain` (src/domain): pure logic, tested natively;
 //! - `creditdesk_storage` (src/storage): IndexedDB behind a trait, with an in-memory twin;
 //! - [`ui`]: Leptos components over domain queries;
-//! - [`sync`]: the optional sync (off).
+//! - [`ui::sync`]: sync with a CreditDesk server, when the app is served by one.
 
-pub mod sync;
 pub mod ui;
 
 /// Mounts the app on `<body>`.

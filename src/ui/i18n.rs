@@ -722,6 +722,36 @@ texts! {
     Closing => "Closing", "期末应收";
     ChartMovement => "Receivables movement, last 3 months", "近 3 个月应收变动";
     ChartMovementDesc => "Opening receivables, plus credit sales, less collections and credit notes, gives the closing receivables.", "期初应收加赊销额，减回款与红字冲减，得到期末应收。";
+    SignIn => "Sign in", "登录";
+    SignOut => "Sign out", "退出登录";
+    UserId => "User", "用户名";
+    Password => "Password", "密码";
+    SignInTitle => "Sign in to CreditDesk", "登录 CreditDesk";
+    SignInHint => "Your administrator gave you a user name and a password.", "用户名和密码由管理员提供。";
+    FirstRunTitle => "Set up CreditDesk", "设置 CreditDesk";
+    FirstRunHint => "No one can sign in yet: create the administrator.", "尚无任何用户：请创建管理员。";
+    FullName => "Name", "姓名";
+    CreateAdmin => "Create the administrator", "创建管理员";
+    WrongPassword => "Wrong user or password.", "用户名或密码错误。";
+    SessionExpired => "Your session has expired: please sign in again.", "登录已过期，请重新登录。";
+    ServerDown => "The server cannot be reached: signing in needs it. Check the connection and try again.", "无法连接服务器，登录需要联网。请检查网络后重试。";
+    Throttled => "Too many wrong passwords: wait a moment, then try again.", "密码错误次数过多，请稍后再试。";
+    OtherUserPending => "Changes of another user on this device are not synced yet: that user must sign in first.", "本设备上另一用户的更改尚未同步，请该用户先登录。";
+    SyncNow => "Sync now", "立即同步";
+    UnsyncedSignOut => "Some changes are not synced yet: connect, sync, then sign out (signing out now would strand them).", "部分更改尚未同步：请联网同步后再退出登录，否则这些更改将无法提交。";
+    Syncing => "Syncing…", "同步中…";
+    SyncedAt => "Synced", "已同步";
+    NeverSynced => "Not synced yet", "尚未同步";
+    PendingChanges => "waiting to sync", "条待同步";
+    OnlineState => "Online", "在线";
+    OfflineState => "Offline", "离线";
+    NotAccepted => "Not accepted", "未被接受";
+    NotAcceptedHint => "The server did not accept these changes. Each says why: fix the data and try again, or discard it.", "服务器未接受以下更改，并说明了原因：可修改后重试，或放弃。";
+    NothingRefused => "Every change was accepted.", "所有更改均已被接受。";
+    Discard => "Discard", "放弃";
+    SyncFailed => "Sync failed", "同步失败";
+    Refusals => "changes not accepted", "条更改未被接受";
+    HeldByServer => "held by the server: the credit was used by another order meanwhile", "已被服务器暂扣：额度已被其他订单占用";
 }
 
 /// A label for an import field, in the user's language.

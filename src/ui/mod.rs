@@ -10,6 +10,7 @@ pub mod pages;
 pub mod rating;
 pub mod reports;
 pub mod state;
+pub mod sync;
 pub mod widgets;
 
 use i18n::{Lang, T};
@@ -122,14 +123,19 @@ fn Shell() -> impl IntoView {
         <header class="topbar">
             <A href="/" attr:class="brand"><span class="logo" aria-hidden="true">"¥"</span>{move || state.t(T::AppName)}</A>
             <nav class="nav-top" aria-label=move || state.t(T::Menu)>{nav()}</nav>
-            <UserSwitch />
+            {move || if state.sync.server.get() {
+                view! { <pages::account::SyncBar /> }.into_any()
+            } else {
+                view! { <UserSwitch /> }.into_any()
+            }}
             <button class="lang" data-testid="lang-switch" aria-label=move || state.t(T::Language)
                 on:click=move |_| state.set_lang(if state.lang.get() == Lang::Zh { Lang::En } else { Lang::Zh })>
                 {move || if state.lang.get() == Lang::Zh { "EN" } else { "中文" }}
             </button>
         </header>
         {move || (!state.online.get()).then(|| view! { <div class="offline-bar" role="status" data-testid="offline">{state.t(T::Offline)}</div> })}
-        <main>
+        {move || state.sync.sign_in.get().then(|| view! { <pages::account::SignInPage /> })}
+        <main class:hidden=move || state.sync.sign_in.get()>
             <Routes fallback=move || view! { <section class="page"><h1>{state.t(T::NotFound)}</h1></section> }>
                 <Route path=path!("/") view=Dashboard />
                 <Route path=path!("/customers") view=CustomerList />
@@ -151,6 +157,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/notice") view=pages::monitor::NoticePage />
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />
+                <Route path=path!("/sync") view=pages::account::SyncPage />
                 <Route path=path!("/reports") view=pages::reports::ReportPage />
                 <Route path=path!("/import") view=pages::import::ImportPage />
                 <Route path=path!("/reports/:kind") view=pages::reports::ReportPage />

@@ -64,6 +64,8 @@ pub struct AppState {
     pub now: RwSignal<i64>,
     pub toast: RwSignal<Option<String>>,
     pub online: RwSignal<bool>,
+    /// Sync with a server (when the app is served by one).
+    pub sync: crate::ui::sync::SyncSignals,
 }
 
 impl AppState {
@@ -95,6 +97,7 @@ impl AppState {
                     .map(|w| w.navigator().on_line())
                     .unwrap_or(true),
             ),
+            sync: crate::ui::sync::SyncSignals::new(),
         }
     }
 
@@ -160,7 +163,7 @@ pub(crate) fn new_uuid() -> u128 {
 }
 
 /// Timings of the start-up, published on `window.__cd_timings` for the benchmark.
-fn publish_timing(key: &str, ms: f64) {
+pub(crate) fn publish_timing(key: &str, ms: f64) {
     if let Some(w) = web_sys::window() {
         let obj = js_sys::Reflect::get(&w, &"__cd_timings".into())
             .ok()
@@ -234,7 +237,17 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         }
     };
     let as_of = state.today.get_untracked();
-    let seed = seed_param();
+    // Served by a server: sign in first; the data comes from the server, never from a seed.
+    let Some(acting) = crate::ui::sync::start(state).await? else {
+        state.phase.set(Phase::Ready);
+        return Ok(());
+    };
+    let synced = acting.is_some();
+    if synced {
+        // The first pull (or whatever changed while the app was closed) before the data loads.
+        crate::ui::sync::first_sync(state).await;
+    }
+    let seed = if synced { None } else { seed_param() };
     if let Some(seed) = seed.as_deref() {
         let t = perf_now();
         match seed {
@@ -261,7 +274,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store.set_setting("initialized", "1").await?;
         publish_timing("seedMs", perf_now() - t);
     }
-    if store.setting("initialized").await?.is_none() && store.stats().await?.customers == 0 {
+    if !synced
+        && store.setting("initialized").await?.is_none()
+        && store.stats().await?.customers == 0
+    {
         let demo = generate(&DemoSpec::demo(
             as_of,
             demo_lang(state.lang.get_untracked()),
@@ -275,7 +291,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
 
     let lang = demo_lang(state.lang.get_untracked());
     let (config, warnings) = creditdesk_app::load::configuration(&*store, as_of, || {
-        creditdesk_domain::demo::users(lang)
+        // A synced device's directory is the server's (the first pull brings it).
+        match &acting {
+            Some(me) => vec![me.clone()],
+            None => creditdesk_domain::demo::users(lang),
+        }
     })
     .await?;
     for w in warnings {
@@ -372,8 +392,12 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     // (the day may have changed since the last start).
     let lang = demo_lang(state.lang.get_untracked());
     let background = store.clone();
+    crate::ui::sync::keep_in_sync(state);
     leptos::task::spawn_local(async move {
-        crate::ui::approvals::after_boot(&background, lang).await;
+        // On a synced device the server expires requests and makes no demo.
+        if !synced {
+            crate::ui::approvals::after_boot(&background, lang).await;
+        }
         let t_rules = perf_now();
         if let Err(e) = crate::ui::monitoring::watch(None).await {
             web_sys::console::warn_1(&format!("rules not run: {e}").into());
@@ -480,10 +504,15 @@ pub(crate) async fn run_as(
     cmd: Command,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<Receipt, SaveError> {
+    // A pull replaces the stored data: a command waits for it to finish.
+    crate::ui::sync::wait_idle().await;
     let store = db()?;
     let receipt = execute(&*store, &book(), ctx, cmd, files).await?;
     if !receipt.touched.is_empty() {
         crate::ui::monitoring::after_change(receipt.touched.clone());
+    }
+    if let Some(state) = AppState::current() {
+        crate::ui::sync::after_change(state);
     }
     Ok(receipt)
 }

@@ -241,6 +241,19 @@ pub const REFUSED: Setting<Vec<Refused>> = Setting::new("sync_refused");
 /// When the device last synced (milliseconds).
 pub const LAST_SYNC: Setting<i64> = Setting::new("sync_last");
 
+/// Whether this device syncs with a server (it then never acts without a signed-in user).
+pub const SERVER: Setting<bool> = Setting::new("sync_server");
+/// Who is signed in on this device, until when: the device keeps working offline as this user
+/// until the session expires, and never as anyone else.
+pub const SESSION: Setting<Session> = Setting::new("sync_session");
+
+/// A signed-in user and the session's end (milliseconds since 1970).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: User,
+    pub expires_at: i64,
+}
+
 /// A command the server did not accept: what, why, and when it was made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refused {

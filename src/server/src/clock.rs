@@ -13,11 +13,17 @@ pub enum Clock {
     System,
     /// A clock that moves only when told (tests): milliseconds since 1970.
     Manual(Arc<AtomicI64>),
+    /// The system clock moved by a fixed amount (a demo or an end-to-end test on a chosen day).
+    Shifted(i64),
 }
 
 impl Clock {
     pub fn manual(ms: i64) -> Clock {
         Clock::Manual(Arc::new(AtomicI64::new(ms)))
+    }
+    /// A clock that reads `ms` now and runs on from there.
+    pub fn starting_at(ms: i64) -> Clock {
+        Clock::Shifted(ms - Clock::System.now().0)
     }
     pub fn now(&self) -> Timestamp {
         match self {
@@ -27,6 +33,7 @@ impl Clock {
                     .map_or(0, |d| d.as_millis() as i64),
             ),
             Clock::Manual(ms) => Timestamp(ms.load(Ordering::SeqCst)),
+            Clock::Shifted(by) => Timestamp(Clock::System.now().0 + by),
         }
     }
     /// Moves a manual clock on; a system clock ignores it.

@@ -49,6 +49,8 @@ pub struct Start {
     pub clock: Clock,
     /// Write the demo data set (and its users) into an empty database.
     pub demo: Option<DemoLang>,
+    /// With `demo`: the benchmark's large book instead.
+    pub large: bool,
 }
 
 /// The handlers' end of the engine.
@@ -140,7 +142,19 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
     })
 }
 
+/// The user the server acts as on its own (expiry, reviews the rules file).
+fn system() -> User {
+    User {
+        id: creditdesk_app::SYSTEM.into(),
+        name: creditdesk_app::SYSTEM.into(),
+        roles: vec![Role::Admin],
+        region: String::new(),
+    }
+}
+
 struct Engine {
+    /// When requests were last checked for expiry (milliseconds).
+    expired_at: std::cell::Cell<i64>,
     store: SqlStore,
     book: RefCell<Book>,
     clock: Clock,
@@ -161,7 +175,12 @@ impl Engine {
             if store.setting("initialized").await.map_err(text)?.is_none()
                 && store.stats().await.map_err(text)?.customers == 0
             {
-                let (customers, rows) = Rows::split(generate(&DemoSpec::demo(as_of, lang)));
+                let spec = if start.large {
+                    DemoSpec::large(as_of)
+                } else {
+                    DemoSpec::demo(as_of, lang)
+                };
+                let (customers, rows) = Rows::split(generate(&spec));
                 store.replace_all(&customers, &rows).await.map_err(text)?;
                 creditdesk_app::load::forget_monitoring(&store)
                     .await
@@ -186,6 +205,7 @@ impl Engine {
             eprintln!("warning: {w}");
         }
         let engine = Engine {
+            expired_at: std::cell::Cell::new(i64::MIN / 2),
             store,
             book: RefCell::new(book),
             clock: start.clock.clone(),
@@ -207,10 +227,7 @@ impl Engine {
     }
 
     async fn serve(&self, job: Job) {
-        let today = self.clock.today();
-        if self.book.borrow_mut().roll_to(today) {
-            self.watch(None).await;
-        }
+        self.keep_time().await;
         match job {
             Job::Push { user, push, reply } => {
                 let _ = reply.send(self.push(&user, push).await);
@@ -236,6 +253,26 @@ impl Engine {
                     r.map(|_| ())
                         .map_err(|(code, reason)| format!("{code}: {reason}")),
                 );
+            }
+        }
+    }
+
+    /// A new day moves the book on and runs the rules over everyone; requests past their time
+    /// expire (checked at most once a minute), as the system.
+    async fn keep_time(&self) {
+        let today = self.clock.today();
+        if self.book.borrow_mut().roll_to(today) {
+            self.watch(None).await;
+        }
+        let now = self.clock.now().0;
+        if now - self.expired_at.get() >= 60_000 {
+            self.expired_at.set(now);
+            let key = format!("system:expire:{now}");
+            if let Err((code, reason)) = self
+                .execute(&system(), &key, Command::ExpireDue, Vec::new())
+                .await
+            {
+                eprintln!("requests not expired: {code}: {reason}");
             }
         }
     }
@@ -281,12 +318,7 @@ impl Engine {
         let now = self.clock.now();
         match run_rules(&self.store, &self.book, now.0, ids).await {
             Ok((_, fresh)) => {
-                let system = User {
-                    id: creditdesk_app::SYSTEM.into(),
-                    name: creditdesk_app::SYSTEM.into(),
-                    roles: vec![Role::Admin],
-                    region: String::new(),
-                };
+                let system = system();
                 let mut id = || uuid::Uuid::new_v4().as_u128();
                 if let Err(e) =
                     propose_reviews(&self.store, &self.book, &fresh, &system, now, &mut id).await

@@ -6,12 +6,14 @@
 //! - [`engine`]: the one thread that owns the book and runs commands in order;
 //! - [`identity`]: passwords (Argon2id), sessions, the sign-in throttle;
 //! - [`api`]: the HTTP API under `/api/v1` and the static files;
-//! - [`clock`]: the one source of "now" and of the business day.
+//! - [`clock`]: the one source of "now" and of the business day;
+//! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
 pub mod api;
 pub mod clock;
 pub mod engine;
 pub mod identity;
+pub mod loopback;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -30,6 +32,9 @@ pub struct Config {
     pub demo_password: Option<String>,
     pub session_hours: i64,
     pub clock: clock::Clock,
+    /// Seed the benchmark's large book (10,000 customers, a million invoices and payments)
+    /// instead of the demo (with `demo`).
+    pub large: bool,
 }
 
 /// A started server.
@@ -62,6 +67,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             database_url: config.database_url.clone(),
             clock: config.clock.clone(),
             demo: config.demo,
+            large: config.large,
         };
         tokio::task::spawn_blocking(move || engine::spawn(start))
             .await

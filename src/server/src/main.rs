@@ -35,7 +35,7 @@ struct Args {
     /// How long a session lasts, in hours.
     #[arg(long, env = "CREDITDESK_SESSION_HOURS", default_value_t = 12)]
     session_hours: i64,
-    /// Run as if it were this instant (RFC 3339 date `2026-06-15` at 10:00 Beijing time): for tests
+    /// Start the clock at 10:00 Beijing time on this day (`2026-06-15`) and let it run: for tests
     /// and demos only.
     #[arg(long, env = "CREDITDESK_FAKE_TODAY")]
     fake_today: Option<String>,
@@ -66,7 +66,7 @@ async fn run(args: Args) -> Result<(), String> {
             let d = creditdesk_domain::Date::parse(&day)
                 .map_err(|e| format!("--fake-today {day:?}: {e:?}"))?;
             // 10:00 in Beijing is 02:00 UTC.
-            Clock::manual(d.days() as i64 * 86_400_000 + 2 * 3_600_000)
+            Clock::starting_at(d.days() as i64 * 86_400_000 + 2 * 3_600_000)
         }
     };
     let demo = args.demo.as_deref().map(|l| match l {
@@ -81,6 +81,7 @@ async fn run(args: Args) -> Result<(), String> {
         demo_password: demo.map(|_| args.demo_password.clone()),
         session_hours: args.session_hours,
         clock,
+        large: false,
     };
     let running = start(config).await?;
     let shown = database_url.split('@').next_back().unwrap_or_default();

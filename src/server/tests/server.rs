@@ -12,7 +12,6 @@ use creditdesk_domain::*;
 use creditdesk_server::clock::Clock;
 use creditdesk_server::{start, Config, Running};
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// 2026-06-15 10:00 in Beijing.
 const NOW_MS: i64 = 1_781_488_800_000;
@@ -69,6 +68,7 @@ async fn server_on(url: String, demo: bool, clock: Clock) -> Server {
         demo_password: demo.then(|| PASSWORD.to_string()),
         session_hours: 12,
         clock: clock.clone(),
+        large: false,
     })
     .await
     .expect("server starts");
@@ -83,7 +83,7 @@ async fn demo(kind: &str) -> Server {
     server_on(fresh(kind).await, true, Clock::manual(NOW_MS)).await
 }
 
-/// One HTTP/1.1 request on its own connection: the status and the JSON body (Null if none).
+/// One request to the test server: the status and the JSON body.
 async fn http(
     s: &Server,
     method: &str,
@@ -91,45 +91,11 @@ async fn http(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut stream = tokio::net::TcpStream::connect(s.running.addr)
-        .await
-        .unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    stream.read_to_end(&mut out).await.unwrap();
-    let text = String::from_utf8_lossy(&out).to_string();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    let body = if chunked {
-        unchunk(rest)
-    } else {
-        rest.to_string()
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
-fn unchunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
-    }
-    out
+    let a =
+        creditdesk_server::loopback::request(s.running.addr, method, path, token, body.as_ref())
+            .await
+            .expect("the server answers");
+    (a.status, a.json)
 }
 
 async fn sign_in(s: &Server, user: &str, password: &str) -> (u16, Value) {

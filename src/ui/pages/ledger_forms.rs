@@ -44,9 +44,24 @@ pub fn LedgerFormPage(doc: Doc) -> impl IntoView {
 fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let state = expect_context::<AppState>();
     let (today, year) = with_data(|d| (d.as_of.iso(), d.as_of.year()));
+    // On a synced device each device numbers its own series: two devices offline never pick
+    // the same next number.
+    let tag = state.sync.device_tag.get_untracked();
+    let series = |p: &str| {
+        tag.as_ref()
+            .map_or_else(|| p.to_string(), |t| format!("{p}-{t}"))
+    };
     let number = with_data(|d| match doc {
-        Doc::Order => next_number("SO", year, d.ledger.orders().iter().map(|o| &o.number)),
-        Doc::Invoice => next_number("INV", year, d.ledger.invoices().iter().map(|i| &i.number)),
+        Doc::Order => next_number(
+            &series("SO"),
+            year,
+            d.ledger.orders().iter().map(|o| &o.number),
+        ),
+        Doc::Invoice => next_number(
+            &series("INV"),
+            year,
+            d.ledger.invoices().iter().map(|i| &i.number),
+        ),
         Doc::Payment => String::new(),
     });
     let form = Form::new([

@@ -1,0 +1,278 @@
+// End-to-end against the real server process (SQLite in a temp folder, the demo company, its
+// clock at NOW): people on their own devices, signed in, in sync; offline work that lands once;
+// a server that dies in the middle of a push.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { appErrors, browser, cents, daysAfter, lastSync, ready, signIn, startServer, synced, tile, DEMO_PASSWORD } from "../lib.mjs";
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(() => server.stop());
+
+const iso = (d) => d.toISOString().slice(0, 10);
+
+/** A customer of the signed-in rep with a limit under `max` cents, no request open, and credit left. */
+async function pickCustomer(page, max = 19_000_000) {
+  await page.goto(server.url + "/customers");
+  await ready(page);
+  const hrefs = await page.$$eval(".vrow", (rows) => rows.map((r) => r.getAttribute("href") || r.querySelector("a")?.getAttribute("href")).filter(Boolean));
+  for (const href of hrefs.slice(0, 40)) {
+    await page.goto(server.url + href);
+    await page.waitForSelector("[data-testid=credit]");
+    const limit = cents(await tile(page, "limit"));
+    const available = cents(await tile(page, "available"));
+    const open = await page.locator("[data-testid=limit-history][open]").count();
+    if (limit > 0 && limit < max && available > 100_000 && !open) return { url: page.url(), limit, available };
+  }
+  throw new Error("no customer fits");
+}
+
+test("a rep offline on a phone files a temporary increase and takes an order; two approvers on a desktop approve; the phone sees the new limit without reloading", async () => {
+  const phone = await browser({ width: 360, height: 760, mobile: true });
+  const desk = await browser();
+  try {
+    const { page } = phone;
+    await page.goto(server.url + "/");
+    await signIn(page, "rep-1");
+    // No user switch on a synced device: you are who you signed in as.
+    assert.equal(await page.locator("[data-testid=user-switch]").count(), 0);
+    const { url, limit } = await pickCustomer(page);
+
+    // In the field, offline: a temporary increase and a small order, both on the device.
+    await phone.context.setOffline(true);
+    await page.waitForSelector(".dot.off");
+    await page.click("[data-testid=change-limit]");
+    await page.waitForSelector("[data-testid=request-form]");
+    await page.selectOption("select[name=action]", "temporary");
+    const wanted = limit + 1_000_000;
+    await page.fill("#f-amount", (wanted / 100).toFixed(2));
+    await page.fill("#f-end", iso(daysAfter(10)));
+    await page.fill("#f-reason", "Peak season stocking, pays on time");
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    const requestPath = new URL(page.url()).pathname;
+    await page.goto(url);
+    await page.waitForSelector("[data-testid=credit]");
+    await page.click("[data-testid=new-order]");
+    const number = await page.inputValue("#f-number");
+    await page.fill("#f-amount", "100");
+    await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=credit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sync-pending]")?.textContent === "2");
+
+    // Back online: both go to the server, nothing waits.
+    const before = await lastSync(page);
+    await phone.context.setOffline(false);
+    await synced(page, before);
+    await page.waitForFunction(() => !document.querySelector("[data-testid=sync-pending]"));
+    assert.equal(await page.locator("[data-testid=sync-refused]").count(), 0);
+
+    // On a desktop, each approver of the route in turn (the sales manager and finance; the
+    // finance manager too for a limit over 50,000) approves from their inbox.
+    const d = desk.page;
+    let approvals = 0;
+    for (const who of ["sm-1", "fs-1", "fm-1"]) {
+      await d.goto(server.url + "/inbox");
+      await signIn(d, who);
+      await d.goto(server.url + "/inbox");
+      await ready(d);
+      const link = d.locator(`[data-testid=waiting] a[href='${requestPath}']`);
+      if (await link.count()) {
+        await link.click();
+        await d.waitForSelector("[data-testid=approve]");
+        await d.fill("[data-testid=comment]", `ok ${who}`);
+        await d.click("[data-testid=approve]");
+        await d.waitForFunction((c) => document.querySelector("[data-testid=timeline]")?.textContent.includes(c), `ok ${who}`);
+        approvals++;
+      }
+      const state = await d.textContent("[data-testid=request-state]").catch(() => "");
+      // Signed out, the desktop is for the next person.
+      await d.goto(server.url + "/sync");
+      await ready(d);
+      await d.click("[data-testid=sign-out]");
+      await d.waitForSelector("[data-testid=sign-in]").catch(async (e) => {
+        throw new Error(`${who} could not sign out: ${await d.textContent("[data-testid=sync-page]")}; ${e.message}`);
+      });
+      if (/已批准/.test(state)) break;
+    }
+    assert.ok(approvals >= 2, `two or more approvals (${approvals})`);
+
+    // The phone, never reloaded, shows the new limit and the order the server kept.
+    await page.waitForFunction((w) => {
+      const v = document.querySelector("[data-testid=limit] .tile-value")?.textContent || "";
+      return Math.round(Number(v.replace(/[^0-9.-]/g, "")) * 100) === w;
+    }, wanted, { timeout: 60_000 }).catch(async (e) => {
+      const seen = await page.evaluate(() => ({
+        limit: document.querySelector("[data-testid=limit] .tile-value")?.textContent,
+        timings: window.__cd_timings,
+        bar: document.querySelector("[data-testid=sync-bar]")?.textContent,
+      }));
+      throw new Error(`the phone did not show ${wanted}: ${JSON.stringify(seen)}; ${e.message}`);
+    });
+    assert.ok((await page.textContent("[data-testid=orders]")).includes(number));
+    assert.deepEqual(appErrors(phone.errors), []);
+    assert.deepEqual(appErrors(desk.errors), []);
+  } finally {
+    await phone.close();
+    await desk.close();
+  }
+});
+
+test("two devices offline spend the same credit: after sync one order is held, and the rep hears of it", async () => {
+  const phone = await browser({ width: 360, height: 760, mobile: true });
+  const tablet = await browser({ width: 800, height: 1000 });
+  try {
+    for (const b of [phone, tablet]) {
+      await b.page.goto(server.url + "/");
+      await signIn(b.page, "rep-5");
+    }
+    const { url, available } = await pickCustomer(phone.page, 1e12);
+    await tablet.page.goto(url);
+    await tablet.page.waitForSelector("[data-testid=credit]");
+    assert.equal(cents(await tile(tablet.page, "available")), available, "both devices see the same credit");
+    // Offline, each takes an order for 60% of what is available: each passes on its own.
+    const amount = ((Math.floor(available * 0.6)) / 100).toFixed(2);
+    const numbers = [];
+    for (const b of [phone, tablet]) {
+      await b.context.setOffline(true);
+      await b.page.click("[data-testid=new-order]");
+      numbers.push(await b.page.inputValue("#f-number"));
+      await b.page.fill("#f-amount", amount);
+      await b.page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+      await b.page.click("[data-testid=save]");
+      await b.page.waitForSelector("[data-testid=credit]");
+    }
+    // The phone comes back first; then the tablet, whose order finds the credit spent.
+    const t = await lastSync(phone.page);
+    await phone.context.setOffline(false);
+    await synced(phone.page, t);
+    await tablet.context.setOffline(false);
+    await tablet.page.waitForFunction(() => document.querySelector("[data-testid=toast]")?.textContent.includes("已被服务器暂扣"), null, { timeout: 60_000 });
+    // Both devices list the held order once they synced.
+    for (const b of [phone, tablet]) {
+      await b.page.goto(server.url + "/held");
+      await ready(b.page);
+      await b.page.waitForFunction((n) => document.querySelector("[data-testid=held]")?.textContent.includes(n), numbers[1], { timeout: 60_000 });
+      assert.ok(!(await b.page.textContent("[data-testid=held]")).includes(numbers[0]), "the first order stands");
+    }
+    assert.deepEqual(appErrors(phone.errors), []);
+    assert.deepEqual(appErrors(tablet.errors), []);
+  } finally {
+    await phone.close();
+    await tablet.close();
+  }
+});
+
+test("a forged approval pushed by a rep's device is refused and changes nothing", async () => {
+  const sign = async (user) => {
+    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user, password: DEMO_PASSWORD }) });
+    return (await r.json()).token;
+  };
+  const rep = await sign("rep-2");
+  const fs = await sign("fs-1");
+  const pull = async (t) => (await fetch(server.url + "/api/v1/pull?cursor=0", { headers: { authorization: `Bearer ${t}` } })).json();
+  const mine = await pull(rep);
+  const open = (await pull(fs)).requests.find((r) => mine.customers.some((c) => c.id === r.customer) && r.flow.decisions !== undefined);
+  const before = await pull(fs);
+  const request = open ? open.id : before.requests[0].id;
+  const push = await fetch(server.url + "/api/v1/push", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${rep}` },
+    body: JSON.stringify({ client: "forger", mutations: [{ id: "forged-1", n: 1, command: { type: "decide", request, approve: true, comment: "approved by me" } }] }),
+  });
+  const reply = await push.json();
+  assert.equal(reply.results[0].status, "refused", JSON.stringify(reply));
+  assert.match(reply.results[0].code, /^CMD-/);
+  const after = await pull(fs);
+  assert.equal(after.audit.length, before.audit.length, "nothing was written");
+  assert.deepEqual(after.requests.find((r) => r.id === request), before.requests.find((r) => r.id === request));
+});
+
+test("the server killed in the middle of a push and restarted: every command lands once", async () => {
+  const signInApi = async () => {
+    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "rep-3", password: DEMO_PASSWORD }) });
+    return (await r.json()).token;
+  };
+  let token = await signInApi();
+  const snap = await (await fetch(server.url + "/api/v1/pull?cursor=0", { headers: { authorization: `Bearer ${token}` } })).json();
+  const customer = snap.customers[0].id;
+  const mutations = Array.from({ length: 60 }, (_, i) => ({
+    id: `kill-${i}`,
+    n: i + 1,
+    command: { type: "record_order", id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, customer, input: { number: `SO-KILL-${i}`, date: "2026-06-15", amount: "1.00", category: "" }, prepaid: false },
+  }));
+  const body = JSON.stringify({ client: "crash-test", mutations });
+  const post = (t) => fetch(server.url + "/api/v1/push", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${t}` }, body });
+  // The push goes out; the server dies a moment later, part-way through.
+  const inFlight = post(token).catch(() => null);
+  await new Promise((ok) => setTimeout(ok, 40));
+  await server.kill();
+  await inFlight;
+  await server.restart();
+  token = await signInApi();
+  const reply = await (await post(token)).json();
+  const statuses = reply.results.map((r) => r.status);
+  assert.ok(statuses.every((s) => s === "applied" || s === "already_applied"), statuses.join(","));
+  const after = await (await fetch(server.url + "/api/v1/pull?cursor=0", { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.equal(after.customers.length, snap.customers.length);
+  // The orders come back as chunks: count them by number through the app's own view instead.
+  const again = await (await post(token)).json();
+  assert.ok(again.results.every((r) => r.status === "already_applied"), "a third push applies nothing");
+  const b = await browser();
+  try {
+    await b.page.goto(server.url + "/");
+    await signIn(b.page, "rep-3");
+    await b.page.goto(server.url + `/customers/${customer}`);
+    await b.page.waitForSelector("[data-testid=orders]");
+    const numbers = await b.page.$$eval("[data-testid=orders] tbody tr td:first-child", (tds) => tds.map((td) => td.textContent.trim()));
+    const counts = Array.from({ length: 60 }, (_, i) => numbers.filter((n) => n === `SO-KILL-${i}`).length);
+    assert.deepEqual(counts, Array(60).fill(1), `each order once: ${counts.join("")} / ${statuses.join(",")}`);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a wrong password, a server that is down and an expired session each say so, and the app keeps working offline", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/");
+    await page.waitForSelector("[data-testid=sign-in]");
+    await page.fill("[data-testid=sign-in-user]", "rep-4");
+    await page.fill("[data-testid=sign-in-password]", "not the password");
+    await page.click("[data-testid=sign-in-submit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("用户名或密码错误"));
+    await signIn(page, "rep-4");
+    const { url } = await pickCustomer(page, 1e12);
+
+    // The server goes down: work goes on and waits on the device; syncing says why it cannot.
+    await server.kill();
+    await page.click("[data-testid=new-order]");
+    await page.fill("#f-amount", "50");
+    await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=credit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sync-pending]")?.textContent === "1");
+    await page.click("[data-testid=sync-state]");
+    await page.click("[data-testid=sync-now]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sync-error]")?.textContent.includes("无法连接服务器"));
+    // Back up: the order goes through.
+    await server.restart();
+    const t = await lastSync(page);
+    await page.click("[data-testid=sync-now]");
+    await synced(page, t);
+    await page.waitForFunction(() => !document.querySelector("[data-testid=sync-pending]"));
+
+    // Half a day later, offline, the session has ended: the app asks to sign in again.
+    await b.context.setOffline(true);
+    await page.clock.fastForward(13 * 3_600_000);
+    await page.reload().catch(() => {});
+    await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("登录已过期"), null, { timeout: 60_000 });
+  } finally {
+    await b.context.setOffline(false).catch(() => {});
+    await b.close();
+  }
+});

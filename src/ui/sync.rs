@@ -1,0 +1,542 @@
+//! Sync with a CreditDesk server, when the app is served by one: sign-in, push of the commands
+//! still to send, pull of what changed, live notice of other users' changes (server-sent events),
+//! and the "not accepted" list. The decisions are the application crate's
+//! (`creditdesk_app::sync`); this module is the browser's glue: HTTP (gloo-net), timers, signals.
+//!
+//! Served as static files with no server behind (`/api/v1/health` does not answer), the app stays
+//! local-only, as before: this module then does nothing.
+
+use crate::ui::state::{book, db, now, today, with_data, with_data_mut, AppState};
+use creditdesk_app::sync::{
+    self as app_sync, PullReply, Push, PushReply, Refused, Session, CLIENT, LAST_SYNC, REFUSED,
+    SERVER, SESSION,
+};
+use creditdesk_app::Command;
+use creditdesk_domain::approval::User;
+use creditdesk_domain::{OrderId, OrderStatus};
+use creditdesk_storage::{Batch, Store, StoreError};
+use gloo_net::http::Request;
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::cell::Cell;
+
+/// What went wrong talking to the server.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncError {
+    /// No answer: offline, or the server is down.
+    Unreachable,
+    /// 401: signed out or the session expired (`SRV-SESSION-EXPIRED`).
+    SignedOut {
+        expired: bool,
+    },
+    /// Too many wrong passwords.
+    Throttled,
+    WrongPassword,
+    /// Another user's changes wait on this device.
+    OtherUserPending,
+    /// Changes wait to be sent: signing out now would strand them.
+    Unsynced,
+    /// Any other refusal, with the server's code and sentence.
+    Server {
+        code: String,
+        message: String,
+    },
+    Store(String),
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+struct ApiError {
+    code: String,
+    message: String,
+}
+
+/// The sync state the header shows.
+#[derive(Clone, Copy)]
+pub struct SyncSignals {
+    /// Served by a server (else local-only).
+    pub server: RwSignal<bool>,
+    /// Who is signed in (server mode).
+    pub session: RwSignal<Option<Session>>,
+    /// The sign-in page is showing.
+    pub sign_in: RwSignal<bool>,
+    /// No one can sign in yet: the page creates the administrator.
+    pub first_run: RwSignal<bool>,
+    pub pending: RwSignal<usize>,
+    pub refused: RwSignal<Vec<Refused>>,
+    pub last_sync: RwSignal<Option<i64>>,
+    pub busy: RwSignal<bool>,
+    pub error: RwSignal<Option<SyncError>>,
+    /// A short code of this device, in the numbers of the documents it makes offline, so that
+    /// two devices never pick the same next number (`SO-7F3A-2026-0000001`).
+    pub device_tag: RwSignal<Option<String>>,
+}
+
+impl SyncSignals {
+    pub fn new() -> SyncSignals {
+        SyncSignals {
+            server: RwSignal::new(false),
+            session: RwSignal::new(None),
+            sign_in: RwSignal::new(false),
+            first_run: RwSignal::new(false),
+            pending: RwSignal::new(0),
+            refused: RwSignal::new(Vec::new()),
+            last_sync: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+            device_tag: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for SyncSignals {
+    fn default() -> Self {
+        SyncSignals::new()
+    }
+}
+
+thread_local! {
+    /// A sync is running: commands wait for it (a pull replaces the stored data).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// A sync was asked for while one ran: run again after it.
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Waits while a sync replaces the data, so that no command is written into data being replaced.
+pub async fn wait_idle() {
+    while BUSY.get() {
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+}
+
+async fn answer<T: for<'de> Deserialize<'de>>(
+    r: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, SyncError> {
+    let r = r.map_err(|_| SyncError::Unreachable)?;
+    if r.ok() {
+        return r.json::<T>().await.map_err(|e| SyncError::Server {
+            code: "SRV-ANSWER".into(),
+            message: e.to_string(),
+        });
+    }
+    let e = r
+        .json::<ApiError>()
+        .await
+        .map_err(|_| SyncError::Unreachable)?;
+    Err(match (r.status(), e.code.as_str()) {
+        (401, "SRV-SESSION-EXPIRED") => SyncError::SignedOut { expired: true },
+        (401, "SRV-WRONG-PASSWORD") => SyncError::WrongPassword,
+        (401, _) => SyncError::SignedOut { expired: false },
+        (429, _) => SyncError::Throttled,
+        _ => SyncError::Server {
+            code: e.code,
+            message: e.message,
+        },
+    })
+}
+
+async fn get<T: for<'de> Deserialize<'de>>(path: &str) -> Result<T, SyncError> {
+    answer(Request::get(path).send().await).await
+}
+
+async fn post<T: for<'de> Deserialize<'de>>(
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<T, SyncError> {
+    let req = Request::post(path)
+        .json(body)
+        .map_err(|e| SyncError::Store(e.to_string()))?;
+    answer(req.send().await).await
+}
+
+#[derive(Deserialize)]
+struct Health {
+    first_run: bool,
+}
+
+#[derive(Deserialize)]
+struct Me {
+    user: User,
+    expires_at: i64,
+}
+
+/// Whether a server answers behind the page, and whether it waits for its first administrator.
+async fn health() -> Option<Health> {
+    let r = Request::get("/api/v1/health").send().await.ok()?;
+    if !r.ok() {
+        return None;
+    }
+    r.json::<Health>().await.ok()
+}
+
+/// At start-up: finds out whether the app is served by a server and who is signed in. Returns
+/// the user to act as, or `None` when the sign-in page must show (the caller stops there).
+/// Local-only (no server, never synced): `Some(None)`, the app works as before.
+pub async fn start(state: AppState) -> Result<Option<Option<User>>, StoreError> {
+    let store = db()?;
+    let s = state.sync;
+    let known = SERVER.read(&*store).await?.unwrap_or(false);
+    let up = health().await;
+    if up.is_none() && !known {
+        return Ok(Some(None));
+    }
+    s.server.set(true);
+    let client = client_id(&*store).await?;
+    s.device_tag.set(Some(
+        client
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(4)
+            .collect::<String>()
+            .to_uppercase(),
+    ));
+    if !known {
+        let mut b = Batch::default();
+        SERVER.put(&mut b, &true);
+        store.commit(&b).await?;
+    }
+    s.first_run.set(up.as_ref().is_some_and(|h| h.first_run));
+    s.refused
+        .set(REFUSED.read(&*store).await?.unwrap_or_default());
+    s.last_sync.set(LAST_SYNC.read(&*store).await?);
+    let stored = SESSION.read(&*store).await?;
+    let session = if up.is_some() {
+        match get::<Me>("/api/v1/me").await {
+            Ok(me) => Some(Session {
+                user: me.user,
+                expires_at: me.expires_at,
+            }),
+            Err(SyncError::Unreachable) => stored.filter(|x| x.expires_at > now().0),
+            Err(e) => {
+                s.error.set(Some(e));
+                None
+            }
+        }
+    } else {
+        // Offline: the last signed-in user, until their session ends; never anyone else.
+        match stored {
+            Some(x) if x.expires_at > now().0 => Some(x),
+            Some(_) => {
+                s.error.set(Some(SyncError::SignedOut { expired: true }));
+                None
+            }
+            None => {
+                s.error.set(Some(SyncError::Unreachable));
+                None
+            }
+        }
+    };
+    match session {
+        Some(x) => {
+            let user = x.user.clone();
+            keep_session(&x).await?;
+            s.session.set(Some(x));
+            Ok(Some(Some(user)))
+        }
+        None => {
+            s.sign_in.set(true);
+            Ok(None)
+        }
+    }
+}
+
+async fn keep_session(x: &Session) -> Result<(), StoreError> {
+    let store = db()?;
+    let mut b = Batch::default();
+    SESSION.put(&mut b, x);
+    b.settings.push(("user".into(), x.user.id.clone()));
+    store.commit(&b).await
+}
+
+/// Signs in (or, on a first run, creates the administrator), then loads the app as that user.
+pub async fn sign_in(
+    state: AppState,
+    user: String,
+    password: String,
+    name: Option<String>,
+) -> Result<(), SyncError> {
+    let store = db()?;
+    // Another user's unsynced changes must not be pushed as this user, nor lost.
+    if let Some(prev) = SESSION.read(&*store).await? {
+        if prev.user.id != user.trim() && !app_sync::pending(&*store).await?.is_empty() {
+            return Err(SyncError::OtherUserPending);
+        }
+    }
+    let body = match &name {
+        Some(n) => serde_json::json!({"user": user.trim(), "name": n.trim(), "password": password}),
+        None => serde_json::json!({"user": user.trim(), "password": password}),
+    };
+    let path = if name.is_some() {
+        "/api/v1/setup"
+    } else {
+        "/api/v1/session"
+    };
+    let me: Me = post(path, &body).await?;
+    let session = Session {
+        user: me.user,
+        expires_at: me.expires_at,
+    };
+    keep_session(&session).await?;
+    state.sync.session.set(Some(session));
+    state.sync.sign_in.set(false);
+    state.sync.first_run.set(false);
+    state.sync.error.set(None);
+    crate::ui::state::boot(state).await;
+    Ok(())
+}
+
+/// Signs out: first sends what waits (the next person must not push it as theirs, and it must
+/// not be lost), then ends the session on the server and here. With changes still waiting (no
+/// connection), it does not sign out and says why.
+pub async fn sign_out(state: AppState) {
+    sync_now(state).await;
+    while BUSY.get() {
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    count_pending(state).await;
+    if state.sync.pending.get_untracked() > 0 {
+        state.sync.error.set(Some(SyncError::Unsynced));
+        return;
+    }
+    let _ = Request::delete("/api/v1/session").send().await;
+    if let Ok(store) = db() {
+        let mut b = Batch::default();
+        b.settings.push(SESSION.clear());
+        let _ = store.commit(&b).await;
+    }
+    state.sync.session.set(None);
+    state.sync.sign_in.set(true);
+}
+
+/// Pushes what waits, then pulls what changed; at most one at a time (a second call while one
+/// runs makes it run once more after).
+pub async fn sync_now(state: AppState) {
+    if !state.sync.server.get_untracked() || state.sync.session.get_untracked().is_none() {
+        return;
+    }
+    if BUSY.get() {
+        AGAIN.set(true);
+        return;
+    }
+    BUSY.set(true);
+    state.sync.busy.set(true);
+    loop {
+        AGAIN.set(false);
+        let r = once(state, true).await;
+        match r {
+            Ok(()) => state.sync.error.set(None),
+            Err(SyncError::SignedOut { expired }) => {
+                state.sync.error.set(Some(SyncError::SignedOut { expired }));
+                state.sync.sign_in.set(true);
+                break;
+            }
+            Err(e) => {
+                state.sync.error.set(Some(e));
+                break;
+            }
+        }
+        if !AGAIN.get() {
+            break;
+        }
+    }
+    BUSY.set(false);
+    state.sync.busy.set(false);
+    count_pending(state).await;
+}
+
+/// At start-up, before the data loads: push and pull once (the caller loads what was pulled).
+pub async fn first_sync(state: AppState) {
+    BUSY.set(true);
+    state.sync.busy.set(true);
+    match once(state, false).await {
+        Ok(()) => state.sync.error.set(None),
+        Err(e) => state.sync.error.set(Some(e)),
+    }
+    BUSY.set(false);
+    state.sync.busy.set(false);
+}
+
+async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
+    let store = db()?;
+    let pushed = app_sync::pending(&*store).await?;
+    // Orders this device recorded as they stand here: the server may hold one (another device
+    // used the credit first), and the rep must hear of it.
+    let mine: Vec<(OrderId, OrderStatus)> = pushed
+        .iter()
+        .filter_map(|(_, m)| match &m.command {
+            Command::RecordOrder { id, .. } => {
+                with_data(|d| d.ledger.order(*id).map(|o| (o.id, o.status)))
+            }
+            _ => None,
+        })
+        .collect();
+    if !pushed.is_empty() {
+        let client = client_id(&*store).await?;
+        let reply: PushReply = post(
+            "/api/v1/push",
+            &Push {
+                client,
+                mutations: pushed.iter().map(|(_, m)| m.clone()).collect(),
+            },
+        )
+        .await?;
+        let refused = app_sync::answered(&*store, &pushed, &reply).await?;
+        if refused > 0 {
+            state
+                .sync
+                .refused
+                .set(REFUSED.read(&*store).await?.unwrap_or_default());
+            state.toast.set(Some(format!(
+                "{refused} {}",
+                state.t(crate::ui::i18n::T::Refusals)
+            )));
+        }
+    }
+    let cursor = app_sync::CURSOR.read(&*store).await?.unwrap_or(0);
+    let reply: PullReply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
+    if let PullReply::Snapshot(snapshot) = reply {
+        let pending = app_sync::adopt(&*store, &snapshot).await?;
+        if !reload {
+            // The start-up reads the store next; the pending commands stay in the outbox and
+            // are pushed by the next sync (their effects show once the server applies them).
+            let t = now().0;
+            let mut b = Batch::default();
+            LAST_SYNC.put(&mut b, &t);
+            store.commit(&b).await?;
+            state.sync.last_sync.set(Some(t));
+            crate::ui::state::publish_timing("syncDone", t as f64);
+            return Ok(());
+        }
+        let (device, user) = with_data(|d| (d.device, d.user.clone()));
+        let (mut fresh, _) =
+            creditdesk_app::load::whole_book(&*store, today(), device, Vec::new).await?;
+        fresh.user = user;
+        with_data_mut(|d| *d = fresh);
+        let me = with_data(|d| d.me());
+        app_sync::replay(&*store, &book(), &me, device, pending).await;
+        let held: Vec<String> = with_data(|d| {
+            mine.iter()
+                .filter(|(_, was)| *was != OrderStatus::Held)
+                .filter_map(|(id, _)| d.ledger.order(*id))
+                .filter(|o| o.status == OrderStatus::Held)
+                .map(|o| o.number.to_string())
+                .collect()
+        });
+        if !held.is_empty() {
+            state.toast.set(Some(format!(
+                "{}: {}",
+                held.join(", "),
+                state.t(crate::ui::i18n::T::HeldByServer)
+            )));
+        }
+        state.changed();
+    }
+    let t = now().0;
+    let mut b = Batch::default();
+    LAST_SYNC.put(&mut b, &t);
+    store.commit(&b).await?;
+    state.sync.last_sync.set(Some(t));
+    crate::ui::state::publish_timing("syncDone", t as f64);
+    Ok(())
+}
+
+async fn client_id<S: Store>(store: &S) -> Result<String, StoreError> {
+    if let Some(c) = CLIENT.read(store).await? {
+        return Ok(c);
+    }
+    let c = uuid::Uuid::from_u128(crate::ui::state::new_uuid()).to_string();
+    let mut b = Batch::default();
+    CLIENT.put(&mut b, &c);
+    store.commit(&b).await?;
+    Ok(c)
+}
+
+/// Counts the commands waiting to be pushed, for the header.
+pub async fn count_pending(state: AppState) {
+    if let Ok(store) = db() {
+        if let Ok(p) = app_sync::pending(&*store).await {
+            state.sync.pending.set(p.len());
+        }
+    }
+}
+
+/// After a local change: count it, and push it soon.
+pub fn after_change(state: AppState) {
+    if !state.sync.server.get_untracked() {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        count_pending(state).await;
+        gloo_timers::future::TimeoutFuture::new(300).await;
+        sync_now(state).await;
+    });
+}
+
+/// Keeps the device in sync: now, every 30 seconds, when the network comes back, and soon after
+/// another user's change (the server's event stream).
+pub fn keep_in_sync(state: AppState) {
+    if !state.sync.server.get_untracked() {
+        return;
+    }
+    leptos::task::spawn_local(sync_now(state));
+    let _ = set_interval_with_handle(
+        move || leptos::task::spawn_local(sync_now(state)),
+        std::time::Duration::from_secs(30),
+    );
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        leptos::task::spawn_local(sync_now(state))
+    });
+    listen(state);
+}
+
+/// The server's event stream: a `change` event names the new cursor; the device pulls. The
+/// browser reconnects a dropped stream by itself (offline, a server restart); an error event
+/// is skipped, and a stream that ends is opened again a little later.
+fn listen(state: AppState) {
+    use futures_util::StreamExt;
+    leptos::task::spawn_local(async move {
+        loop {
+            let opened = gloo_net::eventsource::futures::EventSource::new("/api/v1/events")
+                .and_then(|mut es| es.subscribe("change").map(|s| (es, s)));
+            match opened {
+                Ok((_es, mut changes)) => {
+                    while let Some(event) = changes.next().await {
+                        if event.is_ok() {
+                            sync_now(state).await;
+                        }
+                    }
+                }
+                Err(e) => web_sys::console::warn_1(&format!("no live updates: {e}").into()),
+            }
+            gloo_timers::future::TimeoutFuture::new(5_000).await;
+        }
+    });
+}
+
+/// Drops a refused command from the list, or runs it again as a new command.
+pub async fn settle_refused(state: AppState, id: String, retry: bool) -> Result<(), SyncError> {
+    let store = db()?;
+    let mut list = REFUSED.read(&*store).await?.unwrap_or_default();
+    let Some(pos) = list.iter().position(|r| r.id == id) else {
+        return Ok(());
+    };
+    let r = list.remove(pos);
+    if retry {
+        crate::ui::state::run(r.command, Vec::new())
+            .await
+            .map_err(|e| SyncError::Server {
+                code: "CMD".into(),
+                message: format!("{e:?}"),
+            })?;
+    }
+    let mut b = Batch::default();
+    REFUSED.put(&mut b, &list);
+    store.commit(&b).await?;
+    state.sync.refused.set(list);
+    Ok(())
+}
