@@ -258,7 +258,7 @@ test("a wrong password, a server that is down and an expired session each say so
     await page.waitForFunction(() => document.querySelector("[data-testid=sync-pending]")?.textContent === "1");
     await page.click("[data-testid=sync-state]");
     await page.click("[data-testid=sync-now]");
-    await page.waitForFunction(() => document.querySelector("[data-testid=sync-error]")?.textContent.includes("无法连接服务器"));
+    await page.waitForFunction(() => document.querySelector("[data-testid=sync-error]")?.textContent.includes("更改保存在本设备"));
     // Back up: the order goes through.
     await server.restart();
     const t = await lastSync(page);

@@ -738,6 +738,15 @@ texts! {
     Throttled => "Too many wrong passwords: wait a moment, then try again.", "密码错误次数过多，请稍后再试。";
     OtherUserPending => "Changes of another user on this device are not synced yet: that user must sign in first.", "本设备上另一用户的更改尚未同步，请该用户先登录。";
     SyncNow => "Sync now", "立即同步";
+    SyncTitle => "Sync and account", "同步与账户";
+    ChangePassword => "Change my password", "修改密码";
+    CurrentPassword => "Current password", "当前密码";
+    NewPassword => "New password (at least 8 characters)", "新密码（至少 8 位）";
+    PasswordSaved => "Password saved.", "密码已保存。";
+    SetUserPassword => "Set a user's password", "设置用户密码";
+    SetUserPasswordHint => "A new user (added under Settings, then synced) signs in with the password set here; setting one again ends their sessions.", "新用户（在设置中添加并同步后）用此处设置的密码登录；重新设置会使其已登录的会话失效。";
+    DataOnServer => "The data is kept on the server: restoring a backup or replacing the data is done there by an administrator (creditdesk-server restore).", "数据保存在服务器上：恢复备份或替换数据由管理员在服务器上操作（creditdesk-server restore）。";
+    ServerUnreachable => "The server cannot be reached: your changes wait on this device and go out when it answers.", "无法连接服务器：更改保存在本设备，连接恢复后自动提交。";
     UnsyncedSignOut => "Some changes are not synced yet: connect, sync, then sign out (signing out now would strand them).", "部分更改尚未同步：请联网同步后再退出登录，否则这些更改将无法提交。";
     Syncing => "Syncing…", "同步中…";
     SyncedAt => "Synced", "已同步";

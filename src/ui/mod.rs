@@ -122,7 +122,7 @@ fn Shell() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand"><span class="logo" aria-hidden="true">"¥"</span>{move || state.t(T::AppName)}</A>
-            <nav class="nav-top" aria-label=move || state.t(T::Menu)>{nav()}</nav>
+            <nav class="nav-top" class:hidden=move || state.sync.sign_in.get() aria-label=move || state.t(T::Menu)>{nav()}</nav>
             {move || if state.sync.server.get() {
                 view! { <pages::account::SyncBar /> }.into_any()
             } else {
@@ -163,7 +163,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/reports/:kind") view=pages::reports::ReportPage />
             </Routes>
         </main>
-        <nav class="nav-bottom" aria-label=move || state.t(T::Menu)>{nav()}</nav>
+        <nav class="nav-bottom" class:hidden=move || state.sync.sign_in.get() aria-label=move || state.t(T::Menu)>{nav()}</nav>
         {move || state.toast.get().map(|m| view! { <div class="toast" role="status" data-testid="toast">{m}</div> })}
     }
 }

@@ -290,6 +290,44 @@ pub async fn sign_in(
     Ok(())
 }
 
+/// Changes the signed-in user's password (the server ends their other sessions).
+pub async fn change_password(old: String, new: String) -> Result<(), SyncError> {
+    let r = Request::post("/api/v1/password")
+        .json(&serde_json::json!({"old": old, "new": new}))
+        .map_err(|e| SyncError::Store(e.to_string()))?
+        .send()
+        .await;
+    no_content(r).await
+}
+
+/// An administrator sets a user's password (the user as the directory has them).
+pub async fn set_password(user: User, password: String) -> Result<(), SyncError> {
+    let r = Request::post("/api/v1/users")
+        .json(&serde_json::json!({"user": user, "password": password}))
+        .map_err(|e| SyncError::Store(e.to_string()))?
+        .send()
+        .await;
+    no_content(r).await
+}
+
+async fn no_content(r: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<(), SyncError> {
+    let r = r.map_err(|_| SyncError::Unreachable)?;
+    if r.ok() {
+        return Ok(());
+    }
+    let e = r
+        .json::<ApiError>()
+        .await
+        .map_err(|_| SyncError::Unreachable)?;
+    Err(match e.code.as_str() {
+        "SRV-WRONG-PASSWORD" => SyncError::WrongPassword,
+        _ => SyncError::Server {
+            code: e.code,
+            message: e.message,
+        },
+    })
+}
+
 /// Signs out: first sends what waits (the next person must not push it as theirs, and it must
 /// not be lost), then ends the session on the server and here. With changes still waiting (no
 /// connection), it does not sign out and says why.

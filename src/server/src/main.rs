@@ -13,6 +13,8 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(version, about, long_about)]
 struct Args {
+    #[command(subcommand)]
+    task: Option<Task>,
     /// Address and port to listen on.
     #[arg(long, env = "CREDITDESK_LISTEN", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
@@ -41,6 +43,29 @@ struct Args {
     fake_today: Option<String>,
 }
 
+/// What to do besides serving (the default). Stop the server first: it holds the data in memory.
+#[derive(clap::Subcommand, Debug)]
+enum Task {
+    /// Writes the whole database as a backup file (the app's JSON format) to standard output.
+    Backup {
+        /// The user taking it (must see every customer); recorded nowhere, checked against the
+        /// directory.
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Replaces the data with a backup file (or merges it in), as an administrator, audited: the
+    /// trail before it is archived and the restore names the file and its SHA-256.
+    Restore {
+        file: PathBuf,
+        /// The administrator restoring it.
+        #[arg(long = "as")]
+        actor: String,
+        /// Add what the file has and the database lacks, instead of replacing.
+        #[arg(long)]
+        merge: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
@@ -60,6 +85,9 @@ async fn run(args: Args) -> Result<(), String> {
             format!("sqlite:{}", args.data.join("creditdesk.sqlite").display())
         }
     };
+    if let Some(task) = args.task {
+        return admin_task(&database_url, task).await;
+    }
     let clock = match args.fake_today {
         None => Clock::System,
         Some(day) => {
@@ -96,5 +124,65 @@ async fn run(args: Args) -> Result<(), String> {
         println!("first run: open the app (or POST /api/v1/setup) to create the administrator");
     }
     running.wait().await;
+    Ok(())
+}
+
+/// A backup or a restore on the database, as a user of its directory.
+async fn admin_task(database_url: &str, task: Task) -> Result<(), String> {
+    use creditdesk_storage::settings;
+    let (pool, _) = creditdesk_server::store::open(database_url, 1).await?;
+    let store = creditdesk_server::store::SqlStore { pool };
+    let users = settings::USERS
+        .read(&store)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let find = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .ok_or_else(|| format!("no user {id:?} in the directory"))
+    };
+    match task {
+        Task::Backup { actor } => {
+            let json = creditdesk_app::admin::backup(&store, &find(&actor)?)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{json}");
+        }
+        Task::Restore { file, actor, merge } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = String::from_utf8(bytes.clone())
+                .map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
+            let backup = creditdesk_storage::backup::parse(&text).map_err(|(problems, _)| {
+                problems
+                    .iter()
+                    .map(|p| format!("{} at {}: {}", p.code, p.at, p.detail))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let report = creditdesk_app::admin::restore(
+                &store,
+                &find(&actor)?,
+                Clock::System.now().0,
+                &backup,
+                merge,
+                &name,
+                &creditdesk_domain::approval::sha256_hex(&bytes),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            match report {
+                Some(r) => println!("merged {name}: {r:?}"),
+                None => println!("restored {name}"),
+            }
+        }
+    }
     Ok(())
 }

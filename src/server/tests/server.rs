@@ -628,3 +628,66 @@ async fn a_command_pushed_again_after_a_restart_is_applied_once() {
         s.running.stop().await;
     }
 }
+
+/// The server binary run as a command-line tool on the database.
+fn cli(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_creditdesk-server"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[tokio::test]
+async fn only_an_administrator_restores_a_backup_on_the_server_and_the_restore_is_audited() {
+    // SQLite only: the command-line tool is the same code on both databases.
+    let url = fresh("sqlite").await;
+    let s = server_on(url.clone(), true, Clock::manual(NOW_MS)).await;
+    s.running.stop().await;
+    let backup = cli(&url, &["backup", "--as", "rep-1"]);
+    assert!(
+        !backup.status.success(),
+        "a rep sees only their customers: no backup of all"
+    );
+    let backup = cli(&url, &["backup", "--as", "fs-1"]);
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    let file = std::env::temp_dir().join(format!("cd-{}.json", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, &backup.stdout).unwrap();
+    let path = file.to_string_lossy().to_string();
+    let refused = cli(&url, &["restore", &path, "--as", "fs-1"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("CMD-NOT-PERMITTED"));
+    let done = cli(&url, &["restore", &path, "--as", "admin"]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    // The server starts on the restored data; the trail says who restored which file.
+    let s = server_on(url, true, Clock::manual(NOW_MS)).await;
+    let fs = pull(&s, &token(&s, "fs-1").await).await;
+    let last = fs
+        .audit
+        .iter()
+        .rev()
+        .find(|e| e.what == "data.restored")
+        .expect("audited");
+    assert_eq!(last.who, "admin");
+    assert!(
+        last.after
+            .contains(&creditdesk_domain::approval::sha256_hex(&backup.stdout))
+            || last
+                .why
+                .contains(&creditdesk_domain::approval::sha256_hex(&backup.stdout))
+            || last
+                .subject
+                .contains(&creditdesk_domain::approval::sha256_hex(&backup.stdout)),
+        "{last:?}"
+    );
+    s.running.stop().await;
+}

@@ -146,7 +146,7 @@ pub fn SyncPage() -> impl IntoView {
     };
     view! {
         <section class="page" data-testid="sync-page">
-            <h1>{move || state.t(T::SyncNow)}</h1>
+            <h1>{move || state.t(T::SyncTitle)}</h1>
             <p data-testid="account">
                 {move || s.session.get().map(|x| format!("{} {} ({})", state.t(T::SignedInAs), x.user.name, x.user.id))}
             </p>
@@ -162,8 +162,13 @@ pub fn SyncPage() -> impl IntoView {
                         s.pending.get(), lang.t(T::PendingChanges))
                 }}
             </p>
-            {move || s.error.get().map(|e| view! {
-                <p class="error" role="alert" data-testid="sync-error">{format!("{}: {}", state.t(T::SyncFailed), error_text(state.lang.get(), &e))}</p>
+            {move || s.error.get().map(|e| {
+                let lang = state.lang.get();
+                let why = match e {
+                    SyncError::Unreachable => lang.t(T::ServerUnreachable).to_string(),
+                    e => error_text(lang, &e),
+                };
+                view! { <p class="error" role="alert" data-testid="sync-error">{format!("{}: {why}", lang.t(T::SyncFailed))}</p> }
             })}
             <div class="actions">
                 <button class="primary" data-testid="sync-now" disabled=move || s.busy.get()
@@ -174,6 +179,7 @@ pub fn SyncPage() -> impl IntoView {
                     {move || state.t(T::SignOut)}
                 </button>
             </div>
+            <PasswordForms />
             <h2>{move || state.t(T::NotAccepted)}</h2>
             {move || {
                 let lang = state.lang.get();
@@ -201,5 +207,94 @@ pub fn SyncPage() -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Change my password; for an administrator, set anyone's (a new user's first password).
+#[component]
+fn PasswordForms() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let old = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let who = RwSignal::new(String::new());
+    let theirs = RwSignal::new(String::new());
+    let said = RwSignal::new(None::<(bool, String)>);
+    let done = move |r: Result<(), SyncError>| match r {
+        Ok(()) => said.set(Some((true, state.t(T::PasswordSaved).to_string()))),
+        Err(e) => said.set(Some((false, error_text(state.lang.get_untracked(), &e)))),
+    };
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            let r = sync::change_password(old.get_untracked(), new.get_untracked()).await;
+            if r.is_ok() {
+                old.set(String::new());
+                new.set(String::new());
+            }
+            done(r);
+        });
+    };
+    let set = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let user = state.data(|d| {
+            d.users
+                .iter()
+                .find(|u| u.id == who.get_untracked())
+                .cloned()
+        });
+        leptos::task::spawn_local(async move {
+            let Some(user) = user else { return };
+            let r = sync::set_password(user, theirs.get_untracked()).await;
+            if r.is_ok() {
+                theirs.set(String::new());
+            }
+            done(r);
+        });
+    };
+    let admin = move || {
+        state.data(|d| {
+            d.me()
+                .may(creditdesk_domain::approval::Permission::ManageUsers)
+        })
+    };
+    view! {
+        <form class="card" data-testid="change-password" on:submit=change>
+            <h2>{move || state.t(T::ChangePassword)}</h2>
+            <div class="field">
+                <label for="pw-old">{move || state.t(T::CurrentPassword)}</label>
+                <input id="pw-old" type="password" autocomplete="current-password" required
+                    prop:value=move || old.get() on:input=move |ev| old.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="pw-new">{move || state.t(T::NewPassword)}</label>
+                <input id="pw-new" type="password" autocomplete="new-password" required minlength="8"
+                    prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
+            </div>
+            <button type="submit">{move || state.t(T::ChangePassword)}</button>
+        </form>
+        {move || admin().then(|| view! {
+            <form class="card" data-testid="set-password" on:submit=set>
+                <h2>{state.t(T::SetUserPassword)}</h2>
+                <p class="muted small">{state.t(T::SetUserPasswordHint)}</p>
+                <div class="field">
+                    <label for="pw-user">{state.t(T::UserId)}</label>
+                    <select id="pw-user" on:change=move |ev| who.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {state.data(|d| d.users.clone()).into_iter().map(|u| view! {
+                            <option value=u.id.clone()>{format!("{} ({})", u.name, u.id)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="pw-theirs">{state.t(T::NewPassword)}</label>
+                    <input id="pw-theirs" type="password" autocomplete="new-password" required minlength="8"
+                        prop:value=move || theirs.get() on:input=move |ev| theirs.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit">{state.t(T::SetUserPassword)}</button>
+            </form>
+        })}
+        {move || said.get().map(|(ok, text)| view! {
+            <p class=if ok { "ok" } else { "error" } role="status" data-testid="password-note">{text}</p>
+        })}
     }
 }

@@ -443,9 +443,11 @@ fn BackupRestore() -> impl IntoView {
     let merge = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
+    // On a synced device the server holds the data: a restore there is the administrator's,
+    // on the server (`creditdesk-server restore`), never a device's.
     let admin = move || {
         state.rev.track();
-        with_data(|d| d.me().may(Permission::ResetData))
+        !state.sync.server.get() && with_data(|d| d.me().may(Permission::ResetData))
     };
     let sees_all = move || {
         state.rev.track();
@@ -545,7 +547,7 @@ fn BackupRestore() -> impl IntoView {
                     <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() on:change=on_file />
                 </label>
             </div>
-            {move || (!admin()).then(|| view! { <p class="muted small">{state.t(T::NotPermitted)}</p> })}
+            {move || (!admin()).then(|| view! { <p class="muted small">{state.t(if state.sync.server.get() { T::DataOnServer } else { T::NotPermitted })}</p> })}
             {move || note.get().map(|n| view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> })}
             {move || checked.get().map(|c| match c {
                 Err((ps, n)) => view! {

@@ -70,14 +70,25 @@ pub fn Settings() -> impl IntoView {
             </div>
             <div class="card">
                 <h2>{move || state.t(T::Sync)}</h2>
-                <p>{move || state.t(T::SyncOff)}</p>
+                {move || if state.sync.server.get() {
+                    view! { <p><A href="/sync">{state.t(T::SyncTitle)}</A></p> }.into_any()
+                } else {
+                    view! { <p>{state.t(T::SyncOff)}</p> }.into_any()
+                }}
             </div>
             <div class="card">
                 <h2>{move || state.t(T::Data)}</h2>
-                <div class="actions">
-                    <button disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(true)>{move || state.t(T::ResetDemo)}</button>
-                    <button class="danger" disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(false)>{move || state.t(T::StartEmpty)}</button>
-                </div>
+                {move || if state.sync.server.get() {
+                    // The server holds the data: replacing it is the administrator's, on the server.
+                    view! { <p class="muted" data-testid="data-on-server">{state.t(T::DataOnServer)}</p> }.into_any()
+                } else {
+                    view! {
+                        <div class="actions">
+                            <button disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(true)>{move || state.t(T::ResetDemo)}</button>
+                            <button class="danger" disabled=move || !state.data(|d| d.me().may(Permission::ResetData)) on:click=move |_| replace(false)>{move || state.t(T::StartEmpty)}</button>
+                        </div>
+                    }.into_any()
+                }}
             </div>
             <p class="muted">{move || state.t(T::Version)} " " {env!("CARGO_PKG_VERSION")}</p>
         </section>
