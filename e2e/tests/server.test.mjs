@@ -276,3 +276,29 @@ test("a wrong password, a server that is down and an expired session each say so
     await b.close();
   }
 });
+
+test("a user changes their password on the account page and signs in with the new one only", async () => {
+  const b = await browser({ width: 360, height: 760, mobile: true });
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/");
+    await signIn(page, "rep-6");
+    await page.click("[data-testid=sync-state]");
+    await page.waitForSelector("[data-testid=change-password]");
+    assert.equal(await page.locator("[data-testid=set-password]").count(), 0, "only an administrator sets others' passwords");
+    await page.fill("#pw-old", DEMO_PASSWORD);
+    await page.fill("#pw-new", "a-new-password-6");
+    await page.click("[data-testid=change-password] button");
+    await page.waitForFunction(() => document.querySelector("[data-testid=password-note]")?.textContent.includes("密码已保存"));
+    await page.click("[data-testid=sign-out]");
+    await page.waitForSelector("[data-testid=sign-in]");
+    await page.fill("[data-testid=sign-in-user]", "rep-6");
+    await page.fill("[data-testid=sign-in-password]", DEMO_PASSWORD);
+    await page.click("[data-testid=sign-in-submit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("用户名或密码错误"));
+    await signIn(page, "rep-6", "a-new-password-6");
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+  }
+});
