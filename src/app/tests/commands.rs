@@ -12,33 +12,12 @@ use creditdesk_domain::*;
 use creditdesk_storage::mem::MemStore;
 use creditdesk_storage::{Batch, Store};
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
-/// Runs a future of the in-memory store to the end (its futures never wait).
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-    }
-}
+mod common;
+use common::{block_on, user};
 
 const TODAY: &str = "2026-11-30";
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
-}
-
-fn user(id: &str, name: &str, role: Role) -> User {
-    User {
-        id: id.into(),
-        name: name.into(),
-        roles: vec![role],
-        region: String::new(),
-    }
 }
 
 fn users() -> Vec<User> {

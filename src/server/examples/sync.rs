@@ -45,22 +45,7 @@ async fn server(url: String, large: bool) -> Running {
 }
 
 async fn fresh(kind: &str) -> String {
-    let name = format!("cd_bench_{}", uuid::Uuid::new_v4().simple());
-    if kind == "sqlite" {
-        let dir = std::env::temp_dir().join(&name);
-        std::fs::create_dir_all(&dir).unwrap();
-        return format!("sqlite:{}", dir.join("db.sqlite").display());
-    }
-    let base = std::env::var("CREDITDESK_TEST_PG").unwrap();
-    sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(&format!("{base}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    format!("{base}/{name}")
+    creditdesk_server::loopback::fresh_database(kind).await
 }
 
 async fn token(addr: SocketAddr, user: &str) -> String {

@@ -74,3 +74,25 @@ fn unchunk(mut s: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// A fresh, empty database for a test or a benchmark: a SQLite file in a new temp folder, or a
+/// new database on the PostgreSQL server `CREDITDESK_TEST_PG` names (`postgres://user@host:port`).
+pub async fn fresh_database(kind: &str) -> String {
+    let name = format!("cd_{}", uuid::Uuid::new_v4().simple());
+    if kind == "sqlite" {
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).expect("a temp folder");
+        return format!("sqlite:{}", dir.join("db.sqlite").display());
+    }
+    let base = std::env::var("CREDITDESK_TEST_PG").expect("CREDITDESK_TEST_PG names the server");
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&format!("{base}/postgres"))
+        .await
+        .expect("PostgreSQL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("a new database");
+    admin.close().await;
+    format!("{base}/{name}")
+}

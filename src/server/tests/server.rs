@@ -30,27 +30,7 @@ fn databases() -> Vec<&'static str> {
 
 /// A fresh database of that kind: a file in a temp folder, or a new PostgreSQL database.
 async fn fresh(kind: &str) -> String {
-    let name = format!("cd_{}", uuid::Uuid::new_v4().simple());
-    match kind {
-        "sqlite" => {
-            let dir = std::env::temp_dir().join(&name);
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite:{}", dir.join("db.sqlite").display())
-        }
-        _ => {
-            let base = std::env::var("CREDITDESK_TEST_PG").unwrap();
-            sqlx::any::install_default_drivers();
-            let admin = sqlx::AnyPool::connect(&format!("{base}/postgres"))
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&admin)
-                .await
-                .unwrap();
-            admin.close().await;
-            format!("{base}/{name}")
-        }
-    }
+    creditdesk_server::loopback::fresh_database(kind).await
 }
 
 struct Server {
