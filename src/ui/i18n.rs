@@ -739,6 +739,12 @@ texts! {
     OtherUserPending => "Changes of another user on this device are not synced yet: that user must sign in first.", "本设备上另一用户的更改尚未同步，请该用户先登录。";
     SyncNow => "Sync now", "立即同步";
     SyncTitle => "Sync and account", "同步与账户";
+    Reserved => "Reserved for the field", "外勤预留额度";
+    Until => "until", "至";
+    GiveBack => "Give back", "释放";
+    ReserveForField => "Reserve credit for the field", "为外勤预留额度";
+    ReserveHint => "Sets credit aside for you on this customer (at most 14 days): others' orders cannot use it, and your orders taken offline can, even if others order meanwhile.", "为你在该客户上预留额度（最长 14 天）：他人订单不能占用，你离线录入的订单可以使用，即使期间他人也下了单。";
+    Reserve => "Reserve", "预留";
     ChangePassword => "Change my password", "修改密码";
     CurrentPassword => "Current password", "当前密码";
     NewPassword => "New password (at least 8 characters)", "新密码（至少 8 位）";

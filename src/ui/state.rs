@@ -310,6 +310,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         routes,
         policy,
         audit,
+        reservations,
     } = config;
     let user = store
         .setting("user")
@@ -334,6 +335,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             user,
             routes,
             audit,
+            reservations,
             ..Data::default()
         };
         d.reindex();

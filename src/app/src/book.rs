@@ -5,7 +5,7 @@
 //! committed, so the book never shows what the store does not hold.
 
 use creditdesk_domain::approval::{AuditEntry, Routes, User};
-use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy};
+use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy, Reservation};
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::monitor::{MonitorState, RuleSet};
 use creditdesk_domain::rating::{migration, Fixed, Grade, Metrics, Migration, Score, Scorecard};
@@ -47,6 +47,8 @@ pub struct Book {
     /// The warning rules and what monitoring keeps between runs (alerts, tasks, holds).
     pub rules: RuleSet,
     pub monitor: MonitorState,
+    /// Credit set aside for users in the field (see [`Reservation`]).
+    pub reservations: Vec<Reservation>,
 }
 
 impl Book {
@@ -171,8 +173,14 @@ impl Book {
     }
 
     /// What the credit check needs to know about a customer today. A customer not graded yet is
-    /// treated as grade C (the strictest).
+    /// treated as grade C (the strictest). Every reservation on the customer counts.
     pub fn check_input(&self, id: CustomerId) -> Option<CheckInput> {
+        self.check_input_for(id, None)
+    }
+
+    /// The same, for `holder`'s own order: their reservation on the customer is theirs to use,
+    /// so it does not count against them.
+    pub fn check_input_for(&self, id: CustomerId, holder: Option<&str>) -> Option<CheckInput> {
         let c = self.customer(id)?;
         let s = self.summary(id);
         Some(CheckInput {
@@ -182,15 +190,46 @@ impl Book {
                 open_ar: s.open_ar,
                 open_orders: s.open_orders,
                 held_orders: s.held_orders,
+                reserved: self.reserved(id, holder),
             },
             overdue: s.overdue,
             max_days_overdue: s.max_days_overdue,
         })
     }
 
+    /// Credit reserved on a customer today, but for `holder`'s own reservations.
+    pub fn reserved(&self, id: CustomerId, holder: Option<&str>) -> Money {
+        self.reservations
+            .iter()
+            .filter(|r| r.customer == id && r.is_active(self.as_of))
+            .filter(|r| holder != Some(r.holder.as_str()))
+            .map(|r| r.amount)
+            .sum()
+    }
+
+    /// The reservations in force on a customer.
+    pub fn reservations_on(&self, id: CustomerId) -> Vec<&Reservation> {
+        self.reservations
+            .iter()
+            .filter(|r| r.customer == id && r.is_active(self.as_of))
+            .collect()
+    }
+
     /// The order-time credit check of an order of `amount` for a customer, today.
     pub fn check_order(&self, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckResult> {
         self.check_input(id)
+            .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
+    }
+
+    /// The check of `user`'s order: their own reservation on the customer is theirs to use.
+    pub fn check_order_as(
+        &self,
+        user: &User,
+        id: CustomerId,
+        amount: Money,
+        prepaid: bool,
+    ) -> Option<CheckResult> {
+        self.check_input_for(id, Some(&user.id))
             .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
     }
 

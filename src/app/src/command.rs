@@ -136,6 +136,18 @@ pub enum Command {
         alert: String,
         status: AlertStatus,
     },
+    /// Sets credit aside on a customer for the acting user until a day (at most 14 days): the
+    /// headroom a sales rep takes into the field. Only what is available may be reserved.
+    ReserveCredit {
+        id: String,
+        customer: CustomerId,
+        amount: Money,
+        until: Date,
+    },
+    /// Gives a reservation back (its holder, or whoever may edit the policy).
+    ReleaseReservation {
+        id: String,
+    },
     /// Records what was done on a collection task: a note and its new status.
     UpdateTask {
         task: String,
@@ -167,6 +179,8 @@ impl Command {
             Command::ImportBatch { .. } => "import_batch",
             Command::SetAlert { .. } => "set_alert",
             Command::UpdateTask { .. } => "update_task",
+            Command::ReserveCredit { .. } => "reserve_credit",
+            Command::ReleaseReservation { .. } => "release_reservation",
         }
     }
 }

@@ -22,6 +22,7 @@ pub enum Code {
     Config,
     Rows,
     Store,
+    Reservation,
 }
 
 impl Code {
@@ -39,6 +40,7 @@ impl Code {
             Code::Config => "CMD-CONFIG",
             Code::Rows => "CMD-ROWS",
             Code::Store => "CMD-STORE",
+            Code::Reservation => "CMD-RESERVATION",
         }
     }
 }
@@ -73,6 +75,8 @@ pub enum CommandError {
     Rows(Vec<String>),
     /// The store failed; nothing was written.
     Store(String),
+    /// A reservation of credit that may not be made as asked (amount, end day).
+    Reservation(&'static str),
 }
 
 impl CommandError {
@@ -92,6 +96,7 @@ impl CommandError {
             }
             CommandError::Rows(_) => Code::Rows,
             CommandError::Store(_) => Code::Store,
+            CommandError::Reservation(_) => Code::Reservation,
         }
     }
 }
@@ -148,6 +153,7 @@ impl std::fmt::Display for CommandError {
             CommandError::Rules(p) => write!(f, "{code}: {} problems in the rules", p.len()),
             CommandError::Rows(rows) => write!(f, "{code}: {}", rows.join("; ")),
             CommandError::Store(s) => write!(f, "{code}: {s}"),
+            CommandError::Reservation(s) => write!(f, "{code}: {s}"),
         }
     }
 }

@@ -10,7 +10,7 @@ use creditdesk_domain::approval::{
     chain, directory_problems, AuditEntry, Event, Permission, RouteCode, RouteProblem, Routes,
     State, User,
 };
-use creditdesk_domain::credit::{self, Outcome, Policy, Release};
+use creditdesk_domain::credit::{self, Outcome, Policy, Release, Reservation};
 use creditdesk_domain::monitor::{
     Alert, AlertStatus, RuleCode, RuleProblem, RuleSet, Task, TaskNote, TaskStatus,
 };
@@ -68,6 +68,8 @@ pub struct Effects {
     pub state: Option<State>,
     /// How many records the command changed (expiry: how many requests expired).
     pub count: usize,
+    /// The reservations after the command, when it changed them.
+    pub reservations: Option<Vec<Reservation>>,
 }
 
 impl Effects {
@@ -319,7 +321,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .map_err(CommandError::Invalid)?;
             // The same check the form shows: payment before delivery lifts the limit and the
             // overdue rules, not a freeze.
-            let check = book.check_order(*customer, o.amount, *prepaid);
+            let check = book.check_order_as(me, *customer, o.amount, *prepaid);
             let outcome = check.as_ref().map_or(Outcome::Block, |r| r.outcome);
             let reasons = check.map(|r| r.reasons).unwrap_or_default();
             fx.outcome = Some(outcome);
@@ -342,8 +344,95 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 format!("{} {}", o.number, o.amount.format_cny()),
                 &reasons_text(&reasons),
             ));
+            // An order on credit the user reserved uses the reservation up.
+            if o.status == OrderStatus::Open {
+                if let Some(left) = use_reservation(book, &me.id, *customer, o.amount) {
+                    settings::RESERVATIONS.put(&mut fx.batch, &left);
+                    fx.reservations = Some(left);
+                }
+            }
             fx.touched.push(*customer);
             fx.batch.entries.push(Entry::Order(o));
+        }
+        Command::ReserveCredit {
+            id,
+            customer,
+            amount,
+            until,
+        } => {
+            require(me, Permission::RecordOrders, "reserve credit")?;
+            visible(book, ctx, *customer)?;
+            if let Some(why) = credit::reservation_problem(*amount, *until, as_of) {
+                return Err(CommandError::Reservation(why));
+            }
+            if book.reservations.iter().any(|r| r.id == *id) {
+                return Err(CommandError::WrongState(
+                    "a reservation with this id exists",
+                ));
+            }
+            // Only what an order of that amount could take today may be set aside, every
+            // reservation (the user's own too) already counted.
+            let check = book.check_order(*customer, *amount, false);
+            if check.as_ref().is_none_or(|r| r.outcome == Outcome::Block) {
+                return Err(CommandError::CreditBlocked(
+                    check.map(|r| r.reasons).unwrap_or_default(),
+                ));
+            }
+            let mut all: Vec<Reservation> = book
+                .reservations
+                .iter()
+                .filter(|r| r.is_active(as_of))
+                .cloned()
+                .collect();
+            all.push(Reservation {
+                id: id.clone(),
+                customer: *customer,
+                holder: me.id.clone(),
+                amount: *amount,
+                until: *until,
+                made_on: as_of,
+            });
+            fx.events.push(event(
+                ctx,
+                "credit.reserved",
+                format!("customer:{customer}"),
+                String::new(),
+                format!("{} until {}", amount.format_cny(), until.iso()),
+                "",
+            ));
+            settings::RESERVATIONS.put(&mut fx.batch, &all);
+            fx.reservations = Some(all);
+            fx.touched.push(*customer);
+        }
+        Command::ReleaseReservation { id } => {
+            let r = book
+                .reservations
+                .iter()
+                .find(|r| r.id == *id && r.is_active(as_of))
+                .ok_or(CommandError::Unknown("reservation"))?;
+            visible(book, ctx, r.customer)?;
+            if r.holder != me.id && !me.may(Permission::EditPolicy) {
+                return Err(CommandError::NotPermitted(
+                    "release another user's reservation",
+                ));
+            }
+            let left: Vec<Reservation> = book
+                .reservations
+                .iter()
+                .filter(|x| x.id != *id && x.is_active(as_of))
+                .cloned()
+                .collect();
+            fx.events.push(event(
+                ctx,
+                "credit.reservation_released",
+                format!("customer:{}", r.customer),
+                r.amount.format_cny(),
+                String::new(),
+                "",
+            ));
+            settings::RESERVATIONS.put(&mut fx.batch, &left);
+            fx.reservations = Some(left);
+            fx.touched.push(r.customer);
         }
         Command::MoveOrder { order, to } => {
             require(me, Permission::RecordOrders, "record orders")?;
@@ -1084,6 +1173,34 @@ async fn run<S: Store>(
     unreachable!("the loop returns")
 }
 
+/// The reservations after `holder`'s order of `amount` on `customer` used theirs up (oldest
+/// first); `None` when they hold none there.
+fn use_reservation(
+    book: &Book,
+    holder: &str,
+    customer: CustomerId,
+    amount: Money,
+) -> Option<Vec<Reservation>> {
+    let mut left = amount;
+    let mut used = false;
+    let mut out: Vec<Reservation> = book
+        .reservations
+        .iter()
+        .filter(|r| r.is_active(book.as_of))
+        .cloned()
+        .collect();
+    for r in out
+        .iter_mut()
+        .filter(|r| r.holder == holder && r.customer == customer)
+    {
+        let take = r.amount.min(left);
+        r.amount -= take;
+        left -= take;
+        used = true;
+    }
+    used.then(|| out.into_iter().filter(|r| r.amount.is_positive()).collect())
+}
+
 /// What a planned command writes: its effects, its requests' records, the attachments' bytes,
 /// and the command itself as the outbox record.
 fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) -> Batch {
@@ -1148,6 +1265,9 @@ pub(crate) async fn commit_audited<S: Store>(
 
 /// Puts what a committed command wrote into the book.
 fn apply(book: &mut Book, fx: &Effects) {
+    if let Some(r) = &fx.reservations {
+        book.reservations = r.clone();
+    }
     for c in &fx.batch.customers {
         book.put_customer(c.clone());
     }

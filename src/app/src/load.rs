@@ -24,6 +24,7 @@ pub struct Configuration {
     pub routes: Routes,
     pub policy: Policy,
     pub audit: Vec<AuditEntry>,
+    pub reservations: Vec<creditdesk_domain::credit::Reservation>,
 }
 
 /// Reads the configuration; on a first open writes the default model as version 1 (published
@@ -60,6 +61,10 @@ pub async fn configuration<S: Store>(
             routes: routes.unwrap_or_default(),
             policy: policy.unwrap_or_default(),
             audit: store.load_audit().await?,
+            reservations: settings::RESERVATIONS
+                .read(store)
+                .await?
+                .unwrap_or_default(),
         },
         warnings,
     ))
@@ -173,6 +178,7 @@ pub async fn whole_book<S: Store>(
         users: config.users,
         routes: config.routes,
         audit: config.audit,
+        reservations: config.reservations,
         rules,
         monitor,
         ..crate::Book::default()

@@ -90,6 +90,7 @@ pub fn exposure_on(d: &Data, c: CustomerId, open_ar: Money, as_of: Date) -> Mone
         open_ar,
         open_orders,
         held_orders,
+        reserved: d.reserved(c, None),
     }
     .total(&d.policy)
 }

@@ -12,7 +12,7 @@ use crate::command::Envelope;
 use crate::Ctx;
 use base64::Engine as _;
 use creditdesk_domain::approval::{AuditEntry, Permission, Routes, User};
-use creditdesk_domain::credit::Policy;
+use creditdesk_domain::credit::{Policy, Reservation};
 use creditdesk_domain::monitor::{Alert, Hold, RuleSet, Task};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Request;
@@ -114,6 +114,9 @@ pub struct Snapshot {
     /// Holds on ordering set by the rules (they count in the credit check offline).
     #[serde(default)]
     pub holds: Vec<(CustomerId, Vec<Hold>)>,
+    /// Credit reserved on those customers (the user's own is theirs to use offline).
+    #[serde(default)]
+    pub reservations: Vec<Reservation>,
     pub audit: Vec<AuditEntry>,
 }
 
@@ -204,6 +207,12 @@ impl Book {
                 .filter(|t| seen.contains(&t.customer))
                 .cloned()
                 .collect(),
+            reservations: self
+                .reservations
+                .iter()
+                .filter(|r| seen.contains(&r.customer) && r.is_active(self.as_of))
+                .cloned()
+                .collect(),
             holds: self
                 .monitor
                 .holds
@@ -275,6 +284,7 @@ pub fn server_owned(key: &str) -> bool {
         settings::MONITOR.key,
         settings::HOLDS.key,
         settings::PREVIOUS.key,
+        settings::RESERVATIONS.key,
         crate::admin::DEMO_REQUESTS,
     ]
     .contains(&key)
@@ -367,6 +377,7 @@ pub fn dump_of(
     meta.push(settings::USERS.entry(&snapshot.users));
     meta.push(settings::RULES.entry(&snapshot.rules));
     meta.push(settings::HOLDS.entry(&snapshot.holds.iter().cloned().collect()));
+    meta.push(settings::RESERVATIONS.entry(&snapshot.reservations));
     meta.push(CURSOR.entry(&snapshot.cursor));
     fn json(v: &impl Serialize) -> String {
         serde_json::to_string(v).expect("json")

@@ -1226,3 +1226,69 @@ fn every_problem_code_is_unique_and_each_family_has_prefixes_of_its_own() {
     all.dedup();
     assert_eq!(all.len(), n, "a code is used twice");
 }
+
+#[test]
+fn credit_reserved_for_a_rep_is_kept_from_others_and_used_by_their_orders() {
+    let w = World::new();
+    let until = d(TODAY).add_days(7);
+    let reserve = |id: &str, customer, units: i64, until| Command::ReserveCredit {
+        id: id.into(),
+        customer,
+        amount: Money::from_units(units),
+        until,
+    };
+    // What may be reserved: the rep's own customer, within 14 days, within what is available.
+    assert_eq!(
+        cell(w.run("rep-1", reserve("r0", w.theirs, 1_000, until))),
+        "CMD-NOT-YOURS"
+    );
+    assert_eq!(
+        cell(w.run("rep-1", reserve("r0", w.ours, 1_000, d(TODAY).add_days(15)))),
+        "CMD-RESERVATION"
+    );
+    assert_eq!(
+        cell(w.run("rep-1", reserve("r0", w.ours, 0, until))),
+        "CMD-RESERVATION"
+    );
+    assert_eq!(
+        cell(w.run("rep-1", reserve("r1", w.ours, 60_000, until))),
+        "ok"
+    );
+    assert_eq!(
+        cell(w.run("rep-1", reserve("r2", w.ours, 50_000, until))),
+        "CMD-CREDIT-BLOCKED",
+        "only what is available may be set aside"
+    );
+    assert_eq!(
+        w.book.borrow().reserved(w.ours, None),
+        Money::from_units(60_000)
+    );
+    // Finance's order cannot use the reserved credit: 60,000 reserved + 50,000 is over the limit.
+    let theirs = w.order(w.ours, "50000", false);
+    w.run("fs", theirs.clone()).unwrap();
+    assert_eq!(w.status(&theirs), OrderStatus::Held);
+    // The rep's own order uses the reservation up.
+    let mine = w.order(w.ours, "60000", false);
+    w.run("rep-1", mine.clone()).unwrap();
+    assert_eq!(w.status(&mine), OrderStatus::Open);
+    assert_eq!(w.book.borrow().reserved(w.ours, None), Money::ZERO);
+    // Only its holder (or whoever edits the policy) gives a reservation back.
+    w.run("rep-1", reserve("r3", w.ours, 10_000, until))
+        .unwrap_or_else(|e| {
+            panic!("{e}");
+        });
+    let release = Command::ReleaseReservation { id: "r3".into() };
+    assert_eq!(cell(w.run("sm", release.clone())), "CMD-NOT-PERMITTED");
+    assert_eq!(cell(w.run("rep-1", release)), "ok");
+    assert!(w.book.borrow().reservations_on(w.ours).is_empty());
+    // Every step is in the trail.
+    let trail: Vec<String> = w
+        .book
+        .borrow()
+        .audit
+        .iter()
+        .map(|e| e.what.clone())
+        .collect();
+    assert!(trail.contains(&"credit.reserved".to_string()));
+    assert!(trail.contains(&"credit.reservation_released".to_string()));
+}

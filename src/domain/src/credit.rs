@@ -5,6 +5,7 @@
 //! make the order pass.
 
 use crate::date::Date;
+use crate::id::CustomerId;
 use crate::money::{ratio_bp_round_half_away, Money};
 use crate::rating::Grade;
 use serde::{Deserialize, Serialize};
@@ -296,6 +297,9 @@ pub struct Exposure {
     pub open_orders: Money,
     /// Orders held by the check, waiting for a release.
     pub held_orders: Money,
+    /// Credit reserved for someone else (a rep going into the field): counted whatever the
+    /// policy, until it is used or ends. The holder's own reservation is not in it.
+    pub reserved: Money,
 }
 
 impl Exposure {
@@ -311,7 +315,46 @@ impl Exposure {
         } else {
             Money::ZERO
         };
-        self.open_ar + orders + held
+        self.open_ar + orders + held + self.reserved
+    }
+}
+
+/// The longest a reservation of credit may run, in days.
+pub const MAX_RESERVATION_DAYS: i32 = 14;
+
+/// Credit set aside for one user on one customer until a day: the headroom a sales rep takes
+/// into the field, so that what they promise offline is still there when they sync. It counts
+/// in everyone else's exposure; the holder's orders use it up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub id: String,
+    pub customer: CustomerId,
+    /// The user it is for (their id).
+    pub holder: String,
+    /// What is left of it.
+    pub amount: Money,
+    /// The last day it holds.
+    pub until: Date,
+    pub made_on: Date,
+}
+
+impl Reservation {
+    pub fn is_active(&self, as_of: Date) -> bool {
+        self.amount.is_positive() && as_of <= self.until
+    }
+}
+
+/// What is wrong with a reservation asked for on `as_of`: an amount that is not positive, an
+/// end before today or beyond [`MAX_RESERVATION_DAYS`].
+pub fn reservation_problem(amount: Money, until: Date, as_of: Date) -> Option<&'static str> {
+    if !amount.is_positive() {
+        Some("a reservation is a positive amount")
+    } else if until < as_of {
+        Some("a reservation ends today or later")
+    } else if until.days_since(as_of) > MAX_RESERVATION_DAYS {
+        Some("a reservation lasts at most 14 days")
+    } else {
+        None
     }
 }
 

@@ -23,6 +23,7 @@ fn customer(grade: Grade, limit: i64, balance: i64) -> CheckInput {
             open_ar: y(balance),
             open_orders: Money::ZERO,
             held_orders: Money::ZERO,
+            reserved: Money::ZERO,
         },
         overdue: Money::ZERO,
         max_days_overdue: 0,
@@ -250,6 +251,7 @@ fn exposure_counts_open_orders_only_when_configured() {
         open_ar: y(100),
         open_orders: y(40),
         held_orders: Money::ZERO,
+        reserved: Money::ZERO,
     };
     assert_eq!(e.total(&Policy::default()), y(140));
     assert_eq!(
@@ -323,7 +325,7 @@ proptest! {
         let c = CheckInput {
             grade: Grade::A,
             limits: Limits { permanent: Money::from_minor(limit), ..Limits::default() },
-            exposure: Exposure { open_ar: Money::from_minor(ar), open_orders: Money::from_minor(orders), held_orders: Money::ZERO },
+            exposure: Exposure { open_ar: Money::from_minor(ar), open_orders: Money::from_minor(orders), held_orders: Money::ZERO, reserved: Money::ZERO },
             overdue: Money::ZERO,
             max_days_overdue: 0,
         };
@@ -374,6 +376,7 @@ fn customer_minor(limit: i64, ar: i64) -> CheckInput {
             open_ar: Money::from_minor(ar),
             open_orders: Money::ZERO,
             held_orders: Money::ZERO,
+            reserved: Money::ZERO,
         },
         overdue: Money::ZERO,
         max_days_overdue: 0,

@@ -128,6 +128,7 @@ fn book_of(s: &Snapshot) -> Book {
         model: s.models.last().cloned().unwrap_or_default(),
         versions: s.models.clone(),
         requests: s.requests.clone(),
+        reservations: s.reservations.clone(),
         ..Book::default()
     };
     b.reindex();
@@ -670,4 +671,84 @@ async fn only_an_administrator_restores_a_backup_on_the_server_and_the_restore_i
         "{last:?}"
     );
     s.running.stop().await;
+}
+
+#[tokio::test]
+async fn credit_a_rep_reserved_before_going_offline_is_still_theirs_when_they_sync() {
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let snap = pull(&s, &rep).await;
+        let book = book_of(&snap);
+        let (customer, available) = snap
+            .customers
+            .iter()
+            .filter_map(|c| {
+                book.check_order(c.id, Money::from_units(1), false)
+                    .map(|r| (c.id, r))
+            })
+            .find(|(_, r)| {
+                r.outcome == creditdesk_domain::credit::Outcome::Pass
+                    && r.available > Money::from_units(10_000)
+            })
+            .map(|(id, r)| (id, r.available))
+            .expect("a customer with credit left");
+        let reserve = Command::ReserveCredit {
+            id: "field-1".into(),
+            customer,
+            amount: Money::from_minor(available.minor() * 6 / 10),
+            until: Date::parse("2026-06-20").unwrap(),
+        };
+        let m = |n: u64, command| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n,
+            command,
+            files: vec![],
+        };
+        let r = push(&s, &rep, "phone", vec![m(1, reserve)]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        // The phone pulls the reservation, then goes offline: its check counts it as the rep's.
+        let offline = book_of(&pull(&s, &rep).await);
+        let mine = Money::from_minor(available.minor() / 2);
+        let me = snap.me.clone();
+        assert_eq!(
+            offline
+                .check_order_as(&me, customer, mine, false)
+                .unwrap()
+                .outcome,
+            creditdesk_domain::credit::Outcome::Pass
+        );
+        // Meanwhile finance takes an order as big as what is left after the reservation, and more.
+        let fs = token(&s, "fs-1").await;
+        let big = order(
+            customer,
+            "SO-FS-1",
+            Money::from_minor(available.minor() / 2),
+        );
+        let r = push(&s, &fs, "desk", vec![m(1, big.clone())]).await;
+        assert_eq!(r.results[0].status, Status::Applied);
+        // The rep syncs: their order uses the reservation and stands; finance's was held.
+        let phone = order(customer, "SO-PHONE-R", mine);
+        let r = push(&s, &rep, "phone", vec![m(2, phone.clone())]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let rows = pull(&s, &rep).await.rows().unwrap();
+        let status = |c: &Command| {
+            rows.orders
+                .iter()
+                .find(|o| o.id == order_id(c))
+                .unwrap()
+                .status
+        };
+        assert_eq!(
+            status(&big),
+            OrderStatus::Held,
+            "{db}: finance could not use the reserved credit"
+        );
+        assert_eq!(
+            status(&phone),
+            OrderStatus::Open,
+            "{db}: the rep's reserved credit was still there"
+        );
+        s.running.stop().await;
+    }
 }

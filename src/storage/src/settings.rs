@@ -83,3 +83,6 @@ pub const RULES: Setting<RuleSet> = Setting::new("rules");
 pub const MONITOR: Setting<MonitorCounter> = Setting::new("monitor");
 pub const HOLDS: Setting<Holds> = Setting::new("holds");
 pub const PREVIOUS: Setting<Previous> = Setting::new("previous");
+/// Credit reserved for users in the field.
+pub const RESERVATIONS: Setting<Vec<creditdesk_domain::credit::Reservation>> =
+    Setting::new("reservations");

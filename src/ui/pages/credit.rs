@@ -35,7 +35,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                 let c = d.customer(customer)?.clone();
                 // The position is what the order-time check sees before any order: limit in force,
                 // exposure and available credit, computed in one place.
-                let position = d.check_order(customer, Money::ZERO, false)?;
+                let position = d.check_order_as(&d.me(), customer, Money::ZERO, false)?;
                 let sales_12m: Money = d
                     .ledger
                     .sales_per_month(customer, d.as_of, 12)
@@ -112,6 +112,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                         {c.limits.temporary.iter().map(|tl| format!("{} ({} – {})", tl.amount.format_cny_whole(), lang.date(tl.start), lang.date(tl.end))).collect::<Vec<_>>().join("; ")}
                     </p>
                 })}
+                <Reservations customer=customer />
                 <details>
                     <summary>{t(T::DocsBehind)}</summary>
                     <ul class="plain small">
@@ -355,5 +356,104 @@ fn AwaitingPayment() -> impl IntoView {
                 </table>
             </div>
         })
+    }
+}
+
+/// Credit set aside on the customer: who holds how much until when (and giving it back); and,
+/// for those who take orders, setting some aside before going into the field.
+#[component]
+fn Reservations(customer: CustomerId) -> impl IntoView {
+    use creditdesk_domain::approval::Permission;
+    let state = expect_context::<AppState>();
+    let amount = RwSignal::new(String::new());
+    let until = RwSignal::new(with_data(|d| d.as_of.add_days(3).iso()));
+    let error = RwSignal::new(None::<String>);
+    let run = move |cmd: creditdesk_app::Command| {
+        leptos::task::spawn_local(async move {
+            match crate::ui::state::run(cmd, Vec::new()).await {
+                Ok(_) => {
+                    error.set(None);
+                    amount.set(String::new());
+                    state.changed();
+                    state.toast.set(Some(state.t(T::Saved).to_string()));
+                }
+                Err(e) => error.set(Some(save_error_text(state.lang.get_untracked(), &e))),
+            }
+        });
+    };
+    let reserve = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = state.lang.get_untracked();
+        let parsed = (
+            Money::parse(&amount.get_untracked()),
+            creditdesk_domain::Date::parse(&until.get_untracked()),
+        );
+        match parsed {
+            (Ok(amount), Ok(until)) => run(creditdesk_app::Command::ReserveCredit {
+                id: uuid::Uuid::from_u128(crate::ui::state::new_uuid()).to_string(),
+                customer,
+                amount,
+                until,
+            }),
+            (Err(p), _) | (_, Err(p)) => error.set(Some(lang.problem(p))),
+        }
+    };
+    move || {
+        let lang = state.lang.get();
+        let (list, may_reserve, may_release_all) = state.data(|d| {
+            let me = d.me();
+            let list: Vec<(String, String, Money, creditdesk_domain::Date, bool)> = d
+                .reservations_on(customer)
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        d.user_name(&r.holder),
+                        r.amount,
+                        r.until,
+                        r.holder == me.id,
+                    )
+                })
+                .collect();
+            let may = me.may(Permission::RecordOrders);
+            let all = me.may(Permission::EditPolicy);
+            (list, may, all)
+        });
+        view! {
+            <div class="reservations" data-testid="reservations">
+                {(!list.is_empty()).then(|| view! {
+                    <p class="muted">{lang.t(T::Reserved)}": "</p>
+                    <ul class="plain small">
+                        {list.into_iter().map(|(id, who, amount, until, mine)| view! {
+                            <li data-testid="reservation">
+                                {format!("{who} · {} · {} {}", amount.format_cny(), lang.t(T::Until), lang.date(until))}" "
+                                {(mine || may_release_all).then(|| {
+                                    let id = id.clone();
+                                    view! { <button class="small" data-testid="release-reservation" on:click=move |_| run(creditdesk_app::Command::ReleaseReservation { id: id.clone() })>{lang.t(T::GiveBack)}</button> }
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {may_reserve.then(|| view! {
+                    <details data-testid="reserve">
+                        <summary>{lang.t(T::ReserveForField)}</summary>
+                        <p class="muted small">{lang.t(T::ReserveHint)}</p>
+                        <form class="inline-form" on:submit=reserve>
+                            <label>{lang.t(T::Amount)}" "
+                                <input class="num" inputmode="decimal" data-testid="reserve-amount" required
+                                    prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev)) />
+                            </label>
+                            <label>{lang.t(T::Until)}" "
+                                <input type="date" data-testid="reserve-until" required
+                                    prop:value=move || until.get() on:input=move |ev| until.set(event_target_value(&ev)) />
+                            </label>
+                            <button type="submit" class="small" data-testid="reserve-submit">{lang.t(T::Reserve)}</button>
+                        </form>
+                        <small class="error" role="alert" data-testid="reserve-error">{move || error.get()}</small>
+                    </details>
+                })}
+            </div>
+        }
     }
 }

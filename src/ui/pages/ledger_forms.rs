@@ -142,7 +142,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
             .with(|v| v.get(f::AMOUNT).cloned().unwrap_or_default());
         let amount = creditdesk_domain::Money::parse_positive(&amount).ok()?;
         let prepaid = prepaid.get();
-        state.data(|d| d.check_order(customer, amount, prepaid))
+        state.data(|d| d.check_order_as(&d.me(), customer, amount, prepaid))
     });
     // Warnings that do not refuse the invoice (dated before the first cooperation), as typed.
     let invoice_warnings = Memo::new(move |_| {
