@@ -302,3 +302,31 @@ test("a user changes their password on the account page and signs in with the ne
     await b.close();
   }
 });
+
+test("a rep reserves credit for the field on the credit card, sees it counted, and gives it back", async () => {
+  const b = await browser({ width: 360, height: 760, mobile: true });
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/");
+    await signIn(page, "rep-7");
+    const { available } = await pickCustomer(page, 1e12);
+    await page.click("[data-testid=reserve] summary");
+    await page.fill("[data-testid=reserve-until]", iso(daysAfter(30)));
+    await page.fill("[data-testid=reserve-amount]", "1000");
+    await page.click("[data-testid=reserve-submit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=reserve-error]")?.textContent.includes("CMD-RESERVATION"));
+    await page.fill("[data-testid=reserve-until]", iso(daysAfter(5)));
+    await page.click("[data-testid=reserve-submit]");
+    await page.waitForSelector("[data-testid=reservation]");
+    // Reserved for this rep: their own available credit is unchanged; the server has it.
+    assert.equal(cents(await tile(page, "available")), available);
+    const t = await lastSync(page);
+    await synced(page, t);
+    await page.waitForFunction(() => !document.querySelector("[data-testid=sync-pending]"));
+    await page.click("[data-testid=release-reservation]");
+    await page.waitForFunction(() => !document.querySelector("[data-testid=reservation]"));
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+  }
+});
