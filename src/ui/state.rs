@@ -216,7 +216,10 @@ pub async fn boot(state: AppState) {
 
 async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t0 = perf_now();
-    let store = Rc::new(IdbStore::open(schema::DB_NAME).await?);
+    // Whether a server answers is asked while the database opens, not after it.
+    let (store, up) =
+        futures_util::join!(IdbStore::open(schema::DB_NAME), crate::ui::sync::probe());
+    let store = Rc::new(store?);
     DB.with_borrow_mut(|d| *d = Some(store.clone()));
     if let Some(code) = store.setting("lang").await? {
         if let Some(lang) = Lang::from_code(&code) {
@@ -238,7 +241,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     };
     let as_of = state.today.get_untracked();
     // Served by a server: sign in first; the data comes from the server, never from a seed.
-    let Some(acting) = crate::ui::sync::start(state).await? else {
+    let Some(acting) = crate::ui::sync::start(state, up).await? else {
         state.phase.set(Phase::Ready);
         return Ok(());
     };

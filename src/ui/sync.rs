@@ -154,8 +154,10 @@ async fn post<T: for<'de> Deserialize<'de>>(
     answer(req.send().await).await
 }
 
+/// What `/api/v1/health` says: a server is there, and whether it waits for its first
+/// administrator.
 #[derive(Deserialize)]
-struct Health {
+pub struct Health {
     first_run: bool,
 }
 
@@ -166,7 +168,7 @@ struct Me {
 }
 
 /// Whether a server answers behind the page, and whether it waits for its first administrator.
-async fn health() -> Option<Health> {
+pub async fn probe() -> Option<Health> {
     let r = Request::get("/api/v1/health").send().await.ok()?;
     if !r.ok() {
         return None;
@@ -174,14 +176,17 @@ async fn health() -> Option<Health> {
     r.json::<Health>().await.ok()
 }
 
-/// At start-up: finds out whether the app is served by a server and who is signed in. Returns
+/// At start-up, with what [`probe`] found: whether the app is served by a server and who is
+/// signed in. Returns
 /// the user to act as, or `None` when the sign-in page must show (the caller stops there).
 /// Local-only (no server, never synced): `Some(None)`, the app works as before.
-pub async fn start(state: AppState) -> Result<Option<Option<User>>, StoreError> {
+pub async fn start(
+    state: AppState,
+    up: Option<Health>,
+) -> Result<Option<Option<User>>, StoreError> {
     let store = db()?;
     let s = state.sync;
     let known = SERVER.read(&*store).await?.unwrap_or(false);
-    let up = health().await;
     if up.is_none() && !known {
         return Ok(Some(None));
     }
