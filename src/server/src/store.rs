@@ -5,7 +5,7 @@
 //!
 //! The outbox table is the server's log of applied commands: a command's record is unique by its
 //! id (`outbox_command` index), written in the transaction of its effects, so a command pushed twice,
-//! or pushed again after a crash, is applied once.
+//! or pushed again after a crash or a restore (the log survives a restore), is applied once.
 
 use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
@@ -491,10 +491,12 @@ impl Store for SqlStore {
             "docs",
             "audit",
             "attachments",
-            "outbox",
         ] {
             exec(&mut tx, &format!("DELETE FROM {table}")).await?;
         }
+        // The log of applied commands stays: a device pushing again a command applied before
+        // the restore must find it applied, not run it on the restored data.
+        exec(&mut tx, "DELETE FROM outbox WHERE entity <> 'command'").await?;
         sqlx::query("DELETE FROM meta WHERE key <> $1")
             .bind(DEVICE_KEY.to_string())
             .execute(&mut *tx)
@@ -533,6 +535,18 @@ impl Store for SqlStore {
         for json in &dump.outbox {
             let o: OutboxEntry =
                 serde_json::from_str(json).map_err(|e| StoreError::corrupt("outbox", e))?;
+            if o.entity == "command" {
+                let known = sqlx::query(
+                    "SELECT COUNT(*) FROM outbox WHERE entity = 'command' AND record_id = $1",
+                )
+                .bind(o.id.clone())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+                if known.try_get::<i64, _>(0).map_err(backend)? > 0 {
+                    continue;
+                }
+            }
             add_outbox(&mut tx, &[o]).await?;
         }
         tx.commit().await.map_err(backend)

@@ -625,6 +625,20 @@ async fn only_an_administrator_restores_a_backup_on_the_server_and_the_restore_i
     // SQLite only: the command-line tool is the same code on both databases.
     let url = fresh("sqlite").await;
     let s = server_on(url.clone(), true, Clock::manual(NOW_MS)).await;
+    // A command applied before the backup is taken, and one after: both stay applied once.
+    let rep = token(&s, "rep-1").await;
+    let customer = pull(&s, &rep).await.customers[0].id;
+    let mutation = |number: &str| Mutation {
+        id: uuid::Uuid::new_v4().to_string(),
+        n: 1,
+        command: order(customer, number, Money::from_units(1)),
+        files: vec![],
+    };
+    let before = mutation("SO-BEFORE-BACKUP");
+    assert_eq!(
+        push(&s, &rep, "phone", vec![before.clone()]).await.results[0].status,
+        Status::Applied
+    );
     s.running.stop().await;
     let backup = cli(&url, &["backup", "--as", "rep-1"]);
     assert!(
@@ -643,6 +657,14 @@ async fn only_an_administrator_restores_a_backup_on_the_server_and_the_restore_i
     let refused = cli(&url, &["restore", &path, "--as", "fs-1"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("CMD-NOT-PERMITTED"));
+    let s = server_on(url.clone(), true, Clock::manual(NOW_MS)).await;
+    let rep = token(&s, "rep-1").await;
+    let after = mutation("SO-AFTER-BACKUP");
+    assert_eq!(
+        push(&s, &rep, "phone", vec![after.clone()]).await.results[0].status,
+        Status::Applied
+    );
+    s.running.stop().await;
     let done = cli(&url, &["restore", &path, "--as", "admin"]);
     assert!(
         done.status.success(),
@@ -651,6 +673,15 @@ async fn only_an_administrator_restores_a_backup_on_the_server_and_the_restore_i
     );
     // The server starts on the restored data; the trail says who restored which file.
     let s = server_on(url, true, Clock::manual(NOW_MS)).await;
+    let rep = token(&s, "rep-1").await;
+    for m in [before, after] {
+        let r = push(&s, &rep, "phone", vec![m]).await;
+        assert_eq!(
+            r.results[0].status,
+            Status::AlreadyApplied,
+            "the log of applied commands survives a restore"
+        );
+    }
     let fs = pull(&s, &token(&s, "fs-1").await).await;
     let last = fs
         .audit
