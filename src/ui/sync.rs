@@ -11,9 +11,7 @@ use creditdesk_app::sync::{
     self as app_sync, PullReply, Push, PushReply, Refused, Session, CLIENT, LAST_SYNC, REFUSED,
     SERVER, SESSION,
 };
-use creditdesk_app::Command;
 use creditdesk_domain::approval::User;
-use creditdesk_domain::{OrderId, OrderStatus};
 use creditdesk_storage::{Batch, Store, StoreError};
 use gloo_net::http::Request;
 use leptos::prelude::*;
@@ -114,29 +112,33 @@ pub async fn wait_idle() {
     }
 }
 
-async fn answer<T: for<'de> Deserialize<'de>>(
-    r: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, SyncError> {
-    let r = r.map_err(|_| SyncError::Unreachable)?;
-    if r.ok() {
-        return r.json::<T>().await.map_err(|e| SyncError::Server {
-            code: "SRV-ANSWER".into(),
-            message: e.to_string(),
-        });
-    }
-    let e = r
-        .json::<ApiError>()
-        .await
-        .map_err(|_| SyncError::Unreachable)?;
-    Err(match (r.status(), e.code.as_str()) {
-        (401, "SRV-SESSION-EXPIRED") => SyncError::SignedOut { expired: true },
-        (401, "SRV-WRONG-PASSWORD") => SyncError::WrongPassword,
+/// A refusal of the server, as the app says it.
+async fn refusal(r: gloo_net::http::Response) -> SyncError {
+    let Ok(e) = r.json::<ApiError>().await else {
+        return SyncError::Unreachable;
+    };
+    match (r.status(), e.code.as_str()) {
+        (_, "SRV-WRONG-PASSWORD") => SyncError::WrongPassword,
+        (_, "SRV-SESSION-EXPIRED") => SyncError::SignedOut { expired: true },
         (401, _) => SyncError::SignedOut { expired: false },
         (429, _) => SyncError::Throttled,
         _ => SyncError::Server {
             code: e.code,
             message: e.message,
         },
+    }
+}
+
+async fn answer<T: for<'de> Deserialize<'de>>(
+    r: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, SyncError> {
+    let r = r.map_err(|_| SyncError::Unreachable)?;
+    if !r.ok() {
+        return Err(refusal(r).await);
+    }
+    r.json::<T>().await.map_err(|e| SyncError::Server {
+        code: "SRV-ANSWER".into(),
+        message: e.to_string(),
     })
 }
 
@@ -297,40 +299,35 @@ pub async fn sign_in(
 
 /// Changes the signed-in user's password (the server ends their other sessions).
 pub async fn change_password(old: String, new: String) -> Result<(), SyncError> {
-    let r = Request::post("/api/v1/password")
-        .json(&serde_json::json!({"old": old, "new": new}))
-        .map_err(|e| SyncError::Store(e.to_string()))?
-        .send()
-        .await;
-    no_content(r).await
+    post_done(
+        "/api/v1/password",
+        &serde_json::json!({"old": old, "new": new}),
+    )
+    .await
 }
 
 /// An administrator sets a user's password (the user as the directory has them).
 pub async fn set_password(user: User, password: String) -> Result<(), SyncError> {
-    let r = Request::post("/api/v1/users")
-        .json(&serde_json::json!({"user": user, "password": password}))
-        .map_err(|e| SyncError::Store(e.to_string()))?
-        .send()
-        .await;
-    no_content(r).await
+    post_done(
+        "/api/v1/users",
+        &serde_json::json!({"user": user, "password": password}),
+    )
+    .await
 }
 
-async fn no_content(r: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<(), SyncError> {
-    let r = r.map_err(|_| SyncError::Unreachable)?;
-    if r.ok() {
-        return Ok(());
-    }
-    let e = r
-        .json::<ApiError>()
+/// A POST whose success has no body.
+async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncError> {
+    let r = Request::post(path)
+        .json(body)
+        .map_err(|e| SyncError::Store(e.to_string()))?
+        .send()
         .await
         .map_err(|_| SyncError::Unreachable)?;
-    Err(match e.code.as_str() {
-        "SRV-WRONG-PASSWORD" => SyncError::WrongPassword,
-        _ => SyncError::Server {
-            code: e.code,
-            message: e.message,
-        },
-    })
+    if r.ok() {
+        Ok(())
+    } else {
+        Err(refusal(r).await)
+    }
 }
 
 /// Signs out: first sends what waits (the next person must not push it as theirs, and it must
@@ -409,15 +406,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
     let pushed = app_sync::pending(&*store).await?;
     // Orders this device recorded as they stand here: the server may hold one (another device
     // used the credit first), and the rep must hear of it.
-    let mine: Vec<(OrderId, OrderStatus)> = pushed
-        .iter()
-        .filter_map(|(_, m)| match &m.command {
-            Command::RecordOrder { id, .. } => {
-                with_data(|d| d.ledger.order(*id).map(|o| (o.id, o.status)))
-            }
-            _ => None,
-        })
-        .collect();
+    let mine = with_data(|d| app_sync::orders_as_pushed(d, &pushed));
     if !pushed.is_empty() {
         let client = client_id(&*store).await?;
         let reply: PushReply = post(
@@ -462,14 +451,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         with_data_mut(|d| *d = fresh);
         let me = with_data(|d| d.me());
         app_sync::replay(&*store, &book(), &me, device, pending).await;
-        let held: Vec<String> = with_data(|d| {
-            mine.iter()
-                .filter(|(_, was)| *was != OrderStatus::Held)
-                .filter_map(|(id, _)| d.ledger.order(*id))
-                .filter(|o| o.status == OrderStatus::Held)
-                .map(|o| o.number.to_string())
-                .collect()
-        });
+        let held = with_data(|d| app_sync::held_by_server(d, &mine));
         if !held.is_empty() {
             state.toast.set(Some(format!(
                 "{}: {}",

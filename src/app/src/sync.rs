@@ -17,7 +17,7 @@ use creditdesk_domain::monitor::{Alert, Hold, RuleSet, Task};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Request;
 use creditdesk_domain::{Customer, CustomerId, Date};
-use creditdesk_domain::{DeviceId, Timestamp};
+use creditdesk_domain::{DeviceId, OrderId, OrderStatus, Timestamp};
 use creditdesk_storage::backup::Dump;
 use creditdesk_storage::settings::{self, Setting};
 use creditdesk_storage::{chunks_of, Batch, OutboxEntry, Rows, Store, StoreError};
@@ -322,6 +322,32 @@ pub async fn pending<S: Store>(store: &S) -> Result<Vec<(OutboxEntry, Mutation)>
         ));
     }
     Ok(out)
+}
+
+/// The orders a push carries, as they stand on this device (before the server's answer).
+pub fn orders_as_pushed(
+    book: &Book,
+    pushed: &[(OutboxEntry, Mutation)],
+) -> Vec<(OrderId, OrderStatus)> {
+    pushed
+        .iter()
+        .filter_map(|(_, m)| match &m.command {
+            Command::RecordOrder { id, .. } => book.ledger.order(*id).map(|o| (o.id, o.status)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The numbers of those orders that the server held although this device had not (another
+/// device used the credit first): the rep must hear of them.
+pub fn held_by_server(book: &Book, before: &[(OrderId, OrderStatus)]) -> Vec<String> {
+    before
+        .iter()
+        .filter(|(_, was)| *was != OrderStatus::Held)
+        .filter_map(|(id, _)| book.ledger.order(*id))
+        .filter(|o| o.status == OrderStatus::Held)
+        .map(|o| o.number.to_string())
+        .collect()
 }
 
 /// Takes in the server's answer to a push: applied commands leave the outbox; refused ones leave
