@@ -216,10 +216,22 @@ pub async fn boot(state: AppState) {
 
 async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t0 = perf_now();
+    publish_timing("wasmStart", t0);
     // Whether a server answers is asked while the database opens, not after it.
-    let (store, up) =
-        futures_util::join!(IdbStore::open(schema::DB_NAME), crate::ui::sync::probe());
+    let (store, up) = futures_util::join!(
+        async {
+            let s = IdbStore::open(schema::DB_NAME).await;
+            publish_timing("idbOnlyMs", perf_now() - t0);
+            s
+        },
+        async {
+            let up = crate::ui::sync::probe().await;
+            publish_timing("probeMs", perf_now() - t0);
+            up
+        }
+    );
     let store = Rc::new(store?);
+    publish_timing("idbMs", perf_now() - t0);
     DB.with_borrow_mut(|d| *d = Some(store.clone()));
     if let Some(code) = store.setting("lang").await? {
         if let Some(lang) = Lang::from_code(&code) {
@@ -293,14 +305,29 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     }
 
     let lang = demo_lang(state.lang.get_untracked());
-    let (config, warnings) = creditdesk_app::load::configuration(&*store, as_of, || {
-        // A synced device's directory is the server's (the first pull brings it).
-        match &acting {
-            Some(me) => vec![me.clone()],
-            None => creditdesk_domain::demo::users(lang),
-        }
-    })
-    .await?;
+    let t_config = perf_now();
+    publish_timing("settingsMs", t_config - t0);
+    // The configuration, the trail's head (what the next commands chain to; the whole trail is
+    // read with the ledger, after the list is on screen) and the customers are asked for at once:
+    // IndexedDB reads one while the page parses another.
+    let (config, head, user, customers) = futures_util::join!(
+        async {
+            let c = creditdesk_app::load::configuration(&*store, as_of, || {
+                // A synced device's directory is the server's (the first pull brings it).
+                match &acting {
+                    Some(me) => vec![me.clone()],
+                    None => creditdesk_domain::demo::users(lang),
+                }
+            })
+            .await;
+            publish_timing("configMs", perf_now() - t_config);
+            c
+        },
+        store.last_audit(),
+        store.setting("user"),
+        store.load_customers(),
+    );
+    let ((config, warnings), head) = (config?, head?);
     for w in warnings {
         web_sys::console::warn_1(&w.into());
     }
@@ -312,17 +339,13 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         users,
         routes,
         policy,
-        audit,
         reservations,
     } = config;
-    let user = store
-        .setting("user")
-        .await?
-        .unwrap_or_else(|| "admin".into());
+    let user = user?.unwrap_or_else(|| "admin".into());
 
     // First the customers: the list is usable while the ledger is still being read.
     let t_open = perf_now();
-    let mut customers = store.load_customers().await?;
+    let mut customers = customers?;
     customers.sort_by(|a, b| a.name.cmp(&b.name));
     with_data_mut(|d| {
         *d = Data {
@@ -337,7 +360,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             users,
             user,
             routes,
-            audit,
+            audit: head.into_iter().collect(),
             reservations,
             ..Data::default()
         };
@@ -349,7 +372,21 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t_customers = perf_now();
 
     // Then the ledger, decoded a few chunks at a time so that the page keeps answering.
-    let mut raw = store.load_ledger().await?;
+    // The audit trail is read and parsed while the ledger's chunks are still being read.
+    let (raw, trail) = futures_util::join!(store.load_ledger(), store.load_audit());
+    let (mut raw, trail) = (raw?, trail?);
+    publish_timing("auditEntries", trail.len() as f64);
+    with_data_mut(|d| {
+        // A command committed since the head was read is in memory and perhaps not in `trail`.
+        let read_to = trail.last().map(|e| e.seq);
+        let newer: Vec<_> = d
+            .audit
+            .drain(..)
+            .filter(|e| Some(e.seq) > read_to)
+            .collect();
+        d.audit = trail;
+        d.audit.extend(newer);
+    });
     let t_read = perf_now();
     let mut rows = Rows::default();
     for start in (0..raw.chunks.len()).step_by(8) {

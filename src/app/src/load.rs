@@ -5,7 +5,7 @@
 //! A stored model that no longer passes the rules is skipped, never used, with a warning to show;
 //! unreadable routes or an unreadable policy are an error (failing closed, not to the defaults).
 
-use creditdesk_domain::approval::{AuditEntry, Routes, User};
+use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::credit::Policy;
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{self, Request};
@@ -13,7 +13,8 @@ use creditdesk_domain::Date;
 use creditdesk_storage::settings;
 use creditdesk_storage::{Batch, Docs, Store, StoreError};
 
-/// Everything but the customers and the ledger.
+/// Everything but the customers, the ledger and the audit trail (a long trail is read after the
+/// list is on screen: [`creditdesk_storage::Store::last_audit`] is all a command needs to chain to).
 #[derive(Clone, Debug, Default)]
 pub struct Configuration {
     pub model: Scorecard,
@@ -23,7 +24,6 @@ pub struct Configuration {
     pub users: Vec<User>,
     pub routes: Routes,
     pub policy: Policy,
-    pub audit: Vec<AuditEntry>,
     pub reservations: Vec<creditdesk_domain::credit::Reservation>,
 }
 
@@ -35,9 +35,18 @@ pub async fn configuration<S: Store>(
     default_users: impl FnOnce() -> Vec<User>,
 ) -> Result<(Configuration, Vec<String>), StoreError> {
     let mut warnings = Vec::new();
-    let (model, versions, draft) = models(store, as_of, &mut warnings).await?;
-    let requests = requests(store).await?;
-    let users = match settings::USERS.read(store).await? {
+    // Every part is asked for at once: a browser's store reads one while the page parses another.
+    let (models, requests, users, routes, policy, reservations) = futures_util::join!(
+        models(store, as_of, &mut warnings),
+        requests(store),
+        settings::USERS.read(store),
+        settings::ROUTES.read(store),
+        settings::POLICY.read(store),
+        settings::RESERVATIONS.read(store),
+    );
+    let (model, versions, draft) = models?;
+    let requests = requests?;
+    let users = match users? {
         Some(users) => users,
         None => {
             let users = default_users();
@@ -49,8 +58,7 @@ pub async fn configuration<S: Store>(
     };
     // Unreadable routes or an unreadable policy stop the start-up (the page offers a retry):
     // falling back to the defaults could loosen the credit rules without anyone deciding it.
-    let routes = settings::ROUTES.read(store).await?;
-    let policy = settings::POLICY.read(store).await?;
+    let (routes, policy) = (routes?, policy?);
     Ok((
         Configuration {
             model,
@@ -60,11 +68,7 @@ pub async fn configuration<S: Store>(
             users,
             routes: routes.unwrap_or_default(),
             policy: policy.unwrap_or_default(),
-            audit: store.load_audit().await?,
-            reservations: settings::RESERVATIONS
-                .read(store)
-                .await?
-                .unwrap_or_default(),
+            reservations: reservations?.unwrap_or_default(),
         },
         warnings,
     ))
@@ -177,7 +181,7 @@ pub async fn whole_book<S: Store>(
         policy: config.policy,
         users: config.users,
         routes: config.routes,
-        audit: config.audit,
+        audit: store.load_audit().await?,
         reservations: config.reservations,
         rules,
         monitor,

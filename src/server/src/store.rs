@@ -352,6 +352,14 @@ impl Store for SqlStore {
             .collect()
     }
 
+    async fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
+        self.column("SELECT json FROM audit ORDER BY seq DESC LIMIT 1")
+            .await?
+            .first()
+            .map(|s| audit_from_json(s))
+            .transpose()
+    }
+
     async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let row = sqlx::query("SELECT bytes FROM attachments WHERE id = $1")
             .bind(id.to_string())

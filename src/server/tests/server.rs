@@ -783,3 +783,36 @@ async fn credit_a_rep_reserved_before_going_offline_is_still_theirs_when_they_sy
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_sql_store_keeps_the_trail_in_order_and_hands_out_its_head_alone() {
+    use creditdesk_domain::approval::{chain, Event};
+    use creditdesk_storage::{Batch, Store};
+    for db in databases() {
+        let url = fresh(db).await;
+        let (pool, _) = creditdesk_server::store::open(&url, 2).await.unwrap();
+        let store = creditdesk_server::store::SqlStore { pool };
+        assert_eq!(store.last_audit().await.unwrap(), None, "{db}");
+        let ev = |n: usize| Event {
+            who: "fin-1".into(),
+            what: "policy.changed".into(),
+            why: format!("change {n}"),
+            ..Event::default()
+        };
+        // Twelve entries: seq 10 and 11 must sort after 9 (numbers, not text).
+        let trail = chain(None, NOW_MS, (0..12).map(ev).collect());
+        store
+            .commit(&Batch {
+                audit: trail.clone(),
+                ..Batch::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.load_audit().await.unwrap(), trail, "{db}");
+        assert_eq!(
+            store.last_audit().await.unwrap().as_ref(),
+            trail.last(),
+            "{db}"
+        );
+    }
+}

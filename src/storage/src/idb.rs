@@ -336,6 +336,22 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::AUDIT], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let last = tx
+            .store(schema::AUDIT)
+            .map_err(backend)?
+            .scan(None, Some(1), None, Some(rexie::Direction::Prev))
+            .await
+            .map_err(backend)?;
+        last.first()
+            .map(|(_, v)| audit_from_json(&v.as_string().unwrap_or_default()))
+            .transpose()
+    }
+
     async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let tx = self
             .db

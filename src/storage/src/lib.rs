@@ -178,6 +178,8 @@ pub trait Store {
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError>;
     /// The whole audit trail, in sequence order.
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The trail's last entry (what the next entries chain to), without reading the rest.
+    async fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError>;
     /// The bytes of an attachment.
     async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Folds the tail into chunks in one transaction; returns how many entries moved.

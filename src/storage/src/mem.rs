@@ -304,6 +304,16 @@ impl Store for MemStore {
             .collect()
     }
 
+    async fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
+        self.data
+            .borrow()
+            .audit
+            .values()
+            .next_back()
+            .map(|s| audit_from_json(s))
+            .transpose()
+    }
+
     async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.data.borrow().attachments.get(id).cloned())
     }

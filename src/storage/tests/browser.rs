@@ -202,6 +202,7 @@ fn audit_events(n: usize) -> Vec<creditdesk_domain::approval::Event> {
 async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
     use creditdesk_domain::approval::{chain, verify};
     let s = fresh("t-audit").await;
+    assert_eq!(s.last_audit().await.unwrap(), None);
     let first = chain(None, 1, audit_events(3));
     s.commit(&Batch {
         audit: first.clone(),
@@ -231,6 +232,8 @@ async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
     let trail = s.load_audit().await.unwrap();
     assert_eq!(trail.len(), 4);
     assert_eq!(verify(&trail), Ok(()));
+    // The head alone, as a start-up reads it (keys are numbers: 10 sorts after 9).
+    assert_eq!(s.last_audit().await.unwrap().as_ref(), trail.last());
     assert_eq!(s.attachment("att-1").await.unwrap(), Some(vec![1, 2, 3]));
     assert_eq!(s.attachment("nope").await.unwrap(), None);
     // Someone edits a stored entry behind the app's back.

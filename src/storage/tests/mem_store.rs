@@ -237,6 +237,7 @@ fn an_audit_entry_is_never_overwritten_and_the_whole_batch_then_fails() {
     };
     assert!(run(s.commit(&again)).is_err());
     assert_eq!(run(s.load_audit()).unwrap(), first);
+    assert_eq!(run(s.last_audit()).unwrap().as_ref(), first.last());
     assert_eq!(
         run(s.setting("policy")).unwrap(),
         None,
