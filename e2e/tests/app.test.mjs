@@ -29,10 +29,12 @@ test("a user adds a customer, records an invoice and a payment, reloads and sees
     await page.fill("#f-uscc", "91350100m000100y43");
     await page.fill("#f-region", "华东");
     await page.fill("#f-industry", "机械");
-    await page.fill("#f-sales_rep", "王伟");
+    await page.selectOption("#f-sales_rep", { label: "王伟" });
     await page.click("[data-testid=save]");
     await page.waitForSelector("[data-testid=customer-360]");
     assert.equal(await page.textContent("[data-testid=customer-name]"), "E2E 测试机械有限公司");
+    // The rep was chosen from the directory: the page shows the user's name.
+    assert.match(await page.textContent("[data-testid=customer-360]"), /王伟/);
     const customerUrl = page.url();
 
     await page.click("[data-testid=new-invoice]");

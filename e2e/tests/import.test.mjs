@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { browser, cents, daysAfter, ready, serve } from "../lib.mjs";
+import { actAs, browser, cents, daysAfter, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -120,6 +120,43 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     assert.ok(await page.isChecked("[data-testid=remember-mapping]"));
     assert.equal(await page.inputValue("[data-testid=map-4]"), "amount", "the mapping was remembered");
     assert.match(await page.textContent("[data-testid=check-summary]"), /0 行可导入/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("customers imported with their sales reps by name: each becomes that user, a name no user has is reported at its row, and the rep sees their new customer", async () => {
+  const b = await browser();
+  const { page, errors } = b;
+  try {
+    await page.goto(server.url + "/import");
+    await ready(page);
+    await page.waitForSelector("[data-testid=import-kind]");
+    await page.selectOption("[data-testid=import-kind]", "customers");
+    const csv = [
+      "客户名称,区域,行业,销售代表,首次合作日期",
+      "E2E 导入客户甲,华东,机械,王伟,2020-03-01",
+      "E2E 导入客户乙,华东,机械,无此人,2020-03-01",
+    ].join("\r\n") + "\r\n";
+    await page.setInputFiles("[data-testid=import-file]", { name: "客户.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+    await page.waitForSelector("[data-testid=problems]");
+    const problems = await page.$$eval("[data-testid=problems] tbody tr", (trs) =>
+      trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent, tr.dataset.code]));
+    assert.deepEqual(problems, [["3", "销售代表", "I-UNKNOWN-USER"]]);
+    assert.match(await page.textContent("[data-testid=problems]"), /用户目录中没有此姓名或账号/);
+    await page.click("[data-testid=confirm-import]");
+    await page.waitForSelector("[data-testid=import-done]");
+    assert.match(await page.textContent("[data-testid=import-done]"), /已导入 1/);
+    // 王伟 is the demo's rep-1: the customer is theirs, shown with their name.
+    await actAs(page, "rep-1");
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.fill("input.search", "E2E 导入客户");
+    await page.waitForFunction(() => document.querySelector("[data-testid=row-count]")?.textContent.startsWith("1 "));
+    await page.click("[data-testid=customer-list] >> text=E2E 导入客户甲");
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.match(await page.textContent("[data-testid=customer-360]"), /王伟/);
     assert.deepEqual(errors, []);
   } finally {
     await b.close();

@@ -25,7 +25,7 @@ test("an invoice falls overdue as the days pass: ordering is held, the rep gets 
     await page.fill("#f-name", name);
     await page.fill("#f-region", "华东");
     await page.fill("#f-industry", "机械");
-    await page.fill("#f-sales_rep", "王伟");
+    await page.selectOption("#f-sales_rep", { label: "王伟" });
     await page.click("[data-testid=save]");
     await page.waitForSelector("[data-testid=customer-360]");
     const url = page.url();

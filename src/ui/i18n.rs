@@ -131,6 +131,7 @@ impl Lang {
             BadEmail => s("邮箱格式不正确", "Not a valid e-mail address"),
             BadPhone => s("电话号码格式不正确", "Not a valid phone number"),
             UnknownCustomer => s("客户不存在", "Unknown customer"),
+            UnknownUser => s("用户目录中没有此用户", "No such user in the directory"),
             UnknownInvoice => s("发票不存在", "Unknown invoice"),
             DuplicateNumber => s("该编号已存在", "This number is already used"),
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
@@ -217,6 +218,7 @@ texts! {
     Search => "Search name, credit code, sales rep", "搜索名称、信用代码、销售";
     AllRegions => "All regions", "全部区域";
     AllReps => "All sales reps", "全部销售";
+    ChooseRep => "Choose a sales rep", "选择销售";
     OnlyOverdue => "Only overdue", "仅看逾期";
     SortBy => "Sort by", "排序";
     SortName => "Name", "名称";
@@ -1015,6 +1017,14 @@ pub fn import_problem(lang: Lang, p: &creditdesk_domain::import::ImportProblem) 
         AmbiguousCustomer { count } => s(
             format!("有 {count} 个同名客户：请改用信用代码"),
             format!("{count} customers have this name: use the credit code"),
+        ),
+        UnknownUser => s(
+            "用户目录中没有此姓名或账号：请先添加该用户，或改为已有的销售".into(),
+            "No user of the directory has this name or id: add the user first, or name an existing rep".into(),
+        ),
+        AmbiguousUser { count } => s(
+            format!("有 {count} 个同名用户：请改用用户账号"),
+            format!("{count} users have this name: use the user's id"),
         ),
         UnknownInvoice => s("没有此发票号".into(), "No invoice has this number".into()),
         UnknownOrder => s("没有此订单号".into(), "No order has this number".into()),

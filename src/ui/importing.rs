@@ -102,6 +102,7 @@ pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> Plan {
         };
         let ctx = Context {
             customers,
+            users: &d.users,
             ledger: &d.ledger,
             meta: Meta::new(d.device, now()),
         };

@@ -304,6 +304,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store.set_setting("initialized", "1").await?;
     }
 
+    // Reps stored by name (before they were users' ids) are linked to the directory, once.
+    for w in creditdesk_app::reps::link_reps(&*store).await? {
+        web_sys::console::warn_1(&w.into());
+    }
     let lang = demo_lang(state.lang.get_untracked());
     let t_config = perf_now();
     publish_timing("settingsMs", t_config - t0);

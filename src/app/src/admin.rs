@@ -111,6 +111,8 @@ pub async fn restore<S: Store>(
         };
         let after = format!("{summary}{refused}");
         audit_into(&mut merged, actor, at, "data.merged", after, why);
+        // An older backup may name its reps by name: the next start links them to users.
+        merged.meta.retain(|(k, _)| k != crate::reps::LINKED);
         store.restore(&merged).await?;
         return Ok(Some(report));
     }
@@ -131,6 +133,7 @@ pub async fn restore<S: Store>(
     };
     let after = format!("{summary}; the trail before: {before}");
     audit_into(&mut dump, actor, at, "data.restored", after, why);
+    dump.meta.retain(|(k, _)| k != crate::reps::LINKED);
     store.restore(&dump).await?;
     Ok(None)
 }

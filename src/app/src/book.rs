@@ -72,6 +72,32 @@ impl Book {
                 region: String::new(),
             })
     }
+    /// Whom `me` may make a customer's sales rep, as (user id, name) sorted by name: themselves
+    /// when they see only their own customers; else the directory's sales reps and managers, and
+    /// `current` even if it is no longer one of them (a rep who left stays until someone is
+    /// chosen).
+    pub fn rep_candidates(&self, me: &User, current: &str) -> Vec<(String, String)> {
+        use creditdesk_domain::approval::{Permission, Role};
+        if !me.may(Permission::SeeAllCustomers) {
+            return vec![(me.id.clone(), me.name.clone())];
+        }
+        let sales = self
+            .users
+            .iter()
+            .filter(|u| u.has(Role::SalesRep) || u.has(Role::SalesManager))
+            .map(|u| u.id.as_str());
+        self.rep_choices(sales.chain(std::iter::once(current)))
+    }
+    /// Sales reps as (user id, name), sorted by name, each once: a filter's options.
+    pub fn rep_choices<'a>(&self, ids: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
+        let ids: std::collections::BTreeSet<&str> = ids.filter(|s| !s.is_empty()).collect();
+        let mut v: Vec<(String, String)> = ids
+            .into_iter()
+            .map(|id| (id.to_string(), self.user_name(id)))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    }
     pub fn user_name(&self, id: &str) -> String {
         self.users
             .iter()

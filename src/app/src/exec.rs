@@ -262,8 +262,16 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 c.grade_override = p.grade_override;
             }
             // Only those who see every customer give one to another sales rep.
-            if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.name {
+            if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.id {
                 return Err(CommandError::NotYours);
+            }
+            // The rep is a user of the directory (one who left may stay on an unchanged customer).
+            let rep_changed = prior.is_none_or(|p| p.sales_rep != c.sales_rep);
+            if rep_changed && !book.users.iter().any(|u| u.id == c.sales_rep) {
+                return Err(CommandError::Invalid(vec![FieldError::new(
+                    creditdesk_domain::party::field::SALES_REP,
+                    Problem::UnknownUser,
+                )]));
             }
             // The external profile and the first cooperation date are the rating's inputs: only
             // the roles the policy names change them, and always with a reason.
@@ -878,7 +886,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .cloned()
                 .ok_or(CommandError::Unknown("task"))?;
             visible(book, ctx, t.customer)?;
-            if t.owner != me.name && !me.may(Permission::SeeAllCustomers) {
+            if t.owner != me.id && !me.may(Permission::SeeAllCustomers) {
                 return Err(CommandError::NotYours);
             }
             if t.closed_on.is_some() {

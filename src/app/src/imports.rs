@@ -119,6 +119,12 @@ pub(crate) fn plan_import(
         if !me.sees(&c.sales_rep) {
             refused.push(format!(
                 "customer {}: only those who see every customer give one to {}",
+                c.name,
+                book.user_name(&c.sales_rep)
+            ));
+        } else if !book.users.iter().any(|u| u.id == c.sales_rep) {
+            refused.push(format!(
+                "customer {}: the sales rep {} is no user of the directory",
                 c.name, c.sales_rep
             ));
         }

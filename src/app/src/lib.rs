@@ -26,6 +26,7 @@ pub mod load;
 pub mod monitoring;
 mod queries;
 pub mod reports;
+pub mod reps;
 pub mod sync;
 mod views;
 

@@ -157,6 +157,7 @@ pub async fn whole_book<S: Store>(
     default_users: impl FnOnce() -> Vec<User>,
 ) -> Result<(crate::Book, Vec<String>), StoreError> {
     let (config, mut warnings) = configuration(store, as_of, default_users).await?;
+    warnings.extend(crate::reps::link_reps(store).await?);
     let mut customers = store.load_customers().await?;
     customers.sort_by(|a, b| a.name.cmp(&b.name));
     let creditdesk_storage::Rows {

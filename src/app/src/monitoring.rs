@@ -57,7 +57,7 @@ pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
 
 /// Whether an alert is for this user: one of its roles, or the customer's rep.
 pub fn is_for(a: &Alert, user: &User) -> bool {
-    a.roles.iter().any(|r| user.has(*r)) || a.rep.as_deref() == Some(user.name.as_str())
+    a.roles.iter().any(|r| user.has(*r)) || a.rep.as_deref() == Some(user.id.as_str())
 }
 
 /// How many of the customers `user` sees a rule would fire for today (enabled or not), and the

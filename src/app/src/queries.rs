@@ -37,6 +37,13 @@ impl Book {
     /// filter's order.
     pub fn customer_rows(&self, user: &User, f: &ListFilter) -> Vec<usize> {
         let q = f.text.trim().to_lowercase();
+        // A search for a rep's name finds their customers (the customer holds the user's id).
+        let reps_named: Vec<&str> = self
+            .users
+            .iter()
+            .filter(|u| !q.is_empty() && u.name.to_lowercase().contains(&q))
+            .map(|u| u.id.as_str())
+            .collect();
         let mut ix: Vec<usize> = (0..self.customers.len())
             .filter(|&i| {
                 let c = &self.customers[i];
@@ -48,7 +55,7 @@ impl Book {
                         .is_none_or(|g| self.rated.get(&c.id).is_some_and(|r| r.1 == g))
                     && (q.is_empty()
                         || c.name.to_lowercase().contains(&q)
-                        || c.sales_rep.to_lowercase().contains(&q)
+                        || reps_named.contains(&c.sales_rep.as_str())
                         || c.uscc
                             .is_some_and(|u| u.as_str().to_lowercase().contains(&q)))
             })
@@ -68,16 +75,17 @@ impl Book {
         ix
     }
 
-    /// The regions and sales reps among the customers `user` sees, sorted, each once.
-    pub fn list_choices(&self, user: &User) -> (Vec<String>, Vec<String>) {
+    /// The regions and sales reps (user id, name) among the customers `user` sees, sorted, each
+    /// once.
+    pub fn list_choices(&self, user: &User) -> (Vec<String>, Vec<(String, String)>) {
         let mine = || self.customers.iter().filter(|c| user.sees(&c.sales_rep));
         let mut regions: Vec<String> = mine().map(|c| c.region.clone()).collect();
-        let mut reps: Vec<String> = mine().map(|c| c.sales_rep.clone()).collect();
-        for v in [&mut regions, &mut reps] {
-            v.retain(|s| !s.is_empty());
-            v.sort();
-            v.dedup();
-        }
-        (regions, reps)
+        regions.retain(|s| !s.is_empty());
+        regions.sort();
+        regions.dedup();
+        (
+            regions,
+            self.rep_choices(mine().map(|c| c.sales_rep.as_str())),
+        )
     }
 }

@@ -47,23 +47,27 @@ pub fn chosen<'a>(d: &'a Data, f: &Filter) -> Vec<&'a Customer> {
         .collect()
 }
 
-/// The values a filter can take among the customers the user sees: reps, regions, industries.
-pub fn choices(d: &Data) -> (Vec<String>, Vec<String>, Vec<String>) {
+/// The values a filter can take among the customers the user sees: reps (user id, name),
+/// regions, industries.
+pub fn choices(d: &Data) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
     let me = d.me();
-    let mut reps = Vec::new();
     let mut regions = Vec::new();
     let mut industries = Vec::new();
-    for c in d.customers.iter().filter(|c| me.sees(&c.sales_rep)) {
-        reps.push(c.sales_rep.clone());
+    let mine = || d.customers.iter().filter(|c| me.sees(&c.sales_rep));
+    for c in mine() {
         regions.push(c.region.clone());
         industries.push(c.industry.clone());
     }
-    for v in [&mut reps, &mut regions, &mut industries] {
+    for v in [&mut regions, &mut industries] {
         v.retain(|s| !s.is_empty());
         v.sort();
         v.dedup();
     }
-    (reps, regions, industries)
+    (
+        d.rep_choices(mine().map(|c| c.sales_rep.as_str())),
+        regions,
+        industries,
+    )
 }
 
 /// A customer's exposure on a date: open receivables then, plus the orders the policy counts

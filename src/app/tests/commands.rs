@@ -69,7 +69,7 @@ impl World {
             ..Book::default()
         };
         let mut ids = Vec::new();
-        for (i, (name, rep)) in [("Ours Ltd", "Rep One"), ("Theirs Ltd", "Rep Two")]
+        for (i, (name, rep)) in [("Ours Ltd", "rep-1"), ("Theirs Ltd", "rep-2")]
             .iter()
             .enumerate()
         {
@@ -272,7 +272,7 @@ fn who_may_edit_a_customer_its_profile_and_its_sales_rep() {
         i.report_score = "95".into();
         i.report_date = "2026-10-01".into();
     };
-    let reassign = |i: &mut CustomerInput| i.sales_rep = "Rep Two".into();
+    let reassign = |i: &mut CustomerInput| i.sales_rep = "rep-2".into();
     // (actor, whose, master data, profile with a reason, profile without, reassign to Rep Two)
     let table = [
         (
@@ -332,7 +332,7 @@ fn who_may_edit_a_customer_its_profile_and_its_sales_rep() {
 #[test]
 fn a_profile_change_is_audited_with_before_after_who_and_why() {
     let w = World::new();
-    let mut i = input("Ours Ltd", "Rep One");
+    let mut i = input("Ours Ltd", "rep-1");
     i.litigation_count = "2".into();
     w.run(
         "fs",
@@ -901,7 +901,7 @@ fn no_one_decides_a_request_on_a_customer_they_do_not_see_and_only_the_system_ex
 fn the_first_cooperation_date_moves_the_grade_so_it_changes_like_the_profile() {
     let w = World::new();
     let back = |why: &str| {
-        let mut i = input("Ours Ltd", "Rep One");
+        let mut i = input("Ours Ltd", "rep-1");
         i.first_cooperation = "2010-01-15".into();
         Command::SaveCustomer {
             id: w.ours,
@@ -996,7 +996,7 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
         due_date: d(TODAY).add_days(30),
         amount: Money::from_units(1_000),
     };
-    let mut profiled = input("Profiled Ltd", "Rep One")
+    let mut profiled = input("Profiled Ltd", "rep-1")
         .validate(
             CustomerId::from_u128(w.next()),
             Meta::new(DeviceId::from_u128(7), Timestamp(0)),
@@ -1040,7 +1040,7 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
             "rep-1",
             import(
                 Kind::Customers,
-                customers(vec![plain("Other Rep Ltd", "Rep Two")]),
+                customers(vec![plain("Other Rep Ltd", "rep-2")]),
             ),
             "CMD-ROWS",
         ),
@@ -1062,10 +1062,7 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
         ),
         (
             "rep-1",
-            import(
-                Kind::Customers,
-                customers(vec![plain("Mine Ltd", "Rep One")]),
-            ),
+            import(Kind::Customers, customers(vec![plain("Mine Ltd", "rep-1")])),
             "ok",
         ),
         (
@@ -1112,7 +1109,10 @@ fn the_customer_list_shows_a_rep_their_own_and_filters_and_sorts_for_everyone() 
     assert_eq!(names("admin", &by_open), ["Theirs Ltd", "Ours Ltd"]);
     assert_eq!(
         book.list_choices(&who("rep-1")),
-        (vec!["East".to_string()], vec!["Rep One".to_string()])
+        (
+            vec!["East".to_string()],
+            vec![("rep-1".to_string(), "Rep One".to_string())]
+        )
     );
 }
 

@@ -33,7 +33,7 @@ fn server() -> (MemStore, RefCell<Book>) {
         users: users(),
         ..Book::default()
     };
-    for (i, rep) in ["Rep One", "Rep Two"].iter().enumerate() {
+    for (i, rep) in ["rep-1", "rep-2"].iter().enumerate() {
         let mut c = CustomerInput {
             name: format!("Customer {i}"),
             sales_rep: rep.to_string(),

@@ -44,6 +44,7 @@ fn main() {
     let mapping = guess_mapping(Kind::Invoices, &table.headers);
     let ctx = Context {
         customers: &customers,
+        users: &[],
         ledger: &ledger,
         meta: Meta::new(DeviceId::from_u128(1), Timestamp(0)),
     };

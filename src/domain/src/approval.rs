@@ -132,9 +132,10 @@ impl User {
     pub fn may(&self, p: Permission) -> bool {
         self.roles.iter().any(|r| r.grants(p))
     }
-    /// Whether the user sees a customer whose sales rep is `sales_rep`.
+    /// Whether the user sees a customer whose sales rep is `sales_rep` (a user's id): their own,
+    /// or every customer when their roles say so. Never by name: two people may share one.
     pub fn sees(&self, sales_rep: &str) -> bool {
-        self.may(Permission::SeeAllCustomers) || self.name == sales_rep
+        self.may(Permission::SeeAllCustomers) || self.id == sales_rep
     }
 }
 

@@ -354,7 +354,11 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             },
             region: region_name(city.2, spec.lang).to_string(),
             industry: if zh { industry.0 } else { industry.1 }.to_string(),
-            sales_rep: if zh { rep.0 } else { rep.1 }.to_string(),
+            // The rep is a user of the demo's directory (`users`): rep-1 … rep-8.
+            sales_rep: format!(
+                "rep-{}",
+                REPS.iter().position(|r| *r == rep).unwrap_or(0) + 1
+            ),
             first_cooperation: first_coop,
             profile: ExternalProfile {
                 registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
@@ -590,7 +594,7 @@ pub fn requests(
         let Some(requester) = user(rep) else { continue };
         let Some(c) = customers
             .iter()
-            .find(|c| c.sales_rep == requester.name && c.limits.permanent.is_positive())
+            .find(|c| c.sales_rep == requester.id && c.limits.permanent.is_positive())
         else {
             continue;
         };

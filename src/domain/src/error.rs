@@ -46,6 +46,8 @@ pub enum Problem {
     BadEmail,
     BadPhone,
     UnknownCustomer,
+    /// No user of the directory has this id (a customer's sales rep).
+    UnknownUser,
     UnknownInvoice,
     DuplicateNumber,
     ExceedsOpenAmount,
@@ -95,6 +97,7 @@ impl Problem {
             Problem::BadEmail => "E-EMAIL",
             Problem::BadPhone => "E-PHONE",
             Problem::UnknownCustomer => "E-UNKNOWN-CUSTOMER",
+            Problem::UnknownUser => "E-UNKNOWN-USER",
             Problem::UnknownInvoice => "E-UNKNOWN-INVOICE",
             Problem::DuplicateNumber => "E-DUPLICATE",
             Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",

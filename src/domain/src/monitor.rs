@@ -524,7 +524,7 @@ pub struct Alert {
     pub threshold: i64,
     pub raised_on: Date,
     pub raised_at: i64,
-    /// Who sees it: these roles, and the rep (by name) when set.
+    /// Who sees it: these roles, and the rep (a user's id) when set.
     pub roles: Vec<Role>,
     pub rep: Option<String>,
     pub notice: bool,

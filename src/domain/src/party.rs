@@ -173,6 +173,8 @@ pub struct Customer {
     pub address: String,
     pub region: String,
     pub industry: String,
+    /// The id of the user (in the directory) who is this customer's sales rep: what a rep sees
+    /// is decided by it ([`crate::approval::User::sees`]), never by a name.
     pub sales_rep: String,
     pub first_cooperation: Date,
     pub profile: ExternalProfile,
@@ -197,6 +199,7 @@ pub struct CustomerInput {
     pub address: String,
     pub region: String,
     pub industry: String,
+    /// A user's id, chosen from the directory (the app checks that the user exists).
     pub sales_rep: String,
     pub first_cooperation: String,
     pub registered_capital: String,

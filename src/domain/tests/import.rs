@@ -1,6 +1,7 @@
 //! The CSV import, named as sentences: decoding, delimiters, values, mappings, and the checks of
 //! every kind of row against a small stored database.
 
+use creditdesk_domain::approval::{Role, User};
 use creditdesk_domain::id::{DeviceId, Timestamp};
 use creditdesk_domain::import::*;
 use creditdesk_domain::*;
@@ -110,6 +111,22 @@ fn stored() -> (Vec<Customer>, Ledger) {
     (customers, ledger)
 }
 
+/// The user directory: 李伟 and 王芳 are reps; two users share the name 陈静.
+fn users() -> Vec<User> {
+    let u = |id: &str, name: &str| User {
+        id: id.into(),
+        name: name.into(),
+        roles: vec![Role::SalesRep],
+        region: "华东".into(),
+    };
+    vec![
+        u("rep-li", "李伟"),
+        u("rep-wang", "王芳"),
+        u("rep-chen-1", "陈静"),
+        u("rep-chen-2", "陈静"),
+    ]
+}
+
 fn counter() -> impl FnMut() -> u128 {
     let mut next = 10_000u128;
     move || {
@@ -126,6 +143,7 @@ fn import(kind: Kind, bytes: &[u8]) -> (Table, Mapping, Plan) {
     let (customers, ledger) = stored();
     let ctx = Context {
         customers: &customers,
+        users: &users(),
         ledger: &ledger,
         meta: meta(),
     };
@@ -864,6 +882,7 @@ fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
         &m,
         &Context {
             customers: &stored().0,
+            users: &users(),
             ledger: &stored().1,
             meta: meta(),
         },
@@ -1330,6 +1349,8 @@ fn every_bad_customer_row_is_reported_at_its_row_and_column() {
             (6, "首次合作日期", "I-FUTURE"),
             (7, "行业地位", "I-CHOICE"),
             (7, "注册资本", "I-NEGATIVE"),
+            (9, "销售代表", "I-UNKNOWN-USER"),
+            (10, "销售代表", "I-AMBIGUOUS-USER"),
         ])
     );
     assert_eq!(
@@ -1338,9 +1359,18 @@ fn every_bad_customer_row_is_reported_at_its_row_and_column() {
             reason: UsccReason::CheckDigit
         }
     );
-    assert_eq!(plan.records.rows, [2, 8]);
+    assert_eq!(plan.records.rows, [2, 8, 11]);
     let c = &plan.records.customers;
     assert_eq!(c[0].name, "新客户甲");
+    // A rep is named by name or by id; the record holds the user's id.
+    assert_eq!(
+        [
+            c[0].sales_rep.as_str(),
+            c[1].sales_rep.as_str(),
+            c[2].sales_rep.as_str()
+        ],
+        ["rep-li", "rep-wang", "rep-chen-2"]
+    );
     assert_eq!(c[0].first_cooperation, d("2020-03-01"));
     assert_eq!(
         c[0].profile.registered_capital,
@@ -1395,6 +1425,7 @@ fn a_field_mapped_twice_and_a_mapping_of_another_kind_are_file_problems() {
     let (customers, ledger) = stored();
     let ctx = Context {
         customers: &customers,
+        users: &users(),
         ledger: &ledger,
         meta: meta(),
     };
@@ -1491,6 +1522,7 @@ fn the_error_file_holds_the_rows_in_error_with_their_problems() {
     let (customers, ledger) = stored();
     let ctx = Context {
         customers: &customers,
+        users: &users(),
         ledger: &ledger,
         meta: meta(),
     };
@@ -1551,6 +1583,7 @@ fn a_hundred_thousand_invoice_rows_are_validated() {
     let read = start.elapsed();
     let ctx = Context {
         customers: &customers,
+        users: &users(),
         ledger: &ledger,
         meta: meta(),
     };
@@ -1660,6 +1693,7 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
     let (customers, ledger) = stored();
     let ctx = Context {
         customers: &customers,
+        users: &users(),
         ledger: &ledger,
         meta: meta(),
     };

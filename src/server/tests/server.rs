@@ -328,7 +328,7 @@ async fn a_rep_pulls_only_their_own_customers_and_finance_pulls_all() {
         let fs = pull(&s, &token(&s, "fs-1").await).await;
         assert!(!rep.customers.is_empty(), "{db}");
         assert!(
-            rep.customers.iter().all(|c| c.sales_rep == rep.me.name),
+            rep.customers.iter().all(|c| c.sales_rep == rep.me.id),
             "{db}"
         );
         assert!(fs.customers.len() > rep.customers.len(), "{db}");
@@ -402,7 +402,7 @@ async fn a_pushed_command_runs_once_as_the_signed_in_user_and_a_forged_approval_
         let theirs = fs
             .customers
             .iter()
-            .find(|c| c.sales_rep != snap.me.name)
+            .find(|c| c.sales_rep != snap.me.id)
             .unwrap()
             .id;
         let r = push(

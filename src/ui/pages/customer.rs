@@ -127,7 +127,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                         {dl_row(t(T::Address), c.address.clone())}
                         {dl_row(t(T::Region), c.region.clone())}
                         {dl_row(t(T::Industry), c.industry.clone())}
-                        {dl_row(t(T::SalesRep), c.sales_rep.clone())}
+                        {dl_row(t(T::SalesRep), state.data(|d| d.user_name(&c.sales_rep)))}
                         {dl_row(t(T::FirstCooperation), lang.date(c.first_cooperation))}
                         {c.custom.iter().map(|(k, v)| view! { <div class="kv"><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
                     </dl>

@@ -135,7 +135,7 @@ pub fn CustomerFormPage(#[prop(optional)] edit: bool) -> impl IntoView {
                         // A sales rep's new customer is their own.
                         sales_rep: with_data(|d| {
                             let me = d.me();
-                            if me.may(Permission::SeeAllCustomers) { String::new() } else { me.name }
+                            if me.may(Permission::SeeAllCustomers) { String::new() } else { me.id }
                         }),
                         ..Default::default()
                     });
@@ -162,6 +162,18 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
             },
         );
     };
+    // The sales rep is a user of the directory, chosen from it.
+    let current_rep = input.sales_rep.clone();
+    let reps = Signal::derive(move || {
+        let lang = state.lang.get();
+        state.data(|d| {
+            let mut v = d.rep_candidates(&d.me(), &current_rep);
+            if v.len() > 1 {
+                v.insert(0, (String::new(), lang.t(T::ChooseRep).to_string()));
+            }
+            v
+        })
+    });
     let positions = Signal::derive(move || {
         let lang = state.lang.get();
         std::iter::once((String::new(), lang.t(T::NotKnown).to_string()))
@@ -196,7 +208,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <Field form=form name=f::INDUSTRY label=T::Industry required=true />
                     </div>
                     <div class="row">
-                        <Field form=form name=f::SALES_REP label=T::SalesRep required=true />
+                        <SelectField form=form name=f::SALES_REP label=T::SalesRep options=reps />
                         <Field form=form name=f::FIRST_COOPERATION label=T::FirstCooperation input_type="date" required=true
                             disabled=Signal::derive(move || existing.is_some() && !may_edit_profile()) />
                     </div>

@@ -76,7 +76,7 @@ pub fn CustomerList() -> impl IntoView {
                         Row {
                             id: c.id.to_string(),
                             name: c.name.clone(),
-                            sub: format!("{} · {}", c.region, c.sales_rep),
+                            sub: format!("{} · {}", c.region, d.user_name(&c.sales_rep)),
                             s: d.summary(c.id),
                             grade: d.rated.get(&c.id).map(|r| r.1),
                         },
@@ -129,7 +129,7 @@ pub fn CustomerList() -> impl IntoView {
                         c.uscc.map(|u| u.as_str().to_string()).unwrap_or_default(),
                         c.region.clone(),
                         c.industry.clone(),
-                        c.sales_rep.clone(),
+                        d.user_name(&c.sales_rep),
                         r.map(|r| r.1.label().to_string()).unwrap_or_default(),
                         r.map(|r| r.0.to_string()).unwrap_or_default(),
                         s.open_ar.to_plain(),
@@ -171,7 +171,7 @@ pub fn CustomerList() -> impl IntoView {
                     </select>
                     <select aria-label=move || state.t(T::SalesRep) on:change=move |ev| rep.set(event_target_value(&ev))>
                         <option value="">{move || state.t(T::AllReps)}</option>
-                        {move || choices.get().1.into_iter().map(|r| opt(r.clone(), r)).collect_view()}
+                        {move || choices.get().1.into_iter().map(|(id, name)| opt(id, name)).collect_view()}
                     </select>
                     <select aria-label=move || state.t(T::SortBy) on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
                         "open" => Sort::Open, "overdue" => Sort::Overdue, "days" => Sort::Days, "score" => Sort::Score, _ => Sort::Name })>

@@ -411,12 +411,13 @@ fn reps_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
                 bp_text(r.overdue_ratio_bp)
             );
             let href = format!("/reports/collections{}", f.query(&[("rep", r.rep.clone())]));
+            let name = crate::ui::state::with_data(|d| d.user_name(&r.rep));
             (
-                r.rep.clone(),
+                name.clone(),
                 Mark::new(
                     r.cei.map_or(0.0, |c| c.0 as f64 / 10.0),
                     cei.clone(),
-                    format!("{} · CEI {cei} · {note}", r.rep),
+                    format!("{name} · CEI {cei} · {note}"),
                     Some(href),
                 ),
                 note,

@@ -151,7 +151,9 @@ pub fn rule_text(lang: Lang, r: &Rule) -> String {
         );
     }
     scope.extend(r.regions.iter().cloned());
-    scope.extend(r.reps.iter().cloned());
+    scope.extend(with_data(|d| {
+        r.reps.iter().map(|id| d.user_name(id)).collect::<Vec<_>>()
+    }));
     format!(
         "{} {} {}{} → {}",
         t(metric_label(r.metric)),
@@ -283,7 +285,7 @@ pub fn TasksPage() -> impl IntoView {
                         .monitor
                         .tasks
                         .iter()
-                        .filter(|t| t.owner == me.name || all)
+                        .filter(|t| t.owner == me.id || all)
                         .filter(|t| d.visible(&me, t.customer))
                         .map(|t| (t.clone(), d.customer(t.customer).map(|c| c.name.clone()).unwrap_or_default(), d.summary(t.customer).overdue))
                         .collect();
@@ -361,7 +363,7 @@ fn TaskRow(task: creditdesk_domain::monitor::Task, name: String, overdue: Money)
         <li class="request-row task" data-testid="task">
             <a href=format!("/customers/{}", task.customer)>
                 <strong>{name}</strong>
-                <span>{format!("{} {} {} · {} {} · {} {}", task.rule, t(T::OverdueAr), overdue.format_cny(), t(T::Owner), task.owner, t(T::Due), lang.date(task.due))}</span>
+                <span>{format!("{} {} {} · {} {} · {} {}", task.rule, t(T::OverdueAr), overdue.format_cny(), t(T::Owner), with_data(|d| d.user_name(&task.owner)), t(T::Due), lang.date(task.due))}</span>
                 <span class="muted">{task.notes.iter().map(|n| format!("{} · {}", lang.date(creditdesk_domain::Date::from_days((n.at / 86_400_000) as i32)), n.text)).collect::<Vec<_>>().join(" | ")}</span>
             </a>
             <span class=if open { "pill warn" } else { "pill ok" } data-testid="task-status">{status_text}</span>
@@ -575,12 +577,12 @@ fn RuleEditor(
     let bad = Signal::derive(move || unreadable.with(|u| u.contains(&index)));
     let (regions, reps) = with_data(|d| {
         let mut regions: Vec<String> = d.customers.iter().map(|c| c.region.clone()).collect();
-        let mut reps: Vec<String> = d.customers.iter().map(|c| c.sales_rep.clone()).collect();
         regions.sort();
         regions.dedup();
-        reps.sort();
-        reps.dedup();
-        (regions, reps)
+        (
+            regions,
+            d.rep_choices(d.customers.iter().map(|c| c.sales_rep.as_str())),
+        )
     });
     let metric = r.metric;
     view! {
@@ -638,10 +640,10 @@ fn RuleEditor(
                         use wasm_bindgen::JsCast;
                         let Some(sel) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
                         let opts = sel.selected_options();
-                        let v: Vec<String> = (0..opts.length()).filter_map(|i| opts.item(i)).filter_map(|o| o.text_content()).collect();
+                        let v: Vec<String> = (0..opts.length()).filter_map(|i| opts.item(i)).filter_map(|o| o.get_attribute("value")).collect();
                         edit(Box::new(move |r| r.reps = v));
                     }>
-                        {reps.into_iter().map(|x| view! { <option selected=r.reps.contains(&x)>{x.clone()}</option> }).collect_view()}
+                        {reps.into_iter().map(|(id, name)| view! { <option value=id.clone() selected=r.reps.contains(&id)>{name}</option> }).collect_view()}
                     </select>
                 </label>
             </div>

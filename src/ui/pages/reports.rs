@@ -60,26 +60,31 @@ pub fn FilterBar(base: &'static str, filter: Memo<Filter>) -> impl IntoView {
         state.data(choices)
     });
     let set_sel = set.clone();
-    let select =
-        move |key: &'static str, all: T, label: T, values: Vec<String>, current: String| {
-            let set = set_sel.clone();
-            view! {
-                <select aria-label=move || state.t(label) data-testid=format!("filter-{key}")
-                    on:change=move |ev| set(key, event_target_value(&ev))>
-                    <option value="">{move || state.t(all)}</option>
-                    {values.into_iter().map(|v| {
-                        let selected = v == current;
-                        view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            }
-        };
+    let select = move |key: &'static str,
+                       all: T,
+                       label: T,
+                       values: Vec<(String, String)>,
+                       current: String| {
+        let set = set_sel.clone();
+        view! {
+            <select aria-label=move || state.t(label) data-testid=format!("filter-{key}")
+                on:change=move |ev| set(key, event_target_value(&ev))>
+                <option value="">{move || state.t(all)}</option>
+                {values.into_iter().map(|(v, shown)| {
+                    let selected = v == current;
+                    view! { <option value=v selected=selected>{shown}</option> }
+                }).collect_view()}
+            </select>
+        }
+    };
     let set_date = set.clone();
     let set_grade = set.clone();
     let nav_reset = use_navigate();
     move || {
         let f = filter.get();
         let (reps, regions, industries) = opts.get();
+        let plain = |v: Vec<String>| v.into_iter().map(|x| (x.clone(), x)).collect::<Vec<_>>();
+        let (regions, industries) = (plain(regions), plain(industries));
         let today = state.today.get();
         let set_date = set_date.clone();
         let set_grade = set_grade.clone();
@@ -533,7 +538,7 @@ fn build(
                     let p = p[0];
                     let mut r = vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
-                        Cell::text(c.sales_rep.clone()),
+                        Cell::text(d.user_name(&c.sales_rep)),
                         Cell::text(c.region.clone()),
                         Cell::text(d.grade(c.id).label()),
                     ];
@@ -700,7 +705,7 @@ fn build(
                 .map(|r| {
                     vec![
                         Cell::num(r.rank as i64),
-                        Cell::text(r.rep.clone()).link(format!(
+                        Cell::text(d.user_name(&r.rep)).link(format!(
                             "/reports/aging{}",
                             f.query(&[("rep", r.rep.clone())])
                         )),
@@ -752,7 +757,7 @@ fn build(
                     let adp = d.ledger.average_days_to_pay(c.id, as_of);
                     vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
-                        Cell::text(c.sales_rep.clone()),
+                        Cell::text(d.user_name(&c.sales_rep)),
                         Cell::figure(days_text(adp), adp.map(|t| t.0)),
                         Cell::money(p[0].open_ar),
                         Cell::money(p[0].overdue()),
@@ -793,7 +798,7 @@ fn build(
                     keep.then(|| {
                         vec![
                             Cell::text(c.name.clone()).link(customer_link(c.id)),
-                            Cell::text(c.sales_rep.clone()),
+                            Cell::text(d.user_name(&c.sales_rep)),
                             Cell::text(d.grade(c.id).label()),
                             Cell::money(limit),
                             Cell::money(exposure),

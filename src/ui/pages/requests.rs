@@ -805,7 +805,7 @@ pub fn waiting_count(state: AppState) -> usize {
             .monitor
             .tasks
             .iter()
-            .filter(|t| t.is_open() && t.owner == me.name)
+            .filter(|t| t.is_open() && t.owner == me.id)
             .count();
         requests + alerts + tasks
     })

@@ -151,6 +151,8 @@
 //! | `I-EMAIL` / `I-PHONE` | bad e-mail / phone |
 //! | `I-UNKNOWN-CUSTOMER` | no stored customer with that name or USCC |
 //! | `I-AMBIGUOUS-CUSTOMER` | several stored customers with that name (`count`) |
+//! | `I-UNKNOWN-USER` | a sales rep that is no user of the directory (by name or id) |
+//! | `I-AMBIGUOUS-USER` | several users of the directory with that name (`count`) |
 //! | `I-UNKNOWN-INVOICE` / `I-UNKNOWN-ORDER` | no stored invoice / order with that number |
 //! | `I-OTHER-CUSTOMER` | the invoice or order belongs to another customer (`owner`) |
 //! | `I-DUPLICATE` | number, name or USCC taken (`first_row`: `None` = stored) |
@@ -182,7 +184,7 @@ pub use table::{
     decode, error_file, read_table, sniff_delimiter, write_csv, Decoded, SourceEncoding, Table,
     DELIMITERS, PROBLEMS_COLUMN,
 };
-pub use validate::{validate, Context, Plan, Records};
+pub use validate::{user_named, validate, Context, Plan, Records};
 pub use values::{
     excel_serial_to_date, fold_char, guess_date_format, parse_amount, parse_amount_wan, parse_date,
     parse_doc_no, parse_industry_position, parse_order_status, parse_positive_amount,

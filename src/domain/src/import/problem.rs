@@ -96,6 +96,10 @@ pub enum ImportProblem {
     UnknownCustomer,
     /// `I-AMBIGUOUS-CUSTOMER`: `count` stored customers have this name (use the USCC).
     AmbiguousCustomer { count: u32 },
+    /// `I-UNKNOWN-USER`: no user of the directory has this name or id (a customer's sales rep).
+    UnknownUser,
+    /// `I-AMBIGUOUS-USER`: `count` users of the directory have this name (use the user's id).
+    AmbiguousUser { count: u32 },
     /// `I-UNKNOWN-INVOICE`: no stored invoice has this number.
     UnknownInvoice,
     /// `I-UNKNOWN-ORDER`: no stored order has this number.
@@ -156,6 +160,8 @@ impl ImportProblem {
             BadPhone => "I-PHONE",
             UnknownCustomer => "I-UNKNOWN-CUSTOMER",
             AmbiguousCustomer { .. } => "I-AMBIGUOUS-CUSTOMER",
+            UnknownUser => "I-UNKNOWN-USER",
+            AmbiguousUser { .. } => "I-AMBIGUOUS-USER",
             UnknownInvoice => "I-UNKNOWN-INVOICE",
             UnknownOrder => "I-UNKNOWN-ORDER",
             OfOtherCustomer { .. } => "I-OTHER-CUSTOMER",
@@ -169,7 +175,7 @@ impl ImportProblem {
     }
 
     /// Every code, for the UI's translation tables and their completeness test.
-    pub const CODES: [&'static str; 38] = [
+    pub const CODES: [&'static str; 40] = [
         "I-EMPTY-FILE",
         "I-UNREADABLE",
         "I-MAPPING-KIND",
@@ -199,6 +205,8 @@ impl ImportProblem {
         "I-PHONE",
         "I-UNKNOWN-CUSTOMER",
         "I-AMBIGUOUS-CUSTOMER",
+        "I-UNKNOWN-USER",
+        "I-AMBIGUOUS-USER",
         "I-UNKNOWN-INVOICE",
         "I-UNKNOWN-ORDER",
         "I-OTHER-CUSTOMER",

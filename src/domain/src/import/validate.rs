@@ -7,6 +7,7 @@ use super::values::{
     parse_amount_wan, parse_date, parse_doc_no, parse_industry_position, parse_order_status,
     parse_positive_amount, parse_term_days, DateFormat,
 };
+use crate::approval::User;
 use crate::date::Date;
 use crate::error::Problem;
 use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
@@ -24,6 +25,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     pub customers: &'a [Customer],
+    /// The user directory: a customer's sales rep is one of them, named in a file by name or id.
+    pub users: &'a [User],
     pub ledger: &'a Ledger,
     /// Copied into every new record (version 1, the importing device, the time of import).
     pub meta: Meta,
@@ -207,6 +210,26 @@ impl<'s, 't> Row<'s, 't> {
     /// True when the row may become a record.
     fn keep(&self) -> bool {
         !self.bad && self.sheet.commit
+    }
+}
+
+/// The id of the user a file names: by id, else by name (trimmed, ignoring ASCII case); a name
+/// that several users share must be given as an id.
+pub fn user_named(users: &[User], text: &str) -> Result<String, ImportProblem> {
+    let text = text.trim();
+    if let Some(u) = users.iter().find(|u| u.id == text) {
+        return Ok(u.id.clone());
+    }
+    let named: Vec<&User> = users
+        .iter()
+        .filter(|u| u.name.trim().eq_ignore_ascii_case(text))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(ImportProblem::UnknownUser),
+        many => Err(ImportProblem::AmbiguousUser {
+            count: many.len() as u32,
+        }),
     }
 }
 
@@ -968,6 +991,13 @@ fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, ou
             report_score: r.text(K::ReportScore),
             ..CustomerInput::default()
         };
+        // The sales rep is a user of the directory: a file names them by id or by name.
+        if !input.sales_rep.trim().is_empty() {
+            match user_named(ctx.users, &input.sales_rep) {
+                Ok(id) => input.sales_rep = id,
+                Err(p) => r.report(K::SalesRep, p),
+            }
+        }
         // Dates and amounts are read here (formats, currency signs, 万), then handed to the
         // form in its own plain forms; the form checks the rest.
         if let Ok(Some(d)) = r.optional(K::FirstCooperation, |s| parse_date(s, format)) {
