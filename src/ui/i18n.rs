@@ -204,6 +204,7 @@ texts! {
     NavSettings => "Settings", "设置";
     Language => "Language", "语言";
     Loading => "Loading your data…", "正在加载数据…";
+    FetchingLedger => "Fetching the ledger", "正在下载账本";
     LoadingLedger => "Reading the ledger…", "正在读取账本…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
     Retry => "Try again", "重试";

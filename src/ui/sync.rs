@@ -73,6 +73,8 @@ pub struct SyncSignals {
     /// A short code of this device, in the numbers of the documents it makes offline, so that
     /// two devices never pick the same next number (`SO-7F3A-2026-0000001`).
     pub device_tag: RwSignal<Option<String>>,
+    /// A pull's ledger chunks on their way: bytes fetched and bytes to fetch.
+    pub progress: RwSignal<Option<(u64, u64)>>,
 }
 
 impl SyncSignals {
@@ -88,6 +90,7 @@ impl SyncSignals {
             busy: RwSignal::new(false),
             error: RwSignal::new(None),
             device_tag: RwSignal::new(None),
+            progress: RwSignal::new(None),
         }
     }
 }
@@ -140,6 +143,57 @@ async fn answer<T: for<'de> Deserialize<'de>>(
         code: "SRV-ANSWER".into(),
         message: e.to_string(),
     })
+}
+
+/// A binary answer (a ledger chunk).
+async fn get_bytes(path: &str) -> Result<Vec<u8>, SyncError> {
+    let r = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| SyncError::Unreachable)?;
+    if !r.ok() {
+        return Err(refusal(r).await);
+    }
+    r.binary().await.map_err(|_| SyncError::Unreachable)
+}
+
+/// The ledger's chunks of a pulled snapshot: those this device holds already (by SHA-256) are
+/// reused, the others fetched as bytes, with the progress on show.
+async fn fetch_chunks(
+    state: AppState,
+    store: &creditdesk_storage::idb::IdbStore,
+    snapshot: &app_sync::Snapshot,
+) -> Result<Vec<(String, Vec<u8>)>, SyncError> {
+    let held = if snapshot.ledger.is_empty() {
+        Vec::new()
+    } else {
+        store.load_ledger().await?.chunks
+    };
+    let (mut have, missing) = app_sync::to_fetch(snapshot, held);
+    let total: u64 = missing.iter().map(|r| r.bytes).sum();
+    let mut done = 0;
+    state.sync.progress.set(Some((0, total)));
+    for r in &missing {
+        let got = get_bytes(&format!(
+            "/api/v1/pull/chunk?cursor={}&key={}",
+            snapshot.cursor, r.key
+        ))
+        .await;
+        let bytes = match got {
+            Ok(b) => b,
+            Err(e) => {
+                state.sync.progress.set(None);
+                return Err(e);
+            }
+        };
+        done += bytes.len() as u64;
+        state.sync.progress.set(Some((done, total)));
+        have.insert(r.key.clone(), bytes);
+    }
+    state.sync.progress.set(None);
+    crate::ui::state::publish_timing("pullChunksFetched", missing.len() as f64);
+    crate::ui::state::publish_timing("pullBytesFetched", done as f64);
+    Ok(snapshot.chunks_from(have)?)
 }
 
 async fn get<T: for<'de> Deserialize<'de>>(path: &str) -> Result<T, SyncError> {
@@ -430,9 +484,30 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         }
     }
     let cursor = app_sync::CURSOR.read(&*store).await?.unwrap_or(0);
-    let reply: PullReply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
-    if let PullReply::Snapshot(snapshot) = reply {
-        let pending = app_sync::adopt(&*store, &snapshot).await?;
+    let mut reply: PullReply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
+    if let PullReply::Snapshot(snapshot) = &reply {
+        crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
+        crate::ui::state::publish_timing("pullLedgerBytes", snapshot.ledger_bytes() as f64);
+    }
+    let mut fetched = None;
+    for attempt in 0..2 {
+        let PullReply::Snapshot(snapshot) = &reply else {
+            break;
+        };
+        match fetch_chunks(state, &store, snapshot).await {
+            Ok(chunks) => {
+                fetched = Some(chunks);
+                break;
+            }
+            // A newer snapshot replaced this one on the server while the chunks came: pull again.
+            Err(SyncError::Server { code, .. }) if code == "SRV-PULL-GONE" && attempt == 0 => {
+                reply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let (PullReply::Snapshot(snapshot), Some(chunks)) = (reply, fetched) {
+        let pending = app_sync::adopt(&*store, &snapshot, &chunks).await?;
         if !reload {
             // The start-up reads the store next; the pending commands stay in the outbox and
             // are pushed by the next sync (their effects show once the server applies them).

@@ -173,7 +173,11 @@ pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
     move || {
         match state.phase.get() {
         Phase::Ready => children().into_any(),
-        Phase::Loading => view! { <div class="loading" role="status"><span class="spinner"></span>{state.t(T::Loading)}</div> }.into_any(),
+        Phase::Loading => view! {
+            <div class="loading" role="status"><span class="spinner"></span>{state.t(T::Loading)}
+                <SyncProgress />
+            </div>
+        }.into_any(),
         Phase::Failed(e) => view! {
             <div class="load-failed" role="alert">
                 <h2>{state.t(T::LoadFailed)}</h2>
@@ -254,5 +258,23 @@ pub fn UnavailablePage(why: Unavailable) -> impl IntoView {
             <p>{move || state.t(text)}</p>
             <A href="/customers">{move || state.t(T::BackToList)}</A>
         </section>
+    }
+}
+
+/// The ledger's chunks of a pull on their way, when there are some: "45.2 / 189.0 MB (24%)".
+#[component]
+pub fn SyncProgress() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.sync.progress.get().filter(|(_, total)| *total > 0).map(|(done, total)| {
+            let mb = |b: u64| format!("{:.1}", b as f64 / 1e6);
+            let pct = done * 100 / total;
+            view! {
+                <span class="sync-progress" data-testid="sync-progress">
+                    <progress max=total.to_string() value=done.to_string()></progress>
+                    {format!("{} {} / {} MB ({pct}%)", state.t(T::FetchingLedger), mb(done), mb(total))}
+                </span>
+            }
+        })
     }
 }

@@ -3,8 +3,10 @@
 //! answers applied or refused, with a code and a reason; the device pulls what changed since its
 //! cursor, only what its user may see. The types are shared so that both ends agree; no I/O here.
 //!
-//! A pull's ledger travels as the same binary chunks the browser stores (base64 in the JSON),
-//! a tenth of the size of the rows as JSON.
+//! A pull's ledger travels as the same binary chunks the browser stores, a tenth of the size of
+//! the rows as JSON: the snapshot names them ([`ChunkRef`]: key, SHA-256, size) and the device
+//! fetches, as plain bytes, only those it does not hold already ([`to_fetch`]), so a pull after a
+//! change moves the chunks that changed, not the whole ledger.
 
 use crate::book::Book;
 use crate::command::Command;
@@ -106,8 +108,8 @@ pub struct Snapshot {
     pub rules: RuleSet,
     pub models: Vec<Scorecard>,
     pub customers: Vec<Customer>,
-    /// The ledger rows of those customers, as storage chunks `(key, base64)`.
-    pub ledger: Vec<(String, String)>,
+    /// The ledger rows of those customers, as storage chunks: named here, fetched apart.
+    pub ledger: Vec<ChunkRef>,
     pub requests: Vec<Request>,
     pub alerts: Vec<Alert>,
     pub tasks: Vec<Task>,
@@ -120,24 +122,99 @@ pub struct Snapshot {
     pub audit: Vec<AuditEntry>,
 }
 
-impl Snapshot {
-    /// The ledger rows, decoded.
-    pub fn rows(&self) -> Result<Rows, StoreError> {
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let mut raw = creditdesk_storage::RawLedger::default();
-        for (key, text) in &self.ledger {
-            let bytes = b64
-                .decode(text)
-                .map_err(|e| StoreError::corrupt(format!("chunk {key}"), e))?;
-            raw.chunks.push((key.clone(), bytes));
+/// A ledger's chunks as the store keeps them: `(key, bytes)`.
+pub type Chunks = Vec<(String, Vec<u8>)>;
+
+/// A chunk of a snapshot's ledger: its storage key, the SHA-256 of its bytes (hex) and their
+/// number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkRef {
+    pub key: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl ChunkRef {
+    pub fn of(key: &str, bytes: &[u8]) -> ChunkRef {
+        ChunkRef {
+            key: key.to_string(),
+            sha256: creditdesk_domain::approval::sha256_hex(bytes),
+            bytes: bytes.len() as u64,
         }
-        raw.decode()
     }
 }
 
+impl Snapshot {
+    /// The ledger's chunks in the snapshot's order, from `chunks` (by key): each must be there
+    /// and match its SHA-256, or the pull is refused whole (nothing half-fetched is adopted).
+    pub fn chunks_from(
+        &self,
+        mut chunks: std::collections::HashMap<String, Vec<u8>>,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.ledger
+            .iter()
+            .map(|r| {
+                let bytes = chunks.remove(&r.key).ok_or_else(|| {
+                    StoreError::corrupt(format!("chunk {}", r.key), "not fetched")
+                })?;
+                if creditdesk_domain::approval::sha256_hex(&bytes) != r.sha256 {
+                    return Err(StoreError::corrupt(
+                        format!("chunk {}", r.key),
+                        "its bytes do not match the snapshot's SHA-256",
+                    ));
+                }
+                Ok((r.key.clone(), bytes))
+            })
+            .collect()
+    }
+
+    /// The ledger rows, decoded from the snapshot's chunks (see [`Snapshot::chunks_from`]).
+    pub fn rows(&self, chunks: &[(String, Vec<u8>)]) -> Result<Rows, StoreError> {
+        let raw = creditdesk_storage::RawLedger {
+            chunks: chunks.to_vec(),
+            tail: Vec::new(),
+        };
+        raw.decode()
+    }
+
+    /// Bytes of the whole ledger.
+    pub fn ledger_bytes(&self) -> u64 {
+        self.ledger.iter().map(|r| r.bytes).sum()
+    }
+}
+
+/// Splits a snapshot's chunks into those the device holds already (any chunk it has with the same
+/// SHA-256, whatever its key: reused under the snapshot's key) and those to fetch.
+pub fn to_fetch(
+    snapshot: &Snapshot,
+    held: Vec<(String, Vec<u8>)>,
+) -> (std::collections::HashMap<String, Vec<u8>>, Vec<ChunkRef>) {
+    let mut by_hash: std::collections::HashMap<String, Vec<u8>> = held
+        .into_iter()
+        .map(|(_, b)| (creditdesk_domain::approval::sha256_hex(&b), b))
+        .collect();
+    let mut have = std::collections::HashMap::new();
+    let mut fetch = Vec::new();
+    for r in &snapshot.ledger {
+        match by_hash.get(&r.sha256) {
+            Some(b) => {
+                have.insert(r.key.clone(), b.clone());
+            }
+            None => fetch.push(r.clone()),
+        }
+    }
+    by_hash.clear();
+    (have, fetch)
+}
+
 impl Book {
-    /// What `user` may see, as of the server's `cursor`.
-    pub fn snapshot_for(&self, user: &User, cursor: u64) -> Result<Snapshot, StoreError> {
+    /// What `user` may see, as of the server's `cursor`, and the bytes of its ledger's chunks
+    /// (which the server hands out apart).
+    pub fn snapshot_for(
+        &self,
+        user: &User,
+        cursor: u64,
+    ) -> Result<(Snapshot, Chunks), StoreError> {
         let seen: HashSet<CustomerId> = self
             .customers
             .iter()
@@ -167,8 +244,8 @@ impl Book {
                 .filter(|c| seen.contains(&c.customer))
                 .collect(),
         };
-        let b64 = base64::engine::general_purpose::STANDARD;
-        Ok(Snapshot {
+        let chunks = chunks_of(&rows)?;
+        let snapshot = Snapshot {
             cursor,
             as_of: self.as_of,
             me: user.clone(),
@@ -183,10 +260,7 @@ impl Book {
                 .filter(|c| seen.contains(&c.id))
                 .cloned()
                 .collect(),
-            ledger: chunks_of(&rows)?
-                .into_iter()
-                .map(|(k, v)| (k, b64.encode(v)))
-                .collect(),
+            ledger: chunks.iter().map(|(k, b)| ChunkRef::of(k, b)).collect(),
             requests: self
                 .requests
                 .iter()
@@ -225,7 +299,8 @@ impl Book {
             } else {
                 Vec::new()
             },
-        })
+        };
+        Ok((snapshot, chunks))
     }
 
     /// Every ledger row, as the storage writes them.
@@ -388,6 +463,7 @@ pub async fn answered<S: Store>(
 /// and scorecard draft, and its commands still to push with their files.
 pub fn dump_of(
     snapshot: &Snapshot,
+    chunks: &[(String, Vec<u8>)],
     local_meta: &[(String, String)],
     draft: Option<(String, String)>,
     pending: &[OutboxEntry],
@@ -415,7 +491,7 @@ pub fn dump_of(
             .iter()
             .map(creditdesk_storage::customer_to_json)
             .collect(),
-        rows: snapshot.rows()?,
+        rows: snapshot.rows(chunks)?,
         field_defs: Vec::new(),
         models: snapshot
             .models
@@ -457,6 +533,7 @@ pub fn dump_of(
 pub async fn adopt<S: Store>(
     store: &S,
     snapshot: &Snapshot,
+    chunks: &[(String, Vec<u8>)],
 ) -> Result<Vec<OutboxEntry>, StoreError> {
     let dump = store.dump().await?;
     let pending: Vec<OutboxEntry> = store
@@ -468,6 +545,7 @@ pub async fn adopt<S: Store>(
     let draft = dump.models.iter().find(|(k, _)| k == "draft").cloned();
     let fresh = dump_of(
         snapshot,
+        chunks,
         &dump.meta,
         draft,
         &pending,

@@ -6,7 +6,7 @@ use creditdesk_app::sync::{self, MutationResult, PushReply, Status};
 use creditdesk_app::*;
 use creditdesk_domain::approval::{Role, User};
 use creditdesk_domain::credit::Limits;
-use creditdesk_domain::ledger::OrderInput;
+use creditdesk_domain::ledger::{InvoiceInput, OrderInput};
 use creditdesk_domain::*;
 use creditdesk_storage::mem::MemStore;
 use creditdesk_storage::{Batch, Store};
@@ -91,8 +91,10 @@ fn ctx(actor: &str, id: &str) -> Ctx {
 fn device(server: &RefCell<Book>, who: &str) -> (MemStore, RefCell<Book>) {
     let store = MemStore::new();
     let me = users().into_iter().find(|u| u.id == who).unwrap();
-    let snapshot = server.borrow().snapshot_for(&me, 1).unwrap();
-    assert!(block_on(sync::adopt(&store, &snapshot)).unwrap().is_empty());
+    let (snapshot, chunks) = server.borrow().snapshot_for(&me, 1).unwrap();
+    assert!(block_on(sync::adopt(&store, &snapshot, &chunks))
+        .unwrap()
+        .is_empty());
     let (book, _) = block_on(load::whole_book(
         &store,
         Date::parse(TODAY).unwrap(),
@@ -210,8 +212,8 @@ fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
     ))
     .unwrap();
     // The pull brings the server's order; the device's own is replayed on top, still pending.
-    let snapshot = s_book.borrow().snapshot_for(&users()[0], 7).unwrap();
-    let pending = block_on(sync::adopt(&d_store, &snapshot)).unwrap();
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(&users()[0], 7).unwrap();
+    let pending = block_on(sync::adopt(&d_store, &snapshot, &chunks)).unwrap();
     assert_eq!(pending.len(), 1);
     let (book, _) = block_on(load::whole_book(
         &d_store,
@@ -263,4 +265,78 @@ fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
     ))
     .unwrap();
     assert_eq!(again.ledger.orders().len(), 2);
+}
+
+#[test]
+fn a_pull_fetches_only_the_ledger_chunks_the_device_does_not_hold_and_refuses_a_damaged_one() {
+    let (s_store, s_book) = server();
+    let fs = users().into_iter().find(|u| u.id == "fs").unwrap();
+    // An order and an invoice: the ledger travels as two chunks, one per kind.
+    let c = s_book.borrow().customers[0].id;
+    let run = |id: &str, cmd: Command| {
+        block_on(execute(&s_store, &s_book, &ctx("fs", id), cmd, Vec::new())).unwrap();
+    };
+    run("o-1", order(71, c, "10.00"));
+    run(
+        "i-1",
+        Command::RecordInvoice {
+            id: InvoiceId::from_u128(72),
+            customer: c,
+            input: InvoiceInput {
+                number: "INV-72".into(),
+                issue_date: TODAY.into(),
+                term_days: "30".into(),
+                amount: "20.00".into(),
+                order: None,
+            },
+        },
+    );
+    let (first, chunks) = s_book.borrow().snapshot_for(&fs, 1).unwrap();
+    assert_eq!(first.ledger.len(), 2);
+    // A new device holds nothing: every chunk is fetched.
+    let (have, fetch) = sync::to_fetch(&first, Vec::new());
+    assert!(have.is_empty());
+    assert_eq!(fetch, first.ledger);
+    // One order later, the device that holds the first pull's chunks fetches only what changed.
+    run("o-2", order(77, c, "10.00"));
+    let (next, next_chunks) = s_book.borrow().snapshot_for(&fs, 2).unwrap();
+    let (have, fetch) = sync::to_fetch(&next, chunks.clone());
+    assert_eq!(
+        fetch.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        [next.ledger[0].key.as_str()],
+        "the orders' chunk only"
+    );
+    let mut all = have;
+    for r in &fetch {
+        let bytes = next_chunks
+            .iter()
+            .find(|(k, _)| *k == r.key)
+            .unwrap()
+            .1
+            .clone();
+        all.insert(r.key.clone(), bytes);
+    }
+    let got = next.chunks_from(all).unwrap();
+    assert_eq!(got, next_chunks, "the same ledger as fetching it whole");
+    assert!(next
+        .rows(&got)
+        .unwrap()
+        .orders
+        .iter()
+        .any(|o| o.number.as_str() == "SO-77"));
+    // A chunk whose bytes do not match the snapshot is refused, and so is a missing one.
+    let mut damaged: std::collections::HashMap<String, Vec<u8>> =
+        next_chunks.iter().cloned().collect();
+    let key = next.ledger[0].key.clone();
+    damaged.get_mut(&key).unwrap()[0] ^= 1;
+    let e = next.chunks_from(damaged).unwrap_err().to_string();
+    assert!(e.contains(&key) && e.contains("SHA-256"), "{e}");
+    let mut short: std::collections::HashMap<String, Vec<u8>> =
+        next_chunks.iter().cloned().collect();
+    short.remove(&key);
+    assert!(next
+        .chunks_from(short)
+        .unwrap_err()
+        .to_string()
+        .contains("not fetched"));
 }

@@ -11,6 +11,7 @@
 //! | `POST /api/v1/users`       | administrator    | add or change a user and set their password     |
 //! | `POST /api/v1/push`        | signed in        | run pending commands as me                      |
 //! | `GET /api/v1/pull?cursor=` | signed in        | what I may see, if it changed                   |
+//! | `GET /api/v1/pull/chunk?cursor=&key=` | signed in | one ledger chunk of that pull, as bytes |
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //!
 //! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status.
@@ -173,6 +174,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/users", post(save_user))
         .route("/api/v1/push", post(push))
         .route("/api/v1/pull", get(pull))
+        .route("/api/v1/pull/chunk", get(pull_chunk))
         .route("/api/v1/events", get(events))
         .route(
             "/api/{*rest}",
@@ -497,6 +499,39 @@ async fn pull(
         .await
         .map(Json)
         .map_err(ApiError::internal)
+}
+
+#[derive(Deserialize)]
+pub struct ChunkQuery {
+    pub cursor: u64,
+    pub key: String,
+}
+
+/// One ledger chunk of the snapshot the user pulled at `cursor`, as bytes. Gone (409) once a
+/// newer snapshot replaced it: the device pulls again.
+async fn pull_chunk(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Query(q): Query<ChunkQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    match s
+        .engine
+        .chunk(me.user.id, q.cursor, q.key)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Some(bytes) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes.as_ref().clone(),
+        )
+            .into_response()),
+        None => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "SRV-PULL-GONE",
+            "that snapshot was replaced by a newer one: pull again",
+        )),
+    }
 }
 
 /// The cursor after every change, so that a device pulls soon after another user's change.

@@ -32,6 +32,14 @@ pub enum Job {
         cursor: u64,
         reply: oneshot::Sender<Result<PullReply, String>>,
     },
+    /// The bytes of one ledger chunk of the snapshot `user` pulled at `cursor`; `None` once that
+    /// snapshot is gone (a newer one replaced it: pull again).
+    Chunk {
+        user: String,
+        cursor: u64,
+        key: String,
+        reply: oneshot::Sender<Option<Chunk>>,
+    },
     /// The directory (who exists, with which roles).
     Directory { reply: oneshot::Sender<Vec<User>> },
     /// Runs a command as `actor` outside a push (the administrator's user page, first run).
@@ -41,6 +49,18 @@ pub enum Job {
         reply: oneshot::Sender<Result<(), String>>,
     },
 }
+
+/// A chunk's bytes, shared by every request for it.
+pub type Chunk = std::sync::Arc<Vec<u8>>;
+
+/// A snapshot's chunks kept for devices to fetch: whose ("all" or a rep's id), its cursor, and
+/// the chunks by key.
+type Kept = (String, u64, std::collections::HashMap<String, Chunk>);
+
+/// How many snapshots' chunks the engine keeps for devices to fetch: everyone who sees every
+/// customer shares them; each sales rep has their own. Of each, the newest two: a device still
+/// fetching the one before the latest change finishes.
+const SNAPSHOTS_KEPT: usize = 6;
 
 /// How the engine starts.
 #[derive(Clone, Debug)]
@@ -81,6 +101,20 @@ impl EngineHandle {
             reply,
         })
         .await?
+    }
+    pub async fn chunk(
+        &self,
+        user: String,
+        cursor: u64,
+        key: String,
+    ) -> Result<Option<Chunk>, String> {
+        self.ask(|reply| Job::Chunk {
+            user,
+            cursor,
+            key,
+            reply,
+        })
+        .await
     }
     pub async fn directory(&self) -> Result<Vec<User>, String> {
         self.ask(|reply| Job::Directory { reply }).await
@@ -160,6 +194,18 @@ struct Engine {
     clock: Clock,
     backend: Backend,
     changes: broadcast::Sender<u64>,
+    /// The chunks of the latest snapshots, newest last: (whose: "all" or a rep's id, cursor,
+    /// chunks by key).
+    snapshots: RefCell<Vec<Kept>>,
+}
+
+/// Whose ledger a snapshot holds: everyone who sees every customer shares one.
+fn scope(user: &User) -> String {
+    if user.may(creditdesk_domain::approval::Permission::SeeAllCustomers) {
+        "all".into()
+    } else {
+        user.id.clone()
+    }
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -211,6 +257,7 @@ impl Engine {
             clock: start.clock.clone(),
             backend,
             changes,
+            snapshots: RefCell::new(Vec::new()),
         };
         if let Some(lang) = start.demo {
             creditdesk_app::admin::seed_demo_requests(
@@ -238,6 +285,20 @@ impl Engine {
                 reply,
             } => {
                 let _ = reply.send(self.pull(&user, cursor).await);
+            }
+            Job::Chunk {
+                user,
+                cursor,
+                key,
+                reply,
+            } => {
+                let whose = self.user(&user).map(|u| scope(&u));
+                let found = self.snapshots.borrow().iter().find_map(|(w, c, chunks)| {
+                    (Some(w) == whose.as_ref() && *c == cursor)
+                        .then(|| chunks.get(&key).cloned())
+                        .flatten()
+                });
+                let _ = reply.send(found);
             }
             Job::Directory { reply } => {
                 let _ = reply.send(self.book.borrow().users.clone());
@@ -446,7 +507,35 @@ impl Engine {
         let Some(me) = self.user(user) else {
             return Err("your user is not in the directory any more".into());
         };
-        let snapshot = self.book.borrow().snapshot_for(&me, now).map_err(text)?;
+        let whose = scope(&me);
+        let cached = self
+            .snapshots
+            .borrow()
+            .iter()
+            .any(|(w, c, _)| *w == whose && *c == now);
+        let (snapshot, chunks) = self.book.borrow().snapshot_for(&me, now).map_err(text)?;
+        if !cached {
+            let mut kept = self.snapshots.borrow_mut();
+            // Of this scope's, only the newest stays beside the new one.
+            if let Some(newest) = kept.iter().rposition(|(w, _, _)| *w == whose) {
+                let mut i = 0;
+                kept.retain(|(w, _, _)| {
+                    i += 1;
+                    *w != whose || i - 1 == newest
+                });
+            }
+            if kept.len() >= SNAPSHOTS_KEPT {
+                kept.remove(0);
+            }
+            kept.push((
+                whose,
+                now,
+                chunks
+                    .into_iter()
+                    .map(|(k, b)| (k, std::sync::Arc::new(b)))
+                    .collect(),
+            ));
+        }
         Ok(PullReply::Snapshot(Box::new(snapshot)))
     }
 }

@@ -5,11 +5,13 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// What came back: the status, the JSON body (`Null` if none), and the body's size in bytes.
+/// What came back: the status, the JSON body (`Null` if none), the body's size in bytes, and
+/// the body itself.
 pub struct Answer {
     pub status: u16,
     pub json: Value,
     pub bytes: usize,
+    pub body: Vec<u8>,
 }
 
 /// Sends one request; `token` goes in `Authorization: Bearer`.
@@ -58,6 +60,7 @@ pub async fn request(
         status,
         bytes: body.len(),
         json: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        body,
     })
 }
 

@@ -31,6 +31,10 @@ struct Args {
     /// --demo-password.
     #[arg(long, env = "CREDITDESK_DEMO", value_parser = ["zh", "en"])]
     demo: Option<String>,
+    /// With --demo: the benchmark's large book (10,000 customers, a million invoices and a
+    /// million payments) instead of the demo company.
+    #[arg(long, requires = "demo")]
+    demo_large: bool,
     /// The demo users' password.
     #[arg(long, env = "CREDITDESK_DEMO_PASSWORD", default_value = "creditdesk")]
     demo_password: String,
@@ -109,7 +113,7 @@ async fn run(args: Args) -> Result<(), String> {
         demo_password: demo.map(|_| args.demo_password.clone()),
         session_hours: args.session_hours,
         clock,
-        large: false,
+        large: args.demo_large,
     };
     let running = start(config).await?;
     let shown = database_url.split('@').next_back().unwrap_or_default();

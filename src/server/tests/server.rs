@@ -95,13 +95,53 @@ async fn token(s: &Server, user: &str) -> String {
     v["token"].as_str().unwrap().to_string()
 }
 
-async fn pull(s: &Server, token: &str) -> Snapshot {
+/// A pulled snapshot with its ledger's chunks, fetched as a device fetches them.
+struct Pulled(Snapshot, Vec<(String, Vec<u8>)>);
+
+impl std::ops::Deref for Pulled {
+    type Target = Snapshot;
+    fn deref(&self) -> &Snapshot {
+        &self.0
+    }
+}
+
+impl Pulled {
+    fn rows(&self) -> Result<creditdesk_storage::Rows, creditdesk_storage::StoreError> {
+        self.0.rows(&self.1)
+    }
+}
+
+/// One ledger chunk of the pull at `cursor`, as bytes (the status and the body).
+async fn chunk(s: &Server, token: &str, cursor: u64, key: &str) -> (u16, Vec<u8>) {
+    let a = creditdesk_server::loopback::request(
+        s.running.addr,
+        "GET",
+        &format!("/api/v1/pull/chunk?cursor={cursor}&key={key}"),
+        Some(token),
+        None,
+    )
+    .await
+    .expect("the server answers");
+    (a.status, a.body)
+}
+
+async fn pull(s: &Server, token: &str) -> Pulled {
     let (status, v) = http(s, "GET", "/api/v1/pull?cursor=0", Some(token), None).await;
     assert_eq!(status, 200, "{v}");
-    match serde_json::from_value::<PullReply>(v).unwrap() {
+    let snap = match serde_json::from_value::<PullReply>(v).unwrap() {
         PullReply::Snapshot(s) => *s,
         PullReply::Unchanged { .. } => panic!("a first pull is a snapshot"),
+    };
+    let mut fetched = std::collections::HashMap::new();
+    for r in &snap.ledger {
+        let (status, bytes) = chunk(s, token, snap.cursor, &r.key).await;
+        assert_eq!(status, 200, "chunk {}", r.key);
+        fetched.insert(r.key.clone(), bytes);
     }
+    let chunks = snap
+        .chunks_from(fetched)
+        .expect("every chunk, matching its SHA-256");
+    Pulled(snap, chunks)
 }
 
 async fn push(s: &Server, token: &str, client: &str, mutations: Vec<Mutation>) -> PushReply {
@@ -116,7 +156,7 @@ async fn push(s: &Server, token: &str, client: &str, mutations: Vec<Mutation>) -
 }
 
 /// A book built from a snapshot: what a device has offline.
-fn book_of(s: &Snapshot) -> Book {
+fn book_of(s: &Pulled) -> Book {
     let rows = s.rows().unwrap();
     let mut b = Book {
         as_of: s.as_of,
@@ -324,9 +364,17 @@ async fn token_for(s: &Server, user: &str, password: &str) -> String {
 async fn a_rep_pulls_only_their_own_customers_and_finance_pulls_all() {
     for db in databases() {
         let s = demo(db).await;
-        let rep = pull(&s, &token(&s, "rep-1").await).await;
+        let rep_token = token(&s, "rep-1").await;
+        let rep = pull(&s, &rep_token).await;
         let fs = pull(&s, &token(&s, "fs-1").await).await;
         assert!(!rep.customers.is_empty(), "{db}");
+        // The ledger's chunks are the rep's own: the same key in finance's pull holds more.
+        let key = &rep.ledger[0].key;
+        let theirs = fs.ledger.iter().find(|r| r.key == *key).unwrap();
+        assert!(theirs.bytes > rep.ledger[0].bytes, "{db}");
+        // A rep asking for chunks of a snapshot that is not theirs gets none.
+        let (status, _) = chunk(&s, &rep_token, rep.cursor + 1, key).await;
+        assert_eq!(status, 409, "{db}");
         assert!(
             rep.customers.iter().all(|c| c.sales_rep == rep.me.id),
             "{db}"

@@ -101,6 +101,7 @@ pub fn SyncBar() -> impl IntoView {
                     <span class="badge warn" data-testid="sync-refused">{s.refused.get().len()}</span>
                 })}
             </A>
+            <crate::ui::widgets::SyncProgress />
             <span class="who" data-testid="signed-in-as">{move || s.session.get().map(|x| x.user.name)}</span>
         </div>
     }
