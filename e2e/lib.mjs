@@ -144,7 +144,17 @@ export async function signIn(page, user, password = DEMO_PASSWORD) {
   await page.fill("[data-testid=sign-in-user]", user);
   await page.fill("[data-testid=sign-in-password]", password);
   await page.click("[data-testid=sign-in-submit]");
-  await page.waitForSelector("[data-testid=signed-in-as]:not(:empty)", { state: "attached", timeout: 60_000 });
+  try {
+    await page.waitForSelector("[data-testid=signed-in-as]:not(:empty)", { state: "attached", timeout: 60_000 });
+  } catch (e) {
+    // Say what the page shows instead (an error on the sign-in page, a sync error).
+    const shown = await page.evaluate(() => ({
+      signIn: document.querySelector("[data-testid=sign-in-error]")?.textContent,
+      sync: document.querySelector("[data-testid=sync-error]")?.textContent,
+      body: document.body.innerText.slice(0, 400),
+    }));
+    throw new Error(`${user} did not get signed in: ${JSON.stringify(shown)}\n${e.message}`);
+  }
   await ready(page);
 }
 

@@ -261,6 +261,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     if synced {
         // The first pull (or whatever changed while the app was closed) before the data loads.
         crate::ui::sync::first_sync(state).await;
+        if crate::ui::sync::ledger_coming() {
+            // A new device shows the pulled list now; the start-up runs again once the ledger
+            // is stored.
+            return Ok(());
+        }
     }
     let seed = if synced { None } else { seed_param() };
     if let Some(seed) = seed.as_deref() {

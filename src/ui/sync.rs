@@ -106,6 +106,14 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// A sync was asked for while one ran: run again after it.
     static AGAIN: Cell<bool> = const { Cell::new(false) };
+    /// A new device's first sync shows the pulled list while the ledger's chunks still come: the
+    /// start-up stops after the sync and runs again once the ledger is stored.
+    static LEDGER_COMING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a new device's ledger is still on its way (the start-up then stops after the sync).
+pub fn ledger_coming() -> bool {
+    LEDGER_COMING.get()
 }
 
 /// Waits while a sync replaces the data, so that no command is written into data being replaced.
@@ -173,12 +181,15 @@ async fn fetch_chunks(
     let total: u64 = missing.iter().map(|r| r.bytes).sum();
     let mut done = 0;
     state.sync.progress.set(Some((0, total)));
-    for r in &missing {
-        let got = get_bytes(&format!(
-            "/api/v1/pull/chunk?cursor={}&key={}",
-            snapshot.cursor, r.key
-        ))
-        .await;
+    // A few at a time: one chunk's bytes are taken in while the next ones travel.
+    use futures_util::StreamExt;
+    let cursor = snapshot.cursor;
+    let mut arriving = futures_util::stream::iter(missing.iter().map(|r| async move {
+        let path = format!("/api/v1/pull/chunk?cursor={cursor}&key={}", r.key);
+        (r.key.clone(), get_bytes(&path).await)
+    }))
+    .buffer_unordered(4);
+    while let Some((key, got)) = arriving.next().await {
         let bytes = match got {
             Ok(b) => b,
             Err(e) => {
@@ -188,8 +199,9 @@ async fn fetch_chunks(
         };
         done += bytes.len() as u64;
         state.sync.progress.set(Some((done, total)));
-        have.insert(r.key.clone(), bytes);
+        have.insert(key, bytes);
     }
+    drop(arriving);
     state.sync.progress.set(None);
     crate::ui::state::publish_timing("pullChunksFetched", missing.len() as f64);
     crate::ui::state::publish_timing("pullBytesFetched", done as f64);
@@ -451,8 +463,41 @@ pub async fn first_sync(state: AppState) {
         Ok(()) => state.sync.error.set(None),
         Err(e) => state.sync.error.set(Some(e)),
     }
+    // A new device's ledger still coming keeps commands waiting until it is stored.
+    if !LEDGER_COMING.get() {
+        BUSY.set(false);
+        state.sync.busy.set(false);
+    }
+}
+
+/// A new device's first sync, second half: with the pulled list on screen, fetches the ledger's
+/// chunks (progress on show), stores the whole snapshot in one transaction, and runs the
+/// start-up again on what is stored. If it fails, nothing was stored: the device stays empty and
+/// its next start syncs afresh.
+async fn finish_first_sync(state: AppState, snapshot: app_sync::Snapshot) {
+    let done: Result<(), SyncError> = async {
+        let store = db()?;
+        let chunks = fetch_chunks(state, &store, &snapshot).await?;
+        crate::ui::state::publish_timing("pullFetchedAt", crate::ui::state::perf_now());
+        app_sync::adopt(&*store, &snapshot, &chunks).await?;
+        crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
+        let t = now().0;
+        let mut b = Batch::default();
+        LAST_SYNC.put(&mut b, &t);
+        store.commit(&b).await?;
+        state.sync.last_sync.set(Some(t));
+        crate::ui::state::publish_timing("syncDone", t as f64);
+        Ok(())
+    }
+    .await;
+    LEDGER_COMING.set(false);
     BUSY.set(false);
     state.sync.busy.set(false);
+    match done {
+        Ok(()) => state.sync.error.set(None),
+        Err(e) => state.sync.error.set(Some(e)),
+    }
+    crate::ui::state::boot(state).await;
 }
 
 async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
@@ -484,6 +529,23 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         }
     }
     let cursor = app_sync::CURSOR.read(&*store).await?.unwrap_or(0);
+    // A new device (nothing pulled, nothing to push): the list shows from the snapshot while the
+    // ledger's chunks come; nothing is stored until all of it is there.
+    if cursor == 0 && pushed.is_empty() && !reload {
+        let reply: PullReply = get("/api/v1/pull?cursor=0").await?;
+        if let PullReply::Snapshot(snapshot) = reply {
+            crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
+            crate::ui::state::publish_timing("pullLedgerBytes", snapshot.ledger_bytes() as f64);
+            let device = with_data(|d| d.device);
+            with_data_mut(|d| *d = snapshot.book_without_ledger(device));
+            state.ledger_ready.set(false);
+            state.phase.set(crate::ui::state::Phase::Ready);
+            state.changed();
+            LEDGER_COMING.set(true);
+            leptos::task::spawn_local(finish_first_sync(state, *snapshot));
+        }
+        return Ok(());
+    }
     let mut reply: PullReply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
     if let PullReply::Snapshot(snapshot) = &reply {
         crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
@@ -507,7 +569,9 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         }
     }
     if let (PullReply::Snapshot(snapshot), Some(chunks)) = (reply, fetched) {
+        crate::ui::state::publish_timing("pullFetchedAt", crate::ui::state::perf_now());
         let pending = app_sync::adopt(&*store, &snapshot, &chunks).await?;
+        crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
         if !reload {
             // The start-up reads the store next; the pending commands stay in the outbox and
             // are pushed by the next sync (their effects show once the server applies them).

@@ -157,6 +157,7 @@ pub async fn replace<S: Store>(
         .map(audit_to_json)
         .collect();
     let here = Dump {
+        chunks: None,
         audit: trail,
         ..Dump::default()
     };

@@ -450,6 +450,7 @@ impl Store for SqlStore {
         let rows = self.load_ledger().await?.decode()?;
         let docs = |which: Docs| self.docs(which);
         Ok(Dump {
+            chunks: None,
             meta: self
                 .pairs("SELECT key, value FROM meta ORDER BY key", None)
                 .await?,
@@ -480,7 +481,10 @@ impl Store for SqlStore {
     }
 
     async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
-        let chunks = chunks_of(&dump.rows)?;
+        let chunks = match &dump.chunks {
+            Some(c) => c.clone(),
+            None => chunks_of(&dump.rows)?,
+        };
         let customers = dump
             .customers
             .iter()

@@ -51,6 +51,9 @@ pub struct Dump {
     pub audit: Vec<String>,
     pub attachments: Vec<(String, Vec<u8>)>,
     pub outbox: Vec<String>,
+    /// The ledger as chunks ready to store (a pull's, fetched as bytes): when set, a restore
+    /// writes them as they are and `rows` is not read. Never in a backup file.
+    pub chunks: Option<Vec<(String, Vec<u8>)>>,
 }
 
 /// Counts of a dump, per section, for the restore screen.
@@ -443,6 +446,7 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     Ok(Backup {
         schema,
         dump: Dump {
+            chunks: None,
             meta: meta.into_iter().filter(|(k, _)| k != DEVICE_KEY).collect(),
             customers,
             rows,
@@ -672,6 +676,7 @@ pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
             .cloned(),
     );
     let merged = Dump {
+        chunks: None,
         meta: meta.into_iter().collect(),
         customers,
         rows,

@@ -530,6 +530,7 @@ impl Store for IdbStore {
                 .collect(),
         };
         Ok(Dump {
+            chunks: None,
             meta,
             customers,
             rows: raw.decode()?,
@@ -551,7 +552,15 @@ impl Store for IdbStore {
             .iter()
             .map(|c| Ok(keyed(&record_id(c)?, c)))
             .collect::<Result<_, StoreError>>()?;
-        let chunks: Vec<(JsValue, Option<JsValue>)> = chunks_of(&dump.rows)?
+        let encoded;
+        let raw: &[(String, Vec<u8>)] = match &dump.chunks {
+            Some(c) => c,
+            None => {
+                encoded = chunks_of(&dump.rows)?;
+                &encoded
+            }
+        };
+        let chunks: Vec<(JsValue, Option<JsValue>)> = raw
             .iter()
             .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
             .collect();

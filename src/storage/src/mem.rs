@@ -183,6 +183,7 @@ impl Store for MemStore {
             m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
         };
         Ok(Dump {
+            chunks: None,
             meta: pairs(&d.meta),
             customers: d.customers.values().cloned().collect(),
             rows: raw.decode()?,
@@ -202,7 +203,10 @@ impl Store for MemStore {
     }
 
     async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
-        let chunks = chunks_of(&dump.rows)?;
+        let chunks = match &dump.chunks {
+            Some(c) => c.clone(),
+            None => chunks_of(&dump.rows)?,
+        };
         let customers = dump
             .customers
             .iter()

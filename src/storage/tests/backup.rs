@@ -438,6 +438,7 @@ proptest! {
     #[test]
     fn the_backup_reader_never_panics_on_a_mangled_backup(cut in 0usize..4000, byte in any::<u8>(), at in 0usize..4000) {
         let good = to_json(&Dump {
+            chunks: None,
             meta: vec![("lang".into(), "en".into())],
             attachments: vec![("a".into(), vec![1, 2, 3])],
             ..Dump::default()
