@@ -536,7 +536,12 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         if let PullReply::Snapshot(snapshot) = reply {
             crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
             crate::ui::state::publish_timing("pullLedgerBytes", snapshot.ledger_bytes() as f64);
-            let device = with_data(|d| d.device);
+            // The start-up has not loaded this device's id into the book yet: read it.
+            let device = store
+                .setting("device")
+                .await?
+                .and_then(|s| creditdesk_domain::DeviceId::parse(&s))
+                .unwrap_or_else(|| with_data(|d| d.device));
             with_data_mut(|d| *d = snapshot.book_without_ledger(device));
             state.ledger_ready.set(false);
             state.phase.set(crate::ui::state::Phase::Ready);
