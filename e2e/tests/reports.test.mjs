@@ -93,7 +93,10 @@ test("filters live in the URL: a bookmarked view opens filtered, and every repor
     await page.goto(server.url + "/");
     await ready(page);
     const all = cents(await tile(page, "kpi-total-ar"));
-    const rep = await page.locator("[data-testid=filter-rep] option >> nth=1").getAttribute("value");
+    // A rep is chosen by their user id; the reports show their name.
+    const option = page.locator("[data-testid=filter-rep] option >> nth=1");
+    const [rep, repName] = [await option.getAttribute("value"), (await option.textContent()).trim()];
+    assert.match(rep, /^rep-\d$/);
     await page.selectOption("[data-testid=filter-rep]", rep);
     await page.waitForURL((u) => new URL(u).searchParams.get("rep") === rep);
     await page.waitForFunction((all) => {
@@ -119,7 +122,7 @@ test("filters live in the URL: a bookmarked view opens filtered, and every repor
     for (const h of ["未到期", "逾期 1–30 天", "逾期 31–60 天", "逾期 61–90 天", "逾期 90 天以上"]) buckets += cents(await columnTotal(page, h));
     assert.equal(buckets, mine, "the buckets add up to the open receivables");
     const reps = await page.$$eval("[data-testid=report-table] tbody tr td:nth-child(2)", (tds) => [...new Set(tds.map((td) => td.textContent))]);
-    assert.deepEqual(reps, [rep]);
+    assert.deepEqual(reps, [repName]);
     // The other reports keep the filter.
     await page.click("[data-testid=tab-collections]");
     await page.waitForURL(/\/reports\/collections\?/);
