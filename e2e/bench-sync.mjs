@@ -17,6 +17,9 @@ try {
   await page.waitForSelector("[data-testid=sign-in]");
   const t0 = await page.evaluate(() => performance.now());
   await signIn(page, "fs-1").catch(() => {});
+  // The list while the ledger still comes: the progress in the top bar.
+  await page.waitForSelector("[data-testid=sync-progress]", { timeout: 60_000 }).catch(() => {});
+  await page.screenshot({ path: `${process.env.OUT || "/tmp"}/first-sync-progress-1280.png` }).catch(() => {});
   await page.waitForFunction(() => window.__cd_timings?.listReady && window.__cd_timings?.ledgerReady, null, { timeout: 180_000 });
   const r = await page.evaluate(() => {
     const t = window.__cd_timings;

@@ -20,6 +20,10 @@ try {
     await page.goto(server.url + "/customers");
     await page.waitForSelector(".vrow");
     await page.screenshot({ path: `${out}/server-list-${w}.png` });
+    // A rep's new customer is their own: the rep list offers only them.
+    await page.goto(server.url + "/customers/new");
+    await page.waitForSelector("#f-sales_rep");
+    await page.screenshot({ path: `${out}/server-customer-form-rep-${w}.png`, fullPage: false });
     // A change the server refuses: an order for another rep's customer, sent as if offline.
     await b.context.setOffline(true);
     await page.goto(server.url + "/sync").catch(() => {});
