@@ -323,7 +323,9 @@ impl Engine {
     async fn keep_time(&self) {
         let today = self.clock.today();
         if self.book.borrow_mut().roll_to(today) {
+            // A new day: invoices fall due, limits end. The rules' alerts go out to devices.
             self.watch(None).await;
+            self.announce().await;
         }
         let now = self.clock.now().0;
         if now - self.expired_at.get() >= 60_000 {

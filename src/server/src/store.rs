@@ -340,7 +340,27 @@ impl Store for SqlStore {
                 .await
                 .map_err(backend)?;
         }
-        add_outbox(&mut tx, &outbox_for(batch)).await?;
+        let mut records = outbox_for(batch);
+        let writes = !(batch.customers.is_empty()
+            && batch.entries.is_empty()
+            && batch.requests.is_empty()
+            && batch.docs.is_empty()
+            && batch.settings.is_empty()
+            && batch.audit.is_empty()
+            && batch.attachments.is_empty());
+        if records.is_empty() && writes {
+            // A write with no record of its own (the rules' alerts, tasks and holds): a row in
+            // the log all the same, so that the cursor moves and devices pull what changed.
+            records.push(OutboxEntry {
+                entity: "change".into(),
+                id: uuid::Uuid::new_v4().to_string(),
+                version: 1,
+                updated_at: 0,
+                device: String::new(),
+                payload: serde_json::Value::Null,
+            });
+        }
+        add_outbox(&mut tx, &records).await?;
         tx.commit().await.map_err(backend)
     }
 

@@ -864,3 +864,39 @@ async fn the_sql_store_keeps_the_trail_in_order_and_hands_out_its_head_alone() {
         );
     }
 }
+
+#[tokio::test]
+async fn alerts_the_rules_raise_on_a_new_day_reach_devices_without_any_command() {
+    for db in databases() {
+        let s = demo(db).await;
+        let t = token(&s, "fs-1").await;
+        let before = pull(&s, &t).await;
+        // A day later nothing was pushed; the day's rule run raises alerts (invoices fall due).
+        s.clock.advance(24 * 3_600_000);
+        // (The session of yesterday has ended: sign in again.)
+        let t = token(&s, "fs-1").await;
+        let (status, v) = http(
+            &s,
+            "GET",
+            &format!("/api/v1/pull?cursor={}", before.cursor),
+            Some(&t),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        match serde_json::from_value::<PullReply>(v).unwrap() {
+            PullReply::Snapshot(after) => {
+                assert!(after.cursor > before.cursor, "{db}");
+                assert!(
+                    after.alerts.len() > before.alerts.len(),
+                    "{db}: {} alerts before, {} after",
+                    before.alerts.len(),
+                    after.alerts.len()
+                );
+            }
+            PullReply::Unchanged { .. } => {
+                panic!("{db}: the day's new alerts did not reach the device")
+            }
+        }
+    }
+}
