@@ -241,6 +241,8 @@ test("a wrong password, a server that is down and an expired session each say so
   try {
     await page.goto(server.url + "/");
     await page.waitForSelector("[data-testid=sign-in]");
+    // Nobody has tried yet: no error (a device never signed in is not "wrong password").
+    assert.equal((await page.textContent("[data-testid=sign-in-error]")).trim(), "");
     await page.fill("[data-testid=sign-in-user]", "rep-4");
     await page.fill("[data-testid=sign-in-password]", "not the password");
     await page.click("[data-testid=sign-in-submit]");

@@ -736,6 +736,7 @@ texts! {
     FullName => "Name", "姓名";
     CreateAdmin => "Create the administrator", "创建管理员";
     WrongPassword => "Wrong user or password.", "用户名或密码错误。";
+    SignedOutText => "You are signed out: please sign in again.", "您已退出登录，请重新登录。";
     SessionExpired => "Your session has expired: please sign in again.", "登录已过期，请重新登录。";
     ServerDown => "The server cannot be reached: signing in needs it. Check the connection and try again.", "无法连接服务器，登录需要联网。请检查网络后重试。";
     Throttled => "Too many wrong passwords: wait a moment, then try again.", "密码错误次数过多，请稍后再试。";

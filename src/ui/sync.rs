@@ -285,6 +285,8 @@ pub async fn start(
                 expires_at: me.expires_at,
             }),
             Err(SyncError::Unreachable) => stored.filter(|x| x.expires_at > now().0),
+            // Not signed in on this device (yet): the sign-in page says all there is to say.
+            Err(SyncError::SignedOut { expired: false }) if stored.is_none() => None,
             Err(e) => {
                 s.error.set(Some(e));
                 None

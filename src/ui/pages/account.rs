@@ -11,9 +11,8 @@ fn error_text(lang: Lang, e: &SyncError) -> String {
     match e {
         SyncError::Unreachable => lang.t(T::ServerDown).into(),
         SyncError::SignedOut { expired: true } => lang.t(T::SessionExpired).into(),
-        SyncError::SignedOut { expired: false } | SyncError::WrongPassword => {
-            lang.t(T::WrongPassword).into()
-        }
+        SyncError::SignedOut { expired: false } => lang.t(T::SignedOutText).into(),
+        SyncError::WrongPassword => lang.t(T::WrongPassword).into(),
         SyncError::Throttled => lang.t(T::Throttled).into(),
         SyncError::OtherUserPending => lang.t(T::OtherUserPending).into(),
         SyncError::Unsynced => lang.t(T::UnsyncedSignOut).into(),
