@@ -272,7 +272,8 @@ pub fn SyncProgress() -> impl IntoView {
             view! {
                 <span class="sync-progress" data-testid="sync-progress">
                     <progress max=total.to_string() value=done.to_string()></progress>
-                    {format!("{} {} / {} MB ({pct}%)", state.t(T::FetchingLedger), mb(done), mb(total))}
+                    <span class="label">{format!("{} {} / {} MB", state.t(T::FetchingLedger), mb(done), mb(total))}</span>
+                    <span class="pct">{format!("{pct}%")}</span>
                 </span>
             }
         })
