@@ -483,13 +483,7 @@ async fn finish_first_sync(state: AppState, snapshot: app_sync::Snapshot) {
         crate::ui::state::publish_timing("pullFetchedAt", crate::ui::state::perf_now());
         app_sync::adopt(&*store, &snapshot, &chunks).await?;
         crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
-        let t = now().0;
-        let mut b = Batch::default();
-        LAST_SYNC.put(&mut b, &t);
-        store.commit(&b).await?;
-        state.sync.last_sync.set(Some(t));
-        crate::ui::state::publish_timing("syncDone", t as f64);
-        Ok(())
+        mark_synced(state, &store).await
     }
     .await;
     LEDGER_COMING.set(false);
@@ -582,13 +576,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         if !reload {
             // The start-up reads the store next; the pending commands stay in the outbox and
             // are pushed by the next sync (their effects show once the server applies them).
-            let t = now().0;
-            let mut b = Batch::default();
-            LAST_SYNC.put(&mut b, &t);
-            store.commit(&b).await?;
-            state.sync.last_sync.set(Some(t));
-            crate::ui::state::publish_timing("syncDone", t as f64);
-            return Ok(());
+            return mark_synced(state, &store).await;
         }
         let (device, user) = with_data(|d| (d.device, d.user.clone()));
         let (mut fresh, _) =
@@ -607,6 +595,14 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         }
         state.changed();
     }
+    mark_synced(state, &store).await
+}
+
+/// Records that the device is in sync now: stored, on show, and for the tests and benchmarks.
+async fn mark_synced(
+    state: AppState,
+    store: &creditdesk_storage::idb::IdbStore,
+) -> Result<(), SyncError> {
     let t = now().0;
     let mut b = Batch::default();
     LAST_SYNC.put(&mut b, &t);

@@ -215,7 +215,7 @@ pub fn to_fetch(
     snapshot: &Snapshot,
     held: Vec<(String, Vec<u8>)>,
 ) -> (std::collections::HashMap<String, Vec<u8>>, Vec<ChunkRef>) {
-    let mut by_hash: std::collections::HashMap<String, Vec<u8>> = held
+    let by_hash: std::collections::HashMap<String, Vec<u8>> = held
         .into_iter()
         .map(|(_, b)| (creditdesk_domain::approval::sha256_hex(&b), b))
         .collect();
@@ -229,7 +229,6 @@ pub fn to_fetch(
             None => fetch.push(r.clone()),
         }
     }
-    by_hash.clear();
     (have, fetch)
 }
 

@@ -341,14 +341,7 @@ impl Store for SqlStore {
                 .map_err(backend)?;
         }
         let mut records = outbox_for(batch);
-        let writes = !(batch.customers.is_empty()
-            && batch.entries.is_empty()
-            && batch.requests.is_empty()
-            && batch.docs.is_empty()
-            && batch.settings.is_empty()
-            && batch.audit.is_empty()
-            && batch.attachments.is_empty());
-        if records.is_empty() && writes {
+        if records.is_empty() && batch.writes_data() {
             // A write with no record of its own (the rules' alerts, tasks and holds): a row in
             // the log all the same, so that the cursor moves and devices pull what changed.
             records.push(OutboxEntry {

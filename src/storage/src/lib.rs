@@ -101,6 +101,16 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Whether the batch writes anything besides outbox records.
+    pub fn writes_data(&self) -> bool {
+        !(self.customers.is_empty()
+            && self.entries.is_empty()
+            && self.requests.is_empty()
+            && self.docs.is_empty()
+            && self.settings.is_empty()
+            && self.audit.is_empty()
+            && self.attachments.is_empty())
+    }
     pub fn customer(c: Customer) -> Batch {
         Batch {
             customers: vec![c],
