@@ -113,6 +113,9 @@ test("a rep offline on a phone files a temporary increase and takes an order; tw
       throw new Error(`the phone did not show ${wanted}: ${JSON.stringify(seen)}; ${e.message}`);
     });
     assert.ok((await page.textContent("[data-testid=orders]")).includes(number));
+    // It got there by a patch: only the customers that changed came, not the whole book.
+    const parts = await page.evaluate(() => window.__cd_timings.pullParts);
+    assert.ok(parts >= 1 && parts <= 3, `a patch of the changed customers (${parts})`);
     assert.deepEqual(appErrors(phone.errors), []);
     assert.deepEqual(appErrors(desk.errors), []);
   } finally {

@@ -547,7 +547,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         }
         return Ok(());
     }
-    let mut reply: PullReply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
+    let mut reply = pull(&store, state, cursor).await?;
     if let PullReply::Snapshot(snapshot) = &reply {
         crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
         crate::ui::state::publish_timing("pullLedgerBytes", snapshot.ledger_bytes() as f64);
@@ -564,7 +564,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
             }
             // A newer snapshot replaced this one on the server while the chunks came: pull again.
             Err(SyncError::Server { code, .. }) if code == "SRV-PULL-GONE" && attempt == 0 => {
-                reply = get(&format!("/api/v1/pull?cursor={cursor}")).await?;
+                reply = pull(&store, state, cursor).await?;
             }
             Err(e) => return Err(e),
         }
@@ -596,6 +596,32 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         state.changed();
     }
     mark_synced(state, &store).await
+}
+
+/// Pulls what changed since `cursor`. A device whose whole book is in memory sends its digest
+/// and gets only what differs from what it holds (a patch), put onto what it held into the
+/// whole snapshot it adopts; one still starting asks for everything.
+async fn pull(
+    store: &creditdesk_storage::idb::IdbStore,
+    state: AppState,
+    cursor: u64,
+) -> Result<PullReply, SyncError> {
+    if cursor == 0 || !state.ledger_ready.get_untracked() {
+        return get(&format!("/api/v1/pull?cursor={cursor}")).await;
+    }
+    let base = app_sync::AUDIT_BASE.read(store).await?.unwrap_or(0);
+    let held = with_data(|d| d.held(base));
+    let request = app_sync::PullRequest {
+        cursor,
+        digest: Some(held.digest()),
+    };
+    Ok(match post("/api/v1/pull", &request).await? {
+        PullReply::Patch(patch) => {
+            crate::ui::state::publish_timing("pullParts", patch.parts.len() as f64);
+            PullReply::Snapshot(Box::new(patch.onto(held)))
+        }
+        other => other,
+    })
 }
 
 /// Records that the device is in sync now: stored, on show, and for the tests and benchmarks.

@@ -93,6 +93,8 @@ pub enum PullReply {
     Unchanged { cursor: u64 },
     /// Everything the user may see, as of `cursor`.
     Snapshot(Box<Snapshot>),
+    /// What changed since the device's cursor, for a device that sent its digest.
+    Patch(Box<Patch>),
 }
 
 /// Everything a user may see: a sales rep, their own customers with their ledger, requests,
@@ -335,12 +337,371 @@ impl Book {
     }
 }
 
+// ----- A pull after the first: the changes since the device's cursor -----
+
+/// What a device holds of the server's data, in brief, so that the server sends only what
+/// differs (an rsync-like pull): a hash per customer of everything kept with it, one of the
+/// configuration, and the part of the audit trail that came from the server.
+///
+/// The device's own unconfirmed effects (a command not pushed yet, or refused) make its hashes
+/// differ from the server's, so the server's version of those customers comes back and replaces
+/// them: the device rebases without keeping a second copy of the server's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest {
+    /// `(customer, hash of its part)`, for every customer the device holds.
+    pub customers: Vec<(CustomerId, String)>,
+    /// Hash of the users, policy, routes, rules and scorecard versions.
+    pub config: String,
+    /// How many of the device's audit entries came from the server at its last pull, and the
+    /// hash of the last of them: the server sends the entries after it.
+    pub audit_base: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<String>,
+}
+
+/// A pull's body: the device's cursor and, unless it holds nothing yet, its digest.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub cursor: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
+}
+
+/// One customer with everything kept with it: its requests, alerts, tasks, holds and the credit
+/// reserved on it. The unit a patch replaces.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Part {
+    pub customer: Customer,
+    pub requests: Vec<Request>,
+    pub alerts: Vec<Alert>,
+    pub tasks: Vec<Task>,
+    pub holds: Vec<Hold>,
+    pub reservations: Vec<Reservation>,
+}
+
+impl Part {
+    fn hash(&self) -> String {
+        short_hash(self)
+    }
+}
+
+/// The configuration every user receives whole when it changed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    pub users: Vec<User>,
+    pub policy: Policy,
+    pub routes: Routes,
+    pub rules: RuleSet,
+    pub models: Vec<Scorecard>,
+}
+
+/// The changes since a device's cursor: the customers whose part differs from the device's (or
+/// that are new to it), those it may no longer see, the configuration if it changed, the audit
+/// entries after those it has from the server, and the ledger's chunk list (the device fetches
+/// the chunks it does not hold, as for a snapshot).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Patch {
+    pub cursor: u64,
+    pub as_of: Date,
+    pub me: User,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Config>,
+    pub parts: Vec<Part>,
+    pub gone: Vec<CustomerId>,
+    pub ledger: Vec<ChunkRef>,
+    /// The device keeps its first `audit_from` entries and replaces the rest with `audit`.
+    pub audit_from: u64,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// The first 16 hex digits of the SHA-256 of a value's JSON (64 bits: enough to tell versions of
+/// one customer apart; a device's digest of 10,000 customers is about 300 KB).
+fn short_hash(v: &impl Serialize) -> String {
+    let json = serde_json::to_vec(v).expect("json");
+    creditdesk_domain::approval::sha256_hex(&json)[..16].to_string()
+}
+
+/// The parts of these customers, each with its own records, in the customers' order.
+fn parts_of<'a>(
+    customers: impl Iterator<Item = &'a Customer>,
+    requests: &[Request],
+    alerts: &[Alert],
+    tasks: &[Task],
+    holds: impl Iterator<Item = (CustomerId, &'a Vec<Hold>)>,
+    reservations: &[Reservation],
+) -> Vec<Part> {
+    let mut parts: Vec<Part> = customers
+        .map(|c| Part {
+            customer: c.clone(),
+            requests: Vec::new(),
+            alerts: Vec::new(),
+            tasks: Vec::new(),
+            holds: Vec::new(),
+            reservations: Vec::new(),
+        })
+        .collect();
+    let at: std::collections::HashMap<CustomerId, usize> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.customer.id, i))
+        .collect();
+    let mut put = |c: CustomerId, f: &mut dyn FnMut(&mut Part)| {
+        if let Some(&i) = at.get(&c) {
+            f(&mut parts[i]);
+        }
+    };
+    for r in requests {
+        put(r.customer, &mut |p| p.requests.push(r.clone()));
+    }
+    for a in alerts {
+        put(a.customer, &mut |p| p.alerts.push(a.clone()));
+    }
+    for t in tasks {
+        put(t.customer, &mut |p| p.tasks.push(t.clone()));
+    }
+    for (c, h) in holds {
+        put(c, &mut |p| p.holds = h.clone());
+    }
+    for r in reservations {
+        put(r.customer, &mut |p| p.reservations.push(r.clone()));
+    }
+    // One order on both ends, whatever order each keeps its records in.
+    for p in &mut parts {
+        p.requests.sort_by_key(|r| r.id.to_string());
+        p.alerts.sort_by(|a, b| a.id.cmp(&b.id));
+        p.tasks.sort_by(|a, b| a.id.cmp(&b.id));
+        p.reservations.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    parts
+}
+
+fn config_hash(
+    users: &[User],
+    policy: &Policy,
+    routes: &Routes,
+    rules: &RuleSet,
+    models: &[Scorecard],
+) -> String {
+    short_hash(&(users, policy, routes, rules, models))
+}
+
+/// What a device holds of the server's data, taken from its book at one moment: the digest is
+/// made of it, and the patch that answers the digest goes onto it (the book may change while
+/// the pull is on its way).
+#[derive(Clone, Debug)]
+pub struct Held {
+    parts: Vec<Part>,
+    config: Config,
+    audit: Vec<AuditEntry>,
+    /// How many of `audit` came from the server.
+    audit_base: usize,
+}
+
+impl Held {
+    /// What the device tells the server it holds (see [`Digest`]).
+    pub fn digest(&self) -> Digest {
+        let c = &self.config;
+        Digest {
+            customers: self
+                .parts
+                .iter()
+                .map(|p| (p.customer.id, p.hash()))
+                .collect(),
+            config: config_hash(&c.users, &c.policy, &c.routes, &c.rules, &c.models),
+            audit_base: self.audit_base as u64,
+            audit_head: self
+                .audit_base
+                .checked_sub(1)
+                .map(|i| self.audit[i].hash.clone()),
+        }
+    }
+}
+
+impl Snapshot {
+    /// What a device that adopted this snapshot holds.
+    pub fn held(&self) -> Held {
+        Held {
+            parts: self.parts(),
+            config: Config {
+                users: self.users.clone(),
+                policy: self.policy.clone(),
+                routes: self.routes.clone(),
+                rules: self.rules.clone(),
+                models: self.models.clone(),
+            },
+            audit: self.audit.clone(),
+            audit_base: self.audit.len(),
+        }
+    }
+
+    fn parts(&self) -> Vec<Part> {
+        parts_of(
+            self.customers.iter(),
+            &self.requests,
+            &self.alerts,
+            &self.tasks,
+            self.holds.iter().map(|(c, h)| (*c, h)),
+            &self.reservations,
+        )
+    }
+
+    /// What of this snapshot a device with `digest` lacks (see [`Digest`]).
+    pub fn patch(&self, digest: &Digest) -> Patch {
+        let held: std::collections::HashMap<CustomerId, &str> = digest
+            .customers
+            .iter()
+            .map(|(c, h)| (*c, h.as_str()))
+            .collect();
+        let parts: Vec<Part> = self
+            .parts()
+            .into_iter()
+            .filter(|p| held.get(&p.customer.id) != Some(&p.hash().as_str()))
+            .collect();
+        let mine: HashSet<CustomerId> = self.customers.iter().map(|c| c.id).collect();
+        let gone = digest
+            .customers
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| !mine.contains(c))
+            .collect();
+        let config = (config_hash(
+            &self.users,
+            &self.policy,
+            &self.routes,
+            &self.rules,
+            &self.models,
+        ) != digest.config)
+            .then(|| Config {
+                users: self.users.clone(),
+                policy: self.policy.clone(),
+                routes: self.routes.clone(),
+                rules: self.rules.clone(),
+                models: self.models.clone(),
+            });
+        // The device's trail continues the server's if its last entry from the server is the
+        // server's entry at that place; otherwise it takes the whole trail again.
+        let base = digest.audit_base as usize;
+        let continues = base <= self.audit.len()
+            && match (base, &digest.audit_head) {
+                (0, _) => true,
+                (n, Some(h)) => self.audit[n - 1].hash == *h,
+                (_, None) => false,
+            };
+        let audit_from = if continues { base } else { 0 };
+        Patch {
+            cursor: self.cursor,
+            as_of: self.as_of,
+            me: self.me.clone(),
+            config,
+            parts,
+            gone,
+            ledger: self.ledger.clone(),
+            audit_from: audit_from as u64,
+            audit: self.audit[audit_from..].to_vec(),
+        }
+    }
+}
+
+impl Book {
+    /// What this device holds of the server's data (see [`Held`]); `audit_base` is how many
+    /// audit entries its last pull brought ([`AUDIT_BASE`]).
+    pub fn held(&self, audit_base: u64) -> Held {
+        Held {
+            parts: parts_of(
+                self.customers.iter(),
+                &self.requests,
+                &self.monitor.alerts,
+                &self.monitor.tasks,
+                self.monitor.holds.iter().map(|(c, h)| (*c, h)),
+                &self.reservations,
+            ),
+            config: Config {
+                users: self.users.clone(),
+                policy: self.policy.clone(),
+                routes: self.routes.clone(),
+                rules: self.rules.clone(),
+                models: self.versions.clone(),
+            },
+            audit: self.audit.clone(),
+            audit_base: (audit_base as usize).min(self.audit.len()),
+        }
+    }
+}
+
+impl Patch {
+    /// The whole snapshot this patch stands for, from what the device held when it made its
+    /// digest: its customers and records where the patch says nothing, the patch's elsewhere.
+    /// The device adopts it as it would a snapshot ([`adopt`]).
+    pub fn onto(self, held: Held) -> Snapshot {
+        let replaced: HashSet<CustomerId> = self
+            .parts
+            .iter()
+            .map(|p| p.customer.id)
+            .chain(self.gone.iter().copied())
+            .collect();
+        let mut parts: Vec<Part> = held
+            .parts
+            .into_iter()
+            .filter(|p| !replaced.contains(&p.customer.id))
+            .collect();
+        parts.extend(self.parts);
+        let config = self.config.unwrap_or(held.config);
+        let mut audit = held.audit;
+        audit.truncate(self.audit_from as usize);
+        audit.extend(self.audit);
+        let mut s = Snapshot {
+            cursor: self.cursor,
+            as_of: self.as_of,
+            me: self.me,
+            users: config.users,
+            policy: config.policy,
+            routes: config.routes,
+            rules: config.rules,
+            models: config.models,
+            customers: Vec::with_capacity(parts.len()),
+            ledger: self.ledger,
+            requests: Vec::new(),
+            alerts: Vec::new(),
+            tasks: Vec::new(),
+            holds: Vec::new(),
+            reservations: Vec::new(),
+            audit,
+        };
+        for p in parts {
+            if !p.holds.is_empty() {
+                s.holds.push((p.customer.id, p.holds));
+            }
+            s.customers.push(p.customer);
+            s.requests.extend(p.requests);
+            s.alerts.extend(p.alerts);
+            s.tasks.extend(p.tasks);
+            s.reservations.extend(p.reservations);
+        }
+        s.customers.sort_by(|a, b| a.name.cmp(&b.name));
+        // Requests newest first, as the book keeps them.
+        s.requests
+            .sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));
+        s
+    }
+
+    /// Whether the patch changes nothing but the cursor and the ledger's list.
+    pub fn is_empty(&self) -> bool {
+        self.config.is_none()
+            && self.parts.is_empty()
+            && self.gone.is_empty()
+            && self.audit.is_empty()
+    }
+}
+
 // ----- The device's side -----
 
 /// The device's client id, made once (`meta` key `client`).
 pub const CLIENT: Setting<String> = Setting::new("client");
 /// The server's cursor of the device's last pull.
 pub const CURSOR: Setting<u64> = Setting::new("sync_cursor");
+/// How many audit entries the device's last pull brought (the rest of its trail is its own
+/// copy of its commands' entries, replaced by the server's at the next pull).
+pub const AUDIT_BASE: Setting<u64> = Setting::new("sync_audit_base");
 /// Commands the server did not accept, for the user to fix, retry or discard.
 pub const REFUSED: Setting<Vec<Refused>> = Setting::new("sync_refused");
 /// When the device last synced (milliseconds).
@@ -492,7 +853,7 @@ pub fn dump_of(
 ) -> Result<Dump, StoreError> {
     let mut meta: Vec<(String, String)> = local_meta
         .iter()
-        .filter(|(k, _)| !server_owned(k) && k != CURSOR.key)
+        .filter(|(k, _)| !server_owned(k) && k != CURSOR.key && k != AUDIT_BASE.key)
         .cloned()
         .collect();
     meta.push(settings::POLICY.entry(&snapshot.policy));
@@ -502,6 +863,7 @@ pub fn dump_of(
     meta.push(settings::HOLDS.entry(&snapshot.holds.iter().cloned().collect()));
     meta.push(settings::RESERVATIONS.entry(&snapshot.reservations));
     meta.push(CURSOR.entry(&snapshot.cursor));
+    meta.push(AUDIT_BASE.entry(&(snapshot.audit.len() as u64)));
     fn json(v: &impl Serialize) -> String {
         serde_json::to_string(v).expect("json")
     }

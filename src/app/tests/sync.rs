@@ -59,7 +59,14 @@ fn server() -> (MemStore, RefCell<Book>) {
     let mut batch = Batch::default();
     creditdesk_storage::settings::USERS.put(&mut batch, &users());
     block_on(store.commit(&batch)).unwrap();
-    book.summarise_all();
+    // As the server starts: the book read from its store (with the first scorecard version).
+    let (book, _) = block_on(load::whole_book(
+        &store,
+        as_of,
+        DeviceId::from_u128(1),
+        Vec::new,
+    ))
+    .unwrap();
     (store, RefCell::new(book))
 }
 
@@ -339,4 +346,228 @@ fn a_pull_fetches_only_the_ledger_chunks_the_device_does_not_hold_and_refuses_a_
         .unwrap_err()
         .to_string()
         .contains("not fetched"));
+}
+
+/// What the device holds, as its sync takes it: from its book and the audit entries its last
+/// pull brought.
+fn held_of(store: &MemStore, book: &RefCell<Book>) -> sync::Held {
+    let base = block_on(sync::AUDIT_BASE.read(store)).unwrap().unwrap_or(0);
+    book.borrow().held(base)
+}
+
+fn digest_of(store: &MemStore, book: &RefCell<Book>) -> sync::Digest {
+    held_of(store, book).digest()
+}
+
+/// A device's book read again from its store.
+fn reloaded(store: &MemStore) -> RefCell<Book> {
+    let (book, _) = block_on(load::whole_book(
+        store,
+        Date::parse(TODAY).unwrap(),
+        DeviceId::from_u128(9),
+        Vec::new,
+    ))
+    .unwrap();
+    RefCell::new(book)
+}
+
+fn temporary_increase(id: u128, customer: CustomerId) -> Command {
+    Command::FileRequest {
+        id: RequestId::from_u128(id),
+        customer,
+        kind: creditdesk_domain::request::RequestKind::TemporaryLimit {
+            amount: Money::from_units(150_000),
+            start: Date::parse(TODAY).unwrap(),
+            end: Date::parse("2026-12-31").unwrap(),
+        },
+        reason: "Year-end stocking order".into(),
+        attachments: vec![],
+    }
+}
+
+#[test]
+fn a_device_that_holds_what_the_server_has_gets_an_empty_patch() {
+    let (_, s_book) = server();
+    let fs = &users()[2];
+    let (d_store, d_book) = device(&s_book, "fs");
+    let (snapshot, _) = s_book.borrow().snapshot_for(fs, 2).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert!(patch.is_empty(), "{patch:?}");
+    assert_eq!(patch.ledger, snapshot.ledger, "the chunk list always comes");
+}
+
+#[test]
+fn a_patch_carries_only_the_customers_that_changed_and_the_device_ends_as_the_server() {
+    let (s_store, s_book) = server();
+    let fs = &users()[2];
+    let (d_store, d_book) = device(&s_book, "fs");
+    let ours = CustomerId::from_u128(100);
+    // On the server: rep-1 files a request on their customer (a part and audit entries), and
+    // finance takes an order on the other (the ledger only).
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("rep-1", "r1"),
+        temporary_increase(1, ours),
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("fs", "o1"),
+        order(5, CustomerId::from_u128(101), "100"),
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(fs, 3).unwrap();
+    let held = d_book.borrow().audit.len();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert_eq!(
+        patch
+            .parts
+            .iter()
+            .map(|p| (p.customer.id, p.requests.len()))
+            .collect::<Vec<_>>(),
+        vec![(ours, 1)],
+        "only the customer with the request"
+    );
+    assert!(patch.config.is_none() && patch.gone.is_empty());
+    assert_eq!(
+        patch.audit_from as usize, held,
+        "the audit entries after the device's"
+    );
+    assert_eq!(patch.audit.len(), snapshot.audit.len() - held);
+    assert!(!patch.audit.is_empty());
+    // Onto the device's book, the patch is the server's snapshot; adopted, nothing differs.
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    assert_eq!(whole.held().digest(), snapshot.held().digest());
+    assert_eq!(
+        serde_json::to_value(&whole.audit).unwrap(),
+        serde_json::to_value(&snapshot.audit).unwrap()
+    );
+    block_on(sync::adopt(&d_store, &whole, &chunks)).unwrap();
+    let d_book = reloaded(&d_store);
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+    assert_eq!(d_book.borrow().ledger.orders().len(), 1);
+    assert_eq!(d_book.borrow().requests.len(), 1);
+}
+
+#[test]
+fn what_the_device_did_that_the_server_has_not_comes_back_as_the_server_has_it() {
+    let (_, s_book) = server();
+    let rep = &users()[0];
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let ours = CustomerId::from_u128(100);
+    // Offline, the rep files a request (a pending command: its request and audit entries are
+    // the device's own until the server has them).
+    block_on(execute(
+        &d_store,
+        &d_book,
+        &ctx("rep-1", "r1"),
+        temporary_increase(1, ours),
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(rep, 2).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert_eq!(
+        patch
+            .parts
+            .iter()
+            .map(|p| (p.customer.id, p.requests.len()))
+            .collect::<Vec<_>>(),
+        vec![(ours, 0)],
+        "the server's version, without the request it has not seen"
+    );
+    assert!(
+        d_book.borrow().audit.len() > snapshot.audit.len(),
+        "the device's trail has its own entries"
+    );
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    assert_eq!(whole.held().digest(), snapshot.held().digest());
+    assert_eq!(
+        whole.audit.iter().map(|e| &e.hash).collect::<Vec<_>>(),
+        snapshot.audit.iter().map(|e| &e.hash).collect::<Vec<_>>(),
+        "the device's own entries give way to the server's"
+    );
+    // Adopted, the pending command is replayed on top and shows again, still to push.
+    let pending = block_on(sync::adopt(&d_store, &whole, &chunks)).unwrap();
+    assert_eq!(pending.len(), 1);
+    let d_book = reloaded(&d_store);
+    assert!(d_book.borrow().requests.is_empty());
+    block_on(sync::replay(
+        &d_store,
+        &d_book,
+        rep,
+        DeviceId::from_u128(9),
+        pending,
+    ));
+    assert_eq!(d_book.borrow().requests.len(), 1);
+    assert_eq!(block_on(sync::pending(&d_store)).unwrap().len(), 1);
+}
+
+#[test]
+fn a_customer_given_to_another_rep_leaves_the_device_and_a_new_one_arrives() {
+    let (_, s_book) = server();
+    let rep = &users()[0];
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    // On the server, the customers swap reps; the directory changes too.
+    {
+        let mut b = s_book.borrow_mut();
+        for i in 0..2 {
+            let mut c = b.customers[i].clone();
+            c.sales_rep = if c.sales_rep == "rep-1" {
+                "rep-2"
+            } else {
+                "rep-1"
+            }
+            .into();
+            b.put_customer(c);
+        }
+        b.users[1].name = "Rep Two (North)".into();
+    }
+    let (snapshot, _) = s_book.borrow().snapshot_for(rep, 2).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert_eq!(patch.gone, vec![CustomerId::from_u128(100)]);
+    assert_eq!(
+        patch
+            .parts
+            .iter()
+            .map(|p| p.customer.id)
+            .collect::<Vec<_>>(),
+        vec![CustomerId::from_u128(101)]
+    );
+    assert!(patch.config.is_some(), "the directory changed");
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    assert_eq!(whole.held().digest(), snapshot.held().digest());
+}
+
+#[test]
+fn a_device_whose_trail_parted_from_the_server_s_takes_the_whole_trail_again() {
+    let (s_store, s_book) = server();
+    let fs = &users()[2];
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("rep-1", "r1"),
+        temporary_increase(1, CustomerId::from_u128(100)),
+        vec![],
+    ))
+    .unwrap();
+    let (snapshot, _) = s_book.borrow().snapshot_for(fs, 2).unwrap();
+    let mut digest = snapshot.held().digest();
+    assert!(snapshot.patch(&digest).audit.is_empty());
+    digest.audit_head = Some("0".repeat(64));
+    let patch = snapshot.patch(&digest);
+    assert_eq!(
+        (patch.audit_from, patch.audit.len()),
+        (0, snapshot.audit.len())
+    );
+    digest.audit_base = snapshot.audit.len() as u64 + 5;
+    assert_eq!(
+        snapshot.patch(&digest).audit_from,
+        0,
+        "a trail longer than the server's"
+    );
 }

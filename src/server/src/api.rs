@@ -11,6 +11,7 @@
 //! | `POST /api/v1/users`       | administrator    | add or change a user and set their password     |
 //! | `POST /api/v1/push`        | signed in        | run pending commands as me                      |
 //! | `GET /api/v1/pull?cursor=` | signed in        | what I may see, if it changed                   |
+//! | `POST /api/v1/pull`        | signed in        | `{cursor, digest}` → what changed against what the device holds |
 //! | `GET /api/v1/pull/chunk?cursor=&key=` | signed in | one ledger chunk of that pull, as bytes |
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //!
@@ -26,7 +27,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use creditdesk_app::sync::{PullReply, Push, PushReply};
+use creditdesk_app::sync::{PullReply, PullRequest, Push, PushReply};
 use creditdesk_app::Command;
 use creditdesk_domain::approval::{Role, User};
 use futures_util::Stream;
@@ -173,7 +174,13 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/password", post(change_password))
         .route("/api/v1/users", post(save_user))
         .route("/api/v1/push", post(push))
-        .route("/api/v1/pull", get(pull))
+        // A digest names every customer the device holds (about 60 bytes each).
+        .route(
+            "/api/v1/pull",
+            get(pull)
+                .post(pull_changes)
+                .layer(axum::extract::DefaultBodyLimit::max(64 << 20)),
+        )
         .route("/api/v1/pull/chunk", get(pull_chunk))
         .route("/api/v1/events", get(events))
         .route(
@@ -495,7 +502,21 @@ async fn pull(
     Query(q): Query<PullQuery>,
 ) -> ApiResult<PullReply> {
     s.engine
-        .pull(me.user.id, q.cursor)
+        .pull(me.user.id, q.cursor, None)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+/// A pull from a device that holds data already: it sends its digest (a hash per customer, see
+/// `creditdesk_app::sync::Digest`) and gets only what differs.
+async fn pull_changes(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(q): Json<PullRequest>,
+) -> ApiResult<PullReply> {
+    s.engine
+        .pull(me.user.id, q.cursor, q.digest)
         .await
         .map(Json)
         .map_err(ApiError::internal)

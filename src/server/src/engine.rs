@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::store::{open, Backend, SqlStore};
 use base64::Engine as _;
 use creditdesk_app::monitoring::{propose_reviews, run_rules};
-use creditdesk_app::sync::{Mutation, MutationResult, PullReply, Push, PushReply, Status};
+use creditdesk_app::sync::{Digest, Mutation, MutationResult, PullReply, Push, PushReply, Status};
 use creditdesk_app::{execute, Book, Command, Ctx};
 use creditdesk_domain::approval::{Role, User};
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
@@ -30,6 +30,7 @@ pub enum Job {
     Pull {
         user: String,
         cursor: u64,
+        digest: Option<Digest>,
         reply: oneshot::Sender<Result<PullReply, String>>,
     },
     /// The bytes of one ledger chunk of the snapshot `user` pulled at `cursor`; `None` once that
@@ -94,10 +95,18 @@ impl EngineHandle {
     pub async fn push(&self, user: String, push: Push) -> Result<PushReply, String> {
         self.ask(|reply| Job::Push { user, push, reply }).await?
     }
-    pub async fn pull(&self, user: String, cursor: u64) -> Result<PullReply, String> {
+    /// What `user` may see, if it changed since `cursor`: the changes against `digest` when the
+    /// device sent one, else everything.
+    pub async fn pull(
+        &self,
+        user: String,
+        cursor: u64,
+        digest: Option<Digest>,
+    ) -> Result<PullReply, String> {
         self.ask(|reply| Job::Pull {
             user,
             cursor,
+            digest,
             reply,
         })
         .await?
@@ -282,9 +291,10 @@ impl Engine {
             Job::Pull {
                 user,
                 cursor,
+                digest,
                 reply,
             } => {
-                let _ = reply.send(self.pull(&user, cursor).await);
+                let _ = reply.send(self.pull(&user, cursor, digest).await);
             }
             Job::Chunk {
                 user,
@@ -501,7 +511,12 @@ impl Engine {
         Ok(())
     }
 
-    async fn pull(&self, user: &str, cursor: u64) -> Result<PullReply, String> {
+    async fn pull(
+        &self,
+        user: &str,
+        cursor: u64,
+        digest: Option<Digest>,
+    ) -> Result<PullReply, String> {
         let now = self.store.cursor().await.map_err(text)?;
         if cursor == now && cursor > 0 {
             return Ok(PullReply::Unchanged { cursor });
@@ -538,6 +553,9 @@ impl Engine {
                     .collect(),
             ));
         }
-        Ok(PullReply::Snapshot(Box::new(snapshot)))
+        Ok(match digest {
+            Some(d) => PullReply::Patch(Box::new(snapshot.patch(&d))),
+            None => PullReply::Snapshot(Box::new(snapshot)),
+        })
     }
 }

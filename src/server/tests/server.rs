@@ -2,7 +2,9 @@
 //! `CREDITDESK_TEST_PG` names a PostgreSQL server (`./x test` starts one), on PostgreSQL too.
 //! Each test gets a fresh database.
 
-use creditdesk_app::sync::{Mutation, PullReply, Push, PushReply, Snapshot, Status};
+use creditdesk_app::sync::{
+    Held, Mutation, PullReply, PullRequest, Push, PushReply, Snapshot, Status,
+};
 use creditdesk_app::{Book, Command};
 use creditdesk_domain::approval::{Role, User};
 use creditdesk_domain::demo::DemoLang;
@@ -130,7 +132,7 @@ async fn pull(s: &Server, token: &str) -> Pulled {
     assert_eq!(status, 200, "{v}");
     let snap = match serde_json::from_value::<PullReply>(v).unwrap() {
         PullReply::Snapshot(s) => *s,
-        PullReply::Unchanged { .. } => panic!("a first pull is a snapshot"),
+        _ => panic!("a first pull is a snapshot"),
     };
     let mut fetched = std::collections::HashMap::new();
     for r in &snap.ledger {
@@ -151,6 +153,18 @@ async fn push(s: &Server, token: &str, client: &str, mutations: Vec<Mutation>) -
     })
     .unwrap();
     let (status, v) = http(s, "POST", "/api/v1/push", Some(token), Some(body)).await;
+    assert_eq!(status, 200, "{v}");
+    serde_json::from_value(v).unwrap()
+}
+
+/// A pull from a device that holds `held` (it sends its digest): the server's answer.
+async fn pull_changes(s: &Server, token: &str, cursor: u64, held: &Held) -> PullReply {
+    let body = serde_json::to_value(PullRequest {
+        cursor,
+        digest: Some(held.digest()),
+    })
+    .unwrap();
+    let (status, v) = http(s, "POST", "/api/v1/pull", Some(token), Some(body)).await;
     assert_eq!(status, 200, "{v}");
     serde_json::from_value(v).unwrap()
 }
@@ -875,18 +889,15 @@ async fn alerts_the_rules_raise_on_a_new_day_reach_devices_without_any_command()
         s.clock.advance(24 * 3_600_000);
         // (The session of yesterday has ended: sign in again.)
         let t = token(&s, "fs-1").await;
-        let (status, v) = http(
-            &s,
-            "GET",
-            &format!("/api/v1/pull?cursor={}", before.cursor),
-            Some(&t),
-            None,
-        )
-        .await;
-        assert_eq!(status, 200, "{db}: {v}");
-        match serde_json::from_value::<PullReply>(v).unwrap() {
-            PullReply::Snapshot(after) => {
-                assert!(after.cursor > before.cursor, "{db}");
+        match pull_changes(&s, &t, before.cursor, &before.held()).await {
+            PullReply::Patch(patch) => {
+                assert!(patch.cursor > before.cursor, "{db}");
+                let alerts = |p: &creditdesk_app::sync::Part| p.alerts.len();
+                assert!(
+                    patch.parts.iter().map(alerts).sum::<usize>() > 0,
+                    "{db}: the customers with new alerts come"
+                );
+                let after = patch.onto(before.held());
                 assert!(
                     after.alerts.len() > before.alerts.len(),
                     "{db}: {} alerts before, {} after",
@@ -897,6 +908,84 @@ async fn alerts_the_rules_raise_on_a_new_day_reach_devices_without_any_command()
             PullReply::Unchanged { .. } => {
                 panic!("{db}: the day's new alerts did not reach the device")
             }
+            PullReply::Snapshot(_) => panic!("{db}: a device with a digest gets a patch"),
         }
+    }
+}
+
+#[tokio::test]
+async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
+    for db in databases() {
+        let s = demo(db).await;
+        let fs = token(&s, "fs-1").await;
+        let before = pull(&s, &fs).await;
+        // Nothing changed: the cursor says so.
+        assert!(
+            matches!(
+                pull_changes(&s, &fs, before.cursor, &before.held()).await,
+                PullReply::Unchanged { .. }
+            ),
+            "{db}"
+        );
+        // A rep files a request on one customer.
+        let rep = token(&s, "rep-1").await;
+        // (One without an open request: a customer has one at a time.)
+        let customer = pull(&s, &rep)
+            .await
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .find(|c| {
+                !before
+                    .requests
+                    .iter()
+                    .any(|r| r.customer == *c && r.state().is_open())
+            })
+            .expect("a customer without an open request");
+        let file = Command::FileRequest {
+            id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
+            customer,
+            kind: RequestKind::TemporaryLimit {
+                amount: Money::from_units(20_000),
+                start: Date::parse("2026-06-15").unwrap(),
+                end: Date::parse("2026-07-15").unwrap(),
+            },
+            reason: "Peak season order".into(),
+            attachments: vec![],
+        };
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
+                n: 1,
+                command: file,
+                files: vec![],
+            }],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let PullReply::Patch(patch) = pull_changes(&s, &fs, before.cursor, &before.held()).await
+        else {
+            panic!("{db}: a device with a digest gets a patch");
+        };
+        assert_eq!(
+            patch
+                .parts
+                .iter()
+                .map(|p| p.customer.id)
+                .collect::<Vec<_>>(),
+            vec![customer],
+            "{db}: only the customer with the new request"
+        );
+        assert!(patch.config.is_none() && patch.gone.is_empty(), "{db}");
+        assert_eq!(patch.audit_from as usize, before.audit.len(), "{db}");
+        assert!(!patch.audit.is_empty(), "{db}: the request's audit entries");
+        // Put onto what the device held, it is the whole snapshot a new device would get.
+        let whole = patch.onto(before.held());
+        let fresh = pull(&s, &fs).await;
+        assert_eq!(whole.held().digest(), fresh.held().digest(), "{db}");
+        assert_eq!(whole.ledger, fresh.ledger, "{db}");
     }
 }
