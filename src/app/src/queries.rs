@@ -3,7 +3,10 @@
 
 use crate::book::Book;
 use creditdesk_domain::approval::User;
+use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::rating::Grade;
+use creditdesk_domain::text::next_number;
+use creditdesk_domain::CustomerId;
 
 /// How the customer list is ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,5 +90,43 @@ impl Book {
             regions,
             self.rep_choices(mine().map(|c| c.sales_rep.as_str())),
         )
+    }
+}
+
+/// The ledger forms' defaults and a reminder's items.
+impl Book {
+    /// The next free order number in a series (`SO-2026-0000001`; `series` may carry a device's
+    /// tag, `SO-7F3A`), for the order form's default.
+    pub fn next_order_number(&self, series: &str, year: i32) -> String {
+        next_number(series, year, self.ledger.orders().iter().map(|o| &o.number))
+    }
+    /// The next free invoice number in a series, for the invoice form's default.
+    pub fn next_invoice_number(&self, series: &str, year: i32) -> String {
+        next_number(
+            series,
+            year,
+            self.ledger.invoices().iter().map(|i| &i.number),
+        )
+    }
+    /// The categories orders have used, sorted, once each (the order form offers them).
+    pub fn order_categories(&self) -> Vec<String> {
+        let mut cats: Vec<String> = self
+            .ledger
+            .orders()
+            .iter()
+            .filter_map(|o| o.category.map(|c| c.to_string()))
+            .collect();
+        cats.sort();
+        cats.dedup();
+        cats
+    }
+    /// A customer's invoices with something still open on the as-of date (a reminder lists
+    /// them).
+    pub fn open_items(&self, id: CustomerId) -> Vec<OpenItem> {
+        self.ledger
+            .items(id, self.as_of)
+            .into_iter()
+            .filter(|i| i.open.is_positive())
+            .collect()
     }
 }

@@ -7,10 +7,11 @@
 
 use crate::book::Book as Data;
 use creditdesk_domain::credit::Exposure;
+use creditdesk_domain::ledger::{DaysTenths, OpenItem};
 use creditdesk_domain::money::ratio_bp_round_down;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{
-    cei, collections_by_rep, dso_rows, period_ends, utilisation_bin, Countback, DsoRow,
+    cei, collections_by_rep, dso_rows, period_ends, utilisation_bin, Bucket, Countback, DsoRow,
     PercentTenths, Point, RepRow,
 };
 use creditdesk_domain::{Customer, CustomerId, Date, Money, OrderStatus};
@@ -333,4 +334,162 @@ pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
         no_limit,
         top_risk: risk,
     }
+}
+
+// ----- The report pages' rows -----
+
+/// A customer's row of the aging report: its open receivables by bucket on the as-of date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgingRow<'a> {
+    pub customer: &'a Customer,
+    pub grade: Grade,
+    pub point: Point,
+}
+
+/// The aging report: the view's customers with receivables open on the as-of date.
+pub fn aging<'a>(d: &'a Data, f: &Filter) -> Vec<AgingRow<'a>> {
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let per = d.ledger.per_customer(&ids, &[f.date(d)]);
+    cs.into_iter()
+        .zip(per)
+        .filter(|(_, p)| !p[0].open_ar.is_zero())
+        .map(|(c, p)| AgingRow {
+            customer: c,
+            grade: d.grade(c.id),
+            point: p[0],
+        })
+        .collect()
+}
+
+/// What narrows the open-invoices report besides the view's filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    pub customer: Option<CustomerId>,
+    pub bucket: Option<Bucket>,
+    pub only_overdue: bool,
+}
+
+/// The invoices open on the as-of date behind an aging figure: customer, invoice, bucket.
+pub fn open_invoices(
+    d: &Data,
+    f: &Filter,
+    by: &InvoiceFilter,
+) -> Vec<(CustomerId, OpenItem, Bucket)> {
+    let ids = chosen(d, f)
+        .into_iter()
+        .map(|c| c.id)
+        .filter(|c| by.customer.is_none_or(|x| x == *c));
+    d.ledger
+        .aged_items(ids, f.date(d), by.bucket)
+        .into_iter()
+        .filter(|(_, _, b)| !by.only_overdue || *b != Bucket::Current)
+        .collect()
+}
+
+/// DSO and CEI for each of the 12 periods up to the as-of date, oldest first.
+pub fn dso(d: &Data, f: &Filter) -> Vec<DsoRow> {
+    let as_of = f.date(d);
+    let ids: Vec<CustomerId> = chosen(d, f).iter().map(|c| c.id).collect();
+    let ends = period_ends(as_of, 12);
+    let points = d.ledger.portfolio(ids.iter().copied(), &ends);
+    let look = period_ends(as_of, 24);
+    let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
+    dso_rows(&points, &look, &sales)
+}
+
+/// The collections ranking of the sales reps over the last `months` periods up to the as-of
+/// date: the period's start (exclusive) and a row per rep, best first.
+pub fn collections(d: &Data, f: &Filter, months: u32) -> (Date, Vec<RepRow>) {
+    let as_of = f.date(d);
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let start = period_ends(as_of, months)[0];
+    let per = d.ledger.per_customer(&ids, &[start, as_of]);
+    let reps = collections_by_rep(
+        cs.iter()
+            .zip(&per)
+            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
+    );
+    (start, reps)
+}
+
+/// A customer's row of the days-to-pay report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PayRow<'a> {
+    pub customer: &'a Customer,
+    /// Average days from invoice to payment, weighted by amount, up to the as-of date.
+    pub days_to_pay: Option<DaysTenths>,
+    pub point: Point,
+}
+
+/// How each of the view's customers pays.
+pub fn days_to_pay<'a>(d: &'a Data, f: &Filter) -> Vec<PayRow<'a>> {
+    let as_of = f.date(d);
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let per = d.ledger.per_customer(&ids, &[as_of]);
+    cs.into_iter()
+        .zip(per)
+        .map(|(c, p)| PayRow {
+            customer: c,
+            days_to_pay: d.ledger.average_days_to_pay(c.id, as_of),
+            point: p[0],
+        })
+        .collect()
+}
+
+/// What narrows the utilisation report: a band of the dashboard's histogram
+/// ([`utilisation_bin`]), a least utilisation (basis points), frozen customers only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UtilisationFilter {
+    pub bin: Option<usize>,
+    pub min_bp: Option<i64>,
+    pub frozen_only: bool,
+}
+
+/// A customer's row of the utilisation report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UtilisationRow<'a> {
+    pub customer: &'a Customer,
+    pub grade: Grade,
+    pub limit: Money,
+    pub exposure: Money,
+    /// Exposure / limit in basis points, rounded down; `None` without a limit.
+    pub bp: Option<i64>,
+    pub available: Money,
+    pub frozen: bool,
+}
+
+/// Each of the view's customers' limit, exposure and utilisation on the as-of date.
+pub fn utilisation_rows<'a>(
+    d: &'a Data,
+    f: &Filter,
+    by: &UtilisationFilter,
+) -> Vec<UtilisationRow<'a>> {
+    let as_of = f.date(d);
+    let cs = chosen(d, f);
+    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
+    let per = d.ledger.per_customer(&ids, &[as_of]);
+    cs.into_iter()
+        .zip(per)
+        .filter_map(|(c, p)| {
+            let (limit, exposure, bp) = utilisation(d, c, p[0].open_ar, as_of);
+            let frozen = d.limits_in_force(c.id).is_some_and(|l| l.frozen);
+            let keep = by
+                .bin
+                .is_none_or(|b| bp.is_some_and(|bp| utilisation_bin(bp) == b))
+                && by.min_bp.is_none_or(|m| bp.is_some_and(|bp| bp >= m))
+                && (!by.frozen_only || frozen);
+            keep.then(|| UtilisationRow {
+                customer: c,
+                grade: d.grade(c.id),
+                limit,
+                exposure,
+                bp,
+                available: (limit - exposure).max(Money::ZERO),
+                frozen,
+            })
+        })
+        .collect()
 }

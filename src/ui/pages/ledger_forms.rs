@@ -11,7 +11,6 @@ use crate::ui::widgets::{
 };
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::text::next_number;
 use creditdesk_domain::{CustomerId, InvoiceId, OrderId, OrderStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,16 +51,8 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
             .map_or_else(|| p.to_string(), |t| format!("{p}-{t}"))
     };
     let number = with_data(|d| match doc {
-        Doc::Order => next_number(
-            &series("SO"),
-            year,
-            d.ledger.orders().iter().map(|o| &o.number),
-        ),
-        Doc::Invoice => next_number(
-            &series("INV"),
-            year,
-            d.ledger.invoices().iter().map(|i| &i.number),
-        ),
+        Doc::Order => d.next_order_number(&series("SO"), year),
+        Doc::Invoice => d.next_invoice_number(&series("INV"), year),
         Doc::Payment => String::new(),
     });
     let form = Form::new([
@@ -244,12 +235,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
                         <Field form=form name=f::CATEGORY label=T::Category list="categories" />
                         <datalist id="categories">
-                            {with_data(|d| {
-                                let mut cats: Vec<String> = d.ledger.orders().iter().filter_map(|o| o.category.map(|c| c.to_string())).collect();
-                                cats.sort();
-                                cats.dedup();
-                                cats
-                            }).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+                            {with_data(|d| d.order_categories()).into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
                         </datalist>
                         <label class="check"><input type="checkbox" data-testid="prepaid" prop:checked=move || prepaid.get()
                             on:change=move |ev| prepaid.set(event_target_checked(&ev)) />{move || state.t(T::Prepaid)}</label>

@@ -404,8 +404,7 @@ pub fn NoticePage() -> impl IntoView {
                 };
                 let Some((name, email, items, as_of)) = Some(id).and_then(|id| state.data(|d| {
                     let c = d.customer(id)?;
-                    let items: Vec<_> = d.ledger.items(id, d.as_of).into_iter().filter(|i| i.open.is_positive()).collect();
-                    Some((c.name.clone(), c.email.clone(), items, d.as_of))
+                    Some((c.name.clone(), c.email.clone(), d.open_items(id), d.as_of))
                 })) else { return ().into_any() };
                 let is_zh = zh.get().unwrap_or_else(|| name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
                 let (subject, body) = notice_text(is_zh, &name, &items, as_of);

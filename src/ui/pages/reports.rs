@@ -3,15 +3,11 @@
 //! CEI by month, collections per sales rep, days to pay, and limit utilisation.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::reports::{
-    bp_text, choices, chosen, countback_text, days_text, utilisation, Filter, FilterUrl,
-};
+use crate::ui::reports::{self, bp_text, choices, countback_text, days_text, Filter, FilterUrl};
 use crate::ui::state::AppState;
 use crate::ui::widgets::{download_bytes, WhenLedger};
 use creditdesk_domain::rating::Grade;
-use creditdesk_domain::reports::{
-    collections_by_rep, csv_bytes, dso_rows, period_ends, utilisation_bin, Bucket, Countback,
-};
+use creditdesk_domain::reports::{csv_bytes, utilisation_bin, Bucket, Countback};
 use creditdesk_domain::{CustomerId, Date, Money};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -509,12 +505,9 @@ fn build(
     q: &dyn Fn(&str) -> Option<String>,
 ) -> Built {
     let as_of = f.date(d);
-    let cs = chosen(d, f);
-    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
     let title = lang.t(kind.title()).to_string();
     match kind {
         Kind::Aging => {
-            let per = d.ledger.per_customer(&ids, &[as_of]);
             let mut cols = vec![
                 col(lang, T::Name),
                 col(lang, T::SalesRep),
@@ -530,17 +523,15 @@ fn build(
             }
             cols.push(money(lang, T::OpenAr));
             cols.push(money(lang, T::Overdue));
-            let rows = cs
-                .iter()
-                .zip(&per)
-                .filter(|(_, p)| !p[0].open_ar.is_zero())
-                .map(|(c, p)| {
-                    let p = p[0];
+            let rows = reports::aging(d, f)
+                .into_iter()
+                .map(|row| {
+                    let (c, p) = (row.customer, row.point);
                     let mut r = vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
                         Cell::text(d.user_name(&c.sales_rep)),
                         Cell::text(c.region.clone()),
-                        Cell::text(d.grade(c.id).label()),
+                        Cell::text(row.grade.label()),
                     ];
                     for b in Bucket::ALL {
                         let m = p.aging[b.index()];
@@ -564,14 +555,12 @@ fn build(
             (title, cols, rows, ().into_any())
         }
         Kind::Invoices => {
-            let bucket = q("bucket").and_then(|b| Bucket::from_code(&b));
-            let only_overdue = q("overdue").is_some_and(|v| v == "1");
-            let customer = q("customer");
-            let ids: Vec<CustomerId> = ids
-                .into_iter()
-                .filter(|c| customer.as_ref().is_none_or(|x| *x == c.to_string()))
-                .collect();
-            let items = d.ledger.aged_items(ids.iter().copied(), as_of, bucket);
+            let by = reports::InvoiceFilter {
+                bucket: q("bucket").and_then(|b| Bucket::from_code(&b)),
+                only_overdue: q("overdue").is_some_and(|v| v == "1"),
+                customer: q("customer").and_then(|c| CustomerId::parse(&c)),
+            };
+            let items = reports::open_invoices(d, f, &by);
             let cols = vec![
                 col(lang, T::InvoiceNo),
                 col(lang, T::Name),
@@ -592,7 +581,6 @@ fn build(
             ];
             let rows = items
                 .into_iter()
-                .filter(|(_, _, b)| !only_overdue || *b != Bucket::Current)
                 .map(|(c, it, b)| {
                     let name = d.customer(c).map_or_else(String::new, |c| c.name.clone());
                     vec![
@@ -608,27 +596,20 @@ fn build(
                 })
                 .collect();
             let mut chips = Vec::new();
-            if let Some(b) = bucket {
+            if let Some(b) = by.bucket {
                 chips.push(bucket_label(lang, b).to_string());
             }
-            if only_overdue {
+            if by.only_overdue {
                 chips.push(lang.t(T::Overdue).to_string());
             }
-            if let Some(c) = customer
-                .as_ref()
-                .and_then(|c| d.customers.iter().find(|x| x.id.to_string() == *c))
-            {
+            if let Some(c) = by.customer.and_then(|c| d.customer(c)) {
                 chips.push(c.name.clone());
             }
             let extra = chips_view(lang, chips, format!("/reports/invoices{}", f.query(&[])));
             (title, cols, rows, extra)
         }
         Kind::Dso => {
-            let ends = period_ends(as_of, 12);
-            let points = d.ledger.portfolio(ids.iter().copied(), &ends);
-            let look = period_ends(as_of, 24);
-            let sales = d.ledger.sales_in_periods(ids.iter().copied(), &look);
-            let rows_d = dso_rows(&points, &look, &sales);
+            let rows_d = reports::dso(d, f);
             let cols = vec![
                 col(lang, T::Period),
                 num(lang, T::DaysSuffix),
@@ -683,13 +664,7 @@ fn build(
                 .and_then(|m| m.parse().ok())
                 .filter(|m| [1, 3, 6, 12].contains(m))
                 .unwrap_or(3);
-            let start = period_ends(as_of, months)[0];
-            let per = d.ledger.per_customer(&ids, &[start, as_of]);
-            let reps = collections_by_rep(
-                cs.iter()
-                    .zip(&per)
-                    .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
-            );
+            let (start, reps) = reports::collections(d, f, months);
             let cols = vec![
                 num(lang, T::Rank),
                 col(lang, T::SalesRep),
@@ -741,7 +716,6 @@ fn build(
             (title, cols, rows, extra)
         }
         Kind::DaysToPay => {
-            let per = d.ledger.per_customer(&ids, &[as_of]);
             let cols = vec![
                 col(lang, T::Name),
                 col(lang, T::SalesRep),
@@ -750,32 +724,32 @@ fn build(
                 money(lang, T::Overdue),
                 num(lang, T::MaxDaysOverdue),
             ];
-            let rows = cs
-                .iter()
-                .zip(&per)
-                .map(|(c, p)| {
-                    let adp = d.ledger.average_days_to_pay(c.id, as_of);
+            let rows = reports::days_to_pay(d, f)
+                .into_iter()
+                .map(|r| {
+                    let (c, p, adp) = (r.customer, r.point, r.days_to_pay);
                     vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
                         Cell::text(d.user_name(&c.sales_rep)),
                         Cell::figure(days_text(adp), adp.map(|t| t.0)),
-                        Cell::money(p[0].open_ar),
-                        Cell::money(p[0].overdue()),
-                        Cell::num(p[0].max_days_overdue as i64),
+                        Cell::money(p.open_ar),
+                        Cell::money(p.overdue()),
+                        Cell::num(p.max_days_overdue as i64),
                     ]
                 })
                 .collect();
             (title, cols, rows, ().into_any())
         }
         Kind::Utilisation => {
-            let bin: Option<usize> = q("bin")
-                .and_then(|b| b.parse::<i64>().ok())
-                .map(|lo| utilisation_bin(lo * 100));
-            let min: Option<i64> = q("min")
-                .and_then(|m| m.parse::<i64>().ok())
-                .map(|m| m * 100);
-            let frozen_only = q("frozen").is_some_and(|v| v == "1");
-            let per = d.ledger.per_customer(&ids, &[as_of]);
+            let by = reports::UtilisationFilter {
+                bin: q("bin")
+                    .and_then(|b| b.parse::<i64>().ok())
+                    .map(|lo| utilisation_bin(lo * 100)),
+                min_bp: q("min")
+                    .and_then(|m| m.parse::<i64>().ok())
+                    .map(|m| m * 100),
+                frozen_only: q("frozen").is_some_and(|v| v == "1"),
+            };
             let cols = vec![
                 col(lang, T::Name),
                 col(lang, T::SalesRep),
@@ -786,31 +760,24 @@ fn build(
                 money(lang, T::Available),
                 col(lang, T::Frozen),
             ];
-            let rows = cs
-                .iter()
-                .zip(&per)
-                .filter_map(|(c, p)| {
-                    let (limit, exposure, bp) = utilisation(d, c, p[0].open_ar, as_of);
-                    let frozen = d.limits_in_force(c.id).is_some_and(|l| l.frozen);
-                    let keep = bin.is_none_or(|b| bp.is_some_and(|bp| utilisation_bin(bp) == b))
-                        && min.is_none_or(|m| bp.is_some_and(|bp| bp >= m))
-                        && (!frozen_only || frozen);
-                    keep.then(|| {
-                        vec![
-                            Cell::text(c.name.clone()).link(customer_link(c.id)),
-                            Cell::text(d.user_name(&c.sales_rep)),
-                            Cell::text(d.grade(c.id).label()),
-                            Cell::money(limit),
-                            Cell::money(exposure),
-                            Cell::figure(bp_text(bp), bp),
-                            Cell::money((limit - exposure).max(Money::ZERO)),
-                            Cell::text(if frozen { lang.t(T::Frozen) } else { "" }),
-                        ]
-                    })
+            let rows = reports::utilisation_rows(d, f, &by)
+                .into_iter()
+                .map(|r| {
+                    let c = r.customer;
+                    vec![
+                        Cell::text(c.name.clone()).link(customer_link(c.id)),
+                        Cell::text(d.user_name(&c.sales_rep)),
+                        Cell::text(r.grade.label()),
+                        Cell::money(r.limit),
+                        Cell::money(r.exposure),
+                        Cell::figure(bp_text(r.bp), r.bp),
+                        Cell::money(r.available),
+                        Cell::text(if r.frozen { lang.t(T::Frozen) } else { "" }),
+                    ]
                 })
                 .collect();
             let mut chips = Vec::new();
-            if let Some(b) = bin {
+            if let Some(b) = by.bin {
                 let (lo, hi) = creditdesk_domain::reports::UTILISATION_BINS[b];
                 chips.push(if hi == i64::MAX {
                     format!("≥ {}%", lo / 100)
@@ -818,10 +785,10 @@ fn build(
                     format!("{}–{}%", lo / 100, hi / 100)
                 });
             }
-            if let Some(m) = min {
+            if let Some(m) = by.min_bp {
                 chips.push(format!("≥ {}%", m / 100));
             }
-            if frozen_only {
+            if by.frozen_only {
                 chips.push(lang.t(T::Frozen).to_string());
             }
             let extra = chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])));

@@ -1,0 +1,258 @@
+//! The report pages' queries over a small book: which customers and invoices each report lists,
+//! for whom, and how its narrowing filters read.
+
+use creditdesk_app::reports::{self, Filter, InvoiceFilter, UtilisationFilter};
+use creditdesk_app::*;
+use creditdesk_domain::approval::{Role, User};
+use creditdesk_domain::credit::Limits;
+use creditdesk_domain::ledger::{InvoiceInput, PaymentInput};
+use creditdesk_domain::reports::{utilisation_bin, Bucket};
+use creditdesk_domain::*;
+use creditdesk_storage::mem::MemStore;
+use std::cell::RefCell;
+mod common;
+use common::{block_on, user};
+
+const TODAY: &str = "2026-11-30";
+
+fn users() -> Vec<User> {
+    vec![
+        user("rep-1", "Rep One", Role::SalesRep),
+        user("rep-2", "Rep Two", Role::SalesRep),
+        user("fs", "Finance", Role::FinanceSpecialist),
+    ]
+}
+
+/// Three customers: Alpha (rep-1, limit 100,000) owes 40,000 not yet due after paying 10,000 of
+/// an invoice 10 days old; Beta (rep-1, limit 10,000, frozen) owes 9,500 15 days overdue; Gamma
+/// (rep-2, no limit) owes 1,000 70 days overdue.
+fn book(viewer: &str) -> Book {
+    let today = Date::parse(TODAY).unwrap();
+    let store = MemStore::new();
+    let mut b = Book {
+        as_of: today,
+        users: users(),
+        user: "fs".into(),
+        ..Book::default()
+    };
+    let specs = [
+        (1, "Alpha", "rep-1", 100_000, false),
+        (2, "Beta", "rep-1", 10_000, true),
+        (3, "Gamma", "rep-2", 0, false),
+    ];
+    for (n, name, rep, limit, frozen) in specs {
+        let mut c = CustomerInput {
+            name: name.into(),
+            sales_rep: rep.into(),
+            region: "East".into(),
+            industry: "Steel".into(),
+            first_cooperation: "2020-01-15".into(),
+            ..CustomerInput::default()
+        }
+        .validate(
+            CustomerId::from_u128(n),
+            Meta::new(DeviceId::from_u128(1), Timestamp(0)),
+            Default::default(),
+            today,
+        )
+        .unwrap();
+        c.limits = Limits {
+            permanent: Money::from_units(limit),
+            frozen,
+            ..Limits::default()
+        };
+        b.put_customer(c);
+    }
+    b.summarise_all();
+    let book = RefCell::new(b);
+    let run = |id: &str, cmd: Command| {
+        let ctx = Ctx {
+            actor: users()[2].clone(),
+            device: DeviceId::from_u128(1),
+            now: Timestamp(1_795_000_000_000),
+            as_of: today,
+            command_id: id.into(),
+        };
+        block_on(execute(&store, &book, &ctx, cmd, vec![])).unwrap_or_else(|e| panic!("{e}"));
+    };
+    for (n, customer, days_ago, amount) in
+        [(1, 1, 10, "50000"), (2, 2, 45, "9500"), (3, 3, 100, "1000")]
+    {
+        run(
+            &format!("i{n}"),
+            Command::RecordInvoice {
+                id: InvoiceId::from_u128(n),
+                customer: CustomerId::from_u128(customer),
+                input: InvoiceInput {
+                    number: format!("INV-{n}"),
+                    issue_date: today.add_days(-days_ago).iso(),
+                    term_days: "30".into(),
+                    amount: amount.into(),
+                    order: None,
+                },
+            },
+        );
+    }
+    run(
+        "p1",
+        Command::RecordPayment {
+            id: PaymentId::from_u128(1),
+            customer: CustomerId::from_u128(1),
+            input: PaymentInput {
+                reference: "wire".into(),
+                date: TODAY.into(),
+                amount: "10000".into(),
+                invoice: None,
+            },
+        },
+    );
+    let mut b = book.into_inner();
+    b.user = viewer.into();
+    b
+}
+
+fn names<'a>(rows: impl IntoIterator<Item = &'a Customer>) -> Vec<&'a str> {
+    rows.into_iter().map(|c| c.name.as_str()).collect()
+}
+
+#[test]
+fn the_aging_report_puts_each_open_amount_in_its_bucket_and_a_rep_sees_only_their_customers() {
+    let b = book("fs");
+    let rows = reports::aging(&b, &Filter::default());
+    let got: Vec<(&str, [i64; 5])> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.customer.name.as_str(),
+                r.point.aging.map(|m| m.minor() / 100),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Alpha", [40_000, 0, 0, 0, 0]),
+            ("Beta", [0, 9_500, 0, 0, 0]),
+            ("Gamma", [0, 0, 0, 1_000, 0]),
+        ]
+    );
+    let rep = book("rep-1");
+    assert_eq!(
+        names(
+            reports::aging(&rep, &Filter::default())
+                .iter()
+                .map(|r| r.customer)
+        ),
+        vec!["Alpha", "Beta"]
+    );
+    let by_rep = Filter {
+        rep: "rep-2".into(),
+        ..Filter::default()
+    };
+    assert_eq!(
+        names(reports::aging(&b, &by_rep).iter().map(|r| r.customer)),
+        vec!["Gamma"]
+    );
+}
+
+#[test]
+fn the_open_invoices_narrow_by_customer_bucket_and_overdue() {
+    let b = book("fs");
+    let check = |by: InvoiceFilter, expected: &[&str]| {
+        let got: Vec<String> = reports::open_invoices(&b, &Filter::default(), &by)
+            .into_iter()
+            .map(|(_, it, _)| it.number.to_string())
+            .collect();
+        assert_eq!(got, expected, "{by:?}");
+    };
+    // The longest overdue first.
+    check(InvoiceFilter::default(), &["INV-3", "INV-2", "INV-1"]);
+    check(
+        InvoiceFilter {
+            only_overdue: true,
+            ..InvoiceFilter::default()
+        },
+        &["INV-3", "INV-2"],
+    );
+    check(
+        InvoiceFilter {
+            bucket: Some(Bucket::D61To90),
+            ..InvoiceFilter::default()
+        },
+        &["INV-3"],
+    );
+    check(
+        InvoiceFilter {
+            customer: Some(CustomerId::from_u128(2)),
+            ..InvoiceFilter::default()
+        },
+        &["INV-2"],
+    );
+    // A rep asking for another rep's customer gets nothing of it.
+    let rep = book("rep-1");
+    let theirs = InvoiceFilter {
+        customer: Some(CustomerId::from_u128(3)),
+        ..InvoiceFilter::default()
+    };
+    assert!(reports::open_invoices(&rep, &Filter::default(), &theirs).is_empty());
+}
+
+#[test]
+fn utilisation_rows_narrow_by_band_least_utilisation_and_frozen() {
+    let b = book("fs");
+    let check = |by: UtilisationFilter, expected: &[&str]| {
+        let rows = reports::utilisation_rows(&b, &Filter::default(), &by);
+        assert_eq!(names(rows.iter().map(|r| r.customer)), expected, "{by:?}");
+    };
+    check(UtilisationFilter::default(), &["Alpha", "Beta", "Gamma"]);
+    // Alpha 40% of its limit, Beta 95% of its; Gamma has none.
+    check(
+        UtilisationFilter {
+            min_bp: Some(9_000),
+            ..UtilisationFilter::default()
+        },
+        &["Beta"],
+    );
+    check(
+        UtilisationFilter {
+            bin: Some(utilisation_bin(4_000)),
+            ..UtilisationFilter::default()
+        },
+        &["Alpha"],
+    );
+    check(
+        UtilisationFilter {
+            frozen_only: true,
+            ..UtilisationFilter::default()
+        },
+        &["Beta"],
+    );
+    let rows = reports::utilisation_rows(&b, &Filter::default(), &UtilisationFilter::default());
+    let beta = &rows[1];
+    assert_eq!(
+        (beta.bp, beta.available, beta.frozen),
+        (Some(9_500), Money::from_units(500), true)
+    );
+    assert_eq!(rows[2].bp, None, "no limit, no utilisation");
+}
+
+#[test]
+fn collections_rank_the_reps_and_days_to_pay_weigh_each_payment() {
+    let b = book("fs");
+    let (start, reps) = reports::collections(&b, &Filter::default(), 3);
+    assert!(start < b.as_of);
+    let got: Vec<(&str, u32, i64)> = reps
+        .iter()
+        .map(|r| (r.rep.as_str(), r.customers, r.collected.minor() / 100))
+        .collect();
+    assert_eq!(got, vec![("rep-1", 2, 10_000), ("rep-2", 1, 0)]);
+    assert_eq!(reps[0].rank, 1);
+    let pay = reports::days_to_pay(&b, &Filter::default());
+    assert_eq!(
+        pay.iter()
+            .map(|r| r.days_to_pay.map(|t| t.0))
+            .collect::<Vec<_>>(),
+        vec![Some(100), None, None],
+        "Alpha paid 10 days after the invoice (in tenths of a day)"
+    );
+}
