@@ -788,6 +788,28 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         }
         Command::SaveUsers { users } => {
             let mut problems = directory_problems(users);
+            // A customer's rep must be someone: whoever leaves gives their customers away first.
+            for gone in book
+                .users
+                .iter()
+                .filter(|u| !users.iter().any(|n| n.id == u.id))
+            {
+                let n = book
+                    .customers
+                    .iter()
+                    .filter(|c| c.sales_rep == gone.id)
+                    .count();
+                if n > 0 {
+                    problems.push(RouteProblem {
+                        code: RouteCode::UserStillRep,
+                        at: format!("user {}", gone.name),
+                        detail: format!(
+                            "{} is the sales rep of {n} customer(s): give them to another rep first",
+                            gone.name
+                        ),
+                    });
+                }
+            }
             if !me.may(Permission::ManageUsers) {
                 problems.push(RouteProblem {
                     code: RouteCode::DirectoryNotAllowed,

@@ -199,3 +199,50 @@ fn reps_stored_by_name_are_linked_to_users_once_and_a_name_no_one_has_is_reporte
         "Wang Fang"
     );
 }
+
+#[test]
+fn a_user_who_is_still_some_customers_rep_is_not_removed_until_they_are_given_away() {
+    let admin = user("admin", "Admin", Role::Admin);
+    let mut staff: Vec<User> = directory()
+        .into_iter()
+        .filter(|u| u.id != "rep-9")
+        .collect();
+    staff.push(admin.clone());
+    let mut b = book_of(vec![customer(1, "Old Ltd", "rep-2")]);
+    b.users = staff.clone();
+    let book = RefCell::new(b);
+    let store = MemStore::new();
+    let without_rep_2: Vec<User> = staff.iter().filter(|u| u.id != "rep-2").cloned().collect();
+    let run = |book: &RefCell<Book>| {
+        let ctx = Ctx {
+            actor: admin.clone(),
+            ..ctx("sm")
+        };
+        block_on(execute(
+            &store,
+            book,
+            &ctx,
+            Command::SaveUsers {
+                users: without_rep_2.clone(),
+            },
+            Vec::new(),
+        ))
+    };
+    match run(&book) {
+        Err(CommandError::Routes(p)) => {
+            assert_eq!(
+                p.iter().map(|p| p.code.code()).collect::<Vec<_>>(),
+                vec!["U005"]
+            );
+            assert!(p[0].detail.contains("1 customer"), "{}", p[0].detail);
+        }
+        other => panic!("removed while still a rep: {other:?}"),
+    }
+    assert_eq!(book.borrow().users.len(), staff.len(), "nothing changed");
+    // Once the customer has another rep, the user may go.
+    let mut c = book.borrow().customers[0].clone();
+    c.sales_rep = "rep-1".into();
+    book.borrow_mut().put_customer(c);
+    run(&book).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!book.borrow().users.iter().any(|u| u.id == "rep-2"));
+}

@@ -334,6 +334,9 @@ pub enum RouteCode {
     UserTwice,
     /// `U004`: nobody keeps the admin role.
     NoAdmin,
+    /// `U005`: a user to be removed is still some customers' sales rep (raised by the app's
+    /// command, which knows the customers).
+    UserStillRep,
     /// `U-STORE`: the user directory could not be saved for another reason, such as the database
     /// (raised by the UI).
     DirectoryStore,
@@ -341,7 +344,7 @@ pub enum RouteCode {
 
 impl RouteCode {
     /// Every code.
-    pub const ALL: [RouteCode; 19] = [
+    pub const ALL: [RouteCode; 20] = [
         RouteCode::NotAllowed,
         RouteCode::NoTier,
         RouteCode::NoStep,
@@ -360,6 +363,7 @@ impl RouteCode {
         RouteCode::UserNoRole,
         RouteCode::UserTwice,
         RouteCode::NoAdmin,
+        RouteCode::UserStillRep,
         RouteCode::DirectoryStore,
     ];
 
@@ -384,6 +388,7 @@ impl RouteCode {
             RouteCode::UserNoRole => "U002",
             RouteCode::UserTwice => "U003",
             RouteCode::NoAdmin => "U004",
+            RouteCode::UserStillRep => "U005",
             RouteCode::DirectoryStore => "U-STORE",
         }
     }
