@@ -146,9 +146,31 @@ pub async fn switch_user(id: String) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The stored bytes of an attachment.
+/// The bytes of an attachment: stored on this device, or (on a synced device, for a request
+/// another device filed) fetched from the server once and kept.
 pub async fn attachment_bytes(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    db()?.attachment(id).await
+    let store = db()?;
+    if let Some(bytes) = store.attachment(id).await? {
+        return Ok(Some(bytes));
+    }
+    if !creditdesk_app::sync::SERVER
+        .read(&*store)
+        .await?
+        .unwrap_or(false)
+    {
+        return Ok(None);
+    }
+    let Some(bytes) = crate::ui::sync::fetch_attachment(id).await else {
+        return Ok(None);
+    };
+    store
+        .commit(&creditdesk_storage::Batch {
+            attachments: vec![(id.to_string(), bytes.clone())],
+            no_outbox: true,
+            ..Default::default()
+        })
+        .await?;
+    Ok(Some(bytes))
 }
 
 /// Re-reads the stored trail and verifies its chain: `Err(seq)` names the first broken entry.

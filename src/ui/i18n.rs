@@ -771,6 +771,7 @@ texts! {
     SyncFailed => "Sync failed", "同步失败";
     Refusals => "changes not accepted", "条更改未被接受";
     HeldByServer => "held by the server: the credit was used by another order meanwhile", "已被服务器暂扣：额度已被其他订单占用";
+    AttachmentUnavailable => "This file is not on this device, and the server could not send it (offline?). Try again when online.", "此文件不在本设备上，服务器也未能发送（是否离线？）。请联网后重试。";
 }
 
 /// A label for an import field, in the user's language.

@@ -222,6 +222,16 @@ async fn post<T: for<'de> Deserialize<'de>>(
     answer(req.send().await).await
 }
 
+/// An attachment's bytes from the server (a pull names attachments, it does not carry them);
+/// `None` offline, or when the server has none for this user.
+pub async fn fetch_attachment(id: &str) -> Option<Vec<u8>> {
+    let path = format!(
+        "/api/v1/attachments/{}",
+        String::from(js_sys::encode_uri_component(id))
+    );
+    get_bytes(&path).await.ok()
+}
+
 /// What `/api/v1/health` says: a server is there, and whether it waits for its first
 /// administrator.
 #[derive(Deserialize)]
@@ -504,15 +514,19 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
     let mine = with_data(|d| app_sync::orders_as_pushed(d, &pushed));
     if !pushed.is_empty() {
         let client = client_id(&*store).await?;
-        let reply: PushReply = post(
-            "/api/v1/push",
-            &Push {
-                client,
-                mutations: pushed.iter().map(|(_, m)| m.clone()).collect(),
-            },
-        )
-        .await?;
-        let refused = app_sync::answered(&*store, &pushed, &reply).await?;
+        // In pushes the server takes (files are large); each answered before the next goes.
+        let mut refused = 0;
+        for part in app_sync::pushes(pushed.clone()) {
+            let reply: PushReply = post(
+                "/api/v1/push",
+                &Push {
+                    client: client.clone(),
+                    mutations: part.iter().map(|(_, m)| m.clone()).collect(),
+                },
+            )
+            .await?;
+            refused += app_sync::answered(&*store, &part, &reply).await?;
+        }
         if refused > 0 {
             state
                 .sync
@@ -598,19 +612,24 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
     mark_synced(state, &store).await
 }
 
-/// Pulls what changed since `cursor`. A device whose whole book is in memory sends its digest
-/// and gets only what differs from what it holds (a patch), put onto what it held into the
-/// whole snapshot it adopts; one still starting asks for everything.
+/// Pulls what changed since `cursor`. A device that holds data sends its digest and gets only
+/// what differs from what it holds (a patch), put onto what it held into the whole snapshot it
+/// adopts. What it holds comes from its book once that is whole in memory, else from its store
+/// (at start-up, before the data is read); a device that holds nothing asks for everything.
 async fn pull(
     store: &creditdesk_storage::idb::IdbStore,
     state: AppState,
     cursor: u64,
 ) -> Result<PullReply, SyncError> {
-    if cursor == 0 || !state.ledger_ready.get_untracked() {
-        return get(&format!("/api/v1/pull?cursor={cursor}")).await;
+    if cursor == 0 {
+        return get("/api/v1/pull?cursor=0").await;
     }
-    let base = app_sync::AUDIT_BASE.read(store).await?.unwrap_or(0);
-    let held = with_data(|d| d.held(base));
+    let held = if state.ledger_ready.get_untracked() {
+        let base = app_sync::AUDIT_BASE.read(store).await?.unwrap_or(0);
+        with_data(|d| d.held(base))
+    } else {
+        app_sync::held_in(store, today()).await?
+    };
     let request = app_sync::PullRequest {
         cursor,
         digest: Some(held.digest()),

@@ -628,6 +628,31 @@ impl Book {
     }
 }
 
+/// What a device holds, read from its store (a device still starting, whose book is not in
+/// memory yet): everything a digest covers, without the ledger.
+pub async fn held_in<S: Store>(store: &S, as_of: Date) -> Result<Held, StoreError> {
+    let (config, _) = crate::load::configuration(store, as_of, Vec::new).await?;
+    let customers = store.load_customers().await?;
+    let (rules, monitor, _) = crate::monitoring::load(store).await?;
+    let audit = store.load_audit().await?;
+    let base = AUDIT_BASE.read(store).await?.unwrap_or(0);
+    let book = Book {
+        customers,
+        as_of,
+        versions: config.versions,
+        requests: config.requests,
+        policy: config.policy,
+        users: config.users,
+        routes: config.routes,
+        audit,
+        reservations: config.reservations,
+        rules,
+        monitor,
+        ..Book::default()
+    };
+    Ok(book.held(base))
+}
+
 impl Patch {
     /// The whole snapshot this patch stands for, from what the device held when it made its
     /// digest: its customers and records where the patch says nothing, the patch's elsewhere.
@@ -779,6 +804,32 @@ pub async fn pending<S: Store>(store: &S) -> Result<Vec<(OutboxEntry, Mutation)>
         ));
     }
     Ok(out)
+}
+
+/// Most of a push's files, as base64 characters, and most commands in one push: the server takes
+/// a body up to 128 MiB, and a push that fails is sent again whole.
+pub const PUSH_FILE_CHARS: usize = 24 << 20;
+pub const PUSH_COMMANDS: usize = 200;
+
+/// The pending commands as the pushes that carry them, in order: each at most
+/// [`PUSH_COMMANDS`] commands and [`PUSH_FILE_CHARS`] of files (a command whose files alone are
+/// more goes alone).
+pub fn pushes(pending: Vec<(OutboxEntry, Mutation)>) -> Vec<Vec<(OutboxEntry, Mutation)>> {
+    let mut out: Vec<Vec<(OutboxEntry, Mutation)>> = Vec::new();
+    let mut chars = 0;
+    for p in pending {
+        let size: usize = p.1.files.iter().map(|(_, b)| b.len()).sum();
+        let full = out.last().is_none_or(|last| {
+            last.len() >= PUSH_COMMANDS || (!last.is_empty() && chars + size > PUSH_FILE_CHARS)
+        });
+        if full {
+            out.push(Vec::new());
+            chars = 0;
+        }
+        chars += size;
+        out.last_mut().expect("a push").push(p);
+    }
+    out
 }
 
 /// The orders a push carries, as they stand on this device (before the server's answer).

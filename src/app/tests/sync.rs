@@ -394,6 +394,9 @@ fn a_device_that_holds_what_the_server_has_gets_an_empty_patch() {
     let patch = snapshot.patch(&digest_of(&d_store, &d_book));
     assert!(patch.is_empty(), "{patch:?}");
     assert_eq!(patch.ledger, snapshot.ledger, "the chunk list always comes");
+    // A device still starting reads the same from its store.
+    let stored = block_on(sync::held_in(&d_store, Date::parse(TODAY).unwrap())).unwrap();
+    assert!(snapshot.patch(&stored.digest()).is_empty());
 }
 
 #[test]
@@ -569,5 +572,56 @@ fn a_device_whose_trail_parted_from_the_server_s_takes_the_whole_trail_again() {
         snapshot.patch(&digest).audit_from,
         0,
         "a trail longer than the server's"
+    );
+}
+
+#[test]
+fn pending_commands_go_in_pushes_the_server_takes_in_order() {
+    let m = |n: u64, file_chars: usize| {
+        (
+            creditdesk_storage::OutboxEntry {
+                entity: "command".into(),
+                id: format!("c{n}"),
+                version: 1,
+                updated_at: 0,
+                device: String::new(),
+                payload: serde_json::Value::Null,
+            },
+            sync::Mutation {
+                id: format!("c{n}"),
+                n,
+                command: Command::ExpireDue,
+                files: if file_chars > 0 {
+                    vec![("f".into(), "A".repeat(file_chars))]
+                } else {
+                    vec![]
+                },
+            },
+        )
+    };
+    let shape = |pending: Vec<_>| -> Vec<Vec<u64>> {
+        sync::pushes(pending)
+            .iter()
+            .map(|p| p.iter().map(|(_, m)| m.n).collect())
+            .collect()
+    };
+    let big = sync::PUSH_FILE_CHARS / 2 + 1;
+    assert_eq!(shape(vec![]), Vec::<Vec<u64>>::new());
+    assert_eq!(shape(vec![m(1, 0), m(2, 10), m(3, 0)]), vec![vec![1, 2, 3]]);
+    // Two large files do not fit in one push; a file over the limit goes alone.
+    assert_eq!(
+        shape(vec![m(1, big), m(2, big), m(3, 0)]),
+        vec![vec![1], vec![2, 3]]
+    );
+    assert_eq!(
+        shape(vec![m(1, 0), m(2, sync::PUSH_FILE_CHARS * 2), m(3, 0)]),
+        vec![vec![1], vec![2], vec![3]]
+    );
+    let many: Vec<_> = (1..=sync::PUSH_COMMANDS as u64 + 1)
+        .map(|n| m(n, 0))
+        .collect();
+    assert_eq!(
+        shape(many).iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![sync::PUSH_COMMANDS, 1]
     );
 }

@@ -13,6 +13,7 @@
 //! | `GET /api/v1/pull?cursor=` | signed in        | what I may see, if it changed                   |
 //! | `POST /api/v1/pull`        | signed in        | `{cursor, digest}` → what changed against what the device holds |
 //! | `GET /api/v1/pull/chunk?cursor=&key=` | signed in | one ledger chunk of that pull, as bytes |
+//! | `GET /api/v1/attachments/{id}` | signed in    | a request's attachment, if I see its customer    |
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //!
 //! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status.
@@ -173,7 +174,12 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/me", get(me))
         .route("/api/v1/password", post(change_password))
         .route("/api/v1/users", post(save_user))
-        .route("/api/v1/push", post(push))
+        // A push carries the device's pending commands with their files (a request may attach
+        // five of 5 MiB, base64 in the JSON).
+        .route(
+            "/api/v1/push",
+            post(push).layer(axum::extract::DefaultBodyLimit::max(128 << 20)),
+        )
         // A digest names every customer the device holds (about 60 bytes each).
         .route(
             "/api/v1/pull",
@@ -182,6 +188,7 @@ pub fn router(shared: Shared) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(64 << 20)),
         )
         .route("/api/v1/pull/chunk", get(pull_chunk))
+        .route("/api/v1/attachments/{id}", get(attachment))
         .route("/api/v1/events", get(events))
         .route(
             "/api/{*rest}",
@@ -551,6 +558,31 @@ async fn pull_chunk(
             StatusCode::CONFLICT,
             "SRV-PULL-GONE",
             "that snapshot was replaced by a newer one: pull again",
+        )),
+    }
+}
+
+/// A request's attachment as bytes, for a user who sees the request's customer (a pull names
+/// attachments; a device fetches one when someone opens it). No such attachment and one the user
+/// may not see answer alike: 404.
+async fn attachment(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    match s
+        .engine
+        .attachment(me.user.id, id)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Some(bytes) => {
+            Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+        }
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-ATTACHMENT",
+            "no such attachment among the requests you may see",
         )),
     }
 }

@@ -41,6 +41,13 @@ pub enum Job {
         key: String,
         reply: oneshot::Sender<Option<Chunk>>,
     },
+    /// The bytes of a request's attachment, for a user who sees the request's customer; `None`
+    /// when there is no such attachment or the user may not see it (the same answer for both).
+    Attachment {
+        user: String,
+        id: String,
+        reply: oneshot::Sender<Result<Option<Vec<u8>>, String>>,
+    },
     /// The directory (who exists, with which roles).
     Directory { reply: oneshot::Sender<Vec<User>> },
     /// Runs a command as `actor` outside a push (the administrator's user page, first run).
@@ -124,6 +131,10 @@ impl EngineHandle {
             reply,
         })
         .await
+    }
+    pub async fn attachment(&self, user: String, id: String) -> Result<Option<Vec<u8>>, String> {
+        self.ask(|reply| Job::Attachment { user, id, reply })
+            .await?
     }
     pub async fn directory(&self) -> Result<Vec<User>, String> {
         self.ask(|reply| Job::Directory { reply }).await
@@ -309,6 +320,21 @@ impl Engine {
                         .flatten()
                 });
                 let _ = reply.send(found);
+            }
+            Job::Attachment { user, id, reply } => {
+                let seen = self.user(&user).is_some_and(|me| {
+                    let book = self.book.borrow();
+                    book.requests
+                        .iter()
+                        .find(|r| r.attachments.iter().any(|a| a.id == id))
+                        .is_some_and(|r| book.visible(&me, r.customer))
+                });
+                let bytes = if seen {
+                    self.store.attachment(&id).await.map_err(text)
+                } else {
+                    Ok(None)
+                };
+                let _ = reply.send(bytes);
             }
             Job::Directory { reply } => {
                 let _ = reply.send(self.book.borrow().users.clone());

@@ -989,3 +989,91 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
         assert_eq!(whole.ledger, fresh.ledger, "{db}");
     }
 }
+
+#[tokio::test]
+async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_sees_the_customer()
+{
+    use base64::Engine as _;
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let before = pull(&s, &fs).await;
+        let customer = pull(&s, &rep)
+            .await
+            .customers
+            .iter()
+            .map(|c| c.id)
+            .find(|c| {
+                !before
+                    .requests
+                    .iter()
+                    .any(|r| r.customer == *c && r.state().is_open())
+            })
+            .expect("a customer without an open request");
+        // A 3 MiB scan: larger than a JSON body may be by default.
+        let bytes: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let id = uuid::Uuid::new_v4().to_string();
+        let file = Command::FileRequest {
+            id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
+            customer,
+            kind: RequestKind::TemporaryLimit {
+                amount: Money::from_units(20_000),
+                start: Date::parse("2026-06-15").unwrap(),
+                end: Date::parse("2026-07-15").unwrap(),
+            },
+            reason: "Bank guarantee attached".into(),
+            attachments: vec![creditdesk_domain::request::Attachment {
+                id: id.clone(),
+                name: "guarantee.pdf".into(),
+                mime: "application/pdf".into(),
+                size: bytes.len() as u64,
+            }],
+        };
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
+                n: 1,
+                command: file,
+                files: vec![(
+                    id.clone(),
+                    base64::engine::general_purpose::STANDARD.encode(&bytes),
+                )],
+            }],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let get = |t: String, id: String| {
+            let addr = s.running.addr;
+            async move {
+                creditdesk_server::loopback::request(
+                    addr,
+                    "GET",
+                    &format!("/api/v1/attachments/{id}"),
+                    Some(&t),
+                    None,
+                )
+                .await
+                .expect("the server answers")
+            }
+        };
+        let a = get(fs.clone(), id.clone()).await;
+        assert_eq!(a.status, 200, "{db}");
+        assert!(a.body == bytes, "{db}: the same bytes come back");
+        let a = get(rep.clone(), id.clone()).await;
+        assert_eq!(a.status, 200, "{db}: the rep who filed it");
+        // Another rep does not see the customer: the same answer as for no attachment at all.
+        let other = token(&s, "rep-2").await;
+        let a = get(other, id.clone()).await;
+        assert_eq!(
+            (a.status, a.json["code"].as_str()),
+            (404, Some("SRV-NO-ATTACHMENT")),
+            "{db}"
+        );
+        let a = get(fs, "no-such-file".into()).await;
+        assert_eq!(a.status, 404, "{db}");
+    }
+}

@@ -454,8 +454,10 @@ pub fn RequestDetail() -> impl IntoView {
                                     view! { <li><button class="link" data-testid="attachment" on:click=move |_| {
                                         let a = a.clone();
                                         leptos::task::spawn_local(async move {
-                                            if let Ok(Some(bytes)) = attachment_bytes(&a.id).await {
-                                                download_bytes(&a.name, &a.mime, &bytes);
+                                            match attachment_bytes(&a.id).await {
+                                                Ok(Some(bytes)) => download_bytes(&a.name, &a.mime, &bytes),
+                                                Ok(None) => state.toast.set(Some(state.t(T::AttachmentUnavailable).to_string())),
+                                                Err(e) => state.toast.set(Some(e.to_string())),
                                             }
                                         });
                                     }>{label}</button></li> }
