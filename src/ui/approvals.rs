@@ -141,7 +141,9 @@ pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
 
 /// Acts as another user of the directory (the demo's sign-in).
 pub async fn switch_user(id: String) -> Result<(), StoreError> {
-    db()?.set_setting("user", &id).await?;
+    creditdesk_storage::settings::USER
+        .write(&*db()?, &id)
+        .await?;
     with_data_mut(|d| d.user = id);
     Ok(())
 }

@@ -11,9 +11,8 @@ use creditdesk_domain::import::{
 };
 use creditdesk_domain::Meta;
 use creditdesk_storage::backup::{self, Backup, BackupProblem, MergeReport};
-use creditdesk_storage::{Store, StoreError};
+use creditdesk_storage::StoreError;
 use leptos::prelude::Set;
-use serde::{Deserialize, Serialize};
 
 /// A file read and split into rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,27 +41,14 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ImportProblem> {
     })
 }
 
-/// A mapping saved for the next file of the same kind with the same headers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Saved {
-    headers: Vec<String>,
-    mapping: Mapping,
-}
-
-fn mapping_key(kind: Kind) -> String {
-    format!("import_mapping:{}", kind.key())
-}
-
 /// The mapping for a file: the one saved for these headers if there is one, else a guess from
 /// the headers (and a date format guessed from the values). The bool says it was saved.
 pub async fn mapping_for(kind: Kind, table: &Table) -> (Mapping, bool) {
     if let Ok(store) = db() {
-        if let Ok(Some(text)) = store.setting(&mapping_key(kind)).await {
-            if let Ok(saved) = serde_json::from_str::<Saved>(&text) {
-                if saved.headers == table.headers && saved.mapping.kind == kind {
-                    return (saved.mapping, true);
-                }
-            }
+        if let Ok(Some(m)) =
+            creditdesk_app::imports::saved_mapping(&*store, kind, &table.headers).await
+        {
+            return (m, true);
         }
     }
     let mut m = guess_mapping(kind, &table.headers);
@@ -70,17 +56,8 @@ pub async fn mapping_for(kind: Kind, table: &Table) -> (Mapping, bool) {
     (m, false)
 }
 
-pub async fn save_mapping(kind: Kind, table: &Table, mapping: &Mapping) -> Result<(), StoreError> {
-    let saved = Saved {
-        headers: table.headers.clone(),
-        mapping: mapping.clone(),
-    };
-    db()?
-        .set_setting(
-            &mapping_key(kind),
-            &serde_json::to_string(&saved).expect("json"),
-        )
-        .await
+pub async fn save_mapping(table: &Table, mapping: &Mapping) -> Result<(), StoreError> {
+    creditdesk_app::imports::save_mapping(&*db()?, &table.headers, mapping).await
 }
 
 /// Checks every row against the data in memory, as of today. Ids are drawn for valid rows. A

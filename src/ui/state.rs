@@ -120,7 +120,9 @@ impl AppState {
         set_document_lang(lang);
         leptos::task::spawn_local(async move {
             if let Ok(db) = db() {
-                let _ = db.set_setting("lang", lang.code()).await;
+                let _ = creditdesk_storage::settings::LANG
+                    .write(&*db, lang.code())
+                    .await;
             }
         });
     }
@@ -233,21 +235,23 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let store = Rc::new(store?);
     publish_timing("idbMs", perf_now() - t0);
     DB.with_borrow_mut(|d| *d = Some(store.clone()));
-    if let Some(code) = store.setting("lang").await? {
+    if let Some(code) = creditdesk_storage::settings::LANG.read(&*store).await? {
         if let Some(lang) = Lang::from_code(&code) {
             state.lang.set(lang);
         }
     }
     set_document_lang(state.lang.get_untracked());
-    let device = match store
-        .setting("device")
+    let device = match creditdesk_storage::settings::DEVICE
+        .read(&*store)
         .await?
         .and_then(|s| DeviceId::parse(&s))
     {
         Some(d) => d,
         None => {
             let d = DeviceId::from_u128(new_uuid());
-            store.set_setting("device", &d.to_string()).await?;
+            creditdesk_storage::settings::DEVICE
+                .write(&*store, &d.to_string())
+                .await?;
             d
         }
     };
@@ -291,11 +295,16 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             }
             _ => {}
         }
-        store.set_setting("initialized", "1").await?;
+        creditdesk_storage::settings::INITIALIZED
+            .write(&*store, "1")
+            .await?;
         publish_timing("seedMs", perf_now() - t);
     }
     if !synced
-        && store.setting("initialized").await?.is_none()
+        && creditdesk_storage::settings::INITIALIZED
+            .read(&*store)
+            .await?
+            .is_none()
         && store.stats().await?.customers == 0
     {
         let demo = generate(&DemoSpec::demo(
@@ -306,7 +315,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store
             .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
             .await?;
-        store.set_setting("initialized", "1").await?;
+        creditdesk_storage::settings::INITIALIZED
+            .write(&*store, "1")
+            .await?;
     }
 
     // Reps stored by name (before they were users' ids) are linked to the directory, once.
@@ -333,7 +344,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             c
         },
         store.last_audit(),
-        store.setting("user"),
+        creditdesk_storage::settings::USER.read(&*store),
         store.load_customers(),
     );
     let ((config, warnings), head) = (config?, head?);
@@ -499,7 +510,9 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
             .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
             .await?;
     }
-    store.set_setting("initialized", "1").await?;
+    creditdesk_storage::settings::INITIALIZED
+        .write(&*store, "1")
+        .await?;
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(())

@@ -547,8 +547,8 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
             crate::ui::state::publish_timing("pullSnapshotAt", crate::ui::state::perf_now());
             crate::ui::state::publish_timing("pullLedgerBytes", snapshot.ledger_bytes() as f64);
             // The start-up has not loaded this device's id into the book yet: read it.
-            let device = store
-                .setting("device")
+            let device = creditdesk_storage::settings::DEVICE
+                .read(&*store)
                 .await?
                 .and_then(|s| creditdesk_domain::DeviceId::parse(&s))
                 .unwrap_or_else(|| with_data(|d| d.device));

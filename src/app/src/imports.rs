@@ -278,3 +278,61 @@ pub(crate) fn plan_import(
     fx.bulk = Some((r.customers.clone(), rows));
     Ok(())
 }
+
+// ----- The column mappings an import remembers -----
+
+/// A mapping saved for the next file of the same kind with the same headers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedMapping {
+    pub headers: Vec<String>,
+    pub mapping: creditdesk_domain::import::Mapping,
+}
+
+/// The saved mappings, one per kind of file (the newest).
+pub const MAPPINGS: creditdesk_storage::settings::Setting<Vec<SavedMapping>> =
+    creditdesk_storage::settings::Setting::new("import_mappings");
+
+/// Where a mapping was kept before [`MAPPINGS`] (one setting per kind, read if there is no
+/// newer one, so that no saved mapping is lost).
+fn legacy_key(kind: creditdesk_domain::import::Kind) -> String {
+    format!("import_mapping:{}", kind.key())
+}
+
+/// The mapping saved for files of `kind` with exactly these headers, if any.
+pub async fn saved_mapping<S: creditdesk_storage::Store>(
+    store: &S,
+    kind: creditdesk_domain::import::Kind,
+    headers: &[String],
+) -> Result<Option<creditdesk_domain::import::Mapping>, creditdesk_storage::StoreError> {
+    let mut saved = MAPPINGS.read(store).await?.unwrap_or_default();
+    if !saved.iter().any(|s| s.mapping.kind == kind) {
+        if let Some(text) = store.setting(&legacy_key(kind)).await? {
+            // An unreadable old mapping is only a lost convenience: the import guesses again.
+            saved.extend(serde_json::from_str::<SavedMapping>(&text).ok());
+        }
+    }
+    Ok(saved
+        .into_iter()
+        .find(|s| s.mapping.kind == kind && s.headers == headers)
+        .map(|s| s.mapping))
+}
+
+/// Keeps `mapping` for the next file of its kind with these headers (replacing that kind's).
+pub async fn save_mapping<S: creditdesk_storage::Store>(
+    store: &S,
+    headers: &[String],
+    mapping: &creditdesk_domain::import::Mapping,
+) -> Result<(), creditdesk_storage::StoreError> {
+    let mut saved = MAPPINGS.read(store).await?.unwrap_or_default();
+    saved.retain(|s| s.mapping.kind != mapping.kind);
+    saved.push(SavedMapping {
+        headers: headers.to_vec(),
+        mapping: mapping.clone(),
+    });
+    let mut batch = creditdesk_storage::Batch {
+        no_outbox: true,
+        ..creditdesk_storage::Batch::default()
+    };
+    MAPPINGS.put(&mut batch, &saved);
+    store.commit(&batch).await
+}

@@ -21,7 +21,7 @@ mod book;
 mod command;
 mod error;
 mod exec;
-mod imports;
+pub mod imports;
 pub mod load;
 pub mod monitoring;
 mod queries;

@@ -256,3 +256,41 @@ fn collections_rank_the_reps_and_days_to_pay_weigh_each_payment() {
         "Alpha paid 10 days after the invoice (in tenths of a day)"
     );
 }
+
+#[test]
+fn an_import_remembers_its_column_mapping_per_kind_and_headers_and_keeps_an_older_one() {
+    use creditdesk_app::imports::{save_mapping, saved_mapping};
+    use creditdesk_domain::import::{guess_mapping, Kind};
+    use creditdesk_storage::Store;
+    let store = MemStore::new();
+    let headers: Vec<String> = ["单号", "客户", "日期", "金额"].map(String::from).to_vec();
+    let mut m = guess_mapping(Kind::Invoices, &headers);
+    m.date_format = creditdesk_domain::import::DateFormat::Dmy;
+    assert_eq!(
+        block_on(saved_mapping(&store, Kind::Invoices, &headers)).unwrap(),
+        None
+    );
+    block_on(save_mapping(&store, &headers, &m)).unwrap();
+    assert_eq!(
+        block_on(saved_mapping(&store, Kind::Invoices, &headers)).unwrap(),
+        Some(m.clone())
+    );
+    // Other headers, or another kind of file, are guessed again.
+    let other: Vec<String> = vec!["No".into()];
+    assert_eq!(
+        block_on(saved_mapping(&store, Kind::Invoices, &other)).unwrap(),
+        None
+    );
+    assert_eq!(
+        block_on(saved_mapping(&store, Kind::Payments, &headers)).unwrap(),
+        None
+    );
+    // A mapping saved by an older version (a setting per kind) is still found.
+    let p = guess_mapping(Kind::Payments, &headers);
+    let old = serde_json::json!({ "headers": headers, "mapping": p });
+    block_on(store.set_setting("import_mapping:payments", &old.to_string())).unwrap();
+    assert_eq!(
+        block_on(saved_mapping(&store, Kind::Payments, &headers)).unwrap(),
+        Some(p)
+    );
+}

@@ -86,3 +86,33 @@ pub const PREVIOUS: Setting<Previous> = Setting::new("previous");
 /// Credit reserved for users in the field.
 pub const RESERVATIONS: Setting<Vec<creditdesk_domain::credit::Reservation>> =
     Setting::new("reservations");
+
+/// A setting of this device kept as plain text (not JSON), as these were written before settings
+/// were typed: the language, the device's id, the acting user of a local-only app, and whether
+/// the first start's data was written.
+#[derive(Clone, Copy, Debug)]
+pub struct Text {
+    pub key: &'static str,
+}
+
+impl Text {
+    /// The stored text; `None` when there is none (or it was emptied).
+    pub async fn read<S: Store>(self, store: &S) -> Result<Option<String>, StoreError> {
+        Ok(store.setting(self.key).await?.filter(|s| !s.is_empty()))
+    }
+    /// Stores the text at once (its own transaction).
+    pub async fn write<S: Store>(self, store: &S, value: &str) -> Result<(), StoreError> {
+        store.set_setting(self.key, value).await
+    }
+}
+
+/// The language the user chose (`zh` or `en`).
+pub const LANG: Text = Text { key: "lang" };
+/// This device's id (made once; a restore keeps it: [`crate::backup::DEVICE_KEY`]).
+pub const DEVICE: Text = Text {
+    key: crate::backup::DEVICE_KEY,
+};
+/// Who acts in a local-only app (a synced app acts as its signed-in user).
+pub const USER: Text = Text { key: "user" };
+/// Set once the first start wrote its data (demo or empty), so that it is not written again.
+pub const INITIALIZED: Text = Text { key: "initialized" };

@@ -185,8 +185,7 @@ fn CsvImport() -> impl IntoView {
                         if let (Some(p), Some(m)) =
                             (parsed.get_untracked(), mapping.get_untracked())
                         {
-                            let _ =
-                                importing::save_mapping(kind.get_untracked(), &p.table, &m).await;
+                            let _ = importing::save_mapping(&p.table, &m).await;
                         }
                     }
                     let secs = (perf_now() - t) / 1000.0;
