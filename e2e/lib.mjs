@@ -104,7 +104,7 @@ export const DEMO_PASSWORD = "creditdesk";
  *  database, serving the test build, the demo company in English (or none: the first run),
  *  its clock at `NOW`. Returns { url, stop, kill, restart, dir }; `restart` starts it again on
  *  the same database and port. */
-export async function startServer({ demo = "en", dir = null, large = false } = {}) {
+export async function startServer({ demo = "en", dir = null, large = false, sessionHours = null } = {}) {
   const bin = process.env.SERVER_BIN || resolve("../target/debug/creditdesk-server");
   const port = await freePort();
   dir = dir || mkdtempSync(join(tmpdir(), "cd-server-"));
@@ -112,6 +112,7 @@ export async function startServer({ demo = "en", dir = null, large = false } = {
   const args = ["--listen", `127.0.0.1:${port}`, "--site", SITE, "--data", dir, "--fake-today", day, "--demo-password", DEMO_PASSWORD];
   if (demo) args.push("--demo", demo);
   if (large) args.push("--demo-large");
+  if (sessionHours) args.push("--session-hours", String(sessionHours));
   let child = null;
   const launch = async () => {
     child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"] });

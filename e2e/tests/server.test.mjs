@@ -350,3 +350,29 @@ test("a rep reserves credit for the field on the credit card, sees it counted, a
     await b.close();
   }
 });
+
+test("a device offline past a request's expiry leaves expiring to the server: nothing of it is refused", async () => {
+  // Sessions that outlast two weeks offline (the default is 12 hours).
+  const own = await startServer({ sessionHours: 24 * 40 });
+  const desk = await browser();
+  try {
+    const { page, context } = desk;
+    await page.goto(own.url + "/");
+    await signIn(page, "fs-1");
+    await page.waitForFunction(() => window.__cd_timings?.ledgerReady && window.__cd_timings?.syncDone);
+    await context.setOffline(true);
+    await page.waitForSelector(".dot.off");
+    // Fifteen days on (requests expire after 14): the app's minute timer fires on this clock.
+    await context.clock.fastForward(15 * 86_400_000);
+    await context.clock.runFor(61_000);
+    await page.waitForTimeout(1_000);
+    assert.equal(await page.locator("[data-testid=sync-pending]").count(), 0, "nothing waits to be pushed");
+    const before = await lastSync(page);
+    await context.setOffline(false);
+    await synced(page, before);
+    assert.equal(await page.locator("[data-testid=sync-refused]").count(), 0, "nothing refused");
+  } finally {
+    await desk.close();
+    await own.stop();
+  }
+});
