@@ -633,6 +633,21 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             // What routes a request (the limit, the grade, the order's amount) is read from the
             // book, never taken from the client.
             let kind = &canonical_kind(book, c, kind)?;
+            // The forms' rules, again here: a command from another device (or a forged one)
+            // meets them too.
+            let grade = book.grade(*customer);
+            let current = book
+                .limits_in_force(*customer)
+                .unwrap_or_else(|| c.limits.clone());
+            request::check_request(
+                kind,
+                reason,
+                &current,
+                book.policy.of(grade).max_limit,
+                grade,
+                as_of,
+            )
+            .map_err(CommandError::Invalid)?;
             if book.requests.iter().any(|r| r.id == *id) {
                 return Err(CommandError::WrongState("a request with this id exists"));
             }

@@ -829,6 +829,12 @@ fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
 #[test]
 fn what_routes_a_request_is_read_from_the_book_not_taken_from_the_client() {
     let w = World::new();
+    // Our customer is frozen.
+    {
+        let mut c = w.book.borrow().customer(w.ours).unwrap().clone();
+        c.limits.frozen = true;
+        w.book.borrow_mut().put_customer(c);
+    }
     // An unfreeze that claims a zero limit (the lightest route) is routed by the real one.
     w.run(
         "rep-1",
@@ -1291,4 +1297,88 @@ fn credit_reserved_for_a_rep_is_kept_from_others_and_used_by_their_orders() {
         .collect();
     assert!(trail.contains(&"credit.reserved".to_string()));
     assert!(trail.contains(&"credit.reservation_released".to_string()));
+}
+
+#[test]
+fn a_request_command_meets_the_forms_rules_whoever_sends_it() {
+    let w = World::new();
+    let today = d(TODAY);
+    let grade = w.book.borrow().grade(w.ours);
+    let cap = w.book.borrow().policy.of(grade).max_limit;
+    let other_grade = creditdesk_domain::rating::Grade::ALL
+        .into_iter()
+        .find(|g| *g != grade)
+        .unwrap();
+    let check = |kind: RequestKind, reason: &str, expected: &str| {
+        let cmd = Command::FileRequest {
+            id: RequestId::from_u128(w.next()),
+            customer: w.ours,
+            kind: kind.clone(),
+            reason: reason.into(),
+            attachments: vec![],
+        };
+        let got = match w.run("rep-1", cmd) {
+            Ok(_) => "ok".to_string(),
+            Err(CommandError::Invalid(e)) => e
+                .iter()
+                .map(|e| format!("{} {}", e.field, e.problem.code()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(e) => e.code().as_str().to_string(),
+        };
+        assert_eq!(got, expected, "{kind:?} / {reason:?}");
+    };
+    let why = "Peak season stocking order";
+    // (The customer has a permanent limit of 100,000 and is not frozen.)
+    check(
+        RequestKind::TemporaryLimit {
+            amount: Money::from_units(90_000),
+            start: today,
+            end: today.add_days(30),
+        },
+        why,
+        "amount E-NOT-ABOVE",
+    );
+    check(
+        RequestKind::TemporaryLimit {
+            amount: Money::from_units(150_000),
+            start: today,
+            end: today.add_days(400),
+        },
+        why,
+        "end E-RANGE",
+    );
+    check(
+        RequestKind::PermanentChange {
+            before: Money::ZERO,
+            after: cap + Money::from_units(1),
+        },
+        why,
+        "amount E-RANGE",
+    );
+    check(
+        RequestKind::FirstApplication {
+            limit: Money::from_units(10_000),
+        },
+        why,
+        "action E-HAS-LIMIT",
+    );
+    check(
+        RequestKind::Unfreeze { limit: Money::ZERO },
+        why,
+        "action E-SAME",
+    );
+    check(RequestKind::Freeze, "too short", "reason E-TOO-SHORT");
+    check(
+        RequestKind::GradeOverride {
+            from: other_grade,
+            to: grade,
+            score: creditdesk_domain::rating::Fixed(0),
+            model_version: 1,
+            limit: Money::ZERO,
+        },
+        why,
+        "to E-SAME",
+    );
+    check(RequestKind::Freeze, why, "ok");
 }

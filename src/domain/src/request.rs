@@ -383,6 +383,58 @@ impl OverrideInput {
     }
 }
 
+/// Checks a request as it arrives, typed (a command from this device or pushed from another),
+/// by the same rules as the forms that make it: [`limit_request`] for a limit or a freeze (the
+/// grade's maximum `cap` for a permanent limit; a temporary one above the permanent limit, for
+/// at most 366 days, not ended; a first limit only without one), [`OverrideInput::validate`] for
+/// a grade override (another grade than `grade`), [`release_reason`] for a release; and always a
+/// reason of at least 10 characters.
+pub fn check_request(
+    kind: &RequestKind,
+    reason_text: &str,
+    current: &Limits,
+    cap: Money,
+    grade: Grade,
+    as_of: Date,
+) -> Result<(), Vec<FieldError>> {
+    let limit = |action: &str, amount: Money, start: Option<Date>, end: Option<Date>| {
+        limit_request(
+            &LimitInput {
+                action: action.into(),
+                amount: amount.to_plain(),
+                start: start.map(|d| d.iso()).unwrap_or_default(),
+                end: end.map(|d| d.iso()).unwrap_or_default(),
+                reason: reason_text.into(),
+            },
+            current,
+            cap,
+            as_of,
+        )
+        .map(|_| ())
+    };
+    match kind {
+        RequestKind::FirstApplication { limit: l } => limit("first", *l, None, None),
+        RequestKind::PermanentChange { after, .. } => limit("permanent", *after, None, None),
+        RequestKind::TemporaryLimit { amount, start, end } => {
+            limit("temporary", *amount, Some(*start), Some(*end))
+        }
+        RequestKind::Freeze => limit("freeze", Money::ZERO, None, None),
+        RequestKind::Unfreeze { .. } => limit("unfreeze", Money::ZERO, None, None),
+        RequestKind::GradeOverride { to, .. } => OverrideInput {
+            to: to.label().into(),
+            reason: reason_text.into(),
+        }
+        .validate(Current {
+            grade,
+            score: Fixed(0),
+            model_version: 0,
+            limit: Money::ZERO,
+        })
+        .map(|_| ()),
+        RequestKind::ReleaseHeldOrder { .. } => release_reason(reason_text).map(|_| ()),
+    }
+}
+
 /// Checks the reason given for releasing a held order.
 pub fn release_reason(input: &str) -> Result<String, Vec<FieldError>> {
     reason(input).map_err(|p| vec![FieldError::new(field::REASON, p)])

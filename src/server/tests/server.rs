@@ -930,12 +930,12 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
         // A rep files a request on one customer.
         let rep = token(&s, "rep-1").await;
         // (One without an open request: a customer has one at a time.)
-        let customer = pull(&s, &rep)
+        let (customer, limit) = pull(&s, &rep)
             .await
             .customers
             .iter()
-            .map(|c| c.id)
-            .find(|c| {
+            .map(|c| (c.id, c.limits.permanent))
+            .find(|(c, _)| {
                 !before
                     .requests
                     .iter()
@@ -946,7 +946,7 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
             id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
             customer,
             kind: RequestKind::TemporaryLimit {
-                amount: Money::from_units(20_000),
+                amount: limit + Money::from_units(20_000),
                 start: Date::parse("2026-06-15").unwrap(),
                 end: Date::parse("2026-07-15").unwrap(),
             },
@@ -999,12 +999,12 @@ async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_
         let rep = token(&s, "rep-1").await;
         let fs = token(&s, "fs-1").await;
         let before = pull(&s, &fs).await;
-        let customer = pull(&s, &rep)
+        let (customer, limit) = pull(&s, &rep)
             .await
             .customers
             .iter()
-            .map(|c| c.id)
-            .find(|c| {
+            .map(|c| (c.id, c.limits.permanent))
+            .find(|(c, _)| {
                 !before
                     .requests
                     .iter()
@@ -1018,7 +1018,7 @@ async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_
             id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
             customer,
             kind: RequestKind::TemporaryLimit {
-                amount: Money::from_units(20_000),
+                amount: limit + Money::from_units(20_000),
                 start: Date::parse("2026-06-15").unwrap(),
                 end: Date::parse("2026-07-15").unwrap(),
             },
