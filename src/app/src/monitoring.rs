@@ -11,9 +11,9 @@
 use crate::book::Book;
 use crate::exec::commit_audited;
 use crate::CommandError;
-use creditdesk_domain::approval::{Event, User};
+use creditdesk_domain::approval::{Event, Permission, User};
 use creditdesk_domain::monitor::{
-    facts, Alert, BacktestMonth, Facts, MonitorState, Rule, RuleSet, RunReport, Task,
+    facts, Alert, AlertStatus, BacktestMonth, Facts, MonitorState, Rule, RuleSet, RunReport, Task,
 };
 use creditdesk_domain::request;
 use creditdesk_domain::*;
@@ -354,4 +354,93 @@ pub async fn propose_reviews<S: Store>(
         d.requests.insert(0, r);
     }
     Ok(n)
+}
+
+/// The alerts list of `user`: those for them (their role, or they are the customer's rep) and,
+/// for whoever sees every customer, every one not resolved; only on customers they see; newest
+/// first up to `max`, then open ones first, the most severe first. With each, the customer's
+/// name.
+pub fn alerts_for(d: &Book, user: &User, max: usize) -> Vec<(Alert, String)> {
+    let all = user.may(Permission::SeeAllCustomers);
+    let mut v: Vec<(Alert, String)> = d
+        .monitor
+        .alerts
+        .iter()
+        .rev()
+        .filter(|a| is_for(a, user) || (all && a.status != AlertStatus::Resolved))
+        .filter(|a| d.visible(user, a.customer))
+        .take(max)
+        .map(|a| (a.clone(), name_of(d, a.customer)))
+        .collect();
+    v.sort_by_key(|(a, _)| {
+        (
+            a.status != AlertStatus::Open,
+            std::cmp::Reverse(a.severity),
+            a.cleared_on.is_some(),
+        )
+    });
+    v
+}
+
+/// The collection tasks list of `user`: their own and, for whoever sees every customer, all;
+/// only on customers they see; open ones first, by due day, at most `max`. With each, the
+/// customer's name and what it has overdue today.
+pub fn tasks_for(d: &Book, user: &User, max: usize) -> Vec<(Task, String, Money)> {
+    let all = user.may(Permission::SeeAllCustomers);
+    let mut v: Vec<(Task, String, Money)> = d
+        .monitor
+        .tasks
+        .iter()
+        .filter(|t| t.owner == user.id || all)
+        .filter(|t| d.visible(user, t.customer))
+        .map(|t| {
+            (
+                t.clone(),
+                name_of(d, t.customer),
+                d.summary(t.customer).overdue,
+            )
+        })
+        .collect();
+    v.sort_by_key(|(t, _, _)| (t.closed_on.is_some(), t.due));
+    v.truncate(max);
+    v
+}
+
+/// How many things wait on `user` (the navigation's badge): requests for them to decide (due,
+/// overdue or escalated), open alerts for them and their open collection tasks, on customers
+/// they see.
+pub fn waiting_count(d: &Book, user: &User, now: i64) -> usize {
+    use creditdesk_domain::approval::Inbox;
+    let requests = d
+        .requests
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.flow.inbox_reason(user, now),
+                Some(Inbox::Waiting | Inbox::Overdue | Inbox::Escalated)
+            )
+        })
+        .count();
+    let alerts = d
+        .monitor
+        .alerts
+        .iter()
+        .filter(|a| {
+            a.status == AlertStatus::Open
+                && a.cleared_on.is_none()
+                && is_for(a, user)
+                && d.visible(user, a.customer)
+        })
+        .count();
+    let tasks = d
+        .monitor
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && t.owner == user.id && d.visible(user, t.customer))
+        .count();
+    requests + alerts + tasks
+}
+
+fn name_of(d: &Book, id: CustomerId) -> String {
+    d.customer(id).map(|c| c.name.clone()).unwrap_or_default()
 }

@@ -4,8 +4,9 @@
 
 use crate::book::Book;
 use creditdesk_domain::approval::{Inbox, Permission, User};
-use creditdesk_domain::credit::Reason;
+use creditdesk_domain::credit::{self, Reason};
 use creditdesk_domain::ledger::{DaysTenths, OpenItem};
+use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{Request, RequestKind};
 use creditdesk_domain::*;
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub struct Customer360 {
     pub average_days_to_pay: Option<DaysTenths>,
     /// Invoice numbers by id, for the payments' allocations.
     pub numbers: HashMap<InvoiceId, DocNo>,
+    /// What each order may be moved to ([`Book::order_moves`]).
+    pub moves: HashMap<OrderId, Vec<crate::OrderMove>>,
 }
 
 /// One held order, with why the check holds it today and the release request filed for it.
@@ -96,6 +99,7 @@ impl Book {
         credit_notes.sort_by_key(|c| std::cmp::Reverse(c.date));
         Ok(Customer360 {
             numbers: items.iter().map(|i| (i.invoice, i.number)).collect(),
+            moves: orders.iter().map(|o| (o.id, self.order_moves(o))).collect(),
             summary: self.summary(id),
             average_days_to_pay: self.ledger.average_days_to_pay(id, self.as_of),
             customer,
@@ -165,5 +169,95 @@ impl Book {
                 .collect();
         }
         v
+    }
+}
+
+/// The credit card of Customer 360: the limit in force, exposure and what is left, as the
+/// order-time check sees them before any order; the suggested limit; and the documents behind
+/// the exposure.
+#[derive(Clone, Debug)]
+pub struct CreditCard {
+    pub grade: Grade,
+    /// The grade's row of the policy (term, settlement, cap).
+    pub row: credit::GradePolicy,
+    pub limit: Money,
+    pub exposure: Money,
+    pub available: Money,
+    /// Exposure / limit in basis points, rounded down as the rules read it (90.00% warns, 89.99%
+    /// does not); `None` without a limit.
+    pub utilisation_bp: Option<i64>,
+    pub sales_12m: Money,
+    pub suggestion: credit::Suggestion,
+    /// The policy's factor of the suggestion, in basis points.
+    pub suggestion_factor_bp: u32,
+    /// Frozen by a request, or held by a rule.
+    pub frozen: bool,
+    /// The customer's requests, newest first.
+    pub requests: Vec<Request>,
+    /// Invoices with something open on the book's day.
+    pub open_items: Vec<OpenItem>,
+    /// Orders the policy counts in the exposure (open ones, held ones, as it says).
+    pub counted_orders: Vec<Order>,
+}
+
+impl Book {
+    /// The credit card of customer `id` for `user` (their own reservation is theirs to use).
+    pub fn credit_card(&self, user: &User, id: CustomerId) -> Option<CreditCard> {
+        let position = self.check_order_as(user, id, Money::ZERO, false)?;
+        let grade = self.grade(id);
+        let sales_12m: Money = self
+            .ledger
+            .sales_per_month(id, self.as_of, 12)
+            .iter()
+            .map(|(_, m)| *m)
+            .sum();
+        let p = &self.policy;
+        Some(CreditCard {
+            grade,
+            row: *p.of(grade),
+            limit: position.limit,
+            exposure: position.exposure,
+            available: position.available,
+            utilisation_bp: position.limit.is_positive().then(|| {
+                creditdesk_domain::money::ratio_bp_round_down(position.exposure, position.limit)
+                    .unwrap_or(0)
+            }),
+            sales_12m,
+            suggestion: p.suggested_limit(grade, sales_12m),
+            suggestion_factor_bp: p.suggestion_factor_bp,
+            frozen: self.limits_in_force(id).is_some_and(|l| l.frozen),
+            requests: self
+                .requests
+                .iter()
+                .filter(|r| r.customer == id)
+                .cloned()
+                .collect(),
+            open_items: self.open_items(id),
+            counted_orders: self
+                .ledger
+                .customer_orders(id)
+                .into_iter()
+                .filter(|o| {
+                    (p.exposure_includes_open_orders && o.status.is_open_value())
+                        || (p.exposure_includes_held_orders && o.status == OrderStatus::Held)
+                })
+                .copied()
+                .collect(),
+        })
+    }
+
+    /// What an order may be moved to from where it stands: shipped (open, or awaiting payment
+    /// and paid in full; the credit check runs again then) or cancelled (a held order is
+    /// cancelled with a reason, from the held list).
+    pub fn order_moves(&self, o: &Order) -> Vec<crate::OrderMove> {
+        let mut moves = Vec::new();
+        let paid = || self.ledger.paid_on_order(o.customer, o.id) >= o.amount;
+        if o.status == OrderStatus::Open || (o.status == OrderStatus::AwaitingPayment && paid()) {
+            moves.push(crate::OrderMove::Ship);
+        }
+        if o.status.can_become(OrderStatus::Cancelled) && o.status != OrderStatus::Held {
+            moves.push(crate::OrderMove::Cancel);
+        }
+        moves
     }
 }

@@ -365,6 +365,15 @@ fn a_prepaid_order_uses_no_credit_and_ships_only_once_paid() {
     w.run("rep-1", order.clone()).unwrap();
     assert_eq!(w.status(&order), OrderStatus::AwaitingPayment);
     assert_eq!(w.book.borrow().summary(c).open_orders, Money::ZERO);
+    let moves = || {
+        let b = w.book.borrow();
+        b.order_moves(b.ledger.order(order_id(&order)).unwrap())
+    };
+    assert_eq!(
+        moves(),
+        vec![OrderMove::Cancel],
+        "not offered to ship unpaid"
+    );
     let ship = Command::MoveOrder {
         order: order_id(&order),
         to: OrderMove::Ship,
@@ -385,8 +394,40 @@ fn a_prepaid_order_uses_no_credit_and_ships_only_once_paid() {
     );
     w.run("fs", w.payment(c, "0.01", Some(invoice_id(&inv))))
         .unwrap();
+    assert_eq!(moves(), vec![OrderMove::Ship, OrderMove::Cancel]);
     w.run("rep-1", ship).unwrap();
     assert_eq!(w.status(&order), OrderStatus::Invoiced);
+    assert_eq!(moves(), Vec::<OrderMove>::new());
+}
+
+#[test]
+fn the_credit_card_reads_utilisation_as_the_rules_do_and_lists_what_the_policy_counts() {
+    let w = World::new();
+    let c = w.ours;
+    // 89,996 of a 100,000 limit: 89.996%, which is under the 90% warning (rounded half away
+    // from zero it would read 90.0%).
+    let order = w.order(c, "89996", false);
+    w.run("rep-1", order.clone()).unwrap();
+    let card = w.book.borrow().credit_card(&who("rep-1"), c).unwrap();
+    assert_eq!(
+        (card.limit, card.exposure, card.utilisation_bp),
+        (
+            Money::from_units(100_000),
+            Money::from_units(89_996),
+            Some(8_999)
+        )
+    );
+    assert_eq!(card.available, Money::from_units(10_004));
+    assert_eq!(
+        card.counted_orders.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![order_id(&order)]
+    );
+    // A policy that leaves open orders out of the exposure leaves them out of the list too.
+    w.book.borrow_mut().policy.exposure_includes_open_orders = false;
+    let card = w.book.borrow().credit_card(&who("rep-1"), c).unwrap();
+    assert!(card.counted_orders.is_empty());
+    assert_eq!(card.exposure, Money::ZERO);
+    assert_eq!(card.utilisation_bp, Some(0));
 }
 
 #[test]
@@ -685,6 +726,51 @@ fn an_overdue_customer_is_held_with_an_alert_and_a_task_that_survive_a_reload() 
     drop(book);
     let (again, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
     assert!(again.is_empty(), "{again:?}");
+}
+
+#[test]
+fn each_user_sees_the_alerts_and_tasks_of_their_own_customers_and_the_badge_counts_those() {
+    use creditdesk_app::monitoring::{alerts_for, run_rules, tasks_for, waiting_count};
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let b = w.book.borrow();
+    let now = 1_800_000_100_000;
+    let ours = |v: &[(creditdesk_domain::monitor::Alert, String)]| {
+        v.iter().filter(|(a, _)| a.customer == w.ours).count()
+    };
+    // The customer's rep and finance see its alerts; the other rep sees none of them.
+    assert!(ours(&alerts_for(&b, &who("rep-1"), 300)) > 0);
+    assert!(ours(&alerts_for(&b, &who("fs"), 300)) > 0);
+    assert_eq!(ours(&alerts_for(&b, &who("rep-2"), 300)), 0);
+    assert!(alerts_for(&b, &who("rep-2"), 300)
+        .iter()
+        .all(|(a, _)| b.visible(&who("rep-2"), a.customer)));
+    let tasks = tasks_for(&b, &who("rep-1"), 300);
+    assert!(tasks
+        .iter()
+        .any(|(t, _, overdue)| t.customer == w.ours && overdue.is_positive()));
+    assert!(tasks_for(&b, &who("rep-2"), 300).is_empty());
+    // The badge counts what the lists show as waiting (no request is open here).
+    let shown = |user: &str| {
+        let alerts = alerts_for(&b, &who(user), 300)
+            .iter()
+            .filter(|(a, _)| {
+                creditdesk_app::monitoring::is_for(a, &who(user))
+                    && a.status == creditdesk_domain::monitor::AlertStatus::Open
+                    && a.cleared_on.is_none()
+            })
+            .count();
+        let tasks = tasks_for(&b, &who(user), 300)
+            .iter()
+            .filter(|(t, _, _)| t.is_open() && t.owner == user)
+            .count();
+        alerts + tasks
+    };
+    for user in ["rep-1", "rep-2", "fs"] {
+        assert_eq!(waiting_count(&b, &who(user), now), shown(user), "{user}");
+    }
+    assert!(shown("rep-1") > 0);
 }
 
 #[test]

@@ -5,11 +5,11 @@ use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::credit::reason_text;
 use crate::ui::i18n::T;
 use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
+use crate::ui::reports::bp_text;
 use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::{Tile, WhenLedger};
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::credit::Settlement;
-use creditdesk_domain::money::percent_1dp_round_half_away;
 use creditdesk_domain::rating::Fixed;
 use creditdesk_domain::request::{self, RequestKind};
 use creditdesk_domain::{CustomerId, Money, OrderStatus};
@@ -30,66 +30,28 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                 .map(|h| format!("{} ({})", h.rule, lang.date(h.since)))
                 .collect()
         });
-        let Some((c, s, grade, policy, position, sales_12m, changes, open_items, open_orders)) =
-            state.data(|d| {
-                let c = d.customer(customer)?.clone();
-                // The position is what the order-time check sees before any order: limit in force,
-                // exposure and available credit, computed in one place.
-                let position = d.check_order_as(&d.me(), customer, Money::ZERO, false)?;
-                let sales_12m: Money = d
-                    .ledger
-                    .sales_per_month(customer, d.as_of, 12)
-                    .iter()
-                    .map(|(_, m)| *m)
-                    .sum();
-                let s = d.summary(customer);
-                let grade = d.grade(customer);
-                let changes: Vec<_> = d
-                    .requests
-                    .iter()
-                    .filter(|r| r.customer == customer)
-                    .cloned()
-                    .collect();
-                let open_items: Vec<_> = d
-                    .ledger
-                    .items(customer, d.as_of)
-                    .into_iter()
-                    .filter(|i| i.open.is_positive())
-                    .collect();
-                let open_orders: Vec<_> = d
-                    .ledger
-                    .customer_orders(customer)
-                    .into_iter()
-                    .filter(|o| o.status.is_open_value() || o.status == OrderStatus::Held)
-                    .copied()
-                    .collect();
-                Some((
-                    c,
-                    s,
-                    grade,
-                    d.policy.clone(),
-                    position,
-                    sales_12m,
-                    changes,
-                    open_items,
-                    open_orders,
-                ))
-            })
-        else {
+        let Some((c, s, card)) = state.data(|d| {
+            Some((
+                d.customer(customer)?.clone(),
+                d.summary(customer),
+                d.credit_card(&d.me(), customer)?,
+            ))
+        }) else {
             return ().into_any();
         };
-        let (limit, available) = (position.limit, position.available);
-        let used =
-            percent_1dp_round_half_away(position.exposure, limit).unwrap_or_else(|| "—".into());
-        let suggestion = policy.suggested_limit(grade, sales_12m);
-        let row = *policy.of(grade);
+        let (limit, available) = (card.limit, card.available);
+        let used = bp_text(card.utilisation_bp);
+        let suggestion = card.suggestion;
+        let row = card.row;
+        let changes = card.requests;
+        let (open_items, open_orders) = (card.open_items, card.counted_orders);
         let id = customer.to_string();
         let any_open = changes.iter().any(|r| r.state().is_open());
         view! {
             <div class="card credit" data-testid="credit">
                 <div class="rating-head">
                     <h2>{t(T::Credit)}</h2>
-                    {(c.limits.frozen || !holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
+                    {card.frozen.then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
                     {(!holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="held-by-rule">{format!("{} {}", t(T::HeldByRule), holds.join(", "))}</span> })}
                     <A href=format!("/customers/{id}/request") attr:class="button small" attr:data-testid="change-limit">{t(T::NewRequest)}</A>
                 </div>
@@ -103,7 +65,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                     {format!("{} {} = min({}, {} × {} / 30 × {}) · {} {} · {} {}",
                         t(T::SuggestedLimit), suggestion.limit.format_cny_whole(), suggestion.cap.format_cny_whole(),
                         suggestion.monthly_sales.format_cny_whole(), row.term_days,
-                        Fixed(policy.suggestion_factor_bp as i64 / 100).display(),
+                        Fixed(card.suggestion_factor_bp as i64 / 100).display(),
                         t(T::PermanentLimit), c.limits.permanent.format_cny_whole(),
                         t(T::TermDays), row.term_days)}
                 </p>

@@ -70,6 +70,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
         credit_notes: credits,
         average_days_to_pay,
         numbers,
+        moves,
     } = v;
     let avg_days = average_days_to_pay.map(|t| t.format());
     let id = c.id.to_string();
@@ -200,6 +201,8 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                     <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th>{t(T::Category)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
                     <tbody>
                         {orders.into_iter().map(|o| {
+                            let allowed = moves.get(&o.id).cloned().unwrap_or_default();
+                            let can = |m: OrderMove| allowed.contains(&m);
                             let change = move |next: OrderMove| {
                                 if next == OrderMove::Cancel {
                                     let ok = web_sys::window().and_then(|w| w.confirm_with_message(t(T::ConfirmCancelOrder)).ok()).unwrap_or(false);
@@ -222,10 +225,10 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                                     <td class="num">{o.amount.format_cny()}</td>
                                     <td>{t(status_text(o.status))}</td>
                                     <td><div class="row-actions">
-                                        {matches!(o.status, OrderStatus::Open | OrderStatus::AwaitingPayment).then(|| view! {
+                                        {can(OrderMove::Ship).then(|| view! {
                                             <button class="small" on:click=move |_| change(OrderMove::Ship)>{t(T::MarkShipped)}</button>
                                         })}
-                                        {(o.status.can_become(OrderStatus::Cancelled) && o.status != OrderStatus::Held).then(|| view! {
+                                        {can(OrderMove::Cancel).then(|| view! {
                                             <button class="small danger" on:click=move |_| change(OrderMove::Cancel)>{t(T::CancelOrder)}</button>
                                         })}
                                     </div></td>

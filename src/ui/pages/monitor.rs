@@ -2,9 +2,7 @@
 //! builder with its test on today's data and its back-test.
 
 use crate::ui::i18n::{Lang, T};
-use crate::ui::monitoring::{
-    backtest_year, is_for, save_rules, set_alert, test_rule, update_task, watch,
-};
+use crate::ui::monitoring::{backtest_year, save_rules, set_alert, test_rule, update_task, watch};
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::requests::{role_label, save_error_text};
 use crate::ui::state::{with_data, AppState};
@@ -197,22 +195,8 @@ pub fn AlertsPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let rows: Vec<(Alert, String)> = state.data(|d| {
-                    let me = d.me();
-                    let all = me.may(Permission::SeeAllCustomers);
-                    let mut v: Vec<(Alert, String)> = d
-                        .monitor
-                        .alerts
-                        .iter()
-                        .rev()
-                        .filter(|a| is_for(a, &me) || (all && a.status != AlertStatus::Resolved))
-                        .filter(|a| d.visible(&me, a.customer))
-                        .take(300)
-                        .map(|a| (a.clone(), d.customer(a.customer).map(|c| c.name.clone()).unwrap_or_default()))
-                        .collect();
-                    v.sort_by_key(|(a, _)| (a.status != AlertStatus::Open, std::cmp::Reverse(a.severity), a.cleared_on.is_some()));
-                    v
-                });
+                let rows: Vec<(Alert, String)> =
+                    state.data(|d| creditdesk_app::monitoring::alerts_for(d, &d.me(), 300));
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
@@ -278,21 +262,7 @@ pub fn TasksPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let rows = state.data(|d| {
-                    let me = d.me();
-                    let all = me.may(Permission::SeeAllCustomers);
-                    let mut v: Vec<_> = d
-                        .monitor
-                        .tasks
-                        .iter()
-                        .filter(|t| t.owner == me.id || all)
-                        .filter(|t| d.visible(&me, t.customer))
-                        .map(|t| (t.clone(), d.customer(t.customer).map(|c| c.name.clone()).unwrap_or_default(), d.summary(t.customer).overdue))
-                        .collect();
-                    v.sort_by_key(|(t, _, _)| (t.closed_on.is_some(), t.due));
-                    v.truncate(300);
-                    v
-                });
+                let rows = state.data(|d| creditdesk_app::monitoring::tasks_for(d, &d.me(), 300));
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>

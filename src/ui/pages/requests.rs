@@ -781,36 +781,7 @@ pub fn InboxPage() -> impl IntoView {
 /// open alerts for them, and their open collection tasks.
 pub fn waiting_count(state: AppState) -> usize {
     let now = state.now.get();
-    state.data(|d| {
-        let me = d.me();
-        let requests = d
-            .requests
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.flow.inbox_reason(&me, now),
-                    Some(Inbox::Waiting | Inbox::Overdue | Inbox::Escalated)
-                )
-            })
-            .count();
-        let alerts = d
-            .monitor
-            .alerts
-            .iter()
-            .filter(|a| {
-                a.status == creditdesk_domain::monitor::AlertStatus::Open
-                    && a.cleared_on.is_none()
-                    && crate::ui::monitoring::is_for(a, &me)
-            })
-            .count();
-        let tasks = d
-            .monitor
-            .tasks
-            .iter()
-            .filter(|t| t.is_open() && t.owner == me.id)
-            .count();
-        requests + alerts + tasks
-    })
+    state.data(|d| creditdesk_app::monitoring::waiting_count(d, &d.me(), now))
 }
 
 /// The audit trail: newest first, with verify and export.
