@@ -14,12 +14,19 @@ use creditdesk_storage::{audit_from_json, audit_to_json, Batch, Rows, Store};
 /// entries (`audit_archive:{time}`), so that they stay verifiable (`approval::verify`).
 pub const AUDIT_ARCHIVE: &str = "audit_archive:";
 
-fn allowed(actor: &User) -> Result<(), CommandError> {
-    if actor.may(Permission::ResetData) {
-        Ok(())
-    } else {
-        Err(CommandError::NotPermitted("replace the data"))
+/// Whether `actor` may replace the data in `store`: an administrator's right, and never on a
+/// device that syncs with a server (the server holds the data: its restore is the
+/// administrator's command there; a device's would be undone by its next pull).
+async fn allowed<S: Store>(store: &S, actor: &User) -> Result<(), CommandError> {
+    if !actor.may(Permission::ResetData) {
+        return Err(CommandError::NotPermitted("replace the data"));
     }
+    if crate::sync::SERVER.read(store).await?.unwrap_or(false) {
+        return Err(CommandError::NotPermitted(
+            "replace the data on a synced device (the server's administrator restores there)",
+        ));
+    }
+    Ok(())
 }
 
 /// Chains one entry after a dump's last one and adds it to the dump, so that it is written by
@@ -85,7 +92,7 @@ pub async fn restore<S: Store>(
     file: &str,
     sha256: &str,
 ) -> Result<Option<MergeReport>, CommandError> {
-    allowed(actor)?;
+    allowed(store, actor).await?;
     let c = backup.dump.counts();
     let summary = format!(
         "schema {}: {} customers, {} invoices, {} payments, {} requests",
@@ -93,6 +100,13 @@ pub async fn restore<S: Store>(
     );
     let why = format!("{file} (sha-256 {sha256})");
     let here = store.dump().await?;
+    // A backup taken on a synced device carries that device's sync state: it stays behind.
+    let mut backup = backup.clone();
+    backup
+        .dump
+        .meta
+        .retain(|(k, _)| !crate::sync::device_sync_state(k));
+    let backup = &backup;
     if merge {
         let (mut merged, report) = backup::merge(&here, &backup.dump);
         let refused = if report.controls_refused.is_empty() {
@@ -149,7 +163,7 @@ pub async fn replace<S: Store>(
     customers: &[creditdesk_domain::Customer],
     rows: &Rows,
 ) -> Result<(), CommandError> {
-    allowed(actor)?;
+    allowed(store, actor).await?;
     let trail: Vec<String> = store
         .load_audit()
         .await?

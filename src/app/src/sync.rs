@@ -755,6 +755,21 @@ pub struct Refused {
     pub reason: String,
 }
 
+/// Whether a `meta` key is a device's sync state (its client id, cursor, session, refusals...):
+/// it belongs to the device it was written on and never travels in a backup's restore.
+pub fn device_sync_state(key: &str) -> bool {
+    [
+        CLIENT.key,
+        CURSOR.key,
+        REFUSED.key,
+        LAST_SYNC.key,
+        SERVER.key,
+        SESSION.key,
+        AUDIT_BASE.key,
+    ]
+    .contains(&key)
+}
+
 /// The `meta` keys whose values come from the server: a pull replaces them; every other key
 /// (language, device, client id, session) stays the device's own.
 pub fn server_owned(key: &str) -> bool {

@@ -101,6 +101,18 @@ fn only_an_administrator_restores_or_replaces_and_a_refusal_changes_nothing() {
         assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
         assert_eq!(format!("{:?}", here.data.borrow()), before, "{role:?}");
     }
+    // On a device that syncs with a server, not even an administrator replaces the data there.
+    let here = with_trail(2, "us");
+    let mut b = creditdesk_storage::Batch::default();
+    creditdesk_app::sync::SERVER.put(&mut b, &true);
+    block_on(creditdesk_storage::Store::commit(&here, &b)).unwrap();
+    let before = format!("{:?}", here.data.borrow());
+    let admin = user("admin", Role::Admin);
+    let r = block_on(restore(&here, &admin, 9_000, &backup, false, "b.json", "0"));
+    assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+    let r = block_on(replace(&here, &admin, 9_000, &[], &Rows::default()));
+    assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+    assert_eq!(format!("{:?}", here.data.borrow()), before);
 }
 
 #[test]
@@ -136,4 +148,34 @@ fn a_backup_holds_every_customer_so_only_a_role_that_sees_them_all_takes_one() {
     assert_eq!(code(Role::SalesRep), Some("CMD-NOT-PERMITTED"));
     assert_eq!(code(Role::FinanceSpecialist), None);
     assert!(parse(&block_on(backup(&here, &user("x", Role::Cfo))).unwrap()).is_ok());
+}
+
+#[test]
+fn a_backup_from_a_synced_device_restores_its_data_not_that_devices_sync_state() {
+    let there = with_trail(2, "them");
+    let mut b = creditdesk_storage::Batch::default();
+    creditdesk_app::sync::SERVER.put(&mut b, &true);
+    creditdesk_app::sync::CURSOR.put(&mut b, &41);
+    creditdesk_app::sync::CLIENT.put(&mut b, &"phone".to_string());
+    block_on(creditdesk_storage::Store::commit(&there, &b)).unwrap();
+    let backup = parse(&to_json(&block_on(there.dump()).unwrap())).unwrap();
+    let here = with_trail(1, "us");
+    let admin = user("admin", Role::Admin);
+    block_on(restore(&here, &admin, 9_000, &backup, false, "b.json", "0")).unwrap();
+    assert_eq!(
+        block_on(creditdesk_app::sync::SERVER.read(&here)).unwrap(),
+        None
+    );
+    assert_eq!(
+        block_on(creditdesk_app::sync::CURSOR.read(&here)).unwrap(),
+        None
+    );
+    assert_eq!(
+        block_on(creditdesk_app::sync::CLIENT.read(&here)).unwrap(),
+        None
+    );
+    // The data came: the backup's trail and the restore after it.
+    assert_eq!(block_on(here.load_audit()).unwrap().len(), 3);
+    // And it may be restored again: nothing made this store a synced device.
+    block_on(restore(&here, &admin, 9_500, &backup, false, "b.json", "0")).unwrap();
 }
