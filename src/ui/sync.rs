@@ -294,7 +294,7 @@ pub async fn start(
                 user: me.user,
                 expires_at: me.expires_at,
             }),
-            Err(SyncError::Unreachable) => stored.filter(|x| x.expires_at > now().0),
+            Err(SyncError::Unreachable) => stored.filter(|x| x.holds_at(now().0)),
             // Not signed in on this device (yet): the sign-in page says all there is to say.
             Err(SyncError::SignedOut { expired: false }) if stored.is_none() => None,
             Err(e) => {
@@ -305,7 +305,7 @@ pub async fn start(
     } else {
         // Offline: the last signed-in user, until their session ends; never anyone else.
         match stored {
-            Some(x) if x.expires_at > now().0 => Some(x),
+            Some(x) if x.holds_at(now().0) => Some(x),
             Some(_) => {
                 s.error.set(Some(SyncError::SignedOut { expired: true }));
                 None
@@ -331,11 +331,7 @@ pub async fn start(
 }
 
 async fn keep_session(x: &Session) -> Result<(), StoreError> {
-    let store = db()?;
-    let mut b = Batch::default();
-    SESSION.put(&mut b, x);
-    b.settings.push(("user".into(), x.user.id.clone()));
-    store.commit(&b).await
+    app_sync::keep_session(&*db()?, x).await
 }
 
 /// Signs in (or, on a first run, creates the administrator), then loads the app as that user.
@@ -347,10 +343,8 @@ pub async fn sign_in(
 ) -> Result<(), SyncError> {
     let store = db()?;
     // Another user's unsynced changes must not be pushed as this user, nor lost.
-    if let Some(prev) = SESSION.read(&*store).await? {
-        if prev.user.id != user.trim() && !app_sync::pending(&*store).await?.is_empty() {
-            return Err(SyncError::OtherUserPending);
-        }
+    if app_sync::other_user_pending(&*store, user.trim()).await? {
+        return Err(SyncError::OtherUserPending);
     }
     let body = match &name {
         Some(n) => serde_json::json!({"user": user.trim(), "name": n.trim(), "password": password}),
@@ -733,12 +727,12 @@ fn listen(state: AppState) {
 /// Drops a refused command from the list, or runs it again as a new command.
 pub async fn settle_refused(state: AppState, id: String, retry: bool) -> Result<(), SyncError> {
     let store = db()?;
-    let mut list = REFUSED.read(&*store).await?.unwrap_or_default();
-    let Some(pos) = list.iter().position(|r| r.id == id) else {
-        return Ok(());
-    };
-    let r = list.remove(pos);
     if retry {
+        // Run again first: if it fails here, it stays on the list.
+        let list = REFUSED.read(&*store).await?.unwrap_or_default();
+        let Some(r) = list.into_iter().find(|r| r.id == id) else {
+            return Ok(());
+        };
         crate::ui::state::run(r.command, Vec::new())
             .await
             .map_err(|e| SyncError::Server {
@@ -746,9 +740,8 @@ pub async fn settle_refused(state: AppState, id: String, retry: bool) -> Result<
                 message: format!("{e:?}"),
             })?;
     }
-    let mut b = Batch::default();
-    REFUSED.put(&mut b, &list);
-    store.commit(&b).await?;
-    state.sync.refused.set(list);
+    if let Some((_, left)) = app_sync::take_refused(&*store, &id).await? {
+        state.sync.refused.set(left);
+    }
     Ok(())
 }

@@ -108,6 +108,21 @@ impl Book {
             self.ledger.invoices().iter().map(|i| &i.number),
         )
     }
+    /// The payment term of a customer's new invoice, by default: its grade's term in the policy.
+    pub fn default_term_days(&self, id: CustomerId) -> u32 {
+        self.policy.of(self.grade(id)).term_days
+    }
+    /// The orders an invoice may bill: open or shipped ones, and prepaid ones (their advance
+    /// invoice); never a held or cancelled one (as `RecordInvoice` decides).
+    pub fn invoiceable_orders(&self, id: CustomerId) -> Vec<creditdesk_domain::Order> {
+        use creditdesk_domain::OrderStatus;
+        self.ledger
+            .customer_orders(id)
+            .into_iter()
+            .filter(|o| o.status.is_open_value() || o.status == OrderStatus::AwaitingPayment)
+            .copied()
+            .collect()
+    }
     /// The categories orders have used, sorted, once each (the order form offers them).
     pub fn order_categories(&self) -> Vec<String> {
         let mut cats: Vec<String> = self

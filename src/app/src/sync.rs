@@ -745,6 +745,48 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+impl Session {
+    /// Whether the session still holds at `now` (milliseconds): the device acts as its user
+    /// until then, offline too, and never after.
+    pub fn holds_at(&self, now: i64) -> bool {
+        self.expires_at > now
+    }
+}
+
+/// Keeps who signed in, until when: the session and the acting user, in one write.
+pub async fn keep_session<S: Store>(store: &S, session: &Session) -> Result<(), StoreError> {
+    let mut b = Batch::default();
+    SESSION.put(&mut b, session);
+    settings::USER.put(&mut b, &session.user.id);
+    store.commit(&b).await
+}
+
+/// Whether commands of a user other than `user` wait on this device to be pushed: then `user`
+/// may not sign in here yet (those must not go as them, nor be lost).
+pub async fn other_user_pending<S: Store>(store: &S, user: &str) -> Result<bool, StoreError> {
+    Ok(match SESSION.read(store).await? {
+        Some(prev) if prev.user.id != user => !pending(store).await?.is_empty(),
+        _ => false,
+    })
+}
+
+/// Takes a command out of the "not accepted" list (the user discards it, or runs it again as a
+/// new command): returns it and the list left, already stored; `None` if it is not there.
+pub async fn take_refused<S: Store>(
+    store: &S,
+    id: &str,
+) -> Result<Option<(Refused, Vec<Refused>)>, StoreError> {
+    let mut list = REFUSED.read(store).await?.unwrap_or_default();
+    let Some(pos) = list.iter().position(|r| r.id == id) else {
+        return Ok(None);
+    };
+    let taken = list.remove(pos);
+    let mut b = Batch::default();
+    REFUSED.put(&mut b, &list);
+    store.commit(&b).await?;
+    Ok(Some((taken, list)))
+}
+
 /// A command the server did not accept: what, why, and when it was made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refused {

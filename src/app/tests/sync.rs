@@ -625,3 +625,49 @@ fn pending_commands_go_in_pushes_the_server_takes_in_order() {
         vec![sync::PUSH_COMMANDS, 1]
     );
 }
+
+#[test]
+fn another_user_signs_in_only_once_the_last_ones_commands_are_pushed_and_a_refusal_is_taken_once() {
+    let (_, s_book) = server();
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let session = sync::Session {
+        user: users()[0].clone(),
+        expires_at: 1_000,
+    };
+    block_on(sync::keep_session(&d_store, &session)).unwrap();
+    assert!(session.holds_at(999) && !session.holds_at(1_000));
+    assert_eq!(
+        block_on(creditdesk_storage::settings::USER.read(&d_store))
+            .unwrap()
+            .as_deref(),
+        Some("rep-1")
+    );
+    assert!(!block_on(sync::other_user_pending(&d_store, "rep-2")).unwrap());
+    // rep-1 takes an order offline: rep-2 may not sign in here until it is pushed.
+    let customer = d_book.borrow().customers[0].id;
+    block_on(execute(
+        &d_store,
+        &d_book,
+        &ctx("rep-1", "c1"),
+        order(1, customer, "100"),
+        vec![],
+    ))
+    .unwrap();
+    assert!(block_on(sync::other_user_pending(&d_store, "rep-2")).unwrap());
+    assert!(!block_on(sync::other_user_pending(&d_store, "rep-1")).unwrap());
+    // A refused command is taken off the list once.
+    let refused = sync::Refused {
+        id: "c9".into(),
+        at: 0,
+        command: order(9, customer, "1"),
+        code: "CMD-CREDIT-BLOCKED".into(),
+        reason: "frozen".into(),
+    };
+    let mut b = Batch::default();
+    sync::REFUSED.put(&mut b, &vec![refused.clone()]);
+    block_on(d_store.commit(&b)).unwrap();
+    let (taken, left) = block_on(sync::take_refused(&d_store, "c9")).unwrap().unwrap();
+    assert_eq!((taken, left.len()), (refused, 0));
+    assert!(block_on(sync::take_refused(&d_store, "c9")).unwrap().is_none());
+    assert_eq!(block_on(sync::REFUSED.read(&d_store)).unwrap(), Some(vec![]));
+}

@@ -100,6 +100,12 @@ impl Text {
     pub async fn read<S: Store>(self, store: &S) -> Result<Option<String>, StoreError> {
         Ok(store.setting(self.key).await?.filter(|s| !s.is_empty()))
     }
+    /// Adds the write of this text to a batch (written with it, in one transaction).
+    pub fn put(self, batch: &mut Batch, value: &str) {
+        batch
+            .settings
+            .push((self.key.to_string(), value.to_string()));
+    }
     /// Stores the text at once (its own transaction).
     pub async fn write<S: Store>(self, store: &S, value: &str) -> Result<(), StoreError> {
         store.set_setting(self.key, value).await

@@ -11,7 +11,7 @@ use crate::ui::widgets::{
 };
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::{CustomerId, InvoiceId, OrderId, OrderStatus};
+use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -61,15 +61,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         (f::ISSUE_DATE, today),
         (
             f::TERM_DAYS,
-            with_data(|d| {
-                d.policy
-                    .of(d
-                        .rated
-                        .get(&customer)
-                        .map_or(creditdesk_domain::rating::Grade::C, |r| r.1))
-                    .term_days
-            })
-            .to_string(),
+            with_data(|d| d.default_term_days(customer)).to_string(),
         ),
         (f::AMOUNT, String::new()),
         (f::REFERENCE, String::new()),
@@ -82,40 +74,25 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         let lang = state.lang.get();
         state.data(|d| match doc {
             Doc::Payment => std::iter::once((String::new(), lang.t(T::OldestFirst).to_string()))
-                .chain(
-                    d.ledger
-                        .items(customer, d.as_of)
-                        .into_iter()
-                        .filter(|i| i.open.is_positive())
-                        .map(|i| {
-                            (
-                                i.invoice.to_string(),
-                                format!(
-                                    "{} · {} · {}",
-                                    i.number,
-                                    lang.date(i.due_date),
-                                    i.open.format_cny()
-                                ),
-                            )
-                        }),
-                )
+                .chain(d.open_items(customer).into_iter().map(|i| {
+                    (
+                        i.invoice.to_string(),
+                        format!(
+                            "{} · {} · {}",
+                            i.number,
+                            lang.date(i.due_date),
+                            i.open.format_cny()
+                        ),
+                    )
+                }))
                 .collect(),
             _ => std::iter::once((String::new(), lang.t(T::NoOrder).to_string()))
-                .chain(
-                    d.ledger
-                        .customer_orders(customer)
-                        .into_iter()
-                        // Orders to bill: open or shipped, and prepaid ones (their advance invoice).
-                        .filter(|o| {
-                            o.status.is_open_value() || o.status == OrderStatus::AwaitingPayment
-                        })
-                        .map(|o| {
-                            (
-                                o.id.to_string(),
-                                format!("{} · {}", o.number, o.amount.format_cny()),
-                            )
-                        }),
-                )
+                .chain(d.invoiceable_orders(customer).into_iter().map(|o| {
+                    (
+                        o.id.to_string(),
+                        format!("{} · {}", o.number, o.amount.format_cny()),
+                    )
+                }))
                 .collect(),
         })
     });
