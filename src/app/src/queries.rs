@@ -108,6 +108,16 @@ impl Book {
             self.ledger.invoices().iter().map(|i| &i.number),
         )
     }
+    /// How many of the customers `user` sees have each grade (AAA first).
+    pub fn grade_counts(&self, user: &User) -> [u32; 5] {
+        let mut counts = [0u32; 5];
+        for c in self.customers.iter().filter(|c| user.sees(&c.sales_rep)) {
+            if let Some((_, g)) = self.rated.get(&c.id) {
+                counts[*g as usize] += 1;
+            }
+        }
+        counts
+    }
     /// The payment term of a customer's new invoice, by default: its grade's term in the policy.
     pub fn default_term_days(&self, id: CustomerId) -> u32 {
         self.policy.of(self.grade(id)).term_days

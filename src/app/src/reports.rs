@@ -144,9 +144,38 @@ pub struct Dashboard {
     pub top_risk: Vec<Risk>,
 }
 
+/// How open receivables moved over the last three periods: from the opening balance, plus
+/// credit sales, less collections and credit notes, to the closing balance (exactly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Movement {
+    pub opening: Point,
+    pub sales: Money,
+    pub collected: Money,
+    pub credited: Money,
+    pub closing: Point,
+}
+
 impl Dashboard {
     pub fn now(&self) -> &Point {
         self.points.last().expect("13 points")
+    }
+    /// The overdue share of open receivables on the as-of date, as a percentage with one
+    /// decimal rounded half away from zero (`12.5%`); `None` with nothing open.
+    pub fn overdue_share(&self) -> Option<String> {
+        let now = self.now();
+        creditdesk_domain::money::percent_1dp_round_half_away(now.overdue(), now.open_ar)
+    }
+    /// The last three periods' movement of open receivables.
+    pub fn movement(&self) -> Movement {
+        let n = self.points.len();
+        let flows = &self.points[n - 3..];
+        Movement {
+            opening: self.points[n - 4],
+            sales: flows.iter().map(|p| p.sales).sum(),
+            collected: flows.iter().map(|p| p.collected).sum(),
+            credited: flows.iter().map(|p| p.credited).sum(),
+            closing: self.points[n - 1],
+        }
     }
     /// Countback DSO as of the as-of date.
     pub fn dso_now(&self) -> Option<Countback> {

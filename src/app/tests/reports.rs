@@ -294,3 +294,21 @@ fn an_import_remembers_its_column_mapping_per_kind_and_headers_and_keeps_an_olde
         Some(p)
     );
 }
+
+#[test]
+fn the_dashboards_movement_adds_up_and_grade_counts_cover_only_whom_a_user_sees() {
+    let b = book("fs");
+    let dash = reports::dashboard(&b, &Filter::default(), 1);
+    let m = dash.movement();
+    assert_eq!(
+        m.opening.open_ar + m.sales - m.collected - m.credited,
+        m.closing.open_ar,
+        "{m:?}"
+    );
+    assert_eq!(m.closing.open_ar, Money::from_units(50_500));
+    // Overdue 10,500 of 50,500 open: 20.8%.
+    assert_eq!(dash.overdue_share().as_deref(), Some("20.8%"));
+    let all: u32 = b.grade_counts(&users()[2]).iter().sum();
+    let rep: u32 = book("rep-1").grade_counts(&users()[0]).iter().sum();
+    assert_eq!((all, rep), (3, 2));
+}

@@ -666,8 +666,15 @@ fn another_user_signs_in_only_once_the_last_ones_commands_are_pushed_and_a_refus
     let mut b = Batch::default();
     sync::REFUSED.put(&mut b, &vec![refused.clone()]);
     block_on(d_store.commit(&b)).unwrap();
-    let (taken, left) = block_on(sync::take_refused(&d_store, "c9")).unwrap().unwrap();
+    let (taken, left) = block_on(sync::take_refused(&d_store, "c9"))
+        .unwrap()
+        .unwrap();
     assert_eq!((taken, left.len()), (refused, 0));
-    assert!(block_on(sync::take_refused(&d_store, "c9")).unwrap().is_none());
-    assert_eq!(block_on(sync::REFUSED.read(&d_store)).unwrap(), Some(vec![]));
+    assert!(block_on(sync::take_refused(&d_store, "c9"))
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        block_on(sync::REFUSED.read(&d_store)).unwrap(),
+        Some(vec![])
+    );
 }

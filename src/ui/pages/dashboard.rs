@@ -9,7 +9,6 @@ use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter, Filte
 use crate::ui::state::{perf_now, AppState};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_charts::palette;
-use creditdesk_domain::money::percent_1dp_round_half_away;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{Bucket, UTILISATION_BINS};
 use creditdesk_domain::{Date, Money};
@@ -137,7 +136,7 @@ fn Figures(filter: Memo<Filter>) -> impl IntoView {
 #[component]
 fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
     let now = *dash.now();
-    let pct = percent_1dp_round_half_away(now.overdue(), now.open_ar).unwrap_or_else(|| "—".into());
+    let pct = dash.overdue_share().unwrap_or_else(|| "—".into());
     let tile = |label: T, value: String, tone: &'static str, href: String, testid: &'static str| {
         view! {
             <A href=href attr:class=format!("tile {tone}") attr:data-testid=testid>
@@ -433,13 +432,9 @@ fn reps_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
 }
 
 fn movement_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
-    let n = dash.points.len();
-    let open = dash.points[n - 4];
-    let flows = &dash.points[n - 3..];
-    let sales: Money = flows.iter().map(|p| p.sales).sum();
-    let collected: Money = flows.iter().map(|p| p.collected).sum();
-    let credited: Money = flows.iter().map(|p| p.credited).sum();
-    let close = dash.points[n - 1];
+    let m = dash.movement();
+    let (open, sales, collected, credited, close) =
+        (m.opening, m.sales, m.collected, m.credited, m.closing);
     let inv = |d: Date| {
         Some(format!(
             "/reports/invoices{}",

@@ -136,13 +136,8 @@ fn ScorecardBody() -> impl IntoView {
             <h1>{move || state.t(T::NavScorecard)}</h1>
             {move || {
                 let lang = state.lang.get();
-                let (model, counts, versions) = state.data(|d| {
-                    let mut counts = [0u32; 5];
-                    for (_, g) in d.rated.values() {
-                        counts[*g as usize] += 1;
-                    }
-                    (d.model.clone(), counts, d.versions.clone())
-                });
+                let (model, counts, versions) = state
+                    .data(|d| (d.model.clone(), d.grade_counts(&d.me()), d.versions.clone()));
                 let json = model.to_json();
                 let name = format!("scorecard-v{}.json", model.version);
                 view! {
