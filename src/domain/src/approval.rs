@@ -244,6 +244,22 @@ pub struct Route {
     pub simplified: bool,
 }
 
+impl Route {
+    /// When a request submitted at `at` must have its first step decided.
+    pub fn first_due(&self, at: i64) -> i64 {
+        at + self.due_hours as i64 * HOUR_MS
+    }
+}
+
+/// Who of `users` may act in a step that needs one of `roles`: never the requester (no one
+/// approves their own request).
+pub fn approvers<'a>(users: &'a [User], roles: &[Role], requester: &str) -> Vec<&'a User> {
+    users
+        .iter()
+        .filter(|u| u.id != requester && roles.iter().any(|r| u.has(*r)))
+        .collect()
+}
+
 fn step(roles: &[Role], mode: Mode) -> Step {
     Step {
         roles: roles.to_vec(),

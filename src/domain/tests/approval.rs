@@ -734,3 +734,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn who_may_act_in_a_step_never_includes_the_requester() {
+    use creditdesk_domain::approval::approvers;
+    let users = vec![
+        User {
+            id: "sm-1".into(),
+            name: "Zhou".into(),
+            roles: vec![Role::SalesManager],
+            region: String::new(),
+        },
+        User {
+            id: "sm-2".into(),
+            name: "Qian".into(),
+            roles: vec![Role::SalesManager, Role::FinanceSpecialist],
+            region: String::new(),
+        },
+        User {
+            id: "rep-1".into(),
+            name: "Li".into(),
+            roles: vec![Role::SalesRep],
+            region: String::new(),
+        },
+    ];
+    let names = |roles: &[Role], requester: &str| -> Vec<String> {
+        approvers(&users, roles, requester)
+            .into_iter()
+            .map(|u| u.id.clone())
+            .collect()
+    };
+    assert_eq!(names(&[Role::SalesManager], "rep-1"), vec!["sm-1", "sm-2"]);
+    assert_eq!(names(&[Role::SalesManager], "sm-2"), vec!["sm-1"]);
+    assert_eq!(names(&[Role::FinanceSpecialist], "sm-2"), Vec::<String>::new());
+    assert_eq!(names(&[Role::Cfo], "rep-1"), Vec::<String>::new());
+}

@@ -334,7 +334,7 @@ fn TaskRow(task: creditdesk_domain::monitor::Task, name: String, overdue: Money)
             <a href=format!("/customers/{}", task.customer)>
                 <strong>{name}</strong>
                 <span>{format!("{} {} {} · {} {} · {} {}", task.rule, t(T::OverdueAr), overdue.format_cny(), t(T::Owner), with_data(|d| d.user_name(&task.owner)), t(T::Due), lang.date(task.due))}</span>
-                <span class="muted">{task.notes.iter().map(|n| format!("{} · {}", lang.date(creditdesk_domain::Date::from_days((n.at / 86_400_000) as i32)), n.text)).collect::<Vec<_>>().join(" | ")}</span>
+                <span class="muted">{task.notes.iter().map(|n| format!("{} · {}", crate::ui::pages::requests::fmt_time(lang, n.at), n.text)).collect::<Vec<_>>().join(" | ")}</span>
             </a>
             <span class=if open { "pill warn" } else { "pill ok" } data-testid="task-status">{status_text}</span>
             {open.then(|| view! {

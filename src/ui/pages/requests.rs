@@ -10,7 +10,7 @@ use crate::ui::widgets::{
     customer_access, download, download_bytes, Field, Form, FormMessage, SelectField, Unavailable,
     UnavailablePage, WhenLedger,
 };
-use creditdesk_domain::approval::{Inbox, Mode, Permission, Role, Route, State, User, HOUR_MS};
+use creditdesk_domain::approval::{Escalation, Inbox, Mode, Permission, Role, Route, State, User};
 use creditdesk_domain::credit::{limit_field as lf, LimitInput};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{
@@ -118,11 +118,10 @@ fn step_roles(lang: Lang, s: &creditdesk_domain::approval::Step) -> String {
     }
 }
 
-/// Who of the directory may act in a step (never the requester).
+/// The names of who of the directory may act in a step (never the requester).
 fn approvers(users: &[User], roles: &[Role], requester: &str) -> Vec<String> {
-    users
-        .iter()
-        .filter(|u| u.id != requester && roles.iter().any(|r| u.has(*r)))
+    creditdesk_domain::approval::approvers(users, roles, requester)
+        .into_iter()
         .map(|u| u.name.clone())
         .collect()
 }
@@ -151,7 +150,7 @@ fn RoutePreview(
             <ol class="steps">
                 {steps.into_iter().enumerate().map(|(k, s)| {
                     let names = approvers(&users, &s.roles, &requester);
-                    let due = (k == 0).then(|| format!(" · {} {}", t(T::DueBy), fmt_time(lang, now + route.due_hours as i64 * HOUR_MS)));
+                    let due = (k == 0).then(|| format!(" · {} {}", t(T::DueBy), fmt_time(lang, route.first_due(now))));
                     view! {
                         <li data-testid="route-step">
                             <strong>{format!("{} {}: ", t(T::Step), k + 1)}</strong>
@@ -636,7 +635,7 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
             .collect();
         let current = f.state == State::InStep(k);
         let (body, tone) = if current {
-            let (due, esc) = f.deadlines().unwrap_or_default();
+            let (due, _) = f.deadlines().unwrap_or_default();
             let who = approvers(&users, &f.missing_roles(), &f.requester);
             let mut b = decided.join("; ");
             if !b.is_empty() {
@@ -649,12 +648,13 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
                 t(T::DueBy),
                 fmt_time(lang, due)
             );
-            if now >= esc {
-                b += &format!(" · {}", t(T::EscalatedNote));
-            } else if now >= due {
-                b += &format!(" · {}", t(T::Reminder));
+            let late = f.overdue(now);
+            match late {
+                Some(Escalation::NextLevel) => b += &format!(" · {}", t(T::EscalatedNote)),
+                Some(Escalation::Reminder) => b += &format!(" · {}", t(T::Reminder)),
+                None => {}
             }
-            (b, if now >= due { "late" } else { "current" })
+            (b, if late.is_some() { "late" } else { "current" })
         } else if decided.is_empty() {
             ("—".to_string(), "todo")
         } else {
