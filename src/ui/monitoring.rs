@@ -4,7 +4,6 @@
 
 use crate::ui::state::{db, new_uuid, now, run, with_data, SaveError};
 pub use creditdesk_app::monitoring::{backtest_year, facts_of, is_for};
-use creditdesk_app::monitoring::{propose_reviews, run_rules};
 use creditdesk_app::Command;
 use creditdesk_domain::monitor::{
     Alert, AlertStatus, Rule, RuleCode, RuleProblem, RuleSet, RunReport, TaskStatus,
@@ -23,16 +22,16 @@ pub fn test_rule(d: &crate::ui::state::Data, rule: Rule, names: usize) -> (usize
 pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError> {
     let store = db()?;
     let book = crate::ui::state::book();
-    let (report, fresh) = run_rules(&*store, &book, now().0, ids)
-        .await
-        .map_err(|e| StoreError::Backend(e.to_string()))?;
-    announce(&fresh);
     let system = crate::ui::approvals::system_user();
     let mut id = new_uuid;
-    if let Err(e) = propose_reviews(&*store, &book, &fresh, &system, now(), &mut id).await {
+    let w = creditdesk_app::monitoring::watch(&*store, &book, now(), ids, &system, &mut id)
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+    announce(&w.fresh);
+    if let Err(e) = w.reviews {
         web_sys::console::warn_1(&format!("reviews not filed: {e}").into());
     }
-    Ok(report)
+    Ok(w.report)
 }
 
 /// Shows new alerts for the signed-in user as browser notifications, when allowed.

@@ -351,40 +351,20 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     for w in warnings {
         web_sys::console::warn_1(&w.into());
     }
-    let creditdesk_app::load::Configuration {
-        model,
-        versions,
-        draft,
-        requests,
-        users,
-        routes,
-        policy,
-        reservations,
-    } = config;
     let user = user?.unwrap_or_else(|| "admin".into());
 
     // First the customers: the list is usable while the ledger is still being read.
     let t_open = perf_now();
-    let mut customers = customers?;
-    customers.sort_by(|a, b| a.name.cmp(&b.name));
+    let customers = customers?;
     with_data_mut(|d| {
-        *d = Data {
+        *d = Data::from_parts(
+            config,
             customers,
             as_of,
             device,
-            model,
-            versions,
-            draft,
-            requests,
-            policy,
-            users,
             user,
-            routes,
-            audit: head.into_iter().collect(),
-            reservations,
-            ..Data::default()
-        };
-        d.reindex();
+            head.into_iter().collect(),
+        )
     });
     state.ledger_ready.set(false);
     state.phase.set(Phase::Ready);
@@ -396,17 +376,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let (raw, trail) = futures_util::join!(store.load_ledger(), store.load_audit());
     let (mut raw, trail) = (raw?, trail?);
     publish_timing("auditEntries", trail.len() as f64);
-    with_data_mut(|d| {
-        // A command committed since the head was read is in memory and perhaps not in `trail`.
-        let read_to = trail.last().map(|e| e.seq);
-        let newer: Vec<_> = d
-            .audit
-            .drain(..)
-            .filter(|e| Some(e.seq) > read_to)
-            .collect();
-        d.audit = trail;
-        d.audit.extend(newer);
-    });
+    // A command committed since the head was read is in memory and perhaps not in `trail`.
+    with_data_mut(|d| d.take_trail(trail));
     let t_read = perf_now();
     let mut rows = Rows::default();
     for start in (0..raw.chunks.len()).step_by(8) {

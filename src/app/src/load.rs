@@ -147,6 +147,53 @@ pub async fn forget_monitoring<S: Store>(store: &S) -> Result<(), StoreError> {
         .await
 }
 
+impl crate::Book {
+    /// A book of the configuration and the customers (sorted by name here), without the ledger:
+    /// the browser shows the list from it while the ledger is read. `audit` is what is read of
+    /// the trail so far (its head is enough to chain to).
+    pub fn from_parts(
+        config: Configuration,
+        mut customers: Vec<creditdesk_domain::Customer>,
+        as_of: Date,
+        device: creditdesk_domain::DeviceId,
+        user: String,
+        audit: Vec<creditdesk_domain::approval::AuditEntry>,
+    ) -> crate::Book {
+        customers.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut book = crate::Book {
+            customers,
+            as_of,
+            device,
+            model: config.model,
+            versions: config.versions,
+            draft: config.draft,
+            requests: config.requests,
+            policy: config.policy,
+            users: config.users,
+            user,
+            routes: config.routes,
+            audit,
+            reservations: config.reservations,
+            ..crate::Book::default()
+        };
+        book.reindex();
+        book
+    }
+
+    /// Takes the whole trail as read from the store, keeping the entries committed in memory
+    /// since it was read (those after its last).
+    pub fn take_trail(&mut self, trail: Vec<creditdesk_domain::approval::AuditEntry>) {
+        let read_to = trail.last().map(|e| e.seq);
+        let newer: Vec<_> = self
+            .audit
+            .drain(..)
+            .filter(|e| Some(e.seq) > read_to)
+            .collect();
+        self.audit = trail;
+        self.audit.extend(newer);
+    }
+}
+
 /// Reads everything stored into a book for `as_of`, graded, in one go (a server, a native
 /// tool). Returns the warnings of what was unreadable but skippable. The browser reads the same
 /// parts in slices to keep the page answering.
@@ -158,8 +205,7 @@ pub async fn whole_book<S: Store>(
 ) -> Result<(crate::Book, Vec<String>), StoreError> {
     let (config, mut warnings) = configuration(store, as_of, default_users).await?;
     warnings.extend(crate::reps::link_reps(store).await?);
-    let mut customers = store.load_customers().await?;
-    customers.sort_by(|a, b| a.name.cmp(&b.name));
+    let customers = store.load_customers().await?;
     let creditdesk_storage::Rows {
         orders,
         invoices,
@@ -169,26 +215,12 @@ pub async fn whole_book<S: Store>(
     let ledger = creditdesk_domain::Ledger::from_entries(orders, invoices, payments, credit_notes);
     let (rules, monitor, warning) = crate::monitoring::load(store).await?;
     warnings.extend(warning);
-    let mut book = crate::Book {
-        summaries: ledger.summaries(as_of),
-        customers,
-        ledger,
-        as_of,
-        device,
-        model: config.model,
-        versions: config.versions,
-        draft: config.draft,
-        requests: config.requests,
-        policy: config.policy,
-        users: config.users,
-        routes: config.routes,
-        audit: store.load_audit().await?,
-        reservations: config.reservations,
-        rules,
-        monitor,
-        ..crate::Book::default()
-    };
-    book.reindex();
+    let audit = store.load_audit().await?;
+    let mut book = crate::Book::from_parts(config, customers, as_of, device, String::new(), audit);
+    book.summaries = ledger.summaries(as_of);
+    book.ledger = ledger;
+    book.rules = rules;
+    book.monitor = monitor;
     book.compute_metrics();
     book.rescore();
     Ok((book, warnings))

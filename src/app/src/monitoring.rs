@@ -327,6 +327,33 @@ pub fn reviews_for(
     (requests, events)
 }
 
+/// What a watch did: the run's report, the alerts it raised, and the reviews it filed (or why
+/// they were not: the run's writes stand either way).
+pub struct Watched {
+    pub report: RunReport,
+    pub fresh: Vec<Alert>,
+    pub reviews: Result<usize, CommandError>,
+}
+
+/// Runs the rules (over some customers, or all) and files, as `system`, the reviews they ask
+/// for: what the browser and the server both do after a change and on a new day.
+pub async fn watch<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    at: Timestamp,
+    ids: Option<Vec<CustomerId>>,
+    system: &User,
+    new_id: &mut dyn FnMut() -> u128,
+) -> Result<Watched, CommandError> {
+    let (report, fresh) = run_rules(store, book, at.0, ids).await?;
+    let reviews = propose_reviews(store, book, &fresh, system, at, new_id).await;
+    Ok(Watched {
+        report,
+        fresh,
+        reviews,
+    })
+}
+
 /// Files the review requests of [`reviews_for`] in one transaction with their audit entries.
 pub async fn propose_reviews<S: Store>(
     store: &S,

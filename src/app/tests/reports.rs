@@ -312,3 +312,30 @@ fn the_dashboards_movement_adds_up_and_grade_counts_cover_only_whom_a_user_sees(
     let rep: u32 = book("rep-1").grade_counts(&users()[0]).iter().sum();
     assert_eq!((all, rep), (3, 2));
 }
+
+#[test]
+fn the_trail_read_at_start_up_keeps_what_was_committed_in_memory_meanwhile() {
+    let entry = |seq: u64| creditdesk_domain::approval::AuditEntry {
+        seq,
+        at: seq as i64,
+        who: "fs".into(),
+        what: "test".into(),
+        subject: String::new(),
+        before: String::new(),
+        after: String::new(),
+        why: String::new(),
+        prev: String::new(),
+        hash: format!("h{seq}"),
+    };
+    let seqs = |b: &Book| b.audit.iter().map(|e| e.seq).collect::<Vec<_>>();
+    // In memory: the head read first (3) and an entry committed since (4).
+    let mut b = Book {
+        audit: vec![entry(3), entry(4)],
+        ..Book::default()
+    };
+    b.take_trail((0..=3).map(entry).collect());
+    assert_eq!(seqs(&b), vec![0, 1, 2, 3, 4]);
+    // A trail that has it already: nothing twice.
+    b.take_trail((0..=4).map(entry).collect());
+    assert_eq!(seqs(&b), vec![0, 1, 2, 3, 4]);
+}

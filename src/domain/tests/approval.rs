@@ -766,6 +766,9 @@ fn who_may_act_in_a_step_never_includes_the_requester() {
     };
     assert_eq!(names(&[Role::SalesManager], "rep-1"), vec!["sm-1", "sm-2"]);
     assert_eq!(names(&[Role::SalesManager], "sm-2"), vec!["sm-1"]);
-    assert_eq!(names(&[Role::FinanceSpecialist], "sm-2"), Vec::<String>::new());
+    assert_eq!(
+        names(&[Role::FinanceSpecialist], "sm-2"),
+        Vec::<String>::new()
+    );
     assert_eq!(names(&[Role::Cfo], "rep-1"), Vec::<String>::new());
 }

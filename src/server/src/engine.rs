@@ -9,7 +9,7 @@
 use crate::clock::Clock;
 use crate::store::{open, Backend, SqlStore};
 use base64::Engine as _;
-use creditdesk_app::monitoring::{propose_reviews, run_rules};
+use creditdesk_app::monitoring::watch;
 use creditdesk_app::sync::{Digest, Mutation, MutationResult, PullReply, Push, PushReply, Status};
 use creditdesk_app::{execute, Book, Command, Ctx};
 use creditdesk_domain::approval::{Role, User};
@@ -415,13 +415,10 @@ impl Engine {
     /// Runs the rules (over some customers, or all), and files the reviews they ask for.
     async fn watch(&self, ids: Option<Vec<CustomerId>>) {
         let now = self.clock.now();
-        match run_rules(&self.store, &self.book, now.0, ids).await {
-            Ok((_, fresh)) => {
-                let system = system();
-                let mut id = || uuid::Uuid::new_v4().as_u128();
-                if let Err(e) =
-                    propose_reviews(&self.store, &self.book, &fresh, &system, now, &mut id).await
-                {
+        let mut id = || uuid::Uuid::new_v4().as_u128();
+        match watch(&self.store, &self.book, now, ids, &system(), &mut id).await {
+            Ok(w) => {
+                if let Err(e) = w.reviews {
                     eprintln!("reviews not filed: {e}");
                 }
             }
