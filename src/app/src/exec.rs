@@ -278,7 +278,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let profile_before = prior.map(|p| p.profile.clone()).unwrap_or_default();
             let since_changed = prior.is_some_and(|p| p.first_cooperation != c.first_cooperation);
             if c.profile != profile_before || since_changed {
-                if !book.policy.profile_editors.iter().any(|r| me.has(*r)) {
+                if !book.may_edit_profile(me) {
                     return Err(CommandError::NotPermitted("change the rating's inputs"));
                 }
                 request::release_reason(why).map_err(|errs| {
@@ -419,7 +419,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .find(|r| r.id == *id && r.is_active(as_of))
                 .ok_or(CommandError::Unknown("reservation"))?;
             visible(book, ctx, r.customer)?;
-            if r.holder != me.id && !me.may(Permission::EditPolicy) {
+            if !book.may_release(me, r) {
                 return Err(CommandError::NotPermitted(
                     "release another user's reservation",
                 ));

@@ -108,6 +108,24 @@ impl Book {
             self.ledger.invoices().iter().map(|i| &i.number),
         )
     }
+    /// Whether `user` may change a customer's rating inputs (the external profile, the first
+    /// cooperation date): the roles the policy names (finance by default).
+    pub fn may_edit_profile(&self, user: &User) -> bool {
+        self.policy.profile_editors.iter().any(|r| user.has(*r))
+    }
+    /// Whether `user` may give back a reservation: its holder, or whoever may edit the policy.
+    pub fn may_release(&self, user: &User, r: &creditdesk_domain::credit::Reservation) -> bool {
+        r.holder == user.id || user.may(creditdesk_domain::approval::Permission::EditPolicy)
+    }
+    /// The sales rep a new customer of `user` gets by default: themselves if they see only
+    /// their own customers (they may give it no one else), else nobody yet.
+    pub fn default_rep(&self, user: &User) -> String {
+        if user.may(creditdesk_domain::approval::Permission::SeeAllCustomers) {
+            String::new()
+        } else {
+            user.id.clone()
+        }
+    }
     /// How many of the customers `user` sees have each grade (AAA first).
     pub fn grade_counts(&self, user: &User) -> [u32; 5] {
         let mut counts = [0u32; 5];

@@ -362,7 +362,7 @@ fn Reservations(customer: CustomerId) -> impl IntoView {
     };
     move || {
         let lang = state.lang.get();
-        let (list, may_reserve, may_release_all) = state.data(|d| {
+        let (list, may_reserve) = state.data(|d| {
             let me = d.me();
             let list: Vec<(String, String, Money, creditdesk_domain::Date, bool)> = d
                 .reservations_on(customer)
@@ -373,23 +373,21 @@ fn Reservations(customer: CustomerId) -> impl IntoView {
                         d.user_name(&r.holder),
                         r.amount,
                         r.until,
-                        r.holder == me.id,
+                        d.may_release(&me, r),
                     )
                 })
                 .collect();
-            let may = me.may(Permission::RecordOrders);
-            let all = me.may(Permission::EditPolicy);
-            (list, may, all)
+            (list, me.may(Permission::RecordOrders))
         });
         view! {
             <div class="reservations" data-testid="reservations">
                 {(!list.is_empty()).then(|| view! {
                     <p class="muted">{lang.t(T::Reserved)}": "</p>
                     <ul class="plain small">
-                        {list.into_iter().map(|(id, who, amount, until, mine)| view! {
+                        {list.into_iter().map(|(id, who, amount, until, may_release)| view! {
                             <li data-testid="reservation">
                                 {format!("{who} · {} · {} {}", amount.format_cny(), lang.t(T::Until), lang.date(until))}" "
-                                {(mine || may_release_all).then(|| {
+                                {may_release.then(|| {
                                     let id = id.clone();
                                     view! { <button class="small" data-testid="release-reservation" on:click=move |_| run(creditdesk_app::Command::ReleaseReservation { id: id.clone() })>{lang.t(T::GiveBack)}</button> }
                                 })}

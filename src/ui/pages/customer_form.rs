@@ -9,7 +9,6 @@ use crate::ui::widgets::{
     customer_access, Field, Form, FormActions, FormMessage, SelectField, UnavailablePage,
     WhenLoaded,
 };
-use creditdesk_domain::approval::Permission;
 
 /// The reason given for a change of the external profile (not part of the customer).
 const WHY: &str = "why";
@@ -133,10 +132,7 @@ pub fn CustomerFormPage(#[prop(optional)] edit: bool) -> impl IntoView {
                     .unwrap_or_else(|| CustomerInput {
                         first_cooperation: with_data(|d| d.as_of.iso()),
                         // A sales rep's new customer is their own.
-                        sales_rep: with_data(|d| {
-                            let me = d.me();
-                            if me.may(Permission::SeeAllCustomers) { String::new() } else { me.id }
-                        }),
+                        sales_rep: with_data(|d| d.default_rep(&d.me())),
                         ..Default::default()
                     });
                 view! { <CustomerForm input=input existing=existing /> }.into_any()
@@ -185,12 +181,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
             .collect()
     });
     // The external profile moves the grade: only the roles the policy names change it.
-    let may_edit_profile = move || {
-        state.data(|d| {
-            let me = d.me();
-            d.policy.profile_editors.iter().any(|r| me.has(*r))
-        })
-    };
+    let may_edit_profile = move || state.data(|d| d.may_edit_profile(&d.me()));
     let back = existing
         .map(|id| format!("/customers/{id}"))
         .unwrap_or_else(|| "/customers".into());
