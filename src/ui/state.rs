@@ -3,6 +3,7 @@
 //! that validate in the domain, write one transaction, then update memory.
 
 use crate::ui::i18n::Lang;
+use creditdesk_app::admin;
 use creditdesk_app::{execute, Command, CommandError, Ctx, OrderMove, Receipt};
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
@@ -275,49 +276,25 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     if let Some(seed) = seed.as_deref() {
         let t = perf_now();
         match seed {
-            "large" => write_dataset(&store, generate(&DemoSpec::large(as_of))).await?,
+            "large" => {
+                admin::write_dataset(&*store, generate(&DemoSpec::large(as_of)), false).await?
+            }
             "demo" => {
-                write_dataset(
-                    &store,
-                    generate(&DemoSpec::demo(
-                        as_of,
-                        demo_lang(state.lang.get_untracked()),
-                    )),
-                )
-                .await?;
-                store
-                    .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
-                    .await?;
+                let lang = demo_lang(state.lang.get_untracked());
+                admin::write_dataset(&*store, generate(&DemoSpec::demo(as_of, lang)), true).await?;
             }
             "empty" => {
-                store.replace_all(&[], &Rows::default()).await?;
-                creditdesk_app::load::forget_monitoring(&*store).await?;
+                admin::write_dataset(&*store, Default::default(), false).await?;
             }
             _ => {}
         }
-        creditdesk_storage::settings::INITIALIZED
-            .write(&*store, "1")
-            .await?;
+        admin::started(&*store).await?;
         publish_timing("seedMs", perf_now() - t);
     }
-    if !synced
-        && creditdesk_storage::settings::INITIALIZED
-            .read(&*store)
-            .await?
-            .is_none()
-        && store.stats().await?.customers == 0
-    {
-        let demo = generate(&DemoSpec::demo(
-            as_of,
-            demo_lang(state.lang.get_untracked()),
-        ));
-        write_dataset(&store, demo).await?;
-        store
-            .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
-            .await?;
-        creditdesk_storage::settings::INITIALIZED
-            .write(&*store, "1")
-            .await?;
+    if !synced && admin::first_start(&*store).await? {
+        let lang = demo_lang(state.lang.get_untracked());
+        admin::write_dataset(&*store, generate(&DemoSpec::demo(as_of, lang)), true).await?;
+        admin::started(&*store).await?;
     }
 
     // Reps stored by name (before they were users' ids) are linked to the directory, once.
@@ -454,15 +431,6 @@ pub(crate) async fn yield_now() {
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
-async fn write_dataset(
-    store: &IdbStore,
-    d: creditdesk_domain::demo::Dataset,
-) -> Result<(), StoreError> {
-    let (customers, rows) = Rows::split(d);
-    store.replace_all(&customers, &rows).await?;
-    creditdesk_app::load::forget_monitoring(store).await
-}
-
 /// Replaces everything on this device with the demo data set, or with nothing.
 pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> {
     let store = db()?;
@@ -475,15 +443,11 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
     } else {
         (Vec::new(), Rows::default())
     };
-    creditdesk_app::admin::replace(&*store, &me, now().0, &customers, &rows).await?;
+    admin::replace(&*store, &me, now().0, &customers, &rows).await?;
     if demo {
-        store
-            .set_setting(creditdesk_app::admin::DEMO_REQUESTS, "pending")
-            .await?;
+        admin::expect_demo_requests(&*store).await?;
     }
-    creditdesk_storage::settings::INITIALIZED
-        .write(&*store, "1")
-        .await?;
+    admin::started(&*store).await?;
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(())

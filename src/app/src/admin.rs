@@ -8,7 +8,9 @@
 use crate::CommandError;
 use creditdesk_domain::approval::{chain, Event, Permission, User};
 use creditdesk_storage::backup::{self, Backup, Dump, MergeReport};
-use creditdesk_storage::{audit_from_json, audit_to_json, Batch, Rows, Store};
+use creditdesk_storage::{
+    audit_from_json, audit_to_json, settings, Batch, Rows, Store, StoreError,
+};
 
 /// The prefix of the `meta` keys under which replaced trails are kept, each a JSON array of its
 /// entries (`audit_archive:{time}`), so that they stay verifiable (`approval::verify`).
@@ -207,6 +209,40 @@ pub async fn replace<S: Store>(
 
 /// The `meta` key that says the demo's requests are still to be made (`pending`) or made.
 pub const DEMO_REQUESTS: &str = "demo_requests";
+
+/// Writes a generated data set in place of the data (the first start's demo; a test build's
+/// seeds), monitoring's memory going with the data it watched. With `demo`, the demo's
+/// requests are made once its customers are graded ([`seed_demo_requests`]). Not audited: a
+/// first start has no trail yet, and the administrator's replacement is [`replace`].
+pub async fn write_dataset<S: Store>(
+    store: &S,
+    data: creditdesk_domain::demo::Dataset,
+    demo: bool,
+) -> Result<(), StoreError> {
+    let (customers, rows) = Rows::split(data);
+    store.replace_all(&customers, &rows).await?;
+    crate::load::forget_monitoring(store).await?;
+    if demo {
+        expect_demo_requests(store).await?;
+    }
+    Ok(())
+}
+
+/// Notes that the demo's requests are to be made once its data set is graded.
+pub async fn expect_demo_requests<S: Store>(store: &S) -> Result<(), StoreError> {
+    store.set_setting(DEMO_REQUESTS, "pending").await
+}
+
+/// Whether this is a local device's first start with nothing in it: its first data is then
+/// written (the demo), once.
+pub async fn first_start<S: Store>(store: &S) -> Result<bool, StoreError> {
+    Ok(settings::INITIALIZED.read(store).await?.is_none() && store.stats().await?.customers == 0)
+}
+
+/// Notes that the first start's data is written (demo, empty or replaced): never again.
+pub async fn started<S: Store>(store: &S) -> Result<(), StoreError> {
+    settings::INITIALIZED.write(store, "1").await
+}
 
 /// After the demo data set is written and graded: its requests and their trail, once. The trail
 /// was emptied with the data it described; the demo's starts it afresh (nothing is made when a

@@ -179,3 +179,28 @@ fn a_backup_from_a_synced_device_restores_its_data_not_that_devices_sync_state()
     // And it may be restored again: nothing made this store a synced device.
     block_on(restore(&here, &admin, 9_500, &backup, false, "b.json", "0")).unwrap();
 }
+
+#[test]
+fn a_first_start_writes_the_demo_once_and_asks_for_its_requests() {
+    use creditdesk_app::admin::{first_start, started, write_dataset, DEMO_REQUESTS};
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    let store = MemStore::new();
+    assert!(block_on(first_start(&store)).unwrap());
+    let as_of = creditdesk_domain::Date::parse("2026-06-15").unwrap();
+    block_on(write_dataset(
+        &store,
+        generate(&DemoSpec::demo(as_of, DemoLang::En)),
+        true,
+    ))
+    .unwrap();
+    assert_eq!(
+        block_on(store.setting(DEMO_REQUESTS)).unwrap().as_deref(),
+        Some("pending")
+    );
+    assert!(!block_on(first_start(&store)).unwrap(), "it has customers now");
+    block_on(started(&store)).unwrap();
+    // Emptied later, it is still not a first start: nothing comes back by itself.
+    block_on(write_dataset(&store, Default::default(), false)).unwrap();
+    assert_eq!(block_on(store.stats()).unwrap().customers, 0);
+    assert!(!block_on(first_start(&store)).unwrap());
+}

@@ -267,8 +267,10 @@ struct RatingView {
     hint: Option<(Hint, String)>,
     thresholds: [Fixed; 4],
     requests: Vec<Request>,
-    /// The grade an approved override set, in place of the scorecard's.
-    overridden: Option<Grade>,
+    /// The grade in force (an approved override wins over the scorecard's: `Book::grade`), and
+    /// whether it is an override.
+    grade: Grade,
+    overridden: bool,
 }
 
 /// The customer's score explained: the waterfall, the factor table, what would lift the grade,
@@ -280,6 +282,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         let lang = state.lang.get();
         let view = state.data(|d| {
             let score = d.explain(customer)?;
+            let score_grade = score.grade;
             let hint = d.model.hint(&score).map(|h| {
                 let bin = match (&h.bin, &h.category) {
                     (Some(b), _) => fmt_bin(lang, h.factor, b),
@@ -304,10 +307,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                     })
                     .cloned()
                     .collect(),
-                overridden: d
-                    .customer(customer)
-                    .and_then(|c| c.grade_override)
-                    .map(|o| o.grade),
+                grade: d.grade(customer),
+                overridden: d.grade(customer) != score_grade,
             })
         });
         let Some(v) = view else { return ().into_any() };
@@ -317,8 +318,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
             <div class="card rating" data-testid="rating">
                 <div class="rating-head">
                     <h2>{t(T::Rating)}</h2>
-                    <GradeBadge grade=v.overridden.unwrap_or(v.score.grade) />
-                    {v.overridden.map(|_| view! { <span class="pill warn" data-testid="overridden">{format!("{} {}", t(T::ActOverride), v.score.grade)}</span> })}
+                    <GradeBadge grade=v.grade />
+                    {v.overridden.then(|| view! { <span class="pill warn" data-testid="overridden">{format!("{} {}", t(T::ActOverride), v.score.grade)}</span> })}
                     <span class="big" data-testid="score">{fmt_score(v.score.score)}</span>
                     <span class="muted">{format!("{} v{} · {} {}", t(T::ModelVersion), v.score.model_version, t(T::AsOf), lang.date(v.score.as_of))}</span>
                     <A href=format!("/customers/{customer}/request?action=override") attr:class="button small" attr:data-testid="request-override">{t(T::RequestOverride)}</A>
