@@ -4,12 +4,10 @@
 
 use crate::ui::state::{boot, db, new_uuid, now, run, with_data, AppState, Phase, SaveError};
 use creditdesk_app::{check_imported_orders, Blocked, BlockedOrder, Command};
-use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{
-    self, decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, Context,
-    ImportProblem, Kind, Mapping, Plan, SourceEncoding, Table,
+    decode, guess_date_format, guess_mapping, read_table, sniff_delimiter, ImportProblem, Kind,
+    Mapping, Plan, SourceEncoding, Table,
 };
-use creditdesk_domain::Meta;
 use creditdesk_storage::backup::{self, Backup, BackupProblem, MergeReport};
 use creditdesk_storage::StoreError;
 use leptos::prelude::Set;
@@ -64,26 +62,7 @@ pub async fn save_mapping(table: &Table, mapping: &Mapping) -> Result<(), StoreE
 /// user who sees only their own customers can refer only to those.
 pub fn check(kind: Kind, table: &Table, mapping: &Mapping) -> Plan {
     with_data(|d| {
-        let me = d.me();
-        let mine: Vec<creditdesk_domain::Customer>;
-        let customers: &[creditdesk_domain::Customer] = if me.may(Permission::SeeAllCustomers) {
-            &d.customers
-        } else {
-            mine = d
-                .customers
-                .iter()
-                .filter(|c| me.sees(&c.sales_rep))
-                .cloned()
-                .collect();
-            &mine
-        };
-        let ctx = Context {
-            customers,
-            users: &d.users,
-            ledger: &d.ledger,
-            meta: Meta::new(d.device, now()),
-        };
-        import::validate(kind, table, mapping, &ctx, &mut new_uuid, d.as_of)
+        creditdesk_app::imports::check_rows(d, &d.me(), kind, table, mapping, now(), &mut new_uuid)
     })
 }
 

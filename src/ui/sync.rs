@@ -586,14 +586,8 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
             // are pushed by the next sync (their effects show once the server applies them).
             return mark_synced(state, &store).await;
         }
-        let (device, user) = with_data(|d| (d.device, d.user.clone()));
-        let (mut fresh, _) =
-            creditdesk_app::load::whole_book(&*store, today(), device, Vec::new).await?;
-        fresh.user = user;
-        with_data_mut(|d| *d = fresh);
-        let me = with_data(|d| d.me());
-        app_sync::replay(&*store, &book(), &me, device, pending).await;
-        let held = with_data(|d| app_sync::held_by_server(d, &mine));
+        let as_of = state.today.get_untracked();
+        let held = app_sync::rebase(&*store, &book(), as_of, pending, &mine).await?;
         if !held.is_empty() {
             state.toast.set(Some(format!(
                 "{}: {}",

@@ -279,6 +279,32 @@ pub(crate) fn plan_import(
     Ok(())
 }
 
+/// Checks every row of a file as `user` against the book: rows may refer only to the customers
+/// `user` sees; ids for new records come from `new_id`, their meta says `at` on this device.
+pub fn check_rows(
+    book: &Book,
+    user: &creditdesk_domain::approval::User,
+    kind: creditdesk_domain::import::Kind,
+    table: &creditdesk_domain::import::Table,
+    mapping: &creditdesk_domain::import::Mapping,
+    at: Timestamp,
+    new_id: &mut dyn FnMut() -> u128,
+) -> creditdesk_domain::import::Plan {
+    let mine: Vec<Customer> = book
+        .customers
+        .iter()
+        .filter(|c| user.sees(&c.sales_rep))
+        .cloned()
+        .collect();
+    let ctx = creditdesk_domain::import::Context {
+        customers: &mine,
+        users: &book.users,
+        ledger: &book.ledger,
+        meta: Meta::new(book.device, at),
+    };
+    creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)
+}
+
 // ----- The column mappings an import remembers -----
 
 /// A mapping saved for the next file of the same kind with the same headers.

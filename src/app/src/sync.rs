@@ -1048,6 +1048,29 @@ pub async fn adopt<S: Store>(
     Ok(pending)
 }
 
+/// After a pull is adopted on a device whose book is in memory: reads the book again from the
+/// store (as of `as_of`, as the same user), runs the device's commands still to push on top, and
+/// returns the numbers of its orders the server held although this device had not (`mine`, as
+/// they stood before the push: another device used the credit first).
+pub async fn rebase<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    as_of: Date,
+    pending: Vec<OutboxEntry>,
+    mine: &[(OrderId, OrderStatus)],
+) -> Result<Vec<String>, StoreError> {
+    let (device, user) = {
+        let b = book.borrow();
+        (b.device, b.user.clone())
+    };
+    let (mut fresh, _) = crate::load::whole_book(store, as_of, device, Vec::new).await?;
+    fresh.user = user;
+    *book.borrow_mut() = fresh;
+    let me = book.borrow().me();
+    replay(store, book, &me, device, pending).await;
+    Ok(held_by_server(&book.borrow(), mine))
+}
+
 /// Runs the commands still to push again on the pulled book, as `actor`, in order, so that their
 /// effects show at once; their records stay in the outbox as they were, to be pushed. One the
 /// book now refuses is left to the server to decide. Returns how many ran.

@@ -197,7 +197,10 @@ fn a_first_start_writes_the_demo_once_and_asks_for_its_requests() {
         block_on(store.setting(DEMO_REQUESTS)).unwrap().as_deref(),
         Some("pending")
     );
-    assert!(!block_on(first_start(&store)).unwrap(), "it has customers now");
+    assert!(
+        !block_on(first_start(&store)).unwrap(),
+        "it has customers now"
+    );
     block_on(started(&store)).unwrap();
     // Emptied later, it is still not a first start: nothing comes back by itself.
     block_on(write_dataset(&store, Default::default(), false)).unwrap();

@@ -339,3 +339,35 @@ fn the_trail_read_at_start_up_keeps_what_was_committed_in_memory_meanwhile() {
     b.take_trail((0..=4).map(entry).collect());
     assert_eq!(seqs(&b), vec![0, 1, 2, 3, 4]);
 }
+
+#[test]
+fn a_file_checked_as_a_rep_may_refer_only_to_their_own_customers() {
+    use creditdesk_domain::import::{guess_mapping, read_table, Kind};
+    let csv = "发票号码,客户名称,开票日期,到期日,金额\r\n\
+               IMP-1,Alpha,2026-11-01,2026-12-01,100.00\r\n\
+               IMP-2,Gamma,2026-11-01,2026-12-01,200.00\r\n";
+    let table = read_table(csv, b',').unwrap();
+    let mapping = guess_mapping(Kind::Invoices, &table.headers);
+    let mut n = 1000u128;
+    let mut id = || {
+        n += 1;
+        n
+    };
+    let check = |viewer: &str, user: usize, id: &mut dyn FnMut() -> u128| {
+        let b = book(viewer);
+        let plan = reports_check(&b, &users()[user], &table, &mapping, id);
+        (plan.records.invoices.len(), plan.rows_in_error.len())
+    };
+    fn reports_check(
+        b: &Book,
+        u: &User,
+        table: &creditdesk_domain::import::Table,
+        mapping: &creditdesk_domain::import::Mapping,
+        id: &mut dyn FnMut() -> u128,
+    ) -> creditdesk_domain::import::Plan {
+        creditdesk_app::imports::check_rows(b, u, Kind::Invoices, table, mapping, Timestamp(0), id)
+    }
+    // Finance sees both customers; rep-1 only Alpha: Gamma's row is an error for them.
+    assert_eq!(check("fs", 2, &mut id), (2, 0));
+    assert_eq!(check("rep-1", 0, &mut id), (1, 1));
+}
