@@ -142,10 +142,9 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
         Outcome::Warn => "credit-check warn",
         Outcome::Block => "credit-check block",
     };
-    let increase = result.remedies.iter().find_map(|r| match r {
-        Remedy::TemporaryIncrease(m) => Some(*m),
-        _ => None,
-    });
+    let ask = creditdesk_domain::CustomerId::parse(&customer)
+        .and_then(|id| crate::ui::state::with_data(|d| d.customer(id).map(|c| c.limits.permanent)))
+        .and_then(|permanent| result.temporary_limit_to_ask(permanent));
     view! {
         <div class=class data-testid="check" data-outcome=format!("{:?}", result.outcome).to_lowercase() role="status">
             <strong>{lang.t(outcome_label(result.outcome))}</strong>
@@ -157,9 +156,8 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                 <p class="muted">{lang.t(T::WhatItTakes)}</p>
                 <ul class="remedies" data-testid="remedies">{result.remedies.iter().map(|r| view! { <li>{remedy_text(lang, r)}</li> }).collect_view()}</ul>
             })}
-            // The remedy is an increase; a temporary limit is the whole limit in force for a while.
-            {increase.map(|m| view! {
-                <leptos_router::components::A href=format!("/customers/{customer}/request?action=temporary&amount={}", (result.limit + m).to_plain())
+            {ask.map(|m| view! {
+                <leptos_router::components::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())
                     attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</leptos_router::components::A>
             })}
         </div>

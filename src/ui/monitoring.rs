@@ -39,8 +39,8 @@ fn announce(fresh: &[Alert]) {
     if fresh.is_empty() {
         return;
     }
-    let me = with_data(|d| d.me());
-    let mine: Vec<&Alert> = fresh.iter().filter(|a| is_for(a, &me)).collect();
+    let mine: Vec<&Alert> =
+        with_data(|d| creditdesk_app::monitoring::announced_for(d, &d.me(), fresh));
     if mine.is_empty()
         || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted
     {

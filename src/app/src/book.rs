@@ -276,13 +276,13 @@ impl Book {
         ))
     }
 
-    /// What a draft model would do to the portfolio: the migration matrix from the published
-    /// grades, and the customers whose grade changes, biggest exposure first.
-    pub fn what_if(&self, draft: &Scorecard) -> (Migration, Vec<GradeChange>) {
+    /// What a draft model would do to the customers `user` sees: the migration matrix from the
+    /// published grades, and the customers whose grade changes, biggest exposure first.
+    pub fn what_if(&self, user: &User, draft: &Scorecard) -> (Migration, Vec<GradeChange>) {
         let prepared = draft.prepare();
         let mut moves = Vec::with_capacity(self.customers.len());
         let mut changes = Vec::new();
-        for c in &self.customers {
+        for c in self.customers.iter().filter(|c| user.sees(&c.sales_rep)) {
             let (Some(&(old_score, old)), Some(m)) =
                 (self.rated.get(&c.id), self.metrics.get(&c.id))
             else {

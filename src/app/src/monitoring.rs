@@ -433,6 +433,15 @@ pub fn tasks_for(d: &Book, user: &User, max: usize) -> Vec<(Task, String, Money)
     v
 }
 
+/// Of the alerts a run just raised, those to announce to `user` (a browser notification): for
+/// them, on customers they see, as the alerts list shows them.
+pub fn announced_for<'a>(d: &Book, user: &User, fresh: &'a [Alert]) -> Vec<&'a Alert> {
+    fresh
+        .iter()
+        .filter(|a| is_for(a, user) && d.visible(user, a.customer))
+        .collect()
+}
+
 /// How many things wait on `user` (the navigation's badge): requests for them to decide (due,
 /// overdue or escalated), open alerts for them and their open collection tasks, on customers
 /// they see.

@@ -730,11 +730,26 @@ fn an_overdue_customer_is_held_with_an_alert_and_a_task_that_survive_a_reload() 
 
 #[test]
 fn each_user_sees_the_alerts_and_tasks_of_their_own_customers_and_the_badge_counts_those() {
-    use creditdesk_app::monitoring::{alerts_for, run_rules, tasks_for, waiting_count};
+    use creditdesk_app::monitoring::{
+        alerts_for, announced_for, run_rules, tasks_for, waiting_count,
+    };
     let w = World::new();
+    // Every rule also alerts every sales rep by role: still, a rep hears only of their own.
+    for r in &mut w.book.borrow_mut().rules.rules {
+        r.actions.alert_roles.push(Role::SalesRep);
+    }
     w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
-    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let (_, fresh) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
     let b = w.book.borrow();
+    // Announced (a browser notification) only to whom they are for, on customers they see.
+    let on_ours = |user: &str| {
+        announced_for(&b, &who(user), &fresh)
+            .iter()
+            .filter(|a| a.customer == w.ours)
+            .count()
+    };
+    assert!(on_ours("rep-1") > 0);
+    assert_eq!(on_ours("rep-2"), 0);
     let now = 1_800_000_100_000;
     let ours = |v: &[(creditdesk_domain::monitor::Alert, String)]| {
         v.iter().filter(|(a, _)| a.customer == w.ours).count()

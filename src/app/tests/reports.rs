@@ -311,6 +311,10 @@ fn the_dashboards_movement_adds_up_and_grade_counts_cover_only_whom_a_user_sees(
     let all: u32 = b.grade_counts(&users()[2]).iter().sum();
     let rep: u32 = book("rep-1").grade_counts(&users()[0]).iter().sum();
     assert_eq!((all, rep), (3, 2));
+    // The what-if of a draft covers the same customers as the counts beside it.
+    let model = b.model.clone();
+    let total = |user: &User| -> u32 { b.what_if(user, &model).0.counts.iter().flatten().sum() };
+    assert_eq!((total(&users()[2]), total(&users()[0])), (3, 2));
 }
 
 #[test]

@@ -443,6 +443,21 @@ pub struct CheckResult {
     pub used_after_bp: Option<i64>,
 }
 
+impl CheckResult {
+    /// The temporary limit to ask for so that the order passes, when a temporary increase is a
+    /// remedy: the limit in force raised by the increase (a temporary limit is the whole limit
+    /// for a while, not an addition) and above the customer's `permanent` limit, as a temporary
+    /// limit must be even when the permanent one has lapsed.
+    pub fn temporary_limit_to_ask(&self, permanent: Money) -> Option<Money> {
+        self.remedies.iter().find_map(|r| match r {
+            Remedy::TemporaryIncrease(m) => {
+                Some((self.limit + *m).max(permanent + Money::from_minor(1)))
+            }
+            _ => None,
+        })
+    }
+}
+
 /// The highest exposure a share of the limit allows: `limit x bp / 10000`, rounded down to the fen
 /// (an order may take utilisation *to* the share, not over it).
 fn share_of(limit: Money, bp: u32) -> Money {

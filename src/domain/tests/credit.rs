@@ -382,3 +382,42 @@ fn customer_minor(limit: i64, ar: i64) -> CheckInput {
         max_days_overdue: 0,
     }
 }
+
+#[test]
+fn the_temporary_limit_to_ask_is_the_whole_limit_and_above_the_permanent_one() {
+    use creditdesk_domain::credit::{CheckResult, Outcome, Remedy};
+    let result = |limit: i64, increase: Option<i64>| CheckResult {
+        outcome: Outcome::Block,
+        reasons: vec![],
+        remedies: increase
+            .map(|m| vec![Remedy::TemporaryIncrease(Money::from_units(m))])
+            .unwrap_or_default(),
+        limit: Money::from_units(limit),
+        exposure: Money::ZERO,
+        available: Money::ZERO,
+        used_after_bp: None,
+    };
+    let check = |limit, increase, permanent, expected: Option<Money>| {
+        assert_eq!(
+            result(limit, increase).temporary_limit_to_ask(Money::from_units(permanent)),
+            expected,
+            "limit {limit}, increase {increase:?}, permanent {permanent}"
+        );
+    };
+    // In force 100,000, 30,000 short: ask for 130,000 (not 30,000).
+    check(
+        100_000,
+        Some(30_000),
+        100_000,
+        Some(Money::from_units(130_000)),
+    );
+    // The permanent 100,000 has lapsed (nothing in force), 60,000 short: a temporary limit must
+    // still be above the permanent one.
+    check(
+        0,
+        Some(60_000),
+        100_000,
+        Some(Money::from_minor(10_000_001)),
+    );
+    check(100_000, None, 100_000, None);
+}

@@ -27,7 +27,7 @@ pub struct WhatIf {
 
 fn what_if(draft: &Scorecard) -> WhatIf {
     let t = perf_now();
-    let (matrix, changes) = with_data(|d| d.what_if(draft));
+    let (matrix, changes) = with_data(|d| d.what_if(&d.me(), draft));
     let ms = perf_now() - t;
     publish_what_if_ms(ms);
     WhatIf {
