@@ -21,12 +21,7 @@ impl From<ApprovalError> for SaveError {
 
 /// The requester of what monitoring files by itself (a review of an unused limit).
 pub fn system_user() -> User {
-    User {
-        id: "system".into(),
-        name: "system".into(),
-        roles: vec![creditdesk_domain::approval::Role::Admin],
-        region: String::new(),
-    }
+    creditdesk_app::system_user()
 }
 
 /// Files a request as the signed-in user; `files` are attachments with their bytes, stored in

@@ -33,7 +33,9 @@ mod views;
 pub use book::{Book, GradeChange};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
-pub use exec::{execute, plan, ConfigChange, Effects, Receipt, ScorecardChange, SYSTEM};
+pub use exec::{
+    execute, plan, system_user, ConfigChange, Effects, Receipt, ScorecardChange, SYSTEM,
+};
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
 pub use views::{Access, Customer360, HeldRow, InboxView, ALL_REQUESTS_SHOWN};

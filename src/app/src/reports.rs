@@ -100,6 +100,14 @@ pub fn exposure_on(d: &Data, c: CustomerId, open_ar: Money, as_of: Date) -> Mone
     .total(&d.policy)
 }
 
+/// Whether a band of the utilisation histogram ([`utilisation_bin`]) reaches the policy's
+/// warning share (90% by default): the dashboard marks those bands.
+pub fn warning_band(policy: &creditdesk_domain::credit::Policy, bin: usize) -> bool {
+    creditdesk_domain::reports::UTILISATION_BINS
+        .get(bin)
+        .is_some_and(|(_, hi)| *hi > policy.warn_over_bp as i64)
+}
+
 /// One customer's utilisation on a date, in basis points rounded down (as monitoring reads it),
 /// with the limit and the exposure; `None` without a limit in force.
 pub fn utilisation(

@@ -375,3 +375,17 @@ fn a_file_checked_as_a_rep_may_refer_only_to_their_own_customers() {
     assert_eq!(check("fs", 2, &mut id), (2, 0));
     assert_eq!(check("rep-1", 0, &mut id), (1, 1));
 }
+
+#[test]
+fn the_dashboard_marks_the_utilisation_bands_that_reach_the_policys_warning() {
+    use creditdesk_app::reports::warning_band;
+    let mut policy = creditdesk_domain::credit::Policy::default();
+    let marked = |p: &creditdesk_domain::credit::Policy| -> Vec<usize> {
+        (0..11).filter(|&b| warning_band(p, b)).collect()
+    };
+    assert_eq!(marked(&policy), vec![9, 10], "90% by default");
+    policy.warn_over_bp = 8_500;
+    assert_eq!(marked(&policy), vec![8, 9, 10]);
+    policy.warn_over_bp = 10_000;
+    assert_eq!(marked(&policy), vec![10]);
+}

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use creditdesk_app::monitoring::watch;
 use creditdesk_app::sync::{Digest, Mutation, MutationResult, PullReply, Push, PushReply, Status};
 use creditdesk_app::{execute, Book, Command, Ctx};
-use creditdesk_domain::approval::{Role, User};
+use creditdesk_domain::approval::User;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::{CustomerId, DeviceId};
 use creditdesk_storage::{Rows, Store, StoreError};
@@ -198,12 +198,7 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
 
 /// The user the server acts as on its own (expiry, reviews the rules file).
 fn system() -> User {
-    User {
-        id: creditdesk_app::SYSTEM.into(),
-        name: creditdesk_app::SYSTEM.into(),
-        roles: vec![Role::Admin],
-        region: String::new(),
-    }
+    creditdesk_app::system_user()
 }
 
 struct Engine {

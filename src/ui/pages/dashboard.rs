@@ -271,9 +271,10 @@ fn utilisation_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView 
             Mark::new(*n as f64, n.to_string(), format!("{l}%: {n}"), Some(href))
         })
         .collect();
+    let policy = crate::ui::state::with_data(|d| d.policy.clone());
     let fills: Vec<&'static str> = (0..11)
         .map(|i| {
-            if i >= 9 {
+            if creditdesk_app::reports::warning_band(&policy, i) {
                 palette::AGING[3]
             } else {
                 palette::ONE
