@@ -2,7 +2,7 @@
 //! browser runs them: each is a command of the application crate, which decides who may do what;
 //! this module only builds the command and maps its refusal for the pages.
 
-use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, with_data_mut, SaveError};
+use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, SaveError};
 use creditdesk_app::{Command, CommandError, Ctx};
 use creditdesk_domain::approval::{
     ApprovalError, AuditEntry, RouteCode, RouteProblem, Routes, State, User,
@@ -143,12 +143,8 @@ pub async fn save_users(users: Vec<User>) -> Result<(), Vec<RouteProblem>> {
 }
 
 /// Acts as another user of the directory (the demo's sign-in).
-pub async fn switch_user(id: String) -> Result<(), StoreError> {
-    creditdesk_storage::settings::USER
-        .write(&*db()?, &id)
-        .await?;
-    with_data_mut(|d| d.user = id);
-    Ok(())
+pub async fn switch_user(id: String) -> Result<(), CommandError> {
+    creditdesk_app::admin::switch_user(&*db()?, &crate::ui::state::book(), &id).await
 }
 
 /// The bytes of an attachment: stored on this device, or (on a synced device, for a request

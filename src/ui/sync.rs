@@ -270,14 +270,7 @@ pub async fn start(
     }
     s.server.set(true);
     let client = client_id(&*store).await?;
-    s.device_tag.set(Some(
-        client
-            .chars()
-            .filter(char::is_ascii_hexdigit)
-            .take(4)
-            .collect::<String>()
-            .to_uppercase(),
-    ));
+    s.device_tag.set(Some(app_sync::series_tag(&client)));
     if !known {
         let mut b = Batch::default();
         SERVER.put(&mut b, &true);

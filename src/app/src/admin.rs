@@ -207,6 +207,26 @@ pub async fn replace<S: Store>(
     Ok(())
 }
 
+/// Acts as another user of the directory on a local device (the demo's drop-down): only a user
+/// of the directory, and never on a synced device (there you are who signed in).
+pub async fn switch_user<S: Store>(
+    store: &S,
+    book: &std::cell::RefCell<crate::Book>,
+    id: &str,
+) -> Result<(), CommandError> {
+    if crate::sync::SERVER.read(store).await?.unwrap_or(false) {
+        return Err(CommandError::NotPermitted(
+            "act as someone else on a synced device (sign in as them)",
+        ));
+    }
+    if !book.borrow().users.iter().any(|u| u.id == id) {
+        return Err(CommandError::Unknown("user"));
+    }
+    settings::USER.write(store, id).await?;
+    book.borrow_mut().user = id.to_string();
+    Ok(())
+}
+
 /// The `meta` key that says the demo's requests are still to be made (`pending`) or made.
 pub const DEMO_REQUESTS: &str = "demo_requests";
 

@@ -126,6 +126,17 @@ impl Book {
             user.id.clone()
         }
     }
+    /// What a warning rule may be scoped to: every region and every sales rep (id, name) of the
+    /// customers (a rule watches them all, whoever edits it).
+    pub fn rule_scopes(&self) -> (Vec<String>, Vec<(String, String)>) {
+        let mut regions: Vec<String> = self.customers.iter().map(|c| c.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        (
+            regions,
+            self.rep_choices(self.customers.iter().map(|c| c.sales_rep.as_str())),
+        )
+    }
     /// How many of the customers `user` sees have each grade (AAA first).
     pub fn grade_counts(&self, user: &User) -> [u32; 5] {
         let mut counts = [0u32; 5];

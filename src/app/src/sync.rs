@@ -753,6 +753,22 @@ impl Session {
     }
 }
 
+/// The tag of a synced device's own document series (`SO-7F3A-2026-0000001`): the first four
+/// hex digits of its client id, so that two devices offline never pick the same next number.
+pub fn series_tag(client: &str) -> String {
+    client
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(4)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// A document series' prefix: `SO` or `INV`, with this device's tag if it has one.
+pub fn series(prefix: &str, tag: Option<&str>) -> String {
+    tag.map_or_else(|| prefix.to_string(), |t| format!("{prefix}-{t}"))
+}
+
 /// Keeps who signed in, until when: the session and the acting user, in one write.
 pub async fn keep_session<S: Store>(store: &S, session: &Session) -> Result<(), StoreError> {
     let mut b = Batch::default();

@@ -207,3 +207,33 @@ fn a_first_start_writes_the_demo_once_and_asks_for_its_requests() {
     assert_eq!(block_on(store.stats()).unwrap().customers, 0);
     assert!(!block_on(first_start(&store)).unwrap());
 }
+
+#[test]
+fn the_demos_user_switch_takes_only_users_of_the_directory_and_never_on_a_synced_device() {
+    use creditdesk_app::admin::switch_user;
+    let store = MemStore::new();
+    let book = std::cell::RefCell::new(creditdesk_app::Book {
+        users: vec![
+            user("admin", Role::Admin),
+            user("fs", Role::FinanceSpecialist),
+        ],
+        user: "admin".into(),
+        ..Default::default()
+    });
+    block_on(switch_user(&store, &book, "fs")).unwrap();
+    assert_eq!(book.borrow().user, "fs");
+    assert_eq!(
+        block_on(creditdesk_storage::settings::USER.read(&store))
+            .unwrap()
+            .as_deref(),
+        Some("fs")
+    );
+    let r = block_on(switch_user(&store, &book, "nobody"));
+    assert_eq!(r.unwrap_err().code().as_str(), "CMD-UNKNOWN");
+    let mut b = creditdesk_storage::Batch::default();
+    creditdesk_app::sync::SERVER.put(&mut b, &true);
+    block_on(creditdesk_storage::Store::commit(&store, &b)).unwrap();
+    let r = block_on(switch_user(&store, &book, "admin"));
+    assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+    assert_eq!(book.borrow().user, "fs", "still who they were");
+}

@@ -676,3 +676,18 @@ fn another_user_signs_in_only_once_the_last_ones_commands_are_pushed_and_a_refus
         Some(vec![])
     );
 }
+
+#[test]
+fn a_synced_device_numbers_its_documents_in_a_series_of_its_own() {
+    let tag = sync::series_tag("7f3a91c2-0b4e-4d7a-9c1e-2f0a5b6c7d8e");
+    assert_eq!(tag, "7F3A");
+    assert_eq!(sync::series("SO", Some(&tag)), "SO-7F3A");
+    assert_eq!(sync::series("INV", None), "INV");
+    let (_, s_book) = server();
+    assert_eq!(
+        s_book
+            .borrow()
+            .next_order_number(&sync::series("SO", Some(&tag)), 2026),
+        "SO-7F3A-2026-0000001"
+    );
+}

@@ -46,10 +46,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     // On a synced device each device numbers its own series: two devices offline never pick
     // the same next number.
     let tag = state.sync.device_tag.get_untracked();
-    let series = |p: &str| {
-        tag.as_ref()
-            .map_or_else(|| p.to_string(), |t| format!("{p}-{t}"))
-    };
+    let series = |p: &str| creditdesk_app::sync::series(p, tag.as_deref());
     let number = with_data(|d| match doc {
         Doc::Order => d.next_order_number(&series("SO"), year),
         Doc::Invoice => d.next_invoice_number(&series("INV"), year),

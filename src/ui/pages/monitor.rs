@@ -544,15 +544,7 @@ fn RuleEditor(
     let r = draft.with_untracked(|d| d.rules[index].clone());
     let edit = move |f: Box<dyn FnOnce(&mut Rule)>| draft.update(|d| f(&mut d.rules[index]));
     let bad = Signal::derive(move || unreadable.with(|u| u.contains(&index)));
-    let (regions, reps) = with_data(|d| {
-        let mut regions: Vec<String> = d.customers.iter().map(|c| c.region.clone()).collect();
-        regions.sort();
-        regions.dedup();
-        (
-            regions,
-            d.rep_choices(d.customers.iter().map(|c| c.sales_rep.as_str())),
-        )
-    });
+    let (regions, reps) = with_data(|d| d.rule_scopes());
     let metric = r.metric;
     view! {
         <fieldset class="tier rule-editor" data-testid="rule-editor">
