@@ -172,6 +172,43 @@ impl Book {
     }
 }
 
+/// The rating card of Customer 360: the score explained, what would lift the grade, the model's
+/// thresholds, the grade in force and the customer's grade-override requests.
+#[derive(Clone, Debug)]
+pub struct RatingView {
+    pub score: creditdesk_domain::rating::Score,
+    pub hint: Option<creditdesk_domain::rating::Hint>,
+    /// The lowest scores of AAA, AA, A and B.
+    pub thresholds: [creditdesk_domain::rating::Fixed; 4],
+    pub requests: Vec<Request>,
+    /// The grade in force ([`Book::grade`]: an approved override wins over the scorecard's),
+    /// and whether it is an override.
+    pub grade: Grade,
+    pub overridden: bool,
+}
+
+impl Book {
+    /// The rating card of customer `id` (none before it is graded).
+    pub fn rating_view(&self, id: CustomerId) -> Option<RatingView> {
+        let score = self.explain(id)?;
+        let t = self.model.thresholds;
+        let grade = self.grade(id);
+        Some(RatingView {
+            hint: self.model.hint(&score),
+            thresholds: [t.aaa, t.aa, t.a, t.b],
+            requests: self
+                .requests
+                .iter()
+                .filter(|r| r.customer == id && matches!(r.kind, RequestKind::GradeOverride { .. }))
+                .cloned()
+                .collect(),
+            overridden: grade != score.grade,
+            grade,
+            score,
+        })
+    }
+}
+
 /// The credit card of Customer 360: the limit in force, exposure and what is left, as the
 /// order-time check sees them before any order; the suggested limit; and the documents behind
 /// the exposure.

@@ -389,3 +389,27 @@ fn the_dashboard_marks_the_utilisation_bands_that_reach_the_policys_warning() {
     policy.warn_over_bp = 10_000;
     assert_eq!(marked(&policy), vec![10]);
 }
+
+#[test]
+fn the_rating_card_shows_the_grade_in_force_and_whether_an_override_set_it() {
+    let mut b = book("fs");
+    let id = CustomerId::from_u128(1);
+    let v = b.rating_view(id).unwrap();
+    assert_eq!((v.grade, v.overridden), (v.score.grade, false));
+    assert!(v.requests.is_empty());
+    // An approved override wins over the scorecard's grade.
+    let other = creditdesk_domain::rating::Grade::ALL
+        .into_iter()
+        .find(|g| *g != v.score.grade)
+        .unwrap();
+    let mut c = b.customer(id).unwrap().clone();
+    c.grade_override = Some(creditdesk_domain::request::GradeOverride {
+        grade: other,
+        request: RequestId::from_u128(9),
+        since: b.as_of,
+    });
+    b.put_customer(c);
+    b.rescore();
+    let v = b.rating_view(id).unwrap();
+    assert_eq!((v.grade, v.overridden), (other, true));
+}

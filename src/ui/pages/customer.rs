@@ -10,8 +10,7 @@ use crate::ui::rating::{
 use crate::ui::state::{move_order, AppState};
 use crate::ui::widgets::{Tile, UnavailablePage, WhenLedger};
 use creditdesk_app::{Customer360, OrderMove};
-use creditdesk_domain::rating::{Fixed, Grade, Hint, Score};
-use creditdesk_domain::request::{Request, RequestKind};
+use creditdesk_domain::rating::{Fixed, Grade};
 use creditdesk_domain::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -261,18 +260,6 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
     }
 }
 
-#[derive(Clone)]
-struct RatingView {
-    score: Score,
-    hint: Option<(Hint, String)>,
-    thresholds: [Fixed; 4],
-    requests: Vec<Request>,
-    /// The grade in force (an approved override wins over the scorecard's: `Book::grade`), and
-    /// whether it is an override.
-    grade: Grade,
-    overridden: bool,
-}
-
 /// The customer's score explained: the waterfall, the factor table, what would lift the grade,
 /// and grade-override requests.
 #[component]
@@ -280,38 +267,19 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let lang = state.lang.get();
-        let view = state.data(|d| {
-            let score = d.explain(customer)?;
-            let score_grade = score.grade;
-            let hint = d.model.hint(&score).map(|h| {
-                let bin = match (&h.bin, &h.category) {
-                    (Some(b), _) => fmt_bin(lang, h.factor, b),
-                    (None, Some(c)) => IndustryPosition::from_key(c)
-                        .map(|p| lang.t(position_label(p)).to_string())
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                };
-                (h, bin)
-            });
-            let t = d.model.thresholds;
-            Some(RatingView {
-                score,
-                hint,
-                thresholds: [t.aaa, t.aa, t.a, t.b],
-                requests: d
-                    .requests
-                    .iter()
-                    .filter(|r| {
-                        r.customer == customer
-                            && matches!(r.kind, RequestKind::GradeOverride { .. })
-                    })
-                    .cloned()
-                    .collect(),
-                grade: d.grade(customer),
-                overridden: d.grade(customer) != score_grade,
-            })
-        });
+        let view = state.data(|d| d.rating_view(customer));
         let Some(v) = view else { return ().into_any() };
+        // What would lift the grade, in words: the bin or the category it must reach.
+        let hint = v.hint.clone().map(|h| {
+            let bin = match (&h.bin, &h.category) {
+                (Some(b), _) => fmt_bin(lang, h.factor, b),
+                (None, Some(c)) => IndustryPosition::from_key(c)
+                    .map(|p| lang.t(position_label(p)).to_string())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            (h, bin)
+        });
         let t = move |k: T| lang.t(k);
         let parts = v.score.parts.clone();
         view! {
@@ -324,7 +292,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                     <span class="muted">{format!("{} v{} · {} {}", t(T::ModelVersion), v.score.model_version, t(T::AsOf), lang.date(v.score.as_of))}</span>
                     <A href=format!("/customers/{customer}/request?action=override") attr:class="button small" attr:data-testid="request-override">{t(T::RequestOverride)}</A>
                 </div>
-                <p class="hint-line" data-testid="hint">{match &v.hint {
+                <p class="hint-line" data-testid="hint">{match &hint {
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
                     None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
                     None => t(T::NoSingleFactor).to_string(),
