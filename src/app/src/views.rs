@@ -172,6 +172,30 @@ impl Book {
     }
 }
 
+impl Book {
+    /// A request's page for `user`: the request and its customer's name; "not yours" for a
+    /// request on a customer they do not see, "missing" for none.
+    pub fn request_for(
+        &self,
+        user: &User,
+        id: Option<RequestId>,
+    ) -> Result<(Request, String), Access> {
+        let r = self
+            .requests
+            .iter()
+            .find(|r| Some(r.id) == id)
+            .ok_or(Access::Missing)?;
+        if !self.visible(user, r.customer) {
+            return Err(Access::NotYours);
+        }
+        let name = self
+            .customer(r.customer)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        Ok((r.clone(), name))
+    }
+}
+
 /// The rating card of Customer 360: the score explained, what would lift the grade, the model's
 /// thresholds, the grade in force and the customer's grade-override requests.
 #[derive(Clone, Debug)]

@@ -1483,3 +1483,30 @@ fn a_request_command_meets_the_forms_rules_whoever_sends_it() {
     );
     check(RequestKind::Freeze, why, "ok");
 }
+
+#[test]
+fn a_request_page_is_not_yours_on_another_reps_customer_and_missing_when_there_is_none() {
+    let w = World::new();
+    let id = RequestId::from_u128(77);
+    w.run(
+        "rep-2",
+        Command::FileRequest {
+            id,
+            customer: w.theirs,
+            kind: RequestKind::Freeze,
+            reason: "The customer stopped answering calls".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    let b = w.book.borrow();
+    let got = |user: &str, id: Option<RequestId>| match b.request_for(&who(user), id) {
+        Ok((r, _)) => format!("{}", r.id == RequestId::from_u128(77)),
+        Err(a) => format!("{a:?}"),
+    };
+    assert_eq!(got("rep-2", Some(id)), "true");
+    assert_eq!(got("fs", Some(id)), "true");
+    assert_eq!(got("rep-1", Some(id)), "NotYours");
+    assert_eq!(got("rep-2", Some(RequestId::from_u128(78))), "Missing");
+    assert_eq!(got("rep-2", None), "Missing");
+}

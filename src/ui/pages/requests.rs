@@ -413,18 +413,15 @@ pub fn RequestDetail() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let hidden = state.data(|d| {
-                    d.requests.iter().find(|r| Some(r.id) == id.get()).is_some_and(|r| !d.visible(&d.me(), r.customer))
-                });
-                if hidden {
-                    return view! { <UnavailablePage why=Unavailable::NotYours /> }.into_any();
-                }
-                let Some((r, customer, me, users)) = state.data(|d| {
-                    let r = d.requests.iter().find(|r| Some(r.id) == id.get())?.clone();
-                    let name = d.customer(r.customer).map(|c| c.name.clone()).unwrap_or_default();
-                    Some((r, name, d.me(), d.users.clone()))
-                }) else {
-                    return view! { <section class="page"><p>{t(T::NoRequests)}</p></section> }.into_any();
+                let found = state.data(|d| d.request_for(&d.me(), id.get()).map(|(r, name)| (r, name, d.me(), d.users.clone())));
+                let (r, customer, me, users) = match found {
+                    Ok(v) => v,
+                    Err(creditdesk_app::Access::NotYours) => {
+                        return view! { <UnavailablePage why=Unavailable::NotYours /> }.into_any()
+                    }
+                    Err(_) => {
+                        return view! { <section class="page"><p>{t(T::NoRequests)}</p></section> }.into_any()
+                    }
                 };
                 let now = state.now.get();
                 let can_act = r.flow.can_act(&me);
