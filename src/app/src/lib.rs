@@ -38,7 +38,10 @@ pub use exec::{
 };
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
-pub use views::{Access, Customer360, HeldRow, InboxView, ALL_REQUESTS_SHOWN};
+pub use views::{
+    Access, CreditCard, Customer360, HeldRow, InboxView, RatingView, RequestContext,
+    ALL_REQUESTS_SHOWN,
+};
 
 use creditdesk_domain::approval::User;
 use creditdesk_domain::{Date, DeviceId, Timestamp};

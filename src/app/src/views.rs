@@ -172,7 +172,34 @@ impl Book {
     }
 }
 
+/// What a customer's request is checked against (the form and the `FileRequest` command alike):
+/// its limits as the check sees them, its grade and score as they stand, and the grade's
+/// maximum permanent limit.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub limits: credit::Limits,
+    pub current: creditdesk_domain::request::Current,
+    pub cap: Money,
+}
+
 impl Book {
+    /// What a request on customer `id` is checked against (none before it is graded).
+    pub fn request_context(&self, id: CustomerId) -> Option<RequestContext> {
+        let c = self.customer(id)?;
+        let (score, _) = self.rated.get(&id).copied()?;
+        let grade = self.grade(id);
+        Some(RequestContext {
+            limits: self.limits_in_force(id)?,
+            current: creditdesk_domain::request::Current {
+                grade,
+                score,
+                model_version: self.model.version,
+                limit: c.limits.effective(self.as_of),
+            },
+            cap: self.policy.of(grade).max_limit,
+        })
+    }
+
     /// A request's page for `user`: the request and its customer's name; "not yours" for a
     /// request on a customer they do not see, "missing" for none.
     pub fn request_for(

@@ -1510,3 +1510,25 @@ fn a_request_page_is_not_yours_on_another_reps_customer_and_missing_when_there_i
     assert_eq!(got("rep-2", Some(RequestId::from_u128(78))), "Missing");
     assert_eq!(got("rep-2", None), "Missing");
 }
+
+#[test]
+fn a_request_form_is_checked_against_the_limits_in_force_the_grade_and_its_cap() {
+    let w = World::new();
+    let ctx = w.book.borrow().request_context(w.ours).unwrap();
+    let b = w.book.borrow();
+    let grade = b.grade(w.ours);
+    assert_eq!(ctx.current.grade, grade);
+    assert_eq!(ctx.cap, b.policy.of(grade).max_limit);
+    assert_eq!(ctx.limits.permanent, Money::from_units(100_000));
+    assert!(!ctx.limits.frozen);
+    // The same figures the command checks: a permanent limit over the cap is refused by both.
+    let over = creditdesk_domain::credit::LimitInput {
+        action: "permanent".into(),
+        amount: (ctx.cap + Money::from_units(1)).to_plain(),
+        reason: "Grown a lot this year".into(),
+        ..Default::default()
+    };
+    assert!(
+        creditdesk_domain::request::limit_request(&over, &ctx.limits, ctx.cap, b.as_of).is_err()
+    );
+}

@@ -14,7 +14,7 @@ use creditdesk_domain::approval::{Escalation, Inbox, Mode, Permission, Role, Rou
 use creditdesk_domain::credit::{limit_field as lf, LimitInput};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{
-    field as rf, limit_request, Attachment, Current, OverrideInput, Request, RequestKind,
+    field as rf, limit_request, Attachment, OverrideInput, Request, RequestKind,
 };
 use creditdesk_domain::workflow;
 use creditdesk_domain::{CustomerId, RequestId};
@@ -207,25 +207,21 @@ fn RequestForm() -> impl IntoView {
             Ok(c) => c,
             Err(why) => return view! { <UnavailablePage why=why /> }.into_any(),
         };
-        let Some((name, limits, current, cap, me, today)) = with_data(|d| {
-            let c = d.customer(customer)?;
-            let (score, grade) = d.rated.get(&customer).copied()?;
+        let Some((name, ctx, me, today)) = with_data(|d| {
             Some((
-                c.name.clone(),
-                d.limits_in_force(customer)?,
-                Current {
-                    grade,
-                    score,
-                    model_version: d.model.version,
-                    limit: c.limits.effective(d.as_of),
-                },
-                d.policy.of(grade).max_limit,
+                d.customer(customer)?.name.clone(),
+                d.request_context(customer)?,
                 d.me(),
                 d.as_of,
             ))
         }) else {
             return ().into_any();
         };
+        let creditdesk_app::RequestContext {
+            limits,
+            current,
+            cap,
+        } = ctx;
         let q = query.get_untracked();
         let default_action = if limits.permanent.is_zero() {
             "first"
