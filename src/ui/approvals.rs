@@ -164,13 +164,7 @@ pub async fn attachment_bytes(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
     let Some(bytes) = crate::ui::sync::fetch_attachment(id).await else {
         return Ok(None);
     };
-    store
-        .commit(&creditdesk_storage::Batch {
-            attachments: vec![(id.to_string(), bytes.clone())],
-            no_outbox: true,
-            ..Default::default()
-        })
-        .await?;
+    creditdesk_app::sync::keep_attachment(&*store, id, &bytes).await?;
     Ok(Some(bytes))
 }
 

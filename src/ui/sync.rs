@@ -8,11 +8,11 @@
 
 use crate::ui::state::{book, db, now, today, with_data, with_data_mut, AppState};
 use creditdesk_app::sync::{
-    self as app_sync, PullReply, Push, PushReply, Refused, Session, CLIENT, LAST_SYNC, REFUSED,
-    SERVER, SESSION,
+    self as app_sync, PullReply, Push, PushReply, Refused, Session, LAST_SYNC, REFUSED, SERVER,
+    SESSION,
 };
 use creditdesk_domain::approval::User;
-use creditdesk_storage::{Batch, Store, StoreError};
+use creditdesk_storage::{Store, StoreError};
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -272,9 +272,7 @@ pub async fn start(
     let client = client_id(&*store).await?;
     s.device_tag.set(Some(app_sync::series_tag(&client)));
     if !known {
-        let mut b = Batch::default();
-        SERVER.put(&mut b, &true);
-        store.commit(&b).await?;
+        app_sync::mark_served(&*store).await?;
     }
     s.first_run.set(up.as_ref().is_some_and(|h| h.first_run));
     s.refused
@@ -410,9 +408,7 @@ pub async fn sign_out(state: AppState) {
     }
     let _ = Request::delete("/api/v1/session").send().await;
     if let Ok(store) = db() {
-        let mut b = Batch::default();
-        b.settings.push(SESSION.clear());
-        let _ = store.commit(&b).await;
+        let _ = app_sync::forget_session(&*store).await;
     }
     state.sync.session.set(None);
     state.sync.sign_in.set(true);
@@ -630,23 +626,17 @@ async fn mark_synced(
     store: &creditdesk_storage::idb::IdbStore,
 ) -> Result<(), SyncError> {
     let t = now().0;
-    let mut b = Batch::default();
-    LAST_SYNC.put(&mut b, &t);
-    store.commit(&b).await?;
+    app_sync::mark_synced(store, t).await?;
     state.sync.last_sync.set(Some(t));
     crate::ui::state::publish_timing("syncDone", t as f64);
     Ok(())
 }
 
 async fn client_id<S: Store>(store: &S) -> Result<String, StoreError> {
-    if let Some(c) = CLIENT.read(store).await? {
-        return Ok(c);
-    }
-    let c = uuid::Uuid::from_u128(crate::ui::state::new_uuid()).to_string();
-    let mut b = Batch::default();
-    CLIENT.put(&mut b, &c);
-    store.commit(&b).await?;
-    Ok(c)
+    app_sync::client_id(store, || {
+        uuid::Uuid::from_u128(crate::ui::state::new_uuid()).to_string()
+    })
+    .await
 }
 
 /// Counts the commands waiting to be pushed, for the header.

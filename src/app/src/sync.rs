@@ -769,6 +769,61 @@ pub fn series(prefix: &str, tag: Option<&str>) -> String {
     tag.map_or_else(|| prefix.to_string(), |t| format!("{prefix}-{t}"))
 }
 
+/// This device's client id, made once with `new_id` (a UUID) and kept.
+pub async fn client_id<S: Store>(
+    store: &S,
+    new_id: impl FnOnce() -> String,
+) -> Result<String, StoreError> {
+    if let Some(c) = CLIENT.read(store).await? {
+        return Ok(c);
+    }
+    let c = new_id();
+    let mut b = Batch::default();
+    CLIENT.put(&mut b, &c);
+    store.commit(&b).await?;
+    Ok(c)
+}
+
+/// Notes that this device syncs with a server: from now on it acts only as a signed-in user.
+pub async fn mark_served<S: Store>(store: &S) -> Result<(), StoreError> {
+    let mut b = Batch::default();
+    SERVER.put(&mut b, &true);
+    store.commit(&b).await
+}
+
+/// Notes when the device last synced (milliseconds).
+pub async fn mark_synced<S: Store>(store: &S, at: i64) -> Result<(), StoreError> {
+    let mut b = Batch::default();
+    LAST_SYNC.put(&mut b, &at);
+    store.commit(&b).await
+}
+
+/// Forgets the session (signed out): the next start asks who signs in.
+pub async fn forget_session<S: Store>(store: &S) -> Result<(), StoreError> {
+    store
+        .commit(&Batch {
+            settings: vec![SESSION.clear()],
+            ..Batch::default()
+        })
+        .await
+}
+
+/// Keeps an attachment's bytes fetched from the server (a cache of the server's copy: no
+/// command, nothing to push).
+pub async fn keep_attachment<S: Store>(
+    store: &S,
+    id: &str,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
+    store
+        .commit(&Batch {
+            attachments: vec![(id.to_string(), bytes.to_vec())],
+            no_outbox: true,
+            ..Batch::default()
+        })
+        .await
+}
+
 /// Keeps who signed in, until when: the session and the acting user, in one write.
 pub async fn keep_session<S: Store>(store: &S, session: &Session) -> Result<(), StoreError> {
     let mut b = Batch::default();

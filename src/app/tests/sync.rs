@@ -691,3 +691,31 @@ fn a_synced_device_numbers_its_documents_in_a_series_of_its_own() {
         "SO-7F3A-2026-0000001"
     );
 }
+
+#[test]
+fn a_devices_sync_bookkeeping_is_kept_once_and_its_session_forgotten_on_sign_out() {
+    let store = MemStore::new();
+    let a = block_on(sync::client_id(&store, || "first".into())).unwrap();
+    let b = block_on(sync::client_id(&store, || "second".into())).unwrap();
+    assert_eq!((a.as_str(), b.as_str()), ("first", "first"), "made once");
+    block_on(sync::mark_served(&store)).unwrap();
+    assert_eq!(block_on(sync::SERVER.read(&store)).unwrap(), Some(true));
+    block_on(sync::mark_synced(&store, 42)).unwrap();
+    assert_eq!(block_on(sync::LAST_SYNC.read(&store)).unwrap(), Some(42));
+    let session = sync::Session {
+        user: users()[0].clone(),
+        expires_at: 1_000,
+    };
+    block_on(sync::keep_session(&store, &session)).unwrap();
+    block_on(sync::forget_session(&store)).unwrap();
+    assert_eq!(block_on(sync::SESSION.read(&store)).unwrap(), None);
+    block_on(sync::keep_attachment(&store, "f1", b"scan")).unwrap();
+    assert_eq!(
+        block_on(store.attachment("f1")).unwrap().as_deref(),
+        Some(&b"scan"[..])
+    );
+    assert!(
+        block_on(store.outbox()).unwrap().is_empty(),
+        "nothing to push"
+    );
+}
