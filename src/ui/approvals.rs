@@ -4,9 +4,7 @@
 
 use crate::ui::state::{ctx, db, new_uuid, now, run, run_as, SaveError};
 use creditdesk_app::{Command, CommandError, Ctx};
-use creditdesk_domain::approval::{
-    ApprovalError, AuditEntry, RouteCode, RouteProblem, Routes, State, User,
-};
+use creditdesk_domain::approval::{ApprovalError, RouteCode, RouteProblem, Routes, State, User};
 use creditdesk_domain::credit::{Policy, PolicyProblem};
 use creditdesk_domain::request::{Attachment, RequestKind};
 use creditdesk_domain::*;
@@ -170,6 +168,5 @@ pub async fn attachment_bytes(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
 
 /// Re-reads the stored trail and verifies its chain: `Err(seq)` names the first broken entry.
 pub async fn verify_stored_audit() -> Result<Result<usize, u64>, StoreError> {
-    let trail: Vec<AuditEntry> = db()?.load_audit().await?;
-    Ok(creditdesk_domain::approval::verify(&trail).map(|()| trail.len()))
+    creditdesk_app::admin::verify_trail(&*db()?).await
 }

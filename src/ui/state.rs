@@ -435,19 +435,13 @@ pub(crate) async fn yield_now() {
 pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> {
     let store = db()?;
     let me = with_data(|d| d.me());
-    let (customers, rows) = if demo {
-        Rows::split(generate(&DemoSpec::demo(
+    let data = demo.then(|| {
+        generate(&DemoSpec::demo(
             state.today.get_untracked(),
             demo_lang(state.lang.get_untracked()),
-        )))
-    } else {
-        (Vec::new(), Rows::default())
-    };
-    admin::replace(&*store, &me, now().0, &customers, &rows).await?;
-    if demo {
-        admin::expect_demo_requests(&*store).await?;
-    }
-    admin::started(&*store).await?;
+        ))
+    });
+    admin::start_again(&*store, &me, now().0, data).await?;
     state.phase.set(Phase::Loading);
     boot(state).await;
     Ok(())

@@ -248,6 +248,31 @@ pub async fn write_dataset<S: Store>(
     Ok(())
 }
 
+/// The administrator's "start again": the data replaced with the demo data set (`Some`) or with
+/// nothing, audited as [`replace`] says; the demo's requests follow once it is graded.
+pub async fn start_again<S: Store>(
+    store: &S,
+    actor: &User,
+    at: i64,
+    demo: Option<creditdesk_domain::demo::Dataset>,
+) -> Result<(), CommandError> {
+    let with_demo = demo.is_some();
+    let (customers, rows) = demo.map(Rows::split).unwrap_or_default();
+    replace(store, actor, at, &customers, &rows).await?;
+    if with_demo {
+        expect_demo_requests(store).await?;
+    }
+    started(store).await?;
+    Ok(())
+}
+
+/// The stored audit trail checked link by link: its length, or the sequence number of the
+/// first entry that does not verify.
+pub async fn verify_trail<S: Store>(store: &S) -> Result<Result<usize, u64>, StoreError> {
+    let trail = store.load_audit().await?;
+    Ok(creditdesk_domain::approval::verify(&trail).map(|()| trail.len()))
+}
+
 /// Notes that the demo's requests are to be made once its data set is graded.
 pub async fn expect_demo_requests<S: Store>(store: &S) -> Result<(), StoreError> {
     store.set_setting(DEMO_REQUESTS, "pending").await

@@ -137,6 +137,16 @@ impl Book {
             self.rep_choices(self.customers.iter().map(|c| c.sales_rep.as_str())),
         )
     }
+    /// A new draft from a model (the published one, or one read from a file): not published, no
+    /// version yet (publishing gives it the next).
+    pub fn draft_from(
+        model: &creditdesk_domain::rating::Scorecard,
+    ) -> creditdesk_domain::rating::Scorecard {
+        let mut m = model.clone();
+        m.version = 0;
+        m.published_on = None;
+        m
+    }
     /// How many of the customers `user` sees have each grade (AAA first).
     pub fn grade_counts(&self, user: &User) -> [u32; 5] {
         let mut counts = [0u32; 5];

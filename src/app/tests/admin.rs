@@ -237,3 +237,33 @@ fn the_demos_user_switch_takes_only_users_of_the_directory_and_never_on_a_synced
     assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
     assert_eq!(book.borrow().user, "fs", "still who they were");
 }
+
+#[test]
+fn starting_again_is_audited_and_a_trail_verifies_until_someone_edits_it() {
+    use creditdesk_app::admin::{start_again, verify_trail, DEMO_REQUESTS};
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    let here = with_trail(3, "us");
+    assert_eq!(block_on(verify_trail(&here)).unwrap(), Ok(3));
+    let admin = user("admin", Role::Admin);
+    let as_of = creditdesk_domain::Date::parse("2026-06-15").unwrap();
+    block_on(start_again(
+        &here,
+        &admin,
+        9_000,
+        Some(generate(&DemoSpec::demo(as_of, DemoLang::En))),
+    ))
+    .unwrap();
+    assert!(block_on(here.stats()).unwrap().customers > 0);
+    assert_eq!(
+        block_on(here.setting(DEMO_REQUESTS)).unwrap().as_deref(),
+        Some("pending")
+    );
+    // Started again empty: the new trail begins with the replacement and verifies.
+    block_on(start_again(&here, &admin, 9_500, None)).unwrap();
+    assert_eq!(block_on(here.stats()).unwrap().customers, 0);
+    let n = block_on(verify_trail(&here)).unwrap().unwrap();
+    assert!(n >= 1);
+    // A sales rep may not.
+    let r = block_on(start_again(&here, &user("x", Role::SalesRep), 9_900, None));
+    assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
+}

@@ -5,7 +5,7 @@ use crate::ui::i18n::T;
 use crate::ui::rating::{
     factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge,
 };
-use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, GradeChange};
+use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, Data, GradeChange};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
 use creditdesk_domain::rating::{
@@ -75,10 +75,7 @@ fn ScorecardBody() -> impl IntoView {
     });
 
     let start_draft = move |_| {
-        let mut m = with_data(|d| d.model.clone());
-        m.version = 0;
-        m.published_on = None;
-        draft.set(Some(m));
+        draft.set(Some(with_data(|d| Data::draft_from(&d.model))));
         shape.update(|s| *s += 1);
     };
     let discard = move |_| {
@@ -119,11 +116,9 @@ fn ScorecardBody() -> impl IntoView {
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
             match Scorecard::from_json(&text) {
-                Ok(mut m) => {
-                    m.version = 0;
-                    m.published_on = None;
+                Ok(m) => {
                     import_problems.set(Vec::new());
-                    draft.set(Some(m));
+                    draft.set(Some(Data::draft_from(&m)));
                     shape.update(|s| *s += 1);
                 }
                 Err(p) => import_problems.set(p),
