@@ -280,6 +280,8 @@ pub struct CreditCard {
     pub suggestion_factor_bp: u32,
     /// Frozen by a request, or held by a rule.
     pub frozen: bool,
+    /// The rules holding its ordering, with since when.
+    pub holds: Vec<creditdesk_domain::monitor::Hold>,
     /// The customer's requests, newest first.
     pub requests: Vec<Request>,
     /// Invoices with something open on the book's day.
@@ -314,6 +316,7 @@ impl Book {
             suggestion: p.suggested_limit(grade, sales_12m),
             suggestion_factor_bp: p.suggestion_factor_bp,
             frozen: self.limits_in_force(id).is_some_and(|l| l.frozen),
+            holds: self.monitor.held(id).to_vec(),
             requests: self
                 .requests
                 .iter()

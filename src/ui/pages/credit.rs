@@ -23,13 +23,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
     move || {
         let lang = state.lang.get();
         let t = move |k: T| lang.t(k);
-        let holds: Vec<String> = state.data(|d| {
-            d.monitor
-                .held(customer)
-                .iter()
-                .map(|h| format!("{} ({})", h.rule, lang.date(h.since)))
-                .collect()
-        });
+
         let Some((c, s, card)) = state.data(|d| {
             Some((
                 d.customer(customer)?.clone(),
@@ -39,6 +33,11 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
         }) else {
             return ().into_any();
         };
+        let holds: Vec<String> = card
+            .holds
+            .iter()
+            .map(|h| format!("{} ({})", h.rule, lang.date(h.since)))
+            .collect();
         let (limit, available) = (card.limit, card.available);
         let used = bp_text(card.utilisation_bp);
         let suggestion = card.suggestion;
