@@ -141,6 +141,20 @@ test("bad input is refused at its field, in the user's language, and nothing is 
     await page.goto(server.url + "/customers");
     await ready(page);
     assert.equal(await page.textContent("[data-testid=row-count]"), before);
+
+    // The credit policy: a hold line typed as "85%" is not a number; saving names it and
+    // changes nothing (it was saved as "no hold line" before).
+    await page.goto(server.url + "/settings");
+    await ready(page);
+    const hold = page.locator("[data-testid=hold-over]");
+    const holdBefore = await hold.inputValue();
+    await hold.fill("85%");
+    assert.equal(await hold.getAttribute("aria-invalid"), "true");
+    await page.click("[data-testid=save-policy]");
+    await page.waitForFunction(() => /不是有效数字/.test(document.querySelector("[data-testid=policy] .form-message")?.textContent || ""));
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.locator("[data-testid=hold-over]").inputValue(), holdBefore, "the policy is unchanged");
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

@@ -197,7 +197,31 @@ pub fn PolicyEditor() -> impl IntoView {
     let policy = RwSignal::new(with_data(|d| d.policy.clone()));
     let confirmed = RwSignal::new(false);
     let problems = RwSignal::new(Vec::<String>::new());
+    // Fields whose text is not a number: named on save, which they stop (a value typed wrong is
+    // never saved as something else, nor silently left as it was).
+    let bad = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let mark = move |key: String, ok: bool| {
+        bad.update(|b| {
+            if ok {
+                b.remove(&key);
+            } else {
+                b.insert(key);
+            }
+        })
+    };
+    let invalid = move |key: &'static str| move || bad.with(|b| b.contains(key)).to_string();
     let save = move |_| {
+        let unreadable = bad.get_untracked();
+        if !unreadable.is_empty() {
+            let lang = state.lang.get_untracked();
+            problems.set(
+                unreadable
+                    .into_iter()
+                    .map(|k| format!("{k}: {}", lang.t(T::NotANumberShort)))
+                    .collect(),
+            );
+            return;
+        }
         let p = policy.get_untracked();
         leptos::task::spawn_local(async move {
             match save_policy(p, confirmed.get_untracked()).await {
@@ -221,9 +245,16 @@ pub fn PolicyEditor() -> impl IntoView {
         });
     };
     let money_cell = move |g: usize| {
+        let key = format!(
+            "{} {}",
+            policy.get_untracked().grades[g].grade.label(),
+            state.t(T::MaxLimit)
+        );
+        let k2 = key.clone();
         view! {
             <input class="num" inputmode="decimal" value=policy.get_untracked().grades[g].max_limit.to_plain()
-                on:input=move |ev| if let Ok(m) = Money::parse_non_negative(&event_target_value(&ev)) { policy.update(|p| p.grades[g].max_limit = m) } />
+                aria-invalid=move || bad.with(|b| b.contains(&k2)).to_string()
+                on:input=move |ev| { let r = Money::parse_non_negative(&event_target_value(&ev)); mark(key.clone(), r.is_ok()); if let Ok(m) = r { policy.update(|p| p.grades[g].max_limit = m) } } />
         }
     };
     move || {
@@ -243,13 +274,13 @@ pub fn PolicyEditor() -> impl IntoView {
                                         <td>{row.grade.label()}</td>
                                         <td>{money_cell(g)}</td>
                                         <td><input class="num" inputmode="numeric" value=row.term_days.to_string() data-testid=format!("term-{}", row.grade.label())
-                                            on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.grades[g].term_days = v) } /></td>
+                                            on:input=move |ev| { let r = event_target_value(&ev).trim().parse(); mark(format!("{} {}", row.grade.label(), lang.t(T::TermDays)), r.is_ok()); if let Ok(v) = r { policy.update(|p| p.grades[g].term_days = v) } } /></td>
                                         <td><select on:change=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.grades[g].settlement = if v == "cash" { Settlement::CashBeforeDelivery } else { Settlement::OnCredit }) }>
                                             <option value="credit" selected=row.settlement == Settlement::OnCredit>{lang.t(T::OnCredit)}</option>
                                             <option value="cash" selected=row.settlement == Settlement::CashBeforeDelivery>{lang.t(T::CashFirst)}</option>
                                         </select></td>
                                         <td><input class="num" inputmode="numeric" value=row.review_months.to_string()
-                                            on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.grades[g].review_months = v) } /></td>
+                                            on:input=move |ev| { let r = event_target_value(&ev).trim().parse(); mark(format!("{} {}", row.grade.label(), lang.t(T::ReviewMonths)), r.is_ok()); if let Ok(v) = r { policy.update(|p| p.grades[g].review_months = v) } } /></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -258,14 +289,24 @@ pub fn PolicyEditor() -> impl IntoView {
                 </div>
                 <div class="toolbar">
                     <label class="inline">{lang.t(T::WarnOver)}" "
-                        <input class="num" value=Fixed(p0.warn_over_bp as i64).to_string() on:input=move |ev| if let Ok(v) = Fixed::parse(&event_target_value(&ev)) { policy.update(|p| p.warn_over_bp = v.0.clamp(0, 1_000_000) as u32) } /></label>
+                        <input class="num" value=Fixed(p0.warn_over_bp as i64).to_string() aria-invalid=invalid(lang.t(T::WarnOver)) data-testid="warn-over"
+                            on:input=move |ev| { let r = Fixed::parse(&event_target_value(&ev)).ok().filter(|v| v.0 >= 0); mark(lang.t(T::WarnOver).into(), r.is_some()); if let Some(v) = r { policy.update(|p| p.warn_over_bp = v.0.min(1_000_000) as u32) } } /></label>
                     <label class="inline">{lang.t(T::HoldOver)}" "
                         <input class="num" data-testid="hold-over" value=p0.hold_over_bp.map(|b| Fixed(b as i64).to_string()).unwrap_or_default()
-                            on:input=move |ev| { let v = event_target_value(&ev); policy.update(|p| p.hold_over_bp = if v.trim().is_empty() { None } else { Fixed::parse(&v).ok().map(|x| x.0.clamp(0, 1_000_000) as u32) }) } /></label>
+                            aria-invalid=invalid(lang.t(T::HoldOver))
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                // Empty: no hold line; anything else must read as a percentage.
+                                let r = if v.trim().is_empty() { Some(None) } else { Fixed::parse(&v).ok().filter(|x| x.0 >= 0).map(|x| Some(x.0.min(1_000_000) as u32)) };
+                                mark(lang.t(T::HoldOver).into(), r.is_some());
+                                if let Some(h) = r { policy.update(|p| p.hold_over_bp = h) }
+                            } /></label>
                     <label class="inline">{lang.t(T::BlockOverdueOver)}" "
-                        <input class="num" value=p0.block_overdue_over.to_plain() on:input=move |ev| if let Ok(m) = Money::parse_non_negative(&event_target_value(&ev)) { policy.update(|p| p.block_overdue_over = m) } /></label>
+                        <input class="num" value=p0.block_overdue_over.to_plain() aria-invalid=invalid(lang.t(T::BlockOverdueOver))
+                            on:input=move |ev| { let r = Money::parse_non_negative(&event_target_value(&ev)); mark(lang.t(T::BlockOverdueOver).into(), r.is_ok()); if let Ok(m) = r { policy.update(|p| p.block_overdue_over = m) } } /></label>
                     <label class="inline">{lang.t(T::BlockDaysOver)}" "
-                        <input class="num" value=p0.block_days_overdue_over.to_string() on:input=move |ev| if let Ok(v) = event_target_value(&ev).trim().parse() { policy.update(|p| p.block_days_overdue_over = v) } /></label>
+                        <input class="num" value=p0.block_days_overdue_over.to_string() aria-invalid=invalid(lang.t(T::BlockDaysOver))
+                            on:input=move |ev| { let r = event_target_value(&ev).trim().parse(); mark(lang.t(T::BlockDaysOver).into(), r.is_ok()); if let Ok(v) = r { policy.update(|p| p.block_days_overdue_over = v) } } /></label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_open_orders on:change=move |ev| policy.update(|p| p.exposure_includes_open_orders = event_target_checked(&ev)) />{lang.t(T::IncludeOpenOrders)}</label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_held_orders on:change=move |ev| policy.update(|p| p.exposure_includes_held_orders = event_target_checked(&ev)) />{lang.t(T::IncludeHeldOrders)}</label>
                 </div>
