@@ -62,9 +62,11 @@ fn watch_day(state: AppState) {
             let today = state::today();
             if today != state.today.get_untracked() {
                 state.today.set(today);
-                if state.ledger_ready.get_untracked() {
-                    state::roll_to(state, today);
-                }
+            }
+            // The book follows the day once its ledger is in (a day that turned while it was
+            // still loading is caught up on the next tick).
+            if state.ledger_ready.get_untracked() && state::with_data(|d| d.as_of) != today {
+                state::roll_to(state, today);
             }
             // Every hour while the app is open, the rules run over every customer.
             let hour = state::now().0 / 3_600_000;
