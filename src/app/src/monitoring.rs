@@ -83,10 +83,11 @@ pub fn test_rule(d: &Book, user: &User, rule: Rule, names: usize) -> (usize, Vec
     (hits.len(), list)
 }
 
-/// What `rules` would have done at each of the last 12 month ends: the facts of every customer
-/// as of that day from the ledger (today's grades, scores and limits: their history is not kept;
-/// exposure is open receivables plus open orders), run in order by `monitor::backtest`.
-pub fn backtest_year(d: &Book, rules: &RuleSet) -> Vec<BacktestMonth> {
+/// What `rules` would have done at each of the last 12 month ends, over the customers `user`
+/// sees (as the rule test beside it counts): the facts of each as of that day from the ledger
+/// (today's grades, scores and limits: their history is not kept; exposure is open receivables
+/// plus open orders), run in order by `monitor::backtest`.
+pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMonth> {
     let months: Vec<(Date, Vec<Facts>)> = (0..12)
         .rev()
         .map(|k| {
@@ -94,6 +95,7 @@ pub fn backtest_year(d: &Book, rules: &RuleSet) -> Vec<BacktestMonth> {
             let facts = d
                 .customers
                 .iter()
+                .filter(|c| user.sees(&c.sales_rep))
                 .map(|c| {
                     let s = d.ledger.summary(c.id, day);
                     let (score, grade) = d

@@ -413,3 +413,24 @@ fn the_rating_card_shows_the_grade_in_force_and_whether_an_override_set_it() {
     let v = b.rating_view(id).unwrap();
     assert_eq!((v.grade, v.overridden), (other, true));
 }
+
+#[test]
+fn the_back_test_covers_the_customers_the_user_sees_month_by_month() {
+    use creditdesk_app::monitoring::backtest_year;
+    use creditdesk_domain::monitor::RuleSet;
+    let b = book("fs");
+    let rules = RuleSet::default();
+    let all = backtest_year(&b, &users()[2], &rules);
+    let mine = backtest_year(&b, &users()[0], &rules);
+    assert_eq!((all.len(), mine.len()), (12, 12), "one row per month end");
+    // Gamma (rep-2) fell overdue months ago: finance's back-test raises its alerts, rep-1's not.
+    let raised = |v: &[creditdesk_domain::monitor::BacktestMonth]| -> usize {
+        v.iter().flat_map(|m| m.raised.values()).sum()
+    };
+    assert!(
+        raised(&all) > raised(&mine),
+        "{} / {}",
+        raised(&all),
+        raised(&mine)
+    );
+}

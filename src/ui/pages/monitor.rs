@@ -454,7 +454,7 @@ pub fn RulesPage() -> impl IntoView {
     };
     let run_back = move |_| {
         let rules = draft.get_untracked();
-        let rows = with_data(|d| backtest_year(d, &rules));
+        let rows = with_data(|d| backtest_year(d, &d.me(), &rules));
         back.set(Some(rows));
     };
     view! {
