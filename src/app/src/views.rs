@@ -223,6 +223,60 @@ impl Book {
     }
 }
 
+/// One line of the audit trail's page: the entry, who (their name) and what it is about (a
+/// customer's name; a request as its customer's name and its short number).
+#[derive(Clone, Debug)]
+pub struct AuditLine {
+    pub entry: creditdesk_domain::approval::AuditEntry,
+    pub who: String,
+    pub subject: String,
+}
+
+impl Book {
+    /// The newest `max` entries of the audit trail, newest first, for a user who may read it
+    /// (`None` for one who may not), and how many there are in all.
+    pub fn audit_page(&self, user: &User, max: usize) -> Option<(Vec<AuditLine>, usize)> {
+        if !user.may(Permission::ViewAudit) {
+            return None;
+        }
+        let lines = self
+            .audit
+            .iter()
+            .rev()
+            .take(max)
+            .map(|e| AuditLine {
+                who: self.user_name(&e.who),
+                subject: self.subject_text(&e.subject),
+                entry: e.clone(),
+            })
+            .collect();
+        Some((lines, self.audit.len()))
+    }
+
+    /// An audit subject in words: `customer:<id>` as the customer's name, `request:<id>` as its
+    /// customer's name and the request's short number; anything else as it is.
+    pub fn subject_text(&self, subject: &str) -> String {
+        let customer = |id: CustomerId| self.customer(id).map(|c| c.name.clone());
+        let named = if let Some(id) = subject
+            .strip_prefix("customer:")
+            .and_then(CustomerId::parse)
+        {
+            customer(id)
+        } else if let Some(rid) = subject.strip_prefix("request:") {
+            RequestId::parse(rid).and_then(|id| {
+                self.requests
+                    .iter()
+                    .find(|r| r.id == id)
+                    .and_then(|r| customer(r.customer))
+                    .map(|n| format!("{n} · #{}", rid.get(..8).unwrap_or(rid)))
+            })
+        } else {
+            None
+        };
+        named.unwrap_or_else(|| subject.to_string())
+    }
+}
+
 /// The rating card of Customer 360: the score explained, what would lift the grade, the model's
 /// thresholds, the grade in force and the customer's grade-override requests.
 #[derive(Clone, Debug)]

@@ -1532,3 +1532,41 @@ fn a_request_form_is_checked_against_the_limits_in_force_the_grade_and_its_cap()
         creditdesk_domain::request::limit_request(&over, &ctx.limits, ctx.cap, b.as_of).is_err()
     );
 }
+
+#[test]
+fn the_audit_page_is_for_who_may_read_it_and_names_what_each_entry_is_about() {
+    let w = World::new();
+    let id = RequestId::from_u128(0xabcdef12_0000_0000_0000_000000000001);
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id,
+            customer: w.ours,
+            kind: RequestKind::Freeze,
+            reason: "The customer stopped answering calls".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    let b = w.book.borrow();
+    assert!(
+        b.audit_page(&who("rep-1"), 500).is_none(),
+        "a rep may not read it"
+    );
+    let (lines, total) = b.audit_page(&who("fm"), 500).unwrap();
+    assert_eq!(total, b.audit.len());
+    assert_eq!(
+        lines[0].entry.seq,
+        b.audit.last().unwrap().seq,
+        "newest first"
+    );
+    let name = b.customer(w.ours).unwrap().name.clone();
+    assert_eq!(b.subject_text(&format!("customer:{}", w.ours)), name);
+    assert_eq!(
+        b.subject_text(&format!("request:{id}")),
+        format!("{name} · #{}", &id.to_string()[..8])
+    );
+    assert_eq!(b.subject_text("policy"), "policy");
+    assert_eq!(b.subject_text("request:x"), "request:x");
+    assert_eq!(b.audit_page(&who("fm"), 1).unwrap().0.len(), 1);
+}

@@ -10,14 +10,14 @@ use crate::ui::widgets::{
     customer_access, download, download_bytes, Field, Form, FormMessage, SelectField, Unavailable,
     UnavailablePage, WhenLedger,
 };
-use creditdesk_domain::approval::{Escalation, Inbox, Mode, Permission, Role, Route, State, User};
+use creditdesk_domain::approval::{Escalation, Inbox, Mode, Role, Route, State, User};
 use creditdesk_domain::credit::{limit_field as lf, LimitInput};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{
     field as rf, limit_request, Attachment, OverrideInput, Request, RequestKind,
 };
 use creditdesk_domain::workflow;
-use creditdesk_domain::{CustomerId, RequestId};
+use creditdesk_domain::RequestId;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -799,14 +799,10 @@ pub fn AuditPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let allowed = state.data(|d| d.me().may(Permission::ViewAudit));
-                if !allowed {
+                let Some((lines, total)) = state.data(|d| d.audit_page(&d.me(), 500)) else {
                     return view! { <section class="page"><h1>{t(T::Audit)}</h1><p data-testid="not-permitted">{t(T::NotPermitted)}</p></section> }.into_any();
-                }
-                let rows = state.data(|d| {
-                    d.audit.iter().rev().take(500).map(|e| (e.clone(), d.user_name(&e.who), subject_text(d, &e.subject))).collect::<Vec<_>>()
-                });
-                let total = state.data(|d| d.audit.len());
+                };
+                let rows: Vec<_> = lines.into_iter().map(|l| (l.entry, l.who, l.subject)).collect();
                 view! {
                     <section class="page audit">
                         <h1>{t(T::Audit)}</h1>
@@ -853,25 +849,4 @@ fn clip(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// `customer:<id>` as the customer's name, `request:<id>` as its customer's name and "request",
-/// other subjects as they are.
-fn subject_text(d: &crate::ui::state::Data, subject: &str) -> String {
-    let customer = |id: CustomerId| d.customer(id).map(|c| c.name.clone());
-    let named = if let Some(id) = subject
-        .strip_prefix("customer:")
-        .and_then(CustomerId::parse)
-    {
-        customer(id)
-    } else if let Some(id) = subject.strip_prefix("request:").and_then(RequestId::parse) {
-        d.requests
-            .iter()
-            .find(|r| r.id == id)
-            .and_then(|r| customer(r.customer))
-            .map(|n| format!("{n} · #{}", &subject[8..16]))
-    } else {
-        None
-    };
-    named.unwrap_or_else(|| subject.to_string())
 }
