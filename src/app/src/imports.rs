@@ -14,6 +14,7 @@ use creditdesk_domain::id::IdMap;
 use creditdesk_domain::*;
 use creditdesk_storage::Rows;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// What an import does with an order the credit check blocks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +184,7 @@ pub(crate) fn plan_import(
             &mut refused,
         );
     }
+    ledger_rules(book, r, &mut refused);
     let mut rows = Rows {
         orders: r.orders.clone(),
         invoices: r.invoices.clone(),
@@ -303,6 +305,125 @@ pub fn check_rows(
         meta: Meta::new(book.device, at),
     };
     creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)
+}
+
+/// The ledger's rules for every record, as a typed one meets them (an import pushed from a device
+/// is checked here again, not trusted): positive amounts, a due date not before the issue date,
+/// no id or document number twice, and payments and credit notes allocated within what is open
+/// (all of a customer's in the file together).
+fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &mut Vec<String>) {
+    use creditdesk_domain::ledger::Allocation;
+    // Document numbers are unique across the ledger, as the file's check has it (only the
+    // stored numbers the file uses are gathered).
+    fn taken<'a>(
+        stored: impl Iterator<Item = DocNo>,
+        file: impl Iterator<Item = &'a DocNo>,
+    ) -> (HashSet<DocNo>, HashSet<DocNo>) {
+        let file: HashSet<DocNo> = file.copied().collect();
+        (
+            stored.filter(|n| file.contains(n)).collect(),
+            HashSet::new(),
+        )
+    }
+    let mut unique =
+        |(stored, seen): &mut (HashSet<DocNo>, HashSet<DocNo>), n: DocNo, what: String| {
+            if stored.contains(&n) || !seen.insert(n) {
+                refused.push(format!("{what}: the number is taken"));
+            }
+        };
+    let mut orders = taken(
+        book.ledger.orders().iter().map(|o| o.number),
+        r.orders.iter().map(|o| &o.number),
+    );
+    let mut invoices = taken(
+        book.ledger.invoices().iter().map(|i| i.number),
+        r.invoices.iter().map(|i| &i.number),
+    );
+    let mut notes = taken(
+        book.ledger.credit_notes().iter().map(|c| c.number),
+        r.credit_notes.iter().map(|c| &c.number),
+    );
+    for o in &r.orders {
+        unique(&mut orders, o.number, format!("order {}", o.number));
+    }
+    for i in &r.invoices {
+        unique(&mut invoices, i.number, format!("invoice {}", i.number));
+    }
+    for c in &r.credit_notes {
+        unique(&mut notes, c.number, format!("credit note {}", c.number));
+    }
+    for o in &r.orders {
+        if !o.amount.is_positive() {
+            refused.push(format!(
+                "order {}: the amount must be more than zero",
+                o.number
+            ));
+        }
+        if book.ledger.order(o.id).is_some() {
+            refused.push(format!("order {}: its id exists", o.number));
+        }
+    }
+    for i in &r.invoices {
+        let what = format!("invoice {}", i.number);
+        if !i.amount.is_positive() {
+            refused.push(format!("{what}: the amount must be more than zero"));
+        }
+        if i.due_date < i.issue_date {
+            refused.push(format!("{what}: due before it was issued"));
+        }
+        if book.ledger.invoice(i.id).is_some() {
+            refused.push(format!("{what}: its id exists"));
+        }
+    }
+    // Each payment on its own, then every allocation of a customer's together (two payments of
+    // one file may not settle the same invoice twice).
+    let mut by_customer: IdMap<CustomerId, (Money, Vec<Allocation>)> = IdMap::default();
+    let allocated = r
+        .payments
+        .iter()
+        .map(|p| {
+            (
+                p.customer,
+                p.amount,
+                p.allocations.clone(),
+                format!(
+                    "payment {}",
+                    p.reference.map(|x| x.to_string()).unwrap_or_default()
+                ),
+            )
+        })
+        .chain(r.credit_notes.iter().map(|c| {
+            (
+                c.customer,
+                c.amount,
+                vec![Allocation {
+                    invoice: c.invoice,
+                    amount: c.amount,
+                }],
+                format!("credit note {}", c.number),
+            )
+        }));
+    for (customer, amount, allocations, what) in allocated {
+        if let Err(e) = book
+            .ledger
+            .check_allocations(customer, amount, &allocations)
+        {
+            refused.push(format!("{what}: {e:?}"));
+        }
+        let entry = by_customer.entry(customer).or_default();
+        entry.0 += amount;
+        entry.1.extend(allocations);
+    }
+    for (customer, (amount, allocations)) in by_customer {
+        if let Err(e) = book
+            .ledger
+            .check_allocations(customer, amount, &allocations)
+        {
+            refused.push(format!(
+                "the file's payments of one customer together: {e:?}"
+            ));
+        }
+    }
 }
 
 // ----- The column mappings an import remembers -----

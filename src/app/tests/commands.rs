@@ -1570,3 +1570,107 @@ fn the_audit_page_is_for_who_may_read_it_and_names_what_each_entry_is_about() {
     assert_eq!(b.subject_text("request:x"), "request:x");
     assert_eq!(b.audit_page(&who("fm"), 1).unwrap().0.len(), 1);
 }
+
+#[test]
+fn an_import_pushed_with_records_the_ledger_would_refuse_is_refused_whole() {
+    use creditdesk_domain::import::{Kind as ImportKind, Records};
+    use creditdesk_domain::ledger::{Allocation, Invoice, Payment};
+    let w = World::new();
+    // A stored invoice of 10,000, open.
+    let stored = w.invoice(w.ours, "10000", None);
+    w.run("fs", stored.clone()).unwrap();
+    let stored_id = invoice_id(&stored);
+    let meta = Meta::new(DeviceId::from_u128(7), Timestamp(0));
+    let invoice = |n: u128, number: &str, amount: i64, due_days: i32| Invoice {
+        id: InvoiceId::from_u128(n),
+        meta,
+        customer: w.ours,
+        order: None,
+        number: DocNo::parse(number).unwrap(),
+        issue_date: d(TODAY),
+        due_date: d(TODAY).add_days(due_days),
+        amount: Money::from_units(amount),
+    };
+    let payment = |n: u128, amount: i64, on: InvoiceId, allocated: i64| Payment {
+        id: PaymentId::from_u128(n),
+        meta,
+        customer: w.ours,
+        reference: None,
+        date: d(TODAY),
+        amount: Money::from_units(amount),
+        allocations: vec![Allocation {
+            invoice: on,
+            amount: Money::from_units(allocated),
+        }],
+    };
+    let taken = w.book.borrow().ledger.invoices()[0].number.to_string();
+    let check = |kind: ImportKind, records: Records, expected: &str| {
+        let outbox = w.outbox_len();
+        let got = match w.run(
+            "fs",
+            Command::ImportBatch {
+                kind,
+                file: "forged.csv".into(),
+                rows_total: 1,
+                skipped: 0,
+                records,
+                blocked: Blocked::Hold,
+            },
+        ) {
+            Ok(_) => "ok".to_string(),
+            Err(CommandError::Rows(rows)) => rows.join("; "),
+            Err(e) => e.to_string(),
+        };
+        assert!(got.contains(expected), "{got}");
+        if expected != "ok" {
+            assert_eq!(w.outbox_len(), outbox, "nothing written");
+        }
+    };
+    let with_invoices = |v: Vec<Invoice>| Records {
+        invoices: v,
+        ..Records::default()
+    };
+    let with_payments = |v: Vec<Payment>| Records {
+        payments: v,
+        ..Records::default()
+    };
+    check(
+        ImportKind::Invoices,
+        with_invoices(vec![invoice(900, "F-1", -5, 30)]),
+        "more than zero",
+    );
+    check(
+        ImportKind::Invoices,
+        with_invoices(vec![invoice(901, "F-2", 5, -3)]),
+        "due before",
+    );
+    check(
+        ImportKind::Invoices,
+        with_invoices(vec![invoice(902, &taken, 5, 30)]),
+        "number is taken",
+    );
+    check(
+        ImportKind::Invoices,
+        with_invoices(vec![invoice(903, "F-3", 5, 30), invoice(904, "F-3", 6, 30)]),
+        "number is taken",
+    );
+    check(
+        ImportKind::Payments,
+        with_payments(vec![payment(905, 20_000, stored_id, 20_000)]),
+        "payment",
+    );
+    // Two payments of 6,000 each on an invoice with 10,000 open: each alone fits, not both.
+    check(
+        ImportKind::Payments,
+        with_payments(vec![
+            payment(906, 6_000, stored_id, 6_000),
+            payment(907, 6_000, stored_id, 6_000),
+        ]),
+        "together",
+    );
+    check(
+        ImportKind::Payments,
+        with_payments(vec![payment(908, 6_000, stored_id, 6_000)]),
+        "ok",
+    );
+}
