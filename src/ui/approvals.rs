@@ -71,11 +71,7 @@ pub async fn withdraw(id: RequestId) -> Result<State, SaveError> {
 /// open), as the system. Not on a synced device: there the server expires requests on its own
 /// clock (a device's command to expire would be refused, and its clock may be wrong).
 pub async fn expire_due() -> Result<usize, SaveError> {
-    if creditdesk_app::sync::SERVER
-        .read(&*db()?)
-        .await?
-        .unwrap_or(false)
-    {
+    if !creditdesk_app::admin::expires_here(&*db()?).await? {
         return Ok(0);
     }
     let ctx = Ctx {

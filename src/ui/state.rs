@@ -291,7 +291,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         admin::started(&*store).await?;
         publish_timing("seedMs", perf_now() - t);
     }
-    if !synced && admin::first_start(&*store).await? {
+    if admin::first_start(&*store).await? {
         let lang = demo_lang(state.lang.get_untracked());
         admin::write_dataset(&*store, generate(&DemoSpec::demo(as_of, lang)), true).await?;
         admin::started(&*store).await?;

@@ -279,9 +279,17 @@ pub async fn expect_demo_requests<S: Store>(store: &S) -> Result<(), StoreError>
 }
 
 /// Whether this is a local device's first start with nothing in it: its first data is then
-/// written (the demo), once.
+/// written (the demo), once. Never on a synced device: its data is the server's.
 pub async fn first_start<S: Store>(store: &S) -> Result<bool, StoreError> {
-    Ok(settings::INITIALIZED.read(store).await?.is_none() && store.stats().await?.customers == 0)
+    Ok(!crate::sync::SERVER.read(store).await?.unwrap_or(false)
+        && settings::INITIALIZED.read(store).await?.is_none()
+        && store.stats().await?.customers == 0)
+}
+
+/// Whether this device expires requests past their time itself: a local one does; on a synced
+/// one the server does, on its own clock (a device's expiry would be refused there).
+pub async fn expires_here<S: Store>(store: &S) -> Result<bool, StoreError> {
+    Ok(!crate::sync::SERVER.read(store).await?.unwrap_or(false))
 }
 
 /// Notes that the first start's data is written (demo, empty or replaced): never again.

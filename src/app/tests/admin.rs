@@ -206,6 +206,14 @@ fn a_first_start_writes_the_demo_once_and_asks_for_its_requests() {
     block_on(write_dataset(&store, Default::default(), false)).unwrap();
     assert_eq!(block_on(store.stats()).unwrap().customers, 0);
     assert!(!block_on(first_start(&store)).unwrap());
+    // A new synced device is never a first start, and leaves expiring to the server.
+    let synced = MemStore::new();
+    assert!(block_on(creditdesk_app::admin::expires_here(&synced)).unwrap());
+    let mut b = creditdesk_storage::Batch::default();
+    creditdesk_app::sync::SERVER.put(&mut b, &true);
+    block_on(creditdesk_storage::Store::commit(&synced, &b)).unwrap();
+    assert!(!block_on(first_start(&synced)).unwrap());
+    assert!(!block_on(creditdesk_app::admin::expires_here(&synced)).unwrap());
 }
 
 #[test]
