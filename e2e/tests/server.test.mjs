@@ -376,3 +376,61 @@ test("a device offline past a request's expiry leaves expiring to the server: no
     await own.stop();
   }
 });
+
+test("a change the server refuses is listed with why, links to where to fix it, and can be discarded", async () => {
+  const phone = await browser({ width: 360, height: 760, mobile: true });
+  try {
+    const { page, context } = phone;
+    await page.goto(server.url + "/");
+    await signIn(page, "rep-1");
+    const { url, limit } = await pickCustomer(page);
+    const customer = new URL(url).pathname.split("/").pop();
+
+    // Offline, the rep asks for a temporary increase on the customer.
+    await context.setOffline(true);
+    await page.waitForSelector(".dot.off");
+    await page.click("[data-testid=change-limit]");
+    await page.waitForSelector("[data-testid=request-form]");
+    await page.selectOption("select[name=action]", "temporary");
+    await page.fill("#f-amount", ((limit + 500_000) / 100).toFixed(2));
+    await page.fill("#f-end", iso(daysAfter(10)));
+    await page.fill("#f-reason", "Peak season stocking, pays on time");
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+
+    // Meanwhile finance asks for a temporary increase too (one open request of a kind at a time).
+    const signedIn = await fetch(server.url + "/api/v1/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "fs-1", password: DEMO_PASSWORD }),
+    }).then((r) => r.json());
+    const pushed = await fetch(server.url + "/api/v1/push", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${signedIn.token}` },
+      body: JSON.stringify({
+        client: "finance-desk",
+        mutations: [{ id: crypto.randomUUID(), n: 1, files: [], command: { type: "file_request", id: crypto.randomUUID(), customer, kind: { temporary_limit: { amount: limit + 600_000, start: iso(daysAfter(0)), end: iso(daysAfter(20)) } }, reason: "Finance sees a large order coming", attachments: [] } }],
+      }),
+    }).then((r) => r.json());
+    assert.equal(pushed.results[0].status, "applied", JSON.stringify(pushed));
+
+    // Back online: the rep's request is not accepted, and says why.
+    const before = await lastSync(page);
+    await context.setOffline(false);
+    await synced(page, before);
+    await page.waitForSelector("[data-testid=sync-refused]");
+    await page.goto(server.url + "/sync");
+    await ready(page);
+    const item = page.locator("[data-testid=refused] li");
+    assert.equal(await item.count(), 1);
+    assert.match(await item.textContent(), /CMD-INVALID/);
+    assert.equal(await item.locator("[data-testid=refused-fix]").getAttribute("href"), `/customers/${customer}`);
+    // Discarded, it is gone (nothing was pushed twice, nothing waits).
+    await item.locator("[data-testid=refused-discard]").click();
+    await page.waitForFunction(() => !document.querySelector("[data-testid=refused] li"));
+    assert.equal(await page.locator("[data-testid=sync-refused]").count(), 0);
+    assert.equal(await page.locator("[data-testid=sync-pending]").count(), 0);
+  } finally {
+    await phone.close();
+  }
+});

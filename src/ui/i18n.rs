@@ -208,6 +208,7 @@ texts! {
     LoadingLedger => "Reading the ledger…", "正在读取账本…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
     Retry => "Try again", "重试";
+    FixThere => "Fix on the customer's page", "到客户页修改";
     TotalAr => "Open receivables", "应收余额";
     OverdueAr => "Overdue", "逾期金额";
     OverdueShare => "of receivables overdue", "的应收已逾期";

@@ -147,6 +147,44 @@ impl Book {
         m.published_on = None;
         m
     }
+    /// The customer a command is about, if it is about one (to fix a refused command there).
+    pub fn customer_of(&self, cmd: &crate::Command) -> Option<CustomerId> {
+        use crate::Command as C;
+        match cmd {
+            C::SaveCustomer { id, .. } => Some(*id),
+            C::RecordOrder { customer, .. }
+            | C::RecordInvoice { customer, .. }
+            | C::RecordPayment { customer, .. }
+            | C::FileRequest { customer, .. }
+            | C::ReserveCredit { customer, .. } => Some(*customer),
+            C::MoveOrder { order, .. } | C::CancelHeld { order, .. } => {
+                self.ledger.order(*order).map(|o| o.customer)
+            }
+            C::Decide { request, .. } | C::Withdraw { request } => self
+                .requests
+                .iter()
+                .find(|r| r.id == *request)
+                .map(|r| r.customer),
+            C::SetAlert { alert, .. } => self
+                .monitor
+                .alerts
+                .iter()
+                .find(|a| a.id == *alert)
+                .map(|a| a.customer),
+            C::UpdateTask { task, .. } => self
+                .monitor
+                .tasks
+                .iter()
+                .find(|t| t.id == *task)
+                .map(|t| t.customer),
+            C::ReleaseReservation { id } => self
+                .reservations
+                .iter()
+                .find(|r| r.id == *id)
+                .map(|r| r.customer),
+            _ => None,
+        }
+    }
     /// How many of the customers `user` sees have each grade (AAA first).
     pub fn grade_counts(&self, user: &User) -> [u32; 5] {
         let mut counts = [0u32; 5];

@@ -1674,3 +1674,30 @@ fn an_import_pushed_with_records_the_ledger_would_refuse_is_refused_whole() {
         "ok",
     );
 }
+
+#[test]
+fn a_refused_command_names_the_customer_to_fix_it_on() {
+    let w = World::new();
+    let order = w.order(w.ours, "100", false);
+    w.run("rep-1", order.clone()).unwrap();
+    let b = w.book.borrow();
+    let check = |cmd: Command, expected: Option<CustomerId>| {
+        assert_eq!(b.customer_of(&cmd), expected, "{}", cmd.name());
+    };
+    check(w.order(w.theirs, "1", false), Some(w.theirs));
+    check(
+        Command::MoveOrder {
+            order: order_id(&order),
+            to: OrderMove::Ship,
+        },
+        Some(w.ours),
+    );
+    check(
+        Command::MoveOrder {
+            order: OrderId::from_u128(999_999),
+            to: OrderMove::Ship,
+        },
+        None,
+    );
+    check(Command::ExpireDue, None);
+}

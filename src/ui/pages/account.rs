@@ -192,11 +192,14 @@ pub fn SyncPage() -> impl IntoView {
                     <ul class="plain refused-list" data-testid="refused">
                         {list.into_iter().map(|r| {
                             let (a, b) = (r.id.clone(), r.id.clone());
+                            // Where to do it again by hand, changed: the customer it is about.
+                            let fix = state.data(|d| d.customer_of(&r.command));
                             view! {
                                 <li class="card">
                                     <strong>{command_text(lang, &r.command)}</strong>
                                     <p>{format!("{} ({})", r.reason, r.code)}</p>
                                     <div class="row-actions">
+                                        {fix.map(|c| view! { <A href=format!("/customers/{c}") attr:class="button small" attr:data-testid="refused-fix">{lang.t(T::FixThere)}</A> })}
                                         <button class="small" data-testid="refused-retry" on:click=move |_| settle(a.clone(), true)>{lang.t(T::Retry)}</button>
                                         <button class="small danger" data-testid="refused-discard" on:click=move |_| settle(b.clone(), false)>{lang.t(T::Discard)}</button>
                                     </div>
