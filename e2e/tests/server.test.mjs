@@ -424,6 +424,8 @@ test("a change the server refuses is listed with why, links to where to fix it, 
     const item = page.locator("[data-testid=refused] li");
     assert.equal(await item.count(), 1);
     assert.match(await item.textContent(), /CMD-INVALID/);
+    // Why, in the rep's language (the same check run again here), not the server's English.
+    assert.doesNotMatch(await item.locator("[data-testid=refused-why]").textContent(), /OpenRequest/);
     assert.equal(await item.locator("[data-testid=refused-fix]").getAttribute("href"), `/customers/${customer}`);
     // Discarded, it is gone (nothing was pushed twice, nothing waits).
     await item.locator("[data-testid=refused-discard]").click();

@@ -194,10 +194,16 @@ pub fn SyncPage() -> impl IntoView {
                             let (a, b) = (r.id.clone(), r.id.clone());
                             // Where to do it again by hand, changed: the customer it is about.
                             let fix = state.data(|d| d.customer_of(&r.command));
+                            // Why, in the user's words: the same command checked here again gives
+                            // the reason the forms give; else the server's own.
+                            let why = creditdesk_app::plan(&crate::ui::state::book().borrow(), &crate::ui::state::ctx(), &r.command)
+                                .err()
+                                .map(|e| crate::ui::pages::requests::save_error_text(lang, &e.into()))
+                                .unwrap_or_else(|| r.reason.clone());
                             view! {
                                 <li class="card">
                                     <strong>{command_text(lang, &r.command)}</strong>
-                                    <p>{format!("{} ({})", r.reason, r.code)}</p>
+                                    <p data-testid="refused-why">{format!("{why} ({})", r.code)}</p>
                                     <div class="row-actions">
                                         {fix.map(|c| view! { <A href=format!("/customers/{c}") attr:class="button small" attr:data-testid="refused-fix">{lang.t(T::FixThere)}</A> })}
                                         <button class="small" data-testid="refused-retry" on:click=move |_| settle(a.clone(), true)>{lang.t(T::Retry)}</button>

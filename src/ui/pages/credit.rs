@@ -200,6 +200,7 @@ pub fn PolicyEditor() -> impl IntoView {
     // Fields whose text is not a number: named on save, which they stop (a value typed wrong is
     // never saved as something else, nor silently left as it was).
     let bad = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let unreadable_msg = RwSignal::new(None::<String>);
     let mark = move |key: String, ok: bool| {
         bad.update(|b| {
             if ok {
@@ -214,14 +215,16 @@ pub fn PolicyEditor() -> impl IntoView {
         let unreadable = bad.get_untracked();
         if !unreadable.is_empty() {
             let lang = state.lang.get_untracked();
-            problems.set(
+            unreadable_msg.set(Some(
                 unreadable
                     .into_iter()
                     .map(|k| format!("{k}: {}", lang.t(T::NotANumberShort)))
-                    .collect(),
-            );
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            ));
             return;
         }
+        unreadable_msg.set(None);
         let p = policy.get_untracked();
         leptos::task::spawn_local(async move {
             match save_policy(p, confirmed.get_untracked()).await {
@@ -310,6 +313,7 @@ pub fn PolicyEditor() -> impl IntoView {
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_open_orders on:change=move |ev| policy.update(|p| p.exposure_includes_open_orders = event_target_checked(&ev)) />{lang.t(T::IncludeOpenOrders)}</label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_held_orders on:change=move |ev| policy.update(|p| p.exposure_includes_held_orders = event_target_checked(&ev)) />{lang.t(T::IncludeHeldOrders)}</label>
                 </div>
+                {move || unreadable_msg.get().map(|m| view! { <div class="form-message" role="alert" data-testid="policy-unreadable">{m}</div> })}
                 {move || (!problems.get().is_empty()).then(|| view! {
                     <div class="form-message" role="alert">{problems.get().join(" · ")}
                         <label class="check"><input type="checkbox" on:change=move |ev| confirmed.set(event_target_checked(&ev)) />{state.t(T::ConfirmStricter)}</label>
