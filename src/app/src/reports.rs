@@ -383,13 +383,18 @@ pub struct AgingRow<'a> {
     pub point: Point,
 }
 
-/// The aging report: the view's customers with receivables open on the as-of date.
-pub fn aging<'a>(d: &'a Data, f: &Filter) -> Vec<AgingRow<'a>> {
+/// The view's customers, each with its ledger points at `dates` (one pass over their ledgers).
+fn chosen_points<'a>(d: &'a Data, f: &Filter, dates: &[Date]) -> Vec<(&'a Customer, Vec<Point>)> {
     let cs = chosen(d, f);
     let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
-    let per = d.ledger.per_customer(&ids, &[f.date(d)]);
-    cs.into_iter()
-        .zip(per)
+    let per = d.ledger.per_customer(&ids, dates);
+    cs.into_iter().zip(per).collect()
+}
+
+/// The aging report: the view's customers with receivables open on the as-of date.
+pub fn aging<'a>(d: &'a Data, f: &Filter) -> Vec<AgingRow<'a>> {
+    chosen_points(d, f, &[f.date(d)])
+        .into_iter()
         .filter(|(_, p)| !p[0].open_ar.is_zero())
         .map(|(c, p)| AgingRow {
             customer: c,
@@ -439,15 +444,9 @@ pub fn dso(d: &Data, f: &Filter) -> Vec<DsoRow> {
 /// date: the period's start (exclusive) and a row per rep, best first.
 pub fn collections(d: &Data, f: &Filter, months: u32) -> (Date, Vec<RepRow>) {
     let as_of = f.date(d);
-    let cs = chosen(d, f);
-    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
     let start = period_ends(as_of, months)[0];
-    let per = d.ledger.per_customer(&ids, &[start, as_of]);
-    let reps = collections_by_rep(
-        cs.iter()
-            .zip(&per)
-            .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
-    );
+    let per = chosen_points(d, f, &[start, as_of]);
+    let reps = collections_by_rep(per.iter().map(|(c, p)| (c.sales_rep.as_str(), &p[..])));
     (start, reps)
 }
 
@@ -463,11 +462,8 @@ pub struct PayRow<'a> {
 /// How each of the view's customers pays.
 pub fn days_to_pay<'a>(d: &'a Data, f: &Filter) -> Vec<PayRow<'a>> {
     let as_of = f.date(d);
-    let cs = chosen(d, f);
-    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
-    let per = d.ledger.per_customer(&ids, &[as_of]);
-    cs.into_iter()
-        .zip(per)
+    chosen_points(d, f, &[as_of])
+        .into_iter()
         .map(|(c, p)| PayRow {
             customer: c,
             days_to_pay: d.ledger.average_days_to_pay(c.id, as_of),
@@ -505,11 +501,8 @@ pub fn utilisation_rows<'a>(
     by: &UtilisationFilter,
 ) -> Vec<UtilisationRow<'a>> {
     let as_of = f.date(d);
-    let cs = chosen(d, f);
-    let ids: Vec<CustomerId> = cs.iter().map(|c| c.id).collect();
-    let per = d.ledger.per_customer(&ids, &[as_of]);
-    cs.into_iter()
-        .zip(per)
+    chosen_points(d, f, &[as_of])
+        .into_iter()
         .filter_map(|(c, p)| {
             let (limit, exposure, bp) = utilisation(d, c, p[0].open_ar, as_of);
             let frozen = d.limits_in_force(c.id).is_some_and(|l| l.frozen);

@@ -169,6 +169,31 @@ async fn pull_changes(s: &Server, token: &str, cursor: u64, held: &Held) -> Pull
     serde_json::from_value(v).unwrap()
 }
 
+/// One of the rep's customers with no request open (a customer has one of a kind at a time),
+/// and its permanent limit; `all` is a pull that sees every customer's requests.
+async fn free_customer(s: &Server, rep: &str, all: &Pulled) -> (CustomerId, Money) {
+    pull(s, rep)
+        .await
+        .customers
+        .iter()
+        .map(|c| (c.id, c.limits.permanent))
+        .find(|(c, _)| {
+            !all.requests
+                .iter()
+                .any(|r| r.customer == *c && r.state().is_open())
+        })
+        .expect("a customer without an open request")
+}
+
+/// A temporary limit 20,000 above `limit`, for the month from the test servers' day.
+fn a_month_above(limit: Money) -> RequestKind {
+    RequestKind::TemporaryLimit {
+        amount: limit + Money::from_units(20_000),
+        start: Date::parse("2026-06-15").unwrap(),
+        end: Date::parse("2026-07-15").unwrap(),
+    }
+}
+
 /// A book built from a snapshot: what a device has offline.
 fn book_of(s: &Pulled) -> Book {
     let rows = s.rows().unwrap();
@@ -930,26 +955,11 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
         // A rep files a request on one customer.
         let rep = token(&s, "rep-1").await;
         // (One without an open request: a customer has one at a time.)
-        let (customer, limit) = pull(&s, &rep)
-            .await
-            .customers
-            .iter()
-            .map(|c| (c.id, c.limits.permanent))
-            .find(|(c, _)| {
-                !before
-                    .requests
-                    .iter()
-                    .any(|r| r.customer == *c && r.state().is_open())
-            })
-            .expect("a customer without an open request");
+        let (customer, limit) = free_customer(&s, &rep, &before).await;
         let file = Command::FileRequest {
             id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
             customer,
-            kind: RequestKind::TemporaryLimit {
-                amount: limit + Money::from_units(20_000),
-                start: Date::parse("2026-06-15").unwrap(),
-                end: Date::parse("2026-07-15").unwrap(),
-            },
+            kind: a_month_above(limit),
             reason: "Peak season order".into(),
             attachments: vec![],
         };
@@ -999,29 +1009,14 @@ async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_
         let rep = token(&s, "rep-1").await;
         let fs = token(&s, "fs-1").await;
         let before = pull(&s, &fs).await;
-        let (customer, limit) = pull(&s, &rep)
-            .await
-            .customers
-            .iter()
-            .map(|c| (c.id, c.limits.permanent))
-            .find(|(c, _)| {
-                !before
-                    .requests
-                    .iter()
-                    .any(|r| r.customer == *c && r.state().is_open())
-            })
-            .expect("a customer without an open request");
+        let (customer, limit) = free_customer(&s, &rep, &before).await;
         // A 3 MiB scan: larger than a JSON body may be by default.
         let bytes: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
         let id = uuid::Uuid::new_v4().to_string();
         let file = Command::FileRequest {
             id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
             customer,
-            kind: RequestKind::TemporaryLimit {
-                amount: limit + Money::from_units(20_000),
-                start: Date::parse("2026-06-15").unwrap(),
-                end: Date::parse("2026-07-15").unwrap(),
-            },
+            kind: a_month_above(limit),
             reason: "Bank guarantee attached".into(),
             attachments: vec![creditdesk_domain::request::Attachment {
                 id: id.clone(),
