@@ -24,7 +24,10 @@ async function pickCustomer(page, max = 19_000_000) {
     const limit = cents(await tile(page, "limit"));
     const available = cents(await tile(page, "available"));
     const open = await page.locator("[data-testid=limit-history][open]").count();
-    if (limit > 0 && limit < max && available > 100_000 && !open) return { url: page.url(), limit, available };
+    // Nothing overdue and not frozen: an order within what is available passes, on any day.
+    const overdue = cents(await tile(page, "overdue"));
+    const frozen = await page.locator("[data-testid=frozen]").count();
+    if (limit > 0 && limit < max && available > 100_000 && !open && overdue === 0 && !frozen) return { url: page.url(), limit, available };
   }
   throw new Error("no customer fits");
 }
