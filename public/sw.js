@@ -1,8 +1,12 @@
 // CreditDesk service worker: precaches the app shell so the app opens with no network after
-// one visit. tools/precache.mjs replaces the two placeholders at build time.
+// one visit. tools/precache.mjs replaces the two placeholders at build time. Every URL is relative
+// to this file, so the site works at the root of a host or under any sub-path.
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
 const CACHE = `creditdesk-${VERSION}`;
+// The folder the site is served from ("/" or "/creditdesk/"): the scope of this worker.
+const BASE = new URL("./", self.location).pathname;
+const SHELL = new URL("./index.html", self.location).href;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -28,10 +32,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   // The server's API (sync, sign-in, the event stream) always goes to the network.
-  if (url.pathname.startsWith("/api/")) return;
+  if (url.pathname.startsWith(BASE + "api/")) return;
   if (request.mode === "navigate") {
     // Every route of the single-page app is the same shell.
-    event.respondWith(caches.match("/index.html").then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match(SHELL).then((hit) => hit || fetch(request)));
     return;
   }
   event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));

@@ -224,9 +224,10 @@ test("Chromium finds the app installable: manifest, icons and an offline-capable
     const cdp = await context.newCDPSession(page);
     const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
     assert.deepEqual(installabilityErrors, []);
-    const manifest = await (await page.request.get(server.url + "/manifest.webmanifest")).json();
+    const at = server.url + "/manifest.webmanifest";
+    const manifest = await (await page.request.get(at)).json();
     for (const icon of manifest.icons) {
-      const r = await page.request.get(server.url + icon.src);
+      const r = await page.request.get(new URL(icon.src, at).href);
       assert.equal(r.status(), 200, icon.src);
     }
   } finally {

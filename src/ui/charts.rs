@@ -239,7 +239,7 @@ fn legend(series: &[(String, &'static str)]) -> impl IntoView {
 
 fn cell_link(m: &Mark) -> AnyView {
     match &m.href {
-        Some(h) => view! { <a href=h.clone()>{m.display.clone()}</a> }.into_any(),
+        Some(h) => view! { <a href=crate::ui::link::to(h)>{m.display.clone()}</a> }.into_any(),
         None => m.display.clone().into_any(),
     }
 }

@@ -157,8 +157,8 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                 <ul class="remedies" data-testid="remedies">{result.remedies.iter().map(|r| view! { <li>{remedy_text(lang, r)}</li> }).collect_view()}</ul>
             })}
             {ask.map(|m| view! {
-                <leptos_router::components::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())
-                    attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</leptos_router::components::A>
+                <crate::ui::link::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())
+                    attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</crate::ui::link::A>
             })}
         </div>
     }

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod credit;
 pub mod i18n;
 pub mod importing;
+pub mod link;
 pub mod monitoring;
 pub mod pages;
 pub mod rating;
@@ -15,8 +16,9 @@ pub mod widgets;
 
 use i18n::{Lang, T};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use link::A;
 use pages::credit::HeldPage;
 use pages::customer::Customer360;
 use pages::customer_form::CustomerFormPage;
@@ -37,7 +39,7 @@ pub fn App() -> impl IntoView {
     watch_network(state);
     watch_day(state);
     view! {
-        <Router>
+        <Router base=link::base()>
             <Shell />
         </Router>
     }

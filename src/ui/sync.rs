@@ -6,6 +6,7 @@
 //! Served as static files with no server behind (`/api/v1/health` does not answer), the app stays
 //! local-only, as before: this module then does nothing.
 
+use crate::ui::link::api;
 use crate::ui::state::{book, db, now, today, with_data, with_data_mut, AppState};
 use creditdesk_app::sync::{
     self as app_sync, PullReply, Push, PushReply, Refused, Session, LAST_SYNC, REFUSED, SERVER,
@@ -155,7 +156,7 @@ async fn answer<T: for<'de> Deserialize<'de>>(
 
 /// A binary answer (a ledger chunk).
 async fn get_bytes(path: &str) -> Result<Vec<u8>, SyncError> {
-    let r = Request::get(path)
+    let r = Request::get(&api(path))
         .send()
         .await
         .map_err(|_| SyncError::Unreachable)?;
@@ -209,14 +210,14 @@ async fn fetch_chunks(
 }
 
 async fn get<T: for<'de> Deserialize<'de>>(path: &str) -> Result<T, SyncError> {
-    answer(Request::get(path).send().await).await
+    answer(Request::get(&api(path)).send().await).await
 }
 
 async fn post<T: for<'de> Deserialize<'de>>(
     path: &str,
     body: &impl serde::Serialize,
 ) -> Result<T, SyncError> {
-    let req = Request::post(path)
+    let req = Request::post(&api(path))
         .json(body)
         .map_err(|e| SyncError::Store(e.to_string()))?;
     answer(req.send().await).await
@@ -247,7 +248,7 @@ struct Me {
 
 /// Whether a server answers behind the page, and whether it waits for its first administrator.
 pub async fn probe() -> Option<Health> {
-    let r = Request::get("/api/v1/health").send().await.ok()?;
+    let r = Request::get(&api("/api/v1/health")).send().await.ok()?;
     if !r.ok() {
         return None;
     }
@@ -380,7 +381,7 @@ pub async fn set_password(user: User, password: String) -> Result<(), SyncError>
 
 /// A POST whose success has no body.
 async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncError> {
-    let r = Request::post(path)
+    let r = Request::post(&api(path))
         .json(body)
         .map_err(|e| SyncError::Store(e.to_string()))?
         .send()
@@ -406,7 +407,7 @@ pub async fn sign_out(state: AppState) {
         state.sync.error.set(Some(SyncError::Unsynced));
         return;
     }
-    let _ = Request::delete("/api/v1/session").send().await;
+    let _ = Request::delete(&api("/api/v1/session")).send().await;
     if let Ok(store) = db() {
         let _ = app_sync::forget_session(&*store).await;
     }
@@ -684,7 +685,7 @@ fn listen(state: AppState) {
     use futures_util::StreamExt;
     leptos::task::spawn_local(async move {
         loop {
-            let opened = gloo_net::eventsource::futures::EventSource::new("/api/v1/events")
+            let opened = gloo_net::eventsource::futures::EventSource::new(&api("/api/v1/events"))
                 .and_then(|mut es| es.subscribe("change").map(|s| (es, s)));
             match opened {
                 Ok((_es, mut changes)) => {

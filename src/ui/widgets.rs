@@ -1,11 +1,11 @@
 //! Small building blocks: form fields bound to a [`Form`], figure tiles, the loaded-data gate.
 
 use crate::ui::i18n::T;
+use crate::ui::link::A;
 use crate::ui::state::{AppState, Phase};
 use creditdesk_domain::error::{FieldError, Problem};
 use creditdesk_domain::CustomerId;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use std::collections::BTreeMap;
 
 /// A form's values (as typed), its errors and whether it is saving.

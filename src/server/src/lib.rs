@@ -7,6 +7,7 @@
 //! - [`identity`]: passwords (Argon2id), sessions, the sign-in throttle;
 //! - [`api`]: the HTTP API under `/api/v1` and the static files;
 //! - [`clock`]: the one source of "now" and of the business day;
+//! - [`site`]: the built app's files, precompressed and cached by name;
 //! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
 pub mod api;
@@ -14,6 +15,7 @@ pub mod clock;
 pub mod engine;
 pub mod identity;
 pub mod loopback;
+pub mod site;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -94,11 +96,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let mut app = api::router(shared);
     if let Some(site) = &config.site {
-        let index = site.join("index.html");
-        app = app.fallback_service(
-            tower_http::services::ServeDir::new(site)
-                .not_found_service(tower_http::services::ServeFile::new(index)),
-        );
+        app = site::serve(app, site);
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

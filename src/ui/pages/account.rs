@@ -1,11 +1,11 @@
 //! Signing in, the sync state in the header, and the "not accepted" list (server mode only).
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::state::AppState;
 use crate::ui::sync::{self, SyncError};
 use creditdesk_app::Command;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 fn error_text(lang: Lang, e: &SyncError) -> String {
     match e {

@@ -4,6 +4,7 @@
 use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::credit::reason_text;
 use crate::ui::i18n::T;
+use crate::ui::link::A;
 use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
 use crate::ui::reports::bp_text;
 use crate::ui::state::{with_data, AppState};
@@ -14,7 +15,6 @@ use creditdesk_domain::rating::Fixed;
 use creditdesk_domain::request::{self, RequestKind};
 use creditdesk_domain::{CustomerId, Money, OrderStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The credit card of Customer 360.
 #[component]

@@ -2,6 +2,7 @@
 //! is open on each, orders, payments with their allocations, credit notes.
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
 use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
@@ -13,7 +14,6 @@ use creditdesk_app::{Customer360, OrderMove};
 use creditdesk_domain::rating::{Fixed, Grade};
 use creditdesk_domain::*;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 pub fn status_text(s: OrderStatus) -> T {

@@ -2,6 +2,7 @@
 //! 10,000 customers (only the rows in view are in the DOM).
 
 use crate::ui::i18n::T;
+use crate::ui::link::A;
 use crate::ui::rating::GradeBadge;
 use crate::ui::state::{mark_ready, AppState};
 use crate::ui::widgets::WhenLoaded;
@@ -9,7 +10,6 @@ use creditdesk_app::ListFilter;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::CustomerSummary;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Height of one row in pixels (the CSS gives `.vrow` the same height).
 pub const ROW_H: f64 = 64.0;

@@ -4,6 +4,7 @@
 
 use crate::ui::charts::{Bars, Donut, LineChart, Mark, Ranking, StackedBars, StepKind, Waterfall};
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::pages::reports::{bucket_label, FilterBar};
 use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter, FilterUrl};
 use crate::ui::state::{perf_now, AppState};
@@ -13,7 +14,6 @@ use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{Bucket, UTILISATION_BINS};
 use creditdesk_domain::{Date, Money};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// Yuan as a pixel measure (never for figures).

@@ -3,6 +3,7 @@
 
 use crate::ui::i18n::{date_format_label, field_label, import_problem, kind_label, T};
 use crate::ui::importing::{self, Imported, Parsed};
+use crate::ui::link::A;
 use crate::ui::state::{perf_now, with_data, AppState};
 use crate::ui::widgets::{download, download_bytes, WhenLedger};
 use creditdesk_app::Blocked;
@@ -10,7 +11,6 @@ use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
 use creditdesk_storage::backup::Backup;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
 /// Lets the browser draw and handle input before the next step.

@@ -2,6 +2,7 @@
 
 use crate::ui::credit::CheckPanel;
 use crate::ui::i18n::T;
+use crate::ui::link::A;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
@@ -13,7 +14,6 @@ use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! builder with its test on today's data and its back-test.
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::monitoring::{backtest_year, save_rules, set_alert, test_rule, update_task, watch};
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::requests::{role_label, save_error_text};
@@ -15,7 +16,6 @@ use creditdesk_domain::monitor::{
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::{Date, Money};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The tabs over the three inboxes.
 #[component]
@@ -218,7 +218,7 @@ pub fn AlertsPage() -> impl IntoView {
                                         let status = match a.status { AlertStatus::Open => T::AlertOpen, AlertStatus::Acknowledged => T::AlertAcknowledged, AlertStatus::Resolved => T::AlertResolved };
                                         view! {
                                             <li class="request-row" data-testid="alert">
-                                                <a href=format!("/customers/{}", a.customer)>
+                                                <a href=crate::ui::link::to(&format!("/customers/{}", a.customer))>
                                                     <strong>{name}</strong>
                                                     <span>{format!("{} {} · {} = {} ({} {})", a.rule, rule_name(lang, &a.rule, &a.name), t(metric_label(a.metric)), fmt_value(a.metric, a.value), a.op.symbol(), fmt_value(a.metric, a.threshold))}</span>
                                                     <span class="muted">{format!("{}{}", lang.date(a.raised_on), a.cleared_on.map(|c| format!(" · {} {}", t(T::Cleared), lang.date(c))).unwrap_or_default())}</span>
@@ -331,7 +331,7 @@ fn TaskRow(task: creditdesk_domain::monitor::Task, name: String, overdue: Money)
     };
     view! {
         <li class="request-row task" data-testid="task">
-            <a href=format!("/customers/{}", task.customer)>
+            <a href=crate::ui::link::to(&format!("/customers/{}", task.customer))>
                 <strong>{name}</strong>
                 <span>{format!("{} {} {} · {} {} · {} {}", task.rule, t(T::OverdueAr), overdue.format_cny(), t(T::Owner), with_data(|d| d.user_name(&task.owner)), t(T::Due), lang.date(task.due))}</span>
                 <span class="muted">{task.notes.iter().map(|n| format!("{} · {}", crate::ui::pages::requests::fmt_time(lang, n.at), n.text)).collect::<Vec<_>>().join(" | ")}</span>

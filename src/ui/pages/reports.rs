@@ -3,6 +3,7 @@
 //! CEI by month, collections per sales rep, days to pay, and limit utilisation.
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::reports::{self, bp_text, choices, countback_text, days_text, Filter, FilterUrl};
 use crate::ui::state::AppState;
 use crate::ui::widgets::{download_bytes, WhenLedger};
@@ -10,7 +11,6 @@ use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{csv_bytes, utilisation_bin, Bucket, Countback};
 use creditdesk_domain::{CustomerId, Date, Money};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 pub fn bucket_label(lang: Lang, b: Bucket) -> &'static str {

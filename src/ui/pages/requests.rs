@@ -3,6 +3,7 @@
 
 use crate::ui::approvals::{attachment_bytes, decide, file_request, verify_stored_audit, withdraw};
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
 use crate::ui::state::{new_uuid, with_data, AppState, SaveError};
@@ -19,7 +20,6 @@ use creditdesk_domain::request::{
 use creditdesk_domain::workflow;
 use creditdesk_domain::RequestId;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use wasm_bindgen::JsCast;
 

@@ -2,6 +2,7 @@
 //! checked live, the what-if migration of the whole portfolio, publishing, and JSON exchange.
 
 use crate::ui::i18n::T;
+use crate::ui::link::A;
 use crate::ui::rating::{
     factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge,
 };
@@ -13,7 +14,6 @@ use creditdesk_domain::rating::{
 };
 use creditdesk_domain::IndustryPosition;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
 /// What the draft would do to the portfolio.

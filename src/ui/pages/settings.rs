@@ -1,10 +1,10 @@
 //! Settings: language, what is stored on this device, sync (off), and replacing the data.
 
 use crate::ui::i18n::{Lang, T};
+use crate::ui::link::A;
 use crate::ui::state::{replace_data, storage_stats, AppState};
 use creditdesk_domain::approval::Permission;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn Settings() -> impl IntoView {
