@@ -576,17 +576,140 @@ fn a_command_is_one_outbox_record_and_an_order_sent_twice_is_recorded_once() {
     assert_eq!(w.book.borrow().ledger.orders().len(), 1);
 }
 
+/// What a user could see of the book: its records and the figures derived from them.
+fn fingerprint(book: &Book) -> String {
+    format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        book.customers,
+        book.ledger,
+        book.requests,
+        book.audit,
+        book.draft,
+        book.monitor,
+        book.reservations,
+        book.customers
+            .iter()
+            .map(|c| book.summary(c.id))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Runs the command `make` gives on a world from `setup`, with the tab dying after 0, 1, ... of
+/// the command's single-record writes: each time the command fails with CMD-STORE, the store holds
+/// none of it, the book in memory none of it, and once the tab is opened again the same command
+/// lands. Returns how many writes a clean run makes.
+fn crash_at_every_write(
+    setup: impl Fn() -> World,
+    make: impl Fn(&World) -> (&'static str, Command),
+) -> usize {
+    let clean = setup();
+    let start = clean.store.writes();
+    let (actor, cmd) = make(&clean);
+    clean
+        .run(actor, cmd)
+        .expect("the command lands when nothing dies");
+    let writes = clean.store.writes() - start;
+    for k in 0..writes {
+        let w = setup();
+        let (actor, cmd) = make(&w);
+        let stored = w.store.data.borrow().clone();
+        let seen = fingerprint(&w.book.borrow());
+        w.store.crash_after(k);
+        assert_eq!(
+            cell(w.run(actor, cmd.clone())),
+            "CMD-STORE",
+            "dying after {k} of {writes} writes"
+        );
+        assert!(
+            *w.store.data.borrow() == stored,
+            "dying after {k} of {writes} writes left some in the store"
+        );
+        assert_eq!(
+            fingerprint(&w.book.borrow()),
+            seen,
+            "dying after {k} of {writes} writes changed the book"
+        );
+        w.store.revive();
+        w.run(actor, cmd)
+            .expect("the command lands once the tab is opened again");
+    }
+    writes
+}
+
 #[test]
-fn a_command_that_fails_to_commit_leaves_nothing_behind() {
-    let w = World::new();
-    let stored = format!("{:?}", w.store.data.borrow());
-    w.store.fail_next_commit.set(true);
-    let draft = Command::SaveDraft {
-        draft: Some(Default::default()),
+fn a_command_that_dies_after_any_of_its_writes_leaves_nothing_behind() {
+    // An order: its entry, its audit entry, its outbox record.
+    let writes = crash_at_every_write(World::new, |w| ("rep-1", w.order(w.ours, "1000", false)));
+    assert!(writes >= 3, "{writes} writes");
+    // A payment allocated to an invoice.
+    let setup = || {
+        let w = World::new();
+        w.run("admin", w.invoice(w.ours, "5000", None)).unwrap();
+        w
     };
-    assert_eq!(cell(w.run("fs", draft)), "CMD-STORE");
-    assert_eq!(format!("{:?}", w.store.data.borrow()), stored);
-    assert!(w.book.borrow().draft.is_none());
+    crash_at_every_write(setup, |w| {
+        let inv = w.book.borrow().ledger.invoices()[0].id;
+        ("admin", w.payment(w.ours, "1200", Some(inv)))
+    });
+    // The last approval of a limit change: the request, the customer's new limit, the decision's
+    // and the change's audit entries, the outbox record.
+    let rid = RequestId::from_u128(900);
+    let setup = || {
+        let w = World::new();
+        w.run(
+            "rep-1",
+            Command::FileRequest {
+                id: rid,
+                customer: w.ours,
+                kind: RequestKind::PermanentChange {
+                    before: Money::from_units(100_000),
+                    after: Money::from_units(120_000),
+                },
+                reason: "Two years of paying on time".into(),
+                attachments: vec![],
+            },
+        )
+        .unwrap();
+        // 50k-200k: the sales manager and the finance specialist, then the finance manager.
+        for approver in ["sm", "fs"] {
+            w.run(
+                approver,
+                Command::Decide {
+                    request: rid,
+                    approve: true,
+                    comment: String::new(),
+                },
+            )
+            .unwrap();
+        }
+        w
+    };
+    let writes = crash_at_every_write(setup, |_| {
+        (
+            "fm",
+            Command::Decide {
+                request: rid,
+                approve: true,
+                comment: String::new(),
+            },
+        )
+    });
+    assert!(writes >= 5, "{writes} writes");
+    // The change did land in the clean run.
+    let w = setup();
+    w.run(
+        "fm",
+        Command::Decide {
+            request: rid,
+            approve: true,
+            comment: String::new(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        w.book.borrow().customer(w.ours).unwrap().limits.permanent,
+        Money::from_units(120_000)
+    );
 }
 
 #[test]

@@ -1,5 +1,15 @@
 //! The in-memory twin of the IndexedDB store: the same layout and the same encodings, held in
-//! maps, for native tests. `fail_next_commit` simulates a tab killed in the middle of a write.
+//! maps, for native tests.
+//!
+//! Every write operation is one transaction of single-record writes, applied one at a time as
+//! IndexedDB applies a transaction's requests, and undone together if the transaction dies.
+//! Two failures are simulated:
+//! - [`MemStore::crash_after`]: the tab dies after that many more single-record writes, in the
+//!   middle of whichever operation makes them; the store stays dead (every later write fails)
+//!   until [`MemStore::revive`], like a tab that is gone. A test arms it at every point of a
+//!   command (from 0 to [`MemStore::writes`] of a clean run) and checks that nothing is visible.
+//! - `fail_next_commit`: the browser aborts the next transaction before its first write (quota,
+//!   a version change); the store lives on and a retry may land.
 
 use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
@@ -10,10 +20,10 @@ use crate::{
 };
 use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::BTreeMap;
 
-#[derive(Default, Clone, Debug)]
+#[derive(Default, Clone, Debug, PartialEq, Eq)]
 pub struct MemData {
     pub customers: BTreeMap<String, String>,
     pub chunks: BTreeMap<String, Vec<u8>>,
@@ -43,23 +53,128 @@ impl MemData {
 #[derive(Default)]
 pub struct MemStore {
     pub data: RefCell<MemData>,
-    /// When set, the next commit or compaction fails before anything is applied.
+    /// When set, the next write operation fails before its first write; the store lives on.
     pub fail_next_commit: Cell<bool>,
+    /// Single-record writes left before the simulated crash (see the module's docs).
+    crash_after: Cell<Option<usize>>,
+    dead: Cell<bool>,
+    writes: Cell<usize>,
 }
 
 impl MemStore {
     pub fn new() -> MemStore {
         MemStore::default()
     }
-    fn crash_point(&self) -> Result<(), StoreError> {
-        if self.fail_next_commit.replace(false) {
-            Err(StoreError::Backend(
-                "simulated crash before the transaction committed".into(),
-            ))
-        } else {
-            Ok(())
-        }
+
+    /// The tab dies after `writes` more single-record writes (0: at the next one).
+    pub fn crash_after(&self, writes: usize) {
+        self.crash_after.set(Some(writes));
     }
+
+    /// The tab is opened again after a crash: writes work again.
+    pub fn revive(&self) {
+        self.dead.set(false);
+        self.crash_after.set(None);
+    }
+
+    /// Single-record writes applied since the store was made (a test sizes its crash loop by
+    /// the writes of a clean run).
+    pub fn writes(&self) -> usize {
+        self.writes.get()
+    }
+
+    /// Starts a write operation.
+    fn begin(&self) -> Result<Tx<'_>, StoreError> {
+        if self.dead.get() {
+            return Err(StoreError::Backend(
+                "simulated crash: the tab is gone".into(),
+            ));
+        }
+        if self.fail_next_commit.replace(false) {
+            return Err(StoreError::Backend(
+                "simulated abort before the transaction wrote anything".into(),
+            ));
+        }
+        let d = self.data.borrow_mut();
+        // What to go back to if the transaction dies; kept only while a crash is armed.
+        let saved = self.crash_after.get().map(|_| d.clone());
+        Ok(Tx {
+            store: self,
+            d,
+            saved,
+        })
+    }
+}
+
+/// One write operation: single-record writes applied in order, all undone if it dies.
+struct Tx<'a> {
+    store: &'a MemStore,
+    d: RefMut<'a, MemData>,
+    saved: Option<MemData>,
+}
+
+impl Tx<'_> {
+    /// Applies one single-record write, or dies here if the crash is due.
+    fn write(&mut self, f: impl FnOnce(&mut MemData)) -> Result<(), StoreError> {
+        if let Some(left) = self.store.crash_after.get() {
+            if left == 0 {
+                self.store.crash_after.set(None);
+                self.store.dead.set(true);
+                if let Some(saved) = self.saved.take() {
+                    *self.d = saved;
+                }
+                return Err(StoreError::Backend(
+                    "simulated crash in the middle of the transaction".into(),
+                ));
+            }
+            self.store.crash_after.set(Some(left - 1));
+        }
+        self.store.writes.set(self.store.writes.get() + 1);
+        f(&mut self.d);
+        Ok(())
+    }
+
+    fn data(&self) -> &MemData {
+        &self.d
+    }
+}
+
+/// Runs `op` on a store from `setup` once cleanly to count its single-record writes, then again
+/// on fresh stores with the tab dying after 0, 1, ... of them: each time the operation fails,
+/// nothing of it is visible, the dead tab writes nothing more, and once the tab is opened again
+/// the operation lands whole. Returns how many writes the operation makes. For tests: it panics
+/// with the crash point that left something behind.
+pub fn crash_after_every_write(
+    setup: impl Fn() -> MemStore,
+    op: impl Fn(&MemStore) -> Result<(), StoreError>,
+) -> usize {
+    let clean = setup();
+    let start = clean.writes();
+    op(&clean).expect("the operation lands when nothing dies");
+    let writes = clean.writes() - start;
+    let landed = clean.data.borrow().clone();
+    for k in 0..writes {
+        let s = setup();
+        let before = s.data.borrow().clone();
+        s.crash_after(k);
+        assert!(
+            matches!(op(&s), Err(StoreError::Backend(_))),
+            "dying after {k} of {writes} writes is an error"
+        );
+        assert!(
+            *s.data.borrow() == before,
+            "dying after {k} of {writes} writes left some of them behind"
+        );
+        assert!(op(&s).is_err(), "a dead tab writes nothing");
+        assert!(*s.data.borrow() == before);
+        s.revive();
+        op(&s).expect("the operation lands once the tab is opened again");
+        assert!(
+            *s.data.borrow() == landed,
+            "after a crash at {k}, the retry lands as a clean run does"
+        );
+    }
+    writes
 }
 
 impl Store for MemStore {
@@ -111,30 +226,39 @@ impl Store for MemStore {
             .iter()
             .map(|e| (e.seq, audit_to_json(e)))
             .collect();
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
+        let mut tx = self.begin()?;
         // Audit entries are added, never overwritten: the whole write fails, as in IndexedDB.
-        if let Some((seq, _)) = audit.iter().find(|(k, _)| d.audit.contains_key(k)) {
+        if let Some((seq, _)) = audit.iter().find(|(k, _)| tx.data().audit.contains_key(k)) {
             return Err(StoreError::Backend(format!("audit entry {seq} exists")));
         }
-        d.audit.extend(audit);
-        d.customers.extend(customers);
-        d.requests.extend(requests);
+        for (k, v) in audit {
+            tx.write(|d| drop(d.audit.insert(k, v)))?;
+        }
+        for (k, v) in customers {
+            tx.write(|d| drop(d.customers.insert(k, v)))?;
+        }
+        for (k, v) in requests {
+            tx.write(|d| drop(d.requests.insert(k, v)))?;
+        }
         for (which, key, json) in &batch.docs {
-            d.docs_mut(*which).insert(key.clone(), json.clone());
+            tx.write(|d| drop(d.docs_mut(*which).insert(key.clone(), json.clone())))?;
         }
         for (k, v) in &batch.settings {
-            d.meta.insert(k.clone(), v.clone());
+            tx.write(|d| drop(d.meta.insert(k.clone(), v.clone())))?;
         }
         for (k, v) in &batch.attachments {
-            d.attachments.insert(k.clone(), v.clone());
+            tx.write(|d| drop(d.attachments.insert(k.clone(), v.clone())))?;
         }
         for e in entries {
-            let k = d.next_tail;
-            d.tail.insert(k, e);
-            d.next_tail += 1;
+            tx.write(|d| {
+                let k = d.next_tail;
+                d.tail.insert(k, e);
+                d.next_tail += 1;
+            })?;
         }
-        d.outbox.extend(outbox);
+        for o in outbox {
+            tx.write(|d| d.outbox.push(o))?;
+        }
         Ok(())
     }
 
@@ -145,34 +269,37 @@ impl Store for MemStore {
             let tail: Vec<(u64, Vec<u8>)> = d.tail.iter().map(|(k, v)| (*k, v.clone())).collect();
             plan_compaction(&keys, |k| d.chunks.get(k).cloned(), &tail)?
         };
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
+        let mut tx = self.begin()?;
         for (k, v) in plan.puts {
-            d.chunks.insert(k, v);
+            tx.write(|d| drop(d.chunks.insert(k, v)))?;
         }
         for k in &plan.delete_tail {
-            d.tail.remove(k);
+            tx.write(|d| drop(d.tail.remove(k)))?;
         }
         Ok(plan.delete_tail.len())
     }
 
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
         let chunks = chunks_of(rows)?;
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
-        d.customers = customers
-            .iter()
-            .map(|c| (c.id.to_string(), customer_to_json(c)))
-            .collect();
-        d.chunks = chunks.into_iter().collect();
-        d.tail.clear();
-        d.outbox.clear();
+        let mut tx = self.begin()?;
         // Requests, the audit trail and attachments go with the data; configuration stays.
-        d.requests.clear();
-        d.audit.clear();
-        d.attachments.clear();
-        d.alerts.clear();
-        d.tasks.clear();
+        tx.write(|d| {
+            d.customers.clear();
+            d.chunks.clear();
+            d.tail.clear();
+            d.outbox.clear();
+            d.requests.clear();
+            d.audit.clear();
+            d.attachments.clear();
+            d.alerts.clear();
+            d.tasks.clear();
+        })?;
+        for c in customers {
+            tx.write(|d| drop(d.customers.insert(c.id.to_string(), customer_to_json(c))))?;
+        }
+        for (k, v) in chunks {
+            tx.write(|d| drop(d.chunks.insert(k, v)))?;
+        }
         Ok(())
     }
 
@@ -217,28 +344,55 @@ impl Store for MemStore {
             .iter()
             .map(|a| Ok((audit_seq(a)?, a.clone())))
             .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
-        let device = d.meta.get(DEVICE_KEY).cloned();
-        d.meta = dump
-            .meta
-            .iter()
-            .filter(|(k, _)| k != DEVICE_KEY)
-            .cloned()
-            .collect();
-        if let Some(device) = device {
-            d.meta.insert(DEVICE_KEY.into(), device);
+        let mut tx = self.begin()?;
+        // The device keeps its own identity; everything else is the file's.
+        let device = tx.data().meta.get(DEVICE_KEY).cloned();
+        tx.write(|d| {
+            d.meta.retain(|k, _| k == DEVICE_KEY);
+            d.customers.clear();
+            d.chunks.clear();
+            d.tail.clear();
+            d.models.clear();
+            d.requests.clear();
+            d.alerts.clear();
+            d.tasks.clear();
+            d.audit.clear();
+            d.attachments.clear();
+            d.outbox.clear();
+        })?;
+        for (k, v) in dump.meta.iter().filter(|(k, _)| k != DEVICE_KEY) {
+            tx.write(|d| drop(d.meta.insert(k.clone(), v.clone())))?;
         }
-        d.customers = customers;
-        d.chunks = chunks.into_iter().collect();
-        d.tail.clear();
-        d.models = dump.models.iter().cloned().collect();
-        d.requests = dump.requests.iter().cloned().collect();
-        d.alerts = dump.alerts.iter().cloned().collect();
-        d.tasks = dump.tasks.iter().cloned().collect();
-        d.audit = audit;
-        d.attachments = dump.attachments.iter().cloned().collect();
-        d.outbox = dump.outbox.clone();
+        if let Some(device) = device {
+            tx.write(|d| drop(d.meta.insert(DEVICE_KEY.into(), device)))?;
+        }
+        for (k, v) in customers {
+            tx.write(|d| drop(d.customers.insert(k, v)))?;
+        }
+        for (k, v) in chunks {
+            tx.write(|d| drop(d.chunks.insert(k, v)))?;
+        }
+        for (k, v) in &dump.models {
+            tx.write(|d| drop(d.models.insert(k.clone(), v.clone())))?;
+        }
+        for (k, v) in &dump.requests {
+            tx.write(|d| drop(d.requests.insert(k.clone(), v.clone())))?;
+        }
+        for (k, v) in &dump.alerts {
+            tx.write(|d| drop(d.alerts.insert(k.clone(), v.clone())))?;
+        }
+        for (k, v) in &dump.tasks {
+            tx.write(|d| drop(d.tasks.insert(k.clone(), v.clone())))?;
+        }
+        for (k, v) in audit {
+            tx.write(|d| drop(d.audit.insert(k, v)))?;
+        }
+        for (k, v) in &dump.attachments {
+            tx.write(|d| drop(d.attachments.insert(k.clone(), v.clone())))?;
+        }
+        for o in &dump.outbox {
+            tx.write(|d| d.outbox.push(o.clone()))?;
+        }
         Ok(())
     }
 
@@ -255,20 +409,22 @@ impl Store for MemStore {
             .iter()
             .map(|o| serde_json::to_string(o).expect("json"))
             .collect();
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
-        if let Some(e) = audit.iter().find(|e| d.audit.contains_key(&e.seq)) {
+        let mut tx = self.begin()?;
+        if let Some(e) = audit.iter().find(|e| tx.data().audit.contains_key(&e.seq)) {
             return Err(StoreError::Backend(format!("audit entry {} exists", e.seq)));
         }
-        d.audit
-            .extend(audit.iter().map(|e| (e.seq, audit_to_json(e))));
-        d.customers.extend(
-            customers
-                .iter()
-                .map(|c| (c.id.to_string(), customer_to_json(c))),
-        );
-        d.chunks.extend(chunks);
-        d.outbox.extend(outbox);
+        for e in audit {
+            tx.write(|d| drop(d.audit.insert(e.seq, audit_to_json(e))))?;
+        }
+        for c in customers {
+            tx.write(|d| drop(d.customers.insert(c.id.to_string(), customer_to_json(c))))?;
+        }
+        for (k, v) in chunks {
+            tx.write(|d| drop(d.chunks.insert(k, v)))?;
+        }
+        for o in outbox {
+            tx.write(|d| d.outbox.push(o))?;
+        }
         Ok(())
     }
 
@@ -290,12 +446,13 @@ impl Store for MemStore {
             .iter()
             .map(|o| serde_json::to_string(o).expect("json"))
             .collect();
-        self.crash_point()?;
-        let mut d = self.data.borrow_mut();
+        let mut tx = self.begin()?;
         for (key, json) in docs {
-            d.docs_mut(which).insert((*key).into(), (*json).into());
+            tx.write(|d| drop(d.docs_mut(which).insert((*key).into(), (*json).into())))?;
         }
-        d.outbox.extend(records);
+        for r in records {
+            tx.write(|d| d.outbox.push(r))?;
+        }
         Ok(())
     }
 
@@ -327,8 +484,8 @@ impl Store for MemStore {
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.data.borrow_mut().meta.insert(key.into(), value.into());
-        Ok(())
+        self.begin()?
+            .write(|d| drop(d.meta.insert(key.into(), value.into())))
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
@@ -348,9 +505,7 @@ impl Store for MemStore {
             .filter(|o| crate::still_pending(o, answered))
             .map(|o| serde_json::to_string(o).expect("json"))
             .collect();
-        self.crash_point()?;
-        self.data.borrow_mut().outbox = kept;
-        Ok(())
+        self.begin()?.write(|d| d.outbox = kept)
     }
 
     async fn stats(&self) -> Result<Stats, StoreError> {

@@ -4,7 +4,7 @@
 
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::*;
-use creditdesk_storage::mem::MemStore;
+use creditdesk_storage::mem::{crash_after_every_write, MemStore};
 use creditdesk_storage::{Batch, Entry, Rows, Store, StoreError};
 use proptest::prelude::*;
 use std::future::Future;
@@ -64,29 +64,49 @@ fn a_committed_payment_is_in_the_tail_and_in_the_outbox() {
 }
 
 #[test]
-fn a_commit_that_dies_before_it_lands_leaves_nothing_behind() {
+fn a_commit_that_dies_after_any_of_its_writes_leaves_nothing_behind() {
     let d = data();
-    let s = MemStore::new();
-    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
-    let before = run(s.stats()).unwrap();
-    s.fail_next_commit.set(true);
+    let setup = || {
+        let s = MemStore::new();
+        run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+        s
+    };
     let mut c = d.customers[0].clone();
     c.name = "Changed".into();
     let batch = Batch {
-        customers: vec![c],
-        entries: vec![Entry::Invoice(Invoice {
-            id: InvoiceId::from_u128(5),
-            ..d.invoices[0]
-        })],
+        customers: vec![c, d.customers[1].clone()],
+        entries: vec![
+            Entry::Invoice(Invoice {
+                id: InvoiceId::from_u128(5),
+                ..d.invoices[0]
+            }),
+            Entry::Invoice(Invoice {
+                id: InvoiceId::from_u128(6),
+                ..d.invoices[0]
+            }),
+        ],
         ..Batch::default()
     };
+    let writes = crash_after_every_write(setup, |s| run(s.commit(&batch)));
+    // Two customers, two tail entries and their outbox records.
+    assert!(writes >= 6, "{writes} writes");
+}
+
+#[test]
+fn a_commit_the_browser_aborts_writes_nothing_and_may_be_retried() {
+    let d = data();
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let before = s.data.borrow().clone();
+    s.fail_next_commit.set(true);
+    let batch = Batch::entry(Entry::Invoice(Invoice {
+        id: InvoiceId::from_u128(5),
+        ..d.invoices[0]
+    }));
     assert!(matches!(run(s.commit(&batch)), Err(StoreError::Backend(_))));
-    assert_eq!(run(s.stats()).unwrap(), before);
-    assert!(run(s.load())
-        .unwrap()
-        .customers
-        .iter()
-        .all(|c| c.name != "Changed"));
+    assert!(*s.data.borrow() == before);
+    run(s.commit(&batch)).unwrap();
+    assert_eq!(run(s.stats()).unwrap().tail, 1);
 }
 
 #[test]
@@ -119,14 +139,30 @@ fn compaction_folds_the_tail_into_chunks_without_changing_what_loads() {
 }
 
 #[test]
-fn a_compaction_that_dies_keeps_the_tail() {
+fn a_compaction_that_dies_after_any_of_its_writes_keeps_the_tail() {
     let d = data();
-    let s = MemStore::new();
-    run(s.commit(&Batch::entry(Entry::Invoice(d.invoices[0])))).unwrap();
-    s.fail_next_commit.set(true);
-    assert!(run(s.compact()).is_err());
-    let snap = run(s.load()).unwrap();
-    assert_eq!((snap.tail_len, snap.rows.invoices.len()), (1, 1));
+    let setup = || {
+        let s = MemStore::new();
+        for inv in &d.invoices[..3] {
+            run(s.commit(&Batch::entry(Entry::Invoice(*inv)))).unwrap();
+        }
+        s
+    };
+    let writes = crash_after_every_write(setup, |s| run(s.compact()).map(drop));
+    // A chunk written and three tail entries deleted.
+    assert!(writes >= 4, "{writes} writes");
+}
+
+#[test]
+fn replacing_all_the_data_dies_whole_or_lands_whole() {
+    let d = data();
+    let setup = || {
+        let s = MemStore::new();
+        run(s.replace_all(&d.customers[..3], &Rows::default())).unwrap();
+        run(s.commit(&Batch::entry(Entry::Invoice(d.invoices[0])))).unwrap();
+        s
+    };
+    crash_after_every_write(setup, |s| run(s.replace_all(&d.customers, &rows(&d))));
 }
 
 #[test]
@@ -197,10 +233,10 @@ fn a_document_and_its_outbox_record_are_written_together() {
         device: "d".into(),
         payload: serde_json::json!({"kind": "grade_override"}),
     };
-    s.fail_next_commit.set(true);
-    assert!(run(s.put_doc(Docs::Requests, "r1", "{}", Some(&record))).is_err());
-    assert_eq!(run(s.docs(Docs::Requests)).unwrap(), vec![]);
-    assert_eq!(run(s.outbox()).unwrap(), vec![]);
+    let writes = crash_after_every_write(MemStore::new, |s| {
+        run(s.put_doc(Docs::Requests, "r1", "{}", Some(&record)))
+    });
+    assert_eq!(writes, 2, "the document and its outbox record");
     run(s.put_doc(Docs::Requests, "r1", r#"{"a":1}"#, Some(&record))).unwrap();
     run(s.put_doc(Docs::Models, "draft", "{}", None)).unwrap();
     assert_eq!(
