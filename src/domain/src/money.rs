@@ -404,6 +404,46 @@ mod tests {
             proptest::prop_assert_eq!(div_round_half_away(num as i128, den as i128), wide);
         }
 
+        /// The case the rule is about: an exact half goes away from zero, a hair less does not.
+        #[test]
+        fn an_exact_half_rounds_away_from_zero_and_a_hair_less_does_not(
+            q in 0i64..1_000_000_000_000,
+            k in 1i64..1_000_000,
+            negative in any::<bool>(),
+            flip in any::<bool>(),
+        ) {
+            // (2q + 1)k / 2k is exactly q + 1/2; the sign goes on the numerator or the denominator.
+            let s: i128 = if negative { -1 } else { 1 };
+            let (num_sign, den_sign) = if flip { (-s, -1) } else { (s, 1) };
+            let half = (2 * q as i128 + 1) * k as i128;
+            let den = den_sign * 2 * k as i128;
+            let q = q as i128;
+            proptest::prop_assert_eq!(div_round_half_away(num_sign * half, den), s * (q + 1));
+            proptest::prop_assert_eq!(div_round_half_away(num_sign * (half - 1), den), s * q);
+            proptest::prop_assert_eq!(div_round_half_away(num_sign * (half + 1), den), s * (q + 1));
+        }
+
+        /// Half a fen through `Money`: ¥0.05 x 1/2 is ¥0.03, and -¥0.05 x 1/2 is -¥0.03.
+        #[test]
+        fn half_of_an_odd_amount_rounds_away_from_zero(fen in -1_000_000_000i64..1_000_000_000) {
+            let odd = 2 * fen + 1;
+            let away = if odd > 0 { fen + 1 } else { fen };
+            proptest::prop_assert_eq!(
+                Money::from_minor(odd).mul_ratio_round_half_away(1, 2),
+                Money::from_minor(away)
+            );
+        }
+
+        /// "At least 90%" means at least exactly 90%: a fen under it is under, whatever rounding
+        /// to basis points would say.
+        #[test]
+        fn a_share_rounded_down_reaches_90_percent_only_at_90_percent(whole in 1i64..10_000_000_000, below in 0i64..3) {
+            let at = ((whole as i128 * 9 + 9) / 10) as i64; // the least part that is >= 90%
+            let part = at - below;
+            let bp = ratio_bp_round_down(Money::from_minor(part), Money::from_minor(whole)).unwrap();
+            proptest::prop_assert_eq!(bp >= 9000, part as i128 * 10 >= whole as i128 * 9, "{} of {}", part, whole);
+        }
+
         #[test]
         fn parsing_arbitrary_text_never_panics(s in ".{0,40}") {
             let _ = Money::parse(&s);

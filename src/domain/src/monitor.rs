@@ -408,12 +408,14 @@ impl Facts {
     }
 }
 
-/// Whole months from `from` to `to` (a month counts once the same day of the month is reached).
+/// Whole months from `from` to `to`: the most months `n` with `from.add_months(n) <= to`. A month
+/// counts once the same day of the month is reached, or the month's last day when it has no such
+/// day (05-31 to 11-30 is six months, 01-31 to 02-28 one).
 pub fn whole_months(from: Date, to: Date) -> i64 {
-    let (y0, m0, d0) = from.ymd();
-    let (y1, m1, d1) = to.ymd();
+    let (y0, m0, _) = from.ymd();
+    let (y1, m1, _) = to.ymd();
     let months = (y1 - y0) as i64 * 12 + m1 as i64 - m0 as i64;
-    if d1 < d0 {
+    if from.add_months(months as i32) > to {
         months - 1
     } else {
         months

@@ -638,101 +638,310 @@ fn kind_strategy() -> impl Strategy<Value = RequestKind> {
     })
 }
 
-proptest! {
-    /// Random users do random things to random requests: separation of duties always holds,
-    /// limits change only by an approved request, and the audit chain always verifies; editing
-    /// any stored entry makes verification fail at that entry.
-    #[test]
-    fn no_sequence_of_actions_breaks_the_workflow(
-        kinds in proptest::collection::vec((kind_strategy(), any::<bool>()), 1..4),
-        acts in proptest::collection::vec((0usize..4, act()), 1..60),
-        edit in any::<prop::sample::Index>(),
-    ) {
-        use Role::*;
-        let all = Role::ALL;
-        let users = [
-            user("u0", &[SalesRep]),
-            user("u1", &[SalesManager, SalesRep]),
-            user("u2", &[FinanceSpecialist]),
-            user("u3", &[FinanceManager, FinanceSpecialist]),
-            user("u4", &[Cfo]),
-            user("u5", &[GeneralManager, SalesManager]),
-        ];
-        let mut requests: Vec<Request> = kinds
-            .iter()
-            .enumerate()
-            .map(|(i, (k, aaa))| {
-                let mut r = routed(k.clone(), &format!("u{}", i % 3), if *aaa { Grade::AAA } else { Grade::A });
-                r.id = RequestId::from_u128(i as u128 + 1);
-                r
-            })
-            .collect();
-        let routes: Vec<Route> = requests.iter().map(|r| r.flow.route.clone()).collect();
-        let mut current = limits(1_000);
-        let mut trail: Vec<AuditEntry> = Vec::new();
-        let mut approved = 0;
-        for (t, (which, a)) in acts.into_iter().enumerate() {
-            let Some(r) = requests.get(which % requests.len().max(1)).cloned() else { continue };
-            let i = which % requests.len();
-            let at = t as i64 * H;
-            let out = match a {
+/// One move of the workflow property: mostly the next valid move of request `which` (submit a
+/// draft; approve, or now and then reject, a waiting step as a user who may), sometimes `act`,
+/// any move at all by anyone.
+#[derive(Debug, Clone)]
+struct Move {
+    which: usize,
+    valid: bool,
+    pick: usize,
+    reject: bool,
+    act: Act,
+}
+
+fn a_move() -> impl Strategy<Value = Move> {
+    (0usize..4, 0u8..100, 0usize..64, 0u8..100, act()).prop_map(|(which, p, pick, r, act)| Move {
+        which,
+        valid: p < 85,
+        pick,
+        reject: r < 6,
+        act,
+    })
+}
+
+/// How the requests of the cases ended, for the property's coverage floor.
+#[derive(Default, Debug)]
+struct Ends {
+    requests: usize,
+    approved: usize,
+    approved_multi_step: usize,
+    rejected: usize,
+    withdrawn: usize,
+    expired: usize,
+    open: usize,
+    refused_moves: usize,
+}
+
+/// Plays the moves on the requests and checks that separation of duties holds, limits change
+/// only by an approved request, and the audit chain verifies; editing any stored entry makes
+/// verification fail at that entry.
+fn play(
+    kinds: &[(RequestKind, bool)],
+    moves: &[Move],
+    edit: prop::sample::Index,
+    ends: &mut Ends,
+) -> Result<(), TestCaseError> {
+    use Role::*;
+    let all = Role::ALL;
+    let users = [
+        user("u0", &[SalesRep]),
+        user("u1", &[SalesManager, SalesRep]),
+        user("u2", &[FinanceSpecialist]),
+        user("u3", &[FinanceManager, FinanceSpecialist]),
+        user("u4", &[Cfo]),
+        user("u5", &[GeneralManager, SalesManager]),
+    ];
+    let mut requests: Vec<Request> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, (k, aaa))| {
+            let mut r = routed(
+                k.clone(),
+                &format!("u{}", i % 3),
+                if *aaa { Grade::AAA } else { Grade::A },
+            );
+            r.id = RequestId::from_u128(i as u128 + 1);
+            r
+        })
+        .collect();
+    let routes: Vec<Route> = requests.iter().map(|r| r.flow.route.clone()).collect();
+    let mut current = limits(1_000);
+    let mut trail: Vec<AuditEntry> = Vec::new();
+    let mut approved = 0;
+    for (t, m) in moves.iter().enumerate() {
+        let i = m.which % requests.len();
+        let r = requests[i].clone();
+        let at = t as i64 * H;
+        let requester = users.iter().find(|u| u.id == r.flow.requester).unwrap();
+        let out = if m.valid {
+            match r.flow.state {
+                State::Draft => workflow::submit(r, requester, at),
+                State::InStep(_) => {
+                    // Someone who may act now: one of the roles still missing, not the
+                    // requester, not someone who already decided.
+                    let missing = r.flow.missing_roles();
+                    let can: Vec<(&User, Role)> = users
+                        .iter()
+                        .filter(|u| {
+                            u.id != r.flow.requester
+                                && r.flow.decisions.iter().all(|d| d.user != u.id)
+                        })
+                        .flat_map(|u| {
+                            missing
+                                .iter()
+                                .filter(|role| u.has(**role))
+                                .map(move |role| (u, *role))
+                        })
+                        .collect();
+                    if can.is_empty() {
+                        continue;
+                    }
+                    let (u, role) = can[m.pick % can.len()];
+                    let comment = if m.reject { "not now" } else { "" };
+                    workflow::decide(r, &current, u, role, !m.reject, comment, at, d(TODAY))
+                }
+                _ => continue,
+            }
+        } else if matches!(r.flow.state, State::InStep(_)) && m.pick % 2 == 0 {
+            // An attack on separation of duties, aimed where it could do harm: the requester,
+            // someone who already decided, or someone without the role, acting on a role the
+            // step still needs; or a rejection without a comment.
+            let missing = r.flow.missing_roles();
+            let role = missing[m.pick / 2 % missing.len()];
+            let decided: Vec<&User> = users
+                .iter()
+                .filter(|u| r.flow.decisions.iter().any(|d| d.user == u.id))
+                .collect();
+            let lacking: Vec<&User> = users.iter().filter(|u| !u.has(role)).collect();
+            let (who, approve, comment) = match m.pick / 2 % 4 {
+                0 => (requester, true, ""),
+                1 if !decided.is_empty() => (decided[m.pick % decided.len()], true, ""),
+                2 => (lacking[m.pick % lacking.len()], true, ""),
+                _ => {
+                    let able: Vec<&User> = users
+                        .iter()
+                        .filter(|u| u.has(role) && u.id != r.flow.requester)
+                        .collect();
+                    (able[m.pick % able.len()], false, " ")
+                }
+            };
+            workflow::decide(r, &current, who, role, approve, comment, at, d(TODAY))
+        } else {
+            match m.act.clone() {
                 Act::Submit(u) => workflow::submit(r, &users[u], at),
                 Act::Withdraw(u) => workflow::withdraw(r, &users[u], at),
                 Act::Expire => workflow::expire(r, at),
-                Act::Decide { who, role, approve, comment } => workflow::decide(
-                    r, &current, &users[who], all[role], approve,
-                    if comment { "because" } else { "" }, at, d(TODAY),
+                Act::Decide {
+                    who,
+                    role,
+                    approve,
+                    comment,
+                } => workflow::decide(
+                    r,
+                    &current,
+                    &users[who],
+                    all[role],
+                    approve,
+                    if comment { "because" } else { "" },
+                    at,
+                    d(TODAY),
                 ),
-            };
-            let Ok(out) = out else { continue };
-            let before = current.clone();
-            match &out.effect {
-                Some(Effect::Limits(next)) => {
-                    prop_assert_eq!(out.request.state(), State::Approved);
-                    current = next.clone();
-                    approved += 1;
-                }
-                Some(_) => prop_assert_eq!(out.request.state(), State::Approved),
-                None => {}
             }
-            let logged = out.events.iter().any(|e| e.what == "limits.changed");
-            prop_assert_eq!(logged, before != current || matches!(out.effect, Some(Effect::Limits(_))));
-            trail.extend(chain(trail.last(), at, out.events));
-            requests[i] = out.request;
+        };
+        let Ok(out) = out else {
+            ends.refused_moves += 1;
+            continue;
+        };
+        let before = current.clone();
+        match &out.effect {
+            Some(Effect::Limits(next)) => {
+                prop_assert_eq!(out.request.state(), State::Approved);
+                current = next.clone();
+                approved += 1;
+            }
+            Some(_) => prop_assert_eq!(out.request.state(), State::Approved),
+            None => {}
         }
-        for (r, route) in requests.iter().zip(&routes) {
-            let f = &r.flow;
-            let mut seen = std::collections::HashSet::new();
-            for d in &f.decisions {
-                prop_assert!(d.user != f.requester, "the requester decided");
-                prop_assert!(seen.insert(d.user.clone()), "one person decided twice");
-                prop_assert!(route.steps[d.step].roles.contains(&d.role), "a role outside its step acted");
-                prop_assert!(users.iter().any(|u| u.id == d.user && u.has(d.role)), "someone acted in a role they lack");
-                prop_assert!(d.approve || !d.comment.is_empty(), "a rejection without a comment");
-            }
-            for w in f.decisions.windows(2) {
-                prop_assert!(w[1].step >= w[0].step && w[1].step <= w[0].step + 1, "a step was skipped");
-            }
-            if f.state == State::Approved {
-                for (k, s) in route.steps.iter().enumerate() {
-                    let approvals: Vec<Role> = f.decisions.iter().filter(|d| d.step == k && d.approve).map(|d| d.role).collect();
-                    match s.mode {
-                        Mode::AllOf => prop_assert!(s.roles.iter().all(|r| approvals.contains(r))),
-                        Mode::AnyOf => prop_assert!(!approvals.is_empty()),
-                    }
+        let logged = out.events.iter().any(|e| e.what == "limits.changed");
+        prop_assert_eq!(
+            logged,
+            before != current || matches!(out.effect, Some(Effect::Limits(_)))
+        );
+        trail.extend(chain(trail.last(), at, out.events));
+        requests[i] = out.request;
+    }
+    for (r, route) in requests.iter().zip(&routes) {
+        let f = &r.flow;
+        let mut seen = std::collections::HashSet::new();
+        for d in &f.decisions {
+            prop_assert!(d.user != f.requester, "the requester decided");
+            prop_assert!(seen.insert(d.user.clone()), "one person decided twice");
+            prop_assert!(
+                route.steps[d.step].roles.contains(&d.role),
+                "a role outside its step acted"
+            );
+            prop_assert!(
+                users.iter().any(|u| u.id == d.user && u.has(d.role)),
+                "someone acted in a role they lack"
+            );
+            prop_assert!(
+                d.approve || !d.comment.trim().is_empty(),
+                "a rejection without a comment"
+            );
+        }
+        for w in f.decisions.windows(2) {
+            prop_assert!(
+                w[1].step >= w[0].step && w[1].step <= w[0].step + 1,
+                "a step was skipped"
+            );
+        }
+        if f.state == State::Approved {
+            for (k, s) in route.steps.iter().enumerate() {
+                let approvals: Vec<Role> = f
+                    .decisions
+                    .iter()
+                    .filter(|d| d.step == k && d.approve)
+                    .map(|d| d.role)
+                    .collect();
+                match s.mode {
+                    Mode::AllOf => prop_assert!(s.roles.iter().all(|r| approvals.contains(r))),
+                    Mode::AnyOf => prop_assert!(!approvals.is_empty()),
                 }
             }
         }
-        let limit_approvals = requests.iter().filter(|r| r.state() == State::Approved && r.kind.changes_limits()).count();
-        prop_assert_eq!(approved, limit_approvals, "limits changed only by approved requests");
-        prop_assert_eq!(verify(&trail), Ok(()));
-        if !trail.is_empty() {
-            let at = edit.index(trail.len());
-            let mut edited = trail.clone();
-            edited[at].why.push('!');
-            prop_assert_eq!(verify(&edited), Err(at as u64));
+        ends.requests += 1;
+        match f.state {
+            State::Approved if route.steps.len() > 1 => {
+                ends.approved += 1;
+                ends.approved_multi_step += 1;
+            }
+            State::Approved => ends.approved += 1,
+            State::Rejected => ends.rejected += 1,
+            State::Withdrawn => ends.withdrawn += 1,
+            State::Expired => ends.expired += 1,
+            State::Draft | State::InStep(_) => ends.open += 1,
         }
     }
+    let limit_approvals = requests
+        .iter()
+        .filter(|r| r.state() == State::Approved && r.kind.changes_limits())
+        .count();
+    prop_assert_eq!(
+        approved,
+        limit_approvals,
+        "limits changed only by approved requests"
+    );
+    prop_assert_eq!(verify(&trail), Ok(()));
+    if !trail.is_empty() {
+        let at = edit.index(trail.len());
+        let mut edited = trail.clone();
+        edited[at].why.push('!');
+        prop_assert_eq!(verify(&edited), Err(at as u64));
+    }
+    Ok(())
+}
+
+/// Users do valid and invalid things to requests, and the workflow's rules hold whatever they
+/// do. The moves mostly follow valid paths to the end, so that most requests are decided across
+/// all their steps: the test prints how the requests ended and fails if too few got far.
+#[test]
+fn no_sequence_of_actions_breaks_the_workflow() {
+    use proptest::test_runner::{Config, TestRunner};
+    let strategy = (
+        proptest::collection::vec((kind_strategy(), any::<bool>()), 1..4),
+        proptest::collection::vec(a_move(), 1..60),
+        any::<prop::sample::Index>(),
+    );
+    let ends = std::cell::RefCell::new(Ends::default());
+    let mut runner = TestRunner::new(Config {
+        cases: 512,
+        ..Config::default()
+    });
+    let result = runner.run(&strategy, |(kinds, moves, edit)| {
+        let mut mine = Ends::default();
+        play(&kinds, &moves, edit, &mut mine)?;
+        let mut e = ends.borrow_mut();
+        e.requests += mine.requests;
+        e.approved += mine.approved;
+        e.approved_multi_step += mine.approved_multi_step;
+        e.rejected += mine.rejected;
+        e.withdrawn += mine.withdrawn;
+        e.expired += mine.expired;
+        e.open += mine.open;
+        e.refused_moves += mine.refused_moves;
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let e = ends.into_inner();
+    let share = |n: usize| n as f64 / e.requests as f64;
+    println!(
+        "workflow coverage over {} requests: {:.0}% approved ({:.0}% through more than one step), \
+         {:.0}% rejected, {:.0}% withdrawn, {:.0}% expired, {:.0}% still open; {} moves refused",
+        e.requests,
+        100.0 * share(e.approved),
+        100.0 * share(e.approved_multi_step),
+        100.0 * share(e.rejected),
+        100.0 * share(e.withdrawn),
+        100.0 * share(e.expired),
+        100.0 * share(e.open),
+        e.refused_moves,
+    );
+    assert!(
+        share(e.approved) >= 0.30,
+        "too few requests reach Approved: {e:?}"
+    );
+    assert!(
+        share(e.approved_multi_step) >= 0.15,
+        "too few approvals cross several steps: {e:?}"
+    );
+    assert!(share(e.rejected) >= 0.03, "too few rejections: {e:?}");
+    assert!(
+        e.withdrawn + e.expired > 0 && e.refused_moves > 0,
+        "no invalid moves: {e:?}"
+    );
 }
 
 #[test]

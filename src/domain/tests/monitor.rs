@@ -64,6 +64,78 @@ fn fired(f: &Facts) -> Vec<String> {
 }
 
 #[test]
+fn whole_months_count_a_month_end_anniversary_in_a_shorter_month() {
+    let check = |from: &str, to: &str, expected: i64| {
+        assert_eq!(whole_months(d(from), d(to)), expected, "{from} to {to}");
+    };
+    check("2026-05-28", "2026-11-28", 6);
+    check("2026-05-28", "2026-11-27", 5);
+    // The 31st's anniversary in a 30-day month is its last day.
+    check("2026-05-31", "2026-11-30", 6);
+    check("2026-05-31", "2026-11-29", 5);
+    check("2026-05-30", "2026-11-30", 6);
+    check("2026-01-31", "2026-02-28", 1);
+    check("2026-01-31", "2026-02-27", 0);
+    // In a leap year February has a 29th: the 28th is not yet the anniversary of the 31st.
+    check("2028-01-31", "2028-02-28", 0);
+    check("2028-01-31", "2028-02-29", 1);
+    check("2028-02-29", "2029-02-28", 12);
+    check("2026-11-28", "2026-11-28", 0);
+    check("2025-12-31", "2026-06-30", 6);
+}
+
+/// Whole months by the calendar, as a person counts them: the months between, less one if the
+/// day of the month has not come yet, where a month without that day has its last day instead.
+fn months_by_hand(from: Date, to: Date) -> i64 {
+    let (y0, m0, d0) = from.ymd();
+    let (y1, m1, d1) = to.ymd();
+    let between = (y1 - y0) as i64 * 12 + m1 as i64 - m0 as i64;
+    let anniversary = d0.min(creditdesk_domain::date::days_in_month(y1, m1));
+    if d1 < anniversary {
+        between - 1
+    } else {
+        between
+    }
+}
+
+/// A day near a month's end more often than not: where the counting goes wrong.
+fn a_day() -> impl Strategy<Value = Date> {
+    (2024i32..2030, 1u32..=12, 0u32..8, any::<bool>()).prop_map(|(y, m, back, end)| {
+        let last = creditdesk_domain::date::days_in_month(y, m);
+        let day = if end {
+            last - back.min(last - 1)
+        } else {
+            1 + back
+        };
+        Date::from_ymd(y, m, day).unwrap()
+    })
+}
+
+proptest! {
+    #[test]
+    fn whole_months_agree_with_counting_by_hand(a in a_day(), b in a_day()) {
+        let (from, to) = if a <= b { (a, b) } else { (b, a) };
+        prop_assert_eq!(whole_months(from, to), months_by_hand(from, to), "{} to {}", from.iso(), to.iso());
+    }
+}
+
+#[test]
+fn an_unused_limit_is_reviewed_six_months_on_at_a_month_end_too() {
+    // Last invoiced on 31 May: on 30 November (no 31st) six months have passed.
+    let c = customer(100_000);
+    let last = CustomerSummary {
+        last_invoice: Some(d("2026-05-31")),
+        ..CustomerSummary::default()
+    };
+    let on = |day: &str| {
+        let f = facts(&c, &last, Money::ZERO, Grade::A, Fixed(7000), None, d(day));
+        fired(&f)
+    };
+    assert_eq!(on("2026-11-30"), ["W1004"]);
+    assert_eq!(on("2026-11-29"), Vec::<String>::new());
+}
+
+#[test]
 fn the_built_in_rules_fire_exactly_at_their_boundaries() {
     let c = customer(100_000);
     let check = |s: CustomerSummary, exposure: Money, expected: &[&str]| {

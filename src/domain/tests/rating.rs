@@ -486,9 +486,83 @@ fn any_metrics() -> impl Strategy<Value = Metrics> {
         })
 }
 
+/// Metrics drawn where the default model's points change: each number is missing, or one of
+/// its factor's bin edges, a hundredth either side of one, or the middle of a bin.
+fn metrics_at_the_bins() -> impl Strategy<Value = Metrics> {
+    let model = default_scorecard();
+    let choices: Vec<Vec<Option<i64>>> = FactorKey::ALL
+        .iter()
+        .map(|k| {
+            let f = model.factors.iter().find(|f| f.key == k.key());
+            let mut v = vec![None];
+            for b in f.map(|f| f.bins.as_slice()).unwrap_or_default() {
+                for edge in [b.min, b.max].into_iter().flatten() {
+                    v.extend([edge.0 - 1, edge.0, edge.0 + 1].map(Some));
+                }
+                if let (Some(lo), Some(hi)) = (b.min, b.max) {
+                    v.push(Some((lo.0 + hi.0) / 2));
+                }
+            }
+            if v.len() == 1 {
+                v.extend([Some(0), Some(5_000)]);
+            }
+            v
+        })
+        .collect();
+    let picks = choices
+        .into_iter()
+        .map(proptest::sample::select)
+        .collect::<Vec<_>>();
+    (
+        picks,
+        proptest::option::of(prop_oneof![
+            Just(IndustryPosition::Leader),
+            Just(IndustryPosition::Major),
+            Just(IndustryPosition::Average),
+            Just(IndustryPosition::Small)
+        ]),
+    )
+        .prop_map(|(nums, pos)| {
+            let mut m = Metrics::default();
+            for (i, f) in FactorKey::ALL.iter().enumerate() {
+                m.set(*f, nums[i].map(|v| Value::Num(Fixed(v))));
+            }
+            m.set(FactorKey::IndustryPosition, pos.map(Value::Cat));
+            m
+        })
+}
+
+/// The edges of a factor's bins in the default model: a later payment crossing one of them.
+fn payment_edges() -> Vec<i64> {
+    let model = default_scorecard();
+    let mut v: Vec<i64> = [
+        FactorKey::AvgDaysToPay,
+        FactorKey::DaysBeyondTerms,
+        FactorKey::MaxDaysLate12m,
+    ]
+    .iter()
+    .filter_map(|k| model.factors.iter().find(|f| f.key == k.key()))
+    .flat_map(|f| {
+        f.bins
+            .iter()
+            .flat_map(|b| [b.min, b.max])
+            .flatten()
+            .map(|e| e.0)
+    })
+    .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn the_payment_factors_have_bins_for_the_property_to_cross() {
+    assert!(payment_edges().len() >= 6, "{:?}", payment_edges());
+}
+
 proptest! {
     #[test]
-    fn every_score_lies_between_0_and_100_and_its_parts_add_up(m in any_metrics(), zero in any::<bool>()) {
+    fn every_score_lies_between_0_and_100_and_its_parts_add_up(m in prop_oneof![any_metrics(), metrics_at_the_bins()], zero in any::<bool>()) {
         let mut model = default_scorecard();
         if zero { model.missing = MissingPolicy::Zero; }
         let s = model.score(&m, d("2026-11-28"));
@@ -498,8 +572,9 @@ proptest! {
         prop_assert_eq!(model.prepare().score_and_grade(&m), (s.score, s.grade), "the quick path agrees");
     }
 
+    /// Drawn at the bins' edges, a later payment crosses them: the property is about those steps.
     #[test]
-    fn paying_later_never_scores_higher(m in any_metrics(), later in 0i64..20_000) {
+    fn paying_later_never_scores_higher(m in metrics_at_the_bins(), later in prop_oneof![1i64..3, 1i64..3_000]) {
         let model = default_scorecard();
         let mut slower = m.clone();
         for f in [FactorKey::AvgDaysToPay, FactorKey::DaysBeyondTerms, FactorKey::MaxDaysLate12m] {
@@ -508,7 +583,14 @@ proptest! {
             }
         }
         let as_of = d("2026-11-28");
-        prop_assert!(model.score(&slower, as_of).score <= model.score(&m, as_of).score);
+        let (before, after) = (model.score(&m, as_of), model.score(&slower, as_of));
+        prop_assert!(after.score <= before.score);
+        // And each payment factor's own points never rise.
+        for (p, q) in before.parts.iter().zip(&after.parts) {
+            if [FactorKey::AvgDaysToPay, FactorKey::DaysBeyondTerms, FactorKey::MaxDaysLate12m].contains(&p.factor) {
+                prop_assert!(q.points <= p.points, "{:?}: {:?} -> {:?}", p.factor, p.points, q.points);
+            }
+        }
     }
 
     #[test]
