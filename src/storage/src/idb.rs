@@ -23,6 +23,9 @@ type KeyedValue = (JsValue, Option<JsValue>);
 
 pub struct IdbStore {
     db: Rexie,
+    /// For tests: the next write transaction makes every request, then is aborted instead of
+    /// committed (see [`IdbStore::abort_next_write`]).
+    abort_next: std::cell::Cell<bool>,
 }
 
 fn backend(e: rexie::Error) -> StoreError {
@@ -76,6 +79,7 @@ impl IdbStore {
             b = b.add_object_store(ObjectStore::new(s.name).auto_increment(s.auto_increment));
         }
         Ok(IdbStore {
+            abort_next: Default::default(),
             db: b.build().await.map_err(backend)?,
         })
     }
@@ -106,6 +110,12 @@ impl IdbStore {
             let _ = tx.abort().await;
             return Err(backend(e));
         }
+        if self.abort_next.replace(false) {
+            let _ = tx.abort().await;
+            return Err(StoreError::Backend(
+                "the transaction was aborted after its last request (a test)".into(),
+            ));
+        }
         let done = tx.done().await.map_err(backend)?;
         if done.is_committed() {
             Ok(())
@@ -128,34 +138,12 @@ impl IdbStore {
         .await
     }
 
-    /// Writes a batch exactly as [`Store::commit`] does, then aborts the transaction instead of
-    /// letting it commit: what a tab killed mid-write leaves behind. For tests.
+    /// The next write operation makes all its requests, then is aborted instead of committed:
+    /// a tab killed at the last moment, after everything was written into the transaction. For
+    /// tests, which drive the real [`Store::commit`] (and every other write) this way.
     #[doc(hidden)]
-    pub async fn commit_then_abort(&self, batch: &Batch) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[CUSTOMERS, TAIL, OUTBOX], TransactionMode::ReadWrite)
-            .map_err(backend)?;
-        for c in &batch.customers {
-            let (v, k) = (
-                JsValue::from_str(&customer_to_json(c)),
-                JsValue::from_str(&c.id.to_string()),
-            );
-            tx.store(CUSTOMERS)
-                .map_err(backend)?
-                .put(&v, Some(&k))
-                .await
-                .map_err(backend)?;
-        }
-        for e in &batch.entries {
-            let bytes = encode_entry(e).map_err(|e| StoreError::corrupt("entry", e))?;
-            tx.store(TAIL)
-                .map_err(backend)?
-                .add(&js_bytes(&bytes), None)
-                .await
-                .map_err(backend)?;
-        }
-        tx.abort().await.map_err(backend)
+    pub fn abort_next_write(&self) {
+        self.abort_next.set(true);
     }
 }
 

@@ -73,27 +73,151 @@ async fn a_committed_payment_survives_reopening_and_is_in_the_outbox() {
     );
 }
 
+/// A batch that writes to every store a command's commit touches: a customer, two ledger
+/// entries (and their outbox records), a request, a setting, a document, three audit entries and
+/// an attachment.
+fn everything(d: &creditdesk_domain::demo::Dataset) -> Batch {
+    use creditdesk_domain::approval::chain;
+    let mut c = d.customers[1].clone();
+    c.name = "Half written".into();
+    let audit = chain(None, 1, audit_events(3));
+    Batch {
+        customers: vec![c],
+        entries: vec![
+            Entry::Invoice(Invoice {
+                id: InvoiceId::from_u128(9),
+                ..d.invoices[0]
+            }),
+            Entry::Payment(Payment {
+                id: PaymentId::from_u128(10),
+                ..d.payments[0].clone()
+            }),
+        ],
+        requests: vec![("r-9".into(), serde_json::json!({"kind": "freeze"}))],
+        settings: vec![("lang".into(), "en".into())],
+        docs: vec![(
+            creditdesk_storage::Docs::Models,
+            "draft".into(),
+            "{}".into(),
+        )],
+        audit,
+        attachments: vec![("att-9".into(), vec![9, 9, 9])],
+        ..Batch::default()
+    }
+}
+
+/// Everything a user could see of the database.
+async fn seen(s: &IdbStore) -> String {
+    use creditdesk_storage::Docs;
+    format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        s.load().await.unwrap().customers,
+        s.load().await.unwrap().rows,
+        s.outbox().await.unwrap(),
+        s.docs(Docs::Requests).await.unwrap(),
+        s.docs(Docs::Models).await.unwrap(),
+        s.setting("lang").await.unwrap(),
+        s.load_audit().await.unwrap(),
+        s.attachment("att-9").await.unwrap(),
+    )
+}
+
 #[wasm_bindgen_test]
-async fn a_write_cut_off_before_commit_leaves_no_half_entry() {
+async fn a_commit_killed_after_its_last_request_leaves_nothing_in_any_store() {
     let d = data(5);
     let s = fresh("t-abort").await;
     s.replace_all(&d.customers, &rows(&d)).await.unwrap();
-    let before = s.stats().await.unwrap();
-    let mut c = d.customers[1].clone();
-    c.name = "Half written".into();
-    let batch = Batch {
-        customers: vec![c],
-        entries: vec![Entry::Invoice(Invoice {
-            id: InvoiceId::from_u128(9),
-            ..d.invoices[0]
-        })],
-        ..Batch::default()
-    };
-    s.commit_then_abort(&batch).await.unwrap();
-    assert_eq!(s.stats().await.unwrap(), before);
-    let snap = s.load().await.unwrap();
-    assert!(snap.customers.iter().all(|c| c.name != "Half written"));
-    assert_eq!(snap.rows, rows(&d));
+    let before = seen(&s).await;
+    let batch = everything(&d);
+    // The real commit makes every request of the batch, then the transaction dies.
+    s.abort_next_write();
+    assert!(s.commit(&batch).await.is_err());
+    assert_eq!(seen(&s).await, before);
+    // Reopened, the database is still as it was; the same batch then lands whole.
+    s.close();
+    let s = IdbStore::open("t-abort").await.unwrap();
+    assert_eq!(seen(&s).await, before);
+    s.commit(&batch).await.unwrap();
+    let after = s.load().await.unwrap();
+    assert!(after.customers.iter().any(|c| c.name == "Half written"));
+    assert_eq!(after.tail_len, 2);
+    assert_eq!(s.load_audit().await.unwrap().len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_commit_whose_request_fails_midway_leaves_nothing_in_any_store() {
+    use creditdesk_domain::approval::chain;
+    let d = data(5);
+    // The transaction's requests go out store by store (customers, the tail, requests, settings,
+    // documents, the audit trail, attachments, the outbox); one audit entry already stored makes
+    // the add of the first, the second or the third audit entry fail, after the requests before
+    // it succeeded within the transaction.
+    for clash in 0..3u64 {
+        let name = format!("t-midway-{clash}");
+        let s = fresh(&name).await;
+        s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+        // An entry already stored under the sequence number of the batch's entry `clash`.
+        let taken = chain(None, 1, audit_events(clash as usize + 1))
+            .pop()
+            .unwrap();
+        assert_eq!(taken.seq, everything(&d).audit[clash as usize].seq);
+        s.commit(&Batch {
+            audit: vec![taken],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+        let before = seen(&s).await;
+        let batch = everything(&d);
+        assert!(
+            s.commit(&batch).await.is_err(),
+            "the audit entry {clash} exists"
+        );
+        assert_eq!(
+            seen(&s).await,
+            before,
+            "a failed add of audit entry {clash} left something"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn every_other_write_killed_after_its_last_request_leaves_nothing() {
+    use creditdesk_storage::Docs;
+    let d = data(5);
+    let s = fresh("t-abort-all").await;
+    s.replace_all(&d.customers[..2], &Rows::default())
+        .await
+        .unwrap();
+    s.commit(&Batch::entry(Entry::Invoice(d.invoices[0])))
+        .await
+        .unwrap();
+    let before = seen(&s).await;
+    s.abort_next_write();
+    assert!(s.replace_all(&d.customers, &rows(&d)).await.is_err());
+    assert_eq!(seen(&s).await, before, "replace_all");
+    s.abort_next_write();
+    assert!(s.compact().await.is_err());
+    assert_eq!(s.load().await.unwrap().tail_len, 1, "compact");
+    s.abort_next_write();
+    assert!(s.import(&d.customers, &rows(&d), &[], &[]).await.is_err());
+    assert_eq!(seen(&s).await, before, "import");
+    s.abort_next_write();
+    assert!(s.put_doc(Docs::Requests, "r-1", "{}", None).await.is_err());
+    assert_eq!(seen(&s).await, before, "put_doc");
+    s.abort_next_write();
+    assert!(s.set_setting("lang", "en").await.is_err());
+    assert_eq!(seen(&s).await, before, "set_setting");
+    let dump = s.dump().await.unwrap();
+    s.abort_next_write();
+    assert!(s
+        .restore(&creditdesk_storage::backup::Dump {
+            customers: vec![],
+            ..dump
+        })
+        .await
+        .is_err());
+    assert_eq!(seen(&s).await, before, "restore");
 }
 
 #[wasm_bindgen_test]
