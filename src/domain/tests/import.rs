@@ -1761,7 +1761,7 @@ proptest! {
     #[test]
     fn every_generated_invoice_row_is_either_a_record_or_in_error(
         specs in prop::collection::vec(
-            (0usize..3, 0i32..300, 0i32..=365, 1i64..100_000_000_000, 0u8..8),
+            (0usize..3, 0i32..300, 0i32..=365, 1i64..100_000_000_000, 0u8..9),
             1..40,
         ),
     ) {
@@ -1781,11 +1781,14 @@ proptest! {
                 2 => date = "2026-02-30".into(),
                 3 => customer = "Nobody".into(),
                 4 if i > 0 => number = format!("P-{}", i - 1),
+                // Issued after the day of the import: today is the latest an invoice can be.
+                5 => date = d(TODAY).add_days(1 + day % 30).iso(),
+                6 => date = TODAY.into(),
                 _ => {}
             }
             // A number repeats only if an earlier row really holds it.
             let repeated = !number.is_empty() && !used.insert(number.clone());
-            if corrupt <= 3 || repeated {
+            if corrupt <= 3 || corrupt == 5 || repeated {
                 bad_lines.push(line);
             }
             text.push_str(&format!("{number},{customer},{date},{term},{amount}\n"));

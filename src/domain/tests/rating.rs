@@ -364,14 +364,43 @@ fn the_hint_names_the_factor_that_lifts_the_grade_soonest() {
     assert_eq!(s.grade, Grade::B);
     let h = model.hint(&s).unwrap();
     assert_eq!(h.to, Grade::A);
-    assert!(h.new_score >= Fixed(7000));
-    assert!(matches!(
-        h.factor,
-        FactorKey::AvgDaysToPay | FactorKey::ReportScore
-    ));
+    // Both moves are one bin away and the weights are equal: the model's first factor wins.
+    assert_eq!(
+        (h.factor, h.new_score),
+        (FactorKey::AvgDaysToPay, Fixed(7000))
+    );
     let top = model.score(&metrics(Some(100), Some(9000)), d("2026-11-28"));
     assert_eq!(top.grade, Grade::AAA);
     assert_eq!(model.hint(&top), None);
+}
+
+#[test]
+fn the_hint_prefers_the_nearer_bin_then_the_heavier_factor() {
+    let as_of = d("2026-11-28");
+    // Weights 40 / 60: days to pay 40.00 (80 points) and a report of 50.00 (40 points) score
+    // 32 + 24 = 56 (C). Either factor one bin up reaches B; the report weighs more.
+    let mut heavier = two_factor(MissingPolicy::Reallocate);
+    heavier.factors[0].weight = Fixed::from_int(40);
+    heavier.factors[1].weight = Fixed::from_int(60);
+    let s = heavier.score(&metrics(Some(4000), Some(5000)), as_of);
+    assert_eq!((s.score, s.grade), (Fixed(5600), Grade::C));
+    let h = heavier.hint(&s).unwrap();
+    assert_eq!(
+        (h.factor, h.to, h.new_score),
+        (FactorKey::ReportScore, Grade::B, Fixed(9200))
+    );
+    // Days to pay 70.00 (20 points), report 50.00 (40 points): 30, C. B needs 60: the nearer
+    // bin of days to pay (80 points) is enough, so the hint names it, not the best bin.
+    let model = two_factor(MissingPolicy::Reallocate);
+    let s = model.score(&metrics(Some(7000), Some(5000)), as_of);
+    assert_eq!((s.score, s.grade), (Fixed(3000), Grade::C));
+    let h = model.hint(&s).unwrap();
+    assert_eq!(h.factor, FactorKey::AvgDaysToPay);
+    assert_eq!(
+        h.bin.map(|b| (b.min, b.max, b.points)),
+        Some((Some(Fixed(3000)), Some(Fixed(6000)), 80))
+    );
+    assert_eq!((h.to, h.new_score), (Grade::B, Fixed(6000)));
 }
 
 #[test]

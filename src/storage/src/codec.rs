@@ -658,6 +658,33 @@ mod tests {
             let _ = decode_entry(&bytes);
         }
 
+        /// Random rows behind a valid header: the row decoder itself is fed, not the magic number
+        /// check (random bytes alone never get past it).
+        #[test]
+        fn random_rows_behind_a_valid_header_reach_the_row_decoder(
+            kind in proptest::sample::select(Kind::ALL.to_vec()),
+            count in 0u32..20,
+            devices in 0u8..3,
+            body in proptest::collection::vec(any::<u8>(), 0..600),
+        ) {
+            let mut b = MAGIC.to_vec();
+            b.extend([CODEC_VERSION, kind as u8]);
+            b.extend(count.to_le_bytes());
+            b.push(devices);
+            for i in 0..devices {
+                b.extend((i as u128 + 1).to_le_bytes());
+            }
+            b.extend(&body);
+            let mut rows = Rows::default();
+            match decode_chunk_into(&b, &mut rows) {
+                Err(CodecError::BadMagic | CodecError::UnsupportedVersion(_) | CodecError::UnknownKind(_)) => {
+                    prop_assert!(false, "stopped at the header")
+                }
+                Ok(()) => prop_assert_eq!(rows.len(), count as usize),
+                Err(_) => {}
+            }
+        }
+
         #[test]
         fn corrupting_a_valid_chunk_never_panics(flip in 0usize..2000, value in any::<u8>()) {
             let d = sample();
