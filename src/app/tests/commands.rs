@@ -1824,3 +1824,345 @@ fn a_refused_command_names_the_customer_to_fix_it_on() {
     );
     check(Command::ExpireDue, None);
 }
+
+/// Decides a request with every approver in turn until it is approved (or no one may act).
+fn approve_all(w: &World, request: RequestId) -> Option<State> {
+    let mut state = None;
+    for approver in ["sm", "fs", "fm", "cfo", "gm"] {
+        if let Ok(r) = w.run(
+            approver,
+            Command::Decide {
+                request,
+                approve: true,
+                comment: String::new(),
+            },
+        ) {
+            state = r.state;
+        }
+        if state == Some(State::Approved) {
+            break;
+        }
+    }
+    state
+}
+
+#[test]
+fn an_approved_grade_override_changes_the_grade_and_the_policy_orders_are_checked_under() {
+    use creditdesk_domain::rating::{Fixed, Grade};
+    let w = World::new();
+    let before = w.book.borrow().grade(w.ours);
+    // To C: no credit at all (cash before delivery, term 0); from C: grade A.
+    let to = if before == Grade::C {
+        Grade::A
+    } else {
+        Grade::C
+    };
+    let rid = RequestId::from_u128(w.next());
+    let model_version = w.book.borrow().model.version;
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::GradeOverride {
+                from: before,
+                to,
+                score: Fixed(0),
+                model_version,
+                limit: Money::from_units(100_000),
+            },
+            reason: "The group guarantees its payments".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    // Filed, nothing changes yet.
+    assert_eq!(w.book.borrow().grade(w.ours), before);
+    assert_eq!(approve_all(&w, rid), Some(State::Approved));
+    let book = w.book.borrow();
+    assert_eq!(book.grade(w.ours), to);
+    assert_eq!(
+        book.customer(w.ours)
+            .unwrap()
+            .grade_override
+            .map(|o| o.grade),
+        Some(to)
+    );
+    assert_eq!(book.default_term_days(w.ours), book.policy.of(to).term_days);
+    let small = book
+        .check_order(w.ours, Money::from_units(1_000), false)
+        .unwrap();
+    let expected = if to == Grade::C {
+        Outcome::Block
+    } else {
+        Outcome::Pass
+    };
+    assert_eq!(small.outcome, expected, "{:?}", small.reasons);
+    assert!(book.audit.iter().any(|e| e.what == "request.approved"));
+    drop(book);
+    // The grade stays overridden after the figures are computed again.
+    w.book.borrow_mut().refresh_summary(w.ours);
+    assert_eq!(w.book.borrow().grade(w.ours), to);
+}
+
+#[test]
+fn an_alert_is_acknowledged_then_resolved_by_who_sees_it_and_each_step_is_audited() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::monitor::AlertStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let alert = w
+        .book
+        .borrow()
+        .monitor
+        .alerts
+        .iter()
+        .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
+        .expect("an open alert")
+        .clone();
+    let set = |status| Command::SetAlert {
+        alert: alert.id.clone(),
+        status,
+    };
+    // Another rep's customer is not theirs to touch.
+    assert_eq!(
+        cell(w.run("rep-2", set(AlertStatus::Acknowledged))),
+        "CMD-NOT-YOURS"
+    );
+    let status = |w: &World| {
+        w.book
+            .borrow()
+            .monitor
+            .alerts
+            .iter()
+            .find(|a| a.id == alert.id)
+            .unwrap()
+            .status
+    };
+    assert_eq!(status(&w), AlertStatus::Open);
+    w.run("rep-1", set(AlertStatus::Acknowledged)).unwrap();
+    assert_eq!(status(&w), AlertStatus::Acknowledged);
+    w.run("fs", set(AlertStatus::Resolved)).unwrap();
+    assert_eq!(status(&w), AlertStatus::Resolved);
+    let trail: Vec<(String, String)> = w
+        .book
+        .borrow()
+        .audit
+        .iter()
+        .filter(|e| e.subject == format!("alert:{}", alert.id))
+        .map(|e| (e.who.clone(), e.what.clone()))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            ("rep-1".to_string(), "alert.acknowledged".to_string()),
+            ("fs".to_string(), "alert.resolved".to_string()),
+        ]
+    );
+    // What was written reads back the same.
+    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    assert_eq!(
+        stored
+            .alerts
+            .iter()
+            .find(|a| a.id == alert.id)
+            .map(|a| a.status),
+        Some(AlertStatus::Resolved)
+    );
+}
+
+#[test]
+fn an_approved_unfreeze_lifts_the_holds_the_rules_put_on_ordering() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(!w.book.borrow().monitor.held(w.ours).is_empty());
+    assert!(w.book.borrow().limits_in_force(w.ours).unwrap().frozen);
+    let rid = RequestId::from_u128(w.next());
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::Unfreeze {
+                limit: Money::from_units(100_000),
+            },
+            reason: "Paid by wire this morning, the bank confirmed".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    // Filed: still held.
+    assert!(!w.book.borrow().monitor.held(w.ours).is_empty());
+    assert_eq!(approve_all(&w, rid), Some(State::Approved));
+    let book = w.book.borrow();
+    assert!(book.monitor.held(w.ours).is_empty());
+    assert!(!book.limits_in_force(w.ours).unwrap().frozen);
+    assert!(book.audit.iter().any(|e| e.what == "hold.released"));
+    // The lifted hold is stored so: a reload does not bring it back.
+    drop(book);
+    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    assert!(!stored.holds.contains_key(&w.ours));
+}
+
+#[test]
+fn a_request_is_withdrawn_only_by_its_requester_while_it_is_open() {
+    let w = World::new();
+    let rid = RequestId::from_u128(w.next());
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::Freeze,
+            reason: "The customer has stopped answering".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    let withdraw = Command::Withdraw { request: rid };
+    assert_eq!(cell(w.run("sm", withdraw.clone())), "CMD-WORKFLOW");
+    let r = w.run("rep-1", withdraw.clone()).unwrap();
+    assert_eq!(r.state, Some(State::Withdrawn));
+    // Closed: no one decides it, and it is not withdrawn twice.
+    assert_eq!(
+        cell(w.run(
+            "sm",
+            Command::Decide {
+                request: rid,
+                approve: true,
+                comment: String::new()
+            }
+        )),
+        "CMD-WORKFLOW"
+    );
+    assert_eq!(cell(w.run("rep-1", withdraw)), "CMD-WORKFLOW");
+    assert!(!w.book.borrow().customer(w.ours).unwrap().limits.frozen);
+    assert!(w
+        .book
+        .borrow()
+        .audit
+        .iter()
+        .any(|e| e.what == "request.withdrawn" && e.who == "rep-1"));
+}
+
+#[test]
+fn a_request_takes_at_most_five_attachments_none_empty_or_over_5_mib() {
+    use creditdesk_domain::request::{Attachment, MAX_ATTACHMENT_BYTES};
+    let w = World::new();
+    let file = |n: usize, size: u64| Attachment {
+        id: format!("att-{n}"),
+        name: format!("contract-{n}.pdf"),
+        mime: "application/pdf".into(),
+        size,
+    };
+    let attempt = |attachments: Vec<Attachment>| {
+        w.run(
+            "rep-1",
+            Command::FileRequest {
+                id: RequestId::from_u128(w.next()),
+                customer: w.ours,
+                kind: RequestKind::Freeze,
+                reason: "The customer has stopped answering".into(),
+                attachments,
+            },
+        )
+    };
+    let refused = |r: Result<Receipt, CommandError>| match r {
+        Err(CommandError::Invalid(errors)) => errors
+            .iter()
+            .map(|e| (e.field, format!("{:?}", e.problem)))
+            .collect::<Vec<_>>(),
+        other => panic!("expected a refusal, got {:?}", other.map(|r| r.state)),
+    };
+    let six: Vec<Attachment> = (0..6).map(|n| file(n, 1_000)).collect();
+    assert_eq!(
+        refused(attempt(six)),
+        vec![("attachments", "OutOfRange { min: 0, max: 5 }".to_string())]
+    );
+    assert_eq!(
+        refused(attempt(vec![file(0, 0)])),
+        vec![("attachments", "FileSize { max_mib: 5 }".to_string())]
+    );
+    assert_eq!(
+        refused(attempt(vec![file(0, MAX_ATTACHMENT_BYTES + 1)])),
+        vec![("attachments", "FileSize { max_mib: 5 }".to_string())]
+    );
+    // Nothing was filed; five files of exactly 5 MiB are.
+    assert!(w.book.borrow().requests.is_empty());
+    let five: Vec<Attachment> = (0..5).map(|n| file(n, MAX_ATTACHMENT_BYTES)).collect();
+    attempt(five).unwrap();
+    assert_eq!(w.book.borrow().requests[0].attachments.len(), 5);
+}
+
+#[test]
+fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
+    use creditdesk_app::monitoring::watch;
+    let w = World::new();
+    // Invoiced seven months ago, paid the same day, nothing since.
+    w.run("fs", old_invoice(&w, w.ours, "3000", 213)).unwrap();
+    let inv = w.book.borrow().ledger.invoices()[0].id;
+    let n = w.next();
+    w.run(
+        "fs",
+        Command::RecordPayment {
+            id: PaymentId::from_u128(n),
+            customer: w.ours,
+            input: PaymentInput {
+                reference: String::new(),
+                date: d(TODAY).add_days(-213).iso(),
+                amount: "3000".into(),
+                invoice: Some(inv),
+            },
+        },
+    )
+    .unwrap();
+    let system = system_user();
+    let mut ids = 5_000u128..;
+    let mut next = || ids.next().unwrap();
+    let watched = block_on(watch(
+        &w.store,
+        &w.book,
+        Timestamp(1_800_000_100_000),
+        None,
+        &system,
+        &mut next,
+    ))
+    .unwrap();
+    assert!(
+        watched
+            .fresh
+            .iter()
+            .any(|a| a.customer == w.ours && a.rule == "W1004"),
+        "{:?}",
+        watched.fresh.iter().map(|a| &a.rule).collect::<Vec<_>>()
+    );
+    // The other customer, never invoiced since 2020, is reviewed too: one review each.
+    assert_eq!(watched.reviews, Ok(2));
+    let book = w.book.borrow();
+    let review = book.requests.iter().find(|r| r.customer == w.ours).unwrap();
+    assert_eq!(review.customer, w.ours);
+    assert_eq!(review.flow.requester, system.id);
+    assert!(review.state().is_open());
+    let RequestKind::PermanentChange { before, after } = review.kind else {
+        panic!("a review is a permanent change: {:?}", review.kind)
+    };
+    assert_eq!(before, Money::from_units(100_000));
+    assert!(after <= before, "a review never raises the limit");
+    assert!(review.reason.starts_with("W1004"), "{}", review.reason);
+    drop(book);
+    // The next run files no second review while this one is open.
+    let again = block_on(watch(
+        &w.store,
+        &w.book,
+        Timestamp(1_800_000_200_000),
+        None,
+        &system,
+        &mut next,
+    ))
+    .unwrap();
+    assert_eq!(again.reviews, Ok(0));
+    assert_eq!(w.book.borrow().requests.len(), 2);
+}
