@@ -275,3 +275,62 @@ fn starting_again_is_audited_and_a_trail_verifies_until_someone_edits_it() {
     let r = block_on(start_again(&here, &user("x", Role::SalesRep), 9_900, None));
     assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
 }
+
+#[test]
+fn a_merge_keeps_what_is_here_adds_what_the_backup_has_and_is_audited_after_this_trail() {
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    use creditdesk_domain::Date;
+    let as_of = Date::parse("2026-11-28").unwrap();
+    let d = generate(&DemoSpec {
+        customers: 6,
+        ..DemoSpec::demo(as_of, DemoLang::En)
+    });
+    // Here: the first four customers and a trail of three entries. There: all six.
+    let here = with_trail(3, "us");
+    block_on(here.replace_all(&d.customers[..4], &Rows::default())).unwrap();
+    let there = MemStore::new();
+    block_on(there.replace_all(&d.customers, &Rows::default())).unwrap();
+    let backup = parse(&to_json(&block_on(there.dump()).unwrap())).unwrap();
+    // replace_all cleared the trail here: write it again.
+    let here_trail = block_on(here.load_audit()).unwrap();
+    let admin = user("admin", Role::Admin);
+    let report = block_on(restore(
+        &here,
+        &admin,
+        9_000,
+        &backup,
+        true,
+        "them.json",
+        "beef",
+    ))
+    .unwrap()
+    .expect("a merge reports what it did");
+    assert_eq!(report.added.get("customers"), Some(&2), "{report:?}");
+    // The two new customers come without an approved request for their limits: those are not
+    // taken from a file.
+    let refused: Vec<&str> = report
+        .controls_refused
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let new_ids: Vec<String> = d.customers[4..].iter().map(|c| c.id.to_string()).collect();
+    assert_eq!(refused.len(), 2);
+    assert!(
+        new_ids.iter().all(|id| refused.contains(&id.as_str())),
+        "{refused:?}"
+    );
+    let customers = block_on(here.load_customers()).unwrap();
+    assert_eq!(customers.len(), 6);
+    // This trail goes on, with the merge after it.
+    let trail = block_on(here.load_audit()).unwrap();
+    assert!(verify(&trail).is_ok());
+    assert_eq!(trail.len(), here_trail.len() + 1);
+    assert_eq!(&trail[..here_trail.len()], &here_trail[..]);
+    let last = trail.last().unwrap();
+    assert_eq!(
+        (last.what.as_str(), last.who.as_str(), last.why.as_str()),
+        ("data.merged", "admin", "them.json (sha-256 beef)")
+    );
+    // Nothing was archived: a merge replaces no trail.
+    assert!(archived(&here).is_empty());
+}

@@ -434,6 +434,8 @@ fn approving_the_last_step_applies_the_effect_with_its_audit_entries() {
     let r = routed(temporary(40_000), "rep", Grade::A);
     let out = workflow::submit(r, &rep, 0).unwrap();
     assert_eq!(out.events[0].what, "request.submitted");
+    // The trail names the request the entry is about.
+    assert_eq!(out.events[0].subject, format!("request:{}", out.request.id));
     let out = workflow::decide(
         out.request,
         &current,
@@ -521,6 +523,18 @@ fn only_one_request_of_a_kind_is_open_per_customer() {
     assert!(workflow::open_conflict(&all, c, &temporary(9)).is_some());
     assert!(workflow::open_conflict(&all, c, &RequestKind::Freeze).is_none());
     assert!(workflow::open_conflict(&all, CustomerId::from_u128(4), &temporary(9)).is_none());
+    // A release is per held order: another order's release may be under way beside it.
+    let release = |order: u128| RequestKind::ReleaseHeldOrder {
+        order: OrderId::from_u128(order),
+        number: DocNo::parse(&format!("SO-{order}")).unwrap(),
+        amount: y(1_000),
+    };
+    let open = workflow::submit(routed(release(1), "rep", Grade::A), &rep, 0)
+        .unwrap()
+        .request;
+    let all = vec![open];
+    assert!(workflow::open_conflict(&all, c, &release(1)).is_some());
+    assert!(workflow::open_conflict(&all, c, &release(2)).is_none());
 }
 
 #[test]

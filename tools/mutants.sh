@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The mutation pass (cargo-mutants, pinned by ./x): the domain's credit check, approval workflow,
+# aging and warning rules, each area against its own tests. Prints each area's score and the
+# mutants no test caught; the run's files stay in target/mutants/<area>/mutants.out.
+# Usage: tools/mutants.sh [area ...]   (areas: credit workflow aging rules; default all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/mutants
+mkdir -p "$out"
+
+# area | regular expressions of the mutants' names (file and function) | test targets
+declare -A RE TESTS
+RE[credit]='credit\.rs:.* in (check|Limits::effective|Exposure::total|share_of|Release::covers|Reason::blocks)$'
+TESTS[credit]='--lib --test credit'
+RE[workflow]='(approval\.rs:.* in (Flow::decide|Flow::missing_roles|Flow::submit|Flow::withdraw|Flow::can_act|approvers|Routes::route)$)|(workflow\.rs:)'
+TESTS[workflow]='--test approval'
+RE[aging]='reports\.rs:.* in (Ledger::points_into|Bucket::of|Point::add|Point::overdue|Ledger::aged_items)$'
+TESTS[aging]='--test reports --test ledger'
+RE[rules]='monitor\.rs:.* in (Rule::fires|Op::holds|facts|whole_months|MonitorState::run)$'
+TESTS[rules]='--test monitor'
+
+areas=("$@")
+[ ${#areas[@]} -eq 0 ] && areas=(credit workflow aging rules)
+for area in "${areas[@]}"; do
+  [ -n "${RE[$area]:-}" ] || { echo "unknown area: $area (credit workflow aging rules)" >&2; exit 2; }
+  echo "==> mutants: $area"
+  # shellcheck disable=SC2086
+  cargo mutants --package creditdesk-domain --re "${RE[$area]}" --timeout 120 \
+    --output "$out/$area" --no-shuffle -- ${TESTS[$area]} >"$out/$area.log" 2>&1 || true
+done
+
+echo
+printf '%-10s %7s %7s %7s %9s %8s  %s\n' area mutants caught missed unviable timeout score
+for area in "${areas[@]}"; do
+  f="$out/$area/mutants.out/outcomes.json"
+  [ -f "$f" ] || { echo "$area: no outcomes (see $out/$area.log)"; continue; }
+  python3 - "$area" "$f" <<'PY'
+import json, sys
+area, path = sys.argv[1], sys.argv[2]
+d = json.load(open(path))
+viable = d["caught"] + d["missed"] + d["timeout"]
+score = 100.0 * (d["caught"] + d["timeout"]) / viable if viable else 100.0
+print(f'{area:<10} {d["total_mutants"]:>7} {d["caught"]:>7} {d["missed"]:>7} {d["unviable"]:>9} {d["timeout"]:>8}  {score:.1f}%')
+PY
+done
+for area in "${areas[@]}"; do
+  missed="$out/$area/mutants.out/missed.txt"
+  if [ -s "$missed" ]; then
+    echo
+    echo "missed ($area):"
+    sed 's/^/  /' "$missed"
+  fi
+done
