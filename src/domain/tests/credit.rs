@@ -246,6 +246,63 @@ fn the_effective_limit_follows_temporary_limits_over_time() {
 }
 
 #[test]
+fn a_permanent_limit_holds_through_its_expiry_day_and_lapses_the_day_after() {
+    let limits = Limits {
+        permanent: y(100),
+        temporary: vec![TemporaryLimit {
+            amount: y(50),
+            start: d("2026-11-01"),
+            end: d("2027-01-31"),
+        }],
+        expires: Some(d("2026-12-31")),
+        ..Limits::default()
+    };
+    let check = |day: &str, expected: i64| assert_eq!(limits.effective(d(day)), y(expected), "{day}");
+    check("2026-12-30", 100);
+    check("2026-12-31", 100);
+    // Lapsed: only the temporary limit still in force is left.
+    check("2027-01-01", 50);
+    check("2027-02-01", 0);
+}
+
+#[test]
+fn a_blocked_order_is_offered_only_the_remedies_of_what_blocks_it() {
+    // Frozen, and the order lands exactly on the limit: only unfreezing helps; nothing is over.
+    let mut c = customer_minor(100_000, 60_000);
+    c.limits.frozen = true;
+    let r = check(&Policy::default(), &c, Money::from_minor(40_000), false, d(TODAY));
+    assert_eq!(r.outcome, Outcome::Block);
+    assert_eq!(r.remedies, vec![Remedy::Unfreeze]);
+    // A hold share of 0% would hold every order: the increase asked for is what is over.
+    let policy = Policy { hold_over_bp: Some(0), ..Policy::default() };
+    let r = check(&policy, &customer_minor(100_000, 0), Money::from_minor(5_000), false, d(TODAY));
+    assert!(r.remedies.contains(&Remedy::TemporaryIncrease(Money::from_minor(5_000))), "{:?}", r.remedies);
+}
+
+#[test]
+fn exposure_adds_receivables_the_order_parts_the_policy_counts_and_others_reservations() {
+    let e = Exposure {
+        open_ar: y(1_000),
+        open_orders: y(200),
+        held_orders: y(30),
+        reserved: y(4),
+    };
+    let check = |open: bool, held: bool, expected: i64| {
+        let policy = Policy {
+            exposure_includes_open_orders: open,
+            exposure_includes_held_orders: held,
+            ..Policy::default()
+        };
+        assert_eq!(e.total(&policy), y(expected), "open orders {open}, held {held}");
+    };
+    // Reservations count whatever the policy.
+    check(false, false, 1_004);
+    check(true, false, 1_204);
+    check(false, true, 1_034);
+    check(true, true, 1_234);
+}
+
+#[test]
 fn exposure_counts_open_orders_only_when_configured() {
     let e = Exposure {
         open_ar: y(100),
@@ -354,6 +411,31 @@ proptest! {
                 };
                 prop_assert!(again.reasons.iter().all(|x| !matches!(x, Reason::OverLimit { .. })), "{remedy:?} did not clear it");
             }
+        }
+    }
+
+    /// With a hold share on, the temporary increase asked for is the least that lets the order
+    /// through: with it the order is neither over the limit nor over the hold share; a fen less
+    /// and it still is.
+    #[test]
+    fn the_increase_asked_for_under_a_hold_share_is_the_least_that_lets_the_order_through(
+        limit in 1i64..10_000_000,
+        ar in 0i64..10_000_000,
+        amount in 1i64..10_000_000,
+        hold in 5_000u32..=10_000,
+    ) {
+        let policy = Policy { hold_over_bp: Some(hold), ..Policy::default() };
+        let r = check(&policy, &customer_minor(limit, ar), Money::from_minor(amount), false, d(TODAY));
+        let held = |r: &CheckResult| r.reasons.iter().any(|x| matches!(x, Reason::OverLimit { .. } | Reason::OverHoldShare { .. }));
+        let Some(inc) = r.remedies.iter().find_map(|m| match m { Remedy::TemporaryIncrease(i) => Some(i.minor()), _ => None }) else {
+            prop_assert!(!held(&r), "held without an increase to ask for: {:?}", r.reasons);
+            return Ok(());
+        };
+        let with = check(&policy, &customer_minor(limit + inc, ar), Money::from_minor(amount), false, d(TODAY));
+        prop_assert!(!held(&with), "{} more did not let it through: {:?}", inc, with.reasons);
+        if inc > 1 {
+            let less = check(&policy, &customer_minor(limit + inc - 1, ar), Money::from_minor(amount), false, d(TODAY));
+            prop_assert!(held(&less), "{} was more than needed", inc);
         }
     }
 
