@@ -280,6 +280,38 @@ fn a_blocked_order_is_offered_only_the_remedies_of_what_blocks_it() {
 }
 
 #[test]
+fn overdue_blocks_above_its_amount_or_past_its_days_and_an_expired_limit_the_day_after() {
+    let policy = Policy {
+        block_overdue_over: y(10_000),
+        block_days_overdue_over: 30,
+        ..Policy::default()
+    };
+    let blocked_for_overdue = |overdue: Money, days: i32| {
+        let mut c = customer_minor(100_000_000, 0);
+        c.overdue = overdue;
+        c.max_days_overdue = days;
+        let r = check(&policy, &c, Money::from_minor(100), false, d(TODAY));
+        r.reasons.iter().any(|x| matches!(x, Reason::Overdue { .. }))
+    };
+    assert!(!blocked_for_overdue(y(10_000), 5), "at the amount: not over it");
+    assert!(blocked_for_overdue(y(10_000) + Money::from_minor(1), 5));
+    assert!(!blocked_for_overdue(y(500), 30), "at the days: not past them");
+    assert!(blocked_for_overdue(y(500), 31));
+    assert!(!blocked_for_overdue(Money::ZERO, 31), "nothing owed, nothing blocked");
+    // A limit expiring today is in force today; tomorrow the check says it expired.
+    let mut c = customer_minor(100_000_000, 0);
+    c.limits.expires = Some(d(TODAY));
+    let expired = |day: Date| {
+        check(&Policy::default(), &c, Money::from_minor(100), false, day)
+            .reasons
+            .iter()
+            .any(|x| matches!(x, Reason::LimitExpired { .. }))
+    };
+    assert!(!expired(d(TODAY)));
+    assert!(expired(d(TODAY).add_days(1)));
+}
+
+#[test]
 fn exposure_adds_receivables_the_order_parts_the_policy_counts_and_others_reservations() {
     let e = Exposure {
         open_ar: y(1_000),
