@@ -130,6 +130,26 @@ fn each_request_type_takes_its_route() {
 }
 
 #[test]
+fn an_aaa_customer_skips_the_last_of_several_steps_never_the_only_one() {
+    let routes = Routes::default();
+    // A freeze has one step (any finance role): an AAA customer keeps it.
+    let freeze = routes.route(Kind::Freeze, Money::ZERO, Grade::AAA);
+    assert_eq!((freeze.steps.len(), freeze.simplified), (1, false));
+    // A limit change of two steps loses its last for AAA, when the routes say so.
+    let two = routes.route(Kind::PermanentChange, y(10_000), Grade::A);
+    let aaa = routes.route(Kind::PermanentChange, y(10_000), Grade::AAA);
+    assert!(two.steps.len() > 1);
+    if routes.aaa_simplified {
+        assert_eq!(
+            (aaa.steps.len(), aaa.simplified),
+            (two.steps.len() - 1, true)
+        );
+    } else {
+        assert_eq!(aaa.steps, two.steps);
+    }
+}
+
+#[test]
 fn a_tier_limited_to_grades_routes_only_those_grades() {
     let mut routes = Routes::default();
     routes.tiers.insert(
@@ -434,8 +454,12 @@ fn approving_the_last_step_applies_the_effect_with_its_audit_entries() {
     let r = routed(temporary(40_000), "rep", Grade::A);
     let out = workflow::submit(r, &rep, 0).unwrap();
     assert_eq!(out.events[0].what, "request.submitted");
-    // The trail names the request the entry is about.
+    // The trail names the request the entry is about, and what it asks for.
     assert_eq!(out.events[0].subject, format!("request:{}", out.request.id));
+    assert_eq!(
+        out.events[0].before,
+        "temporary 40000.00 2026-11-28..2026-12-31"
+    );
     let out = workflow::decide(
         out.request,
         &current,
