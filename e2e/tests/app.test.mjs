@@ -298,10 +298,19 @@ test("the customer list keeps only the rows in view in the page", async () => {
     assert.match(await page.textContent("[data-testid=row-count]"), /^200 /);
     const rows = await page.locator(".vrow").count();
     assert.ok(rows > 5 && rows < 40, `${rows} rows in the DOM`);
-    const lastName = await page.evaluate(async () => {
+    await page.evaluate(() => {
       const list = document.querySelector("[data-testid=customer-list]");
       list.scrollTop = list.scrollHeight;
-      await new Promise((r) => setTimeout(r, 200));
+    });
+    // The list has drawn its last row once one reaches the bottom of its scroll space.
+    await page.waitForFunction(() => {
+      const space = document.querySelector(".vspace").offsetHeight;
+      return [...document.querySelectorAll(".vrow")].some((r) => {
+        const y = /translateY\(([\d.]+)px\)/.exec(r.style.transform);
+        return y && Number(y[1]) + r.offsetHeight >= space - 1;
+      });
+    });
+    const lastName = await page.evaluate(() => {
       const rows = [...document.querySelectorAll(".vrow")];
       return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).at(-1).querySelector(".cname").textContent;
     });
@@ -339,7 +348,23 @@ test("a page reloaded in the middle of writes leaves every write whole", async (
       };
     }));
     await page.evaluate(() => { window.wasmBindings.cd_bench_commit(1000); });
-    while ((await count()).tail < 5) await page.waitForTimeout(10);
+    // Reload as soon as five have landed (polled in the page, while the commits run).
+    await page.waitForFunction(
+      () =>
+        new Promise((ok) => {
+          const open = indexedDB.open("creditdesk");
+          open.onsuccess = () => {
+            const n = open.result.transaction("tail", "readonly").objectStore("tail").count();
+            n.onsuccess = () => {
+              open.result.close();
+              ok(n.result >= 5);
+            };
+          };
+          open.onerror = () => ok(false);
+        }),
+      null,
+      { polling: 10 },
+    );
     await page.reload();
     await ready(page);
     const counts = await count();

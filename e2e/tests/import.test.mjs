@@ -112,6 +112,9 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     // The import is in the audit trail, which still verifies.
     await page.goto(server.url + "/audit");
     await page.waitForSelector("text=data.imported");
+    await page.click("[data-testid=verify]");
+    await page.waitForSelector("[data-testid=verdict]");
+    assert.match(await page.textContent("[data-testid=verdict]"), /哈希链完整/);
     // Importing the same file again finds every number taken.
     await page.goto(server.url + "/import");
     await ready(page);

@@ -101,8 +101,19 @@ test("the rule builder tests a rule on today's data and back-tests the rules bef
     await page.selectOption("[data-testid=rule-metric]", "max_days_overdue");
     await page.fill("[data-testid=rule-threshold]", "60");
     assert.match(await page.textContent("[data-testid=rule-words]"), /最长逾期天数 ≥ 60/);
-    await page.click("[data-testid=test-rule] >> nth=6");
-    assert.match(await page.textContent("[data-testid=would-fire]"), /该规则将触发的客户数：\s*\d+/);
+    // Tested on today's data: as many customers as are 60 days overdue or more; none above any
+    // real overdue; every customer with a ledger at 0.
+    const wouldFire = async (threshold) => {
+      await page.fill("[data-testid=rule-threshold]", threshold);
+      await page.click("[data-testid=test-rule] >> nth=6");
+      await page.waitForFunction(() => /该规则将触发的客户数：\s*\d+/.test(document.querySelector("[data-testid=would-fire]")?.textContent || ""));
+      return Number((await page.textContent("[data-testid=would-fire]")).match(/该规则将触发的客户数：\s*(\d+)/)[1]);
+    };
+    const at60 = await wouldFire("60");
+    assert.equal(await wouldFire("100000"), 0);
+    const at0 = await wouldFire("0");
+    assert.ok(at0 > at60 && at60 > 0, `0 days: ${at0}, 60 days: ${at60}`);
+    await page.fill("[data-testid=rule-threshold]", "60");
     await page.click("[data-testid=backtest]");
     await page.waitForSelector("[data-testid=backtest-table] tbody tr");
     assert.equal(await page.locator("[data-testid=backtest-table] tbody tr").count(), 12);

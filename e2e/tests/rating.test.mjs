@@ -97,8 +97,25 @@ test("a draft that breaks a rule cannot be published, and a bad file is refused 
     assert.match(problems, /权重合计须为 100%，现为 101%/);
     assert.match(problems, /W-SUM/);
     assert.ok(await page.isDisabled("[data-testid=publish]"));
-    // A draft mid-edit is kept as it is, rule-breaking and all.
-    await page.waitForTimeout(300);
+    // A draft mid-edit is kept as it is, rule-breaking and all: reload once it is stored.
+    await page.waitForFunction(
+      () =>
+        new Promise((ok) => {
+          const open = indexedDB.open("creditdesk");
+          open.onsuccess = () => {
+            const get = open.result.transaction("models", "readonly").objectStore("models").get("draft");
+            get.onsuccess = () => {
+              const f = get.result && JSON.parse(get.result).factors.find((f) => f.key === "avg_days_to_pay");
+              open.result.close();
+              ok(!!f && Number(f.weight) === 9);
+            };
+            get.onerror = () => ok(false);
+          };
+          open.onerror = () => ok(false);
+        }),
+      null,
+      { polling: 50 },
+    );
     await page.reload();
     await ready(page);
     await page.waitForSelector("[data-testid=problems] ul.problems");

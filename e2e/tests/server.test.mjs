@@ -366,9 +366,10 @@ test("a device offline past a request's expiry leaves expiring to the server: no
     await context.setOffline(true);
     await page.waitForSelector(".dot.off");
     // Fifteen days on (requests expire after 14): the app's minute timer fires on this clock.
+    const minutes = await page.evaluate(() => window.__cd_timings?.minutesDone ?? 0);
     await context.clock.fastForward(15 * 86_400_000);
     await context.clock.runFor(61_000);
-    await page.waitForTimeout(1_000);
+    await page.waitForFunction((n) => (window.__cd_timings?.minutesDone ?? 0) > n, minutes);
     assert.equal(await page.locator("[data-testid=sync-pending]").count(), 0, "nothing waits to be pushed");
     const before = await lastSync(page);
     await context.setOffline(false);

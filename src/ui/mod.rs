@@ -51,6 +51,8 @@ fn watch_network(state: AppState) {
 }
 
 thread_local! {
+    /// Minute checks (expiry) finished since the app opened.
+    static MINUTES_DONE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// The hour of the last hourly run of the rules (the first run is at start-up).
     static LAST_HOUR: std::cell::Cell<i64> =
         std::cell::Cell::new(state::now().0 / 3_600_000);
@@ -89,6 +91,12 @@ fn watch_day(state: AppState) {
                             state.changed();
                         }
                     }
+                    // For tests: how many minute checks have finished (a signal, not a sleep).
+                    let done = MINUTES_DONE.with(|c| {
+                        c.set(c.get() + 1);
+                        c.get()
+                    });
+                    state::publish_timing("minutesDone", done as f64);
                 });
             }
         },

@@ -303,7 +303,15 @@ impl Store for IdbStore {
             writes.push(Box::pin(async move {
                 s.add_all(outbox.into_iter()).await.map(drop)
             }));
-            futures_util::future::try_join_all(writes).await.map(drop)
+            // Every request is awaited to its end, even after one failed (an audit entry whose
+            // number another tab took): the transaction then aborts and IndexedDB still answers
+            // each of its requests; a request whose future was dropped first would call back into
+            // freed memory ("closure invoked after being dropped").
+            futures_util::future::join_all(writes)
+                .await
+                .into_iter()
+                .collect::<Result<Vec<()>, _>>()
+                .map(drop)
         })
         .await
     }

@@ -409,6 +409,13 @@ pub fn NoticePage() -> impl IntoView {
 /// today's data and a back-test over the last 12 months before saving.
 #[component]
 pub fn RulesPage() -> impl IntoView {
+    // The draft starts from the rules in force: only once they are loaded (a page opened by its
+    // link before the data is in would edit, and could save, the defaults).
+    view! { <WhenLedger><RulesBody /></WhenLedger> }
+}
+
+#[component]
+fn RulesBody() -> impl IntoView {
     let state = expect_context::<AppState>();
     let draft = RwSignal::new(with_data(|d| d.rules.clone()));
     let editing = RwSignal::new(None::<usize>);

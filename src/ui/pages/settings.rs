@@ -40,7 +40,9 @@ pub fn Settings() -> impl IntoView {
                     <button class:active=move || state.lang.get() == Lang::En on:click=move |_| state.set_lang(Lang::En)>"English"</button>
                 </div>
             </div>
-            <crate::ui::pages::credit::PolicyEditor />
+            // The editors start from what is stored: only once it is loaded (opened by a link
+            // before, they would show, and could save, the defaults).
+            <crate::ui::widgets::WhenLoaded><crate::ui::pages::credit::PolicyEditor /></crate::ui::widgets::WhenLoaded>
             <p class="links">
                 <A href="/held" attr:data-testid="held-link">{move || state.t(T::HeldOrders)}</A>
                 " · "
@@ -50,8 +52,10 @@ pub fn Settings() -> impl IntoView {
                 " · "
                 <A href="/import" attr:data-testid="import-link">{move || state.t(T::NavImport)}</A>
             </p>
-            <crate::ui::pages::admin::RoutesEditor />
-            <crate::ui::pages::admin::UsersEditor />
+            <crate::ui::widgets::WhenLoaded>
+                <crate::ui::pages::admin::RoutesEditor />
+                <crate::ui::pages::admin::UsersEditor />
+            </crate::ui::widgets::WhenLoaded>
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
