@@ -130,6 +130,53 @@ fn each_request_type_takes_its_route() {
 }
 
 #[test]
+fn only_a_role_that_files_requests_may_file_one() {
+    assert_eq!(
+        workflow::may_file(&user("nobody", &[])),
+        Err(ApprovalError::NotPermitted)
+    );
+    assert_eq!(workflow::may_file(&user("rep", &[Role::SalesRep])), Ok(()));
+}
+
+#[test]
+fn each_decision_is_audited_with_its_step_and_role() {
+    use Role::*;
+    let rep = user("rep", &[SalesRep]);
+    let r = routed(temporary(40_000), "rep", Grade::A);
+    let mut req = workflow::submit(r, &rep, 0).unwrap().request;
+    let mut seen = Vec::new();
+    for (who, role) in [("mgr", SalesManager), ("fin", FinanceSpecialist)] {
+        let out = workflow::decide(
+            req,
+            &limits(20_000),
+            &user(who, &[role]),
+            role,
+            true,
+            "",
+            H,
+            d(TODAY),
+        )
+        .unwrap();
+        seen.push((out.events[0].what.clone(), out.events[0].before.clone()));
+        req = out.request;
+        if req.state() == State::Approved {
+            break;
+        }
+    }
+    assert_eq!(
+        seen[0],
+        (
+            "request.step_approved".to_string(),
+            "step 1 (sales_manager)".to_string()
+        )
+    );
+    assert_eq!(
+        seen.last().unwrap().1,
+        format!("step {} (finance_specialist)", seen.len())
+    );
+}
+
+#[test]
 fn an_aaa_customer_skips_the_last_of_several_steps_never_the_only_one() {
     let routes = Routes::default();
     // A freeze has one step (any finance role): an AAA customer keeps it.

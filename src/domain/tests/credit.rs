@@ -257,7 +257,8 @@ fn a_permanent_limit_holds_through_its_expiry_day_and_lapses_the_day_after() {
         expires: Some(d("2026-12-31")),
         ..Limits::default()
     };
-    let check = |day: &str, expected: i64| assert_eq!(limits.effective(d(day)), y(expected), "{day}");
+    let check =
+        |day: &str, expected: i64| assert_eq!(limits.effective(d(day)), y(expected), "{day}");
     check("2026-12-30", 100);
     check("2026-12-31", 100);
     // Lapsed: only the temporary limit still in force is left.
@@ -270,13 +271,33 @@ fn a_blocked_order_is_offered_only_the_remedies_of_what_blocks_it() {
     // Frozen, and the order lands exactly on the limit: only unfreezing helps; nothing is over.
     let mut c = customer_minor(100_000, 60_000);
     c.limits.frozen = true;
-    let r = check(&Policy::default(), &c, Money::from_minor(40_000), false, d(TODAY));
+    let r = check(
+        &Policy::default(),
+        &c,
+        Money::from_minor(40_000),
+        false,
+        d(TODAY),
+    );
     assert_eq!(r.outcome, Outcome::Block);
     assert_eq!(r.remedies, vec![Remedy::Unfreeze]);
     // A hold share of 0% would hold every order: the increase asked for is what is over.
-    let policy = Policy { hold_over_bp: Some(0), ..Policy::default() };
-    let r = check(&policy, &customer_minor(100_000, 0), Money::from_minor(5_000), false, d(TODAY));
-    assert!(r.remedies.contains(&Remedy::TemporaryIncrease(Money::from_minor(5_000))), "{:?}", r.remedies);
+    let policy = Policy {
+        hold_over_bp: Some(0),
+        ..Policy::default()
+    };
+    let r = check(
+        &policy,
+        &customer_minor(100_000, 0),
+        Money::from_minor(5_000),
+        false,
+        d(TODAY),
+    );
+    assert!(
+        r.remedies
+            .contains(&Remedy::TemporaryIncrease(Money::from_minor(5_000))),
+        "{:?}",
+        r.remedies
+    );
 }
 
 #[test]
@@ -291,13 +312,24 @@ fn overdue_blocks_above_its_amount_or_past_its_days_and_an_expired_limit_the_day
         c.overdue = overdue;
         c.max_days_overdue = days;
         let r = check(&policy, &c, Money::from_minor(100), false, d(TODAY));
-        r.reasons.iter().any(|x| matches!(x, Reason::Overdue { .. }))
+        r.reasons
+            .iter()
+            .any(|x| matches!(x, Reason::Overdue { .. }))
     };
-    assert!(!blocked_for_overdue(y(10_000), 5), "at the amount: not over it");
+    assert!(
+        !blocked_for_overdue(y(10_000), 5),
+        "at the amount: not over it"
+    );
     assert!(blocked_for_overdue(y(10_000) + Money::from_minor(1), 5));
-    assert!(!blocked_for_overdue(y(500), 30), "at the days: not past them");
+    assert!(
+        !blocked_for_overdue(y(500), 30),
+        "at the days: not past them"
+    );
     assert!(blocked_for_overdue(y(500), 31));
-    assert!(!blocked_for_overdue(Money::ZERO, 31), "nothing owed, nothing blocked");
+    assert!(
+        !blocked_for_overdue(Money::ZERO, 31),
+        "nothing owed, nothing blocked"
+    );
     // A limit expiring today is in force today; tomorrow the check says it expired.
     let mut c = customer_minor(100_000_000, 0);
     c.limits.expires = Some(d(TODAY));
@@ -325,7 +357,11 @@ fn exposure_adds_receivables_the_order_parts_the_policy_counts_and_others_reserv
             exposure_includes_held_orders: held,
             ..Policy::default()
         };
-        assert_eq!(e.total(&policy), y(expected), "open orders {open}, held {held}");
+        assert_eq!(
+            e.total(&policy),
+            y(expected),
+            "open orders {open}, held {held}"
+        );
     };
     // Reservations count whatever the policy.
     check(false, false, 1_004);
