@@ -3,13 +3,18 @@
 # aging and warning rules, each area against its own tests. Prints each area's score and the
 # mutants no test caught; the run's files stay in target/mutants/<area>/mutants.out.
 # Usage: tools/mutants.sh [area ...]   (areas: credit workflow aging rules; default all)
+#        MUTANTS_ITERATE=1 tools/mutants.sh ...   tries again only what the last run missed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/mutants
 mkdir -p "$out"
 
-# area | regular expressions of the mutants' names (file and function) | test targets
-declare -A RE TESTS
+# area | its files | regular expressions of the mutants' names (file and function) | test targets
+declare -A FILES RE TESTS
+FILES[credit]='src/domain/src/credit.rs'
+FILES[workflow]='src/domain/src/approval.rs src/domain/src/workflow.rs'
+FILES[aging]='src/domain/src/reports.rs'
+FILES[rules]='src/domain/src/monitor.rs'
 RE[credit]='credit\.rs:.* in (check|Limits::effective|Exposure::total|share_of|Release::covers|Reason::blocks)$'
 TESTS[credit]='--lib --test credit'
 RE[workflow]='(approval\.rs:.* in (Flow::decide|Flow::missing_roles|Flow::submit|Flow::withdraw|Flow::can_act|approvers|Routes::route)$)|(workflow\.rs:)'
@@ -24,9 +29,14 @@ areas=("$@")
 for area in "${areas[@]}"; do
   [ -n "${RE[$area]:-}" ] || { echo "unknown area: $area (credit workflow aging rules)" >&2; exit 2; }
   echo "==> mutants: $area"
+  files=()
+  for f in ${FILES[$area]}; do files+=(--file "$f"); done
+  # --iterate: a second run tries again only what the last one did not catch.
+  iterate=()
+  [ -n "${MUTANTS_ITERATE:-}" ] && [ -f "$out/$area/mutants.out/outcomes.json" ] && iterate=(--iterate)
   # shellcheck disable=SC2086
-  cargo mutants --package creditdesk-domain --re "${RE[$area]}" --timeout 120 \
-    --output "$out/$area" --no-shuffle -- ${TESTS[$area]} >"$out/$area.log" 2>&1 || true
+  cargo mutants --package creditdesk-domain "${files[@]}" --re "${RE[$area]}" --timeout 120 \
+    "${iterate[@]}" --output "$out/$area" --no-shuffle -- ${TESTS[$area]} >"$out/$area.log" 2>&1 || true
 done
 
 echo
