@@ -462,3 +462,32 @@ fn a_csv_export_opens_in_excel_with_chinese_intact() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert_eq!(text, "客户,Amount\r\n\"上海钢铁, 有限公司\",1234.50\r\n");
 }
+
+#[test]
+fn two_customers_points_add_field_by_field_and_keep_the_longest_overdue() {
+    let point = |k: i64, days: i32| Point {
+        date: d("2026-03-31"),
+        open_ar: y(100 * k),
+        aging: [y(k), y(2 * k), y(3 * k), y(4 * k), y(90 * k)],
+        overdue_count: k as u32,
+        max_days_overdue: days,
+        sales: y(10 * k),
+        collected: y(20 * k),
+        credited: y(30 * k),
+    };
+    let mut sum = point(1, 40);
+    sum.add(&point(2, 15));
+    assert_eq!(
+        sum,
+        Point {
+            date: d("2026-03-31"),
+            open_ar: y(300),
+            aging: [y(3), y(6), y(9), y(12), y(270)],
+            overdue_count: 3,
+            max_days_overdue: 40,
+            sales: y(30),
+            collected: y(60),
+            credited: y(90),
+        }
+    );
+}
