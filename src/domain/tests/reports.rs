@@ -329,6 +329,13 @@ fn arb_ledger() -> impl Strategy<Value = Ledger> {
 /// credit notes dated by `on` settled of it, in the bucket of its days past due. Returns the
 /// open balance and the buckets of `customers` together.
 fn aging_by_hand(l: &Ledger, customers: &[CustomerId], on: Date) -> (Money, [Money; 5]) {
+    let (open, buckets, _) = aged_by_hand(l, customers, on);
+    (open, buckets)
+}
+
+/// [`aging_by_hand`], with how many invoices are past due.
+fn aged_by_hand(l: &Ledger, customers: &[CustomerId], on: Date) -> (Money, [Money; 5], u32) {
+    let mut past_due = 0;
     let mut buckets = [Money::ZERO; 5];
     for i in l
         .invoices()
@@ -357,9 +364,12 @@ fn aging_by_hand(l: &Ledger, customers: &[CustomerId], on: Date) -> (Money, [Mon
         );
         if open.is_positive() {
             buckets[Bucket::of(on.days_since(i.due_date)).index()] += open;
+            if i.due_date < on {
+                past_due += 1;
+            }
         }
     }
-    (buckets.iter().copied().sum(), buckets)
+    (buckets.iter().copied().sum(), buckets, past_due)
 }
 
 /// The drawn ledgers reach the case the property is about: a settlement dated before its invoice
@@ -402,9 +412,11 @@ proptest! {
         let per = l.per_customer(&customers, &dates);
         let mut previous = Money::ZERO;
         for (k, p) in pts.iter().enumerate() {
-            let (open, buckets) = aging_by_hand(&l, &customers, dates[k]);
+            let (open, buckets, past_due) = aged_by_hand(&l, &customers, dates[k]);
             prop_assert_eq!(p.open_ar, open, "open on {}", dates[k].iso());
             prop_assert_eq!(p.aging, buckets, "buckets on {}", dates[k].iso());
+            prop_assert_eq!(p.overdue_count, past_due, "invoices past due on {}", dates[k].iso());
+            prop_assert!(per.iter().all(|c| c[k].date == dates[k]), "each customer's point is dated");
             let mut open = Money::ZERO;
             let mut overdue = Money::ZERO;
             for c in customers {
