@@ -64,6 +64,24 @@ fn fired(f: &Facts) -> Vec<String> {
 }
 
 #[test]
+fn every_comparison_of_a_rule_holds_exactly_where_it_says() {
+    // value below, at and above the threshold 10.
+    let check = |op: Op, expected: [bool; 3]| {
+        assert_eq!(
+            [9, 10, 11].map(|v| op.holds(v, 10)),
+            expected,
+            "{}",
+            op.symbol()
+        );
+    };
+    check(Op::Ge, [false, true, true]);
+    check(Op::Gt, [false, false, true]);
+    check(Op::Le, [true, true, false]);
+    check(Op::Lt, [true, false, false]);
+    check(Op::Eq, [false, true, false]);
+}
+
+#[test]
 fn whole_months_count_a_month_end_anniversary_in_a_shorter_month() {
     let check = |from: &str, to: &str, expected: i64| {
         assert_eq!(whole_months(d(from), d(to)), expected, "{from} to {to}");
