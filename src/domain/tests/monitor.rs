@@ -477,3 +477,174 @@ fn the_armed_conditions_are_the_alerts_not_yet_cleared() {
     state.rearm_from_alerts();
     assert_eq!(state.armed, armed);
 }
+
+/// A rule over one metric with these actions.
+fn rule(code: &str, metric: Metric, threshold: i64, actions: Actions) -> Rule {
+    Rule {
+        code: code.into(),
+        name: code.into(),
+        severity: Severity::Warning,
+        enabled: true,
+        metric,
+        op: Op::Gt,
+        threshold,
+        grades: vec![],
+        regions: vec![],
+        reps: vec![],
+        actions,
+        auto_release: false,
+    }
+}
+
+/// Facts with these values.
+fn facts_with(
+    customer: u128,
+    grade: Grade,
+    region: &str,
+    rep: &str,
+    values: &[(Metric, i64)],
+) -> Facts {
+    Facts {
+        customer: CustomerId::from_u128(customer),
+        region: region.into(),
+        rep: rep.into(),
+        grade,
+        score: Fixed(6000),
+        values: values.iter().copied().collect(),
+    }
+}
+
+#[test]
+fn a_rule_limited_to_grades_regions_and_reps_fires_only_inside_them() {
+    let mut r = rule("W9001", Metric::OverdueAmount, 0, Actions::default());
+    r.grades = vec![Grade::B];
+    r.regions = vec!["East".into()];
+    r.reps = vec!["li".into()];
+    let check = |grade, region, rep, expected: bool| {
+        let f = facts_with(1, grade, region, rep, &[(Metric::OverdueAmount, 100)]);
+        assert_eq!(r.fires(&f).is_some(), expected, "{grade:?} {region} {rep}");
+    };
+    check(Grade::B, "East", "li", true);
+    check(Grade::A, "East", "li", false);
+    check(Grade::B, "West", "li", false);
+    check(Grade::B, "East", "wang", false);
+}
+
+#[test]
+fn a_drop_in_grade_or_score_is_measured_from_the_previous_evaluation() {
+    let c = customer(100_000);
+    let f = facts(
+        &c,
+        &CustomerSummary::default(),
+        Money::ZERO,
+        Grade::B,
+        Fixed(6000),
+        Some((Grade::AA, Fixed(8500))),
+        d(TODAY),
+    );
+    // AA to B is two grades down; 85.00 to 60.00 is 25 points.
+    assert_eq!(f.get(Metric::GradeDrop), Some(2));
+    assert_eq!(f.get(Metric::ScoreDrop), Some(2500));
+}
+
+#[test]
+fn a_run_holds_once_per_rule_opens_one_task_per_customer_names_the_rep_and_clears_only_its_own_alert(
+) {
+    let hold_and_task = Actions {
+        hold: true,
+        task: true,
+        ..Actions::default()
+    };
+    let hold_and_notice = Actions {
+        hold: true,
+        notice: true,
+        ..Actions::default()
+    };
+    let roles_only = Actions {
+        alert_roles: vec![creditdesk_domain::approval::Role::FinanceManager],
+        ..Actions::default()
+    };
+    let rules = RuleSet {
+        version: 1,
+        rules: vec![
+            rule("R1", Metric::OverdueAmount, 0, hold_and_task),
+            rule("R2", Metric::MaxDaysOverdue, 30, hold_and_notice),
+            rule("R3", Metric::OpenAr, 0, roles_only),
+        ],
+    };
+    let x = |days| {
+        facts_with(
+            1,
+            Grade::B,
+            "East",
+            "li",
+            &[
+                (Metric::OverdueAmount, 500),
+                (Metric::MaxDaysOverdue, days),
+                (Metric::OpenAr, 900),
+            ],
+        )
+    };
+    let y = facts_with(
+        2,
+        Grade::B,
+        "East",
+        "wang",
+        &[
+            (Metric::OverdueAmount, 700),
+            (Metric::MaxDaysOverdue, 3),
+            (Metric::OpenAr, 700),
+        ],
+    );
+    // z: over 30 days on paper but owing nothing overdue now: R2 and R3 fire, R1 does not.
+    let z = facts_with(
+        3,
+        Grade::B,
+        "East",
+        "zhao",
+        &[
+            (Metric::OverdueAmount, 0),
+            (Metric::MaxDaysOverdue, 45),
+            (Metric::OpenAr, 100),
+        ],
+    );
+    let mut state = MonitorState::default();
+    state.run(&rules, &[x(40), y.clone(), z.clone()], d(TODAY), 1);
+    let (cx, cy, cz) = (
+        CustomerId::from_u128(1),
+        CustomerId::from_u128(2),
+        CustomerId::from_u128(3),
+    );
+    // x is held by both rules, once each.
+    let holds: Vec<&str> = state.held(cx).iter().map(|h| h.rule.as_str()).collect();
+    assert_eq!(holds, ["R1", "R2"]);
+    // One task for x and one for y, none for z (no rule of z opens tasks).
+    let tasks: Vec<CustomerId> = state.tasks.iter().map(|t| t.customer).collect();
+    assert_eq!(tasks.iter().filter(|c| **c == cx).count(), 1);
+    assert_eq!(tasks.iter().filter(|c| **c == cy).count(), 1);
+    assert_eq!(tasks.iter().filter(|c| **c == cz).count(), 0);
+    // An alert names the rep when the rule acts through them (a task, a notice).
+    let rep_of = |code: &str, c: CustomerId| {
+        state
+            .alerts
+            .iter()
+            .find(|a| a.rule == code && a.customer == c)
+            .map(|a| a.rep.clone())
+    };
+    assert_eq!(rep_of("R1", cx), Some(Some("li".into())));
+    assert_eq!(rep_of("R2", cz), Some(Some("zhao".into())));
+    assert_eq!(rep_of("R3", cx), Some(None));
+    // x's days fall under 30: R2's alert clears, R1's stays open.
+    state.run(&rules, &[x(10), y, z], d(TODAY), 2);
+    let cleared = |code: &str| {
+        state
+            .alerts
+            .iter()
+            .find(|a| a.rule == code && a.customer == cx)
+            .unwrap()
+            .cleared_on
+    };
+    assert_eq!(cleared("R2"), Some(d(TODAY)));
+    assert_eq!(cleared("R1"), None);
+    assert_eq!(cleared("R3"), None);
+}
