@@ -648,3 +648,44 @@ fn a_run_holds_once_per_rule_opens_one_task_per_customer_names_the_rep_and_clear
     assert_eq!(cleared("R1"), None);
     assert_eq!(cleared("R3"), None);
 }
+
+#[test]
+fn a_rule_that_lifts_its_own_hold_reports_a_release_only_when_it_held() {
+    let hold = Actions {
+        hold: true,
+        ..Actions::default()
+    };
+    let mut lifts = rule("R1", Metric::OverdueAmount, 0, hold);
+    lifts.auto_release = true;
+    let mut no_hold = rule("R2", Metric::MaxDaysOverdue, 30, Actions::default());
+    no_hold.auto_release = true;
+    let rules = RuleSet {
+        version: 1,
+        rules: vec![lifts, no_hold],
+    };
+    let x = |overdue, days| {
+        facts_with(
+            1,
+            Grade::B,
+            "East",
+            "li",
+            &[
+                (Metric::OverdueAmount, overdue),
+                (Metric::MaxDaysOverdue, days),
+            ],
+        )
+    };
+    let cx = CustomerId::from_u128(1);
+    let mut state = MonitorState::default();
+    state.run(&rules, &[x(500, 40)], d(TODAY), 1);
+    assert_eq!(state.held(cx).len(), 1);
+    // R2 clears: it held nothing, so nothing is released.
+    let report = state.run(&rules, &[x(500, 10)], d(TODAY), 2);
+    assert_eq!(report.cleared.len(), 1);
+    assert!(report.released.is_empty(), "{report:?}");
+    assert_eq!(state.held(cx).len(), 1);
+    // R1 clears: its hold is lifted and reported.
+    let report = state.run(&rules, &[x(0, 10)], d(TODAY), 3);
+    assert_eq!(report.released, vec![cx]);
+    assert!(state.held(cx).is_empty());
+}
