@@ -689,3 +689,40 @@ fn a_rule_that_lifts_its_own_hold_reports_a_release_only_when_it_held() {
     assert_eq!(report.released, vec![cx]);
     assert!(state.held(cx).is_empty());
 }
+
+#[test]
+fn a_broken_promise_alerts_the_owner_of_its_own_task() {
+    let task_rule = Actions {
+        task: true,
+        ..Actions::default()
+    };
+    let rules = RuleSet {
+        version: 1,
+        rules: vec![rule("R1", Metric::OverdueAmount, 0, task_rule)],
+    };
+    let fx = facts_with(1, Grade::B, "East", "li", &[(Metric::OverdueAmount, 500)]);
+    let fy = facts_with(2, Grade::B, "East", "wang", &[(Metric::OverdueAmount, 700)]);
+    let mut state = MonitorState::default();
+    state.run(&rules, &[fx.clone(), fy.clone()], d(TODAY), 1);
+    // Wang's customer promised to pay yesterday and did not.
+    let t = state
+        .tasks
+        .iter_mut()
+        .find(|t| t.owner == "wang")
+        .expect("wang's task");
+    t.status = TaskStatus::Promised {
+        date: d(TODAY).add_days(-1),
+        amount: y(700),
+    };
+    let report = state.run(&rules, &[fx, fy], d(TODAY), 2);
+    assert_eq!(report.broken_promises.len(), 1);
+    let alert = state
+        .alerts
+        .iter()
+        .find(|a| a.rule == PROMISE_BROKEN)
+        .unwrap();
+    assert_eq!(
+        (alert.customer, alert.rep.as_deref()),
+        (CustomerId::from_u128(2), Some("wang"))
+    );
+}
