@@ -182,6 +182,12 @@ fn an_aaa_customer_skips_the_last_of_several_steps_never_the_only_one() {
     // A freeze has one step (any finance role): an AAA customer keeps it.
     let freeze = routes.route(Kind::Freeze, Money::ZERO, Grade::AAA);
     assert_eq!((freeze.steps.len(), freeze.simplified), (1, false));
+    // A tier of one step keeps it for AAA too.
+    let mut one = Routes::default();
+    assert!(one.aaa_simplified);
+    one.tiers[0].steps.truncate(1);
+    let r = one.route(Kind::PermanentChange, y(10_000), Grade::AAA);
+    assert_eq!((r.steps.len(), r.simplified), (1, false));
     // A limit change of two steps loses its last for AAA, when the routes say so.
     let two = routes.route(Kind::PermanentChange, y(10_000), Grade::A);
     let aaa = routes.route(Kind::PermanentChange, y(10_000), Grade::AAA);

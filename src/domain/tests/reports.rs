@@ -503,3 +503,17 @@ fn two_customers_points_add_field_by_field_and_keep_the_longest_overdue() {
         }
     );
 }
+
+#[test]
+fn each_customers_points_carry_their_dates_and_match_the_portfolio_of_that_customer() {
+    let l = sample();
+    let dates = [d("2026-02-20"), d("2026-03-13"), d("2026-08-01")];
+    let mut seen = Vec::new();
+    l.each_customer(&[C1, C2], &dates, |i, pts| seen.push((i, pts.to_vec())));
+    assert_eq!(seen.len(), 2);
+    for (i, pts) in seen {
+        let c = [C1, C2][i];
+        assert_eq!(pts, l.portfolio([c], &dates), "customer {i}");
+        assert!(pts.iter().zip(&dates).all(|(p, d)| p.date == *d));
+    }
+}
