@@ -176,6 +176,23 @@ impl World {
         self.book.borrow().ledger.order(*id).unwrap().status
     }
 
+    /// Files a request on our customer as `actor`, with no attachments; its id.
+    fn file(&self, actor: &str, kind: RequestKind, reason: &str) -> RequestId {
+        let id = RequestId::from_u128(self.next());
+        self.run(
+            actor,
+            Command::FileRequest {
+                id,
+                customer: self.ours,
+                kind,
+                reason: reason.into(),
+                attachments: vec![],
+            },
+        )
+        .unwrap();
+        id
+    }
+
     fn outbox_len(&self) -> usize {
         block_on(self.store.outbox()).unwrap().len()
     }
@@ -493,22 +510,15 @@ fn a_released_order_goes_on_within_its_release_and_held_never_reopens_by_hand() 
     }
     assert!(!OrderStatus::Held.can_become(OrderStatus::Open));
     // A release through the workflow: the sales rep files, the route's approvers decide.
-    let rid = RequestId::from_u128(w.next());
-    w.run(
+    let rid = w.file(
         "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::ReleaseHeldOrder {
-                order: id,
-                number: DocNo::parse("SO-2").unwrap(),
-                amount: Money::from_units(150_000),
-            },
-            reason: "Customer paid a deposit by wire".into(),
-            attachments: vec![],
+        RequestKind::ReleaseHeldOrder {
+            order: id,
+            number: DocNo::parse("SO-2").unwrap(),
+            amount: Money::from_units(150_000),
         },
-    )
-    .unwrap();
+        "Customer paid a deposit by wire",
+    );
     assert_eq!(
         cell(w.run(
             "rep-1",
@@ -1385,22 +1395,15 @@ fn customer_360_held_orders_and_the_inbox_show_a_rep_only_their_own() {
     assert_eq!(v.customer.name, "Ours Ltd");
     // A release request shows on the held row, in the requester's inbox as theirs, and waits
     // on the approvers, not on the other rep.
-    let rid = RequestId::from_u128(w.next());
-    w.run(
+    let rid = w.file(
         "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::ReleaseHeldOrder {
-                order: order_id(&ours),
-                number: DocNo::parse("SO-2").unwrap(),
-                amount: Money::from_units(150_000),
-            },
-            reason: "Customer paid a deposit by wire".into(),
-            attachments: vec![],
+        RequestKind::ReleaseHeldOrder {
+            order: order_id(&ours),
+            number: DocNo::parse("SO-2").unwrap(),
+            amount: Money::from_units(150_000),
         },
-    )
-    .unwrap();
+        "Customer paid a deposit by wire",
+    );
     assert_eq!(
         b().held_orders(&who("rep-1"))[0].release_requested,
         Some(rid)
@@ -1857,25 +1860,18 @@ fn an_approved_grade_override_changes_the_grade_and_the_policy_orders_are_checke
     } else {
         Grade::C
     };
-    let rid = RequestId::from_u128(w.next());
     let model_version = w.book.borrow().model.version;
-    w.run(
+    let rid = w.file(
         "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::GradeOverride {
-                from: before,
-                to,
-                score: Fixed(0),
-                model_version,
-                limit: Money::from_units(100_000),
-            },
-            reason: "The group guarantees its payments".into(),
-            attachments: vec![],
+        RequestKind::GradeOverride {
+            from: before,
+            to,
+            score: Fixed(0),
+            model_version,
+            limit: Money::from_units(100_000),
         },
-    )
-    .unwrap();
+        "The group guarantees its payments",
+    );
     // Filed, nothing changes yet.
     assert_eq!(w.book.borrow().grade(w.ours), before);
     assert_eq!(approve_all(&w, rid), Some(State::Approved));
@@ -1980,20 +1976,13 @@ fn an_approved_unfreeze_lifts_the_holds_the_rules_put_on_ordering() {
     block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
     assert!(!w.book.borrow().monitor.held(w.ours).is_empty());
     assert!(w.book.borrow().limits_in_force(w.ours).unwrap().frozen);
-    let rid = RequestId::from_u128(w.next());
-    w.run(
+    let rid = w.file(
         "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::Unfreeze {
-                limit: Money::from_units(100_000),
-            },
-            reason: "Paid by wire this morning, the bank confirmed".into(),
-            attachments: vec![],
+        RequestKind::Unfreeze {
+            limit: Money::from_units(100_000),
         },
-    )
-    .unwrap();
+        "Paid by wire this morning, the bank confirmed",
+    );
     // Filed: still held.
     assert!(!w.book.borrow().monitor.held(w.ours).is_empty());
     assert_eq!(approve_all(&w, rid), Some(State::Approved));
@@ -2010,18 +1999,11 @@ fn an_approved_unfreeze_lifts_the_holds_the_rules_put_on_ordering() {
 #[test]
 fn a_request_is_withdrawn_only_by_its_requester_while_it_is_open() {
     let w = World::new();
-    let rid = RequestId::from_u128(w.next());
-    w.run(
+    let rid = w.file(
         "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::Freeze,
-            reason: "The customer has stopped answering".into(),
-            attachments: vec![],
-        },
-    )
-    .unwrap();
+        RequestKind::Freeze,
+        "The customer has stopped answering",
+    );
     let withdraw = Command::Withdraw { request: rid };
     assert_eq!(cell(w.run("sm", withdraw.clone())), "CMD-WORKFLOW");
     let r = w.run("rep-1", withdraw.clone()).unwrap();
