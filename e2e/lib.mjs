@@ -169,3 +169,17 @@ export async function synced(page, since = 0) {
 export const appErrors = (errors) => errors.filter((e) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED/.test(e));
 
 export const lastSync = (page) => page.evaluate(() => window.__cd_timings?.syncDone ?? 0);
+
+/** Waits until `check()` (awaited: it may read IndexedDB through `page.evaluate`) gives a truthy
+ *  value, asking again every `interval` ms; fails after `timeout` ms. For conditions a page
+ *  cannot announce. (`page.waitForFunction` does not await a promise its function returns: a
+ *  promise is truthy, so it would pass at once.) */
+export async function until(check, { timeout = 30_000, interval = 10, what = "the condition" } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, interval));
+  }
+}

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, ready, serve } from "../lib.mjs";
+import { browser, ready, serve, until } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -98,24 +98,24 @@ test("a draft that breaks a rule cannot be published, and a bad file is refused 
     assert.match(problems, /W-SUM/);
     assert.ok(await page.isDisabled("[data-testid=publish]"));
     // A draft mid-edit is kept as it is, rule-breaking and all: reload once it is stored.
-    await page.waitForFunction(
-      () =>
-        new Promise((ok) => {
-          const open = indexedDB.open("creditdesk");
-          open.onsuccess = () => {
-            const get = open.result.transaction("models", "readonly").objectStore("models").get("draft");
-            get.onsuccess = () => {
-              const f = get.result && JSON.parse(get.result).factors.find((f) => f.key === "avg_days_to_pay");
-              open.result.close();
-              ok(!!f && Number(f.weight) === 9);
+    const storedWeight = () =>
+      page.evaluate(
+        () =>
+          new Promise((ok) => {
+            const open = indexedDB.open("creditdesk");
+            open.onsuccess = () => {
+              const get = open.result.transaction("models", "readonly").objectStore("models").get("draft");
+              get.onsuccess = () => {
+                const f = get.result && JSON.parse(get.result).factors.find((f) => f.key === "avg_days_to_pay");
+                open.result.close();
+                ok(f ? Number(f.weight) : null);
+              };
+              get.onerror = () => ok(null);
             };
-            get.onerror = () => ok(false);
-          };
-          open.onerror = () => ok(false);
-        }),
-      null,
-      { polling: 50 },
-    );
+            open.onerror = () => ok(null);
+          }),
+      );
+    await until(async () => (await storedWeight()) === 9, { what: "the draft stored" });
     await page.reload();
     await ready(page);
     await page.waitForSelector("[data-testid=problems] ul.problems");
