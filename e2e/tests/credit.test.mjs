@@ -165,8 +165,10 @@ test("a frozen customer is blocked even with headroom, and a grade on payment be
     await page.waitForSelector("[data-testid=check][data-outcome=block]");
     assert.match(await page.textContent("[data-testid=reasons]"), /款到发货/);
     await page.check("[data-testid=prepaid]");
-    // Taken as payment before delivery, the order passes.
-    await page.waitForSelector("[data-testid=check][data-outcome=pass]");
+    // Taken as payment before delivery, the order goes through (a warning, such as a review
+    // coming due on some days' demo data, may remain; nothing blocks it).
+    await page.waitForSelector("[data-testid=check]:not([data-outcome=block])");
+    assert.match(await page.getAttribute("[data-testid=check]", "data-outcome"), /^(pass|warn)$/);
     assert.doesNotMatch((await page.textContent("[data-testid=check]")) || "", /款到发货/);
 
     // Over the limit of a customer in good standing, payment before delivery lets the order
