@@ -183,3 +183,36 @@ export async function until(check, { timeout = 30_000, interval = 10, what = "th
     await new Promise((ok) => setTimeout(ok, interval));
   }
 }
+
+/** What Customer 360 shows of a customer's credit: its tiles in cents, whether it is frozen, and
+ *  whether a limit request is open. */
+export async function creditFacts(page) {
+  await page.waitForSelector("[data-testid=credit]");
+  return {
+    url: page.url(),
+    limit: cents(await tile(page, "limit")),
+    available: cents(await tile(page, "available")),
+    overdue: cents(await tile(page, "overdue")),
+    frozen: (await page.locator("[data-testid=frozen]").count()) > 0,
+    open: (await page.locator("[data-testid=limit-history][open]").count()) > 0,
+  };
+}
+
+/** Opens the first customer of the list (under each grade filter of `grades` in turn, or
+ *  unfiltered) whose `creditFacts` satisfy `fits`, and returns those facts. A test chooses its
+ *  customer by the state it needs, not by its place, so it passes whatever day the demo was made
+ *  for. At most `rows` rows of each list are tried. */
+export async function openCustomerWhere(page, url, fits, { grades = [null], rows = 40, what = "a customer that fits" } = {}) {
+  for (const grade of grades) {
+    await page.goto(url + "/customers");
+    await ready(page);
+    if (grade) await page.selectOption("[data-testid=grade-filter]", grade);
+    const hrefs = await page.$$eval(".vrow", (rs) => rs.map((r) => r.getAttribute("href")).filter(Boolean));
+    for (const href of hrefs.slice(0, rows)) {
+      await page.goto(new URL(href, url).href);
+      const facts = await creditFacts(page);
+      if (fits(facts)) return facts;
+    }
+  }
+  throw new Error(`no ${what} in the demo`);
+}

@@ -1,7 +1,7 @@
 // End-to-end: the order-time credit check on a phone, temporary increases, held orders, policy.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { browser, actAs, cents, tile, ready, serve } from "../lib.mjs";
+import { browser, actAs, cents, openCustomerWhere, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -11,27 +11,9 @@ after(() => server.stop());
 
 
 /** Opens the first customer of these grades that is neither frozen nor overdue (and, unless
- *  `anyHeadroom`, has credit available). */
-async function openCreditCustomer(page, grades = ["AA", "A", "AAA"], anyHeadroom = false) {
-  await page.goto(server.url + "/customers");
-  await ready(page);
-  for (const grade of grades) {
-    await page.selectOption("[data-testid=grade-filter]", grade);
-    const n = await page.locator(".vrow").count();
-    for (let i = 0; i < Math.min(n, anyHeadroom ? 60 : 8); i++) {
-      await page.click(`.vrow >> nth=${i}`);
-      await page.waitForSelector("[data-testid=credit]");
-      const frozen = await page.locator("[data-testid=frozen]").count();
-      const overdue = cents(await tile(page, "overdue"));
-      if (!frozen && overdue === 0 && (anyHeadroom || cents(await tile(page, "available")) > 0)) return page.url();
-      await page.goBack();
-      await page.waitForSelector(".vrow");
-      // The list's grade filter lives in the page, not in its address: choose it again.
-      await page.selectOption("[data-testid=grade-filter]", grade);
-    }
-  }
-  throw new Error("no customer with headroom in the demo");
-}
+ *  `anyHeadroom`, has credit available); its url. */
+const openCreditCustomer = async (page, grades = ["AA", "A", "AAA"], anyHeadroom = false) =>
+  (await openCustomerWhere(page, server.url, (f) => !f.frozen && f.overdue === 0 && (anyHeadroom || f.available > 0), { grades, rows: anyHeadroom ? 60 : 8, what: "customer with headroom" })).url;
 
 test("on a phone, a rep enters an order over the limit, sees why and what passes, and asks for a temporary increase", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });

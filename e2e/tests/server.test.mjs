@@ -3,7 +3,7 @@
 // a server that dies in the middle of a push.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { appErrors, browser, cents, daysAfter, lastSync, ready, signIn, startServer, synced, tile, DEMO_PASSWORD } from "../lib.mjs";
+import { appErrors, browser, cents, daysAfter, lastSync, openCustomerWhere, ready, signIn, startServer, synced, tile, DEMO_PASSWORD } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -13,24 +13,10 @@ after(() => server.stop());
 
 const iso = (d) => d.toISOString().slice(0, 10);
 
-/** A customer of the signed-in rep with a limit under `max` cents, no request open, and credit left. */
-async function pickCustomer(page, max = 19_000_000) {
-  await page.goto(server.url + "/customers");
-  await ready(page);
-  const hrefs = await page.$$eval(".vrow", (rows) => rows.map((r) => r.getAttribute("href") || r.querySelector("a")?.getAttribute("href")).filter(Boolean));
-  for (const href of hrefs.slice(0, 40)) {
-    await page.goto(server.url + href);
-    await page.waitForSelector("[data-testid=credit]");
-    const limit = cents(await tile(page, "limit"));
-    const available = cents(await tile(page, "available"));
-    const open = await page.locator("[data-testid=limit-history][open]").count();
-    // Nothing overdue and not frozen: an order within what is available passes, on any day.
-    const overdue = cents(await tile(page, "overdue"));
-    const frozen = await page.locator("[data-testid=frozen]").count();
-    if (limit > 0 && limit < max && available > 100_000 && !open && overdue === 0 && !frozen) return { url: page.url(), limit, available };
-  }
-  throw new Error("no customer fits");
-}
+/** A customer of the signed-in rep with a limit under `max` cents, no request open, and credit
+ *  left; nothing overdue and not frozen: an order within what is available passes, on any day. */
+const pickCustomer = (page, max = 19_000_000) =>
+  openCustomerWhere(page, server.url, (f) => f.limit > 0 && f.limit < max && f.available > 100_000 && !f.open && f.overdue === 0 && !f.frozen, { what: "customer that fits" });
 
 test("a rep offline on a phone files a temporary increase and takes an order; two approvers on a desktop approve; the phone sees the new limit without reloading", async () => {
   const phone = await browser({ width: 360, height: 760, mobile: true });

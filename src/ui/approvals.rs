@@ -148,11 +148,7 @@ pub async fn attachment_bytes(id: &str) -> Result<Option<Vec<u8>>, StoreError> {
     if let Some(bytes) = store.attachment(id).await? {
         return Ok(Some(bytes));
     }
-    if !creditdesk_app::sync::SERVER
-        .read(&*store)
-        .await?
-        .unwrap_or(false)
-    {
+    if !creditdesk_app::sync::synced(&*store).await? {
         return Ok(None);
     }
     let Some(bytes) = crate::ui::sync::fetch_attachment(id).await else {

@@ -9,8 +9,7 @@
 use crate::ui::link::api;
 use crate::ui::state::{book, db, now, today, with_data, with_data_mut, AppState};
 use creditdesk_app::sync::{
-    self as app_sync, PullReply, Push, PushReply, Refused, Session, LAST_SYNC, REFUSED, SERVER,
-    SESSION,
+    self as app_sync, PullReply, Push, PushReply, Refused, Session, LAST_SYNC, REFUSED, SESSION,
 };
 use creditdesk_domain::approval::User;
 use creditdesk_storage::{Store, StoreError};
@@ -265,7 +264,7 @@ pub async fn start(
 ) -> Result<Option<Option<User>>, StoreError> {
     let store = db()?;
     let s = state.sync;
-    let known = SERVER.read(&*store).await?.unwrap_or(false);
+    let known = app_sync::synced(&*store).await?;
     if up.is_none() && !known {
         return Ok(Some(None));
     }

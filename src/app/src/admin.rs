@@ -23,7 +23,7 @@ async fn allowed<S: Store>(store: &S, actor: &User) -> Result<(), CommandError> 
     if !actor.may(Permission::ResetData) {
         return Err(CommandError::NotPermitted("replace the data"));
     }
-    if crate::sync::SERVER.read(store).await?.unwrap_or(false) {
+    if crate::sync::synced(store).await? {
         return Err(CommandError::NotPermitted(
             "replace the data on a synced device (the server's administrator restores there)",
         ));
@@ -214,7 +214,7 @@ pub async fn switch_user<S: Store>(
     book: &std::cell::RefCell<crate::Book>,
     id: &str,
 ) -> Result<(), CommandError> {
-    if crate::sync::SERVER.read(store).await?.unwrap_or(false) {
+    if crate::sync::synced(store).await? {
         return Err(CommandError::NotPermitted(
             "act as someone else on a synced device (sign in as them)",
         ));
@@ -281,15 +281,16 @@ pub async fn expect_demo_requests<S: Store>(store: &S) -> Result<(), StoreError>
 /// Whether this is a local device's first start with nothing in it: its first data is then
 /// written (the demo), once. Never on a synced device: its data is the server's.
 pub async fn first_start<S: Store>(store: &S) -> Result<bool, StoreError> {
-    Ok(!crate::sync::SERVER.read(store).await?.unwrap_or(false)
-        && settings::INITIALIZED.read(store).await?.is_none()
+    // The usual start (already initialised) settles it with one read.
+    Ok(settings::INITIALIZED.read(store).await?.is_none()
+        && !crate::sync::synced(store).await?
         && store.stats().await?.customers == 0)
 }
 
 /// Whether this device expires requests past their time itself: a local one does; on a synced
 /// one the server does, on its own clock (a device's expiry would be refused there).
 pub async fn expires_here<S: Store>(store: &S) -> Result<bool, StoreError> {
-    Ok(!crate::sync::SERVER.read(store).await?.unwrap_or(false))
+    Ok(!crate::sync::synced(store).await?)
 }
 
 /// Notes that the first start's data is written (demo, empty or replaced): never again.

@@ -55,6 +55,10 @@ impl Book {
     pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
         self.index.get(&id).map(|&i| &self.customers[i])
     }
+    /// A request of the workflow by its id.
+    pub fn request(&self, id: RequestId) -> Option<&Request> {
+        self.requests.iter().find(|r| r.id == id)
+    }
     pub fn summary(&self, id: CustomerId) -> CustomerSummary {
         self.summaries.get(&id).copied().unwrap_or_default()
     }

@@ -1056,10 +1056,7 @@ fn canonical_kind(
 }
 
 fn find(book: &Book, id: RequestId) -> Result<&Request, CommandError> {
-    book.requests
-        .iter()
-        .find(|r| r.id == id)
-        .ok_or(CommandError::Unknown("request"))
+    book.request(id).ok_or(CommandError::Unknown("request"))
 }
 
 /// What a workflow step writes: the request, its effect on the customer or the order, its audit

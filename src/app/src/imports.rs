@@ -363,6 +363,12 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
             refused.push(format!("order {}: its id exists", o.number));
         }
     }
+    // A set of the stored ids, once: looking each up in the ledger costs the ledger's size.
+    let stored: std::collections::HashSet<_> = if r.invoices.is_empty() {
+        Default::default()
+    } else {
+        book.ledger.invoices().iter().map(|i| i.id).collect()
+    };
     for i in &r.invoices {
         let what = format!("invoice {}", i.number);
         if !i.amount.is_positive() {
@@ -371,7 +377,7 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
         if i.due_date < i.issue_date {
             refused.push(format!("{what}: due before it was issued"));
         }
-        if book.ledger.invoice(i.id).is_some() {
+        if stored.contains(&i.id) {
             refused.push(format!("{what}: its id exists"));
         }
     }

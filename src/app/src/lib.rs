@@ -39,7 +39,7 @@ pub use exec::{
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
 pub use views::{
-    Access, CreditCard, Customer360, HeldRow, InboxView, RatingView, RequestContext,
+    Access, AuditLine, CreditCard, Customer360, HeldRow, InboxView, RatingView, RequestContext,
     ALL_REQUESTS_SHOWN,
 };
 

@@ -137,16 +137,6 @@ impl Book {
             self.rep_choices(self.customers.iter().map(|c| c.sales_rep.as_str())),
         )
     }
-    /// A new draft from a model (the published one, or one read from a file): not published, no
-    /// version yet (publishing gives it the next).
-    pub fn draft_from(
-        model: &creditdesk_domain::rating::Scorecard,
-    ) -> creditdesk_domain::rating::Scorecard {
-        let mut m = model.clone();
-        m.version = 0;
-        m.published_on = None;
-        m
-    }
     /// The customer a command is about, if it is about one (to fix a refused command there).
     pub fn customer_of(&self, cmd: &crate::Command) -> Option<CustomerId> {
         use crate::Command as C;
@@ -160,11 +150,9 @@ impl Book {
             C::MoveOrder { order, .. } | C::CancelHeld { order, .. } => {
                 self.ledger.order(*order).map(|o| o.customer)
             }
-            C::Decide { request, .. } | C::Withdraw { request } => self
-                .requests
-                .iter()
-                .find(|r| r.id == *request)
-                .map(|r| r.customer),
+            C::Decide { request, .. } | C::Withdraw { request } => {
+                self.request(*request).map(|r| r.customer)
+            }
             C::SetAlert { alert, .. } => self
                 .monitor
                 .alerts

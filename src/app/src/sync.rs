@@ -734,6 +734,11 @@ pub const LAST_SYNC: Setting<i64> = Setting::new("sync_last");
 
 /// Whether this device syncs with a server (it then never acts without a signed-in user).
 pub const SERVER: Setting<bool> = Setting::new("sync_server");
+
+/// Whether this device syncs with a server ([`SERVER`], unset on a local device).
+pub async fn synced<S: Store>(store: &S) -> Result<bool, StoreError> {
+    Ok(SERVER.read(store).await?.unwrap_or(false))
+}
 /// Who is signed in on this device, until when: the device keeps working offline as this user
 /// until the session expires, and never as anyone else.
 pub const SESSION: Setting<Session> = Setting::new("sync_session");
@@ -778,34 +783,24 @@ pub async fn client_id<S: Store>(
         return Ok(c);
     }
     let c = new_id();
-    let mut b = Batch::default();
-    CLIENT.put(&mut b, &c);
-    store.commit(&b).await?;
+    CLIENT.write(store, &c).await?;
     Ok(c)
 }
 
 /// Notes that this device syncs with a server: from now on it acts only as a signed-in user.
 pub async fn mark_served<S: Store>(store: &S) -> Result<(), StoreError> {
-    let mut b = Batch::default();
-    SERVER.put(&mut b, &true);
-    store.commit(&b).await
+    SERVER.write(store, &true).await
 }
 
 /// Notes when the device last synced (milliseconds).
 pub async fn mark_synced<S: Store>(store: &S, at: i64) -> Result<(), StoreError> {
-    let mut b = Batch::default();
-    LAST_SYNC.put(&mut b, &at);
-    store.commit(&b).await
+    LAST_SYNC.write(store, &at).await
 }
 
 /// Forgets the session (signed out): the next start asks who signs in.
 pub async fn forget_session<S: Store>(store: &S) -> Result<(), StoreError> {
-    store
-        .commit(&Batch {
-            settings: vec![SESSION.clear()],
-            ..Batch::default()
-        })
-        .await
+    let (key, empty) = SESSION.clear();
+    store.set_setting(&key, &empty).await
 }
 
 /// Keeps an attachment's bytes fetched from the server (a cache of the server's copy: no

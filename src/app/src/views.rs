@@ -207,11 +207,7 @@ impl Book {
         user: &User,
         id: Option<RequestId>,
     ) -> Result<(Request, String), Access> {
-        let r = self
-            .requests
-            .iter()
-            .find(|r| Some(r.id) == id)
-            .ok_or(Access::Missing)?;
+        let r = id.and_then(|id| self.request(id)).ok_or(Access::Missing)?;
         if !self.visible(user, r.customer) {
             return Err(Access::NotYours);
         }
@@ -264,9 +260,7 @@ impl Book {
             customer(id)
         } else if let Some(rid) = subject.strip_prefix("request:") {
             RequestId::parse(rid).and_then(|id| {
-                self.requests
-                    .iter()
-                    .find(|r| r.id == id)
+                self.request(id)
                     .and_then(|r| customer(r.customer))
                     .map(|n| format!("{n} · #{}", rid.get(..8).unwrap_or(rid)))
             })

@@ -50,6 +50,11 @@ impl<T: Serialize + DeserializeOwned> Setting<T> {
             serde_json::to_string(value).expect("settings serialise"),
         ));
     }
+    /// Stores the value at once (its own transaction).
+    pub async fn write<S: Store>(self, store: &S, value: &T) -> Result<(), StoreError> {
+        let (key, json) = self.entry(value);
+        store.set_setting(&key, &json).await
+    }
     /// The stored form of a value: `(key, json)`.
     pub fn entry(self, value: &T) -> (String, String) {
         (

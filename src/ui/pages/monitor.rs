@@ -464,77 +464,74 @@ fn RulesBody() -> impl IntoView {
         let rows = with_data(|d| backtest_year(d, &d.me(), &rules));
         back.set(Some(rows));
     };
-    view! {
-        <WhenLedger>
-            {move || {
-                let lang = state.lang.get();
-                let t = move |k: T| lang.t(k);
-                let allowed = state.data(|d| d.me().may(Permission::EditPolicy));
-                let rules = draft.get();
-                view! {
-                    <section class="page rules">
-                        <h1>{format!("{} · v{}", t(T::Rules), rules.version)}</h1>
-                        <ul class="plain inbox-list" data-testid="rules">
-                            {rules.rules.iter().enumerate().map(|(i, r)| {
-                                let (sev, tone) = severity(lang, r.severity);
-                                view! {
-                                    <li class="request-row" data-testid="rule">
-                                        <label class="check"><input type="checkbox" prop:checked=r.enabled on:change=move |ev| draft.update(|d| d.rules[i].enabled = event_target_checked(&ev)) />{format!("{} {}", r.code, rule_name(lang, &r.code, &r.name))}</label>
-                                        <span class="rule-text">{rule_text(lang, r)}</span>
-                                        <span class=format!("pill {tone}")>{sev}</span>
-                                        <button class="small" on:click=move |_| editing.set(if editing.get_untracked() == Some(i) { None } else { Some(i) })>{t(T::Edit)}</button>
-                                        <button class="small" data-testid="test-rule" on:click=move |_| test(i)>{t(T::TestRule)}</button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        {move || tested.get().map(|(n, names)| view! {
-                            <p class="route" data-testid="would-fire">{format!("{} {n}", t(T::WouldFire))}<br /><span class="muted">{names.join(", ")}</span></p>
-                        })}
-                        {move || editing.get().filter(|i| *i < draft.with(|d| d.rules.len())).map(|i| view! { <RuleEditor draft=draft index=i unreadable=unreadable /> })}
-                        <div class="toolbar">
-                            <button on:click=move |_| {
-                                draft.update(|d| {
-                                    let n = 1100 + d.rules.len();
-                                    let mut r = RuleSet::default().rules[0].clone();
-                                    r.code = format!("W{n:04}");
-                                    r.name = t(T::NewRule).to_string();
-                                    r.enabled = false;
-                                    d.rules.push(r);
-                                });
-                                editing.set(Some(draft.with_untracked(|d| d.rules.len() - 1)));
-                            }>{t(T::NewRule)}</button>
-                            <button data-testid="backtest" on:click=run_back>{t(T::Backtest)}</button>
-                        </div>
-                        {move || back.get().map(|rows| view! {
-                            <div class="table-wrap">
-                                <table data-testid="backtest-table">
-                                    <thead><tr><th>{t(T::AsOf)}</th><th>{t(T::Alerts)}</th><th class="num">{t(T::HeldCustomers)}</th><th class="num">{t(T::HeldOverdue)}</th></tr></thead>
-                                    <tbody>{rows.into_iter().map(|m| view! {
-                                        <tr>
-                                            <td>{lang.date(m.month_end)}</td>
-                                            <td>{m.raised.iter().map(|(k, v)| format!("{k}×{v}")).collect::<Vec<_>>().join(" ")}</td>
-                                            <td class="num">{m.held}</td>
-                                            <td class="num">{m.held_overdue.format_cny()}</td>
-                                        </tr>
-                                    }).collect_view()}</tbody>
-                                </table>
-                            </div>
-                        })}
-                        <div class="field">
-                            <label for="rules-why">{t(T::ChangeReason)}</label>
-                            <input id="rules-why" prop:value=move || why.get() on:input=move |ev| why.set(event_target_value(&ev)) />
-                        </div>
-                        {move || (!problems.get().is_empty()).then(|| view! {
-                            <ul class="form-message problems" role="alert" data-testid="rule-problems">
-                                {problems.get().into_iter().map(|p| view! { <li><span class="mono">{p.code.code()}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
-                            </ul>
-                        })}
-                        <button class="primary" data-testid="save-rules" disabled=!allowed on:click=save>{t(T::Save)}</button>
-                    </section>
-                }
-            }}
-        </WhenLedger>
+    // RulesPage shows it once the ledger is in.
+    move || {
+        let lang = state.lang.get();
+        let t = move |k: T| lang.t(k);
+        let allowed = state.data(|d| d.me().may(Permission::EditPolicy));
+        let rules = draft.get();
+        view! {
+            <section class="page rules">
+                <h1>{format!("{} · v{}", t(T::Rules), rules.version)}</h1>
+                <ul class="plain inbox-list" data-testid="rules">
+                    {rules.rules.iter().enumerate().map(|(i, r)| {
+                        let (sev, tone) = severity(lang, r.severity);
+                        view! {
+                            <li class="request-row" data-testid="rule">
+                                <label class="check"><input type="checkbox" prop:checked=r.enabled on:change=move |ev| draft.update(|d| d.rules[i].enabled = event_target_checked(&ev)) />{format!("{} {}", r.code, rule_name(lang, &r.code, &r.name))}</label>
+                                <span class="rule-text">{rule_text(lang, r)}</span>
+                                <span class=format!("pill {tone}")>{sev}</span>
+                                <button class="small" on:click=move |_| editing.set(if editing.get_untracked() == Some(i) { None } else { Some(i) })>{t(T::Edit)}</button>
+                                <button class="small" data-testid="test-rule" on:click=move |_| test(i)>{t(T::TestRule)}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {move || tested.get().map(|(n, names)| view! {
+                    <p class="route" data-testid="would-fire">{format!("{} {n}", t(T::WouldFire))}<br /><span class="muted">{names.join(", ")}</span></p>
+                })}
+                {move || editing.get().filter(|i| *i < draft.with(|d| d.rules.len())).map(|i| view! { <RuleEditor draft=draft index=i unreadable=unreadable /> })}
+                <div class="toolbar">
+                    <button on:click=move |_| {
+                        draft.update(|d| {
+                            let n = 1100 + d.rules.len();
+                            let mut r = RuleSet::default().rules[0].clone();
+                            r.code = format!("W{n:04}");
+                            r.name = t(T::NewRule).to_string();
+                            r.enabled = false;
+                            d.rules.push(r);
+                        });
+                        editing.set(Some(draft.with_untracked(|d| d.rules.len() - 1)));
+                    }>{t(T::NewRule)}</button>
+                    <button data-testid="backtest" on:click=run_back>{t(T::Backtest)}</button>
+                </div>
+                {move || back.get().map(|rows| view! {
+                    <div class="table-wrap">
+                        <table data-testid="backtest-table">
+                            <thead><tr><th>{t(T::AsOf)}</th><th>{t(T::Alerts)}</th><th class="num">{t(T::HeldCustomers)}</th><th class="num">{t(T::HeldOverdue)}</th></tr></thead>
+                            <tbody>{rows.into_iter().map(|m| view! {
+                                <tr>
+                                    <td>{lang.date(m.month_end)}</td>
+                                    <td>{m.raised.iter().map(|(k, v)| format!("{k}×{v}")).collect::<Vec<_>>().join(" ")}</td>
+                                    <td class="num">{m.held}</td>
+                                    <td class="num">{m.held_overdue.format_cny()}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                })}
+                <div class="field">
+                    <label for="rules-why">{t(T::ChangeReason)}</label>
+                    <input id="rules-why" prop:value=move || why.get() on:input=move |ev| why.set(event_target_value(&ev)) />
+                </div>
+                {move || (!problems.get().is_empty()).then(|| view! {
+                    <ul class="form-message problems" role="alert" data-testid="rule-problems">
+                        {problems.get().into_iter().map(|p| view! { <li><span class="mono">{p.code.code()}</span>{format!(" {} — {}", p.at, p.detail)}</li> }).collect_view()}
+                    </ul>
+                })}
+                <button class="primary" data-testid="save-rules" disabled=!allowed on:click=save>{t(T::Save)}</button>
+            </section>
+        }
     }
 }
 

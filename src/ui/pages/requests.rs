@@ -802,7 +802,6 @@ pub fn AuditPage() -> impl IntoView {
                 let Some((lines, total)) = state.data(|d| d.audit_page(&d.me(), 500)) else {
                     return view! { <section class="page"><h1>{t(T::Audit)}</h1><p data-testid="not-permitted">{t(T::NotPermitted)}</p></section> }.into_any();
                 };
-                let rows: Vec<_> = lines.into_iter().map(|l| (l.entry, l.who, l.subject)).collect();
                 view! {
                     <section class="page audit">
                         <h1>{t(T::Audit)}</h1>
@@ -820,7 +819,7 @@ pub fn AuditPage() -> impl IntoView {
                             <table data-testid="audit">
                                 <thead><tr><th>"#"</th><th>{t(T::When)}</th><th>{t(T::Who)}</th><th>{t(T::What)}</th><th>{t(T::Subject)}</th><th>{t(T::Before)}</th><th>{t(T::After)}</th><th>{t(T::Why)}</th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|(e, who, subject)| view! {
+                                    {lines.into_iter().map(|creditdesk_app::AuditLine { entry: e, who, subject }| view! {
                                         <tr>
                                             <td class="num">{e.seq}</td>
                                             <td>{fmt_time(lang, e.at)}</td>

@@ -6,7 +6,7 @@ use crate::ui::link::A;
 use crate::ui::rating::{
     factor_label, fmt_score, position_label, problem_text, unit_label, GradeBadge,
 };
-use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, Data, GradeChange};
+use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, GradeChange};
 use crate::ui::widgets::WhenLedger;
 use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
 use creditdesk_domain::rating::{
@@ -75,7 +75,7 @@ fn ScorecardBody() -> impl IntoView {
     });
 
     let start_draft = move |_| {
-        draft.set(Some(with_data(|d| Data::draft_from(&d.model))));
+        draft.set(Some(with_data(|d| d.model.as_draft())));
         shape.update(|s| *s += 1);
     };
     let discard = move |_| {
@@ -118,7 +118,7 @@ fn ScorecardBody() -> impl IntoView {
             match Scorecard::from_json(&text) {
                 Ok(m) => {
                     import_problems.set(Vec::new());
-                    draft.set(Some(Data::draft_from(&m)));
+                    draft.set(Some(m.as_draft()));
                     shape.update(|s| *s += 1);
                 }
                 Err(p) => import_problems.set(p),

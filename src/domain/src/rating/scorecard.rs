@@ -339,6 +339,16 @@ pub struct Hint {
 }
 
 impl Scorecard {
+    /// A new draft from this model (the published one, or one read from a file): not published,
+    /// no version yet (publishing gives it the next).
+    pub fn as_draft(&self) -> Scorecard {
+        Scorecard {
+            version: 0,
+            published_on: None,
+            ..self.clone()
+        }
+    }
+
     /// Parses and checks a model; on failure lists every problem and nothing changes.
     pub fn from_json(text: &str) -> Result<Scorecard, Vec<ModelProblem>> {
         let model: Scorecard = serde_json::from_str(text).map_err(|e| {
