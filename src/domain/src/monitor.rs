@@ -149,6 +149,14 @@ pub struct Actions {
     pub review: bool,
 }
 
+impl Actions {
+    /// Whether the alert goes to the customer's sales rep (who also owns its task, notice or
+    /// review).
+    pub fn reaches_rep(&self) -> bool {
+        self.alert_rep || self.task || self.notice || self.review
+    }
+}
+
 /// A warning rule, as data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -472,7 +480,37 @@ pub fn facts(
     }
 }
 
+impl Alert {
+    /// Adds who else this alert reaches: roles, and a rep when it reaches none yet.
+    fn reach(&mut self, roles: &[Role], rep: Option<String>) {
+        for r in roles {
+            if !self.roles.contains(r) {
+                self.roles.push(*r);
+            }
+        }
+        if self.rep.is_none() {
+            self.rep = rep;
+        }
+    }
+}
+
 impl Rule {
+    /// Whether this rule holding means `other` holds too, for every value: the same metric, the
+    /// same direction, a threshold at least as strict ("overdue above ¥10,000" implies "an
+    /// invoice is overdue"). Then both speak of one fact, and one alert tells it.
+    pub fn implies(&self, other: &Rule) -> bool {
+        use Op::*;
+        if self.metric != other.metric || self.code == other.code {
+            return false;
+        }
+        let (a, b) = (self.threshold, other.threshold);
+        match (self.op, other.op) {
+            (Gt | Ge, Gt | Ge) => a > b || (a == b && (self.op == Gt || other.op == Ge)),
+            (Lt | Le, Lt | Le) => a < b || (a == b && (self.op == Lt || other.op == Le)),
+            _ => false,
+        }
+    }
+
     /// The value that makes the rule fire for these facts, if it does.
     pub fn fires(&self, f: &Facts) -> Option<i64> {
         if !self.grades.is_empty() && !self.grades.contains(&f.grade) {
@@ -534,6 +572,15 @@ pub struct Alert {
     pub status: AlertStatus,
     /// The day the condition cleared (the rule re-armed), if it has.
     pub cleared_on: Option<Date>,
+    /// The codes of weaker rules on the same fact that this alert speaks for (overdue above
+    /// ¥10,000 speaks for "an invoice is overdue"): they act (hold, task) but raise no alert of
+    /// their own while this one is open. See [`Rule::implies`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
+    /// The alert that took this one's place when a stricter rule on the same fact fired later
+    /// (this one is then resolved).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -616,7 +663,11 @@ impl MonitorState {
             .alerts
             .iter()
             .filter(|a| a.cleared_on.is_none() && a.rule != PROMISE_BROKEN)
-            .map(|a| (format!("{}|{}", a.rule, a.customer), a.id.clone()))
+            .flat_map(|a| {
+                std::iter::once(&a.rule)
+                    .chain(&a.covers)
+                    .map(move |r| (format!("{r}|{}", a.customer), a.id.clone()))
+            })
             .collect();
     }
 
@@ -633,6 +684,51 @@ impl MonitorState {
         format!("{prefix}-{now}-{}", self.seq)
     }
 
+    /// What a rule that newly holds does besides its alert: hold the customer's orders, open a
+    /// collection task.
+    fn act(
+        &mut self,
+        r: &Rule,
+        customer: CustomerId,
+        f: &Facts,
+        as_of: Date,
+        now: i64,
+        report: &mut RunReport,
+    ) {
+        let a = &r.actions;
+        if a.hold {
+            let holds = self.holds.entry(customer).or_default();
+            if !holds.iter().any(|h| h.rule == r.code) {
+                holds.push(Hold {
+                    rule: r.code.clone(),
+                    since: as_of,
+                });
+                report.held.push(customer);
+            }
+        }
+        if a.task
+            && !self
+                .tasks
+                .iter()
+                .any(|t| t.customer == customer && t.is_open())
+        {
+            let id = self.next_id("T", now);
+            self.tasks.push(Task {
+                id: id.clone(),
+                customer,
+                owner: f.rep.clone(),
+                rule: r.code.clone(),
+                opened_on: as_of,
+                due: as_of.add_days(7),
+                status: TaskStatus::Open,
+                notes: Vec::new(),
+                closed_on: None,
+                promise_broken: false,
+            });
+            report.tasks_opened.push(id);
+        }
+    }
+
     /// One run of the rules as of `as_of` over the customers in `facts` (all, or those whose data
     /// just changed): raises alerts for conditions that newly hold, re-arms
     /// those that cleared, sets and (when the rule says so) lifts holds, opens and closes tasks,
@@ -640,11 +736,30 @@ impl MonitorState {
     /// nothing. Returns what changed, for the caller to write and announce.
     pub fn run(&mut self, rules: &RuleSet, facts: &[Facts], as_of: Date, now: i64) -> RunReport {
         let mut report = RunReport::default();
-        let hits = evaluate(rules, facts);
+        let mut hits = evaluate(rules, facts);
+        // One alert per fact: a rule that a stricter rule holding for the same customer implies
+        // is covered by it (it acts, but its alert is the stricter one's). Leads go first, so
+        // that a covered rule finds its lead's alert.
+        let lead_of = |i: usize, customer: CustomerId, hits: &[(usize, CustomerId, i64)]| {
+            hits.iter()
+                .filter(|h| h.1 == customer && rules.rules[h.0].implies(&rules.rules[i]))
+                .map(|h| h.0)
+                .find(|&j| {
+                    !hits
+                        .iter()
+                        .any(|h| h.1 == customer && rules.rules[h.0].implies(&rules.rules[j]))
+                })
+        };
+        let leads: Vec<Option<usize>> =
+            hits.iter().map(|&(i, c, _)| lead_of(i, c, &hits)).collect();
+        let mut order: Vec<usize> = (0..hits.len()).collect();
+        order.sort_by_key(|&k| leads[k].is_some());
+        hits = order.iter().map(|&k| hits[k]).collect();
+        let leads: Vec<Option<usize>> = order.iter().map(|&k| leads[k]).collect();
         let mut holding: std::collections::BTreeSet<String> = Default::default();
         let by_customer: BTreeMap<CustomerId, &Facts> =
             facts.iter().map(|f| (f.customer, f)).collect();
-        for &(i, customer, value) in &hits {
+        for (k, &(i, customer, value)) in hits.iter().enumerate() {
             let r = &rules.rules[i];
             let key = format!("{}|{customer}", r.code);
             holding.insert(key.clone());
@@ -652,8 +767,44 @@ impl MonitorState {
                 continue;
             }
             let f = by_customer[&customer];
-            let id = self.next_id("A", now);
             let a = &r.actions;
+            // A covered rule: its lead's alert speaks for it.
+            let lead_alert = leads[k].and_then(|j| {
+                self.armed
+                    .get(&format!("{}|{customer}", rules.rules[j].code))
+                    .cloned()
+            });
+            if let Some(lead) = lead_alert {
+                if let Some(al) = self.alerts.iter_mut().find(|x| x.id == lead) {
+                    if !al.covers.contains(&r.code) {
+                        al.covers.push(r.code.clone());
+                    }
+                    // It reaches whom the covered rule's alert would have reached.
+                    al.reach(&a.alert_roles, a.reaches_rep().then(|| f.rep.clone()));
+                }
+                self.armed.insert(key, lead);
+                self.act(r, customer, f, as_of, now, &mut report);
+                continue;
+            }
+            let id = self.next_id("A", now);
+            // Open alerts of weaker rules on the same fact give way to this one, which reaches
+            // whom they reached.
+            let mut reached: Vec<(Vec<Role>, Option<String>)> = Vec::new();
+            for old in self.alerts.iter_mut().filter(|x| {
+                x.customer == customer
+                    && x.cleared_on.is_none()
+                    && x.status != AlertStatus::Resolved
+                    && rules
+                        .rules
+                        .iter()
+                        .find(|w| w.code == x.rule)
+                        .is_some_and(|w| r.implies(w))
+            }) {
+                old.status = AlertStatus::Resolved;
+                old.superseded_by = Some(id.clone());
+                report.superseded.push(old.id.clone());
+                reached.push((old.roles.clone(), old.rep.clone()));
+            }
             self.alerts.push(Alert {
                 id: id.clone(),
                 rule: r.code.clone(),
@@ -667,45 +818,22 @@ impl MonitorState {
                 raised_on: as_of,
                 raised_at: now,
                 roles: a.alert_roles.clone(),
-                rep: (a.alert_rep || a.task || a.notice || a.review).then(|| f.rep.clone()),
+                rep: a.reaches_rep().then(|| f.rep.clone()),
                 notice: a.notice,
                 review: a.review,
                 status: AlertStatus::Open,
                 cleared_on: None,
+                covers: Vec::new(),
+                superseded_by: None,
             });
-            report.raised.push(id.clone());
-            self.armed.insert(key, id);
-            if a.hold {
-                let holds = self.holds.entry(customer).or_default();
-                if !holds.iter().any(|h| h.rule == r.code) {
-                    holds.push(Hold {
-                        rule: r.code.clone(),
-                        since: as_of,
-                    });
-                    report.held.push(customer);
+            if let Some(new) = self.alerts.last_mut() {
+                for (roles, rep) in reached {
+                    new.reach(&roles, rep);
                 }
             }
-            if a.task
-                && !self
-                    .tasks
-                    .iter()
-                    .any(|t| t.customer == customer && t.is_open())
-            {
-                let id = self.next_id("T", now);
-                self.tasks.push(Task {
-                    id: id.clone(),
-                    customer,
-                    owner: f.rep.clone(),
-                    rule: r.code.clone(),
-                    opened_on: as_of,
-                    due: as_of.add_days(7),
-                    status: TaskStatus::Open,
-                    notes: Vec::new(),
-                    closed_on: None,
-                    promise_broken: false,
-                });
-                report.tasks_opened.push(id);
-            }
+            report.raised.push(id.clone());
+            self.armed.insert(key, id);
+            self.act(r, customer, f, as_of, now, &mut report);
         }
         // Conditions that cleared re-arm their rule; holds lift only when the rule says so. Only
         // the customers in `facts` are looked at: a run may cover a few customers.
@@ -722,7 +850,14 @@ impl MonitorState {
             .collect();
         for (key, alert) in cleared {
             self.armed.remove(&key);
-            if let Some(a) = self.alerts.iter_mut().find(|a| a.id == alert) {
+            // An alert that speaks for several rules clears with the last of them.
+            let still = self.armed.values().any(|v| *v == alert);
+            if let Some(a) = self
+                .alerts
+                .iter_mut()
+                .find(|a| a.id == alert)
+                .filter(|_| !still)
+            {
                 a.cleared_on = Some(as_of);
             }
             let (code, customer) = key.split_once('|').expect("key");
@@ -744,7 +879,9 @@ impl MonitorState {
                     }
                 }
             }
-            report.cleared.push(alert);
+            if !still {
+                report.cleared.push(alert);
+            }
         }
         // Tasks close by themselves once the customer owes nothing overdue; a promise past its
         // date with the overdue still there raises one alert.
@@ -797,6 +934,8 @@ impl MonitorState {
                 review: false,
                 status: AlertStatus::Open,
                 cleared_on: None,
+                covers: Vec::new(),
+                superseded_by: None,
             });
             report.raised.push(id);
         }
@@ -817,6 +956,8 @@ pub struct RunReport {
     pub tasks_opened: Vec<String>,
     pub tasks_closed: Vec<String>,
     pub broken_promises: Vec<(String, CustomerId, i64)>,
+    /// Alerts resolved because a stricter rule's alert on the same fact took their place.
+    pub superseded: Vec<String>,
 }
 
 impl RunReport {

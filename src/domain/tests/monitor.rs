@@ -407,7 +407,8 @@ fn a_back_test_counts_what_each_month_would_have_raised_and_held() {
     ];
     let rows = backtest(&RuleSet::default(), &months);
     assert_eq!(rows[0].raised.len(), 0);
-    assert_eq!(rows[1].raised.get("W1002"), Some(&1));
+    // One alert for one fact: overdue above ¥10,000 speaks for "an invoice is overdue".
+    assert_eq!(rows[1].raised.get("W1002"), None);
     assert_eq!(rows[1].raised.get("W1003"), Some(&1));
     assert_eq!((rows[1].held, rows[1].held_overdue), (1, y(12_000)));
     assert!(rows[2].raised.is_empty(), "still the same episode");
@@ -725,4 +726,156 @@ fn a_broken_promise_alerts_the_owner_of_its_own_task() {
         (alert.customer, alert.rep.as_deref()),
         (CustomerId::from_u128(2), Some("wang"))
     );
+}
+
+/// The customer's alerts: (rule, status, cleared, what it covers, superseded by).
+fn alerts_of(state: &MonitorState) -> Vec<(String, AlertStatus, bool, Vec<String>, bool)> {
+    state
+        .alerts
+        .iter()
+        .map(|a| {
+            (
+                a.rule.clone(),
+                a.status,
+                a.cleared_on.is_some(),
+                a.covers.clone(),
+                a.superseded_by.is_some(),
+            )
+        })
+        .collect()
+}
+
+/// The facts of a customer that owes `units`, all overdue, and invoiced this month.
+fn owes(c: &Customer, units: i64) -> Facts {
+    facts_of(
+        c,
+        CustomerSummary {
+            overdue: y(units),
+            open_ar: y(units),
+            last_invoice: Some(d("2026-11-01")),
+            ..CustomerSummary::default()
+        },
+        y(units),
+    )
+}
+
+#[test]
+fn overdue_above_10000_raises_one_alert_that_speaks_for_the_overdue_and_still_holds_and_opens_a_task(
+) {
+    let c = customer(1_000_000);
+    let mut state = MonitorState::default();
+    let rules = RuleSet::default();
+    let report = state.run(&rules, &[owes(&c, 12_000)], d(TODAY), 1);
+    assert_eq!(report.raised.len(), 1);
+    assert_eq!(
+        alerts_of(&state),
+        [(
+            "W1003".into(),
+            AlertStatus::Open,
+            false,
+            vec!["W1002".into()],
+            false
+        )]
+    );
+    // It reaches the lead and finance (W1003) and the rep who owns the task (W1002).
+    assert_eq!(state.alerts[0].rep.as_deref(), Some("Li Na"));
+    assert_eq!(
+        state.alerts[0].roles,
+        [
+            approval::Role::SalesManager,
+            approval::Role::FinanceSpecialist
+        ]
+    );
+    // Both rules act: W1002's hold and task, W1003's hold.
+    let holds: Vec<&str> = state.held(C).iter().map(|h| h.rule.as_str()).collect();
+    assert_eq!(holds, ["W1003", "W1002"]);
+    assert_eq!(state.tasks.len(), 1);
+    // Again, and after a reload (the armed set rebuilt from the alerts): nothing new.
+    assert!(state
+        .run(&rules, &[owes(&c, 12_000)], d(TODAY), 2)
+        .is_empty());
+    state.rearm_from_alerts();
+    assert!(state
+        .run(&rules, &[owes(&c, 12_000)], d(TODAY), 3)
+        .is_empty());
+    // Down to ¥500 overdue: still the same fact (overdue), the alert stays open.
+    let report = state.run(&rules, &[owes(&c, 500)], d("2026-11-29"), 4);
+    assert!(
+        report.raised.is_empty() && report.cleared.is_empty(),
+        "{report:?}"
+    );
+    state.rearm_from_alerts();
+    assert!(state
+        .run(&rules, &[owes(&c, 500)], d("2026-11-29"), 5)
+        .raised
+        .is_empty());
+    // Paid: the alert clears.
+    let report = state.run(&rules, &[owes(&c, 0)], d("2026-11-30"), 6);
+    assert_eq!(report.cleared.len(), 1);
+    assert!(alerts_of(&state)[0].2);
+}
+
+#[test]
+fn an_overdue_alert_gives_way_when_the_overdue_grows_above_10000() {
+    let c = customer(1_000_000);
+    let mut state = MonitorState::default();
+    let rules = RuleSet::default();
+    state.run(&rules, &[owes(&c, 500)], d(TODAY), 1);
+    assert_eq!(
+        alerts_of(&state),
+        [("W1002".into(), AlertStatus::Open, false, vec![], false)]
+    );
+    let report = state.run(&rules, &[owes(&c, 12_000)], d("2026-11-29"), 2);
+    assert_eq!((report.raised.len(), report.superseded.len()), (1, 1));
+    assert_eq!(
+        alerts_of(&state),
+        [
+            ("W1002".into(), AlertStatus::Resolved, false, vec![], true),
+            ("W1003".into(), AlertStatus::Open, false, vec![], false),
+        ]
+    );
+    // One open alert: the lock's.
+    let open = state
+        .alerts
+        .iter()
+        .filter(|a| a.status != AlertStatus::Resolved)
+        .count();
+    assert_eq!(open, 1);
+}
+
+#[test]
+fn a_rule_implies_another_on_the_same_metric_with_a_threshold_at_least_as_strict() {
+    let rule = |code: &str, metric, op, threshold| Rule {
+        code: code.into(),
+        metric,
+        op,
+        threshold,
+        ..RuleSet::default().rules[1].clone()
+    };
+    let check = |a: Rule, b: Rule, expected: bool| {
+        assert_eq!(
+            a.implies(&b),
+            expected,
+            "{:?} {} vs {:?} {}",
+            a.op,
+            a.threshold,
+            b.op,
+            b.threshold
+        )
+    };
+    let m = Metric::OverdueAmount;
+    check(rule("A", m, Op::Gt, 10), rule("B", m, Op::Gt, 0), true);
+    check(rule("A", m, Op::Gt, 0), rule("B", m, Op::Gt, 10), false);
+    check(rule("A", m, Op::Gt, 5), rule("B", m, Op::Ge, 5), true);
+    check(rule("A", m, Op::Ge, 5), rule("B", m, Op::Gt, 5), false);
+    check(rule("A", m, Op::Ge, 5), rule("B", m, Op::Ge, 5), true);
+    check(rule("A", m, Op::Lt, -5), rule("B", m, Op::Lt, 0), true);
+    check(rule("A", m, Op::Le, 0), rule("B", m, Op::Lt, 0), false);
+    check(rule("A", m, Op::Eq, 5), rule("B", m, Op::Ge, 5), false);
+    check(
+        rule("A", m, Op::Gt, 10),
+        rule("B", Metric::OpenAr, Op::Gt, 0),
+        false,
+    );
+    check(rule("A", m, Op::Gt, 10), rule("A", m, Op::Gt, 0), false);
 }
