@@ -34,6 +34,6 @@ pub use ledger::{
     Allocation, CreditNote, CustomerSummary, Invoice, Ledger, LedgerError, Order, OrderStatus,
     Payment,
 };
-pub use money::Money;
+pub use money::{Compact, Money};
 pub use party::{Customer, CustomerInput, ExternalProfile, IndustryPosition, Uscc};
 pub use text::DocNo;

@@ -182,6 +182,61 @@ impl Money {
         let sign = if units < 0 { "-" } else { "" };
         format!("{sign}¥{}", group_thousands(units.unsigned_abs()))
     }
+
+    /// A short form for a figure in a tight space (a tile, a chart's label), or `None` when the
+    /// amount is under a million yuan and is shown exactly. Rounded half away from zero to three
+    /// or four significant digits: `¥7.52M`, `¥109.9M`, `¥1.10B` in [`Compact::Million`];
+    /// `¥751.99万`, `¥1.10亿` in [`Compact::Wan`] (Chinese counts in 10⁴ and 10⁸). The exact
+    /// amount goes beside it (a tooltip, a table, an export).
+    pub fn format_cny_compact(self, style: Compact) -> Option<String> {
+        let fen = self.0 as i128;
+        if fen.abs() < 100_000_000 {
+            return None;
+        }
+        // (unit in fen, its suffix, decimals), the first unit the amount reaches.
+        let units: &[(i128, &str)] = match style {
+            Compact::Million => &[(100_000_000_000, "B"), (100_000_000, "M")],
+            Compact::Wan => &[(10_000_000_000, "亿"), (1_000_000, "万")],
+        };
+        // The largest unit the amount reaches once rounded to two decimals of it (¥999,999,999.99
+        // is ¥1.00B, not ¥1,000.0M).
+        let &(unit, suffix) = units
+            .iter()
+            .find(|(u, _)| div_round_half_away(fen * 100, *u).abs() >= 100)?;
+        // Two decimals, one once the whole part has three digits (¥109.9M), none from four
+        // (¥1,099万): never more than four significant digits. Rounding may add a digit
+        // (¥99.996M is ¥100.0M), so the decimals are chosen again until they hold.
+        let mut decimals: u32 = 2;
+        let scaled = loop {
+            let scaled = div_round_half_away(fen * 10i128.pow(decimals), unit);
+            let want = match scaled.unsigned_abs() / 10u128.pow(decimals) {
+                0..=99 => 2,
+                100..=999 => 1,
+                _ => 0,
+            };
+            if want >= decimals {
+                break scaled;
+            }
+            decimals = want;
+        };
+        let sign = if scaled < 0 { "-" } else { "" };
+        let a = scaled.unsigned_abs();
+        let p = 10u128.pow(decimals);
+        let int = group_thousands((a / p) as u64);
+        Some(if decimals == 0 {
+            format!("{sign}¥{int}{suffix}")
+        } else {
+            format!("{sign}¥{int}.{:0w$}{suffix}", a % p, w = decimals as usize)
+        })
+    }
+}
+
+/// How [`Money::format_cny_compact`] counts: in millions and billions (English) or in 万 (10⁴)
+/// and 亿 (10⁸) (Chinese).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compact {
+    Million,
+    Wan,
 }
 
 /// Integer division rounded half away from zero. Panics if `den == 0`.
@@ -363,6 +418,33 @@ mod tests {
         assert_eq!(Money::from_minor(100_050).format_cny_whole(), "¥1,001");
         assert_eq!(Money::from_minor(-150).format_cny_whole(), "-¥2");
         assert_eq!(Money::from_minor(-150).to_plain(), "-1.50");
+    }
+
+    #[test]
+    fn compact_amounts_keep_three_or_four_significant_digits_in_either_counting() {
+        fn check(yuan_fen: i64, million: Option<&str>, wan: Option<&str>) {
+            let m = Money::from_minor(yuan_fen);
+            assert_eq!(
+                m.format_cny_compact(Compact::Million).as_deref(),
+                million,
+                "{m}"
+            );
+            assert_eq!(m.format_cny_compact(Compact::Wan).as_deref(), wan, "{m}");
+        }
+        check(99_999_999, None, None);
+        check(100_000_000, Some("¥1.00M"), Some("¥100.0万"));
+        check(751_996_209, Some("¥7.52M"), Some("¥752.0万"));
+        check(9_999_500_000, Some("¥100.0M"), Some("¥1.00亿"));
+        check(7_519_962_009, Some("¥75.20M"), Some("¥7,520万"));
+        check(10_993_000_849, Some("¥109.9M"), Some("¥1.10亿"));
+        check(1_099_300_084_900, Some("¥10.99B"), Some("¥109.9亿"));
+        check(-169_000_000, Some("-¥1.69M"), Some("-¥169.0万"));
+        // Half away from zero at the last digit shown.
+        check(100_500_000, Some("¥1.01M"), Some("¥100.5万"));
+        check(-100_500_000, Some("-¥1.01M"), Some("-¥100.5万"));
+        check(99_999_999_999, Some("¥1.00B"), Some("¥10.00亿"));
+        check(9_999_600_000, Some("¥100.0M"), Some("¥1.00亿"));
+        check(999_960_000, Some("¥10.00M"), Some("¥1,000万"));
     }
 
     #[test]

@@ -412,6 +412,17 @@ pub struct DsoRow {
     pub cei: Option<PercentTenths>,
 }
 
+impl DsoRow {
+    /// A period shorter than its calendar month (the month to date, or a start mid-month):
+    /// standard DSO and CEI over a few days say little (one day of sales against a month's
+    /// receivables reads as a DSO of 140), so it is labelled as such and trend lines leave it
+    /// out. Countback DSO does not depend on the period's length.
+    pub fn is_partial(&self) -> bool {
+        let month_end = |d: Date| d.add_days(1).ymd().2 == 1;
+        !month_end(self.to) || !month_end(self.from)
+    }
+}
+
 /// The DSO report from a portfolio's points at `ends` (as [`period_ends`] gives them, opening
 /// first) and the credit sales of every period of a longer look-back (`lookback_ends`, ending
 /// with the same dates) for countback. One row per period, oldest first.

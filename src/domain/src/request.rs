@@ -220,6 +220,31 @@ pub fn limits_text(l: &Limits) -> String {
     s
 }
 
+/// Reads back what [`limits_text`] wrote (an audit entry's before or after), so that the trail
+/// can be told in words: `None` for any other text. Review and expiry dates are not in the text.
+pub fn read_limits_text(s: &str) -> Option<Limits> {
+    let mut parts = s.split("; ");
+    let permanent = Money::parse(parts.next()?.strip_prefix("permanent ")?).ok()?;
+    let mut l = Limits {
+        permanent,
+        ..Limits::default()
+    };
+    for p in parts {
+        if p == "frozen" {
+            l.frozen = true;
+        } else {
+            let (amount, span) = p.strip_prefix("temporary ")?.split_once(' ')?;
+            let (start, end) = span.split_once("..")?;
+            l.temporary.push(TemporaryLimit {
+                amount: Money::parse(amount).ok()?,
+                start: Date::parse(start).ok()?,
+                end: Date::parse(end).ok()?,
+            });
+        }
+    }
+    Some(l)
+}
+
 pub mod field {
     pub const TO: &str = "to";
     pub const REASON: &str = "reason";

@@ -3,7 +3,7 @@
 //! step approves) and the audit events that record it. The caller writes all three in one
 //! transaction, so a limit never changes without its approved request and its audit entry.
 
-use crate::approval::{ApprovalError, Event, Permission, Role, Route, Routes, State, User};
+use crate::approval::{ApprovalError, Event, Kind, Permission, Role, Route, Routes, State, User};
 use crate::credit::Limits;
 use crate::date::Date;
 use crate::id::CustomerId;
@@ -21,6 +21,14 @@ pub struct Outcome {
 /// The route a request of this kind takes for a customer of this grade.
 pub fn route_for(routes: &Routes, kind: &RequestKind, grade: Grade) -> Route {
     routes.route(kind.kind(), kind.route_amount(), grade)
+}
+
+/// The customer's open request of `kind` (other than a held order's release, which is one per
+/// order): what a form shows instead of offering a request that would be refused.
+pub fn open_of_kind(requests: &[Request], customer: CustomerId, kind: Kind) -> Option<&Request> {
+    requests
+        .iter()
+        .find(|r| r.customer == customer && r.state().is_open() && r.kind.kind() == kind)
 }
 
 /// An open request of the same kind for the same customer (only one may be under way).

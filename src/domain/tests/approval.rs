@@ -600,6 +600,9 @@ fn only_one_request_of_a_kind_is_open_per_customer() {
     assert!(workflow::open_conflict(&all, c, &temporary(9)).is_some());
     assert!(workflow::open_conflict(&all, c, &RequestKind::Freeze).is_none());
     assert!(workflow::open_conflict(&all, CustomerId::from_u128(4), &temporary(9)).is_none());
+    // What a form asks before it offers a request: the open one of that kind, if any.
+    assert!(workflow::open_of_kind(&all, c, Kind::TemporaryLimit).is_some());
+    assert!(workflow::open_of_kind(&all, c, Kind::Freeze).is_none());
     // A release is per held order: another order's release may be under way beside it.
     let release = |order: u128| RequestKind::ReleaseHeldOrder {
         order: OrderId::from_u128(order),
@@ -1071,4 +1074,44 @@ fn who_may_act_in_a_step_never_includes_the_requester() {
         Vec::<String>::new()
     );
     assert_eq!(names(&[Role::Cfo], "rep-1"), Vec::<String>::new());
+}
+
+proptest! {
+    /// The audit trail's limits text reads back as the limits it was written from (without the
+    /// review and expiry dates, which it does not hold).
+    #[test]
+    fn limits_text_reads_back_as_the_limits_it_was_written_from(
+        permanent in 0i64..10_000_000_000,
+        temporary in proptest::collection::vec((1i64..1_000_000_000, 0i32..3650, 0i32..365), 0..3),
+        frozen in any::<bool>(),
+    ) {
+        let base = Date::parse("2020-01-01").unwrap();
+        let l = Limits {
+            permanent: Money::from_minor(permanent),
+            temporary: temporary
+                .into_iter()
+                .map(|(a, s, n)| creditdesk_domain::credit::TemporaryLimit {
+                    amount: Money::from_minor(a),
+                    start: base.add_days(s),
+                    end: base.add_days(s + n),
+                })
+                .collect(),
+            frozen,
+            ..Limits::default()
+        };
+        prop_assert_eq!(request::read_limits_text(&request::limits_text(&l)), Some(l));
+    }
+}
+
+#[test]
+fn a_text_that_is_not_a_limits_text_reads_as_nothing() {
+    for s in [
+        "",
+        "step 2 (cfo)",
+        "permanent x",
+        "permanent 1.00; temporary 5.00 2026-01-01",
+        "permanent 1.00; thawed",
+    ] {
+        assert_eq!(request::read_limits_text(s), None, "{s:?}");
+    }
 }

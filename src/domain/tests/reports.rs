@@ -202,6 +202,26 @@ fn the_dso_report_has_one_row_per_period_with_its_sales_and_ar() {
     );
 }
 
+#[test]
+fn a_month_to_date_is_a_partial_period_and_whole_months_are_not() {
+    let l = sample();
+    let check = |as_of: &str, partial: [bool; 3]| {
+        let ends = period_ends(d(as_of), 3);
+        let look = period_ends(d(as_of), 6);
+        let rows = dso_rows(
+            &l.portfolio([C1, C2], &ends),
+            &look,
+            &l.sales_in_periods([C1, C2], &look),
+        );
+        let got: Vec<bool> = rows.iter().map(DsoRow::is_partial).collect();
+        assert_eq!(got, partial, "as of {as_of}");
+    };
+    check("2026-03-31", [false, false, false]);
+    check("2026-03-01", [false, false, true]);
+    check("2026-03-30", [false, false, true]);
+    check("2026-02-28", [false, false, false]);
+}
+
 fn at(date: &str, open: i64, current: i64, collected: i64, sales: i64) -> Point {
     let mut p = Point {
         date: d(date),
