@@ -88,8 +88,11 @@ export async function ready(page) {
 /** An amount as shown (`¥1,234.56`) in cents. */
 export const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
 
-/** The value shown by a tile. */
-export const tile = async (page, id) => (await page.textContent(`[data-testid=${id}] .tile-value`)).trim();
+/** The value shown by a tile: a compact amount's exact value (its `data-exact`), or its text. */
+export const tile = (page, id) => page.$eval(`[data-testid=${id}] .tile-value`, tileText);
+
+/** A tile's value, in the page: the exact amount behind a compact one, or the text shown. */
+export const tileText = (el) => (el.querySelector("[data-exact]")?.dataset.exact ?? el.textContent).trim();
 
 /** Acts as another user of the directory, through the switch in the top bar. */
 export async function actAs(page, id) {
@@ -216,3 +219,7 @@ export async function openCustomerWhere(page, url, fits, { grades = [null], rows
   }
   throw new Error(`no ${what} in the demo`);
 }
+
+/** The codes of the audit entries shown (each row's `data-what`), newest first: the page tells
+ *  them in sentences, the codes are what a test matches. */
+export const auditCodes = (page) => page.$$eval("[data-testid=audit] tr[data-what]", (rs) => rs.map((r) => r.dataset.what));

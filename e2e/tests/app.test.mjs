@@ -1,7 +1,7 @@
 // End-to-end: a person clicking through the built app in Chromium, online and offline.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { browser, openCustomerWhere, ready, serve, until } from "../lib.mjs";
+import { browser, openCustomerWhere, ready, serve, tile, until } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -9,7 +9,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-const money = async (page, testid) => (await page.textContent(`[data-testid=${testid}] .tile-value`)).trim();
+const money = (page, testid) => tile(page, testid);
 
 async function openFirstCustomer(page) {
   await page.goto(server.url + "/customers");

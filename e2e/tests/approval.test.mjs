@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, actAs, cents, daysAfter, tile, ready, serve } from "../lib.mjs";
+import { auditCodes, browser, actAs, cents, daysAfter, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -122,10 +122,15 @@ test("a rep's temporary increase is approved by the sales manager and finance on
     // The audit trail records the decisions and the change, and its chain verifies.
     await page.goto(server.url + "/audit");
     await ready(page);
-    const audit = await page.textContent("[data-testid=audit]");
+    const codes = await auditCodes(page);
     for (const what of ["routes.changed", "request.submitted", "request.step_approved", "request.approved", "limits.changed"]) {
-      assert.ok(audit.includes(what), what);
+      assert.ok(codes.includes(what), what);
     }
+    // Told in sentences in the user's language, with money formatted.
+    const audit = await page.textContent("[data-testid=audit]");
+    assert.match(audit, /批准了第 1\/\d 步/);
+    assert.match(audit, /调整了 .+ 的额度：固定额度 ¥[\d,]+\.\d\d.* → /);
+    assert.doesNotMatch(audit, /request\.|limits\.changed|permanent \d/);
     await page.click("[data-testid=verify]");
     assert.match(await page.textContent("[data-testid=verdict]"), /哈希链完整/);
     assert.deepEqual(b.errors, []);

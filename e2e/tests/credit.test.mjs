@@ -113,7 +113,7 @@ test("a frozen customer is blocked even with headroom, and a grade on payment be
     await page.selectOption("select[name=action]", "freeze");
     await page.fill("#f-reason", "客户涉诉，暂停所有赊销订单");
     // A freeze is for finance alone: one step, any finance role.
-    assert.match(await page.textContent("[data-testid=route]"), /任一 财务专员, 财务经理/);
+    assert.match(await page.textContent("[data-testid=route]"), /任一 财务专员、财务经理/);
     await page.click("[data-testid=submit-request]");
     await page.waitForSelector("[data-testid=timeline]");
     await page.selectOption("[data-testid=user-switch]", "fs-2");

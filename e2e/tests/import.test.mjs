@@ -103,15 +103,15 @@ test("a GBK CSV with bad rows: fix the mapping, see every problem at its row, sk
     await page.waitForSelector("[data-testid=report-table] tbody tr");
     await page.fill("[data-testid=table-filter]", "E2E-GBK");
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=report-table] tbody tr").length === 5);
-    const total = await page.$eval("[data-testid=table-total] td:last-child", (td) => td.textContent);
+    const total = await page.$eval("[data-testid=table-total] td[data-label='未结']", (td) => td.textContent);
     assert.equal(cents(total), 100000 + 250050 + 30000 + 40025 + 9999);
-    await page.click(`[data-testid=report-table] tbody tr:has-text("E2E-GBK-1") td:nth-child(2) a`);
+    await page.click(`[data-testid=report-table] tbody tr:has-text("E2E-GBK-1") td[data-label='公司名称'] a`);
     await page.waitForSelector("[data-testid=customer-360]");
     assert.match(await page.textContent("[data-testid=customer-360]"), /E2E-GBK-1/);
     assert.match(await page.textContent("[data-testid=customer-360]"), /E2E-GBK-2/);
     // The import is in the audit trail, which still verifies.
     await page.goto(server.url + "/audit");
-    await page.waitForSelector("text=data.imported");
+    await page.waitForSelector("[data-testid=audit] tr[data-what='data.imported']");
     await page.click("[data-testid=verify]");
     await page.waitForSelector("[data-testid=verdict]");
     assert.match(await page.textContent("[data-testid=verdict]"), /哈希链完整/);

@@ -29,13 +29,14 @@ test("Customer 360 explains the grade factor by factor, and the parts add up to 
     assert.match(grade, /^(AAA|AA|A|B|C)$/);
     const rows = await page.$$eval("[data-testid=factors] tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
     assert.equal(rows.length, 17, "every factor of the default model is shown");
-    const sum = rows.reduce((s, r) => s + Math.round(Number(r[5]) * 100), 0);
+    // Factor, contribution, points, value, weight, effective weight: what moves the score first.
+    const sum = rows.reduce((s, r) => s + Math.round(Number(r[1]) * 100), 0);
     assert.equal(sum, Math.round(score * 100), "contributions add up to the score");
-    const effective = rows.reduce((s, r) => s + Math.round(Number(r[4].replace("%", "")) * 100), 0);
+    const effective = rows.reduce((s, r) => s + Math.round(Number(r[5].replace("%", "")) * 100), 0);
     assert.equal(effective, 10000, "effective weights add up to 100%");
-    for (const r of rows) assert.equal(r[1] === "无数据", r[2] === "—", `missing data has no points: ${r}`);
+    for (const r of rows) assert.equal(r[3] === "无数据", r[2] === "—", `missing data has no points: ${r}`);
     const categories = rows.find((r) => r[0] === "采购品类数");
-    assert.match(categories[1], /^(\d+|无数据)$/);
+    assert.match(categories[3], /^(\d+|无数据)$/);
     assert.equal(await page.locator("svg.waterfall rect").count(), 18, "a bar per factor and the total");
     const hint = await page.textContent("[data-testid=hint]");
     if (grade === "AAA") assert.equal(hint, "已是最高评级。");

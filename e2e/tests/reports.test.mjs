@@ -54,7 +54,7 @@ test("an aging bar opens the list of its invoices, whose CSV export adds up to t
     // The last bar is the as-of date; its "1-30 days past due" segment.
     const segment = page.locator("[data-testid=chart-aging] g.mark[aria-label*='逾期 1–30 天']").last();
     const label = await segment.getAttribute("aria-label");
-    const amount = cents(label.split(": ").pop());
+    const amount = cents(label.split(/[:：]\s*/).pop());
     assert.ok(amount > 0, label);
     await segment.hover();
     assert.equal((await page.textContent("[data-testid=chart-aging] .chart-tip")).trim(), label, "the tooltip shows on hover");
@@ -66,7 +66,8 @@ test("an aging bar opens the list of its invoices, whose CSV export adds up to t
     const { name, rows } = await exportCsv(page);
     assert.match(name, /^creditdesk-invoices-\d{4}-\d{2}-\d{2}\.csv$/);
     const header = rows[0];
-    assert.deepEqual(header, ["发票号", "公司名称", "开票日期", "到期日", "逾期天数", "账龄段", "金额", "未结"]);
+    // The invoice, then what is owed and how late, then the rest.
+    assert.deepEqual(header, ["发票号", "未结", "逾期天数", "公司名称", "到期日", "账龄段", "金额", "开票日期"]);
     const body = rows.slice(1);
     assert.equal(body.length, shown, "one line per invoice listed");
     const open = header.indexOf("未结");
@@ -78,7 +79,7 @@ test("an aging bar opens the list of its invoices, whose CSV export adds up to t
     }
     // Sorting by open amount puts the largest first.
     await page.click("[data-testid=report-table] th:has-text('未结') button");
-    const first = cents(await page.textContent("[data-testid=report-table] tbody tr:first-child td:last-child"));
+    const first = cents(await page.textContent("[data-testid=report-table] tbody tr:first-child td[data-label='未结']"));
     assert.equal(first, Math.max(...body.map((r) => cents(r[open]))));
     assert.deepEqual(errors, []);
   } finally {
@@ -100,7 +101,8 @@ test("filters live in the URL: a bookmarked view opens filtered, and every repor
     await page.selectOption("[data-testid=filter-rep]", rep);
     await page.waitForURL((u) => new URL(u).searchParams.get("rep") === rep);
     await page.waitForFunction((all) => {
-      const v = document.querySelector("[data-testid=kpi-total-ar] .tile-value").textContent;
+      const el = document.querySelector("[data-testid=kpi-total-ar] .tile-value");
+      const v = el.querySelector("[data-exact]")?.dataset.exact ?? el.textContent;
       return Math.round(Number(v.replace(/[^0-9.-]/g, "")) * 100) !== all;
     }, all);
     const mine = cents(await tile(page, "kpi-total-ar"));
@@ -121,7 +123,7 @@ test("filters live in the URL: a bookmarked view opens filtered, and every repor
     let buckets = 0;
     for (const h of ["未到期", "逾期 1–30 天", "逾期 31–60 天", "逾期 61–90 天", "逾期 90 天以上"]) buckets += cents(await columnTotal(page, h));
     assert.equal(buckets, mine, "the buckets add up to the open receivables");
-    const reps = await page.$$eval("[data-testid=report-table] tbody tr td:nth-child(2)", (tds) => [...new Set(tds.map((td) => td.textContent))]);
+    const reps = await page.$$eval("[data-testid=report-table] tbody tr td[data-label='负责销售']", (tds) => [...new Set(tds.map((td) => td.textContent))]);
     assert.deepEqual(reps, [repName]);
     // The other reports keep the filter.
     await page.click("[data-testid=tab-collections]");
@@ -175,14 +177,18 @@ test("an as-of date reproduces what was open that day, whatever was paid since",
     await page.waitForSelector("[data-testid=report-table] tbody tr");
     assert.match(await page.textContent("[data-testid=convention]"), /倒推法 DSO/);
     assert.equal(await page.locator("[data-testid=report-table] tbody tr").count(), 12);
-    assert.match(await page.textContent("[data-testid=report-table] tbody tr:first-child td:first-child"), new RegExp(`– ${yesterday.replaceAll("-", "/")}$`));
+    // The newest period is the month up to that day: named, and marked when it is partial.
+    const [y, m, d] = yesterday.split("-").map(Number);
+    const monthEnd = new Date(Date.UTC(y, m, 0)).getUTCDate() === d;
+    const newest = await page.textContent("[data-testid=report-table] tbody tr:first-child td:first-child");
+    assert.equal(newest, monthEnd ? `${y}年${m}月` : `${y}年${m}月（本月至今，${d} 天）`);
     assert.deepEqual(errors, []);
   } finally {
     await b.close();
   }
 });
 
-test("on a phone, charts stack, a first tap shows the tooltip and a second opens the list; tables scroll within themselves; it works offline", async () => {
+test("on a phone, charts stack, a first tap shows the tooltip and a second opens the list; report rows are cards; it works offline", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page, context, errors } = b;
   try {
@@ -201,7 +207,7 @@ test("on a phone, charts stack, a first tap shows the tooltip and a second opens
       assert.ok((await page.textContent(`[data-testid=${id}] svg title`)).length > 0, id);
       assert.ok(await page.locator(`[data-testid=${id}] details table`).count(), id);
     }
-    const slice = page.locator("[data-testid=chart-grades] g.mark[aria-label^='A:']");
+    const slice = page.locator("[data-testid=chart-grades] g.mark[aria-label^='A：']");
     await slice.scrollIntoViewIfNeeded();
     await slice.tap();
     await page.waitForSelector("[data-testid=chart-grades] .chart-tip");
@@ -209,10 +215,15 @@ test("on a phone, charts stack, a first tap shows the tooltip and a second opens
     await slice.tap();
     await page.waitForURL(/\/reports\/aging\?grade=A$/);
     await page.waitForSelector("[data-testid=report-table] tbody tr");
-    const grades = await page.$$eval("[data-testid=report-table] tbody tr td:nth-child(4)", (tds) => [...new Set(tds.map((td) => td.textContent))]);
+    const grades = await page.$$eval("[data-testid=report-table] tbody tr td[data-label='评级']", (tds) => [...new Set(tds.map((td) => td.textContent))]);
     assert.deepEqual(grades, ["A"]);
-    const scroll = await page.$eval(".table-scroll", (el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
-    assert.ok(scroll.sw > scroll.cw, "the table scrolls sideways inside its box");
+    // On a phone each row is a card with its key figures, labelled.
+    const card = await page.$eval("[data-testid=report-table] tbody tr", (tr) => ({
+      display: getComputedStyle(tr).display,
+      shown: [...tr.children].filter((td) => getComputedStyle(td).display !== "none").map((td) => td.dataset.label),
+    }));
+    assert.equal(card.display, "grid");
+    assert.deepEqual(card.shown, ["公司名称", "应收余额", "逾期"]);
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0, "the page itself does not");
     assert.deepEqual(errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED")), []);
   } finally {

@@ -106,7 +106,8 @@ test("a rep offline on a phone files a temporary increase and takes an order; tw
 
     // The phone, never reloaded, shows the new limit and the order the server kept.
     await page.waitForFunction((w) => {
-      const v = document.querySelector("[data-testid=limit] .tile-value")?.textContent || "";
+      const el = document.querySelector("[data-testid=limit] .tile-value");
+      const v = (el?.querySelector("[data-exact]")?.dataset.exact ?? el?.textContent) || "";
       return Math.round(Number(v.replace(/[^0-9.-]/g, "")) * 100) === w;
     }, wanted, { timeout: 60_000 }).catch(async (e) => {
       const seen = await page.evaluate(() => ({

@@ -142,9 +142,23 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
         Outcome::Warn => "credit-check warn",
         Outcome::Block => "credit-check block",
     };
-    let ask = creditdesk_domain::CustomerId::parse(&customer)
+    let id = creditdesk_domain::CustomerId::parse(&customer);
+    let ask = id
         .and_then(|id| crate::ui::state::with_data(|d| d.customer(id).map(|c| c.limits.permanent)))
         .and_then(|permanent| result.temporary_limit_to_ask(permanent));
+    // A temporary limit already asked for: shown and linked, not offered again (it would be
+    // refused).
+    let open = id.and_then(|id| {
+        crate::ui::state::with_data(|d| {
+            creditdesk_domain::workflow::open_of_kind(
+                &d.requests,
+                id,
+                creditdesk_domain::approval::Kind::TemporaryLimit,
+            )
+            .map(|r| r.id)
+        })
+    });
+    let increase = ask.map(|m| m - result.limit);
     view! {
         <div class=class data-testid="check" data-outcome=format!("{:?}", result.outcome).to_lowercase() role="status">
             <strong>{lang.t(outcome_label(result.outcome))}</strong>
@@ -156,10 +170,23 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                 <p class="muted">{lang.t(T::WhatItTakes)}</p>
                 <ul class="remedies" data-testid="remedies">{result.remedies.iter().map(|r| view! { <li>{remedy_text(lang, r)}</li> }).collect_view()}</ul>
             })}
-            {ask.map(|m| view! {
-                <crate::ui::link::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())
-                    attr:class="button small" attr:data-testid="request-increase">{lang.t(T::RequestIncrease)}</crate::ui::link::A>
-            })}
+            {match (ask, open) {
+                (Some(_), Some(r)) => Some(view! {
+                    <p class="open-request" data-testid="open-request">{lang.t(T::OpenOfKind)}" "
+                        <crate::ui::link::A href=format!("/requests/{r}")>{lang.t(T::ViewRequest)}</crate::ui::link::A>
+                    </p>
+                }.into_any()),
+                (Some(m), None) => Some(view! {
+                    <crate::ui::link::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())
+                        attr:class="button small" attr:data-testid="request-increase">
+                        {match lang {
+                            Lang::Zh => format!("申请临时额度 {}（增加 {}）", m.format_cny(), increase.unwrap_or_default().format_cny()),
+                            Lang::En => format!("Request a temporary limit of {} (an increase of {})", m.format_cny(), increase.unwrap_or_default().format_cny()),
+                        }}
+                    </crate::ui::link::A>
+                }.into_any()),
+                _ => None,
+            }}
         </div>
     }
 }

@@ -53,6 +53,32 @@ impl Lang {
             }
         }
     }
+    /// How this language counts large amounts: in 万 and 亿, or in millions and billions.
+    pub fn compact(self) -> creditdesk_domain::Compact {
+        match self {
+            Lang::Zh => creditdesk_domain::Compact::Wan,
+            Lang::En => creditdesk_domain::Compact::Million,
+        }
+    }
+    /// A list in running text: `周婷、吴刚` / `Zhou Ting, Wu Gang`.
+    pub fn list<S: AsRef<str>>(self, items: &[S]) -> String {
+        let sep = match self {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        };
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+    /// A label before its value: `固定额度：` / `Fixed limit: `.
+    pub fn label(self, label: &str) -> String {
+        match self {
+            Lang::Zh => format!("{label}："),
+            Lang::En => format!("{label}: "),
+        }
+    }
     /// A count of days: `12 天` / `12 days`.
     pub fn days(self, n: i64) -> String {
         match self {
@@ -228,6 +254,21 @@ texts! {
     SortOverdue => "Overdue amount", "逾期金额";
     SortDays => "Days overdue", "逾期天数";
     Shown => "shown", "条";
+    Columns => "Columns", "显示列";
+    System => "System", "系统";
+    HowCounted => "How it is counted", "计算口径";
+    AlsoCovers => "also", "同时涵盖";
+    BecauseDeadline => "its deadline passed", "已超过审批期限";
+    BecauseOrderCancelled => "its order was cancelled", "订单已取消";
+    BecauseCleared => "the condition cleared", "触发条件已消除";
+    BecauseUnfreeze => "an unfreeze was approved", "解冻申请已批准";
+    DidAcknowledge => "acknowledged", "确认";
+    DidResolve => "resolved", "处理";
+    DidReopen => "reopened", "重新打开";
+    DidMerge => "merged a backup into", "合并了备份";
+    DidRestore => "restored a backup over", "恢复了备份";
+    DidReplace => "emptied", "清空了";
+    Recorded => "As recorded", "原始记录";
     NewCustomer => "New customer", "新增客户";
     NoMatch => "No customer matches these filters.", "没有符合条件的客户。";
     Name => "Company name", "公司名称";
@@ -335,6 +376,7 @@ texts! {
     EffectiveLimit => "Limit in force", "当前有效额度";
     PermanentLimit => "Permanent limit", "固定额度";
     TemporaryLimits => "Temporary limits", "临时额度";
+    TemporaryLimit => "Temporary limit", "临时额度";
     Utilisation => "Utilisation", "额度使用率";
     Available => "Available credit", "可用额度";
     HeldOrders => "Held orders", "暂扣订单";
@@ -446,7 +488,7 @@ texts! {
     ReleaseRequested => "Release requested", "已申请放行";
     NotANumberShort => "not a number", "不是有效数字";
     PersonName => "Name", "姓名";
-    HeldByRule => "Ordering held by rule", "规则冻结下单：";
+    HeldByRule => "Ordering held by rule", "规则冻结下单";
     Edit => "Edit", "编辑";
     Alerts => "Alerts", "预警";
     Tasks => "Collection tasks", "催收任务";
@@ -521,7 +563,9 @@ texts! {
     SaveHeld => "Save as held", "保存为暂扣订单";
     OrderHeld => "Saved as held: it waits for a release", "已保存为暂扣订单，等待放行";
     WhatItTakes => "What would make it pass", "如何通过";
-    RequestIncrease => "Request this temporary increase", "申请此临时额度";
+    OpenOfKind => "A request of this kind is already open for this customer; it must be decided first.", "该客户已有同类申请在审批中，需先完成审批。";
+    ViewRequest => "View the request", "查看申请";
+    NewLimitAmount => "New limit (¥)", "新额度（元）";
     NavHeld => "Held", "暂扣";
     Release => "Release", "放行";
     NoHeld => "No order is held.", "没有暂扣订单。";
@@ -676,7 +720,7 @@ texts! {
     ReportDaysToPay => "Days to pay", "回款天数";
     ReportUtilisation => "Limit utilisation", "额度使用";
     AgingConvention => "Aged by due date, as of the date chosen: an invoice due on that date or later is not yet due; 1–30 means 1 to 30 days past due. A partly paid invoice ages what is still open. The buckets add up to the open receivables.", "按到期日计算账龄（截至所选日期）：到期日在当日或之后的发票为未到期；“1–30 天”指逾期 1 至 30 天。部分回款的发票按未结余额计龄。各账龄段之和等于应收余额。";
-    DsoConvention => "Periods are calendar months; the last one runs to the as-of date. Standard DSO = receivables at the period end ÷ credit sales of the period × its days. Countback DSO walks back through the months' sales until the receivables are used up. Best possible DSO uses only receivables not yet due; average days delinquent = standard − best possible. CEI = (opening receivables + credit sales − closing receivables) ÷ (opening receivables + credit sales − closing current receivables) × 100, per period. Days to a tenth, rounded half away from zero.", "期间为自然月，最后一期截至所选日期。标准 DSO = 期末应收 ÷ 当期赊销额 × 当期天数。倒推法 DSO 从最近一个月起逐月扣减销售额，直到扣完应收余额。最佳 DSO 仅计未到期应收；平均拖欠天数 = 标准 DSO − 最佳 DSO。回款有效指数（CEI）=（期初应收 + 赊销额 − 期末应收）÷（期初应收 + 赊销额 − 期末未到期应收）× 100，按期计算。天数保留一位小数，四舍五入（远离零）。";
+    DsoConvention => "Periods are calendar months; the last one runs to the as-of date and is marked “month to date” (the dashboard's trend leaves its standard and best possible DSO out). Standard DSO = receivables at the period end ÷ credit sales of the period × its days. Countback DSO walks back through the months' sales until the receivables are used up. Best possible DSO uses only receivables not yet due; average days delinquent = standard − best possible. CEI = (opening receivables + credit sales − closing receivables) ÷ (opening receivables + credit sales − closing current receivables) × 100, per period. Days to a tenth, rounded half away from zero.", "期间为自然月，最后一期截至所选日期，标为“本月至今”（概览的趋势图不画其标准与最佳 DSO）。标准 DSO = 期末应收 ÷ 当期赊销额 × 当期天数。倒推法 DSO 从最近一个月起逐月扣减销售额，直到扣完应收余额。最佳 DSO 仅计未到期应收；平均拖欠天数 = 标准 DSO − 最佳 DSO。回款有效指数（CEI）=（期初应收 + 赊销额 − 期末应收）÷（期初应收 + 赊销额 − 期末未到期应收）× 100，按期计算。天数保留一位小数，四舍五入（远离零）。";
     CollectionsConvention => "Collected = payments allocated in the period. Overdue ratio = overdue ÷ open receivables at the end of the period. Ranked by CEI over the period (highest first), then by the lower overdue ratio, then by the amount collected.", "回款 = 期间内核销的收款。逾期占比 = 期末逾期金额 ÷ 期末应收余额。按期间 CEI 从高到低排名，其次逾期占比较低者优先，再次回款金额较多者优先。";
     DaysToPayConvention => "Average days from invoice date to payment, weighted by the amount paid, over payments up to the as-of date.", "截至所选日期的所有回款，按回款金额加权的开票日至回款日平均天数。";
     UtilisationConvention => "Utilisation = exposure ÷ limit in force on the as-of date, rounded down to 0.1% (as the warning rules compare it). Exposure is the open receivables of that date plus the orders the credit policy counts; limits and order statuses are read as they stand today.", "使用率 = 敞口 ÷ 所选日期有效额度，向下取整到 0.1%（与预警规则的比较方式一致）。敞口为当日应收余额加信用政策计入的订单；额度与订单状态按当前状态读取。";
@@ -715,7 +759,8 @@ texts! {
     ChartUtilDesc => "Customers by utilisation of their limit, in steps of 10%.", "按额度使用率（每 10% 一档）统计的客户数。";
     NoLimit => "Customers without a limit", "无额度客户";
     ChartDso => "DSO, last 12 months", "近 12 个月 DSO";
-    ChartDsoDesc => "Countback, standard and best possible DSO in days at the end of each month. Select a point to list the invoices open then.", "每月末的倒推法、标准与最佳 DSO（天）。点击数据点可查看当时的未结发票。";
+    ChartDsoDesc => "Countback, standard and best possible DSO in days at the end of each month. The month to date shows countback only: standard and best possible DSO over a few days say little. Select a point to list the invoices open then.", "每月末的倒推法、标准与最佳 DSO（天）。本月至今只显示倒推法：几天的标准与最佳 DSO 没有意义。点击数据点可查看当时的未结发票。";
+    MonthToDate => "month to date", "本月至今";
     ChartRisk => "Top 10 risk customers", "风险客户前 10 名";
     ChartRiskDesc => "The ten customers with the largest overdue amounts, with grade, longest days overdue and utilisation.", "逾期金额最高的十个客户，附评级、最长逾期天数与额度使用率。";
     NothingOverdue => "Nothing is overdue.", "没有逾期款项。";

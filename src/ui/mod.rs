@@ -1,7 +1,9 @@
 //! The Leptos UI: thin components over domain queries.
 
 pub mod approvals;
+pub mod audit;
 pub mod charts;
+pub mod collate;
 pub mod credit;
 pub mod i18n;
 pub mod importing;
@@ -107,11 +109,29 @@ fn watch_day(state: AppState) {
 #[component]
 fn Shell() -> impl IntoView {
     let state = expect_context::<AppState>();
-    // Toasts fade after three seconds.
+    // A toast belongs to its page: a navigation clears it (unless it was raised for the page
+    // the navigation shows).
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |prev: Option<String>| {
+        let path = location.pathname.get();
+        if prev.is_some_and(|p| p != path) {
+            if state.toast_follows.get_untracked() {
+                state.toast_follows.set(false);
+            } else {
+                state.toast.set(None);
+            }
+        }
+        path
+    });
+    // Toasts fade after three seconds (an earlier toast's timer leaves a newer one be).
     Effect::new(move |_| {
-        if state.toast.get().is_some() {
+        if let Some(shown) = state.toast.get() {
             set_timeout(
-                move || state.toast.set(None),
+                move || {
+                    if state.toast.get_untracked().as_deref() == Some(shown.as_str()) {
+                        state.toast.set(None)
+                    }
+                },
                 std::time::Duration::from_secs(3),
             );
         }

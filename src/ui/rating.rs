@@ -201,8 +201,10 @@ pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
     const W: f64 = 560.0;
     const LABEL: f64 = 210.0;
     const ROW: f64 = 20.0;
+    // Room above the bars for the grades' names on their threshold lines.
+    const TOP: f64 = 16.0;
     let rows = score.parts.len() + 1;
-    let h = rows as f64 * ROW + 28.0;
+    let h = rows as f64 * ROW + 28.0 + TOP;
     let x = Linear::new((0.0, 100.0), (LABEL, W - 10.0));
     let parts: Vec<f64> = score
         .parts
@@ -223,29 +225,34 @@ pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
             <title>{title}</title>
             {x.ticks(25.0).into_iter().map(|t| view! {
                 <g>
-                    <line x1=x.px(t) x2=x.px(t) y1="0" y2=h - 18.0 class="tick" />
+                    <line x1=x.px(t) x2=x.px(t) y1=TOP y2=h - 18.0 class="tick" />
                     <text x=x.px(t) y=h - 4.0 class="axis" text-anchor="middle">{format!("{t}")}</text>
                 </g>
             }).collect_view()}
             {thresholds.iter().zip(["AAA", "AA", "A", "B"]).map(|(t, g)| {
                 let px = x.px(t.0 as f64 / 100.0);
-                view! { <line x1=px x2=px y1="0" y2=h - 18.0 class="threshold"><title>{format!("{g} ≥ {}", fmt_score(*t))}</title></line> }
+                view! {
+                    <g class="threshold-mark">
+                        <line x1=px x2=px y1=TOP - 2.0 y2=h - 18.0 class="threshold"><title>{format!("{g} ≥ {}", fmt_score(*t))}</title></line>
+                        <text x=px y=TOP - 5.0 class="threshold-label" text-anchor="middle">{g}</text>
+                    </g>
+                }
             }).collect_view()}
             {score.parts.iter().zip(steps).enumerate().map(|(i, (p, s))| {
-                let y = i as f64 * ROW + 2.0;
+                let y = i as f64 * ROW + 2.0 + TOP;
                 let missing = p.points.is_none();
                 let (x0, x1) = (x.px(s.start), x.px(s.end));
                 view! {
                     <g class:missing=missing>
                         <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label" text-anchor="end">{lang.t(factor_label(p.factor))}</text>
                         <rect x=x0 y=y + 3.0 width=(x1 - x0).max(if missing { 0.0 } else { 1.0 }) height=ROW - 6.0 class="bar">
-                            <title>{format!("{}: +{}", lang.t(factor_label(p.factor)), fmt_score(p.contribution))}</title>
+                            <title>{format!("{}+{}", lang.label(lang.t(factor_label(p.factor))), fmt_score(p.contribution))}</title>
                         </rect>
                     </g>
                 }
             }).collect_view()}
             {
-                let y = score.parts.len() as f64 * ROW + 2.0;
+                let y = score.parts.len() as f64 * ROW + 2.0 + TOP;
                 view! {
                     <g class="total">
                         <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label strong" text-anchor="end">{lang.t(T::Score)}</text>

@@ -63,7 +63,11 @@ pub struct AppState {
     pub today: RwSignal<Date>,
     /// The time (ms since the epoch), moved on every minute: what pages compare deadlines with.
     pub now: RwSignal<i64>,
+    /// A short message about what the user just did. It belongs to the page it was raised on:
+    /// the next navigation clears it (see [`AppState::say_next`] for a save that moves on).
     pub toast: RwSignal<Option<String>>,
+    /// The toast was raised for the page a save moves to: it survives that one navigation.
+    pub toast_follows: RwSignal<bool>,
     pub online: RwSignal<bool>,
     /// Sync with a server (when the app is served by one).
     pub sync: crate::ui::sync::SyncSignals,
@@ -93,6 +97,7 @@ impl AppState {
             today: RwSignal::new(today()),
             now: RwSignal::new(now().0),
             toast: RwSignal::new(None),
+            toast_follows: RwSignal::new(false),
             online: RwSignal::new(
                 web_sys::window()
                     .map(|w| w.navigator().on_line())
@@ -114,6 +119,12 @@ impl AppState {
 
     pub fn changed(&self) {
         self.rev.update(|r| *r += 1);
+    }
+
+    /// A toast for the page the app is about to show (a save that navigates raises it).
+    pub fn say_next(&self, text: String) {
+        self.toast.set(Some(text));
+        self.toast_follows.set(true);
     }
 
     pub fn set_lang(&self, lang: Lang) {
@@ -242,6 +253,13 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         }
     }
     set_document_lang(state.lang.get_untracked());
+    // A preference: one that cannot be read is left out, never a reason not to start.
+    if let Ok(Some(hidden)) = creditdesk_storage::settings::REPORT_COLUMNS
+        .read(&*store)
+        .await
+    {
+        crate::ui::pages::reports::set_hidden_columns(hidden);
+    }
     let device = match creditdesk_storage::settings::DEVICE
         .read(&*store)
         .await?

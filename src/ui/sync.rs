@@ -578,9 +578,10 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         let as_of = state.today.get_untracked();
         let held = app_sync::rebase(&*store, &book(), as_of, pending, &mine).await?;
         if !held.is_empty() {
+            let lang = state.lang.get_untracked();
             state.toast.set(Some(format!(
-                "{}: {}",
-                held.join(", "),
+                "{}{}",
+                lang.label(&lang.list(&held)),
                 state.t(crate::ui::i18n::T::HeldByServer)
             )));
         }

@@ -4,7 +4,7 @@ use crate::ui::i18n::T;
 use crate::ui::link::A;
 use crate::ui::state::{AppState, Phase};
 use creditdesk_domain::error::{FieldError, Problem};
-use creditdesk_domain::CustomerId;
+use creditdesk_domain::{CustomerId, Money};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -150,17 +150,71 @@ pub fn FormActions(form: Form, #[prop(into)] back: String) -> impl IntoView {
     }
 }
 
-/// A figure with its caption.
+/// An amount of money as a person reads it: on one line, in tabular figures. `compact` (a tile,
+/// where space is short): from a million yuan up the short form of the user's language
+/// (¥1.10亿 / ¥109.9M), the exact amount on hover, and on focus or a tap (it takes focus).
+/// Tables and exports show the exact amount.
+#[component]
+pub fn Amount(
+    #[prop(into)] value: Signal<Money>,
+    #[prop(optional)] compact: bool,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let m = value.get();
+        let exact = m.format_cny();
+        let short = if compact {
+            m.format_cny_compact(state.lang.get().compact())
+        } else {
+            None
+        };
+        match short {
+            // Inside a link (a dashboard tile), a first tap shows the exact amount and a second
+            // follows the link, as a chart's marks do.
+            Some(short) => view! {
+                <span class="money compact" tabindex="0" title=exact.clone() aria-label=exact.clone()
+                    data-exact=exact
+                    on:pointerdown=move |ev| {
+                        let target: web_sys::Element = event_target(&ev);
+                        let focused = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.active_element())
+                            .is_some_and(|a| a == target);
+                        FIRST_TAP.set(ev.pointer_type() == "touch" && !focused);
+                    }
+                    on:click=move |ev| {
+                        if FIRST_TAP.replace(false) {
+                            ev.prevent_default();
+                        }
+                    }>{short}</span>
+            }
+            .into_any(),
+            None => view! { <span class="money">{exact}</span> }.into_any(),
+        }
+    }
+}
+
+thread_local! {
+    /// Whether the pointer that went down on a compact amount was a first touch on it.
+    static FIRST_TAP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A figure with its caption: `value` as given, or `money` as an [`Amount`] in compact form.
 #[component]
 pub fn Tile(
     #[prop(into)] label: Signal<String>,
-    #[prop(into)] value: Signal<String>,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(optional)] money: Option<Money>,
     #[prop(optional)] tone: Option<&'static str>,
     #[prop(optional)] testid: Option<&'static str>,
 ) -> impl IntoView {
+    let figure = match money {
+        Some(m) => view! { <Amount value=m compact=true /> }.into_any(),
+        None => view! { <span class="figure">{value}</span> }.into_any(),
+    };
     view! {
         <div class=format!("tile {}", tone.unwrap_or("")) data-testid=testid>
-            <div class="tile-value">{value}</div>
+            <div class="tile-value">{figure}</div>
             <div class="tile-label">{label}</div>
         </div>
     }

@@ -88,6 +88,9 @@ pub const RULES: Setting<RuleSet> = Setting::new("rules");
 pub const MONITOR: Setting<MonitorCounter> = Setting::new("monitor");
 pub const HOLDS: Setting<Holds> = Setting::new("holds");
 pub const PREVIOUS: Setting<Previous> = Setting::new("previous");
+/// The columns a user hid in each report on this device: report name -> column ids.
+pub const REPORT_COLUMNS: Setting<std::collections::BTreeMap<String, Vec<String>>> =
+    Setting::new("report_columns");
 /// Credit reserved for users in the field.
 pub const RESERVATIONS: Setting<Vec<creditdesk_domain::credit::Reservation>> =
     Setting::new("reservations");

@@ -168,7 +168,7 @@ pub fn SyncPage() -> impl IntoView {
                     SyncError::Unreachable => lang.t(T::ServerUnreachable).to_string(),
                     e => error_text(lang, &e),
                 };
-                view! { <p class="error" role="alert" data-testid="sync-error">{format!("{}: {why}", lang.t(T::SyncFailed))}</p> }
+                view! { <p class="error" role="alert" data-testid="sync-error">{format!("{}{why}", lang.label(lang.t(T::SyncFailed)))}</p> }
             })}
             <div class="actions">
                 <button class="primary" data-testid="sync-now" disabled=move || s.busy.get()

@@ -95,7 +95,7 @@ fn TierEditor(
                                 }
                             } />
                     </label>
-                    <span class="inline">{t(T::Grades)}": "
+                    <span class="inline">{lang.label(t(T::Grades))}
                         {Grade::ALL.into_iter().map(|g| view! {
                             <label class="check"><input type="checkbox" prop:checked=tier.grades.contains(&g)
                                 on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |t| { t.grades.retain(|x| *x != g); if on { t.grades.push(g); t.grades.sort(); } })) } />{g.label()}</label>

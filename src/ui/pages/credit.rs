@@ -3,7 +3,7 @@
 
 use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::credit::reason_text;
-use crate::ui::i18n::T;
+use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
 use crate::ui::reports::bp_text;
@@ -36,7 +36,10 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
         let holds: Vec<String> = card
             .holds
             .iter()
-            .map(|h| format!("{} ({})", h.rule, lang.date(h.since)))
+            .map(|h| match lang {
+                Lang::Zh => format!("{}（{}起）", h.rule, lang.date(h.since)),
+                Lang::En => format!("{} (since {})", h.rule, lang.date(h.since)),
+            })
             .collect();
         let (limit, available) = (card.limit, card.available);
         let used = bp_text(card.utilisation_bp);
@@ -51,25 +54,35 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                 <div class="rating-head">
                     <h2>{t(T::Credit)}</h2>
                     {card.frozen.then(|| view! { <span class="pill danger" data-testid="frozen">{t(T::Frozen)}</span> })}
-                    {(!holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="held-by-rule">{format!("{} {}", t(T::HeldByRule), holds.join(", "))}</span> })}
+                    {(!holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="held-by-rule">{format!("{}{}", lang.label(t(T::HeldByRule)), lang.list(&holds))}</span> })}
                     <A href=format!("/customers/{id}/request") attr:class="button small" attr:data-testid="change-limit">{t(T::NewRequest)}</A>
                 </div>
                 <div class="tiles">
-                    <Tile label=t(T::EffectiveLimit).to_string() value=limit.format_cny() testid="limit" />
+                    <Tile label=t(T::EffectiveLimit).to_string() money=limit testid="limit" />
                     <Tile label=t(T::Utilisation).to_string() value=used testid="utilisation" />
-                    <Tile label=t(T::Available).to_string() value=available.format_cny() testid="available" />
-                    <Tile label=t(T::HeldOrders).to_string() value=s.held_orders.format_cny() />
+                    <Tile label=t(T::Available).to_string() money=available testid="available" />
+                    <Tile label=t(T::HeldOrders).to_string() money=s.held_orders />
                 </div>
                 <p class="muted" data-testid="suggestion">
-                    {format!("{} {} = min({}, {} × {} / 30 × {}) · {} {} · {} {}",
-                        t(T::SuggestedLimit), suggestion.limit.format_cny_whole(), suggestion.cap.format_cny_whole(),
-                        suggestion.monthly_sales.format_cny_whole(), row.term_days,
-                        Fixed(card.suggestion_factor_bp as i64 / 100).display(),
-                        t(T::PermanentLimit), c.limits.permanent.format_cny_whole(),
-                        t(T::TermDays), row.term_days)}
+                    {if suggestion.cap.is_zero() || row.term_days == 0 {
+                        // A grade without credit: no formula to show, the policy says it all.
+                        match lang {
+                            Lang::Zh => format!("建议额度 ¥0：{} 级不给予赊销额度（上限 ¥0，账期 0 天）· 固定额度 {}",
+                                card.grade, c.limits.permanent.format_cny_whole()),
+                            Lang::En => format!("Suggested limit ¥0: grade {} gets no credit (cap ¥0, no term) · Permanent limit {}",
+                                card.grade, c.limits.permanent.format_cny_whole()),
+                        }
+                    } else {
+                        format!("{} {} = min({}, {} × {} / 30 × {}) · {} {} · {} {}",
+                            t(T::SuggestedLimit), suggestion.limit.format_cny_whole(), suggestion.cap.format_cny_whole(),
+                            suggestion.monthly_sales.format_cny_whole(), row.term_days,
+                            Fixed(card.suggestion_factor_bp as i64 / 100).display(),
+                            t(T::PermanentLimit), c.limits.permanent.format_cny_whole(),
+                            t(T::TermDays), row.term_days)
+                    }}
                 </p>
                 {(!c.limits.temporary.is_empty()).then(|| view! {
-                    <p class="muted">{t(T::TemporaryLimits)}": "
+                    <p class="muted">{lang.label(t(T::TemporaryLimits))}
                         {c.limits.temporary.iter().map(|tl| format!("{} ({} – {})", tl.amount.format_cny_whole(), lang.date(tl.start), lang.date(tl.end))).collect::<Vec<_>>().join("; ")}
                     </p>
                 })}
@@ -89,7 +102,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                                 <li>
                                     <StatePill state=r.state() />" "
                                     <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
-                                    {format!(" · {} · {}", with_data(|d| d.user_name(&r.requested_by)), lang.date(r.requested_on))}
+                                    {format!(" · {} · {}", with_data(|d| crate::ui::audit::who(lang, d, &r.requested_by)), lang.date(r.requested_on))}
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -426,7 +439,7 @@ fn Reservations(customer: CustomerId) -> impl IntoView {
         view! {
             <div class="reservations" data-testid="reservations">
                 {(!list.is_empty()).then(|| view! {
-                    <p class="muted">{lang.t(T::Reserved)}": "</p>
+                    <p class="muted">{lang.label(lang.t(T::Reserved))}</p>
                     <ul class="plain small">
                         {list.into_iter().map(|(id, who, amount, until, may_release)| view! {
                             <li data-testid="reservation">

@@ -87,8 +87,8 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                     .trim_end_matches(".00")
             )
         })
-        .collect::<Vec<_>>()
-        .join("，");
+        .collect::<Vec<_>>();
+    let shareholders = lang.list(&shareholders);
     let report = match (p.report_score, p.report_date) {
         (Some(score), Some(d)) => format!("{score} ({})", lang.date(d)),
         _ => String::new(),
@@ -108,10 +108,10 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                 </div>
             </div>
             <div class="tiles">
-                <Tile label=t(T::OpenAr).to_string() value=s.open_ar.format_cny() testid="open-ar" />
-                <Tile label=t(T::Overdue).to_string() value=s.overdue.format_cny() tone=if overdue { "warn" } else { "" } testid="overdue" />
+                <Tile label=t(T::OpenAr).to_string() money=s.open_ar testid="open-ar" />
+                <Tile label=t(T::Overdue).to_string() money=s.overdue tone=if overdue { "warn" } else { "" } testid="overdue" />
                 <Tile label=t(T::MaxDaysOverdue).to_string() value=if overdue { lang.days(s.max_days_overdue as i64) } else { "—".into() } tone=if overdue { "warn" } else { "" } />
-                <Tile label=t(T::OpenOrders).to_string() value=s.open_orders.format_cny() testid="open-orders" />
+                <Tile label=t(T::OpenOrders).to_string() money=s.open_orders testid="open-orders" />
                 <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
                 <Tile label=t(T::AvgDaysToPay).to_string() value=avg_days.unwrap_or_else(|| "—".into()) />
             </div>
@@ -152,7 +152,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             <h2>{t(T::Invoices)} " " <small class="muted">{items.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="invoices">
-                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::IssueDate)}</th><th>{t(T::DueDate)}</th><th class="num">{t(T::Amount)}</th><th class="num">{t(T::OpenAmount)}</th><th>{t(T::Status)}</th></tr></thead>
+                    <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::OpenAmount)}</th><th>{t(T::Status)}</th><th>{t(T::DueDate)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::IssueDate)}</th></tr></thead>
                     <tbody>
                         {items.into_iter().map(|i| {
                             let status = if !i.open.is_positive() { t(T::Paid).to_string() }
@@ -161,11 +161,11 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                             view! {
                                 <tr class:warn={i.days_overdue > 0}>
                                     <td class="mono">{i.number.to_string()}</td>
-                                    <td>{lang.date(i.issue_date)}</td>
-                                    <td>{lang.date(i.due_date)}</td>
-                                    <td class="num">{i.amount.format_cny()}</td>
-                                    <td class="num">{i.open.format_cny()}</td>
+                                    <td class="num"><span class="money">{i.open.format_cny()}</span></td>
                                     <td>{status}</td>
+                                    <td>{lang.date(i.due_date)}</td>
+                                    <td class="num"><span class="money">{i.amount.format_cny()}</span></td>
+                                    <td>{lang.date(i.issue_date)}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -176,7 +176,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             <h2>{t(T::Payments)} " " <small class="muted">{payments.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="payments">
-                    <thead><tr><th>{t(T::Date)}</th><th>{t(T::Reference)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Allocations)}</th></tr></thead>
+                    <thead><tr><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Reference)}</th><th>{t(T::Allocations)}</th></tr></thead>
                     <tbody>
                         {payments.into_iter().map(|p| {
                             let allocs = p.allocations.iter().map(|a| format!("{} {}",
@@ -184,8 +184,8 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td>{lang.date(p.date)}</td>
+                                    <td class="num"><span class="money">{p.amount.format_cny()}</span></td>
                                     <td class="mono">{p.reference.map(|r| r.to_string()).unwrap_or_default()}</td>
-                                    <td class="num">{p.amount.format_cny()}</td>
                                     <td class="small">{allocs}</td>
                                 </tr>
                             }
@@ -197,7 +197,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             <h2>{t(T::Orders)} " " <small class="muted">{orders.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="orders">
-                    <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th>{t(T::Category)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th></tr></thead>
+                    <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th><th>{t(T::Date)}</th><th>{t(T::Category)}</th></tr></thead>
                     <tbody>
                         {orders.into_iter().map(|o| {
                             let allowed = moves.get(&o.id).cloned().unwrap_or_default();
@@ -219,9 +219,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td class="mono">{o.number.to_string()}</td>
-                                    <td>{lang.date(o.date)}</td>
-                                    <td>{o.category.map(|c| c.to_string()).unwrap_or_default()}</td>
-                                    <td class="num">{o.amount.format_cny()}</td>
+                                    <td class="num"><span class="money">{o.amount.format_cny()}</span></td>
                                     <td>{t(status_text(o.status))}</td>
                                     <td><div class="row-actions">
                                         {can(OrderMove::Ship).then(|| view! {
@@ -231,6 +229,8 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                                             <button class="small danger" on:click=move |_| change(OrderMove::Cancel)>{t(T::CancelOrder)}</button>
                                         })}
                                     </div></td>
+                                    <td>{lang.date(o.date)}</td>
+                                    <td>{o.category.map(|c| c.to_string()).unwrap_or_default()}</td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -242,14 +242,14 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                 <h2>{t(T::CreditNotes)}</h2>
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th>{t(T::Number)}</th><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th></tr></thead>
+                        <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th></tr></thead>
                         <tbody>
                             {credits.into_iter().map(|c| view! {
                                 <tr>
                                     <td class="mono">{c.number.to_string()}</td>
-                                    <td>{lang.date(c.date)}</td>
-                                    <td class="num">{c.amount.format_cny()}</td>
+                                    <td class="num"><span class="money">{c.amount.format_cny()}</span></td>
                                     <td class="mono">{numbers.get(&c.invoice).map(|n| n.to_string()).unwrap_or_default()}</td>
+                                    <td>{lang.date(c.date)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -312,20 +312,20 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 <div class="rating-body">
                     <div class="waterfall-wrap"><Waterfall score=v.score.clone() thresholds=v.thresholds /></div>
                     <div class="table-wrap">
-                        <table data-testid="factors">
+                        <table class="factor-table" data-testid="factors">
                             <thead><tr>
-                                <th>{t(T::Factor)}</th><th class="num">{t(T::RawValue)}</th><th class="num">{t(T::Points)}</th>
-                                <th class="num">{t(T::Weight)}</th><th class="num">{t(T::EffectiveWeight)}</th><th class="num">{t(T::Contribution)}</th>
+                                <th>{t(T::Factor)}</th><th class="num">{t(T::Contribution)}</th><th class="num">{t(T::Points)}</th>
+                                <th class="num">{t(T::RawValue)}</th><th class="num">{t(T::Weight)}</th><th class="num">{t(T::EffectiveWeight)}</th>
                             </tr></thead>
                             <tbody>
                                 {parts.into_iter().map(|p| view! {
                                     <tr class:missing=p.points.is_none()>
                                         <td>{t(factor_label(p.factor))}</td>
-                                        <td class="num">{fmt_value(lang, p.factor, p.raw)}</td>
+                                        <td class="num key">{fmt_score(p.contribution)}</td>
                                         <td class="num">{p.points.map(|x| x.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="num">{fmt_value(lang, p.factor, p.raw)}</td>
                                         <td class="num">{format!("{}%", Fixed(p.weight_bp as i64).display())}</td>
                                         <td class="num">{format!("{}%", Fixed(p.effective_weight_bp as i64).display())}</td>
-                                        <td class="num">{fmt_score(p.contribution)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

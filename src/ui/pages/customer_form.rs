@@ -80,7 +80,8 @@ pub fn submit<R: 'static>(
         match save.await {
             Ok(r) => {
                 state.changed();
-                state.toast.set(Some(state.t(T::Saved).to_string()));
+                // The save moves on to another page: the toast goes with it.
+                state.say_next(state.t(T::Saved).to_string());
                 done(r);
             }
             Err(SaveError::Invalid(errors)) => {

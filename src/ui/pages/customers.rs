@@ -59,7 +59,17 @@ pub fn CustomerList() -> impl IntoView {
             only_overdue: only_overdue.get(),
             sort: sort.get(),
         };
-        state.data(|d| d.customer_rows(&d.me(), &filter))
+        let lang = state.lang.get();
+        state.data(|d| {
+            let mut ix = d.customer_rows(&d.me(), &filter);
+            if filter.sort == Sort::Name {
+                // By name in the user's language: Chinese by pinyin (the browser's collation).
+                let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
+                let rank = crate::ui::collate::ranks(lang, &names);
+                ix.sort_by_key(|&i| rank[i]);
+            }
+            ix
+        })
     });
 
     let visible = move || {
@@ -175,11 +185,11 @@ pub fn CustomerList() -> impl IntoView {
                     </select>
                     <select aria-label=move || state.t(T::SortBy) on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
                         "open" => Sort::Open, "overdue" => Sort::Overdue, "days" => Sort::Days, "score" => Sort::Score, _ => Sort::Name })>
-                        <option value="name">{move || state.t(T::SortName)}</option>
-                        <option value="open">{move || state.t(T::SortOpen)}</option>
-                        <option value="overdue">{move || state.t(T::SortOverdue)}</option>
-                        <option value="days">{move || state.t(T::SortDays)}</option>
-                        <option value="score">{move || state.t(T::SortScore)}</option>
+                        <option value="name">{move || format!("{}{}", state.lang.get().label(state.t(T::SortBy)), state.t(T::SortName))}</option>
+                        <option value="open">{move || format!("{}{}", state.lang.get().label(state.t(T::SortBy)), state.t(T::SortOpen))}</option>
+                        <option value="overdue">{move || format!("{}{}", state.lang.get().label(state.t(T::SortBy)), state.t(T::SortOverdue))}</option>
+                        <option value="days">{move || format!("{}{}", state.lang.get().label(state.t(T::SortBy)), state.t(T::SortDays))}</option>
+                        <option value="score">{move || format!("{}{}", state.lang.get().label(state.t(T::SortBy)), state.t(T::SortScore))}</option>
                     </select>
                     <select aria-label=move || state.t(T::Grade) data-testid="grade-filter" on:change=move |ev| grade.set(event_target_value(&ev))>
                         <option value="">{move || state.t(T::AllGrades)}</option>
@@ -212,8 +222,8 @@ pub fn CustomerList() -> impl IntoView {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * ROW_H)>
                                     <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
-                                    <span class="num">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span>
-                                    <span class="num" class:warn=overdue>{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span>
+                                    <span class="num"><small class="lbl">{lang.t(T::OpenAr)}</small><span class="money">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span></span>
+                                    <span class="num" class:warn=overdue><small class="lbl">{lang.t(T::Overdue)}</small><span class="money">{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>
                                 </A>
                             }

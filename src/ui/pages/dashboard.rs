@@ -8,7 +8,7 @@ use crate::ui::link::A;
 use crate::ui::pages::reports::{bucket_label, FilterBar};
 use crate::ui::reports::{self, bp_text, countback_text, Dashboard, Filter, FilterUrl};
 use crate::ui::state::{perf_now, AppState};
-use crate::ui::widgets::WhenLedger;
+use crate::ui::widgets::{Amount, WhenLedger};
 use creditdesk_charts::palette;
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{Bucket, UTILISATION_BINS};
@@ -137,15 +137,18 @@ fn Figures(filter: Memo<Filter>) -> impl IntoView {
 fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
     let now = *dash.now();
     let pct = dash.overdue_share().unwrap_or_else(|| "—".into());
-    let tile = |label: T, value: String, tone: &'static str, href: String, testid: &'static str| {
-        view! {
-            <A href=href attr:class=format!("tile {tone}") attr:data-testid=testid>
-                <div class="tile-value">{value}</div>
-                <div class="tile-label">{lang.t(label)}</div>
-            </A>
-        }
-    };
+    let tile =
+        |label: T, value: AnyView, tone: &'static str, href: String, testid: &'static str| {
+            view! {
+                <A href=href attr:class=format!("tile {tone}") attr:data-testid=testid>
+                    <div class="tile-value">{value}</div>
+                    <div class="tile-label">{lang.t(label)}</div>
+                </A>
+            }
+        };
     let q = |extra: &[(&str, String)]| filter.query(extra);
+    let money = |m: Money| view! { <Amount value=m compact=true /> }.into_any();
+    let figure = |s: String| view! { <span class="figure">{s}</span> }.into_any();
     let cei_hint = format!(
         "{} {} – {}",
         lang.t(T::Period),
@@ -154,21 +157,21 @@ fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
     );
     view! {
         <div class="tiles kpis">
-            {tile(T::TotalAr, now.open_ar.format_cny(), "", format!("/reports/aging{}", q(&[])), "kpi-total-ar")}
-            {tile(T::OverdueAr, now.overdue().format_cny(), "warn", format!("/reports/invoices{}", q(&[("overdue", "1".into())])), "kpi-overdue")}
-            {tile(T::OverdueShare, pct, "warn", format!("/reports/aging{}", q(&[])), "kpi-overdue-pct")}
-            {tile(T::KpiDso, countback_text(dash.dso_now()), "", format!("/reports/dso{}", q(&[])), "kpi-dso")}
+            {tile(T::TotalAr, money(now.open_ar), "", format!("/reports/aging{}", q(&[])), "kpi-total-ar")}
+            {tile(T::OverdueAr, money(now.overdue()), "warn", format!("/reports/invoices{}", q(&[("overdue", "1".into())])), "kpi-overdue")}
+            {tile(T::OverdueShare, figure(pct), "warn", format!("/reports/aging{}", q(&[])), "kpi-overdue-pct")}
+            {tile(T::KpiDso, figure(countback_text(dash.dso_now())), "", format!("/reports/dso{}", q(&[])), "kpi-dso")}
             <A href=format!("/reports/dso{}", q(&[])) attr:class="tile" attr:data-testid="kpi-cei" attr:title=cei_hint.clone()>
-                <div class="tile-value">{dash.cei.map_or_else(|| "—".into(), |c| c.format())}</div>
+                <div class="tile-value"><span class="figure">{dash.cei.map_or_else(|| "—".into(), |c| c.format())}</span></div>
                 <div class="tile-label">{lang.t(T::KpiCei)}</div>
             </A>
-            {tile(T::KpiAvgUtil, bp_text(dash.utilisation_bp), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util")}
-            {tile(T::KpiOver90, dash.over_90.to_string(), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90")}
-            {tile(T::KpiFrozen, dash.frozen.to_string(), "", format!("/reports/utilisation{}", q(&[("frozen", "1".into())])), "kpi-frozen")}
-            {tile(T::KpiOpenRequests, dash.open_requests.to_string(), "", "/inbox".to_string(), "kpi-requests")}
-            {tile(T::KpiOpenAlerts, dash.open_alerts.to_string(), "", "/alerts".to_string(), "kpi-alerts")}
+            {tile(T::KpiAvgUtil, figure(bp_text(dash.utilisation_bp)), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util")}
+            {tile(T::KpiOver90, figure(dash.over_90.to_string()), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90")}
+            {tile(T::KpiFrozen, figure(dash.frozen.to_string()), "", format!("/reports/utilisation{}", q(&[("frozen", "1".into())])), "kpi-frozen")}
+            {tile(T::KpiOpenRequests, figure(dash.open_requests.to_string()), "", "/inbox".to_string(), "kpi-requests")}
+            {tile(T::KpiOpenAlerts, figure(dash.open_alerts.to_string()), "", "/alerts".to_string(), "kpi-alerts")}
         </div>
-        <p class="muted small">{lang.t(T::CustomersCount)}": "<span data-testid="dash-customers">{dash.customers}</span>" · "{cei_hint}</p>
+        <p class="muted small">{lang.label(lang.t(T::CustomersCount))}<span data-testid="dash-customers">{dash.customers}</span>" · "{cei_hint}</p>
     }
 }
 
@@ -203,7 +206,11 @@ fn aging_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
                     Mark::new(
                         yuan(m),
                         m.format_cny(),
-                        format!("{cat} · {}: {}", bucket_label(lang, *b), m.format_cny()),
+                        format!(
+                            "{cat} · {}{}",
+                            lang.label(bucket_label(lang, *b)),
+                            m.format_cny()
+                        ),
                         Some(href),
                     )
                 })
@@ -233,7 +240,7 @@ fn grade_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
                 Mark::new(
                     n as f64,
                     n.to_string(),
-                    format!("{}: {n} · {}", g.label(), ar.format_cny()),
+                    format!("{}{n} · {}", lang.label(g.label()), ar.format_cny()),
                     Some(href),
                 ),
             )
@@ -282,9 +289,9 @@ fn utilisation_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView 
         })
         .collect();
     let desc = format!(
-        "{} {}: {}",
+        "{} {}{}",
         lang.t(T::ChartUtilDesc),
-        lang.t(T::NoLimit),
+        lang.label(lang.t(T::NoLimit)),
         dash.no_limit
     );
     view! {
@@ -331,8 +338,13 @@ fn dso_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
         creditdesk_domain::reports::Countback::Days(t) => Some(t.0),
         _ => None,
     });
-    let standard = line(T::DsoStandard, &|r| r.standard.map(|t| t.0));
-    let best = line(T::DsoBest, &|r| r.best_possible.map(|t| t.0));
+    // A partial period (the month to date) has no standard or best possible DSO in the trend.
+    let standard = line(T::DsoStandard, &|r| {
+        r.standard.filter(|_| !r.is_partial()).map(|t| t.0)
+    });
+    let best = line(T::DsoBest, &|r| {
+        r.best_possible.filter(|_| !r.is_partial()).map(|t| t.0)
+    });
     let series = vec![
         (
             lang.t(T::DsoCountback).to_string(),
@@ -449,7 +461,7 @@ fn movement_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
             Mark::new(
                 yuan(m),
                 m.format_cny(),
-                format!("{}: {}", lang.t(label), m.format_cny()),
+                format!("{}{}", lang.label(lang.t(label)), m.format_cny()),
                 href,
             ),
             kind,

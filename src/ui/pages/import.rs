@@ -304,7 +304,7 @@ fn MappingStep(
     let table = StoredValue::new_local(parsed.table.clone());
     view! {
         <p class="muted small" data-testid="file-summary">
-            {format!("{}: {} · {}: {enc} · {}: {delim} · {} {}", lang.t(T::FileSummary), parsed.file, lang.t(T::Encoding), lang.t(T::Delimiter), parsed.table.rows.len(), lang.t(T::RowsInFile))}
+            {format!("{}{} · {}{enc} · {}{delim} · {} {}", lang.label(lang.t(T::FileSummary)), parsed.file, lang.label(lang.t(T::Encoding)), lang.label(lang.t(T::Delimiter)), parsed.table.rows.len(), lang.t(T::RowsInFile))}
         </p>
         <h3>{lang.t(T::Mapping)}</h3>
         <p class="muted small">{lang.t(T::MappingHint)}</p>
@@ -520,9 +520,12 @@ fn BackupRestore() -> impl IntoView {
                             String::new()
                         } else {
                             format!(
-                                " · {}: {}",
-                                state.t(T::MergeRefusedControls),
-                                refused.join(", ")
+                                " · {}{}",
+                                state
+                                    .lang
+                                    .get_untracked()
+                                    .label(state.t(T::MergeRefusedControls)),
+                                state.lang.get_untracked().list(&refused)
                             )
                         }
                     )));
@@ -563,9 +566,8 @@ fn BackupRestore() -> impl IntoView {
                         <div class="route" data-testid="backup-ready">
                             <p><strong>{lang.t(T::BackupReady)}</strong>{format!(" · {} {}", lang.t(T::SchemaVersion), b.schema)}
                                 {old.then(|| view! { <span class="muted">{format!(" · {}", lang.t(T::Migrated))}</span> })}</p>
-                            <p class="small">{format!("{}: {} · {}: {} · {}: {} · {}: {} · {}: {} · {}: {}",
-                                lang.t(T::CustomersCount), c.customers, lang.t(T::Invoices), c.invoices, lang.t(T::Payments), c.payments,
-                                lang.t(T::Orders), c.orders, lang.t(T::Requests), c.requests, lang.t(T::Audit), c.audit)}</p>
+                            <p class="small">{[(T::CustomersCount, c.customers), (T::Invoices, c.invoices), (T::Payments, c.payments), (T::Orders, c.orders), (T::Requests, c.requests), (T::Audit, c.audit)]
+                                .map(|(k, n)| format!("{}{n}", lang.label(lang.t(k)))).join(" · ")}</p>
                             <label class="check"><input type="radio" name="restore-mode" prop:checked=move || !merge.get() on:change=move |_| merge.set(false) />{lang.t(T::ReplaceAll)}</label>
                             <label class="check"><input type="radio" name="restore-mode" data-testid="restore-merge" prop:checked=move || merge.get() on:change=move |_| merge.set(true) />{lang.t(T::MergeIn)}</label>
                             <div class="form-actions">

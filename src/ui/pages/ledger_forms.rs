@@ -148,7 +148,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                 move |(_, outcome)| {
                     go();
                     if outcome == Some(Outcome::Block) {
-                        state.toast.set(Some(state.t(T::OrderHeld).to_string()));
+                        state.say_next(state.t(T::OrderHeld).to_string());
                     }
                 },
             ),

@@ -57,6 +57,66 @@ pub fn fmt_value(m: Metric, v: i64) -> String {
     }
 }
 
+/// What an alert found, as a sentence: "Overdue above ¥10,000: overdue amount ¥93,689.50, above
+/// ¥10,000.00." / "逾期金额超过 ¥10,000：逾期金额 ¥93,689.50，超过 ¥10,000.00。"
+pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
+    let zh = lang == Lang::Zh;
+    let name = rule_name(lang, &a.rule, &a.name);
+    let (value, threshold) = (
+        fmt_value(a.metric, a.value),
+        fmt_value(a.metric, a.threshold),
+    );
+    let finding = match (a.metric, zh) {
+        (Metric::DaysToLimitExpiry, true) if a.value < 0 => {
+            format!("额度已于 {} 天前到期", -a.value)
+        }
+        (Metric::DaysToLimitExpiry, false) if a.value < 0 => {
+            format!("the limit expired {} ago", lang.days(-a.value))
+        }
+        (Metric::DaysToReview, true) if a.value < 0 => format!("额度复核已逾期 {} 天", -a.value),
+        (Metric::DaysToReview, false) if a.value < 0 => {
+            format!("the limit review was due {} ago", lang.days(-a.value))
+        }
+        _ => {
+            // The builder's label without its unit: "逾期金额（元）" reads "逾期金额" here.
+            let label = lang.t(metric_label(a.metric));
+            let label = label.split(['（', '(']).next().unwrap_or(label).trim();
+            let label = if zh {
+                label.to_string()
+            } else {
+                label.to_lowercase()
+            };
+            // "above ¥0.00" says nothing: any amount is the finding.
+            if a.op == Op::Gt && a.threshold == 0 {
+                format!("{label} {value}")
+            } else {
+                let cmp = match (a.op, zh) {
+                    (Op::Ge, true) => "达到",
+                    (Op::Gt, true) => "超过",
+                    (Op::Le, true) => "不超过",
+                    (Op::Lt, true) => "低于",
+                    (Op::Eq, true) => "等于",
+                    (Op::Ge, false) => "at or above",
+                    (Op::Gt, false) => "above",
+                    (Op::Le, false) => "at or below",
+                    (Op::Lt, false) => "below",
+                    (Op::Eq, false) => "equal to",
+                };
+                if zh {
+                    format!("{label} {value}，{cmp} {threshold}")
+                } else {
+                    format!("{label} {value}, {cmp} {threshold}")
+                }
+            }
+        }
+    };
+    if zh {
+        format!("{name}：{finding}。")
+    } else {
+        format!("{name}: {finding}.")
+    }
+}
+
 /// A threshold as typed in the builder (yuan, percent or a plain number) into its stored unit.
 fn parse_threshold(m: Metric, s: &str) -> Option<i64> {
     if m.is_money() {
@@ -118,13 +178,14 @@ pub fn rule_text(lang: Lang, r: &Rule) -> String {
     let a = &r.actions;
     if !a.alert_roles.is_empty() {
         acts.push(format!(
-            "{}: {}",
-            t(T::AlertRoles),
-            a.alert_roles
-                .iter()
-                .map(|x| t(role_label(*x)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{}{}",
+            lang.label(t(T::AlertRoles)),
+            lang.list(
+                &a.alert_roles
+                    .iter()
+                    .map(|x| t(role_label(*x)))
+                    .collect::<Vec<_>>()
+            )
         ));
     }
     for (on, k) in [
@@ -160,9 +221,9 @@ pub fn rule_text(lang: Lang, r: &Rule) -> String {
         if scope.is_empty() {
             String::new()
         } else {
-            format!(" ({})", scope.join(", "))
+            format!(" ({})", lang.list(&scope))
         },
-        acts.join("; ")
+        acts.join(if lang == Lang::Zh { "；" } else { "; " })
     )
 }
 
@@ -220,7 +281,11 @@ pub fn AlertsPage() -> impl IntoView {
                                             <li class="request-row" data-testid="alert">
                                                 <a href=crate::ui::link::to(&format!("/customers/{}", a.customer))>
                                                     <strong>{name}</strong>
-                                                    <span>{format!("{} {} · {} = {} ({} {})", a.rule, rule_name(lang, &a.rule, &a.name), t(metric_label(a.metric)), fmt_value(a.metric, a.value), a.op.symbol(), fmt_value(a.metric, a.threshold))}</span>
+                                                    <span data-testid="alert-text">{alert_sentence(lang, &a)}</span>
+                                                    <span class="muted code">{if a.covers.is_empty() { a.rule.clone() } else { match lang {
+                                                        Lang::Zh => format!("{}（{} {}）", a.rule, t(T::AlsoCovers), lang.list(&a.covers)),
+                                                        Lang::En => format!("{} ({} {})", a.rule, t(T::AlsoCovers), lang.list(&a.covers)),
+                                                    } }}</span>
                                                     <span class="muted">{format!("{}{}", lang.date(a.raised_on), a.cleared_on.map(|c| format!(" · {} {}", t(T::Cleared), lang.date(c))).unwrap_or_default())}</span>
                                                 </a>
                                                 <span class=format!("pill {tone}")>{sev}</span>
@@ -488,7 +553,7 @@ fn RulesBody() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 {move || tested.get().map(|(n, names)| view! {
-                    <p class="route" data-testid="would-fire">{format!("{} {n}", t(T::WouldFire))}<br /><span class="muted">{names.join(", ")}</span></p>
+                    <p class="route" data-testid="would-fire">{format!("{} {n}", t(T::WouldFire))}<br /><span class="muted">{lang.list(&names)}</span></p>
                 })}
                 {move || editing.get().filter(|i| *i < draft.with(|d| d.rules.len())).map(|i| view! { <RuleEditor draft=draft index=i unreadable=unreadable /> })}
                 <div class="toolbar">
@@ -582,7 +647,7 @@ fn RuleEditor(
                     } />
             </div>
             <div class="row">
-                <span class="inline">{t(T::Grades)}": "
+                <span class="inline">{lang.label(t(T::Grades))}
                     {Grade::ALL.into_iter().map(|g| view! {
                         <label class="check"><input type="checkbox" prop:checked=r.grades.contains(&g) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.grades.retain(|x| *x != g); if on { r.grades.push(g); r.grades.sort(); } })) } />{g.label()}</label>
                     }).collect_view()}
@@ -624,7 +689,7 @@ fn RuleEditor(
                 }).collect_view()}
             </div>
             <div class="row">
-                <span class="inline">{t(T::AlertRoles)}": "
+                <span class="inline">{lang.label(t(T::AlertRoles))}
                     {Role::ALL.into_iter().map(|role| view! {
                         <label class="check"><input type="checkbox" prop:checked=r.actions.alert_roles.contains(&role) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.actions.alert_roles.retain(|x| *x != role); if on { r.actions.alert_roles.push(role); r.actions.alert_roles.sort(); } })) } />{t(role_label(role))}</label>
                     }).collect_view()}

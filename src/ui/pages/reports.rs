@@ -187,19 +187,32 @@ impl Cell {
     }
 }
 
-/// A column: its label, whether it is numeric (right-aligned), and whether its amounts total.
+/// A column: a stable id (what the column chooser keeps), its label, whether it is numeric
+/// (right-aligned), whether its amounts total, and whether it is a key figure (never hidden,
+/// large on a phone's card). A report lists its identifying column first, its key figures next.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Col {
+    pub id: String,
     pub label: String,
     pub num: bool,
     pub total: bool,
+    pub key: bool,
+}
+
+impl Col {
+    /// This column as a key figure.
+    fn key(self) -> Col {
+        Col { key: true, ..self }
+    }
 }
 
 fn col(lang: Lang, t: T) -> Col {
     Col {
+        id: format!("{t:?}"),
         label: lang.t(t).to_string(),
         num: false,
         total: false,
+        key: false,
     }
 }
 fn num(lang: Lang, t: T) -> Col {
@@ -255,24 +268,100 @@ pub fn totals(cols: &[Col], rows: &[Vec<Cell>], ix: &[usize]) -> Vec<Option<Mone
         .collect()
 }
 
-/// A report table with sortable headers, a row filter, a totals row and CSV export.
+/// Which columns a user hid in each report (by report and column id), kept on this device.
+fn hidden_columns(report: &str) -> Vec<String> {
+    HIDDEN.with_borrow(|h| h.get(report).cloned().unwrap_or_default())
+}
+
+thread_local! {
+    /// The device's choice of hidden columns per report, read at start-up (`state::boot`).
+    static HIDDEN: std::cell::RefCell<std::collections::BTreeMap<String, Vec<String>>> = Default::default();
+}
+
+/// The hidden columns of every report, as stored on this device (read once at start-up).
+pub fn set_hidden_columns(all: std::collections::BTreeMap<String, Vec<String>>) {
+    HIDDEN.with_borrow_mut(|m| *m = all);
+}
+
+/// Keeps the hidden columns of one report on this device.
+fn save_hidden_columns(report: &'static str, hidden: Vec<String>) {
+    let all = HIDDEN.with_borrow_mut(|m| {
+        m.insert(report.to_string(), hidden);
+        m.clone()
+    });
+    leptos::task::spawn_local(async move {
+        if let Ok(db) = crate::ui::state::db() {
+            let _ = creditdesk_storage::settings::REPORT_COLUMNS
+                .write(&*db, &all)
+                .await;
+        }
+    });
+}
+
+/// A report table with sortable headers, a row filter, a totals row and CSV export. Its first
+/// column stays in view as the table scrolls sideways, a shadow at an edge says there is more,
+/// and a column chooser (kept per `report` on this device) hides columns other than the first
+/// and the key figures. On a phone each row is a card: the first column as its title, the key
+/// figures large, the other columns shown as label and value.
 #[component]
 pub fn Table(
     cols: Vec<Col>,
     rows: Vec<Vec<Cell>>,
     file: String,
     testid: &'static str,
+    /// The report's name, under which its column choice is kept.
+    report: &'static str,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let sort = RwSignal::new(None::<(usize, bool)>);
     let q = RwSignal::new(String::new());
+    let hidden = RwSignal::new(hidden_columns(report));
     let rows = StoredValue::new(rows);
     let cols = StoredValue::new(cols);
     let order = Memo::new(move |_| {
-        let (by, q) = (sort.get(), q.get());
-        rows.with_value(|r| sorted(r, by, &q))
+        let (by, q, lang) = (sort.get(), q.get(), state.lang.get());
+        // Text sorts in the user's language (Chinese by pinyin); a list of customers starts in
+        // their names' order.
+        let by_name = cols.with_value(|c| c.first().is_some_and(|c| c.id == "Name"));
+        let text_sort = match by {
+            Some((c, desc)) => rows
+                .with_value(|r| {
+                    r.first()
+                        .is_some_and(|row| matches!(row[c].key, Key::Text(_)))
+                })
+                .then_some((c, desc)),
+            None => by_name.then_some((0, false)),
+        };
+        rows.with_value(|r| {
+            let mut ix = sorted(r, by, &q);
+            if let Some((c, desc)) = text_sort {
+                let texts: Vec<&str> = r.iter().map(|row| row[c].text.as_str()).collect();
+                let rank = crate::ui::collate::ranks(lang, &texts);
+                ix.sort_by(|&a, &b| {
+                    let o = rank[a].cmp(&rank[b]);
+                    if desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                });
+            }
+            ix
+        })
+    });
+    // The columns shown, by index.
+    let shown = Memo::new(move |_| {
+        let h = hidden.get();
+        cols.with_value(|cs| {
+            cs.iter()
+                .enumerate()
+                .filter(|(i, c)| *i == 0 || c.key || !h.contains(&c.id))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        })
     });
     let export = move |_| {
+        // The CSV has every column and every row, exact amounts.
         let ix = order.get_untracked();
         let headers: Vec<String> = cols.with_value(|c| c.iter().map(|c| c.label.clone()).collect());
         let body: Vec<Vec<String>> = rows.with_value(|r| {
@@ -281,6 +370,64 @@ pub fn Table(
                 .collect()
         });
         download_bytes(&file, "text/csv;charset=utf-8", &csv_bytes(&headers, &body));
+    };
+    // The scroll cue: which edges have more to see.
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let more = RwSignal::new((false, false));
+    let measure = move || {
+        if let Some(el) = frame.get_untracked() {
+            let (left, width, client) = (el.scroll_left(), el.scroll_width(), el.client_width());
+            more.set((left > 1, left + client < width - 1));
+            // The left shadow starts where the first (sticky) column ends.
+            use wasm_bindgen::JsCast;
+            let first = el
+                .query_selector("th:first-child")
+                .ok()
+                .flatten()
+                .and_then(|th| th.dyn_into::<web_sys::HtmlElement>().ok())
+                .map_or(0, |th| th.offset_width());
+            if let Some(p) = el
+                .parent_element()
+                .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = p.style().set_property("--first-col", &format!("{first}px"));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        order.track();
+        shown.track();
+        request_animation_frame(measure);
+    });
+    let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    let chooser = move || {
+        let h = hidden.get();
+        cols.with_value(|cs| {
+            cs.iter()
+                .enumerate()
+                .filter(|(i, c)| *i != 0 && !c.key)
+                .map(|(_, c)| {
+                    let id = c.id.clone();
+                    let on = !h.contains(&id);
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=on data-column=id.clone()
+                                on:change=move |ev| {
+                                    let show = event_target_checked(&ev);
+                                    let mut h = hidden.get_untracked();
+                                    h.retain(|x| x != &id);
+                                    if !show {
+                                        h.push(id.clone());
+                                    }
+                                    save_hidden_columns(report, h.clone());
+                                    hidden.set(h);
+                                } />
+                            {c.label.clone()}
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
     };
     view! {
         <div class="table-tools">
@@ -297,14 +444,22 @@ pub fn Table(
                     format!("{n} / {total}")
                 }
             }}</span>
+            <details class="columns" data-testid="column-chooser">
+                <summary class="button">{move || state.t(T::Columns)}</summary>
+                <div class="column-list">{chooser}</div>
+            </details>
             <button data-testid="export-csv" on:click=export>{move || state.t(T::ExportCsv)}</button>
         </div>
-        <div class="table-scroll">
+        <div class="table-frame" class:more-left=move || more.get().0 class:more-right=move || more.get().1>
+        <div class="table-scroll" node_ref=frame on:scroll=move |_| measure()>
             <table class="data report" data-testid=testid>
                 <thead><tr>
-                    {move || cols.with_value(|cs| cs.iter().enumerate().map(|(i, c)| {
+                    {move || {
+                        let shown = shown.get();
+                        cols.with_value(|cs| shown.iter().map(|&i| {
+                        let c = &cs[i];
                         let label = c.label.clone();
-                        let is_num = c.num;
+                        let (is_num, is_key) = (c.num, c.key);
                         let mark = move || match sort.get() {
                             Some((k, true)) if k == i => " ▼",
                             Some((k, false)) if k == i => " ▲",
@@ -316,7 +471,7 @@ pub fn Table(
                             _ => "none",
                         };
                         view! {
-                            <th class:num=is_num aria-sort=aria>
+                            <th class:num=is_num class:key=is_key aria-sort=aria data-column=c.id.clone()>
                                 <button class="sort" on:click=move |_| sort.update(|s| {
                                     *s = match *s {
                                         // Amounts first sort largest first; a second click reverses.
@@ -326,39 +481,52 @@ pub fn Table(
                                 })>{label}{mark}</button>
                             </th>
                         }
-                    }).collect_view())}
+                    }).collect_view())
+                    }}
                 </tr></thead>
                 <tbody>
                     {move || {
                         let ix = order.get();
+                        let shown = shown.get();
+                        let meta: Vec<(String, bool, bool)> = cols.with_value(|c| c.iter().map(|c| (c.label.clone(), c.num, c.key)).collect());
                         rows.with_value(|r| ix.iter().take(SHOWN).map(|&i| {
-                            let cells = r[i].clone();
-                            let numeric: Vec<bool> = cols.with_value(|c| c.iter().map(|c| c.num).collect());
-                            view! { <tr>{cells.into_iter().zip(numeric).map(|(c, n)| view! {
-                                <td class:num=n>{match c.href {
-                                    Some(h) => view! { <A href=h>{c.text}</A> }.into_any(),
-                                    None => c.text.into_any(),
+                            view! { <tr>{shown.iter().map(|&k| {
+                                let c = r[i][k].clone();
+                                let (label, n, key) = meta[k].clone();
+                                let title = (k == 0).then(|| c.text.clone());
+                                let text = if matches!(c.key, Key::Num(_)) && n && c.text.starts_with(['¥', '-']) {
+                                    view! { <span class="money">{c.text}</span> }.into_any()
+                                } else {
+                                    c.text.into_any()
+                                };
+                                view! {
+                                <td class:num=n class:key=key data-label=label title=title>{match c.href {
+                                    Some(h) => view! { <A href=h>{text}</A> }.into_any(),
+                                    None => text,
                                 }}</td>
-                            }).collect_view()}</tr> }
+                            }}).collect_view()}</tr> }
                         }).collect_view())
                     }}
                 </tbody>
                 <tfoot>
                     {move || {
                         let ix = order.get();
+                        let shown = shown.get();
                         let t = rows.with_value(|r| cols.with_value(|c| totals(c, r, &ix)));
+                        let labels: Vec<String> = cols.with_value(|c| c.iter().map(|c| c.label.clone()).collect());
                         t.iter().any(Option::is_some).then(|| view! {
-                            <tr data-testid="table-total">{t.into_iter().enumerate().map(|(i, m)| view! {
-                                <td class="num">{match m {
-                                    Some(m) => m.format_cny(),
-                                    None if i == 0 => state.t(T::Total).to_string(),
-                                    None => String::new(),
+                            <tr data-testid="table-total">{shown.iter().map(|&i| view! {
+                                <td class="num" data-label=labels[i].clone()>{match t[i] {
+                                    Some(m) => view! { <span class="money">{m.format_cny()}</span> }.into_any(),
+                                    None if i == 0 => state.t(T::Total).into_any(),
+                                    None => "".into_any(),
                                 }}</td>
                             }).collect_view()}</tr>
                         })
                     }}
                 </tfoot>
             </table>
+        </div>
         </div>
     }
 }
@@ -417,6 +585,14 @@ impl Kind {
     }
 }
 
+/// Whether the window is wider than a phone (what the CSS calls a phone: 600 px or less).
+fn wide_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w > 600.0)
+}
+
 /// `/reports/:kind`, with the filters and the as-of date in the URL.
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -454,7 +630,12 @@ pub fn ReportPage() -> impl IntoView {
             <WhenLedger>
                 // The filter bar's base path follows the report shown.
                 {move || view! { <FilterBar base=kind.get().path() filter=filter /> }}
-                <p class="convention muted" data-testid="convention">{move || state.t(kind.get().convention())}</p>
+                // How the report counts: open on a wide screen; on a phone a line that opens, so that
+                // the first screen reaches the figures.
+                <details class="convention muted" data-testid="convention" open=wide_screen()>
+                    <summary>{move || state.t(T::HowCounted)}</summary>
+                    <p>{move || state.t(kind.get().convention())}</p>
+                </details>
                 {move || {
                     state.rev.track();
                     let lang = state.lang.get();
@@ -467,7 +648,7 @@ pub fn ReportPage() -> impl IntoView {
                     view! {
                         <h2>{title}</h2>
                         {extra}
-                        <Table cols rows file testid="report-table" />
+                        <Table cols rows file testid="report-table" report=k.slug() />
                     }
                 }}
             </WhenLedger>
@@ -508,30 +689,32 @@ fn build(
     let title = lang.t(kind.title()).to_string();
     match kind {
         Kind::Aging => {
+            // The customer, then what a credit manager looks for first: open and overdue.
             let mut cols = vec![
                 col(lang, T::Name),
-                col(lang, T::SalesRep),
-                col(lang, T::Region),
-                col(lang, T::Grade),
+                money(lang, T::OpenAr).key(),
+                money(lang, T::Overdue).key(),
             ];
             for b in Bucket::ALL {
                 cols.push(Col {
+                    id: b.code().to_string(),
                     label: bucket_label(lang, b).to_string(),
-                    num: true,
-                    total: true,
+                    ..money(lang, T::Bucket)
                 });
             }
-            cols.push(money(lang, T::OpenAr));
-            cols.push(money(lang, T::Overdue));
+            cols.extend([
+                col(lang, T::Grade),
+                col(lang, T::SalesRep),
+                col(lang, T::Region),
+            ]);
             let rows = reports::aging(d, f)
                 .into_iter()
                 .map(|row| {
                     let (c, p) = (row.customer, row.point);
                     let mut r = vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
-                        Cell::text(d.user_name(&c.sales_rep)),
-                        Cell::text(c.region.clone()),
-                        Cell::text(row.grade.label()),
+                        Cell::money(p.open_ar),
+                        Cell::money(p.overdue()),
                     ];
                     for b in Bucket::ALL {
                         let m = p.aging[b.index()];
@@ -547,8 +730,11 @@ fn build(
                         }
                         r.push(cell);
                     }
-                    r.push(Cell::money(p.open_ar));
-                    r.push(Cell::money(p.overdue()));
+                    r.extend([
+                        Cell::text(row.grade.label()),
+                        Cell::text(d.user_name(&c.sales_rep)),
+                        Cell::text(c.region.clone()),
+                    ]);
                     r
                 })
                 .collect();
@@ -563,21 +749,13 @@ fn build(
             let items = reports::open_invoices(d, f, &by);
             let cols = vec![
                 col(lang, T::InvoiceNo),
-                col(lang, T::Name),
-                Col {
-                    label: lang.t(T::IssueDate).into(),
-                    num: false,
-                    total: false,
-                },
-                Col {
-                    label: lang.t(T::DueDate).into(),
-                    num: false,
-                    total: false,
-                },
-                num(lang, T::DaysPastDue),
+                money(lang, T::OpenAmount).key(),
+                num(lang, T::DaysPastDue).key(),
+                col(lang, T::Name).key(),
+                col(lang, T::DueDate),
                 col(lang, T::Bucket),
                 money(lang, T::Amount),
-                money(lang, T::OpenAmount),
+                col(lang, T::IssueDate),
             ];
             let rows = items
                 .into_iter()
@@ -585,13 +763,13 @@ fn build(
                     let name = d.customer(c).map_or_else(String::new, |c| c.name.clone());
                     vec![
                         Cell::text(it.number.as_str()),
-                        Cell::text(name).link(customer_link(c)),
-                        Cell::date(lang, it.issue_date),
-                        Cell::date(lang, it.due_date),
+                        Cell::money(it.open),
                         Cell::num(it.days_overdue as i64),
+                        Cell::text(name).link(customer_link(c)),
+                        Cell::date(lang, it.due_date),
                         Cell::text(bucket_label(lang, b)),
                         Cell::money(it.amount),
-                        Cell::money(it.open),
+                        Cell::date(lang, it.issue_date),
                     ]
                 })
                 .collect();
@@ -612,22 +790,42 @@ fn build(
             let rows_d = reports::dso(d, f);
             let cols = vec![
                 col(lang, T::Period),
-                num(lang, T::DaysSuffix),
+                num(lang, T::DsoCountback).key(),
+                num(lang, T::DsoStandard),
+                num(lang, T::Cei).key(),
+                num(lang, T::DsoBest),
+                num(lang, T::DaysDelinquent),
                 money(lang, T::CreditSales),
                 money(lang, T::Collected),
                 num(lang, T::ClosingAr),
                 num(lang, T::CurrentAr),
-                num(lang, T::DsoStandard),
-                num(lang, T::DsoCountback),
-                num(lang, T::DsoBest),
-                num(lang, T::DaysDelinquent),
-                num(lang, T::Cei),
+                num(lang, T::DaysSuffix),
             ];
             let rows = rows_d
                 .iter()
                 .rev()
                 .map(|r| {
-                    let period = format!("{} – {}", lang.date(r.from.add_days(1)), lang.date(r.to));
+                    // A whole month by its name; the month to date says so, with its days.
+                    let (y, m, _) = r.to.ymd();
+                    let month = match lang {
+                        Lang::Zh => format!("{y}年{m}月"),
+                        Lang::En => {
+                            let d = lang.date(r.to);
+                            let mon = d.split(' ').nth(1).unwrap_or_default().to_string();
+                            format!("{mon} {y}")
+                        }
+                    };
+                    let period = match (r.is_partial(), lang) {
+                        (false, _) => month,
+                        (true, Lang::Zh) => {
+                            format!("{month}（{}，{} 天）", lang.t(T::MonthToDate), r.days)
+                        }
+                        (true, Lang::En) => format!(
+                            "{month} ({}, {})",
+                            lang.t(T::MonthToDate),
+                            lang.days(r.days as i64)
+                        ),
+                    };
                     let cb = match r.countback {
                         Countback::Days(t) => Some(t.0),
                         Countback::MoreThan(_) => None,
@@ -637,7 +835,14 @@ fn build(
                             key: Key::Num(r.to.days_since(Date::default()) as i64),
                             ..Cell::text(period)
                         },
-                        Cell::num(r.days as i64),
+                        Cell::figure(countback_text(Some(r.countback)), cb),
+                        Cell::figure(days_text(r.standard), r.standard.map(|t| t.0)),
+                        Cell::figure(
+                            r.cei.map_or_else(|| "—".into(), |c| c.format()),
+                            r.cei.map(|c| c.0),
+                        ),
+                        Cell::figure(days_text(r.best_possible), r.best_possible.map(|t| t.0)),
+                        Cell::figure(days_text(r.delinquent), r.delinquent.map(|t| t.0)),
                         Cell::money(r.sales),
                         Cell::money(r.collected),
                         Cell::money(r.ar).link(format!(
@@ -645,14 +850,7 @@ fn build(
                             f.query(&[("as_of", r.to.iso())])
                         )),
                         Cell::money(r.current_ar),
-                        Cell::figure(days_text(r.standard), r.standard.map(|t| t.0)),
-                        Cell::figure(countback_text(Some(r.countback)), cb),
-                        Cell::figure(days_text(r.best_possible), r.best_possible.map(|t| t.0)),
-                        Cell::figure(days_text(r.delinquent), r.delinquent.map(|t| t.0)),
-                        Cell::figure(
-                            r.cei.map_or_else(|| "—".into(), |c| c.format()),
-                            r.cei.map(|c| c.0),
-                        ),
+                        Cell::num(r.days as i64),
                     ]
                 })
                 .collect();
@@ -666,33 +864,33 @@ fn build(
                 .unwrap_or(3);
             let (start, reps) = reports::collections(d, f, months);
             let cols = vec![
-                num(lang, T::Rank),
                 col(lang, T::SalesRep),
-                num(lang, T::CustomersCount),
-                money(lang, T::Collected),
-                money(lang, T::OpenAr),
-                money(lang, T::Overdue),
+                num(lang, T::Rank).key(),
+                money(lang, T::Collected).key(),
+                money(lang, T::Overdue).key(),
                 num(lang, T::OverdueRatio),
                 num(lang, T::Cei),
+                money(lang, T::OpenAr),
+                num(lang, T::CustomersCount),
             ];
             let rows = reps
                 .iter()
                 .map(|r| {
                     vec![
-                        Cell::num(r.rank as i64),
                         Cell::text(d.user_name(&r.rep)).link(format!(
                             "/reports/aging{}",
                             f.query(&[("rep", r.rep.clone())])
                         )),
-                        Cell::num(r.customers as i64),
+                        Cell::num(r.rank as i64),
                         Cell::money(r.collected),
-                        Cell::money(r.open_ar),
                         Cell::money(r.overdue),
                         Cell::figure(bp_text(r.overdue_ratio_bp), r.overdue_ratio_bp),
                         Cell::figure(
                             r.cei.map_or_else(|| "—".into(), |c| c.format()),
                             r.cei.map(|c| c.0),
                         ),
+                        Cell::money(r.open_ar),
+                        Cell::num(r.customers as i64),
                     ]
                 })
                 .collect();
@@ -718,11 +916,11 @@ fn build(
         Kind::DaysToPay => {
             let cols = vec![
                 col(lang, T::Name),
-                col(lang, T::SalesRep),
-                num(lang, T::AvgDaysToPay),
+                num(lang, T::AvgDaysToPay).key(),
+                money(lang, T::Overdue).key(),
                 money(lang, T::OpenAr),
-                money(lang, T::Overdue),
                 num(lang, T::MaxDaysOverdue),
+                col(lang, T::SalesRep),
             ];
             let rows = reports::days_to_pay(d, f)
                 .into_iter()
@@ -730,11 +928,11 @@ fn build(
                     let (c, p, adp) = (r.customer, r.point, r.days_to_pay);
                     vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
-                        Cell::text(d.user_name(&c.sales_rep)),
                         Cell::figure(days_text(adp), adp.map(|t| t.0)),
-                        Cell::money(p.open_ar),
                         Cell::money(p.overdue()),
+                        Cell::money(p.open_ar),
                         Cell::num(p.max_days_overdue as i64),
+                        Cell::text(d.user_name(&c.sales_rep)),
                     ]
                 })
                 .collect();
@@ -752,13 +950,13 @@ fn build(
             };
             let cols = vec![
                 col(lang, T::Name),
-                col(lang, T::SalesRep),
-                col(lang, T::Grade),
+                num(lang, T::Utilisation).key(),
+                money(lang, T::Available).key(),
                 money(lang, T::EffectiveLimit),
                 money(lang, T::Exposure),
-                num(lang, T::Utilisation),
-                money(lang, T::Available),
                 col(lang, T::Frozen),
+                col(lang, T::Grade),
+                col(lang, T::SalesRep),
             ];
             let rows = reports::utilisation_rows(d, f, &by)
                 .into_iter()
@@ -766,13 +964,13 @@ fn build(
                     let c = r.customer;
                     vec![
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
-                        Cell::text(d.user_name(&c.sales_rep)),
-                        Cell::text(r.grade.label()),
-                        Cell::money(r.limit),
-                        Cell::money(r.exposure),
                         Cell::figure(bp_text(r.bp), r.bp),
                         Cell::money(r.available),
+                        Cell::money(r.limit),
+                        Cell::money(r.exposure),
                         Cell::text(if r.frozen { lang.t(T::Frozen) } else { "" }),
+                        Cell::text(r.grade.label()),
+                        Cell::text(d.user_name(&c.sales_rep)),
                     ]
                 })
                 .collect();
@@ -824,14 +1022,18 @@ mod tests {
     fn totals_add_the_money_columns_of_the_rows_shown() {
         let cols = vec![
             Col {
+                id: "n".into(),
                 label: "n".into(),
                 num: false,
                 total: false,
+                key: false,
             },
             Col {
+                id: "a".into(),
                 label: "a".into(),
                 num: true,
                 total: true,
+                key: true,
             },
         ];
         let r = rows();

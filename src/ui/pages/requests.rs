@@ -36,11 +36,12 @@ pub fn role_label(r: Role) -> T {
 }
 
 pub fn roles_text(lang: Lang, roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| lang.t(role_label(*r)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    lang.list(
+        &roles
+            .iter()
+            .map(|r| lang.t(role_label(*r)))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn state_label(s: State) -> (T, &'static str) {
@@ -86,8 +87,8 @@ pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
             format!("{} {}", t(T::ActFirst), limit.format_cny_whole())
         }
         RequestKind::PermanentChange { before, after } => format!(
-            "{}: {} → {}",
-            t(T::PermanentLimit),
+            "{}{} → {}",
+            lang.label(t(T::PermanentLimit)),
             before.format_cny_whole(),
             after.format_cny_whole()
         ),
@@ -101,7 +102,7 @@ pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
         RequestKind::Freeze => t(T::ActFreeze).into(),
         RequestKind::Unfreeze { .. } => t(T::ActUnfreeze).into(),
         RequestKind::GradeOverride { from, to, .. } => {
-            format!("{}: {from} → {to}", t(T::ActOverride))
+            format!("{}{from} → {to}", lang.label(t(T::ActOverride)))
         }
         RequestKind::ReleaseHeldOrder { number, amount, .. } => {
             format!("{} {number} · {}", t(T::ActRelease), amount.format_cny())
@@ -153,9 +154,9 @@ fn RoutePreview(
                     let due = (k == 0).then(|| format!(" · {} {}", t(T::DueBy), fmt_time(lang, route.first_due(now))));
                     view! {
                         <li data-testid="route-step">
-                            <strong>{format!("{} {}: ", t(T::Step), k + 1)}</strong>
+                            <strong>{lang.label(&format!("{} {}", t(T::Step), k + 1))}</strong>
                             {step_roles(lang, &s)}
-                            <span class="muted">{if names.is_empty() { format!(" — {}", t(T::NobodyHasRole)) } else { format!(" — {}", names.join(", ")) }}{due}</span>
+                            <span class="muted">{if names.is_empty() { format!(" — {}", t(T::NobodyHasRole)) } else { format!(" — {}", lang.list(&names)) }}{due}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -241,6 +242,7 @@ fn RequestForm() -> impl IntoView {
         ]);
         let files: Files = RwSignal::new_local(Vec::new());
         let first = limits.permanent.is_zero();
+        let permanent = limits.permanent;
         let actions = Signal::derive(move || {
             let l = state.lang.get();
             let mut list = vec![if first {
@@ -324,16 +326,69 @@ fn RequestForm() -> impl IntoView {
                 .with(|v| v.get(lf::ACTION).cloned().unwrap_or_default())
         };
         let needs_amount = move || matches!(action().as_str(), "first" | "permanent" | "temporary");
+        // An open request of the kind chosen: shown and linked; the form is not submitted (the
+        // command would refuse it).
+        let open_for = move || {
+            state.rev.track();
+            use creditdesk_domain::approval::Kind;
+            let kind = match action().as_str() {
+                "first" => Kind::FirstApplication,
+                "permanent" => Kind::PermanentChange,
+                "temporary" => Kind::TemporaryLimit,
+                "freeze" => Kind::Freeze,
+                "unfreeze" => Kind::Unfreeze,
+                "override" => Kind::GradeOverride,
+                _ => return None,
+            };
+            with_data(|d| workflow::open_of_kind(&d.requests, customer, kind).map(|r| r.id))
+        };
+        // The amount typed is the new limit: say so, with the change from today's.
+        let amount_note = move || {
+            let amount = form
+                .values
+                .with(|v| v.get(lf::AMOUNT).cloned().unwrap_or_default());
+            let new = creditdesk_domain::Money::parse_positive(&amount).ok()?;
+            let from = if action() == "temporary" {
+                current.limit
+            } else {
+                permanent
+            };
+            let change = new - from;
+            let lang = state.lang.get();
+            let sign = if change.is_negative() { "" } else { "+" };
+            Some(match lang {
+                Lang::Zh => format!(
+                    "新额度 {}（较现额度 {} {sign}{}）",
+                    new.format_cny(),
+                    from.format_cny(),
+                    change.format_cny()
+                ),
+                Lang::En => format!(
+                    "New limit {} ({sign}{} on today's {})",
+                    new.format_cny(),
+                    change.format_cny(),
+                    from.format_cny()
+                ),
+            })
+        };
         let back = format!("/customers/{customer}");
         let requester = me.id.clone();
         view! {
             <section class="page form-page">
                 <h1>{move || state.t(T::NewRequest)}</h1>
-                <p class="muted">{format!("{name} · {} {}", current.grade, current.limit.format_cny_whole())}</p>
+                <p class="muted">{move || { let lang = state.lang.get(); format!("{name} · {}{} · {}{}", lang.label(lang.t(T::Grade)), current.grade, lang.label(lang.t(T::EffectiveLimit)), current.limit.format_cny()) }}</p>
                 <form on:submit=on_submit novalidate data-testid="request-form">
                     <FormMessage form=form />
                     <SelectField form=form name=lf::ACTION label=T::LimitAction options=actions />
-                    {move || needs_amount().then(|| view! { <Field form=form name=lf::AMOUNT label=T::Amount inputmode="decimal" required=true /> })}
+                    {move || open_for().map(|r| view! {
+                        <p class="form-message" data-testid="open-request">{state.t(T::OpenOfKind)}" "
+                            <A href=format!("/requests/{r}")>{state.t(T::ViewRequest)}</A>
+                        </p>
+                    })}
+                    {move || needs_amount().then(|| view! {
+                        <Field form=form name=lf::AMOUNT label=T::NewLimitAmount inputmode="decimal" required=true />
+                        <p class="amount-note" data-testid="amount-note">{amount_note}</p>
+                    })}
                     {move || (action() == "temporary").then(|| view! {
                         <div class="row">
                             <Field form=form name=lf::START label=T::StartDate input_type="date" required=true />
@@ -360,7 +415,7 @@ fn RequestForm() -> impl IntoView {
                         None => view! { <p class="muted" data-testid="route-pending">{state.t(T::RouteFillIn)}</p> }.into_any(),
                     }}
                     <div class="form-actions">
-                        <button type="submit" class="primary" disabled=move || form.saving.get() data-testid="submit-request">{move || state.t(T::SubmitRequest)}</button>
+                        <button type="submit" class="primary" disabled=move || form.saving.get() || open_for().is_some() data-testid="submit-request">{move || state.t(T::SubmitRequest)}</button>
                         <A href=back attr:class="button">{move || state.t(T::Cancel)}</A>
                     </div>
                 </form>
@@ -462,7 +517,7 @@ pub fn RequestDetail() -> impl IntoView {
                             <div class="card decide" data-testid="decide">
                                 {match (can_act, mine) {
                                     (Some(role), _) => view! {
-                                        <p class="muted">{format!("{}: {}", t(T::ActingAs), lang.t(role_label(role)))}</p>
+                                        <p class="muted">{format!("{}{}", lang.label(t(T::ActingAs)), lang.t(role_label(role)))}</p>
                                         <div class="field">
                                             <label for="decide-comment">{t(T::Comment)}</label>
                                             <textarea id="decide-comment" rows="2" data-testid="comment" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
@@ -521,7 +576,7 @@ pub fn save_error_text(lang: Lang, e: &SaveError) -> String {
             format!("{} ({})", if lang == Lang::Zh { zh } else { en }, a.code())
         }
         SaveError::Refused(e) => refused_text(lang, e),
-        SaveError::Store(s) => format!("{}: {s}", lang.t(T::SaveFailed)),
+        SaveError::Store(s) => format!("{}{s}", lang.label(lang.t(T::SaveFailed))),
     }
 }
 
@@ -602,7 +657,11 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
         "done",
     )];
     for (k, s) in f.route.steps.iter().enumerate() {
-        let head = format!("{} {}: {}", t(T::Step), k + 1, step_roles(lang, s));
+        let head = format!(
+            "{}{}",
+            lang.label(&format!("{} {}", t(T::Step), k + 1)),
+            step_roles(lang, s)
+        );
         let decided: Vec<String> = f
             .decisions
             .iter()
@@ -637,7 +696,7 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
             b += &format!(
                 "{} — {} · {} {}",
                 t(T::Waiting),
-                who.join(", "),
+                lang.list(&who),
                 t(T::DueBy),
                 fmt_time(lang, due)
             );
@@ -682,7 +741,7 @@ fn RequestRow(request: Request, reason: Option<Inbox>) -> impl IntoView {
             d.customer(request.customer)
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
-            d.user_name(&request.requested_by),
+            crate::ui::audit::who(lang, d, &request.requested_by),
         )
     });
     let step = match request.state() {
@@ -816,20 +875,24 @@ pub fn AuditPage() -> impl IntoView {
                         })}
                         <p class="muted">{format!("{total} {}", t(T::Entries))}</p>
                         <div class="table-wrap">
-                            <table data-testid="audit">
-                                <thead><tr><th>"#"</th><th>{t(T::When)}</th><th>{t(T::Who)}</th><th>{t(T::What)}</th><th>{t(T::Subject)}</th><th>{t(T::Before)}</th><th>{t(T::After)}</th><th>{t(T::Why)}</th></tr></thead>
+                            <table class="audit-table" data-testid="audit">
+                                <thead><tr><th>"#"</th><th>{t(T::When)}</th><th>{t(T::What)}</th><th>{t(T::Why)}</th></tr></thead>
                                 <tbody>
-                                    {lines.into_iter().map(|creditdesk_app::AuditLine { entry: e, who, subject }| view! {
-                                        <tr>
-                                            <td class="num">{e.seq}</td>
-                                            <td>{fmt_time(lang, e.at)}</td>
-                                            <td>{who}</td>
-                                            <td class="mono">{e.what.clone()}</td>
-                                            <td>{subject}</td>
-                                            <td class="clip" title=e.before.clone()>{clip(&e.before)}</td>
-                                            <td class="clip" title=e.after.clone()>{clip(&e.after)}</td>
-                                            <td>{e.why.clone()}</td>
-                                        </tr>
+                                    {lines.into_iter().map(|creditdesk_app::AuditLine { entry: e, .. }| {
+                                        // The sentence; what was recorded (code, values) on hover.
+                                        let (said, why) = with_data(|d| (
+                                            crate::ui::audit::sentence(lang, d, &e),
+                                            crate::ui::audit::why(lang, &e),
+                                        ));
+                                        let recorded = format!("{}: {}\n{} → {}", t(T::Recorded), e.what, clip(&e.before), clip(&e.after));
+                                        view! {
+                                            <tr data-what=e.what.clone()>
+                                                <td class="num">{e.seq}</td>
+                                                <td>{fmt_time(lang, e.at)}</td>
+                                                <td class="said" title=recorded>{said}</td>
+                                                <td class="said muted">{why}</td>
+                                            </tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
                             </table>

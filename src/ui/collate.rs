@@ -1,0 +1,79 @@
+//! Text in the order a person of the user's language expects: through the browser's
+//! `Intl.Collator`, so that Chinese names sort by pinyin (北京 before 上海), not by code point.
+//! The sort runs inside JavaScript (one call for the whole list); the result is a rank per text,
+//! cached by the texts, so a list re-sorts by rank without asking the browser again.
+
+use crate::ui::i18n::Lang;
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Ranks computed for a language and a hash of the texts.
+type Cached = ((Lang, u64), Vec<u32>);
+
+thread_local! {
+    /// The last ranks computed.
+    static LAST: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// The rank of each text in the language's collation order: equal texts have equal ranks.
+/// Falls back to code-point order where `Intl.Collator` is missing.
+pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
+    let mut h = DefaultHasher::new();
+    texts.hash(&mut h);
+    let key = (lang, h.finish());
+    if let Some(r) = LAST.with_borrow(|l| {
+        l.as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    }) {
+        return r;
+    }
+    let mut unique: Vec<&str> = texts.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let order =
+        collated(lang, &unique).unwrap_or_else(|| unique.iter().map(|s| s.to_string()).collect());
+    let rank: HashMap<&str, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let out: Vec<u32> = texts
+        .iter()
+        .map(|t| rank.get(t).copied().unwrap_or(u32::MAX))
+        .collect();
+    LAST.with_borrow_mut(|l| *l = Some((key, out.clone())));
+    out
+}
+
+/// The texts sorted by `Intl.Collator(lang)` inside JavaScript.
+fn collated(lang: Lang, texts: &[&str]) -> Option<Vec<String>> {
+    let locales = js_sys::Array::of1(&JsValue::from_str(lang.code()));
+    let collator = js_sys::Intl::Collator::new(&locales, &js_sys::Object::new());
+    let compare = collator.compare();
+    let arr: js_sys::Array = texts.iter().map(|s| JsValue::from_str(s)).collect();
+    let sort: js_sys::Function = js_sys::Reflect::get(&arr, &JsValue::from_str("sort"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    sort.call1(&arr, &compare).ok()?;
+    arr.iter().map(|v| v.as_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn chinese_names_sort_by_pinyin_and_equal_names_share_a_rank() {
+        let names = ["上海华联", "北京同仁", "广州白云", "北京同仁"];
+        let r = ranks(Lang::Zh, &names);
+        // Běijīng, Guǎngzhōu, Shànghǎi.
+        assert_eq!(r, vec![2, 0, 1, 0]);
+        assert!(r[1] < r[0], "北京 before 上海 (code point order would put 上 first)");
+    }
+}
