@@ -18,16 +18,22 @@ after(async () => {
   await servers.zh?.stop();
 });
 
+/** A browser signed in as the administrator on the demo server of `lang`, in that language. */
+async function adminIn(lang, size = { width: 1280, height: 800 }) {
+  const b = await browser(size);
+  await b.page.goto(servers[lang].url + "/");
+  await signIn(b.page, "admin");
+  await setLang(b.page, lang);
+  return b;
+}
+
 for (const lang of ["en", "zh"]) {
   for (const [width, height, mobile] of [[1280, 800, false], [360, 740, true]]) {
     test(`every page reads whole at ${width} px in ${lang}: no figure cut or wrapped, no sideways scroll`, async () => {
       const server = servers[lang];
-      const b = await browser({ width, height, mobile });
+      const b = await adminIn(lang, { width, height, mobile });
       const { page } = b;
       try {
-        await page.goto(server.url + "/");
-        await signIn(page, "admin");
-        await setLang(page, lang);
         const ids = await pageIds(page, server.url);
         assert.ok(ids.customer && ids.request, `a customer and a request to show (${JSON.stringify(ids)})`);
         const found = [];
@@ -46,11 +52,9 @@ for (const lang of ["en", "zh"]) {
 
 test("a large amount is compact on a tile, with the exact amount on hover and tap, and exact in the table", async () => {
   const server = servers.zh;
-  const b = await browser({ width: 360, height: 740, mobile: true });
+  const b = await adminIn("zh", { width: 360, height: 740, mobile: true });
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
     await openPage(page, server.url, "/");
     const tile = page.locator("[data-testid=kpi-total-ar] .money");
     const short = (await tile.textContent()).trim();
@@ -80,12 +84,9 @@ test("a large amount is compact on a tile, with the exact amount on hover and ta
 
 test("a report keeps its key figures first, hides the columns a user chose, and remembers the choice", async () => {
   const server = servers.en;
-  const b = await browser({ width: 1280, height: 800 });
+  const b = await adminIn("en");
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
-    await setLang(page, "en");
     await openPage(page, server.url, "/reports/aging");
     const heads = () => page.$$eval("[data-testid=report-table] thead th", (ths) => ths.map((t) => t.dataset.column));
     assert.deepEqual((await heads()).slice(0, 3), ["Name", "OpenAr", "Overdue"]);
@@ -118,12 +119,9 @@ test("a report keeps its key figures first, hides the columns a user chose, and 
 
 test("Chinese names sort by pinyin in the customer list and the reports", async () => {
   const server = servers.zh;
-  const b = await browser({ width: 1280, height: 800 });
+  const b = await adminIn("zh");
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
-    await setLang(page, "zh");
     await openPage(page, server.url, "/customers");
     const names = await page.$$eval(".vrow .cname", (els) => els.map((e) => e.textContent));
     const sorted = [...names].sort(new Intl.Collator("zh-CN").compare);
@@ -141,12 +139,9 @@ test("Chinese names sort by pinyin in the customer list and the reports", async 
 
 test("the month to date is labelled as such in the DSO report and leaves the trend's standard DSO", async () => {
   const server = servers.en;
-  const b = await browser({ width: 1280, height: 800 });
+  const b = await adminIn("en");
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
-    await setLang(page, "en");
     await openPage(page, server.url, "/reports/dso");
     const periods = await page.$$eval("[data-testid=report-table] tbody td:first-child", (tds) => tds.map((t) => t.textContent));
     // The newest period is the month to the demo's day: partial unless that day ends its month;
@@ -165,11 +160,9 @@ test("the month to date is labelled as such in the DSO report and leaves the tre
 
 test("a saved form's toast shows on the page it moved to and not on the next", async () => {
   const server = servers.en;
-  const b = await browser({ width: 360, height: 740, mobile: true });
+  const b = await adminIn("en", { width: 360, height: 740, mobile: true });
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
     const ids = await pageIds(page, server.url);
     await openPage(page, server.url, `/customers/${ids.customer}/edit`);
     await page.fill("#f-phone", "13800138000");
@@ -186,12 +179,9 @@ test("a saved form's toast shows on the page it moved to and not on the next", a
 
 test("a temporary increase already asked for is shown with its link, not offered again", async () => {
   const server = servers.en;
-  const b = await browser({ width: 1280, height: 800 });
+  const b = await adminIn("en");
   const { page } = b;
   try {
-    await page.goto(server.url + "/");
-    await signIn(page, "admin");
-    await setLang(page, "en");
     const ids = await pageIds(page, server.url);
     await openPage(page, server.url, `/customers/${ids.customer}/request?action=temporary`);
     // The amount typed is the new limit: the form says so, with the change.
