@@ -75,11 +75,14 @@ export async function setLang(page, lang) {
 }
 
 /** What a person would see as broken on the page shown: a figure cut or wrapped, or the page
- *  scrolling sideways. Returns a list of problems (empty when the page reads well). */
-export function screenProblems() {
+ *  scrolling sideways on a screen `width` px wide (a phone's browser widens its layout to fit a
+ *  page too wide, so the width is the device's, not `innerWidth`). Returns a list of problems
+ *  (empty when the page reads well). */
+export function screenProblems(width) {
   const problems = [];
   const doc = document.documentElement;
-  if (doc.scrollWidth > window.innerWidth + 1) problems.push(`the page scrolls sideways: ${doc.scrollWidth} px wide in ${window.innerWidth}`);
+  const wide = Math.max(doc.scrollWidth, window.innerWidth);
+  if (wide > width + 1) problems.push(`the page is ${wide} px wide on a ${width} px screen`);
   if (/^(Not found|未找到)/.test(document.querySelector("main h1, .page h1")?.innerText || "")) problems.push("the page says not found");
   const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
   for (const el of document.querySelectorAll(".money, .tile-value, .figure")) {

@@ -33,7 +33,7 @@ for (const lang of ["en", "zh"]) {
         const file = `${lang}-${width}-${p.name}.png`;
         await page.screenshot({ path: `${out}/${file}`, fullPage: true });
         files.push(file);
-        const problems = await page.evaluate(screenProblems);
+        const problems = await page.evaluate(screenProblems, width);
         found += problems.length;
         console.log(`${file}${problems.length ? "\n  " + problems.join("\n  ") : ""}`);
       }

@@ -39,7 +39,7 @@ for (const lang of ["en", "zh"]) {
         const found = [];
         for (const p of PAGES) {
           await openPage(page, server.url, p.path(ids));
-          for (const problem of await page.evaluate(screenProblems)) found.push(`${p.name}: ${problem}`);
+          for (const problem of await page.evaluate(screenProblems, width)) found.push(`${p.name}: ${problem}`);
         }
         assert.deepEqual(found, []);
         assert.deepEqual(appErrors(b.errors), []);

@@ -57,6 +57,12 @@ pub fn rule_reason(lang: Lang, why: &str) -> Option<String> {
     let (metric, v) = value.split_once(" = ")?;
     let metric = Metric::from_code(metric)?;
     let v: i64 = v.parse().ok()?;
+    if metric == Metric::MonthsUnused {
+        return Some(match lang {
+            Lang::Zh => format!("{}：已连续 {v} 个月未使用", rule_name(lang, code, name)),
+            Lang::En => format!("{}: unused for {v} months", rule_name(lang, code, name)),
+        });
+    }
     Some(format!(
         "{}{}{}",
         rule_name(lang, code, name),
@@ -454,8 +460,7 @@ mod tests {
     fn a_rules_finding_reads_in_the_users_language() {
         let why = "W1004 Limit unused for 6 months: months_unused = 11";
         let zh = rule_reason(Lang::Zh, why).unwrap();
-        assert!(zh.starts_with("额度连续 6 个月未使用："), "{zh}");
-        assert!(zh.ends_with(" 11"), "{zh}");
+        assert_eq!(zh, "额度连续 6 个月未使用：已连续 11 个月未使用");
         assert!(!zh.contains("months_unused"), "{zh}");
         assert!(rule_reason(Lang::En, "Paid yesterday").is_none());
     }

@@ -74,6 +74,9 @@ mod tests {
         let r = ranks(Lang::Zh, &names);
         // Běijīng, Guǎngzhōu, Shànghǎi.
         assert_eq!(r, vec![2, 0, 1, 0]);
-        assert!(r[1] < r[0], "北京 before 上海 (code point order would put 上 first)");
+        assert!(
+            r[1] < r[0],
+            "北京 before 上海 (code point order would put 上 first)"
+        );
     }
 }

@@ -72,6 +72,13 @@ impl Lang {
             .collect::<Vec<_>>()
             .join(sep)
     }
+    /// A remark in brackets after a word: `（3）` / ` (3)`.
+    pub fn paren(self, inner: impl std::fmt::Display) -> String {
+        match self {
+            Lang::Zh => format!("（{inner}）"),
+            Lang::En => format!(" ({inner})"),
+        }
+    }
     /// A label before its value: `固定额度：` / `Fixed limit: `.
     pub fn label(self, label: &str) -> String {
         match self {
@@ -237,7 +244,7 @@ texts! {
     FixThere => "Fix on the customer's page", "到客户页修改";
     TotalAr => "Open receivables", "应收余额";
     OverdueAr => "Overdue", "逾期金额";
-    OverdueShare => "of receivables overdue", "的应收已逾期";
+    OverdueShare => "of receivables overdue", "逾期应收占比";
     CustomersCount => "Customers", "客户数";
     CustomersOverdue => "Customers with overdue", "有逾期的客户";
     OpenOrders => "Open orders", "未开票订单";
@@ -256,6 +263,7 @@ texts! {
     Shown => "shown", "条";
     Columns => "Columns", "显示列";
     System => "System", "系统";
+    ShowMore => "Show more", "显示更多";
     HowCounted => "How it is counted", "计算口径";
     AlsoCovers => "also", "同时涵盖";
     BecauseDeadline => "its deadline passed", "已超过审批期限";

@@ -148,7 +148,7 @@ pub fn SyncPage() -> impl IntoView {
         <section class="page" data-testid="sync-page">
             <h1>{move || state.t(T::SyncTitle)}</h1>
             <p data-testid="account">
-                {move || s.session.get().map(|x| format!("{} {} ({})", state.t(T::SignedInAs), x.user.name, x.user.id))}
+                {move || s.session.get().map(|x| format!("{} {}{}", state.t(T::SignedInAs), x.user.name, state.lang.get().paren(&x.user.id)))}
             </p>
             <p data-testid="sync-summary">
                 {move || {
@@ -290,7 +290,7 @@ fn PasswordForms() -> impl IntoView {
                     <select id="pw-user" on:change=move |ev| who.set(event_target_value(&ev))>
                         <option value="">"—"</option>
                         {state.data(|d| d.users.clone()).into_iter().map(|u| view! {
-                            <option value=u.id.clone()>{format!("{} ({})", u.name, u.id)}</option>
+                            <option value=u.id.clone()>{format!("{}{}", u.name, state.lang.get_untracked().paren(&u.id))}</option>
                         }).collect_view()}
                     </select>
                 </div>

@@ -104,8 +104,8 @@ fn TierEditor(
                 </div>
             })}
             <div class="row">
-                <label class="inline">{format!("{} ({})", t(T::DueIn), t(T::Hours))}" "{hours("due", tier.due_hours)}</label>
-                <label class="inline">{format!("{} ({})", t(T::EscalateAfter), t(T::Hours))}" "{hours("escalate", tier.escalate_hours)}</label>
+                <label class="inline">{format!("{}{}", t(T::DueIn), lang.paren(t(T::Hours)))}" "{hours("due", tier.due_hours)}</label>
+                <label class="inline">{format!("{}{}", t(T::EscalateAfter), lang.paren(t(T::Hours)))}" "{hours("escalate", tier.escalate_hours)}</label>
             </div>
             <ol class="steps">
                 {tier.steps.iter().enumerate().map(|(k, s)| {

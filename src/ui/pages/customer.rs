@@ -90,7 +90,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
         .collect::<Vec<_>>();
     let shareholders = lang.list(&shareholders);
     let report = match (p.report_score, p.report_date) {
-        (Some(score), Some(d)) => format!("{score} ({})", lang.date(d)),
+        (Some(score), Some(d)) => format!("{score}{}", lang.paren(lang.date(d))),
         _ => String::new(),
     };
     view! {

@@ -11,16 +11,31 @@ use creditdesk_domain::rating::Grade;
 use creditdesk_domain::CustomerSummary;
 use leptos::prelude::*;
 
-/// Height of one row in pixels (the CSS gives `.vrow` the same height).
+/// Height of one row in pixels on a wide screen, and on a narrower one where a row takes three
+/// lines (name, region and rep, the amounts); the CSS gives `.vrow` the same heights.
 pub const ROW_H: f64 = 64.0;
+pub const ROW_H_NARROW: f64 = 84.0;
+
+/// The row height for this window (the CSS switches at 760 px).
+fn row_height() -> f64 {
+    let wide = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w >= 760.0);
+    if wide {
+        ROW_H
+    } else {
+        ROW_H_NARROW
+    }
+}
 const OVERSCAN: usize = 8;
 
 pub use creditdesk_app::ListSort as Sort;
 
-/// The rows in view for a scroll position: `start..end` of `len` rows.
-pub fn window(scroll_top: f64, viewport: f64, len: usize) -> (usize, usize) {
-    let first = (scroll_top.max(0.0) / ROW_H) as usize;
-    let count = (viewport / ROW_H).ceil() as usize + 1;
+/// The rows in view for a scroll position: `start..end` of `len` rows of `row_h` pixels.
+pub fn window(scroll_top: f64, viewport: f64, len: usize, row_h: f64) -> (usize, usize) {
+    let first = (scroll_top.max(0.0) / row_h) as usize;
+    let count = (viewport / row_h).ceil() as usize + 1;
     let start = first.saturating_sub(OVERSCAN).min(len);
     let end = (first + count + OVERSCAN).min(len);
     (start, end)
@@ -45,6 +60,7 @@ pub fn CustomerList() -> impl IntoView {
     let grade = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name);
     let scroll = RwSignal::new(0.0f64);
+    let row_h = row_height();
     let viewport = RwSignal::new(720.0f64);
 
     let choices = Memo::new(move |_| state.data(|d| d.list_choices(&d.me())));
@@ -74,7 +90,7 @@ pub fn CustomerList() -> impl IntoView {
 
     let visible = move || {
         let ix = rows.get();
-        let (start, end) = window(scroll.get(), viewport.get(), ix.len());
+        let (start, end) = window(scroll.get(), viewport.get(), ix.len(), row_h);
         state.data(|d| {
             ix[start..end]
                 .iter()
@@ -213,14 +229,14 @@ pub fn CustomerList() -> impl IntoView {
                             viewport.set(el.client_height().max(200) as f64);
                         }
                     }>
-                    <div class="vspace" style=move || format!("height:{}px", rows.get().len() as f64 * ROW_H)>
+                    <div class="vspace" style=move || format!("height:{}px", rows.get().len() as f64 * row_h)>
                         {move || visible().into_iter().map(|(pos, r)| {
                             let lang = state.lang.get();
                             let known = state.ledger_ready.get();
                             let overdue = r.s.overdue.is_positive();
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
-                                    attr:style=format!("transform:translateY({}px)", pos as f64 * ROW_H)>
+                                    attr:style=format!("transform:translateY({}px)", pos as f64 * row_h)>
                                     <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
                                     <span class="num"><small class="lbl">{lang.t(T::OpenAr)}</small><span class="money">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue><small class="lbl">{lang.t(T::Overdue)}</small><span class="money">{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span></span>
@@ -243,10 +259,14 @@ mod tests {
 
     #[test]
     fn the_window_covers_the_viewport_plus_overscan() {
-        assert_eq!(window(0.0, 640.0, 10_000), (0, 19));
-        assert_eq!(window(64.0 * 100.0, 640.0, 10_000), (92, 119));
-        assert_eq!(window(64.0 * 9_995.0, 640.0, 10_000), (9_987, 10_000));
-        assert_eq!(window(0.0, 640.0, 3), (0, 3));
-        assert_eq!(window(-50.0, 640.0, 0), (0, 0));
+        assert_eq!(window(0.0, 640.0, 10_000, ROW_H), (0, 19));
+        assert_eq!(window(64.0 * 100.0, 640.0, 10_000, ROW_H), (92, 119));
+        assert_eq!(
+            window(64.0 * 9_995.0, 640.0, 10_000, ROW_H),
+            (9_987, 10_000)
+        );
+        assert_eq!(window(0.0, 640.0, 3, ROW_H), (0, 3));
+        assert_eq!(window(-50.0, 640.0, 0, ROW_H), (0, 0));
+        assert_eq!(window(84.0 * 10.0, 740.0, 100, ROW_H_NARROW), (2, 28));
     }
 }

@@ -554,7 +554,7 @@ fn BackupRestore() -> impl IntoView {
             {move || checked.get().map(|c| match c {
                 Err((ps, n)) => view! {
                     <div class="form-message error" role="alert" data-testid="backup-problems">
-                        <p>{format!("{} ({n})", state.t(T::BackupProblems))}</p>
+                        <p>{format!("{}{}", state.t(T::BackupProblems), state.lang.get_untracked().paren(n))}</p>
                         <ul>{ps.into_iter().map(|p| view! { <li><code>{p}</code></li> }).collect_view()}</ul>
                     </div>
                 }.into_any(),
@@ -660,7 +660,7 @@ fn ProblemTable(rows: Vec<im::RowProblem>, testid: &'static str, warn: bool) -> 
                             <td class="num">{p.row}</td>
                             <td>{p.column.clone().unwrap_or_default()}</td>
                             <td class="clip">{p.value.clone()}</td>
-                            <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{format!(" ({})", p.problem.code())}</span></td>
+                            <td class="small">{import_problem(lang, &p.problem)}<span class="muted">{lang.paren(p.problem.code())}</span></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -57,8 +57,15 @@ pub fn fmt_value(m: Metric, v: i64) -> String {
     }
 }
 
+/// A metric's name without the unit the rule builder shows with it ("逾期金额（元）" reads
+/// "逾期金额" beside an amount that carries its own ¥).
+pub fn metric_name(lang: Lang, m: Metric) -> &'static str {
+    let label = lang.t(metric_label(m));
+    label.split(['（', '(']).next().unwrap_or(label).trim()
+}
+
 /// What an alert found, as a sentence: "Overdue above ¥10,000: overdue amount ¥93,689.50, above
-/// ¥10,000.00." / "逾期金额超过 ¥10,000：逾期金额 ¥93,689.50，超过 ¥10,000.00。"
+/// the threshold of ¥10,000.00." / "逾期金额超过 ¥10,000：逾期金额 ¥93,689.50，超过阈值 ¥10,000.00。"
 pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
     let zh = lang == Lang::Zh;
     let name = rule_name(lang, &a.rule, &a.name);
@@ -77,10 +84,18 @@ pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
         (Metric::DaysToReview, false) if a.value < 0 => {
             format!("the limit review was due {} ago", lang.days(-a.value))
         }
+        (Metric::MonthsUnused, true) => {
+            format!(
+                "额度已连续 {} 个月未使用（阈值 {} 个月）",
+                a.value, a.threshold
+            )
+        }
+        (Metric::MonthsUnused, false) => format!(
+            "the limit has not been used for {} months (the rule: {} or more)",
+            a.value, a.threshold
+        ),
         _ => {
-            // The builder's label without its unit: "逾期金额（元）" reads "逾期金额" here.
-            let label = lang.t(metric_label(a.metric));
-            let label = label.split(['（', '(']).next().unwrap_or(label).trim();
+            let label = metric_name(lang, a.metric);
             let label = if zh {
                 label.to_string()
             } else {
@@ -90,16 +105,20 @@ pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
             if a.op == Op::Gt && a.threshold == 0 {
                 format!("{label} {value}")
             } else {
+                // Past the threshold, not just at it, reads "above".
+                let above = a.value > a.threshold && matches!(a.op, Op::Ge | Op::Gt);
                 let cmp = match (a.op, zh) {
-                    (Op::Ge, true) => "达到",
-                    (Op::Gt, true) => "超过",
-                    (Op::Le, true) => "不超过",
-                    (Op::Lt, true) => "低于",
+                    (Op::Ge | Op::Gt, true) if above => "超过阈值",
+                    (Op::Ge, true) => "达到阈值",
+                    (Op::Gt, true) => "超过阈值",
+                    (Op::Le, true) => "不超过阈值",
+                    (Op::Lt, true) => "低于阈值",
                     (Op::Eq, true) => "等于",
-                    (Op::Ge, false) => "at or above",
-                    (Op::Gt, false) => "above",
-                    (Op::Le, false) => "at or below",
-                    (Op::Lt, false) => "below",
+                    (Op::Ge | Op::Gt, false) if above => "above the threshold of",
+                    (Op::Ge, false) => "at the threshold of",
+                    (Op::Gt, false) => "above the threshold of",
+                    (Op::Le, false) => "at or below the threshold of",
+                    (Op::Lt, false) => "below the threshold of",
                     (Op::Eq, false) => "equal to",
                 };
                 if zh {
@@ -215,13 +234,13 @@ pub fn rule_text(lang: Lang, r: &Rule) -> String {
     }));
     format!(
         "{} {} {}{} → {}",
-        t(metric_label(r.metric)),
+        metric_name(lang, r.metric),
         r.op.symbol(),
         fmt_value(r.metric, r.threshold),
         if scope.is_empty() {
             String::new()
         } else {
-            format!(" ({})", lang.list(&scope))
+            lang.paren(lang.list(&scope))
         },
         acts.join(if lang == Lang::Zh { "；" } else { "; " })
     )

@@ -229,8 +229,10 @@ fn money(lang: Lang, t: T) -> Col {
     }
 }
 
-/// At most this many rows are drawn; the CSV always has every row.
+/// At most this many rows are drawn at first on a wide screen (a phone draws `SHOWN_PHONE` cards),
+/// and "Show more" adds as many again; the CSV always has every row.
 pub const SHOWN: usize = 500;
+pub const SHOWN_PHONE: usize = 50;
 
 /// Rows sorted by a column (stable; ties keep the report's order).
 pub fn sorted(rows: &[Vec<Cell>], by: Option<(usize, bool)>, filter: &str) -> Vec<usize> {
@@ -316,6 +318,8 @@ pub fn Table(
     let sort = RwSignal::new(None::<(usize, bool)>);
     let q = RwSignal::new(String::new());
     let hidden = RwSignal::new(hidden_columns(report));
+    // How many rows are drawn: a phone starts with fewer cards.
+    let limit = RwSignal::new(if wide_screen() { SHOWN } else { SHOWN_PHONE });
     let rows = StoredValue::new(rows);
     let cols = StoredValue::new(cols);
     let order = Memo::new(move |_| {
@@ -436,8 +440,9 @@ pub fn Table(
             <span class="count" data-testid="table-count">{move || {
                 let n = order.get().len();
                 let total = rows.with_value(Vec::len);
-                if n > SHOWN {
-                    format!("{SHOWN} / {n} · {}", state.t(T::CsvHasAll))
+                let drawn = limit.get();
+                if n > drawn {
+                    format!("{drawn} / {n} · {}", state.t(T::CsvHasAll))
                 } else if n == total {
                     format!("{n} {}", state.t(T::Shown))
                 } else {
@@ -489,7 +494,7 @@ pub fn Table(
                         let ix = order.get();
                         let shown = shown.get();
                         let meta: Vec<(String, bool, bool)> = cols.with_value(|c| c.iter().map(|c| (c.label.clone(), c.num, c.key)).collect());
-                        rows.with_value(|r| ix.iter().take(SHOWN).map(|&i| {
+                        rows.with_value(|r| ix.iter().take(limit.get()).map(|&i| {
                             view! { <tr>{shown.iter().map(|&k| {
                                 let c = r[i][k].clone();
                                 let (label, n, key) = meta[k].clone();
@@ -514,9 +519,10 @@ pub fn Table(
                         let shown = shown.get();
                         let t = rows.with_value(|r| cols.with_value(|c| totals(c, r, &ix)));
                         let labels: Vec<String> = cols.with_value(|c| c.iter().map(|c| c.label.clone()).collect());
+                        let keys: Vec<bool> = cols.with_value(|c| c.iter().map(|c| c.key).collect());
                         t.iter().any(Option::is_some).then(|| view! {
                             <tr data-testid="table-total">{shown.iter().map(|&i| view! {
-                                <td class="num" data-label=labels[i].clone()>{match t[i] {
+                                <td class="num" class:key=keys[i] data-label=labels[i].clone()>{match t[i] {
                                     Some(m) => view! { <span class="money">{m.format_cny()}</span> }.into_any(),
                                     None if i == 0 => state.t(T::Total).into_any(),
                                     None => "".into_any(),
@@ -528,6 +534,14 @@ pub fn Table(
             </table>
         </div>
         </div>
+        {move || (order.get().len() > limit.get()).then(|| {
+            let step = if wide_screen() { SHOWN } else { SHOWN_PHONE };
+            view! {
+                <button class="more" data-testid="show-more" on:click=move |_| limit.update(|l| *l += step)>
+                    {format!("{}{}", state.t(T::ShowMore), state.lang.get().paren(format!("{} / {}", limit.get(), order.get().len())))}
+                </button>
+            }
+        })}
     }
 }
 
@@ -931,7 +945,10 @@ fn build(
                         Cell::figure(days_text(adp), adp.map(|t| t.0)),
                         Cell::money(p.overdue()),
                         Cell::money(p.open_ar),
-                        Cell::num(p.max_days_overdue as i64),
+                        Cell::figure(
+                            lang.days(p.max_days_overdue as i64),
+                            Some(p.max_days_overdue as i64),
+                        ),
                         Cell::text(d.user_name(&c.sales_rep)),
                     ]
                 })

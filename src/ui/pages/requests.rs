@@ -573,7 +573,11 @@ pub fn save_error_text(lang: Lang, e: &SaveError) -> String {
                 NoSteps => ("审批路线没有步骤", "The route has no steps"),
                 NotPermitted => ("您的角色无权执行此操作", "Your role may not do this"),
             };
-            format!("{} ({})", if lang == Lang::Zh { zh } else { en }, a.code())
+            format!(
+                "{}{}",
+                if lang == Lang::Zh { zh } else { en },
+                lang.paren(a.code())
+            )
         }
         SaveError::Refused(e) => refused_text(lang, e),
         SaveError::Store(s) => format!("{}{s}", lang.label(lang.t(T::SaveFailed))),
@@ -630,7 +634,7 @@ fn refused_text(lang: Lang, e: &creditdesk_app::CommandError) -> String {
         WrongState(s) => s.to_string(),
         e => e.to_string(),
     };
-    format!("{text} ({})", e.code().as_str())
+    format!("{text}{}", lang.paren(e.code().as_str()))
 }
 
 /// The request's progress: submitted, each step (who acted, when, what they said; or who may act
@@ -667,22 +671,27 @@ fn Timeline(request: Request, users: Vec<User>, now: i64) -> impl IntoView {
             .iter()
             .filter(|d| d.step == k)
             .map(|d| {
-                format!(
-                    "{} {} ({}) · {}{}",
-                    t(if d.approve {
-                        T::StateApproved
-                    } else {
-                        T::StateRejected
-                    }),
+                let who = format!(
+                    "{}{}",
                     name_of(&d.user),
-                    lang.t(role_label(d.role)),
-                    fmt_time(lang, d.at),
-                    if d.comment.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" · “{}”", d.comment)
+                    lang.paren(lang.t(role_label(d.role)))
+                );
+                let comment = if d.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · “{}”", d.comment)
+                };
+                // "周婷（销售经理）已批准" / "Approved by Zhou Ting (Sales manager)".
+                match (lang, d.approve) {
+                    (Lang::Zh, true) => format!("{who}已批准 · {}{comment}", fmt_time(lang, d.at)),
+                    (Lang::Zh, false) => format!("{who}已驳回 · {}{comment}", fmt_time(lang, d.at)),
+                    (Lang::En, true) => {
+                        format!("Approved by {who} · {}{comment}", fmt_time(lang, d.at))
                     }
-                )
+                    (Lang::En, false) => {
+                        format!("Rejected by {who} · {}{comment}", fmt_time(lang, d.at))
+                    }
+                }
             })
             .collect();
         let current = f.state == State::InStep(k);
@@ -790,7 +799,7 @@ pub fn InboxPage() -> impl IntoView {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
                         <crate::ui::pages::monitor::InboxTabs />
-                        <h2>{format!("{} ({})", t(T::WaitingForMe), waiting.len())}</h2>
+                        <h2>{format!("{}{}", t(T::WaitingForMe), lang.paren(waiting.len()))}</h2>
                         {if waiting.is_empty() {
                             view! { <p class="muted" data-testid="inbox-empty">{t(T::NothingWaiting)}</p> }.into_any()
                         } else {
@@ -798,7 +807,7 @@ pub fn InboxPage() -> impl IntoView {
                                 {waiting.into_iter().map(|(x, r)| view! { <RequestRow request=r reason=Some(x) /> }).collect_view()}
                             </ul> }.into_any()
                         }}
-                        <h2>{format!("{} ({})", t(T::MyRequests), mine.len())}</h2>
+                        <h2>{format!("{}{}", t(T::MyRequests), lang.paren(mine.len()))}</h2>
                         {if mine.is_empty() {
                             view! { <p class="muted">{t(T::NoRequests)}</p> }.into_any()
                         } else {
@@ -806,7 +815,7 @@ pub fn InboxPage() -> impl IntoView {
                                 {mine.into_iter().map(|r| view! { <RequestRow request=r reason=None /> }).collect_view()}
                             </ul> }.into_any()
                         }}
-                        <h2>{format!("{} ({})", t(T::OverdueRequests), late.len())}</h2>
+                        <h2>{format!("{}{}", t(T::OverdueRequests), lang.paren(late.len()))}</h2>
                         {if late.is_empty() {
                             view! { <p class="muted">{t(T::NoRequests)}</p> }.into_any()
                         } else {
@@ -816,7 +825,7 @@ pub fn InboxPage() -> impl IntoView {
                         }}
                         {see_all.then(|| view! {
                             <details>
-                                <summary>{format!("{} ({})", t(T::AllRequests), all.len())}</summary>
+                                <summary>{format!("{}{}", t(T::AllRequests), lang.paren(all.len()))}</summary>
                                 <ul class="plain inbox-list" data-testid="all-requests">
                                     {all.into_iter().map(|r| view! { <RequestRow request=r reason=None /> }).collect_view()}
                                 </ul>
@@ -870,7 +879,7 @@ pub fn AuditPage() -> impl IntoView {
                             <button data-testid="export-audit" on:click=export>{t(T::Export)}</button>
                         </div>
                         {move || verdict.get().map(|v| match v {
-                            Ok(n) => view! { <p class="pill ok" data-testid="verdict">{format!("{} ({n})", t(T::ChainIntact))}</p> }.into_any(),
+                            Ok(n) => view! { <p class="pill ok" data-testid="verdict">{format!("{}{}", t(T::ChainIntact), lang.paren(n))}</p> }.into_any(),
                             Err(seq) => view! { <p class="pill danger" data-testid="verdict">{format!("{} #{seq}", t(T::ChainBroken))}</p> }.into_any(),
                         })}
                         <p class="muted">{format!("{total} {}", t(T::Entries))}</p>
