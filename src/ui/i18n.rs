@@ -766,7 +766,7 @@ texts! {
     ChartUtil => "Limit utilisation", "额度使用率分布";
     ChartUtilDesc => "Customers by utilisation of their limit, in steps of 10%.", "按额度使用率（每 10% 一档）统计的客户数。";
     NoLimit => "Customers without a limit", "无额度客户";
-    ChartDso => "DSO, last 12 months", "近 12 个月 DSO";
+    ChartDso => "DSO in days, last 12 months", "近 12 个月 DSO（天）";
     ChartDsoDesc => "Countback, standard and best possible DSO in days at the end of each month. The month to date shows countback only: standard and best possible DSO over a few days say little. Select a point to list the invoices open then.", "每月末的倒推法、标准与最佳 DSO（天）。本月至今只显示倒推法：几天的标准与最佳 DSO 没有意义。点击数据点可查看当时的未结发票。";
     MonthToDate => "month to date", "本月至今";
     ChartRisk => "Top 10 risk customers", "风险客户前 10 名";

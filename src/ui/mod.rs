@@ -136,11 +136,18 @@ fn Shell() -> impl IntoView {
             );
         }
     });
+    // The inbox's tabs (alerts, tasks) and a request opened from it are part of the inbox.
+    let in_inbox = move || {
+        let p = location.pathname.get();
+        ["/alerts", "/tasks", "/requests/"]
+            .iter()
+            .any(|s| p.starts_with(s))
+    };
     let nav = move || {
         view! {
             <A href="/" exact=true attr:class="nav-link"><span class="ico" aria-hidden="true">"▦"</span><span>{move || state.t(T::NavDashboard)}</span></A>
             <A href="/customers" attr:class="nav-link"><span class="ico" aria-hidden="true">"☰"</span><span>{move || state.t(T::NavCustomers)}</span></A>
-            <A href="/inbox" attr:class="nav-link"><span class="ico" aria-hidden="true">"✉"</span><span>{move || state.t(T::Inbox)}</span>
+            <A href="/inbox" attr:class=move || if in_inbox() { "nav-link in-section" } else { "nav-link" }><span class="ico" aria-hidden="true">"✉"</span><span>{move || state.t(T::Inbox)}</span>
                 {move || {
                     let n = pages::requests::waiting_count(state);
                     (n > 0).then(|| view! { <span class="badge" data-testid="inbox-count">{n}</span> })
