@@ -740,18 +740,29 @@ impl MonitorState {
         // One alert per fact: a rule that a stricter rule holding for the same customer implies
         // is covered by it (it acts, but its alert is the stricter one's). Leads go first, so
         // that a covered rule finds its lead's alert.
-        let lead_of = |i: usize, customer: CustomerId, hits: &[(usize, CustomerId, i64)]| {
-            hits.iter()
-                .filter(|h| h.1 == customer && rules.rules[h.0].implies(&rules.rules[i]))
+        // `evaluate` lists a customer's hits together: each group is looked at alone, so the
+        // cost grows with the rules per customer, not with the square of all hits.
+        let lead_of = |i: usize, group: &[(usize, CustomerId, i64)]| {
+            group
+                .iter()
                 .map(|h| h.0)
+                .filter(|&j| rules.rules[j].implies(&rules.rules[i]))
                 .find(|&j| {
-                    !hits
+                    !group
                         .iter()
-                        .any(|h| h.1 == customer && rules.rules[h.0].implies(&rules.rules[j]))
+                        .any(|h| rules.rules[h.0].implies(&rules.rules[j]))
                 })
         };
-        let leads: Vec<Option<usize>> =
-            hits.iter().map(|&(i, c, _)| lead_of(i, c, &hits)).collect();
+        let mut leads: Vec<Option<usize>> = vec![None; hits.len()];
+        for (start, group) in hits.chunk_by(|a, b| a.1 == b.1).scan(0, |at, g| {
+            let start = *at;
+            *at += g.len();
+            Some((start, g))
+        }) {
+            for (k, &(i, _, _)) in group.iter().enumerate() {
+                leads[start + k] = lead_of(i, group);
+            }
+        }
         let mut order: Vec<usize> = (0..hits.len()).collect();
         order.sort_by_key(|&k| leads[k].is_some());
         hits = order.iter().map(|&k| hits[k]).collect();

@@ -816,6 +816,28 @@ fn overdue_above_10000_raises_one_alert_that_speaks_for_the_overdue_and_still_ho
 }
 
 #[test]
+fn each_customer_in_a_run_gets_its_own_one_alert_per_fact() {
+    let c = customer(1_000_000);
+    let mut other = customer(1_000_000);
+    other.id = CustomerId::from_u128(2);
+    let mut state = MonitorState::default();
+    let facts = [owes(&c, 12_000), owes(&other, 500)];
+    state.run(&RuleSet::default(), &facts, d(TODAY), 1);
+    let got: Vec<(CustomerId, String, Vec<String>)> = state
+        .alerts
+        .iter()
+        .map(|a| (a.customer, a.rule.clone(), a.covers.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (C, "W1003".to_string(), vec!["W1002".to_string()]),
+            (other.id, "W1002".to_string(), vec![]),
+        ]
+    );
+}
+
+#[test]
 fn an_overdue_alert_gives_way_when_the_overdue_grows_above_10000() {
     let c = customer(1_000_000);
     let mut state = MonitorState::default();
