@@ -261,6 +261,15 @@ pub fn WhenLedger(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// Whether the window is at least `px` wide (true when it cannot be read): what a view that
+/// draws differently on a phone asks, at the widths the CSS switches at.
+pub fn window_at_least(px: f64) -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w >= px)
+}
+
 /// Offers `bytes` to the user as a file named `name`.
 pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
     use wasm_bindgen::JsCast;

@@ -220,6 +220,20 @@ pub fn limits_text(l: &Limits) -> String {
     s
 }
 
+/// The kind of request a form's action asks for (`first`, `permanent`, `temporary`, `freeze`,
+/// `unfreeze`, `override`): what the form asks `workflow::open_of_kind` before it offers one.
+pub fn action_kind(action: &str) -> Option<Kind> {
+    Some(match action {
+        "first" => Kind::FirstApplication,
+        "permanent" => Kind::PermanentChange,
+        "temporary" => Kind::TemporaryLimit,
+        "freeze" => Kind::Freeze,
+        "unfreeze" => Kind::Unfreeze,
+        "override" => Kind::GradeOverride,
+        _ => return None,
+    })
+}
+
 /// Reads back what [`limits_text`] wrote (an audit entry's before or after), so that the trail
 /// can be told in words: `None` for any other text. Review and expiry dates are not in the text.
 pub fn read_limits_text(s: &str) -> Option<Limits> {

@@ -18,11 +18,7 @@ pub const ROW_H_NARROW: f64 = 84.0;
 
 /// The row height for this window (the CSS switches at 760 px).
 fn row_height() -> f64 {
-    let wide = web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|w| w.as_f64())
-        .is_none_or(|w| w >= 760.0);
-    if wide {
+    if crate::ui::widgets::window_at_least(760.0) {
         ROW_H
     } else {
         ROW_H_NARROW

@@ -601,10 +601,7 @@ impl Kind {
 
 /// Whether the window is wider than a phone (what the CSS calls a phone: 600 px or less).
 fn wide_screen() -> bool {
-    web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|w| w.as_f64())
-        .is_none_or(|w| w > 600.0)
+    crate::ui::widgets::window_at_least(601.0)
 }
 
 /// `/reports/:kind`, with the filters and the as-of date in the URL.

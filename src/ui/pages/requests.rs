@@ -330,16 +330,7 @@ fn RequestForm() -> impl IntoView {
         // command would refuse it).
         let open_for = move || {
             state.rev.track();
-            use creditdesk_domain::approval::Kind;
-            let kind = match action().as_str() {
-                "first" => Kind::FirstApplication,
-                "permanent" => Kind::PermanentChange,
-                "temporary" => Kind::TemporaryLimit,
-                "freeze" => Kind::Freeze,
-                "unfreeze" => Kind::Unfreeze,
-                "override" => Kind::GradeOverride,
-                _ => return None,
-            };
+            let kind = creditdesk_domain::request::action_kind(&action())?;
             with_data(|d| workflow::open_of_kind(&d.requests, customer, kind).map(|r| r.id))
         };
         // The amount typed is the new limit: say so, with the change from today's.
