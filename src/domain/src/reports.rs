@@ -550,15 +550,8 @@ pub fn utilisation_bin(bp: i64) -> usize {
 }
 
 /// A CSV file as Excel opens it: UTF-8 with a byte-order mark (so Chinese reads right), CRLF
-/// line ends, fields quoted where needed. Amounts go in as plain decimals (`1234.50`).
+/// line ends, fields quoted where needed, no cell a spreadsheet would run as a formula (see
+/// [`crate::import::inert_cell`]). Amounts go in as plain decimals (`1234.50`).
 pub fn csv_bytes(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    // Writing to a Vec cannot fail; a row of another length is written as it is.
-    let _ = w.write_record(headers);
-    for r in rows {
-        let _ = w.write_record(r);
-    }
-    w.into_inner().unwrap_or_default()
+    crate::import::write_csv(headers, rows.iter().cloned())
 }

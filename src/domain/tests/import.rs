@@ -1496,6 +1496,47 @@ fn csv_is_written_with_a_mark_crlf_and_quotes_where_needed() {
 }
 
 #[test]
+fn a_cell_that_starts_like_a_formula_is_written_as_text() {
+    fn check(cell: &str, written: &str) {
+        assert_eq!(inert_cell(cell), written, "cell {cell:?}");
+    }
+    check(
+        "=HYPERLINK(\"http://x\",\"click\")",
+        "'=HYPERLINK(\"http://x\",\"click\")",
+    );
+    check("+86 21 5555", "'+86 21 5555");
+    check("-1+2", "'-1+2");
+    check("@SUM(A1)", "'@SUM(A1)");
+    check("\tcmd", "'\tcmd");
+    check("\rcmd", "'\rcmd");
+    check("-1,234.50", "'-1,234.50");
+    check("-", "'-");
+    // Amounts stay numbers; anything else is left as it is.
+    check("-1234.50", "-1234.50");
+    check("+7", "+7");
+    check("1234.50", "1234.50");
+    check("华东机械 = 好", "华东机械 = 好");
+    check("", "");
+}
+
+#[test]
+fn an_exported_formula_like_cell_imports_as_it_was_typed() {
+    let cells = [
+        "=HYPERLINK(\"http://x\",\"click\")",
+        "-1,234.50",
+        "-5.00",
+        "'quoted",
+        "<img src=x onerror=alert(1)>",
+    ];
+    let bytes = write_csv(&["Name"], cells.iter().map(|c| vec![c.to_string()]));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let table = read_table(&decode(text.as_bytes()).text, b',').unwrap();
+    let back: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(back, cells);
+}
+
+#[test]
 fn the_error_file_holds_the_rows_in_error_with_their_problems() {
     let (table, _, plan) = import(Kind::CreditNotes, &fixture("credit_notes_bad.csv"));
     let file = error_file(&table, &plan);

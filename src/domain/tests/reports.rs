@@ -488,11 +488,17 @@ proptest! {
 fn a_csv_export_opens_in_excel_with_chinese_intact() {
     let bytes = csv_bytes(
         &["客户".into(), "Amount".into()],
-        &[vec!["上海钢铁, 有限公司".into(), "1234.50".into()]],
+        &[
+            vec!["上海钢铁, 有限公司".into(), "1234.50".into()],
+            vec!["=1+1".into(), "-20.00".into()],
+        ],
     );
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert_eq!(text, "客户,Amount\r\n\"上海钢铁, 有限公司\",1234.50\r\n");
+    assert_eq!(
+        text,
+        "客户,Amount\r\n\"上海钢铁, 有限公司\",1234.50\r\n'=1+1,-20.00\r\n"
+    );
 }
 
 #[test]

@@ -192,7 +192,9 @@ pub fn read_table(text: &str, delimiter: u8) -> Result<Table, ImportProblem> {
             have_header = true;
         } else {
             width = width.max(rec.len());
-            table.rows.push(rec.iter().map(str::to_owned).collect());
+            table
+                .rows
+                .push(rec.iter().map(|c| read_back(c).to_owned()).collect());
             table.line_of_row.push(line);
         }
     }
@@ -207,18 +209,61 @@ pub fn read_table(text: &str, delimiter: u8) -> Result<Table, ImportProblem> {
 }
 
 /// CSV as Excel opens it: UTF-8 with a byte-order mark, CRLF line ends, fields quoted only when
-/// needed. Rows may differ in length.
-pub fn write_csv(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// needed. Rows may differ in length. Every cell, headers included, is made inert first
+/// ([`inert_cell`]): a spreadsheet opening the file runs no formula a user typed.
+pub fn write_csv<H: AsRef<str>>(headers: &[H], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(UTF8_BOM.to_vec());
     // Writing to a Vec cannot fail, and `flexible` accepts any row length.
-    let _ = w.write_record(headers);
+    let _ = w.write_record(headers.iter().map(|h| inert_bytes(h.as_ref())));
     for r in rows {
-        let _ = w.write_record(&r);
+        let _ = w.write_record(r.iter().map(|c| inert_bytes(c)));
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The first characters with which a spreadsheet reads a cell as a formula (OWASP's list for
+/// CSV injection: `=`, `+`, `-`, `@`, a tab, a carriage return).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as it is safe to write to a CSV file a spreadsheet will open: one that starts like a
+/// formula gets a leading `'`, which spreadsheets show as text. A plain decimal number
+/// (`-1234.50`, what every amount column holds) is a value, not a formula, and stays a number.
+/// [`read_table`] takes the mark off again, so an exported file imports as it was typed.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_START) && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// [`inert_cell`] as the csv writer takes it (no copy when nothing changes).
+fn inert_bytes(cell: &str) -> std::borrow::Cow<'_, [u8]> {
+    match inert_cell(cell) {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// `-1234.50`, `+7`: an optional sign, digits, at most one point with digits after it.
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "1"));
+    !whole.is_empty()
+        && !frac.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A cell read from a file: the mark [`inert_cell`] put before a formula-like text comes off.
+fn read_back(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) && !is_plain_number(rest) => rest,
+        _ => cell,
+    }
 }
 
 /// The name of the column [`error_file`] adds.
