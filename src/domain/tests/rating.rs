@@ -476,6 +476,30 @@ fn text_that_is_not_json_is_refused_with_its_place() {
     );
 }
 
+/// Found by the scorecard fuzz target (fuzz/corpus/scorecard/): a threshold or weight written
+/// as a whole number too large for hundredths panicked (multiply with overflow) while reading.
+#[test]
+fn a_model_with_a_number_too_large_for_hundredths_is_refused_not_a_panic() {
+    for json in [
+        r#"{"factors":[],"thresholds":{"AA":777777777777777777}}"#,
+        r#"{"factors":[{"key":"sales_12m","weight":92233720368547758,"bins":[{"points":1}]}]}"#,
+    ] {
+        let problems = Scorecard::from_json(json).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code, ModelCode::Json, "{problems:?}");
+    }
+}
+
+#[test]
+fn weights_adding_up_past_the_largest_number_are_refused_not_a_panic() {
+    let mut m = two_factor(MissingPolicy::Reallocate);
+    for f in &mut m.factors {
+        f.weight = Fixed(i64::MAX);
+    }
+    let codes: Vec<ModelCode> = m.problems().iter().map(|p| p.code).collect();
+    assert_eq!(codes, [ModelCode::WeightSum]);
+}
+
 #[test]
 fn the_migration_matrix_counts_customers_and_exposure() {
     let m = migration([

@@ -1,6 +1,8 @@
 //! Compact binary rows for the ledger. A chunk holds up to [`CHUNK_ROWS`] rows of one kind; a
 //! write-ahead tail entry is a chunk of one row. Decoding checks every length and never panics:
-//! bad bytes give a [`CodecError`].
+//! bad bytes give a [`CodecError`]. Dates must lie in the years the app reads
+//! ([`FIRST_DATE`]..=[`LAST_DATE`]): a day count past them is refused (`BadDate`), not handed on
+//! to calendar arithmetic that would overflow on it.
 //!
 //! Layout (little-endian):
 //! ```text
@@ -22,6 +24,12 @@ pub const MAGIC: &[u8; 4] = b"CDLK";
 pub const CODEC_VERSION: u8 = 2;
 /// Rows per chunk: ~1 MB chunks, 100 of them for a million rows.
 pub const CHUNK_ROWS: usize = 10_000;
+/// The earliest date a row may hold: 1900-01-01, the first day of [`date::MIN_YEAR`]
+/// (as days since 1970-01-01).
+pub const FIRST_DATE: Date = Date::from_days(-25_567);
+/// The latest date a row may hold: 2201-12-31, the last day of the year after
+/// [`date::MAX_YEAR`] (a due date is an issue date plus a term of up to 365 days).
+pub const LAST_DATE: Date = Date::from_days(84_735);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -74,6 +82,7 @@ pub enum CodecError {
     UnknownKind(u8),
     BadDevice(u8),
     BadText { at: usize },
+    BadDate { at: usize },
     BadStatus(u8),
     TrailingBytes { at: usize },
     MixedKinds,
@@ -332,6 +341,15 @@ impl<'a> Reader<'a> {
             .map(Some)
             .ok_or(CodecError::BadText { at })
     }
+    /// A date in [`FIRST_DATE`]..=[`LAST_DATE`], else `BadDate`.
+    fn date(&mut self) -> Result<Date, CodecError> {
+        let at = self.at;
+        let d = Date::from_days(self.i32()?);
+        if d < FIRST_DATE || d > LAST_DATE {
+            return Err(CodecError::BadDate { at });
+        }
+        Ok(d)
+    }
     fn doc_required(&mut self) -> Result<DocNo, CodecError> {
         let at = self.at;
         self.doc()?.ok_or(CodecError::BadText { at })
@@ -357,7 +375,7 @@ impl<'a> Reader<'a> {
                 let meta = self.meta()?;
                 let customer = CustomerId::from_u128(self.u128()?);
                 let number = self.doc_required()?;
-                let date = Date::from_days(self.i32()?);
+                let date = self.date()?;
                 let amount = Money::from_minor(self.i64()?);
                 let s = self.u8()?;
                 let status = OrderStatus::from_code(s).ok_or(CodecError::BadStatus(s))?;
@@ -382,8 +400,8 @@ impl<'a> Reader<'a> {
                     v => Some(OrderId::from_u128(v)),
                 };
                 let number = self.doc_required()?;
-                let issue_date = Date::from_days(self.i32()?);
-                let due_date = Date::from_days(self.i32()?);
+                let issue_date = self.date()?;
+                let due_date = self.date()?;
                 let amount = Money::from_minor(self.i64()?);
                 Entry::Invoice(Invoice {
                     id,
@@ -401,7 +419,7 @@ impl<'a> Reader<'a> {
                 let meta = self.meta()?;
                 let customer = CustomerId::from_u128(self.u128()?);
                 let reference = self.doc()?;
-                let date = Date::from_days(self.i32()?);
+                let date = self.date()?;
                 let amount = Money::from_minor(self.i64()?);
                 let n = self.u16()? as usize;
                 if self.at + n * 24 > self.b.len() {
@@ -429,7 +447,7 @@ impl<'a> Reader<'a> {
                 let customer = CustomerId::from_u128(self.u128()?);
                 let invoice = InvoiceId::from_u128(self.u128()?);
                 let number = self.doc_required()?;
-                let date = Date::from_days(self.i32()?);
+                let date = self.date()?;
                 let amount = Money::from_minor(self.i64()?);
                 Entry::CreditNote(CreditNote {
                     id,
@@ -633,6 +651,48 @@ mod tests {
             decode_chunk_into(&wrong, &mut Rows::default()),
             Err(CodecError::BadMagic)
         );
+    }
+
+    #[test]
+    fn the_first_and_last_dates_are_the_years_the_app_reads_and_one_more_for_due_dates() {
+        use creditdesk_domain::date::{MAX_YEAR, MIN_YEAR};
+        assert_eq!(Date::from_ymd(MIN_YEAR, 1, 1), Some(FIRST_DATE));
+        assert_eq!(Date::from_ymd(MAX_YEAR + 1, 12, 31), Some(LAST_DATE));
+    }
+
+    /// Found by the ledger_codec fuzz target (fuzz/corpus/ledger_codec/): an invoice due on day
+    /// 2^31 - 1 decoded, then panicked (attempt to add with overflow in `Date::ymd`) when the
+    /// row was first written as JSON, by a backup or on screen.
+    #[test]
+    fn a_chunk_holding_a_date_outside_the_apps_years_is_refused_not_a_panic_later() {
+        let d = sample();
+        let inv = d.invoices[0];
+        let chunk = encode_chunk(&[Entry::Invoice(inv)]).unwrap();
+        // The row ends with the due date and the amount (i64).
+        let at = chunk.len() - 12;
+        assert_eq!(chunk[at..at + 4], inv.due_date.days().to_le_bytes());
+        for days in [
+            i32::MAX,
+            i32::MIN,
+            LAST_DATE.days() + 1,
+            FIRST_DATE.days() - 1,
+        ] {
+            let mut bad = chunk.clone();
+            bad[at..at + 4].copy_from_slice(&days.to_le_bytes());
+            assert_eq!(
+                decode_chunk_into(&bad, &mut Rows::default()),
+                Err(CodecError::BadDate { at }),
+                "day {days}"
+            );
+        }
+        for days in [LAST_DATE.days(), FIRST_DATE.days()] {
+            let mut edge = chunk.clone();
+            edge[at..at + 4].copy_from_slice(&days.to_le_bytes());
+            let mut rows = Rows::default();
+            decode_chunk_into(&edge, &mut rows).unwrap();
+            assert_eq!(rows.invoices[0].due_date.days(), days);
+            serde_json::to_string(&rows.invoices[0]).unwrap();
+        }
     }
 
     #[test]

@@ -61,8 +61,11 @@ impl<'de> Deserialize<'de> for Fixed {
         match Either::deserialize(d)? {
             Either::S(s) => Fixed::parse(&s)
                 .map_err(|p| serde::de::Error::custom(format!("{s:?}: {}", p.code()))),
-            Either::I(i) => Ok(Fixed::from_int(i)),
-            // A JSON number with decimals: read through its shortest text form, never as binary.
+            // A JSON number: read through its text, as a string is (so the same bounds hold: a
+            // whole number too large to hold in hundredths is refused, not multiplied over),
+            // and one with decimals through its shortest text form, never as binary.
+            Either::I(i) => Fixed::parse(&i.to_string())
+                .map_err(|p| serde::de::Error::custom(format!("{i}: {}", p.code()))),
             Either::F(f) => Fixed::parse(&f.to_string())
                 .map_err(|p| serde::de::Error::custom(format!("{f}: {}", p.code()))),
         }
@@ -84,5 +87,28 @@ mod tests {
         let v: Vec<Fixed> = serde_json::from_str(r#"["1.25", 7, 2.5]"#).unwrap();
         assert_eq!(v, vec![Fixed(125), Fixed(700), Fixed(250)]);
         assert!(serde_json::from_str::<Fixed>(r#""1.234""#).is_err());
+    }
+
+    /// Found by the scorecard fuzz target (fuzz/corpus/scorecard/): a whole JSON number was
+    /// multiplied by 100 unchecked (attempt to multiply with overflow in `Fixed::from_int`).
+    #[test]
+    fn a_whole_number_too_large_for_hundredths_is_refused_not_a_panic() {
+        for n in [
+            "777777777777777777",
+            "92233720368547758",
+            "-9223372036854775808",
+        ] {
+            assert!(serde_json::from_str::<Fixed>(n).is_err(), "{n}");
+            assert_eq!(
+                serde_json::from_str::<Fixed>(n).is_err(),
+                serde_json::from_str::<Fixed>(&format!("\"{n}\"")).is_err(),
+                "a number and its text read alike: {n}"
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<Fixed>("1000000000000").unwrap(),
+            Fixed(100_000_000_000_000)
+        );
+        assert_eq!(serde_json::from_str::<Fixed>("-12").unwrap(), Fixed(-1200));
     }
 }

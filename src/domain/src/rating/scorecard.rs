@@ -380,11 +380,12 @@ impl Scorecard {
                 String::new(),
             ));
         }
-        let mut total = 0i64;
+        // i128: no number of weights, however large, adds up past it.
+        let mut total = 0i128;
         let mut seen: Vec<FactorKey> = Vec::new();
         for (i, f) in self.factors.iter().enumerate() {
             let at = format!("factors[{i}]");
-            total += f.weight.0;
+            total += i128::from(f.weight.0);
             if f.weight.0 < 0 {
                 out.push(problem(
                     ModelCode::WeightNegative,
@@ -491,11 +492,11 @@ impl Scorecard {
             }
         }
         if total != 10_000 {
-            out.push(problem(
-                ModelCode::WeightSum,
-                "factors".into(),
-                format!("{}%", Fixed(total)),
-            ));
+            let detail = match i64::try_from(total) {
+                Ok(t) => format!("{}%", Fixed(t)),
+                Err(_) => "∞%".into(),
+            };
+            out.push(problem(ModelCode::WeightSum, "factors".into(), detail));
         }
         let t = self.thresholds;
         let ordered = [t.aaa, t.aa, t.a, t.b];
