@@ -3,10 +3,20 @@
 //!
 //! Each method runs at most one read transaction and one write transaction, and computes
 //! everything it writes before the write transaction opens, so that no transaction waits on work.
+//!
+//! **Encryption at rest** ([`crate::vault`], [`crate::crypt`]): once the `vault` store holds the
+//! device's key record, every value written to any other store is sealed (AES-GCM) before the
+//! write transaction opens, and every value read is opened after the read transaction ends (an
+//! `await` on WebCrypto inside a transaction would commit it). Until [`IdbStore::unlock`] is given
+//! the right secret, every read and write fails with [`StoreError::Locked`]. Without a vault
+//! record (a local-only installation that did not turn it on) values are stored as they were:
+//! JSON as strings, ledger rows and files as bytes.
 
 use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
-use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL};
+use crate::crypt::{DataKey, Kek, Plain};
+use crate::schema::{self, stores_at, CHUNKS, CUSTOMERS, META, OUTBOX, TAIL, VAULT};
+use crate::vault::{AfterFailure, Secret, Vault, VAULT_KEY};
 use crate::{
     append_chunks, audit_from_json, audit_seq, audit_to_json, chunks_of, customer_from_json,
     customer_to_json, outbox_for, plan_compaction, record_id, rekey, Batch, Docs, OutboxEntry,
@@ -16,19 +26,87 @@ use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::Customer;
 use js_sys::Uint8Array;
 use rexie::{ObjectStore, Rexie, TransactionMode};
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
 
 /// A value and its key, as `put_all` takes them.
 type KeyedValue = (JsValue, Option<JsValue>);
+/// A value still to seal (or not) and its key.
+type PlainKeyed = (Plain, Option<JsValue>);
 
-pub struct IdbStore {
-    db: Rexie,
-    /// For tests: the next write transaction makes every request, then is aborted instead of
-    /// committed (see [`IdbStore::abort_next_write`]).
-    abort_next: std::cell::Cell<bool>,
+/// The open database, until [`IdbStore::wipe`] closes it to delete it.
+struct Db(RefCell<Option<Rexie>>);
+
+impl Db {
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: TransactionMode,
+    ) -> Result<rexie::Transaction, String> {
+        match &*self.0.borrow() {
+            Some(db) => db.transaction(stores, mode).map_err(|e| e.to_string()),
+            None => Err("this device's database was erased".into()),
+        }
+    }
+    fn store_names(&self) -> Vec<String> {
+        self.0
+            .borrow()
+            .as_ref()
+            .map(Rexie::store_names)
+            .unwrap_or_default()
+    }
+    fn version(&self) -> Result<u32, String> {
+        match &*self.0.borrow() {
+            Some(db) => db.version().map_err(|e| e.to_string()),
+            None => Err("this device's database was erased".into()),
+        }
+    }
+    fn close(&self) {
+        if let Some(db) = self.0.borrow_mut().take() {
+            db.close();
+        }
+    }
 }
 
-fn backend(e: rexie::Error) -> StoreError {
+pub struct IdbStore {
+    db: Db,
+    /// The database's name (for deleting it).
+    name: String,
+    /// For tests: the next write transaction makes every request, then is aborted instead of
+    /// committed (see [`IdbStore::abort_next_write`]).
+    abort_next: Cell<bool>,
+    /// The vault record, when this device's data is encrypted.
+    vault: RefCell<Option<Vault>>,
+    /// The data key, once unlocked.
+    key: RefCell<Option<DataKey>>,
+}
+
+/// Whether this device's data is encrypted, and whether it can be read now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockState {
+    /// Stored as it is (no vault record).
+    Plain,
+    /// Encrypted; the secret of this kind unlocks it.
+    Locked(Secret),
+    /// Encrypted, and the key is in memory.
+    Unlocked(Secret),
+}
+
+/// What an unlock attempt did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unlock {
+    Opened,
+    /// The secret was wrong; this many tries are left before the data is deleted.
+    Wrong {
+        tries_left: u32,
+    },
+    /// That was the last try: the database was deleted, with this many changes never sent.
+    Wiped {
+        unsent: usize,
+    },
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
@@ -36,34 +114,47 @@ fn bytes(v: &JsValue) -> Vec<u8> {
     Uint8Array::new(v).to_vec()
 }
 
-/// Customers as `(JSON value, key)` pairs for `put_all`.
-fn customer_rows(customers: &[Customer]) -> Vec<(JsValue, Option<JsValue>)> {
+fn js_bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+fn text(v: &JsValue) -> String {
+    v.as_string().unwrap_or_default()
+}
+
+fn key_text(k: &JsValue) -> String {
+    k.as_string()
+        .or_else(|| k.as_f64().map(|f| f.to_string()))
+        .unwrap_or_default()
+}
+
+/// Customers as `(JSON, key)` pairs.
+fn customer_rows(customers: &[Customer]) -> Vec<PlainKeyed> {
     customers
         .iter()
         .map(|c| {
             (
-                JsValue::from_str(&customer_to_json(c)),
+                Plain::Text(customer_to_json(c)),
                 Some(JsValue::from_str(&c.id.to_string())),
             )
         })
         .collect()
 }
 
-/// Outbox records as `(JSON value, no key)` pairs for `add_all` (the store numbers them).
-fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<(JsValue, Option<JsValue>)> {
+/// Outbox records as `(JSON, no key)` pairs for `add_all` (the store numbers them).
+fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
     outbox
         .iter()
-        .map(|o| {
-            (
-                JsValue::from_str(&serde_json::to_string(o).expect("json")),
-                None,
-            )
-        })
+        .map(|o| (Plain::Text(serde_json::to_string(o).expect("json")), None))
         .collect()
 }
 
-fn js_bytes(b: &[u8]) -> JsValue {
-    Uint8Array::from(b).into()
+fn keyed_text(k: &str, v: &str) -> PlainKeyed {
+    (Plain::Text(v.to_string()), Some(JsValue::from_str(k)))
+}
+
+fn keyed_bytes(k: &str, v: &[u8]) -> PlainKeyed {
+    (Plain::Bytes(v.to_vec()), Some(JsValue::from_str(k)))
 }
 
 impl IdbStore {
@@ -78,10 +169,15 @@ impl IdbStore {
         for s in stores_at(version) {
             b = b.add_object_store(ObjectStore::new(s.name).auto_increment(s.auto_increment));
         }
-        Ok(IdbStore {
+        let store = IdbStore {
             abort_next: Default::default(),
-            db: b.build().await.map_err(backend)?,
-        })
+            db: Db(RefCell::new(Some(b.build().await.map_err(backend)?))),
+            name: name.to_string(),
+            vault: RefCell::new(None),
+            key: RefCell::new(None),
+        };
+        *store.vault.borrow_mut() = store.read_vault().await?;
+        Ok(store)
     }
 
     pub fn version(&self) -> Result<u32, StoreError> {
@@ -125,6 +221,292 @@ impl IdbStore {
     }
 }
 
+/// Sealing and opening values, and the vault.
+impl IdbStore {
+    fn data_key(&self) -> Result<Option<DataKey>, StoreError> {
+        match (&*self.key.borrow(), self.vault.borrow().is_some()) {
+            (Some(k), _) => Ok(Some(k.clone())),
+            (None, true) => Err(StoreError::Locked),
+            (None, false) => Ok(None),
+        }
+    }
+
+    /// Values as they are written to `store`: sealed when the device is encrypted.
+    async fn to_js(&self, store: &str, values: Vec<Plain>) -> Result<Vec<JsValue>, StoreError> {
+        match self.data_key()? {
+            Some(k) => k.seal(store, values).await,
+            None => Ok(values
+                .into_iter()
+                .map(|v| match v {
+                    Plain::Text(s) => JsValue::from_str(&s),
+                    Plain::Bytes(b) => js_bytes(&b),
+                })
+                .collect()),
+        }
+    }
+
+    /// Keyed values as they are written to `store`.
+    async fn keyed(
+        &self,
+        store: &str,
+        values: Vec<PlainKeyed>,
+    ) -> Result<Vec<KeyedValue>, StoreError> {
+        let (plain, keys): (Vec<Plain>, Vec<Option<JsValue>>) = values.into_iter().unzip();
+        Ok(self
+            .to_js(store, plain)
+            .await?
+            .into_iter()
+            .zip(keys)
+            .collect())
+    }
+
+    /// JSON records of `store` as read back.
+    async fn texts(&self, store: &str, values: &[JsValue]) -> Result<Vec<String>, StoreError> {
+        match self.data_key()? {
+            Some(k) => Ok(k
+                .open(store, values, true)
+                .await?
+                .iter()
+                .map(text)
+                .collect()),
+            None => Ok(values.iter().map(text).collect()),
+        }
+    }
+
+    /// Byte records of `store` as read back.
+    async fn byteses(&self, store: &str, values: &[JsValue]) -> Result<Vec<Vec<u8>>, StoreError> {
+        match self.data_key()? {
+            Some(k) => Ok(k
+                .open(store, values, false)
+                .await?
+                .iter()
+                .map(bytes)
+                .collect()),
+            None => Ok(values.iter().map(bytes).collect()),
+        }
+    }
+
+    async fn read_vault(&self) -> Result<Option<Vault>, StoreError> {
+        if !self.db.store_names().iter().any(|n| n == VAULT) {
+            return Ok(None);
+        }
+        let tx = self
+            .db
+            .transaction(&[VAULT], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let v = tx
+            .store(VAULT)
+            .map_err(backend)?
+            .get(JsValue::from_str(VAULT_KEY))
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        v.map(|v| Vault::from_json(&text(&v))).transpose()
+    }
+
+    async fn write_vault(&self, vault: &Vault) -> Result<(), StoreError> {
+        let (k, v) = (
+            JsValue::from_str(VAULT_KEY),
+            JsValue::from_str(&vault.to_json()),
+        );
+        self.write(&[VAULT], async move |tx| {
+            tx.store(VAULT)?.put(&v, Some(&k)).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Whether this device's data is encrypted and whether it is open.
+    pub fn lock_state(&self) -> LockState {
+        match (&*self.vault.borrow(), self.key.borrow().is_some()) {
+            (None, _) => LockState::Plain,
+            (Some(v), false) => LockState::Locked(v.secret),
+            (Some(v), true) => LockState::Unlocked(v.secret),
+        }
+    }
+
+    /// Minutes of no use after which the app locks (encrypted devices only).
+    pub fn idle_minutes(&self) -> Option<u32> {
+        self.vault.borrow().as_ref().map(|v| v.idle_minutes)
+    }
+
+    /// Sets the minutes of no use after which the app locks.
+    pub async fn set_idle_minutes(&self, minutes: u32) -> Result<(), StoreError> {
+        let Some(mut v) = self.vault.borrow().clone() else {
+            return Err(StoreError::Locked);
+        };
+        v.idle_minutes = minutes;
+        self.write_vault(&v).await?;
+        *self.vault.borrow_mut() = Some(v);
+        Ok(())
+    }
+
+    /// Tries a secret. Right: the data key is in memory and the count of wrong tries starts
+    /// again. Wrong: the count goes up and is stored; at the last try the database is deleted.
+    /// The caller must not use this store after [`Unlock::Wiped`].
+    pub async fn unlock(&self, secret: &str) -> Result<Unlock, StoreError> {
+        let Some(mut vault) = self.vault.borrow().clone() else {
+            return Ok(Unlock::Opened);
+        };
+        let kek = Kek::derive(secret, &vault.salt_bytes()?, vault.iterations).await?;
+        match DataKey::unwrap(&kek, &vault.wrapped_bytes()?).await {
+            Some(key) => {
+                if vault.failures > 0 {
+                    vault.failures = 0;
+                    self.write_vault(&vault).await?;
+                    *self.vault.borrow_mut() = Some(vault);
+                }
+                *self.key.borrow_mut() = Some(key);
+                Ok(Unlock::Opened)
+            }
+            None => match vault.fail() {
+                AfterFailure::TriesLeft(tries_left) => {
+                    self.write_vault(&vault).await?;
+                    *self.vault.borrow_mut() = Some(vault);
+                    Ok(Unlock::Wrong { tries_left })
+                }
+                AfterFailure::Wipe => {
+                    let unsent = self.count(OUTBOX).await.unwrap_or(0);
+                    self.wipe().await?;
+                    Ok(Unlock::Wiped { unsent })
+                }
+            },
+        }
+    }
+
+    /// Deletes this device's database (the store is closed; it must not be used after). A
+    /// device reported lost, or the last wrong secret.
+    pub async fn wipe(&self) -> Result<(), StoreError> {
+        *self.key.borrow_mut() = None;
+        self.db.close();
+        IdbStore::delete(&self.name).await
+    }
+
+    /// Forgets the data key: reads and writes fail with [`StoreError::Locked`] until the next
+    /// [`IdbStore::unlock`].
+    pub fn lock(&self) {
+        *self.key.borrow_mut() = None;
+    }
+
+    /// Records in a store, counted without reading them (a locked device can count).
+    pub async fn count(&self, store: &str) -> Result<usize, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let n = tx
+            .store(store)
+            .map_err(backend)?
+            .count(None)
+            .await
+            .map_err(backend)?;
+        Ok(n as usize)
+    }
+
+    /// Encrypts this device's data under `secret`: a new data key, wrapped under a key derived
+    /// from the secret, and every record of every store re-written sealed, all in one
+    /// transaction with the vault record (a failure leaves the data as it was). Re-wraps the key
+    /// instead when the data is encrypted already (see [`IdbStore::rewrap`]).
+    pub async fn encrypt(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
+        if self.vault.borrow().is_some() {
+            return self.rewrap(secret, kind).await;
+        }
+        let key = DataKey::generate().await?;
+        let salt = crate::crypt::random(16);
+        let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
+        let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
+        // Every record as stored now, in the clear.
+        let names = self.db.store_names();
+        let stores: Vec<&'static str> = stores_at(schema::VERSION)
+            .map(|s| s.name)
+            .filter(|n| *n != VAULT && names.iter().any(|x| x == n))
+            .collect();
+        let tx = self
+            .db
+            .transaction(&stores, TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let mut all: Vec<(&'static str, Vec<(JsValue, JsValue)>)> = Vec::new();
+        for s in &stores {
+            let records = tx
+                .store(s)
+                .map_err(backend)?
+                .scan(None, None, None, None)
+                .await
+                .map_err(backend)?;
+            all.push((s, records));
+        }
+        drop(tx);
+        let mut sealed: Vec<(&'static str, Vec<KeyedValue>)> = Vec::new();
+        for (s, records) in all {
+            let (keys, values): (Vec<JsValue>, Vec<JsValue>) = records.into_iter().unzip();
+            let plain = values
+                .iter()
+                .map(|v| match v.as_string() {
+                    Some(t) => Plain::Text(t),
+                    None => Plain::Bytes(bytes(v)),
+                })
+                .collect();
+            let values = key.seal(s, plain).await?;
+            sealed.push((
+                s,
+                values.into_iter().zip(keys.into_iter().map(Some)).collect(),
+            ));
+        }
+        let (vk, vv) = (
+            JsValue::from_str(VAULT_KEY),
+            JsValue::from_str(&vault.to_json()),
+        );
+        let mut written: Vec<&str> = stores.clone();
+        written.push(VAULT);
+        self.write(&written, async move |tx| {
+            for (s, rows) in sealed {
+                let st = tx.store(s)?;
+                st.clear().await?;
+                if !rows.is_empty() {
+                    st.put_all(rows.into_iter()).await?;
+                }
+            }
+            tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
+            Ok(())
+        })
+        .await?;
+        *self.vault.borrow_mut() = Some(vault);
+        *self.key.borrow_mut() = Some(key);
+        Ok(())
+    }
+
+    /// Wraps the data key under a new secret (the password changed, or a PIN replaces it); no
+    /// record is re-encrypted. The device must be unlocked.
+    pub async fn rewrap(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
+        let key = self.data_key()?.ok_or(StoreError::Locked)?;
+        let Some(old) = self.vault.borrow().clone() else {
+            return Err(StoreError::Locked);
+        };
+        let salt = crate::crypt::random(16);
+        let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
+        let mut vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
+        vault.idle_minutes = old.idle_minutes;
+        self.write_vault(&vault).await?;
+        *self.vault.borrow_mut() = Some(vault);
+        Ok(())
+    }
+
+    /// Every value of a store exactly as IndexedDB holds it (strings as strings, bytes as
+    /// bytes): what someone copying the browser profile reads. For tests.
+    #[doc(hidden)]
+    pub async fn raw_values(&self, store: &str) -> Result<Vec<JsValue>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        tx.store(store)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)
+    }
+}
+
 impl IdbStore {
     /// Puts a raw string value under a key, bypassing every rule: what someone editing the
     /// database by hand does. For tests.
@@ -164,8 +546,10 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?;
         drop(tx);
-        all.iter()
-            .map(|v| customer_from_json(&v.as_string().unwrap_or_default()))
+        self.texts(CUSTOMERS, &all)
+            .await?
+            .iter()
+            .map(|t| customer_from_json(t))
             .collect()
     }
 
@@ -187,55 +571,70 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?;
         drop(tx);
+        let (tail_keys, tail_values): (Vec<JsValue>, Vec<JsValue>) = tail.into_iter().unzip();
+        let (chunks, tail_values) = futures_util::future::join(
+            self.byteses(CHUNKS, &chunks),
+            self.byteses(TAIL, &tail_values),
+        )
+        .await;
         Ok(RawLedger {
-            chunks: keys
+            chunks: keys.iter().map(text).zip(chunks?).collect(),
+            tail: tail_keys
                 .iter()
-                .map(|k| k.as_string().unwrap_or_default())
-                .zip(chunks.iter().map(bytes))
-                .collect(),
-            tail: tail
-                .iter()
-                .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+                .map(|k| k.as_f64().unwrap_or(-1.0) as u64)
+                .zip(tail_values?)
                 .collect(),
         })
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
-        let customers = customer_rows(&batch.customers);
-        let entries: Vec<(JsValue, Option<JsValue>)> = batch
+        let entries: Vec<PlainKeyed> = batch
             .entries
             .iter()
-            .map(|e| encode_entry(e).map(|b| (js_bytes(&b), None)))
+            .map(|e| encode_entry(e).map(|b| (Plain::Bytes(b), None)))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::corrupt("entry", e))?;
-        let outbox = outbox_rows(&outbox_for(batch));
-        let keyed = |k: &str, v: &str| (JsValue::from_str(v), Some(JsValue::from_str(k)));
         let requests: Vec<_> = batch
             .requests
             .iter()
-            .map(|(k, v)| keyed(k, &v.to_string()))
+            .map(|(k, v)| keyed_text(k, &v.to_string()))
             .collect();
-        let settings: Vec<_> = batch.settings.iter().map(|(k, v)| keyed(k, v)).collect();
-        let docs: Vec<(&'static str, (JsValue, Option<JsValue>))> = batch
-            .docs
+        let settings: Vec<_> = batch
+            .settings
             .iter()
-            .map(|(w, k, v)| (w.store_name(), keyed(k, v)))
+            .map(|(k, v)| keyed_text(k, v))
             .collect();
-        let audit: Vec<(JsValue, Option<JsValue>)> = batch
+        let audit: Vec<_> = batch
             .audit
             .iter()
             .map(|e| {
                 (
-                    JsValue::from_str(&audit_to_json(e)),
+                    Plain::Text(audit_to_json(e)),
                     Some(JsValue::from_f64(e.seq as f64)),
                 )
             })
             .collect();
-        let attachments: Vec<(JsValue, Option<JsValue>)> = batch
+        let attachments: Vec<_> = batch
             .attachments
             .iter()
-            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+            .map(|(k, v)| keyed_bytes(k, v))
             .collect();
+        // Sealed (or not) before the transaction opens.
+        let customers = self
+            .keyed(CUSTOMERS, customer_rows(&batch.customers))
+            .await?;
+        let entries = self.keyed(TAIL, entries).await?;
+        let outbox = self.keyed(OUTBOX, outbox_rows(&outbox_for(batch))).await?;
+        let requests = self.keyed(schema::REQUESTS, requests).await?;
+        let settings = self.keyed(META, settings).await?;
+        let audit = self.keyed(schema::AUDIT, audit).await?;
+        let attachments = self.keyed(schema::ATTACHMENTS, attachments).await?;
+        let mut docs: Vec<(&'static str, KeyedValue)> = Vec::new();
+        for (w, k, v) in &batch.docs {
+            let name = w.store_name();
+            let mut one = self.keyed(name, vec![keyed_text(k, v)]).await?;
+            docs.push((name, one.remove(0)));
+        }
         let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
         for (s, used) in [
             (schema::REQUESTS, !requests.is_empty()),
@@ -327,8 +726,11 @@ impl Store for IdbStore {
             .get_all(None, None)
             .await
             .map_err(backend)?;
-        all.iter()
-            .map(|v| audit_from_json(&v.as_string().unwrap_or_default()))
+        drop(tx);
+        self.texts(schema::AUDIT, &all)
+            .await?
+            .iter()
+            .map(|t| audit_from_json(t))
             .collect()
     }
 
@@ -343,8 +745,12 @@ impl Store for IdbStore {
             .scan(None, Some(1), None, Some(rexie::Direction::Prev))
             .await
             .map_err(backend)?;
-        last.first()
-            .map(|(_, v)| audit_from_json(&v.as_string().unwrap_or_default()))
+        drop(tx);
+        let values: Vec<JsValue> = last.into_iter().map(|(_, v)| v).collect();
+        self.texts(schema::AUDIT, &values)
+            .await?
+            .first()
+            .map(|t| audit_from_json(t))
             .transpose()
     }
 
@@ -359,7 +765,11 @@ impl Store for IdbStore {
             .get(JsValue::from_str(id))
             .await
             .map_err(backend)?;
-        Ok(v.map(|v| bytes(&v)))
+        drop(tx);
+        match v {
+            Some(v) => Ok(self.byteses(schema::ATTACHMENTS, &[v]).await?.pop()),
+            None => Ok(None),
+        }
     }
 
     async fn compact(&self) -> Result<usize, StoreError> {
@@ -373,22 +783,20 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?
             .iter()
-            .map(|k| k.as_string().unwrap_or_default())
+            .map(text)
             .collect();
-        let tail: Vec<(u64, Vec<u8>)> = tx
+        let tail = tx
             .store(TAIL)
             .map_err(backend)?
             .scan(None, None, None, None)
             .await
-            .map_err(backend)?
-            .iter()
-            .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
-            .collect();
+            .map_err(backend)?;
         if tail.is_empty() {
             return Ok(0);
         }
         // The last chunk of each kind is the only one a compaction may extend.
-        let mut lasts: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut last_keys: Vec<String> = Vec::new();
+        let mut last_values: Vec<JsValue> = Vec::new();
         for kind in crate::Kind::ALL {
             let prefix = format!("{}:", kind as u8);
             if let Some(k) = keys.iter().filter(|k| k.starts_with(&prefix)).max() {
@@ -397,11 +805,22 @@ impl Store for IdbStore {
                     .await
                     .map_err(backend)?
                 {
-                    lasts.push((k.clone(), bytes(&v)));
+                    last_keys.push(k.clone());
+                    last_values.push(v);
                 }
             }
         }
         drop(tx);
+        let (tail_keys, tail_values): (Vec<JsValue>, Vec<JsValue>) = tail.into_iter().unzip();
+        let tail: Vec<(u64, Vec<u8>)> = tail_keys
+            .iter()
+            .map(|k| k.as_f64().unwrap_or(-1.0) as u64)
+            .zip(self.byteses(TAIL, &tail_values).await?)
+            .collect();
+        let lasts: Vec<(String, Vec<u8>)> = last_keys
+            .into_iter()
+            .zip(self.byteses(CHUNKS, &last_values).await?)
+            .collect();
         let plan = plan_compaction(
             &keys,
             |k| {
@@ -413,11 +832,12 @@ impl Store for IdbStore {
             &tail,
         )?;
         let moved = plan.delete_tail.len();
-        let puts: Vec<(JsValue, Option<JsValue>)> = plan
-            .puts
-            .iter()
-            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
-            .collect();
+        let puts = self
+            .keyed(
+                CHUNKS,
+                plan.puts.iter().map(|(k, v)| keyed_bytes(k, v)).collect(),
+            )
+            .await?;
         let deletes = plan.delete_tail;
         self.write(&[CHUNKS, TAIL], async move |tx| {
             tx.store(CHUNKS)?.put_all(puts.into_iter()).await?;
@@ -432,11 +852,16 @@ impl Store for IdbStore {
     }
 
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
-        let customers = customer_rows(customers);
-        let chunks: Vec<(JsValue, Option<JsValue>)> = chunks_of(rows)?
-            .iter()
-            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
-            .collect();
+        let customers = self.keyed(CUSTOMERS, customer_rows(customers)).await?;
+        let chunks = self
+            .keyed(
+                CHUNKS,
+                chunks_of(rows)?
+                    .iter()
+                    .map(|(k, v)| keyed_bytes(k, v))
+                    .collect(),
+            )
+            .await?;
         // Requests, the audit trail and attachments go with the data; settings and scorecard
         // models are configuration and stay.
         let mut stores = vec![CUSTOMERS, CHUNKS, TAIL, OUTBOX];
@@ -468,63 +893,60 @@ impl Store for IdbStore {
         let names = self.db.store_names();
         let stores: Vec<&str> = stores_at(schema::VERSION)
             .map(|s| s.name)
-            .filter(|n| names.iter().any(|x| x == n))
+            .filter(|n| *n != VAULT && names.iter().any(|x| x == n))
             .collect();
         let tx = self
             .db
             .transaction(&stores, TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let scan = async |name: &str| -> Result<Vec<(JsValue, JsValue)>, StoreError> {
-            if !stores.contains(&name) {
-                return Ok(Vec::new());
-            }
-            tx.store(name)
+        let mut raw: Vec<(&str, Vec<(JsValue, JsValue)>)> = Vec::new();
+        for name in &stores {
+            let all = tx
+                .store(name)
                 .map_err(backend)?
                 .scan(None, None, None, None)
                 .await
-                .map_err(backend)
-        };
-        let text = |v: &JsValue| v.as_string().unwrap_or_default();
-        let key = |k: &JsValue| {
-            k.as_string()
-                .or_else(|| k.as_f64().map(|f| f.to_string()))
-                .unwrap_or_default()
-        };
-        let pairs = |all: Vec<(JsValue, JsValue)>| -> Vec<(String, String)> {
-            all.iter().map(|(k, v)| (key(k), text(v))).collect()
-        };
-        let meta = pairs(scan(META).await?);
-        let customers = scan(CUSTOMERS)
-            .await?
-            .iter()
-            .map(|(_, v)| text(v))
-            .collect();
-        let chunks = scan(CHUNKS).await?;
-        let tail = scan(TAIL).await?;
-        let field_defs = pairs(scan(schema::FIELD_DEFS).await?);
-        let models = pairs(scan(schema::MODELS).await?);
-        let requests = pairs(scan(schema::REQUESTS).await?);
-        let alerts = pairs(scan(schema::ALERTS).await?);
-        let tasks = pairs(scan(schema::TASKS).await?);
-        let audit = scan(schema::AUDIT)
-            .await?
-            .iter()
-            .map(|(_, v)| text(v))
-            .collect();
-        let attachments = scan(schema::ATTACHMENTS)
-            .await?
-            .iter()
-            .map(|(k, v)| (key(k), bytes(v)))
-            .collect();
-        let outbox = scan(OUTBOX).await?.iter().map(|(_, v)| text(v)).collect();
+                .map_err(backend)?;
+            raw.push((name, all));
+        }
         drop(tx);
+        // Each store's records, opened: `(key, value)` as text or bytes.
+        let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
+        let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =
+            Default::default();
+        for (name, all) in raw {
+            let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
+            let keys: Vec<String> = keys.iter().map(key_text).collect();
+            if [CHUNKS, TAIL, schema::ATTACHMENTS].contains(&name) {
+                let v = self.byteses(name, &values).await?;
+                binary.insert(name, keys.into_iter().zip(v).collect());
+            } else {
+                let v = self.texts(name, &values).await?;
+                texts.insert(name, keys.into_iter().zip(v).collect());
+            }
+        }
+        let mut pairs = |name: &str| texts.remove(name).unwrap_or_default();
+        let values = |list: Vec<(String, String)>| -> Vec<String> {
+            list.into_iter().map(|(_, v)| v).collect()
+        };
+        let meta = pairs(META);
+        let customers = values(pairs(CUSTOMERS));
+        let field_defs = pairs(schema::FIELD_DEFS);
+        let models = pairs(schema::MODELS);
+        let requests = pairs(schema::REQUESTS);
+        let alerts = pairs(schema::ALERTS);
+        let tasks = pairs(schema::TASKS);
+        let audit = values(pairs(schema::AUDIT));
+        let outbox = values(pairs(OUTBOX));
+        let mut binary_of = |name: &str| binary.remove(name).unwrap_or_default();
         let raw = RawLedger {
-            chunks: chunks.iter().map(|(k, v)| (key(k), bytes(v))).collect(),
-            tail: tail
-                .iter()
-                .map(|(k, v)| (k.as_f64().unwrap_or(-1.0) as u64, bytes(v)))
+            chunks: binary_of(CHUNKS),
+            tail: binary_of(TAIL)
+                .into_iter()
+                .map(|(k, v)| (k.parse::<f64>().unwrap_or(-1.0) as u64, v))
                 .collect(),
         };
+        let attachments = binary_of(schema::ATTACHMENTS);
         Ok(Dump {
             chunks: None,
             meta,
@@ -542,11 +964,10 @@ impl Store for IdbStore {
     }
 
     async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
-        let keyed = |k: &str, v: &str| (JsValue::from_str(v), Some(JsValue::from_str(k)));
-        let customers: Vec<(JsValue, Option<JsValue>)> = dump
+        let customers: Vec<PlainKeyed> = dump
             .customers
             .iter()
-            .map(|c| Ok(keyed(&record_id(c)?, c)))
+            .map(|c| Ok(keyed_text(&record_id(c)?, c)))
             .collect::<Result<_, StoreError>>()?;
         let encoded;
         let raw: &[(String, Vec<u8>)] = match &dump.chunks {
@@ -556,32 +977,28 @@ impl Store for IdbStore {
                 &encoded
             }
         };
-        let chunks: Vec<(JsValue, Option<JsValue>)> = raw
-            .iter()
-            .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
-            .collect();
-        let audit: Vec<(JsValue, Option<JsValue>)> = dump
+        let audit: Vec<PlainKeyed> = dump
             .audit
             .iter()
             .map(|a| {
                 Ok((
-                    JsValue::from_str(a),
+                    Plain::Text(a.clone()),
                     Some(JsValue::from_f64(audit_seq(a)? as f64)),
                 ))
             })
             .collect::<Result<_, StoreError>>()?;
-        let docs = |list: &[(String, String)]| -> Vec<(JsValue, Option<JsValue>)> {
-            list.iter().map(|(k, v)| keyed(k, v)).collect()
+        let docs = |list: &[(String, String)]| -> Vec<PlainKeyed> {
+            list.iter().map(|(k, v)| keyed_text(k, v)).collect()
         };
         let meta: Vec<_> = dump
             .meta
             .iter()
             .filter(|(k, _)| k != DEVICE_KEY)
-            .map(|(k, v)| keyed(k, v))
+            .map(|(k, v)| keyed_text(k, v))
             .collect();
-        let written: Vec<(&str, Vec<KeyedValue>)> = vec![
+        let plain: Vec<(&str, Vec<PlainKeyed>)> = vec![
             (CUSTOMERS, customers),
-            (CHUNKS, chunks),
+            (CHUNKS, raw.iter().map(|(k, v)| keyed_bytes(k, v)).collect()),
             (schema::FIELD_DEFS, docs(&dump.field_defs)),
             (schema::MODELS, docs(&dump.models)),
             (schema::REQUESTS, docs(&dump.requests)),
@@ -592,19 +1009,31 @@ impl Store for IdbStore {
                 schema::ATTACHMENTS,
                 dump.attachments
                     .iter()
-                    .map(|(k, v)| (js_bytes(v), Some(JsValue::from_str(k))))
+                    .map(|(k, v)| keyed_bytes(k, v))
                     .collect(),
             ),
         ];
-        let outbox: Vec<(JsValue, Option<JsValue>)> = dump
-            .outbox
-            .iter()
-            .map(|o| (JsValue::from_str(o), None))
+        let mut written: Vec<(&str, Vec<KeyedValue>)> = Vec::new();
+        for (s, rows) in plain {
+            written.push((s, self.keyed(s, rows).await?));
+        }
+        let meta = self.keyed(META, meta).await?;
+        let outbox = self
+            .keyed(
+                OUTBOX,
+                dump.outbox
+                    .iter()
+                    .map(|o| (Plain::Text(o.clone()), None))
+                    .collect(),
+            )
+            .await?;
+        let stores: Vec<&str> = stores_at(schema::VERSION)
+            .map(|s| s.name)
+            .filter(|n| *n != VAULT)
             .collect();
-        let stores: Vec<&str> = stores_at(schema::VERSION).map(|s| s.name).collect();
         let clear = stores.clone();
         self.write(&stores, async move |tx| {
-            // This device keeps its own id.
+            // This device keeps its own id (as stored: sealed or not, it is put back unopened).
             let device_key = JsValue::from_str(DEVICE_KEY);
             let device = tx.store(META)?.get(device_key.clone()).await?;
             for s in clear {
@@ -636,19 +1065,31 @@ impl Store for IdbStore {
         outbox: &[OutboxEntry],
         audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
-        // Encoded first; the keys are given inside the transaction, after the chunks it sees.
+        // Encoded and sealed first; the keys are given inside the transaction, after the chunks
+        // it sees (the associated data is the store's name, not the key, so a chunk sealed
+        // before it was numbered still opens).
         let encoded = append_chunks(&[], rows)?;
-        let customers = customer_rows(customers);
-        let outbox = outbox_rows(outbox);
-        let audit: Vec<KeyedValue> = audit
-            .iter()
-            .map(|e| {
-                (
-                    JsValue::from_str(&audit_to_json(e)),
-                    Some(JsValue::from_f64(e.seq as f64)),
-                )
-            })
-            .collect();
+        let (names, plain): (Vec<String>, Vec<Plain>) = encoded
+            .into_iter()
+            .map(|(k, v)| (k, Plain::Bytes(v)))
+            .unzip();
+        let sealed = self.to_js(CHUNKS, plain).await?;
+        let customers = self.keyed(CUSTOMERS, customer_rows(customers)).await?;
+        let outbox = self.keyed(OUTBOX, outbox_rows(outbox)).await?;
+        let audit = self
+            .keyed(
+                schema::AUDIT,
+                audit
+                    .iter()
+                    .map(|e| {
+                        (
+                            Plain::Text(audit_to_json(e)),
+                            Some(JsValue::from_f64(e.seq as f64)),
+                        )
+                    })
+                    .collect(),
+            )
+            .await?;
         self.write(
             &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT],
             async move |tx| {
@@ -661,15 +1102,17 @@ impl Store for IdbStore {
                     .get_all_keys(None, None)
                     .await?
                     .iter()
-                    .map(|k| k.as_string().unwrap_or_default())
+                    .map(text)
                     .collect();
-                let rekeyed = rekey(&keys, encoded);
+                // Numbered after the chunks stored, by kind: `rekey` renames, in order.
+                let positions: Vec<(String, usize)> =
+                    names.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+                let mut values: Vec<Option<JsValue>> = sealed.into_iter().map(Some).collect();
+                let rekeyed = rekey(&keys, positions);
                 chunks
-                    .put_all(
-                        rekeyed
-                            .into_iter()
-                            .map(|(k, v)| (js_bytes(&v), Some(JsValue::from_str(&k)))),
-                    )
+                    .put_all(rekeyed.into_iter().filter_map(|(k, i)| {
+                        values[i].take().map(|v| (v, Some(JsValue::from_str(&k))))
+                    }))
                     .await?;
                 if !customers.is_empty() {
                     tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
@@ -695,14 +1138,12 @@ impl Store for IdbStore {
             .scan(None, None, None, None)
             .await
             .map_err(backend)?;
-        Ok(all
+        drop(tx);
+        let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
+        Ok(keys
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_string().unwrap_or_default(),
-                    v.as_string().unwrap_or_default(),
-                )
-            })
+            .map(text)
+            .zip(self.texts(name, &values).await?)
             .collect())
     }
 
@@ -713,11 +1154,10 @@ impl Store for IdbStore {
         outbox: &[OutboxEntry],
     ) -> Result<(), StoreError> {
         let name = which.store_name();
-        let docs: Vec<(JsValue, Option<JsValue>)> = docs
-            .iter()
-            .map(|(k, v)| (JsValue::from_str(v), Some(JsValue::from_str(k))))
-            .collect();
-        let records = outbox_rows(outbox);
+        let docs = self
+            .keyed(name, docs.iter().map(|(k, v)| keyed_text(k, v)).collect())
+            .await?;
+        let records = self.keyed(OUTBOX, outbox_rows(outbox)).await?;
         self.write(&[name, OUTBOX], async move |tx| {
             tx.store(name)?.put_all(docs.into_iter()).await?;
             if !records.is_empty() {
@@ -739,13 +1179,18 @@ impl Store for IdbStore {
             .get(JsValue::from_str(key))
             .await
             .map_err(backend)?;
-        Ok(v.and_then(|v| v.as_string()))
+        drop(tx);
+        match v {
+            Some(v) => Ok(self.texts(META, &[v]).await?.pop()),
+            None => Ok(None),
+        }
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let (k, v) = (JsValue::from_str(key), JsValue::from_str(value));
+        let mut one = self.keyed(META, vec![keyed_text(key, value)]).await?;
+        let (v, k) = one.remove(0);
         self.write(&[META], async move |tx| {
-            tx.store(META)?.put(&v, Some(&k)).await?;
+            tx.store(META)?.put(&v, k.as_ref()).await?;
             Ok(())
         })
         .await
@@ -762,28 +1207,51 @@ impl Store for IdbStore {
             .get_all(None, None)
             .await
             .map_err(backend)?;
-        all.iter()
-            .map(|v| {
-                serde_json::from_str(&v.as_string().unwrap_or_default()).map_err(|e| {
-                    StoreError::Corrupt {
-                        what: "outbox".into(),
-                        error: e.to_string(),
-                    }
+        drop(tx);
+        self.texts(OUTBOX, &all)
+            .await?
+            .iter()
+            .map(|t| {
+                serde_json::from_str(t).map_err(|e| StoreError::Corrupt {
+                    what: "outbox".into(),
+                    error: e.to_string(),
                 })
             })
             .collect()
     }
 
     async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError> {
-        let answered = answered.to_vec();
+        // Read and opened first; then the records no longer pending are deleted by key (a
+        // record added in between is not among them, and stays).
+        let tx = self
+            .db
+            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let all = tx
+            .store(OUTBOX)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
+        let texts = self.texts(OUTBOX, &values).await?;
+        let gone: Vec<JsValue> = keys
+            .into_iter()
+            .zip(texts)
+            .filter(|(_, t)| {
+                !serde_json::from_str::<OutboxEntry>(t)
+                    .is_ok_and(|o| crate::still_pending(&o, answered))
+            })
+            .map(|(k, _)| k)
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
         self.write(&[OUTBOX], async move |tx| {
             let s = tx.store(OUTBOX)?;
-            for (k, v) in s.scan(None, None, None, None).await? {
-                let keep = serde_json::from_str::<OutboxEntry>(&v.as_string().unwrap_or_default())
-                    .is_ok_and(|o| crate::still_pending(&o, &answered));
-                if !keep {
-                    s.delete(k).await?;
-                }
+            for k in gone {
+                s.delete(k).await?;
             }
             Ok(())
         })

@@ -14,7 +14,10 @@
 //! - `audit` (schema 4): the hash-chained audit trail, one JSON entry per sequence number; entries
 //!   are only ever added, so two writers that chained to the same head cannot both commit;
 //! - `attachments` (schema 4): the bytes of files attached to requests, keyed by id;
-//! - `alerts` and `tasks` (schema 5): monitoring's alerts and collection tasks, JSON by id.
+//! - `alerts` and `tasks` (schema 5): monitoring's alerts and collection tasks, JSON by id;
+//! - `vault` (schema 6): the device's key record ([`vault`]). Once it holds one, every record of
+//!   every other store is encrypted (AES-GCM, WebCrypto: [`crypt`]) and the store reads and
+//!   writes nothing until it is unlocked.
 //!
 //! Every write is one transaction: a commit writes its customers, tail entries and outbox
 //! records together or not at all.
@@ -24,7 +27,10 @@ pub mod codec;
 pub mod mem;
 pub mod schema;
 pub mod settings;
+pub mod vault;
 
+#[cfg(target_arch = "wasm32")]
+pub mod crypt;
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
 
@@ -44,6 +50,8 @@ pub enum StoreError {
     Backend(String),
     /// Stored bytes could not be read back; `what` names the record.
     Corrupt { what: String, error: String },
+    /// The device's data is encrypted and its key is not in memory: it must be unlocked first.
+    Locked,
 }
 
 impl std::fmt::Display for StoreError {
@@ -53,6 +61,7 @@ impl std::fmt::Display for StoreError {
             StoreError::Corrupt { what, error } => {
                 write!(f, "stored data unreadable ({what}): {error}")
             }
+            StoreError::Locked => write!(f, "this device's data is locked"),
         }
     }
 }
@@ -519,7 +528,7 @@ pub fn record_id(json: &str) -> Result<String, StoreError> {
 
 /// Renames chunks numbered from 0 (as [`append_chunks`] numbers them after no chunks) to follow
 /// the chunks `keys` already has.
-pub fn rekey(keys: &[String], chunks: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+pub fn rekey<V>(keys: &[String], chunks: Vec<(String, V)>) -> Vec<(String, V)> {
     chunks
         .into_iter()
         .map(|(k, v)| {

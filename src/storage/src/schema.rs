@@ -2,7 +2,7 @@
 //! database of an older version creates what is missing and keeps every record.
 
 /// The current schema version.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 pub const DB_NAME: &str = "creditdesk";
 
 pub const CUSTOMERS: &str = "customers";
@@ -17,6 +17,8 @@ pub const AUDIT: &str = "audit";
 pub const ATTACHMENTS: &str = "attachments";
 pub const ALERTS: &str = "alerts";
 pub const TASKS: &str = "tasks";
+/// Schema 6: the device's key record (see [`crate::vault`]), the one store never encrypted.
+pub const VAULT: &str = "vault";
 
 /// A store: its name, whether keys are generated, and the version that added it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +88,11 @@ pub const STORES: &[StoreDef] = &[
         name: TASKS,
         auto_increment: false,
         since: 5,
+    },
+    StoreDef {
+        name: VAULT,
+        auto_increment: false,
+        since: 6,
     },
 ];
 

@@ -73,7 +73,7 @@ fn filled() -> MemStore {
 fn a_backup_restored_into_an_empty_database_exports_byte_for_byte_the_same() {
     let a = filled();
     let first = to_json(&run(a.dump()).unwrap());
-    assert!(first.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":5"));
+    assert!(first.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":6"));
     assert!(
         !first.contains("device-A"),
         "the device id stays on the device"
@@ -81,7 +81,7 @@ fn a_backup_restored_into_an_empty_database_exports_byte_for_byte_the_same() {
     let b = MemStore::new();
     run(b.set_setting("device", "device-B")).unwrap();
     let parsed = parse(&first).unwrap();
-    assert_eq!(parsed.schema, 5);
+    assert_eq!(parsed.schema, creditdesk_storage::schema::VERSION);
     run(b.restore(&parsed.dump)).unwrap();
     let second = to_json(&run(b.dump()).unwrap());
     assert_eq!(first, second);
@@ -202,7 +202,7 @@ fn a_backup_of_schema_3_is_migrated_legacy_requests_and_customers_without_limits
     let s = MemStore::new();
     run(s.restore(&b.dump)).unwrap();
     let again = to_json(&run(s.dump()).unwrap());
-    assert!(again.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":5"));
+    assert!(again.starts_with("{\"format\":\"creditdesk-backup\",\"schema\":6"));
     assert_eq!(parse(&again).unwrap().dump, b.dump);
 }
 

@@ -440,3 +440,156 @@ async fn an_import_adds_chunks_after_the_stored_ones_in_one_transaction() {
     assert_eq!(after.chunk_count, before.chunk_count + 2);
     assert!(after.customers.iter().any(|x| x.id == c.id));
 }
+
+// ----- Encryption at rest -----
+
+/// Every value of every store as IndexedDB holds it, as text: strings as they are, bytes as
+/// Latin-1 (so that a name in the clear inside a chunk would show).
+async fn raw_text(s: &IdbStore) -> String {
+    let mut out = String::new();
+    for def in schema::stores_at(schema::VERSION) {
+        if def.name == schema::VAULT {
+            continue;
+        }
+        for v in s.raw_values(def.name).await.unwrap() {
+            match v.as_string() {
+                Some(t) => out.push_str(&t),
+                None => out.extend(
+                    js_sys::Uint8Array::new(&v)
+                        .to_vec()
+                        .iter()
+                        .map(|b| *b as char),
+                ),
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn an_encrypted_store_holds_no_name_in_the_clear_and_reads_the_same() {
+    use creditdesk_storage::idb::LockState;
+    use creditdesk_storage::vault::Secret;
+    let d = data(5);
+    let s = fresh("t-encrypt").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.commit(&everything(&d)).await.unwrap();
+    let before = seen(&s).await;
+    let name = d.customers[0].name.clone();
+    assert!(raw_text(&s).await.contains(&name), "in the clear before");
+
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    assert_eq!(s.lock_state(), LockState::Unlocked(Secret::Pin));
+    assert_eq!(seen(&s).await, before, "what the app reads is unchanged");
+    let raw = raw_text(&s).await;
+    for c in &d.customers {
+        assert!(!raw.contains(&c.name), "{} in the clear", c.name);
+    }
+    assert!(!raw.contains("Half written") && !raw.contains("freeze"));
+    // A write after encrypting is sealed too.
+    let mut c = d.customers[2].clone();
+    c.name = "加密后新名称".into();
+    s.commit(&Batch::customer(c)).await.unwrap();
+    assert!(!raw_text(&s).await.contains("加密后新名称"));
+
+    // Reopened: locked until the right PIN.
+    s.close();
+    let s = IdbStore::open("t-encrypt").await.unwrap();
+    assert_eq!(s.lock_state(), LockState::Locked(Secret::Pin));
+    assert!(matches!(
+        s.load_customers().await,
+        Err(creditdesk_storage::StoreError::Locked)
+    ));
+    assert!(matches!(
+        s.set_setting("lang", "zh").await,
+        Err(creditdesk_storage::StoreError::Locked)
+    ));
+    assert_eq!(
+        s.unlock("654321").await.unwrap(),
+        creditdesk_storage::idb::Unlock::Wrong { tries_left: 9 }
+    );
+    assert_eq!(
+        s.unlock("123456").await.unwrap(),
+        creditdesk_storage::idb::Unlock::Opened
+    );
+    let after = seen(&s).await;
+    assert!(after.contains("加密后新名称"));
+    assert!(s
+        .load_customers()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.name == name));
+    // Compaction, a dump and a restore work on sealed records.
+    s.compact().await.unwrap();
+    let dump = s.dump().await.unwrap();
+    s.restore(&dump).await.unwrap();
+    assert_eq!(seen(&s).await, after);
+    assert!(!raw_text(&s).await.contains(&name));
+}
+
+#[wasm_bindgen_test]
+async fn a_new_secret_rewraps_the_key_and_the_old_one_no_longer_opens() {
+    use creditdesk_storage::idb::Unlock;
+    use creditdesk_storage::vault::Secret;
+    let d = data(3);
+    let s = fresh("t-rewrap").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.encrypt("first password", Secret::Password).await.unwrap();
+    let chunks_before: Vec<Vec<u8>> = s
+        .raw_values(schema::CHUNKS)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| js_sys::Uint8Array::new(v).to_vec())
+        .collect();
+    s.rewrap("246810", Secret::Pin).await.unwrap();
+    let chunks_after: Vec<Vec<u8>> = s
+        .raw_values(schema::CHUNKS)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| js_sys::Uint8Array::new(v).to_vec())
+        .collect();
+    assert_eq!(chunks_before, chunks_after, "no record is re-encrypted");
+    s.close();
+    let s = IdbStore::open("t-rewrap").await.unwrap();
+    assert!(matches!(
+        s.unlock("first password").await.unwrap(),
+        Unlock::Wrong { .. }
+    ));
+    assert_eq!(s.unlock("246810").await.unwrap(), Unlock::Opened);
+    assert_eq!(s.load_customers().await.unwrap().len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn the_tenth_wrong_secret_erases_the_database_and_counts_what_was_unsent() {
+    use creditdesk_storage::idb::Unlock;
+    use creditdesk_storage::vault::Secret;
+    let d = data(2);
+    let s = fresh("t-wipe").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.commit(&Batch::customer(d.customers[0].clone()))
+        .await
+        .unwrap();
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    s.close();
+    let s = IdbStore::open("t-wipe").await.unwrap();
+    for left in (1..10).rev() {
+        assert_eq!(
+            s.unlock("000000").await.unwrap(),
+            Unlock::Wrong { tries_left: left }
+        );
+    }
+    // The count survives reopening (it is stored, not only in memory).
+    s.close();
+    let s = IdbStore::open("t-wipe").await.unwrap();
+    assert_eq!(
+        s.unlock("000000").await.unwrap(),
+        Unlock::Wiped { unsent: 1 }
+    );
+    let s = IdbStore::open("t-wipe").await.unwrap();
+    assert_eq!(s.lock_state(), creditdesk_storage::idb::LockState::Plain);
+    assert!(s.load_customers().await.unwrap().is_empty());
+}
