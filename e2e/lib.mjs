@@ -64,10 +64,13 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
   // The app's clock (dates, timers) starts at `now` and runs from there; `now: null` leaves the
   // real clock (the benchmark: a fake `performance.now` would round its timings).
   if (now) await context.clock.install({ time: now });
-  const page = context.pages()[0] || (await context.newPage());
+  const page = opensLocked(context.pages()[0] || (await context.newPage()), dir);
+  const newPage = context.newPage.bind(context);
+  context.newPage = async () => opensLocked(await newPage(), dir);
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
+  if (process.env.E2E_LOG_404) page.on("response", (r) => r.status() >= 400 && console.log("HTTP", r.status(), r.url()));
   return {
     context,
     page,
@@ -77,6 +80,50 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The secret that opens each profile's encrypted data (by profile folder): the password a test
+ *  signed in with, or the PIN or passphrase it set (`rememberSecret`). */
+const SECRETS = new Map();
+const PROFILE = new WeakMap();
+
+/** Remembers what opens this page's profile from now on. */
+export function rememberSecret(page, secret) {
+  SECRETS.set(PROFILE.get(page), secret);
+}
+
+/** Forgets it: the page's next start stays on the lock page (a test of the lock itself). */
+export function forgetSecret(page) {
+  SECRETS.delete(PROFILE.get(page));
+}
+
+/** Waits until the app has decided whether its data is locked; returns true if it is. */
+export async function lockDecided(page) {
+  const h = await page.waitForFunction(() => window.__cd_timings && (window.__cd_timings.locked || window.__cd_timings.lockChecked) ? (window.__cd_timings.locked ? "locked" : "open") : null, null, { timeout: 60_000 });
+  return (await h.jsonValue()) === "locked";
+}
+
+/** Types the secret on the lock page and waits until it opens. */
+export async function unlock(page, secret) {
+  await page.fill("[data-testid=unlock-secret]", secret);
+  await page.click("[data-testid=unlock-submit]");
+  await page.waitForFunction(() => window.__cd_timings?.unlocked, null, { timeout: 60_000 });
+}
+
+/** A page whose loads (goto, reload) open the encrypted data with the profile's secret, as the
+ *  person holding the device would: the tests written before encryption read on unchanged. */
+function opensLocked(page, dir) {
+  PROFILE.set(page, dir);
+  for (const name of ["goto", "reload"]) {
+    const original = page[name].bind(page);
+    page[name] = async (...args) => {
+      const r = await original(...args);
+      const secret = SECRETS.get(dir);
+      if (secret && (await lockDecided(page))) await unlock(page, secret);
+      return r;
+    };
+  }
+  return page;
 }
 
 /** Waits until the app has loaded its data and finished the start-up's background work (the
@@ -145,6 +192,8 @@ export async function startServer({ demo = "en", dir = null, large = false, sess
 /** Signs in on the sign-in page and waits for the first sync to land. */
 export async function signIn(page, user, password = DEMO_PASSWORD) {
   await page.waitForSelector("[data-testid=sign-in]");
+  // The password opens this device's encrypted data from now on.
+  rememberSecret(page, password);
   await page.fill("[data-testid=sign-in-user]", user);
   await page.fill("[data-testid=sign-in-password]", password);
   await page.click("[data-testid=sign-in-submit]");

@@ -8,6 +8,8 @@
 // - copies index.html to 404.html: a static host without rewrite rules (GitHub Pages, an S3
 //   bucket's error document, a plain nginx with `error_page 404`) serves it for a deep link,
 //   and the app shell routes it;
+// - writes csp-hashes.json: the hashes of the page's inline scripts, for the server's
+//   Content-Security-Policy;
 // - writes gzip and brotli copies of the text and wasm files beside them, for hosts that serve
 //   precompressed files (nginx gzip_static / brotli_static, Caddy's precompressed, the server).
 import { createHash } from "node:crypto";
@@ -51,6 +53,12 @@ for (const re of boot) {
   tags.push(m[0]);
   shell = shell.replace(m[0], "");
 }
+// Every other preload (wasm-bindgen's snippets, `snippets/<crate>/inline0.js`) moves too: left in
+// the markup, a deep link's page would fetch it from the link's folder.
+for (const m of shell.match(/<link rel="(modulepreload|preload)"[^>]*>/g) || []) {
+  tags.push(m);
+  shell = shell.replace(m, "");
+}
 if (!shell.includes("/*__CREDITDESK_BOOT__*/")) {
   console.error("precache.mjs: index.html has no /*__CREDITDESK_BOOT__*/ placeholder");
   process.exit(1);
@@ -59,6 +67,17 @@ const literal = JSON.stringify(tags.join("\n")).replace(/<\//g, "<\\/");
 shell = shell.replace("/*__CREDITDESK_BOOT__*/", () => `document.write(${literal});`);
 writeFileSync(indexPath, shell);
 writeFileSync(join(dir, "404.html"), shell);
+
+// The SHA-256 of every inline script the page runs (the base script, the service worker's
+// registration, and trunk's module script that the base script writes), for the server's
+// Content-Security-Policy: scripts only from the server itself and these (src/server/src/security.rs).
+const inline = [...shell.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+for (const tag of tags) {
+  const m = tag.match(/^<script[^>]*>([\s\S]*?)<\/script>$/);
+  if (m) inline.push(m[1]);
+}
+const cspHashes = [...new Set(inline.map((text) => "sha256-" + createHash("sha256").update(text, "utf8").digest("base64")))];
+writeFileSync(join(dir, "csp-hashes.json"), JSON.stringify(cspHashes) + "\n");
 
 const files = [];
 const walk = (d) => {
@@ -73,7 +92,7 @@ const hash = createHash("sha256");
 const urls = ["./"];
 for (const f of files) {
   const rel = relative(dir, f).split("\\").join("/");
-  if (rel === "sw.js" || rel === "404.html") continue;
+  if (rel === "sw.js" || rel === "404.html" || rel === "csp-hashes.json") continue;
   hash.update(rel);
   hash.update(readFileSync(f));
   urls.push("./" + rel);

@@ -175,7 +175,7 @@ test("a backup restored into another browser exports the same data with the rest
     const [dl] = await Promise.all([one.page.waitForEvent("download"), one.page.click("[data-testid=download-backup]")]);
     const first = readFileSync(await dl.path());
     assert.match(dl.suggestedFilename(), /^creditdesk-backup-\d{4}-\d{2}-\d{2}\.json$/);
-    assert.ok(first.toString().startsWith('{"format":"creditdesk-backup","schema":5'));
+    assert.ok(first.toString().startsWith('{"format":"creditdesk-backup","schema":6'));
 
     const { page } = two;
     await page.goto(server.url + "/import");

@@ -3,7 +3,7 @@
 // a server that dies in the middle of a push.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { appErrors, browser, cents, daysAfter, lastSync, openCustomerWhere, ready, signIn, startServer, synced, tile, DEMO_PASSWORD } from "../lib.mjs";
+import { appErrors, browser, cents, daysAfter, lastSync, openCustomerWhere, ready, signIn, startServer, synced, tile, unlock, DEMO_PASSWORD } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -176,7 +176,7 @@ test("two devices offline spend the same credit: after sync one order is held, a
 
 test("a forged approval pushed by a rep's device is refused and changes nothing", async () => {
   const sign = async (user) => {
-    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user, password: DEMO_PASSWORD }) });
+    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json", "x-creditdesk": "1" }, body: JSON.stringify({ user, password: DEMO_PASSWORD }) });
     return (await r.json()).token;
   };
   const rep = await sign("rep-2");
@@ -201,7 +201,7 @@ test("a forged approval pushed by a rep's device is refused and changes nothing"
 
 test("the server killed in the middle of a push and restarted: every command lands once", async () => {
   const signInApi = async () => {
-    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "rep-3", password: DEMO_PASSWORD }) });
+    const r = await fetch(server.url + "/api/v1/session", { method: "POST", headers: { "content-type": "application/json", "x-creditdesk": "1" }, body: JSON.stringify({ user: "rep-3", password: DEMO_PASSWORD }) });
     return (await r.json()).token;
   };
   let token = await signInApi();
@@ -279,7 +279,9 @@ test("a wrong password, a server that is down and an expired session each say so
     // Half a day later, offline, the session has ended: the app asks to sign in again.
     await b.context.setOffline(true);
     await page.clock.fastForward(13 * 3_600_000);
-    await page.reload().catch(() => {});
+    // Left alone that long, the app locked itself; its user opens it again, offline.
+    await page.waitForSelector("[data-testid=unlock]");
+    await unlock(page, DEMO_PASSWORD);
     await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("登录已过期"), null, { timeout: 60_000 });
   } finally {
     await b.context.setOffline(false).catch(() => {});
@@ -352,11 +354,14 @@ test("a device offline past a request's expiry leaves expiring to the server: no
     await page.waitForFunction(() => window.__cd_timings?.ledgerReady && window.__cd_timings?.syncDone);
     await context.setOffline(true);
     await page.waitForSelector(".dot.off");
-    // Fifteen days on (requests expire after 14): the app's minute timer fires on this clock.
-    const minutes = await page.evaluate(() => window.__cd_timings?.minutesDone ?? 0);
+    // Fifteen days on (requests expire after 14). Left alone that long, the app locked itself
+    // (its data is encrypted); its user opens it again, and its minute timer fires on this clock.
     await context.clock.fastForward(15 * 86_400_000);
+    await page.waitForSelector("[data-testid=unlock]");
+    await unlock(page, DEMO_PASSWORD);
+    await ready(page);
     await context.clock.runFor(61_000);
-    await page.waitForFunction((n) => (window.__cd_timings?.minutesDone ?? 0) > n, minutes);
+    await page.waitForFunction(() => (window.__cd_timings?.minutesDone ?? 0) > 0);
     assert.equal(await page.locator("[data-testid=sync-pending]").count(), 0, "nothing waits to be pushed");
     const before = await lastSync(page);
     await context.setOffline(false);
@@ -392,7 +397,7 @@ test("a change the server refuses is listed with why, links to where to fix it, 
     // Meanwhile finance asks for a temporary increase too (one open request of a kind at a time).
     const signedIn = await fetch(server.url + "/api/v1/session", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-creditdesk": "1" },
       body: JSON.stringify({ user: "fs-1", password: DEMO_PASSWORD }),
     }).then((r) => r.json());
     const pushed = await fetch(server.url + "/api/v1/push", {

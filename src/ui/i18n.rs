@@ -826,6 +826,44 @@ texts! {
     Refusals => "changes not accepted", "条更改未被接受";
     HeldByServer => "held by the server: the credit was used by another order meanwhile", "已被服务器暂扣：额度已被其他订单占用";
     AttachmentUnavailable => "This file is not on this device, and the server could not send it (offline?). Try again when online.", "此文件不在本设备上，服务器也未能发送（是否离线？）。请联网后重试。";
+    DeviceLostErased => "An administrator reported this device lost: its CreditDesk data has been erased.", "管理员已将本设备标记为丢失：本设备上的信用台数据已被清除。";
+    LockedTitle => "CreditDesk is locked", "信用台已锁定";
+    LockedHintPassword => "This device's data is encrypted. Enter your password to open it.", "本设备上的数据已加密。请输入登录密码以打开。";
+    LockedHintPin => "This device's data is encrypted. Enter your PIN to open it.", "本设备上的数据已加密。请输入 PIN 码以打开。";
+    LockedHintPassphrase => "This device's data is encrypted. Enter its passphrase to open it.", "本设备上的数据已加密。请输入加密口令以打开。";
+    Pin => "PIN", "PIN 码";
+    Passphrase => "Passphrase", "加密口令";
+    Unlock => "Unlock", "解锁";
+    Unlocking => "Opening…", "正在打开…";
+    WrongSecret => "That is not it. Tries left before this device's data is erased:", "不正确。剩余尝试次数（用尽后本设备数据将被清除）：";
+    ErasedTitle => "This device's data was erased", "本设备上的数据已被清除";
+    ErasedAfterTries => "Too many wrong tries: the CreditDesk data on this device was erased.", "错误次数过多：本设备上的信用台数据已被清除。";
+    ErasedUnsent => "Changes that had not been sent yet and are lost:", "尚未发送、已丢失的更改：";
+    StartAgain => "Start again", "重新开始";
+    DeviceSecurity => "This device's data", "本设备数据安全";
+    EncryptedWith => "Encrypted on this device (AES-256-GCM). It opens with:", "已在本设备加密（AES-256-GCM），解锁方式：";
+    YourPassword => "your password", "登录密码";
+    NotEncrypted => "Not encrypted: anyone with this browser profile can read this device's data. Set a passphrase to encrypt it.", "未加密：任何拿到此浏览器资料的人都能读取本设备数据。设置加密口令即可加密。";
+    PassphraseRule => "Passphrase (at least 10 characters)", "加密口令（至少 10 个字符）";
+    PinRule => "New PIN (at least 6 digits)", "新 PIN 码（至少 6 位数字）";
+    Repeat => "Repeat", "再输入一次";
+    NotTheSame => "The two entries differ.", "两次输入不一致。";
+    EncryptThisDevice => "Encrypt this device's data", "加密本设备数据";
+    UsePin => "Open with a PIN instead", "改用 PIN 码解锁";
+    PinHint => "A PIN is quicker to type on a phone. Ten wrong tries erase this device's data.", "手机上 PIN 码输入更快。连续输错十次将清除本设备数据。";
+    SecretSaved => "Saved: this device now opens with it.", "已保存：本设备今后用它解锁。";
+    LockAfter => "Lock after this many minutes without use", "闲置多少分钟后自动锁定";
+    LockNow => "Lock now", "立即锁定";
+    PinTooShort => "A PIN has at least 6 digits.", "PIN 码至少 6 位数字。";
+    PinDigits => "A PIN has only digits.", "PIN 码只能包含数字。";
+    PassphraseTooShort => "A passphrase has at least 10 characters.", "加密口令至少 10 个字符。";
+    DevicesTitle => "Devices", "设备";
+    DevicesHint => "The devices that sync with this server. Report a lost or stolen one: its session ends and it erases its data the next time it connects.", "与本服务器同步的设备。报告丢失或被盗的设备：其会话立即失效，下次联网时自动清除数据。";
+    ReportLost => "Report lost", "报告丢失";
+    ReportedLost => "Reported lost", "已报告丢失";
+    Erased => "erased", "已清除";
+    LastSeen => "Last seen", "最近在线";
+    ThisDevice => "this device", "本设备";
 }
 
 /// A label for an import field, in the user's language.

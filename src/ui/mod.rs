@@ -8,6 +8,7 @@ pub mod credit;
 pub mod i18n;
 pub mod importing;
 pub mod link;
+pub mod lock;
 pub mod monitoring;
 pub mod pages;
 pub mod rating;
@@ -40,6 +41,7 @@ pub fn App() -> impl IntoView {
     leptos::task::spawn_local(boot(state));
     watch_network(state);
     watch_day(state);
+    lock::watch_idle();
     view! {
         <Router base=link::base()>
             <Shell />
@@ -143,6 +145,8 @@ fn Shell() -> impl IntoView {
             .iter()
             .any(|s| p.starts_with(s))
     };
+    // Locked or erased: only the lock page shows (no menu, no account, no data).
+    let locked = move || state.lock.get() != lock::LockView::Open;
     let nav = move || {
         view! {
             <A href="/" exact=true attr:class="nav-link"><span class="ico" aria-hidden="true">"▦"</span><span>{move || state.t(T::NavDashboard)}</span></A>
@@ -161,8 +165,10 @@ fn Shell() -> impl IntoView {
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand"><span class="logo" aria-hidden="true">"¥"</span>{move || state.t(T::AppName)}</A>
-            <nav class="nav-top" class:hidden=move || state.sync.sign_in.get() aria-label=move || state.t(T::Menu)>{nav()}</nav>
-            {move || if state.sync.server.get() {
+            <nav class="nav-top" class:hidden=move || state.sync.sign_in.get() || locked() aria-label=move || state.t(T::Menu)>{nav()}</nav>
+            {move || if locked() {
+                ().into_any()
+            } else if state.sync.server.get() {
                 view! { <pages::account::SyncBar /> }.into_any()
             } else {
                 view! { <UserSwitch /> }.into_any()
@@ -173,8 +179,9 @@ fn Shell() -> impl IntoView {
             </button>
         </header>
         {move || (!state.online.get()).then(|| view! { <div class="offline-bar" role="status" data-testid="offline">{state.t(T::Offline)}</div> })}
-        {move || state.sync.sign_in.get().then(|| view! { <pages::account::SignInPage /> })}
-        <main class:hidden=move || state.sync.sign_in.get()>
+        <lock::LockPage />
+        {move || (state.sync.sign_in.get() && !locked()).then(|| view! { <pages::account::SignInPage /> })}
+        <main class:hidden=move || state.sync.sign_in.get() || locked()>
             <Routes fallback=move || view! { <section class="page"><h1>{state.t(T::NotFound)}</h1></section> }>
                 <Route path=path!("/") view=Dashboard />
                 <Route path=path!("/customers") view=CustomerList />
@@ -202,7 +209,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/reports/:kind") view=pages::reports::ReportPage />
             </Routes>
         </main>
-        <nav class="nav-bottom" class:hidden=move || state.sync.sign_in.get() aria-label=move || state.t(T::Menu)>{nav()}</nav>
+        <nav class="nav-bottom" class:hidden=move || state.sync.sign_in.get() || locked() aria-label=move || state.t(T::Menu)>{nav()}</nav>
         {move || state.toast.get().map(|m| view! { <div class="toast" role="status" data-testid="toast">{m}</div> })}
     }
 }

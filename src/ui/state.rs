@@ -71,6 +71,8 @@ pub struct AppState {
     pub online: RwSignal<bool>,
     /// Sync with a server (when the app is served by one).
     pub sync: crate::ui::sync::SyncSignals,
+    /// The lock page instead of the app (see [`crate::ui::lock`]).
+    pub lock: RwSignal<crate::ui::lock::LockView>,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
                     .unwrap_or(true),
             ),
             sync: crate::ui::sync::SyncSignals::new(),
+            lock: RwSignal::new(crate::ui::lock::LockView::Open),
         }
     }
 
@@ -231,10 +234,15 @@ pub async fn boot(state: AppState) {
 async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let t0 = perf_now();
     publish_timing("wasmStart", t0);
-    // Whether a server answers is asked while the database opens, not after it.
+    // Whether a server answers is asked while the database opens, not after it. A start-up after
+    // an unlock (or a sign-in) goes on with the store already open: its key is in it.
+    let open = DB.with_borrow(|d| d.clone());
     let (store, up) = futures_util::join!(
         async {
-            let s = IdbStore::open(schema::DB_NAME).await;
+            let s = match open {
+                Some(s) => Ok(s),
+                None => IdbStore::open(schema::DB_NAME).await.map(Rc::new),
+            };
             publish_timing("idbOnlyMs", perf_now() - t0);
             s
         },
@@ -244,9 +252,16 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             up
         }
     );
-    let store = Rc::new(store?);
+    let store = store?;
     publish_timing("idbMs", perf_now() - t0);
     DB.with_borrow_mut(|d| *d = Some(store.clone()));
+    // Encrypted and not yet opened: the lock page asks for the secret, then starts this again.
+    if let creditdesk_storage::idb::LockState::Locked(secret) = store.lock_state() {
+        state.lock.set(crate::ui::lock::LockView::Locked(secret));
+        publish_timing("locked", perf_now());
+        return Ok(());
+    }
+    publish_timing("lockChecked", perf_now());
     if let Some(code) = creditdesk_storage::settings::LANG.read(&*store).await? {
         if let Some(lang) = Lang::from_code(&code) {
             state.lang.set(lang);
@@ -416,6 +431,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     publish_timing("summariesMs", t_summaries - t_ledger);
     request_animation_frame(|| publish_timing("ledgerReady", perf_now()));
     publish_timing("bootDone", perf_now());
+    // Time spent decrypting records (an encrypted device; 0 otherwise).
+    publish_timing(
+        "openRecordsMs",
+        creditdesk_storage::crypt::opening_ms().max(0.000_1),
+    );
     // Then, in the background: the demo's requests, expiry, and every rule over every customer
     // (the day may have changed since the last start).
     let lang = demo_lang(state.lang.get_untracked());

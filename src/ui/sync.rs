@@ -12,6 +12,8 @@ use creditdesk_app::sync::{
     self as app_sync, PullReply, Push, PushReply, Refused, Session, LAST_SYNC, REFUSED, SESSION,
 };
 use creditdesk_domain::approval::User;
+use creditdesk_storage::idb::LockState;
+use creditdesk_storage::vault::Secret;
 use creditdesk_storage::{Store, StoreError};
 use gloo_net::http::Request;
 use leptos::prelude::*;
@@ -34,6 +36,8 @@ pub enum SyncError {
     OtherUserPending,
     /// Changes wait to be sent: signing out now would strand them.
     Unsynced,
+    /// 410: an administrator reported this device lost (its data is being erased).
+    DeviceLost,
     /// Any other refusal, with the server's code and sentence.
     Server {
         code: String,
@@ -109,6 +113,17 @@ thread_local! {
     /// A new device's first sync shows the pulled list while the ledger's chunks still come: the
     /// start-up stops after the sync and runs again once the ledger is stored.
     static LEDGER_COMING: Cell<bool> = const { Cell::new(false) };
+    /// This device's client id, named in every request (`X-CreditDesk-Device`), once known.
+    static DEVICE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Every request names this device, so that the server can tell it apart and, when an
+/// administrator reported it lost, answer so.
+fn named(r: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    match DEVICE.with_borrow(|d| d.clone()) {
+        Some(d) => r.header("X-CreditDesk-Device", &d),
+        None => r,
+    }
 }
 
 /// Whether a new device's ledger is still on its way (the start-up then stops after the sync).
@@ -129,6 +144,10 @@ async fn refusal(r: gloo_net::http::Response) -> SyncError {
         return SyncError::Unreachable;
     };
     match (r.status(), e.code.as_str()) {
+        (_, "SRV-DEVICE-LOST") => {
+            crate::ui::lock::erase_lost_device();
+            SyncError::DeviceLost
+        }
         (_, "SRV-WRONG-PASSWORD") => SyncError::WrongPassword,
         (_, "SRV-SESSION-EXPIRED") => SyncError::SignedOut { expired: true },
         (401, _) => SyncError::SignedOut { expired: false },
@@ -155,7 +174,7 @@ async fn answer<T: for<'de> Deserialize<'de>>(
 
 /// A binary answer (a ledger chunk).
 async fn get_bytes(path: &str) -> Result<Vec<u8>, SyncError> {
-    let r = Request::get(&api(path))
+    let r = named(Request::get(&api(path)))
         .send()
         .await
         .map_err(|_| SyncError::Unreachable)?;
@@ -208,15 +227,21 @@ async fn fetch_chunks(
     Ok(snapshot.chunks_from(have)?)
 }
 
+/// A request that changes something on the server carries the app's header, which no other
+/// site's page can add (the server's guard against cross-site requests: `security.rs`).
+fn changing(r: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    named(r).header("X-CreditDesk", "1")
+}
+
 async fn get<T: for<'de> Deserialize<'de>>(path: &str) -> Result<T, SyncError> {
-    answer(Request::get(&api(path)).send().await).await
+    answer(named(Request::get(&api(path))).send().await).await
 }
 
 async fn post<T: for<'de> Deserialize<'de>>(
     path: &str,
     body: &impl serde::Serialize,
 ) -> Result<T, SyncError> {
-    let req = Request::post(&api(path))
+    let req = changing(Request::post(&api(path)))
         .json(body)
         .map_err(|e| SyncError::Store(e.to_string()))?;
     answer(req.send().await).await
@@ -270,6 +295,7 @@ pub async fn start(
     }
     s.server.set(true);
     let client = client_id(&*store).await?;
+    DEVICE.with_borrow_mut(|d| *d = Some(client.clone()));
     s.device_tag.set(Some(app_sync::series_tag(&client)));
     if !known {
         app_sync::mark_served(&*store).await?;
@@ -347,6 +373,14 @@ pub async fn sign_in(
         "/api/v1/session"
     };
     let me: Me = post(path, &body).await?;
+    // The password just proved opens this device's data from now on: the data is encrypted
+    // under it (a new device), or its key is wrapped under it again (the password may have
+    // changed on another device). A device that opens with a PIN keeps its PIN.
+    match store.lock_state() {
+        LockState::Plain => store.encrypt(&password, Secret::Password).await?,
+        LockState::Unlocked(Secret::Password) => store.rewrap(&password, Secret::Password).await?,
+        _ => {}
+    }
     let session = Session {
         user: me.user,
         expires_at: me.expires_at,
@@ -366,7 +400,13 @@ pub async fn change_password(old: String, new: String) -> Result<(), SyncError> 
         "/api/v1/password",
         &serde_json::json!({"old": old, "new": new}),
     )
-    .await
+    .await?;
+    // This device's data now opens with the new password (unless it opens with a PIN).
+    let store = db()?;
+    if store.lock_state() == LockState::Unlocked(Secret::Password) {
+        store.rewrap(&new, Secret::Password).await?;
+    }
+    Ok(())
 }
 
 /// An administrator sets a user's password (the user as the directory has them).
@@ -380,7 +420,7 @@ pub async fn set_password(user: User, password: String) -> Result<(), SyncError>
 
 /// A POST whose success has no body.
 async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncError> {
-    let r = Request::post(&api(path))
+    let r = changing(Request::post(&api(path)))
         .json(body)
         .map_err(|e| SyncError::Store(e.to_string()))?
         .send()
@@ -394,8 +434,8 @@ async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncE
 }
 
 /// Signs out: first sends what waits (the next person must not push it as theirs, and it must
-/// not be lost), then ends the session on the server and here. With changes still waiting (no
-/// connection), it does not sign out and says why.
+/// not be lost), then ends the session on the server and erases this device's copy of the data.
+/// With changes still waiting (no connection), it does not sign out and says why.
 pub async fn sign_out(state: AppState) {
     sync_now(state).await;
     while BUSY.get() {
@@ -406,12 +446,19 @@ pub async fn sign_out(state: AppState) {
         state.sync.error.set(Some(SyncError::Unsynced));
         return;
     }
-    let _ = Request::delete(&api("/api/v1/session")).send().await;
+    let _ = changing(Request::delete(&api("/api/v1/session")))
+        .send()
+        .await;
+    // Nothing waits to be sent: this device's copy is erased (the next person to sign in pulls
+    // their own, under their own password), and the page starts again with nothing in memory.
     if let Ok(store) = db() {
-        let _ = app_sync::forget_session(&*store).await;
+        if store.wipe().await.is_err() {
+            let _ = app_sync::forget_session(&*store).await;
+        }
     }
     state.sync.session.set(None);
     state.sync.sign_in.set(true);
+    crate::ui::lock::restart_page();
 }
 
 /// Pushes what waits, then pulls what changed; at most one at a time (a second call while one
@@ -722,4 +769,34 @@ pub async fn settle_refused(state: AppState, id: String, retry: bool) -> Result<
         state.sync.refused.set(left);
     }
     Ok(())
+}
+
+/// A device that syncs, as the server lists it for an administrator.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Device {
+    pub client: String,
+    pub user: String,
+    pub agent: String,
+    pub last_seen: i64,
+    pub lost_at: Option<i64>,
+    pub wiped_at: Option<i64>,
+}
+
+/// This device's client id, once the app knows it is served by a server.
+pub fn device_id() -> Option<String> {
+    DEVICE.with_borrow(|d| d.clone())
+}
+
+/// The devices that sync with the server (administrators only).
+pub async fn devices() -> Result<Vec<Device>, SyncError> {
+    get("/api/v1/devices").await
+}
+
+/// Reports a device lost (administrators only).
+pub async fn report_lost(client: &str) -> Result<(), SyncError> {
+    let path = format!(
+        "/api/v1/devices/{}/lost",
+        String::from(js_sys::encode_uri_component(client))
+    );
+    post_done(&path, &serde_json::json!({})).await
 }

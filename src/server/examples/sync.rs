@@ -39,6 +39,7 @@ async fn server(url: String, large: bool) -> Running {
         session_hours: 12,
         clock: Clock::starting_at(NOW_MS),
         large,
+        behind_tls: false,
     })
     .await
     .expect("the server starts")

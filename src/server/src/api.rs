@@ -15,10 +15,17 @@
 //! | `GET /api/v1/pull/chunk?cursor=&key=` | signed in | one ledger chunk of that pull, as bytes |
 //! | `GET /api/v1/attachments/{id}` | signed in    | a request's attachment, if I see its customer    |
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
+//! | `GET /api/v1/devices`      | administrator    | the devices that sync, with their user and state |
+//! | `POST /api/v1/devices/{client}/lost` | administrator | report a device lost: its session ends; it erases its data at its next contact |
+//!
+//! A request that changes something and is signed in by the cookie carries `X-CreditDesk: 1`
+//! (see [`crate::security`]); the app names its device in `X-CreditDesk-Device` (see
+//! [`crate::devices`]): a device reported lost is answered `410 SRV-DEVICE-LOST`.
 //!
 //! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status.
 
 use crate::clock::Clock;
+use crate::devices;
 use crate::engine::EngineHandle;
 use crate::identity::{self, Session, Throttle};
 use axum::extract::{FromRequestParts, Query, State};
@@ -44,6 +51,8 @@ pub struct Shared {
     pub clock: Clock,
     pub throttle: Arc<Throttle>,
     pub session_ms: i64,
+    /// The server is reached over HTTPS: the session cookie is `Secure`.
+    pub secure_cookies: bool,
     /// Turns true when the server is stopping.
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }
@@ -146,6 +155,22 @@ impl FromRequestParts<Shared> for SignedIn {
                             "your user is no longer in the directory",
                         )
                     })?;
+                let device = parts
+                    .headers
+                    .get(devices::DEVICE_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|c| devices::valid_client(c));
+                if let Some(client) = device {
+                    let agent = parts
+                        .headers
+                        .get(header::USER_AGENT)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    let hash = identity::token_hash(&token);
+                    devices::seen(&s.pool, client, &user.id, &hash, agent, s.clock.now().0)
+                        .await
+                        .map_err(ApiError::internal)?;
+                }
                 Ok(SignedIn {
                     user,
                     token,
@@ -190,12 +215,18 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/pull/chunk", get(pull_chunk))
         .route("/api/v1/attachments/{id}", get(attachment))
         .route("/api/v1/events", get(events))
+        .route("/api/v1/devices", get(list_devices))
+        .route("/api/v1/devices/{client}/lost", post(report_lost))
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async {
                 ApiError::new(StatusCode::NOT_FOUND, "SRV-NOT-FOUND", "no such API path")
             }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            devices::guard,
+        ))
         .with_state(shared)
 }
 
@@ -230,11 +261,14 @@ pub struct SessionInfo {
     pub expires_at: i64,
 }
 
-fn with_cookie(info: SessionInfo, session_ms: i64) -> Response {
+/// The session cookie: never readable by a script (`HttpOnly`), never sent with another site's
+/// request (`SameSite=Strict`), only over HTTPS when the server is behind TLS (`Secure`).
+fn with_cookie(info: SessionInfo, s: &Shared) -> Response {
     let cookie = format!(
-        "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         info.token,
-        session_ms / 1000
+        s.session_ms / 1000,
+        if s.secure_cookies { "; Secure" } else { "" }
     );
     let mut r = Json(info).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -314,7 +348,7 @@ async fn setup(State(s): State<Shared>, Json(b): Json<Setup>) -> Result<Response
             token,
             expires_at,
         },
-        s.session_ms,
+        &s,
     ))
 }
 
@@ -369,7 +403,7 @@ async fn sign_in(
             token,
             expires_at,
         },
-        s.session_ms,
+        &s,
     ))
 }
 
@@ -606,4 +640,45 @@ async fn events(
         })
         .take_until(Box::pin(stop));
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+fn admin_only(me: &SignedIn) -> Result<(), ApiError> {
+    if me.user.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "SRV-ADMIN-ONLY",
+            "only an administrator may do this",
+        ))
+    }
+}
+
+async fn list_devices(State(s): State<Shared>, me: SignedIn) -> ApiResult<Vec<devices::Device>> {
+    admin_only(&me)?;
+    devices::list(&s.pool)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+async fn report_lost(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(client): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin_only(&me)?;
+    let found = devices::report_lost(&s.pool, &client, &me.user.id, s.clock.now().0)
+        .await
+        .map_err(ApiError::internal)?;
+    if found {
+        eprintln!("device {client} reported lost by {}", me.user.id);
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-DEVICE",
+            format!("no device {client} has synced with this server"),
+        ))
+    }
 }

@@ -6,15 +6,19 @@
 //! - [`engine`]: the one thread that owns the book and runs commands in order;
 //! - [`identity`]: passwords (Argon2id), sessions, the sign-in throttle;
 //! - [`api`]: the HTTP API under `/api/v1` and the static files;
+//! - [`devices`]: the devices that sync, and the ones reported lost;
 //! - [`clock`]: the one source of "now" and of the business day;
 //! - [`site`]: the built app's files, precompressed and cached by name;
+//! - [`security`]: the security headers of every answer and the cross-site request guard;
 //! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
 pub mod api;
 pub mod clock;
+pub mod devices;
 pub mod engine;
 pub mod identity;
 pub mod loopback;
+pub mod security;
 pub mod site;
 pub mod store;
 
@@ -37,6 +41,9 @@ pub struct Config {
     /// Seed the benchmark's large book (10,000 customers, a million invoices and payments)
     /// instead of the demo (with `demo`).
     pub large: bool,
+    /// The server is reached over HTTPS (a reverse proxy terminates TLS): cookies are `Secure`
+    /// and answers carry `Strict-Transport-Security`.
+    pub behind_tls: bool,
 }
 
 /// A started server.
@@ -93,11 +100,19 @@ pub async fn start(config: Config) -> Result<Running, String> {
         clock: config.clock.clone(),
         throttle: Arc::new(identity::Throttle::default()),
         session_ms: config.session_hours * 3_600_000,
+        secure_cookies: config.behind_tls,
     };
+    let policy = Arc::new(security::Policy::new(
+        config.site.as_deref(),
+        config.behind_tls,
+    )?);
     let mut app = api::router(shared);
     if let Some(site) = &config.site {
         app = site::serve(app, site);
     }
+    let app = app.layer(axum::middleware::from_fn(security::csrf)).layer(
+        axum::middleware::from_fn_with_state(policy, security::headers),
+    );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

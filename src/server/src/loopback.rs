@@ -14,7 +14,8 @@ pub struct Answer {
     pub body: Vec<u8>,
 }
 
-/// Sends one request; `token` goes in `Authorization: Bearer`.
+/// Sends one request as the app does (with its `X-CreditDesk: 1` header); `token` goes in
+/// `Authorization: Bearer`.
 pub async fn request(
     addr: SocketAddr,
     method: &str,
@@ -22,15 +23,30 @@ pub async fn request(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> std::io::Result<Answer> {
+    request_with(addr, method, path, token, body, &[]).await
+}
+
+/// [`request`] with more headers (`name`, `value`), such as the device's name.
+pub async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> std::io::Result<Answer> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let body = body.map(Value::to_string).unwrap_or_default();
-    let auth = token
+    let mut auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    for (k, v) in headers {
+        auth.push_str(&format!("{k}: {v}\r\n"));
+    }
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+         X-CreditDesk: 1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await?;

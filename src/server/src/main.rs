@@ -41,6 +41,11 @@ struct Args {
     /// How long a session lasts, in hours.
     #[arg(long, env = "CREDITDESK_SESSION_HOURS", default_value_t = 12)]
     session_hours: i64,
+    /// The server is reached over HTTPS through a reverse proxy (nginx, Caddy) that terminates
+    /// TLS: the session cookie is sent only over HTTPS and answers carry
+    /// Strict-Transport-Security. See docs/server.md, "Behind TLS".
+    #[arg(long, env = "CREDITDESK_BEHIND_TLS")]
+    behind_tls: bool,
     /// Start the clock at 10:00 Beijing time on this day (`2026-06-15`) and let it run: for tests
     /// and demos only.
     #[arg(long, env = "CREDITDESK_FAKE_TODAY")]
@@ -114,6 +119,7 @@ async fn run(args: Args) -> Result<(), String> {
         session_hours: args.session_hours,
         clock,
         large: args.demo_large,
+        behind_tls: args.behind_tls,
     };
     let running = start(config).await?;
     let shown = database_url.split('@').next_back().unwrap_or_default();

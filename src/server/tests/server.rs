@@ -51,6 +51,7 @@ async fn server_on(url: String, demo: bool, clock: Clock) -> Server {
         session_hours: 12,
         clock: clock.clone(),
         large: false,
+        behind_tls: false,
     })
     .await
     .expect("server starts");
@@ -1070,5 +1071,89 @@ async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_
         );
         let a = get(fs, "no-such-file".into()).await;
         assert_eq!(a.status, 404, "{db}");
+    }
+}
+
+#[tokio::test]
+async fn a_device_reported_lost_is_told_at_its_next_request_and_its_session_ends() {
+    for kind in databases() {
+        let s = demo(kind).await;
+        let rep = token(&s, "rep-1").await;
+        let admin = token(&s, "admin").await;
+        let addr = s.running.addr;
+        let as_device = |client: &'static str, token: String, path: &'static str| async move {
+            let a = creditdesk_server::loopback::request_with(
+                addr,
+                "GET",
+                path,
+                Some(&token),
+                None,
+                &[("X-CreditDesk-Device", client)],
+            )
+            .await
+            .unwrap();
+            (a.status, a.json)
+        };
+        // The rep's phone pulls: the server now knows the device, with its user.
+        let (status, _) = as_device("phone-1", rep.clone(), "/api/v1/pull?cursor=0").await;
+        assert_eq!(status, 200, "{kind}");
+        let (status, v) = as_device("desk-1", admin.clone(), "/api/v1/devices").await;
+        assert_eq!(status, 200, "{kind}: {v}");
+        let phone = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["client"] == "phone-1")
+            .unwrap_or_else(|| panic!("{kind}: {v}"));
+        assert_eq!(phone["user"], "rep-1");
+        assert!(phone["lost_at"].is_null());
+
+        // Only an administrator may see the devices or report one lost.
+        let (status, _) = http(&s, "GET", "/api/v1/devices", Some(&rep), None).await;
+        assert_eq!(status, 403, "{kind}");
+        let (status, _) = http(&s, "POST", "/api/v1/devices/phone-1/lost", Some(&rep), None).await;
+        assert_eq!(status, 403, "{kind}");
+        let (status, v) = http(&s, "POST", "/api/v1/devices/nope/lost", Some(&admin), None).await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (404, Some("SRV-NO-DEVICE")),
+            "{kind}"
+        );
+
+        let (status, _) = http(
+            &s,
+            "POST",
+            "/api/v1/devices/phone-1/lost",
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(status, 204, "{kind}");
+        // The phone's session ended; whatever it asks next, it is told to erase its data.
+        let (status, v) = as_device("phone-1", rep.clone(), "/api/v1/pull?cursor=0").await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (410, Some("SRV-DEVICE-LOST")),
+            "{kind}"
+        );
+        let (status, _) = http(&s, "GET", "/api/v1/me", Some(&rep), None).await;
+        assert_eq!(status, 401, "{kind}: the session it used has ended");
+        // Signed in again on that device, it is still lost.
+        let again = token(&s, "rep-1").await;
+        let (status, _) = as_device("phone-1", again.clone(), "/api/v1/me").await;
+        assert_eq!(status, 410, "{kind}");
+        // The rep's other devices are not touched.
+        let (status, _) = as_device("tablet-1", again, "/api/v1/me").await;
+        assert_eq!(status, 200, "{kind}");
+        let (_, v) = as_device("desk-1", admin.clone(), "/api/v1/devices").await;
+        let phone = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["client"] == "phone-1")
+            .unwrap();
+        assert_eq!(phone["lost_by"], "admin");
+        assert!(phone["wiped_at"].is_i64(), "{kind}: it was told: {phone}");
+        s.running.stop().await;
     }
 }

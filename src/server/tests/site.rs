@@ -42,6 +42,7 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
     std::fs::write(p.join("app-0123456789abcdef_bg.wasm.br"), b"brotli wasm").unwrap();
     std::fs::write(p.join("app-0123456789abcdef_bg.wasm.gz"), b"gzip wasm").unwrap();
     std::fs::write(p.join("sw.js"), b"// worker").unwrap();
+    std::fs::write(p.join("csp-hashes.json"), r#"["sha256-abc+/="]"#).unwrap();
     let running = start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: creditdesk_server::loopback::fresh_database("sqlite").await,
@@ -51,6 +52,7 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
         session_hours: 12,
         clock: Clock::manual(1_781_488_800_000),
         large: false,
+        behind_tls: false,
     })
     .await
     .expect("server starts");
@@ -87,9 +89,104 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
     let (_, h, _) = get(addr, "/sw.js", "identity").await;
     assert_eq!(header(&h, "cache-control"), Some("no-cache"));
 
+    // Every answer says where scripts may come from, and that no other site may frame the app.
+    for path in ["/", "/customers/C001", wasm, "/api/v1/health"] {
+        let (_, h, _) = get(addr, path, "identity").await;
+        let csp = header(&h, "content-security-policy").unwrap_or_default();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc+/=';"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header(&h, "x-content-type-options"), Some("nosniff"));
+        assert_eq!(header(&h, "referrer-policy"), Some("no-referrer"));
+        // Plain HTTP (a test, or a trusted network): no HSTS, which would lock browsers out.
+        assert_eq!(header(&h, "strict-transport-security"), None);
+    }
+
     // The API is not the site: an unknown API path is an API error, not the shell.
     let (status, h, _) = get(addr, "/api/v1/nothing-here", "identity").await;
     assert!(status.contains(" 404 "), "{status}");
     assert_eq!(header(&h, "cache-control"), None);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A raw request: the status line and lower-cased headers.
+async fn raw(addr: SocketAddr, text: &str) -> (String, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(text.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    let head = String::from_utf8_lossy(&out).to_ascii_lowercase();
+    let (status, headers) = head.split_once("\r\n").unwrap();
+    (status.to_string(), headers.to_string())
+}
+
+fn post(path: &str, extra: &str, body: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{extra}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn behind_tls_the_cookie_is_secure_and_a_cross_site_post_is_refused() {
+    let running = start(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: creditdesk_server::loopback::fresh_database("sqlite").await,
+        site: None,
+        demo: None,
+        demo_password: None,
+        session_hours: 12,
+        clock: Clock::manual(1_781_488_800_000),
+        large: false,
+        behind_tls: true,
+    })
+    .await
+    .expect("server starts");
+    let addr = running.addr;
+    let setup = r#"{"user":"admin","name":"Admin","password":"a long password 1"}"#;
+
+    // A form on another site posting here: no app header, another origin.
+    let (status, _) = raw(
+        addr,
+        &post("/api/v1/setup", "Origin: http://evil.example\r\n", setup),
+    )
+    .await;
+    assert!(status.contains(" 403 "), "{status}");
+    let (status, _) = raw(addr, &post("/api/v1/setup", "", setup)).await;
+    assert!(status.contains(" 403 "), "{status}");
+    // Nothing was created by either: the first run still waits.
+    let (_, h) = raw(
+        addr,
+        "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    // (`raw` lower-cases what it reads.)
+    assert_eq!(
+        header(&h, "strict-transport-security"),
+        Some("max-age=31536000; includesubdomains")
+    );
+    let health = creditdesk_server::loopback::request(addr, "GET", "/api/v1/health", None, None)
+        .await
+        .unwrap();
+    assert_eq!(health.json["first_run"], true);
+
+    // The app itself, from its own origin.
+    let (status, h) = raw(
+        addr,
+        &post(
+            "/api/v1/setup",
+            "Origin: http://localhost\r\nX-CreditDesk: 1\r\n",
+            setup,
+        ),
+    )
+    .await;
+    assert!(status.contains(" 200 "), "{status}");
+    let cookie = header(&h, "set-cookie").unwrap_or_default();
+    for part in ["httponly", "samesite=strict", "secure"] {
+        assert!(cookie.split("; ").any(|p| p == part), "{part} in {cookie}");
+    }
+    running.stop().await;
 }

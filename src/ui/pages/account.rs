@@ -16,6 +16,7 @@ fn error_text(lang: Lang, e: &SyncError) -> String {
         SyncError::Throttled => lang.t(T::Throttled).into(),
         SyncError::OtherUserPending => lang.t(T::OtherUserPending).into(),
         SyncError::Unsynced => lang.t(T::UnsyncedSignOut).into(),
+        SyncError::DeviceLost => lang.t(T::DeviceLostErased).into(),
         SyncError::Server { code, message } => format!("{message} ({code})"),
         SyncError::Store(e) => e.clone(),
     }

@@ -1,9 +1,10 @@
-//! Settings: language, what is stored on this device, sync (off), and replacing the data.
+//! Settings: language, this device's encryption and lock, the devices that sync (administrator),
+//! what is stored on this device, sync (off), and replacing the data.
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::state::{replace_data, storage_stats, AppState};
-use creditdesk_domain::approval::Permission;
+use creditdesk_domain::approval::{Permission, Role};
 use leptos::prelude::*;
 
 #[component]
@@ -56,6 +57,10 @@ pub fn Settings() -> impl IntoView {
                 <crate::ui::pages::admin::RoutesEditor />
                 <crate::ui::pages::admin::UsersEditor />
             </crate::ui::widgets::WhenLoaded>
+            <crate::ui::lock::DeviceSecurity />
+            // The administrator's list of the devices that sync (server mode).
+            {move || (state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)))
+                .then(|| view! { <crate::ui::lock::Devices /> })}
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
