@@ -290,18 +290,10 @@ impl IdbStore {
         if !self.db.store_names().iter().any(|n| n == VAULT) {
             return Ok(None);
         }
-        let tx = self
-            .db
-            .transaction(&[VAULT], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let v = tx
-            .store(VAULT)
-            .map_err(backend)?
-            .get(JsValue::from_str(VAULT_KEY))
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        v.map(|v| Vault::from_json(&text(&v))).transpose()
+        self.raw_get(VAULT, VAULT_KEY)
+            .await?
+            .map(|v| Vault::from_json(&text(&v)))
+            .transpose()
     }
 
     async fn write_vault(&self, vault: &Vault) -> Result<(), StoreError> {
@@ -492,7 +484,7 @@ impl IdbStore {
     }
 
     /// Every value of a store exactly as IndexedDB holds it (strings as strings, bytes as
-    /// bytes): what someone copying the browser profile reads. For tests.
+    /// bytes), in its own read transaction: what someone copying the browser profile reads.
     #[doc(hidden)]
     pub async fn raw_values(&self, store: &str) -> Result<Vec<JsValue>, StoreError> {
         let tx = self
@@ -502,6 +494,32 @@ impl IdbStore {
         tx.store(store)
             .map_err(backend)?
             .get_all(None, None)
+            .await
+            .map_err(backend)
+    }
+
+    /// Every `(key, value)` of a store as stored, in its own read transaction.
+    async fn raw_pairs(&self, store: &str) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        tx.store(store)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)
+    }
+
+    /// One value of a store as stored, in its own read transaction.
+    async fn raw_get(&self, store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        tx.store(store)
+            .map_err(backend)?
+            .get(JsValue::from_str(key))
             .await
             .map_err(backend)
     }
@@ -535,17 +553,7 @@ type Write<'a> =
 
 impl Store for IdbStore {
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[CUSTOMERS], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let all = tx
-            .store(CUSTOMERS)
-            .map_err(backend)?
-            .get_all(None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
+        let all = self.raw_values(CUSTOMERS).await?;
         self.texts(CUSTOMERS, &all)
             .await?
             .iter()
@@ -716,17 +724,7 @@ impl Store for IdbStore {
     }
 
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::AUDIT], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let all = tx
-            .store(schema::AUDIT)
-            .map_err(backend)?
-            .get_all(None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
+        let all = self.raw_values(schema::AUDIT).await?;
         self.texts(schema::AUDIT, &all)
             .await?
             .iter()
@@ -755,18 +753,7 @@ impl Store for IdbStore {
     }
 
     async fn attachment(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::ATTACHMENTS], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let v = tx
-            .store(schema::ATTACHMENTS)
-            .map_err(backend)?
-            .get(JsValue::from_str(id))
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        match v {
+        match self.raw_get(schema::ATTACHMENTS, id).await? {
             Some(v) => Ok(self.byteses(schema::ATTACHMENTS, &[v]).await?.pop()),
             None => Ok(None),
         }
@@ -1128,17 +1115,7 @@ impl Store for IdbStore {
 
     async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError> {
         let name = which.store_name();
-        let tx = self
-            .db
-            .transaction(&[name], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let all = tx
-            .store(name)
-            .map_err(backend)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
+        let all = self.raw_pairs(name).await?;
         let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
         Ok(keys
             .iter()
@@ -1169,18 +1146,7 @@ impl Store for IdbStore {
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let v = tx
-            .store(META)
-            .map_err(backend)?
-            .get(JsValue::from_str(key))
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        match v {
+        match self.raw_get(META, key).await? {
             Some(v) => Ok(self.texts(META, &[v]).await?.pop()),
             None => Ok(None),
         }
@@ -1197,17 +1163,7 @@ impl Store for IdbStore {
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let all = tx
-            .store(OUTBOX)
-            .map_err(backend)?
-            .get_all(None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
+        let all = self.raw_values(OUTBOX).await?;
         self.texts(OUTBOX, &all)
             .await?
             .iter()
@@ -1223,17 +1179,7 @@ impl Store for IdbStore {
     async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError> {
         // Read and opened first; then the records no longer pending are deleted by key (a
         // record added in between is not among them, and stays).
-        let tx = self
-            .db
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let all = tx
-            .store(OUTBOX)
-            .map_err(backend)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
+        let all = self.raw_pairs(OUTBOX).await?;
         let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
         let texts = self.texts(OUTBOX, &values).await?;
         let gone: Vec<JsValue> = keys

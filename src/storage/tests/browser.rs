@@ -537,22 +537,21 @@ async fn a_new_secret_rewraps_the_key_and_the_old_one_no_longer_opens() {
     let s = fresh("t-rewrap").await;
     s.replace_all(&d.customers, &rows(&d)).await.unwrap();
     s.encrypt("first password", Secret::Password).await.unwrap();
-    let chunks_before: Vec<Vec<u8>> = s
-        .raw_values(schema::CHUNKS)
-        .await
-        .unwrap()
-        .iter()
-        .map(|v| js_sys::Uint8Array::new(v).to_vec())
-        .collect();
+    let stored_chunks = async |s: &IdbStore| -> Vec<Vec<u8>> {
+        s.raw_values(schema::CHUNKS)
+            .await
+            .unwrap()
+            .iter()
+            .map(|v| js_sys::Uint8Array::new(v).to_vec())
+            .collect()
+    };
+    let chunks_before = stored_chunks(&s).await;
     s.rewrap("246810", Secret::Pin).await.unwrap();
-    let chunks_after: Vec<Vec<u8>> = s
-        .raw_values(schema::CHUNKS)
-        .await
-        .unwrap()
-        .iter()
-        .map(|v| js_sys::Uint8Array::new(v).to_vec())
-        .collect();
-    assert_eq!(chunks_before, chunks_after, "no record is re-encrypted");
+    assert_eq!(
+        chunks_before,
+        stored_chunks(&s).await,
+        "no record is re-encrypted"
+    );
     s.close();
     let s = IdbStore::open("t-rewrap").await.unwrap();
     assert!(matches!(
