@@ -408,26 +408,8 @@ impl IdbStore {
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
         // Every record as stored now, in the clear.
-        let names = self.db.store_names();
-        let stores: Vec<&'static str> = stores_at(schema::VERSION)
-            .map(|s| s.name)
-            .filter(|n| *n != VAULT && names.iter().any(|x| x == n))
-            .collect();
-        let tx = self
-            .db
-            .transaction(&stores, TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let mut all: Vec<(&'static str, Vec<(JsValue, JsValue)>)> = Vec::new();
-        for s in &stores {
-            let records = tx
-                .store(s)
-                .map_err(backend)?
-                .scan(None, None, None, None)
-                .await
-                .map_err(backend)?;
-            all.push((s, records));
-        }
-        drop(tx);
+        let all = self.raw_data().await?;
+        let stores: Vec<&'static str> = all.iter().map(|(s, _)| *s).collect();
         let mut sealed: Vec<(&'static str, Vec<KeyedValue>)> = Vec::new();
         for (s, records) in all {
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = records.into_iter().unzip();
@@ -496,6 +478,31 @@ impl IdbStore {
             .get_all(None, None)
             .await
             .map_err(backend)
+    }
+
+    /// Every store that holds data (all but `vault`) with its `(key, value)` pairs as stored, in
+    /// one read transaction: a consistent picture of the whole database.
+    async fn raw_data(&self) -> Result<Vec<(&'static str, Vec<(JsValue, JsValue)>)>, StoreError> {
+        let names = self.db.store_names();
+        let stores: Vec<&'static str> = stores_at(schema::VERSION)
+            .map(|s| s.name)
+            .filter(|n| *n != VAULT && names.iter().any(|x| x == n))
+            .collect();
+        let tx = self
+            .db
+            .transaction(&stores, TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let mut all = Vec::new();
+        for name in stores {
+            let records = tx
+                .store(name)
+                .map_err(backend)?
+                .scan(None, None, None, None)
+                .await
+                .map_err(backend)?;
+            all.push((name, records));
+        }
+        Ok(all)
     }
 
     /// Every `(key, value)` of a store as stored, in its own read transaction.
@@ -877,26 +884,7 @@ impl Store for IdbStore {
     }
 
     async fn dump(&self) -> Result<Dump, StoreError> {
-        let names = self.db.store_names();
-        let stores: Vec<&str> = stores_at(schema::VERSION)
-            .map(|s| s.name)
-            .filter(|n| *n != VAULT && names.iter().any(|x| x == n))
-            .collect();
-        let tx = self
-            .db
-            .transaction(&stores, TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let mut raw: Vec<(&str, Vec<(JsValue, JsValue)>)> = Vec::new();
-        for name in &stores {
-            let all = tx
-                .store(name)
-                .map_err(backend)?
-                .scan(None, None, None, None)
-                .await
-                .map_err(backend)?;
-            raw.push((name, all));
-        }
-        drop(tx);
+        let raw = self.raw_data().await?;
         // Each store's records, opened: `(key, value)` as text or bytes.
         let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
         let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =
