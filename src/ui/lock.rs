@@ -260,7 +260,7 @@ pub fn DeviceSecurity() -> impl IntoView {
             {move || match lock_state() {
                 LockState::Plain => view! { <p class="muted" data-testid="not-encrypted">{state.t(T::NotEncrypted)}</p> }.into_any(),
                 LockState::Locked(k) | LockState::Unlocked(k) => view! {
-                    <p data-testid="encrypted">{state.t(T::EncryptedWith)} " "
+                    <p data-testid="encrypted">{state.t(T::EncryptedWith)}{(state.lang.get() == crate::ui::i18n::Lang::En).then_some(" ")}
                         <strong>{state.t(if k == Secret::Password { T::YourPassword } else { label(k) })}</strong></p>
                     <div class="field">
                         <label for="idle-minutes">{state.t(T::LockAfter)}</label>
@@ -332,11 +332,17 @@ pub fn Devices() -> impl IntoView {
             <h2>{move || state.t(T::DevicesTitle)}</h2>
             <p class="muted small">{move || state.t(T::DevicesHint)}</p>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <ul class="device-list">
+            <ul class="plain device-list">
                 {move || list.get().into_iter().map(|d| {
                     let client = d.client.clone();
                     let mine = me.as_deref() == Some(d.client.as_str());
                     let lang = state.lang.get();
+                    let name = state.data(|data| {
+                        data.users
+                            .iter()
+                            .find(|u| u.id == d.user)
+                            .map_or_else(|| d.user.clone(), |u| u.name.clone())
+                    });
                     let seen = crate::ui::pages::requests::fmt_time(lang, d.last_seen);
                     let status = match (d.lost_at, d.wiped_at) {
                         (Some(_), Some(_)) => Some(format!("{} · {}", state.t(T::ReportedLost), state.t(T::Erased))),
@@ -344,15 +350,18 @@ pub fn Devices() -> impl IntoView {
                         _ => None,
                     };
                     view! {
-                        <li data-testid="device" data-client=d.client.clone()>
-                            <div>
-                                <strong>{d.user.clone()}</strong>
-                                {mine.then(|| view! { <span class="muted">" (" {state.t(T::ThisDevice)} ")"</span> })}
-                                <div class="muted small">{creditdesk_app::sync::series_tag(&d.client)} " · " {d.agent.clone()}</div>
+                        <li class="device-row" data-testid="device" data-client=d.client.clone()>
+                            <div class="device-who">
+                                <strong>{name}</strong>" "<span class="muted">{d.user.clone()}</span>
+                                {mine.then(|| view! { <span class="muted">" · " {state.t(T::ThisDevice)}</span> })}
+                                <div class="muted small" title=d.agent.clone()>
+                                    {device_label(&d.agent)} " · " {creditdesk_app::sync::series_tag(&d.client)}
+                                </div>
                                 <div class="muted small">{state.t(T::LastSeen)} " " {seen}</div>
                             </div>
                             {match status {
-                                Some(s) => view! { <span class="badge-lost" data-testid="device-status">{s}</span> }.into_any(),
+                                Some(s) => view! { <span class="pill danger" data-testid="device-status">{s}</span> }.into_any(),
+                                None if mine => ().into_any(),
                                 None => view! {
                                     <button type="button" class="danger" data-testid="report-lost"
                                         on:click=move |_| report(client.clone())>{state.t(T::ReportLost)}</button>
@@ -363,5 +372,65 @@ pub fn Devices() -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// A browser's user agent as a person names the device: "Chrome 156 · Android", "Safari ·
+/// iPhone". What is not recognised is left out (the whole string is the row's tooltip).
+pub fn device_label(agent: &str) -> String {
+    let version = |name: &str| {
+        agent.split_whitespace().find_map(|part| {
+            let v = part.strip_prefix(name)?.strip_prefix('/')?;
+            Some(v.split('.').next().unwrap_or(v).to_string())
+        })
+    };
+    let browser = if let Some(v) = version("Edg") {
+        format!("Edge {v}")
+    } else if let Some(v) = version("Firefox") {
+        format!("Firefox {v}")
+    } else if let Some(v) = version("Chrome").or_else(|| version("HeadlessChrome")) {
+        format!("Chrome {v}")
+    } else if agent.contains("Safari/") {
+        "Safari".to_string()
+    } else {
+        String::new()
+    };
+    let system = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(needle, _)| agent.contains(needle))
+    .map_or("", |(_, name)| name);
+    match (browser.is_empty(), system.is_empty()) {
+        (false, false) => format!("{browser} · {system}"),
+        (false, true) => browser,
+        (true, false) => system.to_string(),
+        (true, true) => "?".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_label;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_user_agent_is_named_by_its_browser_and_system() {
+        let check =
+            |agent: &str, expected: &str| assert_eq!(device_label(agent), expected, "{agent}");
+        check("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36", "Chrome 131 · Android");
+        check("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari · iPhone");
+        check("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70", "Edge 131 · Windows");
+        check(
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox 133 · Linux",
+        );
+        check("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36", "Chrome 156 · Linux");
+        check("curl/8.5.0", "?");
     }
 }
