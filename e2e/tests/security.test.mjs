@@ -47,6 +47,17 @@ const listedNames = async (page) => {
   return page.$$eval(".vrow .cname", (els) => els.map((e) => e.textContent.trim()).filter((t) => t.length > 3));
 };
 
+/** Sets a PIN on the settings page; the profile opens with it from now on. */
+async function setPin(page, pin) {
+  await page.goto(server.url + "/settings");
+  await page.waitForSelector("[data-testid=encrypted]");
+  await page.fill("[data-testid=secret-new]", pin);
+  await page.fill("[data-testid=secret-repeat]", pin);
+  await page.click("[data-testid=secret-save]");
+  await page.waitForFunction(() => document.querySelector("[data-testid=secret-note]")?.textContent.includes("已保存"));
+  rememberSecret(page, pin);
+}
+
 test("a rep's phone keeps its data encrypted: it locks when idle, the wrong PIN reads nothing, the right one opens it", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page } = b;
@@ -56,7 +67,7 @@ test("a rep's phone keeps its data encrypted: it locks when idle, the wrong PIN 
     const names = await listedNames(page);
     assert.ok(names.length >= 3, names.join(", "));
 
-    // The rep sets a PIN instead of the password.
+    // The rep sets a PIN instead of the password (a short one is refused first).
     await page.goto(server.url + "/settings");
     await page.waitForSelector("[data-testid=encrypted]");
     await page.fill("[data-testid=secret-new]", "2468");
@@ -104,6 +115,7 @@ test("ten wrong PINs erase the device and say how many changes were not sent", a
   try {
     await page.goto(server.url + "/");
     await signIn(page, "rep-2");
+    await setPin(page, "135246");
     const names = await listedNames(page);
     // Offline, an order is taken: one change waits on the device.
     await context.setOffline(true);
@@ -118,15 +130,16 @@ test("ten wrong PINs erase the device and say how many changes were not sent", a
     forgetSecret(page);
     await page.reload();
     assert.ok(await lockDecided(page));
+    assert.match(await page.textContent("[data-testid=unlock]"), /PIN/);
     for (let i = 1; i <= 9; i++) {
-      await page.fill("[data-testid=unlock-secret]", `wrong ${i}`);
+      await page.fill("[data-testid=unlock-secret]", `${100000 + i}`);
       await page.click("[data-testid=unlock-submit]");
       await page.waitForFunction((left) => document.querySelector("[data-testid=unlock-error]")?.textContent.trim().endsWith(` ${left}`), 10 - i);
     }
     // The count is kept across a reload: no fresh ten tries by starting again.
     await page.reload();
     assert.ok(await lockDecided(page));
-    await page.fill("[data-testid=unlock-secret]", "wrong 10");
+    await page.fill("[data-testid=unlock-secret]", "100010");
     await page.click("[data-testid=unlock-submit]");
     await page.waitForSelector("[data-testid=erased]");
     assert.match(await page.textContent("[data-testid=erased-unsent]"), /1$/);
