@@ -71,6 +71,10 @@ export async function cd_seal(key, aad, items) {
   }));
 }
 
+export async function cd_seal_groups(key, groups) {
+  return Promise.all(groups.map(([aad, items]) => cd_seal(key, aad, items)));
+}
+
 export async function cd_open(key, aad, items, text) {
   const additionalData = enc.encode(aad);
   return Promise.all(items.map(async (v) => {
@@ -98,6 +102,8 @@ extern "C" {
     async fn cd_unwrap(kek: &JsValue, wrapped: &Uint8Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     async fn cd_seal(key: &JsValue, aad: &str, items: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn cd_seal_groups(key: &JsValue, groups: &Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     async fn cd_open(
         key: &JsValue,
@@ -195,6 +201,33 @@ impl DataKey {
             .await
             .map_err(|e| js_error(store, e))?;
         Ok(Array::from(&out).iter().collect())
+    }
+
+    /// Seals the values of several stores at once (a commit's): one call, one `Promise.all`.
+    pub async fn seal_groups(
+        &self,
+        groups: Vec<(&str, Vec<Plain>)>,
+    ) -> Result<Vec<Vec<JsValue>>, StoreError> {
+        let arg: Array = groups
+            .into_iter()
+            .map(|(store, values)| {
+                let items: Array = values
+                    .into_iter()
+                    .map(|v| match v {
+                        Plain::Text(s) => JsValue::from_str(&s),
+                        Plain::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
+                    })
+                    .collect();
+                JsValue::from(Array::of2(&JsValue::from_str(store), &items))
+            })
+            .collect();
+        let out = cd_seal_groups(&self.0, &arg)
+            .await
+            .map_err(|e| js_error("commit", e))?;
+        Ok(Array::from(&out)
+            .iter()
+            .map(|g| Array::from(&g).iter().collect())
+            .collect())
     }
 
     /// Opens sealed records of `store` as text (`text`) or as bytes. A record not sealed, sealed

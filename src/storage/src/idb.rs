@@ -245,6 +245,34 @@ impl IdbStore {
         }
     }
 
+    /// Keyed values of several stores as they are written (a commit's), sealed in one batch.
+    async fn keyed_groups(
+        &self,
+        groups: Vec<(&'static str, Vec<PlainKeyed>)>,
+    ) -> Result<Vec<Vec<KeyedValue>>, StoreError> {
+        let Some(key) = self.data_key()? else {
+            let mut out = Vec::new();
+            for (store, values) in groups {
+                out.push(self.keyed(store, values).await?);
+            }
+            return Ok(out);
+        };
+        let mut keys: Vec<Vec<Option<JsValue>>> = Vec::new();
+        let mut plain: Vec<(&str, Vec<Plain>)> = Vec::new();
+        for (store, values) in groups {
+            let (p, k): (Vec<Plain>, Vec<Option<JsValue>>) = values.into_iter().unzip();
+            keys.push(k);
+            plain.push((store, p));
+        }
+        Ok(key
+            .seal_groups(plain)
+            .await?
+            .into_iter()
+            .zip(keys)
+            .map(|(values, keys)| values.into_iter().zip(keys).collect())
+            .collect())
+    }
+
     /// Keyed values as they are written to `store`.
     async fn keyed(
         &self,
@@ -634,22 +662,28 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| keyed_bytes(k, v))
             .collect();
-        // Sealed (or not) before the transaction opens.
-        let customers = self
-            .keyed(CUSTOMERS, customer_rows(&batch.customers))
-            .await?;
-        let entries = self.keyed(TAIL, entries).await?;
-        let outbox = self.keyed(OUTBOX, outbox_rows(&outbox_for(batch))).await?;
-        let requests = self.keyed(schema::REQUESTS, requests).await?;
-        let settings = self.keyed(META, settings).await?;
-        let audit = self.keyed(schema::AUDIT, audit).await?;
-        let attachments = self.keyed(schema::ATTACHMENTS, attachments).await?;
-        let mut docs: Vec<(&'static str, KeyedValue)> = Vec::new();
+        // Sealed (or not) before the transaction opens, every store's values in one batch.
+        let mut groups: Vec<(&'static str, Vec<PlainKeyed>)> = vec![
+            (CUSTOMERS, customer_rows(&batch.customers)),
+            (TAIL, entries),
+            (OUTBOX, outbox_rows(&outbox_for(batch))),
+            (schema::REQUESTS, requests),
+            (META, settings),
+            (schema::AUDIT, audit),
+            (schema::ATTACHMENTS, attachments),
+        ];
         for (w, k, v) in &batch.docs {
-            let name = w.store_name();
-            let mut one = self.keyed(name, vec![keyed_text(k, v)]).await?;
-            docs.push((name, one.remove(0)));
+            groups.push((w.store_name(), vec![keyed_text(k, v)]));
         }
+        let mut sealed = self.keyed_groups(groups).await?.into_iter();
+        let mut next = || sealed.next().unwrap_or_default();
+        let (customers, entries, outbox) = (next(), next(), next());
+        let (requests, settings, audit, attachments) = (next(), next(), next(), next());
+        let docs: Vec<(&'static str, KeyedValue)> = batch
+            .docs
+            .iter()
+            .filter_map(|(w, _, _)| next().pop().map(|v| (w.store_name(), v)))
+            .collect();
         let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
         for (s, used) in [
             (schema::REQUESTS, !requests.is_empty()),
