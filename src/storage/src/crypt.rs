@@ -158,6 +158,17 @@ pub enum Plain {
     Bytes(Vec<u8>),
 }
 
+/// Values as JavaScript hands them to WebCrypto: text as strings (encoded there), bytes as arrays.
+fn js_items(values: Vec<Plain>) -> Array {
+    values
+        .into_iter()
+        .map(|v| match v {
+            Plain::Text(s) => JsValue::from_str(&s),
+            Plain::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
+        })
+        .collect()
+}
+
 impl DataKey {
     pub async fn generate() -> Result<DataKey, StoreError> {
         cd_new_key()
@@ -190,14 +201,7 @@ impl DataKey {
         if values.is_empty() {
             return Ok(Vec::new());
         }
-        let items: Array = values
-            .into_iter()
-            .map(|v| match v {
-                Plain::Text(s) => JsValue::from_str(&s),
-                Plain::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
-            })
-            .collect();
-        let out = cd_seal(&self.0, store, &items)
+        let out = cd_seal(&self.0, store, &js_items(values))
             .await
             .map_err(|e| js_error(store, e))?;
         Ok(Array::from(&out).iter().collect())
@@ -211,14 +215,7 @@ impl DataKey {
         let arg: Array = groups
             .into_iter()
             .map(|(store, values)| {
-                let items: Array = values
-                    .into_iter()
-                    .map(|v| match v {
-                        Plain::Text(s) => JsValue::from_str(&s),
-                        Plain::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
-                    })
-                    .collect();
-                JsValue::from(Array::of2(&JsValue::from_str(store), &items))
+                JsValue::from(Array::of2(&JsValue::from_str(store), &js_items(values)))
             })
             .collect();
         let out = cd_seal_groups(&self.0, &arg)
