@@ -333,7 +333,15 @@ pub async fn start(
             }
         }
     };
+    // A device that synced before its data was encrypted (an older version of the app) signs in
+    // again when the server answers: the password is what encrypts it. Offline it works on as
+    // before, until it can.
+    let unencrypted = up.is_some() && store.lock_state() == LockState::Plain;
     match session {
+        Some(_) if unencrypted => {
+            s.sign_in.set(true);
+            Ok(None)
+        }
         Some(x) => {
             let user = x.user.clone();
             keep_session(&x).await?;
