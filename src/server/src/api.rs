@@ -67,7 +67,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code,
@@ -75,7 +79,7 @@ impl ApiError {
             retry_after_s: None,
         }
     }
-    fn internal(e: impl std::fmt::Display) -> ApiError {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SRV-INTERNAL",
@@ -155,12 +159,7 @@ impl FromRequestParts<Shared> for SignedIn {
                             "your user is no longer in the directory",
                         )
                     })?;
-                let device = parts
-                    .headers
-                    .get(devices::DEVICE_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .filter(|c| devices::valid_client(c));
-                if let Some(client) = device {
+                if let Some(client) = devices::client_of(&parts.headers) {
                     let agent = parts
                         .headers
                         .get(header::USER_AGENT)

@@ -59,6 +59,14 @@ pub async fn lost(pool: &AnyPool, client: &str, now: i64) -> Result<bool, String
     Ok(lost)
 }
 
+/// The device a request names (`X-CreditDesk-Device`), if it is a client id the app makes.
+pub fn client_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(DEVICE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|c| valid_client(c))
+}
+
 /// Answers `410 SRV-DEVICE-LOST` to any API request that names a device reported lost, signed
 /// in or not (its session was ended when it was reported).
 pub async fn guard(
@@ -66,31 +74,20 @@ pub async fn guard(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use crate::api::ApiError;
     use axum::response::IntoResponse;
-    let client = request
-        .headers()
-        .get(DEVICE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|c| valid_client(c))
-        .map(str::to_string);
-    if let Some(client) = client {
-        match lost(&shared.pool, &client, shared.clock.now().0).await {
+    if let Some(client) = client_of(request.headers()) {
+        match lost(&shared.pool, client, shared.clock.now().0).await {
             Ok(false) => {}
             Ok(true) => {
-                let body = serde_json::json!({
-                    "code": "SRV-DEVICE-LOST",
-                    "message": "an administrator reported this device lost: its data is to be erased",
-                });
-                return (axum::http::StatusCode::GONE, axum::Json(body)).into_response();
-            }
-            Err(e) => {
-                let body = serde_json::json!({"code": "SRV-INTERNAL", "message": e});
-                return (
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    axum::Json(body),
+                return ApiError::new(
+                    axum::http::StatusCode::GONE,
+                    "SRV-DEVICE-LOST",
+                    "an administrator reported this device lost: its data is to be erased",
                 )
-                    .into_response();
+                .into_response()
             }
+            Err(e) => return ApiError::internal(e).into_response(),
         }
     }
     next.run(request).await

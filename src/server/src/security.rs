@@ -125,8 +125,8 @@ pub async fn headers(State(policy): State<Arc<Policy>>, request: Request, next: 
 /// been sent by another site's page (see the module docs).
 pub async fn csrf(request: Request, next: Next) -> Response {
     if let Some(why) = cross_site(&request) {
-        let body = serde_json::json!({"code": "SRV-CROSS-SITE", "message": why});
-        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+        return crate::api::ApiError::new(StatusCode::FORBIDDEN, "SRV-CROSS-SITE", why)
+            .into_response();
     }
     next.run(request).await
 }
