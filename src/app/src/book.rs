@@ -49,6 +49,9 @@ pub struct Book {
     pub monitor: MonitorState,
     /// Credit set aside for users in the field (see [`Reservation`]).
     pub reservations: Vec<Reservation>,
+    /// Who is told what and how: read by a server, which delivers notices (a device does not
+    /// load it; the settings page reads it from the server).
+    pub notices: creditdesk_domain::notice::Settings,
 }
 
 impl Book {

@@ -119,6 +119,12 @@ pub enum Command {
         #[serde(default)]
         why: String,
     },
+    /// Saves who is told what and how as its next version: an administrator saves all of it;
+    /// anyone else only their own contact (address, webhook, language, channels), not their
+    /// manager.
+    SaveNotices {
+        settings: creditdesk_domain::notice::Settings,
+    },
     /// Writes the checked rows of an import file in one transaction: imported orders pass the
     /// credit check (`blocked` says what becomes of those it stops), invoices move their orders
     /// on as a typed invoice does, and every record must be of a customer the actor sees.
@@ -176,6 +182,7 @@ impl Command {
             Command::SaveRoutes { .. } => "save_routes",
             Command::SaveUsers { .. } => "save_users",
             Command::SaveRules { .. } => "save_rules",
+            Command::SaveNotices { .. } => "save_notices",
             Command::ImportBatch { .. } => "import_batch",
             Command::SetAlert { .. } => "set_alert",
             Command::UpdateTask { .. } => "update_task",

@@ -71,6 +71,8 @@ pub enum CommandError {
     Routes(Vec<RouteProblem>),
     /// The warning rules have these problems.
     Rules(Vec<RuleProblem>),
+    /// The notice settings have these problems.
+    Notices(Vec<creditdesk_domain::notice::Problem>),
     /// Rows of an import that may not be written, each said in a sentence naming its record.
     Rows(Vec<String>),
     /// The store failed; nothing was written.
@@ -91,9 +93,10 @@ impl CommandError {
             CommandError::NotPaid { .. } => Code::NotPaid,
             CommandError::WrongState(_) => Code::WrongState,
             CommandError::Model(_) => Code::Model,
-            CommandError::Policy(_) | CommandError::Routes(_) | CommandError::Rules(_) => {
-                Code::Config
-            }
+            CommandError::Policy(_)
+            | CommandError::Routes(_)
+            | CommandError::Rules(_)
+            | CommandError::Notices(_) => Code::Config,
             CommandError::Rows(_) => Code::Rows,
             CommandError::Store(_) => Code::Store,
             CommandError::Reservation(_) => Code::Reservation,
@@ -151,6 +154,14 @@ impl std::fmt::Display for CommandError {
             CommandError::Policy(p) => write!(f, "{code}: {} problems in the policy", p.len()),
             CommandError::Routes(p) => write!(f, "{code}: {} problems in the routes", p.len()),
             CommandError::Rules(p) => write!(f, "{code}: {} problems in the rules", p.len()),
+            CommandError::Notices(p) => write!(
+                f,
+                "{code}: {}",
+                p.iter()
+                    .map(|p| format!("{} {}: {}", p.code, p.at, p.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             CommandError::Rows(rows) => write!(f, "{code}: {}", rows.join("; ")),
             CommandError::Store(s) => write!(f, "{code}: {s}"),
             CommandError::Reservation(s) => write!(f, "{code}: {s}"),

@@ -31,6 +31,7 @@ pub enum ConfigChange {
     Routes(Routes),
     Users(Vec<User>),
     Rules(RuleSet),
+    Notices(creditdesk_domain::notice::Settings),
 }
 
 /// A change of the scorecard a command makes.
@@ -872,6 +873,45 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.count = rules.version as usize;
             fx.config = Some(ConfigChange::Rules(rules));
         }
+        Command::SaveNotices { settings: next } => {
+            let mut problems = next.problems(&book.users);
+            let admin = me.has(creditdesk_domain::approval::Role::Admin);
+            // Anyone may change their own contact; only an administrator anything else.
+            let mine = next.contacts.get(&me.id).cloned().unwrap_or_default();
+            let only_mine = creditdesk_domain::notice::Settings {
+                version: next.version,
+                ..book.notices.with_own(&me.id, mine)
+            };
+            if !admin && *next != only_mine {
+                problems.push(creditdesk_domain::notice::Problem {
+                    code: "N007".into(),
+                    at: "notices".into(),
+                    detail: "only an administrator may change the defaults, managers or another user's contact".into(),
+                });
+            }
+            if !problems.is_empty() {
+                return Err(CommandError::Notices(problems));
+            }
+            let next = creditdesk_domain::notice::Settings {
+                version: book.notices.version + 1,
+                ..next.clone()
+            };
+            // The trail goes to every device that syncs it: webhook URLs (they carry tokens) only
+            // by their host.
+            config_event(
+                ctx,
+                "notices",
+                &book.notices.redacted(),
+                &next.redacted(),
+                "",
+                &mut fx,
+            );
+            settings::NOTICES.put(&mut fx.batch, &next);
+            fx.base
+                .push(base("notices", "notices", book.notices.version));
+            fx.count = next.version as usize;
+            fx.config = Some(ConfigChange::Notices(next));
+        }
         Command::ImportBatch {
             kind,
             file,
@@ -1380,6 +1420,7 @@ fn apply(book: &mut Book, fx: &Effects) {
         Some(ConfigChange::Routes(r)) => book.routes = r.clone(),
         Some(ConfigChange::Users(u)) => book.users = u.clone(),
         Some(ConfigChange::Rules(r)) => book.rules = r.clone(),
+        Some(ConfigChange::Notices(n)) => book.notices = n.clone(),
         None => {}
     }
     for a in &fx.alerts {

@@ -221,6 +221,10 @@ pub async fn whole_book<S: Store>(
     book.ledger = ledger;
     book.rules = rules;
     book.monitor = monitor;
+    book.notices = creditdesk_storage::settings::NOTICES
+        .read(store)
+        .await?
+        .unwrap_or_default();
     book.compute_metrics();
     book.rescore();
     Ok((book, warnings))

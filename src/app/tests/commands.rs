@@ -2148,3 +2148,100 @@ fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
     assert_eq!(again.reviews, Ok(0));
     assert_eq!(w.book.borrow().requests.len(), 2);
 }
+
+#[test]
+fn notice_settings_are_an_administrators_and_each_users_own_contact_is_theirs() {
+    use creditdesk_domain::notice::{Contact, Flavour, Hook, Settings};
+    let w = World::new();
+    let mut all = Settings::default();
+    all.contacts.insert(
+        "rep-1".into(),
+        Contact {
+            manager: Some("sm".into()),
+            ..Contact::default()
+        },
+    );
+    all.contacts.insert(
+        "fs".into(),
+        Contact {
+            email: "fs@example.com".into(),
+            hook: Some(Hook {
+                flavour: Flavour::WeCom,
+                url: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET".into(),
+            }),
+            ..Contact::default()
+        },
+    );
+    w.run(
+        "admin",
+        Command::SaveNotices {
+            settings: all.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(w.book.borrow().notices.version, 1);
+    let stored = block_on(creditdesk_storage::settings::NOTICES.read(&w.store))
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.contacts, all.contacts);
+    // The trail names the robot's host, never its key.
+    let trail = block_on(w.store.load_audit()).unwrap();
+    let last = trail.last().unwrap();
+    assert!(last.after.contains("qyapi.weixin.qq.com"), "{}", last.after);
+    assert!(!last.after.contains("SECRET"), "{}", last.after);
+
+    // A rep sets their own address...
+    let current = w.book.borrow().notices.clone();
+    let mine = Contact {
+        email: "rep1@example.com".into(),
+        manager: Some("sm".into()),
+        ..Contact::default()
+    };
+    w.run(
+        "rep-1",
+        Command::SaveNotices {
+            settings: current.with_own("rep-1", mine.clone()),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        w.book.borrow().notices.contacts["rep-1"].email,
+        "rep1@example.com"
+    );
+    // ...but not their manager, nor anyone else's contact, nor the defaults.
+    let code = |r: Result<Receipt, CommandError>| match r {
+        Err(CommandError::Notices(p)) => p.iter().map(|p| p.code.clone()).collect::<Vec<_>>(),
+        r => panic!("{r:?}"),
+    };
+    let current = w.book.borrow().notices.clone();
+    let mut other_manager = current.clone();
+    other_manager.contacts.get_mut("rep-1").unwrap().manager = None;
+    assert_eq!(
+        code(w.run(
+            "rep-1",
+            Command::SaveNotices {
+                settings: other_manager
+            }
+        )),
+        ["N007"]
+    );
+    let mut theirs = current.clone();
+    theirs.contacts.get_mut("fs").unwrap().email = "me-instead@example.com".into();
+    assert_eq!(
+        code(w.run("rep-1", Command::SaveNotices { settings: theirs })),
+        ["N007"]
+    );
+    // A bad address is named with its place, whoever saves it; nothing is written.
+    let bad = current.with_own(
+        "rep-1",
+        Contact {
+            email: "rep1 at example".into(),
+            ..mine
+        },
+    );
+    assert_eq!(
+        code(w.run("rep-1", Command::SaveNotices { settings: bad })),
+        ["N001"]
+    );
+    assert_eq!(w.book.borrow().notices, current);
+}

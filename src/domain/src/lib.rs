@@ -17,6 +17,7 @@ pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod monitor;
+pub mod notice;
 pub mod party;
 pub mod rating;
 pub mod reports;

@@ -1072,3 +1072,135 @@ pub fn backtest(rules: &RuleSet, months: &[(Date, Vec<Facts>)]) -> Vec<BacktestM
         })
         .collect()
 }
+
+impl Metric {
+    /// The metric's name without a unit, in zh-CN or English (lower case, to sit in a sentence).
+    pub fn name(self, zh: bool) -> &'static str {
+        let (en, cn) = match self {
+            Metric::Utilisation => ("utilisation", "额度使用率"),
+            Metric::OverdueAmount => ("overdue amount", "逾期金额"),
+            Metric::MaxDaysOverdue => ("max days overdue", "最长逾期天数"),
+            Metric::OpenAr => ("open receivables", "应收余额"),
+            Metric::MonthsUnused => ("months since the limit was used", "额度未使用月数"),
+            Metric::Grade => ("grade", "评级"),
+            Metric::GradeDrop => ("grade steps lost since the last run", "评级下降级数"),
+            Metric::ScoreDrop => ("score points lost since the last run", "评分下降"),
+            Metric::DaysToLimitExpiry => ("days to limit expiry", "额度到期剩余天数"),
+            Metric::DaysToReview => ("days to limit review", "额度复核剩余天数"),
+            Metric::LitigationCount => ("litigation count", "诉讼数量"),
+        };
+        if zh {
+            cn
+        } else {
+            en
+        }
+    }
+
+    /// A value of the metric as people read it: yuan for money, a percentage for utilisation.
+    pub fn show(self, v: i64) -> String {
+        if self.is_money() {
+            Money::from_minor(v).format_cny()
+        } else if self.is_percent() {
+            format!("{}.{:02}%", v / 100, (v % 100).abs())
+        } else {
+            v.to_string()
+        }
+    }
+}
+
+/// A rule's name in zh-CN or English: the built-in rules keep their translated names until
+/// someone renames them.
+pub fn rule_name(zh: bool, code: &str, name: &str) -> String {
+    let builtin = RuleSet::default();
+    let is_default = builtin
+        .rules
+        .iter()
+        .any(|r| r.code == code && r.name == name)
+        || (code == PROMISE_BROKEN);
+    if !zh || !is_default {
+        return name.to_string();
+    }
+    match code {
+        "W1001" => "额度使用率达到 90%",
+        "W1002" => "存在逾期发票",
+        "W1003" => "逾期金额超过 ¥10,000",
+        "W1004" => "额度连续 6 个月未使用",
+        "W1005" => "额度已到期",
+        "W1006" => "额度复核日已过",
+        PROMISE_BROKEN => "未按承诺付款",
+        _ => name,
+    }
+    .to_string()
+}
+
+fn days(zh: bool, n: i64) -> String {
+    match (zh, n) {
+        (true, n) => format!("{n} 天"),
+        (false, 1) => "1 day".into(),
+        (false, n) => format!("{n} days"),
+    }
+}
+
+/// What an alert found, as a sentence: "Overdue above ¥10,000: overdue amount ¥93,689.50, above
+/// the threshold of ¥10,000.00." / "逾期金额超过 ¥10,000：逾期金额 ¥93,689.50，超过阈值 ¥10,000.00。"
+/// The app shows it and the server's notices send it.
+pub fn alert_sentence(zh: bool, a: &Alert) -> String {
+    let name = rule_name(zh, &a.rule, &a.name);
+    let (value, threshold) = (a.metric.show(a.value), a.metric.show(a.threshold));
+    let finding = match (a.metric, zh) {
+        (Metric::DaysToLimitExpiry, true) if a.value < 0 => {
+            format!("额度已于 {} 天前到期", -a.value)
+        }
+        (Metric::DaysToLimitExpiry, false) if a.value < 0 => {
+            format!("the limit expired {} ago", days(false, -a.value))
+        }
+        (Metric::DaysToReview, true) if a.value < 0 => format!("额度复核已逾期 {} 天", -a.value),
+        (Metric::DaysToReview, false) if a.value < 0 => {
+            format!("the limit review was due {} ago", days(false, -a.value))
+        }
+        (Metric::MonthsUnused, true) => {
+            format!(
+                "额度已连续 {} 个月未使用（阈值 {} 个月）",
+                a.value, a.threshold
+            )
+        }
+        (Metric::MonthsUnused, false) => format!(
+            "the limit has not been used for {} months (the rule: {} or more)",
+            a.value, a.threshold
+        ),
+        _ => {
+            let label = a.metric.name(zh);
+            // "above ¥0.00" says nothing: any amount is the finding.
+            if a.op == Op::Gt && a.threshold == 0 {
+                format!("{label} {value}")
+            } else {
+                // Past the threshold, not just at it, reads "above".
+                let above = a.value > a.threshold && matches!(a.op, Op::Ge | Op::Gt);
+                let cmp = match (a.op, zh) {
+                    (Op::Ge | Op::Gt, true) if above => "超过阈值",
+                    (Op::Ge, true) => "达到阈值",
+                    (Op::Gt, true) => "超过阈值",
+                    (Op::Le, true) => "不超过阈值",
+                    (Op::Lt, true) => "低于阈值",
+                    (Op::Eq, true) => "等于",
+                    (Op::Ge | Op::Gt, false) if above => "above the threshold of",
+                    (Op::Ge, false) => "at the threshold of",
+                    (Op::Gt, false) => "above the threshold of",
+                    (Op::Le, false) => "at or below the threshold of",
+                    (Op::Lt, false) => "below the threshold of",
+                    (Op::Eq, false) => "equal to",
+                };
+                if zh {
+                    format!("{label} {value}，{cmp} {threshold}")
+                } else {
+                    format!("{label} {value}, {cmp} {threshold}")
+                }
+            }
+        }
+    };
+    if zh {
+        format!("{name}：{finding}。")
+    } else {
+        format!("{name}: {finding}.")
+    }
+}

@@ -40,6 +40,8 @@ async fn server(url: String, large: bool) -> Running {
         clock: Clock::starting_at(NOW_MS),
         large,
         behind_tls: false,
+        tick: std::time::Duration::ZERO,
+        relay: Default::default(),
     })
     .await
     .expect("the server starts")

@@ -17,6 +17,12 @@
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //! | `GET /api/v1/devices`      | administrator    | the devices that sync, with their user and state |
 //! | `POST /api/v1/devices/{client}/lost` | administrator | report a device lost: its session ends; it erases its data at its next contact |
+//! | `GET /api/v1/notices`      | signed in        | my messages (the notices of the `inbox` channel), newest first |
+//! | `GET /api/v1/notices/settings` | signed in    | the notice settings I may see (all of them for an administrator; else the defaults and my contact) |
+//! | `PUT /api/v1/notices/settings` | signed in    | save them (`SaveNotices`): an administrator all; anyone else their own contact |
+//! | `GET /api/v1/notices/log`  | administrator    | every delivery, newest first: sent, waiting for a retry, failed |
+//! | `POST /api/v1/notices/{id}/retry` | administrator | send a delivery again now |
+//! | `GET /api/v1/jobs`         | administrator    | the schedule's jobs: runs, failures, the last error |
 //!
 //! A request that changes something and is signed in by the cookie carries `X-CreditDesk: 1`
 //! (see [`crate::security`]); the app names its device in `X-CreditDesk-Device` (see
@@ -38,6 +44,7 @@ use axum::{Json, Router};
 use creditdesk_app::sync::{PullReply, PullRequest, Push, PushReply};
 use creditdesk_app::Command;
 use creditdesk_domain::approval::{Role, User};
+use creditdesk_domain::notice::Settings as NoticeSettings;
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
@@ -216,6 +223,14 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/events", get(events))
         .route("/api/v1/devices", get(list_devices))
         .route("/api/v1/devices/{client}/lost", post(report_lost))
+        .route("/api/v1/notices", get(my_notices))
+        .route(
+            "/api/v1/notices/settings",
+            get(notice_settings).put(save_notice_settings),
+        )
+        .route("/api/v1/notices/log", get(notice_log))
+        .route("/api/v1/notices/{id}/retry", post(retry_notice))
+        .route("/api/v1/jobs", get(list_jobs))
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async {
@@ -680,4 +695,88 @@ async fn report_lost(
             format!("no device {client} has synced with this server"),
         ))
     }
+}
+
+async fn my_notices(
+    State(s): State<Shared>,
+    me: SignedIn,
+) -> ApiResult<Vec<crate::notify::Delivery>> {
+    crate::notify::list(&s.pool, Some(&me.user.id), 100)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+async fn notice_settings(State(s): State<Shared>, me: SignedIn) -> ApiResult<NoticeSettings> {
+    let all = s
+        .engine
+        .notice_settings()
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(all.seen_by(&me.user)))
+}
+
+/// An administrator's settings are saved as sent; anyone else's contact is taken from what they
+/// sent and merged into the rest, which they cannot see.
+async fn save_notice_settings(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(sent): Json<NoticeSettings>,
+) -> ApiResult<NoticeSettings> {
+    let next = if me.user.has(Role::Admin) {
+        sent
+    } else {
+        let all = s
+            .engine
+            .notice_settings()
+            .await
+            .map_err(ApiError::internal)?;
+        let mine = sent.contacts.get(&me.user.id).cloned().unwrap_or_default();
+        all.with_own(&me.user.id, mine)
+    };
+    s.engine
+        .run(me.user.clone(), Command::SaveNotices { settings: next })
+        .await
+        .map_err(|e| ApiError::bad("SRV-NOTICES", e))?;
+    notice_settings(State(s), me).await
+}
+
+async fn notice_log(
+    State(s): State<Shared>,
+    me: SignedIn,
+) -> ApiResult<Vec<crate::notify::Delivery>> {
+    admin_only(&me)?;
+    crate::notify::list(&s.pool, None, 200)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+async fn retry_notice(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    admin_only(&me)?;
+    if crate::notify::retry(&s.pool, id, s.clock.now().0)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        s.engine.wake_deliverer();
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-NOTICE",
+            format!("no e-mail or webhook delivery {id} is waiting or failed"),
+        ))
+    }
+}
+
+async fn list_jobs(State(s): State<Shared>, me: SignedIn) -> ApiResult<Vec<crate::jobs::JobRun>> {
+    admin_only(&me)?;
+    crate::jobs::list(&s.pool)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
 }

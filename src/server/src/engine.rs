@@ -50,6 +50,13 @@ pub enum Job {
     },
     /// The directory (who exists, with which roles).
     Directory { reply: oneshot::Sender<Vec<User>> },
+    /// The server's schedule: keep time, expire requests, run the rules over every customer (at
+    /// most once per `RULES_EVERY_MS`), and collect the notices due.
+    Tick { reply: oneshot::Sender<()> },
+    /// The notice settings.
+    Notices {
+        reply: oneshot::Sender<creditdesk_domain::notice::Settings>,
+    },
     /// Runs a command as `actor` outside a push (the administrator's user page, first run).
     Run {
         actor: User,
@@ -79,7 +86,15 @@ pub struct Start {
     pub demo: Option<DemoLang>,
     /// With `demo`: the benchmark's large book instead.
     pub large: bool,
+    /// Woken when notices are enqueued (the deliverer waits on it).
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
+    /// This process's name in the job leases.
+    pub holder: String,
 }
+
+/// How often the scheduled run of the rules over every customer runs (clock time): the rules
+/// also run over the customers each command touches, and over everyone when the day changes.
+pub const RULES_EVERY_MS: i64 = 60_000;
 
 /// The handlers' end of the engine.
 #[derive(Clone)]
@@ -88,6 +103,7 @@ pub struct EngineHandle {
     /// The cursor after every change, for the live event stream.
     pub changes: broadcast::Sender<u64>,
     pub backend: Backend,
+    wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl EngineHandle {
@@ -136,6 +152,17 @@ impl EngineHandle {
         self.ask(|reply| Job::Attachment { user, id, reply })
             .await?
     }
+    /// One round of the schedule (the ticker calls it; tests call it after moving the clock).
+    pub async fn tick(&self) -> Result<(), String> {
+        self.ask(|reply| Job::Tick { reply }).await
+    }
+    pub async fn notice_settings(&self) -> Result<creditdesk_domain::notice::Settings, String> {
+        self.ask(|reply| Job::Notices { reply }).await
+    }
+    /// Asks the deliverer for a round now (a delivery was put back in the queue).
+    pub fn wake_deliverer(&self) {
+        self.wake.notify_one();
+    }
     pub async fn directory(&self) -> Result<Vec<User>, String> {
         self.ask(|reply| Job::Directory { reply }).await
     }
@@ -155,6 +182,7 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
     let (changes, _) = broadcast::channel(64);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<Backend, String>>();
     let changes_out = changes.clone();
+    let wake = start.wake.clone();
     std::thread::Builder::new()
         .name("creditdesk-engine".into())
         .spawn(move || {
@@ -193,6 +221,7 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
         jobs,
         changes,
         backend,
+        wake,
     })
 }
 
@@ -212,6 +241,13 @@ struct Engine {
     /// The chunks of the latest snapshots, newest last: (whose: "all" or a rep's id, cursor,
     /// chunks by key).
     snapshots: RefCell<Vec<Kept>>,
+    /// When the rules last ran over every customer on the schedule (milliseconds).
+    ruled_at: std::cell::Cell<i64>,
+    /// The keys of the notices enqueued by this process (the table's unique key is the guard;
+    /// this only saves asking again).
+    enqueued: RefCell<std::collections::HashSet<String>>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    holder: String,
 }
 
 /// Whose ledger a snapshot holds: everyone who sees every customer shares one.
@@ -273,6 +309,10 @@ impl Engine {
             backend,
             changes,
             snapshots: RefCell::new(Vec::new()),
+            ruled_at: std::cell::Cell::new(i64::MIN / 2),
+            enqueued: RefCell::new(Default::default()),
+            wake: start.wake.clone(),
+            holder: start.holder.clone(),
         };
         if let Some(lang) = start.demo {
             creditdesk_app::admin::seed_demo_requests(
@@ -284,7 +324,8 @@ impl Engine {
             .await
             .map_err(text)?;
         }
-        engine.watch(None).await;
+        let _ = engine.watch(None).await;
+        engine.notify().await;
         Ok(engine)
     }
 
@@ -331,6 +372,13 @@ impl Engine {
                 };
                 let _ = reply.send(bytes);
             }
+            Job::Tick { reply } => {
+                self.scheduled().await;
+                let _ = reply.send(());
+            }
+            Job::Notices { reply } => {
+                let _ = reply.send(self.book.borrow().notices.clone());
+            }
             Job::Directory { reply } => {
                 let _ = reply.send(self.book.borrow().users.clone());
             }
@@ -355,7 +403,7 @@ impl Engine {
         let today = self.clock.today();
         if self.book.borrow_mut().roll_to(today) {
             // A new day: invoices fall due, limits end. The rules' alerts go out to devices.
-            self.watch(None).await;
+            let _ = self.watch(None).await;
             self.announce().await;
         }
         let now = self.clock.now().0;
@@ -398,8 +446,9 @@ impl Engine {
         match execute(&self.store, &self.book, &ctx, command, files).await {
             Ok(receipt) => {
                 if !receipt.touched.is_empty() {
-                    self.watch(Some(receipt.touched.clone())).await;
+                    let _ = self.watch(Some(receipt.touched.clone())).await;
                 }
+                self.notify().await;
                 self.announce().await;
                 Ok(receipt.touched)
             }
@@ -408,16 +457,114 @@ impl Engine {
     }
 
     /// Runs the rules (over some customers, or all), and files the reviews they ask for.
-    async fn watch(&self, ids: Option<Vec<CustomerId>>) {
+    async fn watch(&self, ids: Option<Vec<CustomerId>>) -> Result<(), String> {
         let now = self.clock.now();
         let mut id = || uuid::Uuid::new_v4().as_u128();
         match watch(&self.store, &self.book, now, ids, &system(), &mut id).await {
             Ok(w) => {
                 if let Err(e) = w.reviews {
                     eprintln!("reviews not filed: {e}");
+                    return Err(format!("reviews not filed: {e}"));
+                }
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("rules not run: {e}");
+                Err(format!("rules not run: {e}"))
+            }
+        }
+    }
+
+    /// The scheduled run: the rules over every customer (at most once per `RULES_EVERY_MS`,
+    /// and only while this process holds the `rules` lease), then the notices due. Time itself
+    /// (a new day, expiry) was kept before any job.
+    async fn scheduled(&self) {
+        let now = self.clock.now().0;
+        if now - self.ruled_at.get() >= RULES_EVERY_MS {
+            let pool = &self.store.pool;
+            match crate::jobs::lease(pool, "rules", &self.holder, now, 5 * RULES_EVERY_MS).await {
+                Ok(true) => {
+                    self.ruled_at.set(now);
+                    let t = std::time::Instant::now();
+                    let error = self.watch(None).await.err();
+                    let _ = crate::jobs::record(
+                        pool,
+                        "rules",
+                        now,
+                        t.elapsed().as_millis() as i64,
+                        error.as_deref(),
+                    )
+                    .await;
+                    self.announce().await;
+                }
+                Ok(false) => {}
+                Err(e) => eprintln!("the rules' lease: {e}"),
+            }
+        }
+        self.notify().await;
+    }
+
+    /// Enqueues the notices due now (alerts raised and requests waiting, late or escalated since
+    /// notices began on this database) and wakes the deliverer.
+    async fn notify(&self) {
+        let now = self.clock.now().0;
+        let since = match self.store.setting("notices.since").await {
+            Ok(Some(s)) => s.parse().unwrap_or(now),
+            Ok(None) => {
+                // The first time: what happened before now is history, not news.
+                let since = now + 1;
+                if let Err(e) = self
+                    .store
+                    .set_setting("notices.since", &since.to_string())
+                    .await
+                {
+                    eprintln!("notices not started: {e}");
+                    return;
+                }
+                since
+            }
+            Err(e) => {
+                eprintln!("notices not collected: {e}");
+                return;
+            }
+        };
+        let (due, settings) = {
+            let book = self.book.borrow();
+            let mut due = creditdesk_domain::notice::alert_notices(
+                &book.monitor.alerts,
+                |id| {
+                    book.customer(id)
+                        .map(|c| (c.name.as_str(), c.sales_rep.as_str()))
+                },
+                &book.users,
+                &book.notices,
+                since,
+            );
+            due.extend(creditdesk_domain::notice::request_notices(
+                &book.requests,
+                |id| book.customer(id).map(|c| c.name.clone()),
+                &book.users,
+                &book.notices,
+                now,
+                since,
+            ));
+            let known = self.enqueued.borrow();
+            due.retain(|n| !known.contains(&n.key));
+            (due, book.notices.clone())
+        };
+        if due.is_empty() {
+            return;
+        }
+        match crate::notify::enqueue(&self.store.pool, &due, &settings, now).await {
+            Ok(added) => {
+                self.enqueued
+                    .borrow_mut()
+                    .extend(due.into_iter().map(|n| n.key));
+                if added > 0 {
+                    self.wake.notify_one();
                 }
             }
-            Err(e) => eprintln!("rules not run: {e}"),
+            Err(e) => eprintln!("notices not enqueued: {e}"),
         }
     }
 

@@ -10,6 +10,8 @@
 //! - [`clock`]: the one source of "now" and of the business day;
 //! - [`site`]: the built app's files, precompressed and cached by name;
 //! - [`security`]: the security headers of every answer and the cross-site request guard;
+//! - [`jobs`]: the schedule (rules, expiry, notices) with nobody at a screen, one process at a time;
+//! - [`notify`]: notices by e-mail, webhook and the app's messages, retried until delivered;
 //! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
 pub mod api;
@@ -17,7 +19,9 @@ pub mod clock;
 pub mod devices;
 pub mod engine;
 pub mod identity;
+pub mod jobs;
 pub mod loopback;
+pub mod notify;
 pub mod security;
 pub mod site;
 pub mod store;
@@ -44,6 +48,11 @@ pub struct Config {
     /// The server is reached over HTTPS (a reverse proxy terminates TLS): cookies are `Secure`
     /// and answers carry `Strict-Transport-Security`.
     pub behind_tls: bool,
+    /// How often the schedule runs (rules over every customer at most once a minute, expiry,
+    /// notices); zero: never by itself (tests call `EngineHandle::tick`).
+    pub tick: std::time::Duration,
+    /// Where e-mail notices go out.
+    pub relay: notify::Relay,
 }
 
 /// A started server.
@@ -53,6 +62,8 @@ pub struct Running {
     pub pool: sqlx::AnyPool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// The ticker and the deliverer: they stop with the server.
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -62,21 +73,30 @@ impl Running {
             let _ = s.send(());
         }
         let _ = self.task.await;
+        for b in self.background {
+            let _ = b.await;
+        }
     }
     /// Waits until the server stops (Ctrl-C).
     pub async fn wait(self) {
         let _ = self.task.await;
+        for b in self.background {
+            let _ = b.await;
+        }
     }
 }
 
 /// Opens the database, starts the engine, binds and serves.
 pub async fn start(config: Config) -> Result<Running, String> {
+    let wake = Arc::new(tokio::sync::Notify::new());
     let engine = {
         let start = engine::Start {
             database_url: config.database_url.clone(),
             clock: config.clock.clone(),
             demo: config.demo,
             large: config.large,
+            wake: wake.clone(),
+            holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
         };
         tokio::task::spawn_blocking(move || engine::spawn(start))
             .await
@@ -93,6 +113,33 @@ pub async fn start(config: Config) -> Result<Running, String> {
         }
     }
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    let mut background = vec![tokio::spawn(
+        notify::Deliverer::new(
+            pool.clone(),
+            config.clock.clone(),
+            config.relay.clone(),
+            wake,
+        )
+        .run(stopping.clone()),
+    )];
+    if !config.tick.is_zero() {
+        let (engine, mut stopping, every) = (engine.clone(), stopping.clone(), config.tick);
+        background.push(tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {
+                        if let Err(e) = engine.tick().await {
+                            eprintln!("the schedule stopped: {e}");
+                            return;
+                        }
+                    }
+                    _ = stopping.changed() => return,
+                }
+            }
+        }));
+    }
     let shared = api::Shared {
         stopping,
         pool: pool.clone(),
@@ -139,5 +186,6 @@ pub async fn start(config: Config) -> Result<Running, String> {
         pool,
         shutdown: Some(tx),
         task,
+        background,
     })
 }

@@ -46,6 +46,22 @@ struct Args {
     /// Strict-Transport-Security. See docs/server.md, "Behind TLS".
     #[arg(long, env = "CREDITDESK_BEHIND_TLS")]
     behind_tls: bool,
+    /// How often, in seconds, the schedule runs: the warning rules over every customer (at most
+    /// once a minute), request deadlines and expiry, and the notices due. 0 turns it off.
+    #[arg(long, env = "CREDITDESK_TICK_SECONDS", default_value_t = 60.0)]
+    tick_seconds: f64,
+    /// The mail relay for e-mail notices: smtp://HOST:PORT (plain, a local relay),
+    /// smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST:465.
+    /// Without it e-mail notices wait (retried) until one is set. See docs/server.md, "Notices".
+    #[arg(long, env = "CREDITDESK_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of e-mail notices.
+    #[arg(
+        long,
+        env = "CREDITDESK_SMTP_FROM",
+        default_value = "CreditDesk <creditdesk@localhost>"
+    )]
+    smtp_from: String,
     /// Start the clock at 10:00 Beijing time on this day (`2026-06-15`) and let it run: for tests
     /// and demos only.
     #[arg(long, env = "CREDITDESK_FAKE_TODAY")]
@@ -120,6 +136,12 @@ async fn run(args: Args) -> Result<(), String> {
         clock,
         large: args.demo_large,
         behind_tls: args.behind_tls,
+        tick: std::time::Duration::try_from_secs_f64(args.tick_seconds.max(0.0))
+            .map_err(|e| format!("--tick-seconds {}: {e}", args.tick_seconds))?,
+        relay: creditdesk_server::notify::Relay {
+            url: args.smtp_url,
+            from: args.smtp_from,
+        },
     };
     let running = start(config).await?;
     let shown = database_url.split('@').next_back().unwrap_or_default();

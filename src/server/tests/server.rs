@@ -52,6 +52,8 @@ async fn server_on(url: String, demo: bool, clock: Clock) -> Server {
         clock: clock.clone(),
         large: false,
         behind_tls: false,
+        tick: std::time::Duration::ZERO,
+        relay: Default::default(),
     })
     .await
     .expect("server starts");

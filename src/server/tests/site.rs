@@ -53,6 +53,8 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
         clock: Clock::manual(1_781_488_800_000),
         large: false,
         behind_tls: false,
+        tick: std::time::Duration::ZERO,
+        relay: Default::default(),
     })
     .await
     .expect("server starts");
@@ -142,6 +144,8 @@ async fn behind_tls_the_cookie_is_secure_and_a_cross_site_post_is_refused() {
         clock: Clock::manual(1_781_488_800_000),
         large: false,
         behind_tls: true,
+        tick: std::time::Duration::ZERO,
+        relay: Default::default(),
     })
     .await
     .expect("server starts");

@@ -88,6 +88,8 @@ pub const RULES: Setting<RuleSet> = Setting::new("rules");
 pub const MONITOR: Setting<MonitorCounter> = Setting::new("monitor");
 pub const HOLDS: Setting<Holds> = Setting::new("holds");
 pub const PREVIOUS: Setting<Previous> = Setting::new("previous");
+/// Who is told what and how (`creditdesk_domain::notice`): the server delivers notices by it.
+pub const NOTICES: Setting<creditdesk_domain::notice::Settings> = Setting::new("notices");
 /// The columns a user hid in each report on this device: report name -> column ids.
 pub const REPORT_COLUMNS: Setting<std::collections::BTreeMap<String, Vec<String>>> =
     Setting::new("report_columns");

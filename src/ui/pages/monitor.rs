@@ -48,13 +48,7 @@ pub fn metric_label(m: Metric) -> T {
 
 /// A value of a metric as people read it: yuan for money, a percentage for utilisation.
 pub fn fmt_value(m: Metric, v: i64) -> String {
-    if m.is_money() {
-        Money::from_minor(v).format_cny()
-    } else if m.is_percent() {
-        format!("{}.{:02}%", v / 100, (v % 100).abs())
-    } else {
-        v.to_string()
-    }
+    m.show(v)
 }
 
 /// A metric's name without the unit the rule builder shows with it ("逾期金额（元）" reads
@@ -64,76 +58,10 @@ pub fn metric_name(lang: Lang, m: Metric) -> &'static str {
     label.split(['（', '(']).next().unwrap_or(label).trim()
 }
 
-/// What an alert found, as a sentence: "Overdue above ¥10,000: overdue amount ¥93,689.50, above
-/// the threshold of ¥10,000.00." / "逾期金额超过 ¥10,000：逾期金额 ¥93,689.50，超过阈值 ¥10,000.00。"
+/// What an alert found, as a sentence (`monitor::alert_sentence`, which the server's notices
+/// send too).
 pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
-    let zh = lang == Lang::Zh;
-    let name = rule_name(lang, &a.rule, &a.name);
-    let (value, threshold) = (
-        fmt_value(a.metric, a.value),
-        fmt_value(a.metric, a.threshold),
-    );
-    let finding = match (a.metric, zh) {
-        (Metric::DaysToLimitExpiry, true) if a.value < 0 => {
-            format!("额度已于 {} 天前到期", -a.value)
-        }
-        (Metric::DaysToLimitExpiry, false) if a.value < 0 => {
-            format!("the limit expired {} ago", lang.days(-a.value))
-        }
-        (Metric::DaysToReview, true) if a.value < 0 => format!("额度复核已逾期 {} 天", -a.value),
-        (Metric::DaysToReview, false) if a.value < 0 => {
-            format!("the limit review was due {} ago", lang.days(-a.value))
-        }
-        (Metric::MonthsUnused, true) => {
-            format!(
-                "额度已连续 {} 个月未使用（阈值 {} 个月）",
-                a.value, a.threshold
-            )
-        }
-        (Metric::MonthsUnused, false) => format!(
-            "the limit has not been used for {} months (the rule: {} or more)",
-            a.value, a.threshold
-        ),
-        _ => {
-            let label = metric_name(lang, a.metric);
-            let label = if zh {
-                label.to_string()
-            } else {
-                label.to_lowercase()
-            };
-            // "above ¥0.00" says nothing: any amount is the finding.
-            if a.op == Op::Gt && a.threshold == 0 {
-                format!("{label} {value}")
-            } else {
-                // Past the threshold, not just at it, reads "above".
-                let above = a.value > a.threshold && matches!(a.op, Op::Ge | Op::Gt);
-                let cmp = match (a.op, zh) {
-                    (Op::Ge | Op::Gt, true) if above => "超过阈值",
-                    (Op::Ge, true) => "达到阈值",
-                    (Op::Gt, true) => "超过阈值",
-                    (Op::Le, true) => "不超过阈值",
-                    (Op::Lt, true) => "低于阈值",
-                    (Op::Eq, true) => "等于",
-                    (Op::Ge | Op::Gt, false) if above => "above the threshold of",
-                    (Op::Ge, false) => "at the threshold of",
-                    (Op::Gt, false) => "above the threshold of",
-                    (Op::Le, false) => "at or below the threshold of",
-                    (Op::Lt, false) => "below the threshold of",
-                    (Op::Eq, false) => "equal to",
-                };
-                if zh {
-                    format!("{label} {value}，{cmp} {threshold}")
-                } else {
-                    format!("{label} {value}, {cmp} {threshold}")
-                }
-            }
-        }
-    };
-    if zh {
-        format!("{name}：{finding}。")
-    } else {
-        format!("{name}: {finding}.")
-    }
+    creditdesk_domain::monitor::alert_sentence(lang == Lang::Zh, a)
 }
 
 /// A threshold as typed in the builder (yuan, percent or a plain number) into its stored unit.
@@ -168,26 +96,7 @@ fn severity(lang: Lang, s: Severity) -> (&'static str, &'static str) {
 /// A rule's name in the user's language: the built-in rules keep their translated names until
 /// someone renames them.
 pub fn rule_name(lang: Lang, code: &str, name: &str) -> String {
-    let builtin = RuleSet::default();
-    let is_default = builtin
-        .rules
-        .iter()
-        .any(|r| r.code == code && r.name == name)
-        || (code == creditdesk_domain::monitor::PROMISE_BROKEN);
-    if lang == Lang::En || !is_default {
-        return name.to_string();
-    }
-    match code {
-        "W1001" => "额度使用率达到 90%",
-        "W1002" => "存在逾期发票",
-        "W1003" => "逾期金额超过 ¥10,000",
-        "W1004" => "额度连续 6 个月未使用",
-        "W1005" => "额度已到期",
-        "W1006" => "额度复核日已过",
-        "W1090" => "未按承诺付款",
-        _ => name,
-    }
-    .to_string()
+    creditdesk_domain::monitor::rule_name(lang == Lang::Zh, code, name)
 }
 
 /// What a rule says, in words.

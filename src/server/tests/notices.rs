@@ -1,0 +1,673 @@
+//! The server with nobody at a screen: its schedule runs the rules and the request deadlines,
+//! and the notices reach people through a real SMTP server (Python's aiosmtpd on loopback, from
+//! `./x setup`'s virtual environment) and a webhook sink, on SQLite and PostgreSQL.
+
+use creditdesk_app::sync::{Mutation, Push, PushReply, Status};
+use creditdesk_app::Command;
+use creditdesk_domain::demo::DemoLang;
+use creditdesk_domain::ledger::InvoiceInput;
+use creditdesk_domain::notice::{Channel, Contact, Flavour, Hook, Kind, Lang, Settings};
+use creditdesk_domain::request::RequestKind;
+use creditdesk_domain::*;
+use creditdesk_server::clock::Clock;
+use creditdesk_server::notify::{Delivery, Relay};
+use creditdesk_server::{start, Config, Running};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// 2026-06-15 10:00 in Beijing.
+const NOW_MS: i64 = 1_781_488_800_000;
+const HOUR: i64 = 3_600_000;
+const PASSWORD: &str = "demo-password";
+const CUSTOMER: &str = "Notice Test Trading Co";
+
+fn databases() -> Vec<&'static str> {
+    let mut v = vec!["sqlite"];
+    if std::env::var("CREDITDESK_TEST_PG").is_ok() {
+        v.push("postgres");
+    } else if std::env::var("CREDITDESK_REQUIRE_PG").is_ok() {
+        panic!("CREDITDESK_REQUIRE_PG is set but CREDITDESK_TEST_PG is not");
+    }
+    v
+}
+
+/// The Python with aiosmtpd: `CREDITDESK_TEST_PYTHON`, else `./x setup`'s `.tools/py`. None
+/// (the test says so and does nothing) unless `CREDITDESK_REQUIRE_SMTP` is set, as `./x test`
+/// sets it.
+fn python() -> Option<PathBuf> {
+    let p = std::env::var_os("CREDITDESK_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/py/bin/python")
+        });
+    let ok = Process::new(&p)
+        .args(["-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(p)
+    } else if std::env::var_os("CREDITDESK_REQUIRE_SMTP").is_some() {
+        panic!(
+            "CREDITDESK_REQUIRE_SMTP is set but {} has no aiosmtpd (run ./x setup)",
+            p.display()
+        )
+    } else {
+        eprintln!(
+            "skipped: no aiosmtpd at {} (./x setup installs it)",
+            p.display()
+        );
+        None
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real SMTP server on loopback writing what it receives into a maildir.
+struct Smtp {
+    child: Child,
+    python: PathBuf,
+    dir: PathBuf,
+}
+
+/// One message as received: the envelope's recipient, the subject and body decoded.
+#[derive(Debug, serde::Deserialize)]
+struct Mail {
+    to: String,
+    subject: String,
+    body: String,
+}
+
+impl Smtp {
+    fn start(python: &PathBuf, port: u16) -> Smtp {
+        let dir = std::env::temp_dir().join(format!("cd-mail-{}", uuid::Uuid::new_v4()));
+        let child = Process::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        let t = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(t.elapsed() < Duration::from_secs(20), "aiosmtpd listens");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Smtp {
+            child,
+            python: python.clone(),
+            dir,
+        }
+    }
+
+    /// Every message received so far, parsed by Python's email package.
+    fn mails(&self) -> Vec<Mail> {
+        let script = r#"
+import json, mailbox, sys
+out = []
+for m in mailbox.Maildir(sys.argv[1], factory=None, create=False):
+    body = m.get_payload(decode=True).decode(m.get_content_charset() or "utf-8")
+    subject = str(__import__("email.header", fromlist=["x"]).make_header(__import__("email.header", fromlist=["x"]).decode_header(m["Subject"])))
+    out.append({"to": m["To"], "subject": subject, "body": body})
+print(json.dumps(out))
+"#;
+        if !self.dir.join("new").exists() {
+            return Vec::new();
+        }
+        let out = Process::new(&self.python)
+            .args(["-c", script])
+            .arg(&self.dir)
+            .output()
+            .expect("python reads the maildir");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A webhook endpoint on loopback that keeps what it is sent and answers as WeCom does.
+async fn sink() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::Json<Value>| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body.0);
+                axum::Json(json!({"errcode": 0, "errmsg": "ok"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), got)
+}
+
+struct Server {
+    running: Running,
+    clock: Clock,
+}
+
+async fn server(db: &str, smtp_port: u16, tick: Duration) -> Server {
+    let clock = Clock::manual(NOW_MS);
+    let running = start(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: creditdesk_server::loopback::fresh_database(db).await,
+        site: None,
+        demo: Some(DemoLang::En),
+        demo_password: Some(PASSWORD.into()),
+        session_hours: 1_000,
+        clock: clock.clone(),
+        large: false,
+        behind_tls: false,
+        tick,
+        relay: Relay {
+            url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+            from: "CreditDesk <credit@example.com>".into(),
+        },
+    })
+    .await
+    .expect("server starts");
+    Server { running, clock }
+}
+
+async fn http(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let a =
+        creditdesk_server::loopback::request(s.running.addr, method, path, token, body.as_ref())
+            .await
+            .expect("the server answers");
+    (a.status, a.json)
+}
+
+async fn token(s: &Server, user: &str) -> String {
+    let (status, v) = http(
+        s,
+        "POST",
+        "/api/v1/session",
+        None,
+        Some(json!({"user": user, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    v["token"].as_str().unwrap().to_string()
+}
+
+async fn push(s: &Server, token: &str, commands: Vec<Command>) {
+    let mutations = commands
+        .into_iter()
+        .enumerate()
+        .map(|(i, command)| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: i as u64 + 1,
+            command,
+            files: Vec::new(),
+        })
+        .collect();
+    let body = serde_json::to_value(Push {
+        client: "test-device".into(),
+        mutations,
+    })
+    .unwrap();
+    let (status, v) = http(s, "POST", "/api/v1/push", Some(token), Some(body)).await;
+    assert_eq!(status, 200, "{v}");
+    let reply: PushReply = serde_json::from_value(v).unwrap();
+    for r in reply.results {
+        assert_eq!(r.status, Status::Applied, "{r:?}");
+    }
+}
+
+fn en(email: &str) -> Contact {
+    Contact {
+        email: email.into(),
+        lang: Lang::En,
+        ..Contact::default()
+    }
+}
+
+/// Waits (the schedule and the deliverer run by themselves) until `f` holds, for at most 30 s.
+async fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "waited 30 s for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A new customer of rep-1 (who adds it) owing 20,000 on an invoice due tomorrow (which finance
+/// records).
+async fn customer_owing(s: &Server) -> CustomerId {
+    let id = CustomerId::from_u128(uuid::Uuid::new_v4().as_u128());
+    let (rep, finance) = (token(s, "rep-1").await, token(s, "fs-1").await);
+    push(
+        s,
+        &rep,
+        vec![Command::SaveCustomer {
+            id,
+            create: true,
+            input: CustomerInput {
+                name: CUSTOMER.into(),
+                sales_rep: "rep-1".into(),
+                region: "East".into(),
+                industry: "Steel".into(),
+                first_cooperation: "2024-01-15".into(),
+                ..CustomerInput::default()
+            },
+            why: String::new(),
+        }],
+    )
+    .await;
+    push(
+        s,
+        &finance,
+        vec![Command::RecordInvoice {
+            id: InvoiceId::from_u128(uuid::Uuid::new_v4().as_u128()),
+            customer: id,
+            input: InvoiceInput {
+                number: "NT-0001".into(),
+                issue_date: "2026-05-17".into(),
+                term_days: "30".into(),
+                amount: "20000.00".into(),
+                order: None,
+            },
+        }],
+    )
+    .await;
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_browser_open_an_invoice_falling_overdue_above_ten_thousand_locks_and_mails_the_lead_and_finance(
+) {
+    let Some(py) = python() else { return };
+    for db in databases() {
+        let port = free_port();
+        let smtp = Smtp::start(&py, port);
+        let (hook, hooked) = sink().await;
+        let s = server(db, port, Duration::from_millis(100)).await;
+        let admin = token(&s, "admin").await;
+        let mut settings = Settings::default();
+        for (user, email) in [
+            ("rep-1", "rep1@example.com"),
+            ("sm-1", "sm1@example.com"),
+            ("sm-2", "sm2@example.com"),
+            ("fs-1", "fs1@example.com"),
+            ("fs-2", "fs2@example.com"),
+        ] {
+            settings.contacts.insert(user.into(), en(email));
+        }
+        // rep-1's manager is sm-2: the lead of rep-1's customers.
+        settings.contacts.get_mut("rep-1").unwrap().manager = Some("sm-2".into());
+        // fs-2 takes alerts by webhook (a WeCom robot) as well as by e-mail.
+        let fs2 = settings.contacts.get_mut("fs-2").unwrap();
+        fs2.hook = Some(Hook {
+            flavour: Flavour::WeCom,
+            url: hook.clone(),
+        });
+        fs2.channels = BTreeMap::from([(Kind::Alert, vec![Channel::Email, Channel::Webhook])]);
+        let (status, v) = http(
+            &s,
+            "PUT",
+            "/api/v1/notices/settings",
+            Some(&admin),
+            Some(serde_json::to_value(&settings).unwrap()),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        let rep = token(&s, "rep-1").await;
+        customer_owing(&s).await;
+        // Nothing is overdue yet: nobody is told of this customer.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(
+            !smtp.mails().iter().any(|m| m.subject.contains(CUSTOMER)),
+            "{db}"
+        );
+        // Two days on, with no request from anyone: the schedule notices the new day.
+        s.clock.advance(48 * HOUR);
+        let ours = |smtp: &Smtp| -> Vec<Mail> {
+            smtp.mails()
+                .into_iter()
+                .filter(|m| m.subject.contains(CUSTOMER) && m.subject.contains("Overdue above"))
+                .collect()
+        };
+        let mails = eventually("the W1003 e-mails", || {
+            let m = ours(&smtp);
+            (m.len() >= 4).then_some(m)
+        })
+        .await;
+        let mut to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+        to.sort();
+        assert_eq!(
+            to,
+            [
+                "fs1@example.com",
+                "fs2@example.com",
+                "rep1@example.com",
+                "sm2@example.com"
+            ],
+            "{db}: the lead (sm-2), not every sales manager, and finance"
+        );
+        let fs1 = mails.iter().find(|m| m.to == "fs1@example.com").unwrap();
+        assert_eq!(
+            fs1.subject,
+            format!("[CreditDesk] {CUSTOMER}: Overdue above ¥10,000"),
+            "{db}"
+        );
+        assert!(
+            fs1.body.starts_with("Overdue above ¥10,000: overdue amount ¥20,000.00, above the threshold of ¥10,000.00."),
+            "{db}: {}",
+            fs1.body
+        );
+        // The WeCom robot got its text message.
+        let posted = eventually("the webhook", || {
+            let got = hooked.lock().unwrap();
+            got.iter()
+                .find(|v| {
+                    v["text"]["content"]
+                        .as_str()
+                        .is_some_and(|t| t.contains(CUSTOMER))
+                })
+                .cloned()
+        })
+        .await;
+        assert_eq!(posted["msgtype"], "text", "{db}");
+        // The customer is locked: its orders are held (the pull shows the rules' hold).
+        let (_, pulled) = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&rep), None).await;
+        let id = pulled["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == CUSTOMER)
+            .unwrap()["id"]
+            .clone();
+        let holds = pulled["holds"].as_array().unwrap();
+        assert!(
+            holds
+                .iter()
+                .any(|h| h[0] == id && h[1].as_array().is_some_and(|v| !v.is_empty())),
+            "{db}: the customer is held"
+        );
+        // The app's messages list has it too; the log shows each delivery sent.
+        let fs1 = token(&s, "fs-1").await;
+        let (_, mine) = http(&s, "GET", "/api/v1/notices", Some(&fs1), None).await;
+        let mine: Vec<Delivery> = serde_json::from_value(mine).unwrap();
+        assert!(
+            mine.iter()
+                .any(|d| d.subject.contains(CUSTOMER) && d.channel == "inbox"),
+            "{db}"
+        );
+        let (_, log) = http(&s, "GET", "/api/v1/notices/log", Some(&admin), None).await;
+        let log: Vec<Delivery> = serde_json::from_value(log).unwrap();
+        let sent: Vec<&Delivery> = log
+            .iter()
+            .filter(|d| d.subject.contains(CUSTOMER) && d.channel != "inbox")
+            .collect();
+        assert_eq!(sent.len(), 5, "{db}: four e-mails and one webhook");
+        assert!(
+            sent.iter().all(|d| d.status == "sent" && d.attempts == 1),
+            "{db}: {sent:?}"
+        );
+        // Another day on, the same episode tells nobody again.
+        s.clock.advance(24 * HOUR);
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(
+            ours(&smtp).len(),
+            4,
+            "{db}: one e-mail per person per episode"
+        );
+        let (status, _) = http(&s, "GET", "/api/v1/notices/log", Some(&rep), None).await;
+        assert_eq!(status, 403, "{db}: the log is the administrator's");
+        let (_, jobs) = http(&s, "GET", "/api/v1/jobs", Some(&admin), None).await;
+        let rules = jobs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["name"] == "rules")
+            .unwrap()
+            .clone();
+        assert!(
+            rules["runs"].as_i64().unwrap() >= 1 && rules["failures"] == 0,
+            "{db}: {rules}"
+        );
+        s.running.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_waiting_past_its_deadline_reminds_its_approvers_then_escalates() {
+    let Some(py) = python() else { return };
+    for db in databases() {
+        let port = free_port();
+        let smtp = Smtp::start(&py, port);
+        let s = server(db, port, Duration::ZERO).await;
+        let admin = token(&s, "admin").await;
+        let mut settings = Settings::default();
+        for user in ["sm-1", "sm-2", "fs-1", "fs-2", "fm-1", "gm-1", "cfo-1"] {
+            settings
+                .contacts
+                .insert(user.into(), en(&format!("{user}@example.com")));
+        }
+        let (status, v) = http(
+            &s,
+            "PUT",
+            "/api/v1/notices/settings",
+            Some(&admin),
+            Some(serde_json::to_value(&settings).unwrap()),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        // A minute after the server started (notices cover what happens after that).
+        s.clock.advance(60_000);
+        let rep = token(&s, "rep-1").await;
+        let customer = customer_owing(&s).await;
+        push(
+            &s,
+            &rep,
+            vec![Command::FileRequest {
+                id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
+                customer,
+                kind: RequestKind::FirstApplication {
+                    limit: Money::from_units(30_000),
+                },
+                reason: "A new distributor in Hangzhou".into(),
+                attachments: Vec::new(),
+            }],
+        )
+        .await;
+        let of = |smtp: &Smtp, what: &str| -> Vec<String> {
+            let mut to: Vec<String> = smtp
+                .mails()
+                .into_iter()
+                .filter(|m| m.subject.contains(CUSTOMER) && m.subject.contains(what))
+                .map(|m| m.to)
+                .collect();
+            to.sort();
+            to
+        };
+        let waiting = eventually("the approvers' e-mails", || {
+            let w = of(&smtp, "Waiting for your decision");
+            (w.len() >= 2).then_some(w)
+        })
+        .await;
+        // The first step is the sales managers'; the requester is not asked.
+        assert_eq!(waiting, ["sm-1@example.com", "sm-2@example.com"], "{db}");
+        assert!(of(&smtp, "Late").is_empty(), "{db}");
+        // Past the step's due time: the approvers are reminded (the schedule runs on the tick).
+        let routes = creditdesk_domain::approval::Routes::default();
+        let due = routes.tiers[0].due_hours as i64;
+        let escalate = routes.tiers[0].escalate_hours as i64;
+        s.clock.advance(due * HOUR + 60_000);
+        s.running.engine.tick().await.unwrap();
+        let late = eventually("the reminders", || {
+            let l = of(&smtp, "Late");
+            (l.len() >= waiting.len()).then_some(l)
+        })
+        .await;
+        assert_eq!(late, waiting, "{db}: each approver is reminded once");
+        assert!(of(&smtp, "Escalated").is_empty(), "{db}");
+        // Past the escalation time: the next level up of each missing role hears of it.
+        s.clock.advance((escalate - due) * HOUR);
+        s.running.engine.tick().await.unwrap();
+        let up = eventually("the escalations", || {
+            let e = of(&smtp, "Escalated");
+            (!e.is_empty()).then_some(e)
+        })
+        .await;
+        let expected: Vec<&str> = up.iter().map(|s| s.as_str()).collect();
+        assert!(
+            expected
+                .iter()
+                .all(|a| ["gm-1@example.com", "fm-1@example.com"].contains(a)),
+            "{db}: {up:?}"
+        );
+        s.running.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_is_down_loses_no_notice_it_is_retried_until_sent() {
+    let Some(py) = python() else { return };
+    for db in databases() {
+        let port = free_port();
+        let s = server(db, port, Duration::ZERO).await;
+        let admin = token(&s, "admin").await;
+        let mut settings = Settings::default();
+        settings
+            .contacts
+            .insert("fs-1".into(), en("fs1@example.com"));
+        let (status, _) = http(
+            &s,
+            "PUT",
+            "/api/v1/notices/settings",
+            Some(&admin),
+            Some(serde_json::to_value(&settings).unwrap()),
+        )
+        .await;
+        assert_eq!(status, 200);
+        customer_owing(&s).await;
+        s.clock.advance(48 * HOUR);
+        s.running.engine.tick().await.unwrap();
+        // Nothing listens on the relay's port: the try fails and is recorded.
+        let t = Instant::now();
+        let failed = loop {
+            if let Some(d) = email_of(&s, &admin).await.filter(|d| d.attempts >= 1) {
+                break d;
+            }
+            assert!(t.elapsed() < Duration::from_secs(30), "{db}: a first try");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(failed.status, "pending", "{db}: {failed:?}");
+        assert!(
+            failed.last_error.as_deref().is_some_and(|e| !e.is_empty()),
+            "{db}"
+        );
+        // The relay comes back; a minute later the next try delivers it.
+        let smtp = Smtp::start(&py, port);
+        s.clock.advance(61_000);
+        let mail = eventually("the retried e-mail", || {
+            smtp.mails()
+                .into_iter()
+                .find(|m| m.subject.contains(CUSTOMER))
+        })
+        .await;
+        assert_eq!(mail.to, "fs1@example.com", "{db}");
+        let t = Instant::now();
+        let sent = loop {
+            if let Some(d) = email_of(&s, &admin).await.filter(|d| d.status == "sent") {
+                break d;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{db}: recorded as sent"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(sent.attempts, 2, "{db}");
+        assert_eq!(sent.last_error, None, "{db}");
+        s.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_runs_in_one_process_at_a_time_until_its_lease_runs_out() {
+    use creditdesk_server::jobs::{lease, release};
+    for db in databases() {
+        let (pool, _) = creditdesk_server::store::open(
+            &creditdesk_server::loopback::fresh_database(db).await,
+            2,
+        )
+        .await
+        .unwrap();
+        assert!(
+            lease(&pool, "rules", "a", 1_000, 500).await.unwrap(),
+            "{db}"
+        );
+        assert!(
+            !lease(&pool, "rules", "b", 1_200, 500).await.unwrap(),
+            "{db}: a holds it"
+        );
+        assert!(
+            lease(&pool, "rules", "a", 1_300, 500).await.unwrap(),
+            "{db}: a renews"
+        );
+        assert!(
+            lease(&pool, "deliver", "b", 1_300, 500).await.unwrap(),
+            "{db}: another job"
+        );
+        assert!(
+            !lease(&pool, "rules", "b", 1_700, 500).await.unwrap(),
+            "{db}"
+        );
+        assert!(
+            lease(&pool, "rules", "b", 1_801, 500).await.unwrap(),
+            "{db}: a's ran out"
+        );
+        release(&pool, "rules", "b").await.unwrap();
+        assert!(
+            lease(&pool, "rules", "a", 1_802, 500).await.unwrap(),
+            "{db}: given back"
+        );
+    }
+}
+
+/// The e-mail delivery of the test customer's notice, as the administrator's log shows it.
+async fn email_of(s: &Server, admin: &str) -> Option<Delivery> {
+    let (_, v) = http(s, "GET", "/api/v1/notices/log", Some(admin), None).await;
+    let log: Vec<Delivery> = serde_json::from_value(v).unwrap();
+    log.into_iter()
+        .find(|d| d.subject.contains(CUSTOMER) && d.channel == "email")
+}
