@@ -10,6 +10,7 @@ pub mod importing;
 pub mod link;
 pub mod lock;
 pub mod monitoring;
+pub mod notices;
 pub mod pages;
 pub mod rating;
 pub mod reports;
@@ -199,6 +200,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/audit") view=AuditPage />
                 <Route path=path!("/alerts") view=pages::monitor::AlertsPage />
                 <Route path=path!("/tasks") view=pages::monitor::TasksPage />
+                <Route path=path!("/messages") view=notices::MessagesPage />
                 <Route path=path!("/rules") view=pages::monitor::RulesPage />
                 <Route path=path!("/customers/:id/notice") view=pages::monitor::NoticePage />
                 <Route path=path!("/held") view=HeldPage />

@@ -426,6 +426,79 @@ pub async fn set_password(user: User, password: String) -> Result<(), SyncError>
     .await
 }
 
+async fn put<T: for<'de> Deserialize<'de>>(
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<T, SyncError> {
+    let req = changing(Request::put(&api(path)))
+        .json(body)
+        .map_err(|e| SyncError::Store(e.to_string()))?;
+    answer(req.send().await).await
+}
+
+/// A notice on its way or sent, as the server lists it (`creditdesk_server::notify::Delivery`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub kind: String,
+    pub user: String,
+    pub channel: String,
+    pub address: String,
+    pub customer: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub next_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// A server job's record (`creditdesk_server::jobs::JobRun`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct JobRun {
+    pub name: String,
+    pub runs: i64,
+    pub failures: i64,
+    pub last_start: i64,
+    pub last_ms: i64,
+    pub last_ok: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// My messages (the notices of the app's channel), newest first.
+pub async fn messages() -> Result<Vec<Delivery>, SyncError> {
+    get("/api/v1/notices").await
+}
+
+/// The notice settings I may see: all of them for an administrator.
+pub async fn notice_settings() -> Result<creditdesk_domain::notice::Settings, SyncError> {
+    get("/api/v1/notices/settings").await
+}
+
+/// Saves them (the server runs `SaveNotices` as me) and returns what is saved.
+pub async fn save_notice_settings(
+    s: &creditdesk_domain::notice::Settings,
+) -> Result<creditdesk_domain::notice::Settings, SyncError> {
+    put("/api/v1/notices/settings", s).await
+}
+
+/// Every delivery, newest first (administrators only).
+pub async fn notice_log() -> Result<Vec<Delivery>, SyncError> {
+    get("/api/v1/notices/log").await
+}
+
+/// Sends a delivery again now (administrators only).
+pub async fn retry_notice(id: i64) -> Result<(), SyncError> {
+    post_done(&format!("/api/v1/notices/{id}/retry"), &serde_json::json!({})).await
+}
+
+/// The server's jobs (administrators only).
+pub async fn jobs() -> Result<Vec<JobRun>, SyncError> {
+    get("/api/v1/jobs").await
+}
+
 /// A POST whose success has no body.
 async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncError> {
     let r = changing(Request::post(&api(path)))

@@ -7,7 +7,7 @@ use crate::ui::sync::{self, SyncError};
 use creditdesk_app::Command;
 use leptos::prelude::*;
 
-fn error_text(lang: Lang, e: &SyncError) -> String {
+pub(crate) fn error_text(lang: Lang, e: &SyncError) -> String {
     match e {
         SyncError::Unreachable => lang.t(T::ServerDown).into(),
         SyncError::SignedOut { expired: true } => lang.t(T::SessionExpired).into(),

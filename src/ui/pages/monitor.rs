@@ -26,6 +26,10 @@ pub fn InboxTabs() -> impl IntoView {
             <A href="/inbox" exact=true>{move || state.t(T::Request)}</A>
             <A href="/alerts" attr:data-testid="alerts-tab">{move || state.t(T::Alerts)}</A>
             <A href="/tasks" attr:data-testid="tasks-tab">{move || state.t(T::Tasks)}</A>
+            // The server's notices (server mode only).
+            {move || state.sync.server.get().then(|| view! {
+                <A href="/messages" attr:data-testid="messages-tab">{state.t(T::MessagesTitle)}</A>
+            })}
         </nav>
     }
 }

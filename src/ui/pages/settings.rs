@@ -61,6 +61,10 @@ pub fn Settings() -> impl IntoView {
             // The administrator's list of the devices that sync (server mode).
             {move || (state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)))
                 .then(|| view! { <crate::ui::lock::Devices /> })}
+            // Notices come from the server: how I am told, and the administrator's log.
+            {move || state.sync.server.get().then(|| view! { <crate::ui::notices::NoticeSettingsCard /> })}
+            {move || (state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)))
+                .then(|| view! { <crate::ui::notices::DeliveryLog /> })}
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
