@@ -161,7 +161,8 @@ export async function startServer({ demo = "en", dir = null, large = false, sess
   const day = new Date(NOW.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
   const args = ["--listen", `127.0.0.1:${port}`, "--site", SITE, "--data", dir, "--fake-today", day, "--demo-password", DEMO_PASSWORD];
   if (demo) args.push("--demo", demo);
-  if (large) args.push("--demo-large");
+  // The large book's daily backup (about 400 MB) would take the benchmark's machine at start.
+  if (large) args.push("--demo-large", "--backup-keep", "0");
   if (sessionHours) args.push("--session-hours", String(sessionHours));
   let child = null;
   const launch = async () => {

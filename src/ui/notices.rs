@@ -9,7 +9,9 @@ use crate::ui::pages::requests::fmt_time;
 use crate::ui::state::AppState;
 use crate::ui::sync::{self, Delivery, JobRun};
 use creditdesk_domain::approval::Role;
-use creditdesk_domain::notice::{Channel, Contact, Flavour, Hook, Kind, Lang as NoticeLang, Settings};
+use creditdesk_domain::notice::{
+    Channel, Contact, Flavour, Hook, Kind, Lang as NoticeLang, Settings,
+};
 use leptos::prelude::*;
 
 fn kind_label(k: Kind) -> T {
@@ -136,7 +138,9 @@ pub fn NoticeSettingsCard() -> impl IntoView {
         });
     };
     let save = move |_| {
-        let Some(s) = settings.get_untracked() else { return };
+        let Some(s) = settings.get_untracked() else {
+            return;
+        };
         saved.set(false);
         leptos::task::spawn_local(async move {
             match sync::save_notice_settings(&s).await {
@@ -237,7 +241,10 @@ pub fn NoticeSettingsCard() -> impl IntoView {
 /// The administrator's part: the defaults per kind, and each person's address, language and
 /// manager.
 #[component]
-fn AdminNoticeSettings(settings: RwSignal<Option<Settings>>, saved: RwSignal<bool>) -> impl IntoView {
+fn AdminNoticeSettings(
+    settings: RwSignal<Option<Settings>>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let edit = move |f: &dyn Fn(&mut Settings)| {
         saved.set(false);

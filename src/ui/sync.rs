@@ -491,7 +491,11 @@ pub async fn notice_log() -> Result<Vec<Delivery>, SyncError> {
 
 /// Sends a delivery again now (administrators only).
 pub async fn retry_notice(id: i64) -> Result<(), SyncError> {
-    post_done(&format!("/api/v1/notices/{id}/retry"), &serde_json::json!({})).await
+    post_done(
+        &format!("/api/v1/notices/{id}/retry"),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// The server's jobs (administrators only).

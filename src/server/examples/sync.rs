@@ -42,6 +42,7 @@ async fn server(url: String, large: bool) -> Running {
         behind_tls: false,
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
+        backups: None,
     })
     .await
     .expect("the server starts")

@@ -90,6 +90,8 @@ pub struct Start {
     pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// This process's name in the job leases.
     pub holder: String,
+    /// Daily backups (none: off).
+    pub backups: Option<crate::backups::Plan>,
 }
 
 /// How often the scheduled run of the rules over every customer runs (clock time): the rules
@@ -248,6 +250,7 @@ struct Engine {
     enqueued: RefCell<std::collections::HashSet<String>>,
     wake: std::sync::Arc<tokio::sync::Notify>,
     holder: String,
+    backups: Option<crate::backups::Plan>,
 }
 
 /// Whose ledger a snapshot holds: everyone who sees every customer shares one.
@@ -313,6 +316,7 @@ impl Engine {
             enqueued: RefCell::new(Default::default()),
             wake: start.wake.clone(),
             holder: start.holder.clone(),
+            backups: start.backups.clone(),
         };
         if let Some(lang) = start.demo {
             creditdesk_app::admin::seed_demo_requests(
@@ -325,6 +329,8 @@ impl Engine {
             .map_err(text)?;
         }
         let _ = engine.watch(None).await;
+        // The schedule's first run over everyone is a minute on: this one was it.
+        engine.ruled_at.set(engine.clock.now().0);
         engine.notify().await;
         Ok(engine)
     }
@@ -502,6 +508,54 @@ impl Engine {
             }
         }
         self.notify().await;
+        self.back_up().await;
+    }
+
+    /// Today's backup, if it is not there yet (under the `backup` lease; see `backups`).
+    async fn back_up(&self) {
+        let Some(plan) = self.backups.as_ref().filter(|p| p.keep > 0) else {
+            return;
+        };
+        let today = self.clock.today();
+        if plan.dir.join(crate::backups::file_name(today)).exists() {
+            return;
+        }
+        let now = self.clock.now().0;
+        let pool = &self.store.pool;
+        match crate::jobs::lease(pool, "backup", &self.holder, now, 3_600_000).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                eprintln!("the backup's lease: {e}");
+                return;
+            }
+        }
+        let t = std::time::Instant::now();
+        let taken = crate::backups::take(&self.store, &plan.dir, today, plan.keep).await;
+        let error = taken.as_ref().err().cloned();
+        match &taken {
+            Ok(b) => println!(
+                "backup {} ({} bytes, sha-256 {}){}",
+                b.path.display(),
+                b.bytes,
+                b.sha256,
+                if b.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; removed {} older", b.removed.len())
+                }
+            ),
+            Err(e) => eprintln!("backup not taken: {e}"),
+        }
+        let _ = crate::jobs::record(
+            pool,
+            "backup",
+            now,
+            t.elapsed().as_millis() as i64,
+            error.as_deref(),
+        )
+        .await;
+        let _ = crate::jobs::release(pool, "backup", &self.holder).await;
     }
 
     /// Enqueues the notices due now (alerts raised and requests waiting, late or escalated since

@@ -12,9 +12,11 @@
 //! - [`security`]: the security headers of every answer and the cross-site request guard;
 //! - [`jobs`]: the schedule (rules, expiry, notices) with nobody at a screen, one process at a time;
 //! - [`notify`]: notices by e-mail, webhook and the app's messages, retried until delivered;
+//! - [`backups`]: the daily backup (atomic, with its SHA-256, the newest kept) and the restore drill;
 //! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
 pub mod api;
+pub mod backups;
 pub mod clock;
 pub mod devices;
 pub mod engine;
@@ -53,6 +55,8 @@ pub struct Config {
     pub tick: std::time::Duration,
     /// Where e-mail notices go out.
     pub relay: notify::Relay,
+    /// Daily backups by the schedule (none: off).
+    pub backups: Option<backups::Plan>,
 }
 
 /// A started server.
@@ -97,6 +101,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             large: config.large,
             wake: wake.clone(),
             holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+            backups: config.backups.clone(),
         };
         tokio::task::spawn_blocking(move || engine::spawn(start))
             .await

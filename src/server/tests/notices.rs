@@ -188,6 +188,7 @@ async fn server(db: &str, smtp_port: u16, tick: Duration) -> Server {
             url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
             from: "CreditDesk <credit@example.com>".into(),
         },
+        backups: None,
     })
     .await
     .expect("server starts");

@@ -54,6 +54,7 @@ async fn server_on(url: String, demo: bool, clock: Clock) -> Server {
         behind_tls: false,
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
+        backups: None,
     })
     .await
     .expect("server starts");

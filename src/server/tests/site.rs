@@ -55,6 +55,7 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
         behind_tls: false,
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
+        backups: None,
     })
     .await
     .expect("server starts");
@@ -146,6 +147,7 @@ async fn behind_tls_the_cookie_is_secure_and_a_cross_site_post_is_refused() {
         behind_tls: true,
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
+        backups: None,
     })
     .await
     .expect("server starts");

@@ -167,17 +167,19 @@ pub fn canonical(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
-fn section(out: &mut String, name: &str, items: impl Iterator<Item = String>) {
-    out.push_str(",\n\"");
-    out.push_str(name);
-    out.push_str("\":[");
+fn section(
+    out: &mut impl std::io::Write,
+    name: &str,
+    items: impl Iterator<Item = String>,
+) -> std::io::Result<()> {
+    write!(out, ",\n\"{name}\":[")?;
     let mut first = true;
     for it in items {
-        out.push_str(if first { "\n" } else { ",\n" });
+        out.write_all(if first { b"\n" } else { b",\n" })?;
         first = false;
-        out.push_str(&it);
+        out.write_all(it.as_bytes())?;
     }
-    out.push_str(if first { "]" } else { "\n]" });
+    out.write_all(if first { b"]" } else { b"\n]" })
 }
 
 fn pair(k: &str, v: String) -> String {
@@ -192,28 +194,28 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 
 /// Writes a dump as a backup file at the current schema version.
 pub fn to_json(d: &Dump) -> String {
-    let mut out = format!("{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}");
+    let mut out = Vec::new();
+    write_json(d, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes a dump as a backup file to `out` record by record (the file is never one string in
+/// memory: a server writes the large book's backup straight to disk).
+pub fn write_json(d: &Dump, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    write!(out, "{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}")?;
     section(
-        &mut out,
+        out,
         "meta",
         d.meta
             .iter()
             .filter(|(k, _)| k != DEVICE_KEY)
             .map(|(k, v)| pair(k, Value::String(v.clone()).to_string())),
-    );
-    section(
-        &mut out,
-        "customers",
-        d.customers.iter().map(|c| canonical(c)),
-    );
-    section(&mut out, "orders", d.rows.orders.iter().map(json));
-    section(&mut out, "invoices", d.rows.invoices.iter().map(json));
-    section(&mut out, "payments", d.rows.payments.iter().map(json));
-    section(
-        &mut out,
-        "credit_notes",
-        d.rows.credit_notes.iter().map(json),
-    );
+    )?;
+    section(out, "customers", d.customers.iter().map(|c| canonical(c)))?;
+    section(out, "orders", d.rows.orders.iter().map(json))?;
+    section(out, "invoices", d.rows.invoices.iter().map(json))?;
+    section(out, "payments", d.rows.payments.iter().map(json))?;
+    section(out, "credit_notes", d.rows.credit_notes.iter().map(json))?;
     for (name, docs) in [
         ("field_defs", &d.field_defs),
         ("models", &d.models),
@@ -221,24 +223,19 @@ pub fn to_json(d: &Dump) -> String {
         ("alerts", &d.alerts),
         ("tasks", &d.tasks),
     ] {
-        section(
-            &mut out,
-            name,
-            docs.iter().map(|(k, v)| pair(k, canonical(v))),
-        );
+        section(out, name, docs.iter().map(|(k, v)| pair(k, canonical(v))))?;
     }
-    section(&mut out, "audit", d.audit.iter().map(|a| canonical(a)));
+    section(out, "audit", d.audit.iter().map(|a| canonical(a)))?;
     let b64 = base64::engine::general_purpose::STANDARD;
     section(
-        &mut out,
+        out,
         "attachments",
         d.attachments
             .iter()
             .map(|(k, v)| pair(k, Value::String(b64.encode(v)).to_string())),
-    );
-    section(&mut out, "outbox", d.outbox.iter().map(|o| canonical(o)));
-    out.push_str("\n}\n");
-    out
+    )?;
+    section(out, "outbox", d.outbox.iter().map(|o| canonical(o)))?;
+    out.write_all(b"\n}\n")
 }
 
 struct Reader {
