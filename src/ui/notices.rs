@@ -126,8 +126,22 @@ pub fn NoticeSettingsCard() -> impl IntoView {
             Err(e) => error.set(Some(error_text(state.lang.get_untracked(), &e))),
         }
     });
-    let me = move || state.data(|d| d.me().id.clone());
-    let admin = move || state.data(|d| d.me().has(Role::Admin));
+    // Notices are the server's: who I am is who the session says.
+    let me = move || {
+        state
+            .sync
+            .session
+            .get()
+            .map(|x| x.user.id)
+            .unwrap_or_default()
+    };
+    let admin = move || {
+        state
+            .sync
+            .session
+            .get()
+            .is_some_and(|x| x.user.has(Role::Admin))
+    };
     let edit_mine = move |f: &dyn Fn(&mut Contact)| {
         let id = me();
         saved.set(false);

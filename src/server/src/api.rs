@@ -23,6 +23,10 @@
 //! | `GET /api/v1/notices/log`  | administrator    | every delivery, newest first: sent, waiting for a retry, failed |
 //! | `POST /api/v1/notices/{id}/retry` | administrator | send a delivery again now |
 //! | `GET /api/v1/jobs`         | administrator    | the schedule's jobs: runs, failures, the last error |
+//! | `GET /api/v1/api-keys`     | administrator    | the ERP API's keys (never their secrets)        |
+//! | `POST /api/v1/api-keys`    | administrator    | `{name, acts_as, scopes}` → a new key; its secret is shown once |
+//! | `DELETE /api/v1/api-keys/{id}` | administrator | revoke a key                                   |
+//! | `/api/erp/v1/…`            | an API key       | the ERP API: see [`crate::erp`] and `GET /api/erp/v1/openapi.json` |
 //!
 //! A request that changes something and is signed in by the cookie carries `X-CreditDesk: 1`
 //! (see [`crate::security`]); the app names its device in `X-CreditDesk-Device` (see
@@ -231,6 +235,17 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/notices/log", get(notice_log))
         .route("/api/v1/notices/{id}/retry", post(retry_notice))
         .route("/api/v1/jobs", get(list_jobs))
+        .route("/api/v1/api-keys", get(list_api_keys).post(create_api_key))
+        .route(
+            "/api/v1/api-keys/{id}",
+            axum::routing::delete(revoke_api_key),
+        )
+        .merge(
+            crate::erp::router().layer(axum::middleware::from_fn_with_state(
+                shared.clone(),
+                crate::erp::record_calls,
+            )),
+        )
         .route(
             "/api/{*rest}",
             axum::routing::any(|| async {
@@ -779,4 +794,49 @@ async fn list_jobs(State(s): State<Shared>, me: SignedIn) -> ApiResult<Vec<crate
         .await
         .map(Json)
         .map_err(ApiError::internal)
+}
+
+async fn list_api_keys(
+    State(s): State<Shared>,
+    me: SignedIn,
+) -> ApiResult<Vec<crate::erp::KeyInfo>> {
+    admin_only(&me)?;
+    crate::erp::list_keys(&s.pool).await.map(Json)
+}
+
+async fn create_api_key(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(b): Json<crate::erp::KeyRequest>,
+) -> ApiResult<crate::erp::NewKey> {
+    admin_only(&me)?;
+    let directory = s.engine.directory().await.map_err(ApiError::internal)?;
+    let key = crate::erp::create_key(&s.pool, &b, &directory, &me.user.id, s.clock.now().0).await?;
+    eprintln!(
+        "API key {} ({}) created by {} for {} with {}",
+        key.key.id,
+        key.key.name,
+        me.user.id,
+        key.key.acts_as,
+        key.key.scopes.join(", ")
+    );
+    Ok(Json(key))
+}
+
+async fn revoke_api_key(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin_only(&me)?;
+    if crate::erp::revoke_key(&s.pool, &id, s.clock.now().0).await? {
+        eprintln!("API key {id} revoked by {}", me.user.id);
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-API-KEY",
+            format!("no API key {id} in use"),
+        ))
+    }
 }

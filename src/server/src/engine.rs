@@ -53,6 +53,27 @@ pub enum Job {
     /// The server's schedule: keep time, expire requests, run the rules over every customer (at
     /// most once per `RULES_EVERY_MS`), and collect the notices due.
     Tick { reply: oneshot::Sender<()> },
+    /// A batch of ERP documents, posted as the key's user (see `erp::post`).
+    ErpPost {
+        caller: crate::erp::Caller,
+        docs: crate::erp::Docs,
+        reply: oneshot::Sender<Result<crate::erp::BatchResult, crate::api::ApiError>>,
+    },
+    /// The order-time check for `user`: `None` when the user does not see the customer.
+    ErpCheck {
+        user: User,
+        id: CustomerId,
+        amount: creditdesk_domain::Money,
+        prepaid: bool,
+        reply: oneshot::Sender<Option<crate::erp::CheckAnswer>>,
+    },
+    /// A customer's credit position for `user`.
+    ErpPosition {
+        user: User,
+        code: String,
+        id: CustomerId,
+        reply: oneshot::Sender<Option<crate::erp::Position>>,
+    },
     /// The notice settings.
     Notices {
         reply: oneshot::Sender<creditdesk_domain::notice::Settings>,
@@ -157,6 +178,49 @@ impl EngineHandle {
     /// One round of the schedule (the ticker calls it; tests call it after moving the clock).
     pub async fn tick(&self) -> Result<(), String> {
         self.ask(|reply| Job::Tick { reply }).await
+    }
+    pub async fn erp_post(
+        &self,
+        caller: crate::erp::Caller,
+        docs: crate::erp::Docs,
+    ) -> Result<crate::erp::BatchResult, crate::api::ApiError> {
+        self.ask(|reply| Job::ErpPost {
+            caller,
+            docs,
+            reply,
+        })
+        .await
+        .map_err(crate::api::ApiError::internal)?
+    }
+    pub async fn erp_check(
+        &self,
+        user: User,
+        id: CustomerId,
+        amount: creditdesk_domain::Money,
+        prepaid: bool,
+    ) -> Result<Option<crate::erp::CheckAnswer>, String> {
+        self.ask(|reply| Job::ErpCheck {
+            user,
+            id,
+            amount,
+            prepaid,
+            reply,
+        })
+        .await
+    }
+    pub async fn erp_position(
+        &self,
+        user: User,
+        code: String,
+        id: CustomerId,
+    ) -> Result<Option<crate::erp::Position>, String> {
+        self.ask(|reply| Job::ErpPosition {
+            user,
+            code,
+            id,
+            reply,
+        })
+        .await
     }
     pub async fn notice_settings(&self) -> Result<creditdesk_domain::notice::Settings, String> {
         self.ask(|reply| Job::Notices { reply }).await
@@ -381,6 +445,56 @@ impl Engine {
             Job::Tick { reply } => {
                 self.scheduled().await;
                 let _ = reply.send(());
+            }
+            Job::ErpPost {
+                caller,
+                docs,
+                reply,
+            } => {
+                let now = self.clock.now().0;
+                let posting = crate::erp::Posting {
+                    pool: &self.store.pool,
+                    book: &self.book,
+                    caller: &caller.user,
+                    key: &caller.key,
+                    now,
+                };
+                let (user, key) = (&caller.user, &caller.key);
+                let r = crate::erp::post_batch(posting, docs, |command| async move {
+                    let id = format!("erp:{key}:{}", uuid::Uuid::new_v4());
+                    self.execute(user, &id, command, Vec::new())
+                        .await
+                        .map(|_| ())
+                })
+                .await;
+                let _ = reply.send(r);
+            }
+            Job::ErpCheck {
+                user,
+                id,
+                amount,
+                prepaid,
+                reply,
+            } => {
+                let book = self.book.borrow();
+                let answer = book
+                    .visible(&user, id)
+                    .then(|| crate::erp::check(&book, id, amount, prepaid))
+                    .flatten();
+                let _ = reply.send(answer);
+            }
+            Job::ErpPosition {
+                user,
+                code,
+                id,
+                reply,
+            } => {
+                let book = self.book.borrow();
+                let answer = book
+                    .visible(&user, id)
+                    .then(|| crate::erp::position(&book, &code, id))
+                    .flatten();
+                let _ = reply.send(answer);
             }
             Job::Notices { reply } => {
                 let _ = reply.send(self.book.borrow().notices.clone());

@@ -12,6 +12,7 @@
 //! - [`security`]: the security headers of every answer and the cross-site request guard;
 //! - [`jobs`]: the schedule (rules, expiry, notices) with nobody at a screen, one process at a time;
 //! - [`notify`]: notices by e-mail, webhook and the app's messages, retried until delivered;
+//! - [`erp`]: the ERP API under `/api/erp/v1` with API keys, and its OpenAPI document;
 //! - [`backups`]: the daily backup (atomic, with its SHA-256, the newest kept) and the restore drill;
 //! - [`loopback`]: a minimal HTTP client for the tests and the benchmark.
 
@@ -20,6 +21,7 @@ pub mod backups;
 pub mod clock;
 pub mod devices;
 pub mod engine;
+pub mod erp;
 pub mod identity;
 pub mod jobs;
 pub mod loopback;

@@ -276,6 +276,16 @@ impl<'a> CustomerIndex<'a> {
                 return Ok(id);
             }
         }
+        // CreditDesk's own id (what the ERP API puts here for a customer code it knows).
+        if t.len() == 36 {
+            if let Some(id) = uuid::Uuid::parse_str(t)
+                .ok()
+                .map(|u| CustomerId::from_u128(u.as_u128()))
+                .filter(|id| self.by_id.contains_key(id))
+            {
+                return Ok(id);
+            }
+        }
         Err(ImportProblem::UnknownCustomer)
     }
 }

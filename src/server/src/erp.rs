@@ -1,0 +1,1352 @@
+//! The ERP and finance link: an API for other systems, under `/api/erp/v1`, with API keys.
+//!
+//! - **Keys.** An administrator creates a key (`POST /api/v1/api-keys`): a name, the directory
+//!   user it acts as (its commands run as that user, with that user's permissions, and the audit
+//!   trail names them), and its scopes: `read` (a customer's credit position), `ledger` (post
+//!   customers and documents), `check` (the order-time credit check). The secret is shown once;
+//!   only its SHA-256 is kept. A key is revoked, never deleted. Every call made with a key is
+//!   recorded (`api_calls`: when, what, the answer's status, how long).
+//! - **Documents by the ERP's number.** Customers (by the ERP's customer code), invoices,
+//!   payments and credit notes are posted in batches. Each is checked exactly as a CSV import row
+//!   is (`creditdesk_domain::import::validate`: every problem with its field and code), and the
+//!   valid new ones are written by one `ImportBatch` command. The ERP's number is remembered with
+//!   the record it became (`erp_refs`) and every version posted (`erp_history`): posting the same
+//!   document again changes nothing; a customer posted with changes is updated (`SaveCustomer`,
+//!   audited with before and after); a ledger document posted with changes is refused
+//!   (`ERP-AMENDMENT`: corrections of the ledger come with voids and credit notes) and kept in
+//!   its history.
+//! - **The credit check** an ERP asks when it saves a sales order: pass / warn / block with every
+//!   reason and remedy, computed on the book in memory.
+//!
+//! The OpenAPI document (`GET /api/erp/v1/openapi.json`) is generated from the handlers below
+//! (utoipa); a contract test runs schemathesis against it.
+
+use crate::api::{ApiError, Shared};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use creditdesk_app::{Book, Command};
+use creditdesk_domain::approval::{sha256_hex, User};
+use creditdesk_domain::import::{FieldKey, Kind, Mapping, Table};
+use creditdesk_domain::{CustomerId, Money};
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use utoipa::{OpenApi, ToSchema};
+
+/// What a key may do.
+pub const SCOPES: [&str; 3] = ["read", "ledger", "check"];
+
+/// A key as the administrator lists it (never its secret).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub id: String,
+    pub name: String,
+    pub acts_as: String,
+    pub scopes: Vec<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// A new key: its secret, shown once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewKey {
+    pub key: KeyInfo,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct KeyRequest {
+    pub name: String,
+    pub acts_as: String,
+    pub scopes: Vec<String>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    (0..bytes.div_ceil(16))
+        .map(|_| format!("{:032x}", uuid::Uuid::new_v4().as_u128()))
+        .collect::<String>()
+        .chars()
+        .take(bytes * 2)
+        .collect()
+}
+
+/// Creates a key for `acts_as` with `scopes`, as `by`.
+pub async fn create_key(
+    pool: &AnyPool,
+    req: &KeyRequest,
+    directory: &[User],
+    by: &str,
+    now: i64,
+) -> Result<NewKey, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "SRV-API-KEY", m);
+    if req.name.trim().is_empty() {
+        return Err(bad("a key needs a name (what uses it)".into()));
+    }
+    if !directory.iter().any(|u| u.id == req.acts_as) {
+        return Err(bad(format!(
+            "acts_as: {:?} is not in the directory",
+            req.acts_as
+        )));
+    }
+    if req.scopes.is_empty() {
+        return Err(bad(format!(
+            "scopes: name at least one of {}",
+            SCOPES.join(", ")
+        )));
+    }
+    if let Some(s) = req.scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
+        return Err(bad(format!(
+            "scopes: {s:?} is not one of {}",
+            SCOPES.join(", ")
+        )));
+    }
+    let id = format!("k{}", random_hex(6));
+    let secret = format!("cdk_{id}_{}", random_hex(24));
+    sqlx::query(
+        "INSERT INTO api_keys (id, name, secret_sha256, acts_as, scopes, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.clone())
+    .bind(req.name.trim().to_string())
+    .bind(sha256_hex(secret.as_bytes()))
+    .bind(req.acts_as.clone())
+    .bind(req.scopes.join(","))
+    .bind(by.to_string())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(NewKey {
+        key: KeyInfo {
+            id,
+            name: req.name.trim().to_string(),
+            acts_as: req.acts_as.clone(),
+            scopes: req.scopes.clone(),
+            created_by: by.to_string(),
+            created_at: now,
+            revoked_at: None,
+            last_used_at: None,
+        },
+        secret,
+    })
+}
+
+pub async fn list_keys(pool: &AnyPool) -> Result<Vec<KeyInfo>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT id, name, acts_as, scopes, created_by, created_at, revoked_at, last_used_at \
+         FROM api_keys ORDER BY created_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(rows
+        .iter()
+        .map(|r| KeyInfo {
+            id: r.get(0),
+            name: r.get(1),
+            acts_as: r.get(2),
+            scopes: r
+                .get::<String, _>(3)
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            created_by: r.get(4),
+            created_at: r.get(5),
+            revoked_at: r.get(6),
+            last_used_at: r.get(7),
+        })
+        .collect())
+}
+
+/// Revokes a key; false when there is no such key still in use.
+pub async fn revoke_key(pool: &AnyPool, id: &str, now: i64) -> Result<bool, ApiError> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id.to_string())
+            .execute(pool)
+            .await
+            .map_err(ApiError::internal)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The caller of an ERP endpoint: a key in `Authorization: Bearer cdk_…`, and the user it acts as.
+pub struct Caller {
+    pub key: String,
+    pub scopes: Vec<String>,
+    pub user: User,
+}
+
+impl Caller {
+    fn may(&self, scope: &str) -> Result<(), ApiError> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "ERP-SCOPE",
+                format!(
+                    "this key may not {scope}: its scopes are {}",
+                    self.scopes.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+fn key_id_of(parts: &Parts) -> Option<(String, String)> {
+    let v = parts.headers.get("authorization")?.to_str().ok()?;
+    let secret = v.strip_prefix("Bearer ")?.trim();
+    let id = secret.strip_prefix("cdk_")?.split('_').next()?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+impl FromRequestParts<Shared> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Shared) -> Result<Self, Self::Rejection> {
+        let unknown = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "ERP-KEY",
+                "an API key is needed: Authorization: Bearer cdk_… (an administrator creates one)",
+            )
+        };
+        let (id, secret) = key_id_of(parts).ok_or_else(unknown)?;
+        let row = sqlx::query(
+            "SELECT secret_sha256, acts_as, scopes, revoked_at FROM api_keys WHERE id = $1",
+        )
+        .bind(id.clone())
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(unknown)?;
+        let stored: String = row.get(0);
+        if stored != sha256_hex(secret.as_bytes()) {
+            return Err(unknown());
+        }
+        if row.get::<Option<i64>, _>(3).is_some() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "ERP-KEY-REVOKED",
+                "this API key was revoked",
+            ));
+        }
+        let acts_as: String = row.get(1);
+        let user = s
+            .engine
+            .directory()
+            .await
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .find(|u| u.id == acts_as)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "ERP-KEY-USER",
+                    format!("the key acts as {acts_as}, who is no longer in the directory"),
+                )
+            })?;
+        let _ = sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(s.clock.now().0)
+            .bind(id.clone())
+            .execute(&s.pool)
+            .await;
+        Ok(Caller {
+            key: id,
+            scopes: row
+                .get::<String, _>(2)
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            user,
+        })
+    }
+}
+
+/// Records every call made with a key: when, what, the answer and how long it took.
+pub async fn record_calls(
+    State(s): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let t = std::time::Instant::now();
+    let (parts, body) = req.into_parts();
+    let key = key_id_of(&parts).map(|(id, _)| id);
+    let (method, path) = (parts.method.to_string(), parts.uri.path().to_string());
+    let answer = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if let Some(key) = key {
+        let _ = sqlx::query(
+            "INSERT INTO api_calls (key_id, at, method, path, status, micros) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(key)
+        .bind(s.clock.now().0)
+        .bind(method)
+        .bind(path)
+        .bind(i64::from(answer.status().as_u16()))
+        .bind(t.elapsed().as_micros() as i64)
+        .execute(&s.pool)
+        .await;
+    }
+    answer
+}
+
+// ---- The documents ----
+
+/// A customer as the ERP has it. `code` is the ERP's customer code (its key here).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ErpCustomer {
+    /// The ERP's customer code, unique.
+    pub code: String,
+    pub name: String,
+    /// The sales rep: a user id of CreditDesk's directory (or their name).
+    pub sales_rep: String,
+    pub region: String,
+    pub industry: String,
+    /// `YYYY-MM-DD`.
+    pub first_cooperation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uscc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// An invoice. Amounts are decimal strings in yuan (`"12345.60"`), never binary floats.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ErpInvoice {
+    /// The ERP's invoice number, unique.
+    pub number: String,
+    /// The ERP's customer code.
+    pub customer: String,
+    pub issue_date: String,
+    /// `due_date`, or `term_days` from the issue date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_days: Option<String>,
+    pub amount: String,
+}
+
+/// A payment, allocated to `invoice` (an ERP invoice number) or oldest-first.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ErpPayment {
+    /// The ERP's payment (receipt) number, unique: kept as the payment's reference.
+    pub number: String,
+    pub customer: String,
+    pub date: String,
+    pub amount: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
+}
+
+/// A credit note against an invoice.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ErpCreditNote {
+    pub number: String,
+    pub customer: String,
+    pub date: String,
+    pub amount: String,
+    /// The ERP's number of the invoice it credits.
+    pub invoice: String,
+}
+
+/// A batch of one kind of document (at most 5,000).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Batch<T> {
+    pub documents: Vec<T>,
+}
+
+/// A problem of one field of a posted document.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field (`amount`), or empty for the document as a whole.
+    pub field: String,
+    /// A stable code: the CSV import's (`I-AMOUNT`) or the API's (`ERP-…`).
+    pub code: String,
+    pub message: String,
+}
+
+/// What became of one posted document.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct DocResult {
+    pub number: String,
+    /// `created`, `updated`, `unchanged` or `refused`.
+    pub status: String,
+    /// CreditDesk's id of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+}
+
+/// The answer to a batch: one result per document, in order.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchResult {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    pub results: Vec<DocResult>,
+}
+
+/// A document of any kind, as the engine handles it.
+#[derive(Clone, Debug)]
+pub enum Docs {
+    Customers(Vec<ErpCustomer>),
+    Invoices(Vec<ErpInvoice>),
+    Payments(Vec<ErpPayment>),
+    CreditNotes(Vec<ErpCreditNote>),
+}
+
+impl Docs {
+    fn kind(&self) -> Kind {
+        match self {
+            Docs::Customers(_) => Kind::Customers,
+            Docs::Invoices(_) => Kind::Invoices,
+            Docs::Payments(_) => Kind::Payments,
+            Docs::CreditNotes(_) => Kind::CreditNotes,
+        }
+    }
+    fn label(&self) -> &'static str {
+        match self {
+            Docs::Customers(_) => "customer",
+            Docs::Invoices(_) => "invoice",
+            Docs::Payments(_) => "payment",
+            Docs::CreditNotes(_) => "credit_note",
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            Docs::Customers(d) => d.len(),
+            Docs::Invoices(d) => d.len(),
+            Docs::Payments(d) => d.len(),
+            Docs::CreditNotes(d) => d.len(),
+        }
+    }
+    /// Each document's number, its canonical JSON, and its fields as the import reads them
+    /// (customer codes are resolved by the caller).
+    fn rows(&self) -> Vec<DocRow> {
+        fn opt(v: &Option<String>) -> String {
+            v.clone().unwrap_or_default()
+        }
+        let json = |v: &dyn erased::Json| v.json();
+        match self {
+            Docs::Customers(d) => d
+                .iter()
+                .map(|c| {
+                    (
+                        c.code.clone(),
+                        json(c),
+                        vec![
+                            (FieldKey::Name, c.name.clone()),
+                            (FieldKey::SalesRep, c.sales_rep.clone()),
+                            (FieldKey::Region, c.region.clone()),
+                            (FieldKey::Industry, c.industry.clone()),
+                            (FieldKey::FirstCooperation, c.first_cooperation.clone()),
+                            (FieldKey::Uscc, opt(&c.uscc)),
+                            (FieldKey::ContactPerson, opt(&c.contact_person)),
+                            (FieldKey::Phone, opt(&c.phone)),
+                            (FieldKey::Email, opt(&c.email)),
+                            (FieldKey::Address, opt(&c.address)),
+                        ],
+                    )
+                })
+                .collect(),
+            Docs::Invoices(d) => d
+                .iter()
+                .map(|i| {
+                    (
+                        i.number.clone(),
+                        json(i),
+                        vec![
+                            (FieldKey::Number, i.number.clone()),
+                            (FieldKey::Customer, i.customer.clone()),
+                            (FieldKey::IssueDate, i.issue_date.clone()),
+                            (FieldKey::DueDate, opt(&i.due_date)),
+                            (FieldKey::TermDays, opt(&i.term_days)),
+                            (FieldKey::Amount, i.amount.clone()),
+                        ],
+                    )
+                })
+                .collect(),
+            Docs::Payments(d) => d
+                .iter()
+                .map(|p| {
+                    (
+                        p.number.clone(),
+                        json(p),
+                        vec![
+                            (FieldKey::Reference, p.number.clone()),
+                            (FieldKey::Customer, p.customer.clone()),
+                            (FieldKey::Date, p.date.clone()),
+                            (FieldKey::Amount, p.amount.clone()),
+                            (FieldKey::Invoice, opt(&p.invoice)),
+                        ],
+                    )
+                })
+                .collect(),
+            Docs::CreditNotes(d) => d
+                .iter()
+                .map(|c| {
+                    (
+                        c.number.clone(),
+                        json(c),
+                        vec![
+                            (FieldKey::Number, c.number.clone()),
+                            (FieldKey::Customer, c.customer.clone()),
+                            (FieldKey::Date, c.date.clone()),
+                            (FieldKey::Amount, c.amount.clone()),
+                            (FieldKey::Invoice, c.invoice.clone()),
+                        ],
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A document as a row: its number, its canonical JSON, its fields as the import reads them.
+type DocRow = (String, String, Vec<(FieldKey, String)>);
+
+mod erased {
+    /// A document's canonical JSON (its fields in declaration order, absent options left out).
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}
+
+/// The most documents one batch may carry.
+pub const MAX_BATCH: usize = 5_000;
+
+/// What the engine needs to post a batch: the store's pool (for the ERP's numbers), the book,
+/// and a way to run a command as the caller.
+pub struct Posting<'a> {
+    pub pool: &'a AnyPool,
+    pub book: &'a std::cell::RefCell<Book>,
+    pub caller: &'a User,
+    pub key: &'a str,
+    pub now: i64,
+}
+
+async fn known(
+    pool: &AnyPool,
+    kind: &str,
+    numbers: &[String],
+) -> Result<std::collections::HashMap<String, (String, String)>, String> {
+    let mut out = std::collections::HashMap::new();
+    // In slices: a statement takes a bounded number of parameters.
+    for part in numbers.chunks(500) {
+        let marks: Vec<String> = (0..part.len()).map(|i| format!("${}", i + 2)).collect();
+        let q = format!(
+            "SELECT number, id, sha256 FROM erp_refs WHERE kind = $1 AND number IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&q).bind(kind.to_string());
+        for n in part {
+            query = query.bind(n.clone());
+        }
+        for r in query.fetch_all(pool).await.map_err(|e| e.to_string())? {
+            out.insert(r.get::<String, _>(0), (r.get(1), r.get(2)));
+        }
+    }
+    Ok(out)
+}
+
+/// Posts a batch: checks every document, writes the new valid ones in one command, updates
+/// changed customers, and remembers every number. `run` executes a command as the caller.
+pub async fn post_batch<F, Fut>(p: Posting<'_>, docs: Docs, run: F) -> Result<BatchResult, ApiError>
+where
+    F: Fn(Command) -> Fut,
+    Fut: std::future::Future<Output = Result<(), (String, String)>>,
+{
+    if docs.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "ERP-BATCH",
+            format!(
+                "a batch holds at most {MAX_BATCH} documents; this one has {}",
+                docs.len()
+            ),
+        ));
+    }
+    let label = docs.label();
+    let rows = docs.rows();
+    let numbers: Vec<String> = rows.iter().map(|(n, _, _)| n.clone()).collect();
+    let refs = known(p.pool, label, &numbers)
+        .await
+        .map_err(ApiError::internal)?;
+    // Customer codes the documents name, as CreditDesk ids.
+    let codes: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, _, f)| {
+            f.iter()
+                .filter(|(k, _)| *k == FieldKey::Customer)
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    let customers = known(p.pool, "customer", &codes)
+        .await
+        .map_err(ApiError::internal)?;
+    // Invoice numbers payments and credit notes name, as CreditDesk's invoice numbers: the same.
+    let mut results: Vec<Option<DocResult>> = vec![None; rows.len()];
+    let mut history: Vec<(String, &'static str, String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut fresh: Vec<usize> = Vec::new();
+    let mut changed: Vec<(usize, String)> = Vec::new();
+    for (i, (number, json, fields)) in rows.iter().enumerate() {
+        let sha = sha256_hex(json.as_bytes());
+        let refuse = |code: &str, field: &str, message: String| DocResult {
+            number: number.clone(),
+            status: "refused".into(),
+            id: None,
+            problems: vec![FieldProblem {
+                field: field.into(),
+                code: code.into(),
+                message,
+            }],
+        };
+        if number.trim().is_empty() {
+            results[i] = Some(refuse(
+                "ERP-NUMBER",
+                if label == "customer" {
+                    "code"
+                } else {
+                    "number"
+                },
+                "the ERP's number is required".into(),
+            ));
+            continue;
+        }
+        if !seen.insert(number.clone()) {
+            results[i] = Some(refuse(
+                "ERP-TWICE",
+                "number",
+                format!("{number} is twice in this batch"),
+            ));
+            continue;
+        }
+        if let Some((_, code)) = fields
+            .iter()
+            .find(|(k, v)| *k == FieldKey::Customer && !customers.contains_key(v))
+        {
+            results[i] = Some(refuse(
+                "ERP-UNKNOWN-CUSTOMER",
+                "customer",
+                format!("no customer with the ERP code {code:?}: post it to /customers first"),
+            ));
+            continue;
+        }
+        match refs.get(number) {
+            Some((id, old)) if *old == sha => {
+                results[i] = Some(DocResult {
+                    number: number.clone(),
+                    status: "unchanged".into(),
+                    id: Some(id.clone()),
+                    problems: Vec::new(),
+                });
+            }
+            Some((id, _)) if label == "customer" => changed.push((i, id.clone())),
+            Some((id, _)) => {
+                results[i] = Some(DocResult {
+                    id: Some(id.clone()),
+                    ..refuse(
+                        "ERP-AMENDMENT",
+                        "",
+                        format!("{label} {number} was posted before with other values: CreditDesk does not change a posted {label} (void it and post the corrected one when voids arrive); this version is kept in its history"),
+                    )
+                });
+                history.push((number.clone(), "refused-amendment", sha, json.clone()));
+            }
+            None => fresh.push(i),
+        }
+    }
+    // The new ones: checked as import rows, written by one command.
+    if !fresh.is_empty() {
+        let kind = docs.kind();
+        let mut keys: Vec<FieldKey> = Vec::new();
+        for i in &fresh {
+            for (k, _) in &rows[*i].2 {
+                if !keys.contains(k) {
+                    keys.push(*k);
+                }
+            }
+        }
+        let table = Table {
+            headers: keys.iter().map(|k| k.key().to_string()).collect(),
+            rows: fresh
+                .iter()
+                .map(|i| {
+                    keys.iter()
+                        .map(|k| {
+                            let v = rows[*i]
+                                .2
+                                .iter()
+                                .find(|(f, _)| f == k)
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default();
+                            if *k == FieldKey::Customer {
+                                customers.get(&v).map(|(id, _)| id.clone()).unwrap_or(v)
+                            } else {
+                                v
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+            line_of_row: (0..fresh.len() as u64).map(|r| r + 2).collect(),
+            header_line: 1,
+        };
+        let mapping = Mapping {
+            kind,
+            columns: keys.iter().map(|k| Some(*k)).collect(),
+            date_format: Default::default(),
+        };
+        let plan = {
+            let book = p.book.borrow();
+            let mut id = || uuid::Uuid::new_v4().as_u128();
+            creditdesk_app::imports::check_rows(
+                &book,
+                p.caller,
+                kind,
+                &table,
+                &mapping,
+                creditdesk_domain::Timestamp(p.now),
+                &mut id,
+            )
+        };
+        let row_doc = |row: u64| fresh[(row - 2) as usize];
+        for prob in plan.problems.iter() {
+            if prob.row == 0 {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "ERP-BATCH",
+                    prob.problem.to_string(),
+                ));
+            }
+            let i = row_doc(prob.row);
+            let number = rows[i].0.clone();
+            let r = results[i].get_or_insert_with(|| DocResult {
+                number,
+                status: "refused".into(),
+                id: None,
+                problems: Vec::new(),
+            });
+            r.problems.push(FieldProblem {
+                field: prob.field.map(|f| f.key().to_string()).unwrap_or_default(),
+                code: prob.problem.code().to_string(),
+                message: prob.problem.to_string(),
+            });
+        }
+        let r = &plan.records;
+        let ids: Vec<String> = match kind {
+            Kind::Customers => r.customers.iter().map(|c| c.id.to_string()).collect(),
+            Kind::Invoices => r.invoices.iter().map(|c| c.id.to_string()).collect(),
+            Kind::Payments => r.payments.iter().map(|c| c.id.to_string()).collect(),
+            Kind::CreditNotes => r.credit_notes.iter().map(|c| c.id.to_string()).collect(),
+            Kind::Orders => Vec::new(),
+        };
+        if !r.is_empty() {
+            let written: Vec<usize> = r.rows.iter().map(|row| row_doc(*row)).collect();
+            let command = Command::ImportBatch {
+                kind,
+                file: format!("ERP API, key {}", p.key),
+                rows_total: fresh.len(),
+                skipped: fresh.len() - r.len(),
+                records: r.clone(),
+                blocked: creditdesk_app::imports::Blocked::Refuse,
+            };
+            match run(command).await {
+                Ok(()) => {
+                    for (i, id) in written.iter().zip(ids) {
+                        let (number, json, _) = &rows[*i];
+                        let sha = sha256_hex(json.as_bytes());
+                        remember(p.pool, label, number, &id, &sha, p.now)
+                            .await
+                            .map_err(ApiError::internal)?;
+                        history.push((number.clone(), "created", sha, json.clone()));
+                        results[*i] = Some(DocResult {
+                            number: number.clone(),
+                            status: "created".into(),
+                            id: Some(id),
+                            problems: Vec::new(),
+                        });
+                    }
+                }
+                Err((code, reason)) => {
+                    for i in written {
+                        results[i] = Some(DocResult {
+                            number: rows[i].0.clone(),
+                            status: "refused".into(),
+                            id: None,
+                            problems: vec![FieldProblem {
+                                field: String::new(),
+                                code: code.clone(),
+                                message: format!(
+                                    "the batch's new documents were not written: {reason}"
+                                ),
+                            }],
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // Customers posted with changes: updated as a person would edit them, audited.
+    if let Docs::Customers(list) = &docs {
+        for (i, id) in changed {
+            let c = &list[i];
+            let existing =
+                CustomerId::parse(&id).and_then(|cid| p.book.borrow().customer(cid).cloned());
+            let Some(existing) = existing else {
+                results[i] = Some(DocResult {
+                    number: c.code.clone(),
+                    status: "refused".into(),
+                    id: Some(id.clone()),
+                    problems: vec![FieldProblem {
+                        field: String::new(),
+                        code: "ERP-GONE".into(),
+                        message: "the customer this code named is gone".into(),
+                    }],
+                });
+                continue;
+            };
+            let mut input = creditdesk_domain::CustomerInput::from_customer(&existing);
+            input.name = c.name.clone();
+            input.sales_rep = c.sales_rep.clone();
+            input.region = c.region.clone();
+            input.industry = c.industry.clone();
+            input.first_cooperation = c.first_cooperation.clone();
+            for (field, v) in [
+                (&mut input.uscc, &c.uscc),
+                (&mut input.contact_person, &c.contact_person),
+                (&mut input.phone, &c.phone),
+                (&mut input.email, &c.email),
+                (&mut input.address, &c.address),
+            ] {
+                if let Some(v) = v {
+                    *field = v.clone();
+                }
+            }
+            let json = rows[i].1.clone();
+            let sha = sha256_hex(json.as_bytes());
+            let command = Command::SaveCustomer {
+                id: existing.id,
+                create: false,
+                input,
+                why: format!("updated by the ERP (key {})", p.key),
+            };
+            results[i] = Some(match run(command).await {
+                Ok(()) => {
+                    remember(p.pool, label, &c.code, &id, &sha, p.now)
+                        .await
+                        .map_err(ApiError::internal)?;
+                    history.push((c.code.clone(), "updated", sha, json));
+                    DocResult {
+                        number: c.code.clone(),
+                        status: "updated".into(),
+                        id: Some(id),
+                        problems: Vec::new(),
+                    }
+                }
+                Err((code, reason)) => DocResult {
+                    number: c.code.clone(),
+                    status: "refused".into(),
+                    id: Some(id),
+                    problems: vec![FieldProblem {
+                        field: String::new(),
+                        code,
+                        message: reason,
+                    }],
+                },
+            });
+        }
+    }
+    if !history.is_empty() {
+        let mut tx = p.pool.begin().await.map_err(ApiError::internal)?;
+        for (number, outcome, sha, body) in history {
+            sqlx::query(
+                "INSERT INTO erp_history (kind, number, at, key_id, outcome, sha256, body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(label.to_string())
+            .bind(number)
+            .bind(p.now)
+            .bind(p.key.to_string())
+            .bind(outcome.to_string())
+            .bind(sha)
+            .bind(body)
+            .execute(&mut *tx)
+            .await
+            .map_err(ApiError::internal)?;
+        }
+        tx.commit().await.map_err(ApiError::internal)?;
+    }
+    let results: Vec<DocResult> = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| DocResult {
+                number: rows[i].0.clone(),
+                status: "refused".into(),
+                id: None,
+                problems: Vec::new(),
+            })
+        })
+        .collect();
+    let count = |s: &str| results.iter().filter(|r| r.status == s).count();
+    Ok(BatchResult {
+        created: count("created"),
+        updated: count("updated"),
+        unchanged: count("unchanged"),
+        refused: count("refused"),
+        results,
+    })
+}
+
+async fn remember(
+    pool: &AnyPool,
+    kind: &str,
+    number: &str,
+    id: &str,
+    sha: &str,
+    now: i64,
+) -> Result<(), String> {
+    sqlx::query(
+        "INSERT INTO erp_refs (kind, number, id, sha256, at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",
+    )
+    .bind(kind.to_string())
+    .bind(number.to_string())
+    .bind(id.to_string())
+    .bind(sha.to_string())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The CreditDesk id of an ERP customer code.
+pub async fn customer_of(pool: &AnyPool, code: &str) -> Result<Option<CustomerId>, String> {
+    let row = sqlx::query("SELECT id FROM erp_refs WHERE kind = 'customer' AND number = $1")
+        .bind(code.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(row.and_then(|r| CustomerId::parse(&r.get::<String, _>(0))))
+}
+
+// ---- The credit check and the customer's position ----
+
+/// An order the ERP is about to save.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckRequest {
+    /// The ERP's customer code.
+    #[schema(example = "C001")]
+    pub customer: String,
+    /// The order's amount in yuan, a decimal string (`"50000.00"`); 0 asks what is available.
+    #[schema(pattern = r"^[0-9]{1,13}(\.[0-9]{1,2})?$", example = "50000.00")]
+    pub amount: String,
+    /// Paid before delivery: it uses no credit.
+    #[serde(default)]
+    pub prepaid: bool,
+}
+
+/// Why the check did not simply pass, or what would make it pass.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct Because {
+    /// A stable code: `frozen`, `cash_before_delivery`, `over_limit`, `over_hold_share`,
+    /// `over_warn_share`, `overdue`, `limit_expired`, `review_due`; for remedies `pay`,
+    /// `order_at_most`, `temporary_increase`, `pay_overdue`, `prepay`, `unfreeze`.
+    pub code: String,
+    /// The amount it names, in yuan, when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    pub text: String,
+}
+
+/// The credit check's answer.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckAnswer {
+    /// `pass`, `warn` (the order may be saved; someone should look) or `block`.
+    pub outcome: String,
+    pub reasons: Vec<Because>,
+    pub remedies: Vec<Because>,
+    pub limit: String,
+    pub exposure: String,
+    pub available: String,
+    /// Utilisation after the order, in percent with two decimals; none without a limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_after_percent: Option<String>,
+    /// How long the check took at the server, in microseconds.
+    pub micros: u64,
+}
+
+/// The check of an order of `amount` for a customer, on the book as it is.
+pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Option<CheckAnswer> {
+    use creditdesk_domain::credit::{Outcome, Reason, Remedy};
+    let t = std::time::Instant::now();
+    let r = book.check_order(id, amount, prepaid)?;
+    let y = |m: Money| m.to_plain();
+    let because = |code: &str, amount: Option<Money>, text: String| Because {
+        code: code.into(),
+        amount: amount.map(y),
+        text,
+    };
+    let reasons = r
+        .reasons
+        .iter()
+        .map(|x| match *x {
+            Reason::Frozen => because("frozen", None, "the customer's credit is frozen".into()),
+            Reason::CashBeforeDelivery => because(
+                "cash_before_delivery",
+                None,
+                "the customer's grade settles cash before delivery".into(),
+            ),
+            Reason::OverLimit { by } => because(
+                "over_limit",
+                Some(by),
+                format!(
+                    "the order takes exposure over the limit by {}",
+                    by.format_cny()
+                ),
+            ),
+            Reason::OverHoldShare { used_bp } => because(
+                "over_hold_share",
+                None,
+                format!(
+                    "utilisation after the order would be {}.{:02}%, over the hold share",
+                    used_bp / 100,
+                    used_bp % 100
+                ),
+            ),
+            Reason::OverWarnShare { used_bp } => because(
+                "over_warn_share",
+                None,
+                format!(
+                    "utilisation after the order would be {}.{:02}%, over the warning share",
+                    used_bp / 100,
+                    used_bp % 100
+                ),
+            ),
+            Reason::Overdue { amount, days } => because(
+                "overdue",
+                Some(amount),
+                format!(
+                    "{} is overdue, the oldest by {days} days",
+                    amount.format_cny()
+                ),
+            ),
+            Reason::LimitExpired { on } => because(
+                "limit_expired",
+                None,
+                format!("the limit expired on {}", on.iso()),
+            ),
+            Reason::ReviewDue { on } => because(
+                "review_due",
+                None,
+                format!("the limit's review was due on {}", on.iso()),
+            ),
+        })
+        .collect();
+    let remedies = r
+        .remedies
+        .iter()
+        .map(|x| match *x {
+            Remedy::Pay(m) => because(
+                "pay",
+                Some(m),
+                format!("a payment of {} lets the order pass", m.format_cny()),
+            ),
+            Remedy::OrderAtMost(m) => because(
+                "order_at_most",
+                Some(m),
+                format!("an order of at most {} passes today", m.format_cny()),
+            ),
+            Remedy::TemporaryIncrease(m) => because(
+                "temporary_increase",
+                Some(m),
+                format!("a temporary increase of {} lets it pass", m.format_cny()),
+            ),
+            Remedy::PayOverdue(m) => because(
+                "pay_overdue",
+                Some(m),
+                format!(
+                    "paying the {} overdue lifts the overdue block",
+                    m.format_cny()
+                ),
+            ),
+            Remedy::Prepay => because(
+                "prepay",
+                None,
+                "paid before delivery, the order passes".into(),
+            ),
+            Remedy::Unfreeze => because(
+                "unfreeze",
+                None,
+                "only an approved unfreeze request helps".into(),
+            ),
+        })
+        .collect();
+    Some(CheckAnswer {
+        outcome: match r.outcome {
+            Outcome::Pass => "pass",
+            Outcome::Warn => "warn",
+            Outcome::Block => "block",
+        }
+        .into(),
+        reasons,
+        remedies,
+        limit: y(r.limit),
+        exposure: y(r.exposure),
+        available: y(r.available),
+        used_after_percent: r
+            .used_after_bp
+            .map(|bp| format!("{}.{:02}", bp / 100, (bp % 100).abs())),
+        micros: t.elapsed().as_micros() as u64,
+    })
+}
+
+/// A customer's credit position.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Position {
+    pub code: String,
+    pub id: String,
+    pub name: String,
+    /// `AAA`, `AA`, `A`, `B` or `C`.
+    pub grade: String,
+    pub limit: String,
+    pub exposure: String,
+    pub available: String,
+    pub open_receivables: String,
+    pub overdue: String,
+    pub frozen: bool,
+    /// Ordering is held by a warning rule (an order is then blocked).
+    pub held: bool,
+}
+
+pub fn position(book: &Book, code: &str, id: CustomerId) -> Option<Position> {
+    let c = book.customer(id)?;
+    let s = book.summary(id);
+    let input = book.check_input(id)?;
+    let limit = c.limits.effective(book.as_of);
+    let exposure = input.exposure.total(&book.policy);
+    Some(Position {
+        code: code.into(),
+        id: id.to_string(),
+        name: c.name.clone(),
+        grade: book.grade(id).to_string(),
+        limit: limit.to_plain(),
+        exposure: exposure.to_plain(),
+        available: (limit - exposure).max(Money::ZERO).to_plain(),
+        open_receivables: s.open_ar.to_plain(),
+        overdue: s.overdue.to_plain(),
+        frozen: c.limits.frozen,
+        held: book.monitor.holds.get(&id).is_some_and(|h| !h.is_empty()),
+    })
+}
+
+// ---- The routes ----
+
+/// A JSON body; one that does not read as the document says is refused with `ERP-JSON` and why,
+/// as JSON like every other refusal.
+pub struct ErpJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ErpJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ErpJson(v)),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "ERP-JSON",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// A refusal of the whole call.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErpError {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CreditDesk ERP API",
+        version = "1",
+        description = "Post customers and receivables from an ERP, ask the order-time credit check, read a customer's credit position. Every call needs an API key (Authorization: Bearer cdk_…) that an administrator creates; amounts are decimal strings in yuan."
+    ),
+    paths(post_customers, post_invoices, post_payments, post_credit_notes, credit_check, get_position),
+    components(schemas(ErpCustomer, ErpInvoice, ErpPayment, ErpCreditNote, Batch<ErpCustomer>, Batch<ErpInvoice>, Batch<ErpPayment>, Batch<ErpCreditNote>, BatchResult, DocResult, FieldProblem, CheckRequest, CheckAnswer, Because, Position, ErpError)),
+    modifiers(&KeyAuth),
+    security(("api_key" = []))
+)]
+pub struct ErpApi;
+
+struct KeyAuth;
+
+impl utoipa::Modify for KeyAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("cdk_<id>_<secret>")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn router() -> Router<Shared> {
+    Router::new()
+        .route("/api/erp/v1/customers", post(post_customers))
+        .route("/api/erp/v1/invoices", post(post_invoices))
+        .route("/api/erp/v1/payments", post(post_payments))
+        .route("/api/erp/v1/credit-notes", post(post_credit_notes))
+        .route("/api/erp/v1/credit-check", post(credit_check))
+        .route("/api/erp/v1/customers/{code}", get(get_position))
+        .route("/api/erp/v1/openapi.json", get(openapi))
+        .layer(axum::extract::DefaultBodyLimit::max(32 << 20))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ErpApi::openapi())
+}
+
+async fn post_docs(s: &Shared, caller: Caller, docs: Docs) -> Result<Json<BatchResult>, ApiError> {
+    caller.may("ledger")?;
+    s.engine.erp_post(caller, docs).await.map(Json)
+}
+
+/// Creates or updates customers by their ERP code.
+#[utoipa::path(post, path = "/api/erp/v1/customers", request_body = Batch<ErpCustomer>,
+    responses((status = 200, body = BatchResult), (status = 400, body = ErpError), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 413, body = ErpError)))]
+async fn post_customers(
+    State(s): State<Shared>,
+    caller: Caller,
+    ErpJson(b): ErpJson<Batch<ErpCustomer>>,
+) -> Result<Json<BatchResult>, ApiError> {
+    post_docs(&s, caller, Docs::Customers(b.documents)).await
+}
+
+/// Posts invoices by their ERP number (the same one twice changes nothing).
+#[utoipa::path(post, path = "/api/erp/v1/invoices", request_body = Batch<ErpInvoice>,
+    responses((status = 200, body = BatchResult), (status = 400, body = ErpError), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 413, body = ErpError)))]
+async fn post_invoices(
+    State(s): State<Shared>,
+    caller: Caller,
+    ErpJson(b): ErpJson<Batch<ErpInvoice>>,
+) -> Result<Json<BatchResult>, ApiError> {
+    post_docs(&s, caller, Docs::Invoices(b.documents)).await
+}
+
+/// Posts payments by their ERP number.
+#[utoipa::path(post, path = "/api/erp/v1/payments", request_body = Batch<ErpPayment>,
+    responses((status = 200, body = BatchResult), (status = 400, body = ErpError), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 413, body = ErpError)))]
+async fn post_payments(
+    State(s): State<Shared>,
+    caller: Caller,
+    ErpJson(b): ErpJson<Batch<ErpPayment>>,
+) -> Result<Json<BatchResult>, ApiError> {
+    post_docs(&s, caller, Docs::Payments(b.documents)).await
+}
+
+/// Posts credit notes by their ERP number.
+#[utoipa::path(post, path = "/api/erp/v1/credit-notes", request_body = Batch<ErpCreditNote>,
+    responses((status = 200, body = BatchResult), (status = 400, body = ErpError), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 413, body = ErpError)))]
+async fn post_credit_notes(
+    State(s): State<Shared>,
+    caller: Caller,
+    ErpJson(b): ErpJson<Batch<ErpCreditNote>>,
+) -> Result<Json<BatchResult>, ApiError> {
+    post_docs(&s, caller, Docs::CreditNotes(b.documents)).await
+}
+
+/// The order-time credit check: pass, warn or block, with every reason and remedy.
+#[utoipa::path(post, path = "/api/erp/v1/credit-check", request_body = CheckRequest,
+    responses((status = 200, body = CheckAnswer), (status = 400, body = ErpError), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 404, body = ErpError)))]
+async fn credit_check(
+    State(s): State<Shared>,
+    caller: Caller,
+    ErpJson(b): ErpJson<CheckRequest>,
+) -> Result<Json<CheckAnswer>, ApiError> {
+    caller.may("check")?;
+    let amount = Money::parse(&b.amount)
+        .ok()
+        .filter(|m| *m >= Money::ZERO)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "ERP-AMOUNT",
+                format!(
+                    "amount: {:?} is not an amount in yuan (0 or more, at most two decimals)",
+                    b.amount
+                ),
+            )
+        })?;
+    let id = find(&s, &b.customer).await?;
+    s.engine
+        .erp_check(caller.user, id, amount, b.prepaid)
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .ok_or_else(|| not_yours(&b.customer))
+}
+
+/// A customer's credit position: grade, limit, exposure, what is available, overdue, holds.
+#[utoipa::path(get, path = "/api/erp/v1/customers/{code}", params(("code" = String, Path, description = "the ERP's customer code", example = "C001")),
+    responses((status = 200, body = Position), (status = 401, body = ErpError), (status = 403, body = ErpError), (status = 404, body = ErpError)))]
+async fn get_position(
+    State(s): State<Shared>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Position>, ApiError> {
+    caller.may("read")?;
+    let id = find(&s, &code).await?;
+    s.engine
+        .erp_position(caller.user, code.clone(), id)
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .ok_or_else(|| not_yours(&code))
+}
+
+fn not_yours(code: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "ERP-UNKNOWN-CUSTOMER",
+        format!("no customer with the ERP code {code:?} that this key's user sees"),
+    )
+}
+
+async fn find(s: &Shared, code: &str) -> Result<CustomerId, ApiError> {
+    customer_of(&s.pool, code)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| not_yours(code))
+}
