@@ -26,6 +26,9 @@
 //! | `GET /api/v1/api-keys`     | administrator    | the ERP API's keys (never their secrets)        |
 //! | `POST /api/v1/api-keys`    | administrator    | `{name, acts_as, scopes}` → a new key; its secret is shown once |
 //! | `DELETE /api/v1/api-keys/{id}` | administrator | revoke a key                                   |
+//! | `GET /api/v1/erp-hooks`    | administrator    | the ERP's webhook subscriptions                 |
+//! | `POST /api/v1/erp-hooks`   | administrator    | `{url, events}` → a subscription to holds, releases, limit changes; its signing secret is shown once |
+//! | `DELETE /api/v1/erp-hooks/{id}` | administrator | end a subscription                            |
 //! | `/api/erp/v1/…`            | an API key       | the ERP API: see [`crate::erp`] and `GET /api/erp/v1/openapi.json` |
 //!
 //! A request that changes something and is signed in by the cookie carries `X-CreditDesk: 1`
@@ -236,6 +239,14 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/notices/{id}/retry", post(retry_notice))
         .route("/api/v1/jobs", get(list_jobs))
         .route("/api/v1/api-keys", get(list_api_keys).post(create_api_key))
+        .route(
+            "/api/v1/erp-hooks",
+            get(list_erp_hooks).post(create_erp_hook),
+        )
+        .route(
+            "/api/v1/erp-hooks/{id}",
+            axum::routing::delete(revoke_erp_hook),
+        )
         .route(
             "/api/v1/api-keys/{id}",
             axum::routing::delete(revoke_api_key),
@@ -837,6 +848,51 @@ async fn revoke_api_key(
             StatusCode::NOT_FOUND,
             "SRV-NO-API-KEY",
             format!("no API key {id} in use"),
+        ))
+    }
+}
+
+async fn list_erp_hooks(State(s): State<Shared>, me: SignedIn) -> ApiResult<Vec<crate::erp::Hook>> {
+    admin_only(&me)?;
+    crate::erp::list_hooks(&s.pool)
+        .await
+        .map(Json)
+        .map_err(ApiError::internal)
+}
+
+async fn create_erp_hook(
+    State(s): State<Shared>,
+    me: SignedIn,
+    Json(b): Json<crate::erp::HookRequest>,
+) -> ApiResult<crate::erp::NewHook> {
+    admin_only(&me)?;
+    let hook = crate::erp::create_hook(&s.pool, &b, &me.user.id, s.clock.now().0).await?;
+    eprintln!(
+        "ERP webhook {} to {} for {} created by {}",
+        hook.hook.id,
+        hook.hook.url,
+        hook.hook.events.join(", "),
+        me.user.id
+    );
+    Ok(Json(hook))
+}
+
+async fn revoke_erp_hook(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin_only(&me)?;
+    if crate::erp::revoke_hook(&s.pool, &id, s.clock.now().0)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-ERP-HOOK",
+            format!("no webhook subscription {id} in use"),
         ))
     }
 }

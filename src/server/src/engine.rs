@@ -396,6 +396,7 @@ impl Engine {
         // The schedule's first run over everyone is a minute on: this one was it.
         engine.ruled_at.set(engine.clock.now().0);
         engine.notify().await;
+        engine.erp_events().await;
         Ok(engine)
     }
 
@@ -569,6 +570,7 @@ impl Engine {
                     let _ = self.watch(Some(receipt.touched.clone())).await;
                 }
                 self.notify().await;
+                self.erp_events().await;
                 self.announce().await;
                 Ok(receipt.touched)
             }
@@ -622,7 +624,43 @@ impl Engine {
             }
         }
         self.notify().await;
+        self.erp_events().await;
         self.back_up().await;
+    }
+
+    /// Posts the audit entries ERPs subscribe to (holds, releases, limit changes) to their
+    /// webhooks, from where the last round left off (the first time: from now on).
+    async fn erp_events(&self) {
+        let last = self.book.borrow().audit.last().map_or(0, |e| e.seq);
+        let after = match self.store.setting("erp_hooks.seq").await {
+            Ok(Some(s)) => s.parse().unwrap_or(last),
+            Ok(None) => {
+                let _ = self
+                    .store
+                    .set_setting("erp_hooks.seq", &last.to_string())
+                    .await;
+                return;
+            }
+            Err(e) => {
+                eprintln!("ERP events not collected: {e}");
+                return;
+            }
+        };
+        if after >= last {
+            return;
+        }
+        let now = self.clock.now().0;
+        let (upto, due) = crate::erp::events_after(&self.book.borrow(), after);
+        match crate::erp::enqueue_events(&self.store.pool, &due, now).await {
+            Ok(()) => {
+                let _ = self
+                    .store
+                    .set_setting("erp_hooks.seq", &upto.to_string())
+                    .await;
+                self.wake.notify_one();
+            }
+            Err(e) => eprintln!("ERP events not enqueued: {e}"),
+        }
     }
 
     /// Today's backup, if it is not there yet (under the `backup` lease; see `backups`).

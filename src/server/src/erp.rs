@@ -382,7 +382,8 @@ pub struct FieldProblem {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct DocResult {
     pub number: String,
-    /// `created`, `updated`, `unchanged` or `refused`.
+    /// `created`, `linked` (a customer CreditDesk had already: the same USCC, or the only one of
+    /// that name), `updated`, `unchanged` or `refused`.
     pub status: String,
     /// CreditDesk's id of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,6 +396,7 @@ pub struct DocResult {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct BatchResult {
     pub created: usize,
+    pub linked: usize,
     pub updated: usize,
     pub unchanged: usize,
     pub refused: usize,
@@ -610,6 +612,7 @@ where
     let mut seen = std::collections::HashSet::new();
     let mut fresh: Vec<usize> = Vec::new();
     let mut changed: Vec<(usize, String)> = Vec::new();
+    let mut linked = std::collections::HashSet::new();
     for (i, (number, json, fields)) in rows.iter().enumerate() {
         let sha = sha256_hex(json.as_bytes());
         let refuse = |code: &str, field: &str, message: String| DocResult {
@@ -674,6 +677,15 @@ where
                 });
                 history.push((number.clone(), "refused-amendment", sha, json.clone()));
             }
+            // A customer CreditDesk has already (the same USCC, or the one customer of that
+            // name) is linked to the code, and updated from the ERP's values.
+            None if label == "customer" => match existing_customer(&p.book.borrow(), &docs, i) {
+                Some(id) => {
+                    linked.insert(i);
+                    changed.push((i, id.to_string()));
+                }
+                None => fresh.push(i),
+            },
             None => fresh.push(i),
         }
     }
@@ -829,7 +841,10 @@ where
             };
             let mut input = creditdesk_domain::CustomerInput::from_customer(&existing);
             input.name = c.name.clone();
-            input.sales_rep = c.sales_rep.clone();
+            // The ERP may name the rep by name or by id, as a CSV file may.
+            input.sales_rep =
+                creditdesk_domain::import::user_named(&p.book.borrow().users, &c.sales_rep)
+                    .unwrap_or_else(|_| c.sales_rep.clone());
             input.region = c.region.clone();
             input.industry = c.industry.clone();
             input.first_cooperation = c.first_cooperation.clone();
@@ -860,7 +875,12 @@ where
                     history.push((c.code.clone(), "updated", sha, json));
                     DocResult {
                         number: c.code.clone(),
-                        status: "updated".into(),
+                        status: if linked.contains(&i) {
+                            "linked"
+                        } else {
+                            "updated"
+                        }
+                        .into(),
                         id: Some(id),
                         problems: Vec::new(),
                     }
@@ -912,11 +932,35 @@ where
     let count = |s: &str| results.iter().filter(|r| r.status == s).count();
     Ok(BatchResult {
         created: count("created"),
+        linked: count("linked"),
         updated: count("updated"),
         unchanged: count("unchanged"),
         refused: count("refused"),
         results,
     })
+}
+
+/// The customer CreditDesk already has for the `i`th of a batch of customers: the one with its
+/// USCC, else the only one of its name.
+fn existing_customer(book: &Book, docs: &Docs, i: usize) -> Option<CustomerId> {
+    let Docs::Customers(list) = docs else {
+        return None;
+    };
+    let c = &list[i];
+    if let Some(u) = c
+        .uscc
+        .as_deref()
+        .and_then(|u| creditdesk_domain::party::Uscc::parse(u.trim()).ok())
+    {
+        if let Some(found) = book.customers.iter().find(|x| x.uscc == Some(u)) {
+            return Some(found.id);
+        }
+    }
+    let mut named = book.customers.iter().filter(|x| x.name == c.name.trim());
+    match (named.next(), named.next()) {
+        (Some(one), None) => Some(one.id),
+        _ => None,
+    }
 }
 
 async fn remember(
@@ -1349,4 +1393,232 @@ async fn find(s: &Shared, code: &str) -> Result<CustomerId, ApiError> {
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| not_yours(code))
+}
+
+// ---- Outgoing webhooks ----
+
+/// The events an ERP may subscribe to: audit entries of these kinds.
+pub const EVENTS: [&str; 3] = ["hold.set", "hold.released", "limits.changed"];
+
+/// A subscription as the administrator lists it (never its secret).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Hook {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct HookRequest {
+    pub url: String,
+    pub events: Vec<String>,
+}
+
+/// A new subscription with the secret its posts are signed with, shown once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewHook {
+    pub hook: Hook,
+    pub secret: String,
+}
+
+pub async fn create_hook(
+    pool: &AnyPool,
+    req: &HookRequest,
+    by: &str,
+    now: i64,
+) -> Result<NewHook, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "SRV-ERP-HOOK", m);
+    let rest = req
+        .url
+        .strip_prefix("https://")
+        .or_else(|| req.url.strip_prefix("http://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/') || r.contains(' ')) {
+        return Err(bad(format!("url: {:?} is not an http(s) URL", req.url)));
+    }
+    if req.events.is_empty() {
+        return Err(bad(format!(
+            "events: name at least one of {}",
+            EVENTS.join(", ")
+        )));
+    }
+    if let Some(e) = req.events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
+        return Err(bad(format!(
+            "events: {e:?} is not one of {}",
+            EVENTS.join(", ")
+        )));
+    }
+    let id = format!("h{}", random_hex(6));
+    let secret = random_hex(32);
+    sqlx::query(
+        "INSERT INTO erp_hooks (id, url, secret, events, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id.clone())
+    .bind(req.url.clone())
+    .bind(secret.clone())
+    .bind(req.events.join(","))
+    .bind(by.to_string())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(NewHook {
+        hook: Hook {
+            id,
+            url: req.url.clone(),
+            events: req.events.clone(),
+            created_by: by.into(),
+            created_at: now,
+            revoked_at: None,
+        },
+        secret,
+    })
+}
+
+pub async fn list_hooks(pool: &AnyPool) -> Result<Vec<Hook>, String> {
+    let rows = sqlx::query(
+        "SELECT id, url, events, created_by, created_at, revoked_at FROM erp_hooks ORDER BY created_at, id",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| Hook {
+            id: r.get(0),
+            url: r.get(1),
+            events: r
+                .get::<String, _>(2)
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            created_by: r.get(3),
+            created_at: r.get(4),
+            revoked_at: r.get(5),
+        })
+        .collect())
+}
+
+pub async fn revoke_hook(pool: &AnyPool, id: &str, now: i64) -> Result<bool, String> {
+    let done =
+        sqlx::query("UPDATE erp_hooks SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id.to_string())
+            .execute(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A hook's URL and secret for the deliverer, while it is not revoked.
+pub async fn hook_target(pool: &AnyPool, id: &str) -> Result<Option<(String, String)>, String> {
+    let row = sqlx::query("SELECT url, secret FROM erp_hooks WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(row.map(|r| (r.get(0), r.get(1))))
+}
+
+/// The signature header of a post: `t=<ms>,v1=<hex HMAC-SHA256 of "<ms>." + body>`.
+pub fn signature(secret: &str, at: i64, body: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(format!("{at}.{body}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={at},v1={hex}")
+}
+
+/// An audit entry an ERP may subscribe to, with its customer's name.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub entry: creditdesk_domain::approval::AuditEntry,
+    pub name: String,
+}
+
+/// The audit entries after `after` of the events ERPs may subscribe to, and the last sequence
+/// number looked at.
+pub fn events_after(book: &Book, after: u64) -> (u64, Vec<Event>) {
+    let last = book.audit.last().map_or(after, |e| e.seq);
+    let due = book
+        .audit
+        .iter()
+        .filter(|e| e.seq > after && EVENTS.contains(&e.what.as_str()))
+        .map(|e| Event {
+            name: e
+                .subject
+                .strip_prefix("customer:")
+                .and_then(CustomerId::parse)
+                .and_then(|id| book.customer(id))
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            entry: e.clone(),
+        })
+        .collect();
+    (last, due)
+}
+
+/// Enqueues a post of each event to every subscriber of its kind.
+pub async fn enqueue_events(pool: &AnyPool, due: &[Event], now: i64) -> Result<(), String> {
+    if due.is_empty() {
+        return Ok(());
+    }
+    let hooks: Vec<Hook> = list_hooks(pool)
+        .await?
+        .into_iter()
+        .filter(|h| h.revoked_at.is_none())
+        .collect();
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let codes: std::collections::HashMap<String, String> =
+        sqlx::query("SELECT id, number FROM erp_refs WHERE kind = 'customer'")
+            .fetch_all(pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+            .collect();
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    for Event { entry: e, name } in due {
+        let customer = e.subject.strip_prefix("customer:").unwrap_or_default();
+        let payload = serde_json::json!({
+            "event": e.what,
+            "seq": e.seq,
+            "at": e.at,
+            "customer": {"id": customer, "code": codes.get(customer), "name": name},
+            "before": e.before,
+            "after": e.after,
+            "why": e.why,
+            "by": e.who,
+        })
+        .to_string();
+        for h in hooks.iter().filter(|h| h.events.contains(&e.what)) {
+            sqlx::query(
+                "INSERT INTO notices (key, kind, user_id, channel, address, customer, subject, body, \
+                 payload, status, attempts, created_at, next_at) \
+                 VALUES ($1, 'event', '', 'erp_hook', $2, $3, $4, '', $5, 'pending', 0, $6, $6) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(format!("hook:{}:{}", h.id, e.seq))
+            .bind(h.id.clone())
+            .bind(customer.to_string())
+            .bind(format!("{} {}", e.what, name))
+            .bind(payload.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(())
 }

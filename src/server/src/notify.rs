@@ -256,10 +256,13 @@ impl Deliverer {
             let body: String = r.get(4);
             let payload: Option<String> = r.get(5);
             let attempts = r.get::<i64, _>(6) + 1;
-            let sent = match Channel::from_code(&channel) {
-                Some(Channel::Email) => self.mail(&address, &subject, &body).await,
-                Some(Channel::Webhook) => self.post(&address, payload.as_deref()).await,
-                _ => Ok(()),
+            let sent = match channel.as_str() {
+                "erp_hook" => self.erp_hook(&address, payload.as_deref()).await,
+                _ => match Channel::from_code(&channel) {
+                    Some(Channel::Email) => self.mail(&address, &subject, &body).await,
+                    Some(Channel::Webhook) => self.post(&address, payload.as_deref()).await,
+                    _ => Ok(()),
+                },
             };
             let at = self.clock.now().0;
             let update = match &sent {
@@ -321,6 +324,41 @@ impl Deliverer {
             .await
             .map(|_| ())
             .map_err(|e| format!("the relay refused or did not answer: {e}"))
+    }
+
+    /// An event to an ERP's subscription (`erp::enqueue_events`), signed with its secret.
+    async fn erp_hook(&self, hook: &str, payload: Option<&str>) -> Result<(), String> {
+        let (url, secret) = crate::erp::hook_target(&self.pool, hook)
+            .await?
+            .ok_or_else(|| format!("the subscription {hook} was revoked"))?;
+        let body = payload.unwrap_or("{}").to_string();
+        let at = self.clock.now().0;
+        let event = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["event"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let answer = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-creditdesk-event", event)
+            .header(
+                "x-creditdesk-signature",
+                crate::erp::signature(&secret, at, &body),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("the ERP did not answer: {e}"))?;
+        if answer.status().is_success() {
+            Ok(())
+        } else {
+            let status = answer.status();
+            Err(format!(
+                "the ERP answered {status}: {}",
+                cut(&answer.text().await.unwrap_or_default())
+            ))
+        }
     }
 
     async fn post(&self, url: &str, payload: Option<&str>) -> Result<(), String> {

@@ -502,3 +502,225 @@ async fn schemathesis_finds_nothing_the_openapi_document_does_not_say() {
     assert!(said.contains("passed"), "{said}");
     r.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_feed_script_posts_an_erps_csv_exports_and_asks_a_credit_check() {
+    let Some(st) = schemathesis() else { return };
+    let python = st.with_file_name("python");
+    let (r, _) = server("sqlite").await;
+    let (_, k) = key(&r, "fs-1", &["read", "ledger", "check"]).await;
+    // A customer CreditDesk has already: the ERP's export names it; the feed links the code.
+    let fs = session(&r, "fs-1").await;
+    let (_, pulled) = http(&r, "GET", "/api/v1/pull?cursor=0", Some(&fs), None).await;
+    let all = pulled["customers"].as_array().unwrap();
+    let known = all
+        .iter()
+        .find(|c| {
+            c["limits"]["permanent"].as_i64().unwrap_or(0) > 0
+                && all.iter().filter(|o| o["name"] == c["name"]).count() == 1
+        })
+        .unwrap();
+    let name = known["name"].as_str().unwrap();
+    let rep = known["sales_rep"].as_str().unwrap();
+    let dir = std::env::temp_dir().join(format!("cd-erp-feed-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // As Excel writes it: a BOM, CRLF line ends.
+    let write = |file: &str, text: String| {
+        std::fs::write(
+            dir.join(file),
+            format!("\u{feff}{}", text.replace('\n', "\r\n")),
+        )
+        .unwrap()
+    };
+    write(
+        "customers.csv",
+        format!("CustomerCode,CustomerName,SalesRep,Region,Industry,Since\nN1,Feed New Trading,rep-1,East,Steel,2024-01-10\nN2,Feed Second Metals,rep-2,North,Chemicals,2023-05-01\nL1,\"{name}\",{rep},{},{},{}\n",
+            known["region"].as_str().unwrap(), known["industry"].as_str().unwrap(), known["first_cooperation"].as_str().unwrap()),
+    );
+    write(
+        "invoices.csv",
+        "InvoiceNo,CustomerCode,InvoiceDate,DueDate,Amount\nF-1,N1,2026-05-20,2026-06-19,\"12,000.00\"\nF-2,N1,2026-06-01,2026-07-01,3000.50\nF-3,N2,2026-06-02,2026-05-01,10.00\nF-4,N9,2026-06-02,2026-07-01,10.00\n".into(),
+    );
+    write(
+        "payments.csv",
+        "ReceiptNo,CustomerCode,ReceiptDate,Amount,InvoiceNo\nR-1,N1,2026-06-10,2000.00,F-1\n"
+            .into(),
+    );
+    let (addr, k2, dir2) = (r.addr, k.clone(), dir.clone());
+    let run = move || {
+        std::process::Command::new(&python)
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tools/erp-feed.py"
+            ))
+            .args(["--server", &format!("http://{addr}"), "--key", &k2])
+            .args([
+                "--customers",
+                "customers.csv",
+                "--invoices",
+                "invoices.csv",
+                "--payments",
+                "payments.csv",
+            ])
+            .args([
+                "--batch",
+                "2",
+                "--check",
+                "L1:0.01",
+                "--check",
+                "N1:1000.00",
+            ])
+            .current_dir(&dir2)
+            .output()
+            .unwrap()
+    };
+    let out = tokio::task::spawn_blocking(run.clone()).await.unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused document and a blocked check: {said}"
+    );
+    for line in [
+        "customers: 2 created, 1 linked, 0 updated, 0 unchanged, 0 refused",
+        "invoices: 2 created, 0 linked, 0 updated, 0 unchanged, 2 refused",
+        "invoices.csv: F-3 due_date: I-DUE-BEFORE-ISSUE",
+        "invoices.csv: F-4 customer: ERP-UNKNOWN-CUSTOMER",
+        "payments: 1 created, 0 linked, 0 updated, 0 unchanged, 0 refused",
+        "check N1 1000.00: block",
+        "  because over_limit:",
+    ] {
+        assert!(said.contains(line), "{line:?} in:\n{said}");
+    }
+    assert!(said.contains("check L1 0.01: "), "{said}");
+    // Run again: nothing is posted twice.
+    let out = tokio::task::spawn_blocking(run).await.unwrap();
+    let again = String::from_utf8_lossy(&out.stdout).to_string();
+    for line in [
+        "customers: 0 created, 0 linked, 0 updated, 3 unchanged, 0 refused",
+        "invoices: 0 created, 0 linked, 0 updated, 2 unchanged, 2 refused",
+        "payments: 0 created, 0 linked, 0 updated, 1 unchanged, 0 refused",
+    ] {
+        assert!(again.contains(line), "{line:?} in:\n{again}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erp_subscribed_to_holds_is_told_of_one_in_a_signed_post() {
+    use std::sync::{Arc, Mutex};
+    for db in databases() {
+        let (r, _) = server(db).await;
+        // The ERP's endpoint: keeps what it is sent with its headers.
+        let got: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+        let keep = got.clone();
+        let app = axum::Router::new().route(
+            "/erp/events",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let keep = keep.clone();
+                async move {
+                    let h = |n: &str| {
+                        headers
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    keep.lock().unwrap().push((
+                        h("x-creditdesk-event"),
+                        h("x-creditdesk-signature"),
+                        body,
+                    ));
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sink = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        let admin = session(&r, "admin").await;
+        let (status, v) = http(
+            &r,
+            "POST",
+            "/api/v1/erp-hooks",
+            Some(&admin),
+            Some(json!({"url": "ftp://x", "events": ["hold.set"]})),
+        )
+        .await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (400, Some("SRV-ERP-HOOK")),
+            "{db}"
+        );
+        let (status, v) = http(
+            &r,
+            "POST",
+            "/api/v1/erp-hooks",
+            Some(&admin),
+            Some(json!({"url": format!("http://{sink}/erp/events"), "events": ["hold.set", "limits.changed"]})),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        let secret = v["secret"].as_str().unwrap().to_string();
+        // A customer and an invoice 45 days overdue: the rules hold its ordering at once.
+        let (_, k) = key(&r, "fs-1", &["ledger"]).await;
+        http(
+            &r,
+            "POST",
+            "/api/erp/v1/customers",
+            Some(&k),
+            Some(json!({"documents": [customer("H1", "Hook Test Trading")]})),
+        )
+        .await;
+        let (_, v) = http(
+            &r,
+            "POST",
+            "/api/erp/v1/invoices",
+            Some(&k),
+            Some(json!({"documents": [{"number": "H-INV-1", "customer": "H1", "issue_date": "2026-04-01", "term_days": "30", "amount": "20000.00"}]})),
+        )
+        .await;
+        assert_eq!(v["created"], 1, "{db}: {v}");
+        let t = std::time::Instant::now();
+        let (event, signature, body) = loop {
+            if let Some(x) = got
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|x| x.2.contains("Hook Test Trading"))
+                .cloned()
+            {
+                break x;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "{db}: the ERP heard nothing"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(event, "hold.set", "{db}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (v["event"].as_str(), v["customer"]["code"].as_str()),
+            (Some("hold.set"), Some("H1")),
+            "{db}: {v}"
+        );
+        // The signature is the HMAC-SHA256 of "<t>.<body>" with the subscription's secret,
+        // as the ERP checks it.
+        let (t_part, v1) = signature.split_once(',').unwrap();
+        let at = t_part.strip_prefix("t=").unwrap();
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{at}.{body}").as_bytes());
+        let expected: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(v1, format!("v1={expected}"), "{db}");
+        r.stop().await;
+    }
+}

@@ -39,3 +39,14 @@ CREATE TABLE erp_history (
     body TEXT NOT NULL
 );
 CREATE INDEX erp_history_doc ON erp_history (kind, number, at);
+-- Outgoing webhooks to the ERP: where to post which events (holds, releases, limit changes),
+-- signed with the secret (HMAC-SHA256); deliveries go through the notices table.
+CREATE TABLE erp_hooks (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    events TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
