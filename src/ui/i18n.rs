@@ -153,6 +153,7 @@ impl Lang {
                 "Check character does not match; please check the code",
             ),
             NotANumber => s("不是有效数字", "Not a valid number"),
+            NotAChoice => s("不是可选值之一", "Not one of the choices"),
             OutOfRange { min, max } => {
                 if zh {
                     format!("须在 {min} 到 {max} 之间")
@@ -859,6 +860,10 @@ texts! {
     PassphraseTooShort => "A passphrase has at least 10 characters.", "加密口令至少 10 个字符。";
     DevicesTitle => "Devices", "设备";
     NoticesTitle => "Notices", "通知";
+    CustomerLanguage => "Language of reminders", "提醒语言";
+    SendFromServer => "Send from CreditDesk", "由信用台发送";
+    ReminderQueued => "Sent to", "已发送至";
+    CustomerReminders => "Send the reminders the rules draft to customers by themselves (in each customer's language)", "规则生成的客户付款提醒自动发送（使用客户的语言）";
     NoticesHint => "How the server tells you of approvals waiting for you, escalations and alerts of your customers, also when CreditDesk is closed.", "服务器通过以下方式通知您待审批事项、升级事项以及您客户的预警，即使您未打开信用台。";
     MyContact => "How to reach me", "我的联系方式";
     NoticeLanguage => "Language of my notices", "通知语言";

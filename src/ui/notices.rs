@@ -270,6 +270,12 @@ fn AdminNoticeSettings(
     };
     let users = move || state.data(|d| d.users.clone());
     view! {
+        <label class="check">
+            <input type="checkbox" data-testid="customer-reminders"
+                prop:checked=move || settings.get().is_some_and(|s| s.customer_reminders)
+                on:change=move |ev| { let on = event_target_checked(&ev); edit(&|s| s.customer_reminders = on) } />
+            " " {move || state.t(T::CustomerReminders)}
+        </label>
         <h3>{move || state.t(T::DefaultsForAll)}</h3>
         <table class="notice-kinds">
             <tbody>

@@ -484,6 +484,23 @@ pub async fn save_notice_settings(
     put("/api/v1/notices/settings", s).await
 }
 
+/// A reminder the server queued to a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Reminder {
+    pub to: String,
+    pub subject: String,
+    pub lang: String,
+}
+
+/// Asks the server to e-mail a customer the reminder of its open invoices, in its language.
+pub async fn send_reminder(customer: creditdesk_domain::CustomerId) -> Result<Reminder, SyncError> {
+    post(
+        &format!("/api/v1/customers/{customer}/reminder"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
 /// Every delivery, newest first (administrators only).
 pub async fn notice_log() -> Result<Vec<Delivery>, SyncError> {
     get("/api/v1/notices/log").await

@@ -125,6 +125,13 @@ pub enum Command {
     SaveNotices {
         settings: creditdesk_domain::notice::Settings,
     },
+    /// Records that a reminder about its open invoices went to a customer (the server sends it):
+    /// to whom, and its subject, on the customer's trail.
+    ReminderSent {
+        customer: CustomerId,
+        to: String,
+        subject: String,
+    },
     /// Writes the checked rows of an import file in one transaction: imported orders pass the
     /// credit check (`blocked` says what becomes of those it stops), invoices move their orders
     /// on as a typed invoice does, and every record must be of a customer the actor sees.
@@ -183,6 +190,7 @@ impl Command {
             Command::SaveUsers { .. } => "save_users",
             Command::SaveRules { .. } => "save_rules",
             Command::SaveNotices { .. } => "save_notices",
+            Command::ReminderSent { .. } => "reminder_sent",
             Command::ImportBatch { .. } => "import_batch",
             Command::SetAlert { .. } => "set_alert",
             Command::UpdateTask { .. } => "update_task",

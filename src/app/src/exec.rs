@@ -873,6 +873,27 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.count = rules.version as usize;
             fx.config = Some(ConfigChange::Rules(rules));
         }
+        Command::ReminderSent {
+            customer,
+            to,
+            subject,
+        } => {
+            let c = visible(book, ctx, *customer)?;
+            if !creditdesk_domain::notice::is_email(to) {
+                return Err(CommandError::Invalid(vec![FieldError {
+                    field: creditdesk_domain::party::field::EMAIL,
+                    problem: Problem::BadEmail,
+                }]));
+            }
+            fx.events.push(event(
+                ctx,
+                "reminder.sent",
+                format!("customer:{}", c.id),
+                String::new(),
+                format!("to {to}: {subject}"),
+                "",
+            ));
+        }
         Command::SaveNotices { settings: next } => {
             let mut problems = next.problems(&book.users);
             let admin = me.has(creditdesk_domain::approval::Role::Admin);

@@ -360,6 +360,12 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                 REPS.iter().position(|r| *r == rep).unwrap_or(0) + 1
             ),
             first_cooperation: first_coop,
+            // The English demo's customers are written to in English.
+            lang: if zh {
+                crate::notice::Lang::Zh
+            } else {
+                crate::notice::Lang::En
+            },
             profile: ExternalProfile {
                 registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
                 founded: Some(founded),

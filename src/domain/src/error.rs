@@ -38,6 +38,8 @@ pub enum Problem {
     UsccCharacter,
     UsccCheckDigit,
     NotANumber,
+    /// Not one of the values the field offers.
+    NotAChoice,
     OutOfRange {
         min: i64,
         max: i64,
@@ -92,6 +94,7 @@ impl Problem {
             Problem::UsccCharacter => "E-USCC-CHAR",
             Problem::UsccCheckDigit => "E-USCC-CHECK",
             Problem::NotANumber => "E-NOT-NUMBER",
+            Problem::NotAChoice => "E-CHOICE",
             Problem::OutOfRange { .. } => "E-RANGE",
             Problem::SharesOver100 => "E-SHARES-100",
             Problem::BadEmail => "E-EMAIL",

@@ -104,6 +104,23 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+    /// `zh` or `en`; empty is Chinese (the default).
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "" | "zh" | "zh-CN" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
 /// How to reach one user.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
@@ -131,6 +148,10 @@ pub struct Settings {
     /// By user id.
     #[serde(default)]
     pub contacts: BTreeMap<String, Contact>,
+    /// The server e-mails a customer the reminder a rule drafts (its `notice` action, such as
+    /// W1001's) by itself, in the customer's language; else only when someone sends it.
+    #[serde(default)]
+    pub customer_reminders: bool,
 }
 
 impl Default for Settings {
@@ -143,6 +164,7 @@ impl Default for Settings {
                 .map(|k| (k, vec![Channel::Inbox, Channel::Email]))
                 .collect(),
             contacts: BTreeMap::new(),
+            customer_reminders: false,
         }
     }
 }
@@ -286,6 +308,7 @@ impl Settings {
         }
         Settings {
             version: self.version,
+            customer_reminders: self.customer_reminders,
             defaults: self.defaults.clone(),
             contacts: self
                 .contacts
@@ -634,3 +657,14 @@ pub fn retry_after_ms(attempts: u32) -> i64 {
 /// After this many failed tries a delivery is marked failed (kept, and an administrator may
 /// send it again).
 pub const MAX_ATTEMPTS: u32 = 10;
+
+/// The reminder to a customer about its open invoices, in the customer's language (subject and
+/// body, as the app drafts it); `None` when nothing is open.
+pub fn customer_reminder(
+    c: &crate::party::Customer,
+    items: &[crate::ledger::OpenItem],
+    as_of: crate::date::Date,
+) -> Option<(String, String)> {
+    (!items.is_empty())
+        .then(|| crate::monitor::notice_text(c.lang == Lang::Zh, &c.name, items, as_of))
+}

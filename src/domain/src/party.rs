@@ -180,6 +180,9 @@ pub struct Customer {
     pub profile: ExternalProfile,
     /// Values of user-defined fields, keyed by the field's key.
     pub custom: BTreeMap<String, String>,
+    /// The language the customer is written to in (reminders), zh-CN unless set.
+    #[serde(default)]
+    pub lang: crate::notice::Lang,
     /// Credit limits and freeze. They change only through the limit workflow, never the form.
     #[serde(default)]
     pub limits: crate::credit::Limits,
@@ -211,6 +214,9 @@ pub struct CustomerInput {
     pub industry_position: String,
     pub report_score: String,
     pub report_date: String,
+    /// `zh` or `en` (empty: `zh`): the language of reminders to the customer.
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// The field names used in errors; the UI maps them to its inputs.
@@ -233,6 +239,7 @@ pub mod field {
     pub const INDUSTRY_POSITION: &str = "industry_position";
     pub const REPORT_SCORE: &str = "report_score";
     pub const REPORT_DATE: &str = "report_date";
+    pub const LANG: &str = "lang";
 }
 
 fn optional<T>(s: &str, parse: impl Fn(&str) -> Result<T, Problem>) -> Result<Option<T>, Problem> {
@@ -380,6 +387,10 @@ impl CustomerInput {
                 Date::parse(s).and_then(|d| not_after(d, as_of))
             }),
         );
+        let lang = e.take(
+            LANG,
+            crate::notice::Lang::from_code(&self.lang).ok_or(Problem::NotAChoice),
+        );
         if let (Some(Some(_)), Some(None)) = (&report_score, &report_date) {
             e.push(REPORT_DATE, Problem::Required);
         }
@@ -407,6 +418,7 @@ impl CustomerInput {
                 report_date: report_date.unwrap(),
             },
             custom,
+            lang: lang.unwrap(),
             limits: crate::credit::Limits::default(),
             grade_override: None,
         })
@@ -457,6 +469,7 @@ impl CustomerInput {
                 .unwrap_or_default(),
             report_score: p.report_score.map(|s| s.to_string()).unwrap_or_default(),
             report_date: p.report_date.map(Date::iso).unwrap_or_default(),
+            lang: c.lang.code().into(),
         }
     }
 }

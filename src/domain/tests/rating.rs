@@ -30,6 +30,7 @@ fn customer() -> Customer {
         industry: "Machinery".into(),
         sales_rep: "Li".into(),
         first_cooperation: d("2020-11-28"),
+        lang: Default::default(),
         profile: ExternalProfile {
             registered_capital: Some(Money::from_units(5_000_000)),
             founded: Some(d("2010-05-01")),

@@ -17,6 +17,7 @@
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //! | `GET /api/v1/devices`      | administrator    | the devices that sync, with their user and state |
 //! | `POST /api/v1/devices/{client}/lost` | administrator | report a device lost: its session ends; it erases its data at its next contact |
+//! | `POST /api/v1/customers/{id}/reminder` | who sees the customer | e-mail the customer a reminder of its open invoices in its language; recorded on its trail |
 //! | `GET /api/v1/notices`      | signed in        | my messages (the notices of the `inbox` channel), newest first |
 //! | `GET /api/v1/notices/settings` | signed in    | the notice settings I may see (all of them for an administrator; else the defaults and my contact) |
 //! | `PUT /api/v1/notices/settings` | signed in    | save them (`SaveNotices`): an administrator all; anyone else their own contact |
@@ -231,6 +232,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/v1/devices", get(list_devices))
         .route("/api/v1/devices/{client}/lost", post(report_lost))
         .route("/api/v1/notices", get(my_notices))
+        .route("/api/v1/customers/{id}/reminder", post(send_reminder))
         .route(
             "/api/v1/notices/settings",
             get(notice_settings).put(save_notice_settings),
@@ -895,4 +897,28 @@ async fn revoke_erp_hook(
             format!("no webhook subscription {id} in use"),
         ))
     }
+}
+
+/// A reminder queued to a customer.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Reminder {
+    pub to: String,
+    pub subject: String,
+    /// The customer's language: `zh` or `en`.
+    pub lang: String,
+}
+
+async fn send_reminder(
+    State(s): State<Shared>,
+    me: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Reminder> {
+    let customer = creditdesk_domain::CustomerId::parse(&id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "SRV-NO-CUSTOMER",
+            "no such customer that you see",
+        )
+    })?;
+    s.engine.remind(me.user.clone(), customer).await.map(Json)
 }

@@ -11,7 +11,6 @@
 //!   `creditdesk-server restore-drill` runs it on the latest backup.
 
 use crate::store::SqlStore;
-use creditdesk_domain::approval::sha256_hex;
 use creditdesk_domain::Date;
 use creditdesk_storage::backup::{self, Counts};
 use creditdesk_storage::Store;
@@ -144,8 +143,29 @@ pub struct Drill {
 /// SHA-256 beside it (when there is one), every section's count, the audit trail's chain.
 pub async fn drill(file: &Path) -> Result<Drill, String> {
     let t = std::time::Instant::now();
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let sha256 = sha256_hex(&bytes);
+    let open =
+        || std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()));
+    // The checksum and the parse read the file as a stream: it is never whole in memory.
+    let sha256 = {
+        use sha2::Digest;
+        use std::io::Read;
+        let mut f = open()?;
+        let mut hash = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+        }
+        hash.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
     let side = PathBuf::from(format!("{}.sha256", file.display()));
     if let Ok(expected) = std::fs::read_to_string(&side) {
         let expected = expected.split_whitespace().next().unwrap_or_default();
@@ -157,9 +177,7 @@ pub async fn drill(file: &Path) -> Result<Drill, String> {
             ));
         }
     }
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
-    let parsed = backup::parse(&text).map_err(|(problems, count)| {
+    let parsed = backup::parse_reader(open()?).map_err(|(problems, count)| {
         format!(
             "{} does not read as a backup ({count} problems): {}",
             file.display(),
@@ -171,16 +189,17 @@ pub async fn drill(file: &Path) -> Result<Drill, String> {
                 .join("; ")
         )
     })?;
-    drop(text);
     let scratch = std::env::temp_dir().join(format!("creditdesk-drill-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     let result = async {
         let url = format!("sqlite:{}", scratch.join("drill.sqlite").display());
         let (pool, _) = crate::store::open(&url, 1).await?;
         let store = SqlStore { pool };
-        store.restore(&parsed.dump).await.map_err(|e| e.to_string())?;
-        let restored = store.dump().await.map_err(|e| e.to_string())?.counts();
         let file_counts = parsed.dump.counts();
+        store.restore(&parsed.dump).await.map_err(|e| e.to_string())?;
+        // The file's rows go before the database's are read back: one copy at a time.
+        drop(parsed);
+        let restored = store.dump().await.map_err(|e| e.to_string())?.counts();
         if restored != file_counts {
             return Err(format!(
                 "the restore does not match the file: the file has {file_counts:?}, the database {restored:?}"

@@ -74,6 +74,12 @@ pub enum Job {
         id: CustomerId,
         reply: oneshot::Sender<Option<crate::erp::Position>>,
     },
+    /// A reminder about its open invoices to a customer, by e-mail in its language, sent by `user`.
+    Remind {
+        user: User,
+        customer: CustomerId,
+        reply: oneshot::Sender<Result<crate::api::Reminder, crate::api::ApiError>>,
+    },
     /// The notice settings.
     Notices {
         reply: oneshot::Sender<creditdesk_domain::notice::Settings>,
@@ -221,6 +227,19 @@ impl EngineHandle {
             reply,
         })
         .await
+    }
+    pub async fn remind(
+        &self,
+        user: User,
+        customer: CustomerId,
+    ) -> Result<crate::api::Reminder, crate::api::ApiError> {
+        self.ask(|reply| Job::Remind {
+            user,
+            customer,
+            reply,
+        })
+        .await
+        .map_err(crate::api::ApiError::internal)?
     }
     pub async fn notice_settings(&self) -> Result<creditdesk_domain::notice::Settings, String> {
         self.ask(|reply| Job::Notices { reply }).await
@@ -497,6 +516,13 @@ impl Engine {
                     .flatten();
                 let _ = reply.send(answer);
             }
+            Job::Remind {
+                user,
+                customer,
+                reply,
+            } => {
+                let _ = reply.send(self.remind(&user, customer, None).await);
+            }
             Job::Notices { reply } => {
                 let _ = reply.send(self.book.borrow().notices.clone());
             }
@@ -710,6 +736,97 @@ impl Engine {
         let _ = crate::jobs::release(pool, "backup", &self.holder).await;
     }
 
+    /// Queues a reminder to a customer (by `user`; by the system for an alert, whose id keeps it
+    /// from going twice) and records it on the customer's trail.
+    async fn remind(
+        &self,
+        user: &User,
+        customer: CustomerId,
+        alert: Option<&str>,
+    ) -> Result<crate::api::Reminder, crate::api::ApiError> {
+        use crate::api::ApiError;
+        use axum::http::StatusCode;
+        let (c, items, as_of) = {
+            let book = self.book.borrow();
+            let Some(c) = book
+                .customer(customer)
+                .filter(|c| user.sees(&c.sales_rep))
+                .cloned()
+            else {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "SRV-NO-CUSTOMER",
+                    "no such customer that you see",
+                ));
+            };
+            let items = book.open_items(customer);
+            (c, items, book.as_of)
+        };
+        let to = c.email.trim().to_string();
+        if !creditdesk_domain::notice::is_email(&to) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "SRV-NO-EMAIL",
+                format!(
+                    "{} has no e-mail address: add one on the customer's form",
+                    c.name
+                ),
+            ));
+        }
+        let Some((subject, body)) = creditdesk_domain::notice::customer_reminder(&c, &items, as_of)
+        else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "SRV-NOTHING-OPEN",
+                format!("{} has no open invoice to remind of", c.name),
+            ));
+        };
+        let now = self.clock.now().0;
+        let key = match alert {
+            Some(a) => format!("reminder:alert:{a}"),
+            None => format!("reminder:{}:{}", c.id, uuid::Uuid::new_v4()),
+        };
+        let new = crate::notify::enqueue_customer_mail(
+            &self.store.pool,
+            &key,
+            &user.id,
+            &c.id.to_string(),
+            &to,
+            &subject,
+            &body,
+            now,
+        )
+        .await
+        .map_err(ApiError::internal)?;
+        if new {
+            let command = Command::ReminderSent {
+                customer,
+                to: to.clone(),
+                subject: subject.clone(),
+            };
+            // Only an entry on the trail: no figure changes, so no rules to run (and no notices).
+            let ctx = Ctx {
+                actor: user.clone(),
+                device: DeviceId::from_u128(0),
+                now: self.clock.now(),
+                as_of: self.clock.today(),
+                command_id: format!("server:{key}"),
+            };
+            execute(&self.store, &self.book, &ctx, command, Vec::new())
+                .await
+                .map_err(|e| {
+                    ApiError::new(StatusCode::BAD_REQUEST, "SRV-REMINDER", e.to_string())
+                })?;
+            self.announce().await;
+            self.wake.notify_one();
+        }
+        Ok(crate::api::Reminder {
+            to,
+            subject,
+            lang: c.lang.code().into(),
+        })
+    }
+
     /// Enqueues the notices due now (alerts raised and requests waiting, late or escalated since
     /// notices began on this database) and wakes the deliverer.
     async fn notify(&self) {
@@ -758,6 +875,39 @@ impl Engine {
             due.retain(|n| !known.contains(&n.key));
             (due, book.notices.clone())
         };
+        // Reminders to customers a rule drafts, when the administrator lets them go by themselves.
+        if settings.customer_reminders {
+            let drafted: Vec<(String, CustomerId)> = self
+                .book
+                .borrow()
+                .monitor
+                .alerts
+                .iter()
+                .filter(|a| {
+                    a.notice
+                        && a.status == creditdesk_domain::monitor::AlertStatus::Open
+                        && a.raised_at >= since
+                })
+                .map(|a| (a.id.clone(), a.customer))
+                .filter(|(id, _)| {
+                    !self
+                        .enqueued
+                        .borrow()
+                        .contains(&format!("reminder:alert:{id}"))
+                })
+                .collect();
+            for (alert, customer) in drafted {
+                match self.remind(&system(), customer, Some(&alert)).await {
+                    Ok(_) => {}
+                    // No address or nothing open: nothing to send, and nothing to retry.
+                    Err(e) if e.code != "SRV-INTERNAL" => {}
+                    Err(e) => eprintln!("reminder not queued: {}", e.message),
+                }
+                self.enqueued
+                    .borrow_mut()
+                    .insert(format!("reminder:alert:{alert}"));
+            }
+        }
         if due.is_empty() {
             return;
         }

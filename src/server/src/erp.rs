@@ -786,12 +786,11 @@ where
             };
             match run(command).await {
                 Ok(()) => {
+                    let mut refs = Vec::with_capacity(written.len());
                     for (i, id) in written.iter().zip(ids) {
                         let (number, json, _) = &rows[*i];
                         let sha = sha256_hex(json.as_bytes());
-                        remember(p.pool, label, number, &id, &sha, p.now)
-                            .await
-                            .map_err(ApiError::internal)?;
+                        refs.push((number.clone(), id.clone(), sha.clone()));
                         history.push((number.clone(), "created", sha, json.clone()));
                         results[*i] = Some(DocResult {
                             number: number.clone(),
@@ -800,6 +799,9 @@ where
                             problems: Vec::new(),
                         });
                     }
+                    remember_all(p.pool, label, &refs, p.now)
+                        .await
+                        .map_err(ApiError::internal)?;
                 }
                 Err((code, reason)) => {
                     for i in written {
@@ -961,6 +963,31 @@ fn existing_customer(book: &Book, docs: &Docs, i: usize) -> Option<CustomerId> {
         (Some(one), None) => Some(one.id),
         _ => None,
     }
+}
+
+/// Remembers many numbers in one transaction: (number, id, sha256).
+async fn remember_all(
+    pool: &AnyPool,
+    kind: &str,
+    refs: &[(String, String, String)],
+    now: i64,
+) -> Result<(), String> {
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    for (number, id, sha) in refs {
+        sqlx::query(
+            "INSERT INTO erp_refs (kind, number, id, sha256, at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",
+        )
+        .bind(kind.to_string())
+        .bind(number.clone())
+        .bind(id.clone())
+        .bind(sha.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| e.to_string())
 }
 
 async fn remember(

@@ -80,6 +80,38 @@ pub async fn enqueue(
     Ok(added)
 }
 
+/// Queues one e-mail to a customer (a reminder): `key` keeps it from going twice. Returns
+/// whether it was new.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_customer_mail(
+    pool: &AnyPool,
+    key: &str,
+    sender: &str,
+    customer: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    now: i64,
+) -> Result<bool, String> {
+    let done = sqlx::query(
+        "INSERT INTO notices (key, kind, user_id, channel, address, customer, subject, body, \
+         status, attempts, created_at, next_at) \
+         VALUES ($1, 'reminder', $2, 'email', $3, $4, $5, $6, 'pending', 0, $7, $7) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key.to_string())
+    .bind(sender.to_string())
+    .bind(to.to_string())
+    .bind(customer.to_string())
+    .bind(subject.to_string())
+    .bind(body.to_string())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// One delivery as the log lists it.
 #[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Delivery {

@@ -272,6 +272,11 @@ async fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
 /// A new customer of rep-1 (who adds it) owing 20,000 on an invoice due tomorrow (which finance
 /// records).
 async fn customer_owing(s: &Server) -> CustomerId {
+    customer_owing_with(s, "", "").await
+}
+
+/// The same, with the customer's e-mail address and language (`zh`, `en`).
+async fn customer_owing_with(s: &Server, email: &str, lang: &str) -> CustomerId {
     let id = CustomerId::from_u128(uuid::Uuid::new_v4().as_u128());
     let (rep, finance) = (token(s, "rep-1").await, token(s, "fs-1").await);
     push(
@@ -286,6 +291,8 @@ async fn customer_owing(s: &Server) -> CustomerId {
                 region: "East".into(),
                 industry: "Steel".into(),
                 first_cooperation: "2024-01-15".into(),
+                email: email.into(),
+                lang: lang.into(),
                 ..CustomerInput::default()
             },
             why: String::new(),
@@ -671,4 +678,174 @@ async fn email_of(s: &Server, admin: &str) -> Option<Delivery> {
     let log: Vec<Delivery> = serde_json::from_value(v).unwrap();
     log.into_iter()
         .find(|d| d.subject.contains(CUSTOMER) && d.channel == "email")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_goes_to_the_customer_in_its_own_language_with_its_invoices_and_is_on_its_trail()
+{
+    let Some(py) = python() else { return };
+    for db in databases() {
+        let port = free_port();
+        let smtp = Smtp::start(&py, port);
+        let s = server(db, port, Duration::ZERO).await;
+        s.clock.advance(60_000);
+        // An English demo, a Chinese customer: its language is its own, not the user's.
+        let id = customer_owing_with(&s, "ap@example.cn", "zh").await;
+        let rep = token(&s, "rep-1").await;
+        let path = format!("/api/v1/customers/{id}/reminder");
+        let (status, v) = http(&s, "POST", &path, Some(&rep), Some(json!({}))).await;
+        assert_eq!(status, 200, "{db}: {v}");
+        assert_eq!(
+            (v["to"].as_str(), v["lang"].as_str()),
+            (Some("ap@example.cn"), Some("zh")),
+            "{db}"
+        );
+        let mail = eventually("the reminder", || {
+            smtp.mails().into_iter().find(|m| m.to == "ap@example.cn")
+        })
+        .await;
+        assert_eq!(mail.subject, format!("付款提醒：{CUSTOMER}"), "{db}");
+        assert!(
+            mail.body.contains("发票 NT-0001") && mail.body.contains("¥20,000.00"),
+            "{db}: {}",
+            mail.body
+        );
+        // On the customer's trail, by the rep (as finance, who reads the whole trail, sees it).
+        let fs = token(&s, "fs-1").await;
+        let (_, pulled) = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&fs), None).await;
+        let on_trail = pulled["audit"].as_array().unwrap().iter().any(|e| {
+            e["what"] == "reminder.sent"
+                && e["who"] == "rep-1"
+                && e["subject"] == format!("customer:{id}")
+        });
+        assert!(on_trail, "{db}");
+        // Another rep's customer is not theirs to write to; a customer without an address says so.
+        let other = token(&s, "rep-2").await;
+        let (status, v) = http(&s, "POST", &path, Some(&other), Some(json!({}))).await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (404, Some("SRV-NO-CUSTOMER")),
+            "{db}"
+        );
+        let bare = CustomerId::from_u128(uuid::Uuid::new_v4().as_u128());
+        push(
+            &s,
+            &rep,
+            vec![Command::SaveCustomer {
+                id: bare,
+                create: true,
+                input: CustomerInput {
+                    name: "No Address Ltd".into(),
+                    sales_rep: "rep-1".into(),
+                    region: "East".into(),
+                    industry: "Steel".into(),
+                    first_cooperation: "2024-01-15".into(),
+                    ..CustomerInput::default()
+                },
+                why: String::new(),
+            }],
+        )
+        .await;
+        let (status, v) = http(
+            &s,
+            "POST",
+            &format!("/api/v1/customers/{bare}/reminder"),
+            Some(&rep),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (400, Some("SRV-NO-EMAIL")),
+            "{db}: {v}"
+        );
+        s.running.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_administrator_lets_them_a_rules_reminder_goes_to_the_customer_by_itself() {
+    let Some(py) = python() else { return };
+    for db in databases() {
+        let port = free_port();
+        let smtp = Smtp::start(&py, port);
+        let s = server(db, port, Duration::ZERO).await;
+        let admin = token(&s, "admin").await;
+        // Overdue above 10,000 drafts a reminder too; reminders go by themselves.
+        let mut rules = creditdesk_domain::monitor::RuleSet::default();
+        rules
+            .rules
+            .iter_mut()
+            .find(|r| r.code == "W1003")
+            .unwrap()
+            .actions
+            .notice = true;
+        let admin_user = s
+            .running
+            .engine
+            .directory()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.id == "admin")
+            .unwrap();
+        s.running
+            .engine
+            .run(
+                admin_user,
+                Command::SaveRules {
+                    rules,
+                    why: "remind overdue customers".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let settings = Settings {
+            customer_reminders: true,
+            ..Settings::default()
+        };
+        let (status, v) = http(
+            &s,
+            "PUT",
+            "/api/v1/notices/settings",
+            Some(&admin),
+            Some(serde_json::to_value(&settings).unwrap()),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        s.clock.advance(60_000);
+        customer_owing_with(&s, "payables@example.com", "en").await;
+        assert!(smtp.mails().is_empty(), "{db}: nothing is overdue yet");
+        s.clock.advance(48 * HOUR);
+        s.running.engine.tick().await.unwrap();
+        let mail = eventually("the reminder", || {
+            smtp.mails()
+                .into_iter()
+                .find(|m| m.to == "payables@example.com")
+        })
+        .await;
+        assert_eq!(
+            mail.subject,
+            format!("Payment reminder: {CUSTOMER}"),
+            "{db}"
+        );
+        assert!(
+            mail.body.contains("Invoice NT-0001") && mail.body.contains("days overdue"),
+            "{db}: {}",
+            mail.body
+        );
+        // Once per episode.
+        s.clock.advance(24 * HOUR);
+        s.running.engine.tick().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(
+            smtp.mails()
+                .iter()
+                .filter(|m| m.to == "payables@example.com")
+                .count(),
+            1,
+            "{db}"
+        );
+        s.running.stop().await;
+    }
 }

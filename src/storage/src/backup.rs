@@ -25,7 +25,7 @@ use crate::OutboxEntry;
 use base64::Engine;
 use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::monitor::{Alert, Task};
-use creditdesk_domain::{CreditNote, Customer, Invoice, Order, Payment};
+use creditdesk_domain::Customer;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
@@ -313,25 +313,199 @@ fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
 /// Reads a backup file: every record is checked, older schemas are migrated. Any problem
 /// refuses the whole file; the problems come back with the total count.
 pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    parse_from(&mut serde_json::Deserializer::from_str(text))
+}
+
+/// [`parse`] reading from `r` as it goes: the ledger's records (nearly all of a large book's
+/// file) are decoded one at a time into their rows, so that neither the file nor a JSON tree of
+/// it is ever whole in memory.
+pub fn parse_reader(r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    parse_from(&mut serde_json::Deserializer::from_reader(
+        std::io::BufReader::with_capacity(1 << 20, r),
+    ))
+}
+
+/// The file's top level: every section as JSON, except the ledger's, decoded record by record.
+enum Root {
+    NotObject,
+    Object {
+        sections: serde_json::Map<String, Value>,
+        rows: Rows,
+        /// (where, what) of each ledger record that does not decode.
+        problems: Vec<(String, String)>,
+    },
+}
+
+impl<'de> Deserialize<'de> for Root {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Root, D::Error> {
+        d.deserialize_any(RootVisitor)
+    }
+}
+
+struct RootVisitor;
+
+/// A ledger section: its records decoded one by one into `out`, the ones that do not decode
+/// named in `problems`.
+struct LedgerSection<'a, T> {
+    name: &'a str,
+    out: &'a mut Vec<T>,
+    problems: &'a mut Vec<(String, String)>,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for LedgerSection<'_, T> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for LedgerSection<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of {}", self.name)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            match T::deserialize(&v) {
+                Ok(t) => self.out.push(t),
+                Err(e) => self
+                    .problems
+                    .push((format!("{}[{i}]", self.name), e.to_string())),
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.problems
+            .push((self.name.to_string(), "not a list".into()));
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        self.problems
+            .push((self.name.to_string(), "not a list".into()));
+        Ok(())
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.visit_unit()
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.visit_unit()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.visit_unit()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.visit_unit()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.visit_unit()
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RootVisitor {
+    type Value = Root;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a backup file")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Root, A::Error> {
+        let mut sections = serde_json::Map::new();
+        let mut rows = Rows::default();
+        let mut problems = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "orders" => map.next_value_seed(LedgerSection {
+                    name: "orders",
+                    out: &mut rows.orders,
+                    problems: &mut problems,
+                })?,
+                "invoices" => map.next_value_seed(LedgerSection {
+                    name: "invoices",
+                    out: &mut rows.invoices,
+                    problems: &mut problems,
+                })?,
+                "payments" => map.next_value_seed(LedgerSection {
+                    name: "payments",
+                    out: &mut rows.payments,
+                    problems: &mut problems,
+                })?,
+                "credit_notes" => map.next_value_seed(LedgerSection {
+                    name: "credit_notes",
+                    out: &mut rows.credit_notes,
+                    problems: &mut problems,
+                })?,
+                _ => {
+                    let v: Value = map.next_value()?;
+                    sections.insert(key, v);
+                }
+            }
+        }
+        Ok(Root::Object {
+            sections,
+            rows,
+            problems,
+        })
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Root, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Root::NotObject)
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Root, E> {
+        Ok(Root::NotObject)
+    }
+}
+
+fn parse_from<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     let mut r = Reader {
         problems: Vec::new(),
         count: 0,
     };
-    let root: Value = match serde_json::from_str(text) {
+    let json_problem = |r: &mut Reader, e: serde_json::Error| {
+        r.problem(
+            BackupCode::Json,
+            format!("line {} column {}", e.line(), e.column()),
+            e,
+        );
+    };
+    let root = match Root::deserialize(&mut *de).and_then(|root| de.end().map(|()| root)) {
         Ok(v) => v,
         Err(e) => {
-            r.problem(
-                BackupCode::Json,
-                format!("line {} column {}", e.line(), e.column()),
-                e,
-            );
+            json_problem(&mut r, e);
             return Err((r.problems, r.count));
         }
     };
-    let Some(root) = root.as_object() else {
+    let Root::Object {
+        sections,
+        rows,
+        problems: ledger_problems,
+    } = root
+    else {
         r.problem(BackupCode::Format, "file".into(), "not a JSON object");
         return Err((r.problems, r.count));
     };
+    let root = &sections;
     if root.get("format").and_then(Value::as_str) != Some(FORMAT) {
         r.problem(
             BackupCode::Format,
@@ -374,12 +548,14 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             }
         })
         .collect();
-    let rows = Rows {
-        orders: r.records::<Order>(root, "orders"),
-        invoices: r.records::<Invoice>(root, "invoices"),
-        payments: r.records::<Payment>(root, "payments"),
-        credit_notes: r.records::<CreditNote>(root, "credit_notes"),
-    };
+    for (at, detail) in ledger_problems {
+        let code = if detail == "not a list" {
+            BackupCode::Section
+        } else {
+            BackupCode::Record
+        };
+        r.problem(code, at, detail);
+    }
     let any = |v: &Value| Ok(v.to_string());
     let field_defs = r.pairs(root, "field_defs", &any);
     let models = r.pairs(root, "models", &|v| {

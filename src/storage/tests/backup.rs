@@ -107,6 +107,14 @@ fn a_backup_restored_into_an_empty_database_exports_byte_for_byte_the_same() {
 }
 
 fn problems(text: &str) -> Vec<(BackupCode, String)> {
+    // Read as it streams from a file, the same problems at the same places.
+    let streamed = backup::parse_reader(text.as_bytes())
+        .map(|_| ())
+        .map_err(|(p, n)| (p.into_iter().map(|p| (p.code, p.at)).collect::<Vec<_>>(), n));
+    let whole = parse(text)
+        .map(|_| ())
+        .map_err(|(p, n)| (p.into_iter().map(|p| (p.code, p.at)).collect::<Vec<_>>(), n));
+    assert_eq!(streamed, whole, "{text}");
     match parse(text) {
         Ok(_) => panic!("accepted: {text}"),
         Err((p, n)) => {
@@ -470,4 +478,14 @@ proptest! {
 thread_local! {
     /// A backup of the filled test database, made once.
     static GOOD: String = to_json(&run(filled().dump()).unwrap());
+}
+
+#[test]
+fn a_backup_read_as_a_stream_is_the_backup_read_whole() {
+    let text = to_json(&run(filled().dump()).unwrap());
+    let whole = parse(&text).unwrap();
+    let streamed = backup::parse_reader(std::io::Cursor::new(text.as_bytes())).unwrap();
+    assert_eq!(streamed.schema, whole.schema);
+    assert_eq!(streamed.dump, whole.dump);
+    assert!(!streamed.dump.rows.invoices.is_empty());
 }

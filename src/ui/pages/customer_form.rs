@@ -38,6 +38,7 @@ fn form_from(i: &CustomerInput) -> Form {
         (f::INDUSTRY_POSITION, i.industry_position.clone()),
         (f::REPORT_SCORE, i.report_score.clone()),
         (f::REPORT_DATE, i.report_date.clone()),
+        (f::LANG, i.lang.clone()),
     ])
 }
 
@@ -61,6 +62,7 @@ fn input_from(form: &Form) -> CustomerInput {
         industry_position: form.get(f::INDUSTRY_POSITION),
         report_score: form.get(f::REPORT_SCORE),
         report_date: form.get(f::REPORT_DATE),
+        lang: form.get(f::LANG),
     }
 }
 
@@ -171,6 +173,13 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
             v
         })
     });
+    // Reminders are written to the customer in its language, whatever the user's.
+    let languages = Signal::derive(|| {
+        vec![
+            ("zh".to_string(), "中文".to_string()),
+            ("en".to_string(), "English".to_string()),
+        ]
+    });
     let positions = Signal::derive(move || {
         let lang = state.lang.get();
         std::iter::once((String::new(), lang.t(T::NotKnown).to_string()))
@@ -208,7 +217,10 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <Field form=form name=f::CONTACT_PERSON label=T::ContactPerson />
                         <Field form=form name=f::PHONE label=T::Phone input_type="tel" inputmode="tel" />
                     </div>
-                    <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" />
+                    <div class="row">
+                        <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" />
+                        <SelectField form=form name=f::LANG label=T::CustomerLanguage options=languages />
+                    </div>
                     <Field form=form name=f::ADDRESS label=T::Address />
                 </fieldset>
                 <fieldset disabled=move || !may_edit_profile()>

@@ -359,8 +359,9 @@ fn TaskRow(task: creditdesk_domain::monitor::Task, name: String, overdue: Money)
 pub fn NoticePage() -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = route_customer();
-    // The customer's language: Chinese for a Chinese name, unless the user picks the other.
+    // The customer's language (its form says it), unless the user picks the other here.
     let zh = RwSignal::new(None::<bool>);
+    let sending = RwSignal::new(false);
     view! {
         <WhenLedger>
             {move || {
@@ -369,11 +370,23 @@ pub fn NoticePage() -> impl IntoView {
                     Ok(id) => id,
                     Err(why) => return view! { <UnavailablePage why=why /> }.into_any(),
                 };
-                let Some((name, email, items, as_of)) = Some(id).and_then(|id| state.data(|d| {
+                let Some((name, email, items, as_of, own_zh)) = Some(id).and_then(|id| state.data(|d| {
                     let c = d.customer(id)?;
-                    Some((c.name.clone(), c.email.clone(), d.open_items(id), d.as_of))
+                    Some((c.name.clone(), c.email.clone(), d.open_items(id), d.as_of, c.lang == creditdesk_domain::notice::Lang::Zh))
                 })) else { return ().into_any() };
-                let is_zh = zh.get().unwrap_or_else(|| name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+                let is_zh = zh.get().unwrap_or(own_zh);
+                let served = state.sync.server.get();
+                let send = move |_| {
+                    sending.set(true);
+                    leptos::task::spawn_local(async move {
+                        let said = match crate::ui::sync::send_reminder(id).await {
+                            Ok(r) => format!("{} {}", lang.t(T::ReminderQueued), r.to),
+                            Err(e) => crate::ui::pages::account::error_text(lang, &e),
+                        };
+                        state.toast.set(Some(said));
+                        sending.set(false);
+                    });
+                };
                 let (subject, body) = notice_text(is_zh, &name, &items, as_of);
                 let mailto = format!("mailto:{}?subject={}&body={}", email, js_sys::encode_uri_component(&subject), js_sys::encode_uri_component(&body));
                 let copy_body = body.clone();
@@ -387,7 +400,12 @@ pub fn NoticePage() -> impl IntoView {
                         <p><strong>{subject}</strong></p>
                         <pre class="notice" data-testid="notice">{body}</pre>
                         <div class="form-actions">
-                            <a class="button primary" href=mailto data-testid="mailto">{lang.t(T::SendMail)}</a>
+                            // Served by the server: it sends the reminder in the customer's own
+                            // language and records it on the customer's trail.
+                            {served.then(|| view! {
+                                <button class="primary" data-testid="send-reminder" disabled=move || sending.get() on:click=send>{lang.t(T::SendFromServer)}</button>
+                            })}
+                            <a class="button" class:primary=!served href=mailto data-testid="mailto">{lang.t(T::SendMail)}</a>
                             <button on:click=move |_| {
                                 if let Some(w) = web_sys::window() {
                                     let _ = w.navigator().clipboard().write_text(&copy_body);
