@@ -67,7 +67,7 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     assert.equal(await alerts.locator("input[data-channel=inbox]").isChecked(), true);
 
     // The rep files a temporary increase; the sales managers are its first approvers.
-    const { limit } = await openCustomerWhere(page, server.url, (f) => f.limit > 0 && !f.open && !f.frozen, { what: "a customer with a limit and no request open" });
+    const { limit, url } = await openCustomerWhere(page, server.url, (f) => f.limit > 0 && f.available < f.limit && !f.open && !f.frozen, { what: "a customer with a limit, something owed and no request open" });
     await page.click("[data-testid=change-limit]");
     await page.waitForSelector("[data-testid=request-form]");
     await page.selectOption("select[name=action]", "temporary");
@@ -77,6 +77,15 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     await page.click("[data-testid=submit-request]");
     await page.waitForSelector("[data-testid=timeline]");
     const customer = (await page.textContent("h1")).trim();
+
+    // A reminder to the customer goes from the server, in the customer's language (the English
+    // demo's customers are written to in English), and says where it went.
+    await page.goto(url + "/notice");
+    await page.waitForSelector("[data-testid=notice]");
+    assert.match(await page.textContent("[data-testid=notice]"), /^Dear /);
+    await page.click("[data-testid=send-reminder]");
+    const toast = await page.waitForSelector("[data-testid=toast]");
+    assert.match(await toast.textContent(), /(正在发送至|On its way to) \S+@\S+/);
 
     // sm-1 opens Messages: the request is there, with what it asks and who asked.
     page = manager.page;

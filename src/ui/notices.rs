@@ -220,12 +220,11 @@ pub fn NoticeSettingsCard() -> impl IntoView {
                         </label>
                     })}
                 </div>
-                <table class="notice-kinds">
-                    <tbody>
+                <div class="notice-kinds">
                         {Kind::ALL.into_iter().map(|k| view! {
-                            <tr>
-                                <th scope="row">{state.t(kind_label(k))}</th>
-                                <td>{move || {
+                            <div class="kind-row">
+                                <span class="kind-name">{state.t(kind_label(k))}</span>
+                                {move || {
                                     let s = settings.get().unwrap_or_default();
                                     let own = mine().channels.contains_key(&k);
                                     channel_boxes(state, format!("my-channels-{}", k.code()), s.channels(&me(), k), Some(own), move |c, on| {
@@ -236,11 +235,10 @@ pub fn NoticeSettingsCard() -> impl IntoView {
                                             contact.channels.insert(k, next);
                                         })
                                     })
-                                }}</td>
-                            </tr>
+                                }}
+                            </div>
                         }).collect_view()}
-                    </tbody>
-                </table>
+                </div>
                 {move || admin().then(|| view! { <AdminNoticeSettings settings saved /> })}
                 <div class="actions">
                     <button type="button" class="primary" data-testid="save-notices" on:click=save>{state.t(T::Save)}</button>
@@ -277,12 +275,11 @@ fn AdminNoticeSettings(
             " " {move || state.t(T::CustomerReminders)}
         </label>
         <h3>{move || state.t(T::DefaultsForAll)}</h3>
-        <table class="notice-kinds">
-            <tbody>
+        <div class="notice-kinds">
                 {Kind::ALL.into_iter().map(|k| view! {
-                    <tr>
-                        <th scope="row">{state.t(kind_label(k))}</th>
-                        <td>{move || {
+                    <div class="kind-row">
+                        <span class="kind-name">{state.t(kind_label(k))}</span>
+                        {move || {
                             let chosen = settings.get().and_then(|s| s.defaults.get(&k).cloned()).unwrap_or_default();
                             channel_boxes(state, format!("default-channels-{}", k.code()), chosen, None, move |c, on| {
                                 edit(&|s| {
@@ -291,11 +288,10 @@ fn AdminNoticeSettings(
                                     if on { list.push(c); list.sort(); }
                                 })
                             })
-                        }}</td>
-                    </tr>
+                        }}
+                    </div>
                 }).collect_view()}
-            </tbody>
-        </table>
+        </div>
         <h3>{move || state.t(T::PeopleContacts)}</h3>
         <div class="table-scroll">
             <table class="people-contacts" data-testid="people-contacts">
@@ -341,6 +337,20 @@ fn AdminNoticeSettings(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A server job's name in words (the code where there are none).
+fn job_name(lang: Lang, code: &str) -> String {
+    let zh = lang == Lang::Zh;
+    match (code, zh) {
+        ("rules", true) => "预警规则（全部客户）".into(),
+        ("rules", false) => "Warning rules over every customer".into(),
+        ("deliver", true) => "发送通知".into(),
+        ("deliver", false) => "Delivering notices".into(),
+        ("backup", true) => "每日备份".into(),
+        ("backup", false) => "Daily backup".into(),
+        _ => code.to_string(),
     }
 }
 
@@ -417,7 +427,7 @@ pub fn DeliveryLog() -> impl IntoView {
                     let lang = state.lang.get();
                     view! {
                         <li>
-                            <strong>{j.name.clone()}</strong> " · " {j.runs} " " {state.t(T::JobRuns)}
+                            <strong>{job_name(lang, &j.name)}</strong> " · " {j.runs} " " {state.t(T::JobRuns)}
                             " · " {j.failures} " " {state.t(T::JobFailures)}
                             " · " {state.t(T::LastRun)} " " {fmt_time(lang, j.last_start)} " (" {j.last_ms} " ms)"
                             {j.last_error.clone().map(|e| view! { <div class="error small">{e}</div> })}

@@ -78,9 +78,20 @@ pub struct Taken {
 
 /// Writes the database's backup for `day` into `dir` atomically, and keeps the newest `keep`.
 pub async fn take(store: &SqlStore, dir: &Path, day: Date, keep: usize) -> Result<Taken, String> {
+    let dump = store.dump().await.map_err(|e| e.to_string())?;
+    write(&dump, dir, day, keep)
+}
+
+/// Writes a dump as the backup for `day` into `dir` atomically, and keeps the newest `keep`: the
+/// part of [`take`] that needs no database (the schedule runs it off the engine's thread).
+pub fn write(
+    dump: &creditdesk_storage::backup::Dump,
+    dir: &Path,
+    day: Date,
+    keep: usize,
+) -> Result<Taken, String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the backup folder {}: {e}", dir.display()))?;
-    let dump = store.dump().await.map_err(|e| e.to_string())?;
     let name = file_name(day);
     let path = dir.join(&name);
     let tmp = dir.join(format!(".{name}.tmp"));
@@ -91,7 +102,7 @@ pub async fn take(store: &SqlStore, dir: &Path, day: Date, keep: usize) -> Resul
             inner: std::io::BufWriter::with_capacity(1 << 20, file),
             hash: <sha2::Sha256 as sha2::Digest>::new(),
         };
-        backup::write_json(&dump, &mut w)
+        backup::write_json(dump, &mut w)
             .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
         w.flush().map_err(|e| e.to_string())?;
         let file = w.inner.into_inner().map_err(|e| e.to_string())?;

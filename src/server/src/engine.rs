@@ -708,32 +708,50 @@ impl Engine {
                 return;
             }
         }
+        // The dump is read here, between commands, so that it is one consistent state; it is
+        // written to disk off this thread, while commands go on.
         let t = std::time::Instant::now();
-        let taken = crate::backups::take(&self.store, &plan.dir, today, plan.keep).await;
-        let error = taken.as_ref().err().cloned();
-        match &taken {
-            Ok(b) => println!(
-                "backup {} ({} bytes, sha-256 {}){}",
-                b.path.display(),
-                b.bytes,
-                b.sha256,
-                if b.removed.is_empty() {
-                    String::new()
-                } else {
-                    format!("; removed {} older", b.removed.len())
-                }
-            ),
-            Err(e) => eprintln!("backup not taken: {e}"),
-        }
-        let _ = crate::jobs::record(
-            pool,
-            "backup",
-            now,
-            t.elapsed().as_millis() as i64,
-            error.as_deref(),
-        )
-        .await;
-        let _ = crate::jobs::release(pool, "backup", &self.holder).await;
+        let dump = self.store.dump().await;
+        let (pool, holder, dir, keep) = (
+            self.store.pool.clone(),
+            self.holder.clone(),
+            plan.dir.clone(),
+            plan.keep,
+        );
+        tokio::task::spawn_local(async move {
+            let taken = match dump {
+                Ok(dump) => tokio::task::spawn_blocking(move || {
+                    crate::backups::write(&dump, &dir, today, keep)
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string())),
+                Err(e) => Err(e.to_string()),
+            };
+            let error = taken.as_ref().err().cloned();
+            match &taken {
+                Ok(b) => println!(
+                    "backup {} ({} bytes, sha-256 {}){}",
+                    b.path.display(),
+                    b.bytes,
+                    b.sha256,
+                    if b.removed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; removed {} older", b.removed.len())
+                    }
+                ),
+                Err(e) => eprintln!("backup not taken: {e}"),
+            }
+            let _ = crate::jobs::record(
+                &pool,
+                "backup",
+                now,
+                t.elapsed().as_millis() as i64,
+                error.as_deref(),
+            )
+            .await;
+            let _ = crate::jobs::release(&pool, "backup", &holder).await;
+        });
     }
 
     /// Queues a reminder to a customer (by `user`; by the system for an alert, whose id keeps it

@@ -23,6 +23,16 @@ fn databases() -> Vec<&'static str> {
     v
 }
 
+/// Waits (the backup is written off the engine's thread) until `dir` holds `n` backups and
+/// their checksums.
+async fn settled(dir: &std::path::Path, newest: &str) {
+    let t = std::time::Instant::now();
+    while !dir.join(format!("{newest}.sha256")).exists() {
+        assert!(t.elapsed() < Duration::from_secs(30), "waited for {newest}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn names(dir: &std::path::Path) -> Vec<String> {
     list(dir)
         .iter()
@@ -56,13 +66,22 @@ async fn the_schedule_backs_up_daily_keeps_the_newest_and_yesterdays_restores_in
         .await
         .expect("server starts");
         running.engine.tick().await.unwrap();
+        settled(&dir, "creditdesk-2026-06-15.json").await;
         assert_eq!(names(&dir), ["creditdesk-2026-06-15.json"], "{db}");
         // A second round the same day writes nothing new.
         running.engine.tick().await.unwrap();
         assert_eq!(names(&dir).len(), 1, "{db}");
-        for _ in 0..2 {
+        for day in ["16", "17"] {
             clock.advance(DAY);
             running.engine.tick().await.unwrap();
+            settled(&dir, &format!("creditdesk-2026-06-{day}.json")).await;
+        }
+        // The oldest goes once the newest is in place.
+        let t = std::time::Instant::now();
+        while (names(&dir).len() > 2 || dir.join("creditdesk-2026-06-15.json.sha256").exists())
+            && t.elapsed() < Duration::from_secs(10)
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(
             names(&dir),
