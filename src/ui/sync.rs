@@ -436,36 +436,7 @@ async fn put<T: for<'de> Deserialize<'de>>(
     answer(req.send().await).await
 }
 
-/// A notice on its way or sent, as the server lists it (`creditdesk_server::notify::Delivery`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct Delivery {
-    pub id: i64,
-    pub kind: String,
-    pub user: String,
-    pub channel: String,
-    pub address: String,
-    pub customer: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub next_at: i64,
-    pub sent_at: Option<i64>,
-}
-
-/// A server job's record (`creditdesk_server::jobs::JobRun`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct JobRun {
-    pub name: String,
-    pub runs: i64,
-    pub failures: i64,
-    pub last_start: i64,
-    pub last_ms: i64,
-    pub last_ok: Option<i64>,
-    pub last_error: Option<String>,
-}
+pub use creditdesk_app::deliveries::{Delivery, JobRun};
 
 /// My messages (the notices of the app's channel), newest first.
 pub async fn messages() -> Result<Vec<Delivery>, SyncError> {

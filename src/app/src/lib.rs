@@ -19,6 +19,7 @@
 pub mod admin;
 mod book;
 mod command;
+pub mod deliveries;
 mod error;
 mod exec;
 pub mod imports;

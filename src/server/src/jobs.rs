@@ -7,7 +7,6 @@
 //! runs, so two server processes on one PostgreSQL never run the same job at once. A lease runs
 //! out by itself, so a process that died does not hold a job for ever.
 
-use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
 /// Takes (or renews) the lease `name` for `holder` until `now + ms`; false when another holder's
@@ -73,19 +72,7 @@ pub async fn record(
     Ok(())
 }
 
-/// What a job did, as the administrator's page lists it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct JobRun {
-    pub name: String,
-    pub runs: i64,
-    pub failures: i64,
-    pub last_start: i64,
-    pub last_ms: i64,
-    /// When it last succeeded.
-    pub last_ok: Option<i64>,
-    /// The last run's error (none when it succeeded).
-    pub last_error: Option<String>,
-}
+pub use creditdesk_app::deliveries::JobRun;
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<JobRun>, String> {
     let rows = sqlx::query(

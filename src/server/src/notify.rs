@@ -12,7 +12,6 @@
 
 use crate::clock::Clock;
 use creditdesk_domain::notice::{self, Channel, Notice, Settings};
-use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,25 +111,7 @@ pub async fn enqueue_customer_mail(
     Ok(done.rows_affected() == 1)
 }
 
-/// One delivery as the log lists it.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Delivery {
-    pub id: i64,
-    pub kind: String,
-    pub user: String,
-    pub channel: String,
-    pub address: String,
-    pub customer: Option<String>,
-    pub subject: String,
-    pub body: String,
-    /// `pending` (waiting for its first or next try), `sent` or `failed`.
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub next_at: i64,
-    pub sent_at: Option<i64>,
-}
+pub use creditdesk_app::deliveries::Delivery;
 
 const COLUMNS: &str = "id, kind, user_id, channel, address, customer, subject, body, status, \
                        attempts, last_error, created_at, next_at, sent_at";
