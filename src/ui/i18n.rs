@@ -875,7 +875,7 @@ texts! {
     KindAlert => "Alerts of my customers", "我的客户预警";
     ChMessages => "Messages", "站内消息";
     ChEmail => "E-mail", "邮件";
-    ChWebhook => "Webhook", "Webhook";
+    ChWebhook => "Webhook", "群机器人";
     UsesDefaults => "as everyone", "默认";
     DefaultsForAll => "Defaults for everyone", "全员默认";
     PeopleContacts => "People: address, manager (the sales lead of their customers)", "人员：邮箱、上级（其客户的销售主管）";
