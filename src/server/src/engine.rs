@@ -575,6 +575,17 @@ impl Engine {
             .cloned()
     }
 
+    /// How the server runs a command as `actor`: its clock, its own device, the command's id.
+    fn ctx(&self, actor: &User, command_id: &str) -> Ctx {
+        Ctx {
+            actor: actor.clone(),
+            device: DeviceId::from_u128(0),
+            now: self.clock.now(),
+            as_of: self.clock.today(),
+            command_id: command_id.to_string(),
+        }
+    }
+
     /// Runs one command as `actor`; on success the rules run over what it touched.
     async fn execute(
         &self,
@@ -583,13 +594,7 @@ impl Engine {
         command: Command,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<Vec<CustomerId>, (String, String)> {
-        let ctx = Ctx {
-            actor: actor.clone(),
-            device: DeviceId::from_u128(0),
-            now: self.clock.now(),
-            as_of: self.clock.today(),
-            command_id: key.to_string(),
-        };
+        let ctx = self.ctx(actor, key);
         match execute(&self.store, &self.book, &ctx, command, files).await {
             Ok(receipt) => {
                 if !receipt.touched.is_empty() {
@@ -823,13 +828,7 @@ impl Engine {
                 subject: subject.clone(),
             };
             // Only an entry on the trail: no figure changes, so no rules to run (and no notices).
-            let ctx = Ctx {
-                actor: user.clone(),
-                device: DeviceId::from_u128(0),
-                now: self.clock.now(),
-                as_of: self.clock.today(),
-                command_id: format!("server:{key}"),
-            };
+            let ctx = self.ctx(user, &format!("server:{key}"));
             execute(&self.store, &self.book, &ctx, command, Vec::new())
                 .await
                 .map_err(|e| {

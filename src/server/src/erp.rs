@@ -871,9 +871,14 @@ where
             };
             results[i] = Some(match run(command).await {
                 Ok(()) => {
-                    remember(p.pool, label, &c.code, &id, &sha, p.now)
-                        .await
-                        .map_err(ApiError::internal)?;
+                    remember_all(
+                        p.pool,
+                        label,
+                        &[(c.code.clone(), id.clone(), sha.clone())],
+                        p.now,
+                    )
+                    .await
+                    .map_err(ApiError::internal)?;
                     history.push((c.code.clone(), "updated", sha, json));
                     DocResult {
                         number: c.code.clone(),
@@ -988,29 +993,6 @@ async fn remember_all(
         .map_err(|e| e.to_string())?;
     }
     tx.commit().await.map_err(|e| e.to_string())
-}
-
-async fn remember(
-    pool: &AnyPool,
-    kind: &str,
-    number: &str,
-    id: &str,
-    sha: &str,
-    now: i64,
-) -> Result<(), String> {
-    sqlx::query(
-        "INSERT INTO erp_refs (kind, number, id, sha256, at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",
-    )
-    .bind(kind.to_string())
-    .bind(number.to_string())
-    .bind(id.to_string())
-    .bind(sha.to_string())
-    .bind(now)
-    .execute(pool)
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(())
 }
 
 /// The CreditDesk id of an ERP customer code.
