@@ -8,20 +8,12 @@ use creditdesk_server::clock::Clock;
 use creditdesk_server::{start, Config};
 use creditdesk_storage::Store;
 use std::time::Duration;
+mod common;
+use common::databases;
 
 /// 2026-06-15 10:00 in Beijing.
 const NOW_MS: i64 = 1_781_488_800_000;
 const DAY: i64 = 86_400_000;
-
-fn databases() -> Vec<&'static str> {
-    let mut v = vec!["sqlite"];
-    if std::env::var("CREDITDESK_TEST_PG").is_ok() {
-        v.push("postgres");
-    } else if std::env::var("CREDITDESK_REQUIRE_PG").is_ok() {
-        panic!("CREDITDESK_REQUIRE_PG is set but CREDITDESK_TEST_PG is not");
-    }
-    v
-}
 
 /// Waits (the backup is written off the engine's thread) until `dir` holds `n` backups and
 /// their checksums.

@@ -10,20 +10,12 @@ use creditdesk_storage::Store;
 use serde_json::{json, Value};
 use sqlx::Row;
 use std::time::Duration;
+mod common;
+use common::databases;
 
 /// 2026-06-15 10:00 in Beijing.
 const NOW_MS: i64 = 1_781_488_800_000;
 const PASSWORD: &str = "demo-password";
-
-fn databases() -> Vec<&'static str> {
-    let mut v = vec!["sqlite"];
-    if std::env::var("CREDITDESK_TEST_PG").is_ok() {
-        v.push("postgres");
-    } else if std::env::var("CREDITDESK_REQUIRE_PG").is_ok() {
-        panic!("CREDITDESK_REQUIRE_PG is set but CREDITDESK_TEST_PG is not");
-    }
-    v
-}
 
 pub async fn server(db: &str) -> (Running, String) {
     let url = creditdesk_server::loopback::fresh_database(db).await;

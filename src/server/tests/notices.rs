@@ -18,22 +18,14 @@ use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+mod common;
+use common::databases;
 
 /// 2026-06-15 10:00 in Beijing.
 const NOW_MS: i64 = 1_781_488_800_000;
 const HOUR: i64 = 3_600_000;
 const PASSWORD: &str = "demo-password";
 const CUSTOMER: &str = "Notice Test Trading Co";
-
-fn databases() -> Vec<&'static str> {
-    let mut v = vec!["sqlite"];
-    if std::env::var("CREDITDESK_TEST_PG").is_ok() {
-        v.push("postgres");
-    } else if std::env::var("CREDITDESK_REQUIRE_PG").is_ok() {
-        panic!("CREDITDESK_REQUIRE_PG is set but CREDITDESK_TEST_PG is not");
-    }
-    v
-}
 
 /// The Python with aiosmtpd: `CREDITDESK_TEST_PYTHON`, else `./x setup`'s `.tools/py`. None
 /// (the test says so and does nothing) unless `CREDITDESK_REQUIRE_SMTP` is set, as `./x test`

@@ -14,21 +14,12 @@ use creditdesk_domain::*;
 use creditdesk_server::clock::Clock;
 use creditdesk_server::{start, Config, Running};
 use serde_json::{json, Value};
+mod common;
+use common::databases;
 
 /// 2026-06-15 10:00 in Beijing.
 const NOW_MS: i64 = 1_781_488_800_000;
 const PASSWORD: &str = "demo-password";
-
-/// The databases to run on: SQLite always, PostgreSQL when the test script started one.
-fn databases() -> Vec<&'static str> {
-    let mut v = vec!["sqlite"];
-    if std::env::var("CREDITDESK_TEST_PG").is_ok() {
-        v.push("postgres");
-    } else if std::env::var("CREDITDESK_REQUIRE_PG").is_ok() {
-        panic!("CREDITDESK_REQUIRE_PG is set but CREDITDESK_TEST_PG is not");
-    }
-    v
-}
 
 /// A fresh database of that kind: a file in a temp folder, or a new PostgreSQL database.
 async fn fresh(kind: &str) -> String {
