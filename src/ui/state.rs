@@ -402,8 +402,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         invoices,
         payments,
         credit_notes,
+        corrections,
     } = rows;
-    let ledger = Ledger::from_entries(orders, invoices, payments, credit_notes);
+    let ledger = Ledger::from_entries(orders, invoices, payments, credit_notes, corrections);
     let t_ledger = perf_now();
     let summaries = ledger.summaries(as_of);
     let t_summaries = perf_now();

@@ -45,7 +45,13 @@ fn main() {
         }],
         user: "fs".into(),
         customers: data.customers.clone(),
-        ledger: Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes),
+        ledger: Ledger::from_entries(
+            data.orders,
+            data.invoices,
+            data.payments,
+            data.credit_notes,
+            Vec::new(),
+        ),
         ..Book::default()
     };
     book.reindex();

@@ -1395,6 +1395,7 @@ fn apply(book: &mut Book, fx: &Effects) {
             Entry::Invoice(i) => book.ledger.add_invoice(*i),
             Entry::Payment(p) => book.ledger.add_payment(p.clone()),
             Entry::CreditNote(c) => book.ledger.add_credit_note(*c),
+            Entry::Correction(c) => book.ledger.add_correction(c.clone()),
         };
         debug_assert!(added.is_ok(), "a planned entry was refused: {added:?}");
     }

@@ -190,6 +190,7 @@ pub(crate) fn plan_import(
         invoices: r.invoices.clone(),
         payments: r.payments.clone(),
         credit_notes: r.credit_notes.clone(),
+        corrections: Vec::new(),
     };
     // No order bypasses the credit check.
     let stopped = check_imported_orders(book, &rows.orders);

@@ -211,8 +211,15 @@ pub async fn whole_book<S: Store>(
         invoices,
         payments,
         credit_notes,
+        corrections,
     } = store.load_ledger().await?.decode()?;
-    let ledger = creditdesk_domain::Ledger::from_entries(orders, invoices, payments, credit_notes);
+    let ledger = creditdesk_domain::Ledger::from_entries(
+        orders,
+        invoices,
+        payments,
+        credit_notes,
+        corrections,
+    );
     let (rules, monitor, warning) = crate::monitoring::load(store).await?;
     warnings.extend(warning);
     let audit = store.load_audit().await?;

@@ -266,6 +266,11 @@ impl Book {
                 .into_iter()
                 .filter(|c| seen.contains(&c.customer))
                 .collect(),
+            corrections: all
+                .corrections
+                .into_iter()
+                .filter(|c| seen.contains(&c.customer))
+                .collect(),
         };
         let chunks = chunks_of(&rows)?;
         let snapshot = Snapshot {
@@ -333,6 +338,7 @@ impl Book {
             invoices: self.ledger.invoices().to_vec(),
             payments: self.ledger.payments().to_vec(),
             credit_notes: self.ledger.credit_notes().to_vec(),
+            corrections: self.ledger.corrections().to_vec(),
         }
     }
 }

@@ -19,7 +19,13 @@ fn main() {
     .expect("a date YYYY-MM-DD");
     let data = generate(&DemoSpec::large(as_of));
     let customers = data.customers;
-    let ledger = Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes);
+    let ledger = Ledger::from_entries(
+        data.orders,
+        data.invoices,
+        data.payments,
+        data.credit_notes,
+        Vec::new(),
+    );
     // The names the browser benchmark uses: 500 customers spread over the book, names unique.
     let names = creditdesk_domain::demo::unique_names(&customers, 500);
     let mut csv = String::from("\u{feff}发票号码,客户名称,开票日期,到期日,金额\r\n");

@@ -20,7 +20,13 @@ fn main() {
     )
     .expect("a date YYYY-MM-DD");
     let data = generate(&DemoSpec::large(as_of));
-    let ledger = Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes);
+    let ledger = Ledger::from_entries(
+        data.orders,
+        data.invoices,
+        data.payments,
+        data.credit_notes,
+        Vec::new(),
+    );
     let model = default_scorecard();
     let (mut metrics_ms, mut score_ms) = (Vec::new(), Vec::new());
     let mut grades = [0usize; 5];

@@ -738,6 +738,7 @@ mod tests {
             d.invoices.clone(),
             d.payments.clone(),
             d.credit_notes.clone(),
+            Vec::new(),
         );
         let s = ledger.summaries(as_of());
         let overdue = s.values().filter(|s| s.max_days_overdue > 90).count();
@@ -764,7 +765,8 @@ mod tests {
             customers: 60,
             ..DemoSpec::demo(as_of(), DemoLang::En)
         });
-        let mut ledger = Ledger::from_entries(d.orders, d.invoices, Vec::new(), Vec::new());
+        let mut ledger =
+            Ledger::from_entries(d.orders, d.invoices, Vec::new(), Vec::new(), Vec::new());
         for c in d.credit_notes {
             ledger.add_credit_note(c).unwrap();
         }

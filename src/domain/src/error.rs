@@ -68,6 +68,13 @@ pub enum Problem {
     NotAbove {
         min: i64,
     },
+    /// A document that is void already (it cannot be voided or reallocated again).
+    AlreadyVoid,
+    /// An invoice that payments or credit notes still settle: their allocations are reversed
+    /// (or the credit notes voided) before the invoice can be voided.
+    StillSettled,
+    /// No document of the customer has this id.
+    UnknownDocument,
 }
 
 impl Problem {
@@ -110,6 +117,9 @@ impl Problem {
             Problem::FileSize { .. } => "E-FILE-SIZE",
             Problem::OpenRequest => "E-OPEN-REQUEST",
             Problem::NotAbove { .. } => "E-NOT-ABOVE",
+            Problem::AlreadyVoid => "E-VOID",
+            Problem::StillSettled => "E-SETTLED",
+            Problem::UnknownDocument => "E-UNKNOWN-DOCUMENT",
         }
     }
 }

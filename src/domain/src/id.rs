@@ -56,6 +56,8 @@ typed_id!(/// A payment received.
     PaymentId);
 typed_id!(/// A credit note.
     CreditNoteId);
+typed_id!(/// A correction of the ledger (a void or a new allocation of a payment).
+    CorrectionId);
 typed_id!(/// A request for the approval workflow.
     RequestId);
 typed_id!(/// The device (browser profile) that wrote a record.

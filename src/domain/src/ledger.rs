@@ -9,10 +9,19 @@
 //!   is always fully allocated, and may not exceed what is open);
 //! - an invoice is overdue on `d` when it is open and its due date is before `d`; it is then
 //!   `d - due` days overdue.
+//!
+//! Corrections ([`Correction`]) never rewrite what was entered. Each is dated, and from its date
+//! on the ledger reads as corrected: a void invoice no longer counts, a void payment's or credit
+//! note's settlements end (the invoices they settled are open again), and a payment's new
+//! allocation replaces its old one. Before that date every figure is what it was, so a report as
+//! of an earlier day still shows what was true then. An invoice that payments or credit notes
+//! still settle cannot be voided: their allocations are reversed first, as in any ERP.
 
 use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
-use crate::id::{CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId};
+use crate::id::{
+    CorrectionId, CreditNoteId, CustomerId, IdMap, InvoiceId, Meta, OrderId, PaymentId,
+};
 use crate::money::{div_round_half_away, Money};
 use crate::party::Customer;
 use crate::text::DocNo;
@@ -162,6 +171,53 @@ pub struct CreditNote {
     pub amount: Money,
 }
 
+/// A correction of the ledger: a void, or a payment's allocation replaced. The documents stay;
+/// from `date` on they read as corrected (see the module's semantics).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub id: CorrectionId,
+    pub meta: Meta,
+    pub customer: CustomerId,
+    /// The day from which the ledger reads as corrected (the business day it was made).
+    pub date: Date,
+    pub fix: Fix,
+    /// Why (required for a void; at most [`Correction::REASON_MAX`] characters).
+    pub reason: String,
+}
+
+impl Correction {
+    pub const REASON_MAX: usize = 200;
+
+    /// The document corrected, as `kind:id` (the audit trail's subject).
+    pub fn subject(&self) -> String {
+        match &self.fix {
+            Fix::VoidInvoice { invoice } => format!("invoice:{invoice}"),
+            Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => {
+                format!("payment:{payment}")
+            }
+            Fix::VoidCreditNote { credit_note } => format!("credit_note:{credit_note}"),
+        }
+    }
+}
+
+/// What a [`Correction`] does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fix {
+    /// The invoice no longer counts (nothing may settle it any more).
+    VoidInvoice { invoice: InvoiceId },
+    /// The payment's settlements end: the invoices it paid are open again.
+    VoidPayment { payment: PaymentId },
+    /// The credit note's settlement ends: its invoice is open again by its amount.
+    VoidCreditNote { credit_note: CreditNoteId },
+    /// The payment's allocations are replaced by these (empty: it is unapplied, on account;
+    /// unapplied cash does not lower open AR).
+    Reallocate {
+        payment: PaymentId,
+        allocations: Vec<Allocation>,
+    },
+}
+
 /// Why the ledger refused an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LedgerError {
@@ -182,6 +238,12 @@ pub enum LedgerError {
     },
     NotPositive,
     DuplicateId,
+    /// The document is void already.
+    AlreadyVoid,
+    /// Payments or credit notes still settle the invoice.
+    StillSettled,
+    /// The customer has no document with this id.
+    UnknownDocument,
 }
 
 impl LedgerError {
@@ -199,6 +261,9 @@ impl LedgerError {
             | LedgerError::PaymentExceedsOpen { .. } => Problem::ExceedsOpenAmount,
             LedgerError::NotPositive => Problem::NotPositive,
             LedgerError::DuplicateId => Problem::DuplicateNumber,
+            LedgerError::AlreadyVoid => Problem::AlreadyVoid,
+            LedgerError::StillSettled => Problem::StillSettled,
+            LedgerError::UnknownDocument => Problem::UnknownDocument,
         }
     }
 }
@@ -212,6 +277,21 @@ pub(crate) struct Settlement {
     pub(crate) date: Date,
     pub(crate) amount: Money,
     pub(crate) is_payment: bool,
+    /// The payment's or credit note's index (by `is_payment`).
+    pub(crate) source: u32,
+    /// The day it stops counting (a correction dated then); [`FOREVER`] while it stands.
+    pub(crate) until: Date,
+}
+
+/// "Never": the end of a settlement or an invoice that no correction ended.
+pub(crate) const FOREVER: Date = Date::from_days(i32::MAX);
+
+impl Settlement {
+    /// Whether it counts as of a day.
+    #[inline]
+    pub(crate) fn counts(&self, as_of: Date) -> bool {
+        self.date <= as_of && as_of < self.until
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -221,6 +301,7 @@ pub(crate) struct Book {
     pub(crate) payments: Vec<u32>,
     pub(crate) credit_notes: Vec<u32>,
     pub(crate) settlements: Vec<u32>,
+    pub(crate) corrections: Vec<u32>,
 }
 
 /// The whole ledger in memory, indexed by customer.
@@ -236,8 +317,14 @@ pub struct Ledger {
     credit_notes: Vec<CreditNote>,
     order_ix: IdMap<OrderId, u32>,
     pub(crate) settlements: Vec<Settlement>,
-    /// All-time settled amount per invoice (for "what is open now").
+    /// Settled amount per invoice by the settlements that stand (for "what is open now").
     settled: Vec<Money>,
+    /// The day each invoice was voided ([`FOREVER`]: it stands).
+    pub(crate) invoice_until: Vec<Date>,
+    corrections: Vec<Correction>,
+    /// Invoices some settlement of which a correction ended: what is open on them may have been
+    /// less on an earlier day (see [`Ledger::check_allocations_on`]).
+    reopened: std::collections::HashSet<u32>,
     book_ix: IdMap<CustomerId, u32>,
     books: Vec<Book>,
 }
@@ -293,6 +380,7 @@ impl Ledger {
         invoices: Vec<Invoice>,
         payments: Vec<Payment>,
         credit_notes: Vec<CreditNote>,
+        corrections: Vec<Correction>,
     ) -> Ledger {
         let mut l = Ledger {
             invoices,
@@ -301,6 +389,7 @@ impl Ledger {
             ..Ledger::default()
         };
         l.settled = vec![Money::ZERO; l.invoices.len()];
+        l.invoice_until = vec![FOREVER; l.invoices.len()];
         // Rows of one customer tend to be stored together: remember the last book looked up.
         let mut last: Option<(CustomerId, usize)> = None;
         for i in 0..l.invoices.len() {
@@ -349,6 +438,8 @@ impl Ledger {
                             date: p.date,
                             amount: a.amount,
                             is_payment: true,
+                            source: pi,
+                            until: FOREVER,
                         });
                         settled[ix as usize] += a.amount;
                     }
@@ -364,10 +455,20 @@ impl Ledger {
                         date: c.date,
                         amount: c.amount,
                         is_payment: false,
+                        source: ci,
+                        until: FOREVER,
                     });
                     settled[ix as usize] += c.amount;
                 }
             }
+        }
+        // Corrections last, in the order they were made (each was checked when it was made).
+        for c in corrections {
+            let applied = l.apply_correction(c, false);
+            debug_assert!(
+                applied.is_ok(),
+                "a stored correction was refused: {applied:?}"
+            );
         }
         l
     }
@@ -435,6 +536,7 @@ impl Ledger {
         date: Date,
         amount: Money,
         is_payment: bool,
+        source: u32,
     ) {
         if let Some(ix) = self.invoice_index(customer, invoice) {
             let pos = self
@@ -448,6 +550,8 @@ impl Ledger {
                 date,
                 amount,
                 is_payment,
+                source,
+                until: FOREVER,
             });
             self.settled[ix as usize] += amount;
             self.book_mut(customer).settlements.push(k);
@@ -501,6 +605,7 @@ impl Ledger {
         let i = self.invoices.len() as u32;
         self.invoices.push(inv);
         self.settled.push(Money::ZERO);
+        self.invoice_until.push(FOREVER);
         self.book_mut(inv.customer).invoices.push(i);
         if let Some(oid) = inv.order {
             if let Some(&oi) = self.order_ix.get(&oid) {
@@ -527,11 +632,11 @@ impl Ledger {
         if dup {
             return Err(LedgerError::DuplicateId);
         }
-        self.check_allocations(p.customer, p.amount, &p.allocations)?;
+        self.check_allocations_on(p.customer, p.amount, &p.allocations, p.date)?;
         let i = self.payments.len() as u32;
         self.book_mut(p.customer).payments.push(i);
         for a in &p.allocations {
-            self.settle(p.customer, a.invoice, p.date, a.amount, true);
+            self.settle(p.customer, a.invoice, p.date, a.amount, true, i);
         }
         self.payments.push(p);
         Ok(())
@@ -546,17 +651,18 @@ impl Ledger {
         if dup {
             return Err(LedgerError::DuplicateId);
         }
-        self.check_allocations(
+        self.check_allocations_on(
             c.customer,
             c.amount,
             &[Allocation {
                 invoice: c.invoice,
                 amount: c.amount,
             }],
+            c.date,
         )?;
         let i = self.credit_notes.len() as u32;
         self.book_mut(c.customer).credit_notes.push(i);
-        self.settle(c.customer, c.invoice, c.date, c.amount, false);
+        self.settle(c.customer, c.invoice, c.date, c.amount, false, i);
         self.credit_notes.push(c);
         Ok(())
     }
@@ -566,37 +672,103 @@ impl Ledger {
         self.invoices
             .iter()
             .position(|i| i.id == id)
-            .map(|i| self.invoices[i].amount - self.settled[i])
+            .map(|i| self.open_now_ix(i as u32))
+    }
+
+    /// What is open on an invoice now (by index): nothing on a void one.
+    fn open_now_ix(&self, i: u32) -> Money {
+        if self.invoice_until[i as usize] != FOREVER {
+            return Money::ZERO;
+        }
+        self.invoices[i as usize].amount - self.settled[i as usize]
     }
 
     fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(&Invoice, Money)> {
-        self.invoice_index(customer, id).map(|i| {
-            (
-                &self.invoices[i as usize],
-                self.invoices[i as usize].amount - self.settled[i as usize],
-            )
-        })
+        self.invoice_index(customer, id)
+            .map(|i| (&self.invoices[i as usize], self.open_now_ix(i)))
     }
 
     /// Everything the customer owes now, whatever the dates.
     pub fn open_now_total(&self, customer: CustomerId) -> Money {
         self.book(customer)
-            .map(|b| {
-                b.invoices
-                    .iter()
-                    .map(|&i| self.invoices[i as usize].amount - self.settled[i as usize])
-                    .sum()
-            })
+            .map(|b| b.invoices.iter().map(|&i| self.open_now_ix(i)).sum())
             .unwrap_or_default()
     }
 
     /// Checks that allocations are positive, belong to the customer's invoices, never exceed what
     /// is open on an invoice, and together never exceed the amount.
+    ///
+    /// Checked as of every day: an amount a correction freed on an invoice is open only from the
+    /// correction's day, so an allocation dated before it may not take it (else the invoice
+    /// would read as paid more than in full on the days between). Without a date the check is
+    /// the strictest (every day of the ledger).
     pub fn check_allocations(
         &self,
         customer: CustomerId,
         amount: Money,
         allocs: &[Allocation],
+    ) -> Result<(), LedgerError> {
+        self.check_allocations_freeing(customer, amount, allocs, Date::from_days(i32::MIN), None)
+    }
+
+    /// [`Ledger::check_allocations`] for allocations that count from `from`.
+    pub fn check_allocations_on(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+        allocs: &[Allocation],
+        from: Date,
+    ) -> Result<(), LedgerError> {
+        self.check_allocations_freeing(customer, amount, allocs, from, None)
+    }
+
+    /// What may still be allocated to an invoice (by index) by a settlement counting from
+    /// `from`: the least open on any day from then on. `freeing` (a payment being reallocated
+    /// from `from`) does not count: its settlements end by then.
+    fn open_from(&self, customer: CustomerId, ix: u32, from: Date, freeing: Option<u32>) -> Money {
+        let mine = |s: &&Settlement| s.invoice == ix;
+        let freed = |s: &Settlement| freeing.is_some_and(|p| s.is_payment && s.source == p);
+        let settlements = || {
+            self.book(customer)
+                .into_iter()
+                .flat_map(|b| b.settlements.iter())
+                .map(|&k| &self.settlements[k as usize])
+                .filter(mine)
+        };
+        if self.invoice_until[ix as usize] != FOREVER {
+            return Money::ZERO;
+        }
+        let now = self.open_now_ix(ix);
+        if !self.reopened.contains(&ix) {
+            let back: Money = settlements()
+                .filter(|s| s.until == FOREVER && freed(s))
+                .map(|s| s.amount)
+                .sum();
+            return now + back;
+        }
+        // The most settled on any day from `from` on: at `from` or where a settlement starts.
+        let most = std::iter::once(from)
+            .chain(settlements().map(|s| s.date).filter(|d| *d > from))
+            .map(|t| {
+                settlements()
+                    .filter(|s| s.counts(t) && !freed(s))
+                    .map(|s| s.amount)
+                    .sum::<Money>()
+            })
+            .max()
+            .unwrap_or_default();
+        self.invoices[ix as usize].amount - most
+    }
+
+    /// [`Ledger::check_allocations`] for allocations counting from `from`, counting as open what
+    /// the standing settlements of `freeing` (a payment's index, about to be reallocated) hold.
+    fn check_allocations_freeing(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+        allocs: &[Allocation],
+        from: Date,
+        freeing: Option<u32>,
     ) -> Result<(), LedgerError> {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
@@ -621,8 +793,8 @@ impl Ledger {
         }
         for (id, allocated) in per_invoice {
             let open = self
-                .open_now_of(customer, id)
-                .map(|(_, o)| o)
+                .invoice_index(customer, id)
+                .map(|ix| self.open_from(customer, ix, from, freeing))
                 .unwrap_or_default();
             if allocated > open {
                 return Err(LedgerError::AllocationExceedsInvoice {
@@ -648,6 +820,17 @@ impl Ledger {
         customer: CustomerId,
         amount: Money,
     ) -> Result<Vec<Allocation>, LedgerError> {
+        self.allocate_oldest_first_on(customer, amount, Date::from_days(i32::MIN))
+    }
+
+    /// [`Ledger::allocate_oldest_first`] for a payment dated `from`: what is open on each invoice
+    /// is what may be allocated from that day ([`Ledger::check_allocations_on`]).
+    pub fn allocate_oldest_first_on(
+        &self,
+        customer: CustomerId,
+        amount: Money,
+        from: Date,
+    ) -> Result<Vec<Allocation>, LedgerError> {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
@@ -659,7 +842,7 @@ impl Ledger {
                     .map(|&i| {
                         (
                             &self.invoices[i as usize],
-                            self.invoices[i as usize].amount - self.settled[i as usize],
+                            self.open_from(customer, i, from, None),
                         )
                     })
                     .filter(|(_, o)| o.is_positive())
@@ -704,7 +887,7 @@ impl Ledger {
         let mut settled: IdMap<u32, Money> = IdMap::default();
         for &s in &book.settlements {
             let s = self.settlements[s as usize];
-            if s.date <= as_of {
+            if s.counts(as_of) {
                 *settled.entry(s.invoice).or_default() += s.amount;
             }
         }
@@ -712,7 +895,7 @@ impl Ledger {
             .invoices
             .iter()
             .map(|&i| (i, &self.invoices[i as usize]))
-            .filter(|(_, inv)| inv.issue_date <= as_of)
+            .filter(|&(i, inv)| self.invoice_counts(i, inv, as_of))
             .map(|(i, inv)| {
                 let open = inv.amount - settled.get(&i).copied().unwrap_or_default();
                 let days = if open.is_positive() && inv.due_date < as_of {
@@ -771,8 +954,9 @@ impl Ledger {
         let mut open: Vec<i64> = self
             .invoices
             .iter()
-            .map(|inv| {
-                if inv.issue_date <= as_of {
+            .zip(&self.invoice_until)
+            .map(|(inv, &until)| {
+                if inv.issue_date <= as_of && as_of < until {
                     inv.amount.minor()
                 } else {
                     0
@@ -780,14 +964,16 @@ impl Ledger {
             })
             .collect();
         for s in &self.settlements {
-            if s.date <= as_of && self.invoices[s.invoice as usize].issue_date <= as_of {
+            if s.counts(as_of) {
+                // Zero already when its invoice does not count: the sum is taken only for those
+                // that do (below).
                 open[s.invoice as usize] -= s.amount.minor();
             }
         }
         let mut out: IdMap<CustomerId, CustomerSummary> = IdMap::default();
         out.reserve(self.books.len());
         for (i, inv) in self.invoices.iter().enumerate() {
-            if inv.issue_date > as_of {
+            if inv.issue_date > as_of || as_of >= self.invoice_until[i] {
                 continue;
             }
             let s = out.entry(inv.customer).or_default();
@@ -849,7 +1035,7 @@ impl Ledger {
             for &i in &b.invoices {
                 let inv = &self.invoices[i as usize];
                 let m = inv.issue_date.month_index();
-                if inv.issue_date <= as_of && m >= first {
+                if self.invoice_counts(i, inv, as_of) && m >= first {
                     out[(m - first) as usize].1 += inv.amount;
                 }
             }
@@ -864,7 +1050,7 @@ impl Ledger {
         let (mut weighted, mut total) = (0i128, 0i128);
         for &s in &b.settlements {
             let s = self.settlements[s as usize];
-            if s.is_payment && s.date <= as_of {
+            if s.is_payment && s.counts(as_of) {
                 let inv = &self.invoices[s.invoice as usize];
                 weighted +=
                     s.amount.minor() as i128 * s.date.days_since(inv.issue_date) as i128 * 10;
@@ -883,7 +1069,9 @@ impl Ledger {
                     .iter()
                     .map(|&k| &self.settlements[k as usize])
                     .filter(|s| {
-                        s.is_payment && self.invoices[s.invoice as usize].order == Some(order)
+                        s.is_payment
+                            && s.until == FOREVER
+                            && self.invoices[s.invoice as usize].order == Some(order)
                     })
                     .map(|s| s.amount)
                     .sum()
@@ -915,6 +1103,195 @@ impl Ledger {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Whether an invoice counts as of a day: issued by then and not void by then.
+    #[inline]
+    pub(crate) fn invoice_counts(&self, i: u32, inv: &Invoice, as_of: Date) -> bool {
+        inv.issue_date <= as_of && as_of < self.invoice_until[i as usize]
+    }
+
+    /// Every correction, in the order made.
+    pub fn corrections(&self) -> &[Correction] {
+        &self.corrections
+    }
+
+    /// A customer's corrections, in the order made.
+    pub fn customer_corrections(&self, customer: CustomerId) -> Vec<&Correction> {
+        self.book(customer)
+            .map(|b| {
+                b.corrections
+                    .iter()
+                    .map(|&i| &self.corrections[i as usize])
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The void of a document of the customer, if it was voided.
+    pub fn void_of(&self, customer: CustomerId, subject: &str) -> Option<&Correction> {
+        self.customer_corrections(customer)
+            .into_iter()
+            .find(|c| !matches!(c.fix, Fix::Reallocate { .. }) && c.subject() == subject)
+    }
+
+    /// What of a payment is not allocated to any invoice now (after voids and reallocations;
+    /// nothing for a void payment).
+    pub fn unapplied(&self, customer: CustomerId, payment: PaymentId) -> Money {
+        let Some(pi) = self.payment_index(customer, payment) else {
+            return Money::ZERO;
+        };
+        if self
+            .void_of(customer, &format!("payment:{payment}"))
+            .is_some()
+        {
+            return Money::ZERO;
+        }
+        let applied: Money = self.standing_of(customer, true, pi).map(|s| s.amount).sum();
+        self.payments[pi as usize].amount - applied
+    }
+
+    /// The payment's allocations that stand now.
+    pub fn allocations_now(&self, customer: CustomerId, payment: PaymentId) -> Vec<Allocation> {
+        let Some(pi) = self.payment_index(customer, payment) else {
+            return Vec::new();
+        };
+        self.standing_of(customer, true, pi)
+            .map(|s| Allocation {
+                invoice: self.invoices[s.invoice as usize].id,
+                amount: s.amount,
+            })
+            .collect()
+    }
+
+    fn payment_index(&self, customer: CustomerId, id: PaymentId) -> Option<u32> {
+        self.book(customer)?
+            .payments
+            .iter()
+            .copied()
+            .find(|&i| self.payments[i as usize].id == id)
+    }
+
+    fn credit_note_index(&self, customer: CustomerId, id: CreditNoteId) -> Option<u32> {
+        self.book(customer)?
+            .credit_notes
+            .iter()
+            .copied()
+            .find(|&i| self.credit_notes[i as usize].id == id)
+    }
+
+    /// The standing settlements of a payment (`is_payment`) or a credit note, by its index.
+    fn standing_of(
+        &self,
+        customer: CustomerId,
+        is_payment: bool,
+        source: u32,
+    ) -> impl Iterator<Item = &Settlement> + '_ {
+        self.book(customer)
+            .into_iter()
+            .flat_map(|b| b.settlements.iter())
+            .map(|&k| &self.settlements[k as usize])
+            .filter(move |s| s.is_payment == is_payment && s.source == source && s.until == FOREVER)
+    }
+
+    /// Ends the standing settlements of a payment or credit note on `date`.
+    fn end_settlements(&mut self, customer: CustomerId, is_payment: bool, source: u32, date: Date) {
+        let Some(&b) = self.book_ix.get(&customer) else {
+            return;
+        };
+        for &k in &self.books[b as usize].settlements {
+            let s = &mut self.settlements[k as usize];
+            if s.is_payment == is_payment && s.source == source && s.until == FOREVER {
+                s.until = date;
+                self.settled[s.invoice as usize] -= s.amount;
+                self.reopened.insert(s.invoice);
+            }
+        }
+    }
+
+    /// Checks a correction against the ledger as it stands and applies it (see the module's
+    /// semantics). A correction is never applied in part.
+    pub fn add_correction(&mut self, c: Correction) -> Result<(), LedgerError> {
+        if self.book(c.customer).is_some_and(|b| {
+            b.corrections
+                .iter()
+                .any(|&i| self.corrections[i as usize].id == c.id)
+        }) {
+            return Err(LedgerError::DuplicateId);
+        }
+        self.apply_correction(c, true)
+    }
+
+    fn apply_correction(&mut self, c: Correction, check: bool) -> Result<(), LedgerError> {
+        let customer = c.customer;
+        let void = |l: &Ledger, subject: String| l.void_of(customer, &subject).is_some();
+        match &c.fix {
+            Fix::VoidInvoice { invoice } => {
+                let ix = self
+                    .invoice_index(customer, *invoice)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if self.invoice_until[ix as usize] != FOREVER {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                if check && self.settled[ix as usize] != Money::ZERO {
+                    return Err(LedgerError::StillSettled);
+                }
+                // Never before the end of a settlement of it: a void dated earlier (a device's
+                // day behind) takes effect when the last of them ended, so that no settlement
+                // ever counts against an invoice that does not.
+                let last_end = self
+                    .book(customer)
+                    .into_iter()
+                    .flat_map(|b| b.settlements.iter())
+                    .map(|&k| &self.settlements[k as usize])
+                    .filter(|s| s.invoice == ix && s.until != FOREVER)
+                    .map(|s| s.until)
+                    .max();
+                self.invoice_until[ix as usize] = last_end.map_or(c.date, |e| e.max(c.date));
+            }
+            Fix::VoidPayment { payment } => {
+                let pi = self
+                    .payment_index(customer, *payment)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(self, format!("payment:{payment}")) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                self.end_settlements(customer, true, pi, c.date);
+            }
+            Fix::VoidCreditNote { credit_note } => {
+                let ci = self
+                    .credit_note_index(customer, *credit_note)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(self, format!("credit_note:{credit_note}")) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                self.end_settlements(customer, false, ci, c.date);
+            }
+            Fix::Reallocate {
+                payment,
+                allocations,
+            } => {
+                let pi = self
+                    .payment_index(customer, *payment)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(self, format!("payment:{payment}")) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                let p = &self.payments[pi as usize];
+                let (amount, start) = (p.amount, p.date.max(c.date));
+                if check {
+                    self.check_allocations_freeing(customer, amount, allocations, start, Some(pi))?;
+                }
+                self.end_settlements(customer, true, pi, c.date);
+                for a in allocations {
+                    self.settle(customer, a.invoice, start, a.amount, true, pi);
+                }
+            }
+        }
+        let k = self.corrections.len() as u32;
+        self.book_mut(customer).corrections.push(k);
+        self.corrections.push(c);
+        Ok(())
     }
 
     /// True if an invoice with this number exists (numbers are unique across the ledger).
@@ -1100,13 +1477,20 @@ impl PaymentInput {
         let mut allocations = None;
         if let Some(amount) = amount {
             let r = match self.invoice {
-                None => ledger.allocate_oldest_first(customer, amount),
+                None => match date {
+                    Some(d) => ledger.allocate_oldest_first_on(customer, amount, d),
+                    None => ledger.allocate_oldest_first(customer, amount),
+                },
                 Some(inv) => {
                     let a = vec![Allocation {
                         invoice: inv,
                         amount,
                     }];
-                    ledger.check_allocations(customer, amount, &a).map(|_| a)
+                    match date {
+                        Some(d) => ledger.check_allocations_on(customer, amount, &a, d),
+                        None => ledger.check_allocations(customer, amount, &a),
+                    }
+                    .map(|_| a)
                 }
             };
             match r {

@@ -29,11 +29,12 @@ pub mod workflow;
 pub use date::Date;
 pub use error::{FieldError, Problem};
 pub use id::{
-    CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId, RequestId, Timestamp,
+    CorrectionId, CreditNoteId, CustomerId, DeviceId, InvoiceId, Meta, OrderId, PaymentId,
+    RequestId, Timestamp,
 };
 pub use ledger::{
-    Allocation, CreditNote, CustomerSummary, Invoice, Ledger, LedgerError, Order, OrderStatus,
-    Payment,
+    Allocation, Correction, CreditNote, CustomerSummary, Fix, Invoice, Ledger, LedgerError, Order,
+    OrderStatus, Payment,
 };
 pub use money::{Compact, Money};
 pub use party::{Customer, CustomerInput, ExternalProfile, IndustryPosition, Uscc};

@@ -165,7 +165,9 @@ impl Ledger {
             let s = &self.settlements[s as usize];
             let inv = &self.invoices()[s.invoice as usize];
             let eff = s.date.max(inv.issue_date);
-            if eff > last {
+            // A correction ends it: from then it no longer counts (a void payment is money
+            // collected back out, in the period of the void).
+            if eff > last || s.until <= eff {
                 continue;
             }
             let k = dates.partition_point(|d| *d < eff);
@@ -176,17 +178,36 @@ impl Ledger {
             } else {
                 o.credited += s.amount;
             }
+            if s.until <= last {
+                let k = dates.partition_point(|d| *d < s.until);
+                settled[s.pos as usize * n + k] -= s.amount.minor();
+                let o = &mut out[k];
+                if s.is_payment {
+                    o.collected -= s.amount;
+                } else {
+                    o.credited -= s.amount;
+                }
+            }
         }
         for (pos, &i) in book.invoices.iter().enumerate() {
             let inv = &self.invoices()[i as usize];
-            if inv.issue_date > last {
+            let until = self.invoice_until[i as usize];
+            if inv.issue_date > last || until <= inv.issue_date {
                 continue;
             }
             let k0 = dates.partition_point(|d| *d < inv.issue_date);
             out[k0].sales += inv.amount;
+            // A void invoice counts until its void (its sale is reversed in that period).
+            let kend = if until <= last {
+                let k = dates.partition_point(|d| *d < until);
+                out[k].sales -= inv.amount;
+                k
+            } else {
+                n
+            };
             let mut open = inv.amount.minor();
             let row = &settled[pos * n..pos * n + n];
-            for k in k0..n {
+            for k in k0..kend {
                 open -= row[k];
                 if open == 0 {
                     // Nothing further can reopen it (settlements only reduce), unless a later
@@ -289,8 +310,12 @@ impl Ledger {
             let Some(book) = self.book(c) else { continue };
             for &i in &book.invoices {
                 let inv = &self.invoices()[i as usize];
-                if inv.issue_date <= last {
+                let until = self.invoice_until[i as usize];
+                if inv.issue_date <= last && inv.issue_date < until {
                     out[ends.partition_point(|d| *d < inv.issue_date)] += inv.amount;
+                    if until <= last {
+                        out[ends.partition_point(|d| *d < until)] -= inv.amount;
+                    }
                 }
             }
         }

@@ -107,6 +107,7 @@ fn stored() -> (Vec<Customer>, Ledger) {
             date: d("2026-02-15"),
             amount: y(100),
         }],
+        Vec::new(),
     );
     (customers, ledger)
 }

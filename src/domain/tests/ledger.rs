@@ -627,7 +627,7 @@ proptest! {
     #[test]
     fn rebuilding_from_stored_entries_gives_the_same_figures(ops in prop::collection::vec(op(), 1..60), as_of_day in 0i32..500) {
         let l = run(&ops);
-        let rebuilt = Ledger::from_entries(l.orders().to_vec(), l.invoices().to_vec(), l.payments().to_vec(), l.credit_notes().to_vec());
+        let rebuilt = Ledger::from_entries(l.orders().to_vec(), l.invoices().to_vec(), l.payments().to_vec(), l.credit_notes().to_vec(), l.corrections().to_vec());
         let as_of = d("2025-01-01").add_days(as_of_day);
         prop_assert_eq!(l.summaries(as_of), rebuilt.summaries(as_of));
     }

@@ -670,7 +670,13 @@ fn metrics_of_the_demo_match_its_summaries_and_every_customer_scores() {
         customers: 80,
         ..DemoSpec::demo(as_of, DemoLang::En)
     });
-    let l = Ledger::from_entries(data.orders, data.invoices, data.payments, data.credit_notes);
+    let l = Ledger::from_entries(
+        data.orders,
+        data.invoices,
+        data.payments,
+        data.credit_notes,
+        Vec::new(),
+    );
     let all = l.metrics_all(&data.customers, as_of);
     let model = default_scorecard();
     let mut grades = std::collections::BTreeSet::new();
@@ -740,10 +746,12 @@ fn metrics_are_the_same_whether_the_ledger_was_loaded_or_built_entry_by_entry() 
         data.invoices.clone(),
         data.payments.clone(),
         data.credit_notes.clone(),
+        Vec::new(),
     );
     let mut built = Ledger::from_entries(
         data.orders.clone(),
         data.invoices.clone(),
+        Vec::new(),
         Vec::new(),
         Vec::new(),
     );

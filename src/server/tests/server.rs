@@ -195,7 +195,13 @@ fn book_of(s: &Pulled) -> Book {
     let mut b = Book {
         as_of: s.as_of,
         customers: s.customers.clone(),
-        ledger: Ledger::from_entries(rows.orders, rows.invoices, rows.payments, rows.credit_notes),
+        ledger: Ledger::from_entries(
+            rows.orders,
+            rows.invoices,
+            rows.payments,
+            rows.credit_notes,
+            rows.corrections,
+        ),
         users: s.users.clone(),
         policy: s.policy.clone(),
         routes: s.routes.clone(),

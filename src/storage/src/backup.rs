@@ -64,6 +64,7 @@ pub struct Counts {
     pub invoices: usize,
     pub payments: usize,
     pub credit_notes: usize,
+    pub corrections: usize,
     pub requests: usize,
     pub alerts: usize,
     pub tasks: usize,
@@ -79,6 +80,7 @@ impl Dump {
             invoices: self.rows.invoices.len(),
             payments: self.rows.payments.len(),
             credit_notes: self.rows.credit_notes.len(),
+            corrections: self.rows.corrections.len(),
             requests: self.requests.len(),
             alerts: self.alerts.len(),
             tasks: self.tasks.len(),
@@ -216,6 +218,7 @@ pub fn write_json(d: &Dump, out: &mut impl std::io::Write) -> std::io::Result<()
     section(out, "invoices", d.rows.invoices.iter().map(json))?;
     section(out, "payments", d.rows.payments.iter().map(json))?;
     section(out, "credit_notes", d.rows.credit_notes.iter().map(json))?;
+    section(out, "corrections", d.rows.corrections.iter().map(json))?;
     for (name, docs) in [
         ("field_defs", &d.field_defs),
         ("models", &d.models),
@@ -437,6 +440,11 @@ impl<'de> serde::de::Visitor<'de> for RootVisitor {
                 "credit_notes" => map.next_value_seed(LedgerSection {
                     name: "credit_notes",
                     out: &mut rows.credit_notes,
+                    problems: &mut problems,
+                })?,
+                "corrections" => map.next_value_seed(LedgerSection {
+                    name: "corrections",
+                    out: &mut rows.corrections,
                     problems: &mut problems,
                 })?,
                 _ => {
@@ -819,6 +827,7 @@ pub fn merge(current: &Dump, incoming: &Dump) -> (Dump, MergeReport) {
     add_new!(invoices, "invoices");
     add_new!(payments, "payments");
     add_new!(credit_notes, "credit_notes");
+    add_new!(corrections, "corrections");
     let mut meta: BTreeMap<String, String> = current.meta.iter().cloned().collect();
     for (k, v) in &incoming.meta {
         meta.entry(k.clone()).or_insert_with(|| v.clone());

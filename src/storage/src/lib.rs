@@ -318,6 +318,7 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
             Entry::Invoice(i) => ("invoice", i.id.to_string(), serde_json::to_value(i)),
             Entry::Payment(p) => ("payment", p.id.to_string(), serde_json::to_value(p)),
             Entry::CreditNote(c) => ("credit_note", c.id.to_string(), serde_json::to_value(c)),
+            Entry::Correction(c) => ("correction", c.id.to_string(), serde_json::to_value(c)),
         };
         let m = e.meta();
         out.push(OutboxEntry {
@@ -439,6 +440,7 @@ pub fn plan_compaction(
                 rows.extend(r.invoices.into_iter().map(Entry::Invoice));
                 rows.extend(r.payments.into_iter().map(Entry::Payment));
                 rows.extend(r.credit_notes.into_iter().map(Entry::CreditNote));
+                rows.extend(r.corrections.into_iter().map(Entry::Correction));
                 seq = last;
             }
         }
@@ -462,7 +464,7 @@ pub fn still_pending(record: &OutboxEntry, answered: &[String]) -> bool {
 /// The chunks of a whole data set.
 pub fn chunks_of(rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     let mut out = Vec::new();
-    let kinds: [(Kind, Vec<Entry>); 4] = [
+    let kinds: [(Kind, Vec<Entry>); 5] = [
         (
             Kind::Order,
             rows.orders.iter().copied().map(Entry::Order).collect(),
@@ -481,6 +483,14 @@ pub fn chunks_of(rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
                 .iter()
                 .copied()
                 .map(Entry::CreditNote)
+                .collect(),
+        ),
+        (
+            Kind::Correction,
+            rows.corrections
+                .iter()
+                .cloned()
+                .map(Entry::Correction)
                 .collect(),
         ),
     ];

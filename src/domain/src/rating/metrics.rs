@@ -204,7 +204,7 @@ impl Ledger {
             open.clear();
             open.extend(book.invoices.iter().map(|&i| {
                 let inv = &invoices[i as usize];
-                if inv.issue_date <= as_of {
+                if self.invoice_counts(i, inv, as_of) {
                     if inv.issue_date > window_start {
                         count += 1;
                         sales += inv.amount.minor();
@@ -217,7 +217,7 @@ impl Ledger {
             for &k in &book.settlements {
                 let s = self.settlements[k as usize];
                 let inv = &invoices[s.invoice as usize];
-                if s.date > as_of || inv.issue_date > as_of {
+                if !s.counts(as_of) || inv.issue_date > as_of {
                     continue;
                 }
                 open[s.pos as usize] -= s.amount.minor();
@@ -236,7 +236,7 @@ impl Ledger {
             }
             for (pos, &i) in book.invoices.iter().enumerate() {
                 let inv = &invoices[i as usize];
-                if open[pos] > 0 && inv.due_date < as_of && inv.issue_date <= as_of {
+                if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, inv, as_of) {
                     overdue_count += 1;
                     overdue_amount += open[pos];
                     max_late = max_late.max(as_of.days_since(inv.due_date));

@@ -1,0 +1,514 @@
+//! Corrections of the ledger (voids and reallocations), named as sentences, and their invariants
+//! as properties: before its date a correction changes nothing; after it, every way of reading
+//! the ledger agrees.
+
+use creditdesk_domain::*;
+use proptest::prelude::*;
+
+mod common;
+use common::*;
+
+fn units(u: i64) -> Money {
+    Money::from_units(u)
+}
+
+fn correction(n: u128, customer: CustomerId, date: &str, fix: Fix) -> Correction {
+    Correction {
+        id: CorrectionId::from_u128(n),
+        meta: meta(),
+        customer,
+        date: d(date),
+        fix,
+        reason: "typed wrong".into(),
+    }
+}
+
+fn void_payment(n: u128) -> Fix {
+    Fix::VoidPayment {
+        payment: PaymentId::from_u128(n),
+    }
+}
+
+fn void_invoice(n: u128) -> Fix {
+    Fix::VoidInvoice {
+        invoice: InvoiceId::from_u128(n),
+    }
+}
+
+/// INV-1 1000 (due 02-09) and INV-2 500 (due 03-12) of C1; payment 10 pays 400 of INV-1 on 02-20.
+fn sample() -> Ledger {
+    let mut l = Ledger::new();
+    l.add_invoice(invoice(1, C1, "2026-01-10", 30, 1000))
+        .unwrap();
+    l.add_invoice(invoice(2, C1, "2026-02-10", 30, 500))
+        .unwrap();
+    l.add_payment(payment(10, C1, "2026-02-20", &[(1, 400)]))
+        .unwrap();
+    l
+}
+
+#[test]
+fn a_void_payment_reopens_what_it_paid_from_the_day_of_the_void_only() {
+    let mut l = sample();
+    l.add_correction(correction(20, C1, "2026-03-01", void_payment(10)))
+        .unwrap();
+    let check = |as_of: &str, open: i64, overdue: i64| {
+        let s = l.summary(C1, d(as_of));
+        assert_eq!(
+            (s.open_ar, s.overdue),
+            (units(open), units(overdue)),
+            "as of {as_of}"
+        );
+        assert_eq!(
+            l.summaries(d(as_of))[&C1],
+            s,
+            "one pass agrees, as of {as_of}"
+        );
+    };
+    check("2026-02-20", 1100, 600); // what was true then stays true
+    check("2026-02-28", 1100, 600);
+    check("2026-03-01", 1500, 1000); // the overdue comes back
+    assert_eq!(l.open_now(InvoiceId::from_u128(1)), Some(units(1000)));
+    assert_eq!(l.unapplied(C1, PaymentId::from_u128(10)), Money::ZERO);
+    assert!(l
+        .void_of(C1, "payment:00000000-0000-0000-0000-00000000000a")
+        .is_some());
+}
+
+#[test]
+fn a_payment_is_voided_once() {
+    let mut l = sample();
+    l.add_correction(correction(20, C1, "2026-03-01", void_payment(10)))
+        .unwrap();
+    let again = l.add_correction(correction(21, C1, "2026-03-02", void_payment(10)));
+    assert_eq!(again, Err(LedgerError::AlreadyVoid));
+    assert_eq!(again.unwrap_err().problem().code(), "E-VOID");
+    assert_eq!(
+        l.corrections().len(),
+        1,
+        "a refused correction leaves no trace"
+    );
+}
+
+#[test]
+fn an_invoice_still_settled_is_not_voided_until_its_payment_is_unapplied() {
+    let mut l = sample();
+    let refused = l.add_correction(correction(20, C1, "2026-03-01", void_invoice(1)));
+    assert_eq!(refused, Err(LedgerError::StillSettled));
+    assert_eq!(refused.unwrap_err().problem().code(), "E-SETTLED");
+    // Move the payment onto INV-2, then the invoice may go.
+    l.add_correction(correction(
+        21,
+        C1,
+        "2026-03-01",
+        Fix::Reallocate {
+            payment: PaymentId::from_u128(10),
+            allocations: vec![Allocation {
+                invoice: InvoiceId::from_u128(2),
+                amount: units(400),
+            }],
+        },
+    ))
+    .unwrap();
+    l.add_correction(correction(22, C1, "2026-03-02", void_invoice(1)))
+        .unwrap();
+    let items = l.items(C1, d("2026-03-02"));
+    assert_eq!(
+        items.len(),
+        1,
+        "the void invoice no longer counts: {items:?}"
+    );
+    assert_eq!(items[0].open, units(100));
+    // As of the day before the void, INV-1 was whole and open, INV-2 paid 400.
+    let before = l.summary(C1, d("2026-03-01"));
+    assert_eq!(before.open_ar, units(1100));
+    assert_eq!(before.overdue, units(1000));
+    assert_eq!(l.open_now(InvoiceId::from_u128(1)), Some(Money::ZERO));
+}
+
+#[test]
+fn a_reallocation_may_not_take_more_than_is_open_counting_what_it_frees() {
+    let mut l = sample();
+    // Payment 11 pays the rest of INV-1: nothing is open there any more.
+    l.add_payment(payment(11, C1, "2026-02-21", &[(1, 600)]))
+        .unwrap();
+    let onto = |n: u128, invoice: u128, amount: i64| {
+        correction(
+            n,
+            C1,
+            "2026-03-01",
+            Fix::Reallocate {
+                payment: PaymentId::from_u128(10),
+                allocations: vec![Allocation {
+                    invoice: InvoiceId::from_u128(invoice),
+                    amount: units(amount),
+                }],
+            },
+        )
+    };
+    // Onto INV-1 again: what the payment itself frees there counts as open.
+    l.add_correction(onto(20, 1, 400)).unwrap();
+    // More than the payment.
+    let over = l.add_correction(onto(21, 2, 450));
+    assert!(
+        matches!(over, Err(LedgerError::AllocationsExceedPayment { .. })),
+        "{over:?}"
+    );
+    // More than is open: payment 12 leaves 200 open on INV-2.
+    l.add_payment(payment(12, C1, "2026-02-22", &[(2, 300)]))
+        .unwrap();
+    let too_much = l.add_correction(onto(22, 2, 250));
+    assert!(
+        matches!(too_much, Err(LedgerError::AllocationExceedsInvoice { .. })),
+        "{too_much:?}"
+    );
+    // Unapplied: the money is on account, the invoice open again.
+    l.add_correction(correction(
+        23,
+        C1,
+        "2026-03-01",
+        Fix::Reallocate {
+            payment: PaymentId::from_u128(10),
+            allocations: Vec::new(),
+        },
+    ))
+    .unwrap();
+    assert_eq!(l.unapplied(C1, PaymentId::from_u128(10)), units(400));
+    assert_eq!(l.summary(C1, d("2026-03-01")).open_ar, units(600));
+    assert!(l.allocations_now(C1, PaymentId::from_u128(10)).is_empty());
+}
+
+#[test]
+fn a_void_credit_note_puts_its_amount_back_on_its_invoice() {
+    let mut l = sample();
+    l.add_credit_note(CreditNote {
+        id: CreditNoteId::from_u128(30),
+        meta: meta(),
+        customer: C1,
+        invoice: InvoiceId::from_u128(2),
+        number: DocNo::parse("CN-30").unwrap(),
+        date: d("2026-02-15"),
+        amount: units(200),
+    })
+    .unwrap();
+    assert_eq!(l.summary(C1, d("2026-02-28")).open_ar, units(900));
+    l.add_correction(correction(
+        31,
+        C1,
+        "2026-03-01",
+        Fix::VoidCreditNote {
+            credit_note: CreditNoteId::from_u128(30),
+        },
+    ))
+    .unwrap();
+    assert_eq!(l.summary(C1, d("2026-02-28")).open_ar, units(900));
+    assert_eq!(l.summary(C1, d("2026-03-01")).open_ar, units(1100));
+}
+
+#[test]
+fn a_correction_of_a_document_the_customer_does_not_have_is_refused() {
+    let mut l = sample();
+    for fix in [void_payment(99), void_invoice(99), void_payment(10)] {
+        let r = l.add_correction(correction(40, C2, "2026-03-01", fix));
+        assert_eq!(r, Err(LedgerError::UnknownDocument));
+    }
+}
+
+#[test]
+fn the_aging_series_reverses_a_void_in_the_period_it_is_made() {
+    let mut l = sample();
+    l.add_correction(correction(20, C1, "2026-03-05", void_payment(10)))
+        .unwrap();
+    let dates = [d("2026-02-28"), d("2026-03-31")];
+    let p = l.portfolio([C1], &dates);
+    assert_eq!(p[0].open_ar, units(1100));
+    assert_eq!(p[0].collected, units(400));
+    assert_eq!(p[1].open_ar, units(1500));
+    assert_eq!(
+        p[1].collected,
+        units(-400),
+        "the void takes the cash back out in March"
+    );
+    assert_eq!(
+        p[1].open_ar,
+        p[0].open_ar + p[1].sales - p[1].collected - p[1].credited
+    );
+}
+
+// ----- properties -----
+
+#[derive(Clone, Debug)]
+enum Op {
+    Invoice {
+        customer: u8,
+        day: i32,
+        term: i32,
+        minor: i64,
+    },
+    Pay {
+        customer: u8,
+        day: i32,
+        minor: i64,
+    },
+    Credit {
+        pick: usize,
+        day: i32,
+        minor: i64,
+    },
+    VoidPayment {
+        pick: usize,
+        day: i32,
+    },
+    VoidCredit {
+        pick: usize,
+        day: i32,
+    },
+    VoidInvoice {
+        pick: usize,
+        day: i32,
+    },
+    Unapply {
+        pick: usize,
+        day: i32,
+    },
+    MoveTo {
+        pick: usize,
+        to: usize,
+        day: i32,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0u8..3, 0i32..300, 0i32..90, 1i64..1_000_000)
+            .prop_map(|(customer, day, term, minor)| Op::Invoice { customer, day, term, minor }),
+        3 => (0u8..3, 0i32..300, 1i64..1_500_000)
+            .prop_map(|(customer, day, minor)| Op::Pay { customer, day, minor }),
+        1 => (0usize..100, 0i32..300, 1i64..500_000)
+            .prop_map(|(pick, day, minor)| Op::Credit { pick, day, minor }),
+        1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidPayment { pick, day }),
+        1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidCredit { pick, day }),
+        1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidInvoice { pick, day }),
+        1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::Unapply { pick, day }),
+        1 => (0usize..100, 0usize..100, 0i32..300)
+            .prop_map(|(pick, to, day)| Op::MoveTo { pick, to, day }),
+    ]
+}
+
+fn base() -> Date {
+    d("2025-01-01")
+}
+
+fn apply(l: &mut Ledger, n: u128, op: &Op) {
+    let base = base();
+    let fix = |l: &mut Ledger, customer: CustomerId, day: i32, fix: Fix| {
+        let _ = l.add_correction(Correction {
+            id: CorrectionId::from_u128(n),
+            meta: meta(),
+            customer,
+            date: base.add_days(day),
+            fix,
+            reason: "test".into(),
+        });
+    };
+    match *op {
+        Op::Invoice {
+            customer,
+            day,
+            term,
+            minor,
+        } => {
+            l.add_invoice(Invoice {
+                id: InvoiceId::from_u128(n),
+                meta: meta(),
+                customer: CustomerId::from_u128(customer as u128),
+                order: None,
+                number: DocNo::parse(&format!("I{n}")).unwrap(),
+                issue_date: base.add_days(day),
+                due_date: base.add_days(day + term),
+                amount: Money::from_minor(minor),
+            })
+            .unwrap();
+        }
+        Op::Pay {
+            customer,
+            day,
+            minor,
+        } => {
+            let c = CustomerId::from_u128(customer as u128);
+            if let Ok(allocations) = l.allocate_oldest_first(c, Money::from_minor(minor)) {
+                l.add_payment(Payment {
+                    id: PaymentId::from_u128(n),
+                    meta: meta(),
+                    customer: c,
+                    reference: None,
+                    date: base.add_days(day),
+                    amount: Money::from_minor(minor),
+                    allocations,
+                })
+                .unwrap();
+            }
+        }
+        Op::Credit { pick, day, minor } => {
+            if let Some(inv) = l.invoices().get(pick % l.invoices().len().max(1)).copied() {
+                let _ = l.add_credit_note(CreditNote {
+                    id: CreditNoteId::from_u128(n),
+                    meta: meta(),
+                    customer: inv.customer,
+                    invoice: inv.id,
+                    number: DocNo::parse(&format!("C{n}")).unwrap(),
+                    date: base.add_days(day),
+                    amount: Money::from_minor(minor),
+                });
+            }
+        }
+        Op::VoidPayment { pick, day } | Op::Unapply { pick, day } => {
+            if let Some(p) = l.payments().get(pick % l.payments().len().max(1)).cloned() {
+                let f = if matches!(op, Op::Unapply { .. }) {
+                    Fix::Reallocate {
+                        payment: p.id,
+                        allocations: Vec::new(),
+                    }
+                } else {
+                    Fix::VoidPayment { payment: p.id }
+                };
+                fix(l, p.customer, day, f);
+            }
+        }
+        Op::VoidCredit { pick, day } => {
+            if let Some(c) = l
+                .credit_notes()
+                .get(pick % l.credit_notes().len().max(1))
+                .copied()
+            {
+                fix(
+                    l,
+                    c.customer,
+                    day,
+                    Fix::VoidCreditNote { credit_note: c.id },
+                );
+            }
+        }
+        Op::VoidInvoice { pick, day } => {
+            if let Some(i) = l.invoices().get(pick % l.invoices().len().max(1)).copied() {
+                fix(l, i.customer, day, Fix::VoidInvoice { invoice: i.id });
+            }
+        }
+        Op::MoveTo { pick, to, day } => {
+            let Some(p) = l.payments().get(pick % l.payments().len().max(1)).cloned() else {
+                return;
+            };
+            let mine: Vec<Invoice> = l
+                .invoices()
+                .iter()
+                .filter(|i| i.customer == p.customer)
+                .copied()
+                .collect();
+            let target = mine[to % mine.len()];
+            // What the payment holds now, all onto one invoice, as far as it is open there.
+            let held: Money = l
+                .allocations_now(p.customer, p.id)
+                .iter()
+                .map(|a| a.amount)
+                .sum();
+            let amount = held.min(p.amount);
+            if amount.is_positive() {
+                let allocations = vec![Allocation {
+                    invoice: target.id,
+                    amount,
+                }];
+                fix(
+                    l,
+                    p.customer,
+                    day,
+                    Fix::Reallocate {
+                        payment: p.id,
+                        allocations,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn run(ops: &[Op]) -> Ledger {
+    let mut l = Ledger::new();
+    for (n, op) in ops.iter().enumerate() {
+        apply(&mut l, n as u128 + 1000, op);
+    }
+    l
+}
+
+fn customers() -> [CustomerId; 3] {
+    [0, 1, 2].map(CustomerId::from_u128)
+}
+
+proptest! {
+    #[test]
+    fn before_its_date_a_correction_changes_no_figure(
+        ops in prop::collection::vec(op(), 1..50),
+        last in op(),
+        as_of_day in 0i32..400,
+    ) {
+        let before = run(&ops);
+        let mut after = before.clone();
+        apply(&mut after, 5000, &last);
+        if let Some(c) = after.corrections().last().filter(|c| c.id == CorrectionId::from_u128(5000)) {
+            let as_of = base().add_days(as_of_day);
+            if as_of < c.date {
+                prop_assert_eq!(before.summaries(as_of), after.summaries(as_of));
+                for c in customers() {
+                    prop_assert_eq!(before.items(c, as_of), after.items(c, as_of));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_reading_of_a_corrected_ledger_agrees(
+        ops in prop::collection::vec(op(), 1..60),
+        as_of_day in 0i32..400,
+    ) {
+        let l = run(&ops);
+        let as_of = base().add_days(as_of_day);
+        let all = l.summaries(as_of);
+        let dates = [as_of.add_days(-40), as_of.add_days(-10), as_of];
+        for c in customers() {
+            let one = l.summary(c, as_of);
+            prop_assert_eq!(all.get(&c).copied().unwrap_or_default(), one);
+            let items: Money = l.items(c, as_of).iter().map(|i| i.open).sum();
+            prop_assert_eq!(items, one.open_ar);
+            let points = l.portfolio([c], &dates);
+            prop_assert_eq!(points[2].open_ar, one.open_ar);
+            prop_assert_eq!(points[2].overdue(), one.overdue);
+            for k in 1..dates.len() {
+                let (p, q) = (&points[k - 1], &points[k]);
+                prop_assert_eq!(q.open_ar, p.open_ar + q.sales - q.collected - q.credited);
+            }
+        }
+        for inv in l.invoices() {
+            let open = l.open_now(inv.id).unwrap();
+            prop_assert!(!open.is_negative() && open <= inv.amount, "{} open {}", inv.number, open);
+        }
+    }
+
+    #[test]
+    fn a_corrected_ledger_rebuilt_from_its_stored_entries_reads_the_same(
+        ops in prop::collection::vec(op(), 1..60),
+        as_of_day in 0i32..400,
+    ) {
+        let l = run(&ops);
+        let rebuilt = Ledger::from_entries(
+            l.orders().to_vec(),
+            l.invoices().to_vec(),
+            l.payments().to_vec(),
+            l.credit_notes().to_vec(),
+            l.corrections().to_vec(),
+        );
+        let as_of = base().add_days(as_of_day);
+        prop_assert_eq!(l.summaries(as_of), rebuilt.summaries(as_of));
+        for c in customers() {
+            prop_assert_eq!(l.open_now_total(c), rebuilt.open_now_total(c));
+        }
+    }
+}
