@@ -35,6 +35,7 @@ export const PAGES = [
   ["order", (i) => `/customers/${i.customer}/order`],
   ["invoice", (i) => `/customers/${i.customer}/invoice`],
   ["payment", (i) => `/customers/${i.customer}/payment`],
+  ["credit-note", (i) => `/customers/${i.customer}/credit-note`],
   ["limit-request", (i) => `/customers/${i.customer}/limit`],
   ["notice", (i) => `/customers/${i.customer}/notice`],
   ["request", (i) => (i.request ? `/requests/${i.request}` : null)],

@@ -171,6 +171,12 @@ impl Lang {
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
             InPast => s("不能早于今天", "Not before today"),
             AlreadyPaid => s("该发票已结清", "This invoice is already paid"),
+            AlreadyVoid => s("该单据已作废", "This document is void already"),
+            StillSettled => s(
+                "该发票仍有回款或红字发票核销，请先重新核销回款或作废红字发票",
+                "Payments or credit notes still settle this invoice: reallocate them or void them first",
+            ),
+            UnknownDocument => s("该客户没有此单据", "The customer has no such document"),
             BeforeInvoice { issue } => {
                 if zh {
                     format!("早于发票开票日期 {}", self.date(issue))
@@ -328,6 +334,16 @@ texts! {
     NewOrder => "New order", "新建订单";
     NewInvoice => "New invoice", "开具发票";
     NewPayment => "Record payment", "登记回款";
+    NewCreditNote => "Credit note", "开红字发票";
+    VoidDoc => "Void", "作废";
+    VoidPrompt => "Why is it void? (kept on the audit trail)", "作废原因（记入审计日志）：";
+    VoidedOn => "Void", "已作废";
+    ReallocatePayment => "Reallocate", "重新核销";
+    Unapplied => "Unapplied", "未核销";
+    LeaveUnapplied => "Leave unapplied (on account)", "暂不核销（挂账）";
+    ReallocateHint => "The payment's allocations are replaced from today; before today the ledger reads as it was.", "自今日起替换该笔回款的核销；今日之前的账面保持原样。";
+    CurrentAllocations => "Allocated now", "当前核销";
+    ReasonOptional => "Reason (optional)", "原因（可选）";
     Number => "Number", "编号";
     Category => "Product category", "产品品类";
     Date => "Date", "日期";

@@ -8,7 +8,7 @@ use creditdesk_app::{execute, Command, CommandError, Ctx, OrderMove, Receipt};
 use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::Timestamp;
-use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{ModelCode, ModelProblem, Scorecard};
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
@@ -630,6 +630,39 @@ pub async fn save_payment(
     )
     .await?;
     Ok(id)
+}
+
+pub async fn save_credit_note(
+    customer: CustomerId,
+    input: CreditNoteInput,
+) -> Result<CreditNoteId, SaveError> {
+    let id = CreditNoteId::from_u128(new_uuid());
+    run(
+        Command::RecordCreditNote {
+            id,
+            customer,
+            input,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Corrects the ledger as of today (a void or a reallocation).
+pub async fn correct(customer: CustomerId, fix: Fix, reason: String) -> Result<(), SaveError> {
+    let id = CorrectionId::from_u128(new_uuid());
+    run(
+        Command::Correct {
+            id,
+            customer,
+            fix,
+            reason,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Keeps the draft being edited (an empty document means no draft).

@@ -4,7 +4,7 @@ use crate::imports::Blocked;
 use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::credit::Policy;
 use creditdesk_domain::import::{Kind as ImportKind, Records};
-use creditdesk_domain::ledger::{InvoiceInput, OrderInput, PaymentInput};
+use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{Attachment, RequestKind};
@@ -66,6 +66,21 @@ pub enum Command {
         id: PaymentId,
         customer: CustomerId,
         input: PaymentInput,
+    },
+    /// Records a credit note against one of the customer's invoices.
+    RecordCreditNote {
+        id: CreditNoteId,
+        customer: CustomerId,
+        input: CreditNoteInput,
+    },
+    /// Corrects the ledger as of today: voids a document or reallocates a payment, with a
+    /// reason (required for a void). The document stays in history; see [`Correction`].
+    Correct {
+        id: CorrectionId,
+        customer: CustomerId,
+        fix: Fix,
+        #[serde(default)]
+        reason: String,
     },
     /// Files a request of the approval workflow (attachment bytes travel beside the command).
     FileRequest {
@@ -179,6 +194,8 @@ impl Command {
             Command::CancelHeld { .. } => "cancel_held",
             Command::RecordInvoice { .. } => "record_invoice",
             Command::RecordPayment { .. } => "record_payment",
+            Command::RecordCreditNote { .. } => "record_credit_note",
+            Command::Correct { .. } => "correct",
             Command::FileRequest { .. } => "file_request",
             Command::Decide { .. } => "decide",
             Command::Withdraw { .. } => "withdraw",

@@ -633,6 +633,72 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.touched.push(*customer);
             fx.batch.entries.push(Entry::Payment(payment));
         }
+        Command::RecordCreditNote {
+            id,
+            customer,
+            input,
+        } => {
+            require(me, Permission::RecordReceivables, "record credit notes")?;
+            visible(book, ctx, *customer)?;
+            let note = input
+                .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
+                .map_err(CommandError::Invalid)?;
+            let invoice = book
+                .ledger
+                .customer_invoice(*customer, note.invoice)
+                .map(|i| i.number.to_string())
+                .unwrap_or_default();
+            fx.events.push(event(
+                ctx,
+                "credit_note.recorded",
+                format!("credit_note:{id}"),
+                String::new(),
+                format!("{} {} → {invoice}", note.number, note.amount.format_cny()),
+                "",
+            ));
+            fx.touched.push(*customer);
+            fx.batch.entries.push(Entry::CreditNote(note));
+        }
+        Command::Correct {
+            id,
+            customer,
+            fix,
+            reason,
+        } => {
+            require(me, Permission::CorrectLedger, "correct the ledger")?;
+            visible(book, ctx, *customer)?;
+            let is_void = !matches!(fix, Fix::Reallocate { .. });
+            let reason = creditdesk_domain::text::text(reason, is_void, Correction::REASON_MAX)
+                .map_err(|p| {
+                    CommandError::Invalid(vec![FieldError::new(
+                        creditdesk_domain::ledger::field::REASON,
+                        p,
+                    )])
+                })?;
+            let c = Correction {
+                id: *id,
+                meta: Meta::new(device, now),
+                customer: *customer,
+                date: as_of,
+                fix: fix.clone(),
+                reason,
+            };
+            book.ledger.check_correction(&c).map_err(|e| {
+                let field = match e {
+                    LedgerError::AlreadyVoid
+                    | LedgerError::StillSettled
+                    | LedgerError::UnknownDocument
+                    | LedgerError::DuplicateId => creditdesk_domain::ledger::field::DOCUMENT,
+                    _ => creditdesk_domain::ledger::field::ALLOCATIONS,
+                };
+                CommandError::Invalid(vec![FieldError::new(field, e.problem())])
+            })?;
+            let (what, before, after) = describe_correction(book, &c);
+            fx.events
+                .push(event(ctx, what, c.subject(), before, after, &c.reason));
+            fx.touched.push(*customer);
+            fx.batch.entries.push(Entry::Correction(c));
+        }
         Command::FileRequest {
             id,
             customer,
@@ -1375,6 +1441,68 @@ pub(crate) async fn commit_audited<S: Store>(
         }
     }
     unreachable!("the loop returns")
+}
+
+/// The audit entry's action, before and after for a correction: the document as it stood, and
+/// what it reads as now.
+fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, String) {
+    let l = &book.ledger;
+    let allocations = |a: &[Allocation]| -> String {
+        if a.is_empty() {
+            return "unapplied".into();
+        }
+        a.iter()
+            .map(|a| {
+                let n = l
+                    .customer_invoice(c.customer, a.invoice)
+                    .map(|i| i.number.to_string())
+                    .unwrap_or_else(|| a.invoice.to_string());
+                format!("{n} {}", a.amount.format_cny())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let payment = |id: PaymentId| {
+        l.customer_payments(c.customer)
+            .into_iter()
+            .find(|p| p.id == id)
+            .map(|p| {
+                let r = p.reference.map(|r| format!("{r} ")).unwrap_or_default();
+                format!("{r}{} {}", p.date, p.amount.format_cny())
+            })
+            .unwrap_or_default()
+    };
+    match &c.fix {
+        Fix::VoidInvoice { invoice } => (
+            "invoice.voided",
+            l.customer_invoice(c.customer, *invoice)
+                .map(|i| format!("{} {}", i.number, i.amount.format_cny()))
+                .unwrap_or_default(),
+            "void".into(),
+        ),
+        Fix::VoidPayment { payment: id } => ("payment.voided", payment(*id), "void".into()),
+        Fix::VoidCreditNote { credit_note } => (
+            "credit_note.voided",
+            l.customer_credit_notes(c.customer)
+                .into_iter()
+                .find(|n| n.id == *credit_note)
+                .map(|n| format!("{} {}", n.number, n.amount.format_cny()))
+                .unwrap_or_default(),
+            "void".into(),
+        ),
+        Fix::Reallocate {
+            payment: id,
+            allocations: to,
+        } => (
+            "payment.reallocated",
+            format!(
+                "{}: {}",
+                payment(*id),
+                allocations(&l.allocations_now(c.customer, *id))
+            ),
+            allocations(to),
+        ),
+    }
 }
 
 /// Puts what a committed command wrote into the book.

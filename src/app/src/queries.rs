@@ -108,6 +108,13 @@ impl Book {
             self.ledger.invoices().iter().map(|i| &i.number),
         )
     }
+    pub fn next_credit_note_number(&self, series: &str, year: i32) -> String {
+        next_number(
+            series,
+            year,
+            self.ledger.credit_notes().iter().map(|c| &c.number),
+        )
+    }
     /// Whether `user` may change a customer's rating inputs (the external profile, the first
     /// cooperation date): the roles the policy names (finance by default).
     pub fn may_edit_profile(&self, user: &User) -> bool {
@@ -145,6 +152,8 @@ impl Book {
             C::RecordOrder { customer, .. }
             | C::RecordInvoice { customer, .. }
             | C::RecordPayment { customer, .. }
+            | C::RecordCreditNote { customer, .. }
+            | C::Correct { customer, .. }
             | C::FileRequest { customer, .. }
             | C::ReserveCredit { customer, .. } => Some(*customer),
             C::MoveOrder { order, .. } | C::CancelHeld { order, .. } => {

@@ -27,13 +27,28 @@ pub struct Customer360 {
     pub summary: CustomerSummary,
     pub items: Vec<OpenItem>,
     pub orders: Vec<Order>,
-    pub payments: Vec<Payment>,
-    pub credit_notes: Vec<CreditNote>,
+    pub payments: Vec<PaymentRow>,
+    pub credit_notes: Vec<(CreditNote, Option<Correction>)>,
+    /// Invoices void as of today, with their void (shown struck through under the open ones).
+    pub void_invoices: Vec<(Invoice, Correction)>,
     pub average_days_to_pay: Option<DaysTenths>,
-    /// Invoice numbers by id, for the payments' allocations.
+    /// Invoice numbers by id, for the payments' allocations (void invoices included).
     pub numbers: HashMap<InvoiceId, DocNo>,
+    /// Whether the user may record invoices, payments and credit notes, and correct the ledger.
+    pub may_record: bool,
+    pub may_correct: bool,
     /// What each order may be moved to ([`Book::order_moves`]).
     pub moves: HashMap<OrderId, Vec<crate::OrderMove>>,
+}
+
+/// A payment as it stands today: its allocations now (after reallocations), what of it is
+/// unapplied, and its void if it was voided.
+#[derive(Clone, Debug)]
+pub struct PaymentRow {
+    pub payment: Payment,
+    pub allocations: Vec<Allocation>,
+    pub unapplied: Money,
+    pub void: Option<Correction>,
 }
 
 /// One held order, with why the check holds it today and the release request filed for it.
@@ -83,22 +98,37 @@ impl Book {
             .copied()
             .collect();
         orders.sort_by_key(|o| std::cmp::Reverse((o.date, o.number)));
-        let mut payments: Vec<Payment> = self
-            .ledger
+        let l = &self.ledger;
+        let mut payments: Vec<PaymentRow> = l
             .customer_payments(id)
             .into_iter()
-            .cloned()
+            .map(|p| PaymentRow {
+                allocations: l.allocations_now(id, p.id),
+                unapplied: l.unapplied(id, p.id),
+                void: l.void_of(id, &format!("payment:{}", p.id)).cloned(),
+                payment: p.clone(),
+            })
             .collect();
-        payments.sort_by_key(|p| std::cmp::Reverse(p.date));
-        let mut credit_notes: Vec<CreditNote> = self
-            .ledger
+        payments.sort_by_key(|p| std::cmp::Reverse(p.payment.date));
+        let mut credit_notes: Vec<(CreditNote, Option<Correction>)> = l
             .customer_credit_notes(id)
             .into_iter()
-            .copied()
+            .map(|c| (*c, l.void_of(id, &format!("credit_note:{}", c.id)).cloned()))
             .collect();
-        credit_notes.sort_by_key(|c| std::cmp::Reverse(c.date));
+        credit_notes.sort_by_key(|c| std::cmp::Reverse(c.0.date));
+        let invoices = l.customer_invoices(id);
+        let void_invoices = invoices
+            .iter()
+            .filter_map(|i| {
+                l.void_of(id, &format!("invoice:{}", i.id))
+                    .map(|c| (**i, c.clone()))
+            })
+            .collect();
         Ok(Customer360 {
-            numbers: items.iter().map(|i| (i.invoice, i.number)).collect(),
+            numbers: invoices.iter().map(|i| (i.id, i.number)).collect(),
+            void_invoices,
+            may_record: user.may(Permission::RecordReceivables),
+            may_correct: user.may(Permission::CorrectLedger),
             moves: orders.iter().map(|o| (o.id, self.order_moves(o))).collect(),
             summary: self.summary(id),
             average_days_to_pay: self.ledger.average_days_to_pay(id, self.as_of),

@@ -2245,3 +2245,190 @@ fn notice_settings_are_an_administrators_and_each_users_own_contact_is_theirs() 
     );
     assert_eq!(w.book.borrow().notices, current);
 }
+
+// ----- corrections and credit notes -----
+
+fn correct(w: &World, actor: &str, fix: Fix, reason: &str) -> Result<Receipt, CommandError> {
+    w.run(
+        actor,
+        Command::Correct {
+            id: CorrectionId::from_u128(w.next()),
+            customer: w.ours,
+            fix,
+            reason: reason.into(),
+        },
+    )
+}
+
+fn payment_id(cmd: &Command) -> PaymentId {
+    let Command::RecordPayment { id, .. } = cmd else {
+        panic!("not a payment")
+    };
+    *id
+}
+
+fn field_problem(r: Result<Receipt, CommandError>) -> (&'static str, &'static str) {
+    match r {
+        Err(CommandError::Invalid(errs)) => (errs[0].field, errs[0].problem.code()),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_void_wrongly_typed_payment_brings_the_overdue_back_and_the_trail_keeps_why() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    // Typed against the wrong customer's invoice list: it was meant for another customer.
+    let pay = w.payment(w.ours, "20000", None);
+    w.run("fs", pay.clone()).unwrap();
+    assert_eq!(w.book.borrow().summary(w.ours).overdue, Money::ZERO);
+    let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(!report.held.contains(&w.ours), "{report:?}");
+
+    // Only finance corrects the ledger, and a void says why.
+    let void = Fix::VoidPayment {
+        payment: payment_id(&pay),
+    };
+    assert!(matches!(
+        correct(&w, "rep-1", void.clone(), "wrong customer"),
+        Err(CommandError::NotPermitted(_))
+    ));
+    assert_eq!(
+        field_problem(correct(&w, "fs", void.clone(), "  ")),
+        ("reason", "E-REQUIRED")
+    );
+    correct(&w, "fs", void.clone(), "wrong customer").unwrap();
+    {
+        let book = w.book.borrow();
+        assert_eq!(book.summary(w.ours).overdue, Money::from_units(20_000));
+        let e = book.audit.last().unwrap();
+        assert_eq!(
+            (e.what.as_str(), e.why.as_str()),
+            ("payment.voided", "wrong customer")
+        );
+        assert!(e.before.contains("¥20,000.00"), "{}", e.before);
+        // The payment stays in history.
+        assert_eq!(book.ledger.customer_payments(w.ours).len(), 1);
+    }
+    // The rules see the overdue again: the customer is held.
+    let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
+    assert!(report.held.contains(&w.ours), "{report:?}");
+    // Voided once only.
+    assert_eq!(
+        field_problem(correct(&w, "fs", void, "again")),
+        ("document", "E-VOID")
+    );
+    // What was written reads back the same.
+    let (reloaded, _) = block_on(load::whole_book(
+        &w.store,
+        d(TODAY),
+        DeviceId::from_u128(7),
+        users,
+    ))
+    .unwrap();
+    assert_eq!(
+        reloaded.summary(w.ours),
+        w.book.borrow().summary(w.ours),
+        "the void survives a reload"
+    );
+    assert_eq!(reloaded.ledger.corrections().len(), 1);
+}
+
+#[test]
+fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_checks_every_field() {
+    let w = World::new();
+    let wrong = w.invoice(w.ours, "5000", None);
+    let right = w.invoice(w.ours, "3000", None);
+    w.run("fs", wrong.clone()).unwrap();
+    w.run("fs", right.clone()).unwrap();
+    let pay = w.payment(w.ours, "3000", Some(invoice_id(&wrong)));
+    w.run("fs", pay.clone()).unwrap();
+    let void = Fix::VoidInvoice {
+        invoice: invoice_id(&wrong),
+    };
+    assert_eq!(
+        field_problem(correct(&w, "fs", void.clone(), "amount typed wrong")),
+        ("document", "E-SETTLED")
+    );
+    // Moving more than the payment is refused at its allocations.
+    let too_much = Fix::Reallocate {
+        payment: payment_id(&pay),
+        allocations: vec![Allocation {
+            invoice: invoice_id(&right),
+            amount: Money::from_units(3500),
+        }],
+    };
+    assert_eq!(
+        field_problem(correct(&w, "fs", too_much, "")),
+        ("allocations", "E-EXCEEDS-OPEN")
+    );
+    let moved = Fix::Reallocate {
+        payment: payment_id(&pay),
+        allocations: vec![Allocation {
+            invoice: invoice_id(&right),
+            amount: Money::from_units(3000),
+        }],
+    };
+    correct(&w, "fs", moved, "").unwrap();
+    assert_eq!(
+        w.book.borrow().audit.last().unwrap().what,
+        "payment.reallocated"
+    );
+    correct(&w, "fs", void, "amount typed wrong").unwrap();
+    assert_eq!(w.book.borrow().summary(w.ours).open_ar, Money::ZERO);
+
+    // The credit-note form: every problem at its field, at once.
+    let note = |number: &str, amount: &str, invoice: Option<InvoiceId>| Command::RecordCreditNote {
+        id: CreditNoteId::from_u128(w.next()),
+        customer: w.ours,
+        input: creditdesk_domain::ledger::CreditNoteInput {
+            number: number.into(),
+            date: TODAY.into(),
+            amount: amount.into(),
+            invoice,
+        },
+    };
+    let r = w.run("fs", note("", "-1", None));
+    let Err(CommandError::Invalid(errs)) = r else {
+        panic!("{r:?}")
+    };
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("number", "E-REQUIRED"),
+            ("amount", "E-NEGATIVE"),
+            ("invoice", "E-REQUIRED")
+        ]
+    );
+    assert_eq!(
+        field_problem(w.run("fs", note("CN-1", "100", Some(invoice_id(&wrong))))),
+        ("invoice", "E-VOID")
+    );
+    assert!(matches!(
+        w.run("rep-1", note("CN-1", "100", Some(invoice_id(&right)))),
+        Err(CommandError::NotPermitted(_))
+    ));
+    // Against the other invoice: it is paid in full already.
+    assert_eq!(
+        field_problem(w.run("fs", note("CN-1", "100", Some(invoice_id(&right))))),
+        ("invoice", "E-ALREADY-PAID")
+    );
+    let third = w.invoice(w.ours, "800", None);
+    w.run("fs", third.clone()).unwrap();
+    w.run("fs", note("CN-1", "300", Some(invoice_id(&third))))
+        .unwrap();
+    assert_eq!(
+        w.book.borrow().summary(w.ours).open_ar,
+        Money::from_units(500)
+    );
+    assert_eq!(
+        field_problem(w.run("fs", note("CN-1", "100", Some(invoice_id(&third))))),
+        ("number", "E-DUPLICATE")
+    );
+    assert_eq!(
+        w.book.borrow().audit.last().unwrap().what,
+        "credit_note.recorded"
+    );
+}

@@ -719,3 +719,66 @@ fn a_devices_sync_bookkeeping_is_kept_once_and_its_session_forgotten_on_sign_out
         "nothing to push"
     );
 }
+
+#[test]
+fn a_void_made_on_the_server_reaches_a_device_and_reads_there_as_on_the_server() {
+    let (s_store, s_book) = server();
+    let fs = &users()[2];
+    let ours = CustomerId::from_u128(100);
+    let run = |actor: &str, id: &str, cmd: Command| {
+        block_on(execute(&s_store, &s_book, &ctx(actor, id), cmd, vec![]))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    run(
+        "fs",
+        "i1",
+        Command::RecordInvoice {
+            id: InvoiceId::from_u128(7),
+            customer: ours,
+            input: creditdesk_domain::ledger::InvoiceInput {
+                number: "INV-7".into(),
+                issue_date: "2026-01-05".into(),
+                term_days: "30".into(),
+                amount: "9000".into(),
+                order: None,
+            },
+        },
+    );
+    run(
+        "fs",
+        "p1",
+        Command::RecordPayment {
+            id: PaymentId::from_u128(8),
+            customer: ours,
+            input: creditdesk_domain::ledger::PaymentInput {
+                reference: String::new(),
+                date: TODAY.into(),
+                amount: "9000".into(),
+                invoice: None,
+            },
+        },
+    );
+    let (d_store, d_book) = device(&s_book, "fs");
+    assert_eq!(d_book.borrow().summary(ours).overdue, Money::ZERO);
+    run(
+        "fs",
+        "v1",
+        Command::Correct {
+            id: CorrectionId::from_u128(9),
+            customer: ours,
+            fix: Fix::VoidPayment {
+                payment: PaymentId::from_u128(8),
+            },
+            reason: "wrong customer".into(),
+        },
+    );
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(fs, 5).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    block_on(sync::adopt(&d_store, &whole, &chunks)).unwrap();
+    let d_book = reloaded(&d_store);
+    let (d, s) = (d_book.borrow(), s_book.borrow());
+    assert_eq!(d.ledger.corrections(), s.ledger.corrections());
+    assert_eq!(d.summary(ours), s.summary(ours));
+    assert_eq!(d.summary(ours).overdue, Money::from_units(9000));
+}

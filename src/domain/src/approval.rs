@@ -83,6 +83,7 @@ impl Role {
                     | EditCustomers
                     | RecordOrders
                     | RecordReceivables
+                    | CorrectLedger
                     | FileRequests
                     | CancelHeldOrders
                     | EditScorecard
@@ -102,8 +103,10 @@ pub enum Permission {
     SeeAllCustomers,
     EditCustomers,
     RecordOrders,
-    /// Invoices and payments.
+    /// Invoices, payments and credit notes.
     RecordReceivables,
+    /// Void an invoice, a payment or a credit note, and reallocate a payment.
+    CorrectLedger,
     FileRequests,
     CancelHeldOrders,
     EditScorecard,

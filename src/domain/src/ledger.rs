@@ -1084,6 +1084,16 @@ impl Ledger {
             .map(|b| b.orders.iter().map(|&i| &self.orders[i as usize]).collect())
             .unwrap_or_default()
     }
+    pub fn customer_invoices(&self, customer: CustomerId) -> Vec<&Invoice> {
+        self.book(customer)
+            .map(|b| {
+                b.invoices
+                    .iter()
+                    .map(|&i| &self.invoices[i as usize])
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
     pub fn customer_payments(&self, customer: CustomerId) -> Vec<&Payment> {
         self.book(customer)
             .map(|b| {
@@ -1209,20 +1219,123 @@ impl Ledger {
         }
     }
 
+    /// New allocations for a payment reallocated on `on`: all to one invoice (as far as it is
+    /// open there, counting what the payment itself frees; the rest stays unapplied), or oldest
+    /// due first over what is open (`None`). Refused only for a payment that is not the
+    /// customer's or is void.
+    pub fn reallocate_to(
+        &self,
+        customer: CustomerId,
+        payment: PaymentId,
+        invoice: Option<InvoiceId>,
+        on: Date,
+    ) -> Result<Vec<Allocation>, LedgerError> {
+        let pi = self
+            .payment_index(customer, payment)
+            .ok_or(LedgerError::UnknownDocument)?;
+        if self
+            .void_of(customer, &format!("payment:{payment}"))
+            .is_some()
+        {
+            return Err(LedgerError::AlreadyVoid);
+        }
+        let p = &self.payments[pi as usize];
+        let start = p.date.max(on);
+        let book = self.book(customer).ok_or(LedgerError::UnknownDocument)?;
+        let mut open: Vec<(&Invoice, Money)> = book
+            .invoices
+            .iter()
+            .filter(|&&i| invoice.is_none_or(|id| self.invoices[i as usize].id == id))
+            .map(|&i| {
+                (
+                    &self.invoices[i as usize],
+                    self.open_from(customer, i, start, Some(pi)),
+                )
+            })
+            .filter(|(inv, o)| o.is_positive() && inv.issue_date <= start)
+            .collect();
+        open.sort_by_key(|(i, _)| (i.due_date, i.issue_date, i.number));
+        let mut left = p.amount;
+        let mut out = Vec::new();
+        for (inv, o) in open {
+            if left.is_zero() {
+                break;
+            }
+            let take = o.min(left);
+            out.push(Allocation {
+                invoice: inv.id,
+                amount: take,
+            });
+            left -= take;
+        }
+        Ok(out)
+    }
+
     /// Checks a correction against the ledger as it stands and applies it (see the module's
     /// semantics). A correction is never applied in part.
     pub fn add_correction(&mut self, c: Correction) -> Result<(), LedgerError> {
-        if self.book(c.customer).is_some_and(|b| {
+        self.apply_correction(c, true)
+    }
+
+    /// Whether a correction may be made as the ledger stands (what [`Ledger::add_correction`]
+    /// checks), without making it.
+    pub fn check_correction(&self, c: &Correction) -> Result<(), LedgerError> {
+        let customer = c.customer;
+        if self.book(customer).is_some_and(|b| {
             b.corrections
                 .iter()
                 .any(|&i| self.corrections[i as usize].id == c.id)
         }) {
             return Err(LedgerError::DuplicateId);
         }
-        self.apply_correction(c, true)
+        let void = |subject: String| self.void_of(customer, &subject).is_some();
+        match &c.fix {
+            Fix::VoidInvoice { invoice } => {
+                let ix = self
+                    .invoice_index(customer, *invoice)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if self.invoice_until[ix as usize] != FOREVER {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                if self.settled[ix as usize] != Money::ZERO {
+                    return Err(LedgerError::StillSettled);
+                }
+            }
+            Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => {
+                let pi = self
+                    .payment_index(customer, *payment)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(format!("payment:{payment}")) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                if let Fix::Reallocate { allocations, .. } = &c.fix {
+                    let p = &self.payments[pi as usize];
+                    let start = p.date.max(c.date);
+                    self.check_allocations_freeing(
+                        customer,
+                        p.amount,
+                        allocations,
+                        start,
+                        Some(pi),
+                    )?;
+                }
+            }
+            Fix::VoidCreditNote { credit_note } => {
+                self.credit_note_index(customer, *credit_note)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(format!("credit_note:{credit_note}")) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+            }
+        }
+        Ok(())
     }
 
+    /// Applies a correction, checked first when `check` (stored ones were checked when made).
     fn apply_correction(&mut self, c: Correction, check: bool) -> Result<(), LedgerError> {
+        if check {
+            self.check_correction(&c)?;
+        }
         let customer = c.customer;
         let void = |l: &Ledger, subject: String| l.void_of(customer, &subject).is_some();
         match &c.fix {
@@ -1232,9 +1345,6 @@ impl Ledger {
                     .ok_or(LedgerError::UnknownDocument)?;
                 if self.invoice_until[ix as usize] != FOREVER {
                     return Err(LedgerError::AlreadyVoid);
-                }
-                if check && self.settled[ix as usize] != Money::ZERO {
-                    return Err(LedgerError::StillSettled);
                 }
                 // Never before the end of a settlement of it: a void dated earlier (a device's
                 // day behind) takes effect when the last of them ended, so that no settlement
@@ -1277,11 +1387,7 @@ impl Ledger {
                 if void(self, format!("payment:{payment}")) {
                     return Err(LedgerError::AlreadyVoid);
                 }
-                let p = &self.payments[pi as usize];
-                let (amount, start) = (p.amount, p.date.max(c.date));
-                if check {
-                    self.check_allocations_freeing(customer, amount, allocations, start, Some(pi))?;
-                }
+                let start = self.payments[pi as usize].date.max(c.date);
                 self.end_settlements(customer, true, pi, c.date);
                 for a in allocations {
                     self.settle(customer, a.invoice, start, a.amount, true, pi);
@@ -1301,6 +1407,16 @@ impl Ledger {
     pub fn order_number_taken(&self, n: &DocNo) -> bool {
         self.orders.iter().any(|o| o.number == *n)
     }
+}
+
+/// The credit-note form: a credit note against one of the customer's invoices, dated on or
+/// before today and on or after the invoice, for at most what is open on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditNoteInput {
+    pub number: String,
+    pub date: String,
+    pub amount: String,
+    pub invoice: Option<InvoiceId>,
 }
 
 /// The invoice form.
@@ -1341,6 +1457,12 @@ pub mod field {
     pub const REFERENCE: &str = "reference";
     pub const INVOICE: &str = "invoice";
     pub const CATEGORY: &str = "category";
+    /// A correction's reason.
+    pub const REASON: &str = "reason";
+    /// The document a correction is about.
+    pub const DOCUMENT: &str = "document";
+    /// A reallocation's invoices and amounts.
+    pub const ALLOCATIONS: &str = "allocations";
 }
 
 /// What is odd, but allowed, about an invoice of `customer` issued on `issue_date`: warnings to
@@ -1515,6 +1637,87 @@ impl PaymentInput {
             date: date.unwrap(),
             amount: amount.unwrap(),
             allocations: allocations.unwrap(),
+        })
+    }
+}
+
+impl CreditNoteInput {
+    /// Validates the form; every problem is reported at its field.
+    pub fn validate(
+        &self,
+        ledger: &Ledger,
+        id: CreditNoteId,
+        customer: CustomerId,
+        meta: Meta,
+        as_of: Date,
+    ) -> Result<CreditNote, Vec<FieldError>> {
+        use field::*;
+        let mut e = Errors::default();
+        let number = e.take(
+            NUMBER,
+            DocNo::parse(&self.number).and_then(|n| {
+                if ledger.credit_notes.iter().any(|c| c.number == n) {
+                    Err(Problem::DuplicateNumber)
+                } else {
+                    Ok(n)
+                }
+            }),
+        );
+        let date = e.take(
+            DATE,
+            Date::parse(&self.date).and_then(|d| not_after(d, as_of)),
+        );
+        let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
+        let invoice = match self.invoice {
+            None => {
+                e.push(INVOICE, Problem::Required);
+                None
+            }
+            Some(inv) => match ledger.invoice_index(customer, inv) {
+                None => {
+                    e.push(
+                        INVOICE,
+                        if ledger.invoice(inv).is_some() {
+                            Problem::InvoiceOfOtherCustomer
+                        } else {
+                            Problem::UnknownInvoice
+                        },
+                    );
+                    None
+                }
+                Some(ix) if ledger.invoice_until[ix as usize] != FOREVER => {
+                    e.push(INVOICE, Problem::AlreadyVoid);
+                    None
+                }
+                Some(ix) => Some(ledger.invoices[ix as usize]),
+            },
+        };
+        if let (Some(d), Some(inv)) = (date, invoice) {
+            e.take(DATE, check_settlement_date(d, inv.issue_date));
+        }
+        if let (Some(d), Some(amount), Some(inv)) = (date, amount, invoice) {
+            let a = [Allocation {
+                invoice: inv.id,
+                amount,
+            }];
+            if let Err(err) = ledger.check_allocations_on(customer, amount, &a, d) {
+                let problem = err.problem();
+                let f = if problem == Problem::AlreadyPaid {
+                    INVOICE
+                } else {
+                    AMOUNT
+                };
+                e.push(f, problem);
+            }
+        }
+        e.finish(|| CreditNote {
+            id,
+            meta,
+            customer,
+            invoice: invoice.unwrap().id,
+            number: number.unwrap(),
+            date: date.unwrap(),
+            amount: amount.unwrap(),
         })
     }
 }

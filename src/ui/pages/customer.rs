@@ -8,7 +8,7 @@ use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
-use crate::ui::state::{move_order, AppState};
+use crate::ui::state::{correct, move_order, AppState};
 use crate::ui::widgets::{Tile, UnavailablePage, WhenLedger};
 use creditdesk_app::{Customer360, OrderMove};
 use creditdesk_domain::rating::{Fixed, Grade};
@@ -67,10 +67,30 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
         orders,
         payments,
         credit_notes: credits,
+        void_invoices,
         average_days_to_pay,
         numbers,
         moves,
+        may_record,
+        may_correct,
     } = v;
+    let customer = c.id;
+    // A void asks why (the reason goes on the audit trail); cancelling the question voids nothing.
+    let void = move |fix: Fix| {
+        let reason =
+            web_sys::window().and_then(|w| w.prompt_with_message(t(T::VoidPrompt)).ok().flatten());
+        let Some(reason) = reason else { return };
+        leptos::task::spawn_local(async move {
+            match correct(customer, fix, reason).await {
+                Ok(()) => state.changed(),
+                Err(e) => state
+                    .toast
+                    .set(Some(crate::ui::pages::requests::save_error_text(lang, &e))),
+            }
+        });
+    };
+    let void_note =
+        |c: &Correction| format!("{} {} · {}", t(T::VoidedOn), lang.date(c.date), c.reason);
     let avg_days = average_days_to_pay.map(|t| t.format());
     let id = c.id.to_string();
     let p = &c.profile;
@@ -152,22 +172,40 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             <h2>{t(T::Invoices)} " " <small class="muted">{items.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="invoices">
-                    <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::OpenAmount)}</th><th>{t(T::Status)}</th><th>{t(T::DueDate)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::IssueDate)}</th></tr></thead>
+                    <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::OpenAmount)}</th><th>{t(T::Status)}</th><th>{t(T::DueDate)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::IssueDate)}</th><th></th></tr></thead>
                     <tbody>
                         {items.into_iter().map(|i| {
                             let status = if !i.open.is_positive() { t(T::Paid).to_string() }
                                 else if i.days_overdue > 0 { format!("{} {}", t(T::Overdue), lang.days(i.days_overdue as i64)) }
                                 else { t(T::NotDue).to_string() };
+                            let invoice = i.invoice;
                             view! {
-                                <tr class:warn={i.days_overdue > 0}>
+                                <tr class:warn={i.days_overdue > 0} data-invoice=i.number.to_string()>
                                     <td class="mono">{i.number.to_string()}</td>
                                     <td class="num"><span class="money">{i.open.format_cny()}</span></td>
                                     <td>{status}</td>
                                     <td>{lang.date(i.due_date)}</td>
                                     <td class="num"><span class="money">{i.amount.format_cny()}</span></td>
                                     <td>{lang.date(i.issue_date)}</td>
+                                    <td><div class="row-actions">
+                                        {(may_record && i.open.is_positive()).then(|| view! {
+                                            <A href=format!("/customers/{customer}/credit-note?invoice={invoice}") attr:class="button small" attr:data-testid="credit-note">{t(T::NewCreditNote)}</A>
+                                        })}
+                                        {may_correct.then(|| view! {
+                                            <button class="small danger" data-testid="void-invoice" on:click=move |_| void(Fix::VoidInvoice { invoice })>{t(T::VoidDoc)}</button>
+                                        })}
+                                    </div></td>
                                 </tr>
                             }
+                        }).collect_view()}
+                        {void_invoices.into_iter().map(|(i, c)| view! {
+                            <tr class="void" data-invoice=i.number.to_string()>
+                                <td class="mono"><s>{i.number.to_string()}</s></td>
+                                <td class="num">"—"</td>
+                                <td colspan="3" class="small">{void_note(&c)}</td>
+                                <td>{lang.date(i.issue_date)}</td>
+                                <td></td>
+                            </tr>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -176,17 +214,29 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             <h2>{t(T::Payments)} " " <small class="muted">{payments.len()}</small></h2>
             <div class="table-wrap">
                 <table data-testid="payments">
-                    <thead><tr><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Reference)}</th><th>{t(T::Allocations)}</th></tr></thead>
+                    <thead><tr><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Reference)}</th><th>{t(T::Allocations)}</th><th></th></tr></thead>
                     <tbody>
-                        {payments.into_iter().map(|p| {
-                            let allocs = p.allocations.iter().map(|a| format!("{} {}",
-                                numbers.get(&a.invoice).map(|n| n.to_string()).unwrap_or_default(), a.amount.format_cny())).collect::<Vec<_>>().join("; ");
+                        {payments.into_iter().map(|r| {
+                            let mut allocs = r.allocations.iter().map(|a| format!("{} {}",
+                                numbers.get(&a.invoice).map(|n| n.to_string()).unwrap_or_default(), a.amount.format_cny())).collect::<Vec<_>>();
+                            if r.unapplied.is_positive() {
+                                allocs.push(format!("{} {}", t(T::Unapplied), r.unapplied.format_cny()));
+                            }
+                            let p = r.payment;
+                            let payment = p.id;
+                            let standing = r.void.is_none();
                             view! {
-                                <tr>
+                                <tr class:void=!standing data-payment=p.amount.to_plain()>
                                     <td>{lang.date(p.date)}</td>
-                                    <td class="num"><span class="money">{p.amount.format_cny()}</span></td>
+                                    <td class="num"><span class="money">{if standing { view! { <span>{p.amount.format_cny()}</span> }.into_any() } else { view! { <s>{p.amount.format_cny()}</s> }.into_any() }}</span></td>
                                     <td class="mono">{p.reference.map(|r| r.to_string()).unwrap_or_default()}</td>
-                                    <td class="small">{allocs}</td>
+                                    <td class="small">{match &r.void { Some(c) => void_note(c), None => allocs.join("; ") }}</td>
+                                    <td><div class="row-actions">
+                                        {(may_correct && standing).then(|| view! {
+                                            <A href=format!("/customers/{customer}/payments/{payment}/reallocate") attr:class="button small" attr:data-testid="reallocate">{t(T::ReallocatePayment)}</A>
+                                            <button class="small danger" data-testid="void-payment" on:click=move |_| void(Fix::VoidPayment { payment })>{t(T::VoidDoc)}</button>
+                                        })}
+                                    </div></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -242,15 +292,22 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                 <h2>{t(T::CreditNotes)}</h2>
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th></tr></thead>
+                        <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th><th></th></tr></thead>
                         <tbody>
-                            {credits.into_iter().map(|c| view! {
-                                <tr>
-                                    <td class="mono">{c.number.to_string()}</td>
-                                    <td class="num"><span class="money">{c.amount.format_cny()}</span></td>
-                                    <td class="mono">{numbers.get(&c.invoice).map(|n| n.to_string()).unwrap_or_default()}</td>
-                                    <td>{lang.date(c.date)}</td>
-                                </tr>
+                            {credits.into_iter().map(|(c, v)| {
+                                let credit_note = c.id;
+                                let standing = v.is_none();
+                                view! {
+                                    <tr class:void=!standing>
+                                        <td class="mono">{if standing { view! { <span>{c.number.to_string()}</span> }.into_any() } else { view! { <s>{c.number.to_string()}</s> }.into_any() }}</td>
+                                        <td class="num"><span class="money">{c.amount.format_cny()}</span></td>
+                                        <td class="mono">{numbers.get(&c.invoice).map(|n| n.to_string()).unwrap_or_default()}</td>
+                                        <td>{lang.date(c.date)}{v.as_ref().map(|v| view! { <div class="small muted">{void_note(v)}</div> })}</td>
+                                        <td>{(may_correct && standing).then(|| view! {
+                                            <button class="small danger" data-testid="void-credit-note" on:click=move |_| void(Fix::VoidCreditNote { credit_note })>{t(T::VoidDoc)}</button>
+                                        })}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>

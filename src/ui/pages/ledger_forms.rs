@@ -1,26 +1,35 @@
-//! Record an order, an invoice or a payment for a customer.
+//! Record an order, an invoice, a payment or a credit note for a customer, and reallocate a
+//! payment.
 
 use crate::ui::credit::CheckPanel;
 use crate::ui::i18n::T;
 use crate::ui::link::A;
 use crate::ui::pages::customer::route_customer;
 use crate::ui::pages::customer_form::submit;
-use crate::ui::state::{save_invoice, save_order, save_payment, with_data, AppState};
+use crate::ui::state::{
+    correct, save_credit_note, save_invoice, save_order, save_payment, with_data, AppState,
+};
 use crate::ui::widgets::{
     customer_access, Field, Form, FormActions, FormMessage, SelectField, UnavailablePage,
     WhenLedger,
 };
 use creditdesk_domain::credit::Outcome;
-use creditdesk_domain::ledger::{field as f, InvoiceInput, OrderInput, PaymentInput};
-use creditdesk_domain::{CustomerId, InvoiceId, OrderId};
+use creditdesk_domain::ledger::{
+    field as f, CreditNoteInput, InvoiceInput, OrderInput, PaymentInput,
+};
+use creditdesk_domain::{CustomerId, Fix, InvoiceId, OrderId, PaymentId};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Doc {
     Order,
     Invoice,
     Payment,
+    /// A credit note against an invoice (`?invoice=` picks it).
+    CreditNote,
+    /// A new allocation of the payment in the route's `pid`.
+    Reallocate,
 }
 
 #[component]
@@ -50,7 +59,27 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let number = with_data(|d| match doc {
         Doc::Order => d.next_order_number(&series("SO"), year),
         Doc::Invoice => d.next_invoice_number(&series("INV"), year),
-        Doc::Payment => String::new(),
+        Doc::CreditNote => d.next_credit_note_number(&series("CN"), year),
+        Doc::Payment | Doc::Reallocate => String::new(),
+    });
+    let query = use_query_map();
+    let picked = query
+        .with_untracked(|q| q.get("invoice"))
+        .unwrap_or_default();
+    let params = use_params_map();
+    let payment = params
+        .with_untracked(|p| p.get("pid"))
+        .and_then(|p| PaymentId::parse(&p));
+    // The payment being reallocated, as it stands: "¥amount · date · reference", and its
+    // allocations now.
+    let payment_row = payment.and_then(|pid| {
+        with_data(|d| {
+            let me = d.me();
+            d.customer_360(&me, Some(customer))
+                .ok()
+                .and_then(|v| v.payments.into_iter().find(|p| p.payment.id == pid))
+                .map(|p| (p, v_numbers(d, customer)))
+        })
     });
     let form = Form::new([
         (f::NUMBER, number),
@@ -62,7 +91,8 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         ),
         (f::AMOUNT, String::new()),
         (f::REFERENCE, String::new()),
-        (f::INVOICE, String::new()),
+        (f::INVOICE, picked),
+        (f::REASON, String::new()),
         (f::CATEGORY, String::new()),
         ("order", String::new()),
     ]);
@@ -70,19 +100,31 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let choices = Signal::derive(move || {
         let lang = state.lang.get();
         state.data(|d| match doc {
-            Doc::Payment => std::iter::once((String::new(), lang.t(T::OldestFirst).to_string()))
-                .chain(d.open_items(customer).into_iter().map(|i| {
-                    (
-                        i.invoice.to_string(),
-                        format!(
-                            "{} · {} · {}",
-                            i.number,
-                            lang.date(i.due_date),
-                            i.open.format_cny()
-                        ),
-                    )
-                }))
-                .collect(),
+            Doc::Payment | Doc::CreditNote | Doc::Reallocate => {
+                let first = match doc {
+                    Doc::CreditNote => None,
+                    Doc::Reallocate => Some(vec![
+                        (String::new(), lang.t(T::OldestFirst).to_string()),
+                        ("-".to_string(), lang.t(T::LeaveUnapplied).to_string()),
+                    ]),
+                    _ => Some(vec![(String::new(), lang.t(T::OldestFirst).to_string())]),
+                };
+                first
+                    .into_iter()
+                    .flatten()
+                    .chain(d.open_items(customer).into_iter().map(|i| {
+                        (
+                            i.invoice.to_string(),
+                            format!(
+                                "{} · {} · {}",
+                                i.number,
+                                lang.date(i.due_date),
+                                i.open.format_cny()
+                            ),
+                        )
+                    }))
+                    .collect()
+            }
             _ => std::iter::once((String::new(), lang.t(T::NoOrder).to_string()))
                 .chain(d.invoiceable_orders(customer).into_iter().map(|o| {
                     (
@@ -181,6 +223,68 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                 ),
                 move |_| go(),
             ),
+            Doc::CreditNote => submit(
+                state,
+                form,
+                save_credit_note(
+                    customer,
+                    CreditNoteInput {
+                        number: form.get(f::NUMBER),
+                        date: form.get(f::DATE),
+                        amount: form.get(f::AMOUNT),
+                        invoice: InvoiceId::parse(&form.get(f::INVOICE)),
+                    },
+                ),
+                move |_| go(),
+            ),
+            Doc::Reallocate => {
+                let Some(pid) = payment else { return };
+                // What the choice means is worked out by the ledger, as of today.
+                let to = form.get(f::INVOICE);
+                let allocations = if to == "-" {
+                    Ok(Vec::new())
+                } else {
+                    with_data(|d| {
+                        d.ledger
+                            .reallocate_to(customer, pid, InvoiceId::parse(&to), d.as_of)
+                    })
+                };
+                let reason = form.get(f::REASON);
+                let work = async move {
+                    let allocations = allocations.map_err(|e| {
+                        crate::ui::state::SaveError::Invalid(vec![
+                            creditdesk_domain::FieldError::new(f::INVOICE, e.problem()),
+                        ])
+                    })?;
+                    correct(
+                        customer,
+                        Fix::Reallocate {
+                            payment: pid,
+                            allocations,
+                        },
+                        reason,
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        // The form has one choice: what the ledger says of the allocations or
+                        // of the payment shows there.
+                        crate::ui::state::SaveError::Invalid(errs) => {
+                            crate::ui::state::SaveError::Invalid(
+                                errs.into_iter()
+                                    .map(|mut e| {
+                                        if e.field != f::REASON {
+                                            e.field = f::INVOICE;
+                                        }
+                                        e
+                                    })
+                                    .collect(),
+                            )
+                        }
+                        other => other,
+                    })
+                };
+                submit(state, form, work, move |_| go())
+            }
         }
     };
     // Choosing an order fills in its amount.
@@ -195,6 +299,8 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         Doc::Order => T::NewOrder,
         Doc::Invoice => T::NewInvoice,
         Doc::Payment => T::NewPayment,
+        Doc::CreditNote => T::NewCreditNote,
+        Doc::Reallocate => T::ReallocatePayment,
     };
     view! {
         <section class="page form-page">
@@ -237,6 +343,36 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <Field form=form name=f::REFERENCE label=T::Reference />
                         <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
                     }.into_any(),
+                    Doc::CreditNote => view! {
+                        <SelectField form=form name=f::INVOICE label=T::Invoices options=choices />
+                        <Field form=form name=f::NUMBER label=T::Number required=true />
+                        <div class="row">
+                            <Field form=form name=f::DATE label=T::Date input_type="date" required=true />
+                            <Field form=form name=f::AMOUNT label=T::Amount inputmode="decimal" required=true placeholder="0.00" />
+                        </div>
+                    }.into_any(),
+                    Doc::Reallocate => {
+                        let lang = state.lang.get_untracked();
+                        view! {
+                            {payment_row.clone().map(|(p, numbers)| {
+                                let now = if p.allocations.is_empty() { lang.t(T::Unapplied).to_string() } else {
+                                    p.allocations.iter().map(|a| format!("{} {}",
+                                        numbers.get(&a.invoice).map(|n| n.to_string()).unwrap_or_default(),
+                                        a.amount.format_cny())).collect::<Vec<_>>().join("; ")
+                                };
+                                view! {
+                                    <dl class="card" data-testid="reallocated-payment">
+                                        <div class="kv"><dt>{lang.t(T::Amount)}</dt><dd class="money">{p.payment.amount.format_cny()}</dd></div>
+                                        <div class="kv"><dt>{lang.t(T::Date)}</dt><dd>{lang.date(p.payment.date)}</dd></div>
+                                        <div class="kv"><dt>{lang.t(T::CurrentAllocations)}</dt><dd>{now}</dd></div>
+                                    </dl>
+                                }
+                            })}
+                            <p class="muted small">{lang.t(T::ReallocateHint)}</p>
+                            <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
+                            <Field form=form name=f::REASON label=T::ReasonOptional />
+                        }.into_any()
+                    }
                 }}
                 {move || if blocked() {
                     view! {
@@ -251,4 +387,16 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// Invoice numbers of a customer by id (void ones included).
+fn v_numbers(
+    d: &creditdesk_app::Book,
+    customer: CustomerId,
+) -> std::collections::HashMap<InvoiceId, creditdesk_domain::DocNo> {
+    d.ledger
+        .customer_invoices(customer)
+        .into_iter()
+        .map(|i| (i.id, i.number))
+        .collect()
 }

@@ -1,0 +1,117 @@
+// End-to-end: keeping the book right. A wrongly typed payment is voided and the customer's overdue
+// comes back (and the rules hold it again); a payment moves to another invoice; a credit note is
+// recorded against an invoice; an invoice a payment still settles is not voided; a sales rep has
+// no correction at hand.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { actAs, browser, cents, ready, serve, tile } from "../lib.mjs";
+
+let server;
+before(async () => {
+  server = await serve();
+});
+after(() => server.stop());
+
+/** Fills and saves the invoice form: issued `issue`, `term` days, `amount`; returns its number. */
+async function invoice(page, url, issue, term, amount) {
+  await page.click("[data-testid=new-invoice]");
+  const number = await page.inputValue("#f-number");
+  await page.fill("#f-issue_date", issue);
+  await page.fill("#f-term_days", String(term));
+  await page.fill("#f-amount", amount);
+  await page.click("[data-testid=save]");
+  await page.waitForURL(url);
+  return number;
+}
+
+test("a void wrongly typed payment brings the overdue back; a payment moves, a credit note is recorded, a settled invoice stays", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers/new");
+    await ready(page);
+    await actAs(page, "fs-1");
+    await page.fill("#f-name", "E2E 更正测试有限公司");
+    await page.fill("#f-region", "华东");
+    await page.fill("#f-industry", "机械");
+    await page.selectOption("#f-sales_rep", { label: "王伟" });
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const url = page.url();
+
+    // Overdue since 2026-05-31 (today is 2026-06-15), then paid in full.
+    const first = await invoice(page, url, "2026-05-01", 30, "5000");
+    assert.equal(cents(await tile(page, "overdue")), 500000);
+    await page.click("[data-testid=new-payment]");
+    await page.fill("#f-amount", "5000");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    await page.waitForFunction(() => document.querySelector("[data-testid=overdue] .tile-value")?.textContent.includes("0.00"));
+
+    // The payment was typed against the wrong customer: void it, saying why.
+    page.once("dialog", (d) => d.accept("录错客户"));
+    await page.click("[data-testid=payments] [data-testid=void-payment]");
+    await page.waitForSelector("[data-testid=payments] tr.void");
+    assert.equal(cents(await tile(page, "overdue")), 500000, "the overdue is back");
+    assert.match(await page.textContent("[data-testid=payments] tr.void"), /已作废.*录错客户/);
+    // The rules see it again: ordering is held.
+    await page.waitForSelector("[data-testid=held-by-rule]");
+
+    // A new payment of 2000 goes oldest first onto the first invoice; a second invoice comes, and
+    // the payment moves onto it.
+    const second = await invoice(page, url, "2026-06-10", 30, "3000");
+    await page.click("[data-testid=new-payment]");
+    await page.fill("#f-amount", "2000");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    const standing = page.locator("[data-testid=payments] tbody tr:not(.void)");
+    assert.match(await standing.textContent(), new RegExp(`${first} ¥2,000\\.00`));
+    await standing.locator("[data-testid=reallocate]").click();
+    await page.waitForSelector("[data-testid=reallocated-payment]");
+    const option = await page.$eval("#f-invoice", (s, n) => [...s.options].find((o) => o.text.startsWith(n)).value, second);
+    await page.selectOption("#f-invoice", option);
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    assert.match(await page.locator("[data-testid=payments] tbody tr:not(.void)").textContent(), new RegExp(`${second} ¥2,000\\.00`));
+    assert.equal(cents(await tile(page, "overdue")), 500000, "the first invoice is whole again");
+
+    // A credit note of 1000 against the second invoice.
+    await page.click(`[data-testid=invoices] tr[data-invoice="${second}"] [data-testid=credit-note]`);
+    await page.fill("#f-amount", "1000");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    assert.equal(cents(await tile(page, "open-ar")), 500000 + 300000 - 200000 - 100000);
+
+    // The second invoice is still settled by the payment and the credit note: it is not voided,
+    // and the page says what to do first.
+    page.once("dialog", (d) => d.accept("金额录错"));
+    await page.click(`[data-testid=invoices] tr[data-invoice="${second}"] [data-testid=void-invoice]`);
+    await page.waitForFunction(() => /请先重新核销/.test(document.querySelector("[data-testid=toast]")?.textContent || ""));
+    assert.equal(await page.locator("[data-testid=invoices] tr.void").count(), 0);
+
+    // The first invoice, settled by nothing now, is voided; it stays in the list, struck through.
+    page.once("dialog", (d) => d.accept("重复开票"));
+    await page.click(`[data-testid=invoices] tr[data-invoice="${first}"] [data-testid=void-invoice]`);
+    await page.waitForSelector(`[data-testid=invoices] tr.void[data-invoice="${first}"]`);
+    assert.equal(cents(await tile(page, "overdue")), 0);
+    assert.equal(cents(await tile(page, "open-ar")), 300000 - 200000 - 100000);
+
+    // Every correction is on the trail.
+    await page.goto(server.url + "/audit");
+    await ready(page);
+    const trail = await page.textContent("[data-testid=audit]");
+    for (const what of ["payment.voided", "payment.reallocated", "credit_note.recorded", "invoice.voided"]) {
+      assert.ok(trail.includes(what) || (await page.locator(`[data-testid=audit] tr[data-what="${what}"]`).count()) > 0, what);
+    }
+
+    // A sales rep sees the customer's ledger but has no correction at hand.
+    await page.goto(url);
+    await ready(page);
+    await actAs(page, "rep-1");
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(await page.locator("[data-testid=void-payment], [data-testid=void-invoice], [data-testid=reallocate], [data-testid=credit-note]").count(), 0);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
