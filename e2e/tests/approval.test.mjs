@@ -143,6 +143,12 @@ test("a rep's temporary increase is approved by the sales manager and finance on
     await ready(page);
     await page.waitForSelector("[data-testid=credit]");
     assert.equal(cents(await tile(page, "limit")), limit, "back to the permanent limit after the end date");
+    // The ended temporary limit leaves the card, and the trail says so once.
+    assert.equal(await page.locator("[data-testid=temporary-limits]").count(), 0);
+    await page.goto(server.url + "/audit");
+    await ready(page);
+    assert.equal((await auditCodes(page)).filter((c) => c === "limit.temporary_ended").length, 1);
+    assert.match(await page.textContent("[data-testid=audit]"), /的临时额度已到期：¥[\d,]+/);
   } finally {
     await b?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -194,5 +200,53 @@ test("a rejection needs a comment, and an edited audit entry is named by verify"
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
+  }
+});
+
+test("a limit review comes due as the days pass: the rules raise W1006 and file the review with the suggested limit", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cd-review-"));
+  let b = null;
+  try {
+    b = await browser({ dir });
+    let { page } = b;
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    // A customer whose next review is still to come and with no limit request open.
+    let url = null;
+    let due = null;
+    const rows = Math.min(await page.locator(".vrow").count(), 12);
+    for (let i = 0; i < rows && !url; i++) {
+      await page.click(`.vrow >> nth=${i}`);
+      await page.waitForSelector("[data-testid=credit]");
+      const calendar = await page.locator("[data-testid=limit-calendar]").textContent().catch(() => "");
+      const m = /下次复核：(\d{4})\/(\d{2})\/(\d{2})(?! ⚠)/.exec(calendar || "");
+      const open = await page.locator("[data-testid=limit-history][open]").count();
+      if (m && !open) {
+        url = page.url();
+        due = new Date(`${m[1]}-${m[2]}-${m[3]}T10:00:00+08:00`);
+      } else {
+        await page.goBack();
+        await page.waitForSelector(".vrow");
+      }
+    }
+    assert.ok(url, "a demo customer with a review to come");
+    const name = await page.textContent("[data-testid=customer-name]");
+    assert.deepEqual(b.errors, []);
+    await b.close();
+
+    // The day after the review date, the app opens again: W1006 fires and the review is filed.
+    b = await browser({ dir, now: new Date(due.getTime() + 86_400_000) });
+    page = b.page;
+    await page.goto(url);
+    await ready(page);
+    await page.waitForSelector("[data-testid=limit-history][open]");
+    assert.match(await page.textContent("[data-testid=limit-calendar]"), /⚠/);
+    await page.goto(server.url + "/alerts");
+    await ready(page);
+    assert.equal(await page.locator("[data-testid=alert]", { hasText: name }).filter({ hasText: "W1006" }).count(), 1);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b?.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
   }
 });

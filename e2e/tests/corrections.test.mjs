@@ -4,6 +4,7 @@
 // no correction at hand.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { actAs, browser, cents, ready, serve, tile } from "../lib.mjs";
 
 let server;
@@ -95,6 +96,16 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
     await page.waitForSelector(`[data-testid=invoices] tr.void[data-invoice="${first}"]`);
     assert.equal(cents(await tile(page, "overdue")), 0);
     assert.equal(cents(await tile(page, "open-ar")), 300000 - 200000 - 100000);
+
+    // The payments table as CSV says what the page says: the void one with its reason, the
+    // moved one with its new invoice, exact amounts.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-payments]")]);
+    assert.match(dl.suggestedFilename(), /^E2E 更正测试有限公司-payments-2026-06-15\.csv$/);
+    const csv = readFileSync(await dl.path()).toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    assert.equal(csv[0], "日期,金额,银行流水号,核销,未核销,作废");
+    assert.equal(csv.length, 3, csv.join("\n"));
+    assert.ok(csv.some((l) => l.includes("5000.00") && l.endsWith("2026-06-15 录错客户")), csv.join("\n"));
+    assert.ok(csv.some((l) => l.includes(`${second} 2000.00`)), csv.join("\n"));
 
     // Every correction is on the trail.
     await page.goto(server.url + "/audit");

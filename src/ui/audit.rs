@@ -410,6 +410,75 @@ pub fn sentence(lang: Lang, d: &Data, e: &AuditEntry) -> String {
                 format!("{who} {did} the data: {}", e.after)
             }
         }
+        "invoice.voided" | "payment.voided" | "credit_note.voided" => {
+            let doc = match (e.what.as_str(), zh) {
+                ("invoice.voided", true) => "发票",
+                ("invoice.voided", false) => "the invoice",
+                ("payment.voided", true) => "回款",
+                ("payment.voided", false) => "the payment",
+                (_, true) => "红字发票",
+                (_, false) => "the credit note",
+            };
+            if zh {
+                format!("{who} 作废了{doc} {}，原因：{}", e.before, e.why)
+            } else {
+                format!("{who} voided {doc} {}: {}", e.before, e.why)
+            }
+        }
+        "payment.reallocated" => {
+            if zh {
+                format!("{who} 重新核销了回款 {} → {}", e.before, e.after)
+            } else {
+                format!("{who} reallocated the payment {} → {}", e.before, e.after)
+            }
+        }
+        "credit_note.recorded" => {
+            if zh {
+                format!("{who} 开具了红字发票 {}", e.after)
+            } else {
+                format!("{who} recorded the credit note {}", e.after)
+            }
+        }
+        "limit.review_set" => {
+            let day = |s: &str| {
+                creditdesk_domain::Date::parse(s)
+                    .map(|d| lang.date(d))
+                    .unwrap_or_else(|_| "—".into())
+            };
+            if zh {
+                format!(
+                    "{customer} 的额度下次复核日：{} → {}",
+                    day(&e.before),
+                    day(&e.after)
+                )
+            } else {
+                format!(
+                    "{customer}'s next limit review: {} → {}",
+                    day(&e.before),
+                    day(&e.after)
+                )
+            }
+        }
+        "limit.temporary_ended" => {
+            let words = |s: &str| {
+                read_limits_text(&format!("permanent 0; {s}"))
+                    .and_then(|l| l.temporary.first().cloned())
+                    .map(|t| {
+                        format!(
+                            "{} ({} – {})",
+                            t.amount.format_cny_whole(),
+                            lang.date(t.start),
+                            lang.date(t.end)
+                        )
+                    })
+                    .unwrap_or_else(|| s.to_string())
+            };
+            if zh {
+                format!("{customer} 的临时额度已到期：{}", words(&e.before))
+            } else {
+                format!("{customer}'s temporary limit ended: {}", words(&e.before))
+            }
+        }
         _ => format!("{who}{}{}", colon(lang), e.what),
     }
 }

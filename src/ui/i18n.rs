@@ -335,6 +335,8 @@ texts! {
     NewInvoice => "New invoice", "开具发票";
     NewPayment => "Record payment", "登记回款";
     NewCreditNote => "Credit note", "开红字发票";
+    NextReview => "Next review", "下次复核";
+    LimitExpires => "Limit expires", "额度到期";
     VoidDoc => "Void", "作废";
     VoidPrompt => "Why is it void? (kept on the audit trail)", "作废原因（记入审计日志）：";
     VoidedOn => "Void", "已作废";

@@ -294,6 +294,27 @@ pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// "Export CSV" for a list: the file has every row the page lists for the signed-in user (see
+/// `creditdesk_app::exports`), in the user's language.
+#[component]
+pub fn CsvButton(list: creditdesk_app::exports::List, testid: &'static str) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let export = move |_| {
+        let zh = state.lang.get_untracked() == crate::ui::i18n::Lang::Zh;
+        let now = state.now.get_untracked();
+        if let Some(t) = state.data(|d| d.export(&d.me(), list, zh, now)) {
+            download_bytes(
+                &format!("{}.csv", t.name),
+                "text/csv;charset=utf-8",
+                &t.csv(),
+            );
+        }
+    };
+    view! {
+        <button class="small" data-testid=testid on:click=export>{move || state.t(crate::ui::i18n::T::ExportCsv)}</button>
+    }
+}
+
 /// Offers JSON text to the user as a file named `name`.
 pub fn download(name: &str, text: &str) {
     download_bytes(name, "application/json", text.as_bytes());

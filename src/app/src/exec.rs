@@ -802,6 +802,38 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 outcome(book, ctx, workflow::expire(r.clone(), now.0)?, &mut fx)?;
                 fx.count += 1;
             }
+            // Temporary limits that ended: dropped from the limits, each on the trail, once.
+            for c in &book.customers {
+                let ended = request::lapsed(&c.limits, as_of);
+                if ended.is_empty() || fx.batch.customers.iter().any(|x| x.id == c.id) {
+                    continue;
+                }
+                let mut limits = c.limits.clone();
+                limits.temporary.retain(|t| !ended.contains(t));
+                for t in &ended {
+                    fx.events.push(event(
+                        ctx,
+                        "limit.temporary_ended",
+                        format!("customer:{}", c.id),
+                        format!(
+                            "temporary {} {}..{}",
+                            t.amount.to_plain(),
+                            t.start.iso(),
+                            t.end.iso()
+                        ),
+                        String::new(),
+                        "",
+                    ));
+                }
+                fx.base.push(base("customer", c.id, c.meta.version));
+                fx.batch.customers.push(Customer {
+                    limits,
+                    meta: c.meta.bump(device, now),
+                    ..c.clone()
+                });
+                fx.touched.push(c.id);
+                fx.count += 1;
+            }
         }
         Command::SaveDraft { draft } => {
             require(me, Permission::EditScorecard, "edit the scorecard")?;
@@ -1205,11 +1237,32 @@ fn outcome(
         .customer(request.customer)
         .ok_or(CommandError::Unknown("customer"))?;
     match &effect {
-        Some(Effect::Limits(limits)) => fx.batch.customers.push(Customer {
-            limits: limits.clone(),
-            meta: customer.meta.bump(device, now),
-            ..customer.clone()
-        }),
+        Some(Effect::Limits(limits)) => {
+            // A limit set or kept by a request is next reviewed one review cycle of the
+            // customer's grade from today.
+            let mut limits = limits.clone();
+            let months = book.policy.of(book.grade(customer.id)).review_months;
+            request::next_review(&request.kind, &mut limits, ctx.as_of, months);
+            if limits.review_due != customer.limits.review_due {
+                events.push(event(
+                    ctx,
+                    "limit.review_set",
+                    format!("customer:{}", customer.id),
+                    customer
+                        .limits
+                        .review_due
+                        .map(|d| d.iso())
+                        .unwrap_or_default(),
+                    limits.review_due.map(|d| d.iso()).unwrap_or_default(),
+                    &format!("request {}", request.id),
+                ));
+            }
+            fx.batch.customers.push(Customer {
+                limits,
+                meta: customer.meta.bump(device, now),
+                ..customer.clone()
+            })
+        }
         Some(Effect::Grade(g)) => fx.batch.customers.push(Customer {
             grade_override: Some(*g),
             meta: customer.meta.bump(device, now),

@@ -22,6 +22,7 @@ mod command;
 pub mod deliveries;
 mod error;
 mod exec;
+pub mod exports;
 pub mod imports;
 pub mod load;
 pub mod monitoring;

@@ -300,9 +300,16 @@ pub fn reviews_for(
             .map(|(_, m)| *m)
             .sum();
         let suggested = d.policy.suggested_limit(d.grade(a.customer), sales).limit;
+        // A limit unused for months is only ever lowered; a review that came due proposes what
+        // the policy suggests today, up or down (kept, it sets the next review date).
+        let after = if a.metric == creditdesk_domain::monitor::Metric::MonthsUnused {
+            suggested.min(c.limits.permanent)
+        } else {
+            suggested
+        };
         let kind = request::RequestKind::PermanentChange {
             before: c.limits.permanent,
-            after: suggested.min(c.limits.permanent),
+            after,
         };
         let open = |list: &[request::Request]| {
             creditdesk_domain::workflow::open_conflict(list, a.customer, &kind).is_some()

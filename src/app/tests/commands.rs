@@ -2432,3 +2432,233 @@ fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_ch
         "credit_note.recorded"
     );
 }
+
+// ----- the limit's calendar -----
+
+#[test]
+fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_review_files_a_request(
+) {
+    use creditdesk_app::monitoring::watch;
+    let w = World::new();
+    // Invoiced today: the limit is in use (no "unused for 6 months" review comes first).
+    w.run("fs", w.invoice(w.ours, "1000", None)).unwrap();
+    let rid = RequestId::from_u128(990);
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::PermanentChange {
+                before: Money::from_units(100_000),
+                after: Money::from_units(120_000),
+            },
+            reason: "Two years of paying on time".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(approve_all(&w, rid), Some(State::Approved));
+    let months = {
+        let b = w.book.borrow();
+        b.policy.of(b.grade(w.ours)).review_months
+    };
+    assert!(months > 0);
+    {
+        let b = w.book.borrow();
+        let c = b.customer(w.ours).unwrap();
+        assert_eq!(c.limits.permanent, Money::from_units(120_000));
+        assert_eq!(
+            c.limits.review_due,
+            Some(d(TODAY).add_months(months as i32)),
+            "the grade's review cycle from the day of approval"
+        );
+        assert!(b.audit.iter().any(|e| e.what == "limit.review_set"));
+    }
+    // The review date passes (here: set a day back): W1006 fires and files a review with the
+    // limit the policy suggests today.
+    {
+        let mut b = w.book.borrow_mut();
+        let mut c = b.customer(w.ours).unwrap().clone();
+        c.limits.review_due = Some(d(TODAY).add_days(-1));
+        b.put_customer(c);
+    }
+    let system = system_user();
+    let mut ids = 7_000u128..;
+    let mut next = || ids.next().unwrap();
+    let watched = block_on(watch(
+        &w.store,
+        &w.book,
+        Timestamp(1_800_000_100_000),
+        Some(vec![w.ours]),
+        &system,
+        &mut next,
+    ))
+    .unwrap();
+    assert!(
+        watched.fresh.iter().any(|a| a.rule == "W1006"),
+        "{:?}",
+        watched.fresh.iter().map(|a| &a.rule).collect::<Vec<_>>()
+    );
+    assert_eq!(watched.reviews, Ok(1));
+    let b = w.book.borrow();
+    let review = b
+        .requests
+        .iter()
+        .find(|r| r.reason.starts_with("W1006"))
+        .expect("a review request");
+    let suggested = {
+        let sales: Money = b
+            .ledger
+            .sales_per_month(w.ours, b.as_of, 12)
+            .iter()
+            .map(|(_, m)| *m)
+            .sum();
+        b.policy.suggested_limit(b.grade(w.ours), sales).limit
+    };
+    assert_eq!(
+        review.kind,
+        RequestKind::PermanentChange {
+            before: Money::from_units(120_000),
+            after: suggested
+        },
+        "prefilled with the suggested limit"
+    );
+}
+
+#[test]
+fn a_temporary_limit_that_ended_leaves_the_limits_with_an_entry_on_the_trail_once() {
+    let w = World::new();
+    let rid = RequestId::from_u128(991);
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::TemporaryLimit {
+                amount: Money::from_units(150_000),
+                start: d(TODAY),
+                end: d(TODAY).add_days(10),
+            },
+            reason: "Season peak for the spring orders".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(approve_all(&w, rid), Some(State::Approved));
+    let expire = |day: Date| {
+        let ctx = Ctx {
+            actor: system_user(),
+            as_of: day,
+            ..w.ctx("admin")
+        };
+        w.book.borrow_mut().as_of = day;
+        block_on(execute(
+            &w.store,
+            &w.book,
+            &ctx,
+            Command::ExpireDue,
+            Vec::new(),
+        ))
+        .unwrap()
+    };
+    // Its last day: still in force.
+    expire(d(TODAY).add_days(10));
+    assert_eq!(
+        w.book
+            .borrow()
+            .customer(w.ours)
+            .unwrap()
+            .limits
+            .temporary
+            .len(),
+        1
+    );
+    // The day after: gone, and said so once.
+    expire(d(TODAY).add_days(11));
+    expire(d(TODAY).add_days(12));
+    let b = w.book.borrow();
+    assert!(b.customer(w.ours).unwrap().limits.temporary.is_empty());
+    let ended: Vec<_> = b
+        .audit
+        .iter()
+        .filter(|e| e.what == "limit.temporary_ended")
+        .collect();
+    assert_eq!(ended.len(), 1);
+    assert!(ended[0].before.contains("150000.00"), "{}", ended[0].before);
+    assert_eq!(ended[0].who, "system");
+}
+
+// ----- lists as CSV -----
+
+#[test]
+fn every_list_exports_the_rows_its_page_shows_to_that_user_and_nothing_of_another_reps_customer() {
+    use creditdesk_app::exports::List;
+    use creditdesk_app::monitoring::run_rules;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    w.run("fs", old_invoice(&w, w.theirs, "30000", 60)).unwrap();
+    let pay = w.payment(w.ours, "5000", None);
+    w.run("fs", pay.clone()).unwrap();
+    correct(
+        &w,
+        "fs",
+        Fix::VoidPayment {
+            payment: payment_id(&pay),
+        },
+        "typed twice",
+    )
+    .unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let b = w.book.borrow();
+    let export =
+        |user: &str, list: List, zh: bool| b.export(&who(user), list, zh, 1_800_000_200_000);
+
+    // The alerts: what the rep's page lists, their customer only, headers in their language.
+    let rep = export("rep-1", List::Alerts, true).unwrap();
+    assert_eq!(rep.headers[0], "客户");
+    assert_eq!(
+        rep.rows.len(),
+        creditdesk_app::monitoring::alerts_for(&b, &who("rep-1"), usize::MAX).len()
+    );
+    assert!(!rep.rows.is_empty());
+    assert!(
+        rep.rows.iter().all(|r| r[0] == "Ours Ltd"),
+        "{:?}",
+        rep.rows
+    );
+    let all = export("fs", List::Alerts, false).unwrap();
+    assert_eq!(all.headers[0], "Customer");
+    assert!(all.rows.iter().any(|r| r[0] == "Theirs Ltd"));
+
+    // Customer 360's tables: not for another rep; a void payment says so, amounts exact.
+    assert_eq!(export("rep-2", List::Payments(w.ours), false), None);
+    let payments = export("fs", List::Payments(w.ours), false).unwrap();
+    assert_eq!(payments.rows.len(), 1);
+    assert_eq!(payments.rows[0][1], "5000.00");
+    assert!(
+        payments.rows[0][5].ends_with("typed twice"),
+        "{:?}",
+        payments.rows[0]
+    );
+    let invoices = export("rep-1", List::Invoices(w.ours), false).unwrap();
+    assert_eq!(invoices.rows[0][4], "20000.00", "open again after the void");
+
+    // The tasks and the audit trail: the trail only for those who may read it.
+    assert!(!export("rep-1", List::Tasks, true).unwrap().rows.is_empty());
+    assert_eq!(export("rep-1", List::Audit, true), None);
+    let audit = export("fs", List::Audit, false).unwrap();
+    assert!(audit
+        .rows
+        .iter()
+        .any(|r| r[2] == "payment.voided" && r[6] == "typed twice"));
+    assert!(audit.rows[0][0].ends_with('Z'));
+
+    // The file opens in Excel: a byte-order mark, CRLF, the header first.
+    let csv = payments.csv();
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("Date,Amount,Reference,Allocations,Unapplied,Void\r\n"),
+        "{text}"
+    );
+}

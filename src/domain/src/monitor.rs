@@ -282,6 +282,7 @@ impl Default for RuleSet {
                     0,
                     Actions {
                         alert_roles: vec![FinanceSpecialist, FinanceManager],
+                        review: true,
                         ..Actions::default()
                     },
                 ),

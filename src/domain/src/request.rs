@@ -203,6 +203,29 @@ impl Request {
     }
 }
 
+/// The limit's calendar after an approved request set a permanent limit (a first limit, a
+/// change, or a review that kept it): the next review falls `review_months` (the grade's review
+/// cycle) after the day of approval; no cycle, no review date. Other requests leave it as it was.
+pub fn next_review(kind: &RequestKind, next: &mut Limits, as_of: Date, review_months: u32) {
+    if matches!(
+        kind,
+        RequestKind::FirstApplication { .. } | RequestKind::PermanentChange { .. }
+    ) {
+        next.review_due = (review_months > 0).then(|| as_of.add_months(review_months as i32));
+    }
+}
+
+/// The temporary limits that ended before `as_of` (they are dropped from the limits, with an
+/// entry on the trail, the first day after their end).
+pub fn lapsed(limits: &Limits, as_of: Date) -> Vec<TemporaryLimit> {
+    limits
+        .temporary
+        .iter()
+        .filter(|t| t.end < as_of)
+        .cloned()
+        .collect()
+}
+
 /// Limits as one line of text, for the audit trail.
 pub fn limits_text(l: &Limits) -> String {
     let mut s = format!("permanent {}", l.permanent.to_plain());

@@ -1407,7 +1407,12 @@ async fn find(s: &Shared, code: &str) -> Result<CustomerId, ApiError> {
 // ---- Outgoing webhooks ----
 
 /// The events an ERP may subscribe to: audit entries of these kinds.
-pub const EVENTS: [&str; 3] = ["hold.set", "hold.released", "limits.changed"];
+pub const EVENTS: [&str; 4] = [
+    "hold.set",
+    "hold.released",
+    "limits.changed",
+    "limit.temporary_ended",
+];
 
 /// A subscription as the administrator lists it (never its secret).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

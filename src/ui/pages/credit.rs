@@ -81,8 +81,19 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                             t(T::TermDays), row.term_days)
                     }}
                 </p>
+                {(c.limits.review_due.is_some() || c.limits.expires.is_some()).then(|| {
+                    let past = |d: creditdesk_domain::Date| if d < state.data(|x| x.as_of) { " ⚠" } else { "" };
+                    let mut parts = Vec::new();
+                    if let Some(r) = c.limits.review_due {
+                        parts.push(format!("{}{}{}", lang.label(t(T::NextReview)), lang.date(r), past(r)));
+                    }
+                    if let Some(e) = c.limits.expires {
+                        parts.push(format!("{}{}{}", lang.label(t(T::LimitExpires)), lang.date(e), past(e)));
+                    }
+                    view! { <p class="muted" data-testid="limit-calendar">{parts.join(" · ")}</p> }
+                })}
                 {(!c.limits.temporary.is_empty()).then(|| view! {
-                    <p class="muted">{lang.label(t(T::TemporaryLimits))}
+                    <p class="muted" data-testid="temporary-limits">{lang.label(t(T::TemporaryLimits))}
                         {c.limits.temporary.iter().map(|tl| format!("{} ({} – {})", tl.amount.format_cny_whole(), lang.date(tl.start), lang.date(tl.end))).collect::<Vec<_>>().join("; ")}
                     </p>
                 })}
@@ -159,6 +170,9 @@ pub fn HeldPage() -> impl IntoView {
         <WhenLedger>
             <section class="page">
                 <h1>{move || state.t(T::HeldOrders)}</h1>
+                <div class="toolbar">
+                    <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::HeldOrders testid="export-held" />
+                </div>
                 {move || {
                     let lang = state.lang.get();
                     let rows = state.data(|d| d.held_orders(&d.me()));

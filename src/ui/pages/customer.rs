@@ -9,7 +9,8 @@ use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
 };
 use crate::ui::state::{correct, move_order, AppState};
-use crate::ui::widgets::{Tile, UnavailablePage, WhenLedger};
+use crate::ui::widgets::{CsvButton, Tile, UnavailablePage, WhenLedger};
+use creditdesk_app::exports::List;
 use creditdesk_app::{Customer360, OrderMove};
 use creditdesk_domain::rating::{Fixed, Grade};
 use creditdesk_domain::*;
@@ -170,6 +171,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             </div>
 
             <h2>{t(T::Invoices)} " " <small class="muted">{items.len()}</small></h2>
+            <div class="table-tools"><CsvButton list=List::Invoices(customer) testid="export-invoices" /></div>
             <div class="table-wrap">
                 <table data-testid="invoices">
                     <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::OpenAmount)}</th><th>{t(T::Status)}</th><th>{t(T::DueDate)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::IssueDate)}</th><th></th></tr></thead>
@@ -212,6 +214,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             </div>
 
             <h2>{t(T::Payments)} " " <small class="muted">{payments.len()}</small></h2>
+            <div class="table-tools"><CsvButton list=List::Payments(customer) testid="export-payments" /></div>
             <div class="table-wrap">
                 <table data-testid="payments">
                     <thead><tr><th>{t(T::Date)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Reference)}</th><th>{t(T::Allocations)}</th><th></th></tr></thead>
@@ -245,6 +248,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
             </div>
 
             <h2>{t(T::Orders)} " " <small class="muted">{orders.len()}</small></h2>
+            <div class="table-tools"><CsvButton list=List::Orders(customer) testid="export-orders" /></div>
             <div class="table-wrap">
                 <table data-testid="orders">
                     <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Status)}</th><th></th><th>{t(T::Date)}</th><th>{t(T::Category)}</th></tr></thead>
@@ -290,6 +294,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
 
             {(!credits.is_empty()).then(|| view! {
                 <h2>{t(T::CreditNotes)}</h2>
+                <div class="table-tools"><CsvButton list=List::CreditNotes(customer) testid="export-credit-notes" /></div>
                 <div class="table-wrap">
                     <table>
                         <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th><th></th></tr></thead>

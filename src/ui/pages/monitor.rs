@@ -198,6 +198,7 @@ pub fn AlertsPage() -> impl IntoView {
                             <button data-testid="run-rules" on:click=run>{t(T::RunRules)}</button>
                             <button on:click=move |_| crate::ui::monitoring::ask_notifications()>{t(T::AllowNotifications)}</button>
                             <A href="/rules">{t(T::Rules)}</A>
+                            <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Alerts testid="export-alerts" />
                         </div>
                         <small class="error" role="alert">{move || error.get()}</small>
                         {if rows.is_empty() {
@@ -264,6 +265,9 @@ pub fn TasksPage() -> impl IntoView {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
                         <InboxTabs />
+                        <div class="toolbar">
+                            <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Tasks testid="export-tasks" />
+                        </div>
                         {if rows.is_empty() {
                             view! { <p class="muted">{t(T::NoTasks)}</p> }.into_any()
                         } else {

@@ -790,6 +790,9 @@ pub fn InboxPage() -> impl IntoView {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
                         <crate::ui::pages::monitor::InboxTabs />
+                        <div class="toolbar">
+                            <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Inbox testid="export-inbox" />
+                        </div>
                         <h2>{format!("{}{}", t(T::WaitingForMe), lang.paren(waiting.len()))}</h2>
                         {if waiting.is_empty() {
                             view! { <p class="muted" data-testid="inbox-empty">{t(T::NothingWaiting)}</p> }.into_any()
@@ -868,6 +871,7 @@ pub fn AuditPage() -> impl IntoView {
                         <div class="form-actions">
                             <button data-testid="verify" on:click=verify>{t(T::Verify)}</button>
                             <button data-testid="export-audit" on:click=export>{t(T::Export)}</button>
+                            <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Audit testid="export-audit-csv" />
                         </div>
                         {move || verdict.get().map(|v| match v {
                             Ok(n) => view! { <p class="pill ok" data-testid="verdict">{format!("{}{}", t(T::ChainIntact), lang.paren(n))}</p> }.into_any(),
