@@ -326,7 +326,9 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             permanent,
             temporary,
             frozen: behaviour == Behaviour::Defaulter,
-            review_due: Some(spec.as_of.add_days(rng.range(-30, 330) as i32)),
+            // Reviews fall due across the coming year; a few are due already (they file their
+            // review requests at the first start: a few, not a flood).
+            review_due: Some(spec.as_of.add_days(rng.range(-5, 360) as i32)),
             expires: None,
         };
         let customer = Customer {
