@@ -834,7 +834,7 @@ impl Ledger {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
-        let mut open: Vec<(&Invoice, Money)> = self
+        let open: Vec<(&Invoice, Money)> = self
             .book(customer)
             .map(|b| {
                 b.invoices
@@ -856,27 +856,7 @@ impl Ledger {
                 payment: amount,
             });
         }
-        open.sort_by(|a, b| {
-            (a.0.due_date, a.0.issue_date, a.0.number).cmp(&(
-                b.0.due_date,
-                b.0.issue_date,
-                b.0.number,
-            ))
-        });
-        let mut left = amount;
-        let mut out = Vec::new();
-        for (inv, o) in open {
-            if left.is_zero() {
-                break;
-            }
-            let take = o.min(left);
-            out.push(Allocation {
-                invoice: inv.id,
-                amount: take,
-            });
-            left -= take;
-        }
-        Ok(out)
+        Ok(fill_oldest_first(open, amount))
     }
 
     /// The customer's invoices with what is open on each, as of a date (newest first).
@@ -1242,7 +1222,7 @@ impl Ledger {
         let p = &self.payments[pi as usize];
         let start = p.date.max(on);
         let book = self.book(customer).ok_or(LedgerError::UnknownDocument)?;
-        let mut open: Vec<(&Invoice, Money)> = book
+        let open: Vec<(&Invoice, Money)> = book
             .invoices
             .iter()
             .filter(|&&i| invoice.is_none_or(|id| self.invoices[i as usize].id == id))
@@ -1254,21 +1234,7 @@ impl Ledger {
             })
             .filter(|(inv, o)| o.is_positive() && inv.issue_date <= start)
             .collect();
-        open.sort_by_key(|(i, _)| (i.due_date, i.issue_date, i.number));
-        let mut left = p.amount;
-        let mut out = Vec::new();
-        for (inv, o) in open {
-            if left.is_zero() {
-                break;
-            }
-            let take = o.min(left);
-            out.push(Allocation {
-                invoice: inv.id,
-                amount: take,
-            });
-            left -= take;
-        }
-        Ok(out)
+        Ok(fill_oldest_first(open, p.amount))
     }
 
     /// Checks a correction against the ledger as it stands and applies it (see the module's
@@ -1417,6 +1383,26 @@ pub struct CreditNoteInput {
     pub date: String,
     pub amount: String,
     pub invoice: Option<InvoiceId>,
+}
+
+/// Allocates `amount` to `open` invoices (with what may be allocated to each), oldest due date
+/// first (then issue date, then number), as far as it goes; what is left over stays unallocated.
+fn fill_oldest_first(mut open: Vec<(&Invoice, Money)>, amount: Money) -> Vec<Allocation> {
+    open.sort_by_key(|(i, _)| (i.due_date, i.issue_date, i.number));
+    let mut left = amount;
+    let mut out = Vec::new();
+    for (inv, o) in open {
+        if left.is_zero() {
+            break;
+        }
+        let take = o.min(left);
+        out.push(Allocation {
+            invoice: inv.id,
+            amount: take,
+        });
+        left -= take;
+    }
+    out
 }
 
 /// The invoice form.
