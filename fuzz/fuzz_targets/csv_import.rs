@@ -101,6 +101,7 @@ fn stored() -> &'static Stored {
                 date: d("2026-02-15"),
                 amount: Money::from_units(100),
             }],
+            Vec::new(),
         );
         let u = |id: &str, name: &str| User {
             id: id.into(),

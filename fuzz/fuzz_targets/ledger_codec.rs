@@ -18,6 +18,7 @@ fn entries(rows: &Rows) -> Vec<Entry> {
         .chain(rows.invoices.iter().cloned().map(Entry::Invoice))
         .chain(rows.payments.iter().cloned().map(Entry::Payment))
         .chain(rows.credit_notes.iter().cloned().map(Entry::CreditNote))
+        .chain(rows.corrections.iter().cloned().map(Entry::Correction))
         .collect()
 }
 
@@ -27,6 +28,7 @@ fn count_of(rows: &Rows, kind: Kind) -> usize {
         Kind::Invoice => rows.invoices.len(),
         Kind::Payment => rows.payments.len(),
         Kind::CreditNote => rows.credit_notes.len(),
+        Kind::Correction => rows.corrections.len(),
     }
 }
 
@@ -53,6 +55,9 @@ fuzz_target!(|bytes: &[u8]| {
             let _ = serde_json::to_string(p).unwrap();
         }
         for c in &rows.credit_notes {
+            let _ = serde_json::to_string(c).unwrap();
+        }
+        for c in &rows.corrections {
             let _ = serde_json::to_string(c).unwrap();
         }
     }

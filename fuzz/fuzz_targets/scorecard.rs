@@ -29,6 +29,7 @@ fn book_metrics() -> &'static [Metrics] {
             d.invoices.clone(),
             d.payments.clone(),
             d.credit_notes.clone(),
+            Vec::new(),
         );
         d.customers
             .iter()

@@ -384,7 +384,9 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
     }
     // Each payment on its own, then every allocation of a customer's together (two payments of
     // one file may not settle the same invoice twice).
-    let mut by_customer: IdMap<CustomerId, (Money, Vec<Allocation>)> = IdMap::default();
+    // Each is checked as of its own date (what a correction freed is open from the
+    // correction's day); the file's allocations of a customer together as of its latest row.
+    let mut by_customer: IdMap<CustomerId, (Money, Vec<Allocation>, Date)> = IdMap::default();
     let allocated = r
         .payments
         .iter()
@@ -393,6 +395,7 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
                 p.customer,
                 p.amount,
                 p.allocations.clone(),
+                p.date,
                 format!(
                     "payment {}",
                     p.reference.map(|x| x.to_string()).unwrap_or_default()
@@ -407,24 +410,28 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
                     invoice: c.invoice,
                     amount: c.amount,
                 }],
+                c.date,
                 format!("credit note {}", c.number),
             )
         }));
-    for (customer, amount, allocations, what) in allocated {
+    for (customer, amount, allocations, date, what) in allocated {
         if let Err(e) = book
             .ledger
-            .check_allocations(customer, amount, &allocations)
+            .check_allocations_on(customer, amount, &allocations, date)
         {
             refused.push(format!("{what}: {e:?}"));
         }
-        let entry = by_customer.entry(customer).or_default();
+        let entry = by_customer
+            .entry(customer)
+            .or_insert((Money::ZERO, Vec::new(), date));
         entry.0 += amount;
         entry.1.extend(allocations);
+        entry.2 = entry.2.max(date);
     }
-    for (customer, (amount, allocations)) in by_customer {
+    for (customer, (amount, allocations, date)) in by_customer {
         if let Err(e) = book
             .ledger
-            .check_allocations(customer, amount, &allocations)
+            .check_allocations_on(customer, amount, &allocations, date)
         {
             refused.push(format!(
                 "the file's payments of one customer together: {e:?}"

@@ -277,8 +277,9 @@ fn written_by(
 }
 
 /// The review requests new alerts ask for: for each alert of a rule that asks for a review, the
-/// limit down to what the policy suggests from the last 12 months of sales (or kept, when that is
-/// not lower), filed by `system` through the usual route. Skipped for a customer with a limit
+/// limit the policy suggests from the last 12 months of sales: for a limit unused for months only
+/// ever lower (or kept), for a review that came due up or down. Filed by `system` through the
+/// usual route. Skipped for a customer with a limit
 /// request already open. `new_id` draws each request's id.
 pub fn reviews_for(
     d: &Book,

@@ -2662,3 +2662,79 @@ fn every_list_exports_the_rows_its_page_shows_to_that_user_and_nothing_of_anothe
         "{text}"
     );
 }
+
+#[test]
+fn an_imported_payment_settles_an_invoice_a_void_reopened_and_a_reallocation_keeps_days_to_pay() {
+    use creditdesk_domain::import::{Kind, Records};
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "8000", 40)).unwrap();
+    let inv = w.book.borrow().ledger.invoices()[0].id;
+    // Paid 30 days ago, then the cheque bounced: voided today.
+    let n = w.next();
+    let paid = Command::RecordPayment {
+        id: PaymentId::from_u128(n),
+        customer: w.ours,
+        input: PaymentInput {
+            reference: String::new(),
+            date: d(TODAY).add_days(-30).iso(),
+            amount: "8000".into(),
+            invoice: Some(inv),
+        },
+    };
+    w.run("fs", paid.clone()).unwrap();
+    let days = w.book.borrow().ledger.average_days_to_pay(w.ours, d(TODAY));
+    assert!(days.is_some());
+    // Moved to nowhere and back: the money came 30 days ago, days to pay do not move.
+    for allocations in [
+        vec![],
+        vec![Allocation {
+            invoice: inv,
+            amount: Money::from_units(8000),
+        }],
+    ] {
+        correct(
+            &w,
+            "fs",
+            Fix::Reallocate {
+                payment: payment_id(&paid),
+                allocations,
+            },
+            "",
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        w.book.borrow().ledger.average_days_to_pay(w.ours, d(TODAY)),
+        days
+    );
+    correct(
+        &w,
+        "fs",
+        Fix::VoidPayment {
+            payment: payment_id(&paid),
+        },
+        "the cheque bounced",
+    )
+    .unwrap();
+    // The ERP (or a file) posts the new payment, dated today: it settles the reopened invoice.
+    let p = Payment {
+        id: PaymentId::from_u128(w.next()),
+        meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+        customer: w.ours,
+        reference: DocNo::parse("BANK-2").ok(),
+        date: d(TODAY),
+        amount: Money::from_units(8000),
+        allocations: vec![Allocation {
+            invoice: inv,
+            amount: Money::from_units(8000),
+        }],
+    };
+    let records = Records {
+        payments: vec![p],
+        rows: vec![2],
+        ..Records::default()
+    };
+    w.run("fs", import(Kind::Payments, records))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.book.borrow().summary(w.ours).open_ar, Money::ZERO);
+}

@@ -274,19 +274,41 @@ pub(crate) struct Settlement {
     pub(crate) invoice: u32,
     /// The invoice's position in its customer's book (so per-customer work needs no lookup).
     pub(crate) pos: u32,
+    /// The day it counts from: the payment's or credit note's date, or a reallocation's day.
     pub(crate) date: Date,
-    pub(crate) amount: Money,
-    pub(crate) is_payment: bool,
-    /// The payment's or credit note's index (by `is_payment`).
-    pub(crate) source: u32,
+    /// The day the money came (the payment's or credit note's own date): what days to pay and
+    /// lateness are measured to, whenever the allocation was made.
+    pub(crate) paid: Date,
     /// The day it stops counting (a correction dated then); [`FOREVER`] while it stands.
     pub(crate) until: Date,
+    pub(crate) amount: Money,
+    /// The payment's or credit note's index, [`CREDIT_NOTE`] set for a credit note (32 bytes a
+    /// settlement: there are millions).
+    pub(crate) source: u32,
 }
 
 /// "Never": the end of a settlement or an invoice that no correction ended.
 pub(crate) const FOREVER: Date = Date::from_days(i32::MAX);
 
+/// The bit of [`Settlement::source`] that marks a credit note.
+const CREDIT_NOTE: u32 = 1 << 31;
+
+/// A settlement's `source` for a payment's (`is_payment`) or a credit note's index.
+fn source_of(is_payment: bool, index: u32) -> u32 {
+    if is_payment {
+        index
+    } else {
+        index | CREDIT_NOTE
+    }
+}
+
 impl Settlement {
+    /// Part of a payment (else a credit note).
+    #[inline]
+    pub(crate) fn is_payment(&self) -> bool {
+        self.source & CREDIT_NOTE == 0
+    }
+
     /// Whether it counts as of a day.
     #[inline]
     pub(crate) fn counts(&self, as_of: Date) -> bool {
@@ -436,10 +458,10 @@ impl Ledger {
                             invoice: ix,
                             pos,
                             date: p.date,
-                            amount: a.amount,
-                            is_payment: true,
-                            source: pi,
+                            paid: p.date,
                             until: FOREVER,
+                            amount: a.amount,
+                            source: source_of(true, pi),
                         });
                         settled[ix as usize] += a.amount;
                     }
@@ -453,10 +475,10 @@ impl Ledger {
                         invoice: ix,
                         pos,
                         date: c.date,
-                        amount: c.amount,
-                        is_payment: false,
-                        source: ci,
+                        paid: c.date,
                         until: FOREVER,
+                        amount: c.amount,
+                        source: source_of(false, ci),
                     });
                     settled[ix as usize] += c.amount;
                 }
@@ -529,11 +551,14 @@ impl Ledger {
             .find(|&i| self.invoices[i as usize].id == id)
     }
 
+    /// Settles an invoice from `date`, with money that came on `paid`.
+    #[allow(clippy::too_many_arguments)]
     fn settle(
         &mut self,
         customer: CustomerId,
         invoice: InvoiceId,
         date: Date,
+        paid: Date,
         amount: Money,
         is_payment: bool,
         source: u32,
@@ -548,10 +573,10 @@ impl Ledger {
                 invoice: ix,
                 pos,
                 date,
-                amount,
-                is_payment,
-                source,
+                paid,
                 until: FOREVER,
+                amount,
+                source: source_of(is_payment, source),
             });
             self.settled[ix as usize] += amount;
             self.book_mut(customer).settlements.push(k);
@@ -636,7 +661,7 @@ impl Ledger {
         let i = self.payments.len() as u32;
         self.book_mut(p.customer).payments.push(i);
         for a in &p.allocations {
-            self.settle(p.customer, a.invoice, p.date, a.amount, true, i);
+            self.settle(p.customer, a.invoice, p.date, p.date, a.amount, true, i);
         }
         self.payments.push(p);
         Ok(())
@@ -662,7 +687,7 @@ impl Ledger {
         )?;
         let i = self.credit_notes.len() as u32;
         self.book_mut(c.customer).credit_notes.push(i);
-        self.settle(c.customer, c.invoice, c.date, c.amount, false, i);
+        self.settle(c.customer, c.invoice, c.date, c.date, c.amount, false, i);
         self.credit_notes.push(c);
         Ok(())
     }
@@ -727,7 +752,10 @@ impl Ledger {
     /// from `from`) does not count: its settlements end by then.
     fn open_from(&self, customer: CustomerId, ix: u32, from: Date, freeing: Option<u32>) -> Money {
         let mine = |s: &&Settlement| s.invoice == ix;
-        let freed = |s: &Settlement| freeing.is_some_and(|p| s.is_payment && s.source == p);
+        // What the payment being reallocated holds now (its settlements that stand).
+        let freed = |s: &Settlement| {
+            freeing.is_some_and(|p| s.source == source_of(true, p) && s.until == FOREVER)
+        };
         let settlements = || {
             self.book(customer)
                 .into_iter()
@@ -1030,10 +1058,10 @@ impl Ledger {
         let (mut weighted, mut total) = (0i128, 0i128);
         for &s in &b.settlements {
             let s = self.settlements[s as usize];
-            if s.is_payment && s.counts(as_of) {
+            if s.is_payment() && s.counts(as_of) {
                 let inv = &self.invoices[s.invoice as usize];
                 weighted +=
-                    s.amount.minor() as i128 * s.date.days_since(inv.issue_date) as i128 * 10;
+                    s.amount.minor() as i128 * s.paid.days_since(inv.issue_date) as i128 * 10;
                 total += s.amount.minor() as i128;
             }
         }
@@ -1049,7 +1077,7 @@ impl Ledger {
                     .iter()
                     .map(|&k| &self.settlements[k as usize])
                     .filter(|s| {
-                        s.is_payment
+                        s.is_payment()
                             && s.until == FOREVER
                             && self.invoices[s.invoice as usize].order == Some(order)
                     })
@@ -1181,7 +1209,7 @@ impl Ledger {
             .into_iter()
             .flat_map(|b| b.settlements.iter())
             .map(|&k| &self.settlements[k as usize])
-            .filter(move |s| s.is_payment == is_payment && s.source == source && s.until == FOREVER)
+            .filter(move |s| s.source == source_of(is_payment, source) && s.until == FOREVER)
     }
 
     /// Ends the standing settlements of a payment or credit note on `date`.
@@ -1191,7 +1219,7 @@ impl Ledger {
         };
         for &k in &self.books[b as usize].settlements {
             let s = &mut self.settlements[k as usize];
-            if s.is_payment == is_payment && s.source == source && s.until == FOREVER {
+            if s.source == source_of(is_payment, source) && s.until == FOREVER {
                 s.until = date;
                 self.settled[s.invoice as usize] -= s.amount;
                 self.reopened.insert(s.invoice);
@@ -1353,10 +1381,11 @@ impl Ledger {
                 if void(self, format!("payment:{payment}")) {
                     return Err(LedgerError::AlreadyVoid);
                 }
-                let start = self.payments[pi as usize].date.max(c.date);
+                let paid = self.payments[pi as usize].date;
+                let start = paid.max(c.date);
                 self.end_settlements(customer, true, pi, c.date);
                 for a in allocations {
-                    self.settle(customer, a.invoice, start, a.amount, true, pi);
+                    self.settle(customer, a.invoice, start, paid, a.amount, true, pi);
                 }
             }
         }

@@ -173,7 +173,7 @@ impl Ledger {
             let k = dates.partition_point(|d| *d < eff);
             settled[s.pos as usize * n + k] += s.amount.minor();
             let o = &mut out[k];
-            if s.is_payment {
+            if s.is_payment() {
                 o.collected += s.amount;
             } else {
                 o.credited += s.amount;
@@ -182,7 +182,7 @@ impl Ledger {
                 let k = dates.partition_point(|d| *d < s.until);
                 settled[s.pos as usize * n + k] -= s.amount.minor();
                 let o = &mut out[k];
-                if s.is_payment {
+                if s.is_payment() {
                     o.collected -= s.amount;
                 } else {
                     o.credited -= s.amount;

@@ -476,6 +476,8 @@ proptest! {
         for c in customers() {
             let one = l.summary(c, as_of);
             prop_assert_eq!(all.get(&c).copied().unwrap_or_default(), one);
+            // No invoice is ever paid more than in full, on any day.
+            prop_assert!(l.items(c, as_of).iter().all(|i| !i.open.is_negative()), "{:?}", l.items(c, as_of));
             let items: Money = l.items(c, as_of).iter().map(|i| i.open).sum();
             prop_assert_eq!(items, one.open_ar);
             let points = l.portfolio([c], &dates);

@@ -221,13 +221,14 @@ impl Ledger {
                     continue;
                 }
                 open[s.pos as usize] -= s.amount.minor();
-                if s.is_payment {
+                if s.is_payment() {
                     // One amount (at most 10^14 fen) times days fits an i64; the sums widen.
+                    // Measured to the day the money came, not to a later reallocation.
                     let amount = s.amount.minor();
-                    w_pay += (amount * s.date.days_since(inv.issue_date) as i64) as i128;
+                    w_pay += (amount * s.paid.days_since(inv.issue_date) as i64) as i128;
                     total += amount as i128;
-                    if s.date > window_start {
-                        let late = s.date.days_since(inv.due_date).max(0);
+                    if s.paid > window_start {
+                        let late = s.paid.days_since(inv.due_date).max(0);
                         w_late += (amount * late as i64) as i128;
                         total_12m += amount as i128;
                         max_late = max_late.max(late);
