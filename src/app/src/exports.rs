@@ -42,20 +42,6 @@ impl Table {
     }
 }
 
-/// A check's reason as a stable code (the same words the ERP's credit check answers with).
-pub fn reason_code(r: &Reason) -> &'static str {
-    match r {
-        Reason::Frozen => "frozen",
-        Reason::CashBeforeDelivery => "cash_before_delivery",
-        Reason::OverLimit { .. } => "over_limit",
-        Reason::OverHoldShare { .. } => "over_hold_share",
-        Reason::OverWarnShare { .. } => "over_warn_share",
-        Reason::Overdue { .. } => "overdue",
-        Reason::LimitExpired { .. } => "limit_expired",
-        Reason::ReviewDue { .. } => "review_due",
-    }
-}
-
 fn alert_status(zh: bool, s: AlertStatus) -> &'static str {
     match (s, zh) {
         (AlertStatus::Open, true) => "未处理",
@@ -253,7 +239,7 @@ impl Book {
                             r.order.date.iso(),
                             r.reasons
                                 .iter()
-                                .map(reason_code)
+                                .map(Reason::code)
                                 .collect::<Vec<_>>()
                                 .join(" "),
                             if r.release_requested.is_some() {

@@ -5,7 +5,7 @@
 use crate::book::Book;
 use creditdesk_domain::approval::{Inbox, Permission, User};
 use creditdesk_domain::credit::{self, Reason};
-use creditdesk_domain::ledger::{DaysTenths, OpenItem};
+use creditdesk_domain::ledger::{DaysTenths, Doc, OpenItem};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{Request, RequestKind};
 use creditdesk_domain::*;
@@ -105,7 +105,7 @@ impl Book {
             .map(|p| PaymentRow {
                 allocations: l.allocations_now(id, p.id),
                 unapplied: l.unapplied(id, p.id),
-                void: l.void_of(id, &format!("payment:{}", p.id)).cloned(),
+                void: l.void_of(id, Doc::Payment(p.id)).cloned(),
                 payment: p.clone(),
             })
             .collect();
@@ -113,16 +113,13 @@ impl Book {
         let mut credit_notes: Vec<(CreditNote, Option<Correction>)> = l
             .customer_credit_notes(id)
             .into_iter()
-            .map(|c| (*c, l.void_of(id, &format!("credit_note:{}", c.id)).cloned()))
+            .map(|c| (*c, l.void_of(id, Doc::CreditNote(c.id)).cloned()))
             .collect();
         credit_notes.sort_by_key(|c| std::cmp::Reverse(c.0.date));
         let invoices = l.customer_invoices(id);
         let void_invoices = invoices
             .iter()
-            .filter_map(|i| {
-                l.void_of(id, &format!("invoice:{}", i.id))
-                    .map(|c| (**i, c.clone()))
-            })
+            .filter_map(|i| l.void_of(id, Doc::Invoice(i.id)).map(|c| (**i, c.clone())))
             .collect();
         Ok(Customer360 {
             numbers: invoices.iter().map(|i| (i.id, i.number)).collect(),

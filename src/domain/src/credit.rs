@@ -277,7 +277,7 @@ impl Limits {
     /// The limit in force on a day: the permanent limit (zero once expired), or the largest
     /// temporary limit in force if that is higher. A temporary limit ends by itself.
     pub fn effective(&self, as_of: Date) -> Money {
-        let permanent = if self.expires.is_some_and(|e| as_of > e) {
+        let permanent = if self.expired(as_of) {
             Money::ZERO
         } else {
             self.permanent
@@ -287,6 +287,17 @@ impl Limits {
             .filter(|t| t.start <= as_of && as_of <= t.end)
             .map(|t| t.amount)
             .fold(permanent, Money::max)
+    }
+
+    /// Whether the permanent limit has lapsed by `as_of` (the day after its expiry date).
+    pub fn expired(&self, as_of: Date) -> bool {
+        self.expires.is_some_and(|e| as_of > e)
+    }
+
+    /// Whether the review date has passed by `as_of` (what W1006 sees; the order check already
+    /// warns on the day itself).
+    pub fn review_passed(&self, as_of: Date) -> bool {
+        self.review_due.is_some_and(|r| as_of > r)
     }
 }
 
@@ -405,6 +416,20 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// A stable code (`frozen`, `over_limit`, …): what the ERP's credit check answers with and
+    /// what a list's CSV says.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Frozen => "frozen",
+            Reason::CashBeforeDelivery => "cash_before_delivery",
+            Reason::OverLimit { .. } => "over_limit",
+            Reason::OverHoldShare { .. } => "over_hold_share",
+            Reason::OverWarnShare { .. } => "over_warn_share",
+            Reason::Overdue { .. } => "overdue",
+            Reason::LimitExpired { .. } => "limit_expired",
+            Reason::ReviewDue { .. } => "review_due",
+        }
+    }
     pub fn blocks(&self) -> bool {
         !matches!(
             self,

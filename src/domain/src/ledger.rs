@@ -190,13 +190,41 @@ impl Correction {
 
     /// The document corrected, as `kind:id` (the audit trail's subject).
     pub fn subject(&self) -> String {
-        match &self.fix {
-            Fix::VoidInvoice { invoice } => format!("invoice:{invoice}"),
-            Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => {
-                format!("payment:{payment}")
-            }
-            Fix::VoidCreditNote { credit_note } => format!("credit_note:{credit_note}"),
+        self.fix.doc().subject()
+    }
+}
+
+/// A document of the ledger that a correction is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doc {
+    Invoice(InvoiceId),
+    Payment(PaymentId),
+    CreditNote(CreditNoteId),
+}
+
+impl Doc {
+    /// `kind:id`, as the audit trail names it.
+    pub fn subject(self) -> String {
+        match self {
+            Doc::Invoice(id) => format!("invoice:{id}"),
+            Doc::Payment(id) => format!("payment:{id}"),
+            Doc::CreditNote(id) => format!("credit_note:{id}"),
         }
+    }
+}
+
+impl Fix {
+    /// The document it corrects.
+    pub fn doc(&self) -> Doc {
+        match *self {
+            Fix::VoidInvoice { invoice } => Doc::Invoice(invoice),
+            Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => Doc::Payment(payment),
+            Fix::VoidCreditNote { credit_note } => Doc::CreditNote(credit_note),
+        }
+    }
+    /// Whether it voids its document (else it reallocates a payment).
+    pub fn is_void(&self) -> bool {
+        !matches!(self, Fix::Reallocate { .. })
     }
 }
 
@@ -1134,23 +1162,13 @@ impl Ledger {
         &self.corrections
     }
 
-    /// A customer's corrections, in the order made.
-    pub fn customer_corrections(&self, customer: CustomerId) -> Vec<&Correction> {
-        self.book(customer)
-            .map(|b| {
-                b.corrections
-                    .iter()
-                    .map(|&i| &self.corrections[i as usize])
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     /// The void of a document of the customer, if it was voided.
-    pub fn void_of(&self, customer: CustomerId, subject: &str) -> Option<&Correction> {
-        self.customer_corrections(customer)
-            .into_iter()
-            .find(|c| !matches!(c.fix, Fix::Reallocate { .. }) && c.subject() == subject)
+    pub fn void_of(&self, customer: CustomerId, doc: Doc) -> Option<&Correction> {
+        self.book(customer)?
+            .corrections
+            .iter()
+            .map(|&i| &self.corrections[i as usize])
+            .find(|c| c.fix.is_void() && c.fix.doc() == doc)
     }
 
     /// What of a payment is not allocated to any invoice now (after voids and reallocations;
@@ -1159,10 +1177,7 @@ impl Ledger {
         let Some(pi) = self.payment_index(customer, payment) else {
             return Money::ZERO;
         };
-        if self
-            .void_of(customer, &format!("payment:{payment}"))
-            .is_some()
-        {
+        if self.void_of(customer, Doc::Payment(payment)).is_some() {
             return Money::ZERO;
         }
         let applied: Money = self.standing_of(customer, true, pi).map(|s| s.amount).sum();
@@ -1241,10 +1256,7 @@ impl Ledger {
         let pi = self
             .payment_index(customer, payment)
             .ok_or(LedgerError::UnknownDocument)?;
-        if self
-            .void_of(customer, &format!("payment:{payment}"))
-            .is_some()
-        {
+        if self.void_of(customer, Doc::Payment(payment)).is_some() {
             return Err(LedgerError::AlreadyVoid);
         }
         let p = &self.payments[pi as usize];
@@ -1282,7 +1294,7 @@ impl Ledger {
         }) {
             return Err(LedgerError::DuplicateId);
         }
-        let void = |subject: String| self.void_of(customer, &subject).is_some();
+        let void = |doc: Doc| self.void_of(customer, doc).is_some();
         match &c.fix {
             Fix::VoidInvoice { invoice } => {
                 let ix = self
@@ -1299,7 +1311,7 @@ impl Ledger {
                 let pi = self
                     .payment_index(customer, *payment)
                     .ok_or(LedgerError::UnknownDocument)?;
-                if void(format!("payment:{payment}")) {
+                if void(Doc::Payment(*payment)) {
                     return Err(LedgerError::AlreadyVoid);
                 }
                 if let Fix::Reallocate { allocations, .. } = &c.fix {
@@ -1317,7 +1329,7 @@ impl Ledger {
             Fix::VoidCreditNote { credit_note } => {
                 self.credit_note_index(customer, *credit_note)
                     .ok_or(LedgerError::UnknownDocument)?;
-                if void(format!("credit_note:{credit_note}")) {
+                if void(Doc::CreditNote(*credit_note)) {
                     return Err(LedgerError::AlreadyVoid);
                 }
             }
@@ -1331,7 +1343,7 @@ impl Ledger {
             self.check_correction(&c)?;
         }
         let customer = c.customer;
-        let void = |l: &Ledger, subject: String| l.void_of(customer, &subject).is_some();
+        let void = |l: &Ledger, doc: Doc| l.void_of(customer, doc).is_some();
         match &c.fix {
             Fix::VoidInvoice { invoice } => {
                 let ix = self
@@ -1357,7 +1369,7 @@ impl Ledger {
                 let pi = self
                     .payment_index(customer, *payment)
                     .ok_or(LedgerError::UnknownDocument)?;
-                if void(self, format!("payment:{payment}")) {
+                if void(self, Doc::Payment(*payment)) {
                     return Err(LedgerError::AlreadyVoid);
                 }
                 self.end_settlements(customer, true, pi, c.date);
@@ -1366,7 +1378,7 @@ impl Ledger {
                 let ci = self
                     .credit_note_index(customer, *credit_note)
                     .ok_or(LedgerError::UnknownDocument)?;
-                if void(self, format!("credit_note:{credit_note}")) {
+                if void(self, Doc::CreditNote(*credit_note)) {
                     return Err(LedgerError::AlreadyVoid);
                 }
                 self.end_settlements(customer, false, ci, c.date);
@@ -1378,7 +1390,7 @@ impl Ledger {
                 let pi = self
                     .payment_index(customer, *payment)
                     .ok_or(LedgerError::UnknownDocument)?;
-                if void(self, format!("payment:{payment}")) {
+                if void(self, Doc::Payment(*payment)) {
                     return Err(LedgerError::AlreadyVoid);
                 }
                 let paid = self.payments[pi as usize].date;
@@ -1398,6 +1410,9 @@ impl Ledger {
     /// True if an invoice with this number exists (numbers are unique across the ledger).
     pub fn invoice_number_taken(&self, n: &DocNo) -> bool {
         self.invoices.iter().any(|i| i.number == *n)
+    }
+    pub fn credit_note_number_taken(&self, n: &DocNo) -> bool {
+        self.credit_notes.iter().any(|c| c.number == *n)
     }
     pub fn order_number_taken(&self, n: &DocNo) -> bool {
         self.orders.iter().any(|o| o.number == *n)
@@ -1671,7 +1686,7 @@ impl CreditNoteInput {
         let number = e.take(
             NUMBER,
             DocNo::parse(&self.number).and_then(|n| {
-                if ledger.credit_notes.iter().any(|c| c.number == n) {
+                if ledger.credit_note_number_taken(&n) {
                     Err(Problem::DuplicateNumber)
                 } else {
                     Ok(n)

@@ -170,22 +170,16 @@ impl Ledger {
             if eff > last || s.until <= eff {
                 continue;
             }
-            let k = dates.partition_point(|d| *d < eff);
-            settled[s.pos as usize * n + k] += s.amount.minor();
-            let o = &mut out[k];
-            if s.is_payment() {
-                o.collected += s.amount;
-            } else {
-                o.credited += s.amount;
-            }
-            if s.until <= last {
-                let k = dates.partition_point(|d| *d < s.until);
-                settled[s.pos as usize * n + k] -= s.amount.minor();
+            // The amount comes in on its first day, and goes back out on its end (if in range).
+            let ends = (s.until <= last).then_some((s.until, -s.amount));
+            for (day, amount) in std::iter::once((eff, s.amount)).chain(ends) {
+                let k = dates.partition_point(|d| *d < day);
+                settled[s.pos as usize * n + k] += amount.minor();
                 let o = &mut out[k];
                 if s.is_payment() {
-                    o.collected -= s.amount;
+                    o.collected += amount;
                 } else {
-                    o.credited -= s.amount;
+                    o.credited += amount;
                 }
             }
         }

@@ -71,7 +71,10 @@ fn a_void_payment_reopens_what_it_paid_from_the_day_of_the_void_only() {
     assert_eq!(l.open_now(InvoiceId::from_u128(1)), Some(units(1000)));
     assert_eq!(l.unapplied(C1, PaymentId::from_u128(10)), Money::ZERO);
     assert!(l
-        .void_of(C1, "payment:00000000-0000-0000-0000-00000000000a")
+        .void_of(
+            C1,
+            creditdesk_domain::ledger::Doc::Payment(PaymentId::from_u128(10))
+        )
         .is_some());
 }
 

@@ -1066,14 +1066,14 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
         .reasons
         .iter()
         .map(|x| match *x {
-            Reason::Frozen => because("frozen", None, "the customer's credit is frozen".into()),
+            Reason::Frozen => because(x.code(), None, "the customer's credit is frozen".into()),
             Reason::CashBeforeDelivery => because(
-                "cash_before_delivery",
+                x.code(),
                 None,
                 "the customer's grade settles cash before delivery".into(),
             ),
             Reason::OverLimit { by } => because(
-                "over_limit",
+                x.code(),
                 Some(by),
                 format!(
                     "the order takes exposure over the limit by {}",
@@ -1081,7 +1081,7 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
                 ),
             ),
             Reason::OverHoldShare { used_bp } => because(
-                "over_hold_share",
+                x.code(),
                 None,
                 format!(
                     "utilisation after the order would be {}.{:02}%, over the hold share",
@@ -1090,7 +1090,7 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
                 ),
             ),
             Reason::OverWarnShare { used_bp } => because(
-                "over_warn_share",
+                x.code(),
                 None,
                 format!(
                     "utilisation after the order would be {}.{:02}%, over the warning share",
@@ -1099,20 +1099,18 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
                 ),
             ),
             Reason::Overdue { amount, days } => because(
-                "overdue",
+                x.code(),
                 Some(amount),
                 format!(
                     "{} is overdue, the oldest by {days} days",
                     amount.format_cny()
                 ),
             ),
-            Reason::LimitExpired { on } => because(
-                "limit_expired",
-                None,
-                format!("the limit expired on {}", on.iso()),
-            ),
+            Reason::LimitExpired { on } => {
+                because(x.code(), None, format!("the limit expired on {}", on.iso()))
+            }
             Reason::ReviewDue { on } => because(
-                "review_due",
+                x.code(),
                 None,
                 format!("the limit's review was due on {}", on.iso()),
             ),

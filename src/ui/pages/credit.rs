@@ -82,13 +82,14 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                     }}
                 </p>
                 {(c.limits.review_due.is_some() || c.limits.expires.is_some()).then(|| {
-                    let past = |d: creditdesk_domain::Date| if d < state.data(|x| x.as_of) { " ⚠" } else { "" };
+                    let as_of = state.data(|x| x.as_of);
+                    let mark = |passed: bool| if passed { " ⚠" } else { "" };
                     let mut parts = Vec::new();
                     if let Some(r) = c.limits.review_due {
-                        parts.push(format!("{}{}{}", lang.label(t(T::NextReview)), lang.date(r), past(r)));
+                        parts.push(format!("{}{}{}", lang.label(t(T::NextReview)), lang.date(r), mark(c.limits.review_passed(as_of))));
                     }
                     if let Some(e) = c.limits.expires {
-                        parts.push(format!("{}{}{}", lang.label(t(T::LimitExpires)), lang.date(e), past(e)));
+                        parts.push(format!("{}{}{}", lang.label(t(T::LimitExpires)), lang.date(e), mark(c.limits.expired(as_of))));
                     }
                     view! { <p class="muted" data-testid="limit-calendar">{parts.join(" · ")}</p> }
                 })}

@@ -75,10 +75,13 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let payment_row = payment.and_then(|pid| {
         with_data(|d| {
             let me = d.me();
-            d.customer_360(&me, Some(customer))
-                .ok()
-                .and_then(|v| v.payments.into_iter().find(|p| p.payment.id == pid))
-                .map(|p| (p, v_numbers(d, customer)))
+            d.customer_360(&me, Some(customer)).ok().and_then(|v| {
+                let numbers = v.numbers;
+                v.payments
+                    .into_iter()
+                    .find(|p| p.payment.id == pid)
+                    .map(|p| (p, numbers))
+            })
         })
     });
     let form = Form::new([
@@ -387,16 +390,4 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
             </form>
         </section>
     }
-}
-
-/// Invoice numbers of a customer by id (void ones included).
-fn v_numbers(
-    d: &creditdesk_app::Book,
-    customer: CustomerId,
-) -> std::collections::HashMap<InvoiceId, creditdesk_domain::DocNo> {
-    d.ledger
-        .customer_invoices(customer)
-        .into_iter()
-        .map(|i| (i.id, i.number))
-        .collect()
 }
