@@ -1157,3 +1157,74 @@ async fn a_device_reported_lost_is_told_at_its_next_request_and_its_session_ends
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_void_forged_by_a_reps_device_is_refused_and_finances_void_reaches_the_rep() {
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let mine = pull(&s, &rep).await;
+        // A payment on one of the rep's customers, still standing.
+        let rows = mine.rows().unwrap();
+        let p = rows
+            .payments
+            .iter()
+            .find(|p| !p.allocations.is_empty())
+            .expect("the demo rep has a payment")
+            .clone();
+        let void = |n: u128, reason: &str| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: n as u64,
+            command: Command::Correct {
+                id: CorrectionId::from_u128(uuid::Uuid::new_v4().as_u128()),
+                customer: p.customer,
+                fix: Fix::VoidPayment { payment: p.id },
+                reason: reason.into(),
+            },
+            files: vec![],
+        };
+        let before = pull(&s, &fs).await;
+        // The rep's device has no void button; a forged push is refused and writes nothing.
+        let r = push(&s, &rep, "phone-1", vec![void(1, "typed wrong")]).await;
+        assert_eq!(
+            (r.results[0].status, r.results[0].code.as_deref()),
+            (Status::Refused, Some("CMD-NOT-PERMITTED")),
+            "{db}: {r:?}"
+        );
+        // Finance without a reason: refused at its field.
+        let r = push(&s, &fs, "desk-1", vec![void(1, " ")]).await;
+        assert_eq!(r.results[0].status, Status::Refused, "{db}: {r:?}");
+        let after = pull(&s, &fs).await;
+        assert_eq!(
+            after.audit.len(),
+            before.audit.len(),
+            "{db}: nothing written"
+        );
+        // Finance with a reason: it lands, and the rep's next pull reads the payment as void.
+        let r = push(&s, &fs, "desk-1", vec![void(2, "the cheque bounced")]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let theirs = pull(&s, &rep).await;
+        let book = book_of(&theirs);
+        assert_eq!(book.ledger.corrections().len(), 1, "{db}");
+        assert_eq!(
+            book.ledger.unapplied(p.customer, p.id),
+            Money::ZERO,
+            "{db}: a void payment applies to nothing"
+        );
+        assert!(book.ledger.allocations_now(p.customer, p.id).is_empty());
+        // On the trail as the signed-in user, with why (the rules may act on it after).
+        let trail = pull(&s, &fs).await;
+        let voided = trail
+            .audit
+            .iter()
+            .find(|e| e.what == "payment.voided")
+            .expect("the void is on the trail");
+        assert_eq!(
+            (voided.who.as_str(), voided.why.as_str()),
+            ("fs-1", "the cheque bounced"),
+            "{db}"
+        );
+        s.running.stop().await;
+    }
+}
