@@ -5,7 +5,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { actAs, browser, cents, ready, serve, tile } from "../lib.mjs";
+import { NOW, actAs, browser, cents, daysAfter, ready, serve, tile } from "../lib.mjs";
+
+/** A day as the date inputs and the CSV write it (`2026-06-15`). */
+const iso = (d) => d.toISOString().slice(0, 10);
+const today = iso(NOW);
 
 let server;
 before(async () => {
@@ -40,8 +44,8 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
     await page.waitForSelector("[data-testid=customer-360]");
     const url = page.url();
 
-    // Overdue since 2026-05-31 (today is 2026-06-15), then paid in full.
-    const first = await invoice(page, url, "2026-05-01", 30, "5000");
+    // Issued 45 days ago on 30 days: overdue for 15 days; then paid in full.
+    const first = await invoice(page, url, iso(daysAfter(-45)), 30, "5000");
     assert.equal(cents(await tile(page, "overdue")), 500000);
     await page.click("[data-testid=new-payment]");
     await page.fill("#f-amount", "5000");
@@ -60,7 +64,7 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
 
     // A new payment of 2000 goes oldest first onto the first invoice; a second invoice comes, and
     // the payment moves onto it.
-    const second = await invoice(page, url, "2026-06-10", 30, "3000");
+    const second = await invoice(page, url, iso(daysAfter(-5)), 30, "3000");
     await page.click("[data-testid=new-payment]");
     await page.fill("#f-amount", "2000");
     await page.click("[data-testid=save]");
@@ -100,11 +104,11 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
     // The payments table as CSV says what the page says: the void one with its reason, the
     // moved one with its new invoice, exact amounts.
     const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-payments]")]);
-    assert.match(dl.suggestedFilename(), /^E2E 更正测试有限公司-payments-2026-06-15\.csv$/);
+    assert.equal(dl.suggestedFilename(), `E2E 更正测试有限公司-payments-${today}.csv`);
     const csv = readFileSync(await dl.path()).toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
     assert.equal(csv[0], "日期,金额,银行流水号,核销,未核销,作废");
     assert.equal(csv.length, 3, csv.join("\n"));
-    assert.ok(csv.some((l) => l.includes("5000.00") && l.endsWith("2026-06-15 录错客户")), csv.join("\n"));
+    assert.ok(csv.some((l) => l.includes("5000.00") && l.endsWith(`${today} 录错客户`)), csv.join("\n"));
     assert.ok(csv.some((l) => l.includes(`${second} 2000.00`)), csv.join("\n"));
 
     // Every correction is on the trail.
