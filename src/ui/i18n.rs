@@ -261,6 +261,8 @@ texts! {
     AllRegions => "All regions", "全部区域";
     AllReps => "All sales reps", "全部销售";
     ChooseRep => "Choose a sales rep", "选择销售";
+    ChooseInvoice => "Choose an invoice", "请选择发票";
+    CreditedInvoice => "Invoice credited", "冲红发票";
     OnlyOverdue => "Only overdue", "仅看逾期";
     SortBy => "Sort by", "排序";
     SortName => "Name", "名称";

@@ -105,7 +105,10 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         state.data(|d| match doc {
             Doc::Payment | Doc::CreditNote | Doc::Reallocate => {
                 let first = match doc {
-                    Doc::CreditNote => None,
+                    // No default: the invoice a credit note reduces is chosen on purpose.
+                    Doc::CreditNote => {
+                        Some(vec![(String::new(), lang.t(T::ChooseInvoice).to_string())])
+                    }
                     Doc::Reallocate => Some(vec![
                         (String::new(), lang.t(T::OldestFirst).to_string()),
                         ("-".to_string(), lang.t(T::LeaveUnapplied).to_string()),
@@ -347,7 +350,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
                     }.into_any(),
                     Doc::CreditNote => view! {
-                        <SelectField form=form name=f::INVOICE label=T::Invoices options=choices />
+                        <SelectField form=form name=f::INVOICE label=T::CreditedInvoice options=choices />
                         <Field form=form name=f::NUMBER label=T::Number required=true />
                         <div class="row">
                             <Field form=form name=f::DATE label=T::Date input_type="date" required=true />
