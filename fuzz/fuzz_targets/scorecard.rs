@@ -75,6 +75,9 @@ fn edge_metrics(model: &Scorecard) -> Vec<Metrics> {
                 m.set(key, v);
             }
             m.report_age_days = Some(if below { model.max_report_age_days } else { 0 });
+            // Either side of the minimum's history.
+            let h = model.minimum.history_months;
+            m.history_months = Some(if below { h.saturating_sub(1) } else { h });
             out.push(m);
         }
     }
@@ -105,7 +108,13 @@ fuzz_target!(|bytes: &[u8]| {
         assert!((0..=10_000).contains(&s.score.0), "score {:?}", s.score);
         let sum: i64 = s.parts.iter().map(|p| p.contribution.0).sum();
         assert_eq!(sum, s.score.0, "the parts do not add up to the score");
-        assert_eq!(prepared.score_and_grade(m), (s.score, s.grade));
+        let r = prepared.rate(m);
+        assert_eq!(
+            (r.score, r.grade, r.provisional),
+            (s.score, s.grade, s.provisional),
+            "the quick path and the explained one disagree"
+        );
+        assert!(s.grade >= model.thresholds.grade(s.score), "a minimum never lifts a grade");
         if let Some(h) = model.hint(&s) {
             assert!(h.to < s.grade, "a hint to a grade not better");
             assert!(h.new_score >= model.thresholds.floor(h.to));

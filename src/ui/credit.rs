@@ -29,6 +29,13 @@ pub fn reason_text(lang: Lang, r: &Reason) -> String {
                 "The customer is frozen".into()
             }
         }
+        Reason::NoLimit => {
+            if zh {
+                "客户尚无信用额度".into()
+            } else {
+                "The customer has no credit limit yet".into()
+            }
+        }
         Reason::CashBeforeDelivery => {
             if zh {
                 "该评级须款到发货".into()
@@ -129,6 +136,16 @@ pub fn remedy_text(lang: Lang, r: &Remedy) -> String {
                 "The customer must be unfrozen first".into()
             }
         }
+        Remedy::FirstLimit(m) => {
+            if zh {
+                format!("首次额度 {} 获批后可通过", m.format_cny())
+            } else {
+                format!(
+                    "A first limit of {} lets it pass, once approved",
+                    m.format_cny()
+                )
+            }
+        }
     }
 }
 
@@ -148,14 +165,18 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
         .and_then(|permanent| result.temporary_limit_to_ask(permanent));
     // A temporary limit already asked for: shown and linked, not offered again (it would be
     // refused).
+    // A customer without any limit is offered a first-limit request instead.
+    let first = result.remedies.iter().find_map(|r| match r {
+        Remedy::FirstLimit(m) => Some(*m),
+        _ => None,
+    });
+    let (ask, kind) = match first {
+        Some(m) => (Some(m), creditdesk_domain::approval::Kind::FirstApplication),
+        None => (ask, creditdesk_domain::approval::Kind::TemporaryLimit),
+    };
     let open = id.and_then(|id| {
         crate::ui::state::with_data(|d| {
-            creditdesk_domain::workflow::open_of_kind(
-                &d.requests,
-                id,
-                creditdesk_domain::approval::Kind::TemporaryLimit,
-            )
-            .map(|r| r.id)
+            creditdesk_domain::workflow::open_of_kind(&d.requests, id, kind).map(|r| r.id)
         })
     });
     let increase = ask.map(|m| m - result.limit);
@@ -175,6 +196,15 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                     <p class="open-request" data-testid="open-request">{lang.t(T::OpenOfKind)}" "
                         <crate::ui::link::A href=format!("/requests/{r}")>{lang.t(T::ViewRequest)}</crate::ui::link::A>
                     </p>
+                }.into_any()),
+                (Some(m), None) if first.is_some() => Some(view! {
+                    <crate::ui::link::A href=format!("/customers/{customer}/request?action=first&amount={}", m.to_plain())
+                        attr:class="button small" attr:data-testid="request-first-limit">
+                        {match lang {
+                            Lang::Zh => format!("申请首次额度 {}", m.format_cny()),
+                            Lang::En => format!("Request a first limit of {}", m.format_cny()),
+                        }}
+                    </crate::ui::link::A>
                 }.into_any()),
                 (Some(m), None) => Some(view! {
                     <crate::ui::link::A href=format!("/customers/{customer}/request?action=temporary&amount={}", m.to_plain())

@@ -5,7 +5,7 @@ use crate::ui::i18n::{Lang, T};
 use creditdesk_charts::{waterfall, Linear};
 use creditdesk_domain::rating::scorecard::NumBin;
 use creditdesk_domain::rating::{
-    FactorKey, Fixed, Grade, Hint, ModelCode, ModelProblem, Score, Value,
+    FactorKey, Fixed, Grade, Hint, Minimum, ModelCode, ModelProblem, Score, Value,
 };
 use creditdesk_domain::{IndustryPosition, Money};
 use leptos::prelude::*;
@@ -161,6 +161,7 @@ pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
         ModelCode::ThresholdOrder => ("thresholds must satisfy AAA > AA > A > B", "阈值须满足 AAA > AA > A > B"),
         ModelCode::ReportAge => ("report validity cannot be negative", "报告有效期不能为负"),
         ModelCode::Refused => ("could not be saved", "无法保存"),
+        ModelCode::Minimum => ("the minimum of data asks for more than 100% of the weight or more than 120 months", "最少数据要求超过 100% 权重或 120 个月"),
     };
     let what = if lang == Lang::Zh { zh } else { en };
     let detail = if p.detail.is_empty() {
@@ -187,9 +188,34 @@ pub fn hint_text(lang: Lang, h: &Hint, bin_text: String) -> String {
     }
 }
 
+/// A grade; a provisional one (too little data yet) is drawn dashed with a question mark and says
+/// so in its title.
 #[component]
-pub fn GradeBadge(grade: Grade) -> impl IntoView {
-    view! { <span class=format!("grade g-{}", grade.label()) title=grade.label()>{grade.label()}</span> }
+pub fn GradeBadge(grade: Grade, #[prop(optional)] provisional: bool) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let title = if provisional {
+        format!("{} ({})", grade.label(), state.t(T::Provisional))
+    } else {
+        grade.label().to_string()
+    };
+    view! { <span class=format!("grade g-{}", grade.label()) class:provisional=provisional title=title.clone() aria-label=title>{grade.label()}</span> }
+}
+
+/// Why a grade is provisional, in words: the history and the data against the model's minimum.
+pub fn provisional_text(lang: Lang, s: &Score, m: &Minimum) -> String {
+    let months = s.history_months.unwrap_or(0);
+    let cov = Fixed(s.coverage_bp as i64).display();
+    let need = Fixed(m.coverage_bp as i64).display();
+    match lang {
+        Lang::Zh => format!(
+            "暂定评级：首张发票起 {months}/{} 个月，有数据的因子权重 {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",
+            m.history_months, m.ceiling
+        ),
+        Lang::En => format!(
+            "Provisional: {months} of {} months since the first invoice, {cov}% of the weight has data ({need}% needed). Graded no better than {} until the data exist; a first limit goes through a request.",
+            m.history_months, m.ceiling
+        ),
+    }
 }
 
 /// The score as a waterfall: each factor's contribution stacked from 0 to the total, with the

@@ -8,7 +8,9 @@ use creditdesk_domain::approval::{AuditEntry, Routes, User};
 use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy, Reservation};
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::monitor::{MonitorState, RuleSet};
-use creditdesk_domain::rating::{migration, Fixed, Grade, Metrics, Migration, Score, Scorecard};
+use creditdesk_domain::rating::{
+    migration, Fixed, Grade, Metrics, Migration, Rating, Score, Scorecard,
+};
 use creditdesk_domain::request::Request;
 use creditdesk_domain::*;
 
@@ -33,7 +35,7 @@ pub struct Book {
     pub draft: Option<Scorecard>,
     /// Each customer's metrics as of `as_of`, and its score and grade under `model`.
     pub metrics: IdMap<CustomerId, Metrics>,
-    pub rated: IdMap<CustomerId, (Fixed, Grade)>,
+    pub rated: IdMap<CustomerId, Rating>,
     /// Requests of the approval workflow, newest first.
     pub requests: Vec<Request>,
     /// The credit policy per grade and the rules of the order-time check.
@@ -113,7 +115,7 @@ impl Book {
     }
     /// A customer's grade today (an approved override wins); C when not graded yet.
     pub fn grade(&self, id: CustomerId) -> Grade {
-        self.rated.get(&id).map_or(Grade::C, |r| r.1)
+        self.rated.get(&id).map_or(Grade::C, |r| r.grade)
     }
     /// A customer's limits as the check sees them: frozen too while a rule holds its ordering.
     pub fn limits_in_force(&self, id: CustomerId) -> Option<credit::Limits> {
@@ -152,9 +154,12 @@ impl Book {
         self.summaries.insert(id, s);
         if let Some(c) = self.customer(id) {
             let m = self.ledger.metrics(c, self.as_of);
-            let (score, grade) = self.model.prepare().score_and_grade(&m);
-            let grade = c.grade_override.map_or(grade, |o| o.grade);
-            self.rated.insert(id, (score, grade));
+            let mut r = self.model.prepare().rate(&m);
+            if let Some(o) = c.grade_override {
+                r.grade = o.grade;
+                r.provisional = false;
+            }
+            self.rated.insert(id, r);
             self.metrics.insert(id, m);
         }
     }
@@ -177,11 +182,12 @@ impl Book {
         self.rated = self
             .metrics
             .iter()
-            .map(|(id, m)| (*id, p.score_and_grade(m)))
+            .map(|(id, m)| (*id, p.rate(m)))
             .collect();
         for c in &self.customers {
             if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
-                r.1 = o.grade;
+                r.grade = o.grade;
+                r.provisional = false;
             }
         }
     }
@@ -290,8 +296,14 @@ impl Book {
         let mut moves = Vec::with_capacity(self.customers.len());
         let mut changes = Vec::new();
         for c in self.customers.iter().filter(|c| user.sees(&c.sales_rep)) {
-            let (Some(&(old_score, old)), Some(m)) =
-                (self.rated.get(&c.id), self.metrics.get(&c.id))
+            let (
+                Some(&Rating {
+                    score: old_score,
+                    grade: old,
+                    ..
+                }),
+                Some(m),
+            ) = (self.rated.get(&c.id), self.metrics.get(&c.id))
             else {
                 continue;
             };

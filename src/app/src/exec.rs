@@ -1182,7 +1182,9 @@ fn canonical_kind(
         },
         RequestKind::Unfreeze { .. } => RequestKind::Unfreeze { limit },
         RequestKind::GradeOverride { to, .. } => {
-            let (score, from) = book
+            let rating::Rating {
+                score, grade: from, ..
+            } = book
                 .rated
                 .get(&c.id)
                 .copied()

@@ -29,8 +29,7 @@ pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
         let (score, grade) = d
             .rated
             .get(&c.id)
-            .copied()
-            .unwrap_or((rating::Fixed(0), rating::Grade::C));
+            .map_or((rating::Fixed(0), rating::Grade::C), |r| (r.score, r.grade));
         let exposure = d
             .check_input(c.id)
             .map(|i| i.exposure.total(&d.policy))
@@ -101,8 +100,7 @@ pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMont
                     let (score, grade) = d
                         .rated
                         .get(&c.id)
-                        .copied()
-                        .unwrap_or((rating::Fixed(0), rating::Grade::C));
+                        .map_or((rating::Fixed(0), rating::Grade::C), |r| (r.score, r.grade));
                     facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
                 })
                 .collect();

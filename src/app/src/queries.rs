@@ -55,7 +55,7 @@ impl Book {
                     && (f.rep.is_empty() || c.sales_rep == f.rep)
                     && (!f.only_overdue || self.summary(c.id).overdue.is_positive())
                     && f.grade
-                        .is_none_or(|g| self.rated.get(&c.id).is_some_and(|r| r.1 == g))
+                        .is_none_or(|g| self.rated.get(&c.id).is_some_and(|r| r.grade == g))
                     && (q.is_empty()
                         || c.name.to_lowercase().contains(&q)
                         || reps_named.contains(&c.sales_rep.as_str())
@@ -73,7 +73,7 @@ impl Book {
             ListSort::Days => {
                 ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).max_days_overdue))
             }
-            ListSort::Score => ix.sort_by_key(|&i| self.rated.get(&id(i)).map(|r| r.0)),
+            ListSort::Score => ix.sort_by_key(|&i| self.rated.get(&id(i)).map(|r| r.score)),
         }
         ix
     }
@@ -186,8 +186,8 @@ impl Book {
     pub fn grade_counts(&self, user: &User) -> [u32; 5] {
         let mut counts = [0u32; 5];
         for c in self.customers.iter().filter(|c| user.sees(&c.sales_rep)) {
-            if let Some((_, g)) = self.rated.get(&c.id) {
-                counts[*g as usize] += 1;
+            if let Some(r) = self.rated.get(&c.id) {
+                counts[r.grade as usize] += 1;
             }
         }
         counts

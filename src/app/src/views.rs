@@ -213,7 +213,7 @@ impl Book {
     /// What a request on customer `id` is checked against (none before it is graded).
     pub fn request_context(&self, id: CustomerId) -> Option<RequestContext> {
         let c = self.customer(id)?;
-        let (score, _) = self.rated.get(&id).copied()?;
+        let score = self.rated.get(&id)?.score;
         let grade = self.grade(id);
         Some(RequestContext {
             limits: self.limits_in_force(id)?,
@@ -311,6 +311,11 @@ pub struct RatingView {
     /// and whether it is an override.
     pub grade: Grade,
     pub overridden: bool,
+    /// The grade in force is provisional: the customer is short of the model's minimum of data
+    /// (never when overridden).
+    pub provisional: bool,
+    /// What the model asks before a grade stands on its own.
+    pub minimum: creditdesk_domain::rating::Minimum,
 }
 
 impl Book {
@@ -329,6 +334,8 @@ impl Book {
                 .cloned()
                 .collect(),
             overridden: grade != score.grade,
+            provisional: self.rated.get(&id).is_some_and(|r| r.provisional),
+            minimum: self.model.minimum,
             grade,
             score,
         })

@@ -2738,3 +2738,72 @@ fn an_imported_payment_settles_an_invoice_a_void_reopened_and_a_reallocation_kee
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.book.borrow().summary(w.ours).open_ar, Money::ZERO);
 }
+
+#[test]
+fn a_new_customer_is_graded_provisionally_and_its_first_order_asks_for_a_first_limit() {
+    use creditdesk_domain::rating::Grade;
+    let w = World::new();
+    let id = CustomerId::from_u128(4242);
+    let mut i = input("Newcomer Ltd", "rep-1");
+    i.first_cooperation = TODAY.into();
+    let create = Command::SaveCustomer {
+        id,
+        create: true,
+        input: i,
+        why: String::new(),
+    };
+    assert_eq!(cell(w.run("rep-1", create)), "ok");
+    let rating = |w: &World| *w.book.borrow().rated.get(&id).unwrap();
+    let r = rating(&w);
+    assert!(r.provisional, "no history: provisional");
+    assert!(r.grade >= Grade::B, "{:?}", r.grade);
+    assert!(w.book.borrow().explain(id).unwrap().provisional);
+    // Its first order is not "an order of at most 0.00": it asks for a first limit.
+    let check = w
+        .book
+        .borrow()
+        .check_order(id, Money::from_units(5_000), false)
+        .unwrap();
+    assert_eq!(check.outcome, Outcome::Block);
+    assert!(
+        check.reasons.contains(&credit::Reason::NoLimit),
+        "{:?}",
+        check.reasons
+    );
+    assert!(
+        check
+            .remedies
+            .iter()
+            .any(|r| matches!(r, credit::Remedy::FirstLimit(m) if *m >= Money::from_units(5_000))),
+        "{:?}",
+        check.remedies
+    );
+    assert!(
+        !check
+            .remedies
+            .iter()
+            .any(|r| matches!(r, credit::Remedy::OrderAtMost(_))),
+        "not offered an order of at most 0.00"
+    );
+    // An invoice paid the same day does not lift it past the ceiling.
+    let inv = w.invoice(id, "12345.60", None);
+    assert_eq!(cell(w.run("fs", inv.clone())), "ok");
+    let pay = w.payment(id, "12345.60", Some(invoice_id(&inv)));
+    assert_eq!(cell(w.run("fs", pay)), "ok");
+    let r = rating(&w);
+    assert!(r.provisional);
+    assert_eq!(r.grade, Grade::B);
+    // An approved grade override is a person's decision: not provisional.
+    let mut b = w.book.borrow_mut();
+    let mut c = b.customer(id).unwrap().clone();
+    c.grade_override = Some(creditdesk_domain::request::GradeOverride {
+        grade: Grade::A,
+        request: RequestId::from_u128(1),
+        since: d(TODAY),
+    });
+    b.put_customer(c);
+    b.refresh_summary(id);
+    b.rescore();
+    let r = b.rated[&id];
+    assert_eq!((r.grade, r.provisional), (Grade::A, false));
+}

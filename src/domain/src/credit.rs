@@ -390,6 +390,9 @@ pub enum Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
     Frozen,
+    /// The customer has no limit at all (never granted one): credit starts with a first-limit
+    /// request, not with a smaller order.
+    NoLimit,
     CashBeforeDelivery,
     /// The order takes exposure over the limit by this much.
     OverLimit {
@@ -421,6 +424,7 @@ impl Reason {
     pub fn code(&self) -> &'static str {
         match self {
             Reason::Frozen => "frozen",
+            Reason::NoLimit => "no_limit",
             Reason::CashBeforeDelivery => "cash_before_delivery",
             Reason::OverLimit { .. } => "over_limit",
             Reason::OverHoldShare { .. } => "over_hold_share",
@@ -453,6 +457,8 @@ pub enum Remedy {
     Prepay,
     /// Only an unfreeze (through a request) helps.
     Unfreeze,
+    /// A first limit of this much (through a request) lets the order pass.
+    FirstLimit(Money),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -489,6 +495,22 @@ fn share_of(limit: Money, bp: u32) -> Money {
     Money::from_minor((limit.minor() as i128 * bp as i128 / 10_000) as i64)
 }
 
+/// The least limit under which an exposure of `after` passes the hold line (the limit itself
+/// when the hold rule is off).
+fn limit_for(policy: &Policy, after: Money) -> Money {
+    match policy.hold_over_bp {
+        Some(bp) if bp > 0 => {
+            let target = after.mul_ratio_round_half_away(10_000, bp as i64);
+            if share_of(target, bp) < after {
+                target + Money::from_minor(1)
+            } else {
+                target
+            }
+        }
+        _ => after,
+    }
+}
+
 /// Checks an order of `amount` on the day. `prepaid` marks an order paid before delivery.
 pub fn check(
     policy: &Policy,
@@ -519,7 +541,10 @@ pub fn check(
             Some(bp) => share_of(limit, bp).min(limit),
             None => limit,
         };
-        if after > limit {
+        let never_granted = c.limits.permanent.is_zero() && limit.is_zero();
+        if never_granted && after.is_positive() {
+            reasons.push(Reason::NoLimit);
+        } else if after > limit {
             reasons.push(Reason::OverLimit { by: after - limit });
         } else if after > ceiling {
             reasons.push(Reason::OverHoldShare {
@@ -530,7 +555,9 @@ pub fn check(
                 used_bp: used_after_bp.unwrap_or(i64::MAX),
             });
         }
-        if after > ceiling {
+        if never_granted && after.is_positive() {
+            remedies.push(Remedy::FirstLimit(limit_for(policy, after)));
+        } else if after > ceiling {
             let over = after - ceiling;
             // A payment lowers open receivables, so it helps only up to what is owed.
             if over <= c.exposure.open_ar {
@@ -539,15 +566,7 @@ pub fn check(
             remedies.push(Remedy::OrderAtMost((ceiling - exposure).max(Money::ZERO)));
             // A higher limit raises the hold ceiling too: ask for enough that the order fits under it.
             let needed = match policy.hold_over_bp {
-                Some(bp) if bp > 0 => {
-                    let target = after.mul_ratio_round_half_away(10_000, bp as i64);
-                    let target = if share_of(target, bp) < after {
-                        target + Money::from_minor(1)
-                    } else {
-                        target
-                    };
-                    target - limit
-                }
+                Some(bp) if bp > 0 => limit_for(policy, after) - limit,
                 _ => over,
             };
             remedies.push(Remedy::TemporaryIncrease(needed.max(Money::from_minor(1))));

@@ -143,7 +143,7 @@ fn a_frozen_customer_is_blocked_even_with_headroom() {
 }
 
 #[test]
-fn a_zero_limit_means_no_credit_not_unchecked() {
+fn a_customer_never_granted_a_limit_is_told_to_request_a_first_one_not_to_order_less() {
     let c = customer(Grade::A, 0, 0);
     let r = check(
         &Policy::default(),
@@ -152,14 +152,37 @@ fn a_zero_limit_means_no_credit_not_unchecked() {
         false,
         d(TODAY),
     );
-    assert_eq!(r.outcome, Outcome::Block);
     assert_eq!(
-        r.reasons,
-        vec![Reason::OverLimit {
-            by: Money::from_minor(1)
-        }]
+        r.outcome,
+        Outcome::Block,
+        "a zero limit is no credit, not unchecked"
     );
+    assert_eq!(r.reasons, vec![Reason::NoLimit]);
+    assert_eq!(r.remedies, vec![Remedy::FirstLimit(Money::from_minor(1))]);
     assert_eq!(r.used_after_bp, None);
+    // Under a hold line at 90%, the first limit to ask for keeps the order under it.
+    let r = check(&hold_at_90(), &c, y(9_000), false, d(TODAY));
+    assert_eq!(r.remedies, vec![Remedy::FirstLimit(y(10_000))]);
+    // Prepaid, it passes: no credit is used.
+    let r = check(&Policy::default(), &c, y(9_000), true, d(TODAY));
+    assert_eq!(r.outcome, Outcome::Pass);
+}
+
+#[test]
+fn a_lapsed_limit_or_a_temporary_one_is_not_a_customer_without_a_limit() {
+    let mut lapsed = customer(Grade::A, 1_000, 0);
+    lapsed.limits.expires = Some(d("2026-11-01"));
+    let r = check(&Policy::default(), &lapsed, y(10), false, d(TODAY));
+    assert!(!r.reasons.contains(&Reason::NoLimit), "{:?}", r.reasons);
+    assert!(r.reasons.contains(&Reason::OverLimit { by: y(10) }));
+    let mut temporary = customer(Grade::A, 0, 0);
+    temporary.limits.temporary.push(TemporaryLimit {
+        amount: y(500),
+        start: d("2026-11-01"),
+        end: d("2026-12-31"),
+    });
+    let r = check(&Policy::default(), &temporary, y(600), false, d(TODAY));
+    assert_eq!(r.reasons, vec![Reason::OverLimit { by: y(100) }]);
 }
 
 #[test]

@@ -237,6 +237,140 @@ fn the_default_model_breaks_no_rule_and_covers_every_factor() {
     }
 }
 
+/// The newcomer: no history, no external profile.
+fn newcomer() -> Customer {
+    Customer {
+        profile: ExternalProfile::default(),
+        first_cooperation: d("2026-11-20"),
+        ..customer()
+    }
+}
+
+#[test]
+fn a_customer_with_no_history_is_graded_provisionally_and_no_better_than_the_ceiling() {
+    let model = default_scorecard();
+    let as_of = d("2026-11-28");
+    let s = model.score(&Ledger::new().metrics(&newcomer(), as_of), as_of);
+    assert!(s.provisional);
+    assert_eq!(s.history_months, None);
+    assert!(
+        s.coverage_bp < model.minimum.coverage_bp,
+        "{}",
+        s.coverage_bp
+    );
+    assert!(s.grade >= model.minimum.ceiling, "{:?}", s.grade);
+    assert_eq!(
+        model.hint(&s),
+        None,
+        "data, not a better bin, lifts a provisional grade"
+    );
+}
+
+#[test]
+fn one_invoice_paid_the_same_day_does_not_earn_a_better_grade_than_the_ceiling() {
+    // The case: once an invoice of 12,345.60 is paid the same day, the reallocated
+    // weights alone would grade the customer A (with A's cap and terms).
+    let model = default_scorecard();
+    let as_of = d("2026-11-28");
+    let mut l = Ledger::new();
+    let mut inv = invoice(1, "2026-11-28", 30, 0);
+    inv.amount = Money::from_minor(1_234_560);
+    l.add_invoice(inv).unwrap();
+    l.add_payment(Payment {
+        id: PaymentId::from_u128(2),
+        meta: meta(),
+        customer: C,
+        reference: None,
+        date: as_of,
+        amount: inv.amount,
+        allocations: vec![Allocation {
+            invoice: inv.id,
+            amount: inv.amount,
+        }],
+    })
+    .unwrap();
+    // The rep recorded a clean litigation search on the new customer's form.
+    let mut c = newcomer();
+    c.profile.litigation_count = Some(0);
+    c.profile.litigation_open_amount = Some(Money::ZERO);
+    let m = l.metrics(&c, as_of);
+    assert_eq!(m.history_months, Some(0));
+    let mut open = model.clone();
+    open.minimum = Minimum::NONE;
+    let o = open.score(&m, as_of);
+    assert!(
+        o.grade < Grade::B,
+        "without a minimum the newcomer grades above B (the defect): {:?} {:?}",
+        o.score,
+        o.parts
+            .iter()
+            .map(|p| (p.factor, p.points))
+            .collect::<Vec<_>>()
+    );
+    let s = model.score(&m, as_of);
+    assert!(s.provisional);
+    assert_eq!(s.grade, Grade::B);
+    assert_eq!(model.prepare().rate(&m).grade, Grade::B);
+}
+
+#[test]
+fn a_grade_stands_once_the_history_and_the_data_reach_the_minimum() {
+    let model = default_scorecard();
+    let mut l = Ledger::new();
+    l.add_invoice(invoice(1, "2026-08-28", 30, 1000)).unwrap();
+    pay(&mut l, 2, "2026-09-20", 1, 1000);
+    let c = customer();
+    // Two months and thirty days is short of three months; the day after is not.
+    let short = l.metrics(&c, d("2026-11-27"));
+    assert_eq!(short.history_months, Some(2));
+    assert!(model.score(&short, d("2026-11-27")).provisional);
+    let enough = l.metrics(&c, d("2026-11-28"));
+    assert_eq!(enough.history_months, Some(3));
+    let s = model.score(&enough, d("2026-11-28"));
+    assert!(!s.provisional, "coverage {}", s.coverage_bp);
+    assert_eq!(s.grade, model.thresholds.grade(s.score));
+}
+
+#[test]
+fn whole_months_count_calendar_months_and_clamp_to_short_months() {
+    use creditdesk_domain::rating::metrics::whole_months;
+    let check = |from: &str, to: &str, expected: u32| {
+        assert_eq!(whole_months(d(from), d(to)), expected, "{from} -> {to}");
+    };
+    check("2026-01-31", "2026-02-27", 0);
+    check("2026-01-31", "2026-02-28", 1);
+    check("2026-03-15", "2026-03-14", 0);
+    check("2025-11-28", "2026-11-28", 12);
+    check("2026-11-28", "2026-11-28", 0);
+}
+
+#[test]
+fn a_minimum_asking_for_more_than_all_the_weight_is_refused_with_its_place() {
+    let mut model = default_scorecard();
+    model.minimum.coverage_bp = 10_001;
+    model.minimum.history_months = 121;
+    let codes: Vec<(&str, String)> = model
+        .problems()
+        .into_iter()
+        .map(|p| (p.code.code(), p.at))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("M-MINIMUM", "minimum.coverage_bp".to_string()),
+            ("M-MINIMUM", "minimum.history_months".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_model_saved_before_minimums_existed_asks_for_none() {
+    let mut v = serde_json::to_value(default_scorecard()).unwrap();
+    v.as_object_mut().unwrap().remove("minimum");
+    let old: Scorecard = serde_json::from_value(v).unwrap();
+    assert_eq!(old.minimum, Minimum::NONE);
+}
+
 fn two_factor(missing: MissingPolicy) -> Scorecard {
     Scorecard {
         version: 3,
@@ -245,6 +379,7 @@ fn two_factor(missing: MissingPolicy) -> Scorecard {
         missing,
         max_report_age_days: 365,
         thresholds: Thresholds::default(),
+        minimum: Minimum::NONE,
         factors: vec![
             Factor {
                 key: "avg_days_to_pay".into(),
@@ -528,14 +663,16 @@ fn any_metrics() -> impl Strategy<Value = Metrics> {
             Just(IndustryPosition::Small)
         ]),
         proptest::option::of(0i32..2000),
+        proptest::option::of(0u32..60),
     )
-        .prop_map(|(nums, pos, age)| {
+        .prop_map(|(nums, pos, age, history)| {
             let mut m = Metrics::default();
             for (i, f) in FactorKey::ALL.iter().enumerate() {
                 m.set(*f, nums[i].map(|v| Value::Num(Fixed(v))));
             }
             m.set(FactorKey::IndustryPosition, pos.map(Value::Cat));
             m.report_age_days = age;
+            m.history_months = history;
             m
         })
 }
@@ -622,8 +759,11 @@ proptest! {
         let s = model.score(&m, d("2026-11-28"));
         prop_assert!((0..=10_000).contains(&s.score.0), "{}", s.score.0);
         prop_assert_eq!(s.parts.iter().map(|p| p.contribution.0).sum::<i64>(), s.score.0);
-        prop_assert_eq!(s.grade, model.thresholds.grade(s.score));
-        prop_assert_eq!(model.prepare().score_and_grade(&m), (s.score, s.grade), "the quick path agrees");
+        let ceiling = if s.provisional { model.minimum.ceiling } else { Grade::AAA };
+        prop_assert_eq!(s.grade, model.thresholds.grade(s.score).max(ceiling));
+        prop_assert_eq!(s.provisional, model.minimum.short(m.history_months, s.coverage_bp));
+        let quick = model.prepare().rate(&m);
+        prop_assert_eq!((quick.score, quick.grade, quick.provisional), (s.score, s.grade, s.provisional), "the quick path agrees");
     }
 
     /// Drawn at the bins' edges, a later payment crosses them: the property is about those steps.

@@ -1024,9 +1024,10 @@ pub struct CheckRequest {
 /// Why the check did not simply pass, or what would make it pass.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct Because {
-    /// A stable code: `frozen`, `cash_before_delivery`, `over_limit`, `over_hold_share`,
-    /// `over_warn_share`, `overdue`, `limit_expired`, `review_due`; for remedies `pay`,
-    /// `order_at_most`, `temporary_increase`, `pay_overdue`, `prepay`, `unfreeze`.
+    /// A stable code: `frozen`, `no_limit`, `cash_before_delivery`, `over_limit`,
+    /// `over_hold_share`, `over_warn_share`, `overdue`, `limit_expired`, `review_due`; for
+    /// remedies `pay`, `order_at_most`, `temporary_increase`, `first_limit`, `pay_overdue`,
+    /// `prepay`, `unfreeze`.
     pub code: String,
     /// The amount it names, in yuan, when it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1067,6 +1068,11 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
         .iter()
         .map(|x| match *x {
             Reason::Frozen => because(x.code(), None, "the customer's credit is frozen".into()),
+            Reason::NoLimit => because(
+                x.code(),
+                None,
+                "the customer has no credit limit yet".into(),
+            ),
             Reason::CashBeforeDelivery => because(
                 x.code(),
                 None,
@@ -1152,6 +1158,14 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
                 "unfreeze",
                 None,
                 "only an approved unfreeze request helps".into(),
+            ),
+            Remedy::FirstLimit(m) => because(
+                "first_limit",
+                Some(m),
+                format!(
+                    "an approved first limit of {} lets the order pass",
+                    m.format_cny()
+                ),
             ),
         })
         .collect();

@@ -6,7 +6,8 @@ use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
 use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
-    factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, GradeBadge, Waterfall,
+    factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, provisional_text,
+    GradeBadge, Waterfall,
 };
 use crate::ui::state::{correct, move_order, AppState};
 use crate::ui::widgets::{CsvButton, Tile, UnavailablePage, WhenLedger};
@@ -348,13 +349,15 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
             <div class="card rating" data-testid="rating">
                 <div class="rating-head">
                     <h2>{t(T::Rating)}</h2>
-                    <GradeBadge grade=v.grade />
+                    <GradeBadge grade=v.grade provisional=v.provisional />
+                    {v.provisional.then(|| view! { <span class="pill warn" data-testid="provisional">{t(T::Provisional)}</span> })}
                     {v.overridden.then(|| view! { <span class="pill warn" data-testid="overridden">{format!("{} {}", t(T::ActOverride), v.score.grade)}</span> })}
                     <span class="big" data-testid="score">{fmt_score(v.score.score)}</span>
                     <span class="muted">{format!("{} v{} · {} {}", t(T::ModelVersion), v.score.model_version, t(T::AsOf), lang.date(v.score.as_of))}</span>
                     <A href=format!("/customers/{customer}/request?action=override") attr:class="button small" attr:data-testid="request-override">{t(T::RequestOverride)}</A>
                 </div>
                 <p class="hint-line" data-testid="hint">{match &hint {
+                    _ if v.provisional => provisional_text(lang, &v.score, &v.minimum),
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
                     None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
                     None => t(T::NoSingleFactor).to_string(),

@@ -43,7 +43,7 @@ struct Row {
     name: String,
     sub: String,
     s: CustomerSummary,
-    grade: Option<Grade>,
+    grade: Option<(Grade, bool)>,
 }
 
 #[component]
@@ -100,7 +100,7 @@ pub fn CustomerList() -> impl IntoView {
                             name: c.name.clone(),
                             sub: format!("{} · {}", c.region, d.user_name(&c.sales_rep)),
                             s: d.summary(c.id),
-                            grade: d.rated.get(&c.id).map(|r| r.1),
+                            grade: d.rated.get(&c.id).map(|r| (r.grade, r.provisional)),
                         },
                     )
                 })
@@ -152,8 +152,15 @@ pub fn CustomerList() -> impl IntoView {
                         c.region.clone(),
                         c.industry.clone(),
                         d.user_name(&c.sales_rep),
-                        r.map(|r| r.1.label().to_string()).unwrap_or_default(),
-                        r.map(|r| r.0.to_string()).unwrap_or_default(),
+                        r.map(|r| {
+                            if r.provisional {
+                                format!("{} ({})", r.grade.label(), lang.t(T::Provisional))
+                            } else {
+                                r.grade.label().to_string()
+                            }
+                        })
+                        .unwrap_or_default(),
+                        r.map(|r| r.score.to_string()).unwrap_or_default(),
                         s.open_ar.to_plain(),
                         s.overdue.to_plain(),
                         s.max_days_overdue.to_string(),
@@ -233,7 +240,7 @@ pub fn CustomerList() -> impl IntoView {
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * row_h)>
-                                    <span class="who"><strong>{r.grade.map(|g| view! { <GradeBadge grade=g />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
+                                    <span class="who"><strong>{r.grade.map(|(g, p)| view! { <GradeBadge grade=g provisional=p />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
                                     <span class="num"><small class="lbl">{lang.t(T::OpenAr)}</small><span class="money">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue><small class="lbl">{lang.t(T::Overdue)}</small><span class="money">{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>

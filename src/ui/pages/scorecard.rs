@@ -363,6 +363,31 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
                             format!("{} {}%", state.t(T::WeightsTotal), Fixed(total).display())
                         }))}</span>
                     </div>
+                    <div class="toolbar" data-testid="minimum">
+                        <strong>{lang.t(T::MinimumData)}</strong>
+                        <label class="inline">{lang.t(T::MinHistory)}" "
+                            <NumInput value={model.minimum.history_months.to_string()} label={lang.t(T::MinHistory).to_string()} testid="min-history".to_string() apply={move |s| match s.trim().parse::<u32>() {
+                                    Ok(v) => { edit(Box::new(move |m| m.minimum.history_months = v)); true }
+                                    Err(_) => false,
+                                }} />
+                        </label>
+                        <label class="inline">{lang.t(T::MinCoverage)}" "
+                            <NumInput value={Fixed(model.minimum.coverage_bp as i64).to_string()} label={lang.t(T::MinCoverage).to_string()} testid="min-coverage".to_string() apply={move |s| match Fixed::parse(s) {
+                                    Ok(x) if x.0 >= 0 => { edit(Box::new(move |m| m.minimum.coverage_bp = x.0.min(u32::MAX as i64) as u32)); true }
+                                    _ => false,
+                                }} />
+                        </label>
+                        <label class="inline">{lang.t(T::ProvisionalCeiling)}" "
+                            <select data-testid="min-ceiling" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Some(g) = Grade::ALL.into_iter().find(|g| g.label() == v) {
+                                    edit(Box::new(move |m| m.minimum.ceiling = g));
+                                }
+                            }>
+                                {Grade::ALL.into_iter().map(|g| view! { <option value=g.label() selected=model.minimum.ceiling == g>{g.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
                 </div>
                 <div class="factors">
                 {model.factors.iter().enumerate().map(|(i, f)| {

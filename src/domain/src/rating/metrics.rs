@@ -12,6 +12,8 @@
 //! - max days late in 12 months: the latest payment of the window, or the oldest open overdue item;
 //! - product categories: distinct categories of the orders (not cancelled) of the last 12 months;
 //!   missing when none of those orders records its category;
+//! - history: whole months from the first invoice that counts on `A` (none before any invoice);
+//!   not a factor, but what a scorecard's minimum of data reads;
 //! - external: registered capital (yuan), years since founding, largest shareholder's share (%),
 //!   litigation count and open amount (yuan), industry position, third-party report score (missing
 //!   when the report is older than the model allows). Litigation the profile does not record is
@@ -128,6 +130,9 @@ pub struct Metrics {
     pub values: [Option<Value>; 17],
     /// Days since the third-party report, when there is one.
     pub report_age_days: Option<i32>,
+    /// Whole months from the customer's first invoice to the day (`None` before any invoice):
+    /// what a scorecard's [`Minimum`](super::scorecard::Minimum) asks of a customer's history.
+    pub history_months: Option<u32>,
 }
 
 impl Metrics {
@@ -140,6 +145,16 @@ impl Metrics {
     fn num(&mut self, f: FactorKey, v: Fixed) {
         self.set(f, Some(Value::Num(v)));
     }
+}
+
+/// Whole months from `from` to `to` (0 when `to` is not a month later; a month from the 31st ends
+/// on the last day of a shorter month).
+pub fn whole_months(from: Date, to: Date) -> u32 {
+    let mut n = to.month_index() - from.month_index();
+    if n > 0 && from.add_months(n) > to {
+        n -= 1;
+    }
+    n.max(0) as u32
 }
 
 fn years(days: i32) -> Fixed {
@@ -197,6 +212,7 @@ impl Ledger {
         let (mut count, mut sales) = (0i64, 0i64);
         let (mut overdue_count, mut overdue_amount, mut max_late) = (0i64, 0i64, 0i32);
         let (mut w_pay, mut w_late, mut total, mut total_12m) = (0i128, 0i128, 0i128, 0i128);
+        let mut first: Option<Date> = None;
         if let Some(book) = self.book(c.id) {
             let invoices = self.invoices();
             // What is open on each of the customer's invoices as of the day; a settlement knows
@@ -205,6 +221,7 @@ impl Ledger {
             open.extend(book.invoices.iter().map(|&i| {
                 let inv = &invoices[i as usize];
                 if self.invoice_counts(i, inv, as_of) {
+                    first = Some(first.map_or(inv.issue_date, |f| f.min(inv.issue_date)));
                     if inv.issue_date > window_start {
                         count += 1;
                         sales += inv.amount.minor();
@@ -301,6 +318,7 @@ impl Ledger {
                 .map(|s| Value::Num(Fixed::from_int(s as i64))),
         );
         m.report_age_days = p.report_date.map(|d| as_of.days_since(d));
+        m.history_months = first.map(|f| whole_months(f, as_of));
         m
     }
 }

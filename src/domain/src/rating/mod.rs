@@ -8,6 +8,6 @@ pub mod scorecard;
 pub use fixed::Fixed;
 pub use metrics::{FactorKey, Metrics, Value};
 pub use scorecard::{
-    default_scorecard, migration, Grade, Hint, Migration, MissingPolicy, ModelCode, ModelProblem,
-    Part, Score, Scorecard,
+    default_scorecard, migration, Grade, Hint, Migration, Minimum, MissingPolicy, ModelCode,
+    ModelProblem, Part, Rating, Score, Scorecard,
 };

@@ -6,6 +6,13 @@
 //! missing data either its weight is handed to the others in proportion ([`MissingPolicy::Reallocate`])
 //! or it scores zero ([`MissingPolicy::Zero`]). The total is rounded half away from zero once,
 //! and the parts are apportioned by largest remainder so that they add up to the total exactly.
+//!
+//! Too little data is not good data: reallocating a missing factor's weight would otherwise grade a
+//! customer with no record on the few factors a newcomer scores well on (no overdue, no late
+//! payment). A model's [`Minimum`] names the history (months since the first invoice) and the share
+//! of its weight with data a grade needs; a customer short of either is graded *provisionally*, no
+//! better than the minimum's ceiling grade (so the ceiling's policy row is its cap), and shown as
+//! such until the data exist. An approved grade override is not provisional.
 
 use super::fixed::Fixed;
 use super::metrics::{FactorKey, Metrics, Value};
@@ -62,6 +69,37 @@ pub enum MissingPolicy {
     Reallocate,
     /// A missing factor scores zero points.
     Zero,
+}
+
+/// The data a grade needs before it stands on its own (see the module docs). `Minimum::NONE`
+/// asks nothing: a model saved before minimums existed reads as that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Minimum {
+    /// Whole months from the customer's first invoice.
+    pub history_months: u32,
+    /// The share of the model's weight whose factors have data, basis points.
+    pub coverage_bp: u32,
+    /// The best grade a customer short of either gets.
+    pub ceiling: Grade,
+}
+
+impl Minimum {
+    pub const NONE: Minimum = Minimum {
+        history_months: 0,
+        coverage_bp: 0,
+        ceiling: Grade::AAA,
+    };
+    /// Whether a customer with this history and coverage is short of the minimum.
+    pub fn short(&self, history_months: Option<u32>, coverage_bp: u32) -> bool {
+        coverage_bp < self.coverage_bp
+            || (self.history_months > 0 && history_months.is_none_or(|m| m < self.history_months))
+    }
+}
+
+impl Default for Minimum {
+    fn default() -> Self {
+        Minimum::NONE
+    }
 }
 
 /// A numeric bin `[min, max)`; an absent bound is open.
@@ -165,6 +203,9 @@ pub struct Scorecard {
     pub max_report_age_days: i32,
     #[serde(default)]
     pub thresholds: Thresholds,
+    /// The data a grade needs; short of it the grade is provisional and capped.
+    #[serde(default)]
+    pub minimum: Minimum,
     pub factors: Vec<Factor>,
 }
 
@@ -222,11 +263,14 @@ pub enum ModelCode {
     ThresholdRange,
     /// `T-ORDER`: the thresholds do not fall strictly from AAA to B.
     ThresholdOrder,
+    /// `M-MINIMUM`: the minimum asks for more than all of the weight, or for more than ten
+    /// years of history.
+    Minimum,
 }
 
 impl ModelCode {
     /// Every code.
-    pub const ALL: [ModelCode; 19] = [
+    pub const ALL: [ModelCode; 20] = [
         ModelCode::Json,
         ModelCode::NoFactors,
         ModelCode::ReportAge,
@@ -246,6 +290,7 @@ impl ModelCode {
         ModelCode::BinGap,
         ModelCode::ThresholdRange,
         ModelCode::ThresholdOrder,
+        ModelCode::Minimum,
     ];
 
     /// The stable code, e.g. `W-SUM`.
@@ -270,6 +315,7 @@ impl ModelCode {
             ModelCode::BinGap => "B-GAP",
             ModelCode::ThresholdRange => "T-RANGE",
             ModelCode::ThresholdOrder => "T-ORDER",
+            ModelCode::Minimum => "M-MINIMUM",
         }
     }
 }
@@ -321,7 +367,14 @@ pub struct Part {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Score {
     pub score: Fixed,
+    /// The grade, capped at the minimum's ceiling when provisional.
     pub grade: Grade,
+    /// Short of the model's minimum of data: the grade is provisional.
+    pub provisional: bool,
+    /// The share of the model's weight whose factors have data, basis points.
+    pub coverage_bp: u32,
+    /// Whole months since the first invoice (`None` before any).
+    pub history_months: Option<u32>,
     pub model_version: u32,
     pub as_of: Date,
     pub parts: Vec<Part>,
@@ -521,7 +574,44 @@ impl Scorecard {
                 self.max_report_age_days.to_string(),
             ));
         }
+        if self.minimum.coverage_bp > 10_000 {
+            out.push(problem(
+                ModelCode::Minimum,
+                "minimum.coverage_bp".into(),
+                self.minimum.coverage_bp.to_string(),
+            ));
+        }
+        if self.minimum.history_months > 120 {
+            out.push(problem(
+                ModelCode::Minimum,
+                "minimum.history_months".into(),
+                self.minimum.history_months.to_string(),
+            ));
+        }
         out
+    }
+
+    /// The share of the model's weight whose factors have data (`points[i]` is `Some`), basis
+    /// points rounded down (so that a share just short of the minimum never rounds up to it).
+    fn coverage_bp(&self, has: impl Iterator<Item = bool>) -> u32 {
+        let (mut with, mut all) = (0i128, 0i128);
+        for (f, h) in self.factors.iter().zip(has) {
+            let w = f.weight.0.max(0) as i128;
+            all += w;
+            if h {
+                with += w;
+            }
+        }
+        share_bp(with, all)
+    }
+
+    /// The grade after the minimum of data: capped at the ceiling when short of it.
+    fn apply_minimum(&self, grade: Grade, provisional: bool) -> Grade {
+        if provisional {
+            grade.max(self.minimum.ceiling)
+        } else {
+            grade
+        }
     }
 
     /// Weights redistributed for a customer's available data: basis points summing to 10000
@@ -581,7 +671,12 @@ impl Scorecard {
                 (p, bin, raw)
             })
             .collect();
-        self.score_points(&keys, &points, as_of)
+        let mut s = self.score_points(&keys, &points, as_of);
+        s.coverage_bp = self.coverage_bp(points.iter().map(|p| p.0.is_some()));
+        s.history_months = m.history_months;
+        s.provisional = self.minimum.short(m.history_months, s.coverage_bp);
+        s.grade = self.apply_minimum(s.grade, s.provisional);
+        s
     }
 
     fn keys(&self) -> Vec<FactorKey> {
@@ -655,6 +750,9 @@ impl Scorecard {
         Score {
             score,
             grade: self.thresholds.grade(score),
+            provisional: false,
+            coverage_bp: 0,
+            history_months: None,
             model_version: self.version,
             as_of,
             parts: keys
@@ -674,8 +772,12 @@ impl Scorecard {
     }
 
     /// The factor that would lift the customer one grade with the smallest change: the nearest
-    /// better bin of one factor that is enough on its own (ties: the heavier factor).
+    /// better bin of one factor that is enough on its own (ties: the heavier factor). None for a
+    /// provisional grade: data, not a better bin, is what lifts it.
     pub fn hint(&self, s: &Score) -> Option<Hint> {
+        if s.provisional {
+            return None;
+        }
         let to = s.grade.better()?;
         let need = self.thresholds.floor(to);
         let keys: Vec<FactorKey> = s.parts.iter().map(|p| p.factor).collect();
@@ -736,12 +838,34 @@ pub struct Prepared<'a> {
     keys: Vec<FactorKey>,
 }
 
+/// A customer's grade in brief: what a portfolio keeps of a [`Score`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rating {
+    pub score: Fixed,
+    /// Capped at the minimum's ceiling when provisional; an approved override replaces it.
+    pub grade: Grade,
+    /// Short of the model's minimum of data (never for an override).
+    pub provisional: bool,
+}
+
 impl Prepared<'_> {
     pub fn score_and_grade(&self, m: &Metrics) -> (Fixed, Grade) {
+        let r = self.rate(m);
+        (r.score, r.grade)
+    }
+
+    /// The score, the grade after the minimum of data, and whether it is provisional.
+    pub fn rate(&self, m: &Metrics) -> Rating {
         let model = self.model;
         let (mut sum, mut denom) = (0i128, 0i128);
+        let (mut with, mut all) = (0i128, 0i128);
         for (f, &k) in model.factors.iter().zip(&self.keys) {
             let (p, _) = Scorecard::points_of(f, k, model.usable(k, m));
+            let w = f.weight.0.max(0) as i128;
+            all += w;
+            if p.is_some() {
+                with += w;
+            }
             match (p, model.missing) {
                 (Some(p), _) => {
                     sum += p as i128 * f.weight.0 as i128 * 100;
@@ -756,7 +880,22 @@ impl Prepared<'_> {
         } else {
             Fixed(crate::money::div_round_half_away(sum, denom) as i64)
         };
-        (score, model.thresholds.grade(score))
+        let coverage = share_bp(with, all);
+        let provisional = model.minimum.short(m.history_months, coverage);
+        Rating {
+            score,
+            grade: model.apply_minimum(model.thresholds.grade(score), provisional),
+            provisional,
+        }
+    }
+}
+
+/// `with / all` in basis points, rounded down; 0 of nothing.
+fn share_bp(with: i128, all: i128) -> u32 {
+    if all == 0 {
+        0
+    } else {
+        (with * 10_000 / all) as u32
     }
 }
 
@@ -972,6 +1111,11 @@ pub fn default_scorecard() -> Scorecard {
         missing: MissingPolicy::Reallocate,
         max_report_age_days: 730,
         thresholds: Thresholds::default(),
+        minimum: Minimum {
+            history_months: 3,
+            coverage_bp: 5000,
+            ceiling: Grade::B,
+        },
         factors: f,
     }
 }
