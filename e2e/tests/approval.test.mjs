@@ -211,26 +211,28 @@ test("a limit review comes due as the days pass: the rules raise W1006 and file 
     let { page } = b;
     await page.goto(server.url + "/customers");
     await ready(page);
-    // A customer whose next review is still to come and with no limit request open.
+    // Of the first rows, the customer whose next review comes soonest, with no limit request open
+    // (the nearest, so that the days skipped raise few other alerts).
     let url = null;
     let due = null;
+    let name = null;
     const rows = Math.min(await page.locator(".vrow").count(), 12);
-    for (let i = 0; i < rows && !url; i++) {
+    for (let i = 0; i < rows; i++) {
       await page.click(`.vrow >> nth=${i}`);
       await page.waitForSelector("[data-testid=credit]");
       const calendar = await page.locator("[data-testid=limit-calendar]").textContent().catch(() => "");
       const m = /下次复核：(\d{4})\/(\d{2})\/(\d{2})(?! ⚠)/.exec(calendar || "");
       const open = await page.locator("[data-testid=limit-history][open]").count();
-      if (m && !open) {
+      const day = m && new Date(`${m[1]}-${m[2]}-${m[3]}T10:00:00+08:00`);
+      if (day && !open && (!due || day < due)) {
         url = page.url();
-        due = new Date(`${m[1]}-${m[2]}-${m[3]}T10:00:00+08:00`);
-      } else {
-        await page.goBack();
-        await page.waitForSelector(".vrow");
+        due = day;
+        name = await page.textContent("[data-testid=customer-name]");
       }
+      await page.goBack();
+      await page.waitForSelector(".vrow");
     }
     assert.ok(url, "a demo customer with a review to come");
-    const name = await page.textContent("[data-testid=customer-name]");
     assert.deepEqual(b.errors, []);
     await b.close();
 

@@ -334,3 +334,63 @@ fn a_merge_keeps_what_is_here_adds_what_the_backup_has_and_is_audited_after_this
     // Nothing was archived: a merge replaces no trail.
     assert!(archived(&here).is_empty());
 }
+
+/// The demo's first start, as a newcomer sees it: a company on a normal day, not an emergency.
+#[test]
+fn the_demos_first_start_looks_like_a_company_not_an_emergency() {
+    use creditdesk_domain::demo::{generate, users, DemoLang, DemoSpec};
+    use creditdesk_domain::{Date, DeviceId};
+    use std::collections::HashSet;
+    for (lang, day) in [(DemoLang::Zh, "2026-06-15"), (DemoLang::En, "2026-12-02")] {
+        let as_of = Date::parse(day).unwrap();
+        let data = generate(&DemoSpec::demo(as_of, lang));
+        let names: HashSet<&str> = data.customers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names.len(),
+            data.customers.len(),
+            "no two customers share a name"
+        );
+        let store = MemStore::new();
+        block_on(creditdesk_app::admin::write_dataset(&store, data, true)).unwrap();
+        let (book, _) = block_on(creditdesk_app::load::whole_book(
+            &store,
+            as_of,
+            DeviceId::from_u128(1),
+            move || users(lang),
+        ))
+        .unwrap();
+        let n = book.customers.len() as u32;
+        let (mut near, mut over, mut overdue) = (0u32, 0u32, 0u32);
+        for c in &book.customers {
+            let s = book.summary(c.id);
+            let (_, _, bp) = creditdesk_app::reports::utilisation(&book, c, s.open_ar, as_of);
+            near += u32::from(bp.is_some_and(|b| b > 9_000));
+            over += u32::from(bp.is_some_and(|b| b > 10_000));
+            overdue += u32::from(s.overdue.is_positive());
+        }
+        let pct = |k: u32| k * 100 / n;
+        assert!(
+            (4..=10).contains(&pct(near)),
+            "above 90% of the limit: {near} of {n}"
+        );
+        assert!(over <= n / 20, "over the limit: a few, not {over}");
+        assert!(
+            (5..=20).contains(&pct(overdue)),
+            "with something overdue: {overdue} of {n}"
+        );
+        let book = std::cell::RefCell::new(book);
+        let (_, alerts) = block_on(creditdesk_app::monitoring::run_rules(
+            &store,
+            &book,
+            // Noon of the day, in milliseconds.
+            as_of.days_since(Date::parse("1970-01-01").unwrap()) as i64 * 86_400_000 + 43_200_000,
+            None,
+        ))
+        .unwrap();
+        assert!(
+            (10..100).contains(&alerts.len()),
+            "tens of alerts, not hundreds: {}",
+            alerts.len()
+        );
+    }
+}

@@ -35,6 +35,19 @@ pub struct DemoSpec {
     /// Whether invoiced history also gets its (invoiced) orders. Open orders are always made.
     pub orders_for_history: bool,
     pub lang: DemoLang,
+    /// How the customers pay and how their limits are set.
+    pub mix: Mix,
+}
+
+/// The book's temper. `Calm` is a company on a normal day, what a newcomer should see first:
+/// about 15% of customers with something overdue, 5-10% above 90% of their limit, a few over it
+/// (the defaulters), tens of alerts. `Stressed` is the benchmark's large book, kept as it was
+/// measured (about a third overdue or near the limit, thousands of alerts), so that its figures
+/// stay comparable from run to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mix {
+    Calm,
+    Stressed,
 }
 
 impl DemoSpec {
@@ -48,6 +61,7 @@ impl DemoSpec {
             invoices_per_month_x100: 300,
             orders_for_history: true,
             lang,
+            mix: Mix::Calm,
         }
     }
     /// The benchmark's large company: 10,000 customers and about 1,000,000 invoices and payments.
@@ -60,6 +74,7 @@ impl DemoSpec {
             invoices_per_month_x100: 296,
             orders_for_history: false,
             lang: DemoLang::En,
+            mix: Mix::Stressed,
         }
     }
 }
@@ -205,43 +220,64 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         .add_months(-(spec.months as i32))
         .first_of_month();
     let zh = spec.lang == DemoLang::Zh;
+    let calm = spec.mix == Mix::Calm;
     let mut out = Dataset::default();
     let (mut inv_seq, mut ord_seq, mut cn_seq) = (0u32, 0u32, 0u32);
     let alphabet = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
 
     for ci in 0..spec.customers {
         let behaviour = match rng.below(100) {
+            // The calm book has fewer slow payers.
             0..=54 => Behaviour::Good,
+            55..=64 if calm => Behaviour::Good,
             55..=79 => Behaviour::Slow,
+            // And fewer defaulters: a few, each frozen and far over its limit.
+            83..=84 if calm => Behaviour::Good,
             80..=84 => Behaviour::Defaulter,
             85..=94 => Behaviour::Dormant,
             _ => Behaviour::New,
         };
         let city = *rng.pick(&CITIES);
-        let core = CORES[(ci as usize / 10) % CORES.len()];
-        let core = if ci < 200 {
-            CORES[(ci as usize * 7 + (ci as usize / 20)) % CORES.len()]
+        let core_ix = if ci < 200 {
+            ci as usize * 7 + (ci as usize / 20)
         } else {
-            core
+            ci as usize / 10
         };
         let industry = *rng.pick(&INDUSTRIES);
         let rep = *rng.pick(&REPS);
-        let branch = ci / 4000;
-        let name = if zh {
-            let b = if branch > 0 {
-                format!("第{}分公司", branch + 1)
+        let name_of = |core: (&str, &str), branch: u32| {
+            if zh {
+                let b = if branch > 0 {
+                    format!("第{}分公司", branch + 1)
+                } else {
+                    String::new()
+                };
+                format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
             } else {
-                String::new()
-            };
-            format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
-        } else {
-            let b = if branch > 0 {
-                format!(" (Branch {})", branch + 1)
-            } else {
-                String::new()
-            };
-            format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
+                let b = if branch > 0 {
+                    format!(" (Branch {})", branch + 1)
+                } else {
+                    String::new()
+                };
+                format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
+            }
         };
+        // No two customers share a name (a person tells them apart by it, and an import finds
+        // them by it): a name taken goes to the next trade name, then to a further branch. No
+        // random draw is spent on it, so the rest of the data set does not move.
+        let mut branch = ci / 4000;
+        let (core, name) = 'unique: loop {
+            for k in 0..CORES.len() {
+                let core = CORES[(core_ix + k) % CORES.len()];
+                let name = name_of(core, branch);
+                if !names.contains(&name) {
+                    break 'unique (core, name);
+                }
+            }
+            branch += 1;
+        };
+        names.insert(name.clone());
         let mut org = String::new();
         for _ in 0..9 {
             org.push(alphabet[rng.below(31) as usize] as char);
@@ -307,9 +343,16 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         // Limits: about one and a half terms of typical monthly sales, rounded to 10,000 yuan; new
         // customers start small, defaulters are frozen, a few have a temporary increase.
         let monthly_minor = typical_minor * spec.invoices_per_month_x100 as i64 / 100;
-        let raw = monthly_minor * term as i64 / 30 * 3 / 2;
+        let raw = if calm {
+            // The term plus a month of headroom, and a quarter more.
+            monthly_minor * (term as i64 + 30) / 30 * 11 / 10
+        } else {
+            monthly_minor * term as i64 / 30 * 3 / 2
+        };
         let permanent = match behaviour {
-            Behaviour::New => Money::from_units(50_000),
+            // A new customer's first limit: small in the stressed book; in the calm one sized to
+            // what it buys, as an approver would have granted it.
+            Behaviour::New if !calm => Money::from_units(50_000),
             _ => Money::from_minor((raw / 1_000_000).max(1) * 1_000_000),
         };
         let temporary = if rng.chance(80) {
@@ -488,6 +531,10 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                     }
                 }
                 let delay = match behaviour {
+                    // Calm: good payers pay by the due date, slow ones up to a month late.
+                    Behaviour::Good | Behaviour::New if calm => rng.range(-10, 0),
+                    Behaviour::Slow if calm => rng.range(-5, 30),
+                    Behaviour::Dormant if calm => rng.range(-5, 10),
                     Behaviour::Good | Behaviour::New => rng.range(-10, 5),
                     Behaviour::Slow => rng.range(5, 60),
                     Behaviour::Defaulter if issue >= default_from => 10_000,
@@ -759,6 +806,28 @@ mod tests {
         assert!(dormant >= 5, "dormant: {dormant}");
         assert!(!d.credit_notes.is_empty());
         assert!(d.orders.iter().any(|o| o.status.is_open_value()));
+    }
+
+    #[test]
+    fn no_two_customers_share_a_name_in_the_demo_or_the_large_book() {
+        for spec in [
+            DemoSpec::demo(as_of(), DemoLang::Zh),
+            DemoSpec::demo(as_of(), DemoLang::En),
+            DemoSpec {
+                months: 1,
+                ..DemoSpec::large(as_of())
+            },
+        ] {
+            let d = generate(&spec);
+            let names: std::collections::HashSet<&str> =
+                d.customers.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(
+                names.len(),
+                d.customers.len(),
+                "{} customers",
+                spec.customers
+            );
+        }
     }
 
     #[test]
