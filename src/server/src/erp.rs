@@ -1013,8 +1013,9 @@ pub struct CheckRequest {
     /// The ERP's customer code.
     #[schema(example = "C001")]
     pub customer: String,
-    /// The order's amount in yuan, a decimal string (`"50000.00"`); 0 asks what is available.
-    #[schema(pattern = r"^[0-9]{1,13}(\.[0-9]{1,2})?$", example = "50000.00")]
+    /// The order's amount in yuan, a decimal string (`"50000.00"`) below one trillion; 0 asks
+    /// what is available.
+    #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$", example = "50000.00")]
     pub amount: String,
     /// Paid before delivery: it uses no credit.
     #[serde(default)]

@@ -346,7 +346,8 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             (Some("ERP One Trading Co"), Some("11000.00")),
             "{db}: {v}"
         );
-        // The credit check: no limit yet, so an order is blocked, with why and what helps.
+        // The credit check: no limit yet, so an order is blocked, with why and what helps: a first
+        // limit (exposure 11,000 + 5,000), not a smaller order.
         let (status, v) = http(
             &r,
             "POST",
@@ -362,7 +363,12 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|x| x["code"] == "over_limit"),
+                .any(|x| x["code"] == "no_limit"),
+            "{db}: {v}"
+        );
+        assert_eq!(
+            (v["remedies"][0]["code"].as_str(), v["remedies"][0]["amount"].as_str()),
+            (Some("first_limit"), Some("16000.00")),
             "{db}: {v}"
         );
         let (status, v) = http(
@@ -580,7 +586,8 @@ async fn the_documented_feed_script_posts_an_erps_csv_exports_and_asks_a_credit_
         "invoices.csv: F-4 customer: ERP-UNKNOWN-CUSTOMER",
         "payments: 1 created, 0 linked, 0 updated, 0 unchanged, 0 refused",
         "check N1 1000.00: block",
-        "  because over_limit:",
+        "  because no_limit:",
+        "  remedy first_limit:",
     ] {
         assert!(said.contains(line), "{line:?} in:\n{said}");
     }
