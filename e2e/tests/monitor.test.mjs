@@ -2,7 +2,7 @@
 // ordering, open a collection task for the rep and raise the alert; a payment closes the task.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditCodes, browser, actAs, daysAfter, ready, serve } from "../lib.mjs";
@@ -117,6 +117,15 @@ test("the rule builder tests a rule on today's data and back-tests the rules bef
     await page.click("[data-testid=backtest]");
     await page.waitForSelector("[data-testid=backtest-table] tbody tr");
     assert.equal(await page.locator("[data-testid=backtest-table] tbody tr").count(), 12);
+    // Its CSV has the same twelve month ends, and a total per month that matches the page's.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-backtest]")]);
+    const csv = readFileSync(await dl.path()).toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    assert.equal(csv.length, 13, csv.join("\n"));
+    assert.match(csv[0], /^月末,.*预警合计,暂扣客户,暂扣客户逾期$/);
+    const shown = await page.$$eval("[data-testid=backtest-table] tbody tr td:nth-child(2)", (tds) =>
+      tds.map((td) => td.textContent.split(" ").filter(Boolean).reduce((n, p) => n + Number(p.split("×")[1]), 0)));
+    const total = csv[0].split(",").indexOf("预警合计");
+    assert.deepEqual(csv.slice(1).map((l) => Number(l.split(",")[total])), shown);
     await page.fill("[data-testid=rule-threshold]", "abc");
     await page.click("[data-testid=save-rules]");
     assert.match(await page.textContent("[data-testid=rule-problems]"), /RU006 W1106/, "an unreadable threshold is refused, named");

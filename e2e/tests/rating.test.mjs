@@ -1,7 +1,7 @@
 // End-to-end: the scorecard explained, edited, published and exchanged; grade overrides.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { browser, ready, serve, until } from "../lib.mjs";
@@ -66,6 +66,12 @@ test("a finance manager edits a draft, sees the migration, publishes, and grades
       tds.filter((td) => { const [a, b] = td.dataset.cell.split("-"); return a !== b; })
         .reduce((n, td) => n + Number(td.querySelector("strong").textContent), 0));
     assert.equal(offDiagonal, changed, "the matrix and the list agree");
+    // The what-if list exports every change (the page shows the first hundred).
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-what-if]")]);
+    assert.match(dl.suggestedFilename(), /^what-if-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await dl.path()).toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    assert.equal(csv[0], "客户,现评级,新评级,现得分,新得分,敞口");
+    assert.equal(csv.length - 1, changed, "a row per customer whose grade moves");
     const whatIf = await page.evaluate(() => window.__cd_what_if_ms);
     assert.ok(typeof whatIf === "number");
     await page.click("[data-testid=publish]");

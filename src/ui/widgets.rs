@@ -315,6 +315,28 @@ pub fn CsvButton(list: creditdesk_app::exports::List, testid: &'static str) -> i
     }
 }
 
+/// "Export CSV" of a table the page has already computed (a back-test, a what-if list): `make`
+/// builds it in the user's language (`true`: Chinese) when the button is pressed.
+#[component]
+pub fn TableCsvButton(
+    make: impl Fn(bool) -> Option<creditdesk_app::exports::Table> + 'static,
+    testid: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<crate::ui::state::AppState>();
+    let export = move |_| {
+        if let Some(t) = make(state.lang.get_untracked() == crate::ui::i18n::Lang::Zh) {
+            download_bytes(
+                &format!("{}.csv", t.name),
+                "text/csv;charset=utf-8",
+                &t.csv(),
+            );
+        }
+    };
+    view! {
+        <button class="small" data-testid=testid on:click=export>{move || state.t(crate::ui::i18n::T::ExportCsv)}</button>
+    }
+}
+
 /// Offers JSON text to the user as a file named `name`.
 pub fn download(name: &str, text: &str) {
     download_bytes(name, "application/json", text.as_bytes());

@@ -416,3 +416,81 @@ impl Book {
         })
     }
 }
+
+fn pick(zh: bool, pair: (&str, &str)) -> String {
+    if zh { pair.0 } else { pair.1 }.to_string()
+}
+
+/// The scorecard's what-if list as a table: every customer whose grade a draft would change
+/// (the page shows the first hundred), largest exposure first, as [`Book::what_if`] gives them.
+pub fn what_if_table(changes: &[crate::book::GradeChange], as_of: Date, zh: bool) -> Table {
+    Table {
+        name: format!("what-if-{}", as_of.iso()),
+        headers: [
+            ("客户", "Customer"),
+            ("现评级", "Grade now"),
+            ("新评级", "Grade under the draft"),
+            ("现得分", "Score now"),
+            ("新得分", "Score under the draft"),
+            ("敞口", "Exposure"),
+        ]
+        .into_iter()
+        .map(|p| pick(zh, p))
+        .collect(),
+        rows: changes
+            .iter()
+            .map(|(_, name, from, to, old, new, exposure)| {
+                vec![
+                    name.clone(),
+                    from.label().to_string(),
+                    to.label().to_string(),
+                    old.to_string(),
+                    new.to_string(),
+                    plain(*exposure),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The warning rules' back-test as a table: a row per month end, a column per rule that raised
+/// anything in the year (alerts raised that month), then the total, the customers on hold at the
+/// month's end and what they owed overdue.
+pub fn backtest_table(
+    months: &[creditdesk_domain::monitor::BacktestMonth],
+    as_of: Date,
+    zh: bool,
+) -> Table {
+    let codes: std::collections::BTreeSet<&String> =
+        months.iter().flat_map(|m| m.raised.keys()).collect();
+    let mut headers = vec![pick(zh, ("月末", "Month end"))];
+    headers.extend(codes.iter().map(|c| c.to_string()));
+    headers.extend(
+        [
+            ("预警合计", "Alerts raised"),
+            ("暂扣客户", "Customers on hold"),
+            ("暂扣客户逾期", "Their overdue"),
+        ]
+        .into_iter()
+        .map(|p| pick(zh, p)),
+    );
+    Table {
+        name: format!("rule-backtest-{}", as_of.iso()),
+        headers,
+        rows: months
+            .iter()
+            .map(|m| {
+                let mut row = vec![m.month_end.iso()];
+                row.extend(
+                    codes
+                        .iter()
+                        .map(|c| m.raised.get(*c).copied().unwrap_or(0).to_string()),
+                );
+                row.push(m.raised.values().sum::<usize>().to_string());
+                row.push(m.held.to_string());
+                row.push(plain(m.held_overdue));
+                row
+            })
+            .collect(),
+    }
+}

@@ -434,3 +434,47 @@ fn the_back_test_covers_the_customers_the_user_sees_month_by_month() {
         raised(&mine)
     );
 }
+
+#[test]
+fn the_back_test_and_the_what_if_list_export_what_their_pages_show() {
+    use creditdesk_app::exports::{backtest_table, what_if_table};
+    use creditdesk_app::monitoring::backtest_year;
+    use creditdesk_domain::monitor::RuleSet;
+    let b = book("fs");
+    let months = backtest_year(&b, &users()[2], &RuleSet::default());
+    let t = backtest_table(&months, b.as_of, false);
+    assert_eq!(t.rows.len(), 12, "a row per month end");
+    let total = t.headers.iter().position(|h| h == "Alerts raised").unwrap();
+    for (row, m) in t.rows.iter().zip(&months) {
+        assert_eq!(row[0], m.month_end.iso());
+        // Each rule's column adds up to the month's total, which is what the page lists.
+        let by_rule: usize = row[1..total]
+            .iter()
+            .map(|c| c.parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(by_rule, m.raised.values().sum::<usize>());
+        assert_eq!(row[total], by_rule.to_string());
+        assert_eq!(row[total + 1], m.held.to_string());
+        assert_eq!(row[total + 2], m.held_overdue.to_plain());
+    }
+    assert!(
+        t.rows.iter().any(|r| r[total] != "0"),
+        "something was raised in the year"
+    );
+    // A draft that lifts every threshold moves grades; the file lists every change.
+    let mut draft = b.model.clone();
+    use creditdesk_domain::rating::Fixed;
+    draft.thresholds.b = Fixed(9_900);
+    draft.thresholds.a = Fixed(9_901);
+    draft.thresholds.aa = Fixed(9_902);
+    draft.thresholds.aaa = Fixed(9_903);
+    let (_, changes) = b.what_if(&users()[2], &draft);
+    assert!(!changes.is_empty());
+    let t = what_if_table(&changes, b.as_of, true);
+    assert_eq!(t.headers[0], "客户");
+    assert_eq!(t.rows.len(), changes.len());
+    for (row, c) in t.rows.iter().zip(&changes) {
+        assert_eq!((row[0].as_str(), row[2].as_str()), (c.1.as_str(), "C"));
+        assert_eq!(row[5], c.6.to_plain());
+    }
+}

@@ -525,6 +525,11 @@ fn RulesBody() -> impl IntoView {
                     <button data-testid="backtest" on:click=run_back>{t(T::Backtest)}</button>
                 </div>
                 {move || back.get().map(|rows| view! {
+                    <div class="table-tools">
+                        <crate::ui::widgets::TableCsvButton testid="export-backtest" make=move |zh| {
+                            back.with_untracked(|b| b.as_ref().map(|m| creditdesk_app::exports::backtest_table(m, with_data(|d| d.as_of), zh)))
+                        } />
+                    </div>
                     <div class="table-wrap">
                         <table data-testid="backtest-table">
                             <thead><tr><th>{t(T::AsOf)}</th><th>{t(T::Alerts)}</th><th class="num">{t(T::HeldCustomers)}</th><th class="num">{t(T::HeldOverdue)}</th></tr></thead>

@@ -248,6 +248,13 @@ fn MigrationView(what_if: Memo<Option<WhatIf>>) -> impl IntoView {
                     </table>
                 </div>
                 <h3>{lang.t(T::Changes)} " (" <span data-testid="change-count">{total_changes}</span> ")"</h3>
+                {(!w.changes.is_empty()).then(|| view! {
+                    <div class="table-tools">
+                        <crate::ui::widgets::TableCsvButton testid="export-what-if" make=move |zh| {
+                            what_if.with_untracked(|w| w.as_ref().map(|w| creditdesk_app::exports::what_if_table(&w.changes, state.data(|d| d.as_of), zh)))
+                        } />
+                    </div>
+                })}
                 {if w.changes.is_empty() {
                     view! { <p class="muted">{lang.t(T::NoChanges)}</p> }.into_any()
                 } else {
