@@ -70,7 +70,7 @@ test("a new customer is graded provisionally, a same-day paid invoice does not l
     await page.waitForSelector("[data-testid=check][data-outcome=block]");
     assert.match(await page.textContent("[data-testid=reasons]"), /客户尚无信用额度/);
     const remedies = await page.textContent("[data-testid=remedies]");
-    assert.match(remedies, /首次额度 ¥[\d,]+\.\d\d 获批后可通过/);
+    assert.match(remedies, /申请首次额度 ¥[\d,]+\.\d\d（需审批）/);
     assert.doesNotMatch(remedies, /订单金额不超过/, "not offered an order of at most ¥0.00");
     await page.click("[data-testid=request-first-limit]");
     await page.waitForSelector("[data-testid=request-form]");

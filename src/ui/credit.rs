@@ -138,12 +138,9 @@ pub fn remedy_text(lang: Lang, r: &Remedy) -> String {
         }
         Remedy::FirstLimit(m) => {
             if zh {
-                format!("首次额度 {} 获批后可通过", m.format_cny())
+                format!("申请首次额度 {}（需审批）", m.format_cny())
             } else {
-                format!(
-                    "A first limit of {} lets it pass, once approved",
-                    m.format_cny()
-                )
+                format!("A first limit of {}, through a request", m.format_cny())
             }
         }
     }

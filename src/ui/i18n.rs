@@ -629,7 +629,7 @@ texts! {
     MinimumData => "Minimum of data for a grade", "评级所需最少数据";
     MinHistory => "Months since the first invoice", "首张发票起月数";
     MinCoverage => "Weight with data (%)", "有数据的因子权重（%）";
-    ProvisionalCeiling => "Until then, no better than", "此前评级最高为";
+    ProvisionalCeiling => "Short of it, no better than", "不足时评级最高为";
     NoSingleFactor => "No single factor lifts the grade one step on its own.", "单靠任何一个因子都不足以提升一级评级。";
     RequestOverride => "Request a grade override", "申请调整评级";
     OverrideTo => "New grade", "调整为";

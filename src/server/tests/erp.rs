@@ -367,7 +367,10 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             "{db}: {v}"
         );
         assert_eq!(
-            (v["remedies"][0]["code"].as_str(), v["remedies"][0]["amount"].as_str()),
+            (
+                v["remedies"][0]["code"].as_str(),
+                v["remedies"][0]["amount"].as_str()
+            ),
             (Some("first_limit"), Some("16000.00")),
             "{db}: {v}"
         );
