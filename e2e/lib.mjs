@@ -132,6 +132,21 @@ export async function ready(page) {
   await page.waitForFunction(() => window.__cd_timings && window.__cd_timings.bootDone && window.__cd_timings.backgroundDone, null, { timeout: 120_000 });
 }
 
+/** Creates a customer of 王伟 (华东, 机械) with the new-customer form, as `user` when one is given;
+ *  returns the address of its Customer 360. */
+export async function newCustomer(page, url, name, user = null) {
+  await page.goto(url + "/customers/new");
+  await ready(page);
+  if (user) await actAs(page, user);
+  await page.fill("#f-name", name);
+  await page.fill("#f-region", "华东");
+  await page.fill("#f-industry", "机械");
+  await page.selectOption("#f-sales_rep", { label: "王伟" });
+  await page.click("[data-testid=save]");
+  await page.waitForSelector("[data-testid=customer-360]");
+  return page.url();
+}
+
 /** An amount as shown (`¥1,234.56`) in cents. */
 export const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
 

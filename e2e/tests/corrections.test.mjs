@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { NOW, actAs, browser, cents, daysAfter, ready, serve, tile } from "../lib.mjs";
+import { NOW, actAs, browser, cents, daysAfter, newCustomer, ready, serve, tile } from "../lib.mjs";
 
 /** A day as the date inputs and the CSV write it (`2026-06-15`). */
 const iso = (d) => d.toISOString().slice(0, 10);
@@ -33,16 +33,7 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
   const b = await browser();
   const { page } = b;
   try {
-    await page.goto(server.url + "/customers/new");
-    await ready(page);
-    await actAs(page, "fs-1");
-    await page.fill("#f-name", "E2E 更正测试有限公司");
-    await page.fill("#f-region", "华东");
-    await page.fill("#f-industry", "机械");
-    await page.selectOption("#f-sales_rep", { label: "王伟" });
-    await page.click("[data-testid=save]");
-    await page.waitForSelector("[data-testid=customer-360]");
-    const url = page.url();
+    const url = await newCustomer(page, server.url, "E2E 更正测试有限公司", "fs-1");
 
     // Issued 45 days ago on 30 days: overdue for 15 days; then paid in full.
     const first = await invoice(page, url, iso(daysAfter(-45)), 30, "5000");

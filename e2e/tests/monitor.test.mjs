@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { auditCodes, browser, actAs, daysAfter, ready, serve } from "../lib.mjs";
+import { auditCodes, browser, actAs, daysAfter, newCustomer, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -20,15 +20,7 @@ test("an invoice falls overdue as the days pass: ordering is held, the rep gets 
     // Today: a new customer of 王伟 with an invoice due in three days.
     let b = await browser({ dir });
     let { page } = b;
-    await page.goto(server.url + "/customers/new");
-    await ready(page);
-    await page.fill("#f-name", name);
-    await page.fill("#f-region", "华东");
-    await page.fill("#f-industry", "机械");
-    await page.selectOption("#f-sales_rep", { label: "王伟" });
-    await page.click("[data-testid=save]");
-    await page.waitForSelector("[data-testid=customer-360]");
-    const url = page.url();
+    const url = await newCustomer(page, server.url, name);
     await page.click("[data-testid=new-invoice]");
     await page.fill("#f-amount", "500");
     await page.fill("#f-term_days", "3");

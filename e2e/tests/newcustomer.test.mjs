@@ -4,7 +4,7 @@
 // order of at most ¥0.00".
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { NOW, actAs, browser, cents, ready, serve } from "../lib.mjs";
+import { NOW, actAs, browser, cents, newCustomer, ready, serve } from "../lib.mjs";
 
 const today = NOW.toISOString().slice(0, 10);
 
@@ -19,16 +19,7 @@ test("a new customer is graded provisionally, a same-day paid invoice does not l
   const { page } = b;
   const name = "E2E 新客户评级有限公司";
   try {
-    await page.goto(server.url + "/customers/new");
-    await ready(page);
-    await actAs(page, "fs-1");
-    await page.fill("#f-name", name);
-    await page.fill("#f-region", "华东");
-    await page.fill("#f-industry", "机械");
-    await page.selectOption("#f-sales_rep", { label: "王伟" });
-    await page.click("[data-testid=save]");
-    await page.waitForSelector("[data-testid=customer-360]");
-    const url = page.url();
+    const url = await newCustomer(page, server.url, name, "fs-1");
 
     // No history: provisional, with why in place of "what would lift the grade".
     await page.waitForSelector("[data-testid=rating] [data-testid=provisional]");
