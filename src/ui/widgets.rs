@@ -299,20 +299,11 @@ pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
 #[component]
 pub fn CsvButton(list: creditdesk_app::exports::List, testid: &'static str) -> impl IntoView {
     let state = expect_context::<crate::ui::state::AppState>();
-    let export = move |_| {
-        let zh = state.lang.get_untracked() == crate::ui::i18n::Lang::Zh;
+    let make = move |zh: bool| {
         let now = state.now.get_untracked();
-        if let Some(t) = state.data(|d| d.export(&d.me(), list, zh, now)) {
-            download_bytes(
-                &format!("{}.csv", t.name),
-                "text/csv;charset=utf-8",
-                &t.csv(),
-            );
-        }
+        state.data(|d| d.export(&d.me(), list, zh, now))
     };
-    view! {
-        <button class="small" data-testid=testid on:click=export>{move || state.t(crate::ui::i18n::T::ExportCsv)}</button>
-    }
+    view! { <TableCsvButton make=make testid=testid /> }
 }
 
 /// "Export CSV" of a table the page has already computed (a back-test, a what-if list): `make`
