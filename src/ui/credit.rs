@@ -157,21 +157,15 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
         Outcome::Block => "credit-check block",
     };
     let id = creditdesk_domain::CustomerId::parse(&customer);
-    let ask = id
+    // The request the check offers: a first limit, or a temporary one.
+    let offer = id
         .and_then(|id| crate::ui::state::with_data(|d| d.customer(id).map(|c| c.limits.permanent)))
-        .and_then(|permanent| result.temporary_limit_to_ask(permanent));
-    // A temporary limit already asked for: shown and linked, not offered again (it would be
-    // refused).
-    // A customer without any limit is offered a first-limit request instead.
-    let first = result.remedies.iter().find_map(|r| match r {
-        Remedy::FirstLimit(m) => Some(*m),
-        _ => None,
-    });
-    let (ask, kind) = match first {
-        Some(m) => (Some(m), creditdesk_domain::approval::Kind::FirstApplication),
-        None => (ask, creditdesk_domain::approval::Kind::TemporaryLimit),
-    };
-    let open = id.and_then(|id| {
+        .and_then(|permanent| result.request_to_ask(permanent));
+    let first =
+        offer.is_some_and(|(k, _)| k == creditdesk_domain::approval::Kind::FirstApplication);
+    let (kind, ask) = (offer.map(|o| o.0), offer.map(|o| o.1));
+    // One already asked for: shown and linked, not offered again (it would be refused).
+    let open = id.zip(kind).and_then(|(id, kind)| {
         crate::ui::state::with_data(|d| {
             creditdesk_domain::workflow::open_of_kind(&d.requests, id, kind).map(|r| r.id)
         })
@@ -194,7 +188,7 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
                         <crate::ui::link::A href=format!("/requests/{r}")>{lang.t(T::ViewRequest)}</crate::ui::link::A>
                     </p>
                 }.into_any()),
-                (Some(m), None) if first.is_some() => Some(view! {
+                (Some(m), None) if first => Some(view! {
                     <crate::ui::link::A href=format!("/customers/{customer}/request?action=first&amount={}", m.to_plain())
                         attr:class="button small" attr:data-testid="request-first-limit">
                         {match lang {

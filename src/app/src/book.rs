@@ -113,6 +113,13 @@ impl Book {
             .find(|u| u.id == id)
             .map_or_else(|| id.to_string(), |u| u.name.clone())
     }
+    /// A customer's score and grade today (an approved override wins); 0 and C when not graded
+    /// yet, the strictest, as the rules and the check read it.
+    pub fn score_and_grade(&self, id: CustomerId) -> (Fixed, Grade) {
+        self.rated
+            .get(&id)
+            .map_or((Fixed(0), Grade::C), |r| (r.score, r.grade))
+    }
     /// A customer's grade today (an approved override wins); C when not graded yet.
     pub fn grade(&self, id: CustomerId) -> Grade {
         self.rated.get(&id).map_or(Grade::C, |r| r.grade)
@@ -154,12 +161,9 @@ impl Book {
         self.summaries.insert(id, s);
         if let Some(c) = self.customer(id) {
             let m = self.ledger.metrics(c, self.as_of);
-            let mut r = self.model.prepare().rate(&m);
-            if let Some(o) = c.grade_override {
-                r.grade = o.grade;
-                r.provisional = false;
-            }
-            self.rated.insert(id, r);
+            let r = self.model.prepare().rate(&m);
+            self.rated
+                .insert(id, r.overridden(c.grade_override.map(|o| o.grade)));
             self.metrics.insert(id, m);
         }
     }
@@ -185,9 +189,8 @@ impl Book {
             .map(|(id, m)| (*id, p.rate(m)))
             .collect();
         for c in &self.customers {
-            if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
-                r.grade = o.grade;
-                r.provisional = false;
+            if let Some(r) = self.rated.get_mut(&c.id) {
+                *r = r.overridden(c.grade_override.map(|o| o.grade));
             }
         }
     }

@@ -98,10 +98,7 @@ impl Book {
     /// user may not see (another rep's customer, the audit trail without the right).
     pub fn export(&self, user: &User, list: List, zh: bool, now: i64) -> Option<Table> {
         let h = |pairs: &[(&str, &str)]| -> Vec<String> {
-            pairs
-                .iter()
-                .map(|(z, e)| if zh { z } else { e }.to_string())
-                .collect()
+            pairs.iter().map(|p| pick(zh, *p)).collect()
         };
         let as_of = self.as_of.iso();
         let name = |stem: &str| format!("{stem}-{as_of}");
@@ -417,6 +414,7 @@ impl Book {
     }
 }
 
+/// The Chinese or the English of a pair of words.
 fn pick(zh: bool, pair: (&str, &str)) -> String {
     if zh { pair.0 } else { pair.1 }.to_string()
 }

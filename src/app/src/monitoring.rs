@@ -26,10 +26,7 @@ use std::collections::HashSet;
 pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
     let one = |c: &Customer| {
         let s = d.summary(c.id);
-        let (score, grade) = d
-            .rated
-            .get(&c.id)
-            .map_or((rating::Fixed(0), rating::Grade::C), |r| (r.score, r.grade));
+        let (score, grade) = d.score_and_grade(c.id);
         let exposure = d
             .check_input(c.id)
             .map(|i| i.exposure.total(&d.policy))
@@ -97,10 +94,7 @@ pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMont
                 .filter(|c| user.sees(&c.sales_rep))
                 .map(|c| {
                     let s = d.ledger.summary(c.id, day);
-                    let (score, grade) = d
-                        .rated
-                        .get(&c.id)
-                        .map_or((rating::Fixed(0), rating::Grade::C), |r| (r.score, r.grade));
+                    let (score, grade) = d.score_and_grade(c.id);
                     facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
                 })
                 .collect();

@@ -475,6 +475,20 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// The request a blocked check offers, with the limit to ask for: a first limit for a
+    /// customer without any ([`Remedy::FirstLimit`]), else the temporary limit of
+    /// [`CheckResult::temporary_limit_to_ask`]; `None` when no limit helps.
+    pub fn request_to_ask(&self, permanent: Money) -> Option<(crate::approval::Kind, Money)> {
+        if let Some(m) = self.remedies.iter().find_map(|r| match r {
+            Remedy::FirstLimit(m) => Some(*m),
+            _ => None,
+        }) {
+            return Some((crate::approval::Kind::FirstApplication, m));
+        }
+        self.temporary_limit_to_ask(permanent)
+            .map(|m| (crate::approval::Kind::TemporaryLimit, m))
+    }
+
     /// The temporary limit to ask for so that the order passes, when a temporary increase is a
     /// remedy: the limit in force raised by the increase (a temporary limit is the whole limit
     /// for a while, not an addition) and above the customer's `permanent` limit, as a temporary

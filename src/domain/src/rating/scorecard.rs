@@ -848,6 +848,21 @@ pub struct Rating {
     pub provisional: bool,
 }
 
+impl Rating {
+    /// The rating with an approved override's grade in place of the scorecard's: a person's
+    /// decision, so never provisional. The score stays, for the record.
+    pub fn overridden(self, grade: Option<Grade>) -> Rating {
+        match grade {
+            Some(grade) => Rating {
+                grade,
+                provisional: false,
+                ..self
+            },
+            None => self,
+        }
+    }
+}
+
 impl Prepared<'_> {
     pub fn score_and_grade(&self, m: &Metrics) -> (Fixed, Grade) {
         let r = self.rate(m);
