@@ -203,7 +203,15 @@ impl IdbStore {
             .transaction(stores, TransactionMode::ReadWrite)
             .map_err(backend)?;
         if let Err(e) = f(&tx).await {
-            let _ = tx.abort().await;
+            // A request that failed (an audit entry whose number another write took) aborts
+            // the transaction by itself, and its error event is still on its way to the
+            // transaction: handlers set now would take that event for the end, be freed, and
+            // the abort that follows would call a freed closure. The transaction is left to
+            // end alone. Anything else (a value the browser would not store) is aborted here,
+            // with every request already answered, so the abort is the only event to come.
+            if !matches!(e, rexie::Error::IdbError(idb::Error::DomException(_))) {
+                let _ = tx.abort().await;
+            }
             return Err(backend(e));
         }
         if self.abort_next.replace(false) {

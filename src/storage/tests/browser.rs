@@ -8,6 +8,7 @@ use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::schema::{self, FIELD_DEFS};
 use creditdesk_storage::{Batch, Entry, Rows, Store};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -144,6 +145,29 @@ async fn a_commit_killed_after_its_last_request_leaves_nothing_in_any_store() {
     assert_eq!(s.load_audit().await.unwrap().len(), 3);
 }
 
+/// Starts collecting what the page reports as uncaught (an exception thrown by an event handler:
+/// a freed closure called by IndexedDB); `uncaught` reads them, after letting pending events run.
+fn watch_uncaught() {
+    js_sys::eval(
+        "window.__uncaught = []; window.addEventListener('error', (e) => window.__uncaught.push(String(e.message)));",
+    )
+    .unwrap();
+}
+
+async fn uncaught() -> Vec<String> {
+    let later = js_sys::Promise::new(&mut |done, _| {
+        let set_timeout = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into()).unwrap();
+        let _ = set_timeout.unchecked_into::<js_sys::Function>().call2(
+            &wasm_bindgen::JsValue::NULL,
+            &done,
+            &50.into(),
+        );
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+    let seen = js_sys::eval("JSON.stringify(window.__uncaught.splice(0))").unwrap();
+    serde_json::from_str(&seen.as_string().unwrap()).unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn a_commit_whose_request_fails_midway_leaves_nothing_in_any_store() {
     use creditdesk_domain::approval::chain;
@@ -151,7 +175,9 @@ async fn a_commit_whose_request_fails_midway_leaves_nothing_in_any_store() {
     // The transaction's requests go out store by store (customers, the tail, requests, settings,
     // documents, the audit trail, attachments, the outbox); one audit entry already stored makes
     // the add of the first, the second or the third audit entry fail, after the requests before
-    // it succeeded within the transaction.
+    // it succeeded within the transaction. The transaction ends without a call into freed
+    // memory (a handler left for an abort event that comes after the error event).
+    watch_uncaught();
     for clash in 0..3u64 {
         let name = format!("t-midway-{clash}");
         let s = fresh(&name).await;
@@ -177,6 +203,11 @@ async fn a_commit_whose_request_fails_midway_leaves_nothing_in_any_store() {
             seen(&s).await,
             before,
             "a failed add of audit entry {clash} left something"
+        );
+        assert_eq!(
+            uncaught().await,
+            Vec::<String>::new(),
+            "audit entry {clash}"
         );
     }
 }
@@ -344,6 +375,9 @@ async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
     })
     .await
     .unwrap();
+    // Its add is the transaction's last request: the refusal ends it without a call into
+    // freed memory.
+    watch_uncaught();
     assert!(s
         .commit(&Batch {
             audit: late,
@@ -351,6 +385,7 @@ async fn the_audit_trail_is_only_added_to_and_an_edited_entry_is_found() {
         })
         .await
         .is_err());
+    assert_eq!(uncaught().await, Vec::<String>::new());
     s.close();
     let s = IdbStore::open("t-audit").await.unwrap();
     let trail = s.load_audit().await.unwrap();
