@@ -97,6 +97,9 @@ fn CsvImport() -> impl IntoView {
     };
 
     let on_file = move |ev: leptos::ev::Event| {
+        // Leaving the page stops the reading as Cancel does (nothing is written before Confirm).
+        let stopped = move || cancelled.try_get_value().unwrap_or(true);
+        let kind = kind.get_untracked();
         leptos::task::spawn_local(async move {
             done.set(None);
             message.set(None);
@@ -113,6 +116,9 @@ fn CsvImport() -> impl IntoView {
                 progress.set(None);
                 return;
             };
+            if stopped() {
+                return;
+            }
             publish("read_ms", perf_now() - started.get_value());
             progress.set(Some(Progress {
                 phase: T::PhaseRead,
@@ -120,7 +126,7 @@ fn CsvImport() -> impl IntoView {
                 rows_per_s: 0.0,
             }));
             tick().await;
-            if cancelled.get_value() {
+            if stopped() {
                 return;
             }
             let t = perf_now();
@@ -141,13 +147,13 @@ fn CsvImport() -> impl IntoView {
                 rows_per_s: rate(rows),
             }));
             tick().await;
-            if cancelled.get_value() {
+            if stopped() {
                 return;
             }
-            let (m, was_saved) = importing::mapping_for(kind.get_untracked(), &p.table).await;
+            let (m, was_saved) = importing::mapping_for(kind, &p.table).await;
             remembered.set(was_saved);
             let t = perf_now();
-            let checked = importing::check(kind.get_untracked(), &p.table, &m);
+            let checked = importing::check(kind, &p.table, &m);
             publish("check_ms", perf_now() - t);
             progress.set(Some(Progress {
                 phase: T::PhaseCheck,
@@ -155,7 +161,7 @@ fn CsvImport() -> impl IntoView {
                 rows_per_s: rate(rows),
             }));
             tick().await;
-            if cancelled.get_value() {
+            if stopped() {
                 return;
             }
             parsed.set(Some(p));
@@ -169,6 +175,14 @@ fn CsvImport() -> impl IntoView {
         let Some(pl) = plan.get_untracked() else {
             return;
         };
+        // Everything the write needs is read now: the user may leave the page while it runs,
+        // and the page's values go with the page (the import itself finishes).
+        let file = parsed.get_untracked().map(|p| p.file).unwrap_or_default();
+        let skip = blocked.get_untracked();
+        let learn = remember
+            .get_untracked()
+            .then(|| parsed.get_untracked().zip(mapping.get_untracked()))
+            .flatten();
         leptos::task::spawn_local(async move {
             let rows = pl.rows_total;
             progress.set(Some(Progress {
@@ -178,15 +192,10 @@ fn CsvImport() -> impl IntoView {
             }));
             tick().await;
             let t = perf_now();
-            let file = parsed.get_untracked().map(|p| p.file).unwrap_or_default();
-            match importing::commit(&pl, &file, blocked.get_untracked()).await {
+            match importing::commit(&pl, &file, skip).await {
                 Ok(imported) => {
-                    if remember.get_untracked() {
-                        if let (Some(p), Some(m)) =
-                            (parsed.get_untracked(), mapping.get_untracked())
-                        {
-                            let _ = importing::save_mapping(&p.table, &m).await;
-                        }
+                    if let Some((p, m)) = learn {
+                        let _ = importing::save_mapping(&p.table, &m).await;
                     }
                     let secs = (perf_now() - t) / 1000.0;
                     publish("write_ms", secs * 1000.0);

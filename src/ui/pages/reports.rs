@@ -378,10 +378,12 @@ pub fn Table(
     // The scroll cue: which edges have more to see.
     let frame = NodeRef::<leptos::html::Div>::new();
     let more = RwSignal::new((false, false));
+    // Runs a frame later, or on a resize: by then the table may be gone (the report rebuilt it
+    // when the ledger came in, or the user left the page), and a gone table has nothing to measure.
     let measure = move || {
-        if let Some(el) = frame.get_untracked() {
+        if let Some(el) = frame.try_get_untracked().flatten() {
             let (left, width, client) = (el.scroll_left(), el.scroll_width(), el.client_width());
-            more.set((left > 1, left + client < width - 1));
+            more.try_set((left > 1, left + client < width - 1));
             // The left shadow starts where the first (sticky) column ends.
             use wasm_bindgen::JsCast;
             let first = el
@@ -403,7 +405,8 @@ pub fn Table(
         shown.track();
         request_animation_frame(measure);
     });
-    let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
     let chooser = move || {
         let h = hidden.get();
         cols.with_value(|cs| {
