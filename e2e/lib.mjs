@@ -69,7 +69,7 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
   context.newPage = async () => opensLocked(await newPage(), dir);
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("pageerror", (e) => { errors.push(String(e)); if (process.env.E2E_STACKS) console.log("PAGEERROR", e.stack); });
   if (process.env.E2E_LOG_404) page.on("response", (r) => r.status() >= 400 && console.log("HTTP", r.status(), r.url()));
   return {
     context,
@@ -261,6 +261,7 @@ export async function creditFacts(page) {
     limit: cents(await tile(page, "limit")),
     available: cents(await tile(page, "available")),
     overdue: cents(await tile(page, "overdue")),
+    openAr: cents(await tile(page, "open-ar")),
     frozen: (await page.locator("[data-testid=frozen]").count()) > 0,
     open: (await page.locator("[data-testid=limit-history][open]").count()) > 0,
   };

@@ -67,7 +67,7 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     assert.equal(await alerts.locator("input[data-channel=inbox]").isChecked(), true);
 
     // The rep files a temporary increase; the sales managers are its first approvers.
-    const { limit, url } = await openCustomerWhere(page, server.url, (f) => f.limit > 0 && f.available < f.limit && !f.open && !f.frozen, { what: "a customer with a limit, something owed and no request open" });
+    const { limit, url } = await openCustomerWhere(page, server.url, (f) => f.limit > 0 && f.openAr > 0 && !f.open && !f.frozen, { what: "a customer with a limit, an open invoice and no request open" });
     await page.click("[data-testid=change-limit]");
     await page.waitForSelector("[data-testid=request-form]");
     await page.selectOption("select[name=action]", "temporary");
@@ -86,6 +86,12 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     await page.click("[data-testid=send-reminder]");
     const toast = await page.waitForSelector("[data-testid=toast]");
     assert.match(await toast.textContent(), /(正在发送至|On its way to) \S+@\S+/);
+    // A customer with nothing open gets no letter of "¥0.00 open": the page says so and offers
+    // nothing to send.
+    const paidUp = await openCustomerWhere(page, server.url, (f) => f.openAr === 0, { what: "a customer with no open invoice" });
+    await page.goto(paidUp.url + "/notice");
+    await page.waitForSelector("[data-testid=nothing-to-remind]");
+    assert.equal(await page.locator("[data-testid=send-reminder], [data-testid=mailto]").count(), 0);
 
     // sm-1 opens Messages: the request is there, with what it asks and who asked.
     page = manager.page;

@@ -391,6 +391,16 @@ pub fn NoticePage() -> impl IntoView {
                         sending.set(false);
                     });
                 };
+                // Paid up since the alert that linked here: there is nothing to remind of (the
+                // server would refuse the reminder, and a letter of "¥0.00 open" is no letter).
+                if items.is_empty() {
+                    return view! {
+                        <section class="page form-page">
+                            <h1>{lang.t(T::Notice)}</h1>
+                            <p class="empty" data-testid="nothing-to-remind">{format!("{name}: {}", lang.t(T::NothingToRemind))}</p>
+                        </section>
+                    }.into_any();
+                }
                 let (subject, body) = notice_text(is_zh, &name, &items, as_of);
                 let mailto = format!("mailto:{}?subject={}&body={}", email, js_sys::encode_uri_component(&subject), js_sys::encode_uri_component(&body));
                 let copy_body = body.clone();
