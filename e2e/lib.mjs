@@ -69,7 +69,11 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
   context.newPage = async () => opensLocked(await newPage(), dir);
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => { errors.push(String(e)); if (process.env.E2E_STACKS) console.log("PAGEERROR", e.stack); });
+  // E2E_STACKS=1 prints where an uncaught error was thrown (the message alone rarely says).
+  page.on("pageerror", (e) => {
+    errors.push(String(e));
+    if (process.env.E2E_STACKS) console.log("PAGEERROR", e.stack);
+  });
   if (process.env.E2E_LOG_404) page.on("response", (r) => r.status() >= 400 && console.log("HTTP", r.status(), r.url()));
   return {
     context,

@@ -29,6 +29,13 @@ async function invoice(page, url, issue, term, amount) {
   return number;
 }
 
+/** Opens the void form of the button `button`, gives `reason` and confirms. */
+async function voidWith(page, button, reason) {
+  await page.click(button);
+  await page.fill("[data-testid=void-reason]", reason);
+  await page.click("[data-testid=void-confirm]");
+}
+
 test("a void wrongly typed payment brings the overdue back; a payment moves, a credit note is recorded, a settled invoice stays", async () => {
   const b = await browser();
   const { page } = b;
@@ -45,8 +52,14 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
     await page.waitForFunction(() => document.querySelector("[data-testid=overdue] .tile-value")?.textContent.includes("0.00"));
 
     // The payment was typed against the wrong customer: void it, saying why.
-    page.once("dialog", (d) => d.accept("录错客户"));
+    // The form names what it voids, will not void without a reason, and cancelling voids nothing.
     await page.click("[data-testid=payments] [data-testid=void-payment]");
+    await page.waitForSelector("[data-testid=void-form]");
+    assert.match(await page.textContent("#void-title"), /作废 .*¥5,000\.00/);
+    await page.click("[data-testid=void-cancel]");
+    assert.equal(await page.locator("[data-testid=void-form]").count(), 0);
+    assert.equal(await page.locator("[data-testid=payments] tr.void").count(), 0);
+    await voidWith(page, "[data-testid=payments] [data-testid=void-payment]", "录错客户");
     await page.waitForSelector("[data-testid=payments] tr.void");
     assert.equal(cents(await tile(page, "overdue")), 500000, "the overdue is back");
     assert.match(await page.textContent("[data-testid=payments] tr.void"), /已作废.*录错客户/);
@@ -80,14 +93,13 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
 
     // The second invoice is still settled by the payment and the credit note: it is not voided,
     // and the page says what to do first.
-    page.once("dialog", (d) => d.accept("金额录错"));
-    await page.click(`[data-testid=invoices] tr[data-invoice="${second}"] [data-testid=void-invoice]`);
-    await page.waitForFunction(() => /请先重新核销/.test(document.querySelector("[data-testid=toast]")?.textContent || ""));
+    await voidWith(page, `[data-testid=invoices] tr[data-invoice="${second}"] [data-testid=void-invoice]`, "金额录错");
+    await page.waitForFunction(() => /请先重新核销/.test(document.querySelector("[data-testid=void-error]")?.textContent || ""));
+    await page.click("[data-testid=void-cancel]");
     assert.equal(await page.locator("[data-testid=invoices] tr.void").count(), 0);
 
     // The first invoice, settled by nothing now, is voided; it stays in the list, struck through.
-    page.once("dialog", (d) => d.accept("重复开票"));
-    await page.click(`[data-testid=invoices] tr[data-invoice="${first}"] [data-testid=void-invoice]`);
+    await voidWith(page, `[data-testid=invoices] tr[data-invoice="${first}"] [data-testid=void-invoice]`, "重复开票");
     await page.waitForSelector(`[data-testid=invoices] tr.void[data-invoice="${first}"]`);
     assert.equal(cents(await tile(page, "overdue")), 0);
     assert.equal(cents(await tile(page, "open-ar")), 300000 - 200000 - 100000);

@@ -39,17 +39,112 @@ pub fn route_customer() -> Memo<Option<CustomerId>> {
 pub fn Customer360() -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = route_customer();
+    // The void form lives here, above the page that data changes redraw (a sync while a reason
+    // is typed keeps it); another customer's page closes it.
+    let ask = VoidAsk::new();
+    Effect::new(move |_| {
+        id.track();
+        ask.close();
+    });
     view! {
+        {move || ask.view()}
         <WhenLedger>
             {move || {
                 state.lang.track();
                 let found = state.data(|d| d.customer_360(&d.me(), id.get()));
                 match found {
-                    Ok(v) => view! { <CustomerPage v=v /> }.into_any(),
+                    Ok(v) => view! { <CustomerPage v=v ask=ask /> }.into_any(),
                     Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
                 }
             }}
         </WhenLedger>
+    }
+}
+
+/// A void on its way: the document it voids (named for the form's title) and the reason typed.
+/// The form asks why, in the page (the reason goes on the audit trail); cancelling it voids
+/// nothing, and a refusal (a settled invoice, no reason) is said in the form, which stays open.
+#[derive(Clone, Copy)]
+pub struct VoidAsk {
+    doc: RwSignal<Option<(CustomerId, Fix, String)>>,
+    reason: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+}
+
+impl VoidAsk {
+    fn new() -> Self {
+        Self {
+            doc: RwSignal::new(None),
+            reason: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    fn open(self, customer: CustomerId, fix: Fix, what: String) {
+        self.reason.set(String::new());
+        self.error.set(None);
+        self.doc.set(Some((customer, fix, what)));
+    }
+
+    fn close(self) {
+        self.doc.set(None);
+    }
+
+    fn confirm(self) {
+        let Some((customer, fix, _)) = self.doc.get_untracked() else {
+            return;
+        };
+        let state = expect_context::<AppState>();
+        let lang = state.lang.get_untracked();
+        let reason = self.reason.get_untracked();
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match correct(customer, fix, reason).await {
+                Ok(()) => {
+                    self.close();
+                    state.changed();
+                }
+                Err(e) => self
+                    .error
+                    .set(Some(crate::ui::pages::requests::save_error_text(lang, &e))),
+            }
+            self.busy.set(false);
+        });
+    }
+
+    fn view(self) -> Option<impl IntoView> {
+        let (_, _, what) = self.doc.get()?;
+        let lang = expect_context::<AppState>().lang.get_untracked();
+        let t = move |k: T| lang.t(k);
+        let input = NodeRef::<leptos::html::Input>::new();
+        Effect::new(move |_| {
+            if let Some(el) = input.get() {
+                let _ = el.focus();
+            }
+        });
+        Some(view! {
+            <div class="sheet-backdrop" on:click=move |ev| {
+                // A click beside the form closes it, as Esc does.
+                if ev.target() == ev.current_target() { self.close() }
+            }>
+                <form class="sheet" role="dialog" aria-modal="true" aria-labelledby="void-title" data-testid="void-form"
+                    on:submit=move |ev| { ev.prevent_default(); self.confirm() }
+                    on:keydown=move |ev| if ev.key() == "Escape" { self.close() }>
+                    <h2 id="void-title">{format!("{} {what}", t(T::VoidDoc))}</h2>
+                    <label for="void-reason">{t(T::VoidPrompt)}</label>
+                    <input id="void-reason" node_ref=input data-testid="void-reason" required maxlength=Correction::REASON_MAX.to_string()
+                        aria-invalid=move || self.error.get().is_some().to_string()
+                        prop:value=move || self.reason.get() on:input=move |ev| self.reason.set(event_target_value(&ev)) />
+                    <p class="error" role="alert" data-testid="void-error">{move || self.error.get()}</p>
+                    <div class="form-actions">
+                        <button type="submit" class="danger" data-testid="void-confirm" disabled=move || self.busy.get()>{t(T::VoidDoc)}</button>
+                        <button type="button" data-testid="void-cancel" on:click=move |_| self.close()>{t(T::Cancel)}</button>
+                    </div>
+                </form>
+            </div>
+        })
     }
 }
 
@@ -58,7 +153,7 @@ fn dl_row(label: &'static str, value: String) -> impl IntoView {
 }
 
 #[component]
-fn CustomerPage(v: Customer360) -> impl IntoView {
+fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang: Lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
@@ -77,20 +172,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
         may_correct,
     } = v;
     let customer = c.id;
-    // A void asks why (the reason goes on the audit trail); cancelling the question voids nothing.
-    let void = move |fix: Fix| {
-        let reason =
-            web_sys::window().and_then(|w| w.prompt_with_message(t(T::VoidPrompt)).ok().flatten());
-        let Some(reason) = reason else { return };
-        leptos::task::spawn_local(async move {
-            match correct(customer, fix, reason).await {
-                Ok(()) => state.changed(),
-                Err(e) => state
-                    .toast
-                    .set(Some(crate::ui::pages::requests::save_error_text(lang, &e))),
-            }
-        });
-    };
+    let void = move |fix: Fix, what: String| ask.open(customer, fix, what);
     let void_note =
         |c: &Correction| format!("{} {} · {}", t(T::VoidedOn), lang.date(c.date), c.reason);
     let avg_days = average_days_to_pay.map(|t| t.format());
@@ -195,7 +277,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                                             <A href=format!("/customers/{customer}/credit-note?invoice={invoice}") attr:class="button small" attr:data-testid="credit-note">{t(T::NewCreditNote)}</A>
                                         })}
                                         {may_correct.then(|| view! {
-                                            <button class="small danger" data-testid="void-invoice" on:click=move |_| void(Fix::VoidInvoice { invoice })>{t(T::VoidDoc)}</button>
+                                            <button class="small danger" data-testid="void-invoice" on:click={let what = i.number.to_string(); move |_| void(Fix::VoidInvoice { invoice }, what.clone())}>{t(T::VoidDoc)}</button>
                                         })}
                                     </div></td>
                                 </tr>
@@ -238,7 +320,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                                     <td><div class="row-actions">
                                         {(may_correct && standing).then(|| view! {
                                             <A href=format!("/customers/{customer}/payments/{payment}/reallocate") attr:class="button small" attr:data-testid="reallocate">{t(T::ReallocatePayment)}</A>
-                                            <button class="small danger" data-testid="void-payment" on:click=move |_| void(Fix::VoidPayment { payment })>{t(T::VoidDoc)}</button>
+                                            <button class="small danger" data-testid="void-payment" on:click={let what = format!("{} {}", lang.date(p.date), p.amount.format_cny()); move |_| void(Fix::VoidPayment { payment }, what.clone())}>{t(T::VoidDoc)}</button>
                                         })}
                                     </div></td>
                                 </tr>
@@ -310,7 +392,7 @@ fn CustomerPage(v: Customer360) -> impl IntoView {
                                         <td class="mono">{numbers.get(&c.invoice).map(|n| n.to_string()).unwrap_or_default()}</td>
                                         <td>{lang.date(c.date)}{v.as_ref().map(|v| view! { <div class="small muted">{void_note(v)}</div> })}</td>
                                         <td>{(may_correct && standing).then(|| view! {
-                                            <button class="small danger" data-testid="void-credit-note" on:click=move |_| void(Fix::VoidCreditNote { credit_note })>{t(T::VoidDoc)}</button>
+                                            <button class="small danger" data-testid="void-credit-note" on:click={let what = c.number.to_string(); move |_| void(Fix::VoidCreditNote { credit_note }, what.clone())}>{t(T::VoidDoc)}</button>
                                         })}</td>
                                     </tr>
                                 }
