@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { auditCodes, browser, actAs, cents, daysAfter, tile, ready, serve } from "../lib.mjs";
+import { auditCodes, browser, actAs, cents, daysAfter, openCustomerWhere, tile, ready, serve } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -250,5 +250,40 @@ test("a limit review comes due as the days pass: the rules raise W1006 and file 
   } finally {
     await b?.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a permanent limit request states when the limit expires and its next review; a review after the expiry is refused in place", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await actAs(page, "rep-1");
+    const { limit } = await openCustomerWhere(page, server.url, (f) => f.limit > 0 && !f.open, { what: "a customer with a limit and no request open" });
+    await page.click("[data-testid=change-limit]");
+    await page.waitForSelector("[data-testid=request-form]");
+    await page.selectOption("select[name=action]", "permanent");
+    await page.fill("#f-amount", ((limit + 500_000) / 100).toFixed(2));
+    const expires = iso(daysAfter(180));
+    const review = iso(daysAfter(270));
+    await page.fill("#f-expires", expires);
+    await page.fill("#f-review", review);
+    await page.fill("#f-reason", "Backed by a bank guarantee for six months");
+    await page.click("[data-testid=submit-request]");
+    // Refused where it is wrong, with nothing filed.
+    await page.waitForFunction(() => /复核日不能晚于额度到期日/.test(document.querySelector("[data-testid=request-form]")?.textContent || ""));
+    assert.equal(await page.getAttribute("#f-review", "aria-invalid"), "true");
+    const early = iso(daysAfter(90));
+    await page.fill("#f-review", early);
+    await page.click("[data-testid=submit-request]");
+    await page.waitForSelector("[data-testid=timeline]");
+    const [y, m, d] = expires.split("-");
+    const [ry, rm, rd] = early.split("-");
+    const title = await page.textContent("h1");
+    assert.ok(title.includes(`额度到期：${y}/${m}/${d}`) && title.includes(`下次复核：${ry}/${rm}/${rd}`), title);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
   }
 });

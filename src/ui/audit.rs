@@ -439,6 +439,32 @@ pub fn sentence(lang: Lang, d: &Data, e: &AuditEntry) -> String {
                 format!("{who} recorded the credit note {}", e.after)
             }
         }
+        "limit.expiry_set" => {
+            let day = |s: &str| {
+                creditdesk_domain::Date::parse(s)
+                    .map(|d| lang.date(d))
+                    .unwrap_or_else(|_| {
+                        if zh {
+                            "不到期".into()
+                        } else {
+                            "never".into()
+                        }
+                    })
+            };
+            if zh {
+                format!(
+                    "{customer} 的额度到期日：{} → {}",
+                    day(&e.before),
+                    day(&e.after)
+                )
+            } else {
+                format!(
+                    "{customer}'s limit expires: {} → {}",
+                    day(&e.before),
+                    day(&e.after)
+                )
+            }
+        }
         "limit.review_set" => {
             let day = |s: &str| {
                 creditdesk_domain::Date::parse(s)

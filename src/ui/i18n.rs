@@ -170,6 +170,8 @@ impl Lang {
             DuplicateNumber => s("该编号已存在", "This number is already used"),
             ExceedsOpenAmount => s("超过未结金额", "More than the open amount"),
             InPast => s("不能早于今天", "Not before today"),
+            NotAfterToday => s("须晚于今天", "Must be after today"),
+            ReviewAfterExpiry => s("复核日不能晚于额度到期日", "The review cannot come after the limit expires"),
             AlreadyPaid => s("该发票已结清", "This invoice is already paid"),
             AlreadyVoid => s("该单据已作废", "This document is void already"),
             StillSettled => s(
@@ -339,6 +341,10 @@ texts! {
     NewCreditNote => "Credit note", "开红字发票";
     NextReview => "Next review", "下次复核";
     LimitExpires => "Limit expires", "额度到期";
+    LimitExpiresOn => "Limit expires on (optional)", "额度到期日（可选）";
+    ExpiresHint => "When a contract, guarantee or credit insurance behind it ends; empty: never. A change starts from the one in force.", "其依据的合同、担保或信用保险到期之日；留空则不到期。调整时默认沿用现有到期日。";
+    NextReviewOn => "Next review on (optional)", "下次复核日（可选）";
+    ReviewHint => "Empty: the grade's review cycle, counted from the approval.", "留空则按评级的复核周期，自审批通过之日起算。";
     VoidDoc => "Void", "作废";
     VoidPrompt => "Why is it void? (kept on the audit trail)", "作废原因（记入审计日志）";
     VoidedOn => "Void", "已作废";

@@ -1176,9 +1176,16 @@ fn canonical_kind(
 ) -> Result<RequestKind, CommandError> {
     let limit = c.limits.permanent;
     Ok(match kind {
-        RequestKind::PermanentChange { after, .. } => RequestKind::PermanentChange {
+        RequestKind::PermanentChange {
+            after,
+            expires,
+            review,
+            ..
+        } => RequestKind::PermanentChange {
             before: limit,
             after: *after,
+            expires: *expires,
+            review: *review,
         },
         RequestKind::Unfreeze { .. } => RequestKind::Unfreeze { limit },
         RequestKind::GradeOverride { to, .. } => {
@@ -1245,6 +1252,16 @@ fn outcome(
             let mut limits = limits.clone();
             let months = book.policy.of(book.grade(customer.id)).review_months;
             request::next_review(&request.kind, &mut limits, ctx.as_of, months);
+            if limits.expires != customer.limits.expires {
+                events.push(event(
+                    ctx,
+                    "limit.expiry_set",
+                    format!("customer:{}", customer.id),
+                    customer.limits.expires.map(|d| d.iso()).unwrap_or_default(),
+                    limits.expires.map(|d| d.iso()).unwrap_or_default(),
+                    &format!("request {}", request.id),
+                ));
+            }
             if limits.review_due != customer.limits.review_due {
                 events.push(event(
                     ctx,

@@ -303,6 +303,9 @@ pub fn reviews_for(
         let kind = request::RequestKind::PermanentChange {
             before: c.limits.permanent,
             after,
+            // The review keeps an expiry still to come (a lapsed one is what it reviews).
+            expires: c.limits.expires.filter(|x| *x > d.as_of),
+            review: None,
         };
         let open = |list: &[request::Request]| {
             creditdesk_domain::workflow::open_conflict(list, a.customer, &kind).is_some()

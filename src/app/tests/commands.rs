@@ -674,6 +674,8 @@ fn a_command_that_dies_after_any_of_its_writes_leaves_nothing_behind() {
                 kind: RequestKind::PermanentChange {
                     before: Money::from_units(100_000),
                     after: Money::from_units(120_000),
+                    expires: None,
+                    review: None,
                 },
                 reason: "Two years of paying on time".into(),
                 attachments: vec![],
@@ -1579,6 +1581,8 @@ fn a_request_command_meets_the_forms_rules_whoever_sends_it() {
         RequestKind::PermanentChange {
             before: Money::ZERO,
             after: cap + Money::from_units(1),
+            expires: None,
+            review: None,
         },
         why,
         "amount E-RANGE",
@@ -1586,6 +1590,8 @@ fn a_request_command_meets_the_forms_rules_whoever_sends_it() {
     check(
         RequestKind::FirstApplication {
             limit: Money::from_units(10_000),
+            expires: None,
+            review: None,
         },
         why,
         "action E-HAS-LIMIT",
@@ -2128,7 +2134,7 @@ fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
     assert_eq!(review.customer, w.ours);
     assert_eq!(review.flow.requester, system.id);
     assert!(review.state().is_open());
-    let RequestKind::PermanentChange { before, after } = review.kind else {
+    let RequestKind::PermanentChange { before, after, .. } = review.kind else {
         panic!("a review is a permanent change: {:?}", review.kind)
     };
     assert_eq!(before, Money::from_units(100_000));
@@ -2436,6 +2442,68 @@ fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_ch
 // ----- the limit's calendar -----
 
 #[test]
+fn a_request_that_states_an_expiry_and_a_review_sets_both_on_approval_with_the_expiry_on_the_trail()
+{
+    let w = World::new();
+    let rid = RequestId::from_u128(991);
+    let expires = d(TODAY).add_months(9);
+    let review = d(TODAY).add_months(3);
+    // A calendar past its bounds is refused as the form refuses it, and nothing is filed.
+    let refused = w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::PermanentChange {
+                before: Money::from_units(100_000),
+                after: Money::from_units(120_000),
+                expires: Some(review),
+                review: Some(expires),
+            },
+            reason: "Backed by a bank guarantee".into(),
+            attachments: vec![],
+        },
+    );
+    assert!(refused.is_err(), "a review after the expiry: {refused:?}");
+    assert!(w.book.borrow().request(rid).is_none());
+    w.run(
+        "rep-1",
+        Command::FileRequest {
+            id: rid,
+            customer: w.ours,
+            kind: RequestKind::PermanentChange {
+                before: Money::from_units(100_000),
+                after: Money::from_units(120_000),
+                expires: Some(expires),
+                review: Some(review),
+            },
+            reason: "Backed by a bank guarantee".into(),
+            attachments: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!(approve_all(&w, rid), Some(State::Approved));
+    let b = w.book.borrow();
+    let c = b.customer(w.ours).unwrap();
+    assert_eq!(
+        (c.limits.permanent, c.limits.expires, c.limits.review_due),
+        (Money::from_units(120_000), Some(expires), Some(review))
+    );
+    let set = b
+        .audit
+        .iter()
+        .find(|e| e.what == "limit.expiry_set")
+        .expect("the expiry on the trail");
+    assert_eq!(
+        (set.before.as_str(), set.after.clone()),
+        ("", expires.iso())
+    );
+    // From the day after it expires the permanent limit counts as nothing.
+    assert_eq!(c.limits.effective(expires), Money::from_units(120_000));
+    assert_eq!(c.limits.effective(expires.add_days(1)), Money::ZERO);
+}
+
+#[test]
 fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_review_files_a_request(
 ) {
     use creditdesk_app::monitoring::watch;
@@ -2451,6 +2519,8 @@ fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_rev
             kind: RequestKind::PermanentChange {
                 before: Money::from_units(100_000),
                 after: Money::from_units(120_000),
+                expires: None,
+                review: None,
             },
             reason: "Two years of paying on time".into(),
             attachments: vec![],
@@ -2519,7 +2589,9 @@ fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_rev
         review.kind,
         RequestKind::PermanentChange {
             before: Money::from_units(120_000),
-            after: suggested
+            after: suggested,
+            expires: None,
+            review: None,
         },
         "prefilled with the suggested limit"
     );

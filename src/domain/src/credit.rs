@@ -648,6 +648,10 @@ pub struct LimitInput {
     pub amount: String,
     pub start: String,
     pub end: String,
+    /// A permanent limit's expiry and next review (`first`, `permanent`); empty: none / the
+    /// grade's review cycle.
+    pub expires: String,
+    pub review: String,
     pub reason: String,
 }
 
@@ -656,5 +660,7 @@ pub mod limit_field {
     pub const AMOUNT: &str = "amount";
     pub const START: &str = "start";
     pub const END: &str = "end";
+    pub const EXPIRES: &str = "expires";
+    pub const REVIEW: &str = "review";
     pub const REASON: &str = "reason";
 }

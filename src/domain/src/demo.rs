@@ -670,6 +670,8 @@ pub fn requests(
                 RequestKind::PermanentChange {
                     before: p,
                     after: p.mul_ratio_round_half_away(6, 5),
+                    expires: None,
+                    review: None,
                 },
                 say(
                     "今年订单增长 30%，新增两条产品线",
@@ -680,6 +682,8 @@ pub fn requests(
                 RequestKind::PermanentChange {
                     before: p,
                     after: Money::from_units(300_000).max(p.mul_ratio_round_half_away(2, 1)),
+                    expires: None,
+                    review: None,
                 },
                 say(
                     "新签三年框架合同",

@@ -29,6 +29,10 @@ pub enum Problem {
     InFuture,
     /// A day that has already passed where one to come is needed (a promise to pay).
     InPast,
+    /// Today or earlier where a day to come is needed (a limit's expiry or review).
+    NotAfterToday,
+    /// A limit's review set after the day the limit expires.
+    ReviewAfterExpiry,
     /// A warning, not a refusal: an invoice dated before the customer's first cooperation
     /// (`first_cooperation`). See [`crate::ledger::invoice_warnings`].
     BeforeFirstCooperation {
@@ -96,6 +100,8 @@ impl Problem {
             Problem::BeforeInvoice { .. } => "E-BEFORE-INVOICE",
             Problem::InFuture => "E-FUTURE",
             Problem::InPast => "E-PAST",
+            Problem::NotAfterToday => "E-NOT-AFTER-TODAY",
+            Problem::ReviewAfterExpiry => "E-REVIEW-AFTER-EXPIRY",
             Problem::BeforeFirstCooperation { .. } => "E-BEFORE-FIRST-COOPERATION",
             Problem::UsccLength => "E-USCC-LENGTH",
             Problem::UsccCharacter => "E-USCC-CHAR",

@@ -446,12 +446,12 @@ pub fn alert_notices<'a>(
 pub fn request_text(zh: bool, kind: &RequestKind) -> String {
     use RequestKind::*;
     match (kind, zh) {
-        (FirstApplication { limit }, true) => format!("首次授信 {}", limit.format_cny()),
-        (FirstApplication { limit }, false) => format!("first limit of {}", limit.format_cny()),
-        (PermanentChange { before, after }, true) => {
+        (FirstApplication { limit, .. }, true) => format!("首次授信 {}", limit.format_cny()),
+        (FirstApplication { limit, .. }, false) => format!("first limit of {}", limit.format_cny()),
+        (PermanentChange { before, after, .. }, true) => {
             format!("额度调整 {} → {}", before.format_cny(), after.format_cny())
         }
-        (PermanentChange { before, after }, false) => format!(
+        (PermanentChange { before, after, .. }, false) => format!(
             "limit change {} → {}",
             before.format_cny(),
             after.format_cny()

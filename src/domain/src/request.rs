@@ -19,10 +19,22 @@ pub enum RequestKind {
     /// A first permanent limit for a customer that has none.
     FirstApplication {
         limit: Money,
+        /// When the limit lapses (a contract, a guarantee, credit insurance); none: never.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<Date>,
+        /// The next review, typed; none: the grade's review cycle from the day of approval.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<Date>,
     },
+    /// A new permanent limit; its calendar (expiry, review) as for a first limit. A change
+    /// states the expiry it keeps: the form starts from the one in force.
     PermanentChange {
         before: Money,
         after: Money,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<Date>,
     },
     /// A limit in force from `start` to `end` (inclusive), above the permanent one.
     TemporaryLimit {
@@ -67,7 +79,7 @@ impl RequestKind {
     /// The amount that picks the tier: the limit the customer would have, or the order's amount.
     pub fn route_amount(&self) -> Money {
         match *self {
-            RequestKind::FirstApplication { limit } => limit,
+            RequestKind::FirstApplication { limit, .. } => limit,
             RequestKind::PermanentChange { after, .. } => after,
             RequestKind::TemporaryLimit { amount, .. } => amount,
             RequestKind::Freeze => Money::ZERO,
@@ -181,8 +193,14 @@ impl Request {
     pub fn effect(&self, current: &Limits, as_of: Date) -> Effect {
         let mut next = current.clone();
         match self.kind {
-            RequestKind::FirstApplication { limit } => next.permanent = limit,
-            RequestKind::PermanentChange { after, .. } => next.permanent = after,
+            RequestKind::FirstApplication { limit, expires, .. } => {
+                next.permanent = limit;
+                next.expires = expires;
+            }
+            RequestKind::PermanentChange { after, expires, .. } => {
+                next.permanent = after;
+                next.expires = expires;
+            }
             RequestKind::TemporaryLimit { amount, start, end } => {
                 next.temporary.push(TemporaryLimit { amount, start, end });
                 // Temporary limits that ended long ago are dropped as new ones come.
@@ -204,14 +222,17 @@ impl Request {
 }
 
 /// The limit's calendar after an approved request set a permanent limit (a first limit, a
-/// change, or a review that kept it): the next review falls `review_months` (the grade's review
-/// cycle) after the day of approval; no cycle, no review date. Other requests leave it as it was.
+/// change, or a review that kept it): the next review is the one the request typed, else it
+/// falls `review_months` (the grade's review cycle) after the day of approval; no cycle, no
+/// review date. Other requests leave it as it was.
 pub fn next_review(kind: &RequestKind, next: &mut Limits, as_of: Date, review_months: u32) {
-    if matches!(
-        kind,
-        RequestKind::FirstApplication { .. } | RequestKind::PermanentChange { .. }
-    ) {
-        next.review_due = (review_months > 0).then(|| as_of.add_months(review_months as i32));
+    match kind {
+        RequestKind::FirstApplication { review, .. }
+        | RequestKind::PermanentChange { review, .. } => {
+            next.review_due = review
+                .or_else(|| (review_months > 0).then(|| as_of.add_months(review_months as i32)));
+        }
+        _ => {}
     }
 }
 
@@ -335,7 +356,11 @@ pub fn limit_request(
                         false
                     }
                 })
-                .map(|limit| RequestKind::FirstApplication { limit });
+                .map(|limit| RequestKind::FirstApplication {
+                    limit,
+                    expires: None,
+                    review: None,
+                });
         }
         "permanent" => {
             kind = amount(&mut e)
@@ -348,6 +373,8 @@ pub fn limit_request(
                 .map(|after| RequestKind::PermanentChange {
                     before: current.permanent,
                     after,
+                    expires: None,
+                    review: None,
                 });
         }
         "temporary" => {
@@ -387,6 +414,50 @@ pub fn limit_request(
             })
         }
         _ => e.push(ACTION, Problem::Required),
+    }
+    // A permanent limit's calendar: an expiry and a review, each optional, each after today
+    // (within ten years), the review not after the expiry.
+    if matches!(input.action.as_str(), "first" | "permanent") {
+        let day = |e: &mut Errors, field: &'static str, v: &str| {
+            if v.trim().is_empty() {
+                return None;
+            }
+            e.take(
+                field,
+                Date::parse(v).and_then(|d| {
+                    if d <= as_of {
+                        Err(Problem::NotAfterToday)
+                    } else if d > as_of.add_months(120) {
+                        Err(Problem::DateOutOfRange)
+                    } else {
+                        Ok(d)
+                    }
+                }),
+            )
+        };
+        let expires = day(&mut e, EXPIRES, &input.expires);
+        let review = day(&mut e, REVIEW, &input.review);
+        if let (Some(x), Some(r)) = (expires, review) {
+            if r > x {
+                e.push(REVIEW, Problem::ReviewAfterExpiry);
+            }
+        }
+        match &mut kind {
+            Some(RequestKind::FirstApplication {
+                expires: x,
+                review: r,
+                ..
+            })
+            | Some(RequestKind::PermanentChange {
+                expires: x,
+                review: r,
+                ..
+            }) => {
+                *x = expires;
+                *r = review;
+            }
+            _ => {}
+        }
     }
     let reason = e.take(REASON, reason(&input.reason));
     e.finish(|| (kind.expect("checked"), reason.expect("checked")))
@@ -459,13 +530,25 @@ pub fn check_request(
     grade: Grade,
     as_of: Date,
 ) -> Result<(), Vec<FieldError>> {
+    let iso = |d: Option<Date>| d.map(|d| d.iso()).unwrap_or_default();
+    let (expires, review) = match kind {
+        RequestKind::FirstApplication {
+            expires, review, ..
+        }
+        | RequestKind::PermanentChange {
+            expires, review, ..
+        } => (iso(*expires), iso(*review)),
+        _ => Default::default(),
+    };
     let limit = |action: &str, amount: Money, start: Option<Date>, end: Option<Date>| {
         limit_request(
             &LimitInput {
                 action: action.into(),
                 amount: amount.to_plain(),
-                start: start.map(|d| d.iso()).unwrap_or_default(),
-                end: end.map(|d| d.iso()).unwrap_or_default(),
+                start: iso(start),
+                end: iso(end),
+                expires: expires.clone(),
+                review: review.clone(),
                 reason: reason_text.into(),
             },
             current,
@@ -475,7 +558,7 @@ pub fn check_request(
         .map(|_| ())
     };
     match kind {
-        RequestKind::FirstApplication { limit: l } => limit("first", *l, None, None),
+        RequestKind::FirstApplication { limit: l, .. } => limit("first", *l, None, None),
         RequestKind::PermanentChange { after, .. } => limit("permanent", *after, None, None),
         RequestKind::TemporaryLimit { amount, start, end } => {
             limit("temporary", *amount, Some(*start), Some(*end))
@@ -620,6 +703,8 @@ mod legacy {
                     RequestKind::PermanentChange {
                         before: before.permanent,
                         after: after.permanent,
+                        expires: None,
+                        review: None,
                     }
                 };
                 (kind, State::Approved)

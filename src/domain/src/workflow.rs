@@ -75,8 +75,8 @@ fn event(
 /// A short description of what a request asks for, for the audit trail.
 pub fn describe(kind: &RequestKind) -> String {
     match kind {
-        RequestKind::FirstApplication { limit } => format!("first limit {}", limit.to_plain()),
-        RequestKind::PermanentChange { before, after } => {
+        RequestKind::FirstApplication { limit, .. } => format!("first limit {}", limit.to_plain()),
+        RequestKind::PermanentChange { before, after, .. } => {
             format!("permanent {} -> {}", before.to_plain(), after.to_plain())
         }
         RequestKind::TemporaryLimit { amount, start, end } => format!(

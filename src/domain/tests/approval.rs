@@ -75,7 +75,11 @@ fn each_request_type_takes_its_route() {
     let base = vec![vec![SalesManager], vec![FinanceSpecialist]];
     let mid = [base.clone(), vec![vec![FinanceManager]]].concat();
     check(
-        RequestKind::FirstApplication { limit: y(30_000) },
+        RequestKind::FirstApplication {
+            limit: y(30_000),
+            expires: None,
+            review: None,
+        },
         Grade::B,
         base.clone(),
     );
@@ -83,6 +87,8 @@ fn each_request_type_takes_its_route() {
         RequestKind::PermanentChange {
             before: y(30_000),
             after: y(50_000),
+            expires: None,
+            review: None,
         },
         Grade::B,
         mid.clone(),
@@ -283,6 +289,7 @@ fn input(action: &str, amount: &str, start: &str, end: &str, reason: &str) -> Li
         start: start.into(),
         end: end.into(),
         reason: reason.into(),
+        ..Default::default()
     }
 }
 
@@ -296,13 +303,19 @@ fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
         |i: LimitInput, l: &Limits| limit_request(&i, l, y(1_000_000), d(TODAY)).map(|k| k.0);
     assert_eq!(
         kind(input("first", "30000", "", "", WHY), &limits(0)),
-        Ok(RequestKind::FirstApplication { limit: y(30_000) })
+        Ok(RequestKind::FirstApplication {
+            limit: y(30_000),
+            expires: None,
+            review: None,
+        })
     );
     assert_eq!(
         kind(input("permanent", "0", "", "", WHY), &current),
         Ok(RequestKind::PermanentChange {
             before: y(100),
-            after: Money::ZERO
+            after: Money::ZERO,
+            expires: None,
+            review: None,
         }),
         "a limit of zero is allowed: it means no credit"
     );
@@ -714,10 +727,16 @@ fn act() -> impl Strategy<Value = Act> {
 
 fn kind_strategy() -> impl Strategy<Value = RequestKind> {
     (0u8..6, 1i64..400_000).prop_map(|(k, units)| match k {
-        0 => RequestKind::FirstApplication { limit: y(units) },
+        0 => RequestKind::FirstApplication {
+            limit: y(units),
+            expires: None,
+            review: None,
+        },
         1 => RequestKind::PermanentChange {
             before: y(1),
             after: y(units),
+            expires: None,
+            review: None,
         },
         2 => temporary(units),
         3 => RequestKind::Freeze,
@@ -1114,4 +1133,175 @@ fn a_text_that_is_not_a_limits_text_reads_as_nothing() {
     ] {
         assert_eq!(request::read_limits_text(s), None, "{s:?}");
     }
+}
+
+// ----- a permanent limit's calendar, as a request states it -----
+
+/// The expiry and review a request states, or its problems (field, code).
+type Calendar = Result<(Option<Date>, Option<Date>), Vec<(&'static str, &'static str)>>;
+
+#[test]
+fn a_first_or_permanent_limit_request_may_state_its_expiry_and_next_review_within_bounds() {
+    let current = limits(100);
+    let today = d(TODAY);
+    // (action, expires, review) → the calendar the request states, or the problems by field.
+    let check = |action: &str, expires: &str, review: &str| {
+        let i = LimitInput {
+            expires: expires.into(),
+            review: review.into(),
+            ..input(action, "50000", "", "", WHY)
+        };
+        let l = if action == "first" {
+            limits(0)
+        } else {
+            current.clone()
+        };
+        match limit_request(&i, &l, y(1_000_000), today) {
+            Ok((
+                RequestKind::FirstApplication {
+                    expires, review, ..
+                },
+                _,
+            ))
+            | Ok((
+                RequestKind::PermanentChange {
+                    expires, review, ..
+                },
+                _,
+            )) => Ok((expires, review)),
+            Ok(k) => panic!("not a permanent limit: {k:?}"),
+            Err(es) => Err(es
+                .into_iter()
+                .map(|e| (e.field, e.problem.code()))
+                .collect::<Vec<_>>()),
+        }
+    };
+    let cases: &[(&str, &str, &str, Calendar)] = &[
+        ("first", "", "", Ok((None, None))),
+        (
+            "permanent",
+            "2027-11-30",
+            "2027-05-31",
+            Ok((Some(d("2027-11-30")), Some(d("2027-05-31")))),
+        ),
+        (
+            "permanent",
+            "2027-11-30",
+            "2027-11-30",
+            Ok((Some(d("2027-11-30")), Some(d("2027-11-30")))),
+        ),
+        ("first", "", "2027-01-15", Ok((None, Some(d("2027-01-15"))))),
+        (
+            "permanent",
+            TODAY,
+            "",
+            Err(vec![("expires", "E-NOT-AFTER-TODAY")]),
+        ),
+        (
+            "permanent",
+            "",
+            "2026-11-01",
+            Err(vec![("review", "E-NOT-AFTER-TODAY")]),
+        ),
+        (
+            "permanent",
+            "2036-11-29",
+            "",
+            Err(vec![("expires", "E-DATE-RANGE")]),
+        ),
+        (
+            "permanent",
+            "2027-03-01",
+            "2027-03-02",
+            Err(vec![("review", "E-REVIEW-AFTER-EXPIRY")]),
+        ),
+        (
+            "first",
+            "next year",
+            "",
+            Err(vec![("expires", "E-NOT-DATE")]),
+        ),
+    ];
+    for (action, expires, review, expected) in cases {
+        assert_eq!(
+            &check(action, expires, review),
+            expected,
+            "{action} {expires:?} {review:?}"
+        );
+    }
+    // A temporary limit has no calendar of its own: the fields are not read.
+    let i = LimitInput {
+        expires: TODAY.into(),
+        ..input("temporary", "500", TODAY, "2026-12-28", WHY)
+    };
+    assert!(limit_request(&i, &current, y(1_000_000), today).is_ok());
+}
+
+#[test]
+fn an_approved_limit_takes_the_expiry_its_request_states_and_the_typed_review_over_the_cycle() {
+    let today = d(TODAY);
+    let mut current = limits(100);
+    current.expires = Some(d("2027-01-31"));
+    let kind = RequestKind::PermanentChange {
+        before: y(100),
+        after: y(200),
+        expires: Some(d("2027-06-30")),
+        review: Some(d("2027-03-31")),
+    };
+    let Effect::Limits(mut next) = request(kind.clone(), "rep-1", Grade::A).effect(&current, today)
+    else {
+        panic!("a limit")
+    };
+    assert_eq!(
+        (next.permanent, next.expires),
+        (y(200), Some(d("2027-06-30")))
+    );
+    request::next_review(&kind, &mut next, today, 6);
+    assert_eq!(
+        next.review_due,
+        Some(d("2027-03-31")),
+        "the typed review wins"
+    );
+    // Stating none clears the expiry and leaves the review to the cycle.
+    let plain = RequestKind::PermanentChange {
+        before: y(100),
+        after: y(200),
+        expires: None,
+        review: None,
+    };
+    let Effect::Limits(mut next) =
+        request(plain.clone(), "rep-1", Grade::A).effect(&current, today)
+    else {
+        panic!("a limit")
+    };
+    assert_eq!(next.expires, None);
+    request::next_review(&plain, &mut next, today, 6);
+    assert_eq!(next.review_due, Some(today.add_months(6)));
+}
+
+#[test]
+fn a_typed_request_is_checked_like_the_form_and_reads_the_same_without_a_calendar() {
+    // A pushed request with a lapsed expiry is refused as the form refuses it.
+    let kind = RequestKind::FirstApplication {
+        limit: y(30_000),
+        expires: Some(d("2026-10-01")),
+        review: None,
+    };
+    let errors = request::check_request(&kind, WHY, &limits(0), y(1_000_000), Grade::A, d(TODAY))
+        .unwrap_err();
+    assert_eq!(errors[0].field, "expires");
+    assert_eq!(errors[0].problem, Problem::NotAfterToday);
+    // Stored before the calendar existed: reads as none, and writes as it did.
+    let old = r#"{"permanent_change":{"before":10000,"after":20000}}"#;
+    let read: RequestKind = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        read,
+        RequestKind::PermanentChange {
+            before: y(100),
+            after: y(200),
+            expires: None,
+            review: None
+        }
+    );
+    assert_eq!(serde_json::to_string(&read).unwrap(), old);
 }

@@ -322,6 +322,8 @@ fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_leve
     let kind = RequestKind::PermanentChange {
         before: Money::from_units(50_000),
         after: Money::from_units(60_000),
+        expires: None,
+        review: None,
     };
     let users = directory();
     let route = workflow::route_for(&Routes::default(), &kind, Grade::A);

@@ -502,6 +502,8 @@ async fn a_request_waiting_past_its_deadline_reminds_its_approvers_then_escalate
                 customer,
                 kind: RequestKind::FirstApplication {
                     limit: Money::from_units(30_000),
+                    expires: None,
+                    review: None,
                 },
                 reason: "A new distributor in Hangzhou".into(),
                 attachments: Vec::new(),

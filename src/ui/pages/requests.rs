@@ -79,18 +79,48 @@ pub fn fmt_time(lang: Lang, ms: i64) -> String {
     )
 }
 
+/// A permanent limit's calendar as a request states it (" · expires … · review …"); empty when it
+/// states neither.
+fn calendar_text(
+    lang: Lang,
+    expires: Option<creditdesk_domain::date::Date>,
+    review: Option<creditdesk_domain::date::Date>,
+) -> String {
+    let mut s = String::new();
+    if let Some(d) = expires {
+        s += &format!(" · {}{}", lang.label(lang.t(T::LimitExpires)), lang.date(d));
+    }
+    if let Some(d) = review {
+        s += &format!(" · {}{}", lang.label(lang.t(T::NextReview)), lang.date(d));
+    }
+    s
+}
+
 /// What a request asks for, in words.
 pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
     let t = |x: T| lang.t(x);
     match k {
-        RequestKind::FirstApplication { limit } => {
-            format!("{} {}", t(T::ActFirst), limit.format_cny_whole())
-        }
-        RequestKind::PermanentChange { before, after } => format!(
-            "{}{} → {}",
+        RequestKind::FirstApplication {
+            limit,
+            expires,
+            review,
+        } => format!(
+            "{} {}{}",
+            t(T::ActFirst),
+            limit.format_cny_whole(),
+            calendar_text(lang, *expires, *review)
+        ),
+        RequestKind::PermanentChange {
+            before,
+            after,
+            expires,
+            review,
+        } => format!(
+            "{}{} → {}{}",
             lang.label(t(T::PermanentLimit)),
             before.format_cny_whole(),
-            after.format_cny_whole()
+            after.format_cny_whole(),
+            calendar_text(lang, *expires, *review)
         ),
         RequestKind::TemporaryLimit { amount, start, end } => format!(
             "{} {} ({} – {})",
@@ -237,6 +267,12 @@ fn RequestForm() -> impl IntoView {
             (lf::AMOUNT, q.get("amount").unwrap_or_default()),
             (lf::START, today.iso()),
             (lf::END, today.add_days(30).iso()),
+            // A change keeps the expiry in force unless the user changes it here.
+            (
+                lf::EXPIRES,
+                limits.expires.map(|d| d.iso()).unwrap_or_default(),
+            ),
+            (lf::REVIEW, String::new()),
             (rf::TO, String::new()),
             (lf::REASON, String::new()),
         ]);
@@ -286,6 +322,8 @@ fn RequestForm() -> impl IntoView {
                         amount: form.get(lf::AMOUNT),
                         start: form.get(lf::START),
                         end: form.get(lf::END),
+                        expires: form.get(lf::EXPIRES),
+                        review: form.get(lf::REVIEW),
                         reason,
                     },
                     &limits,
@@ -379,6 +417,12 @@ fn RequestForm() -> impl IntoView {
                     {move || needs_amount().then(|| view! {
                         <Field form=form name=lf::AMOUNT label=T::NewLimitAmount inputmode="decimal" required=true />
                         <p class="amount-note" data-testid="amount-note">{amount_note}</p>
+                    })}
+                    {move || matches!(action().as_str(), "first" | "permanent").then(|| view! {
+                        <div class="row">
+                            <Field form=form name=lf::EXPIRES label=T::LimitExpiresOn input_type="date" hint=T::ExpiresHint />
+                            <Field form=form name=lf::REVIEW label=T::NextReviewOn input_type="date" hint=T::ReviewHint />
+                        </div>
                     })}
                     {move || (action() == "temporary").then(|| view! {
                         <div class="row">
