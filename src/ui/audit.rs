@@ -439,50 +439,25 @@ pub fn sentence(lang: Lang, d: &Data, e: &AuditEntry) -> String {
                 format!("{who} recorded the credit note {}", e.after)
             }
         }
-        "limit.expiry_set" => {
+        what @ ("limit.expiry_set" | "limit.review_set") => {
+            // A day of the limit's calendar, before → after; an empty side is no expiry / no
+            // review date.
+            let expiry = what == "limit.expiry_set";
             let day = |s: &str| {
                 creditdesk_domain::Date::parse(s)
                     .map(|d| lang.date(d))
-                    .unwrap_or_else(|_| {
-                        if zh {
-                            "不到期".into()
-                        } else {
-                            "never".into()
-                        }
+                    .unwrap_or_else(|_| match (expiry, zh) {
+                        (true, true) => "不到期".into(),
+                        (true, false) => "never".into(),
+                        (false, _) => "—".into(),
                     })
             };
-            if zh {
-                format!(
-                    "{customer} 的额度到期日：{} → {}",
-                    day(&e.before),
-                    day(&e.after)
-                )
-            } else {
-                format!(
-                    "{customer}'s limit expires: {} → {}",
-                    day(&e.before),
-                    day(&e.after)
-                )
-            }
-        }
-        "limit.review_set" => {
-            let day = |s: &str| {
-                creditdesk_domain::Date::parse(s)
-                    .map(|d| lang.date(d))
-                    .unwrap_or_else(|_| "—".into())
-            };
-            if zh {
-                format!(
-                    "{customer} 的额度下次复核日：{} → {}",
-                    day(&e.before),
-                    day(&e.after)
-                )
-            } else {
-                format!(
-                    "{customer}'s next limit review: {} → {}",
-                    day(&e.before),
-                    day(&e.after)
-                )
+            let (before, after) = (day(&e.before), day(&e.after));
+            match (expiry, zh) {
+                (true, true) => format!("{customer} 的额度到期日：{before} → {after}"),
+                (true, false) => format!("{customer}'s limit expires: {before} → {after}"),
+                (false, true) => format!("{customer} 的额度下次复核日：{before} → {after}"),
+                (false, false) => format!("{customer}'s next limit review: {before} → {after}"),
             }
         }
         "limit.temporary_ended" => {

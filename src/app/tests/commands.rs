@@ -2448,40 +2448,29 @@ fn a_request_that_states_an_expiry_and_a_review_sets_both_on_approval_with_the_e
     let rid = RequestId::from_u128(991);
     let expires = d(TODAY).add_months(9);
     let review = d(TODAY).add_months(3);
-    // A calendar past its bounds is refused as the form refuses it, and nothing is filed.
-    let refused = w.run(
-        "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::PermanentChange {
-                before: Money::from_units(100_000),
-                after: Money::from_units(120_000),
-                expires: Some(review),
-                review: Some(expires),
+    let file = |expires, review| {
+        w.run(
+            "rep-1",
+            Command::FileRequest {
+                id: rid,
+                customer: w.ours,
+                kind: RequestKind::PermanentChange {
+                    before: Money::from_units(100_000),
+                    after: Money::from_units(120_000),
+                    expires: Some(expires),
+                    review: Some(review),
+                },
+                reason: "Backed by a bank guarantee".into(),
+                attachments: vec![],
             },
-            reason: "Backed by a bank guarantee".into(),
-            attachments: vec![],
-        },
-    );
+        )
+    };
+    // A calendar past its bounds (the review after the expiry) is refused as the form refuses
+    // it, and nothing is filed.
+    let refused = file(review, expires);
     assert!(refused.is_err(), "a review after the expiry: {refused:?}");
     assert!(w.book.borrow().request(rid).is_none());
-    w.run(
-        "rep-1",
-        Command::FileRequest {
-            id: rid,
-            customer: w.ours,
-            kind: RequestKind::PermanentChange {
-                before: Money::from_units(100_000),
-                after: Money::from_units(120_000),
-                expires: Some(expires),
-                review: Some(review),
-            },
-            reason: "Backed by a bank guarantee".into(),
-            attachments: vec![],
-        },
-    )
-    .unwrap();
+    file(expires, review).unwrap();
     assert_eq!(approve_all(&w, rid), Some(State::Approved));
     let b = w.book.borrow();
     let c = b.customer(w.ours).unwrap();
