@@ -1252,29 +1252,26 @@ fn outcome(
             let mut limits = limits.clone();
             let months = book.policy.of(book.grade(customer.id)).review_months;
             request::next_review(&request.kind, &mut limits, ctx.as_of, months);
-            if limits.expires != customer.limits.expires {
-                events.push(event(
-                    ctx,
-                    "limit.expiry_set",
-                    format!("customer:{}", customer.id),
-                    customer.limits.expires.map(|d| d.iso()).unwrap_or_default(),
-                    limits.expires.map(|d| d.iso()).unwrap_or_default(),
-                    &format!("request {}", request.id),
-                ));
-            }
-            if limits.review_due != customer.limits.review_due {
-                events.push(event(
-                    ctx,
+            // The calendar's days that changed, each on the trail (empty: none).
+            let iso = |d: Option<Date>| d.map(|d| d.iso()).unwrap_or_default();
+            for (what, before, after) in [
+                ("limit.expiry_set", customer.limits.expires, limits.expires),
+                (
                     "limit.review_set",
-                    format!("customer:{}", customer.id),
-                    customer
-                        .limits
-                        .review_due
-                        .map(|d| d.iso())
-                        .unwrap_or_default(),
-                    limits.review_due.map(|d| d.iso()).unwrap_or_default(),
-                    &format!("request {}", request.id),
-                ));
+                    customer.limits.review_due,
+                    limits.review_due,
+                ),
+            ] {
+                if before != after {
+                    events.push(event(
+                        ctx,
+                        what,
+                        format!("customer:{}", customer.id),
+                        iso(before),
+                        iso(after),
+                        &format!("request {}", request.id),
+                    ));
+                }
             }
             fx.batch.customers.push(Customer {
                 limits,

@@ -665,6 +665,16 @@ pub fn customer_reminder(
     items: &[crate::ledger::OpenItem],
     as_of: crate::date::Date,
 ) -> Option<(String, String)> {
-    (!items.is_empty())
-        .then(|| crate::monitor::notice_text(c.lang == Lang::Zh, &c.name, items, as_of))
+    reminder(c.lang == Lang::Zh, &c.name, items, as_of)
+}
+
+/// The reminder about `items` to the customer named `name`, in Chinese or English (the page
+/// lets the user pick); `None` when nothing is open: there is no letter of "¥0.00 open".
+pub fn reminder(
+    zh: bool,
+    name: &str,
+    items: &[crate::ledger::OpenItem],
+    as_of: crate::date::Date,
+) -> Option<(String, String)> {
+    (!items.is_empty()).then(|| crate::monitor::notice_text(zh, name, items, as_of))
 }

@@ -319,6 +319,33 @@ fn reason(input: &str) -> Result<String, Problem> {
     })
 }
 
+/// A limit form's expiry and review, each empty (none) or a day after `as_of` within ten years,
+/// the review not after the expiry; problems go to `e`.
+fn calendar(input: &LimitInput, as_of: Date, e: &mut Errors) -> (Option<Date>, Option<Date>) {
+    use crate::credit::limit_field::{EXPIRES, REVIEW};
+    let mut day = |field: &'static str, v: &str| {
+        if v.trim().is_empty() {
+            return None;
+        }
+        e.take(
+            field,
+            Date::parse(v).and_then(|d| match d {
+                d if d <= as_of => Err(Problem::NotAfterToday),
+                d if d > as_of.add_months(120) => Err(Problem::DateOutOfRange),
+                d => Ok(d),
+            }),
+        )
+    };
+    let expires = day(EXPIRES, &input.expires);
+    let review = day(REVIEW, &input.review);
+    if let (Some(x), Some(r)) = (expires, review) {
+        if r > x {
+            e.push(REVIEW, Problem::ReviewAfterExpiry);
+        }
+    }
+    (expires, review)
+}
+
 /// What a limit form asks for. Actions: `first`, `permanent`, `temporary`, `freeze`, `unfreeze`.
 /// A permanent limit may not exceed the grade's maximum (`cap`); a temporary one may, for a
 /// season.
@@ -346,6 +373,15 @@ pub fn limit_request(
             }),
         )
     };
+    // A permanent limit's calendar (`first`, `permanent`): an expiry and a review, each
+    // optional, each after today (within ten years), the review not after the expiry. Its
+    // problems are listed after the others, in the form's order.
+    let mut calendar_errors = Errors::default();
+    let (expires, review) = if matches!(input.action.as_str(), "first" | "permanent") {
+        calendar(input, as_of, &mut calendar_errors)
+    } else {
+        (None, None)
+    };
     match input.action.as_str() {
         "first" if !current.permanent.is_zero() => e.push(ACTION, Problem::HasLimit),
         "first" => {
@@ -358,8 +394,8 @@ pub fn limit_request(
                 })
                 .map(|limit| RequestKind::FirstApplication {
                     limit,
-                    expires: None,
-                    review: None,
+                    expires,
+                    review,
                 });
         }
         "permanent" => {
@@ -373,8 +409,8 @@ pub fn limit_request(
                 .map(|after| RequestKind::PermanentChange {
                     before: current.permanent,
                     after,
-                    expires: None,
-                    review: None,
+                    expires,
+                    review,
                 });
         }
         "temporary" => {
@@ -415,50 +451,7 @@ pub fn limit_request(
         }
         _ => e.push(ACTION, Problem::Required),
     }
-    // A permanent limit's calendar: an expiry and a review, each optional, each after today
-    // (within ten years), the review not after the expiry.
-    if matches!(input.action.as_str(), "first" | "permanent") {
-        let day = |e: &mut Errors, field: &'static str, v: &str| {
-            if v.trim().is_empty() {
-                return None;
-            }
-            e.take(
-                field,
-                Date::parse(v).and_then(|d| {
-                    if d <= as_of {
-                        Err(Problem::NotAfterToday)
-                    } else if d > as_of.add_months(120) {
-                        Err(Problem::DateOutOfRange)
-                    } else {
-                        Ok(d)
-                    }
-                }),
-            )
-        };
-        let expires = day(&mut e, EXPIRES, &input.expires);
-        let review = day(&mut e, REVIEW, &input.review);
-        if let (Some(x), Some(r)) = (expires, review) {
-            if r > x {
-                e.push(REVIEW, Problem::ReviewAfterExpiry);
-            }
-        }
-        match &mut kind {
-            Some(RequestKind::FirstApplication {
-                expires: x,
-                review: r,
-                ..
-            })
-            | Some(RequestKind::PermanentChange {
-                expires: x,
-                review: r,
-                ..
-            }) => {
-                *x = expires;
-                *r = review;
-            }
-            _ => {}
-        }
-    }
+    e.0.append(&mut calendar_errors.0);
     let reason = e.take(REASON, reason(&input.reason));
     e.finish(|| (kind.expect("checked"), reason.expect("checked")))
 }

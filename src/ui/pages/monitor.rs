@@ -10,8 +10,7 @@ use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::{customer_access, UnavailablePage, WhenLedger};
 use creditdesk_domain::approval::{Permission, Role};
 use creditdesk_domain::monitor::{
-    notice_text, Alert, AlertStatus, Metric, Op, Rule, RuleCode, RuleProblem, RuleSet, Severity,
-    TaskStatus,
+    Alert, AlertStatus, Metric, Op, Rule, RuleCode, RuleProblem, RuleSet, Severity, TaskStatus,
 };
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::{Date, Money};
@@ -391,17 +390,16 @@ pub fn NoticePage() -> impl IntoView {
                         sending.set(false);
                     });
                 };
-                // Paid up since the alert that linked here: there is nothing to remind of (the
-                // server would refuse the reminder, and a letter of "¥0.00 open" is no letter).
-                if items.is_empty() {
+                // Paid up since the alert that linked here: nothing to remind of (the server
+                // would refuse the reminder too).
+                let Some((subject, body)) = creditdesk_domain::notice::reminder(is_zh, &name, &items, as_of) else {
                     return view! {
                         <section class="page form-page">
                             <h1>{lang.t(T::Notice)}</h1>
                             <p class="empty" data-testid="nothing-to-remind">{format!("{name}: {}", lang.t(T::NothingToRemind))}</p>
                         </section>
                     }.into_any();
-                }
-                let (subject, body) = notice_text(is_zh, &name, &items, as_of);
+                };
                 let mailto = format!("mailto:{}?subject={}&body={}", email, js_sys::encode_uri_component(&subject), js_sys::encode_uri_component(&body));
                 let copy_body = body.clone();
                 view! {
