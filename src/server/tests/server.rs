@@ -1228,3 +1228,71 @@ async fn a_void_forged_by_a_reps_device_is_refused_and_finances_void_reaches_the
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_limit_request_pushed_with_a_calendar_the_form_refuses_is_refused_and_writes_nothing() {
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let before = pull(&s, &fs).await;
+        let (customer, limit) = free_customer(&s, &rep, &before).await;
+        let day = |s: &str| Date::parse(s).unwrap();
+        let file = |n: u64, expires: &str, review: &str| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n,
+            command: Command::FileRequest {
+                id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
+                customer,
+                kind: RequestKind::PermanentChange {
+                    before: limit,
+                    after: limit + Money::from_units(10_000),
+                    expires: Some(day(expires)),
+                    review: Some(day(review)),
+                },
+                reason: "Backed by a bank guarantee".into(),
+                attachments: vec![],
+            },
+            files: vec![],
+        };
+        // Forged past the form (the test servers' day is 2026-06-15): a lapsed expiry, then a
+        // review after the expiry. Both refused; nothing on the trail.
+        for (n, expires, review) in [
+            (1, "2026-06-01", "2026-09-01"),
+            (2, "2026-09-01", "2026-12-01"),
+        ] {
+            let r = push(&s, &rep, "phone-1", vec![file(n, expires, review)]).await;
+            assert_eq!(
+                r.results[0].status,
+                Status::Refused,
+                "{db} {expires} {review}: {r:?}"
+            );
+        }
+        assert_eq!(
+            pull(&s, &fs).await.audit.len(),
+            before.audit.len(),
+            "{db}: nothing written"
+        );
+        // Within bounds: filed with its calendar.
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![file(3, "2026-12-01", "2026-09-01")],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let after = pull(&s, &fs).await;
+        let filed = after
+            .requests
+            .iter()
+            .find(|r| r.customer == customer && r.state().is_open())
+            .expect("the request is filed");
+        assert!(
+            matches!(filed.kind, RequestKind::PermanentChange { expires: Some(x), review: Some(v), .. } if x == day("2026-12-01") && v == day("2026-09-01")),
+            "{db}: {:?}",
+            filed.kind
+        );
+        s.running.stop().await;
+    }
+}
