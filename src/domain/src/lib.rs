@@ -12,6 +12,7 @@ pub mod credit;
 pub mod date;
 pub mod demo;
 pub mod error;
+pub mod forecast;
 pub mod id;
 pub mod import;
 pub mod ledger;
