@@ -7,6 +7,7 @@
 
 use crate::book::Book as Data;
 use creditdesk_domain::credit::Exposure;
+use creditdesk_domain::forecast::{BackTest, Cash, Forecast};
 use creditdesk_domain::ledger::{DaysTenths, OpenItem};
 use creditdesk_domain::money::ratio_bp_round_down;
 use creditdesk_domain::rating::Grade;
@@ -522,4 +523,25 @@ pub fn utilisation_rows<'a>(
             })
         })
         .collect()
+}
+
+/// The collections forecast of the view's customers from the as-of date, and its back-test
+/// (`creditdesk_domain::forecast`). Where a customer's own payments are too few, the pattern is
+/// the whole book's: a statistic of every customer's payments, no one customer's figures.
+pub fn forecast(d: &Data, f: &Filter) -> (Forecast, BackTest) {
+    let ids: Vec<CustomerId> = chosen(d, f).iter().map(|c| c.id).collect();
+    let as_of = f.date(d);
+    (
+        creditdesk_domain::forecast::forecast(&d.ledger, &ids, as_of),
+        creditdesk_domain::forecast::back_test(&d.ledger, &ids, as_of),
+    )
+}
+
+/// A forecast summed by sales rep (user id), in the order of their ids.
+pub fn forecast_by_rep(d: &Data, f: &Forecast) -> Vec<(String, Cash)> {
+    f.by(|c| {
+        d.customer(c)
+            .map(|c| c.sales_rep.clone())
+            .unwrap_or_default()
+    })
 }

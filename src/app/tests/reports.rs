@@ -478,3 +478,46 @@ fn the_back_test_and_the_what_if_list_export_what_their_pages_show() {
         assert_eq!(row[5], c.6.to_plain());
     }
 }
+
+#[test]
+fn the_forecast_covers_the_views_customers_and_sums_by_rep() {
+    // One payment in the whole book (Alpha's, 20 days before its due date): too few for anyone's
+    // own pattern. Alpha's rest, due in 20 days, has no pattern left to fit and is not late: on
+    // its due date (week 3). Beta (15 days) and Gamma (70 days past due) are later than anyone
+    // ever paid: at risk.
+    let b = book("fs");
+    let (f, back) = reports::forecast(&b, &Filter::default());
+    let got: Vec<(&str, i64, i64)> = f
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                b.customer(l.customer).unwrap().name.as_str(),
+                l.cash.weeks[2].minor() / 100,
+                l.cash.at_risk.minor() / 100,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![("Alpha", 40_000, 0), ("Beta", 0, 9_500), ("Gamma", 0, 1_000)]
+    );
+    assert!(f
+        .lines
+        .iter()
+        .all(|l| l.basis == creditdesk_domain::forecast::Basis::Book));
+    let by = reports::forecast_by_rep(&b, &f);
+    assert_eq!(
+        by.iter()
+            .map(|(r, c)| (r.as_str(), c.open.minor() / 100))
+            .collect::<Vec<_>>(),
+        vec![("rep-1", 49_500), ("rep-2", 1_000)]
+    );
+    // 13 weeks ago only Gamma's invoice (100 days old) was open, and nothing has come in on it.
+    assert_eq!(back.expected.open, Money::from_units(1_000));
+    assert_eq!(back.collected_total(), Money::ZERO);
+    // A rep forecasts their own customers only.
+    let rep = book("rep-1");
+    let (f, _) = reports::forecast(&rep, &Filter::default());
+    assert_eq!(f.lines.len(), 2);
+}

@@ -17,7 +17,8 @@
 //!   over the weeks in proportion to the weight of that part falling in each week, and what
 //!   falls after week 13 is [`Cash::later`]. When the customer's own pattern has never paid that
 //!   late, the book's is asked; when nobody has, the amount is [`Cash::at_risk`]: no pattern
-//!   expects it. The split is exact: the weeks, later and at risk sum to the open amount, to the
+//!   expects it (unless the invoice is not past due yet: thin history does not put an invoice at
+//!   risk before its due date, it is then expected on that date). The split is exact: the weeks, later and at risk sum to the open amount, to the
 //!   fen (largest remainder, ties to the earlier week).
 //! - **The band** of a week is an 80% interval: each invoice either pays in the week (with the
 //!   probability its pattern gives) or not, independently, so the week's variance is the sum of
@@ -231,6 +232,14 @@ fn split(amount: i64, weights: &[i64; WEEKS + 1]) -> [i64; WEEKS + 1] {
     parts
 }
 
+/// All weight on the week of the due date, `d` days past due (week 1 once it has passed).
+fn on_due(d: i32) -> [i64; WEEKS + 1] {
+    let k = ((-d - 1).max(0) / 7) as usize;
+    let mut w = [0i64; WEEKS + 1];
+    w[k.min(WEEKS)] = 1;
+    w
+}
+
 /// One customer's payment observations in the history before `as_of`.
 fn observations(ledger: &Ledger, customer: CustomerId, as_of: Date) -> Vec<(i32, i64)> {
     let Some(book) = ledger.book(customer) else {
@@ -292,14 +301,11 @@ pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forec
                 let weights = match basis {
                     Basis::Own => own.spread(d).or_else(|| book.spread(d)),
                     Basis::Book => book.spread(d),
-                    Basis::Terms => {
-                        // On the due date, or in week 1 when that has passed.
-                        let k = ((-d - 1).max(0) / 7) as usize;
-                        let mut w = [0i64; WEEKS + 1];
-                        w[k.min(WEEKS)] = 1;
-                        Some(w)
-                    }
+                    Basis::Terms => None,
                 };
+                // Not past due and no pattern pays this early or later (thin data): on its due
+                // date, as with no history at all.
+                let weights = weights.or_else(|| (basis == Basis::Terms || d <= 0).then(|| on_due(d)));
                 let Some(weights) = weights else {
                     cash.at_risk += it.open;
                     continue;
