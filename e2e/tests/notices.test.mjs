@@ -60,8 +60,16 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     await alerts.locator("input[data-channel=email]").uncheck();
     await page.click("[data-testid=save-notices]");
     await page.waitForSelector("[data-testid=notices-saved]");
+    // Who the session is may come after the settings on a reload (a slow answer, as once in CI):
+    // the page shows nobody's blank address meanwhile, it waits.
+    const slowMe = async (route) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue();
+    };
+    await page.route("**/api/v1/me", slowMe);
     await page.reload();
     await page.waitForSelector("[data-testid=my-email]");
+    await page.unroute("**/api/v1/me", slowMe);
     assert.equal(await page.inputValue("[data-testid=my-email]"), "rep1@example.com");
     assert.equal(await alerts.locator("input[data-channel=email]").isChecked(), false);
     assert.equal(await alerts.locator("input[data-channel=inbox]").isChecked(), true);

@@ -177,7 +177,10 @@ pub fn NoticeSettingsCard() -> impl IntoView {
         <div class="card" data-testid="notice-settings">
             <h2>{move || state.t(T::NoticesTitle)}</h2>
             <p class="muted small">{move || state.t(T::NoticesHint)}</p>
-            {move || settings.get().is_some().then(|| view! {
+            // Who "my" is comes with the session, which a reload may restore after the settings
+            // arrive: until both are known there is nothing to show or edit (an edit before would
+            // land on nobody).
+            {move || (settings.get().is_some() && state.sync.session.get().is_some()).then(|| view! {
                 <h3>{state.t(T::MyContact)}</h3>
                 <div class="form-grid">
                     <label>{state.t(T::Email)}
