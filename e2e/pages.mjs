@@ -51,6 +51,7 @@ export const PAGES = [
   ["report-collections", () => "/reports/collections"],
   ["report-days-to-pay", () => "/reports/days-to-pay"],
   ["report-utilisation", () => "/reports/utilisation"],
+  ["report-forecast", () => "/reports/forecast"],
   ["import", () => "/import"],
   ["audit", () => "/audit"],
   ["settings", () => "/settings"],

@@ -231,3 +231,53 @@ test("on a phone, charts stack, a first tap shows the tooltip and a second opens
     await b.close();
   }
 });
+
+test("the forecast's chart and its CSV agree week by week, by customer and by sales rep, and the back-test states its error", async () => {
+  const b = await browser();
+  const { page, errors } = b;
+  try {
+    await page.goto(server.url + "/");
+    await ready(page);
+    await page.goto(server.url + "/reports/forecast");
+    await page.waitForSelector("[data-testid=forecast-chart] svg g.mark");
+    await page.waitForSelector("[data-testid=report-table] tbody tr");
+    // The chart's figures, from its table: expected, band low, band high, for 13 weeks.
+    const chart = await page.$$eval("[data-testid=forecast-chart] .chart-table tbody tr", (rs) =>
+      rs.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+    assert.equal(chart.length, 13);
+    const expected = chart.map((r) => cents(r[0]));
+    for (const [i, r] of chart.entries()) {
+      const [e, lo, hi] = r.map(cents);
+      assert.ok(lo <= e && e <= hi, `week ${i + 1}'s band holds it: ${r}`);
+    }
+    assert.ok(expected.some((x) => x > 0), "the demo expects cash");
+    const weekSums = (rows) => {
+      const header = rows[0];
+      const weeks = header.flatMap((h, i) => (/^第\d+周 /.test(h) ? [i] : []));
+      assert.equal(weeks.length, 13, header.join("|"));
+      return { header, weeks, sums: weeks.map((i) => rows.slice(1).reduce((s, r) => s + cents(r[i]), 0)) };
+    };
+    const byCustomer = await exportCsv(page);
+    assert.match(byCustomer.name, /^creditdesk-forecast-\d{4}-\d{2}-\d{2}\.csv$/);
+    const { header, weeks, sums } = weekSums(byCustomer.rows);
+    assert.deepEqual(sums, expected, "each week's bar is its column's total in the file");
+    // Every customer's open amount is placed: in a week, later, or at risk.
+    for (const r of byCustomer.rows.slice(1)) {
+      const placed = weeks.reduce((s, i) => s + cents(r[i]), 0) + cents(r[header.indexOf("之后")]) + cents(r[header.indexOf("风险")]);
+      assert.equal(placed, cents(r[header.indexOf("应收余额")]), r[0]);
+    }
+    // By sales rep: a row per rep, the same weeks.
+    await page.click("[data-testid=forecast-by-rep]");
+    await page.waitForURL(/by=rep/);
+    await page.waitForSelector("[data-testid=report-table] tbody tr");
+    const byRep = await exportCsv(page);
+    assert.ok(byRep.rows.length - 1 >= 2 && byRep.rows.length < byCustomer.rows.length, "fewer rows, one per rep");
+    assert.deepEqual(weekSums(byRep.rows).sums, expected);
+    // The back-test says how far last quarter's forecast was off.
+    assert.match(await page.textContent("[data-testid=backtest-summary]"), /误差 \d+\.\d%，偏差 [+−]?\d+\.\d%；13 周中有 \d+ 周落在区间内/);
+    assert.equal(await page.locator("[data-testid=backtest-chart] g.mark").count(), 26, "13 weeks forecast, 13 collected");
+    assert.deepEqual(errors, []);
+  } finally {
+    await b.close();
+  }
+});

@@ -1,4 +1,4 @@
-//! SVG charts: stacked bars, bars (and histograms), donut, lines with markers, horizontal
+//! SVG charts: stacked bars, bars (and histograms), bars with a band (a forecast), donut, lines with markers, horizontal
 //! ranking bars and a waterfall. Thin views over `creditdesk_charts` (the tested geometry).
 //!
 //! Every chart is a `<figure>` with a title, an SVG with `role="img"`, a `<title>` and a
@@ -353,6 +353,72 @@ pub fn Bars(
                 <tr><th scope="row">{l.clone()}</th><td class="num">{cell_link(m)}</td></tr>
             }).collect_view()}
         </tbody></table>
+    }
+    .into_any();
+    view! { <Frame title desc table_label height=h testid draw table /> }
+}
+
+/// Bars with a band on each: an expected amount and the interval around it (a forecast), the
+/// band drawn as a whisker with caps. `bands` holds each bar's (low, high) in the marks' unit;
+/// `band_text` each band as text for the table.
+#[component]
+pub fn BandBars(
+    #[prop(into)] title: String,
+    #[prop(into)] desc: String,
+    #[prop(into)] table_label: String,
+    labels: Vec<String>,
+    marks: Vec<Mark>,
+    bands: Vec<(f64, f64)>,
+    /// The table's column heads: the bar, the band's low end, its high end.
+    heads: [String; 3],
+    band_text: Vec<(String, String)>,
+    fill: &'static str,
+    y_fmt: fn(f64) -> String,
+    testid: &'static str,
+) -> impl IntoView {
+    let h = 230.0;
+    let (lb, mk, bd) = (labels.clone(), marks.clone(), bands.clone());
+    let draw = std::sync::Arc::new(move |w: f64, tip: Tip| {
+        let max = mk
+            .iter()
+            .map(|m| m.value)
+            .chain(bd.iter().map(|b| b.1))
+            .fold(0.0, f64::max);
+        let plot = Plot::new(w, h, (0.0, max), lb.len(), 0.25);
+        let (y, band) = (plot.y, plot.band);
+        let bars = mk
+            .iter()
+            .zip(&bd)
+            .enumerate()
+            .map(|(i, (m, &(lo, hi)))| {
+                let top = y.px(m.value.max(0.0));
+                let (x, cap) = (band.mid(i), (band.width() / 4.0).min(8.0));
+                let (y_lo, y_hi) = (y.px(lo.max(0.0)), y.px(hi.max(0.0)));
+                let shape = view! {
+                    <rect x=band.start(i) y=top width=band.width() height=(y.px(0.0) - top).max(0.0) fill=fill />
+                    <g class="whisker">
+                        <line x1=x x2=x y1=y_lo y2=y_hi />
+                        <line x1=x - cap x2=x + cap y1=y_lo y2=y_lo />
+                        <line x1=x - cap x2=x + cap y1=y_hi y2=y_hi />
+                    </g>
+                    <rect x=band.start(i) y=TOP width=band.width() height=h - BOTTOM - TOP fill="transparent" />
+                };
+                mark_view(tip, i + 1, m, (x, top.min(y_hi)), shape)
+            })
+            .collect_view();
+        plot.frame(&lb, y_fmt, bars)
+    });
+    let [bar_head, lo_head, hi_head] = heads;
+    let table = view! {
+        <table class="data">
+            <thead><tr><th></th><th class="num">{bar_head}</th><th class="num">{lo_head}</th><th class="num">{hi_head}</th></tr></thead>
+            <tbody>
+                {labels.iter().zip(&marks).zip(&band_text).map(|((l, m), (lo, hi))| view! {
+                    <tr><th scope="row">{l.clone()}</th><td class="num">{cell_link(m)}</td>
+                        <td class="num">{lo.clone()}</td><td class="num">{hi.clone()}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
     .into_any();
     view! { <Frame title desc table_label height=h testid draw table /> }

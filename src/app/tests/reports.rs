@@ -500,7 +500,11 @@ fn the_forecast_covers_the_views_customers_and_sums_by_rep() {
         .collect();
     assert_eq!(
         got,
-        vec![("Alpha", 40_000, 0), ("Beta", 0, 9_500), ("Gamma", 0, 1_000)]
+        vec![
+            ("Alpha", 40_000, 0),
+            ("Beta", 0, 9_500),
+            ("Gamma", 0, 1_000)
+        ]
     );
     assert!(f
         .lines

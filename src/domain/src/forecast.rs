@@ -305,7 +305,8 @@ pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forec
                 };
                 // Not past due and no pattern pays this early or later (thin data): on its due
                 // date, as with no history at all.
-                let weights = weights.or_else(|| (basis == Basis::Terms || d <= 0).then(|| on_due(d)));
+                let weights =
+                    weights.or_else(|| (basis == Basis::Terms || d <= 0).then(|| on_due(d)));
                 let Some(weights) = weights else {
                     cash.at_risk += it.open;
                     continue;

@@ -145,7 +145,7 @@ fn with_no_payment_history_anywhere_invoices_are_expected_on_their_due_date() {
 fn an_invoice_not_yet_due_that_no_pattern_fits_is_expected_on_its_due_date_not_at_risk() {
     let mut l = Ledger::new();
     habit(&mut l, C1, 1, -20); // always 20 days early
-    // Due in 10 days: the habit's moment has passed, but nothing is late yet.
+                               // Due in 10 days: the habit's moment has passed, but nothing is late yet.
     l.add_invoice(invoice(50, C1, "2026-07-12", 30, 100))
         .unwrap();
     let f = forecast(&l, &[C1], d("2026-08-01"));

@@ -29,7 +29,7 @@ fn axis_zh(v: f64) -> String {
 fn axis_plain(v: f64) -> String {
     format!("{v}")
 }
-fn money_axis(lang: Lang) -> fn(f64) -> String {
+pub(crate) fn money_axis(lang: Lang) -> fn(f64) -> String {
     if lang == Lang::Zh {
         axis_zh
     } else {

@@ -556,16 +556,18 @@ pub enum Kind {
     Collections,
     DaysToPay,
     Utilisation,
+    Forecast,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Aging,
         Kind::Invoices,
         Kind::Dso,
         Kind::Collections,
         Kind::DaysToPay,
         Kind::Utilisation,
+        Kind::Forecast,
     ];
     /// The report's page, `/reports/{slug}`.
     pub fn path(self) -> &'static str {
@@ -576,6 +578,7 @@ impl Kind {
             Kind::Collections => "/reports/collections",
             Kind::DaysToPay => "/reports/days-to-pay",
             Kind::Utilisation => "/reports/utilisation",
+            Kind::Forecast => "/reports/forecast",
         }
     }
     pub fn slug(self) -> &'static str {
@@ -589,6 +592,7 @@ impl Kind {
             Kind::Collections => T::ReportCollections,
             Kind::DaysToPay => T::ReportDaysToPay,
             Kind::Utilisation => T::ReportUtilisation,
+            Kind::Forecast => T::ReportForecast,
         }
     }
     fn convention(self) -> T {
@@ -598,6 +602,7 @@ impl Kind {
             Kind::Collections => T::CollectionsConvention,
             Kind::DaysToPay => T::DaysToPayConvention,
             Kind::Utilisation => T::UtilisationConvention,
+            Kind::Forecast => T::ForecastConvention,
         }
     }
 }
@@ -1009,7 +1014,229 @@ fn build(
             let extra = chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])));
             (title, cols, rows, extra)
         }
+        Kind::Forecast => forecast_report(d, lang, f, q, title),
     }
+}
+
+/// A week of a forecast, short: `W3 · 18 Dec` / `第3周 12/18`.
+fn week_label(lang: Lang, k: usize, first: Date) -> String {
+    let (_, m, day) = first.ymd();
+    match lang {
+        Lang::Zh => format!("第{}周 {m}/{day}", k + 1),
+        Lang::En => {
+            let mon = lang
+                .date(first)
+                .split(' ')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string();
+            format!("W{} · {day} {mon}", k + 1)
+        }
+    }
+}
+
+/// A signed percentage from basis points, one decimal, half away from zero: `+4.5%`, `−12.0%`.
+fn signed_pct(bp: i64) -> String {
+    let tenths = creditdesk_domain::money::div_round_half_away(bp as i128, 10) as i64;
+    let sign = match tenths.signum() {
+        1 => "+",
+        -1 => "−",
+        _ => "",
+    };
+    format!("{sign}{}.{}%", tenths.abs() / 10, tenths.abs() % 10)
+}
+
+/// The collections forecast: a row per customer (or per rep) with its 13 weeks, the chart of the
+/// total with its band, and the back-test.
+fn forecast_report(
+    d: &crate::ui::state::Data,
+    lang: Lang,
+    f: &Filter,
+    q: &dyn Fn(&str) -> Option<String>,
+    title: String,
+) -> Built {
+    use crate::ui::charts::{BandBars, LineChart, Mark};
+    use creditdesk_charts::palette;
+    use creditdesk_domain::forecast::{Basis, Cash, WEEKS};
+    let by_rep = q("by").is_some_and(|b| b == "rep");
+    let (fc, back) = reports::forecast(d, f);
+    let labels: Vec<String> = (0..WEEKS)
+        .map(|k| week_label(lang, k, fc.week(k).0))
+        .collect();
+    let mut cols = vec![
+        if by_rep {
+            col(lang, T::SalesRep)
+        } else {
+            col(lang, T::Name)
+        },
+        money(lang, T::NextWeeks).key(),
+        money(lang, T::AtRisk).key(),
+        money(lang, T::OpenAr),
+    ];
+    for (k, l) in labels.iter().enumerate() {
+        cols.push(Col {
+            id: format!("w{}", k + 1),
+            label: l.clone(),
+            ..money(lang, T::Expected)
+        });
+    }
+    cols.push(money(lang, T::AfterWeeks));
+    let figures = |c: &Cash| {
+        let mut r = vec![
+            Cell::money(c.horizon()),
+            Cell::money(c.at_risk),
+            Cell::money(c.open),
+        ];
+        r.extend(c.weeks.iter().map(|&m| Cell::money(m)));
+        r.push(Cell::money(c.later));
+        r
+    };
+    let rows: Vec<Vec<Cell>> = if by_rep {
+        cols.push(num(lang, T::CustomersCount));
+        let count = |rep: &str| {
+            fc.lines
+                .iter()
+                .filter(|l| d.customer(l.customer).is_some_and(|c| c.sales_rep == rep))
+                .count() as i64
+        };
+        let mut reps = reports::forecast_by_rep(d, &fc);
+        reps.sort_by_key(|(_, c)| std::cmp::Reverse(c.horizon()));
+        reps.into_iter()
+            .map(|(rep, c)| {
+                let href = format!("/reports/forecast{}", f.query(&[("rep", rep.clone())]));
+                let mut r = vec![Cell::text(d.user_name(&rep)).link(href)];
+                r.extend(figures(&c));
+                r.push(Cell::num(count(&rep)));
+                r
+            })
+            .collect()
+    } else {
+        cols.extend([col(lang, T::ForecastBasis), col(lang, T::SalesRep)]);
+        // The most cash first: who to watch.
+        let mut lines: Vec<_> = fc.lines.iter().collect();
+        lines.sort_by_key(|l| std::cmp::Reverse(l.cash.horizon()));
+        lines
+            .into_iter()
+            .filter_map(|l| {
+                let c = d.customer(l.customer)?;
+                let mut r = vec![Cell::text(c.name.clone()).link(customer_link(c.id))];
+                r.extend(figures(&l.cash));
+                r.push(Cell::text(lang.t(match l.basis {
+                    Basis::Own => T::BasisOwn,
+                    Basis::Book => T::BasisBook,
+                    Basis::Terms => T::BasisTerms,
+                })));
+                r.push(Cell::text(d.user_name(&c.sales_rep)));
+                Some(r)
+            })
+            .collect()
+    };
+    // The chart: the view's total per week, with its band.
+    let total = fc.total();
+    let yuan = |m: Money| m.minor() as f64 / 100.0;
+    let marks: Vec<Mark> = (0..WEEKS)
+        .map(|k| {
+            let (lo, hi) = total.band(k);
+            let (a, b) = fc.week(k);
+            let tip = format!(
+                "{} – {}: {}{}",
+                lang.date(a),
+                lang.date(b),
+                total.weeks[k].format_cny(),
+                lang.paren(format!("80%: {} – {}", lo.format_cny(), hi.format_cny()))
+            );
+            Mark::new(yuan(total.weeks[k]), total.weeks[k].format_cny(), tip, None)
+        })
+        .collect();
+    let bands: Vec<(f64, f64)> = (0..WEEKS)
+        .map(|k| {
+            let (lo, hi) = total.band(k);
+            (yuan(lo), yuan(hi))
+        })
+        .collect();
+    let band_text: Vec<(String, String)> = (0..WEEKS)
+        .map(|k| {
+            let (lo, hi) = total.band(k);
+            (lo.format_cny(), hi.format_cny())
+        })
+        .collect();
+    let heads = [
+        lang.t(T::Expected).to_string(),
+        lang.t(T::BandLow).to_string(),
+        lang.t(T::BandHigh).to_string(),
+    ];
+    let y_fmt = crate::ui::pages::dashboard::money_axis(lang);
+    // The back-test: what was forecast 13 weeks ago against what came.
+    let from = back.forecast.as_of;
+    let as_of = f.date(d);
+    let summary = match (back.wape_bp(), back.bias_bp()) {
+        (Some(wape), Some(bias)) => match lang {
+            Lang::Zh => format!(
+                "{} 所作的预测（至 {}）：预计回款 {}，这些发票实际回款 {}。误差 {}，偏差 {}；{} 周中有 {} 周落在区间内。",
+                lang.date(from), lang.date(as_of), back.expected.horizon().format_cny(),
+                back.collected_total().format_cny(), signed_pct(wape).trim_start_matches('+'),
+                signed_pct(bias), WEEKS, back.weeks_in_band()
+            ),
+            Lang::En => format!(
+                "Forecast made on {} for the 13 weeks to {}: {} expected, {} collected on those invoices. Error {}, bias {}; collected inside the band in {} of {} weeks.",
+                lang.date(from), lang.date(as_of), back.expected.horizon().format_cny(),
+                back.collected_total().format_cny(), signed_pct(wape).trim_start_matches('+'),
+                signed_pct(bias), back.weeks_in_band(), WEEKS
+            ),
+        },
+        _ => match lang {
+            Lang::Zh => format!("{} 时未结的发票此后没有回款：无误差可算。", lang.date(from)),
+            Lang::En => format!(
+                "Nothing came in on the invoices open on {}: no error to give.",
+                lang.date(from)
+            ),
+        },
+    };
+    let back_x: Vec<String> = (0..WEEKS)
+        .map(|k| week_label(lang, k, back.forecast.week(k).0))
+        .collect();
+    let series = |name: T, colour: &'static str, dashed: bool, values: [Money; WEEKS]| {
+        (
+            lang.t(name).to_string(),
+            colour,
+            dashed,
+            values
+                .iter()
+                .map(|&m| Some(Mark::new(yuan(m), m.format_cny(), m.format_cny(), None)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let back_series = vec![
+        series(
+            T::ForecastThen,
+            palette::LINES[1],
+            true,
+            back.expected.weeks,
+        ),
+        series(T::CollectedSince, palette::LINES[0], false, back.collected),
+    ];
+    let group = [(false, T::ForecastByCustomer, "customer"), (true, T::ForecastByRep, "rep")]
+        .into_iter()
+        .map(|(rep, t, code)| {
+            let href = format!("/reports/forecast{}", f.query(&[("by", code.to_string())]));
+            let cls = if rep == by_rep { "chip on" } else { "chip" };
+            view! { <A href=href attr:class=cls attr:data-testid=format!("forecast-by-{code}")>{lang.t(t)}</A> }
+        })
+        .collect_view();
+    let extra = view! {
+        <p class="chips" data-testid="forecast-group">{group}</p>
+        <div class="chart-card">
+            <BandBars title=lang.t(T::ExpectedCash) desc=lang.t(T::ExpectedCashDesc) table_label=lang.t(T::ShowTable)
+                labels=labels marks bands heads band_text fill=palette::ONE y_fmt testid="forecast-chart" />
+        </div>
+        <div class="chart-card" data-testid="backtest">
+            <LineChart title=lang.t(T::BackTestTitle) desc=summary.clone() table_label=lang.t(T::ShowTable)
+                x=back_x series=back_series y_fmt testid="backtest-chart" />
+            <p data-testid="backtest-summary">{summary}</p>
+        </div>
+    }
+    .into_any();
+    (title, cols, rows, extra)
 }
 
 #[cfg(test)]
