@@ -2,24 +2,29 @@
 //! [`WEEKS`] weeks, from how its customer has paid, with a band; and its back-test, last
 //! quarter's forecast set against what was collected.
 //!
-//! Method (every step in integer fen; the band's square root is an integer one):
+//! Method (every step in integers: fen, and the curve in fixed point; the band's square root is
+//! an integer one):
 //! - **Weeks.** Week 1 is the 7 days after the as-of date (the as-of day's payments are in the
 //!   ledger already), week 2 the 7 after that, and so on to week 13.
-//! - **A pattern** is how a set of customers has paid: for every payment allocation that stands on
-//!   the as-of date and came in during the [`HISTORY_DAYS`] before it, the days from the
-//!   invoice's due date to the day the money came (negative: early), weighted by the amount. A
-//!   customer with at least [`MIN_OWN`] such allocations has its own pattern ([`Basis::Own`]);
-//!   one with fewer borrows the book's, all customers' payments together ([`Basis::Book`]); when
-//!   the book has no payment history at all, invoices are expected on their due date
-//!   ([`Basis::Terms`]).
+//! - **A pattern** is how a set of customers pays: a survival curve over days late (from the due
+//!   date to the day the money came; negative: early), Kaplan-Meier style. Its events are the
+//!   payment allocations that stand on the as-of date and came in during the [`HISTORY_DAYS`]
+//!   before it, weighted by amount; what is open on the as-of date counts as unpaid up to its
+//!   days past due and no further (censored). On each day someone paid, the curve drops by the
+//!   share of what was unpaid at that many days late that was paid then. So slow payers that
+//!   have not paid yet weigh in, and what the curve never reaches is not promised. A customer
+//!   with at least [`MIN_OWN`] payments in the history has its own pattern ([`Basis::Own`]); one
+//!   with fewer borrows the book's, all customers together ([`Basis::Book`]); when the book has
+//!   no payment history at all, invoices are expected on their due date ([`Basis::Terms`]).
 //! - **An open invoice** `d` days past due (negative: due in `-d` days) has not been paid by
-//!   now, so only the part of the pattern later than `d` days applies; its open amount is spread
-//!   over the weeks in proportion to the weight of that part falling in each week, and what
-//!   falls after week 13 is [`Cash::later`]. When the customer's own pattern has never paid that
-//!   late, the book's is asked; when nobody has, the amount is [`Cash::at_risk`]: no pattern
-//!   expects it (unless the invoice is not past due yet: thin history does not put an invoice at
-//!   risk before its due date, it is then expected on that date). The split is exact: the weeks, later and at risk sum to the open amount, to the
-//!   fen (largest remainder, ties to the earlier week).
+//!   now, so only the curve after `d` days applies: its open amount is spread over the weeks by
+//!   the curve's drop within each, what drops after week 13 is [`Cash::later`], and what the
+//!   curve never drops to is [`Cash::at_risk`]. When nobody in the customer's own pattern has
+//!   paid that late, the book's is asked; when nobody in the book has, the whole amount is at
+//!   risk (unless the invoice is not past due yet: thin history does not put an invoice at risk
+//!   before its due date, it is then expected on that date). The split is exact: the weeks,
+//!   later and at risk sum to the open amount, to the fen (largest remainder, ties to the
+//!   earlier part).
 //! - **The band** of a week is an 80% interval: each invoice either pays in the week (with the
 //!   probability its pattern gives) or not, independently, so the week's variance is the sum of
 //!   `expected x (open - expected)` over its invoices; the band is the expected amount plus or
@@ -33,7 +38,7 @@
 //!   (sum forecast - sum collected) / sum collected, both in basis points.
 
 use crate::date::Date;
-use crate::id::CustomerId;
+use crate::id::{CustomerId, IdMap};
 use crate::ledger::Ledger;
 use crate::money::{div_round_half_away, Money};
 
@@ -76,7 +81,7 @@ pub struct Cash {
     pub weeks: [Money; WEEKS],
     /// Expected after week 13.
     pub later: Money,
-    /// No pattern has ever paid this late: not expected.
+    /// Not expected: the share the pattern never pays, or all of it when nobody ever paid so late.
     pub at_risk: Money,
     variance: [u128; WEEKS],
 }
@@ -155,70 +160,97 @@ fn week_of(as_of: Date, k: usize) -> (Date, Date) {
     (first, first.add_days(6))
 }
 
-/// Days late (from the due date to the money) with their weight, sorted, merged and summed up
-/// to each day.
+/// The parts an invoice is spread over: the weeks, after week 13, and never (at risk).
+const PARTS: usize = WEEKS + 2;
+const LATER: usize = WEEKS;
+const NEVER: usize = WEEKS + 1;
+
+/// One, in the fixed point of a survival curve.
+const SCALE: i128 = 1_000_000_000_000_000;
+
+/// How a set of customers pays, as a survival curve over days late (Kaplan-Meier): on each day
+/// someone paid, the share of what was still unpaid at that many days late that was paid then.
+/// What is open today counts as unpaid up to its days past due and no further (censored): slow
+/// payers who have not paid yet weigh in, and the curve does not promise their money.
 #[derive(Clone, Debug, Default)]
 struct Pattern {
+    /// The days late on which payments came, ascending.
     days: Vec<i32>,
-    /// Weight of the payments up to and including `days[i]`.
-    cum: Vec<i64>,
+    /// The share still unpaid after each of those days, in [`SCALE`] (rounded down).
+    left: Vec<i128>,
+    /// How many payments.
     count: u32,
 }
 
 impl Pattern {
-    fn new(mut obs: Vec<(i32, i64)>) -> Pattern {
-        obs.sort_unstable_by_key(|o| o.0);
-        let mut p = Pattern {
-            count: obs.len() as u32,
-            ..Pattern::default()
-        };
-        let mut run = 0i64;
-        for (d, w) in obs {
-            run += w;
-            if p.days.last() == Some(&d) {
-                *p.cum.last_mut().expect("a day has its sum") = run;
-            } else {
-                p.days.push(d);
-                p.cum.push(run);
+    /// From payments (days late, amount) and what is open (days past due, amount).
+    fn new(mut paid: Vec<(i32, i64)>, mut open: Vec<(i32, i64)>) -> Pattern {
+        paid.sort_unstable_by_key(|o| o.0);
+        open.sort_unstable_by_key(|o| o.0);
+        let count = paid.len() as u32;
+        let (mut days, mut on_day) = (Vec::new(), Vec::<i128>::new());
+        for (d, w) in paid {
+            match (days.last(), on_day.last_mut()) {
+                (Some(&last), Some(sum)) if last == d => *sum += w as i128,
+                _ => {
+                    days.push(d);
+                    on_day.push(w as i128);
+                }
             }
         }
-        p
+        // What was paid on or after each payment day, and what is open at least so late.
+        let mut paid_from = vec![0i128; days.len() + 1];
+        for i in (0..days.len()).rev() {
+            paid_from[i] = paid_from[i + 1] + on_day[i];
+        }
+        let mut open_from = vec![0i128; open.len() + 1];
+        for i in (0..open.len()).rev() {
+            open_from[i] = open_from[i + 1] + open[i].1 as i128;
+        }
+        let mut s = SCALE;
+        let mut left = Vec::with_capacity(days.len());
+        for (i, &t) in days.iter().enumerate() {
+            // Unpaid until `t` days late: paid then or later, or open at least that late.
+            let at_risk = paid_from[i] + open_from[open.partition_point(|o| o.0 < t)];
+            s -= s * on_day[i] / at_risk;
+            left.push(s);
+        }
+        Pattern { days, left, count }
     }
-    fn total(&self) -> i64 {
-        self.cum.last().copied().unwrap_or(0)
-    }
-    /// The weight of payments at most `d` days late.
-    fn upto(&self, d: i32) -> i64 {
+    /// The share unpaid after `d` days late.
+    fn left_after(&self, d: i32) -> i128 {
         match self.days.partition_point(|&x| x <= d) {
-            0 => 0,
-            i => self.cum[i - 1],
+            0 => SCALE,
+            i => self.left[i - 1],
         }
     }
-    /// The weights, for an invoice `d` days past due today, of payment in each week and after,
-    /// or `None` when the pattern has never paid later than `d` days.
-    fn spread(&self, d: i32) -> Option<[i64; WEEKS + 1]> {
-        let total = self.total() - self.upto(d);
-        if total <= 0 {
+    /// The weights, for an invoice `d` days past due today, of payment in each week, after the
+    /// horizon and never; `None` when nobody in the pattern has paid later than `d` days.
+    fn spread(&self, d: i32) -> Option<[i64; PARTS]> {
+        let start = self.left_after(d);
+        if self.days.last().is_none_or(|&last| last <= d) || start == 0 {
             return None;
         }
-        let mut w = [0i64; WEEKS + 1];
-        let mut before = self.upto(d);
+        let mut w = [0i64; PARTS];
+        let mut before = start;
         for (k, slot) in w.iter_mut().take(WEEKS).enumerate() {
-            let upto = self.upto(d + 7 * (k as i32 + 1));
-            *slot = upto - before;
-            before = upto;
+            let after = self.left_after(d + 7 * (k as i32 + 1));
+            *slot = (before - after) as i64;
+            before = after;
         }
-        w[WEEKS] = self.total() - before;
+        let end = self.left.last().copied().unwrap_or(SCALE);
+        w[LATER] = (before - end) as i64;
+        w[NEVER] = end as i64;
         Some(w)
     }
 }
 
 /// `amount` split in proportion to `weights` (not all zero), exactly: each part rounded down,
 /// the fen left over going to the largest remainders (ties: the earlier part).
-fn split(amount: i64, weights: &[i64; WEEKS + 1]) -> [i64; WEEKS + 1] {
+fn split(amount: i64, weights: &[i64; PARTS]) -> [i64; PARTS] {
     let total: i128 = weights.iter().map(|&w| w as i128).sum();
-    let mut parts = [0i64; WEEKS + 1];
-    let mut rems = [(0i128, 0usize); WEEKS + 1];
+    let mut parts = [0i64; PARTS];
+    let mut rems = [(0i128, 0usize); PARTS];
     for (k, &w) in weights.iter().enumerate() {
         let x = amount as i128 * w as i128;
         parts[k] = (x / total) as i64;
@@ -233,59 +265,76 @@ fn split(amount: i64, weights: &[i64; WEEKS + 1]) -> [i64; WEEKS + 1] {
 }
 
 /// All weight on the week of the due date, `d` days past due (week 1 once it has passed).
-fn on_due(d: i32) -> [i64; WEEKS + 1] {
+fn on_due(d: i32) -> [i64; PARTS] {
     let k = ((-d - 1).max(0) / 7) as usize;
-    let mut w = [0i64; WEEKS + 1];
-    w[k.min(WEEKS)] = 1;
+    let mut w = [0i64; PARTS];
+    w[k.min(LATER)] = 1;
     w
 }
 
-/// One customer's payment observations in the history before `as_of`.
-fn observations(ledger: &Ledger, customer: CustomerId, as_of: Date) -> Vec<(i32, i64)> {
-    let Some(book) = ledger.book(customer) else {
-        return Vec::new();
-    };
+/// Per customer, as of a day: its payments in the history (days late, amount) and what is open
+/// (days past due, amount). One pass over the ledger.
+type Seen = IdMap<CustomerId, (Vec<(i32, i64)>, Vec<(i32, i64)>)>;
+
+fn gather(ledger: &Ledger, as_of: Date) -> Seen {
     let since = as_of.add_days(-HISTORY_DAYS);
     let invoices = ledger.invoices();
-    book.settlements
+    let mut open: Vec<i64> = invoices
         .iter()
-        .map(|&s| ledger.settlements[s as usize])
-        .filter(|s| s.is_payment() && s.counts(as_of) && s.paid > since && s.paid <= as_of)
-        .map(|s| {
-            let due = invoices[s.invoice as usize].due_date;
-            (s.paid.days_since(due), s.amount.minor())
+        .enumerate()
+        .map(|(i, inv)| {
+            if ledger.invoice_counts(i as u32, inv, as_of) {
+                inv.amount.minor()
+            } else {
+                0
+            }
         })
-        .collect()
+        .collect();
+    let mut seen = Seen::default();
+    for s in &ledger.settlements {
+        if !s.counts(as_of) {
+            continue;
+        }
+        open[s.invoice as usize] -= s.amount.minor();
+        if s.is_payment() && s.paid > since {
+            let inv = &invoices[s.invoice as usize];
+            seen.entry(inv.customer)
+                .or_default()
+                .0
+                .push((s.paid.days_since(inv.due_date), s.amount.minor()));
+        }
+    }
+    for (inv, &o) in invoices.iter().zip(&open) {
+        if o > 0 {
+            seen.entry(inv.customer)
+                .or_default()
+                .1
+                .push((as_of.days_since(inv.due_date), o));
+        }
+    }
+    seen
 }
 
 /// The forecast of `customers` as of `as_of`, from the ledger as it read that day.
 pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forecast {
-    // The book's pattern: every customer's payments, not only the view's.
-    let since = as_of.add_days(-HISTORY_DAYS);
-    let invoices = ledger.invoices();
+    let seen = gather(ledger, as_of);
+    // The book's pattern: every customer's, not only the view's.
+    let (paid, open): (Vec<_>, Vec<_>) = seen
+        .values()
+        .map(|(p, o)| (p.iter().copied(), o.iter().copied()))
+        .unzip();
     let book = Pattern::new(
-        ledger
-            .settlements
-            .iter()
-            .filter(|s| s.is_payment() && s.counts(as_of) && s.paid > since && s.paid <= as_of)
-            .map(|s| {
-                let due = invoices[s.invoice as usize].due_date;
-                (s.paid.days_since(due), s.amount.minor())
-            })
-            .collect(),
+        paid.into_iter().flatten().collect(),
+        open.into_iter().flatten().collect(),
     );
     let lines = customers
         .iter()
         .filter_map(|&c| {
-            let items: Vec<_> = ledger
-                .items(c, as_of)
-                .into_iter()
-                .filter(|i| i.open.is_positive())
-                .collect();
+            let (paid, items) = seen.get(&c)?;
             if items.is_empty() {
                 return None;
             }
-            let own = Pattern::new(observations(ledger, c, as_of));
+            let own = Pattern::new(paid.clone(), items.clone());
             let basis = if own.count >= MIN_OWN {
                 Basis::Own
             } else if book.count > 0 {
@@ -294,10 +343,8 @@ pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forec
                 Basis::Terms
             };
             let mut cash = Cash::default();
-            for it in items {
-                let d = as_of.days_since(it.due_date);
-                let open = it.open.minor();
-                cash.open += it.open;
+            for &(d, open) in items {
+                cash.open += Money::from_minor(open);
                 let weights = match basis {
                     Basis::Own => own.spread(d).or_else(|| book.spread(d)),
                     Basis::Book => book.spread(d),
@@ -308,7 +355,7 @@ pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forec
                 let weights =
                     weights.or_else(|| (basis == Basis::Terms || d <= 0).then(|| on_due(d)));
                 let Some(weights) = weights else {
-                    cash.at_risk += it.open;
+                    cash.at_risk += Money::from_minor(open);
                     continue;
                 };
                 let parts = split(open, &weights);
@@ -316,7 +363,8 @@ pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forec
                     cash.weeks[k] += Money::from_minor(part);
                     cash.variance[k] += part as u128 * (open - part) as u128;
                 }
-                cash.later += Money::from_minor(parts[WEEKS]);
+                cash.later += Money::from_minor(parts[LATER]);
+                cash.at_risk += Money::from_minor(parts[NEVER]);
             }
             Some(Line {
                 customer: c,
@@ -383,7 +431,7 @@ pub fn back_test(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Back
             continue;
         };
         // What was open on each of its invoices on the forecast's date.
-        let mut open: crate::id::IdMap<u32, i64> = Default::default();
+        let mut open: IdMap<u32, i64> = Default::default();
         for &i in &book.invoices {
             if ledger.invoice_counts(i, &invoices[i as usize], from) {
                 open.insert(i, invoices[i as usize].amount.minor());
@@ -421,7 +469,7 @@ mod tests {
 
     #[test]
     fn a_split_is_exact_to_the_fen_and_gives_the_odd_fen_to_the_largest_remainders() {
-        let mut w = [0i64; WEEKS + 1];
+        let mut w = [0i64; PARTS];
         w[0] = 1;
         w[1] = 1;
         w[2] = 1;
@@ -432,14 +480,23 @@ mod tests {
 
     #[test]
     fn a_pattern_spreads_only_what_is_later_than_the_days_already_past_due() {
-        // Paid 0, 10 and 40 days late, one each.
-        let p = Pattern::new(vec![(0, 1), (10, 1), (40, 1), (10, 1)]);
+        // Paid 0, 10, 10 and 40 days late, 1 each; nothing open.
+        let p = Pattern::new(vec![(0, 1), (10, 1), (40, 1), (10, 1)], vec![]);
         assert_eq!(p.count, 4);
-        // 5 days past due: the 0-day payment can no longer happen.
+        // 5 days past due: the 0-day payment can no longer happen; of the 3 later, two are in
+        // days 6..=12 (week 1), one in days 34..=40 (week 5).
         let w = p.spread(5).unwrap();
-        assert_eq!(w[0], 2); // days 6..=12 late: the two at 10
-        assert_eq!(w[4], 1); // days 34..=40: the one at 40
-        assert_eq!(w.iter().sum::<i64>(), 3);
+        assert_eq!(w[0] * 2, w[4] * 4);
+        assert_eq!((w[LATER], w[NEVER]), (0, 0));
         assert_eq!(p.spread(40), None);
+    }
+
+    #[test]
+    fn what_is_still_open_late_keeps_a_share_of_the_pattern_unpaid() {
+        // Paid 10 days late: 100. Open 30 days past due: 100. Of the 200 unpaid at 10 days, half
+        // was paid then; the rest never has been.
+        let p = Pattern::new(vec![(10, 100)], vec![(30, 100)]);
+        let w = p.spread(0).unwrap();
+        assert_eq!((w[1], w[NEVER]), (SCALE as i64 / 2, SCALE as i64 / 2));
     }
 }
