@@ -389,29 +389,30 @@ pub async fn propose_reviews<S: Store>(
 }
 
 /// The alerts list of `user`: those for them (their role, or they are the customer's rep) and,
-/// for whoever sees every customer, every one not resolved; only on customers they see; newest
-/// first up to `max`, then open ones first, the most severe first. With each, the customer's
-/// name.
+/// for whoever sees every customer, every one not resolved; only on customers they see. Open ones
+/// first, the most severe first, newest first among equals; cut to `max` only then, so an open
+/// alert never gives way to newer resolved ones. With each, the customer's name.
 pub fn alerts_for(d: &Book, user: &User, max: usize) -> Vec<(Alert, String)> {
     let all = user.may(Permission::SeeAllCustomers);
-    let mut v: Vec<(Alert, String)> = d
+    let mut v: Vec<&Alert> = d
         .monitor
         .alerts
         .iter()
         .rev()
         .filter(|a| is_for(a, user) || (all && a.status != AlertStatus::Resolved))
         .filter(|a| d.visible(user, a.customer))
-        .take(max)
-        .map(|a| (a.clone(), name_of(d, a.customer)))
         .collect();
-    v.sort_by_key(|(a, _)| {
+    v.sort_by_key(|a| {
         (
             a.status != AlertStatus::Open,
             std::cmp::Reverse(a.severity),
             a.cleared_on.is_some(),
         )
     });
-    v
+    v.into_iter()
+        .take(max)
+        .map(|a| (a.clone(), name_of(d, a.customer)))
+        .collect()
 }
 
 /// The collection tasks list of `user`: their own and, for whoever sees every customer, all;

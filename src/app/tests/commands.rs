@@ -864,6 +864,29 @@ fn an_overdue_customer_is_held_with_an_alert_and_a_task_that_survive_a_reload() 
 }
 
 #[test]
+fn an_open_alert_stays_in_a_cut_list_however_many_newer_alerts_were_resolved() {
+    use creditdesk_app::monitoring::{alerts_for, run_rules};
+    use creditdesk_domain::monitor::AlertStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let mut b = w.book.borrow_mut();
+    let open = alerts_for(&b, &who("fs"), usize::MAX);
+    assert!(!open.is_empty());
+    // Ten newer alerts, all resolved already.
+    let mut done = open[0].0.clone();
+    done.status = AlertStatus::Resolved;
+    for i in 0..10 {
+        let mut a = done.clone();
+        a.id = format!("resolved-{i}");
+        b.monitor.alerts.push(a);
+    }
+    let cut = alerts_for(&b, &who("fs"), 2);
+    assert_eq!(cut.len(), 2);
+    assert_eq!(cut[0].0.status, AlertStatus::Open, "{cut:?}");
+}
+
+#[test]
 fn each_user_sees_the_alerts_and_tasks_of_their_own_customers_and_the_badge_counts_those() {
     use creditdesk_app::monitoring::{
         alerts_for, announced_for, run_rules, tasks_for, waiting_count,

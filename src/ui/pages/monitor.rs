@@ -187,8 +187,10 @@ pub fn AlertsPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let rows: Vec<(Alert, String)> =
-                    state.data(|d| creditdesk_app::monitoring::alerts_for(d, &d.me(), 300));
+                let mut rows: Vec<(Alert, String)> =
+                    state.data(|d| creditdesk_app::monitoring::alerts_for(d, &d.me(), usize::MAX));
+                let total = rows.len();
+                rows.truncate(LISTED);
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
@@ -199,6 +201,7 @@ pub fn AlertsPage() -> impl IntoView {
                             <A href="/rules">{t(T::Rules)}</A>
                             <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Alerts testid="export-alerts" />
                         </div>
+                        {cut_note(lang, total)}
                         <small class="error" role="alert">{move || error.get()}</small>
                         {if rows.is_empty() {
                             view! { <p class="muted">{t(T::NoAlerts)}</p> }.into_any()
@@ -239,6 +242,20 @@ pub fn AlertsPage() -> impl IntoView {
     }
 }
 
+/// The alerts and tasks pages draw at most this many (open ones and the most severe first).
+const LISTED: usize = 300;
+
+/// When a list has more than it draws: how many of how many, and that the CSV has them all.
+fn cut_note(lang: Lang, total: usize) -> Option<impl IntoView> {
+    (total > LISTED).then(|| {
+        view! {
+            <p class="muted small" data-testid="list-cut">
+                {format!("{LISTED} / {total} · {}", lang.t(T::CsvHasAll))}
+            </p>
+        }
+    })
+}
+
 fn task_status_label(s: &TaskStatus) -> T {
     match s {
         TaskStatus::Open => T::TaskOpen,
@@ -259,7 +276,9 @@ pub fn TasksPage() -> impl IntoView {
             {move || {
                 let lang = state.lang.get();
                 let t = move |k: T| lang.t(k);
-                let rows = state.data(|d| creditdesk_app::monitoring::tasks_for(d, &d.me(), 300));
+                let mut rows = state.data(|d| creditdesk_app::monitoring::tasks_for(d, &d.me(), usize::MAX));
+                let total = rows.len();
+                rows.truncate(LISTED);
                 view! {
                     <section class="page inbox">
                         <h1>{t(T::Inbox)}</h1>
@@ -267,6 +286,7 @@ pub fn TasksPage() -> impl IntoView {
                         <div class="toolbar">
                             <crate::ui::widgets::CsvButton list=creditdesk_app::exports::List::Tasks testid="export-tasks" />
                         </div>
+                        {cut_note(lang, total)}
                         {if rows.is_empty() {
                             view! { <p class="muted">{t(T::NoTasks)}</p> }.into_any()
                         } else {
@@ -396,7 +416,8 @@ pub fn NoticePage() -> impl IntoView {
                     return view! {
                         <section class="page form-page">
                             <h1>{lang.t(T::Notice)}</h1>
-                            <p class="empty" data-testid="nothing-to-remind">{format!("{name}: {}", lang.t(T::NothingToRemind))}</p>
+                            <p><A href=format!("/customers/{id}") attr:data-testid="notice-customer">{name}</A></p>
+                            <p class="empty" data-testid="nothing-to-remind">{lang.t(T::NothingToRemind)}</p>
                         </section>
                     }.into_any();
                 };
@@ -405,6 +426,8 @@ pub fn NoticePage() -> impl IntoView {
                 view! {
                     <section class="page form-page">
                         <h1>{lang.t(T::Notice)}</h1>
+                        // Back to the customer the reminder is for.
+                        <p><A href=format!("/customers/{id}") attr:data-testid="notice-customer">{name.clone()}</A></p>
                         <div class="segmented" role="group">
                             <button class:active=is_zh on:click=move |_| zh.set(Some(true))>"中文"</button>
                             <button class:active=!is_zh on:click=move |_| zh.set(Some(false))>"English"</button>
