@@ -100,6 +100,9 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     await page.goto(paidUp.url + "/notice");
     await page.waitForSelector("[data-testid=nothing-to-remind]");
     assert.equal(await page.locator("[data-testid=send-reminder], [data-testid=mailto]").count(), 0);
+    // The page leads back to the customer.
+    await page.click("[data-testid=notice-customer]");
+    await page.waitForURL(paidUp.url);
 
     // sm-1 opens Messages: the request is there, with what it asks and who asked.
     page = manager.page;

@@ -914,7 +914,7 @@ texts! {
     CustomerLanguage => "Language of reminders", "提醒语言";
     SendFromServer => "Send from CreditDesk", "由信用台发送";
     ReminderQueued => "On its way to", "正在发送至";
-    NothingToRemind => "no invoice is open, so there is nothing to remind of.", "没有未结发票，无需提醒。";
+    NothingToRemind => "No invoice is open, so there is nothing to remind of.", "没有未结发票，无需提醒。";
     CustomerReminders => "Send the reminders the rules draft to customers by themselves (in each customer's language)", "规则生成的客户付款提醒自动发送（使用客户的语言）";
     NoticesHint => "How the server tells you of approvals waiting for you, escalations and alerts of your customers, also when CreditDesk is closed.", "服务器通过以下方式通知您待审批事项、升级事项以及您客户的预警，即使您未打开信用台。";
     MyContact => "How to reach me", "我的联系方式";
