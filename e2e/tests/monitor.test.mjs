@@ -16,9 +16,10 @@ after(() => server.stop());
 test("an invoice falls overdue as the days pass: ordering is held, the rep gets a task and the alert; a payment closes the task", async () => {
   const dir = mkdtempSync(join(tmpdir(), "cd-monitor-"));
   const name = "E2E 监控测试有限公司";
+  let b;
   try {
     // Today: a new customer of 王伟 with an invoice due in three days.
-    let b = await browser({ dir });
+    b = await browser({ dir });
     let { page } = b;
     const url = await newCustomer(page, server.url, name);
     await page.click("[data-testid=new-invoice]");
@@ -54,6 +55,12 @@ test("an invoice falls overdue as the days pass: ordering is held, the rep gets 
     await ready(page);
     assert.match(await page.locator("[data-testid=alert]", { hasText: name }).textContent(), /W1002/);
     assert.ok(Number(await page.textContent("[data-testid=inbox-count]")) >= 2, "the badge counts the task and the alert");
+    // The rep calls and notes it on the task (contacted is the form's first choice).
+    await page.goto(server.url + "/tasks");
+    await ready(page);
+    await task.locator("input[aria-label='备注']").fill("电话联系，周五付款");
+    await task.locator("button.primary").click();
+    await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=task]")].some((t) => t.textContent.includes(n) && t.textContent.includes("已联系")), name);
 
     // Finance records the payment: the overdue is cleared and the task closes by itself.
     await actAs(page, "fs-1");
@@ -74,9 +81,17 @@ test("an invoice falls overdue as the days pass: ordering is held, the rep gets 
     await page.goto(url);
     await ready(page);
     assert.equal(await page.locator("[data-testid=held-by-rule]").count(), 1);
+    // Customer 360's history tells it all, newest first: the payment and the task closing, the
+    // call with its note, the task and the alert of the day it fell overdue.
+    const history = await page.$$eval("[data-testid=history-item]", (li) => li.map((l) => ({ kind: l.dataset.kind, text: l.textContent })));
+    const kinds = history.map((h) => h.kind);
+    for (const k of ["payment", "step", "task", "alert"]) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
+    assert.ok(kinds.indexOf("payment") < kinds.indexOf("alert"), `newest first: ${kinds}`);
+    assert.match(history.find((h) => h.kind === "payment").text, /¥500\.00/);
+    assert.ok(history.some((h) => h.kind === "step" && /已联系/.test(h.text) && h.text.includes("电话联系，周五付款")), JSON.stringify(history));
     assert.deepEqual(b.errors, []);
-    await b.close();
   } finally {
+    await b?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

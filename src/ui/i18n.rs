@@ -463,6 +463,16 @@ texts! {
     Comment => "Comment", "意见";
     CommentHint => "Required when you reject.", "驳回时必填。";
     Timeline => "Timeline", "进度";
+    CustomerHistory => "History", "往来记录";
+    CustomerHistoryHint => "Alerts, collection tasks with every contact and promise, payments, credit notes, voids and requests, newest first.", "预警、催收任务（含每次联系与承诺）、回款、红字发票、作废与申请，最新的在前。";
+    TaskOpenedFor => "Collection task for", "催收任务，负责人";
+    PromiseBroken => "promise broken", "承诺未兑现";
+    PaymentIn => "Payment received", "收到回款";
+    DocVoided => "voided", "已作废";
+    ShowAllHistory => "Show all", "全部显示";
+    NoHistory => "Nothing has happened with this customer yet.", "该客户暂无往来记录。";
+    PromisedFor => "for", "承诺日期";
+    CreditNoteWord => "Credit note", "红字发票";
     Submitted => "Submitted", "已提交";
     Waiting => "Waiting", "等待中";
     StateInStep => "In approval", "审批中";

@@ -41,8 +41,8 @@ pub use exec::{
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
 pub use queries::{ListFilter, ListSort};
 pub use views::{
-    Access, AuditLine, CreditCard, Customer360, HeldRow, InboxView, RatingView, RequestContext,
-    ALL_REQUESTS_SHOWN,
+    Access, AuditLine, CreditCard, Customer360, Happened, HeldRow, InboxView, Moment, RatingView,
+    RequestContext, ALL_REQUESTS_SHOWN,
 };
 
 use creditdesk_domain::approval::User;

@@ -434,3 +434,157 @@ impl Book {
         moves
     }
 }
+
+/// One thing that happened with a customer, for its timeline on Customer 360.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Moment {
+    /// The business day it happened.
+    pub on: Date,
+    /// When, to the millisecond, if it was recorded on that day (a task's note, a payment typed
+    /// in); else the day only.
+    pub at: Option<i64>,
+    pub what: Happened,
+}
+
+/// What a [`Moment`] is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Happened {
+    /// A rule raised an alert (still open, acknowledged or resolved as it stands now).
+    Alert(creditdesk_domain::monitor::Alert),
+    /// The condition behind an alert cleared.
+    AlertCleared(creditdesk_domain::monitor::Alert),
+    /// A collection task was opened for `owner`.
+    TaskOpened {
+        task: String,
+        owner: String,
+        rule: String,
+    },
+    /// A step recorded on a collection task: contact, promise, paid, escalated, with its note;
+    /// `broken` when it is a promise whose day passed with the overdue still there.
+    TaskStep {
+        task: String,
+        note: creditdesk_domain::monitor::TaskNote,
+        broken: bool,
+    },
+    /// A payment came in.
+    Payment {
+        amount: Money,
+        reference: Option<DocNo>,
+    },
+    /// A credit note was issued.
+    CreditNote { number: DocNo, amount: Money },
+    /// A document was voided.
+    Void(Correction),
+    /// A request was filed (its state as it stands now).
+    Request(Request),
+}
+
+impl Book {
+    /// The customer's timeline, newest first: alerts, collection tasks with every contact and
+    /// promise, payments and credit notes, voids and requests. `None` when the user may not see
+    /// the customer.
+    pub fn timeline(&self, user: &User, id: CustomerId) -> Option<Vec<Moment>> {
+        if self.customer(id).is_none() || !self.visible(user, id) {
+            return None;
+        }
+        let mut v = Vec::new();
+        for a in self.monitor.alerts.iter().filter(|a| a.customer == id) {
+            if let Some(c) = a.cleared_on {
+                v.push(Moment {
+                    on: c,
+                    at: None,
+                    what: Happened::AlertCleared(a.clone()),
+                });
+            }
+            v.push(Moment {
+                on: a.raised_on,
+                at: timed(a.raised_on, a.raised_at),
+                what: Happened::Alert(a.clone()),
+            });
+        }
+        for t in self.monitor.tasks.iter().filter(|t| t.customer == id) {
+            v.push(Moment {
+                on: t.opened_on,
+                at: None,
+                what: Happened::TaskOpened {
+                    task: t.id.clone(),
+                    owner: t.owner.clone(),
+                    rule: t.rule.clone(),
+                },
+            });
+            let last_promise = t.notes.iter().rposition(|n| {
+                matches!(
+                    n.status,
+                    creditdesk_domain::monitor::TaskStatus::Promised { .. }
+                )
+            });
+            for (i, n) in t.notes.iter().enumerate() {
+                v.push(Moment {
+                    on: day_of(n.at),
+                    at: Some(n.at),
+                    what: Happened::TaskStep {
+                        task: t.id.clone(),
+                        note: n.clone(),
+                        broken: t.promise_broken && Some(i) == last_promise,
+                    },
+                });
+            }
+        }
+        for p in self.ledger.customer_payments(id) {
+            v.push(Moment {
+                on: p.date,
+                at: timed(p.date, p.meta.updated_at.0),
+                what: Happened::Payment {
+                    amount: p.amount,
+                    reference: p.reference,
+                },
+            });
+        }
+        for c in self.ledger.customer_credit_notes(id) {
+            v.push(Moment {
+                on: c.date,
+                at: timed(c.date, c.meta.updated_at.0),
+                what: Happened::CreditNote {
+                    number: c.number,
+                    amount: c.amount,
+                },
+            });
+        }
+        for c in self
+            .ledger
+            .corrections()
+            .iter()
+            .filter(|c| c.customer == id)
+        {
+            if c.fix.is_void() {
+                v.push(Moment {
+                    on: c.date,
+                    at: timed(c.date, c.meta.updated_at.0),
+                    what: Happened::Void(c.clone()),
+                });
+            }
+        }
+        for r in self.requests.iter().filter(|r| r.customer == id) {
+            v.push(Moment {
+                on: r.requested_on,
+                at: timed(r.requested_on, r.flow.submitted_at),
+                what: Happened::Request(r.clone()),
+            });
+        }
+        // Newest first; within a day by the time it was recorded where that is known (the
+        // untimed, such as an alert's clearing, last).
+        v.sort_by_key(|m| std::cmp::Reverse((m.on, m.at.unwrap_or(i64::MIN))));
+        Some(v)
+    }
+}
+
+/// The time a thing was recorded, when that was on its own day (an import or the demo records
+/// old documents today: their time says nothing of their day).
+fn timed(on: Date, ms: i64) -> Option<i64> {
+    (ms > 0 && day_of(ms) == on).then_some(ms)
+}
+
+/// The business day (China Standard Time, UTC+8, as the app's days are) of a time in ms.
+fn day_of(ms: i64) -> Date {
+    Date::from_days((ms + 8 * 3_600_000).div_euclid(86_400_000) as i32)
+}

@@ -992,6 +992,67 @@ fn a_collection_task_is_worked_by_its_owner_and_a_promise_is_for_a_day_to_come()
 }
 
 #[test]
+fn the_customers_timeline_tells_alerts_tasks_contacts_and_payments_newest_first_to_whom_sees_it() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_app::Happened;
+    use creditdesk_domain::monitor::TaskStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let task = w.book.borrow().monitor.tasks[0].id.clone();
+    let promised = TaskStatus::Promised {
+        date: d("2026-12-04"),
+        amount: Money::from_units(5_000),
+    };
+    w.run(
+        "rep-1",
+        Command::UpdateTask {
+            task: task.clone(),
+            status: promised.clone(),
+            note: "visited: pays Friday".into(),
+        },
+    )
+    .unwrap();
+    let b = w.book.borrow();
+    let line = b
+        .timeline(&who("rep-1"), w.ours)
+        .expect("rep-1 sees their customer");
+    let kinds: Vec<&str> = line
+        .iter()
+        .map(|m| match &m.what {
+            Happened::Alert(_) => "alert",
+            Happened::AlertCleared(_) => "cleared",
+            Happened::TaskOpened { .. } => "task",
+            Happened::TaskStep { .. } => "step",
+            Happened::Payment { .. } => "payment",
+            Happened::CreditNote { .. } => "credit note",
+            Happened::Void(_) => "void",
+            Happened::Request(_) => "request",
+        })
+        .collect();
+    // The promise (today, timed) comes before what the morning's run raised today.
+    assert_eq!(kinds.first(), Some(&"step"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"alert") && kinds.contains(&"task"),
+        "{kinds:?}"
+    );
+    match &line[0].what {
+        Happened::TaskStep { note, broken, .. } => {
+            assert_eq!(
+                (note.who.as_str(), note.text.as_str()),
+                ("rep-1", "visited: pays Friday")
+            );
+            assert_eq!(note.status, promised);
+            assert!(!broken);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(line.windows(2).all(|p| p[0].on >= p[1].on), "newest first");
+    // Another rep's customer: no timeline.
+    assert!(b.timeline(&who("rep-2"), w.ours).is_none());
+}
+
+#[test]
 fn configuration_is_changed_only_by_its_roles_as_a_new_audited_version() {
     use creditdesk_domain::credit::Policy;
     use creditdesk_domain::monitor::RuleSet;

@@ -221,6 +221,7 @@ fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
             </div>
             <CreditCard customer=c.id />
             <RatingCard customer=c.id />
+            <HistoryCard customer=c.id />
             <div class="two-col">
                 <div class="card">
                     <h2>{t(T::MasterData)}</h2>
@@ -402,6 +403,124 @@ fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+/// How many moments the history shows before "Show all".
+const HISTORY_SHOWN: usize = 8;
+
+/// The customer's history on one timeline, newest first ([`creditdesk_app::Happened`]).
+#[component]
+fn HistoryCard(customer: CustomerId) -> impl IntoView {
+    use crate::ui::pages::monitor::{alert_sentence, severity, task_status_label};
+    use creditdesk_app::Happened;
+    use creditdesk_domain::monitor::TaskStatus;
+    let state = expect_context::<AppState>();
+    let all = RwSignal::new(false);
+    move || {
+        let lang = state.lang.get();
+        let t = move |k: T| lang.t(k);
+        let Some(line) = state.data(|d| d.timeline(&d.me(), customer)) else {
+            return ().into_any();
+        };
+        let total = line.len();
+        let shown = if all.get() {
+            total
+        } else {
+            total.min(HISTORY_SHOWN)
+        };
+        let name = move |id: &str| state.data(|d| d.user_name(id));
+        let rows = line
+            .into_iter()
+            .take(shown)
+            .map(|m| {
+                let when = match m.at {
+                    Some(ms) => crate::ui::pages::requests::fmt_time(lang, ms),
+                    None => lang.date(m.on),
+                };
+                let (kind, body): (&str, AnyView) = match m.what {
+                    Happened::Alert(a) => {
+                        let (sev, tone) = severity(lang, a.severity);
+                        ("alert", view! {
+                            <span class=format!("pill {tone}")>{sev}</span>" "{alert_sentence(lang, &a)}
+                        }.into_any())
+                    }
+                    Happened::AlertCleared(a) => (
+                        "cleared",
+                        format!("{}: {}", crate::ui::pages::monitor::rule_name(lang, &a.rule, &a.name), t(T::Cleared)).into_any(),
+                    ),
+                    Happened::TaskOpened { owner, .. } => (
+                        "task",
+                        format!("{}{}", lang.label(t(T::TaskOpenedFor)), name(&owner)).into_any(),
+                    ),
+                    Happened::TaskStep { note, broken, .. } => {
+                        let promise = match &note.status {
+                            TaskStatus::Promised { date, amount } => format!(
+                                " {} {} {}",
+                                amount.format_cny(),
+                                t(T::PromisedFor),
+                                lang.date(*date)
+                            ),
+                            _ => String::new(),
+                        };
+                        ("step", view! {
+                            <strong>{name(&note.who)}</strong>" · "{t(task_status_label(&note.status))}{promise}
+                            {broken.then(|| view! { " "<span class="pill danger">{t(T::PromiseBroken)}</span> })}
+                            <q class="history-note">{note.text.clone()}</q>
+                        }.into_any())
+                    }
+                    Happened::Payment { amount, reference } => (
+                        "payment",
+                        format!(
+                            "{}{}{}",
+                            lang.label(t(T::PaymentIn)),
+                            amount.format_cny(),
+                            reference.map(|r| lang.paren(r.as_str())).unwrap_or_default()
+                        )
+                        .into_any(),
+                    ),
+                    Happened::CreditNote { number, amount } => (
+                        "credit-note",
+                        format!("{}{} {}", lang.label(t(T::CreditNoteWord)), number.as_str(), amount.format_cny()).into_any(),
+                    ),
+                    Happened::Void(c) => (
+                        "void",
+                        view! { {format!("{} {}", c.subject(), t(T::DocVoided))}" "<q class="history-note">{c.reason.clone()}</q> }.into_any(),
+                    ),
+                    Happened::Request(r) => (
+                        "request",
+                        view! {
+                            <StatePill state=r.state() />" "
+                            <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                            " · "{name(&r.requested_by)}
+                        }.into_any(),
+                    ),
+                };
+                view! {
+                    <li data-testid="history-item" data-kind=kind>
+                        <span class="muted history-when">{when}</span>
+                        <span class="history-what">{body}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="card history" data-testid="history">
+                <h2>{t(T::CustomerHistory)} " " <small class="muted">{total}</small></h2>
+                <p class="muted small">{t(T::CustomerHistoryHint)}</p>
+                {if total == 0 {
+                    view! { <p class="muted">{t(T::NoHistory)}</p> }.into_any()
+                } else {
+                    view! { <ol class="plain history-list">{rows}</ol> }.into_any()
+                }}
+                {(total > shown).then(|| view! {
+                    <button class="more" data-testid="history-all" on:click=move |_| all.set(true)>
+                        {format!("{}{}", t(T::ShowAllHistory), lang.paren(total))}
+                    </button>
+                })}
+            </div>
+        }
+        .into_any()
     }
 }
 

@@ -88,7 +88,7 @@ fn threshold_input(m: Metric, v: i64) -> String {
     }
 }
 
-fn severity(lang: Lang, s: Severity) -> (&'static str, &'static str) {
+pub(crate) fn severity(lang: Lang, s: Severity) -> (&'static str, &'static str) {
     match s {
         Severity::Info => (lang.t(T::SevInfo), ""),
         Severity::Warning => (lang.t(T::SevWarning), "warn"),
@@ -256,7 +256,7 @@ fn cut_note(lang: Lang, total: usize) -> Option<impl IntoView> {
     })
 }
 
-fn task_status_label(s: &TaskStatus) -> T {
+pub(crate) fn task_status_label(s: &TaskStatus) -> T {
     match s {
         TaskStatus::Open => T::TaskOpen,
         TaskStatus::Contacted => T::TaskContacted,
