@@ -11,6 +11,11 @@ pub enum Lang {
     En,
 }
 
+/// The months' short English names.
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {
@@ -44,13 +49,15 @@ impl Lang {
         let (y, m, day) = d.ymd();
         match self {
             Lang::Zh => format!("{y}/{m:02}/{day:02}"),
-            Lang::En => {
-                const M: [&str; 12] = [
-                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec",
-                ];
-                format!("{day} {} {y}", M[m as usize - 1])
-            }
+            Lang::En => format!("{day} {} {y}", MONTHS[m as usize - 1]),
+        }
+    }
+    /// A day without its year, where the year goes without saying: `11/29` / `29 Nov`.
+    pub fn day_month(self, d: Date) -> String {
+        let (_, m, day) = d.ymd();
+        match self {
+            Lang::Zh => format!("{m}/{day}"),
+            Lang::En => format!("{day} {}", MONTHS[m as usize - 1]),
         }
     }
     /// How this language counts large amounts: in 万 and 亿, or in millions and billions.

@@ -537,8 +537,9 @@ pub fn forecast(d: &Data, f: &Filter) -> (Forecast, BackTest) {
     )
 }
 
-/// A forecast summed by sales rep (user id), in the order of their ids.
-pub fn forecast_by_rep(d: &Data, f: &Forecast) -> Vec<(String, Cash)> {
+/// A forecast summed by sales rep (user id), in the order of their ids, with how many of the
+/// rep's customers it covers.
+pub fn forecast_by_rep(d: &Data, f: &Forecast) -> Vec<(String, Cash, usize)> {
     f.by(|c| {
         d.customer(c)
             .map(|c| c.sales_rep.clone())

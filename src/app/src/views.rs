@@ -520,7 +520,7 @@ impl Book {
             });
             for (i, n) in t.notes.iter().enumerate() {
                 v.push(Moment {
-                    on: day_of(n.at),
+                    on: creditdesk_domain::date::business_day(n.at),
                     at: Some(n.at),
                     what: Happened::TaskStep {
                         task: t.id.clone(),
@@ -581,10 +581,5 @@ impl Book {
 /// The time a thing was recorded, when that was on its own day (an import or the demo records
 /// old documents today: their time says nothing of their day).
 fn timed(on: Date, ms: i64) -> Option<i64> {
-    (ms > 0 && day_of(ms) == on).then_some(ms)
-}
-
-/// The business day (China Standard Time, UTC+8, as the app's days are) of a time in ms.
-fn day_of(ms: i64) -> Date {
-    Date::from_days((ms + 8 * 3_600_000).div_euclid(86_400_000) as i32)
+    (ms > 0 && creditdesk_domain::date::business_day(ms) == on).then_some(ms)
 }

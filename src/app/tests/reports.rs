@@ -513,7 +513,7 @@ fn the_forecast_covers_the_views_customers_and_sums_by_rep() {
     let by = reports::forecast_by_rep(&b, &f);
     assert_eq!(
         by.iter()
-            .map(|(r, c)| (r.as_str(), c.open.minor() / 100))
+            .map(|(r, c, _)| (r.as_str(), c.open.minor() / 100))
             .collect::<Vec<_>>(),
         vec![("rep-1", 49_500), ("rep-2", 1_000)]
     );

@@ -135,6 +135,17 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
+/// The business day of a time (milliseconds since 1970-01-01 UTC): CreditDesk's days are China
+/// Standard Time, UTC+8, on the server's clock and in every record's time alike.
+pub fn business_day(ms: i64) -> Date {
+    Date::from_days((ms + BUSINESS_OFFSET_MS).div_euclid(DAY_MS) as i32)
+}
+
+/// UTC+8, in milliseconds.
+pub const BUSINESS_OFFSET_MS: i64 = 8 * 3_600_000;
+/// A day, in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+
 pub fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }

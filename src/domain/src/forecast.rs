@@ -145,13 +145,16 @@ impl Forecast {
         t
     }
 
-    /// The lines summed by a key (a sales rep, a region), in the key's order.
-    pub fn by<K: Ord>(&self, key: impl Fn(CustomerId) -> K) -> Vec<(K, Cash)> {
-        let mut out: std::collections::BTreeMap<K, Cash> = Default::default();
+    /// The lines summed by a key (a sales rep, a region), in the key's order, each with how
+    /// many customers' lines it sums.
+    pub fn by<K: Ord>(&self, key: impl Fn(CustomerId) -> K) -> Vec<(K, Cash, usize)> {
+        let mut out: std::collections::BTreeMap<K, (Cash, usize)> = Default::default();
         for l in &self.lines {
-            out.entry(key(l.customer)).or_default().add(&l.cash);
+            let (cash, n) = out.entry(key(l.customer)).or_default();
+            cash.add(&l.cash);
+            *n += 1;
         }
-        out.into_iter().collect()
+        out.into_iter().map(|(k, (c, n))| (k, c, n)).collect()
     }
 }
 
@@ -279,24 +282,10 @@ type Seen = IdMap<CustomerId, (Vec<(i32, i64)>, Vec<(i32, i64)>)>;
 fn gather(ledger: &Ledger, as_of: Date) -> Seen {
     let since = as_of.add_days(-HISTORY_DAYS);
     let invoices = ledger.invoices();
-    let mut open: Vec<i64> = invoices
-        .iter()
-        .enumerate()
-        .map(|(i, inv)| {
-            if ledger.invoice_counts(i as u32, inv, as_of) {
-                inv.amount.minor()
-            } else {
-                0
-            }
-        })
-        .collect();
+    let open = ledger.open_by_invoice(as_of);
     let mut seen = Seen::default();
     for s in &ledger.settlements {
-        if !s.counts(as_of) {
-            continue;
-        }
-        open[s.invoice as usize] -= s.amount.minor();
-        if s.is_payment() && s.paid > since {
+        if s.is_payment() && s.counts(as_of) && s.paid > since {
             let inv = &invoices[s.invoice as usize];
             seen.entry(inv.customer)
                 .or_default()
@@ -319,13 +308,9 @@ fn gather(ledger: &Ledger, as_of: Date) -> Seen {
 pub fn forecast(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Forecast {
     let seen = gather(ledger, as_of);
     // The book's pattern: every customer's, not only the view's.
-    let (paid, open): (Vec<_>, Vec<_>) = seen
-        .values()
-        .map(|(p, o)| (p.iter().copied(), o.iter().copied()))
-        .unzip();
     let book = Pattern::new(
-        paid.into_iter().flatten().collect(),
-        open.into_iter().flatten().collect(),
+        seen.values().flat_map(|(p, _)| p.iter().copied()).collect(),
+        seen.values().flat_map(|(_, o)| o.iter().copied()).collect(),
     );
     let lines = customers
         .iter()
@@ -425,29 +410,15 @@ pub fn back_test(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Back
     let forecast = forecast(ledger, customers, from);
     let expected = forecast.total();
     let mut collected = [Money::ZERO; WEEKS];
-    let invoices = ledger.invoices();
+    // What was open on each invoice on the forecast's date.
+    let open = ledger.open_by_invoice(from);
     for &c in customers {
         let Some(book) = ledger.book(c) else {
             continue;
         };
-        // What was open on each of its invoices on the forecast's date.
-        let mut open: IdMap<u32, i64> = Default::default();
-        for &i in &book.invoices {
-            if ledger.invoice_counts(i, &invoices[i as usize], from) {
-                open.insert(i, invoices[i as usize].amount.minor());
-            }
-        }
         for &s in &book.settlements {
             let s = ledger.settlements[s as usize];
-            if s.counts(from) {
-                if let Some(o) = open.get_mut(&s.invoice) {
-                    *o -= s.amount.minor();
-                }
-            }
-        }
-        for &s in &book.settlements {
-            let s = ledger.settlements[s as usize];
-            let was_open = open.get(&s.invoice).is_some_and(|&o| o > 0);
+            let was_open = open[s.invoice as usize] > 0;
             if was_open && s.is_payment() && s.counts(as_of) && !s.counts(from) && s.paid > from {
                 let k = ((s.paid.days_since(from) - 1) / 7) as usize;
                 if k < WEEKS {

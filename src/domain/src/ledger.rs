@@ -985,8 +985,10 @@ impl Ledger {
         s
     }
 
-    /// Every customer's figures as of a date, in one pass over the ledger.
-    pub fn summaries(&self, as_of: Date) -> IdMap<CustomerId, CustomerSummary> {
+    /// What is open on every invoice as of a date (fen), by the invoice's index, in one pass
+    /// over the settlements. An invoice that does not count then (not yet issued, or void) may
+    /// read below zero: callers take only those that count, or only what is above zero.
+    pub(crate) fn open_by_invoice(&self, as_of: Date) -> Vec<i64> {
         let mut open: Vec<i64> = self
             .invoices
             .iter()
@@ -1001,11 +1003,15 @@ impl Ledger {
             .collect();
         for s in &self.settlements {
             if s.counts(as_of) {
-                // Zero already when its invoice does not count: the sum is taken only for those
-                // that do (below).
                 open[s.invoice as usize] -= s.amount.minor();
             }
         }
+        open
+    }
+
+    /// Every customer's figures as of a date, in one pass over the ledger.
+    pub fn summaries(&self, as_of: Date) -> IdMap<CustomerId, CustomerSummary> {
+        let open = self.open_by_invoice(as_of);
         let mut out: IdMap<CustomerId, CustomerSummary> = IdMap::default();
         out.reserve(self.books.len());
         for (i, inv) in self.invoices.iter().enumerate() {

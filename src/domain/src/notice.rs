@@ -485,9 +485,9 @@ pub fn request_text(zh: bool, kind: &RequestKind) -> String {
 
 /// When (milliseconds, UTC+8) reads as people read it: `2026-06-15 10:00`.
 fn when(ms: i64) -> String {
-    let local = ms + 8 * 3_600_000;
-    let day = crate::date::Date::from_days(local.div_euclid(86_400_000) as i32);
-    let minutes = local.rem_euclid(86_400_000) / 60_000;
+    use crate::date::{business_day, BUSINESS_OFFSET_MS, DAY_MS};
+    let day = business_day(ms);
+    let minutes = (ms + BUSINESS_OFFSET_MS).rem_euclid(DAY_MS) / 60_000;
     format!("{} {:02}:{:02}", day.iso(), minutes / 60, minutes % 60)
 }
 

@@ -5,9 +5,6 @@ use creditdesk_domain::{Date, Timestamp};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-const DAY_MS: i64 = 86_400_000;
-const UTC_PLUS_8_MS: i64 = 8 * 3_600_000;
-
 #[derive(Clone, Debug)]
 pub enum Clock {
     System,
@@ -49,7 +46,7 @@ impl Clock {
 }
 
 pub fn day_of(ms: i64) -> Date {
-    Date::from_days((ms + UTC_PLUS_8_MS).div_euclid(DAY_MS) as i32)
+    creditdesk_domain::date::business_day(ms)
 }
 
 #[cfg(test)]

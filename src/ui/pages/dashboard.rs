@@ -39,22 +39,13 @@ pub(crate) fn money_axis(lang: Lang) -> fn(f64) -> String {
 
 /// A month-end's short label: `Jun` / `6月`; the as-of date as month and day (`29 Nov`, `11/29`).
 fn period_label(lang: Lang, d: Date, last: bool) -> String {
-    let (_, m, day) = d.ymd();
     if last {
-        return match lang {
-            Lang::Zh => format!("{m}/{day}"),
-            Lang::En => format!(
-                "{day} {}",
-                lang.date(d).split(' ').nth(1).unwrap_or_default()
-            ),
-        };
+        return lang.day_month(d);
     }
+    let m = d.month();
     match lang {
         Lang::Zh => format!("{m}月"),
-        Lang::En => [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ][m as usize - 1]
-            .to_string(),
+        Lang::En => crate::ui::i18n::MONTHS[m as usize - 1].to_string(),
     }
 }
 

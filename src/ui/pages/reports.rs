@@ -1020,18 +1020,9 @@ fn build(
 
 /// A week of a forecast, short: `W3 · 18 Dec` / `第3周 12/18`.
 fn week_label(lang: Lang, k: usize, first: Date) -> String {
-    let (_, m, day) = first.ymd();
     match lang {
-        Lang::Zh => format!("第{}周 {m}/{day}", k + 1),
-        Lang::En => {
-            let mon = lang
-                .date(first)
-                .split(' ')
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
-            format!("W{} · {day} {mon}", k + 1)
-        }
+        Lang::Zh => format!("第{}周 {}", k + 1, lang.day_month(first)),
+        Lang::En => format!("W{} · {}", k + 1, lang.day_month(first)),
     }
 }
 
@@ -1093,20 +1084,14 @@ fn forecast_report(
     };
     let rows: Vec<Vec<Cell>> = if by_rep {
         cols.push(num(lang, T::CustomersCount));
-        let count = |rep: &str| {
-            fc.lines
-                .iter()
-                .filter(|l| d.customer(l.customer).is_some_and(|c| c.sales_rep == rep))
-                .count() as i64
-        };
         let mut reps = reports::forecast_by_rep(d, &fc);
-        reps.sort_by_key(|(_, c)| std::cmp::Reverse(c.horizon()));
+        reps.sort_by_key(|(_, c, _)| std::cmp::Reverse(c.horizon()));
         reps.into_iter()
-            .map(|(rep, c)| {
+            .map(|(rep, c, customers)| {
                 let href = format!("/reports/forecast{}", f.query(&[("rep", rep.clone())]));
                 let mut r = vec![Cell::text(d.user_name(&rep)).link(href)];
                 r.extend(figures(&c));
-                r.push(Cell::num(count(&rep)));
+                r.push(Cell::num(customers as i64));
                 r
             })
             .collect()
@@ -1134,9 +1119,11 @@ fn forecast_report(
     // The chart: the view's total per week, with its band.
     let total = fc.total();
     let yuan = |m: Money| m.minor() as f64 / 100.0;
-    let marks: Vec<Mark> = (0..WEEKS)
-        .map(|k| {
-            let (lo, hi) = total.band(k);
+    let band: Vec<(Money, Money)> = (0..WEEKS).map(|k| total.band(k)).collect();
+    let marks: Vec<Mark> = band
+        .iter()
+        .enumerate()
+        .map(|(k, (lo, hi))| {
             let (a, b) = fc.week(k);
             let tip = format!(
                 "{} – {}: {}{}",
@@ -1148,17 +1135,10 @@ fn forecast_report(
             Mark::new(yuan(total.weeks[k]), total.weeks[k].format_cny(), tip, None)
         })
         .collect();
-    let bands: Vec<(f64, f64)> = (0..WEEKS)
-        .map(|k| {
-            let (lo, hi) = total.band(k);
-            (yuan(lo), yuan(hi))
-        })
-        .collect();
-    let band_text: Vec<(String, String)> = (0..WEEKS)
-        .map(|k| {
-            let (lo, hi) = total.band(k);
-            (lo.format_cny(), hi.format_cny())
-        })
+    let bands: Vec<(f64, f64)> = band.iter().map(|&(lo, hi)| (yuan(lo), yuan(hi))).collect();
+    let band_text: Vec<(String, String)> = band
+        .iter()
+        .map(|(lo, hi)| (lo.format_cny(), hi.format_cny()))
         .collect();
     let heads = [
         lang.t(T::Expected).to_string(),
