@@ -186,6 +186,8 @@ impl Lang {
                 "Payments or credit notes still settle this invoice: reallocate them or void them first",
             ),
             UnknownDocument => s("该客户没有此单据", "The customer has no such document"),
+            OpenDispute => s("该发票已有未结争议", "This invoice has an open dispute already"),
+            NotOpen => s("已经处理完毕", "It is closed already"),
             BeforeInvoice { issue } => {
                 if zh {
                     format!("早于发票开票日期 {}", self.date(issue))
@@ -477,6 +479,43 @@ texts! {
     PaymentIn => "Payment received", "收到回款";
     DocVoided => "voided", "已作废";
     ShowAllHistory => "Show all", "全部显示";
+    Disputed => "Disputed", "争议中";
+    Disputes => "Disputes", "争议";
+    DisputesHint => "Disputed amounts count in exposure; in holds, rules and the rating only as the credit policy says.", "争议金额计入信用占用；是否计入逾期暂扣、预警规则与评级，由信用政策决定。";
+    DisputeInvoice => "Dispute", "提出争议";
+    DisputeTitle => "Dispute invoice", "对发票提出争议";
+    DisputeAmountHint => "Empty: all that is open", "留空：全部未结金额";
+    DisputeCategory => "Category", "争议类别";
+    CatPrice => "Price", "价格";
+    CatQuantity => "Quantity", "数量";
+    CatQuality => "Quality", "质量";
+    CatDelivery => "Delivery", "交付";
+    CatBilling => "Billing", "开票";
+    CatOther => "Other", "其他";
+    DisputeOpenedOn => "Opened", "提出日期";
+    DisputeAge => "Age", "已持续";
+    ResolveDispute => "Resolve", "处理";
+    ResolveTitle => "Resolve the dispute on", "处理争议：";
+    ResolveHow => "Outcome", "处理结果";
+    OutCreditNote => "Credit note for the customer", "开具红字发票";
+    OutWriteOff => "Write off (needs approval)", "核销（需审批）";
+    OutUpheld => "Upheld: the invoice stands in full", "维持原发票";
+    DisputeCredited => "Credit note", "已开红字发票";
+    WrittenOff => "Written off", "已核销";
+    Upheld => "Upheld", "已维持";
+    WriteOffPending => "Write-off awaiting approval", "核销待审批";
+    ResolutionNote => "Note (a write-off's reason)", "说明（核销时即申请理由）";
+    DisputeOpenedH => "Dispute opened on", "提出争议：";
+    DisputeResolvedH => "Dispute resolved on", "争议已处理：";
+    CreditNoteNumber => "Credit note number", "红字发票编号";
+    OpenDisputes => "Open", "未结";
+    DisputesReport => "Disputes", "争议";
+    DisputesReportHint => "Open disputes by age, and those resolved in the last 90 days.", "按持续时间列出未结争议，以及近 90 天内已处理的争议。";
+    AgeDays => "days", "天";
+    Resolved => "Resolved", "已处理";
+    DisputesCountHolds => "Disputed amounts count in the order-time overdue holds", "争议金额计入下单时的逾期暂扣";
+    DisputesCountRules => "Disputed amounts count in the warning rules' overdue", "争议金额计入预警规则的逾期";
+    DisputesCountRating => "Disputed amounts count in the rating's overdue metrics", "争议金额计入评级的逾期指标";
     NoHistory => "Nothing has happened with this customer yet.", "该客户暂无往来记录。";
     PromisedFor => "for", "承诺日期";
     CreditNoteWord => "Credit note", "红字发票";

@@ -418,6 +418,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         d.monitor = monitor;
         d.ledger = ledger;
         d.summaries = summaries;
+        d.adjust_disputed();
         rate_all(d)
     });
     publish_timing("metricsMs", metrics_ms);
@@ -647,6 +648,44 @@ pub async fn save_credit_note(
     )
     .await?;
     Ok(id)
+}
+
+/// Opens a dispute of one of the customer's invoices.
+pub async fn open_dispute(
+    customer: CustomerId,
+    input: creditdesk_domain::dispute::DisputeInput,
+) -> Result<(), SaveError> {
+    let id = format!("{:032x}", new_uuid());
+    run(
+        Command::OpenDispute {
+            customer,
+            id,
+            input,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Resolves an open dispute (a credit note, a write-off request, or upheld).
+pub async fn resolve_dispute(
+    customer: CustomerId,
+    dispute: String,
+    resolve: creditdesk_domain::dispute::Resolve,
+    note: String,
+) -> Result<(), SaveError> {
+    run(
+        Command::ResolveDispute {
+            customer,
+            dispute,
+            resolve,
+            note,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Corrects the ledger as of today (a void or a reallocation).

@@ -157,10 +157,16 @@ impl Book {
     }
     /// Recomputes one customer's figures, metrics and grade (after a change of its data).
     pub fn refresh_summary(&mut self, id: CustomerId) {
-        let s = self.ledger.summary(id, self.as_of);
+        let mut s = self.ledger.summary(id, self.as_of);
+        if let Some(c) = self.customer(id).filter(|c| !c.disputes.is_empty()) {
+            let items = self.ledger.items(id, self.as_of);
+            creditdesk_domain::dispute::adjust(&mut s, &items, &c.disputes, self.as_of);
+        }
         self.summaries.insert(id, s);
         if let Some(c) = self.customer(id) {
-            let m = self.ledger.metrics(c, self.as_of);
+            let m = self
+                .ledger
+                .metrics_counting(c, self.as_of, self.policy.disputes.in_rating);
             let r = self.model.prepare().rate(&m);
             self.rated
                 .insert(id, r.overridden(c.grade_override.map(|o| o.grade)));
@@ -171,11 +177,30 @@ impl Book {
     /// Every customer's figures as of `as_of`.
     pub fn summarise_all(&mut self) {
         self.summaries = self.ledger.summaries(self.as_of);
+        self.adjust_disputed();
+    }
+
+    /// Fills the dispute figures of the customers with disputes (the ledger's summaries know
+    /// nothing of disputes: they live on the customer).
+    pub fn adjust_disputed(&mut self) {
+        for c in self.customers.iter().filter(|c| !c.disputes.is_empty()) {
+            let items = self.ledger.items(c.id, self.as_of);
+            let s = self.summaries.entry(c.id).or_default();
+            creditdesk_domain::dispute::adjust(s, &items, &c.disputes, self.as_of);
+        }
+    }
+
+    /// A customer's figures as the warning rules read them: disputed amounts in the overdue ones
+    /// only when the policy says so.
+    pub fn summary_for_rules(&self, id: CustomerId) -> CustomerSummary {
+        self.summary(id).counting(self.policy.disputes.in_rules)
     }
 
     /// Metrics for every customer (the slow half of grading; [`Book::rescore`] is the other).
     pub fn compute_metrics(&mut self) {
-        let all = self.ledger.metrics_all(&self.customers, self.as_of);
+        let all =
+            self.ledger
+                .metrics_all(&self.customers, self.as_of, self.policy.disputes.in_rating);
         self.metrics = self.customers.iter().map(|c| c.id).zip(all).collect();
     }
 
@@ -224,7 +249,7 @@ impl Book {
     /// so it does not count against them.
     pub fn check_input_for(&self, id: CustomerId, holder: Option<&str>) -> Option<CheckInput> {
         let c = self.customer(id)?;
-        let s = self.summary(id);
+        let s = self.summary(id).counting(self.policy.disputes.in_holds);
         Some(CheckInput {
             grade: self.grade(id),
             limits: self.limits_in_force(c.id)?,

@@ -3,6 +3,7 @@
 use crate::imports::Blocked;
 use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::credit::Policy;
+use creditdesk_domain::dispute::{DisputeInput, Resolve};
 use creditdesk_domain::import::{Kind as ImportKind, Records};
 use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
@@ -81,6 +82,22 @@ pub enum Command {
         fix: Fix,
         #[serde(default)]
         reason: String,
+    },
+    /// Opens a dispute of one of the customer's invoices (or part of it), `id` chosen by the
+    /// caller (unique within the customer).
+    OpenDispute {
+        customer: CustomerId,
+        id: String,
+        input: DisputeInput,
+    },
+    /// Resolves an open dispute: a credit note, a write-off request, or upheld; `note` says why
+    /// (required for a write-off: it is the request's reason).
+    ResolveDispute {
+        customer: CustomerId,
+        dispute: String,
+        resolve: Resolve,
+        #[serde(default)]
+        note: String,
     },
     /// Files a request of the approval workflow (attachment bytes travel beside the command).
     FileRequest {
@@ -196,6 +213,8 @@ impl Command {
             Command::RecordPayment { .. } => "record_payment",
             Command::RecordCreditNote { .. } => "record_credit_note",
             Command::Correct { .. } => "correct",
+            Command::OpenDispute { .. } => "open_dispute",
+            Command::ResolveDispute { .. } => "resolve_dispute",
             Command::FileRequest { .. } => "file_request",
             Command::Decide { .. } => "decide",
             Command::Withdraw { .. } => "withdraw",

@@ -699,6 +699,160 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.touched.push(*customer);
             fx.batch.entries.push(Entry::Correction(c));
         }
+        Command::OpenDispute {
+            customer,
+            id,
+            input,
+        } => {
+            require(me, Permission::HandleDisputes, "handle disputes")?;
+            let c = visible(book, ctx, *customer)?;
+            let invoice = input
+                .invoice
+                .and_then(|i| book.ledger.open_now_of(*customer, i))
+                .map(|(inv, open)| (inv.id, inv.number, open));
+            let owner = input.owner.trim();
+            let owner_known = book.users.iter().any(|u| u.id == owner);
+            let d = input
+                .validate(c, id, invoice, owner_known, &me.id, as_of)
+                .map_err(CommandError::Invalid)?;
+            fx.events.push(event(
+                ctx,
+                "dispute.opened",
+                format!("dispute:{}", d.id),
+                String::new(),
+                format!(
+                    "{} {} {} ({})",
+                    d.number,
+                    d.amount.format_cny(),
+                    d.category.key(),
+                    book.user_name(&d.owner)
+                ),
+                &d.reason,
+            ));
+            let mut next = c.clone();
+            next.disputes.push(d);
+            next.meta = c.meta.bump(device, now);
+            fx.base.push(base("customer", c.id, c.meta.version));
+            fx.batch.customers.push(next);
+            fx.touched.push(*customer);
+        }
+        Command::ResolveDispute {
+            customer,
+            dispute: did,
+            resolve,
+            note,
+        } => {
+            use creditdesk_domain::dispute::{self as dsp, Outcome as Ended, Resolution, Resolve};
+            require(me, Permission::HandleDisputes, "handle disputes")?;
+            let c = visible(book, ctx, *customer)?;
+            let invalid = |e: FieldError| CommandError::Invalid(vec![e]);
+            let d = dsp::resolvable(c, did).map_err(invalid)?;
+            let note = dsp::note(note).map_err(invalid)?;
+            let open = book
+                .ledger
+                .open_now_of(*customer, d.invoice)
+                .map_or(Money::ZERO, |(_, o)| o);
+            let disputed_now = d.amount.min(open).max(Money::ZERO);
+            let subject = format!("dispute:{}", d.id);
+            let mut next = c.clone();
+            let slot = next
+                .disputes
+                .iter_mut()
+                .find(|x| x.id == *did)
+                .expect("resolvable found it");
+            let resolved = |outcome| Resolution {
+                on: as_of,
+                by: me.id.clone(),
+                outcome,
+                note: note.clone(),
+            };
+            match resolve {
+                Resolve::Upheld => {
+                    slot.resolution = Some(resolved(Ended::Upheld));
+                    fx.events.push(event(
+                        ctx,
+                        "dispute.upheld",
+                        subject,
+                        "open".into(),
+                        format!("{} {}", d.number, d.amount.format_cny()),
+                        &note,
+                    ));
+                }
+                Resolve::CreditNote {
+                    note: nid,
+                    number,
+                    amount,
+                } => {
+                    require(me, Permission::RecordReceivables, "record credit notes")?;
+                    let amount = dsp::settle_amount(amount, disputed_now).map_err(invalid)?;
+                    let cn = creditdesk_domain::ledger::CreditNoteInput {
+                        number: number.clone(),
+                        date: as_of.iso(),
+                        amount: amount.to_plain(),
+                        invoice: Some(d.invoice),
+                    }
+                    .validate(&book.ledger, *nid, *customer, Meta::new(device, now), as_of)
+                    .map_err(CommandError::Invalid)?;
+                    slot.resolution = Some(resolved(Ended::CreditNote { note: *nid, amount }));
+                    fx.events.push(event(
+                        ctx,
+                        "credit_note.recorded",
+                        format!("credit_note:{nid}"),
+                        String::new(),
+                        format!("{} {} → {}", cn.number, amount.format_cny(), d.number),
+                        &format!("dispute {}", d.id),
+                    ));
+                    fx.events.push(event(
+                        ctx,
+                        "dispute.credited",
+                        subject,
+                        "open".into(),
+                        format!("{} {}", cn.number, amount.format_cny()),
+                        &note,
+                    ));
+                    fx.batch.entries.push(Entry::CreditNote(cn));
+                }
+                Resolve::WriteOff {
+                    request: rid,
+                    amount,
+                } => {
+                    workflow::may_file(me)?;
+                    let amount = dsp::settle_amount(amount, disputed_now).map_err(invalid)?;
+                    let kind = RequestKind::WriteOff {
+                        dispute: d.id.clone(),
+                        invoice: d.invoice,
+                        number: d.number,
+                        amount,
+                    };
+                    request::release_reason(&note).map_err(|_| {
+                        invalid(FieldError::new(dsp::field::NOTE, Problem::Required))
+                    })?;
+                    if book.requests.iter().any(|r| r.id == *rid) {
+                        return Err(CommandError::WrongState("a request with this id exists"));
+                    }
+                    let route = workflow::route_for(&book.routes, &kind, book.grade(*customer));
+                    let r = request::draft(
+                        *rid,
+                        Meta::new(device, now),
+                        *customer,
+                        kind,
+                        note.clone(),
+                        &me.id,
+                        route,
+                        as_of,
+                    );
+                    let out = workflow::submit(r, me, now.0)?;
+                    slot.write_off = Some(*rid);
+                    fx.state = Some(out.request.state());
+                    fx.events.extend(out.events);
+                    fx.requests.push(out.request);
+                }
+            }
+            next.meta = c.meta.bump(device, now);
+            fx.base.push(base("customer", c.id, c.meta.version));
+            fx.batch.customers.push(next);
+            fx.touched.push(*customer);
+        }
         Command::FileRequest {
             id,
             customer,
@@ -707,6 +861,11 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             attachments,
         } => {
             workflow::may_file(me)?;
+            if matches!(kind, RequestKind::WriteOff { .. }) {
+                return Err(CommandError::WrongState(
+                    "a write-off is filed by resolving its dispute",
+                ));
+            }
             let c = visible(book, ctx, *customer)?;
             // What routes a request (the limit, the grade, the order's amount) is read from the
             // book, never taken from the client.
@@ -1223,6 +1382,22 @@ fn canonical_kind(
     })
 }
 
+/// A customer as the command leaves it so far: planned already, or as the book has it.
+fn planned_customer(fx: &Effects, c: &Customer) -> Customer {
+    fx.batch
+        .customers
+        .iter()
+        .rfind(|x| x.id == c.id)
+        .unwrap_or(c)
+        .clone()
+}
+
+/// Puts a customer in the batch, in place of an earlier plan of it (one record per customer).
+fn put_planned(fx: &mut Effects, c: Customer) {
+    fx.batch.customers.retain(|x| x.id != c.id);
+    fx.batch.customers.push(c);
+}
+
 fn find(book: &Book, id: RequestId) -> Result<&Request, CommandError> {
     book.request(id).ok_or(CommandError::Unknown("request"))
 }
@@ -1304,7 +1479,89 @@ fn outcome(
                 ))?;
             fx.batch.entries.push(Entry::Order(o));
         }
+        Some(Effect::WriteOff) => {
+            let RequestKind::WriteOff {
+                ref dispute,
+                invoice,
+                amount,
+                ..
+            } = request.kind
+            else {
+                return Err(CommandError::WrongState("not a write-off"));
+            };
+            let mut c = planned_customer(fx, customer);
+            let d = c
+                .disputes
+                .iter_mut()
+                .find(|d| d.id == *dispute && d.is_open() && d.write_off == Some(request.id))
+                .ok_or(CommandError::WrongState(
+                    "the dispute is no longer waiting for this write-off",
+                ))?;
+            let open = book
+                .ledger
+                .open_now_of(customer.id, invoice)
+                .map_or(Money::ZERO, |(_, o)| o);
+            let amount = amount.min(open);
+            if !amount.is_positive() {
+                return Err(CommandError::WrongState(
+                    "nothing of the disputed amount is open any more",
+                ));
+            }
+            let note = CreditNoteId(request.id.0);
+            let cn = creditdesk_domain::ledger::CreditNoteInput {
+                number: book.next_credit_note_number("WO", ctx.as_of.year()),
+                date: ctx.as_of.iso(),
+                amount: amount.to_plain(),
+                invoice: Some(invoice),
+            }
+            .validate(
+                &book.ledger,
+                note,
+                customer.id,
+                Meta::new(device, now),
+                ctx.as_of,
+            )
+            .map_err(CommandError::Invalid)?;
+            events.push(event(
+                ctx,
+                "credit_note.recorded",
+                format!("credit_note:{note}"),
+                String::new(),
+                format!("{} {} → {}", cn.number, amount.format_cny(), d.number),
+                &format!("write-off, request {}", request.id),
+            ));
+            d.write_off = None;
+            d.resolution = Some(creditdesk_domain::dispute::Resolution {
+                on: ctx.as_of,
+                by: ctx.actor.id.clone(),
+                outcome: creditdesk_domain::dispute::Outcome::WrittenOff {
+                    note,
+                    amount,
+                    request: request.id,
+                },
+                note: request.reason.clone(),
+            });
+            c.meta = c.meta.bump(device, now);
+            put_planned(fx, c);
+            fx.batch.entries.push(Entry::CreditNote(cn));
+        }
         None => {}
+    }
+    // A write-off rejected, withdrawn or expired leaves its dispute open, free to resolve again.
+    if let RequestKind::WriteOff { ref dispute, .. } = request.kind {
+        if effect.is_none() && !request.state().is_open() {
+            let mut c = planned_customer(fx, customer);
+            if let Some(d) = c
+                .disputes
+                .iter_mut()
+                .find(|d| d.id == *dispute && d.write_off == Some(request.id))
+            {
+                d.write_off = None;
+                c.meta = c.meta.bump(device, now);
+                put_planned(fx, c);
+                fx.touched.push(request.customer);
+            }
+        }
     }
     // An approved unfreeze also lifts the holds monitoring rules put on ordering.
     if matches!(request.kind, RequestKind::Unfreeze { .. })
@@ -1635,7 +1892,15 @@ fn apply(book: &mut Book, fx: &Effects) {
         None => {}
     }
     match &fx.config {
-        Some(ConfigChange::Policy(p)) => book.policy = p.clone(),
+        Some(ConfigChange::Policy(p)) => {
+            let regrade = book.policy.disputes.in_rating != p.disputes.in_rating;
+            book.policy = p.clone();
+            // Whether disputes count in the rating moves the overdue metrics.
+            if regrade {
+                book.compute_metrics();
+                book.rescore();
+            }
+        }
         Some(ConfigChange::Routes(r)) => book.routes = r.clone(),
         Some(ConfigChange::Users(u)) => book.users = u.clone(),
         Some(ConfigChange::Rules(r)) => book.rules = r.clone(),

@@ -226,6 +226,7 @@ pub async fn whole_book<S: Store>(
     let mut book = crate::Book::from_parts(config, customers, as_of, device, String::new(), audit);
     book.summaries = ledger.summaries(as_of);
     book.ledger = ledger;
+    book.adjust_disputed();
     book.rules = rules;
     book.monitor = monitor;
     book.notices = creditdesk_storage::settings::NOTICES

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 /// The facts of some customers (all when `ids` is `None`) as of the book's day.
 pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
     let one = |c: &Customer| {
-        let s = d.summary(c.id);
+        let s = d.summary_for_rules(c.id);
         let (score, grade) = d.score_and_grade(c.id);
         let exposure = d
             .check_input(c.id)
@@ -93,7 +93,12 @@ pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMont
                 .iter()
                 .filter(|c| user.sees(&c.sales_rep))
                 .map(|c| {
-                    let s = d.ledger.summary(c.id, day);
+                    let mut s = d.ledger.summary(c.id, day);
+                    if !c.disputes.is_empty() {
+                        let items = d.ledger.items(c.id, day);
+                        creditdesk_domain::dispute::adjust(&mut s, &items, &c.disputes, day);
+                    }
+                    let s = s.counting(d.policy.disputes.in_rules);
                     let (score, grade) = d.score_and_grade(c.id);
                     facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
                 })

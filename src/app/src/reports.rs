@@ -382,6 +382,20 @@ pub struct AgingRow<'a> {
     pub customer: &'a Customer,
     pub grade: Grade,
     pub point: Point,
+    /// Of the open receivables, what is under dispute on the date (shown apart).
+    pub disputed: Money,
+}
+
+/// What of a customer's receivables is disputed on a day (see `creditdesk_domain::dispute`).
+pub fn disputed_on(d: &Data, c: &Customer, day: Date) -> Money {
+    if c.disputes.is_empty() {
+        return Money::ZERO;
+    }
+    d.ledger
+        .items(c.id, day)
+        .iter()
+        .map(|it| creditdesk_domain::dispute::disputed_on(&c.disputes, it.invoice, it.open, day))
+        .sum()
 }
 
 /// The view's customers, each with its ledger points at `dates` (one pass over their ledgers).
@@ -394,15 +408,99 @@ fn chosen_points<'a>(d: &'a Data, f: &Filter, dates: &[Date]) -> Vec<(&'a Custom
 
 /// The aging report: the view's customers with receivables open on the as-of date.
 pub fn aging<'a>(d: &'a Data, f: &Filter) -> Vec<AgingRow<'a>> {
-    chosen_points(d, f, &[f.date(d)])
+    let day = f.date(d);
+    chosen_points(d, f, &[day])
         .into_iter()
         .filter(|(_, p)| !p[0].open_ar.is_zero())
         .map(|(c, p)| AgingRow {
             customer: c,
             grade: d.grade(c.id),
             point: p[0],
+            disputed: disputed_on(d, c, day),
         })
         .collect()
+}
+
+/// A dispute as the disputes report lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisputeRow<'a> {
+    pub customer: &'a Customer,
+    pub dispute: &'a creditdesk_domain::dispute::Dispute,
+    /// What is disputed on the date (open), or what was (resolved).
+    pub amount: Money,
+    /// Days open on the date (to its resolution, once resolved).
+    pub age: i32,
+    /// Days the invoice is past due on the date (0: not due, or settled).
+    pub days_overdue: i32,
+    pub open: bool,
+}
+
+/// How far back the disputes report lists resolved disputes.
+pub const RESOLVED_DAYS: i32 = 90;
+
+/// The disputes report: the view's customers' disputes open on the as-of date, oldest first,
+/// then those resolved in the [`RESOLVED_DAYS`] before it, newest first.
+pub fn disputes<'a>(d: &'a Data, f: &Filter) -> Vec<DisputeRow<'a>> {
+    let day = f.date(d);
+    let mut out = Vec::new();
+    for c in chosen(d, f).into_iter().filter(|c| !c.disputes.is_empty()) {
+        let items = d.ledger.items(c.id, day);
+        for x in &c.disputes {
+            let open = x.is_open_on(day);
+            let resolved_lately = x
+                .resolution
+                .as_ref()
+                .is_some_and(|r| r.on <= day && day.days_since(r.on) <= RESOLVED_DAYS);
+            if !open && !resolved_lately {
+                continue;
+            }
+            let item = items.iter().find(|it| it.invoice == x.invoice);
+            let amount = if open {
+                item.map_or(Money::ZERO, |it| {
+                    creditdesk_domain::dispute::disputed_on(
+                        std::slice::from_ref(x),
+                        x.invoice,
+                        it.open,
+                        day,
+                    )
+                })
+            } else {
+                x.amount
+            };
+            out.push(DisputeRow {
+                customer: c,
+                dispute: x,
+                amount,
+                age: x.age(day),
+                days_overdue: item.map_or(0, |it| it.days_overdue),
+                open,
+            });
+        }
+    }
+    out.sort_by_key(|r| {
+        (
+            !r.open,
+            if r.open { -r.age } else { 0 },
+            std::cmp::Reverse(r.dispute.resolution.as_ref().map(|x| x.on)),
+        )
+    });
+    out
+}
+
+/// Open disputes by age (0–30, 31–60, 61–90, over 90 days): how many and how much in each.
+pub fn dispute_ages(rows: &[DisputeRow]) -> [(usize, Money); 4] {
+    let mut out = [(0usize, Money::ZERO); 4];
+    for r in rows.iter().filter(|r| r.open) {
+        let k = match r.age {
+            ..=30 => 0,
+            31..=60 => 1,
+            61..=90 => 2,
+            _ => 3,
+        };
+        out[k].0 += 1;
+        out[k].1 += r.amount;
+    }
+    out
 }
 
 /// What narrows the open-invoices report besides the view's filters.

@@ -37,6 +37,10 @@ pub struct Customer360 {
     /// Whether the user may record invoices, payments and credit notes, and correct the ledger.
     pub may_record: bool,
     pub may_correct: bool,
+    /// Whether the user may open and resolve disputes (a credit note also needs `may_record`).
+    pub may_dispute: bool,
+    /// What is disputed of each open invoice today (only those with a dispute).
+    pub disputed: HashMap<InvoiceId, Money>,
     /// What each order may be moved to ([`Book::order_moves`]).
     pub moves: HashMap<OrderId, Vec<crate::OrderMove>>,
 }
@@ -121,7 +125,22 @@ impl Book {
             .iter()
             .filter_map(|i| l.void_of(id, Doc::Invoice(i.id)).map(|c| (**i, c.clone())))
             .collect();
+        let disputed = items
+            .iter()
+            .map(|it| {
+                let d = creditdesk_domain::dispute::disputed_on(
+                    &customer.disputes,
+                    it.invoice,
+                    it.open,
+                    self.as_of,
+                );
+                (it.invoice, d)
+            })
+            .filter(|(_, d)| d.is_positive())
+            .collect();
         Ok(Customer360 {
+            disputed,
+            may_dispute: user.may(Permission::HandleDisputes),
             numbers: invoices.iter().map(|i| (i.id, i.number)).collect(),
             void_invoices,
             may_record: user.may(Permission::RecordReceivables),
@@ -477,6 +496,10 @@ pub enum Happened {
     Void(Correction),
     /// A request was filed (its state as it stands now).
     Request(Request),
+    /// A dispute was opened (as it stands now).
+    DisputeOpened(creditdesk_domain::dispute::Dispute),
+    /// A dispute was resolved.
+    DisputeResolved(creditdesk_domain::dispute::Dispute),
 }
 
 impl Book {
@@ -563,6 +586,20 @@ impl Book {
                     what: Happened::Void(c.clone()),
                 });
             }
+        }
+        for d in &self.customer(id).expect("checked").disputes {
+            if let Some(r) = &d.resolution {
+                v.push(Moment {
+                    on: r.on,
+                    at: None,
+                    what: Happened::DisputeResolved(d.clone()),
+                });
+            }
+            v.push(Moment {
+                on: d.opened,
+                at: None,
+                what: Happened::DisputeOpened(d.clone()),
+            });
         }
         for r in self.requests.iter().filter(|r| r.customer == id) {
             v.push(Moment {

@@ -1028,6 +1028,8 @@ fn the_customers_timeline_tells_alerts_tasks_contacts_and_payments_newest_first_
             Happened::CreditNote { .. } => "credit note",
             Happened::Void(_) => "void",
             Happened::Request(_) => "request",
+            Happened::DisputeOpened(_) => "dispute",
+            Happened::DisputeResolved(_) => "dispute resolved",
         })
         .collect();
     // The promise (today, timed) comes before what the morning's run raised today.
@@ -2951,4 +2953,509 @@ fn a_new_customer_is_graded_provisionally_and_its_first_order_asks_for_a_first_l
     b.rescore();
     let r = b.rated[&id];
     assert_eq!((r.grade, r.provisional), (Grade::A, false));
+}
+
+fn dispute_input(invoice: InvoiceId, amount: &str, reason: &str) -> dispute::DisputeInput {
+    dispute::DisputeInput {
+        invoice: Some(invoice),
+        amount: amount.into(),
+        category: "quality".into(),
+        reason: reason.into(),
+        owner: "rep-1".into(),
+    }
+}
+
+fn open_dispute(
+    w: &World,
+    actor: &str,
+    id: &str,
+    input: dispute::DisputeInput,
+) -> Result<Receipt, CommandError> {
+    w.run(
+        actor,
+        Command::OpenDispute {
+            customer: w.ours,
+            id: id.into(),
+            input,
+        },
+    )
+}
+
+fn resolve(
+    w: &World,
+    actor: &str,
+    id: &str,
+    how: dispute::Resolve,
+    note: &str,
+) -> Result<Receipt, CommandError> {
+    w.run(
+        actor,
+        Command::ResolveDispute {
+            customer: w.ours,
+            dispute: id.into(),
+            resolve: how,
+            note: note.into(),
+        },
+    )
+}
+
+#[test]
+fn a_disputed_overdue_invoice_stays_in_exposure_and_leaves_holds_and_rules_as_the_policy_says() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = World::new();
+    let inv = old_invoice(&w, w.ours, "20000", 60);
+    w.run("fs", inv.clone()).unwrap();
+    let blocked = |w: &World| {
+        w.book
+            .borrow()
+            .check_order(w.ours, Money::from_units(1), false)
+            .unwrap()
+            .outcome
+            == Outcome::Block
+    };
+    assert!(blocked(&w), "overdue blocks before the dispute");
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-1",
+        dispute_input(invoice_id(&inv), "", "goods arrived damaged"),
+    )
+    .unwrap();
+    {
+        let book = w.book.borrow();
+        let s = book.summary(w.ours);
+        assert_eq!(s.overdue, Money::from_units(20_000));
+        assert_eq!(s.disputed, Money::from_units(20_000));
+        assert_eq!(s.disputed_overdue, Money::from_units(20_000));
+        assert_eq!(s.undisputed.amount, Money::ZERO);
+        assert_eq!(s.undisputed.count, 0);
+        // Exposure keeps it: the money is owed until the dispute is resolved.
+        let input = book.check_input(w.ours).unwrap();
+        assert_eq!(input.exposure.open_ar, Money::from_units(20_000));
+        assert_eq!(input.overdue, Money::ZERO);
+        let e = book.audit.last().unwrap();
+        assert_eq!(
+            (e.what.as_str(), e.why.as_str()),
+            ("dispute.opened", "goods arrived damaged")
+        );
+        assert!(
+            e.after.contains("¥20,000.00 quality (Rep One)"),
+            "{}",
+            e.after
+        );
+    }
+    assert!(
+        !blocked(&w),
+        "by default a disputed amount does not hold orders"
+    );
+    let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(!report.held.contains(&w.ours), "{report:?}");
+
+    // The policy may count disputed amounts in the holds and the rules.
+    let mut policy = w.book.borrow().policy.clone();
+    policy.disputes.in_holds = true;
+    policy.disputes.in_rules = true;
+    w.run(
+        "fm",
+        Command::SavePolicy {
+            policy,
+            confirmed: false,
+        },
+    )
+    .unwrap();
+    assert!(
+        blocked(&w),
+        "counted in the holds, the dispute blocks again"
+    );
+    let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
+    assert!(report.held.contains(&w.ours), "{report:?}");
+
+    // What was written reads back the same.
+    let (reloaded, _) = block_on(load::whole_book(
+        &w.store,
+        d(TODAY),
+        DeviceId::from_u128(7),
+        users,
+    ))
+    .unwrap();
+    assert_eq!(
+        reloaded.customer(w.ours).unwrap().disputes,
+        w.book.borrow().customer(w.ours).unwrap().disputes
+    );
+    assert_eq!(reloaded.summary(w.ours), w.book.borrow().summary(w.ours));
+}
+
+#[test]
+fn the_rating_leaves_a_disputed_amount_out_of_the_overdue_metrics_unless_the_policy_counts_it() {
+    use creditdesk_domain::rating::{FactorKey, Fixed, Value};
+    let w = World::new();
+    let inv = old_invoice(&w, w.ours, "20000", 60);
+    w.run("fs", inv.clone()).unwrap();
+    let overdue_metric = |w: &World| w.book.borrow().metrics[&w.ours].get(FactorKey::OverdueAmount);
+    assert_eq!(overdue_metric(&w), Some(Value::Num(Fixed(2_000_000))));
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-1",
+        dispute_input(invoice_id(&inv), "5000", "price"),
+    )
+    .unwrap();
+    assert_eq!(overdue_metric(&w), Some(Value::Num(Fixed(1_500_000))));
+    let mut policy = w.book.borrow().policy.clone();
+    policy.disputes.in_rating = true;
+    w.run(
+        "fm",
+        Command::SavePolicy {
+            policy,
+            confirmed: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(overdue_metric(&w), Some(Value::Num(Fixed(2_000_000))));
+}
+
+#[test]
+fn a_dispute_is_opened_once_per_invoice_by_who_sees_it_with_every_problem_at_its_field() {
+    let w = World::new();
+    let inv = old_invoice(&w, w.ours, "20000", 60);
+    w.run("fs", inv.clone()).unwrap();
+    let id = invoice_id(&inv);
+    let ok = dispute_input(id, "", "short delivery");
+    assert!(matches!(
+        open_dispute(&w, "rep-2", "D-1", ok.clone()),
+        Err(CommandError::NotYours)
+    ));
+    assert!(matches!(
+        open_dispute(&w, "gm", "D-1", ok.clone()),
+        Err(CommandError::NotPermitted(_))
+    ));
+    let check = |input: dispute::DisputeInput, expected: (&str, &str)| {
+        assert_eq!(
+            field_problem(open_dispute(&w, "rep-1", "D-1", input.clone())),
+            expected,
+            "{input:?}"
+        );
+    };
+    check(
+        dispute::DisputeInput {
+            invoice: None,
+            ..ok.clone()
+        },
+        ("invoice", "E-REQUIRED"),
+    );
+    check(
+        dispute::DisputeInput {
+            invoice: Some(InvoiceId::from_u128(999_999)),
+            ..ok.clone()
+        },
+        ("invoice", "E-UNKNOWN-INVOICE"),
+    );
+    check(
+        dispute::DisputeInput {
+            amount: "20000.01".into(),
+            ..ok.clone()
+        },
+        ("amount", "E-EXCEEDS-OPEN"),
+    );
+    check(
+        dispute::DisputeInput {
+            amount: "0".into(),
+            ..ok.clone()
+        },
+        ("amount", "E-NOT-POSITIVE"),
+    );
+    check(
+        dispute::DisputeInput {
+            category: "mood".into(),
+            ..ok.clone()
+        },
+        ("category", "E-CHOICE"),
+    );
+    check(
+        dispute::DisputeInput {
+            reason: " ".into(),
+            ..ok.clone()
+        },
+        ("reason", "E-REQUIRED"),
+    );
+    check(
+        dispute::DisputeInput {
+            owner: "nobody".into(),
+            ..ok.clone()
+        },
+        ("owner", "E-UNKNOWN-USER"),
+    );
+    // Every problem of a form at once.
+    match open_dispute(
+        &w,
+        "rep-1",
+        "D-1",
+        dispute::DisputeInput {
+            invoice: Some(id),
+            amount: "x".into(),
+            category: String::new(),
+            reason: String::new(),
+            owner: String::new(),
+        },
+    ) {
+        Err(CommandError::Invalid(errs)) => assert_eq!(
+            errs.iter().map(|e| e.field).collect::<Vec<_>>(),
+            ["amount", "category", "reason", "owner"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    let audit = w.book.borrow().audit.len();
+    open_dispute(&w, "rep-1", "D-1", ok.clone()).unwrap();
+    assert_eq!(w.book.borrow().audit.len(), audit + 1);
+    // One open dispute per invoice.
+    assert_eq!(
+        field_problem(open_dispute(&w, "rep-1", "D-2", ok.clone())),
+        ("invoice", "E-OPEN-DISPUTE")
+    );
+    // A paid invoice has nothing left to dispute.
+    let paid = w.invoice(w.ours, "100", None);
+    w.run("fs", paid.clone()).unwrap();
+    w.run("fs", w.payment(w.ours, "100", Some(invoice_id(&paid))))
+        .unwrap();
+    assert_eq!(
+        field_problem(open_dispute(
+            &w,
+            "rep-1",
+            "D-3",
+            dispute_input(invoice_id(&paid), "", "late")
+        )),
+        ("invoice", "E-ALREADY-PAID")
+    );
+}
+
+#[test]
+fn a_dispute_ends_in_a_credit_note_or_upheld_and_an_upheld_one_counts_overdue_again() {
+    let w = World::new();
+    let a = old_invoice(&w, w.ours, "20000", 60);
+    let b = old_invoice(&w, w.ours, "8000", 45);
+    w.run("fs", a.clone()).unwrap();
+    w.run("fs", b.clone()).unwrap();
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-A",
+        dispute_input(invoice_id(&a), "5000", "price"),
+    )
+    .unwrap();
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-B",
+        dispute_input(invoice_id(&b), "", "quantity"),
+    )
+    .unwrap();
+    let s = w.book.borrow().summary(w.ours);
+    assert_eq!(s.disputed, Money::from_units(13_000));
+    assert_eq!(s.undisputed.amount, Money::from_units(15_000));
+    assert_eq!(s.undisputed.count, 1);
+
+    let credit = |amount: &str| dispute::Resolve::CreditNote {
+        note: CreditNoteId::from_u128(77),
+        number: "CN-D-A".into(),
+        amount: amount.into(),
+    };
+    // A credit note is finance's; no more than is disputed.
+    assert!(matches!(
+        resolve(&w, "rep-1", "D-A", credit("3000"), ""),
+        Err(CommandError::NotPermitted(_))
+    ));
+    assert_eq!(
+        field_problem(resolve(&w, "fs", "D-A", credit("5000.01"), "")),
+        ("amount", "E-EXCEEDS-OPEN")
+    );
+    assert_eq!(
+        field_problem(resolve(&w, "fs", "D-X", credit("1"), "")),
+        ("dispute", "E-UNKNOWN-DOCUMENT")
+    );
+    resolve(&w, "fs", "D-A", credit("3000"), "agreed a discount").unwrap();
+    {
+        let book = w.book.borrow();
+        let c = book.customer(w.ours).unwrap();
+        let d = c.disputes.iter().find(|d| d.id == "D-A").unwrap();
+        let r = d.resolution.as_ref().unwrap();
+        assert_eq!(r.by, "fs");
+        assert_eq!(
+            r.outcome,
+            dispute::Outcome::CreditNote {
+                note: CreditNoteId::from_u128(77),
+                amount: Money::from_units(3_000)
+            }
+        );
+        assert_eq!(
+            book.ledger.open_now(invoice_id(&a)),
+            Some(Money::from_units(17_000))
+        );
+        let s = book.summary(w.ours);
+        assert_eq!(s.disputed, Money::from_units(8_000));
+        assert_eq!(s.undisputed.amount, Money::from_units(17_000));
+        let whats: Vec<&str> = book
+            .audit
+            .iter()
+            .rev()
+            .take(2)
+            .map(|e| e.what.as_str())
+            .collect();
+        assert_eq!(whats, ["dispute.credited", "credit_note.recorded"]);
+    }
+    // Resolved once only.
+    assert_eq!(
+        field_problem(resolve(&w, "fs", "D-A", dispute::Resolve::Upheld, "")),
+        ("dispute", "E-NOT-OPEN")
+    );
+    // Upheld: the invoice stands in full and is overdue again; the day before it read disputed.
+    resolve(
+        &w,
+        "rep-1",
+        "D-B",
+        dispute::Resolve::Upheld,
+        "delivery note signed",
+    )
+    .unwrap();
+    let book = w.book.borrow();
+    // Both ends of each dispute are on the customer's history.
+    let line = book.timeline(&who("rep-1"), w.ours).unwrap();
+    let count = |f: fn(&Happened) -> bool| line.iter().filter(|m| f(&m.what)).count();
+    assert_eq!(count(|h| matches!(h, Happened::DisputeOpened(_))), 2);
+    assert_eq!(count(|h| matches!(h, Happened::DisputeResolved(_))), 2);
+    let s = book.summary(w.ours);
+    assert_eq!(s.disputed, Money::ZERO);
+    assert_eq!(s.undisputed.amount, Money::from_units(25_000));
+    assert_eq!(s.undisputed.count, 2);
+    let c = book.customer(w.ours).unwrap();
+    let yesterday = d(TODAY).add_days(-1);
+    let mut then = book.ledger.summary(w.ours, yesterday);
+    // Opened today: yesterday nothing was disputed yet.
+    dispute::adjust(
+        &mut then,
+        &book.ledger.items(w.ours, yesterday),
+        &c.disputes,
+        yesterday,
+    );
+    assert_eq!(then.disputed, Money::ZERO);
+    let mut today = book.ledger.summary(w.ours, d(TODAY));
+    let mut earlier = c.disputes.clone();
+    for x in &mut earlier {
+        x.opened = yesterday.add_days(-1);
+    }
+    dispute::adjust(
+        &mut today,
+        &book.ledger.items(w.ours, yesterday),
+        &earlier,
+        yesterday,
+    );
+    assert_eq!(
+        today.disputed,
+        Money::from_units(13_000),
+        "open on the day before their end"
+    );
+}
+
+#[test]
+fn a_write_off_needs_an_approved_request_and_is_then_recorded_as_a_credit_note() {
+    let w = World::new();
+    let inv = old_invoice(&w, w.ours, "30000", 60);
+    w.run("fs", inv.clone()).unwrap();
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-1",
+        dispute_input(invoice_id(&inv), "12000", "quality"),
+    )
+    .unwrap();
+    let write_off = |n: u128, amount: &str| dispute::Resolve::WriteOff {
+        request: RequestId::from_u128(n),
+        amount: amount.into(),
+    };
+    // A write-off says why: that is its request's reason.
+    assert_eq!(
+        field_problem(resolve(&w, "rep-1", "D-1", write_off(501, ""), "")),
+        ("note", "E-REQUIRED")
+    );
+    // Filed only from its dispute, never as a bare request.
+    assert!(matches!(
+        w.run(
+            "rep-1",
+            Command::FileRequest {
+                id: RequestId::from_u128(502),
+                customer: w.ours,
+                kind: RequestKind::WriteOff {
+                    dispute: "D-1".into(),
+                    invoice: invoice_id(&inv),
+                    number: DocNo::parse("X").unwrap(),
+                    amount: Money::from_units(1),
+                },
+                reason: "r".into(),
+                attachments: vec![],
+            }
+        ),
+        Err(CommandError::WrongState(_))
+    ));
+    resolve(&w, "rep-1", "D-1", write_off(501, ""), "not worth a claim").unwrap();
+    {
+        let book = w.book.borrow();
+        let r = book.request(RequestId::from_u128(501)).unwrap();
+        assert!(r.state().is_open());
+        assert_eq!(r.kind.route_amount(), Money::from_units(12_000));
+        let d = &book.customer(w.ours).unwrap().disputes[0];
+        assert_eq!(d.write_off, Some(RequestId::from_u128(501)));
+        assert!(d.is_open());
+    }
+    // While the write-off waits, the dispute is not resolved another way.
+    assert_eq!(
+        field_problem(resolve(&w, "rep-1", "D-1", dispute::Resolve::Upheld, "")),
+        ("dispute", "E-OPEN-REQUEST")
+    );
+    // Rejected: the dispute is open again, free to resolve.
+    w.run(
+        "sm",
+        Command::Decide {
+            request: RequestId::from_u128(501),
+            approve: false,
+            comment: "claim it".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        w.book.borrow().customer(w.ours).unwrap().disputes[0].write_off,
+        None
+    );
+    // Filed again and approved along its route: a WO credit note of the amount.
+    resolve(
+        &w,
+        "rep-1",
+        "D-1",
+        write_off(503, "10000"),
+        "not worth a claim",
+    )
+    .unwrap();
+    assert_eq!(
+        approve_all(&w, RequestId::from_u128(503)),
+        Some(State::Approved)
+    );
+    let book = w.book.borrow();
+    let d = &book.customer(w.ours).unwrap().disputes[0];
+    assert_eq!(
+        d.resolution.as_ref().map(|r| r.outcome),
+        Some(dispute::Outcome::WrittenOff {
+            note: CreditNoteId(RequestId::from_u128(503).0),
+            amount: Money::from_units(10_000),
+            request: RequestId::from_u128(503),
+        })
+    );
+    assert_eq!(d.write_off, None);
+    let notes = book.ledger.customer_credit_notes(w.ours);
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].number.as_str(), "WO-2026-0000001");
+    assert_eq!(notes[0].amount, Money::from_units(10_000));
+    assert_eq!(
+        book.ledger.open_now(invoice_id(&inv)),
+        Some(Money::from_units(20_000))
+    );
+    assert!(book.audit.iter().any(|e| e.what == "dispute.written_off"));
+    assert!(verify(&book.audit).is_ok());
 }

@@ -32,7 +32,7 @@ fn main() {
     let mut grades = [0usize; 5];
     for _ in 0..5 {
         let t = Instant::now();
-        let metrics = ledger.metrics_all(&data.customers, as_of);
+        let metrics = ledger.metrics_all(&data.customers, as_of, true);
         metrics_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let prepared = model.prepare();

@@ -66,11 +66,12 @@ impl Role {
         match self {
             Role::SalesRep => matches!(
                 p,
-                EditCustomers | RecordOrders | FileRequests | CancelHeldOrders
+                EditCustomers | RecordOrders | FileRequests | CancelHeldOrders | HandleDisputes
             ),
             Role::SalesManager => matches!(
                 p,
                 SeeAllCustomers
+                    | HandleDisputes
                     | EditCustomers
                     | RecordOrders
                     | FileRequests
@@ -84,6 +85,7 @@ impl Role {
                     | RecordOrders
                     | RecordReceivables
                     | CorrectLedger
+                    | HandleDisputes
                     | FileRequests
                     | CancelHeldOrders
                     | EditScorecard
@@ -107,6 +109,9 @@ pub enum Permission {
     RecordReceivables,
     /// Void an invoice, a payment or a credit note, and reallocate a payment.
     CorrectLedger,
+    /// Open a dispute, and resolve one as upheld or by a write-off request (a credit note needs
+    /// `RecordReceivables` too).
+    HandleDisputes,
     FileRequests,
     CancelHeldOrders,
     EditScorecard,
@@ -220,6 +225,8 @@ pub enum Kind {
     Unfreeze,
     GradeOverride,
     ReleaseHeldOrder,
+    /// Writing off a disputed amount.
+    WriteOff,
 }
 
 /// The routes, as data. Versioned: every saved change is a new version.

@@ -55,6 +55,9 @@ pub struct Policy {
     /// score...), the rating inputs that move the grade, the cap and the term. Finance by default.
     #[serde(default = "default_profile_editors")]
     pub profile_editors: Vec<crate::approval::Role>,
+    /// Where disputed amounts count besides exposure (nowhere else by default).
+    #[serde(default)]
+    pub disputes: crate::dispute::Counting,
 }
 
 /// Finance and the administrator: those who read the reports the profile comes from.
@@ -89,6 +92,7 @@ impl Default for Policy {
             exposure_includes_held_orders: false,
             suggestion_factor_bp: 10_000,
             profile_editors: default_profile_editors(),
+            disputes: Default::default(),
         }
     }
 }

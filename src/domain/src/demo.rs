@@ -377,6 +377,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
         let customer = Customer {
             limits,
             grade_override: None,
+            disputes: Vec::new(),
             id,
             meta: Meta::new(device, ts(first_coop)),
             name,
@@ -581,7 +582,106 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
     }
     // Payments are recorded in date order, as a bank statement would deliver them.
     out.payments.sort_by_key(|p| p.date);
+    add_disputes(spec, &mut out);
     out
+}
+
+/// Some customers with an overdue invoice dispute it (about one in five of them, one invoice
+/// each); a few of those disputes were already heard and upheld. Drawn from a generator of its
+/// own, so that the rest of the data set is the same with or without them.
+fn add_disputes(spec: &DemoSpec, out: &mut Dataset) {
+    use crate::dispute::{Category, Dispute, Outcome, Resolution};
+    let mut rng = Rng::new(spec.seed ^ 0xD159_u64);
+    let mut settled: crate::id::IdMap<InvoiceId, Money> = Default::default();
+    for p in &out.payments {
+        for a in &p.allocations {
+            *settled.entry(a.invoice).or_default() += a.amount;
+        }
+    }
+    for c in &out.credit_notes {
+        *settled.entry(c.invoice).or_default() += c.amount;
+    }
+    let zh = spec.lang == DemoLang::Zh;
+    let reasons: [(Category, &str, &str); 5] = [
+        (
+            Category::Quality,
+            "部分货物到货破损",
+            "part of the goods arrived damaged",
+        ),
+        (
+            Category::Price,
+            "单价与合同不符",
+            "unit price differs from the contract",
+        ),
+        (
+            Category::Quantity,
+            "到货数量少于发票",
+            "fewer units delivered than invoiced",
+        ),
+        (
+            Category::Delivery,
+            "交货延迟，客户要求扣款",
+            "late delivery: the customer claims a deduction",
+        ),
+        (
+            Category::Billing,
+            "发票抬头有误",
+            "wrong name on the invoice",
+        ),
+    ];
+    let mut first_overdue: crate::id::IdMap<CustomerId, &Invoice> = Default::default();
+    for inv in &out.invoices {
+        let open = inv.amount - settled.get(&inv.id).copied().unwrap_or_default();
+        if open.is_positive() && inv.due_date < spec.as_of {
+            first_overdue.entry(inv.customer).or_insert(inv);
+        }
+    }
+    for c in &mut out.customers {
+        let Some(inv) = first_overdue.get(&c.id) else {
+            continue;
+        };
+        if !rng.chance(200) {
+            continue;
+        }
+        let open = inv.amount - settled.get(&inv.id).copied().unwrap_or_default();
+        let (category, zh_reason, en_reason) = *rng.pick(&reasons);
+        let opened = inv
+            .due_date
+            .add_days(rng.range(3, 30) as i32)
+            .min(spec.as_of);
+        // A part of the invoice, or all of it.
+        let amount = if rng.chance(500) {
+            open
+        } else {
+            open.mul_ratio_round_half_away(rng.range(20, 60), 100)
+                .max(Money::from_minor(1))
+        };
+        let resolution =
+            (rng.chance(250) && spec.as_of.days_since(opened) > 10).then(|| Resolution {
+                on: opened.add_days(rng.range(3, spec.as_of.days_since(opened) as i64) as i32),
+                by: c.sales_rep.clone(),
+                outcome: Outcome::Upheld,
+                note: if zh {
+                    "客户已签收确认"
+                } else {
+                    "the customer signed the delivery note"
+                }
+                .into(),
+            });
+        c.disputes.push(Dispute {
+            id: format!("{:032x}", rng.uuid_v4()),
+            invoice: inv.id,
+            number: inv.number,
+            amount,
+            category,
+            reason: if zh { zh_reason } else { en_reason }.into(),
+            owner: c.sales_rep.clone(),
+            opened,
+            opened_by: c.sales_rep.clone(),
+            write_off: None,
+            resolution,
+        });
+    }
 }
 
 /// The demo's user directory: the eight sales reps of the demo customers (so that each sees
@@ -810,6 +910,34 @@ mod tests {
         assert!(dormant >= 5, "dormant: {dormant}");
         assert!(!d.credit_notes.is_empty());
         assert!(d.orders.iter().any(|o| o.status.is_open_value()));
+    }
+
+    #[test]
+    fn some_overdue_customers_dispute_an_invoice_within_what_is_open_on_it() {
+        let d = generate(&DemoSpec::demo(as_of(), DemoLang::En));
+        let ledger = Ledger::from_entries(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+            Vec::new(),
+        );
+        let disputes: Vec<_> = d.customers.iter().flat_map(|c| &c.disputes).collect();
+        let open = disputes.iter().filter(|x| x.is_open()).count();
+        assert!((5..=30).contains(&open), "open disputes: {open}");
+        assert!(disputes.len() > open, "some were upheld already");
+        for c in &d.customers {
+            for x in &c.disputes {
+                let left = ledger.open_now(x.invoice).unwrap();
+                assert!(x.amount.is_positive() && x.amount <= left, "{x:?}");
+                assert!(x.opened <= as_of());
+                assert!(x
+                    .resolution
+                    .as_ref()
+                    .is_none_or(|r| r.on > x.opened && r.on <= as_of()));
+                assert_eq!(x.owner, c.sales_rep);
+            }
+        }
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub enum Problem {
     StillSettled,
     /// No document of the customer has this id.
     UnknownDocument,
+    /// The invoice has an open dispute already (one at a time per invoice).
+    OpenDispute,
+    /// A dispute (or other record) that is closed already.
+    NotOpen,
 }
 
 impl Problem {
@@ -126,6 +130,8 @@ impl Problem {
             Problem::AlreadyVoid => "E-VOID",
             Problem::StillSettled => "E-SETTLED",
             Problem::UnknownDocument => "E-UNKNOWN-DOCUMENT",
+            Problem::OpenDispute => "E-OPEN-DISPUTE",
+            Problem::NotOpen => "E-NOT-OPEN",
         }
     }
 }

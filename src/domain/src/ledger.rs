@@ -392,6 +392,12 @@ pub struct CustomerSummary {
     pub last_invoice: Option<Date>,
     /// The due date of the oldest item still open.
     pub oldest_open_due: Option<Date>,
+    /// Of `open_ar`, what is under dispute, and of that what is overdue (see [`crate::dispute`]).
+    pub disputed: Money,
+    pub disputed_overdue: Money,
+    /// The overdue figures without the disputed amounts (equal to the overdue ones until
+    /// [`crate::dispute::adjust`] fills them for a customer with disputes).
+    pub undisputed: crate::dispute::Overdue,
 }
 
 /// An open item of a customer as of a date.
@@ -736,7 +742,8 @@ impl Ledger {
         self.invoices[i as usize].amount - self.settled[i as usize]
     }
 
-    fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(&Invoice, Money)> {
+    /// One of the customer's invoices with what is open on it now (nothing on a void one).
+    pub fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(&Invoice, Money)> {
         self.invoice_index(customer, id)
             .map(|i| (&self.invoices[i as usize], self.open_now_ix(i)))
     }
@@ -982,6 +989,7 @@ impl Ledger {
             .filter(|o| o.status == OrderStatus::Held && o.date <= as_of)
             .map(|o| o.amount)
             .sum();
+        s.undisputed = s.overdue_counting(true);
         s
     }
 
@@ -1043,6 +1051,9 @@ impl Ledger {
             } else if o.status == OrderStatus::Held && o.date <= as_of {
                 out.entry(o.customer).or_default().held_orders += o.amount;
             }
+        }
+        for s in out.values_mut() {
+            s.undisputed = s.overdue_counting(true);
         }
         out
     }

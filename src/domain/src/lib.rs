@@ -11,6 +11,7 @@ pub mod approval;
 pub mod credit;
 pub mod date;
 pub mod demo;
+pub mod dispute;
 pub mod error;
 pub mod forecast;
 pub mod id;

@@ -480,6 +480,15 @@ pub fn request_text(zh: bool, kind: &RequestKind) -> String {
         (ReleaseHeldOrder { number, amount, .. }, false) => {
             format!("release of order {number} ({})", amount.format_cny())
         }
+        (WriteOff { number, amount, .. }, true) => {
+            format!("核销发票 {number} 争议金额（{}）", amount.format_cny())
+        }
+        (WriteOff { number, amount, .. }, false) => {
+            format!(
+                "write-off of {} disputed on invoice {number}",
+                amount.format_cny()
+            )
+        }
     }
 }
 

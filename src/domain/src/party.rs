@@ -189,6 +189,9 @@ pub struct Customer {
     /// A grade set by an approved override, in place of the scorecard's.
     #[serde(default)]
     pub grade_override: Option<crate::request::GradeOverride>,
+    /// Disputed invoices, open and resolved (see [`crate::dispute`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disputes: Vec<crate::dispute::Dispute>,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -421,6 +424,7 @@ impl CustomerInput {
             lang: lang.unwrap(),
             limits: crate::credit::Limits::default(),
             grade_override: None,
+            disputes: Vec::new(),
         })
     }
 

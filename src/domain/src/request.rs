@@ -7,7 +7,7 @@ use crate::approval::{Flow, Kind, Route, State, DAY_MS};
 use crate::credit::{LimitInput, Limits, TemporaryLimit};
 use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
-use crate::id::{CustomerId, Meta, OrderId, RequestId};
+use crate::id::{CustomerId, InvoiceId, Meta, OrderId, RequestId};
 use crate::money::Money;
 use crate::rating::{Fixed, Grade};
 use crate::text::{text, DocNo};
@@ -61,6 +61,15 @@ pub enum RequestKind {
         number: DocNo,
         amount: Money,
     },
+    /// Write off what a dispute holds of an invoice (`number`): approved, it is recorded as a
+    /// credit note (its id the request's, its number the next `WO-` one) and the dispute is
+    /// resolved (see [`crate::dispute`]).
+    WriteOff {
+        dispute: String,
+        invoice: InvoiceId,
+        number: DocNo,
+        amount: Money,
+    },
 }
 
 impl RequestKind {
@@ -73,6 +82,7 @@ impl RequestKind {
             RequestKind::Unfreeze { .. } => Kind::Unfreeze,
             RequestKind::GradeOverride { .. } => Kind::GradeOverride,
             RequestKind::ReleaseHeldOrder { .. } => Kind::ReleaseHeldOrder,
+            RequestKind::WriteOff { .. } => Kind::WriteOff,
         }
     }
 
@@ -86,6 +96,7 @@ impl RequestKind {
             RequestKind::Unfreeze { limit } => limit,
             RequestKind::GradeOverride { limit, .. } => limit,
             RequestKind::ReleaseHeldOrder { amount, .. } => amount,
+            RequestKind::WriteOff { amount, .. } => amount,
         }
     }
 
@@ -93,12 +104,17 @@ impl RequestKind {
     pub fn changes_limits(&self) -> bool {
         !matches!(
             self,
-            RequestKind::GradeOverride { .. } | RequestKind::ReleaseHeldOrder { .. }
+            RequestKind::GradeOverride { .. }
+                | RequestKind::ReleaseHeldOrder { .. }
+                | RequestKind::WriteOff { .. }
         )
     }
     /// Whether approving it changes a customer's credit controls (limits, freeze or grade).
     pub fn changes_limits_or_grade(&self) -> bool {
-        !matches!(self, RequestKind::ReleaseHeldOrder { .. })
+        !matches!(
+            self,
+            RequestKind::ReleaseHeldOrder { .. } | RequestKind::WriteOff { .. }
+        )
     }
 }
 
@@ -171,6 +187,8 @@ pub enum Effect {
     Limits(Limits),
     Grade(GradeOverride),
     Release(OrderId),
+    /// Write off a dispute: the request's kind says what.
+    WriteOff,
 }
 
 impl Request {
@@ -216,6 +234,7 @@ impl Request {
                 })
             }
             RequestKind::ReleaseHeldOrder { order, .. } => return Effect::Release(order),
+            RequestKind::WriteOff { .. } => return Effect::WriteOff,
         }
         Effect::Limits(next)
     }
@@ -569,7 +588,9 @@ pub fn check_request(
             limit: Money::ZERO,
         })
         .map(|_| ()),
-        RequestKind::ReleaseHeldOrder { .. } => release_reason(reason_text).map(|_| ()),
+        RequestKind::ReleaseHeldOrder { .. } | RequestKind::WriteOff { .. } => {
+            release_reason(reason_text).map(|_| ())
+        }
     }
 }
 

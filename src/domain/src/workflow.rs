@@ -45,6 +45,10 @@ pub fn open_conflict<'a>(
                     RequestKind::ReleaseHeldOrder { order: a, .. },
                     RequestKind::ReleaseHeldOrder { order: b, .. },
                 ) => a == b,
+                (
+                    RequestKind::WriteOff { dispute: a, .. },
+                    RequestKind::WriteOff { dispute: b, .. },
+                ) => a == b,
                 (a, b) => a.changes_limits() == b.changes_limits() && a.kind() == b.kind(),
             }
     })
@@ -92,6 +96,13 @@ pub fn describe(kind: &RequestKind) -> String {
         }
         RequestKind::ReleaseHeldOrder { number, amount, .. } => {
             format!("release order {} ({})", number.as_str(), amount.to_plain())
+        }
+        RequestKind::WriteOff { number, amount, .. } => {
+            format!(
+                "write off {} of invoice {}",
+                amount.to_plain(),
+                number.as_str()
+            )
         }
     }
 }
@@ -193,6 +204,24 @@ pub fn decide(
             "open".into(),
             &why,
         )),
+        Some(Effect::WriteOff) => {
+            let RequestKind::WriteOff {
+                ref dispute,
+                amount,
+                ..
+            } = r.kind
+            else {
+                unreachable!("a write-off effect comes from a write-off")
+            };
+            events.push(event(
+                &user.id,
+                "dispute.written_off",
+                format!("dispute:{dispute}"),
+                "open".into(),
+                amount.to_plain(),
+                &why,
+            ))
+        }
         None => {}
     }
     Ok(Outcome {

@@ -53,6 +53,7 @@ fn customer() -> Customer {
         custom: BTreeMap::new(),
         limits: Default::default(),
         grade_override: None,
+        disputes: Vec::new(),
     }
 }
 
@@ -817,7 +818,7 @@ fn metrics_of_the_demo_match_its_summaries_and_every_customer_scores() {
         data.credit_notes,
         Vec::new(),
     );
-    let all = l.metrics_all(&data.customers, as_of);
+    let all = l.metrics_all(&data.customers, as_of, true);
     let model = default_scorecard();
     let mut grades = std::collections::BTreeSet::new();
     for (c, m) in data.customers.iter().zip(&all) {
@@ -902,7 +903,7 @@ fn metrics_are_the_same_whether_the_ledger_was_loaded_or_built_entry_by_entry() 
         built.add_payment(p).unwrap();
     }
     assert_eq!(
-        loaded.metrics_all(&data.customers, as_of),
-        built.metrics_all(&data.customers, as_of)
+        loaded.metrics_all(&data.customers, as_of, true),
+        built.metrics_all(&data.customers, as_of, true)
     );
 }

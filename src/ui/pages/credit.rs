@@ -340,6 +340,9 @@ pub fn PolicyEditor() -> impl IntoView {
                             on:input=move |ev| { let r = event_target_value(&ev).trim().parse(); mark(lang.t(T::BlockDaysOver).into(), r.is_ok()); if let Ok(v) = r { policy.update(|p| p.block_days_overdue_over = v) } } /></label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_open_orders on:change=move |ev| policy.update(|p| p.exposure_includes_open_orders = event_target_checked(&ev)) />{lang.t(T::IncludeOpenOrders)}</label>
                     <label class="check"><input type="checkbox" prop:checked=p0.exposure_includes_held_orders on:change=move |ev| policy.update(|p| p.exposure_includes_held_orders = event_target_checked(&ev)) />{lang.t(T::IncludeHeldOrders)}</label>
+                    <label class="check"><input type="checkbox" data-testid="disputes-in-holds" prop:checked=p0.disputes.in_holds on:change=move |ev| policy.update(|p| p.disputes.in_holds = event_target_checked(&ev)) />{lang.t(T::DisputesCountHolds)}</label>
+                    <label class="check"><input type="checkbox" data-testid="disputes-in-rules" prop:checked=p0.disputes.in_rules on:change=move |ev| policy.update(|p| p.disputes.in_rules = event_target_checked(&ev)) />{lang.t(T::DisputesCountRules)}</label>
+                    <label class="check"><input type="checkbox" data-testid="disputes-in-rating" prop:checked=p0.disputes.in_rating on:change=move |ev| policy.update(|p| p.disputes.in_rating = event_target_checked(&ev)) />{lang.t(T::DisputesCountRating)}</label>
                 </div>
                 {move || unreadable_msg.get().map(|m| view! { <div class="form-message" role="alert" data-testid="policy-unreadable">{m}</div> })}
                 {move || (!problems.get().is_empty()).then(|| view! {

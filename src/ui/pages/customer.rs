@@ -4,6 +4,7 @@
 use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
+use crate::ui::pages::disputes::{DisputeSheet, DisputesCard};
 use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, provisional_text,
@@ -42,18 +43,21 @@ pub fn Customer360() -> impl IntoView {
     // The void form lives here, above the page that data changes redraw (a sync while a reason
     // is typed keeps it); another customer's page closes it.
     let ask = VoidAsk::new();
+    let sheet = DisputeSheet::new();
     Effect::new(move |_| {
         id.track();
         ask.close();
+        sheet.close();
     });
     view! {
         {move || ask.view()}
+        {move || sheet.view()}
         <WhenLedger>
             {move || {
                 state.lang.track();
                 let found = state.data(|d| d.customer_360(&d.me(), id.get()));
                 match found {
-                    Ok(v) => view! { <CustomerPage v=v ask=ask /> }.into_any(),
+                    Ok(v) => view! { <CustomerPage v=v ask=ask sheet=sheet /> }.into_any(),
                     Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
                 }
             }}
@@ -153,7 +157,7 @@ fn dl_row(label: &'static str, value: String) -> impl IntoView {
 }
 
 #[component]
-fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
+fn CustomerPage(v: Customer360, ask: VoidAsk, sheet: DisputeSheet) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang: Lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
@@ -170,7 +174,10 @@ fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
         moves,
         may_record,
         may_correct,
+        may_dispute,
+        disputed,
     } = v;
+    let disputes = c.disputes.clone();
     let customer = c.id;
     let void = move |fix: Fix, what: String| ask.open(customer, fix, what);
     let void_note =
@@ -215,12 +222,18 @@ fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
                 <Tile label=t(T::OpenAr).to_string() money=s.open_ar testid="open-ar" />
                 <Tile label=t(T::Overdue).to_string() money=s.overdue tone=if overdue { "warn" } else { "" } testid="overdue" />
                 <Tile label=t(T::MaxDaysOverdue).to_string() value=if overdue { lang.days(s.max_days_overdue as i64) } else { "—".into() } tone=if overdue { "warn" } else { "" } />
+                {s.disputed.is_positive().then(|| view! {
+                    <Tile label=t(T::Disputed).to_string() money=s.disputed testid="disputed" />
+                })}
                 <Tile label=t(T::OpenOrders).to_string() money=s.open_orders testid="open-orders" />
                 <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
                 <Tile label=t(T::AvgDaysToPay).to_string() value=avg_days.unwrap_or_else(|| "—".into()) />
             </div>
             <CreditCard customer=c.id />
             <RatingCard customer=c.id />
+            {(!disputes.is_empty()).then(|| view! {
+                <DisputesCard customer=c.id disputes=disputes disputed=disputed.clone() may_dispute=may_dispute sheet=sheet />
+            })}
             <HistoryCard customer=c.id />
             <div class="two-col">
                 <div class="card">
@@ -265,15 +278,22 @@ fn CustomerPage(v: Customer360, ask: VoidAsk) -> impl IntoView {
                                 else if i.days_overdue > 0 { format!("{} {}", t(T::Overdue), lang.days(i.days_overdue as i64)) }
                                 else { t(T::NotDue).to_string() };
                             let invoice = i.invoice;
+                            let in_dispute = disputed.get(&invoice).copied();
+                            let (number, open) = (i.number, i.open);
                             view! {
                                 <tr class:warn={i.days_overdue > 0} data-invoice=i.number.to_string()>
                                     <td class="mono">{i.number.to_string()}</td>
                                     <td class="num"><span class="money">{i.open.format_cny()}</span></td>
-                                    <td>{status}</td>
+                                    <td>{status}{in_dispute.map(|a| view! {
+                                        " "<span class="pill warn" data-testid="invoice-disputed">{format!("{} {}", t(T::Disputed), a.format_cny())}</span>
+                                    })}</td>
                                     <td>{lang.date(i.due_date)}</td>
                                     <td class="num"><span class="money">{i.amount.format_cny()}</span></td>
                                     <td>{lang.date(i.issue_date)}</td>
                                     <td><div class="row-actions">
+                                        {(may_dispute && open.is_positive() && in_dispute.is_none()).then(|| view! {
+                                            <button class="small" data-testid="dispute-invoice" on:click=move |_| sheet.dispute(customer, invoice, number, open)>{t(T::DisputeInvoice)}</button>
+                                        })}
                                         {(may_record && i.open.is_positive()).then(|| view! {
                                             <A href=format!("/customers/{customer}/credit-note?invoice={invoice}") attr:class="button small" attr:data-testid="credit-note">{t(T::NewCreditNote)}</A>
                                         })}
@@ -486,6 +506,17 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
                     Happened::Void(c) => (
                         "void",
                         view! { {format!("{} {}", c.subject(), t(T::DocVoided))}" "<q class="history-note">{c.reason.clone()}</q> }.into_any(),
+                    ),
+                    Happened::DisputeOpened(d) => (
+                        "dispute",
+                        view! {
+                            {format!("{}{} {} · {}", lang.label(t(T::DisputeOpenedH)), d.number, d.amount.format_cny(), crate::ui::pages::disputes::category_label(lang, d.category))}
+                            " "<q class="history-note">{d.reason.clone()}</q>
+                        }.into_any(),
+                    ),
+                    Happened::DisputeResolved(d) => (
+                        "dispute-resolved",
+                        format!("{}{} · {}", lang.label(t(T::DisputeResolvedH)), d.number, crate::ui::pages::disputes::status_text(lang, &d)).into_any(),
                     ),
                     Happened::Request(r) => (
                         "request",

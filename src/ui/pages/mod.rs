@@ -5,6 +5,7 @@ pub mod customer;
 pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
+pub mod disputes;
 pub mod import;
 pub mod ledger_forms;
 pub mod monitor;

@@ -557,10 +557,11 @@ pub enum Kind {
     DaysToPay,
     Utilisation,
     Forecast,
+    Disputes,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Aging,
         Kind::Invoices,
         Kind::Dso,
@@ -568,6 +569,7 @@ impl Kind {
         Kind::DaysToPay,
         Kind::Utilisation,
         Kind::Forecast,
+        Kind::Disputes,
     ];
     /// The report's page, `/reports/{slug}`.
     pub fn path(self) -> &'static str {
@@ -579,6 +581,7 @@ impl Kind {
             Kind::DaysToPay => "/reports/days-to-pay",
             Kind::Utilisation => "/reports/utilisation",
             Kind::Forecast => "/reports/forecast",
+            Kind::Disputes => "/reports/disputes",
         }
     }
     pub fn slug(self) -> &'static str {
@@ -593,6 +596,7 @@ impl Kind {
             Kind::DaysToPay => T::ReportDaysToPay,
             Kind::Utilisation => T::ReportUtilisation,
             Kind::Forecast => T::ReportForecast,
+            Kind::Disputes => T::DisputesReport,
         }
     }
     fn convention(self) -> T {
@@ -603,6 +607,7 @@ impl Kind {
             Kind::DaysToPay => T::DaysToPayConvention,
             Kind::Utilisation => T::UtilisationConvention,
             Kind::Forecast => T::ForecastConvention,
+            Kind::Disputes => T::DisputesReportHint,
         }
     }
 }
@@ -713,6 +718,7 @@ fn build(
                 col(lang, T::Name),
                 money(lang, T::OpenAr).key(),
                 money(lang, T::Overdue).key(),
+                money(lang, T::Disputed),
             ];
             for b in Bucket::ALL {
                 cols.push(Col {
@@ -734,6 +740,7 @@ fn build(
                         Cell::text(c.name.clone()).link(customer_link(c.id)),
                         Cell::money(p.open_ar),
                         Cell::money(p.overdue()),
+                        Cell::money(row.disputed),
                     ];
                     for b in Bucket::ALL {
                         let m = p.aging[b.index()];
@@ -758,6 +765,50 @@ fn build(
                 })
                 .collect();
             (title, cols, rows, ().into_any())
+        }
+        Kind::Disputes => {
+            use crate::ui::pages::disputes::{category_label, status_text};
+            let rows = reports::disputes(d, f);
+            let ages = reports::dispute_ages(&rows);
+            let cols = vec![
+                col(lang, T::Name).key(),
+                col(lang, T::InvoiceNo),
+                money(lang, T::Disputed),
+                num(lang, T::DisputeAge).key(),
+                num(lang, T::DaysPastDue),
+                col(lang, T::DisputeCategory),
+                col(lang, T::Owner),
+                col(lang, T::DisputeOpenedOn),
+                col(lang, T::Status),
+                col(lang, T::Reason),
+            ];
+            let cells = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(r.customer.name.clone()).link(customer_link(r.customer.id)),
+                        Cell::text(r.dispute.number.as_str()),
+                        Cell::money(r.amount),
+                        Cell::num(r.age as i64),
+                        Cell::num(r.days_overdue as i64),
+                        Cell::text(category_label(lang, r.dispute.category)),
+                        Cell::text(d.user_name(&r.dispute.owner)),
+                        Cell::date(lang, r.dispute.opened),
+                        Cell::text(status_text(lang, r.dispute)),
+                        Cell::text(r.dispute.reason.clone()),
+                    ]
+                })
+                .collect();
+            let labels = ["0–30", "31–60", "61–90", "> 90"];
+            let extra = view! {
+                <div class="tiles" data-testid="dispute-ages">
+                    {ages.into_iter().zip(labels).map(|((n, m), l)| view! {
+                        <crate::ui::widgets::Tile label=format!("{} {l} {}{}", lang.t(T::DisputeAge), lang.t(T::AgeDays), lang.paren(n)) money=m />
+                    }).collect_view()}
+                </div>
+            }
+            .into_any();
+            (title, cols, cells, extra)
         }
         Kind::Invoices => {
             let by = reports::InvoiceFilter {

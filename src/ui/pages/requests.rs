@@ -137,6 +137,9 @@ pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
         RequestKind::ReleaseHeldOrder { number, amount, .. } => {
             format!("{} {number} · {}", t(T::ActRelease), amount.format_cny())
         }
+        RequestKind::WriteOff { number, amount, .. } => {
+            format!("{} {number} · {}", t(T::OutWriteOff), amount.format_cny())
+        }
     }
 }
 

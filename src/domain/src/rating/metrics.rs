@@ -8,7 +8,8 @@
 //! - average days to pay: from invoice date to payment, weighted by the amount paid, all time;
 //! - days beyond terms: from due date to payment (0 if paid on time), weighted by amount, over
 //!   payments of the last 12 months;
-//! - overdue count and amount: open invoices past their due date on `A`;
+//! - overdue count and amount: open invoices past their due date on `A` (what is disputed that
+//!   day left out when the policy says disputes do not count in the rating);
 //! - max days late in 12 months: the latest payment of the window, or the oldest open overdue item;
 //! - product categories: distinct categories of the orders (not cancelled) of the last 12 months;
 //!   missing when none of those orders records its category;
@@ -162,22 +163,29 @@ fn years(days: i32) -> Fixed {
 }
 
 impl Ledger {
-    /// The metrics of a customer as of a date.
+    /// The metrics of a customer as of a date, disputed amounts counted as overdue.
     pub fn metrics(&self, c: &Customer, as_of: Date) -> Metrics {
-        self.metrics_with(c, as_of, &mut Vec::new())
+        self.metrics_with(c, as_of, true, &mut Vec::new())
     }
 
-    /// The metrics of many customers as of a date: the same figures as [`Ledger::metrics`], with
-    /// one scratch buffer for all of them.
+    /// The metrics of a customer as of a date; `count_disputed` false leaves what is disputed
+    /// that day out of the overdue metrics (an invoice disputed in full is not overdue then).
+    pub fn metrics_counting(&self, c: &Customer, as_of: Date, count_disputed: bool) -> Metrics {
+        self.metrics_with(c, as_of, count_disputed, &mut Vec::new())
+    }
+
+    /// The metrics of many customers as of a date: the same figures as
+    /// [`Ledger::metrics_counting`], with one scratch buffer for all of them.
     pub fn metrics_all<'a>(
         &self,
         customers: impl IntoIterator<Item = &'a Customer>,
         as_of: Date,
+        count_disputed: bool,
     ) -> Vec<Metrics> {
         let mut scratch = Vec::new();
         customers
             .into_iter()
-            .map(|c| self.metrics_with(c, as_of, &mut scratch))
+            .map(|c| self.metrics_with(c, as_of, count_disputed, &mut scratch))
             .collect()
     }
 
@@ -201,7 +209,13 @@ impl Ledger {
         (!seen.is_empty()).then_some(seen.len())
     }
 
-    fn metrics_with(&self, c: &Customer, as_of: Date, open: &mut Vec<i64>) -> Metrics {
+    fn metrics_with(
+        &self,
+        c: &Customer,
+        as_of: Date,
+        count_disputed: bool,
+        open: &mut Vec<i64>,
+    ) -> Metrics {
         use FactorKey::*;
         let mut m = Metrics::default();
         m.num(
@@ -255,9 +269,21 @@ impl Ledger {
             for (pos, &i) in book.invoices.iter().enumerate() {
                 let inv = &invoices[i as usize];
                 if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, inv, as_of) {
-                    overdue_count += 1;
-                    overdue_amount += open[pos];
-                    max_late = max_late.max(as_of.days_since(inv.due_date));
+                    let mut o = open[pos];
+                    if !count_disputed && !c.disputes.is_empty() {
+                        let d = crate::dispute::disputed_on(
+                            &c.disputes,
+                            inv.id,
+                            crate::money::Money::from_minor(o),
+                            as_of,
+                        );
+                        o -= d.minor();
+                    }
+                    if o > 0 {
+                        overdue_count += 1;
+                        overdue_amount += o;
+                        max_late = max_late.max(as_of.days_since(inv.due_date));
+                    }
                 }
             }
         }
