@@ -52,6 +52,7 @@ export const PAGES = [
   ["report-days-to-pay", () => "/reports/days-to-pay"],
   ["report-utilisation", () => "/reports/utilisation"],
   ["report-forecast", () => "/reports/forecast"],
+  ["report-disputes", () => "/reports/disputes"],
   ["import", () => "/import"],
   ["audit", () => "/audit"],
   ["settings", () => "/settings"],

@@ -495,7 +495,7 @@ texts! {
     DisputeOpenedOn => "Opened", "提出日期";
     DisputeAge => "Age", "已持续";
     ResolveDispute => "Resolve", "处理";
-    ResolveTitle => "Resolve the dispute on", "处理争议：";
+    ResolveTitle => "Resolve the dispute on", "处理争议";
     ResolveHow => "Outcome", "处理结果";
     OutCreditNote => "Credit note for the customer", "开具红字发票";
     OutWriteOff => "Write off (needs approval)", "核销（需审批）";

@@ -645,9 +645,10 @@ fn add_disputes(spec: &DemoSpec, out: &mut Dataset) {
         }
         let open = inv.amount - settled.get(&inv.id).copied().unwrap_or_default();
         let (category, zh_reason, en_reason) = *rng.pick(&reasons);
+        // Raised when the goods or the invoice came in, or once reminded of the due date.
         let opened = inv
-            .due_date
-            .add_days(rng.range(3, 30) as i32)
+            .issue_date
+            .add_days(rng.range(5, 45) as i32)
             .min(spec.as_of);
         // A part of the invoice, or all of it.
         let amount = if rng.chance(500) {

@@ -247,7 +247,7 @@ impl DisputeSheet {
                 (
                     format!("{} {number}", t(T::DisputeTitle)),
                     view! {
-                        <label for="dispute-amount">{format!("{}{}", lang.label(t(T::Amount)), lang.paren(t(T::DisputeAmountHint)))}</label>
+                        <label for="dispute-amount">{format!("{}{}", t(T::Amount), lang.paren(t(T::DisputeAmountHint)))}</label>
                         <input id="dispute-amount" data-testid="dispute-amount" inputmode="decimal" placeholder=open.to_plain()
                             prop:value=move || self.amount.get() on:input=move |ev| self.amount.set(event_target_value(&ev)) />
                         {err(field::AMOUNT)}
@@ -295,7 +295,7 @@ impl DisputeSheet {
                                 .collect_view()}
                         </fieldset>
                         <Show when=settles>
-                            <label for="resolve-amount">{format!("{}{}", lang.label(t(T::Amount)), lang.paren(disputed.format_cny()))}</label>
+                            <label for="resolve-amount">{format!("{}{}", t(T::Amount), lang.paren(disputed.format_cny()))}</label>
                             <input id="resolve-amount" data-testid="resolve-amount" inputmode="decimal" placeholder=disputed.to_plain()
                                 prop:value=move || self.amount.get() on:input=move |ev| self.amount.set(event_target_value(&ev)) />
                             {err(field::AMOUNT)}
