@@ -1045,6 +1045,10 @@ pub fn field_label(lang: Lang, f: creditdesk_domain::import::FieldKey) -> &'stat
         IndustryPosition => ("Industry position", "行业地位"),
         ReportScore => ("Third-party report score", "第三方报告评分"),
         ReportDate => ("Report date", "报告日期"),
+        Disputed => (
+            "Disputed (yes, no or the amount)",
+            "争议（是、否或争议金额）",
+        ),
     };
     if lang == Lang::Zh {
         zh

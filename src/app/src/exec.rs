@@ -1855,7 +1855,13 @@ fn apply(book: &mut Book, fx: &Effects) {
     }
     if let Some((customers, rows)) = &fx.bulk {
         if !customers.is_empty() {
-            book.customers.extend(customers.iter().cloned());
+            // New customers, or known ones with what the import added (disputes).
+            for c in customers {
+                match book.index.get(&c.id) {
+                    Some(&i) => book.customers[i] = c.clone(),
+                    None => book.customers.push(c.clone()),
+                }
+            }
             book.customers.sort_by(|a, b| a.name.cmp(&b.name));
             book.reindex();
         }

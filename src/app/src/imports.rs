@@ -236,6 +236,74 @@ pub(crate) fn plan_import(
             }
         }
     }
+    // What the file says is disputed opens a dispute of each invoice, owned by its customer's
+    // rep (or the importer when the rep is no user), from today.
+    let mut customers = r.customers.clone();
+    if !r.disputed.is_empty() && !me.may(Permission::HandleDisputes) {
+        refused.push("disputed amounts: your role may not open disputes".into());
+    }
+    for &(id, amount) in &r.disputed {
+        let Some(inv) = r.invoices.iter().find(|i| i.id == id) else {
+            refused.push(format!(
+                "a disputed amount of an invoice not in the file ({id})"
+            ));
+            continue;
+        };
+        if !amount.is_positive() || amount > inv.amount {
+            refused.push(format!(
+                "invoice {}: the disputed amount is not within the invoice",
+                inv.number
+            ));
+            continue;
+        }
+        let Some(c) = customers
+            .iter()
+            .rfind(|c| c.id == inv.customer)
+            .or_else(|| book.customer(inv.customer))
+            .cloned()
+        else {
+            continue;
+        };
+        let owner = if book.users.iter().any(|u| u.id == c.sales_rep) {
+            c.sales_rep.clone()
+        } else {
+            me.id.clone()
+        };
+        let d = creditdesk_domain::dispute::Dispute {
+            id: format!("import-{id}"),
+            invoice: id,
+            number: inv.number,
+            amount,
+            category: creditdesk_domain::dispute::Category::Other,
+            reason: format!("disputed in the import file {}", import.file),
+            owner,
+            opened: ctx.as_of,
+            opened_by: me.id.clone(),
+            write_off: None,
+            resolution: None,
+        };
+        fx.events.push(event(
+            ctx,
+            "dispute.opened",
+            format!("dispute:{}", d.id),
+            String::new(),
+            format!(
+                "{} {} {} ({})",
+                d.number,
+                d.amount.format_cny(),
+                d.category.key(),
+                book.user_name(&d.owner)
+            ),
+            &d.reason,
+        ));
+        let mut next = c;
+        next.disputes.push(d);
+        if book.customer(next.id).is_some() && !r.customers.iter().any(|x| x.id == next.id) {
+            next.meta = next.meta.bump(ctx.device, ctx.now);
+        }
+        customers.retain(|x| x.id != next.id);
+        customers.push(next);
+    }
     if !refused.is_empty() {
         return Err(CommandError::Rows(refused));
     }
@@ -278,7 +346,7 @@ pub(crate) fn plan_import(
     touched.dedup();
     fx.touched = touched;
     fx.count = written;
-    fx.bulk = Some((r.customers.clone(), rows));
+    fx.bulk = Some((customers, rows));
     Ok(())
 }
 

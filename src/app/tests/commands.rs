@@ -3459,3 +3459,65 @@ fn a_write_off_needs_an_approved_request_and_is_then_recorded_as_a_credit_note()
     assert!(book.audit.iter().any(|e| e.what == "dispute.written_off"));
     assert!(verify(&book.audit).is_ok());
 }
+
+#[test]
+fn an_invoice_import_with_a_disputed_column_opens_a_dispute_of_each_for_the_customer_s_rep() {
+    use creditdesk_domain::import::{Kind, Records};
+    let w = World::new();
+    let inv = |n: u128, units: i64| Invoice {
+        id: InvoiceId::from_u128(n),
+        meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+        customer: w.ours,
+        order: None,
+        number: DocNo::parse(&format!("IMP-{n}")).unwrap(),
+        issue_date: d(TODAY).add_days(-60),
+        due_date: d(TODAY).add_days(-30),
+        amount: Money::from_units(units),
+    };
+    let records = |disputed: Vec<(InvoiceId, Money)>| Records {
+        invoices: vec![inv(900, 8_000), inv(901, 2_000)],
+        rows: vec![2, 3],
+        disputed,
+        ..Records::default()
+    };
+    // More than the invoice, or an invoice not in the file: the whole file is refused.
+    for bad in [
+        vec![(InvoiceId::from_u128(900), Money::from_units(8_001))],
+        vec![(InvoiceId::from_u128(999), Money::from_units(1))],
+    ] {
+        assert!(matches!(
+            w.run("fs", import(Kind::Invoices, records(bad))),
+            Err(CommandError::Rows(_))
+        ));
+    }
+    w.run(
+        "fs",
+        import(
+            Kind::Invoices,
+            records(vec![(InvoiceId::from_u128(900), Money::from_units(3_000))]),
+        ),
+    )
+    .unwrap();
+    let book = w.book.borrow();
+    let c = book.customer(w.ours).unwrap();
+    assert_eq!(c.disputes.len(), 1);
+    let x = &c.disputes[0];
+    assert_eq!(
+        (x.number.as_str(), x.amount, x.owner.as_str(), x.opened),
+        ("IMP-900", Money::from_units(3_000), "rep-1", d(TODAY))
+    );
+    assert_eq!(
+        book.customers.len(),
+        2,
+        "the customer is updated, not added"
+    );
+    let s = book.summary(w.ours);
+    assert_eq!(s.disputed, Money::from_units(3_000));
+    assert_eq!(s.undisputed.amount, Money::from_units(7_000));
+    assert!(book.audit.iter().any(|e| e.what == "dispute.opened"));
+    // Stored with the invoices, in the same transaction.
+    let stored = block_on(w.store.load()).unwrap();
+    let back = stored.customers.iter().find(|x| x.id == w.ours).unwrap();
+    assert_eq!(back.disputes, c.disputes);
+    assert_eq!(stored.rows.invoices.len(), 2);
+}

@@ -1848,3 +1848,48 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_invoice_file_s_disputed_column_reads_yes_no_or_the_amount_within_the_invoice() {
+    let file = format!(
+        "发票号码,客户名称,开票日期,账期,价税合计,是否争议\n\
+         D-1,{C1_NAME},2026-10-01,30,1000,是\n\
+         D-2,{C1_NAME},2026-10-01,30,1000,否\n\
+         D-3,{C1_NAME},2026-10-01,30,1000,250.50\n\
+         D-4,{C1_NAME},2026-10-01,30,1000,1000.01\n\
+         D-5,{C1_NAME},2026-10-01,30,1000,maybe\n\
+         D-6,{C1_NAME},2026-10-01,30,1000,\n"
+    );
+    let (_, mapping, plan) = import(Kind::Invoices, file.as_bytes());
+    assert_eq!(mapping.column_of(FieldKey::Disputed), Some(5));
+    assert_eq!(
+        problems(&plan),
+        expect(&[
+            (5, "是否争议", "I-EXCEEDS-OPEN"),
+            (6, "是否争议", "I-AMOUNT")
+        ])
+    );
+    assert_partition(&plan);
+    let number_of = |id: InvoiceId| {
+        plan.records
+            .invoices
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .number
+            .to_string()
+    };
+    let disputed: Vec<(String, Money)> = plan
+        .records
+        .disputed
+        .iter()
+        .map(|&(id, m)| (number_of(id), m))
+        .collect();
+    assert_eq!(
+        disputed,
+        [
+            ("D-1".to_string(), y(1000)),
+            ("D-3".to_string(), Money::from_minor(25_050))
+        ]
+    );
+}

@@ -86,10 +86,12 @@ pub enum FieldKey {
     IndustryPosition,
     ReportScore,
     ReportDate,
+    /// An invoice's disputed part: yes (all of it), no, or an amount.
+    Disputed,
 }
 
 impl FieldKey {
-    pub const COUNT: usize = 30;
+    pub const COUNT: usize = 31;
     pub const ALL: [FieldKey; FieldKey::COUNT] = [
         FieldKey::Customer,
         FieldKey::Number,
@@ -121,6 +123,7 @@ impl FieldKey {
         FieldKey::IndustryPosition,
         FieldKey::ReportScore,
         FieldKey::ReportDate,
+        FieldKey::Disputed,
     ];
 
     /// The stable key, the same as its serde form (and, for customers, as the form's field name
@@ -158,6 +161,7 @@ impl FieldKey {
             IndustryPosition => "industry_position",
             ReportScore => "report_score",
             ReportDate => "report_date",
+            Disputed => "disputed",
         }
     }
 
@@ -458,7 +462,7 @@ static ORDER_FIELDS: [Field; 6] = [
     ),
 ];
 
-static INVOICE_FIELDS: [Field; 7] = [
+static INVOICE_FIELDS: [Field; 8] = [
     f(
         K::Number,
         R,
@@ -542,6 +546,20 @@ static INVOICE_FIELDS: [Field; 7] = [
             "Order number",
             "Order",
             "SO",
+        ],
+    ),
+    f(
+        K::Disputed,
+        O,
+        &[
+            "争议",
+            "争议金额",
+            "是否争议",
+            "有争议",
+            "Disputed",
+            "Disputed amount",
+            "Dispute",
+            "In dispute",
         ],
     ),
 ];

@@ -43,7 +43,8 @@
 //!
 //! Required columns ([`Need`]): customers — name, region, industry, sales_rep,
 //! first_cooperation (as the customer form); orders — number, customer, date, amount;
-//! invoices — number, customer, issue_date, amount, and due_date or term_days; payments —
+//! invoices — number, customer, issue_date, amount, and due_date or term_days (optional:
+//! `disputed`, yes / no / an amount not above the invoice's, read into `Records::disputed`); payments —
 //! customer, date, amount; credit notes — number, customer, invoice, date, amount.
 //!
 //! # Dates ([`parse_date`], [`DateFormat`])

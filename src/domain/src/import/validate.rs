@@ -42,6 +42,10 @@ pub struct Records {
     pub credit_notes: Vec<CreditNote>,
     /// The spreadsheet row of each record, in the same order.
     pub rows: Vec<u64>,
+    /// What an invoice file says is disputed of its invoices (by the new invoice's id): the
+    /// command that writes them opens a dispute of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disputed: Vec<(InvoiceId, Money)>,
 }
 
 impl Records {
@@ -658,6 +662,20 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
             _ => None,
         };
         let amount = r.required(K::Amount, parse_positive_amount);
+        let disputed = match r.optional(K::Disputed, parse_disputed) {
+            Ok(Some(Disputed::Part(d))) => match amount {
+                Some(a) if d > a => {
+                    r.report(
+                        K::Disputed,
+                        ImportProblem::ExceedsOpen { open: a, amount: d },
+                    );
+                    None
+                }
+                _ => Some(d),
+            },
+            Ok(Some(Disputed::All)) => amount,
+            _ => None,
+        };
         let order = match r.optional(K::Order, parse_doc_no) {
             Ok(Some(n)) => match orders.get(&n) {
                 None => {
@@ -679,8 +697,9 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         if let (Some(number), Some(customer), Some(issue_date), Some(due_date), Some(amount)) =
             (number, customer, issue, due_date, amount)
         {
+            let id = InvoiceId::from_u128(ids());
             out.invoices.push(Invoice {
-                id: InvoiceId::from_u128(ids()),
+                id,
                 meta,
                 customer,
                 order,
@@ -690,7 +709,29 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 amount,
             });
             out.rows.push(line);
+            if let Some(d) = disputed {
+                out.disputed.push((id, d));
+            }
         }
+    }
+}
+
+/// What a "disputed" cell says.
+enum Disputed {
+    /// No dispute (no, false, 0, 否).
+    None,
+    /// All of the invoice (yes, true, x, 是).
+    All,
+    Part(Money),
+}
+
+/// Reads a "disputed" cell: yes / no in English or Chinese, or the disputed amount.
+fn parse_disputed(s: &str) -> Result<Disputed, ImportProblem> {
+    let t = s.trim().to_lowercase();
+    match t.as_str() {
+        "no" | "n" | "false" | "0" | "否" | "无" | "-" => Ok(Disputed::None),
+        "yes" | "y" | "true" | "x" | "是" | "有" | "争议" => Ok(Disputed::All),
+        _ => parse_positive_amount(s).map(Disputed::Part),
     }
 }
 
