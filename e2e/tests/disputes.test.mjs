@@ -1,4 +1,5 @@
-// End-to-end: a disputed invoice. Two new customers each have an invoice due in three days; one
+// End-to-end: the customer's file. A rep logs a visit on Customer 360's history.
+// A disputed invoice. Two new customers each have an invoice due in three days; one
 // customer disputes its invoice. Five days later both invoices are overdue: the rules hold the
 // other customer's ordering and leave the disputed one out (the default policy), whose order
 // passes the check although its receivables still count. The disputes report lists the dispute
@@ -119,5 +120,33 @@ test("a disputed overdue invoice is left out of the holds but not the receivable
   } finally {
     await b?.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a rep logs a visit on the customer's history: a problem is said at its field, and the visit stays after a reload", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    const url = await newCustomer(page, server.url, "E2E 联系记录有限公司", "rep-1");
+    await page.click("[data-testid=history] [data-testid=log-contact]");
+    await page.selectOption("[data-testid=contact-channel]", "visit");
+    await page.fill("[data-testid=contact-with]", "采购部张经理");
+    await page.click("[data-testid=contact-save]");
+    await page.waitForSelector("[data-testid=contact-form] [data-field=note]");
+    assert.match(await page.textContent("[data-testid=contact-form] [data-field=note]"), /必填/);
+    assert.equal(await page.inputValue("[data-testid=contact-with]"), "采购部张经理", "nothing typed is lost");
+    await page.fill("[data-testid=contact-note]", "本周五支付三月发票");
+    await page.click("[data-testid=contact-save]");
+    const item = page.locator("[data-testid=history-item][data-kind=contact]");
+    await item.waitFor();
+    assert.match(await item.textContent(), /王伟 · 拜访 · 采购部张经理.*本周五支付三月发票/);
+    assert.equal(await page.locator("[data-testid=contact-form]").count(), 0);
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector("[data-testid=history-item][data-kind=contact]");
+    assert.equal(page.url(), url);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
   }
 });

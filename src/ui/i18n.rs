@@ -480,6 +480,14 @@ texts! {
     DocVoided => "voided", "已作废";
     ShowAllHistory => "Show all", "全部显示";
     Disputed => "Disputed", "争议中";
+    LogContact => "Log a contact", "记录联系";
+    Channel => "How", "联系方式";
+    ChannelCall => "Call", "电话";
+    ChannelVisit => "Visit", "拜访";
+    ChannelEmail => "E-mail", "邮件";
+    ChannelMessage => "Message", "消息";
+    ContactWith => "With whom", "联系对象";
+    ContactNote => "What was said", "沟通内容";
     Disputes => "Disputes", "争议";
     DisputesHint => "Disputed amounts count in exposure; in holds, rules and the rating only as the credit policy says.", "争议金额计入信用占用；是否计入逾期暂扣、预警规则与评级，由信用政策决定。";
     DisputeInvoice => "Dispute", "提出争议";

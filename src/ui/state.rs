@@ -650,6 +650,24 @@ pub async fn save_credit_note(
     Ok(id)
 }
 
+/// Records a call, visit, e-mail or message on the customer's file.
+pub async fn log_contact(
+    customer: CustomerId,
+    input: creditdesk_domain::contact::ContactInput,
+) -> Result<(), SaveError> {
+    let id = format!("{:032x}", new_uuid());
+    run(
+        Command::LogContact {
+            customer,
+            id,
+            input,
+        },
+        Vec::new(),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Opens a dispute of one of the customer's invoices.
 pub async fn open_dispute(
     customer: CustomerId,

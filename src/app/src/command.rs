@@ -2,6 +2,7 @@
 
 use crate::imports::Blocked;
 use creditdesk_domain::approval::{Routes, User};
+use creditdesk_domain::contact::ContactInput;
 use creditdesk_domain::credit::Policy;
 use creditdesk_domain::dispute::{DisputeInput, Resolve};
 use creditdesk_domain::import::{Kind as ImportKind, Records};
@@ -98,6 +99,12 @@ pub enum Command {
         resolve: Resolve,
         #[serde(default)]
         note: String,
+    },
+    /// Records a call, visit, e-mail or message with the customer on its file.
+    LogContact {
+        customer: CustomerId,
+        id: String,
+        input: ContactInput,
     },
     /// Files a request of the approval workflow (attachment bytes travel beside the command).
     FileRequest {
@@ -215,6 +222,7 @@ impl Command {
             Command::Correct { .. } => "correct",
             Command::OpenDispute { .. } => "open_dispute",
             Command::ResolveDispute { .. } => "resolve_dispute",
+            Command::LogContact { .. } => "log_contact",
             Command::FileRequest { .. } => "file_request",
             Command::Decide { .. } => "decide",
             Command::Withdraw { .. } => "withdraw",

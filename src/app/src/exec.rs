@@ -268,10 +268,12 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 .validate(*id, meta, custom, as_of)
                 .map_err(CommandError::Invalid)?;
             // The form never touches limits, the freeze or a grade override: they change only
-            // through approved requests.
+            // through approved requests. Disputes and contacts have commands of their own.
             if let Some(p) = prior {
                 c.limits = p.limits.clone();
                 c.grade_override = p.grade_override;
+                c.disputes = p.disputes.clone();
+                c.contacts = p.contacts.clone();
             }
             // Only those who see every customer give one to another sales rep.
             if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.id {
@@ -852,6 +854,37 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.base.push(base("customer", c.id, c.meta.version));
             fx.batch.customers.push(next);
             fx.touched.push(*customer);
+        }
+        Command::LogContact {
+            customer,
+            id,
+            input,
+        } => {
+            require(me, Permission::EditCustomers, "record contacts")?;
+            let c = visible(book, ctx, *customer)?;
+            if c.contacts.iter().any(|x| x.id == *id) {
+                return Err(CommandError::WrongState("a contact with this id exists"));
+            }
+            let contact = input
+                .validate(id, &me.id, as_of, now.0)
+                .map_err(CommandError::Invalid)?;
+            fx.events.push(event(
+                ctx,
+                "contact.logged",
+                format!("customer:{}", c.id),
+                String::new(),
+                if contact.with.is_empty() {
+                    contact.channel.key().to_string()
+                } else {
+                    format!("{}: {}", contact.channel.key(), contact.with)
+                },
+                &contact.note,
+            ));
+            let mut next = c.clone();
+            next.contacts.push(contact);
+            next.meta = c.meta.bump(device, now);
+            fx.base.push(base("customer", c.id, c.meta.version));
+            fx.batch.customers.push(next);
         }
         Command::FileRequest {
             id,

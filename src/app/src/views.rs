@@ -500,11 +500,14 @@ pub enum Happened {
     DisputeOpened(creditdesk_domain::dispute::Dispute),
     /// A dispute was resolved.
     DisputeResolved(creditdesk_domain::dispute::Dispute),
+    /// A call, visit, e-mail or message recorded on the customer's file.
+    Contact(creditdesk_domain::contact::Contact),
 }
 
 impl Book {
     /// The customer's timeline, newest first: alerts, collection tasks with every contact and
-    /// promise, payments and credit notes, voids and requests. `None` when the user may not see
+    /// promise, contacts recorded on the file, disputes, payments and credit notes, voids and
+    /// requests. `None` when the user may not see
     /// the customer.
     pub fn timeline(&self, user: &User, id: CustomerId) -> Option<Vec<Moment>> {
         if self.customer(id).is_none() || !self.visible(user, id) {
@@ -586,6 +589,13 @@ impl Book {
                     what: Happened::Void(c.clone()),
                 });
             }
+        }
+        for c in &self.customer(id).expect("checked").contacts {
+            v.push(Moment {
+                on: c.on,
+                at: timed(c.on, c.at),
+                what: Happened::Contact(c.clone()),
+            });
         }
         for d in &self.customer(id).expect("checked").disputes {
             if let Some(r) = &d.resolution {

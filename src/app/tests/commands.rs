@@ -1030,6 +1030,7 @@ fn the_customers_timeline_tells_alerts_tasks_contacts_and_payments_newest_first_
             Happened::Request(_) => "request",
             Happened::DisputeOpened(_) => "dispute",
             Happened::DisputeResolved(_) => "dispute resolved",
+            Happened::Contact(_) => "contact",
         })
         .collect();
     // The promise (today, timed) comes before what the morning's run raised today.
@@ -3520,4 +3521,109 @@ fn an_invoice_import_with_a_disputed_column_opens_a_dispute_of_each_for_the_cust
     let back = stored.customers.iter().find(|x| x.id == w.ours).unwrap();
     assert_eq!(back.disputes, c.disputes);
     assert_eq!(stored.rows.invoices.len(), 2);
+}
+
+#[test]
+fn a_contact_is_recorded_on_the_customer_s_file_by_who_sees_it_and_tops_its_history() {
+    use creditdesk_domain::contact::ContactInput;
+    let w = World::new();
+    let log = |actor: &str, id: &str, input: ContactInput| {
+        w.run(
+            actor,
+            Command::LogContact {
+                customer: w.ours,
+                id: id.into(),
+                input,
+            },
+        )
+    };
+    let visit = ContactInput {
+        channel: "visit".into(),
+        with: "Mr Zhang, purchasing".into(),
+        note: "Will pay the March invoices on Friday".into(),
+    };
+    assert!(matches!(
+        log("rep-2", "C-1", visit.clone()),
+        Err(CommandError::NotYours)
+    ));
+    assert!(matches!(
+        log("gm", "C-1", visit.clone()),
+        Err(CommandError::NotPermitted(_))
+    ));
+    match log(
+        "rep-1",
+        "C-1",
+        ContactInput {
+            channel: "fax".into(),
+            with: "x".repeat(81),
+            note: " ".into(),
+        },
+    ) {
+        Err(CommandError::Invalid(errs)) => assert_eq!(
+            errs.iter()
+                .map(|e| (e.field, e.problem.code()))
+                .collect::<Vec<_>>(),
+            [
+                ("channel", "E-CHOICE"),
+                ("with", "E-TOO-LONG"),
+                ("note", "E-REQUIRED")
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+    log("rep-1", "C-1", visit.clone()).unwrap();
+    assert!(matches!(
+        log("rep-1", "C-1", visit.clone()),
+        Err(CommandError::WrongState(_))
+    ));
+    let book = w.book.borrow();
+    let e = book.audit.last().unwrap();
+    assert_eq!(
+        (e.what.as_str(), e.after.as_str(), e.why.as_str()),
+        (
+            "contact.logged",
+            "visit: Mr Zhang, purchasing",
+            "Will pay the March invoices on Friday"
+        )
+    );
+    let line = book.timeline(&who("rep-1"), w.ours).unwrap();
+    match &line[0].what {
+        Happened::Contact(c) => {
+            assert_eq!((c.by.as_str(), c.on), ("rep-1", d(TODAY)));
+            assert_eq!(c.note, "Will pay the March invoices on Friday");
+        }
+        other => panic!("{other:?}"),
+    }
+    let stored = block_on(w.store.load()).unwrap();
+    let back = stored.customers.iter().find(|c| c.id == w.ours).unwrap();
+    assert_eq!(back.contacts.len(), 1);
+    // Editing the customer's master data keeps its file.
+    drop(book);
+    let inv = old_invoice(&w, w.ours, "900", 40);
+    w.run("fs", inv.clone()).unwrap();
+    open_dispute(
+        &w,
+        "rep-1",
+        "D-1",
+        dispute_input(invoice_id(&inv), "", "price"),
+    )
+    .unwrap();
+    let mut edit = CustomerInput::from_customer(back);
+    edit.phone = "0571-88886666".into();
+    w.run(
+        "rep-1",
+        Command::SaveCustomer {
+            id: w.ours,
+            create: false,
+            input: edit,
+            why: String::new(),
+        },
+    )
+    .unwrap();
+    let book = w.book.borrow();
+    let c = book.customer(w.ours).unwrap();
+    assert_eq!(
+        (c.phone.as_str(), c.contacts.len(), c.disputes.len()),
+        ("0571-88886666", 1, 1)
+    );
 }

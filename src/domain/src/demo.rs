@@ -378,6 +378,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             limits,
             grade_override: None,
             disputes: Vec::new(),
+            contacts: Vec::new(),
             id,
             meta: Meta::new(device, ts(first_coop)),
             name,

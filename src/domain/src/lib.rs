@@ -8,6 +8,7 @@
 //!   functions of [`money`].
 
 pub mod approval;
+pub mod contact;
 pub mod credit;
 pub mod date;
 pub mod demo;

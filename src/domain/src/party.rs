@@ -192,6 +192,10 @@ pub struct Customer {
     /// Disputed invoices, open and resolved (see [`crate::dispute`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disputes: Vec<crate::dispute::Dispute>,
+    /// Calls, visits, e-mails and messages recorded on the customer's file (see
+    /// [`crate::contact`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<crate::contact::Contact>,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -425,6 +429,7 @@ impl CustomerInput {
             limits: crate::credit::Limits::default(),
             grade_override: None,
             disputes: Vec::new(),
+            contacts: Vec::new(),
         })
     }
 

@@ -54,6 +54,7 @@ fn customer() -> Customer {
         limits: Default::default(),
         grade_override: None,
         disputes: Vec::new(),
+        contacts: Vec::new(),
     }
 }
 

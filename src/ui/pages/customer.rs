@@ -437,7 +437,13 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
     use creditdesk_domain::monitor::TaskStatus;
     let state = expect_context::<AppState>();
     let all = RwSignal::new(false);
+    // The contact form's values live here, so that a redraw keeps what was typed.
+    let form = ContactFields::new();
     move || {
+        let may_log = state.data(|d| {
+            d.me()
+                .may(creditdesk_domain::approval::Permission::EditCustomers)
+        });
         let lang = state.lang.get();
         let t = move |k: T| lang.t(k);
         let Some(line) = state.data(|d| d.timeline(&d.me(), customer)) else {
@@ -518,6 +524,14 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
                         "dispute-resolved",
                         format!("{}{} · {}", lang.label(t(T::DisputeResolvedH)), d.number, crate::ui::pages::disputes::status_text(lang, &d)).into_any(),
                     ),
+                    Happened::Contact(c) => (
+                        "contact",
+                        view! {
+                            <strong>{name(&c.by)}</strong>" · "{t(channel_label(c.channel))}
+                            {(!c.with.is_empty()).then(|| format!(" · {}", c.with))}
+                            <q class="history-note">{c.note.clone()}</q>
+                        }.into_any(),
+                    ),
                     Happened::Request(r) => (
                         "request",
                         view! {
@@ -539,6 +553,7 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
             <div class="card history" data-testid="history">
                 <h2>{t(T::CustomerHistory)} " " <small class="muted">{total}</small></h2>
                 <p class="muted small">{t(T::CustomerHistoryHint)}</p>
+                {may_log.then(|| view! { <ContactForm customer=customer form=form /> })}
                 {if total == 0 {
                     view! { <p class="muted">{t(T::NoHistory)}</p> }.into_any()
                 } else {
@@ -550,6 +565,127 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
                     </button>
                 })}
             </div>
+        }
+        .into_any()
+    }
+}
+
+fn channel_label(c: creditdesk_domain::contact::Channel) -> T {
+    use creditdesk_domain::contact::Channel;
+    match c {
+        Channel::Call => T::ChannelCall,
+        Channel::Visit => T::ChannelVisit,
+        Channel::Email => T::ChannelEmail,
+        Channel::Message => T::ChannelMessage,
+    }
+}
+
+/// What the contact form holds: typed values, the problems of the last save, and whether it is
+/// open and saving.
+#[derive(Clone, Copy)]
+struct ContactFields {
+    open: RwSignal<bool>,
+    channel: RwSignal<String>,
+    with: RwSignal<String>,
+    note: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+    other: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+}
+
+impl ContactFields {
+    fn new() -> Self {
+        Self {
+            open: RwSignal::new(false),
+            channel: RwSignal::new("call".into()),
+            with: RwSignal::new(String::new()),
+            note: RwSignal::new(String::new()),
+            errors: RwSignal::new(Vec::new()),
+            other: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+}
+
+/// "Log a contact": a call, a visit, an e-mail or a message, with whom and what was said, on the
+/// customer's file (it joins the history). A refusal is said at its field; nothing typed is lost.
+#[component]
+fn ContactForm(customer: CustomerId, form: ContactFields) -> impl IntoView {
+    use creditdesk_domain::contact::{field, Channel, Contact, ContactInput};
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let t = move |k: T| lang.t(k);
+    let err = move |f: &'static str| {
+        move || {
+            form.errors.with(|errs| {
+                let v: Vec<String> = errs
+                    .iter()
+                    .filter(|e| e.field == f)
+                    .map(|e| lang.problem(e.problem))
+                    .collect();
+                (!v.is_empty()).then(
+                    || view! { <p class="error" role="alert" data-field=f>{v.join("; ")}</p> },
+                )
+            })
+        }
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = ContactInput {
+            channel: form.channel.get_untracked(),
+            with: form.with.get_untracked(),
+            note: form.note.get_untracked(),
+        };
+        form.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::ui::state::log_contact(customer, input).await {
+                Ok(()) => {
+                    form.with.set(String::new());
+                    form.note.set(String::new());
+                    form.errors.set(Vec::new());
+                    form.other.set(None);
+                    form.open.set(false);
+                    state.changed();
+                }
+                Err(crate::ui::state::SaveError::Invalid(errs)) => form.errors.set(errs),
+                Err(e) => form
+                    .other
+                    .set(Some(crate::ui::pages::requests::save_error_text(lang, &e))),
+            }
+            form.busy.set(false);
+        });
+    };
+    move || {
+        if !form.open.get() {
+            return view! {
+                <button class="small" data-testid="log-contact" on:click=move |_| form.open.set(true)>{t(T::LogContact)}</button>
+            }
+            .into_any();
+        }
+        view! {
+            <form class="contact-form" data-testid="contact-form" on:submit=save>
+                <label>{t(T::Channel)}
+                    <select data-testid="contact-channel" prop:value=move || form.channel.get() on:change=move |ev| form.channel.set(event_target_value(&ev))>
+                        {Channel::ALL.into_iter().map(|c| view! { <option value=c.key()>{t(channel_label(c))}</option> }).collect_view()}
+                    </select>
+                </label>
+                {err(field::CHANNEL)}
+                <label>{t(T::ContactWith)}
+                    <input data-testid="contact-with" maxlength=Contact::WITH_MAX.to_string()
+                        prop:value=move || form.with.get() on:input=move |ev| form.with.set(event_target_value(&ev)) />
+                </label>
+                {err(field::WITH)}
+                <label>{t(T::ContactNote)}
+                    <input data-testid="contact-note" maxlength=Contact::NOTE_MAX.to_string()
+                        prop:value=move || form.note.get() on:input=move |ev| form.note.set(event_target_value(&ev)) />
+                </label>
+                {err(field::NOTE)}
+                {move || form.other.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                <div class="form-actions">
+                    <button type="submit" class="primary" data-testid="contact-save" disabled=move || form.busy.get()>{t(T::Save)}</button>
+                    <button type="button" on:click=move |_| form.open.set(false)>{t(T::Cancel)}</button>
+                </div>
+            </form>
         }
         .into_any()
     }
