@@ -1296,3 +1296,118 @@ async fn a_limit_request_pushed_with_a_calendar_the_form_refuses_is_refused_and_
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn two_devices_dispute_one_invoice_offline_the_first_lands_and_the_second_is_refused_at_it() {
+    use creditdesk_domain::dispute::{DisputeInput, Resolve};
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let mine = book_of(&pull(&s, &rep).await);
+        // An invoice of the rep's, open and not disputed.
+        let (customer, invoice) = mine
+            .ledger
+            .invoices()
+            .iter()
+            .filter(|i| mine.customer(i.customer).is_some())
+            .find(|i| {
+                mine.ledger
+                    .open_now_of(i.customer, i.id)
+                    .is_some_and(|(_, o)| o.is_positive())
+                    && !mine
+                        .customer(i.customer)
+                        .unwrap()
+                        .disputes
+                        .iter()
+                        .any(|d| d.invoice == i.id)
+            })
+            .map(|i| (i.customer, i.id))
+            .expect("the demo rep has an open invoice");
+        let dispute = |id: &str, reason: &str| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: 1,
+            command: Command::OpenDispute {
+                customer,
+                id: id.into(),
+                input: DisputeInput {
+                    invoice: Some(invoice),
+                    amount: String::new(),
+                    category: "price".into(),
+                    reason: reason.into(),
+                    owner: "rep-1".into(),
+                },
+            },
+            files: vec![],
+        };
+        // Both offline; the rep's phone pushes first.
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![dispute("d-phone", "price above the contract")],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let r = push(&s, &fs, "desk-1", vec![dispute("d-desk", "price again")]).await;
+        assert_eq!(
+            (r.results[0].status, r.results[0].code.as_deref()),
+            (Status::Refused, Some("CMD-INVALID")),
+            "{db}: {r:?}"
+        );
+        assert!(
+            r.results[0]
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("invoice: OpenDispute"),
+            "{db}: the refusal names why: {r:?}"
+        );
+        // Finance's next pull has the rep's dispute, on the trail as the rep.
+        let theirs = pull(&s, &fs).await;
+        let c = theirs.customers.iter().find(|c| c.id == customer).unwrap();
+        let open: Vec<_> = c
+            .disputes
+            .iter()
+            .filter(|d| d.is_open() && d.invoice == invoice)
+            .collect();
+        assert_eq!(
+            (open.len(), open[0].id.as_str(), open[0].opened_by.as_str()),
+            (1, "d-phone", "rep-1"),
+            "{db}"
+        );
+        assert!(theirs
+            .audit
+            .iter()
+            .any(|e| e.what == "dispute.opened" && e.who == "rep-1"));
+        assert!(
+            book_of(&theirs).summary(customer).disputed.is_positive(),
+            "{db}"
+        );
+        // Upheld from the desk: the rep's next pull reads it closed.
+        let upheld = Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: 2,
+            command: Command::ResolveDispute {
+                customer,
+                dispute: "d-phone".into(),
+                resolve: Resolve::Upheld,
+                note: "the contract price stands".into(),
+            },
+            files: vec![],
+        };
+        let r = push(&s, &fs, "desk-1", vec![upheld]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let again = pull(&s, &rep).await;
+        let c = again.customers.iter().find(|c| c.id == customer).unwrap();
+        let d = c.disputes.iter().find(|d| d.id == "d-phone").unwrap();
+        assert_eq!(
+            d.resolution
+                .as_ref()
+                .map(|r| (r.by.as_str(), r.outcome.key())),
+            Some(("fs-1", "upheld")),
+            "{db}"
+        );
+        s.running.stop().await;
+    }
+}
