@@ -102,7 +102,7 @@ test("the rule builder tests a rule on today's data and back-tests the rules bef
   try {
     await page.goto(server.url + "/rules");
     await ready(page);
-    assert.equal(await page.locator("[data-testid=rule]").count(), 6, "the built-in rules");
+    assert.equal(await page.locator("[data-testid=rule]").count(), 7, "the built-in rules");
     await page.click("text=新增规则");
     await page.waitForSelector("[data-testid=rule-editor]");
     await page.selectOption("[data-testid=rule-metric]", "max_days_overdue");
@@ -112,7 +112,7 @@ test("the rule builder tests a rule on today's data and back-tests the rules bef
     // real overdue; every customer with a ledger at 0.
     const wouldFire = async (threshold) => {
       await page.fill("[data-testid=rule-threshold]", threshold);
-      await page.click("[data-testid=test-rule] >> nth=6");
+      await page.click("[data-testid=test-rule] >> nth=7");
       await page.waitForFunction(() => /该规则将触发的客户数：\s*\d+/.test(document.querySelector("[data-testid=would-fire]")?.textContent || ""));
       return Number((await page.textContent("[data-testid=would-fire]")).match(/该规则将触发的客户数：\s*(\d+)/)[1]);
     };

@@ -481,6 +481,18 @@ texts! {
     ShowAllHistory => "Show all", "全部显示";
     Disputed => "Disputed", "争议中";
     LogContact => "Log a contact", "记录联系";
+    Documents => "Documents", "文件资料";
+    DocumentsHint => "Contracts, guarantees and credit insurance with their expiry: a warning comes 30 days before one lapses.", "合同、担保与信用保险及其到期日：到期前 30 天发出预警。";
+    AddDocument => "Add a document", "添加文件";
+    DocKindLabel => "Kind", "类型";
+    DocContract => "Contract", "合同";
+    DocGuarantee => "Guarantee", "担保";
+    DocInsurance => "Credit insurance", "信用保险";
+    DocOther => "Other", "其他";
+    DocTitle => "Title", "标题";
+    DocFile => "File", "文件";
+    DocExpires => "Expires", "到期日";
+    DocAdded => "Added", "添加";
     Channel => "How", "联系方式";
     ChannelCall => "Call", "电话";
     ChannelVisit => "Visit", "拜访";
@@ -649,6 +661,7 @@ texts! {
     MScoreDrop => "Score points lost since the last run (×100)", "评分下降（×100）";
     MLimitExpiry => "Days to limit expiry", "额度到期剩余天数";
     MReview => "Days to limit review", "额度复核剩余天数";
+    MDocExpiry => "Days until a contract, guarantee or insurance lapses", "合同、担保或保险到期剩余天数";
     MLitigation => "Litigation count", "诉讼数量";
     ActingAs => "You act as", "您的审批身份";
     Entries => "entries", "条记录";

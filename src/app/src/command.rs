@@ -5,6 +5,7 @@ use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::contact::ContactInput;
 use creditdesk_domain::credit::Policy;
 use creditdesk_domain::dispute::{DisputeInput, Resolve};
+use creditdesk_domain::document::DocumentInput;
 use creditdesk_domain::import::{Kind as ImportKind, Records};
 use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
@@ -105,6 +106,14 @@ pub enum Command {
         customer: CustomerId,
         id: String,
         input: ContactInput,
+    },
+    /// Adds a contract, guarantee, credit insurance or other paper to the customer's file (the
+    /// file's bytes travel beside the command, as a request's attachments do).
+    AddDocument {
+        customer: CustomerId,
+        id: String,
+        input: DocumentInput,
+        file: Attachment,
     },
     /// Files a request of the approval workflow (attachment bytes travel beside the command).
     FileRequest {
@@ -223,6 +232,7 @@ impl Command {
             Command::OpenDispute { .. } => "open_dispute",
             Command::ResolveDispute { .. } => "resolve_dispute",
             Command::LogContact { .. } => "log_contact",
+            Command::AddDocument { .. } => "add_document",
             Command::FileRequest { .. } => "file_request",
             Command::Decide { .. } => "decide",
             Command::Withdraw { .. } => "withdraw",

@@ -274,6 +274,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 c.grade_override = p.grade_override;
                 c.disputes = p.disputes.clone();
                 c.contacts = p.contacts.clone();
+                c.documents = p.documents.clone();
             }
             // Only those who see every customer give one to another sales rep.
             if !me.may(Permission::SeeAllCustomers) && c.sales_rep != me.id {
@@ -853,6 +854,44 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             next.meta = c.meta.bump(device, now);
             fx.base.push(base("customer", c.id, c.meta.version));
             fx.batch.customers.push(next);
+            fx.touched.push(*customer);
+        }
+        Command::AddDocument {
+            customer,
+            id,
+            input,
+            file,
+        } => {
+            require(me, Permission::EditCustomers, "add documents")?;
+            let c = visible(book, ctx, *customer)?;
+            if c.documents.iter().any(|x| x.id == *id) {
+                return Err(CommandError::WrongState("a document with this id exists"));
+            }
+            let doc = input
+                .validate(id, Some(file), &me.id, as_of)
+                .map_err(CommandError::Invalid)?;
+            fx.events.push(event(
+                ctx,
+                "document.added",
+                format!("customer:{}", c.id),
+                String::new(),
+                format!(
+                    "{}: {} ({}){}",
+                    doc.kind.key(),
+                    doc.title,
+                    doc.file.name,
+                    doc.expires
+                        .map(|d| format!(", expires {}", d.iso()))
+                        .unwrap_or_default()
+                ),
+                "",
+            ));
+            let mut next = c.clone();
+            next.documents.push(doc);
+            next.meta = c.meta.bump(device, now);
+            fx.base.push(base("customer", c.id, c.meta.version));
+            fx.batch.customers.push(next);
+            // The rules read the documents' expiry.
             fx.touched.push(*customer);
         }
         Command::LogContact {

@@ -3627,3 +3627,93 @@ fn a_contact_is_recorded_on_the_customer_s_file_by_who_sees_it_and_tops_its_hist
         ("0571-88886666", 1, 1)
     );
 }
+
+#[test]
+fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clears_the_warning() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::document::DocumentInput;
+    use creditdesk_domain::request::Attachment;
+    let w = World::new();
+    let file = |id: &str, size: u64| Attachment {
+        id: id.into(),
+        name: format!("{id}.pdf"),
+        mime: "application/pdf".into(),
+        size,
+    };
+    let add = |actor: &str, id: &str, input: DocumentInput, f: Attachment| {
+        let bytes = vec![(f.id.clone(), vec![7u8; f.size.min(16) as usize])];
+        block_on(execute(
+            &w.store,
+            &w.book,
+            &w.ctx(actor),
+            Command::AddDocument {
+                customer: w.ours,
+                id: id.into(),
+                input,
+                file: f,
+            },
+            bytes,
+        ))
+    };
+    let contract = |expires: &str| DocumentInput {
+        kind: "contract".into(),
+        title: "Framework supply contract".into(),
+        expires: expires.into(),
+    };
+    let soon = d(TODAY).add_days(20).iso();
+    assert!(matches!(
+        add("rep-2", "doc-1", contract(&soon), file("f1", 100)),
+        Err(CommandError::NotYours)
+    ));
+    match add(
+        "rep-1",
+        "doc-1",
+        DocumentInput {
+            kind: "deed".into(),
+            title: String::new(),
+            expires: "someday".into(),
+        },
+        file("f1", 6 * 1024 * 1024),
+    ) {
+        Err(CommandError::Invalid(errs)) => assert_eq!(
+            errs.iter()
+                .map(|e| (e.field, e.problem.code()))
+                .collect::<Vec<_>>(),
+            [
+                ("kind", "E-CHOICE"),
+                ("title", "E-REQUIRED"),
+                ("expires", "E-NOT-DATE"),
+                ("file", "E-FILE-SIZE")
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+    add("rep-1", "doc-1", contract(&soon), file("f1", 100)).unwrap();
+    assert_eq!(
+        block_on(w.store.attachment("f1")).unwrap().map(|b| b.len()),
+        Some(16),
+        "the file is stored with the command"
+    );
+    let (report, fresh) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let lapsing: Vec<_> = fresh.iter().filter(|a| a.rule == "W1007").collect();
+    assert_eq!(lapsing.len(), 1, "{report:?}");
+    assert_eq!(
+        (
+            lapsing[0].customer,
+            lapsing[0].value,
+            lapsing[0].rep.as_deref()
+        ),
+        (w.ours, 20, Some("rep-1"))
+    );
+    // Renewed for a year: the new contract's expiry counts and the warning clears.
+    let next_year = d(TODAY).add_days(385).iso();
+    add("fs", "doc-2", contract(&next_year), file("f2", 100)).unwrap();
+    let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
+    assert_eq!(report.cleared, [lapsing[0].id.clone()], "{report:?}");
+    let book = w.book.borrow();
+    let c = book.customer(w.ours).unwrap();
+    assert_eq!(c.documents.len(), 2);
+    assert!(book.audit.iter().any(|e| e.what == "document.added"
+        && e.after
+            .contains("contract: Framework supply contract (f2.pdf), expires")));
+}

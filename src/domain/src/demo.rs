@@ -379,6 +379,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             grade_override: None,
             disputes: Vec::new(),
             contacts: Vec::new(),
+            documents: Vec::new(),
             id,
             meta: Meta::new(device, ts(first_coop)),
             name,

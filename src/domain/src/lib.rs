@@ -13,6 +13,7 @@ pub mod credit;
 pub mod date;
 pub mod demo;
 pub mod dispute;
+pub mod document;
 pub mod error;
 pub mod forecast;
 pub mod id;

@@ -36,10 +36,13 @@ pub enum Metric {
     /// Days until the limit review is due (negative: overdue); no review date: never fires.
     DaysToReview,
     LitigationCount,
+    /// Days until the customer's first contract, guarantee or credit insurance lapses (negative:
+    /// lapsed; see [`crate::document::days_to_expiry`]); none that lapses: never fires.
+    DaysToDocumentExpiry,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 12] = [
         Metric::Utilisation,
         Metric::OverdueAmount,
         Metric::MaxDaysOverdue,
@@ -51,6 +54,7 @@ impl Metric {
         Metric::DaysToLimitExpiry,
         Metric::DaysToReview,
         Metric::LitigationCount,
+        Metric::DaysToDocumentExpiry,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -65,6 +69,7 @@ impl Metric {
             Metric::DaysToLimitExpiry => "days_to_limit_expiry",
             Metric::DaysToReview => "days_to_review",
             Metric::LitigationCount => "litigation_count",
+            Metric::DaysToDocumentExpiry => "days_to_document_expiry",
         }
     }
     pub fn from_code(s: &str) -> Option<Metric> {
@@ -286,6 +291,19 @@ impl Default for RuleSet {
                         ..Actions::default()
                     },
                 ),
+                rule(
+                    "W1007",
+                    "A contract, guarantee or credit insurance lapses within 30 days",
+                    Severity::Warning,
+                    Metric::DaysToDocumentExpiry,
+                    Op::Le,
+                    30,
+                    Actions {
+                        alert_roles: vec![FinanceSpecialist],
+                        alert_rep: true,
+                        ..Actions::default()
+                    },
+                ),
             ],
         }
     }
@@ -470,6 +488,9 @@ pub fn facts(
     }
     if let Some(n) = c.profile.litigation_count {
         v.insert(Metric::LitigationCount, n as i64);
+    }
+    if let Some(days) = crate::document::days_to_expiry(&c.documents, as_of) {
+        v.insert(Metric::DaysToDocumentExpiry, days);
     }
     Facts {
         customer: c.id,
@@ -1089,6 +1110,10 @@ impl Metric {
             Metric::DaysToLimitExpiry => ("days to limit expiry", "额度到期剩余天数"),
             Metric::DaysToReview => ("days to limit review", "额度复核剩余天数"),
             Metric::LitigationCount => ("litigation count", "诉讼数量"),
+            Metric::DaysToDocumentExpiry => (
+                "days until a contract, guarantee or credit insurance lapses",
+                "合同、担保或信用保险到期剩余天数",
+            ),
         };
         if zh {
             cn
@@ -1128,6 +1153,7 @@ pub fn rule_name(zh: bool, code: &str, name: &str) -> String {
         "W1004" => "额度连续 6 个月未使用",
         "W1005" => "额度已到期",
         "W1006" => "额度复核日已过",
+        "W1007" => "合同、担保或信用保险 30 天内到期",
         PROMISE_BROKEN => "未按承诺付款",
         _ => name,
     }
@@ -1159,6 +1185,20 @@ pub fn alert_sentence(zh: bool, a: &Alert) -> String {
         (Metric::DaysToReview, false) if a.value < 0 => {
             format!("the limit review was due {} ago", days(false, -a.value))
         }
+        (Metric::DaysToDocumentExpiry, true) if a.value < 0 => {
+            format!("合同、担保或信用保险已于 {} 天前到期", -a.value)
+        }
+        (Metric::DaysToDocumentExpiry, false) if a.value < 0 => format!(
+            "a contract, guarantee or credit insurance lapsed {} ago",
+            days(false, -a.value)
+        ),
+        (Metric::DaysToDocumentExpiry, true) => {
+            format!("合同、担保或信用保险将在 {} 天后到期", a.value)
+        }
+        (Metric::DaysToDocumentExpiry, false) => format!(
+            "a contract, guarantee or credit insurance lapses in {}",
+            days(false, a.value)
+        ),
         (Metric::MonthsUnused, true) => {
             format!(
                 "额度已连续 {} 个月未使用（阈值 {} 个月）",

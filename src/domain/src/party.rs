@@ -196,6 +196,9 @@ pub struct Customer {
     /// [`crate::contact`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<crate::contact::Contact>,
+    /// Contracts, guarantees, credit insurance and other papers (see [`crate::document`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<crate::document::Document>,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -430,6 +433,7 @@ impl CustomerInput {
             grade_override: None,
             disputes: Vec::new(),
             contacts: Vec::new(),
+            documents: Vec::new(),
         })
     }
 

@@ -55,6 +55,7 @@ fn customer() -> Customer {
         grade_override: None,
         disputes: Vec::new(),
         contacts: Vec::new(),
+        documents: Vec::new(),
     }
 }
 

@@ -13,7 +13,7 @@
 //! | `GET /api/v1/pull?cursor=` | signed in        | what I may see, if it changed                   |
 //! | `POST /api/v1/pull`        | signed in        | `{cursor, digest}` → what changed against what the device holds |
 //! | `GET /api/v1/pull/chunk?cursor=&key=` | signed in | one ledger chunk of that pull, as bytes |
-//! | `GET /api/v1/attachments/{id}` | signed in    | a request's attachment, if I see its customer    |
+//! | `GET /api/v1/attachments/{id}` | signed in    | a request's attachment or a customer document, if I see its customer |
 //! | `GET /api/v1/events`       | signed in        | server-sent events: the cursor after each change |
 //! | `GET /api/v1/devices`      | administrator    | the devices that sync, with their user and state |
 //! | `POST /api/v1/devices/{client}/lost` | administrator | report a device lost: its session ends; it erases its data at its next contact |
@@ -638,7 +638,7 @@ async fn pull_chunk(
     }
 }
 
-/// A request's attachment as bytes, for a user who sees the request's customer (a pull names
+/// A request's attachment or a document of a customer's file as bytes, for a user who sees the customer (a pull names
 /// attachments; a device fetches one when someone opens it). No such attachment and one the user
 /// may not see answer alike: 404.
 async fn attachment(
@@ -658,7 +658,7 @@ async fn attachment(
         None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "SRV-NO-ATTACHMENT",
-            "no such attachment among the requests you may see",
+            "no such attachment among the requests and documents you may see",
         )),
     }
 }

@@ -448,12 +448,21 @@ impl Engine {
                 let _ = reply.send(found);
             }
             Job::Attachment { user, id, reply } => {
+                // A request's attachment, or a document on a customer's file, of a customer the
+                // user sees.
                 let seen = self.user(&user).is_some_and(|me| {
                     let book = self.book.borrow();
                     book.requests
                         .iter()
                         .find(|r| r.attachments.iter().any(|a| a.id == id))
-                        .is_some_and(|r| book.visible(&me, r.customer))
+                        .map(|r| r.customer)
+                        .or_else(|| {
+                            book.customers
+                                .iter()
+                                .find(|c| c.documents.iter().any(|d| d.file.id == id))
+                                .map(|c| c.id)
+                        })
+                        .is_some_and(|c| book.visible(&me, c))
                 });
                 let bytes = if seen {
                     self.store.attachment(&id).await.map_err(text)

@@ -1411,3 +1411,87 @@ async fn two_devices_dispute_one_invoice_offline_the_first_lands_and_the_second_
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_document_on_a_customer_s_file_goes_up_with_its_push_and_comes_down_only_to_who_sees_it()
+{
+    use base64::Engine as _;
+    use creditdesk_domain::document::DocumentInput;
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let before = pull(&s, &fs).await;
+        let (customer, _) = free_customer(&s, &rep, &before).await;
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+        let file_id = uuid::Uuid::new_v4().to_string();
+        let add = Command::AddDocument {
+            customer,
+            id: "doc-1".into(),
+            input: DocumentInput {
+                kind: "credit_insurance".into(),
+                title: "Sinosure policy 2026".into(),
+                expires: "2026-07-01".into(),
+            },
+            file: creditdesk_domain::request::Attachment {
+                id: file_id.clone(),
+                name: "policy.pdf".into(),
+                mime: "application/pdf".into(),
+                size: bytes.len() as u64,
+            },
+        };
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
+                n: 1,
+                command: add,
+                files: vec![(
+                    file_id.clone(),
+                    base64::engine::general_purpose::STANDARD.encode(&bytes),
+                )],
+            }],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let get = |t: String| {
+            let (addr, id) = (s.running.addr, file_id.clone());
+            async move {
+                creditdesk_server::loopback::request(
+                    addr,
+                    "GET",
+                    &format!("/api/v1/attachments/{id}"),
+                    Some(&t),
+                    None,
+                )
+                .await
+                .expect("the server answers")
+            }
+        };
+        let a = get(fs.clone()).await;
+        assert_eq!(a.status, 200, "{db}");
+        assert!(a.body == bytes, "{db}: the same bytes come back");
+        let a = get(token(&s, "rep-2").await).await;
+        assert_eq!(a.status, 404, "{db}: another rep does not see the customer");
+        // Finance's pull carries the document, and the policy lapsing within 30 days is what the
+        // rules read.
+        let theirs = pull(&s, &fs).await;
+        let c = theirs.customers.iter().find(|c| c.id == customer).unwrap();
+        assert_eq!(
+            c.documents
+                .iter()
+                .map(|d| d.title.as_str())
+                .collect::<Vec<_>>(),
+            ["Sinosure policy 2026"],
+            "{db}"
+        );
+        assert_eq!(
+            creditdesk_domain::document::days_to_expiry(&c.documents, theirs.as_of),
+            Some(16),
+            "{db}"
+        );
+        s.running.stop().await;
+    }
+}

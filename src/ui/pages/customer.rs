@@ -5,6 +5,7 @@ use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
 use crate::ui::pages::disputes::{DisputeSheet, DisputesCard};
+use crate::ui::pages::documents::{DocumentFields, DocumentsCard};
 use crate::ui::pages::requests::{kind_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, provisional_text,
@@ -44,10 +45,12 @@ pub fn Customer360() -> impl IntoView {
     // is typed keeps it); another customer's page closes it.
     let ask = VoidAsk::new();
     let sheet = DisputeSheet::new();
+    let docs = DocumentFields::new();
     Effect::new(move |_| {
         id.track();
         ask.close();
         sheet.close();
+        docs.close();
     });
     view! {
         {move || ask.view()}
@@ -57,7 +60,7 @@ pub fn Customer360() -> impl IntoView {
                 state.lang.track();
                 let found = state.data(|d| d.customer_360(&d.me(), id.get()));
                 match found {
-                    Ok(v) => view! { <CustomerPage v=v ask=ask sheet=sheet /> }.into_any(),
+                    Ok(v) => view! { <CustomerPage v=v ask=ask sheet=sheet docs=docs /> }.into_any(),
                     Err(why) => view! { <UnavailablePage why=why /> }.into_any(),
                 }
             }}
@@ -157,7 +160,12 @@ fn dl_row(label: &'static str, value: String) -> impl IntoView {
 }
 
 #[component]
-fn CustomerPage(v: Customer360, ask: VoidAsk, sheet: DisputeSheet) -> impl IntoView {
+fn CustomerPage(
+    v: Customer360,
+    ask: VoidAsk,
+    sheet: DisputeSheet,
+    docs: DocumentFields,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang: Lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
@@ -178,6 +186,11 @@ fn CustomerPage(v: Customer360, ask: VoidAsk, sheet: DisputeSheet) -> impl IntoV
         disputed,
     } = v;
     let disputes = c.disputes.clone();
+    let documents = c.documents.clone();
+    let may_add_documents = state.data(|d| {
+        d.me()
+            .may(creditdesk_domain::approval::Permission::EditCustomers)
+    });
     let customer = c.id;
     let void = move |fix: Fix, what: String| ask.open(customer, fix, what);
     let void_note =
@@ -233,6 +246,9 @@ fn CustomerPage(v: Customer360, ask: VoidAsk, sheet: DisputeSheet) -> impl IntoV
             <RatingCard customer=c.id />
             {(!disputes.is_empty()).then(|| view! {
                 <DisputesCard customer=c.id disputes=disputes disputed=disputed.clone() may_dispute=may_dispute sheet=sheet />
+            })}
+            {(may_add_documents || !documents.is_empty()).then(|| view! {
+                <DocumentsCard customer=c.id documents=documents may_add=may_add_documents form=docs />
             })}
             <HistoryCard customer=c.id />
             <div class="two-col">

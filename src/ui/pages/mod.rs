@@ -6,6 +6,7 @@ pub mod customer_form;
 pub mod customers;
 pub mod dashboard;
 pub mod disputes;
+pub mod documents;
 pub mod import;
 pub mod ledger_forms;
 pub mod monitor;

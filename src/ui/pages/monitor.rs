@@ -46,6 +46,7 @@ pub fn metric_label(m: Metric) -> T {
         Metric::DaysToLimitExpiry => T::MLimitExpiry,
         Metric::DaysToReview => T::MReview,
         Metric::LitigationCount => T::MLitigation,
+        Metric::DaysToDocumentExpiry => T::MDocExpiry,
     }
 }
 

@@ -199,9 +199,9 @@ fn RoutePreview(
 }
 
 /// Files read from the file input, with their bytes.
-type Files = RwSignal<Vec<(Attachment, Vec<u8>)>, LocalStorage>;
+pub(crate) type Files = RwSignal<Vec<(Attachment, Vec<u8>)>, LocalStorage>;
 
-async fn read_files(input: web_sys::HtmlInputElement, files: Files) {
+pub(crate) async fn read_files(input: web_sys::HtmlInputElement, files: Files) {
     let Some(list) = input.files() else { return };
     let mut out = Vec::new();
     for i in 0..list.length() {
