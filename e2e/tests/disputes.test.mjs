@@ -1,4 +1,5 @@
-// End-to-end: the customer's file. A rep logs a visit on Customer 360's history.
+// End-to-end: the customer's file. A rep logs a visit on Customer 360's history. A contract
+// lapsing in 20 days goes on the file: finance gets the W1007 warning and opens the file.
 // A disputed invoice. Two new customers each have an invoice due in three days; one
 // customer disputes its invoice. Five days later both invoices are overdue: the rules hold the
 // other customer's ordering and leave the disputed one out (the default policy), whose order
@@ -9,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { browser, cents, daysAfter, newCustomer, ready, serve, tile } from "../lib.mjs";
+import { actAs, browser, cents, daysAfter, newCustomer, ready, serve, tile } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -145,6 +146,45 @@ test("a rep logs a visit on the customer's history: a problem is said at its fie
     await ready(page);
     await page.waitForSelector("[data-testid=history-item][data-kind=contact]");
     assert.equal(page.url(), url);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a contract lapsing in 20 days goes on the customer's file: finance is warned and opens the file", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    const name = "E2E 合同到期有限公司";
+    const url = await newCustomer(page, server.url, name, "rep-1");
+    await page.click("[data-testid=add-document]");
+    await page.click("[data-testid=document-save]");
+    await page.waitForSelector("[data-testid=document-form] [data-field=file]");
+    assert.match(await page.textContent("[data-testid=document-form] [data-field=title]"), /必填/);
+    assert.match(await page.textContent("[data-testid=document-form] [data-field=file]"), /必填/);
+    const pdf = Buffer.from("%PDF-1.4 framework supply contract");
+    await page.fill("[data-testid=document-title]", "框架供货合同");
+    await page.fill("[data-testid=document-expires-input]", daysAfter(20).toISOString().slice(0, 10));
+    await page.setInputFiles("[data-testid=document-file-input]", { name: "contract.pdf", mimeType: "application/pdf", buffer: pdf });
+    await page.click("[data-testid=document-save]");
+    await page.waitForSelector("[data-testid=documents] [data-testid=document-row]");
+    const row = page.locator("[data-testid=document-row]");
+    assert.match(await row.textContent(), /合同.*框架供货合同.*contract\.pdf/);
+    assert.equal(await row.locator("[data-testid=document-expires].pill.warn").count(), 1, "lapsing within 30 days shows amber");
+
+    // Finance sees the warning, and the file opens with its bytes.
+    await actAs(page, "fs-1");
+    await page.goto(server.url + "/alerts");
+    await ready(page);
+    const alert = page.locator("[data-testid=alert]", { hasText: name });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /将在 20 天后到期.*W1007/);
+    await page.goto(url);
+    await ready(page);
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=document-file]")]);
+    assert.equal(dl.suggestedFilename(), "contract.pdf");
+    assert.deepEqual(readFileSync(await dl.path()), pdf);
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

@@ -135,7 +135,7 @@ test("the rule builder tests a rule on today's data and back-tests the rules bef
     assert.deepEqual(csv.slice(1).map((l) => Number(l.split(",")[total])), shown);
     await page.fill("[data-testid=rule-threshold]", "abc");
     await page.click("[data-testid=save-rules]");
-    assert.match(await page.textContent("[data-testid=rule-problems]"), /RU006 W1106/, "an unreadable threshold is refused, named");
+    assert.match(await page.textContent("[data-testid=rule-problems]"), /RU006 W1107/, "an unreadable threshold is refused, named");
     await page.fill("#rules-why", "E2E: long overdue");
     await page.fill("[data-testid=rule-threshold]", "60");
     await page.click("[data-testid=save-rules]");

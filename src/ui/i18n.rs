@@ -473,7 +473,7 @@ texts! {
     CommentHint => "Required when you reject.", "驳回时必填。";
     Timeline => "Timeline", "进度";
     CustomerHistory => "History", "往来记录";
-    CustomerHistoryHint => "Alerts, collection tasks with every contact and promise, payments, credit notes, voids and requests, newest first.", "预警、催收任务（含每次联系与承诺）、回款、红字发票、作废与申请，最新的在前。";
+    CustomerHistoryHint => "Alerts, collection tasks with every contact and promise, contacts logged on the file, disputes, payments, credit notes, voids and requests, newest first.", "预警、催收任务（含每次联系与承诺）、记录的联系、争议、回款、红字发票、作废与申请，最新的在前。";
     TaskOpenedFor => "Collection task for", "催收任务，负责人";
     PromiseBroken => "promise broken", "承诺未兑现";
     PaymentIn => "Payment received", "收到回款";

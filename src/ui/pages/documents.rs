@@ -29,12 +29,14 @@ async fn add_document(
     input: DocumentInput,
     file: Option<(creditdesk_domain::request::Attachment, Vec<u8>)>,
 ) -> Result<(), SaveError> {
-    // No file chosen: the form's rule says so at its field, before anything is sent.
+    // No file chosen: the form's rules say what is wrong, every field at once, before anything
+    // is sent.
     let Some((file, bytes)) = file else {
-        return Err(SaveError::Invalid(vec![FieldError::new(
-            field::FILE,
-            Problem::Required,
-        )]));
+        let errs = input
+            .validate("", None, "", Date::from_days(0))
+            .err()
+            .unwrap_or_default();
+        return Err(SaveError::Invalid(errs));
     };
     let id = format!("{:032x}", new_uuid());
     let files = vec![(file.id.clone(), bytes)];
