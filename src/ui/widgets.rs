@@ -376,3 +376,25 @@ pub fn SyncProgress() -> impl IntoView {
         })
     }
 }
+
+/// The problems of a form's last save at one field, in words, under it (nothing when none).
+#[component]
+pub fn FieldProblem(
+    errors: RwSignal<Vec<creditdesk_domain::FieldError>>,
+    field: &'static str,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        errors.with(|errs| {
+            let v: Vec<String> = errs
+                .iter()
+                .filter(|e| e.field == field)
+                .map(|e| lang.problem(e.problem))
+                .collect();
+            (!v.is_empty()).then(
+                || view! { <p class="error" role="alert" data-field=field>{v.join("; ")}</p> },
+            )
+        })
+    }
+}

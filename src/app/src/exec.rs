@@ -159,6 +159,28 @@ pub(crate) fn event(
     }
 }
 
+/// The audit entry of a dispute opened: the invoice, amount, category and owner, and why.
+pub(crate) fn dispute_opened(
+    book: &Book,
+    ctx: &Ctx,
+    d: &creditdesk_domain::dispute::Dispute,
+) -> Event {
+    event(
+        ctx,
+        "dispute.opened",
+        format!("dispute:{}", d.id),
+        String::new(),
+        format!(
+            "{} {} {} ({})",
+            d.number,
+            d.amount.format_cny(),
+            d.category.key(),
+            book.user_name(&d.owner)
+        ),
+        &d.reason,
+    )
+}
+
 /// The approved release of a held order, if there is one.
 fn release_of(book: &Book, order: OrderId) -> Option<Release> {
     book.requests.iter().find_map(|r| match r.kind {
@@ -718,20 +740,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let d = input
                 .validate(c, id, invoice, owner_known, &me.id, as_of)
                 .map_err(CommandError::Invalid)?;
-            fx.events.push(event(
-                ctx,
-                "dispute.opened",
-                format!("dispute:{}", d.id),
-                String::new(),
-                format!(
-                    "{} {} {} ({})",
-                    d.number,
-                    d.amount.format_cny(),
-                    d.category.key(),
-                    book.user_name(&d.owner)
-                ),
-                &d.reason,
-            ));
+            fx.events.push(dispute_opened(book, ctx, &d));
             let mut next = c.clone();
             next.disputes.push(d);
             next.meta = c.meta.bump(device, now);

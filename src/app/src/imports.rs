@@ -6,7 +6,7 @@
 //! left out: the person importing chooses ([`Blocked`]).
 
 use crate::book::Book;
-use crate::exec::{event, may_move_on, require, visible, Effects};
+use crate::exec::{dispute_opened, event, may_move_on, require, visible, Effects};
 use crate::{CommandError, Ctx};
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::credit::{self, Outcome, Reason};
@@ -282,20 +282,7 @@ pub(crate) fn plan_import(
             write_off: None,
             resolution: None,
         };
-        fx.events.push(event(
-            ctx,
-            "dispute.opened",
-            format!("dispute:{}", d.id),
-            String::new(),
-            format!(
-                "{} {} {} ({})",
-                d.number,
-                d.amount.format_cny(),
-                d.category.key(),
-                book.user_name(&d.owner)
-            ),
-            &d.reason,
-        ));
+        fx.events.push(dispute_opened(book, ctx, &d));
         let mut next = c;
         next.disputes.push(d);
         if book.customer(next.id).is_some() && !r.customers.iter().any(|x| x.id == next.id) {

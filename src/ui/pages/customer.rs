@@ -12,7 +12,7 @@ use crate::ui::rating::{
     GradeBadge, Waterfall,
 };
 use crate::ui::state::{correct, move_order, AppState};
-use crate::ui::widgets::{CsvButton, Tile, UnavailablePage, WhenLedger};
+use crate::ui::widgets::{CsvButton, FieldProblem, Tile, UnavailablePage, WhenLedger};
 use creditdesk_app::exports::List;
 use creditdesk_app::{Customer360, OrderMove};
 use creditdesk_domain::rating::{Fixed, Grade};
@@ -631,20 +631,6 @@ fn ContactForm(customer: CustomerId, form: ContactFields) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
-    let err = move |f: &'static str| {
-        move || {
-            form.errors.with(|errs| {
-                let v: Vec<String> = errs
-                    .iter()
-                    .filter(|e| e.field == f)
-                    .map(|e| lang.problem(e.problem))
-                    .collect();
-                (!v.is_empty()).then(
-                    || view! { <p class="error" role="alert" data-field=f>{v.join("; ")}</p> },
-                )
-            })
-        }
-    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = ContactInput {
@@ -685,17 +671,17 @@ fn ContactForm(customer: CustomerId, form: ContactFields) -> impl IntoView {
                         {Channel::ALL.into_iter().map(|c| view! { <option value=c.key()>{t(channel_label(c))}</option> }).collect_view()}
                     </select>
                 </label>
-                {err(field::CHANNEL)}
+                <FieldProblem errors=form.errors field=field::CHANNEL />
                 <label>{t(T::ContactWith)}
                     <input data-testid="contact-with" maxlength=Contact::WITH_MAX.to_string()
                         prop:value=move || form.with.get() on:input=move |ev| form.with.set(event_target_value(&ev)) />
                 </label>
-                {err(field::WITH)}
+                <FieldProblem errors=form.errors field=field::WITH />
                 <label>{t(T::ContactNote)}
                     <input data-testid="contact-note" maxlength=Contact::NOTE_MAX.to_string()
                         prop:value=move || form.note.get() on:input=move |ev| form.note.set(event_target_value(&ev)) />
                 </label>
-                {err(field::NOTE)}
+                <FieldProblem errors=form.errors field=field::NOTE />
                 {move || form.other.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <div class="form-actions">
                     <button type="submit" class="primary" data-testid="contact-save" disabled=move || form.busy.get()>{t(T::Save)}</button>

@@ -6,6 +6,7 @@ use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::pages::requests::save_error_text;
 use crate::ui::state::{new_uuid, open_dispute, resolve_dispute, AppState, SaveError};
+use crate::ui::widgets::FieldProblem;
 use creditdesk_domain::dispute::{field, Category, Dispute, DisputeInput, Outcome, Resolve};
 use creditdesk_domain::*;
 use leptos::prelude::*;
@@ -217,12 +218,6 @@ impl DisputeSheet {
         let state = expect_context::<AppState>();
         let lang = state.lang.get_untracked();
         let t = move |k: T| lang.t(k);
-        let err = move |f: &'static str| {
-            move || {
-                self.error_at(lang, f)
-                    .map(|m| view! { <p class="error" role="alert" data-field=f>{m}</p> })
-            }
-        };
         // Errors at fields the form has no input for (the invoice, the dispute) go above.
         let general = move || {
             let mut v: Vec<String> = [field::INVOICE, field::DISPUTE]
@@ -250,23 +245,23 @@ impl DisputeSheet {
                         <label for="dispute-amount">{format!("{}{}", t(T::Amount), lang.paren(t(T::DisputeAmountHint)))}</label>
                         <input id="dispute-amount" data-testid="dispute-amount" inputmode="decimal" placeholder=open.to_plain()
                             prop:value=move || self.amount.get() on:input=move |ev| self.amount.set(event_target_value(&ev)) />
-                        {err(field::AMOUNT)}
+                        <FieldProblem errors=self.errors field=field::AMOUNT />
                         <label for="dispute-category">{t(T::DisputeCategory)}</label>
                         <select id="dispute-category" data-testid="dispute-category" prop:value=move || self.category.get()
                             on:change=move |ev| self.category.set(event_target_value(&ev))>
                             {Category::ALL.into_iter().map(|c| view! { <option value=c.key()>{category_label(lang, c)}</option> }).collect_view()}
                         </select>
-                        {err(field::CATEGORY)}
+                        <FieldProblem errors=self.errors field=field::CATEGORY />
                         <label for="dispute-reason">{t(T::Reason)}</label>
                         <input id="dispute-reason" data-testid="dispute-reason" maxlength=Dispute::REASON_MAX.to_string()
                             prop:value=move || self.reason.get() on:input=move |ev| self.reason.set(event_target_value(&ev)) />
-                        {err(field::REASON)}
+                        <FieldProblem errors=self.errors field=field::REASON />
                         <label for="dispute-owner">{t(T::Owner)}</label>
                         <select id="dispute-owner" data-testid="dispute-owner" prop:value=move || self.owner.get()
                             on:change=move |ev| self.owner.set(event_target_value(&ev))>
                             {users.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                         </select>
-                        {err(field::OWNER)}
+                        <FieldProblem errors=self.errors field=field::OWNER />
                     }
                     .into_any(),
                 )
@@ -298,18 +293,18 @@ impl DisputeSheet {
                             <label for="resolve-amount">{format!("{}{}", t(T::Amount), lang.paren(disputed.format_cny()))}</label>
                             <input id="resolve-amount" data-testid="resolve-amount" inputmode="decimal" placeholder=disputed.to_plain()
                                 prop:value=move || self.amount.get() on:input=move |ev| self.amount.set(event_target_value(&ev)) />
-                            {err(field::AMOUNT)}
+                            <FieldProblem errors=self.errors field=field::AMOUNT />
                         </Show>
                         <Show when=move || self.outcome.get() == "credit_note">
                             <label for="resolve-number">{t(T::CreditNoteNumber)}</label>
                             <input id="resolve-number" data-testid="resolve-number"
                                 prop:value=move || self.number.get() on:input=move |ev| self.number.set(event_target_value(&ev)) />
-                            {err("number")}
+                            <FieldProblem errors=self.errors field="number" />
                         </Show>
                         <label for="resolve-note">{t(T::ResolutionNote)}</label>
                         <input id="resolve-note" data-testid="resolve-note" maxlength=Dispute::NOTE_MAX.to_string()
                             prop:value=move || self.reason.get() on:input=move |ev| self.reason.set(event_target_value(&ev)) />
-                        {err(field::NOTE)}
+                        <FieldProblem errors=self.errors field=field::NOTE />
                     }
                     .into_any(),
                 )

@@ -7,7 +7,7 @@ use crate::ui::approvals::attachment_bytes;
 use crate::ui::i18n::{Lang, T};
 use crate::ui::pages::requests::{read_files, save_error_text, Files};
 use crate::ui::state::{new_uuid, run, AppState, SaveError};
-use crate::ui::widgets::download_bytes;
+use crate::ui::widgets::{download_bytes, FieldProblem};
 use creditdesk_app::Command;
 use creditdesk_domain::document::{field, DocKind, Document, DocumentInput};
 use creditdesk_domain::*;
@@ -163,20 +163,6 @@ fn DocumentForm(customer: CustomerId, form: DocumentFields) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
-    let err = move |f: &'static str| {
-        move || {
-            form.errors.with(|errs| {
-                let v: Vec<String> = errs
-                    .iter()
-                    .filter(|e| e.field == f)
-                    .map(|e| lang.problem(e.problem))
-                    .collect();
-                (!v.is_empty()).then(
-                    || view! { <p class="error" role="alert" data-field=f>{v.join("; ")}</p> },
-                )
-            })
-        }
-    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = DocumentInput {
@@ -217,17 +203,17 @@ fn DocumentForm(customer: CustomerId, form: DocumentFields) -> impl IntoView {
                         {DocKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{kind_label(lang, k)}</option> }).collect_view()}
                     </select>
                 </label>
-                {err(field::KIND)}
+                <FieldProblem errors=form.errors field=field::KIND />
                 <label>{t(T::DocTitle)}
                     <input data-testid="document-title" maxlength=Document::TITLE_MAX.to_string()
                         prop:value=move || form.title.get() on:input=move |ev| form.title.set(event_target_value(&ev)) />
                 </label>
-                {err(field::TITLE)}
+                <FieldProblem errors=form.errors field=field::TITLE />
                 <label>{t(T::DocExpires)}
                     <input type="date" data-testid="document-expires-input"
                         prop:value=move || form.expires.get() on:input=move |ev| form.expires.set(event_target_value(&ev)) />
                 </label>
-                {err(field::EXPIRES)}
+                <FieldProblem errors=form.errors field=field::EXPIRES />
                 <label>{t(T::DocFile)}
                     <input type="file" data-testid="document-file-input" on:change=move |ev| {
                         if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -235,7 +221,7 @@ fn DocumentForm(customer: CustomerId, form: DocumentFields) -> impl IntoView {
                         }
                     } />
                 </label>
-                {err(field::FILE)}
+                <FieldProblem errors=form.errors field=field::FILE />
                 {move || form.other.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                 <div class="form-actions">
                     <button type="submit" class="primary" data-testid="document-save" disabled=move || form.busy.get()>{t(T::Save)}</button>
