@@ -153,6 +153,45 @@ async fn push(s: &Server, token: &str, client: &str, mutations: Vec<Mutation>) -
 }
 
 /// A pull from a device that holds `held` (it sends its digest): the server's answer.
+/// Pushes one command with its files' bytes from a device of `token`'s user.
+async fn push_with_files(
+    s: &Server,
+    token: &str,
+    command: Command,
+    files: Vec<(String, Vec<u8>)>,
+) -> PushReply {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    push(
+        s,
+        token,
+        "phone-1",
+        vec![Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: 1,
+            command,
+            files: files
+                .into_iter()
+                .map(|(id, b)| (id, b64.encode(b)))
+                .collect(),
+        }],
+    )
+    .await
+}
+
+/// `GET /api/v1/attachments/{id}` as `token`'s user.
+async fn get_attachment(s: &Server, token: &str, id: &str) -> creditdesk_server::loopback::Answer {
+    creditdesk_server::loopback::request(
+        s.running.addr,
+        "GET",
+        &format!("/api/v1/attachments/{id}"),
+        Some(token),
+        None,
+    )
+    .await
+    .expect("the server answers")
+}
+
 async fn pull_changes(s: &Server, token: &str, cursor: u64, held: &Held) -> PullReply {
     let body = serde_json::to_value(PullRequest {
         cursor,
@@ -1004,7 +1043,6 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
 #[tokio::test]
 async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_sees_the_customer()
 {
-    use base64::Engine as _;
     for db in databases() {
         let s = demo(db).await;
         let rep = token(&s, "rep-1").await;
@@ -1026,50 +1064,22 @@ async fn a_requests_attachment_goes_up_with_its_push_and_comes_down_only_to_who_
                 size: bytes.len() as u64,
             }],
         };
-        let r = push(
-            &s,
-            &rep,
-            "phone-1",
-            vec![Mutation {
-                id: uuid::Uuid::new_v4().to_string(),
-                n: 1,
-                command: file,
-                files: vec![(
-                    id.clone(),
-                    base64::engine::general_purpose::STANDARD.encode(&bytes),
-                )],
-            }],
-        )
-        .await;
+        let r = push_with_files(&s, &rep, file, vec![(id.clone(), bytes.clone())]).await;
         assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
-        let get = |t: String, id: String| {
-            let addr = s.running.addr;
-            async move {
-                creditdesk_server::loopback::request(
-                    addr,
-                    "GET",
-                    &format!("/api/v1/attachments/{id}"),
-                    Some(&t),
-                    None,
-                )
-                .await
-                .expect("the server answers")
-            }
-        };
-        let a = get(fs.clone(), id.clone()).await;
+        let a = get_attachment(&s, &fs, &id).await;
         assert_eq!(a.status, 200, "{db}");
         assert!(a.body == bytes, "{db}: the same bytes come back");
-        let a = get(rep.clone(), id.clone()).await;
+        let a = get_attachment(&s, &rep, &id).await;
         assert_eq!(a.status, 200, "{db}: the rep who filed it");
         // Another rep does not see the customer: the same answer as for no attachment at all.
         let other = token(&s, "rep-2").await;
-        let a = get(other, id.clone()).await;
+        let a = get_attachment(&s, &other, &id).await;
         assert_eq!(
             (a.status, a.json["code"].as_str()),
             (404, Some("SRV-NO-ATTACHMENT")),
             "{db}"
         );
-        let a = get(fs, "no-such-file".into()).await;
+        let a = get_attachment(&s, &fs, "no-such-file").await;
         assert_eq!(a.status, 404, "{db}");
     }
 }
@@ -1415,7 +1425,6 @@ async fn two_devices_dispute_one_invoice_offline_the_first_lands_and_the_second_
 #[tokio::test]
 async fn a_document_on_a_customer_s_file_goes_up_with_its_push_and_comes_down_only_to_who_sees_it()
 {
-    use base64::Engine as _;
     use creditdesk_domain::document::DocumentInput;
     for db in databases() {
         let s = demo(db).await;
@@ -1440,40 +1449,12 @@ async fn a_document_on_a_customer_s_file_goes_up_with_its_push_and_comes_down_on
                 size: bytes.len() as u64,
             },
         };
-        let r = push(
-            &s,
-            &rep,
-            "phone-1",
-            vec![Mutation {
-                id: uuid::Uuid::new_v4().to_string(),
-                n: 1,
-                command: add,
-                files: vec![(
-                    file_id.clone(),
-                    base64::engine::general_purpose::STANDARD.encode(&bytes),
-                )],
-            }],
-        )
-        .await;
+        let r = push_with_files(&s, &rep, add, vec![(file_id.clone(), bytes.clone())]).await;
         assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
-        let get = |t: String| {
-            let (addr, id) = (s.running.addr, file_id.clone());
-            async move {
-                creditdesk_server::loopback::request(
-                    addr,
-                    "GET",
-                    &format!("/api/v1/attachments/{id}"),
-                    Some(&t),
-                    None,
-                )
-                .await
-                .expect("the server answers")
-            }
-        };
-        let a = get(fs.clone()).await;
+        let a = get_attachment(&s, &fs, &file_id).await;
         assert_eq!(a.status, 200, "{db}");
         assert!(a.body == bytes, "{db}: the same bytes come back");
-        let a = get(token(&s, "rep-2").await).await;
+        let a = get_attachment(&s, &token(&s, "rep-2").await, &file_id).await;
         assert_eq!(a.status, 404, "{db}: another rep does not see the customer");
         // Finance's pull carries the document, and the policy lapsing within 30 days is what the
         // rules read.
