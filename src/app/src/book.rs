@@ -158,9 +158,8 @@ impl Book {
     /// Recomputes one customer's figures, metrics and grade (after a change of its data).
     pub fn refresh_summary(&mut self, id: CustomerId) {
         let mut s = self.ledger.summary(id, self.as_of);
-        if let Some(c) = self.customer(id).filter(|c| !c.disputes.is_empty()) {
-            let items = self.ledger.items(id, self.as_of);
-            creditdesk_domain::dispute::adjust(&mut s, &items, &c.disputes, self.as_of);
+        if let Some(c) = self.customer(id) {
+            creditdesk_domain::dispute::apply(&self.ledger, c, &mut s, self.as_of);
         }
         self.summaries.insert(id, s);
         if let Some(c) = self.customer(id) {
@@ -184,9 +183,8 @@ impl Book {
     /// nothing of disputes: they live on the customer).
     pub fn adjust_disputed(&mut self) {
         for c in self.customers.iter().filter(|c| !c.disputes.is_empty()) {
-            let items = self.ledger.items(c.id, self.as_of);
             let s = self.summaries.entry(c.id).or_default();
-            creditdesk_domain::dispute::adjust(s, &items, &c.disputes, self.as_of);
+            creditdesk_domain::dispute::apply(&self.ledger, c, s, self.as_of);
         }
     }
 

@@ -94,10 +94,7 @@ pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMont
                 .filter(|c| user.sees(&c.sales_rep))
                 .map(|c| {
                     let mut s = d.ledger.summary(c.id, day);
-                    if !c.disputes.is_empty() {
-                        let items = d.ledger.items(c.id, day);
-                        creditdesk_domain::dispute::adjust(&mut s, &items, &c.disputes, day);
-                    }
+                    creditdesk_domain::dispute::apply(&d.ledger, c, &mut s, day);
                     let s = s.counting(d.policy.disputes.in_rules);
                     let (score, grade) = d.score_and_grade(c.id);
                     facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)

@@ -388,14 +388,9 @@ pub struct AgingRow<'a> {
 
 /// What of a customer's receivables is disputed on a day (see `creditdesk_domain::dispute`).
 pub fn disputed_on(d: &Data, c: &Customer, day: Date) -> Money {
-    if c.disputes.is_empty() {
-        return Money::ZERO;
-    }
-    d.ledger
-        .items(c.id, day)
-        .iter()
-        .map(|it| creditdesk_domain::dispute::disputed_on(&c.disputes, it.invoice, it.open, day))
-        .sum()
+    let mut s = creditdesk_domain::CustomerSummary::default();
+    creditdesk_domain::dispute::apply(&d.ledger, c, &mut s, day);
+    s.disputed
 }
 
 /// The view's customers, each with its ledger points at `dates` (one pass over their ledgers).

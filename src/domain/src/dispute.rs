@@ -219,6 +219,14 @@ pub fn adjust(s: &mut CustomerSummary, items: &[OpenItem], disputes: &[Dispute],
     s.undisputed = rest;
 }
 
+/// Fills the dispute figures of a customer's summary on a day from the ledger (nothing to do for
+/// a customer without disputes: its undisputed overdue is its overdue already).
+pub fn apply(ledger: &crate::ledger::Ledger, c: &Customer, s: &mut CustomerSummary, day: Date) {
+    if !c.disputes.is_empty() {
+        adjust(s, &ledger.items(c.id, day), &c.disputes, day);
+    }
+}
+
 impl CustomerSummary {
     /// The overdue figures as a rule, hold or rating reads them: with the disputed amounts, or
     /// without them.

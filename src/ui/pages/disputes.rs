@@ -43,6 +43,14 @@ pub fn status_text(lang: Lang, d: &Dispute) -> String {
     }
 }
 
+/// Whether the signed-in user may resolve a dispute by a credit note (recording one is finance's).
+fn may_credit() -> bool {
+    expect_context::<AppState>().data(|d| {
+        d.me()
+            .may(creditdesk_domain::approval::Permission::RecordReceivables)
+    })
+}
+
 /// What the sheet is doing: opening a dispute of an invoice (with what is open on it), or
 /// resolving one (with what of it is disputed now).
 #[derive(Clone)]
@@ -129,12 +137,14 @@ impl DisputeSheet {
         let series = creditdesk_app::sync::series("CN", tag.as_deref());
         self.number
             .set(state.data(|d| d.next_credit_note_number(&series, d.as_of.year())));
-        let may_credit = state.data(|d| {
-            d.me()
-                .may(creditdesk_domain::approval::Permission::RecordReceivables)
-        });
-        self.outcome
-            .set(if may_credit { "credit_note" } else { "upheld" }.into());
+        self.outcome.set(
+            if may_credit() {
+                "credit_note"
+            } else {
+                "upheld"
+            }
+            .into(),
+        );
         self.mode
             .set(Some((customer, Mode::Resolve { dispute, disputed })));
     }
@@ -267,10 +277,7 @@ impl DisputeSheet {
                 )
             }
             Mode::Resolve { dispute, disputed } => {
-                let may_credit = state.data(|d| {
-                    d.me()
-                        .may(creditdesk_domain::approval::Permission::RecordReceivables)
-                });
+                let may_credit = may_credit();
                 let settles = move || self.outcome.get() != "upheld";
                 (
                     format!("{} {} · {}", t(T::ResolveTitle), dispute.number, disputed.format_cny()),
