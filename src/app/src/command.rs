@@ -218,6 +218,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// The files whose bytes travel beside the command (a request's attachments, a document).
+    pub fn attachments(&self) -> &[Attachment] {
+        match self {
+            Command::FileRequest { attachments, .. } => attachments,
+            Command::AddDocument { file, .. } => std::slice::from_ref(file),
+            _ => &[],
+        }
+    }
+
     /// The command's name, as the outbox and the server's answers show it.
     pub fn name(&self) -> &'static str {
         match self {

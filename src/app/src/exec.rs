@@ -159,6 +159,28 @@ pub(crate) fn event(
     }
 }
 
+/// The bytes sent with a command are its own files, each exactly as long as the command says: a
+/// forged push stores no file the command does not name, nor one larger than it declares (the
+/// 5 MiB limit is checked on the declared size).
+fn check_files(cmd: &Command, files: &[(String, Vec<u8>)]) -> Result<(), CommandError> {
+    let named = cmd.attachments();
+    let theirs = |(id, bytes): &(String, Vec<u8>)| {
+        named
+            .iter()
+            .any(|a| a.id == *id && a.size == bytes.len() as u64)
+    };
+    if files.iter().all(theirs) {
+        Ok(())
+    } else {
+        Err(CommandError::Invalid(vec![FieldError::new(
+            request::field::ATTACHMENTS,
+            Problem::FileSize {
+                max_mib: (request::MAX_ATTACHMENT_BYTES >> 20) as u32,
+            },
+        )]))
+    }
+}
+
 /// The audit entry of a dispute opened: the invoice, amount, category and owner, and why.
 pub(crate) fn dispute_opened(
     book: &Book,
@@ -1712,6 +1734,7 @@ async fn run<S: Store>(
     // again on what the first left, never committed as it was planned.
     for attempt in 0..2 {
         let fx = plan(&book.borrow(), ctx, &cmd)?;
+        check_files(&cmd, &files)?;
         if fx.changes_nothing() {
             // Nothing to write (no request was due to expire, say): no outbox record either.
             return Ok(Receipt {

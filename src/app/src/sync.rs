@@ -915,12 +915,7 @@ pub async fn pending<S: Store>(store: &S) -> Result<Vec<(OutboxEntry, Mutation)>
         let e: Envelope = serde_json::from_value(o.payload.clone())
             .map_err(|e| StoreError::corrupt(format!("command {}", o.id), e))?;
         let mut files = Vec::new();
-        let attached: &[creditdesk_domain::request::Attachment] = match &e.command {
-            Command::FileRequest { attachments, .. } => attachments,
-            Command::AddDocument { file, .. } => std::slice::from_ref(file),
-            _ => &[],
-        };
-        for a in attached {
+        for a in e.command.attachments() {
             if let Some(bytes) = store.attachment(&a.id).await? {
                 files.push((a.id.clone(), b64.encode(bytes)));
             }

@@ -3662,9 +3662,15 @@ fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clea
     };
     let soon = d(TODAY).add_days(20).iso();
     assert!(matches!(
-        add("rep-2", "doc-1", contract(&soon), file("f1", 100)),
+        add("rep-2", "doc-1", contract(&soon), file("f1", 16)),
         Err(CommandError::NotYours)
     ));
+    // Bytes that are not the file the command names, as long as it says, are refused.
+    assert_eq!(
+        field_problem(add("rep-1", "doc-0", contract(&soon), file("f0", 100))),
+        ("attachments", "E-FILE-SIZE")
+    );
+    assert_eq!(block_on(w.store.attachment("f0")).unwrap(), None);
     match add(
         "rep-1",
         "doc-1",
@@ -3688,7 +3694,7 @@ fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clea
         ),
         other => panic!("{other:?}"),
     }
-    add("rep-1", "doc-1", contract(&soon), file("f1", 100)).unwrap();
+    add("rep-1", "doc-1", contract(&soon), file("f1", 16)).unwrap();
     assert_eq!(
         block_on(w.store.attachment("f1")).unwrap().map(|b| b.len()),
         Some(16),
@@ -3707,7 +3713,7 @@ fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clea
     );
     // Renewed for a year: the new contract's expiry counts and the warning clears.
     let next_year = d(TODAY).add_days(385).iso();
-    add("fs", "doc-2", contract(&next_year), file("f2", 100)).unwrap();
+    add("fs", "doc-2", contract(&next_year), file("f2", 16)).unwrap();
     let (report, _) = block_on(run_rules(&w.store, &w.book, 1_800_000_200_000, None)).unwrap();
     assert_eq!(report.cleared, [lapsing[0].id.clone()], "{report:?}");
     let book = w.book.borrow();

@@ -1476,3 +1476,56 @@ async fn a_document_on_a_customer_s_file_goes_up_with_its_push_and_comes_down_on
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_push_whose_bytes_are_not_the_file_it_names_is_refused_and_stores_nothing() {
+    use creditdesk_domain::document::DocumentInput;
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let before = pull(&s, &rep).await;
+        let (customer, _) = free_customer(&s, &rep, &before).await;
+        let add = |file_id: &str| Command::AddDocument {
+            customer,
+            id: uuid::Uuid::new_v4().to_string(),
+            input: DocumentInput {
+                kind: "contract".into(),
+                title: "Supply contract".into(),
+                expires: String::new(),
+            },
+            file: creditdesk_domain::request::Attachment {
+                id: file_id.into(),
+                name: "contract.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 10,
+            },
+        };
+        // Declared 10 bytes, 6 MiB sent: past the limit the declared size hides.
+        let big = vec![1u8; 6 * 1024 * 1024];
+        let r = push_with_files(&s, &rep, add("f-big"), vec![("f-big".into(), big)]).await;
+        assert_eq!(
+            (r.results[0].status, r.results[0].code.as_deref()),
+            (Status::Refused, Some("CMD-INVALID")),
+            "{db}: {r:?}"
+        );
+        // A file the command does not name rides along: refused too.
+        let r = push_with_files(
+            &s,
+            &rep,
+            add("f-ok"),
+            vec![
+                ("f-ok".into(), vec![2u8; 10]),
+                ("f-other".into(), vec![3u8; 10]),
+            ],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Refused, "{db}: {r:?}");
+        for id in ["f-big", "f-ok", "f-other"] {
+            assert_eq!(get_attachment(&s, &rep, id).await.status, 404, "{db}: {id}");
+        }
+        let after = pull(&s, &rep).await;
+        let c = after.customers.iter().find(|c| c.id == customer).unwrap();
+        assert!(c.documents.is_empty(), "{db}");
+        s.running.stop().await;
+    }
+}
