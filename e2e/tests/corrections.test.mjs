@@ -1,7 +1,7 @@
 // End-to-end: keeping the book right. A wrongly typed payment is voided and the customer's overdue
 // comes back (and the rules hold it again); a payment moves to another invoice; a credit note is
 // recorded against an invoice; an invoice a payment still settles is not voided; a sales rep has
-// no correction at hand.
+// no correction at hand. A credit note on account lowers nothing until it is applied.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -127,7 +127,58 @@ test("a void wrongly typed payment brings the overdue back; a payment moves, a c
     await ready(page);
     await actAs(page, "rep-1");
     await page.waitForSelector("[data-testid=customer-360]");
-    assert.equal(await page.locator("[data-testid=void-payment], [data-testid=void-invoice], [data-testid=reallocate], [data-testid=credit-note]").count(), 0);
+    assert.equal(await page.locator("[data-testid=void-payment], [data-testid=void-invoice], [data-testid=reallocate], [data-testid=credit-note], [data-testid=new-credit-note], [data-testid=apply-credit]").count(), 0);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a credit note on account lowers no invoice until it is applied, oldest first, and the CSV says so", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    const url = await newCustomer(page, server.url, "E2E 返利挂账有限公司", "fs-1");
+    const first = await invoice(page, url, iso(daysAfter(-45)), 30, "5000");
+    await invoice(page, url, iso(daysAfter(-5)), 30, "3000");
+
+    // The form wants a choice: an invoice, or on account on purpose.
+    await page.click("[data-testid=new-credit-note]");
+    const number = await page.inputValue("#f-number");
+    await page.fill("#f-amount", "1200");
+    await page.click("[data-testid=save]");
+    await page.waitForSelector("[data-error-for=invoice]");
+    assert.match(await page.textContent("[data-error-for=invoice]"), /必填/);
+    assert.equal(await page.inputValue("#f-amount"), "1200", "what was typed stays");
+    await page.selectOption("#f-invoice", "-");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    const row = page.locator(`tr[data-credit-note="${number}"]`);
+    assert.match(await row.locator("[data-testid=credit-applied]").textContent(), /挂账/);
+    assert.equal(cents(await tile(page, "open-ar")), 800000, "on account, it lowers nothing");
+    assert.equal(cents(await tile(page, "overdue")), 500000);
+    assert.equal(cents(await tile(page, "unapplied")), 120000);
+
+    // Applied oldest first: the overdue invoice takes it, from today.
+    await row.locator("[data-testid=apply-credit]").click();
+    await page.waitForSelector("[data-testid=applied-credit-note]");
+    assert.match(await page.textContent("[data-testid=applied-credit-note]"), /未核销 ¥1,200\.00/);
+    await page.click("[data-testid=save]");
+    await page.waitForURL(url);
+    await page.waitForFunction(() => !document.querySelector("[data-testid=unapplied]"));
+    assert.equal(cents(await tile(page, "open-ar")), 680000);
+    assert.equal(cents(await tile(page, "overdue")), 380000);
+    assert.equal(await row.locator("[data-testid=credit-applied]").textContent(), `${first} ¥1,200.00`);
+
+    // The credit notes as CSV: where it was recorded (nowhere), where it applies now, nothing left.
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-credit-notes]")]);
+    const csv = readFileSync(await dl.path()).toString("utf8").replace(/^\ufeff/, "").trim().split(/\r?\n/);
+    assert.equal(csv[0], "红字发票号,日期,金额,原发票,核销,未核销,作废");
+    assert.deepEqual(csv.slice(1), [`${number},${today},1200.00,,${first} 1200.00,0.00,`]);
+
+    await page.goto(server.url + "/audit");
+    await ready(page);
+    assert.ok((await page.locator('[data-testid=audit] tr[data-what="credit_note.applied"]').count()) > 0 || (await page.textContent("[data-testid=audit]")).includes("credit_note.applied"));
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

@@ -96,7 +96,7 @@ fn stored() -> &'static Stored {
                 id: CreditNoteId::from_u128(401),
                 meta: meta(),
                 customer: c1,
-                invoice: InvoiceId::from_u128(102),
+                invoice: Some(InvoiceId::from_u128(102)),
                 number: no("CN-1"),
                 date: d("2026-02-15"),
                 amount: Money::from_units(100),

@@ -425,16 +425,27 @@ pub fn sentence(lang: Lang, d: &Data, e: &AuditEntry) -> String {
                 format!("{who} voided {doc} {}: {}", e.before, e.why)
             }
         }
-        "payment.reallocated" => {
+        "payment.reallocated" | "credit_note.applied" => {
+            let payment = e.what == "payment.reallocated";
             if zh {
-                format!("{who} 重新核销了回款 {} → {}", e.before, e.after)
+                let doc = if payment { "回款" } else { "红字发票" };
+                format!(
+                    "{who} 重新核销了{doc} {} → {}",
+                    zh_terms(&e.before),
+                    zh_terms(&e.after)
+                )
             } else {
-                format!("{who} reallocated the payment {} → {}", e.before, e.after)
+                let (did, doc) = if payment {
+                    ("reallocated", "payment")
+                } else {
+                    ("applied", "credit note")
+                };
+                format!("{who} {did} the {doc} {} → {}", e.before, e.after)
             }
         }
         "credit_note.recorded" => {
             if zh {
-                format!("{who} 开具了红字发票 {}", e.after)
+                format!("{who} 开具了红字发票 {}", zh_terms(&e.after))
             } else {
                 format!("{who} recorded the credit note {}", e.after)
             }
@@ -517,6 +528,13 @@ pub fn why(lang: Lang, e: &AuditEntry) -> String {
         "unfreeze approved" => lang.t(T::BecauseUnfreeze).to_string(),
         w => rule_reason(lang, w).unwrap_or_else(|| w.to_string()),
     }
+}
+
+/// The two words of the ledger's trail entries that are not numbers or names ("unapplied", "on
+/// account"), in Chinese.
+fn zh_terms(text: &str) -> String {
+    text.replace("unapplied", "未核销")
+        .replace("on account", "挂账")
 }
 
 #[cfg(test)]

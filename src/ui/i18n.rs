@@ -362,6 +362,12 @@ texts! {
     LeaveUnapplied => "Leave unapplied (on account)", "暂不核销（挂账）";
     ReallocateHint => "The payment's allocations are replaced from today; before today the ledger reads as it was.", "自今日起替换该笔回款的核销；今日之前的账面保持原样。";
     CurrentAllocations => "Allocated now", "当前核销";
+    OnAccount => "On account", "挂账";
+    OnAccountChoice => "On account (apply to invoices later)", "挂账（稍后核销到发票）";
+    ApplyCredit => "Apply", "核销";
+    ApplyCreditTitle => "Apply credit note", "核销红字发票";
+    ApplyCreditHint => "The credit note settles these invoices from today; before today the ledger reads as it was. Unapplied, it lowers no invoice.", "自今日起以该红字发票冲减所选发票；今日之前的账面保持原样。未核销部分不冲减任何发票。";
+    LeaveOnAccount => "Leave on account", "保持挂账";
     ReasonOptional => "Reason (optional)", "原因（可选）";
     Number => "Number", "编号";
     Category => "Product category", "产品品类";

@@ -194,6 +194,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/customers/:id/payment") view=|| view! { <LedgerFormPage doc=Doc::Payment /> } />
                 <Route path=path!("/customers/:id/credit-note") view=|| view! { <LedgerFormPage doc=Doc::CreditNote /> } />
                 <Route path=path!("/customers/:id/payments/:pid/reallocate") view=|| view! { <LedgerFormPage doc=Doc::Reallocate /> } />
+                <Route path=path!("/customers/:id/credit-notes/:cid/apply") view=|| view! { <LedgerFormPage doc=Doc::ApplyCredit /> } />
                 <Route path=path!("/scorecard") view=ScorecardPage />
                 <Route path=path!("/customers/:id/limit") view=RequestPage />
                 <Route path=path!("/customers/:id/request") view=RequestPage />

@@ -690,11 +690,14 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             let note = input
                 .validate(&book.ledger, *id, *customer, Meta::new(device, now), as_of)
                 .map_err(CommandError::Invalid)?;
-            let invoice = book
-                .ledger
-                .customer_invoice(*customer, note.invoice)
-                .map(|i| i.number.to_string())
-                .unwrap_or_default();
+            let invoice = match note.invoice {
+                Some(i) => book
+                    .ledger
+                    .customer_invoice(*customer, i)
+                    .map(|i| i.number.to_string())
+                    .unwrap_or_default(),
+                None => "on account".to_string(),
+            };
             fx.events.push(event(
                 ctx,
                 "credit_note.recorded",
@@ -714,7 +717,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             require(me, Permission::CorrectLedger, "correct the ledger")?;
             visible(book, ctx, *customer)?;
-            let is_void = !matches!(fix, Fix::Reallocate { .. });
+            let is_void = fix.is_void();
             let reason = creditdesk_domain::text::text(reason, is_void, Correction::REASON_MAX)
                 .map_err(|p| {
                     CommandError::Invalid(vec![FieldError::new(
@@ -824,6 +827,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                         date: as_of.iso(),
                         amount: amount.to_plain(),
                         invoice: Some(d.invoice),
+                        on_account: false,
                     }
                     .validate(&book.ledger, *nid, *customer, Meta::new(device, now), as_of)
                     .map_err(CommandError::Invalid)?;
@@ -1616,6 +1620,7 @@ fn outcome(
                 date: ctx.as_of.iso(),
                 amount: amount.to_plain(),
                 invoice: Some(invoice),
+                on_account: false,
             }
             .validate(
                 &book.ledger,
@@ -1902,6 +1907,13 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
             })
             .unwrap_or_default()
     };
+    let credit = |id: CreditNoteId| {
+        l.customer_credit_notes(c.customer)
+            .into_iter()
+            .find(|n| n.id == id)
+            .map(|n| format!("{} {}", n.number, n.amount.format_cny()))
+            .unwrap_or_default()
+    };
     match &c.fix {
         Fix::VoidInvoice { invoice } => (
             "invoice.voided",
@@ -1911,15 +1923,9 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
             "void".into(),
         ),
         Fix::VoidPayment { payment: id } => ("payment.voided", payment(*id), "void".into()),
-        Fix::VoidCreditNote { credit_note } => (
-            "credit_note.voided",
-            l.customer_credit_notes(c.customer)
-                .into_iter()
-                .find(|n| n.id == *credit_note)
-                .map(|n| format!("{} {}", n.number, n.amount.format_cny()))
-                .unwrap_or_default(),
-            "void".into(),
-        ),
+        Fix::VoidCreditNote { credit_note } => {
+            ("credit_note.voided", credit(*credit_note), "void".into())
+        }
         Fix::Reallocate {
             payment: id,
             allocations: to,
@@ -1929,6 +1935,18 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
                 "{}: {}",
                 payment(*id),
                 allocations(&l.allocations_now(c.customer, *id))
+            ),
+            allocations(to),
+        ),
+        Fix::ApplyCreditNote {
+            credit_note,
+            allocations: to,
+        } => (
+            "credit_note.applied",
+            format!(
+                "{}: {}",
+                credit(*credit_note),
+                allocations(&l.credit_allocations_now(c.customer, *credit_note))
             ),
             allocations(to),
         ),

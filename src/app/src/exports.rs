@@ -360,19 +360,29 @@ impl Book {
                             ("红字发票号", "Credit note"),
                             ("日期", "Date"),
                             ("金额", "Amount"),
-                            ("发票", "Invoice"),
+                            ("原发票", "Invoice"),
+                            ("核销", "Applied to"),
+                            ("未核销", "Unapplied"),
                             ("作废", "Void"),
                         ]),
                         rows: v
                             .credit_notes
                             .iter()
-                            .map(|(c, x)| {
+                            .map(|c| {
                                 vec![
-                                    c.number.to_string(),
-                                    c.date.iso(),
-                                    plain(c.amount),
-                                    number(&c.invoice),
-                                    void(x.as_ref()),
+                                    c.note.number.to_string(),
+                                    c.note.date.iso(),
+                                    plain(c.note.amount),
+                                    c.note.invoice.as_ref().map(number).unwrap_or_default(),
+                                    c.allocations
+                                        .iter()
+                                        .map(|a| {
+                                            format!("{} {}", number(&a.invoice), plain(a.amount))
+                                        })
+                                        .collect::<Vec<_>>()
+                                        .join("; "),
+                                    plain(c.unapplied),
+                                    void(c.void.as_ref()),
                                 ]
                             })
                             .collect(),

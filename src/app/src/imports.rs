@@ -461,10 +461,14 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
             (
                 c.customer,
                 c.amount,
-                vec![Allocation {
-                    invoice: c.invoice,
-                    amount: c.amount,
-                }],
+                // One on account settles nothing.
+                c.invoice
+                    .map(|invoice| Allocation {
+                        invoice,
+                        amount: c.amount,
+                    })
+                    .into_iter()
+                    .collect(),
                 c.date,
                 format!("credit note {}", c.number),
             )

@@ -28,7 +28,10 @@ pub struct Customer360 {
     pub items: Vec<OpenItem>,
     pub orders: Vec<Order>,
     pub payments: Vec<PaymentRow>,
-    pub credit_notes: Vec<(CreditNote, Option<Correction>)>,
+    pub credit_notes: Vec<CreditNoteRow>,
+    /// Cash and credit notes not applied to any invoice now (they lower no invoice until they
+    /// are applied).
+    pub unapplied: Money,
     /// Invoices void as of today, with their void (shown struck through under the open ones).
     pub void_invoices: Vec<(Invoice, Correction)>,
     pub average_days_to_pay: Option<DaysTenths>,
@@ -50,6 +53,16 @@ pub struct Customer360 {
 #[derive(Clone, Debug)]
 pub struct PaymentRow {
     pub payment: Payment,
+    pub allocations: Vec<Allocation>,
+    pub unapplied: Money,
+    pub void: Option<Correction>,
+}
+
+/// A credit note as it stands today: the invoices it settles now, what of it is unapplied (all
+/// of one on account until it is applied), and its void if it was voided.
+#[derive(Clone, Debug)]
+pub struct CreditNoteRow {
+    pub note: CreditNote,
     pub allocations: Vec<Allocation>,
     pub unapplied: Money,
     pub void: Option<Correction>,
@@ -114,12 +127,17 @@ impl Book {
             })
             .collect();
         payments.sort_by_key(|p| std::cmp::Reverse(p.payment.date));
-        let mut credit_notes: Vec<(CreditNote, Option<Correction>)> = l
+        let mut credit_notes: Vec<CreditNoteRow> = l
             .customer_credit_notes(id)
             .into_iter()
-            .map(|c| (*c, l.void_of(id, Doc::CreditNote(c.id)).cloned()))
+            .map(|c| CreditNoteRow {
+                allocations: l.credit_allocations_now(id, c.id),
+                unapplied: l.credit_unapplied(id, c.id),
+                void: l.void_of(id, Doc::CreditNote(c.id)).cloned(),
+                note: *c,
+            })
             .collect();
-        credit_notes.sort_by_key(|c| std::cmp::Reverse(c.0.date));
+        credit_notes.sort_by_key(|c| std::cmp::Reverse(c.note.date));
         let invoices = l.customer_invoices(id);
         let void_invoices = invoices
             .iter()
@@ -138,7 +156,10 @@ impl Book {
             })
             .filter(|(_, d)| d.is_positive())
             .collect();
+        let unapplied = payments.iter().map(|p| p.unapplied).sum::<Money>()
+            + credit_notes.iter().map(|c| c.unapplied).sum::<Money>();
         Ok(Customer360 {
+            unapplied,
             disputed,
             may_dispute: user.may(Permission::HandleDisputes),
             numbers: invoices.iter().map(|i| (i.id, i.number)).collect(),

@@ -2480,6 +2480,7 @@ fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_ch
             date: TODAY.into(),
             amount: amount.into(),
             invoice,
+            on_account: false,
         },
     };
     let r = w.run("fs", note("", "-1", None));
@@ -2523,6 +2524,97 @@ fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_ch
     assert_eq!(
         w.book.borrow().audit.last().unwrap().what,
         "credit_note.recorded"
+    );
+}
+
+#[test]
+fn a_credit_note_on_account_is_applied_later_by_whoever_may_correct_the_ledger_and_audited_both_times(
+) {
+    let w = World::new();
+    let first = w.invoice(w.ours, "1000", None);
+    let second = w.invoice(w.ours, "400", None);
+    w.run("fs", first.clone()).unwrap();
+    w.run("fs", second.clone()).unwrap();
+    let cn = CreditNoteId::from_u128(w.next());
+    w.run(
+        "fs",
+        Command::RecordCreditNote {
+            id: cn,
+            customer: w.ours,
+            input: creditdesk_domain::ledger::CreditNoteInput {
+                number: "RB-1".into(),
+                date: TODAY.into(),
+                amount: "600".into(),
+                invoice: None,
+                on_account: true,
+            },
+        },
+    )
+    .unwrap();
+    let audit = |w: &World| {
+        let b = w.book.borrow();
+        let e = b.audit.last().unwrap();
+        (e.what.clone(), e.before.clone(), e.after.clone())
+    };
+    assert_eq!(audit(&w).0, "credit_note.recorded");
+    assert!(audit(&w).2.ends_with("→ on account"), "{:?}", audit(&w));
+    let open_ar = |w: &World| w.book.borrow().summary(w.ours).open_ar;
+    assert_eq!(
+        open_ar(&w),
+        Money::from_units(1400),
+        "on account, it settles nothing"
+    );
+    let view = |w: &World| {
+        let b = w.book.borrow();
+        let me = b.users.iter().find(|u| u.id == "fs").unwrap().clone();
+        let v = b.customer_360(&me, Some(w.ours)).unwrap();
+        let row = v
+            .credit_notes
+            .into_iter()
+            .find(|c| c.note.id == cn)
+            .unwrap();
+        (row.unapplied, row.allocations.len())
+    };
+    assert_eq!(view(&w), (Money::from_units(600), 0));
+
+    let apply = |to: &[(&Command, &str)]| Fix::ApplyCreditNote {
+        credit_note: cn,
+        allocations: to
+            .iter()
+            .map(|(i, a)| Allocation {
+                invoice: invoice_id(i),
+                amount: Money::parse(a).unwrap(),
+            })
+            .collect(),
+    };
+    // A sales rep may not correct the ledger; more than the note is refused at its allocations.
+    assert!(matches!(
+        correct(&w, "rep-1", apply(&[(&first, "600")]), ""),
+        Err(CommandError::NotPermitted(_))
+    ));
+    assert_eq!(
+        field_problem(correct(
+            &w,
+            "fs",
+            apply(&[(&first, "300"), (&second, "400")]),
+            ""
+        )),
+        ("allocations", "E-EXCEEDS-OPEN")
+    );
+    assert_eq!(
+        open_ar(&w),
+        Money::from_units(1400),
+        "a refusal changes nothing"
+    );
+    correct(&w, "fs", apply(&[(&first, "200"), (&second, "400")]), "").unwrap();
+    assert_eq!(open_ar(&w), Money::from_units(800));
+    assert_eq!(view(&w), (Money::ZERO, 2));
+    let (what, before, after) = audit(&w);
+    assert_eq!(what, "credit_note.applied");
+    assert!(before.starts_with("RB-1 ¥600.00: unapplied"), "{before}");
+    assert!(
+        after.contains("¥200.00") && after.contains("¥400.00"),
+        "{after}"
     );
 }
 

@@ -524,7 +524,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
                             id: CreditNoteId::from_u128(rng.uuid_v4()),
                             meta: Meta::new(device, ts(cn_date)),
                             customer: id,
-                            invoice: inv.id,
+                            invoice: Some(inv.id),
                             number: DocNo::parse(&format!("CN-{}-{:06}", cn_date.year(), cn_seq))
                                 .unwrap(),
                             date: cn_date,
@@ -585,7 +585,46 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
     // Payments are recorded in date order, as a bank statement would deliver them.
     out.payments.sort_by_key(|p| p.date);
     add_disputes(spec, &mut out);
+    add_rebates(spec, &mut out);
     out
+}
+
+/// A few customers (about one in thirty of those who bought in the last quarter) were granted a
+/// volume rebate: a credit note on account, 1-3% of that quarter's sales, dated in the last six
+/// weeks and not yet applied to any invoice. Drawn from a generator of its own, like the
+/// disputes.
+fn add_rebates(spec: &DemoSpec, out: &mut Dataset) {
+    let mut rng = Rng::new(spec.seed ^ 0x2EBA_7E00_u64);
+    let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
+    let since = spec.as_of.add_days(-90);
+    let mut quarter: crate::id::IdMap<CustomerId, Money> = Default::default();
+    for inv in out.invoices.iter().filter(|i| i.issue_date > since) {
+        *quarter.entry(inv.customer).or_default() += inv.amount;
+    }
+    let mut seq = 0u32;
+    for c in &out.customers {
+        let Some(&sales) = quarter.get(&c.id) else {
+            continue;
+        };
+        if !rng.chance(33) {
+            continue;
+        }
+        let amount = sales.mul_ratio_round_half_away(rng.range(1, 4), 100);
+        let date = spec.as_of.add_days(-(rng.range(0, 42) as i32));
+        if !amount.is_positive() || date < c.first_cooperation {
+            continue;
+        }
+        seq += 1;
+        out.credit_notes.push(CreditNote {
+            id: CreditNoteId::from_u128(rng.uuid_v4()),
+            meta: Meta::new(device, ts(date)),
+            customer: c.id,
+            invoice: None,
+            number: DocNo::parse(&format!("RB-{}-{seq:04}", date.year())).unwrap(),
+            date,
+            amount,
+        });
+    }
 }
 
 /// Some customers with an overdue invoice dispute it (about one in five of them, one invoice
@@ -601,7 +640,9 @@ fn add_disputes(spec: &DemoSpec, out: &mut Dataset) {
         }
     }
     for c in &out.credit_notes {
-        *settled.entry(c.invoice).or_default() += c.amount;
+        if let Some(i) = c.invoice {
+            *settled.entry(i).or_default() += c.amount;
+        }
     }
     let zh = spec.lang == DemoLang::Zh;
     let reasons: [(Category, &str, &str); 5] = [
@@ -940,6 +981,36 @@ mod tests {
                     .is_none_or(|r| r.on > x.opened && r.on <= as_of()));
                 assert_eq!(x.owner, c.sales_rep);
             }
+        }
+    }
+
+    #[test]
+    fn a_few_customers_have_a_recent_rebate_on_account_that_lowers_nothing_yet() {
+        let d = generate(&DemoSpec::demo(as_of(), DemoLang::En));
+        let rebates: Vec<_> = d
+            .credit_notes
+            .iter()
+            .filter(|c| c.invoice.is_none())
+            .collect();
+        assert!(
+            (2..=15).contains(&rebates.len()),
+            "rebates: {}",
+            rebates.len()
+        );
+        let ledger = Ledger::from_entries(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+            Vec::new(),
+        );
+        for c in rebates {
+            assert!(c.number.as_str().starts_with("RB-"), "{c:?}");
+            assert!(
+                c.date <= as_of() && as_of().days_since(c.date) <= 42,
+                "{c:?}"
+            );
+            assert_eq!(ledger.credit_unapplied(c.customer, c.id), c.amount);
         }
     }
 

@@ -5,15 +5,16 @@
 //! - an invoice counts from its issue date; a payment's allocations and a credit note count from
 //!   their own dates;
 //! - an invoice's open amount = amount - allocations - credit notes, all dated on or before `d`;
-//! - open AR = invoices - credit notes - allocations (so unapplied cash never hides AR: a payment
-//!   is always fully allocated, and may not exceed what is open);
+//! - open AR = invoices - credit notes - allocations, counting only what is applied to an
+//!   invoice: unapplied cash and a credit note on account (no invoice, until a
+//!   [`Fix::ApplyCreditNote`] applies it) never hide AR;
 //! - an invoice is overdue on `d` when it is open and its due date is before `d`; it is then
 //!   `d - due` days overdue.
 //!
 //! Corrections ([`Correction`]) never rewrite what was entered. Each is dated, and from its date
 //! on the ledger reads as corrected: a void invoice no longer counts, a void payment's or credit
-//! note's settlements end (the invoices they settled are open again), and a payment's new
-//! allocation replaces its old one. Before that date every figure is what it was, so a report as
+//! note's settlements end (the invoices they settled are open again), and a payment's or credit
+//! note's new allocation replaces its old one. Before that date every figure is what it was, so a report as
 //! of an earlier day still shows what was true then. An invoice that payments or credit notes
 //! still settle cannot be voided: their allocations are reversed first, as in any ERP.
 
@@ -165,7 +166,9 @@ pub struct CreditNote {
     pub id: CreditNoteId,
     pub meta: Meta,
     pub customer: CustomerId,
-    pub invoice: InvoiceId,
+    /// The invoice it reduces; `None`: on account (it settles nothing until a
+    /// [`Fix::ApplyCreditNote`] applies it, as unapplied cash).
+    pub invoice: Option<InvoiceId>,
     pub number: DocNo,
     pub date: Date,
     pub amount: Money,
@@ -219,12 +222,14 @@ impl Fix {
         match *self {
             Fix::VoidInvoice { invoice } => Doc::Invoice(invoice),
             Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => Doc::Payment(payment),
-            Fix::VoidCreditNote { credit_note } => Doc::CreditNote(credit_note),
+            Fix::VoidCreditNote { credit_note } | Fix::ApplyCreditNote { credit_note, .. } => {
+                Doc::CreditNote(credit_note)
+            }
         }
     }
-    /// Whether it voids its document (else it reallocates a payment).
+    /// Whether it voids its document (else it reallocates a payment or applies a credit note).
     pub fn is_void(&self) -> bool {
-        !matches!(self, Fix::Reallocate { .. })
+        !matches!(self, Fix::Reallocate { .. } | Fix::ApplyCreditNote { .. })
     }
 }
 
@@ -242,6 +247,12 @@ pub enum Fix {
     /// unapplied cash does not lower open AR).
     Reallocate {
         payment: PaymentId,
+        allocations: Vec<Allocation>,
+    },
+    /// The credit note's settlements are replaced by these: how a credit note on account is
+    /// applied to invoices (or one against an invoice moved). Empty: it is on account again.
+    ApplyCreditNote {
+        credit_note: CreditNoteId,
         allocations: Vec<Allocation>,
     },
 }
@@ -503,7 +514,7 @@ impl Ledger {
             }
             for &ci in &book.credit_notes {
                 let c = &credit_notes[ci as usize];
-                if let Some(&(ix, pos)) = local.get(&c.invoice) {
+                if let Some(&(ix, pos)) = c.invoice.and_then(|i| local.get(&i)) {
                     book.settlements.push(settlements.len() as u32);
                     settlements.push(Settlement {
                         invoice: ix,
@@ -710,18 +721,25 @@ impl Ledger {
         if dup {
             return Err(LedgerError::DuplicateId);
         }
-        self.check_allocations_on(
-            c.customer,
-            c.amount,
-            &[Allocation {
-                invoice: c.invoice,
-                amount: c.amount,
-            }],
-            c.date,
-        )?;
+        match c.invoice {
+            Some(invoice) => self.check_allocations_on(
+                c.customer,
+                c.amount,
+                &[Allocation {
+                    invoice,
+                    amount: c.amount,
+                }],
+                c.date,
+            )?,
+            // On account: it settles nothing yet.
+            None if !c.amount.is_positive() => return Err(LedgerError::NotPositive),
+            None => {}
+        }
         let i = self.credit_notes.len() as u32;
         self.book_mut(c.customer).credit_notes.push(i);
-        self.settle(c.customer, c.invoice, c.date, c.date, c.amount, false, i);
+        if let Some(invoice) = c.invoice {
+            self.settle(c.customer, invoice, c.date, c.date, c.amount, false, i);
+        }
         self.credit_notes.push(c);
         Ok(())
     }
@@ -783,14 +801,13 @@ impl Ledger {
     }
 
     /// What may still be allocated to an invoice (by index) by a settlement counting from
-    /// `from`: the least open on any day from then on. `freeing` (a payment being reallocated
-    /// from `from`) does not count: its settlements end by then.
+    /// `from`: the least open on any day from then on. `freeing` (the [`Settlement::source`] of
+    /// a payment being reallocated or a credit note being applied from `from`) does not count:
+    /// its settlements end by then.
     fn open_from(&self, customer: CustomerId, ix: u32, from: Date, freeing: Option<u32>) -> Money {
         let mine = |s: &&Settlement| s.invoice == ix;
-        // What the payment being reallocated holds now (its settlements that stand).
-        let freed = |s: &Settlement| {
-            freeing.is_some_and(|p| s.source == source_of(true, p) && s.until == FOREVER)
-        };
+        // What the document being reallocated holds now (its settlements that stand).
+        let freed = |s: &Settlement| freeing.is_some_and(|f| s.source == f && s.until == FOREVER);
         let settlements = || {
             self.book(customer)
                 .into_iter()
@@ -824,7 +841,8 @@ impl Ledger {
     }
 
     /// [`Ledger::check_allocations`] for allocations counting from `from`, counting as open what
-    /// the standing settlements of `freeing` (a payment's index, about to be reallocated) hold.
+    /// the standing settlements of `freeing` (the source of a payment or credit note about to be
+    /// reallocated) hold.
     fn check_allocations_freeing(
         &self,
         customer: CustomerId,
@@ -1206,7 +1224,47 @@ impl Ledger {
         let Some(pi) = self.payment_index(customer, payment) else {
             return Vec::new();
         };
-        self.standing_of(customer, true, pi)
+        self.standing_allocations(customer, true, pi)
+    }
+
+    /// What of a credit note settles no invoice now: all of one on account until it is applied
+    /// ([`Fix::ApplyCreditNote`]); nothing for a void one.
+    pub fn credit_unapplied(&self, customer: CustomerId, credit_note: CreditNoteId) -> Money {
+        let Some(ci) = self.credit_note_index(customer, credit_note) else {
+            return Money::ZERO;
+        };
+        if self
+            .void_of(customer, Doc::CreditNote(credit_note))
+            .is_some()
+        {
+            return Money::ZERO;
+        }
+        let applied: Money = self
+            .standing_of(customer, false, ci)
+            .map(|s| s.amount)
+            .sum();
+        self.credit_notes[ci as usize].amount - applied
+    }
+
+    /// The invoices a credit note settles now, and by how much.
+    pub fn credit_allocations_now(
+        &self,
+        customer: CustomerId,
+        credit_note: CreditNoteId,
+    ) -> Vec<Allocation> {
+        let Some(ci) = self.credit_note_index(customer, credit_note) else {
+            return Vec::new();
+        };
+        self.standing_allocations(customer, false, ci)
+    }
+
+    fn standing_allocations(
+        &self,
+        customer: CustomerId,
+        is_payment: bool,
+        i: u32,
+    ) -> Vec<Allocation> {
+        self.standing_of(customer, is_payment, i)
             .map(|s| Allocation {
                 invoice: self.invoices[s.invoice as usize].id,
                 amount: s.amount,
@@ -1270,14 +1328,60 @@ impl Ledger {
         invoice: Option<InvoiceId>,
         on: Date,
     ) -> Result<Vec<Allocation>, LedgerError> {
-        let pi = self
-            .payment_index(customer, payment)
-            .ok_or(LedgerError::UnknownDocument)?;
-        if self.void_of(customer, Doc::Payment(payment)).is_some() {
+        self.allocate_to(customer, Doc::Payment(payment), invoice, on)
+    }
+
+    /// New allocations for a credit note applied on `on` ([`Fix::ApplyCreditNote`]), as
+    /// [`Ledger::reallocate_to`] works them out for a payment.
+    pub fn apply_credit_to(
+        &self,
+        customer: CustomerId,
+        credit_note: CreditNoteId,
+        invoice: Option<InvoiceId>,
+        on: Date,
+    ) -> Result<Vec<Allocation>, LedgerError> {
+        self.allocate_to(customer, Doc::CreditNote(credit_note), invoice, on)
+    }
+
+    /// A payment's or credit note's index, settlement source, date and amount; refused when it
+    /// is not the customer's or is void (never for an invoice).
+    fn settling_doc(
+        &self,
+        customer: CustomerId,
+        doc: Doc,
+    ) -> Result<(u32, Date, Money), LedgerError> {
+        let (source, date, amount) = match doc {
+            Doc::Payment(id) => {
+                let i = self
+                    .payment_index(customer, id)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                let p = &self.payments[i as usize];
+                (source_of(true, i), p.date, p.amount)
+            }
+            Doc::CreditNote(id) => {
+                let i = self
+                    .credit_note_index(customer, id)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                let c = &self.credit_notes[i as usize];
+                (source_of(false, i), c.date, c.amount)
+            }
+            Doc::Invoice(_) => return Err(LedgerError::UnknownDocument),
+        };
+        if self.void_of(customer, doc).is_some() {
             return Err(LedgerError::AlreadyVoid);
         }
-        let p = &self.payments[pi as usize];
-        let start = p.date.max(on);
+        Ok((source, date, amount))
+    }
+
+    fn allocate_to(
+        &self,
+        customer: CustomerId,
+        doc: Doc,
+        invoice: Option<InvoiceId>,
+        on: Date,
+    ) -> Result<Vec<Allocation>, LedgerError> {
+        let (source, date, amount) = self.settling_doc(customer, doc)?;
+        let start = date.max(on);
         let book = self.book(customer).ok_or(LedgerError::UnknownDocument)?;
         let open: Vec<(&Invoice, Money)> = book
             .invoices
@@ -1286,12 +1390,12 @@ impl Ledger {
             .map(|&i| {
                 (
                     &self.invoices[i as usize],
-                    self.open_from(customer, i, start, Some(pi)),
+                    self.open_from(customer, i, start, Some(source)),
                 )
             })
             .filter(|(inv, o)| o.is_positive() && inv.issue_date <= start)
             .collect();
-        Ok(fill_oldest_first(open, p.amount))
+        Ok(fill_oldest_first(open, amount))
     }
 
     /// Checks a correction against the ledger as it stands and applies it (see the module's
@@ -1339,7 +1443,7 @@ impl Ledger {
                         p.amount,
                         allocations,
                         start,
-                        Some(pi),
+                        Some(source_of(true, pi)),
                     )?;
                 }
             }
@@ -1348,6 +1452,23 @@ impl Ledger {
                     .ok_or(LedgerError::UnknownDocument)?;
                 if void(Doc::CreditNote(*credit_note)) {
                     return Err(LedgerError::AlreadyVoid);
+                }
+            }
+            Fix::ApplyCreditNote {
+                credit_note,
+                allocations,
+            } => {
+                let (source, date, amount) =
+                    self.settling_doc(customer, Doc::CreditNote(*credit_note))?;
+                // Nothing to allocate is fine: the credit note is on account again.
+                if !allocations.is_empty() {
+                    self.check_allocations_freeing(
+                        customer,
+                        amount,
+                        allocations,
+                        date.max(c.date),
+                        Some(source),
+                    )?;
                 }
             }
         }
@@ -1417,6 +1538,23 @@ impl Ledger {
                     self.settle(customer, a.invoice, start, paid, a.amount, true, pi);
                 }
             }
+            Fix::ApplyCreditNote {
+                credit_note,
+                allocations,
+            } => {
+                let ci = self
+                    .credit_note_index(customer, *credit_note)
+                    .ok_or(LedgerError::UnknownDocument)?;
+                if void(self, Doc::CreditNote(*credit_note)) {
+                    return Err(LedgerError::AlreadyVoid);
+                }
+                let dated = self.credit_notes[ci as usize].date;
+                let start = dated.max(c.date);
+                self.end_settlements(customer, false, ci, c.date);
+                for a in allocations {
+                    self.settle(customer, a.invoice, start, dated, a.amount, false, ci);
+                }
+            }
         }
         let k = self.corrections.len() as u32;
         self.book_mut(customer).corrections.push(k);
@@ -1437,13 +1575,18 @@ impl Ledger {
 }
 
 /// The credit-note form: a credit note against one of the customer's invoices, dated on or
-/// before today and on or after the invoice, for at most what is open on it.
+/// before today and on or after the invoice, for at most what is open on it; or on account
+/// (`on_account`, no invoice), dated on or before today, applied to invoices later with
+/// [`Fix::ApplyCreditNote`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditNoteInput {
     pub number: String,
     pub date: String,
     pub amount: String,
     pub invoice: Option<InvoiceId>,
+    /// On account: chosen on purpose (an invoice left unchosen is [`Problem::Required`]).
+    #[serde(default)]
+    pub on_account: bool,
 }
 
 /// Allocates `amount` to `open` invoices (with what may be allocated to each), oldest due date
@@ -1716,8 +1859,14 @@ impl CreditNoteInput {
         );
         let amount = e.take(AMOUNT, Money::parse_positive(&self.amount));
         let invoice = match self.invoice {
+            None if self.on_account => None,
             None => {
                 e.push(INVOICE, Problem::Required);
+                None
+            }
+            // Both an invoice and "on account": which was meant is not known.
+            Some(_) if self.on_account => {
+                e.push(INVOICE, Problem::NotAChoice);
                 None
             }
             Some(inv) => match ledger.invoice_index(customer, inv) {
@@ -1761,7 +1910,7 @@ impl CreditNoteInput {
             id,
             meta,
             customer,
-            invoice: invoice.unwrap().id,
+            invoice: invoice.map(|i| i.id),
             number: number.unwrap(),
             date: date.unwrap(),
             amount: amount.unwrap(),

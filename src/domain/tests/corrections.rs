@@ -2,6 +2,7 @@
 //! as properties: before its date a correction changes nothing; after it, every way of reading
 //! the ledger agrees.
 
+use creditdesk_domain::ledger::CreditNoteInput;
 use creditdesk_domain::*;
 use proptest::prelude::*;
 
@@ -188,7 +189,7 @@ fn a_void_credit_note_puts_its_amount_back_on_its_invoice() {
         id: CreditNoteId::from_u128(30),
         meta: meta(),
         customer: C1,
-        invoice: InvoiceId::from_u128(2),
+        invoice: Some(InvoiceId::from_u128(2)),
         number: DocNo::parse("CN-30").unwrap(),
         date: d("2026-02-15"),
         amount: units(200),
@@ -206,6 +207,199 @@ fn a_void_credit_note_puts_its_amount_back_on_its_invoice() {
     .unwrap();
     assert_eq!(l.summary(C1, d("2026-02-28")).open_ar, units(900));
     assert_eq!(l.summary(C1, d("2026-03-01")).open_ar, units(1100));
+}
+
+fn on_account(n: u128, date: &str, amount: i64) -> CreditNote {
+    CreditNote {
+        id: CreditNoteId::from_u128(n),
+        meta: meta(),
+        customer: C1,
+        invoice: None,
+        number: DocNo::parse(&format!("CN-{n}")).unwrap(),
+        date: d(date),
+        amount: units(amount),
+    }
+}
+
+fn apply_credit(n: u128, to: &[(u128, i64)]) -> Fix {
+    Fix::ApplyCreditNote {
+        credit_note: CreditNoteId::from_u128(n),
+        allocations: to
+            .iter()
+            .map(|&(i, a)| Allocation {
+                invoice: InvoiceId::from_u128(i),
+                amount: units(a),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_credit_note_on_account_lowers_no_invoice_until_it_is_applied_and_then_from_that_day() {
+    let mut l = sample();
+    l.add_credit_note(on_account(30, "2026-02-25", 300))
+        .unwrap();
+    let cn = CreditNoteId::from_u128(30);
+    assert_eq!(l.credit_unapplied(C1, cn), units(300));
+    assert!(l.credit_allocations_now(C1, cn).is_empty());
+    // Like unapplied cash, it does not hide AR.
+    assert_eq!(l.summary(C1, d("2026-03-01")).open_ar, units(1100));
+    l.add_correction(correction(
+        31,
+        C1,
+        "2026-03-05",
+        apply_credit(30, &[(1, 250), (2, 50)]),
+    ))
+    .unwrap();
+    assert_eq!(l.credit_unapplied(C1, cn), Money::ZERO);
+    assert_eq!(
+        l.summary(C1, d("2026-03-04")).open_ar,
+        units(1100),
+        "before the day applied"
+    );
+    let s = l.summary(C1, d("2026-03-05"));
+    assert_eq!((s.open_ar, s.overdue), (units(800), units(350)));
+    assert_eq!(l.summaries(d("2026-03-05"))[&C1], s, "one pass agrees");
+    assert_eq!(l.open_now(InvoiceId::from_u128(1)), Some(units(350)));
+    assert_eq!(
+        l.credit_allocations_now(C1, cn)
+            .iter()
+            .map(|a| a.amount)
+            .sum::<Money>(),
+        units(300)
+    );
+}
+
+#[test]
+fn a_credit_note_applies_no_more_than_it_is_worth_nor_than_is_open() {
+    let mut l = sample();
+    l.add_credit_note(on_account(30, "2026-02-25", 300))
+        .unwrap();
+    let over_note = l.add_correction(correction(
+        31,
+        C1,
+        "2026-03-01",
+        apply_credit(30, &[(1, 200), (2, 200)]),
+    ));
+    assert!(
+        matches!(over_note, Err(LedgerError::AllocationsExceedPayment { .. })),
+        "{over_note:?}"
+    );
+    // INV-2 has 500 open; a second credit note may not take more than that.
+    l.add_correction(correction(
+        32,
+        C1,
+        "2026-03-01",
+        apply_credit(30, &[(2, 300)]),
+    ))
+    .unwrap();
+    l.add_credit_note(on_account(33, "2026-02-26", 300))
+        .unwrap();
+    let over_open = l.add_correction(correction(
+        34,
+        C1,
+        "2026-03-01",
+        apply_credit(33, &[(2, 300)]),
+    ));
+    assert!(
+        matches!(over_open, Err(LedgerError::AllocationExceedsInvoice { .. })),
+        "{over_open:?}"
+    );
+    assert_eq!(
+        l.corrections().len(),
+        1,
+        "a refused correction leaves no trace"
+    );
+    // What the oldest-first choice works out stays within both.
+    let a = l
+        .apply_credit_to(C1, CreditNoteId::from_u128(33), None, d("2026-03-01"))
+        .unwrap();
+    assert_eq!(
+        a.iter().map(|a| (a.invoice, a.amount)).collect::<Vec<_>>(),
+        vec![(InvoiceId::from_u128(1), units(300))]
+    );
+}
+
+#[test]
+fn an_applied_credit_note_goes_back_on_account_or_is_voided_and_its_invoice_reopens() {
+    let mut l = sample();
+    l.add_credit_note(on_account(30, "2026-02-25", 300))
+        .unwrap();
+    let cn = CreditNoteId::from_u128(30);
+    l.add_correction(correction(
+        31,
+        C1,
+        "2026-03-01",
+        apply_credit(30, &[(1, 300)]),
+    ))
+    .unwrap();
+    l.add_correction(correction(32, C1, "2026-03-10", apply_credit(30, &[])))
+        .unwrap();
+    assert_eq!(l.credit_unapplied(C1, cn), units(300));
+    assert_eq!(l.summary(C1, d("2026-03-05")).open_ar, units(800));
+    assert_eq!(l.summary(C1, d("2026-03-10")).open_ar, units(1100));
+    l.add_correction(correction(
+        33,
+        C1,
+        "2026-03-11",
+        apply_credit(30, &[(2, 100)]),
+    ))
+    .unwrap();
+    l.add_correction(correction(
+        34,
+        C1,
+        "2026-03-12",
+        Fix::VoidCreditNote { credit_note: cn },
+    ))
+    .unwrap();
+    assert_eq!(
+        l.credit_unapplied(C1, cn),
+        Money::ZERO,
+        "nothing of a void note is left to apply"
+    );
+    assert_eq!(l.summary(C1, d("2026-03-11")).open_ar, units(1000));
+    assert_eq!(l.summary(C1, d("2026-03-12")).open_ar, units(1100));
+    let again = l.add_correction(correction(
+        35,
+        C1,
+        "2026-03-13",
+        apply_credit(30, &[(2, 100)]),
+    ));
+    assert_eq!(again, Err(LedgerError::AlreadyVoid));
+}
+
+#[test]
+fn the_credit_note_form_takes_an_invoice_or_on_account_chosen_on_purpose() {
+    let l = sample();
+    let input = |invoice: Option<u128>, on_account: bool| CreditNoteInput {
+        number: "CN-9".into(),
+        date: "2026-03-01".into(),
+        amount: "100".into(),
+        invoice: invoice.map(InvoiceId::from_u128),
+        on_account,
+    };
+    let check = |i: CreditNoteInput| {
+        i.validate(&l, CreditNoteId::from_u128(9), C1, meta(), d("2026-03-01"))
+            .map(|c| c.invoice)
+            .map_err(|e| {
+                e.into_iter()
+                    .map(|e| (e.field, e.problem.code()))
+                    .collect::<Vec<_>>()
+            })
+    };
+    assert_eq!(
+        check(input(Some(1), false)),
+        Ok(Some(InvoiceId::from_u128(1)))
+    );
+    assert_eq!(check(input(None, true)), Ok(None));
+    assert_eq!(
+        check(input(None, false)),
+        Err(vec![("invoice", "E-REQUIRED")])
+    );
+    assert_eq!(
+        check(input(Some(1), true)),
+        Err(vec![("invoice", "E-CHOICE")])
+    );
 }
 
 #[test]
@@ -258,6 +452,16 @@ enum Op {
         day: i32,
         minor: i64,
     },
+    CreditOnAccount {
+        customer: u8,
+        day: i32,
+        minor: i64,
+    },
+    ApplyCredit {
+        pick: usize,
+        to: usize,
+        day: i32,
+    },
     VoidPayment {
         pick: usize,
         day: i32,
@@ -289,6 +493,10 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(customer, day, minor)| Op::Pay { customer, day, minor }),
         1 => (0usize..100, 0i32..300, 1i64..500_000)
             .prop_map(|(pick, day, minor)| Op::Credit { pick, day, minor }),
+        1 => (0u8..3, 0i32..300, 1i64..500_000)
+            .prop_map(|(customer, day, minor)| Op::CreditOnAccount { customer, day, minor }),
+        1 => (0usize..100, 0usize..101, 0i32..300)
+            .prop_map(|(pick, to, day)| Op::ApplyCredit { pick, to, day }),
         1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidPayment { pick, day }),
         1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidCredit { pick, day }),
         1 => (0usize..100, 0i32..300).prop_map(|(pick, day)| Op::VoidInvoice { pick, day }),
@@ -358,11 +566,66 @@ fn apply(l: &mut Ledger, n: u128, op: &Op) {
                     id: CreditNoteId::from_u128(n),
                     meta: meta(),
                     customer: inv.customer,
-                    invoice: inv.id,
+                    invoice: Some(inv.id),
                     number: DocNo::parse(&format!("C{n}")).unwrap(),
                     date: base.add_days(day),
                     amount: Money::from_minor(minor),
                 });
+            }
+        }
+        Op::CreditOnAccount {
+            customer,
+            day,
+            minor,
+        } => {
+            l.add_credit_note(CreditNote {
+                id: CreditNoteId::from_u128(n),
+                meta: meta(),
+                customer: CustomerId::from_u128(customer as u128),
+                invoice: None,
+                number: DocNo::parse(&format!("C{n}")).unwrap(),
+                date: base.add_days(day),
+                amount: Money::from_minor(minor),
+            })
+            .unwrap();
+        }
+        Op::ApplyCredit { pick, to, day } => {
+            let Some(c) = l
+                .credit_notes()
+                .get(pick % l.credit_notes().len().max(1))
+                .copied()
+            else {
+                return;
+            };
+            let mine: Vec<InvoiceId> = l
+                .invoices()
+                .iter()
+                .filter(|i| i.customer == c.customer)
+                .map(|i| i.id)
+                .collect();
+            // One invoice, oldest first (`to` past the end), or back on account (no invoice).
+            let target = if mine.is_empty() || to == 100 {
+                Ok(Vec::new())
+            } else if to % 2 == 0 {
+                l.apply_credit_to(c.customer, c.id, None, base.add_days(day))
+            } else {
+                l.apply_credit_to(
+                    c.customer,
+                    c.id,
+                    Some(mine[to % mine.len()]),
+                    base.add_days(day),
+                )
+            };
+            if let Ok(allocations) = target {
+                fix(
+                    l,
+                    c.customer,
+                    day,
+                    Fix::ApplyCreditNote {
+                        credit_note: c.id,
+                        allocations,
+                    },
+                );
             }
         }
         Op::VoidPayment { pick, day } | Op::Unapply { pick, day } => {

@@ -102,7 +102,7 @@ fn stored() -> (Vec<Customer>, Ledger) {
             id: CreditNoteId::from_u128(401),
             meta: meta(),
             customer: C1,
-            invoice: i2,
+            invoice: Some(i2),
             number: no("CN-1"),
             date: d("2026-02-15"),
             amount: y(100),
@@ -1286,7 +1286,6 @@ fn every_bad_credit_note_row_is_reported_at_its_row_and_column() {
             (4, n, "I-DUPLICATE"),
             (5, amount, "I-EXCEEDS-OPEN"),
             (6, inv, "I-OTHER-CUSTOMER"),
-            (7, inv, "I-REQUIRED"),
             (8, date, "I-BEFORE-INVOICE"),
         ])
     );
@@ -1297,11 +1296,16 @@ fn every_bad_credit_note_row_is_reported_at_its_row_and_column() {
             amount: y(301)
         }
     );
-    assert_eq!(plan.records.rows, [2, 9]);
+    // An empty invoice cell is a credit note on account, not a missing value.
+    assert_eq!(plan.records.rows, [2, 7, 9]);
     let c = &plan.records.credit_notes;
     assert_eq!(
         (c[1].number, c[1].invoice, c[1].amount),
-        (no("CN-15"), InvoiceId::from_u128(102), y(300))
+        (no("CN-13"), None, y(10))
+    );
+    assert_eq!(
+        (c[2].number, c[2].invoice, c[2].amount),
+        (no("CN-15"), Some(InvoiceId::from_u128(102)), y(300))
     );
     assert_partition(&plan);
 }
@@ -1553,8 +1557,8 @@ fn the_error_file_holds_the_rows_in_error_with_their_problems() {
     );
     assert_eq!(
         lines.len(),
-        1 + 6 + 1,
-        "header, six rows, and the final line end"
+        1 + 5 + 1,
+        "header, five rows, and the final line end"
     );
     // Imported again, the error file's own problems column is replaced, not repeated.
     let again = decode(file.as_bytes());

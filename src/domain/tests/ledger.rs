@@ -128,7 +128,7 @@ fn a_credit_note_reduces_its_invoice() {
         id: CreditNoteId::from_u128(50),
         meta: meta(),
         customer: C2,
-        invoice: InvoiceId::from_u128(3),
+        invoice: Some(InvoiceId::from_u128(3)),
         number: DocNo::parse("CN-1").unwrap(),
         date: d("2026-03-05"),
         amount: Money::from_units(200),
@@ -575,7 +575,7 @@ fn run(ops: &[Op]) -> Ledger {
                     id: CreditNoteId::from_u128(n),
                     meta: meta(),
                     customer: inv.customer,
-                    invoice: inv.id,
+                    invoice: Some(inv.id),
                     number: DocNo::parse(&format!("C{n}")).unwrap(),
                     date: base.add_days(day),
                     amount: Money::from_minor(minor),
@@ -612,7 +612,7 @@ proptest! {
             let c = CustomerId::from_u128(c);
             let counted: Vec<InvoiceId> = l.invoices().iter().filter(|i| i.customer == c && i.issue_date <= as_of).map(|i| i.id).collect();
             let invoiced: Money = l.invoices().iter().filter(|i| counted.contains(&i.id)).map(|i| i.amount).sum();
-            let credited: Money = l.credit_notes().iter().filter(|n| n.date <= as_of && counted.contains(&n.invoice)).map(|n| n.amount).sum();
+            let credited: Money = l.credit_notes().iter().filter(|n| n.date <= as_of && n.invoice.is_some_and(|i| counted.contains(&i))).map(|n| n.amount).sum();
             let allocated: Money = l.payments().iter().filter(|p| p.date <= as_of)
                 .flat_map(|p| p.allocations.iter()).filter(|a| counted.contains(&a.invoice)).map(|a| a.amount).sum();
             let expected = invoiced - credited - allocated;

@@ -351,15 +351,17 @@ pub struct ErpPayment {
     pub invoice: Option<String>,
 }
 
-/// A credit note against an invoice.
+/// A credit note against an invoice, or on account (no `invoice`: applied to invoices later in
+/// CreditDesk).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct ErpCreditNote {
     pub number: String,
     pub customer: String,
     pub date: String,
     pub amount: String,
-    /// The ERP's number of the invoice it credits.
-    pub invoice: String,
+    /// The ERP's number of the invoice it credits; absent: on account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
 }
 
 /// A batch of one kind of document (at most 5,000).
@@ -510,7 +512,7 @@ impl Docs {
                             (FieldKey::Customer, c.customer.clone()),
                             (FieldKey::Date, c.date.clone()),
                             (FieldKey::Amount, c.amount.clone()),
-                            (FieldKey::Invoice, c.invoice.clone()),
+                            (FieldKey::Invoice, opt(&c.invoice)),
                         ],
                     )
                 })

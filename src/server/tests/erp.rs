@@ -337,6 +337,17 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             [("CN-1".into(), "created".into())],
             "{db}: {v}"
         );
+        // One without an invoice is on account: it settles nothing until applied.
+        let (_, v) = post(
+            "/api/erp/v1/credit-notes",
+            json!([{"number": "RB-1", "customer": "C1", "date": "2026-06-11", "amount": "50.00"}]),
+        )
+        .await;
+        assert_eq!(
+            statuses(&v),
+            [("RB-1".into(), "created".into())],
+            "{db}: {v}"
+        );
 
         // The position: 12,345.60 - 345.60 - 1,000.00 open.
         let (status, v) = http(&r, "GET", "/api/erp/v1/customers/C1", Some(&k), None).await;
@@ -396,7 +407,7 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             .await
             .unwrap()
             .get(0);
-        assert_eq!(calls, 10, "{db}: two customer batches, three of invoices, a payment, a credit note, a position, two checks");
+        assert_eq!(calls, 11, "{db}: two customer batches, three of invoices, a payment, two credit notes, a position, two checks");
         let history: i64 = sqlx::query(
             "SELECT COUNT(*) FROM erp_history WHERE kind = 'invoice' AND number = 'INV-1'",
         )

@@ -268,7 +268,8 @@ impl Writer {
                 self.u128(c.id.as_u128());
                 self.meta(c.meta)?;
                 self.u128(c.customer.as_u128());
-                self.u128(c.invoice.as_u128());
+                // On account: the nil id (no invoice has it).
+                self.u128(c.invoice.map_or(0, |i| i.as_u128()));
                 self.doc(Some(&c.number));
                 self.i32(c.date.days());
                 self.i64(c.amount.minor());
@@ -283,6 +284,7 @@ impl Writer {
                     Fix::VoidPayment { payment } => (2, payment.as_u128()),
                     Fix::VoidCreditNote { credit_note } => (3, credit_note.as_u128()),
                     Fix::Reallocate { payment, .. } => (4, payment.as_u128()),
+                    Fix::ApplyCreditNote { credit_note, .. } => (5, credit_note.as_u128()),
                 };
                 self.u8(code);
                 self.u128(target);
@@ -291,7 +293,9 @@ impl Writer {
                     .map_err(|_| CodecError::BadText { at: self.buf.len() })?;
                 self.u16(n);
                 self.buf.extend_from_slice(reason);
-                if let Fix::Reallocate { allocations, .. } = &c.fix {
+                if let Fix::Reallocate { allocations, .. }
+                | Fix::ApplyCreditNote { allocations, .. } = &c.fix
+                {
                     let n = u16::try_from(allocations.len())
                         .map_err(|_| CodecError::TooManyAllocations)?;
                     self.u16(n);
@@ -513,7 +517,7 @@ impl<'a> Reader<'a> {
                 let id = CreditNoteId::from_u128(self.u128()?);
                 let meta = self.meta()?;
                 let customer = CustomerId::from_u128(self.u128()?);
-                let invoice = InvoiceId::from_u128(self.u128()?);
+                let invoice = Some(InvoiceId::from_u128(self.u128()?)).filter(|i| !i.is_nil());
                 let number = self.doc_required()?;
                 let date = self.date()?;
                 let amount = Money::from_minor(self.i64()?);
@@ -547,6 +551,10 @@ impl<'a> Reader<'a> {
                     },
                     4 => Fix::Reallocate {
                         payment: PaymentId::from_u128(target),
+                        allocations: self.allocations()?,
+                    },
+                    5 => Fix::ApplyCreditNote {
+                        credit_note: CreditNoteId::from_u128(target),
                         allocations: self.allocations()?,
                     },
                     c => return Err(CodecError::BadFix(c)),
@@ -661,7 +669,12 @@ mod tests {
 
     #[test]
     fn every_kind_of_row_survives_a_round_trip() {
-        let d = sample();
+        let mut d = sample();
+        // A credit note on account: no invoice.
+        let mut on_account = d.credit_notes[0];
+        on_account.id = CreditNoteId::from_u128(u128::MAX);
+        on_account.invoice = None;
+        d.credit_notes.push(on_account);
         let mut rows = Rows::default();
         for e in [
             d.orders
@@ -706,6 +719,14 @@ mod tests {
             },
             Fix::Reallocate {
                 payment: p.id,
+                allocations: Vec::new(),
+            },
+            Fix::ApplyCreditNote {
+                credit_note: d.credit_notes[0].id,
+                allocations: p.allocations.clone(),
+            },
+            Fix::ApplyCreditNote {
+                credit_note: d.credit_notes[0].id,
                 allocations: Vec::new(),
             },
         ];

@@ -184,6 +184,7 @@ fn CustomerPage(
         may_correct,
         may_dispute,
         disputed,
+        unapplied,
     } = v;
     let disputes = c.disputes.clone();
     let documents = c.documents.clone();
@@ -228,6 +229,9 @@ fn CustomerPage(
                     <A href=format!("/customers/{id}/edit") attr:class="button">{t(T::Edit)}</A>
                     <A href=format!("/customers/{id}/order") attr:class="button" attr:data-testid="new-order">{t(T::NewOrder)}</A>
                     <A href=format!("/customers/{id}/invoice") attr:class="button" attr:data-testid="new-invoice">{t(T::NewInvoice)}</A>
+                    {may_record.then(|| view! {
+                        <A href=format!("/customers/{id}/credit-note") attr:class="button" attr:data-testid="new-credit-note">{t(T::NewCreditNote)}</A>
+                    })}
                     <A href=format!("/customers/{id}/payment") attr:class="button primary" attr:data-testid="new-payment">{t(T::NewPayment)}</A>
                 </div>
             </div>
@@ -237,6 +241,9 @@ fn CustomerPage(
                 <Tile label=t(T::MaxDaysOverdue).to_string() value=if overdue { lang.days(s.max_days_overdue as i64) } else { "—".into() } tone=if overdue { "warn" } else { "" } />
                 {s.disputed.is_positive().then(|| view! {
                     <Tile label=t(T::Disputed).to_string() money=s.disputed testid="disputed" />
+                })}
+                {unapplied.is_positive().then(|| view! {
+                    <Tile label=t(T::Unapplied).to_string() money=unapplied testid="unapplied" />
                 })}
                 <Tile label=t(T::OpenOrders).to_string() money=s.open_orders testid="open-orders" />
                 <Tile label=t(T::OldestOpen).to_string() value=s.oldest_open_due.map(|d| lang.date(d)).unwrap_or_else(|| "—".into()) />
@@ -419,18 +426,30 @@ fn CustomerPage(
                     <table>
                         <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th><th></th></tr></thead>
                         <tbody>
-                            {credits.into_iter().map(|(c, v)| {
+                            {credits.into_iter().map(|r| {
+                                let c = r.note;
                                 let credit_note = c.id;
-                                let standing = v.is_none();
+                                let standing = r.void.is_none();
+                                // What it settles now; what is left on account.
+                                let mut applied = r.allocations.iter().map(|a| format!("{} {}",
+                                    numbers.get(&a.invoice).map(|n| n.to_string()).unwrap_or_default(), a.amount.format_cny())).collect::<Vec<_>>();
+                                if r.unapplied.is_positive() {
+                                    applied.push(if c.invoice.is_none() && r.allocations.is_empty() {
+                                        t(T::OnAccount).to_string()
+                                    } else {
+                                        format!("{} {}", t(T::Unapplied), r.unapplied.format_cny())
+                                    });
+                                }
                                 view! {
-                                    <tr class:void=!standing>
+                                    <tr class:void=!standing data-credit-note=c.number.to_string()>
                                         <td class="mono">{if standing { view! { <span>{c.number.to_string()}</span> }.into_any() } else { view! { <s>{c.number.to_string()}</s> }.into_any() }}</td>
                                         <td class="num"><span class="money">{c.amount.format_cny()}</span></td>
-                                        <td class="mono">{numbers.get(&c.invoice).map(|n| n.to_string()).unwrap_or_default()}</td>
-                                        <td>{lang.date(c.date)}{v.as_ref().map(|v| view! { <div class="small muted">{void_note(v)}</div> })}</td>
-                                        <td>{(may_correct && standing).then(|| view! {
+                                        <td class="small" data-testid="credit-applied">{match &r.void { Some(v) => void_note(v), None => applied.join("; ") }}</td>
+                                        <td>{lang.date(c.date)}</td>
+                                        <td><div class="row-actions">{(may_correct && standing).then(|| view! {
+                                            <A href=format!("/customers/{customer}/credit-notes/{credit_note}/apply") attr:class="button small" attr:data-testid="apply-credit">{t(T::ApplyCredit)}</A>
                                             <button class="small danger" data-testid="void-credit-note" on:click={let what = c.number.to_string(); move |_| void(Fix::VoidCreditNote { credit_note }, what.clone())}>{t(T::VoidDoc)}</button>
-                                        })}</td>
+                                        })}</div></td>
                                     </tr>
                                 }
                             }).collect_view()}

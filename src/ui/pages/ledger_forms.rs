@@ -1,5 +1,5 @@
-//! Record an order, an invoice, a payment or a credit note for a customer, and reallocate a
-//! payment.
+//! Record an order, an invoice, a payment or a credit note for a customer, reallocate a
+//! payment, and apply a credit note (one on account, or move one) to invoices.
 
 use crate::ui::credit::CheckPanel;
 use crate::ui::i18n::T;
@@ -17,7 +17,7 @@ use creditdesk_domain::credit::Outcome;
 use creditdesk_domain::ledger::{
     field as f, CreditNoteInput, InvoiceInput, OrderInput, PaymentInput,
 };
-use creditdesk_domain::{CustomerId, Fix, InvoiceId, OrderId, PaymentId};
+use creditdesk_domain::{CreditNoteId, CustomerId, Fix, InvoiceId, OrderId, PaymentId};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -26,10 +26,12 @@ pub enum Doc {
     Order,
     Invoice,
     Payment,
-    /// A credit note against an invoice (`?invoice=` picks it).
+    /// A credit note against an invoice (`?invoice=` picks it) or on account.
     CreditNote,
     /// A new allocation of the payment in the route's `pid`.
     Reallocate,
+    /// A new allocation of the credit note in the route's `cid`.
+    ApplyCredit,
 }
 
 #[component]
@@ -60,7 +62,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         Doc::Order => d.next_order_number(&series("SO"), year),
         Doc::Invoice => d.next_invoice_number(&series("INV"), year),
         Doc::CreditNote => d.next_credit_note_number(&series("CN"), year),
-        Doc::Payment | Doc::Reallocate => String::new(),
+        Doc::Payment | Doc::Reallocate | Doc::ApplyCredit => String::new(),
     });
     let query = use_query_map();
     let picked = query
@@ -70,6 +72,22 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let payment = params
         .with_untracked(|p| p.get("pid"))
         .and_then(|p| PaymentId::parse(&p));
+    let credit_note = params
+        .with_untracked(|p| p.get("cid"))
+        .and_then(|c| CreditNoteId::parse(&c));
+    // The credit note being applied, as it stands: amount, date, what it settles now.
+    let credit_row = credit_note.and_then(|cid| {
+        with_data(|d| {
+            let me = d.me();
+            d.customer_360(&me, Some(customer)).ok().and_then(|v| {
+                let numbers = v.numbers;
+                v.credit_notes
+                    .into_iter()
+                    .find(|c| c.note.id == cid)
+                    .map(|c| (c, numbers))
+            })
+        })
+    });
     // The payment being reallocated, as it stands: "¥amount · date · reference", and its
     // allocations now.
     let payment_row = payment.and_then(|pid| {
@@ -103,15 +121,21 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
     let choices = Signal::derive(move || {
         let lang = state.lang.get();
         state.data(|d| match doc {
-            Doc::Payment | Doc::CreditNote | Doc::Reallocate => {
+            Doc::Payment | Doc::CreditNote | Doc::Reallocate | Doc::ApplyCredit => {
                 let first = match doc {
-                    // No default: the invoice a credit note reduces is chosen on purpose.
-                    Doc::CreditNote => {
-                        Some(vec![(String::new(), lang.t(T::ChooseInvoice).to_string())])
-                    }
+                    // No default: the invoice a credit note reduces, or "on account", is chosen
+                    // on purpose.
+                    Doc::CreditNote => Some(vec![
+                        (String::new(), lang.t(T::ChooseInvoice).to_string()),
+                        ("-".to_string(), lang.t(T::OnAccountChoice).to_string()),
+                    ]),
                     Doc::Reallocate => Some(vec![
                         (String::new(), lang.t(T::OldestFirst).to_string()),
                         ("-".to_string(), lang.t(T::LeaveUnapplied).to_string()),
+                    ]),
+                    Doc::ApplyCredit => Some(vec![
+                        (String::new(), lang.t(T::OldestFirst).to_string()),
+                        ("-".to_string(), lang.t(T::LeaveOnAccount).to_string()),
                     ]),
                     _ => Some(vec![(String::new(), lang.t(T::OldestFirst).to_string())]),
                 };
@@ -239,39 +263,48 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                         date: form.get(f::DATE),
                         amount: form.get(f::AMOUNT),
                         invoice: InvoiceId::parse(&form.get(f::INVOICE)),
+                        on_account: form.get(f::INVOICE) == "-",
                     },
                 ),
                 move |_| go(),
             ),
-            Doc::Reallocate => {
-                let Some(pid) = payment else { return };
+            Doc::Reallocate | Doc::ApplyCredit => {
                 // What the choice means is worked out by the ledger, as of today.
                 let to = form.get(f::INVOICE);
-                let allocations = if to == "-" {
-                    Ok(Vec::new())
-                } else {
-                    with_data(|d| {
-                        d.ledger
-                            .reallocate_to(customer, pid, InvoiceId::parse(&to), d.as_of)
+                let invoice = InvoiceId::parse(&to);
+                let fix = match (doc, payment, credit_note) {
+                    (Doc::Reallocate, Some(pid), _) => with_data(|d| {
+                        if to == "-" {
+                            Ok(Vec::new())
+                        } else {
+                            d.ledger.reallocate_to(customer, pid, invoice, d.as_of)
+                        }
                     })
+                    .map(|allocations| Fix::Reallocate {
+                        payment: pid,
+                        allocations,
+                    }),
+                    (Doc::ApplyCredit, _, Some(cid)) => with_data(|d| {
+                        if to == "-" {
+                            Ok(Vec::new())
+                        } else {
+                            d.ledger.apply_credit_to(customer, cid, invoice, d.as_of)
+                        }
+                    })
+                    .map(|allocations| Fix::ApplyCreditNote {
+                        credit_note: cid,
+                        allocations,
+                    }),
+                    _ => return,
                 };
                 let reason = form.get(f::REASON);
                 let work = async move {
-                    let allocations = allocations.map_err(|e| {
+                    let fix = fix.map_err(|e| {
                         crate::ui::state::SaveError::Invalid(vec![
                             creditdesk_domain::FieldError::new(f::INVOICE, e.problem()),
                         ])
                     })?;
-                    correct(
-                        customer,
-                        Fix::Reallocate {
-                            payment: pid,
-                            allocations,
-                        },
-                        reason,
-                    )
-                    .await
-                    .map_err(|e| match e {
+                    correct(customer, fix, reason).await.map_err(|e| match e {
                         // The form has one choice: what the ledger says of the allocations or
                         // of the payment shows there.
                         crate::ui::state::SaveError::Invalid(errs) => {
@@ -307,6 +340,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
         Doc::Payment => T::NewPayment,
         Doc::CreditNote => T::NewCreditNote,
         Doc::Reallocate => T::ReallocatePayment,
+        Doc::ApplyCredit => T::ApplyCreditTitle,
     };
     view! {
         <section class="page form-page">
@@ -375,6 +409,30 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                                 }
                             })}
                             <p class="muted small">{lang.t(T::ReallocateHint)}</p>
+                            <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
+                            <Field form=form name=f::REASON label=T::ReasonOptional />
+                        }.into_any()
+                    }
+                    Doc::ApplyCredit => {
+                        let lang = state.lang.get_untracked();
+                        view! {
+                            {credit_row.clone().map(|(c, numbers)| {
+                                let mut now = c.allocations.iter().map(|a| format!("{} {}",
+                                    numbers.get(&a.invoice).map(|n| n.to_string()).unwrap_or_default(),
+                                    a.amount.format_cny())).collect::<Vec<_>>();
+                                if c.unapplied.is_positive() {
+                                    now.push(format!("{} {}", lang.t(T::Unapplied), c.unapplied.format_cny()));
+                                }
+                                view! {
+                                    <dl class="card" data-testid="applied-credit-note">
+                                        <div class="kv"><dt>{lang.t(T::Number)}</dt><dd class="mono">{c.note.number.to_string()}</dd></div>
+                                        <div class="kv"><dt>{lang.t(T::Amount)}</dt><dd class="money">{c.note.amount.format_cny()}</dd></div>
+                                        <div class="kv"><dt>{lang.t(T::Date)}</dt><dd>{lang.date(c.note.date)}</dd></div>
+                                        <div class="kv"><dt>{lang.t(T::CurrentAllocations)}</dt><dd>{now.join("; ")}</dd></div>
+                                    </dl>
+                                }
+                            })}
+                            <p class="muted small">{lang.t(T::ApplyCreditHint)}</p>
                             <SelectField form=form name=f::INVOICE label=T::AllocateTo options=choices />
                             <Field form=form name=f::REASON label=T::ReasonOptional />
                         }.into_any()

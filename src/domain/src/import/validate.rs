@@ -921,28 +921,31 @@ fn credit_notes(
             check_unique(&mut r, &stored, &mut seen, n);
         }
         let customer = r.required(K::Customer, |s| customers.find(s));
-        let invoice = r
-            .required(K::Invoice, parse_doc_no)
-            .and_then(|n| match invoices.get(&n) {
-                Some(&inv) => Some(inv),
+        // An empty invoice cell: the credit note is on account (applied to invoices later).
+        let invoice = match r.optional(K::Invoice, parse_doc_no) {
+            Ok(None) => Some(None),
+            Ok(Some(n)) => match invoices.get(&n) {
+                Some(&inv) => Some(Some(inv)),
                 None => {
                     r.report(K::Invoice, ImportProblem::UnknownInvoice);
                     None
                 }
-            });
+            },
+            Err(()) => None,
+        };
         let date = r.required(K::Date, |s| past_date(s, format, as_of));
         let amount = r.required(K::Amount, parse_positive_amount);
-        let (Some(c), Some(inv)) = (customer, invoice) else {
+        let (Some(c), Some(invoice)) = (customer, invoice) else {
             continue;
         };
-        if inv.customer != c {
+        if let Some(inv) = invoice.filter(|inv| inv.customer != c) {
             r.report(
                 K::Invoice,
                 ImportProblem::OfOtherCustomer {
                     owner: inv.customer,
                 },
             );
-        } else {
+        } else if let Some(inv) = invoice {
             if let Some(Err(p)) = date.map(|d| check_settlement_date(d, inv.issue)) {
                 r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
             }
@@ -956,12 +959,14 @@ fn credit_notes(
             continue;
         }
         if let (Some(number), Some(date), Some(amount)) = (number, date, amount) {
-            opens.book(c).settle(inv.id, amount);
+            if let Some(inv) = invoice {
+                opens.book(c).settle(inv.id, amount);
+            }
             out.credit_notes.push(CreditNote {
                 id: CreditNoteId::from_u128(ids()),
                 meta,
                 customer: c,
-                invoice: inv.id,
+                invoice: invoice.map(|inv| inv.id),
                 number,
                 date,
                 amount,
