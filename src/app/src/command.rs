@@ -174,11 +174,15 @@ pub enum Command {
         settings: creditdesk_domain::notice::Settings,
     },
     /// Records that a reminder about its open invoices went to a customer (the server sends it):
-    /// to whom, and its subject, on the customer's trail.
+    /// to whom, and its subject, on the customer's trail and, as an e-mail contact with the id
+    /// `id`, on its file (so the rep's device shows it on the timeline). An empty `id` (a
+    /// command stored before reminders reached the file) records the trail entry only.
     ReminderSent {
         customer: CustomerId,
         to: String,
         subject: String,
+        #[serde(default)]
+        id: String,
     },
     /// Writes the checked rows of an import file in one transaction: imported orders pass the
     /// credit check (`blocked` says what becomes of those it stops), invoices move their orders

@@ -1241,6 +1241,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             customer,
             to,
             subject,
+            id,
         } => {
             let c = visible(book, ctx, *customer)?;
             if !creditdesk_domain::notice::is_email(to) {
@@ -1257,6 +1258,22 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 format!("to {to}: {subject}"),
                 "",
             ));
+            // On the file as an e-mail to the customer, once.
+            if !id.is_empty() && !c.contacts.iter().any(|x| x.id == *id) {
+                let mut next = c.clone();
+                next.contacts.push(creditdesk_domain::contact::Contact {
+                    id: id.clone(),
+                    on: as_of,
+                    at: now.0,
+                    by: me.id.clone(),
+                    channel: creditdesk_domain::contact::Channel::Email,
+                    with: text_cut(to, creditdesk_domain::contact::Contact::WITH_MAX),
+                    note: text_cut(subject, creditdesk_domain::contact::Contact::NOTE_MAX),
+                });
+                next.meta = c.meta.bump(device, now);
+                fx.base.push(base("customer", c.id, c.meta.version));
+                fx.batch.customers.push(next);
+            }
         }
         Command::SaveNotices { settings: next } => {
             let mut problems = next.problems(&book.users);
@@ -2051,4 +2068,9 @@ fn apply(book: &mut Book, fx: &Effects) {
     for id in &fx.touched {
         book.refresh_summary(*id);
     }
+}
+
+/// `s` cut to at most `max` characters (a field's limit), whole characters only.
+fn text_cut(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
 }

@@ -3616,6 +3616,53 @@ fn an_invoice_import_with_a_disputed_column_opens_a_dispute_of_each_for_the_cust
 }
 
 #[test]
+fn a_reminder_sent_lands_on_the_customer_s_file_once_as_an_e_mail_to_it() {
+    let w = World::new();
+    let sent = |id: &str, to: &str| {
+        w.run(
+            "rep-1",
+            Command::ReminderSent {
+                customer: w.ours,
+                to: to.into(),
+                subject: "付款提醒：Ours".into(),
+                id: id.into(),
+            },
+        )
+    };
+    assert!(matches!(
+        sent("reminder:1", "not an address"),
+        Err(CommandError::Invalid(_))
+    ));
+    sent("reminder:1", "ap@example.cn").unwrap();
+    sent("reminder:1", "ap@example.cn").unwrap();
+    // A command stored before reminders reached the file: the trail only.
+    sent("", "ap@example.cn").unwrap();
+    let book = w.book.borrow();
+    let reminders = book
+        .audit
+        .iter()
+        .filter(|e| e.what == "reminder.sent")
+        .count();
+    assert_eq!(reminders, 3, "each is on the trail");
+    let contacts = &book.customer(w.ours).unwrap().contacts;
+    assert_eq!(contacts.len(), 1, "{contacts:?}");
+    let c = &contacts[0];
+    assert_eq!(
+        (c.channel, c.with.as_str(), c.note.as_str(), c.by.as_str()),
+        (
+            creditdesk_domain::contact::Channel::Email,
+            "ap@example.cn",
+            "付款提醒：Ours",
+            "rep-1"
+        )
+    );
+    match &book.timeline(&who("rep-1"), w.ours).unwrap()[0].what {
+        Happened::Contact(x) => assert_eq!(x.id, "reminder:1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_contact_is_recorded_on_the_customer_s_file_by_who_sees_it_and_tops_its_history() {
     use creditdesk_domain::contact::ContactInput;
     let w = World::new();

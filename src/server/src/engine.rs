@@ -835,6 +835,7 @@ impl Engine {
                 customer,
                 to: to.clone(),
                 subject: subject.clone(),
+                id: key.clone(),
             };
             // Only an entry on the trail: no figure changes, so no rules to run (and no notices).
             let ctx = self.ctx(user, &format!("server:{key}"));

@@ -713,6 +713,33 @@ async fn a_reminder_goes_to_the_customer_in_its_own_language_with_its_invoices_a
                 && e["subject"] == format!("customer:{id}")
         });
         assert!(on_trail, "{db}");
+        // And on the customer's file, as an e-mail to it: the rep's own device (which has no
+        // trail) shows it on the customer's timeline.
+        let (_, mine) = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&rep), None).await;
+        assert!(mine["audit"].as_array().unwrap().is_empty(), "{db}");
+        let on_file = mine["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id.to_string())
+            .and_then(|c| c["contacts"].as_array().cloned())
+            .unwrap_or_default();
+        assert_eq!(on_file.len(), 1, "{db}: {on_file:?}");
+        assert_eq!(
+            (
+                &on_file[0]["channel"],
+                &on_file[0]["with"],
+                &on_file[0]["note"],
+                &on_file[0]["by"]
+            ),
+            (
+                &json!("email"),
+                &json!("ap@example.cn"),
+                &json!(mail.subject),
+                &json!("rep-1")
+            ),
+            "{db}"
+        );
         // Another rep's customer is not theirs to write to; a customer without an address says so.
         let other = token(&s, "rep-2").await;
         let (status, v) = http(&s, "POST", &path, Some(&other), Some(json!({}))).await;
