@@ -424,7 +424,7 @@ fn CustomerPage(
                 <div class="table-tools"><CsvButton list=List::CreditNotes(customer) testid="export-credit-notes" /></div>
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Invoices)}</th><th>{t(T::Date)}</th><th></th></tr></thead>
+                        <thead><tr><th>{t(T::Number)}</th><th class="num">{t(T::Amount)}</th><th>{t(T::Allocations)}</th><th>{t(T::Date)}</th><th></th></tr></thead>
                         <tbody>
                             {credits.into_iter().map(|r| {
                                 let c = r.note;
