@@ -1248,6 +1248,46 @@ fn a_payment_already_in_the_ledger_imported_again_is_a_duplicate() {
 }
 
 #[test]
+fn a_void_payment_imported_again_is_no_duplicate_but_the_payment_recorded_right() {
+    let text = format!(
+        "Customer,Date,Amount,Invoice,Reference\n\
+         {C1_NAME},2026-02-20,400,INV-1,\n"
+    );
+    let decoded = decode(text.as_bytes());
+    let table = read_table(&decoded.text, b',').unwrap();
+    let mapping = guess_mapping(Kind::Payments, &table.headers);
+    let (customers, mut ledger) = stored();
+    ledger
+        .add_correction(Correction {
+            id: CorrectionId::from_u128(900),
+            meta: meta(),
+            customer: C1,
+            date: d("2026-03-01"),
+            fix: Fix::VoidPayment {
+                payment: PaymentId::from_u128(301),
+            },
+            reason: "typed on the wrong day".into(),
+        })
+        .unwrap();
+    let ctx = Context {
+        customers: &customers,
+        users: &users(),
+        ledger: &ledger,
+        meta: meta(),
+    };
+    let plan = validate(
+        Kind::Payments,
+        &table,
+        &mapping,
+        &ctx,
+        &mut counter(),
+        d(TODAY),
+    );
+    assert_eq!(problems(&plan), expect(&[]));
+    assert_eq!(plan.records.rows, [2]);
+}
+
+#[test]
 fn a_payment_to_an_invoice_already_fully_paid_says_already_paid() {
     // INV-3 has 700 open: row 2 pays it all, so row 3 finds it paid, not "more than 0.00 open";
     // row 4 is more than what is open, which is still said so.

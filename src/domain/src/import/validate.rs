@@ -423,7 +423,13 @@ impl<'a> StoredPayments<'a> {
         let ledger = self.ledger;
         let book = self.books.entry(c).or_insert_with(|| {
             let mut by_key: HashMap<PaymentKey, Vec<&'a Payment>> = HashMap::new();
-            for p in ledger.customer_payments(c) {
+            // A void payment is no duplicate: recording it again right is what a void is for.
+            let standing = ledger.customer_payments(c).into_iter().filter(|p| {
+                ledger
+                    .void_of(c, crate::ledger::Doc::Payment(p.id))
+                    .is_none()
+            });
+            for p in standing {
                 by_key
                     .entry((p.date, p.amount, p.reference))
                     .or_default()
