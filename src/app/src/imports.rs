@@ -348,6 +348,22 @@ pub fn check_rows(
     at: Timestamp,
     new_id: &mut dyn FnMut() -> u128,
 ) -> creditdesk_domain::import::Plan {
+    check_rows_against(book, &book.ledger, user, kind, table, mapping, at, new_id)
+}
+
+/// [`check_rows`] against another ledger than the book's: one a change is tried on first (a
+/// customer's ledger with a document voided, before the void is made).
+#[allow(clippy::too_many_arguments)]
+pub fn check_rows_against(
+    book: &Book,
+    ledger: &creditdesk_domain::Ledger,
+    user: &creditdesk_domain::approval::User,
+    kind: creditdesk_domain::import::Kind,
+    table: &creditdesk_domain::import::Table,
+    mapping: &creditdesk_domain::import::Mapping,
+    at: Timestamp,
+    new_id: &mut dyn FnMut() -> u128,
+) -> creditdesk_domain::import::Plan {
     let mine: Vec<Customer> = book
         .customers
         .iter()
@@ -357,7 +373,7 @@ pub fn check_rows(
     let ctx = creditdesk_domain::import::Context {
         customers: &mine,
         users: &book.users,
-        ledger: &book.ledger,
+        ledger,
         meta: Meta::new(book.device, at),
     };
     creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)

@@ -1175,6 +1175,36 @@ impl Ledger {
             })
             .unwrap_or_default()
     }
+    /// The ledger of one customer alone (its orders, documents and corrections): small, so a
+    /// change may be tried on it before it is made on the whole ledger.
+    pub fn of_customer(&self, customer: CustomerId) -> Ledger {
+        let corrections = self
+            .book(customer)
+            .map(|b| {
+                b.corrections
+                    .iter()
+                    .map(|&i| self.corrections[i as usize].clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ledger::from_entries(
+            self.customer_orders(customer).into_iter().copied(),
+            self.customer_invoices(customer)
+                .into_iter()
+                .copied()
+                .collect(),
+            self.customer_payments(customer)
+                .into_iter()
+                .cloned()
+                .collect(),
+            self.customer_credit_notes(customer)
+                .into_iter()
+                .copied()
+                .collect(),
+            corrections,
+        )
+    }
+
     pub fn customer_credit_notes(&self, customer: CustomerId) -> Vec<&CreditNote> {
         self.book(customer)
             .map(|b| {

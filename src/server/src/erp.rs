@@ -12,9 +12,13 @@
 //!   valid new ones are written by one `ImportBatch` command. The ERP's number is remembered with
 //!   the record it became (`erp_refs`) and every version posted (`erp_history`): posting the same
 //!   document again changes nothing; a customer posted with changes is updated (`SaveCustomer`,
-//!   audited with before and after); a ledger document posted with changes is refused
-//!   (`ERP-AMENDMENT`: corrections of the ledger come with voids and credit notes) and kept in
-//!   its history.
+//!   audited with before and after); a ledger document posted with changes is an **amendment**
+//!   (status `amended`): the version CreditDesk has is voided and the new one recorded, with
+//!   its history. An amended invoice or credit note is recorded as `<number>~<version>` (a void
+//!   document keeps its number, and numbers are unique); what settles an amended invoice moves
+//!   onto the new version; later documents naming the ERP's number reach the version in force.
+//!   The amendment is tried on the customer's ledger first, so one that cannot be made changes
+//!   nothing (`ERP-AMENDMENT` with why).
 //! - **The credit check** an ERP asks when it saves a sales order: pass / warn / block with every
 //!   reason and remedy, computed on the book in memory.
 //!
@@ -385,7 +389,8 @@ pub struct FieldProblem {
 pub struct DocResult {
     pub number: String,
     /// `created`, `linked` (a customer CreditDesk had already: the same USCC, or the only one of
-    /// that name), `updated`, `unchanged` or `refused`.
+    /// that name), `updated`, `amended` (a ledger document changed: see the module), `unchanged`
+    /// or `refused`.
     pub status: String,
     /// CreditDesk's id of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -400,6 +405,9 @@ pub struct BatchResult {
     pub created: usize,
     pub linked: usize,
     pub updated: usize,
+    /// Ledger documents posted again with changes: the earlier version voided, this one recorded.
+    #[serde(default)]
+    pub amended: usize,
     pub unchanged: usize,
     pub refused: usize,
     pub results: Vec<DocResult>,
@@ -608,13 +616,55 @@ where
     let customers = known(p.pool, "customer", &codes)
         .await
         .map_err(ApiError::internal)?;
-    // Invoice numbers payments and credit notes name, as CreditDesk's invoice numbers: the same.
+    // Invoice numbers payments and credit notes name, as CreditDesk's invoice numbers: the same,
+    // but for an amended invoice, whose version in force has its own number.
+    let named: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, _, f)| {
+            f.iter()
+                .filter(|(k, _)| *k == FieldKey::Invoice)
+                .map(|(_, v)| v.clone())
+        })
+        .filter(|v| !v.trim().is_empty())
+        .collect();
+    let invoice_numbers: std::collections::HashMap<String, String> = if named.is_empty() {
+        Default::default()
+    } else {
+        let refs = known(p.pool, "invoice", &named)
+            .await
+            .map_err(ApiError::internal)?;
+        let book = p.book.borrow();
+        refs.into_iter()
+            .filter_map(|(erp, (id, _))| {
+                let id = creditdesk_domain::InvoiceId::parse(&id)?;
+                let now = book.ledger.invoice(id)?.number.to_string();
+                (now != erp).then_some((erp, now))
+            })
+            .collect()
+    };
+    let cells = |i: usize, number: Option<&str>| -> Vec<(FieldKey, String)> {
+        rows[i]
+            .2
+            .iter()
+            .map(|(k, v)| {
+                let v = match k {
+                    FieldKey::Customer => customers.get(v).map(|(id, _)| id.clone()),
+                    FieldKey::Invoice => invoice_numbers.get(v).cloned(),
+                    FieldKey::Number => number.map(str::to_string),
+                    _ => None,
+                }
+                .unwrap_or_else(|| v.clone());
+                (*k, v)
+            })
+            .collect()
+    };
     let mut results: Vec<Option<DocResult>> = vec![None; rows.len()];
     let mut history: Vec<(String, &'static str, String, String)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut fresh: Vec<usize> = Vec::new();
     let mut changed: Vec<(usize, String)> = Vec::new();
     let mut linked = std::collections::HashSet::new();
+    let mut amended: Vec<(usize, String)> = Vec::new();
     for (i, (number, json, fields)) in rows.iter().enumerate() {
         let sha = sha256_hex(json.as_bytes());
         let refuse = |code: &str, field: &str, message: String| DocResult {
@@ -668,17 +718,7 @@ where
                 });
             }
             Some((id, _)) if label == "customer" => changed.push((i, id.clone())),
-            Some((id, _)) => {
-                results[i] = Some(DocResult {
-                    id: Some(id.clone()),
-                    ..refuse(
-                        "ERP-AMENDMENT",
-                        "",
-                        format!("{label} {number} was posted before with other values: CreditDesk does not change a posted {label} (void it and post the corrected one when voids arrive); this version is kept in its history"),
-                    )
-                });
-                history.push((number.clone(), "refused-amendment", sha, json.clone()));
-            }
+            Some((id, _)) => amended.push((i, id.clone())),
             // A customer CreditDesk has already (the same USCC, or the one customer of that
             // name) is linked to the code, and updated from the ERP's values.
             None if label == "customer" => match existing_customer(&p.book.borrow(), &docs, i) {
@@ -702,36 +742,11 @@ where
                 }
             }
         }
-        let table = Table {
-            headers: keys.iter().map(|k| k.key().to_string()).collect(),
-            rows: fresh
-                .iter()
-                .map(|i| {
-                    keys.iter()
-                        .map(|k| {
-                            let v = rows[*i]
-                                .2
-                                .iter()
-                                .find(|(f, _)| f == k)
-                                .map(|(_, v)| v.clone())
-                                .unwrap_or_default();
-                            if *k == FieldKey::Customer {
-                                customers.get(&v).map(|(id, _)| id.clone()).unwrap_or(v)
-                            } else {
-                                v
-                            }
-                        })
-                        .collect()
-                })
-                .collect(),
-            line_of_row: (0..fresh.len() as u64).map(|r| r + 2).collect(),
-            header_line: 1,
-        };
-        let mapping = Mapping {
+        let (table, mapping) = table_of(
             kind,
-            columns: keys.iter().map(|k| Some(*k)).collect(),
-            date_format: Default::default(),
-        };
+            &keys,
+            &fresh.iter().map(|&i| cells(i, None)).collect::<Vec<_>>(),
+        );
         let plan = {
             let book = p.book.borrow();
             let mut id = || uuid::Uuid::new_v4().as_u128();
@@ -823,6 +838,48 @@ where
                 }
             }
         }
+    }
+    // Ledger documents posted with changes: amendments, one at a time.
+    for (i, old) in amended {
+        let (number, json, _) = &rows[i];
+        let sha = sha256_hex(json.as_bytes());
+        let versions = versions_of(p.pool, label, number)
+            .await
+            .map_err(ApiError::internal)?;
+        let renumber = match docs.kind() {
+            Kind::Invoices | Kind::CreditNotes => Some(format!("{number}~{}", versions + 1)),
+            _ => None,
+        };
+        let fields = cells(i, renumber.as_deref());
+        let outcome = amend(&p, docs.kind(), number, &old, fields, versions + 1, &run).await;
+        results[i] = Some(match outcome {
+            Ok(id) => {
+                remember_all(
+                    p.pool,
+                    label,
+                    &[(number.clone(), id.clone(), sha.clone())],
+                    p.now,
+                )
+                .await
+                .map_err(ApiError::internal)?;
+                history.push((number.clone(), "amended", sha, json.clone()));
+                DocResult {
+                    number: number.clone(),
+                    status: "amended".into(),
+                    id: Some(id),
+                    problems: Vec::new(),
+                }
+            }
+            Err(problems) => {
+                history.push((number.clone(), "refused-amendment", sha, json.clone()));
+                DocResult {
+                    number: number.clone(),
+                    status: "refused".into(),
+                    id: Some(old),
+                    problems,
+                }
+            }
+        });
     }
     // Customers posted with changes: updated as a person would edit them, audited.
     if let Docs::Customers(list) = &docs {
@@ -943,10 +1000,318 @@ where
         created: count("created"),
         linked: count("linked"),
         updated: count("updated"),
+        amended: count("amended"),
         unchanged: count("unchanged"),
         refused: count("refused"),
         results,
     })
+}
+
+/// Import rows of `kind` (their fields as `(key, value)`), as a table with a column per key and
+/// its mapping, numbered as a file's rows are (from line 2).
+fn table_of(kind: Kind, keys: &[FieldKey], docs: &[Vec<(FieldKey, String)>]) -> (Table, Mapping) {
+    let table = Table {
+        headers: keys.iter().map(|k| k.key().to_string()).collect(),
+        rows: docs
+            .iter()
+            .map(|fields| {
+                keys.iter()
+                    .map(|k| {
+                        fields
+                            .iter()
+                            .find(|(f, _)| f == k)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect(),
+        line_of_row: (0..docs.len() as u64).map(|r| r + 2).collect(),
+        header_line: 1,
+    };
+    let mapping = Mapping {
+        kind,
+        columns: keys.iter().map(|k| Some(*k)).collect(),
+        date_format: Default::default(),
+    };
+    (table, mapping)
+}
+
+/// How many versions of an ERP document CreditDesk recorded (the first, and each amendment).
+async fn versions_of(pool: &AnyPool, kind: &str, number: &str) -> Result<usize, String> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM erp_history WHERE kind = $1 AND number = $2 AND outcome IN ('created', 'amended')",
+    )
+    .bind(kind.to_string())
+    .bind(number.to_string())
+    .fetch_one(pool)
+    .await
+    .map_err(|e| e.to_string())?
+    .get(0);
+    Ok((n as usize).max(1))
+}
+
+fn problem(field: &str, code: &str, message: String) -> Vec<FieldProblem> {
+    vec![FieldProblem {
+        field: field.into(),
+        code: code.into(),
+        message,
+    }]
+}
+
+/// Amends a ledger document: voids the version CreditDesk has (`old`, its id) and records the
+/// new one from `fields` (an invoice or credit note already renumbered as version `version`),
+/// moving what settles an amended invoice onto the new version. Every step is tried on the
+/// customer's ledger first; what cannot be made is refused with why and changes nothing.
+/// Returns the new record's id.
+async fn amend<F, Fut>(
+    p: &Posting<'_>,
+    kind: Kind,
+    number: &str,
+    old: &str,
+    fields: Vec<(FieldKey, String)>,
+    version: usize,
+    run: &F,
+) -> Result<String, Vec<FieldProblem>>
+where
+    F: Fn(Command) -> Fut,
+    Fut: std::future::Future<Output = Result<(), (String, String)>>,
+{
+    use creditdesk_domain::ledger::Doc;
+    use creditdesk_domain::{Correction, CorrectionId, Fix, Meta};
+    let label = match kind {
+        Kind::Invoices => "invoice",
+        Kind::Payments => "payment",
+        _ => "credit note",
+    };
+    if !p
+        .caller
+        .may(creditdesk_domain::approval::Permission::CorrectLedger)
+    {
+        return Err(problem(
+            "",
+            "ERP-AMENDMENT",
+            format!("{label} {number} was posted before with other values; amending it voids the earlier version, which the key's user ({}) may not do: give the key a finance user", p.caller.id),
+        ));
+    }
+    let reason: String = format!(
+        "amended by the ERP (key {}): {number}, version {version}",
+        p.key
+    )
+    .chars()
+    .take(Correction::REASON_MAX)
+    .collect();
+    let new_id = || CorrectionId::from_u128(uuid::Uuid::new_v4().as_u128());
+    // What CreditDesk has: the document, its customer, and whether a person voided it already.
+    let (customer, doc) = {
+        let book = p.book.borrow();
+        let l = &book.ledger;
+        let found = match kind {
+            Kind::Invoices => l
+                .invoices()
+                .iter()
+                .find(|x| x.id.to_string() == old)
+                .map(|x| (x.customer, Doc::Invoice(x.id))),
+            Kind::Payments => l
+                .payments()
+                .iter()
+                .find(|x| x.id.to_string() == old)
+                .map(|x| (x.customer, Doc::Payment(x.id))),
+            _ => l
+                .credit_notes()
+                .iter()
+                .find(|x| x.id.to_string() == old)
+                .map(|x| (x.customer, Doc::CreditNote(x.id))),
+        };
+        found.ok_or_else(|| {
+            problem(
+                "",
+                "ERP-GONE",
+                format!("the {label} {number} was recorded as is gone"),
+            )
+        })?
+    };
+    let void_fix = match doc {
+        Doc::Invoice(invoice) => Fix::VoidInvoice { invoice },
+        Doc::Payment(payment) => Fix::VoidPayment { payment },
+        Doc::CreditNote(credit_note) => Fix::VoidCreditNote { credit_note },
+    };
+    // Try it all on the customer's ledger.
+    let (records, moves, void) = {
+        let book = p.book.borrow();
+        let as_of = book.as_of;
+        let meta = Meta::new(book.device, creditdesk_domain::Timestamp(p.now));
+        let correction = |fix: Fix| Correction {
+            id: new_id(),
+            meta,
+            customer,
+            date: as_of,
+            fix,
+            reason: reason.clone(),
+        };
+        let mut mine = book.ledger.of_customer(customer);
+        let void = mine
+            .void_of(customer, doc)
+            .is_none()
+            .then(|| correction(void_fix));
+        let taken = |n: &creditdesk_domain::DocNo| match kind {
+            Kind::Invoices => book.ledger.invoice_number_taken(n),
+            _ => book.ledger.credit_note_number_taken(n),
+        };
+        if let Some((_, n)) = fields.iter().find(|(k, _)| *k == FieldKey::Number) {
+            match creditdesk_domain::DocNo::parse(n) {
+                Ok(n) if taken(&n) => {
+                    return Err(problem(
+                        "number",
+                        "ERP-AMENDMENT",
+                        format!("{label} {number}'s new version would be numbered {n}, which CreditDesk has already"),
+                    ))
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(problem(
+                        "number",
+                        "ERP-AMENDMENT",
+                        format!("{label} {number}'s new version would be numbered {n}, which is too long: amend it under a shorter number"),
+                    ))
+                }
+            }
+        }
+        // A payment or credit note is voided first, so that the new version may take what the
+        // old one held.
+        if kind != Kind::Invoices {
+            if let Some(v) = &void {
+                mine.add_correction(v.clone()).map_err(|e| {
+                    problem(
+                        "",
+                        "ERP-AMENDMENT",
+                        format!("{label} {number} cannot be voided: {e:?}"),
+                    )
+                })?;
+            }
+        }
+        let keys: Vec<FieldKey> = fields.iter().map(|(k, _)| *k).collect();
+        let (table, mapping) = table_of(kind, &keys, std::slice::from_ref(&fields));
+        let mut id = || uuid::Uuid::new_v4().as_u128();
+        let plan = creditdesk_app::imports::check_rows_against(
+            &book,
+            &mine,
+            p.caller,
+            kind,
+            &table,
+            &mapping,
+            creditdesk_domain::Timestamp(p.now),
+            &mut id,
+        );
+        if !plan.problems.is_empty() || plan.records.is_empty() {
+            return Err(plan
+                .problems
+                .iter()
+                .map(|prob| FieldProblem {
+                    field: prob.field.map(|f| f.key().to_string()).unwrap_or_default(),
+                    code: prob.problem.code().to_string(),
+                    message: prob.problem.to_string(),
+                })
+                .collect());
+        }
+        // An invoice: what settles the old version moves onto the new one, then the old goes.
+        let mut moves = Vec::new();
+        if let (Doc::Invoice(was), Some(new)) = (doc, plan.records.invoices.first()) {
+            let onto = |a: &[creditdesk_domain::Allocation]| {
+                a.iter()
+                    .map(|a| creditdesk_domain::Allocation {
+                        invoice: if a.invoice == was { new.id } else { a.invoice },
+                        amount: a.amount,
+                    })
+                    .collect::<Vec<_>>()
+            };
+            for pay in mine.customer_payments(customer) {
+                let now = mine.allocations_now(customer, pay.id);
+                if now.iter().any(|a| a.invoice == was) {
+                    moves.push(Fix::Reallocate {
+                        payment: pay.id,
+                        allocations: onto(&now),
+                    });
+                }
+            }
+            for c in mine.customer_credit_notes(customer) {
+                let now = mine.credit_allocations_now(customer, c.id);
+                if now.iter().any(|a| a.invoice == was) {
+                    moves.push(Fix::ApplyCreditNote {
+                        credit_note: c.id,
+                        allocations: onto(&now),
+                    });
+                }
+            }
+            if !moves.is_empty() && new.customer != customer {
+                return Err(problem(
+                    "customer",
+                    "ERP-AMENDMENT",
+                    format!("invoice {number} is settled by payments or credit notes of its customer: it cannot move to another customer"),
+                ));
+            }
+            mine.add_invoice(*new)
+                .map_err(|e| problem("", "ERP-AMENDMENT", format!("invoice {number}: {e:?}")))?;
+            for fix in &moves {
+                mine.add_correction(correction(fix.clone())).map_err(|e| {
+                    problem(
+                        "amount",
+                        "ERP-AMENDMENT",
+                        format!("invoice {number} is settled by payments or credit notes that its new version cannot take ({e:?}): reverse them in CreditDesk first"),
+                    )
+                })?;
+            }
+            if let Some(v) = &void {
+                mine.add_correction(v.clone()).map_err(|e| {
+                    problem(
+                        "",
+                        "ERP-AMENDMENT",
+                        format!("invoice {number} cannot be voided: {e:?}"),
+                    )
+                })?;
+            }
+        }
+        (plan.records, moves, void)
+    };
+    let new = match kind {
+        Kind::Invoices => records.invoices[0].id.to_string(),
+        Kind::Payments => records.payments[0].id.to_string(),
+        _ => records.credit_notes[0].id.to_string(),
+    };
+    // Made as tried: the new version and the moves first for an invoice; the void first else.
+    let correct = |fix: Fix| Command::Correct {
+        id: new_id(),
+        customer,
+        fix,
+        reason: reason.clone(),
+    };
+    let mut steps: Vec<Command> = Vec::new();
+    let import = Command::ImportBatch {
+        kind,
+        file: format!("ERP API, key {}: {number} amended", p.key),
+        rows_total: 1,
+        skipped: 0,
+        records,
+        blocked: creditdesk_app::imports::Blocked::Refuse,
+    };
+    if kind == Kind::Invoices {
+        steps.push(import);
+        steps.extend(moves.into_iter().map(correct));
+        steps.extend(void.map(|v| correct(v.fix)));
+    } else {
+        steps.extend(void.map(|v| correct(v.fix)));
+        steps.push(import);
+    }
+    for (k, step) in steps.into_iter().enumerate() {
+        if let Err((code, why)) = run(step).await {
+            return Err(problem(
+                "",
+                &code,
+                format!("{label} {number}: step {} of the amendment was refused ({why}); the steps before it were made", k + 1),
+            ));
+        }
+    }
+    Ok(new)
 }
 
 /// The customer CreditDesk already has for the `i`th of a batch of customers: the one with its

@@ -318,12 +318,6 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
         )
         .await;
         assert_eq!(statuses(&v), [("INV-1".into(), "unchanged".into())], "{db}");
-        let (_, v) = post("/api/erp/v1/invoices", json!([inv("INV-1", "C1", "99.00")])).await;
-        assert_eq!(
-            codes_of(&v, "INV-1"),
-            [(String::new(), "ERP-AMENDMENT".into())],
-            "{db}: {v}"
-        );
         // A payment of part of it, and a credit note.
         let (_, v) = post("/api/erp/v1/payments", json!([{"number": "RC-1", "customer": "C1", "date": "2026-06-10", "amount": "345.60", "invoice": "INV-1"}])).await;
         assert_eq!(
@@ -407,7 +401,7 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             .await
             .unwrap()
             .get(0);
-        assert_eq!(calls, 11, "{db}: two customer batches, three of invoices, a payment, two credit notes, a position, two checks");
+        assert_eq!(calls, 10, "{db}: two customer batches, two of invoices, a payment, two credit notes, a position, two checks");
         let history: i64 = sqlx::query(
             "SELECT COUNT(*) FROM erp_history WHERE kind = 'invoice' AND number = 'INV-1'",
         )
@@ -415,7 +409,10 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
         .await
         .unwrap()
         .get(0);
-        assert_eq!(history, 2, "{db}: created, then the refused amendment");
+        assert_eq!(
+            history, 1,
+            "{db}: created (posting it unchanged adds nothing)"
+        );
         let trail = creditdesk_server::store::SqlStore { pool }
             .load_audit()
             .await
@@ -424,6 +421,126 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             trail.iter().any(|e| e.who == "fs-1" && e.why.contains(&id)),
             "{db}: {:?}",
             trail.iter().rev().take(3).collect::<Vec<_>>()
+        );
+        r.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_changed_ledger_document_is_an_amendment_that_voids_the_old_version_and_keeps_what_settles_it(
+) {
+    for db in databases() {
+        let (r, url) = server(db).await;
+        let (_, k) = key(&r, "fs-1", &["read", "ledger"]).await;
+        let post = |path: &'static str, docs: Value| {
+            let k = k.clone();
+            let r = &r;
+            async move { http(r, "POST", path, Some(&k), Some(json!({"documents": docs}))).await }
+        };
+        let open = || {
+            let k = k.clone();
+            let r = &r;
+            async move {
+                let (_, v) = http(r, "GET", "/api/erp/v1/customers/C1", Some(&k), None).await;
+                v["open_receivables"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        post(
+            "/api/erp/v1/customers",
+            json!([customer("C1", "ERP Amend Co")]),
+        )
+        .await;
+        let inv = |amount: &str| json!([{"number": "INV-1", "customer": "C1", "issue_date": "2026-06-01", "term_days": "30", "amount": amount}]);
+        let pay = |amount: &str| json!([{"number": "RC-1", "customer": "C1", "date": "2026-06-10", "amount": amount, "invoice": "INV-1"}]);
+        let cn = |amount: &str| json!([{"number": "CN-1", "customer": "C1", "date": "2026-06-11", "amount": amount, "invoice": "INV-1"}]);
+        post("/api/erp/v1/invoices", inv("12345.60")).await;
+        post("/api/erp/v1/payments", pay("345.60")).await;
+        post("/api/erp/v1/credit-notes", cn("1000.00")).await;
+        assert_eq!(open().await, "11000.00", "{db}");
+
+        // The ERP corrects the invoice's amount: the old version is voided, the new one is
+        // INV-1~2, and the payment and credit note settle it now.
+        let (_, v) = post("/api/erp/v1/invoices", inv("12000.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("INV-1".into(), "amended".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(v["amended"], 1, "{db}: {v}");
+        assert_eq!(open().await, "10654.40", "{db}");
+        // Less than what settles it: refused with why, and nothing changes.
+        let (_, v) = post("/api/erp/v1/invoices", inv("1000.00")).await;
+        assert_eq!(
+            codes_of(&v, "INV-1"),
+            [("amount".into(), "ERP-AMENDMENT".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10654.40", "{db}");
+        // A later payment naming INV-1 reaches the version in force.
+        let (_, v) = post("/api/erp/v1/payments", json!([{"number": "RC-2", "customer": "C1", "date": "2026-06-12", "amount": "654.40", "invoice": "INV-1"}])).await;
+        assert_eq!(
+            statuses(&v),
+            [("RC-2".into(), "created".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10000.00", "{db}");
+        // A payment and a credit note amended: voided and recorded again.
+        let (_, v) = post("/api/erp/v1/payments", pay("300.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("RC-1".into(), "amended".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10045.60", "{db}");
+        let (_, v) = post("/api/erp/v1/credit-notes", cn("900.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("CN-1".into(), "amended".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10145.60", "{db}");
+        // Posting the amended version again changes nothing.
+        let (_, v) = post("/api/erp/v1/credit-notes", cn("900.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("CN-1".into(), "unchanged".into())],
+            "{db}: {v}"
+        );
+
+        // The history of INV-1, and the trail: each void says it was the ERP's amendment.
+        let (pool, _) = creditdesk_server::store::open(&url, 1).await.unwrap();
+        let outcomes: Vec<String> = sqlx::query(
+            "SELECT outcome FROM erp_history WHERE kind = 'invoice' AND number = 'INV-1' ORDER BY at, outcome",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+        let mut sorted = outcomes.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["amended", "created", "refused-amendment"], "{db}");
+        let trail = creditdesk_server::store::SqlStore { pool }
+            .load_audit()
+            .await
+            .unwrap();
+        let voids: Vec<&str> = trail
+            .iter()
+            .filter(|e| e.what.ends_with(".voided") && e.why.contains("amended by the ERP"))
+            .map(|e| e.what.as_str())
+            .collect();
+        assert_eq!(
+            voids,
+            ["invoice.voided", "payment.voided", "credit_note.voided"],
+            "{db}"
+        );
+        assert!(
+            trail.iter().any(|e| e.what == "credit_note.applied"),
+            "{db}: the credit note moved onto the new version"
         );
         r.stop().await;
     }
