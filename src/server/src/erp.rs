@@ -604,29 +604,22 @@ where
     let refs = known(p.pool, label, &numbers)
         .await
         .map_err(ApiError::internal)?;
+    // The values of one field across the batch (those not empty).
+    let values = |key: FieldKey| -> Vec<String> {
+        rows.iter()
+            .flat_map(|(_, _, f)| f.iter().filter(move |(k, _)| *k == key))
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.trim().is_empty())
+            .collect()
+    };
     // Customer codes the documents name, as CreditDesk ids.
-    let codes: Vec<String> = rows
-        .iter()
-        .flat_map(|(_, _, f)| {
-            f.iter()
-                .filter(|(k, _)| *k == FieldKey::Customer)
-                .map(|(_, v)| v.clone())
-        })
-        .collect();
+    let codes = values(FieldKey::Customer);
     let customers = known(p.pool, "customer", &codes)
         .await
         .map_err(ApiError::internal)?;
     // Invoice numbers payments and credit notes name, as CreditDesk's invoice numbers: the same,
     // but for an amended invoice, whose version in force has its own number.
-    let named: Vec<String> = rows
-        .iter()
-        .flat_map(|(_, _, f)| {
-            f.iter()
-                .filter(|(k, _)| *k == FieldKey::Invoice)
-                .map(|(_, v)| v.clone())
-        })
-        .filter(|v| !v.trim().is_empty())
-        .collect();
+    let named = values(FieldKey::Invoice);
     let invoice_numbers: std::collections::HashMap<String, String> = if named.is_empty() {
         Default::default()
     } else {
