@@ -7,6 +7,7 @@ pub mod collate;
 pub mod credit;
 pub mod i18n;
 pub mod importing;
+pub mod integrations;
 pub mod link;
 pub mod lock;
 pub mod monitoring;

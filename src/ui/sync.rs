@@ -486,6 +486,109 @@ pub async fn retry_notice(id: i64) -> Result<(), SyncError> {
     .await
 }
 
+/// An ERP API key as the administrator lists it (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub acts_as: String,
+    pub scopes: Vec<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// A new key and its secret, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct NewApiKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
+
+/// An ERP webhook subscription (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ErpHook {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A new subscription and its signing secret, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct NewErpHook {
+    pub hook: ErpHook,
+    pub secret: String,
+}
+
+/// The ERP API's keys (administrators only).
+pub async fn api_keys() -> Result<Vec<ApiKey>, SyncError> {
+    get("/api/v1/api-keys").await
+}
+
+/// Creates a key acting as `acts_as` with `scopes` (administrators only).
+pub async fn create_api_key(
+    name: String,
+    acts_as: String,
+    scopes: Vec<String>,
+) -> Result<NewApiKey, SyncError> {
+    post(
+        "/api/v1/api-keys",
+        &serde_json::json!({"name": name, "acts_as": acts_as, "scopes": scopes}),
+    )
+    .await
+}
+
+/// Revokes a key (administrators only).
+pub async fn revoke_api_key(id: &str) -> Result<(), SyncError> {
+    delete(&format!(
+        "/api/v1/api-keys/{}",
+        String::from(js_sys::encode_uri_component(id))
+    ))
+    .await
+}
+
+/// The ERP's webhook subscriptions (administrators only).
+pub async fn erp_hooks() -> Result<Vec<ErpHook>, SyncError> {
+    get("/api/v1/erp-hooks").await
+}
+
+/// Subscribes `url` to `events` (administrators only).
+pub async fn create_erp_hook(url: String, events: Vec<String>) -> Result<NewErpHook, SyncError> {
+    post(
+        "/api/v1/erp-hooks",
+        &serde_json::json!({"url": url, "events": events}),
+    )
+    .await
+}
+
+/// Ends a subscription (administrators only).
+pub async fn end_erp_hook(id: &str) -> Result<(), SyncError> {
+    delete(&format!(
+        "/api/v1/erp-hooks/{}",
+        String::from(js_sys::encode_uri_component(id))
+    ))
+    .await
+}
+
+/// A DELETE whose success has no body.
+async fn delete(path: &str) -> Result<(), SyncError> {
+    done(changing(Request::delete(&api(path))).send().await).await
+}
+
+/// The answer to a request whose success has no body.
+async fn done(sent: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<(), SyncError> {
+    let r = sent.map_err(|_| SyncError::Unreachable)?;
+    if r.ok() {
+        Ok(())
+    } else {
+        Err(refusal(r).await)
+    }
+}
+
 /// The server's jobs (administrators only).
 pub async fn jobs() -> Result<Vec<JobRun>, SyncError> {
     get("/api/v1/jobs").await
@@ -493,17 +596,10 @@ pub async fn jobs() -> Result<Vec<JobRun>, SyncError> {
 
 /// A POST whose success has no body.
 async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncError> {
-    let r = changing(Request::post(&api(path)))
+    let req = changing(Request::post(&api(path)))
         .json(body)
-        .map_err(|e| SyncError::Store(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| SyncError::Unreachable)?;
-    if r.ok() {
-        Ok(())
-    } else {
-        Err(refusal(r).await)
-    }
+        .map_err(|e| SyncError::Store(e.to_string()))?;
+    done(req.send().await).await
 }
 
 /// Signs out: first sends what waits (the next person must not push it as theirs, and it must

@@ -1,5 +1,6 @@
-//! Settings: language, this device's encryption and lock, the devices that sync (administrator),
-//! what is stored on this device, sync (off), and replacing the data.
+//! Settings: language, this device's encryption and lock, the devices that sync, notices and the
+//! ERP link's keys and webhooks (administrator, server mode), what is stored on this device,
+//! sync, and replacing the data.
 
 use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
@@ -31,6 +32,8 @@ pub fn Settings() -> impl IntoView {
             });
         }
     };
+    let admin_on_server =
+        Memo::new(move |_| state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)));
     view! {
         <section class="page settings">
             <h1>{move || state.t(T::NavSettings)}</h1>
@@ -59,12 +62,17 @@ pub fn Settings() -> impl IntoView {
             </crate::ui::widgets::WhenLoaded>
             <crate::ui::lock::DeviceSecurity />
             // The administrator's list of the devices that sync (server mode).
-            {move || (state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)))
-                .then(|| view! { <crate::ui::lock::Devices /> })}
+            {move || admin_on_server.get().then(|| view! { <crate::ui::lock::Devices /> })}
             // Notices come from the server: how I am told, and the administrator's log.
             {move || state.sync.server.get().then(|| view! { <crate::ui::notices::NoticeSettingsCard /> })}
-            {move || (state.sync.server.get() && state.data(|d| d.me().has(Role::Admin)))
-                .then(|| view! { <crate::ui::notices::DeliveryLog /> })}
+            {move || admin_on_server.get().then(|| view! { <crate::ui::notices::DeliveryLog /> })}
+            // The ERP link: its API keys and webhook subscriptions (server mode, administrators).
+            // Drawn again only when that changes, not at each sync (which would empty the forms).
+            {move || admin_on_server.get()
+                .then(|| view! {
+                    <crate::ui::integrations::ApiKeys />
+                    <crate::ui::integrations::ErpHooks />
+                })}
             <div class="card">
                 <h2>{move || state.t(T::Storage)}</h2>
                 <Suspense fallback=|| view! { <p class="muted">"…"</p> }>
