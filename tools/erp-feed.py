@@ -82,7 +82,7 @@ def payments(path):
 
 def feed(args, what, path, docs):
     docs = list(docs)
-    totals = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0, "refused": 0}
+    totals = {"created": 0, "linked": 0, "updated": 0, "amended": 0, "unchanged": 0, "refused": 0}
     for start in range(0, len(docs), args.batch):
         status, answer = call(args.server, args.key, "POST", f"/api/erp/v1/{what}",
                               {"documents": docs[start:start + args.batch]})
@@ -97,7 +97,7 @@ def feed(args, what, path, docs):
                     where = f" {p['field']}" if p["field"] else ""
                     print(f"  {path}: {r['number']}{where}: {p['code']} {p['message']}")
     print(f"{what}: {totals['created']} created, {totals['linked']} linked, {totals['updated']} updated, "
-          f"{totals['unchanged']} unchanged, {totals['refused']} refused")
+          f"{totals['amended']} amended, {totals['unchanged']} unchanged, {totals['refused']} refused")
     return totals["refused"]
 
 

@@ -1899,9 +1899,10 @@ pub(crate) async fn commit_audited<S: Store>(
 /// what it reads as now.
 fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, String) {
     let l = &book.ledger;
-    let allocations = |a: &[Allocation]| -> String {
+    // Nothing applied: a payment's cash is unapplied, a credit note on account.
+    let applied = |a: &[Allocation], none: &str| -> String {
         if a.is_empty() {
-            return "unapplied".into();
+            return none.into();
         }
         a.iter()
             .map(|a| {
@@ -1951,9 +1952,9 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
             format!(
                 "{}: {}",
                 payment(*id),
-                allocations(&l.allocations_now(c.customer, *id))
+                applied(&l.allocations_now(c.customer, *id), "unapplied")
             ),
-            allocations(to),
+            applied(to, "unapplied"),
         ),
         Fix::ApplyCreditNote {
             credit_note,
@@ -1963,9 +1964,12 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
             format!(
                 "{}: {}",
                 credit(*credit_note),
-                allocations(&l.credit_allocations_now(c.customer, *credit_note))
+                applied(
+                    &l.credit_allocations_now(c.customer, *credit_note),
+                    "on account"
+                )
             ),
-            allocations(to),
+            applied(to, "on account"),
         ),
     }
 }

@@ -2611,7 +2611,7 @@ fn a_credit_note_on_account_is_applied_later_by_whoever_may_correct_the_ledger_a
     assert_eq!(view(&w), (Money::ZERO, 2));
     let (what, before, after) = audit(&w);
     assert_eq!(what, "credit_note.applied");
-    assert!(before.starts_with("RB-1 ¥600.00: unapplied"), "{before}");
+    assert!(before.starts_with("RB-1 ¥600.00: on account"), "{before}");
     assert!(
         after.contains("¥200.00") && after.contains("¥400.00"),
         "{after}"

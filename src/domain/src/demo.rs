@@ -609,7 +609,7 @@ fn add_rebates(spec: &DemoSpec, out: &mut Dataset) {
         if !rng.chance(33) {
             continue;
         }
-        let amount = sales.mul_ratio_round_half_away(rng.range(1, 4), 100);
+        let amount = sales.mul_ratio_round_half_away(rng.range(1, 3), 100);
         let date = spec.as_of.add_days(-(rng.range(0, 42) as i32));
         if !amount.is_positive() || date < c.first_cooperation {
             continue;

@@ -1000,6 +1000,14 @@ impl Engine {
                 "your user is not in the directory any more".into(),
             ));
         };
+        // A reminder is recorded by the server as it sends one, never on a device's word (it
+        // writes on the customer's file).
+        if matches!(m.command, Command::ReminderSent { .. }) {
+            return Ok(refused(
+                "SRV-SERVER-ONLY",
+                "a reminder is recorded by the server when it sends one (POST /api/v1/customers/{id}/reminder)".into(),
+            ));
+        }
         let b64 = base64::engine::general_purpose::STANDARD;
         let mut files = Vec::new();
         for (id, data) in &m.files {

@@ -16,9 +16,10 @@
 //!   (status `amended`): the version CreditDesk has is voided and the new one recorded, with
 //!   its history. An amended invoice or credit note is recorded as `<number>~<version>` (a void
 //!   document keeps its number, and numbers are unique); what settles an amended invoice moves
-//!   onto the new version; later documents naming the ERP's number reach the version in force.
-//!   The amendment is tried on the customer's ledger first, so one that cannot be made changes
-//!   nothing (`ERP-AMENDMENT` with why).
+//!   onto the new version; an amended payment or credit note settles from the amendment's day;
+//!   later documents naming the ERP's number reach the version in force; the same values written
+//!   another way are `unchanged`. The amendment is tried on the customer's ledger first, so one
+//!   that cannot be made changes nothing (`ERP-AMENDMENT` with why).
 //! - **The credit check** an ERP asks when it saves a sales order: pass / warn / block with every
 //!   reason and remedy, computed on the book in memory.
 //!
@@ -836,17 +837,50 @@ where
     for (i, old) in amended {
         let (number, json, _) = &rows[i];
         let sha = sha256_hex(json.as_bytes());
-        let versions = versions_of(p.pool, label, number)
+        // The next version: after those recorded, and after any number an amendment stopped
+        // half way left taken.
+        let mut version = versions_of(p.pool, label, number)
             .await
-            .map_err(ApiError::internal)?;
-        let renumber = match docs.kind() {
-            Kind::Invoices | Kind::CreditNotes => Some(format!("{number}~{}", versions + 1)),
-            _ => None,
-        };
+            .map_err(ApiError::internal)?
+            + 1;
+        let renumbered = matches!(docs.kind(), Kind::Invoices | Kind::CreditNotes);
+        if renumbered {
+            let book = p.book.borrow();
+            let taken = |v: usize| {
+                creditdesk_domain::DocNo::parse(&format!("{number}~{v}")).is_ok_and(|n| {
+                    if docs.kind() == Kind::Invoices {
+                        book.ledger.invoice_number_taken(&n)
+                    } else {
+                        book.ledger.credit_note_number_taken(&n)
+                    }
+                })
+            };
+            while taken(version) {
+                version += 1;
+            }
+        }
+        let renumber = renumbered.then(|| format!("{number}~{version}"));
         let fields = cells(i, renumber.as_deref());
-        let outcome = amend(&p, docs.kind(), number, &old, fields, versions + 1, &run).await;
+        let outcome = amend(&p, docs.kind(), number, &old, fields, version, &run).await;
         results[i] = Some(match outcome {
-            Ok(id) => {
+            Ok(Amended::Same(id)) => {
+                // Only written another way: remembered as this, so that it is unchanged next time.
+                remember_all(
+                    p.pool,
+                    label,
+                    &[(number.clone(), id.clone(), sha.clone())],
+                    p.now,
+                )
+                .await
+                .map_err(ApiError::internal)?;
+                DocResult {
+                    number: number.clone(),
+                    status: "unchanged".into(),
+                    id: Some(id),
+                    problems: Vec::new(),
+                }
+            }
+            Ok(Amended::New(id)) => {
                 remember_all(
                     p.pool,
                     label,
@@ -1052,11 +1086,22 @@ fn problem(field: &str, code: &str, message: String) -> Vec<FieldProblem> {
     }]
 }
 
+/// What an amendment came to.
+enum Amended {
+    /// The new version was recorded: its id.
+    New(String),
+    /// The document posted is what CreditDesk has, written another way (`"100"` for
+    /// `"100.00"`): nothing to amend.
+    Same(String),
+}
+
 /// Amends a ledger document: voids the version CreditDesk has (`old`, its id) and records the
-/// new one from `fields` (an invoice or credit note already renumbered as version `version`),
-/// moving what settles an amended invoice onto the new version. Every step is tried on the
-/// customer's ledger first; what cannot be made is refused with why and changes nothing.
-/// Returns the new record's id.
+/// new one from `fields` (an invoice or credit note already renumbered as version `version`).
+/// What settles an amended invoice moves onto the new version; an amended payment or credit
+/// note is recorded unapplied (on account) and applied from today, so that it may take what the
+/// voided one held (a void frees it from today, not from the old document's date). Every step is
+/// tried on the customer's ledger first; what cannot be made is refused with why and changes
+/// nothing.
 async fn amend<F, Fut>(
     p: &Posting<'_>,
     kind: Kind,
@@ -1065,13 +1110,15 @@ async fn amend<F, Fut>(
     fields: Vec<(FieldKey, String)>,
     version: usize,
     run: &F,
-) -> Result<String, Vec<FieldProblem>>
+) -> Result<Amended, Vec<FieldProblem>>
 where
     F: Fn(Command) -> Fut,
     Fut: std::future::Future<Output = Result<(), (String, String)>>,
 {
     use creditdesk_domain::ledger::Doc;
-    use creditdesk_domain::{Correction, CorrectionId, Fix, Meta};
+    use creditdesk_domain::{
+        Allocation, Correction, CorrectionId, CreditNoteId, Fix, InvoiceId, Meta, PaymentId,
+    };
     let label = match kind {
         Kind::Invoices => "invoice",
         Kind::Payments => "payment",
@@ -1095,42 +1142,43 @@ where
     .take(Correction::REASON_MAX)
     .collect();
     let new_id = || CorrectionId::from_u128(uuid::Uuid::new_v4().as_u128());
-    // What CreditDesk has: the document, its customer, and whether a person voided it already.
+    let gone = || {
+        problem(
+            "",
+            "ERP-GONE",
+            format!("the {label} {number} that CreditDesk recorded is not in its ledger any more"),
+        )
+    };
+    // What CreditDesk has: the document and its customer.
     let (customer, doc) = {
         let book = p.book.borrow();
         let l = &book.ledger;
-        let found = match kind {
-            Kind::Invoices => l
-                .invoices()
-                .iter()
-                .find(|x| x.id.to_string() == old)
+        match kind {
+            Kind::Invoices => InvoiceId::parse(old)
+                .and_then(|id| l.invoice(id))
                 .map(|x| (x.customer, Doc::Invoice(x.id))),
-            Kind::Payments => l
-                .payments()
-                .iter()
-                .find(|x| x.id.to_string() == old)
-                .map(|x| (x.customer, Doc::Payment(x.id))),
-            _ => l
-                .credit_notes()
-                .iter()
-                .find(|x| x.id.to_string() == old)
-                .map(|x| (x.customer, Doc::CreditNote(x.id))),
-        };
-        found.ok_or_else(|| {
-            problem(
-                "",
-                "ERP-GONE",
-                format!("the {label} {number} was recorded as is gone"),
-            )
-        })?
+            Kind::Payments => PaymentId::parse(old).and_then(|id| {
+                l.payments()
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| (x.customer, Doc::Payment(x.id)))
+            }),
+            _ => CreditNoteId::parse(old).and_then(|id| {
+                l.credit_notes()
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| (x.customer, Doc::CreditNote(x.id)))
+            }),
+        }
+        .ok_or_else(gone)?
     };
     let void_fix = match doc {
         Doc::Invoice(invoice) => Fix::VoidInvoice { invoice },
         Doc::Payment(payment) => Fix::VoidPayment { payment },
         Doc::CreditNote(credit_note) => Fix::VoidCreditNote { credit_note },
     };
-    // Try it all on the customer's ledger.
-    let (records, moves, void) = {
+    // Try it all on the customer's ledger; `steps` are the commands that make it.
+    let (steps, new) = {
         let book = p.book.borrow();
         let as_of = book.as_of;
         let meta = Meta::new(book.device, creditdesk_domain::Timestamp(p.now));
@@ -1142,39 +1190,44 @@ where
             fix,
             reason: reason.clone(),
         };
-        let mut mine = book.ledger.of_customer(customer);
-        let void = mine
-            .void_of(customer, doc)
-            .is_none()
-            .then(|| correction(void_fix));
-        let taken = |n: &creditdesk_domain::DocNo| match kind {
-            Kind::Invoices => book.ledger.invoice_number_taken(n),
-            _ => book.ledger.credit_note_number_taken(n),
+        let correct = |fix: Fix| Command::Correct {
+            id: new_id(),
+            customer,
+            fix,
+            reason: reason.clone(),
         };
+        let mut mine = book.ledger.of_customer(customer);
+        // A person may have voided it already: then there is nothing to void.
+        let void = mine.void_of(customer, doc).is_none().then_some(void_fix);
         if let Some((_, n)) = fields.iter().find(|(k, _)| *k == FieldKey::Number) {
-            match creditdesk_domain::DocNo::parse(n) {
-                Ok(n) if taken(&n) => {
-                    return Err(problem(
-                        "number",
-                        "ERP-AMENDMENT",
-                        format!("{label} {number}'s new version would be numbered {n}, which CreditDesk has already"),
-                    ))
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    return Err(problem(
-                        "number",
-                        "ERP-AMENDMENT",
-                        format!("{label} {number}'s new version would be numbered {n}, which is too long: amend it under a shorter number"),
-                    ))
-                }
+            if creditdesk_domain::DocNo::parse(n).is_err() {
+                return Err(problem(
+                    "number",
+                    "ERP-AMENDMENT",
+                    format!("{label} {number}'s new version would be numbered {n}, which is too long: amend it under a shorter number"),
+                ));
             }
         }
-        // A payment or credit note is voided first, so that the new version may take what the
-        // old one held.
+        if let Doc::Invoice(was) = doc {
+            let disputed = book
+                .customer(customer)
+                .is_some_and(|c| c.disputes.iter().any(|d| d.invoice == was && d.is_open()));
+            if disputed {
+                return Err(problem(
+                    "",
+                    "ERP-AMENDMENT",
+                    format!("invoice {number} has an open dispute in CreditDesk: resolve it before the invoice is amended"),
+                ));
+            }
+        }
+        let keys: Vec<FieldKey> = fields.iter().map(|(k, _)| *k).collect();
+        let (table, mapping) = table_of(kind, &keys, std::slice::from_ref(&fields));
+        let mut id = || uuid::Uuid::new_v4().as_u128();
+        // Checked as an import row, against the ledger without the old version's settlements.
+        let mut freed = mine.clone();
         if kind != Kind::Invoices {
             if let Some(v) = &void {
-                mine.add_correction(v.clone()).map_err(|e| {
+                freed.add_correction(correction(v.clone())).map_err(|e| {
                     problem(
                         "",
                         "ERP-AMENDMENT",
@@ -1183,12 +1236,9 @@ where
                 })?;
             }
         }
-        let keys: Vec<FieldKey> = fields.iter().map(|(k, _)| *k).collect();
-        let (table, mapping) = table_of(kind, &keys, std::slice::from_ref(&fields));
-        let mut id = || uuid::Uuid::new_v4().as_u128();
         let plan = creditdesk_app::imports::check_rows_against(
             &book,
-            &mine,
+            &freed,
             p.caller,
             kind,
             &table,
@@ -1207,94 +1257,159 @@ where
                 })
                 .collect());
         }
-        // An invoice: what settles the old version moves onto the new one, then the old goes.
-        let mut moves = Vec::new();
-        if let (Doc::Invoice(was), Some(new)) = (doc, plan.records.invoices.first()) {
-            let onto = |a: &[creditdesk_domain::Allocation]| {
-                a.iter()
-                    .map(|a| creditdesk_domain::Allocation {
-                        invoice: if a.invoice == was { new.id } else { a.invoice },
-                        amount: a.amount,
+        let mut records = plan.records;
+        let refused = |e: creditdesk_domain::LedgerError| {
+            problem(
+                "amount",
+                "ERP-AMENDMENT",
+                format!("{label} {number}'s new version cannot be recorded as it stands ({e:?})"),
+            )
+        };
+        let mut steps = Vec::new();
+        let new;
+        match doc {
+            Doc::Invoice(was) => {
+                let inv = records.invoices[0];
+                let old = mine
+                    .customer_invoice(customer, was)
+                    .copied()
+                    .ok_or_else(gone)?;
+                let same = (old.customer, old.issue_date, old.due_date, old.amount)
+                    == (inv.customer, inv.issue_date, inv.due_date, inv.amount);
+                if same && void.is_some() {
+                    return Ok(Amended::Same(old.id.to_string()));
+                }
+                // What settles the old version moves onto the new one, then the old goes.
+                let onto = |a: &[Allocation]| {
+                    a.iter()
+                        .map(|a| Allocation {
+                            invoice: if a.invoice == was { inv.id } else { a.invoice },
+                            amount: a.amount,
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let mut moves = Vec::new();
+                for pay in mine.customer_payments(customer) {
+                    let now = mine.allocations_now(customer, pay.id);
+                    if now.iter().any(|a| a.invoice == was) {
+                        moves.push(Fix::Reallocate {
+                            payment: pay.id,
+                            allocations: onto(&now),
+                        });
+                    }
+                }
+                for c in mine.customer_credit_notes(customer) {
+                    let now = mine.credit_allocations_now(customer, c.id);
+                    if now.iter().any(|a| a.invoice == was) {
+                        moves.push(Fix::ApplyCreditNote {
+                            credit_note: c.id,
+                            allocations: onto(&now),
+                        });
+                    }
+                }
+                if !moves.is_empty() && inv.customer != customer {
+                    return Err(problem(
+                        "customer",
+                        "ERP-AMENDMENT",
+                        format!("invoice {number} is settled by payments or credit notes of its customer: it cannot move to another customer"),
+                    ));
+                }
+                mine.add_invoice(inv).map_err(refused)?;
+                for fix in &moves {
+                    mine.add_correction(correction(fix.clone())).map_err(|e| {
+                        problem(
+                            "amount",
+                            "ERP-AMENDMENT",
+                            format!("invoice {number} is settled by payments or credit notes that its new version cannot take ({e:?}): reverse them in CreditDesk first"),
+                        )
+                    })?;
+                }
+                if let Some(v) = &void {
+                    mine.add_correction(correction(v.clone()))
+                        .map_err(refused)?;
+                }
+                new = inv.id.to_string();
+                steps.push(import_of(p, kind, number, records));
+                steps.extend(moves.into_iter().map(correct));
+                steps.extend(void.map(correct));
+            }
+            Doc::Payment(was) => {
+                let pay = &mut records.payments[0];
+                let old = mine
+                    .customer_payments(customer)
+                    .into_iter()
+                    .find(|x| x.id == was)
+                    .cloned()
+                    .ok_or_else(gone)?;
+                let held = mine.allocations_now(customer, was);
+                let same = (old.customer, old.date, old.amount, old.reference)
+                    == (pay.customer, pay.date, pay.amount, pay.reference)
+                    && held == pay.allocations;
+                if same && void.is_some() {
+                    return Ok(Amended::Same(old.id.to_string()));
+                }
+                // Recorded unapplied, and applied from today.
+                let allocations = std::mem::take(&mut pay.allocations);
+                let apply = Fix::Reallocate {
+                    payment: pay.id,
+                    allocations,
+                };
+                if let Some(v) = &void {
+                    mine.add_correction(correction(v.clone()))
+                        .map_err(refused)?;
+                }
+                mine.add_payment(pay.clone()).map_err(refused)?;
+                mine.add_correction(correction(apply.clone()))
+                    .map_err(refused)?;
+                new = pay.id.to_string();
+                steps.extend(void.map(correct));
+                steps.push(import_of(p, kind, number, records));
+                steps.push(correct(apply));
+            }
+            Doc::CreditNote(was) => {
+                let cn = &mut records.credit_notes[0];
+                let old = mine
+                    .customer_credit_notes(customer)
+                    .into_iter()
+                    .find(|x| x.id == was)
+                    .copied()
+                    .ok_or_else(gone)?;
+                let same = (old.customer, old.date, old.amount, old.invoice)
+                    == (cn.customer, cn.date, cn.amount, cn.invoice);
+                if same && void.is_some() {
+                    return Ok(Amended::Same(old.id.to_string()));
+                }
+                // Recorded on account, and applied from today.
+                let allocations = cn
+                    .invoice
+                    .take()
+                    .map(|invoice| Allocation {
+                        invoice,
+                        amount: cn.amount,
                     })
-                    .collect::<Vec<_>>()
-            };
-            for pay in mine.customer_payments(customer) {
-                let now = mine.allocations_now(customer, pay.id);
-                if now.iter().any(|a| a.invoice == was) {
-                    moves.push(Fix::Reallocate {
-                        payment: pay.id,
-                        allocations: onto(&now),
-                    });
+                    .into_iter()
+                    .collect();
+                let apply = Fix::ApplyCreditNote {
+                    credit_note: cn.id,
+                    allocations,
+                };
+                if let Some(v) = &void {
+                    mine.add_correction(correction(v.clone()))
+                        .map_err(refused)?;
                 }
-            }
-            for c in mine.customer_credit_notes(customer) {
-                let now = mine.credit_allocations_now(customer, c.id);
-                if now.iter().any(|a| a.invoice == was) {
-                    moves.push(Fix::ApplyCreditNote {
-                        credit_note: c.id,
-                        allocations: onto(&now),
-                    });
-                }
-            }
-            if !moves.is_empty() && new.customer != customer {
-                return Err(problem(
-                    "customer",
-                    "ERP-AMENDMENT",
-                    format!("invoice {number} is settled by payments or credit notes of its customer: it cannot move to another customer"),
-                ));
-            }
-            mine.add_invoice(*new)
-                .map_err(|e| problem("", "ERP-AMENDMENT", format!("invoice {number}: {e:?}")))?;
-            for fix in &moves {
-                mine.add_correction(correction(fix.clone())).map_err(|e| {
-                    problem(
-                        "amount",
-                        "ERP-AMENDMENT",
-                        format!("invoice {number} is settled by payments or credit notes that its new version cannot take ({e:?}): reverse them in CreditDesk first"),
-                    )
-                })?;
-            }
-            if let Some(v) = &void {
-                mine.add_correction(v.clone()).map_err(|e| {
-                    problem(
-                        "",
-                        "ERP-AMENDMENT",
-                        format!("invoice {number} cannot be voided: {e:?}"),
-                    )
-                })?;
+                mine.add_credit_note(*cn).map_err(refused)?;
+                mine.add_correction(correction(apply.clone()))
+                    .map_err(refused)?;
+                new = cn.id.to_string();
+                steps.extend(void.map(correct));
+                steps.push(import_of(p, kind, number, records));
+                steps.push(correct(apply));
             }
         }
-        (plan.records, moves, void)
+        (steps, new)
     };
-    let new = match kind {
-        Kind::Invoices => records.invoices[0].id.to_string(),
-        Kind::Payments => records.payments[0].id.to_string(),
-        _ => records.credit_notes[0].id.to_string(),
-    };
-    // Made as tried: the new version and the moves first for an invoice; the void first else.
-    let correct = |fix: Fix| Command::Correct {
-        id: new_id(),
-        customer,
-        fix,
-        reason: reason.clone(),
-    };
-    let mut steps: Vec<Command> = Vec::new();
-    let import = Command::ImportBatch {
-        kind,
-        file: format!("ERP API, key {}: {number} amended", p.key),
-        rows_total: 1,
-        skipped: 0,
-        records,
-        blocked: creditdesk_app::imports::Blocked::Refuse,
-    };
-    if kind == Kind::Invoices {
-        steps.push(import);
-        steps.extend(moves.into_iter().map(correct));
-        steps.extend(void.map(|v| correct(v.fix)));
-    } else {
-        steps.extend(void.map(|v| correct(v.fix)));
-        steps.push(import);
-    }
+    // Made as tried. Each step is a command of its own: only a change made by someone else
+    // between them could stop one, and the refusal says which.
     for (k, step) in steps.into_iter().enumerate() {
         if let Err((code, why)) = run(step).await {
             return Err(problem(
@@ -1304,7 +1419,24 @@ where
             ));
         }
     }
-    Ok(new)
+    Ok(Amended::New(new))
+}
+
+/// The command that writes an amendment's new version.
+fn import_of(
+    p: &Posting<'_>,
+    kind: Kind,
+    number: &str,
+    records: creditdesk_domain::import::Records,
+) -> Command {
+    Command::ImportBatch {
+        kind,
+        file: format!("ERP API, key {}: {number} amended", p.key),
+        rows_total: 1,
+        skipped: 0,
+        records,
+        blocked: creditdesk_app::imports::Blocked::Refuse,
+    }
 }
 
 /// The customer CreditDesk already has for the `i`th of a batch of customers: the one with its

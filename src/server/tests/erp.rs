@@ -502,13 +502,43 @@ async fn a_changed_ledger_document_is_an_amendment_that_voids_the_old_version_an
             "{db}: {v}"
         );
         assert_eq!(open().await, "10145.60", "{db}");
-        // Posting the amended version again changes nothing.
+        // Posting the amended version again changes nothing, nor does writing it another way.
         let (_, v) = post("/api/erp/v1/credit-notes", cn("900.00")).await;
         assert_eq!(
             statuses(&v),
             [("CN-1".into(), "unchanged".into())],
             "{db}: {v}"
         );
+        let (_, v) = post("/api/erp/v1/invoices", inv("12000")).await;
+        assert_eq!(
+            statuses(&v),
+            [("INV-1".into(), "unchanged".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10145.60", "{db}");
+        // A payment that paid its invoice in full, amended on the same day: its new version takes
+        // what the old one held (from today), and the rest of the invoice is open again.
+        let (_, v) = post("/api/erp/v1/invoices", json!([{"number": "INV-2", "customer": "C1", "issue_date": "2026-06-01", "term_days": "30", "amount": "500.00"}])).await;
+        assert_eq!(
+            statuses(&v),
+            [("INV-2".into(), "created".into())],
+            "{db}: {v}"
+        );
+        let full = |amount: &str| json!([{"number": "RC-3", "customer": "C1", "date": "2026-06-10", "amount": amount, "invoice": "INV-2"}]);
+        let (_, v) = post("/api/erp/v1/payments", full("500.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("RC-3".into(), "created".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10145.60", "{db}");
+        let (_, v) = post("/api/erp/v1/payments", full("450.00")).await;
+        assert_eq!(
+            statuses(&v),
+            [("RC-3".into(), "amended".into())],
+            "{db}: {v}"
+        );
+        assert_eq!(open().await, "10195.60", "{db}");
 
         // The history of INV-1, and the trail: each void says it was the ERP's amendment.
         let (pool, _) = creditdesk_server::store::open(&url, 1).await.unwrap();
@@ -535,7 +565,12 @@ async fn a_changed_ledger_document_is_an_amendment_that_voids_the_old_version_an
             .collect();
         assert_eq!(
             voids,
-            ["invoice.voided", "payment.voided", "credit_note.voided"],
+            [
+                "invoice.voided",
+                "payment.voided",
+                "credit_note.voided",
+                "payment.voided"
+            ],
             "{db}"
         );
         assert!(
@@ -711,11 +746,11 @@ async fn the_documented_feed_script_posts_an_erps_csv_exports_and_asks_a_credit_
         "a refused document and a blocked check: {said}"
     );
     for line in [
-        "customers: 2 created, 1 linked, 0 updated, 0 unchanged, 0 refused",
-        "invoices: 2 created, 0 linked, 0 updated, 0 unchanged, 2 refused",
+        "customers: 2 created, 1 linked, 0 updated, 0 amended, 0 unchanged, 0 refused",
+        "invoices: 2 created, 0 linked, 0 updated, 0 amended, 0 unchanged, 2 refused",
         "invoices.csv: F-3 due_date: I-DUE-BEFORE-ISSUE",
         "invoices.csv: F-4 customer: ERP-UNKNOWN-CUSTOMER",
-        "payments: 1 created, 0 linked, 0 updated, 0 unchanged, 0 refused",
+        "payments: 1 created, 0 linked, 0 updated, 0 amended, 0 unchanged, 0 refused",
         "check N1 1000.00: block",
         "  because no_limit:",
         "  remedy first_limit:",
@@ -727,9 +762,9 @@ async fn the_documented_feed_script_posts_an_erps_csv_exports_and_asks_a_credit_
     let out = tokio::task::spawn_blocking(run).await.unwrap();
     let again = String::from_utf8_lossy(&out.stdout).to_string();
     for line in [
-        "customers: 0 created, 0 linked, 0 updated, 3 unchanged, 0 refused",
-        "invoices: 0 created, 0 linked, 0 updated, 2 unchanged, 2 refused",
-        "payments: 0 created, 0 linked, 0 updated, 1 unchanged, 0 refused",
+        "customers: 0 created, 0 linked, 0 updated, 0 amended, 3 unchanged, 0 refused",
+        "invoices: 0 created, 0 linked, 0 updated, 0 amended, 2 unchanged, 2 refused",
+        "payments: 0 created, 0 linked, 0 updated, 0 amended, 1 unchanged, 0 refused",
     ] {
         assert!(again.contains(line), "{line:?} in:\n{again}");
     }

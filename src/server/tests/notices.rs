@@ -740,6 +740,29 @@ async fn a_reminder_goes_to_the_customer_in_its_own_language_with_its_invoices_a
             ),
             "{db}"
         );
+        // A device may not record a reminder on its own word: only the server that sends one does.
+        let forged = serde_json::to_value(Push {
+            client: "test-device".into(),
+            mutations: vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
+                n: 1,
+                command: Command::ReminderSent {
+                    customer: id,
+                    to: "ap@example.cn".into(),
+                    subject: "made up".into(),
+                    id: "reminder:forged".into(),
+                },
+                files: Vec::new(),
+            }],
+        })
+        .unwrap();
+        let (_, v) = http(&s, "POST", "/api/v1/push", Some(&rep), Some(forged)).await;
+        let reply: PushReply = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            (reply.results[0].status, reply.results[0].code.as_deref()),
+            (Status::Refused, Some("SRV-SERVER-ONLY")),
+            "{db}"
+        );
         // Another rep's customer is not theirs to write to; a customer without an address says so.
         let other = token(&s, "rep-2").await;
         let (status, v) = http(&s, "POST", &path, Some(&other), Some(json!({}))).await;
