@@ -55,6 +55,8 @@ fn confirmed(state: AppState, question: T) -> bool {
 pub fn ApiKeys() -> impl IntoView {
     let state = expect_context::<AppState>();
     let keys = RwSignal::new(Vec::<ApiKey>::new());
+    // Why the list could not be read, apart from why the form was refused.
+    let unread = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let secret = RwSignal::new(None::<(String, String)>);
     let name = RwSignal::new(String::new());
@@ -67,8 +69,9 @@ pub fn ApiKeys() -> impl IntoView {
                 Ok(mut k) => {
                     k.sort_by_key(|k| std::cmp::Reverse(k.created_at));
                     keys.set(k);
+                    unread.set(None);
                 }
-                Err(e) => error.set(Some(error_text(state.lang.get_untracked(), &e))),
+                Err(e) => unread.set(Some(error_text(state.lang.get_untracked(), &e))),
             }
         })
     };
@@ -110,7 +113,7 @@ pub fn ApiKeys() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sync::revoke_api_key(&id).await {
                 Ok(()) => load(),
-                Err(e) => error.set(Some(error_text(state.lang.get_untracked(), &e))),
+                Err(e) => unread.set(Some(error_text(state.lang.get_untracked(), &e))),
             }
         })
     };
@@ -118,6 +121,7 @@ pub fn ApiKeys() -> impl IntoView {
         <div class="card" data-testid="api-keys">
             <h2>{move || state.t(T::ApiKeysTitle)}</h2>
             <p class="muted small">{move || state.t(T::ApiKeysHint)}</p>
+            {move || unread.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || secret.get().map(|(n, s)| view! {
                 <div class="notice-box" data-testid="new-secret" role="status">
                     <strong>{n}</strong> ": " {move || state.t(T::SecretOnce)}
@@ -186,6 +190,7 @@ pub fn ApiKeys() -> impl IntoView {
 pub fn ErpHooks() -> impl IntoView {
     let state = expect_context::<AppState>();
     let hooks = RwSignal::new(Vec::<ErpHook>::new());
+    let unread = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let secret = RwSignal::new(None::<(String, String)>);
     let url = RwSignal::new(String::new());
@@ -202,8 +207,9 @@ pub fn ErpHooks() -> impl IntoView {
                 Ok(mut h) => {
                     h.sort_by_key(|h| std::cmp::Reverse(h.created_at));
                     hooks.set(h);
+                    unread.set(None);
                 }
-                Err(e) => error.set(Some(error_text(state.lang.get_untracked(), &e))),
+                Err(e) => unread.set(Some(error_text(state.lang.get_untracked(), &e))),
             }
         })
     };
@@ -232,7 +238,7 @@ pub fn ErpHooks() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sync::end_erp_hook(&id).await {
                 Ok(()) => load(),
-                Err(e) => error.set(Some(error_text(state.lang.get_untracked(), &e))),
+                Err(e) => unread.set(Some(error_text(state.lang.get_untracked(), &e))),
             }
         })
     };
@@ -240,6 +246,7 @@ pub fn ErpHooks() -> impl IntoView {
         <div class="card" data-testid="erp-hooks">
             <h2>{move || state.t(T::ErpHooksTitle)}</h2>
             <p class="muted small">{move || state.t(T::ErpHooksHint)}</p>
+            {move || unread.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || secret.get().map(|(u, s)| view! {
                 <div class="notice-box" data-testid="new-hook-secret" role="status">
                     <strong class="mono">{u}</strong> ": " {move || state.t(T::SecretOnce)}
