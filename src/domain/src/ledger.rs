@@ -229,7 +229,21 @@ impl Fix {
     }
     /// Whether it voids its document (else it reallocates a payment or applies a credit note).
     pub fn is_void(&self) -> bool {
-        !matches!(self, Fix::Reallocate { .. } | Fix::ApplyCreditNote { .. })
+        self.reallocation().is_none()
+    }
+    /// The payment or credit note it allocates anew, and the new allocations; `None` for a void.
+    pub fn reallocation(&self) -> Option<(Doc, &[Allocation])> {
+        match self {
+            Fix::Reallocate {
+                payment,
+                allocations,
+            } => Some((Doc::Payment(*payment), allocations)),
+            Fix::ApplyCreditNote {
+                credit_note,
+                allocations,
+            } => Some((Doc::CreditNote(*credit_note), allocations)),
+            _ => None,
+        }
     }
 }
 
@@ -1445,6 +1459,18 @@ impl Ledger {
         }) {
             return Err(LedgerError::DuplicateId);
         }
+        // A reallocation (of a payment, or a credit note applied) may take what it frees, never
+        // more than it is worth nor than is open from its day.
+        if let Some((doc, allocations)) = c.fix.reallocation() {
+            let (source, date, amount) = self.settling_doc(customer, doc)?;
+            return self.check_allocations_freeing(
+                customer,
+                amount,
+                allocations,
+                date.max(c.date),
+                Some(source),
+            );
+        }
         let void = |doc: Doc| self.void_of(customer, doc).is_some();
         match &c.fix {
             Fix::VoidInvoice { invoice } => {
@@ -1458,23 +1484,11 @@ impl Ledger {
                     return Err(LedgerError::StillSettled);
                 }
             }
-            Fix::VoidPayment { payment } | Fix::Reallocate { payment, .. } => {
-                let pi = self
-                    .payment_index(customer, *payment)
+            Fix::VoidPayment { payment } => {
+                self.payment_index(customer, *payment)
                     .ok_or(LedgerError::UnknownDocument)?;
                 if void(Doc::Payment(*payment)) {
                     return Err(LedgerError::AlreadyVoid);
-                }
-                if let Fix::Reallocate { allocations, .. } = &c.fix {
-                    let p = &self.payments[pi as usize];
-                    let start = p.date.max(c.date);
-                    self.check_allocations_freeing(
-                        customer,
-                        p.amount,
-                        allocations,
-                        start,
-                        Some(source_of(true, pi)),
-                    )?;
                 }
             }
             Fix::VoidCreditNote { credit_note } => {
@@ -1484,23 +1498,7 @@ impl Ledger {
                     return Err(LedgerError::AlreadyVoid);
                 }
             }
-            Fix::ApplyCreditNote {
-                credit_note,
-                allocations,
-            } => {
-                let (source, date, amount) =
-                    self.settling_doc(customer, Doc::CreditNote(*credit_note))?;
-                // Nothing to allocate is fine: the credit note is on account again.
-                if !allocations.is_empty() {
-                    self.check_allocations_freeing(
-                        customer,
-                        amount,
-                        allocations,
-                        date.max(c.date),
-                        Some(source),
-                    )?;
-                }
-            }
+            Fix::Reallocate { .. } | Fix::ApplyCreditNote { .. } => {}
         }
         Ok(())
     }
@@ -1551,38 +1549,16 @@ impl Ledger {
                 }
                 self.end_settlements(customer, false, ci, c.date);
             }
-            Fix::Reallocate {
-                payment,
-                allocations,
-            } => {
-                let pi = self
-                    .payment_index(customer, *payment)
-                    .ok_or(LedgerError::UnknownDocument)?;
-                if void(self, Doc::Payment(*payment)) {
-                    return Err(LedgerError::AlreadyVoid);
-                }
-                let paid = self.payments[pi as usize].date;
-                let start = paid.max(c.date);
-                self.end_settlements(customer, true, pi, c.date);
+            Fix::Reallocate { .. } | Fix::ApplyCreditNote { .. } => {
+                let (doc, allocations) = c.fix.reallocation().expect("a reallocation");
+                let (source, dated, _) = self.settling_doc(customer, doc)?;
+                let (is_payment, i) = (source & CREDIT_NOTE == 0, source & !CREDIT_NOTE);
+                // What it settled ends on the correction's day; the new settlements start then
+                // (never before the money came), and keep the day it came.
+                self.end_settlements(customer, is_payment, i, c.date);
                 for a in allocations {
-                    self.settle(customer, a.invoice, start, paid, a.amount, true, pi);
-                }
-            }
-            Fix::ApplyCreditNote {
-                credit_note,
-                allocations,
-            } => {
-                let ci = self
-                    .credit_note_index(customer, *credit_note)
-                    .ok_or(LedgerError::UnknownDocument)?;
-                if void(self, Doc::CreditNote(*credit_note)) {
-                    return Err(LedgerError::AlreadyVoid);
-                }
-                let dated = self.credit_notes[ci as usize].date;
-                let start = dated.max(c.date);
-                self.end_settlements(customer, false, ci, c.date);
-                for a in allocations {
-                    self.settle(customer, a.invoice, start, dated, a.amount, false, ci);
+                    let start = dated.max(c.date);
+                    self.settle(customer, a.invoice, start, dated, a.amount, is_payment, i);
                 }
             }
         }

@@ -863,8 +863,12 @@ where
         let fields = cells(i, renumber.as_deref());
         let outcome = amend(&p, docs.kind(), number, &old, fields, version, &run).await;
         results[i] = Some(match outcome {
-            Ok(Amended::Same(id)) => {
-                // Only written another way: remembered as this, so that it is unchanged next time.
+            // Written another way, or a new version: the number now names that record.
+            Ok(done) => {
+                let (id, status) = match done {
+                    Amended::Same(id) => (id, "unchanged"),
+                    Amended::New(id) => (id, "amended"),
+                };
                 remember_all(
                     p.pool,
                     label,
@@ -873,26 +877,12 @@ where
                 )
                 .await
                 .map_err(ApiError::internal)?;
-                DocResult {
-                    number: number.clone(),
-                    status: "unchanged".into(),
-                    id: Some(id),
-                    problems: Vec::new(),
+                if status == "amended" {
+                    history.push((number.clone(), "amended", sha, json.clone()));
                 }
-            }
-            Ok(Amended::New(id)) => {
-                remember_all(
-                    p.pool,
-                    label,
-                    &[(number.clone(), id.clone(), sha.clone())],
-                    p.now,
-                )
-                .await
-                .map_err(ApiError::internal)?;
-                history.push((number.clone(), "amended", sha, json.clone()));
                 DocResult {
                     number: number.clone(),
-                    status: "amended".into(),
+                    status: status.into(),
                     id: Some(id),
                     problems: Vec::new(),
                 }
