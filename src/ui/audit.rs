@@ -338,11 +338,13 @@ pub fn sentence(lang: Lang, d: &Data, e: &AuditEntry) -> String {
                 format!("{who} published the scorecard “{}”", e.why)
             }
         }
-        "policy.changed" | "routes.changed" | "users.changed" | "rules.changed" => {
+        "policy.changed" | "routes.changed" | "users.changed" | "rules.changed"
+        | "fields.changed" => {
             let what = t(match e.what.as_str() {
                 "policy.changed" => T::CreditPolicy,
                 "routes.changed" => T::Routes,
                 "users.changed" => T::Users,
+                "fields.changed" => T::CustomFields,
                 _ => T::Rules,
             });
             if zh {

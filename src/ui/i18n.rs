@@ -188,6 +188,41 @@ impl Lang {
             UnknownDocument => s("该客户没有此单据", "The customer has no such document"),
             OpenDispute => s("该发票已有未结争议", "This invoice has an open dispute already"),
             NotOpen => s("已经处理完毕", "It is closed already"),
+            BelowMin { min } => {
+                let v = creditdesk_domain::rating::Fixed::from_hundredths(min).display();
+                if zh {
+                    format!("不能小于 {v}")
+                } else {
+                    format!("Must be at least {v}")
+                }
+            }
+            AboveMax { max } => {
+                let v = creditdesk_domain::rating::Fixed::from_hundredths(max).display();
+                if zh {
+                    format!("不能大于 {v}")
+                } else {
+                    format!("Must be at most {v}")
+                }
+            }
+            DateBefore { min } => {
+                if zh {
+                    format!("不能早于 {}", self.date(min))
+                } else {
+                    format!("Not before {}", self.date(min))
+                }
+            }
+            DateAfter { max } => {
+                if zh {
+                    format!("不能晚于 {}", self.date(max))
+                } else {
+                    format!("Not after {}", self.date(max))
+                }
+            }
+            Pattern => s("格式不符合要求", "Not in the required format"),
+            UnknownField => s(
+                "表单上没有此字段（已停用或未定义）",
+                "No such field on the form (retired or not defined)",
+            ),
             BeforeInvoice { issue } => {
                 if zh {
                     format!("早于发票开票日期 {}", self.date(issue))
@@ -610,6 +645,40 @@ texts! {
     Alerts => "Alerts", "预警";
     Tasks => "Collection tasks", "催收任务";
     Rules => "Warning rules", "预警规则";
+    CustomFieldsNote => "Fields added to the customer form. A saved field is retired, never deleted: the values customers hold stay. Its kind cannot change.", "添加到客户表单的字段。已保存的字段只能停用，不能删除：客户已有的值会保留。字段类型保存后不可更改。";
+    MoreDetails => "More details", "其他信息";
+    Yes => "Yes", "是";
+    No => "No", "否";
+    FieldKey => "Key", "字段键";
+    FieldLabelZh => "Label (中文)", "名称（中文）";
+    FieldLabelEn => "Label (English)", "名称（English）";
+    FieldKindLabel => "Kind", "类型";
+    FieldSection => "Section of the form", "表单分区";
+    FieldOrder => "Order", "顺序";
+    FieldMin => "Minimum", "最小值";
+    FieldMax => "Maximum", "最大值";
+    FieldLimitsHint => "Text: length; number, money: value; date: YYYY-MM-DD; several of a list: how many", "文本：长度；数字、金额：数值；日期：YYYY-MM-DD；多选：选择个数";
+    FieldPattern => "Pattern (regular expression, text only)", "格式（正则表达式，仅文本）";
+    FieldOptions => "Options, one a line: key | 中文 | English", "选项，每行一个：键 | 中文 | English";
+    FieldOptionsHint => "Add \" | retired\" to a line to stop offering it; a saved option cannot be removed.", "在行末加 “| retired” 即停用该选项；已保存的选项不可删除。";
+    FieldHelpZh => "Help (中文)", "帮助说明（中文）";
+    FieldHelpEn => "Help (English)", "帮助说明（English）";
+    FieldRequiredLabel => "Required", "必填";
+    FieldRetired => "retired", "已停用";
+    FieldRetire => "Retired (no longer on the form)", "停用（不再出现在表单上）";
+    AddField => "Add a field", "添加字段";
+    KindText => "Text", "文本";
+    KindNumber => "Number", "数字";
+    KindMoney => "Money (CNY)", "金额（人民币）";
+    KindDate => "Date", "日期";
+    KindYesNo => "Yes / no", "是 / 否";
+    KindChoice => "One of a list", "单选";
+    KindMulti => "Several of a list", "多选";
+    SectionBasic => "Master data", "基本信息";
+    SectionContact => "Master data, with the contact", "基本信息（联系方式）";
+    SectionProfile => "External profile (a rating input)", "外部信息（评级输入）";
+    SectionMore => "More details", "其他信息";
+    NoFieldsYet => "No custom field yet.", "尚无自定义字段。";
     RunRules => "Run the rules now", "立即运行规则";
     Acknowledge => "Acknowledge", "确认";
     Resolve => "Resolve", "解决";

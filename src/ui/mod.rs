@@ -5,6 +5,7 @@ pub mod audit;
 pub mod charts;
 pub mod collate;
 pub mod credit;
+pub mod custom_fields;
 pub mod i18n;
 pub mod importing;
 pub mod integrations;
@@ -206,6 +207,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/tasks") view=pages::monitor::TasksPage />
                 <Route path=path!("/messages") view=notices::MessagesPage />
                 <Route path=path!("/rules") view=pages::monitor::RulesPage />
+                <Route path=path!("/fields") view=pages::fields::FieldsPage />
                 <Route path=path!("/customers/:id/notice") view=pages::monitor::NoticePage />
                 <Route path=path!("/held") view=HeldPage />
                 <Route path=path!("/settings") view=Settings />

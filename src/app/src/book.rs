@@ -49,6 +49,8 @@ pub struct Book {
     /// The warning rules and what monitoring keeps between runs (alerts, tasks, holds).
     pub rules: RuleSet,
     pub monitor: MonitorState,
+    /// The custom fields of the customer form.
+    pub fields: creditdesk_domain::fields::FieldSet,
     /// Credit set aside for users in the field (see [`Reservation`]).
     pub reservations: Vec<Reservation>,
     /// Who is told what and how: read by a server, which delivers notices (a device does not

@@ -161,6 +161,13 @@ pub enum Command {
     SaveUsers {
         users: Vec<User>,
     },
+    /// Saves the custom fields of the customer form as their next version (administrators
+    /// only): a saved field is retired, never removed, and keeps its kind.
+    SaveFields {
+        fields: creditdesk_domain::fields::FieldSet,
+        #[serde(default)]
+        why: String,
+    },
     /// Saves the warning rules as their next version.
     SaveRules {
         rules: RuleSet,
@@ -256,6 +263,7 @@ impl Command {
             Command::SaveRoutes { .. } => "save_routes",
             Command::SaveUsers { .. } => "save_users",
             Command::SaveRules { .. } => "save_rules",
+            Command::SaveFields { .. } => "save_fields",
             Command::SaveNotices { .. } => "save_notices",
             Command::ReminderSent { .. } => "reminder_sent",
             Command::ImportBatch { .. } => "import_batch",

@@ -71,6 +71,8 @@ pub enum CommandError {
     Routes(Vec<RouteProblem>),
     /// The warning rules have these problems.
     Rules(Vec<RuleProblem>),
+    /// The custom field definitions have these problems.
+    Fields(Vec<creditdesk_domain::fields::FieldProblem>),
     /// The notice settings have these problems.
     Notices(Vec<creditdesk_domain::notice::Problem>),
     /// Rows of an import that may not be written, each said in a sentence naming its record.
@@ -96,6 +98,7 @@ impl CommandError {
             CommandError::Policy(_)
             | CommandError::Routes(_)
             | CommandError::Rules(_)
+            | CommandError::Fields(_)
             | CommandError::Notices(_) => Code::Config,
             CommandError::Rows(_) => Code::Rows,
             CommandError::Store(_) => Code::Store,
@@ -154,6 +157,14 @@ impl std::fmt::Display for CommandError {
             CommandError::Policy(p) => write!(f, "{code}: {} problems in the policy", p.len()),
             CommandError::Routes(p) => write!(f, "{code}: {} problems in the routes", p.len()),
             CommandError::Rules(p) => write!(f, "{code}: {} problems in the rules", p.len()),
+            CommandError::Fields(p) => write!(
+                f,
+                "{code}: {}",
+                p.iter()
+                    .map(|p| format!("{} {}: {}", p.code, p.at, p.detail))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             CommandError::Notices(p) => write!(
                 f,
                 "{code}: {}",

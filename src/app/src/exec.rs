@@ -31,6 +31,7 @@ pub enum ConfigChange {
     Routes(Routes),
     Users(Vec<User>),
     Rules(RuleSet),
+    Fields(creditdesk_domain::fields::FieldSet),
     Notices(creditdesk_domain::notice::Settings),
 }
 
@@ -304,13 +305,29 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             } else {
                 Some(visible(book, ctx, *id)?)
             };
-            let (meta, custom) = match prior {
+            let (meta, prior_custom) = match prior {
                 Some(c) => (c.meta.bump(device, now), c.custom.clone()),
                 None => (Meta::new(device, now), BTreeMap::new()),
             };
-            let mut c = input
-                .validate(*id, meta, custom, as_of)
-                .map_err(CommandError::Invalid)?;
+            // Every problem at once: the fixed fields' and the custom fields'. A form that
+            // carries no custom values (a device from before custom fields) keeps them as they are.
+            let custom = match &input.custom {
+                Some(values) => {
+                    creditdesk_domain::fields::check_values(&book.fields, values, &prior_custom)
+                }
+                None => Ok(prior_custom.clone()),
+            };
+            let mut c = match (input.validate(*id, meta, BTreeMap::new(), as_of), custom) {
+                (Ok(mut c), Ok(custom)) => {
+                    c.custom = custom;
+                    c
+                }
+                (fixed, custom) => {
+                    let mut errors = fixed.err().unwrap_or_default();
+                    errors.extend(custom.err().unwrap_or_default());
+                    return Err(CommandError::Invalid(errors));
+                }
+            };
             // The form never touches limits, the freeze or a grade override: they change only
             // through approved requests. Disputes and contacts have commands of their own.
             if let Some(p) = prior {
@@ -336,7 +353,13 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             // the roles the policy names change them, and always with a reason.
             let profile_before = prior.map(|p| p.profile.clone()).unwrap_or_default();
             let since_changed = prior.is_some_and(|p| p.first_cooperation != c.first_cooperation);
-            if c.profile != profile_before || since_changed {
+            // Custom fields placed with the profile are rating inputs as well.
+            let custom_profile_changed = book
+                .fields
+                .in_section(creditdesk_domain::fields::Section::Profile)
+                .iter()
+                .any(|f| prior_custom.get(&f.key) != c.custom.get(&f.key));
+            if c.profile != profile_before || since_changed || custom_profile_changed {
                 if !book.may_edit_profile(me) {
                     return Err(CommandError::NotPermitted("change the rating's inputs"));
                 }
@@ -1237,6 +1260,28 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.count = rules.version as usize;
             fx.config = Some(ConfigChange::Rules(rules));
         }
+        Command::SaveFields { fields, why } => {
+            let mut problems = fields.changes_from(&book.fields);
+            if !me.may(Permission::EditFields) {
+                problems.push(creditdesk_domain::fields::FieldProblem {
+                    code: creditdesk_domain::fields::FieldCode::NotAllowed,
+                    at: "fields".into(),
+                    detail: "only an administrator may change the fields".into(),
+                });
+            }
+            if !problems.is_empty() {
+                return Err(CommandError::Fields(problems));
+            }
+            let fields = creditdesk_domain::fields::FieldSet {
+                version: book.fields.version + 1,
+                ..fields.clone()
+            };
+            config_event(ctx, "fields", &book.fields, &fields, why, &mut fx);
+            settings::FIELDS.put(&mut fx.batch, &fields);
+            fx.base.push(base("fields", "fields", book.fields.version));
+            fx.count = fields.version as usize;
+            fx.config = Some(ConfigChange::Fields(fields));
+        }
         Command::ReminderSent {
             customer,
             to,
@@ -1245,10 +1290,10 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             let c = visible(book, ctx, *customer)?;
             if !creditdesk_domain::notice::is_email(to) {
-                return Err(CommandError::Invalid(vec![FieldError {
-                    field: creditdesk_domain::party::field::EMAIL,
-                    problem: Problem::BadEmail,
-                }]));
+                return Err(CommandError::Invalid(vec![FieldError::new(
+                    creditdesk_domain::party::field::EMAIL,
+                    Problem::BadEmail,
+                )]));
             }
             fx.events.push(event(
                 ctx,
@@ -2053,6 +2098,7 @@ fn apply(book: &mut Book, fx: &Effects) {
         Some(ConfigChange::Routes(r)) => book.routes = r.clone(),
         Some(ConfigChange::Users(u)) => book.users = u.clone(),
         Some(ConfigChange::Rules(r)) => book.rules = r.clone(),
+        Some(ConfigChange::Fields(f)) => book.fields = f.clone(),
         Some(ConfigChange::Notices(n)) => book.notices = n.clone(),
         None => {}
     }

@@ -25,6 +25,7 @@ pub struct Configuration {
     pub routes: Routes,
     pub policy: Policy,
     pub reservations: Vec<creditdesk_domain::credit::Reservation>,
+    pub fields: creditdesk_domain::fields::FieldSet,
 }
 
 /// Reads the configuration; on a first open writes the default model as version 1 (published
@@ -36,13 +37,14 @@ pub async fn configuration<S: Store>(
 ) -> Result<(Configuration, Vec<String>), StoreError> {
     let mut warnings = Vec::new();
     // Every part is asked for at once: a browser's store reads one while the page parses another.
-    let (models, requests, users, routes, policy, reservations) = futures_util::join!(
+    let (models, requests, users, routes, policy, reservations, fields) = futures_util::join!(
         models(store, as_of, &mut warnings),
         requests(store),
         settings::USERS.read(store),
         settings::ROUTES.read(store),
         settings::POLICY.read(store),
         settings::RESERVATIONS.read(store),
+        settings::FIELDS.read(store),
     );
     let (model, versions, draft) = models?;
     let requests = requests?;
@@ -69,6 +71,7 @@ pub async fn configuration<S: Store>(
             routes: routes.unwrap_or_default(),
             policy: policy.unwrap_or_default(),
             reservations: reservations?.unwrap_or_default(),
+            fields: fields?.unwrap_or_default(),
         },
         warnings,
     ))
@@ -174,6 +177,7 @@ impl crate::Book {
             routes: config.routes,
             audit,
             reservations: config.reservations,
+            fields: config.fields,
             ..crate::Book::default()
         };
         book.reindex();

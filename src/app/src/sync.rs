@@ -15,6 +15,7 @@ use crate::Ctx;
 use base64::Engine as _;
 use creditdesk_domain::approval::{AuditEntry, Permission, Routes, User};
 use creditdesk_domain::credit::{Policy, Reservation};
+use creditdesk_domain::fields::FieldSet;
 use creditdesk_domain::monitor::{Alert, Hold, RuleSet, Task};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Request;
@@ -109,6 +110,9 @@ pub struct Snapshot {
     pub routes: Routes,
     pub rules: RuleSet,
     pub models: Vec<Scorecard>,
+    /// The custom fields of the customer form.
+    #[serde(default)]
+    pub fields: FieldSet,
     pub customers: Vec<Customer>,
     /// The ledger rows of those customers, as storage chunks: named here, fetched apart.
     pub ledger: Vec<ChunkRef>,
@@ -198,6 +202,7 @@ impl Snapshot {
             routes: self.routes.clone(),
             audit: self.audit.clone(),
             rules: self.rules.clone(),
+            fields: self.fields.clone(),
             reservations: self.reservations.clone(),
             ..Book::default()
         };
@@ -282,6 +287,7 @@ impl Book {
             routes: self.routes.clone(),
             rules: self.rules.clone(),
             models: self.versions.clone(),
+            fields: self.fields.clone(),
             customers: self
                 .customers
                 .iter()
@@ -399,6 +405,8 @@ pub struct Config {
     pub routes: Routes,
     pub rules: RuleSet,
     pub models: Vec<Scorecard>,
+    #[serde(default)]
+    pub fields: FieldSet,
 }
 
 /// The changes since a device's cursor: the customers whose part differs from the device's (or
@@ -487,8 +495,9 @@ fn config_hash(
     routes: &Routes,
     rules: &RuleSet,
     models: &[Scorecard],
+    fields: &FieldSet,
 ) -> String {
-    short_hash(&(users, policy, routes, rules, models))
+    short_hash(&(users, policy, routes, rules, models, fields))
 }
 
 /// What a device holds of the server's data, taken from its book at one moment: the digest is
@@ -513,7 +522,9 @@ impl Held {
                 .iter()
                 .map(|p| (p.customer.id, p.hash()))
                 .collect(),
-            config: config_hash(&c.users, &c.policy, &c.routes, &c.rules, &c.models),
+            config: config_hash(
+                &c.users, &c.policy, &c.routes, &c.rules, &c.models, &c.fields,
+            ),
             audit_base: self.audit_base as u64,
             audit_head: self
                 .audit_base
@@ -534,6 +545,7 @@ impl Snapshot {
                 routes: self.routes.clone(),
                 rules: self.rules.clone(),
                 models: self.models.clone(),
+                fields: self.fields.clone(),
             },
             audit: self.audit.clone(),
             audit_base: self.audit.len(),
@@ -576,6 +588,7 @@ impl Snapshot {
             &self.routes,
             &self.rules,
             &self.models,
+            &self.fields,
         ) != digest.config)
             .then(|| Config {
                 users: self.users.clone(),
@@ -583,6 +596,7 @@ impl Snapshot {
                 routes: self.routes.clone(),
                 rules: self.rules.clone(),
                 models: self.models.clone(),
+                fields: self.fields.clone(),
             });
         // The device's trail continues the server's if its last entry from the server is the
         // server's entry at that place; otherwise it takes the whole trail again.
@@ -627,6 +641,7 @@ impl Book {
                 routes: self.routes.clone(),
                 rules: self.rules.clone(),
                 models: self.versions.clone(),
+                fields: self.fields.clone(),
             },
             audit: self.audit.clone(),
             audit_base: (audit_base as usize).min(self.audit.len()),
@@ -652,6 +667,7 @@ pub async fn held_in<S: Store>(store: &S, as_of: Date) -> Result<Held, StoreErro
         routes: config.routes,
         audit,
         reservations: config.reservations,
+        fields: config.fields,
         rules,
         monitor,
         ..Book::default()
@@ -689,6 +705,7 @@ impl Patch {
             routes: config.routes,
             rules: config.rules,
             models: config.models,
+            fields: config.fields,
             customers: Vec::with_capacity(parts.len()),
             ledger: self.ledger,
             requests: Vec::new(),
@@ -892,6 +909,7 @@ pub fn server_owned(key: &str) -> bool {
         settings::ROUTES.key,
         settings::USERS.key,
         settings::RULES.key,
+        settings::FIELDS.key,
         settings::MONITOR.key,
         settings::HOLDS.key,
         settings::PREVIOUS.key,
@@ -1038,6 +1056,7 @@ pub fn dump_of(
     meta.push(settings::ROUTES.entry(&snapshot.routes));
     meta.push(settings::USERS.entry(&snapshot.users));
     meta.push(settings::RULES.entry(&snapshot.rules));
+    meta.push(settings::FIELDS.entry(&snapshot.fields));
     meta.push(settings::HOLDS.entry(&snapshot.holds.iter().cloned().collect()));
     meta.push(settings::RESERVATIONS.entry(&snapshot.reservations));
     meta.push(CURSOR.entry(&snapshot.cursor));

@@ -2148,22 +2148,31 @@ fn a_request_takes_at_most_five_attachments_none_empty_or_over_5_mib() {
     let refused = |r: Result<Receipt, CommandError>| match r {
         Err(CommandError::Invalid(errors)) => errors
             .iter()
-            .map(|e| (e.field, format!("{:?}", e.problem)))
+            .map(|e| (e.field.to_string(), format!("{:?}", e.problem)))
             .collect::<Vec<_>>(),
         other => panic!("expected a refusal, got {:?}", other.map(|r| r.state)),
     };
     let six: Vec<Attachment> = (0..6).map(|n| file(n, 1_000)).collect();
     assert_eq!(
         refused(attempt(six)),
-        vec![("attachments", "OutOfRange { min: 0, max: 5 }".to_string())]
+        vec![(
+            "attachments".to_string(),
+            "OutOfRange { min: 0, max: 5 }".to_string()
+        )]
     );
     assert_eq!(
         refused(attempt(vec![file(0, 0)])),
-        vec![("attachments", "FileSize { max_mib: 5 }".to_string())]
+        vec![(
+            "attachments".to_string(),
+            "FileSize { max_mib: 5 }".to_string()
+        )]
     );
     assert_eq!(
         refused(attempt(vec![file(0, MAX_ATTACHMENT_BYTES + 1)])),
-        vec![("attachments", "FileSize { max_mib: 5 }".to_string())]
+        vec![(
+            "attachments".to_string(),
+            "FileSize { max_mib: 5 }".to_string()
+        )]
     );
     // Nothing was filed; five files of exactly 5 MiB are.
     assert!(w.book.borrow().requests.is_empty());
@@ -2362,7 +2371,9 @@ fn payment_id(cmd: &Command) -> PaymentId {
 
 fn field_problem(r: Result<Receipt, CommandError>) -> (&'static str, &'static str) {
     match r {
-        Err(CommandError::Invalid(errs)) => (errs[0].field, errs[0].problem.code()),
+        Err(CommandError::Invalid(errs)) => {
+            (errs[0].field.to_string().leak(), errs[0].problem.code())
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -2487,7 +2498,7 @@ fn an_invoice_is_voided_only_once_its_payment_is_moved_and_a_credit_note_form_ch
     let Err(CommandError::Invalid(errs)) = r else {
         panic!("{r:?}")
     };
-    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (&*e.field, e.problem.code())).collect();
     assert_eq!(
         got,
         vec![
@@ -3292,7 +3303,7 @@ fn a_dispute_is_opened_once_per_invoice_by_who_sees_it_with_every_problem_at_its
         },
     ) {
         Err(CommandError::Invalid(errs)) => assert_eq!(
-            errs.iter().map(|e| e.field).collect::<Vec<_>>(),
+            errs.iter().map(|e| &*e.field).collect::<Vec<_>>(),
             ["amount", "category", "reason", "owner"]
         ),
         other => panic!("{other:?}"),
@@ -3700,7 +3711,7 @@ fn a_contact_is_recorded_on_the_customer_s_file_by_who_sees_it_and_tops_its_hist
     ) {
         Err(CommandError::Invalid(errs)) => assert_eq!(
             errs.iter()
-                .map(|e| (e.field, e.problem.code()))
+                .map(|e| (&*e.field, e.problem.code()))
                 .collect::<Vec<_>>(),
             [
                 ("channel", "E-CHOICE"),
@@ -3822,7 +3833,7 @@ fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clea
     ) {
         Err(CommandError::Invalid(errs)) => assert_eq!(
             errs.iter()
-                .map(|e| (e.field, e.problem.code()))
+                .map(|e| (&*e.field, e.problem.code()))
                 .collect::<Vec<_>>(),
             [
                 ("kind", "E-CHOICE"),
@@ -3861,4 +3872,279 @@ fn a_contract_on_the_customer_s_file_warns_before_it_lapses_and_its_renewal_clea
     assert!(book.audit.iter().any(|e| e.what == "document.added"
         && e.after
             .contains("contract: Framework supply contract (f2.pdf), expires")));
+}
+
+// ----- Custom fields -----
+
+mod custom_fields {
+    use super::*;
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldOption, FieldSet, Section};
+    use creditdesk_domain::rating::Fixed;
+    use std::collections::BTreeMap;
+
+    fn field(key: &str, kind: FieldKind) -> FieldDef {
+        FieldDef {
+            key: key.into(),
+            label_zh: format!("{key} 中文"),
+            label_en: key.into(),
+            kind,
+            required: false,
+            min: None,
+            max: None,
+            pattern: String::new(),
+            options: Vec::new(),
+            help_zh: String::new(),
+            help_en: String::new(),
+            section: Section::More,
+            order: 0,
+            retired: false,
+        }
+    }
+
+    /// The two fields: a "disputed balance" amount and a "segment" choice.
+    pub fn disputed_and_segment() -> FieldSet {
+        let opt = |k: &str, zh: &str, en: &str| FieldOption {
+            key: k.into(),
+            zh: zh.into(),
+            en: en.into(),
+            retired: false,
+        };
+        FieldSet {
+            version: 0,
+            fields: vec![
+                FieldDef {
+                    min: Some(Fixed::from_int(0)),
+                    ..field("disputed_balance", FieldKind::Money)
+                },
+                FieldDef {
+                    required: true,
+                    options: vec![
+                        opt("retail", "零售", "Retail"),
+                        opt("wholesale", "批发", "Wholesale"),
+                    ],
+                    ..field("segment", FieldKind::Choice)
+                },
+            ],
+        }
+    }
+
+    fn save_fields(w: &World, actor: &str, fields: FieldSet) -> Result<Receipt, CommandError> {
+        w.run(
+            actor,
+            Command::SaveFields {
+                fields,
+                why: "segments for the new scorecard".into(),
+            },
+        )
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+        Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    fn edit(w: &World, actor: &str, input: CustomerInput) -> Result<Receipt, CommandError> {
+        w.run(
+            actor,
+            Command::SaveCustomer {
+                id: w.ours,
+                create: false,
+                input,
+                why: String::new(),
+            },
+        )
+    }
+
+    fn problems(r: Result<Receipt, CommandError>) -> Vec<String> {
+        match r {
+            Err(CommandError::Invalid(errs)) => errs
+                .iter()
+                .map(|e| format!("{} {}", e.field, e.problem.code()))
+                .collect(),
+            Err(CommandError::Fields(p)) => {
+                p.iter().map(|p| format!("{} {}", p.code, p.at)).collect()
+            }
+            other => panic!("expected a refusal, got {:?}", other.map(|r| r.state)),
+        }
+    }
+
+    #[test]
+    fn an_administrator_adds_fields_and_the_form_reports_every_problem_at_once() {
+        let w = World::new();
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        assert_eq!(w.book.borrow().fields.version, 1);
+        let stored = block_on(creditdesk_storage::settings::FIELDS.read(&w.store))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored, w.book.borrow().fields);
+        let entry = w.book.borrow().audit.last().unwrap().clone();
+        assert_eq!(
+            (entry.what.as_str(), entry.why.as_str()),
+            ("fields.changed", "segments for the new scorecard")
+        );
+
+        // A fixed field and two custom fields wrong: all three come back at once.
+        let bad = CustomerInput {
+            name: String::new(),
+            custom: values(&[("disputed_balance", "-5"), ("segment", "online")]),
+            ..input("Ours Ltd", "rep-1")
+        };
+        assert_eq!(
+            problems(edit(&w, "rep-1", bad)),
+            [
+                "name E-REQUIRED",
+                "custom.disputed_balance E-BELOW-MIN",
+                "custom.segment E-CHOICE"
+            ]
+        );
+        let before = w.book.borrow().customer(w.ours).unwrap().clone();
+        assert_eq!(before.meta.version, 1, "nothing of a refused form is saved");
+
+        let good = CustomerInput {
+            custom: values(&[("disputed_balance", "¥12,000.5"), ("segment", "批发")]),
+            ..input("Ours Ltd", "rep-1")
+        };
+        edit(&w, "rep-1", good).unwrap();
+        let saved = block_on(w.store.load_customers())
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == w.ours)
+            .unwrap();
+        assert_eq!(
+            saved.custom.into_iter().collect::<Vec<_>>(),
+            [
+                ("disputed_balance".to_string(), "12000.50".to_string()),
+                ("segment".to_string(), "wholesale".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_an_administrator_changes_the_fields_and_a_saved_field_is_retired_never_removed() {
+        let w = World::new();
+        for actor in ["fm", "cfo", "rep-1"] {
+            assert_eq!(
+                problems(save_fields(&w, actor, disputed_and_segment())),
+                ["FD-NOT-ALLOWED fields"],
+                "{actor}"
+            );
+        }
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        edit(
+            &w,
+            "rep-1",
+            CustomerInput {
+                custom: values(&[("disputed_balance", "300"), ("segment", "retail")]),
+                ..input("Ours Ltd", "rep-1")
+            },
+        )
+        .unwrap();
+
+        let mut removed = disputed_and_segment();
+        removed.fields.remove(0);
+        assert_eq!(
+            problems(save_fields(&w, "admin", removed)),
+            ["FD-REMOVED field disputed_balance"]
+        );
+        let mut retired = disputed_and_segment();
+        retired.fields[0].retired = true;
+        save_fields(&w, "admin", retired).unwrap();
+        assert_eq!(w.book.borrow().fields.version, 2);
+
+        // The retired field is off the form: a new value for it is refused, the one held is kept.
+        let form = CustomerInput::from_customer(w.book.borrow().customer(w.ours).unwrap());
+        let mut changed = form.clone();
+        changed
+            .custom
+            .as_mut()
+            .unwrap()
+            .insert("disputed_balance".into(), "999".into());
+        assert_eq!(
+            problems(edit(&w, "rep-1", changed)),
+            ["custom.disputed_balance E-UNKNOWN-FIELD"]
+        );
+        edit(&w, "rep-1", form).unwrap();
+        let c = w.book.borrow().customer(w.ours).unwrap().clone();
+        assert_eq!(c.custom["disputed_balance"], "300.00");
+        assert_eq!(c.custom["segment"], "retail");
+    }
+
+    #[test]
+    fn a_form_without_custom_values_keeps_those_the_customer_holds() {
+        let w = World::new();
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        edit(
+            &w,
+            "rep-1",
+            CustomerInput {
+                custom: values(&[("segment", "retail")]),
+                ..input("Ours Ltd", "rep-1")
+            },
+        )
+        .unwrap();
+        // A device from before custom fields sends no values: nothing is lost, and the required
+        // segment is not asked for.
+        edit(
+            &w,
+            "rep-1",
+            CustomerInput {
+                phone: "021-5555 0101".into(),
+                ..input("Ours Ltd", "rep-1")
+            },
+        )
+        .unwrap();
+        let c = w.book.borrow().customer(w.ours).unwrap().clone();
+        assert_eq!(
+            (c.phone.as_str(), c.custom["segment"].as_str()),
+            ("021-5555 0101", "retail")
+        );
+        // A form that does carry custom values asks for the required ones.
+        assert_eq!(
+            problems(edit(
+                &w,
+                "rep-1",
+                CustomerInput {
+                    custom: values(&[]),
+                    ..input("Ours Ltd", "rep-1")
+                },
+            )),
+            ["custom.segment E-REQUIRED"]
+        );
+    }
+
+    #[test]
+    fn a_custom_field_placed_with_the_profile_is_a_rating_input() {
+        let w = World::new();
+        let mut set = disputed_and_segment();
+        set.fields[0].section = Section::Profile;
+        save_fields(&w, "admin", set).unwrap();
+        let form = |amount: &str| CustomerInput {
+            custom: values(&[("disputed_balance", amount), ("segment", "retail")]),
+            ..input("Ours Ltd", "rep-1")
+        };
+        assert!(matches!(
+            edit(&w, "rep-1", form("5000")),
+            Err(CommandError::NotPermitted(_))
+        ));
+        // Finance may, with a reason.
+        let with_why = |amount: &str, why: &str| {
+            w.run(
+                "fs",
+                Command::SaveCustomer {
+                    id: w.ours,
+                    create: false,
+                    input: form(amount),
+                    why: why.into(),
+                },
+            )
+        };
+        assert_eq!(problems(with_why("5000", "")), ["why E-REQUIRED"]);
+        with_why("5000", "Confirmed with the customer's finance team").unwrap();
+        // The rep edits the rest of the form, the profile's value unchanged.
+        edit(&w, "rep-1", form("5000")).unwrap();
+    }
 }

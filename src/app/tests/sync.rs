@@ -545,6 +545,53 @@ fn a_customer_given_to_another_rep_leaves_the_device_and_a_new_one_arrives() {
 }
 
 #[test]
+fn custom_fields_defined_on_the_server_reach_the_device_with_the_values_customers_hold() {
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldSet, Section};
+    let (_, s_book) = server();
+    let rep = &users()[0];
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let set = FieldSet {
+        version: 1,
+        fields: vec![FieldDef {
+            key: "disputed_balance".into(),
+            label_zh: "争议余额".into(),
+            label_en: "Disputed balance".into(),
+            kind: FieldKind::Money,
+            required: false,
+            min: None,
+            max: None,
+            pattern: String::new(),
+            options: Vec::new(),
+            help_zh: String::new(),
+            help_en: String::new(),
+            section: Section::Profile,
+            order: 1,
+            retired: false,
+        }],
+    };
+    {
+        let mut b = s_book.borrow_mut();
+        b.fields = set.clone();
+        let mut c = b.customer(CustomerId::from_u128(100)).unwrap().clone();
+        c.custom.insert("disputed_balance".into(), "8000.00".into());
+        b.put_customer(c);
+    }
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(rep, 2).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert_eq!(patch.config.as_ref().map(|c| &c.fields), Some(&set));
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    block_on(sync::adopt(&d_store, &whole, &chunks)).unwrap();
+    let d_book = reloaded(&d_store);
+    let b = d_book.borrow();
+    assert_eq!(b.fields, set, "stored on the device and read back at start");
+    assert_eq!(
+        b.customer(CustomerId::from_u128(100)).unwrap().custom["disputed_balance"],
+        "8000.00"
+    );
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+}
+
+#[test]
 fn a_device_whose_trail_parted_from_the_server_s_takes_the_whole_trail_again() {
     let (s_store, s_book) = server();
     let fs = &users()[2];

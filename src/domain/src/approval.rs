@@ -91,7 +91,7 @@ impl Role {
                     | EditScorecard
                     | ViewAudit
             ),
-            Role::FinanceManager | Role::Cfo => !matches!(p, ManageUsers | ResetData),
+            Role::FinanceManager | Role::Cfo => !matches!(p, ManageUsers | EditFields | ResetData),
             Role::GeneralManager => matches!(p, SeeAllCustomers | FileRequests | ViewAudit),
             Role::Admin => true,
         }
@@ -119,6 +119,8 @@ pub enum Permission {
     EditPolicy,
     EditRoutes,
     ManageUsers,
+    /// Define the custom fields of the customer form.
+    EditFields,
     ViewAudit,
     /// Replace the data with the demo set or an empty start.
     ResetData,

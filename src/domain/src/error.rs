@@ -2,6 +2,7 @@
 //! the UI translates. Validators collect every problem instead of stopping at the first.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// What is wrong with one value. The code is stable (tests and translations key on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,6 +84,27 @@ pub enum Problem {
     OpenDispute,
     /// A dispute (or other record) that is closed already.
     NotOpen,
+    /// Below a field's least value (`min` in hundredths: a number's, an amount's fen, or a
+    /// count of options times 100).
+    BelowMin {
+        min: i64,
+    },
+    /// Above a field's greatest value (`max` in hundredths, as [`Problem::BelowMin`]).
+    AboveMax {
+        max: i64,
+    },
+    /// A day before the earliest a field allows.
+    DateBefore {
+        min: crate::date::Date,
+    },
+    /// A day after the latest a field allows.
+    DateAfter {
+        max: crate::date::Date,
+    },
+    /// A text that does not match its field's pattern.
+    Pattern,
+    /// A value for a custom field that is not on the form (unknown, or retired).
+    UnknownField,
 }
 
 impl Problem {
@@ -132,20 +154,30 @@ impl Problem {
             Problem::UnknownDocument => "E-UNKNOWN-DOCUMENT",
             Problem::OpenDispute => "E-OPEN-DISPUTE",
             Problem::NotOpen => "E-NOT-OPEN",
+            Problem::BelowMin { .. } => "E-BELOW-MIN",
+            Problem::AboveMax { .. } => "E-ABOVE-MAX",
+            Problem::DateBefore { .. } => "E-DATE-BEFORE",
+            Problem::DateAfter { .. } => "E-DATE-AFTER",
+            Problem::Pattern => "E-PATTERN",
+            Problem::UnknownField => "E-UNKNOWN-FIELD",
         }
     }
 }
 
-/// A problem attached to a named input field.
+/// A problem attached to a named input field: a fixed field's name, or `custom.<key>` for a
+/// custom field (see [`crate::fields`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub problem: Problem,
 }
 
 impl FieldError {
     pub fn new(field: &'static str, problem: Problem) -> Self {
-        FieldError { field, problem }
+        FieldError {
+            field: Cow::Borrowed(field),
+            problem,
+        }
     }
 }
 

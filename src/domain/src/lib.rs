@@ -15,6 +15,7 @@ pub mod demo;
 pub mod dispute;
 pub mod document;
 pub mod error;
+pub mod fields;
 pub mod forecast;
 pub mod id;
 pub mod import;

@@ -227,6 +227,10 @@ pub struct CustomerInput {
     /// `zh` or `en` (empty: `zh`): the language of reminders to the customer.
     #[serde(default)]
     pub lang: String,
+    /// The custom fields' values as typed, by key (see [`crate::fields::check_values`]). `None`
+    /// (a form from before custom fields) keeps the customer's values as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<BTreeMap<String, String>>,
 }
 
 /// The field names used in errors; the UI maps them to its inputs.
@@ -483,6 +487,7 @@ impl CustomerInput {
             report_score: p.report_score.map(|s| s.to_string()).unwrap_or_default(),
             report_date: p.report_date.map(Date::iso).unwrap_or_default(),
             lang: c.lang.code().into(),
+            custom: Some(c.custom.clone()),
         }
     }
 }
@@ -571,7 +576,10 @@ mod tests {
             ..valid_input()
         };
         let errors = validate(&input).unwrap_err();
-        let got: Vec<(&str, Problem)> = errors.iter().map(|e| (e.field, e.problem)).collect();
+        let got: Vec<(&str, Problem)> = errors
+            .iter()
+            .map(|e| (e.field.as_ref(), e.problem))
+            .collect();
         assert_eq!(
             got,
             vec![

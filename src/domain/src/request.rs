@@ -782,11 +782,19 @@ mod tests {
         }
     }
 
+    fn static_name(f: std::borrow::Cow<'static, str>) -> &'static str {
+        match f {
+            std::borrow::Cow::Borrowed(s) => s,
+            std::borrow::Cow::Owned(s) => s.leak(),
+        }
+    }
+
     fn check(input: OverrideInput) -> Result<RequestKind, Vec<(&'static str, Problem)>> {
-        input
-            .validate(current())
-            .map(|(k, _)| k)
-            .map_err(|e| e.into_iter().map(|e| (e.field, e.problem)).collect())
+        input.validate(current()).map(|(k, _)| k).map_err(|e| {
+            e.into_iter()
+                .map(|e| (static_name(e.field), e.problem))
+                .collect()
+        })
     }
 
     #[test]

@@ -338,7 +338,7 @@ fn the_limit_form_makes_each_kind_of_request_and_always_wants_a_reason() {
         limit_request(&i, l, y(1_000), d(TODAY))
             .unwrap_err()
             .into_iter()
-            .map(|e| (e.field, e.problem))
+            .map(|e| (e.field.to_string().leak() as &str, e.problem))
             .collect()
     };
     assert_eq!(
@@ -1172,7 +1172,7 @@ fn a_first_or_permanent_limit_request_may_state_its_expiry_and_next_review_withi
             Ok(k) => panic!("not a permanent limit: {k:?}"),
             Err(es) => Err(es
                 .into_iter()
-                .map(|e| (e.field, e.problem.code()))
+                .map(|e| (e.field.to_string().leak() as &str, e.problem.code()))
                 .collect::<Vec<_>>()),
         }
     };

@@ -383,7 +383,7 @@ fn the_credit_note_form_takes_an_invoice_or_on_account_chosen_on_purpose() {
             .map(|c| c.invoice)
             .map_err(|e| {
                 e.into_iter()
-                    .map(|e| (e.field, e.problem.code()))
+                    .map(|e| (e.field.to_string().leak() as &str, e.problem.code()))
                     .collect::<Vec<_>>()
             })
     };

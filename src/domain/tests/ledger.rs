@@ -288,7 +288,7 @@ fn the_invoice_form_derives_the_due_date_from_the_term_and_rejects_duplicates() 
     let errs = dup
         .validate(&l, InvoiceId::from_u128(99), C1, meta(), d("2026-11-28"))
         .unwrap_err();
-    let got: Vec<(&str, Problem)> = errs.iter().map(|e| (e.field, e.problem)).collect();
+    let got: Vec<(&str, Problem)> = errs.iter().map(|e| (&*e.field, e.problem)).collect();
     assert_eq!(
         got,
         vec![
@@ -345,7 +345,7 @@ fn the_payment_form_says_an_invoice_already_fully_paid_is_already_paid() {
     let errs = input
         .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
         .unwrap_err();
-    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (&*e.field, e.problem.code())).collect();
     assert_eq!(got, [("invoice", "E-ALREADY-PAID")]);
     // More than what is open on an invoice that still has something open stays "exceeds".
     let more = PaymentInput {
@@ -356,7 +356,7 @@ fn the_payment_form_says_an_invoice_already_fully_paid_is_already_paid() {
     let errs = more
         .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
         .unwrap_err();
-    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (&*e.field, e.problem.code())).collect();
     assert_eq!(got, [("amount", "E-EXCEEDS-OPEN")]);
 }
 
@@ -373,7 +373,7 @@ fn the_payment_form_refuses_a_payment_dated_before_its_invoice_as_the_import_doe
     let errs = early
         .validate(&l, PaymentId::from_u128(20), C1, meta(), d("2026-11-28"))
         .unwrap_err();
-    let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field, e.problem.code())).collect();
+    let got: Vec<(&str, &str)> = errs.iter().map(|e| (&*e.field, e.problem.code())).collect();
     assert_eq!(got, [("date", "E-BEFORE-INVOICE")]);
     // The same refusal as the import's, with the issue date to show.
     use creditdesk_domain::import::{DateFormat, ImportProblem};

@@ -85,6 +85,8 @@ pub const POLICY: Setting<Policy> = Setting::new("policy");
 pub const ROUTES: Setting<Routes> = Setting::new("routes");
 pub const USERS: Setting<Vec<User>> = Setting::new("users");
 pub const RULES: Setting<RuleSet> = Setting::new("rules");
+/// The custom fields of the customer form (see [`creditdesk_domain::fields`]).
+pub const FIELDS: Setting<creditdesk_domain::fields::FieldSet> = Setting::new("fields");
 pub const MONITOR: Setting<MonitorCounter> = Setting::new("monitor");
 pub const HOLDS: Setting<Holds> = Setting::new("holds");
 pub const PREVIOUS: Setting<Previous> = Setting::new("previous");

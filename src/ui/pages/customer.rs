@@ -1,6 +1,7 @@
 //! Customer 360: master data, external profile, and the ledger as of today: open items with what
 //! is open on each, orders, payments with their allocations, credit notes.
 
+use crate::ui::custom_fields::custom_rows;
 use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
@@ -15,6 +16,7 @@ use crate::ui::state::{correct, move_order, AppState};
 use crate::ui::widgets::{CsvButton, FieldProblem, Tile, UnavailablePage, WhenLedger};
 use creditdesk_app::exports::List;
 use creditdesk_app::{Customer360, OrderMove};
+use creditdesk_domain::fields::Section;
 use creditdesk_domain::rating::{Fixed, Grade};
 use creditdesk_domain::*;
 use leptos::prelude::*;
@@ -214,6 +216,8 @@ fn CustomerPage(
         })
         .collect::<Vec<_>>();
     let shareholders = lang.list(&shareholders);
+    let fields = state.data(|d| d.fields.clone());
+    let more = custom_rows(&c, &fields, &[Section::More], lang);
     let report = match (p.report_score, p.report_date) {
         (Some(score), Some(d)) => format!("{score}{}", lang.paren(lang.date(d))),
         _ => String::new(),
@@ -270,7 +274,7 @@ fn CustomerPage(
                         {dl_row(t(T::Industry), c.industry.clone())}
                         {dl_row(t(T::SalesRep), state.data(|d| d.user_name(&c.sales_rep)))}
                         {dl_row(t(T::FirstCooperation), lang.date(c.first_cooperation))}
-                        {c.custom.iter().map(|(k, v)| view! { <div class="kv"><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
+                        {custom_rows(&c, &fields, &[Section::Basic, Section::Contact], lang).into_iter().map(|(k, v)| view! { <div class="kv" data-custom=""><dt>{k}</dt><dd>{if v.is_empty() { "—".to_string() } else { v }}</dd></div> }).collect_view()}
                     </dl>
                 </div>
                 <div class="card">
@@ -286,8 +290,17 @@ fn CustomerPage(
                     })}
                         {dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_label(x)).to_string()).unwrap_or_default())}
                         {dl_row(t(T::ReportScore), report)}
+                        {custom_rows(&c, &fields, &[Section::Profile], lang).into_iter().map(|(k, v)| view! { <div class="kv" data-custom=""><dt>{k}</dt><dd>{if v.is_empty() { "—".to_string() } else { v }}</dd></div> }).collect_view()}
                     </dl>
                 </div>
+                {(!more.is_empty()).then(|| view! {
+                    <div class="card" data-testid="more-details">
+                        <h2>{t(T::MoreDetails)}</h2>
+                        <dl>
+                            {more.into_iter().map(|(k, v)| view! { <div class="kv" data-custom=""><dt>{k}</dt><dd>{if v.is_empty() { "—".to_string() } else { v }}</dd></div> }).collect_view()}
+                        </dl>
+                    </div>
+                })}
             </div>
 
             <h2>{t(T::Invoices)} " " <small class="muted">{items.len()}</small></h2>

@@ -12,6 +12,8 @@ use crate::ui::widgets::{
 
 /// The reason given for a change of the external profile (not part of the customer).
 const WHY: &str = "why";
+use crate::ui::custom_fields::CustomInputs;
+use creditdesk_domain::fields::Section;
 use creditdesk_domain::party::field as f;
 use creditdesk_domain::{CustomerId, CustomerInput, IndustryPosition};
 use leptos::prelude::*;
@@ -42,8 +44,9 @@ fn form_from(i: &CustomerInput) -> Form {
     ])
 }
 
-fn input_from(form: &Form) -> CustomerInput {
+fn input_from(form: &Form, custom: &crate::ui::custom_fields::Values) -> CustomerInput {
     CustomerInput {
+        custom: Some(custom.get_untracked()),
         name: form.get(f::NAME),
         uscc: form.get(f::USCC),
         contact_person: form.get(f::CONTACT_PERSON),
@@ -148,6 +151,9 @@ pub fn CustomerFormPage(#[prop(optional)] edit: bool) -> impl IntoView {
 fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let form = form_from(&input);
+    let custom: crate::ui::custom_fields::Values =
+        RwSignal::new(input.custom.clone().unwrap_or_default());
+    let has_more = state.data(|d| !d.fields.in_section(Section::More).is_empty());
     let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -155,7 +161,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
         submit(
             state,
             form,
-            save_customer(input_from(&form), existing, form.get(WHY)),
+            save_customer(input_from(&form, &custom), existing, form.get(WHY)),
             move |id| {
                 navigate(&format!("/customers/{id}"), Default::default());
             },
@@ -222,6 +228,8 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <SelectField form=form name=f::LANG label=T::CustomerLanguage options=languages />
                     </div>
                     <Field form=form name=f::ADDRESS label=T::Address />
+                    <CustomInputs form=form values=custom section=Section::Basic />
+                    <CustomInputs form=form values=custom section=Section::Contact />
                 </fieldset>
                 <fieldset disabled=move || !may_edit_profile()>
                     <legend>{move || state.t(T::ExternalProfile)}</legend>
@@ -239,8 +247,15 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                         <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" />
                         <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" />
                     </div>
+                    <CustomInputs form=form values=custom section=Section::Profile />
                     {move || (!may_edit_profile()).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
                 </fieldset>
+                {has_more.then(|| view! {
+                    <fieldset data-testid="more-fields">
+                        <legend>{move || state.t(T::MoreDetails)}</legend>
+                        <CustomInputs form=form values=custom section=Section::More />
+                    </fieldset>
+                })}
                 {move || may_edit_profile().then(|| view! {
                     <Field form=form name=WHY label=T::ProfileWhy hint=T::ProfileWhyHint />
                 })}

@@ -312,7 +312,7 @@ fn LedgerForm(doc: Doc, customer: CustomerId, name: String) -> impl IntoView {
                                 errs.into_iter()
                                     .map(|mut e| {
                                         if e.field != f::REASON {
-                                            e.field = f::INVOICE;
+                                            e.field = f::INVOICE.into();
                                         }
                                         e
                                     })

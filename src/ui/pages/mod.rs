@@ -7,6 +7,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod disputes;
 pub mod documents;
+pub mod fields;
 pub mod import;
 pub mod ledger_forms;
 pub mod monitor;

@@ -54,6 +54,8 @@ pub fn Settings() -> impl IntoView {
                 " · "
                 <A href="/rules" attr:data-testid="rules-link">{move || state.t(T::Rules)}</A>
                 " · "
+                <A href="/fields" attr:data-testid="fields-link">{move || state.t(T::CustomFields)}</A>
+                " · "
                 <A href="/import" attr:data-testid="import-link">{move || state.t(T::NavImport)}</A>
             </p>
             <crate::ui::widgets::WhenLoaded>

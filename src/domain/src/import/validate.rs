@@ -1125,7 +1125,7 @@ fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, ou
             }
             Err(errors) => {
                 for e in errors {
-                    let Some(f) = FieldKey::from_key(e.field) else {
+                    let Some(f) = FieldKey::from_key(&e.field) else {
                         continue;
                     };
                     let column_missing = !r.mapped(f)

@@ -1,0 +1,212 @@
+//! Custom fields on the customer form and on Customer 360: each field drawn by its kind, with
+//! its labels and help in the user's language; the checks are the domain's
+//! ([`creditdesk_domain::fields`]), their problems shown at the field like a fixed field's.
+
+use crate::ui::i18n::{Lang, T};
+use crate::ui::state::AppState;
+use crate::ui::widgets::Form;
+use creditdesk_domain::fields::{FieldDef, FieldKind, FieldSet, Section};
+use creditdesk_domain::Customer;
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The values typed into the custom fields of a form, by key.
+pub type Values = RwSignal<BTreeMap<String, String>>;
+
+/// The custom fields of one section of the customer form, in order.
+#[component]
+pub fn CustomInputs(
+    form: Form,
+    values: Values,
+    section: Section,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // Drawn once: the definitions do not change while the form is open.
+    let defs: Vec<FieldDef> =
+        state.data(|d| d.fields.in_section(section).into_iter().cloned().collect());
+    defs.into_iter()
+        .map(|def| view! { <CustomInput form=form values=values def=def disabled=disabled /> })
+        .collect_view()
+}
+
+#[component]
+fn CustomInput(form: Form, values: Values, def: FieldDef, disabled: Signal<bool>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let key = def.key.clone();
+    let err_name = def.error_name().into_owned();
+    let id = format!("f-custom-{}", def.key);
+    let err_id = format!("e-custom-{}", def.key);
+    let value = {
+        let key = key.clone();
+        move || values.with(|v| v.get(&key).cloned().unwrap_or_default())
+    };
+    let problem = {
+        let err_name = err_name.clone();
+        Memo::new(move |_| {
+            form.errors.with(|e| {
+                e.iter()
+                    .find(|e| e.field == err_name.as_str())
+                    .map(|e| e.problem)
+            })
+        })
+    };
+    let set = {
+        let (key, err_name) = (key.clone(), err_name.clone());
+        move |v: String| {
+            values.update(|m| {
+                m.insert(key.clone(), v);
+            });
+            form.errors
+                .update(|e| e.retain(|e| e.field != err_name.as_str()));
+        }
+    };
+    let invalid = move || problem.get().is_some();
+    let en = move || state.lang.get() == Lang::En;
+    let input = match def.kind {
+        FieldKind::YesNo | FieldKind::Choice => {
+            let options = {
+                let def = def.clone();
+                move || {
+                    let lang = state.lang.get();
+                    let mut v = vec![(String::new(), lang.t(T::NotKnown).to_string())];
+                    if def.kind == FieldKind::YesNo {
+                        v.push(("yes".into(), lang.t(T::Yes).into()));
+                        v.push(("no".into(), lang.t(T::No).into()));
+                    } else {
+                        let held = values.with_untracked(|m| m.get(&def.key).cloned());
+                        v.extend(
+                            def.options
+                                .iter()
+                                .filter(|o| !o.retired || held.as_deref() == Some(o.key.as_str()))
+                                .map(|o| {
+                                    (
+                                        o.key.clone(),
+                                        if lang == Lang::En {
+                                            o.en.clone()
+                                        } else {
+                                            o.zh.clone()
+                                        },
+                                    )
+                                }),
+                        );
+                    }
+                    v
+                }
+            };
+            let set = set.clone();
+            let current = value.clone();
+            view! {
+                <select id=id.clone() name=err_name.clone() disabled=disabled
+                    aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
+                    on:change=move |ev| set(event_target_value(&ev))>
+                    {move || options().into_iter().map(|(v, l)| {
+                        let selected = current() == v;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        FieldKind::Multi => {
+            let def2 = def.clone();
+            view! {
+                <div class="checks" id=id.clone() role="group" aria-describedby=err_id.clone()>
+                    {move || {
+                        let lang = state.lang.get();
+                        let chosen: Vec<String> = value().split(',').map(str::to_string).collect();
+                        def2.options.iter().filter(|o| !o.retired || chosen.contains(&o.key)).map(|o| {
+                            let k = o.key.clone();
+                            let on = chosen.contains(&k);
+                            let label = if lang == Lang::En { o.en.clone() } else { o.zh.clone() };
+                            let set = set.clone();
+                            let value = value.clone();
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" value=k.clone() prop:checked=on disabled=disabled
+                                        on:change=move |ev| {
+                                            let mut now: Vec<String> = value().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+                                            now.retain(|x| *x != k);
+                                            if event_target_checked(&ev) { now.push(k.clone()); }
+                                            set(now.join(","));
+                                        } />
+                                    {label}
+                                </label>
+                            }
+                        }).collect_view()
+                    }}
+                </div>
+            }
+            .into_any()
+        }
+        kind => {
+            let (input_type, inputmode) = match kind {
+                FieldKind::Number | FieldKind::Money => ("text", Some("decimal")),
+                FieldKind::Date => ("date", None),
+                _ => ("text", None),
+            };
+            let set = set.clone();
+            view! {
+                <input id=id.clone() name=err_name.clone() type=input_type inputmode=inputmode autocomplete="off"
+                    disabled=disabled aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
+                    prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+            }
+            .into_any()
+        }
+    };
+    let (label_def, help_def) = (def.clone(), def.clone());
+    view! {
+        <div class="field" class:has-error=invalid data-custom=key.clone()>
+            <label for=id>
+                {move || label_def.label(en()).to_string()}
+                {def.required.then(|| view! { <span class="req" title=move || state.t(T::Required)>" *"</span> })}
+                {(def.kind == FieldKind::Money).then_some(" (¥)")}
+            </label>
+            {input}
+            {move || {
+                let h = help_def.help(en()).to_string();
+                (!h.is_empty()).then(|| view! { <small class="hint">{h}</small> })
+            }}
+            <small class="error" id=err_id data-error-for=err_name role="alert">
+                {move || problem.get().map(|p| state.lang.get().problem(p))}
+            </small>
+        </div>
+    }
+}
+
+/// A customer's custom values of some sections, as `(label, value)` to show: the fields on the
+/// form in their order, then retired fields that still hold a value (marked as retired).
+pub fn custom_rows(
+    c: &Customer,
+    fields: &FieldSet,
+    sections: &[Section],
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let en = lang == Lang::En;
+    let mut rows: Vec<(String, String)> = fields
+        .active()
+        .into_iter()
+        .filter(|f| sections.contains(&f.section))
+        .map(|f| {
+            let v = c
+                .custom
+                .get(&f.key)
+                .map(|v| f.display(v, en))
+                .unwrap_or_default();
+            (f.label(en).to_string(), v)
+        })
+        .collect();
+    if sections.contains(&Section::More) {
+        for (k, v) in &c.custom {
+            match fields.get(k) {
+                Some(f) if f.retired => rows.push((
+                    format!("{} ({})", f.label(en), lang.t(T::FieldRetired)),
+                    f.display(v, en),
+                )),
+                None => rows.push((k.clone(), v.clone())),
+                _ => {}
+            }
+        }
+    }
+    rows
+}
