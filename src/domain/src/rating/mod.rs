@@ -1,6 +1,7 @@
 //! Rating: metrics from the ledger and the external profile, a scorecard model that is data,
 //! scores explained factor by factor, and the grade migration between two models.
 
+pub mod additive;
 pub mod fixed;
 pub mod metrics;
 pub mod scorecard;
