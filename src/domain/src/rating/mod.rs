@@ -4,6 +4,7 @@
 pub mod additive;
 pub mod fixed;
 pub mod metrics;
+pub mod pmml;
 pub mod scorecard;
 
 pub use fixed::Fixed;
