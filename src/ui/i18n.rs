@@ -737,6 +737,7 @@ texts! {
     MLimitExpiry => "Days to limit expiry", "额度到期剩余天数";
     MReview => "Days to limit review", "额度复核剩余天数";
     MDocExpiry => "Days until a contract, guarantee or insurance lapses", "合同、担保或保险到期剩余天数";
+    MCustomField => "Custom field", "自定义字段";
     MLitigation => "Litigation count", "诉讼数量";
     ActingAs => "You act as", "您的审批身份";
     Entries => "entries", "条记录";

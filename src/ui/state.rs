@@ -120,6 +120,16 @@ impl AppState {
         self.lang.get().t(key)
     }
 
+    /// Moves to a phase. Setting the phase it is in already changes nothing: a start-up run
+    /// again over the page (after the first sync, a sign-in) refreshes the data through
+    /// [`AppState::changed`] and keeps what is being typed into a form, instead of drawing every
+    /// page anew.
+    pub fn set_phase(&self, p: Phase) {
+        if self.phase.with_untracked(|now| *now != p) {
+            self.phase.set(p);
+        }
+    }
+
     pub fn changed(&self) {
         self.rev.update(|r| *r += 1);
     }
@@ -223,7 +233,7 @@ pub(crate) fn seed_from(search: &str) -> Option<String> {
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
 pub async fn boot(state: AppState) {
     match boot_inner(state).await {
-        Ok(()) => state.phase.set(Phase::Ready),
+        Ok(()) => state.set_phase(Phase::Ready),
         Err(e) => {
             web_sys::console::error_1(&format!("CreditDesk could not load: {e}").into());
             state.phase.set(Phase::Failed(e.to_string()));
@@ -292,7 +302,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     let as_of = state.today.get_untracked();
     // Served by a server: sign in first; the data comes from the server, never from a seed.
     let Some(acting) = crate::ui::sync::start(state, up).await? else {
-        state.phase.set(Phase::Ready);
+        state.set_phase(Phase::Ready);
         return Ok(());
     };
     let synced = acting.is_some();
@@ -377,7 +387,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         )
     });
     state.ledger_ready.set(false);
-    state.phase.set(Phase::Ready);
+    state.set_phase(Phase::Ready);
     state.changed();
     let t_customers = perf_now();
 

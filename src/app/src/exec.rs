@@ -1240,6 +1240,17 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         }
         Command::SaveRules { rules, why } => {
             let mut problems = rules.problems();
+            // A rule on a custom field reads one the form has.
+            let readings = creditdesk_domain::fields::reading_names(&book.fields);
+            for r in &rules.rules {
+                if !r.field.is_empty() && !readings.iter().any(|(n, _, _)| *n == r.field) {
+                    problems.push(RuleProblem {
+                        code: RuleCode::Field,
+                        at: r.code.clone(),
+                        detail: "no custom field (or option) of that name gives a reading",
+                    });
+                }
+            }
             if !me.may(Permission::EditPolicy) {
                 problems.push(RuleProblem {
                     code: RuleCode::NotAllowed,

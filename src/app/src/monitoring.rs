@@ -40,6 +40,7 @@ pub fn facts_of(d: &Book, ids: Option<&[CustomerId]>) -> Vec<Facts> {
             d.monitor.previous.get(&c.id).copied(),
             d.as_of,
         )
+        .with_custom(&d.fields, c, d.as_of)
     };
     match ids {
         None => d.customers.iter().map(one).collect(),
@@ -98,6 +99,7 @@ pub fn backtest_year(d: &Book, user: &User, rules: &RuleSet) -> Vec<BacktestMont
                     let s = s.counting(d.policy.disputes.in_rules);
                     let (score, grade) = d.score_and_grade(c.id);
                     facts(c, &s, s.open_ar + s.open_orders, grade, score, None, day)
+                        .with_custom(&d.fields, c, day)
                 })
                 .collect();
             (day, facts)

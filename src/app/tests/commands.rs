@@ -4147,4 +4147,79 @@ mod custom_fields {
         // The rep edits the rest of the form, the profile's value unchanged.
         edit(&w, "rep-1", form("5000")).unwrap();
     }
+
+    #[test]
+    fn a_warning_rule_uses_a_custom_amount_and_a_choice() {
+        use creditdesk_app::monitoring::run_rules;
+        use creditdesk_domain::monitor::{Actions, Metric, Op, Rule};
+        let w = World::new();
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        let add_rules = |rules: Vec<Rule>| {
+            let mut set = w.book.borrow().rules.clone();
+            set.rules.extend(rules);
+            w.run(
+                "admin",
+                Command::SaveRules {
+                    rules: set,
+                    why: "disputes and segments".into(),
+                },
+            )
+        };
+        let rule = |code: &str, field: &str, op, threshold| Rule {
+            code: code.into(),
+            name: format!("{field} watch"),
+            severity: creditdesk_domain::monitor::Severity::Warning,
+            enabled: true,
+            metric: Metric::CustomField,
+            op,
+            threshold,
+            grades: vec![],
+            regions: vec![],
+            reps: vec![],
+            actions: Actions {
+                alert_rep: true,
+                ..Actions::default()
+            },
+            auto_release: false,
+            field: field.into(),
+        };
+        // A field the form does not have is refused, with the rule's code.
+        match add_rules(vec![rule("W2001", "credit_insurer", Op::Ge, 100)]) {
+            Err(CommandError::Rules(p)) => assert_eq!(
+                p.iter()
+                    .map(|p| format!("{} {}", p.code.code(), p.at))
+                    .collect::<Vec<_>>(),
+                ["RU007 W2001"]
+            ),
+            other => panic!("{:?}", other.map(|r| r.state)),
+        }
+        add_rules(vec![
+            rule("W2001", "disputed_balance", Op::Gt, 1_000_000),
+            rule("W2002", "segment=wholesale", Op::Ge, 100),
+        ])
+        .unwrap();
+        edit(
+            &w,
+            "rep-1",
+            CustomerInput {
+                custom: values(&[("disputed_balance", "12000.50"), ("segment", "wholesale")]),
+                ..input("Ours Ltd", "rep-1")
+            },
+        )
+        .unwrap();
+        let (_, fresh) = block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+        let mut got: Vec<(String, CustomerId, i64)> = fresh
+            .iter()
+            .filter(|a| a.rule.starts_with("W2"))
+            .map(|a| (a.rule.clone(), a.customer, a.value))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("W2001".to_string(), w.ours, 1_200_050),
+                ("W2002".to_string(), w.ours, 100),
+            ]
+        );
+    }
 }

@@ -727,6 +727,59 @@ impl FieldSet {
     }
 }
 
+/// What the warning rules read of a customer's custom values as of a day, by reading name, all
+/// in hundredths so that a rule's threshold is typed as a decimal: a number or an amount (yuan)
+/// as it is; a day as the days from `as_of` to it (negative: past); yes as 1, no as 0; for a
+/// choice, each option `key=option` as 1 when chosen, else 0. A text, an empty value or a value
+/// that no longer reads gives nothing (a rule on it does not fire).
+pub fn readings(
+    set: &FieldSet,
+    custom: &BTreeMap<String, String>,
+    as_of: Date,
+) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for f in &set.fields {
+        let Some(v) = custom.get(&f.key).and_then(|s| f.value(s)) else {
+            continue;
+        };
+        match v {
+            FieldValue::Number(n) => {
+                out.insert(f.key.clone(), n.0);
+            }
+            FieldValue::Date(d) => {
+                out.insert(f.key.clone(), d.days_since(as_of) as i64 * 100);
+            }
+            FieldValue::YesNo(b) => {
+                out.insert(f.key.clone(), if b { 100 } else { 0 });
+            }
+            FieldValue::Options(chosen) => {
+                for o in &f.options {
+                    let on = chosen.contains(&o.key);
+                    out.insert(format!("{}={}", f.key, o.key), if on { 100 } else { 0 });
+                }
+            }
+            FieldValue::Text(_) => {}
+        }
+    }
+    out
+}
+
+/// The readings a rule may name, as `(reading, field, option)`: every field that gives one
+/// (not a text), and each option of a choice.
+pub fn reading_names(set: &FieldSet) -> Vec<(String, &FieldDef, Option<&FieldOption>)> {
+    let mut out = Vec::new();
+    for f in set.fields.iter().filter(|f| f.kind != FieldKind::Text) {
+        if f.kind.has_options() {
+            for o in &f.options {
+                out.push((format!("{}={}", f.key, o.key), f, Some(o)));
+            }
+        } else {
+            out.push((f.key.clone(), f, None));
+        }
+    }
+    out
+}
+
 /// The custom values of a customer after a form is saved: the form's values (`input`, by key,
 /// as typed) checked against the fields on the form, and the values of retired or unknown
 /// fields kept from `prior` as they were. Every problem comes back at once, named

@@ -39,6 +39,9 @@ pub enum Metric {
     /// Days until the customer's first contract, guarantee or credit insurance lapses (negative:
     /// lapsed; see [`crate::document::days_to_expiry`]); none that lapses: never fires.
     DaysToDocumentExpiry,
+    /// A custom field of the customer form, named by the rule's `field` (see
+    /// [`crate::fields::readings`]): in hundredths, like every reading of a custom field.
+    CustomField,
 }
 
 impl Metric {
@@ -70,10 +73,14 @@ impl Metric {
             Metric::DaysToReview => "days_to_review",
             Metric::LitigationCount => "litigation_count",
             Metric::DaysToDocumentExpiry => "days_to_document_expiry",
+            Metric::CustomField => "custom_field",
         }
     }
     pub fn from_code(s: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.code() == s)
+        Metric::ALL
+            .into_iter()
+            .chain([Metric::CustomField])
+            .find(|m| m.code() == s)
     }
     /// Whether the threshold is money (typed in yuan, kept in fen).
     pub fn is_money(self) -> bool {
@@ -82,6 +89,10 @@ impl Metric {
     /// Whether the threshold is a percentage (typed as 90, kept as 9,000 basis points).
     pub fn is_percent(self) -> bool {
         self == Metric::Utilisation
+    }
+    /// Whether the threshold is a decimal kept in hundredths (a custom field's reading).
+    pub fn is_hundredths(self) -> bool {
+        self == Metric::CustomField
     }
 }
 
@@ -184,6 +195,10 @@ pub struct Rule {
     /// Lift the hold by itself when the condition clears (default: an unfreeze request is needed).
     #[serde(default)]
     pub auto_release: bool,
+    /// With [`Metric::CustomField`]: the reading the rule looks at, a custom field's key (or
+    /// `key=option` for one option of a choice; see [`crate::fields::readings`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub field: String,
 }
 
 /// The rule set, versioned.
@@ -211,6 +226,7 @@ impl Default for RuleSet {
                 reps: Vec::new(),
                 actions,
                 auto_release: false,
+                field: String::new(),
             };
         RuleSet {
             version: 1,
@@ -329,11 +345,14 @@ pub enum RuleCode {
     ThresholdNotANumber,
     /// `RU-STORE`: the database refused to save the rules (raised by the UI).
     Store,
+    /// `RU007`: a rule on a custom field names no field, a field the form does not have, or
+    /// one that gives no reading (a text); or another rule names a field.
+    Field,
 }
 
 impl RuleCode {
     /// Every code.
-    pub const ALL: [RuleCode; 8] = [
+    pub const ALL: [RuleCode; 9] = [
         RuleCode::NotAllowed,
         RuleCode::BadCode,
         RuleCode::DuplicateCode,
@@ -342,6 +361,7 @@ impl RuleCode {
         RuleCode::ThresholdRange,
         RuleCode::ThresholdNotANumber,
         RuleCode::Store,
+        RuleCode::Field,
     ];
 
     /// The stable code, e.g. `RU001`.
@@ -355,6 +375,7 @@ impl RuleCode {
             RuleCode::ThresholdRange => "RU005",
             RuleCode::ThresholdNotANumber => "RU006",
             RuleCode::Store => "RU-STORE",
+            RuleCode::Field => "RU007",
         }
     }
 }
@@ -413,6 +434,12 @@ impl RuleSet {
             if r.threshold.abs() > crate::money::MAX_INPUT_UNITS * 100 {
                 out.push(p(RuleCode::ThresholdRange, "the threshold is out of range"));
             }
+            if (r.metric == Metric::CustomField) == r.field.is_empty() {
+                out.push(p(
+                    RuleCode::Field,
+                    "a rule on a custom field names the field, and only such a rule does",
+                ));
+            }
         }
         out
     }
@@ -427,11 +454,24 @@ pub struct Facts {
     pub grade: Grade,
     pub score: Fixed,
     pub values: BTreeMap<Metric, i64>,
+    /// The readings of the customer's custom fields (see [`crate::fields::readings`]).
+    pub custom: BTreeMap<String, i64>,
 }
 
 impl Facts {
     pub fn get(&self, m: Metric) -> Option<i64> {
         self.values.get(&m).copied()
+    }
+
+    /// The facts with the readings of the customer's custom fields as of a day.
+    pub fn with_custom(
+        mut self,
+        fields: &crate::fields::FieldSet,
+        c: &Customer,
+        as_of: Date,
+    ) -> Facts {
+        self.custom = crate::fields::readings(fields, &c.custom, as_of);
+        self
     }
 }
 
@@ -499,6 +539,7 @@ pub fn facts(
         grade,
         score,
         values: v,
+        custom: BTreeMap::new(),
     }
 }
 
@@ -522,7 +563,7 @@ impl Rule {
     /// invoice is overdue"). Then both speak of one fact, and one alert tells it.
     pub fn implies(&self, other: &Rule) -> bool {
         use Op::*;
-        if self.metric != other.metric || self.code == other.code {
+        if self.metric != other.metric || self.field != other.field || self.code == other.code {
             return false;
         }
         let (a, b) = (self.threshold, other.threshold);
@@ -544,7 +585,10 @@ impl Rule {
         if !self.reps.is_empty() && !self.reps.contains(&f.rep) {
             return None;
         }
-        let value = f.get(self.metric)?;
+        let value = match self.metric {
+            Metric::CustomField => f.custom.get(&self.field).copied()?,
+            m => f.get(m)?,
+        };
         self.op.holds(value, self.threshold).then_some(value)
     }
 }
@@ -1114,6 +1158,7 @@ impl Metric {
                 "days until a contract, guarantee or credit insurance lapses",
                 "合同、担保或信用保险到期剩余天数",
             ),
+            Metric::CustomField => ("custom field", "自定义字段"),
         };
         if zh {
             cn
@@ -1128,6 +1173,8 @@ impl Metric {
             Money::from_minor(v).format_cny()
         } else if self.is_percent() {
             format!("{}.{:02}%", v / 100, (v % 100).abs())
+        } else if self.is_hundredths() {
+            Fixed(v).display()
         } else {
             v.to_string()
         }

@@ -494,6 +494,7 @@ fn rule(code: &str, metric: Metric, threshold: i64, actions: Actions) -> Rule {
         reps: vec![],
         actions,
         auto_release: false,
+        field: String::new(),
     }
 }
 
@@ -512,6 +513,7 @@ fn facts_with(
         grade,
         score: Fixed(6000),
         values: values.iter().copied().collect(),
+        custom: Default::default(),
     }
 }
 
@@ -900,4 +902,110 @@ fn a_rule_implies_another_on_the_same_metric_with_a_threshold_at_least_as_strict
         false,
     );
     check(rule("A", m, Op::Gt, 10), rule("A", m, Op::Gt, 0), false);
+}
+
+#[test]
+fn a_rule_reads_custom_fields_an_amount_a_day_and_an_option_of_a_choice() {
+    use creditdesk_domain::fields::{
+        readings, FieldDef, FieldKind, FieldOption, FieldSet, Section,
+    };
+    let def = |key: &str, kind| FieldDef {
+        key: key.into(),
+        label_zh: key.into(),
+        label_en: key.into(),
+        kind,
+        required: false,
+        min: None,
+        max: None,
+        pattern: String::new(),
+        options: Vec::new(),
+        help_zh: String::new(),
+        help_en: String::new(),
+        section: Section::More,
+        order: 0,
+        retired: false,
+    };
+    let opt = |k: &str| FieldOption {
+        key: k.into(),
+        zh: k.into(),
+        en: k.into(),
+        retired: false,
+    };
+    let set = FieldSet {
+        version: 1,
+        fields: vec![
+            def("disputed_balance", FieldKind::Money),
+            def("audit_due", FieldKind::Date),
+            def("note", FieldKind::Text),
+            FieldDef {
+                options: vec![opt("retail"), opt("export")],
+                ..def("segment", FieldKind::Choice)
+            },
+        ],
+    };
+    let values: std::collections::BTreeMap<String, String> = [
+        ("disputed_balance", "12000.50"),
+        ("audit_due", "2026-06-20"),
+        ("note", "call first"),
+        ("segment", "export"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let read = readings(&set, &values, d("2026-06-15"));
+    assert_eq!(
+        read.into_iter().collect::<Vec<_>>(),
+        [
+            ("audit_due".to_string(), 500),
+            ("disputed_balance".to_string(), 1_200_050),
+            ("segment=export".to_string(), 100),
+            ("segment=retail".to_string(), 0),
+        ]
+    );
+    let mut f = facts_with(1, Grade::A, "East", "rep-1", &[]);
+    f.custom = readings(&set, &values, d("2026-06-15"));
+    let on = |field: &str, op: Op, threshold: i64| {
+        let r = Rule {
+            field: field.into(),
+            op,
+            ..rule("W9100", Metric::CustomField, threshold, Actions::default())
+        };
+        r.fires(&f)
+    };
+    // Disputed balance over ¥10,000; an audit due within 7 days; the export segment.
+    assert_eq!(on("disputed_balance", Op::Gt, 1_000_000), Some(1_200_050));
+    assert_eq!(on("disputed_balance", Op::Gt, 2_000_000), None);
+    assert_eq!(on("audit_due", Op::Le, 700), Some(500));
+    assert_eq!(on("segment=export", Op::Ge, 100), Some(100));
+    assert_eq!(on("segment=retail", Op::Ge, 100), None);
+    // A customer without the value: the rule does not fire.
+    assert_eq!(on("no_such", Op::Ge, 0), None);
+    assert_eq!(Metric::CustomField.show(1_200_050), "12,000.5");
+    // A rule on a custom field names one; no other rule does.
+    let mut unnamed = rule(
+        "W9101",
+        Metric::CustomField,
+        0,
+        Actions {
+            alert_rep: true,
+            ..Actions::default()
+        },
+    );
+    let mut named = rule(
+        "W9102",
+        Metric::OverdueAmount,
+        0,
+        Actions {
+            alert_rep: true,
+            ..Actions::default()
+        },
+    );
+    named.field = "segment=export".into();
+    unnamed.name = "x".into();
+    let set = RuleSet {
+        version: 1,
+        rules: vec![unnamed, named],
+    };
+    let codes: Vec<&str> = set.problems().iter().map(|p| p.code.code()).collect();
+    assert_eq!(codes, ["RU007", "RU007"]);
 }

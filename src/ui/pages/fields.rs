@@ -296,6 +296,10 @@ fn FieldCard(i: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, allowed: bool
         format!("#{} {}", i + 1, draft.key)
     };
     let kind = draft.kind.unwrap_or(FieldKind::Text);
+    // Only a change of kind draws the kind's inputs again (not each key typed).
+    let kind_now = Memo::new(move |_| {
+        drafts.with(|l| l.get(i).and_then(|d| d.kind).unwrap_or(FieldKind::Text))
+    });
     view! {
         <div class="card field-def" class:retired=draft.retired data-testid=format!("field-{i}")>
             <h2>{title}</h2>
@@ -334,19 +338,31 @@ fn FieldCard(i: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, allowed: bool
                 </div>
                 {text(T::FieldOrder, draft.order.clone(), "field-order", |d, v| d.order = v)}
             </div>
-            <div class="row">
-                {text(T::FieldMin, draft.min.clone(), "field-min", |d, v| d.min = v)}
-                {text(T::FieldMax, draft.max.clone(), "field-max", |d, v| d.max = v)}
-            </div>
-            <small class="hint">{move || t(T::FieldLimitsHint)}</small>
-            {text(T::FieldPattern, draft.pattern.clone(), "field-pattern", |d, v| d.pattern = v)}
-            <div class="field">
-                <label>{move || t(T::FieldOptions)}
-                    <textarea rows="3" class="mono" disabled=!allowed data-testid="field-options"
-                        on:input=move |ev| drafts.update(|l| l[i].options = event_target_value(&ev))>{draft.options.clone()}</textarea>
-                </label>
-                <small class="hint">{move || t(T::FieldOptionsHint)}</small>
-            </div>
+            // Only what the kind has: limits (not yes/no or one of a list), a pattern (text),
+            // options (a list).
+            {move || {
+                let kind = kind_now.get();
+                let d = drafts.with_untracked(|l| l.get(i).cloned().unwrap_or_default());
+                view! {
+                    {(!matches!(kind, FieldKind::YesNo | FieldKind::Choice)).then(|| view! {
+                        <div class="row">
+                            {text(T::FieldMin, d.min.clone(), "field-min", |d, v| d.min = v)}
+                            {text(T::FieldMax, d.max.clone(), "field-max", |d, v| d.max = v)}
+                        </div>
+                        <small class="hint">{move || t(T::FieldLimitsHint)}</small>
+                    })}
+                    {(kind == FieldKind::Text).then(|| text(T::FieldPattern, d.pattern.clone(), "field-pattern", |d, v| d.pattern = v))}
+                    {kind.has_options().then(|| view! {
+                        <div class="field">
+                            <label>{move || t(T::FieldOptions)}
+                                <textarea rows="3" class="mono" disabled=!allowed data-testid="field-options"
+                                    on:input=move |ev| drafts.update(|l| l[i].options = event_target_value(&ev))>{d.options.clone()}</textarea>
+                            </label>
+                            <small class="hint">{move || t(T::FieldOptionsHint)}</small>
+                        </div>
+                    })}
+                }
+            }}
             <div class="row">
                 {text(T::FieldHelpZh, draft.help_zh.clone(), "field-help-zh", |d, v| d.help_zh = v)}
                 {text(T::FieldHelpEn, draft.help_en.clone(), "field-help-en", |d, v| d.help_en = v)}

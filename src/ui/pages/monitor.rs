@@ -47,7 +47,27 @@ pub fn metric_label(m: Metric) -> T {
         Metric::DaysToReview => T::MReview,
         Metric::LitigationCount => T::MLitigation,
         Metric::DaysToDocumentExpiry => T::MDocExpiry,
+        Metric::CustomField => T::MCustomField,
     }
+}
+
+/// The name of what a rule reads: a metric's, or a custom field's label (with the option's, for
+/// one option of a choice: `客户细分 = 出口`).
+pub fn reading_name(lang: Lang, metric: Metric, field: &str) -> String {
+    if metric != Metric::CustomField {
+        return metric_name(lang, metric).to_string();
+    }
+    let en = lang == Lang::En;
+    with_data(|d| {
+        creditdesk_domain::fields::reading_names(&d.fields)
+            .into_iter()
+            .find(|(n, _, _)| n == field)
+            .map(|(_, f, o)| match o {
+                Some(o) => format!("{} = {}", f.label(en), if en { &o.en } else { &o.zh }),
+                None => f.label(en).to_string(),
+            })
+            .unwrap_or_else(|| field.to_string())
+    })
 }
 
 /// A value of a metric as people read it: yuan for money, a percentage for utilisation.
@@ -72,7 +92,7 @@ pub fn alert_sentence(lang: Lang, a: &Alert) -> String {
 fn parse_threshold(m: Metric, s: &str) -> Option<i64> {
     if m.is_money() {
         Money::parse(s).ok().map(|x| x.minor())
-    } else if m.is_percent() {
+    } else if m.is_percent() || m.is_hundredths() {
         creditdesk_domain::rating::Fixed::parse(s).ok().map(|f| f.0)
     } else {
         s.trim().parse().ok()
@@ -82,7 +102,7 @@ fn parse_threshold(m: Metric, s: &str) -> Option<i64> {
 fn threshold_input(m: Metric, v: i64) -> String {
     if m.is_money() {
         Money::from_minor(v).to_plain()
-    } else if m.is_percent() {
+    } else if m.is_percent() || m.is_hundredths() {
         creditdesk_domain::rating::Fixed(v).to_string()
     } else {
         v.to_string()
@@ -147,7 +167,7 @@ pub fn rule_text(lang: Lang, r: &Rule) -> String {
     }));
     format!(
         "{} {} {}{} → {}",
-        metric_name(lang, r.metric),
+        reading_name(lang, r.metric, &r.field),
         r.op.symbol(),
         fmt_value(r.metric, r.threshold),
         if scope.is_empty() {
@@ -621,8 +641,20 @@ fn RuleEditor(
                 </label>
             </div>
             <div class="row">
-                <select aria-label=t(T::Metric) data-testid="rule-metric" on:change=move |ev| { if let Some(m) = Metric::from_code(&event_target_value(&ev)) { edit(Box::new(move |r| r.metric = m)) } }>
+                // The built-in metrics, then every reading of the custom fields.
+                <select aria-label=t(T::Metric) data-testid="rule-metric" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    match v.strip_prefix("custom:") {
+                        Some(field) => { let field = field.to_string(); edit(Box::new(move |r| { r.metric = Metric::CustomField; r.field = field; })) }
+                        None => if let Some(m) = Metric::from_code(&v) { edit(Box::new(move |r| { r.metric = m; r.field.clear(); })) },
+                    }
+                }>
                     {Metric::ALL.into_iter().map(|m| view! { <option value=m.code() selected=m == metric>{t(metric_label(m))}</option> }).collect_view()}
+                    {with_data(|d| creditdesk_domain::fields::reading_names(&d.fields).into_iter().map(|(n, _, _)| n).collect::<Vec<_>>()).into_iter().map(|n| {
+                        let selected = metric == Metric::CustomField && r.field == n;
+                        let label = reading_name(lang, Metric::CustomField, &n);
+                        view! { <option value=format!("custom:{n}") selected=selected>{label}</option> }
+                    }).collect_view()}
                 </select>
                 <select aria-label="op" on:change=move |ev| { if let Some(o) = Op::from_code(&event_target_value(&ev)) { edit(Box::new(move |r| r.op = o)) } }>
                     {Op::ALL.into_iter().map(|o| view! { <option value=o.code() selected=o == r.op>{o.symbol()}</option> }).collect_view()}
