@@ -37,10 +37,17 @@ fn CustomInput(form: Form, values: Values, def: FieldDef, disabled: Signal<bool>
     let err_name = def.error_name().into_owned();
     let id = format!("f-custom-{}", def.key);
     let err_id = format!("e-custom-{}", def.key);
+    // This field's value alone: typing in another field does not touch this one.
     let value = {
         let key = key.clone();
-        move || values.with(|v| v.get(&key).cloned().unwrap_or_default())
+        Memo::new(move |_| values.with(|v| v.get(&key).cloned().unwrap_or_default()))
     };
+    // What the customer holds when the form opens: a retired option it holds stays offered.
+    let held: Vec<String> = values.with_untracked(|m| {
+        m.get(&key)
+            .map(|v| v.split(',').map(str::to_string).collect())
+            .unwrap_or_default()
+    });
     let problem = {
         let err_name = err_name.clone();
         Memo::new(move |_| {
@@ -65,20 +72,20 @@ fn CustomInput(form: Form, values: Values, def: FieldDef, disabled: Signal<bool>
     let en = move || state.lang.get() == Lang::En;
     let input = match def.kind {
         FieldKind::YesNo | FieldKind::Choice => {
+            // Drawn again only when the language changes; the choice follows `value`.
             let options = {
                 let def = def.clone();
                 move || {
-                    let lang = state.lang.get();
+                    let lang = state.lang.get_untracked();
                     let mut v = vec![(String::new(), lang.t(T::NotKnown).to_string())];
                     if def.kind == FieldKind::YesNo {
                         v.push(("yes".into(), lang.t(T::Yes).into()));
                         v.push(("no".into(), lang.t(T::No).into()));
                     } else {
-                        let held = values.with_untracked(|m| m.get(&def.key).cloned());
                         v.extend(
                             def.options
                                 .iter()
-                                .filter(|o| !o.retired || held.as_deref() == Some(o.key.as_str()))
+                                .filter(|o| !o.retired || held.contains(&o.key))
                                 .map(|o| {
                                     (
                                         o.key.clone(),
@@ -95,46 +102,57 @@ fn CustomInput(form: Form, values: Values, def: FieldDef, disabled: Signal<bool>
                 }
             };
             let set = set.clone();
-            let current = value.clone();
             view! {
                 <select id=id.clone() name=err_name.clone() disabled=disabled
                     aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
+                    prop:value=move || value.get()
                     on:change=move |ev| set(event_target_value(&ev))>
-                    {move || options().into_iter().map(|(v, l)| {
-                        let selected = current() == v;
-                        view! { <option value=v selected=selected>{l}</option> }
-                    }).collect_view()}
+                    {move || {
+                        state.lang.track();
+                        let now = value.get_untracked();
+                        options().into_iter().map(|(v, l)| {
+                            let selected = now == v;
+                            view! { <option value=v selected=selected>{l}</option> }
+                        }).collect_view()
+                    }}
                 </select>
             }
             .into_any()
         }
         FieldKind::Multi => {
-            let def2 = def.clone();
+            // One checkbox an option, drawn once: ticking keeps the focus where it is. The
+            // chosen keys go in the options' order, as the customer's value is stored.
+            let order: Vec<String> = def.options.iter().map(|o| o.key.clone()).collect();
+            let boxes = def
+                .options
+                .iter()
+                .filter(|o| !o.retired || held.contains(&o.key))
+                .cloned()
+                .map(|o| {
+                    let k = o.key.clone();
+                    let (k2, order, set) = (k.clone(), order.clone(), set.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" value=k.clone() disabled=disabled
+                                prop:checked=move || value.get().split(',').any(|x| x == k)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let now = value.get_untracked();
+                                    let chosen: Vec<&str> = order
+                                        .iter()
+                                        .map(String::as_str)
+                                        .filter(|o| if *o == k2 { on } else { now.split(',').any(|x| x == *o) })
+                                        .collect();
+                                    set(chosen.join(","));
+                                } />
+                            {move || if state.lang.get() == Lang::En { o.en.clone() } else { o.zh.clone() }}
+                        </label>
+                    }
+                })
+                .collect_view();
             view! {
                 <div class="checks" id=id.clone() role="group" aria-describedby=err_id.clone()>
-                    {move || {
-                        let lang = state.lang.get();
-                        let chosen: Vec<String> = value().split(',').map(str::to_string).collect();
-                        def2.options.iter().filter(|o| !o.retired || chosen.contains(&o.key)).map(|o| {
-                            let k = o.key.clone();
-                            let on = chosen.contains(&k);
-                            let label = if lang == Lang::En { o.en.clone() } else { o.zh.clone() };
-                            let set = set.clone();
-                            let value = value.clone();
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" value=k.clone() prop:checked=on disabled=disabled
-                                        on:change=move |ev| {
-                                            let mut now: Vec<String> = value().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
-                                            now.retain(|x| *x != k);
-                                            if event_target_checked(&ev) { now.push(k.clone()); }
-                                            set(now.join(","));
-                                        } />
-                                    {label}
-                                </label>
-                            }
-                        }).collect_view()
-                    }}
+                    {boxes}
                 </div>
             }
             .into_any()
@@ -149,7 +167,7 @@ fn CustomInput(form: Form, values: Values, def: FieldDef, disabled: Signal<bool>
             view! {
                 <input id=id.clone() name=err_name.clone() type=input_type inputmode=inputmode autocomplete="off"
                     disabled=disabled aria-invalid=move || invalid().to_string() aria-describedby=err_id.clone()
-                    prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+                    prop:value=move || value.get() on:input=move |ev| set(event_target_value(&ev)) />
             }
             .into_any()
         }

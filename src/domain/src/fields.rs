@@ -250,7 +250,7 @@ impl FieldDef {
             FieldKind::Text => {
                 let n = s.chars().count();
                 if s.chars().any(|c| c.is_control() && c != '\n') {
-                    return Err(Problem::NotAChoice);
+                    return Err(Problem::Pattern);
                 }
                 if n > TEXT_MAX {
                     return Err(Problem::TooLong {
@@ -453,6 +453,9 @@ pub enum FieldCode {
     Help,
     /// `FD-NOT-ALLOWED`: the user may not change the fields.
     NotAllowed,
+    /// `FD-PROFILE-REQUIRED`: a field with the external profile is required: the roles that may
+    /// not change the profile could then save no customer.
+    ProfileRequired,
 }
 
 impl FieldCode {
@@ -469,6 +472,7 @@ impl FieldCode {
             FieldCode::TooMany => "FD-TOO-MANY",
             FieldCode::Help => "FD-HELP",
             FieldCode::NotAllowed => "FD-NOT-ALLOWED",
+            FieldCode::ProfileRequired => "FD-PROFILE-REQUIRED",
         }
     }
 }
@@ -562,6 +566,14 @@ impl FieldSet {
                         format!("the {lang} label needs 1 to 60 characters"),
                     );
                 }
+            }
+            if f.required && f.section == Section::Profile {
+                push(
+                    FieldCode::ProfileRequired,
+                    &at,
+                    "a field with the external profile cannot be required (not every role may fill it)"
+                        .into(),
+                );
             }
             if f.help_zh.chars().count() > 300 || f.help_en.chars().count() > 300 {
                 push(
@@ -1063,6 +1075,11 @@ mod tests {
                     ..def("listed", FieldKind::YesNo)
                 },
                 def("code", FieldKind::Number),
+                FieldDef {
+                    required: true,
+                    section: Section::Profile,
+                    ..def("rating_note", FieldKind::Text)
+                },
             ],
         };
         assert_eq!(
@@ -1076,6 +1093,7 @@ mod tests {
                 "FD-PATTERN field 4 (amount)",
                 "FD-LIMITS field 5 (listed)",
                 "FD-DUPLICATE field 6 (code)",
+                "FD-PROFILE-REQUIRED field 7 (rating_note)",
             ]
         );
     }

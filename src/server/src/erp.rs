@@ -918,6 +918,9 @@ where
                 continue;
             };
             let mut input = creditdesk_domain::CustomerInput::from_customer(&existing);
+            // The ERP sends no custom fields: the customer's stay as they are (and a field made
+            // required since does not stop the ERP's update).
+            input.custom = None;
             input.name = c.name.clone();
             // The ERP may name the rep by name or by id, as a CSV file may.
             input.sales_rep =

@@ -8,7 +8,8 @@
 //!   into `chunks` by [`Store::compact`] in a single transaction;
 //! - `outbox`: every change, as JSON, for a later sync;
 //! - `meta`: settings and small values (language, device id, schema data version);
-//! - `field_defs` (schema 2): definitions of customer custom fields;
+//! - `field_defs` (schema 2): kept empty, for old backups' sake (custom field definitions are
+//!   the `fields` setting of `meta`, see `settings::FIELDS`);
 //! - `models` (schema 3): scorecard models as JSON, keyed `draft` or by version number;
 //! - `requests` (schema 3): requests of the approval workflow, as JSON;
 //! - `audit` (schema 4): the hash-chained audit trail, one JSON entry per sequence number; entries

@@ -125,6 +125,11 @@ pub fn CustomerList() -> impl IntoView {
     // The list as shown (filters and sort), every row, as CSV.
     let export = move |ix: &[usize]| {
         let lang = state.lang.get_untracked();
+        let en = lang == crate::ui::i18n::Lang::En;
+        // Then the custom fields on the form, as exact values (amounts `1234.50`, ISO dates) or,
+        // for yes/no and lists, in words.
+        let fields: Vec<creditdesk_domain::fields::FieldDef> =
+            state.data(|d| d.fields.active().into_iter().cloned().collect());
         let headers: Vec<String> = [
             T::Name,
             T::Uscc,
@@ -139,6 +144,7 @@ pub fn CustomerList() -> impl IntoView {
         ]
         .iter()
         .map(|t| lang.t(*t).to_string())
+        .chain(fields.iter().map(|f| f.label(en).to_string()))
         .collect();
         let body: Vec<Vec<String>> = state.data(|d| {
             ix.iter()
@@ -165,6 +171,16 @@ pub fn CustomerList() -> impl IntoView {
                         s.overdue.to_plain(),
                         s.max_days_overdue.to_string(),
                     ]
+                    .into_iter()
+                    .chain(fields.iter().map(|f| {
+                        use creditdesk_domain::fields::FieldKind::*;
+                        let v = c.custom.get(&f.key).cloned().unwrap_or_default();
+                        match f.kind {
+                            Text | Number | Money | Date => v,
+                            YesNo | Choice | Multi => f.display(&v, en),
+                        }
+                    }))
+                    .collect()
                 })
                 .collect()
         });

@@ -650,7 +650,10 @@ fn RuleEditor(
                     }
                 }>
                     {Metric::ALL.into_iter().map(|m| view! { <option value=m.code() selected=m == metric>{t(metric_label(m))}</option> }).collect_view()}
-                    {with_data(|d| creditdesk_domain::fields::reading_names(&d.fields).into_iter().map(|(n, _, _)| n).collect::<Vec<_>>()).into_iter().map(|n| {
+                    // Retired fields and options only for the rule that reads one already.
+                    {with_data(|d| creditdesk_domain::fields::reading_names(&d.fields).into_iter()
+                        .filter(|(n, f, o)| (!f.retired && !o.is_some_and(|o| o.retired)) || (metric == Metric::CustomField && r.field == *n))
+                        .map(|(n, _, _)| n).collect::<Vec<_>>()).into_iter().map(|n| {
                         let selected = metric == Metric::CustomField && r.field == n;
                         let label = reading_name(lang, Metric::CustomField, &n);
                         view! { <option value=format!("custom:{n}") selected=selected>{label}</option> }

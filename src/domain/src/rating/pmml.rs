@@ -453,10 +453,20 @@ fn label_of(n: Node) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Kept as they are when read back (an attribute's raw tab or new line reads as a
+            // space).
+            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A value in an `Array`: in double quotes when it holds a space or a quote.
@@ -522,6 +532,20 @@ fn predicate_xml(field: &str, t: &Test) -> String {
         }
         Test::Not(t) => match t.as_ref() {
             Test::Missing => format!(r#"<SimplePredicate field="{f}" operator="isNotMissing"/>"#),
+            // Neither the categories nor missing: not among them, and present.
+            Test::Among {
+                values,
+                missing: true,
+            } => predicate_xml(
+                field,
+                &Test::All(vec![
+                    Test::Not(Box::new(Test::Among {
+                        values: values.clone(),
+                        missing: false,
+                    })),
+                    Test::Not(Box::new(Test::Missing)),
+                ]),
+            ),
             // PMML has no negation element: a negated test is written through its parts.
             Test::Among {
                 values,
@@ -618,10 +642,13 @@ pub fn to_pmml(card: &AdditiveCard, name: &str) -> String {
             if *numeric { "double" } else { "string" }
         ));
     }
-    out.push_str("    <DataField name=\"score\" optype=\"continuous\" dataType=\"double\"/>\n");
+    let reasons = card
+        .characteristics
+        .iter()
+        .any(|c| c.reason.is_some() || c.attributes.iter().any(|a| a.reason.is_some()));
     out.push_str("  </DataDictionary>\n");
     out.push_str(&format!(
-        "  <Scorecard modelName=\"{}\" functionName=\"regression\" initialScore=\"{}\" useReasonCodes=\"false\">\n    <MiningSchema>\n",
+        "  <Scorecard modelName=\"{}\" functionName=\"regression\" initialScore=\"{}\" useReasonCodes=\"{reasons}\">\n    <MiningSchema>\n",
         esc(name),
         card.base
     ));
@@ -631,7 +658,7 @@ pub fn to_pmml(card: &AdditiveCard, name: &str) -> String {
             esc(f)
         ));
     }
-    out.push_str("      <MiningField name=\"score\" usageType=\"target\"/>\n    </MiningSchema>\n    <Characteristics>\n");
+    out.push_str("    </MiningSchema>\n    <Characteristics>\n");
     for c in &card.characteristics {
         out.push_str(&format!("      <Characteristic name=\"{}\"", esc(&c.name)));
         if let Some(b) = c.baseline {
