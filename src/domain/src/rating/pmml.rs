@@ -478,6 +478,16 @@ fn array_value(s: &str) -> String {
     }
 }
 
+/// A `SimpleSetPredicate` of categories (`f` escaped already).
+fn set_xml(f: &str, op: &str, values: &[String]) -> String {
+    let array: Vec<String> = values.iter().map(|v| array_value(v)).collect();
+    format!(
+        r#"<SimpleSetPredicate field="{f}" booleanOperator="{op}"><Array n="{}" type="string">{}</Array></SimpleSetPredicate>"#,
+        values.len(),
+        esc(&array.join(" "))
+    )
+}
+
 fn predicate_xml(field: &str, t: &Test) -> String {
     let f = esc(field);
     let simple = |op: &str, v: Micro| {
@@ -513,15 +523,7 @@ fn predicate_xml(field: &str, t: &Test) -> String {
             }
         }
         Test::Among { values, missing } => {
-            let set = format!(
-                r#"<SimpleSetPredicate field="{f}" booleanOperator="isIn"><Array n="{}" type="string">{}</Array></SimpleSetPredicate>"#,
-                values.len(),
-                esc(&values
-                    .iter()
-                    .map(|v| array_value(v))
-                    .collect::<Vec<_>>()
-                    .join(" "))
-            );
+            let set = set_xml(&f, "isIn", values);
             if *missing {
                 format!(
                     r#"<CompoundPredicate booleanOperator="or">{set}<SimplePredicate field="{f}" operator="isMissing"/></CompoundPredicate>"#
@@ -550,15 +552,7 @@ fn predicate_xml(field: &str, t: &Test) -> String {
             Test::Among {
                 values,
                 missing: false,
-            } => format!(
-                r#"<SimpleSetPredicate field="{f}" booleanOperator="isNotIn"><Array n="{}" type="string">{}</Array></SimpleSetPredicate>"#,
-                values.len(),
-                esc(&values
-                    .iter()
-                    .map(|v| array_value(v))
-                    .collect::<Vec<_>>()
-                    .join(" "))
-            ),
+            } => set_xml(&f, "isNotIn", values),
             Test::Range { low, high } => {
                 let below =
                     low.map(|e| simple(if e.closed { "lessThan" } else { "lessOrEqual" }, e.at));
