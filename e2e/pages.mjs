@@ -44,6 +44,7 @@ export const PAGES = [
   ["tasks", () => "/tasks"],
   ["held", () => "/held"],
   ["rules", () => "/rules"],
+  ["fields", () => "/fields"],
   ["scorecard", () => "/scorecard"],
   ["report-aging", () => "/reports/aging"],
   ["report-invoices", () => "/reports/invoices"],
