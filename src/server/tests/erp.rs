@@ -427,6 +427,49 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
 }
 
 #[tokio::test]
+async fn an_erp_update_keeps_the_custom_values_even_of_a_field_made_required_since() {
+    for db in databases() {
+        let (r, _) = server(db).await;
+        let (_, k) = key(&r, "fs-1", &["read", "ledger"]).await;
+        let post = |docs: Value| {
+            let k = k.clone();
+            let r = &r;
+            async move {
+                http(
+                    r,
+                    "POST",
+                    "/api/erp/v1/customers",
+                    Some(&k),
+                    Some(json!({ "documents": docs })),
+                )
+                .await
+            }
+        };
+        let (_, v) = post(json!([customer("C1", "ERP One Trading")])).await;
+        assert_eq!(statuses(&v), [("C1".into(), "created".into())], "{db}: {v}");
+        // The administrator adds a required segment on a desktop.
+        let admin = session(&r, "admin").await;
+        let fields = json!({"version": 0, "fields": [{
+            "key": "segment", "label_zh": "客户细分", "label_en": "Segment", "kind": "choice",
+            "required": true, "section": "basic", "order": 1,
+            "options": [{"key": "retail", "zh": "零售", "en": "Retail"}]
+        }]});
+        let push = json!({"client": "desk-1", "mutations": [{"id": "m1", "n": 1,
+            "command": {"type": "save_fields", "fields": fields, "why": "segments"}}]});
+        let (status, v) = http(&r, "POST", "/api/v1/push", Some(&admin), Some(push)).await;
+        assert_eq!(
+            (status, v["results"][0]["status"].as_str()),
+            (200, Some("applied")),
+            "{db}: {v}"
+        );
+        // The ERP knows nothing of the segment: its update still goes through.
+        let (_, v) = post(json!([customer("C1", "ERP One Trading Co")])).await;
+        assert_eq!(statuses(&v), [("C1".into(), "updated".into())], "{db}: {v}");
+        r.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn a_changed_ledger_document_is_an_amendment_that_voids_the_old_version_and_keeps_what_settles_it(
 ) {
     for db in databases() {
