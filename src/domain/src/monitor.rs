@@ -1257,10 +1257,15 @@ pub fn alert_sentence(zh: bool, a: &Alert) -> String {
             a.value, a.threshold
         ),
         _ => {
-            let label = a.metric.name(zh);
+            // A custom field's rule is named for what it reads (the rule's name says which
+            // field); any other metric is named in the sentence.
+            let label = match a.metric {
+                Metric::CustomField => String::new(),
+                m => format!("{} ", m.name(zh)),
+            };
             // "above ¥0.00" says nothing: any amount is the finding.
             if a.op == Op::Gt && a.threshold == 0 {
-                format!("{label} {value}")
+                format!("{label}{value}")
             } else {
                 // Past the threshold, not just at it, reads "above".
                 let above = a.value > a.threshold && matches!(a.op, Op::Ge | Op::Gt);
@@ -1279,9 +1284,9 @@ pub fn alert_sentence(zh: bool, a: &Alert) -> String {
                     (Op::Eq, false) => "equal to",
                 };
                 if zh {
-                    format!("{label} {value}，{cmp} {threshold}")
+                    format!("{label}{value}，{cmp} {threshold}")
                 } else {
-                    format!("{label} {value}, {cmp} {threshold}")
+                    format!("{label}{value}, {cmp} {threshold}")
                 }
             }
         }

@@ -964,6 +964,31 @@ fn a_rule_reads_custom_fields_an_amount_a_day_and_an_option_of_a_choice() {
     // A customer without the value: the rule does not fire.
     assert_eq!(on("no_such", Op::Ge, 0), None);
     assert_eq!(Metric::CustomField.show(1_200_050), "12,000.5");
+    // Its alert reads as the rule's name and the value against the threshold.
+    let watch = Rule {
+        field: "disputed_balance".into(),
+        name: "Disputed balance over 10,000".into(),
+        op: Op::Gt,
+        ..rule(
+            "W9103",
+            Metric::CustomField,
+            1_000_000,
+            Actions {
+                alert_rep: true,
+                ..Actions::default()
+            },
+        )
+    };
+    let set = RuleSet {
+        version: 1,
+        rules: vec![watch],
+    };
+    let mut state = MonitorState::default();
+    state.run(&set, std::slice::from_ref(&f), d("2026-06-15"), 0);
+    assert_eq!(
+        alert_sentence(false, &state.alerts[0]),
+        "Disputed balance over 10,000: 12,000.5, above the threshold of 10,000."
+    );
     // A rule on a custom field names one; no other rule does.
     let mut unnamed = rule(
         "W9101",
