@@ -109,6 +109,13 @@ test("an administrator adds a money field and a choice field without code, fills
     assert.equal(amount, "¥12,000.50", JSON.stringify(shown));
     assert.ok(["Wholesale", "批发"].includes(segment), JSON.stringify(shown));
 
+    // The customer list filters by the segment.
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.selectOption("[data-testid=custom-filter]", "segment=wholesale");
+    await page.waitForFunction(() => /^1\b/.test(document.querySelector("[data-testid=row-count]")?.textContent ?? ""));
+    assert.equal(await page.$eval(".vrow", (r) => new URL(r.href).pathname), new URL(customerUrl).pathname);
+
     // A warning rule on the disputed balance: it reads the value just saved, and is saved.
     await page.goto(server.url + "/rules");
     await ready(page);

@@ -647,6 +647,7 @@ texts! {
     Rules => "Warning rules", "预警规则";
     CustomFieldsNote => "Fields added to the customer form. A saved field is retired, never deleted: the values customers hold stay. Its kind cannot change.", "添加到客户表单的字段。已保存的字段只能停用，不能删除：客户已有的值会保留。字段类型保存后不可更改。";
     MoreDetails => "More details", "其他信息";
+    AnyCustomField => "Any custom field", "全部自定义字段";
     Yes => "Yes", "是";
     No => "No", "否";
     FieldKey => "Key", "字段键";

@@ -32,6 +32,9 @@ pub struct ListFilter {
     pub rep: String,
     pub grade: Option<Grade>,
     pub only_overdue: bool,
+    /// A custom field's option (`key=option`) or yes (`key`) the customer holds (empty: any;
+    /// see [`creditdesk_domain::fields::holds`]).
+    pub custom: String,
     pub sort: ListSort,
 }
 
@@ -54,6 +57,8 @@ impl Book {
                     && (f.region.is_empty() || c.region == f.region)
                     && (f.rep.is_empty() || c.sales_rep == f.rep)
                     && (!f.only_overdue || self.summary(c.id).overdue.is_positive())
+                    && (f.custom.is_empty()
+                        || creditdesk_domain::fields::holds(&c.custom, &f.custom))
                     && f.grade
                         .is_none_or(|g| self.rated.get(&c.id).is_some_and(|r| r.grade == g))
                     && (q.is_empty()

@@ -4207,4 +4207,33 @@ mod custom_fields {
             ]
         );
     }
+
+    #[test]
+    fn the_customer_list_filters_by_an_option_of_a_custom_field() {
+        let w = World::new();
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        edit(
+            &w,
+            "rep-1",
+            CustomerInput {
+                custom: values(&[("segment", "wholesale")]),
+                ..input("Ours Ltd", "rep-1")
+            },
+        )
+        .unwrap();
+        let book = w.book.borrow();
+        let names = |reading: &str| {
+            let f = ListFilter {
+                custom: reading.into(),
+                ..ListFilter::default()
+            };
+            book.customer_rows(&who("fs"), &f)
+                .into_iter()
+                .map(|i| book.customers[i].name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names("segment=wholesale"), ["Ours Ltd"]);
+        assert!(names("segment=retail").is_empty());
+        assert_eq!(names("").len(), 2);
+    }
 }

@@ -797,6 +797,17 @@ pub fn readings(
     out
 }
 
+/// Whether a customer's custom values hold a yes/no reading (`key`: the field says yes) or an
+/// option (`key=option`: chosen): what the customer list's filter by a custom field asks.
+pub fn holds(custom: &BTreeMap<String, String>, reading: &str) -> bool {
+    match reading.split_once('=') {
+        Some((key, option)) => custom
+            .get(key)
+            .is_some_and(|v| v.split(',').any(|x| x == option)),
+        None => custom.get(reading).is_some_and(|v| v == "yes"),
+    }
+}
+
 /// The readings a rule may name, as `(reading, field, option)`: every field that gives one
 /// (not a text), and each option of a choice.
 pub fn reading_names(set: &FieldSet) -> Vec<(String, &FieldDef, Option<&FieldOption>)> {
@@ -981,6 +992,25 @@ mod tests {
             Problem::NotAChoice,
             "a new value must be offered"
         );
+    }
+
+    #[test]
+    fn a_filter_holds_for_an_option_chosen_or_a_yes() {
+        let custom: BTreeMap<String, String> = [("channels", "retail,export"), ("listed", "yes")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (reading, expected) in [
+            ("channels=export", true),
+            ("channels=retail", true),
+            ("channels=wholesale", false),
+            ("channels=ex", false),
+            ("listed", true),
+            ("channels", false),
+            ("nosuch=x", false),
+        ] {
+            assert_eq!(holds(&custom, reading), expected, "{reading}");
+        }
     }
 
     #[test]

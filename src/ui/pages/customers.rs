@@ -54,6 +54,7 @@ pub fn CustomerList() -> impl IntoView {
     let rep = RwSignal::new(String::new());
     let only_overdue = RwSignal::new(false);
     let grade = RwSignal::new(String::new());
+    let custom = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name);
     let scroll = RwSignal::new(0.0f64);
     let row_h = row_height();
@@ -69,6 +70,7 @@ pub fn CustomerList() -> impl IntoView {
             rep: rep.get(),
             grade: Grade::ALL.into_iter().find(|g| g.label() == grade.get()),
             only_overdue: only_overdue.get(),
+            custom: custom.get(),
             sort: sort.get(),
         };
         let lang = state.lang.get();
@@ -230,6 +232,29 @@ pub fn CustomerList() -> impl IntoView {
                         <option value="">{move || state.t(T::AllGrades)}</option>
                         {Grade::ALL.iter().map(|g| view! { <option value=g.label()>{g.label()}</option> }).collect_view()}
                     </select>
+                    // By a custom field: an option of a list, or a yes/no field's yes (only when
+                    // the form has such a field).
+                    {move || {
+                        let lang = state.lang.get();
+                        let en = lang == crate::ui::i18n::Lang::En;
+                        let readings: Vec<(String, String)> = state.data(|d| {
+                            d.fields.active().into_iter().flat_map(|f| {
+                                use creditdesk_domain::fields::FieldKind::*;
+                                let label = f.label(en).to_string();
+                                match f.kind {
+                                    YesNo => vec![(f.key.clone(), format!("{label}: {}", lang.t(T::Yes)))],
+                                    Choice | Multi => f.offered().map(|o| (format!("{}={}", f.key, o.key), format!("{label}: {}", if en { &o.en } else { &o.zh }))).collect(),
+                                    _ => Vec::new(),
+                                }
+                            }).collect()
+                        });
+                        (!readings.is_empty()).then(|| view! {
+                            <select aria-label=lang.t(T::CustomFields) data-testid="custom-filter" on:change=move |ev| custom.set(event_target_value(&ev))>
+                                <option value="">{lang.t(T::AnyCustomField)}</option>
+                                {readings.into_iter().map(|(v, l)| { let selected = custom.get_untracked() == v; view! { <option value=v selected=selected>{l}</option> } }).collect_view()}
+                            </select>
+                        })
+                    }}
                     <label class="check"><input type="checkbox" prop:checked=move || only_overdue.get()
                         on:change=move |ev| only_overdue.set(event_target_checked(&ev)) />{move || state.t(T::OnlyOverdue)}</label>
                     <span class="count" data-testid="row-count">{move || format!("{} {}", rows.get().len(), state.t(T::Shown))}</span>
