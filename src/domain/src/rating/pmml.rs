@@ -274,7 +274,9 @@ fn array_values(s: &str) -> Vec<String> {
             chars.next();
             while let Some(c) = chars.next() {
                 match c {
-                    '\\' if chars.peek() == Some(&'"') => v.push(chars.next().unwrap_or('"')),
+                    '\\' if matches!(chars.peek(), Some('"' | '\\')) => {
+                        v.extend(chars.next());
+                    }
                     '"' => break,
                     c => v.push(c),
                 }
@@ -469,10 +471,11 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A value in an `Array`: in double quotes when it holds a space or a quote.
+/// A value in an `Array`: in double quotes when it holds a space, a quote or a backslash (a
+/// quote and a backslash then escaped by a backslash).
 fn array_value(s: &str) -> String {
-    if s.is_empty() || s.contains(char::is_whitespace) || s.contains('"') {
-        format!("\"{}\"", s.replace('"', "\\\""))
+    if s.is_empty() || s.contains(char::is_whitespace) || s.contains(['"', '\\']) {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         s.to_string()
     }
@@ -752,6 +755,35 @@ mod tests {
                 "{age:?} {seg:?}"
             );
         }
+    }
+
+    #[test]
+    fn categories_with_spaces_quotes_and_backslashes_survive_a_round_trip() {
+        let odd = ["a b\\", "say \"hi\"", "C:\\dir", "", "tab\there", "<&>"];
+        let card = AdditiveCard {
+            base: Micro(0),
+            characteristics: vec![Characteristic {
+                name: "odd".into(),
+                field: "odd field".into(),
+                numeric: false,
+                baseline: None,
+                reason: None,
+                attributes: vec![Attribute {
+                    test: Test::Among {
+                        values: odd.iter().map(|s| s.to_string()).collect(),
+                        missing: false,
+                    },
+                    points: Micro(1_000_000),
+                    label: String::new(),
+                    reason: None,
+                }],
+            }],
+        };
+        let again = from_pmml(&to_pmml(&card, "odd")).unwrap();
+        assert_eq!(
+            again.characteristics[0].attributes[0].test,
+            card.characteristics[0].attributes[0].test
+        );
     }
 
     #[test]
