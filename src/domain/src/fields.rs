@@ -375,6 +375,17 @@ impl FieldDef {
             .ok_or(Problem::NotAChoice)
     }
 
+    /// A stored value as a CSV export writes it: amounts, numbers and days exact (`1234.50`,
+    /// `2026-03-31`), yes/no and options in words of the language.
+    pub fn export(&self, stored: &str, en: bool) -> String {
+        match self.kind {
+            FieldKind::Text | FieldKind::Number | FieldKind::Money | FieldKind::Date => {
+                stored.to_string()
+            }
+            FieldKind::YesNo | FieldKind::Choice | FieldKind::Multi => self.display(stored, en),
+        }
+    }
+
     /// A stored value, typed; `None` when it does not read as the field's kind (a value stored
     /// before the field changed, or edited by hand).
     pub fn value(&self, stored: &str) -> Option<FieldValue> {
@@ -806,6 +817,22 @@ pub fn holds(custom: &BTreeMap<String, String>, reading: &str) -> bool {
             .is_some_and(|v| v.split(',').any(|x| x == option)),
         None => custom.get(reading).is_some_and(|v| v == "yes"),
     }
+}
+
+/// What the customer list filters by ([`holds`]), as `(reading, field, option)`: each offered
+/// option of a list field on the form, and each yes/no field's yes.
+pub fn filter_readings(set: &FieldSet) -> Vec<(String, &FieldDef, Option<&FieldOption>)> {
+    reading_names(set)
+        .into_iter()
+        .filter(|(_, f, o)| {
+            !f.retired
+                && matches!(
+                    f.kind,
+                    FieldKind::YesNo | FieldKind::Choice | FieldKind::Multi
+                )
+                && o.is_none_or(|o| !o.retired)
+        })
+        .collect()
 }
 
 /// The readings a rule may name, as `(reading, field, option)`: every field that gives one

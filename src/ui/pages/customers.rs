@@ -175,12 +175,7 @@ pub fn CustomerList() -> impl IntoView {
                     ]
                     .into_iter()
                     .chain(fields.iter().map(|f| {
-                        use creditdesk_domain::fields::FieldKind::*;
-                        let v = c.custom.get(&f.key).cloned().unwrap_or_default();
-                        match f.kind {
-                            Text | Number | Money | Date => v,
-                            YesNo | Choice | Multi => f.display(&v, en),
-                        }
+                        f.export(c.custom.get(&f.key).map(String::as_str).unwrap_or(""), en)
                     }))
                     .collect()
                 })
@@ -238,14 +233,12 @@ pub fn CustomerList() -> impl IntoView {
                         let lang = state.lang.get();
                         let en = lang == crate::ui::i18n::Lang::En;
                         let readings: Vec<(String, String)> = state.data(|d| {
-                            d.fields.active().into_iter().flat_map(|f| {
-                                use creditdesk_domain::fields::FieldKind::*;
-                                let label = f.label(en).to_string();
-                                match f.kind {
-                                    YesNo => vec![(f.key.clone(), format!("{label}: {}", lang.t(T::Yes)))],
-                                    Choice | Multi => f.offered().map(|o| (format!("{}={}", f.key, o.key), format!("{label}: {}", if en { &o.en } else { &o.zh }))).collect(),
-                                    _ => Vec::new(),
-                                }
+                            creditdesk_domain::fields::filter_readings(&d.fields).into_iter().map(|(n, f, o)| {
+                                let what = match o {
+                                    Some(o) => if en { o.en.clone() } else { o.zh.clone() },
+                                    None => lang.t(T::Yes).to_string(),
+                                };
+                                (n, format!("{}: {what}", f.label(en)))
                             }).collect()
                         });
                         (!readings.is_empty()).then(|| view! {

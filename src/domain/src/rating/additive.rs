@@ -146,27 +146,22 @@ impl Test {
                     && high.is_none_or(|e| *n < e.at || (e.closed && *n == e.at)),
             ),
             (Test::Not(t), v) => t.eval(v).map(|b| !b),
-            (Test::All(ts), v) => {
-                let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
-                if r.contains(&Some(false)) {
-                    Some(false)
-                } else if r.contains(&None) {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            (Test::Any(ts), v) => {
-                let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
-                if r.contains(&Some(true)) {
-                    Some(true)
-                } else if r.contains(&None) {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
+            // One failing part fails "all", one passing part passes "any"; otherwise an unknown
+            // part leaves the whole unknown.
+            (Test::All(ts), v) => Test::combine(ts, v, false),
+            (Test::Any(ts), v) => Test::combine(ts, v, true),
             _ => None,
+        }
+    }
+
+    fn combine(ts: &[Test], v: &Value, decisive: bool) -> Option<bool> {
+        let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
+        if r.contains(&Some(decisive)) {
+            Some(decisive)
+        } else if r.contains(&None) {
+            None
+        } else {
+            Some(!decisive)
         }
     }
 
