@@ -9,6 +9,9 @@ Writes into tests/fixtures/scorecards/ (relative to the repo root):
   optbinning_table_detailed.csv  optbinning Scorecard.table(style="detailed")
   optbinning_scores.csv          row,score (Scorecard.score, repr() float precision)
   scaling.json                   scaling parameters per tool, tool versions, model coefficients
+  segment_data.csv               row, segment (wholesale/retail/export from purpose), duration, checking
+  segment_card.csv               scorecardpy card over segment, duration_months, checking_status
+  segment_scores.csv             scorecard_ply of segment_data.csv: row,score
 
 Deterministic: no random sampling; the train split is row % 10 < 7; liblinear with
 random_state=0; PYTHONHASHSEED is pinned (scorecardpy iterates Python sets in places).
@@ -109,6 +112,43 @@ def run_scorecardpy(data, train):
         "intercept": float(model.intercept_[0]),
         "basepoints": float(card["basepoints"]["points"].iloc[0]),
     }
+
+
+# purpose -> a customer segment, spelled as the option keys of a CreditDesk choice field
+SEGMENT = {
+    "business": "wholesale", "furniture/equipment": "wholesale", "repairs": "wholesale",
+    "radio/television": "retail", "domestic appliances": "retail", "education": "retail",
+    "retraining": "retail",
+    "car (new)": "export", "car (used)": "export", "others": "export",
+}
+SEGMENT_FEATURES = ["segment", "duration_months", "checking_status"]
+
+
+def run_segment(data, train):
+    """A second scorecardpy card, over a "segment" category: what the app binds to a choice field."""
+    def frame(d):
+        f = d[["row", "duration_months", "checking_status"]].copy()
+        f.insert(1, "segment", d["purpose"].map(SEGMENT))  # a missing purpose: a missing segment
+        f[TARGET] = d[TARGET]
+        return f
+    seg, seg_train = frame(data), frame(train)
+    seg.to_csv(OUT / "segment_data.csv", index=False, lineterminator="\n")
+    bins = scp.woebin(seg_train[SEGMENT_FEATURES + [TARGET]], y=TARGET)
+    woe = scp.woebin_ply(seg_train[SEGMENT_FEATURES + [TARGET]], bins)
+    X = woe[[f + "_woe" for f in SEGMENT_FEATURES]]
+    # l2: the l1 of the other cards drops the weak segment, and a card that ignores it would
+    # test nothing
+    model = LogisticRegression(solver="liblinear", random_state=0).fit(X, woe[TARGET])
+    card = scp.scorecard(bins, model, X.columns, points0=POINTS0, odds0=ODDS0_SCP, pdo=PDO)
+    pd.concat(card.values())[["variable", "bin", "points"]].to_csv(
+        OUT / "segment_card.csv", index=False, lineterminator="\n")
+    scores = scp.scorecard_ply(seg[SEGMENT_FEATURES], card, only_total_score=True)
+    with open(OUT / "segment_scores.csv", "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["row", "score"])
+        for r, s in zip(seg["row"], scores["score"]):
+            w.writerow([int(r), repr(float(s))])
+    return {"coef": dict(zip(X.columns, map(float, model.coef_[0])))}
 
 
 def run_optbinning(data, train):
@@ -258,6 +298,7 @@ def main():
     train = data[data["row"] % 10 < 7].reset_index(drop=True)
     scp_info = run_scorecardpy(data, train)
     optb_info = run_optbinning(data, train)
+    segment_info = run_segment(data, train)
     versions = {p: version(p) for p in
                 ["scorecardpy", "optbinning", "pandas", "numpy", "scikit-learn", "ortools"]}
     versions["python"] = sys.version.split()[0]
@@ -274,6 +315,9 @@ def main():
                        "scaling_method_params": {"pdo": PDO, "odds": ODDS_OPTB,
                                                  "scorecard_points": POINTS0},
                        **optb_info},
+        "segment": {"points0": POINTS0, "odds0": ODDS0_SCP, "odds_definition": "bad:good",
+                    "pdo": PDO, "features": SEGMENT_FEATURES, "segments": SEGMENT,
+                    **segment_info},
         "versions": versions,
     }
     with open(OUT / "scaling.json", "w") as f:

@@ -1131,7 +1131,8 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.scorecard = Some(ScorecardChange::Draft(draft.clone()));
         }
         Command::PublishScorecard { draft } => {
-            let problems = draft.problems();
+            let mut problems = draft.problems();
+            problems.extend(draft.binding_problems(&book.fields));
             if !problems.is_empty() {
                 return Err(CommandError::Model(problems));
             }

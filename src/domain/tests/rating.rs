@@ -383,6 +383,7 @@ fn two_factor(missing: MissingPolicy) -> Scorecard {
         max_report_age_days: 365,
         thresholds: Thresholds::default(),
         minimum: Minimum::NONE,
+        additive: None,
         factors: vec![
             Factor {
                 key: "avg_days_to_pay".into(),

@@ -20,6 +20,7 @@
 //! reader adds it as the characteristic's "other" attribute for a categorical variable). A value
 //! no attribute takes is an error of the scoring ([`Unmatched`]), never silently zero points.
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -98,8 +99,23 @@ impl fmt::Display for Micro {
     }
 }
 
+/// Written as its exact decimal text (`"-12.5"`), never as a float.
+impl Serialize for Micro {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.display())
+    }
+}
+
+impl<'de> Deserialize<'de> for Micro {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Micro, D::Error> {
+        let s = String::deserialize(d)?;
+        Micro::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a decimal number")))
+    }
+}
+
 /// One end of a numeric interval.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct End {
     pub at: Micro,
     /// Whether the end itself is in the interval.
@@ -109,7 +125,8 @@ pub struct End {
 /// What an attribute's value must be. A test of a value that is not of its kind (a number
 /// against categories, a missing value against an interval) is *unknown*, as in PMML's
 /// three-valued logic: it never passes, and its negation does not pass either.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Test {
     /// A number in an interval; an absent end is open to infinity.
     Range { low: Option<End>, high: Option<End> },
@@ -134,18 +151,23 @@ pub enum Test {
 impl Test {
     /// `Some(true)` passes, `Some(false)` fails, `None` is unknown.
     pub fn eval(&self, v: &Value) -> Option<bool> {
+        self.eval_ref(v.as_ref())
+    }
+
+    /// [`Test::eval`] of a borrowed value (what scoring a portfolio uses: no copy of a text).
+    pub fn eval_ref(&self, v: ValueRef<'_>) -> Option<bool> {
         match (self, v) {
             (Test::Always, _) => Some(true),
             (Test::Never, _) => Some(false),
-            (Test::Missing, v) => Some(*v == Value::Missing),
-            (Test::Other, v) => Some(*v != Value::Missing),
-            (Test::Among { missing, .. }, Value::Missing) => missing.then_some(true),
-            (Test::Among { values, .. }, Value::Text(t)) => Some(values.iter().any(|x| x == t)),
-            (Test::Range { low, high }, Value::Number(n)) => Some(
-                low.is_none_or(|e| *n > e.at || (e.closed && *n == e.at))
-                    && high.is_none_or(|e| *n < e.at || (e.closed && *n == e.at)),
+            (Test::Missing, v) => Some(v == ValueRef::Missing),
+            (Test::Other, v) => Some(v != ValueRef::Missing),
+            (Test::Among { missing, .. }, ValueRef::Missing) => missing.then_some(true),
+            (Test::Among { values, .. }, ValueRef::Text(t)) => Some(values.iter().any(|x| x == t)),
+            (Test::Range { low, high }, ValueRef::Number(n)) => Some(
+                low.is_none_or(|e| n > e.at || (e.closed && n == e.at))
+                    && high.is_none_or(|e| n < e.at || (e.closed && n == e.at)),
             ),
-            (Test::Not(t), v) => t.eval(v).map(|b| !b),
+            (Test::Not(t), v) => t.eval_ref(v).map(|b| !b),
             // One failing part fails "all", one passing part passes "any"; otherwise an unknown
             // part leaves the whole unknown.
             (Test::All(ts), v) => Test::combine(ts, v, false),
@@ -154,19 +176,25 @@ impl Test {
         }
     }
 
-    fn combine(ts: &[Test], v: &Value, decisive: bool) -> Option<bool> {
-        let r: Vec<Option<bool>> = ts.iter().map(|t| t.eval(v)).collect();
-        if r.contains(&Some(decisive)) {
-            Some(decisive)
-        } else if r.contains(&None) {
+    fn combine(ts: &[Test], v: ValueRef<'_>, decisive: bool) -> Option<bool> {
+        let mut unknown = false;
+        for t in ts {
+            match t.eval_ref(v) {
+                Some(b) if b == decisive => return Some(decisive),
+                None => unknown = true,
+                Some(_) => {}
+            }
+        }
+        if unknown {
             None
         } else {
             Some(!decisive)
         }
     }
 
-    fn passes(&self, v: &Value) -> bool {
-        self.eval(v) == Some(true)
+    /// Whether the value passes (an unknown does not).
+    pub fn passes(&self, v: ValueRef<'_>) -> bool {
+        self.eval_ref(v) == Some(true)
     }
 
     /// Whether the test compares numbers (an interval, alone or among others).
@@ -181,18 +209,19 @@ impl Test {
 }
 
 /// One attribute of a characteristic: its test and its points.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribute {
     pub test: Test,
     pub points: Micro,
     /// As written in the tool's table (shown in explanations).
     pub label: String,
     /// PMML's attribute-level `reasonCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// One characteristic and its attributes, tried in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Characteristic {
     pub name: String,
     /// The model input its attributes test (the variable; a PMML characteristic's name may
@@ -201,14 +230,16 @@ pub struct Characteristic {
     /// Whether the input is a number (`continuous`) rather than a category.
     pub numeric: bool,
     /// PMML's `baselineScore`: the points reason codes are measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Micro>,
     /// PMML's characteristic-level `reasonCode` (an attribute may name its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub attributes: Vec<Attribute>,
 }
 
 /// An additive scorecard.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdditiveCard {
     /// Points every customer starts from (the intercept; zero when the tool spread it over the
     /// characteristics).
@@ -222,6 +253,52 @@ pub enum Value {
     Number(Micro),
     Text(String),
     Missing,
+}
+
+/// A [`Value`] borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    Number(Micro),
+    Text(&'a str),
+    Missing,
+}
+
+impl Value {
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Number(n) => ValueRef::Number(*n),
+            Value::Text(t) => ValueRef::Text(t),
+            Value::Missing => ValueRef::Missing,
+        }
+    }
+}
+
+impl Characteristic {
+    /// The index of the first attribute the value passes.
+    pub fn attribute_of(&self, v: ValueRef<'_>) -> Option<usize> {
+        self.attributes.iter().position(|a| a.test.passes(v))
+    }
+
+    /// The points reason codes are measured against: PMML's `baselineScore`, or else the
+    /// characteristic's best points (the usual choice of the tools that write no baseline).
+    pub fn baseline_points(&self) -> Micro {
+        self.baseline.unwrap_or_else(|| {
+            self.attributes
+                .iter()
+                .map(|a| a.points)
+                .max()
+                .unwrap_or_default()
+        })
+    }
+
+    /// The lowest and highest points an attribute gives.
+    pub fn points_range(&self) -> (Micro, Micro) {
+        let p = self.attributes.iter().map(|a| a.points);
+        (
+            p.clone().min().unwrap_or_default(),
+            p.max().unwrap_or_default(),
+        )
+    }
 }
 
 /// A characteristic whose value no attribute takes.
@@ -246,7 +323,7 @@ impl AdditiveCard {
         let mut unmatched = Vec::new();
         for c in &self.characteristics {
             let v = values.get(&c.field).unwrap_or(&Value::Missing);
-            match c.attributes.iter().position(|a| a.test.passes(v)) {
+            match c.attribute_of(v.as_ref()) {
                 Some(i) => {
                     let p = c.attributes[i].points;
                     total += p.0;
@@ -789,10 +866,10 @@ mod tests {
     #[test]
     fn an_interval_reads_with_its_ends_open_or_closed() {
         let t = interval("[8.50, 11.50)").unwrap().unwrap();
-        let n = |s: &str| Value::Number(Micro::parse(s).unwrap());
-        assert!(t.passes(&n("8.5")) && t.passes(&n("11.49")) && !t.passes(&n("11.5")));
+        let n = |s: &str| ValueRef::Number(Micro::parse(s).unwrap());
+        assert!(t.passes(n("8.5")) && t.passes(n("11.49")) && !t.passes(n("11.5")));
         let t = interval("(-inf, 8.50)").unwrap().unwrap();
-        assert!(t.passes(&n("-1000")) && !t.passes(&n("8.5")));
+        assert!(t.passes(n("-1000")) && !t.passes(n("8.5")));
         assert!(interval("[5,2)").unwrap().is_err());
         assert!(interval("[a,2)").unwrap().is_err());
         assert!(interval("A11").is_none());

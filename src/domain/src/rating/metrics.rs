@@ -134,6 +134,9 @@ pub struct Metrics {
     /// Whole months from the customer's first invoice to the day (`None` before any invoice):
     /// what a scorecard's [`Minimum`](super::scorecard::Minimum) asks of a customer's history.
     pub history_months: Option<u32>,
+    /// The customer's custom field values (stored text, by key): what an additive model's
+    /// characteristics bound to custom fields read.
+    pub custom: std::collections::BTreeMap<String, String>,
 }
 
 impl Metrics {
@@ -217,7 +220,10 @@ impl Ledger {
         open: &mut Vec<i64>,
     ) -> Metrics {
         use FactorKey::*;
-        let mut m = Metrics::default();
+        let mut m = Metrics {
+            custom: c.custom.clone(),
+            ..Metrics::default()
+        };
         m.num(
             CooperationYears,
             years(as_of.days_since(c.first_cooperation)),

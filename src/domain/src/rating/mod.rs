@@ -2,6 +2,7 @@
 //! scores explained factor by factor, and the grade migration between two models.
 
 pub mod additive;
+pub mod analyst;
 pub mod fixed;
 pub mod metrics;
 pub mod pmml;

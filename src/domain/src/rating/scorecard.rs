@@ -14,6 +14,8 @@
 //! better than the minimum's ceiling grade (so the ceiling's policy row is its cap), and shown as
 //! such until the data exist. An approved grade override is not provisional.
 
+use super::additive::Micro;
+use super::analyst::{to_fixed, Additive, CharPart, Reason};
 use super::fixed::Fixed;
 use super::metrics::{FactorKey, Metrics, Value};
 use crate::date::Date;
@@ -206,7 +208,13 @@ pub struct Scorecard {
     /// The data a grade needs; short of it the grade is provisional and capped.
     #[serde(default)]
     pub minimum: Minimum,
+    /// The weighted mode's factors (none in the additive mode).
+    #[serde(default)]
     pub factors: Vec<Factor>,
+    /// The additive mode: an analyst's card, its bindings and scaling ([`Additive`]). The
+    /// thresholds are then bands on the card's own scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additive: Option<Additive>,
 }
 
 impl Default for Scorecard {
@@ -266,11 +274,31 @@ pub enum ModelCode {
     /// `M-MINIMUM`: the minimum asks for more than all of the weight, or for more than ten
     /// years of history.
     Minimum,
+    /// `M-IMPORT`: an analyst's model file has a problem; the detail starts with the reader's
+    /// own code (`SC-…`, `PMML-…`).
+    Import,
+    /// `A-EMPTY`: an additive model without a characteristic.
+    AdditiveEmpty,
+    /// `A-MIXED`: an additive model that also lists weighted factors.
+    Mixed,
+    /// `A-INPUTS`: the bindings do not list the card's variables, each once, in order.
+    Inputs,
+    /// `A-UNBOUND`: a model variable bound to nothing CreditDesk knows.
+    Unbound,
+    /// `A-KIND`: a number characteristic bound to a category, or the reverse.
+    BindingKind,
+    /// `A-FIELD`: bound to a custom field the form lacks, has retired, or whose kind a model
+    /// cannot read (a day, several options).
+    BindingField,
+    /// `A-CATEGORY`: a characteristic tests categories its bound field can never hold.
+    BindingCategory,
+    /// `A-SCALING`: odds not above zero, or zero points to double them.
+    Scaling,
 }
 
 impl ModelCode {
     /// Every code.
-    pub const ALL: [ModelCode; 20] = [
+    pub const ALL: [ModelCode; 29] = [
         ModelCode::Json,
         ModelCode::NoFactors,
         ModelCode::ReportAge,
@@ -291,6 +319,15 @@ impl ModelCode {
         ModelCode::ThresholdRange,
         ModelCode::ThresholdOrder,
         ModelCode::Minimum,
+        ModelCode::Import,
+        ModelCode::AdditiveEmpty,
+        ModelCode::Mixed,
+        ModelCode::Inputs,
+        ModelCode::Unbound,
+        ModelCode::BindingKind,
+        ModelCode::BindingField,
+        ModelCode::BindingCategory,
+        ModelCode::Scaling,
     ];
 
     /// The stable code, e.g. `W-SUM`.
@@ -316,6 +353,15 @@ impl ModelCode {
             ModelCode::ThresholdRange => "T-RANGE",
             ModelCode::ThresholdOrder => "T-ORDER",
             ModelCode::Minimum => "M-MINIMUM",
+            ModelCode::Import => "M-IMPORT",
+            ModelCode::AdditiveEmpty => "A-EMPTY",
+            ModelCode::Mixed => "A-MIXED",
+            ModelCode::Inputs => "A-INPUTS",
+            ModelCode::Unbound => "A-UNBOUND",
+            ModelCode::BindingKind => "A-KIND",
+            ModelCode::BindingField => "A-FIELD",
+            ModelCode::BindingCategory => "A-CATEGORY",
+            ModelCode::Scaling => "A-SCALING",
         }
     }
 }
@@ -377,7 +423,12 @@ pub struct Score {
     pub history_months: Option<u32>,
     pub model_version: u32,
     pub as_of: Date,
+    /// The weighted mode's parts (none in the additive mode).
     pub parts: Vec<Part>,
+    /// The additive mode's parts, one per characteristic (none in the weighted mode).
+    pub characteristics: Vec<CharPart>,
+    /// The additive mode's reason codes, the costliest first.
+    pub reasons: Vec<Reason>,
 }
 
 /// What would move a customer up one grade soonest: one factor reaching a better bin.
@@ -425,6 +476,14 @@ impl Scorecard {
 
     /// Every rule the model breaks.
     pub fn problems(&self) -> Vec<ModelProblem> {
+        if let Some(a) = &self.additive {
+            let mut out = a.problems();
+            if !self.factors.is_empty() {
+                out.push(problem(ModelCode::Mixed, "factors".into(), String::new()));
+            }
+            self.common_problems(false, &mut out);
+            return out;
+        }
         let mut out = Vec::new();
         if self.factors.is_empty() {
             out.push(problem(
@@ -551,9 +610,30 @@ impl Scorecard {
             };
             out.push(problem(ModelCode::WeightSum, "factors".into(), detail));
         }
+        self.common_problems(true, &mut out);
+        out
+    }
+
+    /// The rules a model of either mode breaks against the form (an additive model's bindings
+    /// to custom fields); none for a weighted model.
+    pub fn binding_problems(&self, fields: &crate::fields::FieldSet) -> Vec<ModelProblem> {
+        self.additive
+            .as_ref()
+            .map(|a| a.binding_problems(fields))
+            .unwrap_or_default()
+    }
+
+    /// Whether the model is an analyst's additive card.
+    pub fn is_additive(&self) -> bool {
+        self.additive.is_some()
+    }
+
+    /// The thresholds, the report age and the minimum; the thresholds lie within 0-100 only in
+    /// the weighted mode (an additive model's bands are on its own scale).
+    fn common_problems(&self, weighted: bool, out: &mut Vec<ModelProblem>) {
         let t = self.thresholds;
         let ordered = [t.aaa, t.aa, t.a, t.b];
-        if ordered.iter().any(|v| v.0 < 0 || v.0 > 10_000) {
+        if weighted && ordered.iter().any(|v| v.0 < 0 || v.0 > 10_000) {
             out.push(problem(
                 ModelCode::ThresholdRange,
                 "thresholds".into(),
@@ -588,7 +668,6 @@ impl Scorecard {
                 self.minimum.history_months.to_string(),
             ));
         }
-        out
     }
 
     /// The share of the model's weight whose factors have data (`points[i]` is `Some`), basis
@@ -660,6 +739,22 @@ impl Scorecard {
     /// Scores metrics with every factor's part explained. The model must be free of problems
     /// ([`Scorecard::problems`]).
     pub fn score(&self, m: &Metrics, as_of: Date) -> Score {
+        if let Some(a) = &self.additive {
+            let (total, present, characteristics, reasons) = a.explain(m, self.max_report_age_days);
+            let rating = self.additive_rating(total, present, a, m);
+            return Score {
+                score: rating.score,
+                grade: rating.grade,
+                provisional: rating.provisional,
+                coverage_bp: share_bp(present as i128, a.card.characteristics.len() as i128),
+                history_months: m.history_months,
+                model_version: self.version,
+                as_of,
+                parts: Vec::new(),
+                characteristics,
+                reasons,
+            };
+        }
         let keys = self.keys();
         let points: Vec<(Option<u32>, Option<usize>, Option<Value>)> = self
             .factors
@@ -677,6 +772,19 @@ impl Scorecard {
         s.provisional = self.minimum.short(m.history_months, s.coverage_bp);
         s.grade = self.apply_minimum(s.grade, s.provisional);
         s
+    }
+
+    /// An additive total as a rating: rounded to the hundredth, graded on the bands, with the
+    /// minimum of data read as the share of characteristics with a value a bin takes.
+    fn additive_rating(&self, total: Micro, present: usize, a: &Additive, m: &Metrics) -> Rating {
+        let score = to_fixed(total);
+        let coverage = share_bp(present as i128, a.card.characteristics.len() as i128);
+        let provisional = self.minimum.short(m.history_months, coverage);
+        Rating {
+            score,
+            grade: self.apply_minimum(self.thresholds.grade(score), provisional),
+            provisional,
+        }
     }
 
     fn keys(&self) -> Vec<FactorKey> {
@@ -703,6 +811,11 @@ impl Scorecard {
         Prepared {
             model: self,
             keys: self.keys(),
+            inputs: self
+                .additive
+                .as_ref()
+                .map(Additive::input_of)
+                .unwrap_or_default(),
         }
     }
 
@@ -755,6 +868,8 @@ impl Scorecard {
             history_months: None,
             model_version: self.version,
             as_of,
+            characteristics: Vec::new(),
+            reasons: Vec::new(),
             parts: keys
                 .iter()
                 .enumerate()
@@ -775,7 +890,7 @@ impl Scorecard {
     /// better bin of one factor that is enough on its own (ties: the heavier factor). None for a
     /// provisional grade: data, not a better bin, is what lifts it.
     pub fn hint(&self, s: &Score) -> Option<Hint> {
-        if s.provisional {
+        if s.provisional || self.is_additive() {
             return None;
         }
         let to = s.grade.better()?;
@@ -836,6 +951,8 @@ impl Scorecard {
 pub struct Prepared<'a> {
     model: &'a Scorecard,
     keys: Vec<FactorKey>,
+    /// The additive mode: each characteristic's binding.
+    inputs: Vec<usize>,
 }
 
 /// A customer's grade in brief: what a portfolio keeps of a [`Score`].
@@ -872,6 +989,10 @@ impl Prepared<'_> {
     /// The score, the grade after the minimum of data, and whether it is provisional.
     pub fn rate(&self, m: &Metrics) -> Rating {
         let model = self.model;
+        if let Some(a) = &model.additive {
+            let (total, present) = a.total(&self.inputs, m, model.max_report_age_days);
+            return model.additive_rating(total, present, a, m);
+        }
         let (mut sum, mut denom) = (0i128, 0i128);
         let (mut with, mut all) = (0i128, 0i128);
         for (f, &k) in model.factors.iter().zip(&self.keys) {
@@ -1132,6 +1253,7 @@ pub fn default_scorecard() -> Scorecard {
             ceiling: Grade::B,
         },
         factors: f,
+        additive: None,
     }
 }
 
