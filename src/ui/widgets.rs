@@ -109,6 +109,9 @@ pub fn SelectField(
     name: &'static str,
     label: T,
     options: Signal<Vec<(String, String)>>,
+    /// Shown but not editable (a value the user's role may not change).
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let id = format!("f-{name}");
@@ -116,7 +119,7 @@ pub fn SelectField(
     view! {
         <div class="field" class:has-error=invalid>
             <label for=id.clone()>{move || state.t(label)}</label>
-            <select id=id name=name on:change=move |ev| form.set(name, event_target_value(&ev))
+            <select id=id name=name disabled=move || disabled.get() on:change=move |ev| form.set(name, event_target_value(&ev))
                 prop:value=move || form.values.with(|v| v.get(name).cloned().unwrap_or_default())>
                 {move || options.get().into_iter().map(|(v, l)| {
                     let selected = form.get(name) == v;

@@ -6,6 +6,7 @@ use crate::book::Book;
 use crate::command::{Base, Command, Envelope, OrderMove};
 use crate::error::CommandError;
 use crate::Ctx;
+use creditdesk_domain::access;
 use creditdesk_domain::approval::{
     chain, directory_problems, AuditEntry, Event, Permission, RouteCode, RouteProblem, Routes,
     State, User,
@@ -309,6 +310,12 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 Some(c) => (c.meta.bump(device, now), c.custom.clone()),
                 None => (Meta::new(device, now), BTreeMap::new()),
             };
+            // A field hidden from the sender keeps its saved value: their device never had it.
+            let editors = &book.policy.profile_editors;
+            let hidden = access::hidden(&book.fields, me, editors);
+            let mut input = input.clone();
+            access::keep_hidden(&mut input, prior, &hidden);
+            let input = &input;
             // Every problem at once: the fixed fields' and the custom fields'. A form that
             // carries no custom values (a device from before custom fields) keeps them as they are.
             let custom = match &input.custom {
@@ -370,6 +377,11 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                             .collect(),
                     )
                 })?;
+            }
+            // Field by field: what the sender's roles may only read stays as it is.
+            let locked = access::locked(&book.fields, me, editors, input, prior, &c);
+            if !locked.is_empty() {
+                return Err(CommandError::Invalid(locked));
             }
             let (before, after) = changed_fields(prior, &c);
             if after.is_empty() {
@@ -1280,6 +1292,22 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                     at: "fields".into(),
                     detail: "only an administrator may change the fields".into(),
                 });
+            }
+            // A custom field the published scorecard reads is a rating input: never hidden.
+            for (i, g) in fields.access.iter().enumerate() {
+                let read = g.field.strip_prefix("custom.").is_some_and(|k| {
+                    book.model
+                        .additive
+                        .as_ref()
+                        .is_some_and(|a| a.reads_custom(k))
+                });
+                if read && g.access == access::Access::Hidden {
+                    problems.push(creditdesk_domain::fields::FieldProblem {
+                        code: creditdesk_domain::fields::FieldCode::AccessHidden,
+                        at: format!("permission {} ({} {})", i + 1, g.field, g.role.code()),
+                        detail: "the published scorecard reads this field".into(),
+                    });
+                }
             }
             if !problems.is_empty() {
                 return Err(CommandError::Fields(problems));

@@ -125,6 +125,11 @@ impl Book {
     pub fn may_edit_profile(&self, user: &User) -> bool {
         self.policy.profile_editors.iter().any(|r| user.has(*r))
     }
+    /// What `user` may do with a customer field (a fixed field's name or `custom.<key>`):
+    /// the field-level permissions, with the defaults (see `creditdesk_domain::access`).
+    pub fn field_access(&self, user: &User, field: &str) -> creditdesk_domain::access::Access {
+        creditdesk_domain::access::access(&self.fields, user, field, &self.policy.profile_editors)
+    }
     /// Whether `user` may give back a reservation: its holder, or whoever may edit the policy.
     pub fn may_release(&self, user: &User, r: &creditdesk_domain::credit::Reservation) -> bool {
         r.holder == user.id || user.may(creditdesk_domain::approval::Permission::EditPolicy)

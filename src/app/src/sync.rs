@@ -288,12 +288,24 @@ impl Book {
             rules: self.rules.clone(),
             models: self.versions.clone(),
             fields: self.fields.clone(),
-            customers: self
-                .customers
-                .iter()
-                .filter(|c| seen.contains(&c.id))
-                .cloned()
-                .collect(),
+            // Without the fields hidden from the user: before any part is hashed, so the
+            // device's digest and the patch agree, and the value never reaches the device.
+            customers: {
+                let hidden = creditdesk_domain::access::hidden(
+                    &self.fields,
+                    user,
+                    &self.policy.profile_editors,
+                );
+                self.customers
+                    .iter()
+                    .filter(|c| seen.contains(&c.id))
+                    .map(|c| {
+                        let mut c = c.clone();
+                        creditdesk_domain::access::strip(&mut c, &hidden);
+                        c
+                    })
+                    .collect()
+            },
             ledger: chunks.iter().map(|(k, b)| ChunkRef::of(k, b)).collect(),
             requests: self
                 .requests

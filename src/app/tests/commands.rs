@@ -3895,6 +3895,7 @@ mod custom_fields {
             retired: false,
         };
         FieldSet {
+            access: Vec::new(),
             version: 0,
             fields: vec![
                 FieldDef {
@@ -4131,6 +4132,194 @@ mod custom_fields {
         with_why("5000", "Confirmed with the customer's finance team").unwrap();
         // The rep edits the rest of the form, the profile's value unchanged.
         edit(&w, "rep-1", form("5000")).unwrap();
+    }
+
+    #[test]
+    fn an_analysts_card_over_the_segment_is_published_and_grades_by_each_customers_values() {
+        use creditdesk_domain::rating::analyst::{Additive, Source};
+        use creditdesk_domain::rating::scorecard::Thresholds;
+        use creditdesk_domain::rating::{Grade, Minimum, Scorecard};
+        let w = World::new();
+        save_fields(&w, "admin", disputed_and_segment()).unwrap();
+        let card = "variable,bin,points\nbasepoints,,600\nsegment,retail,20\n\
+            segment,\"wholesale%,%missing\",-20\ndisputed_balance,missing,0\n\
+            disputed_balance,\"[-inf,10000.0)\",0\ndisputed_balance,\"[10000.0,inf)\",-50\n";
+        let fields = w.book.borrow().fields.clone();
+        let band = |n: i64| Fixed::from_int(n);
+        let draft = Scorecard {
+            name: "segment card".into(),
+            thresholds: Thresholds {
+                aaa: band(620),
+                aa: band(600),
+                a: band(580),
+                b: band(560),
+            },
+            minimum: Minimum::NONE,
+            factors: Vec::new(),
+            additive: Some(Additive::read(card, &fields).unwrap()),
+            ..Scorecard::default()
+        };
+        let publish = |draft: Scorecard| w.run("cfo", Command::PublishScorecard { draft });
+
+        // Bound to a field the form lacks: refused with its place, nothing published.
+        let mut bad = draft.clone();
+        bad.additive.as_mut().unwrap().bindings[0].source = Some(Source::Custom {
+            key: "channel".into(),
+            numeric: false,
+        });
+        let version = w.book.borrow().model.version;
+        match publish(bad) {
+            Err(CommandError::Model(p)) => assert_eq!(
+                p.iter()
+                    .map(|p| format!("{} {}", p.code, p.at))
+                    .collect::<Vec<_>>(),
+                ["A-FIELD additive.bindings[0] (segment)"]
+            ),
+            other => panic!("expected A-FIELD, got {:?}", other.map(|r| r.state)),
+        }
+        assert_eq!(w.book.borrow().model.version, version);
+
+        publish(draft).unwrap();
+        let grade = |w: &World| {
+            let r = w.book.borrow().rated[&w.ours];
+            (r.score, r.grade)
+        };
+        // No segment yet: its missing bin (-20), no disputed balance (0).
+        assert_eq!(grade(&w), (band(580), Grade::A));
+        let form = |pairs: &[(&str, &str)]| CustomerInput {
+            custom: values(pairs),
+            ..input("Ours Ltd", "rep-1")
+        };
+        edit(&w, "rep-1", form(&[("segment", "retail")])).unwrap();
+        assert_eq!(grade(&w), (band(620), Grade::AAA));
+        edit(
+            &w,
+            "rep-1",
+            form(&[("segment", "retail"), ("disputed_balance", "12000")]),
+        )
+        .unwrap();
+        assert_eq!(grade(&w), (band(570), Grade::B));
+        let explained = w.book.borrow().explain(w.ours).unwrap();
+        let reasons: Vec<(String, String)> = explained
+            .reasons
+            .iter()
+            .map(|r| (r.code.clone(), r.below.display()))
+            .collect();
+        assert_eq!(reasons, [("disputed_balance".into(), "50".into())]);
+        // A reload grades the same from the store.
+        let (reloaded, _) = block_on(creditdesk_app::load::whole_book(
+            &w.store,
+            d(TODAY),
+            DeviceId::from_u128(7),
+            users,
+        ))
+        .unwrap();
+        assert_eq!(reloaded.rated[&w.ours].grade, Grade::B);
+    }
+
+    #[test]
+    fn a_field_hidden_from_reps_keeps_its_value_and_a_read_only_one_refuses_their_change() {
+        use creditdesk_domain::access::{Access, Grant};
+        use creditdesk_domain::approval::Role;
+        let w = World::new();
+        let grant = |field: &str, role: Role, access: Access| Grant {
+            field: field.into(),
+            role,
+            access,
+        };
+        // Hiding the name or a rating input, or naming a field the form lacks: refused, all at once.
+        let mut bad = disputed_and_segment();
+        bad.access = vec![
+            grant("name", Role::SalesRep, Access::Hidden),
+            grant("registered_capital", Role::SalesRep, Access::Hidden),
+            grant("custom.nope", Role::SalesRep, Access::Read),
+            grant("phone", Role::SalesRep, Access::Read),
+            grant("phone", Role::SalesRep, Access::Edit),
+        ];
+        assert_eq!(
+            problems(save_fields(&w, "admin", bad)),
+            [
+                "FD-ACCESS-HIDDEN permission 1 (name sales_rep)",
+                "FD-ACCESS-HIDDEN permission 2 (registered_capital sales_rep)",
+                "FD-ACCESS-FIELD permission 3 (custom.nope sales_rep)",
+                "FD-DUPLICATE permission 5 (phone sales_rep)",
+            ]
+        );
+        let mut set = disputed_and_segment();
+        set.access = vec![
+            grant("custom.disputed_balance", Role::SalesRep, Access::Hidden),
+            grant("email", Role::SalesRep, Access::Hidden),
+            grant("phone", Role::SalesRep, Access::Read),
+        ];
+        save_fields(&w, "admin", set).unwrap();
+        // Finance fills them in.
+        let full = CustomerInput {
+            phone: "13800000000".into(),
+            email: "ap@ours.example".into(),
+            custom: values(&[("disputed_balance", "12000"), ("segment", "retail")]),
+            ..input("Ours Ltd", "rep-1")
+        };
+        edit(&w, "fs", full).unwrap();
+        let held = |w: &World| w.book.borrow().customer(w.ours).unwrap().clone();
+
+        // The rep's form, as their device holds the customer: no disputed balance, no e-mail.
+        let rep = who("rep-1");
+        let (snapshot, _) = w.book.borrow().snapshot_for(&rep, 1).unwrap();
+        let theirs = snapshot
+            .customers
+            .iter()
+            .find(|c| c.id == w.ours)
+            .unwrap()
+            .clone();
+        assert_eq!(theirs.custom.get("disputed_balance"), None);
+        assert_eq!(theirs.email, "");
+        assert_eq!(theirs.phone, "13800000000", "read-only is not hidden");
+        let mut form = CustomerInput::from_customer(&theirs);
+        form.contact_person = "Li Lei".into();
+        edit(&w, "rep-1", form.clone()).unwrap();
+        let c = held(&w);
+        assert_eq!(c.contact_person, "Li Lei");
+        assert_eq!(
+            c.custom["disputed_balance"], "12000.00",
+            "kept, not cleared"
+        );
+        assert_eq!(c.email, "ap@ours.example");
+        // A value sent for a hidden field is ignored too: the rep's device never had it.
+        let mut forged = form.clone();
+        forged.custom = values(&[("disputed_balance", "0"), ("segment", "retail")]);
+        forged.email = "me@rep.example".into();
+        edit(&w, "rep-1", forged).unwrap();
+        assert_eq!(held(&w).custom["disputed_balance"], "12000.00");
+        assert_eq!(held(&w).email, "ap@ours.example");
+        // The read-only phone: refused at its field; the same number written otherwise is no change.
+        let mut phone = form.clone();
+        phone.phone = "13900000000".into();
+        assert_eq!(problems(edit(&w, "rep-1", phone)), ["phone E-READ-ONLY"]);
+        let mut same = form.clone();
+        same.phone = " 13800000000 ".into();
+        edit(&w, "rep-1", same).unwrap();
+        // A new customer of the rep: the read-only phone stays empty.
+        let fresh = CustomerInput {
+            phone: "13700000000".into(),
+            custom: values(&[("segment", "retail")]),
+            ..input("New Ltd", "rep-1")
+        };
+        let created = w.run(
+            "rep-1",
+            Command::SaveCustomer {
+                id: CustomerId::from_u128(4242),
+                create: true,
+                input: fresh,
+                why: String::new(),
+            },
+        );
+        assert_eq!(problems(created), ["phone E-READ-ONLY"]);
+        // Finance, whose roles have no grant, sees and edits everything as before.
+        let fs = who("fs");
+        let (snapshot, _) = w.book.borrow().snapshot_for(&fs, 2).unwrap();
+        let all = snapshot.customers.iter().find(|c| c.id == w.ours).unwrap();
+        assert_eq!(all.custom["disputed_balance"], "12000.00");
+        assert_eq!(all.email, "ap@ours.example");
     }
 
     #[test]

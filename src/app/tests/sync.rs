@@ -551,6 +551,7 @@ fn custom_fields_defined_on_the_server_reach_the_device_with_the_values_customer
     let rep = &users()[0];
     let (d_store, d_book) = device(&s_book, "rep-1");
     let set = FieldSet {
+        access: Vec::new(),
         version: 1,
         fields: vec![FieldDef {
             section: Section::Profile,
@@ -583,6 +584,95 @@ fn custom_fields_defined_on_the_server_reach_the_device_with_the_values_customer
         "8000.00"
     );
     assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+}
+
+#[test]
+fn a_field_hidden_from_sales_reps_never_reaches_a_reps_device_and_the_digests_still_agree() {
+    use creditdesk_domain::access::{Access, Grant};
+    use creditdesk_domain::approval::Role;
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldSet};
+    let (s_store, s_book) = server();
+    let ours = CustomerId::from_u128(100);
+    {
+        let mut b = s_book.borrow_mut();
+        b.fields = FieldSet {
+            version: 1,
+            fields: vec![FieldDef::new(
+                "disputed_balance",
+                "争议余额",
+                "Disputed balance",
+                FieldKind::Money,
+            )],
+            access: ["custom.disputed_balance", "phone"]
+                .map(|f| Grant {
+                    field: f.into(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                })
+                .to_vec(),
+        };
+        let mut c = b.customer(ours).unwrap().clone();
+        c.custom.insert("disputed_balance".into(), "8000.00".into());
+        c.phone = "13800000000".into();
+        b.put_customer(c);
+    }
+    // The rep's device, from its first pull: no copy of either value in its store.
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let stored = block_on(d_store.load_customers()).unwrap();
+    let held = stored.iter().find(|c| c.id == ours).unwrap();
+    assert_eq!(held.custom.get("disputed_balance"), None);
+    assert_eq!(held.phone, "");
+    let bytes = serde_json::to_string(&stored).unwrap();
+    assert!(!bytes.contains("8000") && !bytes.contains("13800000000"));
+    // Finance's device holds both.
+    let (fs_store, _) = device(&s_book, "fs");
+    let all = block_on(fs_store.load_customers()).unwrap();
+    let c = all.iter().find(|c| c.id == ours).unwrap();
+    assert_eq!(
+        (c.custom["disputed_balance"].as_str(), c.phone.as_str()),
+        ("8000.00", "13800000000")
+    );
+    // The device's digest agrees with what the server would send it: nothing to patch.
+    let rep = &users()[0];
+    let (snapshot, _) = s_book.borrow().snapshot_for(rep, 2).unwrap();
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+    // The rep edits the customer on the device's copy: the server keeps the hidden values.
+    let mut form = creditdesk_domain::CustomerInput::from_customer(held);
+    form.contact_person = "Li Lei".into();
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("rep-1", "e1"),
+        Command::SaveCustomer {
+            id: ours,
+            create: false,
+            input: form,
+            why: String::new(),
+        },
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let c = s_book.borrow().customer(ours).unwrap().clone();
+    assert_eq!(c.contact_person, "Li Lei");
+    assert_eq!(
+        (c.custom["disputed_balance"].as_str(), c.phone.as_str()),
+        ("8000.00", "13800000000")
+    );
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(rep, 3).unwrap();
+    let patch = snapshot.patch(&digest_of(&d_store, &d_book));
+    assert_eq!(patch.parts.len(), 1);
+    assert_eq!(
+        patch.parts[0].customer.phone, "",
+        "the patch carries the stripped customer"
+    );
+    let whole = patch.onto(held_of(&d_store, &d_book));
+    block_on(sync::adopt(&d_store, &whole, &chunks)).unwrap();
+    let d_book = reloaded(&d_store);
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+    assert_eq!(
+        d_book.borrow().customer(ours).unwrap().contact_person,
+        "Li Lei"
+    );
 }
 
 #[test]

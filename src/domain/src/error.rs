@@ -55,6 +55,8 @@ pub enum Problem {
     UnknownCustomer,
     /// No user of the directory has this id (a customer's sales rep).
     UnknownUser,
+    /// A field the user's roles may only read (or that is hidden from them) was changed.
+    ReadOnly,
     UnknownInvoice,
     DuplicateNumber,
     ExceedsOpenAmount,
@@ -140,6 +142,7 @@ impl Problem {
             Problem::BadPhone => "E-PHONE",
             Problem::UnknownCustomer => "E-UNKNOWN-CUSTOMER",
             Problem::UnknownUser => "E-UNKNOWN-USER",
+            Problem::ReadOnly => "E-READ-ONLY",
             Problem::UnknownInvoice => "E-UNKNOWN-INVOICE",
             Problem::DuplicateNumber => "E-DUPLICATE",
             Problem::ExceedsOpenAmount => "E-EXCEEDS-OPEN",

@@ -455,6 +455,10 @@ pub struct FieldSet {
     pub version: u32,
     #[serde(default)]
     pub fields: Vec<FieldDef>,
+    /// Who may see and change each field, where it differs from the default (see
+    /// [`crate::access`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access: Vec<crate::access::Grant>,
 }
 
 /// Which rule a set of field definitions breaks; [`FieldCode::code`] is stable.
@@ -488,6 +492,11 @@ pub enum FieldCode {
     /// `FD-PROFILE-REQUIRED`: a field with the external profile is required: the roles that may
     /// not change the profile could then save no customer.
     ProfileRequired,
+    /// `FD-ACCESS-FIELD`: a permission names a field the form has not.
+    AccessField,
+    /// `FD-ACCESS-HIDDEN`: a field that cannot be hidden (the name, the sales rep, a rating
+    /// input) is hidden from a role; make it read-only instead.
+    AccessHidden,
 }
 
 impl FieldCode {
@@ -505,6 +514,8 @@ impl FieldCode {
             FieldCode::Help => "FD-HELP",
             FieldCode::NotAllowed => "FD-NOT-ALLOWED",
             FieldCode::ProfileRequired => "FD-PROFILE-REQUIRED",
+            FieldCode::AccessField => "FD-ACCESS-FIELD",
+            FieldCode::AccessHidden => "FD-ACCESS-HIDDEN",
         }
     }
 }
@@ -721,6 +732,30 @@ impl FieldSet {
                         format!("not a regular expression: {e}"),
                     );
                 }
+            }
+        }
+        for (i, g) in self.access.iter().enumerate() {
+            let at = format!("permission {} ({} {})", i + 1, g.field, g.role.code());
+            if !crate::access::known(self, &g.field) {
+                push(
+                    FieldCode::AccessField,
+                    &at,
+                    format!("no field {:?}", g.field),
+                );
+            } else if g.access == crate::access::Access::Hidden
+                && !crate::access::hideable(self, &g.field)
+            {
+                push(
+                    FieldCode::AccessHidden,
+                    &at,
+                    "the name, the sales rep and the rating's inputs cannot be hidden".into(),
+                );
+            }
+            if self.access[..i]
+                .iter()
+                .any(|o| o.field == g.field && o.role == g.role)
+            {
+                push(FieldCode::Duplicate, &at, "the role is named twice".into());
             }
         }
         out
@@ -1007,6 +1042,7 @@ mod tests {
         let mut f = segment();
         f.options[2].retired = true;
         let set = FieldSet {
+            access: Vec::new(),
             version: 2,
             fields: vec![f],
         };
@@ -1057,6 +1093,7 @@ mod tests {
         let mut old = def("old", FieldKind::Text);
         old.retired = true;
         let set = FieldSet {
+            access: Vec::new(),
             version: 1,
             fields: vec![
                 segment(),
@@ -1113,6 +1150,7 @@ mod tests {
     #[test]
     fn a_set_reports_every_problem_with_its_place() {
         let set = FieldSet {
+            access: Vec::new(),
             version: 0,
             fields: vec![
                 FieldDef {
@@ -1164,6 +1202,7 @@ mod tests {
     #[test]
     fn a_saved_field_is_retired_never_removed_and_keeps_its_kind() {
         let prior = FieldSet {
+            access: Vec::new(),
             version: 1,
             fields: vec![segment(), def("staff", FieldKind::Number)],
         };

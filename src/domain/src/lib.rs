@@ -7,6 +7,7 @@
 //! - money is integer minor units (`Money`), never a float; rounding happens only in the named
 //!   functions of [`money`].
 
+pub mod access;
 pub mod approval;
 pub mod contact;
 pub mod credit;

@@ -51,6 +51,7 @@ fn form() -> FieldSet {
     let mut segment = FieldDef::new("segment", "客户细分", "Segment", FieldKind::Choice);
     segment.options = ["wholesale", "retail", "export"].map(option).to_vec();
     FieldSet {
+        access: Vec::new(),
         version: 1,
         fields: vec![
             segment,

@@ -915,6 +915,7 @@ fn a_rule_reads_custom_fields_an_amount_a_day_and_an_option_of_a_choice() {
         retired: false,
     };
     let set = FieldSet {
+        access: Vec::new(),
         version: 1,
         fields: vec![
             def("disputed_balance", FieldKind::Money),

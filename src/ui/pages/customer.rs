@@ -218,6 +218,11 @@ fn CustomerPage(
     let shareholders = lang.list(&shareholders);
     let fields = state.data(|d| d.fields.clone());
     let more = custom_rows(&c, &fields, &[Section::More], lang);
+    // A master-data field hidden from the user is not listed (their device holds no value).
+    let shown = |name: &str| {
+        state.data(|d| d.field_access(&d.me(), name)) != creditdesk_domain::access::Access::Hidden
+    };
+    use creditdesk_domain::party::field as f;
     let report = match (p.report_score, p.report_date) {
         (Some(score), Some(d)) => format!("{score}{}", lang.paren(lang.date(d))),
         _ => String::new(),
@@ -266,12 +271,12 @@ fn CustomerPage(
                 <div class="card">
                     <h2>{t(T::MasterData)}</h2>
                     <dl>
-                        {dl_row(t(T::ContactPerson), c.contact_person.clone())}
-                        {dl_row(t(T::Phone), c.phone.clone())}
-                        {dl_row(t(T::Email), c.email.clone())}
-                        {dl_row(t(T::Address), c.address.clone())}
-                        {dl_row(t(T::Region), c.region.clone())}
-                        {dl_row(t(T::Industry), c.industry.clone())}
+                        {shown(f::CONTACT_PERSON).then(|| dl_row(t(T::ContactPerson), c.contact_person.clone()))}
+                        {shown(f::PHONE).then(|| dl_row(t(T::Phone), c.phone.clone()))}
+                        {shown(f::EMAIL).then(|| dl_row(t(T::Email), c.email.clone()))}
+                        {shown(f::ADDRESS).then(|| dl_row(t(T::Address), c.address.clone()))}
+                        {shown(f::REGION).then(|| dl_row(t(T::Region), c.region.clone()))}
+                        {shown(f::INDUSTRY).then(|| dl_row(t(T::Industry), c.industry.clone()))}
                         {dl_row(t(T::SalesRep), state.data(|d| d.user_name(&c.sales_rep)))}
                         {dl_row(t(T::FirstCooperation), lang.date(c.first_cooperation))}
                         {custom_rows(&c, &fields, &[Section::Basic, Section::Contact], lang).into_iter().map(|(k, v)| view! { <div class="kv" data-custom=""><dt>{k}</dt><dd>{if v.is_empty() { "—".to_string() } else { v }}</dd></div> }).collect_view()}
@@ -747,6 +752,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         });
         let t = move |k: T| lang.t(k);
         let parts = v.score.parts.clone();
+        let additive = !v.score.characteristics.is_empty();
+        let reasons = v.score.reasons.clone();
         view! {
             <div class="card rating" data-testid="rating">
                 <div class="rating-head">
@@ -760,6 +767,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 </div>
                 <p class="hint-line" data-testid="hint">{match &hint {
                     _ if v.provisional => provisional_text(lang, &v.score, &v.minimum),
+                    _ if additive && reasons.is_empty() => t(T::NoReasons).to_string(),
+                    _ if additive => format!("{}{}", lang.label(t(T::ReasonCodes)), reasons.iter().take(3).map(|r| format!("{} (−{})", r.code, r.below.display())).collect::<Vec<_>>().join(if lang == crate::ui::i18n::Lang::Zh { "，" } else { ", " })),
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
                     None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
                     None => t(T::NoSingleFactor).to_string(),
@@ -776,6 +785,8 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 })}
+                {additive.then(|| view! { <AdditiveTable score=v.score.clone() /> })}
+                {(!additive).then(|| view! {
                 <div class="rating-body">
                     <div class="waterfall-wrap"><Waterfall score=v.score.clone() thresholds=v.thresholds /></div>
                     <div class="table-wrap">
@@ -799,8 +810,54 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                         </table>
                     </div>
                 </div>
+                })}
             </div>
         }
         .into_any()
+    }
+}
+
+/// An additive model's score explained: each characteristic's value, the bin it fell in, its
+/// points and how far below its baseline, the reason codes beside.
+#[component]
+fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let t = move |k: T| lang.t(k);
+    let fields = state.data(|d| d.fields.clone());
+    let en = lang == crate::ui::i18n::Lang::En;
+    let source_label = move |s: &Option<creditdesk_domain::rating::analyst::Source>| match s {
+        Some(creditdesk_domain::rating::analyst::Source::Metric(k)) => {
+            t(factor_label(*k)).to_string()
+        }
+        Some(creditdesk_domain::rating::analyst::Source::Custom { key, .. }) => fields
+            .get(key)
+            .map_or(key.clone(), |f| f.label(en).to_string()),
+        None => "—".into(),
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="factor-table" data-testid="characteristics">
+                <thead><tr>
+                    <th>{t(T::Characteristic)}</th><th>{t(T::ReadsFrom)}</th><th class="num">{t(T::RawValue)}</th>
+                    <th>{t(T::BinLabel)}</th><th class="num">{t(T::Points)}</th><th class="num">{t(T::BelowBaseline)}</th>
+                </tr></thead>
+                <tbody>
+                    {score.characteristics.iter().map(|c| {
+                        let below = c.attribute.map(|_| c.baseline.0 - c.points.0).filter(|b| *b > 0);
+                        view! {
+                            <tr class:missing=c.attribute.is_none() data-characteristic=c.name.clone()>
+                                <td>{c.name.clone()}</td>
+                                <td>{source_label(&c.source)}</td>
+                                <td class="num">{c.value.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td>{if c.attribute.is_some() { c.label.clone() } else { t(T::NoBin).to_string() }}</td>
+                                <td class="num key">{c.points.display()}</td>
+                                <td class="num">{below.map(|b| format!("−{}", creditdesk_domain::rating::additive::Micro(b).display())).unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

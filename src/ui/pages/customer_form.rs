@@ -13,6 +13,7 @@ use crate::ui::widgets::{
 /// The reason given for a change of the external profile (not part of the customer).
 const WHY: &str = "why";
 use crate::ui::custom_fields::CustomInputs;
+use creditdesk_domain::access::Access;
 use creditdesk_domain::fields::Section;
 use creditdesk_domain::party::field as f;
 use creditdesk_domain::{CustomerId, CustomerInput, IndustryPosition};
@@ -198,6 +199,11 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     });
     // The external profile moves the grade: only the roles the policy names change it.
     let may_edit_profile = move || state.data(|d| d.may_edit_profile(&d.me()));
+    // Field by field, the user's access: a hidden field is not drawn, a read-only one is shown
+    // disabled (a hidden one keeps its saved value on save; see `creditdesk_domain::access`).
+    let access_of = move |name: &str| state.data(|d| d.field_access(&d.me(), name));
+    let shown = move |name: &'static str| access_of(name) != Access::Hidden;
+    let ro = move |name: &'static str| Signal::derive(move || access_of(name) != Access::Edit);
     let back = existing
         .map(|id| format!("/customers/{id}"))
         .unwrap_or_else(|| "/customers".into());
@@ -208,44 +214,44 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                 <FormMessage form=form />
                 <fieldset>
                     <legend>{move || state.t(T::MasterData)}</legend>
-                    <Field form=form name=f::NAME label=T::Name required=true />
-                    <Field form=form name=f::USCC label=T::Uscc placeholder="91350100M000100Y43" />
+                    <Field form=form name=f::NAME label=T::Name required=true disabled=ro(f::NAME) />
+                    {shown(f::USCC).then(|| view! { <Field form=form name=f::USCC label=T::Uscc placeholder="91350100M000100Y43" disabled=ro(f::USCC) /> })}
                     <div class="row">
-                        <Field form=form name=f::REGION label=T::Region required=true />
-                        <Field form=form name=f::INDUSTRY label=T::Industry required=true />
+                        {shown(f::REGION).then(|| view! { <Field form=form name=f::REGION label=T::Region required=true disabled=ro(f::REGION) /> })}
+                        {shown(f::INDUSTRY).then(|| view! { <Field form=form name=f::INDUSTRY label=T::Industry required=true disabled=ro(f::INDUSTRY) /> })}
                     </div>
                     <div class="row">
-                        <SelectField form=form name=f::SALES_REP label=T::SalesRep options=reps />
+                        <SelectField form=form name=f::SALES_REP label=T::SalesRep options=reps disabled=ro(f::SALES_REP) />
                         <Field form=form name=f::FIRST_COOPERATION label=T::FirstCooperation input_type="date" required=true
-                            disabled=Signal::derive(move || existing.is_some() && !may_edit_profile()) />
+                            disabled=Signal::derive(move || (existing.is_some() && !may_edit_profile()) || ro(f::FIRST_COOPERATION).get()) />
                     </div>
                     <div class="row">
-                        <Field form=form name=f::CONTACT_PERSON label=T::ContactPerson />
-                        <Field form=form name=f::PHONE label=T::Phone input_type="tel" inputmode="tel" />
+                        {shown(f::CONTACT_PERSON).then(|| view! { <Field form=form name=f::CONTACT_PERSON label=T::ContactPerson disabled=ro(f::CONTACT_PERSON) /> })}
+                        {shown(f::PHONE).then(|| view! { <Field form=form name=f::PHONE label=T::Phone input_type="tel" inputmode="tel" disabled=ro(f::PHONE) /> })}
                     </div>
                     <div class="row">
-                        <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" />
-                        <SelectField form=form name=f::LANG label=T::CustomerLanguage options=languages />
+                        {shown(f::EMAIL).then(|| view! { <Field form=form name=f::EMAIL label=T::Email input_type="email" inputmode="email" disabled=ro(f::EMAIL) /> })}
+                        {shown(f::LANG).then(|| view! { <SelectField form=form name=f::LANG label=T::CustomerLanguage options=languages disabled=ro(f::LANG) /> })}
                     </div>
-                    <Field form=form name=f::ADDRESS label=T::Address />
+                    {shown(f::ADDRESS).then(|| view! { <Field form=form name=f::ADDRESS label=T::Address disabled=ro(f::ADDRESS) /> })}
                     <CustomInputs form=form values=custom section=Section::Basic />
                     <CustomInputs form=form values=custom section=Section::Contact />
                 </fieldset>
                 <fieldset disabled=move || !may_edit_profile()>
                     <legend>{move || state.t(T::ExternalProfile)}</legend>
                     <div class="row">
-                        <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" />
-                        <Field form=form name=f::FOUNDED label=T::Founded input_type="date" />
+                        <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" disabled=ro(f::REGISTERED_CAPITAL) />
+                        <Field form=form name=f::FOUNDED label=T::Founded input_type="date" disabled=ro(f::FOUNDED) />
                     </div>
-                    <Field form=form name=f::SHAREHOLDERS label=T::Shareholders textarea=true hint=T::ShareholdersHint />
+                    <Field form=form name=f::SHAREHOLDERS label=T::Shareholders textarea=true hint=T::ShareholdersHint disabled=ro(f::SHAREHOLDERS) />
                     <div class="row">
-                        <Field form=form name=f::LITIGATION_COUNT label=T::LitigationCount inputmode="numeric" />
-                        <Field form=form name=f::LITIGATION_OPEN_AMOUNT label=T::LitigationOpen inputmode="decimal" />
+                        <Field form=form name=f::LITIGATION_COUNT label=T::LitigationCount inputmode="numeric" disabled=ro(f::LITIGATION_COUNT) />
+                        <Field form=form name=f::LITIGATION_OPEN_AMOUNT label=T::LitigationOpen inputmode="decimal" disabled=ro(f::LITIGATION_OPEN_AMOUNT) />
                     </div>
-                    <SelectField form=form name=f::INDUSTRY_POSITION label=T::IndustryPosition options=positions />
+                    <SelectField form=form name=f::INDUSTRY_POSITION label=T::IndustryPosition options=positions disabled=ro(f::INDUSTRY_POSITION) />
                     <div class="row">
-                        <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" />
-                        <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" />
+                        <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" disabled=ro(f::REPORT_SCORE) />
+                        <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" disabled=ro(f::REPORT_DATE) />
                     </div>
                     <CustomInputs form=form values=custom section=Section::Profile />
                     {move || (!may_edit_profile()).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}

