@@ -70,9 +70,12 @@ test("a field hidden from sales reps never reaches a rep's phone, and a read-onl
     );
     const text = await rp.textContent("[data-testid=customer-360]");
     assert.doesNotMatch(text, /12,000\.50|争议余额|Disputed balance/);
-    const stored = await rp.evaluate(() => window.cd_test_stored_customers());
-    assert.ok(stored.includes("13800000000"), "the hook reads the device's store");
-    assert.doesNotMatch(stored, /disputed_balance|12000/, "no copy on the device");
+    const stored = JSON.parse(await rp.evaluate(() => window.wasmBindings.cd_test_stored_customers()));
+    const id = new URL(customerUrl).pathname.split("/").pop();
+    const held = stored.find((c) => c.id === id);
+    assert.equal(held.phone, "13800000000", "the hook reads the device's store");
+    assert.deepEqual(held.custom, {}, "no copy of the disputed balance on the device");
+    assert.ok(stored.every((c) => !("disputed_balance" in c.custom)));
 
     // The form: no disputed balance, the phone shown but locked.
     await rp.goto(customerUrl + "/edit");

@@ -1529,3 +1529,119 @@ async fn a_push_whose_bytes_are_not_the_file_it_names_is_refused_and_stores_noth
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_cannot_change_it() {
+    use creditdesk_domain::access::{Access, Grant};
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldSet};
+    for db in databases() {
+        let s = demo(db).await;
+        let (admin, fs, rep) = (
+            token(&s, "admin").await,
+            token(&s, "fs-1").await,
+            token(&s, "rep-1").await,
+        );
+        let mutation = |n: u64, command: Command| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n,
+            command,
+            files: vec![],
+        };
+        let fields = FieldSet {
+            version: 0,
+            fields: vec![FieldDef::new(
+                "disputed_balance",
+                "争议余额",
+                "Disputed balance",
+                FieldKind::Money,
+            )],
+            access: vec![
+                Grant {
+                    field: "custom.disputed_balance".into(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                },
+                Grant {
+                    field: "phone".into(),
+                    role: Role::SalesRep,
+                    access: Access::Read,
+                },
+            ],
+        };
+        let why = "disputes are finance's".to_string();
+        let r = push(
+            &s,
+            &admin,
+            "desk-0",
+            vec![mutation(1, Command::SaveFields { fields, why })],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        // Finance records a disputed balance on one of the rep's customers.
+        let mine = pull(&s, &rep).await;
+        let id = mine.customers[0].id;
+        let all = pull(&s, &fs).await;
+        let c = all.customers.iter().find(|c| c.id == id).unwrap();
+        let mut form = CustomerInput::from_customer(c);
+        form.custom = Some([("disputed_balance".to_string(), "12000".to_string())].into());
+        let save = |form: CustomerInput| Command::SaveCustomer {
+            id,
+            create: false,
+            input: form,
+            why: String::new(),
+        };
+        let r = push(&s, &fs, "desk-1", vec![mutation(1, save(form))]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        // The rep's pull: the customer without it; finance's: with it.
+        let (status, raw) = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&rep), None).await;
+        assert_eq!(status, 200);
+        assert!(
+            raw["customers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["custom"].get("disputed_balance").is_none()),
+            "{db}: no customer in the rep's pull holds it"
+        );
+        let mine = raw["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == json!(id.to_string()))
+            .unwrap();
+        assert_eq!(mine["custom"], json!({}), "{db}");
+        let theirs = pull(&s, &rep).await;
+        let held = theirs
+            .customers
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap()
+            .clone();
+        // The rep's push: a value forged for the hidden field is ignored, the saved one stays;
+        // a change of the read-only phone is refused at its field.
+        let mut forged = CustomerInput::from_customer(&held);
+        forged.custom = Some([("disputed_balance".to_string(), "0".to_string())].into());
+        forged.contact_person = "Li Lei".into();
+        let mut phone = CustomerInput::from_customer(&held);
+        phone.phone = "13900000000".into();
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![mutation(1, save(forged)), mutation(2, save(phone))],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        assert_eq!(
+            (r.results[1].status, r.results[1].code.as_deref()),
+            (Status::Refused, Some("CMD-INVALID")),
+            "{db}: {r:?}"
+        );
+        let after = pull(&s, &fs).await;
+        let c = after.customers.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(c.custom["disputed_balance"], "12000.00", "{db}");
+        assert_eq!(c.contact_person, "Li Lei", "{db}");
+        assert_eq!(c.phone, held.phone, "{db}");
+        s.running.stop().await;
+    }
+}

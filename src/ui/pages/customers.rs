@@ -44,6 +44,8 @@ struct Row {
     sub: String,
     s: CustomerSummary,
     grade: Option<(Grade, bool)>,
+    /// The value of the custom field shown as a column, as a person reads it.
+    cf: Option<String>,
 }
 
 #[component]
@@ -55,6 +57,8 @@ pub fn CustomerList() -> impl IntoView {
     let only_overdue = RwSignal::new(false);
     let grade = RwSignal::new(String::new());
     let custom = RwSignal::new(String::new());
+    // The custom field shown as a column (its key; empty: none).
+    let column = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::Name);
     let scroll = RwSignal::new(0.0f64);
     let row_h = row_height();
@@ -89,7 +93,10 @@ pub fn CustomerList() -> impl IntoView {
     let visible = move || {
         let ix = rows.get();
         let (start, end) = window(scroll.get(), viewport.get(), ix.len(), row_h);
+        let en = state.lang.get() == crate::ui::i18n::Lang::En;
+        let column = column.get();
         state.data(|d| {
+            let def = d.fields.get(&column).filter(|_| !column.is_empty());
             ix[start..end]
                 .iter()
                 .enumerate()
@@ -103,6 +110,12 @@ pub fn CustomerList() -> impl IntoView {
                             sub: format!("{} · {}", c.region, d.user_name(&c.sales_rep)),
                             s: d.summary(c.id),
                             grade: d.rated.get(&c.id).map(|r| (r.grade, r.provisional)),
+                            cf: def.map(|f| {
+                                c.custom
+                                    .get(&f.key)
+                                    .map(|v| f.display(v, en))
+                                    .unwrap_or_default()
+                            }),
                         },
                     )
                 })
@@ -248,17 +261,40 @@ pub fn CustomerList() -> impl IntoView {
                             </select>
                         })
                     }}
+                    // A custom field as a column of the list: those on the form the user may see.
+                    {move || {
+                        let lang = state.lang.get();
+                        let en = lang == crate::ui::i18n::Lang::En;
+                        let shown: Vec<(String, String)> = state.data(|d| {
+                            let me = d.me();
+                            d.fields.active().into_iter()
+                                .filter(|f| d.field_access(&me, &f.error_name()) != creditdesk_domain::access::Access::Hidden)
+                                .map(|f| (f.key.clone(), f.label(en).to_string()))
+                                .collect()
+                        });
+                        (!shown.is_empty()).then(|| view! {
+                            <select aria-label=lang.t(T::ColumnOfField) data-testid="custom-column" on:change=move |ev| column.set(event_target_value(&ev))>
+                                <option value="">{lang.t(T::NoCustomColumn)}</option>
+                                {shown.into_iter().map(|(k, l)| { let selected = column.get_untracked() == k; view! { <option value=k selected=selected>{format!("{}{l}", lang.label(lang.t(T::ColumnOfField)))}</option> } }).collect_view()}
+                            </select>
+                        })
+                    }}
                     <label class="check"><input type="checkbox" prop:checked=move || only_overdue.get()
                         on:change=move |ev| only_overdue.set(event_target_checked(&ev)) />{move || state.t(T::OnlyOverdue)}</label>
                     <span class="count" data-testid="row-count">{move || format!("{} {}", rows.get().len(), state.t(T::Shown))}</span>
                 </div>
-                <div class="list-head" aria-hidden="true">
+                <div class="list-head" class:with-cf=move || !column.with(String::is_empty) aria-hidden="true">
                     <span>{move || state.t(T::Name)}</span>
                     <span class="num">{move || state.t(T::OpenAr)}</span>
                     <span class="num">{move || state.t(T::Overdue)}</span>
                     <span class="num">{move || state.t(T::MaxDaysOverdue)}</span>
+                    {move || {
+                        let key = column.get();
+                        let en = state.lang.get() == crate::ui::i18n::Lang::En;
+                        state.data(|d| d.fields.get(&key).map(|f| f.label(en).to_string())).map(|l| view! { <span class="cf">{l}</span> })
+                    }}
                 </div>
-                <div class="vlist" node_ref=list_ref role="list" data-testid="customer-list"
+                <div class="vlist" class:with-cf=move || !column.with(String::is_empty) node_ref=list_ref role="list" data-testid="customer-list"
                     on:scroll=move |ev| {
                         use wasm_bindgen::JsCast;
                         if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
@@ -274,10 +310,11 @@ pub fn CustomerList() -> impl IntoView {
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"
                                     attr:style=format!("transform:translateY({}px)", pos as f64 * row_h)>
-                                    <span class="who"><strong>{r.grade.map(|(g, p)| view! { <GradeBadge grade=g provisional=p />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}</small></span>
+                                    <span class="who"><strong>{r.grade.map(|(g, p)| view! { <GradeBadge grade=g provisional=p />" " })}<span class="cname">{r.name}</span></strong><small>{r.sub}{r.cf.clone().filter(|v| !v.is_empty()).map(|v| view! { <span class="cf-inline">{format!(" · {v}")}</span> })}</small></span>
                                     <span class="num"><small class="lbl">{lang.t(T::OpenAr)}</small><span class="money">{if known { r.s.open_ar.format_cny() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue><small class="lbl">{lang.t(T::Overdue)}</small><span class="money">{if overdue { r.s.overdue.format_cny() } else if known { "—".into() } else { "…".into() }}</span></span>
                                     <span class="num" class:warn=overdue>{if overdue { lang.days(r.s.max_days_overdue as i64) } else { String::new() }}</span>
+                                    {r.cf.map(|v| view! { <span class="cf" data-testid="cf-cell">{if v.is_empty() { "—".to_string() } else { v }}</span> })}
                                 </A>
                             }
                         }).collect_view()}
