@@ -50,6 +50,7 @@ pub async fn mapping_for(kind: Kind, table: &Table) -> (Mapping, bool) {
         }
     }
     let mut m = guess_mapping(kind, &table.headers);
+    with_data(|d| m.guess_custom(&table.headers, &d.fields));
     m.date_format = guess_date_format(table, &m);
     (m, false)
 }

@@ -1143,8 +1143,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.scorecard = Some(ScorecardChange::Draft(draft.clone()));
         }
         Command::PublishScorecard { draft } => {
-            let mut problems = draft.problems();
-            problems.extend(draft.binding_problems(&book.fields));
+            let problems = draft.publish_problems(&book.fields);
             if !problems.is_empty() {
                 return Err(CommandError::Model(problems));
             }
@@ -2122,6 +2121,15 @@ fn apply(book: &mut Book, fx: &Effects) {
             book.model = m.clone();
             book.draft = None;
             book.rescore();
+            // Scores of two models are on two scales (an analyst's card is not 0-100): the
+            // last run's scores are read again under the new model, so that "the score fell"
+            // never fires for a change of model. A grade that moved still counts.
+            let Book { monitor, rated, .. } = book;
+            for (id, prev) in monitor.previous.iter_mut() {
+                if let Some(r) = rated.get(id) {
+                    prev.1 = r.score;
+                }
+            }
         }
         None => {}
     }

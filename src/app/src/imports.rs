@@ -141,6 +141,37 @@ pub(crate) fn plan_import(
                 c.name
             ));
         }
+        // Field by field, as the form: a field the importer may only read (or not see) stays
+        // empty in a new customer. Custom values are checked against the form in force.
+        let input = creditdesk_domain::CustomerInput::from_customer(c);
+        let editors = &book.policy.profile_editors;
+        let locked = creditdesk_domain::access::locked(&book.fields, me, editors, &input, None, c);
+        if !locked.is_empty() {
+            refused.push(format!(
+                "customer {}: {} may not be filled by your roles",
+                c.name,
+                locked
+                    .iter()
+                    .map(|e| e.field.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Err(errors) = creditdesk_domain::fields::check_values(
+            &book.fields,
+            &c.custom,
+            &std::collections::BTreeMap::new(),
+        ) {
+            refused.push(format!(
+                "customer {}: {}",
+                c.name,
+                errors
+                    .iter()
+                    .map(|e| format!("{} {}", e.field, e.problem.code()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
     let seen = |id: CustomerId, what: &str, refused: &mut Vec<String>| {
         if r.customers.iter().any(|c| c.id == id) {
@@ -375,6 +406,7 @@ pub fn check_rows_against(
         users: &book.users,
         ledger,
         meta: Meta::new(book.device, at),
+        fields: &book.fields,
     };
     creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)
 }

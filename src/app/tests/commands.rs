@@ -4179,7 +4179,21 @@ mod custom_fields {
         }
         assert_eq!(w.book.borrow().model.version, version);
 
+        // A full run of the rules keeps each customer's grade and score (on the weighted scale).
+        block_on(creditdesk_app::monitoring::run_rules(
+            &w.store,
+            &w.book,
+            1_800_000_100_000,
+            None,
+        ))
+        .unwrap();
+        assert!(w.book.borrow().monitor.previous.contains_key(&w.ours));
         publish(draft).unwrap();
+        // Under the new model the last scores are read again: no "score fell" from the scale.
+        {
+            let b = w.book.borrow();
+            assert_eq!(b.monitor.previous[&w.ours].1, b.rated[&w.ours].score);
+        }
         let grade = |w: &World| {
             let r = w.book.borrow().rated[&w.ours];
             (r.score, r.grade)
@@ -4235,6 +4249,8 @@ mod custom_fields {
             grant("custom.nope", Role::SalesRep, Access::Read),
             grant("phone", Role::SalesRep, Access::Read),
             grant("phone", Role::SalesRep, Access::Edit),
+            grant("region", Role::SalesRep, Access::Hidden),
+            grant("custom.segment", Role::SalesRep, Access::Hidden),
         ];
         assert_eq!(
             problems(save_fields(&w, "admin", bad)),
@@ -4243,6 +4259,8 @@ mod custom_fields {
                 "FD-ACCESS-HIDDEN permission 2 (registered_capital sales_rep)",
                 "FD-ACCESS-FIELD permission 3 (custom.nope sales_rep)",
                 "FD-DUPLICATE permission 5 (phone sales_rep)",
+                "FD-ACCESS-HIDDEN permission 6 (region sales_rep)",
+                "FD-ACCESS-HIDDEN permission 7 (custom.segment sales_rep)",
             ]
         );
         let mut set = disputed_and_segment();
@@ -4298,22 +4316,54 @@ mod custom_fields {
         let mut same = form.clone();
         same.phone = " 13800000000 ".into();
         edit(&w, "rep-1", same).unwrap();
-        // A new customer of the rep: the read-only phone stays empty.
+        // A new customer of the rep: its form is filled, the read-only phone too; the hidden
+        // fields stay empty.
         let fresh = CustomerInput {
             phone: "13700000000".into(),
-            custom: values(&[("segment", "retail")]),
+            email: "new@new.example".into(),
+            custom: values(&[("segment", "retail"), ("disputed_balance", "5")]),
             ..input("New Ltd", "rep-1")
         };
-        let created = w.run(
+        let new_id = CustomerId::from_u128(4242);
+        w.run(
             "rep-1",
             Command::SaveCustomer {
-                id: CustomerId::from_u128(4242),
+                id: new_id,
                 create: true,
                 input: fresh,
                 why: String::new(),
             },
+        )
+        .unwrap();
+        let c = w.book.borrow().customer(new_id).unwrap().clone();
+        assert_eq!((c.phone.as_str(), c.email.as_str()), ("13700000000", ""));
+        assert_eq!(c.custom.get("disputed_balance"), None);
+        // The same from an import, which names every field: the hidden ones are refused.
+        let mut imported = c.clone();
+        imported.id = CustomerId::from_u128(4343);
+        imported.name = "Imported Ltd".into();
+        imported.email = "x@imported.example".into();
+        let r = w.run(
+            "rep-1",
+            Command::ImportBatch {
+                kind: creditdesk_domain::import::Kind::Customers,
+                file: "customers.csv".into(),
+                rows_total: 1,
+                skipped: 0,
+                records: creditdesk_domain::import::Records {
+                    customers: vec![imported],
+                    rows: vec![2],
+                    ..Default::default()
+                },
+                blocked: creditdesk_app::imports::Blocked::Hold,
+            },
         );
-        assert_eq!(problems(created), ["phone E-READ-ONLY"]);
+        match r {
+            Err(CommandError::Rows(why)) => {
+                assert!(why.iter().any(|w| w.contains("email")), "{why:?}")
+            }
+            other => panic!("expected a refusal, got {:?}", other.map(|r| r.state)),
+        }
         // Finance, whose roles have no grant, sees and edits everything as before.
         let fs = who("fs");
         let (snapshot, _) = w.book.borrow().snapshot_for(&fs, 2).unwrap();

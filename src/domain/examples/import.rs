@@ -53,6 +53,7 @@ fn main() {
         users: &[],
         ledger: &ledger,
         meta: Meta::new(DeviceId::from_u128(1), Timestamp(0)),
+        fields: &Default::default(),
     };
     let mut n = 0u128;
     let plan = validate(

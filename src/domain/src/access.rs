@@ -10,12 +10,19 @@
 //!   policy's `profile_editors`, finance by default).
 //! - **A user with several roles** gets the most open of them (editable over read-only over
 //!   hidden).
-//! - **What cannot be hidden** ([`hideable`]): the name and the sales rep (what a customer is,
-//!   and who sees it), the first cooperation date and the external profile and fields placed
-//!   with it (the scorecard's inputs: a device grades its customers itself, and would grade
-//!   them wrong without them). They can be read-only. Limits are not fields of the form: they
-//!   change only through approved requests and are always read-only; a device's order check
-//!   reads them, so they are never hidden.
+//! - **Grants only restrict.** A field a user may not edit by default (a rating input for one
+//!   who is not a profile editor, anything for one who edits no customer) is never made editable
+//!   by a grant: the commands would refuse the change anyway.
+//! - **What cannot be hidden** ([`hideable`]): the fields every customer needs (name, region,
+//!   industry, sales rep, first cooperation date, a required custom field: a form without them
+//!   could not be saved), and the external profile and the fields placed with it (the
+//!   scorecard's inputs: a device grades its customers itself, and would grade them wrong
+//!   without them). They can be read-only. Limits are not fields of the form: they change only
+//!   through approved requests and are always read-only; a device's order check reads them, so
+//!   they are never hidden.
+//! - **Read-only protects what is saved.** Creating a customer fills its form, read-only fields
+//!   included; after that a read-only field stays as saved. A hidden field stays empty in a new
+//!   customer.
 //! - **Enforcement.** A command that writes a field the user may not edit is refused at that
 //!   field with `E-READ-ONLY` ([`locked`]). A hidden field keeps its saved value whatever a form
 //!   sends ([`keep_hidden`]): the user's device never had it. The server strips hidden fields
@@ -110,10 +117,15 @@ fn is_profile(set: &FieldSet, name: &str) -> bool {
 
 /// Whether a field may be hidden from a role (see the module docs).
 pub fn hideable(set: &FieldSet, name: &str) -> bool {
+    let required_custom = name
+        .strip_prefix("custom.")
+        .and_then(|k| set.get(k))
+        .is_some_and(|d| d.required);
     !matches!(
         name,
-        field::NAME | field::SALES_REP | field::FIRST_COOPERATION
+        field::NAME | field::REGION | field::INDUSTRY | field::SALES_REP | field::FIRST_COOPERATION
     ) && !is_profile(set, name)
+        && !required_custom
 }
 
 /// Whether a grant names a field of the form (a fixed one, or a custom field, retired or not).
@@ -124,16 +136,17 @@ pub fn known(set: &FieldSet, name: &str) -> bool {
             .is_some_and(|k| set.get(k).is_some())
 }
 
-/// A role's access to a field when no grant names it.
-pub fn default_access(set: &FieldSet, role: Role, name: &str, profile_editors: &[Role]) -> Access {
+/// The access of someone with these roles when no grant names the field: editable when they
+/// edit customers and, for a rating input, are one of the profile's editors; else read-only.
+fn default_for(set: &FieldSet, roles: &[Role], name: &str, profile_editors: &[Role]) -> Access {
     let edits = User {
         id: String::new(),
         name: String::new(),
-        roles: vec![role],
+        roles: roles.to_vec(),
         region: String::new(),
     }
     .may(Permission::EditCustomers);
-    let profile_ok = !is_profile(set, name) || profile_editors.contains(&role);
+    let profile_ok = !is_profile(set, name) || roles.iter().any(|r| profile_editors.contains(r));
     if edits && profile_ok {
         Access::Edit
     } else {
@@ -141,22 +154,23 @@ pub fn default_access(set: &FieldSet, role: Role, name: &str, profile_editors: &
     }
 }
 
-/// A role's access to a field: its grant, else the default.
-pub fn role_access(set: &FieldSet, role: Role, name: &str, profile_editors: &[Role]) -> Access {
-    set.access
-        .iter()
-        .find(|g| g.role == role && g.field == name)
-        .map_or_else(
-            || default_access(set, role, name, profile_editors),
-            |g| g.access,
-        )
+/// A role's access to a field when no grant names it (what the matrix shows in brackets).
+pub fn default_access(set: &FieldSet, role: Role, name: &str, profile_editors: &[Role]) -> Access {
+    default_for(set, &[role], name, profile_editors)
 }
 
-/// A user's access to a field: the most open of their roles'.
+/// A user's access to a field: of their roles, the most open grant, a role without a grant
+/// counting as the user's default; never more than the default (grants only restrict).
 pub fn access(set: &FieldSet, user: &User, name: &str, profile_editors: &[Role]) -> Access {
+    let default = default_for(set, &user.roles, name, profile_editors);
     user.roles
         .iter()
-        .map(|r| role_access(set, *r, name, profile_editors))
+        .map(|r| {
+            set.access
+                .iter()
+                .find(|g| g.role == *r && g.field == name)
+                .map_or(default, |g| g.access.min(default))
+        })
         .max()
         .unwrap_or(Access::Hidden)
 }
@@ -191,10 +205,18 @@ pub fn strip(c: &mut Customer, hidden: &[Cow<'static, str>]) {
                 field::USCC => c.uscc = None,
                 field::CONTACT_PERSON => c.contact_person.clear(),
                 field::PHONE => c.phone.clear(),
-                field::EMAIL => c.email.clear(),
                 field::ADDRESS => c.address.clear(),
                 field::REGION => c.region.clear(),
                 field::INDUSTRY => c.industry.clear(),
+                field::EMAIL => {
+                    c.email.clear();
+                    // A reminder e-mailed to the customer records the address it went to.
+                    for k in &mut c.contacts {
+                        if k.channel == crate::contact::Channel::Email && k.with.contains('@') {
+                            k.with.clear();
+                        }
+                    }
+                }
                 field::LANG => c.lang = Default::default(),
                 // The rest cannot be hidden (see `hideable`).
                 _ => {}
@@ -265,8 +287,9 @@ pub fn keep_hidden(
 }
 
 /// The fields a user changed that they may only read, each as an `E-READ-ONLY` error at the
-/// field. For a new customer, a read-only field must be left empty; for a saved one, its value
-/// must stay as it is (compared as saved, so `12,000` for `12000.00` is no change).
+/// field. For a saved customer, a read-only or hidden field's value must stay as it is
+/// (compared as saved, so `12,000` for `12000.00` is no change). For a new one, only a hidden
+/// field must be left empty (an import names every field; the form clears them first).
 pub fn locked(
     set: &FieldSet,
     user: &User,
@@ -281,7 +304,8 @@ pub fn locked(
     );
     let mut out = Vec::new();
     for f in all_fields(set) {
-        if access(set, user, &f, profile_editors) == Access::Edit {
+        let a = access(set, user, &f, profile_editors);
+        if a == Access::Edit || (before.is_none() && a == Access::Read) {
             continue;
         }
         let changed = match (f.strip_prefix("custom."), &old) {

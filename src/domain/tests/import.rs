@@ -147,6 +147,7 @@ fn import(kind: Kind, bytes: &[u8]) -> (Table, Mapping, Plan) {
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     let plan = validate(kind, &table, &mapping, &ctx, &mut counter(), d(TODAY));
     (table, mapping, plan)
@@ -791,6 +792,7 @@ fn a_mapping_is_saved_as_stable_keys_and_read_back() {
         kind: Kind::CreditNotes,
         columns: vec![Some(FieldKey::Number), None, Some(FieldKey::IssueDate)],
         date_format: DateFormat::ExcelSerial,
+        custom: Default::default(),
     };
     let json = serde_json::to_string(&mapping).unwrap();
     assert_eq!(
@@ -846,6 +848,7 @@ fn the_date_format_is_guessed_from_the_columns_that_are_read() {
             Some(FieldKey::Amount),
         ],
         date_format: DateFormat::Auto,
+        custom: Default::default(),
     };
     assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
     // A date field of another kind, left in a saved mapping, is not read either.
@@ -886,6 +889,7 @@ fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
             users: &users(),
             ledger: &stored().1,
             meta: meta(),
+            fields: &Default::default(),
         },
         &mut counter(),
         d(TODAY),
@@ -1274,6 +1278,7 @@ fn a_void_payment_imported_again_is_no_duplicate_but_the_payment_recorded_right(
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     let plan = validate(
         Kind::Payments,
@@ -1473,11 +1478,13 @@ fn a_field_mapped_twice_and_a_mapping_of_another_kind_are_file_problems() {
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     let mapping = Mapping {
         kind: Kind::Orders,
         columns: vec![Some(FieldKey::Number), Some(FieldKey::Number)],
         date_format: DateFormat::Auto,
+        custom: Default::default(),
     };
     let plan = validate(
         Kind::Orders,
@@ -1611,6 +1618,7 @@ fn the_error_file_holds_the_rows_in_error_with_their_problems() {
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     let plan2 = validate(
         Kind::CreditNotes,
@@ -1672,6 +1680,7 @@ fn a_hundred_thousand_invoice_rows_are_validated() {
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     let plan = validate(
         Kind::Invoices,
@@ -1782,6 +1791,7 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
         users: &users(),
         ledger: &ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     for kind in Kind::ALL {
         let mut mapping = guess_mapping(kind, &table.headers);
@@ -1936,4 +1946,98 @@ fn an_invoice_file_s_disputed_column_reads_yes_no_or_the_amount_within_the_invoi
             ("D-3".to_string(), Money::from_minor(25_050))
         ]
     );
+}
+
+#[test]
+fn a_customers_file_fills_the_custom_fields_found_by_their_labels_and_checks_them_as_the_form() {
+    use creditdesk_domain::fields::{FieldDef, FieldKind, FieldOption, FieldSet};
+    let mut segment = FieldDef::new("segment", "客户细分", "Segment", FieldKind::Choice);
+    segment.required = true;
+    segment.options = ["retail", "wholesale"]
+        .map(|k| FieldOption {
+            key: k.into(),
+            zh: if k == "retail" { "零售" } else { "批发" }.into(),
+            en: k.into(),
+            retired: false,
+        })
+        .to_vec();
+    let mut disputed = FieldDef::new(
+        "disputed_balance",
+        "争议余额",
+        "Disputed balance",
+        FieldKind::Money,
+    );
+    disputed.min = Some(creditdesk_domain::rating::Fixed::from_int(0));
+    let fields = FieldSet {
+        version: 1,
+        fields: vec![segment, disputed],
+        access: Vec::new(),
+    };
+    let text = "客户名称,区域,行业,销售代表,首次合作日期,客户细分,Disputed Balance (CNY)\n\
+        甲公司,华东,机械,李伟,2024-01-01,批发,\"12,000.5\"\n\
+        乙公司,华东,机械,李伟,2024-01-01,online,-5\n\
+        丙公司,华东,机械,李伟,2024-01-01,,\n";
+    let table = read_table(text, b',').unwrap();
+    let mut mapping = guess_mapping(Kind::Customers, &table.headers);
+    mapping.guess_custom(&table.headers, &fields);
+    assert_eq!(
+        mapping.custom,
+        [
+            ("disputed_balance".to_string(), 6),
+            ("segment".to_string(), 5)
+        ]
+        .into()
+    );
+    let (customers, ledger) = stored();
+    let ctx = Context {
+        customers: &customers,
+        users: &users(),
+        ledger: &ledger,
+        meta: meta(),
+        fields: &fields,
+    };
+    let plan = validate(
+        Kind::Customers,
+        &table,
+        &mapping,
+        &ctx,
+        &mut counter(),
+        d(TODAY),
+    );
+    let got: Vec<(u64, String, String)> = plan
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.row,
+                p.column.clone().unwrap_or_default(),
+                format!("{:?}", p.problem),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                3,
+                "Disputed Balance (CNY)",
+                "Invalid { problem: BelowMin { min: 0 } }"
+            ),
+            (3, "客户细分", "Invalid { problem: NotAChoice }"),
+            (4, "客户细分", "Required"),
+        ]
+        .map(|(r, c, p)| (r, c.to_string(), p.to_string()))
+    );
+    assert_eq!(plan.records.customers.len(), 1);
+    let c = &plan.records.customers[0];
+    assert_eq!(
+        c.custom["segment"], "wholesale",
+        "an option read by its label"
+    );
+    assert_eq!(c.custom["disputed_balance"], "12000.50");
+    // Mapped by hand, a column that held a fixed field holds the custom one instead.
+    mapping.map_custom(&table, 3, "segment");
+    assert_eq!(mapping.custom_at(3), Some("segment"));
+    assert_eq!(mapping.custom_at(5), None);
+    assert_eq!(mapping.columns[3], None);
 }

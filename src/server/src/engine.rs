@@ -794,6 +794,12 @@ impl Engine {
             let items = book.open_items(customer);
             (c, items, book.as_of)
         };
+        // The reply names the address only to whom may see the customer's e-mail.
+        let email_shown = self
+            .book
+            .borrow()
+            .field_access(user, creditdesk_domain::party::field::EMAIL)
+            != creditdesk_domain::access::Access::Hidden;
         let to = c.email.trim().to_string();
         if !creditdesk_domain::notice::is_email(&to) {
             return Err(ApiError::new(
@@ -848,7 +854,7 @@ impl Engine {
             self.wake.notify_one();
         }
         Ok(crate::api::Reminder {
-            to,
+            to: if email_shown { to } else { String::new() },
             subject,
             lang: c.lang.code().into(),
         })

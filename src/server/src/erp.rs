@@ -1053,6 +1053,7 @@ fn table_of(kind: Kind, keys: &[FieldKey], docs: &[Vec<(FieldKey, String)>]) -> 
         kind,
         columns: keys.iter().map(|k| Some(*k)).collect(),
         date_format: Default::default(),
+        custom: Default::default(),
     };
     (table, mapping)
 }

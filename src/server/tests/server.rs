@@ -1637,6 +1637,11 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
             (Status::Refused, Some("CMD-INVALID")),
             "{db}: {r:?}"
         );
+        let reason = r.results[1].reason.clone().unwrap_or_default();
+        assert!(
+            reason.contains("phone") && reason.contains("E-READ-ONLY"),
+            "{db}: {reason}"
+        );
         let after = pull(&s, &fs).await;
         let c = after.customers.iter().find(|c| c.id == id).unwrap();
         assert_eq!(c.custom["disputed_balance"], "12000.00", "{db}");

@@ -844,7 +844,7 @@ fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {score.characteristics.iter().map(|c| {
-                        let below = c.attribute.map(|_| c.baseline.0 - c.points.0).filter(|b| *b > 0);
+                        let below = c.below();
                         view! {
                             <tr class:missing=c.attribute.is_none() data-characteristic=c.name.clone()>
                                 <td>{c.name.clone()}</td>
@@ -852,7 +852,7 @@ fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
                                 <td class="num">{c.value.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td>{if c.attribute.is_some() { c.label.clone() } else { t(T::NoBin).to_string() }}</td>
                                 <td class="num key">{c.points.display()}</td>
-                                <td class="num">{below.map(|b| format!("−{}", creditdesk_domain::rating::additive::Micro(b).display())).unwrap_or_default()}</td>
+                                <td class="num">{below.map(|b| format!("−{}", b.display())).unwrap_or_default()}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -427,7 +427,16 @@ fn AccessMatrix(
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
     let t = move |k: T| lang.t(k);
-    let (set, editors) = state.data(|d| (d.fields.clone(), d.policy.profile_editors.clone()));
+    let (saved, editors) = state.data(|d| (d.fields.clone(), d.policy.profile_editors.clone()));
+    // The form as drafted (a field's section or "required" decides whether it may be hidden).
+    let set = FieldSet {
+        fields: drafts
+            .get_untracked()
+            .iter()
+            .filter_map(|d| d.def("").ok())
+            .collect(),
+        ..saved
+    };
     let mut rows: Vec<(String, String)> = access::FIXED
         .iter()
         .map(|f| (f.to_string(), t(fixed_label(f)).to_string()))
@@ -458,7 +467,7 @@ fn AccessMatrix(
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|(field, label)| {
-                            let hideable = access::hideable(&set, &field);
+                            let hideable = state.data(|d| d.may_hide(&set, &field));
                             view! {
                                 <tr data-field=field.clone()>
                                     <th>{label}</th>
@@ -481,7 +490,8 @@ fn AccessMatrix(
                                                         });
                                                     }>
                                                     <option value="" selected=given.is_none()>{format!("({})", t(access_label(default)))}</option>
-                                                    {Access::ALL.into_iter().filter(|a| *a != Access::Hidden || hideable).map(|a| view! {
+                                                    // Grants only restrict: nothing above the default.
+                                                    {Access::ALL.into_iter().filter(|a| (*a != Access::Hidden || hideable) && *a <= default).map(|a| view! {
                                                         <option value=a.code() selected=given == Some(a)>{t(access_label(a))}</option>
                                                     }).collect_view()}
                                                 </select>

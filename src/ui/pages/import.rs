@@ -309,6 +309,19 @@ fn MappingStep(
         _ => "?",
     };
     let m2 = mapping.clone();
+    // A customers file may fill the custom fields on the form (key, label, required).
+    let custom_fields: Vec<(String, String, bool)> = if kind == Kind::Customers {
+        let en = lang == crate::ui::i18n::Lang::En;
+        crate::ui::state::with_data(|d| {
+            d.fields
+                .active()
+                .into_iter()
+                .map(|f| (f.key.clone(), f.label(en).to_string(), f.required))
+                .collect()
+        })
+    } else {
+        Vec::new()
+    };
     // Mapping a column by hand guesses the date format again (from the columns now read).
     let table = StoredValue::new_local(parsed.table.clone());
     view! {
@@ -325,6 +338,7 @@ fn MappingStep(
                     {parsed.table.headers.iter().enumerate().map(|(i, h)| {
                         let sample = parsed.table.rows.iter().take(3).filter_map(|r| r.get(i)).filter(|v| !v.trim().is_empty()).cloned().collect::<Vec<_>>().join(" · ");
                         let current = mapping.columns.get(i).copied().flatten();
+                        let current_custom = mapping.custom_at(i).map(str::to_string);
                         let m = mapping.clone();
                         view! {
                             <tr>
@@ -334,13 +348,22 @@ fn MappingStep(
                                     <select data-testid=format!("map-{i}") aria-label=h.clone() on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let mut m = m.clone();
-                                        table.with_value(|t| m.map_column(t, i, im::FieldKey::from_key(&v)));
+                                        table.with_value(|t| match v.strip_prefix("custom:") {
+                                            Some(key) => m.map_custom(t, i, key),
+                                            None => m.map_column(t, i, im::FieldKey::from_key(&v)),
+                                        });
                                         on_change.run(m);
                                     }>
-                                        <option value="" selected=current.is_none()>{lang.t(T::Ignore)}</option>
+                                        <option value="" selected=current.is_none() && current_custom.is_none()>{lang.t(T::Ignore)}</option>
                                         {kind.fields().iter().map(|f| {
                                             let star = if matches!(f.need, Need::Optional) { "" } else { " *" };
                                             view! { <option value=f.key.key() selected=current == Some(f.key)>{format!("{}{star}", field_label(lang, f.key))}</option> }
+                                        }).collect_view()}
+                                        // The custom fields of the customer form.
+                                        {custom_fields.clone().into_iter().map(|(key, label, required)| {
+                                            let star = if required { " *" } else { "" };
+                                            let selected = current_custom.as_deref() == Some(key.as_str());
+                                            view! { <option value=format!("custom:{key}") selected=selected>{format!("{label}{star}")}</option> }
                                         }).collect_view()}
                                     </select>
                                 </td>

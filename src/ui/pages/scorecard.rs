@@ -76,11 +76,7 @@ fn ScorecardBody() -> impl IntoView {
         state.rev.track();
         draft.with(|d| {
             d.as_ref()
-                .map(|d| {
-                    let mut p = d.problems();
-                    p.extend(with_data(|data| d.binding_problems(&data.fields)));
-                    p
-                })
+                .map(|d| with_data(|data| d.publish_problems(&data.fields)))
                 .unwrap_or_default()
         })
     });

@@ -692,6 +692,10 @@ pub struct Mapping {
     pub columns: Vec<Option<FieldKey>>,
     #[serde(default)]
     pub date_format: DateFormat,
+    /// Customers only: the custom fields read from columns, by the field's key (a column holds
+    /// one field, fixed or custom).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom: std::collections::BTreeMap<String, usize>,
 }
 
 impl Mapping {
@@ -710,10 +714,54 @@ impl Mapping {
         if self.columns.len() <= column {
             self.columns.resize(column + 1, None);
         }
+        self.custom.retain(|_, c| *c != column);
         let old = std::mem::replace(&mut self.columns[column], field);
         let is_date = |f: Option<FieldKey>| f.is_some_and(FieldKey::is_date);
         if old != field && (is_date(old) || is_date(field)) {
             self.date_format = super::values::guess_date_format(table, self);
+        }
+    }
+}
+
+impl Mapping {
+    /// The custom field a column holds, if any.
+    pub fn custom_at(&self, column: usize) -> Option<&str> {
+        self.custom
+            .iter()
+            .find(|(_, c)| **c == column)
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Maps header column `column` to the custom field `key` (customers only): the column's
+    /// fixed field, and any other column of that custom field, are let go.
+    pub fn map_custom(&mut self, table: &Table, column: usize, key: &str) {
+        self.map_column(table, column, None);
+        self.custom.insert(key.to_string(), column);
+    }
+
+    /// Maps the columns left unmapped whose header is a custom field's key or label (either
+    /// language), as [`guess_mapping`] does for the fixed fields. Customers only.
+    pub fn guess_custom(&mut self, headers: &[String], fields: &crate::fields::FieldSet) {
+        if self.kind != Kind::Customers {
+            return;
+        }
+        for f in fields.active() {
+            if self.custom.contains_key(&f.key) {
+                continue;
+            }
+            let names = [&f.key, &f.label_zh, &f.label_en].map(|s| normalise_header(s, false));
+            let found = headers.iter().enumerate().position(|(i, h)| {
+                let taken = self.columns.get(i).copied().flatten().is_some()
+                    || self.custom.values().any(|c| *c == i);
+                !taken
+                    && [false, true].iter().any(|drop| {
+                        let h = normalise_header(h, *drop);
+                        !h.is_empty() && names.contains(&h)
+                    })
+            });
+            if let Some(i) = found {
+                self.custom.insert(f.key.clone(), i);
+            }
         }
     }
 }
@@ -784,5 +832,6 @@ pub fn guess_mapping(kind: Kind, headers: &[String]) -> Mapping {
         kind,
         columns,
         date_format: DateFormat::Auto,
+        custom: Default::default(),
     }
 }

@@ -30,6 +30,9 @@ pub struct Context<'a> {
     pub ledger: &'a Ledger,
     /// Copied into every new record (version 1, the importing device, the time of import).
     pub meta: Meta,
+    /// The custom fields of the customer form: a customers file may fill them
+    /// ([`Mapping::custom`]).
+    pub fields: &'a crate::fields::FieldSet,
 }
 
 /// The records of the valid rows, ready to write (only the vector of the file's kind is filled).
@@ -99,6 +102,8 @@ fn past_date(s: &str, format: DateFormat, as_of: Date) -> Result<Date, ImportPro
 struct Sheet<'t> {
     table: &'t Table,
     cols: [Option<usize>; FieldKey::COUNT],
+    /// Custom fields by key, and their columns (customers only).
+    custom: Vec<(String, usize)>,
     problems: Vec<RowProblem>,
     warnings: Vec<RowProblem>,
     rows_in_error: BTreeSet<u64>,
@@ -167,6 +172,27 @@ impl<'s, 't> Row<'s, 't> {
         self.sheet.rows_in_error.insert(self.line);
         self.bad = true;
         self.reported |= 1 << f.index();
+    }
+
+    /// Records a problem of a custom field: at its column, or named `custom.<key>` when no
+    /// column holds it.
+    fn report_custom(&mut self, column: Option<usize>, name: &str, problem: ImportProblem) {
+        let p = RowProblem {
+            row: self.line,
+            column: Some(
+                column
+                    .and_then(|c| self.sheet.table.headers.get(c).cloned())
+                    .unwrap_or_else(|| name.to_string()),
+            ),
+            field: None,
+            value: column
+                .and_then(|c| self.cells.get(c).cloned())
+                .unwrap_or_default(),
+            problem,
+        };
+        self.sheet.problems.push(p);
+        self.sheet.rows_in_error.insert(self.line);
+        self.bad = true;
     }
 
     fn was_reported(&self, f: FieldKey) -> bool {
@@ -511,6 +537,16 @@ pub fn validate(
     let mut sheet = Sheet {
         table,
         cols: [None; FieldKey::COUNT],
+        custom: if kind == Kind::Customers {
+            mapping
+                .custom
+                .iter()
+                .filter(|(_, c)| **c < table.headers.len())
+                .map(|(k, c)| (k.clone(), *c))
+                .collect()
+        } else {
+            Vec::new()
+        },
         problems: Vec::new(),
         warnings: Vec::new(),
         rows_in_error: BTreeSet::new(),
@@ -1115,8 +1151,29 @@ fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, ou
                 }
             }
         }
+        // The custom fields mapped, checked as the form checks them; each problem at its column.
+        let values: BTreeMap<String, String> = r
+            .sheet
+            .custom
+            .iter()
+            .map(|(k, c)| (k.clone(), cells.get(*c).cloned().unwrap_or_default()))
+            .collect();
+        // A required field no column holds is reported on every row, named by its key.
+        let custom = match crate::fields::check_values(ctx.fields, &values, &BTreeMap::new()) {
+            Ok(v) => Some(v),
+            Err(errors) => {
+                for e in errors {
+                    let key = e.field.strip_prefix("custom.").unwrap_or(&e.field);
+                    let col = r.sheet.custom.iter().find(|(k, _)| k == key).map(|c| c.1);
+                    let problem = ImportProblem::from_problem(e.problem, format, as_of);
+                    r.report_custom(col, &e.field, problem);
+                }
+                None
+            }
+        };
         match input.validate(CustomerId::from_u128(0), meta, BTreeMap::new(), as_of) {
             Ok(mut c) => {
+                c.custom = custom.unwrap_or_default();
                 if r.keep() {
                     c.id = CustomerId::from_u128(ids());
                     out.customers.push(c);

@@ -98,7 +98,7 @@ impl Format {
         let t = text.trim_start_matches('\u{feff}').trim_start();
         if t.starts_with('<') {
             Format::Pmml
-        } else if t.starts_with("Variable") || t.starts_with("\"Variable\"") {
+        } else if t.lines().next().is_some_and(|l| l.contains("Variable")) {
             Format::Optbinning
         } else {
             Format::Scorecardpy
@@ -139,6 +139,14 @@ pub struct CharPart {
     pub points: Micro,
     pub baseline: Micro,
     pub reason: Option<String>,
+}
+
+impl CharPart {
+    /// The points below the characteristic's baseline, when a bin took the value and gave less.
+    pub fn below(&self) -> Option<Micro> {
+        self.attribute?;
+        (self.baseline > self.points).then(|| Micro(self.baseline.0 - self.points.0))
+    }
 }
 
 /// A reason code and the points below baseline behind it.

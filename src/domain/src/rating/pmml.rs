@@ -4,7 +4,11 @@
 //! (`partialScore`, `reasonCode`) and the predicates `SimplePredicate` (every operator),
 //! `SimpleSetPredicate` (`isIn`, `isNotIn`), `CompoundPredicate` (`and`, `or`), `True` and
 //! `False`, over fields of the `DataDictionary` (a `continuous` field is read as numbers, any
-//! other as categories). Refused, each with its place and why: `ComplexPartialScore` (points
+//! other as categories). A characteristic's baseline (what reason codes are measured against)
+//! is its `baselineScore`, else the scorecard's, else by `baselineMethod` (`min` or, by
+//! default, `max` of its points). Refused, each with its place and why:
+//! `reasonCodeAlgorithm="pointsAbove"`, `baselineMethod` `mean` or `neutral` without a
+//! baseline (they need the training data), `ComplexPartialScore` (points
 //! computed by an expression), derived fields (`TransformationDictionary`,
 //! `LocalTransformations`, a field the dictionary lacks), `xor` and `surrogate`, and a model
 //! other than a scorecard. Every problem of the document at once.
@@ -348,6 +352,26 @@ pub fn from_pmml(xml: &str) -> Result<AdditiveCard, Vec<PmmlProblem>> {
     let base = r
         .number("Scorecard", "initialScore", model.attribute("initialScore"))
         .unwrap_or_default();
+    // Reason codes: CreditDesk ranks the points below each characteristic's baseline (PMML's
+    // default, `pointsBelow`). A baseline is the characteristic's own `baselineScore`, else the
+    // scorecard's, else by `baselineMethod`: `max` (the default here) or `min` of its points;
+    // `mean` and `neutral` need the training data and are refused without a baseline.
+    let algorithm = model
+        .attribute("reasonCodeAlgorithm")
+        .unwrap_or("pointsBelow");
+    if algorithm != "pointsBelow" {
+        r.push(
+            code::UNSUPPORTED,
+            "Scorecard",
+            format!("reasonCodeAlgorithm {algorithm:?}: only pointsBelow is computed"),
+        );
+    }
+    let model_baseline = r.number(
+        "Scorecard",
+        "baselineScore",
+        model.attribute("baselineScore"),
+    );
+    let method = model.attribute("baselineMethod").unwrap_or("other");
     let mut characteristics = Vec::new();
     let chars = model.children().find(|n| n.has_tag_name("Characteristics"));
     for (i, c) in chars
@@ -358,7 +382,18 @@ pub fn from_pmml(xml: &str) -> Result<AdditiveCard, Vec<PmmlProblem>> {
     {
         let name = c.attribute("name").unwrap_or("").to_string();
         let at = format!("Characteristic {} ({name})", i + 1);
-        let baseline = r.number(&at, "baselineScore", c.attribute("baselineScore"));
+        let baseline = r
+            .number(&at, "baselineScore", c.attribute("baselineScore"))
+            .or(model_baseline);
+        let uses_reasons = model.attribute("useReasonCodes") != Some("false");
+        if baseline.is_none() && uses_reasons && matches!(method, "mean" | "neutral") {
+            r.push(
+                code::UNSUPPORTED,
+                &at,
+                format!("baselineMethod {method:?} without a baselineScore: give the baseline"),
+            );
+        }
+        let min_baseline = baseline.is_none() && method == "min";
         let mut field = None;
         let mut attributes = Vec::new();
         for (j, a) in c
@@ -396,6 +431,11 @@ pub fn from_pmml(xml: &str) -> Result<AdditiveCard, Vec<PmmlProblem>> {
             }
         }
         let (field, numeric) = field.unwrap_or((name.clone(), false));
+        let baseline = if min_baseline {
+            attributes.iter().map(|a| a.points).min()
+        } else {
+            baseline
+        };
         characteristics.push(Characteristic {
             name,
             field,
@@ -824,5 +864,45 @@ mod tests {
             "the document holds a TreeModel, not a Scorecard"
         );
         assert_eq!(from_pmml("<PMML").unwrap_err()[0].code, code::XML);
+    }
+
+    #[test]
+    fn baselines_come_from_the_characteristic_the_scorecard_or_its_method_and_points_above_is_refused(
+    ) {
+        // The scorecard's baseline for a characteristic without its own.
+        let doc = DOC.replace(r#"baselineScore="0">"#, ">").replace(
+            r#"baselineMethod="other">"#,
+            r#"baselineMethod="other" baselineScore="7">"#,
+        );
+        let card = from_pmml(&doc).unwrap();
+        let b: Vec<Option<String>> = card
+            .characteristics
+            .iter()
+            .map(|c| c.baseline.map(|b| b.display()))
+            .collect();
+        assert_eq!(b, [Some("20".to_string()), Some("7".to_string())]);
+        // "min": the characteristic's lowest points.
+        let min = DOC
+            .replace(r#"baselineScore="0">"#, ">")
+            .replace(r#"baselineMethod="other""#, r#"baselineMethod="min""#);
+        let card = from_pmml(&min).unwrap();
+        assert_eq!(card.characteristics[1].baseline, Some(Micro(-5_000_000)));
+        // "mean" without a baseline, and points above: refused, both at once.
+        let mean = DOC
+            .replace(r#"baselineScore="0">"#, ">")
+            .replace(r#"baselineMethod="other""#, r#"baselineMethod="mean""#)
+            .replace("pointsBelow", "pointsAbove");
+        let got: Vec<String> = from_pmml(&mean)
+            .unwrap_err()
+            .iter()
+            .map(|p| format!("{} {}", p.code, p.at))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "PMML-UNSUPPORTED Scorecard",
+                "PMML-UNSUPPORTED Characteristic 2 (segment_score)"
+            ]
+        );
     }
 }

@@ -623,6 +623,14 @@ impl Scorecard {
             .unwrap_or_default()
     }
 
+    /// Every rule a draft breaks before it may be published: its own, and its bindings' against
+    /// the form in force (what the page shows and `PublishScorecard` checks).
+    pub fn publish_problems(&self, fields: &crate::fields::FieldSet) -> Vec<ModelProblem> {
+        let mut p = self.problems();
+        p.extend(self.binding_problems(fields));
+        p
+    }
+
     /// Whether the model is an analyst's additive card.
     pub fn is_additive(&self) -> bool {
         self.additive.is_some()
