@@ -810,7 +810,7 @@ texts! {
     ColumnOfField => "Column", "显示列";
     NoCustomColumn => "No extra column", "不显示额外列";
     FieldAccessTitle => "Who sees and changes each field", "各字段的查看与编辑权限";
-    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown. The name, the sales rep and the rating's inputs cannot be hidden.", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值。客户名称、销售代表和评级输入项不可隐藏。";
+    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown; a cell offers nothing above its default. The fields every customer needs (name, region, industry, sales rep, first cooperation, required fields) and the rating's inputs cannot be hidden.", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值，且不能高于默认值。客户必填项（名称、区域、行业、销售代表、首次合作日期及必填的自定义字段）和评级输入项不可隐藏。";
     AccessHidden => "hidden", "隐藏";
     AccessRead => "read-only", "只读";
     AccessEdit => "editable", "可编辑";

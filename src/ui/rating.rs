@@ -215,28 +215,31 @@ pub fn provisional_text(lang: Lang, s: &Score, m: &Minimum) -> String {
     let months = s.history_months.unwrap_or(0);
     let cov = Fixed(s.coverage_bp as i64).display();
     let need = Fixed(m.coverage_bp as i64).display();
-    if !s.characteristics.is_empty() {
-        // An additive model: the share of its characteristics with a value a bin takes.
-        return match lang {
-            Lang::Zh => format!(
-                "暂定评级：首张发票起 {months}/{} 个月，有数据的特征占 {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",
-                m.history_months, m.ceiling
-            ),
-            Lang::En => format!(
-                "Provisional: {months} of {} months since the first invoice, {cov}% of the characteristics have data ({need}% needed). Graded no better than {} until the data exist; a first limit goes through a request.",
-                m.history_months, m.ceiling
-            ),
-        };
-    }
+    // An additive model counts the share of its characteristics with a value a bin takes.
+    let additive = !s.characteristics.is_empty();
     match lang {
-        Lang::Zh => format!(
-            "暂定评级：首张发票起 {months}/{} 个月，有数据的因子权重 {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",
-            m.history_months, m.ceiling
-        ),
-        Lang::En => format!(
-            "Provisional: {months} of {} months since the first invoice, {cov}% of the weight has data ({need}% needed). Graded no better than {} until the data exist; a first limit goes through a request.",
-            m.history_months, m.ceiling
-        ),
+        Lang::Zh => {
+            let what = if additive {
+                "有数据的特征占"
+            } else {
+                "有数据的因子权重"
+            };
+            format!(
+                "暂定评级：首张发票起 {months}/{} 个月，{what} {cov}%（需 {need}%）。数据充足前评级最高为 {}；首次额度请走额度申请。",
+                m.history_months, m.ceiling
+            )
+        }
+        Lang::En => {
+            let what = if additive {
+                "of the characteristics have"
+            } else {
+                "of the weight has"
+            };
+            format!(
+                "Provisional: {months} of {} months since the first invoice, {cov}% {what} data ({need}% needed). Graded no better than {} until the data exist; a first limit goes through a request.",
+                m.history_months, m.ceiling
+            )
+        }
     }
 }
 

@@ -94,21 +94,10 @@ pub const FIXED: [&str; 19] = [
     field::REPORT_DATE,
 ];
 
-/// The fixed fields of the external profile (rating inputs).
-const PROFILE: [&str; 8] = [
-    field::REGISTERED_CAPITAL,
-    field::FOUNDED,
-    field::SHAREHOLDERS,
-    field::LITIGATION_COUNT,
-    field::LITIGATION_OPEN_AMOUNT,
-    field::INDUSTRY_POSITION,
-    field::REPORT_SCORE,
-    field::REPORT_DATE,
-];
-
-/// Whether a field is a rating input only the profile's editors change by default.
+/// Whether a field is a rating input only the profile's editors change by default: the external
+/// profile (the last eight of [`FIXED`]), or a custom field placed with it.
 fn is_profile(set: &FieldSet, name: &str) -> bool {
-    PROFILE.contains(&name)
+    FIXED[FIXED.len() - 8..].contains(&name)
         || name
             .strip_prefix("custom.")
             .and_then(|k| set.get(k))
