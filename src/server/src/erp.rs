@@ -929,6 +929,39 @@ where
             input.region = c.region.clone();
             input.industry = c.industry.clone();
             input.first_cooperation = c.first_cooperation.clone();
+            // A field hidden from the key's user would be kept as saved: refuse the update
+            // rather than answer "updated" with the ERP's value dropped.
+            let hidden = {
+                let b = p.book.borrow();
+                creditdesk_domain::access::hidden(&b.fields, &p.caller, &b.policy.profile_editors)
+            };
+            let kept: Vec<FieldProblem> = [
+                ("uscc", &c.uscc),
+                ("contact_person", &c.contact_person),
+                ("phone", &c.phone),
+                ("email", &c.email),
+                ("address", &c.address),
+            ]
+            .into_iter()
+            .filter(|(f, v)| v.is_some() && hidden.iter().any(|h| h == f))
+            .map(|(f, _)| FieldProblem {
+                field: f.to_string(),
+                code: "ERP-HIDDEN".into(),
+                message: format!(
+                    "{f} is hidden from the key's user ({}): give the key to a user who sees it",
+                    p.caller.id
+                ),
+            })
+            .collect();
+            if !kept.is_empty() {
+                results[i] = Some(DocResult {
+                    number: c.code.clone(),
+                    status: "refused".into(),
+                    id: Some(id.clone()),
+                    problems: kept,
+                });
+                continue;
+            }
             for (field, v) in [
                 (&mut input.uscc, &c.uscc),
                 (&mut input.contact_person, &c.contact_person),

@@ -932,3 +932,53 @@ async fn an_erp_subscribed_to_holds_is_told_of_one_in_a_signed_post() {
         r.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_erp_update_of_a_field_hidden_from_the_keys_user_is_refused_not_dropped() {
+    for db in databases() {
+        let (r, _) = server(db).await;
+        let (_, k) = key(&r, "fs-1", &["read", "ledger"]).await;
+        let post = |docs: Value| {
+            let k = k.clone();
+            let r = &r;
+            async move {
+                http(
+                    r,
+                    "POST",
+                    "/api/erp/v1/customers",
+                    Some(&k),
+                    Some(json!({ "documents": docs })),
+                )
+                .await
+            }
+        };
+        let (_, v) = post(json!([customer("C1", "ERP One Trading")])).await;
+        assert_eq!(statuses(&v), [("C1".into(), "created".into())], "{db}: {v}");
+        // The phone is hidden from finance specialists.
+        let admin = session(&r, "admin").await;
+        let fields = json!({"version": 0, "fields": [], "access": [
+            {"field": "phone", "role": "finance_specialist", "access": "hidden"}
+        ]});
+        let push = json!({"client": "desk-1", "mutations": [{"id": "m1", "n": 1,
+            "command": {"type": "save_fields", "fields": fields, "why": "numbers are sales'"}}]});
+        let (status, v) = http(&r, "POST", "/api/v1/push", Some(&admin), Some(push)).await;
+        assert_eq!(
+            (status, v["results"][0]["status"].as_str()),
+            (200, Some("applied")),
+            "{db}: {v}"
+        );
+        let mut with_phone = customer("C1", "ERP One Trading Co");
+        with_phone["phone"] = json!("13800000000");
+        let (_, v) = post(json!([with_phone])).await;
+        assert_eq!(statuses(&v), [("C1".into(), "refused".into())], "{db}: {v}");
+        assert_eq!(
+            codes_of(&v, "C1"),
+            [("phone".into(), "ERP-HIDDEN".into())],
+            "{db}: {v}"
+        );
+        // Without the phone, the update goes through.
+        let (_, v) = post(json!([customer("C1", "ERP One Trading Co")])).await;
+        assert_eq!(statuses(&v), [("C1".into(), "updated".into())], "{db}: {v}");
+        r.stop().await;
+    }
+}
