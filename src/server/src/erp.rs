@@ -933,7 +933,7 @@ where
             // rather than answer "updated" with the ERP's value dropped.
             let hidden = {
                 let b = p.book.borrow();
-                creditdesk_domain::access::hidden(&b.fields, &p.caller, &b.policy.profile_editors)
+                creditdesk_domain::access::hidden(&b.fields, p.caller, &b.policy.profile_editors)
             };
             let kept: Vec<FieldProblem> = [
                 ("uscc", &c.uscc),
