@@ -344,6 +344,8 @@ impl Book {
 pub struct RatingView {
     pub score: creditdesk_domain::rating::Score,
     pub hint: Option<creditdesk_domain::rating::Hint>,
+    /// An additive model's hint: the one bin that lifts the grade with the fewest points.
+    pub lift: Option<creditdesk_domain::rating::analyst::LiftHint>,
     /// The lowest scores of AAA, AA, A and B.
     pub thresholds: [creditdesk_domain::rating::Fixed; 4],
     pub requests: Vec<Request>,
@@ -366,6 +368,7 @@ impl Book {
         let grade = self.grade(id);
         Some(RatingView {
             hint: self.model.hint(&score),
+            lift: self.model.lift_hint(&score),
             thresholds: [t.aaa, t.aa, t.a, t.b],
             requests: self
                 .requests

