@@ -167,6 +167,10 @@ pub enum Command {
         fields: creditdesk_domain::fields::FieldSet,
         #[serde(default)]
         why: String,
+        /// The field permissions are part of `fields` (false from a build older than them: the
+        /// grants in force are kept rather than cleared by a form that never showed them).
+        #[serde(default)]
+        with_access: bool,
     },
     /// Saves the warning rules as their next version.
     SaveRules {

@@ -1283,7 +1283,21 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             fx.count = rules.version as usize;
             fx.config = Some(ConfigChange::Rules(rules));
         }
-        Command::SaveFields { fields, why } => {
+        Command::SaveFields {
+            fields,
+            why,
+            with_access,
+        } => {
+            let kept;
+            let fields = if *with_access {
+                fields
+            } else {
+                kept = creditdesk_domain::fields::FieldSet {
+                    access: book.fields.access.clone(),
+                    ..fields.clone()
+                };
+                &kept
+            };
             let mut problems = fields.changes_from(&book.fields);
             if !me.may(Permission::EditFields) {
                 problems.push(creditdesk_domain::fields::FieldProblem {

@@ -3920,6 +3920,7 @@ mod custom_fields {
             Command::SaveFields {
                 fields,
                 why: "segments for the new scorecard".into(),
+                with_access: true,
             },
         )
     }
@@ -4270,6 +4271,21 @@ mod custom_fields {
             grant("phone", Role::SalesRep, Access::Read),
         ];
         save_fields(&w, "admin", set).unwrap();
+        // A build older than permissions saves the fields without them: the grants stay.
+        let saved = w.book.borrow().fields.clone();
+        w.run(
+            "admin",
+            Command::SaveFields {
+                fields: FieldSet {
+                    access: Vec::new(),
+                    ..saved
+                },
+                why: "an old desk".into(),
+                with_access: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(w.book.borrow().fields.access.len(), 3);
         // Finance fills them in.
         let full = CustomerInput {
             phone: "13800000000".into(),

@@ -960,7 +960,7 @@ async fn an_erp_update_of_a_field_hidden_from_the_keys_user_is_refused_not_dropp
             {"field": "phone", "role": "finance_specialist", "access": "hidden"}
         ]});
         let push = json!({"client": "desk-1", "mutations": [{"id": "m1", "n": 1,
-            "command": {"type": "save_fields", "fields": fields, "why": "numbers are sales'"}}]});
+            "command": {"type": "save_fields", "fields": fields, "why": "numbers are sales'", "with_access": true}}]});
         let (status, v) = http(&r, "POST", "/api/v1/push", Some(&admin), Some(push)).await;
         assert_eq!(
             (status, v["results"][0]["status"].as_str()),

@@ -1573,7 +1573,14 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
             &s,
             &admin,
             "desk-0",
-            vec![mutation(1, Command::SaveFields { fields, why })],
+            vec![mutation(
+                1,
+                Command::SaveFields {
+                    fields,
+                    why,
+                    with_access: true,
+                },
+            )],
         )
         .await;
         assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");

@@ -173,7 +173,16 @@ fn section_label(s: Section) -> T {
 
 /// Saves the set; its version, or every problem.
 async fn save_fields(fields: FieldSet, why: String) -> Result<u32, Vec<FieldProblem>> {
-    match run(Command::SaveFields { fields, why }, Vec::new()).await {
+    match run(
+        Command::SaveFields {
+            fields,
+            why,
+            with_access: true,
+        },
+        Vec::new(),
+    )
+    .await
+    {
         Ok(r) => Ok(r.count as u32),
         Err(SaveError::Refused(CommandError::Fields(p))) => Err(p),
         Err(e) => Err(vec![FieldProblem {
