@@ -155,6 +155,7 @@ fuzz_target!(|bytes: &[u8]| {
         users: &s.users,
         ledger: &s.ledger,
         meta: meta(),
+        fields: &Default::default(),
     };
     for kind in Kind::ALL {
         let mut mapping = guess_mapping(kind, &table.headers);
