@@ -43,16 +43,29 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ImportProblem> {
 /// the headers (and a date format guessed from the values). The bool says it was saved.
 pub async fn mapping_for(kind: Kind, table: &Table) -> (Mapping, bool) {
     if let Ok(store) = db() {
-        if let Ok(Some(m)) =
+        if let Ok(Some(mut m)) =
             creditdesk_app::imports::saved_mapping(&*store, kind, &table.headers).await
         {
+            custom_columns(&mut m, table);
             return (m, true);
         }
     }
     let mut m = guess_mapping(kind, &table.headers);
-    with_data(|d| m.guess_custom(&table.headers, &d.fields));
+    custom_columns(&mut m, table);
     m.date_format = guess_date_format(table, &m);
     (m, false)
+}
+
+/// The custom fields the file's columns hold: found by key or label (also for a mapping saved
+/// before a field existed), none the user may not see, none retired.
+fn custom_columns(m: &mut Mapping, table: &Table) {
+    with_data(|d| {
+        m.guess_custom(&table.headers, &d.fields);
+        let me = d.me();
+        m.custom.retain(|k, _| {
+            d.field_access(&me, &format!("custom.{k}")) != creditdesk_domain::access::Access::Hidden
+        });
+    });
 }
 
 pub async fn save_mapping(table: &Table, mapping: &Mapping) -> Result<(), StoreError> {

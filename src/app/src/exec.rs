@@ -1159,6 +1159,18 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 (Docs::Models, next.to_string(), json.clone()),
                 (Docs::Models, "draft".into(), String::new()),
             ];
+            // The last run's scores read again under the new model (see the apply below),
+            // stored with it so that a restart reads them so too.
+            if !book.monitor.previous.is_empty() {
+                let p = model.prepare();
+                let mut previous = book.monitor.previous.clone();
+                for (id, prev) in previous.iter_mut() {
+                    if let Some(m) = book.metrics.get(id) {
+                        prev.1 = p.rate(m).score;
+                    }
+                }
+                settings::PREVIOUS.put(&mut fx.batch, &previous);
+            }
             fx.events.push(event(
                 ctx,
                 "scorecard.published",

@@ -129,7 +129,13 @@ pub(crate) fn plan_import(
                 c.name, c.sales_rep
             ));
         }
-        if c.profile != ExternalProfile::default() && !profile_editor {
+        // The rating's inputs: the external profile and the custom fields placed with it.
+        let custom_profile = book
+            .fields
+            .in_section(creditdesk_domain::fields::Section::Profile)
+            .iter()
+            .any(|f| c.custom.get(&f.key).is_some_and(|v| !v.is_empty()));
+        if (c.profile != ExternalProfile::default() || custom_profile) && !profile_editor {
             refused.push(format!(
                 "customer {}: the external profile is for the roles the policy names",
                 c.name
@@ -141,8 +147,10 @@ pub(crate) fn plan_import(
                 c.name
             ));
         }
-        // Field by field, as the form: a field the importer may only read (or not see) stays
-        // empty in a new customer. Custom values are checked against the form in force.
+        // Field by field, as the form: a field hidden from the importer stays empty in a new
+        // customer. Each custom value must be one the form in force would have saved (a
+        // required field is not asked here: the file's check asks it of a file, and the ERP link
+        // carries none).
         let input = creditdesk_domain::CustomerInput::from_customer(c);
         let editors = &book.policy.profile_editors;
         let locked = creditdesk_domain::access::locked(&book.fields, me, editors, &input, None, c);
@@ -157,19 +165,22 @@ pub(crate) fn plan_import(
                     .join(", ")
             ));
         }
-        if let Err(errors) = creditdesk_domain::fields::check_values(
-            &book.fields,
-            &c.custom,
-            &std::collections::BTreeMap::new(),
-        ) {
+        let wrong: Vec<&str> = c
+            .custom
+            .iter()
+            .filter(|(k, v)| {
+                book.fields
+                    .get(k)
+                    .filter(|d| !d.retired)
+                    .is_none_or(|d| d.parse(v).ok().flatten().as_deref() != Some(v.as_str()))
+            })
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !wrong.is_empty() {
             refused.push(format!(
-                "customer {}: {}",
+                "customer {}: custom values the form would not save: {}",
                 c.name,
-                errors
-                    .iter()
-                    .map(|e| format!("{} {}", e.field, e.problem.code()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                wrong.join(", ")
             ));
         }
     }

@@ -639,7 +639,11 @@ fn a_field_hidden_from_sales_reps_never_reaches_a_reps_device_and_the_digests_st
         "nor the address a reminder went to"
     );
     let bytes = serde_json::to_string(&stored).unwrap();
-    assert!(!bytes.contains("13800000000") && !bytes.contains("ap@ours.example"));
+    assert!(
+        !bytes.contains("13800000000")
+            && !bytes.contains("ap@ours.example")
+            && !bytes.contains("8000.00")
+    );
     // Finance's device holds both.
     let (fs_store, _) = device(&s_book, "fs");
     let all = block_on(fs_store.load_customers()).unwrap();

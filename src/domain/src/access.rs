@@ -14,8 +14,8 @@
 //!   who is not a profile editor, anything for one who edits no customer) is never made editable
 //!   by a grant: the commands would refuse the change anyway.
 //! - **What cannot be hidden** ([`hideable`]): the fields every customer needs (name, region,
-//!   industry, sales rep, first cooperation date, a required custom field: a form without them
-//!   could not be saved), and the external profile and the fields placed with it (the
+//!   industry, sales rep, first cooperation date, the language reminders are written in, a
+//!   required custom field: a form without them could not be saved or a reminder written), and the external profile and the fields placed with it (the
 //!   scorecard's inputs: a device grades its customers itself, and would grade them wrong
 //!   without them). They can be read-only. Limits are not fields of the form: they change only
 //!   through approved requests and are always read-only; a device's order check reads them, so
@@ -112,7 +112,12 @@ pub fn hideable(set: &FieldSet, name: &str) -> bool {
         .is_some_and(|d| d.required);
     !matches!(
         name,
-        field::NAME | field::REGION | field::INDUSTRY | field::SALES_REP | field::FIRST_COOPERATION
+        field::NAME
+            | field::REGION
+            | field::INDUSTRY
+            | field::SALES_REP
+            | field::FIRST_COOPERATION
+            | field::LANG
     ) && !is_profile(set, name)
         && !required_custom
 }
@@ -148,20 +153,26 @@ pub fn default_access(set: &FieldSet, role: Role, name: &str, profile_editors: &
     default_for(set, &[role], name, profile_editors)
 }
 
-/// A user's access to a field: of their roles, the most open grant, a role without a grant
-/// counting as the user's default; never more than the default (grants only restrict).
+/// A user's access to a field. With no grant on it for any of their roles, the user's default
+/// (what their roles together may do). Otherwise the most open of their roles, each by its grant
+/// or its own default, and never more than the user's default (grants only restrict).
 pub fn access(set: &FieldSet, user: &User, name: &str, profile_editors: &[Role]) -> Access {
     let default = default_for(set, &user.roles, name, profile_editors);
+    let grant = |r: &Role| {
+        set.access
+            .iter()
+            .find(|g| g.role == *r && g.field == name)
+            .map(|g| g.access)
+    };
+    if !user.roles.iter().any(|r| grant(r).is_some()) {
+        return default;
+    }
     user.roles
         .iter()
-        .map(|r| {
-            set.access
-                .iter()
-                .find(|g| g.role == *r && g.field == name)
-                .map_or(default, |g| g.access.min(default))
-        })
+        .map(|r| grant(r).unwrap_or_else(|| default_for(set, &[*r], name, profile_editors)))
         .max()
         .unwrap_or(Access::Hidden)
+        .min(default)
 }
 
 /// The names of every field of the form (fixed, then the custom ones, retired too).
@@ -206,7 +217,6 @@ pub fn strip(c: &mut Customer, hidden: &[Cow<'static, str>]) {
                         }
                     }
                 }
-                field::LANG => c.lang = Default::default(),
                 // The rest cannot be hidden (see `hideable`).
                 _ => {}
             },
@@ -311,4 +321,67 @@ pub fn locked(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(roles: &[Role]) -> User {
+        User {
+            id: "u".into(),
+            name: "U".into(),
+            roles: roles.to_vec(),
+            region: String::new(),
+        }
+    }
+
+    fn grant(field: &str, role: Role, access: Access) -> Grant {
+        Grant {
+            field: field.into(),
+            role,
+            access,
+        }
+    }
+
+    #[test]
+    fn a_user_with_several_roles_gets_the_most_open_of_them_never_more_than_their_default() {
+        use Role::*;
+        let editors = [FinanceSpecialist];
+        let set = FieldSet {
+            access: vec![
+                grant("phone", SalesRep, Access::Hidden),
+                grant("registered_capital", FinanceSpecialist, Access::Read),
+            ],
+            ..FieldSet::default()
+        };
+        let check = |roles: &[Role], field: &str, want: Access| {
+            assert_eq!(
+                access(&set, &user(roles), field, &editors),
+                want,
+                "{roles:?} {field}"
+            );
+        };
+        // A hidden phone, and a role that may only read it: read-only, not editable.
+        check(&[SalesRep, GeneralManager], "phone", Access::Read);
+        check(&[SalesRep], "phone", Access::Hidden);
+        // The profile read-only for finance; a sales manager may not edit it anyway.
+        check(
+            &[SalesManager, FinanceSpecialist],
+            "registered_capital",
+            Access::Read,
+        );
+        // No grant on the field: what the roles together may do (a rep who is a profile editor).
+        check(&[SalesRep, FinanceSpecialist], "founded", Access::Edit);
+        check(&[GeneralManager], "address", Access::Read);
+        // A grant never opens more than the default.
+        let open = FieldSet {
+            access: vec![grant("founded", SalesRep, Access::Edit)],
+            ..FieldSet::default()
+        };
+        assert_eq!(
+            access(&open, &user(&[SalesRep]), "founded", &editors),
+            Access::Read
+        );
+    }
 }

@@ -793,6 +793,7 @@ fn a_mapping_is_saved_as_stable_keys_and_read_back() {
         columns: vec![Some(FieldKey::Number), None, Some(FieldKey::IssueDate)],
         date_format: DateFormat::ExcelSerial,
         custom: Default::default(),
+        without_custom: false,
     };
     let json = serde_json::to_string(&mapping).unwrap();
     assert_eq!(
@@ -849,6 +850,7 @@ fn the_date_format_is_guessed_from_the_columns_that_are_read() {
         ],
         date_format: DateFormat::Auto,
         custom: Default::default(),
+        without_custom: false,
     };
     assert_eq!(guess_date_format(&t, &m), DateFormat::Dmy);
     // A date field of another kind, left in a saved mapping, is not read either.
@@ -1485,6 +1487,7 @@ fn a_field_mapped_twice_and_a_mapping_of_another_kind_are_file_problems() {
         columns: vec![Some(FieldKey::Number), Some(FieldKey::Number)],
         date_format: DateFormat::Auto,
         custom: Default::default(),
+        without_custom: false,
     };
     let plan = validate(
         Kind::Orders,

@@ -1087,6 +1087,7 @@ fn table_of(kind: Kind, keys: &[FieldKey], docs: &[Vec<(FieldKey, String)>]) -> 
         columns: keys.iter().map(|k| Some(*k)).collect(),
         date_format: Default::default(),
         custom: Default::default(),
+        without_custom: true,
     };
     (table, mapping)
 }

@@ -313,9 +313,14 @@ fn MappingStep(
     let custom_fields: Vec<(String, String, bool)> = if kind == Kind::Customers {
         let en = lang == crate::ui::i18n::Lang::En;
         crate::ui::state::with_data(|d| {
+            let me = d.me();
             d.fields
                 .active()
                 .into_iter()
+                .filter(|f| {
+                    d.field_access(&me, &f.error_name())
+                        != creditdesk_domain::access::Access::Hidden
+                })
                 .map(|f| (f.key.clone(), f.label(en).to_string(), f.required))
                 .collect()
         })

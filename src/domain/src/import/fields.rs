@@ -696,6 +696,10 @@ pub struct Mapping {
     /// one field, fixed or custom).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub custom: std::collections::BTreeMap<String, usize>,
+    /// The source can carry no custom field (the ERP link): a required custom field is not asked
+    /// of its rows, as an ERP update does not ask it either.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_custom: bool,
 }
 
 impl Mapping {
@@ -745,6 +749,9 @@ impl Mapping {
         if self.kind != Kind::Customers {
             return;
         }
+        // A saved mapping may name a field since retired: it no longer takes a column.
+        self.custom
+            .retain(|k, _| fields.get(k).is_some_and(|d| !d.retired));
         for f in fields.active() {
             if self.custom.contains_key(&f.key) {
                 continue;
@@ -833,5 +840,6 @@ pub fn guess_mapping(kind: Kind, headers: &[String]) -> Mapping {
         columns,
         date_format: DateFormat::Auto,
         custom: Default::default(),
+        without_custom: false,
     }
 }

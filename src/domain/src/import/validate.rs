@@ -104,6 +104,8 @@ struct Sheet<'t> {
     cols: [Option<usize>; FieldKey::COUNT],
     /// Custom fields by key, and their columns (customers only).
     custom: Vec<(String, usize)>,
+    /// The source carries no custom field ([`Mapping::without_custom`]).
+    without_custom: bool,
     problems: Vec<RowProblem>,
     warnings: Vec<RowProblem>,
     rows_in_error: BTreeSet<u64>,
@@ -541,12 +543,15 @@ pub fn validate(
             mapping
                 .custom
                 .iter()
-                .filter(|(_, c)| **c < table.headers.len())
+                .filter(|(k, c)| {
+                    **c < table.headers.len() && ctx.fields.get(k).is_some_and(|d| !d.retired)
+                })
                 .map(|(k, c)| (k.clone(), *c))
                 .collect()
         } else {
             Vec::new()
         },
+        without_custom: mapping.without_custom,
         problems: Vec::new(),
         warnings: Vec::new(),
         rows_in_error: BTreeSet::new(),
@@ -1068,6 +1073,7 @@ fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, ou
     use FieldKey as K;
     let table = sheet.table;
     let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let sheet_without_custom = sheet.without_custom;
     let stored_names: HashSet<&str> = ctx.customers.iter().map(|c| c.name.trim()).collect();
     let stored_uscc: HashSet<Uscc> = ctx.customers.iter().filter_map(|c| c.uscc).collect();
     let mut seen_names: HashMap<String, u64> = HashMap::new();
@@ -1158,10 +1164,15 @@ fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, ou
             .iter()
             .map(|(k, c)| (k.clone(), cells.get(*c).cloned().unwrap_or_default()))
             .collect();
-        // A required field no column holds is reported on every row, named by its key.
+        // A required field no column holds is reported on every row, named by its key (unless
+        // the source can carry none: the ERP link).
         let custom = match crate::fields::check_values(ctx.fields, &values, &BTreeMap::new()) {
             Ok(v) => Some(v),
             Err(errors) => {
+                let mut errors = errors;
+                if sheet_without_custom {
+                    errors.retain(|e| e.problem != crate::error::Problem::Required);
+                }
                 for e in errors {
                     let key = e.field.strip_prefix("custom.").unwrap_or(&e.field);
                     let col = r.sheet.custom.iter().find(|(k, _)| k == key).map(|c| c.1);
