@@ -1320,13 +1320,7 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             }
             // A custom field the published scorecard reads is a rating input: never hidden.
             for (i, g) in fields.access.iter().enumerate() {
-                let read = g.field.strip_prefix("custom.").is_some_and(|k| {
-                    book.model
-                        .additive
-                        .as_ref()
-                        .is_some_and(|a| a.reads_custom(k))
-                });
-                if read && g.access == access::Access::Hidden {
+                if g.access == access::Access::Hidden && book.model_reads(&g.field) {
                     problems.push(creditdesk_domain::fields::FieldProblem {
                         code: creditdesk_domain::fields::FieldCode::AccessHidden,
                         at: format!("permission {} ({} {})", i + 1, g.field, g.role.code()),
