@@ -4,7 +4,8 @@
 //   commit: one new payment (validate, allocate, one IndexedDB transaction), p50 / p95
 //   baseline: the same 100,000 invoices read as one object each vs. as chunks, in the same run
 //   encrypted: the book encrypted under a passphrase, cold starts that unlock it, commits
-import { browser, lockDecided, ready, serve } from "./lib.mjs";
+import { browser, lockDecided, ready, serve, SITE } from "./lib.mjs";
+import { printBundle } from "./bundle.mjs";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,7 @@ export function importCsv(names, asOf) {
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs) => pct(xs, 50);
 
+printBundle(SITE);
 const server = await serve();
 const dir = mkdtempSync(join(tmpdir(), "cd-bench-"));
 try {

@@ -344,3 +344,34 @@ test("a page reloaded in the middle of writes leaves every write whole", async (
     await b.close();
   }
 });
+
+test("the settings page says whether the browser keeps the data, and a granted request shows as kept", async () => {
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(server.url + "/settings");
+    await ready(page);
+    await page.waitForSelector("[data-testid=durability]");
+    // A fresh profile with no install, bookmark or notification permission: Chromium keeps its
+    // data as best effort, and the page says so and offers to ask.
+    assert.equal(await page.getAttribute("[data-testid=durability]", "data-persisted"), "false");
+    assert.match(await page.textContent("[data-testid=durability]"), /未持久保存/);
+    // The space the demo book takes, against the origin's quota.
+    const used = await page.textContent("[data-testid=space-used]");
+    assert.match(used, /^已用空间: [\d.]+ (KB|MB|GB) \/ [\d.]+ (KB|MB|GB) \([\d.]+%\)$/);
+    const browserSays = await page.evaluate(() => navigator.storage.estimate());
+    assert.ok(browserSays.usage > 0, "the demo book takes space");
+    // The browser grants persistent storage (as it would for an installed app); asking again
+    // now gets it, and the page shows the data as kept.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Browser.grantPermissions", { origin: server.url, permissions: ["durableStorage"] });
+    await page.click("[data-testid=ask-to-keep]");
+    await page.waitForSelector("[data-testid=durability][data-persisted=true]");
+    assert.match(await page.textContent("[data-testid=durability]"), /已持久保存/);
+    assert.equal(await page.evaluate(() => navigator.storage.persisted()), true);
+    assert.equal(await page.$("[data-testid=ask-to-keep]"), null);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

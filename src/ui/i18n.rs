@@ -45,6 +45,19 @@ impl Lang {
         }
     }
     /// `2026/11/28` in zh-CN, `28 Nov 2026` in English.
+    /// A size in bytes as people read it: "860 KB", "12.4 MB", "9.8 GB" (decimal units, as
+    /// browsers and phones show storage).
+    pub fn bytes(self, n: u64) -> String {
+        let n = n as f64;
+        if n < 1e6 {
+            format!("{:.0} KB", (n / 1e3).ceil())
+        } else if n < 1e9 {
+            format!("{:.1} MB", n / 1e6)
+        } else {
+            format!("{:.1} GB", n / 1e9)
+        }
+    }
+
     pub fn date(self, d: Date) -> String {
         let (y, m, day) = d.ymd();
         match self {
@@ -446,6 +459,10 @@ texts! {
     Allocations => "Applied to", "核销";
     Data => "Data", "数据";
     Storage => "Storage", "存储";
+    StorageKept => "Kept: the browser will not clear this device's data when the disk runs short.", "已持久保存：磁盘空间不足时，浏览器不会清除本设备的数据。";
+    StorageNotKept => "Not kept: when the disk runs short, the browser may clear this device's data, changes not yet synced included. Install the app or bookmark it, then ask again.", "未持久保存：磁盘空间不足时，浏览器可能清除本设备的数据，包括尚未同步的变更。请安装本应用或将其加入书签后再次申请。";
+    AskToKeep => "Ask the browser to keep the data", "申请持久保存";
+    SpaceUsed => "Space used", "已用空间";
     ChunksStored => "ledger chunks", "个账本分块";
     TailEntries => "recent entries not yet compacted", "条新记录待压缩";
     OutboxEntries => "changes waiting for sync", "条变更待同步";

@@ -463,6 +463,12 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             web_sys::console::warn_1(&format!("rules not run: {e}").into());
         }
         publish_timing("rulesMs", perf_now() - t_rules);
+        // The book is on this device: ask the browser not to evict it under storage pressure
+        // (Chromium answers from its own signals, Firefox asks the user once). The answer is on
+        // the settings page; a browser without the Storage API only logs it.
+        if let Err(e) = creditdesk_storage::durable::ask_to_persist().await {
+            web_sys::console::warn_1(&format!("persistent storage not asked: {e}").into());
+        }
         state.changed();
         publish_timing("backgroundDone", perf_now());
     });

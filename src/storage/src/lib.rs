@@ -33,6 +33,8 @@ pub mod vault;
 #[cfg(target_arch = "wasm32")]
 pub mod crypt;
 #[cfg(target_arch = "wasm32")]
+pub mod durable;
+#[cfg(target_arch = "wasm32")]
 pub mod idb;
 
 pub use codec::{Entry, Kind, Rows};

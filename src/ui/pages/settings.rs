@@ -15,6 +15,19 @@ pub fn Settings() -> impl IntoView {
         state.rev.track();
         storage_stats()
     });
+    // Whether the browser keeps the data under storage pressure, and the space it takes; asked
+    // again by the button (the app asks once at each start, see `state::boot`).
+    let ask = RwSignal::new(false);
+    let durability = LocalResource::new(move || {
+        state.rev.track();
+        let asking = ask.get();
+        async move {
+            if asking {
+                creditdesk_storage::durable::ask_to_persist().await?;
+            }
+            creditdesk_storage::durable::durability().await
+        }
+    });
     let replace = move |demo: bool| {
         let ok = web_sys::window()
             .and_then(|w| w.confirm_with_message(state.t(T::ConfirmReplace)).ok())
@@ -87,6 +100,33 @@ pub fn Settings() -> impl IntoView {
                                 <li>{s.outbox} " " {state.t(T::OutboxEntries)}</li>
                             </ul>
                         }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Suspense>
+                <Suspense fallback=|| ()>
+                    {move || durability.get().map(|d| match d {
+                        Ok(d) => {
+                            let lang = state.lang.get();
+                            let used = match (d.usage, d.quota) {
+                                (Some(u), Some(q)) if q > 0 => format!(
+                                    "{}: {} / {} ({:.1}%)",
+                                    lang.t(T::SpaceUsed), lang.bytes(u), lang.bytes(q), u as f64 * 100.0 / q as f64
+                                ),
+                                (Some(u), _) => format!("{}: {}", lang.t(T::SpaceUsed), lang.bytes(u)),
+                                _ => String::new(),
+                            };
+                            view! {
+                                <div data-testid="durability" data-persisted=d.persisted.to_string()>
+                                    <p class=if d.persisted { "ok" } else { "warn" }>
+                                        {lang.t(if d.persisted { T::StorageKept } else { T::StorageNotKept })}
+                                    </p>
+                                    <p class="muted" data-testid="space-used">{used}</p>
+                                    {(!d.persisted).then(|| view! {
+                                        <button data-testid="ask-to-keep" on:click=move |_| ask.set(true)>{lang.t(T::AskToKeep)}</button>
+                                    })}
+                                </div>
+                            }.into_any()
+                        }
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     })}
                 </Suspense>
