@@ -358,7 +358,7 @@ test("the settings page says whether the browser keeps the data, and a granted r
     assert.match(await page.textContent("[data-testid=durability]"), /未持久保存/);
     // The space the demo book takes, against the origin's quota.
     const used = await page.textContent("[data-testid=space-used]");
-    assert.match(used, /^已用空间: [\d.]+ (KB|MB|GB) \/ [\d.]+ (KB|MB|GB) \([\d.]+%\)$/);
+    assert.match(used, /^已用空间：[\d.]+ (KB|MB|GB) \/ [\d.]+ (KB|MB|GB)（[\d.]+%）$/);
     const browserSays = await page.evaluate(() => navigator.storage.estimate());
     assert.ok(browserSays.usage > 0, "the demo book takes space");
     // The browser grants persistent storage (as it would for an installed app); asking again

@@ -109,10 +109,11 @@ pub fn Settings() -> impl IntoView {
                             let lang = state.lang.get();
                             let used = match (d.usage, d.quota) {
                                 (Some(u), Some(q)) if q > 0 => format!(
-                                    "{}: {} / {} ({:.1}%)",
-                                    lang.t(T::SpaceUsed), lang.bytes(u), lang.bytes(q), u as f64 * 100.0 / q as f64
+                                    "{}{} / {}{}",
+                                    lang.label(lang.t(T::SpaceUsed)), lang.bytes(u), lang.bytes(q),
+                                    lang.paren(format!("{:.1}%", u as f64 * 100.0 / q as f64))
                                 ),
-                                (Some(u), _) => format!("{}: {}", lang.t(T::SpaceUsed), lang.bytes(u)),
+                                (Some(u), _) => format!("{}{}", lang.label(lang.t(T::SpaceUsed)), lang.bytes(u)),
                                 _ => String::new(),
                             };
                             view! {
