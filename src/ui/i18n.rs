@@ -44,7 +44,6 @@ impl Lang {
             Lang::En => key.en(),
         }
     }
-    /// `2026/11/28` in zh-CN, `28 Nov 2026` in English.
     /// A size in bytes as people read it: "860 KB", "12.4 MB", "9.8 GB" (decimal units, as
     /// browsers and phones show storage).
     pub fn bytes(self, n: u64) -> String {
@@ -58,6 +57,7 @@ impl Lang {
         }
     }
 
+    /// `2026/11/28` in zh-CN, `28 Nov 2026` in English.
     pub fn date(self, d: Date) -> String {
         let (y, m, day) = d.ymd();
         match self {

@@ -49,19 +49,26 @@ fn failed(what: &str, e: wasm_bindgen::JsValue) -> StoreError {
     ))
 }
 
+/// Awaits one of the Storage API's promises; a refusal, thrown or rejected, names the call.
+async fn call(
+    what: &str,
+    promise: Result<js_sys::Promise, wasm_bindgen::JsValue>,
+) -> Result<wasm_bindgen::JsValue, StoreError> {
+    JsFuture::from(promise.map_err(|e| failed(what, e))?)
+        .await
+        .map_err(|e| failed(what, e))
+}
+
 /// Whether the data is persistent, and the usage and quota.
 pub async fn durability() -> Result<Durability, StoreError> {
     let m = manager()?;
-    let persisted = JsFuture::from(m.persisted().map_err(|e| failed("storage.persisted", e))?)
-        .await
-        .map_err(|e| failed("storage.persisted", e))?
+    let persisted = call("storage.persisted", m.persisted())
+        .await?
         .as_bool()
         .unwrap_or(false);
-    let estimate: web_sys::StorageEstimate =
-        JsFuture::from(m.estimate().map_err(|e| failed("storage.estimate", e))?)
-            .await
-            .map_err(|e| failed("storage.estimate", e))?
-            .unchecked_into();
+    let estimate: web_sys::StorageEstimate = call("storage.estimate", m.estimate())
+        .await?
+        .unchecked_into();
     let bytes = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64);
     Ok(Durability {
         persisted,
@@ -73,11 +80,8 @@ pub async fn durability() -> Result<Durability, StoreError> {
 /// Asks the browser to keep the data; returns whether it is persistent now.
 pub async fn ask_to_persist() -> Result<bool, StoreError> {
     let m = manager()?;
-    Ok(
-        JsFuture::from(m.persist().map_err(|e| failed("storage.persist", e))?)
-            .await
-            .map_err(|e| failed("storage.persist", e))?
-            .as_bool()
-            .unwrap_or(false),
-    )
+    Ok(call("storage.persist", m.persist())
+        .await?
+        .as_bool()
+        .unwrap_or(false))
 }
