@@ -210,7 +210,7 @@ pub fn write_json(d: &Dump, out: &mut impl std::io::Write) -> std::io::Result<()
         "meta",
         d.meta
             .iter()
-            .filter(|(k, _)| k != DEVICE_KEY)
+            .filter(|(k, _)| crate::meta_travels(k))
             .map(|(k, v)| pair(k, Value::String(v.clone()).to_string())),
     )?;
     section(out, "customers", d.customers.iter().map(|c| canonical(c)))?;
@@ -628,7 +628,10 @@ fn parse_from<'de, R: serde_json::de::Read<'de>>(
         schema,
         dump: Dump {
             chunks: None,
-            meta: meta.into_iter().filter(|(k, _)| k != DEVICE_KEY).collect(),
+            meta: meta
+                .into_iter()
+                .filter(|(k, _)| crate::meta_travels(k))
+                .collect(),
             customers,
             rows,
             field_defs,

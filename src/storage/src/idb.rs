@@ -79,6 +79,18 @@ pub struct IdbStore {
     vault: RefCell<Option<Vault>>,
     /// The data key, once unlocked.
     key: RefCell<Option<DataKey>>,
+    /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
+    rev: RefCell<Option<String>>,
+}
+
+/// A new data revision: unique enough that two writes (of this tab or another) never share one.
+/// Random rather than counted: a sealed counter cannot be read and raised inside a transaction.
+fn new_rev() -> String {
+    format!(
+        "{:x}-{:x}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    )
 }
 
 /// Whether this device's data is encrypted, and whether it can be read now.
@@ -175,6 +187,7 @@ impl IdbStore {
             name: name.to_string(),
             vault: RefCell::new(None),
             key: RefCell::new(None),
+            rev: RefCell::new(None),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -226,6 +239,32 @@ impl IdbStore {
         } else {
             Err(StoreError::Backend("the transaction was aborted".into()))
         }
+    }
+
+    /// A write of data: `f`'s requests, then a new data revision in `meta`, in one transaction;
+    /// the revision is this store's once the transaction has committed.
+    async fn write_data(
+        &self,
+        stores: &[&str],
+        f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
+    ) -> Result<(), StoreError> {
+        let rev = new_rev();
+        let (v, k) = self
+            .keyed(META, vec![keyed_text(crate::DATA_REV, &rev)])
+            .await?
+            .remove(0);
+        let mut all = stores.to_vec();
+        if !all.contains(&META) {
+            all.push(META);
+        }
+        self.write(&all, async move |tx| {
+            f(tx).await?;
+            tx.store(META)?.put(&v, k.as_ref()).await?;
+            Ok(())
+        })
+        .await?;
+        *self.rev.borrow_mut() = Some(rev);
+        Ok(())
     }
 }
 
@@ -650,10 +689,14 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| keyed_text(k, &v.to_string()))
             .collect();
+        // A commit is a write of data: its new revision goes with its settings (see
+        // [`IdbStore::write_data`]; here sealed in the commit's one batch).
+        let rev = new_rev();
         let settings: Vec<_> = batch
             .settings
             .iter()
             .map(|(k, v)| keyed_text(k, v))
+            .chain([keyed_text(crate::DATA_REV, &rev)])
             .collect();
         let audit: Vec<_> = batch
             .audit
@@ -769,7 +812,9 @@ impl Store for IdbStore {
                 .collect::<Result<Vec<()>, _>>()
                 .map(drop)
         })
-        .await
+        .await?;
+        *self.rev.borrow_mut() = Some(rev);
+        Ok(())
     }
 
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
@@ -914,7 +959,7 @@ impl Store for IdbStore {
             }
         }
         let clear = stores.clone();
-        self.write(&stores, async move |tx| {
+        self.write_data(&stores, async move |tx| {
             for s in clear {
                 tx.store(s)?.clear().await?;
             }
@@ -1010,7 +1055,7 @@ impl Store for IdbStore {
         let meta: Vec<_> = dump
             .meta
             .iter()
-            .filter(|(k, _)| k != DEVICE_KEY)
+            .filter(|(k, _)| crate::meta_travels(k))
             .map(|(k, v)| keyed_text(k, v))
             .collect();
         let plain: Vec<(&str, Vec<PlainKeyed>)> = vec![
@@ -1049,7 +1094,7 @@ impl Store for IdbStore {
             .filter(|n| *n != VAULT)
             .collect();
         let clear = stores.clone();
-        self.write(&stores, async move |tx| {
+        self.write_data(&stores, async move |tx| {
             // This device keeps its own id (as stored: sealed or not, it is put back unopened).
             let device_key = JsValue::from_str(DEVICE_KEY);
             let device = tx.store(META)?.get(device_key.clone()).await?;
@@ -1107,7 +1152,7 @@ impl Store for IdbStore {
                     .collect(),
             )
             .await?;
-        self.write(
+        self.write_data(
             &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT],
             async move |tx| {
                 if !audit.is_empty() {
@@ -1165,7 +1210,7 @@ impl Store for IdbStore {
             .keyed(name, docs.iter().map(|(k, v)| keyed_text(k, v)).collect())
             .await?;
         let records = self.keyed(OUTBOX, outbox_rows(outbox)).await?;
-        self.write(&[name, OUTBOX], async move |tx| {
+        self.write_data(&[name, OUTBOX], async move |tx| {
             tx.store(name)?.put_all(docs.into_iter()).await?;
             if !records.is_empty() {
                 tx.store(OUTBOX)?.add_all(records.into_iter()).await?;
@@ -1256,5 +1301,61 @@ impl Store for IdbStore {
             tail: count(TAIL).await?,
             outbox: count(OUTBOX).await?,
         })
+    }
+
+    async fn derived(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let meta = tx.store(META).map_err(backend)?;
+        let rev = meta
+            .get(JsValue::from_str(crate::DATA_REV))
+            .await
+            .map_err(backend)?;
+        let kept = meta
+            .get(JsValue::from_str(crate::DERIVED))
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        let rev = match rev {
+            Some(v) => self.texts(META, &[v]).await?.pop(),
+            None => None,
+        };
+        let kept = match (&rev, kept) {
+            (Some(_), Some(v)) => self
+                .texts(META, &[v])
+                .await?
+                .pop()
+                .and_then(|r| crate::derived_bytes(rev.as_deref(), &r)),
+            _ => None,
+        };
+        *self.rev.borrow_mut() = rev;
+        Ok(kept)
+    }
+
+    async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let rev = self.rev.borrow().clone();
+        let Some(rev) = rev else {
+            // Data never written through a revision (an older database): one starts here,
+            // then the bytes are kept with it.
+            self.write_data(&[META], async |_| Ok(())).await?;
+            return Box::pin(self.put_derived(bytes)).await;
+        };
+        let (v, k) = self
+            .keyed(
+                META,
+                vec![keyed_text(
+                    crate::DERIVED,
+                    &crate::derived_record(&rev, bytes),
+                )],
+            )
+            .await?
+            .remove(0);
+        self.write(&[META], async move |tx| {
+            tx.store(META)?.put(&v, k.as_ref()).await?;
+            Ok(())
+        })
+        .await
     }
 }

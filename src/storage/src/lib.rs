@@ -7,7 +7,8 @@
 //! - `tail`: the write-ahead tail: one binary entry per new ledger row, auto-numbered; folded
 //!   into `chunks` by [`Store::compact`] in a single transaction;
 //! - `outbox`: every change, as JSON, for a later sync;
-//! - `meta`: settings and small values (language, device id, schema data version);
+//! - `meta`: settings and small values (language, device id, schema data version), and the
+//!   figures a start-up derived with the data revision they came from ([`Store::derived`]);
 //! - `field_defs` (schema 2): kept empty, for old backups' sake (custom field definitions are
 //!   the `fields` setting of `meta`, see `settings::FIELDS`);
 //! - `models` (schema 3): scorecard models as JSON, keyed `draft` or by version number;
@@ -256,6 +257,52 @@ pub trait Store {
     /// transaction; the commands still to push stay, in order.
     async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError>;
     async fn stats(&self) -> Result<Stats, StoreError>;
+    /// What [`Store::put_derived`] kept, if the data has not changed since: every write of data
+    /// (a commit, an import, a restore, a whole data set, scorecard models, requests) stores a
+    /// new revision in the same transaction, and derived bytes are kept with the revision they
+    /// came from. Folding the tail into chunks changes no data and keeps them. A store that
+    /// keeps nothing derived (the server holds its book in memory) answers `None`.
+    async fn derived(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
+    /// Keeps bytes derived from the data as this store last wrote or read it (see
+    /// [`Store::derived`]): a caller derives them from what it holds in memory, which is what
+    /// the store held after its last write.
+    async fn put_derived(&self, _bytes: &[u8]) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// The `meta` key of the data's revision: a new value with every write of data.
+pub const DATA_REV: &str = "data_rev";
+/// The `meta` key of the derived bytes, kept as `"{revision}:{base64}"`.
+pub const DERIVED: &str = "derived";
+
+/// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
+/// what is derived from the data on this device.
+pub fn meta_travels(key: &str) -> bool {
+    ![backup::DEVICE_KEY, DATA_REV, DERIVED].contains(&key)
+}
+
+/// Derived bytes as `meta` keeps them, with the revision they came from.
+pub(crate) fn derived_record(rev: &str, bytes: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "{rev}:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+    )
+}
+
+/// The bytes of a derived record, if it came from revision `rev` (and is readable).
+pub(crate) fn derived_bytes(rev: Option<&str>, record: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let (from, b64) = record.split_once(':')?;
+    if Some(from) != rev {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(b64)
+        .ok()
 }
 
 pub fn chunk_key(kind: Kind, seq: u32) -> String {

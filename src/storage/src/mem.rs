@@ -59,6 +59,8 @@ pub struct MemStore {
     crash_after: Cell<Option<usize>>,
     dead: Cell<bool>,
     writes: Cell<usize>,
+    /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
+    rev: RefCell<Option<String>>,
 }
 
 impl MemStore {
@@ -136,6 +138,20 @@ impl Tx<'_> {
 
     fn data(&self) -> &MemData {
         &self.d
+    }
+
+    /// The last write of a write of data: a new revision, the store's once it is written.
+    fn new_rev(&mut self) -> Result<(), StoreError> {
+        let next = self
+            .d
+            .meta
+            .get(crate::DATA_REV)
+            .and_then(|r| r.parse::<u64>().ok())
+            .map_or(1, |n| n + 1)
+            .to_string();
+        self.write(|d| drop(d.meta.insert(crate::DATA_REV.into(), next.clone())))?;
+        *self.store.rev.borrow_mut() = Some(next);
+        Ok(())
     }
 }
 
@@ -259,7 +275,7 @@ impl Store for MemStore {
         for o in outbox {
             tx.write(|d| d.outbox.push(o))?;
         }
-        Ok(())
+        tx.new_rev()
     }
 
     async fn compact(&self) -> Result<usize, StoreError> {
@@ -300,7 +316,7 @@ impl Store for MemStore {
         for (k, v) in chunks {
             tx.write(|d| drop(d.chunks.insert(k, v)))?;
         }
-        Ok(())
+        tx.new_rev()
     }
 
     async fn dump(&self) -> Result<Dump, StoreError> {
@@ -360,7 +376,7 @@ impl Store for MemStore {
             d.attachments.clear();
             d.outbox.clear();
         })?;
-        for (k, v) in dump.meta.iter().filter(|(k, _)| k != DEVICE_KEY) {
+        for (k, v) in dump.meta.iter().filter(|(k, _)| crate::meta_travels(k)) {
             tx.write(|d| drop(d.meta.insert(k.clone(), v.clone())))?;
         }
         if let Some(device) = device {
@@ -393,7 +409,7 @@ impl Store for MemStore {
         for o in &dump.outbox {
             tx.write(|d| d.outbox.push(o.clone()))?;
         }
-        Ok(())
+        tx.new_rev()
     }
 
     async fn import(
@@ -425,7 +441,7 @@ impl Store for MemStore {
         for o in outbox {
             tx.write(|d| d.outbox.push(o))?;
         }
-        Ok(())
+        tx.new_rev()
     }
 
     async fn docs(&self, which: Docs) -> Result<Vec<(String, String)>, StoreError> {
@@ -453,7 +469,7 @@ impl Store for MemStore {
         for r in records {
             tx.write(|d| d.outbox.push(r))?;
         }
-        Ok(())
+        tx.new_rev()
     }
 
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
@@ -516,5 +532,26 @@ impl Store for MemStore {
             tail: d.tail.len(),
             outbox: d.outbox.len(),
         })
+    }
+
+    async fn derived(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let d = self.data.borrow();
+        let rev = d.meta.get(crate::DATA_REV).cloned();
+        let kept = d
+            .meta
+            .get(crate::DERIVED)
+            .and_then(|r| crate::derived_bytes(rev.as_deref(), r));
+        *self.rev.borrow_mut() = rev;
+        Ok(kept)
+    }
+
+    async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut tx = self.begin()?;
+        if self.rev.borrow().is_none() {
+            // Data never written through a revision (an older database): one starts here.
+            tx.new_rev()?;
+        }
+        let record = crate::derived_record(self.rev.borrow().as_deref().unwrap_or_default(), bytes);
+        tx.write(|d| drop(d.meta.insert(crate::DERIVED.into(), record)))
     }
 }

@@ -627,3 +627,67 @@ async fn the_tenth_wrong_secret_erases_the_database_and_counts_what_was_unsent()
     assert_eq!(s.lock_state(), creditdesk_storage::idb::LockState::Plain);
     assert!(s.load_customers().await.unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
+    use creditdesk_storage::vault::Secret;
+    let d = data(5);
+    let s = fresh("t-derived").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.commit(&Batch::entry(Entry::Invoice(d.invoices[0])))
+        .await
+        .unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "nothing kept yet");
+    s.put_derived(b"figures one").await.unwrap();
+    s.close();
+    let s = IdbStore::open("t-derived").await.unwrap();
+    assert_eq!(
+        s.derived().await.unwrap().as_deref(),
+        Some(&b"figures one"[..])
+    );
+    // Folding the tail changes no data; a write that was aborted wrote nothing.
+    assert_eq!(s.compact().await.unwrap(), 1);
+    s.abort_next_write();
+    assert!(s
+        .commit(&Batch::customer(d.customers[1].clone()))
+        .await
+        .is_err());
+    assert_eq!(
+        s.derived().await.unwrap().as_deref(),
+        Some(&b"figures one"[..])
+    );
+    // Another tab (another connection to the same database) writes: stale here too.
+    let other = IdbStore::open("t-derived").await.unwrap();
+    other
+        .commit(&Batch::customer(d.customers[1].clone()))
+        .await
+        .unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "another tab's write");
+    // Kept again, then encrypted: they still come back, sealed like everything else.
+    s.put_derived(b"figures two").await.unwrap();
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    assert!(!raw_text(&s).await.contains("ZmlndXJlcyB0d28"), "sealed");
+    assert_eq!(
+        s.derived().await.unwrap().as_deref(),
+        Some(&b"figures two"[..])
+    );
+    // Each kind of write of data makes them stale.
+    s.put_doc(creditdesk_storage::Docs::Models, "draft", "{}", None)
+        .await
+        .unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "a model");
+    s.put_derived(b"three").await.unwrap();
+    s.import(&[], &rows(&data(1)), &[], &[]).await.unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "an import");
+    s.put_derived(b"four").await.unwrap();
+    let dump = s.dump().await.unwrap();
+    s.restore(&dump).await.unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "a restore");
+    s.put_derived(b"five").await.unwrap();
+    s.set_setting("lang", "en").await.unwrap();
+    assert_eq!(
+        s.derived().await.unwrap().as_deref(),
+        Some(&b"five"[..]),
+        "a preference is not data"
+    );
+}

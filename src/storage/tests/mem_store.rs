@@ -236,7 +236,10 @@ fn a_document_and_its_outbox_record_are_written_together() {
     let writes = crash_after_every_write(MemStore::new, |s| {
         run(s.put_doc(Docs::Requests, "r1", "{}", Some(&record)))
     });
-    assert_eq!(writes, 2, "the document and its outbox record");
+    assert_eq!(
+        writes, 3,
+        "the document, its outbox record and the data's new revision"
+    );
     run(s.put_doc(Docs::Requests, "r1", r#"{"a":1}"#, Some(&record))).unwrap();
     run(s.put_doc(Docs::Models, "draft", "{}", None)).unwrap();
     assert_eq!(
