@@ -375,3 +375,55 @@ test("the settings page says whether the browser keeps the data, and a granted r
     await b.close();
   }
 });
+
+test("the next start shows the list's figures and grades before the ledger is read, with the last write in them", async () => {
+  const b = await browser();
+  const { page } = b;
+  const kept = () => page.evaluate(() => window.__cd_timings?.keptCount ?? 0);
+  const firstRow = () => page.$eval(".vrow", (r) => ({
+    name: r.querySelector(".cname").textContent,
+    grade: r.querySelector(".grade")?.textContent ?? null,
+    openAr: r.querySelector(".num .money").textContent,
+  }));
+  try {
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await until(async () => (await kept()) >= 1, { what: "the figures kept after the start" });
+    const before = await firstRow();
+    assert.match(before.openAr, /^¥/);
+    // A write: a new invoice of the first customer; the figures are kept again once it settles.
+    await page.click(".vrow >> nth=0");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const customerUrl = page.url();
+    const n = await kept();
+    await page.click("[data-testid=new-invoice]");
+    await page.fill("#f-amount", "1234");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(customerUrl);
+    await until(async () => (await kept()) > n, { what: "the figures kept after the write" });
+    const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
+    const expected = cents(before.openAr) + 123400;
+
+    // The next start, with the ledger held back: the list already has its figures and grades.
+    await page.goto(server.url + "/customers?hold_ledger=1");
+    await page.waitForFunction(() => window.__cd_timings?.listReady && window.__cd_timings.figuresReady);
+    await page.waitForSelector(".vrow");
+    const early = await firstRow();
+    assert.equal(early.name, before.name);
+    assert.equal(cents(early.openAr), expected, "the kept figures include the write");
+    assert.equal(early.grade, before.grade);
+    const placeholders = await page.$$eval(".vrow .money", (els) => els.filter((e) => e.textContent === "…").length);
+    assert.equal(placeholders, 0, "no figure waits for the ledger");
+    assert.equal(await page.evaluate(() => window.__cd_timings.ledgerReady), undefined, "the ledger is not read yet");
+    // What needs the ledger still says so.
+    await page.click(".vrow >> nth=0");
+    await page.waitForSelector(".loading[role=status]");
+    await page.evaluate(() => { window.__cd_release_ledger = true; });
+    await page.waitForSelector("[data-testid=customer-360]");
+    assert.equal(cents(await tile(page, "open-ar")), expected);
+    await ready(page);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

@@ -135,5 +135,10 @@ pub fn after_change(ids: Vec<CustomerId>) {
             Ok(_) => {}
             Err(e) => web_sys::console::warn_1(&format!("rules not run: {e}").into()),
         }
+        // Unless another change came meanwhile (its own turn keeps them), the figures as they
+        // are now are kept for the next start.
+        if TOUCHED.with_borrow(|(_, latest)| *latest == generation) {
+            crate::ui::state::keep_figures().await;
+        }
     });
 }

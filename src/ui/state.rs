@@ -60,6 +60,9 @@ pub struct AppState {
     pub phase: RwSignal<Phase>,
     /// False while the ledger is still being read after the customers are on screen.
     pub ledger_ready: RwSignal<bool>,
+    /// The list's figures and grades are in the book: kept from the last start (see
+    /// `creditdesk_app::figures`) or computed from the ledger.
+    pub figures_ready: RwSignal<bool>,
     pub today: RwSignal<Date>,
     /// The time (ms since the epoch), moved on every minute: what pages compare deadlines with.
     pub now: RwSignal<i64>,
@@ -96,6 +99,7 @@ impl AppState {
             rev: RwSignal::new(0),
             phase: RwSignal::new(Phase::Loading),
             ledger_ready: RwSignal::new(false),
+            figures_ready: RwSignal::new(false),
             today: RwSignal::new(today()),
             now: RwSignal::new(now().0),
             toast: RwSignal::new(None),
@@ -220,6 +224,26 @@ fn demo_lang(lang: Lang) -> DemoLang {
 /// side door.
 fn seed_param() -> Option<String> {
     seed_from(&web_sys::window()?.location().search().ok()?)
+}
+
+/// `?hold_ledger` (test builds only) keeps the start-up from reading the ledger until the test
+/// sets `window.__cd_release_ledger`: what the page shows before the ledger can then be checked.
+async fn hold_ledger_for_tests() {
+    if option_env!("CREDITDESK_TEST_HOOKS").is_none() {
+        return;
+    }
+    let Some(w) = web_sys::window() else { return };
+    let held = w
+        .location()
+        .search()
+        .ok()
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .is_some_and(|p| p.has("hold_ledger"));
+    while held
+        && !js_sys::Reflect::get(&w, &"__cd_release_ledger".into()).is_ok_and(|v| v.is_truthy())
+    {
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
 }
 
 /// The seed a query string asks for, in a test build; never in the app people use.
@@ -350,7 +374,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     // The configuration, the trail's head (what the next commands chain to; the whole trail is
     // read with the ledger, after the list is on screen) and the customers are asked for at once:
     // IndexedDB reads one while the page parses another.
-    let (config, head, user, customers) = futures_util::join!(
+    let (config, head, user, customers, kept) = futures_util::join!(
         async {
             let c = creditdesk_app::load::configuration(&*store, as_of, || {
                 // A synced device's directory is the server's (the first pull brings it).
@@ -366,6 +390,14 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         store.last_audit(),
         creditdesk_storage::settings::USER.read(&*store),
         store.load_customers(),
+        // The figures the last start derived, if no data changed since: the list shows them
+        // until the ledger is read and they are computed again.
+        async {
+            let t = perf_now();
+            let kept = store.derived().await;
+            publish_timing("keptReadMs", perf_now() - t);
+            kept
+        },
     );
     let ((config, warnings), head) = (config?, head?);
     for w in warnings {
@@ -386,13 +418,29 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             head.into_iter().collect(),
         )
     });
+    // A store that cannot read them only costs the preview.
+    let kept = match kept {
+        Ok(k) => k,
+        Err(e) => {
+            web_sys::console::warn_1(&format!("kept figures not read: {e}").into());
+            None
+        }
+    };
+    let t_kept = perf_now();
+    let from_kept = kept.is_some_and(|b| with_data_mut(|d| creditdesk_app::figures::apply(&b, d)));
+    publish_timing("keptApplyMs", perf_now() - t_kept);
     state.ledger_ready.set(false);
+    state.figures_ready.set(from_kept);
     state.set_phase(Phase::Ready);
     state.changed();
+    if from_kept {
+        request_animation_frame(|| publish_timing("figuresReady", perf_now()));
+    }
     let t_customers = perf_now();
 
     // Then the ledger, decoded a few chunks at a time so that the page keeps answering.
     // The audit trail is read and parsed while the ledger's chunks are still being read.
+    hold_ledger_for_tests().await;
     let (raw, trail) = futures_util::join!(store.load_ledger(), store.load_audit());
     let (mut raw, trail) = (raw?, trail?);
     publish_timing("auditEntries", trail.len() as f64);
@@ -434,7 +482,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     publish_timing("metricsMs", metrics_ms);
     publish_timing("scoreMs", score_ms);
     state.ledger_ready.set(true);
+    state.figures_ready.set(true);
     state.changed();
+    if !from_kept {
+        request_animation_frame(|| publish_timing("figuresReady", perf_now()));
+    }
     publish_timing("openMs", t_open - t0);
     publish_timing("customersMs", t_customers - t_open);
     publish_timing("readMs", t_read - t_customers);
@@ -469,6 +521,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         if let Err(e) = creditdesk_storage::durable::ask_to_persist().await {
             web_sys::console::warn_1(&format!("persistent storage not asked: {e}").into());
         }
+        // What this start derived (after the rules' writes), for the next start.
+        keep_figures().await;
         state.changed();
         publish_timing("backgroundDone", perf_now());
     });
@@ -480,6 +534,35 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         });
     }
     Ok(())
+}
+
+/// Keeps the list's figures and grades for the next start (see `creditdesk_app::figures`), once
+/// the ledger is read. Losing them only costs the next start its preview: a failure is logged.
+pub(crate) async fn keep_figures() {
+    let Some(state) = AppState::current() else {
+        return;
+    };
+    if !state.ledger_ready.get_untracked() {
+        return;
+    }
+    let Ok(store) = db() else { return };
+    let t = perf_now();
+    let bytes = with_data(creditdesk_app::figures::encode);
+    let t_encoded = perf_now();
+    match store.put_derived(&bytes).await {
+        Ok(()) => {
+            thread_local!(static KEPT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+            let n = KEPT.with(|k| {
+                k.set(k.get() + 1);
+                k.get()
+            });
+            publish_timing("keptCount", n as f64);
+            publish_timing("keptEncodeMs", t_encoded - t);
+            publish_timing("keptBytes", bytes.len() as f64);
+            publish_timing("keptMs", perf_now() - t);
+        }
+        Err(e) => web_sys::console::warn_1(&format!("figures not kept: {e}").into()),
+    }
 }
 
 /// Gives the browser a turn (a zero-delay timeout) between slices of long work.

@@ -753,6 +753,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
                 .unwrap_or_else(|| with_data(|d| d.device));
             with_data_mut(|d| *d = snapshot.book_without_ledger(device));
             state.ledger_ready.set(false);
+            state.figures_ready.set(false);
             state.phase.set(crate::ui::state::Phase::Ready);
             state.changed();
             LEDGER_COMING.set(true);

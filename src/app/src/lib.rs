@@ -23,6 +23,7 @@ pub mod deliveries;
 mod error;
 mod exec;
 pub mod exports;
+pub mod figures;
 pub mod imports;
 pub mod load;
 pub mod monitoring;

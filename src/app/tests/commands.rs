@@ -4498,3 +4498,67 @@ mod custom_fields {
         assert_eq!(names("").len(), 2);
     }
 }
+
+#[test]
+fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since() {
+    use creditdesk_app::figures::{keep, restore};
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    w.run("fs", w.invoice(w.theirs, "5000", None)).unwrap();
+    let kept = |w: &World| {
+        let b = w.book.borrow();
+        (b.summaries.clone(), b.rated.clone())
+    };
+    let (summaries, rated) = kept(&w);
+    assert!(summaries[&w.ours].overdue.is_positive());
+    // The next start: the configuration and the customers, not yet the ledger.
+    let start = |w: &World| {
+        let b = w.book.borrow();
+        let mut next = Book {
+            as_of: b.as_of,
+            model: b.model.clone(),
+            policy: b.policy.clone(),
+            ..Book::default()
+        };
+        let found = block_on(restore(&w.store, &mut next)).unwrap();
+        (found, next)
+    };
+    assert!(!start(&w).0, "nothing is kept before the first keep");
+    block_on(keep(&w.store, &w.book.borrow())).unwrap();
+    let (found, next) = start(&w);
+    assert!(found);
+    assert_eq!((next.summaries, next.rated), (summaries, rated.clone()));
+    // Folding the tail into chunks changes no data: the figures stay valid.
+    assert!(block_on(w.store.compact()).unwrap() > 0);
+    assert!(start(&w).0, "compaction keeps them");
+    // Another day, or another policy, does not use them.
+    let mut other_day = Book {
+        as_of: d("2026-12-01"),
+        ..Book::default()
+    };
+    other_day.model = w.book.borrow().model.clone();
+    other_day.policy = w.book.borrow().policy.clone();
+    assert!(!block_on(restore(&w.store, &mut other_day)).unwrap());
+    assert!(other_day.summaries.is_empty());
+    // A payment is a write of data: what was kept is stale and not used.
+    w.run("fs", w.payment(w.ours, "20000", None)).unwrap();
+    let (found, next) = start(&w);
+    assert!(!found, "a write since makes them stale");
+    assert!(next.summaries.is_empty() && next.rated.is_empty());
+    // Kept again after the write, they come back with the payment in them.
+    block_on(keep(&w.store, &w.book.borrow())).unwrap();
+    let (found, next) = start(&w);
+    assert!(found);
+    assert!(next.summaries[&w.ours].overdue.is_zero());
+    // A restore of a backup is a write of data; the backup carries no kept figures.
+    let dump = block_on(w.store.dump()).unwrap();
+    let file = String::from_utf8({
+        let mut out = Vec::new();
+        creditdesk_storage::backup::write_json(&dump, &mut out).unwrap();
+        out
+    })
+    .unwrap();
+    assert!(!file.contains("\"derived\"") && !file.contains("\"data_rev\""));
+    block_on(w.store.restore(&dump)).unwrap();
+    assert!(!start(&w).0, "a restore makes them stale");
+}

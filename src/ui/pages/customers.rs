@@ -305,7 +305,7 @@ pub fn CustomerList() -> impl IntoView {
                     <div class="vspace" style=move || format!("height:{}px", rows.get().len() as f64 * row_h)>
                         {move || visible().into_iter().map(|(pos, r)| {
                             let lang = state.lang.get();
-                            let known = state.ledger_ready.get();
+                            let known = state.figures_ready.get();
                             let overdue = r.s.overdue.is_positive();
                             view! {
                                 <A href=format!("/customers/{}", r.id) attr:class="vrow" attr:role="listitem"

@@ -1,0 +1,381 @@
+//! The figures a start-up derives, kept between starts so that the next start shows them before
+//! the ledger is read (ADR 0010).
+//!
+//! What is kept: each customer's line of the list ([`CustomerSummary`]) and rating ([`Rating`]),
+//! about 40 bytes a customer. What it is valid for, checked twice:
+//! - the store keeps the bytes with the data revision they came from, and gives them back only
+//!   while no write of data has happened since ([`Store::derived`]);
+//! - the bytes name the business day and a fingerprint of the configuration they were computed
+//!   under (the published scorecard and the credit policy): a new day, a published model or a
+//!   changed policy makes them stale.
+//!
+//! Kept figures are a preview: once the ledger is read, the start-up computes every figure again
+//! and replaces them. A write waits for the ledger (the forms say "Reading the ledger..."), so no
+//! decision is ever made on them.
+//!
+//! The encoding: a format byte, the day, the fingerprint, the count, then per customer its id
+//! (16 bytes) and its values as LEB128 varints (zigzag for signed ones); most are small or zero.
+
+use crate::Book;
+use creditdesk_domain::dispute::Overdue;
+use creditdesk_domain::id::IdMap;
+use creditdesk_domain::rating::{Fixed, Grade, Rating};
+use creditdesk_domain::{CustomerId, CustomerSummary, Date, Money};
+use creditdesk_storage::{Store, StoreError};
+
+/// The encoding's version: bytes of another version are not read.
+const FORMAT: u8 = 1;
+
+/// Kept figures, as read back.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kept {
+    pub summaries: IdMap<CustomerId, CustomerSummary>,
+    pub rated: IdMap<CustomerId, Rating>,
+}
+
+/// A fingerprint of what the kept figures depend on besides the data: the published model and
+/// the policy, as JSON (FNV-1a, stable across builds).
+pub fn inputs(book: &Book) -> u64 {
+    let json = serde_json::to_string(&(&book.model, &book.policy)).unwrap_or_default();
+    json.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The book's figures as bytes (every customer with a summary or a rating, by id).
+pub fn encode(book: &Book) -> Vec<u8> {
+    let mut w = Vec::with_capacity(64 + book.summaries.len() * 48);
+    w.push(FORMAT);
+    w.extend_from_slice(&book.as_of.days().to_le_bytes());
+    w.extend_from_slice(&inputs(book).to_le_bytes());
+    let ids: std::collections::BTreeSet<CustomerId> = book
+        .summaries
+        .keys()
+        .chain(book.rated.keys())
+        .copied()
+        .collect();
+    uint(&mut w, ids.len() as u64);
+    for id in ids {
+        w.extend_from_slice(&id.as_u128().to_le_bytes());
+        let s = book.summaries.get(&id).copied().unwrap_or_default();
+        for m in [
+            s.open_ar,
+            s.overdue,
+            s.open_orders,
+            s.held_orders,
+            s.disputed,
+            s.disputed_overdue,
+            s.undisputed.amount,
+        ] {
+            int(&mut w, m.minor());
+        }
+        uint(&mut w, s.overdue_count as u64);
+        int(&mut w, s.max_days_overdue as i64);
+        uint(&mut w, s.undisputed.count as u64);
+        int(&mut w, s.undisputed.max_days as i64);
+        for d in [s.last_invoice, s.oldest_open_due] {
+            match d {
+                Some(d) => {
+                    w.push(1);
+                    int(&mut w, d.days() as i64);
+                }
+                None => w.push(0),
+            }
+        }
+        match book.rated.get(&id) {
+            Some(r) => {
+                w.push(1 + r.grade as u8 + if r.provisional { 8 } else { 0 });
+                int(&mut w, r.score.0);
+            }
+            None => w.push(0),
+        }
+    }
+    w
+}
+
+/// Kept figures for `as_of` under `inputs`; `None` when they are for another day, another
+/// configuration or another format. Bytes that do not read are an error (they are not used).
+pub fn decode(bytes: &[u8], as_of: Date, inputs: u64) -> Result<Option<Kept>, String> {
+    let mut r = Reader { b: bytes, at: 0 };
+    if r.byte()? != FORMAT {
+        return Ok(None);
+    }
+    let day = i32::from_le_bytes(r.take::<4>()?);
+    let fp = u64::from_le_bytes(r.take::<8>()?);
+    if day != as_of.days() || fp != inputs {
+        return Ok(None);
+    }
+    let n = r.uint()? as usize;
+    let mut kept = Kept::default();
+    kept.summaries.reserve(n.min(1 << 20));
+    for _ in 0..n {
+        let id = CustomerId::from_u128(u128::from_le_bytes(r.take::<16>()?));
+        let mut money = [Money::ZERO; 7];
+        for m in &mut money {
+            *m = Money::from_minor(r.int()?);
+        }
+        let [open_ar, overdue, open_orders, held_orders, disputed, disputed_overdue, undisputed] =
+            money;
+        let overdue_count = r.small()?;
+        let max_days_overdue = r.int32()?;
+        let undisputed = Overdue {
+            amount: undisputed,
+            count: r.small()?,
+            max_days: r.int32()?,
+        };
+        let mut dates = [None; 2];
+        for d in &mut dates {
+            *d = match r.byte()? {
+                0 => None,
+                1 => Some(Date::from_days(r.int32()?)),
+                b => return Err(format!("a date's marker {b} at byte {}", r.at - 1)),
+            };
+        }
+        kept.summaries.insert(
+            id,
+            CustomerSummary {
+                open_ar,
+                overdue,
+                overdue_count,
+                max_days_overdue,
+                open_orders,
+                held_orders,
+                last_invoice: dates[0],
+                oldest_open_due: dates[1],
+                disputed,
+                disputed_overdue,
+                undisputed,
+            },
+        );
+        let tag = r.byte()?;
+        if tag != 0 {
+            let grade = *Grade::ALL
+                .get(((tag - 1) & 7) as usize)
+                .ok_or_else(|| format!("a grade's marker {tag} at byte {}", r.at - 1))?;
+            let score = Fixed(r.int()?);
+            kept.rated.insert(
+                id,
+                Rating {
+                    score,
+                    grade,
+                    provisional: (tag - 1) & 8 != 0,
+                },
+            );
+        }
+    }
+    if r.at != bytes.len() {
+        return Err(format!(
+            "{} bytes after the last customer",
+            bytes.len() - r.at
+        ));
+    }
+    Ok(Some(kept))
+}
+
+/// Fills the book's list figures and grades from what the store kept, when they are still
+/// valid; true when it did. Call it once the configuration and the customers are in the book.
+pub async fn restore<S: Store>(store: &S, book: &mut Book) -> Result<bool, StoreError> {
+    let Some(bytes) = store.derived().await? else {
+        return Ok(false);
+    };
+    Ok(apply(&bytes, book))
+}
+
+/// Fills the book from kept bytes, when they are valid for it; true when it did. Bytes that do
+/// not read are left alone (the start-up computes the figures anyway).
+pub fn apply(bytes: &[u8], book: &mut Book) -> bool {
+    match decode(bytes, book.as_of, inputs(book)) {
+        Ok(Some(kept)) => {
+            book.summaries = kept.summaries;
+            book.rated = kept.rated;
+            true
+        }
+        Ok(None) | Err(_) => false,
+    }
+}
+
+/// Keeps the book's figures in the store, for the next start.
+pub async fn keep<S: Store>(store: &S, book: &Book) -> Result<(), StoreError> {
+    store.put_derived(&encode(book)).await
+}
+
+fn uint(w: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        w.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    w.push(v as u8);
+}
+
+fn int(w: &mut Vec<u8>, v: i64) {
+    uint(w, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let v = *self
+            .b
+            .get(self.at)
+            .ok_or_else(|| format!("the figures end at byte {}", self.at))?;
+        self.at += 1;
+        Ok(v)
+    }
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let s = self
+            .b
+            .get(self.at..self.at + N)
+            .ok_or_else(|| format!("the figures end at byte {}", self.b.len()))?;
+        self.at += N;
+        Ok(s.try_into().expect("N bytes"))
+    }
+    fn uint(&mut self) -> Result<u64, String> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(format!("a number longer than 64 bits at byte {}", self.at))
+    }
+    fn int(&mut self) -> Result<i64, String> {
+        let v = self.uint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+    fn int32(&mut self) -> Result<i32, String> {
+        let at = self.at;
+        i32::try_from(self.int()?).map_err(|_| format!("a day count out of range at byte {at}"))
+    }
+    fn small(&mut self) -> Result<u32, String> {
+        let at = self.at;
+        u32::try_from(self.uint()?).map_err(|_| format!("a count out of range at byte {at}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use creditdesk_domain::rating::Grade;
+
+    fn summary(seed: i64) -> CustomerSummary {
+        CustomerSummary {
+            open_ar: Money::from_minor(seed * 1_234_567),
+            overdue: Money::from_minor(seed * 1_000),
+            overdue_count: seed as u32 % 7,
+            max_days_overdue: (seed as i32 % 90) - 3,
+            open_orders: Money::from_minor(-seed),
+            held_orders: Money::ZERO,
+            last_invoice: (seed % 2 == 0).then(|| Date::from_days(20_000 + seed as i32)),
+            oldest_open_due: Some(Date::from_days(19_000 - seed as i32)),
+            disputed: Money::from_minor(i64::MAX - seed),
+            disputed_overdue: Money::from_minor(i64::MIN + seed),
+            undisputed: Overdue {
+                amount: Money::from_minor(seed),
+                count: u32::MAX,
+                max_days: i32::MIN,
+            },
+        }
+    }
+
+    fn book(n: i64) -> Book {
+        let mut b = Book {
+            as_of: Date::from_days(20_500),
+            ..Book::default()
+        };
+        for i in 0..n {
+            let id = CustomerId::from_u128(0xfeed_0000_0000_0000_0000_0000_0000_0000 + i as u128);
+            b.summaries.insert(id, summary(i));
+            if i % 3 != 0 {
+                b.rated.insert(
+                    id,
+                    Rating {
+                        score: Fixed(i * 137 - 500),
+                        grade: Grade::ALL[i as usize % 5],
+                        provisional: i % 2 == 0,
+                    },
+                );
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn kept_figures_read_back_as_they_were_written() {
+        let b = book(50);
+        let kept = decode(&encode(&b), b.as_of, inputs(&b)).unwrap().unwrap();
+        assert_eq!(kept.summaries, b.summaries);
+        assert_eq!(kept.rated, b.rated);
+    }
+
+    #[test]
+    fn figures_of_another_day_or_configuration_are_not_used() {
+        let b = book(3);
+        let bytes = encode(&b);
+        assert_eq!(
+            decode(&bytes, Date::from_days(20_501), inputs(&b)),
+            Ok(None)
+        );
+        assert_eq!(decode(&bytes, b.as_of, inputs(&b) ^ 1), Ok(None));
+        let mut other = vec![FORMAT + 1];
+        other.extend_from_slice(&bytes[1..]);
+        assert_eq!(decode(&other, b.as_of, inputs(&b)), Ok(None));
+        let mut policy = book(3);
+        policy.policy.disputes.in_rating = !policy.policy.disputes.in_rating;
+        assert_ne!(
+            inputs(&policy),
+            inputs(&b),
+            "the policy is part of the fingerprint"
+        );
+    }
+
+    #[test]
+    fn cut_or_padded_bytes_are_an_error_that_says_where() {
+        let b = book(4);
+        let bytes = encode(&b);
+        for cut in [14, 30, bytes.len() - 1] {
+            let e = decode(&bytes[..cut], b.as_of, inputs(&b)).unwrap_err();
+            assert!(e.contains("end at byte"), "{e}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(
+            decode(&longer, b.as_of, inputs(&b)),
+            Err("1 bytes after the last customer".into())
+        );
+        let mut book_of = book(4);
+        assert!(
+            !apply(&bytes[..30], &mut book_of),
+            "unreadable bytes are not applied"
+        );
+    }
+
+    #[test]
+    fn ten_thousand_customers_take_under_fifty_bytes_each() {
+        let mut b = book(10_000);
+        for (i, s) in b.summaries.values_mut().enumerate() {
+            let i = i as i64;
+            *s = CustomerSummary {
+                open_ar: Money::from_minor(12_345_600 + i * 1_001),
+                overdue: Money::from_minor(i * 313),
+                overdue_count: 2,
+                max_days_overdue: 45,
+                last_invoice: Some(Date::from_days(20_490)),
+                oldest_open_due: Some(Date::from_days(20_400)),
+                undisputed: Overdue {
+                    amount: Money::from_minor(i * 313),
+                    count: 2,
+                    max_days: 45,
+                },
+                ..CustomerSummary::default()
+            };
+        }
+        let n = encode(&b).len();
+        assert!(n < 10_000 * 50 + 64, "{n} bytes");
+    }
+}
