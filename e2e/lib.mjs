@@ -49,7 +49,7 @@ export async function serve() {
 }
 
 /** A fresh browser profile (its own IndexedDB and service worker). */
-export async function browser({ width = 1280, height = 860, mobile = false, dir = null, now = NOW } = {}) {
+export async function browser({ width = 1280, height = 860, mobile = false, dir = null, now = NOW, longTasks = false } = {}) {
   const keep = dir !== null;
   dir = dir || mkdtempSync(join(tmpdir(), "cd-e2e-"));
   const context = await chromium.launchPersistentContext(dir, {
@@ -64,6 +64,20 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
   // The app's clock (dates, timers) starts at `now` and runs from there; `now: null` leaves the
   // real clock (the benchmark: a fake `performance.now` would round its timings).
   if (now) await context.clock.install({ time: now });
+  // The benchmark: every main-thread task over 50 ms from the page's start, in
+  // `window.__cd_longtasks` (see `longestTask`).
+  if (longTasks) {
+    await context.addInitScript(() => {
+      window.__cd_longtasks = [];
+      try {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__cd_longtasks.push(e.duration);
+        }).observe({ type: "longtask", buffered: true });
+      } catch {
+        // A browser without the Long Tasks API reports none.
+      }
+    });
+  }
   const page = opensLocked(context.pages()[0] || (await context.newPage()), dir);
   const newPage = context.newPage.bind(context);
   context.newPage = async () => opensLocked(await newPage(), dir);
@@ -84,6 +98,16 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The longest main-thread task recorded on the page since the last call (and how many there
+ *  were over 50 ms), then forgets them: one scenario's figure. */
+export async function longestTask(page) {
+  return page.evaluate(() => {
+    const all = window.__cd_longtasks || [];
+    window.__cd_longtasks = [];
+    return { max: all.length ? Math.max(...all) : 0, count: all.length };
+  });
 }
 
 /** The secret that opens each profile's encrypted data (by profile folder): the password a test

@@ -1,5 +1,7 @@
 // A static file server for the built app: serves a folder on 127.0.0.1, falls back to
-// index.html for the app's routes, and never caches index.html or sw.js.
+// index.html for the app's routes, and never caches index.html or sw.js. A file's precompressed
+// copy (`.br`, `.gz`, written by tools/precache.mjs) is sent when the browser accepts it, as the
+// Rust server does.
 // Usage: node tools/serve.mjs <folder> [port]
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -37,13 +39,29 @@ const server = createServer(async (req, res) => {
     return;
   }
   try {
-    const body = await readFile(file);
+    const accepts = String(req.headers["accept-encoding"] || "");
+    let body = null;
+    let encoding = null;
+    for (const [enc, ext] of [["br", ".br"], ["gzip", ".gz"]]) {
+      if (!new RegExp(`\\b${enc}\\b`).test(accepts)) continue;
+      try {
+        body = await readFile(file + ext);
+        encoding = enc;
+        break;
+      } catch {
+        // No such copy: the next, or the file itself.
+      }
+    }
+    body ??= await readFile(file);
     const name = file.slice(root.length);
     const noStore = name.endsWith("index.html") || name.endsWith("sw.js");
-    res.writeHead(200, {
+    const headers = {
       "content-type": types[extname(file)] || "application/octet-stream",
       "cache-control": noStore ? "no-cache" : "public, max-age=31536000, immutable",
-    });
+      vary: "accept-encoding",
+    };
+    if (encoding) headers["content-encoding"] = encoding;
+    res.writeHead(200, headers);
     res.end(body);
   } catch {
     res.writeHead(404).end("not found");

@@ -1,6 +1,7 @@
-//! Native figures for the rating benchmark: metrics and scores for 10,000 customers over about
-//! a million invoices and a million payments. `./x bench` runs it beside the browser run and
-//! prints their ratio. Prints one JSON line; asserts nothing.
+//! Native figures for the rating and aging benchmarks: metrics and scores for 10,000 customers
+//! over about a million invoices and a million payments, and aging of every invoice on the day
+//! (one total, a row per customer). `./x bench` runs it beside the browser run and prints their
+//! ratios. Prints one JSON line; asserts nothing.
 
 use creditdesk_domain::demo::{generate, DemoSpec};
 use creditdesk_domain::rating::default_scorecard;
@@ -46,8 +47,26 @@ fn main() {
             grades[s.1 as usize] += 1;
         }
     }
+    let ids: Vec<_> = data.customers.iter().map(|c| c.id).collect();
+    let timed = |f: &dyn Fn()| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect(),
+        )
+    };
+    let aging_ms = timed(&|| {
+        std::hint::black_box(ledger.portfolio(ids.iter().copied(), &[as_of]));
+    });
+    let aging_by_customer_ms = timed(&|| {
+        std::hint::black_box(ledger.per_customer(&ids, &[as_of]));
+    });
     println!(
-        r#"{{"customers":{},"invoices":{},"payments":{},"metrics_ms":{:.2},"score_ms":{:.2},"grades":{:?}}}"#,
+        r#"{{"customers":{},"invoices":{},"payments":{},"metrics_ms":{:.2},"score_ms":{:.2},"grades":{:?},"aging_ms":{aging_ms:.2},"aging_by_customer_ms":{aging_by_customer_ms:.2}}}"#,
         data.customers.len(),
         ledger.invoices().len(),
         ledger.payments().len(),
