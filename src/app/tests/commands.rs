@@ -4531,6 +4531,13 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
     // Folding the tail into chunks changes no data: the figures stay valid.
     assert!(block_on(w.store.compact()).unwrap() > 0);
     assert!(start(&w).0, "compaction keeps them");
+    // So does a commit of settings alone (a sync's bookkeeping: what the server refused).
+    block_on(w.store.commit(&Batch {
+        settings: vec![("sync_refused".into(), "[]".into())],
+        ..Batch::default()
+    }))
+    .unwrap();
+    assert!(start(&w).0, "a commit of settings alone keeps them");
     // Another day, or another policy, does not use them.
     let mut other_day = Book {
         as_of: d("2026-12-01"),

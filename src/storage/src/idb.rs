@@ -689,14 +689,14 @@ impl Store for IdbStore {
             .iter()
             .map(|(k, v)| keyed_text(k, &v.to_string()))
             .collect();
-        // A commit is a write of data: its new revision goes with its settings (see
+        // A commit that changes data stores a new revision with its settings (see
         // [`IdbStore::write_data`]; here sealed in the commit's one batch).
-        let rev = new_rev();
+        let rev = batch.changes_data().then(new_rev);
         let settings: Vec<_> = batch
             .settings
             .iter()
             .map(|(k, v)| keyed_text(k, v))
-            .chain([keyed_text(crate::DATA_REV, &rev)])
+            .chain(rev.iter().map(|r| keyed_text(crate::DATA_REV, r)))
             .collect();
         let audit: Vec<_> = batch
             .audit
@@ -813,7 +813,9 @@ impl Store for IdbStore {
                 .map(drop)
         })
         .await?;
-        *self.rev.borrow_mut() = Some(rev);
+        if rev.is_some() {
+            *self.rev.borrow_mut() = rev;
+        }
         Ok(())
     }
 

@@ -124,6 +124,17 @@ impl Batch {
             && self.audit.is_empty()
             && self.attachments.is_empty())
     }
+    /// Whether the batch changes what figures are derived from: anything besides settings and
+    /// outbox records (a setting that does, the policy or the scorecard, is checked by whoever
+    /// derives; see [`Store::derived`]). Only such a batch stores a new data revision.
+    pub fn changes_data(&self) -> bool {
+        !(self.customers.is_empty()
+            && self.entries.is_empty()
+            && self.requests.is_empty()
+            && self.docs.is_empty()
+            && self.audit.is_empty()
+            && self.attachments.is_empty())
+    }
     pub fn customer(c: Customer) -> Batch {
         Batch {
             customers: vec![c],
@@ -258,10 +269,14 @@ pub trait Store {
     async fn acknowledge(&self, answered: &[String]) -> Result<(), StoreError>;
     async fn stats(&self) -> Result<Stats, StoreError>;
     /// What [`Store::put_derived`] kept, if the data has not changed since: every write of data
-    /// (a commit, an import, a restore, a whole data set, scorecard models, requests) stores a
-    /// new revision in the same transaction, and derived bytes are kept with the revision they
-    /// came from. Folding the tail into chunks changes no data and keeps them. A store that
+    /// (a commit that [`Batch::changes_data`], an import, a restore, a whole data set, documents)
+    /// stores a new revision in the same transaction, and derived bytes are kept with the
+    /// revision they came from. Folding the tail into chunks, a commit of settings alone and a
+    /// preference change no data and keep them. A store that
     /// keeps nothing derived (the server holds its book in memory) answers `None`.
+    ///
+    /// The stored revision becomes this store's: call it before reading the data that the
+    /// caller will derive bytes from again (at a start), never with a book already in memory.
     async fn derived(&self) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(None)
     }

@@ -275,7 +275,10 @@ impl Store for MemStore {
         for o in outbox {
             tx.write(|d| d.outbox.push(o))?;
         }
-        tx.new_rev()
+        if batch.changes_data() {
+            tx.new_rev()?;
+        }
+        Ok(())
     }
 
     async fn compact(&self) -> Result<usize, StoreError> {

@@ -690,4 +690,15 @@ async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
         Some(&b"five"[..]),
         "a preference is not data"
     );
+    s.commit(&Batch {
+        settings: vec![("sync_refused".into(), "[]".into())],
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        s.derived().await.unwrap().as_deref(),
+        Some(&b"five"[..]),
+        "nor a commit of settings alone"
+    );
 }
