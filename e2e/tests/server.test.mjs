@@ -3,7 +3,7 @@
 // a server that dies in the middle of a push.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { appErrors, browser, cents, daysAfter, lastSync, openCustomerWhere, ready, signIn, startServer, synced, tile, unlock, DEMO_PASSWORD } from "../lib.mjs";
+import { appErrors, browser, cents, daysAfter, lastSync, openCustomerWhere, ready, signIn, startServer, synced, tile, unlock, until, DEMO_PASSWORD } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -430,5 +430,92 @@ test("a change the server refuses is listed with why, links to where to fix it, 
     assert.equal(await page.locator("[data-testid=sync-pending]").count(), 0);
   } finally {
     await phone.close();
+  }
+});
+
+test("a rep's next start shows the figures kept from the data it holds, never figures from before a change it adopted", async () => {
+  const b = await browser();
+  const other = await browser();
+  const { page } = b;
+  const kept = () => page.evaluate(() => window.__cd_timings?.keptCount ?? 0);
+  const openAr = () => page.$$eval(".vrow .num .money", (els) => els.map((e) => e.textContent));
+  const stored = async (p) => JSON.parse(await p.evaluate(() => window.wasmBindings.cd_test_stored_customers()));
+  // Finance records an invoice of `id` on the other device and syncs it.
+  const invoiceElsewhere = async (id, amount) => {
+    await other.page.goto(`${server.url}/customers/${id}`);
+    await other.page.waitForSelector("[data-testid=customer-360]");
+    const since = await lastSync(other.page);
+    await other.page.click("[data-testid=new-invoice]");
+    await other.page.fill("#f-amount", amount);
+    await other.page.click("[data-testid=save]");
+    await other.page.waitForURL(`${server.url}/customers/${id}`);
+    await synced(other.page, since);
+  };
+  // The next start with the ledger held back: what the list shows before it is read.
+  const nextStart = async () => {
+    await page.goto(server.url + "/customers?hold_ledger=1");
+    await page.waitForFunction(() => window.__cd_timings?.listReady && window.__cd_timings.syncDone);
+    await page.waitForSelector(".vrow");
+  };
+  try {
+    await page.goto(server.url + "/customers");
+    await signIn(page, "rep-2");
+    await ready(page);
+    await until(async () => (await kept()) >= 1, { what: "the figures kept after the start" });
+    // Settled: no sync and no new keep for a second (a sync that adopts keeps them again).
+    const marks = () => page.evaluate(() => `${window.__cd_timings.keptCount}/${window.__cd_timings.syncDone}`);
+    for (let last = await marks(), i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await marks();
+      if (now === last) break;
+      last = now;
+    }
+    const before = await openAr();
+    const mine = new Set((await stored(page)).map((c) => c.id));
+    await other.page.goto(server.url + "/customers");
+    await signIn(other.page, "fs-1");
+    await ready(other.page);
+
+    // Another rep's customer changes: this rep's pull at the next start finds nothing of theirs
+    // changed, and the figures kept from the data are shown before the ledger is read.
+    const elsewhere = (await stored(other.page)).find((c) => !mine.has(c.id));
+    await invoiceElsewhere(elsewhere.id, "555");
+    await nextStart();
+    const t = await page.evaluate(() => ({ ...window.__cd_timings }));
+    if (t.pullAdoptedAt === undefined) {
+      // Nothing of this rep's changed: no data was written, the kept figures show at once.
+      assert.ok(t.figuresReady && t.keptFound > 0, "figures before the ledger, from what was kept");
+      assert.deepEqual(await openAr(), before, "the figures before the ledger are the ones it had");
+    } else {
+      // The server sent something to adopt (the trail moved on): a new data revision, so the
+      // list waits for the ledger rather than show figures it cannot vouch for.
+      assert.equal(t.figuresReady, undefined, "no figures before the ledger after an adopted pull");
+    }
+    await page.evaluate(() => { window.__cd_release_ledger = true; });
+    await ready(page);
+    assert.deepEqual(await openAr(), before, "and the ledger's agree");
+
+    // The first customer of this rep changes: the next start waits for the ledger.
+    await page.click(".vrow >> nth=0");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const first = new URL(page.url()).pathname.split("/").pop();
+    await invoiceElsewhere(first, "777");
+    await nextStart();
+    // Either this page heard of the change live (the server's event stream), synced and kept its
+    // figures again, or its next start adopts the change and waits for the ledger: never the
+    // figures from before the change.
+    const early = (await openAr())[0];
+    if (await page.evaluate(() => window.__cd_timings.figuresReady)) {
+      assert.equal(cents(early), cents(before[0]) + 77_700, "figures kept after the live sync");
+    } else {
+      assert.equal(early, "…");
+    }
+    await page.evaluate(() => { window.__cd_release_ledger = true; });
+    await ready(page);
+    assert.equal(cents((await openAr())[0]), cents(before[0]) + 77_700);
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+    await other.close();
   }
 });

@@ -803,6 +803,8 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
             )));
         }
         state.changed();
+        // The book is the adopted data now: kept for the next start.
+        crate::ui::state::keep_figures().await;
     }
     mark_synced(state, &store).await
 }
