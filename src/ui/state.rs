@@ -426,6 +426,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             None
         }
     };
+    // For the tests and the benchmark: how many bytes were kept and still valid for the data.
+    publish_timing("keptFound", kept.as_ref().map_or(0, Vec::len) as f64);
     let t_kept = perf_now();
     let from_kept = kept.is_some_and(|b| with_data_mut(|d| creditdesk_app::figures::apply(&b, d)));
     publish_timing("keptApplyMs", perf_now() - t_kept);
