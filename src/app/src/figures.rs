@@ -1,10 +1,10 @@
 //! The figures a start-up derives, kept between starts so that the next start shows them before
-//! the ledger is read (ADR 0010).
+//! the ledger is read (ADR 0008).
 //!
 //! What is kept: each customer's line of the list ([`CustomerSummary`]) and rating ([`Rating`]),
-//! about 40 bytes a customer. What it is valid for, checked twice:
+//! about 45 bytes a customer. What it is valid for, checked twice:
 //! - the store keeps the bytes with the data revision they came from, and gives them back only
-//!   while no write of data has happened since ([`Store::derived`]);
+//!   while no write of data has happened since (`Store::derived`);
 //! - the bytes name the business day and a fingerprint of the configuration they were computed
 //!   under (the published scorecard and the credit policy): a new day, a published model or a
 //!   changed policy makes them stale.
@@ -21,7 +21,6 @@ use creditdesk_domain::dispute::Overdue;
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::rating::{Fixed, Grade, Rating};
 use creditdesk_domain::{CustomerId, CustomerSummary, Date, Money};
-use creditdesk_storage::{Store, StoreError};
 
 /// The encoding's version: bytes of another version are not read.
 const FORMAT: u8 = 1;
@@ -172,17 +171,14 @@ pub fn decode(bytes: &[u8], as_of: Date, inputs: u64) -> Result<Option<Kept>, St
     Ok(Some(kept))
 }
 
-/// Fills the book's list figures and grades from what the store kept, when they are still
-/// valid; true when it did. Call it once the configuration and the customers are in the book.
-pub async fn restore<S: Store>(store: &S, book: &mut Book) -> Result<bool, StoreError> {
-    let Some(bytes) = store.derived().await? else {
-        return Ok(false);
-    };
-    Ok(apply(&bytes, book))
-}
-
-/// Fills the book from kept bytes, when they are valid for it; true when it did. Bytes that do
-/// not read are left alone (the start-up computes the figures anyway).
+/// Fills the book's list figures and grades from bytes the store kept ([`Store::derived`], which
+/// answers only while no data changed since; [`Store::put_derived`] of [`encode`] keeps them),
+/// when they are valid for the book's day and configuration; true when it did. Call it once the
+/// configuration is in the book. Bytes that do not read are left alone (the start-up computes
+/// the figures anyway).
+///
+/// [`Store::derived`]: creditdesk_storage::Store::derived
+/// [`Store::put_derived`]: creditdesk_storage::Store::put_derived
 pub fn apply(bytes: &[u8], book: &mut Book) -> bool {
     match decode(bytes, book.as_of, inputs(book)) {
         Ok(Some(kept)) => {
@@ -192,11 +188,6 @@ pub fn apply(bytes: &[u8], book: &mut Book) -> bool {
         }
         Ok(None) | Err(_) => false,
     }
-}
-
-/// Keeps the book's figures in the store, for the next start.
-pub async fn keep<S: Store>(store: &S, book: &Book) -> Result<(), StoreError> {
-    store.put_derived(&encode(book)).await
 }
 
 fn uint(w: &mut Vec<u8>, mut v: u64) {

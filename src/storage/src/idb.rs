@@ -1320,30 +1320,23 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?;
         drop(tx);
-        let rev = match rev {
-            Some(v) => self.texts(META, &[v]).await?.pop(),
-            None => None,
-        };
-        let kept = match (&rev, kept) {
-            (Some(_), Some(v)) => self
-                .texts(META, &[v])
-                .await?
-                .pop()
-                .and_then(|r| crate::derived_bytes(rev.as_deref(), &r)),
-            _ => None,
-        };
+        // Opened together (one batch when the device is encrypted); no revision, nothing kept.
+        let stored: Vec<JsValue> = rev.into_iter().chain(kept).collect();
+        let mut texts = self.texts(META, &stored).await?.into_iter();
+        let rev = texts.next();
+        let kept = texts
+            .next()
+            .and_then(|r| crate::derived_bytes(rev.as_deref(), &r));
         *self.rev.borrow_mut() = rev;
         Ok(kept)
     }
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        let rev = self.rev.borrow().clone();
-        let Some(rev) = rev else {
-            // Data never written through a revision (an older database): one starts here,
-            // then the bytes are kept with it.
+        if self.rev.borrow().is_none() {
+            // Data never written through a revision (an older database): one starts here.
             self.write_data(&[META], async |_| Ok(())).await?;
-            return Box::pin(self.put_derived(bytes)).await;
-        };
+        }
+        let rev = self.rev.borrow().clone().unwrap_or_default();
         let (v, k) = self
             .keyed(
                 META,

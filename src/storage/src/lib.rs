@@ -116,13 +116,7 @@ pub struct Batch {
 impl Batch {
     /// Whether the batch writes anything besides outbox records.
     pub fn writes_data(&self) -> bool {
-        !(self.customers.is_empty()
-            && self.entries.is_empty()
-            && self.requests.is_empty()
-            && self.docs.is_empty()
-            && self.settings.is_empty()
-            && self.audit.is_empty()
-            && self.attachments.is_empty())
+        self.changes_data() || !self.settings.is_empty()
     }
     /// Whether the batch changes what figures are derived from: anything besides settings and
     /// outbox records (a setting that does, the policy or the scorecard, is checked by whoever
