@@ -403,6 +403,7 @@ impl RawLedger {
     /// Decodes everything: the chunks, then the tail.
     pub fn decode(&self) -> Result<Rows, StoreError> {
         let mut rows = Rows::default();
+        self.reserve_rows(&mut rows);
         self.decode_chunks_into(0..self.chunks.len(), &mut rows)?;
         self.decode_tail_into(&mut rows)?;
         Ok(rows)
@@ -433,6 +434,34 @@ impl RawLedger {
             *bytes = Vec::new();
         }
         Ok(())
+    }
+
+    /// Makes room in `rows`, once and exactly, for every row the chunks' headers count (and the
+    /// tail's), so that decoding a million rows never grows its vectors by doubling: a doubling
+    /// copies, holds the old and the new vector at once, and leaves up to half the capacity
+    /// unused, and wasm memory keeps its highest mark. A header that does not read is left to
+    /// the decoding, which names the chunk.
+    pub fn reserve_rows(&self, rows: &mut Rows) {
+        let mut n = [0usize; 5];
+        for (_, bytes) in &self.chunks {
+            if let Ok((kind, count)) = peek(bytes) {
+                let i = match kind {
+                    Kind::Order => 0,
+                    Kind::Invoice => 1,
+                    Kind::Payment => 2,
+                    Kind::CreditNote => 3,
+                    Kind::Correction => 4,
+                };
+                n[i] += count as usize;
+            }
+        }
+        // A tail entry may be of any kind: a little room for each.
+        let t = self.tail.len();
+        rows.orders.reserve_exact(n[0] + t);
+        rows.invoices.reserve_exact(n[1] + t);
+        rows.payments.reserve_exact(n[2] + t);
+        rows.credit_notes.reserve_exact(n[3] + t);
+        rows.corrections.reserve_exact(n[4] + t);
     }
 
     pub fn decode_tail_into(&self, rows: &mut Rows) -> Result<(), StoreError> {

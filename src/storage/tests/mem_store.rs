@@ -205,6 +205,34 @@ proptest! {
 }
 
 #[test]
+fn a_large_ledger_decodes_into_vectors_sized_once_and_exactly() {
+    // Enough rows for several chunks of each large kind.
+    let d = generate(&DemoSpec {
+        customers: 400,
+        ..DemoSpec::demo(Date::parse("2026-11-28").unwrap(), DemoLang::En)
+    });
+    let s = MemStore::new();
+    run(s.replace_all(&d.customers, &rows(&d))).unwrap();
+    let mut raw = run(s.load_ledger()).unwrap();
+    let invoice_chunks = raw
+        .chunks
+        .iter()
+        .filter(|(k, _)| k.starts_with("2:"))
+        .count();
+    assert!(invoice_chunks >= 3, "{invoice_chunks} chunks of invoices");
+    let mut sliced = Rows::default();
+    raw.reserve_rows(&mut sliced);
+    for start in (0..raw.chunks.len()).step_by(2) {
+        let end = (start + 2).min(raw.chunks.len());
+        raw.decode_and_release(start..end, &mut sliced).unwrap();
+    }
+    assert_eq!(sliced.invoices.len(), d.invoices.len());
+    assert_eq!(sliced.invoices.capacity(), sliced.invoices.len());
+    assert_eq!(sliced.payments.capacity(), sliced.payments.len());
+    assert_eq!(sliced.orders.capacity(), sliced.orders.len());
+}
+
+#[test]
 fn decoding_in_slices_gives_the_same_rows_and_frees_the_bytes() {
     let d = data();
     let s = MemStore::new();
