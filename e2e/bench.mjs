@@ -85,6 +85,17 @@ try {
     `longest main-thread task ${fmt(seedLong.max)} (${seedLong.count} over 50 ms, generating and writing the book included; target <= 50 ms)`);
   await b.close();
 
+  // Cold starts on the dashboard (the home page): until its tiles and charts are drawn.
+  const dashRuns = [];
+  for (let i = 0; i < 2; i++) {
+    b = await browser({ dir, now: null });
+    await b.page.goto(server.url + "/");
+    await b.page.waitForFunction(() => window.__cd_timings?.dashboardDrawn, null, { timeout: 60_000 });
+    await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 120_000 });
+    dashRuns.push(await b.page.evaluate(() => ({ ...window.__cd_timings })));
+    await b.close();
+  }
+
   // Cold starts: a new browser process each time, same profile (data stays in IndexedDB).
   const runs = [];
   for (let i = 0; i < 3; i++) {
@@ -108,6 +119,10 @@ try {
     `${runs.map((r) => (r.keptApplyMs !== undefined && r.figuresReady < r.ledgerReady ? "kept" : "computed")).join(", ")}; target < 1000 ms)`);
   console.log(`  kept figures: read ${fmt(median(runs.map((r) => r.keptReadMs)))}, applied ${fmt(median(runs.map((r) => r.keptApplyMs)))}; ` +
     `kept again after the start in ${fmt(median(runs.map((r) => r.keptMs)))} (encoding ${fmt(median(runs.map((r) => r.keptEncodeMs)))}, ${((runs.at(-1).keptBytes ?? 0) / 1e3).toFixed(0)} KB)`);
+  const drawn_ms = dashRuns.map((r) => r.dashboardDrawn);
+  console.log(`cold start on the dashboard until its tiles and charts are drawn: median ${fmt(median(drawn_ms))} (runs ${drawn_ms.map(fmt).join(", ")}; ` +
+    `${dashRuns.map((r) => (r.dashboardKept ? "kept" : "computed")).join(", ")}); with the list's figures: ` +
+    `${fmt(Math.max(median(drawn_ms), median(figures_ms)))} (target < 1000 ms)`);
   console.log(`cold start until the ledger is read (every page's figures; the dashboard, Customer 360 and the forms wait for it): median ${fmt(median(full_ms))} (runs ${full_ms.map(fmt).join(", ")})`);
   console.log(`longest main-thread task from navigation to the start's background work done: ${runs.map((r) => `${fmt(r.longest.max)} (${r.longest.count} over 50 ms)`).join(", ")} (target <= 50 ms)`);
   const last = runs.at(-1);

@@ -376,6 +376,62 @@ test("the settings page says whether the browser keeps the data, and a granted r
   }
 });
 
+test("the next start draws the dashboard the last one drew, with the last write in it, before the ledger is read", async () => {
+  const b = await browser();
+  const { page } = b;
+  const kept = () => page.evaluate(() => window.__cd_timings?.keptCount ?? 0);
+  const total = () => page.$eval("[data-testid=kpi-total-ar] .money", (e) => e.dataset.exact ?? e.textContent);
+  const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
+  const tiles = () => page.$eval(".tiles.kpis", (e) => e.innerText);
+  const charts = () => page.$$eval(".charts [data-testid^=chart-]", (cs) => cs.map((c) => c.dataset.testid));
+  try {
+    await page.goto(server.url + "/");
+    await ready(page);
+    await page.waitForSelector("[data-testid=chart-aging] svg");
+    await until(async () => (await kept()) >= 1, { what: "the figures kept after the start" });
+    const before = cents(await total());
+    // A write elsewhere: an invoice of the first customer; the dashboard is kept again.
+    await page.goto(server.url + "/customers");
+    await ready(page);
+    await page.click(".vrow >> nth=0");
+    await page.waitForSelector("[data-testid=customer-360]");
+    const customerUrl = page.url();
+    const n = await kept();
+    await page.click("[data-testid=new-invoice]");
+    await page.fill("#f-amount", "1234");
+    await page.click("[data-testid=save]");
+    await page.waitForURL(customerUrl);
+    await until(async () => (await kept()) > n, { what: "the figures kept after the write" });
+
+    // The next start, with the ledger held back: the dashboard is drawn, the write in it.
+    await page.goto(server.url + "/?hold_ledger=1");
+    await page.waitForSelector("[data-testid=dashboard-kept]");
+    await page.waitForSelector("[data-testid=chart-aging] svg");
+    assert.equal(cents(await total()), before + 123400, "the kept dashboard has the write in it");
+    assert.equal(await page.evaluate(() => window.__cd_timings.ledgerReady), undefined, "the ledger is not read yet");
+    assert.equal(await page.evaluate(() => window.__cd_timings.dashboardKept), 1);
+    const early = { tiles: await tiles(), charts: await charts() };
+    assert.ok(early.charts.length >= 6, `charts drawn: ${early.charts}`);
+    // A filtered view needs the ledger, and says so.
+    const rep = await page.$$eval("[data-testid=filter-rep] option", (os) => os[1].value);
+    await page.selectOption("[data-testid=filter-rep]", rep);
+    await page.waitForSelector(".loading[role=status]");
+    assert.equal(await page.$("[data-testid=dashboard-kept]"), null);
+    await page.goto(server.url + "/?hold_ledger=1");
+    await page.waitForSelector("[data-testid=dashboard-kept]");
+    // Once the ledger is read, the dashboard computed from it is the one that was kept.
+    await page.evaluate(() => { window.__cd_release_ledger = true; });
+    await page.waitForFunction(() => window.__cd_timings.ledgerReady);
+    await until(async () => (await page.$("[data-testid=dashboard-kept]")) === null, { what: "the note on kept figures gone" });
+    await page.waitForSelector("[data-testid=chart-aging] svg");
+    assert.deepEqual({ tiles: await tiles(), charts: await charts() }, early);
+    await ready(page);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("the next start shows the list's figures and grades before the ledger is read, with the last write in them", async () => {
   const b = await browser();
   const { page } = b;

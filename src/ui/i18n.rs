@@ -306,6 +306,7 @@ texts! {
     Loading => "Loading your data…", "正在加载数据…";
     FetchingLedger => "Fetching the ledger", "正在下载账本";
     LoadingLedger => "Reading the ledger…", "正在读取账本…";
+    KeptDashboard => "As at the last start, nothing changed since; reading the ledger…", "与上次启动时相同，其后没有改动；正在读取账本…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
     Retry => "Try again", "重试";
     FixThere => "Fix on the customer's page", "到客户页修改";

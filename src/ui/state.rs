@@ -450,6 +450,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     with_data_mut(|d| d.take_trail(trail));
     let t_read = perf_now();
     let mut rows = Rows::default();
+    raw.reserve_rows(&mut rows);
     for start in (0..raw.chunks.len()).step_by(8) {
         let end = (start + 8).min(raw.chunks.len());
         raw.decode_and_release(start..end, &mut rows)?;
@@ -479,6 +480,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         d.ledger = ledger;
         d.summaries = summaries;
         d.adjust_disputed();
+        // The dashboard is drawn from the ledger from now on.
+        d.kept_dashboard = None;
         rate_all(d)
     });
     publish_timing("metricsMs", metrics_ms);
@@ -538,7 +541,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Keeps the list's figures and grades for the next start (see `creditdesk_app::figures`), once
+/// Keeps the list's figures and grades, and the dashboard, for the next start (see `creditdesk_app::figures`), once
 /// the ledger is read. Losing them only costs the next start its preview: a failure is logged.
 pub(crate) async fn keep_figures() {
     let Some(state) = AppState::current() else {
@@ -549,7 +552,14 @@ pub(crate) async fn keep_figures() {
     }
     let Ok(store) = db() else { return };
     let t = perf_now();
-    let bytes = with_data(creditdesk_app::figures::encode);
+    // The home page's unfiltered dashboard for this user: from the timeline the dashboard keeps
+    // for this data revision when it was drawn since the last write, else one pass over the
+    // ledger (what the dashboard would do when opened).
+    let rev = state.rev.get_untracked();
+    let bytes = with_data(|d| {
+        let dash = creditdesk_app::reports::dashboard(d, &Default::default(), rev);
+        creditdesk_app::figures::encode(d, Some(&dash))
+    });
     let t_encoded = perf_now();
     match store.put_derived(&bytes).await {
         Ok(()) => {

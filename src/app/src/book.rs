@@ -56,6 +56,9 @@ pub struct Book {
     /// Who is told what and how: read by a server, which delivers notices (a device does not
     /// load it; the settings page reads it from the server).
     pub notices: creditdesk_domain::notice::Settings,
+    /// The unfiltered dashboard the last start drew for this user, kept with the list's figures
+    /// ([`crate::figures`]): shown until the ledger is read, then dropped.
+    pub kept_dashboard: Option<crate::reports::Dashboard>,
 }
 
 impl Book {

@@ -2,7 +2,8 @@
 //! the ledger is read (ADR 0008).
 //!
 //! What is kept: each customer's line of the list ([`CustomerSummary`]) and rating ([`Rating`]),
-//! about 45 bytes a customer. What it is valid for, checked twice:
+//! about 45 bytes a customer, and the unfiltered dashboard of the user who was signed in (a few
+//! kilobytes; it depends on whose customers one sees). What it is valid for, checked twice:
 //! - the store keeps the bytes with the data revision they came from, and gives them back only
 //!   while no write of data has happened since (`Store::derived`);
 //! - the bytes name the business day and a fingerprint of the configuration they were computed
@@ -15,7 +16,10 @@
 //!
 //! The encoding: a format byte, the day, the fingerprint, the count, then per customer its id
 //! (16 bytes) and its values as LEB128 varints (zigzag for signed ones); most are small or zero.
+//! Last the dashboard: its length (0: none), then the user's id and the dashboard as JSON (it
+//! is drawn once, so its size matters more than its speed).
 
+use crate::reports::Dashboard;
 use crate::Book;
 use creditdesk_domain::dispute::Overdue;
 use creditdesk_domain::id::IdMap;
@@ -23,13 +27,15 @@ use creditdesk_domain::rating::{Fixed, Grade, Rating};
 use creditdesk_domain::{CustomerId, CustomerSummary, Date, Money};
 
 /// The encoding's version: bytes of another version are not read.
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 /// Kept figures, as read back.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Kept {
     pub summaries: IdMap<CustomerId, CustomerSummary>,
     pub rated: IdMap<CustomerId, Rating>,
+    /// The unfiltered dashboard as of the day, and the user it was drawn for.
+    pub dashboard: Option<(String, Dashboard)>,
 }
 
 /// A fingerprint of what the kept figures depend on besides the data: the published model and
@@ -41,8 +47,9 @@ pub fn inputs(book: &Book) -> u64 {
     })
 }
 
-/// The book's figures as bytes (every customer with a summary or a rating, by id).
-pub fn encode(book: &Book) -> Vec<u8> {
+/// The book's figures as bytes (every customer with a summary or a rating, by id), and
+/// `dashboard`: the book's unfiltered dashboard as of its day for its user, if computed.
+pub fn encode(book: &Book, dashboard: Option<&Dashboard>) -> Vec<u8> {
     let mut w = Vec::with_capacity(64 + book.summaries.len() * 48);
     w.push(FORMAT);
     w.extend_from_slice(&book.as_of.days().to_le_bytes());
@@ -88,6 +95,13 @@ pub fn encode(book: &Book) -> Vec<u8> {
             }
             None => w.push(0),
         }
+    }
+    match dashboard.and_then(|d| serde_json::to_vec(&(&book.user, d)).ok()) {
+        Some(json) => {
+            uint(&mut w, json.len() as u64);
+            w.extend_from_slice(&json);
+        }
+        None => uint(&mut w, 0),
     }
     w
 }
@@ -162,16 +176,26 @@ pub fn decode(bytes: &[u8], as_of: Date, inputs: u64) -> Result<Option<Kept>, St
             );
         }
     }
+    let len = r.uint()? as usize;
+    if len > 0 {
+        let at = r.at;
+        let json =
+            r.b.get(at..at.saturating_add(len))
+                .ok_or_else(|| format!("the figures end at byte {}", r.b.len()))?;
+        r.at += len;
+        kept.dashboard = Some(
+            serde_json::from_slice(json)
+                .map_err(|e| format!("the dashboard at byte {at} does not read: {e}"))?,
+        );
+    }
     if r.at != bytes.len() {
-        return Err(format!(
-            "{} bytes after the last customer",
-            bytes.len() - r.at
-        ));
+        return Err(format!("{} bytes after the dashboard", bytes.len() - r.at));
     }
     Ok(Some(kept))
 }
 
-/// Fills the book's list figures and grades from bytes the store kept ([`Store::derived`], which
+/// Fills the book's list figures and grades (and its kept dashboard, if it was drawn for the
+/// book's user) from bytes the store kept ([`Store::derived`], which
 /// answers only while no data changed since; [`Store::put_derived`] of [`encode`] keeps them),
 /// when they are valid for the book's day and configuration; true when it did. Call it once the
 /// configuration is in the book. Bytes that do not read are left alone (the start-up computes
@@ -184,6 +208,10 @@ pub fn apply(bytes: &[u8], book: &mut Book) -> bool {
         Ok(Some(kept)) => {
             book.summaries = kept.summaries;
             book.rated = kept.rated;
+            book.kept_dashboard = kept
+                .dashboard
+                .filter(|(user, _)| *user == book.user)
+                .map(|(_, d)| d);
             true
         }
         Ok(None) | Err(_) => false,
@@ -299,7 +327,9 @@ mod tests {
     #[test]
     fn kept_figures_read_back_as_they_were_written() {
         let b = book(50);
-        let kept = decode(&encode(&b), b.as_of, inputs(&b)).unwrap().unwrap();
+        let kept = decode(&encode(&b, None), b.as_of, inputs(&b))
+            .unwrap()
+            .unwrap();
         assert_eq!(kept.summaries, b.summaries);
         assert_eq!(kept.rated, b.rated);
     }
@@ -307,7 +337,7 @@ mod tests {
     #[test]
     fn figures_of_another_day_or_configuration_are_not_used() {
         let b = book(3);
-        let bytes = encode(&b);
+        let bytes = encode(&b, None);
         assert_eq!(
             decode(&bytes, Date::from_days(20_501), inputs(&b)),
             Ok(None)
@@ -328,7 +358,7 @@ mod tests {
     #[test]
     fn cut_or_padded_bytes_are_an_error_that_says_where() {
         let b = book(4);
-        let bytes = encode(&b);
+        let bytes = encode(&b, None);
         for cut in [14, 30, bytes.len() - 1] {
             let e = decode(&bytes[..cut], b.as_of, inputs(&b)).unwrap_err();
             assert!(e.contains("end at byte"), "{e}");
@@ -337,13 +367,138 @@ mod tests {
         longer.push(0);
         assert_eq!(
             decode(&longer, b.as_of, inputs(&b)),
-            Err("1 bytes after the last customer".into())
+            Err("1 bytes after the dashboard".into())
         );
         let mut book_of = book(4);
         assert!(
             !apply(&bytes[..30], &mut book_of),
             "unreadable bytes are not applied"
         );
+    }
+
+    fn dashboard(rep: &str) -> Dashboard {
+        use creditdesk_domain::reports::{Countback, DsoRow, PercentTenths, Point, RepRow};
+        let p = |days: i32, open: i64| Point {
+            date: Date::from_days(days),
+            open_ar: Money::from_minor(open),
+            aging: [
+                Money::from_minor(open),
+                Money::ZERO,
+                Money::from_minor(-1),
+                Money::ZERO,
+                Money::ZERO,
+            ],
+            overdue_count: 3,
+            max_days_overdue: -2,
+            sales: Money::from_minor(i64::MAX),
+            collected: Money::from_minor(i64::MIN),
+            credited: Money::ZERO,
+        };
+        Dashboard {
+            as_of: Date::from_days(20_500),
+            customers: 2,
+            points: (0..13)
+                .map(|i| p(20_100 + 30 * i, 1_000 * i as i64))
+                .collect(),
+            dso: vec![DsoRow {
+                from: Date::from_days(20_470),
+                to: Date::from_days(20_500),
+                days: 30,
+                ar: Money::from_minor(5),
+                current_ar: Money::ZERO,
+                sales: Money::from_minor(7),
+                collected: Money::from_minor(2),
+                standard: None,
+                countback: Countback::MoreThan(90),
+                best_possible: Some(creditdesk_domain::ledger::DaysTenths(-15)),
+                delinquent: None,
+                cei: Some(PercentTenths(737)),
+            }],
+            period_start: Date::from_days(20_410),
+            cei: None,
+            reps: vec![RepRow {
+                rep: rep.into(),
+                customers: 2,
+                collected: Money::from_minor(2),
+                open_ar: Money::from_minor(5),
+                overdue: Money::ZERO,
+                overdue_ratio_bp: Some(10_000),
+                cei: None,
+                rank: 1,
+            }],
+            utilisation_bp: Some(9_001),
+            over_90: 1,
+            frozen: 0,
+            open_requests: 4,
+            open_alerts: 12_000,
+            grades: [
+                (1, Money::from_minor(5)),
+                (0, Money::ZERO),
+                (1, Money::ZERO),
+                (0, Money::ZERO),
+                (0, Money::ZERO),
+            ],
+            util_bins: [1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+            no_limit: 0,
+            top_risk: vec![(
+                CustomerId::from_u128(7),
+                "华东 \"quoted\" Ltd".into(),
+                Grade::C,
+                Money::from_minor(5),
+                91,
+                Some(12_345),
+            )],
+        }
+    }
+
+    #[test]
+    fn the_dashboard_comes_back_only_for_the_user_it_was_drawn_for() {
+        let mut b = book(5);
+        b.user = "rep-li".into();
+        let dash = dashboard("李雷");
+        let bytes = encode(&b, Some(&dash));
+        let kept = decode(&bytes, b.as_of, inputs(&b)).unwrap().unwrap();
+        assert_eq!(kept.dashboard, Some(("rep-li".to_string(), dash.clone())));
+        assert_eq!(
+            kept.summaries, b.summaries,
+            "the customers' figures are still there"
+        );
+        let next = |user: &str| {
+            let mut n = Book {
+                as_of: b.as_of,
+                user: user.into(),
+                ..Book::default()
+            };
+            assert!(apply(&bytes, &mut n));
+            n
+        };
+        assert_eq!(next("rep-li").kept_dashboard, Some(dash));
+        let other = next("admin");
+        assert_eq!(
+            other.kept_dashboard, None,
+            "another user's dashboard is not shown"
+        );
+        assert_eq!(other.summaries, b.summaries);
+        // Without a dashboard, none comes back.
+        let plain = decode(&encode(&b, None), b.as_of, inputs(&b))
+            .unwrap()
+            .unwrap();
+        assert_eq!(plain.dashboard, None);
+    }
+
+    #[test]
+    fn a_dashboard_that_does_not_read_is_an_error_that_says_where() {
+        let mut b = book(2);
+        b.user = "u".into();
+        let mut bytes = encode(&b, Some(&dashboard("r")));
+        let n = bytes.len();
+        // Cut inside the JSON: the length says more bytes than there are.
+        let e = decode(&bytes[..n - 5], b.as_of, inputs(&b)).unwrap_err();
+        assert!(e.contains("end at byte"), "{e}");
+        // Same length, damaged text.
+        bytes[n - 3] = b'#';
+        let e = decode(&bytes, b.as_of, inputs(&b)).unwrap_err();
+        assert!(e.starts_with("the dashboard at byte "), "{e}");
     }
 
     #[test]
@@ -366,7 +521,7 @@ mod tests {
                 ..CustomerSummary::default()
             };
         }
-        let n = encode(&b).len();
+        let n = encode(&b, None).len();
         assert!(n < 10_000 * 50 + 64, "{n} bytes");
     }
 }

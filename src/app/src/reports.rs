@@ -129,7 +129,7 @@ pub fn utilisation(
 pub type Risk = (CustomerId, String, Grade, Money, i32, Option<i64>);
 
 /// Everything the dashboard shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Dashboard {
     pub as_of: Date,
     pub customers: u32,

@@ -4502,12 +4502,18 @@ mod custom_fields {
 #[test]
 fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since() {
     use creditdesk_app::figures::{apply, encode};
-    let keep = |s: &MemStore, b: &Book| block_on(s.put_derived(&encode(b)));
+    // Kept as the browser keeps them: with the unfiltered dashboard of the user signed in.
+    let keep = |s: &MemStore, b: &Book| {
+        let dash = creditdesk_app::reports::dashboard(b, &Default::default(), b.audit.len() as u64);
+        block_on(s.put_derived(&encode(b, Some(&dash))))
+    };
     let restore = |s: &MemStore, b: &mut Book| {
         let kept = block_on(s.derived())?;
         Ok::<bool, creditdesk_storage::StoreError>(kept.is_some_and(|k| apply(&k, b)))
     };
     let w = World::new();
+    // The finance specialist's device: every customer is on the dashboard.
+    w.book.borrow_mut().user = "fs".into();
     w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
     w.run("fs", w.invoice(w.theirs, "5000", None)).unwrap();
     let kept = |w: &World| {
@@ -4523,6 +4529,7 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
             as_of: b.as_of,
             model: b.model.clone(),
             policy: b.policy.clone(),
+            user: b.user.clone(),
             ..Book::default()
         };
         let found = restore(&w.store, &mut next).unwrap();
@@ -4533,6 +4540,18 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
     let (found, next) = start(&w);
     assert!(found);
     assert_eq!((next.summaries, next.rated), (summaries, rated.clone()));
+    // The dashboard comes back as it was drawn: the overdue invoice is in its aging.
+    let dash = next.kept_dashboard.expect("the dashboard is kept");
+    let b = w.book.borrow();
+    assert_eq!(
+        dash,
+        creditdesk_app::reports::dashboard(&b, &Default::default(), u64::MAX)
+    );
+    assert!(
+        dash.now().aging[0] < dash.now().open_ar,
+        "something is overdue"
+    );
+    drop(b);
     // Folding the tail into chunks changes no data: the figures stay valid.
     assert!(block_on(w.store.compact()).unwrap() > 0);
     assert!(start(&w).0, "compaction keeps them");

@@ -439,7 +439,7 @@ pub struct OpenItem {
 }
 
 /// Average days from invoice to payment, in tenths of a day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DaysTenths(pub i64);
 
 impl DaysTenths {

@@ -82,7 +82,7 @@ impl Bucket {
 pub type Buckets = [Money; 5];
 
 /// A customer or a portfolio on one date of a list of dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Point {
     pub date: Date,
     /// Open receivables on the date, and the same amount split by aging bucket.
@@ -362,7 +362,7 @@ pub fn best_possible_dso(current_ar: Money, sales: Money, days: i32) -> Option<D
 }
 
 /// Countback DSO's answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Countback {
     Days(DaysTenths),
     /// The AR is more than all the sales of the periods given: more than this many days.
@@ -390,7 +390,7 @@ pub fn dso_countback(ar: Money, periods: &[(Money, i32)]) -> Countback {
 }
 
 /// A percentage in tenths (`737` is 73.7%).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PercentTenths(pub i64);
 
 impl PercentTenths {
@@ -413,7 +413,7 @@ pub fn cei(
 }
 
 /// One period of the DSO report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DsoRow {
     /// The period: after `from` up to and including `to`.
     pub from: Date,
@@ -482,7 +482,7 @@ pub fn dso_rows(points: &[Point], lookback_ends: &[Date], lookback_sales: &[Mone
 }
 
 /// Collections of one sales rep over a period.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepRow {
     pub rep: String,
     pub customers: u32,
