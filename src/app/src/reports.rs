@@ -222,31 +222,66 @@ thread_local! {
 
 /// The timeline of data revision `rev` as of a date, computed if it is not the one kept.
 pub fn timeline(d: &Data, rev: u64, as_of: Date) -> std::rc::Rc<Timeline> {
-    if let Some(t) = TIMELINE
-        .with_borrow(|t| t.clone())
-        .filter(|t| t.key == (rev, as_of))
-    {
+    if let Some(t) = kept_timeline(rev, as_of) {
         return t;
     }
-    let ends = period_ends(as_of, 12);
-    let look = period_ends(as_of, 24);
-    let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
-    let mut points = Vec::with_capacity(ids.len() * ends.len());
-    d.ledger
-        .each_customer(&ids, &ends, |_, pts| points.extend_from_slice(pts));
-    let mut sales = Vec::with_capacity(ids.len() * look.len());
-    for id in &ids {
-        sales.extend(d.ledger.sales_in_periods([*id], &look));
+    let mut b = TimelineBuilder::new(d, rev, as_of);
+    b.step(d, usize::MAX);
+    b.finish()
+}
+
+/// The timeline kept for data revision `rev` as of a date, if it is the one kept.
+pub fn kept_timeline(rev: u64, as_of: Date) -> Option<std::rc::Rc<Timeline>> {
+    TIMELINE
+        .with_borrow(|t| t.clone())
+        .filter(|t| t.key == (rev, as_of))
+}
+
+/// A [`Timeline`] computed a slice of customers at a time, so that a caller can give the page a
+/// turn between slices (one pass over a million invoices is a few hundred milliseconds in the
+/// browser). The data must not change between the steps: the caller checks its revision and
+/// drops the builder when it did.
+pub struct TimelineBuilder {
+    t: Timeline,
+    next: usize,
+}
+
+impl TimelineBuilder {
+    pub fn new(d: &Data, rev: u64, as_of: Date) -> TimelineBuilder {
+        let (ends, look) = (period_ends(as_of, 12), period_ends(as_of, 24));
+        let n = d.customers.len();
+        TimelineBuilder {
+            t: Timeline {
+                key: (rev, as_of),
+                points: Vec::with_capacity(n * ends.len()),
+                sales: Vec::with_capacity(n * look.len()),
+                ends,
+                look,
+            },
+            next: 0,
+        }
     }
-    let t = std::rc::Rc::new(Timeline {
-        key: (rev, as_of),
-        ends,
-        look,
-        points,
-        sales,
-    });
-    TIMELINE.with_borrow_mut(|k| *k = Some(t.clone()));
-    t
+
+    /// Computes the next `customers` customers; true when every customer is done.
+    pub fn step(&mut self, d: &Data, customers: usize) -> bool {
+        let end = self.next.saturating_add(customers).min(d.customers.len());
+        let ids: Vec<CustomerId> = d.customers[self.next..end].iter().map(|c| c.id).collect();
+        let t = &mut self.t;
+        d.ledger
+            .each_customer(&ids, &t.ends, |_, pts| t.points.extend_from_slice(pts));
+        for id in &ids {
+            t.sales.extend(d.ledger.sales_in_periods([*id], &t.look));
+        }
+        self.next = end;
+        end == d.customers.len()
+    }
+
+    /// The timeline, kept for its revision and date.
+    pub fn finish(self) -> std::rc::Rc<Timeline> {
+        let t = std::rc::Rc::new(self.t);
+        TIMELINE.with_borrow_mut(|k| *k = Some(t.clone()));
+        t
+    }
 }
 
 /// The dashboard's figures for a filter, over the data of revision `rev`.

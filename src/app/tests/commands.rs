@@ -4593,3 +4593,54 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
     block_on(w.store.restore(&dump)).unwrap();
     assert!(!start(&w).0, "a restore makes them stale");
 }
+
+#[test]
+fn a_timeline_computed_a_slice_at_a_time_is_the_one_computed_at_once() {
+    use creditdesk_app::reports::{dashboard, kept_timeline, timeline, TimelineBuilder};
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    w.run("fs", old_invoice(&w, w.theirs, "700.10", 200))
+        .unwrap();
+    w.run("fs", w.invoice(w.theirs, "5000", None)).unwrap();
+    w.run("fs", w.payment(w.ours, "1234.56", None)).unwrap();
+    let b = w.book.borrow();
+    let n = b.customers.len();
+    assert!(n >= 2);
+    let whole = timeline(&b, 1, b.as_of);
+    for slice in [1, 2, n + 5] {
+        let mut t = TimelineBuilder::new(&b, 100 + slice as u64, b.as_of);
+        let mut steps = 1;
+        while !t.step(&b, slice) {
+            steps += 1;
+        }
+        assert_eq!(steps, n.div_ceil(slice).max(1), "slices of {slice}");
+        let sliced = t.finish();
+        assert!(
+            kept_timeline(100 + slice as u64, b.as_of).is_some(),
+            "it is kept"
+        );
+        assert_eq!(sliced.ends, whole.ends);
+        for i in 0..n {
+            assert_eq!(
+                sliced.points(i),
+                whole.points(i),
+                "customer {i}, slices of {slice}"
+            );
+            assert_eq!(
+                sliced.sales(i),
+                whole.sales(i),
+                "customer {i}, slices of {slice}"
+            );
+        }
+        // The dashboard drawn from it is the same.
+        assert_eq!(
+            dashboard(&b, &Default::default(), 100 + slice as u64),
+            dashboard(&b, &Default::default(), 1_000 + slice as u64)
+        );
+    }
+    assert!(whole
+        .points(0)
+        .iter()
+        .chain(whole.points(1))
+        .any(|p| p.open_ar.is_positive()));
+}

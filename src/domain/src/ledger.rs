@@ -499,9 +499,19 @@ impl Ledger {
             books,
             ..
         } = &mut l;
-        settlements.reserve(payments.len() + credit_notes.len());
+        // Exactly one settlement per allocation and per credit note at most: reserved once (a
+        // vector grown by doubling holds the old and the new copy at once, and up to half of it
+        // unused; with a million payments that is tens of megabytes of the start's peak).
+        let allocations: usize = payments.iter().map(|p| p.allocations.len()).sum();
+        settlements.reserve_exact(allocations + credit_notes.len());
         for book in books.iter_mut() {
             local.clear();
+            let n: usize = book
+                .payments
+                .iter()
+                .map(|&pi| payments[pi as usize].allocations.len())
+                .sum();
+            book.settlements.reserve_exact(n + book.credit_notes.len());
             local.extend(
                 book.invoices
                     .iter()
