@@ -443,7 +443,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     // Then the ledger, decoded a few chunks at a time so that the page keeps answering.
     // The audit trail is read and parsed while the ledger's chunks are still being read.
     hold_ledger_for_tests().await;
-    let (raw, trail) = futures_util::join!(store.load_ledger(), store.load_audit());
+    let (raw, trail) = futures_util::join!(store.load_ledger_in_place(), store.load_audit());
     let (mut raw, trail) = (raw?, trail?);
     publish_timing("auditEntries", trail.len() as f64);
     // A command committed since the head was read is in memory and perhaps not in `trail`.

@@ -178,7 +178,7 @@ impl Snapshot {
     pub fn rows(&self, chunks: &[(String, Vec<u8>)]) -> Result<Rows, StoreError> {
         let raw = creditdesk_storage::RawLedger {
             chunks: chunks.to_vec(),
-            tail: Vec::new(),
+            ..Default::default()
         };
         raw.decode()
     }

@@ -300,7 +300,11 @@ impl Store for SqlStore {
                 ))
             })
             .collect::<Result<Vec<(u64, Vec<u8>)>, StoreError>>()?;
-        Ok(RawLedger { chunks, tail })
+        Ok(RawLedger {
+            chunks,
+            tail,
+            ..RawLedger::default()
+        })
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {

@@ -361,6 +361,20 @@ impl IdbStore {
         }
     }
 
+    /// Binary values as the browser holds them (opened first on an encrypted device), not
+    /// copied into wasm memory.
+    async fn arrays(&self, store: &str, values: &[JsValue]) -> Result<Vec<Uint8Array>, StoreError> {
+        match self.data_key()? {
+            Some(k) => Ok(k
+                .open(store, values, false)
+                .await?
+                .iter()
+                .map(Uint8Array::new)
+                .collect()),
+            None => Ok(values.iter().map(Uint8Array::new).collect()),
+        }
+    }
+
     async fn read_vault(&self) -> Result<Option<Vault>, StoreError> {
         if !self.db.store_names().iter().any(|n| n == VAULT) {
             return Ok(None);
@@ -608,6 +622,51 @@ impl IdbStore {
 }
 
 impl IdbStore {
+    /// The ledger as stored, its chunks left in the browser's memory ([`Outside`]) and copied
+    /// into wasm memory one at a time as they are decoded (`RawLedger::decode_and_release`), so
+    /// that the start's highest mark of wasm memory is the rows, not the rows and every chunk.
+    /// On an encrypted device the chunks are opened (by WebCrypto, into the browser's memory)
+    /// first. [`Store::load_ledger`] is this with every chunk copied in.
+    ///
+    /// [`Outside`]: crate::Outside
+    pub async fn load_ledger_in_place(&self) -> Result<RawLedger, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let chunk_store = tx.store(CHUNKS).map_err(backend)?;
+        let keys = chunk_store
+            .get_all_keys(None, None)
+            .await
+            .map_err(backend)?;
+        let chunks = chunk_store.get_all(None, None).await.map_err(backend)?;
+        let tail = tx
+            .store(TAIL)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        let (tail_keys, tail_values): (Vec<JsValue>, Vec<JsValue>) = tail.into_iter().unzip();
+        let (chunks, tail_values) = futures_util::future::join(
+            self.arrays(CHUNKS, &chunks),
+            self.byteses(TAIL, &tail_values),
+        )
+        .await;
+        let chunks = chunks?;
+        Ok(RawLedger {
+            chunks: keys.iter().map(|k| (text(k), Vec::new())).collect(),
+            tail: tail_keys
+                .iter()
+                .map(|k| k.as_f64().unwrap_or(-1.0) as u64)
+                .zip(tail_values?)
+                .collect(),
+            outside: crate::Outside {
+                arrays: chunks.into_iter().map(Some).collect(),
+            },
+        })
+    }
+
     /// Puts a raw string value under a key, bypassing every rule: what someone editing the
     /// database by hand does. For tests.
     #[doc(hidden)]
@@ -644,37 +703,13 @@ impl Store for IdbStore {
     }
 
     async fn load_ledger(&self) -> Result<RawLedger, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let chunk_store = tx.store(CHUNKS).map_err(backend)?;
-        let keys = chunk_store
-            .get_all_keys(None, None)
-            .await
-            .map_err(backend)?;
-        let chunks = chunk_store.get_all(None, None).await.map_err(backend)?;
-        let tail = tx
-            .store(TAIL)
-            .map_err(backend)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        let (tail_keys, tail_values): (Vec<JsValue>, Vec<JsValue>) = tail.into_iter().unzip();
-        let (chunks, tail_values) = futures_util::future::join(
-            self.byteses(CHUNKS, &chunks),
-            self.byteses(TAIL, &tail_values),
-        )
-        .await;
-        Ok(RawLedger {
-            chunks: keys.iter().map(text).zip(chunks?).collect(),
-            tail: tail_keys
-                .iter()
-                .map(|k| k.as_f64().unwrap_or(-1.0) as u64)
-                .zip(tail_values?)
-                .collect(),
-        })
+        let mut raw = self.load_ledger_in_place().await?;
+        for (i, (_, bytes)) in raw.chunks.iter_mut().enumerate() {
+            if let Some(a) = raw.outside.arrays.get_mut(i).and_then(Option::take) {
+                *bytes = a.to_vec();
+            }
+        }
+        Ok(raw)
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
@@ -1009,6 +1044,7 @@ impl Store for IdbStore {
                 .into_iter()
                 .map(|(k, v)| (k.parse::<f64>().unwrap_or(-1.0) as u64, v))
                 .collect(),
+            ..RawLedger::default()
         };
         let attachments = binary_of(schema::ATTACHMENTS);
         Ok(Dump {

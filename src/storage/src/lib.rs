@@ -395,8 +395,44 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
 /// The ledger as stored: encoded chunks and write-ahead tail entries, each in key order.
 #[derive(Clone, Debug, Default)]
 pub struct RawLedger {
+    /// Each chunk's key and bytes; the bytes are empty for a chunk held [`Outside`].
     pub chunks: Vec<(String, Vec<u8>)>,
     pub tail: Vec<(u64, Vec<u8>)>,
+    pub outside: Outside,
+}
+
+/// Chunks still in the browser's memory, as IndexedDB gave them back (`ArrayBuffer`s), each
+/// copied into wasm memory only while it is decoded (see `IdbStore::load_ledger_in_place`). wasm
+/// memory never shrinks: read into it all at once, the chunks (about 190 MB at a million
+/// invoices and payments) would stay in its highest mark beside the decoded rows. Natively there
+/// are none.
+#[derive(Clone, Debug, Default)]
+pub struct Outside {
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) arrays: Vec<Option<js_sys::Uint8Array>>,
+}
+
+impl Outside {
+    /// The first `n` bytes of chunk `i` if it is held outside (all of them if shorter).
+    #[cfg(target_arch = "wasm32")]
+    fn head(&self, i: usize, n: u32) -> Option<Vec<u8>> {
+        let a = self.arrays.get(i)?.as_ref()?;
+        Some(a.subarray(0, n.min(a.length())).to_vec())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    fn head(&self, _: usize, _: u32) -> Option<Vec<u8>> {
+        None
+    }
+    /// Chunk `i`'s bytes, copied in, if it is held outside.
+    fn bytes(&self, i: usize) -> Option<Vec<u8>> {
+        self.head(i, u32::MAX)
+    }
+    fn release(&mut self, _i: usize) {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(a) = self.arrays.get_mut(_i) {
+            *a = None;
+        }
+    }
 }
 
 impl RawLedger {
@@ -415,8 +451,10 @@ impl RawLedger {
         range: std::ops::Range<usize>,
         rows: &mut Rows,
     ) -> Result<(), StoreError> {
-        for (key, bytes) in &self.chunks[range] {
-            decode_chunk_into(bytes, rows)
+        for i in range {
+            let (key, bytes) = &self.chunks[i];
+            let outside = self.outside.bytes(i);
+            decode_chunk_into(outside.as_deref().unwrap_or(bytes), rows)
                 .map_err(|e| StoreError::corrupt(format!("chunk {key}"), e))?;
         }
         Ok(())
@@ -430,8 +468,9 @@ impl RawLedger {
         rows: &mut Rows,
     ) -> Result<(), StoreError> {
         self.decode_chunks_into(range.clone(), rows)?;
-        for (_, bytes) in &mut self.chunks[range] {
-            *bytes = Vec::new();
+        for i in range {
+            self.chunks[i].1 = Vec::new();
+            self.outside.release(i);
         }
         Ok(())
     }
@@ -443,8 +482,10 @@ impl RawLedger {
     /// the decoding, which names the chunk.
     pub fn reserve_rows(&self, rows: &mut Rows) {
         let mut n = [0usize; 5];
-        for (_, bytes) in &self.chunks {
-            if let Ok((kind, count)) = peek(bytes) {
+        for (i, (_, bytes)) in self.chunks.iter().enumerate() {
+            // A header is 10 bytes.
+            let outside = self.outside.head(i, 16);
+            if let Ok((kind, count)) = peek(outside.as_deref().unwrap_or(bytes)) {
                 let i = match kind {
                     Kind::Order => 0,
                     Kind::Invoice => 1,

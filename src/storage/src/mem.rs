@@ -212,6 +212,7 @@ impl Store for MemStore {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             tail: d.tail.iter().map(|(k, v)| (*k, v.clone())).collect(),
+            ..RawLedger::default()
         })
     }
 

@@ -44,6 +44,42 @@ async fn a_data_set_larger_than_one_chunk_round_trips_through_indexeddb() {
 }
 
 #[wasm_bindgen_test]
+async fn a_ledger_read_in_place_decodes_to_the_same_rows_copying_a_chunk_only_to_decode_it() {
+    use creditdesk_storage::vault::Secret;
+    let d = data(120);
+    let s = fresh("t-in-place").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    // A payment in the tail too.
+    let mut b = Batch::default();
+    b.entries.push(Entry::Payment(d.payments[0].clone()));
+    s.commit(&b).await.unwrap();
+    let whole = s.load_ledger().await.unwrap().decode().unwrap();
+    for encrypted in [false, true] {
+        if encrypted {
+            s.encrypt("123456", Secret::Pin).await.unwrap();
+        }
+        let mut raw = s.load_ledger_in_place().await.unwrap();
+        assert!(raw.chunks.len() >= 5, "{} chunks", raw.chunks.len());
+        assert!(
+            raw.chunks.iter().all(|(_, b)| b.is_empty()),
+            "no chunk is in wasm memory before it is decoded"
+        );
+        let mut sliced = Rows::default();
+        raw.reserve_rows(&mut sliced);
+        for start in (0..raw.chunks.len()).step_by(2) {
+            let end = (start + 2).min(raw.chunks.len());
+            raw.decode_and_release(start..end, &mut sliced).unwrap();
+        }
+        raw.decode_tail_into(&mut sliced).unwrap();
+        assert_eq!(sliced, whole, "encrypted: {encrypted}");
+        assert_eq!(sliced.invoices.capacity(), sliced.invoices.len() + raw.tail.len());
+        // Released: decoding again finds nothing outside and nothing inside.
+        let mut again = Rows::default();
+        assert!(raw.decode_chunks_into(0..raw.chunks.len(), &mut again).is_err());
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_committed_payment_survives_reopening_and_is_in_the_outbox() {
     let d = data(5);
     let s = fresh("t-commit").await;
