@@ -72,10 +72,15 @@ async fn a_ledger_read_in_place_decodes_to_the_same_rows_copying_a_chunk_only_to
         }
         raw.decode_tail_into(&mut sliced).unwrap();
         assert_eq!(sliced, whole, "encrypted: {encrypted}");
-        assert_eq!(sliced.invoices.capacity(), sliced.invoices.len() + raw.tail.len());
+        assert_eq!(
+            sliced.invoices.capacity(),
+            sliced.invoices.len() + raw.tail.len()
+        );
         // Released: decoding again finds nothing outside and nothing inside.
         let mut again = Rows::default();
-        assert!(raw.decode_chunks_into(0..raw.chunks.len(), &mut again).is_err());
+        assert!(raw
+            .decode_chunks_into(0..raw.chunks.len(), &mut again)
+            .is_err());
     }
 }
 
