@@ -376,6 +376,20 @@ test("the settings page says whether the browser keeps the data, and a granted r
   }
 });
 
+/** From the customer list: a new invoice of ¥1,234 for the first customer, then waits until the
+ * figures are kept again (`kept()` counts the keeps). */
+async function invoiceFirstCustomer(page, kept) {
+  await page.click(".vrow >> nth=0");
+  await page.waitForSelector("[data-testid=customer-360]");
+  const customerUrl = page.url();
+  const n = await kept();
+  await page.click("[data-testid=new-invoice]");
+  await page.fill("#f-amount", "1234");
+  await page.click("[data-testid=save]");
+  await page.waitForURL(customerUrl);
+  await until(async () => (await kept()) > n, { what: "the figures kept after the write" });
+}
+
 test("the next start draws the dashboard the last one drew, with the last write in it, before the ledger is read", async () => {
   const b = await browser();
   const { page } = b;
@@ -393,15 +407,7 @@ test("the next start draws the dashboard the last one drew, with the last write 
     // A write elsewhere: an invoice of the first customer; the dashboard is kept again.
     await page.goto(server.url + "/customers");
     await ready(page);
-    await page.click(".vrow >> nth=0");
-    await page.waitForSelector("[data-testid=customer-360]");
-    const customerUrl = page.url();
-    const n = await kept();
-    await page.click("[data-testid=new-invoice]");
-    await page.fill("#f-amount", "1234");
-    await page.click("[data-testid=save]");
-    await page.waitForURL(customerUrl);
-    await until(async () => (await kept()) > n, { what: "the figures kept after the write" });
+    await invoiceFirstCustomer(page, kept);
 
     // The next start, with the ledger held back: the dashboard is drawn, the write in it.
     await page.goto(server.url + "/?hold_ledger=1");
@@ -448,15 +454,7 @@ test("the next start shows the list's figures and grades before the ledger is re
     const before = await firstRow();
     assert.match(before.openAr, /^¥/);
     // A write: a new invoice of the first customer; the figures are kept again once it settles.
-    await page.click(".vrow >> nth=0");
-    await page.waitForSelector("[data-testid=customer-360]");
-    const customerUrl = page.url();
-    const n = await kept();
-    await page.click("[data-testid=new-invoice]");
-    await page.fill("#f-amount", "1234");
-    await page.click("[data-testid=save]");
-    await page.waitForURL(customerUrl);
-    await until(async () => (await kept()) > n, { what: "the figures kept after the write" });
+    await invoiceFirstCustomer(page, kept);
     const cents = (s) => Math.round(Number(s.replace(/[^0-9.-]/g, "")) * 100);
     const expected = cents(before.openAr) + 123400;
 

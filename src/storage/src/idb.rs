@@ -350,15 +350,8 @@ impl IdbStore {
 
     /// Byte records of `store` as read back.
     async fn byteses(&self, store: &str, values: &[JsValue]) -> Result<Vec<Vec<u8>>, StoreError> {
-        match self.data_key()? {
-            Some(k) => Ok(k
-                .open(store, values, false)
-                .await?
-                .iter()
-                .map(bytes)
-                .collect()),
-            None => Ok(values.iter().map(bytes).collect()),
-        }
+        let arrays = self.arrays(store, values).await?;
+        Ok(arrays.iter().map(Uint8Array::to_vec).collect())
     }
 
     /// Binary values as the browser holds them (opened first on an encrypted device), not
