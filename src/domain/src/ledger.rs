@@ -404,6 +404,223 @@ pub struct Ledger {
     books: Vec<Book>,
 }
 
+/// Builds a [`Ledger`] from stored entries a slice at a time, so that a caller can give the page a
+/// turn between slices: in one go, indexing a million invoices and a million payments is one task
+/// of about a quarter of a second in the browser. Each [`LedgerBuilder::step`] does about as much
+/// work as it is given rows (or customers, when resolving settlements); the result is the one
+/// [`Ledger::from_entries`] gives.
+pub struct LedgerBuilder {
+    l: Ledger,
+    orders: Vec<Order>,
+    corrections: Vec<Correction>,
+    phase: Phase,
+    /// The next row (or book) of the phase.
+    next: usize,
+    last: Option<(CustomerId, usize)>,
+    local: IdMap<InvoiceId, (u32, u32)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Invoices,
+    Payments,
+    CreditNotes,
+    Settlements,
+    Done,
+}
+
+impl LedgerBuilder {
+    pub fn new(
+        orders: Vec<Order>,
+        invoices: Vec<Invoice>,
+        payments: Vec<Payment>,
+        credit_notes: Vec<CreditNote>,
+        corrections: Vec<Correction>,
+    ) -> LedgerBuilder {
+        let mut l = Ledger {
+            invoices,
+            payments,
+            credit_notes,
+            ..Ledger::default()
+        };
+        l.settled = vec![Money::ZERO; l.invoices.len()];
+        l.invoice_until = vec![FOREVER; l.invoices.len()];
+        // Exactly one settlement per allocation and per credit note at most: reserved once (a
+        // vector grown by doubling holds the old and the new copy at once, and up to half of it
+        // unused; with a million payments that is tens of megabytes of the start's peak).
+        let allocations: usize = l.payments.iter().map(|p| p.allocations.len()).sum();
+        l.settlements
+            .reserve_exact(allocations + l.credit_notes.len());
+        LedgerBuilder {
+            l,
+            orders,
+            corrections,
+            phase: Phase::Invoices,
+            next: 0,
+            last: None,
+            local: IdMap::default(),
+        }
+    }
+
+    /// Does about `work` rows' worth of the building (at least one book when resolving); true
+    /// when the ledger is complete.
+    pub fn step(&mut self, work: usize) -> bool {
+        let work = work.max(1);
+        let l = &mut self.l;
+        match self.phase {
+            // Rows of one customer tend to be stored together: the last book looked up is kept.
+            Phase::Invoices => {
+                let end = self.next.saturating_add(work).min(l.invoices.len());
+                for i in self.next..end {
+                    let b = l.book_index_cached(l.invoices[i].customer, &mut self.last);
+                    l.books[b].invoices.push(i as u32);
+                }
+                self.advance(end, Phase::Payments, |l| l.invoices.len());
+            }
+            Phase::Payments => {
+                let end = self.next.saturating_add(work).min(l.payments.len());
+                for i in self.next..end {
+                    let b = l.book_index_cached(l.payments[i].customer, &mut self.last);
+                    l.books[b].payments.push(i as u32);
+                }
+                self.advance(end, Phase::CreditNotes, |l| l.payments.len());
+            }
+            Phase::CreditNotes => {
+                let end = self.next.saturating_add(work).min(l.credit_notes.len());
+                for i in self.next..end {
+                    let b = l.book_index_cached(l.credit_notes[i].customer, &mut self.last);
+                    l.books[b].credit_notes.push(i as u32);
+                }
+                if end == l.credit_notes.len() {
+                    // Orders are few: all at once.
+                    for o in std::mem::take(&mut self.orders) {
+                        l.put_order(o);
+                    }
+                }
+                self.advance(end, Phase::Settlements, |l| l.credit_notes.len());
+            }
+            // Allocations and credit notes resolved to invoices, one customer at a time.
+            Phase::Settlements => {
+                let Ledger {
+                    invoices,
+                    payments,
+                    credit_notes,
+                    settlements,
+                    settled,
+                    books,
+                    ..
+                } = &mut *l;
+                let local = &mut self.local;
+                let mut rows = 0;
+                let mut at = self.next;
+                while at < books.len() && (rows < work || at == self.next) {
+                    let book = &mut books[at];
+                    rows += book.invoices.len() + book.payments.len() + book.credit_notes.len();
+                    resolve_book(
+                        book,
+                        invoices,
+                        payments,
+                        credit_notes,
+                        settlements,
+                        settled,
+                        local,
+                    );
+                    at += 1;
+                }
+                self.advance(at, Phase::Done, |l| l.books.len());
+                if self.phase == Phase::Done {
+                    // Corrections last, in the order they were made (each was checked when it
+                    // was made).
+                    for c in std::mem::take(&mut self.corrections) {
+                        let applied = self.l.apply_correction(c, false);
+                        debug_assert!(
+                            applied.is_ok(),
+                            "a stored correction was refused: {applied:?}"
+                        );
+                    }
+                }
+            }
+            Phase::Done => {}
+        }
+        self.phase == Phase::Done
+    }
+
+    fn advance(&mut self, end: usize, then: Phase, len: impl Fn(&Ledger) -> usize) {
+        if end >= len(&self.l) {
+            self.phase = then;
+            self.next = 0;
+            self.last = None;
+        } else {
+            self.next = end;
+        }
+    }
+
+    /// The ledger, complete (steps left are done first).
+    pub fn finish(mut self) -> Ledger {
+        while !self.step(usize::MAX) {}
+        self.l
+    }
+}
+
+/// One customer's allocations and credit notes resolved to its invoices.
+fn resolve_book(
+    book: &mut Book,
+    invoices: &[Invoice],
+    payments: &[Payment],
+    credit_notes: &[CreditNote],
+    settlements: &mut Vec<Settlement>,
+    settled: &mut [Money],
+    local: &mut IdMap<InvoiceId, (u32, u32)>,
+) {
+    local.clear();
+    local.extend(
+        book.invoices
+            .iter()
+            .enumerate()
+            .map(|(pos, &i)| (invoices[i as usize].id, (i, pos as u32))),
+    );
+    let n: usize = book
+        .payments
+        .iter()
+        .map(|&pi| payments[pi as usize].allocations.len())
+        .sum();
+    book.settlements.reserve_exact(n + book.credit_notes.len());
+    for &pi in &book.payments {
+        let p = &payments[pi as usize];
+        for a in &p.allocations {
+            if let Some(&(ix, pos)) = local.get(&a.invoice) {
+                book.settlements.push(settlements.len() as u32);
+                settlements.push(Settlement {
+                    invoice: ix,
+                    pos,
+                    date: p.date,
+                    paid: p.date,
+                    until: FOREVER,
+                    amount: a.amount,
+                    source: source_of(true, pi),
+                });
+                settled[ix as usize] += a.amount;
+            }
+        }
+    }
+    for &ci in &book.credit_notes {
+        let c = &credit_notes[ci as usize];
+        if let Some(&(ix, pos)) = c.invoice.and_then(|i| local.get(&i)) {
+            book.settlements.push(settlements.len() as u32);
+            settlements.push(Settlement {
+                invoice: ix,
+                pos,
+                date: c.date,
+                paid: c.date,
+                until: FOREVER,
+                amount: c.amount,
+                source: source_of(false, ci),
+            });
+            settled[ix as usize] += c.amount;
+        }
+    }
+}
+
 /// One line of the customer list: the figures as of a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct CustomerSummary {
@@ -456,6 +673,7 @@ impl Ledger {
 
     /// Builds a ledger from stored entries. Entries are applied in order; an order that appears
     /// again (a status change) replaces the earlier version when its version is not lower.
+    /// [`LedgerBuilder`] does the same a slice at a time.
     pub fn from_entries(
         orders: impl IntoIterator<Item = Order>,
         invoices: Vec<Invoice>,
@@ -463,105 +681,15 @@ impl Ledger {
         credit_notes: Vec<CreditNote>,
         corrections: Vec<Correction>,
     ) -> Ledger {
-        let mut l = Ledger {
+        let mut b = LedgerBuilder::new(
+            orders.into_iter().collect(),
             invoices,
             payments,
             credit_notes,
-            ..Ledger::default()
-        };
-        l.settled = vec![Money::ZERO; l.invoices.len()];
-        l.invoice_until = vec![FOREVER; l.invoices.len()];
-        // Rows of one customer tend to be stored together: remember the last book looked up.
-        let mut last: Option<(CustomerId, usize)> = None;
-        for i in 0..l.invoices.len() {
-            let b = l.book_index_cached(l.invoices[i].customer, &mut last);
-            l.books[b].invoices.push(i as u32);
-        }
-        for i in 0..l.payments.len() {
-            let b = l.book_index_cached(l.payments[i].customer, &mut last);
-            l.books[b].payments.push(i as u32);
-        }
-        for i in 0..l.credit_notes.len() {
-            let b = l.book_index_cached(l.credit_notes[i].customer, &mut last);
-            l.books[b].credit_notes.push(i as u32);
-        }
-        for o in orders {
-            l.put_order(o);
-        }
-        // Resolve allocations and credit notes to invoices, one customer at a time.
-        let mut local: IdMap<InvoiceId, (u32, u32)> = IdMap::default();
-        let Ledger {
-            invoices,
-            payments,
-            credit_notes,
-            settlements,
-            settled,
-            books,
-            ..
-        } = &mut l;
-        // Exactly one settlement per allocation and per credit note at most: reserved once (a
-        // vector grown by doubling holds the old and the new copy at once, and up to half of it
-        // unused; with a million payments that is tens of megabytes of the start's peak).
-        let allocations: usize = payments.iter().map(|p| p.allocations.len()).sum();
-        settlements.reserve_exact(allocations + credit_notes.len());
-        for book in books.iter_mut() {
-            local.clear();
-            let n: usize = book
-                .payments
-                .iter()
-                .map(|&pi| payments[pi as usize].allocations.len())
-                .sum();
-            book.settlements.reserve_exact(n + book.credit_notes.len());
-            local.extend(
-                book.invoices
-                    .iter()
-                    .enumerate()
-                    .map(|(pos, &i)| (invoices[i as usize].id, (i, pos as u32))),
-            );
-            for &pi in &book.payments {
-                let p = &payments[pi as usize];
-                for a in &p.allocations {
-                    if let Some(&(ix, pos)) = local.get(&a.invoice) {
-                        book.settlements.push(settlements.len() as u32);
-                        settlements.push(Settlement {
-                            invoice: ix,
-                            pos,
-                            date: p.date,
-                            paid: p.date,
-                            until: FOREVER,
-                            amount: a.amount,
-                            source: source_of(true, pi),
-                        });
-                        settled[ix as usize] += a.amount;
-                    }
-                }
-            }
-            for &ci in &book.credit_notes {
-                let c = &credit_notes[ci as usize];
-                if let Some(&(ix, pos)) = c.invoice.and_then(|i| local.get(&i)) {
-                    book.settlements.push(settlements.len() as u32);
-                    settlements.push(Settlement {
-                        invoice: ix,
-                        pos,
-                        date: c.date,
-                        paid: c.date,
-                        until: FOREVER,
-                        amount: c.amount,
-                        source: source_of(false, ci),
-                    });
-                    settled[ix as usize] += c.amount;
-                }
-            }
-        }
-        // Corrections last, in the order they were made (each was checked when it was made).
-        for c in corrections {
-            let applied = l.apply_correction(c, false);
-            debug_assert!(
-                applied.is_ok(),
-                "a stored correction was refused: {applied:?}"
-            );
-        }
-        l
+            corrections,
+        );
+        while !b.step(usize::MAX) {}
+        b.finish()
     }
 
     pub(crate) fn book(&self, customer: CustomerId) -> Option<&Book> {

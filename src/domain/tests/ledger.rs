@@ -632,3 +632,92 @@ proptest! {
         prop_assert_eq!(l.summaries(as_of), rebuilt.summaries(as_of));
     }
 }
+
+mod built_in_slices {
+    use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+    use creditdesk_domain::ledger::LedgerBuilder;
+    use creditdesk_domain::*;
+    use proptest::prelude::*;
+
+    fn data() -> creditdesk_domain::demo::Dataset {
+        generate(&DemoSpec {
+            customers: 25,
+            ..DemoSpec::demo(Date::parse("2026-11-28").unwrap(), DemoLang::En)
+        })
+    }
+
+    fn whole(d: &creditdesk_domain::demo::Dataset) -> Ledger {
+        Ledger::from_entries(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+            Vec::new(),
+        )
+    }
+
+    /// What can be read of a ledger: the list's figures on three days and every customer's
+    /// points (aging, flows) at month-ends.
+    fn read(l: &Ledger, d: &creditdesk_domain::demo::Dataset) -> String {
+        let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
+        let days: Vec<Date> = ["2026-03-31", "2026-08-31", "2026-11-28"]
+            .iter()
+            .map(|s| Date::parse(s).unwrap())
+            .collect();
+        let mut out = String::new();
+        for day in &days {
+            let s = l.summaries(*day);
+            for id in &ids {
+                out.push_str(&format!("{:?}\n", s.get(id)));
+            }
+        }
+        out.push_str(&format!("{:?}", l.per_customer(&ids, &days)));
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn a_ledger_built_a_slice_at_a_time_reads_as_the_one_built_at_once(work in 1usize..3_000) {
+            let d = data();
+            let expected = read(&whole(&d), &d);
+            let mut b = LedgerBuilder::new(
+                d.orders.clone(),
+                d.invoices.clone(),
+                d.payments.clone(),
+                d.credit_notes.clone(),
+                Vec::new(),
+            );
+            let mut steps = 1;
+            while !b.step(work) {
+                steps += 1;
+            }
+            prop_assert!(steps > 1 || work >= d.invoices.len());
+            prop_assert_eq!(read(&b.finish(), &d), expected);
+        }
+    }
+
+    #[test]
+    fn a_slice_of_one_row_still_finishes_and_an_empty_ledger_is_one_step() {
+        let d = data();
+        let mut b = LedgerBuilder::new(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+            Vec::new(),
+        );
+        let mut steps = 0usize;
+        while !b.step(1) {
+            steps += 1;
+        }
+        assert!(steps >= d.invoices.len() + d.payments.len());
+        assert_eq!(read(&b.finish(), &d), read(&whole(&d), &d));
+        let mut empty = LedgerBuilder::new(vec![], vec![], vec![], vec![], vec![]);
+        let mut n = 0;
+        while !empty.step(10) {
+            n += 1;
+            assert!(n < 10, "an empty ledger finishes");
+        }
+    }
+}
