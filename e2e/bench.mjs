@@ -126,6 +126,8 @@ try {
   console.log(`cold start until the ledger is read (every page's figures; the dashboard, Customer 360 and the forms wait for it): median ${fmt(median(full_ms))} (runs ${full_ms.map(fmt).join(", ")})`);
   console.log(`longest main-thread task from navigation to the start's background work done: ${runs.map((r) => `${fmt(r.longest.max)} (${r.longest.count} over 50 ms)`).join(", ")} (target <= 50 ms)`);
   const last = runs.at(-1);
+  console.log(`  the last run's five longest tasks (ms long @ ms after navigation): ${last.longest.top.map((t) => `${fmt(t.ms)} @ ${t.at.toFixed(0)}`).join(", ")}; ` +
+    `its marks: list ${fmt(last.listReady)}, figures ${fmt(last.figuresReady)}, ledger read ${fmt(last.ledgerReady)}, background done ${fmt(last.backgroundDone)}`);
   console.log(`  open database ${fmt(last.openMs)}: IndexedDB open and server probe ${fmt(last.idbMs)} (open ${fmt(last.idbOnlyMs)}, probe ${fmt(last.probeMs)}, navigation to wasm start ${fmt(last.wasmStart ?? NaN)}), then settings until ${fmt(last.settingsMs)}, ` +
     `configuration (models, requests, users, routes, policy, audit trail ${last.auditEntries ?? "?"} entries) ${fmt(last.configMs)}`);
   console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}, read ledger chunks ${fmt(last.readMs)}, ` +
