@@ -646,6 +646,16 @@ mod built_in_slices {
         })
     }
 
+    fn builder(d: &creditdesk_domain::demo::Dataset) -> LedgerBuilder {
+        LedgerBuilder::new(
+            d.orders.clone(),
+            d.invoices.clone(),
+            d.payments.clone(),
+            d.credit_notes.clone(),
+            Vec::new(),
+        )
+    }
+
     fn whole(d: &creditdesk_domain::demo::Dataset) -> Ledger {
         Ledger::from_entries(
             d.orders.clone(),
@@ -681,13 +691,7 @@ mod built_in_slices {
         fn a_ledger_built_a_slice_at_a_time_reads_as_the_one_built_at_once(work in 1usize..3_000) {
             let d = data();
             let expected = read(&whole(&d), &d);
-            let mut b = LedgerBuilder::new(
-                d.orders.clone(),
-                d.invoices.clone(),
-                d.payments.clone(),
-                d.credit_notes.clone(),
-                Vec::new(),
-            );
+            let mut b = builder(&d);
             let mut steps = 1;
             while !b.step(work) {
                 steps += 1;
@@ -700,13 +704,7 @@ mod built_in_slices {
     #[test]
     fn a_slice_of_one_row_still_finishes_and_an_empty_ledger_is_one_step() {
         let d = data();
-        let mut b = LedgerBuilder::new(
-            d.orders.clone(),
-            d.invoices.clone(),
-            d.payments.clone(),
-            d.credit_notes.clone(),
-            Vec::new(),
-        );
+        let mut b = builder(&d);
         let mut steps = 0usize;
         while !b.step(1) {
             steps += 1;
