@@ -553,8 +553,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Keeps the list's figures and grades, and the dashboard, for the next start (see `creditdesk_app::figures`), once
-/// the ledger is read. Losing them only costs the next start its preview: a failure is logged.
+/// Keeps the list's figures and grades, and the dashboard, for the next start (see
+/// `creditdesk_app::figures`), once the ledger is read. Losing them only costs the next start its preview: a failure is logged.
 pub(crate) async fn keep_figures() {
     let Some(state) = AppState::current() else {
         return;
@@ -565,34 +565,10 @@ pub(crate) async fn keep_figures() {
     let Ok(store) = db() else { return };
     let t = perf_now();
     // The home page's unfiltered dashboard for this user, from the per-customer timeline of this
-    // data revision: kept since the dashboard was last drawn, or computed here a slice of
-    // customers at a time with a turn for the page between slices (in one go it is a few
-    // hundred milliseconds at a million invoices). A change meanwhile starts it again.
-    let mut rev = state.rev.get_untracked();
-    let mut as_of = with_data(|d| d.as_of);
-    let mut tries = 0;
-    while creditdesk_app::reports::kept_timeline(rev, as_of).is_none() {
-        tries += 1;
-        if tries > 3 || !state.ledger_ready.get_untracked() {
-            return;
-        }
-        let mut b = with_data(|d| creditdesk_app::reports::TimelineBuilder::new(d, rev, as_of));
-        let mut done = false;
-        while !done {
-            done = with_data(|d| b.step(d, 500));
-            if !done {
-                yield_now().await;
-                if state.rev.get_untracked() != rev {
-                    break;
-                }
-            }
-        }
-        if done {
-            b.finish();
-        }
-        rev = state.rev.get_untracked();
-        as_of = with_data(|d| d.as_of);
-    }
+    // data revision.
+    let Some(rev) = timeline_in_slices(&state).await else {
+        return;
+    };
     let t_timeline = perf_now();
     let bytes = with_data(|d| {
         let dash = creditdesk_app::reports::dashboard(d, &Default::default(), rev);
@@ -614,6 +590,34 @@ pub(crate) async fn keep_figures() {
         }
         Err(e) => web_sys::console::warn_1(&format!("figures not kept: {e}").into()),
     }
+}
+
+/// Makes sure the dashboard's timeline of the current data revision is kept
+/// (`creditdesk_app::reports::kept_timeline`): as the dashboard left it, or computed a slice of
+/// 500 customers at a time with a turn for the page between slices (in one go it is a few hundred
+/// milliseconds at a million invoices). A change meanwhile starts it again, three times at most.
+/// The revision it is for; `None` when it could not be finished.
+async fn timeline_in_slices(state: &AppState) -> Option<u64> {
+    use creditdesk_app::reports::{kept_timeline, TimelineBuilder};
+    for _ in 0..3 {
+        let rev = state.rev.get_untracked();
+        let as_of = with_data(|d| d.as_of);
+        if kept_timeline(rev, as_of).is_some() {
+            return Some(rev);
+        }
+        if !state.ledger_ready.get_untracked() {
+            return None;
+        }
+        let mut b = with_data(|d| TimelineBuilder::new(d, rev, as_of));
+        while !with_data(|d| b.step(d, 500)) && state.rev.get_untracked() == rev {
+            yield_now().await;
+        }
+        if state.rev.get_untracked() == rev {
+            b.finish();
+            return Some(rev);
+        }
+    }
+    None
 }
 
 /// Gives the browser a turn (a zero-delay timeout) between slices of long work.

@@ -468,36 +468,31 @@ impl LedgerBuilder {
         let work = work.max(1);
         let l = &mut self.l;
         match self.phase {
-            // Rows of one customer tend to be stored together: the last book looked up is kept.
             Phase::Invoices => {
-                let end = self.next.saturating_add(work).min(l.invoices.len());
-                for i in self.next..end {
-                    let b = l.book_index_cached(l.invoices[i].customer, &mut self.last);
-                    l.books[b].invoices.push(i as u32);
-                }
-                self.advance(end, Phase::Payments, |l| l.invoices.len());
+                let n = l.invoices.len();
+                let end = self.index(work, n, |l, i| l.invoices[i].customer, |b| &mut b.invoices);
+                self.advance(end, n, Phase::Payments);
             }
             Phase::Payments => {
-                let end = self.next.saturating_add(work).min(l.payments.len());
-                for i in self.next..end {
-                    let b = l.book_index_cached(l.payments[i].customer, &mut self.last);
-                    l.books[b].payments.push(i as u32);
-                }
-                self.advance(end, Phase::CreditNotes, |l| l.payments.len());
+                let n = l.payments.len();
+                let end = self.index(work, n, |l, i| l.payments[i].customer, |b| &mut b.payments);
+                self.advance(end, n, Phase::CreditNotes);
             }
             Phase::CreditNotes => {
-                let end = self.next.saturating_add(work).min(l.credit_notes.len());
-                for i in self.next..end {
-                    let b = l.book_index_cached(l.credit_notes[i].customer, &mut self.last);
-                    l.books[b].credit_notes.push(i as u32);
-                }
-                if end == l.credit_notes.len() {
+                let n = l.credit_notes.len();
+                let end = self.index(
+                    work,
+                    n,
+                    |l, i| l.credit_notes[i].customer,
+                    |b| &mut b.credit_notes,
+                );
+                if end == n {
                     // Orders are few: all at once.
                     for o in std::mem::take(&mut self.orders) {
-                        l.put_order(o);
+                        self.l.put_order(o);
                     }
                 }
-                self.advance(end, Phase::Settlements, |l| l.credit_notes.len());
+                self.advance(end, n, Phase::Settlements);
             }
             // Allocations and credit notes resolved to invoices, one customer at a time.
             Phase::Settlements => {
@@ -527,7 +522,8 @@ impl LedgerBuilder {
                     );
                     at += 1;
                 }
-                self.advance(at, Phase::Done, |l| l.books.len());
+                let n = books.len();
+                self.advance(at, n, Phase::Done);
                 if self.phase == Phase::Done {
                     // Corrections last, in the order they were made (each was checked when it
                     // was made).
@@ -545,8 +541,29 @@ impl LedgerBuilder {
         self.phase == Phase::Done
     }
 
-    fn advance(&mut self, end: usize, then: Phase, len: impl Fn(&Ledger) -> usize) {
-        if end >= len(&self.l) {
+    /// Files rows `next..` (at most `work`) of one kind, of `len`, in their customers' books;
+    /// the end reached. Rows of one customer tend to be stored together: the last book looked
+    /// up is kept.
+    fn index(
+        &mut self,
+        work: usize,
+        len: usize,
+        customer: fn(&Ledger, usize) -> CustomerId,
+        list: fn(&mut Book) -> &mut Vec<u32>,
+    ) -> usize {
+        let end = self.next.saturating_add(work).min(len);
+        for i in self.next..end {
+            let b = self
+                .l
+                .book_index_cached(customer(&self.l, i), &mut self.last);
+            list(&mut self.l.books[b]).push(i as u32);
+        }
+        end
+    }
+
+    /// Moves on to `then` once `end` reached `len`.
+    fn advance(&mut self, end: usize, len: usize, then: Phase) {
+        if end >= len {
             self.phase = then;
             self.next = 0;
             self.last = None;

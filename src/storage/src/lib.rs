@@ -486,14 +486,8 @@ impl RawLedger {
             // A header is 10 bytes.
             let outside = self.outside.head(i, 16);
             if let Ok((kind, count)) = peek(outside.as_deref().unwrap_or(bytes)) {
-                let i = match kind {
-                    Kind::Order => 0,
-                    Kind::Invoice => 1,
-                    Kind::Payment => 2,
-                    Kind::CreditNote => 3,
-                    Kind::Correction => 4,
-                };
-                n[i] += count as usize;
+                // Kinds are numbered from 1 (`Kind::Order`) to 5 (`Kind::Correction`).
+                n[kind as usize - 1] += count as usize;
             }
         }
         // A tail entry may be of any kind: a little room for each.
