@@ -53,6 +53,7 @@ async fn server(url: String, large: bool, clock: Clock) -> Running {
         tick: Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("the server starts")
@@ -223,7 +224,7 @@ async fn rules_and_checks(url: String) {
 
     // The large book's backup and its drill.
     let dir = std::env::temp_dir().join(format!("cd-bench-backup-{}", uuid::Uuid::new_v4()));
-    let store = creditdesk_server::store::SqlStore { pool };
+    let store = creditdesk_server::store::SqlStore::new(pool);
     let before = peak_mib();
     let t = Instant::now();
     let taken = creditdesk_server::backups::take(

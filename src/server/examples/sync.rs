@@ -43,6 +43,7 @@ async fn server(url: String, large: bool) -> Running {
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("the server starts")

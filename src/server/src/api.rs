@@ -2,7 +2,7 @@
 //!
 //! | method and path            | who              | what                                            |
 //! |----------------------------|------------------|-------------------------------------------------|
-//! | `GET /api/v1/health`       | anyone           | up, which database, whether the first run waits |
+//! | `GET /api/v1/health`       | anyone           | up, which database, whether the first run waits, primary or standby (503 on a standby) |
 //! | `POST /api/v1/setup`       | anyone, once     | the first administrator (only while no one can sign in) |
 //! | `POST /api/v1/session`     | anyone           | sign in: `{user, password}` → session cookie and token |
 //! | `DELETE /api/v1/session`   | signed in        | sign out                                        |
@@ -36,7 +36,9 @@
 //! (see [`crate::security`]); the app names its device in `X-CreditDesk-Device` (see
 //! [`crate::devices`]): a device reported lost is answered `410 SRV-DEVICE-LOST`.
 //!
-//! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status.
+//! Errors are `{"code": "SRV-…", "message": "…"}` with a fitting status. A server that stands by
+//! (another process on its database is the primary, see [`crate::jobs`]) answers every API path
+//! but the health with `503 SRV-STANDBY` and `Retry-After`.
 
 use crate::clock::Clock;
 use crate::devices;
@@ -269,7 +271,49 @@ pub fn router(shared: Shared) -> Router {
             shared.clone(),
             devices::guard,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            standby_guard,
+        ))
         .with_state(shared)
+}
+
+/// The answer of a server that is not the primary of its database.
+fn standby() -> ApiError {
+    ApiError {
+        retry_after_s: Some(2),
+        ..ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            crate::jobs::STANDBY,
+            "this server stands by: another server process on its database is the primary; try again shortly",
+        )
+    }
+}
+
+/// Every API path but the health waits for this process to be the primary.
+async fn standby_guard(
+    State(s): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if s.engine.is_primary()
+        || !req.uri().path().starts_with("/api/")
+        || req.uri().path() == "/api/v1/health"
+    {
+        next.run(req).await
+    } else {
+        standby().into_response()
+    }
+}
+
+/// An engine's failure as an answer: `503 SRV-STANDBY` when the server lost its lease meanwhile
+/// (the device pushes again), else an internal error.
+fn engine_failed(s: &Shared, e: String) -> ApiError {
+    if e.starts_with(crate::jobs::STANDBY) || !s.engine.is_primary() {
+        standby()
+    } else {
+        ApiError::internal(e)
+    }
 }
 
 #[derive(Serialize)]
@@ -278,16 +322,31 @@ struct Health {
     database: &'static str,
     /// No one can sign in yet: the first run creates the administrator.
     first_run: bool,
+    /// `primary`, `standby` or `taking_over` (see [`crate::jobs`]); a load balancer sends
+    /// traffic where the status is 200.
+    role: &'static str,
 }
 
-async fn health(State(s): State<Shared>) -> ApiResult<Health> {
-    Ok(Json(Health {
-        ok: true,
+async fn health(State(s): State<Shared>) -> Result<Response, ApiError> {
+    let role = s.engine.role();
+    let body = Health {
+        ok: role == crate::engine::Role::Primary,
         database: s.engine.backend.name(),
         first_run: !identity::anyone(&s.pool)
             .await
             .map_err(ApiError::internal)?,
-    }))
+        role: match role {
+            crate::engine::Role::Primary => "primary",
+            crate::engine::Role::Standby => "standby",
+            crate::engine::Role::TakingOver => "taking_over",
+        },
+    };
+    let status = if body.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    Ok((status, Json(body)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -570,7 +629,7 @@ async fn push(State(s): State<Shared>, me: SignedIn, Json(b): Json<Push>) -> Api
         .push(me.user.id, b)
         .await
         .map(Json)
-        .map_err(ApiError::internal)
+        .map_err(|e| engine_failed(&s, e))
 }
 
 #[derive(Deserialize)]

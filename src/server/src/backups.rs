@@ -205,7 +205,7 @@ pub async fn drill(file: &Path) -> Result<Drill, String> {
     let result = async {
         let url = format!("sqlite:{}", scratch.join("drill.sqlite").display());
         let (pool, _) = crate::store::open(&url, 1).await?;
-        let store = SqlStore { pool };
+        let store = SqlStore::new(pool);
         let file_counts = parsed.dump.counts();
         store.restore(&parsed.dump).await.map_err(|e| e.to_string())?;
         // The file's rows go before the database's are read back: one copy at a time.

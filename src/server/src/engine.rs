@@ -119,11 +119,49 @@ pub struct Start {
     pub holder: String,
     /// Daily backups (none: off).
     pub backups: Option<crate::backups::Plan>,
+    /// How long the primary lease lasts without a renewal (see [`crate::jobs`]): a standby takes
+    /// over this long after a primary stops renewing it (at once when the primary's process, on
+    /// this machine, is gone).
+    pub lease_ms: i64,
 }
 
 /// How often the scheduled run of the rules over every customer runs (clock time): the rules
 /// also run over the customers each command touches, and over everyone when the day changes.
 pub const RULES_EVERY_MS: i64 = 60_000;
+
+/// What this process is to its database (see [`crate::jobs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Another process holds the primary lease: the API answers `503 SRV-STANDBY`.
+    Standby,
+    /// This process holds the lease and is loading the book.
+    TakingOver,
+    /// This process holds the lease and runs the commands.
+    Primary,
+}
+
+/// The role, shared by the engine thread (which changes it) and the handlers and the lease's
+/// renewal (which read it).
+#[derive(Debug, Default)]
+pub struct RoleCell(std::sync::atomic::AtomicU8);
+
+impl RoleCell {
+    pub fn get(&self) -> Role {
+        match self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => Role::Standby,
+            1 => Role::TakingOver,
+            _ => Role::Primary,
+        }
+    }
+    fn set(&self, role: Role) {
+        let n = match role {
+            Role::Standby => 0,
+            Role::TakingOver => 1,
+            Role::Primary => 2,
+        };
+        self.0.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 /// The handlers' end of the engine.
 #[derive(Clone)]
@@ -133,9 +171,19 @@ pub struct EngineHandle {
     pub changes: broadcast::Sender<u64>,
     pub backend: Backend,
     wake: std::sync::Arc<tokio::sync::Notify>,
+    role: std::sync::Arc<RoleCell>,
+    /// The primary lease this process holds or waits for.
+    pub fence: std::sync::Arc<crate::jobs::Fence>,
 }
 
 impl EngineHandle {
+    /// Primary, standby, or taking over.
+    pub fn role(&self) -> Role {
+        self.role.get()
+    }
+    pub fn is_primary(&self) -> bool {
+        self.role() == Role::Primary
+    }
     async fn ask<T>(&self, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, String> {
         let (tx, rx) = oneshot::channel();
         self.jobs
@@ -261,13 +309,22 @@ impl EngineHandle {
     }
 }
 
-/// Starts the engine thread: opens the database, loads (or seeds) the book, then serves jobs.
+/// Starts the engine thread. It takes the primary lease (else it stands by, refusing every job,
+/// and tries again every third of the lease), opens the database, loads (or seeds) the book, then
+/// serves jobs until the handles are gone or the lease is lost; then it stands by again. Returns
+/// once the engine serves, or stands by.
 pub fn spawn(start: Start) -> Result<EngineHandle, String> {
     let (jobs, mut rx) = mpsc::channel::<Job>(1024);
     let (changes, _) = broadcast::channel(64);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<Backend, String>>();
     let changes_out = changes.clone();
     let wake = start.wake.clone();
+    let role = std::sync::Arc::new(RoleCell::default());
+    let fence = std::sync::Arc::new(crate::jobs::Fence::new(
+        start.holder.clone(),
+        start.lease_ms,
+    ));
+    let (role_out, fence_out) = (role.clone(), fence.clone());
     std::thread::Builder::new()
         .name("creditdesk-engine".into())
         .spawn(move || {
@@ -283,18 +340,87 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
             };
             let local = tokio::task::LocalSet::new();
             local.block_on(&rt, async move {
-                let engine = match Engine::open(&start, changes_out).await {
-                    Ok(e) => {
-                        let _ = ready_tx.send(Ok(e.backend));
-                        e
-                    }
+                let mut ready = Some(ready_tx);
+                let (pool, backend) = match open(&start.database_url, 1).await {
+                    Ok(p) => p,
                     Err(e) => {
-                        let _ = ready_tx.send(Err(e));
+                        let _ = ready.take().map(|r| r.send(Err(e)));
                         return;
                     }
                 };
-                while let Some(job) = rx.recv().await {
-                    engine.serve(job).await;
+                let every = std::time::Duration::from_millis((start.lease_ms / 3).max(50) as u64);
+                loop {
+                    // Standby until this process holds the primary lease.
+                    let mut waited = false;
+                    loop {
+                        match crate::jobs::take_primary(&pool, &start.holder, start.lease_ms).await
+                        {
+                            Ok(None) => break,
+                            Ok(Some(holder)) if !waited => {
+                                waited = true;
+                                eprintln!(
+                                    "standing by: server process {holder} is the primary of this database; this one takes over when it stops"
+                                );
+                            }
+                            Ok(Some(_)) => {}
+                            Err(e) => eprintln!("the primary lease: {e}"),
+                        }
+                        let _ = ready.take().map(|r| r.send(Ok(backend)));
+                        let next = tokio::time::sleep(every);
+                        tokio::pin!(next);
+                        loop {
+                            tokio::select! {
+                                job = rx.recv() => match job {
+                                    Some(job) => job.refuse(),
+                                    None => return,
+                                },
+                                _ = &mut next => break,
+                            }
+                        }
+                    }
+                    role_out.set(Role::TakingOver);
+                    fence_out.renewed();
+                    let engine = match Engine::open(&start, changes_out.clone(), fence_out.clone()).await {
+                        Ok(e) => e,
+                        Err(e) => {
+                            role_out.set(Role::Standby);
+                            let _ = crate::jobs::release(&pool, crate::jobs::PRIMARY, &start.holder).await;
+                            match ready.take() {
+                                Some(r) => {
+                                    let _ = r.send(Err(e));
+                                    return;
+                                }
+                                None => {
+                                    eprintln!("cannot take over as the primary: {e}");
+                                    tokio::time::sleep(every).await;
+                                    continue;
+                                }
+                            }
+                        }
+                    };
+                    role_out.set(Role::Primary);
+                    if waited {
+                        eprintln!("now the primary of this database: the book is loaded afresh");
+                    }
+                    let _ = ready.take().map(|r| r.send(Ok(backend)));
+                    let mut check = tokio::time::interval(every);
+                    while !fence_out.lost() {
+                        tokio::select! {
+                            job = rx.recv() => match job {
+                                Some(job) => engine.serve(job).await,
+                                None => {
+                                    role_out.set(Role::Standby);
+                                    let _ = crate::jobs::release(&pool, crate::jobs::PRIMARY, &start.holder).await;
+                                    return;
+                                }
+                            },
+                            _ = check.tick() => {}
+                        }
+                    }
+                    role_out.set(Role::Standby);
+                    eprintln!(
+                        "no longer the primary of this database: another server process took the lease over; standing by"
+                    );
                 }
             });
         })
@@ -307,7 +433,43 @@ pub fn spawn(start: Start) -> Result<EngineHandle, String> {
         changes,
         backend,
         wake,
+        role,
+        fence,
     })
+}
+
+impl Job {
+    /// The answer of a process that stands by (the API's guard answers first; this is for any
+    /// other caller, and for a job that raced a step down).
+    fn refuse(self) {
+        let why = || {
+            format!(
+                "{}: this server stands by; another server process on its database is the primary",
+                crate::jobs::STANDBY
+            )
+        };
+        let api = || {
+            crate::api::ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                crate::jobs::STANDBY,
+                why(),
+            )
+        };
+        match self {
+            Job::Push { reply, .. } => drop(reply.send(Err(why()))),
+            Job::Pull { reply, .. } => drop(reply.send(Err(why()))),
+            Job::Chunk { reply, .. } => drop(reply.send(None)),
+            Job::Attachment { reply, .. } => drop(reply.send(Err(why()))),
+            Job::Directory { reply } => drop(reply.send(Vec::new())),
+            Job::Tick { reply } => drop(reply.send(())),
+            Job::ErpPost { reply, .. } => drop(reply.send(Err(api()))),
+            Job::ErpCheck { reply, .. } => drop(reply.send(None)),
+            Job::ErpPosition { reply, .. } => drop(reply.send(None)),
+            Job::Remind { reply, .. } => drop(reply.send(Err(api()))),
+            Job::Notices { reply } => drop(reply.send(Default::default())),
+            Job::Run { reply, .. } => drop(reply.send(Err(why()))),
+        }
+    }
 }
 
 /// The user the server acts as on its own (expiry, reviews the rules file).
@@ -321,7 +483,6 @@ struct Engine {
     store: SqlStore,
     book: RefCell<Book>,
     clock: Clock,
-    backend: Backend,
     changes: broadcast::Sender<u64>,
     /// The chunks of the latest snapshots, newest last: (whose: "all" or a rep's id, cursor,
     /// chunks by key).
@@ -350,9 +511,13 @@ fn text(e: impl std::fmt::Display) -> String {
 }
 
 impl Engine {
-    async fn open(start: &Start, changes: broadcast::Sender<u64>) -> Result<Engine, String> {
-        let (pool, backend) = open(&start.database_url, 4).await?;
-        let store = SqlStore { pool };
+    async fn open(
+        start: &Start,
+        changes: broadcast::Sender<u64>,
+        fence: std::sync::Arc<crate::jobs::Fence>,
+    ) -> Result<Engine, String> {
+        let (pool, _) = open(&start.database_url, 4).await?;
+        let store = SqlStore::fenced(pool, fence);
         let as_of = start.clock.today();
         if let Some(lang) = start.demo {
             if store.setting("initialized").await.map_err(text)?.is_none()
@@ -392,7 +557,6 @@ impl Engine {
             store,
             book: RefCell::new(book),
             clock: start.clock.clone(),
-            backend,
             changes,
             snapshots: RefCell::new(Vec::new()),
             ruled_at: std::cell::Cell::new(i64::MIN / 2),
@@ -1034,6 +1198,13 @@ impl Engine {
                 code: None,
                 reason: None,
             }),
+            // The store failed (the database, or the lease lost): nothing was written and the
+            // command is not refused; the device keeps it and pushes it again.
+            Err(_) if self.store.fence_lost() => Err(format!(
+                "{}: this server is no longer the primary of its database; push again",
+                crate::jobs::STANDBY
+            )),
+            Err((code, reason)) if code == "CMD-STORE" => Err(reason),
             Err((code, reason)) => {
                 self.remember_refusal(&key, &actor.id, &code, &reason)
                     .await

@@ -6,8 +6,179 @@
 //! One process at a time: each job takes a lease in the database (the `leases` table) before it
 //! runs, so two server processes on one PostgreSQL never run the same job at once. A lease runs
 //! out by itself, so a process that died does not hold a job for ever.
+//!
+//! One writer per database: the book lives in the engine's memory, so only one process may run
+//! commands on a database. That process holds the [`PRIMARY`] lease; any other process started on
+//! the same database is a standby (the API answers `503 SRV-STANDBY`) that takes the lease over
+//! when the primary stops or dies, loading the book afresh. The lease is also a fence: every write
+//! transaction of the primary's store renews it first ([`Fence::check`]) and writes nothing when
+//! another process holds it, so a primary that was cut off and replaced cannot write over its
+//! successor's work; it steps down instead.
 
 use sqlx::{AnyPool, Row};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The lease of the one process on a database that runs commands.
+pub const PRIMARY: &str = "primary";
+
+/// Milliseconds since the epoch by the machine's clock: leases are about processes being alive,
+/// not about the business day (a test's or a demo's clock may stand still).
+pub fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// The primary lease as the store's writes see it: who holds it, for how long a renewal lasts,
+/// and whether it was found taken by another process.
+#[derive(Debug)]
+pub struct Fence {
+    pub holder: String,
+    pub ms: i64,
+    lost: AtomicBool,
+}
+
+impl Fence {
+    pub fn new(holder: impl Into<String>, ms: i64) -> Fence {
+        Fence {
+            holder: holder.into(),
+            ms,
+            lost: AtomicBool::new(false),
+        }
+    }
+
+    /// True once a write or a renewal found the lease held by another process.
+    pub fn lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
+
+    /// A new term: this process has just taken the lease.
+    pub fn renewed(&self) {
+        self.lost.store(false, Ordering::SeqCst);
+    }
+
+    /// Renews the lease outside a write (the renewal task, every third of the lease); marks it
+    /// lost when another process holds it. Never takes a lease back once another process has
+    /// held it: the book in memory may be behind what that process wrote.
+    pub async fn renew(&self, pool: &AnyPool) -> Result<(), String> {
+        let done = sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2 AND holder = $3")
+            .bind(wall_ms() + self.ms)
+            .bind(PRIMARY.to_string())
+            .bind(self.holder.clone())
+            .execute(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        if done.rows_affected() != 1 {
+            self.lost.store(true, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    /// The first statement of every write transaction: renews the lease; an error (and nothing
+    /// written) when another process holds it. On PostgreSQL the row lock it takes also orders
+    /// the writes of two processes that both believe they are the primary.
+    pub async fn check(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), String> {
+        let done = sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2 AND holder = $3")
+            .bind(wall_ms() + self.ms)
+            .bind(PRIMARY.to_string())
+            .bind(self.holder.clone())
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            self.lost.store(true, Ordering::SeqCst);
+            Err(format!(
+                "{STANDBY}: this server is no longer the primary of its database (another server process took over); nothing was written"
+            ))
+        }
+    }
+}
+
+/// The code of an answer from a server that is not (or no longer) the primary.
+pub const STANDBY: &str = "SRV-STANDBY";
+
+/// This process's name in the leases: the machine, the process id, and a random part
+/// (`host/pid/uuid`), so that a process on the same machine can tell that a holder is gone.
+pub fn holder_name() -> String {
+    format!(
+        "{}/{}/{}",
+        host(),
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// True when `holder` names a process of this machine that no longer runs (a crash, `kill -9`).
+/// Where that cannot be known (another machine, no `/proc`), false: its lease must run out.
+fn gone(holder: &str) -> bool {
+    let mut parts = holder.split('/');
+    let (Some(h), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let here = host();
+    !here.is_empty()
+        && h == here
+        && std::path::Path::new("/proc/self").exists()
+        && pid.parse::<u32>().is_ok()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Tries to become the primary: takes the lease when it is free or ran out, or when its holder
+/// was a process of this machine that is gone. `None` when this process holds it now, else who
+/// does.
+pub async fn take_primary(pool: &AnyPool, holder: &str, ms: i64) -> Result<Option<String>, String> {
+    if lease(pool, PRIMARY, holder, wall_ms(), ms).await? {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT holder FROM leases WHERE name = $1")
+        .bind(PRIMARY.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(other) = row.map(|r| r.get::<String, _>(0)) else {
+        return Ok(Some("(released just now)".into()));
+    };
+    if gone(&other) {
+        let done = sqlx::query(
+            "UPDATE leases SET holder = $1, until_at = $2 WHERE name = $3 AND holder = $4",
+        )
+        .bind(holder.to_string())
+        .bind(wall_ms() + ms)
+        .bind(PRIMARY.to_string())
+        .bind(other.clone())
+        .execute(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+        if done.rows_affected() == 1 {
+            eprintln!("the primary's process {other} is gone: taking over at once");
+            return Ok(None);
+        }
+    }
+    Ok(Some(other))
+}
+
+/// Who holds the primary lease now, if anyone's lease has not run out.
+pub async fn primary(pool: &AnyPool) -> Result<Option<String>, String> {
+    let row = sqlx::query("SELECT holder FROM leases WHERE name = $1 AND until_at >= $2")
+        .bind(PRIMARY.to_string())
+        .bind(wall_ms())
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(row.map(|r| r.get::<String, _>(0)))
+}
 
 /// Takes (or renews) the lease `name` for `holder` until `now + ms`; false when another holder's
 /// lease has not run out.

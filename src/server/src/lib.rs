@@ -59,7 +59,13 @@ pub struct Config {
     pub relay: notify::Relay,
     /// Daily backups by the schedule (none: off).
     pub backups: Option<backups::Plan>,
+    /// How long the primary lease lasts unrenewed: how soon a standby process on the same
+    /// database takes over from a primary that stopped answering (see [`jobs`]).
+    pub lease: std::time::Duration,
 }
+
+/// The primary lease's default length.
+pub const PRIMARY_LEASE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// A started server.
 pub struct Running {
@@ -68,7 +74,7 @@ pub struct Running {
     pub pool: sqlx::AnyPool,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
-    /// The ticker and the deliverer: they stop with the server.
+    /// The ticker, the deliverer and the lease's renewal: they stop with the server.
     background: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -78,18 +84,36 @@ impl Running {
         if let Some(s) = self.shutdown.take() {
             let _ = s.send(());
         }
-        let _ = self.task.await;
+        let _ = (&mut self.task).await;
+        self.finish().await;
+    }
+    /// Waits until the server stops (Ctrl-C, SIGTERM).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+        self.finish().await;
+    }
+    /// After the last answer: the background tasks end and the primary lease is given back,
+    /// so that a standby (or this server started again) takes over at once.
+    async fn finish(self) {
         for b in self.background {
             let _ = b.await;
         }
-    }
-    /// Waits until the server stops (Ctrl-C).
-    pub async fn wait(self) {
-        let _ = self.task.await;
-        for b in self.background {
-            let _ = b.await;
+        if self.engine.role() != engine::Role::Standby {
+            let fence = &self.engine.fence;
+            let _ = jobs::release(&self.pool, jobs::PRIMARY, &fence.holder).await;
         }
     }
+}
+
+/// Resolves when the process is asked to end (SIGTERM: a service manager, a container's stop);
+/// never where there is no such signal.
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
 }
 
 /// Opens the database, starts the engine, binds and serves.
@@ -102,8 +126,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
             demo: config.demo,
             large: config.large,
             wake: wake.clone(),
-            holder: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+            holder: jobs::holder_name(),
             backups: config.backups.clone(),
+            lease_ms: config.lease.as_millis().max(1) as i64,
         };
         tokio::task::spawn_blocking(move || engine::spawn(start))
             .await
@@ -120,15 +145,39 @@ pub async fn start(config: Config) -> Result<Running, String> {
         }
     }
     let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
-    let mut background = vec![tokio::spawn(
-        notify::Deliverer::new(
-            pool.clone(),
-            config.clock.clone(),
-            config.relay.clone(),
-            wake,
-        )
-        .run(stopping.clone()),
-    )];
+    let renewal = {
+        // The primary lease is renewed off the engine's thread, so that a long job there (the
+        // book's first load, a backup) does not let it run out.
+        let (engine, pool, mut stopping) = (engine.clone(), pool.clone(), stopping.clone());
+        let every = (config.lease / 3).max(std::time::Duration::from_millis(50));
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {
+                        if engine.role() != engine::Role::Standby && !engine.fence.lost() {
+                            if let Err(e) = engine.fence.renew(&pool).await {
+                                eprintln!("the primary lease not renewed: {e}");
+                            }
+                        }
+                    }
+                    _ = stopping.changed() => return,
+                }
+            }
+        })
+    };
+    let mut background = vec![
+        renewal,
+        tokio::spawn(
+            notify::Deliverer::new(
+                pool.clone(),
+                config.clock.clone(),
+                config.relay.clone(),
+                wake,
+            )
+            .run(stopping.clone()),
+        ),
+    ];
     if !config.tick.is_zero() {
         let (engine, mut stopping, every) = (engine.clone(), stopping.clone(), config.tick);
         background.push(tokio::spawn(async move {
@@ -137,6 +186,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
             loop {
                 tokio::select! {
                     _ = interval.tick() => {
+                        if !engine.is_primary() {
+                            continue;
+                        }
                         if let Err(e) = engine.tick().await {
                             eprintln!("the schedule stopped: {e}");
                             return;
@@ -177,6 +229,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             tokio::select! {
                 _ = rx => {}
                 _ = tokio::signal::ctrl_c() => {}
+                _ = terminated() => {}
             }
             let _ = stopping_tx.send(true);
         };

@@ -50,6 +50,11 @@ struct Args {
     /// once a minute), request deadlines and expiry, and the notices due. 0 turns it off.
     #[arg(long, env = "CREDITDESK_TICK_SECONDS", default_value_t = 60.0)]
     tick_seconds: f64,
+    /// One process runs the commands of a database (the primary); another one started on the same
+    /// database stands by and takes over when the primary stops, at once when it was on this
+    /// machine, else this many seconds after its last renewal. See docs/server.md.
+    #[arg(long, env = "CREDITDESK_LEASE_SECONDS", default_value_t = 15.0)]
+    lease_seconds: f64,
     /// The mail relay for e-mail notices: smtp://HOST:PORT (plain, a local relay),
     /// smtp://USER:PASSWORD@HOST:587?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST:465.
     /// Without it e-mail notices wait (retried) until one is set. See docs/server.md, "Notices".
@@ -156,6 +161,15 @@ async fn run(args: Args) -> Result<(), String> {
             url: args.smtp_url,
             from: args.smtp_from,
         },
+        lease: std::time::Duration::try_from_secs_f64(args.lease_seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                format!(
+                    "--lease-seconds {}: expected a positive number",
+                    args.lease_seconds
+                )
+            })?,
         backups: Some(creditdesk_server::backups::Plan {
             dir: backup_dir,
             keep: args.backup_keep,
@@ -168,7 +182,9 @@ async fn run(args: Args) -> Result<(), String> {
         running.addr,
         running.engine.backend.name()
     );
-    if demo.is_some() {
+    if !running.engine.is_primary() {
+        println!("standing by: another server process is the primary of this database; the API answers 503 SRV-STANDBY until this one takes over");
+    } else if demo.is_some() {
         println!("demo users sign in with password {:?}: admin, rep-1 … rep-8, sm-1, sm-2, fs-1, fs-2, fm-1, cfo-1, gm-1", args.demo_password);
     } else if !creditdesk_server::identity::anyone(&running.pool).await? {
         println!("first run: open the app (or POST /api/v1/setup) to create the administrator");
@@ -212,7 +228,7 @@ async fn admin_task(
     }
     use creditdesk_storage::settings;
     let (pool, _) = creditdesk_server::store::open(database_url, 1).await?;
-    let store = creditdesk_server::store::SqlStore { pool };
+    let store = creditdesk_server::store::SqlStore::new(pool);
     let users = settings::USERS
         .read(&store)
         .await

@@ -91,6 +91,9 @@ fn backend(e: sqlx::Error) -> StoreError {
 #[derive(Clone)]
 pub struct SqlStore {
     pub pool: AnyPool,
+    /// The primary lease every write transaction renews first (the engine's store); none for a
+    /// tool's or a test's store.
+    fence: Option<std::sync::Arc<crate::jobs::Fence>>,
 }
 
 type Tx = Transaction<'static, Any>;
@@ -205,8 +208,29 @@ async fn exec(tx: &mut Tx, sql: &str) -> Result<(), StoreError> {
 }
 
 impl SqlStore {
+    pub fn new(pool: AnyPool) -> SqlStore {
+        SqlStore { pool, fence: None }
+    }
+
+    /// A store whose every write first renews the primary lease, and writes nothing without it.
+    pub fn fenced(pool: AnyPool, fence: std::sync::Arc<crate::jobs::Fence>) -> SqlStore {
+        SqlStore {
+            pool,
+            fence: Some(fence),
+        }
+    }
+
+    /// True once a write found another process holding the primary lease.
+    pub fn fence_lost(&self) -> bool {
+        self.fence.as_ref().is_some_and(|f| f.lost())
+    }
+
     async fn begin(&self) -> Result<Tx, StoreError> {
-        self.pool.begin().await.map_err(backend)
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        if let Some(fence) = &self.fence {
+            fence.check(&mut tx).await.map_err(StoreError::Backend)?;
+        }
+        Ok(tx)
     }
 
     async fn pairs(

@@ -54,6 +54,7 @@ async fn the_schedule_backs_up_daily_keeps_the_newest_and_yesterdays_restores_in
                 dir: dir.clone(),
                 keep: 2,
             }),
+            lease: creditdesk_server::PRIMARY_LEASE,
         })
         .await
         .expect("server starts");
@@ -95,7 +96,7 @@ async fn the_schedule_backs_up_daily_keeps_the_newest_and_yesterdays_restores_in
 
         // Yesterday's backup restores: every count as in the live database, the trail verifies.
         let (pool, _) = creditdesk_server::store::open(&url, 1).await.unwrap();
-        let live = creditdesk_server::store::SqlStore { pool }
+        let live = creditdesk_server::store::SqlStore::new(pool)
             .dump()
             .await
             .unwrap()

@@ -32,6 +32,7 @@ pub async fn server(db: &str) -> (Running, String) {
         tick: Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("server starts");
@@ -413,7 +414,7 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
             history, 1,
             "{db}: created (posting it unchanged adds nothing)"
         );
-        let trail = creditdesk_server::store::SqlStore { pool }
+        let trail = creditdesk_server::store::SqlStore::new(pool)
             .load_audit()
             .await
             .unwrap();
@@ -597,7 +598,7 @@ async fn a_changed_ledger_document_is_an_amendment_that_voids_the_old_version_an
         let mut sorted = outcomes.clone();
         sorted.sort();
         assert_eq!(sorted, ["amended", "created", "refused-amendment"], "{db}");
-        let trail = creditdesk_server::store::SqlStore { pool }
+        let trail = creditdesk_server::store::SqlStore::new(pool)
             .load_audit()
             .await
             .unwrap();

@@ -181,6 +181,7 @@ async fn server(db: &str, smtp_port: u16, tick: Duration) -> Server {
             from: "CreditDesk <credit@example.com>".into(),
         },
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("server starts");

@@ -46,6 +46,7 @@ async fn server_on(url: String, demo: bool, clock: Clock) -> Server {
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("server starts");
@@ -918,7 +919,7 @@ async fn the_sql_store_keeps_the_trail_in_order_and_hands_out_its_head_alone() {
     for db in databases() {
         let url = fresh(db).await;
         let (pool, _) = creditdesk_server::store::open(&url, 2).await.unwrap();
-        let store = creditdesk_server::store::SqlStore { pool };
+        let store = creditdesk_server::store::SqlStore::new(pool);
         assert_eq!(store.last_audit().await.unwrap(), None, "{db}");
         let ev = |n: usize| Event {
             who: "fin-1".into(),

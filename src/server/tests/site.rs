@@ -56,6 +56,7 @@ async fn the_server_sends_the_brotli_copy_the_shell_for_a_route_and_caches_by_na
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("server starts");
@@ -148,6 +149,7 @@ async fn behind_tls_the_cookie_is_secure_and_a_cross_site_post_is_refused() {
         tick: std::time::Duration::ZERO,
         relay: Default::default(),
         backups: None,
+        lease: creditdesk_server::PRIMARY_LEASE,
     })
     .await
     .expect("server starts");
