@@ -310,5 +310,9 @@ async fn main() {
     } else {
         println!("postgres: skipped (CREDITDESK_TEST_PG not set; ./x bench starts a cluster)");
     }
+    // `BENCH_ONLY=post`: the posting alone (while working on it).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("post") {
+        return;
+    }
     rules_and_checks(creditdesk_server::loopback::fresh_database("sqlite").await).await;
 }

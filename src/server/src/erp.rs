@@ -1019,21 +1019,24 @@ where
     }
     if !history.is_empty() {
         let mut tx = p.pool.begin().await.map_err(ApiError::internal)?;
-        for (number, outcome, sha, body) in history {
-            sqlx::query(
-                "INSERT INTO erp_history (kind, number, at, key_id, outcome, sha256, body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(label.to_string())
-            .bind(number)
-            .bind(p.now)
-            .bind(p.key.to_string())
-            .bind(outcome.to_string())
-            .bind(sha)
-            .bind(body)
-            .execute(&mut *tx)
-            .await
-            .map_err(ApiError::internal)?;
-        }
+        crate::store::insert_many(
+            &mut *tx,
+            "INSERT INTO erp_history (kind, number, at, key_id, outcome, sha256, body)",
+            7,
+            "",
+            &history,
+            |q, (number, outcome, sha, body)| {
+                q.bind(label.to_string())
+                    .bind(number.clone())
+                    .bind(p.now)
+                    .bind(p.key.to_string())
+                    .bind(outcome.to_string())
+                    .bind(sha.clone())
+                    .bind(body.clone())
+            },
+        )
+        .await
+        .map_err(ApiError::internal)?;
         tx.commit().await.map_err(ApiError::internal)?;
     }
     let results: Vec<DocResult> = results
@@ -1497,22 +1500,51 @@ async fn remember_all(
     refs: &[(String, String, String)],
     now: i64,
 ) -> Result<(), String> {
-    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
-    for (number, id, sha) in refs {
-        sqlx::query(
-            "INSERT INTO erp_refs (kind, number, id, sha256, at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",
-        )
-        .bind(kind.to_string())
-        .bind(number.clone())
-        .bind(id.clone())
-        .bind(sha.clone())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| e.to_string())?;
+    // One row per number (the last one wins): a statement may not upsert a row twice.
+    let mut last = std::collections::HashMap::new();
+    for (i, (number, _, _)) in refs.iter().enumerate() {
+        last.insert(number.as_str(), i);
     }
-    tx.commit().await.map_err(|e| e.to_string())
+    let rows: Vec<&(String, String, String)> = refs
+        .iter()
+        .enumerate()
+        .filter(|(i, (number, _, _))| last[number.as_str()] == *i)
+        .map(|(_, r)| r)
+        .collect();
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    crate::store::insert_many(
+        &mut *tx,
+        "INSERT INTO erp_refs (kind, number, id, sha256, at)",
+        5,
+        "ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",
+        &rows,
+        |q, (number, id, sha)| {
+            q.bind(kind.to_string())
+                .bind(number.clone())
+                .bind(id.clone())
+                .bind(sha.clone())
+                .bind(now)
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    // PostgreSQL plans the next batch's lookup (`known`) by the table's statistics, which
+    // autovacuum refreshes only now and then: planned as when the table was small, each lookup
+    // reads the whole table. A large batch brings them up to date at once (tens of ms).
+    if rows.len() >= 1_000
+        && pool
+            .connect_options()
+            .database_url
+            .scheme()
+            .starts_with("postgres")
+    {
+        sqlx::query("ANALYZE erp_refs")
+            .execute(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The CreditDesk id of an ERP customer code.

@@ -190,14 +190,74 @@ async fn add_audit(tx: &mut Tx, entries: &[AuditEntry]) -> Result<(), StoreError
 }
 
 async fn add_outbox(tx: &mut Tx, records: &[OutboxEntry]) -> Result<(), StoreError> {
-    for o in records {
-        sqlx::query("INSERT INTO outbox (entity, record_id, json) VALUES ($1, $2, $3)")
-            .bind(o.entity.clone())
-            .bind(o.id.clone())
-            .bind(serde_json::to_string(o).expect("json"))
-            .execute(&mut **tx)
-            .await
-            .map_err(|err| StoreError::Backend(format!("{} {}: {err}", o.entity, o.id)))?;
+    let rows: Vec<(String, String, String)> = records
+        .iter()
+        .map(|o| {
+            let json = serde_json::to_string(o).expect("json");
+            (o.entity.clone(), o.id.clone(), json)
+        })
+        .collect();
+    insert_many(
+        &mut **tx,
+        "INSERT INTO outbox (entity, record_id, json)",
+        3,
+        "",
+        &rows,
+        |q, (entity, id, json)| q.bind(entity.clone()).bind(id.clone()).bind(json.clone()),
+    )
+    .await
+    .map_err(|err| match records {
+        [one] => StoreError::Backend(format!("{} {}: {err}", one.entity, one.id)),
+        _ => StoreError::Backend(format!("{} log records: {err}", records.len())),
+    })
+}
+
+/// A query of the `Any` driver, as `insert_many` binds it.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Inserts many rows with few statements: `{head} VALUES ($1, …), (…) {tail}`, as many rows to a
+/// statement as stay under SQLite's limit of bound values (and at most 1,000). One statement per
+/// row costs a round trip each; on PostgreSQL over a network that is most of a large write.
+pub async fn insert_many<R>(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    width: usize,
+    tail: &str,
+    rows: &[R],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &R) -> AnyQuery<'q>,
+) -> Result<(), sqlx::Error> {
+    let per = (30_000 / width.max(1)).clamp(1, 1_000);
+    // SQLite reads `$n` as a parameter's name and finds each name by a linear search (thousands
+    // of them make a statement quadratic): there, plain `?` in order.
+    let numbered = !conn.backend_name().eq_ignore_ascii_case("sqlite");
+    for chunk in rows.chunks(per) {
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 7 + 16);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..width {
+                if j > 0 {
+                    sql.push_str(", ");
+                }
+                if numbered {
+                    sql.push('$');
+                    sql.push_str(&(i * width + j + 1).to_string());
+                } else {
+                    sql.push('?');
+                }
+            }
+            sql.push(')');
+        }
+        if !tail.is_empty() {
+            sql.push(' ');
+            sql.push_str(tail);
+        }
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = bind(q, r);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -361,13 +421,16 @@ impl Store for SqlStore {
         for (k, v) in &batch.attachments {
             put_attachment(&mut tx, k, v).await?;
         }
-        for e in entries {
-            sqlx::query("INSERT INTO tail (bytes) VALUES ($1)")
-                .bind(e)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
+        insert_many(
+            &mut *tx,
+            "INSERT INTO tail (bytes)",
+            1,
+            "",
+            &entries,
+            |q, e| q.bind(e.clone()),
+        )
+        .await
+        .map_err(backend)?;
         let mut records = outbox_for(batch);
         if records.is_empty() && batch.writes_data() {
             // A write with no record of its own (the rules' alerts, tasks and holds): a row in

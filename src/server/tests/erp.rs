@@ -428,6 +428,82 @@ async fn an_erp_posts_customers_and_invoices_by_number_and_posting_twice_changes
 }
 
 #[tokio::test]
+async fn a_batch_larger_than_one_statement_takes_is_written_whole_and_posting_it_again_changes_nothing(
+) {
+    // The server writes many rows to a statement (at most 1,000): 2,345 invoices take three.
+    for db in databases() {
+        let (r, _) = server(db).await;
+        let (_, k) = key(&r, "fs-1", &["ledger"]).await;
+        let post = |docs: Value| {
+            let k = k.clone();
+            let r = &r;
+            async move {
+                http(
+                    r,
+                    "POST",
+                    "/api/erp/v1/invoices",
+                    Some(&k),
+                    Some(json!({"documents": docs})),
+                )
+                .await
+            }
+        };
+        let (status, v) = http(
+            &r,
+            "POST",
+            "/api/erp/v1/customers",
+            Some(&k),
+            Some(json!({"documents": [customer("B1", "ERP Bulk Buyer")]})),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        let docs: Vec<Value> = (0..2_345)
+            .map(|n| json!({"number": format!("BULK-{n:05}"), "customer": "B1", "issue_date": "2026-06-01", "term_days": "30", "amount": format!("{}.{:02}", 10 + n, n % 100)}))
+            .collect();
+        let (status, v) = post(Value::Array(docs.clone())).await;
+        assert_eq!(status, 200, "{db}: {v}");
+        assert_eq!(v["created"], 2_345, "{db}");
+        let (_, v) = post(Value::Array(docs)).await;
+        let s = statuses(&v);
+        assert_eq!(s.len(), 2_345, "{db}");
+        assert!(
+            s.iter().all(|(_, st)| st == "unchanged"),
+            "{db}: {:?}",
+            &s[..3]
+        );
+        let count = |sql: &'static str| {
+            let pool = r.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM erp_refs WHERE kind = 'invoice'").await,
+            2_345,
+            "{db}"
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM erp_history WHERE kind = 'invoice' AND outcome = 'created'"
+            )
+            .await,
+            2_345,
+            "{db}"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM erp_refs WHERE kind = 'invoice' AND number = 'BULK-02344'")
+                .await,
+            1,
+            "{db}"
+        );
+        r.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn an_erp_update_keeps_the_custom_values_even_of_a_field_made_required_since() {
     for db in databases() {
         let (r, _) = server(db).await;
