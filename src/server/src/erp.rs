@@ -1020,7 +1020,7 @@ where
     if !history.is_empty() {
         let mut tx = p.pool.begin().await.map_err(ApiError::internal)?;
         crate::store::insert_many(
-            &mut *tx,
+            &mut tx,
             "INSERT INTO erp_history (kind, number, at, key_id, outcome, sha256, body)",
             7,
             "",
@@ -1513,7 +1513,7 @@ async fn remember_all(
         .collect();
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     crate::store::insert_many(
-        &mut *tx,
+        &mut tx,
         "INSERT INTO erp_refs (kind, number, id, sha256, at)",
         5,
         "ON CONFLICT (kind, number) DO UPDATE SET id = excluded.id, sha256 = excluded.sha256, at = excluded.at",

@@ -60,6 +60,10 @@ struct Args {
     /// Without it e-mail notices wait (retried) until one is set. See docs/server.md, "Notices".
     #[arg(long, env = "CREDITDESK_SMTP_URL")]
     smtp_url: Option<String>,
+    /// A PEM certificate to trust for the relay's TLS besides the public roots (a company's own
+    /// certificate authority, or the relay's self-signed certificate).
+    #[arg(long, env = "CREDITDESK_SMTP_CA")]
+    smtp_ca: Option<PathBuf>,
     /// The sender of e-mail notices.
     #[arg(
         long,
@@ -145,6 +149,19 @@ async fn run(args: Args) -> Result<(), String> {
         "en" => creditdesk_domain::demo::DemoLang::En,
         _ => creditdesk_domain::demo::DemoLang::Zh,
     });
+    let relay = creditdesk_server::notify::Relay {
+        url: args.smtp_url,
+        from: args.smtp_from,
+        ca: match &args.smtp_ca {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("--smtp-ca {}: {e}", path.display()))?,
+            ),
+            None => None,
+        },
+    };
+    // A relay's TLS that cannot work is said at the start, not at the first notice.
+    relay.tls()?;
     let config = Config {
         listen: args.listen,
         database_url: database_url.clone(),
@@ -157,10 +174,7 @@ async fn run(args: Args) -> Result<(), String> {
         behind_tls: args.behind_tls,
         tick: std::time::Duration::try_from_secs_f64(args.tick_seconds.max(0.0))
             .map_err(|e| format!("--tick-seconds {}: {e}", args.tick_seconds))?,
-        relay: creditdesk_server::notify::Relay {
-            url: args.smtp_url,
-            from: args.smtp_from,
-        },
+        relay,
         lease: std::time::Duration::try_from_secs_f64(args.lease_seconds)
             .ok()
             .filter(|d| !d.is_zero())

@@ -25,6 +25,52 @@ pub struct Relay {
     pub url: Option<String>,
     /// The sender, `CreditDesk <credit@example.com>`.
     pub from: String,
+    /// A certificate (PEM) to trust for the relay besides the public roots: a company's own
+    /// certificate authority, or the relay's self-signed certificate.
+    pub ca: Option<String>,
+}
+
+impl Relay {
+    /// The TLS the relay's URL asks for, trusting `ca` too; none when there is no `ca` (the URL's
+    /// own TLS with the public roots). An error names what is wrong with either.
+    pub fn tls(&self) -> Result<Option<lettre::transport::smtp::client::Tls>, String> {
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let (Some(pem), Some(url)) = (&self.ca, &self.url) else {
+            return Ok(None);
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("the relay URL {url:?}: {e}"))?;
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| format!("the relay URL {url:?} names no host"))?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        if !pem.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(
+                "the relay's certificate (--smtp-ca) holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+                    .into(),
+            );
+        }
+        let cert = Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+            format!("the relay's certificate (--smtp-ca) is not a PEM certificate: {e}")
+        })?;
+        let params = TlsParameters::builder(host)
+            .add_root_certificate(cert)
+            .build()
+            .map_err(|e| format!("the relay's TLS: {e}"))?;
+        let tls = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.to_string());
+        match (parsed.scheme(), tls.as_deref()) {
+            ("smtps", _) => Ok(Some(Tls::Wrapper(params))),
+            ("smtp", Some("required")) => Ok(Some(Tls::Required(params))),
+            ("smtp", Some("opportunistic")) => Ok(Some(Tls::Opportunistic(params))),
+            _ => Err(format!(
+                "a certificate for the relay (--smtp-ca) is given, but the relay URL {url:?} asks for no TLS: use smtps://HOST:465 or smtp://HOST:587?tls=required"
+            )),
+        }
+    }
 }
 
 /// How long a claimed row is left alone by other processes while it is being sent.
@@ -328,10 +374,13 @@ impl Deliverer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .map_err(|e| e.to_string())?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("the relay URL: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+            .timeout(Some(Duration::from_secs(20)));
+        if let Some(tls) = self.relay.tls()? {
+            builder = builder.tls(tls);
+        }
+        let transport = builder.build();
         transport
             .send(message)
             .await

@@ -198,7 +198,7 @@ async fn add_outbox(tx: &mut Tx, records: &[OutboxEntry]) -> Result<(), StoreErr
         })
         .collect();
     insert_many(
-        &mut **tx,
+        tx,
         "INSERT INTO outbox (entity, record_id, json)",
         3,
         "",
@@ -422,7 +422,7 @@ impl Store for SqlStore {
             put_attachment(&mut tx, k, v).await?;
         }
         insert_many(
-            &mut *tx,
+            &mut tx,
             "INSERT INTO tail (bytes)",
             1,
             "",

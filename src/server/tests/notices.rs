@@ -82,9 +82,16 @@ struct Mail {
 
 impl Smtp {
     fn start(python: &PathBuf, port: u16) -> Smtp {
+        Smtp::start_with(python, port, &[])
+    }
+
+    /// With aiosmtpd's TLS options (`--tlscert`/`--tlskey` for STARTTLS, `--smtpscert`/
+    /// `--smtpskey` for implicit TLS).
+    fn start_with(python: &PathBuf, port: u16, tls: &[&std::ffi::OsStr]) -> Smtp {
         let dir = std::env::temp_dir().join(format!("cd-mail-{}", uuid::Uuid::new_v4()));
         let child = Process::new(python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(tls)
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&dir)
             .stdout(Stdio::null())
@@ -164,6 +171,15 @@ struct Server {
 }
 
 async fn server(db: &str, smtp_port: u16, tick: Duration) -> Server {
+    let relay = Relay {
+        url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+        from: "CreditDesk <credit@example.com>".into(),
+        ca: None,
+    };
+    server_with(db, relay, tick).await
+}
+
+async fn server_with(db: &str, relay: Relay, tick: Duration) -> Server {
     let clock = Clock::manual(NOW_MS);
     let running = start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -176,10 +192,7 @@ async fn server(db: &str, smtp_port: u16, tick: Duration) -> Server {
         large: false,
         behind_tls: false,
         tick,
-        relay: Relay {
-            url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
-            from: "CreditDesk <credit@example.com>".into(),
-        },
+        relay,
         backups: None,
         lease: creditdesk_server::PRIMARY_LEASE,
     })
@@ -893,4 +906,189 @@ async fn when_the_administrator_lets_them_a_rules_reminder_goes_to_the_customer_
         );
         s.running.stop().await;
     }
+}
+
+/// A certificate authority and a relay's certificate it signed (for 127.0.0.1), made by openssl
+/// in a temp folder: (folder, the CA's PEM).
+fn relay_certificates() -> (PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("cd-tls-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Process::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=CreditDesk Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=relay",
+        "-keyout",
+        "relay.key",
+        "-out",
+        "relay.csr",
+    ]);
+    std::fs::write(
+        dir.join("relay.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "relay.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "relay.ext",
+        "-out",
+        "relay.pem",
+    ]);
+    let ca = std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    (dir, ca)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_over_tls_gets_the_mail_when_its_certificate_is_trusted_and_otherwise_the_notice_waits(
+) {
+    let Some(py) = python() else { return };
+    let (dir, ca) = relay_certificates();
+    let (cert, key) = (dir.join("relay.pem"), dir.join("relay.key"));
+    let starttls = free_port();
+    let smtp_starttls = Smtp::start_with(
+        &py,
+        starttls,
+        &[
+            "--tlscert".as_ref(),
+            cert.as_os_str(),
+            "--tlskey".as_ref(),
+            key.as_os_str(),
+        ],
+    );
+    let implicit = free_port();
+    let smtp_implicit = Smtp::start_with(
+        &py,
+        implicit,
+        &[
+            "--smtpscert".as_ref(),
+            cert.as_os_str(),
+            "--smtpskey".as_ref(),
+            key.as_os_str(),
+        ],
+    );
+    let relay = |url: String, ca: Option<&str>| Relay {
+        url: Some(url),
+        from: "CreditDesk <credit@example.com>".into(),
+        ca: ca.map(str::to_string),
+    };
+    let cases = [
+        (
+            "STARTTLS",
+            relay(
+                format!("smtp://127.0.0.1:{starttls}?tls=required"),
+                Some(&ca),
+            ),
+            &smtp_starttls,
+            "tls@example.com",
+        ),
+        (
+            "implicit TLS",
+            relay(format!("smtps://127.0.0.1:{implicit}"), Some(&ca)),
+            &smtp_implicit,
+            "smtps@example.com",
+        ),
+    ];
+    for (what, relay, smtp, to) in cases {
+        let s = server_with("sqlite", relay, Duration::ZERO).await;
+        s.clock.advance(60_000);
+        let id = customer_owing_with(&s, to, "en").await;
+        let rep = token(&s, "rep-1").await;
+        let path = format!("/api/v1/customers/{id}/reminder");
+        let (status, v) = http(&s, "POST", &path, Some(&rep), Some(json!({}))).await;
+        assert_eq!(status, 200, "{what}: {v}");
+        let mail = eventually(what, || smtp.mails().into_iter().find(|m| m.to == to)).await;
+        assert!(
+            mail.body.contains(CUSTOMER) || mail.subject.contains(CUSTOMER),
+            "{what}: {mail:?}"
+        );
+        s.running.stop().await;
+    }
+
+    // The same relay without its certificate trusted: nothing is sent in the clear, the try
+    // fails on the certificate and the notice waits for the next one.
+    let s = server_with(
+        "sqlite",
+        relay(format!("smtp://127.0.0.1:{starttls}?tls=required"), None),
+        Duration::ZERO,
+    )
+    .await;
+    s.clock.advance(60_000);
+    let id = customer_owing_with(&s, "untrusted@example.com", "en").await;
+    let rep = token(&s, "rep-1").await;
+    let admin = token(&s, "admin").await;
+    let path = format!("/api/v1/customers/{id}/reminder");
+    let (status, v) = http(&s, "POST", &path, Some(&rep), Some(json!({}))).await;
+    assert_eq!(status, 200, "{v}");
+    let t = Instant::now();
+    let failed = loop {
+        let (_, v) = http(&s, "GET", "/api/v1/notices/log", Some(&admin), None).await;
+        let log: Vec<Delivery> = serde_json::from_value(v).unwrap();
+        if let Some(d) = log
+            .into_iter()
+            .find(|d| d.address == "untrusted@example.com" && d.attempts >= 1)
+        {
+            break d;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30), "a first try");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed.status, "pending", "{failed:?}");
+    let error = failed.last_error.unwrap_or_default().to_lowercase();
+    assert!(error.contains("certificate"), "{error}");
+    assert!(!smtp_starttls
+        .mails()
+        .iter()
+        .any(|m| m.to == "untrusted@example.com"));
+    s.running.stop().await;
+
+    // A certificate that is not one is said before anything is sent.
+    let bad = relay(
+        format!("smtps://127.0.0.1:{implicit}"),
+        Some("not a certificate"),
+    );
+    let e = bad.tls().unwrap_err();
+    assert!(e.contains("--smtp-ca"), "{e}");
+    let plain = relay(format!("smtp://127.0.0.1:{starttls}"), Some(&ca));
+    let e = plain.tls().unwrap_err();
+    assert!(e.contains("asks for no TLS"), "{e}");
 }
