@@ -2,7 +2,8 @@
 //!
 //! | method and path            | who              | what                                            |
 //! |----------------------------|------------------|-------------------------------------------------|
-//! | `GET /api/v1/health`       | anyone           | up, which database, whether the first run waits, primary or standby (503 on a standby) |
+//! | `GET /api/v1/health`       | anyone           | up, which database, whether the first run waits, primary or standby |
+//! | `GET /api/v1/health/primary` | anyone         | 200 on the primary, `503 SRV-STANDBY` on a standby (for a load balancer) |
 //! | `POST /api/v1/setup`       | anyone, once     | the first administrator (only while no one can sign in) |
 //! | `POST /api/v1/session`     | anyone           | sign in: `{user, password}` → session cookie and token |
 //! | `DELETE /api/v1/session`   | signed in        | sign out                                        |
@@ -210,6 +211,7 @@ impl FromRequestParts<Shared> for SignedIn {
 pub fn router(shared: Shared) -> Router {
     Router::new()
         .route("/api/v1/health", get(health))
+        .route("/api/v1/health/primary", get(health_primary))
         .route("/api/v1/setup", post(setup))
         .route("/api/v1/session", post(sign_in).delete(sign_out))
         .route("/api/v1/me", get(me))
@@ -322,31 +324,38 @@ struct Health {
     database: &'static str,
     /// No one can sign in yet: the first run creates the administrator.
     first_run: bool,
-    /// `primary`, `standby` or `taking_over` (see [`crate::jobs`]); a load balancer sends
-    /// traffic where the status is 200.
+    /// `primary`, `standby` or `taking_over` (see [`crate::jobs`]).
     role: &'static str,
 }
 
-async fn health(State(s): State<Shared>) -> Result<Response, ApiError> {
-    let role = s.engine.role();
-    let body = Health {
-        ok: role == crate::engine::Role::Primary,
+fn role_name(role: crate::engine::Role) -> &'static str {
+    match role {
+        crate::engine::Role::Primary => "primary",
+        crate::engine::Role::Standby => "standby",
+        crate::engine::Role::TakingOver => "taking_over",
+    }
+}
+
+/// The process is up (200 on a standby too: the app then knows a server is there and says why
+/// it cannot sign in yet, rather than starting on its own).
+async fn health(State(s): State<Shared>) -> ApiResult<Health> {
+    Ok(Json(Health {
+        ok: true,
         database: s.engine.backend.name(),
         first_run: !identity::anyone(&s.pool)
             .await
             .map_err(ApiError::internal)?,
-        role: match role {
-            crate::engine::Role::Primary => "primary",
-            crate::engine::Role::Standby => "standby",
-            crate::engine::Role::TakingOver => "taking_over",
-        },
-    };
-    let status = if body.ok {
-        StatusCode::OK
+        role: role_name(s.engine.role()),
+    }))
+}
+
+/// For a load balancer: 200 on the primary only, `503 SRV-STANDBY` elsewhere.
+async fn health_primary(State(s): State<Shared>) -> Result<Json<serde_json::Value>, ApiError> {
+    if s.engine.is_primary() {
+        Ok(Json(serde_json::json!({"ok": true, "role": "primary"})))
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    Ok((status, Json(body)).into_response())
+        Err(standby())
+    }
 }
 
 #[derive(Deserialize)]

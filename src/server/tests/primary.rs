@@ -71,11 +71,17 @@ impl Process {
         (a.status, a.json)
     }
 
+    /// The role its health names (200 whatever the role: the process is up).
     async fn role(&self) -> String {
         let (status, v) = self.http("GET", "/api/v1/health", None, None).await;
-        let role = v["role"].as_str().unwrap().to_string();
-        assert_eq!(status == 200, role == "primary", "{v}");
-        role
+        assert_eq!(status, 200, "{v}");
+        v["role"].as_str().unwrap().to_string()
+    }
+
+    /// What a load balancer's check gets: the status and the code.
+    async fn balancer(&self) -> (u16, Option<String>) {
+        let (status, v) = self.http("GET", "/api/v1/health/primary", None, None).await;
+        (status, v["code"].as_str().map(str::to_string))
     }
 
     /// Waits (up to 20 s) until the process has `role`.
@@ -188,6 +194,12 @@ async fn a_second_server_process_stands_by_takes_over_from_a_stalled_primary_and
         assert_eq!(a.role().await, "primary", "{db}");
         let b = Process::start(&url);
         assert_eq!(b.role().await, "standby", "{db}");
+        assert_eq!(a.balancer().await, (200, None), "{db}");
+        assert_eq!(
+            b.balancer().await,
+            (503, Some("SRV-STANDBY".into())),
+            "{db}"
+        );
         // The standby answers nothing but its health.
         let (status, v) = b
             .http(
