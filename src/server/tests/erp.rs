@@ -52,6 +52,18 @@ async fn http(
     (a.status, a.json)
 }
 
+/// Documents posted to an ERP path with a key: the status and the answer.
+async fn post_docs(r: &Running, key: &str, path: &str, docs: Value) -> (u16, Value) {
+    http(
+        r,
+        "POST",
+        path,
+        Some(key),
+        Some(json!({ "documents": docs })),
+    )
+    .await
+}
+
 async fn session(r: &Running, user: &str) -> String {
     let (status, v) = http(
         r,
@@ -434,28 +446,9 @@ async fn a_batch_larger_than_one_statement_takes_is_written_whole_and_posting_it
     for db in databases() {
         let (r, _) = server(db).await;
         let (_, k) = key(&r, "fs-1", &["ledger"]).await;
-        let post = |docs: Value| {
-            let k = k.clone();
-            let r = &r;
-            async move {
-                http(
-                    r,
-                    "POST",
-                    "/api/erp/v1/invoices",
-                    Some(&k),
-                    Some(json!({"documents": docs})),
-                )
-                .await
-            }
-        };
-        let (status, v) = http(
-            &r,
-            "POST",
-            "/api/erp/v1/customers",
-            Some(&k),
-            Some(json!({"documents": [customer("B1", "ERP Bulk Buyer")]})),
-        )
-        .await;
+        let post = |docs: Value| post_docs(&r, &k, "/api/erp/v1/invoices", docs);
+        let buyer = json!([customer("B1", "ERP Bulk Buyer")]);
+        let (status, v) = post_docs(&r, &k, "/api/erp/v1/customers", buyer).await;
         assert_eq!(status, 200, "{db}: {v}");
         let docs: Vec<Value> = (0..2_345)
             .map(|n| json!({"number": format!("BULK-{n:05}"), "customer": "B1", "issue_date": "2026-06-01", "term_days": "30", "amount": format!("{}.{:02}", 10 + n, n % 100)}))
@@ -508,20 +501,7 @@ async fn an_erp_update_keeps_the_custom_values_even_of_a_field_made_required_sin
     for db in databases() {
         let (r, _) = server(db).await;
         let (_, k) = key(&r, "fs-1", &["read", "ledger"]).await;
-        let post = |docs: Value| {
-            let k = k.clone();
-            let r = &r;
-            async move {
-                http(
-                    r,
-                    "POST",
-                    "/api/erp/v1/customers",
-                    Some(&k),
-                    Some(json!({ "documents": docs })),
-                )
-                .await
-            }
-        };
+        let post = |docs: Value| post_docs(&r, &k, "/api/erp/v1/customers", docs);
         let (_, v) = post(json!([customer("C1", "ERP One Trading")])).await;
         assert_eq!(statuses(&v), [("C1".into(), "created".into())], "{db}: {v}");
         // The administrator adds a required segment on a desktop.

@@ -984,28 +984,15 @@ async fn a_relay_over_tls_gets_the_mail_when_its_certificate_is_trusted_and_othe
     let Some(py) = python() else { return };
     let (dir, ca) = relay_certificates();
     let (cert, key) = (dir.join("relay.pem"), dir.join("relay.key"));
-    let starttls = free_port();
-    let smtp_starttls = Smtp::start_with(
-        &py,
-        starttls,
-        &[
-            "--tlscert".as_ref(),
-            cert.as_os_str(),
-            "--tlskey".as_ref(),
-            key.as_os_str(),
-        ],
-    );
-    let implicit = free_port();
-    let smtp_implicit = Smtp::start_with(
-        &py,
-        implicit,
-        &[
-            "--smtpscert".as_ref(),
-            cert.as_os_str(),
-            "--smtpskey".as_ref(),
-            key.as_os_str(),
-        ],
-    );
+    // aiosmtpd with the relay's certificate: `tls` for STARTTLS, `smtps` for implicit TLS.
+    let with_tls = |flag: &str| {
+        let port = free_port();
+        let (c, k) = (format!("--{flag}cert"), format!("--{flag}key"));
+        let args = [c.as_ref(), cert.as_os_str(), k.as_ref(), key.as_os_str()];
+        (port, Smtp::start_with(&py, port, &args))
+    };
+    let (starttls, smtp_starttls) = with_tls("tls");
+    let (implicit, smtp_implicit) = with_tls("smtps");
     let relay = |url: String, ca: Option<&str>| Relay {
         url: Some(url),
         from: "CreditDesk <credit@example.com>".into(),
