@@ -119,9 +119,9 @@ pub struct Start {
     pub holder: String,
     /// Daily backups (none: off).
     pub backups: Option<crate::backups::Plan>,
-    /// How long the primary lease lasts without a renewal (see [`crate::jobs`]): a standby takes
-    /// over this long after a primary stops renewing it (at once when the primary's process, on
-    /// this machine, is gone).
+    /// How long the primary lease lasts without a renewal (see [`crate::jobs`]). A standby looks
+    /// every third of it, and takes over this long after a primary stops renewing it, or at its
+    /// next look when the primary's process on this machine is gone.
     pub lease_ms: i64,
 }
 
@@ -489,12 +489,30 @@ struct Engine {
     snapshots: RefCell<Vec<Kept>>,
     /// When the rules last ran over every customer on the schedule (milliseconds).
     ruled_at: std::cell::Cell<i64>,
+    /// When notices began on this database (the `notices.since` setting), once read.
+    notices_since: std::cell::Cell<Option<i64>>,
+    /// The alerts whose notices were worked out and enqueued, under which settings and directory
+    /// (a change of either works every open alert out again). Without it every command would
+    /// write out the notices of every open alert again, only to find them known.
+    noticed: RefCell<Noticed>,
+    /// The last audit entry the ERP's events were collected up to (the `erp_hooks.seq` setting,
+    /// written only when events were enqueued: a restart reads entries again that had none).
+    erp_seq: std::cell::Cell<Option<u64>>,
     /// The keys of the notices enqueued by this process (the table's unique key is the guard;
     /// this only saves asking again).
     enqueued: RefCell<std::collections::HashSet<String>>,
     wake: std::sync::Arc<tokio::sync::Notify>,
     holder: String,
     backups: Option<crate::backups::Plan>,
+}
+
+/// The alerts whose notices are enqueued, and the settings' version and directory they were
+/// worked out under.
+#[derive(Default)]
+struct Noticed {
+    version: Option<u32>,
+    users: Vec<User>,
+    alerts: std::collections::HashSet<String>,
 }
 
 /// Whose ledger a snapshot holds: everyone who sees every customer shares one.
@@ -560,6 +578,9 @@ impl Engine {
             changes,
             snapshots: RefCell::new(Vec::new()),
             ruled_at: std::cell::Cell::new(i64::MIN / 2),
+            notices_since: std::cell::Cell::new(None),
+            noticed: RefCell::new(Noticed::default()),
+            erp_seq: std::cell::Cell::new(None),
             enqueued: RefCell::new(Default::default()),
             wake: start.wake.clone(),
             holder: start.holder.clone(),
@@ -836,31 +857,45 @@ impl Engine {
     /// webhooks, from where the last round left off (the first time: from now on).
     async fn erp_events(&self) {
         let last = self.book.borrow().audit.last().map_or(0, |e| e.seq);
-        let after = match self.store.setting("erp_hooks.seq").await {
-            Ok(Some(s)) => s.parse().unwrap_or(last),
-            Ok(None) => {
-                let _ = self
-                    .store
-                    .set_setting("erp_hooks.seq", &last.to_string())
-                    .await;
-                return;
-            }
-            Err(e) => {
-                eprintln!("ERP events not collected: {e}");
-                return;
-            }
+        let after = match self.erp_seq.get() {
+            Some(seq) => seq,
+            None => match self.store.setting("erp_hooks.seq").await {
+                Ok(Some(s)) => s.parse().unwrap_or(last),
+                Ok(None) => {
+                    let _ = self
+                        .store
+                        .set_setting("erp_hooks.seq", &last.to_string())
+                        .await;
+                    self.erp_seq.set(Some(last));
+                    return;
+                }
+                Err(e) => {
+                    eprintln!("ERP events not collected: {e}");
+                    return;
+                }
+            },
         };
+        self.erp_seq.set(Some(after));
         if after >= last {
             return;
         }
         let now = self.clock.now().0;
         let (upto, due) = crate::erp::events_after(&self.book.borrow(), after);
+        if due.is_empty() {
+            // Nothing for the ERP: remembered here only (a command does not pay for a write).
+            self.erp_seq.set(Some(upto));
+            return;
+        }
         match crate::erp::enqueue_events(&self.store.pool, &due, now).await {
             Ok(()) => {
-                let _ = self
+                if self
                     .store
                     .set_setting("erp_hooks.seq", &upto.to_string())
-                    .await;
+                    .await
+                    .is_ok()
+                {
+                    self.erp_seq.set(Some(upto));
+                }
                 self.wake.notify_one();
             }
             Err(e) => eprintln!("ERP events not enqueued: {e}"),
@@ -1028,7 +1063,11 @@ impl Engine {
     /// notices began on this database) and wakes the deliverer.
     async fn notify(&self) {
         let now = self.clock.now().0;
-        let since = match self.store.setting("notices.since").await {
+        let since = match self.notices_since.get() {
+            Some(since) => Ok(Some(since.to_string())),
+            None => self.store.setting("notices.since").await,
+        };
+        let since = match since {
             Ok(Some(s)) => s.parse().unwrap_or(now),
             Ok(None) => {
                 // The first time: what happened before now is history, not news.
@@ -1048,10 +1087,27 @@ impl Engine {
                 return;
             }
         };
-        let (due, settings) = {
+        self.notices_since.set(Some(since));
+        let (due, settings, fresh) = {
             let book = self.book.borrow();
+            let fresh: Vec<creditdesk_domain::monitor::Alert> = {
+                let mut noticed = self.noticed.borrow_mut();
+                if noticed.version != Some(book.notices.version) || noticed.users != book.users {
+                    *noticed = Noticed {
+                        version: Some(book.notices.version),
+                        users: book.users.clone(),
+                        alerts: Default::default(),
+                    };
+                }
+                book.monitor
+                    .alerts
+                    .iter()
+                    .filter(|a| !noticed.alerts.contains(&a.id))
+                    .cloned()
+                    .collect()
+            };
             let mut due = creditdesk_domain::notice::alert_notices(
-                &book.monitor.alerts,
+                &fresh,
                 |id| {
                     book.customer(id)
                         .map(|c| (c.name.as_str(), c.sales_rep.as_str()))
@@ -1070,8 +1126,10 @@ impl Engine {
             ));
             let known = self.enqueued.borrow();
             due.retain(|n| !known.contains(&n.key));
-            (due, book.notices.clone())
+            let fresh: Vec<String> = fresh.into_iter().map(|a| a.id).collect();
+            (due, book.notices.clone(), fresh)
         };
+        let noticed = |fresh: Vec<String>| self.noticed.borrow_mut().alerts.extend(fresh);
         // Reminders to customers a rule drafts, when the administrator lets them go by themselves.
         if settings.customer_reminders {
             let drafted: Vec<(String, CustomerId)> = self
@@ -1106,10 +1164,12 @@ impl Engine {
             }
         }
         if due.is_empty() {
+            noticed(fresh);
             return;
         }
         match crate::notify::enqueue(&self.store.pool, &due, &settings, now).await {
             Ok(added) => {
+                noticed(fresh);
                 self.enqueued
                     .borrow_mut()
                     .extend(due.into_iter().map(|n| n.key));

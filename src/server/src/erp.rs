@@ -2127,10 +2127,11 @@ pub struct Event {
 /// number looked at.
 pub fn events_after(book: &Book, after: u64) -> (u64, Vec<Event>) {
     let last = book.audit.last().map_or(after, |e| e.seq);
-    let due = book
-        .audit
+    // The trail is in order: only what came after `after` is read.
+    let from = book.audit.partition_point(|e| e.seq <= after);
+    let due = book.audit[from..]
         .iter()
-        .filter(|e| e.seq > after && EVENTS.contains(&e.what.as_str()))
+        .filter(|e| EVENTS.contains(&e.what.as_str()))
         .map(|e| Event {
             name: e
                 .subject

@@ -51,8 +51,9 @@ struct Args {
     #[arg(long, env = "CREDITDESK_TICK_SECONDS", default_value_t = 60.0)]
     tick_seconds: f64,
     /// One process runs the commands of a database (the primary); another one started on the same
-    /// database stands by and takes over when the primary stops, at once when it was on this
-    /// machine, else this many seconds after its last renewal. See docs/server.md.
+    /// database stands by and looks every third of this. It takes over when the primary stops or
+    /// its process on this machine is gone, else this many seconds after the primary's last
+    /// renewal. See docs/server.md.
     #[arg(long, env = "CREDITDESK_LEASE_SECONDS", default_value_t = 15.0)]
     lease_seconds: f64,
     /// The mail relay for e-mail notices: smtp://HOST:PORT (plain, a local relay),

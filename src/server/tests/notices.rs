@@ -1079,3 +1079,50 @@ async fn a_relay_over_tls_gets_the_mail_when_its_certificate_is_trusted_and_othe
     let e = plain.tls().unwrap_err();
     assert!(e.contains("asks for no TLS"), "{e}");
 }
+
+#[tokio::test]
+async fn a_finance_specialist_added_after_an_alert_was_raised_finds_it_in_their_messages_once() {
+    // The server works out an open alert's notices once, and again when the directory or the
+    // settings change: whoever the change makes a recipient is told, nobody twice.
+    use creditdesk_domain::approval::{Role, User};
+    for db in databases() {
+        let s = server(db, free_port(), Duration::ZERO).await;
+        let admin = token(&s, "admin").await;
+        customer_owing(&s).await;
+        s.clock.advance(48 * HOUR);
+        s.running.engine.tick().await.unwrap();
+        let fs9 = User {
+            id: "fs-9".into(),
+            name: "Finance Nine".into(),
+            roles: vec![Role::FinanceSpecialist],
+            region: String::new(),
+        };
+        let body = json!({"user": fs9, "password": "fs9-password-long"});
+        let (status, v) = http(&s, "POST", "/api/v1/users", Some(&admin), Some(body)).await;
+        assert_eq!(status, 204, "{db}: {v}");
+        s.running.engine.tick().await.unwrap();
+        let (status, v) = http(
+            &s,
+            "POST",
+            "/api/v1/session",
+            None,
+            Some(json!({"user": "fs-9", "password": "fs9-password-long"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{db}: {v}");
+        let mine = |v: Value| -> usize {
+            serde_json::from_value::<Vec<Delivery>>(v)
+                .unwrap()
+                .iter()
+                .filter(|d| d.subject.contains(CUSTOMER))
+                .count()
+        };
+        let token = v["token"].as_str().unwrap().to_string();
+        let (_, v) = http(&s, "GET", "/api/v1/notices", Some(&token), None).await;
+        assert_eq!(mine(v), 1, "{db}: the alert reaches the new specialist");
+        s.running.engine.tick().await.unwrap();
+        let (_, v) = http(&s, "GET", "/api/v1/notices", Some(&token), None).await;
+        assert_eq!(mine(v), 1, "{db}: once");
+        s.running.stop().await;
+    }
+}
