@@ -62,17 +62,7 @@ impl Fence {
     /// lost when another process holds it. Never takes a lease back once another process has
     /// held it: the book in memory may be behind what that process wrote.
     pub async fn renew(&self, pool: &AnyPool) -> Result<(), String> {
-        let done = sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2 AND holder = $3")
-            .bind(wall_ms() + self.ms)
-            .bind(PRIMARY.to_string())
-            .bind(self.holder.clone())
-            .execute(pool)
-            .await
-            .map_err(|e| e.to_string())?;
-        if done.rows_affected() != 1 {
-            self.lost.store(true, Ordering::SeqCst);
-        }
-        Ok(())
+        self.extend(pool).await.map(|_| ())
     }
 
     /// The first statement of every write transaction: renews the lease; an error (and nothing
@@ -82,21 +72,33 @@ impl Fence {
         &self,
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     ) -> Result<(), String> {
-        let done = sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2 AND holder = $3")
-            .bind(wall_ms() + self.ms)
-            .bind(PRIMARY.to_string())
-            .bind(self.holder.clone())
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| e.to_string())?;
-        if done.rows_affected() == 1 {
+        if self.extend(&mut **tx).await? {
             Ok(())
         } else {
-            self.lost.store(true, Ordering::SeqCst);
             Err(format!(
                 "{STANDBY}: this server is no longer the primary of its database (another server process took over); nothing was written"
             ))
         }
+    }
+
+    /// Moves this holder's lease on by `ms`; false (and the lease marked lost) when the row is
+    /// another process's or gone.
+    async fn extend<'e, E>(&self, on: E) -> Result<bool, String>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let done = sqlx::query("UPDATE leases SET until_at = $1 WHERE name = $2 AND holder = $3")
+            .bind(wall_ms() + self.ms)
+            .bind(PRIMARY.to_string())
+            .bind(self.holder.clone())
+            .execute(on)
+            .await
+            .map_err(|e| e.to_string())?;
+        let held = done.rows_affected() == 1;
+        if !held {
+            self.lost.store(true, Ordering::SeqCst);
+        }
+        Ok(held)
     }
 }
 
@@ -167,17 +169,6 @@ pub async fn take_primary(pool: &AnyPool, holder: &str, ms: i64) -> Result<Optio
         }
     }
     Ok(Some(other))
-}
-
-/// Who holds the primary lease now, if anyone's lease has not run out.
-pub async fn primary(pool: &AnyPool) -> Result<Option<String>, String> {
-    let row = sqlx::query("SELECT holder FROM leases WHERE name = $1 AND until_at >= $2")
-        .bind(PRIMARY.to_string())
-        .bind(wall_ms())
-        .fetch_optional(pool)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(row.map(|r| r.get::<String, _>(0)))
 }
 
 /// Takes (or renews) the lease `name` for `holder` until `now + ms`; false when another holder's
