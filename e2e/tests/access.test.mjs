@@ -3,7 +3,9 @@
 // both in. The rep's phone, signed in to the same server, never receives the disputed balance:
 // not on Customer 360, not on the form, not in the device's own store. The phone is shown but
 // cannot be changed. The rep saves the customer from the phone, and the value they never had is
-// still on the server.
+// still on the server. The registered capital and the report score, rating inputs, are hidden
+// from reps too: the phone never holds them, yet grades the customer exactly as the desk does,
+// from the part of the score the server sends sealed in their place.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { appErrors, browser, ready, signIn, startServer, until } from "../lib.mjs";
@@ -46,6 +48,11 @@ test("a field hidden from sales reps never reaches a rep's phone, and a read-onl
     assert.deepEqual(nameChoices, ["", "read", "edit"]);
     await page.selectOption("[data-testid=access-custom\\.disputed_balance-sales_rep]", "hidden");
     await page.selectOption("[data-testid=access-phone-sales_rep]", "read");
+    // A rating input may be hidden from reps, never from a role that edits scorecards.
+    const financeChoices = await page.$$eval("[data-testid=access-registered_capital-finance_specialist] option", (os) => os.map((o) => o.value));
+    assert.deepEqual(financeChoices, ["", "read", "edit"]);
+    await page.selectOption("[data-testid=access-registered_capital-sales_rep]", "hidden");
+    await page.selectOption("[data-testid=access-report_score-sales_rep]", "hidden");
     await page.fill("#fields-why", "Disputes are finance's; numbers come from the ERP");
     await page.click("[data-testid=save-fields]");
     await page.waitForFunction(() => /v2$/.test(document.querySelector("[data-testid=fields-editor] h1")?.textContent ?? ""));
@@ -76,6 +83,20 @@ test("a field hidden from sales reps never reaches a rep's phone, and a read-onl
     assert.equal(held.phone, "13800000000", "the hook reads the device's store");
     assert.deepEqual(held.custom, {}, "no copy of the disputed balance on the device");
     assert.ok(stored.every((c) => !("disputed_balance" in c.custom)));
+    assert.ok(
+      stored.every((c) => c.profile.registered_capital === null && c.profile.report_score === null && c.sealed),
+      "no registered capital or report score on the device, a sealed part instead",
+    );
+    // The rating: the hidden inputs as one row, the score the desk shows.
+    await rp.waitForSelector("[data-testid=hidden-inputs]");
+    assert.ok(await rp.isVisible("[data-testid=profile-hidden]"));
+    const repScore = (await rp.textContent("[data-testid=score]")).trim();
+    const repGrade = (await rp.textContent("[data-testid=rating] .grade")).trim();
+    await page.goto(customerUrl);
+    await page.waitForSelector("[data-testid=rating] [data-testid=score]");
+    assert.equal(await page.locator("[data-testid=hidden-inputs]").count(), 0, "the desk sees every input");
+    assert.equal((await page.textContent("[data-testid=score]")).trim(), repScore);
+    assert.equal((await page.textContent("[data-testid=rating] .grade")).trim(), repGrade);
 
     // The form: no disputed balance, the phone shown but locked.
     await rp.goto(customerUrl + "/edit");

@@ -451,6 +451,9 @@ texts! {
     ProfileWhy => "Why the external profile changes", "外部资料变更原因";
     ProfileWhyHint => "Capital, litigation, industry position and the report score move the grade: say where the new figures come from.", "注册资本、诉讼、行业地位和报告评分影响评级：请说明新数据的来源。";
     ProfileLocked => "Only the roles the credit policy names may change the external profile.", "只有信用政策指定的角色可以修改外部资料。";
+    ProfileHidden => "Some rating inputs are hidden from you; the server sends their part of the grade.", "部分评级输入对您隐藏；其在评级中的分值由服务器提供。";
+    HiddenInputs => "Inputs hidden from you", "对您隐藏的输入";
+    HiddenValue => "hidden", "已隐藏";
     MarkShipped => "Shipped", "发货";
     CancelOrder => "Cancel", "取消订单";
     ConfirmCancelOrder => "Cancel this order? It no longer counts as open order value.", "确定取消该订单？取消后不再计入未开票订单。";
@@ -828,7 +831,7 @@ texts! {
     ColumnOfField => "Column", "显示列";
     NoCustomColumn => "No extra column", "不显示额外列";
     FieldAccessTitle => "Who sees and changes each field", "各字段的查看与编辑权限";
-    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown; a cell offers nothing above its default. The fields every customer needs (name, region, industry, sales rep, first cooperation, required fields) and the rating's inputs cannot be hidden.", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值，且不能高于默认值。客户必填项（名称、区域、行业、销售代表、首次合作日期及必填的自定义字段）和评级输入项不可隐藏。";
+    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown; a cell offers nothing above its default. The fields every customer needs (name, region, industry, sales rep, first cooperation, required fields) cannot be hidden; rating inputs can, except from roles that edit scorecards (the devices then receive their part of the grade instead).", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值，且不能高于默认值。客户必填项（名称、区域、行业、销售代表、首次合作日期及必填的自定义字段）不可隐藏；评级输入项可以隐藏（设备改为接收其评分部分），但不能对可编辑评分卡的角色隐藏。";
     AccessHidden => "hidden", "隐藏";
     AccessRead => "read-only", "只读";
     AccessEdit => "editable", "可编辑";

@@ -254,14 +254,26 @@ pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
     const ROW: f64 = 20.0;
     // Room above the bars for the grades' names on their threshold lines.
     const TOP: f64 = 16.0;
-    let rows = score.parts.len() + 1;
-    let h = rows as f64 * ROW + 28.0 + TOP;
-    let x = Linear::new((0.0, 100.0), (LABEL, W - 10.0));
-    let parts: Vec<f64> = score
+    // The inputs hidden from the user are one bar together (their part is all the device has).
+    let mut bars: Vec<(String, Fixed, bool)> = score
         .parts
         .iter()
-        .map(|p| p.contribution.0 as f64 / 100.0)
+        .filter(|p| !p.hidden)
+        .map(|p| {
+            (
+                lang.t(factor_label(p.factor)).to_string(),
+                p.contribution,
+                p.points.is_none(),
+            )
+        })
         .collect();
+    if let Some(h) = score.hidden {
+        bars.push((lang.t(T::HiddenInputs).to_string(), h, false));
+    }
+    let rows = bars.len() + 1;
+    let h = rows as f64 * ROW + 28.0 + TOP;
+    let x = Linear::new((0.0, 100.0), (LABEL, W - 10.0));
+    let parts: Vec<f64> = bars.iter().map(|b| b.1 .0 as f64 / 100.0).collect();
     let steps = waterfall(&parts);
     let title = format!(
         "{} {} · {} {}",
@@ -289,21 +301,21 @@ pub fn Waterfall(score: Score, thresholds: [Fixed; 4]) -> impl IntoView {
                     </g>
                 }
             }).collect_view()}
-            {score.parts.iter().zip(steps).enumerate().map(|(i, (p, s))| {
+            {bars.iter().zip(steps).enumerate().map(|(i, ((label, contribution, missing), s))| {
                 let y = i as f64 * ROW + 2.0 + TOP;
-                let missing = p.points.is_none();
+                let missing = *missing;
                 let (x0, x1) = (x.px(s.start), x.px(s.end));
                 view! {
                     <g class:missing=missing>
-                        <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label" text-anchor="end">{lang.t(factor_label(p.factor))}</text>
+                        <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label" text-anchor="end">{label.clone()}</text>
                         <rect x=x0 y=y + 3.0 width=(x1 - x0).max(if missing { 0.0 } else { 1.0 }) height=ROW - 6.0 class="bar">
-                            <title>{format!("{}+{}", lang.label(lang.t(factor_label(p.factor))), fmt_score(p.contribution))}</title>
+                            <title>{format!("{}+{}", lang.label(label), fmt_score(*contribution))}</title>
                         </rect>
                     </g>
                 }
             }).collect_view()}
             {
-                let y = score.parts.len() as f64 * ROW + 2.0 + TOP;
+                let y = bars.len() as f64 * ROW + 2.0 + TOP;
                 view! {
                     <g class="total">
                         <text x=LABEL - 6.0 y=y + ROW * 0.7 class="label strong" text-anchor="end">{lang.t(T::Score)}</text>

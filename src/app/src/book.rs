@@ -9,7 +9,7 @@ use creditdesk_domain::credit::{self, CheckInput, CheckResult, Exposure, Policy,
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::monitor::{MonitorState, RuleSet};
 use creditdesk_domain::rating::{
-    migration, Fixed, Grade, Metrics, Migration, Rating, Score, Scorecard,
+    migration, Fixed, Grade, Mask, Metrics, Migration, Rating, Score, Scorecard, Sealed,
 };
 use creditdesk_domain::request::Request;
 use creditdesk_domain::*;
@@ -171,7 +171,11 @@ impl Book {
             let m = self
                 .ledger
                 .metrics_counting(c, self.as_of, self.policy.disputes.in_rating);
-            let r = self.model.prepare().rate(&m);
+            let mask = c.sealed.as_ref().map(Sealed::mask).unwrap_or_default();
+            let r = self
+                .model
+                .prepare_masked(&mask)
+                .rate_sealed(&m, c.sealed.as_ref());
             self.rated
                 .insert(id, r.overridden(c.grade_override.map(|o| o.grade)));
             self.metrics.insert(id, m);
@@ -210,11 +214,20 @@ impl Book {
     /// Grades from the cached metrics under the published model; an approved override replaces
     /// the scorecard's grade (the score stays, for the record).
     pub fn rescore(&mut self) {
-        let p = self.model.prepare();
+        let mask = self.sealing();
+        let p = self.model.prepare_masked(&mask);
+        let sealed: IdMap<CustomerId, &Sealed> = if mask.is_empty() {
+            IdMap::default()
+        } else {
+            self.customers
+                .iter()
+                .filter_map(|c| Some((c.id, c.sealed.as_ref()?)))
+                .collect()
+        };
         self.rated = self
             .metrics
             .iter()
-            .map(|(id, m)| (*id, p.rate(m)))
+            .map(|(id, m)| (*id, p.rate_sealed(m, sealed.get(id).copied())))
             .collect();
         for c in &self.customers {
             if let Some(r) = self.rated.get_mut(&c.id) {
@@ -237,9 +250,22 @@ impl Book {
 
     /// A customer's explained score under the published model.
     pub fn explain(&self, id: CustomerId) -> Option<Score> {
+        let sealed = self.customer(id).and_then(|c| c.sealed.as_ref());
+        let mask = sealed.map(Sealed::mask).unwrap_or_default();
         self.metrics
             .get(&id)
-            .map(|m| self.model.score(m, self.as_of))
+            .map(|m| self.model.score_sealed(m, self.as_of, &mask, sealed))
+    }
+
+    /// The rating inputs hidden from this device's user, when the server sent their part of
+    /// each score sealed (see `creditdesk_domain::rating::sealed`; one user's customers share
+    /// one mask); empty on the server, and on a device that holds every input.
+    pub fn sealing(&self) -> Mask {
+        self.customers
+            .iter()
+            .find_map(|c| c.sealed.as_ref())
+            .map(Sealed::mask)
+            .unwrap_or_default()
     }
 
     /// What the credit check needs to know about a customer today. A customer not graded yet is

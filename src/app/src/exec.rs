@@ -340,6 +340,9 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
             if let Some(p) = prior {
                 c.limits = p.limits.clone();
                 c.grade_override = p.grade_override;
+                // A device's copy keeps the sealed part of its hidden inputs (which the form
+                // never holds); the server's record has none.
+                c.sealed = p.sealed.clone();
                 c.disputes = p.disputes.clone();
                 c.contacts = p.contacts.clone();
                 c.documents = p.documents.clone();
@@ -1317,16 +1320,6 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                     at: "fields".into(),
                     detail: "only an administrator may change the fields".into(),
                 });
-            }
-            // A custom field the published scorecard reads is a rating input: never hidden.
-            for (i, g) in fields.access.iter().enumerate() {
-                if g.access == access::Access::Hidden && book.model_reads(&g.field) {
-                    problems.push(creditdesk_domain::fields::FieldProblem {
-                        code: creditdesk_domain::fields::FieldCode::AccessHidden,
-                        at: format!("permission {} ({} {})", i + 1, g.field, g.role.code()),
-                        detail: "the published scorecard reads this field".into(),
-                    });
-                }
             }
             if !problems.is_empty() {
                 return Err(CommandError::Fields(problems));

@@ -125,21 +125,6 @@ impl Book {
     pub fn may_edit_profile(&self, user: &User) -> bool {
         self.policy.profile_editors.iter().any(|r| user.has(*r))
     }
-    /// Whether a field may be hidden from a role under a draft of the form: not a field every
-    /// customer needs or a rating input (`creditdesk_domain::access::hideable`), nor a custom
-    /// field the published scorecard reads.
-    pub fn may_hide(&self, form: &creditdesk_domain::fields::FieldSet, field: &str) -> bool {
-        creditdesk_domain::access::hideable(form, field) && !self.model_reads(field)
-    }
-    /// Whether the published scorecard reads a field (`custom.<key>` bound by an additive model).
-    pub fn model_reads(&self, field: &str) -> bool {
-        field.strip_prefix("custom.").is_some_and(|k| {
-            self.model
-                .additive
-                .as_ref()
-                .is_some_and(|a| a.reads_custom(k))
-        })
-    }
     /// What `user` may do with a customer field (a fixed field's name or `custom.<key>`):
     /// the field-level permissions, with the defaults (see `creditdesk_domain::access`).
     pub fn field_access(&self, user: &User, field: &str) -> creditdesk_domain::access::Access {

@@ -290,18 +290,30 @@ impl Book {
             fields: self.fields.clone(),
             // Without the fields hidden from the user: before any part is hashed, so the
             // device's digest and the patch agree, and the value never reaches the device.
+            // Hidden rating inputs come as their part of the score instead (sealed).
             customers: {
                 let hidden = creditdesk_domain::access::hidden(
                     &self.fields,
                     user,
                     &self.policy.profile_editors,
                 );
+                let mask = creditdesk_domain::rating::Mask::of(&hidden);
+                let model = self.model.prepare_masked(&mask);
                 self.customers
                     .iter()
                     .filter(|c| seen.contains(&c.id))
                     .map(|c| {
+                        let sealed = (!mask.is_empty()).then(|| match self.metrics.get(&c.id) {
+                            Some(m) => model.seal(m),
+                            None => model.seal(&self.ledger.metrics_counting(
+                                c,
+                                self.as_of,
+                                self.policy.disputes.in_rating,
+                            )),
+                        });
                         let mut c = c.clone();
                         creditdesk_domain::access::strip(&mut c, &hidden);
+                        c.sealed = sealed;
                         c
                     })
                     .collect()

@@ -4247,11 +4247,16 @@ mod custom_fields {
             role,
             access,
         };
-        // Hiding the name or a rating input, or naming a field the form lacks: refused, all at once.
+        // Hiding the name, or a rating input from a role that edits scorecards, or naming a
+        // field the form lacks: refused, all at once.
         let mut bad = disputed_and_segment();
         bad.access = vec![
             grant("name", Role::SalesRep, Access::Hidden),
-            grant("registered_capital", Role::SalesRep, Access::Hidden),
+            grant(
+                "registered_capital",
+                Role::FinanceSpecialist,
+                Access::Hidden,
+            ),
             grant("custom.nope", Role::SalesRep, Access::Read),
             grant("phone", Role::SalesRep, Access::Read),
             grant("phone", Role::SalesRep, Access::Edit),
@@ -4262,7 +4267,7 @@ mod custom_fields {
             problems(save_fields(&w, "admin", bad)),
             [
                 "FD-ACCESS-HIDDEN permission 1 (name sales_rep)",
-                "FD-ACCESS-HIDDEN permission 2 (registered_capital sales_rep)",
+                "FD-ACCESS-HIDDEN permission 2 (registered_capital finance_specialist)",
                 "FD-ACCESS-FIELD permission 3 (custom.nope sales_rep)",
                 "FD-DUPLICATE permission 5 (phone sales_rep)",
                 "FD-ACCESS-HIDDEN permission 6 (region sales_rep)",

@@ -710,6 +710,113 @@ fn a_field_hidden_from_sales_reps_never_reaches_a_reps_device_and_the_digests_st
 }
 
 #[test]
+fn the_external_profile_hidden_from_reps_never_reaches_a_reps_device_which_still_grades_as_the_server_does(
+) {
+    use creditdesk_domain::access::{Access, Grant, FIXED};
+    use creditdesk_domain::approval::Role;
+    use creditdesk_domain::fields::FieldSet;
+    let (s_store, s_book) = server();
+    let ours = CustomerId::from_u128(100);
+    {
+        let mut b = s_book.borrow_mut();
+        b.fields = FieldSet {
+            version: 1,
+            fields: Vec::new(),
+            access: FIXED[FIXED.len() - 8..]
+                .iter()
+                .map(|f| Grant {
+                    field: f.to_string(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                })
+                .collect(),
+        };
+        let mut c = b.customer(ours).unwrap().clone();
+        c.profile.registered_capital = Some(Money::from_units(8_765_432));
+        c.profile.founded = Some(Date::parse("2001-03-09").unwrap());
+        c.profile.litigation_count = Some(3);
+        c.profile.litigation_open_amount = Some(Money::from_units(4_321));
+        c.profile.industry_position = Some(IndustryPosition::Leader);
+        c.profile.report_score = Some(77);
+        c.profile.report_date = Some(Date::parse("2026-05-02").unwrap());
+        b.put_customer(c);
+        b.compute_metrics();
+        b.rescore();
+    }
+    let truth = s_book.borrow().rated[&ours];
+    // The rep's device, from its first pull: no value of the profile in its store...
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let stored = block_on(d_store.load_customers()).unwrap();
+    let held = stored.iter().find(|c| c.id == ours).unwrap();
+    assert_eq!(held.profile, ExternalProfile::default());
+    let bytes = serde_json::to_string(&stored).unwrap();
+    for secret in ["8765432", "2001-03-09", "4321", "leader", "2026-05-02"] {
+        assert!(!bytes.contains(secret), "{secret} reached the device");
+    }
+    // ...yet it grades the customer as the server does from every input, which it could not
+    // without the sealed part.
+    let b = d_book.borrow();
+    assert!(held.sealed.is_some());
+    assert_eq!(b.rated[&ours], truth);
+    assert_ne!(b.model.prepare().rate(&b.metrics[&ours]), truth);
+    let s = b.explain(ours).unwrap();
+    assert_eq!((s.score, s.grade), (truth.score, truth.grade));
+    assert_eq!(s.parts.iter().filter(|p| p.hidden).count(), 7);
+    drop(b);
+    // Finance's device holds the profile and no sealed part.
+    let (fs_store, _) = device(&s_book, "fs");
+    let c = block_on(fs_store.load_customers())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == ours)
+        .unwrap();
+    assert_eq!(c.profile.report_score, Some(77));
+    assert_eq!(c.sealed, None);
+    // The digests agree: nothing to patch.
+    let rep = &users()[0];
+    let (snapshot, _) = s_book.borrow().snapshot_for(rep, 2).unwrap();
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+    // The rep edits the customer on the device: the grade holds there, and the server keeps the
+    // profile it never sent.
+    let mut form = creditdesk_domain::CustomerInput::from_customer(held);
+    form.contact_person = "Li Lei".into();
+    let save = Command::SaveCustomer {
+        id: ours,
+        create: false,
+        input: form,
+        why: String::new(),
+    };
+    block_on(execute(
+        &d_store,
+        &d_book,
+        &ctx("rep-1", "e1"),
+        save.clone(),
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("on the device: {e}"));
+    assert_eq!(d_book.borrow().rated[&ours], truth);
+    assert_eq!(
+        reloaded(&d_store).borrow().rated[&ours],
+        truth,
+        "after a restart"
+    );
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("rep-1", "e1"),
+        save,
+        vec![],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let c = s_book.borrow().customer(ours).unwrap().clone();
+    assert_eq!(
+        (c.contact_person.as_str(), c.profile.report_score, c.sealed),
+        ("Li Lei", Some(77), None)
+    );
+    assert_eq!(s_book.borrow().rated[&ours], truth);
+}
+
+#[test]
 fn a_device_whose_trail_parted_from_the_server_s_takes_the_whole_trail_again() {
     let (s_store, s_book) = server();
     let fs = &users()[2];

@@ -15,11 +15,16 @@
 //!   by a grant: the commands would refuse the change anyway.
 //! - **What cannot be hidden** ([`hideable`]): the fields every customer needs (name, region,
 //!   industry, sales rep, first cooperation date, the language reminders are written in, a
-//!   required custom field: a form without them could not be saved or a reminder written), and the external profile and the fields placed with it (the
-//!   scorecard's inputs: a device grades its customers itself, and would grade them wrong
-//!   without them). They can be read-only. Limits are not fields of the form: they change only
-//!   through approved requests and are always read-only; a device's order check reads them, so
-//!   they are never hidden.
+//!   required custom field: a form without them could not be saved or a reminder written). They
+//!   can be read-only. Limits are not fields of the form: they change only through approved
+//!   requests and are always read-only; they are never hidden, because the order check a device
+//!   makes answers with the credit available, and that with the exposure one sees gives the
+//!   limit back.
+//! - **Rating inputs can be hidden** (the external profile, a custom field a model reads): the
+//!   server then sends, in their place, their part of the customer's score (a sealed part, see
+//!   [`crate::rating::sealed`]), so the device grades as the server does without holding them.
+//!   Not from a role that edits scorecards ([`hideable_from`]): a model's what-if and back-test
+//!   read every input.
 //! - **Read-only protects what is saved.** Creating a customer fills its form, read-only fields
 //!   included; after that a read-only field stays as saved. A hidden field stays empty in a new
 //!   customer.
@@ -106,6 +111,34 @@ fn is_profile(set: &FieldSet, name: &str) -> bool {
 
 /// Whether a field may be hidden from a role (see the module docs).
 pub fn hideable(set: &FieldSet, name: &str) -> bool {
+    hideable_field(set, name)
+}
+
+/// Whether a field may be hidden from this role: a hideable field, and no rating input from a
+/// role that edits scorecards (a draft's what-if and back-test read every input).
+pub fn hideable_from(set: &FieldSet, name: &str, role: Role) -> bool {
+    hideable_field(set, name)
+        && !(rating_input(set, name) && role.grants(Permission::EditScorecard))
+}
+
+/// Whether a field is one a model may read: the external profile, a custom field placed with
+/// it, or a custom number or choice field.
+pub fn rating_input(set: &FieldSet, name: &str) -> bool {
+    is_profile(set, name)
+        || name
+            .strip_prefix("custom.")
+            .and_then(|k| set.get(k))
+            .is_some_and(|d| {
+                matches!(
+                    d.kind,
+                    crate::fields::FieldKind::Number
+                        | crate::fields::FieldKind::Money
+                        | crate::fields::FieldKind::Choice
+                )
+            })
+}
+
+fn hideable_field(set: &FieldSet, name: &str) -> bool {
     let required_custom = name
         .strip_prefix("custom.")
         .and_then(|k| set.get(k))
@@ -118,8 +151,7 @@ pub fn hideable(set: &FieldSet, name: &str) -> bool {
             | field::SALES_REP
             | field::FIRST_COOPERATION
             | field::LANG
-    ) && !is_profile(set, name)
-        && !required_custom
+    ) && !required_custom
 }
 
 /// Whether a grant names a field of the form (a fixed one, or a custom field, retired or not).
@@ -217,6 +249,15 @@ pub fn strip(c: &mut Customer, hidden: &[Cow<'static, str>]) {
                         }
                     }
                 }
+                // The external profile: its part of the score comes sealed instead.
+                field::REGISTERED_CAPITAL => c.profile.registered_capital = None,
+                field::FOUNDED => c.profile.founded = None,
+                field::SHAREHOLDERS => c.profile.shareholders.clear(),
+                field::LITIGATION_COUNT => c.profile.litigation_count = None,
+                field::LITIGATION_OPEN_AMOUNT => c.profile.litigation_open_amount = None,
+                field::INDUSTRY_POSITION => c.profile.industry_position = None,
+                field::REPORT_SCORE => c.profile.report_score = None,
+                field::REPORT_DATE => c.profile.report_date = None,
                 // The rest cannot be hidden (see `hideable`).
                 _ => {}
             },

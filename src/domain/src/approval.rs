@@ -61,7 +61,7 @@ impl Role {
         }
     }
 
-    fn grants(self, p: Permission) -> bool {
+    pub fn grants(self, p: Permission) -> bool {
         use Permission::*;
         match self {
             Role::SalesRep => matches!(

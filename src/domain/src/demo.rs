@@ -380,6 +380,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             disputes: Vec::new(),
             contacts: Vec::new(),
             documents: Vec::new(),
+            sealed: None,
             id,
             meta: Meta::new(device, ts(first_coop)),
             name,

@@ -494,8 +494,9 @@ pub enum FieldCode {
     ProfileRequired,
     /// `FD-ACCESS-FIELD`: a permission names a field the form has not.
     AccessField,
-    /// `FD-ACCESS-HIDDEN`: a field that cannot be hidden (the name, the sales rep, a rating
-    /// input) is hidden from a role; make it read-only instead.
+    /// `FD-ACCESS-HIDDEN`: a field that cannot be hidden (the name, the sales rep, a required
+    /// field; a rating input from a role that edits scorecards) is hidden from a role; make it
+    /// read-only instead.
     AccessHidden,
 }
 
@@ -748,7 +749,15 @@ impl FieldSet {
                 push(
                     FieldCode::AccessHidden,
                     &at,
-                    "the name, the sales rep and the rating's inputs cannot be hidden".into(),
+                    "the name, region, industry, sales rep, first cooperation date, language and required fields cannot be hidden".into(),
+                );
+            } else if g.access == crate::access::Access::Hidden
+                && !crate::access::hideable_from(self, &g.field, g.role)
+            {
+                push(
+                    FieldCode::AccessHidden,
+                    &at,
+                    "a rating input cannot be hidden from a role that edits scorecards (a what-if reads every input)".into(),
                 );
             }
             if self.access[..i]

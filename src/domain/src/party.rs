@@ -199,6 +199,11 @@ pub struct Customer {
     /// Contracts, guarantees, credit insurance and other papers (see [`crate::document`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<crate::document::Document>,
+    /// Only in a copy made for a user from whom rating inputs are hidden: their part of the
+    /// score, worked out by the server (see [`crate::rating::sealed`]). Never in the server's
+    /// own record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<crate::rating::Sealed>,
 }
 
 /// The customer form as typed: every field is text, validated together.
@@ -409,6 +414,7 @@ impl CustomerInput {
             e.push(REPORT_DATE, Problem::Required);
         }
         e.finish(|| Customer {
+            sealed: None,
             id,
             meta,
             name: name.unwrap(),

@@ -18,6 +18,7 @@ const C: CustomerId = CustomerId::from_u128(1);
 
 fn customer() -> Customer {
     Customer {
+        sealed: None,
         id: C,
         meta: meta(),
         name: "Test".into(),
@@ -243,6 +244,7 @@ fn the_default_model_breaks_no_rule_and_covers_every_factor() {
 /// The newcomer: no history, no external profile.
 fn newcomer() -> Customer {
     Customer {
+        sealed: None,
         profile: ExternalProfile::default(),
         first_cooperation: d("2026-11-20"),
         ..customer()

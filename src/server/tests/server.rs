@@ -1567,6 +1567,16 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
                     role: Role::SalesRep,
                     access: Access::Read,
                 },
+                Grant {
+                    field: "registered_capital".into(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                },
+                Grant {
+                    field: "report_score".into(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                },
             ],
         };
         let why = "disputes are finance's".to_string();
@@ -1618,6 +1628,28 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
             .find(|c| c["id"] == json!(id.to_string()))
             .unwrap();
         assert_eq!(mine["custom"], json!({}), "{db}");
+        // Nor the hidden rating inputs: their part of each grade comes sealed instead, worked
+        // out under the published model.
+        let all_raw = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&fs), None)
+            .await
+            .1;
+        let fs_customers = all_raw["customers"].as_array().unwrap();
+        assert!(
+            fs_customers
+                .iter()
+                .any(|c| !c["profile"]["registered_capital"].is_null()),
+            "{db}: finance holds registered capitals"
+        );
+        assert!(fs_customers.iter().all(|c| c.get("sealed").is_none()));
+        for c in raw["customers"].as_array().unwrap() {
+            assert!(
+                c["profile"]["registered_capital"].is_null()
+                    && c["profile"]["report_score"].is_null(),
+                "{db}: {c}"
+            );
+            let published = &raw["models"].as_array().unwrap().last().unwrap()["version"];
+            assert_eq!(&c["sealed"]["model"], published, "{db}: {c}");
+        }
         let theirs = pull(&s, &rep).await;
         let held = theirs
             .customers
@@ -1630,6 +1662,7 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
         let mut forged = CustomerInput::from_customer(&held);
         forged.custom = Some([("disputed_balance".to_string(), "0".to_string())].into());
         forged.contact_person = "Li Lei".into();
+        forged.registered_capital = "1".into();
         let mut phone = CustomerInput::from_customer(&held);
         phone.phone = "13900000000".into();
         let r = push(
@@ -1655,6 +1688,11 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
         assert_eq!(c.custom["disputed_balance"], "12000.00", "{db}");
         assert_eq!(c.contact_person, "Li Lei", "{db}");
         assert_eq!(c.phone, held.phone, "{db}");
+        let before = all.customers.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(
+            c.profile.registered_capital, before.profile.registered_capital,
+            "{db}: the forged capital is ignored"
+        );
         s.running.stop().await;
     }
 }

@@ -285,18 +285,19 @@ fn CustomerPage(
                 <div class="card">
                     <h2>{t(T::ExternalProfile)}</h2>
                     <dl>
-                        {dl_row(t(T::RegisteredCapital), p.registered_capital.map(|m| m.format_cny_whole()).unwrap_or_default())}
-                        {dl_row(t(T::Founded), p.founded.map(|d| lang.date(d)).unwrap_or_default())}
-                        {dl_row(t(T::Shareholders), shareholders)}
-                        {dl_row(t(T::Litigation), match (p.litigation_count, p.litigation_open()) {
+                        {shown(f::REGISTERED_CAPITAL).then(|| dl_row(t(T::RegisteredCapital), p.registered_capital.map(|m| m.format_cny_whole()).unwrap_or_default()))}
+                        {shown(f::FOUNDED).then(|| dl_row(t(T::Founded), p.founded.map(|d| lang.date(d)).unwrap_or_default()))}
+                        {shown(f::SHAREHOLDERS).then(|| dl_row(t(T::Shareholders), shareholders))}
+                        {shown(f::LITIGATION_COUNT).then(|| dl_row(t(T::Litigation), match (p.litigation_count, p.litigation_open()) {
                         (None, _) => String::new(),
                         (Some(n), Some(a)) if n > 0 => format!("{n} · {}", a.format_cny()),
                         (Some(n), _) => n.to_string(),
-                    })}
-                        {dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_label(x)).to_string()).unwrap_or_default())}
-                        {dl_row(t(T::ReportScore), report)}
+                    }))}
+                        {shown(f::INDUSTRY_POSITION).then(|| dl_row(t(T::IndustryPosition), p.industry_position.map(|x| t(position_label(x)).to_string()).unwrap_or_default()))}
+                        {shown(f::REPORT_SCORE).then(|| dl_row(t(T::ReportScore), report))}
                         {custom_rows(&c, &fields, &[Section::Profile], lang).into_iter().map(|(k, v)| view! { <div class="kv" data-custom=""><dt>{k}</dt><dd>{if v.is_empty() { "—".to_string() } else { v }}</dd></div> }).collect_view()}
                     </dl>
+                    {c.sealed.is_some().then(|| view! { <p class="muted" data-testid="profile-hidden">{t(T::ProfileHidden)}</p> })}
                 </div>
                 {(!more.is_empty()).then(|| view! {
                     <div class="card" data-testid="more-details">
@@ -752,6 +753,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         });
         let t = move |k: T| lang.t(k);
         let parts = v.score.parts.clone();
+        let hidden = v.score.hidden;
         let additive = !v.score.characteristics.is_empty();
         let reasons = v.score.reasons.clone();
         let lift = v.lift.clone();
@@ -796,7 +798,14 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                                 <th class="num">{t(T::RawValue)}</th><th class="num">{t(T::Weight)}</th><th class="num">{t(T::EffectiveWeight)}</th>
                             </tr></thead>
                             <tbody>
-                                {parts.into_iter().map(|p| view! {
+                                {parts.into_iter().map(|p| if p.hidden { view! {
+                                    <tr class="hidden-input" data-hidden="">
+                                        <td>{t(factor_label(p.factor))}</td>
+                                        <td class="num muted" colspan="3">{t(T::HiddenValue)}</td>
+                                        <td class="num">{format!("{}%", Fixed(p.weight_bp as i64).display())}</td>
+                                        <td class="num">"—"</td>
+                                    </tr>
+                                }.into_any() } else { view! {
                                     <tr class:missing=p.points.is_none()>
                                         <td>{t(factor_label(p.factor))}</td>
                                         <td class="num key">{fmt_score(p.contribution)}</td>
@@ -805,7 +814,14 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                                         <td class="num">{format!("{}%", Fixed(p.weight_bp as i64).display())}</td>
                                         <td class="num">{format!("{}%", Fixed(p.effective_weight_bp as i64).display())}</td>
                                     </tr>
-                                }).collect_view()}
+                                }.into_any() }).collect_view()}
+                                {hidden.map(|h| view! {
+                                    <tr class="hidden-total" data-testid="hidden-inputs">
+                                        <td>{t(T::HiddenInputs)}</td>
+                                        <td class="num key">{fmt_score(h)}</td>
+                                        <td class="num" colspan="4"></td>
+                                    </tr>
+                                })}
                             </tbody>
                         </table>
                     </div>
@@ -845,6 +861,15 @@ fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
                 <tbody>
                     {score.characteristics.iter().map(|c| {
                         let below = c.below();
+                        if c.hidden {
+                            return view! {
+                                <tr class="hidden-input" data-hidden="" data-characteristic=c.name.clone()>
+                                    <td>{c.name.clone()}</td>
+                                    <td>{source_label(&c.source)}</td>
+                                    <td class="num muted" colspan="4">{t(T::HiddenValue)}</td>
+                                </tr>
+                            }.into_any();
+                        }
                         view! {
                             <tr class:missing=c.attribute.is_none() data-characteristic=c.name.clone()>
                                 <td>{c.name.clone()}</td>
@@ -854,8 +879,15 @@ fn AdditiveTable(score: creditdesk_domain::rating::Score) -> impl IntoView {
                                 <td class="num key">{c.points.display()}</td>
                                 <td class="num">{below.map(|b| format!("−{}", b.display())).unwrap_or_default()}</td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}
+                    {score.sealed.map(|h| view! {
+                        <tr class="hidden-total" data-testid="hidden-inputs">
+                            <td colspan="4">{t(T::HiddenInputs)}</td>
+                            <td class="num key">{creditdesk_domain::rating::additive::Micro(h.points).display()}</td>
+                            <td></td>
+                        </tr>
+                    })}
                 </tbody>
             </table>
         </div>

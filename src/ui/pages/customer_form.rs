@@ -203,6 +203,12 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     // disabled (a hidden one keeps its saved value on save; see `creditdesk_domain::access`).
     let access_of = move |name: &str| state.data(|d| d.field_access(&d.me(), name));
     let shown = move |name: &'static str| access_of(name) != Access::Hidden;
+    // Some of the external profile is hidden from the user: its part of the grade comes from
+    // the server.
+    let profile_hidden = creditdesk_domain::access::FIXED
+        [creditdesk_domain::access::FIXED.len() - 8..]
+        .iter()
+        .any(|n| !shown(n));
     let ro = move |name: &'static str| Signal::derive(move || access_of(name) != Access::Edit);
     let back = existing
         .map(|id| format!("/customers/{id}"))
@@ -240,21 +246,22 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                 <fieldset disabled=move || !may_edit_profile()>
                     <legend>{move || state.t(T::ExternalProfile)}</legend>
                     <div class="row">
-                        <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" disabled=ro(f::REGISTERED_CAPITAL) />
-                        <Field form=form name=f::FOUNDED label=T::Founded input_type="date" disabled=ro(f::FOUNDED) />
+                        {shown(f::REGISTERED_CAPITAL).then(|| view! { <Field form=form name=f::REGISTERED_CAPITAL label=T::RegisteredCapital inputmode="decimal" disabled=ro(f::REGISTERED_CAPITAL) /> })}
+                        {shown(f::FOUNDED).then(|| view! { <Field form=form name=f::FOUNDED label=T::Founded input_type="date" disabled=ro(f::FOUNDED) /> })}
                     </div>
-                    <Field form=form name=f::SHAREHOLDERS label=T::Shareholders textarea=true hint=T::ShareholdersHint disabled=ro(f::SHAREHOLDERS) />
+                    {shown(f::SHAREHOLDERS).then(|| view! { <Field form=form name=f::SHAREHOLDERS label=T::Shareholders textarea=true hint=T::ShareholdersHint disabled=ro(f::SHAREHOLDERS) /> })}
                     <div class="row">
-                        <Field form=form name=f::LITIGATION_COUNT label=T::LitigationCount inputmode="numeric" disabled=ro(f::LITIGATION_COUNT) />
-                        <Field form=form name=f::LITIGATION_OPEN_AMOUNT label=T::LitigationOpen inputmode="decimal" disabled=ro(f::LITIGATION_OPEN_AMOUNT) />
+                        {shown(f::LITIGATION_COUNT).then(|| view! { <Field form=form name=f::LITIGATION_COUNT label=T::LitigationCount inputmode="numeric" disabled=ro(f::LITIGATION_COUNT) /> })}
+                        {shown(f::LITIGATION_OPEN_AMOUNT).then(|| view! { <Field form=form name=f::LITIGATION_OPEN_AMOUNT label=T::LitigationOpen inputmode="decimal" disabled=ro(f::LITIGATION_OPEN_AMOUNT) /> })}
                     </div>
-                    <SelectField form=form name=f::INDUSTRY_POSITION label=T::IndustryPosition options=positions disabled=ro(f::INDUSTRY_POSITION) />
+                    {shown(f::INDUSTRY_POSITION).then(|| view! { <SelectField form=form name=f::INDUSTRY_POSITION label=T::IndustryPosition options=positions disabled=ro(f::INDUSTRY_POSITION) /> })}
                     <div class="row">
-                        <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" disabled=ro(f::REPORT_SCORE) />
-                        <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" disabled=ro(f::REPORT_DATE) />
+                        {shown(f::REPORT_SCORE).then(|| view! { <Field form=form name=f::REPORT_SCORE label=T::ReportScore inputmode="numeric" disabled=ro(f::REPORT_SCORE) /> })}
+                        {shown(f::REPORT_DATE).then(|| view! { <Field form=form name=f::REPORT_DATE label=T::ReportDate input_type="date" disabled=ro(f::REPORT_DATE) /> })}
                     </div>
                     <CustomInputs form=form values=custom section=Section::Profile />
-                    {move || (!may_edit_profile()).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
+                    {profile_hidden.then(|| view! { <p class="muted" data-testid="profile-hidden">{state.t(T::ProfileHidden)}</p> })}
+                    {move || (!may_edit_profile() && !profile_hidden).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
                 </fieldset>
                 {has_more.then(|| view! {
                     <fieldset data-testid="more-fields">

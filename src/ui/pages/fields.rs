@@ -476,13 +476,13 @@ fn AccessMatrix(
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|(field, label)| {
-                            let hideable = state.data(|d| d.may_hide(&set, &field));
                             view! {
                                 <tr data-field=field.clone()>
                                     <th>{label}</th>
                                     {Role::ALL.into_iter().map(|role| {
                                         let given = current.iter().find(|g| g.field == field && g.role == role).map(|g| g.access);
                                         let default = access::default_access(&set, role, &field, &editors);
+                                        let hideable = access::hideable_from(&set, &field, role);
                                         let field = field.clone();
                                         view! {
                                             <td>

@@ -139,6 +139,9 @@ pub struct CharPart {
     pub points: Micro,
     pub baseline: Micro,
     pub reason: Option<String>,
+    /// Reads an input hidden from the user: counted with the others in the score's sealed part
+    /// (no value, bin or points of its own).
+    pub hidden: bool,
 }
 
 impl CharPart {
@@ -173,9 +176,14 @@ impl super::scorecard::Scorecard {
         }
         let to = s.grade.better()?;
         let need = self.thresholds.floor(to);
-        let total: i64 = a.card.base.0 + s.characteristics.iter().map(|p| p.points.0).sum::<i64>();
+        let total: i64 = a.card.base.0
+            + s.characteristics.iter().map(|p| p.points.0).sum::<i64>()
+            + s.sealed.as_ref().map_or(0, |x| x.points);
         let mut best: Option<(i64, LiftHint)> = None;
         for (c, part) in a.card.characteristics.iter().zip(&s.characteristics) {
+            if part.hidden {
+                continue;
+            }
             for at in &c.attributes {
                 let gain = at.points.0 - part.points.0;
                 if gain <= 0 || matches!(at.test, Test::Missing) {
@@ -353,13 +361,9 @@ impl Additive {
                 continue;
             };
             let at = format!("additive.bindings[{i}] ({})", b.variable);
-            // A field hidden from a role is not a rating input: that role's devices grade
-            // without it.
-            let hidden = fields.access.iter().any(|g| {
-                g.access == crate::access::Access::Hidden
-                    && g.field.strip_prefix("custom.") == Some(key.as_str())
-            });
-            let def = fields.get(key).filter(|d| !d.retired && !hidden);
+            // A field hidden from a role may be read: that role's devices receive its part of
+            // the score sealed (see `super::sealed`).
+            let def = fields.get(key).filter(|d| !d.retired);
             let Some(def) = def.filter(|d| readable(d.kind) && d.kind.is_numeric() == *numeric)
             else {
                 out.push(problem(ModelCode::BindingField, at, key.clone()));
@@ -437,11 +441,56 @@ impl Additive {
             .collect()
     }
 
-    /// The total in millionths and how many characteristics had a value an attribute takes.
-    pub(crate) fn total(&self, inputs: &[usize], m: &Metrics, max_age: i32) -> (Micro, usize) {
-        let mut total = self.card.base.0;
+    /// For each characteristic, whether it reads an input the mask hides.
+    pub(crate) fn hidden_by(&self, mask: &super::sealed::Mask) -> Vec<bool> {
+        self.input_of()
+            .into_iter()
+            .map(|i| mask.hides(self.bindings.get(i).and_then(|b| b.source.as_ref())))
+            .collect()
+    }
+
+    /// The total in millionths and how many characteristics had a value an attribute takes,
+    /// leaving out the characteristics `skip` marks.
+    pub(crate) fn total(
+        &self,
+        inputs: &[usize],
+        m: &Metrics,
+        max_age: i32,
+        skip: &[bool],
+    ) -> (Micro, usize) {
+        let (points, present) = self.points_of(inputs, m, max_age, |i| {
+            !skip.get(i).copied().unwrap_or(false)
+        });
+        (Micro(self.card.base.0 + points), present)
+    }
+
+    /// The points (without the base) and the count present of only the characteristics `pick`
+    /// marks.
+    pub(crate) fn part(
+        &self,
+        inputs: &[usize],
+        m: &Metrics,
+        max_age: i32,
+        pick: &[bool],
+    ) -> (i64, usize) {
+        self.points_of(inputs, m, max_age, |i| {
+            pick.get(i).copied().unwrap_or(false)
+        })
+    }
+
+    fn points_of(
+        &self,
+        inputs: &[usize],
+        m: &Metrics,
+        max_age: i32,
+        take: impl Fn(usize) -> bool,
+    ) -> (i64, usize) {
+        let mut total = 0;
         let mut present = 0;
-        for (c, &i) in self.card.characteristics.iter().zip(inputs) {
+        for (n, (c, &i)) in self.card.characteristics.iter().zip(inputs).enumerate() {
+            if !take(n) {
+                continue;
+            }
             let v = self.value_of(i, m, max_age);
             if let Some(a) = c.attribute_of(v.as_value()) {
                 total += c.attributes[a].points.0;
@@ -450,21 +499,39 @@ impl Additive {
                 }
             }
         }
-        (Micro(total), present)
+        (total, present)
     }
 
-    /// Every characteristic's part, and the reason codes, best first.
+    /// Every characteristic's part, and the reason codes, best first. The characteristics
+    /// `hidden` marks are left out of the total and explained as hidden.
     pub(crate) fn explain(
         &self,
         m: &Metrics,
         max_age: i32,
+        hidden: &[bool],
     ) -> (Micro, usize, Vec<CharPart>, Vec<Reason>) {
         let inputs = self.input_of();
         let mut total = self.card.base.0;
         let mut present = 0;
         let mut parts = Vec::with_capacity(inputs.len());
         let mut reasons: Vec<Reason> = Vec::new();
-        for (c, &i) in self.card.characteristics.iter().zip(&inputs) {
+        for (n, (c, &i)) in self.card.characteristics.iter().zip(&inputs).enumerate() {
+            let source = self.bindings.get(i).and_then(|b| b.source.clone());
+            if hidden.get(n).copied().unwrap_or(false) {
+                parts.push(CharPart {
+                    name: c.name.clone(),
+                    variable: c.field.clone(),
+                    source,
+                    value: None,
+                    attribute: None,
+                    label: String::new(),
+                    points: Micro(0),
+                    baseline: c.baseline_points(),
+                    reason: None,
+                    hidden: true,
+                });
+                continue;
+            }
             let v = self.value_of(i, m, max_age);
             let attribute = c.attribute_of(v.as_value());
             let (points, label, reason) = match attribute {
@@ -494,13 +561,14 @@ impl Additive {
             parts.push(CharPart {
                 name: c.name.clone(),
                 variable: c.field.clone(),
-                source: self.bindings.get(i).and_then(|b| b.source.clone()),
+                source,
                 value: v.text(),
                 attribute,
                 label,
                 points,
                 baseline,
                 reason,
+                hidden: false,
             });
         }
         // Largest first; a tie keeps the order of the characteristics.

@@ -7,6 +7,7 @@ pub mod fixed;
 pub mod metrics;
 pub mod pmml;
 pub mod scorecard;
+pub mod sealed;
 
 pub use fixed::Fixed;
 pub use metrics::{FactorKey, Metrics, Value};
@@ -14,3 +15,4 @@ pub use scorecard::{
     default_scorecard, migration, Grade, Hint, Migration, Minimum, MissingPolicy, ModelCode,
     ModelProblem, Part, Rating, Score, Scorecard,
 };
+pub use sealed::{Mask, Sealed};

@@ -18,6 +18,7 @@ use super::additive::Micro;
 use super::analyst::{to_fixed, Additive, CharPart, Reason};
 use super::fixed::Fixed;
 use super::metrics::{FactorKey, Metrics, Value};
+use super::sealed::{Mask, Sealed};
 use crate::date::Date;
 use crate::money::Money;
 use crate::party::IndustryPosition;
@@ -407,6 +408,9 @@ pub struct Part {
     pub contribution: Fixed,
     /// The bin's index, when a numeric bin matched.
     pub bin: Option<usize>,
+    /// Read from a field hidden from the user: counted in [`Score::hidden`] with the other
+    /// hidden inputs (no value, points or contribution of its own).
+    pub hidden: bool,
 }
 
 /// A customer's score under one model version as of a date.
@@ -429,6 +433,10 @@ pub struct Score {
     pub characteristics: Vec<CharPart>,
     /// The additive mode's reason codes, the costliest first.
     pub reasons: Vec<Reason>,
+    /// The part of the hidden inputs, when the user may not see some (see
+    /// [`super::sealed`]), and what they add to the score together, hundredths.
+    pub sealed: Option<Sealed>,
+    pub hidden: Option<Fixed>,
 }
 
 /// What would move a customer up one grade soonest: one factor reaching a better bin.
@@ -678,20 +686,6 @@ impl Scorecard {
         }
     }
 
-    /// The share of the model's weight whose factors have data (`points[i]` is `Some`), basis
-    /// points rounded down (so that a share just short of the minimum never rounds up to it).
-    fn coverage_bp(&self, has: impl Iterator<Item = bool>) -> u32 {
-        let (mut with, mut all) = (0i128, 0i128);
-        for (f, h) in self.factors.iter().zip(has) {
-            let w = f.weight.0.max(0) as i128;
-            all += w;
-            if h {
-                with += w;
-            }
-        }
-        share_bp(with, all)
-    }
-
     /// The grade after the minimum of data: capped at the ceiling when short of it.
     fn apply_minimum(&self, grade: Grade, provisional: bool) -> Grade {
         if provisional {
@@ -747,8 +741,33 @@ impl Scorecard {
     /// Scores metrics with every factor's part explained. The model must be free of problems
     /// ([`Scorecard::problems`]).
     pub fn score(&self, m: &Metrics, as_of: Date) -> Score {
+        self.score_sealed(m, as_of, &Mask::default(), None)
+    }
+
+    /// The same for a user from whom the inputs in `mask` are hidden: their part comes sealed
+    /// (see [`super::sealed`]). A part sealed under another model version counts for nothing:
+    /// the inputs are then read from `m` (where a device holds none of them).
+    pub fn score_sealed(
+        &self,
+        m: &Metrics,
+        as_of: Date,
+        mask: &Mask,
+        sealed: Option<&Sealed>,
+    ) -> Score {
+        let sealed =
+            sealed.filter(|s| s.model == self.version && !mask.is_empty() && s.covers(mask));
         if let Some(a) = &self.additive {
-            let (total, present, characteristics, reasons) = a.explain(m, self.max_report_age_days);
+            let hidden = if sealed.is_some() {
+                a.hidden_by(mask)
+            } else {
+                Vec::new()
+            };
+            let (mut total, mut present, characteristics, reasons) =
+                a.explain(m, self.max_report_age_days, &hidden);
+            if let Some(s) = sealed {
+                total.0 += s.points;
+                present += s.present as usize;
+            }
             let rating = self.additive_rating(total, present, a, m);
             return Score {
                 score: rating.score,
@@ -761,21 +780,40 @@ impl Scorecard {
                 parts: Vec::new(),
                 characteristics,
                 reasons,
+                sealed: sealed.cloned(),
+                hidden: sealed.map(|s| to_fixed(Micro(s.points))),
             };
         }
         let keys = self.keys();
+        let hidden: Vec<bool> = keys
+            .iter()
+            .map(|k| sealed.is_some() && mask.hides_metric(*k))
+            .collect();
         let points: Vec<(Option<u32>, Option<usize>, Option<Value>)> = self
             .factors
             .iter()
             .zip(&keys)
-            .map(|(f, &k)| {
+            .zip(&hidden)
+            .map(|((f, &k), &h)| {
+                if h {
+                    return (None, None, None);
+                }
                 let raw = self.usable(k, m);
                 let (p, bin) = Self::points_of(f, k, raw);
                 (p, bin, raw)
             })
             .collect();
-        let mut s = self.score_points(&keys, &points, as_of);
-        s.coverage_bp = self.coverage_bp(points.iter().map(|p| p.0.is_some()));
+        let mut s = self.score_points(&keys, &points, as_of, &hidden, sealed);
+        let (mut with, mut all) = (0i128, 0i128);
+        for ((f, p), h) in self.factors.iter().zip(&points).zip(&hidden) {
+            let w = f.weight.0.max(0) as i128;
+            all += w;
+            if p.0.is_some() && !h {
+                with += w;
+            }
+        }
+        with += sealed.map_or(0, |s| s.with as i128);
+        s.coverage_bp = share_bp(with, all);
         s.history_months = m.history_months;
         s.provisional = self.minimum.short(m.history_months, s.coverage_bp);
         s.grade = self.apply_minimum(s.grade, s.provisional);
@@ -816,36 +854,64 @@ impl Scorecard {
 
     /// The model made ready to score many customers quickly (no explanation).
     pub fn prepare(&self) -> Prepared<'_> {
+        self.prepare_masked(&Mask::default())
+    }
+
+    /// The same for a user from whom the inputs in `mask` are hidden (see [`super::sealed`]).
+    pub fn prepare_masked(&self, mask: &Mask) -> Prepared<'_> {
+        let keys = self.keys();
         Prepared {
             model: self,
-            keys: self.keys(),
+            hidden_factors: keys.iter().map(|k| mask.hides_metric(*k)).collect(),
+            keys,
             inputs: self
                 .additive
                 .as_ref()
                 .map(Additive::input_of)
                 .unwrap_or_default(),
+            hidden_characteristics: self
+                .additive
+                .as_ref()
+                .map(|a| a.hidden_by(mask))
+                .unwrap_or_default(),
+            mask: mask.clone(),
         }
     }
 
+    /// The weighted score of the factors' points: the factors `hidden` marks are left out and
+    /// `sealed` counts in their place.
     fn score_points(
         &self,
         keys: &[FactorKey],
         points: &[(Option<u32>, Option<usize>, Option<Value>)],
         as_of: Date,
+        hidden: &[bool],
+        sealed: Option<&Sealed>,
     ) -> Score {
         let weights: Vec<i64> = self.factors.iter().map(|f| f.weight.0).collect();
-        let available: Vec<bool> = match self.missing {
-            MissingPolicy::Reallocate => points.iter().map(|p| p.0.is_some()).collect(),
-            MissingPolicy::Zero => vec![true; points.len()],
-        };
-        let denom: i64 = weights
+        let out = |i: usize| hidden.get(i).copied().unwrap_or(false);
+        let available: Vec<bool> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                !out(i)
+                    && match self.missing {
+                        MissingPolicy::Reallocate => p.0.is_some(),
+                        MissingPolicy::Zero => true,
+                    }
+            })
+            .collect();
+        let (extra_sum, extra_denom) = sealed.map_or((0, 0), |s| (s.sum as i128, s.denom as i128));
+        let denom: i128 = weights
             .iter()
             .zip(&available)
             .filter(|(_, a)| **a)
-            .map(|(w, _)| *w)
-            .sum();
-        // Each part in hundredths of a point: points x weight(bp) / denom(bp) x 100.
-        let nums: Vec<i128> = points
+            .map(|(w, _)| *w as i128)
+            .sum::<i128>()
+            + extra_denom;
+        // Each part in hundredths of a point: points x weight(bp) / denom(bp) x 100; the hidden
+        // inputs' sum last.
+        let mut nums: Vec<i128> = points
             .iter()
             .zip(&weights)
             .zip(&available)
@@ -857,16 +923,26 @@ impl Scorecard {
                 }
             })
             .collect();
+        nums.push(extra_sum);
         let (total, parts) = if denom == 0 {
             (0, vec![0; nums.len()])
         } else {
             let sum: i128 = nums.iter().sum();
-            let total = crate::money::div_round_half_away(sum, denom as i128) as i64;
-            (total, apportion(&nums, denom as i128, total))
+            let total = crate::money::div_round_half_away(sum, denom) as i64;
+            (total, apportion(&nums, denom, total))
         };
-        let eff = self
-            .effective_weights(&available)
-            .unwrap_or_else(|| vec![0; weights.len()]);
+        // The weights after missing data, basis points of the total (largest remainder).
+        let eff: Vec<i64> = if denom == 0 {
+            vec![0; weights.len() + 1]
+        } else {
+            let mut w: Vec<i128> = weights
+                .iter()
+                .zip(&available)
+                .map(|(w, a)| if *a { *w as i128 * 10_000 } else { 0 })
+                .collect();
+            w.push(extra_denom * 10_000);
+            apportion(&w, denom, 10_000)
+        };
         let score = Fixed(total);
         Score {
             score,
@@ -886,11 +962,14 @@ impl Scorecard {
                     raw: points[i].2,
                     points: points[i].0,
                     weight_bp: weights[i] as u32,
-                    effective_weight_bp: eff[i],
+                    effective_weight_bp: eff[i] as u32,
                     contribution: Fixed(parts[i]),
                     bin: points[i].1,
+                    hidden: out(i),
                 })
                 .collect(),
+            sealed: sealed.cloned(),
+            hidden: sealed.map(|_| Fixed(parts[keys.len()])),
         }
     }
 
@@ -906,8 +985,13 @@ impl Scorecard {
         let keys: Vec<FactorKey> = s.parts.iter().map(|p| p.factor).collect();
         let base: Vec<(Option<u32>, Option<usize>, Option<Value>)> =
             s.parts.iter().map(|p| (p.points, p.bin, p.raw)).collect();
+        let hidden: Vec<bool> = s.parts.iter().map(|p| p.hidden).collect();
         let mut best: Option<(usize, u32, Hint)> = None;
         for (i, f) in self.factors.iter().enumerate() {
+            // A hidden input is not the user's to improve (nor to know).
+            if hidden[i] {
+                continue;
+            }
             let current = base[i].0;
             let mut options: Vec<(usize, u32, Option<NumBin>, Option<String>)> = Vec::new();
             if keys[i].is_categorical() {
@@ -928,7 +1012,7 @@ impl Scorecard {
             for (distance, pts, bin, category) in options {
                 let mut trial = base.clone();
                 trial[i].0 = Some(pts);
-                let new = self.score_points(&keys, &trial, s.as_of);
+                let new = self.score_points(&keys, &trial, s.as_of, &hidden, s.sealed.as_ref());
                 if new.score >= need {
                     let cand = Hint {
                         factor: keys[i],
@@ -961,6 +1045,10 @@ pub struct Prepared<'a> {
     keys: Vec<FactorKey>,
     /// The additive mode: each characteristic's binding.
     inputs: Vec<usize>,
+    /// The factors and characteristics that read an input hidden from the user.
+    hidden_factors: Vec<bool>,
+    hidden_characteristics: Vec<bool>,
+    mask: Mask,
 }
 
 /// A customer's grade in brief: what a portfolio keeps of a [`Score`].
@@ -996,17 +1084,44 @@ impl Prepared<'_> {
 
     /// The score, the grade after the minimum of data, and whether it is provisional.
     pub fn rate(&self, m: &Metrics) -> Rating {
+        self.rate_sealed(m, None)
+    }
+
+    /// The same with the hidden inputs' part sealed (see [`super::sealed`]): the inputs the mask
+    /// hides are left out and `sealed` counts in their place. Without a part (or one from
+    /// another model version) every input is read from `m`.
+    pub fn rate_sealed(&self, m: &Metrics, sealed: Option<&Sealed>) -> Rating {
         let model = self.model;
+        let sealed = sealed
+            .filter(|s| !self.mask.is_empty() && s.model == model.version && s.covers(&self.mask));
         if let Some(a) = &model.additive {
-            let (total, present) = a.total(&self.inputs, m, model.max_report_age_days);
+            let skip = if sealed.is_some() {
+                &self.hidden_characteristics[..]
+            } else {
+                &[]
+            };
+            let (mut total, mut present) =
+                a.total(&self.inputs, m, model.max_report_age_days, skip);
+            if let Some(s) = sealed {
+                total.0 += s.points;
+                present += s.present as usize;
+            }
             return model.additive_rating(total, present, a, m);
         }
         let (mut sum, mut denom) = (0i128, 0i128);
         let (mut with, mut all) = (0i128, 0i128);
-        for (f, &k) in model.factors.iter().zip(&self.keys) {
-            let (p, _) = Scorecard::points_of(f, k, model.usable(k, m));
+        for ((f, &k), &h) in model
+            .factors
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.hidden_factors)
+        {
             let w = f.weight.0.max(0) as i128;
             all += w;
+            if h && sealed.is_some() {
+                continue;
+            }
+            let (p, _) = Scorecard::points_of(f, k, model.usable(k, m));
             if p.is_some() {
                 with += w;
             }
@@ -1018,6 +1133,11 @@ impl Prepared<'_> {
                 (None, MissingPolicy::Zero) => denom += f.weight.0 as i128,
                 (None, MissingPolicy::Reallocate) => {}
             }
+        }
+        if let Some(s) = sealed {
+            sum += s.sum as i128;
+            denom += s.denom as i128;
+            with += s.with as i128;
         }
         let score = if denom == 0 {
             Fixed(0)
@@ -1031,6 +1151,46 @@ impl Prepared<'_> {
             grade: model.apply_minimum(model.thresholds.grade(score), provisional),
             provisional,
         }
+    }
+
+    /// The hidden inputs' part of a customer's score, worked out from metrics that hold them
+    /// (the server's): what a user from whom they are hidden receives in their place.
+    pub fn seal(&self, m: &Metrics) -> Sealed {
+        let model = self.model;
+        let mut s = Sealed::empty(model.version, &self.mask);
+        if let Some(a) = &model.additive {
+            let (points, present) = a.part(
+                &self.inputs,
+                m,
+                model.max_report_age_days,
+                &self.hidden_characteristics,
+            );
+            s.points = points;
+            s.present = present as u32;
+            return s;
+        }
+        for ((f, &k), &h) in model
+            .factors
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.hidden_factors)
+        {
+            if !h {
+                continue;
+            }
+            let (p, _) = Scorecard::points_of(f, k, model.usable(k, m));
+            let w = f.weight.0;
+            match (p, model.missing) {
+                (Some(p), _) => {
+                    s.sum += p as i64 * w * 100;
+                    s.denom += w;
+                    s.with += w.max(0);
+                }
+                (None, MissingPolicy::Zero) => s.denom += w,
+                (None, MissingPolicy::Reallocate) => {}
+            }
+        }
+        s
     }
 }
 
