@@ -129,7 +129,12 @@ impl Book {
                             a.rule.clone(),
                             rule_name(zh, &a.rule, &a.name),
                             alert_sentence(zh, &a),
-                            a.metric.show(a.value),
+                            // A value read from a field hidden from the user is not theirs.
+                            if a.redacted {
+                                String::new()
+                            } else {
+                                a.metric.show(a.value)
+                            },
                             a.metric.show(a.threshold),
                             a.raised_on.iso(),
                             alert_status(zh, a.status).to_string(),

@@ -163,7 +163,17 @@ pub async fn run_rules<S: Store>(
             && facts
                 .iter()
                 .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
-        let report = d.monitor.run(&d.rules, &facts, d.as_of, at);
+        // A device from whom a rule's field is hidden leaves that rule to the server.
+        let hidden =
+            creditdesk_domain::access::hidden(&d.fields, &d.me(), &d.policy.profile_editors);
+        let blind: Vec<String> = d
+            .rules
+            .rules
+            .iter()
+            .filter(|r| r.reads_hidden(&hidden))
+            .map(|r| r.code.clone())
+            .collect();
+        let report = d.monitor.run_blind(&d.rules, &facts, d.as_of, at, &blind);
         if report.is_empty() && !previous_changed {
             None
         } else {

@@ -325,13 +325,26 @@ impl Book {
                 .filter(|r| seen.contains(&r.customer))
                 .cloned()
                 .collect(),
-            alerts: self
-                .monitor
-                .alerts
-                .iter()
-                .filter(|a| seen.contains(&a.customer))
-                .cloned()
-                .collect(),
+            // An alert whose value reads a field hidden from the user says so instead.
+            alerts: {
+                let hidden = creditdesk_domain::access::hidden(
+                    &self.fields,
+                    user,
+                    &self.policy.profile_editors,
+                );
+                self.monitor
+                    .alerts
+                    .iter()
+                    .filter(|a| seen.contains(&a.customer))
+                    .map(|a| {
+                        if a.reads_hidden(&self.rules, &hidden) {
+                            a.redacted()
+                        } else {
+                            a.clone()
+                        }
+                    })
+                    .collect()
+            },
             tasks: self
                 .monitor
                 .tasks

@@ -742,7 +742,42 @@ fn the_external_profile_hidden_from_reps_never_reaches_a_reps_device_which_still
         b.put_customer(c);
         b.compute_metrics();
         b.rescore();
+        // A rule on the litigation count.
+        use creditdesk_domain::monitor::{Actions, Metric, Op, Rule, Severity};
+        b.rules.rules.push(Rule {
+            code: "W9001".into(),
+            name: "Litigation on record".into(),
+            severity: Severity::Warning,
+            enabled: true,
+            metric: Metric::LitigationCount,
+            op: Op::Ge,
+            threshold: 1,
+            grades: Vec::new(),
+            regions: Vec::new(),
+            reps: Vec::new(),
+            actions: Actions {
+                alert_roles: vec![Role::FinanceSpecialist],
+                alert_rep: true,
+                notice: false,
+                hold: false,
+                task: false,
+                review: false,
+            },
+            auto_release: false,
+            field: String::new(),
+        });
     }
+    // The server's run raises its alert.
+    block_on(creditdesk_app::monitoring::run_rules(
+        &s_store, &s_book, 0, None,
+    ))
+    .unwrap();
+    assert!(s_book
+        .borrow()
+        .monitor
+        .alerts
+        .iter()
+        .any(|a| a.rule == "W9001" && a.value == 3));
     let truth = s_book.borrow().rated[&ours];
     // The rep's device, from its first pull: no value of the profile in its store...
     let (d_store, d_book) = device(&s_book, "rep-1");
@@ -772,6 +807,44 @@ fn the_external_profile_hidden_from_reps_never_reaches_a_reps_device_which_still
         .unwrap();
     assert_eq!(c.profile.report_score, Some(77));
     assert_eq!(c.sealed, None);
+    // The alert reaches both: finance's with the count, the rep's saying it is hidden.
+    let (rep_alerts, fs_alerts) = (
+        block_on(creditdesk_app::monitoring::load(&d_store))
+            .unwrap()
+            .1
+            .alerts,
+        block_on(creditdesk_app::monitoring::load(&fs_store))
+            .unwrap()
+            .1
+            .alerts,
+    );
+    let litigation = |alerts: &[creditdesk_domain::monitor::Alert]| {
+        alerts.iter().find(|a| a.rule == "W9001").cloned().unwrap()
+    };
+    let (fs_alert, rep_alert) = (litigation(&fs_alerts), litigation(&rep_alerts));
+    assert_eq!((fs_alert.value, fs_alert.redacted), (3, false));
+    assert_eq!((rep_alert.value, rep_alert.redacted), (0, true));
+    let said = creditdesk_domain::monitor::alert_sentence(false, &rep_alert);
+    assert!(said.contains("hidden from you (the rule: ≥ 1)"), "{said}");
+    // The rep's device runs the rules itself: the one on the count it does not hold is left to
+    // the server, neither cleared nor raised again.
+    d_book.borrow_mut().user = "rep-1".into();
+    block_on(creditdesk_app::monitoring::run_rules(
+        &d_store, &d_book, 1, None,
+    ))
+    .unwrap();
+    let kept = litigation(&d_book.borrow().monitor.alerts);
+    assert_eq!(kept.cleared_on, None);
+    assert_eq!(
+        d_book
+            .borrow()
+            .monitor
+            .alerts
+            .iter()
+            .filter(|a| a.rule == "W9001")
+            .count(),
+        1
+    );
     // The digests agree: nothing to patch.
     let rep = &users()[0];
     let (snapshot, _) = s_book.borrow().snapshot_for(rep, 2).unwrap();

@@ -544,6 +544,29 @@ pub fn facts(
 }
 
 impl Alert {
+    /// Whether the value the alert found reads a field hidden from a user (`hidden`: the fields
+    /// hidden from them, as [`crate::access::hidden`] names them): see [`Rule::reads_hidden`].
+    pub fn reads_hidden<S: AsRef<str>>(&self, rules: &RuleSet, hidden: &[S]) -> bool {
+        match self.metric {
+            Metric::LitigationCount | Metric::CustomField => rules
+                .rules
+                .iter()
+                .find(|r| r.code == self.rule)
+                .is_some_and(|r| r.reads_hidden(hidden)),
+            _ => false,
+        }
+    }
+
+    /// The alert as a user from whom its value is hidden holds it: the rule, the customer and the
+    /// threshold, not the value.
+    pub fn redacted(&self) -> Alert {
+        Alert {
+            value: 0,
+            redacted: true,
+            ..self.clone()
+        }
+    }
+
     /// Adds who else this alert reaches: roles, and a rep when it reaches none yet.
     fn reach(&mut self, roles: &[Role], rep: Option<String>) {
         for r in roles {
@@ -558,6 +581,25 @@ impl Alert {
 }
 
 impl Rule {
+    /// Whether the rule reads a field hidden from a user (`hidden`: as
+    /// [`crate::access::hidden`] names them): the litigation count, or the custom field of its
+    /// reading. A device without the field neither raises nor clears its alerts
+    /// ([`MonitorState::run_blind`]); a copy of its alert for that user has no value
+    /// ([`Alert::redacted`]).
+    pub fn reads_hidden<S: AsRef<str>>(&self, hidden: &[S]) -> bool {
+        let field = match self.metric {
+            Metric::LitigationCount => crate::party::field::LITIGATION_COUNT.to_string(),
+            Metric::CustomField => {
+                let key = self
+                    .field
+                    .split_once('=')
+                    .map_or(self.field.as_str(), |(k, _)| k);
+                format!("custom.{key}")
+            }
+            _ => return false,
+        };
+        hidden.iter().any(|h| h.as_ref() == field)
+    }
     /// Whether this rule holding means `other` holds too, for every value: the same metric, the
     /// same direction, a threshold at least as strict ("overdue above ¥10,000" implies "an
     /// invoice is overdue"). Then both speak of one fact, and one alert tells it.
@@ -647,6 +689,10 @@ pub struct Alert {
     /// (this one is then resolved).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
+    /// Only in a copy for a user from whom the field the value reads is hidden: `value` is 0 and
+    /// the sentence says the value is hidden ([`Alert::redacted`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -801,8 +847,23 @@ impl MonitorState {
     /// and raises an alert for a broken payment promise. Running again on the same facts changes
     /// nothing. Returns what changed, for the caller to write and announce.
     pub fn run(&mut self, rules: &RuleSet, facts: &[Facts], as_of: Date, now: i64) -> RunReport {
+        self.run_blind(rules, facts, as_of, now, &[])
+    }
+
+    /// The same, for a party that does not hold what the rules coded `blind` read (a device
+    /// from whom the field is hidden): those rules neither raise nor clear anything; the server,
+    /// which holds the field, runs them.
+    pub fn run_blind(
+        &mut self,
+        rules: &RuleSet,
+        facts: &[Facts],
+        as_of: Date,
+        now: i64,
+        blind: &[String],
+    ) -> RunReport {
         let mut report = RunReport::default();
         let mut hits = evaluate(rules, facts);
+        hits.retain(|h| !blind.contains(&rules.rules[h.0].code));
         // One alert per fact: a rule that a stricter rule holding for the same customer implies
         // is covered by it (it acts, but its alert is the stricter one's). Leads go first, so
         // that a covered rule finds its lead's alert.
@@ -883,6 +944,7 @@ impl MonitorState {
                 reached.push((old.roles.clone(), old.rep.clone()));
             }
             self.alerts.push(Alert {
+                redacted: false,
                 id: id.clone(),
                 rule: r.code.clone(),
                 name: r.name.clone(),
@@ -918,6 +980,10 @@ impl MonitorState {
             .armed
             .iter()
             .filter(|(k, _)| !holding.contains(*k))
+            .filter(|(k, _)| {
+                k.split_once('|')
+                    .is_none_or(|(r, _)| !blind.iter().any(|b| b == r))
+            })
             .filter(|(k, _)| {
                 k.split_once('|')
                     .and_then(|(_, c)| CustomerId::parse(c))
@@ -994,6 +1060,7 @@ impl MonitorState {
                 .find(|t| t.id == task)
                 .map(|t| t.owner.clone());
             self.alerts.push(Alert {
+                redacted: false,
                 id: id.clone(),
                 rule: PROMISE_BROKEN.into(),
                 name: "Payment promise broken".into(),
@@ -1221,7 +1288,19 @@ fn days(zh: bool, n: i64) -> String {
 pub fn alert_sentence(zh: bool, a: &Alert) -> String {
     let name = rule_name(zh, &a.rule, &a.name);
     let (value, threshold) = (a.metric.show(a.value), a.metric.show(a.threshold));
+    let label = match a.metric {
+        Metric::CustomField => String::new(),
+        m => format!("{} ", m.name(zh)),
+    };
     let finding = match (a.metric, zh) {
+        _ if a.redacted => {
+            let rule = format!("{} {threshold}", a.op.symbol());
+            if zh {
+                format!("{label}对您隐藏（规则：{rule}）")
+            } else {
+                format!("{label}hidden from you (the rule: {rule})")
+            }
+        }
         (Metric::DaysToLimitExpiry, true) if a.value < 0 => {
             format!("额度已于 {} 天前到期", -a.value)
         }
@@ -1258,11 +1337,7 @@ pub fn alert_sentence(zh: bool, a: &Alert) -> String {
         ),
         _ => {
             // A custom field's rule is named for what it reads (the rule's name says which
-            // field); any other metric is named in the sentence.
-            let label = match a.metric {
-                Metric::CustomField => String::new(),
-                m => format!("{} ", m.name(zh)),
-            };
+            // field); any other metric is named in the sentence (`label`).
             // "above ¥0.00" says nothing: any amount is the finding.
             if a.op == Op::Gt && a.threshold == 0 {
                 format!("{label}{value}")

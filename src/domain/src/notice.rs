@@ -387,13 +387,15 @@ pub fn alert_recipients(a: &Alert, rep: &str, users: &[User], settings: &Setting
 }
 
 /// The notices of the open alerts raised at or after `since`. `customer` gives a customer's name
-/// and its rep's id.
+/// and its rep's id; `hides(alert, user)` whether the alert's value reads a field hidden from that
+/// user (their notice then says so instead of the value).
 pub fn alert_notices<'a>(
     alerts: &[Alert],
     customer: impl Fn(CustomerId) -> Option<(&'a str, &'a str)>,
     users: &[User],
     settings: &Settings,
     since: i64,
+    hides: impl Fn(&Alert, &str) -> bool,
 ) -> Vec<Notice> {
     let mut out = Vec::new();
     for a in alerts
@@ -404,6 +406,13 @@ pub fn alert_notices<'a>(
             continue;
         };
         for user in alert_recipients(a, rep, users, settings) {
+            let redacted;
+            let a = if hides(a, &user) {
+                redacted = a.redacted();
+                &redacted
+            } else {
+                a
+            };
             let zh = settings.zh(&user);
             let rep_name = users
                 .iter()

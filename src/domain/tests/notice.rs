@@ -84,6 +84,7 @@ fn recipients(alerts: &[Alert], settings: &Settings) -> Vec<(String, String)> {
         &directory(),
         settings,
         NOW,
+        |_, _| false,
     )
     .into_iter()
     .map(|n| (n.user, n.subject))
@@ -124,6 +125,7 @@ fn an_alert_raised_before_notices_began_or_no_longer_open_tells_nobody() {
             &directory(),
             &Settings::default(),
             since,
+            |_, _| false,
         )
         .len()
     };
@@ -151,6 +153,7 @@ fn the_notice_reads_like_the_app_in_the_recipients_language() {
         &directory(),
         &settings,
         NOW,
+        |_, _| false,
     );
     let en = notices.iter().find(|n| n.user == "fs-1").unwrap();
     assert_eq!(
@@ -391,5 +394,53 @@ fn a_failed_delivery_waits_longer_each_time_up_to_a_day() {
     assert_eq!(
         waits,
         [1, 5, 15, 60, 120, 240, 480, 960, 1440, 1440, 1440, 1440]
+    );
+}
+
+#[test]
+fn an_alert_on_a_field_hidden_from_the_rep_tells_the_rep_it_fired_but_not_the_value() {
+    use creditdesk_domain::monitor::{Metric, RuleSet};
+    let mut a = alerts_owing(20_000).remove(0);
+    a.metric = Metric::LitigationCount;
+    a.value = 7;
+    a.threshold = 1;
+    a.op = creditdesk_domain::monitor::Op::Ge;
+    // The alert's rule, made a rule on the litigation count.
+    let mut rules = RuleSet::default();
+    let rule = rules.rules.iter_mut().find(|r| r.code == a.rule).unwrap();
+    rule.metric = Metric::LitigationCount;
+    assert!(a.reads_hidden(&rules, &["litigation_count"]));
+    assert!(!a.reads_hidden(&rules, &["phone"]));
+    let c = customer();
+    let notices = alert_notices(
+        std::slice::from_ref(&a),
+        |_| Some((c.name.as_str(), "rep-1")),
+        &directory(),
+        &Settings::default(),
+        NOW,
+        |a, user| user == "rep-1" && a.reads_hidden(&rules, &["litigation_count"]),
+    );
+    let body = |user: &str| {
+        notices
+            .iter()
+            .find(|n| n.user == user)
+            .unwrap_or_else(|| panic!("no notice to {user}: {notices:?}"))
+            .body
+            .clone()
+    };
+    let rep = body("rep-1");
+    assert!(rep.contains("对您隐藏（规则：≥ 1）"), "{rep}");
+    assert!(!rep.contains('7'), "{rep}");
+    let others: Vec<&str> = notices
+        .iter()
+        .filter(|n| n.user != "rep-1")
+        .map(|n| n.body.as_str())
+        .collect();
+    assert!(!others.is_empty());
+    assert!(
+        others
+            .iter()
+            .all(|b| b.contains('7') && !b.contains("隐藏")),
+        "{others:?}"
     );
 }

@@ -1115,6 +1115,16 @@ impl Engine {
                 &book.users,
                 &book.notices,
                 since,
+                |a, user| {
+                    book.users.iter().find(|u| u.id == user).is_some_and(|u| {
+                        let hidden = creditdesk_domain::access::hidden(
+                            &book.fields,
+                            u,
+                            &book.policy.profile_editors,
+                        );
+                        a.reads_hidden(&book.rules, &hidden)
+                    })
+                },
             );
             due.extend(creditdesk_domain::notice::request_notices(
                 &book.requests,
