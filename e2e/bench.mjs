@@ -57,6 +57,12 @@ try {
       `(${(firstBytes / 1e6).toFixed(2)} MB over the wire; target < 8000 ms); repeat visit ${fmt(repeat)} (${(bytes / 1e6).toFixed(3)} MB)`);
     await f.close();
   }
+  // BENCH_ONLY=visit: the bundle and the phone's first visit alone (while working on the bundle).
+  if (process.env.BENCH_ONLY === "visit") {
+    server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   let b = await browser({ dir, now: null, longTasks: true });
   let t = Date.now();
