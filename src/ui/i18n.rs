@@ -454,6 +454,7 @@ texts! {
     ProfileHidden => "Some rating inputs are hidden from you; the server sends their part of the grade.", "部分评级输入对您隐藏；其在评级中的分值由服务器提供。";
     HiddenInputs => "Inputs hidden from you", "对您隐藏的输入";
     HiddenValue => "hidden", "已隐藏";
+    WhatIfHidden => "The what-if needs every rating input, and some are hidden from you.", "模拟分析需要全部评级输入，而部分输入对您隐藏。";
     MarkShipped => "Shipped", "发货";
     CancelOrder => "Cancel", "取消订单";
     ConfirmCancelOrder => "Cancel this order? It no longer counts as open order value.", "确定取消该订单？取消后不再计入未开票订单。";

@@ -168,7 +168,7 @@ pub fn problem_text(lang: Lang, p: &ModelProblem) -> String {
         ModelCode::Inputs => ("the bindings do not list the model's variables", "绑定与模型变量不一致"),
         ModelCode::Unbound => ("choose what this variable reads:", "请为此变量选择数据："),
         ModelCode::BindingKind => ("a number variable must read a number, a category variable a category", "数值变量须读取数值，类别变量须读取类别"),
-        ModelCode::BindingField => ("the custom field is not on the form, is retired, is hidden from a role, or is of a kind a model cannot read:", "该自定义字段不在表单中、已停用、对某角色隐藏，或其类型无法用于模型："),
+        ModelCode::BindingField => ("the custom field is not on the form, is retired, or is of a kind a model cannot read:", "该自定义字段不在表单中、已停用，或其类型无法用于模型："),
         ModelCode::BindingCategory => ("the model tests categories the field never holds (check the option keys):", "模型检验的类别在该字段中不存在（请核对选项键）："),
         ModelCode::Scaling => ("odds must be above zero and the points to double them not zero", "好坏比须大于零，翻倍分值不能为零"),
     };

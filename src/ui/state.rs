@@ -416,7 +416,8 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             device,
             user,
             head.into_iter().collect(),
-        )
+        );
+        d.synced = synced;
     });
     // A store that cannot read them only costs the preview.
     let kept = match kept {

@@ -56,6 +56,10 @@ pub struct Book {
     /// Who is told what and how: read by a server, which delivers notices (a device does not
     /// load it; the settings page reads it from the server).
     pub notices: creditdesk_domain::notice::Settings,
+    /// A device's copy of a server's book (a signed-in user's): what is hidden from the user is
+    /// missing from it, so the rules on hidden fields are left to the server. False on the
+    /// server and in a browser on its own (which holds everything).
+    pub synced: bool,
     /// The unfiltered dashboard the last start drew for this user, kept with the list's figures
     /// ([`crate::figures`]): shown until the ledger is read, then dropped.
     pub kept_dashboard: Option<crate::reports::Dashboard>,

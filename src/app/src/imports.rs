@@ -281,6 +281,11 @@ pub(crate) fn plan_import(
     // What the file says is disputed opens a dispute of each invoice, owned by its customer's
     // rep (or the importer when the rep is no user), from today.
     let mut customers = r.customers.clone();
+    // A sealed part of the score is the server's to send, never a sender's to give: an imported
+    // customer is graded from what it holds.
+    for c in &mut customers {
+        c.sealed = None;
+    }
     if !r.disputed.is_empty() && !me.may(Permission::HandleDisputes) {
         refused.push("disputed amounts: your role may not open disputes".into());
     }

@@ -13,7 +13,8 @@ use crate::exec::commit_audited;
 use crate::CommandError;
 use creditdesk_domain::approval::{Event, Permission, User};
 use creditdesk_domain::monitor::{
-    facts, Alert, AlertStatus, BacktestMonth, Facts, MonitorState, Rule, RuleSet, RunReport, Task,
+    facts, Alert, AlertStatus, BacktestMonth, Facts, Metric, MonitorState, Rule, RuleSet,
+    RunReport, Task,
 };
 use creditdesk_domain::request;
 use creditdesk_domain::*;
@@ -164,15 +165,18 @@ pub async fn run_rules<S: Store>(
                 .iter()
                 .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
         // A device from whom a rule's field is hidden leaves that rule to the server.
-        let hidden =
-            creditdesk_domain::access::hidden(&d.fields, &d.me(), &d.policy.profile_editors);
-        let blind: Vec<String> = d
-            .rules
-            .rules
-            .iter()
-            .filter(|r| r.reads_hidden(&hidden))
-            .map(|r| r.code.clone())
-            .collect();
+        let blind: Vec<String> = if d.synced {
+            let hidden =
+                creditdesk_domain::access::hidden(&d.fields, &d.me(), &d.policy.profile_editors);
+            d.rules
+                .rules
+                .iter()
+                .filter(|r| r.reads_hidden(&hidden))
+                .map(|r| r.code.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let report = d.monitor.run_blind(&d.rules, &facts, d.as_of, at, &blind);
         if report.is_empty() && !previous_changed {
             None
@@ -333,7 +337,14 @@ pub fn reviews_for(
             Meta::new(d.device, at),
             a.customer,
             kind,
-            format!("{} {}: {} = {}", a.rule, a.name, a.metric.code(), a.value),
+            // A value read from a custom field or the litigation count may be hidden from some
+            // who see the request: it is left out.
+            match a.metric {
+                Metric::CustomField | Metric::LitigationCount => {
+                    format!("{} {}: {}", a.rule, a.name, a.metric.code())
+                }
+                _ => format!("{} {}: {} = {}", a.rule, a.name, a.metric.code(), a.value),
+            },
             &system.id,
             route,
             d.as_of,

@@ -297,7 +297,7 @@ impl Book {
                     user,
                     &self.policy.profile_editors,
                 );
-                let mask = creditdesk_domain::rating::Mask::of(&hidden);
+                let mask = creditdesk_domain::rating::Mask::of(&hidden).read_by(&self.model);
                 let model = self.model.prepare_masked(&mask);
                 self.customers
                     .iter()

@@ -1403,6 +1403,25 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
     for (actor, cmd, expected) in table {
         assert_eq!(cell(w.run(actor, cmd)), expected, "{actor}");
     }
+    // A sealed part of the score in an imported customer (a forged one, graded AAA) is dropped:
+    // only the server sends one, and it grades from what the customer holds.
+    let mut forged = plain("Forged Ltd", "rep-1");
+    forged.sealed = Some(creditdesk_domain::rating::Sealed {
+        model: w.book.borrow().model.version,
+        metrics: u32::MAX,
+        sum: 100 * 10_000 * 100,
+        denom: 10_000,
+        with: 10_000,
+        ..Default::default()
+    });
+    let id = forged.id;
+    assert_eq!(
+        cell(w.run("rep-1", import(Kind::Customers, customers(vec![forged])))),
+        "ok"
+    );
+    let book = w.book.borrow();
+    assert_eq!(book.customer(id).unwrap().sealed, None);
+    assert_ne!(book.grade(id), creditdesk_domain::rating::Grade::AAA);
 }
 
 #[test]

@@ -227,6 +227,7 @@ fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
     let pending = block_on(sync::adopt(&d_store, &snapshot, &chunks)).unwrap();
     assert_eq!(pending.len(), 1);
     d_book.borrow_mut().user = "rep-1".into();
+    d_book.borrow_mut().synced = true;
     let held = block_on(sync::rebase(
         &d_store,
         &d_book,
@@ -632,6 +633,7 @@ fn a_field_hidden_from_sales_reps_never_reaches_a_reps_device_and_the_digests_st
     let stored = block_on(d_store.load_customers()).unwrap();
     let held = stored.iter().find(|c| c.id == ours).unwrap();
     assert_eq!(held.custom.get("disputed_balance"), None);
+    assert_eq!(held.sealed, None, "no model reads what is hidden: no sealed part");
     assert_eq!(held.phone, "");
     assert_eq!(held.email, "");
     assert_eq!(
@@ -829,6 +831,7 @@ fn the_external_profile_hidden_from_reps_never_reaches_a_reps_device_which_still
     // The rep's device runs the rules itself: the one on the count it does not hold is left to
     // the server, neither cleared nor raised again.
     d_book.borrow_mut().user = "rep-1".into();
+    d_book.borrow_mut().synced = true;
     block_on(creditdesk_app::monitoring::run_rules(
         &d_store, &d_book, 1, None,
     ))

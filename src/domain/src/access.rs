@@ -121,19 +121,17 @@ pub fn hideable_from(set: &FieldSet, name: &str, role: Role) -> bool {
         && !(rating_input(set, name) && role.grants(Permission::EditScorecard))
 }
 
-/// Whether a field is one a model may read: the external profile, a custom field placed with
-/// it, or a custom number or choice field.
+/// Whether a field is one a model may read: the external profile, or a custom field of any kind
+/// but a date or several of a list.
 pub fn rating_input(set: &FieldSet, name: &str) -> bool {
     is_profile(set, name)
         || name
             .strip_prefix("custom.")
             .and_then(|k| set.get(k))
             .is_some_and(|d| {
-                matches!(
+                !matches!(
                     d.kind,
-                    crate::fields::FieldKind::Number
-                        | crate::fields::FieldKind::Money
-                        | crate::fields::FieldKind::Choice
+                    crate::fields::FieldKind::Date | crate::fields::FieldKind::Multi
                 )
             })
 }

@@ -548,11 +548,14 @@ impl Alert {
     /// hidden from them, as [`crate::access::hidden`] names them): see [`Rule::reads_hidden`].
     pub fn reads_hidden<S: AsRef<str>>(&self, rules: &RuleSet, hidden: &[S]) -> bool {
         match self.metric {
-            Metric::LitigationCount | Metric::CustomField => rules
-                .rules
+            Metric::LitigationCount => hidden
                 .iter()
-                .find(|r| r.code == self.rule)
-                .is_some_and(|r| r.reads_hidden(hidden)),
+                .any(|h| h.as_ref() == crate::party::field::LITIGATION_COUNT),
+            // A rule since deleted or recoded no longer says which field: hidden if any is.
+            Metric::CustomField => match rules.rules.iter().find(|r| r.code == self.rule) {
+                Some(r) => r.reads_hidden(hidden),
+                None => hidden.iter().any(|h| h.as_ref().starts_with("custom.")),
+            },
             _ => false,
         }
     }

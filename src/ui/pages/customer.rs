@@ -225,6 +225,8 @@ fn CustomerPage(
     use creditdesk_domain::party::field as f;
     let report = match (p.report_score, p.report_date) {
         (Some(score), Some(d)) => format!("{score}{}", lang.paren(lang.date(d))),
+        // The report's date hidden from the user.
+        (Some(score), None) => score.to_string(),
         _ => String::new(),
     };
     view! {
@@ -288,7 +290,9 @@ fn CustomerPage(
                         {shown(f::REGISTERED_CAPITAL).then(|| dl_row(t(T::RegisteredCapital), p.registered_capital.map(|m| m.format_cny_whole()).unwrap_or_default()))}
                         {shown(f::FOUNDED).then(|| dl_row(t(T::Founded), p.founded.map(|d| lang.date(d)).unwrap_or_default()))}
                         {shown(f::SHAREHOLDERS).then(|| dl_row(t(T::Shareholders), shareholders))}
-                        {shown(f::LITIGATION_COUNT).then(|| dl_row(t(T::Litigation), match (p.litigation_count, p.litigation_open()) {
+                        {(shown(f::LITIGATION_COUNT) || shown(f::LITIGATION_OPEN_AMOUNT)).then(|| dl_row(t(T::Litigation), match (p.litigation_count, p.litigation_open()) {
+                        // The count hidden from the user, the amount not.
+                        (None, Some(a)) => a.format_cny(),
                         (None, _) => String::new(),
                         (Some(n), Some(a)) if n > 0 => format!("{n} · {}", a.format_cny()),
                         (Some(n), _) => n.to_string(),
@@ -754,6 +758,11 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         let t = move |k: T| lang.t(k);
         let parts = v.score.parts.clone();
         let hidden = v.score.hidden;
+        let hidden_weight: i64 = parts
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| p.effective_weight_bp as i64)
+            .sum();
         let additive = !v.score.characteristics.is_empty();
         let reasons = v.score.reasons.clone();
         let lift = v.lift.clone();
@@ -819,7 +828,9 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                                     <tr class="hidden-total" data-testid="hidden-inputs">
                                         <td>{t(T::HiddenInputs)}</td>
                                         <td class="num key">{fmt_score(h)}</td>
-                                        <td class="num" colspan="4"></td>
+                                        <td class="num" colspan="3"></td>
+                                        // The visible factors' effective weights and theirs add up to 100%.
+                                        <td class="num">{format!("{}%", Fixed(10_000 - hidden_weight).display())}</td>
                                     </tr>
                                 })}
                             </tbody>

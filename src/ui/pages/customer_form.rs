@@ -208,7 +208,8 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     let profile_hidden = creditdesk_domain::access::FIXED
         [creditdesk_domain::access::FIXED.len() - 8..]
         .iter()
-        .any(|n| !shown(n));
+        .any(|n| !shown(n))
+        && state.data(|d| !d.sealing().is_empty());
     let ro = move |name: &'static str| Signal::derive(move || access_of(name) != Access::Edit);
     let back = existing
         .map(|id| format!("/customers/{id}"))
@@ -261,7 +262,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
                     </div>
                     <CustomInputs form=form values=custom section=Section::Profile />
                     {profile_hidden.then(|| view! { <p class="muted" data-testid="profile-hidden">{state.t(T::ProfileHidden)}</p> })}
-                    {move || (!may_edit_profile() && !profile_hidden).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
+                    {move || (!may_edit_profile()).then(|| view! { <p class="muted" data-testid="profile-locked">{state.t(T::ProfileLocked)}</p> })}
                 </fieldset>
                 {has_more.then(|| view! {
                     <fieldset data-testid="more-fields">

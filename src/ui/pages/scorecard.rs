@@ -83,7 +83,9 @@ fn ScorecardBody() -> impl IntoView {
     let what_if = Memo::new(move |_| {
         state.rev.track();
         let clean = problems.with(Vec::is_empty);
-        draft.with(|d| d.as_ref().filter(|_| clean).map(what_if))
+        // With rating inputs hidden from the user the device cannot grade under a draft.
+        let blind = with_data(|d| !d.sealing().is_empty());
+        draft.with(|d| d.as_ref().filter(|_| clean && !blind).map(what_if))
     });
 
     let start_draft = move |_| {
@@ -245,6 +247,9 @@ fn MigrationView(what_if: Memo<Option<WhatIf>>) -> impl IntoView {
     move || {
         let lang = state.lang.get();
         let Some(w) = what_if.get() else {
+            if state.data(|d| !d.sealing().is_empty()) {
+                return view! { <p class="muted" data-testid="what-if-hidden">{lang.t(T::WhatIfHidden)}</p> }.into_any();
+            }
             return ().into_any();
         };
         let total_changes = w.changes.len();

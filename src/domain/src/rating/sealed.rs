@@ -6,9 +6,10 @@
 //! input (the server) works out the hidden inputs' part of the score and sends that in their
 //! place: a [`Sealed`] part.
 //!
-//! - **What a sealed part tells.** Only sums over every hidden input together: the weighted
-//!   points and the weight they count for (the weighted mode), or the points (the additive
-//!   mode), and how many of them have data. Not a value, not a bin, not one input's points.
+//! - **What a sealed part tells.** Only sums over the hidden inputs the published model reads,
+//!   all together: the weighted points and the weight they count for (the weighted mode), or the
+//!   points (the additive mode), and how many of them have data. Never a value. With one such
+//!   input (or one with data) the sum is that input's points, which tell its bin.
 //! - **How the device uses it.** The inputs the [`Mask`] names are left out of its own sum and
 //!   the sealed part is added in their place ([`Prepared::rate_sealed`]); the rest (the ledger's
 //!   metrics, the visible fields) it computes as always. The total, and so the grade, is exactly
@@ -16,9 +17,9 @@
 //! - **Tied to a model version.** A part worked out under another model than the one published
 //!   counts for nothing: the hidden inputs then read as missing until the next pull brings a new
 //!   part with the new model.
-//! - **As of the day it was worked out.** The report score's age is the one hidden input that
-//!   changes with the day; a device offline past the day the report goes stale keeps counting it
-//!   until its next pull.
+//! - **As of the day it was worked out.** The report score's age and the years since founding
+//!   change with the day; a device offline past the day the report goes stale, or a year since
+//!   founding turns, keeps counting them as they were until its next pull.
 //!
 //! [`Prepared::rate_sealed`]: super::scorecard::Prepared::rate_sealed
 
@@ -67,6 +68,41 @@ impl Mask {
                 None => {
                     for k in metrics_of(f) {
                         m.metrics |= 1 << *k as u32;
+                    }
+                }
+            }
+        }
+        m.custom.sort();
+        m.custom.dedup();
+        m
+    }
+
+    /// Only the inputs `model` reads: a user from whom only other fields are hidden gets no
+    /// sealed part.
+    pub fn read_by(&self, model: &super::Scorecard) -> Mask {
+        let mut m = Mask::default();
+        match &model.additive {
+            Some(a) => {
+                for b in &a.bindings {
+                    match &b.source {
+                        Some(Source::Metric(k)) if self.hides_metric(*k) => {
+                            m.metrics |= 1 << *k as u32
+                        }
+                        Some(Source::Custom { key, .. }) if self.custom.contains(key) => {
+                            m.custom.push(key.clone())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            None => {
+                for k in model
+                    .factors
+                    .iter()
+                    .filter_map(|f| FactorKey::from_key(&f.key))
+                {
+                    if self.hides_metric(k) {
+                        m.metrics |= 1 << k as u32;
                     }
                 }
             }
