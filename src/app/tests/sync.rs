@@ -633,7 +633,10 @@ fn a_field_hidden_from_sales_reps_never_reaches_a_reps_device_and_the_digests_st
     let stored = block_on(d_store.load_customers()).unwrap();
     let held = stored.iter().find(|c| c.id == ours).unwrap();
     assert_eq!(held.custom.get("disputed_balance"), None);
-    assert_eq!(held.sealed, None, "no model reads what is hidden: no sealed part");
+    assert_eq!(
+        held.sealed, None,
+        "no model reads what is hidden: no sealed part"
+    );
     assert_eq!(held.phone, "");
     assert_eq!(held.email, "");
     assert_eq!(
