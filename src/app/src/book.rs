@@ -57,8 +57,9 @@ pub struct Book {
     /// load it; the settings page reads it from the server).
     pub notices: creditdesk_domain::notice::Settings,
     /// A device's copy of a server's book (a signed-in user's): what is hidden from the user is
-    /// missing from it, so the rules on hidden fields are left to the server. False on the
-    /// server and in a browser on its own (which holds everything).
+    /// missing from it, so the rules on hidden fields are left to the server and the sealed
+    /// parts the server sent are counted. False on the server and in a browser on its own (which
+    /// holds everything).
     pub synced: bool,
     /// The unfiltered dashboard the last start drew for this user, kept with the list's figures
     /// ([`crate::figures`]): shown until the ledger is read, then dropped.
@@ -175,11 +176,9 @@ impl Book {
             let m = self
                 .ledger
                 .metrics_counting(c, self.as_of, self.policy.disputes.in_rating);
-            let mask = c.sealed.as_ref().map(Sealed::mask).unwrap_or_default();
-            let r = self
-                .model
-                .prepare_masked(&mask)
-                .rate_sealed(&m, c.sealed.as_ref());
+            let sealed = self.sealed_of(c);
+            let mask = sealed.map(Sealed::mask).unwrap_or_default();
+            let r = self.model.prepare_masked(&mask).rate_sealed(&m, sealed);
             self.rated
                 .insert(id, r.overridden(c.grade_override.map(|o| o.grade)));
             self.metrics.insert(id, m);
@@ -225,7 +224,7 @@ impl Book {
         } else {
             self.customers
                 .iter()
-                .filter_map(|c| Some((c.id, c.sealed.as_ref()?)))
+                .filter_map(|c| Some((c.id, self.sealed_of(c)?)))
                 .collect()
         };
         self.rated = self
@@ -254,7 +253,7 @@ impl Book {
 
     /// A customer's explained score under the published model.
     pub fn explain(&self, id: CustomerId) -> Option<Score> {
-        let sealed = self.customer(id).and_then(|c| c.sealed.as_ref());
+        let sealed = self.customer(id).and_then(|c| self.sealed_of(c));
         let mask = sealed.map(Sealed::mask).unwrap_or_default();
         self.metrics
             .get(&id)
@@ -267,9 +266,17 @@ impl Book {
     pub fn sealing(&self) -> Mask {
         self.customers
             .iter()
-            .find_map(|c| c.sealed.as_ref())
+            .find_map(|c| self.sealed_of(c))
             .map(Sealed::mask)
             .unwrap_or_default()
+    }
+
+    /// A customer's sealed part, counted only in a device's copy of a server's book
+    /// ([`Book::synced`]): the server and a browser on its own grade from what they hold, so a
+    /// part that came in otherwise (a forged import, a device's backup restored) counts for
+    /// nothing there.
+    fn sealed_of<'a>(&self, c: &'a Customer) -> Option<&'a Sealed> {
+        c.sealed.as_ref().filter(|_| self.synced)
     }
 
     /// What the credit check needs to know about a customer today. A customer not graded yet is

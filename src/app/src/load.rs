@@ -237,6 +237,8 @@ pub async fn whole_book<S: Store>(
         .read(store)
         .await?
         .unwrap_or_default();
+    // A device that syncs holds the user's copy: the sealed parts of what is hidden count.
+    book.synced = crate::sync::synced(store).await?;
     book.compute_metrics();
     book.rescore();
     Ok((book, warnings))

@@ -278,6 +278,8 @@ impl Book {
                 .collect(),
         };
         let chunks = chunks_of(&rows)?;
+        let hidden =
+            creditdesk_domain::access::hidden(&self.fields, user, &self.policy.profile_editors);
         let snapshot = Snapshot {
             cursor,
             as_of: self.as_of,
@@ -292,11 +294,6 @@ impl Book {
             // device's digest and the patch agree, and the value never reaches the device.
             // Hidden rating inputs come as their part of the score instead (sealed).
             customers: {
-                let hidden = creditdesk_domain::access::hidden(
-                    &self.fields,
-                    user,
-                    &self.policy.profile_editors,
-                );
                 let mask = creditdesk_domain::rating::Mask::of(&hidden).read_by(&self.model);
                 let model = self.model.prepare_masked(&mask);
                 self.customers
@@ -327,11 +324,6 @@ impl Book {
                 .collect(),
             // An alert whose value reads a field hidden from the user says so instead.
             alerts: {
-                let hidden = creditdesk_domain::access::hidden(
-                    &self.fields,
-                    user,
-                    &self.policy.profile_editors,
-                );
                 self.monitor
                     .alerts
                     .iter()

@@ -102,6 +102,8 @@ fn device(server: &RefCell<Book>, who: &str) -> (MemStore, RefCell<Book>) {
     assert!(block_on(sync::adopt(&store, &snapshot, &chunks))
         .unwrap()
         .is_empty());
+    // A device that syncs, as the app notes it at sign-in.
+    block_on(sync::mark_served(&store)).unwrap();
     let (book, _) = block_on(load::whole_book(
         &store,
         Date::parse(TODAY).unwrap(),
@@ -227,7 +229,6 @@ fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
     let pending = block_on(sync::adopt(&d_store, &snapshot, &chunks)).unwrap();
     assert_eq!(pending.len(), 1);
     d_book.borrow_mut().user = "rep-1".into();
-    d_book.borrow_mut().synced = true;
     let held = block_on(sync::rebase(
         &d_store,
         &d_book,
@@ -834,7 +835,6 @@ fn the_external_profile_hidden_from_reps_never_reaches_a_reps_device_which_still
     // The rep's device runs the rules itself: the one on the count it does not hold is left to
     // the server, neither cleared nor raised again.
     d_book.borrow_mut().user = "rep-1".into();
-    d_book.borrow_mut().synced = true;
     block_on(creditdesk_app::monitoring::run_rules(
         &d_store, &d_book, 1, None,
     ))

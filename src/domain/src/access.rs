@@ -99,10 +99,15 @@ pub const FIXED: [&str; 19] = [
     field::REPORT_DATE,
 ];
 
+/// The external profile's fields: the last eight of [`FIXED`].
+pub fn profile() -> &'static [&'static str] {
+    &FIXED[FIXED.len() - 8..]
+}
+
 /// Whether a field is a rating input only the profile's editors change by default: the external
 /// profile (the last eight of [`FIXED`]), or a custom field placed with it.
 fn is_profile(set: &FieldSet, name: &str) -> bool {
-    FIXED[FIXED.len() - 8..].contains(&name)
+    profile().contains(&name)
         || name
             .strip_prefix("custom.")
             .and_then(|k| set.get(k))

@@ -560,21 +560,13 @@ impl Engine {
         store.set_setting("initialized", "1").await.map_err(text)?;
         let device = DeviceId::from_u128(0);
         let demo_users = start.demo;
-        let (mut book, warnings) = creditdesk_app::load::whole_book(&store, as_of, device, || {
+        let (book, warnings) = creditdesk_app::load::whole_book(&store, as_of, device, || {
             demo_users
                 .map(creditdesk_domain::demo::users)
                 .unwrap_or_default()
         })
         .await
         .map_err(text)?;
-        // The server grades from every input: a sealed part (a device's, come in a restored
-        // backup) counts for nothing here.
-        if book.customers.iter().any(|c| c.sealed.is_some()) {
-            for c in &mut book.customers {
-                c.sealed = None;
-            }
-            book.rescore();
-        }
         for w in warnings {
             eprintln!("warning: {w}");
         }
@@ -1114,6 +1106,21 @@ impl Engine {
                     .cloned()
                     .collect()
             };
+            // Each user's hidden fields, worked out once (not per alert and recipient).
+            let hidden: std::collections::HashMap<&str, _> = book
+                .users
+                .iter()
+                .filter(|_| !fresh.is_empty())
+                .map(|u| {
+                    let h = creditdesk_domain::access::hidden(
+                        &book.fields,
+                        u,
+                        &book.policy.profile_editors,
+                    );
+                    (u.id.as_str(), h)
+                })
+                .filter(|(_, h)| !h.is_empty())
+                .collect();
             let mut due = creditdesk_domain::notice::alert_notices(
                 &fresh,
                 |id| {
@@ -1124,14 +1131,9 @@ impl Engine {
                 &book.notices,
                 since,
                 |a, user| {
-                    book.users.iter().find(|u| u.id == user).is_some_and(|u| {
-                        let hidden = creditdesk_domain::access::hidden(
-                            &book.fields,
-                            u,
-                            &book.policy.profile_editors,
-                        );
-                        a.reads_hidden(&book.rules, &hidden)
-                    })
+                    hidden
+                        .get(user)
+                        .is_some_and(|h| a.reads_hidden(&book.rules, h))
                 },
             );
             due.extend(creditdesk_domain::notice::request_notices(

@@ -758,11 +758,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
         let t = move |k: T| lang.t(k);
         let parts = v.score.parts.clone();
         let hidden = v.score.hidden;
-        let hidden_weight: i64 = parts
-            .iter()
-            .filter(|p| !p.hidden)
-            .map(|p| p.effective_weight_bp as i64)
-            .sum();
+        let hidden_weight = v.score.hidden_weight_bp().unwrap_or(0);
         let additive = !v.score.characteristics.is_empty();
         let reasons = v.score.reasons.clone();
         let lift = v.lift.clone();
@@ -829,8 +825,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                                         <td>{t(T::HiddenInputs)}</td>
                                         <td class="num key">{fmt_score(h)}</td>
                                         <td class="num" colspan="3"></td>
-                                        // The visible factors' effective weights and theirs add up to 100%.
-                                        <td class="num">{format!("{}%", Fixed(10_000 - hidden_weight).display())}</td>
+                                        <td class="num">{format!("{}%", Fixed(hidden_weight as i64).display())}</td>
                                     </tr>
                                 })}
                             </tbody>

@@ -205,8 +205,7 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     let shown = move |name: &'static str| access_of(name) != Access::Hidden;
     // Some of the external profile is hidden from the user: its part of the grade comes from
     // the server.
-    let profile_hidden = creditdesk_domain::access::FIXED
-        [creditdesk_domain::access::FIXED.len() - 8..]
+    let profile_hidden = creditdesk_domain::access::profile()
         .iter()
         .any(|n| !shown(n))
         && state.data(|d| !d.sealing().is_empty());

@@ -439,6 +439,21 @@ pub struct Score {
     pub hidden: Option<Fixed>,
 }
 
+impl Score {
+    /// The weighted mode: the hidden inputs' effective weight together, basis points (what the
+    /// visible factors' effective weights leave of 100%); `None` without hidden inputs.
+    pub fn hidden_weight_bp(&self) -> Option<u32> {
+        self.hidden?;
+        let visible: u32 = self
+            .parts
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| p.effective_weight_bp)
+            .sum();
+        Some(10_000u32.saturating_sub(visible))
+    }
+}
+
 /// What would move a customer up one grade soonest: one factor reaching a better bin.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hint {
