@@ -154,7 +154,14 @@ fn CustomerForm(input: CustomerInput, existing: Option<CustomerId>) -> impl Into
     let form = form_from(&input);
     let custom: crate::ui::custom_fields::Values =
         RwSignal::new(input.custom.clone().unwrap_or_default());
-    let has_more = state.data(|d| !d.fields.in_section(Section::More).is_empty());
+    // Only fields the user sees: a section of hidden ones is not drawn empty.
+    let has_more = state.data(|d| {
+        let me = d.me();
+        d.fields
+            .in_section(Section::More)
+            .iter()
+            .any(|f| d.field_access(&me, &f.error_name()) != Access::Hidden)
+    });
     let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
