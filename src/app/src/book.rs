@@ -329,6 +329,23 @@ impl Book {
     }
 
     /// The check of `user`'s order: their own reservation on the customer is theirs to use.
+    /// Whether the customers' limits are hidden from `user` (see [`creditdesk_domain::access`]):
+    /// then they hold no figure made from a limit, and the server checks their orders against it.
+    pub fn limits_hidden_from(&self, user: &User) -> bool {
+        creditdesk_domain::access::hides_limits(&creditdesk_domain::access::hidden(
+            &self.fields,
+            user,
+            &self.policy.profile_editors,
+        ))
+    }
+
+    /// Whether `user` may set credit aside for an order to come: one who records orders and
+    /// sees what is available (not one from whom limits are hidden).
+    pub fn may_reserve(&self, user: &User) -> bool {
+        user.may(creditdesk_domain::approval::Permission::RecordOrders)
+            && !self.limits_hidden_from(user)
+    }
+
     pub fn check_order_as(
         &self,
         user: &User,

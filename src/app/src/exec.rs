@@ -467,6 +467,12 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             require(me, Permission::RecordOrders, "reserve credit")?;
             visible(book, ctx, *customer)?;
+            // What may be reserved is what is available: it would give the limit back.
+            if book.limits_hidden_from(me) {
+                return Err(CommandError::NotPermitted(
+                    "reserve credit (limits are hidden from you)",
+                ));
+            }
             if let Some(why) = credit::reservation_problem(*amount, *until, as_of) {
                 return Err(CommandError::Reservation(why));
             }
@@ -1012,6 +1018,12 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 ));
             }
             let c = visible(book, ctx, *customer)?;
+            // A temporary limit must be above the limit in force: its check would name it.
+            if matches!(kind, RequestKind::TemporaryLimit { .. }) && book.limits_hidden_from(me) {
+                return Err(CommandError::NotPermitted(
+                    "ask for a temporary limit (it must be above the limit in force, which is hidden from you)",
+                ));
+            }
             // What routes a request (the limit, the grade, the order's amount) is read from the
             // book, never taken from the client.
             let kind = &canonical_kind(book, c, kind)?;
@@ -1064,6 +1076,12 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         } => {
             let r = find(book, *request)?;
             let c = visible(book, ctx, r.customer)?;
+            // A decision on a limit is made knowing it.
+            if book.limits_hidden_from(me) {
+                return Err(CommandError::NotPermitted(
+                    "decide a request (limits are hidden from you)",
+                ));
+            }
             // The role to act in; when there is none the domain names why (own request, wrong
             // role...).
             let role = r

@@ -440,6 +440,7 @@ mod tests {
             ],
             util_bins: [1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
             no_limit: 0,
+            limits_hidden: false,
             top_risk: vec![(
                 CustomerId::from_u128(7),
                 "华东 \"quoted\" Ltd".into(),

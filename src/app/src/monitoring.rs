@@ -337,10 +337,10 @@ pub fn reviews_for(
             Meta::new(d.device, at),
             a.customer,
             kind,
-            // A value read from a custom field or the litigation count may be hidden from some
-            // who see the request: it is left out.
+            // A value read from a custom field or the litigation count, or a utilisation (which
+            // gives the limit back), may be hidden from some who see the request: it is left out.
             match a.metric {
-                Metric::CustomField | Metric::LitigationCount => {
+                Metric::CustomField | Metric::LitigationCount | Metric::Utilisation => {
                     format!("{} {}: {}", a.rule, a.name, a.metric.code())
                 }
                 _ => format!("{} {}: {} = {}", a.rule, a.name, a.metric.code(), a.value),

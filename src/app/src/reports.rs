@@ -110,7 +110,8 @@ pub fn warning_band(policy: &creditdesk_domain::credit::Policy, bin: usize) -> b
 }
 
 /// One customer's utilisation on a date, in basis points rounded down (as monitoring reads it),
-/// with the limit and the exposure; `None` without a limit in force.
+/// with the limit and the exposure; `None` without a limit in force, or with the limits hidden
+/// from the user.
 pub fn utilisation(
     d: &Data,
     c: &Customer,
@@ -119,8 +120,8 @@ pub fn utilisation(
 ) -> (Money, Money, Option<i64>) {
     let limit = c.limits.effective(as_of);
     let exposure = exposure_on(d, c.id, open_ar, as_of);
-    let bp = limit
-        .is_positive()
+    // A limit hidden from the user stands for nothing.
+    let bp = (limit.is_positive() && !c.limits.hidden)
         .then(|| ratio_bp_round_down(exposure, limit).unwrap_or(0));
     (limit, exposure, bp)
 }
@@ -142,6 +143,10 @@ pub struct Dashboard {
     pub reps: Vec<RepRow>,
     /// Exposure of the customers with a limit / the sum of their limits (rounded down).
     pub utilisation_bp: Option<i64>,
+    /// The limits are hidden from the user: utilisation, its bands and the customers over 90%
+    /// are not known (none is counted as without a limit).
+    #[serde(default)]
+    pub limits_hidden: bool,
     pub over_90: u32,
     pub frozen: u32,
     pub open_requests: u32,
@@ -316,6 +321,7 @@ pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
     let mut grades = [(0u32, Money::ZERO); 5];
     let mut util_bins = [0u32; 11];
     let (mut no_limit, mut over_90, mut frozen) = (0, 0, 0);
+    let mut limits_hidden = false;
     let (mut exposure_sum, mut limit_sum) = (Money::ZERO, Money::ZERO);
     let mut risk = Vec::new();
     // Each customer's opening and closing point of the last three periods, the closing one with
@@ -347,6 +353,7 @@ pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
                     over_90 += 1;
                 }
             }
+            None if c.limits.hidden => limits_hidden = true,
             None => no_limit += 1,
         }
         if d.limits_in_force(c.id).is_some_and(|l| l.frozen) {
@@ -405,6 +412,7 @@ pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
         grades,
         util_bins,
         no_limit,
+        limits_hidden,
         top_risk: risk,
     }
 }
@@ -632,6 +640,8 @@ pub fn utilisation_rows<'a>(
     let as_of = f.date(d);
     chosen_points(d, f, &[as_of])
         .into_iter()
+        // A limit hidden from the user stands for nothing: no row is made of it.
+        .filter(|(c, _)| !c.limits.hidden)
         .filter_map(|(c, p)| {
             let (limit, exposure, bp) = utilisation(d, c, p[0].open_ar, as_of);
             let frozen = d.limits_in_force(c.id).is_some_and(|l| l.frozen);

@@ -316,12 +316,21 @@ impl Book {
                     .collect()
             },
             ledger: chunks.iter().map(|(k, b)| ChunkRef::of(k, b)).collect(),
-            requests: self
-                .requests
-                .iter()
-                .filter(|r| seen.contains(&r.customer))
-                .cloned()
-                .collect(),
+            // With the limits hidden, the limits a request names, save the user's own proposal.
+            requests: {
+                let limits = creditdesk_domain::access::hides_limits(&hidden);
+                self.requests
+                    .iter()
+                    .filter(|r| seen.contains(&r.customer))
+                    .map(|r| {
+                        if limits {
+                            r.without_limits(&user.id)
+                        } else {
+                            r.clone()
+                        }
+                    })
+                    .collect()
+            },
             // An alert whose value reads a field hidden from the user says so instead.
             alerts: {
                 self.monitor

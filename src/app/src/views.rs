@@ -399,6 +399,9 @@ pub struct CreditCard {
     /// Exposure / limit in basis points, rounded down as the rules read it (90.00% warns, 89.99%
     /// does not); `None` without a limit.
     pub utilisation_bp: Option<i64>,
+    /// The limit is hidden from the user: `limit`, `available` and `utilisation_bp` stand for
+    /// nothing and are not shown.
+    pub limit_hidden: bool,
     pub sales_12m: Money,
     pub suggestion: credit::Suggestion,
     /// The policy's factor of the suggestion, in basis points.
@@ -437,6 +440,7 @@ impl Book {
                 creditdesk_domain::money::ratio_bp_round_down(position.exposure, position.limit)
                     .unwrap_or(0)
             }),
+            limit_hidden: position.limit_hidden,
             sales_12m,
             suggestion: p.suggested_limit(grade, sales_12m),
             suggestion_factor_bp: p.suggestion_factor_bp,

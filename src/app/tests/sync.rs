@@ -1133,3 +1133,200 @@ fn a_void_made_on_the_server_reaches_a_device_and_reads_there_as_on_the_server()
     assert_eq!(d.summary(ours), s.summary(ours));
     assert_eq!(d.summary(ours).overdue, Money::from_units(9000));
 }
+
+#[test]
+fn limits_hidden_from_reps_never_reach_a_reps_device_whose_orders_the_server_then_checks() {
+    use creditdesk_domain::access::{Access, Grant};
+    use creditdesk_domain::credit::{Outcome, Reason};
+    use creditdesk_domain::fields::FieldSet;
+    use creditdesk_domain::request::RequestKind;
+    let (s_store, s_book) = server();
+    let ours = CustomerId::from_u128(100);
+    s_book.borrow_mut().fields = FieldSet {
+        version: 1,
+        access: vec![Grant {
+            field: "limits".into(),
+            role: Role::SalesRep,
+            access: Access::Hidden,
+        }],
+        ..FieldSet::default()
+    };
+    let run = |store: &MemStore, book: &RefCell<Book>, who: &str, id: &str, cmd: Command| {
+        block_on(execute(store, book, &ctx(who, id), cmd, vec![]))
+    };
+    // On the server: an order takes the customer to 95% of its 100,000; the rules raise the
+    // utilisation alert; finance asks for 150,000 and the rep asks for a temporary 130,000.
+    run(&s_store, &s_book, "fs", "s1", order(1, ours, "95000")).unwrap();
+    block_on(creditdesk_app::monitoring::run_rules(
+        &s_store,
+        &s_book,
+        1_781_488_800_000,
+        None,
+    ))
+    .unwrap();
+    let util = |b: &Book| {
+        b.monitor
+            .alerts
+            .iter()
+            .find(|a| {
+                a.customer == ours && a.metric == creditdesk_domain::monitor::Metric::Utilisation
+            })
+            .cloned()
+    };
+    assert_eq!(util(&s_book.borrow()).map(|a| a.value), Some(9_500));
+    let file = |who: &str, n: u128, kind: RequestKind| {
+        run(
+            &s_store,
+            &s_book,
+            who,
+            &format!("r{n}"),
+            Command::FileRequest {
+                id: RequestId::from_u128(n),
+                customer: ours,
+                kind,
+                reason: "Larger orders expected this season".into(),
+                attachments: vec![],
+            },
+        )
+        .unwrap_or_else(|e| panic!("{who}: {e}"));
+    };
+    file(
+        "fs",
+        501,
+        RequestKind::TemporaryLimit {
+            amount: Money::from_units(150_000),
+            start: Date::parse(TODAY).unwrap(),
+            end: Date::parse("2026-07-15").unwrap(),
+        },
+    );
+    file(
+        "rep-1",
+        502,
+        RequestKind::PermanentChange {
+            before: Money::ZERO,
+            after: Money::from_units(130_000),
+            expires: None,
+            review: None,
+        },
+    );
+    // The rep's device: no amount of a limit in its store, and no figure made from one.
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let stored = block_on(d_store.load_customers()).unwrap();
+    let held = stored.iter().find(|c| c.id == ours).unwrap();
+    assert!(held.limits.hidden);
+    assert_eq!(held.limits.permanent, Money::ZERO);
+    // As a whole number of fen, the value of a field: 100,000 in force, 150,000 asked by finance.
+    let everything = format!("{:?}", block_on(d_store.dump()).unwrap()).replace('\\', "");
+    for fen in ["10000000", "15000000"] {
+        for end in [',', '}', ']'] {
+            let token = format!(":{fen}{end}");
+            assert!(!everything.contains(&token), "{token} is on the device");
+        }
+    }
+    assert!(!everything.contains("100,000"));
+    let rep = users()[0].clone();
+    // The device's digest agrees with what the server would send it: nothing to patch.
+    let (snapshot, _) = s_book.borrow().snapshot_for(&rep, 4).unwrap();
+    assert!(snapshot.patch(&digest_of(&d_store, &d_book)).is_empty());
+    let card = d_book.borrow().credit_card(&rep, ours).unwrap();
+    assert_eq!(
+        (card.limit_hidden, card.utilisation_bp, card.available),
+        (true, None, Money::ZERO)
+    );
+    // The requests: finance's proposal and the limit in force are hidden; the rep's own proposal
+    // is not.
+    let requests = d_book.borrow().requests.clone();
+    let kind = |n: u128| {
+        let r = requests
+            .iter()
+            .find(|r| r.id == RequestId::from_u128(n))
+            .unwrap();
+        assert!(r.limits_hidden);
+        r.kind.clone()
+    };
+    assert!(matches!(kind(501), RequestKind::TemporaryLimit { amount, .. } if amount.is_zero()));
+    assert!(
+        matches!(kind(502), RequestKind::PermanentChange { before, after, .. }
+        if before.is_zero() && after == Money::from_units(130_000))
+    );
+    // The utilisation alert reaches the rep without its value, and the device's own run of the
+    // rules (which cannot tell the utilisation) leaves it open.
+    let a = util(&d_book.borrow()).expect("the alert reached the device");
+    assert!(a.redacted && a.value == 0, "{a:?}");
+    block_on(creditdesk_app::monitoring::run_rules(
+        &d_store,
+        &d_book,
+        1_781_488_900_000,
+        None,
+    ))
+    .unwrap();
+    let a = util(&d_book.borrow()).expect("still there");
+    assert_ne!(a.status, creditdesk_domain::monitor::AlertStatus::Resolved);
+    // An order of 20,000 (to 115%): the device cannot check the limit and takes it, saying the
+    // server will; the server, running the same command, holds it.
+    let fx = run(&d_store, &d_book, "rep-1", "o2", order(2, ours, "20000")).unwrap();
+    assert_eq!(fx.outcome, Some(Outcome::Warn));
+    let check = d_book
+        .borrow()
+        .check_order_as(&rep, ours, Money::from_units(20_000), false)
+        .unwrap();
+    assert_eq!(check.reasons, vec![Reason::LimitUnchecked]);
+    let mine = vec![(
+        OrderId::from_u128(2),
+        d_book
+            .borrow()
+            .ledger
+            .order(OrderId::from_u128(2))
+            .unwrap()
+            .status,
+    )];
+    let on_server = run(&s_store, &s_book, "rep-1", "o2", order(2, ours, "20000")).unwrap();
+    assert_eq!(on_server.outcome, Some(Outcome::Block));
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(&rep, 5).unwrap();
+    block_on(sync::adopt(&d_store, &snapshot, &chunks)).unwrap();
+    let d_book = reloaded(&d_store);
+    assert_eq!(
+        sync::held_by_server(&d_book.borrow(), &mine),
+        vec!["SO-2".to_string()],
+        "the rep hears the server held it"
+    );
+    // Credit is not reserved by one who cannot see what is available, on the device or the
+    // server; nor is a request decided.
+    let reserve = Command::ReserveCredit {
+        id: "res-1".into(),
+        customer: ours,
+        amount: Money::from_units(1_000),
+        until: Date::parse("2026-06-20").unwrap(),
+    };
+    for (store, book) in [(&d_store, &d_book), (&s_store, &s_book)] {
+        let e = run(store, book, "rep-1", "res", reserve.clone()).unwrap_err();
+        assert!(e.to_string().contains("limits are hidden"), "{e}");
+    }
+    // Nor a temporary limit asked for (it must be above the limit in force).
+    let temporary = Command::FileRequest {
+        id: RequestId::from_u128(503),
+        customer: ours,
+        kind: RequestKind::TemporaryLimit {
+            amount: Money::from_units(101_000),
+            start: Date::parse(TODAY).unwrap(),
+            end: Date::parse("2026-07-15").unwrap(),
+        },
+        reason: "Season".into(),
+        attachments: vec![],
+    };
+    let e = run(&s_store, &s_book, "rep-1", "t", temporary).unwrap_err();
+    assert!(
+        e.to_string().contains("limits are hidden") || e.to_string().contains("hidden from you"),
+        "{e}"
+    );
+    // Finance sees it all (and the search above finds a limit where one is).
+    let (fs_store, _) = device(&s_book, "fs");
+    let theirs = format!("{:?}", block_on(fs_store.dump()).unwrap()).replace('\\', "");
+    assert!(theirs.contains(":10000000,") && theirs.contains(":15000000"));
+    let all = block_on(fs_store.load_customers()).unwrap();
+    let c = all.iter().find(|c| c.id == ours).unwrap();
+    assert_eq!(
+        (c.limits.hidden, c.limits.permanent),
+        (false, Money::from_units(100_000))
+    );
+}

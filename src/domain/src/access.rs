@@ -16,10 +16,19 @@
 //! - **What cannot be hidden** ([`hideable`]): the fields every customer needs (name, region,
 //!   industry, sales rep, first cooperation date, the language reminders are written in, a
 //!   required custom field: a form without them could not be saved or a reminder written). They
-//!   can be read-only. Limits are not fields of the form: they change only through approved
-//!   requests and are always read-only; they are never hidden, because the order check a device
-//!   makes answers with the credit available, and that with the exposure one sees gives the
-//!   limit back.
+//!   can be read-only.
+//! - **Limits** ([`field::LIMITS`]) are not fields of the form: they change only through
+//!   approved requests, so they are never editable by a grant. They can be hidden, but only from
+//!   a role that reads no audit trail (the trail holds every limit change) and so approves
+//!   nothing (see [`hideable_from`]): in the default roles, the sales rep. A user from whom they
+//!   are hidden holds each customer's limits without their amounts (`Limits::hidden`, dates and
+//!   the freeze kept), and so no figure made from them: the device's order check leaves the
+//!   limit to the server (`credit::Reason::LimitUnchecked`), which holds or passes the order when
+//!   it arrives; the rules on utilisation, unused limits and reviews are left to the server; limit
+//!   requests come without the limits the user did not propose themselves
+//!   (`Request::without_limits`); credit cannot be reserved (a reservation answers with what is
+//!   available). What remains visible: whether an order passed, the freeze, the limit's dates,
+//!   the tier a request is routed by, and the policy's limits per grade.
 //! - **Rating inputs can be hidden** (the external profile, a custom field a model reads): the
 //!   server then sends, in their place, their part of the customer's score (a sealed part, see
 //!   [`crate::rating::sealed`]), so the device grades as the server does without holding them.
@@ -120,8 +129,15 @@ pub fn hideable(set: &FieldSet, name: &str) -> bool {
 }
 
 /// Whether a field may be hidden from this role: a hideable field, and no rating input from a
-/// role that edits scorecards (a draft's what-if and back-test read every input).
+/// role that edits scorecards (a draft's what-if and back-test read every input), and limits
+/// only from a role that reads no audit trail (which holds every limit change; the roles that
+/// approve requests all read it).
 pub fn hideable_from(set: &FieldSet, name: &str, role: Role) -> bool {
+    if name == field::LIMITS {
+        return !role.grants(Permission::ViewAudit)
+            && !role.grants(Permission::EditPolicy)
+            && !role.grants(Permission::SeeAllCustomers);
+    }
     hideable_field(set, name)
         && !(rating_input(set, name) && role.grants(Permission::EditScorecard))
 }
@@ -157,9 +173,11 @@ fn hideable_field(set: &FieldSet, name: &str) -> bool {
     ) && !required_custom
 }
 
-/// Whether a grant names a field of the form (a fixed one, or a custom field, retired or not).
+/// Whether a grant names a field of the form (a fixed one, or a custom field, retired or not),
+/// or the limits.
 pub fn known(set: &FieldSet, name: &str) -> bool {
     FIXED.contains(&name)
+        || name == field::LIMITS
         || name
             .strip_prefix("custom.")
             .is_some_and(|k| set.get(k).is_some())
@@ -176,7 +194,8 @@ fn default_for(set: &FieldSet, roles: &[Role], name: &str, profile_editors: &[Ro
     }
     .may(Permission::EditCustomers);
     let profile_ok = !is_profile(set, name) || roles.iter().any(|r| profile_editors.contains(r));
-    if edits && profile_ok {
+    // Limits change only through approved requests.
+    if edits && profile_ok && name != field::LIMITS {
         Access::Edit
     } else {
         Access::Read
@@ -210,12 +229,19 @@ pub fn access(set: &FieldSet, user: &User, name: &str, profile_editors: &[Role])
         .min(default)
 }
 
-/// The names of every field of the form (fixed, then the custom ones, retired too).
+/// The names of every field a grant may name: the form's (fixed, then the custom ones, retired
+/// too), then the limits.
 fn all_fields(set: &FieldSet) -> impl Iterator<Item = Cow<'static, str>> + '_ {
     FIXED
         .iter()
         .map(|f| Cow::Borrowed(*f))
         .chain(set.fields.iter().map(|d| d.error_name()))
+        .chain(std::iter::once(Cow::Borrowed(field::LIMITS)))
+}
+
+/// Whether the limits are among the hidden fields (as [`hidden`] names them).
+pub fn hides_limits<S: AsRef<str>>(hidden: &[S]) -> bool {
+    hidden.iter().any(|h| h.as_ref() == field::LIMITS)
 }
 
 /// The fields hidden from a user.
@@ -261,6 +287,9 @@ pub fn strip(c: &mut Customer, hidden: &[Cow<'static, str>]) {
                 field::INDUSTRY_POSITION => c.profile.industry_position = None,
                 field::REPORT_SCORE => c.profile.report_score = None,
                 field::REPORT_DATE => c.profile.report_date = None,
+                // The amounts go; the dates and the freeze stay (a rep must know an account
+                // is frozen, and when its limit lapses).
+                field::LIMITS => c.limits = c.limits.without_amounts(),
                 // The rest cannot be hidden (see `hideable`).
                 _ => {}
             },
@@ -427,5 +456,61 @@ mod tests {
             access(&open, &user(&[SalesRep]), "founded", &editors),
             Access::Read
         );
+    }
+
+    #[test]
+    fn limits_are_never_editable_by_a_grant_and_can_be_hidden_only_from_a_role_that_reads_no_trail()
+    {
+        use Role::*;
+        let set = FieldSet::default();
+        let check = |role: Role, hideable: bool| {
+            assert_eq!(
+                hideable_from(&set, field::LIMITS, role),
+                hideable,
+                "{role:?}"
+            );
+        };
+        check(SalesRep, true);
+        for role in [
+            SalesManager,
+            FinanceSpecialist,
+            FinanceManager,
+            Cfo,
+            GeneralManager,
+            Admin,
+        ] {
+            check(role, false);
+        }
+        // Read-only by default, for everyone: limits change through requests.
+        let editors = [FinanceSpecialist];
+        for role in Role::ALL {
+            assert_eq!(
+                access(&set, &user(&[role]), field::LIMITS, &editors),
+                Access::Read
+            );
+        }
+        let hidden_from_reps = FieldSet {
+            access: vec![grant(field::LIMITS, SalesRep, Access::Hidden)],
+            ..FieldSet::default()
+        };
+        assert!(hides_limits(&hidden(
+            &hidden_from_reps,
+            &user(&[SalesRep]),
+            &editors
+        )));
+        // A rep who is also a sales manager reads them.
+        assert!(!hides_limits(&hidden(
+            &hidden_from_reps,
+            &user(&[SalesRep, SalesManager]),
+            &editors
+        )));
+        assert!(hidden_from_reps.problems().is_empty());
+        let from_finance = FieldSet {
+            access: vec![grant(field::LIMITS, FinanceSpecialist, Access::Hidden)],
+            ..FieldSet::default()
+        };
+        let problems = from_finance.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code.code(), "FD-ACCESS-HIDDEN");
     }
 }

@@ -275,9 +275,31 @@ pub struct Limits {
     pub review_due: Option<Date>,
     /// When the permanent limit lapses, if ever.
     pub expires: Option<Date>,
+    /// Only in a copy made for a user from whom limits are hidden (see [`crate::access`]): the
+    /// amounts are zero and stand for nothing. Never in the server's own record.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl Limits {
+    /// The limits as a user from whom they are hidden holds them: no amount, the dates and the
+    /// freeze kept.
+    pub fn without_amounts(&self) -> Limits {
+        Limits {
+            permanent: Money::ZERO,
+            temporary: self
+                .temporary
+                .iter()
+                .map(|t| TemporaryLimit {
+                    amount: Money::ZERO,
+                    ..t.clone()
+                })
+                .collect(),
+            hidden: true,
+            ..self.clone()
+        }
+    }
+
     /// The limit in force on a day: the permanent limit (zero once expired), or the largest
     /// temporary limit in force if that is higher. A temporary limit ends by itself.
     pub fn effective(&self, as_of: Date) -> Money {
@@ -420,6 +442,9 @@ pub enum Reason {
     ReviewDue {
         on: Date,
     },
+    /// The limit is hidden from this device's user: the server checks the order against it when
+    /// it arrives (and holds it if it does not fit).
+    LimitUnchecked,
 }
 
 impl Reason {
@@ -436,12 +461,13 @@ impl Reason {
             Reason::Overdue { .. } => "overdue",
             Reason::LimitExpired { .. } => "limit_expired",
             Reason::ReviewDue { .. } => "review_due",
+            Reason::LimitUnchecked => "limit_unchecked",
         }
     }
     pub fn blocks(&self) -> bool {
         !matches!(
             self,
-            Reason::OverWarnShare { .. } | Reason::ReviewDue { .. }
+            Reason::OverWarnShare { .. } | Reason::ReviewDue { .. } | Reason::LimitUnchecked
         )
     }
 }
@@ -476,6 +502,9 @@ pub struct CheckResult {
     pub available: Money,
     /// Utilisation after the order, basis points (`None` with a zero limit).
     pub used_after_bp: Option<i64>,
+    /// The limit is hidden from the user: `limit`, `available` and `used_after_bp` stand for
+    /// nothing (zero, `None`) and are not to be shown.
+    pub limit_hidden: bool,
 }
 
 impl CheckResult {
@@ -553,7 +582,10 @@ pub fn check(
         reasons.push(Reason::CashBeforeDelivery);
         remedies.push(Remedy::Prepay);
     }
-    if !prepaid {
+    if !prepaid && c.limits.hidden {
+        // Not known here: the server checks the limit when the order reaches it.
+        reasons.push(Reason::LimitUnchecked);
+    } else if !prepaid {
         // The binding ceiling: the limit, or the hold share of it when that rule is on.
         let ceiling = match policy.hold_over_bp {
             Some(bp) => share_of(limit, bp).min(limit),
@@ -623,6 +655,7 @@ pub fn check(
         exposure,
         available,
         used_after_bp,
+        limit_hidden: c.limits.hidden,
     }
 }
 

@@ -373,6 +373,7 @@ pub fn generate(spec: &DemoSpec) -> Dataset {
             // review requests at the first start: a few, not a flood).
             review_due: Some(spec.as_of.add_days(rng.range(-5, 360) as i32)),
             expires: None,
+            hidden: false,
         };
         let customer = Customer {
             limits,

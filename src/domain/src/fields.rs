@@ -752,6 +752,15 @@ impl FieldSet {
                     "the name, region, industry, sales rep, first cooperation date, language and required fields cannot be hidden".into(),
                 );
             } else if g.access == crate::access::Access::Hidden
+                && g.field == crate::party::field::LIMITS
+                && !crate::access::hideable_from(self, &g.field, g.role)
+            {
+                push(
+                    FieldCode::AccessHidden,
+                    &at,
+                    "limits can be hidden only from a role that reads no audit trail (it holds every limit change) and approves nothing".into(),
+                );
+            } else if g.access == crate::access::Access::Hidden
                 && !crate::access::hideable_from(self, &g.field, g.role)
             {
                 push(

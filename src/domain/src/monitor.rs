@@ -548,6 +548,8 @@ impl Alert {
     /// hidden from them, as [`crate::access::hidden`] names them): see [`Rule::reads_hidden`].
     pub fn reads_hidden<S: AsRef<str>>(&self, rules: &RuleSet, hidden: &[S]) -> bool {
         match self.metric {
+            // Utilisation with the exposure gives the limit back.
+            Metric::Utilisation => crate::access::hides_limits(hidden),
             Metric::LitigationCount => hidden
                 .iter()
                 .any(|h| h.as_ref() == crate::party::field::LITIGATION_COUNT),
@@ -589,7 +591,17 @@ impl Rule {
     /// reading. A device without the field neither raises nor clears its alerts
     /// ([`MonitorState::run_blind`]); a copy of its alert for that user has no value
     /// ([`Alert::redacted`]).
+    ///
+    /// With the limits hidden: the rules on utilisation and on a limit left unused (both read
+    /// the limit), and every rule that asks for a review (the review proposes a new limit from
+    /// the one in force).
     pub fn reads_hidden<S: AsRef<str>>(&self, hidden: &[S]) -> bool {
+        if crate::access::hides_limits(hidden)
+            && (self.actions.review
+                || matches!(self.metric, Metric::Utilisation | Metric::MonthsUnused))
+        {
+            return true;
+        }
         let field = match self.metric {
             Metric::LitigationCount => crate::party::field::LITIGATION_COUNT.to_string(),
             Metric::CustomField => {

@@ -259,6 +259,10 @@ pub mod field {
     pub const REPORT_SCORE: &str = "report_score";
     pub const REPORT_DATE: &str = "report_date";
     pub const LANG: &str = "lang";
+    /// Not a field of the form: the customer's credit limits (permanent and temporary amounts),
+    /// which change only through approved requests. Named so that a grant may hide them (see
+    /// [`crate::access`]).
+    pub const LIMITS: &str = "limits";
 }
 
 fn optional<T>(s: &str, parse: impl Fn(&str) -> Result<T, Problem>) -> Result<Option<T>, Problem> {

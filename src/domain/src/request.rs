@@ -171,6 +171,10 @@ pub struct Request {
     /// Kept from before the approval workflow existed: applied at once, with no route.
     #[serde(default)]
     pub legacy: bool,
+    /// Only in a copy made for a user from whom limits are hidden ([`Request::without_limits`]):
+    /// the limits the kind names are zero, save the one that user proposed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub limits_hidden: bool,
 }
 
 /// A grade set by an approved override, in place of the scorecard's.
@@ -194,6 +198,65 @@ pub enum Effect {
 impl Request {
     pub fn state(&self) -> State {
         self.flow.state
+    }
+
+    /// The request as `user`, from whom limits are hidden, holds it: every limit it names is
+    /// zero (the one in force when it was filed, the one an unfreeze or an override is routed
+    /// by), save the limit `user` proposed in it themselves, which they know. Another's proposal
+    /// is hidden too: approved, it is the customer's limit. The tier it is routed by stays.
+    pub fn without_limits(&self, user: &str) -> Request {
+        let own = self.requested_by == user;
+        let keep = |m: Money| if own { m } else { Money::ZERO };
+        let kind = match &self.kind {
+            RequestKind::FirstApplication {
+                limit,
+                expires,
+                review,
+            } => RequestKind::FirstApplication {
+                limit: keep(*limit),
+                expires: *expires,
+                review: *review,
+            },
+            RequestKind::PermanentChange {
+                after,
+                expires,
+                review,
+                ..
+            } => RequestKind::PermanentChange {
+                before: Money::ZERO,
+                after: keep(*after),
+                expires: *expires,
+                review: *review,
+            },
+            RequestKind::TemporaryLimit { amount, start, end } => RequestKind::TemporaryLimit {
+                amount: keep(*amount),
+                start: *start,
+                end: *end,
+            },
+            RequestKind::Unfreeze { .. } => RequestKind::Unfreeze { limit: Money::ZERO },
+            RequestKind::GradeOverride {
+                from,
+                to,
+                score,
+                model_version,
+                ..
+            } => RequestKind::GradeOverride {
+                from: *from,
+                to: *to,
+                score: *score,
+                model_version: *model_version,
+                limit: Money::ZERO,
+            },
+            // An order's amount and a dispute's are the user's to see.
+            k @ (RequestKind::Freeze
+            | RequestKind::ReleaseHeldOrder { .. }
+            | RequestKind::WriteOff { .. }) => k.clone(),
+        };
+        Request {
+            kind,
+            limits_hidden: true,
+            ..self.clone()
+        }
     }
 
     /// Whether an open request must expire at `now`: still open `expire_days` after it was
@@ -622,6 +685,7 @@ pub fn draft(
         flow: Flow::new(requester, route),
         attachments: Vec::new(),
         legacy: false,
+        limits_hidden: false,
     }
 }
 
@@ -765,6 +829,7 @@ mod legacy {
             flow,
             attachments: Vec::new(),
             legacy: true,
+            limits_hidden: false,
         })
     }
 }

@@ -591,6 +591,7 @@ fn the_temporary_limit_to_ask_is_the_whole_limit_and_above_the_permanent_one() {
         exposure: Money::ZERO,
         available: Money::ZERO,
         used_after_bp: None,
+        limit_hidden: false,
     };
     let check = |limit, increase, permanent, expected: Option<Money>| {
         assert_eq!(
@@ -615,4 +616,86 @@ fn the_temporary_limit_to_ask_is_the_whole_limit_and_above_the_permanent_one() {
         Some(Money::from_minor(10_000_001)),
     );
     check(100_000, None, 100_000, None);
+}
+
+#[test]
+fn with_the_limit_hidden_the_device_leaves_the_limit_to_the_server_and_still_applies_every_other_rule(
+) {
+    // Hidden: the amounts are zero and stand for nothing; a zero limit must not read as "none".
+    let hidden = |c: CheckInput| CheckInput {
+        limits: c.limits.without_amounts(),
+        ..c
+    };
+    let check_one = |c: CheckInput, amount: i64, prepaid: bool| {
+        let r = check(&Policy::default(), &c, y(amount), prepaid, d(TODAY));
+        (r.outcome, r.reasons, r.remedies, r.limit_hidden)
+    };
+    // An order far over the limit: the device cannot tell, and says the server checks it.
+    assert_eq!(
+        check_one(hidden(customer(Grade::A, 10_000, 9_000)), 50_000, false),
+        (Outcome::Warn, vec![Reason::LimitUnchecked], vec![], true)
+    );
+    // Seen in full, the same order is held: what the server answers.
+    assert_eq!(
+        check_one(customer(Grade::A, 10_000, 9_000), 50_000, false).0,
+        Outcome::Block
+    );
+    // A customer that never had a limit is not refused as "no limit" on the device either.
+    assert_eq!(
+        check_one(hidden(customer(Grade::A, 0, 0)), 1_000, false).1,
+        vec![Reason::LimitUnchecked]
+    );
+    // The freeze and the overdue block are known to the device and still hold the order.
+    let mut frozen = hidden(customer(Grade::A, 10_000, 0));
+    frozen.limits.frozen = true;
+    frozen.overdue = y(20_000);
+    frozen.max_days_overdue = 40;
+    let (outcome, reasons, _, _) = check_one(frozen, 100, false);
+    assert_eq!(outcome, Outcome::Block);
+    assert_eq!(
+        reasons.iter().map(Reason::code).collect::<Vec<_>>(),
+        ["frozen", "limit_unchecked", "overdue"]
+    );
+    // Paid before delivery, the limit does not apply: nothing is left to check.
+    assert_eq!(
+        check_one(hidden(customer(Grade::A, 10_000, 9_000)), 50_000, true).1,
+        vec![]
+    );
+}
+
+#[test]
+fn limits_without_amounts_keep_the_dates_and_the_freeze_and_nothing_of_an_amount() {
+    let limits = Limits {
+        permanent: y(80_000),
+        temporary: vec![TemporaryLimit {
+            amount: y(120_000),
+            start: d("2026-11-01"),
+            end: d("2026-12-31"),
+        }],
+        frozen: true,
+        review_due: Some(d("2027-03-01")),
+        expires: Some(d("2027-06-30")),
+        hidden: false,
+    };
+    let h = limits.without_amounts();
+    assert!(h.hidden);
+    assert_eq!(h.permanent, Money::ZERO);
+    assert_eq!(h.temporary[0].amount, Money::ZERO);
+    assert_eq!(h.effective(d(TODAY)), Money::ZERO);
+    assert_eq!(
+        (h.frozen, h.review_due, h.expires, h.temporary[0].end),
+        (
+            limits.frozen,
+            limits.review_due,
+            limits.expires,
+            limits.temporary[0].end
+        )
+    );
+    let json = serde_json::to_string(&h).unwrap();
+    assert!(
+        !json.contains("8000000") && !json.contains("12000000"),
+        "{json}"
+    );
+    // The server's own record never says `hidden`.
+    assert!(!serde_json::to_string(&limits).unwrap().contains("hidden"));
 }

@@ -1018,3 +1018,44 @@ fn a_rule_reads_custom_fields_an_amount_a_day_and_an_option_of_a_choice() {
     let codes: Vec<&str> = set.problems().iter().map(|p| p.code.code()).collect();
     assert_eq!(codes, ["RU007", "RU007"]);
 }
+
+#[test]
+fn with_the_limits_hidden_a_device_leaves_to_the_server_every_rule_that_reads_a_limit_or_proposes_one(
+) {
+    use creditdesk_domain::monitor::{Metric, RuleSet};
+    let rules = RuleSet::default();
+    let blind = |hidden: &[&str]| -> Vec<(Metric, bool)> {
+        rules
+            .rules
+            .iter()
+            .filter(|r| r.reads_hidden(hidden))
+            .map(|r| (r.metric, r.actions.review))
+            .collect()
+    };
+    // Nothing hidden: the device runs every rule.
+    assert_eq!(blind(&[]), vec![]);
+    assert_eq!(blind(&["phone"]), vec![]);
+    // Limits hidden: utilisation and the unused limit read the limit; the review of a limit
+    // whose date passed proposes a new one from it. Overdue and the rest stay on the device.
+    let with_limits = blind(&["limits"]);
+    assert!(!with_limits.is_empty());
+    assert!(
+        with_limits
+            .iter()
+            .all(|(m, review)| *review || matches!(m, Metric::Utilisation | Metric::MonthsUnused)),
+        "{with_limits:?}"
+    );
+    for m in [
+        Metric::Utilisation,
+        Metric::MonthsUnused,
+        Metric::DaysToReview,
+    ] {
+        assert!(
+            with_limits.iter().any(|(x, _)| *x == m),
+            "{m:?} not left to the server: {with_limits:?}"
+        );
+    }
+    assert!(!with_limits
+        .iter()
+        .any(|(m, _)| matches!(m, Metric::OverdueAmount | Metric::MaxDaysOverdue)));
+}

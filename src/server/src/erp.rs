@@ -1673,6 +1673,10 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
                 None,
                 format!("the limit's review was due on {}", on.iso()),
             ),
+            // The server's book holds every limit: only a device's copy leaves one unchecked.
+            Reason::LimitUnchecked => {
+                because(x.code(), None, "the limit is left to the server".into())
+            }
         })
         .collect();
     let remedies = r

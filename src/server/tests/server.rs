@@ -1696,3 +1696,130 @@ async fn a_field_hidden_from_sales_reps_is_never_in_their_pull_and_their_push_ca
         s.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn limits_hidden_from_sales_reps_are_never_in_their_pull_and_the_server_checks_their_orders()
+{
+    use creditdesk_domain::access::{Access, Grant};
+    use creditdesk_domain::fields::FieldSet;
+    use creditdesk_domain::ledger::OrderStatus;
+    for db in databases() {
+        let s = demo(db).await;
+        let (admin, fs, rep) = (
+            token(&s, "admin").await,
+            token(&s, "fs-1").await,
+            token(&s, "rep-1").await,
+        );
+        let mutation = |n: u64, command: Command| Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n,
+            command,
+            files: vec![],
+        };
+        let hide = Command::SaveFields {
+            fields: FieldSet {
+                access: vec![Grant {
+                    field: "limits".into(),
+                    role: Role::SalesRep,
+                    access: Access::Hidden,
+                }],
+                ..pull(&s, &admin).await.fields.clone()
+            },
+            why: "limits are finance's".into(),
+            with_access: true,
+        };
+        let r = push(&s, &admin, "desk-0", vec![mutation(1, hide)]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        // Hiding them from the finance specialist, who reads the audit trail, is refused.
+        let mut wrong = pull(&s, &admin).await.fields.clone();
+        wrong.access.push(Grant {
+            field: "limits".into(),
+            role: Role::FinanceSpecialist,
+            access: Access::Hidden,
+        });
+        let r = push(
+            &s,
+            &admin,
+            "desk-0",
+            vec![mutation(
+                2,
+                Command::SaveFields {
+                    fields: wrong,
+                    why: "try".into(),
+                    with_access: true,
+                },
+            )],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Refused, "{db}: {r:?}");
+        assert!(
+            r.results[0]
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("FD-ACCESS-HIDDEN"),
+            "{db}: {r:?}"
+        );
+        // The rep's pull: every limit without its amount; finance's: with them.
+        let (status, raw) = http(&s, "GET", "/api/v1/pull?cursor=0", Some(&rep), None).await;
+        assert_eq!(status, 200);
+        let theirs = raw["customers"].as_array().unwrap();
+        assert!(!theirs.is_empty());
+        for c in theirs {
+            assert_eq!(c["limits"]["hidden"], json!(true), "{db}: {c}");
+            assert_eq!(c["limits"]["permanent"], json!(0), "{db}: {c}");
+        }
+        let all = pull(&s, &fs).await;
+        let finance = book_of(&all);
+        // One of the rep's customers that an order twice its limit would overrun, and nothing
+        // else would stop.
+        let (id, limit) = all
+            .customers
+            .iter()
+            .filter(|c| c.sales_rep == "rep-1" && c.limits.permanent.is_positive())
+            .find_map(|c| {
+                let twice = c.limits.permanent + c.limits.permanent;
+                let check = finance.check_order(c.id, twice, false)?;
+                (check.reasons.iter().map(|r| r.code()).collect::<Vec<_>>() == ["over_limit"])
+                    .then_some((c.id, twice))
+            })
+            .expect("a customer held only by its limit");
+        assert!(all.customers.iter().all(|c| !c.limits.hidden));
+        let o = order(id, "SO-HIDDEN-1", limit);
+        let oid = order_id(&o);
+        let r = push(&s, &rep, "phone-1", vec![mutation(1, o)]).await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let after = book_of(&pull(&s, &fs).await);
+        assert_eq!(
+            after.ledger.order(oid).map(|o| o.status),
+            Some(OrderStatus::Held),
+            "{db}: the server held what the rep's device could not check"
+        );
+        // Credit is not reserved by one who cannot see what is available.
+        let r = push(
+            &s,
+            &rep,
+            "phone-1",
+            vec![mutation(
+                2,
+                Command::ReserveCredit {
+                    id: "res-1".into(),
+                    customer: id,
+                    amount: Money::from_units(1),
+                    until: Date::parse("2026-06-20").unwrap(),
+                },
+            )],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Refused, "{db}: {r:?}");
+        assert!(
+            r.results[0]
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains("limits are hidden"),
+            "{db}: {r:?}"
+        );
+        s.running.stop().await;
+    }
+}
