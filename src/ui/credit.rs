@@ -22,6 +22,7 @@ fn pct(bp: i64) -> String {
 pub fn reason_text(lang: Lang, r: &Reason) -> String {
     let zh = lang == Lang::Zh;
     match *r {
+        Reason::LimitUnchecked => lang.t(crate::ui::i18n::T::LimitUnchecked).into(),
         Reason::Frozen => {
             if zh {
                 "客户已冻结下单".into()
@@ -174,7 +175,9 @@ pub fn CheckPanel(result: CheckResult, customer: String) -> impl IntoView {
     view! {
         <div class=class data-testid="check" data-outcome=format!("{:?}", result.outcome).to_lowercase() role="status">
             <strong>{lang.t(outcome_label(result.outcome))}</strong>
-            <small class="muted">{format!(" · {} {} · {} {}", lang.t(T::EffectiveLimit), result.limit.format_cny(), lang.t(T::Available), result.available.format_cny())}</small>
+            {(!result.limit_hidden).then(|| view! {
+                <small class="muted">{format!(" · {} {} · {} {}", lang.t(T::EffectiveLimit), result.limit.format_cny(), lang.t(T::Available), result.available.format_cny())}</small>
+            })}
             {(!result.reasons.is_empty()).then(|| view! {
                 <ul class="reasons" data-testid="reasons">{result.reasons.iter().map(|r| view! { <li>{reason_text(lang, r)}</li> }).collect_view()}</ul>
             })}

@@ -454,6 +454,10 @@ texts! {
     ProfileHidden => "Some rating inputs are hidden from you; the server sends their part of the grade.", "部分评级输入对您隐藏；其在评级中的分值由服务器提供。";
     HiddenInputs => "Inputs hidden from you", "对您隐藏的输入";
     HiddenValue => "hidden", "已隐藏";
+    LimitsHidden => "Credit limits are hidden from you. The server checks each order against the limit when your device syncs, and tells you if it holds one.", "信用额度对您隐藏。设备同步时由服务器按额度检查每笔订单，如有暂扣会通知您。";
+    LimitUnchecked => "Limit checked by the server when this device syncs", "额度将在本设备同步时由服务器检查";
+    CreditLimitsField => "Credit limits (changed only by requests)", "信用额度（仅经申请变更）";
+    LimitsHiddenShort => "Limits are hidden from you", "额度对您隐藏";
     WhatIfHidden => "The what-if needs every rating input, and some are hidden from you.", "模拟分析需要全部评级输入，而部分输入对您隐藏。";
     MarkShipped => "Shipped", "发货";
     CancelOrder => "Cancel", "取消订单";
@@ -832,7 +836,7 @@ texts! {
     ColumnOfField => "Column", "显示列";
     NoCustomColumn => "No extra column", "不显示额外列";
     FieldAccessTitle => "Who sees and changes each field", "各字段的查看与编辑权限";
-    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown; a cell offers nothing above its default. The fields every customer needs (name, region, industry, sales rep, first cooperation, required fields) cannot be hidden; rating inputs can, except from roles that edit scorecards (the devices then receive their part of the grade instead).", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值，且不能高于默认值。客户必填项（名称、区域、行业、销售代表、首次合作日期及必填的自定义字段）不可隐藏；评级输入项可以隐藏（设备改为接收其评分部分），但不能对可编辑评分卡的角色隐藏。";
+    FieldAccessNote => "Per role: hidden (never sent to that role's devices), read-only, or editable. Empty keeps the default shown; a cell offers nothing above its default. The fields every customer needs (name, region, industry, sales rep, first cooperation, required fields) cannot be hidden; rating inputs can, except from roles that edit scorecards (the devices then receive their part of the grade instead). Credit limits can be hidden only from roles without the audit trail (sales reps): their orders are then checked against the limit by the server.", "按角色设置：隐藏（不会同步到该角色的设备）、只读或可编辑。留空即采用括号中的默认值，且不能高于默认值。客户必填项（名称、区域、行业、销售代表、首次合作日期及必填的自定义字段）不可隐藏；评级输入项可以隐藏（设备改为接收其评分部分），但不能对可编辑评分卡的角色隐藏。信用额度只能对无审计日志权限的角色（销售代表）隐藏，其订单改由服务器按额度检查。";
     AccessHidden => "hidden", "隐藏";
     AccessRead => "read-only", "只读";
     AccessEdit => "editable", "可编辑";
@@ -1094,6 +1098,7 @@ texts! {
     Discard => "Discard", "放弃";
     SyncFailed => "Sync failed", "同步失败";
     Refusals => "changes not accepted", "条更改未被接受";
+    HeldByServerCheck => "held by the server's credit check", "已被服务器信用检查暂扣";
     HeldByServer => "held by the server: the credit was used by another order meanwhile", "已被服务器暂扣：额度已被其他订单占用";
     AttachmentUnavailable => "This file is not on this device, and the server could not send it (offline?). Try again when online.", "此文件不在本设备上，服务器也未能发送（是否离线？）。请联网后重试。";
     DeviceLostErased => "An administrator reported this device lost: its CreditDesk data has been erased.", "管理员已将本设备标记为丢失：本设备上的信用台数据已被清除。";

@@ -796,10 +796,16 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         let held = app_sync::rebase(&*store, &book(), as_of, pending, &mine).await?;
         if !held.is_empty() {
             let lang = state.lang.get_untracked();
+            // One who cannot see the limits learns of the check's outcome only.
+            let why = if crate::ui::state::with_data(|d| d.limits_hidden_from(&d.me())) {
+                crate::ui::i18n::T::HeldByServerCheck
+            } else {
+                crate::ui::i18n::T::HeldByServer
+            };
             state.toast.set(Some(format!(
                 "{}{}",
                 lang.label(&lang.list(&held)),
-                state.t(crate::ui::i18n::T::HeldByServer)
+                state.t(why)
             )));
         }
         state.changed();

@@ -5,7 +5,7 @@ use crate::ui::approvals::{cancel_held, file_request, save_policy};
 use crate::ui::credit::reason_text;
 use crate::ui::i18n::{Lang, T};
 use crate::ui::link::A;
-use crate::ui::pages::requests::{kind_text, save_error_text, StatePill};
+use crate::ui::pages::requests::{request_text, save_error_text, StatePill};
 use crate::ui::reports::bp_text;
 use crate::ui::state::{with_data, AppState};
 use crate::ui::widgets::{Tile, WhenLedger};
@@ -57,27 +57,50 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                     {(!holds.is_empty()).then(|| view! { <span class="pill danger" data-testid="held-by-rule">{format!("{}{}", lang.label(t(T::HeldByRule)), lang.list(&holds))}</span> })}
                     <A href=format!("/customers/{id}/request") attr:class="button small" attr:data-testid="change-limit">{t(T::NewRequest)}</A>
                 </div>
-                <div class="tiles">
-                    <Tile label=t(T::EffectiveLimit).to_string() money=limit testid="limit" />
-                    <Tile label=t(T::Utilisation).to_string() value=used testid="utilisation" />
-                    <Tile label=t(T::Available).to_string() money=available testid="available" />
-                    <Tile label=t(T::HeldOrders).to_string() money=s.held_orders />
-                </div>
+                {if card.limit_hidden {
+                    view! {
+                        <div class="tiles">
+                            <Tile label=t(T::Exposure).to_string() money=card.exposure testid="exposure" />
+                            <Tile label=t(T::HeldOrders).to_string() money=s.held_orders />
+                        </div>
+                        <p class="muted" data-testid="limits-hidden">{t(T::LimitsHidden)}</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="tiles">
+                            <Tile label=t(T::EffectiveLimit).to_string() money=limit testid="limit" />
+                            <Tile label=t(T::Utilisation).to_string() value=used.clone() testid="utilisation" />
+                            <Tile label=t(T::Available).to_string() money=available testid="available" />
+                            <Tile label=t(T::HeldOrders).to_string() money=s.held_orders />
+                        </div>
+                    }.into_any()
+                }}
                 <p class="muted" data-testid="suggestion">
                     {if suggestion.cap.is_zero() || row.term_days == 0 {
                         // A grade without credit: no formula to show, the policy says it all.
+                        let permanent = if card.limit_hidden {
+                            t(T::HiddenValue).to_string()
+                        } else {
+                            c.limits.permanent.format_cny_whole()
+                        };
                         match lang {
                             Lang::Zh => format!("建议额度 ¥0：{} 级不给予赊销额度（上限 ¥0，账期 0 天）· 固定额度 {}",
-                                card.grade, c.limits.permanent.format_cny_whole()),
+                                card.grade, permanent),
                             Lang::En => format!("Suggested limit ¥0: grade {} gets no credit (cap ¥0, no term) · Permanent limit {}",
-                                card.grade, c.limits.permanent.format_cny_whole()),
+                                card.grade, permanent),
                         }
                     } else {
+                        // A limit hidden from the user is not named.
+                        let permanent = if card.limit_hidden {
+                            t(T::HiddenValue).to_string()
+                        } else {
+                            c.limits.permanent.format_cny_whole()
+                        };
                         format!("{} {} = min({}, {} × {} / 30 × {}) · {} {} · {} {}",
                             t(T::SuggestedLimit), suggestion.limit.format_cny_whole(), suggestion.cap.format_cny_whole(),
                             suggestion.monthly_sales.format_cny_whole(), row.term_days,
                             Fixed(card.suggestion_factor_bp as i64 / 100).display(),
-                            t(T::PermanentLimit), c.limits.permanent.format_cny_whole(),
+                            t(T::PermanentLimit), permanent,
                             t(T::TermDays), row.term_days)
                     }}
                 </p>
@@ -95,7 +118,10 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                 })}
                 {(!c.limits.temporary.is_empty()).then(|| view! {
                     <p class="muted" data-testid="temporary-limits">{lang.label(t(T::TemporaryLimits))}
-                        {c.limits.temporary.iter().map(|tl| format!("{} ({} – {})", tl.amount.format_cny_whole(), lang.date(tl.start), lang.date(tl.end))).collect::<Vec<_>>().join("; ")}
+                        {c.limits.temporary.iter().map(|tl| {
+                            let amount = if c.limits.hidden { t(T::HiddenValue).to_string() } else { tl.amount.format_cny_whole() };
+                            format!("{} ({} – {})", amount, lang.date(tl.start), lang.date(tl.end))
+                        }).collect::<Vec<_>>().join("; ")}
                     </p>
                 })}
                 <Reservations customer=customer />
@@ -113,7 +139,7 @@ pub fn CreditCard(customer: CustomerId) -> impl IntoView {
                             {changes.into_iter().map(|r| view! {
                                 <li>
                                     <StatePill state=r.state() />" "
-                                    <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                                    {let what = request_text(lang, &r); view! { <A href=format!("/requests/{}", r.id)>{what}</A> }}
                                     {format!(" · {} · {}", with_data(|d| crate::ui::audit::who(lang, d, &r.requested_by)), lang.date(r.requested_on))}
                                 </li>
                             }).collect_view()}
@@ -400,7 +426,6 @@ fn AwaitingPayment() -> impl IntoView {
 /// for those who take orders, setting some aside before going into the field.
 #[component]
 fn Reservations(customer: CustomerId) -> impl IntoView {
-    use creditdesk_domain::approval::Permission;
     let state = expect_context::<AppState>();
     let amount = RwSignal::new(String::new());
     let until = RwSignal::new(with_data(|d| d.as_of.add_days(3).iso()));
@@ -452,7 +477,7 @@ fn Reservations(customer: CustomerId) -> impl IntoView {
                     )
                 })
                 .collect();
-            (list, me.may(Permission::RecordOrders))
+            (list, d.may_reserve(&me))
         });
         view! {
             <div class="reservations" data-testid="reservations">

@@ -7,7 +7,7 @@ use crate::ui::link::A;
 use crate::ui::pages::credit::CreditCard;
 use crate::ui::pages::disputes::{DisputeSheet, DisputesCard};
 use crate::ui::pages::documents::{DocumentFields, DocumentsCard};
-use crate::ui::pages::requests::{kind_text, StatePill};
+use crate::ui::pages::requests::{request_text, StatePill};
 use crate::ui::rating::{
     factor_label, fmt_bin, fmt_score, fmt_value, hint_text, position_label, provisional_text,
     GradeBadge, Waterfall,
@@ -594,7 +594,7 @@ fn HistoryCard(customer: CustomerId) -> impl IntoView {
                         "request",
                         view! {
                             <StatePill state=r.state() />" "
-                            <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                            {let what = request_text(lang, &r); view! { <A href=format!("/requests/{}", r.id)>{what}</A> }}
                             " · "{name(&r.requested_by)}
                         }.into_any(),
                     ),
@@ -785,7 +785,7 @@ fn RatingCard(customer: CustomerId) -> impl IntoView {
                         {v.requests.clone().into_iter().map(|r| view! {
                             <li>
                                 <StatePill state=r.state() />" "
-                                <A href=format!("/requests/{}", r.id)>{kind_text(lang, &r.kind)}</A>
+                                {let what = request_text(lang, &r); view! { <A href=format!("/requests/{}", r.id)>{what}</A> }}
                                 {format!(" · {} · ", lang.date(r.requested_on))}
                                 <q>{r.reason.clone()}</q>
                             </li>

@@ -198,8 +198,9 @@ fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
                 <div class="tile-value"><span class="figure">{dash.cei.map_or_else(|| "—".into(), |c| c.format())}</span></div>
                 <div class="tile-label">{lang.t(T::KpiCei)}</div>
             </A>
-            {tile(T::KpiAvgUtil, figure(bp_text(dash.utilisation_bp)), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util")}
-            {tile(T::KpiOver90, figure(dash.over_90.to_string()), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90")}
+            // Utilisation is not known to one from whom the limits are hidden.
+            {(!dash.limits_hidden).then(|| tile(T::KpiAvgUtil, figure(bp_text(dash.utilisation_bp)), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util"))}
+            {(!dash.limits_hidden).then(|| tile(T::KpiOver90, figure(dash.over_90.to_string()), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90"))}
             {tile(T::KpiFrozen, figure(dash.frozen.to_string()), "", format!("/reports/utilisation{}", q(&[("frozen", "1".into())])), "kpi-frozen")}
             {tile(T::KpiOpenRequests, figure(dash.open_requests.to_string()), "", "/inbox".to_string(), "kpi-requests")}
             {tile(T::KpiOpenAlerts, figure(dash.open_alerts.to_string()), "", "/alerts".to_string(), "kpi-alerts")}
@@ -288,6 +289,15 @@ fn grade_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
 }
 
 fn utilisation_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {
+    if dash.limits_hidden {
+        return view! {
+            <div class="chart-card" data-testid="chart-utilisation-hidden">
+                <h3>{lang.t(T::ChartUtil)}</h3>
+                <p class="muted">{lang.t(T::LimitsHiddenShort)}</p>
+            </div>
+        }
+        .into_any();
+    }
     let labels: Vec<String> = UTILISATION_BINS
         .iter()
         .map(|(lo, hi)| {
@@ -334,6 +344,7 @@ fn utilisation_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView 
             <p class="muted small">{desc}</p>
         </div>
     }
+    .into_any()
 }
 
 fn dso_chart(lang: Lang, dash: &Dashboard, f: &Filter) -> impl IntoView {

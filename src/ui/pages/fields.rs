@@ -464,6 +464,11 @@ fn AccessMatrix(
             ));
         }
     }
+    // Not a field of the form, but a grant may hide them.
+    rows.push((
+        creditdesk_domain::party::field::LIMITS.to_string(),
+        t(T::CreditLimitsField).to_string(),
+    ));
     let current = grants.get_untracked();
     view! {
         <div class="card" data-testid="field-access">

@@ -1062,7 +1062,12 @@ fn build(
             if by.frozen_only {
                 chips.push(lang.t(T::Frozen).to_string());
             }
-            let extra = chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])));
+            // No row is made of a limit hidden from the user: say why the report is empty.
+            let extra = if d.limits_hidden_from(&d.me()) {
+                view! { <p class="muted" data-testid="limits-hidden">{lang.t(T::LimitsHiddenShort)}</p> }.into_any()
+            } else {
+                chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])))
+            };
             (title, cols, rows, extra)
         }
         Kind::Forecast => forecast_report(d, lang, f, q, title),

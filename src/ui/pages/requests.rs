@@ -96,6 +96,54 @@ fn calendar_text(
     s
 }
 
+/// What a request asks for, in words; a limit hidden from the user (zero in a request held
+/// with its limits hidden) reads "hidden".
+pub fn request_text(lang: Lang, r: &creditdesk_domain::request::Request) -> String {
+    if !r.limits_hidden {
+        return kind_text(lang, &r.kind);
+    }
+    let hidden = |m: &creditdesk_domain::Money| {
+        if m.is_zero() {
+            lang.t(T::HiddenValue).to_string()
+        } else {
+            m.format_cny_whole()
+        }
+    };
+    let t = |x: T| lang.t(x);
+    match &r.kind {
+        RequestKind::FirstApplication {
+            limit,
+            expires,
+            review,
+        } => format!(
+            "{} {}{}",
+            t(T::ActFirst),
+            hidden(limit),
+            calendar_text(lang, *expires, *review)
+        ),
+        RequestKind::PermanentChange {
+            after,
+            expires,
+            review,
+            ..
+        } => format!(
+            "{}{} → {}{}",
+            lang.label(t(T::PermanentLimit)),
+            t(T::HiddenValue),
+            hidden(after),
+            calendar_text(lang, *expires, *review)
+        ),
+        RequestKind::TemporaryLimit { amount, start, end } => format!(
+            "{} {} ({} – {})",
+            t(T::ActTemporary),
+            hidden(amount),
+            lang.date(*start),
+            lang.date(*end)
+        ),
+        k => kind_text(lang, k),
+    }
+}
+
 /// What a request asks for, in words.
 pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
     let t = |x: T| lang.t(x);
@@ -257,7 +305,10 @@ fn RequestForm() -> impl IntoView {
             cap,
         } = ctx;
         let q = query.get_untracked();
-        let default_action = if limits.permanent.is_zero() {
+        // With the limits hidden the device cannot tell a first limit from a change: it asks
+        // for a new permanent limit, which the server routes from the one in force.
+        let hidden = limits.hidden;
+        let default_action = if limits.permanent.is_zero() && !hidden {
             "first"
         } else {
             "permanent"
@@ -280,7 +331,7 @@ fn RequestForm() -> impl IntoView {
             (lf::REASON, String::new()),
         ]);
         let files: Files = RwSignal::new_local(Vec::new());
-        let first = limits.permanent.is_zero();
+        let first = limits.permanent.is_zero() && !hidden;
         let permanent = limits.permanent;
         let actions = Signal::derive(move || {
             let l = state.lang.get();
@@ -289,8 +340,11 @@ fn RequestForm() -> impl IntoView {
             } else {
                 ("permanent", T::ActPermanent)
             }];
+            // A temporary limit must be above the limit in force: not asked blind.
+            if !hidden {
+                list.push(("temporary", T::ActTemporary));
+            }
             list.extend([
-                ("temporary", T::ActTemporary),
                 ("freeze", T::ActFreeze),
                 ("unfreeze", T::ActUnfreeze),
                 ("override", T::ActOverride),
@@ -380,6 +434,12 @@ fn RequestForm() -> impl IntoView {
                 .values
                 .with(|v| v.get(lf::AMOUNT).cloned().unwrap_or_default());
             let new = creditdesk_domain::Money::parse_positive(&amount).ok()?;
+            if hidden {
+                return Some(match state.lang.get() {
+                    Lang::Zh => format!("新额度 {}", new.format_cny()),
+                    Lang::En => format!("New limit {}", new.format_cny()),
+                });
+            }
             let from = if action() == "temporary" {
                 current.limit
             } else {
@@ -408,7 +468,7 @@ fn RequestForm() -> impl IntoView {
         view! {
             <section class="page form-page">
                 <h1>{move || state.t(T::NewRequest)}</h1>
-                <p class="muted">{move || { let lang = state.lang.get(); format!("{name} · {}{} · {}{}", lang.label(lang.t(T::Grade)), current.grade, lang.label(lang.t(T::EffectiveLimit)), current.limit.format_cny()) }}</p>
+                <p class="muted">{move || { let lang = state.lang.get(); format!("{name} · {}{} · {}{}", lang.label(lang.t(T::Grade)), current.grade, lang.label(lang.t(T::EffectiveLimit)), if hidden { lang.t(T::HiddenValue).to_string() } else { current.limit.format_cny() }) }}</p>
                 <form on:submit=on_submit novalidate data-testid="request-form">
                     <FormMessage form=form />
                     <SelectField form=form name=lf::ACTION label=T::LimitAction options=actions />
@@ -522,7 +582,7 @@ pub fn RequestDetail() -> impl IntoView {
                 view! {
                     <section class="page request" data-testid="request">
                         <div class="rating-head">
-                            <h1>{kind_text(lang, &r.kind)}</h1>
+                            <h1>{request_text(lang, &r)}</h1>
                             <StatePill state=r.state() />
                             {late.map(|e| view! { <span class="pill danger" data-testid="late">{t(match e { creditdesk_domain::approval::Escalation::Reminder => T::Reminder, _ => T::EscalatedNote })}</span> })}
                         </div>
@@ -805,7 +865,7 @@ fn RequestRow(request: Request, reason: Option<Inbox>) -> impl IntoView {
         Some(Inbox::Escalated) => Some(T::Escalated),
         _ => None,
     };
-    let what = kind_text(lang, &request.kind);
+    let what = request_text(lang, &request);
     let state_now = request.state();
     view! {
         <li class="request-row" data-testid="inbox-row">
