@@ -88,7 +88,7 @@ test("limits hidden from sales reps never reach a rep's phone, whose orders the 
     await rp.fill("#f-amount", amount.toFixed(2));
     await rp.waitForSelector("[data-testid=check][data-outcome=warn]");
     const check = await rp.textContent("[data-testid=check]");
-    assert.match(check, /额度将在本设备同步时由服务器检查|Limit checked by the server/);
+    assert.match(check, /额度对您隐藏，由服务器检查|The limit is hidden from you: the server checks it/);
     assert.doesNotMatch(check, /可用|Available/, "no available credit on the phone");
     if (shots) await rp.screenshot({ path: `${shots}/limits-rep-360-order.png` });
     await rp.click("[data-testid=save]");

@@ -23,6 +23,7 @@ pub fn reason_text(lang: Lang, r: &Reason) -> String {
     let zh = lang == Lang::Zh;
     match *r {
         Reason::LimitUnchecked => lang.t(crate::ui::i18n::T::LimitUnchecked).into(),
+        Reason::HiddenLimit => lang.t(crate::ui::i18n::T::HiddenLimitReason).into(),
         Reason::Frozen => {
             if zh {
                 "客户已冻结下单".into()

@@ -455,7 +455,9 @@ texts! {
     HiddenInputs => "Inputs hidden from you", "对您隐藏的输入";
     HiddenValue => "hidden", "已隐藏";
     LimitsHidden => "Credit limits are hidden from you. The server checks each order against the limit when your device syncs, and tells you if it holds one.", "信用额度对您隐藏。设备同步时由服务器按额度检查每笔订单，如有暂扣会通知您。";
-    LimitUnchecked => "Limit checked by the server when this device syncs", "额度将在本设备同步时由服务器检查";
+    LimitUnchecked => "The limit is hidden from you: the server checks it", "额度对您隐藏，由服务器检查";
+    ImportLimitsHidden => "Credit limits are hidden from you: the server checks each order against its customer's limit when this device syncs, and holds those that do not fit.", "信用额度对您隐藏：设备同步时由服务器按客户额度检查每笔订单，超出的订单将被暂扣。";
+    HiddenLimitReason => "Over the credit limit (hidden from you)", "超出信用额度（额度对您隐藏）";
     CreditLimitsField => "Credit limits (changed only by requests)", "信用额度（仅经申请变更）";
     LimitsHiddenShort => "Limits are hidden from you", "额度对您隐藏";
     WhatIfHidden => "The what-if needs every rating input, and some are hidden from you.", "模拟分析需要全部评级输入，而部分输入对您隐藏。";

@@ -328,7 +328,6 @@ impl Book {
             .map(|c| credit::check(&self.policy, &c, amount, prepaid, self.as_of))
     }
 
-    /// The check of `user`'s order: their own reservation on the customer is theirs to use.
     /// Whether the customers' limits are hidden from `user` (see [`creditdesk_domain::access`]):
     /// then they hold no figure made from a limit, and the server checks their orders against it.
     pub fn limits_hidden_from(&self, user: &User) -> bool {
@@ -346,6 +345,7 @@ impl Book {
             && !self.limits_hidden_from(user)
     }
 
+    /// The check of `user`'s order: their own reservation on the customer is theirs to use.
     pub fn check_order_as(
         &self,
         user: &User,

@@ -225,6 +225,18 @@ fn release_of(book: &Book, order: OrderId) -> Option<Release> {
     })
 }
 
+/// Whether a grant hides the credit limits from `role`.
+fn limits_hidden_from_role(
+    fields: &creditdesk_domain::fields::FieldSet,
+    role: creditdesk_domain::approval::Role,
+) -> bool {
+    fields.access.iter().any(|g| {
+        g.role == role
+            && g.field == creditdesk_domain::party::field::LIMITS
+            && g.access == creditdesk_domain::access::Access::Hidden
+    })
+}
+
 /// The check an order passes to move on (ship, or be invoiced before it ships): today's state,
 /// or an approved release that covers its amount.
 pub(crate) fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
@@ -286,7 +298,19 @@ fn changed_fields(before: Option<&Customer>, after: &Customer) -> (String, Strin
 }
 
 /// Authorises, validates and computes the effects of a command, without writing anything.
+///
+/// A refusal by the credit check names no figure made from a limit hidden from the actor: the
+/// limit's reasons (over it by so much, a share of it used) read as one, `HiddenLimit`.
 pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandError> {
+    match plan_whole(book, ctx, cmd) {
+        Err(CommandError::CreditBlocked(reasons)) if book.limits_hidden_from(&ctx.actor) => Err(
+            CommandError::CreditBlocked(credit::Reason::without_limit(reasons)),
+        ),
+        other => other,
+    }
+}
+
+fn plan_whole(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandError> {
     let me = &ctx.actor;
     let (device, now, as_of) = (ctx.device, ctx.now, ctx.as_of);
     let mut fx = Effects::default();
@@ -1064,6 +1088,9 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 as_of,
             );
             r.attachments = attachments.clone();
+            // On a device that holds the limits without their amounts, the limit the request
+            // names (zero here) is the server's to fill: shown as hidden until it comes back.
+            r.limits_hidden = c.limits.hidden;
             let out = workflow::submit(r, me, now.0)?;
             fx.state = Some(out.request.state());
             fx.events = out.events;
@@ -1225,6 +1252,16 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
         }
         Command::SaveRoutes { routes, why } => {
             let mut problems = routes.problems();
+            // An approver decides knowing the limit.
+            for role in routes.approver_roles() {
+                if limits_hidden_from_role(&book.fields, role) {
+                    problems.push(RouteProblem {
+                        code: RouteCode::HiddenLimits,
+                        at: format!("role {}", role.code()),
+                        detail: "the credit limits are hidden from this role (field permissions): it cannot approve".into(),
+                    });
+                }
+            }
             if !me.may(Permission::EditRoutes) {
                 problems.push(RouteProblem {
                     code: RouteCode::NotAllowed,
@@ -1332,6 +1369,16 @@ pub fn plan(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandErr
                 &kept
             };
             let mut problems = fields.changes_from(&book.fields);
+            // Limits are not hidden from a role that approves requests.
+            for role in book.routes.approver_roles() {
+                if limits_hidden_from_role(fields, role) {
+                    problems.push(creditdesk_domain::fields::FieldProblem {
+                        code: creditdesk_domain::fields::FieldCode::AccessHidden,
+                        at: format!("permission (limits {})", role.code()),
+                        detail: "a role that approves requests (the approval routes name it) decides knowing the limit".into(),
+                    });
+                }
+            }
             if !me.may(Permission::EditFields) {
                 problems.push(creditdesk_domain::fields::FieldProblem {
                     code: creditdesk_domain::fields::FieldCode::NotAllowed,

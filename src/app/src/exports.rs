@@ -7,7 +7,7 @@ use crate::monitoring::{alerts_for, tasks_for};
 use creditdesk_domain::approval::{Inbox, User};
 use creditdesk_domain::credit::Reason;
 use creditdesk_domain::monitor::{alert_sentence, rule_name, AlertStatus, TaskStatus};
-use creditdesk_domain::notice::request_text;
+use creditdesk_domain::notice::request_text_of;
 use creditdesk_domain::*;
 
 /// The lists that export.
@@ -192,7 +192,7 @@ impl Book {
                     vec![
                         why(x),
                         customer_name(r.customer),
-                        request_text(zh, &r.kind),
+                        request_text_of(zh, r),
                         self.user_name(&r.requested_by),
                         r.requested_on.iso(),
                         r.state().code().to_string(),

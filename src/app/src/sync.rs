@@ -1020,11 +1020,19 @@ pub fn orders_as_pushed(
     book: &Book,
     pushed: &[(OutboxEntry, Mutation)],
 ) -> Vec<(OrderId, OrderStatus)> {
+    let status = |id: &OrderId| book.ledger.order(*id).map(|o| (o.id, o.status));
     pushed
         .iter()
-        .filter_map(|(_, m)| match &m.command {
-            Command::RecordOrder { id, .. } => book.ledger.order(*id).map(|o| (o.id, o.status)),
-            _ => None,
+        .flat_map(|(_, m)| match &m.command {
+            Command::RecordOrder { id, .. } => status(id).into_iter().collect::<Vec<_>>(),
+            // An import's orders too: the server checks each as it takes them (a device that
+            // holds the limits without their amounts could not).
+            Command::ImportBatch { records, .. } => records
+                .orders
+                .iter()
+                .filter_map(|o| status(&o.id))
+                .collect(),
+            _ => Vec::new(),
         })
         .collect()
 }

@@ -4521,6 +4521,61 @@ mod custom_fields {
         assert!(names("segment=retail").is_empty());
         assert_eq!(names("").len(), 2);
     }
+
+    #[test]
+    fn limits_are_not_hidden_from_a_role_the_approval_routes_name_nor_is_such_a_role_named() {
+        use creditdesk_domain::access::{Access, Grant};
+        use creditdesk_domain::approval::{Mode, Routes, Step};
+        let hide = |role| FieldSet {
+            access: vec![Grant {
+                field: "limits".into(),
+                role,
+                access: Access::Hidden,
+            }],
+            ..FieldSet::default()
+        };
+        let with_rep_step = |mut routes: Routes| {
+            routes.tiers[0].steps.push(Step {
+                roles: vec![Role::SalesRep],
+                mode: Mode::AllOf,
+            });
+            routes
+        };
+        let save_routes = |w: &World, routes: Routes| {
+            w.run(
+                "admin",
+                Command::SaveRoutes {
+                    routes,
+                    why: "reps sign off small changes".into(),
+                },
+            )
+        };
+        // Hidden from reps first: a route that names them is refused, at the role.
+        let w = World::new();
+        save_fields(&w, "admin", hide(Role::SalesRep)).unwrap();
+        let routes = with_rep_step(w.book.borrow().routes.clone());
+        match save_routes(&w, routes) {
+            Err(CommandError::Routes(p)) => {
+                assert_eq!(p.len(), 1, "{p:?}");
+                assert_eq!(
+                    (p[0].code.code(), p[0].at.as_str()),
+                    ("R012", "role sales_rep")
+                );
+            }
+            r => panic!("{r:?}"),
+        }
+        // A route that names reps first: hiding the limits from them is refused.
+        let w = World::new();
+        let routes = with_rep_step(w.book.borrow().routes.clone());
+        save_routes(&w, routes).unwrap();
+        match save_fields(&w, "admin", hide(Role::SalesRep)) {
+            Err(CommandError::Fields(p)) => {
+                assert_eq!(p.len(), 1, "{p:?}");
+                assert_eq!(p[0].code.code(), "FD-ACCESS-HIDDEN");
+            }
+            r => panic!("{r:?}"),
+        }
+    }
 }
 
 #[test]

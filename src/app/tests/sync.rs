@@ -1155,7 +1155,8 @@ fn limits_hidden_from_reps_never_reach_a_reps_device_whose_orders_the_server_the
         block_on(execute(store, book, &ctx(who, id), cmd, vec![]))
     };
     // On the server: an order takes the customer to 95% of its 100,000; the rules raise the
-    // utilisation alert; finance asks for 150,000 and the rep asks for a temporary 130,000.
+    // utilisation alert; finance asks for a temporary 150,000 and the rep for a permanent
+    // 130,000.
     run(&s_store, &s_book, "fs", "s1", order(1, ours, "95000")).unwrap();
     block_on(creditdesk_app::monitoring::run_rules(
         &s_store,
@@ -1251,6 +1252,8 @@ fn limits_hidden_from_reps_never_reach_a_reps_device_whose_orders_the_server_the
     );
     // The utilisation alert reaches the rep without its value, and the device's own run of the
     // rules (which cannot tell the utilisation) leaves it open.
+    // Signed in as the rep (the app sets who is signed in).
+    d_book.borrow_mut().user = "rep-1".into();
     let a = util(&d_book.borrow()).expect("the alert reached the device");
     assert!(a.redacted && a.value == 0, "{a:?}");
     block_on(creditdesk_app::monitoring::run_rules(
@@ -1261,7 +1264,10 @@ fn limits_hidden_from_reps_never_reach_a_reps_device_whose_orders_the_server_the
     ))
     .unwrap();
     let a = util(&d_book.borrow()).expect("still there");
-    assert_ne!(a.status, creditdesk_domain::monitor::AlertStatus::Resolved);
+    assert_eq!(
+        a.cleared_on, None,
+        "the device cannot tell it cleared: {a:?}"
+    );
     // An order of 20,000 (to 115%): the device cannot check the limit and takes it, saying the
     // server will; the server, running the same command, holds it.
     let fx = run(&d_store, &d_book, "rep-1", "o2", order(2, ours, "20000")).unwrap();
@@ -1302,6 +1308,26 @@ fn limits_hidden_from_reps_never_reach_a_reps_device_whose_orders_the_server_the
         let e = run(store, book, "rep-1", "res", reserve.clone()).unwrap_err();
         assert!(e.to_string().contains("limits are hidden"), "{e}");
     }
+    // A refusal by the credit check names no figure of the limit to the rep: shipping the first
+    // order, with the held one counted, would take the customer 15,000 over its limit.
+    s_book.borrow_mut().policy.exposure_includes_held_orders = true;
+    let ship = Command::MoveOrder {
+        order: OrderId::from_u128(1),
+        to: creditdesk_app::OrderMove::Ship,
+    };
+    let to_rep = run(&s_store, &s_book, "rep-1", "m1", ship.clone())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        to_rep.contains("HiddenLimit")
+            && !to_rep.contains("OverLimit")
+            && !to_rep.contains("1500000"),
+        "{to_rep}"
+    );
+    let to_finance = run(&s_store, &s_book, "fs", "m2", ship)
+        .unwrap_err()
+        .to_string();
+    assert!(to_finance.contains("OverLimit"), "{to_finance}");
     // Nor a temporary limit asked for (it must be above the limit in force).
     let temporary = Command::FileRequest {
         id: RequestId::from_u128(503),

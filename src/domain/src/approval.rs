@@ -349,6 +349,9 @@ pub enum RouteCode {
     NegativeAmount,
     /// `R011`: a number in the route editor, as typed, is not a number (raised by the UI).
     NotANumber,
+    /// `R012`: a step names a role from whom the credit limits are hidden (raised by the app's
+    /// command): an approver decides knowing the limit.
+    HiddenLimits,
     /// `R-STORE`: the routes could not be saved for another reason, such as the database
     /// (raised by the UI).
     Store,
@@ -410,6 +413,7 @@ impl RouteCode {
             RouteCode::ExpireDays => "R009",
             RouteCode::NegativeAmount => "R010",
             RouteCode::NotANumber => "R011",
+            RouteCode::HiddenLimits => "R012",
             RouteCode::Store => "R-STORE",
             RouteCode::DirectoryNotAllowed => "U000",
             RouteCode::UserNoName => "U001",
@@ -464,6 +468,19 @@ impl RouteProblem {
 }
 
 impl Routes {
+    /// Every role a step of a tier or of the freeze route names.
+    pub fn approver_roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .tiers
+            .iter()
+            .chain(std::iter::once(&self.freeze))
+            .flat_map(|t| t.steps.iter().flat_map(|s| s.roles.iter().copied()))
+            .collect();
+        roles.sort_by_key(|r| r.code());
+        roles.dedup();
+        roles
+    }
+
     /// The route a request takes. Unfreezing is routed like a change of the customer's limit.
     pub fn route(&self, kind: Kind, amount: Money, grade: Grade) -> Route {
         if kind == Kind::Freeze {

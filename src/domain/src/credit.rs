@@ -445,6 +445,9 @@ pub enum Reason {
     /// The limit is hidden from this device's user: the server checks the order against it when
     /// it arrives (and holds it if it does not fit).
     LimitUnchecked,
+    /// The order does not fit the limit, which is hidden from the user: the reasons of the limit
+    /// as the server tells such a user of them, with no figure ([`Reason::without_limit`]).
+    HiddenLimit,
 }
 
 impl Reason {
@@ -462,7 +465,28 @@ impl Reason {
             Reason::LimitExpired { .. } => "limit_expired",
             Reason::ReviewDue { .. } => "review_due",
             Reason::LimitUnchecked => "limit_unchecked",
+            Reason::HiddenLimit => "hidden_limit",
         }
+    }
+
+    /// The reasons as a user from whom the limit is hidden may read them: the limit's reasons
+    /// (none granted, over it by so much, over its hold share) as one [`Reason::HiddenLimit`],
+    /// the warning share left out (both give the limit back with the exposure); the rest as they
+    /// are.
+    pub fn without_limit(reasons: Vec<Reason>) -> Vec<Reason> {
+        let mut out = Vec::with_capacity(reasons.len());
+        for r in reasons {
+            match r {
+                Reason::NoLimit | Reason::OverLimit { .. } | Reason::OverHoldShare { .. } => {
+                    if !out.contains(&Reason::HiddenLimit) {
+                        out.push(Reason::HiddenLimit);
+                    }
+                }
+                Reason::OverWarnShare { .. } => {}
+                r => out.push(r),
+            }
+        }
+        out
     }
     pub fn blocks(&self) -> bool {
         !matches!(

@@ -452,6 +452,40 @@ pub fn alert_notices<'a>(
 }
 
 /// What a request asks, in a few words.
+/// A request in words as its holder may read it: in a copy made for a user from whom limits are
+/// hidden ([`Request::without_limits`](crate::request::Request::without_limits)), a limit it
+/// holds as zero reads "hidden".
+pub fn request_text_of(zh: bool, r: &crate::request::Request) -> String {
+    use RequestKind::*;
+    if !r.limits_hidden {
+        return request_text(zh, &r.kind);
+    }
+    let hidden = if zh { "已隐藏" } else { "hidden" };
+    let m = |x: &crate::money::Money| {
+        if x.is_zero() {
+            hidden.to_string()
+        } else {
+            x.format_cny()
+        }
+    };
+    match (&r.kind, zh) {
+        (FirstApplication { limit, .. }, true) => format!("首次授信 {}", m(limit)),
+        (FirstApplication { limit, .. }, false) => format!("first limit of {}", m(limit)),
+        (PermanentChange { after, .. }, true) => format!("额度调整 {hidden} → {}", m(after)),
+        (PermanentChange { after, .. }, false) => format!("limit change {hidden} → {}", m(after)),
+        (TemporaryLimit { amount, start, end }, true) => {
+            format!("临时额度 {}（{} 至 {}）", m(amount), start.iso(), end.iso())
+        }
+        (TemporaryLimit { amount, start, end }, false) => format!(
+            "temporary limit of {} ({} to {})",
+            m(amount),
+            start.iso(),
+            end.iso()
+        ),
+        (kind, _) => request_text(zh, kind),
+    }
+}
+
 pub fn request_text(zh: bool, kind: &RequestKind) -> String {
     use RequestKind::*;
     match (kind, zh) {

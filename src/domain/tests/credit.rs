@@ -699,3 +699,34 @@ fn limits_without_amounts_keep_the_dates_and_the_freeze_and_nothing_of_an_amount
     // The server's own record never says `hidden`.
     assert!(!serde_json::to_string(&limits).unwrap().contains("hidden"));
 }
+
+#[test]
+fn the_limits_reasons_read_as_one_without_a_figure_for_a_user_from_whom_the_limit_is_hidden() {
+    let check = |reasons: Vec<Reason>, expected: Vec<Reason>| {
+        assert_eq!(
+            Reason::without_limit(reasons.clone()),
+            expected,
+            "{reasons:?}"
+        );
+    };
+    let overdue = Reason::Overdue {
+        amount: y(12_000),
+        days: 40,
+    };
+    check(
+        vec![Reason::OverLimit { by: y(1_500) }],
+        vec![Reason::HiddenLimit],
+    );
+    check(
+        vec![
+            Reason::Frozen,
+            Reason::OverHoldShare { used_bp: 9_500 },
+            overdue,
+        ],
+        vec![Reason::Frozen, Reason::HiddenLimit, overdue],
+    );
+    check(vec![Reason::NoLimit], vec![Reason::HiddenLimit]);
+    // The warning share does not block: it is left out, not turned into a block.
+    check(vec![Reason::OverWarnShare { used_bp: 9_200 }], vec![]);
+    check(vec![overdue], vec![overdue]);
+}

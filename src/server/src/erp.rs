@@ -1677,6 +1677,11 @@ pub fn check(book: &Book, id: CustomerId, amount: Money, prepaid: bool) -> Optio
             Reason::LimitUnchecked => {
                 because(x.code(), None, "the limit is left to the server".into())
             }
+            Reason::HiddenLimit => because(
+                x.code(),
+                None,
+                "the order does not fit the credit limit".into(),
+            ),
         })
         .collect();
     let remedies = r

@@ -201,7 +201,8 @@ fn Tiles(dash: Dashboard, filter: Filter, lang: Lang) -> impl IntoView {
             // Utilisation is not known to one from whom the limits are hidden.
             {(!dash.limits_hidden).then(|| tile(T::KpiAvgUtil, figure(bp_text(dash.utilisation_bp)), "", format!("/reports/utilisation{}", q(&[])), "kpi-avg-util"))}
             {(!dash.limits_hidden).then(|| tile(T::KpiOver90, figure(dash.over_90.to_string()), if dash.over_90 > 0 { "warn" } else { "" }, format!("/reports/utilisation{}", q(&[("min", "90".into())])), "kpi-over-90"))}
-            {tile(T::KpiFrozen, figure(dash.frozen.to_string()), "", format!("/reports/utilisation{}", q(&[("frozen", "1".into())])), "kpi-frozen")}
+            // The utilisation report makes no row of a hidden limit: the frozen go to the list.
+            {tile(T::KpiFrozen, figure(dash.frozen.to_string()), "", if dash.limits_hidden { "/customers".to_string() } else { format!("/reports/utilisation{}", q(&[("frozen", "1".into())])) }, "kpi-frozen")}
             {tile(T::KpiOpenRequests, figure(dash.open_requests.to_string()), "", "/inbox".to_string(), "kpi-requests")}
             {tile(T::KpiOpenAlerts, figure(dash.open_alerts.to_string()), "", "/alerts".to_string(), "kpi-alerts")}
         </div>

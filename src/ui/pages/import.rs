@@ -456,6 +456,10 @@ fn CheckStep(
             view! { <ProblemTable rows=rows testid="warnings" warn=true /> }
         })}
         <BlockedOrders plan=plan.clone() choice=blocked />
+        // A device that holds the limits without their amounts cannot check them: the server does.
+        {(!plan.records.orders.is_empty() && with_data(|d| d.limits_hidden_from(&d.me()))).then(|| view! {
+            <p class="muted small" data-testid="import-limits-hidden">{move || state.t(T::ImportLimitsHidden)}</p>
+        })}
         <div class="form-actions">
             {(in_error > 0).then(|| view! { <button data-testid="download-errors" on:click=error_file>{lang.t(T::DownloadErrors)}</button> })}
             <button class="primary" data-testid="confirm-import" disabled=!can || valid == 0
