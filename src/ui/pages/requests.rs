@@ -18,6 +18,7 @@ use creditdesk_domain::request::{
     field as rf, limit_request, Attachment, OverrideInput, Request, RequestKind,
 };
 use creditdesk_domain::workflow;
+use creditdesk_domain::Money;
 use creditdesk_domain::RequestId;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -99,63 +100,33 @@ fn calendar_text(
 /// What a request asks for, in words; a limit hidden from the user (zero in a request held
 /// with its limits hidden) reads "hidden".
 pub fn request_text(lang: Lang, r: &creditdesk_domain::request::Request) -> String {
-    if !r.limits_hidden {
-        return kind_text(lang, &r.kind);
-    }
-    let hidden = |m: &creditdesk_domain::Money| {
-        if m.is_zero() {
+    let limit = |m: &Money| {
+        if r.limits_hidden && m.is_zero() {
             lang.t(T::HiddenValue).to_string()
         } else {
             m.format_cny_whole()
         }
     };
-    let t = |x: T| lang.t(x);
-    match &r.kind {
-        RequestKind::FirstApplication {
-            limit,
-            expires,
-            review,
-        } => format!(
-            "{} {}{}",
-            t(T::ActFirst),
-            hidden(limit),
-            calendar_text(lang, *expires, *review)
-        ),
-        RequestKind::PermanentChange {
-            after,
-            expires,
-            review,
-            ..
-        } => format!(
-            "{}{} → {}{}",
-            lang.label(t(T::PermanentLimit)),
-            t(T::HiddenValue),
-            hidden(after),
-            calendar_text(lang, *expires, *review)
-        ),
-        RequestKind::TemporaryLimit { amount, start, end } => format!(
-            "{} {} ({} – {})",
-            t(T::ActTemporary),
-            hidden(amount),
-            lang.date(*start),
-            lang.date(*end)
-        ),
-        k => kind_text(lang, k),
-    }
+    kind_words(lang, &r.kind, &limit)
 }
 
 /// What a request asks for, in words.
 pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
+    kind_words(lang, k, &|m: &Money| m.format_cny_whole())
+}
+
+/// A request's kind in words, each limit it names as `limit` writes it.
+fn kind_words(lang: Lang, k: &RequestKind, limit: &dyn Fn(&Money) -> String) -> String {
     let t = |x: T| lang.t(x);
     match k {
         RequestKind::FirstApplication {
-            limit,
+            limit: l,
             expires,
             review,
         } => format!(
             "{} {}{}",
             t(T::ActFirst),
-            limit.format_cny_whole(),
+            limit(l),
             calendar_text(lang, *expires, *review)
         ),
         RequestKind::PermanentChange {
@@ -166,14 +137,14 @@ pub fn kind_text(lang: Lang, k: &RequestKind) -> String {
         } => format!(
             "{}{} → {}{}",
             lang.label(t(T::PermanentLimit)),
-            before.format_cny_whole(),
-            after.format_cny_whole(),
+            limit(before),
+            limit(after),
             calendar_text(lang, *expires, *review)
         ),
         RequestKind::TemporaryLimit { amount, start, end } => format!(
             "{} {} ({} – {})",
             t(T::ActTemporary),
-            amount.format_cny_whole(),
+            limit(amount),
             lang.date(*start),
             lang.date(*end)
         ),
