@@ -91,9 +91,12 @@ try {
     `longest main-thread task ${fmt(seedLong.max)} (${seedLong.count} over 50 ms, generating and writing the book included; target <= 50 ms)`);
   await b.close();
 
+  // BENCH_ONLY=kernels: one cold start, then the kernels in the browser and natively (while
+  // working on the wasm build: rescore and aging, and their browser/native ratios).
+  const kernelsOnly = process.env.BENCH_ONLY === "kernels";
   // Cold starts on the dashboard (the home page): until its tiles and charts are drawn.
   const dashRuns = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < (kernelsOnly ? 0 : 2); i++) {
     b = await browser({ dir, now: null });
     await b.page.goto(server.url + "/");
     await b.page.waitForFunction(() => window.__cd_timings?.dashboardDrawn, null, { timeout: 60_000 });
@@ -104,7 +107,8 @@ try {
 
   // Cold starts: a new browser process each time, same profile (data stays in IndexedDB).
   const runs = [];
-  for (let i = 0; i < 3; i++) {
+  const starts = kernelsOnly ? 1 : 3;
+  for (let i = 0; i < starts; i++) {
     b = await browser({ dir, now: null, longTasks: true });
     await b.page.goto(server.url + "/customers");
     await ready(b.page);
@@ -115,7 +119,7 @@ try {
     const tm = await b.page.evaluate(() => ({ ...window.__cd_timings }));
     const mem = await b.page.evaluate(() => ({ js: performance.memory ? performance.memory.usedJSHeapSize : 0, wasm: window.wasmBindings.cd_wasm_memory_bytes() }));
     runs.push({ ...tm, mem, longest: await longestTask(b.page) });
-    if (i < 2) await b.close();
+    if (i < starts - 1) await b.close();
   }
   const ready_ms = runs.map((r) => r.listReady);
   const full_ms = runs.map((r) => r.ledgerReady);
@@ -126,7 +130,7 @@ try {
   console.log(`  kept figures: read ${fmt(median(runs.map((r) => r.keptReadMs)))}, applied ${fmt(median(runs.map((r) => r.keptApplyMs)))}; ` +
     `kept again after the start in ${fmt(median(runs.map((r) => r.keptMs)))} (encoding ${fmt(median(runs.map((r) => r.keptEncodeMs)))}, ${((runs.at(-1).keptBytes ?? 0) / 1e3).toFixed(0)} KB)`);
   const drawn_ms = dashRuns.map((r) => r.dashboardDrawn);
-  console.log(`cold start on the dashboard until its tiles and charts are drawn: median ${fmt(median(drawn_ms))} (runs ${drawn_ms.map(fmt).join(", ")}; ` +
+  if (dashRuns.length) console.log(`cold start on the dashboard until its tiles and charts are drawn: median ${fmt(median(drawn_ms))} (runs ${drawn_ms.map(fmt).join(", ")}; ` +
     `${dashRuns.map((r) => (r.dashboardKept ? "kept" : "computed")).join(", ")}); with the list's figures: ` +
     `${fmt(Math.max(median(drawn_ms), median(figures_ms)))} (target < 1000 ms)`);
   console.log(`cold start until the ledger is read (every page's figures; the dashboard, Customer 360 and the forms wait for it): median ${fmt(median(full_ms))} (runs ${full_ms.map(fmt).join(", ")})`);
@@ -197,6 +201,12 @@ try {
   console.log(`dashboard figures (13 month-ends, DSO, CEI, ranks, utilisation), median of 5: after a change of the data or the as-of date ` +
     `(one pass over the ledger) ${fmt(rep.dashboard_all_ms)}; after a filter change (from the per-customer timeline): every customer ` +
     `${fmt(rep.dashboard_all_warm_ms)}, one sales rep ${fmt(rep.dashboard_rep_ms)}`);
+  if (kernelsOnly) {
+    await b.close();
+    server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }
   // The dashboard on screen: from choosing a filter to the charts drawn.
   await longestTask(page);
   await page.goto(server.url + "/");
