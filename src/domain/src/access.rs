@@ -13,6 +13,10 @@
 //! - **Grants only restrict.** A field a user may not edit by default (a rating input for one
 //!   who is not a profile editor, anything for one who edits no customer) is never made editable
 //!   by a grant: the commands would refuse the change anyway.
+//! - **Hidden only from a role that reads no audit trail** ([`hideable_from`]): the trail keeps
+//!   the before and after values of every change and is sent whole to the roles that may read
+//!   it (its entries are hash-chained, so they are not redacted per user). Of the built-in roles
+//!   that is the sales rep.
 //! - **What cannot be hidden** ([`hideable`]): the fields every customer needs (name, region,
 //!   industry, sales rep, first cooperation date, the language reminders are written in, a
 //!   required custom field: a form without them could not be saved or a reminder written). They
@@ -128,11 +132,16 @@ pub fn hideable(set: &FieldSet, name: &str) -> bool {
     hideable_field(set, name)
 }
 
-/// Whether a field may be hidden from this role: a hideable field, and no rating input from a
-/// role that edits scorecards (a draft's what-if and back-test read every input), and limits
-/// only from a role that reads no audit trail (which holds every limit change; the roles that
-/// approve requests all read it).
+/// Whether a field may be hidden from this role: only from a role that reads no audit trail
+/// (the trail keeps every change's values, and is sent whole to those who read it); a hideable
+/// field; no rating input from a role that edits scorecards (a draft's what-if and back-test
+/// read every input); limits not from a role that sees every customer or edits the policy.
 pub fn hideable_from(set: &FieldSet, name: &str, role: Role) -> bool {
+    // The audit trail keeps every change's values, and reaches every role that may read it:
+    // a field hidden from such a role would reach its devices there.
+    if role.grants(Permission::ViewAudit) {
+        return false;
+    }
     if name == field::LIMITS {
         return !role.grants(Permission::ViewAudit)
             && !role.grants(Permission::EditPolicy)
@@ -512,5 +521,30 @@ mod tests {
         let problems = from_finance.problems();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].code.code(), "FD-ACCESS-HIDDEN");
+    }
+
+    #[test]
+    fn no_field_is_hidden_from_a_role_that_reads_the_audit_trail_which_keeps_every_value() {
+        use Role::*;
+        let set = FieldSet::default();
+        for role in Role::ALL {
+            let reads_trail = role.grants(Permission::ViewAudit);
+            for f in ["phone", "email", "address", field::LIMITS] {
+                assert_eq!(
+                    hideable_from(&set, f, role),
+                    !reads_trail,
+                    "{f} from {role:?}"
+                );
+            }
+        }
+        // The phone hidden from the sales manager, who reads the trail: refused at the grant.
+        let problems = FieldSet {
+            access: vec![grant("phone", SalesManager, Access::Hidden)],
+            ..FieldSet::default()
+        }
+        .problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].code.code(), "FD-ACCESS-HIDDEN");
+        assert!(problems[0].detail.contains("audit trail"), "{problems:?}");
     }
 }

@@ -495,7 +495,8 @@ pub enum FieldCode {
     /// `FD-ACCESS-FIELD`: a permission names a field the form has not.
     AccessField,
     /// `FD-ACCESS-HIDDEN`: a field that cannot be hidden (the name, the sales rep, a required
-    /// field; a rating input from a role that edits scorecards) is hidden from a role; make it
+    /// field; any field from a role that reads the audit trail; a rating input from a role that
+    /// edits scorecards; the limits from a role that approves) is hidden from a role; make it
     /// read-only instead.
     AccessHidden,
 }
@@ -750,6 +751,14 @@ impl FieldSet {
                     FieldCode::AccessHidden,
                     &at,
                     "the name, region, industry, sales rep, first cooperation date, language and required fields cannot be hidden".into(),
+                );
+            } else if g.access == crate::access::Access::Hidden
+                && g.role.grants(crate::approval::Permission::ViewAudit)
+            {
+                push(
+                    FieldCode::AccessHidden,
+                    &at,
+                    "a field can be hidden only from a role that reads no audit trail (the trail keeps every change's values)".into(),
                 );
             } else if g.access == crate::access::Access::Hidden
                 && g.field == crate::party::field::LIMITS

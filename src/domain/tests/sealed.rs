@@ -218,7 +218,8 @@ fn the_profile_may_be_hidden_from_a_sales_rep_but_not_from_a_role_that_edits_sco
         assert_eq!(codes, expected, "{field} {role:?}");
     };
     check("registered_capital", Role::SalesRep, &[]);
-    check("report_date", Role::SalesManager, &[]);
+    // Nothing is hidden from a role that reads the audit trail (it keeps every value).
+    check("report_date", Role::SalesManager, &["FD-ACCESS-HIDDEN"]);
     check("custom.segment", Role::SalesRep, &[]);
     check(
         "registered_capital",
@@ -230,6 +231,7 @@ fn the_profile_may_be_hidden_from_a_sales_rep_but_not_from_a_role_that_edits_sco
         Role::FinanceManager,
         &["FD-ACCESS-HIDDEN"],
     );
-    check("phone", Role::FinanceSpecialist, &[]);
+    check("phone", Role::FinanceSpecialist, &["FD-ACCESS-HIDDEN"]);
+    check("phone", Role::SalesRep, &[]);
     check("name", Role::SalesRep, &["FD-ACCESS-HIDDEN"]);
 }

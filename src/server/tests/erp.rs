@@ -994,7 +994,7 @@ async fn an_erp_subscribed_to_holds_is_told_of_one_in_a_signed_post() {
 async fn an_erp_update_of_a_field_hidden_from_the_keys_user_is_refused_not_dropped() {
     for db in databases() {
         let (r, _) = server(db).await;
-        let (_, k) = key(&r, "fs-1", &["read", "ledger"]).await;
+        let (_, k) = key(&r, "rep-1", &["read", "ledger"]).await;
         let post = |docs: Value| {
             let k = k.clone();
             let r = &r;
@@ -1011,13 +1011,13 @@ async fn an_erp_update_of_a_field_hidden_from_the_keys_user_is_refused_not_dropp
         };
         let (_, v) = post(json!([customer("C1", "ERP One Trading")])).await;
         assert_eq!(statuses(&v), [("C1".into(), "created".into())], "{db}: {v}");
-        // The phone is hidden from finance specialists.
+        // The phone is hidden from sales reps (the key acts as one).
         let admin = session(&r, "admin").await;
         let fields = json!({"version": 0, "fields": [], "access": [
-            {"field": "phone", "role": "finance_specialist", "access": "hidden"}
+            {"field": "phone", "role": "sales_rep", "access": "hidden"}
         ]});
         let push = json!({"client": "desk-1", "mutations": [{"id": "m1", "n": 1,
-            "command": {"type": "save_fields", "fields": fields, "why": "numbers are sales'", "with_access": true}}]});
+            "command": {"type": "save_fields", "fields": fields, "why": "numbers are finance's", "with_access": true}}]});
         let (status, v) = http(&r, "POST", "/api/v1/push", Some(&admin), Some(push)).await;
         assert_eq!(
             (status, v["results"][0]["status"].as_str()),
