@@ -225,18 +225,6 @@ fn release_of(book: &Book, order: OrderId) -> Option<Release> {
     })
 }
 
-/// Whether a grant hides the credit limits from `role`.
-fn limits_hidden_from_role(
-    fields: &creditdesk_domain::fields::FieldSet,
-    role: creditdesk_domain::approval::Role,
-) -> bool {
-    fields.access.iter().any(|g| {
-        g.role == role
-            && g.field == creditdesk_domain::party::field::LIMITS
-            && g.access == creditdesk_domain::access::Access::Hidden
-    })
-}
-
 /// The check an order passes to move on (ship, or be invoiced before it ships): today's state,
 /// or an approved release that covers its amount.
 pub(crate) fn may_move_on(book: &Book, o: &Order) -> Result<(), CommandError> {
@@ -1254,7 +1242,7 @@ fn plan_whole(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandE
             let mut problems = routes.problems();
             // An approver decides knowing the limit.
             for role in routes.approver_roles() {
-                if limits_hidden_from_role(&book.fields, role) {
+                if creditdesk_domain::access::hides_limits_from(&book.fields, role) {
                     problems.push(RouteProblem {
                         code: RouteCode::HiddenLimits,
                         at: format!("role {}", role.code()),
@@ -1371,7 +1359,7 @@ fn plan_whole(book: &Book, ctx: &Ctx, cmd: &Command) -> Result<Effects, CommandE
             let mut problems = fields.changes_from(&book.fields);
             // Limits are not hidden from a role that approves requests.
             for role in book.routes.approver_roles() {
-                if limits_hidden_from_role(fields, role) {
+                if creditdesk_domain::access::hides_limits_from(fields, role) {
                     problems.push(creditdesk_domain::fields::FieldProblem {
                         code: creditdesk_domain::fields::FieldCode::AccessHidden,
                         at: format!("permission (limits {})", role.code()),

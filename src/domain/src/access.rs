@@ -143,9 +143,7 @@ pub fn hideable_from(set: &FieldSet, name: &str, role: Role) -> bool {
         return false;
     }
     if name == field::LIMITS {
-        return !role.grants(Permission::ViewAudit)
-            && !role.grants(Permission::EditPolicy)
-            && !role.grants(Permission::SeeAllCustomers);
+        return !role.grants(Permission::EditPolicy) && !role.grants(Permission::SeeAllCustomers);
     }
     hideable_field(set, name)
         && !(rating_input(set, name) && role.grants(Permission::EditScorecard))
@@ -246,6 +244,14 @@ fn all_fields(set: &FieldSet) -> impl Iterator<Item = Cow<'static, str>> + '_ {
         .map(|f| Cow::Borrowed(*f))
         .chain(set.fields.iter().map(|d| d.error_name()))
         .chain(std::iter::once(Cow::Borrowed(field::LIMITS)))
+}
+
+/// Whether a grant of the set hides the credit limits from `role` (what the approval routes may
+/// not name).
+pub fn hides_limits_from(set: &FieldSet, role: Role) -> bool {
+    set.access
+        .iter()
+        .any(|g| g.role == role && g.field == field::LIMITS && g.access == Access::Hidden)
 }
 
 /// Whether the limits are among the hidden fields (as [`hidden`] names them).

@@ -456,58 +456,45 @@ pub fn alert_notices<'a>(
 /// hidden ([`Request::without_limits`](crate::request::Request::without_limits)), a limit it
 /// holds as zero reads "hidden".
 pub fn request_text_of(zh: bool, r: &crate::request::Request) -> String {
-    use RequestKind::*;
-    if !r.limits_hidden {
-        return request_text(zh, &r.kind);
-    }
     let hidden = if zh { "已隐藏" } else { "hidden" };
-    let m = |x: &crate::money::Money| {
-        if x.is_zero() {
+    request_words(zh, &r.kind, &|m| {
+        if r.limits_hidden && m.is_zero() {
             hidden.to_string()
         } else {
-            x.format_cny()
+            m.format_cny()
         }
-    };
-    match (&r.kind, zh) {
-        (FirstApplication { limit, .. }, true) => format!("首次授信 {}", m(limit)),
-        (FirstApplication { limit, .. }, false) => format!("first limit of {}", m(limit)),
-        (PermanentChange { after, .. }, true) => format!("额度调整 {hidden} → {}", m(after)),
-        (PermanentChange { after, .. }, false) => format!("limit change {hidden} → {}", m(after)),
-        (TemporaryLimit { amount, start, end }, true) => {
-            format!("临时额度 {}（{} 至 {}）", m(amount), start.iso(), end.iso())
-        }
-        (TemporaryLimit { amount, start, end }, false) => format!(
-            "temporary limit of {} ({} to {})",
-            m(amount),
-            start.iso(),
-            end.iso()
-        ),
-        (kind, _) => request_text(zh, kind),
-    }
+    })
 }
 
 pub fn request_text(zh: bool, kind: &RequestKind) -> String {
+    request_words(zh, kind, &|m| m.format_cny())
+}
+
+/// A request's kind in words, each limit it names as `limit` writes it.
+fn request_words(
+    zh: bool,
+    kind: &RequestKind,
+    limit: &dyn Fn(&crate::money::Money) -> String,
+) -> String {
     use RequestKind::*;
     match (kind, zh) {
-        (FirstApplication { limit, .. }, true) => format!("首次授信 {}", limit.format_cny()),
-        (FirstApplication { limit, .. }, false) => format!("first limit of {}", limit.format_cny()),
+        (FirstApplication { limit: l, .. }, true) => format!("首次授信 {}", limit(l)),
+        (FirstApplication { limit: l, .. }, false) => format!("first limit of {}", limit(l)),
         (PermanentChange { before, after, .. }, true) => {
-            format!("额度调整 {} → {}", before.format_cny(), after.format_cny())
+            format!("额度调整 {} → {}", limit(before), limit(after))
         }
-        (PermanentChange { before, after, .. }, false) => format!(
-            "limit change {} → {}",
-            before.format_cny(),
-            after.format_cny()
-        ),
+        (PermanentChange { before, after, .. }, false) => {
+            format!("limit change {} → {}", limit(before), limit(after))
+        }
         (TemporaryLimit { amount, start, end }, true) => format!(
             "临时额度 {}（{} 至 {}）",
-            amount.format_cny(),
+            limit(amount),
             start.iso(),
             end.iso()
         ),
         (TemporaryLimit { amount, start, end }, false) => format!(
             "temporary limit of {} ({} to {})",
-            amount.format_cny(),
+            limit(amount),
             start.iso(),
             end.iso()
         ),
