@@ -456,7 +456,7 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
         r.orders.iter().map(|o| &o.number),
     );
     let mut invoices = taken(
-        book.ledger.invoices().iter().map(|i| i.number),
+        book.ledger.invoice_numbers(),
         r.invoices.iter().map(|i| &i.number),
     );
     let mut notes = taken(
@@ -487,7 +487,7 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
     let stored: std::collections::HashSet<_> = if r.invoices.is_empty() {
         Default::default()
     } else {
-        book.ledger.invoices().iter().map(|i| i.id).collect()
+        book.ledger.invoice_ids().collect()
     };
     for i in &r.invoices {
         let what = format!("invoice {}", i.number);

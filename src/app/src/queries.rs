@@ -103,21 +103,17 @@ impl Book {
     /// The next free order number in a series (`SO-2026-0000001`; `series` may carry a device's
     /// tag, `SO-7F3A`), for the order form's default.
     pub fn next_order_number(&self, series: &str, year: i32) -> String {
-        next_number(series, year, self.ledger.orders().iter().map(|o| &o.number))
+        next_number(series, year, self.ledger.orders().iter().map(|o| o.number))
     }
     /// The next free invoice number in a series, for the invoice form's default.
     pub fn next_invoice_number(&self, series: &str, year: i32) -> String {
-        next_number(
-            series,
-            year,
-            self.ledger.invoices().iter().map(|i| &i.number),
-        )
+        next_number(series, year, self.ledger.invoice_numbers())
     }
     pub fn next_credit_note_number(&self, series: &str, year: i32) -> String {
         next_number(
             series,
             year,
-            self.ledger.credit_notes().iter().map(|c| &c.number),
+            self.ledger.credit_notes().iter().map(|c| c.number),
         )
     }
     /// Whether `user` may change a customer's rating inputs (the external profile, the first

@@ -379,8 +379,8 @@ impl Book {
     pub fn ledger_rows(&self) -> Rows {
         Rows {
             orders: self.ledger.orders().to_vec(),
-            invoices: self.ledger.invoices().to_vec(),
-            payments: self.ledger.payments().to_vec(),
+            invoices: self.ledger.invoices().collect(),
+            payments: self.ledger.payments().collect(),
             credit_notes: self.ledger.credit_notes().to_vec(),
             corrections: self.ledger.corrections().to_vec(),
         }

@@ -141,7 +141,7 @@ impl Book {
         let invoices = l.customer_invoices(id);
         let void_invoices = invoices
             .iter()
-            .filter_map(|i| l.void_of(id, Doc::Invoice(i.id)).map(|c| (**i, c.clone())))
+            .filter_map(|i| l.void_of(id, Doc::Invoice(i.id)).map(|c| (*i, c.clone())))
             .collect();
         let disputed = items
             .iter()

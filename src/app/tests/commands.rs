@@ -658,7 +658,7 @@ fn a_command_that_dies_after_any_of_its_writes_leaves_nothing_behind() {
         w
     };
     crash_at_every_write(setup, |w| {
-        let inv = w.book.borrow().ledger.invoices()[0].id;
+        let inv = w.book.borrow().ledger.invoices().next().unwrap().id;
         ("admin", w.payment(w.ours, "1200", Some(inv)))
     });
     // The last approval of a limit change: the request, the customer's new limit, the decision's
@@ -1841,7 +1841,15 @@ fn an_import_pushed_with_records_the_ledger_would_refuse_is_refused_whole() {
             amount: Money::from_units(allocated),
         }],
     };
-    let taken = w.book.borrow().ledger.invoices()[0].number.to_string();
+    let taken = w
+        .book
+        .borrow()
+        .ledger
+        .invoices()
+        .next()
+        .unwrap()
+        .number
+        .to_string();
     let check = |kind: ImportKind, records: Records, expected: &str| {
         let outbox = w.outbox_len();
         let got = match w.run(
@@ -2206,7 +2214,7 @@ fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
     let w = World::new();
     // Invoiced seven months ago, paid the same day, nothing since.
     w.run("fs", old_invoice(&w, w.ours, "3000", 213)).unwrap();
-    let inv = w.book.borrow().ledger.invoices()[0].id;
+    let inv = w.book.borrow().ledger.invoices().next().unwrap().id;
     let n = w.next();
     w.run(
         "fs",
@@ -2938,7 +2946,7 @@ fn an_imported_payment_settles_an_invoice_a_void_reopened_and_a_reallocation_kee
     use creditdesk_domain::import::{Kind, Records};
     let w = World::new();
     w.run("fs", old_invoice(&w, w.ours, "8000", 40)).unwrap();
-    let inv = w.book.borrow().ledger.invoices()[0].id;
+    let inv = w.book.borrow().ledger.invoices().next().unwrap().id;
     // Paid 30 days ago, then the cheque bounced: voided today.
     let n = w.next();
     let paid = Command::RecordPayment {

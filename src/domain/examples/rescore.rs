@@ -68,8 +68,8 @@ fn main() {
     println!(
         r#"{{"customers":{},"invoices":{},"payments":{},"metrics_ms":{:.2},"score_ms":{:.2},"grades":{:?},"aging_ms":{aging_ms:.2},"aging_by_customer_ms":{aging_by_customer_ms:.2}}}"#,
         data.customers.len(),
-        ledger.invoices().len(),
-        ledger.payments().len(),
+        ledger.invoice_count(),
+        ledger.payment_count(),
         median(metrics_ms),
         median(score_ms),
         grades

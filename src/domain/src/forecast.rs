@@ -281,21 +281,21 @@ type Seen = IdMap<CustomerId, (Vec<(i32, i64)>, Vec<(i32, i64)>)>;
 
 fn gather(ledger: &Ledger, as_of: Date) -> Seen {
     let since = as_of.add_days(-HISTORY_DAYS);
-    let invoices = ledger.invoices();
+    let invoices = ledger.figures();
     let open = ledger.open_by_invoice(as_of);
     let mut seen = Seen::default();
     for s in &ledger.settlements {
         if s.is_payment() && s.counts(as_of) && s.paid > since {
             let inv = &invoices[s.invoice as usize];
-            seen.entry(inv.customer)
+            seen.entry(ledger.invoice_customer(s.invoice))
                 .or_default()
                 .0
                 .push((s.paid.days_since(inv.due_date), s.amount.minor()));
         }
     }
-    for (inv, &o) in invoices.iter().zip(&open) {
+    for (i, (inv, &o)) in invoices.iter().zip(&open).enumerate() {
         if o > 0 {
-            seen.entry(inv.customer)
+            seen.entry(ledger.invoice_customer(i as u32))
                 .or_default()
                 .1
                 .push((as_of.days_since(inv.due_date), o));

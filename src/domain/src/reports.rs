@@ -163,7 +163,7 @@ impl Ledger {
         settled.resize(book.invoices.len() * n, 0);
         for &s in &book.settlements {
             let s = &self.settlements[s as usize];
-            let inv = &self.invoices()[s.invoice as usize];
+            let inv = &self.figures()[s.invoice as usize];
             let eff = s.date.max(inv.issue_date);
             // A correction ends it: from then it no longer counts (a void payment is money
             // collected back out, in the period of the void).
@@ -184,7 +184,7 @@ impl Ledger {
             }
         }
         for (pos, &i) in book.invoices.iter().enumerate() {
-            let inv = &self.invoices()[i as usize];
+            let inv = &self.figures()[i as usize];
             let until = self.invoice_until[i as usize];
             if inv.issue_date > last || until <= inv.issue_date {
                 continue;
@@ -303,7 +303,7 @@ impl Ledger {
         for c in customers {
             let Some(book) = self.book(c) else { continue };
             for &i in &book.invoices {
-                let inv = &self.invoices()[i as usize];
+                let inv = &self.figures()[i as usize];
                 let until = self.invoice_until[i as usize];
                 if inv.issue_date <= last && inv.issue_date < until {
                     out[ends.partition_point(|d| *d < inv.issue_date)] += inv.amount;

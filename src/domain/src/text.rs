@@ -89,7 +89,7 @@ pub fn text(input: &str, required: bool, max: usize) -> Result<String, Problem> 
 }
 
 /// A suggested next document number: `PREFIX-YEAR-NNNNNNN`, one above the highest in use.
-pub fn next_number<'a>(prefix: &str, year: i32, taken: impl Iterator<Item = &'a DocNo>) -> String {
+pub fn next_number(prefix: &str, year: i32, taken: impl Iterator<Item = DocNo>) -> String {
     let head = format!("{prefix}-{year}-");
     let max = taken
         .filter_map(|n| {
@@ -115,7 +115,10 @@ mod tests {
             "X-1",
         ]
         .map(|s| DocNo::parse(s).unwrap());
-        assert_eq!(next_number("INV", 2026, taken.iter()), "INV-2026-0000013");
+        assert_eq!(
+            next_number("INV", 2026, taken.iter().copied()),
+            "INV-2026-0000013"
+        );
         assert_eq!(
             next_number("SO", 2027, std::iter::empty()),
             "SO-2027-0000001"

@@ -359,14 +359,12 @@ fn aged_by_hand(l: &Ledger, customers: &[CustomerId], on: Date) -> (Money, [Mone
     let mut buckets = [Money::ZERO; 5];
     for i in l
         .invoices()
-        .iter()
         .filter(|i| customers.contains(&i.customer) && i.issue_date <= on)
     {
         let paid: Money = l
             .payments()
-            .iter()
             .filter(|p| p.date <= on)
-            .flat_map(|p| &p.allocations)
+            .flat_map(|p| p.allocations)
             .filter(|a| a.invoice == i.id)
             .map(|a| a.amount)
             .sum();
@@ -406,9 +404,8 @@ fn the_random_ledgers_hold_settlements_dated_before_their_invoice() {
     for _ in 0..200 {
         let l = arb_ledger().new_tree(&mut runner).unwrap().current();
         total += 1;
-        let issued = |id: InvoiceId| l.invoices().iter().find(|i| i.id == id).unwrap().issue_date;
+        let issued = |id: InvoiceId| l.invoices().find(|i| i.id == id).unwrap().issue_date;
         if l.payments()
-            .iter()
             .any(|p| p.allocations.iter().any(|a| p.date < issued(a.invoice)))
             || l.credit_notes()
                 .iter()

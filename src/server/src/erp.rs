@@ -1190,7 +1190,6 @@ where
                 .map(|x| (x.customer, Doc::Invoice(x.id))),
             Kind::Payments => PaymentId::parse(old).and_then(|id| {
                 l.payments()
-                    .iter()
                     .find(|x| x.id == id)
                     .map(|x| (x.customer, Doc::Payment(x.id)))
             }),
@@ -1301,10 +1300,7 @@ where
         match doc {
             Doc::Invoice(was) => {
                 let inv = records.invoices[0];
-                let old = mine
-                    .customer_invoice(customer, was)
-                    .copied()
-                    .ok_or_else(gone)?;
+                let old = mine.customer_invoice(customer, was).ok_or_else(gone)?;
                 let same = (old.customer, old.issue_date, old.due_date, old.amount)
                     == (inv.customer, inv.issue_date, inv.due_date, inv.amount);
                 if same && void.is_some() {
@@ -1370,7 +1366,6 @@ where
                     .customer_payments(customer)
                     .into_iter()
                     .find(|x| x.id == was)
-                    .cloned()
                     .ok_or_else(gone)?;
                 let held = mine.allocations_now(customer, was);
                 let same = (old.customer, old.date, old.amount, old.reference)

@@ -1320,7 +1320,6 @@ async fn two_devices_dispute_one_invoice_offline_the_first_lands_and_the_second_
         let (customer, invoice) = mine
             .ledger
             .invoices()
-            .iter()
             .filter(|i| mine.customer(i.customer).is_some())
             .find(|i| {
                 mine.ledger

@@ -21,6 +21,7 @@
 //! is the document corrected).
 
 use creditdesk_domain::id::{DeviceId, Timestamp};
+use creditdesk_domain::ledger::{LedgerBuilder, RowCounts};
 use creditdesk_domain::*;
 
 pub const MAGIC: &[u8; 4] = b"CDLK";
@@ -162,6 +163,15 @@ impl Rows {
             Entry::CreditNote(c) => self.credit_notes.push(c),
             Entry::Correction(c) => self.corrections.push(c),
         }
+    }
+
+    /// Room for `n` more rows of every kind.
+    pub fn reserve_exact(&mut self, n: RowCounts) {
+        self.orders.reserve_exact(n.orders);
+        self.invoices.reserve_exact(n.invoices);
+        self.payments.reserve_exact(n.payments);
+        self.credit_notes.reserve_exact(n.credit_notes);
+        self.corrections.reserve_exact(n.corrections);
     }
     pub fn len(&self) -> usize {
         self.orders.len()
@@ -596,8 +606,43 @@ fn peek_version(bytes: &[u8]) -> Result<(Kind, u32, u8), CodecError> {
     Ok((kind, r.u32()?, v))
 }
 
+/// Where decoded rows go: [`Rows`], or a ledger being built, which files each row in its compact
+/// form as it is read, so that the decoded rows are never held twice.
+pub trait RowSink {
+    fn push(&mut self, e: Entry);
+    /// Room for `n` more rows of `kind` (a hint).
+    fn reserve(&mut self, _kind: Kind, _n: usize) {}
+}
+
+impl RowSink for Rows {
+    fn push(&mut self, e: Entry) {
+        Rows::push(self, e);
+    }
+    fn reserve(&mut self, kind: Kind, n: usize) {
+        match kind {
+            Kind::Order => self.orders.reserve(n),
+            Kind::Invoice => self.invoices.reserve(n),
+            Kind::Payment => self.payments.reserve(n),
+            Kind::CreditNote => self.credit_notes.reserve(n),
+            Kind::Correction => self.corrections.reserve(n),
+        }
+    }
+}
+
+impl RowSink for LedgerBuilder {
+    fn push(&mut self, e: Entry) {
+        match e {
+            Entry::Order(o) => self.push_order(o),
+            Entry::Invoice(i) => self.push_invoice(&i),
+            Entry::Payment(p) => self.push_payment(&p),
+            Entry::CreditNote(c) => self.push_credit_note(c),
+            Entry::Correction(c) => self.push_correction(c),
+        }
+    }
+}
+
 /// Decodes a chunk, appending its rows to `out`.
-pub fn decode_chunk_into(bytes: &[u8], out: &mut Rows) -> Result<(), CodecError> {
+pub fn decode_chunk_into(bytes: &[u8], out: &mut impl RowSink) -> Result<(), CodecError> {
     let (kind, count, version) = peek_version(bytes)?;
     let mut r = Reader {
         b: bytes,
@@ -614,13 +659,7 @@ pub fn decode_chunk_into(bytes: &[u8], out: &mut Rows) -> Result<(), CodecError>
     if (count as usize).saturating_mul(40) > bytes.len() {
         return Err(CodecError::Truncated { at: r.at });
     }
-    match kind {
-        Kind::Order => out.orders.reserve(count as usize),
-        Kind::Invoice => out.invoices.reserve(count as usize),
-        Kind::Payment => out.payments.reserve(count as usize),
-        Kind::CreditNote => out.credit_notes.reserve(count as usize),
-        Kind::Correction => out.corrections.reserve(count as usize),
-    }
+    out.reserve(kind, count as usize);
     for _ in 0..count {
         out.push(r.entry(kind)?);
     }

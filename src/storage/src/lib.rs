@@ -449,7 +449,7 @@ impl RawLedger {
     pub fn decode_chunks_into(
         &self,
         range: std::ops::Range<usize>,
-        rows: &mut Rows,
+        rows: &mut impl codec::RowSink,
     ) -> Result<(), StoreError> {
         for i in range {
             let (key, bytes) = &self.chunks[i];
@@ -465,7 +465,7 @@ impl RawLedger {
     pub fn decode_and_release(
         &mut self,
         range: std::ops::Range<usize>,
-        rows: &mut Rows,
+        rows: &mut impl codec::RowSink,
     ) -> Result<(), StoreError> {
         self.decode_chunks_into(range.clone(), rows)?;
         for i in range {
@@ -475,12 +475,17 @@ impl RawLedger {
         Ok(())
     }
 
-    /// Makes room in `rows`, once and exactly, for every row the chunks' headers count (and the
-    /// tail's), so that decoding a million rows never grows its vectors by doubling: a doubling
-    /// copies, holds the old and the new vector at once, and leaves up to half the capacity
-    /// unused, and wasm memory keeps its highest mark. A header that does not read is left to
-    /// the decoding, which names the chunk.
+    /// Makes room in `rows`, once and exactly, for every row [`RawLedger::counts`] counts.
     pub fn reserve_rows(&self, rows: &mut Rows) {
+        rows.reserve_exact(self.counts());
+    }
+
+    /// How many rows of each kind the chunks' headers count, and room for the tail's, so that
+    /// decoding a million rows never grows its vectors by doubling: a doubling copies, holds the
+    /// old and the new vector at once, and leaves up to half the capacity unused, and wasm
+    /// memory keeps its highest mark. A header that does not read is left to the decoding,
+    /// which names the chunk.
+    pub fn counts(&self) -> creditdesk_domain::ledger::RowCounts {
         let mut n = [0usize; 5];
         for (i, (_, bytes)) in self.chunks.iter().enumerate() {
             // A header is 10 bytes.
@@ -492,14 +497,16 @@ impl RawLedger {
         }
         // A tail entry may be of any kind: a little room for each.
         let t = self.tail.len();
-        rows.orders.reserve_exact(n[0] + t);
-        rows.invoices.reserve_exact(n[1] + t);
-        rows.payments.reserve_exact(n[2] + t);
-        rows.credit_notes.reserve_exact(n[3] + t);
-        rows.corrections.reserve_exact(n[4] + t);
+        creditdesk_domain::ledger::RowCounts {
+            orders: n[0] + t,
+            invoices: n[1] + t,
+            payments: n[2] + t,
+            credit_notes: n[3] + t,
+            corrections: n[4] + t,
+        }
     }
 
-    pub fn decode_tail_into(&self, rows: &mut Rows) -> Result<(), StoreError> {
+    pub fn decode_tail_into(&self, rows: &mut impl codec::RowSink) -> Result<(), StoreError> {
         for (key, bytes) in &self.tail {
             rows.push(
                 decode_entry(bytes)

@@ -440,7 +440,7 @@ type PaymentKey = (Date, Money, Option<DocNo>);
 /// The stored payments of each customer by [`PaymentKey`], built on first use of a customer.
 struct StoredPayments<'a> {
     ledger: &'a Ledger,
-    books: IdMap<CustomerId, HashMap<PaymentKey, Vec<&'a Payment>>>,
+    books: IdMap<CustomerId, HashMap<PaymentKey, Vec<Payment>>>,
 }
 
 impl<'a> StoredPayments<'a> {
@@ -450,7 +450,7 @@ impl<'a> StoredPayments<'a> {
     fn has(&mut self, c: CustomerId, key: PaymentKey, invoice: Option<InvoiceId>) -> bool {
         let ledger = self.ledger;
         let book = self.books.entry(c).or_insert_with(|| {
-            let mut by_key: HashMap<PaymentKey, Vec<&'a Payment>> = HashMap::new();
+            let mut by_key: HashMap<PaymentKey, Vec<Payment>> = HashMap::new();
             // A void payment is no duplicate: recording it again right is what a void is for.
             let standing = ledger.customer_payments(c).into_iter().filter(|p| {
                 ledger
@@ -480,8 +480,9 @@ fn invoices_by_number(ledger: &Ledger, wanted: &HashSet<DocNo>) -> HashMap<DocNo
     if wanted.is_empty() {
         return out;
     }
-    for inv in ledger.invoices() {
-        if wanted.contains(&inv.number) {
+    for (i, n) in ledger.invoice_numbers().enumerate() {
+        if wanted.contains(&n) {
+            let inv = ledger.invoice_at(i as u32);
             out.entry(inv.number).or_insert(InvoiceRef {
                 id: inv.id,
                 customer: inv.customer,
@@ -640,9 +641,7 @@ fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
         HashSet::new()
     } else {
         ctx.ledger
-            .invoices()
-            .iter()
-            .map(|i| i.number)
+            .invoice_numbers()
             .filter(|n| numbers.contains(n))
             .collect()
     };

@@ -234,13 +234,13 @@ impl Ledger {
         let (mut w_pay, mut w_late, mut total, mut total_12m) = (0i128, 0i128, 0i128, 0i128);
         let mut first: Option<Date> = None;
         if let Some(book) = self.book(c.id) {
-            let invoices = self.invoices();
+            let invoices = self.figures();
             // What is open on each of the customer's invoices as of the day; a settlement knows
             // its invoice's position in the book.
             open.clear();
             open.extend(book.invoices.iter().map(|&i| {
                 let inv = &invoices[i as usize];
-                if self.invoice_counts(i, inv, as_of) {
+                if self.invoice_counts(i, as_of) {
                     first = Some(first.map_or(inv.issue_date, |f| f.min(inv.issue_date)));
                     if inv.issue_date > window_start {
                         count += 1;
@@ -274,12 +274,12 @@ impl Ledger {
             }
             for (pos, &i) in book.invoices.iter().enumerate() {
                 let inv = &invoices[i as usize];
-                if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, inv, as_of) {
+                if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, as_of) {
                     let mut o = open[pos];
                     if !count_disputed && !c.disputes.is_empty() {
                         let d = crate::dispute::disputed_on(
                             &c.disputes,
-                            inv.id,
+                            self.invoice_id(i),
                             crate::money::Money::from_minor(o),
                             as_of,
                         );

@@ -17,6 +17,9 @@
 //! note's new allocation replaces its old one. Before that date every figure is what it was, so a report as
 //! of an earlier day still shows what was true then. An invoice that payments or credit notes
 //! still settle cannot be voided: their allocations are reversed first, as in any ERP.
+//!
+//! In memory the ledger holds no public row type: invoices and payments are compact rows
+//! (`rows`, ADR 0010), rebuilt as [`Invoice`] and [`Payment`] where one is asked for.
 
 use crate::date::Date;
 use crate::error::{Errors, FieldError, Problem};
@@ -26,7 +29,11 @@ use crate::id::{
 use crate::money::{div_round_half_away, Money};
 use crate::party::Customer;
 use crate::text::DocNo;
+pub(crate) use rows::Figures;
+use rows::{Invoices, Keys, Payments, Run};
 use serde::{Deserialize, Serialize};
+
+mod rows;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
@@ -383,17 +390,17 @@ pub(crate) struct Book {
 ///
 /// There is deliberately no global index by invoice id: with a million invoices, building one at
 /// start-up costs more than everything else. Allocations are resolved within each customer's
-/// book, where a small map fits in cache.
+/// book, where a small map fits in cache. Invoices and payments are held as compact rows
+/// ([`rows`]): about half the memory of the public types.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     orders: Vec<Order>,
-    invoices: Vec<Invoice>,
-    payments: Vec<Payment>,
+    invoices: Invoices,
+    payments: Payments,
     credit_notes: Vec<CreditNote>,
+    keys: Keys,
     order_ix: IdMap<OrderId, u32>,
     pub(crate) settlements: Vec<Settlement>,
-    /// Settled amount per invoice by the settlements that stand (for "what is open now").
-    settled: Vec<Money>,
     /// The day each invoice was voided ([`FOREVER`]: it stands).
     pub(crate) invoice_until: Vec<Date>,
     corrections: Vec<Correction>,
@@ -404,17 +411,17 @@ pub struct Ledger {
     books: Vec<Book>,
 }
 
-/// Builds a [`Ledger`] from stored entries a slice at a time, so that a caller can give the page a
-/// turn between slices: in one go, indexing a million invoices and a million payments is one task
-/// of about a quarter of a second in the browser. Each [`LedgerBuilder::step`] does about as much
-/// work as it is given rows (or customers, when resolving settlements); the result is the one
+/// Builds a [`Ledger`] from stored entries: each is filed in its customer's book as it is
+/// pushed (so a reader pushes rows as it decodes them, and never holds them twice), then
+/// [`LedgerBuilder::step`] resolves allocations and credit notes to invoices a slice at a time,
+/// so that a caller can give the page a turn between slices. The result is the one
 /// [`Ledger::from_entries`] gives.
 pub struct LedgerBuilder {
     l: Ledger,
     orders: Vec<Order>,
     corrections: Vec<Correction>,
     phase: Phase,
-    /// The next row (or book) of the phase.
+    /// The next book to resolve.
     next: usize,
     last: Option<(CustomerId, usize)>,
     local: IdMap<InvoiceId, (u32, u32)>,
@@ -422,14 +429,43 @@ pub struct LedgerBuilder {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    Invoices,
-    Payments,
-    CreditNotes,
+    Pushing,
     Settlements,
     Done,
 }
 
+/// How many rows of each kind a [`LedgerBuilder`] is about to be given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub orders: usize,
+    pub invoices: usize,
+    pub payments: usize,
+    pub credit_notes: usize,
+    pub corrections: usize,
+}
+
 impl LedgerBuilder {
+    /// A builder with room for `n` rows: reserved once and exactly, since a vector grown by
+    /// doubling holds the old and the new copy at once and up to half of it unused (with a
+    /// million rows, tens of megabytes of the start's peak: wasm memory keeps its highest mark).
+    pub fn with_capacity(n: RowCounts) -> LedgerBuilder {
+        let mut l = Ledger::default();
+        l.invoices.reserve_exact(n.invoices);
+        l.invoice_until.reserve_exact(n.invoices);
+        l.payments.reserve_exact(n.payments);
+        l.credit_notes.reserve_exact(n.credit_notes);
+        LedgerBuilder {
+            l,
+            orders: Vec::with_capacity(n.orders),
+            corrections: Vec::with_capacity(n.corrections),
+            phase: Phase::Pushing,
+            next: 0,
+            last: None,
+            local: IdMap::default(),
+        }
+    }
+
+    /// A builder given these entries (in this order).
     pub fn new(
         orders: Vec<Order>,
         invoices: Vec<Invoice>,
@@ -437,139 +473,132 @@ impl LedgerBuilder {
         credit_notes: Vec<CreditNote>,
         corrections: Vec<Correction>,
     ) -> LedgerBuilder {
-        let mut l = Ledger {
-            invoices,
-            payments,
-            credit_notes,
-            ..Ledger::default()
-        };
-        l.settled = vec![Money::ZERO; l.invoices.len()];
-        l.invoice_until = vec![FOREVER; l.invoices.len()];
-        // Exactly one settlement per allocation and per credit note at most: reserved once (a
-        // vector grown by doubling holds the old and the new copy at once, and up to half of it
-        // unused; with a million payments that is tens of megabytes of the start's peak).
-        let allocations: usize = l.payments.iter().map(|p| p.allocations.len()).sum();
-        l.settlements
-            .reserve_exact(allocations + l.credit_notes.len());
-        LedgerBuilder {
-            l,
-            orders,
-            corrections,
-            phase: Phase::Invoices,
-            next: 0,
-            last: None,
-            local: IdMap::default(),
+        let mut b = LedgerBuilder::with_capacity(RowCounts {
+            orders: orders.len(),
+            invoices: invoices.len(),
+            payments: payments.len(),
+            credit_notes: credit_notes.len(),
+            corrections: corrections.len(),
+        });
+        orders.into_iter().for_each(|o| b.push_order(o));
+        invoices.iter().for_each(|i| b.push_invoice(i));
+        payments.iter().for_each(|p| b.push_payment(p));
+        credit_notes.into_iter().for_each(|c| b.push_credit_note(c));
+        corrections.into_iter().for_each(|c| b.push_correction(c));
+        b
+    }
+
+    /// Orders are put once every row is in (an order that appears again, a status change,
+    /// replaces the earlier version when its version is not lower).
+    pub fn push_order(&mut self, o: Order) {
+        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        self.orders.push(o);
+    }
+
+    /// Filed in its book's list at the first step ([`LedgerBuilder::file_in_books`]).
+    pub fn push_invoice(&mut self, inv: &Invoice) {
+        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        let l = &mut self.l;
+        let b = l.book_index_cached(inv.customer, &mut self.last);
+        l.invoices.push(inv, b as u32, &mut l.keys);
+        l.invoice_until.push(FOREVER);
+    }
+
+    /// Filed in its book's list at the first step ([`LedgerBuilder::file_in_books`]).
+    pub fn push_payment(&mut self, p: &Payment) {
+        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        let l = &mut self.l;
+        let b = l.book_index_cached(p.customer, &mut self.last);
+        l.payments.push_pending(p, b as u32, &mut l.keys);
+    }
+
+    /// Lists every invoice and payment in its book, each list allocated once at its exact
+    /// length: pushed one by one, ten thousand lists grown by doubling would leave a quarter of
+    /// their memory unused on average, and wasm memory keeps its highest mark.
+    fn file_in_books(&mut self) {
+        let l = &mut self.l;
+        let mut n = vec![(0u32, 0u32); l.books.len()];
+        for i in 0..l.invoices.len() as u32 {
+            n[l.invoices.book(i) as usize].0 += 1;
+        }
+        for i in 0..l.payments.len() as u32 {
+            n[l.payments.book(i) as usize].1 += 1;
+        }
+        for (book, &(invoices, payments)) in l.books.iter_mut().zip(&n) {
+            book.invoices.reserve_exact(invoices as usize);
+            book.payments.reserve_exact(payments as usize);
+        }
+        for i in 0..l.invoices.len() as u32 {
+            l.books[l.invoices.book(i) as usize].invoices.push(i);
+        }
+        for i in 0..l.payments.len() as u32 {
+            l.books[l.payments.book(i) as usize].payments.push(i);
         }
     }
 
-    /// Does about `work` rows' worth of the building (at least one book when resolving); true
-    /// when the ledger is complete.
+    pub fn push_credit_note(&mut self, c: CreditNote) {
+        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        let l = &mut self.l;
+        let b = l.book_index_cached(c.customer, &mut self.last);
+        let i = l.credit_notes.len() as u32;
+        l.credit_notes.push(c);
+        l.books[b].credit_notes.push(i);
+    }
+
+    /// Corrections are applied last, in the order pushed (each was checked when it was made).
+    pub fn push_correction(&mut self, c: Correction) {
+        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        self.corrections.push(c);
+    }
+
+    /// Does about `work` rows' worth of the resolving (at least one book); true when the ledger
+    /// is complete.
     pub fn step(&mut self, work: usize) -> bool {
         let work = work.max(1);
-        let l = &mut self.l;
-        match self.phase {
-            Phase::Invoices => {
-                let n = l.invoices.len();
-                let end = self.index(work, n, |l, i| l.invoices[i].customer, |b| &mut b.invoices);
-                self.advance(end, n, Phase::Payments);
+        if self.phase == Phase::Pushing {
+            self.file_in_books();
+            for o in std::mem::take(&mut self.orders) {
+                self.l.put_order(o);
             }
-            Phase::Payments => {
-                let n = l.payments.len();
-                let end = self.index(work, n, |l, i| l.payments[i].customer, |b| &mut b.payments);
-                self.advance(end, n, Phase::CreditNotes);
-            }
-            Phase::CreditNotes => {
-                let n = l.credit_notes.len();
-                let end = self.index(
-                    work,
-                    n,
-                    |l, i| l.credit_notes[i].customer,
-                    |b| &mut b.credit_notes,
-                );
-                if end == n {
-                    // Orders are few: all at once.
-                    for o in std::mem::take(&mut self.orders) {
-                        self.l.put_order(o);
-                    }
-                }
-                self.advance(end, n, Phase::Settlements);
-            }
+            // Exactly one settlement per allocation and per credit note at most.
+            let n = self.l.payments.pending_count() + self.l.credit_notes.len();
+            self.l.settlements.reserve_exact(n);
+            self.phase = Phase::Settlements;
+        }
+        if self.phase == Phase::Settlements {
             // Allocations and credit notes resolved to invoices, one customer at a time.
-            Phase::Settlements => {
-                let Ledger {
-                    invoices,
-                    payments,
-                    credit_notes,
-                    settlements,
-                    settled,
-                    books,
-                    ..
-                } = &mut *l;
-                let local = &mut self.local;
-                let mut rows = 0;
-                let mut at = self.next;
-                while at < books.len() && (rows < work || at == self.next) {
-                    let book = &mut books[at];
-                    rows += book.invoices.len() + book.payments.len() + book.credit_notes.len();
-                    resolve_book(
-                        book,
-                        invoices,
-                        payments,
-                        credit_notes,
-                        settlements,
-                        settled,
-                        local,
+            let Ledger {
+                invoices,
+                payments,
+                credit_notes,
+                settlements,
+                books,
+                ..
+            } = &mut self.l;
+            let local = &mut self.local;
+            let mut rows = 0;
+            let mut at = self.next;
+            while at < books.len() && (rows < work || at == self.next) {
+                let book = &mut books[at];
+                rows += book.invoices.len() + book.payments.len() + book.credit_notes.len();
+                resolve_book(book, invoices, payments, credit_notes, settlements, local);
+                at += 1;
+            }
+            self.next = at;
+            if at >= books.len() {
+                self.phase = Phase::Done;
+                self.local = IdMap::default();
+                self.l.payments.release_pending();
+                for c in std::mem::take(&mut self.corrections) {
+                    let applied = self.l.apply_correction(c, false);
+                    debug_assert!(
+                        applied.is_ok(),
+                        "a stored correction was refused: {applied:?}"
                     );
-                    at += 1;
-                }
-                let n = books.len();
-                self.advance(at, n, Phase::Done);
-                if self.phase == Phase::Done {
-                    // Corrections last, in the order they were made (each was checked when it
-                    // was made).
-                    for c in std::mem::take(&mut self.corrections) {
-                        let applied = self.l.apply_correction(c, false);
-                        debug_assert!(
-                            applied.is_ok(),
-                            "a stored correction was refused: {applied:?}"
-                        );
-                    }
                 }
             }
-            Phase::Done => {}
         }
         self.phase == Phase::Done
-    }
-
-    /// Files rows `next..` (at most `work`) of one kind, of `len`, in their customers' books;
-    /// the end reached. Rows of one customer tend to be stored together: the last book looked
-    /// up is kept.
-    fn index(
-        &mut self,
-        work: usize,
-        len: usize,
-        customer: fn(&Ledger, usize) -> CustomerId,
-        list: fn(&mut Book) -> &mut Vec<u32>,
-    ) -> usize {
-        let end = self.next.saturating_add(work).min(len);
-        for i in self.next..end {
-            let b = self
-                .l
-                .book_index_cached(customer(&self.l, i), &mut self.last);
-            list(&mut self.l.books[b]).push(i as u32);
-        }
-        end
-    }
-
-    /// Moves on to `then` once `end` reached `len`.
-    fn advance(&mut self, end: usize, len: usize, then: Phase) {
-        if end >= len {
-            self.phase = then;
-            self.next = 0;
-            self.last = None;
-        } else {
-            self.next = end;
-        }
     }
 
     /// The ledger, complete (steps left are done first).
@@ -582,11 +611,10 @@ impl LedgerBuilder {
 /// One customer's allocations and credit notes resolved to its invoices.
 fn resolve_book(
     book: &mut Book,
-    invoices: &[Invoice],
-    payments: &[Payment],
+    invoices: &Invoices,
+    payments: &mut Payments,
     credit_notes: &[CreditNote],
     settlements: &mut Vec<Settlement>,
-    settled: &mut [Money],
     local: &mut IdMap<InvoiceId, (u32, u32)>,
 ) {
     local.clear();
@@ -594,31 +622,32 @@ fn resolve_book(
         book.invoices
             .iter()
             .enumerate()
-            .map(|(pos, &i)| (invoices[i as usize].id, (i, pos as u32))),
+            .map(|(pos, &i)| (invoices.id(i), (i, pos as u32))),
     );
     let n: usize = book
         .payments
         .iter()
-        .map(|&pi| payments[pi as usize].allocations.len())
+        .map(|&pi| payments.pending(pi).len())
         .sum();
     book.settlements.reserve_exact(n + book.credit_notes.len());
     for &pi in &book.payments {
-        let p = &payments[pi as usize];
-        for a in &p.allocations {
+        let date = payments.row(pi).date;
+        let first = settlements.len();
+        for a in payments.pending(pi) {
             if let Some(&(ix, pos)) = local.get(&a.invoice) {
                 book.settlements.push(settlements.len() as u32);
                 settlements.push(Settlement {
                     invoice: ix,
                     pos,
-                    date: p.date,
-                    paid: p.date,
+                    date,
+                    paid: date,
                     until: FOREVER,
                     amount: a.amount,
                     source: source_of(true, pi),
                 });
-                settled[ix as usize] += a.amount;
             }
         }
+        payments.resolved(pi, first, settlements.len() - first);
     }
     for &ci in &book.credit_notes {
         let c = &credit_notes[ci as usize];
@@ -633,7 +662,6 @@ fn resolve_book(
                 amount: c.amount,
                 source: source_of(false, ci),
             });
-            settled[ix as usize] += c.amount;
         }
     }
 }
@@ -735,6 +763,7 @@ impl Ledger {
         let b = *self.book_ix.entry(customer).or_insert(next) as usize;
         if b == self.books.len() {
             self.books.push(Book::default());
+            self.keys.customers.push(customer);
         }
         *last = Some((customer, b));
         b
@@ -743,18 +772,50 @@ impl Ledger {
     /// The index of a customer's invoice.
     /// A customer's invoice by id, looked up among that customer's rows only (no scan of the
     /// ledger).
-    pub fn customer_invoice(&self, customer: CustomerId, id: InvoiceId) -> Option<&Invoice> {
-        self.invoice_index(customer, id)
-            .map(|i| &self.invoices[i as usize])
+    pub fn customer_invoice(&self, customer: CustomerId, id: InvoiceId) -> Option<Invoice> {
+        self.invoice_index(customer, id).map(|i| self.invoice_at(i))
     }
 
     /// Whether a customer has a payment with this id (among that customer's rows only).
     pub fn customer_has_payment(&self, customer: CustomerId, id: PaymentId) -> bool {
-        self.book(customer).is_some_and(|b| {
-            b.payments
+        self.book(customer)
+            .is_some_and(|b| b.payments.iter().any(|&i| self.payments.row(i).id == id))
+    }
+
+    /// The invoice at index `i`, whole.
+    pub(crate) fn invoice_at(&self, i: u32) -> Invoice {
+        self.invoices.get(i, &self.keys)
+    }
+
+    /// The payment at index `i`, whole: its allocations are the settlements made of them.
+    fn payment_at(&self, i: u32) -> Payment {
+        let allocations = match self.payments.run(i) {
+            Run::Settlements(r) => self.settlements[r]
                 .iter()
-                .any(|&i| self.payments[i as usize].id == id)
-        })
+                .map(|s| Allocation {
+                    invoice: self.invoices.id(s.invoice),
+                    amount: s.amount,
+                })
+                .collect(),
+            Run::Beside(a) => a.to_vec(),
+        };
+        self.payments.get(i, &self.keys, allocations)
+    }
+
+    /// Every invoice's figures, by index (what the passes over the ledger read).
+    #[inline]
+    pub(crate) fn figures(&self) -> &[Figures] {
+        self.invoices.figures()
+    }
+
+    /// The id of the invoice at index `i`.
+    pub(crate) fn invoice_id(&self, i: u32) -> InvoiceId {
+        self.invoices.id(i)
+    }
+
+    /// The customer of the invoice at index `i`.
+    pub(crate) fn invoice_customer(&self, i: u32) -> CustomerId {
+        self.keys.customers[self.invoices.book(i) as usize]
     }
 
     fn invoice_index(&self, customer: CustomerId, id: InvoiceId) -> Option<u32> {
@@ -762,7 +823,7 @@ impl Ledger {
         b.invoices
             .iter()
             .copied()
-            .find(|&i| self.invoices[i as usize].id == id)
+            .find(|&i| self.invoices.id(i) == id)
     }
 
     /// Settles an invoice from `date`, with money that came on `paid`.
@@ -792,7 +853,6 @@ impl Ledger {
                 amount,
                 source: source_of(is_payment, source),
             });
-            self.settled[ix as usize] += amount;
             self.book_mut(customer).settlements.push(k);
         }
     }
@@ -800,18 +860,38 @@ impl Ledger {
     pub fn orders(&self) -> &[Order] {
         &self.orders
     }
-    pub fn invoices(&self) -> &[Invoice] {
-        &self.invoices
+    /// Every invoice, in the order recorded (each rebuilt from its compact row).
+    pub fn invoices(&self) -> impl ExactSizeIterator<Item = Invoice> + '_ {
+        (0..self.invoices.len() as u32).map(|i| self.invoice_at(i))
     }
-    pub fn payments(&self) -> &[Payment] {
-        &self.payments
+    /// Every invoice's number (a cheaper pass than [`Ledger::invoices`]).
+    pub fn invoice_numbers(&self) -> impl ExactSizeIterator<Item = DocNo> + '_ {
+        (0..self.invoices.len() as u32).map(|i| self.invoices.number(i))
+    }
+    /// Every invoice's id (a cheaper pass than [`Ledger::invoices`]).
+    pub fn invoice_ids(&self) -> impl ExactSizeIterator<Item = InvoiceId> + '_ {
+        (0..self.invoices.len() as u32).map(|i| self.invoices.id(i))
+    }
+    pub fn invoice_count(&self) -> usize {
+        self.invoices.len()
+    }
+    /// Every payment, in the order recorded (each rebuilt from its compact row).
+    pub fn payments(&self) -> impl ExactSizeIterator<Item = Payment> + '_ {
+        (0..self.payments.len() as u32).map(|i| self.payment_at(i))
+    }
+    pub fn payment_count(&self) -> usize {
+        self.payments.len()
     }
     pub fn credit_notes(&self) -> &[CreditNote] {
         &self.credit_notes
     }
     /// Finds an invoice by id. This scans the ledger: use it off the hot path only.
-    pub fn invoice(&self, id: InvoiceId) -> Option<&Invoice> {
-        self.invoices.iter().find(|i| i.id == id)
+    pub fn invoice(&self, id: InvoiceId) -> Option<Invoice> {
+        self.invoice_position(id).map(|i| self.invoice_at(i))
+    }
+    /// The index of an invoice by id. This scans the ledger.
+    fn invoice_position(&self, id: InvoiceId) -> Option<u32> {
+        (0..self.invoices.len() as u32).find(|&i| self.invoices.id(i) == id)
     }
     pub fn order(&self, id: OrderId) -> Option<&Order> {
         self.order_ix.get(&id).map(|&i| &self.orders[i as usize])
@@ -842,10 +922,10 @@ impl Ledger {
             return Err(LedgerError::NotPositive);
         }
         let i = self.invoices.len() as u32;
-        self.invoices.push(inv);
-        self.settled.push(Money::ZERO);
+        let b = self.book_index_cached(inv.customer, &mut None);
+        self.invoices.push(&inv, b as u32, &mut self.keys);
         self.invoice_until.push(FOREVER);
-        self.book_mut(inv.customer).invoices.push(i);
+        self.books[b].invoices.push(i);
         if let Some(oid) = inv.order {
             if let Some(&oi) = self.order_ix.get(&oid) {
                 let o = &mut self.orders[oi as usize];
@@ -863,21 +943,23 @@ impl Ledger {
 
     /// Records a payment after checking its allocations ([`Ledger::check_allocations`]).
     pub fn add_payment(&mut self, p: Payment) -> Result<(), LedgerError> {
-        let dup = self.book(p.customer).is_some_and(|b| {
-            b.payments
-                .iter()
-                .any(|&i| self.payments[i as usize].id == p.id)
-        });
+        let dup = self
+            .book(p.customer)
+            .is_some_and(|b| b.payments.iter().any(|&i| self.payments.row(i).id == p.id));
         if dup {
             return Err(LedgerError::DuplicateId);
         }
         self.check_allocations_on(p.customer, p.amount, &p.allocations, p.date)?;
         let i = self.payments.len() as u32;
-        self.book_mut(p.customer).payments.push(i);
+        let b = self.book_index_cached(p.customer, &mut None);
+        self.books[b].payments.push(i);
+        let first = self.settlements.len();
         for a in &p.allocations {
             self.settle(p.customer, a.invoice, p.date, p.date, a.amount, true, i);
         }
-        self.payments.push(p);
+        let made = self.settlements.len() - first;
+        self.payments
+            .push_settled(&p, b as u32, &mut self.keys, first, made);
         Ok(())
     }
 
@@ -915,10 +997,7 @@ impl Ledger {
 
     /// What is open on an invoice now (after every recorded settlement). Scans the ledger.
     pub fn open_now(&self, id: InvoiceId) -> Option<Money> {
-        self.invoices
-            .iter()
-            .position(|i| i.id == id)
-            .map(|i| self.open_now_ix(i as u32))
+        self.invoice_position(id).map(|i| self.open_now_ix(i))
     }
 
     /// What is open on an invoice now (by index): nothing on a void one.
@@ -926,19 +1005,49 @@ impl Ledger {
         if self.invoice_until[i as usize] != FOREVER {
             return Money::ZERO;
         }
-        self.invoices[i as usize].amount - self.settled[i as usize]
+        self.invoices.fig(i).amount - self.settled_now(i)
+    }
+
+    /// What the settlements that stand settle on an invoice (by index), from its customer's
+    /// book: no amount per invoice is kept for it (8 bytes an invoice; every caller reads the
+    /// book's settlements anyway).
+    fn settled_now(&self, i: u32) -> Money {
+        self.books[self.invoices.book(i) as usize]
+            .settlements
+            .iter()
+            .map(|&k| &self.settlements[k as usize])
+            .filter(|s| s.invoice == i && s.until == FOREVER)
+            .map(|s| s.amount)
+            .sum()
     }
 
     /// One of the customer's invoices with what is open on it now (nothing on a void one).
-    pub fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(&Invoice, Money)> {
+    pub fn open_now_of(&self, customer: CustomerId, id: InvoiceId) -> Option<(Invoice, Money)> {
         self.invoice_index(customer, id)
-            .map(|i| (&self.invoices[i as usize], self.open_now_ix(i)))
+            .map(|i| (self.invoice_at(i), self.open_now_ix(i)))
     }
 
     /// Everything the customer owes now, whatever the dates.
     pub fn open_now_total(&self, customer: CustomerId) -> Money {
+        // No settlement stands on a void invoice (one is voided only once nothing settles it,
+        // and nothing may settle it after).
         self.book(customer)
-            .map(|b| b.invoices.iter().map(|&i| self.open_now_ix(i)).sum())
+            .map(|b| {
+                let invoiced: Money = b
+                    .invoices
+                    .iter()
+                    .filter(|&&i| self.invoice_until[i as usize] == FOREVER)
+                    .map(|&i| self.invoices.fig(i).amount)
+                    .sum();
+                let settled: Money = b
+                    .settlements
+                    .iter()
+                    .map(|&k| &self.settlements[k as usize])
+                    .filter(|s| s.until == FOREVER)
+                    .map(|s| s.amount)
+                    .sum();
+                invoiced - settled
+            })
             .unwrap_or_default()
     }
 
@@ -1006,7 +1115,7 @@ impl Ledger {
             })
             .max()
             .unwrap_or_default();
-        self.invoices[ix as usize].amount - most
+        self.invoices.fig(ix).amount - most
     }
 
     /// [`Ledger::check_allocations`] for allocations counting from `from`, counting as open what
@@ -1084,17 +1193,12 @@ impl Ledger {
         if !amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
-        let open: Vec<(&Invoice, Money)> = self
+        let open: Vec<(Invoice, Money)> = self
             .book(customer)
             .map(|b| {
                 b.invoices
                     .iter()
-                    .map(|&i| {
-                        (
-                            &self.invoices[i as usize],
-                            self.open_from(customer, i, from, None),
-                        )
-                    })
+                    .map(|&i| (self.invoice_at(i), self.open_from(customer, i, from, None)))
                     .filter(|(_, o)| o.is_positive())
                     .collect()
             })
@@ -1124,9 +1228,9 @@ impl Ledger {
         let mut items: Vec<OpenItem> = book
             .invoices
             .iter()
-            .map(|&i| (i, &self.invoices[i as usize]))
-            .filter(|&(i, inv)| self.invoice_counts(i, inv, as_of))
-            .map(|(i, inv)| {
+            .filter(|&&i| self.invoice_counts(i, as_of))
+            .map(|&i| {
+                let inv = self.invoice_at(i);
                 let open = inv.amount - settled.get(&i).copied().unwrap_or_default();
                 let days = if open.is_positive() && inv.due_date < as_of {
                     as_of.days_since(inv.due_date)
@@ -1186,6 +1290,7 @@ impl Ledger {
     pub(crate) fn open_by_invoice(&self, as_of: Date) -> Vec<i64> {
         let mut open: Vec<i64> = self
             .invoices
+            .figures()
             .iter()
             .zip(&self.invoice_until)
             .map(|(inv, &until)| {
@@ -1204,32 +1309,53 @@ impl Ledger {
         open
     }
 
-    /// Every customer's figures as of a date, in one pass over the ledger.
+    /// Every customer's figures as of a date, in one pass over the ledger, a book at a time
+    /// (what is open on each invoice is worked out in a scratch the size of one book, not of
+    /// the ledger).
     pub fn summaries(&self, as_of: Date) -> IdMap<CustomerId, CustomerSummary> {
-        let open = self.open_by_invoice(as_of);
         let mut out: IdMap<CustomerId, CustomerSummary> = IdMap::default();
         out.reserve(self.books.len());
-        for (i, inv) in self.invoices.iter().enumerate() {
-            if inv.issue_date > as_of || as_of >= self.invoice_until[i] {
-                continue;
-            }
-            let s = out.entry(inv.customer).or_default();
-            let o = Money::from_minor(open[i]);
-            s.open_ar += o;
-            if o.is_positive() && inv.due_date < as_of {
-                s.overdue += o;
-                s.overdue_count += 1;
-                s.max_days_overdue = s.max_days_overdue.max(as_of.days_since(inv.due_date));
-            }
-            s.last_invoice = Some(
-                s.last_invoice
-                    .map_or(inv.issue_date, |d| d.max(inv.issue_date)),
+        let mut open: Vec<i64> = Vec::new();
+        for (book, &customer) in self.books.iter().zip(&self.keys.customers) {
+            let mut summary: Option<CustomerSummary> = None;
+            open.clear();
+            open.extend(
+                book.invoices
+                    .iter()
+                    .map(|&i| self.invoices.fig(i).amount.minor()),
             );
-            if o.is_positive() {
-                s.oldest_open_due = Some(
-                    s.oldest_open_due
-                        .map_or(inv.due_date, |d| d.min(inv.due_date)),
+            for &k in &book.settlements {
+                let s = &self.settlements[k as usize];
+                if s.counts(as_of) {
+                    open[s.pos as usize] -= s.amount.minor();
+                }
+            }
+            for (pos, &i) in book.invoices.iter().enumerate() {
+                let inv = self.invoices.fig(i);
+                if inv.issue_date > as_of || as_of >= self.invoice_until[i as usize] {
+                    continue;
+                }
+                let s = summary.get_or_insert_default();
+                let o = Money::from_minor(open[pos]);
+                s.open_ar += o;
+                if o.is_positive() && inv.due_date < as_of {
+                    s.overdue += o;
+                    s.overdue_count += 1;
+                    s.max_days_overdue = s.max_days_overdue.max(as_of.days_since(inv.due_date));
+                }
+                s.last_invoice = Some(
+                    s.last_invoice
+                        .map_or(inv.issue_date, |d| d.max(inv.issue_date)),
                 );
+                if o.is_positive() {
+                    s.oldest_open_due = Some(
+                        s.oldest_open_due
+                            .map_or(inv.due_date, |d| d.min(inv.due_date)),
+                    );
+                }
+            }
+            if let Some(s) = summary {
+                out.insert(customer, s);
             }
         }
         for o in &self.orders {
@@ -1273,9 +1399,9 @@ impl Ledger {
         let mut out: Vec<(i32, Money)> = (first..=last).map(|m| (m, Money::ZERO)).collect();
         if let Some(b) = self.book(customer) {
             for &i in &b.invoices {
-                let inv = &self.invoices[i as usize];
+                let inv = self.invoices.fig(i);
                 let m = inv.issue_date.month_index();
-                if self.invoice_counts(i, inv, as_of) && m >= first {
+                if self.invoice_counts(i, as_of) && m >= first {
                     out[(m - first) as usize].1 += inv.amount;
                 }
             }
@@ -1291,7 +1417,7 @@ impl Ledger {
         for &s in &b.settlements {
             let s = self.settlements[s as usize];
             if s.is_payment() && s.counts(as_of) {
-                let inv = &self.invoices[s.invoice as usize];
+                let inv = self.invoices.fig(s.invoice);
                 weighted +=
                     s.amount.minor() as i128 * s.paid.days_since(inv.issue_date) as i128 * 10;
                 total += s.amount.minor() as i128;
@@ -1311,7 +1437,7 @@ impl Ledger {
                     .filter(|s| {
                         s.is_payment()
                             && s.until == FOREVER
-                            && self.invoices[s.invoice as usize].order == Some(order)
+                            && self.invoices.order(s.invoice, &self.keys) == Some(order)
                     })
                     .map(|s| s.amount)
                     .sum()
@@ -1324,24 +1450,14 @@ impl Ledger {
             .map(|b| b.orders.iter().map(|&i| &self.orders[i as usize]).collect())
             .unwrap_or_default()
     }
-    pub fn customer_invoices(&self, customer: CustomerId) -> Vec<&Invoice> {
+    pub fn customer_invoices(&self, customer: CustomerId) -> Vec<Invoice> {
         self.book(customer)
-            .map(|b| {
-                b.invoices
-                    .iter()
-                    .map(|&i| &self.invoices[i as usize])
-                    .collect()
-            })
+            .map(|b| b.invoices.iter().map(|&i| self.invoice_at(i)).collect())
             .unwrap_or_default()
     }
-    pub fn customer_payments(&self, customer: CustomerId) -> Vec<&Payment> {
+    pub fn customer_payments(&self, customer: CustomerId) -> Vec<Payment> {
         self.book(customer)
-            .map(|b| {
-                b.payments
-                    .iter()
-                    .map(|&i| &self.payments[i as usize])
-                    .collect()
-            })
+            .map(|b| b.payments.iter().map(|&i| self.payment_at(i)).collect())
             .unwrap_or_default()
     }
     /// The ledger of one customer alone (its orders, documents and corrections): small, so a
@@ -1358,14 +1474,8 @@ impl Ledger {
             .unwrap_or_default();
         Ledger::from_entries(
             self.customer_orders(customer).into_iter().copied(),
-            self.customer_invoices(customer)
-                .into_iter()
-                .copied()
-                .collect(),
-            self.customer_payments(customer)
-                .into_iter()
-                .cloned()
-                .collect(),
+            self.customer_invoices(customer),
+            self.customer_payments(customer),
             self.customer_credit_notes(customer)
                 .into_iter()
                 .copied()
@@ -1387,8 +1497,8 @@ impl Ledger {
 
     /// Whether an invoice counts as of a day: issued by then and not void by then.
     #[inline]
-    pub(crate) fn invoice_counts(&self, i: u32, inv: &Invoice, as_of: Date) -> bool {
-        inv.issue_date <= as_of && as_of < self.invoice_until[i as usize]
+    pub(crate) fn invoice_counts(&self, i: u32, as_of: Date) -> bool {
+        self.invoices.fig(i).issue_date <= as_of && as_of < self.invoice_until[i as usize]
     }
 
     /// Every correction, in the order made.
@@ -1415,7 +1525,7 @@ impl Ledger {
             return Money::ZERO;
         }
         let applied: Money = self.standing_of(customer, true, pi).map(|s| s.amount).sum();
-        self.payments[pi as usize].amount - applied
+        self.payments.row(pi).amount - applied
     }
 
     /// The payment's allocations that stand now.
@@ -1465,7 +1575,7 @@ impl Ledger {
     ) -> Vec<Allocation> {
         self.standing_of(customer, is_payment, i)
             .map(|s| Allocation {
-                invoice: self.invoices[s.invoice as usize].id,
+                invoice: self.invoices.id(s.invoice),
                 amount: s.amount,
             })
             .collect()
@@ -1476,7 +1586,7 @@ impl Ledger {
             .payments
             .iter()
             .copied()
-            .find(|&i| self.payments[i as usize].id == id)
+            .find(|&i| self.payments.row(i).id == id)
     }
 
     fn credit_note_index(&self, customer: CustomerId, id: CreditNoteId) -> Option<u32> {
@@ -1510,7 +1620,6 @@ impl Ledger {
             let s = &mut self.settlements[k as usize];
             if s.source == source_of(is_payment, source) && s.until == FOREVER {
                 s.until = date;
-                self.settled[s.invoice as usize] -= s.amount;
                 self.reopened.insert(s.invoice);
             }
         }
@@ -1554,7 +1663,7 @@ impl Ledger {
                 let i = self
                     .payment_index(customer, id)
                     .ok_or(LedgerError::UnknownDocument)?;
-                let p = &self.payments[i as usize];
+                let p = self.payments.row(i);
                 (source_of(true, i), p.date, p.amount)
             }
             Doc::CreditNote(id) => {
@@ -1582,13 +1691,13 @@ impl Ledger {
         let (source, date, amount) = self.settling_doc(customer, doc)?;
         let start = date.max(on);
         let book = self.book(customer).ok_or(LedgerError::UnknownDocument)?;
-        let open: Vec<(&Invoice, Money)> = book
+        let open: Vec<(Invoice, Money)> = book
             .invoices
             .iter()
-            .filter(|&&i| invoice.is_none_or(|id| self.invoices[i as usize].id == id))
+            .filter(|&&i| invoice.is_none_or(|id| self.invoices.id(i) == id))
             .map(|&i| {
                 (
-                    &self.invoices[i as usize],
+                    self.invoice_at(i),
                     self.open_from(customer, i, start, Some(source)),
                 )
             })
@@ -1635,7 +1744,7 @@ impl Ledger {
                 if self.invoice_until[ix as usize] != FOREVER {
                     return Err(LedgerError::AlreadyVoid);
                 }
-                if self.settled[ix as usize] != Money::ZERO {
+                if self.settled_now(ix) != Money::ZERO {
                     return Err(LedgerError::StillSettled);
                 }
             }
@@ -1725,7 +1834,7 @@ impl Ledger {
 
     /// True if an invoice with this number exists (numbers are unique across the ledger).
     pub fn invoice_number_taken(&self, n: &DocNo) -> bool {
-        self.invoices.iter().any(|i| i.number == *n)
+        self.invoice_numbers().any(|i| i == *n)
     }
     pub fn credit_note_number_taken(&self, n: &DocNo) -> bool {
         self.credit_notes.iter().any(|c| c.number == *n)
@@ -1752,7 +1861,7 @@ pub struct CreditNoteInput {
 
 /// Allocates `amount` to `open` invoices (with what may be allocated to each), oldest due date
 /// first (then issue date, then number), as far as it goes; what is left over stays unallocated.
-fn fill_oldest_first(mut open: Vec<(&Invoice, Money)>, amount: Money) -> Vec<Allocation> {
+fn fill_oldest_first(mut open: Vec<(Invoice, Money)>, amount: Money) -> Vec<Allocation> {
     open.sort_by_key(|(i, _)| (i.due_date, i.issue_date, i.number));
     let mut left = amount;
     let mut out = Vec::new();
@@ -2046,7 +2155,7 @@ impl CreditNoteInput {
                     e.push(INVOICE, Problem::AlreadyVoid);
                     None
                 }
-                Some(ix) => Some(ledger.invoices[ix as usize]),
+                Some(ix) => Some(ledger.invoice_at(ix)),
             },
         };
         if let (Some(d), Some(inv)) = (date, invoice) {
