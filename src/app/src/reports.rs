@@ -205,19 +205,55 @@ pub struct Timeline {
     pub ends: Vec<Date>,
     pub look: Vec<Date>,
     /// `ends.len()` points per customer, in the order of `Data::customers`.
-    points: Vec<Point>,
+    points: PerCustomer<Point>,
     /// `look.len()` amounts per customer, in the same order.
-    sales: Vec<Money>,
+    sales: PerCustomer<Money>,
 }
 
 impl Timeline {
     pub fn points(&self, i: usize) -> &[Point] {
-        let n = self.ends.len();
-        &self.points[i * n..(i + 1) * n]
+        self.points.of(i)
     }
     pub fn sales(&self, i: usize) -> &[Money] {
-        let n = self.look.len();
-        &self.sales[i * n..(i + 1) * n]
+        self.sales.of(i)
+    }
+}
+
+/// `each` values per customer, in pages of [`PerCustomer::PAGE`] customers (about half a
+/// megabyte of points): at the large size one vector would be 11 MB in one piece, which wasm
+/// memory, never shrinking, can only add at its end, where pages fit in the room the ledger's
+/// building freed.
+struct PerCustomer<T> {
+    each: usize,
+    pages: Vec<Vec<T>>,
+}
+
+impl<T: Clone> PerCustomer<T> {
+    const PAGE: usize = 512;
+
+    /// Room for `customers` customers' pages.
+    fn new(each: usize, customers: usize) -> Self {
+        PerCustomer {
+            each,
+            pages: Vec::with_capacity(customers.div_ceil(Self::PAGE)),
+        }
+    }
+
+    /// Appends the next customer's values (`each` of them).
+    fn push(&mut self, values: &[T]) {
+        debug_assert_eq!(values.len(), self.each);
+        let full = Self::PAGE * self.each;
+        if self.pages.last().is_none_or(|p| p.len() >= full) {
+            self.pages.push(Vec::with_capacity(full));
+        }
+        if let Some(p) = self.pages.last_mut() {
+            p.extend_from_slice(values);
+        }
+    }
+
+    fn of(&self, i: usize) -> &[T] {
+        let at = (i % Self::PAGE) * self.each;
+        &self.pages[i / Self::PAGE][at..at + self.each]
     }
 }
 
@@ -254,12 +290,11 @@ pub struct TimelineBuilder {
 impl TimelineBuilder {
     pub fn new(d: &Data, rev: u64, as_of: Date) -> TimelineBuilder {
         let (ends, look) = (period_ends(as_of, 12), period_ends(as_of, 24));
-        let n = d.customers.len();
         TimelineBuilder {
             t: Timeline {
                 key: (rev, as_of),
-                points: Vec::with_capacity(n * ends.len()),
-                sales: Vec::with_capacity(n * look.len()),
+                points: PerCustomer::new(ends.len(), d.customers.len()),
+                sales: PerCustomer::new(look.len(), d.customers.len()),
                 ends,
                 look,
             },
@@ -273,9 +308,9 @@ impl TimelineBuilder {
         let ids: Vec<CustomerId> = d.customers[self.next..end].iter().map(|c| c.id).collect();
         let t = &mut self.t;
         d.ledger
-            .each_customer(&ids, &t.ends, |_, pts| t.points.extend_from_slice(pts));
+            .each_customer(&ids, &t.ends, |_, pts| t.points.push(pts));
         for id in &ids {
-            t.sales.extend(d.ledger.sales_in_periods([*id], &t.look));
+            t.sales.push(&d.ledger.sales_in_periods([*id], &t.look));
         }
         self.next = end;
         end == d.customers.len()
@@ -683,4 +718,27 @@ pub fn forecast_by_rep(d: &Data, f: &Forecast) -> Vec<(String, Cash, usize)> {
             .map(|c| c.sales_rep.clone())
             .unwrap_or_default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PerCustomer;
+
+    #[test]
+    fn values_per_customer_read_back_across_pages() {
+        let n = PerCustomer::<u32>::PAGE * 2 + 7;
+        let mut v: PerCustomer<u32> = PerCustomer::new(3, n);
+        for i in 0..n as u32 {
+            v.push(&[i, i + 1, i + 2]);
+        }
+        assert_eq!(v.pages.len(), 3);
+        for i in [0, 1, 511, 512, 1023, 1024, n - 1] {
+            let i32 = i as u32;
+            assert_eq!(v.of(i), &[i32, i32 + 1, i32 + 2], "customer {i}");
+        }
+        assert!(v
+            .pages
+            .iter()
+            .all(|p| p.capacity() == PerCustomer::<u32>::PAGE * 3));
+    }
 }
