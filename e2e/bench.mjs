@@ -143,7 +143,14 @@ try {
   console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}, read ledger chunks ${fmt(last.readMs)}, ` +
     `decode ${fmt(last.decodeMs)}, index ledger ${fmt(last.ledgerMs)}, figures for every customer ${fmt(last.summariesMs)}`);
   console.log(`after the list: every warning rule over every customer, with its writes, in the background: ${runs.map((r) => fmt(r.rulesMs)).join(", ")}`);
-  console.log(`memory after start: wasm ${(last.mem.wasm / 1048576).toFixed(0)} MiB, JS heap ${(last.mem.js / 1048576).toFixed(0)} MiB`);
+  console.log(`memory after start: wasm ${(last.mem.wasm / 1048576).toFixed(0)} MiB, JS heap ${(last.mem.js / 1048576).toFixed(0)} MiB (target wasm <= 256 MiB); ` +
+    `wasm before the ledger is read ${last.memBeforeLedgerMiB?.toFixed(0)} MiB, once it is built ${last.memLedgerMiB?.toFixed(0)} MiB`);
+  // The same ledger natively, read through the same decoder (a counting allocator): its steady
+  // state and the most it held while being read.
+  const nativeMem = JSON.parse(execFileSync("cargo", ["run", "-q", "--release", "--locked", "-p", "creditdesk-storage", "--example", "ledger_memory"],
+    { cwd: "..", encoding: "utf8" }).trim().split("\n").at(-1));
+  console.log(`  the ledger natively (${nativeMem.invoices} invoices, ${nativeMem.payments} payments from ${nativeMem.chunks} chunks of ${nativeMem.chunk_mib} MiB): ` +
+    `${nativeMem.ledger_mib} MiB once built, at most ${nativeMem.peak_mib} MiB while read (peak / steady ${(nativeMem.peak_mib / nativeMem.ledger_mib).toFixed(2)}x)`);
   // Commits: the page of the last run, with the whole data set loaded.
   const page = b.page;
   // The first commit after a start pays once for what is not warm yet (printed on its own);
