@@ -134,6 +134,12 @@ test("limits hidden from sales reps never reach a rep's phone, whose orders the 
       await rp.screenshot({ path: `${shots}/limits-rep-360-dashboard.png` });
       await rp.locator("[data-testid=chart-utilisation-hidden]").screenshot({ path: `${shots}/limits-rep-360-util.png` });
     }
+    // The utilisation report says why it has nothing to show, and draws no empty table (whose
+    // totals would read ¥0.00).
+    await rp.goto(server.url + "/reports/utilisation");
+    await rp.waitForSelector("[data-testid=limits-hidden]");
+    assert.equal(await rp.locator("[data-testid=report-table]").count(), 0);
+    assert.equal(await rp.locator("[data-testid=table-total]").count(), 0);
     // The desk sees them.
     await page.goto(server.url + "/");
     await page.waitForSelector("[data-testid=kpi-avg-util]");

@@ -669,10 +669,14 @@ pub fn ReportPage() -> impl IntoView {
                     let (title, cols, rows, extra) = state.data(|d| build(d, lang, k, &f, &|key| q.get(key)));
                     let date = f.as_of.unwrap_or(state.today.get_untracked());
                     let file = format!("creditdesk-{}-{}.csv", k.slug(), date.iso());
+                    // A report with no columns has nothing to show the user (its note says why).
+                    let table = (!cols.is_empty()).then(|| view! {
+                        <Table cols rows file testid="report-table" report=k.slug() />
+                    });
                     view! {
                         <h2>{title}</h2>
                         {extra}
-                        <Table cols rows file testid="report-table" report=k.slug() />
+                        {table}
                     }
                 }}
             </WhenLedger>
@@ -1011,6 +1015,14 @@ fn build(
                 .collect();
             (title, cols, rows, ().into_any())
         }
+        // No row is made of a limit hidden from the user: no table, a note that says why.
+        Kind::Utilisation if d.limits_hidden_from(&d.me()) => (
+            title,
+            Vec::new(),
+            Vec::new(),
+            view! { <p class="muted" data-testid="limits-hidden">{lang.t(T::LimitsHiddenShort)}</p> }
+                .into_any(),
+        ),
         Kind::Utilisation => {
             let by = reports::UtilisationFilter {
                 bin: q("bin")
@@ -1062,12 +1074,7 @@ fn build(
             if by.frozen_only {
                 chips.push(lang.t(T::Frozen).to_string());
             }
-            // No row is made of a limit hidden from the user: say why the report is empty.
-            let extra = if d.limits_hidden_from(&d.me()) {
-                view! { <p class="muted" data-testid="limits-hidden">{lang.t(T::LimitsHiddenShort)}</p> }.into_any()
-            } else {
-                chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])))
-            };
+            let extra = chips_view(lang, chips, format!("/reports/utilisation{}", f.query(&[])));
             (title, cols, rows, extra)
         }
         Kind::Forecast => forecast_report(d, lang, f, q, title),
