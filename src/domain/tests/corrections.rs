@@ -72,6 +72,11 @@ fn a_payment_reads_back_as_recorded_even_after_its_allocations_were_replaced() {
     .unwrap();
     assert_eq!(l.payments().collect::<Vec<_>>(), recorded);
     assert_eq!(l.customer_payments(C1), recorded);
+    assert_eq!(
+        l.payment(PaymentId::from_u128(11)).as_ref(),
+        Some(&recorded[1])
+    );
+    assert_eq!(l.payment(PaymentId::from_u128(99)), None);
     // What stands now is the correction's.
     assert_eq!(
         l.allocations_now(C1, PaymentId::from_u128(10)),

@@ -1188,11 +1188,9 @@ where
             Kind::Invoices => InvoiceId::parse(old)
                 .and_then(|id| l.invoice(id))
                 .map(|x| (x.customer, Doc::Invoice(x.id))),
-            Kind::Payments => PaymentId::parse(old).and_then(|id| {
-                l.payments()
-                    .find(|x| x.id == id)
-                    .map(|x| (x.customer, Doc::Payment(x.id)))
-            }),
+            Kind::Payments => PaymentId::parse(old)
+                .and_then(|id| l.payment(id))
+                .map(|x| (x.customer, Doc::Payment(x.id))),
             _ => CreditNoteId::parse(old).and_then(|id| {
                 l.credit_notes()
                     .iter()

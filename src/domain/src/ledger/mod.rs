@@ -411,11 +411,13 @@ pub struct Ledger {
     books: Vec<Book>,
 }
 
-/// Builds a [`Ledger`] from stored entries: each is filed in its customer's book as it is
-/// pushed (so a reader pushes rows as it decodes them, and never holds them twice), then
-/// [`LedgerBuilder::step`] resolves allocations and credit notes to invoices a slice at a time,
-/// so that a caller can give the page a turn between slices. The result is the one
-/// [`Ledger::from_entries`] gives.
+/// Builds a [`Ledger`] from stored entries: each is kept in its compact form as it is pushed (so
+/// a reader pushes rows as it decodes them, and never holds them twice). The first
+/// [`LedgerBuilder::step`] files every invoice and payment in its customer's book (one pass,
+/// whatever work it is given) and puts the orders; then the steps resolve allocations and credit
+/// notes to invoices a slice at a time, so that a caller can give the page a turn between
+/// slices. Every row is pushed before the first step (a later push panics). The result is the
+/// one [`Ledger::from_entries`] gives.
 pub struct LedgerBuilder {
     l: Ledger,
     orders: Vec<Order>,
@@ -491,13 +493,21 @@ impl LedgerBuilder {
     /// Orders are put once every row is in (an order that appears again, a status change,
     /// replaces the earlier version when its version is not lower).
     pub fn push_order(&mut self, o: Order) {
-        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        assert_eq!(
+            self.phase,
+            Phase::Pushing,
+            "a row pushed after the first step"
+        );
         self.orders.push(o);
     }
 
     /// Filed in its book's list at the first step ([`LedgerBuilder::file_in_books`]).
     pub fn push_invoice(&mut self, inv: &Invoice) {
-        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        assert_eq!(
+            self.phase,
+            Phase::Pushing,
+            "a row pushed after the first step"
+        );
         let l = &mut self.l;
         let b = l.book_index_cached(inv.customer, &mut self.last);
         l.invoices.push(inv, b as u32, &mut l.keys);
@@ -506,7 +516,11 @@ impl LedgerBuilder {
 
     /// Filed in its book's list at the first step ([`LedgerBuilder::file_in_books`]).
     pub fn push_payment(&mut self, p: &Payment) {
-        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        assert_eq!(
+            self.phase,
+            Phase::Pushing,
+            "a row pushed after the first step"
+        );
         let l = &mut self.l;
         let b = l.book_index_cached(p.customer, &mut self.last);
         l.payments.push_pending(p, b as u32, &mut l.keys);
@@ -537,7 +551,11 @@ impl LedgerBuilder {
     }
 
     pub fn push_credit_note(&mut self, c: CreditNote) {
-        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        assert_eq!(
+            self.phase,
+            Phase::Pushing,
+            "a row pushed after the first step"
+        );
         let l = &mut self.l;
         let b = l.book_index_cached(c.customer, &mut self.last);
         let i = l.credit_notes.len() as u32;
@@ -547,7 +565,11 @@ impl LedgerBuilder {
 
     /// Corrections are applied last, in the order pushed (each was checked when it was made).
     pub fn push_correction(&mut self, c: Correction) {
-        debug_assert_eq!(self.phase, Phase::Pushing, "pushed after the first step");
+        assert_eq!(
+            self.phase,
+            Phase::Pushing,
+            "a row pushed after the first step"
+        );
         self.corrections.push(c);
     }
 
@@ -889,6 +911,13 @@ impl Ledger {
     pub fn invoice(&self, id: InvoiceId) -> Option<Invoice> {
         self.invoice_position(id).map(|i| self.invoice_at(i))
     }
+    /// Finds a payment by id. This scans the ledger's rows (rebuilding only the one found): use
+    /// it off the hot path only.
+    pub fn payment(&self, id: PaymentId) -> Option<Payment> {
+        (0..self.payments.len() as u32)
+            .find(|&i| self.payments.row(i).id == id)
+            .map(|i| self.payment_at(i))
+    }
     /// The index of an invoice by id. This scans the ledger.
     fn invoice_position(&self, id: InvoiceId) -> Option<u32> {
         (0..self.invoices.len() as u32).find(|&i| self.invoices.id(i) == id)
@@ -1029,8 +1058,8 @@ impl Ledger {
 
     /// Everything the customer owes now, whatever the dates.
     pub fn open_now_total(&self, customer: CustomerId) -> Money {
-        // No settlement stands on a void invoice (one is voided only once nothing settles it,
-        // and nothing may settle it after).
+        // What stands on a void invoice does not count (none should: one is voided only once
+        // nothing settles it, and nothing may settle it after).
         self.book(customer)
             .map(|b| {
                 let invoiced: Money = b
@@ -1043,7 +1072,9 @@ impl Ledger {
                     .settlements
                     .iter()
                     .map(|&k| &self.settlements[k as usize])
-                    .filter(|s| s.until == FOREVER)
+                    .filter(|s| {
+                        s.until == FOREVER && self.invoice_until[s.invoice as usize] == FOREVER
+                    })
                     .map(|s| s.amount)
                     .sum();
                 invoiced - settled
@@ -1198,8 +1229,9 @@ impl Ledger {
             .map(|b| {
                 b.invoices
                     .iter()
-                    .map(|&i| (self.invoice_at(i), self.open_from(customer, i, from, None)))
+                    .map(|&i| (i, self.open_from(customer, i, from, None)))
                     .filter(|(_, o)| o.is_positive())
+                    .map(|(i, o)| (self.invoice_at(i), o))
                     .collect()
             })
             .unwrap_or_default();
@@ -1230,7 +1262,7 @@ impl Ledger {
             .iter()
             .filter(|&&i| self.invoice_counts(i, as_of))
             .map(|&i| {
-                let inv = self.invoice_at(i);
+                let inv = self.invoices.fig(i);
                 let open = inv.amount - settled.get(&i).copied().unwrap_or_default();
                 let days = if open.is_positive() && inv.due_date < as_of {
                     as_of.days_since(inv.due_date)
@@ -1238,8 +1270,8 @@ impl Ledger {
                     0
                 };
                 OpenItem {
-                    invoice: inv.id,
-                    number: inv.number,
+                    invoice: self.invoices.id(i),
+                    number: self.invoices.number(i),
                     issue_date: inv.issue_date,
                     due_date: inv.due_date,
                     amount: inv.amount,
@@ -1695,13 +1727,10 @@ impl Ledger {
             .invoices
             .iter()
             .filter(|&&i| invoice.is_none_or(|id| self.invoices.id(i) == id))
-            .map(|&i| {
-                (
-                    self.invoice_at(i),
-                    self.open_from(customer, i, start, Some(source)),
-                )
-            })
-            .filter(|(inv, o)| o.is_positive() && inv.issue_date <= start)
+            .filter(|&&i| self.invoices.fig(i).issue_date <= start)
+            .map(|&i| (i, self.open_from(customer, i, start, Some(source))))
+            .filter(|(_, o)| o.is_positive())
+            .map(|(i, o)| (self.invoice_at(i), o))
             .collect();
         Ok(fill_oldest_first(open, amount))
     }

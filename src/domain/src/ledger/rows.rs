@@ -15,7 +15,7 @@
 //!   named (4 bytes).
 //!
 //! Nothing is lost: [`Invoices::get`] and [`Payments::get`] give back exactly what was pushed.
-//! A row whose device did not fit the table (more than 65,534 devices) keeps its whole [`Meta`]
+//! A row whose device did not fit the table (more than 65,535 devices) keeps its whole [`Meta`]
 //! beside; a payment with more allocations than a page, or one some allocation of which names no
 //! invoice of the customer, keeps them beside too.
 
@@ -301,7 +301,10 @@ impl Payments {
     /// ([`Payments::pending`], then [`Payments::resolved`]); its index is the length before.
     pub(crate) fn push_pending(&mut self, p: &Payment, book: u32, keys: &mut Keys) {
         let n = p.allocations.len();
-        let (first, count) = if n > PAGE {
+        let (first, count) = if n == 0 {
+            // Nothing to hold (and no page to name: the last one may be full).
+            (0, 0)
+        } else if n > PAGE {
             self.allocations_beside
                 .insert(self.len() as u32, p.allocations.clone());
             (0, BESIDE)
@@ -322,11 +325,14 @@ impl Payments {
     /// The allocations of a payment pushed with [`Payments::push_pending`], not yet resolved.
     pub(crate) fn pending(&self, i: u32) -> &[Allocation] {
         let r = &self.rows[i as usize];
-        if r.count == BESIDE {
-            return &self.allocations_beside[&i];
+        match r.count {
+            0 => &[],
+            BESIDE => &self.allocations_beside[&i],
+            n => {
+                let (page, at) = (r.first as usize / PAGE, r.first as usize % PAGE);
+                &self.pending[page][at..at + n as usize]
+            }
         }
-        let (page, at) = (r.first as usize / PAGE, r.first as usize % PAGE);
-        &self.pending[page][at..at + r.count as usize]
     }
 
     /// Records that `made` settlements from `first` on were made of the payment's pending
@@ -535,7 +541,8 @@ mod tests {
             allocations: (0..n as u128).map(alloc).collect(),
         };
         let mut payments = Payments::default();
-        let shapes = [PAGE - 1, 3, PAGE + 1, 2];
+        // A full page, then a payment with no allocation: it names no page.
+        let shapes = [PAGE - 1, 3, PAGE + 1, 2, PAGE - 2, 2, 0];
         for &n in &shapes {
             payments.push_pending(&pay(n), 0, &mut keys);
         }
