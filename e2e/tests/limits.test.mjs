@@ -140,6 +140,7 @@ test("limits hidden from sales reps never reach a rep's phone, whose orders the 
     await rp.waitForSelector("[data-testid=limits-hidden]");
     assert.equal(await rp.locator("[data-testid=report-table]").count(), 0);
     assert.equal(await rp.locator("[data-testid=table-total]").count(), 0);
+    if (shots) await rp.screenshot({ path: `${shots}/limits-rep-utilisation-report.png` });
     // The desk sees them.
     await page.goto(server.url + "/");
     await page.waitForSelector("[data-testid=kpi-avg-util]");
