@@ -80,17 +80,18 @@ struct Stamp {
 }
 
 impl Stamp {
-    /// The stamp of `m`, and whether the whole meta must be kept beside the row.
-    fn of(m: Meta, keys: &mut Keys) -> (Stamp, bool) {
+    /// The stamp of row `row`'s `m`; the whole meta is kept in `beside` when its device did not
+    /// fit the table.
+    fn of(m: Meta, keys: &mut Keys, beside: &mut IdMap<u32, Meta>, row: usize) -> Stamp {
         let device = keys.device(m.device);
-        (
-            Stamp {
-                updated_at: m.updated_at.0,
-                version: m.version,
-                device,
-            },
-            device == META_BESIDE,
-        )
+        if device == META_BESIDE {
+            beside.insert(row as u32, m);
+        }
+        Stamp {
+            updated_at: m.updated_at.0,
+            version: m.version,
+            device,
+        }
     }
 
     fn meta(self, keys: &Keys, beside: &IdMap<u32, Meta>, row: u32) -> Meta {
@@ -145,10 +146,8 @@ impl Invoices {
 
     /// Appends an invoice of book `book`; its index is the length before.
     pub(crate) fn push(&mut self, inv: &Invoice, book: u32, keys: &mut Keys) {
-        let (s, beside) = Stamp::of(inv.meta, keys);
-        if beside {
-            self.meta_beside.insert(self.len() as u32, inv.meta);
-        }
+        let row = self.len();
+        let s = Stamp::of(inv.meta, keys, &mut self.meta_beside, row);
         self.figures.push(Figures {
             issue_date: inv.issue_date,
             due_date: inv.due_date,
@@ -279,10 +278,8 @@ impl Payments {
     }
 
     fn row_of(&mut self, p: &Payment, book: u32, keys: &mut Keys, first: u32, count: u32) {
-        let (s, beside) = Stamp::of(p.meta, keys);
-        if beside {
-            self.meta_beside.insert(self.len() as u32, p.meta);
-        }
+        let row = self.len();
+        let s = Stamp::of(p.meta, keys, &mut self.meta_beside, row);
         self.rows.push(PaymentRow {
             id: p.id,
             date: p.date,
