@@ -282,23 +282,28 @@ type Seen = IdMap<CustomerId, (Vec<(i32, i64)>, Vec<(i32, i64)>)>;
 fn gather(ledger: &Ledger, as_of: Date) -> Seen {
     let since = as_of.add_days(-HISTORY_DAYS);
     let invoices = ledger.figures();
-    let open = ledger.open_by_invoice(as_of);
     let mut seen = Seen::default();
-    for s in &ledger.settlements {
-        if s.is_payment() && s.counts(as_of) && s.paid > since {
-            let inv = &invoices[s.invoice as usize];
-            seen.entry(ledger.invoice_customer(s.invoice))
-                .or_default()
-                .0
-                .push((s.paid.days_since(inv.due_date), s.amount.minor()));
+    // A book at a time: what is open is worked out in a scratch the size of one book.
+    let mut open = Vec::new();
+    for (customer, book) in ledger.books() {
+        let mut paid = Vec::new();
+        for &k in &book.settlements {
+            let s = &ledger.settlements[k as usize];
+            if s.is_payment() && s.counts(as_of) && s.paid > since {
+                let inv = &invoices[s.invoice as usize];
+                paid.push((s.paid.days_since(inv.due_date), s.amount.minor()));
+            }
         }
-    }
-    for (i, (inv, &o)) in invoices.iter().zip(&open).enumerate() {
-        if o > 0 {
-            seen.entry(ledger.invoice_customer(i as u32))
-                .or_default()
-                .1
-                .push((as_of.days_since(inv.due_date), o));
+        ledger.open_in_book(book, as_of, &mut open);
+        let items: Vec<(i32, i64)> = book
+            .invoices
+            .iter()
+            .zip(&open)
+            .filter(|(_, &o)| o > 0)
+            .map(|(&i, &o)| (as_of.days_since(invoices[i as usize].due_date), o))
+            .collect();
+        if !paid.is_empty() || !items.is_empty() {
+            seen.insert(customer, (paid, items));
         }
     }
     seen
@@ -410,15 +415,16 @@ pub fn back_test(ledger: &Ledger, customers: &[CustomerId], as_of: Date) -> Back
     let forecast = forecast(ledger, customers, from);
     let expected = forecast.total();
     let mut collected = [Money::ZERO; WEEKS];
-    // What was open on each invoice on the forecast's date.
-    let open = ledger.open_by_invoice(from);
+    // What was open on each of the customer's invoices on the forecast's date.
+    let mut open = Vec::new();
     for &c in customers {
         let Some(book) = ledger.book(c) else {
             continue;
         };
+        ledger.open_in_book(book, from, &mut open);
         for &s in &book.settlements {
             let s = ledger.settlements[s as usize];
-            let was_open = open[s.invoice as usize] > 0;
+            let was_open = open[s.pos as usize] > 0;
             if was_open && s.is_payment() && s.counts(as_of) && !s.counts(from) && s.paid > from {
                 let k = ((s.paid.days_since(from) - 1) / 7) as usize;
                 if k < WEEKS {

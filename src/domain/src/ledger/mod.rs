@@ -835,11 +835,6 @@ impl Ledger {
         self.invoices.id(i)
     }
 
-    /// The customer of the invoice at index `i`.
-    pub(crate) fn invoice_customer(&self, i: u32) -> CustomerId {
-        self.keys.customers[self.invoices.book(i) as usize]
-    }
-
     fn invoice_index(&self, customer: CustomerId, id: InvoiceId) -> Option<u32> {
         let b = self.book(customer)?;
         b.invoices
@@ -1316,29 +1311,31 @@ impl Ledger {
         s
     }
 
-    /// What is open on every invoice as of a date (fen), by the invoice's index, in one pass
-    /// over the settlements. An invoice that does not count then (not yet issued, or void) may
-    /// read below zero: callers take only those that count, or only what is above zero.
-    pub(crate) fn open_by_invoice(&self, as_of: Date) -> Vec<i64> {
-        let mut open: Vec<i64> = self
-            .invoices
-            .figures()
-            .iter()
-            .zip(&self.invoice_until)
-            .map(|(inv, &until)| {
-                if inv.issue_date <= as_of && as_of < until {
-                    inv.amount.minor()
-                } else {
-                    0
-                }
-            })
-            .collect();
-        for s in &self.settlements {
+    /// What is open on each of a book's invoices as of a date (fen), by its position in the book,
+    /// into `open` (cleared first), in one pass over the book's settlements. An invoice that does
+    /// not count then (not yet issued, or void) may read below zero: callers take only those
+    /// that count, or only what is above zero. A scratch the size of one book, not the ledger:
+    /// wasm memory never shrinks.
+    pub(crate) fn open_in_book(&self, book: &Book, as_of: Date, open: &mut Vec<i64>) {
+        open.clear();
+        open.extend(book.invoices.iter().map(|&i| {
+            if self.invoice_counts(i, as_of) {
+                self.invoices.fig(i).amount.minor()
+            } else {
+                0
+            }
+        }));
+        for &k in &book.settlements {
+            let s = &self.settlements[k as usize];
             if s.counts(as_of) {
-                open[s.invoice as usize] -= s.amount.minor();
+                open[s.pos as usize] -= s.amount.minor();
             }
         }
-        open
+    }
+
+    /// Every customer's book, with the customer.
+    pub(crate) fn books(&self) -> impl Iterator<Item = (CustomerId, &Book)> + '_ {
+        self.keys.customers.iter().copied().zip(&self.books)
     }
 
     /// Every customer's figures as of a date, in one pass over the ledger, a book at a time
@@ -1348,20 +1345,9 @@ impl Ledger {
         let mut out: IdMap<CustomerId, CustomerSummary> = IdMap::default();
         out.reserve(self.books.len());
         let mut open: Vec<i64> = Vec::new();
-        for (book, &customer) in self.books.iter().zip(&self.keys.customers) {
+        for (customer, book) in self.books() {
             let mut summary: Option<CustomerSummary> = None;
-            open.clear();
-            open.extend(
-                book.invoices
-                    .iter()
-                    .map(|&i| self.invoices.fig(i).amount.minor()),
-            );
-            for &k in &book.settlements {
-                let s = &self.settlements[k as usize];
-                if s.counts(as_of) {
-                    open[s.pos as usize] -= s.amount.minor();
-                }
-            }
+            self.open_in_book(book, as_of, &mut open);
             for (pos, &i) in book.invoices.iter().enumerate() {
                 let inv = self.invoices.fig(i);
                 if inv.issue_date > as_of || as_of >= self.invoice_until[i as usize] {
