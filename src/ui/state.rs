@@ -219,7 +219,7 @@ fn demo_lang(lang: Lang) -> DemoLang {
     }
 }
 
-/// `?seed=large|demo|empty` replaces the data at start-up: only in a build made for the tests
+/// `?seed=large|huge|demo|empty` replaces the data at start-up: only in a build made for the tests
 /// and benchmarks (`CREDITDESK_TEST_HOOKS` set at build time); the app people use has no such
 /// side door.
 fn seed_param() -> Option<String> {
@@ -345,6 +345,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         match seed {
             "large" => {
                 admin::write_dataset(&*store, generate(&DemoSpec::large(as_of)), false).await?
+            }
+            // Five million invoices: written as they are made, a thousand customers at a time.
+            "huge" => {
+                admin::write_in_parts(&*store, &DemoSpec::huge(as_of), 1_000, yield_now).await?
             }
             "demo" => {
                 let lang = demo_lang(state.lang.get_untracked());
@@ -1303,7 +1307,7 @@ mod tests {
     fn a_url_cannot_replace_the_data_in_the_app_people_use() {
         // The tests are built without CREDITDESK_TEST_HOOKS, like the app `./x serve` builds.
         assert_eq!(option_env!("CREDITDESK_TEST_HOOKS"), None);
-        for search in ["?seed=empty", "?seed=demo", "?x=1&seed=large"] {
+        for search in ["?seed=empty", "?seed=demo", "?x=1&seed=large", "?seed=huge"] {
             assert_eq!(seed_from(search), None, "{search}");
         }
     }

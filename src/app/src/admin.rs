@@ -248,6 +248,31 @@ pub async fn write_dataset<S: Store>(
     Ok(())
 }
 
+/// A generated book too large to make at once (the benchmark's five million invoices) written as
+/// it is made, `per_part` customers at a time: the data replaced by nothing, then each part's
+/// customers with the rows that fill whole chunks, and the rest of the rows at the end. `pause`
+/// runs after every part (the browser draws and handles input there). Not one transaction:
+/// a test build's seed, never a way to replace a company's data.
+pub async fn write_in_parts<S: Store, F: std::future::Future<Output = ()>>(
+    store: &S,
+    spec: &creditdesk_domain::demo::DemoSpec,
+    per_part: u32,
+    mut pause: impl FnMut() -> F,
+) -> Result<(), StoreError> {
+    write_dataset(store, Default::default(), false).await?;
+    let mut generator = creditdesk_domain::demo::Generator::new(spec);
+    let mut rest = Rows::default();
+    while let Some(part) = generator.next_part(per_part) {
+        let (customers, rows) = Rows::split(part);
+        rest.append(rows);
+        store
+            .import(&customers, &rest.take_full_chunks(), &[], &[])
+            .await?;
+        pause().await;
+    }
+    store.import(&[], &rest, &[], &[]).await
+}
+
 /// The administrator's "start again": the data replaced with the demo data set (`Some`) or with
 /// nothing, audited as [`replace`] says; the demo's requests follow once it is graded.
 pub async fn start_again<S: Store>(

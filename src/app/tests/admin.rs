@@ -394,3 +394,73 @@ fn the_demos_first_start_looks_like_a_company_not_an_emergency() {
         );
     }
 }
+
+#[test]
+fn a_book_written_in_parts_holds_the_whole_book_in_full_chunks() {
+    use creditdesk_app::admin::{write_dataset, write_in_parts};
+    use creditdesk_domain::date::Date;
+    use creditdesk_domain::demo::{generate, DemoSpec};
+    use creditdesk_storage::codec::{peek, CHUNK_ROWS};
+    // About 13,000 invoices and payments: more than a chunk of each.
+    let spec = DemoSpec {
+        customers: 130,
+        ..DemoSpec::large(Date::parse("2026-11-28").unwrap())
+    };
+    let whole = MemStore::new();
+    block_on(write_dataset(&whole, generate(&spec), false)).unwrap();
+    let parts = MemStore::new();
+    // Something stored before is replaced.
+    block_on(write_dataset(
+        &parts,
+        generate(&DemoSpec {
+            customers: 3,
+            seed: 7,
+            ..spec.clone()
+        }),
+        false,
+    ))
+    .unwrap();
+    let mut pauses = 0;
+    block_on(write_in_parts(&parts, &spec, 50, || {
+        pauses += 1;
+        async {}
+    }))
+    .unwrap();
+    assert_eq!(pauses, 3);
+
+    let sorted = |s: &MemStore| {
+        let mut c = block_on(s.load_customers()).unwrap();
+        c.sort_by_key(|c| c.id);
+        let mut r = block_on(s.load_ledger()).unwrap().decode().unwrap();
+        r.orders.sort_by_key(|o| o.id);
+        r.invoices.sort_by_key(|i| i.id);
+        r.payments.sort_by_key(|p| p.id);
+        r.credit_notes.sort_by_key(|c| c.id);
+        (c, r)
+    };
+    let (a, b) = (sorted(&whole), sorted(&parts));
+    assert!(a.1.invoices.len() > CHUNK_ROWS && a.1.payments.len() > CHUNK_ROWS);
+    assert_eq!(b.0.len(), 130);
+    assert!(a.0 == b.0, "the same customers");
+    assert!(a.1 == b.1, "the same rows");
+    // Every chunk is full but each kind's last.
+    let chunks = &parts.data.borrow().chunks;
+    let mut by_kind: std::collections::BTreeMap<u8, Vec<(u32, usize)>> = Default::default();
+    for (key, bytes) in chunks.iter() {
+        let (kind, seq) = key.split_once(':').unwrap();
+        let (_, count) = peek(bytes).unwrap();
+        by_kind
+            .entry(kind.parse().unwrap())
+            .or_default()
+            .push((seq.parse().unwrap(), count as usize));
+    }
+    for (kind, mut list) in by_kind {
+        list.sort();
+        let (last, full) = list.split_last().unwrap();
+        assert!(
+            full.iter().all(|&(_, n)| n == CHUNK_ROWS),
+            "kind {kind}: {list:?}"
+        );
+        assert!(last.1 <= CHUNK_ROWS);
+    }
+}

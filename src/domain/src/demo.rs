@@ -64,6 +64,15 @@ impl DemoSpec {
             mix: Mix::Calm,
         }
     }
+    /// The benchmark's largest book, to find where a browser ends: 50,000 customers and about
+    /// 5,000,000 invoices and payments (the large company's mix, five times the customers).
+    pub fn huge(as_of: Date) -> DemoSpec {
+        DemoSpec {
+            seed: 5_000_000,
+            customers: 50_000,
+            ..DemoSpec::large(as_of)
+        }
+    }
     /// The benchmark's large company: 10,000 customers and about 1,000,000 invoices and payments.
     pub fn large(as_of: Date) -> DemoSpec {
         DemoSpec {
@@ -213,397 +222,457 @@ fn ts(d: Date) -> Timestamp {
 
 /// Generates the data set described by `spec`.
 pub fn generate(spec: &DemoSpec) -> Dataset {
-    let mut rng = Rng::new(spec.seed);
-    let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
-    let start = spec
-        .as_of
-        .add_months(-(spec.months as i32))
-        .first_of_month();
-    let zh = spec.lang == DemoLang::Zh;
-    let calm = spec.mix == Mix::Calm;
-    let mut out = Dataset::default();
-    let (mut inv_seq, mut ord_seq, mut cn_seq) = (0u32, 0u32, 0u32);
-    let alphabet = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    Generator::new(spec)
+        .next_part(spec.customers)
+        .unwrap_or_default()
+}
 
-    for ci in 0..spec.customers {
-        let behaviour = match rng.below(100) {
-            // The calm book has fewer slow payers.
-            0..=54 => Behaviour::Good,
-            55..=64 if calm => Behaviour::Good,
-            55..=79 => Behaviour::Slow,
-            // And fewer defaulters: a few, each frozen and far over its limit.
-            83..=84 if calm => Behaviour::Good,
-            80..=84 => Behaviour::Defaulter,
-            85..=94 => Behaviour::Dormant,
-            _ => Behaviour::New,
-        };
-        let city = *rng.pick(&CITIES);
-        let core_ix = if ci < 200 {
-            ci as usize * 7 + (ci as usize / 20)
-        } else {
-            ci as usize / 10
-        };
-        let industry = *rng.pick(&INDUSTRIES);
-        let rep = *rng.pick(&REPS);
-        let name_of = |core: (&str, &str), branch: u32| {
-            if zh {
-                let b = if branch > 0 {
-                    format!("第{}分公司", branch + 1)
-                } else {
-                    String::new()
-                };
-                format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
-            } else {
-                let b = if branch > 0 {
-                    format!(" (Branch {})", branch + 1)
-                } else {
-                    String::new()
-                };
-                format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
-            }
-        };
-        // No two customers share a name (a person tells them apart by it, and an import finds
-        // them by it): a name taken goes to the next trade name, then to a further branch. No
-        // random draw is spent on it, so the rest of the data set does not move.
-        let mut branch = ci / 4000;
-        let (core, name) = 'unique: loop {
-            for k in 0..CORES.len() {
-                let core = CORES[(core_ix + k) % CORES.len()];
-                let name = name_of(core, branch);
-                if !names.contains(&name) {
-                    break 'unique (core, name);
-                }
-            }
-            branch += 1;
-        };
-        names.insert(name.clone());
-        let mut org = String::new();
-        for _ in 0..9 {
-            org.push(alphabet[rng.below(31) as usize] as char);
+/// The data set of a spec made a part at a time: the next customers with their whole history,
+/// so that a book too large to hold twice (the benchmark's five million invoices) is written as
+/// it is made. Every draw continues where the last part stopped, so the parts together hold the
+/// customers, invoices, orders and disputes of [`generate`], in the same order; only the payments
+/// are in date order within a part rather than across the book, and a part's rebates follow its
+/// credit notes.
+pub struct Generator {
+    spec: DemoSpec,
+    rng: Rng,
+    disputes: Rng,
+    rebates: Rng,
+    names: std::collections::HashSet<String>,
+    /// The last invoice, order, credit note and rebate numbers drawn.
+    seqs: [u32; 4],
+    /// The next customer's index.
+    next: u32,
+}
+
+impl Generator {
+    pub fn new(spec: &DemoSpec) -> Generator {
+        Generator {
+            spec: spec.clone(),
+            rng: Rng::new(spec.seed),
+            disputes: Rng::new(spec.seed ^ 0xD159_u64),
+            rebates: Rng::new(spec.seed ^ 0x2EBA_7E00_u64),
+            names: Default::default(),
+            seqs: [0; 4],
+            next: 0,
         }
-        let uscc = Uscc::with_check_char(&format!("91{:06}{}", city.3, org));
-        let first_coop = match behaviour {
-            Behaviour::New => spec.as_of.add_days(-(rng.range(60, 330) as i32)),
-            _ => start.add_days(-(rng.range(0, 2000) as i32)),
-        };
-        let founded = first_coop.add_days(-(rng.range(365, 9000) as i32));
-        let size = rng.range(30, 200); // percent of a typical customer's volume
-        let typical_minor = rng.range(5_000, 150_000) * 100 * size / 100; // 5k..300k CNY
-        let term = *rng.pick(&[30, 30, 45, 60, 60, 90]);
-        let default_from = spec.as_of.add_days(-(rng.range(60, 300) as i32));
-        let dormant_from = spec.as_of.add_months(-(rng.range(7, 14) as i32));
-        let report_score = match behaviour {
-            Behaviour::Good => rng.range(70, 95),
-            Behaviour::Slow => rng.range(55, 80),
-            Behaviour::Defaulter => rng.range(30, 60),
-            _ => rng.range(50, 85),
-        } as u8;
-        let holders = rng.range(1, 3);
-        let mut shareholders = Vec::new();
-        let mut left = 10_000u32;
-        for h in 0..holders {
-            let share = if h == holders - 1 {
-                left
-            } else {
-                (rng.range(30, 70) as u32 * left) / 100
+    }
+
+    /// Customers not made yet.
+    pub fn remaining(&self) -> u32 {
+        self.spec.customers - self.next
+    }
+
+    /// The next `n` customers (fewer at the end) and their history; `None` once all are made.
+    pub fn next_part(&mut self, n: u32) -> Option<Dataset> {
+        if self.remaining() == 0 {
+            return None;
+        }
+        let to = self.next + n.min(self.remaining());
+        let mut out = self.customers(self.next..to);
+        self.next = to;
+        // Payments are recorded in date order, as a bank statement would deliver them.
+        out.payments.sort_by_key(|p| p.date);
+        add_disputes(&self.spec, &mut self.disputes, &mut out);
+        add_rebates(&self.spec, &mut self.rebates, &mut self.seqs[3], &mut out);
+        Some(out)
+    }
+
+    fn customers(&mut self, range: std::ops::Range<u32>) -> Dataset {
+        let spec = &self.spec;
+        let rng = &mut self.rng;
+        let names = &mut self.names;
+        let [inv_seq, ord_seq, cn_seq, _] = &mut self.seqs;
+        let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
+        let start = spec
+            .as_of
+            .add_months(-(spec.months as i32))
+            .first_of_month();
+        let zh = spec.lang == DemoLang::Zh;
+        let calm = spec.mix == Mix::Calm;
+        let mut out = Dataset::default();
+        let alphabet = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+        for ci in range {
+            let behaviour = match rng.below(100) {
+                // The calm book has fewer slow payers.
+                0..=54 => Behaviour::Good,
+                55..=64 if calm => Behaviour::Good,
+                55..=79 => Behaviour::Slow,
+                // And fewer defaulters: a few, each frozen and far over its limit.
+                83..=84 if calm => Behaviour::Good,
+                80..=84 => Behaviour::Defaulter,
+                85..=94 => Behaviour::Dormant,
+                _ => Behaviour::New,
             };
-            left -= share;
-            let s = *rng.pick(&SURNAMES);
-            let given = if zh {
-                ["伟", "芳", "军", "敏"][h as usize % 4]
+            let city = *rng.pick(&CITIES);
+            let core_ix = if ci < 200 {
+                ci as usize * 7 + (ci as usize / 20)
             } else {
-                ["Wei", "Fang", "Jun", "Min"][h as usize % 4]
+                ci as usize / 10
             };
-            shareholders.push(Shareholder {
-                name: if zh {
-                    format!("{}{}", s.0, given)
+            let industry = *rng.pick(&INDUSTRIES);
+            let rep = *rng.pick(&REPS);
+            let name_of = |core: (&str, &str), branch: u32| {
+                if zh {
+                    let b = if branch > 0 {
+                        format!("第{}分公司", branch + 1)
+                    } else {
+                        String::new()
+                    };
+                    format!("{}{}{}有限公司{}", city.0, core.0, industry.0, b)
                 } else {
-                    format!("{} {}", s.1, given)
+                    let b = if branch > 0 {
+                        format!(" (Branch {})", branch + 1)
+                    } else {
+                        String::new()
+                    };
+                    format!("{} {} {} Co., Ltd.{}", city.1, core.1, industry.1, b)
+                }
+            };
+            // No two customers share a name (a person tells them apart by it, and an import finds
+            // them by it): a name taken goes to the next trade name, then to a further branch. No
+            // random draw is spent on it, so the rest of the data set does not move.
+            let mut branch = ci / 4000;
+            let (core, name) = 'unique: loop {
+                for k in 0..CORES.len() {
+                    let core = CORES[(core_ix + k) % CORES.len()];
+                    let name = name_of(core, branch);
+                    if !names.contains(&name) {
+                        break 'unique (core, name);
+                    }
+                }
+                branch += 1;
+            };
+            names.insert(name.clone());
+            let mut org = String::new();
+            for _ in 0..9 {
+                org.push(alphabet[rng.below(31) as usize] as char);
+            }
+            let uscc = Uscc::with_check_char(&format!("91{:06}{}", city.3, org));
+            let first_coop = match behaviour {
+                Behaviour::New => spec.as_of.add_days(-(rng.range(60, 330) as i32)),
+                _ => start.add_days(-(rng.range(0, 2000) as i32)),
+            };
+            let founded = first_coop.add_days(-(rng.range(365, 9000) as i32));
+            let size = rng.range(30, 200); // percent of a typical customer's volume
+            let typical_minor = rng.range(5_000, 150_000) * 100 * size / 100; // 5k..300k CNY
+            let term = *rng.pick(&[30, 30, 45, 60, 60, 90]);
+            let default_from = spec.as_of.add_days(-(rng.range(60, 300) as i32));
+            let dormant_from = spec.as_of.add_months(-(rng.range(7, 14) as i32));
+            let report_score = match behaviour {
+                Behaviour::Good => rng.range(70, 95),
+                Behaviour::Slow => rng.range(55, 80),
+                Behaviour::Defaulter => rng.range(30, 60),
+                _ => rng.range(50, 85),
+            } as u8;
+            let holders = rng.range(1, 3);
+            let mut shareholders = Vec::new();
+            let mut left = 10_000u32;
+            for h in 0..holders {
+                let share = if h == holders - 1 {
+                    left
+                } else {
+                    (rng.range(30, 70) as u32 * left) / 100
+                };
+                left -= share;
+                let s = *rng.pick(&SURNAMES);
+                let given = if zh {
+                    ["伟", "芳", "军", "敏"][h as usize % 4]
+                } else {
+                    ["Wei", "Fang", "Jun", "Min"][h as usize % 4]
+                };
+                shareholders.push(Shareholder {
+                    name: if zh {
+                        format!("{}{}", s.0, given)
+                    } else {
+                        format!("{} {}", s.1, given)
+                    },
+                    share_bp: share,
+                });
+            }
+            let litigation_count = match behaviour {
+                Behaviour::Defaulter => rng.range(1, 5) as u32,
+                _ if rng.chance(80) => 1,
+                _ => 0,
+            };
+            let id = CustomerId::from_u128(rng.uuid_v4());
+            // Each customer buys from one to five product categories.
+            let first_cat = rng.below(CATEGORIES.len() as u64) as usize;
+            let cat_count = rng.range(1, 5) as usize;
+            let categories: Vec<DocNo> = (0..cat_count)
+                .map(|k| {
+                    let c = CATEGORIES[(first_cat + k * 3) % CATEGORIES.len()];
+                    DocNo::parse(if zh { c.0 } else { c.1 }).unwrap()
+                })
+                .collect();
+            let person = rng.pick(&SURNAMES);
+            // Limits: about one and a half terms of typical monthly sales, rounded to 10,000 yuan; new
+            // customers start small, defaulters are frozen, a few have a temporary increase.
+            let monthly_minor = typical_minor * spec.invoices_per_month_x100 as i64 / 100;
+            let raw = if calm {
+                // The term plus a month of headroom, and a quarter more.
+                monthly_minor * (term as i64 + 30) / 30 * 11 / 10
+            } else {
+                monthly_minor * term as i64 / 30 * 3 / 2
+            };
+            let permanent = match behaviour {
+                // A new customer's first limit: small in the stressed book; in the calm one sized to
+                // what it buys, as an approver would have granted it.
+                Behaviour::New if !calm => Money::from_units(50_000),
+                _ => Money::from_minor((raw / 1_000_000).max(1) * 1_000_000),
+            };
+            let temporary = if rng.chance(80) {
+                let start = spec.as_of.add_days(-(rng.range(0, 20) as i32));
+                vec![crate::credit::TemporaryLimit {
+                    amount: permanent.mul_ratio_round_half_away(3, 2),
+                    start,
+                    end: start.add_days(rng.range(20, 60) as i32),
+                }]
+            } else {
+                Vec::new()
+            };
+            let limits = crate::credit::Limits {
+                permanent,
+                temporary,
+                frozen: behaviour == Behaviour::Defaulter,
+                // Reviews fall due across the coming year; a few are due already (they file their
+                // review requests at the first start: a few, not a flood).
+                review_due: Some(spec.as_of.add_days(rng.range(-5, 360) as i32)),
+                expires: None,
+                hidden: false,
+            };
+            let customer = Customer {
+                limits,
+                grade_override: None,
+                disputes: Vec::new(),
+                contacts: Vec::new(),
+                documents: Vec::new(),
+                sealed: None,
+                id,
+                meta: Meta::new(device, ts(first_coop)),
+                name,
+                uscc,
+                contact_person: if zh {
+                    format!("{}经理", person.0)
+                } else {
+                    format!("Mr. {}", person.1)
                 },
-                share_bp: share,
-            });
-        }
-        let litigation_count = match behaviour {
-            Behaviour::Defaulter => rng.range(1, 5) as u32,
-            _ if rng.chance(80) => 1,
-            _ => 0,
-        };
-        let id = CustomerId::from_u128(rng.uuid_v4());
-        // Each customer buys from one to five product categories.
-        let first_cat = rng.below(CATEGORIES.len() as u64) as usize;
-        let cat_count = rng.range(1, 5) as usize;
-        let categories: Vec<DocNo> = (0..cat_count)
-            .map(|k| {
-                let c = CATEGORIES[(first_cat + k * 3) % CATEGORIES.len()];
-                DocNo::parse(if zh { c.0 } else { c.1 }).unwrap()
-            })
-            .collect();
-        let person = rng.pick(&SURNAMES);
-        // Limits: about one and a half terms of typical monthly sales, rounded to 10,000 yuan; new
-        // customers start small, defaulters are frozen, a few have a temporary increase.
-        let monthly_minor = typical_minor * spec.invoices_per_month_x100 as i64 / 100;
-        let raw = if calm {
-            // The term plus a month of headroom, and a quarter more.
-            monthly_minor * (term as i64 + 30) / 30 * 11 / 10
-        } else {
-            monthly_minor * term as i64 / 30 * 3 / 2
-        };
-        let permanent = match behaviour {
-            // A new customer's first limit: small in the stressed book; in the calm one sized to
-            // what it buys, as an approver would have granted it.
-            Behaviour::New if !calm => Money::from_units(50_000),
-            _ => Money::from_minor((raw / 1_000_000).max(1) * 1_000_000),
-        };
-        let temporary = if rng.chance(80) {
-            let start = spec.as_of.add_days(-(rng.range(0, 20) as i32));
-            vec![crate::credit::TemporaryLimit {
-                amount: permanent.mul_ratio_round_half_away(3, 2),
-                start,
-                end: start.add_days(rng.range(20, 60) as i32),
-            }]
-        } else {
-            Vec::new()
-        };
-        let limits = crate::credit::Limits {
-            permanent,
-            temporary,
-            frozen: behaviour == Behaviour::Defaulter,
-            // Reviews fall due across the coming year; a few are due already (they file their
-            // review requests at the first start: a few, not a flood).
-            review_due: Some(spec.as_of.add_days(rng.range(-5, 360) as i32)),
-            expires: None,
-            hidden: false,
-        };
-        let customer = Customer {
-            limits,
-            grade_override: None,
-            disputes: Vec::new(),
-            contacts: Vec::new(),
-            documents: Vec::new(),
-            sealed: None,
-            id,
-            meta: Meta::new(device, ts(first_coop)),
-            name,
-            uscc,
-            contact_person: if zh {
-                format!("{}经理", person.0)
-            } else {
-                format!("Mr. {}", person.1)
-            },
-            phone: format!("1{}{:09}", rng.range(3, 9), rng.below(1_000_000_000)),
-            email: format!(
-                "finance{}@{}.example.cn",
-                ci + 1,
-                core.1.to_lowercase().replace('\'', "")
-            ),
-            address: if zh {
-                format!("{}市{}路{}号", city.0, core.0, rng.range(1, 999))
-            } else {
-                format!("No. {} {} Road, {}", rng.range(1, 999), core.1, city.1)
-            },
-            region: region_name(city.2, spec.lang).to_string(),
-            industry: if zh { industry.0 } else { industry.1 }.to_string(),
-            // The rep is a user of the demo's directory (`users`): rep-1 … rep-8.
-            sales_rep: format!(
-                "rep-{}",
-                REPS.iter().position(|r| *r == rep).unwrap_or(0) + 1
-            ),
-            first_cooperation: first_coop,
-            // The English demo's customers are written to in English.
-            lang: if zh {
-                crate::notice::Lang::Zh
-            } else {
-                crate::notice::Lang::En
-            },
-            profile: ExternalProfile {
-                registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
-                founded: Some(founded),
-                shareholders,
-                // Every demo customer has its litigation looked up (none is unknown).
-                litigation_count: Some(litigation_count),
-                litigation_open_amount: Some(if litigation_count > 0 {
-                    Money::from_units(rng.range(10, 500) * 1_000)
+                phone: format!("1{}{:09}", rng.range(3, 9), rng.below(1_000_000_000)),
+                email: format!(
+                    "finance{}@{}.example.cn",
+                    ci + 1,
+                    core.1.to_lowercase().replace('\'', "")
+                ),
+                address: if zh {
+                    format!("{}市{}路{}号", city.0, core.0, rng.range(1, 999))
                 } else {
-                    Money::ZERO
-                }),
-                industry_position: Some(*rng.pick(&[
-                    IndustryPosition::Leader,
-                    IndustryPosition::Major,
-                    IndustryPosition::Major,
-                    IndustryPosition::Average,
-                    IndustryPosition::Average,
-                    IndustryPosition::Small,
-                ])),
-                report_score: Some(report_score),
-                report_date: Some(spec.as_of.add_days(-(rng.range(10, 700) as i32))),
-            },
-            custom: BTreeMap::new(),
-        };
-
-        // History, month by month.
-        let mut month = start.max(first_coop.first_of_month());
-        while month <= spec.as_of {
-            let dormant = behaviour == Behaviour::Dormant && month >= dormant_from;
-            let lambda_x100 = if dormant {
-                0
-            } else {
-                spec.invoices_per_month_x100 * SEASON[month.month() as usize - 1] / 100
+                    format!("No. {} {} Road, {}", rng.range(1, 999), core.1, city.1)
+                },
+                region: region_name(city.2, spec.lang).to_string(),
+                industry: if zh { industry.0 } else { industry.1 }.to_string(),
+                // The rep is a user of the demo's directory (`users`): rep-1 … rep-8.
+                sales_rep: format!(
+                    "rep-{}",
+                    REPS.iter().position(|r| *r == rep).unwrap_or(0) + 1
+                ),
+                first_cooperation: first_coop,
+                // The English demo's customers are written to in English.
+                lang: if zh {
+                    crate::notice::Lang::Zh
+                } else {
+                    crate::notice::Lang::En
+                },
+                profile: ExternalProfile {
+                    registered_capital: Some(Money::from_units(rng.range(100, 10_000) * 10_000)),
+                    founded: Some(founded),
+                    shareholders,
+                    // Every demo customer has its litigation looked up (none is unknown).
+                    litigation_count: Some(litigation_count),
+                    litigation_open_amount: Some(if litigation_count > 0 {
+                        Money::from_units(rng.range(10, 500) * 1_000)
+                    } else {
+                        Money::ZERO
+                    }),
+                    industry_position: Some(*rng.pick(&[
+                        IndustryPosition::Leader,
+                        IndustryPosition::Major,
+                        IndustryPosition::Major,
+                        IndustryPosition::Average,
+                        IndustryPosition::Average,
+                        IndustryPosition::Small,
+                    ])),
+                    report_score: Some(report_score),
+                    report_date: Some(spec.as_of.add_days(-(rng.range(10, 700) as i32))),
+                },
+                custom: BTreeMap::new(),
             };
-            let count = lambda_x100 / 100 + u32::from(rng.below(100) < (lambda_x100 % 100) as u64);
-            let days_in_month = month.add_months(1).days_since(month);
-            for _ in 0..count {
-                let issue = month.add_days(rng.range(0, days_in_month as i64 - 1) as i32);
-                if issue > spec.as_of || issue < first_coop {
-                    continue;
-                }
-                let amount = Money::from_minor(
-                    (typical_minor * rng.range(50, 150) / 100 / 100) * 100 + rng.range(0, 99),
-                );
-                let recent = spec.as_of.days_since(issue) < 21;
-                // The most recent orders are not invoiced yet: they count as open order value.
-                if recent && rng.chance(400) {
-                    ord_seq += 1;
-                    out.orders.push(Order {
-                        id: OrderId::from_u128(rng.uuid_v4()),
+
+            // History, month by month.
+            let mut month = start.max(first_coop.first_of_month());
+            while month <= spec.as_of {
+                let dormant = behaviour == Behaviour::Dormant && month >= dormant_from;
+                let lambda_x100 = if dormant {
+                    0
+                } else {
+                    spec.invoices_per_month_x100 * SEASON[month.month() as usize - 1] / 100
+                };
+                let count =
+                    lambda_x100 / 100 + u32::from(rng.below(100) < (lambda_x100 % 100) as u64);
+                let days_in_month = month.add_months(1).days_since(month);
+                for _ in 0..count {
+                    let issue = month.add_days(rng.range(0, days_in_month as i64 - 1) as i32);
+                    if issue > spec.as_of || issue < first_coop {
+                        continue;
+                    }
+                    let amount = Money::from_minor(
+                        (typical_minor * rng.range(50, 150) / 100 / 100) * 100 + rng.range(0, 99),
+                    );
+                    let recent = spec.as_of.days_since(issue) < 21;
+                    // The most recent orders are not invoiced yet: they count as open order value.
+                    if recent && rng.chance(400) {
+                        *ord_seq += 1;
+                        out.orders.push(Order {
+                            id: OrderId::from_u128(rng.uuid_v4()),
+                            meta: Meta::new(device, ts(issue)),
+                            customer: id,
+                            number: DocNo::parse(&format!("SO-{}-{:07}", issue.year(), ord_seq))
+                                .unwrap(),
+                            date: issue,
+                            amount,
+                            category: Some(*rng.pick(&categories)),
+                            status: if rng.chance(300) {
+                                OrderStatus::Shipped
+                            } else {
+                                OrderStatus::Open
+                            },
+                        });
+                        continue;
+                    }
+                    let order = if spec.orders_for_history {
+                        *ord_seq += 1;
+                        let oid = OrderId::from_u128(rng.uuid_v4());
+                        let od = issue.add_days(-(rng.range(1, 10) as i32));
+                        out.orders.push(Order {
+                            id: oid,
+                            meta: Meta {
+                                version: 2,
+                                updated_at: ts(issue),
+                                device,
+                            },
+                            customer: id,
+                            number: DocNo::parse(&format!("SO-{}-{:07}", od.year(), ord_seq))
+                                .unwrap(),
+                            date: od,
+                            amount,
+                            status: OrderStatus::Invoiced,
+                            category: Some(*rng.pick(&categories)),
+                        });
+                        Some(oid)
+                    } else {
+                        None
+                    };
+                    *inv_seq += 1;
+                    let inv = Invoice {
+                        id: InvoiceId::from_u128(rng.uuid_v4()),
                         meta: Meta::new(device, ts(issue)),
                         customer: id,
-                        number: DocNo::parse(&format!("SO-{}-{:07}", issue.year(), ord_seq))
+                        order,
+                        number: DocNo::parse(&format!("INV-{}-{:07}", issue.year(), inv_seq))
                             .unwrap(),
-                        date: issue,
+                        issue_date: issue,
+                        due_date: issue.add_days(term),
                         amount,
-                        category: Some(*rng.pick(&categories)),
-                        status: if rng.chance(300) {
-                            OrderStatus::Shipped
-                        } else {
-                            OrderStatus::Open
-                        },
-                    });
-                    continue;
-                }
-                let order = if spec.orders_for_history {
-                    ord_seq += 1;
-                    let oid = OrderId::from_u128(rng.uuid_v4());
-                    let od = issue.add_days(-(rng.range(1, 10) as i32));
-                    out.orders.push(Order {
-                        id: oid,
-                        meta: Meta {
-                            version: 2,
-                            updated_at: ts(issue),
-                            device,
-                        },
-                        customer: id,
-                        number: DocNo::parse(&format!("SO-{}-{:07}", od.year(), ord_seq)).unwrap(),
-                        date: od,
-                        amount,
-                        status: OrderStatus::Invoiced,
-                        category: Some(*rng.pick(&categories)),
-                    });
-                    Some(oid)
-                } else {
-                    None
-                };
-                inv_seq += 1;
-                let inv = Invoice {
-                    id: InvoiceId::from_u128(rng.uuid_v4()),
-                    meta: Meta::new(device, ts(issue)),
-                    customer: id,
-                    order,
-                    number: DocNo::parse(&format!("INV-{}-{:07}", issue.year(), inv_seq)).unwrap(),
-                    issue_date: issue,
-                    due_date: issue.add_days(term),
-                    amount,
-                };
-                out.invoices.push(inv);
-                let mut open = amount;
-                // About 1% get a credit note (returns, price corrections).
-                if rng.chance(10) {
-                    let cn_amount = amount.mul_ratio_round_half_away(rng.range(2, 10), 100);
-                    let cn_date = issue.add_days(rng.range(3, 20) as i32);
-                    if cn_date <= spec.as_of && cn_amount.is_positive() {
-                        cn_seq += 1;
-                        out.credit_notes.push(CreditNote {
-                            id: CreditNoteId::from_u128(rng.uuid_v4()),
-                            meta: Meta::new(device, ts(cn_date)),
-                            customer: id,
-                            invoice: Some(inv.id),
-                            number: DocNo::parse(&format!("CN-{}-{:06}", cn_date.year(), cn_seq))
+                    };
+                    out.invoices.push(inv);
+                    let mut open = amount;
+                    // About 1% get a credit note (returns, price corrections).
+                    if rng.chance(10) {
+                        let cn_amount = amount.mul_ratio_round_half_away(rng.range(2, 10), 100);
+                        let cn_date = issue.add_days(rng.range(3, 20) as i32);
+                        if cn_date <= spec.as_of && cn_amount.is_positive() {
+                            *cn_seq += 1;
+                            out.credit_notes.push(CreditNote {
+                                id: CreditNoteId::from_u128(rng.uuid_v4()),
+                                meta: Meta::new(device, ts(cn_date)),
+                                customer: id,
+                                invoice: Some(inv.id),
+                                number: DocNo::parse(&format!(
+                                    "CN-{}-{:06}",
+                                    cn_date.year(),
+                                    cn_seq
+                                ))
                                 .unwrap(),
-                            date: cn_date,
-                            amount: cn_amount,
-                        });
-                        open -= cn_amount;
+                                date: cn_date,
+                                amount: cn_amount,
+                            });
+                            open -= cn_amount;
+                        }
                     }
-                }
-                let delay = match behaviour {
-                    // Calm: good payers pay by the due date, slow ones up to a month late.
-                    Behaviour::Good | Behaviour::New if calm => rng.range(-10, 0),
-                    Behaviour::Slow if calm => rng.range(-5, 30),
-                    Behaviour::Dormant if calm => rng.range(-5, 10),
-                    Behaviour::Good | Behaviour::New => rng.range(-10, 5),
-                    Behaviour::Slow => rng.range(5, 60),
-                    Behaviour::Defaulter if issue >= default_from => 10_000,
-                    Behaviour::Defaulter => rng.range(10, 90),
-                    Behaviour::Dormant => rng.range(-5, 20),
-                } as i32;
-                let pay_date = inv.due_date.add_days(delay).max(issue.add_days(1));
-                // 5% are paid in two parts.
-                let parts: Vec<(Date, Money)> = if rng.chance(50) {
-                    let first = open.mul_ratio_round_half_away(rng.range(30, 70), 100);
-                    vec![
-                        (
-                            pay_date.add_days(-(rng.range(5, 20) as i32)).max(issue),
-                            first,
-                        ),
-                        (pay_date, open - first),
-                    ]
-                } else {
-                    vec![(pay_date, open)]
-                };
-                for (d, m) in parts {
-                    if d <= spec.as_of && m.is_positive() {
-                        out.payments.push(Payment {
-                            id: PaymentId::from_u128(rng.uuid_v4()),
-                            meta: Meta::new(device, ts(d)),
-                            customer: id,
-                            reference: Some(
-                                DocNo::parse(&format!("BANK-{:08}", rng.below(100_000_000)))
-                                    .unwrap(),
+                    let delay = match behaviour {
+                        // Calm: good payers pay by the due date, slow ones up to a month late.
+                        Behaviour::Good | Behaviour::New if calm => rng.range(-10, 0),
+                        Behaviour::Slow if calm => rng.range(-5, 30),
+                        Behaviour::Dormant if calm => rng.range(-5, 10),
+                        Behaviour::Good | Behaviour::New => rng.range(-10, 5),
+                        Behaviour::Slow => rng.range(5, 60),
+                        Behaviour::Defaulter if issue >= default_from => 10_000,
+                        Behaviour::Defaulter => rng.range(10, 90),
+                        Behaviour::Dormant => rng.range(-5, 20),
+                    } as i32;
+                    let pay_date = inv.due_date.add_days(delay).max(issue.add_days(1));
+                    // 5% are paid in two parts.
+                    let parts: Vec<(Date, Money)> = if rng.chance(50) {
+                        let first = open.mul_ratio_round_half_away(rng.range(30, 70), 100);
+                        vec![
+                            (
+                                pay_date.add_days(-(rng.range(5, 20) as i32)).max(issue),
+                                first,
                             ),
-                            date: d,
-                            amount: m,
-                            allocations: vec![Allocation {
-                                invoice: inv.id,
+                            (pay_date, open - first),
+                        ]
+                    } else {
+                        vec![(pay_date, open)]
+                    };
+                    for (d, m) in parts {
+                        if d <= spec.as_of && m.is_positive() {
+                            out.payments.push(Payment {
+                                id: PaymentId::from_u128(rng.uuid_v4()),
+                                meta: Meta::new(device, ts(d)),
+                                customer: id,
+                                reference: Some(
+                                    DocNo::parse(&format!("BANK-{:08}", rng.below(100_000_000)))
+                                        .unwrap(),
+                                ),
+                                date: d,
                                 amount: m,
-                            }],
-                        });
+                                allocations: vec![Allocation {
+                                    invoice: inv.id,
+                                    amount: m,
+                                }],
+                            });
+                        }
                     }
                 }
+                month = month.add_months(1);
             }
-            month = month.add_months(1);
+            out.customers.push(customer);
         }
-        out.customers.push(customer);
+        out
     }
-    // Payments are recorded in date order, as a bank statement would deliver them.
-    out.payments.sort_by_key(|p| p.date);
-    add_disputes(spec, &mut out);
-    add_rebates(spec, &mut out);
-    out
 }
 
 /// A few customers (about one in thirty of those who bought in the last quarter) were granted a
 /// volume rebate: a credit note on account, 1-3% of that quarter's sales, dated in the last six
 /// weeks and not yet applied to any invoice. Drawn from a generator of its own, like the
 /// disputes.
-fn add_rebates(spec: &DemoSpec, out: &mut Dataset) {
-    let mut rng = Rng::new(spec.seed ^ 0x2EBA_7E00_u64);
+fn add_rebates(spec: &DemoSpec, rng: &mut Rng, seq: &mut u32, out: &mut Dataset) {
     let device = DeviceId::from_u128(0xDE30_0000_0000_4000_8000_0000_0000_0001);
     let since = spec.as_of.add_days(-90);
     let mut quarter: crate::id::IdMap<CustomerId, Money> = Default::default();
     for inv in out.invoices.iter().filter(|i| i.issue_date > since) {
         *quarter.entry(inv.customer).or_default() += inv.amount;
     }
-    let mut seq = 0u32;
     for c in &out.customers {
         let Some(&sales) = quarter.get(&c.id) else {
             continue;
@@ -616,7 +685,7 @@ fn add_rebates(spec: &DemoSpec, out: &mut Dataset) {
         if !amount.is_positive() || date < c.first_cooperation {
             continue;
         }
-        seq += 1;
+        *seq += 1;
         out.credit_notes.push(CreditNote {
             id: CreditNoteId::from_u128(rng.uuid_v4()),
             meta: Meta::new(device, ts(date)),
@@ -632,9 +701,8 @@ fn add_rebates(spec: &DemoSpec, out: &mut Dataset) {
 /// Some customers with an overdue invoice dispute it (about one in five of them, one invoice
 /// each); a few of those disputes were already heard and upheld. Drawn from a generator of its
 /// own, so that the rest of the data set is the same with or without them.
-fn add_disputes(spec: &DemoSpec, out: &mut Dataset) {
+fn add_disputes(spec: &DemoSpec, rng: &mut Rng, out: &mut Dataset) {
     use crate::dispute::{Category, Dispute, Outcome, Resolution};
-    let mut rng = Rng::new(spec.seed ^ 0xD159_u64);
     let mut settled: crate::id::IdMap<InvoiceId, Money> = Default::default();
     for p in &out.payments {
         for a in &p.allocations {
@@ -919,6 +987,48 @@ mod tests {
         assert_eq!(a.customers, b.customers);
         assert_eq!(a.invoices, b.invoices);
         assert_eq!(a.payments, b.payments);
+    }
+
+    #[test]
+    fn a_book_made_in_parts_holds_what_the_whole_book_holds() {
+        let spec = DemoSpec {
+            customers: 130,
+            ..DemoSpec::large(as_of())
+        };
+        let whole = generate(&spec);
+        let mut g = Generator::new(&spec);
+        let mut parts = Dataset::default();
+        let mut sizes = Vec::new();
+        while let Some(p) = g.next_part(50) {
+            sizes.push(p.customers.len());
+            // Within a part, payments come in date order.
+            assert!(p.payments.windows(2).all(|w| w[0].date <= w[1].date));
+            parts.customers.extend(p.customers);
+            parts.orders.extend(p.orders);
+            parts.invoices.extend(p.invoices);
+            parts.payments.extend(p.payments);
+            parts.credit_notes.extend(p.credit_notes);
+        }
+        assert_eq!(sizes, [50, 50, 30]);
+        assert_eq!(g.remaining(), 0);
+        assert!(g.next_part(50).is_none());
+        // Customers (with their disputes), orders and invoices in the same order; payments and
+        // credit notes (rebates come after each part's) the same rows.
+        assert_eq!(parts.customers, whole.customers);
+        assert!(whole.customers.iter().any(|c| !c.disputes.is_empty()));
+        assert_eq!(parts.orders, whole.orders);
+        assert_eq!(parts.invoices, whole.invoices);
+        let by_id = |mut v: Vec<Payment>| {
+            v.sort_by_key(|p| p.id);
+            v
+        };
+        assert_eq!(by_id(parts.payments), by_id(whole.payments.clone()));
+        let notes = |mut v: Vec<CreditNote>| {
+            v.sort_by_key(|c| c.id);
+            v
+        };
+        assert!(whole.credit_notes.iter().any(|c| c.invoice.is_none()));
+        assert_eq!(notes(parts.credit_notes), notes(whole.credit_notes));
     }
 
     #[test]

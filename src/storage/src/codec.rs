@@ -173,6 +173,32 @@ impl Rows {
         self.credit_notes.reserve_exact(n.credit_notes);
         self.corrections.reserve_exact(n.corrections);
     }
+    /// Adds `other`'s rows after these, kind by kind.
+    pub fn append(&mut self, mut other: Rows) {
+        self.orders.append(&mut other.orders);
+        self.invoices.append(&mut other.invoices);
+        self.payments.append(&mut other.payments);
+        self.credit_notes.append(&mut other.credit_notes);
+        self.corrections.append(&mut other.corrections);
+    }
+
+    /// Takes from the front of each kind as many rows as fill whole chunks ([`CHUNK_ROWS`]
+    /// each), leaving the rest: a book written as it is made stores full chunks, and only each
+    /// kind's last is short.
+    pub fn take_full_chunks(&mut self) -> Rows {
+        fn full<T>(v: &mut Vec<T>) -> Vec<T> {
+            let rest = v.split_off(v.len() / CHUNK_ROWS * CHUNK_ROWS);
+            std::mem::replace(v, rest)
+        }
+        Rows {
+            orders: full(&mut self.orders),
+            invoices: full(&mut self.invoices),
+            payments: full(&mut self.payments),
+            credit_notes: full(&mut self.credit_notes),
+            corrections: full(&mut self.corrections),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.orders.len()
             + self.invoices.len()
