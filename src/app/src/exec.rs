@@ -3,7 +3,7 @@
 //! transaction, then update the book).
 
 use crate::book::Book;
-use crate::command::{Base, Command, Envelope, OrderMove};
+use crate::command::{Base, Command, OrderMove};
 use crate::error::CommandError;
 use crate::Ctx;
 use creditdesk_domain::access;
@@ -1926,7 +1926,8 @@ async fn run<S: Store>(
         let stored = match &fx.bulk {
             // An import appends chunks; its command and audit entry go in the same transaction.
             Some((customers, rows)) => {
-                let outbox: Vec<OutboxEntry> = batch.command.iter().cloned().collect();
+                // Taken, not copied: an import's record holds every row of its file.
+                let outbox: Vec<OutboxEntry> = batch.command.take().into_iter().collect();
                 store.import(customers, rows, &outbox, &entries).await
             }
             None => store.commit(&batch).await,
@@ -1986,14 +1987,15 @@ fn use_reservation(
 /// What a planned command writes: its effects, its requests' records, the attachments' bytes,
 /// and the command itself as the outbox record.
 fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) -> Batch {
-    let envelope = Envelope {
-        id: ctx.command_id.clone(),
-        actor: ctx.actor.id.clone(),
-        device: ctx.device.to_string(),
+    let device = ctx.device.to_string();
+    let envelope = crate::command::EnvelopeRef {
+        id: &ctx.command_id,
+        actor: &ctx.actor.id,
+        device: &device,
         at: ctx.now.0,
         as_of: ctx.as_of,
-        base: fx.base.clone(),
-        command: cmd.clone(),
+        base: &fx.base,
+        command: cmd,
     };
     let mut batch = fx.batch.clone();
     batch.requests = fx
@@ -2004,10 +2006,10 @@ fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) 
     batch.attachments = files.to_vec();
     batch.command = Some(OutboxEntry {
         entity: "command".into(),
-        id: envelope.id.clone(),
+        id: ctx.command_id.clone(),
         version: 1,
         updated_at: ctx.now.0,
-        device: envelope.device.clone(),
+        device: device.clone(),
         payload: serde_json::to_value(&envelope).expect("json"),
     });
     batch

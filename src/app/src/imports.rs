@@ -13,8 +13,8 @@ use creditdesk_domain::credit::{self, Outcome, Reason};
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::*;
 use creditdesk_storage::Rows;
+use foldhash::{HashSet, HashSetExt};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
 /// What an import does with an order the credit check blocks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -484,7 +484,7 @@ fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &m
         }
     }
     // A set of the stored ids, once: looking each up in the ledger costs the ledger's size.
-    let stored: std::collections::HashSet<_> = if r.invoices.is_empty() {
+    let stored: HashSet<_> = if r.invoices.is_empty() {
         Default::default()
     } else {
         book.ledger.invoice_ids().collect()
