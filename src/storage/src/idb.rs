@@ -123,7 +123,18 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn bytes(v: &JsValue) -> Vec<u8> {
-    Uint8Array::new(v).to_vec()
+    as_array(v).to_vec()
+}
+
+/// A stored byte value as a `Uint8Array`: the value itself when it is one (as this module writes
+/// them), a view when it is an `ArrayBuffer` (as decryption gives them). Never a copy:
+/// `new Uint8Array(typedArray)` would copy every byte, 190 MB for the large book's ledger.
+fn as_array(v: &JsValue) -> Uint8Array {
+    use wasm_bindgen::JsCast;
+    match v.dyn_ref::<Uint8Array>() {
+        Some(a) => a.clone(),
+        None => Uint8Array::new(v),
+    }
 }
 
 fn js_bytes(b: &[u8]) -> JsValue {
@@ -362,9 +373,9 @@ impl IdbStore {
                 .open(store, values, false)
                 .await?
                 .iter()
-                .map(Uint8Array::new)
+                .map(as_array)
                 .collect()),
-            None => Ok(values.iter().map(Uint8Array::new).collect()),
+            None => Ok(values.iter().map(as_array).collect()),
         }
     }
 
