@@ -189,32 +189,60 @@ pub fn perf_now() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Random bytes for ids, drawn from the browser's generator 256 ids at a time.
+struct IdPool {
+    bytes: [u8; 4096],
+    used: usize,
+}
+
+impl IdPool {
+    const fn new() -> IdPool {
+        IdPool {
+            bytes: [0; 4096],
+            used: 4096,
+        }
+    }
+
+    /// The next random (version 4) id; the pool is filled again by `fill` once used up (`None`
+    /// if it could not be: nothing of the pool is used twice).
+    fn next(&mut self, fill: impl FnOnce(&mut [u8]) -> bool) -> Option<u128> {
+        if self.used + 16 > self.bytes.len() {
+            if !fill(&mut self.bytes) {
+                return None;
+            }
+            self.used = 0;
+        }
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.bytes[self.used..self.used + 16]);
+        self.used += 16;
+        Some(
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .as_u128(),
+        )
+    }
+}
+
 thread_local! {
-    /// Random bytes not used yet, and how many of them are used.
-    static RANDOM: RefCell<([u8; 4096], usize)> = const { RefCell::new(([0; 4096], 4096)) };
+    static IDS: RefCell<IdPool> = const { RefCell::new(IdPool::new()) };
+}
+
+/// Fills `buf` from the global `crypto` (a window's, a worker's or Node's).
+fn fill_random(buf: &mut [u8]) -> bool {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .filter(|c| c.is_object())
+        .map(|c| c.unchecked_into::<web_sys::Crypto>())
+        .is_some_and(|c| c.get_random_values_with_u8_array(buf).is_ok())
 }
 
 /// A new random (version 4) id. The browser's generator is asked for 256 ids' bytes at a time:
 /// an import draws an id for each of its rows, and a call into the browser per id cost about
 /// 100 ms for 100,000 rows.
 pub(crate) fn new_uuid() -> u128 {
-    RANDOM.with_borrow_mut(|(pool, used)| {
-        if *used + 16 > pool.len() {
-            let filled = web_sys::window()
-                .and_then(|w| w.crypto().ok())
-                .is_some_and(|c| c.get_random_values_with_u8_array(pool).is_ok());
-            if !filled {
-                return uuid::Uuid::new_v4().as_u128();
-            }
-            *used = 0;
-        }
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&pool[*used..*used + 16]);
-        *used += 16;
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .as_u128()
-    })
+    IDS.with_borrow_mut(|p| p.next(fill_random))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().as_u128())
 }
 
 /// Timings of the start-up, published on `window.__cd_timings` for the benchmark.
@@ -640,44 +668,7 @@ async fn timeline_in_slices(state: &AppState) -> Option<u64> {
     None
 }
 
-/// Gives the browser a turn between slices of long work: input, rendering and other tasks run,
-/// then the work goes on. `scheduler.yield()` where the browser has it (the work resumes ahead of
-/// other queued tasks), else a message to a `MessageChannel` of our own. Not a zero-delay timeout:
-/// browsers hold a nested one back at least 4 ms, which a start of twenty slices paid each time.
-pub(crate) async fn yield_now() {
-    use wasm_bindgen::JsCast;
-    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
-        .ok()
-        .filter(|s| s.is_object());
-    if let Some(scheduler) = scheduler {
-        let yielded = js_sys::Reflect::get(&scheduler, &"yield".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(&scheduler).ok())
-            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-        if let Some(p) = yielded {
-            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-            return;
-        }
-    }
-    let turn = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
-        Ok(channel) => {
-            channel.port1().set_onmessage(Some(&resolve));
-            if channel
-                .port2()
-                .post_message(&wasm_bindgen::JsValue::NULL)
-                .is_ok()
-            {
-                return;
-            }
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-        Err(_) => {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(turn).await;
-}
+pub(crate) use creditdesk_storage::turn::yield_now;
 
 /// Replaces everything on this device with the demo data set, or with nothing.
 pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> {
@@ -1337,19 +1328,41 @@ mod tests {
     }
 
     #[test]
-    fn new_ids_are_random_version_4_ids_across_refills_of_the_pool() {
-        // 600 ids: the pool of 256 is drawn again twice.
+    fn ids_come_from_a_pool_drawn_256_at_a_time_never_reusing_a_byte() {
+        let mut pool = IdPool::new();
+        let mut fills = 0u8;
         let ids: Vec<uuid::Uuid> = (0..600)
-            .map(|_| uuid::Uuid::from_u128(new_uuid()))
+            .map(|_| {
+                let id = pool.next(|buf| {
+                    fills += 1;
+                    // Each id's 16 bytes name the fill and the place in it.
+                    for (k, id) in buf.chunks_mut(16).enumerate() {
+                        id.copy_from_slice(&((u128::from(fills) << 64) | k as u128).to_le_bytes());
+                    }
+                    true
+                });
+                uuid::Uuid::from_u128(id.unwrap())
+            })
             .collect();
+        // 600 ids: the first fill and two more.
+        assert_eq!(fills, 3);
         assert!(ids
             .iter()
             .all(|u| u.get_version_num() == 4 && u.get_variant() == uuid::Variant::RFC4122));
         let distinct: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(distinct.len(), ids.len());
-        // Not a counter: the pool's bytes differ from one id to the next.
+        // A fill that fails gives no id and uses nothing up.
+        let mut empty = IdPool::new();
+        assert_eq!(empty.next(|_| false), None);
+        assert_eq!(empty.used, 4096);
+    }
+
+    #[test]
+    fn new_ids_are_version_4_and_distinct() {
+        let ids: std::collections::HashSet<u128> = (0..600).map(|_| new_uuid()).collect();
+        assert_eq!(ids.len(), 600);
         assert!(ids
-            .windows(2)
-            .all(|w| w[0].as_u128() >> 64 != w[1].as_u128() >> 64));
+            .iter()
+            .all(|&u| uuid::Uuid::from_u128(u).get_version_num() == 4));
     }
 }

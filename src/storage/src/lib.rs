@@ -37,6 +37,8 @@ pub mod crypt;
 pub mod durable;
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
+#[cfg(target_arch = "wasm32")]
+pub mod turn;
 
 pub use codec::{Entry, Kind, Rows};
 
@@ -401,7 +403,8 @@ pub struct RawLedger {
     pub outside: Outside,
 }
 
-/// Chunks still in the browser's memory, as IndexedDB gave them back (`ArrayBuffer`s), each
+/// Chunks still in the browser's memory, as IndexedDB gave them back (the stored `Uint8Array`s,
+/// or views of the decrypted buffers on an encrypted device), each
 /// copied into wasm memory only while it is decoded (see `IdbStore::load_ledger_in_place`). wasm
 /// memory never shrinks: read into it all at once, the chunks (about 190 MB at a million
 /// invoices and payments) would stay in its highest mark beside the decoded rows. Natively there

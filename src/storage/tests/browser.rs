@@ -517,6 +517,52 @@ async fn an_import_adds_chunks_after_the_stored_ones_in_one_transaction() {
     assert!(after.customers.iter().any(|x| x.id == c.id));
 }
 
+#[wasm_bindgen_test]
+async fn a_ledger_of_many_chunks_and_thousands_of_customers_reads_whole_and_in_order() {
+    use creditdesk_storage::vault::Secret;
+    let d = data(3);
+    let s = fresh("t-many-chunks").await;
+    // 2,500 customers: read a thousand at a time.
+    let customers: Vec<Customer> = (0..2_500u128)
+        .map(|n| {
+            let mut c = d.customers[(n % 3) as usize].clone();
+            c.id = CustomerId::from_u128(1_000 + n);
+            c.name = format!("Customer {n:04}");
+            c
+        })
+        .collect();
+    s.replace_all(&customers, &Rows::default()).await.unwrap();
+    // Every import adds a chunk of each kind it holds: 30 imports, more chunks than several
+    // reads ask for.
+    let mut all = Rows::default();
+    for k in 0..30usize {
+        let mut part = Rows::default();
+        for (j, inv) in d.invoices.iter().take(7).enumerate() {
+            let mut inv = *inv;
+            inv.id = InvoiceId::from_u128(9_000_000 + (k * 100 + j) as u128);
+            part.invoices.push(inv);
+        }
+        part.payments.push(d.payments[k % d.payments.len()].clone());
+        all.append(part.clone());
+        s.import(&[], &part, &[], &[]).await.unwrap();
+    }
+    for encrypted in [false, true] {
+        if encrypted {
+            s.encrypt("123456", Secret::Pin).await.unwrap();
+        }
+        let raw = s.load_ledger().await.unwrap();
+        assert_eq!(raw.chunks.len(), 60, "encrypted: {encrypted}");
+        assert!(
+            raw.chunks.windows(2).all(|w| w[0].0 < w[1].0),
+            "in key order"
+        );
+        assert_eq!(raw.decode().unwrap(), all, "encrypted: {encrypted}");
+        let mut read = s.load_customers().await.unwrap();
+        read.sort_by_key(|c| c.id);
+        assert_eq!(read, customers, "encrypted: {encrypted}");
+    }
+}
+
 // ----- Encryption at rest -----
 
 /// Every value of every store as IndexedDB holds it, as text: strings as they are, bytes as
