@@ -263,12 +263,13 @@ impl Generator {
         self.spec.customers - self.next
     }
 
-    /// The next `n` customers (fewer at the end) and their history; `None` once all are made.
+    /// The next `n` customers (fewer at the end; at least one) and their history; `None` once
+    /// all are made.
     pub fn next_part(&mut self, n: u32) -> Option<Dataset> {
         if self.remaining() == 0 {
             return None;
         }
-        let to = self.next + n.min(self.remaining());
+        let to = self.next + n.clamp(1, self.remaining());
         let mut out = self.customers(self.next..to);
         self.next = to;
         // Payments are recorded in date order, as a bank statement would deliver them.
@@ -407,8 +408,9 @@ impl Generator {
                 })
                 .collect();
             let person = rng.pick(&SURNAMES);
-            // Limits: about one and a half terms of typical monthly sales, rounded to 10,000 yuan; new
-            // customers start small, defaulters are frozen, a few have a temporary increase.
+            // Limits: about one and a half terms of typical monthly sales, rounded to 10,000
+            // yuan; new customers start small, defaulters are frozen, a few have a temporary
+            // increase.
             let monthly_minor = typical_minor * spec.invoices_per_month_x100 as i64 / 100;
             let raw = if calm {
                 // The term plus a month of headroom, and a quarter more.
@@ -417,8 +419,8 @@ impl Generator {
                 monthly_minor * term as i64 / 30 * 3 / 2
             };
             let permanent = match behaviour {
-                // A new customer's first limit: small in the stressed book; in the calm one sized to
-                // what it buys, as an approver would have granted it.
+                // A new customer's first limit: small in the stressed book; in the calm one sized
+                // to what it buys, as an approver would have granted it.
                 Behaviour::New if !calm => Money::from_units(50_000),
                 _ => Money::from_minor((raw / 1_000_000).max(1) * 1_000_000),
             };
@@ -1012,6 +1014,9 @@ mod tests {
         assert_eq!(sizes, [50, 50, 30]);
         assert_eq!(g.remaining(), 0);
         assert!(g.next_part(50).is_none());
+        // A part of none still makes one customer: a loop over the parts ends.
+        let mut g = Generator::new(&spec);
+        assert_eq!(g.next_part(0).unwrap().customers.len(), 1);
         // Customers (with their disputes), orders and invoices in the same order; payments and
         // credit notes (rebates come after each part's) the same rows.
         assert_eq!(parts.customers, whole.customers);

@@ -19,7 +19,9 @@ use crate::money::Money;
 use crate::party::{Customer, CustomerInput, Uscc};
 use crate::text::DocNo;
 use std::collections::hash_map::Entry;
-// Seeded fast hashing (foldhash): document numbers and names of a 100,000-row file.
+// Fast hashing (foldhash) for the document numbers and names of a 100,000-row file. Natively it is
+// seeded per process from the time and addresses; in the browser only from addresses, about the
+// same every time: harmless there, the file being the user's own.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeMap, BTreeSet};
 
