@@ -4,7 +4,7 @@
 //   commit: one new payment (validate, allocate, one IndexedDB transaction), p50 / p95
 //   baseline: the same 100,000 invoices read as one object each vs. as chunks, in the same run
 //   encrypted: the book encrypted under a passphrase, cold starts that unlock it, commits
-import { browser, lockDecided, longestTask, ready, serve, SITE } from "./lib.mjs";
+import { browser, chooseFile, importCsv, putFileInPage, lockDecided, longestTask, ready, serve, SITE } from "./lib.mjs";
 import { printBundle } from "./bundle.mjs";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,17 +13,6 @@ import { join } from "node:path";
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
-/** The import benchmark's file: 100,000 invoices of the given customers, UTF-8 with a BOM. */
-export function importCsv(names, asOf) {
-  const base = new Date(asOf + "T00:00:00Z").getTime();
-  const day = (n) => new Date(base + n * 86400000).toISOString().slice(0, 10);
-  const lines = ["发票号码,客户名称,开票日期,到期日,金额"];
-  for (let i = 0; i < 100000; i++) {
-    const issue = -(i % 60) - 1;
-    lines.push(`IMP-${String(i).padStart(7, "0")},"${names[i % names.length].replaceAll('"', '""')}",${day(issue)},${day(issue + 30)},"${(1000 + (i % 97) * 113.37).toFixed(2)}"`);
-  }
-  return Buffer.from("\ufeff" + lines.join("\r\n") + "\r\n", "utf8");
-}
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs) => pct(xs, 50);
 
@@ -279,22 +268,9 @@ try {
   const names = await page.evaluate(() => Array.from(window.wasmBindings.cd_bench_customer_names(500)));
   const csv = importCsv(names, counts.as_of);
   await page.evaluate(() => { window.cdImport = {}; });
-  // The file is made in the page before the measure starts: Playwright's setInputFiles decodes it
-  // on the page's main thread (a task of about a second for 5 MB), the harness's work, not the app's.
-  await page.evaluate((b64) => {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    window.__cd_file = new File([bytes], "bench.csv", { type: "text/csv" });
-  }, csv.toString("base64"));
+  await putFileInPage(page, "bench.csv", csv);
   await longestTask(page);
-  await page.evaluate(() => {
-    const input = document.querySelector("[data-testid=import-file]");
-    const files = new DataTransfer();
-    files.items.add(window.__cd_file);
-    input.files = files.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  });
+  await chooseFile(page, "[data-testid=import-file]");
   await page.waitForSelector("[data-testid=check-summary]", { timeout: 300_000 });
   await page.click("[data-testid=confirm-import]");
   await page.waitForSelector("[data-testid=import-done]", { timeout: 300_000 });

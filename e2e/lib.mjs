@@ -38,9 +38,9 @@ async function freePort() {
 }
 
 /** Serves the built app on a free loopback port; returns { url, stop }. */
-export async function serve() {
+export async function serve(site = SITE) {
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve("../tools/serve.mjs"), SITE, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [resolve("../tools/serve.mjs"), site, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((ok, fail) => {
     child.stdout.on("data", (d) => d.toString().includes("http://") && ok());
     child.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
@@ -320,3 +320,37 @@ export async function openCustomerWhere(page, url, fits, { grades = [null], rows
 /** The codes of the audit entries shown (each row's `data-what`), newest first: the page tells
  *  them in sentences, the codes are what a test matches. */
 export const auditCodes = (page) => page.$$eval("[data-testid=audit] tr[data-what]", (rs) => rs.map((r) => r.dataset.what));
+
+/** The import benchmark's file: 100,000 invoices of the given customers, UTF-8 with a BOM. */
+export function importCsv(names, asOf) {
+  const base = new Date(asOf + "T00:00:00Z").getTime();
+  const day = (n) => new Date(base + n * 86400000).toISOString().slice(0, 10);
+  const lines = ["发票号码,客户名称,开票日期,到期日,金额"];
+  for (let i = 0; i < 100000; i++) {
+    const issue = -(i % 60) - 1;
+    lines.push(`IMP-${String(i).padStart(7, "0")},"${names[i % names.length].replaceAll('"', '""')}",${day(issue)},${day(issue + 30)},"${(1000 + (i % 97) * 113.37).toFixed(2)}"`);
+  }
+  return Buffer.from("\ufeff" + lines.join("\r\n") + "\r\n", "utf8");
+}
+
+/** Makes a `File` in the page (`window.__cd_file`) from bytes, before a measure starts: Playwright's
+ *  setInputFiles decodes the file on the page's main thread (a task of about a second for 5 MB), the
+ *  harness's work, not the app's. `chooseFile` then gives it to a file input as a person would. */
+export async function putFileInPage(page, name, buffer, type = "text/csv") {
+  await page.evaluate(([b64, name, type]) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    window.__cd_file = new File([bytes], name, { type });
+  }, [buffer.toString("base64"), name, type]);
+}
+
+export async function chooseFile(page, selector) {
+  await page.evaluate((selector) => {
+    const input = document.querySelector(selector);
+    const files = new DataTransfer();
+    files.items.add(window.__cd_file);
+    input.files = files.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }, selector);
+}

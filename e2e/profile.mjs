@@ -1,0 +1,115 @@
+// CPU profile of the large book's cold start or of its 100,000-row import, by main-thread task:
+// for each of the longest tasks, the functions where the time went (self) and the calls it went
+// through (inclusive), read from the DevTools protocol's sampling profiler. The wasm keeps its
+// function names: this script makes a copy of the test site whose wasm is the release build's
+// run again through wasm-bindgen and `wasm-opt -Oz -g` (the app's code, names kept).
+//
+//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import; after ./x bench or ./x test built
+//                                              target/site-test)
+//
+// Prints; asserts nothing. A profile's tasks are runs of samples without idle between them, so
+// slices that follow each other with no idle show as one.
+import { browser, chooseFile, importCsv, putFileInPage, serve, ready, longestTask } from "./lib.mjs";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const SITE_TEST = resolve(process.env.SITE || "../target/site-test");
+const WASM = resolve("../target/wasm32-unknown-unknown/release/creditdesk.wasm");
+
+/** The test site with a named wasm, in a temporary folder. */
+function namedSite() {
+  const dir = mkdtempSync(join(tmpdir(), "cd-profile-site-"));
+  cpSync(SITE_TEST, dir, { recursive: true });
+  const bg = join(dir, "bindgen");
+  execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", bg, "--out-name", "creditdesk", WASM], { stdio: "inherit" });
+  const target = readdirSync(dir).find((f) => f.endsWith("_bg.wasm"));
+  execFileSync("wasm-opt", ["-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(bg, "creditdesk_bg.wasm"), "-o", join(dir, target)], { stdio: "inherit" });
+  rmSync(join(dir, target + ".br"), { force: true });
+  rmSync(join(dir, target + ".gz"), { force: true });
+  return dir;
+}
+
+function analyse(profile, label, top3 = 3) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const name = (x) => x.callFrame.functionName || `(${x.callFrame.url.split("/").pop()}:${x.callFrame.lineNumber})`;
+  // Tasks: runs of non-idle samples.
+  const tasks = [];
+  let cur = null;
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const n = byId.get(profile.samples[i]);
+    if (n.callFrame.functionName === "(idle)") { if (cur) { tasks.push(cur); cur = null; } continue; }
+    if (!cur) cur = { start: t, ms: 0, samples: [] };
+    cur.ms += dt;
+    cur.samples.push([profile.samples[i], dt]);
+  }
+  if (cur) tasks.push(cur);
+  tasks.sort((a, b) => b.ms - a.ms);
+  console.log(`=== ${label}: longest tasks ${tasks.slice(0, 8).map((x) => `${x.ms.toFixed(0)} ms @ ${((x.start - profile.startTime) / 1000).toFixed(0)}`).join(", ")}`);
+  for (const task of tasks.slice(0, top3)) {
+    const self = new Map(), incl = new Map();
+    for (const [sid, dt] of task.samples) {
+      let id = sid;
+      const n = byId.get(id);
+      self.set(name(n), (self.get(name(n)) || 0) + dt);
+      const seen = new Set();
+      while (id !== undefined) {
+        const nm = name(byId.get(id));
+        if (!seen.has(nm)) { seen.add(nm); incl.set(nm, (incl.get(nm) || 0) + dt); }
+        id = parent.get(id);
+      }
+    }
+    const top = (m, k) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([n, v]) => `${v.toFixed(0).padStart(6)} ${n.slice(0, 150)}`).join("\n");
+    console.log(`--- task ${task.ms.toFixed(0)} ms @ ${((task.start - profile.startTime) / 1000).toFixed(0)}: self\n${top(self, 15)}\n--- inclusive\n${top(incl, 45)}`);
+  }
+}
+const site = namedSite();
+const server = await serve(site);
+const dir = mkdtempSync(join(tmpdir(), "cd-profile-"));
+let b = await browser({ dir, now: null, longTasks: true });
+// The large book, written on a first start; the profiled start is the next one.
+await b.page.goto(server.url + "/customers?seed=large");
+await ready(b.page);
+await b.close();
+b = await browser({ dir, now: null, longTasks: true });
+const scen = process.env.SCEN || "import";
+const cdp = await b.context.newCDPSession(b.page);
+await cdp.send("Profiler.enable");
+await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+if (scen === "start") {
+  await cdp.send("Profiler.start");
+  await b.page.goto(server.url + "/customers");
+  await ready(b.page);
+  const { profile } = await cdp.send("Profiler.stop");
+  const long = await longestTask(b.page);
+  console.log(JSON.stringify(long.top));
+  analyse(profile, "start", 4);
+} else {
+  await b.page.goto(server.url + "/import");
+  await ready(b.page);
+  const names = await b.page.evaluate(() => Array.from(window.wasmBindings.cd_bench_customer_names(500)));
+  const asOf = JSON.parse(await b.page.evaluate(() => window.wasmBindings.cd_counts_json())).as_of;
+  const csv = importCsv(names, asOf);
+  await putFileInPage(b.page, "bench.csv", csv);
+  await longestTask(b.page);
+  await cdp.send("Profiler.start");
+  await chooseFile(b.page, "[data-testid=import-file]");
+  await b.page.waitForSelector("[data-testid=check-summary]", { timeout: 300_000 });
+  await b.page.click("[data-testid=confirm-import]");
+  await b.page.waitForSelector("[data-testid=import-done]", { timeout: 300_000 });
+  const { profile } = await cdp.send("Profiler.stop");
+  const long = await longestTask(b.page);
+  console.log(JSON.stringify(long.top), JSON.stringify(await b.page.evaluate(() => window.cdImport)));
+  analyse(profile, "import", 4);
+}
+await b.close();
+server.stop();
+rmSync(site, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
