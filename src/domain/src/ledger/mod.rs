@@ -1969,6 +1969,17 @@ pub fn check_settlement_date(date: Date, invoice_issue: Date) -> Result<Date, Pr
     }
 }
 
+/// A document number typed for a new document: well formed and not taken yet.
+fn new_number(text: &str, taken: impl Fn(&DocNo) -> bool) -> Result<DocNo, Problem> {
+    DocNo::parse(text).and_then(|n| {
+        if taken(&n) {
+            Err(Problem::DuplicateNumber)
+        } else {
+            Ok(n)
+        }
+    })
+}
+
 fn not_after(d: Date, as_of: Date) -> Result<Date, Problem> {
     if d > as_of {
         Err(Problem::InFuture)
@@ -1990,13 +2001,7 @@ impl InvoiceInput {
         let mut e = Errors::default();
         let number = e.take(
             NUMBER,
-            DocNo::parse(&self.number).and_then(|n| {
-                if ledger.invoice_number_taken(&n) {
-                    Err(Problem::DuplicateNumber)
-                } else {
-                    Ok(n)
-                }
-            }),
+            new_number(&self.number, |n| ledger.invoice_number_taken(n)),
         );
         let issue = e.take(
             ISSUE_DATE,
@@ -2130,13 +2135,7 @@ impl CreditNoteInput {
         let mut e = Errors::default();
         let number = e.take(
             NUMBER,
-            DocNo::parse(&self.number).and_then(|n| {
-                if ledger.credit_note_number_taken(&n) {
-                    Err(Problem::DuplicateNumber)
-                } else {
-                    Ok(n)
-                }
-            }),
+            new_number(&self.number, |n| ledger.credit_note_number_taken(n)),
         );
         let date = e.take(
             DATE,
@@ -2216,13 +2215,7 @@ impl OrderInput {
         let mut e = Errors::default();
         let number = e.take(
             NUMBER,
-            DocNo::parse(&self.number).and_then(|n| {
-                if ledger.order_number_taken(&n) {
-                    Err(Problem::DuplicateNumber)
-                } else {
-                    Ok(n)
-                }
-            }),
+            new_number(&self.number, |n| ledger.order_number_taken(n)),
         );
         let date = e.take(
             DATE,
