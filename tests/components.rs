@@ -180,3 +180,55 @@ async fn a_chart_draws_its_marks_names_itself_and_shows_a_tooltip_on_hover() {
     assert_eq!(tip, "Nov 1-30");
     handle.forget();
 }
+
+#[wasm_bindgen_test]
+async fn an_address_being_typed_is_kept_when_the_data_changes_underneath() {
+    use creditdesk::ui::notices::AdminNoticeSettings;
+    use creditdesk_domain::notice::Settings;
+    // The directory comes with the data: the demo's, as the app's first start writes it.
+    let state = AppState::new();
+    state.register();
+    let settings = RwSignal::new(Some(Settings::default()));
+    let saved = RwSignal::new(false);
+    let handle = leptos::mount::mount_to(fresh_container(), move || {
+        provide_context(state);
+        view! { <div id="notice-admin-test"><AdminNoticeSettings settings saved /></div> }
+    });
+    creditdesk::ui::state::boot(state).await;
+    sleep(20).await;
+    let email = || {
+        document()
+            .query_selector(
+                "#notice-admin-test [data-testid=contact-row] [data-testid=contact-email]",
+            )
+            .unwrap()
+            .expect("a row per user of the directory")
+            .unchecked_into::<web_sys::HtmlInputElement>()
+    };
+    // Typed, not yet left (no change event): then a background sync changes the data.
+    let typing = email();
+    typing.set_value("sm1@exa");
+    state.changed();
+    sleep(20).await;
+    assert!(
+        typing.is_connected(),
+        "the input is not drawn again under the typing"
+    );
+    assert_eq!(email().value(), "sm1@exa");
+    // Leaving the field edits the settings; that does not draw the rows again either.
+    typing
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    sleep(20).await;
+    assert!(typing.is_connected());
+    let first = settings.with_untracked(|s| {
+        s.as_ref()
+            .unwrap()
+            .contacts
+            .values()
+            .map(|c| c.email.clone())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(first, vec!["sm1@exa".to_string()]);
+    handle.forget();
+}

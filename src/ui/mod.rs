@@ -226,9 +226,11 @@ fn Shell() -> impl IntoView {
 #[component]
 fn UserSwitch() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Drawn again when the directory or who I am changes, not on every change of the data.
+    let who = Memo::new(move |_| state.data(|d| (d.users.clone(), d.me().id)));
     move || {
         let lang = state.lang.get();
-        let (users, me) = state.data(|d| (d.users.clone(), d.me().id));
+        let (users, me) = who.get();
         view! {
             <select class="user-switch" data-testid="user-switch" aria-label=lang.t(T::SignedInAs)
                 on:change=move |ev| {

@@ -135,13 +135,18 @@ pub fn NoticeSettingsCard() -> impl IntoView {
             .map(|x| x.user.id)
             .unwrap_or_default()
     };
-    let admin = move || {
+    // Memos: the parts below are drawn again only when these change, not on every edit of the
+    // settings or every change of the data (a background sync), which would replace an input
+    // under the person typing in it and lose what they typed.
+    let admin = Memo::new(move |_| {
         state
             .sync
             .session
-            .get()
-            .is_some_and(|x| x.user.has(Role::Admin))
-    };
+            .with(|x| x.as_ref().is_some_and(|x| x.user.has(Role::Admin)))
+    });
+    let shown = Memo::new(move |_| {
+        settings.with(Option::is_some) && state.sync.session.with(Option::is_some)
+    });
     let edit_mine = move |f: &dyn Fn(&mut Contact)| {
         let id = me();
         saved.set(false);
@@ -180,7 +185,7 @@ pub fn NoticeSettingsCard() -> impl IntoView {
             // Who "my" is comes with the session, which a reload may restore after the settings
             // arrive: until both are known there is nothing to show or edit (an edit before would
             // land on nobody).
-            {move || (settings.get().is_some() && state.sync.session.get().is_some()).then(|| view! {
+            {move || shown.get().then(|| view! {
                 <h3>{state.t(T::MyContact)}</h3>
                 <div class="form-grid">
                     <label>{state.t(T::Email)}
@@ -242,7 +247,7 @@ pub fn NoticeSettingsCard() -> impl IntoView {
                             </div>
                         }).collect_view()}
                 </div>
-                {move || admin().then(|| view! { <AdminNoticeSettings settings saved /> })}
+                {move || admin.get().then(|| view! { <AdminNoticeSettings settings saved /> })}
                 <div class="actions">
                     <button type="button" class="primary" data-testid="save-notices" on:click=save>{state.t(T::Save)}</button>
                     {move || saved.get().then(|| view! { <span class="muted" role="status" data-testid="notices-saved">{state.t(T::Saved)}</span> })}
@@ -256,7 +261,7 @@ pub fn NoticeSettingsCard() -> impl IntoView {
 /// The administrator's part: the defaults per kind, and each person's address, language and
 /// manager.
 #[component]
-fn AdminNoticeSettings(
+pub fn AdminNoticeSettings(
     settings: RwSignal<Option<Settings>>,
     saved: RwSignal<bool>,
 ) -> impl IntoView {
@@ -269,6 +274,8 @@ fn AdminNoticeSettings(
             }
         });
     };
+    // The directory as a memo: the rows are drawn again when it changes, not on every change of
+    // the data.
     let users = move || state.data(|d| d.users.clone());
     view! {
         <label class="check">
