@@ -485,6 +485,7 @@ test("a rep's next start shows the figures kept from the data it holds, never fi
     if (t.pullAdoptedAt === undefined) {
       // Nothing of this rep's changed: no data was written, the kept figures show at once.
       assert.ok(t.figuresReady && t.keptFound > 0, "figures before the ledger, from what was kept");
+      assert.equal(t.keptOrder, 1, "and the list's order by name, kept with them, not collated again");
       assert.deepEqual(await openAr(), before, "the figures before the ledger are the ones it had");
     } else {
       // The server sent something to adopt (the trail moved on): a new data revision, so the

@@ -18,19 +18,38 @@ thread_local! {
     static LAST: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
-/// The rank of each text in the language's collation order: equal texts have equal ranks.
-/// Falls back to code-point order where `Intl.Collator` is missing.
-pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
+fn key(lang: Lang, texts: &[&str]) -> (Lang, u64) {
     let mut h = DefaultHasher::new();
     texts.hash(&mut h);
-    let key = (lang, h.finish());
-    if let Some(r) = LAST.with_borrow(|l| {
+    (lang, h.finish())
+}
+
+/// The ranks of these texts if they are the last ones ranked (or seeded).
+pub fn cached(lang: Lang, texts: &[&str]) -> Option<Vec<u32>> {
+    let key = key(lang, texts);
+    LAST.with_borrow(|l| {
         l.as_ref()
             .filter(|(k, _)| *k == key)
             .map(|(_, r)| r.clone())
-    }) {
+    })
+}
+
+/// Takes ranks computed before (kept with the figures of the last start) as the ranks of these
+/// texts, so that the first sort by name asks the browser nothing. `ranks` has one per text.
+pub fn seed(lang: Lang, texts: &[&str], ranks: Vec<u32>) {
+    if ranks.len() == texts.len() {
+        let key = key(lang, texts);
+        LAST.with_borrow_mut(|l| *l = Some((key, ranks)));
+    }
+}
+
+/// The rank of each text in the language's collation order: equal texts have equal ranks.
+/// Falls back to code-point order where `Intl.Collator` is missing.
+pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
+    if let Some(r) = cached(lang, texts) {
         return r;
     }
+    let key = key(lang, texts);
     let mut unique: Vec<&str> = texts.to_vec();
     unique.sort_unstable();
     unique.dedup();
@@ -67,6 +86,19 @@ fn collated(lang: Lang, texts: &[&str]) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn seeded_ranks_are_answered_for_the_same_texts_only() {
+        let names = ["甲", "乙", "丙"];
+        seed(Lang::En, &names, vec![9, 8, 7]);
+        assert_eq!(cached(Lang::En, &names), Some(vec![9, 8, 7]));
+        assert_eq!(ranks(Lang::En, &names), vec![9, 8, 7]);
+        assert_eq!(cached(Lang::Zh, &names), None, "another language");
+        assert_eq!(cached(Lang::En, &names[..2]), None, "other texts");
+        // Ranks that do not fit the texts are not taken.
+        seed(Lang::En, &names[..2], vec![1]);
+        assert_eq!(cached(Lang::En, &names[..2]), None);
+    }
 
     #[test]
     fn chinese_names_sort_by_pinyin_and_equal_names_share_a_rank() {

@@ -487,6 +487,9 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     publish_timing("keptFound", kept.as_ref().map_or(0, Vec::len) as f64);
     let t_kept = perf_now();
     let from_kept = kept.is_some_and(|b| with_data_mut(|d| creditdesk_app::figures::apply(&b, d)));
+    if from_kept {
+        seed_name_order(state.lang.get_untracked());
+    }
     publish_timing("keptApplyMs", perf_now() - t_kept);
     state.ledger_ready.set(false);
     state.figures_ready.set(from_kept);
@@ -542,6 +545,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         d.adjust_disputed();
         // The dashboard is drawn from the ledger from now on.
         d.kept_dashboard = None;
+        d.kept_order = None;
         rate_all(d)
     });
     publish_timing("metricsMs", metrics_ms);
@@ -603,6 +607,27 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
 
 /// Keeps the list's figures and grades, and the dashboard, for the next start (see
 /// `creditdesk_app::figures`), once the ledger is read. Losing them only costs the next start its preview: a failure is logged.
+/// Takes the list's order by name kept with the figures, when it is in the user's language and
+/// ranks every customer: the list's first sort by name then asks the browser nothing.
+fn seed_name_order(lang: crate::ui::i18n::Lang) {
+    with_data(|d| {
+        let Some(order) = d.kept_order.as_ref().filter(|o| o.lang == lang.code()) else {
+            return;
+        };
+        let ranks: Option<Vec<u32>> = d
+            .customers
+            .iter()
+            .map(|c| order.ranks.get(&c.id).copied())
+            .collect();
+        if let Some(ranks) = ranks {
+            let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
+            crate::ui::collate::seed(lang, &names, ranks);
+            // For the tests: the first sort by name used the kept order.
+            publish_timing("keptOrder", 1.0);
+        }
+    });
+}
+
 pub(crate) async fn keep_figures() {
     let Some(state) = AppState::current() else {
         return;
@@ -618,9 +643,18 @@ pub(crate) async fn keep_figures() {
         return;
     };
     let t_timeline = perf_now();
+    let lang = state.lang.get_untracked();
     let bytes = with_data(|d| {
         let dash = creditdesk_app::reports::dashboard(d, &Default::default(), rev);
-        creditdesk_app::figures::encode(d, Some(&dash))
+        // The list's order by name, if this start sorted by it (it is not computed for this).
+        let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
+        let order = crate::ui::collate::cached(lang, &names).map(|ranks| {
+            creditdesk_app::figures::NameOrder {
+                lang: lang.code().to_string(),
+                ranks: d.customers.iter().map(|c| c.id).zip(ranks).collect(),
+            }
+        });
+        creditdesk_app::figures::encode(d, Some(&dash), order.as_ref())
     });
     let t_encoded = perf_now();
     match store.put_derived(&bytes).await {

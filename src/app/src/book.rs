@@ -64,6 +64,9 @@ pub struct Book {
     /// The unfiltered dashboard the last start drew for this user, kept with the list's figures
     /// ([`crate::figures`]): shown until the ledger is read, then dropped.
     pub kept_dashboard: Option<crate::reports::Dashboard>,
+    /// The list's order by name kept with those figures (`figures::apply`), for the browser's
+    /// collation to start from; dropped with them.
+    pub kept_order: Option<crate::figures::NameOrder>,
 }
 
 impl Book {

@@ -4592,7 +4592,7 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
     // Kept as the browser keeps them: with the unfiltered dashboard of the user signed in.
     let keep = |s: &MemStore, b: &Book| {
         let dash = creditdesk_app::reports::dashboard(b, &Default::default(), b.audit.len() as u64);
-        block_on(s.put_derived(&encode(b, Some(&dash))))
+        block_on(s.put_derived(&encode(b, Some(&dash), None)))
     };
     let restore = |s: &MemStore, b: &mut Book| {
         let kept = block_on(s.derived())?;
