@@ -306,6 +306,10 @@ pub(crate) fn seed_from(search: &str) -> Option<String> {
         .get("seed")
 }
 
+/// How long a slice of the start's background work runs before the page gets a turn: well
+/// under the 50 ms at which a task counts as long, so a tap waits for at most one slice.
+const SLICE_MS: f64 = 25.0;
+
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
 pub async fn boot(state: AppState) {
     match boot_inner(state).await {
@@ -512,18 +516,21 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     // A command committed since the head was read is in memory and perhaps not in `trail`.
     with_data_mut(|d| d.take_trail(trail));
     let t_read = perf_now();
-    // Each row is filed in the ledger's compact rows as it is decoded (never held twice), a few
-    // chunks a task; then allocations are resolved about 100,000 rows a task. The page answers
-    // in between.
+    // Each row is filed in the ledger's compact rows as it is decoded (never held twice), a chunk
+    // at a time, with a turn for the page whenever a slice has taken SLICE_MS; then allocations
+    // are resolved about 50,000 rows a task. The page answers in between.
     let mut builder = creditdesk_domain::ledger::LedgerBuilder::with_capacity(raw.counts());
-    for start in (0..raw.chunks.len()).step_by(4) {
-        let end = (start + 4).min(raw.chunks.len());
-        raw.decode_and_release(start..end, &mut builder)?;
-        yield_now().await;
+    let mut slice = perf_now();
+    for i in 0..raw.chunks.len() {
+        raw.decode_and_release(i..i + 1, &mut builder)?;
+        if perf_now() - slice > SLICE_MS {
+            yield_now().await;
+            slice = perf_now();
+        }
     }
     raw.decode_tail_into(&mut builder)?;
     let t_decoded = perf_now();
-    while !builder.step(100_000) {
+    while !builder.step(50_000) {
         yield_now().await;
     }
     let ledger = builder.finish();
