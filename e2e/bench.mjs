@@ -129,7 +129,7 @@ try {
     `its marks: list ${fmt(last.listReady)}, figures ${fmt(last.figuresReady)}, ledger read ${fmt(last.ledgerReady)}, background done ${fmt(last.backgroundDone)}`);
   console.log(`  open database ${fmt(last.openMs)}: IndexedDB open and server probe ${fmt(last.idbMs)} (open ${fmt(last.idbOnlyMs)}, probe ${fmt(last.probeMs)}, navigation to wasm start ${fmt(last.wasmStart ?? NaN)}), then settings until ${fmt(last.settingsMs)}, ` +
     `configuration (models, requests, users, routes, policy, audit trail ${last.auditEntries ?? "?"} entries) ${fmt(last.configMs)}`);
-  console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}, read ledger chunks ${fmt(last.readMs)}, ` +
+  console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}${last.customersOneRecord ? " (as one record)" : " (one record each)"}, read ledger chunks ${fmt(last.readMs)}, ` +
     `decode ${fmt(last.decodeMs)}, index ledger ${fmt(last.ledgerMs)}, figures for every customer ${fmt(last.summariesMs)}`);
   console.log(`after the list: every warning rule over every customer, with its writes, in the background: ${runs.map((r) => fmt(r.rulesMs)).join(", ")}`);
   console.log(`memory after start: wasm ${(last.mem.wasm / 1048576).toFixed(0)} MiB, JS heap ${(last.mem.js / 1048576).toFixed(0)} MiB (target wasm <= 256 MiB); ` +

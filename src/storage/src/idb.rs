@@ -88,6 +88,11 @@ pub struct IdbStore {
     key: RefCell<Option<DataKey>>,
     /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
     rev: RefCell<Option<String>>,
+    /// The customers as one record ([`crate::CUSTOMER_LIST`]), read one by one at this start
+    /// and written with the next [`Store::put_derived`] (a start's background keep).
+    list_pending: RefCell<Option<String>>,
+    /// Whether the last [`Store::load_customers`] read the one-record list. For tests.
+    list_used: Cell<bool>,
 }
 
 /// A new data revision: unique enough that two writes (of this tab or another) never share one.
@@ -206,6 +211,8 @@ impl IdbStore {
             vault: RefCell::new(None),
             key: RefCell::new(None),
             rev: RefCell::new(None),
+            list_pending: RefCell::new(None),
+            list_used: Cell::new(false),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -714,6 +721,13 @@ impl IdbStore {
         })
     }
 
+    /// Whether the last [`Store::load_customers`] read the customers as one record (the data
+    /// unchanged since a start kept them so). For tests.
+    #[doc(hidden)]
+    pub fn customers_from_list(&self) -> bool {
+        self.list_used.get()
+    }
+
     /// Puts a raw string value under a key, bypassing every rule: what someone editing the
     /// database by hand does. For tests.
     #[doc(hidden)]
@@ -741,20 +755,84 @@ type Write<'a> =
 
 impl Store for IdbStore {
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
-        let all = self.raw_values(CUSTOMERS).await?;
+        // One key for every read and slice below.
+        let key = self.data_key()?;
+        // The one-record list, if the data has not changed since it was written: the browser
+        // hands 10,000 records over in about 200 ms, one record of the same texts in a few.
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let meta = tx.store(META).map_err(backend)?;
+        let rev = meta
+            .get(JsValue::from_str(crate::DATA_REV))
+            .await
+            .map_err(backend)?;
+        let list = meta
+            .get(JsValue::from_str(crate::CUSTOMER_LIST))
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        self.list_used.set(false);
+        if let (Some(rev), Some(list)) = (rev, list) {
+            let mut texts = Self::texts_with(key.clone(), META, &[rev, list])
+                .await?
+                .into_iter();
+            let (rev, list) = (texts.next(), texts.next().unwrap_or_default());
+            if let Some(texts) = crate::customer_list_texts(rev.as_deref(), &list) {
+                *self.rev.borrow_mut() = rev.clone();
+                let mut out = Vec::with_capacity(texts.len());
+                for (i, part) in texts.chunks(CUSTOMERS_PER_SLICE).enumerate() {
+                    if i > 0 {
+                        crate::turn::yield_now().await;
+                    }
+                    for t in part {
+                        out.push(customer_from_json(t)?);
+                    }
+                }
+                self.list_used.set(true);
+                return Ok(out);
+            }
+        }
+        // One by one, with the revision they are of (one transaction).
+        let tx = self
+            .db
+            .transaction(&[CUSTOMERS, META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let all = tx
+            .store(CUSTOMERS)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        let rev = tx
+            .store(META)
+            .map_err(backend)?
+            .get(JsValue::from_str(crate::DATA_REV))
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        let rev = match rev {
+            Some(r) => Self::texts_with(key.clone(), META, &[r]).await?.pop(),
+            None => None,
+        };
         // Taken into wasm and parsed a thousand at a time, with a turn for the browser between:
         // the large book's 10,000 in one go were a task of about 200 ms before the list shows.
-        // One key for every slice, as read with the values.
-        let key = self.data_key()?;
         let mut out = Vec::with_capacity(all.len());
+        let mut texts = Vec::with_capacity(all.len());
         for (i, part) in all.chunks(CUSTOMERS_PER_SLICE).enumerate() {
             if i > 0 {
                 crate::turn::yield_now().await;
             }
             for t in Self::texts_with(key.clone(), CUSTOMERS, part).await? {
                 out.push(customer_from_json(&t)?);
+                texts.push(t);
             }
         }
+        // Kept as one record with the next keep of what the start derived; an older database
+        // without a revision gets one then, and the list waits for the start after.
+        *self.rev.borrow_mut() = rev.clone();
+        *self.list_pending.borrow_mut() = rev.map(|rev| crate::customer_list_record(&rev, &texts));
         Ok(out)
     }
 
@@ -1429,18 +1507,22 @@ impl Store for IdbStore {
             self.write_data(&[META], async |_| Ok(())).await?;
         }
         let rev = self.rev.borrow().clone().unwrap_or_default();
-        let (v, k) = self
-            .keyed(
-                META,
-                vec![keyed_text(
-                    crate::DERIVED,
-                    &crate::derived_record(&rev, bytes),
-                )],
-            )
-            .await?
-            .remove(0);
+        // With them, the customers as one record if this start read them one by one. It is of
+        // the revision they were read at: if the data changed since, the next start finds it
+        // stale and reads them one by one again.
+        let list = self.list_pending.borrow_mut().take();
+        let records = std::iter::once(keyed_text(
+            crate::DERIVED,
+            &crate::derived_record(&rev, bytes),
+        ))
+        .chain(list.map(|l| keyed_text(crate::CUSTOMER_LIST, &l)))
+        .collect();
+        let values = self.keyed(META, records).await?;
         self.write(&[META], async move |tx| {
-            tx.store(META)?.put(&v, k.as_ref()).await?;
+            let meta = tx.store(META)?;
+            for (v, k) in &values {
+                meta.put(v, k.as_ref()).await?;
+            }
             Ok(())
         })
         .await

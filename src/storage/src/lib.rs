@@ -288,11 +288,43 @@ pub trait Store {
 pub const DATA_REV: &str = "data_rev";
 /// The `meta` key of the derived bytes, kept as `"{revision}:{base64}"`.
 pub const DERIVED: &str = "derived";
+/// The `meta` key of the customers as one record, `"{revision}:{json}\n{json}..."`: what a
+/// browser's start reads instead of one record per customer while the data has not changed.
+pub const CUSTOMER_LIST: &str = "customer_list";
 
 /// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
 /// what is derived from the data on this device.
 pub fn meta_travels(key: &str) -> bool {
-    ![backup::DEVICE_KEY, DATA_REV, DERIVED].contains(&key)
+    ![backup::DEVICE_KEY, DATA_REV, DERIVED, CUSTOMER_LIST].contains(&key)
+}
+
+/// The customers' stored texts as one record of revision `rev` (texts never hold a raw line
+/// break: JSON escapes it).
+pub fn customer_list_record(rev: &str, texts: &[String]) -> String {
+    let mut out =
+        String::with_capacity(rev.len() + 1 + texts.iter().map(|t| t.len() + 1).sum::<usize>());
+    out.push_str(rev);
+    out.push(':');
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// The customers' texts of a one-record list, if it is of revision `rev`.
+pub fn customer_list_texts<'a>(rev: Option<&str>, record: &'a str) -> Option<Vec<&'a str>> {
+    let (from, body) = record.split_once(':')?;
+    if Some(from) != rev {
+        return None;
+    }
+    Some(if body.is_empty() {
+        Vec::new()
+    } else {
+        body.split('\n').collect()
+    })
 }
 
 /// Derived bytes as `meta` keeps them, with the revision they came from.

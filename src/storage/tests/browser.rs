@@ -789,3 +789,56 @@ async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
         "nor a commit of settings alone"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_customers_are_read_as_one_record_while_the_data_has_not_changed_and_never_stale() {
+    use creditdesk_storage::vault::Secret;
+    let d = data(30);
+    let s = fresh("t-list").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let sorted = |mut v: Vec<creditdesk_domain::Customer>| {
+        v.sort_by_key(|c| c.id);
+        v
+    };
+    let want = sorted(d.customers.clone());
+    // First start: one by one; the keep writes the list with the figures.
+    assert_eq!(sorted(s.load_customers().await.unwrap()), want);
+    assert!(!s.customers_from_list());
+    s.put_derived(b"figures").await.unwrap();
+    s.close();
+    // Next start: one record, the same customers.
+    let s = IdbStore::open("t-list").await.unwrap();
+    assert_eq!(sorted(s.load_customers().await.unwrap()), want);
+    assert!(s.customers_from_list());
+    // A customer changes (here, or in another tab): the list is stale, the change is read.
+    let mut changed = d.customers[3].clone();
+    changed.name = "改过的名字有限公司".into();
+    let other = IdbStore::open("t-list").await.unwrap();
+    other
+        .commit(&Batch::customer(changed.clone()))
+        .await
+        .unwrap();
+    let read = s.load_customers().await.unwrap();
+    assert!(!s.customers_from_list(), "stale after another tab's write");
+    assert!(read.iter().any(|c| c == &changed));
+    assert_eq!(read.len(), want.len());
+    // Kept again, then the device is encrypted: the list is sealed and still read.
+    s.put_derived(b"figures two").await.unwrap();
+    assert!(s.load_customers().await.is_ok());
+    assert!(s.customers_from_list());
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    assert!(!raw_text(&s).await.contains("改过的名字"), "sealed");
+    let sealed = s.load_customers().await.unwrap();
+    assert!(s.customers_from_list());
+    assert!(sealed.iter().any(|c| c == &changed));
+    // Not in a backup: it is this device's, derived from the data.
+    let dump = s.dump().await.unwrap();
+    let mut backup = Vec::new();
+    creditdesk_storage::backup::write_json(&dump, &mut backup).unwrap();
+    let backup = String::from_utf8(backup).unwrap();
+    assert!(backup.contains("改过的名字"), "the customers are");
+    assert!(
+        !backup.contains(creditdesk_storage::CUSTOMER_LIST),
+        "the list is not"
+    );
+}

@@ -311,3 +311,30 @@ fn an_audit_entry_is_never_overwritten_and_the_whole_batch_then_fails() {
         "nothing of the batch landed"
     );
 }
+
+#[test]
+fn a_customer_list_record_gives_back_its_texts_only_for_its_revision() {
+    use creditdesk_storage::{customer_list_record, customer_list_texts};
+    // Texts as stored: JSON escapes line breaks, so a line is a text.
+    let texts: Vec<String> = [
+        r#"{"name":"北京\n同仁","note":"a:b"}"#,
+        r#"{"name":"x"}"#,
+        "",
+    ]
+    .map(String::from)
+    .to_vec();
+    let record = customer_list_record("r1-ab", &texts);
+    let check = |rev: Option<&str>, expected: Option<Vec<&str>>| {
+        assert_eq!(customer_list_texts(rev, &record), expected, "{rev:?}");
+    };
+    check(
+        Some("r1-ab"),
+        Some(texts.iter().map(String::as_str).collect()),
+    );
+    check(Some("r2-cd"), None);
+    check(None, None);
+    // No customers at all: none, not one empty text.
+    let empty = customer_list_record("r1", &[]);
+    assert_eq!(customer_list_texts(Some("r1"), &empty), Some(vec![]));
+    assert_eq!(customer_list_texts(Some("r1"), "no separator"), None);
+}
