@@ -276,7 +276,7 @@ pub fn AdminNoticeSettings(
     };
     // The directory as a memo: the rows are drawn again when it changes, not on every change of
     // the data.
-    let users = move || state.data(|d| d.users.clone());
+    let users = Memo::new(move |_| state.data(|d| d.users.clone()));
     view! {
         <label class="check">
             <input type="checkbox" data-testid="customer-reminders"
@@ -312,11 +312,11 @@ pub fn AdminNoticeSettings(
                     <th>{move || state.t(T::Language)}</th>
                 </tr></thead>
                 <tbody>
-                    {move || users().into_iter().map(|u| {
+                    {move || users.get().into_iter().map(|u| {
                         let id = u.id.clone();
                         let contact = Memo::new(move |_| settings.get().and_then(|s| s.contacts.get(&id).cloned()).unwrap_or_default());
                         let (id2, id3, id4) = (u.id.clone(), u.id.clone(), u.id.clone());
-                        let others: Vec<(String, String)> = users().into_iter().filter(|o| o.id != u.id).map(|o| (o.id, o.name)).collect();
+                        let others: Vec<(String, String)> = users.get_untracked().into_iter().filter(|o| o.id != u.id).map(|o| (o.id, o.name)).collect();
                         view! {
                             <tr data-testid="contact-row" data-user=u.id.clone()>
                                 <td>{u.name.clone()} <span class="muted small">" " {u.id.clone()}</span></td>

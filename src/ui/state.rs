@@ -306,8 +306,8 @@ pub(crate) fn seed_from(search: &str) -> Option<String> {
         .get("seed")
 }
 
-/// How long a slice of the start's background work runs before the page gets a turn: well
-/// under the 50 ms at which a task counts as long, so a tap waits for at most one slice.
+/// How long the start's decoding of the ledger runs before the page gets a turn (then it takes
+/// one at the end of the chunk it is in): well under the 50 ms at which a task counts as long.
 const SLICE_MS: f64 = 25.0;
 
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
@@ -622,8 +622,6 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Keeps the list's figures and grades, and the dashboard, for the next start (see
-/// `creditdesk_app::figures`), once the ledger is read. Losing them only costs the next start its preview: a failure is logged.
 /// Takes the list's order by name kept with the figures, when it is in the user's language and
 /// ranks every customer: the list's first sort by name then asks the browser nothing.
 fn seed_name_order(lang: crate::ui::i18n::Lang) {
@@ -645,6 +643,8 @@ fn seed_name_order(lang: crate::ui::i18n::Lang) {
     });
 }
 
+/// Keeps the list's figures and grades, and the dashboard, for the next start (see
+/// `creditdesk_app::figures`), once the ledger is read. Losing them only costs the next start its preview: a failure is logged.
 pub(crate) async fn keep_figures() {
     let Some(state) = AppState::current() else {
         return;

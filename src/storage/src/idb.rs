@@ -1,8 +1,9 @@
 //! The IndexedDB store (rexie). Handles are not `Send`: the app keeps one in a thread-local, not in
 //! a signal.
 //!
-//! Each method runs at most one read transaction and one write transaction, and computes
-//! everything it writes before the write transaction opens, so that no transaction waits on work.
+//! Each method runs at most one read transaction and one write transaction (`load_customers`
+//! first looks at the one-record list in a transaction of its own), and computes everything it
+//! writes before the write transaction opens, so that no transaction waits on work.
 //!
 //! **Encryption at rest** ([`crate::vault`], [`crate::crypt`]): once the `vault` store holds the
 //! device's key record, every value written to any other store is sealed (AES-GCM) before the
@@ -88,9 +89,10 @@ pub struct IdbStore {
     key: RefCell<Option<DataKey>>,
     /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
     rev: RefCell<Option<String>>,
-    /// The customers as one record ([`crate::CUSTOMER_LIST`]), read one by one at this start
-    /// and written with the next [`Store::put_derived`] (a start's background keep).
-    list_pending: RefCell<Option<String>>,
+    /// The customers as one record ([`crate::CUSTOMER_LIST`]) with the data revision they were
+    /// read at: read one by one at this start, written with the next [`Store::put_derived`] (a
+    /// start's background keep) if the data is still at that revision.
+    list_pending: RefCell<Option<(String, Vec<u8>)>>,
     /// Whether the last [`Store::load_customers`] read the one-record list. For tests.
     list_used: Cell<bool>,
 }
@@ -721,6 +723,63 @@ impl IdbStore {
         })
     }
 
+    /// The customers from the one-record list, if it is of the stored data revision: the two
+    /// revisions are read with the list (one transaction) and compared before the list is opened
+    /// or copied into wasm memory.
+    async fn customers_from_one_record(
+        &self,
+        key: &Option<DataKey>,
+    ) -> Result<Option<Vec<Customer>>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let meta = tx.store(META).map_err(backend)?;
+        let mut got = Vec::new();
+        for k in [
+            crate::DATA_REV,
+            crate::CUSTOMER_LIST_REV,
+            crate::CUSTOMER_LIST,
+        ] {
+            got.push(meta.get(JsValue::from_str(k)).await.map_err(backend)?);
+        }
+        drop(tx);
+        let [Some(rev), Some(list_rev), Some(list)]: [Option<JsValue>; 3] =
+            got.try_into().unwrap_or_default()
+        else {
+            return Ok(None);
+        };
+        let revs = Self::texts_with(key.clone(), META, &[rev, list_rev]).await?;
+        let [rev, list_rev] = <[String; 2]>::try_from(revs).unwrap_or_default();
+        if rev.is_empty() || rev != list_rev {
+            return Ok(None);
+        }
+        let list = match key {
+            Some(k) => k
+                .open(META, &[list], false)
+                .await?
+                .iter()
+                .map(as_array)
+                .next(),
+            None => Some(as_array(&list)),
+        }
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+        let texts = crate::customer_list_texts(Some(&rev), &list).ok_or_else(|| {
+            StoreError::corrupt("the customers' one-record list", "does not read")
+        })?;
+        let mut out = Vec::with_capacity(texts.len());
+        for (i, part) in texts.chunks(CUSTOMERS_PER_SLICE).enumerate() {
+            if i > 0 {
+                crate::turn::yield_now().await;
+            }
+            for t in part {
+                out.push(customer_from_json(t)?);
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// Whether the last [`Store::load_customers`] read the customers as one record (the data
     /// unchanged since a start kept them so). For tests.
     #[doc(hidden)]
@@ -758,42 +817,22 @@ impl Store for IdbStore {
         // One key for every read and slice below.
         let key = self.data_key()?;
         // The one-record list, if the data has not changed since it was written: the browser
-        // hands 10,000 records over in about 200 ms, one record of the same texts in a few.
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let meta = tx.store(META).map_err(backend)?;
-        let rev = meta
-            .get(JsValue::from_str(crate::DATA_REV))
-            .await
-            .map_err(backend)?;
-        let list = meta
-            .get(JsValue::from_str(crate::CUSTOMER_LIST))
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        self.list_used.set(false);
-        if let (Some(rev), Some(list)) = (rev, list) {
-            let mut texts = Self::texts_with(key.clone(), META, &[rev, list])
-                .await?
-                .into_iter();
-            let (rev, list) = (texts.next(), texts.next().unwrap_or_default());
-            if let Some(texts) = crate::customer_list_texts(rev.as_deref(), &list) {
-                *self.rev.borrow_mut() = rev.clone();
-                let mut out = Vec::with_capacity(texts.len());
-                for (i, part) in texts.chunks(CUSTOMERS_PER_SLICE).enumerate() {
-                    if i > 0 {
-                        crate::turn::yield_now().await;
-                    }
-                    for t in part {
-                        out.push(customer_from_json(t)?);
-                    }
-                }
+        // hands 10,000 records over in about 200 ms, one record of the same texts in a few. A
+        // list that does not read is only a cache: the records are read instead.
+        match self.customers_from_one_record(&key).await {
+            Ok(Some(out)) => {
                 self.list_used.set(true);
                 return Ok(out);
             }
+            Ok(None) => {}
+            Err(e) => web_sys::console::warn_1(
+                &format!(
+                    "the customers' one-record list does not read ({e}); reading them one by one"
+                )
+                .into(),
+            ),
         }
+        self.list_used.set(false);
         // One by one, with the revision they are of (one transaction).
         let tx = self
             .db
@@ -818,21 +857,24 @@ impl Store for IdbStore {
         };
         // Taken into wasm and parsed a thousand at a time, with a turn for the browser between:
         // the large book's 10,000 in one go were a task of about 200 ms before the list shows.
+        // The texts read become the one-record list as they are parsed (never held twice).
         let mut out = Vec::with_capacity(all.len());
-        let mut texts = Vec::with_capacity(all.len());
+        let mut list = rev.as_ref().map(|r| crate::customer_list_record(r, &[]));
         for (i, part) in all.chunks(CUSTOMERS_PER_SLICE).enumerate() {
             if i > 0 {
                 crate::turn::yield_now().await;
             }
             for t in Self::texts_with(key.clone(), CUSTOMERS, part).await? {
                 out.push(customer_from_json(&t)?);
-                texts.push(t);
+                if let Some(l) = &mut list {
+                    crate::customer_list_push(l, &t);
+                }
             }
         }
-        // Kept as one record with the next keep of what the start derived; an older database
-        // without a revision gets one then, and the list waits for the start after.
-        *self.rev.borrow_mut() = rev.clone();
-        *self.list_pending.borrow_mut() = rev.map(|rev| crate::customer_list_record(&rev, &texts));
+        // Written with the next keep of what the start derived, if the data is still at this
+        // revision then; an older database without a revision gets one then, and the list waits
+        // for the start after.
+        *self.list_pending.borrow_mut() = rev.zip(list);
         Ok(out)
     }
 
@@ -1147,7 +1189,19 @@ impl Store for IdbStore {
         let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
         let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =
             Default::default();
-        for (name, all) in raw {
+        for (name, mut all) in raw {
+            if name == META {
+                // What this device derived from the data never leaves it (`meta_travels`): not
+                // opened for nothing (the customers' list is megabytes).
+                all.retain(|(k, _)| {
+                    ![
+                        crate::DERIVED,
+                        crate::CUSTOMER_LIST,
+                        crate::CUSTOMER_LIST_REV,
+                    ]
+                    .contains(&key_text(k).as_str())
+                });
+            }
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
             let keys: Vec<String> = keys.iter().map(key_text).collect();
             if [CHUNKS, TAIL, schema::ATTACHMENTS].contains(&name) {
@@ -1510,12 +1564,21 @@ impl Store for IdbStore {
         // With them, the customers as one record if this start read them one by one. It is of
         // the revision they were read at: if the data changed since, the next start finds it
         // stale and reads them one by one again.
-        let list = self.list_pending.borrow_mut().take();
+        let list = self
+            .list_pending
+            .borrow_mut()
+            .take()
+            .filter(|(at, _)| *at == rev);
         let records = std::iter::once(keyed_text(
             crate::DERIVED,
             &crate::derived_record(&rev, bytes),
         ))
-        .chain(list.map(|l| keyed_text(crate::CUSTOMER_LIST, &l)))
+        .chain(list.into_iter().flat_map(|(at, l)| {
+            [
+                keyed_text(crate::CUSTOMER_LIST_REV, &at),
+                keyed_bytes(crate::CUSTOMER_LIST, &l),
+            ]
+        }))
         .collect();
         let values = self.keyed(META, records).await?;
         self.write(&[META], async move |tx| {

@@ -7,8 +7,9 @@
 //! - `tail`: the write-ahead tail: one binary entry per new ledger row, auto-numbered; folded
 //!   into `chunks` by [`Store::compact`] in a single transaction;
 //! - `outbox`: every change, as JSON, for a later sync;
-//! - `meta`: settings and small values (language, device id, schema data version), and the
-//!   figures a start-up derived with the data revision they came from ([`Store::derived`]);
+//! - `meta`: settings and small values (language, device id, schema data version), and what a
+//!   start derived, with the data revision it came from: the figures ([`Store::derived`]) and
+//!   the customers as one record ([`CUSTOMER_LIST`], megabytes for the large book);
 //! - `field_defs` (schema 2): kept empty, for old backups' sake (custom field definitions are
 //!   the `fields` setting of `meta`, see `settings::FIELDS`);
 //! - `models` (schema 3): scorecard models as JSON, keyed `draft` or by version number;
@@ -188,7 +189,9 @@ impl Docs {
 /// The store the app talks to. Implemented by IndexedDB (in the browser) and by [`mem::MemStore`].
 #[allow(async_fn_in_trait)]
 pub trait Store {
-    /// Every customer (one read transaction).
+    /// Every customer, in one read transaction (in a browser, first a look at the one-record
+    /// list [`CUSTOMER_LIST`], which answers instead while the data has not changed since it
+    /// was kept: see [`Store::put_derived`]).
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError>;
     /// The ledger as stored, not yet decoded (one read transaction), so that the caller can
     /// decode it in slices and keep the page responsive.
@@ -278,7 +281,9 @@ pub trait Store {
     }
     /// Keeps bytes derived from the data as this store last wrote or read it (see
     /// [`Store::derived`]): a caller derives them from what it holds in memory, which is what
-    /// the store held after its last write.
+    /// the store held after its last write. In a browser, also the customers as one record
+    /// ([`CUSTOMER_LIST`]) if this start read them one by one and the data is still at the
+    /// revision they were read at: never built from memory.
     async fn put_derived(&self, _bytes: &[u8]) -> Result<(), StoreError> {
         Ok(())
     }
@@ -288,38 +293,61 @@ pub trait Store {
 pub const DATA_REV: &str = "data_rev";
 /// The `meta` key of the derived bytes, kept as `"{revision}:{base64}"`.
 pub const DERIVED: &str = "derived";
-/// The `meta` key of the customers as one record, `"{revision}:{json}\n{json}..."`: what a
-/// browser's start reads instead of one record per customer while the data has not changed.
+/// The `meta` key of the customers as one record (UTF-8 bytes, `"{revision}:{json}\n{json}..."`):
+/// what a browser's start reads instead of one record per customer while the data has not
+/// changed. Its revision is also kept as text under [`CUSTOMER_LIST_REV`], to be compared
+/// before the list is opened.
 pub const CUSTOMER_LIST: &str = "customer_list";
+/// The `meta` key of the revision of [`CUSTOMER_LIST`].
+pub const CUSTOMER_LIST_REV: &str = "customer_list_rev";
 
 /// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
 /// what is derived from the data on this device.
 pub fn meta_travels(key: &str) -> bool {
-    ![backup::DEVICE_KEY, DATA_REV, DERIVED, CUSTOMER_LIST].contains(&key)
+    ![
+        backup::DEVICE_KEY,
+        DATA_REV,
+        DERIVED,
+        CUSTOMER_LIST,
+        CUSTOMER_LIST_REV,
+    ]
+    .contains(&key)
 }
 
-/// The customers' stored texts as one record of revision `rev` (texts never hold a raw line
-/// break: JSON escapes it).
-pub fn customer_list_record(rev: &str, texts: &[String]) -> String {
+/// The customers' stored texts as one record of revision `rev`: UTF-8 bytes, `rev:` then the
+/// texts a line each (a text never holds a raw line break: JSON escapes it). Bytes, not a
+/// string: the browser hands bytes into wasm as one copy, where a string of 10,000 customers'
+/// texts is re-encoded character by character (about 60 ms).
+pub fn customer_list_record(rev: &str, texts: &[String]) -> Vec<u8> {
     let mut out =
-        String::with_capacity(rev.len() + 1 + texts.iter().map(|t| t.len() + 1).sum::<usize>());
-    out.push_str(rev);
-    out.push(':');
+        Vec::with_capacity(rev.len() + 1 + texts.iter().map(|t| t.len() + 1).sum::<usize>());
+    out.extend_from_slice(rev.as_bytes());
+    out.push(b':');
     for (i, t) in texts.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.push(b'\n');
         }
-        out.push_str(t);
+        out.extend_from_slice(t.as_bytes());
     }
     out
 }
 
-/// The customers' texts of a one-record list, if it is of revision `rev`.
-pub fn customer_list_texts<'a>(rev: Option<&str>, record: &'a str) -> Option<Vec<&'a str>> {
-    let (from, body) = record.split_once(':')?;
-    if Some(from) != rev {
+/// Appends one more text to a record of [`customer_list_record`] (a customer's JSON, never
+/// empty: an empty first text could not be told from none).
+pub fn customer_list_push(record: &mut Vec<u8>, text: &str) {
+    if record.last() != Some(&b':') {
+        record.push(b'\n');
+    }
+    record.extend_from_slice(text.as_bytes());
+}
+
+/// The customers' texts of a one-record list, if it is of revision `rev` (and reads).
+pub fn customer_list_texts<'a>(rev: Option<&str>, record: &'a [u8]) -> Option<Vec<&'a str>> {
+    let colon = record.iter().position(|&b| b == b':')?;
+    if Some(&record[..colon]) != rev.map(str::as_bytes) {
         return None;
     }
+    let body = std::str::from_utf8(&record[colon + 1..]).ok()?;
     Some(if body.is_empty() {
         Vec::new()
     } else {

@@ -806,8 +806,10 @@ async fn the_customers_are_read_as_one_record_while_the_data_has_not_changed_and
     assert!(!s.customers_from_list());
     s.put_derived(b"figures").await.unwrap();
     s.close();
-    // Next start: one record, the same customers.
+    // Next start: one record, the same customers. (A start asks for the kept figures first,
+    // which tells the store the revision it starts at.)
     let s = IdbStore::open("t-list").await.unwrap();
+    assert!(s.derived().await.unwrap().is_some());
     assert_eq!(sorted(s.load_customers().await.unwrap()), want);
     assert!(s.customers_from_list());
     // A customer changes (here, or in another tab): the list is stale, the change is read.
@@ -822,15 +824,46 @@ async fn the_customers_are_read_as_one_record_while_the_data_has_not_changed_and
     assert!(!s.customers_from_list(), "stale after another tab's write");
     assert!(read.iter().any(|c| c == &changed));
     assert_eq!(read.len(), want.len());
+    // Kept while the data has moved on again (this start's own writes): the list read at the
+    // older revision is not written.
+    s.commit(&Batch::customer(d.customers[4].clone()))
+        .await
+        .unwrap();
+    s.put_derived(b"figures").await.unwrap();
+    s.load_customers().await.unwrap();
+    assert!(!s.customers_from_list(), "not kept from before the write");
     // Kept again, then the device is encrypted: the list is sealed and still read.
     s.put_derived(b"figures two").await.unwrap();
     assert!(s.load_customers().await.is_ok());
     assert!(s.customers_from_list());
+    // Its bytes, as stored, hold the name in the clear before and not after.
+    let name = "改过的名字".as_bytes();
+    let raw_meta_holds = async |s: &IdbStore| {
+        s.raw_values(schema::META).await.unwrap().iter().any(|v| {
+            v.as_string()
+                .map_or_else(|| js_sys::Uint8Array::new(v).to_vec(), String::into_bytes)
+                .windows(name.len())
+                .any(|w| w == name)
+        })
+    };
+    assert!(raw_meta_holds(&s).await, "in the clear before");
     s.encrypt("123456", Secret::Pin).await.unwrap();
     assert!(!raw_text(&s).await.contains("改过的名字"), "sealed");
+    assert!(!raw_meta_holds(&s).await, "the list sealed too");
     let sealed = s.load_customers().await.unwrap();
     assert!(s.customers_from_list());
     assert!(sealed.iter().any(|c| c == &changed));
+    // A list that does not read is only a cache: the records are read instead.
+    s.raw_put(
+        schema::META,
+        wasm_bindgen::JsValue::from_str(creditdesk_storage::CUSTOMER_LIST),
+        "damaged",
+    )
+    .await
+    .unwrap();
+    let read = s.load_customers().await.unwrap();
+    assert!(!s.customers_from_list());
+    assert_eq!(read.len(), want.len());
     // Not in a backup: it is this device's, derived from the data.
     let dump = s.dump().await.unwrap();
     let mut backup = Vec::new();

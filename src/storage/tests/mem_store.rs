@@ -336,5 +336,15 @@ fn a_customer_list_record_gives_back_its_texts_only_for_its_revision() {
     // No customers at all: none, not one empty text.
     let empty = customer_list_record("r1", &[]);
     assert_eq!(customer_list_texts(Some("r1"), &empty), Some(vec![]));
-    assert_eq!(customer_list_texts(Some("r1"), "no separator"), None);
+    assert_eq!(customer_list_texts(Some("r1"), b"no separator"), None);
+    // Built a text at a time, the same record.
+    let mut pushed = customer_list_record("r1-ab", &[]);
+    for t in &texts[..2] {
+        creditdesk_storage::customer_list_push(&mut pushed, t);
+    }
+    assert_eq!(pushed, customer_list_record("r1-ab", &texts[..2]));
+    // Bytes that are not UTF-8 do not read.
+    let mut broken = record.clone();
+    broken[7] = 0xff;
+    assert_eq!(customer_list_texts(Some("r1-ab"), &broken), None);
 }
