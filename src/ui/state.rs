@@ -472,11 +472,7 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
     // since the last start's keep), not one record each.
     publish_timing(
         "customersOneRecord",
-        if store.customers_from_list() {
-            1.0
-        } else {
-            0.0
-        },
+        f64::from(u8::from(store.customers_from_list())),
     );
     with_data_mut(|d| {
         *d = Data::from_parts(
@@ -626,14 +622,10 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
 /// ranks every customer: the list's first sort by name then asks the browser nothing.
 fn seed_name_order(lang: crate::ui::i18n::Lang) {
     with_data(|d| {
-        let Some(order) = d.kept_order.as_ref().filter(|o| o.lang == lang.code()) else {
-            return;
-        };
-        let ranks: Option<Vec<u32>> = d
-            .customers
-            .iter()
-            .map(|c| order.ranks.get(&c.id).copied())
-            .collect();
+        let ranks = d
+            .kept_order
+            .as_ref()
+            .and_then(|o| o.ranks_for(d, lang.code()));
         if let Some(ranks) = ranks {
             let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
             crate::ui::collate::seed(lang, &names, ranks);
@@ -665,12 +657,8 @@ pub(crate) async fn keep_figures() {
         let dash = creditdesk_app::reports::dashboard(d, &Default::default(), rev);
         // The list's order by name, if this start sorted by it (it is not computed for this).
         let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
-        let order = crate::ui::collate::cached(lang, &names).map(|ranks| {
-            creditdesk_app::figures::NameOrder {
-                lang: lang.code().to_string(),
-                ranks: d.customers.iter().map(|c| c.id).zip(ranks).collect(),
-            }
-        });
+        let order = crate::ui::collate::cached(lang, &names)
+            .map(|ranks| creditdesk_app::figures::NameOrder::of(d, lang.code(), ranks));
         creditdesk_app::figures::encode(d, Some(&dash), order.as_ref())
     });
     let t_encoded = perf_now();

@@ -53,6 +53,28 @@ pub struct NameOrder {
     pub ranks: IdMap<CustomerId, u32>,
 }
 
+impl NameOrder {
+    /// The order of `ranks`, one per customer of `book.customers` in its order.
+    pub fn of(book: &Book, lang: &str, ranks: Vec<u32>) -> NameOrder {
+        NameOrder {
+            lang: lang.to_string(),
+            ranks: book.customers.iter().map(|c| c.id).zip(ranks).collect(),
+        }
+    }
+
+    /// The ranks in the order of `book.customers`, if this order is in `lang` and ranks every
+    /// customer.
+    pub fn ranks_for(&self, book: &Book, lang: &str) -> Option<Vec<u32>> {
+        if self.lang != lang {
+            return None;
+        }
+        book.customers
+            .iter()
+            .map(|c| self.ranks.get(&c.id).copied())
+            .collect()
+    }
+}
+
 /// A fingerprint of what the kept figures depend on besides the data: the published model and
 /// the policy, as JSON (FNV-1a, stable across builds).
 pub fn inputs(book: &Book) -> u64 {
@@ -564,6 +586,23 @@ mod tests {
         broken[14] = 0xff;
         let e = decode(&broken, b.as_of, inputs(&b)).unwrap_err();
         assert!(e.contains("language at byte 14"), "{e}");
+    }
+
+    #[test]
+    fn an_order_maps_ranks_to_the_books_customers_and_back_only_whole_and_in_its_language() {
+        use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
+        let mut all = generate(&DemoSpec::demo(Date::from_days(20_500), DemoLang::En)).customers;
+        let mut b = book(0);
+        b.customers = all.drain(..3).collect();
+        let order = NameOrder::of(&b, "en", vec![2, 0, 1]);
+        assert_eq!(order.ranks_for(&b, "en"), Some(vec![2, 0, 1]));
+        assert_eq!(order.ranks_for(&b, "zh-CN"), None, "another language");
+        b.customers.push(all.remove(0));
+        assert_eq!(
+            order.ranks_for(&b, "en"),
+            None,
+            "a customer it does not rank"
+        );
     }
 
     #[test]

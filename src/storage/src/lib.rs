@@ -323,11 +323,8 @@ pub fn customer_list_record(rev: &str, texts: &[String]) -> Vec<u8> {
         Vec::with_capacity(rev.len() + 1 + texts.iter().map(|t| t.len() + 1).sum::<usize>());
     out.extend_from_slice(rev.as_bytes());
     out.push(b':');
-    for (i, t) in texts.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(t.as_bytes());
+    for t in texts {
+        customer_list_push(&mut out, t);
     }
     out
 }
