@@ -520,3 +520,23 @@ test("a rep's next start shows the figures kept from the data it holds, never fi
     await other.close();
   }
 });
+
+test("the page asks whether a server answers while the app's files download, once a start, and the app acts on that answer", async () => {
+  const b = await browser();
+  try {
+    const { page } = b;
+    const seen = [];
+    page.on("request", (r) => r.url().includes("/api/v1/health") && seen.push("health asked"));
+    page.on("requestfinished", (r) => r.url().endsWith("_bg.wasm") && seen.push("wasm downloaded"));
+    await page.goto(server.url + "/customers");
+    // The server's answer reached the app: it asks who is signing in, it does not start alone.
+    await page.waitForSelector("[data-testid=sign-in]");
+    assert.deepEqual(seen, ["health asked", "wasm downloaded"]);
+    // After signing in the app starts again; that start asks afresh (the early answer is
+    // taken once).
+    await signIn(page, "rep-1");
+    assert.deepEqual(seen.slice(0, 3), ["health asked", "wasm downloaded", "health asked"]);
+  } finally {
+    await b.close();
+  }
+});

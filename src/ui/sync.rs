@@ -271,12 +271,31 @@ struct Me {
 }
 
 /// Whether a server answers behind the page, and whether it waits for its first administrator.
+/// The page asks as it loads (`index.html`, `window.__cd_health`), while the app's files are
+/// still downloading; the first start takes that answer, and every later one asks again.
 pub async fn probe() -> Option<Health> {
+    if let Some(early) = early_probe() {
+        let answer = wasm_bindgen_futures::JsFuture::from(early).await.ok()?;
+        let first_run = js_sys::Reflect::get(&answer, &"first_run".into()).ok()?;
+        return Some(Health {
+            first_run: first_run.as_bool()?,
+        });
+    }
     let r = Request::get(&api("/api/v1/health")).send().await.ok()?;
     if !r.ok() {
         return None;
     }
     r.json::<Health>().await.ok()
+}
+
+/// The page's own health request, taken once (the next start asks afresh).
+fn early_probe() -> Option<js_sys::Promise> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("__cd_health");
+    let promise = js_sys::Reflect::get(&window, &key).ok()?;
+    js_sys::Reflect::delete_property(&window, &key).ok()?;
+    promise.dyn_into::<js_sys::Promise>().ok()
 }
 
 /// At start-up, with what [`probe`] found: whether the app is served by a server and who is
