@@ -4,6 +4,7 @@
 //! cached by the texts, so a list re-sorts by rank without asking the browser again.
 
 use crate::ui::i18n::Lang;
+use creditdesk_domain::sort;
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
     }
     let key = key(lang, texts);
     let mut unique: Vec<&str> = texts.to_vec();
-    unique.sort_unstable();
+    sort::natural(&mut unique);
     unique.dedup();
     let order =
         collated(lang, &unique).unwrap_or_else(|| unique.iter().map(|s| s.to_string()).collect());

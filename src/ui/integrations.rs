@@ -8,6 +8,7 @@ use crate::ui::pages::account::error_text;
 use crate::ui::pages::requests::fmt_time;
 use crate::ui::state::AppState;
 use crate::ui::sync::{self, ApiKey, ErpHook};
+use creditdesk_domain::sort;
 use leptos::prelude::*;
 
 /// What a key may do, as the server names it, and its label.
@@ -67,7 +68,7 @@ pub fn ApiKeys() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sync::api_keys().await {
                 Ok(mut k) => {
-                    k.sort_by_key(|k| std::cmp::Reverse(k.created_at));
+                    sort::by_key(&mut k, |k| std::cmp::Reverse(k.created_at));
                     keys.set(k);
                     unread.set(None);
                 }
@@ -205,7 +206,7 @@ pub fn ErpHooks() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match sync::erp_hooks().await {
                 Ok(mut h) => {
-                    h.sort_by_key(|h| std::cmp::Reverse(h.created_at));
+                    sort::by_key(&mut h, |h| std::cmp::Reverse(h.created_at));
                     hooks.set(h);
                     unread.set(None);
                 }

@@ -12,6 +12,7 @@ use creditdesk_domain::approval::Role;
 use creditdesk_domain::notice::{
     Channel, Contact, Flavour, Hook, Kind, Lang as NoticeLang, Settings,
 };
+use creditdesk_domain::sort;
 use leptos::prelude::*;
 
 fn kind_label(k: Kind) -> T {
@@ -239,7 +240,7 @@ pub fn NoticeSettingsCard() -> impl IntoView {
                                         let now = settings.get_untracked().map(|s| s.channels(&me(), k)).unwrap_or_default();
                                         edit_mine(&|contact| {
                                             let mut next: Vec<Channel> = now.iter().copied().filter(|x| *x != c).collect();
-                                            if on { next.push(c); next.sort(); }
+                                            if on { next.push(c); sort::natural(&mut next); }
                                             contact.channels.insert(k, next);
                                         })
                                     })
@@ -295,7 +296,7 @@ pub fn AdminNoticeSettings(
                                 edit(&|s| {
                                     let list = s.defaults.entry(k).or_default();
                                     list.retain(|x| *x != c);
-                                    if on { list.push(c); list.sort(); }
+                                    if on { list.push(c); sort::natural(list); }
                                 })
                             })
                         }}

@@ -10,6 +10,7 @@ use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
 use creditdesk_domain::id::Timestamp;
 use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, PaymentInput};
 use creditdesk_domain::rating::{ModelCode, ModelProblem, Scorecard};
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use creditdesk_storage::idb::IdbStore;
 use creditdesk_storage::{schema, Store, StoreError, COMPACT_AT};
@@ -1060,7 +1061,7 @@ pub fn cd_bench_rescore() -> String {
         }
     });
     let median = |mut v: Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
+        sort::by(&mut v, |a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
     format!(
@@ -1159,7 +1160,7 @@ pub fn cd_bench_rescore_additive() -> String {
         return String::new();
     };
     let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
+        sort::by(&mut v, f64::total_cmp);
         v[v.len() / 2]
     };
     with_data_mut(|d| {
@@ -1247,7 +1248,7 @@ pub fn cd_bench_rules() -> String {
         }
     });
     let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
+        sort::by(&mut v, f64::total_cmp);
         v[v.len() / 2]
     };
     format!(
@@ -1300,7 +1301,7 @@ pub fn cd_bench_reports() -> String {
                     perf_now() - t
                 })
                 .collect();
-            v.sort_by(|a, b| a.total_cmp(b));
+            sort::by(&mut v, |a, b| a.total_cmp(b));
             v[2]
         };
         let aging = median(&|| {

@@ -12,6 +12,7 @@ use creditdesk_domain::rating::{
     migration, Fixed, Grade, Mask, Metrics, Migration, Rating, Score, Scorecard, Sealed,
 };
 use creditdesk_domain::request::Request;
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 
 /// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
@@ -117,7 +118,7 @@ impl Book {
             .into_iter()
             .map(|id| (id.to_string(), self.user_name(id)))
             .collect();
-        v.sort_by(|a, b| a.1.cmp(&b.1));
+        sort::by(&mut v, |a, b| a.1.cmp(&b.1));
         v
     }
     pub fn user_name(&self, id: &str) -> String {
@@ -163,7 +164,7 @@ impl Book {
             Some(&i) => self.customers[i] = c,
             None => {
                 self.customers.push(c);
-                self.customers.sort_by(|a, b| a.name.cmp(&b.name));
+                sort::by(&mut self.customers, |a, b| a.name.cmp(&b.name));
                 self.reindex();
             }
         }
@@ -410,7 +411,7 @@ impl Book {
                 ));
             }
         }
-        changes.sort_by_key(|c| std::cmp::Reverse(c.6));
+        sort::by_key(&mut changes, |c| std::cmp::Reverse(c.6));
         (migration(moves), changes)
     }
 
@@ -424,7 +425,7 @@ impl Book {
             .filter(|o| o.status == status && self.visible(user, o.customer))
             .map(|o| (*o, self.ledger.paid_on_order(o.customer, o.id)))
             .collect();
-        out.sort_by_key(|(o, _)| (o.date, o.number));
+        sort::by_key(&mut out, |(o, _)| (o.date, o.number));
         out
     }
 

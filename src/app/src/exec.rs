@@ -18,6 +18,7 @@ use creditdesk_domain::monitor::{
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Effect;
 use creditdesk_domain::request::{self, Request, RequestKind};
+use creditdesk_domain::sort;
 use creditdesk_domain::workflow;
 use creditdesk_domain::*;
 use creditdesk_storage::settings;
@@ -2157,7 +2158,7 @@ fn apply(book: &mut Book, fx: &Effects) {
                     None => book.customers.push(c.clone()),
                 }
             }
-            book.customers.sort_by(|a, b| a.name.cmp(&b.name));
+            sort::by(&mut book.customers, |a, b| a.name.cmp(&b.name));
             book.reindex();
         }
         for o in &rows.orders {

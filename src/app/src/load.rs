@@ -9,6 +9,7 @@ use creditdesk_domain::approval::{Routes, User};
 use creditdesk_domain::credit::Policy;
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{self, Request};
+use creditdesk_domain::sort;
 use creditdesk_domain::Date;
 use creditdesk_storage::settings;
 use creditdesk_storage::{Batch, Docs, Store, StoreError};
@@ -102,7 +103,7 @@ async fn models<S: Store>(
             Err(problems) => warnings.push(format!("scorecard {key} skipped: {problems:?}")),
         }
     }
-    versions.sort_by_key(|m| m.version);
+    sort::by_key(&mut versions, |m| m.version);
     if versions.is_empty() {
         let first = Scorecard {
             published_on: Some(as_of),
@@ -131,7 +132,7 @@ async fn requests<S: Store>(store: &S) -> Result<Vec<Request>, StoreError> {
                 .map_err(|e| StoreError::corrupt(format!("request {key}"), e))?,
         );
     }
-    out.sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));
+    sort::by_key(&mut out, |r| std::cmp::Reverse(r.meta.updated_at));
     Ok(out)
 }
 
@@ -162,7 +163,7 @@ impl crate::Book {
         user: String,
         audit: Vec<creditdesk_domain::approval::AuditEntry>,
     ) -> crate::Book {
-        customers.sort_by(|a, b| a.name.cmp(&b.name));
+        sort::by(&mut customers, |a, b| a.name.cmp(&b.name));
         let mut book = crate::Book {
             customers,
             as_of,

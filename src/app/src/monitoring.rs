@@ -17,6 +17,7 @@ use creditdesk_domain::monitor::{
     RunReport, Task,
 };
 use creditdesk_domain::request;
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use creditdesk_storage::settings::{self, MonitorCounter};
 use creditdesk_storage::{Batch, Docs, Store, StoreError};
@@ -140,7 +141,7 @@ pub async fn load<S: Store>(
                 .map_err(|e| StoreError::corrupt(format!("task {key}"), e))?,
         );
     }
-    state.alerts.sort_by_key(|a| a.raised_at);
+    sort::by_key(&mut state.alerts, |a| a.raised_at);
     state.rearm_from_alerts();
     Ok((rules, state, warning))
 }
@@ -427,7 +428,7 @@ pub fn alerts_for(d: &Book, user: &User, max: usize) -> Vec<(Alert, String)> {
         .filter(|a| is_for(a, user) || (all && a.status != AlertStatus::Resolved))
         .filter(|a| d.visible(user, a.customer))
         .collect();
-    v.sort_by_key(|a| {
+    sort::by_key(&mut v, |a| {
         (
             a.status != AlertStatus::Open,
             std::cmp::Reverse(a.severity),
@@ -459,7 +460,7 @@ pub fn tasks_for(d: &Book, user: &User, max: usize) -> Vec<(Task, String, Money)
             )
         })
         .collect();
-    v.sort_by_key(|(t, _, _)| (t.closed_on.is_some(), t.due));
+    sort::by_key(&mut v, |(t, _, _)| (t.closed_on.is_some(), t.due));
     v.truncate(max);
     v
 }

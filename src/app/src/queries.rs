@@ -5,6 +5,7 @@ use crate::book::Book;
 use creditdesk_domain::approval::User;
 use creditdesk_domain::ledger::OpenItem;
 use creditdesk_domain::rating::Grade;
+use creditdesk_domain::sort;
 use creditdesk_domain::text::next_number;
 use creditdesk_domain::CustomerId;
 
@@ -71,14 +72,16 @@ impl Book {
         let id = |i: usize| self.customers[i].id;
         match f.sort {
             ListSort::Name => {}
-            ListSort::Open => ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).open_ar)),
+            ListSort::Open => {
+                sort::by_key(&mut ix, |&i| std::cmp::Reverse(self.summary(id(i)).open_ar))
+            }
             ListSort::Overdue => {
-                ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).overdue))
+                sort::by_key(&mut ix, |&i| std::cmp::Reverse(self.summary(id(i)).overdue))
             }
-            ListSort::Days => {
-                ix.sort_by_key(|&i| std::cmp::Reverse(self.summary(id(i)).max_days_overdue))
-            }
-            ListSort::Score => ix.sort_by_key(|&i| self.rated.get(&id(i)).map(|r| r.score)),
+            ListSort::Days => sort::by_key(&mut ix, |&i| {
+                std::cmp::Reverse(self.summary(id(i)).max_days_overdue)
+            }),
+            ListSort::Score => sort::by_key(&mut ix, |&i| self.rated.get(&id(i)).map(|r| r.score)),
         }
         ix
     }
@@ -89,7 +92,7 @@ impl Book {
         let mine = || self.customers.iter().filter(|c| user.sees(&c.sales_rep));
         let mut regions: Vec<String> = mine().map(|c| c.region.clone()).collect();
         regions.retain(|s| !s.is_empty());
-        regions.sort();
+        sort::natural(&mut regions);
         regions.dedup();
         (
             regions,
@@ -143,7 +146,7 @@ impl Book {
     /// customers (a rule watches them all, whoever edits it).
     pub fn rule_scopes(&self) -> (Vec<String>, Vec<(String, String)>) {
         let mut regions: Vec<String> = self.customers.iter().map(|c| c.region.clone()).collect();
-        regions.sort();
+        sort::natural(&mut regions);
         regions.dedup();
         (
             regions,
@@ -221,7 +224,7 @@ impl Book {
             .iter()
             .filter_map(|o| o.category.map(|c| c.to_string()))
             .collect();
-        cats.sort();
+        sort::natural(&mut cats);
         cats.dedup();
         cats
     }

@@ -15,6 +15,7 @@ use creditdesk_domain::reports::{
     cei, collections_by_rep, dso_rows, period_ends, utilisation_bin, Bucket, Countback, DsoRow,
     PercentTenths, Point, RepRow,
 };
+use creditdesk_domain::sort;
 use creditdesk_domain::{Customer, CustomerId, Date, Money, OrderStatus};
 
 /// The filters of a dashboard or report view (the UI keeps them in its URL).
@@ -62,7 +63,7 @@ pub fn choices(d: &Data) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
     }
     for v in [&mut regions, &mut industries] {
         v.retain(|s| !s.is_empty());
-        v.sort();
+        sort::natural(v);
         v.dedup();
     }
     (
@@ -414,7 +415,9 @@ pub fn dashboard(d: &Data, f: &Filter, rev: u64) -> Dashboard {
             .zip(&spans)
             .map(|(c, p)| (c.sales_rep.as_str(), &p[..])),
     );
-    risk.sort_by(|a, b| b.3.cmp(&a.3).then(b.4.cmp(&a.4)).then(a.1.cmp(&b.1)));
+    sort::by(&mut risk, |a, b| {
+        b.3.cmp(&a.3).then(b.4.cmp(&a.4)).then(a.1.cmp(&b.1))
+    });
     risk.truncate(10);
     let set: std::collections::HashSet<CustomerId> = ids.iter().copied().collect();
     let open_requests = d
@@ -550,7 +553,7 @@ pub fn disputes<'a>(d: &'a Data, f: &Filter) -> Vec<DisputeRow<'a>> {
             });
         }
     }
-    out.sort_by_key(|r| {
+    sort::by_key(&mut out, |r| {
         (
             !r.open,
             if r.open { -r.age } else { 0 },

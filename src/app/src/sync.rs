@@ -19,6 +19,7 @@ use creditdesk_domain::fields::FieldSet;
 use creditdesk_domain::monitor::{Alert, Hold, RuleSet, Task};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::Request;
+use creditdesk_domain::sort;
 use creditdesk_domain::{Customer, CustomerId, Date};
 use creditdesk_domain::{DeviceId, OrderId, OrderStatus, Timestamp};
 use creditdesk_storage::backup::Dump;
@@ -188,7 +189,7 @@ impl Snapshot {
     /// stored: the device stores the snapshot once the whole ledger is there ([`adopt`]).
     pub fn book_without_ledger(&self, device: DeviceId) -> Book {
         let mut customers = self.customers.clone();
-        customers.sort_by(|a, b| a.name.cmp(&b.name));
+        sort::by(&mut customers, |a, b| a.name.cmp(&b.name));
         let mut b = Book {
             customers,
             as_of: self.as_of,
@@ -519,10 +520,10 @@ fn parts_of<'a>(
     }
     // One order on both ends, whatever order each keeps its records in.
     for p in &mut parts {
-        p.requests.sort_by_key(|r| r.id.to_string());
-        p.alerts.sort_by(|a, b| a.id.cmp(&b.id));
-        p.tasks.sort_by(|a, b| a.id.cmp(&b.id));
-        p.reservations.sort_by(|a, b| a.id.cmp(&b.id));
+        sort::by_key(&mut p.requests, |r| r.id.to_string());
+        sort::by(&mut p.alerts, |a, b| a.id.cmp(&b.id));
+        sort::by(&mut p.tasks, |a, b| a.id.cmp(&b.id));
+        sort::by(&mut p.reservations, |a, b| a.id.cmp(&b.id));
     }
     parts
 }
@@ -763,7 +764,7 @@ impl Patch {
             s.tasks.extend(p.tasks);
             s.reservations.extend(p.reservations);
         }
-        s.customers.sort_by(|a, b| a.name.cmp(&b.name));
+        sort::by(&mut s.customers, |a, b| a.name.cmp(&b.name));
         // Requests newest first, as the book keeps them.
         s.requests
             .sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at));

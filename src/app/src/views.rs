@@ -8,6 +8,7 @@ use creditdesk_domain::credit::{self, Reason};
 use creditdesk_domain::ledger::{DaysTenths, Doc, OpenItem};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::request::{Request, RequestKind};
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use std::collections::HashMap;
 
@@ -114,7 +115,7 @@ impl Book {
             .into_iter()
             .copied()
             .collect();
-        orders.sort_by_key(|o| std::cmp::Reverse((o.date, o.number)));
+        sort::by_key(&mut orders, |o| std::cmp::Reverse((o.date, o.number)));
         let l = &self.ledger;
         let mut payments: Vec<PaymentRow> = l
             .customer_payments(id)
@@ -126,7 +127,7 @@ impl Book {
                 payment: p.clone(),
             })
             .collect();
-        payments.sort_by_key(|p| std::cmp::Reverse(p.payment.date));
+        sort::by_key(&mut payments, |p| std::cmp::Reverse(p.payment.date));
         let mut credit_notes: Vec<CreditNoteRow> = l
             .customer_credit_notes(id)
             .into_iter()
@@ -137,7 +138,7 @@ impl Book {
                 note: *c,
             })
             .collect();
-        credit_notes.sort_by_key(|c| std::cmp::Reverse(c.note.date));
+        sort::by_key(&mut credit_notes, |c| std::cmp::Reverse(c.note.date));
         let invoices = l.customer_invoices(id);
         let void_invoices = invoices
             .iter()
@@ -218,7 +219,7 @@ impl Book {
                 None => {}
             }
         }
-        v.waiting.sort_by_key(|(x, r)| (*x, r.flow.step_since));
+        sort::by_key(&mut v.waiting, |(x, r)| (*x, r.flow.step_since));
         v.late = self
             .requests
             .iter()
@@ -648,7 +649,9 @@ impl Book {
         }
         // Newest first; within a day by the time it was recorded where that is known (the
         // untimed, such as an alert's clearing, last).
-        v.sort_by_key(|m| std::cmp::Reverse((m.on, m.at.unwrap_or(i64::MIN))));
+        sort::by_key(&mut v, |m| {
+            std::cmp::Reverse((m.on, m.at.unwrap_or(i64::MIN)))
+        });
         Some(v)
     }
 }

@@ -476,7 +476,7 @@ impl Routes {
             .chain(std::iter::once(&self.freeze))
             .flat_map(|t| t.steps.iter().flat_map(|s| s.roles.iter().copied()))
             .collect();
-        roles.sort_by_key(|r| r.code());
+        crate::sort::by_key(&mut roles, |r| r.code());
         roles.dedup();
         roles
     }

@@ -556,7 +556,9 @@ impl FieldSet {
     /// The fields on the form, by section and order.
     pub fn active(&self) -> Vec<&FieldDef> {
         let mut v: Vec<&FieldDef> = self.fields.iter().filter(|f| !f.retired).collect();
-        v.sort_by(|a, b| (a.section, a.order, &a.key).cmp(&(b.section, b.order, &b.key)));
+        crate::sort::by(&mut v, |a, b| {
+            (a.section, a.order, &a.key).cmp(&(b.section, b.order, &b.key))
+        });
         v
     }
 

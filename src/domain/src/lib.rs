@@ -29,6 +29,7 @@ pub mod rating;
 pub mod reports;
 pub mod request;
 pub mod rng;
+pub mod sort;
 pub mod text;
 pub mod workflow;
 

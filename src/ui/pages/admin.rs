@@ -9,6 +9,7 @@ use creditdesk_domain::approval::{
     Mode, Permission, Role, RouteCode, RouteProblem, Routes, Step, Tier, User,
 };
 use creditdesk_domain::rating::Grade;
+use creditdesk_domain::sort;
 use creditdesk_domain::Money;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -98,7 +99,7 @@ fn TierEditor(
                     <span class="inline">{lang.label(t(T::Grades))}
                         {Grade::ALL.into_iter().map(|g| view! {
                             <label class="check"><input type="checkbox" prop:checked=tier.grades.contains(&g)
-                                on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |t| { t.grades.retain(|x| *x != g); if on { t.grades.push(g); t.grades.sort(); } })) } />{g.label()}</label>
+                                on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |t| { t.grades.retain(|x| *x != g); if on { t.grades.push(g); sort::natural(&mut t.grades); } })) } />{g.label()}</label>
                         }).collect_view()}
                     </span>
                 </div>
@@ -115,7 +116,7 @@ fn TierEditor(
                             <span class="inline">{format!("{} {}: ", t(T::Step), k + 1)}</span>
                             {Role::ALL.into_iter().map(|r| view! {
                                 <label class="check"><input type="checkbox" prop:checked=s.roles.contains(&r)
-                                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |t| { let st = &mut t.steps[k]; st.roles.retain(|x| *x != r); if on { st.roles.push(r); st.roles.sort(); } })) } />{t(role_label(r))}</label>
+                                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |t| { let st = &mut t.steps[k]; st.roles.retain(|x| *x != r); if on { st.roles.push(r); sort::natural(&mut st.roles); } })) } />{t(role_label(r))}</label>
                             }).collect_view()}
                             <select aria-label=t(T::Mode) on:change=move |ev| { let any = event_target_value(&ev) == "any"; edit(Box::new(move |t| t.steps[k].mode = if any { Mode::AnyOf } else { Mode::AllOf })) }>
                                 <option value="all" selected=s.mode == Mode::AllOf>{t(T::AllOf)}</option>
@@ -257,7 +258,7 @@ pub fn UsersEditor() -> impl IntoView {
                                     <td><input value=u.region.clone() disabled=!allowed on:input=move |ev| users.update(|l| l[i].region = event_target_value(&ev)) /></td>
                                     <td class="roles">{Role::ALL.into_iter().map(|r| view! {
                                         <label class="check"><input type="checkbox" prop:checked=u.has(r) disabled=!allowed
-                                            on:change=move |ev| { let on = event_target_checked(&ev); users.update(|l| { l[i].roles.retain(|x| *x != r); if on { l[i].roles.push(r); l[i].roles.sort(); } }) } />{t(role_label(r))}</label>
+                                            on:change=move |ev| { let on = event_target_checked(&ev); users.update(|l| { l[i].roles.retain(|x| *x != r); if on { l[i].roles.push(r); sort::natural(&mut l[i].roles); } }) } />{t(role_label(r))}</label>
                                     }).collect_view()}</td>
                                 </tr>
                             }).collect_view()}

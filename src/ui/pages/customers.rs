@@ -8,6 +8,7 @@ use crate::ui::state::{mark_ready, AppState};
 use crate::ui::widgets::WhenLoaded;
 use creditdesk_app::ListFilter;
 use creditdesk_domain::rating::Grade;
+use creditdesk_domain::sort;
 use creditdesk_domain::CustomerSummary;
 use leptos::prelude::*;
 
@@ -84,7 +85,7 @@ pub fn CustomerList() -> impl IntoView {
                 // By name in the user's language: Chinese by pinyin (the browser's collation).
                 let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
                 let rank = crate::ui::collate::ranks(lang, &names);
-                ix.sort_by_key(|&i| rank[i]);
+                sort::by_key(&mut ix, |&i| rank[i]);
             }
             ix
         })

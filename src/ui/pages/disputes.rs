@@ -8,6 +8,7 @@ use crate::ui::pages::requests::save_error_text;
 use crate::ui::state::{new_uuid, open_dispute, resolve_dispute, AppState, SaveError};
 use crate::ui::widgets::FieldProblem;
 use creditdesk_domain::dispute::{field, Category, Dispute, DisputeInput, Outcome, Resolve};
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use leptos::prelude::*;
 
@@ -246,7 +247,7 @@ impl DisputeSheet {
                         .iter()
                         .map(|u| (u.id.clone(), u.name.clone()))
                         .collect();
-                    u.sort_by(|a, b| a.1.cmp(&b.1));
+                    sort::by(&mut u, |a, b| a.1.cmp(&b.1));
                     u
                 });
                 (
@@ -353,7 +354,7 @@ pub fn DisputesCard(
     let t = move |k: T| lang.t(k);
     let as_of = state.data(|d| d.as_of);
     let mut list = disputes;
-    list.sort_by_key(|d| match &d.resolution {
+    sort::by_key(&mut list, |d| match &d.resolution {
         None => (false, d.opened.days_since(Date::from_days(0))),
         Some(r) => (true, -r.on.days_since(Date::from_days(0))),
     });

@@ -10,6 +10,7 @@ use crate::ui::state::{new_uuid, run, AppState, SaveError};
 use crate::ui::widgets::{download_bytes, FieldProblem};
 use creditdesk_app::Command;
 use creditdesk_domain::document::{field, DocKind, Document, DocumentInput};
+use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -103,7 +104,7 @@ pub fn DocumentsCard(
     let t = move |k: T| lang.t(k);
     let as_of = state.data(|d| d.as_of);
     let mut list = documents;
-    list.sort_by_key(|d| std::cmp::Reverse(d.added_on));
+    sort::by_key(&mut list, |d| std::cmp::Reverse(d.added_on));
     let total = list.len();
     let rows = list
         .into_iter()

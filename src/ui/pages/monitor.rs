@@ -13,6 +13,7 @@ use creditdesk_domain::monitor::{
     Alert, AlertStatus, Metric, Op, Rule, RuleCode, RuleProblem, RuleSet, Severity, TaskStatus,
 };
 use creditdesk_domain::rating::Grade;
+use creditdesk_domain::sort;
 use creditdesk_domain::{Date, Money};
 use leptos::prelude::*;
 
@@ -675,7 +676,7 @@ fn RuleEditor(
             <div class="row">
                 <span class="inline">{lang.label(t(T::Grades))}
                     {Grade::ALL.into_iter().map(|g| view! {
-                        <label class="check"><input type="checkbox" prop:checked=r.grades.contains(&g) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.grades.retain(|x| *x != g); if on { r.grades.push(g); r.grades.sort(); } })) } />{g.label()}</label>
+                        <label class="check"><input type="checkbox" prop:checked=r.grades.contains(&g) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.grades.retain(|x| *x != g); if on { r.grades.push(g); sort::natural(&mut r.grades); } })) } />{g.label()}</label>
                     }).collect_view()}
                 </span>
             </div>
@@ -717,7 +718,7 @@ fn RuleEditor(
             <div class="row">
                 <span class="inline">{lang.label(t(T::AlertRoles))}
                     {Role::ALL.into_iter().map(|role| view! {
-                        <label class="check"><input type="checkbox" prop:checked=r.actions.alert_roles.contains(&role) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.actions.alert_roles.retain(|x| *x != role); if on { r.actions.alert_roles.push(role); r.actions.alert_roles.sort(); } })) } />{t(role_label(role))}</label>
+                        <label class="check"><input type="checkbox" prop:checked=r.actions.alert_roles.contains(&role) on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |r| { r.actions.alert_roles.retain(|x| *x != role); if on { r.actions.alert_roles.push(role); sort::natural(&mut r.actions.alert_roles); } })) } />{t(role_label(role))}</label>
                     }).collect_view()}
                 </span>
             </div>

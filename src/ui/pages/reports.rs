@@ -9,6 +9,7 @@ use crate::ui::state::AppState;
 use crate::ui::widgets::{download_bytes, WhenLedger};
 use creditdesk_domain::rating::Grade;
 use creditdesk_domain::reports::{csv_bytes, utilisation_bin, Bucket, Countback};
+use creditdesk_domain::sort;
 use creditdesk_domain::{CustomerId, Date, Money};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -241,7 +242,7 @@ pub fn sorted(rows: &[Vec<Cell>], by: Option<(usize, bool)>, filter: &str) -> Ve
         .filter(|&i| q.is_empty() || rows[i].iter().any(|c| c.text.to_lowercase().contains(&q)))
         .collect();
     if let Some((c, desc)) = by {
-        ix.sort_by(|&a, &b| {
+        sort::by(&mut ix, |&a, &b| {
             let o = rows[a][c].key.cmp(&rows[b][c].key);
             if desc {
                 o.reverse()
@@ -341,7 +342,7 @@ pub fn Table(
             if let Some((c, desc)) = text_sort {
                 let texts: Vec<&str> = r.iter().map(|row| row[c].text.as_str()).collect();
                 let rank = crate::ui::collate::ranks(lang, &texts);
-                ix.sort_by(|&a, &b| {
+                sort::by(&mut ix, |&a, &b| {
                     let o = rank[a].cmp(&rank[b]);
                     if desc {
                         o.reverse()
@@ -1148,7 +1149,7 @@ fn forecast_report(
     let rows: Vec<Vec<Cell>> = if by_rep {
         cols.push(num(lang, T::CustomersCount));
         let mut reps = reports::forecast_by_rep(d, &fc);
-        reps.sort_by_key(|(_, c, _)| std::cmp::Reverse(c.horizon()));
+        sort::by_key(&mut reps, |(_, c, _)| std::cmp::Reverse(c.horizon()));
         reps.into_iter()
             .map(|(rep, c, customers)| {
                 let href = format!("/reports/forecast{}", f.query(&[("rep", rep.clone())]));
@@ -1162,7 +1163,7 @@ fn forecast_report(
         cols.extend([col(lang, T::ForecastBasis), col(lang, T::SalesRep)]);
         // The most cash first: who to watch.
         let mut lines: Vec<_> = fc.lines.iter().collect();
-        lines.sort_by_key(|l| std::cmp::Reverse(l.cash.horizon()));
+        sort::by_key(&mut lines, |l| std::cmp::Reverse(l.cash.horizon()));
         lines
             .into_iter()
             .filter_map(|l| {

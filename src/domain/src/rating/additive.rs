@@ -696,7 +696,7 @@ fn finish(
         });
     }
     // In the file's order.
-    problems.sort_by_key(|p| p.line);
+    crate::sort::by_key(&mut problems, |p| p.line);
     if problems.is_empty() {
         Ok(AdditiveCard {
             base,

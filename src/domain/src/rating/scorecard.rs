@@ -1023,7 +1023,7 @@ impl Scorecard {
                     }
                 }
             }
-            options.sort_by_key(|o| (o.0, std::cmp::Reverse(o.1)));
+            crate::sort::by_key(&mut options, |o| (o.0, std::cmp::Reverse(o.1)));
             for (distance, pts, bin, category) in options {
                 let mut trial = base.clone();
                 trial[i].0 = Some(pts);
