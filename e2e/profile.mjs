@@ -25,7 +25,7 @@ function namedSite() {
   const bg = join(dir, "bindgen");
   execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", bg, "--out-name", "creditdesk", WASM], { stdio: "inherit" });
   const target = readdirSync(dir).find((f) => f.endsWith("_bg.wasm"));
-  execFileSync("wasm-opt", ["-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  execFileSync("wasm-opt", ["-Oz", "-g", "--low-memory-unused", "--zero-filled-memory", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(bg, "creditdesk_bg.wasm"), "-o", join(dir, target)], { stdio: "inherit" });
   rmSync(join(dir, target + ".br"), { force: true });
   rmSync(join(dir, target + ".gz"), { force: true });

@@ -1,4 +1,4 @@
-//! The ledger's binary chunks and write-ahead tail entries (src/storage/src/codec.rs), as read
+//! The ledger's binary chunks and write-ahead tail entries (src/codec/src/lib.rs), as read
 //! from IndexedDB and from a pull: `peek`, `decode_chunk_into`, `decode_entry`. Nothing may
 //! panic. A chunk that decodes has the kind and count `peek` reads, encodes again to bytes
 //! that decode to the same rows (and an entry likewise), and its rows can be written as a

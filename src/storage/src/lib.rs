@@ -26,7 +26,8 @@
 //! records together or not at all.
 
 pub mod backup;
-pub mod codec;
+/// The ledger's rows as chunks of bytes: a crate of its own, built for speed (see its docs).
+pub use creditdesk_codec as codec;
 pub mod mem;
 pub mod schema;
 pub mod settings;

@@ -19,6 +19,11 @@
 //! ```
 //! `fix`: 1 void invoice, 2 void payment, 3 void credit note, 4 reallocate a payment (`target`
 //! is the document corrected).
+//!
+//! A crate of its own for its build: the release profile builds it at opt-level 3, and the
+//! storage around it, which mostly waits on the browser, for size (opt-level "z"). A generic
+//! function here (`decode_chunk_into` over a [`RowSink`]) is compiled in the crate that names its
+//! sink.
 
 use creditdesk_domain::id::{DeviceId, Timestamp};
 use creditdesk_domain::ledger::{LedgerBuilder, RowCounts};
