@@ -353,24 +353,23 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         return Ok(());
     }
     publish_timing("lockChecked", perf_now());
-    if let Some(code) = creditdesk_storage::settings::LANG.read(&*store).await? {
+    // Three settings, asked for at once.
+    let (lang, hidden, device) = futures_util::join!(
+        creditdesk_storage::settings::LANG.read(&*store),
+        creditdesk_storage::settings::REPORT_COLUMNS.read(&*store),
+        creditdesk_storage::settings::DEVICE.read(&*store),
+    );
+    if let Some(code) = lang? {
         if let Some(lang) = Lang::from_code(&code) {
             state.lang.set(lang);
         }
     }
     set_document_lang(state.lang.get_untracked());
     // A preference: one that cannot be read is left out, never a reason not to start.
-    if let Ok(Some(hidden)) = creditdesk_storage::settings::REPORT_COLUMNS
-        .read(&*store)
-        .await
-    {
+    if let Ok(Some(hidden)) = hidden {
         crate::ui::pages::reports::set_hidden_columns(hidden);
     }
-    let device = match creditdesk_storage::settings::DEVICE
-        .read(&*store)
-        .await?
-        .and_then(|s| DeviceId::parse(&s))
-    {
+    let device = match device?.and_then(|s| DeviceId::parse(&s)) {
         Some(d) => d,
         None => {
             let d = DeviceId::from_u128(new_uuid());
@@ -420,9 +419,11 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         publish_timing("seedMs", perf_now() - t);
     }
     if admin::first_start(&*store).await? {
+        let t = perf_now();
         let lang = demo_lang(state.lang.get_untracked());
         admin::write_dataset(&*store, generate(&DemoSpec::demo(as_of, lang)), true).await?;
         admin::started(&*store).await?;
+        publish_timing("demoMs", perf_now() - t);
     }
 
     // Reps stored by name (before they were users' ids) are linked to the directory, once.
