@@ -18,10 +18,20 @@ pub fn by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     if v.len() < 2 {
         return;
     }
-    let order = {
-        let v = &*v;
-        positions(v.len(), &mut |a, b| cmp(&v[a], &v[b]))
+    // A short list (a form's fields, checked for every row of an import) sorts without
+    // allocating.
+    let mut small = [0usize; 32];
+    let mut large = Vec::new();
+    let order: &mut [usize] = if v.len() <= small.len() {
+        &mut small[..v.len()]
+    } else {
+        large.resize(v.len(), 0);
+        &mut large
     };
+    {
+        let v = &*v;
+        positions(order, &mut |a, b| cmp(&v[a], &v[b]));
+    }
     permute(v, order);
 }
 
@@ -36,16 +46,19 @@ pub fn natural<T: Ord>(v: &mut [T]) {
     by(v, T::cmp);
 }
 
-/// The positions `0..len` in the order `cmp` gives them: the one place that sorts.
+/// Fills `order` with the positions `0..order.len()` in the order `cmp` gives them: the one
+/// place that sorts.
 #[inline(never)]
-fn positions(len: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..len).collect();
+fn positions(order: &mut [usize], cmp: &mut dyn FnMut(usize, usize) -> Ordering) {
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i;
+    }
     order.sort_by(|&a, &b| cmp(a, b));
-    order
 }
 
-/// Moves the element at `order[i]` to position `i`, for every `i`, by swaps along each cycle.
-fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+/// Moves the element at `order[i]` to position `i`, for every `i`, by swaps along each cycle
+/// (`order` is used up).
+fn permute<T>(v: &mut [T], order: &mut [usize]) {
     const DONE: usize = usize::MAX;
     for start in 0..v.len() {
         let mut at = start;
