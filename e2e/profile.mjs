@@ -2,7 +2,8 @@
 // for each of the longest tasks, the functions where the time went (self) and the calls it went
 // through (inclusive), read from the DevTools protocol's sampling profiler. The wasm keeps its
 // function names: this script makes a copy of the test site whose wasm is the release build's
-// run again through wasm-bindgen and `wasm-opt -Oz -g` (the app's code, names kept).
+// run again through wasm-bindgen and `wasm-opt -Oz -g --low-memory-unused`, as the build runs it
+// (the app's code, names kept).
 //
 //   cd e2e && SCEN=start node profile.mjs     (or SCEN=import; after ./x bench or ./x test built
 //                                              target/site-test)
@@ -25,7 +26,7 @@ function namedSite() {
   const bg = join(dir, "bindgen");
   execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", bg, "--out-name", "creditdesk", WASM], { stdio: "inherit" });
   const target = readdirSync(dir).find((f) => f.endsWith("_bg.wasm"));
-  execFileSync("wasm-opt", ["-Oz", "-g", "--low-memory-unused", "--zero-filled-memory", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  execFileSync("wasm-opt", ["-Oz", "-g", "--low-memory-unused", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(bg, "creditdesk_bg.wasm"), "-o", join(dir, target)], { stdio: "inherit" });
   rmSync(join(dir, target + ".br"), { force: true });
   rmSync(join(dir, target + ".gz"), { force: true });

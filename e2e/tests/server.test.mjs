@@ -526,7 +526,7 @@ test("the page asks whether a server answers while the app's files download, onc
   try {
     const { page } = b;
     const seen = [];
-    page.on("request", (r) => r.url().includes("/api/v1/health") && seen.push("health asked"));
+    page.on("request", (r) => new URL(r.url()).pathname === "/api/v1/health" && seen.push("health asked"));
     page.on("requestfinished", (r) => r.url().endsWith("_bg.wasm") && seen.push("wasm downloaded"));
     await page.goto(server.url + "/customers");
     // The server's answer reached the app: it asks who is signing in, it does not start alone.

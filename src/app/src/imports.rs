@@ -11,7 +11,6 @@ use crate::{CommandError, Ctx};
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::credit::{self, Outcome, Reason};
 use creditdesk_domain::id::IdMap;
-use creditdesk_domain::sort;
 use creditdesk_domain::*;
 use creditdesk_storage::Rows;
 use foldhash::{HashSet, HashSetExt};
@@ -377,7 +376,7 @@ pub(crate) fn plan_import(
         .chain(rows.payments.iter().map(|p| p.customer))
         .chain(rows.credit_notes.iter().map(|c| c.customer))
         .collect();
-    sort::natural(&mut touched);
+    touched.sort_unstable();
     touched.dedup();
     fx.touched = touched;
     fx.count = written;

@@ -260,7 +260,7 @@ fn split(amount: i64, weights: &[i64; PARTS]) -> [i64; PARTS] {
         rems[k] = (x % total, k);
     }
     let left = amount - parts.iter().sum::<i64>();
-    crate::sort::by(&mut rems, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for &(_, k) in rems.iter().take(left as usize) {
         parts[k] += 1;
     }

@@ -906,7 +906,7 @@ impl MonitorState {
             }
         }
         let mut order: Vec<usize> = (0..hits.len()).collect();
-        crate::sort::by_key(&mut order, |&k| leads[k].is_some());
+        order.sort_by_key(|&k| leads[k].is_some());
         hits = order.iter().map(|&k| hits[k]).collect();
         let leads: Vec<Option<usize>> = order.iter().map(|&k| leads[k]).collect();
         let mut holding: std::collections::BTreeSet<String> = Default::default();

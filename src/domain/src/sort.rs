@@ -8,8 +8,11 @@
 //! Equal elements keep their order, as with `slice::sort_by`.
 //!
 //! For the lists a page or a command sorts: customers, report rows, a customer's documents, a
-//! form's choices. A kernel that sorts in its inner loop over the ledger (allocation, aging,
-//! the import's check, the demo generator) keeps the standard sort, whose comparison is inlined.
+//! form's choices. What sorts once per invoice, per imported row or per rule hit keeps the
+//! standard sort, whose comparison is inlined: allocation, aging, the import's check and the
+//! customers it touched, the forecast's apportioning, the rules' hits, the demo generator.
+//! The one exception is `FieldSet::active`, run for every row an import checks: its few fields
+//! sort without allocating (below).
 
 use std::cmp::Ordering;
 
