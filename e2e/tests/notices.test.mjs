@@ -135,3 +135,31 @@ test("the administrator sets addresses and managers, a rep sets their own, and a
     await manager.close();
   }
 });
+
+test("on a 360 px phone the administrator sees each person's address, manager and language without scrolling sideways", async () => {
+  const phone = await browser({ width: 360, height: 760, mobile: true });
+  try {
+    const { page } = phone;
+    await page.goto(server.url + "/");
+    await signIn(page, "admin");
+    await page.goto(server.url + "/settings");
+    await page.waitForSelector("[data-testid=people-contacts]");
+    // Nothing of the people's table lies beyond its frame.
+    const frame = await page.$eval("[data-testid=people-contacts]", (t) => {
+      const f = t.parentElement;
+      return { scroll: f.scrollWidth, client: f.clientWidth };
+    });
+    assert.ok(frame.scroll <= frame.client, `the people's table is ${frame.scroll} px wide in a ${frame.client} px frame`);
+    // Each field of a person is on the screen and says what it is.
+    const row = page.locator("[data-testid=contact-row][data-user=rep-1]");
+    for (const field of ["[data-testid=contact-email]", "[data-testid=contact-manager]", "select:not([data-testid])"]) {
+      const box = await row.locator(field).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `${field} is on a 360 px screen: ${JSON.stringify(box)}`);
+      assert.ok(await row.locator(field).getAttribute("aria-label"), `${field} has a label`);
+    }
+    await row.locator("[data-testid=contact-manager]").selectOption("sm-1");
+    assert.equal(await row.locator("[data-testid=contact-manager]").inputValue(), "sm-1");
+  } finally {
+    await phone.close();
+  }
+});

@@ -321,9 +321,9 @@ pub fn AdminNoticeSettings(
                         view! {
                             <tr data-testid="contact-row" data-user=u.id.clone()>
                                 <td>{u.name.clone()} <span class="muted small">" " {u.id.clone()}</span></td>
-                                <td><input type="email" data-testid="contact-email" prop:value=move || contact.get().email
+                                <td data-label=move || state.t(T::Email)><input type="email" data-testid="contact-email" aria-label=move || state.t(T::Email) prop:value=move || contact.get().email
                                     on:change=move |ev| { let v = event_target_value(&ev); let id = id2.clone(); edit(&|s| s.contacts.entry(id.clone()).or_default().email = v.trim().to_string()) } /></td>
-                                <td><select data-testid="contact-manager" on:change=move |ev| {
+                                <td data-label=move || state.t(T::ReportsTo)><select data-testid="contact-manager" aria-label=move || state.t(T::ReportsTo) on:change=move |ev| {
                                     let v = event_target_value(&ev);
                                     let id = id3.clone();
                                     edit(&|s| s.contacts.entry(id.clone()).or_default().manager = (!v.is_empty()).then(|| v.clone()))
@@ -334,7 +334,7 @@ pub fn AdminNoticeSettings(
                                         view! { <option value=oid selected=move || contact.get().manager.as_deref() == Some(o2.as_str())>{name}</option> }
                                     }).collect_view()}
                                 </select></td>
-                                <td><select on:change=move |ev| {
+                                <td data-label=move || state.t(T::Language)><select aria-label=move || state.t(T::Language) on:change=move |ev| {
                                     let en = event_target_value(&ev) == "en";
                                     let id = id4.clone();
                                     edit(&|s| s.contacts.entry(id.clone()).or_default().lang = if en { NoticeLang::En } else { NoticeLang::Zh })
