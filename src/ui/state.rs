@@ -1062,7 +1062,7 @@ pub fn cd_bench_rescore() -> String {
         }
     });
     let median = |mut v: Vec<f64>| {
-        sort::by(&mut v, |a, b| a.total_cmp(b));
+        sort::by(&mut v, f64::total_cmp);
         v[v.len() / 2]
     };
     format!(
@@ -1302,7 +1302,7 @@ pub fn cd_bench_reports() -> String {
                     perf_now() - t
                 })
                 .collect();
-            sort::by(&mut v, |a, b| a.total_cmp(b));
+            sort::by(&mut v, f64::total_cmp);
             v[2]
         };
         let aging = median(&|| {

@@ -274,14 +274,18 @@ struct Me {
 /// The page asks as it loads (`index.html`, `window.__cd_health`), while the app's files are
 /// still downloading; the first start takes that answer, and every later one asks again.
 pub async fn probe() -> Option<Health> {
-    if let Some(early) = early_probe() {
-        let answer = wasm_bindgen_futures::JsFuture::from(early).await.ok()?;
-        let first_run = js_sys::Reflect::get(&answer, &"first_run".into()).ok()?;
-        return Some(Health {
-            first_run: first_run.as_bool()?,
-        });
-    }
-    let r = Request::get(&api("/api/v1/health")).send().await.ok()?;
+    use wasm_bindgen::JsCast;
+    let r = match early_probe() {
+        // The page's request, read by the same rules as this one's.
+        Some(early) => gloo_net::http::Response::from(
+            wasm_bindgen_futures::JsFuture::from(early)
+                .await
+                .ok()?
+                .dyn_into::<web_sys::Response>()
+                .ok()?,
+        ),
+        None => Request::get(&api("/api/v1/health")).send().await.ok()?,
+    };
     if !r.ok() {
         return None;
     }
