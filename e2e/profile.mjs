@@ -52,6 +52,15 @@ function analyse(profile, label, top3 = 3) {
     cur.samples.push([profile.samples[i], dt]);
   }
   if (cur) tasks.push(cur);
+  // TIMELINE=ms: every task of 3 ms or more in the profile's first ms, in order, with where most
+  // of its time went (its three costliest functions, self).
+  const until = Number(process.env.TIMELINE || 0);
+  for (const task of tasks.filter((x) => x.ms >= 3 && x.start - profile.startTime < until * 1000)) {
+    const self = new Map();
+    for (const [sid, dt] of task.samples) self.set(name(byId.get(sid)), (self.get(name(byId.get(sid))) || 0) + dt);
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([n, v]) => `${n.replace(/::h[0-9a-f]{16}$/, "").slice(0, 70)} ${v.toFixed(0)}`);
+    console.log(`@ ${((task.start - profile.startTime) / 1000).toFixed(0).padStart(5)} ${task.ms.toFixed(0).padStart(4)} ms: ${top.join("; ")}`);
+  }
   tasks.sort((a, b) => b.ms - a.ms);
   console.log(`=== ${label}: longest tasks ${tasks.slice(0, 8).map((x) => `${x.ms.toFixed(0)} ms @ ${((x.start - profile.startTime) / 1000).toFixed(0)}`).join(", ")}`);
   for (const task of tasks.slice(0, top3)) {
@@ -75,9 +84,11 @@ const site = namedSite();
 const server = await serve(site);
 const dir = mkdtempSync(join(tmpdir(), "cd-profile-"));
 let b = await browser({ dir, now: null, longTasks: true });
-// The large book, written on a first start; the profiled start is the next one.
+// The large book, written on a first start, whose background work keeps the figures and the
+// customers as one record; the profiled start is the next one, as every later start runs.
 await b.page.goto(server.url + "/customers?seed=large");
 await ready(b.page);
+await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
 await b.close();
 b = await browser({ dir, now: null, longTasks: true });
 const scen = process.env.SCEN || "import";
@@ -91,7 +102,7 @@ if (scen === "start") {
   const { profile } = await cdp.send("Profiler.stop");
   const long = await longestTask(b.page);
   console.log(JSON.stringify(long.top));
-  analyse(profile, "start", 4);
+  analyse(profile, "start", Number(process.env.TASKS || 4));
 } else {
   await b.page.goto(server.url + "/import");
   await ready(b.page);

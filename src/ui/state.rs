@@ -449,9 +449,17 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
             publish_timing("configMs", perf_now() - t_config);
             c
         },
-        store.last_audit(),
+        async {
+            let h = store.last_audit().await;
+            publish_timing("headMs", perf_now() - t_config);
+            h
+        },
         creditdesk_storage::settings::USER.read(&*store),
-        store.load_customers(),
+        async {
+            let c = store.load_customers().await;
+            publish_timing("customersReadMs", perf_now() - t_config);
+            c
+        },
         // The figures the last start derived, if no data changed since: the list shows them
         // until the ledger is read and they are computed again.
         async {
