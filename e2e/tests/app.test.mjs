@@ -462,6 +462,8 @@ test("the next start shows the list's figures and grades before the ledger is re
     await page.goto(server.url + "/customers?hold_ledger=1");
     await page.waitForFunction(() => window.__cd_timings?.listReady && window.__cd_timings.figuresReady);
     await page.waitForSelector(".vrow");
+    assert.equal(await page.evaluate(() => window.__cd_timings.customersOneRecord), 1,
+      "the customers read as one record: the invoice left them alone");
     const early = await firstRow();
     assert.equal(early.name, before.name);
     assert.equal(cents(early.openAr), expected, "the kept figures include the write");

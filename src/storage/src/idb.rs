@@ -89,9 +89,16 @@ pub struct IdbStore {
     key: RefCell<Option<DataKey>>,
     /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
     rev: RefCell<Option<String>>,
-    /// The customers as one record ([`crate::CUSTOMER_LIST`]) with the data revision they were
-    /// read at: read one by one at this start, written with the next [`Store::put_derived`] (a
-    /// start's background keep) if the data is still at that revision.
+    /// The revision at which the customers last changed ([`crate::CUSTOMERS_REV`]) as this store
+    /// last wrote or read it; `None` until read, or where the database has none yet (then the
+    /// next write of data stores one).
+    customers_rev: RefCell<Option<String>>,
+    /// Whether the database holds a [`crate::CUSTOMERS_REV`]: asked once, before this store's
+    /// first write of data that leaves the customers alone.
+    customers_rev_stored: Cell<bool>,
+    /// The customers as one record ([`crate::CUSTOMER_LIST`]) with the customers' revision they
+    /// were read at: read one by one at this start, written with the next
+    /// [`Store::put_derived`] (a start's background keep) if no customer changed since.
     list_pending: RefCell<Option<(String, Vec<u8>)>>,
     /// Whether the last [`Store::load_customers`] read the one-record list. For tests.
     list_used: Cell<bool>,
@@ -213,6 +220,8 @@ impl IdbStore {
             vault: RefCell::new(None),
             key: RefCell::new(None),
             rev: RefCell::new(None),
+            customers_rev: RefCell::new(None),
+            customers_rev_stored: Cell::new(false),
             list_pending: RefCell::new(None),
             list_used: Cell::new(false),
         };
@@ -276,22 +285,57 @@ impl IdbStore {
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
         let rev = new_rev();
-        let (v, k) = self
-            .keyed(META, vec![keyed_text(crate::DATA_REV, &rev)])
-            .await?
-            .remove(0);
+        let customers = self.stamps_customers(stores.contains(&CUSTOMERS)).await?;
+        let stamps = self
+            .keyed(
+                META,
+                std::iter::once(crate::DATA_REV)
+                    .chain(customers.then_some(crate::CUSTOMERS_REV))
+                    .map(|k| keyed_text(k, &rev))
+                    .collect(),
+            )
+            .await?;
         let mut all = stores.to_vec();
         if !all.contains(&META) {
             all.push(META);
         }
         self.write(&all, async move |tx| {
             f(tx).await?;
-            tx.store(META)?.put(&v, k.as_ref()).await?;
+            let meta = tx.store(META)?;
+            for (v, k) in &stamps {
+                meta.put(v, k.as_ref()).await?;
+            }
             Ok(())
         })
         .await?;
+        if customers {
+            *self.customers_rev.borrow_mut() = Some(rev.clone());
+            self.customers_rev_stored.set(true);
+        }
         *self.rev.borrow_mut() = Some(rev);
         Ok(())
+    }
+
+    /// Whether a write of data stores its revision as the customers' too
+    /// ([`crate::CUSTOMERS_REV`]): when it writes customers, and when the database holds no
+    /// customers' revision yet (one from before it: the claim is early, never wrong).
+    async fn stamps_customers(&self, writes_customers: bool) -> Result<bool, StoreError> {
+        if writes_customers || self.customers_rev_stored.get() {
+            return Ok(writes_customers);
+        }
+        let tx = self
+            .db
+            .transaction(&[META], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let stored = tx
+            .store(META)
+            .map_err(backend)?
+            .key_exists(JsValue::from_str(crate::CUSTOMERS_REV))
+            .await
+            .map_err(backend)?;
+        drop(tx);
+        self.customers_rev_stored.set(stored);
+        Ok(!stored)
     }
 }
 
@@ -737,6 +781,7 @@ impl IdbStore {
         let meta = tx.store(META).map_err(backend)?;
         let mut got = Vec::new();
         for k in [
+            crate::CUSTOMERS_REV,
             crate::DATA_REV,
             crate::CUSTOMER_LIST_REV,
             crate::CUSTOMER_LIST,
@@ -744,13 +789,23 @@ impl IdbStore {
             got.push(meta.get(JsValue::from_str(k)).await.map_err(backend)?);
         }
         drop(tx);
-        let [Some(rev), Some(list_rev), Some(list)]: [Option<JsValue>; 3] =
+        let [customers_rev, data_rev, Some(list_rev), Some(list)]: [Option<JsValue>; 4] =
             got.try_into().unwrap_or_default()
         else {
             return Ok(None);
         };
+        // Of the customers' last change; where the database has no such revision, of the data's.
+        let (known, rev) = match (customers_rev, data_rev) {
+            (Some(r), _) => (true, r),
+            (None, Some(r)) => (false, r),
+            (None, None) => return Ok(None),
+        };
         let revs = Self::texts_with(key.clone(), META, &[rev, list_rev]).await?;
         let [rev, list_rev] = <[String; 2]>::try_from(revs).unwrap_or_default();
+        if known {
+            *self.customers_rev.borrow_mut() = Some(rev.clone());
+            self.customers_rev_stored.set(true);
+        }
         if rev.is_empty() || rev != list_rev {
             return Ok(None);
         }
@@ -844,17 +899,24 @@ impl Store for IdbStore {
             .get_all(None, None)
             .await
             .map_err(backend)?;
-        let rev = tx
-            .store(META)
-            .map_err(backend)?
+        let meta = tx.store(META).map_err(backend)?;
+        let customers_rev = meta
+            .get(JsValue::from_str(crate::CUSTOMERS_REV))
+            .await
+            .map_err(backend)?;
+        let data_rev = meta
             .get(JsValue::from_str(crate::DATA_REV))
             .await
             .map_err(backend)?;
         drop(tx);
-        let rev = match rev {
+        // The customers' revision, or (a database from before it) the data's.
+        let known = customers_rev.is_some();
+        let rev = match customers_rev.or(data_rev) {
             Some(r) => Self::texts_with(key.clone(), META, &[r]).await?.pop(),
             None => None,
         };
+        *self.customers_rev.borrow_mut() = rev.clone().filter(|_| known);
+        self.customers_rev_stored.set(known);
         // Taken into wasm and parsed a thousand at a time, with a turn for the browser between:
         // the large book's 10,000 in one go were a task of about 200 ms before the list shows.
         // The texts read become the one-record list as they are parsed (never held twice).
@@ -871,9 +933,9 @@ impl Store for IdbStore {
                 }
             }
         }
-        // Written with the next keep of what the start derived, if the data is still at this
-        // revision then; an older database without a revision gets one then, and the list waits
-        // for the start after.
+        // Written with the next keep of what the start derived, if no customer changed since;
+        // a database without the customers' revision gets one with the next write of data, and
+        // the list waits for the start after.
         *self.list_pending.borrow_mut() = rev.zip(list);
         Ok(out)
     }
@@ -903,11 +965,20 @@ impl Store for IdbStore {
         // A commit that changes data stores a new revision with its settings (see
         // [`IdbStore::write_data`]; here sealed in the commit's one batch).
         let rev = batch.changes_data().then(new_rev);
+        let customers_rev = match &rev {
+            Some(r) if self.stamps_customers(!batch.customers.is_empty()).await? => Some(r.clone()),
+            _ => None,
+        };
         let settings: Vec<_> = batch
             .settings
             .iter()
             .map(|(k, v)| keyed_text(k, v))
             .chain(rev.iter().map(|r| keyed_text(crate::DATA_REV, r)))
+            .chain(
+                customers_rev
+                    .iter()
+                    .map(|r| keyed_text(crate::CUSTOMERS_REV, r)),
+            )
             .collect();
         let audit: Vec<_> = batch
             .audit
@@ -1024,6 +1095,10 @@ impl Store for IdbStore {
                 .map(drop)
         })
         .await?;
+        if customers_rev.is_some() {
+            *self.customers_rev.borrow_mut() = customers_rev;
+            self.customers_rev_stored.set(true);
+        }
         if rev.is_some() {
             *self.rev.borrow_mut() = rev;
         }
@@ -1198,6 +1273,7 @@ impl Store for IdbStore {
                         crate::DERIVED,
                         crate::CUSTOMER_LIST,
                         crate::CUSTOMER_LIST_REV,
+                        crate::CUSTOMERS_REV,
                     ]
                     .contains(&key_text(k).as_str())
                 });
@@ -1378,39 +1454,42 @@ impl Store for IdbStore {
                     .collect(),
             )
             .await?;
-        self.write_data(
-            &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT],
-            async move |tx| {
-                if !audit.is_empty() {
-                    // Added, not put: a sequence number taken by another writer fails the import.
-                    tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
-                }
-                let chunks = tx.store(CHUNKS)?;
-                let keys: Vec<String> = chunks
-                    .get_all_keys(None, None)
-                    .await?
-                    .iter()
-                    .map(text)
-                    .collect();
-                // Numbered after the chunks stored, by kind: `rekey` renames, in order.
-                let positions: Vec<(String, usize)> =
-                    names.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
-                let mut values: Vec<Option<JsValue>> = sealed.into_iter().map(Some).collect();
-                let rekeyed = rekey(&keys, positions);
-                chunks
-                    .put_all(rekeyed.into_iter().filter_map(|(k, i)| {
-                        values[i].take().map(|v| (v, Some(JsValue::from_str(&k))))
-                    }))
-                    .await?;
-                if !customers.is_empty() {
-                    tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
-                }
-                if !outbox.is_empty() {
-                    tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
-                }
-                Ok(())
-            },
-        )
+        // The customers' store only when customers come: its revision says they changed.
+        let stores: &[&str] = if customers.is_empty() {
+            &[CHUNKS, OUTBOX, schema::AUDIT]
+        } else {
+            &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT]
+        };
+        self.write_data(stores, async move |tx| {
+            if !audit.is_empty() {
+                // Added, not put: a sequence number taken by another writer fails the import.
+                tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
+            }
+            let chunks = tx.store(CHUNKS)?;
+            let keys: Vec<String> = chunks
+                .get_all_keys(None, None)
+                .await?
+                .iter()
+                .map(text)
+                .collect();
+            // Numbered after the chunks stored, by kind: `rekey` renames, in order.
+            let positions: Vec<(String, usize)> =
+                names.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+            let mut values: Vec<Option<JsValue>> = sealed.into_iter().map(Some).collect();
+            let rekeyed = rekey(&keys, positions);
+            chunks
+                .put_all(rekeyed.into_iter().filter_map(|(k, i)| {
+                    values[i].take().map(|v| (v, Some(JsValue::from_str(&k))))
+                }))
+                .await?;
+            if !customers.is_empty() {
+                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+            }
+            if !outbox.is_empty() {
+                tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;
+            }
+            Ok(())
+        })
         .await
     }
 
@@ -1556,19 +1635,21 @@ impl Store for IdbStore {
     }
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.rev.borrow().is_none() {
-            // Data never written through a revision (an older database): one starts here.
+        if self.rev.borrow().is_none() || !self.customers_rev_stored.get() {
+            // Data never written through a revision, or customers without theirs (an older
+            // database): they start here.
             self.write_data(&[META], async |_| Ok(())).await?;
         }
         let rev = self.rev.borrow().clone().unwrap_or_default();
         // With them, the customers as one record if this start read them one by one. It is of
-        // the revision they were read at: if the data changed since, the next start finds it
-        // stale and reads them one by one again.
+        // the customers' revision they were read at: if a customer changed since (here or in
+        // another tab), the next start finds it stale and reads them one by one again.
+        let customers_rev = self.customers_rev.borrow().clone();
         let list = self
             .list_pending
             .borrow_mut()
             .take()
-            .filter(|(at, _)| *at == rev);
+            .filter(|(at, _)| Some(at) == customers_rev.as_ref());
         let records = std::iter::once(keyed_text(
             crate::DERIVED,
             &crate::derived_record(&rev, bytes),

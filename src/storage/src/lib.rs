@@ -301,6 +301,12 @@ pub const DERIVED: &str = "derived";
 pub const CUSTOMER_LIST: &str = "customer_list";
 /// The `meta` key of the revision of [`CUSTOMER_LIST`].
 pub const CUSTOMER_LIST_REV: &str = "customer_list_rev";
+/// The `meta` key of the data revision at which the customers last changed: every write that
+/// puts or clears customers stores its revision here too, so that the one-record list stays of
+/// use while only the ledger, requests or settings change (a payment). Where it is missing (a
+/// database from before it), [`DATA_REV`] stands in, and the next write of data stores one:
+/// a write that says the customers last changed at its own revision is never wrong, only early.
+pub const CUSTOMERS_REV: &str = "customers_rev";
 
 /// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
 /// what is derived from the data on this device.
@@ -311,6 +317,7 @@ pub fn meta_travels(key: &str) -> bool {
         DERIVED,
         CUSTOMER_LIST,
         CUSTOMER_LIST_REV,
+        CUSTOMERS_REV,
     ]
     .contains(&key)
 }

@@ -791,6 +791,83 @@ async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
 }
 
 #[wasm_bindgen_test]
+async fn the_customers_list_outlives_writes_that_leave_the_customers_alone_and_no_other() {
+    let d = data(30);
+    let s = fresh("t-list-rev").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let count = d.customers.len();
+    // A start: one by one, then the keep writes the list.
+    s.load_customers().await.unwrap();
+    assert!(!s.customers_from_list());
+    s.put_derived(b"figures").await.unwrap();
+    assert_eq!(s.load_customers().await.unwrap().len(), count);
+    assert!(s.customers_from_list(), "kept");
+    // Writes of everything but the customers, here and in another tab: a payment, an invoice
+    // with a setting, an import of ledger rows alone. The list still answers.
+    let other = IdbStore::open("t-list-rev").await.unwrap();
+    other
+        .commit(&Batch::entry(Entry::Payment(d.payments[0].clone())))
+        .await
+        .unwrap();
+    let mut b = Batch::entry(Entry::Invoice(d.invoices[1]));
+    b.settings.push(("sync_refused".into(), "[]".into()));
+    s.commit(&b).await.unwrap();
+    let part = Rows {
+        payments: d.payments[1..3].to_vec(),
+        ..Rows::default()
+    };
+    s.import(&[], &part, &[], &[]).await.unwrap();
+    let next = IdbStore::open("t-list-rev").await.unwrap();
+    assert_eq!(next.load_customers().await.unwrap().len(), count);
+    assert!(
+        next.customers_from_list(),
+        "not stale after writes of the ledger alone"
+    );
+    // Each write that touches a customer makes it stale, and the change is read.
+    let mut changed = d.customers[2].clone();
+    changed.name = "另一个名字".into();
+    let mut with_entry = Batch::customer(changed.clone());
+    with_entry
+        .entries
+        .push(Entry::Payment(d.payments[4].clone()));
+    let mut imported = d.customers[5].clone();
+    imported.name = "导入的名字".into();
+    for (what, name) in [
+        ("a commit with a payment", "另一个名字"),
+        ("an import", "导入的名字"),
+    ] {
+        if what == "an import" {
+            other
+                .import(std::slice::from_ref(&imported), &Rows::default(), &[], &[])
+                .await
+                .unwrap();
+        } else {
+            other.commit(&with_entry).await.unwrap();
+        }
+        let read = next.load_customers().await.unwrap();
+        assert!(!next.customers_from_list(), "stale after {what}");
+        assert!(
+            read.iter().any(|c| c.name == name),
+            "{what}: the change is read"
+        );
+        // Kept again by this start: one record once more.
+        next.put_derived(b"figures").await.unwrap();
+        next.load_customers().await.unwrap();
+        assert!(next.customers_from_list(), "kept again after {what}");
+    }
+    // Replacing the data leaves no list of use.
+    other
+        .replace_all(&d.customers[..10], &rows(&d))
+        .await
+        .unwrap();
+    assert_eq!(next.load_customers().await.unwrap().len(), 10);
+    assert!(
+        !next.customers_from_list(),
+        "stale after the data is replaced"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_customers_are_read_as_one_record_while_the_data_has_not_changed_and_never_stale() {
     use creditdesk_storage::vault::Secret;
     let d = data(30);
