@@ -540,3 +540,39 @@ test("the page asks whether a server answers while the app's files download, onc
     await b.close();
   }
 });
+
+test("a server that takes the health request and never answers: a device that has synced starts from what it holds; a new one says so and sets up nothing", async () => {
+  const b = await browser();
+  const fresh = await browser();
+  // Taken and never answered: the request stays open (the app waits 5 s for it).
+  const hang = () => {};
+  try {
+    const { page } = b;
+    await page.goto(server.url + "/customers");
+    await signIn(page, "rep-3");
+    await ready(page);
+    const rows = await page.$$eval(".vrow .cname", (els) => els.map((e) => e.textContent));
+    assert.ok(rows.length > 0);
+    await b.context.route("**/api/v1/health", hang);
+    await page.reload();
+    await page.waitForFunction(() => window.__cd_timings?.listReady, null, { timeout: 30_000 });
+    assert.ok(await page.evaluate(() => window.__cd_timings.probeMs) >= 4_900, "it waited for the answer, then went on");
+    assert.deepEqual(await page.$$eval(".vrow .cname", (els) => els.map((e) => e.textContent)), rows, "the same customers, from this device");
+    assert.deepEqual(appErrors(b.errors), []);
+
+    // A new device behind the same silent server: no book of its own, a message, a retry.
+    await fresh.context.route("**/api/v1/health", hang);
+    await fresh.page.goto(server.url + "/customers");
+    await fresh.page.waitForSelector(".load-failed[role=alert]", { timeout: 30_000 });
+    assert.match(await fresh.page.textContent(".load-failed"), /服务器没有响应/);
+    const counts = JSON.parse(await fresh.page.evaluate(() => window.wasmBindings.cd_counts_json()));
+    assert.equal(counts.customers, 0, "no demo book was made");
+    // The server answers again: the retry reaches the sign-in page.
+    await fresh.context.unroute("**/api/v1/health", hang);
+    await fresh.page.click(".load-failed button");
+    await fresh.page.waitForSelector("[data-testid=sign-in]");
+  } finally {
+    await b.close();
+    await fresh.close();
+  }
+});

@@ -315,34 +315,60 @@ const SLICE_MS: f64 = 25.0;
 pub async fn boot(state: AppState) {
     match boot_inner(state).await {
         Ok(()) => state.set_phase(Phase::Ready),
-        Err(e) => {
+        Err(BootError::Store(e)) => {
             web_sys::console::error_1(&format!("CreditDesk could not load: {e}").into());
             state.phase.set(Phase::Failed(e.to_string()));
+        }
+        Err(BootError::ServerSilent) => {
+            web_sys::console::error_1(
+                &"CreditDesk could not load: the server did not answer".into(),
+            );
+            state.phase.set(Phase::Failed(
+                state.t(crate::ui::i18n::T::ServerSilent).into(),
+            ));
         }
     }
 }
 
-async fn boot_inner(state: AppState) -> Result<(), StoreError> {
+/// Why a start stopped.
+enum BootError {
+    Store(StoreError),
+    /// A new device, and the server behind the page took the request and did not answer.
+    ServerSilent,
+}
+
+impl From<StoreError> for BootError {
+    fn from(e: StoreError) -> Self {
+        BootError::Store(e)
+    }
+}
+
+async fn boot_inner(state: AppState) -> Result<(), BootError> {
+    use crate::ui::sync::Probe;
+    use futures_util::future::{select, Either};
     let t0 = perf_now();
     publish_timing("wasmStart", t0);
-    // Whether a server answers is asked while the database opens, not after it. A start-up after
-    // an unlock (or a sign-in) goes on with the store already open: its key is in it.
+    // Whether a server answers is asked while the database opens, not after it; a locked
+    // device's lock page shows without waiting for the answer. A start-up after an unlock (or a
+    // sign-in) goes on with the store already open: its key is in it.
     let open = DB.with_borrow(|d| d.clone());
-    let (store, up) = futures_util::join!(
-        async {
-            let s = match open {
-                Some(s) => Ok(s),
-                None => IdbStore::open(schema::DB_NAME).await.map(Rc::new),
-            };
-            publish_timing("idbOnlyMs", perf_now() - t0);
-            s
-        },
-        async {
-            let up = crate::ui::sync::probe().await;
-            publish_timing("probeMs", perf_now() - t0);
-            up
-        }
-    );
+    let open = std::pin::pin!(async {
+        let s = match open {
+            Some(s) => Ok(s),
+            None => IdbStore::open(schema::DB_NAME).await.map(Rc::new),
+        };
+        publish_timing("idbOnlyMs", perf_now() - t0);
+        s
+    });
+    let probe = std::pin::pin!(async {
+        let up = crate::ui::sync::probe().await;
+        publish_timing("probeMs", perf_now() - t0);
+        up
+    });
+    let (store, probe) = match select(open, probe).await {
+        Either::Left((store, probe)) => (store, Either::Left(probe)),
+        Either::Right((up, open)) => (open.await, Either::Right(up)),
+    };
     let store = store?;
     publish_timing("idbMs", perf_now() - t0);
     DB.with_borrow_mut(|d| *d = Some(store.clone()));
@@ -353,6 +379,24 @@ async fn boot_inner(state: AppState) -> Result<(), StoreError> {
         return Ok(());
     }
     publish_timing("lockChecked", perf_now());
+    let up = match probe {
+        Either::Left(asking) => asking.await,
+        Either::Right(up) => up,
+    };
+    let up = match up {
+        Probe::Up(health) => Some(health),
+        Probe::Absent => None,
+        // No answer: a device that has been served starts offline from what it holds, and so
+        // does one that has only ever worked alone with a book of its own. A new device cannot
+        // tell a hung server from none, and must not start a book of its own where a server
+        // may hold the company's: it says so and offers to try again.
+        Probe::Silent => {
+            if !creditdesk_app::sync::synced(&*store).await? && admin::first_start(&*store).await? {
+                return Err(BootError::ServerSilent);
+            }
+            None
+        }
+    };
     // Three settings, asked for at once.
     let (lang, hidden, device) = futures_util::join!(
         creditdesk_storage::settings::LANG.read(&*store),

@@ -270,10 +270,38 @@ struct Me {
     expires_at: i64,
 }
 
+/// What a start learned of the server behind the page.
+pub enum Probe {
+    /// A server answered.
+    Up(Health),
+    /// Something answered that is not a server (a static host), or nothing could be reached
+    /// (offline): the answer came at once.
+    Absent,
+    /// Nothing answered within [`PROBE_WAIT_MS`]: a server that took the connection and hangs,
+    /// or a network that swallows requests. A device that has been served starts offline; a
+    /// new one cannot tell this from a server and does not start alone (see `state::boot`).
+    Silent,
+}
+
+/// How long a start waits for the server's health answer (a few hundred bytes; on the slowest
+/// network the benchmark throttles to it takes under half a second).
+pub const PROBE_WAIT_MS: u32 = 5_000;
+
 /// Whether a server answers behind the page, and whether it waits for its first administrator.
 /// The page asks as it loads (`index.html`, `window.__cd_health`), while the app's files are
-/// still downloading; the first start takes that answer, and every later one asks again.
-pub async fn probe() -> Option<Health> {
+/// still downloading; the first start takes that answer, and every later one asks again. Waits
+/// at most [`PROBE_WAIT_MS`].
+pub async fn probe() -> Probe {
+    let ask = std::pin::pin!(ask_health());
+    let wait = gloo_timers::future::TimeoutFuture::new(PROBE_WAIT_MS);
+    match futures_util::future::select(ask, wait).await {
+        futures_util::future::Either::Left((Some(h), _)) => Probe::Up(h),
+        futures_util::future::Either::Left((None, _)) => Probe::Absent,
+        futures_util::future::Either::Right(_) => Probe::Silent,
+    }
+}
+
+async fn ask_health() -> Option<Health> {
     use wasm_bindgen::JsCast;
     let r = match early_probe() {
         // The page's request, read by the same rules as this one's.
