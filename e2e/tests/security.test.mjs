@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { browser, DEMO_PASSWORD, forgetSecret, lockDecided, ready, rememberSecret, serve, signIn, startServer, synced, lastSync, unlock, until } from "../lib.mjs";
+import { appErrors, browser, DEMO_PASSWORD, forgetSecret, lockDecided, ready, rememberSecret, serve, signIn, startServer, synced, lastSync, unlock, until } from "../lib.mjs";
 
 let server;
 before(async () => {
@@ -274,5 +274,34 @@ test("a customer named like a formula or like markup stays text in the form, the
   } finally {
     await b.close();
     local.stop();
+  }
+});
+
+test("a language setting that does not open on an encrypted device is left out: the app starts, in the browser's language", async () => {
+  const b = await browser();
+  const { page } = b;
+  try {
+    await page.goto(server.url + "/customers");
+    await signIn(page, "rep-2");
+    await page.waitForSelector(".vrow");
+    // English chosen, then its record replaced by one in the clear where every value is sealed
+    // (a damaged record): it does not open.
+    await page.evaluate(() => new Promise((ok, fail) => {
+      const r = indexedDB.open("creditdesk");
+      r.onsuccess = () => {
+        const tx = r.result.transaction(["meta"], "readwrite");
+        tx.objectStore("meta").put("en", "lang");
+        tx.oncomplete = () => { r.result.close(); ok(); };
+        tx.onerror = () => fail(tx.error);
+      };
+    }));
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector(".vrow");
+    assert.equal(await page.$(".load-failed"), null, "the start went on");
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
   }
 });

@@ -403,10 +403,15 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         creditdesk_storage::settings::REPORT_COLUMNS.read(&*store),
         creditdesk_storage::settings::DEVICE.read(&*store),
     );
-    if let Some(code) = lang? {
-        if let Some(lang) = Lang::from_code(&code) {
-            state.lang.set(lang);
+    // A preference too: one that cannot be read leaves the language the browser asked for.
+    match lang {
+        Ok(Some(code)) => {
+            if let Some(lang) = Lang::from_code(&code) {
+                state.lang.set(lang);
+            }
         }
+        Ok(None) => {}
+        Err(e) => web_sys::console::warn_1(&format!("language not read: {e}").into()),
     }
     set_document_lang(state.lang.get_untracked());
     // A preference: one that cannot be read is left out, never a reason not to start.
