@@ -133,7 +133,8 @@ try {
   console.log(`  open database ${fmt(last.openMs)}: IndexedDB open and server probe ${fmt(last.idbMs)} (open ${fmt(last.idbOnlyMs)}, probe ${fmt(last.probeMs)}, navigation to wasm start ${fmt(last.wasmStart ?? NaN)}), then settings until ${fmt(last.settingsMs)}, ` +
     `configuration (models, requests, users, routes, policy, audit trail ${last.auditEntries ?? "?"} entries) ${fmt(last.configMs)}; ` +
       `read at once with it, each done after: the trail's head ${fmt(last.headMs)}, the customers ${fmt(last.customersReadMs)}, the kept figures ${fmt(last.keptReadMs)}`);
-  console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}${last.customersOneRecord ? " (as one record)" : " (one record each)"}, read ledger chunks ${fmt(last.readMs)}, ` +
+  console.log(`  of which: open database ${fmt(last.openMs)}, customers ${fmt(last.customersMs)}${last.customersOneRecord ? " (as one record)" : " (one record each)"} ` +
+    `(the book made of them ${fmt(last.fromPartsMs)}, the kept figures applied ${fmt(last.keptApplyMs)}, the list's first drawing called ${fmt(last.drawCallMs)}), read ledger chunks ${fmt(last.readMs)}, ` +
     `decode ${fmt(last.decodeMs)}, index ledger ${fmt(last.ledgerMs)}, figures for every customer ${fmt(last.summariesMs)}`);
   console.log(`after the list: every warning rule over every customer, with its writes, in the background: ${runs.map((r) => fmt(r.rulesMs)).join(", ")}`);
   console.log(`memory after start: wasm ${(last.mem.wasm / 1048576).toFixed(0)} MiB, JS heap ${(last.mem.js / 1048576).toFixed(0)} MiB (target wasm <= 256 MiB); ` +

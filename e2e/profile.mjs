@@ -5,7 +5,8 @@
 // run again through wasm-bindgen and `wasm-opt -Oz -g --low-memory-unused`, as the build runs it
 // (the app's code, names kept).
 //
-//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import; after ./x bench or ./x test built
+//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import, or SCEN=kernels: rescore and
+//                                              aging as the bench runs them; after ./x bench or ./x test built
 //                                              target/site-test)
 //
 // Prints; asserts nothing. A profile's tasks are runs of samples without idle between them, so
@@ -95,7 +96,15 @@ const scen = process.env.SCEN || "import";
 const cdp = await b.context.newCDPSession(b.page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-if (scen === "start") {
+if (scen === "kernels") {
+  // The kernels the bench compares with native code: rescore, then aging, each five times.
+  await b.page.goto(server.url + "/customers");
+  await ready(b.page);
+  await cdp.send("Profiler.start");
+  await b.page.evaluate(() => { window.wasmBindings.cd_bench_rescore(); window.wasmBindings.cd_bench_reports(); });
+  const { profile } = await cdp.send("Profiler.stop");
+  analyse(profile, "kernels", 1);
+} else if (scen === "start") {
   await cdp.send("Profiler.start");
   await b.page.goto(server.url + "/customers");
   await ready(b.page);

@@ -563,13 +563,14 @@ test("a server that takes the health request and never answers: a device that ha
     // A new device behind the same silent server: no book of its own, a message, a retry.
     await fresh.context.route("**/api/v1/health", hang);
     await fresh.page.goto(server.url + "/customers");
-    await fresh.page.waitForSelector(".load-failed[role=alert]", { timeout: 30_000 });
-    assert.match(await fresh.page.textContent(".load-failed"), /服务器没有响应/);
+    await fresh.page.waitForSelector("[data-testid=server-silent][role=alert]", { timeout: 30_000 });
+    assert.match(await fresh.page.textContent("[data-testid=server-silent] h2"), /服务器没有响应/);
+    assert.match(await fresh.page.textContent("[data-testid=server-silent] p"), /本设备尚未建立任何数据/);
     const counts = JSON.parse(await fresh.page.evaluate(() => window.wasmBindings.cd_counts_json()));
     assert.equal(counts.customers, 0, "no demo book was made");
     // The server answers again: the retry reaches the sign-in page.
     await fresh.context.unroute("**/api/v1/health", hang);
-    await fresh.page.click(".load-failed button");
+    await fresh.page.click("[data-testid=server-silent] button");
     await fresh.page.waitForSelector("[data-testid=sign-in]");
   } finally {
     await b.close();

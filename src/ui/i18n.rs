@@ -308,7 +308,8 @@ texts! {
     LoadingLedger => "Reading the ledger…", "正在读取账本…";
     KeptDashboard => "As at the last start, nothing changed since; reading the ledger…", "与上次启动时相同，其后没有改动；正在读取账本…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
-    ServerSilent => "The server did not answer. Nothing was set up on this device: try again when the connection is back.", "服务器没有响应。本设备尚未建立任何数据：网络恢复后请重试。";
+    ServerSilentTitle => "The server did not answer", "服务器没有响应";
+    ServerSilent => "Nothing was set up on this device. Try again when the connection is back.", "本设备尚未建立任何数据。网络恢复后请重试。";
     Retry => "Try again", "重试";
     FixThere => "Fix on the customer's page", "到客户页修改";
     TotalAr => "Open receivables", "应收余额";

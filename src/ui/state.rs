@@ -50,6 +50,8 @@ pub enum Phase {
     Loading,
     Ready,
     Failed(String),
+    /// A new device, and the server behind the page did not answer: nothing was set up.
+    Unanswered,
 }
 
 /// Signals shared by every view.
@@ -323,9 +325,7 @@ pub async fn boot(state: AppState) {
             web_sys::console::error_1(
                 &"CreditDesk could not load: the server did not answer".into(),
             );
-            state.phase.set(Phase::Failed(
-                state.t(crate::ui::i18n::T::ServerSilent).into(),
-            ));
+            state.phase.set(Phase::Unanswered);
         }
     }
 }
@@ -544,6 +544,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         );
         d.synced = synced;
     });
+    publish_timing("fromPartsMs", perf_now() - t_open);
     // A store that cannot read them only costs the preview.
     let kept = match kept {
         Ok(k) => k,
@@ -562,8 +563,10 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     publish_timing("keptApplyMs", perf_now() - t_kept);
     state.ledger_ready.set(false);
     state.figures_ready.set(from_kept);
+    let t_draw = perf_now();
     state.set_phase(Phase::Ready);
     state.changed();
+    publish_timing("drawCallMs", perf_now() - t_draw);
     if from_kept {
         request_animation_frame(|| publish_timing("figuresReady", perf_now()));
     }

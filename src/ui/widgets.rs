@@ -242,6 +242,13 @@ pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
                 <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
             </div>
         }.into_any(),
+        Phase::Unanswered => view! {
+            <div class="load-failed" role="alert" data-testid="server-silent">
+                <h2>{state.t(T::ServerSilentTitle)}</h2>
+                <p>{state.t(T::ServerSilent)}</p>
+                <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
+            </div>
+        }.into_any(),
     }
     }
 }
