@@ -2011,7 +2011,7 @@ fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) 
         version: 1,
         updated_at: ctx.now.0,
         device: device.clone(),
-        payload: serde_json::to_value(&envelope).expect("json"),
+        payload: creditdesk_storage::Payload::of(&envelope),
     });
     batch
 }

@@ -969,7 +969,9 @@ pub async fn pending<S: Store>(store: &S) -> Result<Vec<(OutboxEntry, Mutation)>
         .filter(|o| o.entity == "command")
         .enumerate()
     {
-        let e: Envelope = serde_json::from_value(o.payload.clone())
+        let e: Envelope = o
+            .payload
+            .read()
             .map_err(|e| StoreError::corrupt(format!("command {}", o.id), e))?;
         let mut files = Vec::new();
         for a in e.command.attachments() {
@@ -1219,7 +1221,7 @@ pub async fn replay<S: Store>(
 ) -> usize {
     let mut ran = 0;
     for o in pending {
-        let Ok(e) = serde_json::from_value::<Envelope>(o.payload) else {
+        let Ok(e) = o.payload.read::<Envelope>() else {
             continue;
         };
         let ctx = Ctx {

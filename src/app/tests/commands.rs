@@ -579,7 +579,7 @@ fn a_command_is_one_outbox_record_and_an_order_sent_twice_is_recorded_once() {
     assert_eq!(outbox.len(), before + 1);
     let rec = outbox.last().unwrap();
     assert_eq!(rec.entity, "command");
-    let env: Envelope = serde_json::from_value(rec.payload.clone()).unwrap();
+    let env: Envelope = rec.payload.read().unwrap();
     assert_eq!((env.actor.as_str(), &env.command), ("rep-1", &order));
     // The same order again (a retried send: the same order id) is refused, not doubled.
     assert_eq!(cell(w.run("rep-1", order)), "CMD-WRONG-STATE");

@@ -934,7 +934,7 @@ fn pending_commands_go_in_pushes_the_server_takes_in_order() {
                 version: 1,
                 updated_at: 0,
                 device: String::new(),
-                payload: serde_json::Value::Null,
+                payload: creditdesk_storage::Payload::null(),
             },
             sync::Mutation {
                 id: format!("c{n}"),

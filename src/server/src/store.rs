@@ -441,7 +441,7 @@ impl Store for SqlStore {
                 version: 1,
                 updated_at: 0,
                 device: String::new(),
-                payload: serde_json::Value::Null,
+                payload: creditdesk_storage::Payload::null(),
             });
         }
         add_outbox(&mut tx, &records).await?;

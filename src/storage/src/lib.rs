@@ -155,8 +155,41 @@ pub struct OutboxEntry {
     pub version: u32,
     pub updated_at: i64,
     pub device: String,
-    pub payload: serde_json::Value,
+    pub payload: Payload,
 }
+
+/// A record's or a command's JSON as it was written: kept as its text, never built as a tree of
+/// values (an import's command holds 100,000 rows; building and then writing the tree was a
+/// third of the import's write, all of it while the page waited).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Payload(Box<serde_json::value::RawValue>);
+
+impl Payload {
+    /// The JSON of `value`.
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Payload {
+        Payload(serde_json::value::to_raw_value(value).expect("a value serialises to JSON"))
+    }
+    /// `null`: a record without a payload.
+    pub fn null() -> Payload {
+        Payload::of(&())
+    }
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+    /// Reads the payload as a `T`.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+/// Equal when written alike (the same text).
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.text() == other.text()
+    }
+}
+impl Eq for Payload {}
 
 /// Counts for the settings page and the benchmarks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -425,7 +458,7 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string(),
-            payload: record.clone(),
+            payload: Payload::of(record),
         });
     }
     for c in &batch.customers {
@@ -435,16 +468,16 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
             version: c.meta.version,
             updated_at: c.meta.updated_at.0,
             device: c.meta.device.to_string(),
-            payload: serde_json::to_value(c).expect("serialise"),
+            payload: Payload::of(c),
         });
     }
     for e in &batch.entries {
         let (entity, id, payload) = match e {
-            Entry::Order(o) => ("order", o.id.to_string(), serde_json::to_value(o)),
-            Entry::Invoice(i) => ("invoice", i.id.to_string(), serde_json::to_value(i)),
-            Entry::Payment(p) => ("payment", p.id.to_string(), serde_json::to_value(p)),
-            Entry::CreditNote(c) => ("credit_note", c.id.to_string(), serde_json::to_value(c)),
-            Entry::Correction(c) => ("correction", c.id.to_string(), serde_json::to_value(c)),
+            Entry::Order(o) => ("order", o.id.to_string(), Payload::of(o)),
+            Entry::Invoice(i) => ("invoice", i.id.to_string(), Payload::of(i)),
+            Entry::Payment(p) => ("payment", p.id.to_string(), Payload::of(p)),
+            Entry::CreditNote(c) => ("credit_note", c.id.to_string(), Payload::of(c)),
+            Entry::Correction(c) => ("correction", c.id.to_string(), Payload::of(c)),
         };
         let m = e.meta();
         out.push(OutboxEntry {
@@ -453,7 +486,7 @@ pub fn outbox_for(batch: &Batch) -> Vec<OutboxEntry> {
             version: m.version,
             updated_at: m.updated_at.0,
             device: m.device.to_string(),
-            payload: payload.expect("serialise"),
+            payload,
         });
     }
     out

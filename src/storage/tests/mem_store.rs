@@ -259,7 +259,7 @@ fn a_document_and_its_outbox_record_are_written_together() {
         version: 1,
         updated_at: 5,
         device: "d".into(),
-        payload: serde_json::json!({"kind": "grade_override"}),
+        payload: creditdesk_storage::Payload::of(&serde_json::json!({"kind": "grade_override"})),
     };
     let writes = crash_after_every_write(MemStore::new, |s| {
         run(s.put_doc(Docs::Requests, "r1", "{}", Some(&record)))
