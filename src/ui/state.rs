@@ -524,7 +524,9 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     }
     let user = user?.unwrap_or_else(|| "admin".into());
 
-    // First the customers: the list is usable while the ledger is still being read.
+    // First the customers: the list is usable while the ledger is still being read. The book is
+    // made of them, and the list drawn, each in a task of its own: the page answers in between.
+    yield_now().await;
     let t_open = perf_now();
     let customers = customers?;
     // For the tests and the benchmark: the customers came as one record (the data unchanged
@@ -561,6 +563,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         seed_name_order(state.lang.get_untracked());
     }
     publish_timing("keptApplyMs", perf_now() - t_kept);
+    yield_now().await;
     state.ledger_ready.set(false);
     state.figures_ready.set(from_kept);
     let t_draw = perf_now();
@@ -625,6 +628,8 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     });
     publish_timing("metricsMs", metrics_ms);
     publish_timing("scoreMs", score_ms);
+    // The pages drawn again with the ledger's figures, in a task of their own.
+    yield_now().await;
     state.ledger_ready.set(true);
     state.figures_ready.set(true);
     state.changed();
