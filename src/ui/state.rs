@@ -525,12 +525,15 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     let user = user?.unwrap_or_else(|| "admin".into());
 
     // First the customers: the list is usable while the ledger is still being read. The book is
-    // made of them, and the list drawn, each in a task of its own: the page answers in between.
+    // made of them, and the list drawn, each in a task of its own: the page answers in between,
+    // and what needs the ledger waits for it from here on (a start after a sign-in or a restore
+    // replaces a book that had one).
+    state.ledger_ready.set(false);
     yield_now().await;
     let t_open = perf_now();
     let customers = customers?;
-    // For the tests and the benchmark: the customers came as one record (the data unchanged
-    // since the last start's keep), not one record each.
+    // For the tests and the benchmark: the customers came as one record (no customer changed
+    // since the last keep), not one record each.
     publish_timing(
         "customersOneRecord",
         f64::from(u8::from(store.customers_from_list())),
@@ -564,7 +567,6 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     }
     publish_timing("keptApplyMs", perf_now() - t_kept);
     yield_now().await;
-    state.ledger_ready.set(false);
     state.figures_ready.set(from_kept);
     let t_draw = perf_now();
     state.set_phase(Phase::Ready);

@@ -90,16 +90,15 @@ pub struct IdbStore {
     /// The data's revision as this store last wrote or read it (see [`Store::derived`]).
     rev: RefCell<Option<String>>,
     /// The revision at which the customers last changed ([`crate::CUSTOMERS_REV`]) as this store
-    /// last wrote or read it; `None` until read, or where the database has none yet (then the
-    /// next write of data stores one).
+    /// last wrote or read it, when it can be trusted (see `customers_rev_trusted`).
     customers_rev: RefCell<Option<String>>,
-    /// Whether the database holds a [`crate::CUSTOMERS_REV`]: asked once, before this store's
-    /// first write of data that leaves the customers alone.
-    customers_rev_stored: Cell<bool>,
+    /// Whether the stored [`crate::CUSTOMERS_REV`] was trusted when this store last read it (kept
+    /// up by the last writer, [`crate::CUSTOMERS_REV_KEPT_AT`]) or stamped it.
+    customers_rev_trusted: Cell<bool>,
     /// The customers as one record ([`crate::CUSTOMER_LIST`]) with the customers' revision they
     /// were read at: read one by one at this start, written with the next
     /// [`Store::put_derived`] (a start's background keep) if no customer changed since.
-    list_pending: RefCell<Option<(String, Vec<u8>)>>,
+    list_pending: RefCell<Option<(String, Vec<u8>, bool)>>,
     /// Whether the last [`Store::load_customers`] read the one-record list. For tests.
     list_used: Cell<bool>,
 }
@@ -221,7 +220,7 @@ impl IdbStore {
             key: RefCell::new(None),
             rev: RefCell::new(None),
             customers_rev: RefCell::new(None),
-            customers_rev_stored: Cell::new(false),
+            customers_rev_trusted: Cell::new(false),
             list_pending: RefCell::new(None),
             list_used: Cell::new(false),
         };
@@ -284,58 +283,150 @@ impl IdbStore {
         stores: &[&str],
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
-        let rev = new_rev();
-        let customers = self.stamps_customers(stores.contains(&CUSTOMERS)).await?;
-        let stamps = self
-            .keyed(
-                META,
-                std::iter::once(crate::DATA_REV)
-                    .chain(customers.then_some(crate::CUSTOMERS_REV))
-                    .map(|k| keyed_text(k, &rev))
-                    .collect(),
-            )
-            .await?;
+        let stamps = self.stamps(stores.contains(&CUSTOMERS)).await?;
         let mut all = stores.to_vec();
         if !all.contains(&META) {
             all.push(META);
         }
+        let stamped = Cell::new(false);
+        let (stamps_ref, stamped_ref) = (&stamps, &stamped);
         self.write(&all, async move |tx| {
             f(tx).await?;
-            let meta = tx.store(META)?;
-            for (v, k) in &stamps {
-                meta.put(v, k.as_ref()).await?;
-            }
+            stamped_ref.set(stamps_ref.put(&tx.store(META)?).await?);
             Ok(())
         })
         .await?;
-        if customers {
-            *self.customers_rev.borrow_mut() = Some(rev.clone());
-            self.customers_rev_stored.set(true);
-        }
-        *self.rev.borrow_mut() = Some(rev);
+        self.stamped(stamps, stamped.get());
         Ok(())
     }
 
-    /// Whether a write of data stores its revision as the customers' too
-    /// ([`crate::CUSTOMERS_REV`]): when it writes customers, and when the database holds no
-    /// customers' revision yet (one from before it: the claim is early, never wrong).
-    async fn stamps_customers(&self, writes_customers: bool) -> Result<bool, StoreError> {
-        if writes_customers || self.customers_rev_stored.get() {
-            return Ok(writes_customers);
+    /// The revisions a write of data stores beside its records, sealed (or not) before its
+    /// transaction opens.
+    async fn stamps(&self, writes_customers: bool) -> Result<Stamps, StoreError> {
+        let rev = new_rev();
+        let mut values = self
+            .keyed(
+                META,
+                [crate::DATA_REV, crate::CUSTOMERS_REV]
+                    .iter()
+                    .map(|k| keyed_text(k, &rev))
+                    .collect(),
+            )
+            .await?
+            .into_iter();
+        let (data, customers) = (
+            values.next().unwrap_or_default(),
+            values.next().unwrap_or_default(),
+        );
+        Ok(Stamps {
+            rev,
+            data: data.0,
+            customers,
+            writes_customers,
+        })
+    }
+
+    /// From the revisions stored (read in one transaction with what they are of): the revision
+    /// the customers' one-record list must be of, and what this store knows of them from now on.
+    /// The customers' revision ([`crate::CUSTOMERS_REV`]) is trusted while the last writer of
+    /// data kept it up ([`crate::CUSTOMERS_REV_KEPT_AT`] is the data's revision); otherwise (a
+    /// database from before it, or a tab of such a build wrote since) the data's revision is the
+    /// one, as before there was a customers' revision.
+    async fn customers_rev_of(
+        &self,
+        key: &Option<DataKey>,
+        [customers, data, kept]: [Option<JsValue>; 3],
+    ) -> Result<Option<String>, StoreError> {
+        // The same stored value under both keys: the last writer kept the customers' one up.
+        let kept_up =
+            data.is_some() && data.as_ref().map(stored_bytes) == kept.as_ref().map(stored_bytes);
+        let present: Vec<JsValue> = [&customers, &data].into_iter().flatten().cloned().collect();
+        let mut texts = Self::texts_with(key.clone(), META, &present)
+            .await?
+            .into_iter();
+        let mut next = |v: &Option<JsValue>| v.as_ref().and_then(|_| texts.next());
+        let (customers, data) = (next(&customers), next(&data));
+        let trusted = kept_up && customers.is_some();
+        self.customers_rev_trusted.set(trusted);
+        *self.customers_rev.borrow_mut() = customers.clone().filter(|_| trusted);
+        Ok(if trusted { customers } else { data })
+    }
+
+    /// After a write's transaction committed with `stamps` (`stamped`: the customers'
+    /// revision with them).
+    fn stamped(&self, stamps: Stamps, stamped: bool) {
+        if stamped {
+            *self.customers_rev.borrow_mut() = Some(stamps.rev.clone());
+            self.customers_rev_trusted.set(true);
         }
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let stored = tx
-            .store(META)
-            .map_err(backend)?
-            .key_exists(JsValue::from_str(crate::CUSTOMERS_REV))
-            .await
-            .map_err(backend)?;
-        drop(tx);
-        self.customers_rev_stored.set(stored);
-        Ok(!stored)
+        *self.rev.borrow_mut() = Some(stamps.rev);
+    }
+}
+
+/// What a write of data puts into `meta` beside its records (see [`crate::CUSTOMERS_REV`]).
+struct Stamps {
+    rev: String,
+    /// The data revision as stored: also put as [`crate::CUSTOMERS_REV_KEPT_AT`], the very same
+    /// value (the same bytes when sealed), so that a transaction can tell whether the last writer
+    /// kept the customers' revision up without opening anything.
+    data: JsValue,
+    /// The customers' revision, as stored.
+    customers: KeyedValue,
+    writes_customers: bool,
+}
+
+impl Stamps {
+    /// Inside the write's transaction: puts the revisions, and the customers' too when the write
+    /// puts customers, or when the stored one cannot be trusted (missing, or the last writer of
+    /// data did not keep it up: a build from before it). Returns whether it stamped it.
+    async fn put(&self, meta: &rexie::Store) -> Result<bool, rexie::Error> {
+        let stamp = self.writes_customers || {
+            let (customers, data, kept) = futures_util::future::join3(
+                meta.key_exists(JsValue::from_str(crate::CUSTOMERS_REV)),
+                meta.get(JsValue::from_str(crate::DATA_REV)),
+                meta.get(JsValue::from_str(crate::CUSTOMERS_REV_KEPT_AT)),
+            )
+            .await;
+            let (data, kept) = (
+                data?.map(|v| stored_bytes(&v)),
+                kept?.map(|v| stored_bytes(&v)),
+            );
+            !(customers? && data.is_some() && data == kept)
+        };
+        meta.put(&self.data, Some(&JsValue::from_str(crate::DATA_REV)))
+            .await?;
+        meta.put(
+            &self.data,
+            Some(&JsValue::from_str(crate::CUSTOMERS_REV_KEPT_AT)),
+        )
+        .await?;
+        if stamp {
+            meta.put(&self.customers.0, self.customers.1.as_ref())
+                .await?;
+        }
+        Ok(stamp)
+    }
+}
+
+/// The customers', the data's and [`crate::CUSTOMERS_REV_KEPT_AT`]'s revisions as stored, in the
+/// caller's transaction.
+async fn read_revs(meta: &rexie::Store) -> Result<[Option<JsValue>; 3], StoreError> {
+    let mut out: [Option<JsValue>; 3] = Default::default();
+    for (slot, k) in out.iter_mut().zip([
+        crate::CUSTOMERS_REV,
+        crate::DATA_REV,
+        crate::CUSTOMERS_REV_KEPT_AT,
+    ]) {
+        *slot = meta.get(JsValue::from_str(k)).await.map_err(backend)?;
+    }
+    Ok(out)
+}
+
+/// A stored value's bytes: a text's UTF-8, or the bytes of a sealed value.
+fn stored_bytes(v: &JsValue) -> Vec<u8> {
+    match v.as_string() {
+        Some(s) => s.into_bytes(),
+        None => bytes(v),
     }
 }
 
@@ -753,9 +844,9 @@ impl IdbStore {
         })
     }
 
-    /// The customers from the one-record list, if it is of the stored data revision: the two
-    /// revisions are read with the list (one transaction) and compared before the list is opened
-    /// or copied into wasm memory.
+    /// The customers from the one-record list, if it is of the stored customers' revision (see
+    /// [`IdbStore::customers_rev_of`]): the revisions are read with the list (one transaction)
+    /// and compared before the list is opened or copied into wasm memory.
     async fn customers_from_one_record(
         &self,
         key: &Option<DataKey>,
@@ -765,33 +856,22 @@ impl IdbStore {
             .transaction(&[META], TransactionMode::ReadOnly)
             .map_err(backend)?;
         let meta = tx.store(META).map_err(backend)?;
+        let revs = read_revs(&meta).await?;
         let mut got = Vec::new();
-        for k in [
-            crate::CUSTOMERS_REV,
-            crate::DATA_REV,
-            crate::CUSTOMER_LIST_REV,
-            crate::CUSTOMER_LIST,
-        ] {
+        for k in [crate::CUSTOMER_LIST_REV, crate::CUSTOMER_LIST] {
             got.push(meta.get(JsValue::from_str(k)).await.map_err(backend)?);
         }
         drop(tx);
-        let [customers_rev, data_rev, Some(list_rev), Some(list)]: [Option<JsValue>; 4] =
-            got.try_into().unwrap_or_default()
+        let rev = self.customers_rev_of(key, revs).await?;
+        let [Some(list_rev), Some(list)]: [Option<JsValue>; 2] = got.try_into().unwrap_or_default()
         else {
             return Ok(None);
         };
-        // Of the customers' last change; where the database has no such revision, of the data's.
-        let (known, rev) = match (customers_rev, data_rev) {
-            (Some(r), _) => (true, r),
-            (None, Some(r)) => (false, r),
-            (None, None) => return Ok(None),
-        };
-        let revs = Self::texts_with(key.clone(), META, &[rev, list_rev]).await?;
-        let [rev, list_rev] = <[String; 2]>::try_from(revs).unwrap_or_default();
-        if known {
-            *self.customers_rev.borrow_mut() = Some(rev.clone());
-            self.customers_rev_stored.set(true);
-        }
+        let Some(rev) = rev else { return Ok(None) };
+        let list_rev = Self::texts_with(key.clone(), META, &[list_rev])
+            .await?
+            .pop()
+            .unwrap_or_default();
         if rev.is_empty() || rev != list_rev {
             return Ok(None);
         }
@@ -826,6 +906,14 @@ impl IdbStore {
     #[doc(hidden)]
     pub fn customers_from_list(&self) -> bool {
         self.list_used.get()
+    }
+
+    /// Deletes a key, bypassing every rule. For tests.
+    #[doc(hidden)]
+    pub async fn raw_delete(&self, store: &str, key: &str) -> Result<(), StoreError> {
+        let key = JsValue::from_str(key);
+        self.write(&[store], async move |tx| tx.store(store)?.delete(key).await)
+            .await
     }
 
     /// Puts a raw string value under a key, bypassing every rule: what someone editing the
@@ -874,7 +962,7 @@ impl Store for IdbStore {
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
         // One key for every read and slice below.
         let key = self.data_key()?;
-        // The one-record list, if the data has not changed since it was written: the browser
+        // The one-record list, if no customer has changed since it was written: the browser
         // hands 10,000 records over in about 200 ms, one record of the same texts in a few. A
         // list that does not read is only a cache: the records are read instead.
         match self.customers_from_one_record(&key).await {
@@ -902,24 +990,10 @@ impl Store for IdbStore {
             .get_all(None, None)
             .await
             .map_err(backend)?;
-        let meta = tx.store(META).map_err(backend)?;
-        let customers_rev = meta
-            .get(JsValue::from_str(crate::CUSTOMERS_REV))
-            .await
-            .map_err(backend)?;
-        let data_rev = meta
-            .get(JsValue::from_str(crate::DATA_REV))
-            .await
-            .map_err(backend)?;
+        let revs = read_revs(&tx.store(META).map_err(backend)?).await?;
         drop(tx);
-        // The customers' revision, or (a database from before it) the data's.
-        let known = customers_rev.is_some();
-        let rev = match customers_rev.or(data_rev) {
-            Some(r) => Self::texts_with(key.clone(), META, &[r]).await?.pop(),
-            None => None,
-        };
-        *self.customers_rev.borrow_mut() = rev.clone().filter(|_| known);
-        self.customers_rev_stored.set(known);
+        let rev = self.customers_rev_of(&key, revs).await?;
+        let trusted = self.customers_rev_trusted.get();
         // Taken into wasm and parsed a thousand at a time, with a turn for the browser between:
         // the large book's 10,000 in one go were a task of about 200 ms before the list shows.
         // The texts read become the one-record list as they are parsed (never held twice).
@@ -939,7 +1013,7 @@ impl Store for IdbStore {
         // Written with the next keep of what the start derived, if no customer changed since;
         // a database without the customers' revision gets one with the next write of data, and
         // the list waits for the start after.
-        *self.list_pending.borrow_mut() = rev.zip(list);
+        *self.list_pending.borrow_mut() = rev.zip(list).map(|(r, l)| (r, l, trusted));
         Ok(out)
     }
 
@@ -967,21 +1041,15 @@ impl Store for IdbStore {
             .collect();
         // A commit that changes data stores a new revision with its settings (see
         // [`IdbStore::write_data`]; here sealed in the commit's one batch).
-        let rev = batch.changes_data().then(new_rev);
-        let customers_rev = match &rev {
-            Some(r) if self.stamps_customers(!batch.customers.is_empty()).await? => Some(r.clone()),
-            _ => None,
+        // A commit that changes data stores a new revision (see [`IdbStore::write_data`]).
+        let stamps = match batch.changes_data() {
+            true => Some(self.stamps(!batch.customers.is_empty()).await?),
+            false => None,
         };
         let settings: Vec<_> = batch
             .settings
             .iter()
             .map(|(k, v)| keyed_text(k, v))
-            .chain(rev.iter().map(|r| keyed_text(crate::DATA_REV, r)))
-            .chain(
-                customers_rev
-                    .iter()
-                    .map(|r| keyed_text(crate::CUSTOMERS_REV, r)),
-            )
             .collect();
         let audit: Vec<_> = batch
             .audit
@@ -1023,7 +1091,7 @@ impl Store for IdbStore {
         let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
         for (s, used) in [
             (schema::REQUESTS, !requests.is_empty()),
-            (META, !settings.is_empty()),
+            (META, !settings.is_empty() || stamps.is_some()),
             (schema::AUDIT, !audit.is_empty()),
             (schema::ATTACHMENTS, !attachments.is_empty()),
         ] {
@@ -1036,7 +1104,12 @@ impl Store for IdbStore {
                 stores.push(s);
             }
         }
+        let stamped = Cell::new(false);
+        let (stamps_ref, stamped_ref) = (&stamps, &stamped);
         self.write(&stores, async move |tx| {
+            if let Some(stamps) = stamps_ref {
+                stamped_ref.set(stamps.put(&tx.store(META)?).await?);
+            }
             // Every store's requests are made at once and awaited together: one round trip
             // for the transaction, not one per store.
             let mut writes: Vec<Write> = Vec::new();
@@ -1098,12 +1171,8 @@ impl Store for IdbStore {
                 .map(drop)
         })
         .await?;
-        if customers_rev.is_some() {
-            *self.customers_rev.borrow_mut() = customers_rev;
-            self.customers_rev_stored.set(true);
-        }
-        if rev.is_some() {
-            *self.rev.borrow_mut() = rev;
+        if let Some(stamps) = stamps {
+            self.stamped(stamps, stamped.get());
         }
         Ok(())
     }
@@ -1272,6 +1341,7 @@ impl Store for IdbStore {
                         crate::CUSTOMER_LIST,
                         crate::CUSTOMER_LIST_REV,
                         crate::CUSTOMERS_REV,
+                        crate::CUSTOMERS_REV_KEPT_AT,
                     ]
                     .contains(&key_text(k).as_str())
                 });
@@ -1633,21 +1703,27 @@ impl Store for IdbStore {
     }
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.rev.borrow().is_none() || !self.customers_rev_stored.get() {
-            // Data never written through a revision, or customers without theirs (an older
-            // database): they start here.
+        if self.rev.borrow().is_none() {
+            // Data never written through a revision (an older database): one starts here.
             self.write_data(&[META], async |_| Ok(())).await?;
         }
         let rev = self.rev.borrow().clone().unwrap_or_default();
         // With them, the customers as one record if this start read them one by one. It is of
         // the customers' revision they were read at: if a customer changed since (here or in
         // another tab), the next start finds it stale and reads them one by one again.
+        // (Read where the customers' revision was not trusted, it is of the data's revision, the
+        // rule before there was one.)
         let customers_rev = self.customers_rev.borrow().clone();
+        let trusted = self.customers_rev_trusted.get();
         let list = self
             .list_pending
             .borrow_mut()
             .take()
-            .filter(|(at, _)| Some(at) == customers_rev.as_ref());
+            .filter(|(at, _, trusted_then)| match trusted_then {
+                true => trusted && Some(at) == customers_rev.as_ref(),
+                false => !trusted && *at == rev,
+            })
+            .map(|(at, l, _)| (at, l));
         let records = std::iter::once(keyed_text(
             crate::DERIVED,
             &crate::derived_record(&rev, bytes),

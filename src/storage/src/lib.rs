@@ -224,8 +224,8 @@ impl Docs {
 #[allow(async_fn_in_trait)]
 pub trait Store {
     /// Every customer, in one read transaction (in a browser, first a look at the one-record
-    /// list [`CUSTOMER_LIST`], which answers instead while the data has not changed since it
-    /// was kept: see [`Store::put_derived`]).
+    /// list [`CUSTOMER_LIST`], which answers instead while no customer has changed since it was
+    /// kept: see [`Store::put_derived`] and [`CUSTOMERS_REV`]).
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError>;
     /// The ledger as stored, not yet decoded (one read transaction), so that the caller can
     /// decode it in slices and keep the page responsive.
@@ -316,8 +316,9 @@ pub trait Store {
     /// Keeps bytes derived from the data as this store last wrote or read it (see
     /// [`Store::derived`]): a caller derives them from what it holds in memory, which is what
     /// the store held after its last write. In a browser, also the customers as one record
-    /// ([`CUSTOMER_LIST`]) if this start read them one by one and the data is still at the
-    /// revision they were read at: never built from memory.
+    /// ([`CUSTOMER_LIST`]) if this start read them one by one and no customer has changed since
+    /// (their revision, [`CUSTOMERS_REV`], is still the one they were read at): never built from
+    /// memory.
     async fn put_derived(&self, _bytes: &[u8]) -> Result<(), StoreError> {
         Ok(())
     }
@@ -340,6 +341,12 @@ pub const CUSTOMER_LIST_REV: &str = "customer_list_rev";
 /// database from before it), [`DATA_REV`] stands in, and the next write of data stores one:
 /// a write that says the customers last changed at its own revision is never wrong, only early.
 pub const CUSTOMERS_REV: &str = "customers_rev";
+/// The `meta` key of the data revision whose writer kept [`CUSTOMERS_REV`] up: every write of
+/// data by this build stores its revision's value here too, the very same stored value. A build
+/// from before [`CUSTOMERS_REV`] (an old tab still open) writes customers without stamping it
+/// and leaves this behind the data's revision: [`CUSTOMERS_REV`] is then not trusted (the data's
+/// revision stands in), and the next write of this build stamps it again.
+pub const CUSTOMERS_REV_KEPT_AT: &str = "customers_rev_kept_at";
 
 /// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
 /// what is derived from the data on this device.
@@ -351,6 +358,7 @@ pub fn meta_travels(key: &str) -> bool {
         CUSTOMER_LIST,
         CUSTOMER_LIST_REV,
         CUSTOMERS_REV,
+        CUSTOMERS_REV_KEPT_AT,
     ]
     .contains(&key)
 }

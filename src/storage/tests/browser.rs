@@ -867,8 +867,111 @@ async fn the_customers_list_outlives_writes_that_leave_the_customers_alone_and_n
     );
 }
 
+/// What a tab of a build from before the customers' revision writes when it changes a customer:
+/// the record and a new data revision, nothing else.
+async fn write_as_an_older_build(s: &IdbStore, c: &creditdesk_domain::Customer) {
+    s.raw_put(
+        schema::CUSTOMERS,
+        wasm_bindgen::JsValue::from_str(&c.id.to_string()),
+        &creditdesk_storage::customer_to_json(c),
+    )
+    .await
+    .unwrap();
+    s.raw_put(
+        schema::META,
+        wasm_bindgen::JsValue::from_str(creditdesk_storage::DATA_REV),
+        "r-older-build",
+    )
+    .await
+    .unwrap();
+}
+
 #[wasm_bindgen_test]
-async fn the_customers_are_read_as_one_record_while_the_data_has_not_changed_and_never_stale() {
+async fn a_customer_changed_by_an_older_build_in_another_tab_is_never_served_from_the_list() {
+    let d = data(20);
+    let s = fresh("t-list-older").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    s.load_customers().await.unwrap();
+    s.put_derived(b"figures").await.unwrap();
+    s.load_customers().await.unwrap();
+    assert!(s.customers_from_list(), "kept");
+    // An older build's tab changes a customer; this build's next start reads the change.
+    let older = IdbStore::open("t-list-older").await.unwrap();
+    let mut changed = d.customers[1].clone();
+    changed.name = "旧版本改的名字".into();
+    write_as_an_older_build(&older, &changed).await;
+    let next = IdbStore::open("t-list-older").await.unwrap();
+    let read = next.load_customers().await.unwrap();
+    assert!(
+        !next.customers_from_list(),
+        "stale after the older build's write"
+    );
+    assert!(read.iter().any(|c| c.name == "旧版本改的名字"));
+    // This build's tab that started before that write then records a payment: its write must
+    // not make the list trusted again.
+    s.commit(&Batch::entry(Entry::Payment(d.payments[0].clone())))
+        .await
+        .unwrap();
+    let after = IdbStore::open("t-list-older").await.unwrap();
+    let read = after.load_customers().await.unwrap();
+    assert!(
+        !after.customers_from_list(),
+        "stale after a payment that followed the older write"
+    );
+    assert!(read.iter().any(|c| c.name == "旧版本改的名字"));
+    // Kept again by a start of this build, the list is of use once more, and has the change.
+    after.put_derived(b"figures").await.unwrap();
+    let again = IdbStore::open("t-list-older").await.unwrap();
+    let read = again.load_customers().await.unwrap();
+    assert!(again.customers_from_list(), "kept again");
+    assert!(read.iter().any(|c| c.name == "旧版本改的名字"));
+}
+
+#[wasm_bindgen_test]
+async fn a_database_from_before_the_customers_revision_starts_keeping_one_with_its_first_write() {
+    let d = data(20);
+    let s = fresh("t-list-before").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    // As an older build left it: no customers' revision.
+    for k in [
+        creditdesk_storage::CUSTOMERS_REV,
+        creditdesk_storage::CUSTOMERS_REV_KEPT_AT,
+    ] {
+        s.raw_delete(schema::META, k).await.unwrap();
+    }
+    // (A start asks for the kept figures first, which tells the store its data revision.)
+    let first = IdbStore::open("t-list-before").await.unwrap();
+    first.derived().await.unwrap();
+    first.load_customers().await.unwrap();
+    first.put_derived(b"figures").await.unwrap();
+    let second = IdbStore::open("t-list-before").await.unwrap();
+    second.load_customers().await.unwrap();
+    assert!(
+        second.customers_from_list(),
+        "the data's revision stands in"
+    );
+    // Its first write of data, a payment, stamps the customers' revision: one start reads one by
+    // one, and from the next the list outlives payments.
+    second
+        .commit(&Batch::entry(Entry::Payment(d.payments[0].clone())))
+        .await
+        .unwrap();
+    let third = IdbStore::open("t-list-before").await.unwrap();
+    third.derived().await.unwrap();
+    third.load_customers().await.unwrap();
+    assert!(!third.customers_from_list());
+    third.put_derived(b"figures").await.unwrap();
+    third
+        .commit(&Batch::entry(Entry::Payment(d.payments[1].clone())))
+        .await
+        .unwrap();
+    let fourth = IdbStore::open("t-list-before").await.unwrap();
+    fourth.load_customers().await.unwrap();
+    assert!(fourth.customers_from_list(), "outlives a payment");
+}
+
+#[wasm_bindgen_test]
+async fn the_customers_are_read_as_one_record_while_no_customer_has_changed_and_never_stale() {
     use creditdesk_storage::vault::Secret;
     let d = data(30);
     let s = fresh("t-list").await;
