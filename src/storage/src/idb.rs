@@ -1107,12 +1107,17 @@ impl Store for IdbStore {
         let stamped = Cell::new(false);
         let (stamps_ref, stamped_ref) = (&stamps, &stamped);
         self.write(&stores, async move |tx| {
-            if let Some(stamps) = stamps_ref {
-                stamped_ref.set(stamps.put(&tx.store(META)?).await?);
-            }
             // Every store's requests are made at once and awaited together: one round trip
-            // for the transaction, not one per store.
+            // for the transaction, not one per store. The revisions' first (their reads see the
+            // stored revisions before any of this commit's writes).
             let mut writes: Vec<Write> = Vec::new();
+            if let Some(stamps) = stamps_ref {
+                let meta = tx.store(META)?;
+                writes.push(Box::pin(async move {
+                    stamped_ref.set(stamps.put(&meta).await?);
+                    Ok(())
+                }));
+            }
             if !customers.is_empty() {
                 let s = tx.store(CUSTOMERS)?;
                 writes.push(Box::pin(async move {
