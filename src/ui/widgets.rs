@@ -227,30 +227,43 @@ pub fn Tile(
 #[component]
 pub fn WhenLoaded(children: ChildrenFn) -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || {
-        match state.phase.get() {
+    move || match state.phase.get() {
         Phase::Ready => children().into_any(),
         Phase::Loading => view! {
             <div class="loading" role="status"><span class="spinner"></span>{state.t(T::Loading)}
                 <SyncProgress />
             </div>
-        }.into_any(),
-        Phase::Failed(e) => view! {
-            <div class="load-failed" role="alert">
-                <h2>{state.t(T::LoadFailed)}</h2>
-                <p class="mono">{e}</p>
-                <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
-            </div>
-        }.into_any(),
-        Phase::Unanswered => view! {
-            <div class="load-failed" role="alert" data-testid="server-silent">
-                <h2>{state.t(T::ServerSilentTitle)}</h2>
-                <p>{state.t(T::ServerSilent)}</p>
-                <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
-            </div>
-        }.into_any(),
+        }
+        .into_any(),
+        Phase::Failed(e) => start_failed(
+            state,
+            None,
+            T::LoadFailed,
+            view! { <p class="mono">{e}</p> },
+        ),
+        Phase::Unanswered => start_failed(
+            state,
+            Some("server-silent"),
+            T::ServerSilentTitle,
+            view! { <p>{state.t(T::ServerSilent)}</p> },
+        ),
     }
-    }
+}
+
+/// Why a start stopped, and a button that starts again (reloads the page).
+fn start_failed(
+    state: AppState,
+    id: Option<&'static str>,
+    title: T,
+    detail: impl IntoView + 'static,
+) -> AnyView {
+    view! {
+        <div class="load-failed" role="alert" data-testid=id>
+            <h2>{state.t(title)}</h2>
+            {detail}
+            <button on:click=move |_| { let _ = web_sys::window().map(|w| w.location().reload()); }>{state.t(T::Retry)}</button>
+        </div>
+    }.into_any()
 }
 
 /// Shows its children once the ledger is loaded too (the customers come first).
