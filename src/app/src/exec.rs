@@ -1906,7 +1906,13 @@ async fn run<S: Store>(
     // and the store takes only the first (entries are only ever added). The second is planned
     // again on what the first left, never committed as it was planned.
     for attempt in 0..2 {
-        let fx = plan(&book.borrow(), ctx, &cmd)?;
+        // The head the plan saw: the entries chain to it even if the store gives the page a turn
+        // (below) and another command writes meanwhile; then the store refuses them, and the
+        // command is planned again on what that one left.
+        let (fx, head) = {
+            let b = book.borrow();
+            (plan(&b, ctx, &cmd)?, b.audit.last().cloned())
+        };
         check_files(&cmd, &files)?;
         if fx.changes_nothing() {
             // Nothing to write (no request was due to expire, say): no outbox record either.
@@ -1917,12 +1923,21 @@ async fn run<S: Store>(
                 count: fx.count,
             });
         }
+        // An import's plan, its record (every row as the command's JSON) and its write are each
+        // long: in a browser the page gets a turn between them.
+        let bulk = fx.bulk.is_some();
+        if bulk {
+            store.breathe().await;
+        }
         let mut batch = written(ctx, &cmd, &fx, &files);
         if !record {
             batch.command = None;
             batch.no_outbox = true;
         }
-        let entries = chain(book.borrow().audit.last(), ctx.now.0, fx.events.clone());
+        if bulk {
+            store.breathe().await;
+        }
+        let entries = chain(head.as_ref(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
         let stored = match &fx.bulk {
             // An import appends chunks; its command and audit entry go in the same transaction.
@@ -2164,10 +2179,9 @@ fn apply(book: &mut Book, fx: &Effects) {
         for o in &rows.orders {
             book.ledger.put_order(*o);
         }
-        for i in &rows.invoices {
-            let added = book.ledger.add_invoice(*i);
-            debug_assert!(added.is_ok(), "{added:?}");
-        }
+        // All at once: each id was checked against this ledger by the plan.
+        let added = book.ledger.add_invoices(&rows.invoices);
+        debug_assert!(added.is_ok(), "{added:?}");
         for p in &rows.payments {
             let added = book.ledger.add_payment(p.clone());
             debug_assert!(added.is_ok(), "{added:?}");

@@ -4731,3 +4731,187 @@ fn a_timeline_computed_a_slice_at_a_time_is_the_one_computed_at_once() {
         .chain(whole.points(1))
         .any(|p| p.open_ar.is_positive()));
 }
+
+/// A store that, at an import's first turn for the page, lets another command in (a rep typing
+/// an invoice while the import is written): in a browser the page runs between the import's
+/// steps; here the other command runs in that turn, on the same book and store.
+struct Turning<'a> {
+    inner: &'a MemStore,
+    at_turn: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+}
+
+impl Store for Turning<'_> {
+    async fn load_customers(&self) -> Result<Vec<Customer>, creditdesk_storage::StoreError> {
+        self.inner.load_customers().await
+    }
+    async fn load_ledger(
+        &self,
+    ) -> Result<creditdesk_storage::RawLedger, creditdesk_storage::StoreError> {
+        self.inner.load_ledger().await
+    }
+    async fn commit(&self, batch: &Batch) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.commit(batch).await
+    }
+    async fn load_audit(
+        &self,
+    ) -> Result<Vec<creditdesk_domain::approval::AuditEntry>, creditdesk_storage::StoreError> {
+        self.inner.load_audit().await
+    }
+    async fn last_audit(
+        &self,
+    ) -> Result<Option<creditdesk_domain::approval::AuditEntry>, creditdesk_storage::StoreError>
+    {
+        self.inner.last_audit().await
+    }
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> Result<Option<Vec<u8>>, creditdesk_storage::StoreError> {
+        self.inner.attachment(id).await
+    }
+    async fn compact(&self) -> Result<usize, creditdesk_storage::StoreError> {
+        self.inner.compact().await
+    }
+    async fn replace_all(
+        &self,
+        customers: &[Customer],
+        rows: &creditdesk_storage::Rows,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.replace_all(customers, rows).await
+    }
+    async fn docs(
+        &self,
+        which: creditdesk_storage::Docs,
+    ) -> Result<Vec<(String, String)>, creditdesk_storage::StoreError> {
+        self.inner.docs(which).await
+    }
+    async fn put_docs(
+        &self,
+        which: creditdesk_storage::Docs,
+        docs: &[(&str, &str)],
+        outbox: &[creditdesk_storage::OutboxEntry],
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.put_docs(which, docs, outbox).await
+    }
+    async fn dump(
+        &self,
+    ) -> Result<creditdesk_storage::backup::Dump, creditdesk_storage::StoreError> {
+        self.inner.dump().await
+    }
+    async fn restore(
+        &self,
+        dump: &creditdesk_storage::backup::Dump,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.restore(dump).await
+    }
+    async fn import(
+        &self,
+        customers: &[Customer],
+        rows: &creditdesk_storage::Rows,
+        outbox: &[creditdesk_storage::OutboxEntry],
+        audit: &[creditdesk_domain::approval::AuditEntry],
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.import(customers, rows, outbox, audit).await
+    }
+    async fn setting(&self, key: &str) -> Result<Option<String>, creditdesk_storage::StoreError> {
+        self.inner.setting(key).await
+    }
+    async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.set_setting(key, value).await
+    }
+    async fn outbox(
+        &self,
+    ) -> Result<Vec<creditdesk_storage::OutboxEntry>, creditdesk_storage::StoreError> {
+        self.inner.outbox().await
+    }
+    async fn acknowledge(&self, answered: &[String]) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.acknowledge(answered).await
+    }
+    async fn stats(&self) -> Result<creditdesk_storage::Stats, creditdesk_storage::StoreError> {
+        self.inner.stats().await
+    }
+    async fn breathe(&self) {
+        let turn = self.at_turn.borrow_mut().take();
+        if let Some(turn) = turn {
+            turn();
+        }
+    }
+}
+
+#[test]
+fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() {
+    use creditdesk_domain::import::{Kind, Records};
+    let w = World::new();
+    // The file holds INV-RACE; while its import gives the page a turn, a rep types INV-RACE.
+    let typed = Command::RecordInvoice {
+        id: InvoiceId::from_u128(w.next()),
+        customer: w.ours,
+        input: InvoiceInput {
+            number: "INV-RACE".into(),
+            issue_date: TODAY.into(),
+            term_days: "30".into(),
+            amount: "500".into(),
+            order: None,
+        },
+    };
+    let file_invoice = |n: &str| Invoice {
+        id: InvoiceId::from_u128(w.next()),
+        meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+        customer: w.ours,
+        order: None,
+        number: DocNo::parse(n).unwrap(),
+        issue_date: d(TODAY),
+        due_date: d(TODAY).add_days(30),
+        amount: Money::from_units(1_000),
+    };
+    let records = Records {
+        invoices: vec![file_invoice("INV-FILE-1"), file_invoice("INV-RACE")],
+        ..Records::default()
+    };
+    let typed_ctx = w.ctx("fs");
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(Some(Box::new(|| {
+            block_on(execute(&w.store, &w.book, &typed_ctx, typed, Vec::new())).unwrap();
+        }))),
+    };
+    let imported = block_on(execute(
+        &store,
+        &w.book,
+        &w.ctx("fs"),
+        import(Kind::Invoices, records),
+        Vec::new(),
+    ));
+    // Planned again on what the typed invoice left: its number is taken now.
+    let Err(CommandError::Rows(refused)) = imported else {
+        panic!("the import was written over the typed invoice: {imported:?}")
+    };
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.contains("INV-RACE") && r.contains("taken")),
+        "{refused:?}"
+    );
+    let stored = block_on(w.store.load()).unwrap();
+    let race: Vec<_> = stored
+        .rows
+        .invoices
+        .iter()
+        .filter(|i| i.number.as_str() == "INV-RACE")
+        .collect();
+    assert_eq!(race.len(), 1, "one INV-RACE, the typed one");
+    assert!(stored
+        .rows
+        .invoices
+        .iter()
+        .all(|i| i.number.as_str() != "INV-FILE-1"));
+    assert_eq!(
+        block_on(w.store.load_audit()).unwrap().len(),
+        w.book.borrow().audit.len(),
+        "the book's trail is the store's"
+    );
+}

@@ -633,6 +633,53 @@ proptest! {
     }
 }
 
+proptest! {
+    /// An import adds its invoices at once: the same ledger as adding them one by one, on any
+    /// ledger; and a batch with an id held twice (in the batch or in the ledger) or an amount not
+    /// above zero adds none of its invoices.
+    #[test]
+    fn invoices_added_at_once_are_the_ledger_of_adding_them_one_by_one(
+        ops in prop::collection::vec(op(), 0..40),
+        batch in prop::collection::vec((0u128..3, 0i32..400, 1i64..5_000), 0..30),
+        as_of_day in 0i32..500,
+        spoil in 0u8..4,
+    ) {
+        let before = run(&ops);
+        let mut invs: Vec<Invoice> = batch
+            .iter()
+            .enumerate()
+            .map(|(k, &(c, day, units))| {
+                invoice(10_000 + k as u128, CustomerId::from_u128(c), &d("2025-01-01").add_days(day).iso(), 30, units)
+            })
+            .collect();
+        let as_of = d("2025-01-01").add_days(as_of_day);
+        let mut at_once = before.clone();
+        let spoilt = match (spoil, invs.first().cloned(), before.invoices().next()) {
+            (1, Some(first), _) => { invs.push(first); true }
+            (2, Some(_), Some(held)) => { invs[0].id = held.id; true }
+            (3, Some(_), _) => { invs[0].amount = Money::ZERO; true }
+            _ => false,
+        };
+        if spoilt {
+            prop_assert!(at_once.add_invoices(&invs).is_err());
+            prop_assert_eq!(at_once.invoice_count(), before.invoice_count());
+            prop_assert_eq!(at_once.summaries(as_of), before.summaries(as_of));
+        } else {
+            let mut one_by_one = before.clone();
+            for i in &invs {
+                one_by_one.add_invoice(*i).unwrap();
+            }
+            at_once.add_invoices(&invs).unwrap();
+            prop_assert_eq!(at_once.invoices().collect::<Vec<_>>(), one_by_one.invoices().collect::<Vec<_>>());
+            prop_assert_eq!(at_once.summaries(as_of), one_by_one.summaries(as_of));
+            for c in 0..3u128 {
+                let c = CustomerId::from_u128(c);
+                prop_assert_eq!(at_once.items(c, as_of), one_by_one.items(c, as_of));
+            }
+        }
+    }
+}
+
 mod built_in_slices {
     use creditdesk_domain::demo::{generate, DemoLang, DemoSpec};
     use creditdesk_domain::ledger::LedgerBuilder;

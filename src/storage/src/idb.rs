@@ -188,7 +188,13 @@ fn customer_rows(customers: &[Customer]) -> Vec<PlainKeyed> {
 fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
     outbox
         .iter()
-        .map(|o| (Plain::Text(serde_json::to_string(o).expect("json")), None))
+        .map(|o| {
+            // Written into room for the payload (an import's is megabytes), not grown by doubling.
+            let mut json = Vec::with_capacity(o.payload.text().len() + 256);
+            serde_json::to_writer(&mut json, o).expect("json");
+            let json = String::from_utf8(json).expect("JSON is UTF-8");
+            (Plain::Text(json), None)
+        })
         .collect()
 }
 
@@ -1505,14 +1511,18 @@ impl Store for IdbStore {
         // Encoded and sealed first; the keys are given inside the transaction, after the chunks
         // it sees (the associated data is the store's name, not the key, so a chunk sealed
         // before it was numbered still opens).
+        // Each step is a task of its own: the page is not held for all of them at once.
         let encoded = append_chunks(&[], rows)?;
+        crate::turn::yield_now().await;
         let (names, plain): (Vec<String>, Vec<Plain>) = encoded
             .into_iter()
             .map(|(k, v)| (k, Plain::Bytes(v)))
             .unzip();
         let sealed = self.to_js(CHUNKS, plain).await?;
         let customers = self.keyed(CUSTOMERS, customer_rows(customers)).await?;
+        crate::turn::yield_now().await;
         let outbox = self.keyed(OUTBOX, outbox_rows(outbox)).await?;
+        crate::turn::yield_now().await;
         let audit = self
             .keyed(
                 schema::AUDIT,
@@ -1705,6 +1715,10 @@ impl Store for IdbStore {
             .and_then(|r| crate::derived_bytes(rev.as_deref(), &r));
         *self.rev.borrow_mut() = rev;
         Ok(kept)
+    }
+
+    async fn breathe(&self) {
+        crate::turn::yield_now().await;
     }
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {

@@ -322,6 +322,10 @@ pub trait Store {
     async fn put_derived(&self, _bytes: &[u8]) -> Result<(), StoreError> {
         Ok(())
     }
+    /// A turn for whatever else runs on this thread, between the long steps of a large command
+    /// (an import's plan, its record, its write): in a browser, the page's input and drawing
+    /// (`turn::yield_now`). A store off the page's thread has nothing to give a turn to.
+    async fn breathe(&self) {}
 }
 
 /// The `meta` key of the data's revision: a new value with every write of data.

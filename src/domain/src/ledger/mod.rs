@@ -945,9 +945,15 @@ impl Ledger {
         if !inv.amount.is_positive() {
             return Err(LedgerError::NotPositive);
         }
+        self.push_invoice(&inv, &mut None);
+        Ok(())
+    }
+
+    /// Appends a checked invoice to its customer's rows and moves its order on.
+    fn push_invoice(&mut self, inv: &Invoice, last: &mut Option<(CustomerId, usize)>) {
         let i = self.invoices.len() as u32;
-        let b = self.book_index_cached(inv.customer, &mut None);
-        self.invoices.push(&inv, b as u32, &mut self.keys);
+        let b = self.book_index_cached(inv.customer, last);
+        self.invoices.push(inv, b as u32, &mut self.keys);
         self.invoice_until.push(FOREVER);
         self.books[b].invoices.push(i);
         if let Some(oid) = inv.order {
@@ -961,6 +967,29 @@ impl Ledger {
                     o.meta = o.meta.bump(inv.meta.device, inv.meta.updated_at);
                 }
             }
+        }
+    }
+
+    /// Adds many invoices at once (an import), all or none: as [`Ledger::add_invoice`] each, but
+    /// an id already held (or twice in `invs`) is found in one pass over the ledger's ids, not by
+    /// a scan of each customer's invoices per invoice. Nothing is added if one is refused.
+    pub fn add_invoices(&mut self, invs: &[Invoice]) -> Result<(), LedgerError> {
+        if invs.iter().any(|i| !i.amount.is_positive()) {
+            return Err(LedgerError::NotPositive);
+        }
+        let mut ids: IdMap<InvoiceId, ()> = IdMap::default();
+        ids.reserve(invs.len());
+        for i in invs {
+            if ids.insert(i.id, ()).is_some() {
+                return Err(LedgerError::DuplicateId);
+            }
+        }
+        if self.invoice_ids().any(|id| ids.contains_key(&id)) {
+            return Err(LedgerError::DuplicateId);
+        }
+        let mut last = None;
+        for inv in invs {
+            self.push_invoice(inv, &mut last);
         }
         Ok(())
     }
