@@ -11,6 +11,7 @@ use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
 use creditdesk_storage::backup::Backup;
 use leptos::prelude::*;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 /// Lets the browser draw and handle input before the next step.
@@ -63,12 +64,14 @@ pub fn ImportPage() -> impl IntoView {
 fn CsvImport() -> impl IntoView {
     let state = expect_context::<AppState>();
     let kind = RwSignal::new(Kind::Invoices);
-    let parsed: RwSignal<Option<Parsed>, LocalStorage> = RwSignal::new_local(None);
+    // The file's rows and the check's plan (100,000 rows each, say) are shared, never copied, by
+    // the steps that show them.
+    let parsed: RwSignal<Option<Rc<Parsed>>, LocalStorage> = RwSignal::new_local(None);
     let mapping: RwSignal<Option<Mapping>, LocalStorage> = RwSignal::new_local(None);
     let remembered = RwSignal::new(false);
     let remember = RwSignal::new(true);
     let blocked = RwSignal::new(Blocked::Hold);
-    let plan: RwSignal<Option<Plan>, LocalStorage> = RwSignal::new_local(None);
+    let plan: RwSignal<Option<Rc<Plan>>, LocalStorage> = RwSignal::new_local(None);
     let progress = RwSignal::new(None::<Progress>);
     let cancelled = StoredValue::new(false);
     let done = RwSignal::new(None::<(Imported, f64)>);
@@ -93,7 +96,11 @@ fn CsvImport() -> impl IntoView {
         let (Some(p), Some(m)) = (parsed.get_untracked(), mapping.get_untracked()) else {
             return;
         };
-        plan.set(Some(importing::check(kind.get_untracked(), &p.table, &m)));
+        plan.set(Some(Rc::new(importing::check(
+            kind.get_untracked(),
+            &p.table,
+            &m,
+        ))));
     };
 
     let on_file = move |ev: leptos::ev::Event| {
@@ -164,9 +171,9 @@ fn CsvImport() -> impl IntoView {
             if stopped() {
                 return;
             }
-            parsed.set(Some(p));
+            parsed.set(Some(Rc::new(p)));
             mapping.set(Some(m));
-            plan.set(Some(checked));
+            plan.set(Some(Rc::new(checked)));
             progress.set(None);
         });
     };
@@ -177,7 +184,9 @@ fn CsvImport() -> impl IntoView {
         };
         // Everything the write needs is read now: the user may leave the page while it runs,
         // and the page's values go with the page (the import itself finishes).
-        let file = parsed.get_untracked().map(|p| p.file).unwrap_or_default();
+        let file = parsed
+            .with_untracked(|p| p.as_ref().map(|p| p.file.clone()))
+            .unwrap_or_default();
         let skip = blocked.get_untracked();
         let learn = remember
             .get_untracked()
@@ -288,7 +297,7 @@ fn CsvImport() -> impl IntoView {
 
 #[component]
 fn MappingStep(
-    parsed: Parsed,
+    parsed: Rc<Parsed>,
     mapping: Mapping,
     kind: Kind,
     remembered: bool,
@@ -328,7 +337,7 @@ fn MappingStep(
         Vec::new()
     };
     // Mapping a column by hand guesses the date format again (from the columns now read).
-    let table = StoredValue::new_local(parsed.table.clone());
+    let table = StoredValue::new_local(parsed.clone());
     view! {
         <p class="muted small" data-testid="file-summary">
             {format!("{}{} · {}{enc} · {}{delim} · {} {}", lang.label(lang.t(T::FileSummary)), parsed.file, lang.label(lang.t(T::Encoding)), lang.label(lang.t(T::Delimiter)), parsed.table.rows.len(), lang.t(T::RowsInFile))}
@@ -353,9 +362,9 @@ fn MappingStep(
                                     <select data-testid=format!("map-{i}") aria-label=h.clone() on:change=move |ev| {
                                         let v = event_target_value(&ev);
                                         let mut m = m.clone();
-                                        table.with_value(|t| match v.strip_prefix("custom:") {
-                                            Some(key) => m.map_custom(t, i, key),
-                                            None => m.map_column(t, i, im::FieldKey::from_key(&v)),
+                                        table.with_value(|p| match v.strip_prefix("custom:") {
+                                            Some(key) => m.map_custom(&p.table, i, key),
+                                            None => m.map_column(&p.table, i, im::FieldKey::from_key(&v)),
                                         });
                                         on_change.run(m);
                                     }>
@@ -403,8 +412,8 @@ const PROBLEMS_SHOWN: usize = 200;
 
 #[component]
 fn CheckStep(
-    plan: Plan,
-    parsed: Parsed,
+    plan: Rc<Plan>,
+    parsed: Rc<Parsed>,
     /// What to do with orders the credit check blocks.
     blocked: RwSignal<Blocked>,
     on_confirm: Callback<()>,
@@ -421,9 +430,9 @@ fn CheckStep(
     let can = plan.can_import();
     let total_problems = plan.problems.len();
     let error_file = {
-        let (table, plan) = (parsed.table.clone(), plan.clone());
+        let plan = plan.clone();
         move |_| {
-            let text = im::error_file(&table, &plan);
+            let text = im::error_file(&parsed.table, &plan);
             let name = format!("{}-errors.csv", parsed.file.trim_end_matches(".csv"));
             download_bytes(&name, "text/csv;charset=utf-8", text.as_bytes());
         }
@@ -649,7 +658,7 @@ pub fn NoData() -> impl IntoView {
 /// The imported orders the credit check blocks, with why, and the choice: import them as held
 /// (each waits for a release) or leave them out.
 #[component]
-fn BlockedOrders(plan: Plan, choice: RwSignal<Blocked>) -> impl IntoView {
+fn BlockedOrders(plan: Rc<Plan>, choice: RwSignal<Blocked>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let lang = state.lang.get_untracked();
     let rows = importing::blocked_orders(&plan);
