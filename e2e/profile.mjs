@@ -5,7 +5,7 @@
 // run again through wasm-bindgen and `wasm-opt -Oz -g --low-memory-unused`, as the build runs it
 // (the app's code, names kept).
 //
-//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import, or SCEN=kernels: rescore and
+//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import, SCEN=backup, or SCEN=kernels: rescore and
 //                                              aging as the bench runs them; after ./x bench or ./x test built
 //                                              target/site-test)
 //
@@ -105,6 +105,16 @@ if (scen === "kernels") {
   await b.page.evaluate(() => { window.wasmBindings.cd_bench_rescore(); window.wasmBindings.cd_bench_reports(); });
   const { profile } = await cdp.send("Profiler.stop");
   analyse(profile, "kernels", 1);
+} else if (scen === "backup") {
+  // The whole book's backup, from the button to the browser's download.
+  await b.page.goto(server.url + "/import");
+  await ready(b.page);
+  await longestTask(b.page);
+  await cdp.send("Profiler.start");
+  await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
+  const { profile } = await cdp.send("Profiler.stop");
+  console.log(JSON.stringify((await longestTask(b.page)).top));
+  analyse(profile, "backup", Number(process.env.TASKS || 2));
 } else if (scen === "start") {
   await cdp.send("Profiler.start");
   await b.page.goto(server.url + "/customers");

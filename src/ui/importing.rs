@@ -123,10 +123,48 @@ pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Importe
     })
 }
 
-/// The whole database as a backup file's text (see `creditdesk_app::admin::backup`).
-pub async fn backup_text() -> Result<String, SaveError> {
+/// The whole database as a backup file (see `creditdesk_app::admin::backup`), as the browser
+/// holds it. The file is written a few hundred records at a time, with a turn for the page
+/// whenever a slice has taken 25 ms, and handed to the browser in parts as it is written: the
+/// page is never held for the whole file (a large book's is hundreds of megabytes, seconds of
+/// writing), nor does wasm memory ever hold it whole. `progress` hears records written of all.
+pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blob, SaveError> {
+    use creditdesk_storage::backup::Writer;
+    const SLICE_MS: f64 = 25.0;
+    const MIME: &str = "application/json";
     let me = with_data(|d| d.me());
-    Ok(creditdesk_app::admin::backup(&*db()?, &me).await?)
+    let t0 = crate::ui::state::perf_now();
+    let dump = creditdesk_app::admin::backup_dump(&*db()?, &me).await?;
+    crate::ui::state::publish_timing("backupDumpMs", crate::ui::state::perf_now() - t0);
+    let mut w = Writer::new(&dump);
+    // Each slice's bytes become a file of their own, copied once from wasm memory; the backup is
+    // the file of those files (joined by reference, not copied again).
+    let files = js_sys::Array::new();
+    let mut buf = Vec::with_capacity(4 << 20);
+    loop {
+        let t = crate::ui::state::perf_now();
+        let mut done = false;
+        while !done && crate::ui::state::perf_now() - t < SLICE_MS {
+            done = w
+                .write_some(&mut buf, 200)
+                .map_err(|e| SaveError::Store(e.to_string()))?;
+        }
+        // SAFETY: the view of `buf` is read by the Blob constructor before anything else runs
+        // (nothing allocates in between, so wasm memory cannot grow and move under it); the
+        // Blob keeps its own copy.
+        let view = unsafe { js_sys::Uint8Array::view(&buf) };
+        let part = crate::ui::widgets::blob_of(&js_sys::Array::of1(&view), MIME)
+            .ok_or_else(|| SaveError::Store("the browser made no file".into()))?;
+        files.push(&part);
+        buf.clear();
+        progress(w.written(), w.records());
+        if done {
+            break;
+        }
+        crate::ui::state::yield_now().await;
+    }
+    crate::ui::widgets::blob_of(&files, MIME)
+        .ok_or_else(|| SaveError::Store("the browser made no file".into()))
 }
 
 /// A backup file read and checked: ready to restore, or every problem found.

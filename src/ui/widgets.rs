@@ -295,14 +295,23 @@ pub fn window_at_least(px: f64) -> bool {
 
 /// Offers `bytes` to the user as a file named `name`.
 pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
-    use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    if let Some(blob) = blob_of(&parts, mime) {
+        download_blob(name, &blob);
+    }
+}
+
+/// A file of `parts` (byte arrays, or files already made of some), as the browser holds it.
+pub fn blob_of(parts: &js_sys::Array, mime: &str) -> Option<web_sys::Blob> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &opts).ok()
+}
+
+/// Hands a file the browser holds to it as a download named `name`.
+pub fn download_blob(name: &str, blob: &web_sys::Blob) {
+    use wasm_bindgen::JsCast;
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Some(a) = web_sys::window()
@@ -314,7 +323,11 @@ pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) {
         a.set_download(name);
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Let go of the file once the browser has surely taken it (a large one is read as it saves).
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
 }
 
 /// "Export CSV" for a list: the file has every row the page lists for the signed-in user (see

@@ -75,12 +75,18 @@ fn archive(here: &Dump, at: i64) -> Result<Option<Archived>, CommandError> {
 /// The whole database as a backup file's text. It holds every customer, so only a user who sees
 /// every customer may take it.
 pub async fn backup<S: Store>(store: &S, actor: &User) -> Result<String, CommandError> {
+    Ok(backup::to_json(&backup_dump(store, actor).await?))
+}
+
+/// What [`backup`] writes, to write as the caller goes ([`backup::Writer`]: a browser's page
+/// writes a large book's file a slice at a time), under the same permission.
+pub async fn backup_dump<S: Store>(store: &S, actor: &User) -> Result<backup::Dump, CommandError> {
     if !actor.may(Permission::SeeAllCustomers) {
         return Err(CommandError::NotPermitted(
             "take a backup of every customer",
         ));
     }
-    Ok(backup::to_json(&store.dump().await?))
+    Ok(store.dump().await?)
 }
 
 /// Replaces everything with a backup (`merge` false) or merges it in, audited as the module

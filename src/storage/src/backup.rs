@@ -169,21 +169,6 @@ pub fn canonical(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
-fn section(
-    out: &mut impl std::io::Write,
-    name: &str,
-    items: impl Iterator<Item = String>,
-) -> std::io::Result<()> {
-    write!(out, ",\n\"{name}\":[")?;
-    let mut first = true;
-    for it in items {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        first = false;
-        out.write_all(it.as_bytes())?;
-    }
-    out.write_all(if first { b"]" } else { b"\n]" })
-}
-
 fn pair(k: &str, v: String) -> String {
     format!("[{},{v}]", Value::String(k.to_string()))
 }
@@ -192,6 +177,90 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .expect("records serialise")
         .to_string()
+}
+
+// The ledger's invoices and payments (nearly all of a large book's file) with their keys in sorted
+// order as declared here, written straight from the rows: the same text as [`json`], which builds
+// a tree of each record first (a tree for each of two million records held a browser's page for
+// seconds). `the_ledger_records_are_written_as_their_json_trees_write_them` holds them to it.
+#[derive(serde::Serialize)]
+struct MetaOut {
+    device: creditdesk_domain::DeviceId,
+    updated_at: creditdesk_domain::Timestamp,
+    version: u32,
+}
+
+impl From<&creditdesk_domain::Meta> for MetaOut {
+    fn from(m: &creditdesk_domain::Meta) -> Self {
+        MetaOut {
+            device: m.device,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct InvoiceOut {
+    amount: creditdesk_domain::Money,
+    customer: creditdesk_domain::CustomerId,
+    due_date: creditdesk_domain::Date,
+    id: creditdesk_domain::InvoiceId,
+    issue_date: creditdesk_domain::Date,
+    meta: MetaOut,
+    number: creditdesk_domain::DocNo,
+    order: Option<creditdesk_domain::OrderId>,
+}
+
+#[derive(serde::Serialize)]
+struct AllocationOut {
+    amount: creditdesk_domain::Money,
+    invoice: creditdesk_domain::InvoiceId,
+}
+
+#[derive(serde::Serialize)]
+struct PaymentOut {
+    allocations: Vec<AllocationOut>,
+    amount: creditdesk_domain::Money,
+    customer: creditdesk_domain::CustomerId,
+    date: creditdesk_domain::Date,
+    id: creditdesk_domain::PaymentId,
+    meta: MetaOut,
+    reference: Option<creditdesk_domain::DocNo>,
+}
+
+fn invoice_json(i: &creditdesk_domain::Invoice) -> String {
+    let out = InvoiceOut {
+        amount: i.amount,
+        customer: i.customer,
+        due_date: i.due_date,
+        id: i.id,
+        issue_date: i.issue_date,
+        meta: (&i.meta).into(),
+        number: i.number,
+        order: i.order,
+    };
+    serde_json::to_string(&out).expect("records serialise")
+}
+
+fn payment_json(p: &creditdesk_domain::Payment) -> String {
+    let out = PaymentOut {
+        allocations: p
+            .allocations
+            .iter()
+            .map(|a| AllocationOut {
+                amount: a.amount,
+                invoice: a.invoice,
+            })
+            .collect(),
+        amount: p.amount,
+        customer: p.customer,
+        date: p.date,
+        id: p.id,
+        meta: (&p.meta).into(),
+        reference: p.reference,
+    };
+    serde_json::to_string(&out).expect("records serialise")
 }
 
 /// Writes a dump as a backup file at the current schema version.
@@ -204,41 +273,163 @@ pub fn to_json(d: &Dump) -> String {
 /// Writes a dump as a backup file to `out` record by record (the file is never one string in
 /// memory: a server writes the large book's backup straight to disk).
 pub fn write_json(d: &Dump, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    write!(out, "{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}")?;
-    section(
-        out,
-        "meta",
-        d.meta
-            .iter()
-            .filter(|(k, _)| crate::meta_travels(k))
-            .map(|(k, v)| pair(k, Value::String(v.clone()).to_string())),
-    )?;
-    section(out, "customers", d.customers.iter().map(|c| canonical(c)))?;
-    section(out, "orders", d.rows.orders.iter().map(json))?;
-    section(out, "invoices", d.rows.invoices.iter().map(json))?;
-    section(out, "payments", d.rows.payments.iter().map(json))?;
-    section(out, "credit_notes", d.rows.credit_notes.iter().map(json))?;
-    section(out, "corrections", d.rows.corrections.iter().map(json))?;
-    for (name, docs) in [
-        ("field_defs", &d.field_defs),
-        ("models", &d.models),
-        ("requests", &d.requests),
-        ("alerts", &d.alerts),
-        ("tasks", &d.tasks),
-    ] {
-        section(out, name, docs.iter().map(|(k, v)| pair(k, canonical(v))))?;
+    let mut w = Writer::new(d);
+    while !w.write_some(out, usize::MAX)? {}
+    Ok(())
+}
+
+/// The sections of a backup file, in their order.
+const SECTIONS: [&str; 15] = [
+    "meta",
+    "customers",
+    "orders",
+    "invoices",
+    "payments",
+    "credit_notes",
+    "corrections",
+    "field_defs",
+    "models",
+    "requests",
+    "alerts",
+    "tasks",
+    "audit",
+    "attachments",
+    "outbox",
+];
+
+/// A backup file written a few records at a time ([`Writer::write_some`]), so that a browser's
+/// page can write a large book's file between its other work, in parts it hands over as they
+/// are written; [`write_json`] writes it in one go. Either way the same bytes.
+pub struct Writer<'d> {
+    d: &'d Dump,
+    /// The settings that travel (not this device's own).
+    meta: Vec<&'d (String, String)>,
+    /// 0 before the file's head; then the section `SECTIONS[part - 1]`; then the file's end;
+    /// past it, done.
+    part: usize,
+    /// The next record of the section.
+    at: usize,
+    /// The section's opening is written.
+    opened: bool,
+}
+
+impl<'d> Writer<'d> {
+    pub fn new(d: &'d Dump) -> Writer<'d> {
+        Writer {
+            d,
+            meta: d
+                .meta
+                .iter()
+                .filter(|(k, _)| crate::meta_travels(k))
+                .collect(),
+            part: 0,
+            at: 0,
+            opened: false,
+        }
     }
-    section(out, "audit", d.audit.iter().map(|a| canonical(a)))?;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    section(
-        out,
-        "attachments",
-        d.attachments
-            .iter()
-            .map(|(k, v)| pair(k, Value::String(b64.encode(v)).to_string())),
-    )?;
-    section(out, "outbox", d.outbox.iter().map(|o| canonical(o)))?;
-    out.write_all(b"\n}\n")
+
+    /// How many records the file holds in all (for a progress bar).
+    pub fn records(&self) -> usize {
+        (1..=SECTIONS.len()).map(|p| self.len(p)).sum()
+    }
+
+    /// How many records are written so far.
+    pub fn written(&self) -> usize {
+        (1..self.part.min(SECTIONS.len() + 1))
+            .map(|p| self.len(p))
+            .sum::<usize>()
+            + self.at
+    }
+
+    fn len(&self, part: usize) -> usize {
+        let d = self.d;
+        match part {
+            1 => self.meta.len(),
+            2 => d.customers.len(),
+            3 => d.rows.orders.len(),
+            4 => d.rows.invoices.len(),
+            5 => d.rows.payments.len(),
+            6 => d.rows.credit_notes.len(),
+            7 => d.rows.corrections.len(),
+            8 => d.field_defs.len(),
+            9 => d.models.len(),
+            10 => d.requests.len(),
+            11 => d.alerts.len(),
+            12 => d.tasks.len(),
+            13 => d.audit.len(),
+            14 => d.attachments.len(),
+            15 => d.outbox.len(),
+            _ => 0,
+        }
+    }
+
+    fn record(&self, part: usize, i: usize) -> String {
+        let d = self.d;
+        let doc = |docs: &[(String, String)]| pair(&docs[i].0, canonical(&docs[i].1));
+        match part {
+            1 => pair(
+                &self.meta[i].0,
+                Value::String(self.meta[i].1.clone()).to_string(),
+            ),
+            2 => canonical(&d.customers[i]),
+            3 => json(&d.rows.orders[i]),
+            4 => invoice_json(&d.rows.invoices[i]),
+            5 => payment_json(&d.rows.payments[i]),
+            6 => json(&d.rows.credit_notes[i]),
+            7 => json(&d.rows.corrections[i]),
+            8 => doc(&d.field_defs),
+            9 => doc(&d.models),
+            10 => doc(&d.requests),
+            11 => doc(&d.alerts),
+            12 => doc(&d.tasks),
+            13 => canonical(&d.audit[i]),
+            14 => {
+                let b64 = base64::engine::general_purpose::STANDARD;
+                let (k, v) = &d.attachments[i];
+                pair(k, Value::String(b64.encode(v)).to_string())
+            }
+            15 => canonical(&d.outbox[i]),
+            _ => unreachable!("no section {part}"),
+        }
+    }
+
+    /// Writes up to `records` more records (and the openings and closings around them); true
+    /// once the whole file is written.
+    pub fn write_some(
+        &mut self,
+        out: &mut impl std::io::Write,
+        mut records: usize,
+    ) -> std::io::Result<bool> {
+        if self.part == 0 {
+            write!(out, "{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}")?;
+            self.part = 1;
+        }
+        while self.part <= SECTIONS.len() {
+            let len = self.len(self.part);
+            if !self.opened {
+                write!(out, ",\n\"{}\":[", SECTIONS[self.part - 1])?;
+                self.opened = true;
+            }
+            while self.at < len {
+                if records == 0 {
+                    return Ok(false);
+                }
+                out.write_all(if self.at == 0 { b"\n" } else { b",\n" })?;
+                out.write_all(self.record(self.part, self.at).as_bytes())?;
+                self.at += 1;
+                records -= 1;
+            }
+            out.write_all(if len == 0 { b"]" } else { b"\n]" })?;
+            self.part += 1;
+            self.at = 0;
+            self.opened = false;
+        }
+        if self.part == SECTIONS.len() + 1 {
+            out.write_all(b"\n}\n")?;
+            self.part += 1;
+        }
+        Ok(true)
+    }
 }
 
 struct Reader {

@@ -1342,6 +1342,8 @@ impl Store for IdbStore {
         let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
         let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =
             Default::default();
+        // The ledger's chunks stay in the browser's memory until each is decoded.
+        let mut chunks = (Vec::new(), Vec::new());
         for (name, mut all) in raw {
             if name == META {
                 // What this device derived from the data never leaves it (`meta_travels`): not
@@ -1359,7 +1361,9 @@ impl Store for IdbStore {
             }
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
             let keys: Vec<String> = keys.iter().map(key_text).collect();
-            if [CHUNKS, TAIL, schema::ATTACHMENTS].contains(&name) {
+            if name == CHUNKS {
+                chunks = (keys, self.arrays(name, &values).await?);
+            } else if [TAIL, schema::ATTACHMENTS].contains(&name) {
                 let v = self.byteses(name, &values).await?;
                 binary.insert(name, keys.into_iter().zip(v).collect());
             } else {
@@ -1381,20 +1385,33 @@ impl Store for IdbStore {
         let audit = values(pairs(schema::AUDIT));
         let outbox = values(pairs(OUTBOX));
         let mut binary_of = |name: &str| binary.remove(name).unwrap_or_default();
-        let raw = RawLedger {
-            chunks: binary_of(CHUNKS),
+        let mut raw = RawLedger {
+            chunks: chunks.0.into_iter().map(|k| (k, Vec::new())).collect(),
+            outside: crate::Outside {
+                arrays: chunks.1.into_iter().map(Some).collect(),
+            },
             tail: binary_of(TAIL)
                 .into_iter()
                 .map(|(k, v)| (k.parse::<f64>().unwrap_or(-1.0) as u64, v))
                 .collect(),
-            ..RawLedger::default()
         };
         let attachments = binary_of(schema::ATTACHMENTS);
+        // The ledger decoded a few chunks at a time (a large book's is a million rows), each
+        // chunk's bytes freed once decoded, with a turn for the page in between.
+        let mut rows = Rows::default();
+        raw.reserve_rows(&mut rows);
+        for i in 0..raw.chunks.len() {
+            raw.decode_and_release(i..i + 1, &mut rows)?;
+            if i % 8 == 7 {
+                crate::turn::yield_now().await;
+            }
+        }
+        raw.decode_tail_into(&mut rows)?;
         Ok(Dump {
             chunks: None,
             meta,
             customers,
-            rows: raw.decode()?,
+            rows,
             field_defs,
             models,
             requests,

@@ -489,3 +489,93 @@ fn a_backup_read_as_a_stream_is_the_backup_read_whole() {
     assert_eq!(streamed.dump, whole.dump);
     assert!(!streamed.dump.rows.invoices.is_empty());
 }
+
+/// The section `name` of a backup file as a tree of each record writes it (keys sorted).
+fn section_as_trees<T: serde::Serialize>(name: &str, records: &[T]) -> String {
+    let lines: Vec<String> = records
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap().to_string())
+        .collect();
+    format!("\"{name}\":[\n{}\n]", lines.join(",\n"))
+}
+
+#[test]
+fn a_file_written_a_few_records_at_a_time_is_the_file_written_at_once() {
+    let dump = run(filled().dump()).unwrap();
+    let whole = to_json(&dump);
+    for step in [1, 2, 3, 7, 64, usize::MAX] {
+        let mut w = backup::Writer::new(&dump);
+        let total = w.records();
+        let mut out = Vec::new();
+        let mut calls = 0;
+        let mut before = 0;
+        while !w.write_some(&mut out, step).unwrap() {
+            calls += 1;
+            assert!(w.written() > before || step == 0, "each call writes");
+            assert!(w.written() <= total);
+            before = w.written();
+        }
+        assert_eq!(w.written(), total, "every record is counted");
+        assert!(w.write_some(&mut out, step).unwrap(), "done stays done");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            whole,
+            "written {step} at a time"
+        );
+        if step == 1 {
+            // The last call writes the last record and the end, and says it is done.
+            assert_eq!(calls + 1, total, "one record a call");
+        }
+    }
+}
+
+proptest! {
+    /// Invoices and payments (nearly all of a large book's file) are written straight from their
+    /// rows, with the keys in the order a tree of each record sorts them: the same file.
+    #[test]
+    fn the_ledger_records_are_written_as_their_json_trees_write_them(
+        numbers in prop::collection::vec("[A-Za-z0-9 /\"\\\\-]{1,6}|[中文票号]{1,4}", 1..6),
+        amounts in prop::collection::vec(-5_000_000i64..5_000_000_000, 1..6),
+        days in -3_000i32..60_000,
+        version in 1u32..5,
+        at in -1i64..2_000_000_000_000,
+        with_order in any::<bool>(),
+    ) {
+        let meta = Meta { version, updated_at: Timestamp(at), device: DeviceId::from_u128(at as u128) };
+        let date = Date::from_days(days);
+        let mut invoices = Vec::new();
+        let mut payments = Vec::new();
+        for (k, (n, amount)) in numbers.iter().zip(amounts.iter().cycle()).enumerate() {
+            let Ok(number) = DocNo::parse(n) else { continue };
+            invoices.push(Invoice {
+                id: InvoiceId::from_u128(k as u128 + 1),
+                meta,
+                customer: CustomerId::from_u128(u128::MAX - k as u128),
+                order: with_order.then(|| OrderId::from_u128(k as u128 * 7)),
+                number,
+                issue_date: date,
+                due_date: date.add_days(k as i32),
+                amount: Money::from_minor(*amount),
+            });
+            payments.push(Payment {
+                id: PaymentId::from_u128(k as u128 + 100),
+                meta,
+                customer: CustomerId::from_u128(k as u128),
+                reference: (k % 2 == 0).then_some(number),
+                date,
+                amount: Money::from_minor(*amount),
+                allocations: (0..k)
+                    .map(|j| ledger::Allocation { invoice: InvoiceId::from_u128(j as u128 + 1), amount: Money::from_minor(j as i64 - 1) })
+                    .collect(),
+            });
+        }
+        prop_assume!(!invoices.is_empty(), "no number was a document number");
+        let dump = Dump {
+            rows: Rows { invoices: invoices.clone(), payments: payments.clone(), ..Rows::default() },
+            ..Dump::default()
+        };
+        let file = to_json(&dump);
+        prop_assert!(file.contains(&section_as_trees("invoices", &invoices)), "{file}");
+        prop_assert!(file.contains(&section_as_trees("payments", &payments)), "{file}");
+    }
+}

@@ -5,7 +5,7 @@ use crate::ui::i18n::{date_format_label, field_label, import_problem, kind_label
 use crate::ui::importing::{self, Imported, Parsed};
 use crate::ui::link::A;
 use crate::ui::state::{perf_now, with_data, AppState};
-use crate::ui::widgets::{download, download_bytes, WhenLedger};
+use crate::ui::widgets::{download_blob, download_bytes, WhenLedger};
 use creditdesk_app::Blocked;
 use creditdesk_domain::approval::Permission;
 use creditdesk_domain::import::{self as im, DateFormat, Kind, Mapping, Need, Plan};
@@ -502,16 +502,22 @@ fn BackupRestore() -> impl IntoView {
         state.rev.track();
         with_data(|d| d.me().may(Permission::SeeAllCustomers))
     };
+    // Records of the backup file written so far, of all, while it is written.
+    let writing = RwSignal::new(None::<(usize, usize)>);
     let download_backup = move |_| {
         leptos::task::spawn_local(async move {
             busy.set(true);
-            match importing::backup_text().await {
-                Ok(text) => download(
+            note.set(None);
+            writing.set(Some((0, 0)));
+            let file = importing::backup_file(|n, of| writing.set(Some((n, of)))).await;
+            writing.set(None);
+            match file {
+                Ok(blob) => download_blob(
                     &format!(
                         "creditdesk-backup-{}.json",
                         state.today.get_untracked().iso()
                     ),
-                    &text,
+                    &blob,
                 ),
                 Err(e) => note.set(Some(crate::ui::pages::requests::save_error_text(
                     state.lang.get_untracked(),
@@ -599,6 +605,15 @@ fn BackupRestore() -> impl IntoView {
                     <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() on:change=on_file />
                 </label>
             </div>
+            {move || writing.get().map(|(n, of)| {
+                let pct = (n * 100).checked_div(of).unwrap_or(0);
+                view! {
+                    <div class="progress" role="status" data-testid="backup-progress">
+                        <div class="bar"><span style=format!("width:{pct}%")></span></div>
+                        <span>{format!("{} · {pct}% · {n} / {of} {}", state.t(T::BackupWriting), state.t(T::RecordsWritten))}</span>
+                    </div>
+                }
+            })}
             {move || (!admin()).then(|| view! { <p class="muted small">{state.t(if state.sync.server.get() { T::DataOnServer } else { T::NotPermitted })}</p> })}
             {move || note.get().map(|n| view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> })}
             {move || checked.get().map(|c| match c {
