@@ -734,8 +734,13 @@ pub(crate) async fn keep_figures() {
     };
     let t_timeline = perf_now();
     let lang = state.lang.get_untracked();
+    let dash = with_data(|d| creditdesk_app::reports::dashboard(d, &Default::default(), rev));
+    // The figures' encoding in a task of its own, on the data the dashboard was made of.
+    yield_now().await;
+    if state.rev.get_untracked() != rev {
+        return;
+    }
     let bytes = with_data(|d| {
-        let dash = creditdesk_app::reports::dashboard(d, &Default::default(), rev);
         // The list's order by name, if this start sorted by it (it is not computed for this).
         let names: Vec<&str> = d.customers.iter().map(|c| c.name.as_str()).collect();
         let order = crate::ui::collate::cached(lang, &names)
