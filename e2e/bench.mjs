@@ -86,7 +86,8 @@ try {
   // BENCH_ONLY=kernels: one cold start, then the kernels in the browser and natively (while
   // working on the wasm build: rescore and aging, and their browser/native ratios).
   const kernelsOnly = process.env.BENCH_ONLY === "kernels";
-  // BENCH_ONLY=import: one cold start, then the 100,000-row import alone (while working on it).
+  // BENCH_ONLY=import: one cold start, then the 100,000-row import and the backup alone (while
+  // working on them).
   const importOnly = process.env.BENCH_ONLY === "import";
   const oneStart = kernelsOnly || importOnly;
   // Cold starts on the dashboard (the home page): until its tiles and charts are drawn.

@@ -131,29 +131,28 @@ pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Importe
 pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blob, SaveError> {
     use creditdesk_storage::backup::Writer;
     const SLICE_MS: f64 = 25.0;
+    const SLICE_BYTES: usize = 4 << 20;
     const MIME: &str = "application/json";
     let me = with_data(|d| d.me());
     let t0 = crate::ui::state::perf_now();
     let dump = creditdesk_app::admin::backup_dump(&*db()?, &me).await?;
     crate::ui::state::publish_timing("backupDumpMs", crate::ui::state::perf_now() - t0);
     let mut w = Writer::new(&dump);
-    // Each slice's bytes become a file of their own, copied once from wasm memory; the backup is
-    // the file of those files (joined by reference, not copied again).
+    // Each slice's bytes become a file of their own; the backup is the file of those files
+    // (joined by reference, not copied again).
     let files = js_sys::Array::new();
     let mut buf = Vec::with_capacity(4 << 20);
     loop {
         let t = crate::ui::state::perf_now();
         let mut done = false;
-        while !done && crate::ui::state::perf_now() - t < SLICE_MS {
+        // A slice ends after 25 ms or 4 MiB (a section of large records, attachments say).
+        while !done && crate::ui::state::perf_now() - t < SLICE_MS && buf.len() < SLICE_BYTES {
             done = w
-                .write_some(&mut buf, 200)
+                .write_some(&mut buf, 20)
                 .map_err(|e| SaveError::Store(e.to_string()))?;
         }
-        // SAFETY: the view of `buf` is read by the Blob constructor before anything else runs
-        // (nothing allocates in between, so wasm memory cannot grow and move under it); the
-        // Blob keeps its own copy.
-        let view = unsafe { js_sys::Uint8Array::view(&buf) };
-        let part = crate::ui::widgets::blob_of(&js_sys::Array::of1(&view), MIME)
+        let bytes = js_sys::Uint8Array::from(buf.as_slice());
+        let part = crate::ui::widgets::blob_of(&js_sys::Array::of1(&bytes), MIME)
             .ok_or_else(|| SaveError::Store("the browser made no file".into()))?;
         files.push(&part);
         buf.clear();

@@ -1924,8 +1924,9 @@ async fn run<S: Store>(
             });
         }
         // An import's plan, its record (every row as the command's JSON) and its write are each
-        // long: in a browser the page gets a turn between them.
-        let bulk = fx.bulk.is_some();
+        // long: in a browser the page gets a turn between them. Not on the second attempt, the
+        // last: a command written in a turn then would fail the import instead of re-planning it.
+        let bulk = fx.bulk.is_some() && attempt == 0;
         if bulk {
             store.breathe().await;
         }
@@ -2179,9 +2180,15 @@ fn apply(book: &mut Book, fx: &Effects) {
         for o in &rows.orders {
             book.ledger.put_order(*o);
         }
-        // All at once: each id was checked against this ledger by the plan.
+        // All at once: each id was checked against this ledger by the plan. Were one refused
+        // all the same, memory keeps every other one, as the store does.
         let added = book.ledger.add_invoices(&rows.invoices);
         debug_assert!(added.is_ok(), "{added:?}");
+        if added.is_err() {
+            for i in &rows.invoices {
+                let _ = book.ledger.add_invoice(*i);
+            }
+        }
         for p in &rows.payments {
             let added = book.ledger.add_payment(p.clone());
             debug_assert!(added.is_ok(), "{added:?}");

@@ -970,10 +970,14 @@ impl Ledger {
         }
     }
 
-    /// Adds many invoices at once (an import), all or none: as [`Ledger::add_invoice`] each, but
-    /// an id already held (or twice in `invs`) is found in one pass over the ledger's ids, not by
-    /// a scan of each customer's invoices per invoice. Nothing is added if one is refused.
+    /// Adds many invoices at once (an import), all or none. Stricter than [`Ledger::add_invoice`]
+    /// each, which looks for the id among the customer's own invoices: an id held anywhere in
+    /// the ledger (or twice in `invs`) is refused, found in one pass over the ledger's ids rather
+    /// than a scan of a customer's invoices per invoice. Nothing is added if one is refused.
     pub fn add_invoices(&mut self, invs: &[Invoice]) -> Result<(), LedgerError> {
+        if invs.is_empty() {
+            return Ok(());
+        }
         if invs.iter().any(|i| !i.amount.is_positive()) {
             return Err(LedgerError::NotPositive);
         }
