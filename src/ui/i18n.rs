@@ -960,6 +960,7 @@ texts! {
     BackupHint => "One JSON file with everything on this device: customers, ledger, requests, audit trail, settings. Restoring it, then backing up again, gives the same file.", "一个 JSON 文件包含本设备全部数据：客户、账本、申请、审计记录、设置。恢复后再次备份，得到完全相同的文件。";
     DownloadBackup => "Download a backup", "下载备份";
     BackupWriting => "Writing the backup file", "正在生成备份文件";
+    BackupReading => "Reading everything on this device for the backup…", "正在读取本设备全部数据以生成备份…";
     RecordsWritten => "records", "条记录";
     RestoreFile => "Restore from a backup file", "从备份文件恢复";
     BackupProblems => "This file cannot be restored; nothing was changed. Problems:", "此文件无法恢复，未做任何更改。问题：";

@@ -607,10 +607,17 @@ fn BackupRestore() -> impl IntoView {
             </div>
             {move || writing.get().map(|(n, of)| {
                 let pct = (n * 100).checked_div(of).unwrap_or(0);
+                // Before the first record: the store is read (a large book's, a second or so).
+                let text = if of == 0 {
+                    state.t(T::BackupReading).to_string()
+                } else {
+                    let count = creditdesk_domain::money::group_thousands;
+                    format!("{} · {pct}% · {} / {} {}", state.t(T::BackupWriting), count(n as u64), count(of as u64), state.t(T::RecordsWritten))
+                };
                 view! {
                     <div class="progress" role="status" data-testid="backup-progress">
                         <div class="bar"><span style=format!("width:{pct}%")></span></div>
-                        <span>{format!("{} · {pct}% · {n} / {of} {}", state.t(T::BackupWriting), state.t(T::RecordsWritten))}</span>
+                        <span>{text}</span>
                     </div>
                 }
             })}
