@@ -76,6 +76,14 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
       } catch {
         // A browser without the Long Tasks API reports none.
       }
+      // Every frame the page draws (see `frameGaps`): a page whose tasks are all short can still
+      // go without drawing, when its work's continuations run ahead of the browser's rendering.
+      window.__cd_frames = [];
+      const frame = (t) => {
+        window.__cd_frames.push(t);
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
     });
   }
   const page = opensLocked(context.pages()[0] || (await context.newPage()), dir);
@@ -111,6 +119,38 @@ export async function longestTask(page) {
     const top = [...all].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([at, ms]) => ({ at, ms }));
     return { max: all.length ? Math.max(...all.map((t) => t[1])) : 0, count: all.length, top };
   });
+}
+
+/** The longest time the page went without drawing a frame between `from` and `to` (ms since
+ *  navigation), and when that gap began. */
+export async function frameGaps(page, from, to) {
+  return page.evaluate(([from, to]) => {
+    const f = (window.__cd_frames || []).filter((t) => t >= from && t <= to);
+    let max = 0;
+    let at = from;
+    for (let i = 1; i < f.length; i++) {
+      if (f[i] - f[i - 1] > max) {
+        max = f[i] - f[i - 1];
+        at = f[i - 1];
+      }
+    }
+    return { max, at, frames: f.length };
+  }, [from, to]);
+}
+
+/** Moves the mouse over the page every `everyMs` until `stop()` returns true, and times how long
+ *  the page takes to take each move (the browser acknowledges an input once the page's main
+ *  thread has handled it): what a user's input meets while the page works. */
+export async function inputWaits(page, stop, everyMs = 100) {
+  const waits = [];
+  const t0 = Date.now();
+  for (let i = 0; !(await stop()) && Date.now() - t0 < 60_000; i++) {
+    const t = performance.now();
+    await page.mouse.move(200 + (i % 2) * 40, 300);
+    waits.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return waits;
 }
 
 /** The secret that opens each profile's encrypted data (by profile folder): the password a test

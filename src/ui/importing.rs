@@ -160,10 +160,8 @@ pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blo
         if done {
             break;
         }
-        // A turn that lets the page draw the progress: `yield_now`'s continuation would run
-        // ahead of the browser's drawing, slice after slice, and the page would show nothing
-        // until the file was whole.
-        gloo_timers::future::TimeoutFuture::new(0).await;
+        // A turn: the page draws the progress, and input is taken.
+        crate::ui::state::yield_now().await;
     }
     crate::ui::widgets::blob_of(&files, MIME)
         .ok_or_else(|| SaveError::Store("the browser made no file".into()))

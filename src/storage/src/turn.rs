@@ -1,40 +1,70 @@
 //! A turn for the browser between slices of long work (reading and parsing at start-up here, the
-//! start's and the import's passes in the UI).
+//! start's and the import's passes in the UI, the backup's file).
+
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn perf_now() -> f64;
+}
+
+/// How long the work may go on through `scheduler.yield()` turns alone before it gives way with a
+/// task at the back of the queue. Chromium runs a `scheduler.yield()` continuation ahead of the
+/// page's drawing and of other queued tasks (a timer, a reply from the network or from IndexedDB,
+/// DevTools): measured at a large book's start, the page then drew about one frame in 100 ms
+/// (the browser's own guard against starving its rendering) and a screenshot waited for the whole
+/// backup. A task every 50 ms lets the page draw about as often as its slices end.
+const TASK_EVERY_MS: f64 = 50.0;
+
+thread_local! {
+    /// When the work last gave way with a task (`performance.now()`).
+    static LAST_TASK: Cell<f64> = const { Cell::new(0.0) };
+}
 
 /// Gives the browser a turn between slices of long work: input, rendering and other tasks run,
-/// then the work goes on. `scheduler.yield()` where the browser has it (the work resumes ahead of
-/// other queued tasks), else a message to a `MessageChannel` of our own. Not a zero-delay timeout:
-/// browsers hold a nested one back at least 4 ms, which a start of twenty slices paid each time.
+/// then the work goes on. Mostly `scheduler.yield()` where the browser has it (the work resumes
+/// ahead of other queued tasks, so twenty slices do not wait behind whatever else is queued), but
+/// at least every `TASK_EVERY_MS` a task of its own at the back of the queue (a message to a
+/// `MessageChannel` of ours), so that drawing and every other task get their turn too. Never a
+/// zero-delay timeout: browsers hold a nested one back at least 4 ms.
 pub async fn yield_now() {
-    use wasm_bindgen::JsCast;
-    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
-        .ok()
-        .filter(|s| s.is_object());
-    if let Some(scheduler) = scheduler {
-        let yielded = js_sys::Reflect::get(&scheduler, &"yield".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .and_then(|f| f.call0(&scheduler).ok())
-            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-        if let Some(p) = yielded {
+    let now = perf_now();
+    if now - LAST_TASK.with(Cell::get) < TASK_EVERY_MS {
+        if let Some(p) = scheduler_yield() {
             let _ = wasm_bindgen_futures::JsFuture::from(p).await;
             return;
         }
     }
+    message_turn().await;
+    LAST_TASK.with(|t| t.set(perf_now()));
+}
+
+/// `scheduler.yield()`'s promise, where the browser has it.
+fn scheduler_yield() -> Option<js_sys::Promise> {
+    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
+        .ok()
+        .filter(|s| s.is_object())?;
+    js_sys::Reflect::get(&scheduler, &"yield".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&scheduler).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+}
+
+/// A task at the back of the queue: a message to a `MessageChannel` of our own.
+async fn message_turn() {
     let turn = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
         Ok(channel) => {
             channel.port1().set_onmessage(Some(&resolve));
-            if channel
-                .port2()
-                .post_message(&wasm_bindgen::JsValue::NULL)
-                .is_ok()
-            {
+            if channel.port2().post_message(&JsValue::NULL).is_ok() {
                 return;
             }
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            let _ = resolve.call0(&JsValue::NULL);
         }
         Err(_) => {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            let _ = resolve.call0(&JsValue::NULL);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(turn).await;
