@@ -1923,14 +1923,19 @@ async fn run<S: Store>(
                 count: fx.count,
             });
         }
-        // An import's plan, its record (every row as the command's JSON) and its write are each
-        // long: in a browser the page gets a turn between them. Not on the second attempt, the
-        // last: a command written in a turn then would fail the import instead of re-planning it.
+        // An import's plan, its record (every row as the command's JSON, then that JSON checked
+        // as the record takes it) and its write are each long: in a browser the page gets a turn
+        // between them. Not on the second attempt, the last: a command written in a turn then
+        // would fail the import instead of re-planning it.
         let bulk = fx.bulk.is_some() && attempt == 0;
         if bulk {
             store.breathe().await;
         }
-        let mut batch = written(ctx, &cmd, &fx, &files);
+        let json = command_json(ctx, &cmd, &fx);
+        if bulk {
+            store.breathe().await;
+        }
+        let mut batch = written(ctx, &fx, &files, json);
         if !record {
             batch.command = None;
             batch.no_outbox = true;
@@ -2001,9 +2006,9 @@ fn use_reservation(
     used.then(|| out.into_iter().filter(|r| r.amount.is_positive()).collect())
 }
 
-/// What a planned command writes: its effects, its requests' records, the attachments' bytes,
-/// and the command itself as the outbox record.
-fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) -> Batch {
+/// The command as its outbox record holds it: its envelope's canonical JSON (see
+/// `creditdesk_storage::canonical`; an import's is megabytes).
+fn command_json(ctx: &Ctx, cmd: &Command, fx: &Effects) -> String {
     let device = ctx.device.to_string();
     let envelope = crate::command::EnvelopeRef {
         id: &ctx.command_id,
@@ -2014,6 +2019,12 @@ fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) 
         base: &fx.base,
         command: cmd,
     };
+    creditdesk_storage::canonical::to_string(&envelope).expect("a command serialises to JSON")
+}
+
+/// What a planned command writes: its effects, its requests' records, the attachments' bytes,
+/// and the command itself (`json`, from [`command_json`]) as the outbox record.
+fn written(ctx: &Ctx, fx: &Effects, files: &[(String, Vec<u8>)], json: String) -> Batch {
     let mut batch = fx.batch.clone();
     batch.requests = fx
         .requests
@@ -2026,8 +2037,8 @@ fn written(ctx: &Ctx, cmd: &Command, fx: &Effects, files: &[(String, Vec<u8>)]) 
         id: ctx.command_id.clone(),
         version: 1,
         updated_at: ctx.now.0,
-        device: device.clone(),
-        payload: creditdesk_storage::Payload::of(&envelope),
+        device: ctx.device.to_string(),
+        payload: creditdesk_storage::Payload::from_json(json).expect("a command's JSON is JSON"),
     });
     batch
 }

@@ -581,6 +581,17 @@ fn a_command_is_one_outbox_record_and_an_order_sent_twice_is_recorded_once() {
     assert_eq!(rec.entity, "command");
     let env: Envelope = rec.payload.read().unwrap();
     assert_eq!((env.actor.as_str(), &env.command), ("rep-1", &order));
+    // Stored canonical, so that a backup copies it as it is (a large import's is megabytes).
+    let stored = serde_json::to_string(rec).unwrap();
+    assert!(
+        creditdesk_storage::canonical::is_canonical(&stored),
+        "{stored}"
+    );
+    assert_eq!(
+        stored,
+        serde_json::to_value(rec).unwrap().to_string(),
+        "the record as its tree of values writes it"
+    );
     // The same order again (a retried send: the same order id) is refused, not doubled.
     assert_eq!(cell(w.run("rep-1", order)), "CMD-WRONG-STATE");
     assert_eq!(w.book.borrow().ledger.orders().len(), 1);

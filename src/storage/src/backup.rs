@@ -19,6 +19,7 @@
 //! ([`creditdesk_domain::request::from_stored`]); customers written before credit limits existed
 //! get empty limits. A backup from a newer schema than this app's is refused.
 
+use crate::canonical::canonical as canon;
 use crate::codec::Rows;
 use crate::schema::VERSION;
 use crate::OutboxEntry;
@@ -29,6 +30,7 @@ use creditdesk_domain::Customer;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The format marker of a backup file.
@@ -162,14 +164,13 @@ pub struct Backup {
 /// At most this many problems are listed (the count says how many there were).
 pub const MAX_PROBLEMS: usize = 200;
 
-/// The text of a JSON document with sorted keys and no spaces; `text` unchanged if not JSON.
+/// The text of a JSON document with sorted keys and no spaces; `text` unchanged if not JSON (see
+/// [`crate::canonical`]: a text already canonical is not parsed again).
 pub fn canonical(text: &str) -> String {
-    serde_json::from_str::<Value>(text)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| text.to_string())
+    crate::canonical::canonical(text).into_owned()
 }
 
-fn pair(k: &str, v: String) -> String {
+fn pair(k: &str, v: &str) -> String {
     format!("[{},{v}]", Value::String(k.to_string()))
 }
 
@@ -363,32 +364,34 @@ impl<'d> Writer<'d> {
         }
     }
 
-    fn record(&self, part: usize, i: usize) -> String {
+    fn record(&self, part: usize, i: usize) -> Cow<'_, str> {
         let d = self.d;
-        let doc = |docs: &[(String, String)]| pair(&docs[i].0, canonical(&docs[i].1));
+        let doc = |docs: &[(String, String)]| pair(&docs[i].0, &canon(&docs[i].1)).into();
         match part {
             1 => pair(
                 &self.meta[i].0,
-                Value::String(self.meta[i].1.clone()).to_string(),
-            ),
-            2 => canonical(&d.customers[i]),
-            3 => json(&d.rows.orders[i]),
-            4 => invoice_json(&d.rows.invoices[i]),
-            5 => payment_json(&d.rows.payments[i]),
-            6 => json(&d.rows.credit_notes[i]),
-            7 => json(&d.rows.corrections[i]),
+                &Value::String(self.meta[i].1.clone()).to_string(),
+            )
+            .into(),
+            2 => canon(&d.customers[i]),
+            3 => json(&d.rows.orders[i]).into(),
+            4 => invoice_json(&d.rows.invoices[i]).into(),
+            5 => payment_json(&d.rows.payments[i]).into(),
+            6 => json(&d.rows.credit_notes[i]).into(),
+            7 => json(&d.rows.corrections[i]).into(),
             8 => doc(&d.field_defs),
             9 => doc(&d.models),
             10 => doc(&d.requests),
             11 => doc(&d.alerts),
             12 => doc(&d.tasks),
-            13 => canonical(&d.audit[i]),
+            13 => canon(&d.audit[i]),
             14 => {
                 let b64 = base64::engine::general_purpose::STANDARD;
                 let (k, v) = &d.attachments[i];
-                pair(k, Value::String(b64.encode(v)).to_string())
+                pair(k, &Value::String(b64.encode(v)).to_string()).into()
             }
-            15 => canonical(&d.outbox[i]),
+            // A command is stored canonical (`Payload::of`): copied as it is, not parsed.
+            15 => canon(&d.outbox[i]),
             _ => unreachable!("no section {part}"),
         }
     }

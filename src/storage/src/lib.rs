@@ -26,6 +26,7 @@
 //! records together or not at all.
 
 pub mod backup;
+pub mod canonical;
 /// The ledger's rows as chunks of bytes: a crate of its own, built for speed (see its docs).
 pub use creditdesk_codec as codec;
 pub mod mem;
@@ -147,15 +148,16 @@ impl Batch {
     }
 }
 
-/// A change waiting to be synced.
+/// A change waiting to be synced. Its fields are declared in the order of their names, so that an
+/// entry is written canonical (`crate::canonical`) when its payload is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    pub device: String,
     pub entity: String,
     pub id: String,
-    pub version: u32,
-    pub updated_at: i64,
-    pub device: String,
     pub payload: Payload,
+    pub updated_at: i64,
+    pub version: u32,
 }
 
 /// A record's or a command's JSON as it was written: kept as its text, never built as a tree of
@@ -166,9 +168,15 @@ pub struct OutboxEntry {
 pub struct Payload(Box<serde_json::value::RawValue>);
 
 impl Payload {
-    /// The JSON of `value`.
+    /// The JSON of `value`, canonical (`crate::canonical`): a backup copies it as it is.
     pub fn of<T: Serialize + ?Sized>(value: &T) -> Payload {
-        Payload(serde_json::value::to_raw_value(value).expect("a value serialises to JSON"))
+        let text = canonical::to_string(value).expect("a value serialises to JSON");
+        Payload::from_json(text).expect("canonical JSON is JSON")
+    }
+    /// A payload of JSON text written already (canonical, like [`Payload::of`]'s, for a backup to
+    /// copy it as it is); refused if it is not JSON.
+    pub fn from_json(text: String) -> serde_json::Result<Payload> {
+        serde_json::value::RawValue::from_string(text).map(Payload)
     }
     /// `null`: a record without a payload.
     pub fn null() -> Payload {

@@ -1,0 +1,233 @@
+//! Canonical JSON written straight from values, and the check that lets a canonical text be
+//! copied as it is.
+
+use creditdesk_storage::canonical::{canonical, is_canonical, to_string};
+use proptest::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::collections::{BTreeMap, HashMap};
+
+// Fields declared out of order on purpose: the text must sort them.
+#[derive(Serialize, Debug, Clone)]
+struct Row {
+    zeta: String,
+    alpha: i64,
+    mid: Option<f64>,
+    inner: Vec<Inner>,
+    kind: Kind,
+    tagged: Tagged,
+    tags: BTreeMap<String, u32>,
+    numbered: HashMap<i32, bool>,
+    small: f32,
+    wide: u128,
+    unit: (),
+    pair: (u8, String),
+    flat: Flat,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maybe: Option<String>,
+    raw: Box<RawValue>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+struct Inner {
+    y: i32,
+    b: bool,
+    #[serde(rename = "Ä")]
+    umlaut: u8,
+}
+
+#[derive(Serialize, Debug, Clone)]
+enum Kind {
+    Unit,
+    New(String),
+    Tup(i32, String),
+    Fields { y: u8, a: Vec<u8> },
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(tag = "type")]
+enum Tagged {
+    Zed { z: i32, a: String },
+    Ace { m: bool },
+}
+
+// A flattened map may repeat the struct's own key: the tree keeps the last.
+#[derive(Serialize, Debug, Clone)]
+struct Flat {
+    z: i32,
+    #[serde(flatten)]
+    extra: BTreeMap<String, i32>,
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::string::string_regex("[a-zA-Z\"\\\\/\u{0}-\u{1f}\u{7f}é中😀 {}:,]{0,8}").unwrap()
+}
+
+fn inner() -> impl Strategy<Value = Inner> {
+    (any::<i32>(), any::<bool>(), any::<u8>()).prop_map(|(y, b, umlaut)| Inner { y, b, umlaut })
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        Just(Kind::Unit),
+        text().prop_map(Kind::New),
+        (any::<i32>(), text()).prop_map(|(a, b)| Kind::Tup(a, b)),
+        (any::<u8>(), prop::collection::vec(any::<u8>(), 0..4))
+            .prop_map(|(y, a)| Kind::Fields { y, a }),
+    ]
+}
+
+fn tagged() -> impl Strategy<Value = Tagged> {
+    prop_oneof![
+        (any::<i32>(), text()).prop_map(|(z, a)| Tagged::Zed { z, a }),
+        any::<bool>().prop_map(|m| Tagged::Ace { m }),
+    ]
+}
+
+fn float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<f64>(),
+        Just(f64::NAN),
+        Just(1e21),
+        Just(0.1),
+        Just(-0.0),
+        (-1_000_000i64..1_000_000).prop_map(|c| c as f64 / 100.0),
+    ]
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    (
+        (text(), any::<i64>(), prop::option::of(float())),
+        prop::collection::vec(inner(), 0..3),
+        (kind(), tagged()),
+        prop::collection::btree_map(text(), any::<u32>(), 0..4),
+        prop::collection::hash_map(any::<i32>(), any::<bool>(), 0..4),
+        (any::<f32>(), any::<u128>(), any::<u8>(), text()),
+        (
+            any::<i32>(),
+            prop::collection::btree_map(
+                prop_oneof![Just("z".to_string()), text()],
+                any::<i32>(),
+                0..3,
+            ),
+        ),
+        prop::option::of(text()),
+    )
+        .prop_map(
+            |(
+                (zeta, alpha, mid),
+                inner,
+                (kind, tagged),
+                tags,
+                numbered,
+                (small, wide, p, q),
+                (z, extra),
+                maybe,
+            )| {
+                // A raw value whose own text is out of order, as a struct writes it.
+                let raw = RawValue::from_string(
+                    serde_json::to_string(&Inner {
+                        y: alpha as i32,
+                        b: true,
+                        umlaut: p,
+                    })
+                    .unwrap(),
+                )
+                .unwrap();
+                Row {
+                    zeta,
+                    alpha,
+                    mid,
+                    inner,
+                    kind,
+                    tagged,
+                    tags,
+                    numbered,
+                    small,
+                    wide,
+                    unit: (),
+                    pair: (p, q),
+                    flat: Flat { z, extra },
+                    maybe,
+                    raw,
+                }
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn canonical_text_is_the_tree_of_values_text(rows in prop::collection::vec(row(), 0..3)) {
+        let tree = serde_json::to_value(&rows);
+        let direct = to_string(&rows);
+        match (tree, direct) {
+            (Ok(tree), Ok(direct)) => {
+                let tree = tree.to_string();
+                prop_assert_eq!(&direct, &tree);
+                prop_assert!(is_canonical(&direct), "canonical text not recognised: {}", direct);
+                // The text as a struct writes it becomes the same canonical text.
+                let declared = serde_json::to_string(&rows).unwrap();
+                let again = canonical(&declared).into_owned();
+                prop_assert_eq!(again, tree);
+            }
+            // A 128-bit number too wide for JSON's numbers fails both ways.
+            (Err(_), Err(_)) => {}
+            (tree, direct) => prop_assert!(false, "tree {:?}, direct {:?}", tree.map(|t| t.to_string()), direct),
+        }
+    }
+
+    #[test]
+    fn a_text_said_to_be_canonical_is_its_own_canonical_form(rows in prop::collection::vec(row(), 0..3)) {
+        if let Ok(declared) = serde_json::to_string(&rows) {
+            if is_canonical(&declared) {
+                let tree: serde_json::Value = serde_json::from_str(&declared).unwrap();
+                prop_assert_eq!(tree.to_string(), declared);
+            }
+        }
+    }
+}
+
+#[test]
+fn canonical_texts_are_told_from_the_rest() {
+    fn check(text: &str, expected: bool) {
+        assert_eq!(is_canonical(text), expected, "{text}");
+    }
+    check(r#"{"a":1,"b":2}"#, true);
+    check(r#"{"b":1,"a":2}"#, false);
+    check(r#"{"a":1, "b":2}"#, false);
+    check("{\"a\":1,\n\"b\":2}", false);
+    check(r#"{"a":1,"a":2}"#, false);
+    check(r#"{"a":{"z":1},"b":[{"x":2,"y":1}]}"#, true);
+    check(r#"{"a":{"z":1},"b":[{"y":1,"x":2}]}"#, false);
+    check(r#"{"a":{"z":1,"y":0},"b":2}"#, false);
+    check(r#"["b","a"]"#, true);
+    check(r#"{"a":"z","b":"a"}"#, true);
+    check(r#"{"a":"}{,\"","b":1}"#, true);
+    check(r#"{"a\"":1}"#, false);
+    check(r#"{"ab":1,"b":2}"#, true);
+    check(r#"{"b":1,"ab":2}"#, false);
+    check(r#"{"":1,"a":[]}"#, true);
+    check(r#"{"a":"x y"}"#, true);
+}
+
+#[test]
+fn text_that_is_not_json_is_kept_as_it_is() {
+    assert_eq!(canonical("not json {"), "not json {");
+    assert_eq!(canonical(r#"{"b":1, "a":2}"#), r#"{"a":2,"b":1}"#);
+}
+
+#[test]
+fn a_repeated_key_keeps_its_last_value_as_the_tree_does() {
+    let flat = |extra: &[(&str, i32)]| Flat {
+        z: 1,
+        extra: extra.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+    };
+    for (value, expected) in [
+        (flat(&[("z", 2)]), r#"{"z":2}"#),
+        (flat(&[("a", 0), ("z", 3)]), r#"{"a":0,"z":3}"#),
+        (flat(&[("zz", 4)]), r#"{"z":1,"zz":4}"#),
+    ] {
+        assert_eq!(to_string(&value).unwrap(), expected);
+        assert_eq!(serde_json::to_value(&value).unwrap().to_string(), expected);
+    }
+}
