@@ -1927,13 +1927,25 @@ async fn run<S: Store>(
         // as the record takes it) and its write are each long: in a browser the page gets a turn
         // between them. Not on the second attempt, the last: a command written in a turn then
         // would fail the import instead of re-planning it.
+        // A turn may also bring a pull or a restore that replaces the trail's end: then the
+        // head the plan chained to may be gone while its sequence number is free again, and the
+        // store would take the entries. So after a turn a trail that moved is planned again.
         let bulk = fx.bulk.is_some() && attempt == 0;
+        let moved = |book: &RefCell<Book>| {
+            book.borrow().audit.last().map(|e| &e.hash) != head.as_ref().map(|e| &e.hash)
+        };
         if bulk {
             store.breathe().await;
+            if moved(book) {
+                continue;
+            }
         }
         let json = command_json(ctx, &cmd, &fx);
         if bulk {
             store.breathe().await;
+            if moved(book) {
+                continue;
+            }
         }
         let mut batch = written(ctx, &fx, &files, json);
         if !record {

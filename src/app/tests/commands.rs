@@ -4926,3 +4926,80 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
         "the book's trail is the store's"
     );
 }
+
+#[test]
+fn a_restore_in_an_imports_turn_leaves_the_import_chained_to_the_restored_trail() {
+    use creditdesk_domain::import::{Kind, Records};
+    use creditdesk_storage::backup;
+    let w = World::new();
+    let typed = |n: &str| Command::RecordInvoice {
+        id: InvoiceId::from_u128(w.next()),
+        customer: w.ours,
+        input: InvoiceInput {
+            number: n.into(),
+            issue_date: TODAY.into(),
+            term_days: "30".into(),
+            amount: "500".into(),
+            order: None,
+        },
+    };
+    // A backup, then two more audited commands: the restore in the import's turn takes the
+    // trail back behind the head the import was planned on, and frees its next numbers.
+    let file = backup::to_json(&block_on(w.store.dump()).unwrap());
+    let restored = backup::parse(&file).unwrap();
+    w.run("fs", typed("INV-AFTER-1")).unwrap();
+    w.run("fs", typed("INV-AFTER-2")).unwrap();
+    let records = Records {
+        invoices: vec![Invoice {
+            id: InvoiceId::from_u128(w.next()),
+            meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+            customer: w.ours,
+            order: None,
+            number: DocNo::parse("INV-FILE-1").unwrap(),
+            issue_date: d(TODAY),
+            due_date: d(TODAY).add_days(30),
+            amount: Money::from_units(1_000),
+        }],
+        ..Records::default()
+    };
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(Some(Box::new(|| {
+            block_on(creditdesk_app::admin::restore(
+                &w.store,
+                &who("admin"),
+                9_000,
+                &restored,
+                false,
+                "b.json",
+                "0",
+            ))
+            .unwrap();
+            // The page loads the restored book, as after any restore.
+            let (reloaded, _) = block_on(creditdesk_app::load::whole_book(
+                &w.store,
+                d(TODAY),
+                DeviceId::from_u128(7),
+                users,
+            ))
+            .unwrap();
+            *w.book.borrow_mut() = reloaded;
+        }))),
+    };
+    block_on(execute(
+        &store,
+        &w.book,
+        &w.ctx("fs"),
+        import(Kind::Invoices, records),
+        Vec::new(),
+    ))
+    .unwrap();
+    let trail = block_on(w.store.load_audit()).unwrap();
+    assert_eq!(verify(&trail), Ok(()), "the stored trail chains");
+    assert_eq!(trail.last().unwrap().what, "data.imported");
+    assert_eq!(
+        trail,
+        w.book.borrow().audit,
+        "the book's trail is the store's"
+    );
+}
