@@ -130,7 +130,7 @@ pub async fn commit(plan: &Plan, file: &str, blocked: Blocked) -> Result<Importe
 /// writing), nor does wasm memory ever hold it whole. `progress` hears records written of all.
 pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blob, SaveError> {
     use creditdesk_storage::backup::Writer;
-    const SLICE_MS: f64 = 25.0;
+    use creditdesk_storage::turn::SLICE_MS;
     const SLICE_BYTES: usize = 4 << 20;
     const MIME: &str = "application/json";
     let me = with_data(|d| d.me());

@@ -309,10 +309,6 @@ pub(crate) fn seed_from(search: &str) -> Option<String> {
         .get("seed")
 }
 
-/// How long the start's decoding of the ledger runs before the page gets a turn (then it takes
-/// one at the end of the chunk it is in): well under the 50 ms at which a task counts as long.
-const SLICE_MS: f64 = 25.0;
-
 /// Opens the database, loads everything, and (on a first open) writes the demo data set.
 pub async fn boot(state: AppState) {
     match boot_inner(state).await {
@@ -590,18 +586,10 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     with_data_mut(|d| d.take_trail(trail));
     let t_read = perf_now();
     // Each row is filed in the ledger's compact rows as it is decoded (never held twice), a chunk
-    // at a time, with a turn for the page whenever a slice has taken SLICE_MS; then allocations
-    // are resolved about 50,000 rows a task. The page answers in between.
+    // at a time, with a turn for the page whenever a slice has taken `turn::SLICE_MS`; then
+    // allocations are resolved about 50,000 rows a task. The page answers in between.
     let mut builder = creditdesk_domain::ledger::LedgerBuilder::with_capacity(raw.counts());
-    let mut slice = perf_now();
-    for i in 0..raw.chunks.len() {
-        raw.decode_and_release(i..i + 1, &mut builder)?;
-        if perf_now() - slice > SLICE_MS {
-            yield_now().await;
-            slice = perf_now();
-        }
-    }
-    raw.decode_tail_into(&mut builder)?;
+    raw.decode_in_turns(&mut builder).await?;
     let t_decoded = perf_now();
     while !builder.step(50_000) {
         yield_now().await;

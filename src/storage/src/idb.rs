@@ -1396,17 +1396,11 @@ impl Store for IdbStore {
                 .collect(),
         };
         let attachments = binary_of(schema::ATTACHMENTS);
-        // The ledger decoded a few chunks at a time (a large book's is a million rows), each
-        // chunk's bytes freed once decoded, with a turn for the page in between.
+        // The ledger decoded a chunk at a time (a large book's is a million rows), with turns
+        // for the page.
         let mut rows = Rows::default();
         raw.reserve_rows(&mut rows);
-        for i in 0..raw.chunks.len() {
-            raw.decode_and_release(i..i + 1, &mut rows)?;
-            if i % 8 == 7 {
-                crate::turn::yield_now().await;
-            }
-        }
-        raw.decode_tail_into(&mut rows)?;
+        raw.decode_in_turns(&mut rows).await?;
         Ok(Dump {
             chunks: None,
             meta,

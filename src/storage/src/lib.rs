@@ -627,6 +627,26 @@ impl RawLedger {
         }
     }
 
+    /// Decodes every chunk into `rows`, one at a time, each chunk's bytes freed once decoded
+    /// (see [`RawLedger::decode_and_release`]), then the tail; the page gets a turn
+    /// (`turn::yield_now`) whenever a slice has taken [`turn::SLICE_MS`]. The start and the
+    /// backup read a large book's million rows this way.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn decode_in_turns(
+        &mut self,
+        rows: &mut impl codec::RowSink,
+    ) -> Result<(), StoreError> {
+        let mut slice = turn::now();
+        for i in 0..self.chunks.len() {
+            self.decode_and_release(i..i + 1, rows)?;
+            if turn::now() - slice > turn::SLICE_MS {
+                turn::yield_now().await;
+                slice = turn::now();
+            }
+        }
+        self.decode_tail_into(rows)
+    }
+
     pub fn decode_tail_into(&self, rows: &mut impl codec::RowSink) -> Result<(), StoreError> {
         for (key, bytes) in &self.tail {
             rows.push(

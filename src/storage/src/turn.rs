@@ -10,6 +10,15 @@ extern "C" {
     fn perf_now() -> f64;
 }
 
+/// Milliseconds on the page's clock (`performance.now()`), to time slices of work.
+pub fn now() -> f64 {
+    perf_now()
+}
+
+/// How long a slice of long work runs before it gives the page a turn: half the 50 ms a task may
+/// take, so that a slice's last step never carries it far past.
+pub const SLICE_MS: f64 = 25.0;
+
 /// How long the work may go on through `scheduler.yield()` turns alone before it gives way with a
 /// task at the back of the queue. Chromium runs a `scheduler.yield()` continuation ahead of the
 /// page's drawing and of other queued tasks (a timer, a reply from the network or from IndexedDB,
