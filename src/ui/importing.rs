@@ -170,8 +170,39 @@ pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blo
 /// A backup file read and checked: ready to restore, or every problem found.
 pub type Checked = Result<Backup, (Vec<BackupProblem>, usize)>;
 
-pub fn check_backup(text: &str) -> Checked {
-    backup::parse(text)
+/// Reads and checks a backup file held by the browser (`file`, its bytes), and its SHA-256
+/// (hex). The file is read into wasm a megabyte at a time, hashed as it is read, and its records
+/// decoded as they come (`backup::parse_reader`): wasm memory never holds the file, nor a copy of
+/// it as text (a large book's file is hundreds of megabytes; holding it twice took wasm memory
+/// past 2 GiB).
+pub fn check_backup(file: &js_sys::Uint8Array) -> (Checked, String) {
+    let mut reader = JsFile {
+        bytes: file.clone(),
+        at: 0,
+        sha: Default::default(),
+    };
+    let checked = backup::parse_reader(&mut reader);
+    // The whole file in the hash, whatever the check stopped at.
+    let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    (checked, reader.sha.hex())
+}
+
+/// A file in the browser's memory, read into wasm a slice at a time and hashed as it is read.
+struct JsFile {
+    bytes: js_sys::Uint8Array,
+    at: u32,
+    sha: creditdesk_domain::approval::Sha256Parts,
+}
+
+impl std::io::Read for JsFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (self.bytes.length() - self.at).min(buf.len().min(u32::MAX as usize) as u32);
+        let part = &mut buf[..n as usize];
+        self.bytes.subarray(self.at, self.at + n).copy_to(part);
+        self.sha.update(part);
+        self.at += n;
+        Ok(n as usize)
+    }
 }
 
 /// Replaces everything with a backup, or merges it in (see `creditdesk_app::admin::restore`);

@@ -927,11 +927,26 @@ pub struct AuditEntry {
 
 /// Hex SHA-256 of some bytes (a file's fingerprint in an audit entry).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut parts = Sha256Parts::default();
+    parts.update(bytes);
+    parts.hex()
+}
+
+/// The SHA-256 of bytes that come in parts (a file read a slice at a time): the same hex as
+/// [`sha256_hex`] of them whole.
+#[derive(Clone, Default)]
+pub struct Sha256Parts(sha2::Sha256);
+
+impl Sha256Parts {
+    pub fn update(&mut self, part: &[u8]) {
+        sha2::Digest::update(&mut self.0, part);
+    }
+    pub fn hex(self) -> String {
+        sha2::Digest::finalize(self.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 fn digest(e: &AuditEntry) -> String {

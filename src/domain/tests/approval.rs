@@ -1305,3 +1305,29 @@ fn a_typed_request_is_checked_like_the_form_and_reads_the_same_without_a_calenda
     );
     assert_eq!(serde_json::to_string(&read).unwrap(), old);
 }
+
+proptest! {
+    #[test]
+    fn a_file_hashed_in_parts_has_the_hash_of_the_whole(
+        bytes in proptest::collection::vec(any::<u8>(), 0..3000),
+        cuts in proptest::collection::vec(0usize..3000, 0..6),
+    ) {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+        cuts.sort_unstable();
+        let mut parts = Sha256Parts::default();
+        let mut from = 0;
+        for c in cuts.into_iter().chain([bytes.len()]) {
+            parts.update(&bytes[from..c]);
+            from = c;
+        }
+        prop_assert_eq!(parts.hex(), sha256_hex(&bytes));
+    }
+}
+
+#[test]
+fn the_hash_of_a_file_is_its_sha256() {
+    assert_eq!(
+        sha256_hex(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}

@@ -28,6 +28,17 @@ async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {
     Some((f.name(), js_sys::Uint8Array::new(&buf).to_vec()))
 }
 
+/// The chosen file's name and bytes, left in the browser's memory (a backup can be hundreds of
+/// megabytes: see `importing::check_backup`).
+async fn file_in_browser(ev: &leptos::ev::Event) -> Option<(String, js_sys::Uint8Array)> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let f = input.files()?.get(0)?;
+    let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
+        .await
+        .ok()?;
+    Some((f.name(), js_sys::Uint8Array::new(&buf)))
+}
+
 /// Publishes a timing of the import for the benchmark (`window.cdImport[key]`, milliseconds).
 fn publish(key: &str, ms: f64) {
     let Some(w) = web_sys::window() else { return };
@@ -530,12 +541,12 @@ fn BackupRestore() -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             note.set(None);
-            let Some((name, bytes)) = file_bytes(&ev).await else {
+            let Some((name, file)) = file_in_browser(&ev).await else {
                 return;
             };
-            chosen.set((name, creditdesk_domain::approval::sha256_hex(&bytes)));
-            let text = String::from_utf8_lossy(&bytes).to_string();
-            checked.set(Some(importing::check_backup(&text).map_err(|(ps, n)| {
+            let (result, sha256) = importing::check_backup(&file);
+            chosen.set((name, sha256));
+            checked.set(Some(result.map_err(|(ps, n)| {
                 (
                     ps.into_iter()
                         .map(|p| format!("{} {}: {}", p.code.code(), p.at, p.detail))
