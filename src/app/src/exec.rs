@@ -1925,35 +1925,21 @@ async fn run<S: Store>(
         }
         // An import's plan, its record (every row as the command's JSON, then that JSON checked
         // as the record takes it) and its write are each long: in a browser the page gets a turn
-        // between them. Not on the second attempt, the last: a command written in a turn then
-        // would fail the import instead of re-planning it.
-        // A turn may also bring a pull or a restore that replaces the trail's end: then the
-        // head the plan chained to may be gone while its sequence number is free again, and the
-        // store would take the entries. So after a turn a trail that moved is planned again.
+        // between them, after which a trail that moved is planned again (`turn_moved`). Not on
+        // the second attempt, the last: a command written in a turn then would fail the import
+        // instead of re-planning it.
         let bulk = fx.bulk.is_some() && attempt == 0;
-        let moved = |book: &RefCell<Book>| {
-            book.borrow().audit.last().map(|e| &e.hash) != head.as_ref().map(|e| &e.hash)
-        };
-        if bulk {
-            store.breathe().await;
-            if moved(book) {
-                continue;
-            }
+        if bulk && turn_moved(store, book, &head).await {
+            continue;
         }
-        let json = command_json(ctx, &cmd, &fx);
-        if bulk {
-            store.breathe().await;
-            if moved(book) {
-                continue;
-            }
+        // A replayed command (not recorded) has no outbox record: its JSON is not written.
+        let json = record.then(|| command_json(ctx, &cmd, &fx));
+        if bulk && turn_moved(store, book, &head).await {
+            continue;
         }
         let mut batch = written(ctx, &fx, &files, json);
-        if !record {
-            batch.command = None;
-            batch.no_outbox = true;
-        }
-        if bulk {
-            store.breathe().await;
+        if bulk && turn_moved(store, book, &head).await {
+            continue;
         }
         let entries = chain(head.as_ref(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
@@ -2034,9 +2020,19 @@ fn command_json(ctx: &Ctx, cmd: &Command, fx: &Effects) -> String {
     creditdesk_storage::canonical::to_string(&envelope).expect("a command serialises to JSON")
 }
 
+/// Gives the page a turn between an import's long steps (`Store::breathe`); true if the trail
+/// moved meanwhile. A turn may bring an audited command, or a pull or a restore that replaces the
+/// trail's end: then the head the plan chained to may be gone while its sequence number is free
+/// again, and the store would take entries that break the chain.
+async fn turn_moved<S: Store>(store: &S, book: &RefCell<Book>, head: &Option<AuditEntry>) -> bool {
+    store.breathe().await;
+    book.borrow().audit.last().map(|e| &e.hash) != head.as_ref().map(|e| &e.hash)
+}
+
 /// What a planned command writes: its effects, its requests' records, the attachments' bytes,
-/// and the command itself (`json`, from [`command_json`]) as the outbox record.
-fn written(ctx: &Ctx, fx: &Effects, files: &[(String, Vec<u8>)], json: String) -> Batch {
+/// and the command itself (`json`, from [`command_json`]) as the outbox record; no outbox record
+/// without it (a replayed command).
+fn written(ctx: &Ctx, fx: &Effects, files: &[(String, Vec<u8>)], json: Option<String>) -> Batch {
     let mut batch = fx.batch.clone();
     batch.requests = fx
         .requests
@@ -2044,7 +2040,7 @@ fn written(ctx: &Ctx, fx: &Effects, files: &[(String, Vec<u8>)], json: String) -
         .map(|r| (r.id.to_string(), serde_json::to_value(r).expect("json")))
         .collect();
     batch.attachments = files.to_vec();
-    batch.command = Some(OutboxEntry {
+    batch.command = json.map(|json| OutboxEntry {
         entity: "command".into(),
         id: ctx.command_id.clone(),
         version: 1,
@@ -2052,6 +2048,7 @@ fn written(ctx: &Ctx, fx: &Effects, files: &[(String, Vec<u8>)], json: String) -
         device: ctx.device.to_string(),
         payload: creditdesk_storage::Payload::from_json(json).expect("a command's JSON is JSON"),
     });
+    batch.no_outbox |= batch.command.is_none();
     batch
 }
 

@@ -4749,6 +4749,9 @@ fn a_timeline_computed_a_slice_at_a_time_is_the_one_computed_at_once() {
 struct Turning<'a> {
     inner: &'a MemStore,
     at_turn: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    /// Which of the import's turns the other command runs in, and the turns so far.
+    turn: usize,
+    turns: std::cell::Cell<usize>,
 }
 
 impl Store for Turning<'_> {
@@ -4846,6 +4849,12 @@ impl Store for Turning<'_> {
         self.inner.stats().await
     }
     async fn breathe(&self) {
+        // The other command runs in the turn numbered `turn` (1 for the first).
+        let n = self.turns.get() + 1;
+        self.turns.set(n);
+        if n != self.turn {
+            return;
+        }
         let turn = self.at_turn.borrow_mut().take();
         if let Some(turn) = turn {
             turn();
@@ -4889,6 +4898,8 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
         at_turn: RefCell::new(Some(Box::new(|| {
             block_on(execute(&w.store, &w.book, &typed_ctx, typed, Vec::new())).unwrap();
         }))),
+        turn: 1,
+        turns: Default::default(),
     };
     let imported = block_on(execute(
         &store,
@@ -4928,7 +4939,14 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
 }
 
 #[test]
-fn a_restore_in_an_imports_turn_leaves_the_import_chained_to_the_restored_trail() {
+fn a_restore_in_any_of_an_imports_turns_leaves_the_import_chained_to_the_restored_trail() {
+    // The import gives the page three turns: after its plan, after its record, before its write.
+    for turn in 1..=3 {
+        restore_in_an_imports_turn(turn);
+    }
+}
+
+fn restore_in_an_imports_turn(turn: usize) {
     use creditdesk_domain::import::{Kind, Records};
     use creditdesk_storage::backup;
     let w = World::new();
@@ -4985,6 +5003,8 @@ fn a_restore_in_an_imports_turn_leaves_the_import_chained_to_the_restored_trail(
             .unwrap();
             *w.book.borrow_mut() = reloaded;
         }))),
+        turn,
+        turns: Default::default(),
     };
     block_on(execute(
         &store,
@@ -4995,7 +5015,16 @@ fn a_restore_in_an_imports_turn_leaves_the_import_chained_to_the_restored_trail(
     ))
     .unwrap();
     let trail = block_on(w.store.load_audit()).unwrap();
-    assert_eq!(verify(&trail), Ok(()), "the stored trail chains");
+    assert_eq!(
+        verify(&trail),
+        Ok(()),
+        "the stored trail chains (turn {turn})"
+    );
+    assert_eq!(
+        store.turns.get(),
+        turn,
+        "planned again, without turns, after turn {turn}"
+    );
     assert_eq!(trail.last().unwrap().what, "data.imported");
     assert_eq!(
         trail,
