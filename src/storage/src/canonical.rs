@@ -25,8 +25,9 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
     Ok(String::from_utf8(c.out).expect("JSON is UTF-8"))
 }
 
-/// True if `text`, as serde_json writes JSON (its escapes, its numbers), is already canonical: no
-/// spaces between tokens and every object's keys in strictly ascending order. Then
+/// True if `text`, as serde_json writes JSON, is already canonical: no spaces between tokens,
+/// every object's keys in strictly ascending order, only the escapes serde_json writes, no `E` in
+/// a number. (A number such as `1.50` is not checked: every stored text is serde_json's.) Then
 /// `canonical(text) == text` and the text can be copied as it is. One pass over the bytes, no
 /// allocation beyond a stack of the open objects' last keys.
 pub fn is_canonical(text: &str) -> bool {
@@ -61,6 +62,16 @@ pub fn is_canonical(text: &str) -> bool {
                 let mut escaped = false;
                 while i < b.len() && b[i] != b'"' {
                     if b[i] == b'\\' {
+                        // Only the escapes serde_json writes (a tree writes a string again so).
+                        match b.get(i + 1) {
+                            Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                            Some(b'u')
+                                if matches!(
+                                    b.get(i + 2..i + 5),
+                                    Some([b'0', b'0', b'0' | b'1'])
+                                ) => {}
+                            _ => return false,
+                        }
                         escaped = true;
                         i += 1;
                     }
@@ -81,6 +92,8 @@ pub fn is_canonical(text: &str) -> bool {
                 }
             }
             b' ' | b'\n' | b'\r' | b'\t' => return false,
+            // Numbers as serde_json writes them: `1e+21`, never `1E21`.
+            b'E' => return false,
             _ => {}
         }
         i += 1;
@@ -203,12 +216,24 @@ impl Canon {
 
 const RAW: &str = "$serde_json::private::RawValue";
 
-/// A map's key as the tree writes it: a string, or a number or bool as its text.
+/// A map's key as the tree writes it: the key of a map of that one key, made by the tree's own
+/// key rules (a number's or a bool's text; an error for what cannot be a key).
 fn key_text<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
-    match serde_json::to_value(key)? {
-        Value::String(s) => Ok(s),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
+    struct OneKey<'a, T: ?Sized>(&'a T);
+    impl<T: Serialize + ?Sized> Serialize for OneKey<'_, T> {
+        fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use ser::SerializeMap;
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry(self.0, &())?;
+            map.end()
+        }
+    }
+    match serde_json::to_value(OneKey(key))? {
+        Value::Object(map) => map
+            .into_iter()
+            .next()
+            .map(|(k, _)| k)
+            .ok_or_else(|| Error::custom("a map's key was lost")),
         _ => Err(Error::custom("key must be a string")),
     }
 }

@@ -231,3 +231,56 @@ fn a_repeated_key_keeps_its_last_value_as_the_tree_does() {
         assert_eq!(serde_json::to_value(&value).unwrap().to_string(), expected);
     }
 }
+
+#[test]
+fn map_keys_follow_the_trees_rules_for_every_kind_of_key() {
+    use serde::ser::{SerializeMap, Serializer};
+    // A map of one key of each kind (f32, Option, u128 and i128 past 64 bits, bool, char).
+    struct Keyed<K>(K);
+    impl<K: Serialize> Serialize for Keyed<K> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry(&self.0, &1)?;
+            m.end()
+        }
+    }
+    fn check<K: Serialize>(key: K) {
+        let v = Keyed(key);
+        let tree = serde_json::to_value(&v).map(|t| t.to_string());
+        let direct = to_string(&v);
+        match (&tree, &direct) {
+            (Ok(t), Ok(d)) => assert_eq!(d, t),
+            (Err(_), Err(_)) => {}
+            _ => panic!("tree {tree:?}, direct {direct:?}"),
+        }
+    }
+    check(0.1f32);
+    check(2.5f64);
+    check(Some("a"));
+    check(None::<&str>);
+    check(u128::MAX);
+    check(i128::MIN);
+    check(7u128);
+    check(true);
+    check('x');
+    check(-3i8);
+    check(());
+}
+
+#[test]
+fn a_text_that_a_tree_would_write_otherwise_is_not_canonical() {
+    for (text, expected) in [
+        (r#"{"a":"\"\\\n\t\u001f"}"#, true),
+        (r#"{"a":"\u0041"}"#, false),
+        (r#"{"a":"\/"}"#, false),
+        (r#"{"a":1E5}"#, false),
+        (r#"{"a":1e+21}"#, true),
+        (r#"{"a":-1.5e-7}"#, true),
+    ] {
+        assert_eq!(is_canonical(text), expected, "{text}");
+        if expected {
+            let tree: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(tree.to_string(), text);
+        }
+    }
+}
