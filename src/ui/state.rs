@@ -186,10 +186,7 @@ pub fn now() -> Timestamp {
 }
 
 pub fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+    creditdesk_storage::turn::now()
 }
 
 /// Random bytes for ids, drawn from the browser's generator 256 ids at a time.

@@ -20,12 +20,8 @@ pub async fn tick() {
 }
 
 async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {
-    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
-    let f = input.files()?.get(0)?;
-    let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
-        .await
-        .ok()?;
-    Some((f.name(), js_sys::Uint8Array::new(&buf).to_vec()))
+    let (name, bytes) = file_in_browser(ev).await?;
+    Some((name, bytes.to_vec()))
 }
 
 /// The chosen file's name and bytes, left in the browser's memory (a backup can be hundreds of
