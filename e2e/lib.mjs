@@ -125,7 +125,8 @@ export async function longestTask(page) {
  *  navigation), and when that gap began. */
 export async function frameGaps(page, from, to) {
   return page.evaluate(([from, to]) => {
-    const f = (window.__cd_frames || []).filter((t) => t >= from && t <= to);
+    // The window's ends count as frames: a page that drew nothing in it went all of it without.
+    const f = [from, ...(window.__cd_frames || []).filter((t) => t >= from && t <= to), to];
     let max = 0;
     let at = from;
     for (let i = 1; i < f.length; i++) {
@@ -134,7 +135,7 @@ export async function frameGaps(page, from, to) {
         at = f[i - 1];
       }
     }
-    return { max, at, frames: f.length };
+    return { max, at, frames: f.length - 2 };
   }, [from, to]);
 }
 
