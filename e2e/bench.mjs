@@ -7,7 +7,7 @@
 import { browser, chooseFile, frameGaps, importCsv, inputWaits, putFileInPage, lockDecided, longestTask, ready, serve, SITE } from "./lib.mjs";
 import { printBundle } from "./bundle.mjs";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -375,7 +375,8 @@ try {
     const checked = await r.page.waitForSelector("[data-testid=backup-ready], [data-testid=backup-problems]", { timeout: 300_000 })
       .catch((e) => { throw new Error(`the restore's check of the backup gave no answer${crashed ? " (the page crashed)" : ""}: ${e.message}; errors: ${r.errors.slice(0, 3).join(" | ")}`); });
     if ((await checked.getAttribute("data-testid")) !== "backup-ready") {
-      throw new Error(`the large book's backup was refused: ${(await checked.innerText()).slice(0, 1000)}`);
+      copyFileSync(await dl.path(), "/tmp/creditdesk-refused-backup.json");
+      throw new Error(`the large book's backup was refused (kept at /tmp/creditdesk-refused-backup.json): ${(await checked.innerText()).slice(0, 1000)}`);
     }
     const checkMs = Date.now() - t0;
     const checkLt = await longestTask(r.page);

@@ -305,6 +305,10 @@ pub struct Writer<'d> {
     d: &'d Dump,
     /// The settings that travel (not this device's own).
     meta: Vec<&'d (String, String)>,
+    /// The documents of each kind (field definitions, models, requests, alerts, tasks) but those
+    /// whose text is empty: a removed one, such as the scorecard's draft once it is published.
+    /// (Written as `["draft",]`, it made the whole file unreadable.)
+    docs: [Vec<&'d (String, String)>; 5],
     /// 0 before the file's head; then the section `SECTIONS[part - 1]`; then the file's end;
     /// past it, done.
     part: usize,
@@ -323,6 +327,8 @@ impl<'d> Writer<'d> {
                 .iter()
                 .filter(|(k, _)| crate::meta_travels(k))
                 .collect(),
+            docs: [&d.field_defs, &d.models, &d.requests, &d.alerts, &d.tasks]
+                .map(|docs| docs.iter().filter(|(_, v)| !v.is_empty()).collect()),
             part: 0,
             at: 0,
             opened: false,
@@ -352,11 +358,7 @@ impl<'d> Writer<'d> {
             5 => d.rows.payments.len(),
             6 => d.rows.credit_notes.len(),
             7 => d.rows.corrections.len(),
-            8 => d.field_defs.len(),
-            9 => d.models.len(),
-            10 => d.requests.len(),
-            11 => d.alerts.len(),
-            12 => d.tasks.len(),
+            8..=12 => self.docs[part - 8].len(),
             13 => d.audit.len(),
             14 => d.attachments.len(),
             15 => d.outbox.len(),
@@ -366,7 +368,7 @@ impl<'d> Writer<'d> {
 
     fn record(&self, part: usize, i: usize) -> Cow<'_, str> {
         let d = self.d;
-        let doc = |docs: &[(String, String)]| pair(&docs[i].0, &canon(&docs[i].1)).into();
+        let doc = |docs: &[&(String, String)]| pair(&docs[i].0, &canon(&docs[i].1)).into();
         match part {
             1 => pair(
                 &self.meta[i].0,
@@ -379,11 +381,7 @@ impl<'d> Writer<'d> {
             5 => payment_json(&d.rows.payments[i]).into(),
             6 => json(&d.rows.credit_notes[i]).into(),
             7 => json(&d.rows.corrections[i]).into(),
-            8 => doc(&d.field_defs),
-            9 => doc(&d.models),
-            10 => doc(&d.requests),
-            11 => doc(&d.alerts),
-            12 => doc(&d.tasks),
+            8..=12 => doc(&self.docs[part - 8]),
             13 => canon(&d.audit[i]),
             14 => {
                 let b64 = base64::engine::general_purpose::STANDARD;
