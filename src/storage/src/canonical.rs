@@ -325,9 +325,13 @@ impl Obj<'_> {
     }
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         if self.raw {
-            let Value::String(text) = serde_json::to_value(v)? else {
-                return Err(Error::custom("a raw value's text is not a string"));
-            };
+            // The raw text comes as a string: written (quoted) by this serializer, read back,
+            // parsed and written as its tree. Not by `to_value(v)`, which would build a second
+            // serializer into the wasm for every type a struct's field has.
+            let start = self.c.out.len();
+            v.serialize(&mut *self.c)?;
+            let quoted = self.c.out.split_off(start);
+            let text: String = serde_json::from_slice(&quoted)?;
             let tree: Value = serde_json::from_str(&text)?;
             return self.c.json(&tree);
         }
