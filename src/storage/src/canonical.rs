@@ -148,6 +148,16 @@ impl Canon {
         self.json(&v)
     }
 
+    /// A raw value's text, written from `start` as a JSON string: put back as its tree writes
+    /// it (sorted too).
+    #[inline(never)]
+    fn raw_from(&mut self, start: usize) -> Result<(), Error> {
+        let quoted = self.out.split_off(start);
+        let text: String = serde_json::from_slice(&quoted)?;
+        let tree: Value = serde_json::from_str(&text)?;
+        self.json(&tree)
+    }
+
     fn open(&mut self) -> Open {
         self.out.push(b'{');
         Open {
@@ -156,6 +166,7 @@ impl Canon {
         }
     }
 
+    #[inline(never)]
     fn key(&mut self, o: Open, key: Cow<'static, str>) -> Result<(), Error> {
         if self.entries.len() > o.base {
             self.out.push(b',');
@@ -180,6 +191,7 @@ impl Canon {
 
     /// Closes the object, its members in key order; of members with the same key the last one
     /// stays, where the tree would keep it.
+    #[inline(never)]
     fn close(&mut self, o: Open) {
         let es = &mut self.entries[o.base..];
         if !es.windows(2).all(|w| w[0].key < w[1].key) {
@@ -325,15 +337,12 @@ impl Obj<'_> {
     }
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Result<(), Error> {
         if self.raw {
-            // The raw text comes as a string: written (quoted) by this serializer, read back,
-            // parsed and written as its tree. Not by `to_value(v)`, which would build a second
-            // serializer into the wasm for every type a struct's field has.
+            // The raw text comes as a string: written (quoted) by this serializer, then read
+            // back as its tree (`Canon::raw_from`). Not by `to_value(v)`, which would build a
+            // second serializer into the wasm for every type a struct's field has.
             let start = self.c.out.len();
             v.serialize(&mut *self.c)?;
-            let quoted = self.c.out.split_off(start);
-            let text: String = serde_json::from_slice(&quoted)?;
-            let tree: Value = serde_json::from_str(&text)?;
-            return self.c.json(&tree);
+            return self.c.raw_from(start);
         }
         self.c.key(self.open, Cow::Borrowed(key))?;
         self.c.value(v)
