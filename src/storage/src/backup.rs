@@ -508,7 +508,97 @@ fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
 /// Reads a backup file: every record is checked, older schemas are migrated. Any problem
 /// refuses the whole file; the problems come back with the total count.
 pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    if memchr::memmem::find(text.as_bytes(), REMOVED_DRAFT).is_some() {
+        let mut bytes = text.as_bytes().to_vec();
+        drop_removed_drafts(&mut bytes, true);
+        let text = String::from_utf8(bytes).expect("only ASCII was taken out");
+        return parse_from(&mut serde_json::Deserializer::from_str(&text));
+    }
     parse_from(&mut serde_json::Deserializer::from_str(text))
+}
+
+/// What the files written before 2026-12-05 hold for a scorecard's draft removed by publishing:
+/// the record `["draft",]`, whose trailing comma no JSON reader takes, so that such a file was
+/// refused whole. Read as if the record were not there (a removed draft is no draft). Nowhere
+/// else can these bytes stand in a file: inside a string its quotes would be escaped.
+const REMOVED_DRAFT: &[u8] = b"[\"draft\",]";
+
+/// Takes every removed draft's record out of `b`, with the separator that went with it (the
+/// writer put each record on a line of its own, `,\n` between them). A record whose next byte is
+/// not in `b` yet is left for the next call, unless `complete`.
+fn drop_removed_drafts(b: &mut Vec<u8>, complete: bool) {
+    if memchr::memmem::find(b, REMOVED_DRAFT).is_none() {
+        return;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(at) = memchr::memmem::find(&b[i..], REMOVED_DRAFT).map(|at| i + at) {
+        out.extend_from_slice(&b[i..at]);
+        let end = at + REMOVED_DRAFT.len();
+        if out.ends_with(b",\n") {
+            // The section's last record (or one in the middle): its separator before it.
+            out.truncate(out.len() - 2);
+            i = end;
+        } else if let Some(&next) = b.get(end) {
+            // The section's first or only record: its line, and the separator after it.
+            if out.ends_with(b"\n") {
+                out.pop();
+            }
+            i = if next == b',' { end + 1 } else { end };
+        } else if complete {
+            i = end;
+        } else {
+            out.extend_from_slice(&b[at..]);
+            i = b.len();
+            break;
+        }
+    }
+    out.extend_from_slice(&b[i..]);
+    *b = out;
+}
+
+/// A file as read, without its removed drafts' records (see [`REMOVED_DRAFT`]). The last bytes
+/// read are held back until more come, so that a record (and the separator before it) that
+/// straddles two reads is still found.
+struct WithoutRemovedDrafts<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// Bytes of `buf` handed on already.
+    given: usize,
+    eof: bool,
+    /// Where each read lands (a megabyte, made once).
+    room: Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for WithoutRemovedDrafts<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        const HELD: usize = REMOVED_DRAFT.len() + 2;
+        loop {
+            let ready = if self.eof {
+                self.buf.len()
+            } else {
+                self.buf.len().saturating_sub(HELD)
+            };
+            if self.given < ready {
+                let n = out.len().min(ready - self.given);
+                out[..n].copy_from_slice(&self.buf[self.given..self.given + n]);
+                self.given += n;
+                return Ok(n);
+            }
+            if self.eof {
+                return Ok(0);
+            }
+            self.buf.drain(..self.given);
+            self.given = 0;
+            if self.room.is_empty() {
+                self.room = vec![0; 1 << 20];
+            }
+            let n = self.inner.read(&mut self.room)?;
+            self.buf.extend_from_slice(&self.room[..n]);
+            self.eof = n == 0;
+            drop_removed_drafts(&mut self.buf, self.eof);
+        }
+    }
 }
 
 /// [`parse`] reading from `r` as it goes: the ledger's records (nearly all of a large book's
@@ -516,7 +606,16 @@ pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
 /// it is ever whole in memory.
 pub fn parse_reader(r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     parse_from(&mut serde_json::Deserializer::from_reader(
-        std::io::BufReader::with_capacity(1 << 20, r),
+        std::io::BufReader::with_capacity(
+            1 << 20,
+            WithoutRemovedDrafts {
+                inner: r,
+                buf: Vec::new(),
+                given: 0,
+                eof: false,
+                room: Vec::new(),
+            },
+        ),
     ))
 }
 
