@@ -5032,3 +5032,30 @@ fn restore_in_an_imports_turn(turn: usize) {
         "the book's trail is the store's"
     );
 }
+
+#[test]
+fn a_draft_published_or_dropped_leaves_no_record_of_it_in_the_store() {
+    let w = World::new();
+    let keys = || {
+        block_on(w.store.docs(creditdesk_storage::Docs::Models))
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect::<Vec<_>>()
+    };
+    let draft = w.book.borrow().model.clone();
+    let save = |d: Option<rating::Scorecard>| w.run("cfo", Command::SaveDraft { draft: d });
+    save(Some(draft.clone())).unwrap();
+    assert!(keys().iter().any(|k| k == "draft"), "{:?}", keys());
+    w.run(
+        "cfo",
+        Command::PublishScorecard {
+            draft: draft.clone(),
+        },
+    )
+    .unwrap();
+    assert!(!keys().iter().any(|k| k == "draft"), "{:?}", keys());
+    save(Some(draft)).unwrap();
+    save(None).unwrap();
+    assert!(!keys().iter().any(|k| k == "draft"), "{:?}", keys());
+}

@@ -119,7 +119,17 @@ async fn put_customer(tx: &mut Tx, id: &str, json: &str) -> Result<(), StoreErro
     .await
 }
 
+/// Writes a document; an empty `json` removes it (see `Batch::docs`).
 async fn put_doc(tx: &mut Tx, store: &str, key: &str, json: &str) -> Result<(), StoreError> {
+    if json.is_empty() {
+        sqlx::query("DELETE FROM docs WHERE store = $1 AND key = $2")
+            .bind(store.to_string())
+            .bind(key.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO docs (store, key, json) VALUES ($1, $2, $3) \
          ON CONFLICT (store, key) DO UPDATE SET json = excluded.json",

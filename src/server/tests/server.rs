@@ -946,6 +946,40 @@ async fn the_sql_store_keeps_the_trail_in_order_and_hands_out_its_head_alone() {
 }
 
 #[tokio::test]
+async fn the_sql_store_removes_a_document_committed_with_an_empty_text() {
+    use creditdesk_storage::{Batch, Docs, Store};
+    for db in databases() {
+        let url = fresh(db).await;
+        let (pool, _) = creditdesk_server::store::open(&url, 2).await.unwrap();
+        let store = creditdesk_server::store::SqlStore::new(pool);
+        let commit = |docs: &[(&str, &str)]| Batch {
+            docs: docs
+                .iter()
+                .map(|(k, v)| (Docs::Models, k.to_string(), v.to_string()))
+                .collect(),
+            ..Batch::default()
+        };
+        store
+            .commit(&commit(&[("draft", "{\"factors\":[]}")]))
+            .await
+            .unwrap();
+        // Publishing: the version written and the draft removed, in one commit.
+        store
+            .commit(&commit(&[("1", "{\"version\":1}"), ("draft", "")]))
+            .await
+            .unwrap();
+        let keys: Vec<String> = store
+            .docs(Docs::Models)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, ["1"], "{db}");
+    }
+}
+
+#[tokio::test]
 async fn alerts_the_rules_raise_on_a_new_day_reach_devices_without_any_command() {
     for db in databases() {
         let s = demo(db).await;

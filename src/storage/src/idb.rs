@@ -1082,17 +1082,23 @@ impl Store for IdbStore {
             (schema::AUDIT, audit),
             (schema::ATTACHMENTS, attachments),
         ];
-        for (w, k, v) in &batch.docs {
+        // Documents written, and removed (an empty text: see `Batch::docs`).
+        let (written, removed): (Vec<_>, Vec<_>) =
+            batch.docs.iter().partition(|(_, _, v)| !v.is_empty());
+        for (w, k, v) in &written {
             groups.push((w.store_name(), vec![keyed_text(k, v)]));
         }
         let mut sealed = self.keyed_groups(groups).await?.into_iter();
         let mut next = || sealed.next().unwrap_or_default();
         let (customers, entries, outbox) = (next(), next(), next());
         let (requests, settings, audit, attachments) = (next(), next(), next(), next());
-        let docs: Vec<(&'static str, KeyedValue)> = batch
-            .docs
+        let docs: Vec<(&'static str, KeyedValue)> = written
             .iter()
             .filter_map(|(w, _, _)| next().pop().map(|v| (w.store_name(), v)))
+            .collect();
+        let removed: Vec<(&'static str, JsValue)> = removed
+            .iter()
+            .map(|(w, k, _)| (w.store_name(), JsValue::from_str(k)))
             .collect();
         let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
         for (s, used) in [
@@ -1105,7 +1111,11 @@ impl Store for IdbStore {
                 stores.push(s);
             }
         }
-        for (s, _) in &docs {
+        for s in docs
+            .iter()
+            .map(|(s, _)| s)
+            .chain(removed.iter().map(|(s, _)| s))
+        {
             if !stores.contains(s) {
                 stores.push(s);
             }
@@ -1153,6 +1163,10 @@ impl Store for IdbStore {
                 writes.push(Box::pin(
                     async move { s.put(&v, k.as_ref()).await.map(drop) },
                 ));
+            }
+            for (name, k) in removed {
+                let s = tx.store(name)?;
+                writes.push(Box::pin(async move { s.delete(k).await }));
             }
             if !audit.is_empty() {
                 // Added, not put: an entry with the same sequence number fails the transaction.

@@ -100,7 +100,9 @@ pub struct Batch {
     pub entries: Vec<Entry>,
     /// Request records `(id, record)` written beside the change they describe (schema 3 on).
     pub requests: Vec<(String, serde_json::Value)>,
-    /// Documents `(store, key, json)`, such as a published scorecard.
+    /// Documents `(store, key, json)`, such as a published scorecard. An empty `json` removes
+    /// the document (the scorecard's draft, once published or dropped): no store keeps an empty
+    /// record, so that no reader meets one.
     pub docs: Vec<(Docs, String, String)>,
     /// Settings `(key, value)` of the meta store, such as the credit policy or the routes.
     pub settings: Vec<(String, String)>,

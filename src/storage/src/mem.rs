@@ -258,7 +258,14 @@ impl Store for MemStore {
             tx.write(|d| drop(d.requests.insert(k, v)))?;
         }
         for (which, key, json) in &batch.docs {
-            tx.write(|d| drop(d.docs_mut(*which).insert(key.clone(), json.clone())))?;
+            tx.write(|d| {
+                let docs = d.docs_mut(*which);
+                drop(if json.is_empty() {
+                    docs.remove(key)
+                } else {
+                    docs.insert(key.clone(), json.clone())
+                })
+            })?;
         }
         for (k, v) in &batch.settings {
             tx.write(|d| drop(d.meta.insert(k.clone(), v.clone())))?;

@@ -374,6 +374,36 @@ async fn models_and_requests_survive_reopening() {
 }
 
 #[wasm_bindgen_test]
+async fn a_document_committed_with_an_empty_text_is_removed_beside_one_written() {
+    use creditdesk_storage::Docs;
+    let s = fresh("t-docs-removed").await;
+    let commit = |docs: Vec<(Docs, &str, &str)>| Batch {
+        docs: docs
+            .into_iter()
+            .map(|(w, k, v)| (w, k.to_string(), v.to_string()))
+            .collect(),
+        ..Batch::default()
+    };
+    s.commit(&commit(vec![(Docs::Models, "draft", r#"{"factors":[]}"#)]))
+        .await
+        .unwrap();
+    // Publishing: the version written and the draft removed, in one commit.
+    s.commit(&commit(vec![
+        (Docs::Models, "1", r#"{"version":1}"#),
+        (Docs::Models, "draft", ""),
+    ]))
+    .await
+    .unwrap();
+    s.close();
+    let s = IdbStore::open("t-docs-removed").await.unwrap();
+    let models = s.docs(Docs::Models).await.unwrap();
+    assert_eq!(
+        models.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        vec!["1"]
+    );
+}
+
+#[wasm_bindgen_test]
 async fn settings_are_kept() {
     let s = fresh("t-settings").await;
     assert_eq!(s.setting("device").await.unwrap(), None);
