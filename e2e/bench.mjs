@@ -362,7 +362,7 @@ try {
       `${fmt(dumpMs)}); longest main-thread task ${fmt(lt.max)} (${lt.count} over 50 ms: ${lt.top.map((x) => `${fmt(x.ms)} @ ${(x.at - clicked).toFixed(0)}`).join(", ")} ` +
       `ms after the click; target <= 50 ms); the longest time without a drawn frame ${fmt(frames.max)} (${frames.frames} frames)`);
     // Restore: that file into another browser (its own demo book), checked, then replacing
-    // everything; the file is read whole.
+    // everything; the file is read a piece at a time, the page drawing between pieces.
     const r = await browser({ now: null, longTasks: true });
     try {
     await r.page.goto(server.url + "/import");
@@ -381,6 +381,8 @@ try {
     const checkMs = Date.now() - t0;
     const checkLt = await longestTask(r.page);
     const restoreMem = await r.page.evaluate(() => window.wasmBindings.cd_wasm_memory_bytes());
+    const checkParts = await r.page.evaluate(() => [window.__cd_timings.restoreLongestPieceMs, window.__cd_timings.restoreFinishMs]);
+    if (process.env.KEEP_BACKUP) copyFileSync(await dl.path(), process.env.KEEP_BACKUP);
     t0 = Date.now();
     await r.page.click("[data-testid=confirm-restore]");
     const note = await r.page.waitForSelector("[data-testid=restore-note]", { timeout: 300_000 });
@@ -388,7 +390,9 @@ try {
     // The note also tells a restore that failed: printed with the figures.
     const noteText = await note.innerText();
     const restoreLt = await longestTask(r.page);
-    console.log(`restore of that file in another browser: read and checked in ${fmt(checkMs)} (longest task ${fmt(checkLt.max)}; wasm memory then ` +
+    console.log(`restore of that file in another browser: read and checked in ${fmt(checkMs)} (longest task ${fmt(checkLt.max)}, ` +
+      `${checkLt.count} over 50 ms${checkLt.count ? `: ${checkLt.top.map((x) => fmt(x.ms)).join(", ")}` : ""}; the longest piece's decoding ` +
+      `${fmt(checkParts[0])}, the checks after the last piece ${fmt(checkParts[1])}; wasm memory then ` +
       `${(restoreMem / 1048576).toFixed(0)} MiB), everything replaced and loaded in ${fmt(restoreMs)} (longest task ${fmt(restoreLt.max)}, ` +
       `${restoreLt.count} over 50 ms; target <= 50 ms); "${noteText}"`);
     } finally {

@@ -962,6 +962,8 @@ texts! {
     BackupWriting => "Writing the backup file", "正在生成备份文件";
     BackupReading => "Reading everything on this device for the backup…", "正在读取本设备全部数据以生成备份…";
     RecordsWritten => "records", "条记录";
+    BackupChecking => "Checking the backup file", "正在检查备份文件";
+    Restoring => "Restoring the backup: writing it to this device…", "正在恢复备份：写入本设备…";
     RestoreFile => "Restore from a backup file", "从备份文件恢复";
     BackupProblems => "This file cannot be restored; nothing was changed. Problems:", "此文件无法恢复，未做任何更改。问题：";
     BackupReady => "Backup checked", "备份已检查";

@@ -95,7 +95,7 @@ pub async fn restore<S: Store>(
     store: &S,
     actor: &User,
     at: i64,
-    backup: &Backup,
+    mut backup: Backup,
     merge: bool,
     file: &str,
     sha256: &str,
@@ -109,12 +109,11 @@ pub async fn restore<S: Store>(
     let why = format!("{file} (sha-256 {sha256})");
     let here = store.dump().await?;
     // A backup taken on a synced device carries that device's sync state: it stays behind.
-    let mut backup = backup.clone();
+    // (Taken by value: a large book's backup is two million rows, too many to copy.)
     backup
         .dump
         .meta
         .retain(|(k, _)| !crate::sync::device_sync_state(k));
-    let backup = &backup;
     if merge {
         let (mut merged, report) = backup::merge(&here, &backup.dump);
         let refused = if report.controls_refused.is_empty() {
@@ -140,7 +139,7 @@ pub async fn restore<S: Store>(
     }
     // The backup's trail comes back with its data, and the restore chains after it. The trail
     // it replaces is kept whole beside it, with the ones kept before.
-    let mut dump = backup.dump.clone();
+    let mut dump = backup.dump;
     for (k, v) in &here.meta {
         if k.starts_with(AUDIT_ARCHIVE) && !dump.meta.iter().any(|(x, _)| x == k) {
             dump.meta.push((k.clone(), v.clone()));

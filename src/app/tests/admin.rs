@@ -66,7 +66,13 @@ fn a_restore_is_audited_after_the_backups_trail_and_keeps_the_trail_it_replaces(
     let here = with_trail(5, "us");
     let admin = user("admin", Role::Admin);
     block_on(restore(
-        &here, &admin, 9_000, &backup, false, "b.json", "abc123",
+        &here,
+        &admin,
+        9_000,
+        backup.clone(),
+        false,
+        "b.json",
+        "abc123",
     ))
     .unwrap();
     let trail = block_on(here.load_audit()).unwrap();
@@ -95,7 +101,15 @@ fn only_an_administrator_restores_or_replaces_and_a_refusal_changes_nothing() {
         let here = with_trail(2, "us");
         let before = format!("{:?}", here.data.borrow());
         let who = user("x", role);
-        let r = block_on(restore(&here, &who, 9_000, &backup, false, "b.json", "0"));
+        let r = block_on(restore(
+            &here,
+            &who,
+            9_000,
+            backup.clone(),
+            false,
+            "b.json",
+            "0",
+        ));
         assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
         let r = block_on(replace(&here, &who, 9_000, &[], &Rows::default()));
         assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
@@ -108,7 +122,15 @@ fn only_an_administrator_restores_or_replaces_and_a_refusal_changes_nothing() {
     block_on(creditdesk_storage::Store::commit(&here, &b)).unwrap();
     let before = format!("{:?}", here.data.borrow());
     let admin = user("admin", Role::Admin);
-    let r = block_on(restore(&here, &admin, 9_000, &backup, false, "b.json", "0"));
+    let r = block_on(restore(
+        &here,
+        &admin,
+        9_000,
+        backup.clone(),
+        false,
+        "b.json",
+        "0",
+    ));
     assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
     let r = block_on(replace(&here, &admin, 9_000, &[], &Rows::default()));
     assert_eq!(r.unwrap_err().code().as_str(), "CMD-NOT-PERMITTED");
@@ -161,7 +183,16 @@ fn a_backup_from_a_synced_device_restores_its_data_not_that_devices_sync_state()
     let backup = parse(&to_json(&block_on(there.dump()).unwrap())).unwrap();
     let here = with_trail(1, "us");
     let admin = user("admin", Role::Admin);
-    block_on(restore(&here, &admin, 9_000, &backup, false, "b.json", "0")).unwrap();
+    block_on(restore(
+        &here,
+        &admin,
+        9_000,
+        backup.clone(),
+        false,
+        "b.json",
+        "0",
+    ))
+    .unwrap();
     assert_eq!(
         block_on(creditdesk_app::sync::SERVER.read(&here)).unwrap(),
         None
@@ -177,7 +208,16 @@ fn a_backup_from_a_synced_device_restores_its_data_not_that_devices_sync_state()
     // The data came: the backup's trail and the restore after it.
     assert_eq!(block_on(here.load_audit()).unwrap().len(), 3);
     // And it may be restored again: nothing made this store a synced device.
-    block_on(restore(&here, &admin, 9_500, &backup, false, "b.json", "0")).unwrap();
+    block_on(restore(
+        &here,
+        &admin,
+        9_500,
+        backup.clone(),
+        false,
+        "b.json",
+        "0",
+    ))
+    .unwrap();
 }
 
 #[test]
@@ -298,7 +338,7 @@ fn a_merge_keeps_what_is_here_adds_what_the_backup_has_and_is_audited_after_this
         &here,
         &admin,
         9_000,
-        &backup,
+        backup.clone(),
         true,
         "them.json",
         "beef",

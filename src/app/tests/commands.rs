@@ -4987,7 +4987,7 @@ fn restore_in_an_imports_turn(turn: usize) {
                 &w.store,
                 &who("admin"),
                 9_000,
-                &restored,
+                restored.clone(),
                 false,
                 "b.json",
                 "0",

@@ -283,7 +283,7 @@ async fn admin_task(
                 &store,
                 &find(&actor)?,
                 Clock::System.now().0,
-                &backup,
+                backup,
                 merge,
                 &name,
                 &creditdesk_domain::approval::sha256_hex(&bytes),

@@ -13,6 +13,10 @@
 //! app reads them with and collects every problem with its place (`invoices[12]`) and a stable
 //! code; a file with any problem is refused whole.
 //!
+//! **Read a piece at a time.** [`Scanner`] takes the file's bytes as they come and decodes
+//! each record once its last byte is in; [`parse`] and [`parse_reader`] are it fed whole or a
+//! megabyte at a time, and the browser feeds it between the page's turns.
+//!
 //! **Older schemas are migrated.** A backup written at an older schema version lacks the stores
 //! that came later (they are empty), and its requests (schema 3) are in the form used before
 //! the approval workflow: they are converted as the app converts stored ones
@@ -32,6 +36,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+
+mod scan;
+pub use scan::Scanner;
 
 /// The format marker of a backup file.
 pub const FORMAT: &str = "creditdesk-backup";
@@ -508,118 +515,42 @@ fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
 /// Reads a backup file: every record is checked, older schemas are migrated. Any problem
 /// refuses the whole file; the problems come back with the total count.
 pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
-    if memchr::memmem::find(text.as_bytes(), REMOVED_DRAFT).is_some() {
-        let mut bytes = text.as_bytes().to_vec();
-        drop_removed_drafts(&mut bytes, true);
-        let text = String::from_utf8(bytes).expect("only ASCII was taken out");
-        return parse_from(&mut serde_json::Deserializer::from_str(&text));
+    let mut s = Scanner::new();
+    s.feed(text.as_bytes());
+    s.finish()
+}
+
+/// [`parse`] reading from `r` a megabyte at a time: the records are decoded as they are read
+/// (see [`Scanner`]), so that neither the file nor a tree of it is ever whole in memory.
+pub fn parse_reader(mut r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    let mut s = Scanner::new();
+    let mut room = vec![0; 1 << 20];
+    loop {
+        match r.read(&mut room) {
+            Ok(0) => break,
+            Ok(n) => s.feed(&room[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let mut p = Reader {
+                    problems: Vec::new(),
+                    count: 0,
+                };
+                p.problem(BackupCode::Json, "file".into(), e);
+                return Err((p.problems, p.count));
+            }
+        }
     }
-    parse_from(&mut serde_json::Deserializer::from_str(text))
+    s.finish()
 }
 
 /// What the files written before 2026-12-05 hold for a scorecard's draft removed by publishing:
 /// the record `["draft",]`, whose trailing comma no JSON reader takes, so that such a file was
-/// refused whole. Read as if the record were not there (a removed draft is no draft). Nowhere
-/// else can these bytes stand in a file: inside a string its quotes would be escaped.
+/// refused whole. Read as if the record were not there (a removed draft is no draft; see
+/// [`Scanner`]).
 const REMOVED_DRAFT: &[u8] = b"[\"draft\",]";
 
-/// Takes every removed draft's record out of `b`, with the separator that went with it (the
-/// writer put each record on a line of its own, `,\n` between them). A record whose next byte is
-/// not in `b` yet is left for the next call, unless `complete`.
-fn drop_removed_drafts(b: &mut Vec<u8>, complete: bool) {
-    if memchr::memmem::find(b, REMOVED_DRAFT).is_none() {
-        return;
-    }
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(at) = memchr::memmem::find(&b[i..], REMOVED_DRAFT).map(|at| i + at) {
-        out.extend_from_slice(&b[i..at]);
-        let end = at + REMOVED_DRAFT.len();
-        if out.ends_with(b",\n") {
-            // The section's last record (or one in the middle): its separator before it.
-            out.truncate(out.len() - 2);
-            i = end;
-        } else if let Some(&next) = b.get(end) {
-            // The section's first or only record: its line, and the separator after it.
-            if out.ends_with(b"\n") {
-                out.pop();
-            }
-            i = if next == b',' { end + 1 } else { end };
-        } else if complete {
-            i = end;
-        } else {
-            out.extend_from_slice(&b[at..]);
-            i = b.len();
-            break;
-        }
-    }
-    out.extend_from_slice(&b[i..]);
-    *b = out;
-}
-
-/// A file as read, without its removed drafts' records (see [`REMOVED_DRAFT`]). The last bytes
-/// read are held back until more come, so that a record (and the separator before it) that
-/// straddles two reads is still found.
-struct WithoutRemovedDrafts<R> {
-    inner: R,
-    buf: Vec<u8>,
-    /// Bytes of `buf` handed on already.
-    given: usize,
-    eof: bool,
-    /// Where each read lands (a megabyte, made once).
-    room: Vec<u8>,
-}
-
-impl<R: std::io::Read> std::io::Read for WithoutRemovedDrafts<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        const HELD: usize = REMOVED_DRAFT.len() + 2;
-        loop {
-            let ready = if self.eof {
-                self.buf.len()
-            } else {
-                self.buf.len().saturating_sub(HELD)
-            };
-            if self.given < ready {
-                let n = out.len().min(ready - self.given);
-                out[..n].copy_from_slice(&self.buf[self.given..self.given + n]);
-                self.given += n;
-                return Ok(n);
-            }
-            if self.eof {
-                return Ok(0);
-            }
-            self.buf.drain(..self.given);
-            self.given = 0;
-            if self.room.is_empty() {
-                self.room = vec![0; 1 << 20];
-            }
-            let n = self.inner.read(&mut self.room)?;
-            self.buf.extend_from_slice(&self.room[..n]);
-            self.eof = n == 0;
-            drop_removed_drafts(&mut self.buf, self.eof);
-        }
-    }
-}
-
-/// [`parse`] reading from `r` as it goes: the ledger's records (nearly all of a large book's
-/// file) are decoded one at a time into their rows, so that neither the file nor a JSON tree of
-/// it is ever whole in memory.
-pub fn parse_reader(r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
-    parse_from(&mut serde_json::Deserializer::from_reader(
-        std::io::BufReader::with_capacity(
-            1 << 20,
-            WithoutRemovedDrafts {
-                inner: r,
-                buf: Vec::new(),
-                given: 0,
-                eof: false,
-                room: Vec::new(),
-            },
-        ),
-    ))
-}
-
-/// The file's top level: every section as JSON, except the ledger's, decoded record by record.
+/// The file's top level, as [`Scanner`] read it: every section as JSON, except the ledger's,
+/// decoded record by record.
 enum Root {
     NotObject,
     Object {
@@ -627,178 +558,86 @@ enum Root {
         rows: Rows,
         /// (where, what) of each ledger record that does not decode.
         problems: Vec<(String, String)>,
+        /// The records of the sections checked as they were read (the outbox, the customers),
+        /// as canonical text or what is wrong with each; such a section is not in `sections`.
+        checked: BTreeMap<String, Vec<Result<String, String>>>,
     },
 }
 
-impl<'de> Deserialize<'de> for Root {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Root, D::Error> {
-        d.deserialize_any(RootVisitor)
-    }
-}
-
-struct RootVisitor;
-
-/// A ledger section: its records decoded one by one into `out`, the ones that do not decode
-/// named in `problems`.
-struct LedgerSection<'a, T> {
-    name: &'a str,
-    out: &'a mut Vec<T>,
-    problems: &'a mut Vec<(String, String)>,
-}
-
-impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for LedgerSection<'_, T> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for LedgerSection<'_, T> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "a list of {}", self.name)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0;
-        while let Some(v) = seq.next_element::<Value>()? {
-            match T::deserialize(&v) {
-                Ok(t) => self.out.push(t),
-                Err(e) => self
-                    .problems
-                    .push((format!("{}[{i}]", self.name), e.to_string())),
-            }
-            i += 1;
-        }
-        Ok(())
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
-        self.problems
-            .push((self.name.to_string(), "not a list".into()));
-        Ok(())
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map
-            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-            .is_some()
-        {}
-        self.problems
-            .push((self.name.to_string(), "not a list".into()));
-        Ok(())
-    }
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
-        self.visit_unit()
-    }
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
-        self.visit_unit()
-    }
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
-        self.visit_unit()
-    }
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
-        self.visit_unit()
-    }
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
-        self.visit_unit()
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for RootVisitor {
-    type Value = Root;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a backup file")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Root, A::Error> {
-        let mut sections = serde_json::Map::new();
-        let mut rows = Rows::default();
-        let mut problems = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "orders" => map.next_value_seed(LedgerSection {
-                    name: "orders",
-                    out: &mut rows.orders,
-                    problems: &mut problems,
-                })?,
-                "invoices" => map.next_value_seed(LedgerSection {
-                    name: "invoices",
-                    out: &mut rows.invoices,
-                    problems: &mut problems,
-                })?,
-                "payments" => map.next_value_seed(LedgerSection {
-                    name: "payments",
-                    out: &mut rows.payments,
-                    problems: &mut problems,
-                })?,
-                "credit_notes" => map.next_value_seed(LedgerSection {
-                    name: "credit_notes",
-                    out: &mut rows.credit_notes,
-                    problems: &mut problems,
-                })?,
-                "corrections" => map.next_value_seed(LedgerSection {
-                    name: "corrections",
-                    out: &mut rows.corrections,
-                    problems: &mut problems,
-                })?,
-                _ => {
-                    let v: Value = map.next_value()?;
-                    sections.insert(key, v);
+/// [`parse`] by way of a tree of the whole file, as the reader worked before [`Scanner`]: what
+/// the tests hold the scanner to. Not for use: it holds the file twice over in memory.
+#[doc(hidden)]
+pub fn parse_as_tree(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    let root = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => {
+            let (mut sections, mut rows, mut problems) =
+                (serde_json::Map::new(), Rows::default(), Vec::new());
+            fn ledger<T: DeserializeOwned>(
+                name: &str,
+                v: &Value,
+                out: &mut Vec<T>,
+                problems: &mut Vec<(String, String)>,
+            ) {
+                let Value::Array(records) = v else {
+                    problems.push((name.to_string(), "not a list".into()));
+                    return;
+                };
+                for (i, r) in records.iter().enumerate() {
+                    match T::deserialize(r) {
+                        Ok(t) => out.push(t),
+                        Err(e) => problems.push((format!("{name}[{i}]"), e.to_string())),
+                    }
                 }
             }
+            for (k, v) in map {
+                match k.as_str() {
+                    "orders" => ledger(&k, &v, &mut rows.orders, &mut problems),
+                    "invoices" => ledger(&k, &v, &mut rows.invoices, &mut problems),
+                    "payments" => ledger(&k, &v, &mut rows.payments, &mut problems),
+                    "credit_notes" => ledger(&k, &v, &mut rows.credit_notes, &mut problems),
+                    "corrections" => ledger(&k, &v, &mut rows.corrections, &mut problems),
+                    _ => drop(sections.insert(k, v)),
+                }
+            }
+            Root::Object {
+                sections,
+                rows,
+                problems,
+                checked: BTreeMap::new(),
+            }
         }
-        Ok(Root::Object {
-            sections,
-            rows,
-            problems,
-        })
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Root, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Root::NotObject)
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Root, E> {
-        Ok(Root::NotObject)
-    }
+        Ok(_) => Root::NotObject,
+        Err(e) => {
+            return Err(json_problem(
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+            ))
+        }
+    };
+    from_root(root)
 }
 
-fn parse_from<'de, R: serde_json::de::Read<'de>>(
-    de: &mut serde_json::Deserializer<R>,
-) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+/// The file is not JSON: where (`line L column C`) and what.
+fn json_problem(at: String, detail: String) -> (Vec<BackupProblem>, usize) {
     let mut r = Reader {
         problems: Vec::new(),
         count: 0,
     };
-    let json_problem = |r: &mut Reader, e: serde_json::Error| {
-        r.problem(
-            BackupCode::Json,
-            format!("line {} column {}", e.line(), e.column()),
-            e,
-        );
-    };
-    let root = match Root::deserialize(&mut *de).and_then(|root| de.end().map(|()| root)) {
-        Ok(v) => v,
-        Err(e) => {
-            json_problem(&mut r, e);
-            return Err((r.problems, r.count));
-        }
+    r.problem(BackupCode::Json, at, detail);
+    (r.problems, r.count)
+}
+
+/// The backup a file's top level holds: every section checked, older schemas migrated.
+fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    let mut r = Reader {
+        problems: Vec::new(),
+        count: 0,
     };
     let Root::Object {
         sections,
         rows,
         problems: ledger_problems,
+        mut checked,
     } = root
     else {
         r.problem(BackupCode::Format, "file".into(), "not a JSON object");
@@ -833,20 +672,36 @@ fn parse_from<'de, R: serde_json::de::Read<'de>>(
             .map(str::to_string)
             .ok_or_else(|| "not text".to_string())
     });
-    let customers: Vec<String> = r
-        .array(root, "customers")
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| match Customer::deserialize(v) {
-            // Before schema 4 a customer had no limits: written as the app reads it.
-            Ok(c) if schema < 4 => Some(json(&c)),
-            Ok(_) => Some(v.to_string()),
+    let customers: Vec<String> = match checked.remove("customers") {
+        Some(records) => records,
+        None => r
+            .array(root, "customers")
+            .iter()
+            .map(|v| {
+                Customer::deserialize(v)
+                    .map(|_| v.to_string())
+                    .map_err(|e| e.to_string())
+            })
+            .collect(),
+    }
+    .into_iter()
+    .enumerate()
+    .filter_map(|(i, record)| match record {
+        // Before schema 4 a customer had no limits: written as the app reads it.
+        Ok(text) if schema < 4 => match serde_json::from_str::<Customer>(&text) {
+            Ok(c) => Some(json(&c)),
             Err(e) => {
                 r.problem(BackupCode::Record, format!("customers[{i}]"), e);
                 None
             }
-        })
-        .collect();
+        },
+        Ok(text) => Some(text),
+        Err(e) => {
+            r.problem(BackupCode::Record, format!("customers[{i}]"), e);
+            None
+        }
+    })
+    .collect();
     for (at, detail) in ledger_problems {
         let code = if detail == "not a list" {
             BackupCode::Section
@@ -900,18 +755,28 @@ fn parse_from<'de, R: serde_json::de::Read<'de>>(
             }
         })
         .collect();
-    let outbox: Vec<String> = r
-        .array(root, "outbox")
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| match OutboxEntry::deserialize(v) {
-            Ok(_) => Some(v.to_string()),
-            Err(e) => {
-                r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
-                None
-            }
-        })
-        .collect();
+    let outbox: Vec<String> = match checked.remove("outbox") {
+        Some(records) => records,
+        None => r
+            .array(root, "outbox")
+            .iter()
+            .map(|v| {
+                OutboxEntry::deserialize(v)
+                    .map(|_| v.to_string())
+                    .map_err(|e| e.to_string())
+            })
+            .collect(),
+    }
+    .into_iter()
+    .enumerate()
+    .filter_map(|(i, record)| match record {
+        Ok(text) => Some(text),
+        Err(e) => {
+            r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
+            None
+        }
+    })
+    .collect();
     if r.count > 0 {
         return Err((r.problems, r.count));
     }

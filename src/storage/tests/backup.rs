@@ -671,3 +671,141 @@ fn a_file_written_with_a_removed_draft_before_the_fix_reads_as_if_the_draft_were
         }
     }
 }
+
+/// `text` through a [`backup::Scanner`] in pieces of the given sizes (the last one repeated).
+fn scanned(
+    text: &[u8],
+    pieces: &[usize],
+) -> Result<backup::Backup, (Vec<backup::BackupProblem>, usize)> {
+    let mut s = backup::Scanner::new();
+    let mut rest = text;
+    let mut sizes = pieces
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(*pieces.last().unwrap_or(&1)));
+    while !rest.is_empty() {
+        let n = sizes.next().unwrap().clamp(1, rest.len());
+        s.feed(&rest[..n]);
+        rest = &rest[n..];
+    }
+    s.finish()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// A real backup with one byte changed and cut anywhere, read in pieces of any sizes: what
+    /// the pieces are changes nothing, a file that is not JSON is refused as such at the line and
+    /// column serde_json names, and one that is JSON reads as a tree of it reads.
+    #[test]
+    fn a_backup_read_in_pieces_of_any_sizes_is_read_as_json_is(
+        at in any::<prop::sample::Index>(),
+        byte in prop_oneof![any::<u8>(), Just(b','), Just(b']'), Just(b'}'), Just(b'"'), Just(b' ')],
+        cut in prop_oneof![Just(None), any::<prop::sample::Index>().prop_map(Some)],
+        pieces in prop::collection::vec(1usize..5000, 1..6),
+        structural in any::<bool>(),
+    ) {
+        let mut b = GOOD.with(|g| g.clone()).into_bytes();
+        // Half the time a byte of the outline is changed: a bracket, a comma, a colon, a quote
+        // or the line break before a list's end.
+        let outline: Vec<usize> = (0..b.len())
+            .filter(|&i| b"[]{},:\"".contains(&b[i]) || b.get(i + 1) == Some(&b']'))
+            .collect();
+        let i = if structural { outline[at.index(outline.len())] } else { at.index(b.len()) };
+        b[i] = byte;
+        if let Some(cut) = cut {
+            b.truncate(cut.index(b.len()));
+        }
+        let whole = parse(&String::from_utf8_lossy(&b));
+        let text = String::from_utf8_lossy(&b).into_owned();
+        let in_pieces = scanned(text.as_bytes(), &pieces);
+        prop_assert_eq!(&in_pieces, &whole);
+        match serde_json::from_slice::<serde::de::IgnoredAny>(text.as_bytes()) {
+            Ok(_) => {
+                if let Err((p, _)) = &whole {
+                    prop_assert!(p.iter().all(|p| p.code != BackupCode::Json), "{:?}", p);
+                }
+                // Read as a tree of the whole file, as before the scanner: the same, problems
+                // and all.
+                prop_assert_eq!(&whole, &backup::parse_as_tree(&text));
+            }
+            Err(e) => {
+                let (p, _) = whole.as_ref().expect_err("not JSON, refused");
+                if text.trim_start().starts_with('{') {
+                    prop_assert_eq!(p.len(), 1);
+                    prop_assert_eq!(p[0].code, BackupCode::Json);
+                    prop_assert_eq!(&p[0].at, &format!("line {} column {}", e.line(), e.column()), "{} / {}", p[0].detail, e);
+                } else {
+                    prop_assert!(matches!(p[0].code, BackupCode::Json | BackupCode::Format));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_backup_laid_out_otherwise_reads_the_same_and_its_syntax_errors_are_named_where_they_are() {
+    let good = GOOD.with(|g| g.clone());
+    let expected = parse(&good).unwrap();
+    let tree: serde_json::Value = serde_json::from_str(&good).unwrap();
+    // Indented, on one line, and with white space of every kind around every token.
+    let pretty = serde_json::to_string_pretty(&tree).unwrap();
+    let mut spaced = Vec::new();
+    let indent = serde_json::ser::PrettyFormatter::with_indent(b" \t\r");
+    serde::Serialize::serialize(
+        &tree,
+        &mut serde_json::Serializer::with_formatter(&mut spaced, indent),
+    )
+    .unwrap();
+    let spaced = String::from_utf8(spaced).unwrap();
+    for text in [pretty.as_str(), &tree.to_string(), &spaced] {
+        assert_eq!(parse(text).unwrap(), expected);
+        assert_eq!(scanned(text.as_bytes(), &[1]).unwrap(), expected);
+    }
+    let check = |text: &str, at: &str, what: &str| {
+        let (p, n) = parse(text).unwrap_err();
+        assert_eq!(
+            (n, p[0].code, p[0].at.as_str()),
+            (1, BackupCode::Json, at),
+            "{text}"
+        );
+        assert!(p[0].detail.starts_with(what), "{text}: {}", p[0].detail);
+        let e = serde_json::from_slice::<serde::de::IgnoredAny>(text.as_bytes()).unwrap_err();
+        assert_eq!(
+            at,
+            format!("line {} column {}", e.line(), e.column()),
+            "as serde_json names it"
+        );
+    };
+    check("", "line 1 column 0", "EOF while parsing a value");
+    check(
+        "{\"format\":",
+        "line 1 column 10",
+        "EOF while parsing a value",
+    );
+    check("{\"a\":1,}", "line 1 column 8", "trailing comma");
+    check("{\"a\":[1,]}", "line 1 column 9", "trailing comma");
+    check("{\"a\":[1 2]}", "line 1 column 9", "expected `,` or `]`");
+    check(
+        "{\"a\":1 \"b\":2}",
+        "line 1 column 8",
+        "expected `,` or `}`",
+    );
+    check("{\"a\" 1}", "line 1 column 6", "expected `:`");
+    check("{1:2}", "line 1 column 2", "key must be a string");
+    check("{\"a\":1}x", "line 1 column 8", "trailing characters");
+    check(
+        "{\"a\":\n[{\"b\":\n tru}]}",
+        "line 3 column 5",
+        "expected ident",
+    );
+    check(
+        "{\"a\":[1,\n{\"b\":\"x}]}",
+        "line 2 column 10",
+        "EOF while parsing a string",
+    );
+    check(
+        "{\"invoices\":[\n{\"amount\":}]}",
+        "line 2 column 11",
+        "expected value",
+    );
+}

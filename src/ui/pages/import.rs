@@ -19,20 +19,20 @@ pub async fn tick() {
     crate::ui::state::yield_now().await;
 }
 
+/// The chosen file's name and bytes.
 async fn file_bytes(ev: &leptos::ev::Event) -> Option<(String, Vec<u8>)> {
-    let (name, bytes) = file_in_browser(ev).await?;
-    Some((name, bytes.to_vec()))
-}
-
-/// The chosen file's name and bytes, left in the browser's memory (a backup can be hundreds of
-/// megabytes: see `importing::check_backup`).
-async fn file_in_browser(ev: &leptos::ev::Event) -> Option<(String, js_sys::Uint8Array)> {
-    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
-    let f = input.files()?.get(0)?;
+    let f = chosen_file(ev)?;
     let buf = wasm_bindgen_futures::JsFuture::from(f.array_buffer())
         .await
         .ok()?;
-    Some((f.name(), js_sys::Uint8Array::new(&buf)))
+    Some((f.name(), js_sys::Uint8Array::new(&buf).to_vec()))
+}
+
+/// The file chosen in the input that sent `ev`, unread (a backup can be hundreds of megabytes:
+/// `importing::check_backup` reads it a slice at a time).
+fn chosen_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    input.files()?.get(0)
 }
 
 /// Publishes a timing of the import for the benchmark (`window.cdImport[key]`, milliseconds).
@@ -511,6 +511,9 @@ fn BackupRestore() -> impl IntoView {
     };
     // Records of the backup file written so far, of all, while it is written.
     let writing = RwSignal::new(None::<(usize, usize)>);
+    // The chosen backup file's bytes read, of all, while it is checked.
+    let checking = RwSignal::new(None::<(f64, f64)>);
+    let restoring = RwSignal::new(false);
     let download_backup = move |_| {
         leptos::task::spawn_local(async move {
             busy.set(true);
@@ -537,10 +540,14 @@ fn BackupRestore() -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         leptos::task::spawn_local(async move {
             note.set(None);
-            let Some((name, file)) = file_in_browser(&ev).await else {
+            let Some(file) = chosen_file(&ev) else {
                 return;
             };
-            let (result, sha256) = importing::check_backup(&file);
+            checking.set(Some((0.0, file.size())));
+            let (result, sha256) =
+                importing::check_backup(&file, |n, of| checking.set(Some((n, of)))).await;
+            let name = file.name();
+            checking.set(None);
             chosen.set((name, sha256));
             checked.set(Some(result.map_err(|(ps, n)| {
                 (
@@ -553,13 +560,24 @@ fn BackupRestore() -> impl IntoView {
         });
     };
     let restore = move |_| {
-        let Some(Ok(b)) = checked.get_untracked() else {
+        // Taken out, not copied: a large book's backup is two million rows. (A restore that
+        // fails leaves everything here as it was; the file is chosen again.)
+        if !matches!(
+            checked.with_untracked(|c| c.as_ref().map(Result::is_ok)),
+            Some(true)
+        ) {
+            return;
+        }
+        let Some(Some(Ok(b))) = checked.try_update(Option::take) else {
             return;
         };
         leptos::task::spawn_local(async move {
             busy.set(true);
+            restoring.set(true);
             let (file, sha256) = chosen.get_untracked();
-            match importing::restore(state, &b, merge.get_untracked(), &file, &sha256).await {
+            let done = importing::restore(state, b, merge.get_untracked(), &file, &sha256).await;
+            restoring.set(false);
+            match done {
                 Ok(report) => {
                     checked.set(None);
                     let kept = report.as_ref().is_some_and(|r| r.audit_kept);
@@ -609,7 +627,7 @@ fn BackupRestore() -> impl IntoView {
             <div class="toolbar">
                 <button data-testid="download-backup" disabled=move || busy.get() || !sees_all() on:click=download_backup>{move || state.t(T::DownloadBackup)}</button>
                 <label>{move || state.t(T::RestoreFile)}" "
-                    <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() on:change=on_file />
+                    <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() || checking.get().is_some() on:change=on_file />
                 </label>
             </div>
             {move || writing.get().map(|(n, of)| {
@@ -628,13 +646,28 @@ fn BackupRestore() -> impl IntoView {
                     </div>
                 }
             })}
+            {move || checking.get().map(|(n, of)| {
+                let pct = if of > 0.0 { (n * 100.0 / of).floor() } else { 0.0 };
+                let mb = |b: f64| format!("{:.0}", b / 1e6);
+                view! {
+                    <div class="progress" role="status" data-testid="restore-progress">
+                        <div class="bar"><span style=format!("width:{pct}%")></span></div>
+                        <span>{format!("{} · {pct}% · {} / {} MB", state.t(T::BackupChecking), mb(n), mb(of))}</span>
+                    </div>
+                }
+            })}
+            {move || restoring.get().then(|| view! {
+                <p class="muted" role="status" data-testid="restoring">{state.t(T::Restoring)}</p>
+            })}
             {move || (!admin()).then(|| view! { <p class="muted small">{state.t(if state.sync.server.get() { T::DataOnServer } else { T::NotPermitted })}</p> })}
             {move || note.get().map(|n| view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> })}
-            {move || checked.get().map(|c| match c {
+            // Read in place: a copy of a large book's backup (two million rows) took a task of
+            // 0.4 s.
+            {move || checked.with(|c| c.as_ref().map(|c| match c {
                 Err((ps, n)) => view! {
                     <div class="form-message error" role="alert" data-testid="backup-problems">
                         <p>{format!("{}{}", state.t(T::BackupProblems), state.lang.get_untracked().paren(n))}</p>
-                        <ul>{ps.into_iter().map(|p| view! { <li><code>{p}</code></li> }).collect_view()}</ul>
+                        <ul>{ps.iter().map(|p| view! { <li><code>{p.clone()}</code></li> }).collect_view()}</ul>
                     </div>
                 }.into_any(),
                 Ok(b) => {
@@ -656,7 +689,7 @@ fn BackupRestore() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-            })}
+            }))}
         </div>
     }
 }

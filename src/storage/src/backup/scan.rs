@@ -1,0 +1,501 @@
+//! Reading a backup file a piece at a time. [`Scanner`] takes the file's bytes as they come and
+//! decodes each record as soon as its last byte is in, so that a caller may stop between any two
+//! pieces (the browser lets the page draw, see `creditdesk::ui::importing`) and nothing but the
+//! record being read is held as text: the file is never whole in memory, nor a tree of it.
+//!
+//! The file's outer structure is read here: the root object, its keys, and each section that is
+//! a list, one record at a time. Every value inside (a record, a key, a section that is not a
+//! list) is read by serde_json, which checks it whole; so a file is taken exactly when it is JSON
+//! (`tests/backup.rs` holds the two to each other on mangled files). A syntax error is named at
+//! its line and column in the file. The one thing taken that is not JSON is the record of a
+//! removed draft, `["draft",]` (see [`REMOVED_DRAFT`]): it is left out, as if not written.
+
+use super::{Root, REMOVED_DRAFT};
+use crate::codec::Rows;
+use crate::OutboxEntry;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The sections whose records are decoded into the ledger's rows as they are read.
+/// The sections whose records are checked as they come and kept as their canonical text: the
+/// outbox (an import's command alone is megabytes: a tree of it took a quarter of a second to
+/// build and as long to write out again) and the customers.
+const CHECKED: [&str; 2] = ["outbox", "customers"];
+
+const LEDGER: [&str; 5] = [
+    "orders",
+    "invoices",
+    "payments",
+    "credit_notes",
+    "corrections",
+];
+
+/// Where the reading is, between two bytes of the file's outer structure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum State {
+    /// Before the root object.
+    Start,
+    /// After `{` (`first`) or a `,` at the top level: a key comes (or `}` after `{`).
+    Key { first: bool },
+    /// After a key.
+    Colon,
+    /// After a key's `:`.
+    Section,
+    /// In a section's list, after `[` (`first`) or a `,`: a record comes (or `]` after `[`).
+    Record { first: bool },
+    /// After a record.
+    AfterRecord,
+    /// After a section's value.
+    AfterSection,
+    /// After the root object: only white space may follow.
+    End,
+    /// A syntax error was met (`Scanner::fail`); the rest is not read.
+    Failed,
+}
+
+/// The extent of the value that starts at the reading position, as far as scanned so far: it
+/// is taken up again where it stopped when more bytes come.
+#[derive(Clone, Copy, Debug, Default)]
+struct Extent {
+    /// Bytes of the value scanned.
+    len: usize,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+/// Why the file cannot be read.
+#[derive(Debug)]
+pub(super) enum Fail {
+    /// Its root is a JSON value but not an object.
+    NotObject,
+    /// A syntax error: its place ("line L column C") and the message.
+    Json { at: String, detail: String },
+}
+
+/// A backup file read a piece at a time: [`Scanner::feed`] each piece in order, then
+/// [`Scanner::finish`]. The result is [`super::parse`]'s.
+pub struct Scanner {
+    /// Bytes received and not yet read past (`buf[at..]`).
+    buf: Vec<u8>,
+    at: usize,
+    /// The line and column (1-based, in bytes) of `buf[at]` in the file.
+    line: usize,
+    column: usize,
+    state: State,
+    extent: Extent,
+    /// The section being read, its records so far (a section that is not the ledger's), and
+    /// the index of the next record.
+    key: String,
+    list: Vec<Value>,
+    index: usize,
+    sections: serde_json::Map<String, Value>,
+    rows: Rows,
+    problems: Vec<(String, String)>,
+    /// The records of the [`CHECKED`] sections that are lists: each one's canonical text, or
+    /// what is wrong with it.
+    checked: BTreeMap<String, Vec<Result<String, String>>>,
+    fail: Option<Fail>,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Scanner::new()
+    }
+}
+
+impl Scanner {
+    pub fn new() -> Scanner {
+        Scanner {
+            buf: Vec::new(),
+            at: 0,
+            line: 1,
+            column: 1,
+            state: State::Start,
+            extent: Extent::default(),
+            key: String::new(),
+            list: Vec::new(),
+            index: 0,
+            sections: serde_json::Map::new(),
+            rows: Rows::default(),
+            problems: Vec::new(),
+            checked: BTreeMap::new(),
+            fail: None,
+        }
+    }
+
+    /// Takes the file's next bytes, and reads every record they complete.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.state == State::Failed {
+            return;
+        }
+        if self.at > 0 {
+            self.buf.drain(..self.at);
+            self.at = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+        self.run(false);
+    }
+
+    /// The file has ended: the backup it holds, or every problem with it.
+    pub fn finish(mut self) -> Result<super::Backup, (Vec<super::BackupProblem>, usize)> {
+        self.run(true);
+        if self.fail.is_none() && self.state != State::End {
+            let what = match self.state {
+                State::Start | State::Section | State::Colon => "EOF while parsing a value",
+                State::Record { .. } | State::AfterRecord => "EOF while parsing a list",
+                _ => "EOF while parsing an object",
+            };
+            // Named at the last byte, as serde_json names it.
+            let (line, column) = (self.line, self.column.saturating_sub(1));
+            self.fail(line, column, what);
+        }
+        let root = match self.fail.take() {
+            Some(Fail::NotObject) => Root::NotObject,
+            Some(Fail::Json { at, detail }) => return Err(super::json_problem(at, detail)),
+            None => Root::Object {
+                sections: self.sections,
+                rows: self.rows,
+                problems: self.problems,
+                checked: self.checked,
+            },
+        };
+        super::from_root(root)
+    }
+
+    fn fail(&mut self, line: usize, column: usize, what: &str) {
+        let at = format!("line {line} column {column}");
+        self.fail = Some(Fail::Json {
+            detail: format!("{what} at {at}"),
+            at,
+        });
+        self.state = State::Failed;
+    }
+
+    /// A serde_json error in the value at the reading position, named at its place in the file.
+    fn fail_in_value(&mut self, e: &serde_json::Error) {
+        let (line, column) = if e.line() <= 1 {
+            (self.line, (self.column + e.column()).saturating_sub(1))
+        } else {
+            (self.line + e.line() - 1, e.column())
+        };
+        let text = e.to_string();
+        let what = text.rsplit_once(" at line ").map_or(&*text, |(w, _)| w);
+        self.fail(line, column, what);
+    }
+
+    /// Moves the reading position `n` bytes on, counting lines.
+    fn consume(&mut self, n: usize) {
+        let passed = &self.buf[self.at..self.at + n];
+        match passed.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += passed.iter().filter(|&&b| b == b'\n').count();
+                self.column = n - last;
+            }
+            None => self.column += n,
+        }
+        if n > 0 {
+            self.at += n;
+            self.extent = Extent::default();
+        }
+    }
+
+    /// The next byte that is not white space, read up to it; `None` if the bytes so far end first.
+    fn next_byte(&mut self) -> Option<u8> {
+        let n = self.buf[self.at..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+        match n {
+            Some(n) => {
+                self.consume(n);
+                Some(self.buf[self.at])
+            }
+            None => {
+                let rest = self.buf.len() - self.at;
+                self.consume(rest);
+                None
+            }
+        }
+    }
+
+    /// The length of the value that starts at the reading position, once its last byte is in
+    /// (at the file's end, whatever there is). Only its outline is followed: brackets outside
+    /// strings, and where a string or a bare value ends; serde_json checks the rest.
+    fn value_len(&mut self, eof: bool) -> Option<usize> {
+        let bytes = &self.buf[self.at..];
+        let x = &mut self.extent;
+        let nested = matches!(bytes.first(), Some(b'{' | b'[' | b'"'));
+        while x.len < bytes.len() {
+            let b = bytes[x.len];
+            x.len += 1;
+            if !nested {
+                if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}') {
+                    x.len -= 1;
+                    return Some(x.len);
+                }
+            } else if x.in_string {
+                if x.escaped {
+                    x.escaped = false;
+                } else if b == b'\\' {
+                    x.escaped = true;
+                } else if b == b'"' {
+                    x.in_string = false;
+                    if x.depth == 0 {
+                        return Some(x.len);
+                    }
+                }
+            } else {
+                match b {
+                    b'"' => x.in_string = true,
+                    b'{' | b'[' => x.depth += 1,
+                    b'}' | b']' => {
+                        x.depth = x.depth.saturating_sub(1);
+                        if x.depth == 0 {
+                            return Some(x.len);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        eof.then_some(x.len)
+    }
+
+    /// The value of `len` bytes at the reading position, decoded; read past it either way.
+    fn decode<T: DeserializeOwned>(&mut self, len: usize) -> Option<T> {
+        if len == 0 && self.at < self.buf.len() {
+            // A `,`, `]` or `}` where a value should be.
+            self.fail(self.line, self.column, "expected value");
+            return None;
+        }
+        match serde_json::from_slice::<T>(&self.buf[self.at..self.at + len]) {
+            Ok(v) => {
+                self.consume(len);
+                Some(v)
+            }
+            Err(e) => {
+                // Named where a check of the whole file's syntax names it (decoding into a type
+                // may name a byte further on).
+                let bytes = &self.buf[self.at..self.at + len];
+                let e = serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+                    .err()
+                    .unwrap_or(e);
+                self.fail_in_value(&e);
+                None
+            }
+        }
+    }
+
+    /// A record of the ledger's section `name` decoded into `out`; one that is JSON but not such
+    /// a record is a problem at its place, named as a tree of it names it.
+    fn ledger_record<T: DeserializeOwned>(
+        &mut self,
+        len: usize,
+        pick: fn(&mut Rows) -> &mut Vec<T>,
+    ) {
+        match serde_json::from_slice::<T>(&self.buf[self.at..self.at + len]) {
+            Ok(t) => {
+                pick(&mut self.rows).push(t);
+                self.consume(len);
+            }
+            Err(_) => {
+                let Some(v) = self.decode::<Value>(len) else {
+                    return;
+                };
+                if let Err(e) = T::deserialize(&v) {
+                    let at = format!("{}[{}]", self.key, self.index);
+                    self.problems.push((at, e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// A record of a [`CHECKED`] section checked as `T`, as the tree of it is checked, and kept
+    /// as its canonical text (a record written by the app is canonical already: copied as it is).
+    fn checked_record<T: DeserializeOwned>(&mut self, len: usize) {
+        let bytes = &self.buf[self.at..self.at + len];
+        let checked = serde_json::from_slice::<T>(bytes)
+            .ok()
+            .and_then(|_| std::str::from_utf8(bytes).ok())
+            .map(|text| crate::canonical::canonical(text).into_owned());
+        let record = match checked {
+            Some(text) => {
+                self.consume(len);
+                Ok(text)
+            }
+            // Not such a record, or one only a tree takes (a key given twice, the last kept):
+            // read as a tree, and named as a tree names it.
+            None => {
+                let Some(v) = self.decode::<Value>(len) else {
+                    return;
+                };
+                T::deserialize(&v)
+                    .map(|_| v.to_string())
+                    .map_err(|e| e.to_string())
+            }
+        };
+        self.checked
+            .entry(self.key.clone())
+            .or_default()
+            .push(record);
+    }
+
+    fn record(&mut self, len: usize) {
+        match self.key.as_str() {
+            "orders" => self.ledger_record(len, |r| &mut r.orders),
+            "invoices" => self.ledger_record(len, |r| &mut r.invoices),
+            "payments" => self.ledger_record(len, |r| &mut r.payments),
+            "credit_notes" => self.ledger_record(len, |r| &mut r.credit_notes),
+            "corrections" => self.ledger_record(len, |r| &mut r.corrections),
+            "outbox" => self.checked_record::<OutboxEntry>(len),
+            "customers" => self.checked_record::<creditdesk_domain::Customer>(len),
+            _ => {
+                if let Some(v) = self.decode::<Value>(len) {
+                    self.list.push(v);
+                }
+            }
+        }
+    }
+
+    /// A section's list has ended.
+    fn close_list(&mut self) {
+        if !LEDGER.contains(&self.key.as_str()) && !CHECKED.contains(&self.key.as_str()) {
+            let list = std::mem::take(&mut self.list);
+            self.sections
+                .insert(std::mem::take(&mut self.key), Value::Array(list));
+        }
+        self.state = State::AfterSection;
+    }
+
+    /// Reads as far as the bytes so far allow (`eof`: there are no more).
+    fn run(&mut self, eof: bool) {
+        loop {
+            let state = self.state;
+            if state == State::Failed {
+                return;
+            }
+            let Some(b) = self.next_byte() else {
+                return;
+            };
+            let here = (self.line, self.column);
+            match state {
+                State::Failed => return,
+                State::Start => {
+                    if b == b'{' {
+                        self.consume(1);
+                        self.state = State::Key { first: true };
+                    } else if matches!(b, b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
+                        // A JSON value of another kind: its syntax is beside the point.
+                        self.fail = Some(Fail::NotObject);
+                        self.state = State::Failed;
+                    } else {
+                        self.fail(here.0, here.1, "expected value");
+                    }
+                }
+                State::Key { first } => match b {
+                    b'}' if first => {
+                        self.consume(1);
+                        self.state = State::End;
+                    }
+                    b'}' => self.fail(here.0, here.1, "trailing comma"),
+                    b'"' => {
+                        let Some(len) = self.value_len(eof) else {
+                            return;
+                        };
+                        let Some(key) = self.decode::<String>(len) else {
+                            return;
+                        };
+                        self.key = key;
+                        self.state = State::Colon;
+                    }
+                    _ => self.fail(here.0, here.1, "key must be a string"),
+                },
+                State::Colon => {
+                    if b == b':' {
+                        self.consume(1);
+                        self.state = State::Section;
+                    } else {
+                        self.fail(here.0, here.1, "expected `:`");
+                    }
+                }
+                State::Section => {
+                    // A key given twice: the last one's value is the section's.
+                    if CHECKED.contains(&self.key.as_str()) {
+                        self.checked.remove(&self.key);
+                        self.sections.remove(&self.key);
+                    }
+                    if b == b'[' {
+                        self.consume(1);
+                        self.index = 0;
+                        self.list.clear();
+                        if CHECKED.contains(&self.key.as_str()) {
+                            self.checked.insert(self.key.clone(), Vec::new());
+                        }
+                        self.state = State::Record { first: true };
+                        continue;
+                    }
+                    let Some(len) = self.value_len(eof) else {
+                        return;
+                    };
+                    let Some(v) = self.decode::<Value>(len) else {
+                        return;
+                    };
+                    let key = std::mem::take(&mut self.key);
+                    if LEDGER.contains(&key.as_str()) {
+                        self.problems.push((key, "not a list".into()));
+                    } else {
+                        self.sections.insert(key, v);
+                    }
+                    self.state = State::AfterSection;
+                }
+                State::Record { first } => {
+                    if b == b']' {
+                        if !first {
+                            self.fail(here.0, here.1, "trailing comma");
+                            return;
+                        }
+                        self.consume(1);
+                        self.close_list();
+                        continue;
+                    }
+                    let Some(len) = self.value_len(eof) else {
+                        return;
+                    };
+                    if &self.buf[self.at..self.at + len] == REMOVED_DRAFT {
+                        self.consume(len);
+                    } else {
+                        self.record(len);
+                        self.index += 1;
+                    }
+                    if self.state != State::Failed {
+                        self.state = State::AfterRecord;
+                    }
+                }
+                State::AfterRecord => match b {
+                    b',' => {
+                        self.consume(1);
+                        self.state = State::Record { first: false };
+                    }
+                    b']' => {
+                        self.consume(1);
+                        self.close_list();
+                    }
+                    _ => self.fail(here.0, here.1, "expected `,` or `]`"),
+                },
+                State::AfterSection => match b {
+                    b',' => {
+                        self.consume(1);
+                        self.state = State::Key { first: false };
+                    }
+                    b'}' => {
+                        self.consume(1);
+                        self.state = State::End;
+                    }
+                    _ => self.fail(here.0, here.1, "expected `,` or `}`"),
+                },
+                State::End => self.fail(here.0, here.1, "trailing characters"),
+            }
+        }
+    }
+}
