@@ -5,7 +5,7 @@
 // run again through wasm-bindgen and `wasm-opt -Oz -g --low-memory-unused`, as the build runs it
 // (the app's code, names kept).
 //
-//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import, SCEN=backup, or SCEN=kernels: rescore and
+//   cd e2e && SCEN=start node profile.mjs     (or SCEN=import, SCEN=backup, SCEN=restore, or SCEN=kernels: rescore and
 //                                              aging as the bench runs them; after ./x bench or ./x test built
 //                                              target/site-test)
 //
@@ -115,6 +115,34 @@ if (scen === "kernels") {
   const { profile } = await cdp.send("Profiler.stop");
   console.log(JSON.stringify((await longestTask(b.page)).top));
   analyse(profile, "backup", Number(process.env.TASKS || 2));
+} else if (scen === "restore") {
+  // The whole book's backup restored into another browser (its own demo book): the replace,
+  // from the button to the note (the check before it is not profiled).
+  // BACKUP_FILE: a backup of the large book kept by the bench (KEEP_BACKUP=...), else one made here.
+  let file = process.env.BACKUP_FILE;
+  if (!file) {
+    await b.page.goto(server.url + "/import");
+    await ready(b.page);
+    await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
+    const [dl] = await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
+    file = await dl.path();
+  }
+  const r = await browser({ now: null, longTasks: true });
+  await r.page.goto(server.url + "/import");
+  await ready(r.page);
+  await r.page.setInputFiles("[data-testid=restore-file]", file);
+  await r.page.waitForSelector("[data-testid=backup-ready]", { timeout: 300_000 });
+  await longestTask(r.page);
+  const rcdp = await r.context.newCDPSession(r.page);
+  await rcdp.send("Profiler.enable");
+  await rcdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await rcdp.send("Profiler.start");
+  await r.page.click("[data-testid=confirm-restore]");
+  await r.page.waitForSelector("[data-testid=restore-note]", { timeout: 300_000 });
+  const { profile } = await rcdp.send("Profiler.stop");
+  console.log(JSON.stringify((await longestTask(r.page)).top));
+  analyse(profile, "restore", Number(process.env.TASKS || 3));
+  await r.close();
 } else if (scen === "start") {
   await cdp.send("Profiler.start");
   await b.page.goto(server.url + "/customers");

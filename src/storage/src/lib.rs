@@ -736,47 +736,55 @@ pub fn still_pending(record: &OutboxEntry, answered: &[String]) -> bool {
 
 /// The chunks of a whole data set.
 pub fn chunks_of(rows: &Rows) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-    let mut out = Vec::new();
-    let kinds: [(Kind, Vec<Entry>); 5] = [
-        (
-            Kind::Order,
-            rows.orders.iter().copied().map(Entry::Order).collect(),
-        ),
-        (
-            Kind::Invoice,
-            rows.invoices.iter().copied().map(Entry::Invoice).collect(),
-        ),
-        (
-            Kind::Payment,
-            rows.payments.iter().cloned().map(Entry::Payment).collect(),
-        ),
-        (
-            Kind::CreditNote,
-            rows.credit_notes
-                .iter()
-                .copied()
-                .map(Entry::CreditNote)
-                .collect(),
-        ),
-        (
-            Kind::Correction,
-            rows.corrections
-                .iter()
-                .cloned()
-                .map(Entry::Correction)
-                .collect(),
-        ),
+    chunks_one_by_one(rows).collect()
+}
+
+/// [`chunks_of`] a chunk at a time, each encoded as it is asked for (so that a caller may give
+/// the page a turn between chunks: the large book's two million rows take 0.4 s to encode).
+pub fn chunks_one_by_one(
+    rows: &Rows,
+) -> impl Iterator<Item = Result<(String, Vec<u8>), StoreError>> + '_ {
+    let kinds = [
+        (Kind::Order, rows.orders.len()),
+        (Kind::Invoice, rows.invoices.len()),
+        (Kind::Payment, rows.payments.len()),
+        (Kind::CreditNote, rows.credit_notes.len()),
+        (Kind::Correction, rows.corrections.len()),
     ];
-    for (kind, entries) in kinds {
-        for (seq, bytes) in encode_chunks(&entries)
-            .map_err(|e| StoreError::corrupt("chunking", e))?
-            .into_iter()
+    kinds.into_iter().flat_map(move |(kind, len)| {
+        (0..len)
+            .step_by(CHUNK_ROWS)
             .enumerate()
-        {
-            out.push((chunk_key(kind, seq as u32), bytes));
-        }
-    }
-    Ok(out)
+            .map(move |(seq, start)| {
+                let at = start..(start + CHUNK_ROWS).min(len);
+                let entries: Vec<Entry> = match kind {
+                    Kind::Order => rows.orders[at].iter().copied().map(Entry::Order).collect(),
+                    Kind::Invoice => rows.invoices[at]
+                        .iter()
+                        .copied()
+                        .map(Entry::Invoice)
+                        .collect(),
+                    Kind::Payment => rows.payments[at]
+                        .iter()
+                        .cloned()
+                        .map(Entry::Payment)
+                        .collect(),
+                    Kind::CreditNote => rows.credit_notes[at]
+                        .iter()
+                        .copied()
+                        .map(Entry::CreditNote)
+                        .collect(),
+                    Kind::Correction => rows.corrections[at]
+                        .iter()
+                        .cloned()
+                        .map(Entry::Correction)
+                        .collect(),
+                };
+                codec::encode_chunk(&entries)
+                    .map(|bytes| (chunk_key(kind, seq as u32), bytes))
+                    .map_err(|e| StoreError::corrupt("chunking", e))
+            })
+    })
 }
 
 pub fn audit_to_json(e: &AuditEntry) -> String {

@@ -809,3 +809,58 @@ fn a_backup_laid_out_otherwise_reads_the_same_and_its_syntax_errors_are_named_wh
         "expected value",
     );
 }
+
+#[test]
+fn the_chunks_made_one_at_a_time_are_each_kinds_rows_encoded_at_once() {
+    use creditdesk_storage::codec::{encode_chunks, CHUNK_ROWS};
+    use creditdesk_storage::{chunk_key, chunks_of, Kind};
+    let d = generate(&DemoSpec {
+        customers: 120,
+        ..DemoSpec::demo(Date::parse(AS_OF).unwrap(), DemoLang::Zh)
+    });
+    let rows = Rows::of(&d);
+    assert!(
+        rows.invoices.len() > CHUNK_ROWS,
+        "more than one chunk of a kind"
+    );
+    let mut expected = Vec::new();
+    for (kind, entries) in [
+        (
+            Kind::Order,
+            rows.orders
+                .iter()
+                .copied()
+                .map(Entry::Order)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            Kind::Invoice,
+            rows.invoices.iter().copied().map(Entry::Invoice).collect(),
+        ),
+        (
+            Kind::Payment,
+            rows.payments.iter().cloned().map(Entry::Payment).collect(),
+        ),
+        (
+            Kind::CreditNote,
+            rows.credit_notes
+                .iter()
+                .copied()
+                .map(Entry::CreditNote)
+                .collect(),
+        ),
+        (
+            Kind::Correction,
+            rows.corrections
+                .iter()
+                .cloned()
+                .map(Entry::Correction)
+                .collect(),
+        ),
+    ] {
+        for (seq, bytes) in encode_chunks(&entries).unwrap().into_iter().enumerate() {
+            expected.push((chunk_key(kind, seq as u32), bytes));
+        }
+    }
+    assert_eq!(chunks_of(&rows).unwrap(), expected);
+}
