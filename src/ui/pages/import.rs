@@ -679,7 +679,7 @@ fn BackupRestore() -> impl IntoView {
                             <p><strong>{lang.t(T::BackupReady)}</strong>{format!(" · {} {}", lang.t(T::SchemaVersion), b.schema)}
                                 {old.then(|| view! { <span class="muted">{format!(" · {}", lang.t(T::Migrated))}</span> })}</p>
                             <p class="small">{[(T::CustomersCount, c.customers), (T::Invoices, c.invoices), (T::Payments, c.payments), (T::Orders, c.orders), (T::Requests, c.requests), (T::Audit, c.audit)]
-                                .map(|(k, n)| format!("{}{n}", lang.label(lang.t(k)))).join(" · ")}</p>
+                                .map(|(k, n)| format!("{}{}", lang.label(lang.t(k)), creditdesk_domain::money::group_thousands(n as u64))).join(" · ")}</p>
                             <label class="check"><input type="radio" name="restore-mode" prop:checked=move || !merge.get() on:change=move |_| merge.set(false) />{lang.t(T::ReplaceAll)}</label>
                             <label class="check"><input type="radio" name="restore-mode" data-testid="restore-merge" prop:checked=move || merge.get() on:change=move |_| merge.set(true) />{lang.t(T::MergeIn)}</label>
                             <div class="form-actions">
