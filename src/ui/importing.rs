@@ -239,9 +239,12 @@ pub async fn restore(
 ) -> Result<Option<MergeReport>, SaveError> {
     let store = db()?;
     let me = with_data(|d| d.me());
-    let report =
-        creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await?;
+    // Nothing else is written meanwhile: the restore replaces every store, and what the page
+    // committed in its turns would be lost unarchived. The data is read again either way (a
+    // restore that fails changes nothing).
     state.phase.set(Phase::Loading);
+    let report =
+        creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await;
     boot(state).await;
-    Ok(report)
+    Ok(report?)
 }

@@ -564,8 +564,10 @@ enum Root {
     },
 }
 
-/// [`parse`] by way of a tree of the whole file, as the reader worked before [`Scanner`]: what
-/// the tests hold the scanner to. Not for use: it holds the file twice over in memory.
+/// [`parse`] by way of a tree of the whole file: what the tests hold the scanner to. Not for use:
+/// it holds the file twice over in memory. Two differences, on files no writer makes: a key given
+/// twice keeps its last value here, where the scanner (as the reader before it) reads every
+/// ledger section given; and the ledger's problems come in the keys' order, not the file's.
 #[doc(hidden)]
 pub fn parse_as_tree(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     let root = match serde_json::from_str::<Value>(text) {
@@ -627,6 +629,28 @@ fn json_problem(at: String, detail: String) -> (Vec<BackupProblem>, usize) {
     (r.problems, r.count)
 }
 
+/// The records of the section `name`, each checked as `T`: its canonical text, or what is wrong
+/// with it. As the scanner checked them while reading, or (a file read as a tree) from the tree.
+fn checked_records<T: DeserializeOwned>(
+    r: &mut Reader,
+    root: &serde_json::Map<String, Value>,
+    checked: &mut BTreeMap<String, Vec<Result<String, String>>>,
+    name: &str,
+) -> Vec<Result<String, String>> {
+    match checked.remove(name) {
+        Some(records) => records,
+        None => r
+            .array(root, name)
+            .iter()
+            .map(|v| {
+                T::deserialize(v)
+                    .map(|_| v.to_string())
+                    .map_err(|e| e.to_string())
+            })
+            .collect(),
+    }
+}
+
 /// The backup a file's top level holds: every section checked, older schemas migrated.
 fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     let mut r = Reader {
@@ -672,36 +696,26 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             .map(str::to_string)
             .ok_or_else(|| "not text".to_string())
     });
-    let customers: Vec<String> = match checked.remove("customers") {
-        Some(records) => records,
-        None => r
-            .array(root, "customers")
-            .iter()
-            .map(|v| {
-                Customer::deserialize(v)
-                    .map(|_| v.to_string())
-                    .map_err(|e| e.to_string())
+    let customers: Vec<String> =
+        checked_records::<Customer>(&mut r, root, &mut checked, "customers")
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, record)| match record {
+                // Before schema 4 a customer had no limits: written as the app reads it.
+                Ok(text) if schema < 4 => match serde_json::from_str::<Customer>(&text) {
+                    Ok(c) => Some(json(&c)),
+                    Err(e) => {
+                        r.problem(BackupCode::Record, format!("customers[{i}]"), e);
+                        None
+                    }
+                },
+                Ok(text) => Some(text),
+                Err(e) => {
+                    r.problem(BackupCode::Record, format!("customers[{i}]"), e);
+                    None
+                }
             })
-            .collect(),
-    }
-    .into_iter()
-    .enumerate()
-    .filter_map(|(i, record)| match record {
-        // Before schema 4 a customer had no limits: written as the app reads it.
-        Ok(text) if schema < 4 => match serde_json::from_str::<Customer>(&text) {
-            Ok(c) => Some(json(&c)),
-            Err(e) => {
-                r.problem(BackupCode::Record, format!("customers[{i}]"), e);
-                None
-            }
-        },
-        Ok(text) => Some(text),
-        Err(e) => {
-            r.problem(BackupCode::Record, format!("customers[{i}]"), e);
-            None
-        }
-    })
-    .collect();
+            .collect();
     for (at, detail) in ledger_problems {
         let code = if detail == "not a list" {
             BackupCode::Section
@@ -755,28 +769,17 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             }
         })
         .collect();
-    let outbox: Vec<String> = match checked.remove("outbox") {
-        Some(records) => records,
-        None => r
-            .array(root, "outbox")
-            .iter()
-            .map(|v| {
-                OutboxEntry::deserialize(v)
-                    .map(|_| v.to_string())
-                    .map_err(|e| e.to_string())
-            })
-            .collect(),
-    }
-    .into_iter()
-    .enumerate()
-    .filter_map(|(i, record)| match record {
-        Ok(text) => Some(text),
-        Err(e) => {
-            r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
-            None
-        }
-    })
-    .collect();
+    let outbox: Vec<String> = checked_records::<OutboxEntry>(&mut r, root, &mut checked, "outbox")
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, record)| match record {
+            Ok(text) => Some(text),
+            Err(e) => {
+                r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
+                None
+            }
+        })
+        .collect();
     if r.count > 0 {
         return Err((r.problems, r.count));
     }

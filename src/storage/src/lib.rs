@@ -102,7 +102,8 @@ pub struct Batch {
     pub requests: Vec<(String, serde_json::Value)>,
     /// Documents `(store, key, json)`, such as a published scorecard. An empty `json` removes
     /// the document (the scorecard's draft, once published or dropped): no store keeps an empty
-    /// record, so that no reader meets one.
+    /// record from a commit, so that no reader meets one. (`Store::put_docs`, for the rules'
+    /// alerts and tasks, is never given an empty one.)
     pub docs: Vec<(Docs, String, String)>,
     /// Settings `(key, value)` of the meta store, such as the credit policy or the routes.
     pub settings: Vec<(String, String)>,

@@ -864,3 +864,14 @@ fn the_chunks_made_one_at_a_time_are_each_kinds_rows_encoded_at_once() {
     }
     assert_eq!(chunks_of(&rows).unwrap(), expected);
 }
+
+#[test]
+fn an_outbox_record_that_only_a_raw_value_takes_is_refused_as_a_tree_refuses_it() {
+    let good = GOOD.with(|g| g.clone());
+    let at = good.find("\"payload\":{").expect("an outbox record") + "\"payload\":{".len();
+    // A lone surrogate: the command's raw payload lets it through; no JSON tree takes it.
+    let text = format!("{}\"zz\":\"\\ud800\",{}", &good[..at], &good[at..]);
+    let (p, _) = parse(&text).unwrap_err();
+    assert_eq!(p[0].code, BackupCode::Json, "{p:?}");
+    assert_eq!(parse(&text), backup::parse_as_tree(&text));
+}

@@ -514,6 +514,7 @@ fn BackupRestore() -> impl IntoView {
     // The chosen backup file's bytes read, of all, while it is checked.
     let checking = RwSignal::new(None::<(f64, f64)>);
     let restoring = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
     let download_backup = move |_| {
         leptos::task::spawn_local(async move {
             busy.set(true);
@@ -612,10 +613,17 @@ fn BackupRestore() -> impl IntoView {
                     )));
                     state.changed();
                 }
-                Err(e) => note.set(Some(crate::ui::pages::requests::save_error_text(
-                    state.lang.get_untracked(),
-                    &e,
-                ))),
+                Err(e) => {
+                    // The checked backup went into the restore: the same file is chosen again
+                    // (an input keeps its file, and choosing it again would change nothing).
+                    if let Some(input) = file_input.get_untracked() {
+                        input.set_value("");
+                    }
+                    note.set(Some(crate::ui::pages::requests::save_error_text(
+                        state.lang.get_untracked(),
+                        &e,
+                    )))
+                }
             }
             busy.set(false);
         });
@@ -627,7 +635,8 @@ fn BackupRestore() -> impl IntoView {
             <div class="toolbar">
                 <button data-testid="download-backup" disabled=move || busy.get() || !sees_all() on:click=download_backup>{move || state.t(T::DownloadBackup)}</button>
                 <label>{move || state.t(T::RestoreFile)}" "
-                    <input type="file" accept=".json,application/json" data-testid="restore-file" disabled=move || !admin() || checking.get().is_some() on:change=on_file />
+                    <input type="file" accept=".json,application/json" data-testid="restore-file" node_ref=file_input
+                        disabled=move || !admin() || checking.get().is_some() || restoring.get() on:change=on_file />
                 </label>
             </div>
             {move || writing.get().map(|(n, of)| {

@@ -18,12 +18,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The sections whose records are decoded into the ledger's rows as they are read.
 /// The sections whose records are checked as they come and kept as their canonical text: the
 /// outbox (an import's command alone is megabytes: a tree of it took a quarter of a second to
 /// build and as long to write out again) and the customers.
 const CHECKED: [&str; 2] = ["outbox", "customers"];
 
+/// The sections whose records are decoded into the ledger's rows as they are read.
 const LEDGER: [&str; 5] = [
     "orders",
     "invoices",
@@ -329,10 +329,14 @@ impl Scanner {
     /// megabytes, too large for a tree).
     fn outbox_record(&mut self, len: usize) {
         let bytes = &self.buf[self.at..self.at + len];
+        // Taken as written only when it is canonical text (then it is the tree's text); anything
+        // else, such as an escape serde_json never writes (a lone surrogate, which a raw value
+        // lets through), goes the tree's way.
         let checked = serde_json::from_slice::<OutboxEntry>(bytes)
             .ok()
             .and_then(|_| std::str::from_utf8(bytes).ok())
-            .map(|text| crate::canonical::canonical(text).into_owned());
+            .filter(|text| crate::canonical::is_canonical(text))
+            .map(str::to_string);
         let record = match checked {
             Some(text) => {
                 self.consume(len);
