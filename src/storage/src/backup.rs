@@ -515,9 +515,8 @@ fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
 /// Reads a backup file: every record is checked, older schemas are migrated. Any problem
 /// refuses the whole file; the problems come back with the total count.
 pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
-    let mut s = Scanner::new();
-    s.feed(text.as_bytes());
-    s.finish()
+    // A megabyte at a time, as from a file: the scanner never holds a copy of the whole text.
+    parse_reader(text.as_bytes())
 }
 
 /// [`parse`] reading from `r` a megabyte at a time: the records are decoded as they are read
@@ -530,14 +529,7 @@ pub fn parse_reader(mut r: impl std::io::Read) -> Result<Backup, (Vec<BackupProb
             Ok(0) => break,
             Ok(n) => s.feed(&room[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let mut p = Reader {
-                    problems: Vec::new(),
-                    count: 0,
-                };
-                p.problem(BackupCode::Json, "file".into(), e);
-                return Err((p.problems, p.count));
-            }
+            Err(e) => return Err(json_problem("file".into(), e.to_string())),
         }
     }
     s.finish()
