@@ -11,6 +11,7 @@ use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, Payme
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{Attachment, RequestKind};
+use creditdesk_domain::tagged;
 use creditdesk_domain::*;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub enum OrderMove {
 // A command is made once and moved into the executor: the size of its largest variant (a
 // scorecard) costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Creates (`create`) or edits a customer's master data and external profile. Limits, the
@@ -230,6 +231,178 @@ pub enum Command {
         status: TaskStatus,
         note: String,
     },
+}
+
+/// [`Command`] read through its twin: the tag first, the fields read in place
+/// ([`creditdesk_domain::tagged`]).
+#[derive(Deserialize)]
+#[serde(remote = "Command", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // never made: only its derived reader is used
+enum CommandDef {
+    SaveCustomer {
+        id: CustomerId,
+        create: bool,
+        input: CustomerInput,
+        #[serde(default)]
+        why: String,
+    },
+    RecordOrder {
+        id: OrderId,
+        customer: CustomerId,
+        input: OrderInput,
+        prepaid: bool,
+    },
+    MoveOrder {
+        order: OrderId,
+        to: OrderMove,
+    },
+    CancelHeld {
+        order: OrderId,
+        reason: String,
+    },
+    RecordInvoice {
+        id: InvoiceId,
+        customer: CustomerId,
+        input: InvoiceInput,
+    },
+    RecordPayment {
+        id: PaymentId,
+        customer: CustomerId,
+        input: PaymentInput,
+    },
+    RecordCreditNote {
+        id: CreditNoteId,
+        customer: CustomerId,
+        input: CreditNoteInput,
+    },
+    Correct {
+        id: CorrectionId,
+        customer: CustomerId,
+        fix: Fix,
+        #[serde(default)]
+        reason: String,
+    },
+    OpenDispute {
+        customer: CustomerId,
+        id: String,
+        input: DisputeInput,
+    },
+    ResolveDispute {
+        customer: CustomerId,
+        dispute: String,
+        resolve: Resolve,
+        #[serde(default)]
+        note: String,
+    },
+    LogContact {
+        customer: CustomerId,
+        id: String,
+        input: ContactInput,
+    },
+    AddDocument {
+        customer: CustomerId,
+        id: String,
+        input: DocumentInput,
+        file: Attachment,
+    },
+    FileRequest {
+        id: RequestId,
+        customer: CustomerId,
+        kind: RequestKind,
+        reason: String,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+    },
+    Decide {
+        request: RequestId,
+        approve: bool,
+        #[serde(default)]
+        comment: String,
+    },
+    Withdraw {
+        request: RequestId,
+    },
+    ExpireDue,
+    SaveDraft {
+        draft: Option<Scorecard>,
+    },
+    PublishScorecard {
+        draft: Scorecard,
+    },
+    SavePolicy {
+        policy: Policy,
+        confirmed: bool,
+    },
+    SaveRoutes {
+        routes: Routes,
+        #[serde(default)]
+        why: String,
+    },
+    SaveUsers {
+        users: Vec<User>,
+    },
+    SaveFields {
+        fields: creditdesk_domain::fields::FieldSet,
+        #[serde(default)]
+        why: String,
+        #[serde(default)]
+        with_access: bool,
+    },
+    SaveRules {
+        rules: RuleSet,
+        #[serde(default)]
+        why: String,
+    },
+    SaveNotices {
+        settings: creditdesk_domain::notice::Settings,
+    },
+    ReminderSent {
+        customer: CustomerId,
+        to: String,
+        subject: String,
+        #[serde(default)]
+        id: String,
+    },
+    ImportBatch {
+        kind: ImportKind,
+        file: String,
+        rows_total: usize,
+        skipped: usize,
+        records: Records,
+        blocked: Blocked,
+    },
+    SetAlert {
+        alert: String,
+        status: AlertStatus,
+    },
+    ReserveCredit {
+        id: String,
+        customer: CustomerId,
+        amount: Money,
+        until: Date,
+    },
+    ReleaseReservation {
+        id: String,
+    },
+    UpdateTask {
+        task: String,
+        status: TaskStatus,
+        note: String,
+    },
+}
+
+impl tagged::Tagged for Command {
+    const TAG: &'static str = "type";
+    const EXPECTING: &'static str = "a command";
+    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CommandDef::deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        tagged::deserialize(d)
+    }
 }
 
 impl Command {

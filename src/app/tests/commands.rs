@@ -11,6 +11,7 @@ use creditdesk_domain::request::RequestKind;
 use creditdesk_domain::*;
 use creditdesk_storage::mem::MemStore;
 use creditdesk_storage::{Batch, Store};
+use serde::Deserialize as _;
 use std::cell::RefCell;
 mod common;
 use common::{block_on, user};
@@ -117,6 +118,7 @@ impl World {
     }
 
     fn run(&self, actor: &str, cmd: Command) -> Result<Receipt, CommandError> {
+        reads_back(&cmd);
         block_on(execute(
             &self.store,
             &self.book,
@@ -196,6 +198,18 @@ impl World {
     fn outbox_len(&self) -> usize {
         block_on(self.store.outbox()).unwrap().len()
     }
+}
+
+/// Every command these tests run reads back as itself from the text serde writes (its tag first)
+/// and from the outbox's canonical text (its keys sorted, the tag mostly last).
+fn reads_back(cmd: &Command) {
+    let written = serde_json::to_string(cmd).unwrap();
+    assert!(written.starts_with(r#"{"type":"#), "{written}");
+    assert_eq!(&serde_json::from_str::<Command>(&written).unwrap(), cmd);
+    let canonical = creditdesk_storage::canonical::to_string(cmd).unwrap();
+    assert_eq!(&serde_json::from_str::<Command>(&canonical).unwrap(), cmd);
+    let tree = serde_json::to_value(cmd).unwrap();
+    assert_eq!(&Command::deserialize(&tree).unwrap(), cmd);
 }
 
 fn order_id(cmd: &Command) -> OrderId {

@@ -82,7 +82,7 @@ impl Category {
 }
 
 /// How a dispute ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
     /// The customer was right (in part or whole): a credit note of `amount` was recorded.
@@ -95,6 +95,36 @@ pub enum Outcome {
     },
     /// The invoice stands in full.
     Upheld,
+}
+
+/// [`Outcome`] read through its twin ([`crate::tagged`]).
+#[derive(Deserialize)]
+#[serde(remote = "Outcome", rename_all = "snake_case")]
+enum OutcomeDef {
+    CreditNote {
+        note: CreditNoteId,
+        amount: Money,
+    },
+    WrittenOff {
+        note: CreditNoteId,
+        amount: Money,
+        request: RequestId,
+    },
+    Upheld,
+}
+
+impl crate::tagged::Tagged for Outcome {
+    const TAG: &'static str = "kind";
+    const EXPECTING: &'static str = "a dispute's outcome";
+    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        OutcomeDef::deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::tagged::deserialize(d)
+    }
 }
 
 impl Outcome {
@@ -347,7 +377,7 @@ impl DisputeInput {
 }
 
 /// How a person resolves a dispute, as chosen on the form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Resolve {
     /// Records a credit note of `amount` (empty: all that is disputed) numbered `number`.
@@ -364,6 +394,38 @@ pub enum Resolve {
         amount: String,
     },
     Upheld,
+}
+
+/// [`Resolve`] read through its twin ([`crate::tagged`]).
+#[derive(Deserialize)]
+#[serde(remote = "Resolve", rename_all = "snake_case")]
+enum ResolveDef {
+    CreditNote {
+        note: CreditNoteId,
+        number: String,
+        #[serde(default)]
+        amount: String,
+    },
+    WriteOff {
+        request: RequestId,
+        #[serde(default)]
+        amount: String,
+    },
+    Upheld,
+}
+
+impl crate::tagged::Tagged for Resolve {
+    const TAG: &'static str = "kind";
+    const EXPECTING: &'static str = "a dispute's resolution";
+    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ResolveDef::deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Resolve {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::tagged::deserialize(d)
+    }
 }
 
 /// The dispute a resolution applies to, if it can: it exists and is open, and no write-off of

@@ -30,6 +30,7 @@ pub mod reports;
 pub mod request;
 pub mod rng;
 pub mod sort;
+pub mod tagged;
 pub mod text;
 pub mod workflow;
 

@@ -255,7 +255,7 @@ impl Fix {
 }
 
 /// What a [`Correction`] does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fix {
     /// The invoice no longer counts (nothing may settle it any more).
@@ -276,6 +276,43 @@ pub enum Fix {
         credit_note: CreditNoteId,
         allocations: Vec<Allocation>,
     },
+}
+
+/// [`Fix`] read through its twin ([`crate::tagged`]).
+#[derive(Deserialize)]
+#[serde(remote = "Fix", rename_all = "snake_case")]
+enum FixDef {
+    VoidInvoice {
+        invoice: InvoiceId,
+    },
+    VoidPayment {
+        payment: PaymentId,
+    },
+    VoidCreditNote {
+        credit_note: CreditNoteId,
+    },
+    Reallocate {
+        payment: PaymentId,
+        allocations: Vec<Allocation>,
+    },
+    ApplyCreditNote {
+        credit_note: CreditNoteId,
+        allocations: Vec<Allocation>,
+    },
+}
+
+impl crate::tagged::Tagged for Fix {
+    const TAG: &'static str = "kind";
+    const EXPECTING: &'static str = "a correction";
+    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        FixDef::deserialize(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fix {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::tagged::deserialize(d)
+    }
 }
 
 /// Why the ledger refused an entry.

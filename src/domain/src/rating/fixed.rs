@@ -51,24 +51,37 @@ impl Serialize for Fixed {
 
 impl<'de> Deserialize<'de> for Fixed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fixed, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            S(String),
-            I(i64),
-            F(f64),
-        }
-        match Either::deserialize(d)? {
-            Either::S(s) => Fixed::parse(&s)
-                .map_err(|p| serde::de::Error::custom(format!("{s:?}: {}", p.code()))),
-            // A JSON number: read through its text, as a string is (so the same bounds hold: a
-            // whole number too large to hold in hundredths is refused, not multiplied over),
-            // and one with decimals through its shortest text form, never as binary.
-            Either::I(i) => Fixed::parse(&i.to_string())
-                .map_err(|p| serde::de::Error::custom(format!("{i}: {}", p.code()))),
-            Either::F(f) => Fixed::parse(&f.to_string())
-                .map_err(|p| serde::de::Error::custom(format!("{f}: {}", p.code()))),
-        }
+        d.deserialize_any(FixedVisitor)
+    }
+}
+
+/// Text (`"12.5"`) or a JSON number. A number is read through its text, as a string is (so the
+/// same bounds hold: a whole number too large to hold in hundredths is refused, not multiplied
+/// over), and one with decimals through its shortest text form, never as binary.
+struct FixedVisitor;
+
+impl FixedVisitor {
+    fn read<E: serde::de::Error>(text: &str, shown: impl fmt::Display) -> Result<Fixed, E> {
+        Fixed::parse(text).map_err(|p| E::custom(format!("{shown}: {}", p.code())))
+    }
+}
+
+impl serde::de::Visitor<'_> for FixedVisitor {
+    type Value = Fixed;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number with at most two decimals, or its text")
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Fixed, E> {
+        Self::read(s, format_args!("{s:?}"))
+    }
+    fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Fixed, E> {
+        Self::read(&i.to_string(), i)
+    }
+    fn visit_u64<E: serde::de::Error>(self, u: u64) -> Result<Fixed, E> {
+        Self::read(&u.to_string(), u)
+    }
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fixed, E> {
+        Self::read(&f.to_string(), f)
     }
 }
 
@@ -110,5 +123,17 @@ mod tests {
             Fixed(100_000_000_000_000)
         );
         assert_eq!(serde_json::from_str::<Fixed>("-12").unwrap(), Fixed(-1200));
+    }
+
+    #[test]
+    fn a_value_that_is_neither_a_number_nor_its_text_says_what_was_expected() {
+        for bad in ["true", "null", "[1]", "{}"] {
+            let e = serde_json::from_str::<Fixed>(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("expected a number with at most two decimals, or its text"),
+                "{bad}: {e}"
+            );
+        }
+        assert!(serde_json::from_str::<Fixed>("18446744073709551615").is_err());
     }
 }
