@@ -217,12 +217,12 @@ try {
       `the ledger natively ${nativeMem.ledger_mib} MiB`, "");
     const worst = Math.max(...runs.map((r) => r.longest.max));
     verdict("longest main-thread task, a cold start", runs.map((r) => fmt(r.longest.max)).join(", "), "<= 50 ms", worst <= 50,
-      `the last run's longest: ${last.longest.top.slice(0, 3).map((t) => `${fmt(t.ms)} @ ${t.at.toFixed(0)} ms (${t.at < last.wasmStart ? "before the wasm's start: its compile" : t.at < last.listReady ? "before the list: the start's reads and the list's first drawing" : t.at < last.ledgerReady ? "while the ledger is read" : "after the ledger: its figures drawn, the rules"})`).join(", ")}`,
+      `the last run's longest: ${last.longest.top.slice(0, 3).map((t) => `${fmt(t.ms)} @ ${t.at.toFixed(0)} ms (${t.at < (last.wasmStart ?? 0) ? "before the wasm's start" : t.at < last.listReady ? "before the list: the start's reads and the list's first drawing" : t.at < last.ledgerReady ? "while the ledger is read" : "after the ledger: its figures drawn, the rules"})`).join(", ")}`,
       "the ledger's read, decode and index in a Web Worker running the same wasm (the main thread then only draws); the wasm's compile is the browser's, in one task");
     const p95 = pct(times, 95);
     verdict("commit one payment, p95", fmt(p95), "< 5 ms", p95 < 5,
-      `p50 ${fmt(median(times))}, max ${fmt(Math.max(...times))}; the same commit encrypted is printed below, in the same run (a p95 above it is this machine's noise)`,
-      "nothing measured points at the commit's own work: its p50 is half the target");
+      `p50 ${fmt(median(times))}, max ${fmt(Math.max(...times))} over ${times.length}; the same commit encrypted is printed below, in the same run`,
+      "a profile of the slowest commits: this run does not say which step they spent it in");
   }
 
   // BENCH_ONLY=start: the cold starts and commits alone (while working on the start-up).
@@ -251,8 +251,8 @@ try {
   console.log(`rescore ${counts.customers} customers (metrics from the ledger + grades), median of 5: browser ${fmt(webTotal)} ` +
     `(metrics ${fmt(web.metrics_ms)}, grades ${fmt(web.score_ms)}); native ${fmt(nativeTotal)} (metrics ${fmt(native.metrics_ms)}, ` +
     `grades ${fmt(native.score_ms)}); browser/native ${(webTotal / nativeTotal).toFixed(2)}x (target < 50 ms in the browser)`);
-  verdict("rescore every customer", fmt(webTotal), "< 16 ms", webTotal < 16,
-    `natively ${fmt(nativeTotal)} in the same run: the metrics' pass over every customer's rows (${fmt(web.metrics_ms)} of it in the browser) misses the target even natively`,
+  verdict("rescore every customer", fmt(webTotal), "< 16 ms (the issue's table; < 50 ms, the bench's first target, is printed above)", webTotal < 16,
+    `natively ${fmt(nativeTotal)} in the same run (${nativeTotal < 16 ? "within" : "over"} the target); the metrics' pass over every customer's rows is ${fmt(web.metrics_ms)} of it in the browser`,
     `metrics kept per customer and updated by each write (a rescore would then only grade: ${fmt(web.score_ms)} here), not a faster pass`);
 
   // An analyst's additive model of 15 characteristics (12 metrics, 3 custom fields), against the
@@ -274,8 +274,8 @@ try {
     `the list's figures (Ledger::summaries) ${fmt(rep.summaries_ms)}, aging/baseline ${(rep.aging_by_customer_ms / rep.summaries_ms).toFixed(2)}x; ` +
     `natively (same data, same run) ${fmt(native.aging_ms)} and ${fmt(native.aging_by_customer_ms)}, browser/native ` +
     `${(rep.aging_ms / native.aging_ms).toFixed(2)}x and ${(rep.aging_by_customer_ms / native.aging_by_customer_ms).toFixed(2)}x (target <= 1.5x)`);
-  verdict("aging over the whole ledger", fmt(rep.aging_ms), "< 20 ms", rep.aging_ms < 20,
-    `natively ${fmt(native.aging_ms)} in the same run; the list's figures, one pass over the same rows, ${fmt(rep.summaries_ms)} in the browser`,
+  verdict("aging over the whole ledger", fmt(rep.aging_ms), "< 20 ms (the issue's table; < 50 ms, the bench's first target, is printed above)", rep.aging_ms < 20,
+    `natively ${fmt(native.aging_ms)} in the same run (${native.aging_ms < 20 ? "within" : "over"} the target); the list's figures, one pass over the same rows, ${fmt(rep.summaries_ms)} in the browser`,
     "the browser's pass at native speed (the ratio below), or the aging buckets kept per customer with the figures");
   {
     const ratios = [["aging", rep.aging_ms / native.aging_ms], ["aging a row per customer", rep.aging_by_customer_ms / native.aging_by_customer_ms], ["rescore", webTotal / nativeTotal]];
@@ -400,9 +400,9 @@ try {
   console.log(`longest main-thread task during the import: ${fmt(impLong.max)} (target <= 50 ms); reading and checking the file ` +
     `${fmt(checkLong.max)} (${checkLong.count} over 50 ms), writing it and updating memory ${fmt(writeLong.max)} (${writeLong.count} over 50 ms)`);
   verdict("longest main-thread task, a 100,000-row import", fmt(impLong.max), "<= 50 ms", impLong.max <= 50,
-    `reading and checking ${fmt(checkLong.max)} (the check of every row is one pass: ${fmt(imp.check_ms)}), writing and updating memory ${fmt(writeLong.max)} ` +
-    `(the command's 100,000 rows serialised and handed to IndexedDB at once)`,
-    "the check resumable in slices like the ledger's decode, or in a Web Worker; the command's text written in parts");
+    `reading and checking ${fmt(checkLong.max)} (${checkLong.count} over 50 ms: the parse, ${fmt(imp.parse_ms)}, and the check of every row, ${fmt(imp.check_ms)}, each one pass), ` +
+    `writing and updating memory ${fmt(writeLong.max)} (${writeLong.count} over 50 ms; a profile, SCEN=import node profile.mjs, names them: the command's plan, its canonical JSON, that JSON checked, the store's write, memory)`,
+    "the parse, the check, the plan and the command's JSON each resumable in slices, as the ledger's decode is, or run in a Web Worker");
   {
     const r = (imp.parse_ms + imp.check_ms) / (nativeImp.parse_ms + nativeImp.check_ms);
     verdict("wasm / native, same run: the import's parse and check", `${r.toFixed(2)}x`, "<= 1.5x", r <= 1.5,
@@ -464,7 +464,7 @@ try {
       `${(restoreMem / 1048576).toFixed(0)} MiB), everything replaced and loaded in ${fmt(restoreMs)} (longest task ${fmt(restoreLt.max)}, ` +
       `${restoreLt.count} over 50 ms; target <= 50 ms); "${noteText}"`);
     verdict("longest main-thread task, restoring that backup", `checking ${fmt(checkLt.max)}, replacing ${fmt(restoreLt.max)}`, "<= 50 ms", Math.max(checkLt.max, restoreLt.max) <= 50,
-      `checking: the longest piece's decoding ${fmt(checkParts[0])} (the outbox's import command, one record of megabytes), the checks after the last piece ${fmt(checkParts[1])}; replacing: ${restoreLt.count} over 50 ms, the ledger's chunks and the customers put in one transaction`,
+      `checking: the longest piece's decoding ${fmt(checkParts[0])}, the checks after the last piece ${fmt(checkParts[1])}; replacing: ${restoreLt.count} over 50 ms, everything put in one transaction`,
       "a record of megabytes decoded in parts; the checks after the last piece in slices; the replace's puts in smaller groups");
     } finally {
       await r.close();
@@ -579,14 +579,14 @@ try {
       `ratio ${(pct(etimes, 95) / pct(times, 95)).toFixed(2)}x`);
     await e.close();
   }
-  // The issue's table, from this run.
+} finally {
+  // The issue's table, from this run (as far as it got).
   console.log("the performance issue's rows, this run (a miss with the reason measured and what would close it):");
   for (const v of verdicts) {
     console.log(`  ${v.met ? "met " : "MISS"} ${v.row}: ${v.value} (target ${v.target})`);
     if (!v.met && v.why) console.log(`         measured: ${v.why}`);
     if (!v.met && v.close) console.log(`         would close it: ${v.close}`);
   }
-} finally {
   server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -523,4 +523,101 @@ mod tests {
         assert_eq!(json, serde_json::to_string(&env).unwrap());
         assert_eq!(serde_json::from_str::<Envelope>(&json).unwrap(), env);
     }
+
+    /// The text of `v` (an object) with `type` first, as serde writes it, and with its keys
+    /// sorted, as the outbox keeps it.
+    fn both_orders(v: &serde_json::Value) -> [String; 2] {
+        let mut rest = v.as_object().unwrap().clone();
+        let tag = rest.remove("type").unwrap();
+        let mut first = format!(r#"{{"type":{tag}"#);
+        for (k, v) in &rest {
+            first.push_str(&format!(",{}:{v}", serde_json::Value::String(k.clone())));
+        }
+        first.push('}');
+        [first, v.to_string()]
+    }
+
+    /// A command written by a build older than one of its fields (left out: its default) reads
+    /// as that default, whether its tag comes first or last.
+    #[test]
+    fn a_command_without_its_defaulted_fields_reads_with_their_defaults() {
+        let customer = CustomerId::from_u128(3);
+        let commands = [
+            Command::Decide {
+                request: RequestId::from_u128(9),
+                approve: true,
+                comment: String::new(),
+            },
+            Command::SaveRoutes {
+                routes: Routes::default(),
+                why: String::new(),
+            },
+            Command::SaveFields {
+                fields: Default::default(),
+                why: String::new(),
+                with_access: false,
+            },
+            Command::SaveRules {
+                rules: RuleSet::default(),
+                why: String::new(),
+            },
+            Command::ReminderSent {
+                customer,
+                to: "a@b.cn".into(),
+                subject: "s".into(),
+                id: String::new(),
+            },
+            Command::FileRequest {
+                id: RequestId::from_u128(4),
+                customer,
+                kind: RequestKind::Freeze,
+                reason: "r".into(),
+                attachments: Vec::new(),
+            },
+            Command::ExpireDue,
+            Command::CancelHeld {
+                order: OrderId::from_u128(5),
+                reason: "r".into(),
+            },
+        ];
+        let defaults = [
+            "comment",
+            "why",
+            "with_access",
+            "id",
+            "attachments",
+            "note",
+            "reason",
+        ];
+        for cmd in commands {
+            let mut v = serde_json::to_value(&cmd).unwrap();
+            let o = v.as_object_mut().unwrap();
+            for k in defaults {
+                let empty = matches!(o.get(k), Some(x) if x == "" || x == false || x == &serde_json::json!([]));
+                if empty {
+                    o.remove(k);
+                }
+            }
+            for text in both_orders(&v) {
+                assert_eq!(
+                    serde_json::from_str::<Command>(&text).unwrap(),
+                    cmd,
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_command_whose_tag_is_given_twice_is_refused() {
+        for text in [
+            r#"{"type":"expire_due","type":"expire_due"}"#,
+            r#"{"order":"00000000-0000-0000-0000-000000000005","reason":"r","type":"cancel_held","type":"cancel_held"}"#,
+        ] {
+            let e = serde_json::from_str::<Command>(text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("duplicate field `type`"), "{text}: {e}");
+        }
+    }
 }

@@ -13,12 +13,13 @@
 //! each member is kept as its text (no tree of values), and the value is read again from those
 //! texts put together with the tag first.
 //!
-//! What differs from the derive: a second tag key is an unknown field (ignored), not an error.
+//! A tag given twice is refused, as the derive refuses it. What differs from the derive: the form
+//! of a sequence (`["record_payment", ...]`), which nothing writes, is not read.
 
 use serde::de::value::{EnumAccessDeserializer, MapAccessDeserializer, StringDeserializer};
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, Error, IgnoredAny, MapAccess,
-    VariantAccess, Visitor,
+    Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, Error, IgnoredAny,
+    MapAccess, VariantAccess, Visitor,
 };
 use serde_json::value::RawValue;
 use std::fmt;
@@ -58,7 +59,11 @@ impl<'de, T: Tagged + DeserializeOwned> Visitor<'de> for TagVisitor<T> {
         };
         if key == T::TAG {
             let variant: String = map.next_value()?;
-            return T::external(EnumAccessDeserializer::new(Variant { variant, map }));
+            return T::external(EnumAccessDeserializer::new(Variant {
+                variant,
+                map,
+                tag: T::TAG,
+            }));
         }
         // The tag is further on (canonical JSON sorts its keys, so "type" mostly comes late):
         // keep every member as its text, and read them again from a text with the tag first.
@@ -69,6 +74,9 @@ impl<'de, T: Tagged + DeserializeOwned> Visitor<'de> for TagVisitor<T> {
         let Some(at) = members.iter().position(|(k, _)| k == T::TAG) else {
             return Err(A::Error::missing_field(T::TAG));
         };
+        if members[at + 1..].iter().any(|(k, _)| k == T::TAG) {
+            return Err(A::Error::duplicate_field(T::TAG));
+        }
         let tag = members.remove(at);
         let size: usize = members
             .iter()
@@ -98,6 +106,7 @@ impl<'de, T: Tagged + DeserializeOwned> Visitor<'de> for TagVisitor<T> {
 struct Variant<A> {
     variant: String,
     map: A,
+    tag: &'static str,
 }
 
 impl<'de, A: MapAccess<'de>> EnumAccess<'de> for Variant<A> {
@@ -109,22 +118,23 @@ impl<'de, A: MapAccess<'de>> EnumAccess<'de> for Variant<A> {
         seed: V,
     ) -> Result<(V::Value, Fields<A>), A::Error> {
         let name = seed.deserialize(StringDeserializer::<A::Error>::new(self.variant))?;
-        Ok((name, Fields(self.map)))
+        Ok((name, Fields(self.map, self.tag)))
     }
 }
 
-struct Fields<A>(A);
+struct Fields<A>(A, &'static str);
 
 impl<'de, A: MapAccess<'de>> VariantAccess<'de> for Fields<A> {
     type Error = A::Error;
 
-    fn unit_variant(mut self) -> Result<(), A::Error> {
-        while self.0.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    fn unit_variant(self) -> Result<(), A::Error> {
+        let mut rest = NoTag(self.0, self.1);
+        while rest.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(())
     }
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, A::Error> {
-        seed.deserialize(MapAccessDeserializer::new(self.0))
+        seed.deserialize(MapAccessDeserializer::new(NoTag(self.0, self.1)))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _v: V) -> Result<V::Value, A::Error> {
@@ -138,7 +148,44 @@ impl<'de, A: MapAccess<'de>> VariantAccess<'de> for Fields<A> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        visitor.visit_map(self.0)
+        visitor.visit_map(NoTag(self.0, self.1))
+    }
+}
+
+/// The fields after the tag, with the tag refused if it comes again.
+struct NoTag<A>(A, &'static str);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for NoTag<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(KeyNotTag(seed, self.1))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+/// A field's key, read as text and refused when it is the tag; otherwise handed on.
+struct KeyNotTag<K>(K, &'static str);
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeyNotTag<K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
+        let key = String::deserialize(d)?;
+        if key == self.1 {
+            return Err(D::Error::duplicate_field(self.1));
+        }
+        self.0.deserialize(StringDeserializer::<D::Error>::new(key))
     }
 }
 
@@ -298,6 +345,31 @@ mod tests {
         check(r#"{"type":"circle","r":1"#, "EOF");
         check(r#"{"r":1,"type":"circle""#, "EOF");
         check(r#"{"r":1,"type":"circle",}"#, "trailing comma");
+        // A tag given twice, wherever it comes.
+        check(
+            r#"{"type":"circle","r":1,"type":"circle"}"#,
+            "duplicate field `type`",
+        );
+        check(
+            r#"{"type":"circle","type":"empty","r":1}"#,
+            "duplicate field `type`",
+        );
+        check(
+            r#"{"r":1,"type":"circle","type":"empty"}"#,
+            "duplicate field `type`",
+        );
+        check(
+            r#"{"type":"empty","type":"empty"}"#,
+            "duplicate field `type`",
+        );
+        check(
+            r#"{"type":"boxed","w":1,"h":[],"type":"boxed"}"#,
+            "duplicate field `type`",
+        );
+        check(
+            r#"{"type":"circle","typ\u0065":"empty","r":1}"#,
+            "duplicate field `type`",
+        );
     }
 
     #[test]
