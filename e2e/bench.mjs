@@ -465,7 +465,7 @@ try {
       `${restoreLt.count} over 50 ms; target <= 50 ms); "${noteText}"`);
     verdict("longest main-thread task, restoring that backup", `checking ${fmt(checkLt.max)}, replacing ${fmt(restoreLt.max)}`, "<= 50 ms", Math.max(checkLt.max, restoreLt.max) <= 50,
       `checking: the longest piece's decoding ${fmt(checkParts[0])}, the checks after the last piece ${fmt(checkParts[1])}; replacing: ${restoreLt.count} over 50 ms, everything put in one transaction`,
-      "a record of megabytes decoded in parts; the checks after the last piece in slices; the replace's puts in smaller groups");
+      "a record of megabytes decoded in parts; the checks after the last piece in slices; the replace's remaining long tasks found in a profile (SCEN=restore node profile.mjs) and cut");
     } finally {
       await r.close();
     }
