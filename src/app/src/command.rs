@@ -11,7 +11,6 @@ use creditdesk_domain::ledger::{CreditNoteInput, InvoiceInput, OrderInput, Payme
 use creditdesk_domain::monitor::{AlertStatus, RuleSet, TaskStatus};
 use creditdesk_domain::rating::Scorecard;
 use creditdesk_domain::request::{Attachment, RequestKind};
-use creditdesk_domain::tagged;
 use creditdesk_domain::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,382 +25,213 @@ pub enum OrderMove {
     Cancel,
 }
 
-/// Every write, by name. New records' ids are chosen by the caller and travel inside the command,
-/// so that replaying it (on a server, after a retry) makes the same records.
-// A command is made once and moved into the executor: the size of its largest variant (a
-// scorecard) costs nothing worth boxing for.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Command {
-    /// Creates (`create`) or edits a customer's master data and external profile. Limits, the
-    /// freeze and a grade override never change here. `why` is required when the external
-    /// profile (the rating inputs) changes.
-    SaveCustomer {
-        id: CustomerId,
-        create: bool,
-        input: CustomerInput,
-        #[serde(default)]
-        why: String,
-    },
-    /// Takes an order after the credit check: blocked, it is stored held; `prepaid` (payment
-    /// before delivery), it is stored awaiting payment and uses no credit.
-    RecordOrder {
-        id: OrderId,
-        customer: CustomerId,
-        input: OrderInput,
-        prepaid: bool,
-    },
-    MoveOrder {
-        order: OrderId,
-        to: OrderMove,
-    },
-    /// Cancels a held order outright, with a reason; open releases of it close with it.
-    CancelHeld {
-        order: OrderId,
-        reason: String,
-    },
-    RecordInvoice {
-        id: InvoiceId,
-        customer: CustomerId,
-        input: InvoiceInput,
-    },
-    RecordPayment {
-        id: PaymentId,
-        customer: CustomerId,
-        input: PaymentInput,
-    },
-    /// Records a credit note against one of the customer's invoices.
-    RecordCreditNote {
-        id: CreditNoteId,
-        customer: CustomerId,
-        input: CreditNoteInput,
-    },
-    /// Corrects the ledger as of today: voids a document or reallocates a payment, with a
-    /// reason (required for a void). The document stays in history; see [`Correction`].
-    Correct {
-        id: CorrectionId,
-        customer: CustomerId,
-        fix: Fix,
-        #[serde(default)]
-        reason: String,
-    },
-    /// Opens a dispute of one of the customer's invoices (or part of it), `id` chosen by the
-    /// caller (unique within the customer).
-    OpenDispute {
-        customer: CustomerId,
-        id: String,
-        input: DisputeInput,
-    },
-    /// Resolves an open dispute: a credit note, a write-off request, or upheld; `note` says why
-    /// (required for a write-off: it is the request's reason).
-    ResolveDispute {
-        customer: CustomerId,
-        dispute: String,
-        resolve: Resolve,
-        #[serde(default)]
-        note: String,
-    },
-    /// Records a call, visit, e-mail or message with the customer on its file.
-    LogContact {
-        customer: CustomerId,
-        id: String,
-        input: ContactInput,
-    },
-    /// Adds a contract, guarantee, credit insurance or other paper to the customer's file (the
-    /// file's bytes travel beside the command, as a request's attachments do).
-    AddDocument {
-        customer: CustomerId,
-        id: String,
-        input: DocumentInput,
-        file: Attachment,
-    },
-    /// Files a request of the approval workflow (attachment bytes travel beside the command).
-    FileRequest {
-        id: RequestId,
-        customer: CustomerId,
-        kind: RequestKind,
-        reason: String,
-        #[serde(default)]
-        attachments: Vec<Attachment>,
-    },
-    /// Approves or rejects the step of a request waiting on the actor.
-    Decide {
-        request: RequestId,
-        approve: bool,
-        #[serde(default)]
-        comment: String,
-    },
-    /// The requester takes a request back.
-    Withdraw {
-        request: RequestId,
-    },
-    /// Expires every open request past its time (run by the system user).
-    ExpireDue,
-    /// Keeps the scorecard draft being edited (`None`: no draft).
-    SaveDraft {
-        draft: Option<Scorecard>,
-    },
-    /// Publishes a draft as the next version and regrades every customer.
-    PublishScorecard {
-        draft: Scorecard,
-    },
-    /// Saves the credit policy as its next version; a better grade with stricter rules needs
-    /// `confirmed`.
-    SavePolicy {
-        policy: Policy,
-        confirmed: bool,
-    },
-    /// Saves the approval routes as their next version (requests under way keep their route).
-    SaveRoutes {
-        routes: Routes,
-        #[serde(default)]
-        why: String,
-    },
-    /// Replaces the user directory (administrators only).
-    SaveUsers {
-        users: Vec<User>,
-    },
-    /// Saves the custom fields of the customer form as their next version (administrators
-    /// only): a saved field is retired, never removed, and keeps its kind.
-    SaveFields {
-        fields: creditdesk_domain::fields::FieldSet,
-        #[serde(default)]
-        why: String,
-        /// The field permissions are part of `fields` (false from a build older than them: the
-        /// grants in force are kept rather than cleared by a form that never showed them).
-        #[serde(default)]
-        with_access: bool,
-    },
-    /// Saves the warning rules as their next version.
-    SaveRules {
-        rules: RuleSet,
-        #[serde(default)]
-        why: String,
-    },
-    /// Saves who is told what and how as its next version: an administrator saves all of it;
-    /// anyone else only their own contact (address, webhook, language, channels), not their
-    /// manager.
-    SaveNotices {
-        settings: creditdesk_domain::notice::Settings,
-    },
-    /// Records that a reminder about its open invoices went to a customer (the server sends it):
-    /// to whom, and its subject, on the customer's trail and, as an e-mail contact with the id
-    /// `id`, on its file (so the rep's device shows it on the timeline). An empty `id` (a
-    /// command stored before reminders reached the file) records the trail entry only.
-    ReminderSent {
-        customer: CustomerId,
-        to: String,
-        subject: String,
-        #[serde(default)]
-        id: String,
-    },
-    /// Writes the checked rows of an import file in one transaction: imported orders pass the
-    /// credit check (`blocked` says what becomes of those it stops), invoices move their orders
-    /// on as a typed invoice does, and every record must be of a customer the actor sees.
-    ImportBatch {
-        kind: ImportKind,
-        file: String,
-        /// Data rows in the file, and how many of them were skipped as wrong.
-        rows_total: usize,
-        skipped: usize,
-        records: Records,
-        blocked: Blocked,
-    },
-    /// Acknowledges or resolves an alert.
-    SetAlert {
-        alert: String,
-        status: AlertStatus,
-    },
-    /// Sets credit aside on a customer for the acting user until a day (at most 14 days): the
-    /// headroom a sales rep takes into the field. Only what is available may be reserved.
-    ReserveCredit {
-        id: String,
-        customer: CustomerId,
-        amount: Money,
-        until: Date,
-    },
-    /// Gives a reservation back (its holder, or whoever may edit the policy).
-    ReleaseReservation {
-        id: String,
-    },
-    /// Records what was done on a collection task: a note and its new status.
-    UpdateTask {
-        task: String,
-        status: TaskStatus,
-        note: String,
-    },
-}
-
-/// [`Command`] read through its twin: the tag first, the fields read in place
-/// ([`creditdesk_domain::tagged`]).
-#[derive(Deserialize)]
-#[serde(remote = "Command", rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // never made: only its derived reader is used
-enum CommandDef {
-    SaveCustomer {
-        id: CustomerId,
-        create: bool,
-        input: CustomerInput,
-        #[serde(default)]
-        why: String,
-    },
-    RecordOrder {
-        id: OrderId,
-        customer: CustomerId,
-        input: OrderInput,
-        prepaid: bool,
-    },
-    MoveOrder {
-        order: OrderId,
-        to: OrderMove,
-    },
-    CancelHeld {
-        order: OrderId,
-        reason: String,
-    },
-    RecordInvoice {
-        id: InvoiceId,
-        customer: CustomerId,
-        input: InvoiceInput,
-    },
-    RecordPayment {
-        id: PaymentId,
-        customer: CustomerId,
-        input: PaymentInput,
-    },
-    RecordCreditNote {
-        id: CreditNoteId,
-        customer: CustomerId,
-        input: CreditNoteInput,
-    },
-    Correct {
-        id: CorrectionId,
-        customer: CustomerId,
-        fix: Fix,
-        #[serde(default)]
-        reason: String,
-    },
-    OpenDispute {
-        customer: CustomerId,
-        id: String,
-        input: DisputeInput,
-    },
-    ResolveDispute {
-        customer: CustomerId,
-        dispute: String,
-        resolve: Resolve,
-        #[serde(default)]
-        note: String,
-    },
-    LogContact {
-        customer: CustomerId,
-        id: String,
-        input: ContactInput,
-    },
-    AddDocument {
-        customer: CustomerId,
-        id: String,
-        input: DocumentInput,
-        file: Attachment,
-    },
-    FileRequest {
-        id: RequestId,
-        customer: CustomerId,
-        kind: RequestKind,
-        reason: String,
-        #[serde(default)]
-        attachments: Vec<Attachment>,
-    },
-    Decide {
-        request: RequestId,
-        approve: bool,
-        #[serde(default)]
-        comment: String,
-    },
-    Withdraw {
-        request: RequestId,
-    },
-    ExpireDue,
-    SaveDraft {
-        draft: Option<Scorecard>,
-    },
-    PublishScorecard {
-        draft: Scorecard,
-    },
-    SavePolicy {
-        policy: Policy,
-        confirmed: bool,
-    },
-    SaveRoutes {
-        routes: Routes,
-        #[serde(default)]
-        why: String,
-    },
-    SaveUsers {
-        users: Vec<User>,
-    },
-    SaveFields {
-        fields: creditdesk_domain::fields::FieldSet,
-        #[serde(default)]
-        why: String,
-        #[serde(default)]
-        with_access: bool,
-    },
-    SaveRules {
-        rules: RuleSet,
-        #[serde(default)]
-        why: String,
-    },
-    SaveNotices {
-        settings: creditdesk_domain::notice::Settings,
-    },
-    ReminderSent {
-        customer: CustomerId,
-        to: String,
-        subject: String,
-        #[serde(default)]
-        id: String,
-    },
-    ImportBatch {
-        kind: ImportKind,
-        file: String,
-        rows_total: usize,
-        skipped: usize,
-        records: Records,
-        blocked: Blocked,
-    },
-    SetAlert {
-        alert: String,
-        status: AlertStatus,
-    },
-    ReserveCredit {
-        id: String,
-        customer: CustomerId,
-        amount: Money,
-        until: Date,
-    },
-    ReleaseReservation {
-        id: String,
-    },
-    UpdateTask {
-        task: String,
-        status: TaskStatus,
-        note: String,
-    },
-}
-
-impl tagged::Tagged for Command {
-    const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a command";
-    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        CommandDef::deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Command {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        tagged::deserialize(d)
+creditdesk_domain::tagged_enum! {
+    tag = "type", name = "Command", twin = CommandDef, expecting = "a command";
+    /// Every write, by name. New records' ids are chosen by the caller and travel inside the
+    /// command, so that replaying it (on a server, after a retry) makes the same records. Read
+    /// through its twin `CommandDef` ([`creditdesk_domain::tagged`]).
+    // A command is made once and moved into the executor: the size of its largest variant (a
+    // scorecard) costs nothing worth boxing for.
+    #[allow(clippy::large_enum_variant)]
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    pub enum Command {
+        /// Creates (`create`) or edits a customer's master data and external profile. Limits, the
+        /// freeze and a grade override never change here. `why` is required when the external
+        /// profile (the rating inputs) changes.
+        SaveCustomer {
+            id: CustomerId,
+            create: bool,
+            input: CustomerInput,
+            #[serde(default)]
+            why: String,
+        },
+        /// Takes an order after the credit check: blocked, it is stored held; `prepaid` (payment
+        /// before delivery), it is stored awaiting payment and uses no credit.
+        RecordOrder {
+            id: OrderId,
+            customer: CustomerId,
+            input: OrderInput,
+            prepaid: bool,
+        },
+        MoveOrder {
+            order: OrderId,
+            to: OrderMove,
+        },
+        /// Cancels a held order outright, with a reason; open releases of it close with it.
+        CancelHeld {
+            order: OrderId,
+            reason: String,
+        },
+        RecordInvoice {
+            id: InvoiceId,
+            customer: CustomerId,
+            input: InvoiceInput,
+        },
+        RecordPayment {
+            id: PaymentId,
+            customer: CustomerId,
+            input: PaymentInput,
+        },
+        /// Records a credit note against one of the customer's invoices.
+        RecordCreditNote {
+            id: CreditNoteId,
+            customer: CustomerId,
+            input: CreditNoteInput,
+        },
+        /// Corrects the ledger as of today: voids a document or reallocates a payment, with a
+        /// reason (required for a void). The document stays in history; see [`Correction`].
+        Correct {
+            id: CorrectionId,
+            customer: CustomerId,
+            fix: Fix,
+            #[serde(default)]
+            reason: String,
+        },
+        /// Opens a dispute of one of the customer's invoices (or part of it), `id` chosen by the
+        /// caller (unique within the customer).
+        OpenDispute {
+            customer: CustomerId,
+            id: String,
+            input: DisputeInput,
+        },
+        /// Resolves an open dispute: a credit note, a write-off request, or upheld; `note` says why
+        /// (required for a write-off: it is the request's reason).
+        ResolveDispute {
+            customer: CustomerId,
+            dispute: String,
+            resolve: Resolve,
+            #[serde(default)]
+            note: String,
+        },
+        /// Records a call, visit, e-mail or message with the customer on its file.
+        LogContact {
+            customer: CustomerId,
+            id: String,
+            input: ContactInput,
+        },
+        /// Adds a contract, guarantee, credit insurance or other paper to the customer's file (the
+        /// file's bytes travel beside the command, as a request's attachments do).
+        AddDocument {
+            customer: CustomerId,
+            id: String,
+            input: DocumentInput,
+            file: Attachment,
+        },
+        /// Files a request of the approval workflow (attachment bytes travel beside the command).
+        FileRequest {
+            id: RequestId,
+            customer: CustomerId,
+            kind: RequestKind,
+            reason: String,
+            #[serde(default)]
+            attachments: Vec<Attachment>,
+        },
+        /// Approves or rejects the step of a request waiting on the actor.
+        Decide {
+            request: RequestId,
+            approve: bool,
+            #[serde(default)]
+            comment: String,
+        },
+        /// The requester takes a request back.
+        Withdraw {
+            request: RequestId,
+        },
+        /// Expires every open request past its time (run by the system user).
+        ExpireDue,
+        /// Keeps the scorecard draft being edited (`None`: no draft).
+        SaveDraft {
+            draft: Option<Scorecard>,
+        },
+        /// Publishes a draft as the next version and regrades every customer.
+        PublishScorecard {
+            draft: Scorecard,
+        },
+        /// Saves the credit policy as its next version; a better grade with stricter rules needs
+        /// `confirmed`.
+        SavePolicy {
+            policy: Policy,
+            confirmed: bool,
+        },
+        /// Saves the approval routes as their next version (requests under way keep their route).
+        SaveRoutes {
+            routes: Routes,
+            #[serde(default)]
+            why: String,
+        },
+        /// Replaces the user directory (administrators only).
+        SaveUsers {
+            users: Vec<User>,
+        },
+        /// Saves the custom fields of the customer form as their next version (administrators
+        /// only): a saved field is retired, never removed, and keeps its kind.
+        SaveFields {
+            fields: creditdesk_domain::fields::FieldSet,
+            #[serde(default)]
+            why: String,
+            /// The field permissions are part of `fields` (false from a build older than them: the
+            /// grants in force are kept rather than cleared by a form that never showed them).
+            #[serde(default)]
+            with_access: bool,
+        },
+        /// Saves the warning rules as their next version.
+        SaveRules {
+            rules: RuleSet,
+            #[serde(default)]
+            why: String,
+        },
+        /// Saves who is told what and how as its next version: an administrator saves all of it;
+        /// anyone else only their own contact (address, webhook, language, channels), not their
+        /// manager.
+        SaveNotices {
+            settings: creditdesk_domain::notice::Settings,
+        },
+        /// Records that a reminder about its open invoices went to a customer (the server sends
+        /// it): to whom, and its subject, on the customer's trail and, as an e-mail contact with
+        /// the id `id`, on its file (so the rep's device shows it on the timeline). An empty `id`
+        /// (a command stored before reminders reached the file) records the trail entry only.
+        ReminderSent {
+            customer: CustomerId,
+            to: String,
+            subject: String,
+            #[serde(default)]
+            id: String,
+        },
+        /// Writes the checked rows of an import file in one transaction: imported orders pass the
+        /// credit check (`blocked` says what becomes of those it stops), invoices move their orders
+        /// on as a typed invoice does, and every record must be of a customer the actor sees.
+        ImportBatch {
+            kind: ImportKind,
+            file: String,
+            /// Data rows in the file, and how many of them were skipped as wrong.
+            rows_total: usize,
+            skipped: usize,
+            records: Records,
+            blocked: Blocked,
+        },
+        /// Acknowledges or resolves an alert.
+        SetAlert {
+            alert: String,
+            status: AlertStatus,
+        },
+        /// Sets credit aside on a customer for the acting user until a day (at most 14 days): the
+        /// headroom a sales rep takes into the field. Only what is available may be reserved.
+        ReserveCredit {
+            id: String,
+            customer: CustomerId,
+            amount: Money,
+            until: Date,
+        },
+        /// Gives a reservation back (its holder, or whoever may edit the policy).
+        ReleaseReservation {
+            id: String,
+        },
+        /// Records what was done on a collection task: a note and its new status.
+        UpdateTask {
+            task: String,
+            status: TaskStatus,
+            note: String,
+        },
     }
 }
 
@@ -593,8 +423,9 @@ mod tests {
             let mut v = serde_json::to_value(&cmd).unwrap();
             let o = v.as_object_mut().unwrap();
             for k in defaults {
-                let empty = matches!(o.get(k), Some(x) if x == "" || x == false || x == &serde_json::json!([]));
-                if empty {
+                let empty =
+                    |x: &serde_json::Value| x == "" || x == false || x == &serde_json::json!([]);
+                if o.get(k).is_some_and(empty) {
                     o.remove(k);
                 }
             }

@@ -87,39 +87,17 @@ pub struct PushReply {
     pub cursor: u64,
 }
 
-/// The answer to a pull.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PullReply {
-    /// Nothing changed since the device's cursor.
-    Unchanged { cursor: u64 },
-    /// Everything the user may see, as of `cursor`.
-    Snapshot(Box<Snapshot>),
-    /// What changed since the device's cursor, for a device that sent its digest.
-    Patch(Box<Patch>),
-}
-
-/// [`PullReply`] read through its twin ([`creditdesk_domain::tagged`]): a snapshot's records are
-/// read in place, not first into a tree.
-#[derive(Deserialize)]
-#[serde(remote = "PullReply", rename_all = "snake_case")]
-enum PullReplyDef {
-    Unchanged { cursor: u64 },
-    Snapshot(Box<Snapshot>),
-    Patch(Box<Patch>),
-}
-
-impl creditdesk_domain::tagged::Tagged for PullReply {
-    const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "a pull's answer";
-    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        PullReplyDef::deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for PullReply {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        creditdesk_domain::tagged::deserialize(d)
+creditdesk_domain::tagged_enum! {
+    tag = "kind", name = "PullReply", twin = PullReplyDef, expecting = "a pull's answer";
+    /// The answer to a pull.
+    #[derive(Clone, Debug, Serialize)]
+    pub enum PullReply {
+        /// Nothing changed since the device's cursor.
+        Unchanged { cursor: u64 },
+        /// Everything the user may see, as of `cursor`.
+        Snapshot(Box<Snapshot>),
+        /// What changed since the device's cursor, for a device that sent its digest.
+        Patch(Box<Patch>),
     }
 }
 

@@ -81,49 +81,21 @@ impl Category {
     }
 }
 
-/// How a dispute ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outcome {
-    /// The customer was right (in part or whole): a credit note of `amount` was recorded.
-    CreditNote { note: CreditNoteId, amount: Money },
-    /// Written off by an approved request: a credit note of `amount` was recorded.
-    WrittenOff {
-        note: CreditNoteId,
-        amount: Money,
-        request: RequestId,
-    },
-    /// The invoice stands in full.
-    Upheld,
-}
-
-/// [`Outcome`] read through its twin ([`crate::tagged`]).
-#[derive(Deserialize)]
-#[serde(remote = "Outcome", rename_all = "snake_case")]
-enum OutcomeDef {
-    CreditNote {
-        note: CreditNoteId,
-        amount: Money,
-    },
-    WrittenOff {
-        note: CreditNoteId,
-        amount: Money,
-        request: RequestId,
-    },
-    Upheld,
-}
-
-impl crate::tagged::Tagged for Outcome {
-    const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "a dispute's outcome";
-    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        OutcomeDef::deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Outcome {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::tagged::deserialize(d)
+crate::tagged_enum! {
+    tag = "kind", name = "Outcome", twin = OutcomeDef, expecting = "a dispute's outcome";
+    /// How a dispute ended.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    pub enum Outcome {
+        /// The customer was right (in part or whole): a credit note of `amount` was recorded.
+        CreditNote { note: CreditNoteId, amount: Money },
+        /// Written off by an approved request: a credit note of `amount` was recorded.
+        WrittenOff {
+            note: CreditNoteId,
+            amount: Money,
+            request: RequestId,
+        },
+        /// The invoice stands in full.
+        Upheld,
     }
 }
 
@@ -376,55 +348,25 @@ impl DisputeInput {
     }
 }
 
-/// How a person resolves a dispute, as chosen on the form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Resolve {
-    /// Records a credit note of `amount` (empty: all that is disputed) numbered `number`.
-    CreditNote {
-        note: CreditNoteId,
-        number: String,
-        #[serde(default)]
-        amount: String,
-    },
-    /// Files a write-off request of `amount` (empty: all that is disputed).
-    WriteOff {
-        request: RequestId,
-        #[serde(default)]
-        amount: String,
-    },
-    Upheld,
-}
-
-/// [`Resolve`] read through its twin ([`crate::tagged`]).
-#[derive(Deserialize)]
-#[serde(remote = "Resolve", rename_all = "snake_case")]
-enum ResolveDef {
-    CreditNote {
-        note: CreditNoteId,
-        number: String,
-        #[serde(default)]
-        amount: String,
-    },
-    WriteOff {
-        request: RequestId,
-        #[serde(default)]
-        amount: String,
-    },
-    Upheld,
-}
-
-impl crate::tagged::Tagged for Resolve {
-    const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "a dispute's resolution";
-    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ResolveDef::deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Resolve {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::tagged::deserialize(d)
+crate::tagged_enum! {
+    tag = "kind", name = "Resolve", twin = ResolveDef, expecting = "a dispute's resolution";
+    /// How a person resolves a dispute, as chosen on the form.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum Resolve {
+        /// Records a credit note of `amount` (empty: all that is disputed) numbered `number`.
+        CreditNote {
+            note: CreditNoteId,
+            number: String,
+            #[serde(default)]
+            amount: String,
+        },
+        /// Files a write-off request of `amount` (empty: all that is disputed).
+        WriteOff {
+            request: RequestId,
+            #[serde(default)]
+            amount: String,
+        },
+        Upheld,
     }
 }
 

@@ -7,7 +7,8 @@
 //!
 //! Here the enum keeps its derived `Serialize` (which writes the tag first) and reads through a
 //! twin: a `#[serde(remote = "...")]` copy of it without the tag attribute, whose derived
-//! deserializer takes the externally tagged form. [`deserialize`] reads the first key; when it is
+//! deserializer takes the externally tagged form. [`tagged_enum!`](crate::tagged_enum) declares
+//! both from one list of variants. [`deserialize`] reads the first key; when it is
 //! the tag, the rest of the same map is handed to the twin as the variant's fields, read in
 //! place. When the tag comes later (canonical JSON, as the outbox keeps a command, sorts its keys),
 //! each member is kept as its text (no tree of values), and the value is read again from those
@@ -33,6 +34,65 @@ pub trait Tagged: Sized {
     const EXPECTING: &'static str;
     /// Reads the externally tagged form: the twin's derived deserializer.
     fn external<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// Declares an internally tagged enum and the twin it reads through, from one list of variants
+/// (so that the two cannot drift apart): the enum as written, with
+/// `#[serde(tag = $tag, rename_all = "snake_case")]` added; a private `#[serde(remote)]` twin
+/// with the same variants, fields and attributes; and its [`Tagged`] and `Deserialize` impls.
+/// `name` is the enum's name as text, for serde's `remote`. Variants are unit, struct or newtype
+/// variants. The enum's own derives must include `Serialize` and not `Deserialize`.
+#[macro_export]
+macro_rules! tagged_enum {
+    (
+        tag = $tag:literal, name = $remote:literal, twin = $twin:ident, expecting = $expecting:literal;
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident
+                $( { $( $(#[$fmeta:meta])* $field:ident : $fty:ty ),* $(,)? } )?
+                $( ( $inner:ty ) )?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[serde(tag = $tag, rename_all = "snake_case")]
+        $vis enum $name {
+            $(
+                $(#[$vmeta])*
+                $variant
+                $( { $( $(#[$fmeta])* $field : $fty ),* } )?
+                $( ( $inner ) )?
+            ),*
+        }
+
+        #[derive(serde::Deserialize)]
+        #[serde(remote = $remote, rename_all = "snake_case")]
+        #[allow(clippy::large_enum_variant)] // never made: only its derived reader is used
+        enum $twin {
+            $(
+                $(#[$vmeta])*
+                $variant
+                $( { $( $(#[$fmeta])* $field : $fty ),* } )?
+                $( ( $inner ) )?
+            ),*
+        }
+
+        impl $crate::tagged::Tagged for $name {
+            const TAG: &'static str = $tag;
+            const EXPECTING: &'static str = $expecting;
+            fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $twin::deserialize(d)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::tagged::deserialize(d)
+            }
+        }
+    };
 }
 
 /// Reads an internally tagged enum: the body of its `Deserialize` impl.

@@ -254,64 +254,29 @@ impl Fix {
     }
 }
 
-/// What a [`Correction`] does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Fix {
-    /// The invoice no longer counts (nothing may settle it any more).
-    VoidInvoice { invoice: InvoiceId },
-    /// The payment's settlements end: the invoices it paid are open again.
-    VoidPayment { payment: PaymentId },
-    /// The credit note's settlement ends: its invoice is open again by its amount.
-    VoidCreditNote { credit_note: CreditNoteId },
-    /// The payment's allocations are replaced by these (empty: it is unapplied, on account;
-    /// unapplied cash does not lower open AR).
-    Reallocate {
-        payment: PaymentId,
-        allocations: Vec<Allocation>,
-    },
-    /// The credit note's settlements are replaced by these: how a credit note on account is
-    /// applied to invoices (or one against an invoice moved). Empty: it is on account again.
-    ApplyCreditNote {
-        credit_note: CreditNoteId,
-        allocations: Vec<Allocation>,
-    },
-}
-
-/// [`Fix`] read through its twin ([`crate::tagged`]).
-#[derive(Deserialize)]
-#[serde(remote = "Fix", rename_all = "snake_case")]
-enum FixDef {
-    VoidInvoice {
-        invoice: InvoiceId,
-    },
-    VoidPayment {
-        payment: PaymentId,
-    },
-    VoidCreditNote {
-        credit_note: CreditNoteId,
-    },
-    Reallocate {
-        payment: PaymentId,
-        allocations: Vec<Allocation>,
-    },
-    ApplyCreditNote {
-        credit_note: CreditNoteId,
-        allocations: Vec<Allocation>,
-    },
-}
-
-impl crate::tagged::Tagged for Fix {
-    const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "a correction";
-    fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        FixDef::deserialize(d)
-    }
-}
-
-impl<'de> Deserialize<'de> for Fix {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::tagged::deserialize(d)
+crate::tagged_enum! {
+    tag = "kind", name = "Fix", twin = FixDef, expecting = "a correction";
+    /// What a [`Correction`] does.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    pub enum Fix {
+        /// The invoice no longer counts (nothing may settle it any more).
+        VoidInvoice { invoice: InvoiceId },
+        /// The payment's settlements end: the invoices it paid are open again.
+        VoidPayment { payment: PaymentId },
+        /// The credit note's settlement ends: its invoice is open again by its amount.
+        VoidCreditNote { credit_note: CreditNoteId },
+        /// The payment's allocations are replaced by these (empty: it is unapplied, on account;
+        /// unapplied cash does not lower open AR).
+        Reallocate {
+            payment: PaymentId,
+            allocations: Vec<Allocation>,
+        },
+        /// The credit note's settlements are replaced by these: how a credit note on account is
+        /// applied to invoices (or one against an invoice moved). Empty: it is on account again.
+        ApplyCreditNote {
+            credit_note: CreditNoteId,
+            allocations: Vec<Allocation>,
+        },
     }
 }
 
