@@ -251,51 +251,27 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeyNotTag<K> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde::{Deserialize, Serialize};
 
-    #[derive(Debug, PartialEq, Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    enum Shape {
-        Circle {
-            r: u32,
-            #[serde(default)]
-            label: String,
-        },
-        Boxed(Inner),
-        Empty,
+    // Declared as the app's enums are: unit, struct and newtype variants.
+    crate::tagged_enum! {
+        tag = "type", name = "Shape", twin = ShapeDef, expecting = "a shape";
+        #[derive(Debug, PartialEq, Serialize)]
+        enum Shape {
+            Circle {
+                r: u32,
+                #[serde(default)]
+                label: String,
+            },
+            Boxed(Inner),
+            Empty,
+        }
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Inner {
         w: u32,
         h: Vec<u32>,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(remote = "Shape", rename_all = "snake_case")]
-    enum ShapeDef {
-        Circle {
-            r: u32,
-            #[serde(default)]
-            label: String,
-        },
-        Boxed(Inner),
-        Empty,
-    }
-
-    impl Tagged for Shape {
-        const TAG: &'static str = "type";
-        const EXPECTING: &'static str = "a shape";
-        fn external<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            ShapeDef::deserialize(d)
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Shape {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            super::deserialize(d)
-        }
     }
 
     /// The derive's reading, the oracle.
