@@ -41,7 +41,10 @@ pub trait Tagged: Sized {
 /// `#[serde(tag = $tag, rename_all = "snake_case")]` added; a private `#[serde(remote)]` twin
 /// with the same variants, fields and attributes; and its [`Tagged`] and `Deserialize` impls.
 /// `name` is the enum's name as text, for serde's `remote`. Variants are unit, struct or newtype
-/// variants. The enum's own derives must include `Serialize` and not `Deserialize`.
+/// variants. The enum's own derives must include `Serialize` and not `Deserialize`. Serde
+/// attributes of the enum itself (before `enum`) are not given to the twin: only the variants'
+/// and fields' are, so the enum takes none beyond the `tag` and `rename_all` given here. The
+/// crate that uses it names `serde` as a dependency (serde's derive needs it).
 #[macro_export]
 macro_rules! tagged_enum {
     (
@@ -82,13 +85,17 @@ macro_rules! tagged_enum {
         impl $crate::tagged::Tagged for $name {
             const TAG: &'static str = $tag;
             const EXPECTING: &'static str = $expecting;
-            fn external<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn external<'de, D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
                 $twin::deserialize(d)
             }
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
                 $crate::tagged::deserialize(d)
             }
         }

@@ -202,9 +202,9 @@ fn keyed_text(k: &str, v: &str) -> PlainKeyed {
     (Plain::Text(v.to_string()), Some(JsValue::from_str(k)))
 }
 
-/// How many chunks (or files) a restore hands over and puts at a time: one, about 2 MB of the large
-/// book's. A put copies its value in the task that makes it: eight at a time were tasks of
-/// 170-630 ms (2026-12-06, bench and profile), one is about 30 ms.
+/// How many chunks a restore hands over, and how many chunks or files it puts, at a time: one
+/// (about 1 MB of the large book's). A put copies its value in the task that makes it: eight at a
+/// time were tasks of up to 725 ms in the bench (180-290 ms each under the profiler, 2026-12-06).
 const PUT_GROUP: usize = 1;
 
 /// How many of the other records (customers, the trail, alerts, …) a restore puts at a time: a
@@ -1545,6 +1545,9 @@ impl Store for IdbStore {
             if !meta.is_empty() {
                 tx.store(META)?.put_all(meta.into_iter()).await?;
             }
+            // Nothing but this transaction's own requests is awaited in here: each group is made
+            // as the last one's requests are done, while the transaction is still active. A turn
+            // for the page (or any other wait) would let it commit half written.
             for (s, rows) in written {
                 // A few values at a time: each put copies its value in the task that makes it
                 // (the large book's chunks, all at once, took 0.57 s); the next few are made as
