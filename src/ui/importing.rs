@@ -188,7 +188,7 @@ pub async fn check_backup(file: &web_sys::Blob, progress: impl Fn(f64, f64)) -> 
     let mut scanner = backup::Scanner::new();
     let mut sha = creditdesk_domain::approval::Sha256Parts::default();
     let mut room = Vec::new();
-    let mut since = turn::now();
+    let mut slice = turn::Slice::start();
     let mut longest = 0f64;
     while at < len {
         let end = (at + READ).min(len);
@@ -212,10 +212,9 @@ pub async fn check_backup(file: &web_sys::Blob, progress: impl Fn(f64, f64)) -> 
             let t = turn::now();
             scanner.feed(part);
             longest = longest.max(turn::now() - t);
-            if turn::now() - since >= turn::SLICE_MS {
+            if slice.is_due() {
                 progress(at, len);
-                turn::yield_now().await;
-                since = turn::now();
+                slice.turn().await;
             }
         }
         at = end;

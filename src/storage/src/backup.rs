@@ -621,15 +621,18 @@ fn json_problem(at: String, detail: String) -> (Vec<BackupProblem>, usize) {
     (r.problems, r.count)
 }
 
-/// The records of the section `name`, each checked as `T`: its canonical text, or what is wrong
-/// with it. As the scanner checked them while reading, or (a file read as a tree) from the tree.
+/// The records of the section `name` that read as `T`, as their canonical text passed through
+/// `keep` (which may write one again, as an older schema's is migrated); each one that does not is
+/// a problem at `name[i]`. As the scanner checked them while reading, or (a file read as a tree)
+/// from the tree.
 fn checked_records<T: DeserializeOwned>(
     r: &mut Reader,
     root: &serde_json::Map<String, Value>,
     checked: &mut BTreeMap<String, Vec<Result<String, String>>>,
     name: &str,
-) -> Vec<Result<String, String>> {
-    match checked.remove(name) {
+    keep: impl Fn(String) -> Result<String, String>,
+) -> Vec<String> {
+    let records: Vec<Result<String, String>> = match checked.remove(name) {
         Some(records) => records,
         None => r
             .array(root, name)
@@ -640,7 +643,18 @@ fn checked_records<T: DeserializeOwned>(
                     .map_err(|e| e.to_string())
             })
             .collect(),
-    }
+    };
+    records
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, record)| match record.and_then(&keep) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                r.problem(BackupCode::Record, format!("{name}[{i}]"), e);
+                None
+            }
+        })
+        .collect()
 }
 
 /// The backup a file's top level holds: every section checked, older schemas migrated.
@@ -688,26 +702,16 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             .map(str::to_string)
             .ok_or_else(|| "not text".to_string())
     });
-    let customers: Vec<String> =
-        checked_records::<Customer>(&mut r, root, &mut checked, "customers")
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, record)| match record {
-                // Before schema 4 a customer had no limits: written as the app reads it.
-                Ok(text) if schema < 4 => match serde_json::from_str::<Customer>(&text) {
-                    Ok(c) => Some(json(&c)),
-                    Err(e) => {
-                        r.problem(BackupCode::Record, format!("customers[{i}]"), e);
-                        None
-                    }
-                },
-                Ok(text) => Some(text),
-                Err(e) => {
-                    r.problem(BackupCode::Record, format!("customers[{i}]"), e);
-                    None
-                }
-            })
-            .collect();
+    let customers = checked_records::<Customer>(&mut r, root, &mut checked, "customers", |text| {
+        // Before schema 4 a customer had no limits: written as the app reads it.
+        if schema < 4 {
+            serde_json::from_str::<Customer>(&text)
+                .map(|c| json(&c))
+                .map_err(|e| e.to_string())
+        } else {
+            Ok(text)
+        }
+    });
     for (at, detail) in ledger_problems {
         let code = if detail == "not a list" {
             BackupCode::Section
@@ -761,17 +765,7 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
             }
         })
         .collect();
-    let outbox: Vec<String> = checked_records::<OutboxEntry>(&mut r, root, &mut checked, "outbox")
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, record)| match record {
-            Ok(text) => Some(text),
-            Err(e) => {
-                r.problem(BackupCode::Record, format!("outbox[{i}]"), e);
-                None
-            }
-        })
-        .collect();
+    let outbox = checked_records::<OutboxEntry>(&mut r, root, &mut checked, "outbox", Ok);
     if r.count > 0 {
         return Err((r.problems, r.count));
     }

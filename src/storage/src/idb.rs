@@ -1444,13 +1444,10 @@ impl Store for IdbStore {
         // Each customer's id read from its text, with a turn for the page every slice (the large
         // book's 10,000 were a task of about 100 ms).
         let mut customers: Vec<PlainKeyed> = Vec::with_capacity(dump.customers.len());
-        let mut since = crate::turn::now();
+        let mut slice = crate::turn::Slice::start();
         for c in &dump.customers {
             customers.push(keyed_text(&record_id(c)?, c));
-            if crate::turn::now() - since >= crate::turn::SLICE_MS {
-                crate::turn::yield_now().await;
-                since = crate::turn::now();
-            }
+            slice.breathe().await;
         }
         let encoded;
         let raw: &[(String, Vec<u8>)] = match &dump.chunks {
@@ -1459,13 +1456,10 @@ impl Store for IdbStore {
                 // A chunk at a time, with a turn for the page every slice (the large book's
                 // two million rows took 0.4 s in one task).
                 let mut out = Vec::new();
-                let mut since = crate::turn::now();
+                let mut slice = crate::turn::Slice::start();
                 for chunk in crate::chunks_one_by_one(&dump.rows) {
                     out.push(chunk?);
-                    if crate::turn::now() - since >= crate::turn::SLICE_MS {
-                        crate::turn::yield_now().await;
-                        since = crate::turn::now();
-                    }
+                    slice.breathe().await;
                 }
                 encoded = out;
                 &encoded

@@ -639,13 +639,10 @@ impl RawLedger {
         &mut self,
         rows: &mut impl codec::RowSink,
     ) -> Result<(), StoreError> {
-        let mut slice = turn::now();
+        let mut slice = turn::Slice::start();
         for i in 0..self.chunks.len() {
             self.decode_and_release(i..i + 1, rows)?;
-            if turn::now() - slice > turn::SLICE_MS {
-                turn::yield_now().await;
-                slice = turn::now();
-            }
+            slice.breathe().await;
         }
         self.decode_tail_into(rows)
     }

@@ -19,6 +19,35 @@ pub fn now() -> f64 {
 /// take, so that a slice's last step never carries it far past.
 pub const SLICE_MS: f64 = 25.0;
 
+/// The time of one slice of long work: after each step, [`Slice::breathe`] gives the page a turn
+/// once the slice has run [`SLICE_MS`], and a new slice begins.
+pub struct Slice(f64);
+
+impl Slice {
+    pub fn start() -> Slice {
+        Slice(now())
+    }
+
+    /// Whether this slice has run its time (a caller with something to do before its turn, such
+    /// as showing progress, asks this, then takes [`Slice::turn`]).
+    pub fn is_due(&self) -> bool {
+        now() - self.0 >= SLICE_MS
+    }
+
+    /// A turn for the page, then a new slice.
+    pub async fn turn(&mut self) {
+        yield_now().await;
+        self.0 = now();
+    }
+
+    /// A turn for the page if this slice has run its time.
+    pub async fn breathe(&mut self) {
+        if self.is_due() {
+            self.turn().await;
+        }
+    }
+}
+
 /// How long the work may go on through `scheduler.yield()` turns alone before it gives way with a
 /// task at the back of the queue. Chromium runs a `scheduler.yield()` continuation ahead of the
 /// page's drawing and of other queued tasks (a timer, a reply from the network or from IndexedDB,
