@@ -19,8 +19,8 @@ RE[credit]='credit\.rs:.* in (check|Limits::effective|Exposure::total|share_of|R
 TESTS[credit]='--lib --test credit'
 RE[workflow]='(approval\.rs:.* in (Flow::decide|Flow::missing_roles|Flow::submit|Flow::withdraw|Flow::can_act|approvers|Routes::route)$)|(workflow\.rs:)'
 TESTS[workflow]='--test approval'
-RE[aging]='reports\.rs:.* in (Ledger::points_into|Bucket::of|Point::add|Point::overdue|Ledger::aged_items)$'
-TESTS[aging]='--test reports --test ledger'
+RE[aging]='reports\.rs:.* in (Ledger::points_into|Ledger::point_into|Bucket::of|Point::add|Point::overdue|Ledger::aged_items)$'
+TESTS[aging]='--test reports --test ledger --test corrections'
 RE[rules]='monitor\.rs:.* in (Rule::fires|Op::holds|facts|whole_months|MonitorState::run)$'
 TESTS[rules]='--test monitor'
 

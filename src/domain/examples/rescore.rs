@@ -1,12 +1,16 @@
 //! Native figures for the rating and aging benchmarks: metrics and scores for 10,000 customers
 //! over about a million invoices and a million payments, and aging of every invoice on the day
 //! (one total, a row per customer). `./x bench` runs it beside the browser run and prints their
-//! ratios. Prints one JSON line; asserts nothing.
+//! ratios, medians of 11 runs. Prints one JSON line; asserts nothing.
 
 use creditdesk_domain::demo::{generate, DemoSpec};
 use creditdesk_domain::rating::default_scorecard;
 use creditdesk_domain::{Date, Ledger};
 use std::time::Instant;
+
+/// Runs of each measure, their median printed: as many as the browser's (`cd_bench_rescore`,
+/// `cd_bench_reports`), enough that one slow run on a shared machine does not move it.
+const RUNS: usize = 11;
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
@@ -31,7 +35,7 @@ fn main() {
     let model = default_scorecard();
     let (mut metrics_ms, mut score_ms) = (Vec::new(), Vec::new());
     let mut grades = [0usize; 5];
-    for _ in 0..5 {
+    for _ in 0..RUNS {
         let t = Instant::now();
         let metrics = ledger.metrics_all(&data.customers, as_of, true);
         metrics_ms.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -50,7 +54,7 @@ fn main() {
     let ids: Vec<_> = data.customers.iter().map(|c| c.id).collect();
     let timed = |f: &dyn Fn()| {
         median(
-            (0..5)
+            (0..RUNS)
                 .map(|_| {
                     let t = Instant::now();
                     f();

@@ -158,6 +158,9 @@ impl Ledger {
         let Some(&last) = dates.last() else {
             return;
         };
+        if let [on] = *dates {
+            return self.point_into(book, on, &mut out[0], scratch);
+        }
         let settled = &mut scratch.settled;
         settled.clear();
         settled.resize(book.invoices.len() * n, 0);
@@ -229,6 +232,61 @@ impl Ledger {
         for (p, d) in out.iter_mut().zip(dates) {
             p.date = *d;
         }
+    }
+
+    /// [`Ledger::points_into`] for one date, the aging report's case: the same figures in one
+    /// pass over the settlements and one over the invoices, with no search for a row's period.
+    /// A settlement counts on `on` from its first day (its own date, or its invoice's issue if
+    /// that is later) until a correction ends it; one that came in and went back out by `on` adds
+    /// nothing, neither to what is settled nor to the flows. An invoice counts from its issue
+    /// until its void, the same way.
+    fn point_into(
+        &self,
+        book: &crate::ledger::Book,
+        on: Date,
+        p: &mut Point,
+        scratch: &mut Scratch,
+    ) {
+        let figures = self.figures();
+        // What payments and what credit notes counted on `on` settled of each invoice, kept
+        // apart for the flows (a settlement of an invoice not yet issued is left out with it).
+        let settled = &mut scratch.settled;
+        settled.clear();
+        settled.resize(book.invoices.len() * 2, 0);
+        for &s in &book.settlements {
+            let s = &self.settlements[s as usize];
+            if s.date <= on && on < s.until {
+                settled[s.pos as usize * 2 + usize::from(!s.is_payment())] += s.amount.minor();
+            }
+        }
+        for (&i, settled) in book.invoices.iter().zip(settled.chunks_exact(2)) {
+            let inv = &figures[i as usize];
+            if inv.issue_date > on {
+                continue;
+            }
+            p.collected += Money::from_minor(settled[0]);
+            p.credited += Money::from_minor(settled[1]);
+            if self.invoice_until[i as usize] <= on {
+                continue;
+            }
+            p.sales += inv.amount;
+            let open = inv.amount.minor() - settled[0] - settled[1];
+            if open == 0 {
+                continue;
+            }
+            let m = Money::from_minor(open);
+            p.open_ar += m;
+            let b = if inv.due_date >= on {
+                0
+            } else {
+                p.overdue_count += 1;
+                let days = on.days_since(inv.due_date);
+                p.max_days_overdue = p.max_days_overdue.max(days);
+                Bucket::of(days).index()
+            };
+            p.aging[b] += m;
+        }
+        p.date = on;
     }
 
     /// The figures of a set of customers, summed, at each of `dates` (ascending).

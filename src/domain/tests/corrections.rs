@@ -830,6 +830,67 @@ proptest! {
     }
 
     #[test]
+    fn one_dates_figures_are_that_dates_point_in_a_list_of_dates(
+        ops in prop::collection::vec(op(), 1..60),
+        as_of_day in 0i32..400,
+    ) {
+        let l = run(&ops);
+        let as_of = base().add_days(as_of_day);
+        // The days a correction ends something, and the days either side, are where one date's
+        // reading and a list's could part.
+        let dates: Vec<Date> = l
+            .corrections()
+            .iter()
+            .flat_map(|c| [c.date.add_days(-1), c.date, c.date.add_days(1)])
+            .chain([as_of.add_days(-40), as_of.add_days(-10), as_of])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut groups: Vec<Vec<CustomerId>> = customers().iter().map(|&c| vec![c]).collect();
+        groups.push(customers().to_vec());
+        for group in groups {
+            let many = l.portfolio(group.iter().copied(), &dates);
+            for (k, &day) in dates.iter().enumerate() {
+                let one = l.portfolio(group.iter().copied(), &[day])[0];
+                let p = &many[k];
+                prop_assert_eq!(one.date, day);
+                prop_assert_eq!(
+                    (one.open_ar, one.aging, one.overdue_count, one.max_days_overdue),
+                    (p.open_ar, p.aging, p.overdue_count, p.max_days_overdue),
+                    "balances of {:?} on {}", group, day.iso()
+                );
+                // One date's flows are everything up to it: the list's flows up to that date.
+                let flows = many[..=k].iter().fold((Money::ZERO, Money::ZERO, Money::ZERO), |(s, c, r), q| {
+                    (s + q.sales, c + q.collected, r + q.credited)
+                });
+                prop_assert_eq!((one.sales, one.collected, one.credited), flows, "flows of {:?} to {}", group, day.iso());
+            }
+        }
+    }
+
+    #[test]
+    fn a_corrected_ledgers_rating_metrics_see_what_is_overdue_as_its_figures_do(
+        ops in prop::collection::vec(op(), 1..60),
+        as_of_day in 0i32..400,
+    ) {
+        use creditdesk_domain::rating::FactorKey;
+        let l = run(&ops);
+        let as_of = base().add_days(as_of_day);
+        let all: Vec<Customer> = customers().iter().map(|&id| bare_customer(id, base())).collect();
+        let metrics = l.metrics_all(&all, as_of, true);
+        for (c, m) in all.iter().zip(&metrics) {
+            let s = l.summary(c.id, as_of);
+            let num = |f: FactorKey| match m.get(f) {
+                Some(creditdesk_domain::rating::Value::Num(x)) => x.0,
+                other => panic!("{f:?} is {other:?}"),
+            };
+            prop_assert_eq!(num(FactorKey::OverdueAmount), s.overdue.minor(), "overdue of {:?} on {}", c.id, as_of.iso());
+            prop_assert_eq!(num(FactorKey::OverdueCount), s.overdue_count as i64 * 100);
+            prop_assert_eq!(m, &l.metrics(c, as_of));
+        }
+    }
+
+    #[test]
     fn a_corrected_ledger_rebuilt_from_its_stored_entries_reads_the_same(
         ops in prop::collection::vec(op(), 1..60),
         as_of_day in 0i32..400,

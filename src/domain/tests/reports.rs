@@ -459,6 +459,41 @@ proptest! {
     }
 
     #[test]
+    fn the_rating_metrics_are_what_was_paid_and_what_is_overdue_by_hand(l in arb_ledger(), o in 0i32..900) {
+        use creditdesk_domain::money::div_round_half_away;
+        use creditdesk_domain::rating::{FactorKey, Value};
+        let on = d("2025-01-01").add_days(o);
+        let all: Vec<Customer> = [C1, C2, CustomerId::from_u128(3)]
+            .map(|c| bare_customer(c, d("2024-01-01")))
+            .to_vec();
+        let metrics = l.metrics_all(&all, on, true);
+        for (c, m) in all.iter().zip(&metrics) {
+            let num = |f: FactorKey| match m.get(f) {
+                Some(Value::Num(x)) => Some(x.0),
+                None => None,
+                other => panic!("{f:?} is {other:?}"),
+            };
+            let (open, buckets, past_due) = aged_by_hand(&l, &[c.id], on);
+            prop_assert_eq!(num(FactorKey::OverdueAmount), Some((open - buckets[0]).minor()), "overdue of {:?} on {}", c.id, on.iso());
+            prop_assert_eq!(num(FactorKey::OverdueCount), Some(past_due as i64 * 100));
+            // Days to pay: each payment dated by the day, weighted by what it paid of an invoice
+            // issued by then (a payment made before its invoice counts negative days).
+            let (mut weighted, mut paid) = (0i128, 0i128);
+            for p in l.payments().filter(|p| p.customer == c.id && p.date <= on) {
+                for a in &p.allocations {
+                    let inv = l.invoices().find(|i| i.id == a.invoice).unwrap();
+                    if inv.issue_date <= on {
+                        weighted += a.amount.minor() as i128 * p.date.days_since(inv.issue_date) as i128;
+                        paid += a.amount.minor() as i128;
+                    }
+                }
+            }
+            let expected = (paid > 0).then(|| div_round_half_away(weighted * 100, paid) as i64);
+            prop_assert_eq!(num(FactorKey::AvgDaysToPay), expected, "days to pay of {:?} on {}", c.id, on.iso());
+        }
+    }
+
+    #[test]
     fn the_aged_items_of_every_bucket_add_up_to_that_bucket(l in arb_ledger(), o in 0i32..900) {
         let on = d("2025-01-01").add_days(o);
         let customers = [C1, C2, CustomerId::from_u128(3)];

@@ -14,6 +14,34 @@ pub fn d(s: &str) -> Date {
 pub fn meta() -> Meta {
     Meta::new(DeviceId::from_u128(9), Timestamp(0))
 }
+
+/// A customer with only what the ledger's figures read: its id (the rest blank, no external
+/// profile, cooperating since `since`).
+pub fn bare_customer(id: CustomerId, since: Date) -> Customer {
+    Customer {
+        sealed: None,
+        id,
+        meta: meta(),
+        name: "C".into(),
+        uscc: None,
+        contact_person: String::new(),
+        phone: String::new(),
+        email: String::new(),
+        address: String::new(),
+        region: String::new(),
+        industry: String::new(),
+        sales_rep: String::new(),
+        first_cooperation: since,
+        lang: Default::default(),
+        profile: Default::default(),
+        custom: Default::default(),
+        limits: Default::default(),
+        grade_override: None,
+        disputes: Vec::new(),
+        contacts: Vec::new(),
+        documents: Vec::new(),
+    }
+}
 pub fn invoice(n: u128, customer: CustomerId, issue: &str, term: i32, units: i64) -> Invoice {
     Invoice {
         id: InvoiceId::from_u128(n),
