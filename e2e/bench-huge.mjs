@@ -52,7 +52,7 @@ try {
     `once it is built ${tm.memLedgerMiB?.toFixed(0)} MiB), JS heap ${mib(mem.js)}`);
   const rep = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_reports()));
   const web = JSON.parse(await page.evaluate(() => window.wasmBindings.cd_bench_rescore()));
-  console.log(`kernels on the largest book, median of 5: aging of every invoice ${fmt(rep.aging_ms)} as one total, ` +
+  console.log(`kernels on the largest book, median of 11: aging of every invoice ${fmt(rep.aging_ms)} as one total, ` +
     `${fmt(rep.aging_by_customer_ms)} as a row per customer; the list's figures ${fmt(rep.summaries_ms)}; dashboard figures after a change ` +
     `${fmt(rep.dashboard_all_ms)}; rescore every customer ${fmt(web.metrics_ms + web.score_ms)}`);
   await b.close();
