@@ -34,6 +34,10 @@ use wasm_bindgen::JsValue;
 /// by the browser in a task of about 10 ms.
 const CHUNKS_PER_READ: usize = 8;
 
+/// How many records of another store one read of a whole store asks for (a backup's): a thousand
+/// customers are a few megabytes of text.
+const RECORDS_PER_READ: usize = 1_000;
+
 /// How many customers are parsed between two turns for the browser at start-up (about 20 ms).
 const CUSTOMERS_PER_SLICE: usize = 1_000;
 
@@ -677,7 +681,7 @@ impl IdbStore {
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
         // Every record as stored now, in the clear.
-        let all = self.raw_data().await?;
+        let all = self.raw_data(&[]).await?;
         let stores: Vec<&'static str> = all.iter().map(|(s, _)| *s).collect();
         let mut sealed: Vec<(&'static str, Vec<KeyedValue>)> = Vec::new();
         for (s, records) in all {
@@ -750,8 +754,13 @@ impl IdbStore {
     }
 
     /// Every store that holds data (all but `vault`) with its `(key, value)` pairs as stored, in
-    /// one read transaction: a consistent picture of the whole database.
-    async fn raw_data(&self) -> Result<Vec<(&'static str, Vec<(JsValue, JsValue)>)>, StoreError> {
+    /// one read transaction: a consistent picture of the whole database, but for the `meta` keys
+    /// in `leave_out`, which are not read at all. A store of many records is handed over in
+    /// ranges, each in a task of its own (see [`pairs_in_ranges`]).
+    async fn raw_data(
+        &self,
+        leave_out: &[&str],
+    ) -> Result<Vec<(&'static str, Vec<(JsValue, JsValue)>)>, StoreError> {
         let names = self.db.store_names();
         let stores: Vec<&'static str> = stores_at(schema::VERSION)
             .map(|s| s.name)
@@ -763,7 +772,14 @@ impl IdbStore {
             .map_err(backend)?;
         let mut all = Vec::new();
         for name in stores {
-            let records = all_pairs(&tx.store(name).map_err(backend)?).await?;
+            let store = tx.store(name).map_err(backend)?;
+            let records = if name == CHUNKS {
+                pairs_in_ranges(&store, CHUNKS_PER_READ).await?
+            } else if name == META {
+                pairs_except(&store, leave_out).await?
+            } else {
+                pairs_in_ranges(&store, RECORDS_PER_READ).await?
+            };
             all.push((name, records));
         }
         Ok(all)
@@ -805,38 +821,10 @@ impl IdbStore {
             .db
             .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let chunk_store = tx.store(CHUNKS).map_err(backend)?;
-        let keys = chunk_store
-            .get_all_keys(None, None)
-            .await
-            .map_err(backend)?;
-        // The values in ranges of a few chunks, all asked for at once: the browser hands each
-        // range's values over (copying them into the page) in a task of its own, where one
-        // request for everything took a task of about 170 ms for the large book.
-        let ranges = keys
-            .chunks(CHUNKS_PER_READ)
-            .map(|k| {
-                let (first, last) = (&k[0], &k[k.len() - 1]);
-                rexie::KeyRange::bound(first, last, None, None).map_err(backend)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let chunks: Vec<JsValue> = futures_util::future::try_join_all(
-            ranges
-                .into_iter()
-                .map(|r| chunk_store.get_all(Some(r), None)),
-        )
-        .await
-        .map_err(backend)?
-        .into_iter()
-        .flatten()
-        .collect();
-        if chunks.len() != keys.len() {
-            return Err(StoreError::Backend(format!(
-                "{} ledger chunks listed, {} read",
-                keys.len(),
-                chunks.len()
-            )));
-        }
+        let (keys, chunks) = pairs_in_ranges(&tx.store(CHUNKS).map_err(backend)?, CHUNKS_PER_READ)
+            .await?
+            .into_iter()
+            .unzip::<_, _, Vec<JsValue>, Vec<JsValue>>();
         let tail = all_pairs(&tx.store(TAIL).map_err(backend)?).await?;
         drop(tx);
         let (tail_keys, tail_values): (Vec<JsValue>, Vec<JsValue>) = tail.into_iter().unzip();
@@ -967,6 +955,70 @@ async fn all_pairs(store: &rexie::Store) -> Result<Vec<(JsValue, JsValue)>, Stor
         )));
     }
     Ok(keys.into_iter().zip(values).collect())
+}
+
+/// [`all_pairs`] for a store of large records (the ledger's chunks, about 1 MB each): the values
+/// asked for in ranges of `per_read` records, all at once. The browser hands each range's values
+/// over (copying them into the page) in a task of its own, where one request for everything took
+/// a task of 150-170 ms for the large book (at a start, and again at a backup).
+async fn pairs_in_ranges(
+    store: &rexie::Store,
+    per_read: usize,
+) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+    let keys = store.get_all_keys(None, None).await.map_err(backend)?;
+    let ranges = keys
+        .chunks(per_read.max(1))
+        .map(|k| {
+            let (first, last) = (&k[0], &k[k.len() - 1]);
+            rexie::KeyRange::bound(first, last, None, None).map_err(backend)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let values: Vec<JsValue> = futures_util::future::try_join_all(
+        ranges.into_iter().map(|r| store.get_all(Some(r), None)),
+    )
+    .await
+    .map_err(backend)?
+    .into_iter()
+    .flatten()
+    .collect();
+    if values.len() != keys.len() {
+        return Err(StoreError::Backend(format!(
+            "{} keys listed and {} values read from one store in one transaction",
+            keys.len(),
+            values.len()
+        )));
+    }
+    Ok(keys.into_iter().zip(values).collect())
+}
+
+/// Every `(key, value)` of a small store of settings but the keys in `leave_out`, which are never
+/// read: the keys first, then each value kept, all asked for at once (a record a device derived,
+/// the customers' one-record list say, is megabytes the browser would otherwise copy over in one
+/// task to be dropped).
+async fn pairs_except(
+    store: &rexie::Store,
+    leave_out: &[&str],
+) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
+    let keys: Vec<JsValue> = store
+        .get_all_keys(None, None)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .filter(|k| !leave_out.contains(&key_text(k).as_str()))
+        .collect();
+    let values = futures_util::future::try_join_all(keys.iter().map(|k| store.get(k.clone())))
+        .await
+        .map_err(backend)?;
+    keys.into_iter()
+        .zip(values)
+        .map(|(k, v)| match v {
+            Some(v) => Ok((k, v)),
+            None => Err(StoreError::Backend(format!(
+                "{} listed and not read in one transaction",
+                key_text(&k)
+            ))),
+        })
+        .collect()
 }
 
 /// One store's part of a transaction's writes.
@@ -1360,28 +1412,24 @@ impl Store for IdbStore {
     }
 
     async fn dump(&self) -> Result<Dump, StoreError> {
-        let raw = self.raw_data().await?;
+        // What this device derived from the data never leaves it (`meta_travels`): not even
+        // read (the customers' list is megabytes).
+        let raw = self
+            .raw_data(&[
+                crate::DERIVED,
+                crate::CUSTOMER_LIST,
+                crate::CUSTOMER_LIST_REV,
+                crate::CUSTOMERS_REV,
+                crate::CUSTOMERS_REV_KEPT_AT,
+            ])
+            .await?;
         // Each store's records, opened: `(key, value)` as text or bytes.
         let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
         let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =
             Default::default();
         // The ledger's chunks stay in the browser's memory until each is decoded.
         let mut chunks = (Vec::new(), Vec::new());
-        for (name, mut all) in raw {
-            if name == META {
-                // What this device derived from the data never leaves it (`meta_travels`): not
-                // opened for nothing (the customers' list is megabytes).
-                all.retain(|(k, _)| {
-                    ![
-                        crate::DERIVED,
-                        crate::CUSTOMER_LIST,
-                        crate::CUSTOMER_LIST_REV,
-                        crate::CUSTOMERS_REV,
-                        crate::CUSTOMERS_REV_KEPT_AT,
-                    ]
-                    .contains(&key_text(k).as_str())
-                });
-            }
+        for (name, all) in raw {
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
             let keys: Vec<String> = keys.iter().map(key_text).collect();
             if name == CHUNKS {

@@ -587,6 +587,12 @@ async fn a_ledger_of_many_chunks_and_thousands_of_customers_reads_whole_and_in_o
             "in key order"
         );
         assert_eq!(raw.decode().unwrap(), all, "encrypted: {encrypted}");
+        // A backup reads the chunks in ranges too: every row, in order.
+        assert_eq!(
+            s.dump().await.unwrap().rows,
+            all,
+            "backup, encrypted: {encrypted}"
+        );
         let mut read = s.load_customers().await.unwrap();
         read.sort_by_key(|c| c.id);
         assert_eq!(read, customers, "encrypted: {encrypted}");
