@@ -539,6 +539,32 @@ impl IdbStore {
         }
     }
 
+    /// [`IdbStore::texts`] taken into wasm with a turn for the page every slice: for a whole
+    /// store read at once (a backup's), where one import's command is a text of tens of
+    /// megabytes and the audit trail thousands. Only after the transaction that read them: a
+    /// turn lets it end.
+    async fn texts_in_turns(
+        &self,
+        store: &str,
+        values: &[JsValue],
+    ) -> Result<Vec<String>, StoreError> {
+        let opened;
+        let values = match self.data_key()? {
+            Some(k) => {
+                opened = k.open(store, values, true).await?;
+                &opened[..]
+            }
+            None => values,
+        };
+        let mut out = Vec::with_capacity(values.len());
+        let mut slice = crate::turn::Slice::start();
+        for v in values {
+            out.push(text(v));
+            slice.breathe().await;
+        }
+        Ok(out)
+    }
+
     /// Byte records of `store` as read back.
     async fn byteses(&self, store: &str, values: &[JsValue]) -> Result<Vec<Vec<u8>>, StoreError> {
         let arrays = self.arrays(store, values).await?;
@@ -1438,7 +1464,7 @@ impl Store for IdbStore {
                 let v = self.byteses(name, &values).await?;
                 binary.insert(name, keys.into_iter().zip(v).collect());
             } else {
-                let v = self.texts(name, &values).await?;
+                let v = self.texts_in_turns(name, &values).await?;
                 texts.insert(name, keys.into_iter().zip(v).collect());
             }
         }
