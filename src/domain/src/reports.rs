@@ -106,6 +106,22 @@ impl Point {
     pub fn current(&self) -> Money {
         self.aging[0]
     }
+    /// Counts `open`, what is open on `on` of an invoice due on `due`, in the balance and in its
+    /// aging bucket (past due: also in the count and the most days past due).
+    #[inline]
+    fn age(&mut self, on: Date, due: Date, open: Money) {
+        self.open_ar += open;
+        let b = if due >= on {
+            0
+        } else {
+            self.overdue_count += 1;
+            let days = on.days_since(due);
+            self.max_days_overdue = self.max_days_overdue.max(days);
+            Bucket::of(days).index()
+        };
+        self.aging[b] += open;
+    }
+
     /// Adds another customer's point of the same date (balances and flows add; the most days
     /// overdue is the larger).
     pub fn add(&mut self, o: &Point) {
@@ -214,19 +230,7 @@ impl Ledger {
                     }
                     continue;
                 }
-                let d = dates[k];
-                let p = &mut out[k];
-                let m = Money::from_minor(open);
-                p.open_ar += m;
-                let b = if inv.due_date >= d {
-                    0
-                } else {
-                    p.overdue_count += 1;
-                    let days = d.days_since(inv.due_date);
-                    p.max_days_overdue = p.max_days_overdue.max(days);
-                    Bucket::of(days).index()
-                };
-                p.aging[b] += m;
+                out[k].age(dates[k], inv.due_date, Money::from_minor(open));
             }
         }
         for (p, d) in out.iter_mut().zip(dates) {
@@ -274,17 +278,7 @@ impl Ledger {
             if open == 0 {
                 continue;
             }
-            let m = Money::from_minor(open);
-            p.open_ar += m;
-            let b = if inv.due_date >= on {
-                0
-            } else {
-                p.overdue_count += 1;
-                let days = on.days_since(inv.due_date);
-                p.max_days_overdue = p.max_days_overdue.max(days);
-                Bucket::of(days).index()
-            };
-            p.aging[b] += m;
+            p.age(on, inv.due_date, Money::from_minor(open));
         }
         p.date = on;
     }

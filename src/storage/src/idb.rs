@@ -972,7 +972,12 @@ impl IdbStore {
 async fn all_pairs(store: &rexie::Store) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
     let (keys, values) =
         futures_util::future::join(store.get_all_keys(None, None), store.get_all(None, None)).await;
-    let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
+    paired(keys.map_err(backend)?, values.map_err(backend)?)
+}
+
+/// Keys and values read from one store in one transaction, as pairs: as many of each, or the
+/// store's read is refused.
+fn paired(keys: Vec<JsValue>, values: Vec<JsValue>) -> Result<Vec<(JsValue, JsValue)>, StoreError> {
     if keys.len() != values.len() {
         return Err(StoreError::Backend(format!(
             "{} keys and {} values read from one store in one transaction",
@@ -1007,14 +1012,7 @@ async fn pairs_in_ranges(
     .into_iter()
     .flatten()
     .collect();
-    if values.len() != keys.len() {
-        return Err(StoreError::Backend(format!(
-            "{} keys listed and {} values read from one store in one transaction",
-            keys.len(),
-            values.len()
-        )));
-    }
-    Ok(keys.into_iter().zip(values).collect())
+    paired(keys, values)
 }
 
 /// Every `(key, value)` of a small store of settings but the keys in `leave_out`, which are never
