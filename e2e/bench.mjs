@@ -263,7 +263,7 @@ try {
     `natively ${fmt(nativeTotal)} in the same run (${nativeTotal < 16 ? "within" : "over"} the target); the metrics' pass over every customer's rows is ${fmt(web.metrics_ms)} of it in the browser. ` +
     `The app runs that pass at start (after the list, in the background) and when the day rolls over; publishing a scorecard grades from the metrics kept per customer ` +
     `(a write refreshes its own customer's): ${fmt(web.score_ms)} here`,
-    `the metrics kept between starts with the list's figures (ADR 0008), so that only a new day runs the pass; the pass itself within 1.5x of native (${fmt(native.metrics_ms * 1.5)} here, with the grades ${fmt(native.metrics_ms * 1.5 + web.score_ms)}) ${native.metrics_ms * 1.5 + web.score_ms < 16 ? "would meet it" : "would still miss it"}`);
+    `the metrics kept between starts with the list's figures (ADR 0008) would spare the start this pass (a new day would still run it); the pass itself within 1.5x of native (${fmt(native.metrics_ms * 1.5)} here, with the grades ${fmt(native.metrics_ms * 1.5 + web.score_ms)}) ${native.metrics_ms * 1.5 + web.score_ms < 16 ? "would meet it" : "would still miss it"}`);
 
   // An analyst's additive model of 15 characteristics (12 metrics, 3 custom fields), against the
   // weighted model in force on the same metrics, same run.

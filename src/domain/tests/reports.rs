@@ -459,7 +459,7 @@ proptest! {
     }
 
     #[test]
-    fn the_rating_metrics_are_what_was_paid_and_what_is_overdue_by_hand(l in arb_ledger(), o in 0i32..900) {
+    fn the_rating_metrics_overdue_and_days_to_pay_match_a_count_by_hand(l in arb_ledger(), o in 0i32..900) {
         use creditdesk_domain::money::div_round_half_away;
         use creditdesk_domain::rating::{FactorKey, Value};
         let on = d("2025-01-01").add_days(o);
