@@ -1122,6 +1122,12 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
 /// baseline's (the domain's `rescore` example), so that one slow run does not move the ratio.
 const KERNEL_RUNS: usize = 11;
 
+/// The middle of a benchmark's timings (milliseconds).
+fn median(mut v: Vec<f64>) -> f64 {
+    sort::by(&mut v, f64::total_cmp);
+    v[v.len() / 2]
+}
+
 /// Rating benchmark: metrics and grades for every loaded customer, [`KERNEL_RUNS`] times; returns
 /// JSON with the median milliseconds of each step.
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -1134,10 +1140,6 @@ pub fn cd_bench_rescore() -> String {
             s.push(b);
         }
     });
-    let median = |mut v: Vec<f64>| {
-        sort::by(&mut v, f64::total_cmp);
-        v[v.len() / 2]
-    };
     format!(
         r#"{{"metrics_ms":{:.2},"score_ms":{:.2}}}"#,
         median(m),
@@ -1233,10 +1235,6 @@ pub fn cd_bench_rescore_additive() -> String {
     let Ok(additive) = Additive::read(&card, &fields) else {
         return String::new();
     };
-    let median = |mut v: Vec<f64>| {
-        sort::by(&mut v, f64::total_cmp);
-        v[v.len() / 2]
-    };
     with_data_mut(|d| {
         let weighted = d.model.clone();
         let model = creditdesk_domain::rating::Scorecard {
@@ -1321,10 +1319,6 @@ pub fn cd_bench_rules() -> String {
             facts_ms.push(t1 - t);
         }
     });
-    let median = |mut v: Vec<f64>| {
-        sort::by(&mut v, f64::total_cmp);
-        v[v.len() / 2]
-    };
     format!(
         r#"{{"facts_ms":{},"rules_ms":{},"hits":{hits}}}"#,
         median(facts_ms),
@@ -1369,15 +1363,15 @@ pub fn cd_bench_reports() -> String {
     with_data(|d| {
         let ids: Vec<CustomerId> = d.customers.iter().map(|c| c.id).collect();
         let median = |f: &dyn Fn()| {
-            let mut v: Vec<f64> = (0..KERNEL_RUNS)
-                .map(|_| {
-                    let t = perf_now();
-                    f();
-                    perf_now() - t
-                })
-                .collect();
-            sort::by(&mut v, f64::total_cmp);
-            v[v.len() / 2]
+            median(
+                (0..KERNEL_RUNS)
+                    .map(|_| {
+                        let t = perf_now();
+                        f();
+                        perf_now() - t
+                    })
+                    .collect(),
+            )
         };
         let aging = median(&|| {
             std::hint::black_box(d.ledger.portfolio(ids.iter().copied(), &[d.as_of]));

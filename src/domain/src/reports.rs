@@ -259,7 +259,7 @@ impl Ledger {
         settled.resize(book.invoices.len() * 2, 0);
         for &s in &book.settlements {
             let s = &self.settlements[s as usize];
-            if s.date <= on && on < s.until {
+            if s.counts(on) {
                 settled[s.pos as usize * 2 + usize::from(!s.is_payment())] += s.amount.minor();
             }
         }

@@ -880,12 +880,9 @@ proptest! {
         let metrics = l.metrics_all(&all, as_of, true);
         for (c, m) in all.iter().zip(&metrics) {
             let s = l.summary(c.id, as_of);
-            let num = |f: FactorKey| match m.get(f) {
-                Some(creditdesk_domain::rating::Value::Num(x)) => x.0,
-                other => panic!("{f:?} is {other:?}"),
-            };
-            prop_assert_eq!(num(FactorKey::OverdueAmount), s.overdue.minor(), "overdue of {:?} on {}", c.id, as_of.iso());
-            prop_assert_eq!(num(FactorKey::OverdueCount), s.overdue_count as i64 * 100);
+            let num = |f: FactorKey| metric_num(m, f);
+            prop_assert_eq!(num(FactorKey::OverdueAmount), Some(s.overdue.minor()), "overdue of {:?} on {}", c.id, as_of.iso());
+            prop_assert_eq!(num(FactorKey::OverdueCount), Some(s.overdue_count as i64 * 100));
             prop_assert_eq!(m, &l.metrics(c, as_of));
         }
     }

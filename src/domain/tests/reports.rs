@@ -461,18 +461,14 @@ proptest! {
     #[test]
     fn the_rating_metrics_overdue_and_days_to_pay_match_a_count_by_hand(l in arb_ledger(), o in 0i32..900) {
         use creditdesk_domain::money::div_round_half_away;
-        use creditdesk_domain::rating::{FactorKey, Value};
+        use creditdesk_domain::rating::FactorKey;
         let on = d("2025-01-01").add_days(o);
         let all: Vec<Customer> = [C1, C2, CustomerId::from_u128(3)]
             .map(|c| bare_customer(c, d("2024-01-01")))
             .to_vec();
         let metrics = l.metrics_all(&all, on, true);
         for (c, m) in all.iter().zip(&metrics) {
-            let num = |f: FactorKey| match m.get(f) {
-                Some(Value::Num(x)) => Some(x.0),
-                None => None,
-                other => panic!("{f:?} is {other:?}"),
-            };
+            let num = |f: FactorKey| metric_num(m, f);
             let (open, buckets, past_due) = aged_by_hand(&l, &[c.id], on);
             prop_assert_eq!(num(FactorKey::OverdueAmount), Some((open - buckets[0]).minor()), "overdue of {:?} on {}", c.id, on.iso());
             prop_assert_eq!(num(FactorKey::OverdueCount), Some(past_due as i64 * 100));

@@ -528,15 +528,11 @@ impl IdbStore {
         store: &str,
         values: &[JsValue],
     ) -> Result<Vec<String>, StoreError> {
-        match key {
-            Some(k) => Ok(k
-                .open(store, values, true)
-                .await?
-                .iter()
-                .map(text)
-                .collect()),
-            None => Ok(values.iter().map(text).collect()),
-        }
+        Ok(opened(key, store, values, true)
+            .await?
+            .iter()
+            .map(text)
+            .collect())
     }
 
     /// [`IdbStore::texts`] taken into wasm with a turn for the page every slice: for a whole
@@ -548,17 +544,10 @@ impl IdbStore {
         store: &str,
         values: &[JsValue],
     ) -> Result<Vec<String>, StoreError> {
-        let opened;
-        let values = match self.data_key()? {
-            Some(k) => {
-                opened = k.open(store, values, true).await?;
-                &opened[..]
-            }
-            None => values,
-        };
+        let values = opened(self.data_key()?, store, values, true).await?;
         let mut out = Vec::with_capacity(values.len());
         let mut slice = crate::turn::Slice::start();
-        for v in values {
+        for v in values.iter() {
             out.push(text(v));
             slice.breathe().await;
         }
@@ -574,15 +563,11 @@ impl IdbStore {
     /// Binary values as the browser holds them (opened first on an encrypted device), not
     /// copied into wasm memory.
     async fn arrays(&self, store: &str, values: &[JsValue]) -> Result<Vec<Uint8Array>, StoreError> {
-        match self.data_key()? {
-            Some(k) => Ok(k
-                .open(store, values, false)
-                .await?
-                .iter()
-                .map(as_array)
-                .collect()),
-            None => Ok(values.iter().map(as_array).collect()),
-        }
+        Ok(opened(self.data_key()?, store, values, false)
+            .await?
+            .iter()
+            .map(as_array)
+            .collect())
     }
 
     async fn read_vault(&self) -> Result<Option<Vault>, StoreError> {
@@ -964,6 +949,20 @@ impl IdbStore {
     pub fn abort_next_write(&self) {
         self.abort_next.set(true);
     }
+}
+
+/// Records of `store` as read back, opened first (as text, or as bytes) when the device is
+/// encrypted (`key`); as they are otherwise.
+async fn opened<'v>(
+    key: Option<DataKey>,
+    store: &str,
+    values: &'v [JsValue],
+    text: bool,
+) -> Result<std::borrow::Cow<'v, [JsValue]>, StoreError> {
+    Ok(match key {
+        Some(k) => std::borrow::Cow::Owned(k.open(store, values, text).await?),
+        None => std::borrow::Cow::Borrowed(values),
+    })
 }
 
 /// Every `(key, value)` of a store, in key order: its keys and its values asked for at once (two
@@ -1436,17 +1435,8 @@ impl Store for IdbStore {
     }
 
     async fn dump(&self) -> Result<Dump, StoreError> {
-        // What this device derived from the data never leaves it (`meta_travels`): not even
-        // read (the customers' list is megabytes).
-        let raw = self
-            .raw_data(&[
-                crate::DERIVED,
-                crate::CUSTOMER_LIST,
-                crate::CUSTOMER_LIST_REV,
-                crate::CUSTOMERS_REV,
-                crate::CUSTOMERS_REV_KEPT_AT,
-            ])
-            .await?;
+        // What this device derived from the data never leaves it: not even read.
+        let raw = self.raw_data(&crate::DERIVED_META).await?;
         // Each store's records, opened: `(key, value)` as text or bytes.
         let mut texts: std::collections::HashMap<&str, Vec<(String, String)>> = Default::default();
         let mut binary: std::collections::HashMap<&str, Vec<(String, Vec<u8>)>> =

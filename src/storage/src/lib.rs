@@ -363,19 +363,21 @@ pub const CUSTOMERS_REV: &str = "customers_rev";
 /// revision stands in), and the next write of this build stamps it again.
 pub const CUSTOMERS_REV_KEPT_AT: &str = "customers_rev_kept_at";
 
+/// The `meta` records this device derives from the data (its kept figures, the customers'
+/// one-record list and the revisions that vouch for them): never in a backup, not even read for
+/// one (the list is megabytes).
+pub const DERIVED_META: [&str; 5] = [
+    DERIVED,
+    CUSTOMER_LIST,
+    CUSTOMER_LIST_REV,
+    CUSTOMERS_REV,
+    CUSTOMERS_REV_KEPT_AT,
+];
+
 /// Whether a `meta` key goes into a backup and comes back from one: not the device's id, not
-/// what is derived from the data on this device.
+/// what is derived from the data on this device ([`DERIVED_META`]).
 pub fn meta_travels(key: &str) -> bool {
-    ![
-        backup::DEVICE_KEY,
-        DATA_REV,
-        DERIVED,
-        CUSTOMER_LIST,
-        CUSTOMER_LIST_REV,
-        CUSTOMERS_REV,
-        CUSTOMERS_REV_KEPT_AT,
-    ]
-    .contains(&key)
+    ![backup::DEVICE_KEY, DATA_REV].contains(&key) && !DERIVED_META.contains(&key)
 }
 
 /// The customers' stored texts as one record of revision `rev`: UTF-8 bytes, `rev:` then the

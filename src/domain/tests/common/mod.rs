@@ -72,3 +72,16 @@ pub fn payment(n: u128, customer: CustomerId, date: &str, allocs: &[(u128, i64)]
         allocations,
     }
 }
+
+/// A metric's number (in hundredths, as `Fixed` holds it), `None` when it has no value; a
+/// category where a number belongs fails the test.
+pub fn metric_num(
+    m: &creditdesk_domain::rating::Metrics,
+    f: creditdesk_domain::rating::FactorKey,
+) -> Option<i64> {
+    match m.get(f) {
+        Some(creditdesk_domain::rating::Value::Num(x)) => Some(x.0),
+        None => None,
+        other => panic!("{f:?} is {other:?}"),
+    }
+}
