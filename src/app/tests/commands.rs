@@ -1835,6 +1835,73 @@ fn the_audit_page_is_for_who_may_read_it_and_names_what_each_entry_is_about() {
 }
 
 #[test]
+fn an_import_of_many_rows_is_recorded_as_its_commands_canonical_json_and_opens_every_disputed_row()
+{
+    use creditdesk_domain::import::{Kind as ImportKind, Records};
+    use creditdesk_domain::ledger::Invoice;
+    let w = World::new();
+    let meta = Meta::new(DeviceId::from_u128(7), Timestamp(0));
+    // More rows than are written between two turns, and a few of them disputed.
+    let invoices: Vec<Invoice> = (0..12_001u32)
+        .map(|n| Invoice {
+            id: InvoiceId::from_u128(1_000_000 + u128::from(n)),
+            meta,
+            customer: w.ours,
+            order: None,
+            number: DocNo::parse(&format!("IMP-{n:05}")).unwrap(),
+            issue_date: d(TODAY).add_days(-(n as i32 % 40)),
+            due_date: d(TODAY).add_days(30),
+            amount: Money::from_units(1_000 + i64::from(n % 97)),
+        })
+        .collect();
+    let disputed = vec![
+        (invoices[3].id, Money::from_units(500)),
+        (invoices[9_000].id, invoices[9_000].amount),
+    ];
+    let records = Records {
+        rows: (2..2 + invoices.len() as u64).collect(),
+        invoices,
+        disputed,
+        ..Records::default()
+    };
+    let cmd = import(ImportKind::Invoices, records);
+    w.run("fs", cmd.clone()).unwrap();
+    let outbox = block_on(w.store.outbox()).unwrap();
+    let rec = outbox.last().unwrap();
+    let text = rec.payload.text();
+    let env: Envelope = rec.payload.read().unwrap();
+    assert_eq!(env.command, cmd);
+    assert_eq!(
+        text,
+        serde_json::to_value(&env).unwrap().to_string(),
+        "the command's text as its tree of values writes it (keys sorted)"
+    );
+    assert!(text.contains(r#""disputed":[["#), "{}", &text[..300]);
+    // Each disputed row opened a dispute of its invoice on the one customer, both kept.
+    let b = w.book.borrow();
+    let opened: Vec<(String, Money)> = b
+        .customer(w.ours)
+        .unwrap()
+        .disputes
+        .iter()
+        .filter(|d| d.id.starts_with("import-"))
+        .map(|d| (d.id.clone(), d.amount))
+        .collect();
+    let expected: Vec<(String, Money)> = env_disputed(&env)
+        .iter()
+        .map(|&(id, amount)| (format!("import-{id}"), amount))
+        .collect();
+    assert_eq!(opened, expected);
+}
+
+fn env_disputed(env: &Envelope) -> Vec<(InvoiceId, Money)> {
+    match &env.command {
+        Command::ImportBatch { records, .. } => records.disputed.clone(),
+        _ => panic!("not an import"),
+    }
+}
+
+#[test]
 fn an_import_pushed_with_records_the_ledger_would_refuse_is_refused_whole() {
     use creditdesk_domain::import::{Kind as ImportKind, Records};
     use creditdesk_domain::ledger::{Allocation, Invoice, Payment};
@@ -4954,13 +5021,17 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
 
 #[test]
 fn a_restore_in_any_of_an_imports_turns_leaves_the_import_chained_to_the_restored_trail() {
-    // The import gives the page three turns: after its plan, after its record, before its write.
-    for turn in 1..=3 {
-        restore_in_an_imports_turn(turn);
+    // The import gives the page a turn after its plan and one after its record, before its
+    // write; a record of more rows than are written between two turns gives turns of its own,
+    // after which the turn before the write finds the trail moved.
+    for (turn, rows, turns) in [(1, 1, 1), (2, 1, 2), (2, 5_001, 3), (3, 5_001, 3)] {
+        restore_in_an_imports_turn(turn, rows, turns);
     }
 }
 
-fn restore_in_an_imports_turn(turn: usize) {
+/// A restore in the import's turn `turn` (of a file of `rows` rows): the import is planned
+/// again without turns after `turns` turns.
+fn restore_in_an_imports_turn(turn: usize, rows: u32, turns: usize) {
     use creditdesk_domain::import::{Kind, Records};
     use creditdesk_storage::backup;
     let w = World::new();
@@ -4982,16 +5053,18 @@ fn restore_in_an_imports_turn(turn: usize) {
     w.run("fs", typed("INV-AFTER-1")).unwrap();
     w.run("fs", typed("INV-AFTER-2")).unwrap();
     let records = Records {
-        invoices: vec![Invoice {
-            id: InvoiceId::from_u128(w.next()),
-            meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
-            customer: w.ours,
-            order: None,
-            number: DocNo::parse("INV-FILE-1").unwrap(),
-            issue_date: d(TODAY),
-            due_date: d(TODAY).add_days(30),
-            amount: Money::from_units(1_000),
-        }],
+        invoices: (1..=rows)
+            .map(|n| Invoice {
+                id: InvoiceId::from_u128(w.next()),
+                meta: Meta::new(DeviceId::from_u128(7), Timestamp(0)),
+                customer: w.ours,
+                order: None,
+                number: DocNo::parse(&format!("INV-FILE-{n}")).unwrap(),
+                issue_date: d(TODAY),
+                due_date: d(TODAY).add_days(30),
+                amount: Money::from_units(1_000),
+            })
+            .collect(),
         ..Records::default()
     };
     let store = Turning {
@@ -5036,8 +5109,8 @@ fn restore_in_an_imports_turn(turn: usize) {
     );
     assert_eq!(
         store.turns.get(),
-        turn,
-        "planned again, without turns, after turn {turn}"
+        turns,
+        "planned again, without turns, after turn {turns} (the restore in turn {turn})"
     );
     assert_eq!(trail.last().unwrap().what, "data.imported");
     assert_eq!(

@@ -323,6 +323,24 @@ pub struct Writer<'d> {
     at: usize,
     /// The section's opening is written.
     opened: bool,
+    /// The stored text of the record at `at`, when it is a large one being checked and written
+    /// a piece at a time ([`PIECE`]).
+    large: Option<Large>,
+}
+
+/// A stored text of this many bytes or more (an import's command: megabytes) is checked as
+/// canonical and written [`PIECE`] bytes a call's record at a time, so that no call of
+/// [`Writer::write_some`] holds a page for the whole of it (it was a task of about 150 ms, the
+/// last long one of a large book's backup).
+pub const LARGE: usize = 2 * PIECE;
+/// What one record of a [`Writer::write_some`] call's count stands for in a large record.
+pub const PIECE: usize = 64 << 10;
+
+/// A large record under way: its canonical check, then how much of it is written.
+#[derive(Default)]
+struct Large {
+    check: crate::canonical::Check,
+    written: Option<usize>,
 }
 
 impl<'d> Writer<'d> {
@@ -339,6 +357,7 @@ impl<'d> Writer<'d> {
             part: 0,
             at: 0,
             opened: false,
+            large: None,
         }
     }
 
@@ -401,8 +420,56 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// The record's stored text, if the record is that text (canonical) and [`LARGE`].
+    fn large_text(&self, part: usize, i: usize) -> Option<&'d str> {
+        let d = self.d;
+        let text = match part {
+            2 => &d.customers[i],
+            13 => &d.audit[i],
+            15 => &d.outbox[i],
+            _ => return None,
+        };
+        (text.len() >= LARGE).then_some(text.as_str())
+    }
+
+    /// One piece of a large record: [`PIECE`] bytes of it checked or written. True once it is
+    /// written whole (copied when it is canonical; else written again, in one go: only a
+    /// record not written by the app).
+    fn large_piece(
+        &mut self,
+        out: &mut impl std::io::Write,
+        text: &str,
+        first: bool,
+    ) -> std::io::Result<bool> {
+        let large = self.large.get_or_insert_with(Large::default);
+        let written = match (large.written, large.check.step(text, PIECE)) {
+            (_, None) => return Ok(false),
+            (None, Some(false)) => {
+                self.large = None;
+                out.write_all(separator(first))?;
+                out.write_all(canon(text).as_bytes())?;
+                return Ok(true);
+            }
+            (None, Some(true)) => {
+                large.written = Some(0);
+                out.write_all(separator(first))?;
+                0
+            }
+            (Some(written), _) => written,
+        };
+        let end = (written + PIECE).min(text.len());
+        out.write_all(&text.as_bytes()[written..end])?;
+        large.written = Some(end);
+        if end == text.len() {
+            self.large = None;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Writes up to `records` more records (and the openings and closings around them); true
-    /// once the whole file is written.
+    /// once the whole file is written. A [`LARGE`] record counts as one record for each
+    /// [`PIECE`] of it checked and one for each written.
     pub fn write_some(
         &mut self,
         out: &mut impl std::io::Write,
@@ -422,10 +489,17 @@ impl<'d> Writer<'d> {
                 if records == 0 {
                     return Ok(false);
                 }
-                out.write_all(if self.at == 0 { b"\n" } else { b",\n" })?;
-                out.write_all(self.record(self.part, self.at).as_bytes())?;
-                self.at += 1;
                 records -= 1;
+                let first = self.at == 0;
+                if let Some(text) = self.large_text(self.part, self.at) {
+                    if !self.large_piece(out, text, first)? {
+                        continue;
+                    }
+                } else {
+                    out.write_all(separator(first))?;
+                    out.write_all(self.record(self.part, self.at).as_bytes())?;
+                }
+                self.at += 1;
             }
             out.write_all(if len == 0 { b"]" } else { b"\n]" })?;
             self.part += 1;
@@ -437,6 +511,15 @@ impl<'d> Writer<'d> {
             self.part += 1;
         }
         Ok(true)
+    }
+}
+
+/// What goes before a section's record: a new line, after a comma but before the first.
+fn separator(first: bool) -> &'static [u8] {
+    if first {
+        b"\n"
+    } else {
+        b",\n"
     }
 }
 

@@ -606,6 +606,66 @@ fn a_backup_after_a_scorecard_was_published_reads_back_without_the_removed_draft
     assert_eq!(String::from_utf8(out).unwrap(), first);
 }
 
+#[test]
+fn a_large_record_is_checked_and_written_a_piece_at_a_time_as_the_whole_file_writes_it() {
+    use creditdesk_storage::{OutboxEntry, Payload};
+    let rows: Vec<String> = (0..30_000).map(|i| format!("row {i}")).collect();
+    let entry = |id: &str| OutboxEntry {
+        device: "device-A".into(),
+        entity: "command".into(),
+        id: id.into(),
+        payload: Payload::of(&serde_json::json!({ "rows": rows, "kind": "invoices" })),
+        updated_at: 1,
+        version: 1,
+    };
+    // An import's command as the app stores it (canonical), and one written otherwise (spaces,
+    // keys out of their order): that one is written again canonical.
+    let command = creditdesk_storage::canonical::to_string(&entry("c1")).unwrap();
+    let foreign = serde_json::to_string_pretty(&entry("c2")).unwrap();
+    let foreign_canonical = serde_json::from_str::<serde_json::Value>(&foreign)
+        .unwrap()
+        .to_string();
+    assert!(command.len() >= backup::LARGE && foreign.len() >= backup::LARGE);
+    let mut dump = run(filled().dump()).unwrap();
+    dump.outbox.extend([command.clone(), foreign]);
+    let whole = to_json(&dump);
+    assert!(whole.contains(&format!(",\n{command},\n{foreign_canonical}\n]")));
+    for step in [1, 2, 7, 64] {
+        let mut w = backup::Writer::new(&dump);
+        let mut out = Vec::new();
+        // How much each call wrote.
+        let mut grew = Vec::new();
+        loop {
+            let before = out.len();
+            let done = w.write_some(&mut out, step).unwrap();
+            grew.push(out.len() - before);
+            if done {
+                break;
+            }
+        }
+        assert_eq!(w.written(), w.records());
+        assert_eq!(String::from_utf8(out).unwrap(), whole, "{step} at a time");
+        if step == 1 {
+            // The command is checked a piece a call (all but the last write nothing), then
+            // written a piece a call (the foreign record, found not canonical at once, in one).
+            let pieces = command.len().div_ceil(backup::PIECE);
+            let checking = grew.iter().filter(|&&n| n == 0).count();
+            assert_eq!(checking, pieces - 1);
+            let large_calls = grew.iter().filter(|&&n| n >= backup::PIECE / 2).count();
+            assert!(
+                large_calls >= pieces,
+                "{large_calls} calls for {pieces} pieces"
+            );
+            assert!(grew.iter().filter(|&&n| n > backup::PIECE + 2).count() == 1);
+        }
+    }
+    let parsed = parse(&whole).unwrap();
+    assert_eq!(
+        parsed.dump.outbox[parsed.dump.outbox.len() - 2..],
+        [command, foreign_canonical]
+    );
+}
+
 /// Reads `bytes` a few at a time (`step`), as a file read in parts is.
 struct InSteps<'a> {
     bytes: &'a [u8],

@@ -1,7 +1,7 @@
 //! Canonical JSON written straight from values, and the check that lets a canonical text be
 //! copied as it is.
 
-use creditdesk_storage::canonical::{canonical, is_canonical, to_string};
+use creditdesk_storage::canonical::{canonical, is_canonical, to_string, Check};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -155,7 +155,35 @@ fn row() -> impl Strategy<Value = Row> {
         )
 }
 
+/// The verdict of a [`Check`] made `piece` bytes a step, and how many steps it took.
+fn pieced(text: &str, piece: usize) -> (bool, usize) {
+    let mut check = Check::default();
+    let mut steps = 1;
+    loop {
+        if let Some(verdict) = check.step(text, piece) {
+            return (verdict, steps);
+        }
+        steps += 1;
+        assert!(steps <= text.len() + 1, "a step reads at least a byte");
+    }
+}
+
 proptest! {
+    #[test]
+    fn a_check_in_pieces_of_any_size_gives_the_verdict_of_one_pass(
+        rows in prop::collection::vec(row(), 0..3),
+        piece in 1usize..40,
+    ) {
+        for text in [serde_json::to_string(&rows), to_string(&rows)].into_iter().flatten() {
+            let (verdict, steps) = pieced(&text, piece);
+            prop_assert_eq!(verdict, is_canonical(&text), "{} in pieces of {}", text, piece);
+            if verdict {
+                // Read to the end, a piece a step (a string is read to its end at once).
+                prop_assert!(steps <= text.len().div_ceil(piece).max(1), "{} steps", steps);
+            }
+        }
+    }
+
     #[test]
     fn canonical_text_is_the_tree_of_values_text(rows in prop::collection::vec(row(), 0..3)) {
         let tree = serde_json::to_value(&rows);
@@ -191,6 +219,13 @@ proptest! {
 fn canonical_texts_are_told_from_the_rest() {
     fn check(text: &str, expected: bool) {
         assert_eq!(is_canonical(text), expected, "{text}");
+        for piece in [1, 2, 3, 5, 8] {
+            assert_eq!(
+                pieced(text, piece).0,
+                expected,
+                "{text} in pieces of {piece}"
+            );
+        }
     }
     check(r#"{"a":1,"b":2}"#, true);
     check(r#"{"b":1,"a":2}"#, false);
@@ -278,9 +313,35 @@ fn a_text_that_a_tree_would_write_otherwise_is_not_canonical() {
         (r#"{"a":-1.5e-7}"#, true),
     ] {
         assert_eq!(is_canonical(text), expected, "{text}");
+        assert_eq!(pieced(text, 3).0, expected, "{text} in pieces of 3");
         if expected {
             let tree: serde_json::Value = serde_json::from_str(text).unwrap();
             assert_eq!(tree.to_string(), text);
         }
     }
+}
+
+#[test]
+fn a_payload_holds_its_values_canonical_text_and_is_written_as_that_json() {
+    use creditdesk_storage::{OutboxEntry, Payload};
+    let value = serde_json::json!({ "b": [1, "x\"y"], "a": { "d": null, "c": 2.5 } });
+    let payload = Payload::of(&value);
+    assert_eq!(payload.text(), r#"{"a":{"c":2.5,"d":null},"b":[1,"x\"y"]}"#);
+    assert_eq!(payload.read::<serde_json::Value>().unwrap(), value);
+    let entry = OutboxEntry {
+        device: "d".into(),
+        entity: "command".into(),
+        id: "c1".into(),
+        payload,
+        updated_at: 1,
+        version: 1,
+    };
+    // Inside a record it is JSON, not a string of JSON; canonical within a canonical record.
+    let text = to_string(&entry).unwrap();
+    assert_eq!(
+        text,
+        r#"{"device":"d","entity":"command","id":"c1","payload":{"a":{"c":2.5,"d":null},"b":[1,"x\"y"]},"updated_at":1,"version":1}"#
+    );
+    assert_eq!(serde_json::to_string(&entry).unwrap(), text);
+    assert_eq!(serde_json::from_str::<OutboxEntry>(&text).unwrap(), entry);
 }
