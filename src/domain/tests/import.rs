@@ -1778,7 +1778,24 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
     let decoded = decode(bytes);
     let delim = sniff_delimiter(&decoded.text);
     prop_assert!(DELIMITERS.contains(&delim));
-    let table = match read_table(&decoded.text, delim) {
+    let whole = read_table(&decoded.text, delim);
+    // Read a few records at a time, the same table or the same problem.
+    for step in [1, 2, 5] {
+        let mut reader = TableReader::new(&decoded.text, delim);
+        let mut reads = 1;
+        let in_steps = loop {
+            if let Some(t) = reader.read(step) {
+                break t;
+            }
+            reads += 1;
+        };
+        prop_assert_eq!(&in_steps, &whole, "{} at a time", step);
+        // Every record but the last few is read in a step of its own (none read at once).
+        if step == 1 {
+            prop_assert!(reads >= whole.as_ref().map_or(0, |t| t.rows.len()));
+        }
+    }
+    let table = match whole {
         Ok(t) => t,
         Err(p) => {
             prop_assert!(ImportProblem::CODES.contains(&p.code()));

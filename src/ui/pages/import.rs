@@ -144,7 +144,7 @@ fn CsvImport() -> impl IntoView {
                 return;
             }
             let t = perf_now();
-            let p = match importing::parse(&name, &bytes) {
+            let p = match importing::parse(&name, &bytes).await {
                 Ok(p) => p,
                 Err(e) => {
                     progress.set(None);

@@ -183,7 +183,7 @@ pub use fields::{guess_mapping, normalise_header, Field, FieldKey, Kind, Mapping
 pub use problem::{ImportProblem, RowProblem, UsccReason};
 pub use table::{
     decode, error_file, inert_cell, read_table, sniff_delimiter, write_csv, Decoded,
-    SourceEncoding, Table, DELIMITERS, PROBLEMS_COLUMN,
+    SourceEncoding, Table, TableReader, DELIMITERS, PROBLEMS_COLUMN,
 };
 pub use validate::{user_named, validate, Context, Plan, Records};
 pub use values::{

@@ -161,51 +161,90 @@ impl LineCounter<'_> {
 /// breaks; rows may have any number of fields; lines that are empty or hold only blank cells
 /// are skipped. The first non-blank row is the header. `I-EMPTY-FILE` if there is none.
 pub fn read_table(text: &str, delimiter: u8) -> Result<Table, ImportProblem> {
-    let mut rdr = reader(text, delimiter);
-    let mut lines = LineCounter {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
-    let mut rec = csv::StringRecord::new();
-    let mut table = Table::default();
-    let mut have_header = false;
-    let mut width = 0;
+    let mut reader = TableReader::new(text, delimiter);
     loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(ImportProblem::Unreadable {
-                    line: e.position().map_or(0, |p| p.line()),
-                })
+        if let Some(table) = reader.read(usize::MAX) {
+            return table;
+        }
+    }
+}
+
+/// [`read_table`] a few thousand records at a time ([`TableReader::read`]), for a page that
+/// reads a file of 100,000 rows between its other work (one read was a task of 70-120 ms in a
+/// browser). However the reads are cut, the table (or the problem) is [`read_table`]'s.
+pub struct TableReader<'t> {
+    rdr: csv::Reader<&'t [u8]>,
+    lines: LineCounter<'t>,
+    rec: csv::StringRecord,
+    table: Table,
+    have_header: bool,
+    width: usize,
+}
+
+impl<'t> TableReader<'t> {
+    pub fn new(text: &'t str, delimiter: u8) -> TableReader<'t> {
+        TableReader {
+            rdr: reader(text, delimiter),
+            lines: LineCounter {
+                bytes: text.as_bytes(),
+                pos: 0,
+                line: 1,
+            },
+            rec: csv::StringRecord::new(),
+            table: Table::default(),
+            have_header: false,
+            width: 0,
+        }
+    }
+
+    /// Reads up to `records` more records (blank ones included); the table, or why the file
+    /// cannot be read, once the text is read (then the reader is spent).
+    pub fn read(&mut self, records: usize) -> Option<Result<Table, ImportProblem>> {
+        for _ in 0..records {
+            match self.rdr.read_record(&mut self.rec) {
+                Ok(true) => {}
+                Ok(false) => return Some(self.finish()),
+                Err(e) => {
+                    return Some(Err(ImportProblem::Unreadable {
+                        line: e.position().map_or(0, |p| p.line()),
+                    }))
+                }
+            }
+            let rec = &self.rec;
+            if is_blank(rec) {
+                continue;
+            }
+            let line = self
+                .lines
+                .line_at(rec.position().map_or(0, |p| p.byte() as usize));
+            if !self.have_header {
+                self.table.headers = rec.iter().map(|h| h.trim().to_owned()).collect();
+                self.table.header_line = line;
+                self.width = self.table.headers.len();
+                self.have_header = true;
+            } else {
+                self.width = self.width.max(rec.len());
+                self.table
+                    .rows
+                    .push(rec.iter().map(|c| read_back(c).to_owned()).collect());
+                self.table.line_of_row.push(line);
             }
         }
-        if is_blank(&rec) {
-            continue;
+        None
+    }
+
+    fn finish(&mut self) -> Result<Table, ImportProblem> {
+        if !self.have_header {
+            return Err(ImportProblem::EmptyFile);
         }
-        let line = lines.line_at(rec.position().map_or(0, |p| p.byte() as usize));
-        if !have_header {
-            table.headers = rec.iter().map(|h| h.trim().to_owned()).collect();
-            table.header_line = line;
-            width = table.headers.len();
-            have_header = true;
-        } else {
-            width = width.max(rec.len());
-            table
-                .rows
-                .push(rec.iter().map(|c| read_back(c).to_owned()).collect());
-            table.line_of_row.push(line);
+        let mut table = std::mem::take(&mut self.table);
+        let width = self.width;
+        table.headers.resize(width, String::new());
+        for r in &mut table.rows {
+            r.resize(width, String::new());
         }
+        Ok(table)
     }
-    if !have_header {
-        return Err(ImportProblem::EmptyFile);
-    }
-    table.headers.resize(width, String::new());
-    for r in &mut table.rows {
-        r.resize(width, String::new());
-    }
-    Ok(table)
 }
 
 /// CSV as Excel opens it: UTF-8 with a byte-order mark, CRLF line ends, fields quoted only when
