@@ -33,12 +33,10 @@ pub async fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ImportProblem> {
     let delimiter = sniff_delimiter(&d.text);
     let mut reader = TableReader::new(&d.text, delimiter);
     let mut slice = creditdesk_storage::turn::Slice::start();
-    let table = loop {
-        if let Some(table) = reader.read(RECORDS_PER_STEP) {
-            break table?;
-        }
+    while !reader.read(RECORDS_PER_STEP) {
         slice.breathe().await;
-    };
+    }
+    let table = reader.finish()?;
     Ok(Parsed {
         file: file.to_string(),
         bytes: bytes.len(),

@@ -1923,9 +1923,10 @@ async fn run<S: Store>(
                 count: fx.count,
             });
         }
-        // An import's plan, its record (every row as the command's JSON) and its write are each
-        // long: in a browser the page gets a turn between them, after which a trail that moved is planned again (`turn_moved`). Not on
-        // the second attempt, the last: a command written in a turn then would fail the import
+        // An import's plan, its record (every row as the command's JSON, itself in turns:
+        // `import_json`) and its write are each long: in a browser the page gets a turn between
+        // them, after which a trail that moved is planned again (`turn_moved`). Not on the
+        // second attempt, the last: a command written in a turn then would fail the import
         // instead of re-planning it.
         let bulk = fx.bulk.is_some() && attempt == 0;
         if bulk && turn_moved(store, book, &head).await {
@@ -2062,6 +2063,7 @@ async fn import_json<S: Store>(
     );
     // A quote in a string is escaped: the empty records are the command's member and no other.
     let Some((head, tail)) = text.text().split_once(&empty) else {
+        debug_assert!(false, "no empty records in {}", text.text());
         return command_json(ctx, cmd, fx);
     };
     async fn list<S: Store, T: serde::Serialize>(
@@ -2082,8 +2084,9 @@ async fn import_json<S: Store>(
                 let before = out.len();
                 out.value(row).expect("a row serialises");
                 if n == 0 && i == 0 {
-                    // Room for the rest, as long as the first.
-                    out.reserve((out.len() - before + 1) * (rows.len() - 1));
+                    // Room for the rest, as long as the first (a hint: never more than 256 MiB).
+                    let each = out.len() - before + 1;
+                    out.reserve(each.saturating_mul(rows.len() - 1).min(256 << 20));
                 }
             }
         }
@@ -2123,8 +2126,8 @@ async fn turn_moved<S: Store>(store: &S, book: &RefCell<Book>, head: &Option<Aud
 }
 
 /// What a planned command writes: its effects, its requests' records, the attachments' bytes,
-/// and the command itself (`json`, from [`command_json`]) as the outbox record; no outbox record
-/// without it (a replayed command).
+/// and the command itself (`json`, from [`command_json`] or [`import_json`]) as the outbox
+/// record; no outbox record without it (a replayed command).
 fn written(
     ctx: &Ctx,
     fx: &Effects,

@@ -113,9 +113,13 @@ pub(crate) fn plan_import(
     require(me, permission(import.kind), "import these records")?;
     let mut refused = Vec::new();
     let profile_editor = book.policy.profile_editors.iter().any(|x| me.has(*x));
+    let mut file_customers: HashSet<CustomerId> = HashSet::with_capacity(r.customers.len());
     for c in &r.customers {
         if book.customer(c.id).is_some() {
             refused.push(format!("customer {}: its id exists", c.name));
+        }
+        if !file_customers.insert(c.id) {
+            refused.push(format!("customer {}: its id is in the file twice", c.name));
         }
         if !me.sees(&c.sales_rep) {
             refused.push(format!(
@@ -186,7 +190,6 @@ pub(crate) fn plan_import(
     }
     // The row's name (`what`) is written only for a row refused: a file of 100,000 good rows
     // formats none.
-    let file_customers: HashSet<CustomerId> = r.customers.iter().map(|c| c.id).collect();
     let seen = |id: CustomerId, what: &dyn Fn() -> String, refused: &mut Vec<String>| {
         if file_customers.contains(&id) {
             return;
@@ -306,10 +309,13 @@ pub(crate) fn plan_import(
             by_id.entry(i.id).or_insert(i);
         }
     }
-    // Where each customer with a dispute is in `customers` (the file's, then the book's).
+    // Where each customer is in `customers` (the file's ones, then the book's that a dispute
+    // changes; no id is there twice: the file's are refused above).
     let mut at: IdMap<CustomerId, usize> = IdMap::default();
-    for (k, c) in customers.iter().enumerate() {
-        at.insert(c.id, k);
+    if !r.disputed.is_empty() {
+        for (k, c) in customers.iter().enumerate() {
+            at.insert(c.id, k);
+        }
     }
     for &(id, amount) in &r.disputed {
         let Some(&inv) = by_id.get(&id) else {

@@ -1373,6 +1373,7 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
         customers: list,
         ..Records::default()
     };
+    let twin = plain("Twin Ltd", "rep-1");
     let table = [
         (
             "fs",
@@ -1413,6 +1414,12 @@ fn no_import_row_bypasses_a_control_a_typed_record_meets() {
             "rep-1",
             import(Kind::Payments, Records::default()),
             "CMD-NOT-PERMITTED",
+        ),
+        // One customer twice (a forged command; a file's check gives each row a new id).
+        (
+            "rep-1",
+            import(Kind::Customers, customers(vec![twin.clone(), twin])),
+            "CMD-ROWS",
         ),
         (
             "rep-1",
@@ -5117,6 +5124,14 @@ fn restore_in_an_imports_turn(turn: usize, rows: u32, turns: usize) {
         trail,
         w.book.borrow().audit,
         "the book's trail is the store's"
+    );
+    // Its record, written in turns or not, is the command's canonical JSON.
+    let outbox = block_on(w.store.outbox()).unwrap();
+    let rec = outbox.last().unwrap();
+    let env: Envelope = rec.payload.read().unwrap();
+    assert_eq!(
+        rec.payload.text(),
+        serde_json::to_value(&env).unwrap().to_string()
     );
 }
 

@@ -1783,12 +1783,12 @@ fn run_everything(bytes: &[u8], format: DateFormat) -> Result<(), TestCaseError>
     for step in [1, 2, 5] {
         let mut reader = TableReader::new(&decoded.text, delim);
         let mut reads = 1;
-        let in_steps = loop {
-            if let Some(t) = reader.read(step) {
-                break t;
-            }
+        while !reader.read(step) {
             reads += 1;
-        };
+        }
+        // Read again after its end: nothing more.
+        prop_assert!(reader.read(step));
+        let in_steps = reader.finish();
         prop_assert_eq!(&in_steps, &whole, "{} at a time", step);
         // Every record but the last few is read in a step of its own (none read at once).
         if step == 1 {

@@ -323,23 +323,23 @@ pub struct Writer<'d> {
     at: usize,
     /// The section's opening is written.
     opened: bool,
-    /// The stored text of the record at `at`, when it is a large one being checked and written
-    /// a piece at a time ([`PIECE`]).
-    large: Option<Large>,
+    /// The record at `at`, when it is a large stored text being checked and written a piece at
+    /// a time ([`PIECE`]).
+    large: Option<Large<'d>>,
 }
 
-/// A stored text of this many bytes or more (an import's command: megabytes) is checked as
-/// canonical and written [`PIECE`] bytes a call's record at a time, so that no call of
-/// [`Writer::write_some`] holds a page for the whole of it (it was a task of about 150 ms, the
-/// last long one of a large book's backup).
+/// A stored text (a customer, an audit entry, an outbox record) of this many bytes or more (an
+/// import's command: megabytes) is checked as canonical and written [`PIECE`] bytes for each
+/// record of a [`Writer::write_some`] call's count, so that no call holds a page for the whole
+/// of it (it was a task of about 150 ms, the last long one of a large book's backup).
 pub const LARGE: usize = 2 * PIECE;
 /// What one record of a [`Writer::write_some`] call's count stands for in a large record.
 pub const PIECE: usize = 64 << 10;
 
 /// A large record under way: its canonical check, then how much of it is written.
-#[derive(Default)]
-struct Large {
-    check: crate::canonical::Check,
+struct Large<'d> {
+    text: &'d str,
+    check: crate::canonical::Check<'d>,
     written: Option<usize>,
 }
 
@@ -401,48 +401,50 @@ impl<'d> Writer<'d> {
                 &Value::String(self.meta[i].1.clone()).to_string(),
             )
             .into(),
-            2 => canon(&d.customers[i]),
+            2 | 13 | 15 => canon(self.stored(part, i).expect("a stored text")),
             3 => json(&d.rows.orders[i]).into(),
             4 => invoice_json(&d.rows.invoices[i]).into(),
             5 => payment_json(&d.rows.payments[i]).into(),
             6 => json(&d.rows.credit_notes[i]).into(),
             7 => json(&d.rows.corrections[i]).into(),
             8..=12 => doc(&self.docs[part - 8]),
-            13 => canon(&d.audit[i]),
             14 => {
                 let b64 = base64::engine::general_purpose::STANDARD;
                 let (k, v) = &d.attachments[i];
                 pair(k, &Value::String(b64.encode(v)).to_string()).into()
             }
-            // A command is stored canonical (`Payload::of`): copied as it is, not parsed.
-            15 => canon(&d.outbox[i]),
             _ => unreachable!("no section {part}"),
         }
     }
 
-    /// The record's stored text, if the record is that text (canonical) and [`LARGE`].
-    fn large_text(&self, part: usize, i: usize) -> Option<&'d str> {
+    /// The record, when it is a stored text, written as it is when it is canonical (a customer,
+    /// an audit entry, a command: the app stores them canonical, `Payload::of`).
+    fn stored(&self, part: usize, i: usize) -> Option<&'d str> {
         let d = self.d;
-        let text = match part {
-            2 => &d.customers[i],
-            13 => &d.audit[i],
-            15 => &d.outbox[i],
-            _ => return None,
-        };
-        (text.len() >= LARGE).then_some(text.as_str())
+        match part {
+            2 => Some(&d.customers[i]),
+            13 => Some(&d.audit[i]),
+            15 => Some(&d.outbox[i]),
+            _ => None,
+        }
     }
 
-    /// One piece of a large record: [`PIECE`] bytes of it checked or written. True once it is
-    /// written whole (copied when it is canonical; else written again, in one go: only a
-    /// record not written by the app).
+    /// One piece of a large record: [`PIECE`] bytes of it checked, or written (the step that
+    /// ends the check writes the first piece). True once it is written whole: copied when it is
+    /// canonical, else written again in one go (only a record the app did not write).
     fn large_piece(
         &mut self,
         out: &mut impl std::io::Write,
-        text: &str,
+        text: &'d str,
         first: bool,
     ) -> std::io::Result<bool> {
-        let large = self.large.get_or_insert_with(Large::default);
-        let written = match (large.written, large.check.step(text, PIECE)) {
+        let large = self.large.get_or_insert_with(|| Large {
+            text,
+            check: crate::canonical::Check::new(text),
+            written: None,
+        });
+        let text = large.text;
+        let written = match (large.written, large.check.step(PIECE)) {
             (_, None) => return Ok(false),
             (None, Some(false)) => {
                 self.large = None;
@@ -469,7 +471,7 @@ impl<'d> Writer<'d> {
 
     /// Writes up to `records` more records (and the openings and closings around them); true
     /// once the whole file is written. A [`LARGE`] record counts as one record for each
-    /// [`PIECE`] of it checked and one for each written.
+    /// [`PIECE`] of it checked and for each written after the first.
     pub fn write_some(
         &mut self,
         out: &mut impl std::io::Write,
@@ -491,7 +493,8 @@ impl<'d> Writer<'d> {
                 }
                 records -= 1;
                 let first = self.at == 0;
-                if let Some(text) = self.large_text(self.part, self.at) {
+                let large = self.stored(self.part, self.at).filter(|t| t.len() >= LARGE);
+                if let Some(text) = large {
                     if !self.large_piece(out, text, first)? {
                         continue;
                     }

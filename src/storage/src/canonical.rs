@@ -30,35 +30,45 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
 /// canonical text ([`Parts::value`]) and the text between them ([`Parts::text`]: brackets,
 /// commas, members' keys), in the order the whole value's canonical text has them.
 /// [`crate::Payload::of_parts`] makes a record of it.
-#[derive(Debug, Default)]
-pub struct Parts(pub(crate) Vec<u8>);
+pub struct Parts(Canon);
+
+impl Default for Parts {
+    fn default() -> Parts {
+        Parts(Canon {
+            out: Vec::new(),
+            entries: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+}
 
 impl Parts {
     /// Appends `value`'s canonical text.
     pub fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let mut c = Canon {
-            out: std::mem::take(&mut self.0),
-            entries: Vec::new(),
-            scratch: Vec::new(),
-        };
-        let written = value.serialize(&mut c);
-        self.0 = c.out;
+        // On an error the members of an object left open would stay: none are kept.
+        let written = value.serialize(&mut self.0);
+        self.0.entries.clear();
         written
     }
     /// Appends `text` as it is.
     pub fn text(&mut self, text: &str) {
-        self.0.extend_from_slice(text.as_bytes());
+        self.0.out.extend_from_slice(text.as_bytes());
     }
     /// Bytes written so far.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.out.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.out.is_empty()
     }
-    /// Room for `more` bytes (a list's rows, estimated from its first).
+    /// Room for `more` bytes if there is: a hint (a list's rows, estimated from its first),
+    /// never a failure.
     pub fn reserve(&mut self, more: usize) {
-        self.0.reserve(more);
+        let _ = self.0.out.try_reserve(more);
+    }
+    /// The text written, which is UTF-8 (text in, serde_json's JSON).
+    pub(crate) fn into_text(self) -> String {
+        String::from_utf8(self.0.out).expect("text and JSON are UTF-8")
     }
 }
 
@@ -68,16 +78,17 @@ impl Parts {
 /// `canonical(text) == text` and the text can be copied as it is. One pass over the bytes, no
 /// allocation beyond a stack of the open objects' last keys.
 pub fn is_canonical(text: &str) -> bool {
-    Check::default()
-        .step(text, usize::MAX)
+    Check::new(text)
+        .step(usize::MAX)
         .expect("the whole text is read in one step")
 }
 
 /// [`is_canonical`] a piece at a time, for a text of megabytes (an import's command) that a
 /// browser's page checks between its other work: each [`Check::step`] reads about as many bytes
 /// as it is given, and the verdict is the one [`is_canonical`] gives, however the text is cut.
-#[derive(Debug, Default)]
-pub struct Check {
+#[derive(Debug)]
+pub struct Check<'t> {
+    text: &'t [u8],
     /// The open arrays and objects.
     stack: Vec<Nest>,
     /// The next byte to read.
@@ -95,17 +106,27 @@ struct Nest {
     key_next: bool,
 }
 
-impl Check {
-    /// Reads `bytes` more of `text` (a string it is in is read to its end), which is the same
-    /// text at every step; the verdict once there is one.
-    pub fn step(&mut self, text: &str, bytes: usize) -> Option<bool> {
+impl<'t> Check<'t> {
+    pub fn new(text: &'t str) -> Check<'t> {
+        Check {
+            text: text.as_bytes(),
+            stack: Vec::new(),
+            at: 0,
+            verdict: None,
+        }
+    }
+
+    /// Reads `bytes` more of the text (at least one; a string it is in is read to its end); the
+    /// verdict once there is one.
+    pub fn step(&mut self, bytes: usize) -> Option<bool> {
         if self.verdict.is_none() {
-            self.verdict = self.read(text.as_bytes(), self.at.saturating_add(bytes));
+            self.verdict = self.read(self.at.saturating_add(bytes.max(1)));
         }
         self.verdict
     }
 
-    fn read(&mut self, b: &[u8], until: usize) -> Option<bool> {
+    fn read(&mut self, until: usize) -> Option<bool> {
+        let b = self.text;
         let stack = &mut self.stack;
         let mut i = self.at;
         let until = until.min(b.len());
@@ -171,9 +192,12 @@ impl Check {
     }
 }
 
-/// A text this module wrote ([`to_string`]), as a raw value without reading it again:
+/// A text this module wrote ([`to_string`], [`Parts`]), as a raw value without reading it again:
 /// serde_json writes a raw value's text as it is (`to_raw_value` of a value that serialises as
-/// one), where `RawValue::from_string` would parse all of it to check it is JSON.
+/// one, through serde_json's private raw-value name, which `canonical.rs`'s
+/// `a_payload_holds_its_values_canonical_text_and_is_written_as_that_json` would catch changing),
+/// where `RawValue::from_string` would parse all of it to check it is JSON. The text is copied
+/// once.
 pub(crate) fn written_raw(text: &str) -> Box<serde_json::value::RawValue> {
     struct Written<'a>(&'a str);
     impl Serialize for Written<'_> {

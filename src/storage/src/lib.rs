@@ -178,15 +178,16 @@ impl Payload {
         let text = canonical::to_string(value).expect("a value serialises to JSON");
         Payload(canonical::written_raw(&text))
     }
-    /// The text written in parts (an import's command, a few thousand rows a turn), which is
-    /// [`Payload::of`]'s text of the whole value when the parts are written in its order; like
-    /// that one, not read again (a debug build checks it is JSON).
+    /// The text written in parts (an import's command, a few thousand rows a turn). Its writer
+    /// answers for it being JSON: it is not read again, as [`Payload::of`]'s is not, and it is
+    /// the text `of` gives for the whole value only when the parts are that value's, in its
+    /// order (a test of each writer holds it to `of`'s text; a debug build checks it is JSON).
     pub fn of_parts(parts: canonical::Parts) -> Payload {
-        let text = String::from_utf8(parts.0).expect("text and JSON are UTF-8");
+        let text = parts.into_text();
         debug_assert!(
             serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(),
             "parts that are not JSON: {}",
-            text.get(..200).unwrap_or(&text)
+            text.chars().take(200).collect::<String>()
         );
         Payload(canonical::written_raw(&text))
     }

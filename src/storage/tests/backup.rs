@@ -664,6 +664,20 @@ fn a_large_record_is_checked_and_written_a_piece_at_a_time_as_the_whole_file_wri
         parsed.dump.outbox[parsed.dump.outbox.len() - 2..],
         [command, foreign_canonical]
     );
+    // A large customer and a large audit entry are stored texts too (the writer does not read
+    // them as records: they need not be ones here).
+    let long = "x".repeat(backup::LARGE);
+    dump.customers.insert(0, format!(r#"{{"a":"{long}"}}"#));
+    dump.audit.push(format!(r#"{{"b":1, "a":"{long}"}}"#));
+    let whole = to_json(&dump);
+    assert!(whole.contains(&format!("\"customers\":[\n{{\"a\":\"{long}\"}},\n")));
+    assert!(whole.contains(&format!(",\n{{\"a\":\"{long}\",\"b\":1}}\n]")));
+    for step in [1, 3] {
+        let mut w = backup::Writer::new(&dump);
+        let mut out = Vec::new();
+        while !w.write_some(&mut out, step).unwrap() {}
+        assert_eq!(String::from_utf8(out).unwrap(), whole, "{step} at a time");
+    }
 }
 
 /// Reads `bytes` a few at a time (`step`), as a file read in parts is.

@@ -157,10 +157,10 @@ fn row() -> impl Strategy<Value = Row> {
 
 /// The verdict of a [`Check`] made `piece` bytes a step, and how many steps it took.
 fn pieced(text: &str, piece: usize) -> (bool, usize) {
-    let mut check = Check::default();
+    let mut check = Check::new(text);
     let mut steps = 1;
     loop {
-        if let Some(verdict) = check.step(text, piece) {
+        if let Some(verdict) = check.step(piece) {
             return (verdict, steps);
         }
         steps += 1;

@@ -144,7 +144,12 @@ fn CsvImport() -> impl IntoView {
                 return;
             }
             let t = perf_now();
-            let p = match importing::parse(&name, &bytes).await {
+            let read = importing::parse(&name, &bytes).await;
+            // Another file chosen, or the page left, while the rows were read in turns.
+            if stopped() {
+                return;
+            }
+            let p = match read {
                 Ok(p) => p,
                 Err(e) => {
                     progress.set(None);

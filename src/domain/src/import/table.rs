@@ -162,16 +162,14 @@ impl LineCounter<'_> {
 /// are skipped. The first non-blank row is the header. `I-EMPTY-FILE` if there is none.
 pub fn read_table(text: &str, delimiter: u8) -> Result<Table, ImportProblem> {
     let mut reader = TableReader::new(text, delimiter);
-    loop {
-        if let Some(table) = reader.read(usize::MAX) {
-            return table;
-        }
-    }
+    reader.read(usize::MAX);
+    reader.finish()
 }
 
-/// [`read_table`] a few thousand records at a time ([`TableReader::read`]), for a page that
+/// [`read_table`] a thousand or so records at a time ([`TableReader::read`]), for a page that
 /// reads a file of 100,000 rows between its other work (one read was a task of 70-120 ms in a
-/// browser). However the reads are cut, the table (or the problem) is [`read_table`]'s.
+/// browser). However the reads are cut, [`TableReader::finish`] gives [`read_table`]'s table
+/// or problem.
 pub struct TableReader<'t> {
     rdr: csv::Reader<&'t [u8]>,
     lines: LineCounter<'t>,
@@ -179,6 +177,8 @@ pub struct TableReader<'t> {
     table: Table,
     have_header: bool,
     width: usize,
+    /// Set once the text is read or cannot be.
+    end: Option<Result<(), ImportProblem>>,
 }
 
 impl<'t> TableReader<'t> {
@@ -194,20 +194,28 @@ impl<'t> TableReader<'t> {
             table: Table::default(),
             have_header: false,
             width: 0,
+            end: None,
         }
     }
 
-    /// Reads up to `records` more records (blank ones included); the table, or why the file
-    /// cannot be read, once the text is read (then the reader is spent).
-    pub fn read(&mut self, records: usize) -> Option<Result<Table, ImportProblem>> {
+    /// Reads up to `records` more records (blank ones included); true once the text is read
+    /// or found unreadable (then a read reads nothing more).
+    pub fn read(&mut self, records: usize) -> bool {
         for _ in 0..records {
+            if self.end.is_some() {
+                break;
+            }
             match self.rdr.read_record(&mut self.rec) {
                 Ok(true) => {}
-                Ok(false) => return Some(self.finish()),
+                Ok(false) => {
+                    self.end = Some(Ok(()));
+                    break;
+                }
                 Err(e) => {
-                    return Some(Err(ImportProblem::Unreadable {
+                    self.end = Some(Err(ImportProblem::Unreadable {
                         line: e.position().map_or(0, |p| p.line()),
-                    }))
+                    }));
+                    break;
                 }
             }
             let rec = &self.rec;
@@ -230,14 +238,17 @@ impl<'t> TableReader<'t> {
                 self.table.line_of_row.push(line);
             }
         }
-        None
+        self.end.is_some()
     }
 
-    fn finish(&mut self) -> Result<Table, ImportProblem> {
+    /// The table, or why the file cannot be read; `I-EMPTY-FILE` as well if it is not read to
+    /// its end (a caller that stops early).
+    pub fn finish(self) -> Result<Table, ImportProblem> {
+        self.end.unwrap_or(Err(ImportProblem::EmptyFile))?;
         if !self.have_header {
             return Err(ImportProblem::EmptyFile);
         }
-        let mut table = std::mem::take(&mut self.table);
+        let mut table = self.table;
         let width = self.width;
         table.headers.resize(width, String::new());
         for r in &mut table.rows {
