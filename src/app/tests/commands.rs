@@ -4784,15 +4784,31 @@ fn kept_figures_come_back_at_the_next_start_only_while_no_write_happened_since()
 fn a_timeline_computed_a_slice_at_a_time_is_the_one_computed_at_once() {
     use creditdesk_app::reports::{dashboard, kept_timeline, timeline, TimelineBuilder};
     let w = World::new();
-    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    // Theirs first: its book comes before ours, which comes first by name.
     w.run("fs", old_invoice(&w, w.theirs, "700.10", 200))
         .unwrap();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
     w.run("fs", w.invoice(w.theirs, "5000", None)).unwrap();
     w.run("fs", w.payment(w.ours, "1234.56", None)).unwrap();
     let b = w.book.borrow();
     let n = b.customers.len();
     assert!(n >= 2);
     let whole = timeline(&b, 1, b.as_of);
+    // Each customer's figures in its own place (the pass visits them in the books' order).
+    for (i, c) in b.customers.iter().enumerate() {
+        assert_eq!(
+            whole.points(i),
+            b.ledger.per_customer(&[c.id], &whole.ends)[0],
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            whole.sales(i),
+            b.ledger.sales_in_periods([c.id], &whole.look),
+            "{}",
+            c.name
+        );
+    }
     for slice in [1, 2, n + 5] {
         let mut t = TimelineBuilder::new(&b, 100 + slice as u64, b.as_of);
         let mut steps = 1;

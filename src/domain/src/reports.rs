@@ -166,11 +166,21 @@ impl Ledger {
         out: &mut [Point],
         scratch: &mut Scratch,
     ) {
+        if let Some(book) = self.book(customer) {
+            self.book_points_into(book, dates, out, scratch);
+        }
+    }
+
+    /// [`Ledger::points_into`] for a customer's book.
+    fn book_points_into(
+        &self,
+        book: &crate::ledger::Book,
+        dates: &[Date],
+        out: &mut [Point],
+        scratch: &mut Scratch,
+    ) {
         let n = dates.len();
         debug_assert_eq!(out.len(), n);
-        let Some(book) = self.book(customer) else {
-            return;
-        };
         let Some(&last) = dates.last() else {
             return;
         };
@@ -283,7 +293,8 @@ impl Ledger {
         p.date = on;
     }
 
-    /// The figures of a set of customers, summed, at each of `dates` (ascending).
+    /// The figures of a set of customers, summed, at each of `dates` (ascending). The customers
+    /// are visited in their books' order (see `Ledger::in_book_order`).
     pub fn portfolio(
         &self,
         customers: impl IntoIterator<Item = CustomerId>,
@@ -291,8 +302,8 @@ impl Ledger {
     ) -> Vec<Point> {
         let mut out = vec![Point::default(); dates.len()];
         let mut scratch = Scratch::default();
-        for c in customers {
-            self.points_into(c, dates, &mut out, &mut scratch);
+        for (book, _) in self.in_book_order(customers) {
+            self.book_points_into(book, dates, &mut out, &mut scratch);
         }
         for (p, d) in out.iter_mut().zip(dates) {
             p.date = *d;
@@ -324,20 +335,22 @@ impl Ledger {
         }
     }
 
-    /// Each customer's figures at each of `dates`, in the order given.
+    /// Each customer's figures at each of `dates`, in the order given (computed in the books'
+    /// order, see `Ledger::in_book_order`).
     pub fn per_customer(&self, customers: &[CustomerId], dates: &[Date]) -> Vec<Vec<Point>> {
         let mut scratch = Scratch::default();
-        customers
+        let blank: Vec<Point> = dates
             .iter()
-            .map(|&c| {
-                let mut out = vec![Point::default(); dates.len()];
-                for (p, d) in out.iter_mut().zip(dates) {
-                    p.date = *d;
-                }
-                self.points_into(c, dates, &mut out, &mut scratch);
-                out
+            .map(|d| Point {
+                date: *d,
+                ..Point::default()
             })
-            .collect()
+            .collect();
+        let mut out = vec![blank; customers.len()];
+        for (book, pos) in self.in_book_order(customers.iter().copied()) {
+            self.book_points_into(book, dates, &mut out[pos], &mut scratch);
+        }
+        out
     }
 
     /// Credit sales (invoices issued) of a set of customers in each period: period `k` runs from

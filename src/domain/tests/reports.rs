@@ -490,6 +490,52 @@ proptest! {
     }
 
     #[test]
+    fn a_pass_over_many_customers_gives_each_its_own_figures_whatever_order_they_come_in(
+        l in arb_ledger(),
+        offsets in prop::collection::btree_set(0i32..900, 1..4),
+        order in Just(vec![C1, C2, CustomerId::from_u128(3), C2, CustomerId::from_u128(99)]).prop_shuffle(),
+    ) {
+        // The passes visit the customers in their books' order; what each customer gets, and
+        // where, is the order given (one given twice gets its figures twice, one unknown to the
+        // ledger gets none).
+        let base = d("2025-01-01");
+        let dates: Vec<Date> = offsets.into_iter().map(|o| base.add_days(o)).collect();
+        let alone = |c: CustomerId, dates: &[Date]| {
+            let mut out: Vec<Point> = dates.iter().map(|&date| Point { date, ..Point::default() }).collect();
+            l.points_into(c, dates, &mut out, &mut Scratch::default());
+            out
+        };
+        for dates in [&dates[..1], &dates[..]] {
+            let per = l.per_customer(&order, dates);
+            prop_assert_eq!(per.len(), order.len());
+            let mut sum: Vec<Point> = dates.iter().map(|&date| Point { date, ..Point::default() }).collect();
+            for (c, pts) in order.iter().zip(&per) {
+                prop_assert_eq!(pts, &alone(*c, dates), "{:?} on {} dates", c, dates.len());
+                for (s, p) in sum.iter_mut().zip(pts) {
+                    s.add(p);
+                }
+            }
+            prop_assert_eq!(l.portfolio(order.iter().copied(), dates), sum);
+        }
+        let mut visits = l.visiting_order(&order);
+        // A customer unknown to the ledger comes after every customer with invoices.
+        let at = |pos: usize| visits.iter().position(|&v| v == pos).unwrap();
+        let unknown = at(order.iter().position(|&c| c == CustomerId::from_u128(99)).unwrap());
+        for (pos, &c) in order.iter().enumerate() {
+            prop_assert!(l.customer_invoices(c).is_empty() || at(pos) < unknown, "{:?} before the unknown customer", c);
+        }
+        visits.sort_unstable();
+        prop_assert_eq!(visits, (0..order.len()).collect::<Vec<_>>(), "each position once");
+        let all: Vec<Customer> = order.iter().map(|&c| bare_customer(c, d("2024-01-01"))).collect();
+        let on = dates[0];
+        let metrics = l.metrics_all(&all, on, true);
+        prop_assert_eq!(metrics.len(), all.len());
+        for (c, m) in all.iter().zip(&metrics) {
+            prop_assert_eq!(m, &l.metrics(c, on), "{:?}", c.id);
+        }
+    }
+
+    #[test]
     fn the_aged_items_of_every_bucket_add_up_to_that_bucket(l in arb_ledger(), o in 0i32..900) {
         let on = d("2025-01-01").add_days(o);
         let customers = [C1, C2, CustomerId::from_u128(3)];

@@ -22,6 +22,7 @@
 
 use super::fixed::Fixed;
 use crate::date::Date;
+use crate::id::CustomerId;
 use crate::ledger::Ledger;
 use crate::money::div_round_half_away;
 use crate::party::{Customer, IndustryPosition};
@@ -177,19 +178,23 @@ impl Ledger {
         self.metrics_with(c, as_of, count_disputed, &mut Vec::new())
     }
 
-    /// The metrics of many customers as of a date: the same figures as
-    /// [`Ledger::metrics_counting`], with one scratch buffer for all of them.
+    /// The metrics of many customers as of a date, in the order given: the same figures as
+    /// [`Ledger::metrics_counting`], with one scratch buffer for all of them, computed in the
+    /// order of the customers' books ([`Ledger::visiting_order`]).
     pub fn metrics_all<'a>(
         &self,
         customers: impl IntoIterator<Item = &'a Customer>,
         as_of: Date,
         count_disputed: bool,
     ) -> Vec<Metrics> {
+        let customers: Vec<&Customer> = customers.into_iter().collect();
+        let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
         let mut scratch = Vec::new();
-        customers
-            .into_iter()
-            .map(|c| self.metrics_with(c, as_of, count_disputed, &mut scratch))
-            .collect()
+        let mut out = vec![Metrics::default(); customers.len()];
+        for pos in self.visiting_order(&ids) {
+            out[pos] = self.metrics_with(customers[pos], as_of, count_disputed, &mut scratch);
+        }
+        out
     }
 
     /// Distinct product categories ordered in `(from, to]`, or `None` when no order there says.
