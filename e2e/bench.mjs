@@ -394,6 +394,8 @@ try {
   await ready(page);
   const names = await page.evaluate(() => Array.from(window.wasmBindings.cd_bench_customer_names(500)));
   const csv = importCsv(names, counts.as_of);
+  // The import's kernels in one go each, as the native example runs them (nothing written).
+  const kernels = JSON.parse(await page.evaluate((c) => window.wasmBindings.cd_bench_import_kernels(c), csv.toString("utf8")));
   await page.evaluate(() => { window.cdImport = {}; });
   await putFileInPage(page, "bench.csv", csv);
   await longestTask(page);
@@ -410,18 +412,21 @@ try {
     { cwd: "..", encoding: "utf8", maxBuffer: 1 << 20 }).trim().split("\n").pop());
   console.log(`import ${imp.rows} invoices from CSV (${(csv.length / 1e6).toFixed(1)} MB) into the large set: ${fmt(impTotal)} ` +
     `(read ${fmt(imp.read_ms)}, parse ${fmt(imp.parse_ms)}, check every row ${fmt(imp.check_ms)}, write and update memory ${fmt(imp.write_ms)}; ` +
-    `${Math.round(imp.rows / (impTotal / 1000))} rows/s; target < 3 s, stretch 1 s); baseline, same run: parse and check natively ` +
-    `${fmt(nativeImp.parse_ms + nativeImp.check_ms)} (${nativeImp.rows} rows), browser/native ${((imp.parse_ms + imp.check_ms) / (nativeImp.parse_ms + nativeImp.check_ms)).toFixed(2)}x`);
+    `${Math.round(imp.rows / (impTotal / 1000))} rows/s; target < 3 s, stretch 1 s); the kernels each in one go, median of 5: parse ${fmt(kernels.parse_ms)}, check ${fmt(kernels.check_ms)} ` +
+    `in the browser, natively (same data, same run) ${fmt(nativeImp.parse_ms)} and ${fmt(nativeImp.check_ms)}, browser/native ` +
+    `${((kernels.parse_ms + kernels.check_ms) / (nativeImp.parse_ms + nativeImp.check_ms)).toFixed(2)}x`);
   console.log(`longest main-thread task during the import: ${fmt(impLong.max)} (target <= 50 ms); reading and checking the file ` +
     `${fmt(checkLong.max)} (${checkLong.count} over 50 ms), writing it and updating memory ${fmt(writeLong.max)} (${writeLong.count} over 50 ms)`);
   verdict("longest main-thread task, a 100,000-row import", fmt(impLong.max), "<= 50 ms", impLong.max <= 50,
-    `reading and checking ${fmt(checkLong.max)} (${checkLong.count} over 50 ms: the check of every row, ${fmt(imp.check_ms)}, one pass; the parse, ${fmt(imp.parse_ms)}, in slices), ` +
+    `reading and checking ${fmt(checkLong.max)} (${checkLong.count} over 50 ms; the parse, ${fmt(imp.parse_ms)}, and the check of every row, ${fmt(imp.check_ms)}, in slices), ` +
     `writing and updating memory ${fmt(writeLong.max)} (${writeLong.count} over 50 ms; a profile, SCEN=import node profile.mjs, names them: the command's plan, the store's write of the command and the chunks, memory; the command's JSON is written in slices)`,
-    "the check and the plan resumable in slices (their state kept between slices, the book read again in each; the write checks every row again), the command stored in parts, or a Web Worker");
+    "the write's plan resumable in slices (its state kept between slices, the book read again in each), the command stored in parts, or a Web Worker");
   {
-    const r = (imp.parse_ms + imp.check_ms) / (nativeImp.parse_ms + nativeImp.check_ms);
+    const r = (kernels.parse_ms + kernels.check_ms) / (nativeImp.parse_ms + nativeImp.check_ms);
     verdict("wasm / native, same run: the import's parse and check", `${r.toFixed(2)}x`, "<= 1.5x", r <= 1.5,
-      `browser ${fmt(imp.parse_ms + imp.check_ms)}, natively ${fmt(nativeImp.parse_ms + nativeImp.check_ms)}`, "as for aging and rescore");
+      `each in one go, median of 5: browser ${fmt(kernels.parse_ms)} + ${fmt(kernels.check_ms)}, natively ${fmt(nativeImp.parse_ms)} + ${fmt(nativeImp.check_ms)} ` +
+      `(the page's, in slices with turns: ${fmt(imp.parse_ms)} + ${fmt(imp.check_ms)})`,
+      "a profile of the check's hot paths in the wasm against native's (text: trimming, dates, amounts, document numbers, hashing)");
   }
   // Backup: the whole book as one file, from the button to the browser's download (the store
   // read in one transaction, the file written, handed over).

@@ -1147,6 +1147,65 @@ pub fn cd_bench_rescore() -> String {
     )
 }
 
+/// Import benchmark: the kernels of an import of `csv` (decoded and read; then every row checked
+/// against the data in memory), each run in one go, as the domain's `import` example runs them
+/// natively: the median of [`IMPORT_RUNS`] runs of each, as JSON. Nothing is written.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_import_kernels(csv: &str) -> String {
+    use creditdesk_domain::import::{
+        decode, guess_mapping, read_table, sniff_delimiter, validate, Context, Kind,
+    };
+    let (mut parse, mut check) = (Vec::new(), Vec::new());
+    let mut rows = 0;
+    with_data(|d| {
+        for _ in 0..IMPORT_RUNS {
+            let t = perf_now();
+            let text = decode(csv.as_bytes()).text;
+            let Ok(table) = read_table(&text, sniff_delimiter(&text)) else {
+                return;
+            };
+            parse.push(perf_now() - t);
+            let t = perf_now();
+            let ctx = Context {
+                customers: &d.customers,
+                users: &[],
+                ledger: &d.ledger,
+                meta: creditdesk_domain::id::Meta::new(
+                    creditdesk_domain::id::DeviceId::from_u128(1),
+                    Timestamp(0),
+                ),
+                fields: &Default::default(),
+            };
+            let mut n = 0u128;
+            let plan = validate(
+                Kind::Invoices,
+                &table,
+                &guess_mapping(Kind::Invoices, &table.headers),
+                &ctx,
+                &mut || {
+                    n += 1;
+                    n
+                },
+                d.as_of,
+            );
+            check.push(perf_now() - t);
+            rows = plan.records.len();
+        }
+    });
+    if parse.is_empty() {
+        return String::new();
+    }
+    format!(
+        r#"{{"parse_ms":{:.2},"check_ms":{:.2},"valid":{rows}}}"#,
+        median(parse),
+        median(check)
+    )
+}
+
+/// Runs of the import's kernels (a check of 100,000 rows is about 200 ms): the same as the
+/// native example's (the domain's `import`).
+const IMPORT_RUNS: usize = 5;
+
 /// The customers as this device's store holds them (opened, as JSON): what the tests read to
 /// show that a field hidden from the user was never stored here. Empty outside a test build.
 #[wasm_bindgen::prelude::wasm_bindgen]

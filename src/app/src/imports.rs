@@ -428,7 +428,90 @@ pub fn check_rows(
     at: Timestamp,
     new_id: &mut dyn FnMut() -> u128,
 ) -> creditdesk_domain::import::Plan {
-    check_rows_against(book, &book.ledger, user, kind, table, mapping, at, new_id)
+    RowCheck::new(book, user, kind, table, mapping, at).finish(book, table, new_id)
+}
+
+/// [`check_rows`] a few rows at a time (see `creditdesk_domain::import::Check`): each step is
+/// given the book as it is then, and the same table.
+pub struct RowCheck {
+    check: creditdesk_domain::import::Check,
+    /// The customers the user sees when they are not all of them (else the book's own list).
+    mine: Option<Vec<Customer>>,
+    at: Timestamp,
+}
+
+impl RowCheck {
+    pub fn new(
+        book: &Book,
+        user: &creditdesk_domain::approval::User,
+        kind: creditdesk_domain::import::Kind,
+        table: &creditdesk_domain::import::Table,
+        mapping: &creditdesk_domain::import::Mapping,
+        at: Timestamp,
+    ) -> RowCheck {
+        let mine = customers_seen(book, user);
+        let ctx = context(book, &book.ledger, mine.as_deref(), at);
+        let check = creditdesk_domain::import::Check::new(kind, table, mapping, &ctx, book.as_of);
+        RowCheck { check, mine, at }
+    }
+
+    /// Checks up to `rows` more rows against the book as it is now; true once every row is
+    /// checked.
+    pub fn step(
+        &mut self,
+        book: &Book,
+        table: &creditdesk_domain::import::Table,
+        new_id: &mut dyn FnMut() -> u128,
+        rows: usize,
+    ) -> bool {
+        let ctx = context(book, &book.ledger, self.mine.as_deref(), self.at);
+        self.check.step(table, &ctx, new_id, rows)
+    }
+
+    /// How many rows are checked.
+    pub fn rows_checked(&self) -> usize {
+        self.check.rows_checked()
+    }
+
+    /// The plan, once the rows left (if any) are checked against the book.
+    pub fn finish(
+        self,
+        book: &Book,
+        table: &creditdesk_domain::import::Table,
+        new_id: &mut dyn FnMut() -> u128,
+    ) -> creditdesk_domain::import::Plan {
+        let ctx = context(book, &book.ledger, self.mine.as_deref(), self.at);
+        self.check.finish(table, &ctx, new_id)
+    }
+}
+
+/// The customers `user` may refer to when they are not all of the book's: whoever sees every
+/// customer checks against the book's own list (no copy of 10,000 customers), anyone else
+/// against a copy of theirs.
+fn customers_seen(book: &Book, user: &creditdesk_domain::approval::User) -> Option<Vec<Customer>> {
+    (!user.may(creditdesk_domain::approval::Permission::SeeAllCustomers)).then(|| {
+        book.customers
+            .iter()
+            .filter(|c| user.sees(&c.sales_rep))
+            .cloned()
+            .collect()
+    })
+}
+
+/// What an import's rows are checked against: `mine` (else all the book's customers), `ledger`.
+fn context<'a>(
+    book: &'a Book,
+    ledger: &'a creditdesk_domain::Ledger,
+    mine: Option<&'a [Customer]>,
+    at: Timestamp,
+) -> creditdesk_domain::import::Context<'a> {
+    creditdesk_domain::import::Context {
+        customers: mine.unwrap_or(&book.customers),
+        users: &book.users,
+        ledger,
+        meta: Meta::new(book.device, at),
+        fields: &book.fields,
+    }
 }
 
 /// [`check_rows`] against another ledger than the book's: one a change is tried on first (a
@@ -444,26 +527,8 @@ pub fn check_rows_against(
     at: Timestamp,
     new_id: &mut dyn FnMut() -> u128,
 ) -> creditdesk_domain::import::Plan {
-    // Whoever sees every customer checks against the book's own list (no copy of 10,000
-    // customers); anyone else against a copy of theirs.
-    let mine: std::borrow::Cow<'_, [Customer]> =
-        if user.may(creditdesk_domain::approval::Permission::SeeAllCustomers) {
-            std::borrow::Cow::Borrowed(&book.customers)
-        } else {
-            book.customers
-                .iter()
-                .filter(|c| user.sees(&c.sales_rep))
-                .cloned()
-                .collect::<Vec<_>>()
-                .into()
-        };
-    let ctx = creditdesk_domain::import::Context {
-        customers: &mine,
-        users: &book.users,
-        ledger,
-        meta: Meta::new(book.device, at),
-        fields: &book.fields,
-    };
+    let mine = customers_seen(book, user);
+    let ctx = context(book, ledger, mine.as_deref(), at);
     creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)
 }
 

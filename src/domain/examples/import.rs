@@ -1,6 +1,7 @@
 //! Native figures for the import benchmark: the same 100,000-invoice CSV that `./x bench` imports
 //! in the browser, decoded, read and checked against the large data set (10,000 customers, about
-//! a million invoices). Prints one JSON line; asserts nothing.
+//! a million invoices), each kernel in one go, the median of five runs (the browser's are
+//! `cd_bench_import_kernels`'s). Prints one JSON line; asserts nothing.
 
 use creditdesk_domain::demo::{generate, DemoSpec};
 use creditdesk_domain::id::{DeviceId, Meta, Timestamp};
@@ -45,39 +46,54 @@ fn main() {
         ));
     }
     let bytes = csv.into_bytes();
-    let t = Instant::now();
-    let text = decode(&bytes).text;
-    let table = read_table(&text, sniff_delimiter(&text)).expect("a table");
-    let parse_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let t = Instant::now();
-    let mapping = guess_mapping(Kind::Invoices, &table.headers);
-    let ctx = Context {
-        customers: &customers,
-        users: &[],
-        ledger: &ledger,
-        meta: Meta::new(DeviceId::from_u128(1), Timestamp(0)),
-        fields: &Default::default(),
-    };
-    let mut n = 0u128;
-    let plan = validate(
-        Kind::Invoices,
-        &table,
-        &mapping,
-        &ctx,
-        &mut || {
-            n += 1;
-            n
-        },
-        as_of,
-    );
-    let check_ms = t.elapsed().as_secs_f64() * 1000.0;
-    for p in plan.problems.iter().take(3) {
-        eprintln!("{} {:?} {:?} {}", p.row, p.column, p.value, p.problem);
+    let (mut parse_ms, mut check_ms) = (Vec::new(), Vec::new());
+    let mut outcome = (0, 0, 0);
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let text = decode(&bytes).text;
+        let table = read_table(&text, sniff_delimiter(&text)).expect("a table");
+        parse_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let mapping = guess_mapping(Kind::Invoices, &table.headers);
+        let ctx = Context {
+            customers: &customers,
+            users: &[],
+            ledger: &ledger,
+            meta: Meta::new(DeviceId::from_u128(1), Timestamp(0)),
+            fields: &Default::default(),
+        };
+        let mut n = 0u128;
+        let plan = validate(
+            Kind::Invoices,
+            &table,
+            &mapping,
+            &ctx,
+            &mut || {
+                n += 1;
+                n
+            },
+            as_of,
+        );
+        check_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        for p in plan.problems.iter().take(3) {
+            eprintln!("{} {:?} {:?} {}", p.row, p.column, p.value, p.problem);
+        }
+        outcome = (table.rows.len(), plan.records.len(), plan.problems.len());
     }
     println!(
-        r#"{{"rows":{},"valid":{},"problems":{},"parse_ms":{parse_ms:.2},"check_ms":{check_ms:.2}}}"#,
-        table.rows.len(),
-        plan.records.len(),
-        plan.problems.len()
+        r#"{{"rows":{},"valid":{},"problems":{},"parse_ms":{:.2},"check_ms":{:.2}}}"#,
+        outcome.0,
+        outcome.1,
+        outcome.2,
+        median(parse_ms),
+        median(check_ms)
     );
+}
+
+/// Runs of each kernel, their median printed: as many as the browser's (`cd_bench_import_kernels`).
+const RUNS: usize = 5;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
 }

@@ -150,6 +150,23 @@ fn import(kind: Kind, bytes: &[u8]) -> (Table, Mapping, Plan) {
         fields: &Default::default(),
     };
     let plan = validate(kind, &table, &mapping, &ctx, &mut counter(), d(TODAY));
+    // Every file is also checked a row, two and three rows a step, to the same plan.
+    for rows in [1, 2, 3] {
+        let mut check = Check::new(kind, &table, &mapping, &ctx, d(TODAY));
+        let mut ids = counter();
+        let mut steps = 1;
+        while !check.step(&table, &ctx, &mut ids, rows) {
+            steps += 1;
+            assert_eq!(check.rows_checked(), rows * (steps - 1));
+        }
+        assert_eq!(check.rows_checked(), table.rows.len());
+        assert!(steps <= table.rows.len().div_ceil(rows).max(1));
+        assert_eq!(
+            check.finish(&table, &ctx, &mut ids),
+            plan,
+            "{kind:?} checked {rows} rows a step"
+        );
+    }
     (table, mapping, plan)
 }
 
@@ -910,6 +927,49 @@ fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
     // A column past the header row is added as the UI did by hand.
     m.map_column(&t, 6, None);
     assert_eq!(m.columns.len(), 7);
+}
+
+#[test]
+fn a_check_whose_customers_change_between_steps_goes_on_with_the_list_it_is_given() {
+    // Made with every stored customer, stepped on with none (another tab deleted them, say):
+    // the rows' customers are still found by name as the check began, and what a row reads of
+    // its customer (the first cooperation, for a warning) only where the new list holds it.
+    let decoded = decode(&fixture("invoices_bad.csv"));
+    let table = read_table(&decoded.text, sniff_delimiter(&decoded.text)).unwrap();
+    let mapping = guess_mapping(Kind::Invoices, &table.headers);
+    let (customers, ledger) = stored();
+    let (users, fields) = (users(), Default::default());
+    fn context<'a>(
+        customers: &'a [Customer],
+        users: &'a [User],
+        ledger: &'a Ledger,
+        fields: &'a creditdesk_domain::fields::FieldSet,
+    ) -> Context<'a> {
+        Context {
+            customers,
+            users,
+            ledger,
+            meta: meta(),
+            fields,
+        }
+    }
+    let ctx = |customers| context(customers, &users, &ledger, &fields);
+    let mut check = Check::new(Kind::Invoices, &table, &mapping, &ctx(&customers), d(TODAY));
+    let mut ids = counter();
+    assert!(!check.step(&table, &ctx(&customers), &mut ids, 1));
+    let reversed: Vec<Customer> = customers.iter().rev().cloned().collect();
+    assert!(!check.step(&table, &ctx(&reversed), &mut ids, 1));
+    let plan = check.finish(&table, &ctx(&[]), &mut ids);
+    let whole = validate(
+        Kind::Invoices,
+        &table,
+        &mapping,
+        &ctx(&customers),
+        &mut counter(),
+        d(TODAY),
+    );
+    assert_eq!(plan.problems, whole.problems);
+    assert_eq!(plan.records.len(), whole.records.len());
 }
 
 // ----- Every kind of bad row, at its row and column -----

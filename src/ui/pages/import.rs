@@ -90,7 +90,16 @@ fn CsvImport() -> impl IntoView {
         let secs = ((perf_now() - started.get_value()) / 1000.0).max(0.001);
         rows as f64 / secs
     };
+    // Which check of the rows is the current one: a change of the mapping, another file or a
+    // reset starts another, and one still taking its turns then stops and shows nothing.
+    let checks = StoredValue::new(0u64);
+    let next_check = move || {
+        let run = checks.get_value() + 1;
+        checks.set_value(run);
+        move || checks.try_get_value() == Some(run)
+    };
     let reset = move || {
+        checks.update_value(|n| *n += 1);
         parsed.set(None);
         mapping.set(None);
         plan.set(None);
@@ -98,16 +107,26 @@ fn CsvImport() -> impl IntoView {
         done.set(None);
         file_key.update(|k| *k += 1);
     };
-    // Checks the file against the mapping (again after every change of the mapping).
+    // Checks the file against the mapping again after a change of the mapping; no plan (nothing
+    // to confirm) until it is done.
     let recheck = move || {
         let (Some(p), Some(m)) = (parsed.get_untracked(), mapping.get_untracked()) else {
             return;
         };
-        plan.set(Some(Rc::new(importing::check(
-            kind.get_untracked(),
-            &p.table,
-            &m,
-        ))));
+        let kind = kind.get_untracked();
+        let current = next_check();
+        plan.set(None);
+        progress.set(Some(Progress {
+            phase: T::PhaseCheck,
+            pct: 60,
+            rows_per_s: 0.0,
+        }));
+        leptos::task::spawn_local(async move {
+            if let Some(checked) = importing::check(kind, &p.table, &m, current).await {
+                plan.try_set(Some(Rc::new(checked)));
+                progress.try_set(None);
+            }
+        });
     };
 
     let on_file = move |ev: leptos::ev::Event| {
@@ -172,7 +191,12 @@ fn CsvImport() -> impl IntoView {
             let (m, was_saved) = importing::mapping_for(kind, &p.table).await;
             remembered.set(was_saved);
             let t = perf_now();
-            let checked = importing::check(kind, &p.table, &m);
+            let current = next_check();
+            let Some(checked) =
+                importing::check(kind, &p.table, &m, move || current() && !stopped()).await
+            else {
+                return;
+            };
             publish("check_ms", perf_now() - t);
             progress.set(Some(Progress {
                 phase: T::PhaseCheck,

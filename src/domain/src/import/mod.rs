@@ -185,7 +185,7 @@ pub use table::{
     decode, error_file, inert_cell, read_table, sniff_delimiter, write_csv, Decoded,
     SourceEncoding, Table, TableReader, DELIMITERS, PROBLEMS_COLUMN,
 };
-pub use validate::{user_named, validate, Context, Plan, Records};
+pub use validate::{user_named, validate, Check, Context, Plan, Records};
 pub use values::{
     excel_serial_to_date, fold_char, guess_date_format, parse_amount, parse_amount_wan, parse_date,
     parse_doc_no, parse_industry_position, parse_order_status, parse_positive_amount,

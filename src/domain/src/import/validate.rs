@@ -103,8 +103,8 @@ fn past_date(s: &str, format: DateFormat, as_of: Date) -> Result<Date, ImportPro
     }
 }
 
-struct Sheet<'t> {
-    table: &'t Table,
+/// What a check carries from row to row (the table itself is handed to each step).
+struct Sheet {
     cols: [Option<usize>; FieldKey::COUNT],
     /// Custom fields by key, and their columns (customers only).
     custom: Vec<(String, usize)>,
@@ -122,7 +122,8 @@ struct Sheet<'t> {
 
 /// One row being checked: reads cells by field and records problems.
 struct Row<'s, 't> {
-    sheet: &'s mut Sheet<'t>,
+    sheet: &'s mut Sheet,
+    headers: &'t [String],
     cells: &'t [String],
     line: u64,
     bad: bool,
@@ -131,9 +132,10 @@ struct Row<'s, 't> {
 }
 
 impl<'s, 't> Row<'s, 't> {
-    fn new(sheet: &'s mut Sheet<'t>, cells: &'t [String], line: u64) -> Self {
+    fn new(sheet: &'s mut Sheet, headers: &'t [String], cells: &'t [String], line: u64) -> Self {
         Row {
             sheet,
+            headers,
             cells,
             line,
             bad: false,
@@ -160,7 +162,7 @@ impl<'s, 't> Row<'s, 't> {
     /// Records a problem of a field; a warning goes to the warnings and leaves the row valid.
     fn report(&mut self, f: FieldKey, problem: ImportProblem) {
         let column = self.sheet.cols[f.index()]
-            .and_then(|c| self.sheet.table.headers.get(c))
+            .and_then(|c| self.headers.get(c))
             .cloned();
         let value = self.text(f);
         let p = RowProblem {
@@ -187,7 +189,7 @@ impl<'s, 't> Row<'s, 't> {
             row: self.line,
             column: Some(
                 column
-                    .and_then(|c| self.sheet.table.headers.get(c).cloned())
+                    .and_then(|c| self.headers.get(c).cloned())
                     .unwrap_or_else(|| name.to_string()),
             ),
             field: None,
@@ -269,22 +271,24 @@ pub fn user_named(users: &[User], text: &str) -> Result<String, ImportProblem> {
     }
 }
 
-/// Stored customers by trimmed name, by USCC and by id.
-struct CustomerIndex<'a> {
-    by_name: HashMap<&'a str, (CustomerId, u32)>,
+/// Stored customers by trimmed name, by USCC and by id (their place in the context's list), read
+/// once when a check is made.
+struct CustomerIndex {
+    by_name: HashMap<String, (CustomerId, u32)>,
     by_uscc: HashMap<Uscc, CustomerId>,
-    by_id: IdMap<CustomerId, &'a Customer>,
+    by_id: IdMap<CustomerId, u32>,
 }
 
-impl<'a> CustomerIndex<'a> {
-    fn new(customers: &'a [Customer]) -> Self {
-        let mut by_name: HashMap<&str, (CustomerId, u32)> = HashMap::with_capacity(customers.len());
+impl CustomerIndex {
+    fn new(customers: &[Customer]) -> Self {
+        let mut by_name: HashMap<String, (CustomerId, u32)> =
+            HashMap::with_capacity(customers.len());
         let mut by_uscc = HashMap::new();
         let mut by_id = IdMap::default();
-        for c in customers {
-            by_id.entry(c.id).or_insert(c);
+        for (at, c) in customers.iter().enumerate() {
+            by_id.entry(c.id).or_insert(at as u32);
             by_name
-                .entry(c.name.trim())
+                .entry(c.name.trim().to_owned())
                 .and_modify(|e| e.1 += 1)
                 .or_insert((c.id, 1));
             if let Some(u) = c.uscc {
@@ -323,6 +327,15 @@ impl<'a> CustomerIndex<'a> {
             }
         }
         Err(ImportProblem::UnknownCustomer)
+    }
+
+    /// A customer by id in `customers` (the list a step is given): `None` when the list no
+    /// longer holds it where it was when the index was made.
+    fn get<'c>(&self, customers: &'c [Customer], id: CustomerId) -> Option<&'c Customer> {
+        self.by_id
+            .get(&id)
+            .and_then(|&at| customers.get(at as usize))
+            .filter(|c| c.id == id)
     }
 }
 
@@ -423,14 +436,15 @@ impl OpenBook {
     }
 }
 
-struct Opens<'a> {
-    ledger: &'a Ledger,
+/// What is open of each customer's invoices as the file's rows so far leave it, read from the
+/// ledger on a customer's first row.
+#[derive(Default)]
+struct Opens {
     books: IdMap<CustomerId, OpenBook>,
 }
 
-impl Opens<'_> {
-    fn book(&mut self, c: CustomerId) -> &mut OpenBook {
-        let ledger = self.ledger;
+impl Opens {
+    fn book(&mut self, ledger: &Ledger, c: CustomerId) -> &mut OpenBook {
         self.books
             .entry(c)
             .or_insert_with(|| OpenBook::of(ledger, c))
@@ -442,17 +456,22 @@ impl Opens<'_> {
 type PaymentKey = (Date, Money, Option<DocNo>);
 
 /// The stored payments of each customer by [`PaymentKey`], built on first use of a customer.
-struct StoredPayments<'a> {
-    ledger: &'a Ledger,
+#[derive(Default)]
+struct StoredPayments {
     books: IdMap<CustomerId, HashMap<PaymentKey, Vec<Payment>>>,
 }
 
-impl<'a> StoredPayments<'a> {
+impl StoredPayments {
     /// True when the customer has a stored payment with this date, amount and reference that
     /// went to `invoice` alone (any stored payment when the row names no invoice: it would be
     /// allocated oldest first, as the stored one was).
-    fn has(&mut self, c: CustomerId, key: PaymentKey, invoice: Option<InvoiceId>) -> bool {
-        let ledger = self.ledger;
+    fn has(
+        &mut self,
+        ledger: &Ledger,
+        c: CustomerId,
+        key: PaymentKey,
+        invoice: Option<InvoiceId>,
+    ) -> bool {
         let book = self.books.entry(c).or_insert_with(|| {
             let mut by_key: HashMap<PaymentKey, Vec<Payment>> = HashMap::new();
             // A void payment is no duplicate: recording it again right is what a void is for.
@@ -524,7 +543,8 @@ fn check_unique(r: &mut Row, stored: &HashSet<DocNo>, seen: &mut HashMap<DocNo, 
 
 /// Checks every row of `table` as records of `kind`, read through `mapping`, against what
 /// `ctx` holds, on day `as_of`. Every problem of every row is reported. Valid rows become
-/// records with ids drawn from `ids` (one call per record, in row order) and `ctx.meta`.
+/// records with ids drawn from `ids` (one call per record, in row order) and `ctx.meta`. The
+/// same as a [`Check`] made and finished at once.
 pub fn validate(
     kind: Kind,
     table: &Table,
@@ -533,146 +553,276 @@ pub fn validate(
     ids: &mut dyn FnMut() -> u128,
     as_of: Date,
 ) -> Plan {
-    let mut file_problems = Vec::new();
-    let file_problem = |field: Option<FieldKey>, column: Option<String>, problem| RowProblem {
-        row: 0,
-        column,
-        field,
-        value: String::new(),
-        problem,
-    };
-    let mut sheet = Sheet {
-        table,
-        cols: [None; FieldKey::COUNT],
-        custom: if kind == Kind::Customers {
-            mapping
-                .custom
-                .iter()
-                .filter(|(k, c)| {
-                    **c < table.headers.len() && ctx.fields.get(k).is_some_and(|d| !d.retired)
-                })
-                .map(|(k, c)| (k.clone(), *c))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        without_custom: mapping.without_custom,
-        problems: Vec::new(),
-        warnings: Vec::new(),
-        rows_in_error: BTreeSet::new(),
-        format: mapping.date_format,
-        as_of,
-        meta: ctx.meta,
-        commit: true,
-    };
-    if mapping.kind != kind {
-        return Plan {
-            kind,
-            rows_total: table.rows.len(),
-            records: Records::default(),
-            problems: vec![file_problem(
+    Check::new(kind, table, mapping, ctx, as_of).finish(table, ctx, ids)
+}
+
+/// [`validate`] a few rows at a time, so that a page can take its turns between them. Made with
+/// the file's problems, the stored customers and what the stored data says of the documents the
+/// file names (one pass over the ledger), then [`Check::step`] by step, each given the same table
+/// and the data as it is then: a customer's open invoices and stored payments are read from it on
+/// the customer's first row; what earlier rows of the file took (the numbers they used, the open
+/// amounts their payments settled) is carried from step to step. The plan is the one
+/// [`validate`] gives, in one step or in many, when the data does not change between them; when
+/// it does, the plan is a preview the write checks again.
+pub struct Check {
+    kind: Kind,
+    sheet: Sheet,
+    file_problems: Vec<RowProblem>,
+    records: Records,
+    pass: Pass,
+    /// The next row to check.
+    next: usize,
+    rows_total: usize,
+}
+
+/// What a kind's check carries from row to row.
+enum Pass {
+    /// The mapping is of another kind: no row is checked.
+    Nothing,
+    Invoices(InvoicePass),
+    Payments(PaymentPass),
+    CreditNotes(CreditNotePass),
+    Orders(OrderPass),
+    Customers(CustomerPass),
+}
+
+impl Check {
+    pub fn new(kind: Kind, table: &Table, mapping: &Mapping, ctx: &Context, as_of: Date) -> Check {
+        let mut file_problems = Vec::new();
+        let file_problem = |field: Option<FieldKey>, column: Option<String>, problem| RowProblem {
+            row: 0,
+            column,
+            field,
+            value: String::new(),
+            problem,
+        };
+        let mut sheet = Sheet {
+            cols: [None; FieldKey::COUNT],
+            custom: if kind == Kind::Customers {
+                mapping
+                    .custom
+                    .iter()
+                    .filter(|(k, c)| {
+                        **c < table.headers.len() && ctx.fields.get(k).is_some_and(|d| !d.retired)
+                    })
+                    .map(|(k, c)| (k.clone(), *c))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            without_custom: mapping.without_custom,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            rows_in_error: BTreeSet::new(),
+            format: mapping.date_format,
+            as_of,
+            meta: ctx.meta,
+            commit: true,
+        };
+        if mapping.kind != kind {
+            file_problems.push(file_problem(
                 None,
                 None,
                 ImportProblem::MappingKind {
                     mapping: mapping.kind,
                 },
-            )],
-            rows_in_error: BTreeSet::new(),
-            warnings: Vec::new(),
-        };
-    }
-    for (i, c) in mapping.columns.iter().enumerate().take(table.headers.len()) {
-        let Some(f) = c.filter(|f| kind.field(*f).is_some()) else {
-            continue;
-        };
-        match sheet.cols[f.index()] {
-            Some(first) => file_problems.push(file_problem(
-                Some(f),
-                Some(table.headers[i].clone()),
-                ImportProblem::ColumnMappedTwice {
-                    field: f,
-                    first_column: first as u32,
-                },
-            )),
-            None => sheet.cols[f.index()] = Some(i),
-        }
-    }
-    for field in kind.fields() {
-        let missing = |f: FieldKey| sheet.cols[f.index()].is_none();
-        let or = match field.need {
-            Need::Required => None,
-            Need::RequiredUnless(other) if missing(other) => Some(other),
-            _ => continue,
-        };
-        if missing(field.key) {
-            file_problems.push(file_problem(
-                Some(field.key),
-                None,
-                ImportProblem::MissingColumn {
-                    field: field.key,
-                    or,
-                },
             ));
+            return Check {
+                kind,
+                sheet,
+                file_problems,
+                records: Records::default(),
+                pass: Pass::Nothing,
+                next: table.rows.len(),
+                rows_total: table.rows.len(),
+            };
+        }
+        for (i, c) in mapping.columns.iter().enumerate().take(table.headers.len()) {
+            let Some(f) = c.filter(|f| kind.field(*f).is_some()) else {
+                continue;
+            };
+            match sheet.cols[f.index()] {
+                Some(first) => file_problems.push(file_problem(
+                    Some(f),
+                    Some(table.headers[i].clone()),
+                    ImportProblem::ColumnMappedTwice {
+                        field: f,
+                        first_column: first as u32,
+                    },
+                )),
+                None => sheet.cols[f.index()] = Some(i),
+            }
+        }
+        for field in kind.fields() {
+            let missing = |f: FieldKey| sheet.cols[f.index()].is_none();
+            let or = match field.need {
+                Need::Required => None,
+                Need::RequiredUnless(other) if missing(other) => Some(other),
+                _ => continue,
+            };
+            if missing(field.key) {
+                file_problems.push(file_problem(
+                    Some(field.key),
+                    None,
+                    ImportProblem::MissingColumn {
+                        field: field.key,
+                        or,
+                    },
+                ));
+            }
+        }
+        sheet.commit = file_problems.is_empty();
+        let mut records = Records::default();
+        let pass = match kind {
+            Kind::Customers => Pass::Customers(CustomerPass::new(ctx)),
+            Kind::Orders => Pass::Orders(OrderPass::new(&sheet, table, ctx)),
+            Kind::Invoices => {
+                if sheet.commit {
+                    records.invoices.reserve(table.rows.len());
+                    records.rows.reserve(table.rows.len());
+                }
+                Pass::Invoices(InvoicePass::new(&sheet, table, ctx))
+            }
+            Kind::Payments => Pass::Payments(PaymentPass::new(&sheet, table, ctx)),
+            Kind::CreditNotes => Pass::CreditNotes(CreditNotePass::new(&sheet, table, ctx)),
+        };
+        Check {
+            kind,
+            sheet,
+            file_problems,
+            records,
+            pass,
+            next: 0,
+            rows_total: table.rows.len(),
         }
     }
-    sheet.commit = file_problems.is_empty();
-    let mut records = Records::default();
-    match kind {
-        Kind::Customers => customers(&mut sheet, ctx, ids, &mut records),
-        Kind::Orders => orders(&mut sheet, ctx, ids, &mut records),
-        Kind::Invoices => invoices(&mut sheet, ctx, ids, &mut records),
-        Kind::Payments => payments(&mut sheet, ctx, ids, &mut records),
-        Kind::CreditNotes => credit_notes(&mut sheet, ctx, ids, &mut records),
+
+    /// Checks up to `rows` more rows of `table` (at least one while any is left) against `ctx`;
+    /// true once every row is checked.
+    pub fn step(
+        &mut self,
+        table: &Table,
+        ctx: &Context,
+        ids: &mut dyn FnMut() -> u128,
+        rows: usize,
+    ) -> bool {
+        // The table is the one the check was made with (a shorter one ends it early).
+        debug_assert_eq!(table.rows.len(), self.rows_total, "another table");
+        let last = self.rows_total.min(table.rows.len());
+        let start = self.next.min(last);
+        let end = start.saturating_add(rows.max(1)).min(last);
+        let at = start..end;
+        let (sheet, out) = (&mut self.sheet, &mut self.records);
+        match &mut self.pass {
+            Pass::Nothing => {}
+            Pass::Invoices(p) => invoice_rows(p, sheet, table, at, ctx, ids, out),
+            Pass::Payments(p) => payment_rows(p, sheet, table, at, ctx, ids, out),
+            Pass::CreditNotes(p) => credit_note_rows(p, sheet, table, at, ctx, ids, out),
+            Pass::Orders(p) => order_rows(p, sheet, table, at, ids, out),
+            Pass::Customers(p) => customer_rows(p, sheet, table, at, ctx, ids, out),
+        }
+        self.next = end;
+        end >= last
     }
-    file_problems.append(&mut sheet.problems);
-    Plan {
-        kind,
-        rows_total: table.rows.len(),
-        records,
-        problems: file_problems,
-        warnings: sheet.warnings,
-        rows_in_error: sheet.rows_in_error,
+
+    /// How many rows are checked.
+    pub fn rows_checked(&self) -> usize {
+        self.next
+    }
+
+    /// The plan, once the rows left (if any) are checked.
+    pub fn finish(mut self, table: &Table, ctx: &Context, ids: &mut dyn FnMut() -> u128) -> Plan {
+        while !self.step(table, ctx, ids, usize::MAX) {}
+        let mut problems = self.file_problems;
+        problems.append(&mut self.sheet.problems);
+        Plan {
+            kind: self.kind,
+            rows_total: self.rows_total,
+            records: self.records,
+            problems,
+            warnings: self.sheet.warnings,
+            rows_in_error: self.sheet.rows_in_error,
+        }
     }
 }
 
-fn invoices(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
-    use FieldKey as K;
-    let table = sheet.table;
-    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
-    let customers = CustomerIndex::new(ctx.customers);
-    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
-    let stored: HashSet<DocNo> = if numbers.is_empty() {
-        HashSet::new()
-    } else {
-        ctx.ledger
-            .invoice_numbers()
-            .filter(|n| numbers.contains(n))
-            .collect()
-    };
-    drop(numbers);
-    let order_numbers = column_numbers(table, sheet.cols[K::Order.index()]);
-    let mut orders: HashMap<DocNo, (OrderId, CustomerId)> = HashMap::new();
-    if !order_numbers.is_empty() {
-        for o in ctx.ledger.orders() {
-            if order_numbers.contains(&o.number) {
-                orders.entry(o.number).or_insert((o.id, o.customer));
+/// The rows `at` of a table with their spreadsheet lines.
+fn rows_at(table: &Table, at: std::ops::Range<usize>) -> impl Iterator<Item = (&[String], u64)> {
+    table.rows[at.clone()]
+        .iter()
+        .map(Vec::as_slice)
+        .zip(table.line_of_row[at].iter().copied())
+}
+
+/// An invoices file's check: the stored invoice numbers and orders the file names, and the
+/// numbers of its rows so far.
+struct InvoicePass {
+    customers: CustomerIndex,
+    stored: HashSet<DocNo>,
+    orders: HashMap<DocNo, (OrderId, CustomerId)>,
+    seen: HashMap<DocNo, u64>,
+}
+
+impl InvoicePass {
+    fn new(sheet: &Sheet, table: &Table, ctx: &Context) -> Self {
+        use FieldKey as K;
+        let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
+        let stored: HashSet<DocNo> = if numbers.is_empty() {
+            HashSet::new()
+        } else {
+            ctx.ledger
+                .invoice_numbers()
+                .filter(|n| numbers.contains(n))
+                .collect()
+        };
+        drop(numbers);
+        let order_numbers = column_numbers(table, sheet.cols[K::Order.index()]);
+        let mut orders: HashMap<DocNo, (OrderId, CustomerId)> = HashMap::new();
+        if !order_numbers.is_empty() {
+            for o in ctx.ledger.orders() {
+                if order_numbers.contains(&o.number) {
+                    orders.entry(o.number).or_insert((o.id, o.customer));
+                }
             }
         }
+        InvoicePass {
+            customers: CustomerIndex::new(ctx.customers),
+            stored,
+            orders,
+            seen: HashMap::with_capacity(table.rows.len()),
+        }
     }
-    let mut seen: HashMap<DocNo, u64> = HashMap::with_capacity(table.rows.len());
-    if sheet.commit {
-        out.invoices.reserve(table.rows.len());
-        out.rows.reserve(table.rows.len());
-    }
-    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
-        let mut r = Row::new(sheet, cells, line);
+}
+
+fn invoice_rows(
+    pass: &mut InvoicePass,
+    sheet: &mut Sheet,
+    table: &Table,
+    at: std::ops::Range<usize>,
+    ctx: &Context,
+    ids: &mut dyn FnMut() -> u128,
+    out: &mut Records,
+) {
+    use FieldKey as K;
+    let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
+    let InvoicePass {
+        customers,
+        stored,
+        orders,
+        seen,
+    } = pass;
+    for (cells, line) in rows_at(table, at) {
+        let mut r = Row::new(sheet, &table.headers, cells, line);
         let number = r.required(K::Number, parse_doc_no);
         if let Some(n) = number {
-            check_unique(&mut r, &stored, &mut seen, n);
+            check_unique(&mut r, stored, seen, n);
         }
         let customer = r.required(K::Customer, |s| customers.find(s));
         let issue = r.required(K::IssueDate, |s| past_date(s, format, as_of));
-        if let (Some(c), Some(i)) = (customer.and_then(|c| customers.by_id.get(&c)), issue) {
+        if let (Some(c), Some(i)) = (
+            customer.and_then(|c| customers.get(ctx.customers, c)),
+            issue,
+        ) {
             for w in invoice_warnings(c, i) {
                 r.report(
                     K::IssueDate,
@@ -805,27 +955,54 @@ enum Target {
     Bad,
 }
 
-fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+/// A payments file's check: the stored invoices the file names, what is open of each customer's
+/// invoices and their stored payments (read on the customer's first row), and the payments of
+/// the rows so far.
+struct PaymentPass {
+    customers: CustomerIndex,
+    invoices: HashMap<DocNo, InvoiceRef>,
+    opens: Opens,
+    stored: StoredPayments,
+    /// The first row of each payment: (customer, invoice number, date, amount, reference).
+    seen: HashMap<(CustomerId, Option<DocNo>, PaymentKey), u64>,
+}
+
+impl PaymentPass {
+    fn new(sheet: &Sheet, table: &Table, ctx: &Context) -> Self {
+        PaymentPass {
+            customers: CustomerIndex::new(ctx.customers),
+            invoices: invoices_by_number(
+                ctx.ledger,
+                &column_numbers(table, sheet.cols[FieldKey::Invoice.index()]),
+            ),
+            opens: Opens::default(),
+            stored: StoredPayments::default(),
+            seen: HashMap::new(),
+        }
+    }
+}
+
+fn payment_rows(
+    pass: &mut PaymentPass,
+    sheet: &mut Sheet,
+    table: &Table,
+    at: std::ops::Range<usize>,
+    ctx: &Context,
+    ids: &mut dyn FnMut() -> u128,
+    out: &mut Records,
+) {
     use FieldKey as K;
-    let table = sheet.table;
     let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
-    let customers = CustomerIndex::new(ctx.customers);
-    let invoices = invoices_by_number(
-        ctx.ledger,
-        &column_numbers(table, sheet.cols[K::Invoice.index()]),
-    );
-    let mut opens = Opens {
-        ledger: ctx.ledger,
-        books: IdMap::default(),
-    };
-    let mut stored = StoredPayments {
-        ledger: ctx.ledger,
-        books: IdMap::default(),
-    };
-    // The first row of each payment: (customer, invoice number, date, amount, reference).
-    let mut seen: HashMap<(CustomerId, Option<DocNo>, PaymentKey), u64> = HashMap::new();
-    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
-        let mut r = Row::new(sheet, cells, line);
+    let ledger = ctx.ledger;
+    let PaymentPass {
+        customers,
+        invoices,
+        opens,
+        stored,
+        seen,
+    } = pass;
+    for (cells, line) in rows_at(table, at) {
+        let mut r = Row::new(sheet, &table.headers, cells, line);
         let customer = r.required(K::Customer, |s| customers.find(s));
         let date = r.required(K::Date, |s| past_date(s, format, as_of));
         let amount = r.required(K::Amount, parse_positive_amount);
@@ -859,14 +1036,14 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                     r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
                 }
                 if let Some(a) = amount {
-                    if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                    if let Some(p) = exceeds_open(opens.book(ledger, c).open_of(inv.id), a) {
                         r.report(K::Amount, p);
                     }
                 }
             }
             Target::OldestFirst => {
                 if let Some(a) = amount {
-                    let open = opens.book(c).total;
+                    let open = opens.book(ledger, c).total;
                     if a > open {
                         r.report(
                             K::Amount,
@@ -885,7 +1062,7 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
                 Target::OldestFirst => Some(None),
                 Target::Bad => None,
             };
-            if invoice.is_some_and(|i| stored.has(c, key, i)) {
+            if invoice.is_some_and(|i| stored.has(ledger, c, key, i)) {
                 r.report(
                     K::Amount,
                     ImportProblem::DuplicatePayment { first_row: None },
@@ -911,7 +1088,7 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
             continue;
         }
         if let (Some(date), Some(amount), Ok(reference)) = (date, amount, reference) {
-            let book = opens.book(c);
+            let book = opens.book(ledger, c);
             let allocations = match target {
                 Target::Invoice(inv) => {
                     book.settle(inv.id, amount);
@@ -937,38 +1114,64 @@ fn payments(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out
     }
 }
 
-fn credit_notes(
+/// A credit notes file's check: the stored invoices and credit note numbers the file names,
+/// what is open of each customer's invoices (read on the customer's first row), and the numbers
+/// of the rows so far.
+struct CreditNotePass {
+    customers: CustomerIndex,
+    invoices: HashMap<DocNo, InvoiceRef>,
+    stored: HashSet<DocNo>,
+    seen: HashMap<DocNo, u64>,
+    opens: Opens,
+}
+
+impl CreditNotePass {
+    fn new(sheet: &Sheet, table: &Table, ctx: &Context) -> Self {
+        use FieldKey as K;
+        let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
+        CreditNotePass {
+            customers: CustomerIndex::new(ctx.customers),
+            invoices: invoices_by_number(
+                ctx.ledger,
+                &column_numbers(table, sheet.cols[K::Invoice.index()]),
+            ),
+            stored: ctx
+                .ledger
+                .credit_notes()
+                .iter()
+                .map(|c| c.number)
+                .filter(|n| numbers.contains(n))
+                .collect(),
+            seen: HashMap::new(),
+            opens: Opens::default(),
+        }
+    }
+}
+
+fn credit_note_rows(
+    pass: &mut CreditNotePass,
     sheet: &mut Sheet,
+    table: &Table,
+    at: std::ops::Range<usize>,
     ctx: &Context,
     ids: &mut dyn FnMut() -> u128,
     out: &mut Records,
 ) {
     use FieldKey as K;
-    let table = sheet.table;
     let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
-    let customers = CustomerIndex::new(ctx.customers);
-    let invoices = invoices_by_number(
-        ctx.ledger,
-        &column_numbers(table, sheet.cols[K::Invoice.index()]),
-    );
-    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
-    let stored: HashSet<DocNo> = ctx
-        .ledger
-        .credit_notes()
-        .iter()
-        .map(|c| c.number)
-        .filter(|n| numbers.contains(n))
-        .collect();
-    let mut seen: HashMap<DocNo, u64> = HashMap::new();
-    let mut opens = Opens {
-        ledger: ctx.ledger,
-        books: IdMap::default(),
-    };
-    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
-        let mut r = Row::new(sheet, cells, line);
+    let ledger = ctx.ledger;
+    let CreditNotePass {
+        customers,
+        invoices,
+        stored,
+        seen,
+        opens,
+    } = pass;
+    for (cells, line) in rows_at(table, at) {
+        let mut r = Row::new(sheet, &table.headers, cells, line);
         let number = r.required(K::Number, parse_doc_no);
         if let Some(n) = number {
-            check_unique(&mut r, &stored, &mut seen, n);
+            check_unique(&mut r, stored, seen, n);
         }
         let customer = r.required(K::Customer, |s| customers.find(s));
         // An empty invoice cell: the credit note is on account (applied to invoices later).
@@ -1000,7 +1203,7 @@ fn credit_notes(
                 r.report(K::Date, ImportProblem::from_problem(p, format, as_of));
             }
             if let Some(a) = amount {
-                if let Some(p) = exceeds_open(opens.book(c).open_of(inv.id), a) {
+                if let Some(p) = exceeds_open(opens.book(ledger, c).open_of(inv.id), a) {
                     r.report(K::Amount, p);
                 }
             }
@@ -1010,7 +1213,7 @@ fn credit_notes(
         }
         if let (Some(number), Some(date), Some(amount)) = (number, date, amount) {
             if let Some(inv) = invoice {
-                opens.book(c).settle(inv.id, amount);
+                opens.book(ledger, c).settle(inv.id, amount);
             }
             out.credit_notes.push(CreditNote {
                 id: CreditNoteId::from_u128(ids()),
@@ -1026,27 +1229,48 @@ fn credit_notes(
     }
 }
 
-fn orders(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+/// An orders file's check: the stored order numbers the file names, and the numbers of the
+/// rows so far.
+struct OrderPass {
+    customers: CustomerIndex,
+    stored: HashSet<DocNo>,
+    seen: HashMap<DocNo, u64>,
+}
+
+impl OrderPass {
+    fn new(sheet: &Sheet, table: &Table, ctx: &Context) -> Self {
+        let numbers = column_numbers(table, sheet.cols[FieldKey::Number.index()]);
+        OrderPass {
+            customers: CustomerIndex::new(ctx.customers),
+            stored: ctx
+                .ledger
+                .orders()
+                .iter()
+                .map(|o| o.number)
+                .filter(|n| numbers.contains(n))
+                .collect(),
+            seen: HashMap::new(),
+        }
+    }
+}
+
+fn order_rows(
+    pass: &mut OrderPass,
+    sheet: &mut Sheet,
+    table: &Table,
+    at: std::ops::Range<usize>,
+    ids: &mut dyn FnMut() -> u128,
+    out: &mut Records,
+) {
     use FieldKey as K;
-    let table = sheet.table;
     let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
-    let customers = CustomerIndex::new(ctx.customers);
-    let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
-    let stored: HashSet<DocNo> = ctx
-        .ledger
-        .orders()
-        .iter()
-        .map(|o| o.number)
-        .filter(|n| numbers.contains(n))
-        .collect();
-    let mut seen: HashMap<DocNo, u64> = HashMap::new();
-    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
-        let mut r = Row::new(sheet, cells, line);
+    for (cells, line) in rows_at(table, at) {
+        let mut r = Row::new(sheet, &table.headers, cells, line);
         let number = r.required(K::Number, parse_doc_no);
         if let Some(n) = number {
-            check_unique(&mut r, &stored, &mut seen, n);
+            check_unique(&mut r, &pass.stored, &mut pass.seen, n);
         }
-        let customer = r.required(K::Customer, |s| customers.find(s));
+        let customer = r.required(K::Customer, |s| pass.customers.find(s));
         let date = r.required(K::Date, |s| past_date(s, format, as_of));
         let amount = r.required(K::Amount, parse_positive_amount);
         let category = r.optional(K::Category, parse_doc_no);
@@ -1072,17 +1296,50 @@ fn orders(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: 
     }
 }
 
-fn customers(sheet: &mut Sheet, ctx: &Context, ids: &mut dyn FnMut() -> u128, out: &mut Records) {
+/// A customers file's check: the stored customers' names and USCCs, and those of the rows so
+/// far.
+struct CustomerPass {
+    stored_names: HashSet<String>,
+    stored_uscc: HashSet<Uscc>,
+    seen_names: HashMap<String, u64>,
+    seen_uscc: HashMap<Uscc, u64>,
+}
+
+impl CustomerPass {
+    fn new(ctx: &Context) -> Self {
+        CustomerPass {
+            stored_names: ctx
+                .customers
+                .iter()
+                .map(|c| c.name.trim().to_owned())
+                .collect(),
+            stored_uscc: ctx.customers.iter().filter_map(|c| c.uscc).collect(),
+            seen_names: HashMap::new(),
+            seen_uscc: HashMap::new(),
+        }
+    }
+}
+
+fn customer_rows(
+    pass: &mut CustomerPass,
+    sheet: &mut Sheet,
+    table: &Table,
+    at: std::ops::Range<usize>,
+    ctx: &Context,
+    ids: &mut dyn FnMut() -> u128,
+    out: &mut Records,
+) {
     use FieldKey as K;
-    let table = sheet.table;
     let (format, as_of, meta) = (sheet.format, sheet.as_of, sheet.meta);
     let sheet_without_custom = sheet.without_custom;
-    let stored_names: HashSet<&str> = ctx.customers.iter().map(|c| c.name.trim()).collect();
-    let stored_uscc: HashSet<Uscc> = ctx.customers.iter().filter_map(|c| c.uscc).collect();
-    let mut seen_names: HashMap<String, u64> = HashMap::new();
-    let mut seen_uscc: HashMap<Uscc, u64> = HashMap::new();
-    for (cells, &line) in table.rows.iter().zip(&table.line_of_row) {
-        let mut r = Row::new(sheet, cells, line);
+    let CustomerPass {
+        stored_names,
+        stored_uscc,
+        seen_names,
+        seen_uscc,
+    } = pass;
+    for (cells, line) in rows_at(table, at) {
+        let mut r = Row::new(sheet, &table.headers, cells, line);
         let mut input = CustomerInput {
             name: r.text(K::Name),
             uscc: r.text(K::Uscc),
