@@ -396,6 +396,7 @@ try {
   const csv = importCsv(names, counts.as_of);
   // The import's kernels in one go each, as the native example runs them (nothing written).
   const kernels = JSON.parse(await page.evaluate((c) => window.wasmBindings.cd_bench_import_kernels(c), csv.toString("utf8")));
+  if (kernels.error) throw new Error(`the import's kernels: ${kernels.error}`);
   await page.evaluate(() => { window.cdImport = {}; });
   await putFileInPage(page, "bench.csv", csv);
   await longestTask(page);

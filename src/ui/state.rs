@@ -1193,7 +1193,7 @@ pub fn cd_bench_import_kernels(csv: &str) -> String {
         }
     });
     if parse.is_empty() {
-        return String::new();
+        return r#"{"error":"the file has no header line"}"#.into();
     }
     format!(
         r#"{{"parse_ms":{:.2},"check_ms":{:.2},"valid":{rows}}}"#,

@@ -432,7 +432,8 @@ pub fn check_rows(
 }
 
 /// [`check_rows`] a few rows at a time (see `creditdesk_domain::import::Check`): each step is
-/// given the book as it is then, and the same table.
+/// given the book as it is then, and the same table. The customers the rows may name are those
+/// of the check's start.
 pub struct RowCheck {
     check: creditdesk_domain::import::Check,
     /// The customers the user sees when they are not all of them (else the book's own list).

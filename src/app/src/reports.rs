@@ -306,7 +306,13 @@ impl TimelineBuilder {
     /// Computes the next `customers` customers; true when every customer is done.
     pub fn step(&mut self, d: &Data, customers: usize) -> bool {
         let end = self.next.saturating_add(customers).min(self.order.len());
-        let at = &self.order[self.next..end];
+        // The customers the order names that `d` still has (a caller whose data changed between
+        // steps drops the builder, but the step must not fail first).
+        let at: Vec<usize> = self.order[self.next..end]
+            .iter()
+            .copied()
+            .filter(|&i| i < d.customers.len())
+            .collect();
         let ids: Vec<CustomerId> = at.iter().map(|&i| d.customers[i].id).collect();
         let t = &mut self.t;
         d.ledger

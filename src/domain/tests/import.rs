@@ -931,9 +931,9 @@ fn mapping_a_date_column_by_hand_guesses_the_date_format_again() {
 
 #[test]
 fn a_check_whose_customers_change_between_steps_goes_on_with_the_list_it_is_given() {
-    // Made with every stored customer, stepped on with none (another tab deleted them, say):
-    // the rows' customers are still found by name as the check began, and what a row reads of
-    // its customer (the first cooperation, for a warning) only where the new list holds it.
+    // Made with every stored customer, stepped on with them in another order and then with none
+    // (another tab deleted them, say): the rows' customers are still found by name as the check
+    // began, and no step fails for a customer the list no longer holds where it was.
     let decoded = decode(&fixture("invoices_bad.csv"));
     let table = read_table(&decoded.text, sniff_delimiter(&decoded.text)).unwrap();
     let mapping = guess_mapping(Kind::Invoices, &table.headers);

@@ -93,6 +93,8 @@ fn CsvImport() -> impl IntoView {
     // Which check of the rows is the current one: a change of the mapping, another file or a
     // reset starts another, and one still taking its turns then stops and shows nothing.
     let checks = StoredValue::new(0u64);
+    // An import is being written.
+    let writing = RwSignal::new(false);
     let next_check = move || {
         let run = checks.get_value() + 1;
         checks.set_value(run);
@@ -130,12 +132,17 @@ fn CsvImport() -> impl IntoView {
     };
 
     let on_file = move |ev: leptos::ev::Event| {
-        // Leaving the page stops the reading as Cancel does (nothing is written before Confirm).
-        let stopped = move || cancelled.try_get_value().unwrap_or(true);
+        // Leaving the page stops the reading as Cancel does (nothing is written before Confirm);
+        // so do another file, another kind and a reset (the check's run moves on), and so this
+        // file's reading stops a check of the last file's mapping.
+        let current = next_check();
+        let stopped = move || cancelled.try_get_value().unwrap_or(true) || !current();
         let kind = kind.get_untracked();
         leptos::task::spawn_local(async move {
             done.set(None);
             message.set(None);
+            parsed.set(None);
+            mapping.set(None);
             plan.set(None);
             cancelled.set_value(false);
             started.set_value(perf_now());
@@ -191,9 +198,7 @@ fn CsvImport() -> impl IntoView {
             let (m, was_saved) = importing::mapping_for(kind, &p.table).await;
             remembered.set(was_saved);
             let t = perf_now();
-            let current = next_check();
-            let Some(checked) =
-                importing::check(kind, &p.table, &m, move || current() && !stopped()).await
+            let Some(checked) = importing::check(kind, &p.table, &m, move || !stopped()).await
             else {
                 return;
             };
@@ -228,6 +233,9 @@ fn CsvImport() -> impl IntoView {
             .get_untracked()
             .then(|| parsed.get_untracked().zip(mapping.get_untracked()))
             .flatten();
+        // No check of another mapping while the plan is written (the mapping is hidden).
+        checks.update_value(|n| *n += 1);
+        writing.set(true);
         leptos::task::spawn_local(async move {
             let rows = pl.rows_total;
             progress.set(Some(Progress {
@@ -237,7 +245,9 @@ fn CsvImport() -> impl IntoView {
             }));
             tick().await;
             let t = perf_now();
-            match importing::commit(&pl, &file, skip).await {
+            let written = importing::commit(&pl, &file, skip).await;
+            writing.try_set(false);
+            match written {
                 Ok(imported) => {
                     if let Some((p, m)) = learn {
                         let _ = importing::save_mapping(&p.table, &m).await;
@@ -318,7 +328,7 @@ fn CsvImport() -> impl IntoView {
                 </p>
                 <p class="links"><A href="/reports/aging">{state.t(T::SeeAging)}</A>" · "<A href="/customers">{state.t(T::NavCustomers)}</A></p>
             })}
-            {move || parsed.get().zip(mapping.get()).map(|(p, m)| view! {
+            {move || parsed.get().zip(mapping.get()).filter(|_| !writing.get()).map(|(p, m)| view! {
                 <MappingStep parsed=p mapping=m kind=kind.get() remembered=remembered.get()
                     on_change=Callback::new(move |m: Mapping| { mapping.set(Some(m)); recheck(); }) />
                 <label class="check"><input type="checkbox" data-testid="remember-mapping" prop:checked=move || remember.get()

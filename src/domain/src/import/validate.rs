@@ -748,10 +748,14 @@ impl Check {
 
 /// The rows `at` of a table with their spreadsheet lines.
 fn rows_at(table: &Table, at: std::ops::Range<usize>) -> impl Iterator<Item = (&[String], u64)> {
-    table.rows[at.clone()]
-        .iter()
-        .map(Vec::as_slice)
-        .zip(table.line_of_row[at].iter().copied())
+    table.rows[at.clone()].iter().map(Vec::as_slice).zip(
+        table
+            .line_of_row
+            .get(at)
+            .unwrap_or_default()
+            .iter()
+            .copied(),
+    )
 }
 
 /// An invoices file's check: the stored invoice numbers and orders the file names, and the
