@@ -469,11 +469,6 @@ impl RowCheck {
         self.check.step(table, &ctx, new_id, rows)
     }
 
-    /// How many rows are checked.
-    pub fn rows_checked(&self) -> usize {
-        self.check.rows_checked()
-    }
-
     /// The plan, once the rows left (if any) are checked against the book.
     pub fn finish(
         self,

@@ -80,7 +80,6 @@ fn CsvImport() -> impl IntoView {
     let blocked = RwSignal::new(Blocked::Hold);
     let plan: RwSignal<Option<Rc<Plan>>, LocalStorage> = RwSignal::new_local(None);
     let progress = RwSignal::new(None::<Progress>);
-    let cancelled = StoredValue::new(false);
     let done = RwSignal::new(None::<(Imported, f64)>);
     let message = RwSignal::new(None::<String>);
     let started = StoredValue::new(0.0f64);
@@ -132,11 +131,11 @@ fn CsvImport() -> impl IntoView {
     };
 
     let on_file = move |ev: leptos::ev::Event| {
-        // Leaving the page stops the reading as Cancel does (nothing is written before Confirm);
-        // so do another file, another kind and a reset (the check's run moves on), and so this
-        // file's reading stops a check of the last file's mapping.
+        // Cancel (a reset), another file, another kind and leaving the page stop the reading
+        // (the check's run moves on, or is gone with the page; nothing is written before
+        // Confirm), and this file's reading stops a check of the last file's mapping.
         let current = next_check();
-        let stopped = move || cancelled.try_get_value().unwrap_or(true) || !current();
+        let stopped = move || !current();
         let kind = kind.get_untracked();
         leptos::task::spawn_local(async move {
             done.set(None);
@@ -144,7 +143,6 @@ fn CsvImport() -> impl IntoView {
             parsed.set(None);
             mapping.set(None);
             plan.set(None);
-            cancelled.set_value(false);
             started.set_value(perf_now());
             progress.set(Some(Progress {
                 phase: T::PhaseRead,
@@ -316,7 +314,7 @@ fn CsvImport() -> impl IntoView {
                     <div class="bar"><span style=format!("width:{}%", p.pct)></span></div>
                     <span>{format!("{} · {}% · {:.0} {}", state.t(p.phase), p.pct, p.rows_per_s, state.t(T::RowsPerSecond))}</span>
                     {(p.phase != T::PhaseWrite).then(|| view! {
-                        <button on:click=move |_| { cancelled.set_value(true); reset(); message.set(Some(state.t(T::ImportCancelled).into())); }>
+                        <button on:click=move |_| { reset(); message.set(Some(state.t(T::ImportCancelled).into())); }>
                             {state.t(T::Cancel)}
                         </button>
                     })}
