@@ -237,8 +237,8 @@ impl Book {
             .map(|(id, m)| (*id, p.rate_sealed(m, sealed.get(id).copied())))
             .collect();
         for c in &self.customers {
-            if let Some(r) = self.rated.get_mut(&c.id) {
-                *r = r.overridden(c.grade_override.map(|o| o.grade));
+            if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {
+                *r = r.overridden(Some(o.grade));
             }
         }
     }

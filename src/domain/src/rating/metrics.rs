@@ -22,8 +22,7 @@
 
 use super::fixed::Fixed;
 use crate::date::Date;
-use crate::id::CustomerId;
-use crate::ledger::Ledger;
+use crate::ledger::{Book, Ledger};
 use crate::money::div_round_half_away;
 use crate::party::{Customer, IndustryPosition};
 use serde::{Deserialize, Serialize};
@@ -166,21 +165,132 @@ fn years(days: i32) -> Fixed {
     Fixed::ratio(days.max(0) as i64, 365)
 }
 
+/// What one customer's book says for the rating as of a day: the sums a pass over its invoices,
+/// settlements and orders makes, before they become [`Metrics`].
+#[derive(Clone, Copy, Debug, Default)]
+struct BookFigures {
+    /// Invoices of the last 12 months, and their amount (fen).
+    count: i64,
+    sales: i64,
+    overdue_count: i64,
+    overdue_amount: i64,
+    max_late: i32,
+    /// Amount paid times days to pay, and the amount paid (all time).
+    w_pay: i128,
+    total: i128,
+    /// Amount paid times days beyond terms, and the amount paid (last 12 months).
+    w_late: i128,
+    total_12m: i128,
+    /// The first invoice that counts on the day.
+    first: Option<Date>,
+    categories: Option<usize>,
+}
+
+impl BookFigures {
+    /// Sets the metrics the ledger gives (a customer without a book has the zeros of none).
+    fn set(&self, m: &mut Metrics, as_of: Date) {
+        use FactorKey::*;
+        m.num(OrdersPerMonth, Fixed::ratio(self.count, 12));
+        m.num(Sales12m, Fixed(self.sales));
+        m.set(
+            AvgOrderAmount,
+            (self.count > 0).then(|| {
+                Value::Num(Fixed(
+                    div_round_half_away(self.sales as i128, self.count as i128) as i64,
+                ))
+            }),
+        );
+        let per = |w: i128, t: i128| {
+            (t > 0).then(|| Value::Num(Fixed(div_round_half_away(w * 100, t) as i64)))
+        };
+        m.set(AvgDaysToPay, per(self.w_pay, self.total));
+        m.set(DaysBeyondTerms, per(self.w_late, self.total_12m));
+        m.num(OverdueCount, Fixed::from_int(self.overdue_count));
+        m.num(OverdueAmount, Fixed(self.overdue_amount));
+        m.num(MaxDaysLate12m, Fixed::from_int(self.max_late as i64));
+        m.set(
+            ProductCategories,
+            self.categories
+                .map(|n| Value::Num(Fixed::from_int(n as i64))),
+        );
+        m.history_months = self.first.map(|f| whole_months(f, as_of));
+    }
+}
+
+/// The metrics a customer's own record gives (the cooperation, the external profile, the custom
+/// fields): no ledger.
+fn own_metrics(c: &Customer, as_of: Date) -> Metrics {
+    use FactorKey::*;
+    let mut m = Metrics {
+        custom: c.custom.clone(),
+        ..Metrics::default()
+    };
+    m.num(
+        CooperationYears,
+        years(as_of.days_since(c.first_cooperation)),
+    );
+    let p = &c.profile;
+    m.set(
+        RegisteredCapital,
+        p.registered_capital.map(|r| Value::Num(Fixed(r.minor()))),
+    );
+    m.set(
+        YearsSinceFounding,
+        p.founded.map(|f| Value::Num(years(as_of.days_since(f)))),
+    );
+    m.set(
+        LargestShareholder,
+        p.shareholders
+            .iter()
+            .map(|s| s.share_bp)
+            .max()
+            .map(|bp| Value::Num(Fixed(bp as i64))),
+    );
+    // Litigation not recorded is missing data, not a clean record.
+    m.set(
+        LitigationCount,
+        p.litigation_count
+            .map(|n| Value::Num(Fixed::from_int(n as i64))),
+    );
+    m.set(
+        LitigationOpenAmount,
+        p.litigation_open().map(|a| Value::Num(Fixed(a.minor()))),
+    );
+    m.set(IndustryPosition, p.industry_position.map(Value::Cat));
+    m.set(
+        ReportScore,
+        p.report_score
+            .map(|s| Value::Num(Fixed::from_int(s as i64))),
+    );
+    m.report_age_days = p.report_date.map(|d| as_of.days_since(d));
+    m
+}
+
 impl Ledger {
     /// The metrics of a customer as of a date, disputed amounts counted as overdue.
     pub fn metrics(&self, c: &Customer, as_of: Date) -> Metrics {
-        self.metrics_with(c, as_of, true, &mut Vec::new())
+        self.metrics_counting(c, as_of, true)
     }
 
     /// The metrics of a customer as of a date; `count_disputed` false leaves what is disputed
     /// that day out of the overdue metrics (an invoice disputed in full is not overdue then).
     pub fn metrics_counting(&self, c: &Customer, as_of: Date, count_disputed: bool) -> Metrics {
-        self.metrics_with(c, as_of, count_disputed, &mut Vec::new())
+        let mut m = own_metrics(c, as_of);
+        self.book(c.id)
+            .map(|book| self.book_figures(book, c, as_of, count_disputed, &mut Vec::new()))
+            .unwrap_or_default()
+            .set(&mut m, as_of);
+        m
     }
 
     /// The metrics of many customers as of a date, in the order given: the same figures as
-    /// [`Ledger::metrics_counting`], with one scratch buffer for all of them, computed in the
-    /// order of the customers' books ([`Ledger::visiting_order`]).
+    /// [`Ledger::metrics_counting`], in two passes. The ledger's part visits the customers in
+    /// their books' order ([`Ledger::in_book_order`]), reading the rows front to back, with one
+    /// scratch buffer for all of them; the customers' own part (their records, profiles and
+    /// custom fields) visits them in the order given, reading their records front to back.
+    /// Natively, at a million invoices: 19-20 ms; one pass doing both in the books' order took
+    /// 25-26 ms, about a third of it waiting for the customers' records (and their profiles'
+    /// shareholders) read in an order not theirs.
     pub fn metrics_all<'a>(
         &self,
         customers: impl IntoIterator<Item = &'a Customer>,
@@ -188,24 +298,28 @@ impl Ledger {
         count_disputed: bool,
     ) -> Vec<Metrics> {
         let customers: Vec<&Customer> = customers.into_iter().collect();
-        let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
+        let mut books = vec![BookFigures::default(); customers.len()];
         let mut scratch = Vec::new();
-        let mut out = vec![Metrics::default(); customers.len()];
-        for pos in self.visiting_order(&ids) {
-            out[pos] = self.metrics_with(customers[pos], as_of, count_disputed, &mut scratch);
+        for (book, pos) in self.in_book_order(customers.iter().map(|c| c.id)) {
+            books[pos] =
+                self.book_figures(book, customers[pos], as_of, count_disputed, &mut scratch);
         }
-        out
+        customers
+            .iter()
+            .zip(&books)
+            .map(|(c, b)| {
+                let mut m = own_metrics(c, as_of);
+                b.set(&mut m, as_of);
+                m
+            })
+            .collect()
     }
 
     /// Distinct product categories ordered in `(from, to]`, or `None` when no order there says.
-    fn categories_bought(
-        &self,
-        customer: crate::id::CustomerId,
-        from: Date,
-        to: Date,
-    ) -> Option<usize> {
+    fn categories_bought(&self, book: &Book, from: Date, to: Date) -> Option<usize> {
         let mut seen: Vec<crate::text::DocNo> = Vec::new();
-        for o in self.customer_orders(customer) {
+        for &i in &book.orders {
+            let o = &self.orders()[i as usize];
             if o.date > from && o.date <= to && o.status != crate::ledger::OrderStatus::Cancelled {
                 if let Some(c) = o.category {
                     if !seen.contains(&c) {
@@ -217,145 +331,76 @@ impl Ledger {
         (!seen.is_empty()).then_some(seen.len())
     }
 
-    fn metrics_with(
+    /// What customer `c`'s book says for the rating as of `as_of` (`open`: scratch).
+    fn book_figures(
         &self,
+        book: &Book,
         c: &Customer,
         as_of: Date,
         count_disputed: bool,
         open: &mut Vec<i64>,
-    ) -> Metrics {
-        use FactorKey::*;
-        let mut m = Metrics {
-            custom: c.custom.clone(),
-            ..Metrics::default()
-        };
-        m.num(
-            CooperationYears,
-            years(as_of.days_since(c.first_cooperation)),
-        );
+    ) -> BookFigures {
         let window_start = as_of.add_months(-12);
-        let (mut count, mut sales) = (0i64, 0i64);
-        let (mut overdue_count, mut overdue_amount, mut max_late) = (0i64, 0i64, 0i32);
-        let (mut w_pay, mut w_late, mut total, mut total_12m) = (0i128, 0i128, 0i128, 0i128);
-        let mut first: Option<Date> = None;
-        if let Some(book) = self.book(c.id) {
-            let invoices = self.figures();
-            // What is open on each of the customer's invoices as of the day; a settlement knows
-            // its invoice's position in the book.
-            open.clear();
-            open.extend(book.invoices.iter().map(|&i| {
-                let inv = &invoices[i as usize];
-                if self.invoice_counts(i, as_of) {
-                    first = Some(first.map_or(inv.issue_date, |f| f.min(inv.issue_date)));
-                    if inv.issue_date > window_start {
-                        count += 1;
-                        sales += inv.amount.minor();
-                    }
-                    inv.amount.minor()
-                } else {
-                    0
+        let mut f = BookFigures::default();
+        let invoices = self.figures();
+        // What is open on each of the customer's invoices as of the day; a settlement knows
+        // its invoice's position in the book.
+        open.clear();
+        open.extend(book.invoices.iter().map(|&i| {
+            let inv = &invoices[i as usize];
+            if self.invoice_counts(i, as_of) {
+                f.first = Some(f.first.map_or(inv.issue_date, |d| d.min(inv.issue_date)));
+                if inv.issue_date > window_start {
+                    f.count += 1;
+                    f.sales += inv.amount.minor();
                 }
-            }));
-            for &k in &book.settlements {
-                let s = self.settlements[k as usize];
-                let inv = &invoices[s.invoice as usize];
-                if !s.counts(as_of) || inv.issue_date > as_of {
-                    continue;
-                }
-                open[s.pos as usize] -= s.amount.minor();
-                if s.is_payment() {
-                    // One amount (at most 10^14 fen) times days fits an i64; the sums widen.
-                    // Measured to the day the money came, not to a later reallocation.
-                    let amount = s.amount.minor();
-                    w_pay += (amount * s.paid.days_since(inv.issue_date) as i64) as i128;
-                    total += amount as i128;
-                    if s.paid > window_start {
-                        let late = s.paid.days_since(inv.due_date).max(0);
-                        w_late += (amount * late as i64) as i128;
-                        total_12m += amount as i128;
-                        max_late = max_late.max(late);
-                    }
-                }
+                inv.amount.minor()
+            } else {
+                0
             }
-            for (pos, &i) in book.invoices.iter().enumerate() {
-                let inv = &invoices[i as usize];
-                if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, as_of) {
-                    let mut o = open[pos];
-                    if !count_disputed && !c.disputes.is_empty() {
-                        let d = crate::dispute::disputed_on(
-                            &c.disputes,
-                            self.invoice_id(i),
-                            crate::money::Money::from_minor(o),
-                            as_of,
-                        );
-                        o -= d.minor();
-                    }
-                    if o > 0 {
-                        overdue_count += 1;
-                        overdue_amount += o;
-                        max_late = max_late.max(as_of.days_since(inv.due_date));
-                    }
+        }));
+        for &k in &book.settlements {
+            let s = &self.settlements[k as usize];
+            let inv = &invoices[s.invoice as usize];
+            if !s.counts(as_of) || inv.issue_date > as_of {
+                continue;
+            }
+            open[s.pos as usize] -= s.amount.minor();
+            if s.is_payment() {
+                // One amount (at most 10^14 fen) times days fits an i64; the sums widen.
+                // Measured to the day the money came, not to a later reallocation.
+                let amount = s.amount.minor();
+                f.w_pay += (amount * s.paid.days_since(inv.issue_date) as i64) as i128;
+                f.total += amount as i128;
+                if s.paid > window_start {
+                    let late = s.paid.days_since(inv.due_date).max(0);
+                    f.w_late += (amount * late as i64) as i128;
+                    f.total_12m += amount as i128;
+                    f.max_late = f.max_late.max(late);
                 }
             }
         }
-        m.num(OrdersPerMonth, Fixed::ratio(count, 12));
-        m.num(Sales12m, Fixed(sales));
-        m.set(
-            AvgOrderAmount,
-            (count > 0).then(|| {
-                Value::Num(Fixed(
-                    div_round_half_away(sales as i128, count as i128) as i64
-                ))
-            }),
-        );
-        let per = |w: i128, t: i128| {
-            (t > 0).then(|| Value::Num(Fixed(div_round_half_away(w * 100, t) as i64)))
-        };
-        m.set(AvgDaysToPay, per(w_pay, total));
-        m.set(DaysBeyondTerms, per(w_late, total_12m));
-        m.num(OverdueCount, Fixed::from_int(overdue_count));
-        m.num(OverdueAmount, Fixed(overdue_amount));
-        m.num(MaxDaysLate12m, Fixed::from_int(max_late as i64));
-        m.set(
-            ProductCategories,
-            self.categories_bought(c.id, window_start, as_of)
-                .map(|n| Value::Num(Fixed::from_int(n as i64))),
-        );
-        let p = &c.profile;
-        m.set(
-            RegisteredCapital,
-            p.registered_capital.map(|r| Value::Num(Fixed(r.minor()))),
-        );
-        m.set(
-            YearsSinceFounding,
-            p.founded.map(|f| Value::Num(years(as_of.days_since(f)))),
-        );
-        m.set(
-            LargestShareholder,
-            p.shareholders
-                .iter()
-                .map(|s| s.share_bp)
-                .max()
-                .map(|bp| Value::Num(Fixed(bp as i64))),
-        );
-        // Litigation not recorded is missing data, not a clean record.
-        m.set(
-            LitigationCount,
-            p.litigation_count
-                .map(|n| Value::Num(Fixed::from_int(n as i64))),
-        );
-        m.set(
-            LitigationOpenAmount,
-            p.litigation_open().map(|a| Value::Num(Fixed(a.minor()))),
-        );
-        m.set(IndustryPosition, p.industry_position.map(Value::Cat));
-        m.set(
-            ReportScore,
-            p.report_score
-                .map(|s| Value::Num(Fixed::from_int(s as i64))),
-        );
-        m.report_age_days = p.report_date.map(|d| as_of.days_since(d));
-        m.history_months = first.map(|f| whole_months(f, as_of));
-        m
+        for (pos, &i) in book.invoices.iter().enumerate() {
+            let inv = &invoices[i as usize];
+            if open[pos] > 0 && inv.due_date < as_of && self.invoice_counts(i, as_of) {
+                let mut o = open[pos];
+                if !count_disputed && !c.disputes.is_empty() {
+                    let d = crate::dispute::disputed_on(
+                        &c.disputes,
+                        self.invoice_id(i),
+                        crate::money::Money::from_minor(o),
+                        as_of,
+                    );
+                    o -= d.minor();
+                }
+                if o > 0 {
+                    f.overdue_count += 1;
+                    f.overdue_amount += o;
+                    f.max_late = f.max_late.max(as_of.days_since(inv.due_date));
+                }
+            }
+        }
+        f.categories = self.categories_bought(book, window_start, as_of);
+        f
     }
 }
