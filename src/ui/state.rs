@@ -586,10 +586,14 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     // at a time, with a turn for the page whenever a slice has taken `turn::SLICE_MS`; then
     // allocations are resolved about 50,000 rows a task. The page answers in between.
     let mut builder = creditdesk_domain::ledger::LedgerBuilder::with_capacity(raw.counts());
-    raw.decode_in_turns(&mut builder).await?;
+    raw.decode_in_turns(&mut builder, &mut creditdesk_storage::turn::Slice::start())
+        .await?;
     let t_decoded = perf_now();
-    while !builder.step(50_000) {
-        yield_now().await;
+    // Ten thousand rows a step, a turn whenever the slice has run its time: 50,000 rows a task
+    // were tasks of 60-70 ms.
+    let mut slice = creditdesk_storage::turn::Slice::start();
+    while !builder.step(10_000) {
+        slice.breathe().await;
     }
     let ledger = builder.finish();
     let t_ledger = perf_now();

@@ -32,7 +32,7 @@ use wasm_bindgen::JsValue;
 
 /// How many chunks one read of the ledger asks for: about 8 MB of the large book, handed over
 /// by the browser in a task of about 10 ms.
-const CHUNKS_PER_READ: usize = 8;
+const CHUNKS_PER_READ: usize = 4;
 
 /// How many records of another store one read of a whole store asks for (a backup's): a thousand
 /// customers are a few megabytes of text.
@@ -167,6 +167,36 @@ fn js_bytes(b: &[u8]) -> JsValue {
 
 fn text(v: &JsValue) -> String {
     v.as_string().unwrap_or_default()
+}
+
+/// How much of a string [`text_in_pieces`] takes into wasm at a time (UTF-16 code units).
+const TEXT_PIECE: u32 = 1 << 20;
+
+/// [`text`] of a long string taken into wasm [`TEXT_PIECE`] code units at a time, with a turn for
+/// the page whenever `slice` has run its time: one import's command is a text of tens of
+/// megabytes, whose copy in one call (UTF-16 to UTF-8) is a task of tens of milliseconds. A piece
+/// never ends between the two halves of a surrogate pair (each half alone would be read as
+/// U+FFFD).
+async fn text_in_pieces(v: &JsValue, slice: &mut crate::turn::Slice) -> String {
+    let Some(s) = wasm_bindgen::JsCast::dyn_ref::<js_sys::JsString>(v) else {
+        return text(v);
+    };
+    let len = s.length();
+    if len <= TEXT_PIECE {
+        return text(v);
+    }
+    let mut out = String::with_capacity(len as usize);
+    let mut at = 0;
+    while at < len {
+        let mut end = (at + TEXT_PIECE).min(len);
+        if end < len && (0xD800..0xDC00).contains(&(s.char_code_at(end - 1) as u32)) {
+            end -= 1;
+        }
+        out.push_str(&text(&s.slice(at, end)));
+        at = end;
+        slice.breathe().await;
+    }
+    out
 }
 
 fn key_text(k: &JsValue) -> String {
@@ -535,20 +565,21 @@ impl IdbStore {
             .collect())
     }
 
-    /// [`IdbStore::texts`] taken into wasm with a turn for the page every slice: for a whole
-    /// store read at once (a backup's), where one import's command is a text of tens of
-    /// megabytes and the audit trail thousands. Only after the transaction that read them: a
-    /// turn lets it end.
+    /// [`IdbStore::texts`] taken into wasm with a turn for the page whenever `slice` has run its
+    /// time: for a whole store read at once (a backup's), where one import's command is a text
+    /// of tens of megabytes and the audit trail thousands. Only after the transaction that read
+    /// them: a turn lets it end. The caller's slice goes on from store to store (a new slice for
+    /// each let a backup's reading of them run on for 84 ms without a turn).
     async fn texts_in_turns(
         &self,
         store: &str,
         values: &[JsValue],
+        slice: &mut crate::turn::Slice,
     ) -> Result<Vec<String>, StoreError> {
         let values = opened(self.data_key()?, store, values, true).await?;
         let mut out = Vec::with_capacity(values.len());
-        let mut slice = crate::turn::Slice::start();
         for v in values.iter() {
-            out.push(text(v));
+            out.push(text_in_pieces(v, slice).await);
             slice.breathe().await;
         }
         Ok(out)
@@ -1286,13 +1317,18 @@ impl Store for IdbStore {
         Ok(())
     }
 
+    /// The trail read at once and parsed with turns for the page (thousands of entries: parsed
+    /// in the task that read them, 48 ms of an 80 ms task in a trace of a large book's start).
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let all = self.raw_values(schema::AUDIT).await?;
-        self.texts(schema::AUDIT, &all)
-            .await?
-            .iter()
-            .map(|t| audit_from_json(t))
-            .collect()
+        let values = opened(self.data_key()?, schema::AUDIT, &all, true).await?;
+        let mut out = Vec::with_capacity(values.len());
+        let mut slice = crate::turn::Slice::start();
+        for v in values.iter() {
+            out.push(audit_from_json(&text(v))?);
+            slice.breathe().await;
+        }
+        Ok(out)
     }
 
     async fn last_audit(&self) -> Result<Option<AuditEntry>, StoreError> {
@@ -1443,6 +1479,8 @@ impl Store for IdbStore {
             Default::default();
         // The ledger's chunks stay in the browser's memory until each is decoded.
         let mut chunks = (Vec::new(), Vec::new());
+        // One slice from the first store's records to the ledger's last chunk.
+        let mut slice = crate::turn::Slice::start();
         for (name, all) in raw {
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = all.into_iter().unzip();
             let keys: Vec<String> = keys.iter().map(key_text).collect();
@@ -1452,7 +1490,7 @@ impl Store for IdbStore {
                 let v = self.byteses(name, &values).await?;
                 binary.insert(name, keys.into_iter().zip(v).collect());
             } else {
-                let v = self.texts_in_turns(name, &values).await?;
+                let v = self.texts_in_turns(name, &values, &mut slice).await?;
                 texts.insert(name, keys.into_iter().zip(v).collect());
             }
         }
@@ -1484,8 +1522,9 @@ impl Store for IdbStore {
         // The ledger decoded a chunk at a time (a large book's is a million rows), with turns
         // for the page.
         let mut rows = Rows::default();
+        slice.breathe().await;
         raw.reserve_rows(&mut rows);
-        raw.decode_in_turns(&mut rows).await?;
+        raw.decode_in_turns(&mut rows, &mut slice).await?;
         Ok(Dump {
             chunks: None,
             meta,

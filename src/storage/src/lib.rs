@@ -644,14 +644,16 @@ impl RawLedger {
 
     /// Decodes every chunk into `rows`, one at a time, each chunk's bytes freed once decoded
     /// (see [`RawLedger::decode_and_release`]), then the tail; the page gets a turn
-    /// (`turn::yield_now`) whenever a slice has taken [`turn::SLICE_MS`]. The start and the
-    /// backup read a large book's million rows this way.
+    /// (`turn::yield_now`) whenever `slice` has taken [`turn::SLICE_MS`]: the caller's, so that
+    /// work done just before in the same slice counts. The start and the backup read a large
+    /// book's million rows this way.
     #[cfg(target_arch = "wasm32")]
     pub async fn decode_in_turns(
         &mut self,
         rows: &mut impl codec::RowSink,
+        slice: &mut turn::Slice,
     ) -> Result<(), StoreError> {
-        let mut slice = turn::Slice::start();
+        slice.breathe().await;
         for i in 0..self.chunks.len() {
             self.decode_and_release(i..i + 1, rows)?;
             slice.breathe().await;

@@ -84,6 +84,69 @@ async fn a_ledger_read_in_place_decodes_to_the_same_rows_copying_a_chunk_only_to
     }
 }
 
+/// Turns for the page taken at once each come back, in the order taken, and so do turns taken
+/// one after another: all through the page's one channel for turns (a slice that has run past
+/// 50 ms since the last task gives way with a message, not `scheduler.yield()`).
+#[wasm_bindgen_test]
+async fn every_turn_taken_comes_back_in_the_order_taken() {
+    use creditdesk_storage::turn;
+    use std::{cell::RefCell, rc::Rc};
+    let busy = |ms: f64| {
+        let t = turn::now();
+        while turn::now() - t < ms {}
+    };
+    busy(60.0);
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let turns = (0..5).map(|i| {
+        let order = order.clone();
+        async move {
+            turn::yield_now().await;
+            order.borrow_mut().push(i);
+        }
+    });
+    futures_util::future::join_all(turns).await;
+    assert_eq!(*order.borrow(), vec![0, 1, 2, 3, 4]);
+    for _ in 0..3 {
+        busy(60.0);
+        turn::yield_now().await;
+    }
+}
+
+/// A backup takes a long outbox record (an import's command: megabytes) into wasm a million
+/// UTF-16 code units at a time; a character written as a surrogate pair comes back whole wherever
+/// a piece ends, in a record whose text starts on an even and on an odd code unit.
+#[wasm_bindgen_test]
+async fn a_backups_long_outbox_record_comes_back_whole_across_its_pieces() {
+    use creditdesk_storage::{OutboxEntry, Payload};
+    let s = fresh("t-long-text").await;
+    let faces = "😀".repeat(600_000);
+    let outbox: Vec<OutboxEntry> = ["", "x"]
+        .iter()
+        .enumerate()
+        .map(|(n, lead)| OutboxEntry {
+            device: "d-1".into(),
+            entity: "command".into(),
+            id: format!("c-{n}"),
+            payload: Payload::of(&format!("{lead}{faces}")),
+            updated_at: 1,
+            version: 1,
+        })
+        .collect();
+    s.commit(&Batch {
+        outbox,
+        ..Batch::default()
+    })
+    .await
+    .unwrap();
+    let dump = s.dump().await.unwrap();
+    assert_eq!(dump.outbox.len(), 2);
+    for text in &dump.outbox {
+        assert!(text.len() > 2_000_000, "{} bytes", text.len());
+        assert!(!text.contains('\u{FFFD}'), "a pair cut in two");
+        assert!(text.contains(&faces), "the faces whole");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_committed_payment_survives_reopening_and_is_in_the_outbox() {
     let d = data(5);
