@@ -12,27 +12,12 @@
 // Prints; asserts nothing. A profile's tasks are runs of samples without idle between them, so
 // slices that follow each other with no idle show as one.
 import { browser, chooseFile, importCsv, putFileInPage, serve, ready, longestTask } from "./lib.mjs";
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { namedSite } from "./named-site.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const SITE_TEST = resolve(process.env.SITE || "../target/site-test");
-const WASM = resolve("../target/wasm32-unknown-unknown/release/creditdesk.wasm");
-
-/** The test site with a named wasm, in a temporary folder. */
-function namedSite() {
-  const dir = mkdtempSync(join(tmpdir(), "cd-profile-site-"));
-  cpSync(SITE_TEST, dir, { recursive: true });
-  const bg = join(dir, "bindgen");
-  execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", bg, "--out-name", "creditdesk", WASM], { stdio: "inherit" });
-  const target = readdirSync(dir).find((f) => f.endsWith("_bg.wasm"));
-  execFileSync("wasm-opt", ["-Oz", "-g", "--low-memory-unused", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", join(bg, "creditdesk_bg.wasm"), "-o", join(dir, target)], { stdio: "inherit" });
-  rmSync(join(dir, target + ".br"), { force: true });
-  rmSync(join(dir, target + ".gz"), { force: true });
-  return dir;
-}
 
 function analyse(profile, label, top3 = 3) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -81,7 +66,7 @@ function analyse(profile, label, top3 = 3) {
     console.log(`--- task ${task.ms.toFixed(0)} ms @ ${((task.start - profile.startTime) / 1000).toFixed(0)}: self\n${top(self, 15)}\n--- inclusive\n${top(incl, 45)}`);
   }
 }
-const site = namedSite();
+const site = namedSite(SITE_TEST);
 const server = await serve(site);
 const dir = mkdtempSync(join(tmpdir(), "cd-profile-"));
 let b = await browser({ dir, now: null, longTasks: true });

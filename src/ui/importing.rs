@@ -173,6 +173,8 @@ pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blo
     let t0 = crate::ui::state::perf_now();
     let mut dump = creditdesk_app::admin::backup_dump(&*db()?, &me).await?;
     crate::ui::state::publish_timing("backupDumpMs", crate::ui::state::perf_now() - t0);
+    // The dump's last slice (the ledger's tail decoded) is not the writing's first.
+    crate::ui::state::yield_now().await;
     let mut w = Writer::new(&dump);
     // Each part's bytes become a file of their own; the backup is the file of those files
     // (joined by reference, not copied again), made of them 32 at a time as they come: one file
@@ -215,8 +217,10 @@ pub async fn backup_file(progress: impl Fn(usize, usize)) -> Result<web_sys::Blo
         payments.truncate(payments.len().saturating_sub(100_000));
         crate::ui::state::yield_now().await;
     }
-    let last: web_sys::Blob = blob_of(&files)?;
-    groups.push(&last);
+    if files.length() > 0 {
+        let last: web_sys::Blob = blob_of(&files)?;
+        groups.push(&last);
+    }
     blob_of(&groups)
 }
 

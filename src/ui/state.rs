@@ -583,15 +583,13 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     with_data_mut(|d| d.take_trail(trail));
     let t_read = perf_now();
     // Each row is filed in the ledger's compact rows as it is decoded (never held twice), a chunk
-    // at a time, with a turn for the page whenever a slice has taken `turn::SLICE_MS`; then
-    // allocations are resolved about 50,000 rows a task. The page answers in between.
+    // at a time; then allocations are resolved 10,000 rows a step (50,000 a task were tasks of
+    // 60-70 ms). One slice throughout: a turn for the page whenever it has taken
+    // `turn::SLICE_MS`, the decoding's last slice going on into the resolving.
     let mut builder = creditdesk_domain::ledger::LedgerBuilder::with_capacity(raw.counts());
-    raw.decode_in_turns(&mut builder, &mut creditdesk_storage::turn::Slice::start())
-        .await?;
-    let t_decoded = perf_now();
-    // Ten thousand rows a step, a turn whenever the slice has run its time: 50,000 rows a task
-    // were tasks of 60-70 ms.
     let mut slice = creditdesk_storage::turn::Slice::start();
+    raw.decode_in_turns(&mut builder, &mut slice).await?;
+    let t_decoded = perf_now();
     while !builder.step(10_000) {
         slice.breathe().await;
     }

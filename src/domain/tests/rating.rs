@@ -108,6 +108,66 @@ fn ledger() -> Ledger {
     l
 }
 
+/// With disputes left out of the rating, what a customer disputes is not overdue in its metrics,
+/// computed alone or among others (given twice, beside a customer the ledger does not know); with
+/// disputes counted, it is. Counted by hand from `ledger()`: invoice 3 has 20,000 open, 89 days
+/// overdue; invoice 4 40,000, 28 days; the payments of the window were 20 days late.
+#[test]
+fn a_disputed_invoice_leaves_the_overdue_metrics_only_when_disputes_are_left_out() {
+    use creditdesk_domain::dispute::{Category, Dispute};
+    let l = ledger();
+    let as_of = d("2026-11-28");
+    let mut disputed = customer();
+    disputed.disputes = vec![Dispute {
+        id: "d-1".into(),
+        invoice: InvoiceId::from_u128(3),
+        number: DocNo::parse("I3").unwrap(),
+        amount: Money::from_units(20_000),
+        category: Category::Quality,
+        reason: "damaged".into(),
+        owner: "Li".into(),
+        opened: d("2026-09-25"),
+        opened_by: "Li".into(),
+        write_off: None,
+        resolution: None,
+    }];
+    let unknown = Customer {
+        id: CustomerId::from_u128(77),
+        disputes: Vec::new(),
+        ..disputed.clone()
+    };
+    let overdue = |m: &Metrics| {
+        [
+            FactorKey::OverdueCount,
+            FactorKey::OverdueAmount,
+            FactorKey::MaxDaysLate12m,
+        ]
+        .map(|f| num(m, f).map(|x| x.0))
+    };
+    let left_out = [Some(100), Some(4_000_000), Some(2_800)];
+    let counted = [Some(200), Some(6_000_000), Some(8_900)];
+    let none = [Some(0), Some(0), Some(0)];
+    assert_eq!(
+        overdue(&l.metrics_counting(&disputed, as_of, false)),
+        left_out
+    );
+    assert_eq!(
+        overdue(&l.metrics_counting(&disputed, as_of, true)),
+        counted
+    );
+    let all = [&disputed, &unknown, &disputed];
+    let check = |count_disputed: bool, expected: [[Option<i64>; 3]; 3]| {
+        let got: Vec<_> = l
+            .metrics_all(all, as_of, count_disputed)
+            .iter()
+            .map(overdue)
+            .collect();
+        assert_eq!(got, expected, "disputes counted: {count_disputed}");
+    };
+    check(false, [left_out, none, left_out]);
+    check(true, [counted, none, counted]);
+}
+
 #[test]
 fn metrics_are_computed_from_the_ledger_as_of_a_date() {
     let l = ledger();

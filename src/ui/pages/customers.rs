@@ -130,8 +130,9 @@ pub fn CustomerList() -> impl IntoView {
             // Measured in the next frame, where the browser lays the page out anyway: read in the
             // task that drew the list, the height forced that layout into it (36 ms of a 113 ms
             // task in a trace of a large book's start).
+            // (A page left before that frame has disposed of the list: nothing to measure.)
             request_animation_frame(move || {
-                if let Some(el) = list_ref.get_untracked() {
+                if let Some(Some(el)) = list_ref.try_get_untracked() {
                     viewport.set(el.client_height().max(200) as f64);
                 }
             });

@@ -169,17 +169,20 @@ fn years(days: i32) -> Fixed {
 /// settlements and orders makes, before they become [`Metrics`].
 #[derive(Clone, Copy, Debug, Default)]
 struct BookFigures {
-    /// Invoices of the last 12 months, and their amount (fen).
+    /// Invoices of the last 12 months.
     count: i64,
+    /// Their amount (fen).
     sales: i64,
     overdue_count: i64,
     overdue_amount: i64,
     max_late: i32,
-    /// Amount paid times days to pay, and the amount paid (all time).
+    /// Amount paid times days to pay (all time).
     w_pay: i128,
+    /// Amount paid (all time).
     total: i128,
-    /// Amount paid times days beyond terms, and the amount paid (last 12 months).
+    /// Amount paid times days beyond terms (last 12 months).
     w_late: i128,
+    /// Amount paid (last 12 months).
     total_12m: i128,
     /// The first invoice that counts on the day.
     first: Option<Date>,

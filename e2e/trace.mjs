@@ -1,0 +1,89 @@
+// Each main-thread task over 45 ms of the large book's cold start (SCEN=start) or of its backup
+// (SCEN=backup), as the browser ran it: a DevTools trace (its events within the task over 2 ms:
+// an IndexedDB result opened, a message turn, a collection, a forced layout) and, on the same
+// clock, the CPU profile's samples within the task (self time by function, the wasm named, see
+// named-site.mjs). Where profile.mjs joins tasks that follow each other without idle, this says
+// what one task was made of.
+//
+//   cd e2e && SCEN=start node trace.mjs      (or SCEN=backup; after ./x bench or ./x test built target/site-test)
+//
+// Prints; asserts nothing. Profiling and tracing slow the page: the tasks are longer than the
+// bench's; the first line is the page's own longest tasks (`longestTask`) in the same run.
+import { browser, serve, ready, longestTask } from "./lib.mjs";
+import { namedSite } from "./named-site.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const site = namedSite(resolve(process.env.SITE || "../target/site-test"));
+const server = await serve(site);
+const dir = mkdtempSync(join(tmpdir(), "cd-trace-"));
+// The copies go whatever happens.
+process.on("exit", () => {
+  rmSync(site, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+});
+// The large book, written on a first start; the traced start is the next one.
+let b = await browser({ dir, now: null, longTasks: true });
+await b.page.goto(server.url + "/customers?seed=large");
+await ready(b.page);
+await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
+await b.close();
+b = await browser({ dir, now: null, longTasks: true });
+const cdp = await b.context.newCDPSession(b.page);
+const events = [];
+cdp.on("Tracing.dataCollected", (e) => { for (const x of e.value) events.push(x); });
+const scen = process.env.SCEN || "start";
+if (scen === "backup") {
+  await b.page.goto(server.url + "/import");
+  await ready(b.page);
+  await longestTask(b.page);
+}
+await cdp.send("Profiler.enable");
+await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+await cdp.send("Profiler.start");
+await cdp.send("Tracing.start", { categories: "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink", transferMode: "ReportEvents" });
+if (scen === "backup") {
+  await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
+} else {
+  await b.page.goto(server.url + "/customers");
+  await ready(b.page);
+  await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
+}
+const { profile } = await cdp.send("Profiler.stop");
+const complete = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+await cdp.send("Tracing.end");
+await complete;
+console.log(JSON.stringify((await longestTask(b.page)).top));
+
+let t0 = Infinity;
+for (const e of events) if (e.ts > 0 && e.ts < t0) t0 = e.ts;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const name = (n) => (n.callFrame.functionName || `${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`).replace(/::h[0-9a-f]{16}$/, "");
+// The renderers' main threads (the trace holds the browser's other threads too).
+const main = new Set(events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
+for (const task of events.filter((e) => e.name === "RunTask" && e.dur > 45_000 && main.has(`${e.pid}:${e.tid}`))) {
+  const end = task.ts + task.dur;
+  console.log(`task ${(task.dur / 1000).toFixed(1)} ms @ ${((task.ts - t0) / 1000).toFixed(0)} ms`);
+  const inside = events.filter((e) => e !== task && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + (e.dur || 0) <= end && (e.dur || 0) > 2000);
+  for (const e of inside.slice(0, 25)) {
+    const d = e.args?.data;
+    const what = d ? [d.type, d.functionName].filter(Boolean).join(" ") : "";
+    console.log(`   ${e.name} ${(e.dur / 1000).toFixed(1)} ms @+${((e.ts - task.ts) / 1000).toFixed(1)} ${what}`);
+  }
+  // The profile's samples within the task (its clock is the trace's).
+  const self = new Map();
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i];
+    if (ts < task.ts || ts > end) continue;
+    // A sample stands for the time until the next (the browser samples less often than asked
+    // when it is busy).
+    const n = name(byId.get(profile.samples[i]));
+    self.set(n, (self.get(n) || 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  }
+  for (const [n, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`      ${ms.toFixed(1).padStart(6)} ms ${n.slice(0, 140)}`);
+}
+await b.close();
+server.stop();
+process.exit(0);
