@@ -12,7 +12,7 @@
 // Prints; asserts nothing. A profile's tasks are runs of samples without idle between them, so
 // slices that follow each other with no idle show as one.
 import { browser, chooseFile, importCsv, putFileInPage, serve, ready, longestTask } from "./lib.mjs";
-import { namedSite } from "./named-site.mjs";
+import { namedSite, onLargeBook } from "./named-site.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -69,14 +69,8 @@ function analyse(profile, label, top3 = 3) {
 const site = namedSite(SITE_TEST);
 const server = await serve(site);
 const dir = mkdtempSync(join(tmpdir(), "cd-profile-"));
-let b = await browser({ dir, now: null, longTasks: true });
-// The large book, written on a first start, whose background work keeps the figures and the
-// customers as one record; the profiled start is the next one, as every later start runs.
-await b.page.goto(server.url + "/customers?seed=large");
-await ready(b.page);
-await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
-await b.close();
-b = await browser({ dir, now: null, longTasks: true });
+// The profiled start is the one after the large book was written.
+const b = await onLargeBook(server, dir);
 const scen = process.env.SCEN || "import";
 const cdp = await b.context.newCDPSession(b.page);
 await cdp.send("Profiler.enable");

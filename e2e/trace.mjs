@@ -9,8 +9,8 @@
 //
 // Prints; asserts nothing. Profiling and tracing slow the page: the tasks are longer than the
 // bench's; the first line is the page's own longest tasks (`longestTask`) in the same run.
-import { browser, serve, ready, longestTask } from "./lib.mjs";
-import { namedSite } from "./named-site.mjs";
+import { serve, ready, longestTask } from "./lib.mjs";
+import { namedSite, onLargeBook } from "./named-site.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,13 +23,8 @@ process.on("exit", () => {
   rmSync(site, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
-// The large book, written on a first start; the traced start is the next one.
-let b = await browser({ dir, now: null, longTasks: true });
-await b.page.goto(server.url + "/customers?seed=large");
-await ready(b.page);
-await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
-await b.close();
-b = await browser({ dir, now: null, longTasks: true });
+// The traced start is the one after the large book was written.
+const b = await onLargeBook(server, dir);
 const cdp = await b.context.newCDPSession(b.page);
 const events = [];
 cdp.on("Tracing.dataCollected", (e) => { for (const x of e.value) events.push(x); });
