@@ -3,7 +3,9 @@
 //! A backup holds every store: settings (except this device's id), customers, the ledger's
 //! orders, invoices, payments and credit notes (as JSON records, in stored order), custom field
 //! definitions, scorecard models, requests, alerts, tasks, the audit trail, attachments
-//! (base64) and the outbox. It names its format and the schema version it was written at.
+//! (base64) and the outbox. It names its format and the schema version it was written at, and
+//! how many rows each of the ledger's sections holds (`counts`: a reader makes room for them at
+//! once; a hint, never checked, which a file written before 2026-12-06 lacks).
 //!
 //! **Canonical and byte-stable.** Every JSON record is written with its keys sorted and no
 //! spaces, one record a line, in the order the database keeps them; so restoring a backup into
@@ -32,12 +34,12 @@ use creditdesk_domain::approval::AuditEntry;
 use creditdesk_domain::monitor::{Alert, Task};
 use creditdesk_domain::Customer;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod scan;
+mod syntax;
 pub use scan::Scanner;
 
 /// The format marker of a backup file.
@@ -479,6 +481,18 @@ impl<'d> Writer<'d> {
     ) -> std::io::Result<bool> {
         if self.part == 0 {
             write!(out, "{{\"format\":\"{FORMAT}\",\"schema\":{VERSION}")?;
+            // How many rows the ledger's sections hold: a reader makes room for them at once
+            // (`Scanner`), rather than growing its lists by doubling. A hint, never checked.
+            let r = &self.d.rows;
+            write!(
+                out,
+                ",\"counts\":{{\"corrections\":{},\"credit_notes\":{},\"invoices\":{},\"orders\":{},\"payments\":{}}}",
+                r.corrections.len(),
+                r.credit_notes.len(),
+                r.invoices.len(),
+                r.orders.len(),
+                r.payments.len()
+            )?;
             self.part = 1;
         }
         while self.part <= SECTIONS.len() {
@@ -552,17 +566,25 @@ impl Reader {
             }
         }
     }
-    /// Records that decode as `T`, each kept as `T`.
-    fn records<T: DeserializeOwned>(
+    /// [`Reader::pairs`], or the pairs the scanner checked as it read them (`checked`).
+    fn pairs_checked(
         &mut self,
         root: &serde_json::Map<String, Value>,
+        checked: &mut BTreeMap<String, Vec<scan::Pair>>,
         name: &str,
-    ) -> Vec<T> {
-        let mut out = Vec::new();
-        for (i, v) in self.array(root, name).iter().enumerate() {
-            match T::deserialize(v) {
-                Ok(t) => out.push(t),
-                Err(e) => self.problem(BackupCode::Record, format!("{name}[{i}]"), e),
+        check: &dyn Fn(&Value) -> Result<String, String>,
+    ) -> Vec<(String, String)> {
+        let Some(records) = checked.remove(name) else {
+            return self.pairs(root, name, check);
+        };
+        let mut out = Vec::with_capacity(records.len());
+        for (i, record) in records.into_iter().enumerate() {
+            match record {
+                Ok(pair) => out.push(pair),
+                Err((Some(k), e)) => {
+                    self.problem(BackupCode::Record, format!("{name}[{i}] ({k})"), e)
+                }
+                Err((None, e)) => self.problem(BackupCode::Record, format!("{name}[{i}]"), e),
             }
         }
         out
@@ -581,16 +603,15 @@ impl Reader {
                     Ok(text) => out.push((k.clone(), text)),
                     Err(e) => self.problem(BackupCode::Record, format!("{name}[{i}] ({k})"), e),
                 },
-                _ => self.problem(
-                    BackupCode::Record,
-                    format!("{name}[{i}]"),
-                    "not a [key, value] pair",
-                ),
+                _ => self.problem(BackupCode::Record, format!("{name}[{i}]"), NOT_A_PAIR),
             }
         }
         out
     }
 }
+
+/// What is wrong with a record of a section of pairs that is not one.
+const NOT_A_PAIR: &str = "not a [key, value] pair";
 
 fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
     T::deserialize(v)
@@ -602,13 +623,19 @@ fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
 /// refuses the whole file; the problems come back with the total count.
 pub fn parse(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     // A megabyte at a time, as from a file: the scanner never holds a copy of the whole text.
-    parse_reader(text.as_bytes())
+    read_into(Scanner::of_len(text.len() as u64), text.as_bytes())
 }
 
 /// [`parse`] reading from `r` a megabyte at a time: the records are decoded as they are read
 /// (see [`Scanner`]), so that neither the file nor a tree of it is ever whole in memory.
-pub fn parse_reader(mut r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
-    let mut s = Scanner::new();
+pub fn parse_reader(r: impl std::io::Read) -> Result<Backup, (Vec<BackupProblem>, usize)> {
+    read_into(Scanner::new(), r)
+}
+
+fn read_into(
+    mut s: Scanner,
+    mut r: impl std::io::Read,
+) -> Result<Backup, (Vec<BackupProblem>, usize)> {
     let mut room = vec![0; 1 << 20];
     loop {
         match r.read(&mut room) {
@@ -628,7 +655,9 @@ pub fn parse_reader(mut r: impl std::io::Read) -> Result<Backup, (Vec<BackupProb
 const REMOVED_DRAFT: &[u8] = b"[\"draft\",]";
 
 /// The file's top level, as [`Scanner`] read it: every section as JSON, except the ledger's,
-/// decoded record by record.
+/// decoded record by record. (One is made for a whole file, and moved once: its size is of no
+/// matter.)
+#[allow(clippy::large_enum_variant)]
 enum Root {
     NotObject,
     Object {
@@ -639,6 +668,9 @@ enum Root {
         /// The records of the sections checked as they were read (the outbox, the customers),
         /// as canonical text or what is wrong with each; such a section is not in `sections`.
         checked: BTreeMap<String, Vec<Result<String, String>>>,
+        /// The `[key, value]` records of the sections checked as they were read (alerts,
+        /// tasks), checked; such a section is not in `sections`.
+        pairs: BTreeMap<String, Vec<scan::Pair>>,
     },
 }
 
@@ -684,6 +716,7 @@ pub fn parse_as_tree(text: &str) -> Result<Backup, (Vec<BackupProblem>, usize)> 
                 rows,
                 problems,
                 checked: BTreeMap::new(),
+                pairs: BTreeMap::new(),
             }
         }
         Ok(_) => Root::NotObject,
@@ -754,6 +787,7 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         rows,
         problems: ledger_problems,
         mut checked,
+        mut pairs,
     } = root
     else {
         r.problem(BackupCode::Format, "file".into(), "not a JSON object");
@@ -820,20 +854,9 @@ fn from_root(root: Root) -> Result<Backup, (Vec<BackupProblem>, usize)> {
         // Requests of schema 3 are converted to the workflow's form.
         Ok(if schema < 4 { json(&req) } else { text })
     });
-    let alerts = r.pairs(root, "alerts", &decodes::<Alert>);
-    let tasks = r.pairs(root, "tasks", &decodes::<Task>);
-    let audit: Vec<String> = r
-        .records::<Value>(root, "audit")
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, v)| match AuditEntry::deserialize(&v) {
-            Ok(_) => Some(v.to_string()),
-            Err(e) => {
-                r.problem(BackupCode::Record, format!("audit[{i}]"), e);
-                None
-            }
-        })
-        .collect();
+    let alerts = r.pairs_checked(root, &mut pairs, "alerts", &decodes::<Alert>);
+    let tasks = r.pairs_checked(root, &mut pairs, "tasks", &decodes::<Task>);
+    let audit = checked_records::<AuditEntry>(&mut r, root, &mut checked, "audit", Ok);
     let b64 = base64::engine::general_purpose::STANDARD;
     let attachments: Vec<(String, Vec<u8>)> = r
         .pairs(root, "attachments", &|v| {

@@ -89,6 +89,14 @@ pub fn is_canonical(text: &str) -> bool {
 #[derive(Debug)]
 pub struct Check<'t> {
     text: &'t [u8],
+    at: CheckAt,
+}
+
+/// Where a [`Check`] is in its text, the text handed over at each step ([`CheckAt::step`]): for
+/// a text whose owner cannot lend it for the whole check (a backup's reader holds the record in
+/// its own buffer, which takes more of the file meanwhile).
+#[derive(Debug, Default)]
+pub struct CheckAt {
     /// The open arrays and objects.
     stack: Vec<Nest>,
     /// The next byte to read.
@@ -110,23 +118,27 @@ impl<'t> Check<'t> {
     pub fn new(text: &'t str) -> Check<'t> {
         Check {
             text: text.as_bytes(),
-            stack: Vec::new(),
-            at: 0,
-            verdict: None,
+            at: CheckAt::default(),
         }
     }
 
     /// Reads `bytes` more of the text (at least one; a string it is in is read to its end); the
     /// verdict once there is one.
     pub fn step(&mut self, bytes: usize) -> Option<bool> {
+        self.at.step(self.text, bytes)
+    }
+}
+
+impl CheckAt {
+    /// [`Check::step`] of `text`, which must be the same text at every step.
+    pub fn step(&mut self, text: &[u8], bytes: usize) -> Option<bool> {
         if self.verdict.is_none() {
-            self.verdict = self.read(self.at.saturating_add(bytes.max(1)));
+            self.verdict = self.read(text, self.at.saturating_add(bytes.max(1)));
         }
         self.verdict
     }
 
-    fn read(&mut self, until: usize) -> Option<bool> {
-        let b = self.text;
+    fn read(&mut self, b: &[u8], until: usize) -> Option<bool> {
         let stack = &mut self.stack;
         let mut i = self.at;
         let until = until.min(b.len());

@@ -949,3 +949,218 @@ fn an_outbox_record_that_only_a_raw_value_takes_is_refused_as_a_tree_refuses_it(
     assert_eq!(p[0].code, BackupCode::Json, "{p:?}");
     assert_eq!(parse(&text), backup::parse_as_tree(&text));
 }
+
+/// A backup whose outbox ends with a large record (an import's command as the app stores it:
+/// canonical, tens of thousands of rows with numbers, escapes and characters of every width),
+/// and that record's place in the file. `rows` of about 150 bytes each.
+fn with_a_large_command(rows: i64) -> (String, std::ops::Range<usize>) {
+    use creditdesk_storage::{OutboxEntry, Payload};
+    let rows: Vec<serde_json::Value> = (0..rows)
+        .map(|i| {
+            serde_json::json!({
+                "amount": i * 137 - 20_000,
+                "customer": format!("客户 {i} \"Ω\" 😀\\ \u{1}"),
+                "lines": [i, -i, 0, {"n": null, "t": true, "f": false}],
+            })
+        })
+        .collect();
+    let entry = OutboxEntry {
+        device: "device-A".into(),
+        entity: "command".into(),
+        id: "c-large".into(),
+        payload: Payload::of(
+            &serde_json::json!({ "ImportBatch": { "rows": rows, "kind": "invoices" } }),
+        ),
+        updated_at: 1_790_000_000_000,
+        version: 3,
+    };
+    let command = creditdesk_storage::canonical::to_string(&entry).unwrap();
+    assert!(
+        command.len() >= 2 * backup::LARGE,
+        "{} bytes",
+        command.len()
+    );
+    let mut dump = run(filled().dump()).unwrap();
+    dump.outbox.push(command.clone());
+    let text = to_json(&dump);
+    let at = text.rfind(&command).unwrap();
+    (text, at..at + command.len())
+}
+
+thread_local! {
+    static LARGE_COMMAND: (String, std::ops::Range<usize>) = with_a_large_command(4_000);
+}
+
+#[test]
+fn a_large_outbox_record_is_checked_a_step_at_a_time_and_taken_as_written() {
+    // Megabytes: more than one step of the check.
+    let (text, record) = with_a_large_command(12_000);
+    assert!(record.len() > 1 << 20);
+    let expected = backup::parse_as_tree(&text).unwrap();
+    assert_eq!(expected.dump.outbox.last().unwrap(), &text[record.clone()]);
+    // Fed in pieces: the check is under way after the record's last byte, and a step at a time
+    // takes it on; it ends before the file's last piece is fed, or with the steps after it.
+    let mut s = backup::Scanner::of_len(text.len() as u64);
+    let mut was_busy = false;
+    let mut steps = 0;
+    for piece in text.as_bytes().chunks(64 << 10) {
+        s.feed(piece);
+        was_busy |= s.busy();
+    }
+    while s.busy() {
+        s.step();
+        steps += 1;
+    }
+    assert!(
+        was_busy,
+        "the record's check was not under way between pieces"
+    );
+    assert!(steps >= 1, "no step was left after the last piece");
+    assert_eq!(s.finish(), Ok(expected.clone()));
+    // Read whole (finish takes the rest of the check at once), and in pieces of other sizes.
+    assert_eq!(parse(&text), Ok(expected.clone()));
+    for pieces in [&[1usize << 20][..], &[7, 4096, 100_000]] {
+        assert_eq!(scanned(text.as_bytes(), pieces), Ok(expected.clone()));
+    }
+    // Changed where the checks must see it: the entry's own fields (a field of the wrong type,
+    // one left out), the payload's syntax (a number with a leading zero), its form (a space: JSON
+    // still, taken and written again canonical, as a tree writes it).
+    let command = &text[record.clone()];
+    for (from, to) in [
+        ("\"version\":3", "\"version\":\"3\""),
+        ("\"entity\":\"command\",", ""),
+        ("\"amount\":-20000", "\"amount\":-020000"),
+        ("\"amount\":-20000", "\"amount\": -20000"),
+    ] {
+        assert!(command.contains(from), "{from}");
+        let changed = format!(
+            "{}{}{}",
+            &text[..record.start],
+            command.replacen(from, to, 1),
+            &text[record.end..]
+        );
+        let read = parse(&changed);
+        assert_eq!(scanned(changed.as_bytes(), &[65_536]), read, "{to}");
+        if serde_json::from_str::<serde::de::IgnoredAny>(&changed).is_ok() {
+            assert_eq!(read, backup::parse_as_tree(&changed), "{to}");
+        } else {
+            assert_eq!(
+                read.as_ref().unwrap_err().0[0].code,
+                BackupCode::Json,
+                "{to}"
+            );
+        }
+        if to.starts_with("\"amount\": ") {
+            let read = read.unwrap();
+            assert_eq!(
+                read.dump.outbox.last().unwrap(),
+                command,
+                "written again canonical"
+            );
+        } else if to != "\"amount\":-020000" {
+            let (p, _) = read.unwrap_err();
+            assert_eq!(p[0].code, BackupCode::Record, "{to}: {p:?}");
+            assert!(p[0].at.starts_with("outbox["), "{to}: {p:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// The large outbox record with one byte changed (a bracket, a quote, a digit, a byte that is
+    /// not UTF-8, a space, an escape, a key's letter), read in pieces: taken or refused as a tree
+    /// of the file takes or refuses it, problems and all, and as the whole file read at once.
+    #[test]
+    fn a_large_outbox_record_changed_anywhere_is_read_as_the_tree_reads_it(
+        at in any::<prop::sample::Index>(),
+        byte in prop_oneof![
+            Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'"'), Just(b','), Just(b':'),
+            Just(b'0'), Just(b'7'), Just(b'-'), Just(b'.'), Just(b'e'), Just(0xff), Just(0x80),
+            Just(b' '), Just(b'\\'), Just(b'u'), Just(b'a'), Just(b'z'), Just(0x01),
+        ],
+        pieces in prop::collection::vec(1usize..300_000, 1..4),
+    ) {
+        let (text, record) = LARGE_COMMAND.with(|l| l.clone());
+        let mut b = text.into_bytes();
+        let i = record.start + at.index(record.len());
+        b[i] = byte;
+        let whole = backup::parse_reader(&b[..]);
+        prop_assert_eq!(&scanned(&b, &pieces), &whole);
+        // What serde_json takes as the file's text, a tree of it reads the same.
+        if let Ok(text) = std::str::from_utf8(&b) {
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                prop_assert_eq!(&whole, &backup::parse_as_tree(text));
+            } else {
+                let (p, _) = whole.as_ref().expect_err("not JSON, refused");
+                prop_assert_eq!(p[0].code, BackupCode::Json);
+            }
+        } else {
+            prop_assert!(whole.is_err(), "a file that is not UTF-8 was taken");
+        }
+    }
+}
+
+#[test]
+fn the_alerts_tasks_and_trail_checked_as_they_are_read_are_refused_as_a_tree_refuses_them() {
+    let good = GOOD.with(|g| g.clone());
+    let mut dump = run(filled().dump()).unwrap();
+    dump.alerts
+        .push(("a-1".into(), "{\"not\":\"an alert\"}".into()));
+    dump.tasks
+        .push(("t-1".into(), "{\"not\":\"a task\"}".into()));
+    dump.audit.push("{\"not\":\"an entry\"}".into());
+    let text = to_json(&dump);
+    // A record of the alerts that is not a pair, and a pair of the tasks whose key is no text.
+    let text = text.replacen("\"alerts\":[\n", "\"alerts\":[\n{\"k\":1},\n", 1);
+    let text = text.replacen("\"tasks\":[\n", "\"tasks\":[\n[1,{}],\n", 1);
+    let (p, count) = parse(&text).unwrap_err();
+    let at: Vec<&str> = p.iter().map(|p| p.at.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "alerts[0]",
+            &*format!("alerts[{}] (a-1)", dump.alerts.len()),
+            "tasks[0]",
+            &*format!("tasks[{}] (t-1)", dump.tasks.len()),
+            &*format!("audit[{}]", dump.audit.len() - 1),
+        ]
+    );
+    assert_eq!(count, 5);
+    assert!(p.iter().all(|p| p.code == BackupCode::Record), "{p:?}");
+    assert_eq!(p[0].detail, "not a [key, value] pair");
+    assert_eq!(parse(&text), backup::parse_as_tree(&text));
+    // Given twice, the last list is the section's, as a tree keeps it.
+    let again = good.replacen("\"alerts\":[", "\"alerts\":[{\"k\":1}],\n\"alerts\":[", 1);
+    assert_eq!(parse(&again), backup::parse_as_tree(&again));
+    assert_eq!(parse(&again), parse(&good));
+}
+
+#[test]
+fn the_counts_a_file_announces_are_a_hint_that_changes_nothing_read() {
+    let good = GOOD.with(|g| g.clone());
+    let expected = parse(&good).unwrap();
+    let counts_at = good
+        .find(",\"counts\":{")
+        .expect("the writer writes the counts");
+    let counts_end = counts_at + good[counts_at..].find('}').unwrap() + 1;
+    let counts = &good[counts_at..counts_end];
+    assert!(
+        counts.contains(&format!(
+            "\"invoices\":{}",
+            expected.dump.rows.invoices.len()
+        )),
+        "{counts}"
+    );
+    // Wrong, absurd, not numbers, or left out: the same backup.
+    for instead in [
+        ",\"counts\":{\"invoices\":0,\"payments\":1}",
+        ",\"counts\":{\"invoices\":18446744073709551615,\"orders\":99999999999}",
+        ",\"counts\":{\"invoices\":\"many\",\"payments\":-1}",
+        ",\"counts\":[]",
+        "",
+    ] {
+        let text = format!("{}{instead}{}", &good[..counts_at], &good[counts_end..]);
+        assert_eq!(parse(&text), Ok(expected.clone()), "{instead}");
+        assert_eq!(parse(&text), backup::parse_as_tree(&text), "{instead}");
+    }
+}

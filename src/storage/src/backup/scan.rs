@@ -20,8 +20,31 @@ use std::collections::BTreeMap;
 
 /// The sections whose records are checked as they come and kept as their canonical text: the
 /// outbox (an import's command alone is megabytes: a tree of it took a quarter of a second to
-/// build and as long to write out again) and the customers.
-const CHECKED: [&str; 2] = ["outbox", "customers"];
+/// build and as long to write out again), the customers and the audit trail.
+const CHECKED: [&str; 3] = ["outbox", "customers", "audit"];
+
+/// The sections of `[key, value]` records checked as they come (a large book's thousands of
+/// alerts and tasks, with the trail, checked after the file's last piece were a task of about
+/// 200 ms), each by what [`super::from_root`] checks it with.
+const PAIRS: [(&str, PairCheck); 2] = [
+    (
+        "alerts",
+        super::decodes::<creditdesk_domain::monitor::Alert>,
+    ),
+    ("tasks", super::decodes::<creditdesk_domain::monitor::Task>),
+];
+
+/// What checks the value of a `[key, value]` record, and gives the text kept of it.
+type PairCheck = fn(&Value) -> Result<String, String>;
+
+/// A `[key, value]` record checked as it was read: its key and its value's text; or what is
+/// wrong, with the key when there is one.
+pub(super) type Pair = Result<(String, String), (Option<String>, String)>;
+
+/// Whether `name` is a section of [`CHECKED`] or [`PAIRS`] records.
+fn checked_as_read(name: &str) -> bool {
+    CHECKED.contains(&name) || PAIRS.iter().any(|(n, _)| *n == name)
+}
 
 /// The sections whose records are decoded into the ledger's rows as they are read.
 const LEDGER: [&str; 5] = [
@@ -97,8 +120,76 @@ pub struct Scanner {
     /// The records of the [`CHECKED`] sections that are lists: each one's canonical text, or
     /// what is wrong with it.
     checked: BTreeMap<String, Vec<Result<String, String>>>,
+    /// The records of the [`PAIRS`] sections that are lists, checked.
+    pairs: BTreeMap<String, Vec<Pair>>,
     fail: Option<Fail>,
+    /// The file's length in bytes, when known: what the rows the file announces may reserve.
+    len: Option<u64>,
+    /// The outbox record at the reading position, when it is [`super::LARGE`] and being checked
+    /// a piece at a time ([`Scanner::step`]).
+    large: Option<Large>,
 }
+
+/// How many bytes of a large outbox record one step of its check reads (each of its checks:
+/// UTF-8, syntax, canonical form): a few milliseconds in a browser.
+const LARGE_STEP: usize = 1 << 20;
+
+/// A large outbox record's check under way: an import's command of 31 MB, read whole in one task
+/// as the tree's way does (syntax, then the canonical check, then a copy), held a browser's page
+/// for 115-450 ms. Checked a piece at a time instead: its UTF-8 (copied as it is checked), its
+/// syntax ([`super::syntax`]), its canonical form; then the entry's own fields with the payload
+/// left out. Taken as written only when every check says yes; on any no, the record is read the
+/// tree's way after all ([`Scanner::outbox_record`]), which names what is wrong.
+struct Large {
+    len: usize,
+    text: String,
+    syntax: super::syntax::Syntax,
+    canonical: crate::canonical::CheckAt,
+}
+
+impl Large {
+    /// One step of the checks of `record` (the same bytes each time): `None` while under way;
+    /// then the record's text, or `Some(None)` when the tree's way must read it.
+    fn step(&mut self, record: &[u8]) -> Option<Option<String>> {
+        let done = self.text.len();
+        if done < record.len() {
+            let end = (done + LARGE_STEP).min(record.len());
+            let piece = match std::str::from_utf8(&record[done..end]) {
+                Ok(piece) => piece,
+                // A character cut at the piece's end: the next piece has it.
+                Err(e) if e.error_len().is_none() && end < record.len() && e.valid_up_to() > 0 => {
+                    std::str::from_utf8(&record[done..done + e.valid_up_to()]).ok()?
+                }
+                Err(_) => return Some(None),
+            };
+            self.text.push_str(piece);
+        }
+        let syntax = self.syntax.step(record, LARGE_STEP);
+        let canonical = self.canonical.step(record, LARGE_STEP);
+        if syntax == Some(false) || canonical == Some(false) {
+            return Some(None);
+        }
+        if self.text.len() < record.len() || syntax.is_none() || canonical.is_none() {
+            return None;
+        }
+        // The entry's fields, its payload (checked above) read as `null`.
+        let Some((from, to)) = self.syntax.payload() else {
+            return Some(None);
+        };
+        let mut entry = Vec::with_capacity(from + 4 + record.len() - to);
+        entry.extend_from_slice(&record[..from]);
+        entry.extend_from_slice(b"null");
+        entry.extend_from_slice(&record[to..]);
+        if serde_json::from_slice::<OutboxEntry>(&entry).is_err() {
+            return Some(None);
+        }
+        Some(Some(std::mem::take(&mut self.text)))
+    }
+}
+
+/// No record of the ledger's sections is written in fewer bytes (an invoice's is about 250, a
+/// payment's about 300): a file of `n` bytes holds fewer than `n / MIN_ROW_BYTES` rows.
+const MIN_ROW_BYTES: u64 = 64;
 
 impl Default for Scanner {
     fn default() -> Self {
@@ -122,8 +213,39 @@ impl Scanner {
             rows: Rows::default(),
             problems: Vec::new(),
             checked: BTreeMap::new(),
+            pairs: BTreeMap::new(),
             fail: None,
+            len: None,
+            large: None,
         }
+    }
+
+    /// A scanner for a file of `len` bytes: it makes room at once for the rows the file's
+    /// `counts` announces (as many as `len` bytes can hold at most), where a list of a million
+    /// rows grown by doubling copies the whole list at each step (tasks of 40-80 ms in a browser's
+    /// check of a large book's file). [`Scanner::new`] reserves nothing.
+    pub fn of_len(len: u64) -> Scanner {
+        Scanner {
+            len: Some(len),
+            ..Scanner::new()
+        }
+    }
+
+    /// Room for the rows `counts` (the file's `counts` section, a hint never checked) announces.
+    fn reserve(&mut self, counts: &Value) {
+        let Some(len) = self.len else { return };
+        let most = len / MIN_ROW_BYTES;
+        let n = |name: &str| {
+            let n = counts.get(name).and_then(Value::as_u64).unwrap_or(0);
+            n.min(most) as usize
+        };
+        let r = &mut self.rows;
+        // A hint the memory cannot hold is left: the lists grow as they come.
+        let _ = r.orders.try_reserve_exact(n("orders"));
+        let _ = r.invoices.try_reserve_exact(n("invoices"));
+        let _ = r.payments.try_reserve_exact(n("payments"));
+        let _ = r.credit_notes.try_reserve_exact(n("credit_notes"));
+        let _ = r.corrections.try_reserve_exact(n("corrections"));
     }
 
     /// Takes the file's next bytes, and reads every record they complete.
@@ -139,9 +261,25 @@ impl Scanner {
         self.run(false);
     }
 
+    /// Whether a large record's check is under way, each [`Scanner::feed`] or [`Scanner::step`]
+    /// taking it a step further: a caller that gives the page turns steps it to its end before
+    /// [`Scanner::finish`], which would take the rest in one go.
+    pub fn busy(&self) -> bool {
+        self.large.is_some()
+    }
+
+    /// Takes a large record's check a step further, and reads what the bytes so far allow after
+    /// it (see [`Scanner::busy`]).
+    pub fn step(&mut self) {
+        self.run(false);
+    }
+
     /// The file has ended: the backup it holds, or every problem with it.
     pub fn finish(mut self) -> Result<super::Backup, (Vec<super::BackupProblem>, usize)> {
         self.run(true);
+        while self.large.is_some() && self.state != State::Failed {
+            self.run(true);
+        }
         if self.fail.is_none() && self.state != State::End {
             let what = match self.state {
                 State::Start | State::Section | State::Colon => "EOF while parsing a value",
@@ -160,6 +298,7 @@ impl Scanner {
                 rows: self.rows,
                 problems: self.problems,
                 checked: self.checked,
+                pairs: self.pairs,
             },
         };
         super::from_root(root)
@@ -324,6 +463,47 @@ impl Scanner {
             .push(record);
     }
 
+    /// A record of a [`PAIRS`] section checked as [`super::from_root`] checks a tree's: a
+    /// `[key, value]` pair whose value `check` takes.
+    fn pair_record(&mut self, len: usize, check: PairCheck) {
+        let Some(v) = self.decode::<Value>(len) else {
+            return;
+        };
+        let record = match v.as_array().map(Vec::as_slice) {
+            Some([Value::String(k), value]) => match check(value) {
+                Ok(text) => Ok((k.clone(), text)),
+                Err(e) => Err((Some(k.clone()), e)),
+            },
+            _ => Err((None, super::NOT_A_PAIR.to_string())),
+        };
+        self.pairs.entry(self.key.clone()).or_default().push(record);
+    }
+
+    /// One step of the check of the large outbox record at the reading position (`len` bytes);
+    /// true once it is read, either way.
+    fn large_outbox_record(&mut self, len: usize) -> bool {
+        let Some(large) = self.large.as_mut() else {
+            return true;
+        };
+        match large.step(&self.buf[self.at..self.at + len]) {
+            None => false,
+            Some(Some(text)) => {
+                self.large = None;
+                self.consume(len);
+                self.checked
+                    .entry(self.key.clone())
+                    .or_default()
+                    .push(Ok(text));
+                true
+            }
+            Some(None) => {
+                self.large = None;
+                self.outbox_record(len);
+                true
+            }
+        }
+    }
+
     /// An outbox record checked as the tree of it is checked, and kept as its canonical text (a
     /// record written by the app is canonical already: copied as it is; an import's command is
     /// megabytes, too large for a tree).
@@ -368,17 +548,21 @@ impl Scanner {
             "corrections" => self.ledger_record(len, |r| &mut r.corrections),
             "outbox" => self.outbox_record(len),
             "customers" => self.tree_record::<creditdesk_domain::Customer>(len),
-            _ => {
-                if let Some(v) = self.decode::<Value>(len) {
-                    self.list.push(v);
+            "audit" => self.tree_record::<creditdesk_domain::approval::AuditEntry>(len),
+            name => match PAIRS.iter().find(|(n, _)| *n == name) {
+                Some((_, check)) => self.pair_record(len, *check),
+                None => {
+                    if let Some(v) = self.decode::<Value>(len) {
+                        self.list.push(v);
+                    }
                 }
-            }
+            },
         }
     }
 
     /// A section's list has ended.
     fn close_list(&mut self) {
-        if !LEDGER.contains(&self.key.as_str()) && !CHECKED.contains(&self.key.as_str()) {
+        if !LEDGER.contains(&self.key.as_str()) && !checked_as_read(&self.key) {
             let list = std::mem::take(&mut self.list);
             self.sections
                 .insert(std::mem::take(&mut self.key), Value::Array(list));
@@ -439,8 +623,9 @@ impl Scanner {
                 }
                 State::Section => {
                     // A key given twice: the last one's value is the section's.
-                    if CHECKED.contains(&self.key.as_str()) {
+                    if checked_as_read(&self.key) {
                         self.checked.remove(&self.key);
+                        self.pairs.remove(&self.key);
                         self.sections.remove(&self.key);
                     }
                     if b == b'[' {
@@ -449,6 +634,8 @@ impl Scanner {
                         self.list.clear();
                         if CHECKED.contains(&self.key.as_str()) {
                             self.checked.insert(self.key.clone(), Vec::new());
+                        } else if checked_as_read(&self.key) {
+                            self.pairs.insert(self.key.clone(), Vec::new());
                         }
                         self.state = State::Record { first: true };
                         continue;
@@ -463,11 +650,24 @@ impl Scanner {
                     if LEDGER.contains(&key.as_str()) {
                         self.problems.push((key, "not a list".into()));
                     } else {
+                        if key == "counts" {
+                            self.reserve(&v);
+                        }
                         self.sections.insert(key, v);
                     }
                     self.state = State::AfterSection;
                 }
                 State::Record { first } => {
+                    if let Some(len) = self.large.as_ref().map(|l| l.len) {
+                        if !self.large_outbox_record(len) {
+                            return;
+                        }
+                        self.index += 1;
+                        if self.state != State::Failed {
+                            self.state = State::AfterRecord;
+                        }
+                        continue;
+                    }
                     if b == b']' {
                         if !first {
                             self.fail(here.0, here.1, "trailing comma");
@@ -482,6 +682,15 @@ impl Scanner {
                     };
                     if &self.buf[self.at..self.at + len] == REMOVED_DRAFT {
                         self.consume(len);
+                    } else if self.key == "outbox" && len >= super::LARGE {
+                        self.large = Some(Large {
+                            len,
+                            text: String::with_capacity(len),
+                            syntax: Default::default(),
+                            canonical: Default::default(),
+                        });
+                        // A step now; the rest with the next feeds or steps.
+                        continue;
                     } else {
                         self.record(len);
                         self.index += 1;
