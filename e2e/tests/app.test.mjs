@@ -324,7 +324,9 @@ test("a page reloaded in the middle of writes leaves every write whole", async (
         const outbox = tx.objectStore("outbox").getAll();
         // Each payment is one command in the outbox (the demo's records are others).
         tx.oncomplete = () => {
-          const payments = outbox.result.map((v) => JSON.parse(v)).filter((o) => o.entity === "command" && o.payload.command.type === "record_payment");
+          // A record is its JSON's UTF-8 bytes (a string as older versions stored it).
+          const text = (v) => (typeof v === "string" ? v : new TextDecoder().decode(v));
+          const payments = outbox.result.map((v) => JSON.parse(text(v))).filter((o) => o.entity === "command" && o.payload.command.type === "record_payment");
           ok({ tail: tail.result, outbox: payments.length });
           open.result.close();
         };

@@ -1100,8 +1100,10 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
     });
     let Some(customer) = target else { return out };
     let date = with_data(|d| d.as_of.iso());
+    COMMIT_STORE_MS.with_borrow_mut(Vec::clear);
     for _ in 0..n {
         let t = perf_now();
+        let w = creditdesk_storage::idb::writing_ms();
         let r = save_payment(
             customer,
             PaymentInput {
@@ -1116,8 +1118,23 @@ pub async fn cd_bench_commit(n: u32) -> js_sys::Array {
             break;
         }
         out.push(&(perf_now() - t).into());
+        let store = creditdesk_storage::idb::writing_ms() - w;
+        COMMIT_STORE_MS.with_borrow_mut(|v| v.push(store));
     }
     out
+}
+
+thread_local! {
+    /// The store's part of each commit of the last [`cd_bench_commit`].
+    static COMMIT_STORE_MS: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Of each payment the last [`cd_bench_commit`] recorded, the milliseconds spent in the store's
+/// write transaction (from its opening to the browser's commit); the rest of the commit is the
+/// command's own work (authorise, validate, allocate, the audit entry, memory).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn cd_bench_commit_store_ms() -> Vec<f64> {
+    COMMIT_STORE_MS.with_borrow(Clone::clone)
 }
 
 /// Runs of the rescore and report benchmarks, their median printed: as many as the native
