@@ -1,15 +1,18 @@
-// Each main-thread task over 45 ms of the large book's cold start (SCEN=start) or of its backup
-// (SCEN=backup), as the browser ran it: a DevTools trace (its events within the task over 2 ms:
+// Each main-thread task over 45 ms of the large book's cold start (SCEN=start), of the write of
+// its 100,000-row import after the check (SCEN=import), of its backup (SCEN=backup), or of a backup file's check (SCEN=check) or restore after its check (SCEN=restore)
+// in a new browser with the demo book, as the browser ran it: a DevTools trace (its events within the task over 2 ms:
 // an IndexedDB result opened, a message turn, a collection, a forced layout) and, on the same
 // clock, the CPU profile's samples within the task (self time by function, the wasm named, see
 // named-site.mjs). Where profile.mjs joins tasks that follow each other without idle, this says
 // what one task was made of.
 //
 //   cd e2e && SCEN=start node trace.mjs      (or SCEN=backup; after ./x bench or ./x test built target/site-test)
+//   cd e2e && BACKUP=file.json SCEN=check node trace.mjs   (or SCEN=restore; a large book's file is
+//     kept by `KEEP_BACKUP=file.json BENCH_ONLY=import node bench.mjs`)
 //
 // Prints; asserts nothing. Profiling and tracing slow the page: the tasks are longer than the
 // bench's; the first line is the page's own longest tasks (`longestTask`) in the same run.
-import { serve, ready, longestTask } from "./lib.mjs";
+import { serve, ready, longestTask, browser, chooseFile, importCsv, putFileInPage } from "./lib.mjs";
 import { namedSite, onLargeBook } from "./named-site.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,22 +26,54 @@ process.on("exit", () => {
   rmSync(site, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
-// The traced start is the one after the large book was written.
-const b = await onLargeBook(server, dir);
+const scen = process.env.SCEN || "start";
+const restoring = scen === "check" || scen === "restore";
+if (restoring && !process.env.BACKUP) throw new Error(`SCEN=${scen} reads the backup file named by BACKUP`);
+// The traced start is the one after the large book was written; a restore's is a new browser's.
+const b = restoring ? await browser({ dir, now: null, longTasks: true }) : await onLargeBook(server, dir);
 const cdp = await b.context.newCDPSession(b.page);
 const events = [];
 cdp.on("Tracing.dataCollected", (e) => { for (const x of e.value) events.push(x); });
-const scen = process.env.SCEN || "start";
+const checked = () => b.page.waitForSelector("[data-testid=backup-ready], [data-testid=backup-problems]", { timeout: 300_000 });
+if (restoring) {
+  await b.page.goto(server.url + "/import");
+  await ready(b.page);
+  if (scen === "restore") {
+    await b.page.setInputFiles("[data-testid=restore-file]", process.env.BACKUP);
+    await checked();
+  }
+  await longestTask(b.page);
+}
 if (scen === "backup") {
   await b.page.goto(server.url + "/import");
   await ready(b.page);
+  await longestTask(b.page);
+}
+if (scen === "import") {
+  // The file read and checked before the trace: the write is traced.
+  await b.page.goto(server.url + "/import");
+  await ready(b.page);
+  const names = await b.page.evaluate(() => Array.from(window.wasmBindings.cd_bench_customer_names(500)));
+  const asOf = JSON.parse(await b.page.evaluate(() => window.wasmBindings.cd_counts_json())).as_of;
+  await putFileInPage(b.page, "bench.csv", importCsv(names, asOf));
+  await chooseFile(b.page, "[data-testid=import-file]");
+  await b.page.waitForSelector("[data-testid=check-summary]", { timeout: 300_000 });
   await longestTask(b.page);
 }
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
 await cdp.send("Profiler.start");
 await cdp.send("Tracing.start", { categories: "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink", transferMode: "ReportEvents" });
-if (scen === "backup") {
+if (scen === "check") {
+  await b.page.setInputFiles("[data-testid=restore-file]", process.env.BACKUP);
+  await checked();
+} else if (scen === "restore") {
+  await b.page.click("[data-testid=confirm-restore]");
+  await b.page.waitForSelector("[data-testid=restore-note]", { timeout: 300_000 });
+} else if (scen === "import") {
+  await b.page.click("[data-testid=confirm-import]");
+  await b.page.waitForSelector("[data-testid=import-done]", { timeout: 300_000 });
+} else if (scen === "backup") {
   await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
 } else {
   await b.page.goto(server.url + "/customers");
