@@ -221,6 +221,7 @@ async fn rules_and_checks(url: String) {
         pct(health, 95),
     );
     s.stop().await;
+    creditdesk_server::loopback::remove_database(&url);
 
     // The large book's backup and its drill.
     let dir = std::env::temp_dir().join(format!("cd-bench-backup-{}", uuid::Uuid::new_v4()));
@@ -258,7 +259,7 @@ async fn rules_and_checks(url: String) {
 
 async fn post_invoices(kind: &str) {
     let url = creditdesk_server::loopback::fresh_database(kind).await;
-    let s = server(url, false, Clock::starting_at(NOW_MS)).await;
+    let s = server(url.clone(), false, Clock::starting_at(NOW_MS)).await;
     let key = erp_key(s.addr).await;
     let customers: Vec<Value> = (0..100)
         .map(|i| json!({"code": format!("P{i:03}"), "name": format!("Bench Posting Customer {i:03}"), "sales_rep": "rep-1",
@@ -300,6 +301,7 @@ async fn post_invoices(kind: &str) {
         if kind == "sqlite" { "; target < 10 s" } else { "" }
     );
     s.stop().await;
+    creditdesk_server::loopback::remove_database(&url);
 }
 
 #[tokio::main]

@@ -154,7 +154,8 @@ fn push_body(client: &str, n: u64, command: Command) -> Value {
 }
 
 async fn round_trip(kind: &str) {
-    let s = server(fresh(kind).await, false).await;
+    let url = fresh(kind).await;
+    let s = server(url.clone(), false).await;
     let addr = s.addr;
     let t = token(addr, "rep-1").await;
     let customer = snapshot(addr, &t).await.0.customers[0].id;
@@ -183,6 +184,7 @@ async fn round_trip(kind: &str) {
     );
     load(kind, &s).await;
     s.stop().await;
+    creditdesk_server::loopback::remove_database(&url);
 }
 
 /// 100 clients, 100 commands each, all at once.
@@ -251,7 +253,8 @@ async fn load(kind: &str, s: &Running) {
 
 async fn first_sync() {
     let t0 = Instant::now();
-    let s = server(fresh("sqlite").await, true).await;
+    let url = fresh("sqlite").await;
+    let s = server(url.clone(), true).await;
     println!(
         "large book: server seeded and started in {:.1} s",
         t0.elapsed().as_secs_f64()
@@ -334,6 +337,7 @@ async fn first_sync() {
         t1.elapsed().as_secs_f64(),
     );
     s.stop().await;
+    creditdesk_server::loopback::remove_database(&url);
 }
 
 #[tokio::main]

@@ -115,3 +115,49 @@ pub async fn fresh_database(kind: &str) -> String {
     admin.close().await;
     format!("{base}/{name}")
 }
+
+/// Removes what [`fresh_database`] made for `url` when it is a SQLite file: its temp folder (a
+/// benchmark's holds a million invoices, a gigabyte left behind by every run). A PostgreSQL
+/// database goes with the throwaway cluster it is on. Anything else is left alone.
+pub fn remove_database(url: &str) {
+    let Some(path) = url.strip_prefix("sqlite:") else {
+        return;
+    };
+    let Some(dir) = std::path::Path::new(path).parent() else {
+        return;
+    };
+    let made_here = dir.parent() == Some(std::env::temp_dir().as_path())
+        && dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("cd_"));
+    if made_here {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_fresh_sqlite_database_is_removed_with_its_folder_and_nothing_else_is() {
+        let url = super::fresh_database("sqlite").await;
+        let file = std::path::PathBuf::from(url.strip_prefix("sqlite:").unwrap());
+        let dir = file.parent().unwrap().to_path_buf();
+        std::fs::write(&file, b"a database").unwrap();
+        assert!(dir.exists());
+        super::remove_database(&url);
+        assert!(!dir.exists(), "{} left", dir.display());
+        // A folder this module did not make, named as it names them or not, stays.
+        let mine = std::env::temp_dir().join(format!("cd-kept-{}", uuid::Uuid::new_v4().simple()));
+        let kept = mine.join("cd_kept");
+        std::fs::create_dir_all(&kept).unwrap();
+        for url in [
+            format!("sqlite:{}", kept.join("db.sqlite").display()),
+            format!("sqlite:{}", mine.join("db.sqlite").display()),
+            "postgres://u@127.0.0.1:1/cd_x".to_string(),
+        ] {
+            super::remove_database(&url);
+        }
+        assert!(kept.exists());
+        std::fs::remove_dir_all(&mine).unwrap();
+    }
+}
