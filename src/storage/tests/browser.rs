@@ -188,6 +188,18 @@ async fn a_large_outbox_record_is_stored_as_a_file_and_reads_back_whole_however_
     let dump = s.dump().await.unwrap();
     assert_eq!(dump.outbox.len(), 2);
     assert!(dump.outbox[0].contains(&faces), "the backup's copy whole");
+    // Restored elsewhere: a file again, read back the same.
+    let other = fresh("t-large-outbox-restored").await;
+    other.restore(&dump).await.unwrap();
+    let restored = other.raw_values(schema::OUTBOX).await.unwrap();
+    assert!(
+        restored[0].is_instance_of::<web_sys::Blob>(),
+        "restored as a file"
+    );
+    assert_eq!(
+        other.outbox().await.unwrap(),
+        [large.clone(), small.clone()]
+    );
     // Encrypted: the file read and sealed with the rest, and read back the same.
     s.encrypt("123456", Secret::Pin).await.unwrap();
     assert_eq!(s.lock_state(), LockState::Unlocked(Secret::Pin));
