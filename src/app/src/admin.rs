@@ -166,7 +166,8 @@ pub async fn restore<S: Store>(
 
 /// Drops a dump its payments a part at a time, with the store's turn between parts
 /// ([`Store::breathe`]): a large book's million payments hold an allocation each, and freed at
-/// once they were a task of about 80 ms in a browser (the other rows hold none).
+/// once they were a task of about 80 ms in a browser (the invoices and orders hold none; the few
+/// credit notes and corrections go with the rest).
 async fn free_in_turns<S: Store>(store: &S, mut dump: Dump) {
     const AT_A_TIME: usize = 100_000;
     let rows = &mut dump.rows;

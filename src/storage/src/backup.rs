@@ -665,7 +665,8 @@ enum Root {
         rows: Rows,
         /// (where, what) of each ledger record that does not decode.
         problems: Vec<(String, String)>,
-        /// The records of the sections checked as they were read (the outbox, the customers),
+        /// The records of the sections checked as they were read (the outbox, the customers, the
+        /// audit trail),
         /// as canonical text or what is wrong with each; such a section is not in `sections`.
         checked: BTreeMap<String, Vec<Result<String, String>>>,
         /// The `[key, value]` records of the sections checked as they were read (alerts,

@@ -166,8 +166,8 @@ fn js_bytes(b: &[u8]) -> JsValue {
     Uint8Array::from(b).into()
 }
 
-/// A stored text: a string, or (an outbox record, [`outbox_record`]) its UTF-8 bytes. Anything
-/// else (a `Blob`: see [`text_of`]) is no text (empty, refused by the reader).
+/// A stored text: a string, or its UTF-8 bytes. Anything else (a `Blob`: see [`text_of`]), or
+/// bytes that are not UTF-8, is no text: empty, which no reader takes for a record.
 fn text(v: &JsValue) -> String {
     use wasm_bindgen::JsCast;
     match v.as_string() {
@@ -204,10 +204,16 @@ async fn text_of(v: &JsValue, slice: &mut crate::turn::Slice) -> Result<String, 
     let mut out = String::with_capacity(len as usize);
     let mut at = 0;
     while at < len {
-        // A piece ends before a character's continuation byte, never inside the character.
-        let mut end = (at + TEXT_PIECE).min(len);
+        // A piece ends before a character's continuation byte, never inside the character
+        // (bytes that are nothing but continuations, which no UTF-8 is, are taken as they come,
+        // and refused).
+        let whole = (at + TEXT_PIECE).min(len);
+        let mut end = whole;
         while end < len && end > at && bytes.get_index(end) & 0xC0 == 0x80 {
             end -= 1;
+        }
+        if end == at {
+            end = whole;
         }
         let piece = bytes.subarray(at, end).to_vec();
         out.push_str(std::str::from_utf8(&piece).map_err(|e| unread(e.to_string()))?);
@@ -261,8 +267,8 @@ fn customer_rows(customers: &[Customer]) -> Vec<PlainKeyed> {
         .collect()
 }
 
-/// Outbox records as `(JSON, no key)` pairs for `add_all` (the store numbers them), the JSON as
-/// its UTF-8 bytes (see [`outbox_record`]).
+/// Outbox records as `(JSON, no key)` pairs for `add_all` (the store numbers them), as
+/// [`outbox_record`] stores them.
 fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
     outbox
         .iter()
@@ -270,20 +276,33 @@ fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
             // Written into room for the payload (an import's is megabytes), not grown by doubling.
             let mut json = Vec::with_capacity(o.payload.text().len() + 256);
             serde_json::to_writer(&mut json, o).expect("json");
-            (Plain::Bytes(json), None)
+            let record = match json.len() >= BLOB_AT {
+                true => Plain::Bytes(json),
+                false => Plain::Text(String::from_utf8(json).expect("JSON is UTF-8")),
+            };
+            (record, None)
         })
         .collect()
 }
 
-/// An outbox record's text as it is stored: its UTF-8 bytes, not a string; a large one as a
-/// `Blob` ([`blob_in_parts`]). An import's command is tens of megabytes: made a string, then
+/// An outbox record as it is stored: its JSON as a string; a large one ([`BLOB_AT`], an import's
+/// command) as its UTF-8 bytes, which [`IdbStore::to_js`] makes a `Blob` ([`blob_in_parts`]) on
+/// a device that is not encrypted. An import's command is tens of megabytes: made a string, then
 /// cloned into the store, it was a task of about 265 ms (the UTF-8 decoded into a string) and
 /// one of about 230 ms (the string copied by the store) in a restore, and the same in the import
 /// that made it; as one array of bytes, its copy into the store was still a task of about 120 ms.
-/// Read back by [`text_of`], which takes all three (a record an older version stored is a
-/// string). An encrypted device seals the same bytes as the text's.
+/// Read back by [`text_of`], which takes every form. An encrypted device seals the same bytes as
+/// the text's. Every other record stays a string, as an older build reads it: a tab of an older
+/// build still open after an update (the service worker takes over; open tabs run on until
+/// reloaded) reads a `Blob` as no text. Such a tab refuses to push or back up while one is
+/// waiting, but its acknowledgement of a push in flight, or its turning on of encryption, would
+/// drop a large record made meanwhile: a narrow case, which a schema version (the older build
+/// then cannot open the database) would close.
 fn outbox_record(json: &str) -> Plain {
-    Plain::Bytes(json.as_bytes().to_vec())
+    match json.len() >= BLOB_AT {
+        true => Plain::Bytes(json.as_bytes().to_vec()),
+        false => Plain::Text(json.to_string()),
+    }
 }
 
 /// An outbox record of this many bytes or more is stored as a `Blob` on a device that is not
@@ -1947,9 +1966,10 @@ impl Store for IdbStore {
         let gone: Vec<JsValue> = keys
             .into_iter()
             .zip(texts)
+            // A record that does not read is kept: what cannot be read is not known to be sent.
             .filter(|(_, t)| {
-                !serde_json::from_str::<OutboxEntry>(t)
-                    .is_ok_and(|o| crate::still_pending(&o, answered))
+                serde_json::from_str::<OutboxEntry>(t)
+                    .is_ok_and(|o| !crate::still_pending(&o, answered))
             })
             .map(|(k, _)| k)
             .collect();

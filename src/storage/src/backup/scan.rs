@@ -5,7 +5,9 @@
 //!
 //! The file's outer structure is read here: the root object, its keys, and each section that is
 //! a list, one record at a time. Every value inside (a record, a key, a section that is not a
-//! list) is read by serde_json, which checks it whole; so a file is taken exactly when it is JSON
+//! list) is read by serde_json, which checks it whole, but for a large outbox record (an import's
+//! command), checked a step at a time by [`super::syntax`] and the canonical check, and taken
+//! only when both say yes (else serde_json reads it); so a file is taken exactly when it is JSON
 //! (`tests/backup.rs` holds the two to each other on mangled files). A syntax error is named at
 //! its line and column in the file. The one thing taken that is not JSON is the record of a
 //! removed draft, `["draft",]` (see [`REMOVED_DRAFT`]): it is left out, as if not written.
@@ -221,7 +223,7 @@ impl Scanner {
     }
 
     /// A scanner for a file of `len` bytes: it makes room at once for the rows the file's
-    /// `counts` announces (as many as `len` bytes can hold at most), where a list of a million
+    /// `counts` announces (no more in all than `len` bytes can hold), where a list of a million
     /// rows grown by doubling copies the whole list at each step (tasks of 40-80 ms in a browser's
     /// check of a large book's file). [`Scanner::new`] reserves nothing.
     pub fn of_len(len: u64) -> Scanner {
@@ -231,19 +233,25 @@ impl Scanner {
         }
     }
 
-    /// Room for the rows `counts` (the file's `counts` section, a hint never checked) announces.
+    /// Room for the rows `counts` (the file's `counts` section, a hint never checked) announces:
+    /// no more rows in all than the file's length can hold.
     fn reserve(&mut self, counts: &Value) {
         let Some(len) = self.len else { return };
-        let most = len / MIN_ROW_BYTES;
-        let n = |name: &str| {
-            let n = counts.get(name).and_then(Value::as_u64).unwrap_or(0);
-            n.min(most) as usize
+        let mut left = len / MIN_ROW_BYTES;
+        let mut n = |name: &str| {
+            let n = counts
+                .get(name)
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .min(left);
+            left -= n;
+            n as usize
         };
         let r = &mut self.rows;
         // A hint the memory cannot hold is left: the lists grow as they come.
-        let _ = r.orders.try_reserve_exact(n("orders"));
         let _ = r.invoices.try_reserve_exact(n("invoices"));
         let _ = r.payments.try_reserve_exact(n("payments"));
+        let _ = r.orders.try_reserve_exact(n("orders"));
         let _ = r.credit_notes.try_reserve_exact(n("credit_notes"));
         let _ = r.corrections.try_reserve_exact(n("corrections"));
     }
