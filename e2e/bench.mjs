@@ -212,6 +212,7 @@ try {
   const storeMs = await page.evaluate(() => Array.from(window.wasmBindings.cd_bench_commit_store_ms()));
   const restMs = times.map((t, i) => t - storeMs[i]);
   const slowest = times.map((t, i) => i).sort((a, b) => times[b] - times[a]).slice(0, Math.ceil(times.length / 20));
+  // (The store's part counts any other write transaction of the page's that overlapped the commit.)
   const commitParts = `the store's write transaction p50 ${fmt(median(storeMs))}, p95 ${fmt(pct(storeMs, 95))}; the rest p50 ${fmt(median(restMs))}, ` +
     `p95 ${fmt(pct(restMs, 95))}; of the slowest 5%, the store's part ${fmt(median(slowest.map((i) => storeMs[i])))} and the rest ` +
     `${fmt(median(slowest.map((i) => restMs[i])))} (medians)`;
@@ -499,7 +500,8 @@ try {
       `its longest tasks (ms long @ ms after the click): ${restoreLt.top.map((x) => `${fmt(x.ms)} @ ${(x.at - confirmed).toFixed(0)}`).join(", ")}`);
     verdict("longest main-thread task, restoring that backup", `checking ${fmt(checkLt.max)}, replacing ${fmt(restoreLt.max)}`, "<= 50 ms", Math.max(checkLt.max, restoreLt.max) <= 50,
       `checking: the longest piece's decoding (or step of a large record's check) ${fmt(checkParts[0])}, the checks after the last piece ${fmt(checkParts[1])}; replacing: ${restoreLt.count} over 50 ms, everything put in one transaction`,
-      "a record of megabytes decoded in parts; the checks after the last piece in slices; the replace's remaining long tasks found in a profile (SCEN=restore node profile.mjs) and cut");
+      "the remaining tasks traced (KEEP_BACKUP=f.json BENCH_ONLY=import node bench.mjs, then BACKUP=f.json SCEN=check or SCEN=restore node trace.mjs) and cut: " +
+      "in the replace, the start after it (the audit trail and the alerts read back and parsed, 60-115 ms traced on 2026-12-06) and the put of the outbox's large file");
     } finally {
       await r.close();
     }

@@ -221,7 +221,6 @@ async fn rules_and_checks(url: String) {
         pct(health, 95),
     );
     s.stop().await;
-    creditdesk_server::loopback::remove_database(&url);
 
     // The large book's backup and its drill.
     let dir = std::env::temp_dir().join(format!("cd-bench-backup-{}", uuid::Uuid::new_v4()));
@@ -255,6 +254,9 @@ async fn rules_and_checks(url: String) {
         drill.restored.payments,
     );
     let _ = std::fs::remove_dir_all(&dir);
+    // The book's database goes last: the backup above still reads it.
+    drop(store);
+    creditdesk_server::loopback::remove_database(&url);
 }
 
 async fn post_invoices(kind: &str) {
