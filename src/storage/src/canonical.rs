@@ -163,14 +163,13 @@ impl CheckAt {
                     let mut escaped = false;
                     while i < b.len() && b[i] != b'"' {
                         if b[i] == b'\\' {
-                            // Only the escapes serde_json writes (a tree writes a string again so).
+                            // Only the escapes serde_json writes (a tree writes a string again so):
+                            // `\u00XX` in lower case, for a control character without a short form.
                             match b.get(i + 1) {
                                 Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {}
-                                Some(b'u')
-                                    if matches!(
-                                        b.get(i + 2..i + 5),
-                                        Some([b'0', b'0', b'0' | b'1'])
-                                    ) => {}
+                                Some(b'u') if b.get(i + 2..i + 6).is_some_and(serde_escape) => {
+                                    i += 4;
+                                }
                                 _ => return Some(false),
                             }
                             escaped = true;
@@ -201,6 +200,16 @@ impl CheckAt {
         }
         self.at = i;
         (i >= b.len()).then_some(true)
+    }
+}
+
+/// Whether `hex`, the four digits of a `\u` escape, are as serde_json writes them: `00` then a
+/// control character in lower-case hex that has no short escape (`\b`, `\t`, `\n`, `\f`, `\r`).
+fn serde_escape(hex: &[u8]) -> bool {
+    match hex {
+        [b'0', b'0', b'0', low] => matches!(low, b'0'..=b'7' | b'b' | b'e' | b'f'),
+        [b'0', b'0', b'1', low] => matches!(low, b'0'..=b'9' | b'a'..=b'f'),
+        _ => false,
     }
 }
 

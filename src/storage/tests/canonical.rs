@@ -307,6 +307,16 @@ fn a_text_that_a_tree_would_write_otherwise_is_not_canonical() {
     for (text, expected) in [
         (r#"{"a":"\"\\\n\t\u001f"}"#, true),
         (r#"{"a":"\u0041"}"#, false),
+        // Control characters as serde_json writes them: a short escape where there is one,
+        // else `\u00XX` in lower case.
+        (r#"{"a":"\u0000\u0007\u000b\u000e\u001a"}"#, true),
+        (r#"{"a":"\u000a"}"#, false),
+        (r#"{"a":"\u0008"}"#, false),
+        (r#"{"a":"\u0009"}"#, false),
+        (r#"{"a":"\u000c"}"#, false),
+        (r#"{"a":"\u000d"}"#, false),
+        (r#"{"a":"\u001F"}"#, false),
+        (r#"{"a":"\u000B"}"#, false),
         (r#"{"a":"\/"}"#, false),
         (r#"{"a":1E5}"#, false),
         (r#"{"a":1e+21}"#, true),
