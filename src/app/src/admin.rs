@@ -176,7 +176,6 @@ async fn free_in_turns<S: Store>(store: &S, mut dump: Dump) {
             .truncate(rows.payments.len().saturating_sub(AT_A_TIME));
         store.breathe().await;
     }
-    drop(dump);
 }
 
 /// Replaces the data (customers, ledger, requests, trail; configuration stays) with a data set,

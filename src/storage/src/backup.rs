@@ -574,9 +574,28 @@ impl Reader {
         name: &str,
         check: &dyn Fn(&Value) -> Result<String, String>,
     ) -> Vec<(String, String)> {
-        let Some(records) = checked.remove(name) else {
-            return self.pairs(root, name, check);
-        };
+        match checked.remove(name) {
+            Some(records) => self.take_pairs(name, records),
+            None => self.pairs(root, name, check),
+        }
+    }
+    /// `[key, value]` pairs; the value is checked by `check`, which may convert it.
+    fn pairs(
+        &mut self,
+        root: &serde_json::Map<String, Value>,
+        name: &str,
+        check: &dyn Fn(&Value) -> Result<String, String>,
+    ) -> Vec<(String, String)> {
+        let records: Vec<scan::Pair> = self
+            .array(root, name)
+            .iter()
+            .map(|v| pair_of(v, check))
+            .collect();
+        self.take_pairs(name, records)
+    }
+    /// The pairs of the section `name` that were checked good; each other one a problem at its
+    /// place.
+    fn take_pairs(&mut self, name: &str, records: Vec<scan::Pair>) -> Vec<(String, String)> {
         let mut out = Vec::with_capacity(records.len());
         for (i, record) in records.into_iter().enumerate() {
             match record {
@@ -589,29 +608,19 @@ impl Reader {
         }
         out
     }
-    /// `[key, value]` pairs; the value is checked by `check`, which may convert it.
-    fn pairs(
-        &mut self,
-        root: &serde_json::Map<String, Value>,
-        name: &str,
-        check: &dyn Fn(&Value) -> Result<String, String>,
-    ) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for (i, v) in self.array(root, name).iter().enumerate() {
-            match v.as_array().map(Vec::as_slice) {
-                Some([Value::String(k), value]) => match check(value) {
-                    Ok(text) => out.push((k.clone(), text)),
-                    Err(e) => self.problem(BackupCode::Record, format!("{name}[{i}] ({k})"), e),
-                },
-                _ => self.problem(BackupCode::Record, format!("{name}[{i}]"), NOT_A_PAIR),
-            }
-        }
-        out
-    }
 }
 
-/// What is wrong with a record of a section of pairs that is not one.
-const NOT_A_PAIR: &str = "not a [key, value] pair";
+/// A record of a section of `[key, value]` pairs, its value checked by `check` (which may
+/// convert it): as a tree of the file reads it, and as the scanner reads it record by record.
+fn pair_of(v: &Value, check: &dyn Fn(&Value) -> Result<String, String>) -> scan::Pair {
+    match v.as_array().map(Vec::as_slice) {
+        Some([Value::String(k), value]) => match check(value) {
+            Ok(text) => Ok((k.clone(), text)),
+            Err(e) => Err((Some(k.clone()), e)),
+        },
+        _ => Err((None, "not a [key, value] pair".to_string())),
+    }
+}
 
 fn decodes<T: DeserializeOwned>(v: &Value) -> Result<String, String> {
     T::deserialize(v)

@@ -276,11 +276,7 @@ fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
             // Written into room for the payload (an import's is megabytes), not grown by doubling.
             let mut json = Vec::with_capacity(o.payload.text().len() + 256);
             serde_json::to_writer(&mut json, o).expect("json");
-            let record = match json.len() >= BLOB_AT {
-                true => Plain::Bytes(json),
-                false => Plain::Text(String::from_utf8(json).expect("JSON is UTF-8")),
-            };
-            (record, None)
+            (outbox_record(json), None)
         })
         .collect()
 }
@@ -298,11 +294,17 @@ fn outbox_rows(outbox: &[OutboxEntry]) -> Vec<PlainKeyed> {
 /// waiting, but its acknowledgement of a push in flight, or its turning on of encryption, would
 /// drop a large record made meanwhile: a narrow case, which a schema version (the older build
 /// then cannot open the database) would close.
-fn outbox_record(json: &str) -> Plain {
+fn outbox_record(json: Vec<u8>) -> Plain {
     match json.len() >= BLOB_AT {
-        true => Plain::Bytes(json.as_bytes().to_vec()),
-        false => Plain::Text(json.to_string()),
+        true => Plain::Bytes(json),
+        false => Plain::Text(String::from_utf8(json).expect("JSON is UTF-8")),
     }
+}
+
+/// Whether a value of `len` bytes of `store` is stored as a `Blob` on a device that is not
+/// encrypted (see [`outbox_record`]).
+fn stored_as_file(store: &str, len: usize) -> bool {
+    store == OUTBOX && len >= BLOB_AT
 }
 
 /// An outbox record of this many bytes or more is stored as a `Blob` on a device that is not
@@ -626,7 +628,7 @@ impl IdbStore {
         for v in values {
             out.push(match v {
                 Plain::Text(s) => JsValue::from_str(&s),
-                Plain::Bytes(b) if store == OUTBOX && b.len() >= BLOB_AT => {
+                Plain::Bytes(b) if stored_as_file(store, b.len()) => {
                     blob_in_parts(&b, &mut slice).await?
                 }
                 Plain::Bytes(b) => js_bytes(&b),
@@ -1768,10 +1770,11 @@ impl Store for IdbStore {
         let mut outbox = Vec::with_capacity(dump.outbox.len());
         let clear = self.data_key()?.is_none();
         for o in &dump.outbox {
-            if clear && o.len() >= BLOB_AT {
+            if clear && stored_as_file(OUTBOX, o.len()) {
                 outbox.push((blob_in_parts(o.as_bytes(), &mut slice).await?, None));
             } else {
-                outbox.extend(self.keyed(OUTBOX, vec![(outbox_record(o), None)]).await?);
+                let record = outbox_record(o.as_bytes().to_vec());
+                outbox.extend(self.keyed(OUTBOX, vec![(record, None)]).await?);
             }
             slice.breathe().await;
         }

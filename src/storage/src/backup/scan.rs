@@ -477,13 +477,7 @@ impl Scanner {
         let Some(v) = self.decode::<Value>(len) else {
             return;
         };
-        let record = match v.as_array().map(Vec::as_slice) {
-            Some([Value::String(k), value]) => match check(value) {
-                Ok(text) => Ok((k.clone(), text)),
-                Err(e) => Err((Some(k.clone()), e)),
-            },
-            _ => Err((None, super::NOT_A_PAIR.to_string())),
-        };
+        let record = super::pair_of(&v, &check);
         self.pairs.entry(self.key.clone()).or_default().push(record);
     }
 
