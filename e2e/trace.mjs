@@ -1,5 +1,6 @@
 // Each main-thread task over 45 ms of the large book's cold start (SCEN=start), of the write of
-// its 100,000-row import after the check (SCEN=import), of its backup (SCEN=backup), or of a backup file's check (SCEN=check) or restore after its check (SCEN=restore)
+// its 100,000-row import after the check (SCEN=import), of its backup (SCEN=backup), of the
+// scorecard draft's what-if after four weight edits (SCEN=whatif; tasks over 20 ms), or of a backup file's check (SCEN=check) or restore after its check (SCEN=restore)
 // in a new browser with the demo book, as the browser ran it: a DevTools trace (its events within the task over 2 ms:
 // an IndexedDB result opened, a message turn, a collection, a forced layout) and, on the same
 // clock, the CPU profile's samples within the task (self time by function, the wasm named, see
@@ -49,6 +50,13 @@ if (scen === "backup") {
   await ready(b.page);
   await longestTask(b.page);
 }
+if (scen === "whatif") {
+  await b.page.goto(server.url + "/scorecard");
+  await ready(b.page);
+  await b.page.click("[data-testid=edit-draft]");
+  await b.page.waitForSelector("[data-testid=migration]");
+  await longestTask(b.page);
+}
 if (scen === "import") {
   // The file read and checked before the trace: the write is traced.
   await b.page.goto(server.url + "/import");
@@ -73,6 +81,27 @@ if (scen === "check") {
 } else if (scen === "import") {
   await b.page.click("[data-testid=confirm-import]");
   await b.page.waitForSelector("[data-testid=import-done]", { timeout: 300_000 });
+} else if (scen === "whatif") {
+  // The bench's edits: each pair keeps the weights at 100%.
+  for (const [days, report] of [["16", "2"], ["12", "6"], ["10", "8"], ["8", "10"]]) {
+    const ms = await b.page.evaluate(async ([days, report]) => {
+      const set = (id, v) => {
+        const input = document.querySelector(`[data-testid=${id}]`);
+        input.value = v;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      };
+      set("weight-avg_days_to_pay", days);
+      await new Promise((r) => requestAnimationFrame(r));
+      const t = performance.now();
+      set("weight-report_score", report);
+      for (let i = 0; i < 300; i++) {
+        await new Promise((r) => requestAnimationFrame(r));
+        if (document.querySelector("[data-testid=migration]:not([data-stale])")) break;
+      }
+      return performance.now() - t;
+    }, [days, report]);
+    console.log(`what-if matrix on screen in ${ms.toFixed(1)} ms`);
+  }
 } else if (scen === "backup") {
   await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
 } else {
@@ -92,7 +121,8 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const name = (n) => (n.callFrame.functionName || `${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`).replace(/::h[0-9a-f]{16}$/, "");
 // The renderers' main threads (the trace holds the browser's other threads too).
 const main = new Set(events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
-for (const task of events.filter((e) => e.name === "RunTask" && e.dur > 45_000 && main.has(`${e.pid}:${e.tid}`))) {
+const over = scen === "whatif" ? 20_000 : 45_000;
+for (const task of events.filter((e) => e.name === "RunTask" && e.dur > over && main.has(`${e.pid}:${e.tid}`))) {
   const end = task.ts + task.dur;
   console.log(`task ${(task.dur / 1000).toFixed(1)} ms @ ${((task.ts - t0) / 1000).toFixed(0)} ms`);
   const inside = events.filter((e) => e !== task && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + (e.dur || 0) <= end && (e.dur || 0) > 2000);

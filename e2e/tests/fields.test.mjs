@@ -199,7 +199,7 @@ test("an administrator adds a money field and a choice field without code, fills
     await page.waitForFunction(() => /A-UNBOUND/.test(document.querySelector("[data-testid=problems]")?.textContent ?? ""));
     assert.ok(await page.isDisabled("[data-testid=publish]"));
     await page.selectOption("[data-testid=bind-segment]", "c:segment");
-    await page.waitForSelector("[data-testid=migration]");
+    await page.waitForSelector("[data-testid=migration]:not([data-stale])");
     await page.fill("[data-testid=scaling-0]", "600");
     await page.fill("[data-testid=scaling-1]", "19");
     await page.fill("[data-testid=scaling-2]", "50");

@@ -59,7 +59,13 @@ test("a finance manager edits a draft, sees the migration, publishes, and grades
     assert.equal(await page.textContent("[data-testid=change-count]"), "0", "an unchanged draft moves nobody");
     // Pay behaviour counts twice as much, the external report far less.
     await page.fill("[data-testid=weight-avg_days_to_pay]", "16");
+    // On the way the weights add up to 108%: the draft cannot be graded, and the last valid
+    // draft's migration stays on screen, marked stale.
+    await page.waitForSelector("[data-testid=migration][data-stale] [data-testid=what-if-stale]");
+    assert.equal(await page.textContent("[data-testid=change-count]"), "0");
     await page.fill("[data-testid=weight-report_score]", "2");
+    await page.waitForSelector("[data-testid=migration]:not([data-stale])");
+    assert.equal(await page.$("[data-testid=what-if-stale]"), null);
     await page.waitForFunction(() => Number(document.querySelector("[data-testid=change-count]").textContent) > 0);
     const changed = Number(await page.textContent("[data-testid=change-count]"));
     const offDiagonal = await page.$$eval("[data-testid=migration] td[data-cell]", (tds) =>

@@ -883,6 +883,7 @@ texts! {
     MigrationTitle => "Grade migration: current grade (rows) to the draft's (columns)", "评级迁移：当前评级（行）→ 草稿评级（列）";
     Changes => "Customers whose grade changes", "评级发生变化的客户";
     NoChanges => "No customer changes grade.", "没有客户的评级发生变化。";
+    WhatIfStale => "The draft has problems: this is the last valid draft's migration. Fix them to see the effect of the edit.", "草稿有问题：此处为上一个有效草稿的迁移。修正后即可看到本次修改的影响。";
     Thresholds => "Grade thresholds (minimum score)", "评级阈值（最低得分）";
     MissingData => "Missing data", "缺失数据处理";
     Reallocate => "Give its weight to the other factors", "权重按比例分配给其他因子";
