@@ -543,6 +543,8 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         d.synced = synced;
     });
     publish_timing("fromPartsMs", perf_now() - t_open);
+    // The kept figures in a task of their own too (the book and they were one of about 60 ms).
+    yield_now().await;
     // A store that cannot read them only costs the preview.
     let kept = match kept {
         Ok(k) => k,
