@@ -1059,3 +1059,44 @@ fn with_the_limits_hidden_a_device_leaves_to_the_server_every_rule_that_reads_a_
         .iter()
         .any(|(m, _)| matches!(m, Metric::OverdueAmount | Metric::MaxDaysOverdue)));
 }
+
+#[test]
+fn a_customer_has_one_open_collection_task_however_many_rules_ask_for_one() {
+    let task = Actions {
+        task: true,
+        ..Actions::default()
+    };
+    let rules = RuleSet {
+        version: 1,
+        rules: vec![
+            rule("R1", Metric::OverdueAmount, 0, task.clone()),
+            rule("R2", Metric::MaxDaysOverdue, 30, task.clone()),
+        ],
+    };
+    let x = |overdue, days| {
+        facts_with(
+            1,
+            Grade::B,
+            "East",
+            "li",
+            &[
+                (Metric::OverdueAmount, overdue),
+                (Metric::MaxDaysOverdue, days),
+            ],
+        )
+    };
+    let open = |m: &MonitorState| m.tasks.iter().filter(|t| t.is_open()).count();
+    let mut m = MonitorState::default();
+    // Both rules in one run: one task.
+    let r = m.run(&rules, &[x(500, 40)], d("2026-11-28"), 1);
+    assert_eq!((r.raised.len(), r.tasks_opened.len(), open(&m)), (2, 1, 1));
+    // R2 clears and fires again while the task is still open: no second task.
+    m.run(&rules, &[x(500, 3)], d("2026-11-29"), 2);
+    let r = m.run(&rules, &[x(500, 45)], d("2026-11-30"), 3);
+    assert_eq!((r.raised.len(), r.tasks_opened.len(), open(&m)), (1, 0, 1));
+    // Paid: the task closes; overdue again, a new one opens.
+    m.run(&rules, &[x(0, 0)], d("2026-12-01"), 4);
+    assert_eq!(open(&m), 0);
+    let r = m.run(&rules, &[x(800, 31)], d("2026-12-02"), 5);
+    assert_eq!((r.tasks_opened.len(), open(&m)), (1, 1));
+}
