@@ -853,13 +853,13 @@ impl MonitorState {
     fn act(
         &mut self,
         r: &Rule,
-        customer: CustomerId,
         f: &Facts,
         as_of: Date,
         now: i64,
         report: &mut RunReport,
         seen: &mut Seen,
     ) {
+        let customer = f.customer;
         let a = &r.actions;
         if a.hold {
             let holds = self.holds.entry(customer).or_default();
@@ -970,7 +970,7 @@ impl MonitorState {
                     al.reach(&a.alert_roles, a.reaches_rep().then(|| f.rep.clone()));
                 }
                 self.armed.insert(key, lead);
-                self.act(r, customer, f, as_of, now, &mut report, &mut seen);
+                self.act(r, f, as_of, now, &mut report, &mut seen);
                 continue;
             }
             let id = self.next_id("A", now);
@@ -1025,7 +1025,7 @@ impl MonitorState {
             seen.add(self.alerts.len() - 1, &id, customer);
             report.raised.push(id.clone());
             self.armed.insert(key, id);
-            self.act(r, customer, f, as_of, now, &mut report, &mut seen);
+            self.act(r, f, as_of, now, &mut report, &mut seen);
         }
         // Conditions that cleared re-arm their rule; holds lift only when the rule says so. Only
         // the customers in `facts` are looked at: a run may cover a few customers.
