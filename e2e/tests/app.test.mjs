@@ -431,6 +431,8 @@ test("the next start draws the dashboard the last one drew, with the last write 
     await page.evaluate(() => { window.__cd_release_ledger = true; });
     await page.waitForFunction(() => window.__cd_timings.ledgerReady);
     await until(async () => (await page.$("[data-testid=dashboard-kept]")) === null, { what: "the note on kept figures gone" });
+    // The kept figures stay, marked as updating, while the ledger's pass is made in slices.
+    await until(async () => (await page.$("[data-testid=dashboard-updating]")) === null, { what: "the figures computed from the ledger" });
     await page.waitForSelector("[data-testid=chart-aging] svg");
     assert.deepEqual({ tiles: await tiles(), charts: await charts() }, early);
     await ready(page);

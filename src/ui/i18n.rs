@@ -307,6 +307,7 @@ texts! {
     FetchingLedger => "Fetching the ledger", "正在下载账本";
     LoadingLedger => "Reading the ledger…", "正在读取账本…";
     KeptDashboard => "As at the last start, nothing changed since; reading the ledger…", "与上次启动时相同，其后没有改动；正在读取账本…";
+    DashboardUpdating => "Updating the figures for the latest data…", "正在按最新数据更新图表…";
     LoadFailed => "Your data could not be opened", "无法打开数据";
     ServerSilentTitle => "The server did not answer", "服务器没有响应";
     ServerSilent => "Nothing was set up on this device. Try again when the connection is back.", "本设备尚未建立任何数据。网络恢复后请重试。";

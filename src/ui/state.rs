@@ -760,20 +760,34 @@ pub(crate) async fn keep_figures() {
 /// milliseconds at a million invoices). A change meanwhile starts it again, three times at most.
 /// The revision it is for; `None` when it could not be finished.
 async fn timeline_in_slices(state: &AppState) -> Option<u64> {
+    timeline_sliced(state, with_data(|d| d.as_of)).await
+}
+
+/// [`timeline_in_slices`] as of a date (the dashboard's, when its filter names one). One pass
+/// at a time: a second caller for the same revision and date waits for the first one's.
+pub(crate) async fn timeline_sliced(state: &AppState, as_of: Date) -> Option<u64> {
     use creditdesk_app::reports::{kept_timeline, TimelineBuilder};
+    thread_local!(static PASSING: std::cell::Cell<Option<(u64, Date)>> = const { std::cell::Cell::new(None) });
     for _ in 0..3 {
         let rev = state.rev.get_untracked();
-        let as_of = with_data(|d| d.as_of);
         if kept_timeline(rev, as_of).is_some() {
             return Some(rev);
         }
         if !state.ledger_ready.get_untracked() {
             return None;
         }
+        if PASSING.get() == Some((rev, as_of)) {
+            while PASSING.get() == Some((rev, as_of)) {
+                gloo_timers::future::TimeoutFuture::new(20).await;
+            }
+            continue;
+        }
+        PASSING.set(Some((rev, as_of)));
         let mut b = with_data(|d| TimelineBuilder::new(d, rev, as_of));
         while !with_data(|d| b.step(d, 500)) && state.rev.get_untracked() == rev {
             yield_now().await;
         }
+        PASSING.set(None);
         if state.rev.get_untracked() == rev {
             b.finish();
             return Some(rev);

@@ -57,6 +57,8 @@ pub fn Dashboard() -> impl IntoView {
         let q = query.get();
         Filter::from_query(|k| q.get(k))
     });
+    // The dashboard last drawn on this page: shown while the figures of new data are computed.
+    let drawn: StoredValue<Option<Dashboard>> = StoredValue::new(None);
     view! {
         <section class="page dashboard">
             <h1>{move || state.t(T::NavDashboard)}
@@ -78,7 +80,7 @@ pub fn Dashboard() -> impl IntoView {
                             <span class="spinner"></span>{state.t(T::KeptDashboard)}
                         </p>
                         <FilterBar base="/" filter=filter />
-                        <KeptFigures dash=dash filter=filter />
+                        <KeptFigures dash=dash filter=filter drawn=drawn />
                     }
                     .into_any(),
                     None => view! {
@@ -88,7 +90,7 @@ pub fn Dashboard() -> impl IntoView {
                                 if state.data(|d| d.customers.is_empty()) {
                                     view! { <crate::ui::pages::import::NoData /> }.into_any()
                                 } else {
-                                    view! { <FilterBar base="/" filter=filter /><Figures filter=filter /> }.into_any()
+                                    view! { <FilterBar base="/" filter=filter /><Figures filter=filter drawn=drawn /> }.into_any()
                                 }
                             }}
                         </WhenLedger>
@@ -114,9 +116,14 @@ fn publish_drawn(kept: bool) {
 
 /// The dashboard the last start drew (see [`Dashboard`]'s page above).
 #[component]
-fn KeptFigures(dash: Dashboard, filter: Memo<Filter>) -> impl IntoView {
+fn KeptFigures(
+    dash: Dashboard,
+    filter: Memo<Filter>,
+    drawn: StoredValue<Option<Dashboard>>,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     publish_drawn(true);
+    drawn.set_value(Some(dash.clone()));
     move || draw(state.lang.get(), &filter.get(), &dash)
 }
 
@@ -136,21 +143,44 @@ fn draw(lang: Lang, f: &Filter, dash: &Dashboard) -> impl IntoView {
     }
 }
 
+/// The dashboard's figures: a filter change adds up the per-customer timeline kept for this data
+/// revision and date (`reports::timeline`, a few milliseconds). New data, or another as-of date,
+/// needs a pass over the ledger (about 150-200 ms at a million invoices): that pass is made a
+/// slice at a time (`state::timeline_sliced`) while the dashboard last drawn on this page (or
+/// kept from the last start) stays on screen, marked as updating; with none, the note alone.
 #[component]
-fn Figures(filter: Memo<Filter>) -> impl IntoView {
+fn Figures(filter: Memo<Filter>, drawn: StoredValue<Option<Dashboard>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let started = StoredValue::new(0.0f64);
-    // A filter change adds up the per-customer timeline kept for this data revision
-    // (`reports::timeline`); only a change of the data or of the as-of date reads the ledger.
-    let figures = Memo::new(move |_| {
+    // Bumped when a sliced pass has kept the timeline the figures wait for.
+    let passed = RwSignal::new(0u32);
+    // The figures, and whether they are the last drawn ones while new ones are computed.
+    let figures = Memo::new(move |_| -> Option<(Dashboard, bool)> {
         let rev = state.rev.get();
         let f = filter.get();
+        passed.track();
         started.set_value(perf_now());
-        state.data(|d| reports::dashboard(d, &f, rev))
+        let as_of = state.data(|d| f.date(d));
+        if reports::kept_timeline(rev, as_of).is_none() {
+            leptos::task::spawn_local(async move {
+                if crate::ui::state::timeline_sliced(&state, as_of)
+                    .await
+                    .is_some()
+                {
+                    passed.update(|n| *n += 1);
+                }
+            });
+            return drawn.get_value().map(|last| (last, true));
+        }
+        let dash = state.data(|d| reports::dashboard(d, &f, rev));
+        drawn.set_value(Some(dash.clone()));
+        Some((dash, false))
     });
     // Publish how long a filter change took, computed and drawn (the benchmark reads it).
     Effect::new(move |_| {
-        let f = figures.get();
+        let Some((f, false)) = figures.get() else {
+            return;
+        };
         let ms = perf_now() - started.get_value();
         if let Some(w) = web_sys::window() {
             let _ = js_sys::Reflect::set(&w, &"cdDashboardMs".into(), &ms.into());
@@ -162,8 +192,22 @@ fn Figures(filter: Memo<Filter>) -> impl IntoView {
             let _ = js_sys::Reflect::set(&w, &"cdDashboardCustomers".into(), &f.customers.into());
         }
     });
-    publish_drawn(false);
-    move || draw(state.lang.get(), &filter.get(), &figures.get())
+    // The note and the drawing apart: the same figures marked updating are not drawn again.
+    let updating = Memo::new(move |_| figures.with(|f| f.as_ref().is_none_or(|f| f.1)));
+    let shown = Memo::new(move |_| figures.with(|f| f.as_ref().map(|f| f.0.clone())));
+    view! {
+        {move || updating.get().then(|| view! {
+            <p class="kept-note" role="status" data-testid="dashboard-updating">
+                <span class="spinner"></span>{state.t(T::DashboardUpdating)}
+            </p>
+        })}
+        {move || {
+            if !updating.get_untracked() {
+                publish_drawn(false);
+            }
+            shown.get().map(|dash| draw(state.lang.get(), &filter.get(), &dash))
+        }}
+    }
 }
 
 #[component]
