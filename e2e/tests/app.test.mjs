@@ -322,13 +322,21 @@ test("a page reloaded in the middle of writes leaves every write whole", async (
         const tx = open.result.transaction(["tail", "outbox"], "readonly");
         const tail = tx.objectStore("tail").count();
         const outbox = tx.objectStore("outbox").getAll();
+        // A reader that throws fails the test at once (in an event handler the promise would
+        // never settle, and the test wait for its timeout).
+        tx.onabort = tx.onerror = () => fail(tx.error);
         // Each payment is one command in the outbox (the demo's records are others).
         tx.oncomplete = () => {
-          // A record is its JSON's UTF-8 bytes (a string as older versions stored it).
-          const text = (v) => (typeof v === "string" ? v : new TextDecoder().decode(v));
-          const payments = outbox.result.map((v) => JSON.parse(text(v))).filter((o) => o.entity === "command" && o.payload.command.type === "record_payment");
-          ok({ tail: tail.result, outbox: payments.length });
-          open.result.close();
+          try {
+            // A record is its JSON as a string (as UTF-8 bytes in some earlier versions).
+            const text = (v) => (typeof v === "string" ? v : new TextDecoder().decode(v));
+            const payments = outbox.result.map((v) => JSON.parse(text(v))).filter((o) => o.entity === "command" && o.payload.command.type === "record_payment");
+            ok({ tail: tail.result, outbox: payments.length });
+          } catch (e) {
+            fail(e);
+          } finally {
+            open.result.close();
+          }
         };
       };
     }));
