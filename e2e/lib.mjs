@@ -395,3 +395,30 @@ export async function chooseFile(page, selector) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }, selector);
 }
+
+/** Pairs of weights for the scorecard draft's what-if that keep the total at 100%: the first of
+ * each makes the draft invalid (its matrix stays, marked stale), the second valid again. */
+export const WHAT_IF_EDITS = [["16", "2"], ["12", "6"], ["10", "8"], ["8", "10"]];
+
+/** One pair of edits on the open draft: milliseconds from the second edit to the fresh matrix
+ * on screen (`total`), the app's own time computing it (`compute`), and whether the matrix was
+ * marked stale in between. */
+export async function whatIfEdit(page, days, report) {
+  return page.evaluate(async ([days, report]) => {
+    const set = (id, v) => {
+      const input = document.querySelector(`[data-testid=${id}]`);
+      input.value = v;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    };
+    set("weight-avg_days_to_pay", days);
+    await new Promise((r) => requestAnimationFrame(r));
+    const stale = !!document.querySelector("[data-testid=migration][data-stale]");
+    const t = performance.now();
+    set("weight-report_score", report);
+    for (let i = 0; i < 300; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (document.querySelector("[data-testid=migration]:not([data-stale])")) break;
+    }
+    return { total: performance.now() - t, compute: window.__cd_what_if_ms, stale };
+  }, [days, report]);
+}

@@ -14,7 +14,7 @@
 //
 // Prints; asserts nothing. Profiling and tracing slow the page: the tasks are longer than the
 // bench's; the first line is the page's own longest tasks (`longestTask`) in the same run.
-import { serve, ready, longestTask, browser, chooseFile, importCsv, putFileInPage } from "./lib.mjs";
+import { serve, ready, longestTask, browser, chooseFile, importCsv, putFileInPage, WHAT_IF_EDITS, whatIfEdit } from "./lib.mjs";
 import { namedSite, onLargeBook } from "./named-site.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,25 +83,8 @@ if (scen === "check") {
   await b.page.click("[data-testid=confirm-import]");
   await b.page.waitForSelector("[data-testid=import-done]", { timeout: 300_000 });
 } else if (scen === "whatif") {
-  // The bench's edits: each pair keeps the weights at 100%.
-  for (const [days, report] of [["16", "2"], ["12", "6"], ["10", "8"], ["8", "10"]]) {
-    const ms = await b.page.evaluate(async ([days, report]) => {
-      const set = (id, v) => {
-        const input = document.querySelector(`[data-testid=${id}]`);
-        input.value = v;
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-      };
-      set("weight-avg_days_to_pay", days);
-      await new Promise((r) => requestAnimationFrame(r));
-      const t = performance.now();
-      set("weight-report_score", report);
-      for (let i = 0; i < 300; i++) {
-        await new Promise((r) => requestAnimationFrame(r));
-        if (document.querySelector("[data-testid=migration]:not([data-stale])")) break;
-      }
-      return performance.now() - t;
-    }, [days, report]);
-    console.log(`what-if matrix on screen in ${ms.toFixed(1)} ms`);
+  for (const [days, report] of WHAT_IF_EDITS) {
+    console.log(`what-if matrix on screen in ${(await whatIfEdit(b.page, days, report)).total.toFixed(1)} ms`);
   }
 } else if (scen === "backup") {
   await Promise.all([b.page.waitForEvent("download", { timeout: 300_000 }), b.page.click("[data-testid=download-backup]")]);
