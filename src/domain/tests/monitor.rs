@@ -498,6 +498,20 @@ fn rule(code: &str, metric: Metric, threshold: i64, actions: Actions) -> Rule {
     }
 }
 
+/// Customer 1's facts: this much overdue, the oldest this many days.
+fn overdue_for_days(overdue: i64, days: i64) -> Facts {
+    facts_with(
+        1,
+        Grade::B,
+        "East",
+        "li",
+        &[
+            (Metric::OverdueAmount, overdue),
+            (Metric::MaxDaysOverdue, days),
+        ],
+    )
+}
+
 /// Facts with these values.
 fn facts_with(
     customer: u128,
@@ -666,18 +680,7 @@ fn a_rule_that_lifts_its_own_hold_reports_a_release_only_when_it_held() {
         version: 1,
         rules: vec![lifts, no_hold],
     };
-    let x = |overdue, days| {
-        facts_with(
-            1,
-            Grade::B,
-            "East",
-            "li",
-            &[
-                (Metric::OverdueAmount, overdue),
-                (Metric::MaxDaysOverdue, days),
-            ],
-        )
-    };
+    let x = overdue_for_days;
     let cx = CustomerId::from_u128(1);
     let mut state = MonitorState::default();
     state.run(&rules, &[x(500, 40)], d(TODAY), 1);
@@ -1073,18 +1076,7 @@ fn a_customer_has_one_open_collection_task_however_many_rules_ask_for_one() {
             rule("R2", Metric::MaxDaysOverdue, 30, task.clone()),
         ],
     };
-    let x = |overdue, days| {
-        facts_with(
-            1,
-            Grade::B,
-            "East",
-            "li",
-            &[
-                (Metric::OverdueAmount, overdue),
-                (Metric::MaxDaysOverdue, days),
-            ],
-        )
-    };
+    let x = overdue_for_days;
     let open = |m: &MonitorState| m.tasks.iter().filter(|t| t.is_open()).count();
     let mut m = MonitorState::default();
     // Both rules in one run: one task.
