@@ -23,7 +23,12 @@ thread_local! {
 /// texts hash the same in the whole session); SipHash over the large book's 10,000 names was
 /// about 7 ms at each sort by name.
 fn key(lang: Lang, texts: &[&str]) -> (Lang, u64) {
-    (lang, FixedState::with_seed(0).hash_one(texts))
+    // The count too: a hash alone that matched other texts could hand back ranks of another
+    // length.
+    (
+        lang,
+        FixedState::with_seed(0).hash_one((texts.len(), texts)),
+    )
 }
 
 /// The ranks of these texts if they are the last ones ranked (or seeded).

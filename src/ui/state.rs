@@ -673,9 +673,11 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         if let Err(e) = creditdesk_storage::durable::ask_to_persist().await {
             web_sys::console::warn_1(&format!("persistent storage not asked: {e}").into());
         }
-        // What this start derived (after the rules' writes), for the next start.
-        keep_figures().await;
+        // The pages drawn again with the rules' writes, then what this start derived kept for
+        // the next start: in this order, the timeline the keeping computes is the one of the
+        // data the pages show (the other way round, the dashboard made the pass again).
         state.changed();
+        keep_figures().await;
         publish_timing("backgroundDone", perf_now());
     });
     if raw.tail.len() >= COMPACT_AT {
@@ -760,34 +762,51 @@ pub(crate) async fn keep_figures() {
 /// milliseconds at a million invoices). A change meanwhile starts it again, three times at most.
 /// The revision it is for; `None` when it could not be finished.
 async fn timeline_in_slices(state: &AppState) -> Option<u64> {
-    timeline_sliced(state, with_data(|d| d.as_of)).await
+    timeline_sliced(state, with_data(|d| d.as_of), || true).await
 }
 
-/// [`timeline_in_slices`] as of a date (the dashboard's, when its filter names one). One pass
-/// at a time: a second caller for the same revision and date waits for the first one's.
-pub(crate) async fn timeline_sliced(state: &AppState, as_of: Date) -> Option<u64> {
+thread_local! {
+    /// The revision and date of the timeline pass under way, if any.
+    static PASSING: std::cell::Cell<Option<(u64, Date)>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`timeline_in_slices`] as of a date (the dashboard's, when its filter names one), for as long
+/// as `wanted` says the caller still wants it (a date typed on changes at each digit): a pass
+/// no longer wanted stops, and does not replace the kept timeline. A caller that finds a pass of
+/// the same revision and date under way waits for it rather than making its own.
+pub(crate) async fn timeline_sliced(
+    state: &AppState,
+    as_of: Date,
+    wanted: impl Fn() -> bool,
+) -> Option<u64> {
     use creditdesk_app::reports::{kept_timeline, TimelineBuilder};
-    thread_local!(static PASSING: std::cell::Cell<Option<(u64, Date)>> = const { std::cell::Cell::new(None) });
     for _ in 0..3 {
         let rev = state.rev.get_untracked();
         if kept_timeline(rev, as_of).is_some() {
             return Some(rev);
         }
-        if !state.ledger_ready.get_untracked() {
+        if !state.ledger_ready.get_untracked() || !wanted() {
             return None;
         }
-        if PASSING.get() == Some((rev, as_of)) {
-            while PASSING.get() == Some((rev, as_of)) {
+        let key = Some((rev, as_of));
+        if PASSING.get() == key {
+            while PASSING.get() == key && wanted() {
                 gloo_timers::future::TimeoutFuture::new(20).await;
             }
             continue;
         }
-        PASSING.set(Some((rev, as_of)));
+        PASSING.set(key);
         let mut b = with_data(|d| TimelineBuilder::new(d, rev, as_of));
-        while !with_data(|d| b.step(d, 500)) && state.rev.get_untracked() == rev {
+        while !with_data(|d| b.step(d, 500)) && state.rev.get_untracked() == rev && wanted() {
             yield_now().await;
         }
-        PASSING.set(None);
+        // Only its own mark: another pass may have begun meanwhile.
+        if PASSING.get() == key {
+            PASSING.set(None);
+        }
+        if !wanted() {
+            return None;
+        }
         if state.rev.get_untracked() == rev {
             b.finish();
             return Some(rev);

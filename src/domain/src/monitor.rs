@@ -798,7 +798,8 @@ impl Seen {
                 .collect(),
         };
         for (i, a) in m.alerts.iter().enumerate() {
-            seen.alert_at.insert(a.id.clone(), i);
+            // The first of an id, as a pass over them found it.
+            seen.alert_at.entry(a.id.clone()).or_insert(i);
             if a.cleared_on.is_none() && a.status != AlertStatus::Resolved {
                 seen.open_of.entry(a.customer).or_default().push(i);
             }
@@ -807,7 +808,7 @@ impl Seen {
     }
 
     fn add(&mut self, at: usize, id: &str, customer: CustomerId) {
-        self.alert_at.insert(id.to_string(), at);
+        self.alert_at.entry(id.to_string()).or_insert(at);
         self.open_of.entry(customer).or_default().push(at);
     }
 }

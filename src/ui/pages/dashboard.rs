@@ -57,8 +57,8 @@ pub fn Dashboard() -> impl IntoView {
         let q = query.get();
         Filter::from_query(|k| q.get(k))
     });
-    // The dashboard last drawn on this page: shown while the figures of new data are computed.
-    let drawn: StoredValue<Option<Dashboard>> = StoredValue::new(None);
+    // The dashboard last drawn: shown while the figures of new data are computed.
+    let drawn = LastDrawn;
     view! {
         <section class="page dashboard">
             <h1>{move || state.t(T::NavDashboard)}
@@ -102,6 +102,28 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
+/// The dashboard last drawn for the signed-in user, on any visit to the page: what it shows,
+/// marked as updating, while the figures of new data are computed. Another user's is never
+/// shown.
+#[derive(Clone, Copy)]
+struct LastDrawn;
+
+thread_local! {
+    static LAST_DRAWN: std::cell::RefCell<Option<(String, Dashboard)>> = const { std::cell::RefCell::new(None) };
+}
+
+impl LastDrawn {
+    fn get(self, state: &AppState) -> Option<Dashboard> {
+        let me = state.data(|d| d.user.clone());
+        LAST_DRAWN.with_borrow(|l| l.as_ref().filter(|(u, _)| *u == me).map(|(_, d)| d.clone()))
+    }
+
+    fn set(self, state: &AppState, dash: &Dashboard) {
+        let me = state.data(|d| d.user.clone());
+        LAST_DRAWN.with_borrow_mut(|l| *l = Some((me, dash.clone())));
+    }
+}
+
 /// For the tests and the benchmark: when the dashboard was first drawn, and whether from kept
 /// figures (1) or from the ledger (0).
 fn publish_drawn(kept: bool) {
@@ -116,14 +138,10 @@ fn publish_drawn(kept: bool) {
 
 /// The dashboard the last start drew (see [`Dashboard`]'s page above).
 #[component]
-fn KeptFigures(
-    dash: Dashboard,
-    filter: Memo<Filter>,
-    drawn: StoredValue<Option<Dashboard>>,
-) -> impl IntoView {
+fn KeptFigures(dash: Dashboard, filter: Memo<Filter>, drawn: LastDrawn) -> impl IntoView {
     let state = expect_context::<AppState>();
     publish_drawn(true);
-    drawn.set_value(Some(dash.clone()));
+    drawn.set(&state, &dash);
     move || draw(state.lang.get(), &filter.get(), &dash)
 }
 
@@ -149,11 +167,14 @@ fn draw(lang: Lang, f: &Filter, dash: &Dashboard) -> impl IntoView {
 /// slice at a time (`state::timeline_sliced`) while the dashboard last drawn on this page (or
 /// kept from the last start) stays on screen, marked as updating; with none, the note alone.
 #[component]
-fn Figures(filter: Memo<Filter>, drawn: StoredValue<Option<Dashboard>>) -> impl IntoView {
+fn Figures(filter: Memo<Filter>, drawn: LastDrawn) -> impl IntoView {
     let state = expect_context::<AppState>();
     let started = StoredValue::new(0.0f64);
     // Bumped when a sliced pass has kept the timeline the figures wait for.
     let passed = RwSignal::new(0u32);
+    // The revision and date whose pass the figures want: a pass for others (a date since
+    // changed, data since changed, the page left) stops.
+    let wanted = StoredValue::new(None::<(u64, Date)>);
     // The figures, and whether they are the last drawn ones while new ones are computed.
     let figures = Memo::new(move |_| -> Option<(Dashboard, bool)> {
         let rev = state.rev.get();
@@ -162,18 +183,22 @@ fn Figures(filter: Memo<Filter>, drawn: StoredValue<Option<Dashboard>>) -> impl 
         started.set_value(perf_now());
         let as_of = state.data(|d| f.date(d));
         if reports::kept_timeline(rev, as_of).is_none() {
+            let mine = Some((rev, as_of));
+            wanted.set_value(mine);
+            let still = move || wanted.try_get_value() == Some(mine);
             leptos::task::spawn_local(async move {
-                if crate::ui::state::timeline_sliced(&state, as_of)
+                if crate::ui::state::timeline_sliced(&state, as_of, still)
                     .await
                     .is_some()
+                    && still()
                 {
                     passed.update(|n| *n += 1);
                 }
             });
-            return drawn.get_value().map(|last| (last, true));
+            return drawn.get(&state).map(|last| (last, true));
         }
         let dash = state.data(|d| reports::dashboard(d, &f, rev));
-        drawn.set_value(Some(dash.clone()));
+        drawn.set(&state, &dash);
         Some((dash, false))
     });
     // Publish how long a filter change took, computed and drawn (the benchmark reads it).
