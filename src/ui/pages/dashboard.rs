@@ -57,8 +57,6 @@ pub fn Dashboard() -> impl IntoView {
         let q = query.get();
         Filter::from_query(|k| q.get(k))
     });
-    // The dashboard last drawn: shown while the figures of new data are computed.
-    let drawn = LastDrawn;
     view! {
         <section class="page dashboard">
             <h1>{move || state.t(T::NavDashboard)}
@@ -80,7 +78,7 @@ pub fn Dashboard() -> impl IntoView {
                             <span class="spinner"></span>{state.t(T::KeptDashboard)}
                         </p>
                         <FilterBar base="/" filter=filter />
-                        <KeptFigures dash=dash filter=filter drawn=drawn />
+                        <KeptFigures dash=dash filter=filter />
                     }
                     .into_any(),
                     None => view! {
@@ -90,7 +88,7 @@ pub fn Dashboard() -> impl IntoView {
                                 if state.data(|d| d.customers.is_empty()) {
                                     view! { <crate::ui::pages::import::NoData /> }.into_any()
                                 } else {
-                                    view! { <FilterBar base="/" filter=filter /><Figures filter=filter drawn=drawn /> }.into_any()
+                                    view! { <FilterBar base="/" filter=filter /><Figures filter=filter /> }.into_any()
                                 }
                             }}
                         </WhenLedger>
@@ -102,26 +100,21 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// The dashboard last drawn for the signed-in user, on any visit to the page: what it shows,
-/// marked as updating, while the figures of new data are computed. Another user's is never
-/// shown.
-#[derive(Clone, Copy)]
-struct LastDrawn;
-
 thread_local! {
+    /// The dashboard last drawn, on any visit to the page, and for whom: what the page shows,
+    /// marked as updating, while the figures of new data are computed.
     static LAST_DRAWN: std::cell::RefCell<Option<(String, Dashboard)>> = const { std::cell::RefCell::new(None) };
 }
 
-impl LastDrawn {
-    fn get(self, state: &AppState) -> Option<Dashboard> {
-        let me = state.data(|d| d.user.clone());
-        LAST_DRAWN.with_borrow(|l| l.as_ref().filter(|(u, _)| *u == me).map(|(_, d)| d.clone()))
-    }
+/// The dashboard last drawn for the signed-in user (another user's is never shown).
+fn last_drawn(state: &AppState) -> Option<Dashboard> {
+    let me = state.data(|d| d.user.clone());
+    LAST_DRAWN.with_borrow(|l| l.as_ref().filter(|(u, _)| *u == me).map(|(_, d)| d.clone()))
+}
 
-    fn set(self, state: &AppState, dash: &Dashboard) {
-        let me = state.data(|d| d.user.clone());
-        LAST_DRAWN.with_borrow_mut(|l| *l = Some((me, dash.clone())));
-    }
+fn keep_drawn(state: &AppState, dash: &Dashboard) {
+    let me = state.data(|d| d.user.clone());
+    LAST_DRAWN.with_borrow_mut(|l| *l = Some((me, dash.clone())));
 }
 
 /// For the tests and the benchmark: when the dashboard was first drawn, and whether from kept
@@ -138,10 +131,10 @@ fn publish_drawn(kept: bool) {
 
 /// The dashboard the last start drew (see [`Dashboard`]'s page above).
 #[component]
-fn KeptFigures(dash: Dashboard, filter: Memo<Filter>, drawn: LastDrawn) -> impl IntoView {
+fn KeptFigures(dash: Dashboard, filter: Memo<Filter>) -> impl IntoView {
     let state = expect_context::<AppState>();
     publish_drawn(true);
-    drawn.set(&state, &dash);
+    keep_drawn(&state, &dash);
     move || draw(state.lang.get(), &filter.get(), &dash)
 }
 
@@ -164,10 +157,10 @@ fn draw(lang: Lang, f: &Filter, dash: &Dashboard) -> impl IntoView {
 /// The dashboard's figures: a filter change adds up the per-customer timeline kept for this data
 /// revision and date (`reports::timeline`, a few milliseconds). New data, or another as-of date,
 /// needs a pass over the ledger (about 150-200 ms at a million invoices): that pass is made a
-/// slice at a time (`state::timeline_sliced`) while the dashboard last drawn on this page (or
+/// slice at a time (`state::timeline_sliced`) while the dashboard last drawn for the user (or
 /// kept from the last start) stays on screen, marked as updating; with none, the note alone.
 #[component]
-fn Figures(filter: Memo<Filter>, drawn: LastDrawn) -> impl IntoView {
+fn Figures(filter: Memo<Filter>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let started = StoredValue::new(0.0f64);
     // Bumped when a sliced pass has kept the timeline the figures wait for.
@@ -195,10 +188,10 @@ fn Figures(filter: Memo<Filter>, drawn: LastDrawn) -> impl IntoView {
                     passed.update(|n| *n += 1);
                 }
             });
-            return drawn.get(&state).map(|last| (last, true));
+            return last_drawn(&state).map(|last| (last, true));
         }
         let dash = state.data(|d| reports::dashboard(d, &f, rev));
-        drawn.set(&state, &dash);
+        keep_drawn(&state, &dash);
         Some((dash, false))
     });
     // Publish how long a filter change took, computed and drawn (the benchmark reads it).

@@ -85,8 +85,8 @@ fn ScorecardBody() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    // While the draft has problems (a weight typed on the way to another) the last valid
-    // draft's migration stays on screen, marked stale, so the page does not jump.
+    // Whether the draft has problems: it cannot be published, and (a weight typed on the way to
+    // another) the last valid draft's migration stays on screen, marked stale.
     let stale = Memo::new(move |_| !problems.with(Vec::is_empty));
     let what_if = Memo::new(move |last: Option<&Option<WhatIf>>| {
         state.rev.track();
@@ -218,7 +218,7 @@ fn ScorecardBody() -> impl IntoView {
                     <div class="draft" data-testid="draft">
                         <h2>{lang.t(T::Draft)}</h2>
                         <div class="toolbar">
-                            <button class="primary" data-testid="publish" disabled=move || !problems.with(Vec::is_empty) on:click=do_publish>{lang.t(T::Publish)}</button>
+                            <button class="primary" data-testid="publish" disabled=move || stale.get() on:click=do_publish>{lang.t(T::Publish)}</button>
                             <button on:click=discard>{lang.t(T::DiscardDraft)}</button>
                             <button on:click=move |_| if let Some(d) = draft.get_untracked() { crate::ui::widgets::download("scorecard-draft.json", &d.to_json()) }>{lang.t(T::ExportJson)}</button>
                             {move || additive.get().then(|| view! {
