@@ -54,22 +54,11 @@ pub fn chosen<'a>(d: &'a Data, f: &Filter) -> Vec<&'a Customer> {
 /// regions, industries.
 pub fn choices(d: &Data) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
     let me = d.me();
-    let mut regions = Vec::new();
-    let mut industries = Vec::new();
     let mine = || d.customers.iter().filter(|c| me.sees(&c.sales_rep));
-    for c in mine() {
-        regions.push(c.region.clone());
-        industries.push(c.industry.clone());
-    }
-    for v in [&mut regions, &mut industries] {
-        v.retain(|s| !s.is_empty());
-        sort::natural(v);
-        v.dedup();
-    }
     (
         d.rep_choices(mine().map(|c| c.sales_rep.as_str())),
-        regions,
-        industries,
+        crate::queries::distinct(mine().map(|c| c.region.as_str())),
+        crate::queries::distinct(mine().map(|c| c.industry.as_str())),
     )
 }
 
