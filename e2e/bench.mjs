@@ -319,7 +319,8 @@ try {
   await longestTask(page);
   await page.goto(server.url + "/");
   await ready(page);
-  await page.waitForSelector("[data-testid=chart-aging] svg");
+  // Every chart drawn (each is drawn in a task of its own).
+  await page.waitForFunction(() => window.__cd_timings?.dashboardDrawn, null, { timeout: 60_000 });
   {
     const lt = await longestTask(page);
     console.log(`longest main-thread task while the dashboard starts and draws (the whole start, then its figures): ${fmt(lt.max)} (${lt.count} over 50 ms; target <= 50 ms)`);
@@ -339,7 +340,12 @@ try {
       for (let i = 0; i < 600 && (window.cdDashboardRuns || 0) === runs; i++) {
         await new Promise((r) => setTimeout(r, 0));
       }
-      // The charts are drawn at their width after the figures: wait for the next frame.
+      // The charts are drawn at their width after the figures, each in a task of its own: wait
+      // until every one has its drawing, then for the next frame.
+      const drawn = () => document.querySelectorAll(".charts figure.chart > svg").length === document.querySelectorAll(".charts figure.chart").length;
+      for (let i = 0; i < 600 && !drawn(); i++) {
+        await new Promise((r) => setTimeout(r, 0));
+      }
       await new Promise((r) => requestAnimationFrame(r));
       return { total: performance.now() - t, inner: window.cdDashboardMs };
     }, value));

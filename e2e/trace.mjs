@@ -92,7 +92,7 @@ if (scen === "check") {
   // SCEN=start on the list, SCEN=dashboard on the home page until its charts are drawn.
   await b.page.goto(server.url + (scen === "dashboard" ? "/" : "/customers"));
   await ready(b.page);
-  if (scen === "dashboard") await b.page.waitForSelector("[data-testid=chart-aging] svg", { timeout: 300_000 });
+  if (scen === "dashboard") await b.page.waitForFunction(() => window.__cd_timings?.dashboardDrawn, null, { timeout: 300_000 });
   await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
 }
 const { profile } = await cdp.send("Profiler.stop");

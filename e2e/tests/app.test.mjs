@@ -425,6 +425,8 @@ test("the next start draws the dashboard the last one drew, with the last write 
     await page.waitForSelector("[data-testid=chart-aging] svg");
     assert.equal(cents(await total()), before + 123400, "the kept dashboard has the write in it");
     assert.equal(await page.evaluate(() => window.__cd_timings.ledgerReady), undefined, "the ledger is not read yet");
+    // Every chart drawn, each in a task of its own.
+    await page.waitForFunction(() => window.__cd_timings.dashboardDrawn);
     assert.equal(await page.evaluate(() => window.__cd_timings.dashboardKept), 1);
     const early = { tiles: await tiles(), charts: await charts() };
     assert.ok(early.charts.length >= 6, `charts drawn: ${early.charts}`);

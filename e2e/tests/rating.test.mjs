@@ -37,6 +37,7 @@ test("Customer 360 explains the grade factor by factor, and the parts add up to 
     for (const r of rows) assert.equal(r[3] === "无数据", r[2] === "—", `missing data has no points: ${r}`);
     const categories = rows.find((r) => r[0] === "采购品类数");
     assert.match(categories[3], /^(\d+|无数据)$/);
+    await page.waitForSelector("svg.waterfall rect");
     assert.equal(await page.locator("svg.waterfall rect").count(), 18, "a bar per factor and the total");
     const hint = await page.textContent("[data-testid=hint]");
     if (grade === "AAA") assert.equal(hint, "已是最高评级。");

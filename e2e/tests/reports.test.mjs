@@ -275,6 +275,7 @@ test("the forecast's chart and its CSV agree week by week, by customer and by sa
     assert.deepEqual(weekSums(byRep.rows).sums, expected);
     // The back-test says how far last quarter's forecast was off.
     assert.match(await page.textContent("[data-testid=backtest-summary]"), /误差 \d+\.\d%，偏差 [+−]?\d+\.\d%；13 周中有 \d+ 周落在区间内/);
+    await page.waitForSelector("[data-testid=backtest-chart] g.mark");
     assert.equal(await page.locator("[data-testid=backtest-chart] g.mark").count(), 26, "13 weeks forecast, 13 collected");
     assert.deepEqual(errors, []);
   } finally {

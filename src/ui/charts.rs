@@ -102,17 +102,28 @@ fn Frame(
 ) -> impl IntoView {
     let width = RwSignal::new(0.0f64);
     let fig = NodeRef::<leptos::html::Figure>::new();
+    // Measured once mounted, then at each resize; a chart gone since measures nothing.
     let measure = move || {
-        if let Some(el) = fig.get_untracked() {
+        if let Some(Some(el)) = fig.try_get_untracked() {
             let w = el.client_width() as f64;
-            if w > 0.0 && (w - width.get_untracked()).abs() > 1.0 {
+            if w > 0.0
+                && width
+                    .try_get_untracked()
+                    .is_some_and(|old| (w - old).abs() > 1.0)
+            {
                 width.set(w);
             }
         }
     };
+    // Each chart measured and drawn in a task of its own, after the one that mounted the page:
+    // the dashboard's seven in the task that built the page were one task of 180-250 ms at a
+    // large book's start (each measure forced a layout of the page the one before had changed).
     Effect::new(move |_| {
         if fig.get().is_some() {
-            measure();
+            leptos::task::spawn_local(async move {
+                crate::ui::state::yield_now().await;
+                measure();
+            });
         }
     });
     let handle = window_event_listener(leptos::ev::resize, move |_| measure());
@@ -128,14 +139,21 @@ fn Frame(
             <figcaption id=title_id.clone()>{title.clone()}</figcaption>
             {move || {
                 let w = width.get();
-                (w > 0.0).then(|| view! {
-                    <svg role="img" width=w height=height viewBox=format!("0 0 {w} {height}")
-                        aria-labelledby=format!("{title_id} {desc_id}")>
-                        <title>{title.clone()}</title>
-                        <desc id=desc_id.clone()>{desc.clone()}</desc>
-                        {draw(w, tip)}
-                    </svg>
-                })
+                if w > 0.0 {
+                    view! {
+                        <svg role="img" width=w height=height viewBox=format!("0 0 {w} {height}")
+                            aria-labelledby=format!("{title_id} {desc_id}")>
+                            <title>{title.clone()}</title>
+                            <desc id=desc_id.clone()>{desc.clone()}</desc>
+                            {draw(w, tip)}
+                        </svg>
+                    }
+                    .into_any()
+                } else {
+                    // The chart's room kept until it is drawn: the page does not jump.
+                    view! { <div class="chart-space" style=format!("height:{height}px")></div> }
+                        .into_any()
+                }
             }}
             {move || tip.shown.get().map(|(t, x, y, _)| {
                 // Centred over the mark in the middle third; anchored on the near side at the
