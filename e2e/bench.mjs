@@ -319,8 +319,9 @@ try {
   await longestTask(page);
   await page.goto(server.url + "/");
   await ready(page);
-  // Every chart drawn (each is drawn in a task of its own).
-  await page.waitForFunction(() => window.__cd_timings?.dashboardDrawn, null, { timeout: 60_000 });
+  // Every chart drawn (each is drawn in a task of its own), and the start's work done: the
+  // ledger read, its figures, the rules.
+  await page.waitForFunction(() => window.__cd_timings?.dashboardDrawn && window.__cd_timings.backgroundDone, null, { timeout: 120_000 });
   {
     const lt = await longestTask(page);
     console.log(`longest main-thread task while the dashboard starts and draws (the whole start, then its figures): ${fmt(lt.max)} (${lt.count} over 50 ms; target <= 50 ms)`);

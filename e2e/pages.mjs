@@ -65,7 +65,9 @@ export async function openPage(page, url, path) {
   await page.goto(url + path);
   await ready(page);
   await page.waitForFunction(() => !document.querySelector(".loading") && document.querySelector("main, .page"), null, { timeout: 60_000 });
-  // Charts and lists draw in the next frames.
+  // Charts and lists draw in the next frames; a chart on a page just opened in a task of its
+  // own (its room held by a placeholder until then).
+  await page.waitForFunction(() => [...document.querySelectorAll("figure.chart")].every((f) => f.querySelector(":scope > svg")), null, { timeout: 60_000 });
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
 }
 

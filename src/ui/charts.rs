@@ -88,6 +88,12 @@ fn mark_view(
     }
 }
 
+thread_local! {
+    /// The width each chart (by its test id) was last drawn at.
+    static WIDTHS: std::cell::RefCell<std::collections::HashMap<&'static str, f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// The frame of every chart: heading, SVG (sized to its container), tooltip and table.
 #[component]
 fn Frame(
@@ -100,7 +106,14 @@ fn Frame(
     draw: std::sync::Arc<dyn Fn(f64, Tip) -> AnyView + Send + Sync>,
     table: AnyView,
 ) -> impl IntoView {
-    let width = RwSignal::new(0.0f64);
+    // Drawn at once at the width this chart last had (a filter change, new data, another
+    // language: no blank chart in between); a chart not drawn yet in this session waits for its
+    // measure below.
+    let width = RwSignal::new(
+        WIDTHS
+            .with_borrow(|w| w.get(testid).copied())
+            .unwrap_or(0.0),
+    );
     let fig = NodeRef::<leptos::html::Figure>::new();
     // Measured once mounted, then at each resize; a chart gone since measures nothing.
     let measure = move || {
@@ -111,13 +124,15 @@ fn Frame(
                     .try_get_untracked()
                     .is_some_and(|old| (w - old).abs() > 1.0)
             {
+                WIDTHS.with_borrow_mut(|m| m.insert(testid, w));
                 width.set(w);
             }
         }
     };
-    // Each chart measured and drawn in a task of its own, after the one that mounted the page:
-    // the dashboard's seven in the task that built the page were one task of 180-250 ms at a
-    // large book's start (each measure forced a layout of the page the one before had changed).
+    // Each chart measured (and, the first time, drawn) in a task of its own, after the one that
+    // mounted the page: the dashboard's seven in the task that built the page were one task of
+    // 180-250 ms at a large book's start (each measure forced a layout of the page the one
+    // before had changed).
     Effect::new(move |_| {
         if fig.get().is_some() {
             leptos::task::spawn_local(async move {

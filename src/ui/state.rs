@@ -606,13 +606,14 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     if let Some(w) = warning {
         web_sys::console::warn_1(&w.into());
     }
-    // The monitoring state read (thousands of alerts), the rating's metrics, the ledger's
-    // figures, then the grades: in tasks of their own. Until the ledger is ready the pages show
-    // the kept figures and grades, which these equal on the usual start.
+    // The rating's metrics, then the ledger and its figures joining the book, then the grades:
+    // in tasks of their own. Until the ledger is ready the pages show the kept figures and
+    // grades, which these equal on the usual start.
     yield_now().await;
     // The metrics (about 35 ms at 10,000 customers) a thousand customers a step, with turns,
-    // from the ledger before it joins the book; should the data change meanwhile (a command, a
-    // sync: the revision moves), they are computed again at once with it.
+    // from the ledger before it joins the book; should the data change meanwhile (a command: the
+    // revision moves; a sync's rebase, which replaces the customers before it says so), they are
+    // computed again at once with it.
     let rev = state.rev.get_untracked();
     let mut metrics = Vec::new();
     let mut metrics_ms = 0.0;
@@ -633,7 +634,14 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         slice.breathe().await;
     }
     yield_now().await;
-    let changed = state.rev.get_untracked() != rev;
+    let changed = state.rev.get_untracked() != rev
+        || with_data(|d| {
+            metrics.len() != d.customers.len()
+                || metrics
+                    .iter()
+                    .zip(&d.customers)
+                    .any(|((id, _), c)| *id != c.id)
+        });
     metrics_ms += with_data_mut(|d| {
         d.rules = rules;
         d.monitor = monitor;

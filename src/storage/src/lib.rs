@@ -344,8 +344,9 @@ pub trait Store {
         Ok(())
     }
     /// A turn for whatever else runs on this thread, between the long steps of a large command
-    /// (an import's plan, its record, its write): in a browser, the page's input and drawing
-    /// (`turn::yield_now`). A store off the page's thread has nothing to give a turn to.
+    /// (an import's plan, its record, its write) or of a large read (monitoring's alerts at a
+    /// start): in a browser, the page's input and drawing (`turn::yield_now`). A store off the
+    /// page's thread has nothing to give a turn to.
     async fn breathe(&self) {}
 }
 

@@ -128,7 +128,8 @@ fn keep_drawn(state: &AppState, dash: &Dashboard) {
 fn publish_drawn(kept: bool) {
     thread_local!(static DRAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
     if !DRAWN.replace(true) {
-        when_charts_drawn(move || {
+        // About ten seconds of frames.
+        when_charts_drawn(600, move || {
             crate::ui::state::publish_timing("dashboardDrawn", perf_now());
             crate::ui::state::publish_timing("dashboardKept", if kept { 1.0 } else { 0.0 });
         });
@@ -136,15 +137,16 @@ fn publish_drawn(kept: bool) {
 }
 
 /// Runs `then` in the first frame in which every chart on the page has its drawing; never, if
-/// the page has no chart by then (left before it was drawn).
-fn when_charts_drawn(then: impl FnOnce() + 'static) {
+/// the page has no chart by then (left before it was drawn), nor after `frames` more frames (a
+/// chart with no width, in a hidden part of the page, is drawn only once it has one).
+fn when_charts_drawn(frames: u32, then: impl FnOnce() + 'static) {
     request_animation_frame(move || {
         let count = |q: &str| document().query_selector_all(q).map_or(0, |l| l.length());
         let charts = count(".charts figure.chart");
         if charts > 0 && count(".charts figure.chart > svg") == charts {
             then();
-        } else if charts > 0 {
-            when_charts_drawn(then);
+        } else if charts > 0 && frames > 0 {
+            when_charts_drawn(frames - 1, then);
         }
     });
 }
