@@ -615,18 +615,12 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     // revision moves; a sync's rebase, which replaces the customers before it says so), they are
     // computed again at once with it.
     let rev = state.rev.get_untracked();
-    let mut metrics = Vec::new();
+    let mut metrics = creditdesk_app::MetricsParts::default();
     let mut metrics_ms = 0.0;
     let mut slice = creditdesk_storage::turn::Slice::start();
     loop {
         let t = perf_now();
-        let done = with_data(|d| {
-            let from = metrics.len().min(d.customers.len());
-            let part = &d.customers[from..(from + 1_000).min(d.customers.len())];
-            let figures = ledger.metrics_all(part, d.as_of, d.policy.disputes.in_rating);
-            metrics.extend(part.iter().map(|c| c.id).zip(figures));
-            metrics.len() >= d.customers.len()
-        });
+        let done = with_data(|d| d.metrics_part(&ledger, &mut metrics, 1_000));
         metrics_ms += perf_now() - t;
         if done {
             break;
@@ -634,14 +628,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         slice.breathe().await;
     }
     yield_now().await;
-    let changed = state.rev.get_untracked() != rev
-        || with_data(|d| {
-            metrics.len() != d.customers.len()
-                || metrics
-                    .iter()
-                    .zip(&d.customers)
-                    .any(|((id, _), c)| *id != c.id)
-        });
+    let changed = state.rev.get_untracked() != rev;
     metrics_ms += with_data_mut(|d| {
         d.rules = rules;
         d.monitor = monitor;
@@ -652,11 +639,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
         d.kept_dashboard = None;
         d.kept_order = None;
         let t = perf_now();
-        if changed {
-            d.compute_metrics();
-        } else {
-            d.metrics = metrics.into_iter().collect();
-        }
+        d.take_metrics(metrics, changed);
         perf_now() - t
     });
     yield_now().await;

@@ -218,6 +218,35 @@ impl Book {
         self.metrics = self.customers.iter().map(|c| c.id).zip(all).collect();
     }
 
+    /// The rating's metrics of the next `n` customers (after those in `parts`) from `ledger`, a
+    /// ledger not yet in the book: a start computes them a part at a time, with turns for the
+    /// page between, before the ledger joins the book. True once every customer has its part.
+    pub fn metrics_part(&self, ledger: &Ledger, parts: &mut MetricsParts, n: usize) -> bool {
+        let from = parts.0.len().min(self.customers.len());
+        let part = &self.customers[from..(from + n).min(self.customers.len())];
+        let figures = ledger.metrics_all(part, self.as_of, self.policy.disputes.in_rating);
+        parts.0.extend(part.iter().map(|c| c.id).zip(figures));
+        parts.0.len() >= self.customers.len()
+    }
+
+    /// Takes the metrics made by [`Book::metrics_part`] from the ledger now in the book, if they
+    /// are still this book's: nothing changed meanwhile (`changed` false: the caller knows of
+    /// writes) and they are of its customers, in order (a sync's rebase replaces them). Else
+    /// computes them again, at once.
+    pub fn take_metrics(&mut self, parts: MetricsParts, changed: bool) {
+        let same = parts.0.len() == self.customers.len()
+            && parts
+                .0
+                .iter()
+                .zip(&self.customers)
+                .all(|((id, _), c)| *id == c.id);
+        if changed || !same {
+            self.compute_metrics();
+        } else {
+            self.metrics = parts.0.into_iter().collect();
+        }
+    }
+
     /// Grades from the cached metrics under the published model; an approved override replaces
     /// the scorecard's grade (the score stays, for the record).
     pub fn rescore(&mut self) {
@@ -440,3 +469,8 @@ impl Book {
         s.open_ar + s.open_orders
     }
 }
+
+/// The rating's metrics of a book's customers, made a part at a time ([`Book::metrics_part`],
+/// [`Book::take_metrics`]).
+#[derive(Default)]
+pub struct MetricsParts(Vec<(CustomerId, Metrics)>);

@@ -57,8 +57,12 @@ pub fn choices(d: &Data) -> (Vec<(String, String)>, Vec<String>, Vec<String>) {
     let mine = || d.customers.iter().filter(|c| me.sees(&c.sales_rep));
     (
         d.rep_choices(mine().map(|c| c.sales_rep.as_str())),
-        crate::queries::distinct(mine().map(|c| c.region.as_str())),
-        crate::queries::distinct(mine().map(|c| c.industry.as_str())),
+        crate::queries::distinct(mine().map(|c| c.region.as_str()).filter(|r| !r.is_empty())),
+        crate::queries::distinct(
+            mine()
+                .map(|c| c.industry.as_str())
+                .filter(|i| !i.is_empty()),
+        ),
     )
 }
 

@@ -525,3 +525,43 @@ fn the_forecast_covers_the_views_customers_and_sums_by_rep() {
     let (f, _) = reports::forecast(&rep, &Filter::default());
     assert_eq!(f.lines.len(), 2);
 }
+
+#[test]
+fn metrics_made_a_part_at_a_time_are_one_pass_s_unless_the_book_moved_meanwhile() {
+    let mut b = book("fs");
+    b.compute_metrics();
+    let whole = b.metrics.clone();
+    let parts = |b: &Book, ledger: &Ledger| {
+        let mut p = MetricsParts::default();
+        while !b.metrics_part(ledger, &mut p, 2) {}
+        p
+    };
+    let ledger = b.ledger.clone();
+    // As a start takes them: two customers a part, then with the ledger in the book.
+    b.metrics = Default::default();
+    b.take_metrics(parts(&b, &ledger), false);
+    assert_eq!(b.metrics, whole);
+    // Parts of another ledger stand while nothing says the book moved...
+    let empty = Ledger::default();
+    b.take_metrics(parts(&b, &empty), false);
+    assert_ne!(b.metrics, whole);
+    // ...and are made again from the book's own when it did.
+    b.take_metrics(parts(&b, &empty), true);
+    assert_eq!(b.metrics, whole);
+    // A customer added meanwhile (the parts no longer the book's customers): made again.
+    let stale = parts(&b, &empty);
+    let mut c = b.customers[0].clone();
+    c.id = CustomerId::from_u128(9);
+    b.put_customer(c);
+    b.take_metrics(stale, false);
+    assert_eq!(b.metrics.len(), 4);
+    assert_eq!(
+        b.metrics[&CustomerId::from_u128(1)],
+        whole[&CustomerId::from_u128(1)]
+    );
+    // As many customers, another one among them (a sync's rebase): made again.
+    let stale = parts(&b, &ledger);
+    b.customers[3].id = CustomerId::from_u128(10);
+    b.take_metrics(stale, false);
+    assert!(b.metrics.contains_key(&CustomerId::from_u128(10)));
+}
