@@ -85,6 +85,9 @@ pub(crate) struct Import<'a> {
     pub skipped: usize,
     pub records: &'a creditdesk_domain::import::Records,
     pub blocked: Blocked,
+    /// The ledger's rules already checked on this book, in a turn of their own: what
+    /// [`creditdesk_domain::import::recheck`] refused.
+    pub rechecked: Option<Vec<String>>,
 }
 
 /// The permission an import of a kind needs: the same as typing its records.
@@ -238,7 +241,10 @@ pub(crate) fn plan_import(
             &mut refused,
         );
     }
-    ledger_rules(book, r, &mut refused);
+    match import.rechecked {
+        Some(lines) => refused.extend(lines),
+        None => creditdesk_domain::import::recheck(&book.ledger, r, &mut refused),
+    }
     let mut rows = Rows {
         orders: r.orders.clone(),
         invoices: r.invoices.clone(),
@@ -400,7 +406,8 @@ pub(crate) fn plan_import(
         ),
         import.file,
     ));
-    let mut touched: Vec<CustomerId> = r
+    // A set first: a file of 100,000 rows names a few hundred customers.
+    let touched: IdMap<CustomerId, ()> = r
         .customers
         .iter()
         .map(|c| c.id)
@@ -408,9 +415,10 @@ pub(crate) fn plan_import(
         .chain(rows.invoices.iter().map(|i| i.customer))
         .chain(rows.payments.iter().map(|p| p.customer))
         .chain(rows.credit_notes.iter().map(|c| c.customer))
+        .map(|c| (c, ()))
         .collect();
+    let mut touched: Vec<CustomerId> = touched.into_keys().collect();
     touched.sort_unstable();
-    touched.dedup();
     fx.touched = touched;
     fx.count = written;
     fx.bulk = Some((customers, rows));
@@ -526,143 +534,6 @@ pub fn check_rows_against(
     let mine = customers_seen(book, user);
     let ctx = context(book, ledger, mine.as_deref(), at);
     creditdesk_domain::import::validate(kind, table, mapping, &ctx, new_id, book.as_of)
-}
-
-/// The ledger's rules for every record, as a typed one meets them (an import pushed from a device
-/// is checked here again, not trusted): positive amounts, a due date not before the issue date,
-/// no id or document number twice, and payments and credit notes allocated within what is open
-/// (all of a customer's in the file together).
-fn ledger_rules(book: &Book, r: &creditdesk_domain::import::Records, refused: &mut Vec<String>) {
-    use creditdesk_domain::ledger::Allocation;
-    // Document numbers are unique across the ledger, as the file's check has it (only the
-    // stored numbers the file uses are gathered).
-    fn taken<'a>(
-        stored: impl Iterator<Item = DocNo>,
-        file: impl Iterator<Item = &'a DocNo>,
-    ) -> (HashSet<DocNo>, HashSet<DocNo>) {
-        let file: HashSet<DocNo> = file.copied().collect();
-        (
-            stored.filter(|n| file.contains(n)).collect(),
-            HashSet::new(),
-        )
-    }
-    let mut unique =
-        |(stored, seen): &mut (HashSet<DocNo>, HashSet<DocNo>), n: DocNo, what: &str| {
-            if stored.contains(&n) || !seen.insert(n) {
-                refused.push(format!("{what} {n}: the number is taken"));
-            }
-        };
-    let mut orders = taken(
-        book.ledger.orders().iter().map(|o| o.number),
-        r.orders.iter().map(|o| &o.number),
-    );
-    let mut invoices = taken(
-        book.ledger.invoice_numbers(),
-        r.invoices.iter().map(|i| &i.number),
-    );
-    let mut notes = taken(
-        book.ledger.credit_notes().iter().map(|c| c.number),
-        r.credit_notes.iter().map(|c| &c.number),
-    );
-    for o in &r.orders {
-        unique(&mut orders, o.number, "order");
-    }
-    for i in &r.invoices {
-        unique(&mut invoices, i.number, "invoice");
-    }
-    for c in &r.credit_notes {
-        unique(&mut notes, c.number, "credit note");
-    }
-    for o in &r.orders {
-        if !o.amount.is_positive() {
-            refused.push(format!(
-                "order {}: the amount must be more than zero",
-                o.number
-            ));
-        }
-        if book.ledger.order(o.id).is_some() {
-            refused.push(format!("order {}: its id exists", o.number));
-        }
-    }
-    // The file's ids that the ledger holds already, in one pass over the ledger's ids (looking
-    // each up in the ledger costs the ledger's size; a set of the ledger's million ids costs a
-    // million insertions, the file's set only its own rows).
-    let stored: HashSet<InvoiceId> = if r.invoices.is_empty() {
-        Default::default()
-    } else {
-        let file: HashSet<InvoiceId> = r.invoices.iter().map(|i| i.id).collect();
-        book.ledger
-            .invoice_ids()
-            .filter(|id| file.contains(id))
-            .collect()
-    };
-    for i in &r.invoices {
-        let what = || format!("invoice {}", i.number);
-        if !i.amount.is_positive() {
-            refused.push(format!("{}: the amount must be more than zero", what()));
-        }
-        if i.due_date < i.issue_date {
-            refused.push(format!("{}: due before it was issued", what()));
-        }
-        if stored.contains(&i.id) {
-            refused.push(format!("{}: its id exists", what()));
-        }
-    }
-    // Each payment on its own, then every allocation of a customer's together (two payments of
-    // one file may not settle the same invoice twice).
-    // Each is checked as of its own date (what a correction freed is open from the
-    // correction's day); the file's allocations of a customer together as of its latest row.
-    let mut by_customer: IdMap<CustomerId, (Money, Vec<Allocation>, Date)> = IdMap::default();
-    let mut allocated = |customer: CustomerId,
-                         amount: Money,
-                         allocations: &[Allocation],
-                         date: Date,
-                         what: &dyn Fn() -> String| {
-        if let Err(e) = book
-            .ledger
-            .check_allocations_on(customer, amount, allocations, date)
-        {
-            refused.push(format!("{}: {e:?}", what()));
-        }
-        let entry = by_customer
-            .entry(customer)
-            .or_insert((Money::ZERO, Vec::new(), date));
-        entry.0 += amount;
-        entry.1.extend_from_slice(allocations);
-        entry.2 = entry.2.max(date);
-    };
-    for p in &r.payments {
-        let what = || {
-            format!(
-                "payment {}",
-                p.reference.map(|x| x.to_string()).unwrap_or_default()
-            )
-        };
-        allocated(p.customer, p.amount, &p.allocations, p.date, &what);
-    }
-    for c in &r.credit_notes {
-        // One on account settles nothing.
-        let allocations: Vec<Allocation> = c
-            .invoice
-            .map(|invoice| Allocation {
-                invoice,
-                amount: c.amount,
-            })
-            .into_iter()
-            .collect();
-        let what = || format!("credit note {}", c.number);
-        allocated(c.customer, c.amount, &allocations, c.date, &what);
-    }
-    for (customer, (amount, allocations, date)) in by_customer {
-        if let Err(e) = book
-            .ledger
-            .check_allocations_on(customer, amount, &allocations, date)
-        {
-            refused.push(format!(
-                "the file's payments of one customer together: {e:?}"
-            ));
-        }
-    }
 }
 
 // ----- The column mappings an import remembers -----

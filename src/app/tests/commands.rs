@@ -5063,10 +5063,19 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
 
 #[test]
 fn a_restore_in_any_of_an_imports_turns_leaves_the_import_chained_to_the_restored_trail() {
-    // The import gives the page a turn after its plan and one after its record, before its
-    // write; a record of more rows than are written between two turns gives turns of its own,
-    // after which the turn before the write finds the trail moved.
-    for (turn, rows, turns) in [(1, 1, 1), (2, 1, 2), (2, 5_001, 3), (3, 5_001, 3)] {
+    // The import gives the page a turn after it made the file's sets for its ledger rules
+    // (1), one after those rules (2), one after its plan (3) and one after its record, before
+    // its write (4): each but the first finds a trail that moved. A record of more rows than
+    // are written between two turns gives turns of its own, after which the turn before the
+    // write finds the trail moved.
+    for (turn, rows, turns) in [
+        (1, 1, 2),
+        (2, 1, 2),
+        (3, 1, 3),
+        (4, 1, 4),
+        (4, 5_001, 5),
+        (5, 5_001, 5),
+    ] {
         restore_in_an_imports_turn(turn, rows, turns);
     }
 }

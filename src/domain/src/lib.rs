@@ -29,6 +29,7 @@ pub mod rating;
 pub mod reports;
 pub mod request;
 pub mod rng;
+pub mod sieve;
 pub mod sort;
 pub mod tagged;
 pub mod text;

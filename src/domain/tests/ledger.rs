@@ -620,6 +620,14 @@ proptest! {
             prop_assert_eq!(one.open_ar, expected);
             prop_assert_eq!(summaries.get(&c).copied().unwrap_or_default().open_ar, expected);
             prop_assert_eq!(summaries.get(&c).copied().unwrap_or_default(), one, "one pass and per customer agree");
+            // The open items, one by one, say the same.
+            let items = l.items(c, as_of);
+            let overdue: Vec<_> = items.iter().filter(|it| it.days_overdue > 0).collect();
+            prop_assert_eq!(one.overdue, overdue.iter().map(|it| it.open).sum::<Money>());
+            prop_assert_eq!(one.overdue_count as usize, overdue.len());
+            prop_assert_eq!(one.max_days_overdue, overdue.iter().map(|it| it.days_overdue).max().unwrap_or(0));
+            prop_assert_eq!(one.last_invoice, items.iter().map(|it| it.issue_date).max());
+            prop_assert_eq!(one.oldest_open_due, items.iter().filter(|it| it.open.is_positive()).map(|it| it.due_date).min());
             prop_assert!(one.overdue <= one.open_ar.max(Money::ZERO) || one.open_ar.is_negative());
         }
     }

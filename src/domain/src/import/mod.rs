@@ -175,12 +175,14 @@
 
 mod fields;
 mod problem;
+mod recheck;
 mod table;
 mod validate;
 mod values;
 
 pub use fields::{guess_mapping, normalise_header, Field, FieldKey, Kind, Mapping, Need};
 pub use problem::{ImportProblem, RowProblem, UsccReason};
+pub use recheck::{recheck, Recheck};
 pub use table::{
     decode, error_file, inert_cell, read_table, sniff_delimiter, write_csv, Decoded,
     SourceEncoding, Table, TableReader, DELIMITERS, PROBLEMS_COLUMN,

@@ -17,6 +17,7 @@ use crate::ledger::{
 };
 use crate::money::Money;
 use crate::party::{Customer, CustomerInput, Uscc};
+use crate::sieve::{among, Sieve};
 use crate::text::DocNo;
 use std::collections::hash_map::Entry;
 // Fast hashing (foldhash) for the document numbers and names of a 100,000-row file. Natively it is
@@ -503,8 +504,9 @@ fn invoices_by_number(ledger: &Ledger, wanted: &HashSet<DocNo>) -> HashMap<DocNo
     if wanted.is_empty() {
         return out;
     }
+    let sieve = Sieve::new(wanted.iter());
     for (i, n) in ledger.invoice_numbers().enumerate() {
-        if wanted.contains(&n) {
+        if sieve.may_hold(&n) && wanted.contains(&n) {
             let inv = ledger.invoice_at(i as u32);
             out.entry(inv.number).or_insert(InvoiceRef {
                 id: inv.id,
@@ -771,14 +773,7 @@ impl InvoicePass {
     fn new(sheet: &Sheet, table: &Table, ctx: &Context) -> Self {
         use FieldKey as K;
         let numbers = column_numbers(table, sheet.cols[K::Number.index()]);
-        let stored: HashSet<DocNo> = if numbers.is_empty() {
-            HashSet::new()
-        } else {
-            ctx.ledger
-                .invoice_numbers()
-                .filter(|n| numbers.contains(n))
-                .collect()
-        };
+        let stored = among(ctx.ledger.invoice_numbers(), &numbers);
         drop(numbers);
         let order_numbers = column_numbers(table, sheet.cols[K::Order.index()]);
         let mut orders: HashMap<DocNo, (OrderId, CustomerId)> = HashMap::new();
@@ -1139,13 +1134,7 @@ impl CreditNotePass {
                 ctx.ledger,
                 &column_numbers(table, sheet.cols[K::Invoice.index()]),
             ),
-            stored: ctx
-                .ledger
-                .credit_notes()
-                .iter()
-                .map(|c| c.number)
-                .filter(|n| numbers.contains(n))
-                .collect(),
+            stored: among(ctx.ledger.credit_notes().iter().map(|c| c.number), &numbers),
             seen: HashMap::new(),
             opens: Opens::default(),
         }
@@ -1246,13 +1235,7 @@ impl OrderPass {
         let numbers = column_numbers(table, sheet.cols[FieldKey::Number.index()]);
         OrderPass {
             customers: CustomerIndex::new(ctx.customers),
-            stored: ctx
-                .ledger
-                .orders()
-                .iter()
-                .map(|o| o.number)
-                .filter(|n| numbers.contains(n))
-                .collect(),
+            stored: among(ctx.ledger.orders().iter().map(|o| o.number), &numbers),
             seen: HashMap::new(),
         }
     }
