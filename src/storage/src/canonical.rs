@@ -213,13 +213,12 @@ fn serde_escape(hex: &[u8]) -> bool {
     }
 }
 
-/// A text this module wrote ([`to_string`], [`Parts`]), as a raw value without reading it again:
-/// serde_json writes a raw value's text as it is (`to_raw_value` of a value that serialises as
-/// one, through serde_json's private raw-value name, which `canonical.rs`'s
-/// `a_payload_holds_its_values_canonical_text_and_is_written_as_that_json` would catch changing),
-/// where `RawValue::from_string` would parse all of it to check it is JSON. The text is copied
-/// once.
-pub(crate) fn written_raw(text: &str) -> Box<serde_json::value::RawValue> {
+/// A text this module wrote ([`to_string`], [`Parts`]), to be serialised as a raw JSON value:
+/// written as it is, through serde_json's private raw-value name (what `RawValue` serialises as,
+/// which `canonical.rs`'s `a_payload_holds_its_values_canonical_text_and_is_written_as_that_json`
+/// would catch changing), not read again (`RawValue::from_string` would parse all of it to
+/// check it is JSON), nor copied.
+pub(crate) fn raw(text: &str) -> impl Serialize + '_ {
     struct Written<'a>(&'a str);
     impl Serialize for Written<'_> {
         fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -229,7 +228,7 @@ pub(crate) fn written_raw(text: &str) -> Box<serde_json::value::RawValue> {
             raw.end()
         }
     }
-    serde_json::value::to_raw_value(&Written(text)).expect("a raw value's text is written as it is")
+    Written(text)
 }
 
 /// `text` canonical: copied when it already is, else parsed and written again (`text` as it is

@@ -166,9 +166,24 @@ pub struct OutboxEntry {
 /// A record's or a command's JSON as it was written: kept as its text, never built as a tree of
 /// values (an import's command holds 100,000 rows; building and then writing the tree was a
 /// third of the import's write, all of it while the page waited).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Payload(Box<serde_json::value::RawValue>);
+///
+/// Held as its text (`Box<str>`), written as a raw JSON value: made from a writer's text
+/// without a copy (a copy of an import's 30 MB was a task of 25 ms in a browser's trace).
+#[derive(Clone, Debug)]
+pub struct Payload(Box<str>);
+
+impl Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        canonical::raw(&self.0).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Payload, D::Error> {
+        // The text as read, not copied again.
+        Box::<serde_json::value::RawValue>::deserialize(d).map(|raw| Payload(raw.into()))
+    }
+}
 
 impl Payload {
     /// The JSON of `value`, canonical (`crate::canonical`): a backup copies it as it is. The
@@ -176,7 +191,7 @@ impl Payload {
     /// import's command, 31 MB, was a task of about 60 ms in a browser).
     pub fn of<T: Serialize + ?Sized>(value: &T) -> Payload {
         let text = canonical::to_string(value).expect("a value serialises to JSON");
-        Payload(canonical::written_raw(&text))
+        Payload(text.into_boxed_str())
     }
     /// The text written in parts (an import's command, a few thousand rows a turn). Its writer
     /// answers for it being JSON: it is not read again, as [`Payload::of`]'s is not, and it is
@@ -189,18 +204,18 @@ impl Payload {
             "parts that are not JSON: {}",
             text.chars().take(200).collect::<String>()
         );
-        Payload(canonical::written_raw(&text))
+        Payload(text.into_boxed_str())
     }
     /// `null`: a record without a payload.
     pub fn null() -> Payload {
         Payload::of(&())
     }
     pub fn text(&self) -> &str {
-        self.0.get()
+        &self.0
     }
     /// Reads the payload as a `T`.
     pub fn read<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(&self.0)
     }
 }
 
