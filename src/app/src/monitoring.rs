@@ -193,6 +193,9 @@ pub async fn run_rules<S: Store>(
     let Some((report, mut batch, events, fresh)) = planned else {
         return Ok((RunReport::default(), Vec::new()));
     };
+    // The write in a task of its own (after a large import, the run and its records were a
+    // task of some 40 ms, the write's first requests as much again).
+    store.breathe().await;
     if let Err(e) = commit_audited(store, book, &mut batch, &events, at).await {
         // The book ran ahead of the store: read the state back.
         if let Ok((_, m, _)) = load(store).await {
@@ -256,10 +259,12 @@ fn written_by(
     if previous_changed {
         settings::PREVIOUS.put(&mut batch, &m.previous);
     }
+    // By a set: a run after a large import raises thousands among twelve thousand.
+    let raised: HashSet<&str> = report.raised.iter().map(String::as_str).collect();
     let fresh: Vec<Alert> = m
         .alerts
         .iter()
-        .filter(|a| report.raised.contains(&a.id))
+        .filter(|a| raised.contains(a.id.as_str()))
         .cloned()
         .collect();
     let name = |id: &CustomerId| d.customer(*id).map(|c| c.name.clone()).unwrap_or_default();
