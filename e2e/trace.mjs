@@ -12,6 +12,9 @@
 //   cd e2e && BACKUP=file.json SCEN=check node trace.mjs   (or SCEN=restore; a large book's file is
 //     kept by `KEEP_BACKUP=file.json BENCH_ONLY=import node bench.mjs`)
 //
+// INCL=1 also prints, for each task, the time within it of each of the app's functions with
+// what it called (and of IndexedDB's put and add), to find which caller a self time belongs to.
+//
 // Prints; asserts nothing. Profiling and tracing slow the page: the tasks are longer than the
 // bench's; the first line is the page's own longest tasks (`longestTask`) in the same run.
 import { serve, ready, longestTask, browser, chooseFile, importCsv, putFileInPage, WHAT_IF_EDITS, whatIfEdit } from "./lib.mjs";
@@ -129,6 +132,24 @@ for (const task of events.filter((e) => e.name === "RunTask" && e.dur > over && 
     self.set(n, (self.get(n) || 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
   }
   for (const [n, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`      ${ms.toFixed(1).padStart(6)} ms ${n.slice(0, 140)}`);
+  if (process.env.INCL) {
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+    const incl = new Map();
+    let ts2 = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      ts2 += profile.timeDeltas[i];
+      if (ts2 < task.ts || ts2 > end) continue;
+      const seen = new Set();
+      for (let id = profile.samples[i]; id != null; id = parent.get(id)) {
+        const n = name(byId.get(id));
+        if (!/creditdesk|rexie|^put$|^add$/.test(n) || seen.has(n)) continue;
+        seen.add(n);
+        incl.set(n, (incl.get(n) || 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
+      }
+    }
+    for (const [n, ms] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`   incl ${ms.toFixed(1).padStart(6)} ms ${n.slice(0, 150)}`);
+  }
 }
 await b.close();
 server.stop();
