@@ -2188,6 +2188,58 @@ fn an_alert_is_acknowledged_then_resolved_by_who_sees_it_and_each_step_is_audite
 }
 
 #[test]
+fn an_alert_acknowledged_in_the_rules_runs_turn_before_its_write_stays_acknowledged() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::monitor::AlertStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    // The run raises the alert, gives the page a turn, then writes: in the turn the rep
+    // acknowledges the alert the run has just raised (it is in memory, not yet stored).
+    let acknowledged = RefCell::new(None);
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(Some(Box::new(|| {
+            let id = w
+                .book
+                .borrow()
+                .monitor
+                .alerts
+                .iter()
+                .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
+                .expect("the alert the run raised")
+                .id
+                .clone();
+            let set = Command::SetAlert {
+                alert: id.clone(),
+                status: AlertStatus::Acknowledged,
+            };
+            w.run("rep-1", set).unwrap();
+            *acknowledged.borrow_mut() = Some(id);
+        }))),
+        turn: 1,
+        turns: Default::default(),
+    };
+    block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let id = acknowledged
+        .borrow()
+        .clone()
+        .expect("acknowledged in the turn");
+    let status = |alerts: &[creditdesk_domain::monitor::Alert]| {
+        alerts.iter().find(|a| a.id == id).map(|a| a.status)
+    };
+    assert_eq!(
+        status(&w.book.borrow().monitor.alerts),
+        Some(AlertStatus::Acknowledged)
+    );
+    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    assert_eq!(
+        status(&stored.alerts),
+        Some(AlertStatus::Acknowledged),
+        "the run's write keeps what the turn changed"
+    );
+}
+
+#[test]
 fn an_approved_unfreeze_lifts_the_holds_the_rules_put_on_ordering() {
     use creditdesk_app::monitoring::run_rules;
     let w = World::new();
@@ -5065,9 +5117,9 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
 fn a_restore_in_any_of_an_imports_turns_leaves_the_import_chained_to_the_restored_trail() {
     // The import gives the page a turn after it made the file's sets for its ledger rules
     // (1), one after those rules (2), one after its plan (3) and one after its record, before
-    // its write (4): each but the first finds a trail that moved. A record of more rows than
-    // are written between two turns gives turns of its own, after which the turn before the
-    // write finds the trail moved.
+    // its write (4): a restore in one of them is found at the next turn that looks at the trail
+    // (2, 3 or 4). A record of more rows than are written between two turns gives turns of its
+    // own, after which the turn before the write finds the trail moved.
     for (turn, rows, turns) in [
         (1, 1, 2),
         (2, 1, 2),
