@@ -1925,7 +1925,8 @@ async fn run<S: Store>(
     for attempt in 0..2 {
         // An import's ledger rules (a pass over every stored invoice) before the rest of its
         // plan, authorised first, in steps with a turn for the page between; a trail that moved
-        // meanwhile has the import planned again, as below.
+        // meanwhile has the import planned again, as below (the second attempt, without turns,
+        // checks them in its plan, in one go).
         let rechecked = match &cmd {
             Command::ImportBatch { kind, records, .. } if attempt == 0 => {
                 require(

@@ -1418,9 +1418,10 @@ impl Store for IdbStore {
         let stamped = Cell::new(false);
         let (stamps_ref, stamped_ref) = (&stamps, &stamped);
         self.write(&stores, async move |tx| {
-            // Every store's requests are made at once and awaited together: one round trip
-            // for the transaction, not one per store. The revisions' first (their reads see the
-            // stored revisions before any of this commit's writes).
+            // Every store's first requests are made at once (each store's a few at a time,
+            // `in_groups`) and awaited together: one round trip for the transaction, not one per
+            // store. The revisions' first (their reads see the stored revisions before any of
+            // this commit's writes).
             let mut writes: Vec<Write> = Vec::new();
             if let Some(stamps) = stamps_ref {
                 let meta = tx.store(META)?;
@@ -1664,7 +1665,7 @@ impl Store for IdbStore {
             for s in clear {
                 tx.store(s)?.clear().await?;
             }
-            tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+            in_groups(&tx.store(CUSTOMERS)?, customers, Request::Put, DOC_GROUP).await?;
             tx.store(CHUNKS)?.put_all(chunks.into_iter()).await?;
             Ok(())
         })
@@ -1946,7 +1947,7 @@ impl Store for IdbStore {
                 .collect();
             in_groups(&chunks, rows, Request::Put, PUT_GROUP).await?;
             if !customers.is_empty() {
-                tx.store(CUSTOMERS)?.put_all(customers.into_iter()).await?;
+                in_groups(&tx.store(CUSTOMERS)?, customers, Request::Put, DOC_GROUP).await?;
             }
             if !outbox.is_empty() {
                 tx.store(OUTBOX)?.add_all(outbox.into_iter()).await?;

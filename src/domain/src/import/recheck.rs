@@ -63,6 +63,11 @@ impl<'r> Recheck<'r> {
 
     /// Scans up to `rows` more of the ledger's invoices; true once every one is scanned.
     pub fn scan(&mut self, ledger: &Ledger, rows: usize) -> bool {
+        if self.sieves.is_none() {
+            // No invoice in the file: nothing to look for among the stored ones.
+            self.next = ledger.invoice_count();
+            return true;
+        }
         let end = ledger.invoice_count().min(self.next.saturating_add(rows));
         if let Some((by_number, by_id)) = &self.sieves {
             for (n, id) in ledger.invoice_keys(self.next..end) {

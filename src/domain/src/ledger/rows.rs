@@ -144,6 +144,12 @@ impl Invoices {
         self.rest.reserve_exact(n);
     }
 
+    /// How many more rows fit without growing the columns.
+    pub(crate) fn room(&self) -> usize {
+        let len = self.len();
+        (self.figures.capacity() - len).min(self.rest.capacity() - len)
+    }
+
     /// Appends an invoice of book `book`; its index is the length before.
     pub(crate) fn push(&mut self, inv: &Invoice, book: u32, keys: &mut Keys) {
         let row = self.len();
