@@ -2120,6 +2120,18 @@ fn an_approved_grade_override_changes_the_grade_and_the_policy_orders_are_checke
     assert_eq!(w.book.borrow().grade(w.ours), to);
 }
 
+/// The open alert in memory of the world's own customer.
+fn open_alert_of_ours(w: &World) -> creditdesk_domain::monitor::Alert {
+    w.book
+        .borrow()
+        .monitor
+        .alerts
+        .iter()
+        .find(|a| a.customer == w.ours && a.status == creditdesk_domain::monitor::AlertStatus::Open)
+        .expect("an open alert")
+        .clone()
+}
+
 #[test]
 fn an_alert_is_acknowledged_then_resolved_by_who_sees_it_and_each_step_is_audited() {
     use creditdesk_app::monitoring::run_rules;
@@ -2127,15 +2139,7 @@ fn an_alert_is_acknowledged_then_resolved_by_who_sees_it_and_each_step_is_audite
     let w = World::new();
     w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
     block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
-    let alert = w
-        .book
-        .borrow()
-        .monitor
-        .alerts
-        .iter()
-        .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
-        .expect("an open alert")
-        .clone();
+    let alert = open_alert_of_ours(&w);
     let set = |status| Command::SetAlert {
         alert: alert.id.clone(),
         status,
@@ -2199,16 +2203,8 @@ fn an_alert_acknowledged_in_the_rules_runs_turn_before_its_write_stays_acknowled
     let store = Turning {
         inner: &w.store,
         at_turn: RefCell::new(Some(Box::new(|| {
-            let id = w
-                .book
-                .borrow()
-                .monitor
-                .alerts
-                .iter()
-                .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
-                .expect("the alert the run raised")
-                .id
-                .clone();
+            // The alert the run raised.
+            let id = open_alert_of_ours(&w).id;
             let set = Command::SetAlert {
                 alert: id.clone(),
                 status: AlertStatus::Acknowledged,
