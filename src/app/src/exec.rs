@@ -1929,11 +1929,7 @@ async fn run<S: Store>(
         // checks them in its plan, in one go).
         let rechecked = match &cmd {
             Command::ImportBatch { kind, records, .. } if attempt == 0 => {
-                require(
-                    &ctx.actor,
-                    crate::imports::permission(*kind),
-                    "import these records",
-                )?;
+                crate::imports::authorise(&ctx.actor, *kind)?;
                 let head = book.borrow().audit.last().cloned();
                 let mut check = creditdesk_domain::import::Recheck::new(records);
                 store.breathe().await;

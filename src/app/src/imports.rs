@@ -100,6 +100,14 @@ pub fn permission(kind: creditdesk_domain::import::Kind) -> Permission {
     }
 }
 
+/// Whether `me` may import records of `kind` (checked before any of the import's work).
+pub(crate) fn authorise(
+    me: &creditdesk_domain::approval::User,
+    kind: creditdesk_domain::import::Kind,
+) -> Result<(), CommandError> {
+    require(me, permission(kind), "import these records")
+}
+
 /// Authorises and plans an import with the rules of the typed commands: every record of a
 /// customer the actor sees (new customers given to the actor unless they see every customer),
 /// external profiles only from the policy's roles, orders through the credit check, invoices
@@ -113,7 +121,7 @@ pub(crate) fn plan_import(
 ) -> Result<(), CommandError> {
     let me = &ctx.actor;
     let r = import.records;
-    require(me, permission(import.kind), "import these records")?;
+    authorise(me, import.kind)?;
     let mut refused = Vec::new();
     let profile_editor = book.policy.profile_editors.iter().any(|x| me.has(*x));
     let mut file_customers: HashSet<CustomerId> = HashSet::with_capacity(r.customers.len());
