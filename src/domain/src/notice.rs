@@ -549,10 +549,19 @@ pub fn request_notices(
         let Some((due, escalate)) = r.flow.deadlines() else {
             continue;
         };
+        let late = r.flow.overdue(now);
+        // The notices below, for any user: its step began, its time to decide passed, its step
+        // escalated, each since `since`. The server asks every round, of every open request:
+        // one with none of them has its texts left unmade.
+        if r.flow.step_since < since
+            && !(late.is_some() && due >= since)
+            && !(late == Some(Escalation::NextLevel) && escalate >= since)
+        {
+            continue;
+        }
         let Some(name) = customer_name(r.customer) else {
             continue;
         };
-        let late = r.flow.overdue(now);
         let requester = users
             .iter()
             .find(|u| u.id == r.requested_by)

@@ -6,7 +6,7 @@ use creditdesk_domain::id::{DeviceId, Meta, RequestId, Timestamp};
 use creditdesk_domain::monitor::*;
 use creditdesk_domain::notice::*;
 use creditdesk_domain::rating::{Fixed, Grade};
-use creditdesk_domain::request::{draft, RequestKind};
+use creditdesk_domain::request::{draft, Request, RequestKind};
 use creditdesk_domain::*;
 use std::collections::BTreeMap;
 
@@ -320,8 +320,9 @@ fn a_user_changing_their_own_contact_cannot_change_their_manager_or_see_others()
     assert_eq!(next.contacts["rep-2"], s.contacts["rep-2"]);
 }
 
-#[test]
-fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_level_up() {
+/// A limit request submitted by rep-1 at `NOW`, waiting on its first step; with its directory
+/// and its time to decide and to escalate.
+fn submitted() -> (Request, Vec<User>, i64, i64) {
     let kind = RequestKind::PermanentChange {
         before: Money::from_units(50_000),
         after: Money::from_units(60_000),
@@ -341,6 +342,14 @@ fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_leve
         d(TODAY),
     );
     r.flow.submit(&users[0], NOW).unwrap();
+    let due = NOW + route.due_hours as i64 * HOUR_MS;
+    let escalate = NOW + route.escalate_hours as i64 * HOUR_MS;
+    (r, users, due, escalate)
+}
+
+#[test]
+fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_level_up() {
+    let (r, users, due, escalate) = submitted();
     let at = |now: i64| -> Vec<String> {
         request_notices(
             std::slice::from_ref(&r),
@@ -361,11 +370,9 @@ fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_leve
         !first.iter().any(|k| k.ends_with(":rep-1")),
         "the requester is not asked"
     );
-    let due = NOW + route.due_hours as i64 * HOUR_MS;
     let late = at(due);
     assert!(late.iter().any(|k| k.contains(":late:")), "{late:?}");
     assert!(late.iter().all(|k| !k.contains(":escalated:")));
-    let escalate = NOW + route.escalate_hours as i64 * HOUR_MS;
     let escalated = at(escalate);
     let next: Vec<&String> = escalated
         .iter()
@@ -386,6 +393,37 @@ fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_leve
         NOW + 1,
     );
     assert!(since_later.iter().all(|n| !n.key.contains(":waiting:")));
+}
+
+#[test]
+fn a_request_owes_the_notices_of_its_moments_since_the_last_round_and_no_others() {
+    let (r, users, due, escalate) = submitted();
+    // The kinds of notice owed at `now` to a round that last looked at `since`.
+    let check = |now: i64, since: i64, expected: &[&str]| {
+        let mut kinds: Vec<String> = request_notices(
+            std::slice::from_ref(&r),
+            |_| Some("Acme Trading".into()),
+            &users,
+            &Settings::default(),
+            now,
+            since,
+        )
+        .into_iter()
+        .map(|n| n.key.split(':').nth(3).unwrap().to_string())
+        .collect();
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds, expected, "now {now}, since {since}");
+    };
+    check(NOW, NOW, &["waiting"]);
+    check(NOW + 1, NOW + 1, &[]);
+    check(due - 1, NOW + 1, &[]);
+    check(due, NOW + 1, &["late"]);
+    check(due, due, &["late"]);
+    check(due + 1, due + 1, &[]);
+    check(escalate, NOW + 1, &["escalated", "late"]);
+    check(escalate, due + 1, &["escalated"]);
+    check(escalate + 1, escalate + 1, &[]);
 }
 
 #[test]
