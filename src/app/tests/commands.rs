@@ -5253,3 +5253,46 @@ fn a_draft_published_or_dropped_leaves_no_record_of_it_in_the_store() {
     save(None).unwrap();
     assert!(!keys().iter().any(|k| k == "draft"), "{:?}", keys());
 }
+
+#[test]
+fn a_start_parses_many_requests_with_a_turn_for_the_page_every_hundred_newest_first() {
+    use creditdesk_domain::request::{from_stored, Request};
+    use creditdesk_storage::Docs;
+    let w = World::new();
+    let first = w.file(
+        "rep-1",
+        RequestKind::TemporaryLimit {
+            amount: Money::from_units(150_000),
+            start: d(TODAY),
+            end: d("2026-12-31"),
+        },
+        "Busy season",
+    );
+    let stored = block_on(w.store.docs(Docs::Requests)).unwrap();
+    let r: Request = from_stored(&stored[0].1).unwrap();
+    assert_eq!(r.id, first);
+    // 249 more of it, each updated a moment later than the one before.
+    for k in 1..250u128 {
+        let mut copy = r.clone();
+        copy.id = RequestId::from_u128(1_000_000 + k);
+        copy.meta.updated_at = Timestamp(r.meta.updated_at.0 + k as i64);
+        let json = serde_json::to_string(&copy).unwrap();
+        block_on(
+            w.store
+                .put_doc(Docs::Requests, &copy.id.to_string(), &json, None),
+        )
+        .unwrap();
+    }
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(None),
+        turn: 0,
+        turns: Default::default(),
+    };
+    let (config, warnings) = block_on(load::configuration(&store, d(TODAY), users)).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(config.requests.len(), 250);
+    assert_eq!(store.turns.get(), 2, "a turn after the 100th and the 200th");
+    assert_eq!(config.requests[0].id, RequestId::from_u128(1_000_249));
+    assert_eq!(config.requests[249].id, first);
+}
