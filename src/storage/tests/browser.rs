@@ -112,8 +112,8 @@ async fn every_turn_taken_comes_back_in_the_order_taken() {
     }
 }
 
-/// A backup takes a long outbox record (an import's command: megabytes) into wasm a million
-/// UTF-16 code units at a time; a character written as a surrogate pair comes back whole wherever
+/// A backup takes a long outbox record (an import's command: megabytes) into wasm a quarter of a
+/// million UTF-16 code units at a time; a character written as a surrogate pair comes back whole wherever
 /// a piece ends, in a record whose text starts on an even and on an odd code unit.
 #[wasm_bindgen_test]
 async fn a_backups_long_outbox_record_comes_back_whole_across_its_pieces() {
