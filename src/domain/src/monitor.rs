@@ -453,14 +453,59 @@ pub struct Facts {
     pub rep: String,
     pub grade: Grade,
     pub score: Fixed,
-    pub values: BTreeMap<Metric, i64>,
+    pub values: Readings,
     /// The readings of the customer's custom fields (see [`crate::fields::readings`]).
     pub custom: BTreeMap<String, i64>,
 }
 
+/// A customer's reading of each metric, where it has one: a slot per metric, so that the facts
+/// of every customer (a run over all of them) are made and read without a map or an allocation
+/// each (a tree per customer was a third of the run's time in a browser's trace).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct Readings([Option<i64>; Readings::SLOTS]);
+
+impl Readings {
+    const SLOTS: usize = Metric::CustomField as usize + 1;
+
+    pub fn get(&self, m: Metric) -> Option<i64> {
+        self.0[m as usize]
+    }
+
+    pub fn insert(&mut self, m: Metric, value: i64) {
+        self.0[m as usize] = Some(value);
+    }
+
+    /// Each metric read, with its value, in the metrics' order.
+    pub fn iter(&self) -> impl Iterator<Item = (Metric, i64)> + '_ {
+        Metric::ALL
+            .iter()
+            .chain(std::iter::once(&Metric::CustomField))
+            .filter_map(|&m| self.get(m).map(|v| (m, v)))
+    }
+}
+
+// A slot for every metric: `ALL` and the custom field, the last of them.
+const _: () = assert!(Metric::ALL.len() + 1 == Readings::SLOTS);
+
+impl FromIterator<(Metric, i64)> for Readings {
+    fn from_iter<I: IntoIterator<Item = (Metric, i64)>>(iter: I) -> Readings {
+        let mut r = Readings::default();
+        for (m, v) in iter {
+            r.insert(m, v);
+        }
+        r
+    }
+}
+
+impl std::fmt::Debug for Readings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 impl Facts {
     pub fn get(&self, m: Metric) -> Option<i64> {
-        self.values.get(&m).copied()
+        self.values.get(m)
     }
 
     /// The facts with the readings of the customer's custom fields as of a day.
@@ -503,7 +548,7 @@ pub fn facts(
 ) -> Facts {
     let limits: &Limits = &c.limits;
     let limit = limits.effective(as_of);
-    let mut v = BTreeMap::new();
+    let mut v = Readings::default();
     if limit.is_positive() {
         v.insert(
             Metric::Utilisation,
