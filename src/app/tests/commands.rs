@@ -5296,3 +5296,76 @@ fn a_start_parses_many_requests_with_a_turn_for_the_page_every_hundred_newest_fi
     assert_eq!(config.requests[0].id, RequestId::from_u128(1_000_249));
     assert_eq!(config.requests[249].id, first);
 }
+
+/// A world whose customer with an invoice 60 days overdue (20,000) is among 2,500 more with no
+/// limit (nothing for the rules to say about them), named with `prefix` to come before or after
+/// it: enough for a run over everyone to take turns between its facts' steps.
+fn world_of_many(prefix: &str) -> World {
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    let mut b = w.book.borrow_mut();
+    let mut c = b.customer(w.theirs).unwrap().clone();
+    c.limits = Limits::default();
+    for k in 0..2_500u128 {
+        c.id = CustomerId::from_u128(50_000 + k);
+        c.name = format!("{prefix} Filler {k:04}");
+        b.customers.push(c.clone());
+    }
+    b.customers.sort_by(|x, y| x.name.cmp(&y.name));
+    b.reindex();
+    b.summarise_all();
+    drop(b);
+    w
+}
+
+#[test]
+fn a_run_over_everyone_in_steps_sees_the_customers_of_every_step() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many("Aa");
+    assert!(!w.book.borrow().customers[..2_000]
+        .iter()
+        .any(|c| c.id == w.ours));
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(None),
+        turn: 0,
+        turns: Default::default(),
+    };
+    let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(
+        report.held.contains(&w.ours),
+        "the overdue customer of the second step"
+    );
+    // A turn after the first 2,000 customers, and the one before the run's write.
+    assert_eq!(store.turns.get(), 2);
+}
+
+#[test]
+fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many("Zz");
+    assert!(w.book.borrow().customers[..2_000]
+        .iter()
+        .any(|c| c.id == w.ours));
+    // In the run's first turn, the overdue invoice is paid in full: its facts are stale then.
+    let pay = w.payment(w.ours, "20000", None);
+    let pay_ctx = w.ctx("fs");
+    let store = Turning {
+        inner: &w.store,
+        at_turn: RefCell::new(Some(Box::new(|| {
+            block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
+        }))),
+        turn: 1,
+        turns: Default::default(),
+    };
+    let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    // A turn after the first 2,000 customers (the facts then made again at once), and the one
+    // before the run's write.
+    assert_eq!(store.turns.get(), 2);
+    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
+    assert!(!report.held.contains(&w.ours), "held on what was paid");
+    assert!(
+        fresh.iter().all(|a| a.customer != w.ours),
+        "an alert on what was paid"
+    );
+}
