@@ -4925,6 +4925,28 @@ struct Turning<'a> {
     turns: std::cell::Cell<usize>,
 }
 
+impl<'a> Turning<'a> {
+    /// A store over `inner` that runs `then` in its `turn`th turn.
+    fn at(inner: &'a MemStore, turn: usize, then: impl FnOnce() + 'a) -> Turning<'a> {
+        Turning {
+            inner,
+            at_turn: RefCell::new(Some(Box::new(then))),
+            turn,
+            turns: Default::default(),
+        }
+    }
+
+    /// A store over `inner` that only counts its turns.
+    fn counting(inner: &'a MemStore) -> Turning<'a> {
+        Turning {
+            inner,
+            at_turn: RefCell::new(None),
+            turn: 0,
+            turns: Default::default(),
+        }
+    }
+}
+
 impl Store for Turning<'_> {
     async fn load_customers(&self) -> Result<Vec<Customer>, creditdesk_storage::StoreError> {
         self.inner.load_customers().await
@@ -5064,14 +5086,9 @@ fn an_invoice_typed_while_an_import_is_written_is_never_doubled_by_the_import() 
         ..Records::default()
     };
     let typed_ctx = w.ctx("fs");
-    let store = Turning {
-        inner: &w.store,
-        at_turn: RefCell::new(Some(Box::new(|| {
-            block_on(execute(&w.store, &w.book, &typed_ctx, typed, Vec::new())).unwrap();
-        }))),
-        turn: 1,
-        turns: Default::default(),
-    };
+    let store = Turning::at(&w.store, 1, || {
+        block_on(execute(&w.store, &w.book, &typed_ctx, typed, Vec::new())).unwrap();
+    });
     let imported = block_on(execute(
         &store,
         &w.book,
@@ -5283,12 +5300,7 @@ fn a_start_parses_many_requests_with_a_turn_for_the_page_every_hundred_newest_fi
         )
         .unwrap();
     }
-    let store = Turning {
-        inner: &w.store,
-        at_turn: RefCell::new(None),
-        turn: 0,
-        turns: Default::default(),
-    };
+    let store = Turning::counting(&w.store);
     let (config, warnings) = block_on(load::configuration(&store, d(TODAY), users)).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(config.requests.len(), 250);
@@ -5325,12 +5337,7 @@ fn a_run_over_everyone_in_steps_sees_the_customers_of_every_step() {
     assert!(!w.book.borrow().customers[..2_000]
         .iter()
         .any(|c| c.id == w.ours));
-    let store = Turning {
-        inner: &w.store,
-        at_turn: RefCell::new(None),
-        turn: 0,
-        turns: Default::default(),
-    };
+    let store = Turning::counting(&w.store);
     let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
     assert!(
         report.held.contains(&w.ours),
@@ -5350,14 +5357,9 @@ fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() 
     // In the run's first turn, the overdue invoice is paid in full: its facts are stale then.
     let pay = w.payment(w.ours, "20000", None);
     let pay_ctx = w.ctx("fs");
-    let store = Turning {
-        inner: &w.store,
-        at_turn: RefCell::new(Some(Box::new(|| {
-            block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
-        }))),
-        turn: 1,
-        turns: Default::default(),
-    };
+    let store = Turning::at(&w.store, 1, || {
+        block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
+    });
     let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
     // A turn after the first 2,000 customers (the facts then made again at once), and the one
     // before the run's write.

@@ -347,22 +347,25 @@ fn submitted() -> (Request, Vec<User>, i64, i64) {
     (r, users, due, escalate)
 }
 
+/// The keys of the notices `r` owes at `now` to a round that last looked at `since`.
+fn keys_owed(r: &Request, users: &[User], now: i64, since: i64) -> Vec<String> {
+    request_notices(
+        std::slice::from_ref(r),
+        |_| Some("Acme Trading".into()),
+        users,
+        &Settings::default(),
+        now,
+        since,
+    )
+    .into_iter()
+    .map(|n| n.key)
+    .collect()
+}
+
 #[test]
 fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_level_up() {
     let (r, users, due, escalate) = submitted();
-    let at = |now: i64| -> Vec<String> {
-        request_notices(
-            std::slice::from_ref(&r),
-            |_| Some("Acme Trading".into()),
-            &users,
-            &Settings::default(),
-            now,
-            NOW,
-        )
-        .into_iter()
-        .map(|n| n.key)
-        .collect()
-    };
+    let at = |now: i64| -> Vec<String> { keys_owed(&r, &users, now, NOW) };
     let first = at(NOW);
     assert!(!first.is_empty());
     assert!(first.iter().all(|k| k.contains(":waiting:")), "{first:?}");
@@ -384,15 +387,8 @@ fn a_request_tells_its_approvers_when_it_starts_and_when_late_then_the_next_leve
         assert!(escalated.contains(k), "{k} is stable");
     }
     // Notices that began after the request started owe nothing for its start.
-    let since_later = request_notices(
-        std::slice::from_ref(&r),
-        |_| Some("Acme Trading".into()),
-        &users,
-        &Settings::default(),
-        due,
-        NOW + 1,
-    );
-    assert!(since_later.iter().all(|n| !n.key.contains(":waiting:")));
+    let since_later = keys_owed(&r, &users, due, NOW + 1);
+    assert!(since_later.iter().all(|k| !k.contains(":waiting:")));
 }
 
 #[test]
@@ -400,17 +396,10 @@ fn a_request_owes_the_notices_of_its_moments_since_the_last_round_and_no_others(
     let (r, users, due, escalate) = submitted();
     // The kinds of notice owed at `now` to a round that last looked at `since`.
     let check = |now: i64, since: i64, expected: &[&str]| {
-        let mut kinds: Vec<String> = request_notices(
-            std::slice::from_ref(&r),
-            |_| Some("Acme Trading".into()),
-            &users,
-            &Settings::default(),
-            now,
-            since,
-        )
-        .into_iter()
-        .map(|n| n.key.split(':').nth(3).unwrap().to_string())
-        .collect();
+        let mut kinds: Vec<String> = keys_owed(&r, &users, now, since)
+            .iter()
+            .map(|k| k.split(':').nth(3).unwrap().to_string())
+            .collect();
         kinds.sort();
         kinds.dedup();
         assert_eq!(kinds, expected, "now {now}, since {since}");
