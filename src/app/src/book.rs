@@ -18,9 +18,27 @@ use creditdesk_domain::*;
 /// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
 pub type GradeChange = (CustomerId, String, Grade, Grade, Fixed, Fixed, Money);
 
+/// Which book this is: a number drawn whenever a book is made (`Book::default`), so that work
+/// spanning turns for the page (a run of the rules over everyone) can tell the book it began on
+/// from one put in its place (a start's, a sync's) with the same trail, day and customers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Made(u64);
+
+impl Default for Made {
+    fn default() -> Made {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Made(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// Everything loaded, in memory.
 #[derive(Default)]
 pub struct Book {
+    /// Which book this is (see [`Made`]).
+    pub made: Made,
+    /// How many runs of the rules this book has seen (each may change `monitor.previous`, which
+    /// the rules' facts read, without a trail entry).
+    pub rules_runs: u64,
     /// Sorted by name.
     pub customers: Vec<Customer>,
     pub index: IdMap<CustomerId, usize>,

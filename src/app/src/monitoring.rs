@@ -62,11 +62,14 @@ fn facts_of_one(d: &Book, c: &Customer) -> Facts {
 const FACTS_PER_TURN: usize = 2_000;
 
 /// Every customer's facts, [`FACTS_PER_TURN`] at a time with a turn for the page between. Should
-/// the book move meanwhile (a command's trail entry, a new day, customers added or replaced),
-/// they are made again at once: a run never mixes facts from before and after a change.
+/// the book move meanwhile (a command's trail entry, a new day, customers added, another run of
+/// the rules, the book replaced by a start or a sync), they are made again at once: a run never
+/// mixes facts from before and after a change.
 async fn facts_in_steps<S: Store>(store: &S, book: &RefCell<Book>) -> Vec<Facts> {
     let mark = |d: &Book| {
         (
+            d.made,
+            d.rules_runs,
             d.audit.last().map(|e| e.hash.clone()),
             d.as_of,
             d.customers.len(),
@@ -226,6 +229,7 @@ pub async fn run_rules<S: Store>(
             Vec::new()
         };
         let report = d.monitor.run_blind(&d.rules, &facts, d.as_of, at, &blind);
+        d.rules_runs += 1;
         (!report.is_empty() || previous_changed).then_some((report, previous_changed))
     };
     let Some((report, previous_changed)) = planned else {
@@ -239,7 +243,9 @@ pub async fn run_rules<S: Store>(
     if let Err(e) = commit_audited(store, book, &mut batch, &events, at).await {
         // The book ran ahead of the store: read the state back.
         if let Ok((_, m, _)) = load(store).await {
-            book.borrow_mut().monitor = m;
+            let mut d = book.borrow_mut();
+            d.monitor = m;
+            d.rules_runs += 1;
         }
         return Err(e);
     }

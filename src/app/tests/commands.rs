@@ -5371,3 +5371,33 @@ fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() 
         "an alert on what was paid"
     );
 }
+
+#[test]
+fn a_run_over_everyone_makes_its_facts_again_when_the_book_is_replaced_in_its_turn() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many("Zz");
+    // In the run's first turn, the book is put in its place as a start does: the same
+    // customers, trail and day, and a ledger in which the overdue invoice is not (yet) read.
+    let store = Turning::at(&w.store, 1, || {
+        let mut b = w.book.borrow_mut();
+        let mut fresh = Book {
+            as_of: b.as_of,
+            device: b.device,
+            users: b.users.clone(),
+            routes: b.routes.clone(),
+            customers: b.customers.clone(),
+            audit: b.audit.clone(),
+            ..Book::default()
+        };
+        fresh.reindex();
+        fresh.summarise_all();
+        *b = fresh;
+    });
+    let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert_eq!(store.turns.get(), 2);
+    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
+    assert!(
+        !report.held.contains(&w.ours),
+        "held on the book the run began on"
+    );
+}

@@ -484,8 +484,16 @@ impl Readings {
     }
 }
 
-// A slot for every metric: `ALL` and the custom field, the last of them.
-const _: () = assert!(Metric::ALL.len() + 1 == Readings::SLOTS);
+// A slot for every metric, in the metrics' order (what `iter` and `Debug` rely on): `ALL` in
+// declaration order, then the custom field, the last of them.
+const _: () = {
+    assert!(Metric::ALL.len() + 1 == Readings::SLOTS);
+    let mut i = 0;
+    while i < Metric::ALL.len() {
+        assert!(Metric::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 impl FromIterator<(Metric, i64)> for Readings {
     fn from_iter<I: IntoIterator<Item = (Metric, i64)>>(iter: I) -> Readings {

@@ -413,6 +413,22 @@ fn a_request_owes_the_notices_of_its_moments_since_the_last_round_and_no_others(
     check(escalate, NOW + 1, &["escalated", "late"]);
     check(escalate, due + 1, &["escalated"]);
     check(escalate + 1, escalate + 1, &[]);
+    // A round after every moment makes none of the request's texts (the server asks every
+    // round, of every open request): not even its customer's name is looked up.
+    let asked = std::cell::Cell::new(0);
+    let none = request_notices(
+        std::slice::from_ref(&r),
+        |_| {
+            asked.set(asked.get() + 1);
+            Some("Acme Trading".into())
+        },
+        &users,
+        &Settings::default(),
+        escalate + 1,
+        escalate + 1,
+    );
+    assert!(none.is_empty());
+    assert_eq!(asked.get(), 0);
 }
 
 #[test]
