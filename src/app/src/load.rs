@@ -127,19 +127,41 @@ async fn models<S: Store>(
 /// task of 70 ms in a traced start (a request with its flow and history is kilobytes of JSON).
 const REQUESTS_PER_TURN: usize = 100;
 
-/// The requests, newest first.
-async fn requests<S: Store>(store: &S) -> Result<Vec<Request>, StoreError> {
-    let docs = store.docs(Docs::Requests).await?;
+/// A store's documents with their keys, each parsed by `parse`, with a turn for the page after
+/// every `per_turn` (a large book's requests or alerts parsed in one go are a long task). One
+/// that does not parse stops the read, named as `what` and its key.
+pub(crate) async fn parse_docs<S: Store, T, E: std::fmt::Display>(
+    store: &S,
+    which: Docs,
+    what: &str,
+    per_turn: usize,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Vec<(String, T)>, StoreError> {
+    let docs = store.docs(which).await?;
     let mut out = Vec::with_capacity(docs.len());
     for (n, (key, json)) in docs.into_iter().enumerate() {
-        if n > 0 && n % REQUESTS_PER_TURN == 0 {
+        if n > 0 && n % per_turn == 0 {
             store.breathe().await;
         }
-        out.push(
-            request::from_stored(&json)
-                .map_err(|e| StoreError::corrupt(format!("request {key}"), e))?,
-        );
+        let value = parse(&json).map_err(|e| StoreError::corrupt(format!("{what} {key}"), e))?;
+        out.push((key, value));
     }
+    Ok(out)
+}
+
+/// The requests, newest first.
+async fn requests<S: Store>(store: &S) -> Result<Vec<Request>, StoreError> {
+    let mut out: Vec<Request> = parse_docs(
+        store,
+        Docs::Requests,
+        "request",
+        REQUESTS_PER_TURN,
+        request::from_stored,
+    )
+    .await?
+    .into_iter()
+    .map(|(_, r)| r)
+    .collect();
     sort::by_key(&mut out, |r| std::cmp::Reverse(r.meta.updated_at));
     Ok(out)
 }

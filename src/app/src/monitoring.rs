@@ -57,6 +57,9 @@ fn facts_of_one(d: &Book, c: &Customer) -> Facts {
     .with_custom(&d.fields, c, d.as_of)
 }
 
+/// How many alerts are parsed between two turns for the page (at a start, and after a restore).
+pub(crate) const ALERTS_PER_TURN: usize = 2_000;
+
 /// How many customers' facts a run over everyone makes between two turns for the page (the
 /// large book's 10,000 were half of the run's task of 60 ms in a traced start).
 const FACTS_PER_TURN: usize = 2_000;
@@ -173,15 +176,13 @@ pub async fn load<S: Store>(
     state.previous = settings::PREVIOUS.read(store).await?.unwrap_or_default();
     // The large book's 12,000 alerts are about 25 ms of parsing in a browser: a turn for the
     // page every 2,000.
-    for (n, (key, json)) in store.docs(Docs::Alerts).await?.into_iter().enumerate() {
-        if n % 2_000 == 1_999 {
-            store.breathe().await;
-        }
-        state.alerts.push(
-            serde_json::from_str::<Alert>(&json)
-                .map_err(|e| StoreError::corrupt(format!("alert {key}"), e))?,
-        );
-    }
+    state.alerts = crate::load::parse_docs(store, Docs::Alerts, "alert", ALERTS_PER_TURN, |j| {
+        serde_json::from_str::<Alert>(j)
+    })
+    .await?
+    .into_iter()
+    .map(|(_, a)| a)
+    .collect();
     for (key, json) in store.docs(Docs::Tasks).await? {
         state.tasks.push(
             serde_json::from_str::<Task>(&json)

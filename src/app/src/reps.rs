@@ -74,14 +74,17 @@ pub async fn link_reps<S: Store>(store: &S) -> Result<Vec<String>, StoreError> {
                 .push((Docs::Tasks, key, serde_json::to_string(&t).expect("json")));
         }
     }
-    // Parsed with a turn for the page every 2,000 (the large book's 12,000 alerts, once after
-    // a restore, were a task of 83 ms traced).
-    for (n, (key, json)) in store.docs(Docs::Alerts).await?.into_iter().enumerate() {
-        if n > 0 && n % 2_000 == 0 {
-            store.breathe().await;
-        }
-        let mut a: Alert = serde_json::from_str(&json)
-            .map_err(|e| StoreError::corrupt(format!("alert {key}"), e))?;
+    // Parsed with turns for the page (the large book's 12,000 alerts, once after a restore,
+    // were a task of 83 ms traced).
+    let alerts = crate::load::parse_docs(
+        store,
+        Docs::Alerts,
+        "alert",
+        crate::monitoring::ALERTS_PER_TURN,
+        |j| serde_json::from_str::<Alert>(j),
+    )
+    .await?;
+    for (key, mut a) in alerts {
         if let Some(id) = a.rep.as_deref().and_then(|r| link(&users, r, &mut unknown)) {
             a.rep = Some(id);
             batch
