@@ -21,6 +21,16 @@ const USCC_WEIGHTS: [u32; 17] = [
 
 impl Uscc {
     pub fn parse(input: &str) -> Result<Uscc, Problem> {
+        // The stored form (18 capitals and digits) as it is: every stored customer holds one, and
+        // a start reads ten thousand; the copy, trim and upper-casing below are for what was typed.
+        if let Ok(bytes) = <[u8; 18]>::try_from(input.as_bytes()) {
+            if bytes
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            {
+                return Uscc::checked(bytes);
+            }
+        }
         let s: String = input.trim().to_ascii_uppercase();
         if s.is_empty() {
             return Err(Problem::Required);
@@ -28,7 +38,13 @@ impl Uscc {
         if s.chars().count() != 18 {
             return Err(Problem::UsccLength);
         }
-        let bytes = s.as_bytes();
+        let mut bytes = [0u8; 18];
+        bytes.copy_from_slice(s.as_bytes());
+        Uscc::checked(bytes)
+    }
+
+    /// 18 ASCII characters, upper case: each in the alphabet, the last the check character.
+    fn checked(bytes: [u8; 18]) -> Result<Uscc, Problem> {
         let mut values = [0u32; 18];
         for (i, b) in bytes.iter().enumerate() {
             values[i] = USCC_ALPHABET
@@ -39,9 +55,7 @@ impl Uscc {
         if check_char(&values[..17]) != bytes[17] {
             return Err(Problem::UsccCheckDigit);
         }
-        let mut out = [0u8; 18];
-        out.copy_from_slice(bytes);
-        Ok(Uscc(out))
+        Ok(Uscc(bytes))
     }
 
     /// Completes 17 characters with their check character (the demo generator uses this).
@@ -88,8 +102,18 @@ impl Serialize for Uscc {
 }
 impl<'de> Deserialize<'de> for Uscc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Uscc, D::Error> {
-        let s = String::deserialize(d)?;
-        Uscc::parse(&s).map_err(|p| serde::de::Error::custom(p.code()))
+        // Read from the text as the reader holds it, not copied into a String first.
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Uscc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a unified social credit code")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Uscc, E> {
+                Uscc::parse(s).map_err(|p| E::custom(p.code()))
+            }
+        }
+        d.deserialize_str(Text)
     }
 }
 
@@ -530,6 +554,28 @@ mod tests {
         for (input, p) in cases {
             assert_eq!(Uscc::parse(input), Err(p), "{input}");
         }
+    }
+
+    #[test]
+    fn a_code_as_stored_and_as_typed_read_alike() {
+        let typed =
+            |s: &str| serde_json::from_str::<Uscc>(&format!("{s:?}")).map_err(|e| e.to_string());
+        let code = Uscc::parse("91350100M000100Y43").unwrap();
+        for input in [
+            "91350100M000100Y43",
+            " 91350100m000100y43 ",
+            "91350100M000100Y43\t",
+        ] {
+            assert_eq!(Uscc::parse(input), Ok(code), "{input:?}");
+        }
+        assert_eq!(typed("91350100m000100y43"), Ok(code));
+        // Eighteen bytes that are not eighteen characters: a length problem, as typed.
+        assert_eq!(Uscc::parse("9135010中M000100Y"), Err(Problem::UsccLength));
+        let refused = typed("91350100M000100Y44").unwrap_err();
+        assert!(
+            refused.contains(Problem::UsccCheckDigit.code()),
+            "{refused}"
+        );
     }
 
     #[test]
