@@ -4,7 +4,7 @@
 //   commit: one new payment (validate, allocate, one IndexedDB transaction), p50 / p95
 //   baseline: the same 100,000 invoices read as one object each vs. as chunks, in the same run
 //   encrypted: the book encrypted under a passphrase, cold starts that unlock it, commits
-import { browser, chooseFile, frameGaps, importCsv, inputWaits, putFileInPage, lockDecided, longestTask, ready, serve, SITE, WHAT_IF_EDITS, whatIfEdit } from "./lib.mjs";
+import { browser, chooseFile, frameGaps, importCsv, inputWaits, putFileInPage, lockDecided, longestTask, longTasksAround, ready, serve, SITE, WHAT_IF_EDITS, whatIfEdit } from "./lib.mjs";
 import { printBundle } from "./bundle.mjs";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -88,8 +88,11 @@ try {
   // kept for the next start.
   await b.page.waitForFunction(() => window.__cd_timings.backgroundDone, null, { timeout: 300_000 });
   const firstBoot = await b.page.evaluate(() => ({ ...window.__cd_timings }));
-  const seedLong = await longestTask(b.page);
-  const seed = await b.page.evaluate(() => window.__cd_timings.seedMs);
+  // The seed (the benchmark's side door: the book generated and written in the page, not a
+  // user's path) apart from the first start's own work after it: its rules over every customer.
+  if (firstBoot.seedDone === undefined) throw new Error("the page published no seedDone: rebuild target/site-test");
+  const { before: seedLong, after: firstLong } = await longTasksAround(b.page, firstBoot.seedDone);
+  const seed = firstBoot.seedMs;
   const counts = JSON.parse(await b.page.evaluate(() => window.wasmBindings.cd_counts_json()));
   console.log(`data set: ${counts.customers} customers, ${counts.invoices} invoices, ${counts.payments} payments, ` +
     `${counts.orders} orders, ${counts.credit_notes} credit notes (generated and written in ${(seed / 1000).toFixed(1)} s; ` +
@@ -103,11 +106,14 @@ try {
     };
   }));
   console.log(`stored as ${stores.chunks} chunks, ${(stores.bytes / 1e6).toFixed(1)} MB`);
+  const at = (t) => `${fmt(t.ms)} @ ${t.at.toFixed(0)} ms`;
   console.log(`first start after the large book is written: every rule over every customer, with its writes, ${fmt(firstBoot.rulesMs)}; ` +
-    `longest main-thread task ${fmt(seedLong.max)} (${seedLong.count} over 50 ms, generating and writing the book included; target <= 50 ms)`);
-  verdict("longest main-thread task, the first start after a large book is written", fmt(seedLong.max), "<= 50 ms", seedLong.max <= 50,
-    `the time includes generating and writing the demo book itself (${(seed / 1000).toFixed(1)} s: the benchmark's seed, not a user's path); every rule over every customer, with its writes, ${fmt(firstBoot.rulesMs)} after it`,
-    "the seed written in slices like an import (a real first start reads a book a server sent, measured by the sync benchmark)");
+    `longest main-thread task from the book written to the start's background work done ${fmt(firstLong.max)} (${firstLong.count} over 50 ms` +
+    `${firstLong.count ? `: ${firstLong.top.slice(0, 3).map(at).join(", ")}` : ""}; target <= 50 ms); ` +
+    `the seed's own before it (generating and writing the book in the page, the benchmark's side door) ${fmt(seedLong.max)}, ${seedLong.count} over 50 ms`);
+  verdict("longest main-thread task, the first start after a large book is written", fmt(firstLong.max), "<= 50 ms", firstLong.max <= 50,
+    `from the book written (${(seed / 1000).toFixed(1)} s, the benchmark's seed, not a user's path) to the start's background work done: ${firstLong.top.slice(0, 3).map(at).join(", ")}; every rule over every customer, with its writes, ${fmt(firstBoot.rulesMs)}`,
+    "the longest task's work in slices");
   await b.close();
 
   // BENCH_ONLY=kernels: one cold start, then the kernels in the browser and natively (while

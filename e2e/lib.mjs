@@ -111,14 +111,26 @@ export async function browser({ width = 1280, height = 860, mobile = false, dir 
 /** The longest main-thread task recorded on the page since the last call (and how many there
  *  were over 50 ms), then forgets them: one scenario's figure. */
 export async function longestTask(page) {
-  return page.evaluate(() => {
+  return (await longTasksAround(page, Infinity)).before;
+}
+
+/** The long tasks so far (and forgotten, like `longestTask`), as two summaries: those that began
+ *  before `at` (ms since navigation) and those that began at or after it. */
+export async function longTasksAround(page, at) {
+  return page.evaluate((at) => {
     const all = window.__cd_longtasks || [];
     window.__cd_longtasks = [];
     // The five longest, with when they started (ms since navigation), to place them among the
     // start's published timings.
-    const top = [...all].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([at, ms]) => ({ at, ms }));
-    return { max: all.length ? Math.max(...all.map((t) => t[1])) : 0, count: all.length, top };
-  });
+    const sum = (xs) => ({
+      max: xs.length ? Math.max(...xs.map((t) => t[1])) : 0,
+      count: xs.length,
+      top: [...xs].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([at, ms]) => ({ at, ms })),
+    });
+    // `at` crosses to the page as null when it is Infinity.
+    const cut = at ?? Infinity;
+    return { before: sum(all.filter((t) => t[0] < cut)), after: sum(all.filter((t) => t[0] >= cut)) };
+  }, Number.isFinite(at) ? at : null);
 }
 
 /** The longest time the page went without drawing a frame between `from` and `to` (ms since
