@@ -39,6 +39,10 @@ pub struct Book {
     /// How many runs of the rules this book has seen (each may change `monitor.previous`, which
     /// the rules' facts read, without a trail entry).
     pub rules_runs: u64,
+    /// How many writes the command layer and the rules have committed to this book: long work
+    /// that takes turns (the rules' write after a large run) compares it to know that nothing
+    /// was committed under it.
+    pub commits: u64,
     /// Sorted by name.
     pub customers: Vec<Customer>,
     pub index: IdMap<CustomerId, usize>,

@@ -2355,11 +2355,10 @@ fn a_request_takes_at_most_five_attachments_none_empty_or_over_5_mib() {
     assert_eq!(w.book.borrow().requests[0].attachments.len(), 5);
 }
 
-#[test]
-fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
-    use creditdesk_app::monitoring::watch;
+/// A world whose customer with the limit was invoiced seven months ago, paid the same day, and
+/// has bought nothing since: its limit is unused for six months.
+fn world_unused_for_seven_months() -> World {
     let w = World::new();
-    // Invoiced seven months ago, paid the same day, nothing since.
     w.run("fs", old_invoice(&w, w.ours, "3000", 213)).unwrap();
     let inv = w.book.borrow().ledger.invoices().next().unwrap().id;
     let n = w.next();
@@ -2377,6 +2376,13 @@ fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
         },
     )
     .unwrap();
+    w
+}
+
+#[test]
+fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
+    use creditdesk_app::monitoring::watch;
+    let w = world_unused_for_seven_months();
     let system = system_user();
     let mut ids = 5_000u128..;
     let mut next = || ids.next().unwrap();
@@ -5399,5 +5405,147 @@ fn a_run_over_everyone_makes_its_facts_again_when_the_book_is_replaced_in_its_tu
     assert!(
         !report.held.contains(&w.ours),
         "held on the book the run began on"
+    );
+}
+
+/// A world with `n` more customers like the one with the limit, each with an invoice 60 days
+/// overdue (20,000): a run over everyone holds each of them, thousands of trail entries.
+fn world_of_held(n: u128) -> World {
+    let w = World::new();
+    {
+        let mut b = w.book.borrow_mut();
+        let mut c = b.customer(w.theirs).unwrap().clone();
+        for k in 0..n {
+            c.id = CustomerId::from_u128(70_000 + k);
+            c.name = format!("Held {k:04}");
+            b.customers.push(c.clone());
+        }
+        b.customers.sort_by(|x, y| x.name.cmp(&y.name));
+        b.reindex();
+        b.summarise_all();
+    }
+    for k in 0..n {
+        w.run(
+            "fs",
+            old_invoice(&w, CustomerId::from_u128(70_000 + k), "20000", 60),
+        )
+        .unwrap();
+    }
+    w
+}
+
+#[test]
+fn a_run_with_thousands_of_trail_entries_chains_them_in_steps_into_one_verified_trail() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_held(1_100);
+    let trail_before = w.book.borrow().audit.len();
+    let store = Turning::counting(&w.store);
+    let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(report.held.len() >= 1_100, "{}", report.held.len());
+    let book = w.book.borrow();
+    let added = book.audit.len() - trail_before;
+    assert!(added > 1_000, "{added} entries: more than a step's");
+    // The turn before the write, and one between each thousand entries chained.
+    assert_eq!(store.turns.get(), 1 + added.div_ceil(1_000) - 1);
+    assert_eq!(verify(&book.audit), Ok(()));
+    let stored = block_on(w.store.load_audit()).unwrap();
+    assert_eq!(stored, book.audit, "the store's trail is the book's");
+}
+
+#[test]
+fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged() {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::monitor::AlertStatus;
+    let w = world_of_held(1_100);
+    let trail_before = w.book.borrow().audit.len();
+    // The second turn is the first between two steps of the trail's chaining.
+    let acknowledged = RefCell::new(None);
+    let store = Turning::at(&w.store, 2, || {
+        let id = w
+            .book
+            .borrow()
+            .monitor
+            .alerts
+            .iter()
+            .find(|a| a.status == AlertStatus::Open)
+            .expect("an alert the run raised")
+            .id
+            .clone();
+        let set = Command::SetAlert {
+            alert: id.clone(),
+            status: AlertStatus::Acknowledged,
+        };
+        w.run("fs", set).unwrap();
+        *acknowledged.borrow_mut() = Some(id);
+    });
+    block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let id = acknowledged
+        .borrow()
+        .clone()
+        .expect("acknowledged in the turn");
+    let status = |alerts: &[creditdesk_domain::monitor::Alert]| {
+        alerts.iter().find(|a| a.id == id).map(|a| a.status)
+    };
+    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    assert_eq!(
+        status(&stored.alerts),
+        Some(AlertStatus::Acknowledged),
+        "the run's write keeps what the turn changed"
+    );
+    // The acknowledgement's entry comes first, the run's after it, one chain.
+    let book = w.book.borrow();
+    assert_eq!(book.audit[trail_before].what, "alert.acknowledged");
+    assert_eq!(verify(&book.audit), Ok(()));
+    assert_eq!(block_on(w.store.load_audit()).unwrap(), book.audit);
+}
+
+#[test]
+fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_write() {
+    use creditdesk_app::monitoring::watch;
+    let w = world_unused_for_seven_months();
+    let system = system_user();
+    let mut ids = 5_000u128..;
+    let mut next = || ids.next().unwrap();
+    // The run's turn before its write, then the proposals' turn before theirs: in it the rep
+    // files a request on the customer about to be reviewed.
+    let store = Turning::at(&w.store, 2, || {
+        w.file(
+            "rep-1",
+            RequestKind::PermanentChange {
+                before: Money::from_units(100_000),
+                after: Money::from_units(60_000),
+                expires: None,
+                review: None,
+            },
+            "Buying less",
+        );
+    });
+    let watched = block_on(watch(
+        &store,
+        &w.book,
+        Timestamp(1_800_000_100_000),
+        None,
+        &system,
+        &mut next,
+    ))
+    .unwrap();
+    assert_eq!(store.turns.get(), 2);
+    // The other customer's review only: ours has a limit change open now.
+    assert_eq!(watched.reviews, Ok(1));
+    let book = w.book.borrow();
+    let ours: Vec<_> = book
+        .requests
+        .iter()
+        .filter(|r| r.customer == w.ours)
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0].flow.requester, "rep-1");
+    // Newest first: the review filed after the rep's request.
+    assert_eq!(book.requests[0].flow.requester, system.id);
+    assert_eq!(
+        block_on(w.store.docs(creditdesk_storage::Docs::Requests))
+            .unwrap()
+            .len(),
+        2
     );
 }
