@@ -2193,44 +2193,54 @@ fn an_alert_is_acknowledged_then_resolved_by_who_sees_it_and_each_step_is_audite
 
 #[test]
 fn an_alert_acknowledged_in_the_rules_runs_turn_before_its_write_stays_acknowledged() {
-    use creditdesk_app::monitoring::run_rules;
-    use creditdesk_domain::monitor::AlertStatus;
     let w = World::new();
     w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
     // The run raises the alert, gives the page a turn, then writes: in the turn the rep
     // acknowledges the alert the run has just raised (it is in memory, not yet stored).
+    acknowledged_in_a_runs_turn(&w, 1, "rep-1", |a| a.customer == w.ours);
+}
+
+/// Runs the rules over everyone; in the run's `turn`th turn, `actor` acknowledges the first open
+/// alert `pick` chooses (one the run has just raised: in memory, not yet stored). Checks that it
+/// stays acknowledged, in the book and as stored.
+fn acknowledged_in_a_runs_turn(
+    w: &World,
+    turn: usize,
+    actor: &str,
+    pick: impl Fn(&creditdesk_domain::monitor::Alert) -> bool,
+) {
+    use creditdesk_app::monitoring::run_rules;
+    use creditdesk_domain::monitor::AlertStatus;
     let acknowledged = RefCell::new(None);
-    let store = Turning {
-        inner: &w.store,
-        at_turn: RefCell::new(Some(Box::new(|| {
-            // The alert the run raised.
-            let id = open_alert_of_ours(&w).id;
-            let set = Command::SetAlert {
-                alert: id.clone(),
-                status: AlertStatus::Acknowledged,
-            };
-            w.run("rep-1", set).unwrap();
-            *acknowledged.borrow_mut() = Some(id);
-        }))),
-        turn: 1,
-        turns: Default::default(),
-    };
+    let store = Turning::at(&w.store, turn, || {
+        let id = w
+            .book
+            .borrow()
+            .monitor
+            .alerts
+            .iter()
+            .find(|a| a.status == AlertStatus::Open && pick(a))
+            .expect("an open alert")
+            .id
+            .clone();
+        let set = Command::SetAlert {
+            alert: id.clone(),
+            status: AlertStatus::Acknowledged,
+        };
+        w.run(actor, set).unwrap();
+        *acknowledged.borrow_mut() = Some(id);
+    });
     block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
-    let id = acknowledged
-        .borrow()
-        .clone()
-        .expect("acknowledged in the turn");
+    let id = acknowledged.take().expect("acknowledged in the turn");
     let status = |alerts: &[creditdesk_domain::monitor::Alert]| {
         alerts.iter().find(|a| a.id == id).map(|a| a.status)
     };
-    assert_eq!(
-        status(&w.book.borrow().monitor.alerts),
-        Some(AlertStatus::Acknowledged)
-    );
     let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    let acked = Some(AlertStatus::Acknowledged);
+    assert_eq!(status(&w.book.borrow().monitor.alerts), acked);
     assert_eq!(
         status(&stored.alerts),
-        Some(AlertStatus::Acknowledged),
+        acked,
         "the run's write keeps what the turn changed"
     );
 }
@@ -2355,6 +2365,27 @@ fn a_request_takes_at_most_five_attachments_none_empty_or_over_5_mib() {
     assert_eq!(w.book.borrow().requests[0].attachments.len(), 5);
 }
 
+/// The rules' run and the reviews they ask for at `at` (over `ids`, or everyone), filed as the
+/// system user with ids from `next`.
+fn watch_as_system<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    at: i64,
+    ids: Option<Vec<CustomerId>>,
+    next: &mut dyn FnMut() -> u128,
+) -> creditdesk_app::monitoring::Watched {
+    let system = system_user();
+    block_on(creditdesk_app::monitoring::watch(
+        store,
+        book,
+        Timestamp(at),
+        ids,
+        &system,
+        next,
+    ))
+    .unwrap()
+}
+
 /// A world whose customer with the limit was invoiced seven months ago, paid the same day, and
 /// has bought nothing since: its limit is unused for six months.
 fn world_unused_for_seven_months() -> World {
@@ -2381,20 +2412,11 @@ fn world_unused_for_seven_months() -> World {
 
 #[test]
 fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
-    use creditdesk_app::monitoring::watch;
     let w = world_unused_for_seven_months();
     let system = system_user();
     let mut ids = 5_000u128..;
     let mut next = || ids.next().unwrap();
-    let watched = block_on(watch(
-        &w.store,
-        &w.book,
-        Timestamp(1_800_000_100_000),
-        None,
-        &system,
-        &mut next,
-    ))
-    .unwrap();
+    let watched = watch_as_system(&w.store, &w.book, 1_800_000_100_000, None, &mut next);
     assert!(
         watched
             .fresh
@@ -2418,15 +2440,7 @@ fn a_limit_unused_for_six_months_files_its_review_as_the_system_once() {
     assert!(review.reason.starts_with("W1004"), "{}", review.reason);
     drop(book);
     // The next run files no second review while this one is open.
-    let again = block_on(watch(
-        &w.store,
-        &w.book,
-        Timestamp(1_800_000_200_000),
-        None,
-        &system,
-        &mut next,
-    ))
-    .unwrap();
+    let again = watch_as_system(&w.store, &w.book, 1_800_000_200_000, None, &mut next);
     assert_eq!(again.reviews, Ok(0));
     assert_eq!(w.book.borrow().requests.len(), 2);
 }
@@ -2865,7 +2879,6 @@ fn a_request_that_states_an_expiry_and_a_review_sets_both_on_approval_with_the_e
 #[test]
 fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_review_files_a_request(
 ) {
-    use creditdesk_app::monitoring::watch;
     let w = World::new();
     // Invoiced today: the limit is in use (no "unused for 6 months" review comes first).
     w.run("fs", w.invoice(w.ours, "1000", None)).unwrap();
@@ -2911,18 +2924,15 @@ fn an_approved_limit_is_next_reviewed_one_cycle_of_its_grade_later_and_a_due_rev
         c.limits.review_due = Some(d(TODAY).add_days(-1));
         b.put_customer(c);
     }
-    let system = system_user();
     let mut ids = 7_000u128..;
     let mut next = || ids.next().unwrap();
-    let watched = block_on(watch(
+    let watched = watch_as_system(
         &w.store,
         &w.book,
-        Timestamp(1_800_000_100_000),
+        1_800_000_100_000,
         Some(vec![w.ours]),
-        &system,
         &mut next,
-    ))
-    .unwrap();
+    );
     assert!(
         watched.fresh.iter().any(|a| a.rule == "W1006"),
         "{:?}",
@@ -5321,19 +5331,27 @@ fn a_start_parses_many_requests_with_a_turn_for_the_page_every_hundred_newest_fi
 fn world_of_many(prefix: &str) -> World {
     let w = World::new();
     w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
-    let mut b = w.book.borrow_mut();
-    let mut c = b.customer(w.theirs).unwrap().clone();
-    c.limits = Limits::default();
-    for k in 0..2_500u128 {
-        c.id = CustomerId::from_u128(50_000 + k);
+    add_copies_of_theirs(&w, 50_000, 2_500, |c, k| {
+        c.limits = Limits::default();
         c.name = format!("{prefix} Filler {k:04}");
-        b.customers.push(c.clone());
+    });
+    w
+}
+
+/// Adds `n` copies of the other customer to the book, with ids from `first` on, each changed by
+/// `change` (with its number), then keeps the book's order and figures.
+fn add_copies_of_theirs(w: &World, first: u128, n: u128, change: impl Fn(&mut Customer, u128)) {
+    let mut b = w.book.borrow_mut();
+    let theirs = b.customer(w.theirs).unwrap().clone();
+    for k in 0..n {
+        let mut c = theirs.clone();
+        c.id = CustomerId::from_u128(first + k);
+        change(&mut c, k);
+        b.customers.push(c);
     }
     b.customers.sort_by(|x, y| x.name.cmp(&y.name));
     b.reindex();
     b.summarise_all();
-    drop(b);
-    w
 }
 
 #[test]
@@ -5412,18 +5430,7 @@ fn a_run_over_everyone_makes_its_facts_again_when_the_book_is_replaced_in_its_tu
 /// overdue (20,000): a run over everyone holds each of them, thousands of trail entries.
 fn world_of_held(n: u128) -> World {
     let w = World::new();
-    {
-        let mut b = w.book.borrow_mut();
-        let mut c = b.customer(w.theirs).unwrap().clone();
-        for k in 0..n {
-            c.id = CustomerId::from_u128(70_000 + k);
-            c.name = format!("Held {k:04}");
-            b.customers.push(c.clone());
-        }
-        b.customers.sort_by(|x, y| x.name.cmp(&y.name));
-        b.reindex();
-        b.summarise_all();
-    }
+    add_copies_of_theirs(&w, 70_000, n, |c, k| c.name = format!("Held {k:04}"));
     for k in 0..n {
         w.run(
             "fs",
@@ -5454,44 +5461,10 @@ fn a_run_with_thousands_of_trail_entries_chains_them_in_steps_into_one_verified_
 
 #[test]
 fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged() {
-    use creditdesk_app::monitoring::run_rules;
-    use creditdesk_domain::monitor::AlertStatus;
     let w = world_of_held(1_100);
     let trail_before = w.book.borrow().audit.len();
     // The second turn is the first between two steps of the trail's chaining.
-    let acknowledged = RefCell::new(None);
-    let store = Turning::at(&w.store, 2, || {
-        let id = w
-            .book
-            .borrow()
-            .monitor
-            .alerts
-            .iter()
-            .find(|a| a.status == AlertStatus::Open)
-            .expect("an alert the run raised")
-            .id
-            .clone();
-        let set = Command::SetAlert {
-            alert: id.clone(),
-            status: AlertStatus::Acknowledged,
-        };
-        w.run("fs", set).unwrap();
-        *acknowledged.borrow_mut() = Some(id);
-    });
-    block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
-    let id = acknowledged
-        .borrow()
-        .clone()
-        .expect("acknowledged in the turn");
-    let status = |alerts: &[creditdesk_domain::monitor::Alert]| {
-        alerts.iter().find(|a| a.id == id).map(|a| a.status)
-    };
-    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
-    assert_eq!(
-        status(&stored.alerts),
-        Some(AlertStatus::Acknowledged),
-        "the run's write keeps what the turn changed"
-    );
+    acknowledged_in_a_runs_turn(&w, 2, "fs", |_| true);
     // The acknowledgement's entry comes first, the run's after it, one chain.
     let book = w.book.borrow();
     assert_eq!(book.audit[trail_before].what, "alert.acknowledged");
@@ -5501,7 +5474,6 @@ fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged(
 
 #[test]
 fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_write() {
-    use creditdesk_app::monitoring::watch;
     let w = world_unused_for_seven_months();
     let system = system_user();
     let mut ids = 5_000u128..;
@@ -5520,15 +5492,7 @@ fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_w
             "Buying less",
         );
     });
-    let watched = block_on(watch(
-        &store,
-        &w.book,
-        Timestamp(1_800_000_100_000),
-        None,
-        &system,
-        &mut next,
-    ))
-    .unwrap();
+    let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
     assert_eq!(store.turns.get(), 2);
     // The other customer's review only: ours has a limit change open now.
     assert_eq!(watched.reviews, Ok(1));
