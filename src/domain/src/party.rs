@@ -38,8 +38,11 @@ impl Uscc {
         if s.chars().count() != 18 {
             return Err(Problem::UsccLength);
         }
-        let mut bytes = [0u8; 18];
-        bytes.copy_from_slice(s.as_bytes());
+        // Eighteen characters, one of them not ASCII (a full-width digit): none is in the
+        // alphabet.
+        let Ok(bytes) = <[u8; 18]>::try_from(s.as_bytes()) else {
+            return Err(Problem::UsccCharacter);
+        };
         Uscc::checked(bytes)
     }
 
@@ -571,6 +574,10 @@ mod tests {
         assert_eq!(typed("91350100m000100y43"), Ok(code));
         // Eighteen bytes that are not eighteen characters: a length problem, as typed.
         assert_eq!(Uscc::parse("9135010中M000100Y"), Err(Problem::UsccLength));
+        // Eighteen characters that are not eighteen bytes: a character not in the alphabet.
+        for input in ["91350100M000100Y4３", "９1350100M000100Y43", "91350100M000100中43"] {
+            assert_eq!(Uscc::parse(input), Err(Problem::UsccCharacter), "{input}");
+        }
         let refused = typed("91350100M000100Y44").unwrap_err();
         assert!(
             refused.contains(Problem::UsccCheckDigit.code()),
