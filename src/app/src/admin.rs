@@ -383,9 +383,13 @@ pub async fn seed_demo_requests<S: Store>(
         settings: vec![(DEMO_REQUESTS.into(), "done".into())],
         ..Batch::default()
     };
-    store.commit(&batch).await?;
+    book.borrow_mut().writing += 1;
+    let stored = store.commit(&batch).await;
+    book.borrow_mut().write_ended();
+    stored?;
     let mut d = book.borrow_mut();
     d.audit = trail;
     d.requests.splice(0..0, requests);
+    d.commits += 1;
     Ok(())
 }

@@ -1993,6 +1993,7 @@ async fn run<S: Store>(
         }
         let entries = chain(head.as_ref(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
+        book.borrow_mut().writing += 1;
         let stored = match &fx.bulk {
             // An import appends chunks; its command and audit entry go in the same transaction.
             Some((customers, rows)) => {
@@ -2002,6 +2003,7 @@ async fn run<S: Store>(
             }
             None => store.commit(&batch).await,
         };
+        book.borrow_mut().write_ended();
         match stored {
             Ok(()) => {
                 let mut b = book.borrow_mut();
@@ -2234,7 +2236,10 @@ pub(crate) async fn commit_audited<S: Store>(
             }
         };
         batch.audit = entries.clone();
-        match store.commit(batch).await {
+        book.borrow_mut().writing += 1;
+        let stored = store.commit(batch).await;
+        book.borrow_mut().write_ended();
+        match stored {
             Ok(()) => {
                 let mut b = book.borrow_mut();
                 b.audit.extend(entries.iter().cloned());

@@ -231,15 +231,21 @@ pub async fn run_rules<S: Store>(
         };
         let report = d.monitor.run_blind(&d.rules, &facts, d.as_of, at, &blind);
         d.rules_runs += 1;
-        (!report.is_empty() || previous_changed).then_some((report, previous_changed))
+        (!report.is_empty() || previous_changed).then_some((report, previous_changed, d.made))
     };
-    let Some((report, previous_changed)) = planned else {
+    let Some((report, previous_changed, made)) = planned else {
         return Ok((RunReport::default(), Vec::new()));
     };
     // The records and their write in a task after the run's (after a large import, one task of
-    // some 90 ms traced), made from the state as it is after the turn: what a command changed
-    // in the turn (an alert acknowledged) is in them, never written over with what it was.
+    // some 90 ms traced), made from the state as it is after the turn and after every write
+    // begun before it has landed in the book: what a command changed meanwhile (an alert
+    // acknowledged) is in them, never written over with what it was. A book put in this one's
+    // place meanwhile (a start, a sync) is not the one the run ran on: nothing is written.
     store.breathe().await;
+    settle(store, book).await;
+    if book.borrow().made != made {
+        return Ok((RunReport::default(), Vec::new()));
+    }
     let mark = |d: &Book| (d.made, d.rules_runs, d.commits);
     let before = mark(&book.borrow());
     let (report, mut batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
@@ -254,6 +260,10 @@ pub async fn run_rules<S: Store>(
     // alert acknowledged) is never written over.
     let head = book.borrow().audit.last().cloned();
     let entries = crate::exec::chain_in_steps(store, head, at, &events).await;
+    settle(store, book).await;
+    if book.borrow().made != made {
+        return Ok((RunReport::default(), Vec::new()));
+    }
     if mark(&book.borrow()) == before {
         return write_run(store, book, &mut batch, &events, at, Some(entries))
             .await
@@ -263,6 +273,22 @@ pub async fn run_rules<S: Store>(
     write_run(store, book, &mut batch, &events, at, None)
         .await
         .map(|()| (report, fresh))
+}
+
+/// How many turns [`settle`] waits at most for the writes under way.
+const SETTLE_TURNS: usize = 200;
+
+/// Turns for the page until no write is under way in the book (a command's transaction begun
+/// and not yet ended: what it changes is in the book only once it ends), [`SETTLE_TURNS`] at
+/// most. A store whose turns are no turns (the server's, whose writes do not overlap) returns
+/// at once.
+async fn settle<S: Store>(store: &S, book: &RefCell<Book>) {
+    for _ in 0..SETTLE_TURNS {
+        if book.borrow().writing == 0 {
+            return;
+        }
+        store.breathe().await;
+    }
 }
 
 /// A run's write; should it fail, the book ran ahead of the store and its monitoring state is
@@ -485,6 +511,7 @@ pub async fn propose_reviews<S: Store>(
     at: Timestamp,
     new_id: &mut dyn FnMut() -> u128,
 ) -> Result<usize, CommandError> {
+    settle(store, book).await;
     let mark = |d: &Book| (d.made, d.rules_runs, d.commits);
     let before = mark(&book.borrow());
     let (mut requests, mut events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
@@ -493,8 +520,9 @@ pub async fn propose_reviews<S: Store>(
     }
     // Their write in a task of its own (the first start's, with the proposals, was a task of
     // 51 ms traced); proposed again at once, in the task that writes them, should a write have
-    // landed in the turn.
+    // landed (or begun) in the turn.
     store.breathe().await;
+    settle(store, book).await;
     if mark(&book.borrow()) != before {
         (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
         if requests.is_empty() {

@@ -4939,9 +4939,22 @@ struct Turning<'a> {
     /// Which of the import's turns the other command runs in, and the turns so far.
     turn: usize,
     turns: std::cell::Cell<usize>,
+    /// Run at every turn, with its number (1 for the first).
+    every: RefCell<Option<EveryTurn<'a>>>,
 }
 
+/// What a [`Turning`] store runs at every turn.
+type EveryTurn<'a> = Box<dyn FnMut(usize) + 'a>;
+
 impl<'a> Turning<'a> {
+    /// A store over `inner` that runs `each` in every turn, with the turn's number.
+    fn every(inner: &'a MemStore, each: impl FnMut(usize) + 'a) -> Turning<'a> {
+        Turning {
+            every: RefCell::new(Some(Box::new(each))),
+            ..Turning::counting(inner)
+        }
+    }
+
     /// A store over `inner` that runs `then` in its `turn`th turn.
     fn at(inner: &'a MemStore, turn: usize, then: impl FnOnce() + 'a) -> Turning<'a> {
         Turning {
@@ -4949,6 +4962,7 @@ impl<'a> Turning<'a> {
             at_turn: RefCell::new(Some(Box::new(then))),
             turn,
             turns: Default::default(),
+            every: RefCell::new(None),
         }
     }
 
@@ -4959,6 +4973,7 @@ impl<'a> Turning<'a> {
             at_turn: RefCell::new(None),
             turn: 0,
             turns: Default::default(),
+            every: RefCell::new(None),
         }
     }
 }
@@ -5061,6 +5076,9 @@ impl Store for Turning<'_> {
         // The other command runs in the turn numbered `turn` (1 for the first).
         let n = self.turns.get() + 1;
         self.turns.set(n);
+        if let Some(each) = self.every.borrow_mut().as_mut() {
+            each(n);
+        }
         if n != self.turn {
             return;
         }
@@ -5224,6 +5242,7 @@ fn restore_in_an_imports_turn(turn: usize, rows: u32, turns: usize) {
         }))),
         turn,
         turns: Default::default(),
+        every: RefCell::new(None),
     };
     block_on(execute(
         &store,
@@ -5512,4 +5531,100 @@ fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_w
             .len(),
         2
     );
+}
+
+#[test]
+fn a_run_writes_after_a_write_under_way_in_its_turn_has_landed_and_keeps_what_it_changed() {
+    use creditdesk_domain::monitor::AlertStatus;
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    // In the run's turn before its write a command's transaction begins (a rep acknowledging the
+    // alert the run has just raised) and ends two turns later: only then is its change in the
+    // book. The run waits for it and makes its records from the book after it.
+    let acknowledged = RefCell::new(None);
+    let store = Turning::every(&w.store, |turn| match turn {
+        1 => w.book.borrow_mut().writing += 1,
+        3 => {
+            w.book.borrow_mut().writing -= 1;
+            let id = w
+                .book
+                .borrow()
+                .monitor
+                .alerts
+                .iter()
+                .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
+                .expect("the alert the run raised")
+                .id
+                .clone();
+            w.run(
+                "rep-1",
+                Command::SetAlert {
+                    alert: id.clone(),
+                    status: AlertStatus::Acknowledged,
+                },
+            )
+            .unwrap();
+            *acknowledged.borrow_mut() = Some(id);
+        }
+        _ => {}
+    });
+    let (report, _) = block_on(creditdesk_app::monitoring::run_rules(
+        &store,
+        &w.book,
+        1_800_000_100_000,
+        None,
+    ))
+    .unwrap();
+    assert!(report.held.contains(&w.ours));
+    assert_eq!(
+        store.turns.get(),
+        3,
+        "the turn before the write, two more while it was under way"
+    );
+    let id = acknowledged
+        .take()
+        .expect("acknowledged as the write under way ended");
+    let (_, stored, _) = block_on(creditdesk_app::monitoring::load(&w.store)).unwrap();
+    let status = stored.alerts.iter().find(|a| a.id == id).map(|a| a.status);
+    assert_eq!(status, Some(AlertStatus::Acknowledged), "not written over");
+}
+
+#[test]
+fn a_run_whose_book_is_replaced_before_its_write_writes_nothing() {
+    let w = World::new();
+    w.run("fs", old_invoice(&w, w.ours, "20000", 60)).unwrap();
+    let alerts_before = block_on(w.store.docs(creditdesk_storage::Docs::Alerts))
+        .unwrap()
+        .len();
+    let trail_before = block_on(w.store.load_audit()).unwrap().len();
+    // In the run's turn before its write, a start puts a book in this one's place.
+    let store = Turning::at(&w.store, 1, || {
+        let mut b = w.book.borrow_mut();
+        let mut fresh = Book {
+            as_of: b.as_of,
+            device: b.device,
+            users: b.users.clone(),
+            routes: b.routes.clone(),
+            customers: b.customers.clone(),
+            audit: b.audit.clone(),
+            ..Book::default()
+        };
+        fresh.reindex();
+        *b = fresh;
+    });
+    let (report, fresh) = block_on(creditdesk_app::monitoring::run_rules(
+        &store,
+        &w.book,
+        1_800_000_100_000,
+        None,
+    ))
+    .unwrap();
+    assert!(report.held.is_empty() && fresh.is_empty(), "{report:?}");
+    assert_eq!(
+        block_on(w.store.docs(creditdesk_storage::Docs::Alerts))
+            .unwrap()
+            .len(),
+        alerts_before
+    );
+    assert_eq!(block_on(w.store.load_audit()).unwrap().len(), trail_before);
 }

@@ -575,7 +575,11 @@ mod tests {
         // Eighteen bytes that are not eighteen characters: a length problem, as typed.
         assert_eq!(Uscc::parse("9135010中M000100Y"), Err(Problem::UsccLength));
         // Eighteen characters that are not eighteen bytes: a character not in the alphabet.
-        for input in ["91350100M000100Y4３", "９1350100M000100Y43", "91350100M000100中43"] {
+        for input in [
+            "91350100M000100Y4３",
+            "９1350100M000100Y43",
+            "91350100M000100中43",
+        ] {
             assert_eq!(Uscc::parse(input), Err(Problem::UsccCharacter), "{input}");
         }
         let refused = typed("91350100M000100Y44").unwrap_err();
