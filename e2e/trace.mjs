@@ -107,7 +107,11 @@ const complete = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
 await cdp.send("Tracing.end");
 await complete;
 console.log(JSON.stringify((await longestTask(b.page)).top));
-if (scen === "first") console.log(`the seed written at ${(await b.page.evaluate(() => window.__cd_timings.seedDone)).toFixed(0)} ms`);
+if (scen === "first") {
+  const at = await b.page.evaluate(() => window.__cd_timings.seedDone);
+  if (at === undefined) throw new Error("the page published no seedDone: rebuild target/site-test");
+  console.log(`the seed written at ${at.toFixed(0)} ms`);
+}
 
 let t0 = Infinity;
 for (const e of events) if (e.ts > 0 && e.ts < t0) t0 = e.ts;
