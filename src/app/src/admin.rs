@@ -383,13 +383,9 @@ pub async fn seed_demo_requests<S: Store>(
         settings: vec![(DEMO_REQUESTS.into(), "done".into())],
         ..Batch::default()
     };
-    book.borrow_mut().writing += 1;
-    let stored = store.commit(&batch).await;
-    book.borrow_mut().write_ended();
-    stored?;
+    crate::exec::written_through(book, store.commit(&batch)).await?;
     let mut d = book.borrow_mut();
     d.audit = trail;
     d.requests.splice(0..0, requests);
-    d.commits += 1;
     Ok(())
 }

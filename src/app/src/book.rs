@@ -41,7 +41,7 @@ pub struct Book {
     pub rules_runs: u64,
     /// How many writes the command layer and the rules have committed to this book: long work
     /// that takes turns (the rules' write after a large run) compares it to know that nothing
-    /// was committed under it.
+    /// was committed under it. Counted by [`crate::exec::written_through`], as is `writing`.
     pub commits: u64,
     /// How many of those writes are under way: begun, their transaction not yet ended (what
     /// they change is in the book once it ends). Long work waits for none before it writes.
@@ -148,11 +148,6 @@ impl Book {
         // By name; two people of one name by their ids.
         sort::by(&mut v, |a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         v
-    }
-    /// A write under way (see [`Book::writing`]) has ended, committed or not. A book put in
-    /// this one's place meanwhile never saw it begin.
-    pub(crate) fn write_ended(&mut self) {
-        self.writing = self.writing.saturating_sub(1);
     }
     pub fn user_name(&self, id: &str) -> String {
         self.users

@@ -8,8 +8,8 @@ use crate::error::CommandError;
 use crate::Ctx;
 use creditdesk_domain::access;
 use creditdesk_domain::approval::{
-    chain, directory_problems, AuditEntry, Event, Permission, RouteCode, RouteProblem, Routes,
-    State, User,
+    chain, directory_problems, follows, AuditEntry, Event, Permission, RouteCode, RouteProblem,
+    Routes, State, User,
 };
 use creditdesk_domain::credit::{self, Outcome, Policy, Release, Reservation};
 use creditdesk_domain::monitor::{
@@ -1993,17 +1993,19 @@ async fn run<S: Store>(
         }
         let entries = chain(head.as_ref(), ctx.now.0, fx.events.clone());
         batch.audit = entries.clone();
-        book.borrow_mut().writing += 1;
-        let stored = match &fx.bulk {
-            // An import appends chunks; its command and audit entry go in the same transaction.
-            Some((customers, rows)) => {
-                // Taken, not copied: an import's record holds every row of its file.
-                let outbox: Vec<OutboxEntry> = batch.command.take().into_iter().collect();
-                store.import(customers, rows, &outbox, &entries).await
+        let stored = written_through(book, async {
+            match &fx.bulk {
+                // An import appends chunks; its command and audit entry go in the same
+                // transaction.
+                Some((customers, rows)) => {
+                    // Taken, not copied: an import's record holds every row of its file.
+                    let outbox: Vec<OutboxEntry> = batch.command.take().into_iter().collect();
+                    store.import(customers, rows, &outbox, &entries).await
+                }
+                None => store.commit(&batch).await,
             }
-            None => store.commit(&batch).await,
-        };
-        book.borrow_mut().write_ended();
+        })
+        .await;
         match stored {
             Ok(()) => {
                 let mut b = book.borrow_mut();
@@ -2236,14 +2238,9 @@ pub(crate) async fn commit_audited<S: Store>(
             }
         };
         batch.audit = entries.clone();
-        book.borrow_mut().writing += 1;
-        let stored = store.commit(batch).await;
-        book.borrow_mut().write_ended();
-        match stored {
+        match written_through(book, store.commit(batch)).await {
             Ok(()) => {
-                let mut b = book.borrow_mut();
-                b.audit.extend(entries.iter().cloned());
-                b.commits += 1;
+                book.borrow_mut().audit.extend(entries.iter().cloned());
                 return Ok(entries);
             }
             Err(_) if attempt == 0 && !events.is_empty() => {
@@ -2256,13 +2253,24 @@ pub(crate) async fn commit_audited<S: Store>(
     unreachable!("the loop returns")
 }
 
-/// Whether `entries` chain on from `head` (the first names it as the one before, or no entry
-/// when the trail is empty).
-fn follows(entries: &[AuditEntry], head: Option<&AuditEntry>) -> bool {
-    entries.first().is_none_or(|e| match head {
-        Some(h) => e.seq == h.seq + 1 && e.prev == h.hash,
-        None => e.seq == 0 && e.prev.bytes().all(|b| b == b'0'),
-    })
+/// Runs `write`, a store's write of what the book is to hold once it succeeds, counted in the
+/// book as under way while it runs ([`Book::writing`]) and as committed if it succeeds
+/// ([`Book::commits`]; the caller puts what it wrote into the book in the same task). The one
+/// place that counts the book's writes, for long work that takes turns and checks that none
+/// landed under it (`monitoring::run_rules`).
+pub(crate) async fn written_through<T, E>(
+    book: &RefCell<Book>,
+    write: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    book.borrow_mut().writing += 1;
+    let done = write.await;
+    let mut b = book.borrow_mut();
+    // A book put in this one's place meanwhile never saw the write begin.
+    b.writing = b.writing.saturating_sub(1);
+    if done.is_ok() {
+        b.commits += 1;
+    }
+    done
 }
 
 /// How many audit entries [`chain_in_steps`] chains in a step: each is a SHA-256 of its
@@ -2370,7 +2378,6 @@ fn describe_correction(book: &Book, c: &Correction) -> (&'static str, String, St
 
 /// Puts what a committed command wrote into the book.
 fn apply(book: &mut Book, fx: &Effects) {
-    book.commits += 1;
     if let Some(r) = &fx.reservations {
         book.reservations = r.clone();
     }

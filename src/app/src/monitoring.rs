@@ -242,37 +242,38 @@ pub async fn run_rules<S: Store>(
     // acknowledged) is in them, never written over with what it was. A book put in this one's
     // place meanwhile (a start, a sync) is not the one the run ran on: nothing is written.
     store.breathe().await;
-    settle(store, book).await;
-    if book.borrow().made != made {
+    if !settle(store, book, made).await {
         return Ok((RunReport::default(), Vec::new()));
     }
-    let mark = |d: &Book| (d.made, d.rules_runs, d.commits);
     let before = mark(&book.borrow());
-    let (report, mut batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
-    if events.len() <= crate::exec::CHAIN_PER_TURN {
-        return write_run(store, book, &mut batch, &events, at, None)
-            .await
-            .map(|()| (report, fresh));
-    }
+    let (mut report, mut batch, mut events, mut fresh) =
+        written_by(&book.borrow(), report, previous_changed);
     // The trail's entries of a large run (the first start's thousands of holds) chained a step
     // at a time, with turns. Should a write land in a turn, the records and the entries are made
     // again at once from the state after it, in the task that writes them: what it changed (an
     // alert acknowledged) is never written over.
-    let head = book.borrow().audit.last().cloned();
-    let entries = crate::exec::chain_in_steps(store, head, at, &events).await;
-    settle(store, book).await;
-    if book.borrow().made != made {
-        return Ok((RunReport::default(), Vec::new()));
+    let mut chained = None;
+    if events.len() > crate::exec::CHAIN_PER_TURN {
+        let head = book.borrow().audit.last().cloned();
+        let entries = crate::exec::chain_in_steps(store, head, at, &events).await;
+        if !settle(store, book, made).await {
+            return Ok((RunReport::default(), Vec::new()));
+        }
+        if mark(&book.borrow()) == before {
+            chained = Some(entries);
+        } else {
+            (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
+        }
     }
-    if mark(&book.borrow()) == before {
-        return write_run(store, book, &mut batch, &events, at, Some(entries))
-            .await
-            .map(|()| (report, fresh));
-    }
-    let (report, mut batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
-    write_run(store, book, &mut batch, &events, at, None)
+    write_run(store, book, &mut batch, &events, at, chained)
         .await
         .map(|()| (report, fresh))
+}
+
+/// What long work compares before and after its turns to know that the book is the same one,
+/// with no run of the rules and no write landed in it meanwhile.
+fn mark(d: &Book) -> (crate::book::Made, u64, u64) {
+    (d.made, d.rules_runs, d.commits)
 }
 
 /// How many turns [`settle`] waits at most for the writes under way.
@@ -281,14 +282,16 @@ const SETTLE_TURNS: usize = 200;
 /// Turns for the page until no write is under way in the book (a command's transaction begun
 /// and not yet ended: what it changes is in the book only once it ends), [`SETTLE_TURNS`] at
 /// most. A store whose turns are no turns (the server's, whose writes do not overlap) returns
-/// at once.
-async fn settle<S: Store>(store: &S, book: &RefCell<Book>) {
+/// at once. False when the book is no longer the one `made` names (a start or a sync put
+/// another in its place): what was worked out on it is not to be written.
+async fn settle<S: Store>(store: &S, book: &RefCell<Book>, made: crate::book::Made) -> bool {
     for _ in 0..SETTLE_TURNS {
         if book.borrow().writing == 0 {
-            return;
+            break;
         }
         store.breathe().await;
     }
+    book.borrow().made == made
 }
 
 /// A run's write; should it fail, the book ran ahead of the store and its monitoring state is
@@ -511,8 +514,8 @@ pub async fn propose_reviews<S: Store>(
     at: Timestamp,
     new_id: &mut dyn FnMut() -> u128,
 ) -> Result<usize, CommandError> {
-    settle(store, book).await;
-    let mark = |d: &Book| (d.made, d.rules_runs, d.commits);
+    let made = book.borrow().made;
+    settle(store, book, made).await;
     let before = mark(&book.borrow());
     let (mut requests, mut events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
     if requests.is_empty() {
@@ -522,7 +525,7 @@ pub async fn propose_reviews<S: Store>(
     // 51 ms traced); proposed again at once, in the task that writes them, should a write have
     // landed (or begun) in the turn.
     store.breathe().await;
-    settle(store, book).await;
+    settle(store, book, made).await;
     if mark(&book.borrow()) != before {
         (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
         if requests.is_empty() {

@@ -2213,22 +2213,7 @@ fn acknowledged_in_a_runs_turn(
     use creditdesk_domain::monitor::AlertStatus;
     let acknowledged = RefCell::new(None);
     let store = Turning::at(&w.store, turn, || {
-        let id = w
-            .book
-            .borrow()
-            .monitor
-            .alerts
-            .iter()
-            .find(|a| a.status == AlertStatus::Open && pick(a))
-            .expect("an open alert")
-            .id
-            .clone();
-        let set = Command::SetAlert {
-            alert: id.clone(),
-            status: AlertStatus::Acknowledged,
-        };
-        w.run(actor, set).unwrap();
-        *acknowledged.borrow_mut() = Some(id);
+        *acknowledged.borrow_mut() = Some(acknowledge_open(w, actor, &pick));
     });
     block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
     let id = acknowledged.take().expect("acknowledged in the turn");
@@ -2243,6 +2228,31 @@ fn acknowledged_in_a_runs_turn(
         acked,
         "the run's write keeps what the turn changed"
     );
+}
+
+/// Acknowledges, as `actor`, the first open alert `pick` chooses; its id.
+fn acknowledge_open(
+    w: &World,
+    actor: &str,
+    pick: impl Fn(&creditdesk_domain::monitor::Alert) -> bool,
+) -> String {
+    use creditdesk_domain::monitor::AlertStatus;
+    let id = w
+        .book
+        .borrow()
+        .monitor
+        .alerts
+        .iter()
+        .find(|a| a.status == AlertStatus::Open && pick(a))
+        .expect("an open alert")
+        .id
+        .clone();
+    let set = Command::SetAlert {
+        alert: id.clone(),
+        status: AlertStatus::Acknowledged,
+    };
+    w.run(actor, set).unwrap();
+    id
 }
 
 #[test]
@@ -5415,27 +5425,31 @@ fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() 
     );
 }
 
+/// Puts a new book in the world's place as a start does: the same customers, trail and day, and
+/// a ledger not (yet) read.
+fn replace_book_as_a_start_does(w: &World) {
+    let mut b = w.book.borrow_mut();
+    let mut fresh = Book {
+        as_of: b.as_of,
+        device: b.device,
+        users: b.users.clone(),
+        routes: b.routes.clone(),
+        customers: b.customers.clone(),
+        audit: b.audit.clone(),
+        ..Book::default()
+    };
+    fresh.reindex();
+    fresh.summarise_all();
+    *b = fresh;
+}
+
 #[test]
 fn a_run_over_everyone_makes_its_facts_again_when_the_book_is_replaced_in_its_turn() {
     use creditdesk_app::monitoring::run_rules;
     let w = world_of_many("Zz");
     // In the run's first turn, the book is put in its place as a start does: the same
     // customers, trail and day, and a ledger in which the overdue invoice is not (yet) read.
-    let store = Turning::at(&w.store, 1, || {
-        let mut b = w.book.borrow_mut();
-        let mut fresh = Book {
-            as_of: b.as_of,
-            device: b.device,
-            users: b.users.clone(),
-            routes: b.routes.clone(),
-            customers: b.customers.clone(),
-            audit: b.audit.clone(),
-            ..Book::default()
-        };
-        fresh.reindex();
-        fresh.summarise_all();
-        *b = fresh;
-    });
+    let store = Turning::at(&w.store, 1, || replace_book_as_a_start_does(&w));
     let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
     assert_eq!(store.turns.get(), 2);
     assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
@@ -5546,24 +5560,7 @@ fn a_run_writes_after_a_write_under_way_in_its_turn_has_landed_and_keeps_what_it
         1 => w.book.borrow_mut().writing += 1,
         3 => {
             w.book.borrow_mut().writing -= 1;
-            let id = w
-                .book
-                .borrow()
-                .monitor
-                .alerts
-                .iter()
-                .find(|a| a.customer == w.ours && a.status == AlertStatus::Open)
-                .expect("the alert the run raised")
-                .id
-                .clone();
-            w.run(
-                "rep-1",
-                Command::SetAlert {
-                    alert: id.clone(),
-                    status: AlertStatus::Acknowledged,
-                },
-            )
-            .unwrap();
+            let id = acknowledge_open(&w, "rep-1", |a| a.customer == w.ours);
             *acknowledged.borrow_mut() = Some(id);
         }
         _ => {}
@@ -5598,20 +5595,7 @@ fn a_run_whose_book_is_replaced_before_its_write_writes_nothing() {
         .len();
     let trail_before = block_on(w.store.load_audit()).unwrap().len();
     // In the run's turn before its write, a start puts a book in this one's place.
-    let store = Turning::at(&w.store, 1, || {
-        let mut b = w.book.borrow_mut();
-        let mut fresh = Book {
-            as_of: b.as_of,
-            device: b.device,
-            users: b.users.clone(),
-            routes: b.routes.clone(),
-            customers: b.customers.clone(),
-            audit: b.audit.clone(),
-            ..Book::default()
-        };
-        fresh.reindex();
-        *b = fresh;
-    });
+    let store = Turning::at(&w.store, 1, || replace_book_as_a_start_does(&w));
     let (report, fresh) = block_on(creditdesk_app::monitoring::run_rules(
         &store,
         &w.book,

@@ -980,6 +980,18 @@ pub struct Event {
     pub why: String,
 }
 
+/// The `prev` of the trail's first entry: it follows no entry.
+const NO_ENTRY: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Whether `entries` (as [`chain`] made them) chain on from `head`: the first names it as the
+/// one before, or no entry when the trail is empty.
+pub fn follows(entries: &[AuditEntry], head: Option<&AuditEntry>) -> bool {
+    entries.first().is_none_or(|e| match head {
+        Some(h) => e.seq == h.seq + 1 && e.prev == h.hash,
+        None => e.seq == 0 && e.prev == NO_ENTRY,
+    })
+}
+
 /// Chains events after `head` (the last entry of the trail, if any), all at `at`.
 pub fn chain(head: Option<&AuditEntry>, at: i64, events: Vec<Event>) -> Vec<AuditEntry> {
     let mut out: Vec<AuditEntry> = Vec::with_capacity(events.len());
@@ -994,7 +1006,7 @@ pub fn chain(head: Option<&AuditEntry>, at: i64, events: Vec<Event>) -> Vec<Audi
             before: ev.before,
             after: ev.after,
             why: ev.why,
-            prev: last.map_or_else(|| "0".repeat(64), |l| l.hash.clone()),
+            prev: last.map_or_else(|| NO_ENTRY.to_string(), |l| l.hash.clone()),
             hash: String::new(),
         };
         e.hash = digest(&e);
@@ -1006,7 +1018,7 @@ pub fn chain(head: Option<&AuditEntry>, at: i64, events: Vec<Event>) -> Vec<Audi
 /// Recomputes the chain; `Err(seq)` names the first entry that does not verify (a changed
 /// field, a missing entry, or entries out of order).
 pub fn verify(trail: &[AuditEntry]) -> Result<(), u64> {
-    let mut prev = "0".repeat(64);
+    let mut prev = NO_ENTRY.to_string();
     for (i, e) in trail.iter().enumerate() {
         if e.seq != i as u64 || e.prev != prev || e.hash != digest(e) {
             return Err(i as u64);

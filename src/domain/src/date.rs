@@ -194,18 +194,9 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        // Read from the text as the reader holds it, not copied into a String first.
-        struct Text;
-        impl serde::de::Visitor<'_> for Text {
-            type Value = Date;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a date as YYYY-MM-DD")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Date, E> {
-                Date::parse(s).map_err(|p| E::custom(format!("bad date {s:?}: {}", p.code())))
-            }
-        }
-        d.deserialize_str(Text)
+        crate::text::from_text(d, "a date as YYYY-MM-DD", |s| {
+            Date::parse(s).map_err(|p| format!("bad date {s:?}: {}", p.code()))
+        })
     }
 }
 

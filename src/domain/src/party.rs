@@ -105,18 +105,9 @@ impl Serialize for Uscc {
 }
 impl<'de> Deserialize<'de> for Uscc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Uscc, D::Error> {
-        // Read from the text as the reader holds it, not copied into a String first.
-        struct Text;
-        impl serde::de::Visitor<'_> for Text {
-            type Value = Uscc;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a unified social credit code")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Uscc, E> {
-                Uscc::parse(s).map_err(|p| E::custom(p.code()))
-            }
-        }
-        d.deserialize_str(Text)
+        crate::text::from_text(d, "a unified social credit code", |s| {
+            Uscc::parse(s).map_err(|p| p.code().to_string())
+        })
     }
 }
 

@@ -76,6 +76,28 @@ impl<'de> Deserialize<'de> for DocNo {
     }
 }
 
+/// Deserialises a value from a text as the reader holds it, not copied into a `String` first:
+/// stored customers, requests and audit entries hold dates and codes, and a start reads tens of
+/// thousands of them. `expecting` names the value in the reader's own errors; `parse` says what
+/// is wrong with a text.
+pub(crate) fn from_text<'de, D: Deserializer<'de>, T>(
+    d: D,
+    expecting: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Text<F>(&'static str, F);
+    impl<T, F: FnOnce(&str) -> Result<T, String>> serde::de::Visitor<'_> for Text<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+            (self.1)(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Text(expecting, parse))
+}
+
 /// Checks a free text: trimmed, required or not, at most `max` characters.
 pub fn text(input: &str, required: bool, max: usize) -> Result<String, Problem> {
     let s = input.trim();

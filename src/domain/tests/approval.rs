@@ -657,6 +657,29 @@ fn the_audit_chain_verifies_and_names_the_first_edited_entry() {
 }
 
 #[test]
+fn entries_chained_on_a_head_follow_it_and_no_other() {
+    let ev = |what: &str| Event {
+        who: "fin".into(),
+        what: what.into(),
+        ..Event::default()
+    };
+    let first = chain(None, 1, vec![ev("a"), ev("b")]);
+    let next = chain(first.last(), 2, vec![ev("c")]);
+    assert!(follows(&first, None));
+    assert!(follows(&next, first.last()));
+    assert!(
+        !follows(&next, None),
+        "entries after a head do not start a trail"
+    );
+    assert!(!follows(&next, first.first()), "nor follow another entry");
+    assert!(
+        !follows(&first, first.last()),
+        "a trail's start follows no entry"
+    );
+    assert!(follows(&[], first.last()), "nothing follows anything");
+}
+
+#[test]
 fn the_demo_has_requests_waiting_late_and_escalated() {
     use creditdesk_domain::demo;
     let spec = demo::DemoSpec {
