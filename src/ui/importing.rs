@@ -311,6 +311,9 @@ pub async fn restore(
     // committed in its turns would be lost unarchived. The data is read again either way (a
     // restore that fails changes nothing).
     state.phase.set(Phase::Loading);
+    // The book no longer holds what the store does from the write on: nothing derived from it
+    // is kept for the next start (see `state::keep_figures`) until it is read again.
+    state.ledger_ready.set(false);
     let report =
         creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await;
     // For the benchmark: when (ms since navigation) the stores were replaced, and when the start

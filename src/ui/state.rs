@@ -341,6 +341,10 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     use futures_util::future::{select, Either};
     let t0 = perf_now();
     publish_timing("wasmStart", t0);
+    // What needs the ledger waits for it from here on: a start after a sign-in, an unlock or a
+    // restore replaces a book that had one, and from the first sync's write on the book no
+    // longer holds what the store does (nothing derived from it is kept: see `keep_figures`).
+    state.ledger_ready.set(false);
     // Whether a server answers is asked while the database opens, not after it; a locked
     // device's lock page shows without waiting for the answer. A start-up after an unlock (or a
     // sign-in) goes on with the store already open: its key is in it.
@@ -520,10 +524,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     let user = user?.unwrap_or_else(|| "admin".into());
 
     // First the customers: the list is usable while the ledger is still being read. The book is
-    // made of them, and the list drawn, each in a task of its own: the page answers in between,
-    // and what needs the ledger waits for it from here on (a start after a sign-in or a restore
-    // replaces a book that had one).
-    state.ledger_ready.set(false);
+    // made of them, and the list drawn, each in a task of its own: the page answers in between.
     yield_now().await;
     let t_open = perf_now();
     let customers = customers?;
@@ -743,6 +744,9 @@ pub(crate) async fn keep_figures() {
     }
     let Ok(store) = db() else { return };
     let t = perf_now();
+    // Where the book stands: the bytes are filed under the revision the store holds when they are
+    // handed to it, so they must come from a book that holds what the store holds then.
+    let mark = with_data(|d| d.mark());
     // The home page's unfiltered dashboard for this user, from the per-customer timeline of this
     // data revision.
     let Some(rev) = timeline_in_slices(&state).await else {
@@ -753,7 +757,15 @@ pub(crate) async fn keep_figures() {
     let dash = with_data(|d| creditdesk_app::reports::dashboard(d, &Default::default(), rev));
     // The figures' encoding in a task of its own, on the data the dashboard was made of.
     yield_now().await;
-    if state.rev.get_untracked() != rev {
+    // Nothing kept if, in the turns, the data changed (a command, a run of the rules), a write
+    // began that has not reached the book (a pull adopted, the book not yet read again), another
+    // book took this one's place, or the data is being replaced (a restore: the book is read
+    // again): whoever changed it keeps the figures again. From this check to the store's taking
+    // of its revision, in `put_derived` before its first wait, nothing else runs.
+    let same = state.ledger_ready.get_untracked()
+        && state.rev.get_untracked() == rev
+        && with_data(|d| d.writing == 0 && d.mark() == mark);
+    if !same {
         return;
     }
     let bytes = with_data(|d| {
@@ -852,10 +864,13 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
             demo_lang(state.lang.get_untracked()),
         ))
     });
-    admin::start_again(&*store, &me, now().0, data).await?;
+    // The book no longer holds what the store does from the write on (see `keep_figures`).
+    state.ledger_ready.set(false);
     state.phase.set(Phase::Loading);
+    let done = admin::start_again(&*store, &me, now().0, data).await;
+    // Read again either way (one that fails changes nothing).
     boot(state).await;
-    Ok(())
+    Ok(done?)
 }
 
 /// Why a save did not happen. Nothing is changed in either case.

@@ -836,15 +836,18 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
     }
     if let (PullReply::Snapshot(snapshot), Some(chunks)) = (reply, fetched) {
         crate::ui::state::publish_timing("pullFetchedAt", crate::ui::state::perf_now());
-        let pending = app_sync::adopt(&*store, &snapshot, &chunks).await?;
-        crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
         if !reload {
             // The start-up reads the store next; the pending commands stay in the outbox and
             // are pushed by the next sync (their effects show once the server applies them).
+            app_sync::adopt(&*store, &snapshot, &chunks).await?;
+            crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
             return mark_synced(state, &store).await;
         }
+        // Adopted and read again as one write of the book: nothing kept meanwhile for the next
+        // start is filed under the adopted data (see `keep_figures`).
         let as_of = state.today.get_untracked();
-        let held = app_sync::rebase(&*store, &book(), as_of, pending, &mine).await?;
+        let held = app_sync::adopt_onto(&*store, &book(), as_of, &snapshot, &chunks, &mine).await?;
+        crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
         if !held.is_empty() {
             let lang = state.lang.get_untracked();
             // One who cannot see the limits learns of the check's outcome only.

@@ -95,7 +95,27 @@ pub struct Book {
     pub kept_order: Option<crate::figures::NameOrder>,
 }
 
+/// Where a book stands: which book it is, and how many runs of the rules and writes it has seen
+/// ([`Book::mark`]). Work that takes turns compares it before and after them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    made: Made,
+    rules_runs: u64,
+    commits: u64,
+}
+
 impl Book {
+    /// Where this book stands now: long work that takes turns (the rules' write after a large
+    /// run, the figures kept for the next start) takes it before its turns and, when it is the
+    /// same after them and no write is under way ([`Book::writing`]), knows that the book it
+    /// worked on is the one in place and holds what the store holds.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            made: self.made,
+            rules_runs: self.rules_runs,
+            commits: self.commits,
+        }
+    }
     pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
         self.index.get(&id).map(|&i| &self.customers[i])
     }

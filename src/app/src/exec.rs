@@ -2256,8 +2256,9 @@ pub(crate) async fn commit_audited<S: Store>(
 /// Runs `write`, a store's write of what the book is to hold once it succeeds, counted in the
 /// book as under way while it runs ([`Book::writing`]) and as committed if it succeeds
 /// ([`Book::commits`]; the caller puts what it wrote into the book in the same task). The one
-/// place that counts the book's writes, for long work that takes turns and checks that none
-/// landed under it (`monitoring::run_rules`).
+/// place that counts the book's writes (a command's, the rules', a pull adopted onto the book:
+/// `sync::adopt_onto`), for long work that takes turns and checks that none landed under it or is
+/// under way (`monitoring::run_rules`, the browser's figures kept for the next start).
 pub(crate) async fn written_through<T, E>(
     book: &RefCell<Book>,
     write: impl std::future::Future<Output = Result<T, E>>,

@@ -33,7 +33,7 @@ pub mod reps;
 pub mod sync;
 mod views;
 
-pub use book::{Book, GradeChange, MetricsParts};
+pub use book::{Book, GradeChange, Mark, MetricsParts};
 pub use command::{Base, Command, Envelope, OrderMove};
 pub use error::{Code, CommandError};
 pub use exec::{

@@ -245,7 +245,7 @@ pub async fn run_rules<S: Store>(
     if !settle(store, book, made).await {
         return Ok((RunReport::default(), Vec::new()));
     }
-    let before = mark(&book.borrow());
+    let before = book.borrow().mark();
     let (mut report, mut batch, mut events, mut fresh) =
         written_by(&book.borrow(), report, previous_changed);
     // The trail's entries of a large run (the first start's thousands of holds) chained a step
@@ -259,7 +259,7 @@ pub async fn run_rules<S: Store>(
         if !settle(store, book, made).await {
             return Ok((RunReport::default(), Vec::new()));
         }
-        if mark(&book.borrow()) == before {
+        if book.borrow().mark() == before {
             chained = Some(entries);
         } else {
             (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
@@ -268,12 +268,6 @@ pub async fn run_rules<S: Store>(
     write_run(store, book, &mut batch, &events, at, chained)
         .await
         .map(|()| (report, fresh))
-}
-
-/// What long work compares before and after its turns to know that the book is the same one,
-/// with no run of the rules and no write landed in it meanwhile.
-fn mark(d: &Book) -> (crate::book::Made, u64, u64) {
-    (d.made, d.rules_runs, d.commits)
 }
 
 /// How many turns [`settle`] waits at most for the writes under way.
@@ -516,7 +510,7 @@ pub async fn propose_reviews<S: Store>(
 ) -> Result<usize, CommandError> {
     let made = book.borrow().made;
     settle(store, book, made).await;
-    let before = mark(&book.borrow());
+    let before = book.borrow().mark();
     let (mut requests, mut events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
     if requests.is_empty() {
         return Ok(0);
@@ -526,7 +520,7 @@ pub async fn propose_reviews<S: Store>(
     // landed (or begun) in the turn.
     store.breathe().await;
     settle(store, book, made).await;
-    if mark(&book.borrow()) != before {
+    if book.borrow().mark() != before {
         (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
         if requests.is_empty() {
             return Ok(0);

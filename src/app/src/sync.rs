@@ -1188,6 +1188,27 @@ pub async fn adopt<S: Store>(
     Ok(pending)
 }
 
+/// A pull adopted on a device whose book is in memory: [`adopt`], a turn for the page, then
+/// [`rebase`] (what it returns). Counted as one write of the book ([`Book::writing`]) from the
+/// store's write until the book read again is in place: meanwhile the store holds data the book
+/// in memory does not, and work that derives from the book for the store (the figures kept for
+/// the next start) waits rather than file the old book's figures under the new data.
+pub async fn adopt_onto<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    as_of: Date,
+    snapshot: &Snapshot,
+    chunks: &[(String, Vec<u8>)],
+    mine: &[(OrderId, OrderStatus)],
+) -> Result<Vec<String>, StoreError> {
+    crate::exec::written_through(book, async {
+        let pending = adopt(store, snapshot, chunks).await?;
+        store.breathe().await;
+        rebase(store, book, as_of, pending, mine).await
+    })
+    .await
+}
+
 /// After a pull is adopted on a device whose book is in memory: reads the book again from the
 /// store (as of `as_of`, as the same user), runs the device's commands still to push on top, and
 /// returns the numbers of its orders the server held although this device had not (`mine`, as

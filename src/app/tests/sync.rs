@@ -12,7 +12,7 @@ use creditdesk_storage::mem::MemStore;
 use creditdesk_storage::{Batch, Store};
 use std::cell::RefCell;
 mod common;
-use common::{block_on, user};
+use common::{block_on, user, Turning};
 
 const TODAY: &str = "2026-06-15";
 
@@ -272,6 +272,64 @@ fn a_pull_replaces_the_data_and_what_was_not_pushed_yet_shows_on_top_once() {
     ))
     .unwrap();
     assert_eq!(again.ledger.orders().len(), 2);
+}
+
+#[test]
+fn a_pull_adopted_onto_a_book_in_memory_is_a_write_under_way_until_the_book_is_read_again() {
+    let (s_store, s_book) = server();
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    d_book.borrow_mut().user = "rep-1".into();
+    let customer = d_book.borrow().customers[0].id;
+    block_on(execute(
+        &s_store,
+        &s_book,
+        &ctx("fs", "theirs"),
+        order(2, customer, "400"),
+        vec![],
+    ))
+    .unwrap();
+    let (snapshot, chunks) = s_book.borrow().snapshot_for(&users()[0], 7).unwrap();
+    let before = d_book.borrow().mark();
+    // What work that takes turns (the figures kept for the next start) sees in the adoption's
+    // turns: (writes under way, the same book as before, its orders).
+    let seen = RefCell::new(Vec::new());
+    let store = Turning::every(&d_store, |_| {
+        let b = d_book.borrow();
+        seen.borrow_mut()
+            .push((b.writing, b.mark() == before, b.ledger.orders().len()));
+    });
+    let as_of = Date::parse(TODAY).unwrap();
+    let held = block_on(sync::adopt_onto(
+        &store,
+        &d_book,
+        as_of,
+        &snapshot,
+        &chunks,
+        &[],
+    ))
+    .unwrap();
+    assert!(held.is_empty(), "{held:?}");
+    // Between the store's write and the book read again: the old book, a write under way.
+    assert_eq!(*seen.borrow(), vec![(1, true, 0)]);
+    let b = d_book.borrow();
+    assert_eq!(
+        (b.writing, b.ledger.orders().len()),
+        (0, 1),
+        "then the pulled order"
+    );
+    assert_ne!(
+        b.mark(),
+        before,
+        "in another book, which nothing before it speaks for"
+    );
+    let (stored, _) = block_on(load::whole_book(
+        &d_store,
+        as_of,
+        DeviceId::from_u128(9),
+        Vec::new,
+    ))
+    .unwrap();
+    assert_eq!(stored.ledger.orders().len(), 1, "as the store holds");
 }
 
 #[test]

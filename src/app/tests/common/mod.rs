@@ -1,6 +1,7 @@
 //! Helpers the app crate's test files share.
 
 use creditdesk_domain::approval::{Role, User};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -23,5 +24,179 @@ pub fn user(id: &str, name: &str, role: Role) -> User {
         name: name.into(),
         roles: vec![role],
         region: String::new(),
+    }
+}
+
+/// A store that, at an import's first turn for the page, lets another command in (a rep typing
+/// an invoice while the import is written): in a browser the page runs between the import's
+/// steps; here the other command runs in that turn, on the same book and store. Not every test
+/// file uses it.
+#[allow(dead_code)]
+pub struct Turning<'a> {
+    pub inner: &'a creditdesk_storage::mem::MemStore,
+    pub at_turn: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    /// Which of the import's turns the other command runs in, and the turns so far.
+    pub turn: usize,
+    pub turns: std::cell::Cell<usize>,
+    /// Run at every turn, with its number (1 for the first).
+    pub every: RefCell<Option<EveryTurn<'a>>>,
+}
+
+/// What a [`Turning`] store runs at every turn.
+pub type EveryTurn<'a> = Box<dyn FnMut(usize) + 'a>;
+
+#[allow(dead_code)]
+impl<'a> Turning<'a> {
+    /// A store over `inner` that runs `each` in every turn, with the turn's number.
+    pub fn every(
+        inner: &'a creditdesk_storage::mem::MemStore,
+        each: impl FnMut(usize) + 'a,
+    ) -> Turning<'a> {
+        Turning {
+            every: RefCell::new(Some(Box::new(each))),
+            ..Turning::counting(inner)
+        }
+    }
+
+    /// A store over `inner` that runs `then` in its `turn`th turn.
+    pub fn at(
+        inner: &'a creditdesk_storage::mem::MemStore,
+        turn: usize,
+        then: impl FnOnce() + 'a,
+    ) -> Turning<'a> {
+        Turning {
+            inner,
+            at_turn: RefCell::new(Some(Box::new(then))),
+            turn,
+            turns: Default::default(),
+            every: RefCell::new(None),
+        }
+    }
+
+    /// A store over `inner` that only counts its turns.
+    pub fn counting(inner: &'a creditdesk_storage::mem::MemStore) -> Turning<'a> {
+        Turning {
+            inner,
+            at_turn: RefCell::new(None),
+            turn: 0,
+            turns: Default::default(),
+            every: RefCell::new(None),
+        }
+    }
+}
+
+impl creditdesk_storage::Store for Turning<'_> {
+    async fn load_customers(
+        &self,
+    ) -> Result<Vec<creditdesk_domain::Customer>, creditdesk_storage::StoreError> {
+        self.inner.load_customers().await
+    }
+    async fn load_ledger(
+        &self,
+    ) -> Result<creditdesk_storage::RawLedger, creditdesk_storage::StoreError> {
+        self.inner.load_ledger().await
+    }
+    async fn commit(
+        &self,
+        batch: &creditdesk_storage::Batch,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.commit(batch).await
+    }
+    async fn load_audit(
+        &self,
+    ) -> Result<Vec<creditdesk_domain::approval::AuditEntry>, creditdesk_storage::StoreError> {
+        self.inner.load_audit().await
+    }
+    async fn last_audit(
+        &self,
+    ) -> Result<Option<creditdesk_domain::approval::AuditEntry>, creditdesk_storage::StoreError>
+    {
+        self.inner.last_audit().await
+    }
+    async fn attachment(
+        &self,
+        id: &str,
+    ) -> Result<Option<Vec<u8>>, creditdesk_storage::StoreError> {
+        self.inner.attachment(id).await
+    }
+    async fn compact(&self) -> Result<usize, creditdesk_storage::StoreError> {
+        self.inner.compact().await
+    }
+    async fn replace_all(
+        &self,
+        customers: &[creditdesk_domain::Customer],
+        rows: &creditdesk_storage::Rows,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.replace_all(customers, rows).await
+    }
+    async fn docs(
+        &self,
+        which: creditdesk_storage::Docs,
+    ) -> Result<Vec<(String, String)>, creditdesk_storage::StoreError> {
+        self.inner.docs(which).await
+    }
+    async fn put_docs(
+        &self,
+        which: creditdesk_storage::Docs,
+        docs: &[(&str, &str)],
+        outbox: &[creditdesk_storage::OutboxEntry],
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.put_docs(which, docs, outbox).await
+    }
+    async fn dump(
+        &self,
+    ) -> Result<creditdesk_storage::backup::Dump, creditdesk_storage::StoreError> {
+        self.inner.dump().await
+    }
+    async fn restore(
+        &self,
+        dump: &creditdesk_storage::backup::Dump,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.restore(dump).await
+    }
+    async fn import(
+        &self,
+        customers: &[creditdesk_domain::Customer],
+        rows: &creditdesk_storage::Rows,
+        outbox: &[creditdesk_storage::OutboxEntry],
+        audit: &[creditdesk_domain::approval::AuditEntry],
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.import(customers, rows, outbox, audit).await
+    }
+    async fn setting(&self, key: &str) -> Result<Option<String>, creditdesk_storage::StoreError> {
+        self.inner.setting(key).await
+    }
+    async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.set_setting(key, value).await
+    }
+    async fn outbox(
+        &self,
+    ) -> Result<Vec<creditdesk_storage::OutboxEntry>, creditdesk_storage::StoreError> {
+        self.inner.outbox().await
+    }
+    async fn acknowledge(&self, answered: &[String]) -> Result<(), creditdesk_storage::StoreError> {
+        self.inner.acknowledge(answered).await
+    }
+    async fn stats(&self) -> Result<creditdesk_storage::Stats, creditdesk_storage::StoreError> {
+        self.inner.stats().await
+    }
+    async fn breathe(&self) {
+        // The other command runs in the turn numbered `turn` (1 for the first).
+        let n = self.turns.get() + 1;
+        self.turns.set(n);
+        if let Some(each) = self.every.borrow_mut().as_mut() {
+            each(n);
+        }
+        if n != self.turn {
+            return;
+        }
+        let turn = self.at_turn.borrow_mut().take();
+        if let Some(turn) = turn {
+            turn();
+        }
     }
 }
