@@ -345,6 +345,7 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     // restore replaces a book that had one, and from the first sync's write on the book no
     // longer holds what the store does (nothing derived from it is kept: see `keep_figures`).
     state.ledger_ready.set(false);
+    crate::ui::sync::book_read_from_store();
     // Whether a server answers is asked while the database opens, not after it; a locked
     // device's lock page shows without waiting for the answer. A start-up after an unlock (or a
     // sign-in) goes on with the store already open: its key is in it.
@@ -759,11 +760,13 @@ pub(crate) async fn keep_figures() {
     yield_now().await;
     // Nothing kept if, in the turns, the data changed (a command, a run of the rules), a write
     // began that has not reached the book (a pull adopted, the book not yet read again), another
-    // book took this one's place, or the data is being replaced (a restore: the book is read
-    // again): whoever changed it keeps the figures again. From this check to the store's taking
-    // of its revision, in `put_derived` before its first wait, nothing else runs.
+    // book took this one's place, the data is being replaced (a restore: the book is read
+    // again), or a pull was adopted and the book could not be read again: a later keep keeps
+    // them. From this check to the store's taking of its revision, in `put_derived` before its
+    // first wait, nothing else runs.
     let same = state.ledger_ready.get_untracked()
         && state.rev.get_untracked() == rev
+        && !crate::ui::sync::book_behind()
         && with_data(|d| d.writing == 0 && d.mark() == mark);
     if !same {
         return;
@@ -864,11 +867,14 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
             demo_lang(state.lang.get_untracked()),
         ))
     });
+    // A refusal writes nothing and reads nothing again.
+    admin::allowed(&*store, &me).await?;
     // The book no longer holds what the store does from the write on (see `keep_figures`).
     state.ledger_ready.set(false);
     state.phase.set(Phase::Loading);
     let done = admin::start_again(&*store, &me, now().0, data).await;
-    // Read again either way (one that fails changes nothing).
+    // Read again either way: the replacement is several writes, and one that fails may leave
+    // some done.
     boot(state).await;
     Ok(done?)
 }

@@ -19,7 +19,7 @@ pub const AUDIT_ARCHIVE: &str = "audit_archive:";
 /// Whether `actor` may replace the data in `store`: an administrator's right, and never on a
 /// device that syncs with a server (the server holds the data: its restore is the
 /// administrator's command there; a device's would be undone by its next pull).
-async fn allowed<S: Store>(store: &S, actor: &User) -> Result<(), CommandError> {
+pub async fn allowed<S: Store>(store: &S, actor: &User) -> Result<(), CommandError> {
     if !actor.may(Permission::ResetData) {
         return Err(CommandError::NotPermitted("replace the data"));
     }

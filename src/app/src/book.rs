@@ -107,8 +107,10 @@ pub struct Mark {
 impl Book {
     /// Where this book stands now: long work that takes turns (the rules' write after a large
     /// run, the figures kept for the next start) takes it before its turns and, when it is the
-    /// same after them and no write is under way ([`Book::writing`]), knows that the book it
-    /// worked on is the one in place and holds what the store holds.
+    /// same after them and no write is under way ([`Book::writing`]), knows that no write landed
+    /// in the book it worked on and that no other book took its place. What changes a book in
+    /// place without a write (its day rolled, the user switched) leaves the mark as it is: the
+    /// browser's data revision moves with those.
     pub fn mark(&self) -> Mark {
         Mark {
             made: self.made,

@@ -1226,6 +1226,9 @@ pub async fn rebase<S: Store>(
     };
     let (mut fresh, _) = crate::load::whole_book(store, as_of, device, Vec::new).await?;
     fresh.user = user;
+    // The writes under way stay counted in the book that takes this one's place (the pull's own,
+    // when `adopt_onto` runs this, ends only once the commands still to push are replayed).
+    fresh.writing = book.borrow().writing;
     *book.borrow_mut() = fresh;
     let me = book.borrow().me();
     replay(store, book, &me, device, pending).await;

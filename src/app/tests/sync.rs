@@ -333,6 +333,19 @@ fn a_pull_adopted_onto_a_book_in_memory_is_a_write_under_way_until_the_book_is_r
 }
 
 #[test]
+fn a_book_read_again_after_a_pull_keeps_counting_the_writes_under_way() {
+    let (_, s_book) = server();
+    let (d_store, d_book) = device(&s_book, "rep-1");
+    let made = d_book.borrow().made;
+    d_book.borrow_mut().writing = 2;
+    let as_of = Date::parse(TODAY).unwrap();
+    block_on(sync::rebase(&d_store, &d_book, as_of, Vec::new(), &[])).unwrap();
+    let b = d_book.borrow();
+    assert_ne!(b.made, made, "another book");
+    assert_eq!(b.writing, 2, "the writes begun on the one before end on it");
+}
+
+#[test]
 fn a_pull_fetches_only_the_ledger_chunks_the_device_does_not_hold_and_refuses_a_damaged_one() {
     let (s_store, s_book) = server();
     let fs = users().into_iter().find(|u| u.id == "fs").unwrap();

@@ -2187,9 +2187,13 @@ impl Store for IdbStore {
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
         if self.rev.borrow().is_none() {
-            // Data never written through a revision (an older database): one starts here.
+            // Data never written through a revision (an older database): one starts here, and
+            // nothing is kept with it. The bytes were made before this write waited, and a
+            // command may commit meanwhile: filed under the revision after it, they would pass
+            // for its figures. The next keep keeps them.
             self.write_data(&[META], async |_| Ok(())).await?;
         }
+        // Taken before any wait: the caller made the bytes from what it holds in this task.
         let rev = self.rev.borrow().clone().unwrap_or_default();
         // With them, the customers as one record if this start read them one by one. It is of
         // the customers' revision they were read at: if a customer changed since (here or in

@@ -1070,6 +1070,22 @@ async fn the_customers_list_outlives_writes_that_leave_the_customers_alone_and_n
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_database_without_a_data_revision_starts_one_and_keeps_nothing_with_that_first_write() {
+    let s = fresh("t-derived-no-rev").await;
+    assert_eq!(
+        s.derived().await.unwrap(),
+        None,
+        "no revision, nothing kept"
+    );
+    // Bytes made before the revision existed: the write that starts one might wait behind a
+    // command's, so they are not filed under it.
+    s.put_derived(b"made before").await.unwrap();
+    assert_eq!(s.derived().await.unwrap(), None, "a revision, nothing kept");
+    s.put_derived(b"figures").await.unwrap();
+    assert_eq!(s.derived().await.unwrap().as_deref(), Some(&b"figures"[..]));
+}
+
 /// What a tab of a build from before the customers' revision writes when it changes a customer:
 /// the record and a new data revision, nothing else.
 async fn write_as_an_older_build(s: &IdbStore, c: &creditdesk_domain::Customer) {
