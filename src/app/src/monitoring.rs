@@ -245,25 +245,29 @@ pub async fn run_rules<S: Store>(
     if !settle(store, book, made).await {
         return Ok((RunReport::default(), Vec::new()));
     }
-    let before = book.borrow().mark();
+    let mut before = book.borrow().mark();
+    // The records' JSON of a large run (the first start's 11,500 alerts) made a few thousand at a
+    // time, and its trail's entries (thousands of holds) chained a thousand at a time, with
+    // turns. Should a write land in a turn (an alert acknowledged), everything is made again at
+    // once from the state after it, in the task that writes it: what it changed is never
+    // written over.
+    let docs = docs_in_steps(store, book, &report, before).await;
+    if docs.is_none() {
+        before = book.borrow().mark();
+    }
     let (mut report, mut batch, mut events, mut fresh) =
-        written_by(&book.borrow(), report, previous_changed);
-    // The trail's entries of a large run (the first start's thousands of holds) chained a step
-    // at a time, with turns. Should a write land in a turn, the records and the entries are made
-    // again at once from the state after it, in the task that writes them: what it changed (an
-    // alert acknowledged) is never written over.
+        written_by(&book.borrow(), report, previous_changed, docs);
     let mut chained = None;
     if events.len() > crate::exec::CHAIN_PER_TURN {
         let head = book.borrow().audit.last().cloned();
-        let entries = crate::exec::chain_in_steps(store, head, at, &events).await;
-        if !settle(store, book, made).await {
-            return Ok((RunReport::default(), Vec::new()));
-        }
-        if book.borrow().mark() == before {
-            chained = Some(entries);
-        } else {
-            (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed);
-        }
+        chained = Some(crate::exec::chain_in_steps(store, head, at, &events).await);
+    }
+    if !settle(store, book, made).await {
+        return Ok((RunReport::default(), Vec::new()));
+    }
+    if book.borrow().mark() != before {
+        (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed, None);
+        chained = None;
     }
     write_run(store, book, &mut batch, &events, at, chained)
         .await
@@ -310,13 +314,19 @@ async fn write_run<S: Store>(
     Ok(())
 }
 
-/// What a run writes: the alerts and tasks it touched (by id), the settings that changed, the
-/// audit entries of holds set and released, and the alerts it raised.
-fn written_by(
-    d: &Book,
-    report: RunReport,
-    previous_changed: bool,
-) -> (RunReport, Batch, Vec<Event>, Vec<Alert>) {
+/// How many alerts' and tasks' records [`docs_in_steps`] makes in a step (the first start's
+/// 11,500 alerts and tasks were some 27 ms of JSON in one task, traced).
+const DOCS_PER_TURN: usize = 4_000;
+
+/// Which record of the book's monitoring state a run writes: an alert's or a task's, by place.
+#[derive(Clone, Copy)]
+enum Written {
+    Alert(usize),
+    Task(usize),
+}
+
+/// The alerts and tasks whose records a run writes: those it raised, cleared, opened or closed.
+fn docs_written(d: &Book, report: &RunReport) -> Vec<Written> {
     let m = &d.monitor;
     let alert_ids: HashSet<&str> = report
         .raised
@@ -331,25 +341,79 @@ fn written_by(
         .chain(report.broken_promises.iter().map(|(t, _, _)| t))
         .map(String::as_str)
         .collect();
-    let mut batch = Batch::default();
-    for a in m
-        .alerts
-        .iter()
-        .filter(|a| alert_ids.contains(a.id.as_str()))
-    {
-        batch.docs.push((
-            Docs::Alerts,
-            a.id.clone(),
-            serde_json::to_string(a).expect("json"),
-        ));
+    let alerts = (m.alerts.iter().enumerate())
+        .filter(|(_, a)| alert_ids.contains(a.id.as_str()))
+        .map(|(i, _)| Written::Alert(i));
+    let tasks = (m.tasks.iter().enumerate())
+        .filter(|(_, t)| task_ids.contains(t.id.as_str()))
+        .map(|(i, _)| Written::Task(i));
+    alerts.chain(tasks).collect()
+}
+
+/// One record a run writes, as stored; `None` if the state has no such place (it changed since
+/// the places were taken).
+fn doc_of(m: &MonitorState, w: Written) -> Option<(Docs, String, String)> {
+    Some(match w {
+        Written::Alert(i) => {
+            let a = m.alerts.get(i)?;
+            let json = serde_json::to_string(a).expect("json");
+            (Docs::Alerts, a.id.clone(), json)
+        }
+        Written::Task(i) => {
+            let t = m.tasks.get(i)?;
+            let json = serde_json::to_string(t).expect("json");
+            (Docs::Tasks, t.id.clone(), json)
+        }
+    })
+}
+
+/// The records a run writes (see [`docs_written`]), [`DOCS_PER_TURN`] a step with a turn for
+/// the page between steps, from the book as it stands at `before`; `None` when the book moved
+/// in a turn (the caller makes them again at once), or when they are few enough to be made
+/// with the rest at once.
+async fn docs_in_steps<S: Store>(
+    store: &S,
+    book: &RefCell<Book>,
+    report: &RunReport,
+    before: crate::book::Mark,
+) -> Option<Vec<(Docs, String, String)>> {
+    let which = docs_written(&book.borrow(), report);
+    if which.len() <= DOCS_PER_TURN {
+        return None;
     }
-    for t in m.tasks.iter().filter(|t| task_ids.contains(t.id.as_str())) {
-        batch.docs.push((
-            Docs::Tasks,
-            t.id.clone(),
-            serde_json::to_string(t).expect("json"),
-        ));
+    let mut docs = Vec::with_capacity(which.len());
+    for (k, part) in which.chunks(DOCS_PER_TURN).enumerate() {
+        if k > 0 {
+            store.breathe().await;
+            if book.borrow().mark() != before {
+                return None;
+            }
+        }
+        let d = book.borrow();
+        for &w in part {
+            docs.push(doc_of(&d.monitor, w)?);
+        }
     }
+    Some(docs)
+}
+
+/// What a run writes: the alerts and tasks it touched (their records `docs` when already made,
+/// by [`docs_in_steps`] from the same state), the settings that changed, the audit entries of
+/// holds set and released, and the alerts it raised.
+fn written_by(
+    d: &Book,
+    report: RunReport,
+    previous_changed: bool,
+    docs: Option<Vec<(Docs, String, String)>>,
+) -> (RunReport, Batch, Vec<Event>, Vec<Alert>) {
+    let m = &d.monitor;
+    let mut batch = Batch {
+        docs: docs.unwrap_or_else(|| {
+            let which = docs_written(d, &report);
+            which.iter().filter_map(|&w| doc_of(m, w)).collect()
+        }),
+        ..Batch::default()
+    };
     settings::MONITOR.put(
         &mut batch,
         &MonitorCounter {
@@ -515,13 +579,18 @@ pub async fn propose_reviews<S: Store>(
     if requests.is_empty() {
         return Ok(0);
     }
-    // Their write in a task of its own (the first start's, with the proposals, was a task of
-    // 51 ms traced); proposed again at once, in the task that writes them, should a write have
-    // landed (or begun) in the turn.
+    // Their trail's entries chained a thousand a step, and their write, in tasks of their own
+    // (the first start's proposals, chained and written in one task, were 52 ms traced);
+    // proposed again at once, in the task that writes them, should a write have landed (or
+    // begun) in a turn.
+    store.breathe().await;
+    let head = book.borrow().audit.last().cloned();
+    let mut chained = Some(crate::exec::chain_in_steps(store, head, at.0, &events).await);
     store.breathe().await;
     settle(store, book, made).await;
     if book.borrow().mark() != before {
         (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
+        chained = None;
         if requests.is_empty() {
             return Ok(0);
         }
@@ -533,7 +602,7 @@ pub async fn propose_reviews<S: Store>(
             .collect(),
         ..Batch::default()
     };
-    commit_audited(store, book, &mut batch, &events, at.0, None).await?;
+    commit_audited(store, book, &mut batch, &events, at.0, chained).await?;
     let n = requests.len();
     // Newest first, as one insertion at the front each would leave them (in one move of the
     // requests there, not one per proposal).

@@ -5334,6 +5334,50 @@ fn a_run_with_thousands_of_trail_entries_chains_them_in_steps_into_one_verified_
 }
 
 #[test]
+fn a_run_with_thousands_of_records_makes_them_in_steps_and_stores_each_as_the_book_holds_it() {
+    use creditdesk_app::monitoring::{load, run_rules};
+    let w = world_of_held(2_100);
+    let trail_before = w.book.borrow().audit.len();
+    let store = Turning::counting(&w.store);
+    block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let book = w.book.borrow();
+    let (_, stored, _) = block_on(load(&w.store)).unwrap();
+    let records = stored.alerts.len() + stored.tasks.len();
+    assert!(records > 4_000, "{records} records: more than a step's");
+    let added = book.audit.len() - trail_before;
+    // One between each 2,000 customers' facts, the turn before the records, one between each
+    // 4,000 records made and each thousand entries chained.
+    let customers = book.customers.len();
+    assert_eq!(
+        store.turns.get(),
+        (customers.div_ceil(2_000) - 1)
+            + 1
+            + (records.div_ceil(4_000) - 1)
+            + (added.div_ceil(1_000) - 1)
+    );
+    // Every record stored as the book holds it (the store reads them back in the order of their
+    // keys).
+    fn sorted<T: serde::Serialize>(records: &[T]) -> Vec<String> {
+        let mut v: Vec<String> = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        v.sort();
+        v
+    }
+    assert!(sorted(&stored.alerts) == sorted(&book.monitor.alerts));
+    assert!(sorted(&stored.tasks) == sorted(&book.monitor.tasks));
+}
+
+#[test]
+fn an_alert_acknowledged_while_a_large_runs_records_are_made_stays_acknowledged() {
+    let w = world_of_held(2_100);
+    // The third turn (after the one between the customers' facts and the one before the
+    // records) is the first between two steps of the records.
+    acknowledged_in_a_runs_turn(&w, 3, "fs", |_| true);
+}
+
+#[test]
 fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged() {
     let w = world_of_held(1_100);
     let trail_before = w.book.borrow().audit.len();
@@ -5347,14 +5391,22 @@ fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged(
 }
 
 #[test]
-fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_write() {
+fn reviews_are_proposed_again_when_a_request_is_filed_in_a_turn_before_their_write() {
+    // The run's turn before its write, then the proposals' turns: before their trail's entries
+    // are chained, and before their write.
+    for turn in [2, 3] {
+        reviews_proposed_again_when_a_request_is_filed_in_turn(turn);
+    }
+}
+
+/// In the `turn`th turn of the rules' watch the rep files a request on the customer about to be
+/// reviewed: the reviews are proposed again, without that customer's.
+fn reviews_proposed_again_when_a_request_is_filed_in_turn(turn: usize) {
     let w = world_unused_for_seven_months();
     let system = system_user();
     let mut ids = 5_000u128..;
     let mut next = || ids.next().unwrap();
-    // The run's turn before its write, then the proposals' turn before theirs: in it the rep
-    // files a request on the customer about to be reviewed.
-    let store = Turning::at(&w.store, 2, || {
+    let store = Turning::at(&w.store, turn, || {
         w.file(
             "rep-1",
             RequestKind::PermanentChange {
@@ -5367,25 +5419,63 @@ fn reviews_are_proposed_again_when_a_request_is_filed_in_the_turn_before_their_w
         );
     });
     let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
-    assert_eq!(store.turns.get(), 2);
+    assert_eq!(store.turns.get(), 3);
     // The other customer's review only: ours has a limit change open now.
-    assert_eq!(watched.reviews, Ok(1));
+    assert_eq!(watched.reviews, Ok(1), "filed in turn {turn}");
     let book = w.book.borrow();
     let ours: Vec<_> = book
         .requests
         .iter()
         .filter(|r| r.customer == w.ours)
         .collect();
-    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours.len(), 1, "filed in turn {turn}: {ours:?}");
     assert_eq!(ours[0].flow.requester, "rep-1");
     // Newest first: the review filed after the rep's request.
     assert_eq!(book.requests[0].flow.requester, system.id);
+    // One trail, the review's entry after the rep's, as stored.
+    assert_eq!(verify(&book.audit), Ok(()));
+    assert_eq!(block_on(w.store.load_audit()).unwrap(), book.audit);
     assert_eq!(
         block_on(w.store.docs(creditdesk_storage::Docs::Requests))
             .unwrap()
             .len(),
         2
     );
+}
+
+#[test]
+fn reviews_proposed_again_after_a_run_of_the_rules_in_their_turn_are_on_the_trail_as_filed() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_unused_for_seven_months();
+    let mut ids = 5_000u128..;
+    let mut next = || ids.next().unwrap();
+    // After the proposals' entries are chained, a run of the rules over nobody: nothing on the
+    // trail, but the book moved, so the reviews are proposed again (under new ids) and their
+    // entries made again with them.
+    let store = Turning::at(&w.store, 3, || {
+        block_on(run_rules(
+            &w.store,
+            &w.book,
+            1_800_000_100_500,
+            Some(vec![]),
+        ))
+        .unwrap();
+    });
+    let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
+    assert_eq!(watched.reviews, Ok(2));
+    let book = w.book.borrow();
+    for r in book
+        .requests
+        .iter()
+        .filter(|r| r.flow.requester == "system")
+    {
+        let id = r.id.to_string();
+        assert!(
+            book.audit.iter().any(|e| e.subject.contains(&id)),
+            "the review {id} is on the trail"
+        );
+    }
+    assert_eq!(verify(&book.audit), Ok(()));
 }
 
 #[test]
