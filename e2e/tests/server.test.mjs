@@ -315,6 +315,52 @@ test("a user changes their password on the account page and signs in with the ne
   }
 });
 
+test("a rep whose session a password change ended signs in again on the same page, which then keeps in sync once, live", async () => {
+  const phone = await browser();
+  const desk = await browser();
+  const finance = await browser();
+  const counts = () => phone.page.evaluate(() => ({ starts: window.__cd_timings.syncStarts, keepers: window.__cd_timings.syncKeepers }));
+  try {
+    await phone.page.goto(server.url + "/customers");
+    await signIn(phone.page, "rep-8");
+    await ready(phone.page);
+    assert.deepEqual(await counts(), { starts: 1, keepers: 1 });
+    // On the desk, the same rep changes the password: the server ends the phone's session.
+    await desk.page.goto(server.url + "/");
+    await signIn(desk.page, "rep-8");
+    await desk.page.click("[data-testid=sync-state]");
+    await desk.page.fill("#pw-old", DEMO_PASSWORD);
+    await desk.page.fill("#pw-new", "a-new-password-8");
+    await desk.page.click("[data-testid=change-password] button");
+    await desk.page.waitForFunction(() => document.querySelector("[data-testid=password-note]")?.textContent.includes("密码已保存"));
+    // The phone's next sync is refused: it asks to sign in, and the rep does, on the same page.
+    await phone.page.click("[data-testid=sync-state]");
+    await phone.page.click("[data-testid=sync-now]");
+    await signIn(phone.page, "rep-8", "a-new-password-8");
+    await phone.page.waitForFunction(() => window.__cd_timings.syncStarts === 2 && window.__cd_timings.ledgerReady);
+    // The second start found the page kept in sync: one timer, one listener, one event stream.
+    assert.deepEqual(await counts(), { starts: 2, keepers: 1 });
+    // Live still: an invoice finance records on one of the rep's customers reaches the phone
+    // without a reload or a click, well before the half-minute timer would sync.
+    const customer = JSON.parse(await phone.page.evaluate(() => window.wasmBindings.cd_test_stored_customers()))[0].id;
+    await finance.page.goto(server.url + "/");
+    await signIn(finance.page, "fs-2");
+    await finance.page.goto(`${server.url}/customers/${customer}`);
+    await finance.page.waitForSelector("[data-testid=customer-360]");
+    const since = await lastSync(phone.page);
+    await finance.page.click("[data-testid=new-invoice]");
+    await finance.page.fill("#f-amount", "321");
+    await finance.page.click("[data-testid=save]");
+    await finance.page.waitForURL(`${server.url}/customers/${customer}`);
+    await phone.page.waitForFunction((t) => (window.__cd_timings?.syncDone ?? 0) > t, since, { timeout: 20_000 });
+    assert.deepEqual(appErrors(phone.errors), []);
+  } finally {
+    await phone.close();
+    await desk.close();
+    await finance.close();
+  }
+});
+
 test("a rep reserves credit for the field on the credit card, sees it counted, and gives it back", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page } = b;

@@ -118,6 +118,9 @@ thread_local! {
     /// A pull's write of the store succeeded and the book could not be read again: the store
     /// holds data the book does not (see [`book_behind`]).
     static BOOK_BEHIND: Cell<bool> = const { Cell::new(false) };
+    /// How many starts asked to keep this page in sync, and how many times the timer, the
+    /// listener and the event stream that do it were put in place (once a page).
+    static KEEPING: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
 }
 
 /// Whether the book in memory is behind the store: a pull was adopted and the book could not be
@@ -702,6 +705,12 @@ pub async fn sync_now(state: AppState) {
     if !state.sync.server.get_untracked() || state.sync.session.get_untracked().is_none() {
         return;
     }
+    // A start under way (after a sign-in, a restore) reads the book from the store and syncs
+    // first itself; a pull adopted now would put a book in its place that the start then fills
+    // with the ledger it read before. It keeps the device in sync once it is done.
+    if !state.ledger_ready.get_untracked() {
+        return;
+    }
     if BUSY.get() {
         AGAIN.set(true);
         return;
@@ -734,6 +743,10 @@ pub async fn sync_now(state: AppState) {
 
 /// At start-up, before the data loads: push and pull once (the caller loads what was pulled).
 pub async fn first_sync(state: AppState) {
+    // A sync begun before this start (the page's, before a sign-in) ends first: one at a time.
+    while BUSY.get() {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
     BUSY.set(true);
     state.sync.busy.set(true);
     match once(state, false).await {
@@ -967,6 +980,17 @@ pub fn keep_in_sync(state: AppState) {
         return;
     }
     leptos::task::spawn_local(sync_now(state));
+    // Once a page: a start after a sign-in or a restore finds them in place (each start added
+    // another timer, listener and event stream). For the tests: the starts that asked, and the
+    // times they were put in place.
+    let (asked, placed) = KEEPING.get();
+    KEEPING.set((asked + 1, placed));
+    crate::ui::state::publish_timing("syncStarts", f64::from(asked + 1));
+    if placed > 0 {
+        return;
+    }
+    KEEPING.set((asked + 1, placed + 1));
+    crate::ui::state::publish_timing("syncKeepers", f64::from(placed + 1));
     let _ = set_interval_with_handle(
         move || leptos::task::spawn_local(sync_now(state)),
         std::time::Duration::from_secs(30),
