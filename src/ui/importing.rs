@@ -312,8 +312,10 @@ pub async fn restore(
     // restore that fails changes nothing).
     state.phase.set(Phase::Loading);
     // The book no longer holds what the store does from the write on: nothing derived from it
-    // is kept for the next start (see `state::keep_figures`) until it is read again.
+    // is kept for the next start (see `state::keep_figures`) until it is read again; no sync
+    // begins (one under way ends first: its pull would write the store under the restore).
     state.ledger_ready.set(false);
+    crate::ui::sync::wait_idle().await;
     let report =
         creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await;
     // For the benchmark: when (ms since navigation) the stores were replaced, and when the start

@@ -10,6 +10,7 @@ use creditdesk_domain::monitor::{
 };
 use creditdesk_domain::*;
 use creditdesk_storage::StoreError;
+use leptos::prelude::GetUntracked;
 
 /// How many of the customers the signed-in user sees a rule would fire for today, and the names
 /// of the first `names` of them.
@@ -20,6 +21,12 @@ pub fn test_rule(d: &crate::ui::state::Data, rule: Rule, names: usize) -> (usize
 /// Runs the rules over some customers (all when `ids` is `None`), writes what changed, announces
 /// the new alerts and files the reviews they ask for.
 pub async fn watch(ids: Option<Vec<CustomerId>>) -> Result<RunReport, StoreError> {
+    // Only over a whole book: while a start reads the ledger its book has neither the ledger nor
+    // the monitoring state (a run would write its counter and holds from nothing). The start's
+    // own run, once the book is whole, goes over every customer.
+    if crate::ui::state::AppState::current().is_some_and(|s| !s.ledger_ready.get_untracked()) {
+        return Ok(RunReport::default());
+    }
     let store = db()?;
     let book = crate::ui::state::book();
     let system = crate::ui::approvals::system_user();

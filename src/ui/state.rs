@@ -869,9 +869,11 @@ pub async fn replace_data(state: AppState, demo: bool) -> Result<(), SaveError> 
     });
     // A refusal writes nothing and reads nothing again.
     admin::allowed(&*store, &me).await?;
-    // The book no longer holds what the store does from the write on (see `keep_figures`).
+    // The book no longer holds what the store does from the write on (see `keep_figures`); no
+    // sync begins, and one under way ends first.
     state.ledger_ready.set(false);
     state.phase.set(Phase::Loading);
+    crate::ui::sync::wait_idle().await;
     let done = admin::start_again(&*store, &me, now().0, data).await;
     // Read again either way: the replacement is several writes, and one that fails may leave
     // some done.

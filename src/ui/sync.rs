@@ -118,6 +118,8 @@ thread_local! {
     /// A pull's write of the store succeeded and the book could not be read again: the store
     /// holds data the book does not (see [`book_behind`]).
     static BOOK_BEHIND: Cell<bool> = const { Cell::new(false) };
+    /// How many `change` events of the server's stream this page has had.
+    static LIVE: Cell<u32> = const { Cell::new(0) };
     /// How many starts asked to keep this page in sync, and how many times the timer, the
     /// listener and the event stream that do it were put in place (once a page).
     static KEEPING: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
@@ -675,6 +677,19 @@ async fn post_done(path: &str, body: &impl serde::Serialize) -> Result<(), SyncE
 /// not be lost), then ends the session on the server and erases this device's copy of the data.
 /// With changes still waiting (no connection), it does not sign out and says why.
 pub async fn sign_out(state: AppState) {
+    // A start reading the book syncs when it is done (no sync runs meanwhile): its end is awaited
+    // (a minute at most: a start that failed never ends), so that what waits is sent.
+    for _ in 0..600 {
+        if state.ledger_ready.get_untracked()
+            || matches!(
+                state.phase.get_untracked(),
+                crate::ui::state::Phase::Failed(_) | crate::ui::state::Phase::Unanswered
+            )
+        {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(100).await;
+    }
     sync_now(state).await;
     while BUSY.get() {
         gloo_timers::future::TimeoutFuture::new(20).await;
@@ -1011,10 +1026,23 @@ fn listen(state: AppState) {
             let opened = gloo_net::eventsource::futures::EventSource::new(&api("/api/v1/events"))
                 .and_then(|mut es| es.subscribe("change").map(|s| (es, s)));
             match opened {
-                Ok((_es, mut changes)) => {
+                Ok((es, mut changes)) => {
                     while let Some(event) = changes.next().await {
-                        if event.is_ok() {
-                            sync_now(state).await;
+                        match event {
+                            Ok(_) => {
+                                // For the tests: syncs the stream asked for.
+                                LIVE.set(LIVE.get() + 1);
+                                crate::ui::state::publish_timing(
+                                    "liveSyncs",
+                                    f64::from(LIVE.get()),
+                                );
+                                sync_now(state).await;
+                            }
+                            // A stream the browser gave up on (refused on reconnecting: a
+                            // session ended; a proxy's error) sends nothing more: opened again.
+                            Err(_) if es.state() == gloo_net::eventsource::State::Closed => break,
+                            // Reconnecting by itself (offline, a server restart).
+                            Err(_) => {}
                         }
                     }
                 }

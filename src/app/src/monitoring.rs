@@ -573,7 +573,11 @@ pub async fn propose_reviews<S: Store>(
     new_id: &mut dyn FnMut() -> u128,
 ) -> Result<usize, CommandError> {
     let made = book.borrow().made;
-    settle(store, book, made).await;
+    // A book put in this one's place (a start's, its ledger perhaps not read yet; a sync's) is
+    // not the one whose run raised the alerts: nothing is proposed on it.
+    if !settle(store, book, made).await {
+        return Ok(0);
+    }
     let before = book.borrow().mark();
     let (mut requests, mut events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
     if requests.is_empty() {
@@ -587,7 +591,9 @@ pub async fn propose_reviews<S: Store>(
     let head = book.borrow().audit.last().cloned();
     let mut chained = Some(crate::exec::chain_in_steps(store, head, at.0, &events).await);
     store.breathe().await;
-    settle(store, book, made).await;
+    if !settle(store, book, made).await {
+        return Ok(0);
+    }
     if book.borrow().mark() != before {
         (requests, events) = reviews_for(&book.borrow(), fresh, system, at, new_id);
         chained = None;

@@ -5479,6 +5479,23 @@ fn reviews_proposed_again_after_a_run_of_the_rules_in_their_turn_are_on_the_trai
 }
 
 #[test]
+fn no_review_is_proposed_on_a_book_put_in_place_in_the_proposals_turns() {
+    // The run's turn before its write; then the proposals' turns, before their entries are
+    // chained and before their write: a start puts its book in place (a ledger not read yet:
+    // no sales, no grade), on which no limit is to be proposed.
+    for turn in [2, 3] {
+        let w = world_unused_for_seven_months();
+        let mut ids = 5_000u128..;
+        let mut next = || ids.next().unwrap();
+        let store = Turning::at(&w.store, turn, || replace_book_as_a_start_does(&w));
+        let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
+        assert_eq!(watched.reviews, Ok(0), "replaced in turn {turn}");
+        let stored = block_on(w.store.docs(creditdesk_storage::Docs::Requests)).unwrap();
+        assert!(stored.is_empty(), "replaced in turn {turn}: {stored:?}");
+    }
+}
+
+#[test]
 fn a_run_writes_after_a_write_under_way_in_its_turn_has_landed_and_keeps_what_it_changed() {
     use creditdesk_domain::monitor::AlertStatus;
     let w = World::new();
