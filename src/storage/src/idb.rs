@@ -106,6 +106,8 @@ pub struct IdbStore {
     list_pending: RefCell<Option<(String, Vec<u8>, bool)>>,
     /// Whether the last [`Store::load_customers`] read the one-record list. For tests.
     list_used: Cell<bool>,
+    /// How many writes of data this store has committed (see [`IdbStore::put_derived`]).
+    data_writes: Cell<u64>,
 }
 
 /// A new data revision: unique enough that two writes (of this tab or another) never share one.
@@ -438,6 +440,7 @@ impl IdbStore {
             customers_rev_trusted: Cell::new(false),
             list_pending: RefCell::new(None),
             list_used: Cell::new(false),
+            data_writes: Cell::new(0),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -586,6 +589,7 @@ impl IdbStore {
             self.customers_rev_trusted.set(true);
         }
         *self.rev.borrow_mut() = Some(stamps.rev);
+        self.data_writes.set(self.data_writes.get() + 1);
     }
 }
 
@@ -2187,11 +2191,15 @@ impl Store for IdbStore {
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
         if self.rev.borrow().is_none() {
-            // Data never written through a revision (an older database): one starts here, and
-            // nothing is kept with it. The bytes were made before this write waited, and a
-            // command may commit meanwhile: filed under the revision after it, they would pass
-            // for its figures. The next keep keeps them.
+            // No revision known (data never written through one: an older database; or none read
+            // by this store yet): one starts here. The bytes were made before this write waited:
+            // should another write of data commit meanwhile (a command), they are not of the
+            // revision after it, and nothing is kept (the next keep keeps them).
+            let before = self.data_writes.get();
             self.write_data(&[META], async |_| Ok(())).await?;
+            if self.data_writes.get() != before + 1 {
+                return Ok(());
+            }
         }
         // Taken before any wait: the caller made the bytes from what it holds in this task.
         let rev = self.rev.borrow().clone().unwrap_or_default();

@@ -1071,17 +1071,24 @@ async fn the_customers_list_outlives_writes_that_leave_the_customers_alone_and_n
 }
 
 #[wasm_bindgen_test]
-async fn a_database_without_a_data_revision_starts_one_and_keeps_nothing_with_that_first_write() {
-    let s = fresh("t-derived-no-rev").await;
-    assert_eq!(
-        s.derived().await.unwrap(),
-        None,
-        "no revision, nothing kept"
-    );
-    // Bytes made before the revision existed: the write that starts one might wait behind a
-    // command's, so they are not filed under it.
-    s.put_derived(b"made before").await.unwrap();
-    assert_eq!(s.derived().await.unwrap(), None, "a revision, nothing kept");
+async fn a_keep_that_must_start_a_revision_keeps_nothing_if_a_write_of_data_lands_meanwhile() {
+    let d = data(5);
+    fresh("t-derived-no-rev")
+        .await
+        .replace_all(&d.customers, &rows(&d))
+        .await
+        .unwrap();
+    // A store that has read no revision starts one to keep its bytes; a payment committed
+    // meanwhile makes them older than the revision after it: nothing is kept.
+    let s = IdbStore::open("t-derived-no-rev").await.unwrap();
+    let payment = Batch::entry(Entry::Payment(d.payments[0].clone()));
+    // (The payment's transaction opens first: the revision the keep starts comes after it.)
+    let (paid, kept) =
+        futures_util::future::join(s.commit(&payment), s.put_derived(b"made before")).await;
+    (kept.unwrap(), paid.unwrap());
+    assert_eq!(s.derived().await.unwrap(), None, "nothing kept");
+    // With no other write, the revision it starts is the one its bytes are kept with.
+    let s = IdbStore::open("t-derived-no-rev").await.unwrap();
     s.put_derived(b"figures").await.unwrap();
     assert_eq!(s.derived().await.unwrap().as_deref(), Some(&b"figures"[..]));
 }
