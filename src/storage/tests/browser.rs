@@ -1085,7 +1085,8 @@ async fn a_keep_that_must_start_a_revision_keeps_nothing_if_a_write_of_data_land
     // (The payment's transaction opens first: the revision the keep starts comes after it.)
     let (paid, kept) =
         futures_util::future::join(s.commit(&payment), s.put_derived(b"made before")).await;
-    (kept.unwrap(), paid.unwrap());
+    kept.unwrap();
+    paid.unwrap();
     assert_eq!(s.derived().await.unwrap(), None, "nothing kept");
     // With no other write, the revision it starts is the one its bytes are kept with.
     let s = IdbStore::open("t-derived-no-rev").await.unwrap();
