@@ -345,7 +345,6 @@ async fn boot_inner(state: AppState) -> Result<(), BootError> {
     // restore replaces a book that had one, and from the first sync's write on the book no
     // longer holds what the store does (nothing derived from it is kept: see `keep_figures`).
     state.ledger_ready.set(false);
-    crate::ui::sync::book_read_from_store();
     // Whether a server answers is asked while the database opens, not after it; a locked
     // device's lock page shows without waiting for the answer. A start-up after an unlock (or a
     // sign-in) goes on with the store already open: its key is in it.
@@ -766,8 +765,7 @@ pub(crate) async fn keep_figures() {
     // first wait, nothing else runs.
     let same = state.ledger_ready.get_untracked()
         && state.rev.get_untracked() == rev
-        && !crate::ui::sync::book_behind()
-        && with_data(|d| d.writing == 0 && d.mark() == mark);
+        && with_data(|d| d.writing == 0 && !d.behind_store && d.mark() == mark);
     if !same {
         return;
     }

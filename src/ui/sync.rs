@@ -115,26 +115,11 @@ thread_local! {
     static LEDGER_COMING: Cell<bool> = const { Cell::new(false) };
     /// This device's client id, named in every request (`X-CreditDesk-Device`), once known.
     static DEVICE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    /// A pull's write of the store succeeded and the book could not be read again: the store
-    /// holds data the book does not (see [`book_behind`]).
-    static BOOK_BEHIND: Cell<bool> = const { Cell::new(false) };
     /// How many `change` events of the server's stream this page has had.
     static LIVE: Cell<u32> = const { Cell::new(0) };
     /// How many starts asked to keep this page in sync, and how many times the timer, the
     /// listener and the event stream that do it were put in place (once a page).
     static KEEPING: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
-}
-
-/// Whether the book in memory is behind the store: a pull was adopted and the book could not be
-/// read again after it. Nothing derived from the book is kept for the next start meanwhile
-/// (`state::keep_figures`); a pull adopted onto it again, or a start, ends it.
-pub fn book_behind() -> bool {
-    BOOK_BEHIND.get()
-}
-
-/// A start reads the book from the store: it is no longer behind.
-pub fn book_read_from_store() {
-    BOOK_BEHIND.set(false);
 }
 
 /// Every request names this device, so that the server can tell it apart and, when an
@@ -889,12 +874,7 @@ async fn once(state: AppState, reload: bool) -> Result<(), SyncError> {
         // Adopted and read again as one write of the book: nothing kept meanwhile for the next
         // start is filed under the adopted data (see `keep_figures`).
         let as_of = state.today.get_untracked();
-        let adopted =
-            app_sync::adopt_onto(&*store, &book(), as_of, &snapshot, &chunks, &mine).await;
-        // Adopted and not read again, the book is behind the store until a pull is adopted onto
-        // it again or a start reads the store.
-        BOOK_BEHIND.set(adopted.is_err());
-        let held = adopted?;
+        let held = app_sync::adopt_onto(&*store, &book(), as_of, &snapshot, &chunks, &mine).await?;
         crate::ui::state::publish_timing("pullAdoptedAt", crate::ui::state::perf_now());
         if !held.is_empty() {
             let lang = state.lang.get_untracked();

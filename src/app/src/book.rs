@@ -46,6 +46,11 @@ pub struct Book {
     /// How many of those writes are under way: begun, their transaction not yet ended (what
     /// they change is in the book once it ends). Long work waits for none before it writes.
     pub writing: u32,
+    /// The store holds data this book does not: a pull was adopted and the book could not be
+    /// read again after it (`sync::adopt_onto`). Nothing derived from it is kept for the next
+    /// start; the book that takes its place (a start's, the next pull's) holds what the store
+    /// does.
+    pub behind_store: bool,
     /// Sorted by name.
     pub customers: Vec<Customer>,
     pub index: IdMap<CustomerId, usize>,

@@ -245,16 +245,13 @@ pub async fn run_rules<S: Store>(
     if !settle(store, book, made).await {
         return Ok((RunReport::default(), Vec::new()));
     }
-    let mut before = book.borrow().mark();
+    let before = book.borrow().mark();
     // The records' JSON of a large run (the first start's 11,500 alerts) made a few thousand at a
     // time, and its trail's entries (thousands of holds) chained a thousand at a time, with
     // turns. Should a write land in a turn (an alert acknowledged), everything is made again at
     // once from the state after it, in the task that writes it: what it changed is never
     // written over.
-    let docs = docs_in_steps(store, book, &report, before).await;
-    if docs.is_none() {
-        before = book.borrow().mark();
-    }
+    let docs = docs_in_steps(store, book, &report).await;
     let (mut report, mut batch, mut events, mut fresh) =
         written_by(&book.borrow(), report, previous_changed, docs);
     let mut chained = None;
@@ -368,14 +365,13 @@ fn doc_of(m: &MonitorState, w: Written) -> Option<(Docs, String, String)> {
 }
 
 /// The records a run writes (see [`docs_written`]), [`DOCS_PER_TURN`] a step with a turn for
-/// the page between steps, from the book as it stands at `before`; `None` when the book moved
-/// in a turn (the caller makes them again at once), or when they are few enough to be made
-/// with the rest at once.
+/// the page between steps; `None` when they are few enough to be made with the rest at once, or
+/// when a place taken before a turn is gone after it. Whether the book moved in the turns is the
+/// caller's check, before it writes (`run_rules`).
 async fn docs_in_steps<S: Store>(
     store: &S,
     book: &RefCell<Book>,
     report: &RunReport,
-    before: crate::book::Mark,
 ) -> Option<Vec<(Docs, String, String)>> {
     let which = docs_written(&book.borrow(), report);
     if which.len() <= DOCS_PER_TURN {
@@ -385,9 +381,6 @@ async fn docs_in_steps<S: Store>(
     for (k, part) in which.chunks(DOCS_PER_TURN).enumerate() {
         if k > 0 {
             store.breathe().await;
-            if book.borrow().mark() != before {
-                return None;
-            }
         }
         let d = book.borrow();
         for &w in part {
@@ -398,7 +391,7 @@ async fn docs_in_steps<S: Store>(
 }
 
 /// What a run writes: the alerts and tasks it touched (their records `docs` when already made,
-/// by [`docs_in_steps`] from the same state), the settings that changed, the audit entries of
+/// by [`docs_in_steps`]), the settings that changed, the audit entries of
 /// holds set and released, and the alerts it raised.
 fn written_by(
     d: &Book,

@@ -1204,7 +1204,9 @@ pub async fn adopt_onto<S: Store>(
     crate::exec::written_through(book, async {
         let pending = adopt(store, snapshot, chunks).await?;
         store.breathe().await;
-        rebase(store, book, as_of, pending, mine).await
+        let read = rebase(store, book, as_of, pending, mine).await;
+        book.borrow_mut().behind_store = read.is_err();
+        read
     })
     .await
 }
