@@ -22,7 +22,7 @@ use creditdesk_domain::sort;
 use creditdesk_domain::workflow;
 use creditdesk_domain::*;
 use creditdesk_storage::settings;
-use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Rows, Store};
+use creditdesk_storage::{Batch, Docs, Entry, OutboxEntry, Rows, Store, StoreError};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -2220,6 +2220,12 @@ fn written(
 ///
 /// `chained`: the events' entries, if the caller chained them already (in steps: see
 /// [`chain_in_steps`]); used if they still follow the trail's head, else chained again here.
+///
+/// `still`: the caller's check that the book its batch was made from has not moved, asked by the
+/// store right before its write begins (`Store::commit_when`: a browser's store makes a large
+/// batch's values with turns for the page first). `Ok(None)` when it answered false: nothing was
+/// written, and the caller makes its batch again from the book as it is then. The check runs
+/// while this write is counted as under way in the book ([`Book::writing`]: one, its own).
 pub(crate) async fn commit_audited<S: Store>(
     store: &S,
     book: &RefCell<Book>,
@@ -2227,7 +2233,13 @@ pub(crate) async fn commit_audited<S: Store>(
     events: &[Event],
     at: i64,
     mut chained: Option<Vec<AuditEntry>>,
-) -> Result<Vec<AuditEntry>, CommandError> {
+    still: Option<&dyn Fn() -> bool>,
+) -> Result<Option<Vec<AuditEntry>>, CommandError> {
+    /// Why a write did not happen: the store failed, or `still` answered false.
+    enum Unwritten {
+        Failed(StoreError),
+        Moved,
+    }
     for attempt in 0..2 {
         let entries = {
             let b = book.borrow();
@@ -2238,16 +2250,28 @@ pub(crate) async fn commit_audited<S: Store>(
             }
         };
         batch.audit = entries.clone();
-        match written_through(book, store.commit(batch)).await {
+        // Counted as a commit in the book only if it wrote.
+        let write = async {
+            match still {
+                None => store.commit(batch).await.map_err(Unwritten::Failed),
+                Some(still) => match store.commit_when(batch, still).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(Unwritten::Moved),
+                    Err(e) => Err(Unwritten::Failed(e)),
+                },
+            }
+        };
+        match written_through(book, write).await {
             Ok(()) => {
                 book.borrow_mut().audit.extend(entries.iter().cloned());
-                return Ok(entries);
+                return Ok(Some(entries));
             }
-            Err(_) if attempt == 0 && !events.is_empty() => {
+            Err(Unwritten::Moved) => return Ok(None),
+            Err(Unwritten::Failed(_)) if attempt == 0 && !events.is_empty() => {
                 let stored = store.load_audit().await?;
                 book.borrow_mut().audit = stored;
             }
-            Err(e) => return Err(e.into()),
+            Err(Unwritten::Failed(e)) => return Err(e.into()),
         }
     }
     unreachable!("the loop returns")

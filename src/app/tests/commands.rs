@@ -2209,12 +2209,27 @@ fn acknowledged_in_a_runs_turn(
     actor: &str,
     pick: impl Fn(&creditdesk_domain::monitor::Alert) -> bool,
 ) {
+    acknowledged_in_a_runs_turn_of(w, turn, actor, pick, false);
+}
+
+/// [`acknowledged_in_a_runs_turn`], on a store that takes a turn in the run's write (as a
+/// browser's makes a large write's values with turns) when `in_commits`.
+fn acknowledged_in_a_runs_turn_of(
+    w: &World,
+    turn: usize,
+    actor: &str,
+    pick: impl Fn(&creditdesk_domain::monitor::Alert) -> bool,
+    in_commits: bool,
+) {
     use creditdesk_app::monitoring::run_rules;
     use creditdesk_domain::monitor::AlertStatus;
     let acknowledged = RefCell::new(None);
-    let store = Turning::at(&w.store, turn, || {
+    let mut store = Turning::at(&w.store, turn, || {
         *acknowledged.borrow_mut() = Some(acknowledge_open(w, actor, &pick));
     });
+    if in_commits {
+        store = store.with_turns_in_commits();
+    }
     block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
     let id = acknowledged.take().expect("acknowledged in the turn");
     let status = |alerts: &[creditdesk_domain::monitor::Alert]| {
@@ -5094,6 +5109,7 @@ fn restore_in_an_imports_turn(turn: usize, rows: u32, turns: usize) {
         turn,
         turns: Default::default(),
         every: RefCell::new(None),
+        in_commits: false,
     };
     block_on(execute(
         &store,
@@ -5237,8 +5253,35 @@ fn a_run_over_everyone_in_steps_sees_the_customers_of_every_step() {
         report.held.contains(&w.ours),
         "the overdue customer of the second step"
     );
-    // A turn after the first 2,000 customers, and the one before the run's write.
-    assert_eq!(store.turns.get(), 2);
+    // A turn after the first 2,000 customers' facts, one after the rules' run over the first
+    // 2,500, and the one before the run's write.
+    assert_eq!(store.turns.get(), 3);
+}
+
+#[test]
+fn a_payment_recorded_between_the_runs_steps_has_the_customers_after_it_run_on_their_facts_as_they_are_then(
+) {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many("Aa");
+    assert!(!w.book.borrow().customers[..2_500]
+        .iter()
+        .any(|c| c.id == w.ours));
+    // In the turn after the rules ran over the first 2,500 customers, the overdue invoice of a
+    // customer after them is paid in full: the facts made before the run are stale then.
+    let pay = w.payment(w.ours, "20000", None);
+    let pay_ctx = w.ctx("fs");
+    let store = Turning::at(&w.store, 2, || {
+        block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
+    });
+    let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert_eq!(store.turns.get(), 3);
+    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
+    assert!(!report.held.contains(&w.ours), "held on what was paid");
+    assert!(
+        fresh.iter().all(|a| a.customer != w.ours),
+        "an alert on what was paid"
+    );
+    assert!(w.book.borrow().monitor.held(w.ours).is_empty());
 }
 
 #[test]
@@ -5255,9 +5298,9 @@ fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() 
         block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
     });
     let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
-    // A turn after the first 2,000 customers (the facts then made again at once), and the one
-    // before the run's write.
-    assert_eq!(store.turns.get(), 2);
+    // A turn after the first 2,000 customers (the facts then made again at once), one after the
+    // rules' run over the first 2,500, and the one before the run's write.
+    assert_eq!(store.turns.get(), 3);
     assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
     assert!(!report.held.contains(&w.ours), "held on what was paid");
     assert!(
@@ -5292,7 +5335,10 @@ fn a_run_over_everyone_makes_its_facts_again_when_the_book_is_replaced_in_its_tu
     // customers, trail and day, and a ledger in which the overdue invoice is not (yet) read.
     let store = Turning::at(&w.store, 1, || replace_book_as_a_start_does(&w));
     let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
-    assert_eq!(store.turns.get(), 2);
+    // A turn after the first 2,000 customers (the facts then made again at once on the book
+    // put in place), one after the rules' run over the first 2,500, and the one before the
+    // run's write.
+    assert_eq!(store.turns.get(), 3);
     assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
     assert!(
         !report.held.contains(&w.ours),
@@ -5391,22 +5437,38 @@ fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged(
 }
 
 #[test]
+fn an_alert_acknowledged_while_the_store_makes_the_runs_write_stays_acknowledged() {
+    let w = world_of_held(10);
+    // The run's turn before its records, then the store's while it makes the write's values.
+    acknowledged_in_a_runs_turn_of(&w, 2, "fs", |_| true, true);
+}
+
+#[test]
 fn reviews_are_proposed_again_when_a_request_is_filed_in_a_turn_before_their_write() {
     // The run's turn before its write, then the proposals' turns: before their trail's entries
     // are chained, and before their write.
     for turn in [2, 3] {
-        reviews_proposed_again_when_a_request_is_filed_in_turn(turn);
+        reviews_proposed_again_when_a_request_is_filed_in_turn(turn, false);
     }
 }
 
+#[test]
+fn reviews_are_proposed_again_when_a_request_is_filed_while_the_store_makes_their_write() {
+    // The run's turns before its write and in it, the proposals' before their trail's entries
+    // are chained and before their write, then the store's while it makes their write's values.
+    reviews_proposed_again_when_a_request_is_filed_in_turn(5, true);
+}
+
 /// In the `turn`th turn of the rules' watch the rep files a request on the customer about to be
-/// reviewed: the reviews are proposed again, without that customer's.
-fn reviews_proposed_again_when_a_request_is_filed_in_turn(turn: usize) {
+/// reviewed: the reviews are proposed again, without that customer's. `in_commits`: the store
+/// takes a turn in each write that checks the book first (as a browser's, making a large write's
+/// values with turns).
+fn reviews_proposed_again_when_a_request_is_filed_in_turn(turn: usize, in_commits: bool) {
     let w = world_unused_for_seven_months();
     let system = system_user();
     let mut ids = 5_000u128..;
     let mut next = || ids.next().unwrap();
-    let store = Turning::at(&w.store, turn, || {
+    let mut store = Turning::at(&w.store, turn, || {
         w.file(
             "rep-1",
             RequestKind::PermanentChange {
@@ -5418,8 +5480,11 @@ fn reviews_proposed_again_when_a_request_is_filed_in_turn(turn: usize) {
             "Buying less",
         );
     });
+    if in_commits {
+        store = store.with_turns_in_commits();
+    }
     let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
-    assert_eq!(store.turns.get(), 3);
+    assert_eq!(store.turns.get(), if in_commits { 5 } else { 3 });
     // The other customer's review only: ours has a limit change open now.
     assert_eq!(watched.reviews, Ok(1), "filed in turn {turn}");
     let book = w.book.borrow();

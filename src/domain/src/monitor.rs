@@ -1244,6 +1244,30 @@ impl RunReport {
     pub fn is_empty(&self) -> bool {
         *self == RunReport::default()
     }
+
+    /// Adds what a later run changed (a run over more customers made as runs over some at a
+    /// time: each customer's conditions are their own, so the runs' reports together are the
+    /// one run's).
+    pub fn absorb(&mut self, later: RunReport) {
+        let RunReport {
+            raised,
+            cleared,
+            held,
+            released,
+            tasks_opened,
+            tasks_closed,
+            broken_promises,
+            superseded,
+        } = later;
+        self.raised.extend(raised);
+        self.cleared.extend(cleared);
+        self.held.extend(held);
+        self.released.extend(released);
+        self.tasks_opened.extend(tasks_opened);
+        self.tasks_closed.extend(tasks_closed);
+        self.broken_promises.extend(broken_promises);
+        self.superseded.extend(superseded);
+    }
 }
 
 /// A reminder to a customer about its open invoices, in zh-CN or English.

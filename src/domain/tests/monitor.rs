@@ -1092,3 +1092,93 @@ fn a_customer_has_one_open_collection_task_however_many_rules_ask_for_one() {
     let r = m.run(&rules, &[x(800, 31)], d("2026-12-02"), 5);
     assert_eq!((r.tasks_opened.len(), open(&m)), (1, 1));
 }
+
+/// What a state holds, whatever the ids its runs gave: each alert's rule, customer, status,
+/// whether it cleared, what it covers and whether a stricter one took its place; the armed
+/// conditions; the holds; each task's customer and whether it is open.
+type Held = (
+    Vec<(String, CustomerId, String, bool, Vec<String>, bool)>,
+    Vec<String>,
+    Vec<(CustomerId, Vec<String>)>,
+    Vec<(CustomerId, bool)>,
+);
+
+fn held(state: &MonitorState) -> Held {
+    let mut alerts: Vec<_> = state
+        .alerts
+        .iter()
+        .map(|a| {
+            (
+                a.rule.clone(),
+                a.customer,
+                format!("{:?}", a.status),
+                a.cleared_on.is_some(),
+                a.covers.clone(),
+                a.superseded_by.is_some(),
+            )
+        })
+        .collect();
+    alerts.sort();
+    let armed = state.armed.keys().cloned().collect();
+    let holds = (state.holds.iter())
+        .map(|(c, h)| (*c, h.iter().map(|h| h.rule.clone()).collect()))
+        .collect();
+    let mut tasks: Vec<_> = state
+        .tasks
+        .iter()
+        .map(|t| (t.customer, t.is_open()))
+        .collect();
+    tasks.sort();
+    (alerts, armed, holds, tasks)
+}
+
+/// How many of each kind a report names.
+fn counts(r: &RunReport) -> [usize; 8] {
+    [
+        r.raised.len(),
+        r.cleared.len(),
+        r.held.len(),
+        r.released.len(),
+        r.tasks_opened.len(),
+        r.tasks_closed.len(),
+        r.broken_promises.len(),
+        r.superseded.len(),
+    ]
+}
+
+proptest! {
+    /// A run over many customers may be made as runs over some of them at a time (the app runs
+    /// a large book's customers a few thousand a step, with turns for the page): on any book,
+    /// over two days with the debts changed between them, the parts leave the state the one run
+    /// leaves and report as much.
+    #[test]
+    fn a_run_made_in_parts_leaves_what_the_one_run_leaves(
+        owed in proptest::collection::vec((0usize..3, 0usize..3), 1..12),
+        cut in 0usize..12,
+    ) {
+        let rules = RuleSet::default();
+        let book: Vec<Customer> = (0..owed.len())
+            .map(|i| {
+                let mut c = customer(100_000);
+                c.id = CustomerId::from_u128(i as u128 + 1);
+                c
+            })
+            .collect();
+        let day = |k: usize| -> Vec<Facts> {
+            // Nothing, a little overdue, or over the 10,000 that locks.
+            let units = |o: usize| [0, 5, 20_000][o];
+            book.iter().zip(&owed).map(|(c, o)| owes(c, units(if k == 0 { o.0 } else { o.1 }))).collect()
+        };
+        let cut = cut.min(owed.len());
+        let (mut whole, mut parts) = (MonitorState::default(), MonitorState::default());
+        for k in 0..2 {
+            let facts = day(k);
+            let on = d(TODAY).add_days(k as i32);
+            let one = whole.run(&rules, &facts, on, k as i64);
+            let mut together = parts.run(&rules, &facts[..cut], on, k as i64);
+            together.absorb(parts.run(&rules, &facts[cut..], on, k as i64));
+            prop_assert_eq!(counts(&together), counts(&one));
+            prop_assert_eq!(held(&parts), held(&whole));
+        }
+    }
+}

@@ -389,6 +389,19 @@ impl JoinedTexts {
     }
 }
 
+/// How many values a commit that takes turns makes between looks at the clock.
+const TURN_EVERY: usize = 256;
+
+/// A turn for the page after every [`TURN_EVERY`]th value of `made` if the slice `turns` (when
+/// there is one) has run its time.
+async fn breathe_every(turns: &mut Option<crate::turn::Slice>, made: usize) {
+    if made.is_multiple_of(TURN_EVERY) {
+        if let Some(t) = turns.as_mut() {
+            t.breathe().await;
+        }
+    }
+}
+
 fn keyed_text(k: &str, v: &str) -> PlainKeyed {
     (Plain::Text(v.to_string()), Some(JsValue::from_str(k)))
 }
@@ -678,18 +691,20 @@ impl IdbStore {
             return k.seal(store, values).await;
         }
         let mut joined = JoinedTexts::of(values.iter());
-        Self::plain_to_js(store, values, &mut joined).await
+        Self::plain_to_js(store, values, &mut joined, &mut None).await
     }
 
-    /// Plain values as the page's values (texts cut from `joined` where they were joined).
+    /// Plain values as the page's values (texts cut from `joined` where they were joined). With
+    /// `turns`, a turn for the page whenever that slice has run its time, between values.
     async fn plain_to_js(
         store: &str,
         values: Vec<Plain>,
         joined: &mut Option<JoinedTexts>,
+        turns: &mut Option<crate::turn::Slice>,
     ) -> Result<Vec<JsValue>, StoreError> {
-        // Begun at the first file: the clock is not read for each of a commit's thousands of
-        // one-document groups (some 5 ms of the rules' write, traced).
-        let mut slice = None;
+        // Without turns, a slice begun at the first file: the clock is not read for each of a
+        // commit's thousands of one-document groups (some 5 ms of the rules' write, traced).
+        let mut own = None;
         let mut out = Vec::with_capacity(values.len());
         for v in values {
             out.push(match v {
@@ -698,11 +713,15 @@ impl IdbStore {
                     None => JsValue::from_str(&s),
                 },
                 Plain::Bytes(b) if stored_as_file(store, b.len()) => {
-                    let slice = slice.get_or_insert_with(crate::turn::Slice::start);
+                    let slice = match turns.as_mut() {
+                        Some(t) => t,
+                        None => own.get_or_insert_with(crate::turn::Slice::start),
+                    };
                     blob_in_parts(&b, slice).await?
                 }
                 Plain::Bytes(b) => js_bytes(&b),
             });
+            breathe_every(turns, out.len()).await;
         }
         Ok(out)
     }
@@ -711,6 +730,7 @@ impl IdbStore {
     async fn keyed_groups(
         &self,
         groups: Vec<(&'static str, Vec<PlainKeyed>)>,
+        turns: &mut Option<crate::turn::Slice>,
     ) -> Result<Vec<Vec<KeyedValue>>, StoreError> {
         let Some(key) = self.data_key()? else {
             // Every group's short texts joined at once (a commit's thousands of documents are
@@ -718,10 +738,12 @@ impl IdbStore {
             let mut joined =
                 JoinedTexts::of(groups.iter().flat_map(|(_, v)| v.iter().map(|(p, _)| p)));
             let mut out = Vec::new();
-            for (store, values) in groups {
+            for (k, (store, values)) in groups.into_iter().enumerate() {
                 let (plain, keys): (Vec<Plain>, Vec<Option<JsValue>>) = values.into_iter().unzip();
-                let values = Self::plain_to_js(store, plain, &mut joined).await?;
+                let values = Self::plain_to_js(store, plain, &mut joined, turns).await?;
                 out.push(values.into_iter().zip(keys).collect());
+                // A commit's documents are a group each.
+                breathe_every(turns, k + 1).await;
             }
             return Ok(out);
         };
@@ -739,6 +761,215 @@ impl IdbStore {
             .zip(keys)
             .map(|(values, keys)| values.into_iter().zip(keys).collect())
             .collect())
+    }
+
+    /// [`Store::commit`], and [`Store::commit_when`] with `still`: then a large batch's values
+    /// are made with turns for the page between them ([`TURN_EVERY`] at a time), `still` is asked
+    /// after them, in the task that begins the transaction, and nothing is written if it answers
+    /// false or the device's key changed meanwhile (values sealed, or not, under another).
+    async fn commit_in(
+        &self,
+        batch: &Batch,
+        still: Option<&dyn Fn() -> bool>,
+    ) -> Result<bool, StoreError> {
+        let key = self.data_key()?;
+        let mut turns = still.map(|_| crate::turn::Slice::start());
+        let entries: Vec<PlainKeyed> = batch
+            .entries
+            .iter()
+            .map(|e| encode_entry(e).map(|b| (Plain::Bytes(b), None)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::corrupt("entry", e))?;
+        let mut requests = Vec::with_capacity(batch.requests.len());
+        for (k, v) in &batch.requests {
+            requests.push(keyed_text(k, &v.to_string()));
+            breathe_every(&mut turns, requests.len()).await;
+        }
+        // A commit that changes data stores a new revision with its settings (see
+        // [`IdbStore::write_data`]; here sealed in the commit's one batch).
+        let stamps = match batch.changes_data() {
+            true => Some(self.stamps(!batch.customers.is_empty()).await?),
+            false => None,
+        };
+        let settings: Vec<_> = batch
+            .settings
+            .iter()
+            .map(|(k, v)| keyed_text(k, v))
+            .collect();
+        let mut audit = Vec::with_capacity(batch.audit.len());
+        for e in &batch.audit {
+            audit.push((
+                Plain::Text(audit_to_json(e)),
+                Some(JsValue::from_f64(e.seq as f64)),
+            ));
+            breathe_every(&mut turns, audit.len()).await;
+        }
+        let attachments: Vec<_> = batch
+            .attachments
+            .iter()
+            .map(|(k, v)| keyed_bytes(k, v))
+            .collect();
+        // Sealed (or not) before the transaction opens, every store's values in one batch.
+        let mut groups: Vec<(&'static str, Vec<PlainKeyed>)> = vec![
+            (CUSTOMERS, customer_rows(&batch.customers)),
+            (TAIL, entries),
+            (OUTBOX, outbox_rows(&outbox_for(batch))),
+            (schema::REQUESTS, requests),
+            (META, settings),
+            (schema::AUDIT, audit),
+            (schema::ATTACHMENTS, attachments),
+        ];
+        // Documents written, and removed (an empty text: see `Batch::docs`).
+        let (written, removed): (Vec<_>, Vec<_>) =
+            batch.docs.iter().partition(|(_, _, v)| !v.is_empty());
+        for (n, (w, k, v)) in written.iter().enumerate() {
+            groups.push((w.store_name(), vec![keyed_text(k, v)]));
+            breathe_every(&mut turns, n + 1).await;
+        }
+        let mut sealed = self.keyed_groups(groups, &mut turns).await?.into_iter();
+        let mut next = || sealed.next().unwrap_or_default();
+        let (customers, entries, outbox) = (next(), next(), next());
+        let (requests, settings, audit, attachments) = (next(), next(), next(), next());
+        let docs: Vec<(&'static str, KeyedValue)> = written
+            .iter()
+            .filter_map(|(w, _, _)| next().pop().map(|v| (w.store_name(), v)))
+            .collect();
+        let removed: Vec<(&'static str, JsValue)> = removed
+            .iter()
+            .map(|(w, k, _)| (w.store_name(), JsValue::from_str(k)))
+            .collect();
+        let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
+        for (s, used) in [
+            (schema::REQUESTS, !requests.is_empty()),
+            (META, !settings.is_empty() || stamps.is_some()),
+            (schema::AUDIT, !audit.is_empty()),
+            (schema::ATTACHMENTS, !attachments.is_empty()),
+        ] {
+            if used {
+                stores.push(s);
+            }
+        }
+        for s in docs
+            .iter()
+            .map(|(s, _)| s)
+            .chain(removed.iter().map(|(s, _)| s))
+        {
+            if !stores.contains(s) {
+                stores.push(s);
+            }
+        }
+        if let Some(still) = still {
+            let same_key = match (&key, &self.data_key()?) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.is(b),
+                _ => false,
+            };
+            if !same_key || !still() {
+                return Ok(false);
+            }
+        }
+        let stamped = Cell::new(false);
+        let (stamps_ref, stamped_ref) = (&stamps, &stamped);
+        self.write(&stores, async move |tx| {
+            // Every store's first requests are made at once (each store's a few at a time,
+            // `in_groups`) and awaited together: one round trip for the transaction, not one per
+            // store. The revisions' first (their reads see the stored revisions before any of
+            // this commit's writes).
+            let mut writes: Vec<Write> = Vec::new();
+            if let Some(stamps) = stamps_ref {
+                let meta = tx.store(META)?;
+                writes.push(Box::pin(async move {
+                    stamped_ref.set(stamps.put(&meta).await?);
+                    Ok(())
+                }));
+            }
+            if !customers.is_empty() {
+                let s = tx.store(CUSTOMERS)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, customers, Request::Put, COMMIT_GROUP).await
+                }));
+            }
+            if !entries.is_empty() {
+                let s = tx.store(TAIL)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, entries, Request::Add, COMMIT_GROUP).await
+                }));
+            }
+            if !requests.is_empty() {
+                let s = tx.store(schema::REQUESTS)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, requests, Request::Put, COMMIT_GROUP).await
+                }));
+            }
+            if !settings.is_empty() {
+                let s = tx.store(META)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, settings, Request::Put, COMMIT_GROUP).await
+                }));
+            }
+            // A store's documents in groups (the rules' run after a large import writes
+            // thousands of alerts), then its removals, as before every put came first.
+            let mut by_store: Vec<(&'static str, Vec<KeyedValue>, Vec<JsValue>)> = Vec::new();
+            let at = |by_store: &mut Vec<(&'static str, _, _)>, name| match by_store
+                .iter()
+                .position(|(n, _, _)| *n == name)
+            {
+                Some(k) => k,
+                None => {
+                    by_store.push((name, Vec::new(), Vec::new()));
+                    by_store.len() - 1
+                }
+            };
+            for (name, v) in docs {
+                let k = at(&mut by_store, name);
+                by_store[k].1.push(v);
+            }
+            for (name, key) in removed {
+                let k = at(&mut by_store, name);
+                by_store[k].2.push(key);
+            }
+            for (name, puts, deletes) in by_store {
+                let s = tx.store(name)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, puts, Request::Put, COMMIT_GROUP).await?;
+                    for key in deletes {
+                        s.delete(key).await?;
+                    }
+                    Ok(())
+                }));
+            }
+            if !audit.is_empty() {
+                // Added, not put: an entry with the same sequence number fails the transaction.
+                let s = tx.store(schema::AUDIT)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, audit, Request::Add, COMMIT_GROUP).await
+                }));
+            }
+            if !attachments.is_empty() {
+                let s = tx.store(schema::ATTACHMENTS)?;
+                writes.push(Box::pin(async move {
+                    in_groups(&s, attachments, Request::Put, COMMIT_GROUP).await
+                }));
+            }
+            let s = tx.store(OUTBOX)?;
+            writes.push(Box::pin(async move {
+                in_groups(&s, outbox, Request::Add, COMMIT_GROUP).await
+            }));
+            // Every request is awaited to its end, even after one failed (an audit entry whose
+            // number another tab took): the transaction then aborts and IndexedDB still answers
+            // each of its requests; a request whose future was dropped first would call back into
+            // freed memory ("closure invoked after being dropped").
+            futures_util::future::join_all(writes)
+                .await
+                .into_iter()
+                .collect::<Result<Vec<()>, _>>()
+                .map(drop)
+        })
+        .await?;
+        if let Some(stamps) = stamps {
+            self.stamped(stamps, stamped.get());
+        }
+        Ok(true)
     }
 
     /// Keyed values as they are written to `store`.
@@ -1412,194 +1643,15 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
-        let entries: Vec<PlainKeyed> = batch
-            .entries
-            .iter()
-            .map(|e| encode_entry(e).map(|b| (Plain::Bytes(b), None)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::corrupt("entry", e))?;
-        let requests: Vec<_> = batch
-            .requests
-            .iter()
-            .map(|(k, v)| keyed_text(k, &v.to_string()))
-            .collect();
-        // A commit that changes data stores a new revision with its settings (see
-        // [`IdbStore::write_data`]; here sealed in the commit's one batch).
-        // A commit that changes data stores a new revision (see [`IdbStore::write_data`]).
-        let stamps = match batch.changes_data() {
-            true => Some(self.stamps(!batch.customers.is_empty()).await?),
-            false => None,
-        };
-        let settings: Vec<_> = batch
-            .settings
-            .iter()
-            .map(|(k, v)| keyed_text(k, v))
-            .collect();
-        let audit: Vec<_> = batch
-            .audit
-            .iter()
-            .map(|e| {
-                (
-                    Plain::Text(audit_to_json(e)),
-                    Some(JsValue::from_f64(e.seq as f64)),
-                )
-            })
-            .collect();
-        let attachments: Vec<_> = batch
-            .attachments
-            .iter()
-            .map(|(k, v)| keyed_bytes(k, v))
-            .collect();
-        // Sealed (or not) before the transaction opens, every store's values in one batch.
-        let mut groups: Vec<(&'static str, Vec<PlainKeyed>)> = vec![
-            (CUSTOMERS, customer_rows(&batch.customers)),
-            (TAIL, entries),
-            (OUTBOX, outbox_rows(&outbox_for(batch))),
-            (schema::REQUESTS, requests),
-            (META, settings),
-            (schema::AUDIT, audit),
-            (schema::ATTACHMENTS, attachments),
-        ];
-        // Documents written, and removed (an empty text: see `Batch::docs`).
-        let (written, removed): (Vec<_>, Vec<_>) =
-            batch.docs.iter().partition(|(_, _, v)| !v.is_empty());
-        for (w, k, v) in &written {
-            groups.push((w.store_name(), vec![keyed_text(k, v)]));
-        }
-        let mut sealed = self.keyed_groups(groups).await?.into_iter();
-        let mut next = || sealed.next().unwrap_or_default();
-        let (customers, entries, outbox) = (next(), next(), next());
-        let (requests, settings, audit, attachments) = (next(), next(), next(), next());
-        let docs: Vec<(&'static str, KeyedValue)> = written
-            .iter()
-            .filter_map(|(w, _, _)| next().pop().map(|v| (w.store_name(), v)))
-            .collect();
-        let removed: Vec<(&'static str, JsValue)> = removed
-            .iter()
-            .map(|(w, k, _)| (w.store_name(), JsValue::from_str(k)))
-            .collect();
-        let mut stores = vec![CUSTOMERS, TAIL, OUTBOX];
-        for (s, used) in [
-            (schema::REQUESTS, !requests.is_empty()),
-            (META, !settings.is_empty() || stamps.is_some()),
-            (schema::AUDIT, !audit.is_empty()),
-            (schema::ATTACHMENTS, !attachments.is_empty()),
-        ] {
-            if used {
-                stores.push(s);
-            }
-        }
-        for s in docs
-            .iter()
-            .map(|(s, _)| s)
-            .chain(removed.iter().map(|(s, _)| s))
-        {
-            if !stores.contains(s) {
-                stores.push(s);
-            }
-        }
-        let stamped = Cell::new(false);
-        let (stamps_ref, stamped_ref) = (&stamps, &stamped);
-        self.write(&stores, async move |tx| {
-            // Every store's first requests are made at once (each store's a few at a time,
-            // `in_groups`) and awaited together: one round trip for the transaction, not one per
-            // store. The revisions' first (their reads see the stored revisions before any of
-            // this commit's writes).
-            let mut writes: Vec<Write> = Vec::new();
-            if let Some(stamps) = stamps_ref {
-                let meta = tx.store(META)?;
-                writes.push(Box::pin(async move {
-                    stamped_ref.set(stamps.put(&meta).await?);
-                    Ok(())
-                }));
-            }
-            if !customers.is_empty() {
-                let s = tx.store(CUSTOMERS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, customers, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            if !entries.is_empty() {
-                let s = tx.store(TAIL)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, entries, Request::Add, COMMIT_GROUP).await
-                }));
-            }
-            if !requests.is_empty() {
-                let s = tx.store(schema::REQUESTS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, requests, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            if !settings.is_empty() {
-                let s = tx.store(META)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, settings, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            // A store's documents in groups (the rules' run after a large import writes
-            // thousands of alerts), then its removals, as before every put came first.
-            let mut by_store: Vec<(&'static str, Vec<KeyedValue>, Vec<JsValue>)> = Vec::new();
-            let at = |by_store: &mut Vec<(&'static str, _, _)>, name| match by_store
-                .iter()
-                .position(|(n, _, _)| *n == name)
-            {
-                Some(k) => k,
-                None => {
-                    by_store.push((name, Vec::new(), Vec::new()));
-                    by_store.len() - 1
-                }
-            };
-            for (name, v) in docs {
-                let k = at(&mut by_store, name);
-                by_store[k].1.push(v);
-            }
-            for (name, key) in removed {
-                let k = at(&mut by_store, name);
-                by_store[k].2.push(key);
-            }
-            for (name, puts, deletes) in by_store {
-                let s = tx.store(name)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, puts, Request::Put, COMMIT_GROUP).await?;
-                    for key in deletes {
-                        s.delete(key).await?;
-                    }
-                    Ok(())
-                }));
-            }
-            if !audit.is_empty() {
-                // Added, not put: an entry with the same sequence number fails the transaction.
-                let s = tx.store(schema::AUDIT)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, audit, Request::Add, COMMIT_GROUP).await
-                }));
-            }
-            if !attachments.is_empty() {
-                let s = tx.store(schema::ATTACHMENTS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, attachments, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            let s = tx.store(OUTBOX)?;
-            writes.push(Box::pin(async move {
-                in_groups(&s, outbox, Request::Add, COMMIT_GROUP).await
-            }));
-            // Every request is awaited to its end, even after one failed (an audit entry whose
-            // number another tab took): the transaction then aborts and IndexedDB still answers
-            // each of its requests; a request whose future was dropped first would call back into
-            // freed memory ("closure invoked after being dropped").
-            futures_util::future::join_all(writes)
-                .await
-                .into_iter()
-                .collect::<Result<Vec<()>, _>>()
-                .map(drop)
-        })
-        .await?;
-        if let Some(stamps) = stamps {
-            self.stamped(stamps, stamped.get());
-        }
-        Ok(())
+        self.commit_in(batch, None).await.map(drop)
+    }
+
+    async fn commit_when(
+        &self,
+        batch: &Batch,
+        still: &dyn Fn() -> bool,
+    ) -> Result<bool, StoreError> {
+        self.commit_in(batch, Some(still)).await
     }
 
     /// The trail read at once and parsed with turns for the page (thousands of entries: parsed

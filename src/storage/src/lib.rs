@@ -279,6 +279,21 @@ pub trait Store {
     }
     /// Writes everything in a batch, with its outbox records, in one transaction.
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError>;
+    /// [`Store::commit`] if `still` answers true right before the write begins, `Ok(false)` with
+    /// nothing written if not. A store that gives the page turns while it makes a large batch's
+    /// values (a browser's: the first start's 11,500 alerts) asks after them, in the task that
+    /// begins the write: the caller's check that the book its batch was made from has not moved
+    /// holds for the write itself.
+    async fn commit_when(
+        &self,
+        batch: &Batch,
+        still: &dyn Fn() -> bool,
+    ) -> Result<bool, StoreError> {
+        if !still() {
+            return Ok(false);
+        }
+        self.commit(batch).await.map(|()| true)
+    }
     /// The whole audit trail, in sequence order.
     async fn load_audit(&self) -> Result<Vec<AuditEntry>, StoreError>;
     /// The trail's last entry (what the next entries chain to), without reading the rest.

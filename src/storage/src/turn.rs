@@ -59,6 +59,14 @@ const TASK_EVERY_MS: f64 = 50.0;
 thread_local! {
     /// When the work last gave way with a task (`performance.now()`).
     static LAST_TASK: Cell<f64> = const { Cell::new(0.0) };
+    /// How many turns long work has given the page (see [`taken`]).
+    static TAKEN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many turns long work has given the page since it was loaded: what a test reads to see
+/// that work took turns.
+pub fn taken() -> u64 {
+    TAKEN.with(Cell::get)
 }
 
 /// Gives the browser a turn between slices of long work: input, rendering and other tasks run,
@@ -68,6 +76,7 @@ thread_local! {
 /// `MessageChannel` of ours), so that drawing and every other task get their turn too. Never a
 /// zero-delay timeout: browsers hold a nested one back at least 4 ms.
 pub async fn yield_now() {
+    TAKEN.with(|t| t.set(t.get() + 1));
     let now = perf_now();
     if now - LAST_TASK.with(Cell::get) < TASK_EVERY_MS {
         if let Some(p) = scheduler_yield() {

@@ -1312,3 +1312,52 @@ async fn many_texts_written_at_once_read_back_as_written_whatever_their_characte
         assert_eq!(got, want);
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_write_that_checks_first_makes_a_large_batchs_values_with_turns_and_writes_nothing_if_the_check_fails(
+) {
+    use creditdesk_storage::{turn, Docs};
+    use std::cell::Cell;
+    let s = fresh("t-commit-when").await;
+    // Some 20,000 alerts' records: more than one slice of work to make (the first start's rules
+    // write 11,500).
+    let mut batch = Batch::default();
+    for k in 0..20_000 {
+        let text = format!("{{\"n\":{k},\"rule\":\"W1010\",\"name\":\"客户 {k}\"}}");
+        batch.docs.push((Docs::Alerts, format!("a-{k:05}"), text));
+    }
+    let (asked, turns_before_asked) = (Cell::new(0), Cell::new(0));
+    let before = turn::taken();
+    let refuse = || {
+        asked.set(asked.get() + 1);
+        turns_before_asked.set(turn::taken() - before);
+        false
+    };
+    assert_eq!(s.commit_when(&batch, &refuse).await, Ok(false));
+    assert_eq!(asked.get(), 1, "asked once, after the values were made");
+    assert!(
+        turns_before_asked.get() > 0,
+        "the page had turns while the values were made"
+    );
+    assert!(
+        s.docs(Docs::Alerts).await.unwrap().is_empty(),
+        "nothing written"
+    );
+    let allow = || {
+        asked.set(asked.get() + 1);
+        true
+    };
+    assert_eq!(s.commit_when(&batch, &allow).await, Ok(true));
+    assert_eq!(asked.get(), 2);
+    let read = s.docs(Docs::Alerts).await.unwrap();
+    assert_eq!(read.len(), 20_000);
+    assert!(read.contains(&("a-12345".to_string(), batch.docs[12_345].2.clone())));
+    // A write that does not check first takes no turn while it makes its values.
+    let before = turn::taken();
+    let again = Batch {
+        docs: batch.docs.clone(),
+        ..Batch::default()
+    };
+    s.commit(&again).await.unwrap();
+    assert_eq!(turn::taken(), before);
+}

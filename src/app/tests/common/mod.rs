@@ -40,6 +40,9 @@ pub struct Turning<'a> {
     pub turns: std::cell::Cell<usize>,
     /// Run at every turn, with its number (1 for the first).
     pub every: RefCell<Option<EveryTurn<'a>>>,
+    /// Whether a write asked to check the book first (`Store::commit_when`) takes a turn before
+    /// the check, as a browser's store that makes a large write's values with turns does.
+    pub in_commits: bool,
 }
 
 /// What a [`Turning`] store runs at every turn.
@@ -70,6 +73,16 @@ impl<'a> Turning<'a> {
             turn,
             turns: Default::default(),
             every: RefCell::new(None),
+            in_commits: false,
+        }
+    }
+
+    /// This store, taking a turn in each write asked to check the book first (see
+    /// [`Turning::in_commits`]).
+    pub fn with_turns_in_commits(self) -> Turning<'a> {
+        Turning {
+            in_commits: true,
+            ..self
         }
     }
 
@@ -81,6 +94,7 @@ impl<'a> Turning<'a> {
             turn: 0,
             turns: Default::default(),
             every: RefCell::new(None),
+            in_commits: false,
         }
     }
 }
@@ -101,6 +115,19 @@ impl creditdesk_storage::Store for Turning<'_> {
         batch: &creditdesk_storage::Batch,
     ) -> Result<(), creditdesk_storage::StoreError> {
         self.inner.commit(batch).await
+    }
+    async fn commit_when(
+        &self,
+        batch: &creditdesk_storage::Batch,
+        still: &dyn Fn() -> bool,
+    ) -> Result<bool, creditdesk_storage::StoreError> {
+        if self.in_commits {
+            self.breathe().await;
+        }
+        if !still() {
+            return Ok(false);
+        }
+        self.inner.commit(batch).await.map(|()| true)
     }
     async fn load_audit(
         &self,
