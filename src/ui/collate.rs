@@ -85,7 +85,7 @@ pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
 
 /// What [`collated`] joins the texts with to hand them over in one string: a character no name
 /// holds (a text that does is handed over alone).
-const SEP: char = '\u{0}';
+const SEP: &str = "\0";
 
 /// The texts sorted by `Intl.Collator(lang)` inside JavaScript. Handed over joined in one
 /// string and split there, and back the same way: one by one, the first start's 10,000 names
@@ -96,8 +96,7 @@ fn collated(lang: Lang, texts: &[&str]) -> Option<Vec<String>> {
     let compare = collator.compare();
     let joined = !texts.iter().any(|t| t.contains(SEP));
     let arr: js_sys::Array = if joined {
-        let all = js_sys::JsString::from(texts.join(SEP.encode_utf8(&mut [0; 4])));
-        all.split(&SEP.to_string())
+        js_sys::JsString::from(texts.join(SEP)).split(SEP)
     } else {
         texts.iter().map(|s| JsValue::from_str(s)).collect()
     };
@@ -107,7 +106,7 @@ fn collated(lang: Lang, texts: &[&str]) -> Option<Vec<String>> {
         .ok()?;
     sort.call1(&arr, &compare).ok()?;
     if joined {
-        let back = String::from(arr.join(&SEP.to_string()));
+        let back = String::from(arr.join(SEP));
         return Some(back.split(SEP).map(str::to_string).collect());
     }
     arr.iter().map(|v| v.as_string()).collect()

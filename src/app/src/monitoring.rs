@@ -7,6 +7,14 @@
 //! in the meta store the typed settings `monitor` (the id counter and the day of the last run),
 //! `holds`, and `previous` (grades and scores of the last full run). The armed conditions are not
 //! stored: they are the alerts not yet cleared.
+//!
+//! A run over every customer takes turns for the page (a browser's first start over a large book
+//! raises some 11,500 alerts): the facts a few thousand customers a step, the rules over 2,500
+//! (runs over some customers at a time are together the one run), the records and the trail's
+//! entries in steps, and the store makes the write's values with turns. What a command changes in
+//! a turn is never written over: the facts and the run look at the book's mark after each turn,
+//! the write before it begins and again, through the store, right before its transaction; a
+//! book that moved has what is left made again at once from the book as it is then.
 
 use crate::book::Book;
 use crate::exec::commit_audited;
@@ -209,12 +217,8 @@ pub async fn run_rules<S: Store>(
         None => facts_in_steps(store, book).await,
         Some(ids) => facts_of(&book.borrow(), Some(&ids)),
     };
-    let (previous_changed, blind, made) = {
+    let (blind, made) = {
         let d = book.borrow();
-        let previous_changed = full
-            && facts
-                .iter()
-                .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
         // A device from whom a rule's field is hidden leaves that rule to the server.
         let blind: Vec<String> = if d.synced {
             let hidden =
@@ -228,9 +232,10 @@ pub async fn run_rules<S: Store>(
         } else {
             Vec::new()
         };
-        (previous_changed, blind, d.made)
+        (blind, d.made)
     };
-    let Some(report) = run_in_steps(store, book, facts, at, &blind).await else {
+    let Some((report, previous_changed)) = run_in_steps(store, book, facts, at, &blind, full).await
+    else {
         return Ok((RunReport::default(), Vec::new()));
     };
     if report.is_empty() && !previous_changed {
@@ -268,23 +273,37 @@ pub async fn run_rules<S: Store>(
     }
     // The store makes a large write's values with turns too: asked after them whether the book
     // is still where it was (no write landed, none under way but this one), or the write is made
-    // again at once from the book as it is then, and written without turns.
+    // again at once from the book as it is then (the last try without the question).
+    for attempt in 1..=WRITE_TRIES {
+        let still = unmoved(book);
+        let check: Option<&dyn Fn() -> bool> = (attempt < WRITE_TRIES).then_some(&still);
+        if write_run(store, book, &mut batch, &events, at, chained.take(), check).await? {
+            break;
+        }
+        if !settle(store, book, made).await {
+            return Ok((RunReport::default(), Vec::new()));
+        }
+        (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed, None);
+    }
+    Ok((report, fresh))
+}
+
+/// The check a run's write (or the review proposals') asks the store to make right before it
+/// writes: the book is where it is now, and no write is under way in it but that one.
+fn unmoved(book: &RefCell<Book>) -> impl Fn() -> bool + '_ {
     let at_write = book.borrow().mark();
-    let still = || {
+    move || {
         let b = book.borrow();
         b.writing == 1 && b.mark() == at_write
-    };
-    if write_run(store, book, &mut batch, &events, at, chained, Some(&still)).await? {
-        return Ok((report, fresh));
     }
-    if !settle(store, book, made).await {
-        return Ok((RunReport::default(), Vec::new()));
-    }
-    (report, batch, events, fresh) = written_by(&book.borrow(), report, previous_changed, None);
-    write_run(store, book, &mut batch, &events, at, None, None)
-        .await
-        .map(|_| (report, fresh))
 }
+
+/// How many times a run's write (or the review proposals') is made, the book having moved under
+/// the one before: each but the last asks the store to check the book right before it writes
+/// (`Store::commit_when`), the last does not, so that a book that keeps moving still gets its
+/// write (an encrypted device's store seals the values with WebCrypto, whose answers come in
+/// tasks of their own, so a write without the check can follow a command that begins meanwhile).
+const WRITE_TRIES: usize = 3;
 
 /// How many customers' facts [`run_in_steps`] runs the rules over in a step (the first start's
 /// run over the large book's 10,000 customers, raising 11,500 alerts, was one task of 62–65 ms).
@@ -293,29 +312,41 @@ const RUN_PER_TURN: usize = 2_500;
 /// The rules run over `facts` as runs over [`RUN_PER_TURN`] customers at a time, with a turn for
 /// the page between: each customer's conditions are their own, so together they are the one run
 /// (`RunReport::absorb`). Each step is a run of its own in the book (`Book::rules_runs`), on the
-/// rules and the day the book has then. Should a write land in a turn (a payment recorded), the
-/// customers still to run are run at once on their facts as they are after it; should another
-/// book take this one's place (a start, a sync), `None`: what was run is not to be written.
+/// rules the book has then. Once a write has landed in a turn (a payment recorded) or the day
+/// has rolled, each step's customers are run on their facts as they are when it comes; should
+/// another book take this one's place (a start, a sync), `None`: what was run is not to be
+/// written. With the report, whether some customer's grade or score is not the one the previous
+/// run kept (when `full`: asked of each step's facts just before it runs).
 async fn run_in_steps<S: Store>(
     store: &S,
     book: &RefCell<Book>,
     mut facts: Vec<Facts>,
     at: i64,
     blind: &[String],
-) -> Option<RunReport> {
+    full: bool,
+) -> Option<(RunReport, bool)> {
     let mut report = RunReport::default();
+    let (mut previous_changed, mut stale) = (false, false);
     let mut done = 0;
     while done < facts.len() {
-        let end = (done + RUN_PER_TURN).min(facts.len());
-        let (made, before) = {
+        let mut end = (done + RUN_PER_TURN).min(facts.len());
+        let (made, before, day) = {
             let mut guard = book.borrow_mut();
             let d = &mut *guard;
-            report.absorb(
-                d.monitor
-                    .run_blind(&d.rules, &facts[done..end], d.as_of, at, blind),
-            );
+            if stale {
+                let ids: Vec<CustomerId> = facts[done..end].iter().map(|f| f.customer).collect();
+                let now = facts_of(d, Some(&ids));
+                end = done + now.len();
+                facts.splice(done..done + ids.len(), now);
+            }
+            let step = &facts[done..end];
+            previous_changed |= full
+                && step
+                    .iter()
+                    .any(|f| d.monitor.previous.get(&f.customer) != Some(&(f.grade, f.score)));
+            report.absorb(d.monitor.run_blind(&d.rules, step, d.as_of, at, blind));
             d.rules_runs += 1;
-            (d.made, d.mark())
+            (d.made, d.mark(), d.as_of)
         };
         done = end;
         if done < facts.len() {
@@ -324,14 +355,10 @@ async fn run_in_steps<S: Store>(
             if d.made != made {
                 return None;
             }
-            if d.mark() != before {
-                let rest: Vec<CustomerId> = facts[done..].iter().map(|f| f.customer).collect();
-                facts.truncate(done);
-                facts.extend(facts_of(&d, Some(&rest)));
-            }
+            stale |= d.mark() != before || d.as_of != day;
         }
     }
-    Some(report)
+    Some((report, previous_changed))
 }
 
 /// How many turns [`settle`] waits at most for the writes under way.
@@ -683,22 +710,15 @@ pub async fn propose_reviews<S: Store>(
         ..Batch::default()
     };
     // As the rules' write (`run_rules`): should the book move while the store makes the values,
-    // proposed again at once and written without turns.
-    let at_write = book.borrow().mark();
-    let still = || {
-        let b = book.borrow();
-        b.writing == 1 && b.mark() == at_write
-    };
-    let written = commit_audited(
-        store,
-        book,
-        &mut batch,
-        &events,
-        at.0,
-        chained,
-        Some(&still),
-    );
-    if written.await?.is_none() {
+    // proposed again at once.
+    for attempt in 1..=WRITE_TRIES {
+        let still = unmoved(book);
+        let check: Option<&dyn Fn() -> bool> = (attempt < WRITE_TRIES).then_some(&still);
+        let entries = chained.take();
+        let written = commit_audited(store, book, &mut batch, &events, at.0, entries, check);
+        if written.await?.is_some() {
+            break;
+        }
         if !settle(store, book, made).await {
             return Ok(0);
         }
@@ -707,7 +727,6 @@ pub async fn propose_reviews<S: Store>(
             return Ok(0);
         }
         batch.requests = requests.iter().map(record_of).collect();
-        commit_audited(store, book, &mut batch, &events, at.0, None, None).await?;
     }
     let n = requests.len();
     // Newest first, as one insertion at the front each would leave them (in one move of the

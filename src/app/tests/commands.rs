@@ -5261,52 +5261,96 @@ fn a_run_over_everyone_in_steps_sees_the_customers_of_every_step() {
 #[test]
 fn a_payment_recorded_between_the_runs_steps_has_the_customers_after_it_run_on_their_facts_as_they_are_then(
 ) {
+    // Ours comes after the first 2,500 customers; in the turn after the rules ran over them, its
+    // overdue invoice is paid in full: the facts made before the run are stale then.
+    let (w, turns) = paid_in_a_runs_turn("Aa", 2);
+    assert_eq!(turns, 3);
+    assert!(w.book.borrow().monitor.held(w.ours).is_empty());
+}
+
+/// Runs the rules over everyone on [`world_of_many`]`(prefix)`, the overdue invoice of ours paid
+/// in full in the run's `turn`th turn; checks that the run neither held ours nor raised an
+/// alert on it; the world and how many turns the run took.
+fn paid_in_a_runs_turn(prefix: &str, turn: usize) -> (World, usize) {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many(prefix);
+    let before_ours = |n: usize| {
+        w.book.borrow().customers[..n]
+            .iter()
+            .any(|c| c.id == w.ours)
+    };
+    assert_eq!(
+        (before_ours(2_000), before_ours(2_500)),
+        (prefix == "Zz", prefix == "Zz")
+    );
+    let pay = w.payment(w.ours, "20000", None);
+    let pay_ctx = w.ctx("fs");
+    let store = Turning::at(&w.store, turn, || {
+        block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
+    });
+    let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
+    assert!(!report.held.contains(&w.ours), "held on what was paid");
+    assert!(
+        fresh.iter().all(|a| a.customer != w.ours),
+        "an alert on what was paid"
+    );
+    let turns = store.turns.get();
+    drop(store);
+    (w, turns)
+}
+
+#[test]
+fn the_grades_a_run_keeps_are_stored_when_a_payment_between_its_steps_changes_one() {
     use creditdesk_app::monitoring::run_rules;
     let w = world_of_many("Aa");
-    assert!(!w.book.borrow().customers[..2_500]
-        .iter()
-        .any(|c| c.id == w.ours));
-    // In the turn after the rules ran over the first 2,500 customers, the overdue invoice of a
-    // customer after them is paid in full: the facts made before the run are stale then.
+    block_on(run_rules(&w.store, &w.book, 1_800_000_100_000, None)).unwrap();
+    let kept = |w: &World| {
+        block_on(creditdesk_storage::settings::PREVIOUS.read(&w.store))
+            .unwrap()
+            .unwrap_or_default()
+    };
+    assert_eq!(kept(&w), w.book.borrow().monitor.previous);
+    let before = w.book.borrow().monitor.previous[&w.ours];
+    // The next run's facts are made as they were kept; between its steps the overdue invoice of
+    // a customer after the first 2,500 is paid in full, which changes its score.
     let pay = w.payment(w.ours, "20000", None);
     let pay_ctx = w.ctx("fs");
     let store = Turning::at(&w.store, 2, || {
         block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
     });
+    block_on(run_rules(&store, &w.book, 1_800_000_200_000, None)).unwrap();
+    let after = w.book.borrow().monitor.previous[&w.ours];
+    assert_ne!(after, before, "the payment changed the score the run kept");
+    assert_eq!(kept(&w), w.book.borrow().monitor.previous, "as stored");
+}
+
+#[test]
+fn a_run_stops_at_a_book_put_in_its_place_between_its_steps_and_leaves_it_alone() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_many("Aa");
+    let store = Turning::at(&w.store, 2, || replace_book_as_a_start_does(&w));
     let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
-    assert_eq!(store.turns.get(), 3);
-    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
-    assert!(!report.held.contains(&w.ours), "held on what was paid");
+    assert!(report.is_empty() && fresh.is_empty());
+    let book = w.book.borrow();
     assert!(
-        fresh.iter().all(|a| a.customer != w.ours),
-        "an alert on what was paid"
+        book.monitor.previous.is_empty() && book.monitor.alerts.is_empty(),
+        "the run went on over the book put in place"
     );
-    assert!(w.book.borrow().monitor.held(w.ours).is_empty());
+    assert_eq!(book.rules_runs, 0);
+    assert!(block_on(w.store.docs(creditdesk_storage::Docs::Alerts))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn a_run_over_everyone_makes_its_facts_again_when_a_payment_lands_in_its_turn() {
-    use creditdesk_app::monitoring::run_rules;
-    let w = world_of_many("Zz");
-    assert!(w.book.borrow().customers[..2_000]
-        .iter()
-        .any(|c| c.id == w.ours));
-    // In the run's first turn, the overdue invoice is paid in full: its facts are stale then.
-    let pay = w.payment(w.ours, "20000", None);
-    let pay_ctx = w.ctx("fs");
-    let store = Turning::at(&w.store, 1, || {
-        block_on(execute(&w.store, &w.book, &pay_ctx, pay, Vec::new())).unwrap();
-    });
-    let (report, fresh) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    // Ours is among the first 2,000 customers; in the run's first turn its overdue invoice is
+    // paid in full: its facts are stale then.
+    let (_, turns) = paid_in_a_runs_turn("Zz", 1);
     // A turn after the first 2,000 customers (the facts then made again at once), one after the
     // rules' run over the first 2,500, and the one before the run's write.
-    assert_eq!(store.turns.get(), 3);
-    assert!(w.book.borrow().summary(w.ours).overdue.is_zero());
-    assert!(!report.held.contains(&w.ours), "held on what was paid");
-    assert!(
-        fresh.iter().all(|a| a.customer != w.ours),
-        "an alert on what was paid"
-    );
+    assert_eq!(turns, 3);
 }
 
 /// Puts a new book in the world's place as a start does: the same customers, trail and day, and
@@ -5437,6 +5481,30 @@ fn an_alert_acknowledged_while_a_large_runs_trail_is_chained_stays_acknowledged(
 }
 
 #[test]
+fn a_runs_write_waits_for_a_write_begun_while_the_store_made_its_values() {
+    use creditdesk_app::monitoring::run_rules;
+    let w = world_of_held(10);
+    // The run's turn before its records (1), then the store's while it makes the write's values
+    // (2): a command's write begins there and ends in the next turn (3). The run's write is made
+    // again after it, the store taking its turn again (4).
+    let store = Turning::every(&w.store, |n| match n {
+        2 => w.book.borrow_mut().writing += 1,
+        3 => w.book.borrow_mut().writing -= 1,
+        _ => {}
+    })
+    .with_turns_in_commits();
+    let (report, _) = block_on(run_rules(&store, &w.book, 1_800_000_100_000, None)).unwrap();
+    assert_eq!(
+        store.turns.get(),
+        4,
+        "written while another write was under way"
+    );
+    assert!(report.raised.len() >= 10);
+    let stored = block_on(w.store.docs(creditdesk_storage::Docs::Alerts)).unwrap();
+    assert_eq!(stored.len(), w.book.borrow().monitor.alerts.len());
+}
+
+#[test]
 fn an_alert_acknowledged_while_the_store_makes_the_runs_write_stays_acknowledged() {
     let w = world_of_held(10);
     // The run's turn before its records, then the store's while it makes the write's values.
@@ -5484,7 +5552,8 @@ fn reviews_proposed_again_when_a_request_is_filed_in_turn(turn: usize, in_commit
         store = store.with_turns_in_commits();
     }
     let watched = watch_as_system(&store, &w.book, 1_800_000_100_000, None, &mut next);
-    assert_eq!(store.turns.get(), if in_commits { 5 } else { 3 });
+    // With turns in the writes: the run's write, the proposals', and theirs made again.
+    assert_eq!(store.turns.get(), if in_commits { 6 } else { 3 });
     // The other customer's review only: ours has a limit change open now.
     assert_eq!(watched.reviews, Ok(1), "filed in turn {turn}");
     let book = w.book.borrow();

@@ -1154,7 +1154,7 @@ proptest! {
     #[test]
     fn a_run_made_in_parts_leaves_what_the_one_run_leaves(
         owed in proptest::collection::vec((0usize..3, 0usize..3), 1..12),
-        cut in 0usize..12,
+        cuts in proptest::collection::vec(0usize..12, 0..3),
     ) {
         let rules = RuleSet::default();
         let book: Vec<Customer> = (0..owed.len())
@@ -1169,16 +1169,27 @@ proptest! {
             let units = |o: usize| [0, 5, 20_000][o];
             book.iter().zip(&owed).map(|(c, o)| owes(c, units(if k == 0 { o.0 } else { o.1 }))).collect()
         };
-        let cut = cut.min(owed.len());
+        // Where the parts end: up to three parts, any of them empty.
+        let mut ends: Vec<usize> = cuts.iter().map(|&c| c.min(owed.len())).collect();
+        ends.sort();
+        ends.push(owed.len());
         let (mut whole, mut parts) = (MonitorState::default(), MonitorState::default());
         for k in 0..2 {
             let facts = day(k);
             let on = d(TODAY).add_days(k as i32);
             let one = whole.run(&rules, &facts, on, k as i64);
-            let mut together = parts.run(&rules, &facts[..cut], on, k as i64);
-            together.absorb(parts.run(&rules, &facts[cut..], on, k as i64));
+            let mut together = RunReport::default();
+            let mut from = 0;
+            for &end in &ends {
+                together.absorb(parts.run(&rules, &facts[from..end], on, k as i64));
+                from = end;
+            }
             prop_assert_eq!(counts(&together), counts(&one));
             prop_assert_eq!(held(&parts), held(&whole));
+            prop_assert_eq!(
+                (parts.seq, &parts.previous, parts.last_run),
+                (whole.seq, &whole.previous, whole.last_run)
+            );
         }
     }
 }

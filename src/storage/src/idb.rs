@@ -766,7 +766,8 @@ impl IdbStore {
     /// [`Store::commit`], and [`Store::commit_when`] with `still`: then a large batch's values
     /// are made with turns for the page between them ([`TURN_EVERY`] at a time), `still` is asked
     /// after them, in the task that begins the transaction, and nothing is written if it answers
-    /// false or the device's key changed meanwhile (values sealed, or not, under another).
+    /// false or the device's key changed meanwhile (values sealed, or not, under another). On an
+    /// encrypted device the sealing is one batch (`DataKey::seal_groups`), without turns of ours.
     async fn commit_in(
         &self,
         batch: &Batch,
