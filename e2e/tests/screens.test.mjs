@@ -117,21 +117,32 @@ test("a report keeps its key figures first, hides the columns a user chose, and 
   }
 });
 
-test("Chinese names sort by pinyin in the customer list and the reports", async () => {
+test("Chinese names sort by pinyin in the customer list and the reports, and so do the filters' choices", async () => {
   const server = servers.zh;
   const b = await adminIn("zh");
   const { page } = b;
+  const byPinyin = (xs) => [...xs].sort(new Intl.Collator("zh-CN").compare);
+  // Each select's choices after its first ("all"), for those of at least two.
+  const choices = (selector) => page.$$eval(selector, (ss) => ss.map((s) => [...s.options].slice(1).map((o) => o.textContent)));
   try {
     await openPage(page, server.url, "/customers");
     const names = await page.$$eval(".vrow .cname", (els) => els.map((e) => e.textContent));
-    const sorted = [...names].sort(new Intl.Collator("zh-CN").compare);
-    assert.deepEqual(names, sorted);
+    assert.deepEqual(names, byPinyin(names));
     // 北京 (Běijīng) before 上海 (Shànghǎi), though 上 has the smaller code point.
     const first = (p) => names.findIndex((n) => n.startsWith(p));
     if (first("北京") >= 0 && first("上海") >= 0) assert.ok(first("北京") < first("上海"));
+    // The regions and the sales reps (华北 … 西部; 陈静, 黄敏, 李娜 …: not by code point).
+    const [regions, reps] = await choices(".filters select");
+    assert.ok(regions.length >= 2 && reps.length >= 2, `${regions} / ${reps}`);
+    assert.deepEqual(regions, byPinyin(regions));
+    assert.deepEqual(reps, byPinyin(reps));
     await openPage(page, server.url, "/reports/aging");
     const rows = await page.$$eval("[data-testid=report-table] tbody td:first-child", (tds) => tds.map((t) => t.textContent));
-    assert.deepEqual(rows, [...rows].sort(new Intl.Collator("zh-CN").compare));
+    assert.deepEqual(rows, byPinyin(rows));
+    for (const [k, values] of Object.entries(await choices("select[data-testid=filter-rep], select[data-testid=filter-region], select[data-testid=filter-industry]"))) {
+      assert.ok(values.length >= 2, `filter ${k}: ${values}`);
+      assert.deepEqual(values, byPinyin(values), `filter ${k}`);
+    }
   } finally {
     await b.close();
   }

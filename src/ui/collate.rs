@@ -56,12 +56,27 @@ pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
     if let Some(r) = cached(lang, texts) {
         return r;
     }
+    let out = ranks_of(lang, texts);
+    LAST.with_borrow_mut(|l| *l = Some((key(lang, texts), out.clone())));
+    out
+}
+
+/// A few items (a filter's choices: regions, sales reps) in the language's order of their
+/// texts, ties as they came; not cached, so the list's ranks of every name stay.
+pub fn in_order<T>(lang: Lang, items: Vec<T>, text: impl Fn(&T) -> &str) -> Vec<T> {
+    let rank = ranks_of(lang, &items.iter().map(&text).collect::<Vec<_>>());
+    let mut ranked: Vec<(u32, T)> = rank.into_iter().zip(items).collect();
+    sort::by_key(&mut ranked, |(r, _)| *r);
+    ranked.into_iter().map(|(_, t)| t).collect()
+}
+
+/// [`ranks`] without the cache.
+fn ranks_of(lang: Lang, texts: &[&str]) -> Vec<u32> {
     // Nothing to order: no collator (making one for Chinese was a task of about 18 ms while
     // the page mounted, its list still empty).
     if texts.len() < 2 {
         return vec![0; texts.len()];
     }
-    let key = key(lang, texts);
     let mut unique: Vec<&str> = texts.to_vec();
     sort::natural(&mut unique);
     unique.dedup();
@@ -75,12 +90,10 @@ pub fn ranks(lang: Lang, texts: &[&str]) -> Vec<u32> {
             .enumerate()
             .map(|(i, s)| (s.as_str(), i as u32)),
     );
-    let out: Vec<u32> = texts
+    texts
         .iter()
         .map(|t| rank.get(t).copied().unwrap_or(u32::MAX))
-        .collect();
-    LAST.with_borrow_mut(|l| *l = Some((key, out.clone())));
-    out
+        .collect()
 }
 
 /// What [`collated`] joins the texts with to hand them over in one string: a character no name
@@ -141,6 +154,27 @@ mod tests {
     fn check(lang: Lang, texts: &[&str], expected: Vec<u32>) {
         LAST.with_borrow_mut(|l| *l = None);
         assert_eq!(ranks(lang, texts), expected, "{texts:?}");
+    }
+
+    #[test]
+    fn a_filters_choices_come_in_the_languages_order_and_leave_the_lists_ranks_cached() {
+        let names = ["乙", "甲"];
+        seed(Lang::Zh, &names, vec![1, 0]);
+        let reps = vec![
+            ("u3", "张强"),
+            ("u1", "黄敏"),
+            ("u2", "李娜"),
+            ("u4", "黄敏"),
+        ];
+        let ordered = in_order(Lang::Zh, reps, |(_, name)| name);
+        // Huáng, Lǐ, Zhāng; the two of one name as they came.
+        assert_eq!(
+            ordered.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            ["u1", "u4", "u2", "u3"]
+        );
+        let regions = in_order(Lang::En, vec!["south", "East", "north"], |r| r);
+        assert_eq!(regions, ["East", "north", "south"], "not by code point");
+        assert_eq!(cached(Lang::Zh, &names), Some(vec![1, 0]));
     }
 
     #[test]

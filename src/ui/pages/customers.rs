@@ -65,7 +65,15 @@ pub fn CustomerList() -> impl IntoView {
     let row_h = row_height();
     let viewport = RwSignal::new(720.0f64);
 
-    let choices = Memo::new(move |_| state.data(|d| d.list_choices(&d.me())));
+    // In the user's language's order (Chinese by pinyin), as the names.
+    let choices = Memo::new(move |_| {
+        let lang = state.lang.get();
+        let (regions, reps) = state.data(|d| d.list_choices(&d.me()));
+        (
+            crate::ui::collate::in_order(lang, regions, |r| r),
+            crate::ui::collate::in_order(lang, reps, |(_, name)| name),
+        )
+    });
 
     // Indices into the customer vector, filtered and sorted (the application crate's query).
     let rows = Memo::new(move |_| {

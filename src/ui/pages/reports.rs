@@ -52,9 +52,17 @@ pub fn FilterBar(base: &'static str, filter: Memo<Filter>) -> impl IntoView {
         };
         navigate(&url, Default::default());
     };
+    // In the user's language's order (Chinese by pinyin), as the list's names.
     let opts = Memo::new(move |_| {
         state.rev.track();
-        state.data(choices)
+        let lang = state.lang.get();
+        let (reps, regions, industries) = state.data(choices);
+        let in_order = |v: Vec<String>| crate::ui::collate::in_order(lang, v, |t| t);
+        (
+            crate::ui::collate::in_order(lang, reps, |(_, name)| name),
+            in_order(regions),
+            in_order(industries),
+        )
     });
     let set_sel = set.clone();
     let select = move |key: &'static str,
