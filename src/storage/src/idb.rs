@@ -884,30 +884,10 @@ impl IdbStore {
                     Ok(())
                 }));
             }
-            if !customers.is_empty() {
-                let s = tx.store(CUSTOMERS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, customers, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            if !entries.is_empty() {
-                let s = tx.store(TAIL)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, entries, Request::Add, COMMIT_GROUP).await
-                }));
-            }
-            if !requests.is_empty() {
-                let s = tx.store(schema::REQUESTS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, requests, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            if !settings.is_empty() {
-                let s = tx.store(META)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, settings, Request::Put, COMMIT_GROUP).await
-                }));
-            }
+            writes.extend(grouped(tx, CUSTOMERS, customers, Request::Put)?);
+            writes.extend(grouped(tx, TAIL, entries, Request::Add)?);
+            writes.extend(grouped(tx, schema::REQUESTS, requests, Request::Put)?);
+            writes.extend(grouped(tx, META, settings, Request::Put)?);
             // A store's documents in groups (the rules' run after a large import writes
             // thousands of alerts), then its removals, as before every put came first.
             let mut by_store: Vec<(&'static str, Vec<KeyedValue>, Vec<JsValue>)> = Vec::new();
@@ -939,23 +919,10 @@ impl IdbStore {
                     Ok(())
                 }));
             }
-            if !audit.is_empty() {
-                // Added, not put: an entry with the same sequence number fails the transaction.
-                let s = tx.store(schema::AUDIT)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, audit, Request::Add, COMMIT_GROUP).await
-                }));
-            }
-            if !attachments.is_empty() {
-                let s = tx.store(schema::ATTACHMENTS)?;
-                writes.push(Box::pin(async move {
-                    in_groups(&s, attachments, Request::Put, COMMIT_GROUP).await
-                }));
-            }
-            let s = tx.store(OUTBOX)?;
-            writes.push(Box::pin(async move {
-                in_groups(&s, outbox, Request::Add, COMMIT_GROUP).await
-            }));
+            // Added, not put: an entry with the same sequence number fails the transaction.
+            writes.extend(grouped(tx, schema::AUDIT, audit, Request::Add)?);
+            writes.extend(grouped(tx, schema::ATTACHMENTS, attachments, Request::Put)?);
+            writes.extend(grouped(tx, OUTBOX, outbox, Request::Add)?);
             // Every request is awaited to its end, even after one failed (an audit entry whose
             // number another tab took): the transaction then aborts and IndexedDB still answers
             // each of its requests; a request whose future was dropped first would call back into
@@ -1573,6 +1540,22 @@ async fn in_groups(
 /// One store's part of a transaction's writes.
 type Write<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), rexie::Error>> + 'a>>;
+
+/// A commit's write of one store's `values` in groups ([`in_groups`]); none for no values.
+fn grouped<'a>(
+    tx: &rexie::Transaction,
+    store: &str,
+    values: Vec<KeyedValue>,
+    request: Request,
+) -> Result<Option<Write<'a>>, rexie::Error> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let s = tx.store(store)?;
+    Ok(Some(Box::pin(async move {
+        in_groups(&s, values, request, COMMIT_GROUP).await
+    })))
+}
 
 impl Store for IdbStore {
     async fn load_customers(&self) -> Result<Vec<Customer>, StoreError> {
