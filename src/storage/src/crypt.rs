@@ -170,11 +170,6 @@ fn js_items(values: Vec<Plain>) -> Array {
 }
 
 impl DataKey {
-    /// Whether `other` is this very key (values sealed under one are opened by the other).
-    pub fn is(&self, other: &DataKey) -> bool {
-        js_sys::Object::is(&self.0, &other.0)
-    }
-
     pub async fn generate() -> Result<DataKey, StoreError> {
         cd_new_key()
             .await

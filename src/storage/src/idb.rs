@@ -12,6 +12,12 @@
 //! the right secret, every read and write fails with [`StoreError::Locked`]. Without a vault
 //! record (a local-only installation that did not turn it on) values are stored as they were:
 //! JSON as strings, ledger rows and files as bytes.
+//!
+//! Turning encryption on ([`IdbStore::encrypt`]) rewrites every store, so it must not clear a
+//! write made while it read and sealed them (it reads again), nor let values made in the clear
+//! land among sealed ones: each write takes the key it makes values under (`Sealing`) and is
+//! refused, or a commit made again, when the data was encrypted before its transaction opened;
+//! writes that come while the encryption writes wait for it.
 
 use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
@@ -108,7 +114,43 @@ pub struct IdbStore {
     list_used: Cell<bool>,
     /// How many writes of data this store has committed (see [`IdbStore::put_derived`]).
     data_writes: Cell<u64>,
+    /// How many write transactions this store has opened: [`IdbStore::encrypt`] reads the data
+    /// again when one opened while it read and sealed it.
+    writes_opened: Cell<u64>,
+    /// Which data key values are made under now, counted up each time it changes (the data
+    /// encrypted, or that write failing): a write whose values were made under an earlier one is
+    /// refused (see [`Sealing`]).
+    key_changes: Cell<u64>,
+    /// While [`IdbStore::encrypt`]'s write is under way: a promise kept when it ends, which
+    /// every other write waits for before it opens its transaction.
+    encrypting: RefCell<Option<js_sys::Promise>>,
+    /// For tests: work run once at a point of a write (see [`IdbStore::at_next`]).
+    hooks: RefCell<Vec<(Point, Hook)>>,
 }
+
+/// For tests: work a test runs inside a write of this store, at a [`Point`] of it.
+#[doc(hidden)]
+pub type Hook =
+    Box<dyn for<'a> FnOnce(&'a IdbStore) -> futures_util::future::LocalBoxFuture<'a, ()>>;
+
+/// For tests: where in a write a [`Hook`] runs.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Point {
+    /// [`IdbStore::encrypt`] has read the data, before it seals it.
+    EncryptRead,
+    /// A commit has made its values, before it waits for an encryption and opens its
+    /// transaction.
+    CommitMade,
+    /// [`IdbStore::encrypt`] holds the other writes, before it opens its transaction.
+    EncryptWrites,
+}
+
+/// The data key a write's values were made under ([`IdbStore::sealing`], taken before the
+/// values are made, as the key is read): the write is refused when the device's data was
+/// encrypted meanwhile, for values made in the clear must not be stored among sealed ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Sealing(u64);
 
 /// A new data revision: unique enough that two writes (of this tab or another) never share one.
 /// Random rather than counted: a sealed counter cannot be read and raised inside a transaction.
@@ -117,6 +159,21 @@ fn new_rev() -> String {
         "{:x}-{:x}",
         js_sys::Date::now() as u64,
         (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    )
+}
+
+/// Every store's records sealed, as [`IdbStore::encrypt`] writes them.
+type StoresSealed = Vec<(&'static str, Vec<KeyedValue>)>;
+
+/// How many times [`IdbStore::encrypt`] reads and seals the data when writes keep coming.
+const ENCRYPT_TRIES: usize = 3;
+
+/// A write refused because the device's data was encrypted after its values were made.
+fn key_changed() -> StoreError {
+    StoreError::Backend(
+        "this device's data was encrypted while the write was being made: nothing was written; \
+         try again"
+            .into(),
     )
 }
 
@@ -454,6 +511,10 @@ impl IdbStore {
             list_pending: RefCell::new(None),
             list_used: Cell::new(false),
             data_writes: Cell::new(0),
+            writes_opened: Cell::new(0),
+            key_changes: Cell::new(0),
+            encrypting: RefCell::new(None),
+            hooks: RefCell::new(Vec::new()),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -472,11 +533,45 @@ impl IdbStore {
         Rexie::delete(name).await.map_err(backend)
     }
 
+    /// The data key values made now are made under.
+    fn sealing(&self) -> Sealing {
+        Sealing(self.key_changes.get())
+    }
+
+    /// A write transaction over `stores` running `f`'s requests. It waits for the device's
+    /// data being encrypted, if it is, then is refused (nothing written) when its values were
+    /// made under another key than the one now (`made`; `None` for a write of no sealed value,
+    /// as a delete).
     async fn write(
+        &self,
+        stores: &[&str],
+        made: Option<Sealing>,
+        f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
+    ) -> Result<(), StoreError> {
+        self.encrypted().await;
+        if made.is_some_and(|m| m != self.sealing()) {
+            return Err(key_changed());
+        }
+        self.write_now(stores, f).await
+    }
+
+    /// Waits for the encryption of the device's data to end, when it is under way.
+    async fn encrypted(&self) {
+        loop {
+            let Some(ends) = self.encrypting.borrow().clone() else {
+                break;
+            };
+            let _ = wasm_bindgen_futures::JsFuture::from(ends).await;
+        }
+    }
+
+    /// [`IdbStore::write`] with no wait and no check (the encryption's own write).
+    async fn write_now(
         &self,
         stores: &[&str],
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
+        self.writes_opened.set(self.writes_opened.get() + 1);
         let t = crate::turn::now();
         let done = self.write_timed(stores, f).await;
         WRITING_MS.set(WRITING_MS.get() + crate::turn::now() - t);
@@ -520,9 +615,11 @@ impl IdbStore {
 
     /// A write of data: `f`'s requests, then a new data revision in `meta`, in one transaction;
     /// the revision is this store's once the transaction has committed.
+    /// `made`: the key `f`'s values were made under (see [`IdbStore::write`]).
     async fn write_data(
         &self,
         stores: &[&str],
+        made: Sealing,
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
         let stamps = self.stamps(stores.contains(&CUSTOMERS)).await?;
@@ -532,7 +629,7 @@ impl IdbStore {
         }
         let stamped = Cell::new(false);
         let (stamps_ref, stamped_ref) = (&stamps, &stamped);
-        self.write(&all, async move |tx| {
+        self.write(&all, Some(made), async move |tx| {
             f(tx).await?;
             stamped_ref.set(stamps_ref.put(&tx.store(META)?).await?);
             Ok(())
@@ -765,15 +862,18 @@ impl IdbStore {
 
     /// [`Store::commit`], and [`Store::commit_when`] with `still`: then a large batch's values
     /// are made with turns for the page between them ([`TURN_EVERY`] at a time), `still` is asked
-    /// after them, in the task that begins the transaction, and nothing is written if it answers
-    /// false or the device's key changed meanwhile (values sealed, or not, under another). On an
+    /// after them, in the task that begins the transaction, and nothing is written (false) if it
+    /// answers false or the device's data was encrypted meanwhile (values made in the clear:
+    /// [`Store::commit`] makes them again). On an
     /// encrypted device the sealing is one batch (`DataKey::seal_groups`), without turns of ours.
     async fn commit_in(
         &self,
         batch: &Batch,
         still: Option<&dyn Fn() -> bool>,
     ) -> Result<bool, StoreError> {
-        let key = self.data_key()?;
+        let made = self.sealing();
+        // A locked device makes nothing.
+        self.data_key()?;
         let mut turns = still.map(|_| crate::turn::Slice::start());
         let entries: Vec<PlainKeyed> = batch
             .entries
@@ -859,19 +959,16 @@ impl IdbStore {
                 stores.push(s);
             }
         }
-        if let Some(still) = still {
-            let same_key = match (&key, &self.data_key()?) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.is(b),
-                _ => false,
-            };
-            if !same_key || !still() {
-                return Ok(false);
-            }
+        self.hook(Point::CommitMade).await;
+        // The encryption of the device's data, if under way, ends first; then nothing else
+        // runs before the transaction opens.
+        self.encrypted().await;
+        if made != self.sealing() || still.is_some_and(|still| !still()) {
+            return Ok(false);
         }
         let stamped = Cell::new(false);
         let (stamps_ref, stamped_ref) = (&stamps, &stamped);
-        self.write(&stores, async move |tx| {
+        self.write(&stores, Some(made), async move |tx| {
             // Every store's first requests are made at once (each store's a few at a time,
             // `in_groups`) and awaited together: one round trip for the transaction, not one per
             // store. The revisions' first (their reads see the stored revisions before any of
@@ -1030,7 +1127,7 @@ impl IdbStore {
             JsValue::from_str(VAULT_KEY),
             JsValue::from_str(&vault.to_json()),
         );
-        self.write(&[VAULT], async move |tx| {
+        self.write(&[VAULT], None, async move |tx| {
             tx.store(VAULT)?.put(&v, Some(&k)).await?;
             Ok(())
         })
@@ -1128,6 +1225,12 @@ impl IdbStore {
     /// from the secret, and every record of every store re-written sealed, all in one
     /// transaction with the vault record (a failure leaves the data as it was). Re-wraps the key
     /// instead when the data is encrypted already (see [`IdbStore::rewrap`]).
+    ///
+    /// A write of this store that opens while the records are read and sealed would be cleared
+    /// by this one: they are then read and sealed again (up to `ENCRYPT_TRIES` times, then
+    /// nothing is done). Writes that come while this one is under way wait for it, and a write
+    /// whose values were made in the clear before it is made again or refused (see
+    /// `IdbStore::write`): none is lost, and none is stored in the clear among sealed ones.
     pub async fn encrypt(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;
@@ -1136,10 +1239,77 @@ impl IdbStore {
         let salt = crate::crypt::random(16);
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
-        // Every record as stored now, in the clear.
+        for _ in 0..ENCRYPT_TRIES {
+            // Another encryption (a second click) may have ended meanwhile.
+            if self.vault.borrow().is_some() {
+                return self.rewrap(secret, kind).await;
+            }
+            let opened = self.writes_opened.get();
+            let Some((stores, sealed)) = self.sealed_data(&key).await? else {
+                continue;
+            };
+            if self.writes_opened.get() != opened || self.vault.borrow().is_some() {
+                continue;
+            }
+            let (vk, vv) = (
+                JsValue::from_str(VAULT_KEY),
+                JsValue::from_str(&vault.to_json()),
+            );
+            let mut written: Vec<&str> = stores.clone();
+            written.push(VAULT);
+            // From here every other write waits, and values made are sealed under the new key.
+            let mut keep: Option<js_sys::Function> = None;
+            let ends = js_sys::Promise::new(&mut |resolve, _| keep = Some(resolve));
+            *self.encrypting.borrow_mut() = Some(ends);
+            *self.vault.borrow_mut() = Some(vault.clone());
+            *self.key.borrow_mut() = Some(key.clone());
+            self.key_changes.set(self.key_changes.get() + 1);
+            self.hook(Point::EncryptWrites).await;
+            let done = self
+                .write_now(&written, async move |tx| {
+                    for (s, rows) in sealed {
+                        let st = tx.store(s)?;
+                        st.clear().await?;
+                        if !rows.is_empty() {
+                            st.put_all(rows.into_iter()).await?;
+                        }
+                    }
+                    tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
+                    Ok(())
+                })
+                .await;
+            if done.is_err() {
+                // The data stays in the clear: so are values made from now on.
+                *self.vault.borrow_mut() = None;
+                *self.key.borrow_mut() = None;
+                self.key_changes.set(self.key_changes.get() + 1);
+            }
+            self.encrypting.borrow_mut().take();
+            if let Some(keep) = keep {
+                let _ = keep.call0(&JsValue::NULL);
+            }
+            return done;
+        }
+        Err(StoreError::Backend(format!(
+            "this device's data changed while it was being encrypted, {ENCRYPT_TRIES} times: \
+             it is left as it was, in the clear; try again"
+        )))
+    }
+
+    /// Every record of every store (but the vault) as stored now, in the clear, sealed under
+    /// `key`: the stores read, and each store's `(value, key)` pairs. `None` when this store was
+    /// encrypted meanwhile (what was read may be sealed already).
+    async fn sealed_data(
+        &self,
+        key: &DataKey,
+    ) -> Result<Option<(Vec<&'static str>, StoresSealed)>, StoreError> {
         let all = self.raw_data(&[]).await?;
+        self.hook(Point::EncryptRead).await;
+        if self.vault.borrow().is_some() {
+            return Ok(None);
+        }
         let stores: Vec<&'static str> = all.iter().map(|(s, _)| *s).collect();
-        let mut sealed: Vec<(&'static str, Vec<KeyedValue>)> = Vec::new();
+        let mut sealed: StoresSealed = Vec::new();
         for (s, records) in all {
             let (keys, values): (Vec<JsValue>, Vec<JsValue>) = records.into_iter().unzip();
             let mut plain = Vec::with_capacity(values.len());
@@ -1160,27 +1330,7 @@ impl IdbStore {
                 values.into_iter().zip(keys.into_iter().map(Some)).collect(),
             ));
         }
-        let (vk, vv) = (
-            JsValue::from_str(VAULT_KEY),
-            JsValue::from_str(&vault.to_json()),
-        );
-        let mut written: Vec<&str> = stores.clone();
-        written.push(VAULT);
-        self.write(&written, async move |tx| {
-            for (s, rows) in sealed {
-                let st = tx.store(s)?;
-                st.clear().await?;
-                if !rows.is_empty() {
-                    st.put_all(rows.into_iter()).await?;
-                }
-            }
-            tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
-            Ok(())
-        })
-        .await?;
-        *self.vault.borrow_mut() = Some(vault);
-        *self.key.borrow_mut() = Some(key);
-        Ok(())
+        Ok(Some((stores, sealed)))
     }
 
     /// Wraps the data key under a new secret (the password changed, or a PIN replaces it); no
@@ -1384,8 +1534,10 @@ impl IdbStore {
     #[doc(hidden)]
     pub async fn raw_delete(&self, store: &str, key: &str) -> Result<(), StoreError> {
         let key = JsValue::from_str(key);
-        self.write(&[store], async move |tx| tx.store(store)?.delete(key).await)
-            .await
+        self.write(&[store], None, async move |tx| {
+            tx.store(store)?.delete(key).await
+        })
+        .await
     }
 
     /// Puts a raw string value under a key, bypassing every rule: what someone editing the
@@ -1393,7 +1545,7 @@ impl IdbStore {
     #[doc(hidden)]
     pub async fn raw_put(&self, store: &str, key: JsValue, value: &str) -> Result<(), StoreError> {
         let v = JsValue::from_str(value);
-        self.write(&[store], async move |tx| {
+        self.write(&[store], None, async move |tx| {
             tx.store(store)?.put(&v, Some(&key)).await?;
             Ok(())
         })
@@ -1406,6 +1558,25 @@ impl IdbStore {
     #[doc(hidden)]
     pub fn abort_next_write(&self) {
         self.abort_next.set(true);
+    }
+
+    /// Runs `hook` the next time a write reaches `point`, and waits for it there: what a test
+    /// does to put another write exactly in a gap of this one. For tests.
+    #[doc(hidden)]
+    pub fn at_next(&self, point: Point, hook: Hook) {
+        self.hooks.borrow_mut().push((point, hook));
+    }
+
+    /// The hook a test set for `point`, run (see [`IdbStore::at_next`]).
+    async fn hook(&self, point: Point) {
+        let hook = {
+            let mut hooks = self.hooks.borrow_mut();
+            let at = hooks.iter().position(|(p, _)| *p == point);
+            at.map(|k| hooks.remove(k).1)
+        };
+        if let Some(hook) = hook {
+            hook(self).await;
+        }
     }
 }
 
@@ -1627,7 +1798,13 @@ impl Store for IdbStore {
     }
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
-        self.commit_in(batch, None).await.map(drop)
+        // Made again when the device's data was encrypted while its values were made.
+        for _ in 0..3 {
+            if self.commit_in(batch, None).await? {
+                return Ok(());
+            }
+        }
+        Err(key_changed())
     }
 
     async fn commit_when(
@@ -1680,6 +1857,7 @@ impl Store for IdbStore {
     }
 
     async fn compact(&self) -> Result<usize, StoreError> {
+        let made = self.sealing();
         let tx = self
             .db
             .transaction(&[CHUNKS, TAIL], TransactionMode::ReadOnly)
@@ -1741,7 +1919,7 @@ impl Store for IdbStore {
             )
             .await?;
         let deletes = plan.delete_tail;
-        self.write(&[CHUNKS, TAIL], async move |tx| {
+        self.write(&[CHUNKS, TAIL], Some(made), async move |tx| {
             tx.store(CHUNKS)?.put_all(puts.into_iter()).await?;
             let t = tx.store(TAIL)?;
             for k in deletes {
@@ -1754,6 +1932,7 @@ impl Store for IdbStore {
     }
 
     async fn replace_all(&self, customers: &[Customer], rows: &Rows) -> Result<(), StoreError> {
+        let made = self.sealing();
         let customers = self.keyed(CUSTOMERS, customer_rows(customers)).await?;
         let chunks = self
             .keyed(
@@ -1780,7 +1959,7 @@ impl Store for IdbStore {
             }
         }
         let clear = stores.clone();
-        self.write_data(&stores, async move |tx| {
+        self.write_data(&stores, made, async move |tx| {
             for s in clear {
                 tx.store(s)?.clear().await?;
             }
@@ -1863,6 +2042,7 @@ impl Store for IdbStore {
     }
 
     async fn restore(&self, dump: &Dump) -> Result<(), StoreError> {
+        let made = self.sealing();
         // Each customer's id read from its text, with a turn for the page every slice (the large
         // book's 10,000 were a task of about 100 ms).
         let mut customers: Vec<PlainKeyed> = Vec::with_capacity(dump.customers.len());
@@ -1963,7 +2143,7 @@ impl Store for IdbStore {
             .filter(|n| *n != VAULT)
             .collect();
         let clear = stores.clone();
-        self.write_data(&stores, async move |tx| {
+        self.write_data(&stores, made, async move |tx| {
             // This device keeps its own id (as stored: sealed or not, it is put back unopened).
             let device_key = JsValue::from_str(DEVICE_KEY);
             let device = tx.store(META)?.get(device_key.clone()).await?;
@@ -2006,6 +2186,7 @@ impl Store for IdbStore {
         outbox: &[OutboxEntry],
         audit: &[AuditEntry],
     ) -> Result<(), StoreError> {
+        let made = self.sealing();
         // Encoded and sealed first; the keys are given inside the transaction, after the chunks
         // it sees (the associated data is the store's name, not the key, so a chunk sealed
         // before it was numbered still opens).
@@ -2041,7 +2222,7 @@ impl Store for IdbStore {
         } else {
             &[CUSTOMERS, CHUNKS, OUTBOX, schema::AUDIT]
         };
-        self.write_data(stores, async move |tx| {
+        self.write_data(stores, made, async move |tx| {
             if !audit.is_empty() {
                 // Added, not put: a sequence number taken by another writer fails the import.
                 tx.store(schema::AUDIT)?.add_all(audit.into_iter()).await?;
@@ -2096,12 +2277,13 @@ impl Store for IdbStore {
         docs: &[(&str, &str)],
         outbox: &[OutboxEntry],
     ) -> Result<(), StoreError> {
+        let made = self.sealing();
         let name = which.store_name();
         let docs = self
             .keyed(name, docs.iter().map(|(k, v)| keyed_text(k, v)).collect())
             .await?;
         let records = self.keyed(OUTBOX, outbox_rows(outbox)).await?;
-        self.write_data(&[name, OUTBOX], async move |tx| {
+        self.write_data(&[name, OUTBOX], made, async move |tx| {
             tx.store(name)?.put_all(docs.into_iter()).await?;
             if !records.is_empty() {
                 tx.store(OUTBOX)?.add_all(records.into_iter()).await?;
@@ -2119,9 +2301,10 @@ impl Store for IdbStore {
     }
 
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let made = self.sealing();
         let mut one = self.keyed(META, vec![keyed_text(key, value)]).await?;
         let (v, k) = one.remove(0);
-        self.write(&[META], async move |tx| {
+        self.write(&[META], Some(made), async move |tx| {
             tx.store(META)?.put(&v, k.as_ref()).await?;
             Ok(())
         })
@@ -2161,7 +2344,7 @@ impl Store for IdbStore {
         if gone.is_empty() {
             return Ok(());
         }
-        self.write(&[OUTBOX], async move |tx| {
+        self.write(&[OUTBOX], None, async move |tx| {
             let s = tx.store(OUTBOX)?;
             for k in gone {
                 s.delete(k).await?;
@@ -2226,13 +2409,14 @@ impl Store for IdbStore {
     }
 
     async fn put_derived(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let made = self.sealing();
         if self.rev.borrow().is_none() {
             // No revision known (data never written through one: an older database; or none read
             // by this store yet): one starts here. The bytes were made before this write waited:
             // should another write of data commit meanwhile (a command), they are not of the
             // revision after it, and nothing is kept (the next keep keeps them).
             let before = self.data_writes.get();
-            self.write_data(&[META], async |_| Ok(())).await?;
+            self.write_data(&[META], made, async |_| Ok(())).await?;
             if self.data_writes.get() != before + 1 {
                 return Ok(());
             }
@@ -2267,7 +2451,7 @@ impl Store for IdbStore {
         }))
         .collect();
         let values = self.keyed(META, records).await?;
-        self.write(&[META], async move |tx| {
+        self.write(&[META], Some(made), async move |tx| {
             let meta = tx.store(META)?;
             for (v, k) in &values {
                 meta.put(v, k.as_ref()).await?;

@@ -1361,3 +1361,115 @@ async fn a_write_that_checks_first_makes_a_large_batchs_values_with_turns_and_wr
     s.commit(&again).await.unwrap();
     assert_eq!(turn::taken(), before);
 }
+
+/// The names of the customers as the store reads them back.
+async fn names(s: &IdbStore) -> Vec<String> {
+    let snap = s.load().await.unwrap();
+    snap.customers.into_iter().map(|c| c.name).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_commit_written_while_the_encryption_reads_the_data_is_kept_and_sealed() {
+    use creditdesk_storage::idb::Point;
+    use creditdesk_storage::vault::Secret;
+    let d = data(5);
+    let s = fresh("t-encrypt-read").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let mut c = d.customers[2].clone();
+    c.name = "加密读取后写入".into();
+    let batch = Batch::customer(c.clone());
+    // A command commits after the encryption has read the data, before it writes it sealed.
+    s.at_next(
+        Point::EncryptRead,
+        Box::new(move |s| {
+            Box::pin(async move {
+                s.commit(&batch).await.unwrap();
+            })
+        }),
+    );
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    assert!(names(&s).await.contains(&c.name), "the commit is kept");
+    assert!(!raw_text(&s).await.contains(&c.name), "and sealed");
+}
+
+#[wasm_bindgen_test]
+async fn a_commit_made_in_the_clear_and_written_after_the_encryption_is_made_again_sealed() {
+    use creditdesk_storage::idb::Point;
+    use creditdesk_storage::vault::Secret;
+    let d = data(5);
+    let s = fresh("t-encrypt-made").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let mut c = d.customers[2].clone();
+    c.name = "加密前备好的写入".into();
+    // The commit's values are made in the clear; then the data is encrypted, before the
+    // commit's transaction opens.
+    s.at_next(
+        Point::CommitMade,
+        Box::new(|s| {
+            Box::pin(async move {
+                s.encrypt("123456", Secret::Pin).await.unwrap();
+            })
+        }),
+    );
+    s.commit(&Batch::customer(c.clone())).await.unwrap();
+    assert!(names(&s).await.contains(&c.name), "the commit is kept");
+    assert!(!raw_text(&s).await.contains(&c.name), "sealed");
+    // Every record opens, reopened with the PIN.
+    s.close();
+    let s = IdbStore::open("t-encrypt-made").await.unwrap();
+    s.unlock("123456").await.unwrap();
+    assert!(names(&s).await.contains(&c.name));
+    assert_eq!(s.load().await.unwrap().customers.len(), d.customers.len());
+}
+
+#[wasm_bindgen_test]
+async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_written_in_the_clear() {
+    use creditdesk_storage::idb::{LockState, Point};
+    use creditdesk_storage::vault::Secret;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let d = data(5);
+    let s = fresh("t-encrypt-fails").await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let mut c = d.customers[2].clone();
+    c.name = "加密失败时的写入".into();
+    let (holding, made) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    // The encryption holds the other writes; a commit makes its values (sealed, under the new
+    // key); then the encryption's write dies.
+    let (h, m) = (holding.clone(), made.clone());
+    s.at_next(
+        Point::EncryptWrites,
+        Box::new(move |s| {
+            Box::pin(async move {
+                h.set(true);
+                while !m.get() {
+                    creditdesk_storage::turn::yield_now().await;
+                }
+                s.abort_next_write();
+            })
+        }),
+    );
+    let m = made.clone();
+    s.at_next(
+        Point::CommitMade,
+        Box::new(move |_| Box::pin(async move { m.set(true) })),
+    );
+    let commit = async {
+        while !holding.get() {
+            creditdesk_storage::turn::yield_now().await;
+        }
+        s.commit(&Batch::customer(c.clone())).await
+    };
+    let (encrypted, committed) =
+        futures_util::future::join(s.encrypt("123456", Secret::Pin), commit).await;
+    assert!(encrypted.is_err(), "the encryption's write was aborted");
+    committed.unwrap();
+    assert_eq!(s.lock_state(), LockState::Plain);
+    assert!(made.get());
+    // Written after the failure, in the clear like the rest, and every record reads.
+    assert!(raw_text(&s).await.contains(&c.name));
+    assert!(names(&s).await.contains(&c.name));
+    s.close();
+    let s = IdbStore::open("t-encrypt-fails").await.unwrap();
+    assert!(names(&s).await.contains(&c.name));
+}
