@@ -339,10 +339,15 @@ test("a rep whose session a password change ended signs in again on the same pag
       await phone.page.click("[data-testid=sync-state]");
       await phone.page.click("[data-testid=sync-now]");
     }
+    // Asked to sign in, the phone's listener waits for a sign-in instead of opening an event
+    // stream for the server to refuse every 5 s.
+    await phone.page.waitForSelector("[data-testid=sign-in]");
+    await phone.page.waitForFunction(() => window.__cd_timings.liveWaiting === 1);
     await signIn(phone.page, "rep-8", "a-new-password-8");
     await phone.page.waitForFunction(() => window.__cd_timings.syncStarts === 2 && window.__cd_timings.ledgerReady);
     // The second start found the page kept in sync: one timer, one listener, one event stream.
     assert.deepEqual(await counts(), { starts: 2, keepers: 1 });
+    await phone.page.waitForFunction(() => window.__cd_timings.liveWaiting === 0);
     // Live still: an invoice finance records on one of the rep's customers reaches the phone
     // through the server's event stream, without a reload or a click.
     const customer = JSON.parse(await phone.page.evaluate(() => window.wasmBindings.cd_test_stored_customers()))[0].id;

@@ -998,37 +998,64 @@ pub fn keep_in_sync(state: AppState) {
 
 /// The server's event stream: a `change` event names the new cursor; the device pulls. The
 /// browser reconnects a dropped stream by itself (offline, a server restart); an error event
-/// is skipped, and a stream that ends is opened again a little later.
+/// is skipped, and a stream that ends is opened again a little later, after a sync that finds
+/// out whether the session ended. Signed out, or asked to sign in again, the device closes its
+/// stream and opens none (the server would refuse it) until someone signs in.
 fn listen(state: AppState) {
+    use futures_util::future::{select, Either};
     use futures_util::StreamExt;
+    let signed_out = move || {
+        state.sync.session.with_untracked(Option::is_none) || state.sync.sign_in.get_untracked()
+    };
     leptos::task::spawn_local(async move {
         loop {
+            // For the tests: whether the listener waits for a sign-in (1) or listens (0).
+            while signed_out() {
+                crate::ui::state::publish_timing("liveWaiting", 1.0);
+                gloo_timers::future::TimeoutFuture::new(1_000).await;
+            }
+            crate::ui::state::publish_timing("liveWaiting", 0.0);
             let opened = gloo_net::eventsource::futures::EventSource::new(&api("/api/v1/events"))
                 .and_then(|mut es| es.subscribe("change").map(|s| (es, s)));
-            match opened {
-                Ok((es, mut changes)) => {
-                    while let Some(event) = changes.next().await {
-                        match event {
-                            Ok(_) => {
-                                // For the tests: syncs the stream asked for.
-                                LIVE.set(LIVE.get() + 1);
-                                crate::ui::state::publish_timing(
-                                    "liveSyncs",
-                                    f64::from(LIVE.get()),
-                                );
-                                sync_now(state).await;
-                            }
-                            // A stream the browser gave up on (refused on reconnecting: a
-                            // session ended; a proxy's error) sends nothing more: opened again.
-                            Err(_) if es.state() == gloo_net::eventsource::State::Closed => break,
-                            // Reconnecting by itself (offline, a server restart).
-                            Err(_) => {}
-                        }
-                    }
+            let (es, mut changes) = match opened {
+                Ok(opened) => opened,
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("no live updates: {e}").into());
+                    gloo_timers::future::TimeoutFuture::new(5_000).await;
+                    continue;
                 }
-                Err(e) => web_sys::console::warn_1(&format!("no live updates: {e}").into()),
+            };
+            loop {
+                let out = std::pin::pin!(async {
+                    while !signed_out() {
+                        gloo_timers::future::TimeoutFuture::new(1_000).await;
+                    }
+                });
+                let event = match select(changes.next(), out).await {
+                    Either::Left((Some(event), _)) => event,
+                    // Ended; or signed out: the stream is closed as it is dropped.
+                    Either::Left((None, _)) | Either::Right(_) => break,
+                };
+                match event {
+                    Ok(_) => {
+                        // For the tests: syncs the stream asked for.
+                        LIVE.set(LIVE.get() + 1);
+                        crate::ui::state::publish_timing("liveSyncs", f64::from(LIVE.get()));
+                        sync_now(state).await;
+                    }
+                    // A stream the browser gave up on (refused on reconnecting: a session
+                    // ended; a proxy's error) sends nothing more: opened again.
+                    Err(_) if es.state() == gloo_net::eventsource::State::Closed => break,
+                    // Reconnecting by itself (offline, a server restart).
+                    Err(_) => {}
+                }
             }
-            gloo_timers::future::TimeoutFuture::new(5_000).await;
+            drop((changes, es));
+            if !signed_out() {
+                // Refused: a sync finds out whether it was the session (then the sign-in shows).
+                sync_now(state).await;
+                gloo_timers::future::TimeoutFuture::new(5_000).await;
+            }
         }
     });
 }

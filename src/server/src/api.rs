@@ -737,10 +737,12 @@ async fn attachment(
     }
 }
 
-/// The cursor after every change, so that a device pulls soon after another user's change.
+/// The cursor after every change, so that a device pulls soon after another user's change. A
+/// session that ends (signed out, its password changed, expired, its device reported lost)
+/// hears no more: the stream ends at the next change, as the session is asked again before each.
 async fn events(
     State(s): State<Shared>,
-    _me: SignedIn,
+    me: SignedIn,
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     use futures_util::StreamExt;
     let rx = s.engine.changes.subscribe();
@@ -749,11 +751,19 @@ async fn events(
     let stop = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
+    let (pool, clock, token) = (s.pool.clone(), s.clock.clone(), me.token);
     let stream = tokio_stream::wrappers::BroadcastStream::new(rx)
-        .filter_map(|c| async move {
-            c.ok()
-                .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
+        .filter_map(|c| async move { c.ok() })
+        .take_while(move |_| {
+            let (pool, now, token) = (pool.clone(), clock.now().0, token.clone());
+            async move {
+                matches!(
+                    identity::session(&pool, &token, now).await,
+                    Ok(Session::Valid { .. })
+                )
+            }
         })
+        .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
         .take_until(Box::pin(stop));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

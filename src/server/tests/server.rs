@@ -1856,3 +1856,123 @@ async fn limits_hidden_from_sales_reps_are_never_in_their_pull_and_the_server_ch
         s.running.stop().await;
     }
 }
+
+/// The server's event stream as `token`'s session hears it, read off a raw connection.
+struct Listening {
+    stream: tokio::net::TcpStream,
+    heard: Vec<u8>,
+}
+
+impl Listening {
+    async fn open(s: &Server, token: &str) -> Listening {
+        use tokio::io::AsyncWriteExt;
+        let mut stream = tokio::net::TcpStream::connect(s.running.addr)
+            .await
+            .unwrap();
+        let head = format!(
+            "GET /api/v1/events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Authorization: Bearer {token}\r\nX-CreditDesk: 1\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut l = Listening {
+            stream,
+            heard: Vec::new(),
+        };
+        // The response's head: the server listens for changes from then on.
+        while !l.heard.windows(4).any(|w| w == b"\r\n\r\n") {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 1024];
+            let got = l.stream.read(&mut buf).await.unwrap();
+            assert!(got > 0, "the stream's head");
+            l.heard.extend_from_slice(&buf[..got]);
+        }
+        assert!(
+            l.heard.starts_with(b"HTTP/1.1 200"),
+            "{:?}",
+            String::from_utf8_lossy(&l.heard)
+        );
+        l
+    }
+
+    /// How many changes the stream has told of so far.
+    fn changes(&self) -> usize {
+        String::from_utf8_lossy(&self.heard)
+            .matches("event: change")
+            .count()
+    }
+
+    /// Reads until the stream has told of `n` changes (true) or has ended (false); at most ten
+    /// seconds.
+    async fn until_changes(&mut self, n: usize) -> bool {
+        use tokio::io::AsyncReadExt;
+        let read = async {
+            let mut buf = [0u8; 4096];
+            loop {
+                if self.changes() >= n {
+                    return true;
+                }
+                let got = self.stream.read(&mut buf).await.unwrap();
+                self.heard.extend_from_slice(&buf[..got]);
+                // Closed, or the body's last chunk sent.
+                if got == 0 || self.heard.ends_with(b"\r\n0\r\n\r\n") {
+                    return self.changes() >= n;
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .expect("the stream tells of a change or ends within ten seconds")
+    }
+}
+
+/// Files a request on one of `token`'s customers without one, from a new device of theirs.
+async fn file_a_request(s: &Server, token: &str) {
+    let all = pull(s, token).await;
+    let (customer, limit) = free_customer(s, token, &all).await;
+    let file = Command::FileRequest {
+        id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
+        customer,
+        kind: a_month_above(limit),
+        reason: "Peak season order".into(),
+        attachments: vec![],
+    };
+    let r = push(
+        s,
+        token,
+        &uuid::Uuid::new_v4().to_string(),
+        vec![Mutation {
+            id: uuid::Uuid::new_v4().to_string(),
+            n: 1,
+            command: file,
+            files: vec![],
+        }],
+    )
+    .await;
+    assert_eq!(r.results[0].status, Status::Applied, "{r:?}");
+}
+
+#[tokio::test]
+async fn a_session_that_signs_out_hears_no_more_changes_and_its_event_stream_ends() {
+    for db in databases() {
+        let s = demo(db).await;
+        let rep = token(&s, "rep-1").await;
+        let fs = token(&s, "fs-1").await;
+        let mut phone = Listening::open(&s, &rep).await;
+        file_a_request(&s, &fs).await;
+        assert!(phone.until_changes(1).await, "{db}: a change is told");
+        let (status, _) = http(&s, "DELETE", "/api/v1/session", Some(&rep), None).await;
+        assert_eq!(status, 204, "{db}");
+        // The next change is not told to the ended session: its stream ends instead.
+        file_a_request(&s, &fs).await;
+        assert!(
+            !phone.until_changes(2).await,
+            "{db}: the stream ended untold"
+        );
+        assert_eq!(phone.changes(), 1, "{db}");
+        // A session still signed in hears on.
+        let rep = token(&s, "rep-1").await;
+        let mut desk = Listening::open(&s, &rep).await;
+        file_a_request(&s, &fs).await;
+        assert!(desk.until_changes(1).await, "{db}");
+    }
+}
