@@ -400,9 +400,16 @@ async fn blob_in_parts(
 /// Many short texts made the page's strings at once: joined, handed over (decoded) in one call,
 /// then cut apart by `substring`, which copies nothing. Handed over one by one, each is a decode
 /// of its own: the rules' 11,500 alerts after the first start were 22 ms of one task, traced.
+/// Joined in pieces of at most [`JoinedTexts::PIECE`] bytes, one buffer reused for each: wasm
+/// memory never shrinks, so a restore's hundreds of megabytes of documents must not be joined in
+/// one.
 struct JoinedTexts {
-    all: js_sys::JsString,
-    /// Where the next short text begins in `all`, in UTF-16 units (a JavaScript string's).
+    /// The pieces after the one in use, each with how many texts it holds, in order.
+    pieces: std::collections::VecDeque<(js_sys::JsString, usize)>,
+    /// The piece in use, and how many of its texts are still to be asked for.
+    piece: js_sys::JsString,
+    left: usize,
+    /// Where the next short text begins in `piece`, in UTF-16 units (a JavaScript string's).
     at: u32,
 }
 
@@ -411,6 +418,8 @@ impl JoinedTexts {
     /// (an import's command is tens of megabytes: joined, it would be copied once more).
     const AT_LEAST: usize = 64;
     const SHORT: usize = 64 * 1024;
+    /// The most bytes joined in one piece (but one text longer than that, up to `SHORT`).
+    const PIECE: usize = 256 * 1024;
 
     fn of<'a>(values: impl Iterator<Item = &'a Plain> + Clone) -> Option<JoinedTexts> {
         let short = || {
@@ -421,10 +430,25 @@ impl JoinedTexts {
         };
         // Fewer than that: one by one.
         short().nth(Self::AT_LEAST - 1)?;
-        let mut all = String::with_capacity(short().map(str::len).sum());
-        short().for_each(|s| all.push_str(s));
+        let total: usize = short().map(str::len).sum();
+        let mut pieces = std::collections::VecDeque::new();
+        let mut buf = String::with_capacity(total.min(Self::PIECE));
+        let mut n = 0;
+        for s in short() {
+            if n > 0 && buf.len() + s.len() > Self::PIECE {
+                pieces.push_back((js_sys::JsString::from(buf.as_str()), n));
+                buf.clear();
+                n = 0;
+            }
+            buf.push_str(s);
+            n += 1;
+        }
+        pieces.push_back((js_sys::JsString::from(buf.as_str()), n));
+        let (piece, left) = pieces.pop_front()?;
         Some(JoinedTexts {
-            all: js_sys::JsString::from(all.as_str()),
+            pieces,
+            piece,
+            left,
             at: 0,
         })
     }
@@ -435,13 +459,18 @@ impl JoinedTexts {
         if s.len() > Self::SHORT {
             return None;
         }
+        if self.left == 0 {
+            (self.piece, self.left) = self.pieces.pop_front()?;
+            self.at = 0;
+        }
         let units = if s.is_ascii() {
             s.len()
         } else {
             s.encode_utf16().count()
         } as u32;
-        let piece = self.all.substring(self.at, self.at + units);
+        let piece = self.piece.substring(self.at, self.at + units);
         self.at += units;
+        self.left -= 1;
         Some(piece.into())
     }
 }

@@ -1287,9 +1287,9 @@ async fn the_customers_are_read_as_one_record_while_no_customer_has_changed_and_
 async fn many_texts_written_at_once_read_back_as_written_whatever_their_characters() {
     use creditdesk_storage::Docs;
     let s = fresh("t-many-texts").await;
-    // Enough to be handed to the page joined (see `JoinedTexts`), with characters of one, two
-    // and four bytes (a surrogate pair in the page's strings), and a long one among them, which
-    // goes alone.
+    // Enough to be handed to the page joined (see `JoinedTexts`), in more than one piece (about
+    // 600 KB), with characters of one, two and four bytes (a surrogate pair in the page's
+    // strings), and a long one among them, which goes alone.
     let long = format!("{{\"note\":\"{}\"}}", "长".repeat(30_000));
     let text = |k: usize| match k % 4 {
         0 => format!("{{\"n\":{k}}}"),
@@ -1300,7 +1300,7 @@ async fn many_texts_written_at_once_read_back_as_written_whatever_their_characte
     };
     let mut batch = Batch::default();
     let expected: Vec<(String, String)> =
-        (0..200).map(|k| (format!("a-{k:03}"), text(k))).collect();
+        (0..2_000).map(|k| (format!("a-{k:04}"), text(k))).collect();
     for (k, v) in &expected {
         batch.docs.push((Docs::Alerts, k.clone(), v.clone()));
     }
