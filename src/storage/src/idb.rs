@@ -893,8 +893,8 @@ impl IdbStore {
     /// are made with turns for the page between them ([`TURN_EVERY`] at a time), `still` is asked
     /// after them, in the task that begins the transaction, and nothing is written (false) if it
     /// answers false or the device's data was encrypted meanwhile (values made in the clear:
-    /// [`Store::commit`] makes them again). On an
-    /// encrypted device the sealing is one batch (`DataKey::seal_groups`), without turns of ours.
+    /// [`Store::commit`] makes them again). On an encrypted device the sealing is one batch
+    /// (`DataKey::seal_groups`), without turns of ours.
     async fn commit_in(
         &self,
         batch: &Batch,
