@@ -14,10 +14,10 @@
 //! JSON as strings, ledger rows and files as bytes.
 //!
 //! Turning encryption on ([`IdbStore::encrypt`]) rewrites every store, so it must not clear a
-//! write made while it read and sealed them (it reads again), nor let values made in the clear
-//! land among sealed ones: each write takes the key it makes values under (`Sealing`) and is
-//! refused, or a commit made again, when the data was encrypted before its transaction opened;
-//! writes that come while the encryption writes wait for it.
+//! write made while it read and sealed them (every other write waits for it), nor let values
+//! made in the clear land among sealed ones: each write takes the key it makes values under
+//! (`Sealing`) and is refused, or a commit made again, when the data was encrypted before its
+//! transaction opened.
 
 use crate::backup::{Dump, DEVICE_KEY};
 use crate::codec::encode_entry;
@@ -114,16 +114,15 @@ pub struct IdbStore {
     list_used: Cell<bool>,
     /// How many writes of data this store has committed (see [`IdbStore::put_derived`]).
     data_writes: Cell<u64>,
-    /// How many write transactions this store has opened: [`IdbStore::encrypt`] reads the data
-    /// again when one opened while it read and sealed it.
-    writes_opened: Cell<u64>,
     /// Which data key values are made under now, counted up each time it changes (the data
     /// encrypted, or that write failing): a write whose values were made under an earlier one is
     /// refused (see [`Sealing`]).
     key_changes: Cell<u64>,
-    /// While [`IdbStore::encrypt`]'s write is under way: a promise kept when it ends, which
-    /// every other write waits for before it opens its transaction.
+    /// While [`IdbStore::encrypt`] reads, seals and writes the data: a promise kept when it
+    /// ends, which every other write waits for before it opens its transaction.
     encrypting: RefCell<Option<js_sys::Promise>>,
+    /// How many writes wait for it.
+    waiting: Cell<u32>,
     /// For tests: work run once at a point of a write (see [`IdbStore::at_next`]).
     hooks: RefCell<Vec<(Point, Hook)>>,
 }
@@ -142,7 +141,8 @@ pub enum Point {
     /// A commit has made its values, before it waits for an encryption and opens its
     /// transaction.
     CommitMade,
-    /// [`IdbStore::encrypt`] holds the other writes, before it opens its transaction.
+    /// [`IdbStore::encrypt`] has sealed the data, and values made from now on are sealed too,
+    /// before it opens its transaction.
     EncryptWrites,
 }
 
@@ -164,9 +164,6 @@ fn new_rev() -> String {
 
 /// Every store's records sealed, as [`IdbStore::encrypt`] writes them.
 type StoresSealed = Vec<(&'static str, Vec<KeyedValue>)>;
-
-/// How many times [`IdbStore::encrypt`] reads and seals the data when writes keep coming.
-const ENCRYPT_TRIES: usize = 3;
 
 /// A write refused because the device's data was encrypted after its values were made.
 fn key_changed() -> StoreError {
@@ -540,9 +537,9 @@ impl IdbStore {
             list_pending: RefCell::new(None),
             list_used: Cell::new(false),
             data_writes: Cell::new(0),
-            writes_opened: Cell::new(0),
             key_changes: Cell::new(0),
             encrypting: RefCell::new(None),
+            waiting: Cell::new(0),
             hooks: RefCell::new(Vec::new()),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
@@ -590,8 +587,16 @@ impl IdbStore {
             let Some(ends) = self.encrypting.borrow().clone() else {
                 break;
             };
+            self.waiting.set(self.waiting.get() + 1);
             let _ = wasm_bindgen_futures::JsFuture::from(ends).await;
+            self.waiting.set(self.waiting.get() - 1);
         }
+    }
+
+    /// How many writes wait for an encryption now. For tests.
+    #[doc(hidden)]
+    pub fn writes_waiting(&self) -> u32 {
+        self.waiting.get()
     }
 
     /// [`IdbStore::write`] with no wait and no check (the encryption's own write).
@@ -600,7 +605,6 @@ impl IdbStore {
         stores: &[&str],
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
-        self.writes_opened.set(self.writes_opened.get() + 1);
         let t = crate::turn::now();
         let done = self.write_timed(stores, f).await;
         WRITING_MS.set(WRITING_MS.get() + crate::turn::now() - t);
@@ -1255,11 +1259,10 @@ impl IdbStore {
     /// transaction with the vault record (a failure leaves the data as it was). Re-wraps the key
     /// instead when the data is encrypted already (see [`IdbStore::rewrap`]).
     ///
-    /// A write of this store that opens while the records are read and sealed would be cleared
-    /// by this one: they are then read and sealed again (up to `ENCRYPT_TRIES` times, then
-    /// nothing is done). Writes that come while this one is under way wait for it, and a write
-    /// whose values were made in the clear before it is made again or refused (see
-    /// `IdbStore::write`): none is lost, and none is stored in the clear among sealed ones.
+    /// Every other write of this store waits from before the records are read until they are
+    /// written sealed (one made meanwhile would be cleared by this one). A write whose values
+    /// were made in the clear before is then made again or refused (see `IdbStore::write`): none
+    /// is lost, and none is stored in the clear among sealed ones.
     pub async fn encrypt(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;
@@ -1268,75 +1271,66 @@ impl IdbStore {
         let salt = crate::crypt::random(16);
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
-        for _ in 0..ENCRYPT_TRIES {
-            // Another encryption (a second click) may have ended meanwhile.
-            if self.vault.borrow().is_some() {
-                return self.rewrap(secret, kind).await;
-            }
-            let opened = self.writes_opened.get();
-            let Some((stores, sealed)) = self.sealed_data(&key).await? else {
-                continue;
-            };
-            if self.writes_opened.get() != opened || self.vault.borrow().is_some() {
-                continue;
-            }
-            let (vk, vv) = (
-                JsValue::from_str(VAULT_KEY),
-                JsValue::from_str(&vault.to_json()),
-            );
-            let mut written: Vec<&str> = stores.clone();
-            written.push(VAULT);
-            // From here every other write waits, and values made are sealed under the new key.
-            let mut keep: Option<js_sys::Function> = None;
-            let ends = js_sys::Promise::new(&mut |resolve, _| keep = Some(resolve));
-            *self.encrypting.borrow_mut() = Some(ends);
-            *self.vault.borrow_mut() = Some(vault.clone());
-            *self.key.borrow_mut() = Some(key.clone());
-            self.key_changes.set(self.key_changes.get() + 1);
-            self.hook(Point::EncryptWrites).await;
-            let done = self
-                .write_now(&written, async move |tx| {
-                    for (s, rows) in sealed {
-                        let st = tx.store(s)?;
-                        st.clear().await?;
-                        if !rows.is_empty() {
-                            st.put_all(rows.into_iter()).await?;
-                        }
-                    }
-                    tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
-                    Ok(())
-                })
-                .await;
-            if done.is_err() {
-                // The data stays in the clear: so are values made from now on.
-                *self.vault.borrow_mut() = None;
-                *self.key.borrow_mut() = None;
-                self.key_changes.set(self.key_changes.get() + 1);
-            }
-            self.encrypting.borrow_mut().take();
-            if let Some(keep) = keep {
-                let _ = keep.call0(&JsValue::NULL);
-            }
-            return done;
+        // Another encryption (a second click) ends first: then this one is a new secret.
+        self.encrypted().await;
+        if self.vault.borrow().is_some() {
+            return self.rewrap(secret, kind).await;
         }
-        Err(StoreError::Backend(format!(
-            "this device's data changed while it was being encrypted, {ENCRYPT_TRIES} times: \
-             it is left as it was, in the clear; try again"
-        )))
+        let mut keep: Option<js_sys::Function> = None;
+        let ends = js_sys::Promise::new(&mut |resolve, _| keep = Some(resolve));
+        *self.encrypting.borrow_mut() = Some(ends);
+        let done = self.encrypt_held(key, vault).await;
+        self.encrypting.borrow_mut().take();
+        if let Some(keep) = keep {
+            let _ = keep.call0(&JsValue::NULL);
+        }
+        done
+    }
+
+    /// [`IdbStore::encrypt`]'s work while the other writes wait.
+    async fn encrypt_held(&self, key: DataKey, vault: Vault) -> Result<(), StoreError> {
+        let (stores, sealed) = self.sealed_data(&key).await?;
+        let (vk, vv) = (
+            JsValue::from_str(VAULT_KEY),
+            JsValue::from_str(&vault.to_json()),
+        );
+        let mut written: Vec<&str> = stores.clone();
+        written.push(VAULT);
+        // Values made from here are sealed under the new key.
+        *self.vault.borrow_mut() = Some(vault);
+        *self.key.borrow_mut() = Some(key);
+        self.key_changes.set(self.key_changes.get() + 1);
+        self.hook(Point::EncryptWrites).await;
+        let done = self
+            .write_now(&written, async move |tx| {
+                for (s, rows) in sealed {
+                    let st = tx.store(s)?;
+                    st.clear().await?;
+                    if !rows.is_empty() {
+                        st.put_all(rows.into_iter()).await?;
+                    }
+                }
+                tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
+                Ok(())
+            })
+            .await;
+        if done.is_err() {
+            // The data stays in the clear: so are values made from now on.
+            *self.vault.borrow_mut() = None;
+            *self.key.borrow_mut() = None;
+            self.key_changes.set(self.key_changes.get() + 1);
+        }
+        done
     }
 
     /// Every record of every store (but the vault) as stored now, in the clear, sealed under
-    /// `key`: the stores read, and each store's `(value, key)` pairs. `None` when this store was
-    /// encrypted meanwhile (what was read may be sealed already).
+    /// `key`: the stores read, and each store's `(value, key)` pairs.
     async fn sealed_data(
         &self,
         key: &DataKey,
-    ) -> Result<Option<(Vec<&'static str>, StoresSealed)>, StoreError> {
+    ) -> Result<(Vec<&'static str>, StoresSealed), StoreError> {
         let all = self.raw_data(&[]).await?;
         self.hook(Point::EncryptRead).await;
-        if self.vault.borrow().is_some() {
-            return Ok(None);
-        }
         let stores: Vec<&'static str> = all.iter().map(|(s, _)| *s).collect();
         let mut sealed: StoresSealed = Vec::new();
         for (s, records) in all {
@@ -1359,7 +1353,7 @@ impl IdbStore {
                 values.into_iter().zip(keys.into_iter().map(Some)).collect(),
             ));
         }
-        Ok(Some((stores, sealed)))
+        Ok((stores, sealed))
     }
 
     /// Wraps the data key under a new secret (the password changed, or a PIN replaces it); no

@@ -1369,25 +1369,43 @@ async fn names(s: &IdbStore) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn a_commit_written_while_the_encryption_reads_the_data_is_kept_and_sealed() {
+async fn a_commit_begun_while_the_encryption_reads_the_data_waits_and_is_kept_sealed() {
     use creditdesk_storage::idb::Point;
     use creditdesk_storage::vault::Secret;
+    use std::cell::Cell;
+    use std::rc::Rc;
     let d = data(5);
     let s = fresh("t-encrypt-read").await;
     s.replace_all(&d.customers, &rows(&d)).await.unwrap();
     let mut c = d.customers[2].clone();
-    c.name = "加密读取后写入".into();
-    let batch = Batch::customer(c.clone());
-    // A command commits after the encryption has read the data, before it writes it sealed.
+    c.name = "加密读取时写入".into();
+    // A command commits once the encryption has read the data, before it writes it sealed: the
+    // encryption goes on when the commit is done, or waits for it to end.
+    let (read, committed) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+    let (r, done) = (read.clone(), committed.clone());
     s.at_next(
         Point::EncryptRead,
         Box::new(move |s| {
             Box::pin(async move {
-                s.commit(&batch).await.unwrap();
+                r.set(true);
+                while !done.get() && s.writes_waiting() == 0 {
+                    creditdesk_storage::turn::yield_now().await;
+                }
             })
         }),
     );
-    s.encrypt("123456", Secret::Pin).await.unwrap();
+    let commit = async {
+        while !read.get() {
+            creditdesk_storage::turn::yield_now().await;
+        }
+        let r = s.commit(&Batch::customer(c.clone())).await;
+        committed.set(true);
+        r
+    };
+    let (encrypted, written) =
+        futures_util::future::join(s.encrypt("123456", Secret::Pin), commit).await;
+    encrypted.unwrap();
+    written.unwrap();
     assert!(names(&s).await.contains(&c.name), "the commit is kept");
     assert!(!raw_text(&s).await.contains(&c.name), "and sealed");
 }
