@@ -475,6 +475,9 @@ impl JoinedTexts {
 /// How many values a commit that takes turns makes between looks at the clock.
 const TURN_EVERY: usize = 256;
 
+/// How many values a commit that takes turns hands to WebCrypto at once, on an encrypted device.
+const SEAL_PART: usize = 1_000;
+
 /// A turn for the page after every [`TURN_EVERY`]th value of `made` if the slice `turns` (when
 /// there is one) has run its time.
 async fn breathe_every(turns: &mut Option<crate::turn::Slice>, made: usize) {
@@ -884,9 +887,30 @@ impl IdbStore {
             keys.push(k);
             plain.push((store, p));
         }
-        Ok(key
-            .seal_groups(plain)
-            .await?
+        // With turns: the groups sealed [`SEAL_PART`] values at a time, a turn for the page
+        // between (handing 11,500 alerts to WebCrypto at once is one long task).
+        let sealed = match turns {
+            None => key.seal_groups(plain).await?,
+            Some(_) => {
+                let mut sealed = Vec::with_capacity(plain.len());
+                let mut part = Vec::new();
+                let mut n = 0;
+                for group in plain {
+                    n += group.1.len();
+                    part.push(group);
+                    if n >= SEAL_PART {
+                        sealed.extend(key.seal_groups(std::mem::take(&mut part)).await?);
+                        n = 0;
+                        if let Some(t) = turns.as_mut() {
+                            t.breathe().await;
+                        }
+                    }
+                }
+                sealed.extend(key.seal_groups(part).await?);
+                sealed
+            }
+        };
+        Ok(sealed
             .into_iter()
             .zip(keys)
             .map(|(values, keys)| values.into_iter().zip(keys).collect())
@@ -897,8 +921,9 @@ impl IdbStore {
     /// are made with turns for the page between them ([`TURN_EVERY`] at a time), `still` is asked
     /// after them, in the task that begins the transaction, and nothing is written (false) if it
     /// answers false or the device's data was encrypted meanwhile (values made in the clear:
-    /// [`Store::commit`] makes them again). On an encrypted device the sealing is one batch
-    /// (`DataKey::seal_groups`), without turns of ours.
+    /// [`Store::commit`] makes them again). On an encrypted device the values are sealed
+    /// [`SEAL_PART`] at a time with turns between (`DataKey::seal_groups`), or in one batch for a
+    /// write that does not check first.
     async fn commit_in(
         &self,
         batch: &Batch,

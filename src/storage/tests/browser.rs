@@ -1362,6 +1362,37 @@ async fn a_write_that_checks_first_makes_a_large_batchs_values_with_turns_and_wr
     assert_eq!(turn::taken(), before);
 }
 
+#[wasm_bindgen_test]
+async fn an_encrypted_devices_large_checked_write_is_sealed_in_parts_and_reads_back_as_written() {
+    use creditdesk_storage::vault::Secret;
+    use creditdesk_storage::Docs;
+    let s = fresh("t-commit-when-sealed").await;
+    s.encrypt("123456", Secret::Pin).await.unwrap();
+    // 2,500 alerts, each a group of its own, and a request and a setting: sealed a thousand
+    // values at a time, the parts cutting through the alerts.
+    let mut batch = Batch::default();
+    for k in 0..2_500 {
+        let text = format!("{{\"n\":{k},\"name\":\"客户 {k}\"}}");
+        batch.docs.push((Docs::Alerts, format!("a-{k:05}"), text));
+    }
+    batch
+        .requests
+        .push(("r-1".into(), serde_json::json!({"kind": "freeze"})));
+    batch.settings.push(("lang".into(), "en".into()));
+    assert_eq!(s.commit_when(&batch, &|| true).await, Ok(true));
+    let mut read = s.docs(Docs::Alerts).await.unwrap();
+    read.sort();
+    let want: Vec<(String, String)> = batch
+        .docs
+        .iter()
+        .map(|(_, k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_eq!(read, want);
+    assert_eq!(s.setting("lang").await.unwrap().as_deref(), Some("en"));
+    assert_eq!(s.docs(Docs::Requests).await.unwrap().len(), 1);
+    assert!(!raw_text(&s).await.contains("客户 1234"), "sealed");
+}
+
 /// The names of the customers as the store reads them back.
 async fn names(s: &IdbStore) -> Vec<String> {
     let snap = s.load().await.unwrap();
