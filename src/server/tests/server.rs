@@ -1029,28 +1029,7 @@ async fn a_device_that_sends_its_digest_gets_only_the_customers_that_changed() {
         );
         // A rep files a request on one customer.
         let rep = token(&s, "rep-1").await;
-        // (One without an open request: a customer has one at a time.)
-        let (customer, limit) = free_customer(&s, &rep, &before).await;
-        let file = Command::FileRequest {
-            id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
-            customer,
-            kind: a_month_above(limit),
-            reason: "Peak season order".into(),
-            attachments: vec![],
-        };
-        let r = push(
-            &s,
-            &rep,
-            "phone-1",
-            vec![Mutation {
-                id: uuid::Uuid::new_v4().to_string(),
-                n: 1,
-                command: file,
-                files: vec![],
-            }],
-        )
-        .await;
-        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        let customer = file_a_request(&s, &rep, &before).await;
         let PullReply::Patch(patch) = pull_changes(&s, &fs, before.cursor, &before.held()).await
         else {
             panic!("{db}: a device with a digest gets a patch");
@@ -1925,10 +1904,10 @@ impl Listening {
     }
 }
 
-/// Files a request on one of `token`'s customers without one, from a new device of theirs.
-async fn file_a_request(s: &Server, token: &str) {
-    let all = pull(s, token).await;
-    let (customer, limit) = free_customer(s, token, &all).await;
+/// Files a request on one of `token`'s customers without one (`all`: a pull that sees every
+/// customer's requests), from a new device of theirs; returns the customer.
+async fn file_a_request(s: &Server, token: &str, all: &Pulled) -> CustomerId {
+    let (customer, limit) = free_customer(s, token, all).await;
     let file = Command::FileRequest {
         id: RequestId::from_u128(uuid::Uuid::new_v4().as_u128()),
         customer,
@@ -1949,6 +1928,7 @@ async fn file_a_request(s: &Server, token: &str) {
     )
     .await;
     assert_eq!(r.results[0].status, Status::Applied, "{r:?}");
+    customer
 }
 
 #[tokio::test]
@@ -1958,12 +1938,12 @@ async fn a_session_that_signs_out_hears_no_more_changes_and_its_event_stream_end
         let rep = token(&s, "rep-1").await;
         let fs = token(&s, "fs-1").await;
         let mut phone = Listening::open(&s, &rep).await;
-        file_a_request(&s, &fs).await;
+        file_a_request(&s, &fs, &pull(&s, &fs).await).await;
         assert!(phone.until_changes(1).await, "{db}: a change is told");
         let (status, _) = http(&s, "DELETE", "/api/v1/session", Some(&rep), None).await;
         assert_eq!(status, 204, "{db}");
         // The next change is not told to the ended session: its stream ends instead.
-        file_a_request(&s, &fs).await;
+        file_a_request(&s, &fs, &pull(&s, &fs).await).await;
         assert!(
             !phone.until_changes(2).await,
             "{db}: the stream ended untold"
@@ -1972,7 +1952,7 @@ async fn a_session_that_signs_out_hears_no_more_changes_and_its_event_stream_end
         // A session still signed in hears on.
         let rep = token(&s, "rep-1").await;
         let mut desk = Listening::open(&s, &rep).await;
-        file_a_request(&s, &fs).await;
+        file_a_request(&s, &fs, &pull(&s, &fs).await).await;
         assert!(desk.until_changes(1).await, "{db}");
     }
 }
