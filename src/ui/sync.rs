@@ -996,6 +996,9 @@ pub fn keep_in_sync(state: AppState) {
     listen(state);
 }
 
+/// How often the listener looks whether the user signed out (closing the stream) or in again.
+const SIGNED_OUT_LOOK_MS: u32 = 5_000;
+
 /// The server's event stream: a `change` event names the new cursor; the device pulls. The
 /// browser reconnects a dropped stream by itself (offline, a server restart); an error event
 /// is skipped, and a stream that ends is opened again a little later, after a sync that finds
@@ -1012,7 +1015,7 @@ fn listen(state: AppState) {
             // For the tests: whether the listener waits for a sign-in (1) or listens (0).
             while signed_out() {
                 crate::ui::state::publish_timing("liveWaiting", 1.0);
-                gloo_timers::future::TimeoutFuture::new(1_000).await;
+                gloo_timers::future::TimeoutFuture::new(SIGNED_OUT_LOOK_MS).await;
             }
             crate::ui::state::publish_timing("liveWaiting", 0.0);
             let opened = gloo_net::eventsource::futures::EventSource::new(&api("/api/v1/events"))
@@ -1028,7 +1031,7 @@ fn listen(state: AppState) {
             loop {
                 let out = std::pin::pin!(async {
                     while !signed_out() {
-                        gloo_timers::future::TimeoutFuture::new(1_000).await;
+                        gloo_timers::future::TimeoutFuture::new(SIGNED_OUT_LOOK_MS).await;
                     }
                 });
                 let event = match select(changes.next(), out).await {

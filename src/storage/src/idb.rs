@@ -115,8 +115,8 @@ pub struct IdbStore {
     /// How many writes of data this store has committed (see [`IdbStore::put_derived`]).
     data_writes: Cell<u64>,
     /// Which data key values are made under now, counted up each time it changes (the data
-    /// encrypted, or that write failing): a write whose values were made under an earlier one is
-    /// refused (see [`Sealing`]).
+    /// encrypted): a write whose values were made under an earlier one is refused (see
+    /// [`Sealing`]).
     key_changes: Cell<u64>,
     /// While [`IdbStore::encrypt`] reads, seals and writes the data: a promise kept when it
     /// ends, which every other write waits for before it opens its transaction.
@@ -141,8 +141,7 @@ pub enum Point {
     /// A commit has made its values, before it waits for an encryption and opens its
     /// transaction.
     CommitMade,
-    /// [`IdbStore::encrypt`] has sealed the data, and values made from now on are sealed too,
-    /// before it opens its transaction.
+    /// [`IdbStore::encrypt`] has sealed the data, before it opens its transaction.
     EncryptWrites,
 }
 
@@ -1289,6 +1288,8 @@ impl IdbStore {
     /// were made in the clear before is then made again or refused (see `IdbStore::write`): none
     /// is lost, and none is stored in the clear among sealed ones.
     pub async fn encrypt(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
+        // Another encryption (a second click) ends first: then this one is a new secret.
+        self.encrypted().await;
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;
         }
@@ -1296,7 +1297,7 @@ impl IdbStore {
         let salt = crate::crypt::random(16);
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
-        // Another encryption (a second click) ends first: then this one is a new secret.
+        // One begun while the key was made ends first.
         self.encrypted().await;
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;
@@ -1321,31 +1322,25 @@ impl IdbStore {
         );
         let mut written: Vec<&str> = stores.clone();
         written.push(VAULT);
-        // Values made from here are sealed under the new key.
+        self.hook(Point::EncryptWrites).await;
+        self.write_now(&written, async move |tx| {
+            for (s, rows) in sealed {
+                let st = tx.store(s)?;
+                st.clear().await?;
+                if !rows.is_empty() {
+                    st.put_all(rows.into_iter()).await?;
+                }
+            }
+            tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
+            Ok(())
+        })
+        .await?;
+        // Only now, with the data sealed on disk, do reads open it and writes seal theirs (a
+        // write made meanwhile, in the clear, is made again or refused).
         *self.vault.borrow_mut() = Some(vault);
         *self.key.borrow_mut() = Some(key);
         self.key_changes.set(self.key_changes.get() + 1);
-        self.hook(Point::EncryptWrites).await;
-        let done = self
-            .write_now(&written, async move |tx| {
-                for (s, rows) in sealed {
-                    let st = tx.store(s)?;
-                    st.clear().await?;
-                    if !rows.is_empty() {
-                        st.put_all(rows.into_iter()).await?;
-                    }
-                }
-                tx.store(VAULT)?.put(&vv, Some(&vk)).await?;
-                Ok(())
-            })
-            .await;
-        if done.is_err() {
-            // The data stays in the clear: so are values made from now on.
-            *self.vault.borrow_mut() = None;
-            *self.key.borrow_mut() = None;
-            self.key_changes.set(self.key_changes.get() + 1);
-        }
-        done
+        Ok(())
     }
 
     /// Every record of every store (but the vault) as stored now, in the clear, sealed under
@@ -1384,6 +1379,8 @@ impl IdbStore {
     /// Wraps the data key under a new secret (the password changed, or a PIN replaces it); no
     /// record is re-encrypted. The device must be unlocked.
     pub async fn rewrap(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
+        // An encryption under way ends first: if it failed, there is no key to wrap.
+        self.encrypted().await;
         let key = self.data_key()?.ok_or(StoreError::Locked)?;
         let Some(old) = self.vault.borrow().clone() else {
             return Err(StoreError::Locked);

@@ -1483,8 +1483,8 @@ async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_writt
     let mut c = d.customers[2].clone();
     c.name = "加密失败时的写入".into();
     let (holding, made) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
-    // The encryption holds the other writes; a commit makes its values (sealed, under the new
-    // key); then the encryption's write dies.
+    // The encryption holds the other writes; a commit makes its values and waits; then the
+    // encryption's write dies: the commit is written after it, into data still in the clear.
     let (h, m) = (holding.clone(), made.clone());
     s.at_next(
         Point::EncryptWrites,
