@@ -164,6 +164,10 @@ fn new_rev() -> String {
 /// Every store's records sealed, as [`IdbStore::encrypt`] writes them.
 type StoresSealed = Vec<(&'static str, Vec<KeyedValue>)>;
 
+/// How many times [`Store::commit`] makes its values: again only after an encryption (or a
+/// failed one) came between their making and the write.
+const COMMIT_TRIES: usize = 3;
+
 /// A write refused because the device's data was encrypted after its values were made.
 fn key_changed() -> StoreError {
     StoreError::Backend(
@@ -576,11 +580,26 @@ impl IdbStore {
         made: Option<Sealing>,
         f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
     ) -> Result<(), StoreError> {
-        self.encrypted().await;
-        if made.is_some_and(|m| m != self.sealing()) {
-            return Err(key_changed());
+        match self.write_when(stores, made, None, f).await? {
+            true => Ok(()),
+            false => Err(key_changed()),
         }
-        self.write_now(stores, f).await
+    }
+
+    /// [`IdbStore::write`], also asking `still` (in the task that opens the transaction, after
+    /// any wait): false, and nothing written, when it answers false or the key changed.
+    async fn write_when(
+        &self,
+        stores: &[&str],
+        made: Option<Sealing>,
+        still: Option<&dyn Fn() -> bool>,
+        f: impl AsyncFnOnce(&rexie::Transaction) -> Result<(), rexie::Error>,
+    ) -> Result<bool, StoreError> {
+        self.encrypted().await;
+        if made.is_some_and(|m| m != self.sealing()) || still.is_some_and(|still| !still()) {
+            return Ok(false);
+        }
+        self.write_now(stores, f).await.map(|()| true)
     }
 
     /// Waits for the encryption of the device's data to end, when it is under way.
@@ -1017,15 +1036,9 @@ impl IdbStore {
             }
         }
         self.hook(Point::CommitMade).await;
-        // The encryption of the device's data, if under way, ends first; then nothing else
-        // runs before the transaction opens.
-        self.encrypted().await;
-        if made != self.sealing() || still.is_some_and(|still| !still()) {
-            return Ok(false);
-        }
         let stamped = Cell::new(false);
         let (stamps_ref, stamped_ref) = (&stamps, &stamped);
-        self.write(&stores, Some(made), async move |tx| {
+        let written = self.write_when(&stores, Some(made), still, async move |tx| {
             // Every store's first requests are made at once (each store's a few at a time,
             // `in_groups`) and awaited together: one round trip for the transaction, not one per
             // store. The revisions' first (their reads see the stored revisions before any of
@@ -1086,8 +1099,10 @@ impl IdbStore {
                 .into_iter()
                 .collect::<Result<Vec<()>, _>>()
                 .map(drop)
-        })
-        .await?;
+        });
+        if !written.await? {
+            return Ok(false);
+        }
         if let Some(stamps) = stamps {
             self.stamped(stamps, stamped.get());
         }
@@ -1844,7 +1859,7 @@ impl Store for IdbStore {
 
     async fn commit(&self, batch: &Batch) -> Result<(), StoreError> {
         // Made again when the device's data was encrypted while its values were made.
-        for _ in 0..3 {
+        for _ in 0..COMMIT_TRIES {
             if self.commit_in(batch, None).await? {
                 return Ok(());
             }

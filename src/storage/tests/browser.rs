@@ -1399,17 +1399,34 @@ async fn names(s: &IdbStore) -> Vec<String> {
     snap.customers.into_iter().map(|c| c.name).collect()
 }
 
+/// A fresh store holding a small book, and one of its customers renamed `name` (not yet
+/// written): what the encryption tests commit while the data is encrypted.
+async fn renamed_in_a_fresh_store(
+    db: &str,
+    name: &str,
+) -> (creditdesk_domain::demo::Dataset, IdbStore, Customer) {
+    let d = data(5);
+    let s = fresh(db).await;
+    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
+    let mut c = d.customers[2].clone();
+    c.name = name.into();
+    (d, s, c)
+}
+
+/// Gives the page turns until `done` answers true.
+async fn until(done: impl Fn() -> bool) {
+    while !done() {
+        creditdesk_storage::turn::yield_now().await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_commit_begun_while_the_encryption_reads_the_data_waits_and_is_kept_sealed() {
     use creditdesk_storage::idb::Point;
     use creditdesk_storage::vault::Secret;
     use std::cell::Cell;
     use std::rc::Rc;
-    let d = data(5);
-    let s = fresh("t-encrypt-read").await;
-    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
-    let mut c = d.customers[2].clone();
-    c.name = "加密读取时写入".into();
+    let (_, s, c) = renamed_in_a_fresh_store("t-encrypt-read", "加密读取时写入").await;
     // A command commits once the encryption has read the data, before it writes it sealed: the
     // encryption goes on when the commit is done, or waits for it to end.
     let (read, committed) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
@@ -1419,16 +1436,12 @@ async fn a_commit_begun_while_the_encryption_reads_the_data_waits_and_is_kept_se
         Box::new(move |s| {
             Box::pin(async move {
                 r.set(true);
-                while !done.get() && s.writes_waiting() == 0 {
-                    creditdesk_storage::turn::yield_now().await;
-                }
+                until(|| done.get() || s.writes_waiting() > 0).await;
             })
         }),
     );
     let commit = async {
-        while !read.get() {
-            creditdesk_storage::turn::yield_now().await;
-        }
+        until(|| read.get()).await;
         let r = s.commit(&Batch::customer(c.clone())).await;
         committed.set(true);
         r
@@ -1445,11 +1458,7 @@ async fn a_commit_begun_while_the_encryption_reads_the_data_waits_and_is_kept_se
 async fn a_commit_made_in_the_clear_and_written_after_the_encryption_is_made_again_sealed() {
     use creditdesk_storage::idb::Point;
     use creditdesk_storage::vault::Secret;
-    let d = data(5);
-    let s = fresh("t-encrypt-made").await;
-    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
-    let mut c = d.customers[2].clone();
-    c.name = "加密前备好的写入".into();
+    let (d, s, c) = renamed_in_a_fresh_store("t-encrypt-made", "加密前备好的写入").await;
     // The commit's values are made in the clear; then the data is encrypted, before the
     // commit's transaction opens.
     s.at_next(
@@ -1477,11 +1486,7 @@ async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_writt
     use creditdesk_storage::vault::Secret;
     use std::cell::Cell;
     use std::rc::Rc;
-    let d = data(5);
-    let s = fresh("t-encrypt-fails").await;
-    s.replace_all(&d.customers, &rows(&d)).await.unwrap();
-    let mut c = d.customers[2].clone();
-    c.name = "加密失败时的写入".into();
+    let (_, s, c) = renamed_in_a_fresh_store("t-encrypt-fails", "加密失败时的写入").await;
     let (holding, made) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
     // The encryption holds the other writes; a commit makes its values and waits; then the
     // encryption's write dies: the commit is written after it, into data still in the clear.
@@ -1491,9 +1496,7 @@ async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_writt
         Box::new(move |s| {
             Box::pin(async move {
                 h.set(true);
-                while !m.get() {
-                    creditdesk_storage::turn::yield_now().await;
-                }
+                until(|| m.get()).await;
                 s.abort_next_write();
             })
         }),
@@ -1504,9 +1507,7 @@ async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_writt
         Box::new(move |_| Box::pin(async move { m.set(true) })),
     );
     let commit = async {
-        while !holding.get() {
-            creditdesk_storage::turn::yield_now().await;
-        }
+        until(|| holding.get()).await;
         s.commit(&Batch::customer(c.clone())).await
     };
     let (encrypted, committed) =
