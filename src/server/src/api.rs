@@ -739,7 +739,8 @@ async fn attachment(
 
 /// The cursor after every change, so that a device pulls soon after another user's change. A
 /// session that ends (signed out, its password changed, expired, its device reported lost)
-/// hears no more: the stream ends at the next change, as the session is asked again before each.
+/// hears no more, nor does a user removed from the directory: the stream ends at the next change,
+/// as the session and the directory are asked again before each.
 async fn events(
     State(s): State<Shared>,
     me: SignedIn,
@@ -751,21 +752,31 @@ async fn events(
     let stop = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
-    let (pool, clock, token) = (s.pool.clone(), s.clock.clone(), me.token);
+    let (token, user) = (me.token, me.user.id);
     let stream = tokio_stream::wrappers::BroadcastStream::new(rx)
         .filter_map(|c| async move { c.ok() })
         .take_while(move |_| {
-            let (pool, now, token) = (pool.clone(), clock.now().0, token.clone());
-            async move {
-                matches!(
-                    identity::session(&pool, &token, now).await,
-                    Ok(Session::Valid { .. })
-                )
-            }
+            let (s, token, user) = (s.clone(), token.clone(), user.clone());
+            async move { still_signed_in(&s, &token, &user).await }
         })
         .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
         .take_until(Box::pin(stop));
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Whether `token` is still a valid session of `user` and `user` still in the directory: what a
+/// request's [`SignedIn`] asks, asked again by a live stream before each change it tells (a
+/// database or engine error counts as no).
+async fn still_signed_in(s: &Shared, token: &str, user: &str) -> bool {
+    let valid = matches!(
+        identity::session(&s.pool, token, s.clock.now().0).await,
+        Ok(Session::Valid { user: u, .. }) if u == user
+    );
+    valid
+        && s.engine
+            .directory()
+            .await
+            .is_ok_and(|d| d.iter().any(|u| u.id == user))
 }
 
 fn admin_only(me: &SignedIn) -> Result<(), ApiError> {

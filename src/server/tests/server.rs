@@ -1956,3 +1956,44 @@ async fn a_session_that_signs_out_hears_no_more_changes_and_its_event_stream_end
         assert!(desk.until_changes(1).await, "{db}");
     }
 }
+
+#[tokio::test]
+async fn a_user_removed_from_the_directory_hears_no_more_changes_and_their_event_stream_ends() {
+    for db in databases() {
+        let s = demo(db).await;
+        let admin = token(&s, "admin").await;
+        let (fs1, fs2) = (token(&s, "fs-1").await, token(&s, "fs-2").await);
+        let mut gone = Listening::open(&s, &fs2).await;
+        let mut stays = Listening::open(&s, &fs1).await;
+        file_a_request(&s, &fs1, &pull(&s, &fs1).await).await;
+        assert!(gone.until_changes(1).await, "{db}: a change is told");
+        // The administrator removes fs-2: their session row is still valid, but the change of
+        // the directory is not told to them, and their stream ends.
+        let users: Vec<_> = pull(&s, &admin)
+            .await
+            .users
+            .iter()
+            .filter(|u| u.id != "fs-2")
+            .cloned()
+            .collect();
+        let r = push(
+            &s,
+            &admin,
+            "admin-desk",
+            vec![Mutation {
+                id: uuid::Uuid::new_v4().to_string(),
+                n: 1,
+                command: Command::SaveUsers { users },
+                files: vec![],
+            }],
+        )
+        .await;
+        assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
+        assert!(
+            !gone.until_changes(2).await,
+            "{db}: the removed user's stream ended untold"
+        );
+        assert_eq!(gone.changes(), 1, "{db}");
+        assert!(stays.until_changes(2).await, "{db}: fs-1 still hears");
+    }
+}
