@@ -192,10 +192,21 @@ test("a backup restored into another browser exports the same data with the rest
     assert.equal(await page.locator("[data-testid=confirm-restore]").count(), 0);
     // The good one replaces everything; exported again, it is the same data, and its trail has
     // one more entry: the restore, naming the file and its SHA-256 (the trail it replaced is kept).
+    // While another tab has the data open (it would go on writing from the book replaced), the
+    // restore is refused before anything changes; with that tab closed it goes through.
+    const other = await two.context.newPage();
+    await other.goto(server.url + "/customers");
+    await ready(other);
     await page.setInputFiles("[data-testid=restore-file]", { name: "good.json", mimeType: "application/json", buffer: first });
     await page.waitForSelector("[data-testid=backup-ready]");
     await page.click("[data-testid=confirm-restore]");
-    await page.waitForSelector("[data-testid=restore-note]");
+    await page.waitForSelector("[data-testid=restore-note].error");
+    assert.match(await page.textContent("[data-testid=restore-note]"), /其他标签页/);
+    await other.close();
+    await page.setInputFiles("[data-testid=restore-file]", { name: "good.json", mimeType: "application/json", buffer: first });
+    await page.waitForSelector("[data-testid=backup-ready]");
+    await page.click("[data-testid=confirm-restore]");
+    await page.waitForSelector("[data-testid=restore-note].ok");
     await page.reload();
     await ready(page);
     const [dl2] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=download-backup]")]);

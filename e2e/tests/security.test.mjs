@@ -109,6 +109,50 @@ test("a rep's phone keeps its data encrypted: it locks when idle, the wrong PIN 
   }
 });
 
+test("a device's data is encrypted only while no other tab has it open: refused with nothing changed, then done, and a tab opened after finds it locked", async () => {
+  const local = await serve();
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(local.url + "/settings");
+    await ready(page);
+    const other = await context.newPage();
+    await other.goto(local.url + "/customers");
+    await ready(other);
+    await other.waitForSelector(".vrow .cname");
+    const name = (await other.textContent(".vrow .cname")).trim();
+    const PASS = "two tabs passphrase";
+    const save = async () => {
+      await page.fill("[data-testid=secret-new]", PASS);
+      await page.fill("[data-testid=secret-repeat]", PASS);
+      await page.click("[data-testid=secret-save]");
+    };
+    // The other tab would go on writing in the clear: the passphrase is refused, the data stays
+    // as it was, and the other tab still works.
+    await save();
+    await page.waitForFunction(() => document.querySelector("[data-testid=secret-note]")?.textContent.includes("其他标签页"));
+    assert.ok((await rawIndexedDb(page)).text.includes(name), "nothing sealed");
+    assert.equal(await page.locator("[data-testid=not-encrypted]").count(), 1);
+    await other.reload();
+    await ready(other);
+    assert.equal(await other.locator("[data-testid=unlock]").count(), 0);
+    // Closed there, it is done; a tab opened now asks for the passphrase.
+    await other.close();
+    await save();
+    await page.waitForFunction(() => document.querySelector("[data-testid=secret-note]")?.textContent.includes("已保存"));
+    assert.ok(!(await rawIndexedDb(page)).text.includes(name), "sealed");
+    const third = await context.newPage();
+    await third.goto(local.url + "/customers");
+    await third.waitForSelector("[data-testid=unlock]");
+    await third.close();
+    rememberSecret(page, PASS);
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+    local.stop();
+  }
+});
+
 test("ten wrong PINs erase the device and say how many changes were not sent", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page, context } = b;

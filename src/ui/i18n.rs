@@ -1138,6 +1138,7 @@ texts! {
     UsePin => "Open with a PIN instead", "改用 PIN 码解锁";
     PinHint => "A PIN is quicker to type on a phone. Ten wrong tries erase this device's data.", "手机上 PIN 码输入更快。连续输错十次将清除本设备数据。";
     SecretSaved => "Saved: this device now opens with it.", "已保存：本设备今后用它解锁。";
+    OtherTabsOpen => "CreditDesk is open in another tab or window of this browser: close it there, then try again. Nothing was changed.", "本浏览器的其他标签页或窗口中还开着信用台：请先关闭它，再重试。未做任何更改。";
     LockAfter => "Lock after this many minutes without use", "闲置多少分钟后自动锁定";
     LockNow => "Lock now", "立即锁定";
     PinTooShort => "A PIN has at least 6 digits.", "PIN 码至少 6 位数字。";

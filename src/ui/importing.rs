@@ -11,7 +11,7 @@ use creditdesk_domain::import::{
 };
 use creditdesk_storage::backup::{self, Backup, BackupProblem, MergeReport};
 use creditdesk_storage::StoreError;
-use leptos::prelude::Set;
+use leptos::prelude::{GetUntracked, Set};
 
 /// A file read and split into rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -307,6 +307,9 @@ pub async fn restore(
 ) -> Result<Option<MergeReport>, SaveError> {
     let store = db()?;
     let me = with_data(|d| d.me());
+    // No other tab of the browser may have the data open: it would go on writing from the book
+    // the restore replaces. Refused before anything changes (see `creditdesk_storage::tabs`).
+    let alone = store.alone().await.map_err(|e| store_error(state, e))?;
     // Nothing else is written meanwhile: the restore replaces every store, and what the page
     // committed in its turns would be lost unarchived. The data is read again either way (a
     // restore that fails changes nothing).
@@ -318,10 +321,25 @@ pub async fn restore(
     crate::ui::sync::wait_idle().await;
     let report =
         creditdesk_app::admin::restore(&*store, &me, now().0, backup, merge, file, sha256).await;
+    drop(alone);
     // For the benchmark: when (ms since navigation) the stores were replaced, and when the start
     // after it was done.
     crate::ui::state::publish_timing("restoreWrittenAt", crate::ui::state::perf_now());
     boot(state).await;
     crate::ui::state::publish_timing("restoreBootedAt", crate::ui::state::perf_now());
     Ok(report?)
+}
+
+/// A store's error for the page, in its language where it is the user's to act on.
+pub fn store_error(state: AppState, e: StoreError) -> SaveError {
+    match e {
+        StoreError::OtherTabs(_) => SaveError::Store(
+            state
+                .lang
+                .get_untracked()
+                .t(crate::ui::i18n::T::OtherTabsOpen)
+                .into(),
+        ),
+        e => e.into(),
+    }
 }

@@ -238,6 +238,9 @@ pub fn DeviceSecurity() -> impl IntoView {
                     saved.update(|n| *n += 1);
                     note.set(Some((true, state.t(T::SecretSaved).into())));
                 }
+                Err(creditdesk_storage::StoreError::OtherTabs(_)) => {
+                    note.set(Some((false, state.t(T::OtherTabsOpen).into())))
+                }
                 Err(e) => note.set(Some((false, e.to_string()))),
             }
         });

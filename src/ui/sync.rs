@@ -44,10 +44,16 @@ pub enum SyncError {
         message: String,
     },
     Store(String),
+    /// The device's data must be encrypted, and another tab has it open (see
+    /// `creditdesk_storage::tabs`).
+    OtherTabs,
 }
 
 impl From<StoreError> for SyncError {
     fn from(e: StoreError) -> Self {
+        if let StoreError::OtherTabs(_) = e {
+            return SyncError::OtherTabs;
+        }
         SyncError::Store(e.to_string())
     }
 }

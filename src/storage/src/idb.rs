@@ -125,6 +125,9 @@ pub struct IdbStore {
     waiting: Cell<u32>,
     /// For tests: work run once at a point of a write (see [`IdbStore::at_next`]).
     hooks: RefCell<Vec<(Point, Hook)>>,
+    /// This store's lock, which tells the browser's other tabs it has the data open (see
+    /// [`crate::tabs`]); `None` where the browser has no Web Locks.
+    presence: Option<crate::tabs::Presence>,
 }
 
 /// For tests: work a test runs inside a write of this store, at a [`Point`] of it.
@@ -531,9 +534,12 @@ impl IdbStore {
         for s in stores_at(version) {
             b = b.add_object_store(ObjectStore::new(s.name).auto_increment(s.auto_increment));
         }
+        // Present to the other tabs before anything is read: an encryption or a restore under
+        // way in one of them is waited for here (see `crate::tabs`).
+        let (db, presence) = futures_util::future::join(b.build(), crate::tabs::join(name)).await;
         let store = IdbStore {
             abort_next: Default::default(),
-            db: Db(RefCell::new(Some(b.build().await.map_err(backend)?))),
+            db: Db(RefCell::new(Some(db.map_err(backend)?))),
             name: name.to_string(),
             vault: RefCell::new(None),
             key: RefCell::new(None),
@@ -547,6 +553,7 @@ impl IdbStore {
             encrypting: RefCell::new(None),
             waiting: Cell::new(0),
             hooks: RefCell::new(Vec::new()),
+            presence: presence?,
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -563,6 +570,14 @@ impl IdbStore {
     }
     pub async fn delete(name: &str) -> Result<(), StoreError> {
         Rexie::delete(name).await.map_err(backend)
+    }
+
+    /// Holds the device's data alone among the browser's tabs until the answer is dropped:
+    /// refused ([`StoreError::OtherTabs`], nothing changed) while another tab has it open, and no
+    /// tab opens it meanwhile (see [`crate::tabs`]). What replaces all of the data takes it:
+    /// [`IdbStore::encrypt`] itself, a restore through the page.
+    pub async fn alone(&self) -> Result<crate::tabs::Alone, StoreError> {
+        crate::tabs::alone(&self.name, self.presence.as_ref()).await
     }
 
     /// The data key values made now are made under.
@@ -1304,6 +1319,13 @@ impl IdbStore {
     /// is lost, and none is stored in the clear among sealed ones.
     pub async fn encrypt(&self, secret: &str, kind: Secret) -> Result<(), StoreError> {
         // Another encryption (a second click) ends first: then this one is a new secret.
+        self.encrypted().await;
+        if self.vault.borrow().is_some() {
+            return self.rewrap(secret, kind).await;
+        }
+        // No other tab may have the data open (it would write in the clear, or be cleared), nor
+        // open it until the data is sealed: refused, with nothing changed, while one has.
+        let _alone = self.alone().await?;
         self.encrypted().await;
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;

@@ -41,6 +41,8 @@ pub mod durable;
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
 #[cfg(target_arch = "wasm32")]
+pub mod tabs;
+#[cfg(target_arch = "wasm32")]
 pub mod turn;
 
 pub use codec::{Entry, Kind, Rows};
@@ -61,6 +63,9 @@ pub enum StoreError {
     Corrupt { what: String, error: String },
     /// The device's data is encrypted and its key is not in memory: it must be unlocked first.
     Locked,
+    /// What must hold the device's data alone (turning encryption on, a restore) found it open
+    /// in this many other tabs or windows of the browser, and changed nothing.
+    OtherTabs(usize),
 }
 
 impl std::fmt::Display for StoreError {
@@ -71,6 +76,11 @@ impl std::fmt::Display for StoreError {
                 write!(f, "stored data unreadable ({what}): {error}")
             }
             StoreError::Locked => write!(f, "this device's data is locked"),
+            StoreError::OtherTabs(n) => write!(
+                f,
+                "CreditDesk is open in {n} other tab(s) or window(s) of this browser: close them, \
+                 then try again (nothing was changed)"
+            ),
         }
     }
 }

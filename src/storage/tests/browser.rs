@@ -953,6 +953,8 @@ async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
         .await
         .unwrap();
     assert_eq!(s.derived().await.unwrap(), None, "another tab's write");
+    // (An encryption waits for the other tabs to close: see `crate::tabs`.)
+    other.close();
     // Kept again, then encrypted: they still come back, sealed like everything else.
     s.put_derived(b"figures two").await.unwrap();
     s.encrypt("123456", Secret::Pin).await.unwrap();
@@ -1231,6 +1233,7 @@ async fn the_customers_are_read_as_one_record_while_no_customer_has_changed_and_
     assert!(!s.customers_from_list(), "stale after another tab's write");
     assert!(read.iter().any(|c| c == &changed));
     assert_eq!(read.len(), want.len());
+    other.close();
     // Kept while the data has moved on again (this start's own writes): the list read at the
     // older revision is not written.
     s.commit(&Batch::customer(d.customers[4].clone()))
@@ -1522,4 +1525,54 @@ async fn a_commit_made_during_an_encryptions_write_that_fails_waits_and_is_writt
     s.close();
     let s = IdbStore::open("t-encrypt-fails").await.unwrap();
     assert!(names(&s).await.contains(&c.name));
+}
+
+#[wasm_bindgen_test]
+async fn turning_encryption_on_is_refused_while_another_tab_has_the_data_open_and_changes_nothing()
+{
+    use creditdesk_storage::idb::LockState;
+    use creditdesk_storage::vault::Secret;
+    let (d, s, _) = renamed_in_a_fresh_store("t-other-tab", "另一个标签页").await;
+    // Another tab: a second store open on the same database holds its own lock.
+    let other = IdbStore::open("t-other-tab").await.unwrap();
+    assert_eq!(
+        s.encrypt("correct horse battery", Secret::Passphrase).await,
+        Err(creditdesk_storage::StoreError::OtherTabs(1))
+    );
+    assert_eq!(s.lock_state(), LockState::Plain);
+    assert_eq!(other.lock_state(), LockState::Plain);
+    assert_eq!(other.load().await.unwrap().rows, rows(&d), "nothing sealed");
+    // Once the other tab is gone, it is done.
+    other.close();
+    s.encrypt("correct horse battery", Secret::Passphrase)
+        .await
+        .unwrap();
+    assert_eq!(s.lock_state(), LockState::Unlocked(Secret::Passphrase));
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_opening_the_data_while_it_is_encrypted_waits_and_then_finds_it_locked() {
+    use creditdesk_storage::idb::LockState;
+    use creditdesk_storage::vault::Secret;
+    use std::cell::Cell;
+    let (_, s, _) = renamed_in_a_fresh_store("t-tab-opens", "加密时打开").await;
+    let encrypted = Cell::new(false);
+    let (done, opened) = futures_util::future::join(
+        async {
+            let done = s.encrypt("correct horse battery", Secret::Passphrase).await;
+            encrypted.set(true);
+            done
+        },
+        async {
+            let other = IdbStore::open("t-tab-opens").await.unwrap();
+            (encrypted.get(), other.lock_state())
+        },
+    )
+    .await;
+    done.unwrap();
+    assert_eq!(
+        opened,
+        (true, LockState::Locked(Secret::Passphrase)),
+        "the tab opened once the data was sealed, and found it locked"
+    );
 }

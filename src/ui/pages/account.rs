@@ -19,6 +19,7 @@ pub(crate) fn error_text(lang: Lang, e: &SyncError) -> String {
         SyncError::DeviceLost => lang.t(T::DeviceLostErased).into(),
         SyncError::Server { code, message } => format!("{message} ({code})"),
         SyncError::Store(e) => e.clone(),
+        SyncError::OtherTabs => lang.t(T::OtherTabsOpen).into(),
     }
 }
 

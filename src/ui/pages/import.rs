@@ -535,7 +535,8 @@ fn BackupRestore() -> impl IntoView {
     let chosen = RwSignal::new((String::new(), String::new()));
     let merge = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let note = RwSignal::new(None::<String>);
+    // What the last download or restore came to: (done, text); a failure shows as an error.
+    let note = RwSignal::new(None::<(bool, String)>);
     // On a synced device the server holds the data: a restore there is the administrator's,
     // on the server (`creditdesk-server restore`), never a device's.
     let admin = move || {
@@ -567,9 +568,9 @@ fn BackupRestore() -> impl IntoView {
                     ),
                     &blob,
                 ),
-                Err(e) => note.set(Some(crate::ui::pages::requests::save_error_text(
-                    state.lang.get_untracked(),
-                    &e,
+                Err(e) => note.set(Some((
+                    false,
+                    crate::ui::pages::requests::save_error_text(state.lang.get_untracked(), &e),
                 ))),
             }
             busy.set(false);
@@ -627,26 +628,29 @@ fn BackupRestore() -> impl IntoView {
                                 .collect::<Vec<_>>()
                         })
                         .unwrap_or_default();
-                    note.set(Some(format!(
-                        "{}{}{}",
-                        state.t(T::Restored),
-                        if kept {
-                            format!(" · {}", state.t(T::MergeKeptAudit))
-                        } else {
-                            String::new()
-                        },
-                        if refused.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                " · {}{}",
-                                state
-                                    .lang
-                                    .get_untracked()
-                                    .label(state.t(T::MergeRefusedControls)),
-                                state.lang.get_untracked().list(&refused)
-                            )
-                        }
+                    note.set(Some((
+                        true,
+                        format!(
+                            "{}{}{}",
+                            state.t(T::Restored),
+                            if kept {
+                                format!(" · {}", state.t(T::MergeKeptAudit))
+                            } else {
+                                String::new()
+                            },
+                            if refused.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    " · {}{}",
+                                    state
+                                        .lang
+                                        .get_untracked()
+                                        .label(state.t(T::MergeRefusedControls)),
+                                    state.lang.get_untracked().list(&refused)
+                                )
+                            }
+                        ),
                     )));
                     state.changed();
                 }
@@ -656,9 +660,9 @@ fn BackupRestore() -> impl IntoView {
                     if let Some(input) = file_input.get_untracked() {
                         input.set_value("");
                     }
-                    note.set(Some(crate::ui::pages::requests::save_error_text(
-                        state.lang.get_untracked(),
-                        &e,
+                    note.set(Some((
+                        false,
+                        crate::ui::pages::requests::save_error_text(state.lang.get_untracked(), &e),
                     )))
                 }
             }
@@ -706,7 +710,11 @@ fn BackupRestore() -> impl IntoView {
                 <p class="muted" role="status" data-testid="restoring">{state.t(T::Restoring)}</p>
             })}
             {move || (!admin()).then(|| view! { <p class="muted small">{state.t(if state.sync.server.get() { T::DataOnServer } else { T::NotPermitted })}</p> })}
-            {move || note.get().map(|n| view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> })}
+            {move || note.get().map(|(done, n)| if done {
+                view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> }.into_any()
+            } else {
+                view! { <p class="error" role="alert" data-testid="restore-note">{n}</p> }.into_any()
+            })}
             // Read in place: a copy of a large book's backup (two million rows) took a task of
             // 0.4 s.
             {move || checked.with(|c| c.as_ref().map(|c| match c {
