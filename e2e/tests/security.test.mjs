@@ -153,6 +153,30 @@ test("a device's data is encrypted only while no other tab has it open: refused 
   }
 });
 
+test("signing in on a new device while the app is open in another tab says to close it first, and signs in once it is closed", async () => {
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(server.url + "/");
+    await page.waitForSelector("[data-testid=sign-in]");
+    const other = await context.newPage();
+    await other.goto(server.url + "/");
+    await other.waitForSelector("[data-testid=sign-in]");
+    // Signing in encrypts the device's data under the password: not beside another tab.
+    await page.fill("[data-testid=sign-in-user]", "rep-3");
+    await page.fill("[data-testid=sign-in-password]", DEMO_PASSWORD);
+    await page.click("[data-testid=sign-in-submit]");
+    await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("其他标签页"));
+    assert.equal(await page.locator("[data-testid=signed-in-as]:not(:empty)").count(), 0);
+    await other.close();
+    await signIn(page, "rep-3");
+    assert.ok((await listedNames(page)).length >= 3);
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("ten wrong PINs erase the device and say how many changes were not sent", async () => {
   const b = await browser({ width: 360, height: 760, mobile: true });
   const { page, context } = b;
