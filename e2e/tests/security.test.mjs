@@ -163,14 +163,44 @@ test("signing in on a new device while the app is open in another tab says to cl
     await other.goto(server.url + "/");
     await other.waitForSelector("[data-testid=sign-in]");
     // Signing in encrypts the device's data under the password: not beside another tab.
-    await page.fill("[data-testid=sign-in-user]", "rep-3");
+    await page.fill("[data-testid=sign-in-user]", "rep-5");
     await page.fill("[data-testid=sign-in-password]", DEMO_PASSWORD);
     await page.click("[data-testid=sign-in-submit]");
     await page.waitForFunction(() => document.querySelector("[data-testid=sign-in-error]")?.textContent.includes("其他标签页"));
     assert.equal(await page.locator("[data-testid=signed-in-as]:not(:empty)").count(), 0);
     await other.close();
-    await signIn(page, "rep-3");
+    await signIn(page, "rep-5");
     assert.ok((await listedNames(page)).length >= 3);
+    assert.deepEqual(appErrors(b.errors), []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("locking at the button and signing out reach every tab of the app: none goes on showing the data", async () => {
+  const b = await browser();
+  const { page, context } = b;
+  try {
+    await page.goto(server.url + "/");
+    await signIn(page, "rep-4");
+    const other = await context.newPage();
+    await other.goto(server.url + "/customers");
+    await ready(other);
+    await other.waitForSelector(".vrow .cname");
+    await page.goto(server.url + "/settings");
+    await page.click("[data-testid=lock-now]");
+    await page.waitForSelector("[data-testid=unlock]");
+    await other.waitForSelector("[data-testid=unlock]");
+    assert.equal(await other.locator(".vrow").count(), 0, "the other tab shows no customer");
+    await unlock(other, DEMO_PASSWORD);
+    await unlock(page, DEMO_PASSWORD);
+    await ready(page);
+    await ready(other);
+    await page.click("[data-testid=sync-state]");
+    await page.click("[data-testid=sign-out]");
+    await page.waitForSelector("[data-testid=sign-in]");
+    await other.waitForSelector("[data-testid=sign-in]");
+    assert.equal(await other.locator(".vrow").count(), 0, "the other tab shows no customer");
     assert.deepEqual(appErrors(b.errors), []);
   } finally {
     await b.close();

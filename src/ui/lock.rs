@@ -7,6 +7,10 @@
 //! `creditdesk_storage::vault`'s; the settings card to encrypt a local-only device, set a PIN and
 //! choose the idle time is [`DeviceSecurity`]; the administrator's list of devices is
 //! [`Devices`].
+//!
+//! The data is the browser's, not the tab's: locking it at the button, erasing it and signing
+//! out are told to the browser's other tabs of the app ([`tell_other_tabs`]), which start again
+//! too ([`hear_other_tabs`]), so that none goes on showing what this one locked or erased.
 
 use crate::ui::i18n::T;
 use crate::ui::state::{db, now, AppState};
@@ -47,6 +51,69 @@ pub fn lock_now() {
     restart_page();
 }
 
+/// What a tab tells the browser's other tabs of the app; each starts again on hearing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Told {
+    /// Locked at the button ("Lock now"): the other tabs lock too (an idle lock is the tab's).
+    Locked,
+    /// The data was erased: signed out, ten wrong secrets, or a device reported lost.
+    Erased,
+}
+
+impl Told {
+    fn word(self) -> &'static str {
+        match self {
+            Told::Locked => "locked",
+            Told::Erased => "erased",
+        }
+    }
+}
+
+/// The channel the tabs of the app speak on (a `BroadcastChannel`: this browser profile, this
+/// origin).
+const CHANNEL: &str = "creditdesk";
+
+thread_local! {
+    /// This page's end of the channel, kept open to hear the others.
+    static HEARING: std::cell::RefCell<Option<web_sys::BroadcastChannel>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Tells the browser's other tabs of the app (they start again: [`hear_other_tabs`]). Posted on
+/// the channel this page hears on, which does not hear its own messages (another channel object
+/// of this page would, and this page would start again before it shows what it did).
+pub fn tell_other_tabs(told: Told) {
+    HEARING.with_borrow(|h| {
+        if let Some(channel) = h {
+            let _ = channel.post_message(&told.word().into());
+        }
+    });
+}
+
+/// Starts this page again when another tab locked the data at the button, erased it or signed
+/// out: memory, the screen and the data key go, as in that tab.
+pub fn hear_other_tabs() {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    // Once a page: a second channel object would hear this page's own messages.
+    if HEARING.with_borrow(Option::is_some) {
+        return;
+    }
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
+    let heard = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
+        match e.data().as_string().as_deref() {
+            Some("locked") => lock_now(),
+            Some("erased") => restart_page(),
+            _ => {}
+        }
+    });
+    channel.set_onmessage(Some(heard.as_ref().unchecked_ref()));
+    // For the page's life, as the channel.
+    heard.forget();
+    HEARING.with_borrow_mut(|h| *h = Some(channel));
+}
+
 /// Erases this device's data on the server's word that it was reported lost.
 pub fn erase_lost_device() {
     leptos::task::spawn_local(async move {
@@ -55,6 +122,7 @@ pub fn erase_lost_device() {
         if let Err(e) = store.wipe().await {
             web_sys::console::error_1(&format!("erasing this device failed: {e}").into());
         }
+        tell_other_tabs(Told::Erased);
         if let Some(state) = AppState::current() {
             state.lock.set(LockView::Erased { unsent, lost: true });
         }
@@ -133,10 +201,13 @@ pub fn LockPage() -> impl IntoView {
                     leptos::task::spawn_local(crate::ui::state::boot(state));
                 }
                 Ok(Unlock::Wrong { tries_left: n }) => tries_left.set(Some(n)),
-                Ok(Unlock::Wiped { unsent }) => state.lock.set(LockView::Erased {
-                    unsent,
-                    lost: false,
-                }),
+                Ok(Unlock::Wiped { unsent }) => {
+                    tell_other_tabs(Told::Erased);
+                    state.lock.set(LockView::Erased {
+                        unsent,
+                        lost: false,
+                    })
+                }
                 Err(e) => state
                     .phase
                     .set(crate::ui::state::Phase::Failed(e.to_string())),
@@ -274,7 +345,10 @@ pub fn DeviceSecurity() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
-                    <button type="button" data-testid="lock-now" on:click=move |_| lock_now()>{state.t(T::LockNow)}</button>
+                    <button type="button" data-testid="lock-now" on:click=move |_| {
+                        tell_other_tabs(Told::Locked);
+                        lock_now();
+                    }>{state.t(T::LockNow)}</button>
                 }.into_any(),
             }}
             <form on:submit=save data-testid="secret-form">

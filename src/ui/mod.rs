@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
     watch_network(state);
     watch_day(state);
     lock::watch_idle();
+    lock::hear_other_tabs();
     view! {
         <Router base=link::base()>
             <Shell />

@@ -433,6 +433,12 @@ pub async fn sign_in(
     if app_sync::other_user_pending(&*store, user.trim()).await? {
         return Err(SyncError::OtherUserPending);
     }
+    // A new device's data is encrypted under the password once the server has said yes, which
+    // another tab with the data open would refuse: asked first, so that the server is not asked
+    // (a first run's set-up done, a session begun) for a sign-in the device then refuses.
+    if store.lock_state() == LockState::Plain && store.other_tabs().await? > 0 {
+        return Err(SyncError::OtherTabs);
+    }
     let body = match &name {
         Some(n) => serde_json::json!({"user": user.trim(), "name": n.trim(), "password": password}),
         None => serde_json::json!({"user": user.trim(), "password": password}),
@@ -700,6 +706,8 @@ pub async fn sign_out(state: AppState) {
             let _ = app_sync::forget_session(&*store).await;
         }
     }
+    // The other tabs of the app show the data of a session that ended: they start again too.
+    crate::ui::lock::tell_other_tabs(crate::ui::lock::Told::Erased);
     state.sync.session.set(None);
     state.sync.sign_in.set(true);
     crate::ui::lock::restart_page();

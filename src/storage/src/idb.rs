@@ -553,7 +553,11 @@ impl IdbStore {
             encrypting: RefCell::new(None),
             waiting: Cell::new(0),
             hooks: RefCell::new(Vec::new()),
-            presence: presence?,
+            // Without it the app still opens, uncoordinated, as where there are no Web Locks.
+            presence: presence.unwrap_or_else(|e| {
+                web_sys::console::warn_1(&format!("other tabs not coordinated: {e}").into());
+                None
+            }),
         };
         *store.vault.borrow_mut() = store.read_vault().await?;
         Ok(store)
@@ -578,6 +582,12 @@ impl IdbStore {
     /// [`IdbStore::encrypt`] itself, a restore through the page.
     pub async fn alone(&self) -> Result<crate::tabs::Alone, StoreError> {
         crate::tabs::alone(&self.name, self.presence.as_ref()).await
+    }
+
+    /// How many other tabs have the device's data open now (see [`crate::tabs::others`]): asked
+    /// before a step that cannot be undone and that [`IdbStore::alone`] would then refuse.
+    pub async fn other_tabs(&self) -> Result<usize, StoreError> {
+        crate::tabs::others(&self.name, self.presence.as_ref()).await
     }
 
     /// The data key values made now are made under.

@@ -55,11 +55,13 @@ fn locks() -> Option<JsValue> {
 }
 
 fn failed(what: &str, e: JsValue) -> StoreError {
+    // A refusal is a DOMException: its message (as JSON it is "{}").
+    let message = Reflect::get(&e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string());
     StoreError::Backend(format!(
         "{what}: {}",
-        e.as_string()
-            .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-            .unwrap_or_else(|| "failed".into())
+        e.as_string().or(message).unwrap_or_else(|| "failed".into())
     ))
 }
 
@@ -90,12 +92,15 @@ async fn acquire(locks: &JsValue, name: &str, mode: &str) -> Result<Held, StoreE
     let what = format!("the lock {name}");
     let mut release = None;
     let released = Promise::new(&mut |resolve, _| release = Some(resolve));
+    // Held from here on: if this ends before the grant (an error, or the future dropped), the
+    // lock is let go as soon as the browser grants it.
+    let held = Held { release };
     let (mut grant, mut refuse) = (None, None);
     let granted = Promise::new(&mut |resolve, reject| {
         grant = Some(resolve);
         refuse = Some(reject);
     });
-    let (Some(release), Some(grant), Some(refuse)) = (release, grant, refuse) else {
+    let (Some(grant), Some(refuse)) = (grant, refuse) else {
         return Err(StoreError::Backend(format!("{what}: no promise")));
     };
     // The browser calls this once the lock is ours, and holds it until `released` settles.
@@ -113,16 +118,11 @@ async fn acquire(locks: &JsValue, name: &str, mode: &str) -> Result<Held, StoreE
     )?
     .unchecked_into();
     // A request the browser refuses rejects before any grant: that ends the wait too.
-    let on_refusal = Closure::once_into_js(move |e: JsValue| {
-        let _ = refuse.call1(&JsValue::NULL, &e);
-    });
-    call(&asked, "catch", &[on_refusal], &what)?;
+    call(&asked, "catch", &[refuse.into()], &what)?;
     JsFuture::from(granted)
         .await
         .map_err(|e| failed(&what, e))?;
-    Ok(Held {
-        release: Some(release),
-    })
+    Ok(held)
 }
 
 /// Tells the other tabs that this one opens the database `db`; waits while one of them is alone
@@ -143,6 +143,33 @@ pub async fn join(db: &str) -> Result<Option<Presence>, StoreError> {
     Ok(Some(Presence { name, _held: held }))
 }
 
+/// How many other stores than `me` have the database `db` open, in this browser's tabs (0 where
+/// the browser has no Web Locks). Holds nothing: for a question asked before a step that cannot
+/// be undone (a sign-in's), which [`alone`] then asks again.
+pub async fn others(db: &str, me: Option<&Presence>) -> Result<usize, StoreError> {
+    let Some(locks) = locks() else {
+        return Ok(0);
+    };
+    held_others(&locks, db, me).await
+}
+
+async fn held_others(
+    locks: &JsValue,
+    db: &str,
+    me: Option<&Presence>,
+) -> Result<usize, StoreError> {
+    let what = "the open tabs (navigator.locks.query)";
+    let state: Promise = call(locks, "query", &[], what)?.unchecked_into();
+    let state = JsFuture::from(state).await.map_err(|e| failed(what, e))?;
+    let held = Reflect::get(&state, &"held".into()).map_err(|e| failed(what, e))?;
+    let prefix = tab_prefix(db);
+    Ok(js_sys::Array::from(&held)
+        .iter()
+        .filter_map(|l| Reflect::get(&l, &"name".into()).ok()?.as_string())
+        .filter(|n| n.starts_with(&prefix) && me.is_none_or(|me| *n != me.name))
+        .count())
+}
+
 /// Holds the database `db` alone: waits for stores opening on it, then is refused with
 /// [`StoreError::OtherTabs`] when another than `me` has it open. Until the answer is dropped, no
 /// store opens on it.
@@ -151,16 +178,7 @@ pub async fn alone(db: &str, me: Option<&Presence>) -> Result<Alone, StoreError>
         return Ok(Alone { _gate: None });
     };
     let gate = acquire(&locks, &gate(db), "exclusive").await?;
-    let what = "the open tabs (navigator.locks.query)";
-    let state: Promise = call(&locks, "query", &[], what)?.unchecked_into();
-    let state = JsFuture::from(state).await.map_err(|e| failed(what, e))?;
-    let held = Reflect::get(&state, &"held".into()).map_err(|e| failed(what, e))?;
-    let prefix = tab_prefix(db);
-    let others = js_sys::Array::from(&held)
-        .iter()
-        .filter_map(|l| Reflect::get(&l, &"name".into()).ok()?.as_string())
-        .filter(|n| n.starts_with(&prefix) && me.is_none_or(|me| *n != me.name))
-        .count();
+    let others = held_others(&locks, db, me).await?;
     if others > 0 {
         return Err(StoreError::OtherTabs(others));
     }

@@ -953,7 +953,7 @@ async fn derived_bytes_come_back_after_reopening_until_any_tab_writes_data() {
         .await
         .unwrap();
     assert_eq!(s.derived().await.unwrap(), None, "another tab's write");
-    // (An encryption waits for the other tabs to close: see `crate::tabs`.)
+    // (An encryption is refused while another tab has the data open: see `crate::tabs`.)
     other.close();
     // Kept again, then encrypted: they still come back, sealed like everything else.
     s.put_derived(b"figures two").await.unwrap();
@@ -1535,6 +1535,8 @@ async fn turning_encryption_on_is_refused_while_another_tab_has_the_data_open_an
     let (d, s, _) = renamed_in_a_fresh_store("t-other-tab", "另一个标签页").await;
     // Another tab: a second store open on the same database holds its own lock.
     let other = IdbStore::open("t-other-tab").await.unwrap();
+    assert_eq!(s.other_tabs().await, Ok(1));
+    assert_eq!(other.other_tabs().await, Ok(1));
     assert_eq!(
         s.encrypt("correct horse battery", Secret::Passphrase).await,
         Err(creditdesk_storage::StoreError::OtherTabs(1))
@@ -1547,6 +1549,7 @@ async fn turning_encryption_on_is_refused_while_another_tab_has_the_data_open_an
     s.encrypt("correct horse battery", Secret::Passphrase)
         .await
         .unwrap();
+    assert_eq!(s.other_tabs().await, Ok(0));
     assert_eq!(s.lock_state(), LockState::Unlocked(Secret::Passphrase));
 }
 
