@@ -67,6 +67,11 @@ impl Told {
             Told::Erased => "erased",
         }
     }
+    fn of(word: &str) -> Option<Told> {
+        [Told::Locked, Told::Erased]
+            .into_iter()
+            .find(|t| t.word() == word)
+    }
 }
 
 /// The channel the tabs of the app speak on (a `BroadcastChannel`: this browser profile, this
@@ -102,10 +107,10 @@ pub fn hear_other_tabs() {
         return;
     };
     let heard = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
-        match e.data().as_string().as_deref() {
-            Some("locked") => lock_now(),
-            Some("erased") => restart_page(),
-            _ => {}
+        match e.data().as_string().as_deref().and_then(Told::of) {
+            Some(Told::Locked) => lock_now(),
+            Some(Told::Erased) => restart_page(),
+            None => {}
         }
     });
     channel.set_onmessage(Some(heard.as_ref().unchecked_ref()));

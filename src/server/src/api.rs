@@ -161,56 +161,63 @@ impl FromRequestParts<Shared> for SignedIn {
         let token = token_of(&parts.headers).ok_or_else(|| {
             ApiError::new(StatusCode::UNAUTHORIZED, "SRV-SIGNED-OUT", "please sign in")
         })?;
-        match identity::session(&s.pool, &token, s.clock.now().0)
-            .await
-            .map_err(ApiError::internal)?
-        {
-            Session::Valid { user, expires_at } => {
-                let directory = s.engine.directory().await.map_err(ApiError::internal)?;
-                let user = directory
-                    .into_iter()
-                    .find(|u| u.id == user)
-                    .ok_or_else(|| {
-                        // A server that lost its lease since the request came in holds no book
-                        // (its directory is empty): the device is to try again, not to be told
-                        // its user was removed.
-                        if !s.engine.is_primary() {
-                            return standby();
-                        }
-                        ApiError::new(
-                            StatusCode::FORBIDDEN,
-                            "SRV-NOT-IN-DIRECTORY",
-                            "your user is no longer in the directory",
-                        )
-                    })?;
-                if let Some(client) = devices::client_of(&parts.headers) {
-                    let agent = parts
-                        .headers
-                        .get(header::USER_AGENT)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    let hash = identity::token_hash(&token);
-                    devices::seen(&s.pool, client, &user.id, &hash, agent, s.clock.now().0)
-                        .await
-                        .map_err(ApiError::internal)?;
-                }
-                Ok(SignedIn {
-                    user,
-                    token,
-                    expires_at,
-                })
-            }
-            Session::Expired => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "SRV-SESSION-EXPIRED",
-                "your session has expired: please sign in again",
-            )),
-            Session::Unknown => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "SRV-SIGNED-OUT",
-                "please sign in",
-            )),
+        let (user, expires_at) = who(s, &token).await?;
+        if let Some(client) = devices::client_of(&parts.headers) {
+            let agent = parts
+                .headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let hash = identity::token_hash(&token);
+            devices::seen(&s.pool, client, &user.id, &hash, agent, s.clock.now().0)
+                .await
+                .map_err(ApiError::internal)?;
         }
+        Ok(SignedIn {
+            user,
+            token,
+            expires_at,
+        })
+    }
+}
+
+/// Whose `token` is, and until when: a valid session of a user the directory still has. What
+/// every request asks ([`SignedIn`]), and a live stream before each change it tells.
+async fn who(s: &Shared, token: &str) -> Result<(User, i64), ApiError> {
+    match identity::session(&s.pool, token, s.clock.now().0)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Session::Valid { user, expires_at } => {
+            let directory = s.engine.directory().await.map_err(ApiError::internal)?;
+            let user = directory
+                .into_iter()
+                .find(|u| u.id == user)
+                .ok_or_else(|| {
+                    // A server that lost its lease since the request came in holds no book
+                    // (its directory is empty): the device is to try again, not to be told
+                    // its user was removed.
+                    if !s.engine.is_primary() {
+                        return standby();
+                    }
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "SRV-NOT-IN-DIRECTORY",
+                        "your user is no longer in the directory",
+                    )
+                })?;
+            Ok((user, expires_at))
+        }
+        Session::Expired => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "SRV-SESSION-EXPIRED",
+            "your session has expired: please sign in again",
+        )),
+        Session::Unknown => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "SRV-SIGNED-OUT",
+            "please sign in",
+        )),
     }
 }
 
@@ -752,31 +759,17 @@ async fn events(
     let stop = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
-    let (token, user) = (me.token, me.user.id);
+    let token = me.token;
     let stream = tokio_stream::wrappers::BroadcastStream::new(rx)
         .filter_map(|c| async move { c.ok() })
         .take_while(move |_| {
-            let (s, token, user) = (s.clone(), token.clone(), user.clone());
-            async move { still_signed_in(&s, &token, &user).await }
+            let (s, token) = (s.clone(), token.clone());
+            // Asked as a request is (an error, a standby's included, ends the stream too).
+            async move { who(&s, &token).await.is_ok() }
         })
         .map(|cursor| Ok(Event::default().event("change").data(cursor.to_string())))
         .take_until(Box::pin(stop));
     Sse::new(stream).keep_alive(KeepAlive::default())
-}
-
-/// Whether `token` is still a valid session of `user` and `user` still in the directory: what a
-/// request's [`SignedIn`] asks, asked again by a live stream before each change it tells (a
-/// database or engine error counts as no).
-async fn still_signed_in(s: &Shared, token: &str, user: &str) -> bool {
-    let valid = matches!(
-        identity::session(&s.pool, token, s.clock.now().0).await,
-        Ok(Session::Valid { user: u, .. }) if u == user
-    );
-    valid
-        && s.engine
-            .directory()
-            .await
-            .is_ok_and(|d| d.iter().any(|u| u.id == user))
 }
 
 fn admin_only(me: &SignedIn) -> Result<(), ApiError> {

@@ -1915,20 +1915,20 @@ async fn file_a_request(s: &Server, token: &str, all: &Pulled) -> CustomerId {
         reason: "Peak season order".into(),
         attachments: vec![],
     };
-    let r = push(
-        s,
-        token,
-        &uuid::Uuid::new_v4().to_string(),
-        vec![Mutation {
-            id: uuid::Uuid::new_v4().to_string(),
-            n: 1,
-            command: file,
-            files: vec![],
-        }],
-    )
-    .await;
+    let r = push_one(s, token, &uuid::Uuid::new_v4().to_string(), file).await;
     assert_eq!(r.results[0].status, Status::Applied, "{r:?}");
     customer
+}
+
+/// Pushes one command as a device's first mutation (`client`: the device).
+async fn push_one(s: &Server, token: &str, client: &str, command: Command) -> PushReply {
+    let mutation = Mutation {
+        id: uuid::Uuid::new_v4().to_string(),
+        n: 1,
+        command,
+        files: vec![],
+    };
+    push(s, token, client, vec![mutation]).await
 }
 
 #[tokio::test]
@@ -1976,18 +1976,7 @@ async fn a_user_removed_from_the_directory_hears_no_more_changes_and_their_event
             .filter(|u| u.id != "fs-2")
             .cloned()
             .collect();
-        let r = push(
-            &s,
-            &admin,
-            "admin-desk",
-            vec![Mutation {
-                id: uuid::Uuid::new_v4().to_string(),
-                n: 1,
-                command: Command::SaveUsers { users },
-                files: vec![],
-            }],
-        )
-        .await;
+        let r = push_one(&s, &admin, "admin-desk", Command::SaveUsers { users }).await;
         assert_eq!(r.results[0].status, Status::Applied, "{db}: {r:?}");
         assert!(
             !gone.until_changes(2).await,

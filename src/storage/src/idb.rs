@@ -1344,7 +1344,8 @@ impl IdbStore {
         let salt = crate::crypt::random(16);
         let kek = Kek::derive(secret, &salt, crate::vault::PBKDF2_ITERATIONS).await?;
         let vault = Vault::new(kind, &salt, &key.wrap(&kek).await?);
-        // One begun while the key was made ends first.
+        // One begun while the key was made ends first (where the browser has no Web Locks,
+        // nothing else keeps a second one of this tab out).
         self.encrypted().await;
         if self.vault.borrow().is_some() {
             return self.rewrap(secret, kind).await;

@@ -710,10 +710,9 @@ fn BackupRestore() -> impl IntoView {
                 <p class="muted" role="status" data-testid="restoring">{state.t(T::Restoring)}</p>
             })}
             {move || (!admin()).then(|| view! { <p class="muted small">{state.t(if state.sync.server.get() { T::DataOnServer } else { T::NotPermitted })}</p> })}
-            {move || note.get().map(|(done, n)| if done {
-                view! { <p class="ok" role="status" data-testid="restore-note">{n}</p> }.into_any()
-            } else {
-                view! { <p class="error" role="alert" data-testid="restore-note">{n}</p> }.into_any()
+            {move || note.get().map(|(done, n)| {
+                let (class, role) = if done { ("ok", "status") } else { ("error", "alert") };
+                view! { <p class=class role=role data-testid="restore-note">{n}</p> }
             })}
             // Read in place: a copy of a large book's backup (two million rows) took a task of
             // 0.4 s.
