@@ -182,7 +182,8 @@ pub async fn forget_monitoring<S: Store>(store: &S) -> Result<(), StoreError> {
 }
 
 impl crate::Book {
-    /// A book of the configuration and the customers (sorted by name here), without the ledger:
+    /// A book of the configuration and the customers (sorted by name here: a browser's store
+    /// mostly hands them over in that order already, `customer_list_by_name`), without the ledger:
     /// the browser shows the list from it while the ledger is read. `audit` is what is read of
     /// the trail so far (its head is enough to chain to).
     pub fn from_parts(

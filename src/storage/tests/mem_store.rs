@@ -313,6 +313,44 @@ fn an_audit_entry_is_never_overwritten_and_the_whole_batch_then_fails() {
 }
 
 #[test]
+fn a_customer_list_is_kept_in_the_order_of_the_names_the_app_sorts_by() {
+    use creditdesk_storage::{customer_list_by_name, customer_list_record, customer_list_texts};
+    // Names the byte order puts otherwise than the order read (and two the same, which keep
+    // theirs).
+    let mut customers = data().customers;
+    customers.truncate(5);
+    for (c, name) in customers
+        .iter_mut()
+        .zip(["张三贸易", "Beta", "alpha", "Beta", "Alpha"])
+    {
+        c.name = name.into();
+    }
+    let texts: Vec<String> = customers
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    let record = customer_list_record("r7-x", &texts);
+    let sorted = customer_list_by_name("r7-x", &record, &customers).unwrap();
+    let names: Vec<String> = customer_list_texts(Some("r7-x"), &sorted)
+        .unwrap()
+        .into_iter()
+        .map(|t| serde_json::from_str::<Customer>(t).unwrap().name)
+        .collect();
+    assert_eq!(names, ["Alpha", "Beta", "Beta", "alpha", "张三贸易"]);
+    // Equal names in the order read: the second text is the first "Beta".
+    assert_eq!(
+        customer_list_texts(Some("r7-x"), &sorted).unwrap()[1],
+        texts[1]
+    );
+    // Not its revision, or not these customers: none.
+    assert_eq!(customer_list_by_name("r8-y", &record, &customers), None);
+    assert_eq!(
+        customer_list_by_name("r7-x", &record, &customers[1..]),
+        None
+    );
+}
+
+#[test]
 fn a_customer_list_record_gives_back_its_texts_only_for_its_revision() {
     use creditdesk_storage::{customer_list_record, customer_list_texts};
     // Texts as stored: JSON escapes line breaks, so a line is a text.

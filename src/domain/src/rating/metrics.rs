@@ -220,9 +220,14 @@ impl BookFigures {
     }
 }
 
+/// The largest shareholder's share (basis points), if the profile records shareholders.
+fn largest_share(c: &Customer) -> Option<u32> {
+    c.profile.shareholders.iter().map(|s| s.share_bp).max()
+}
+
 /// The metrics a customer's own record gives (the cooperation, the external profile, the custom
 /// fields): no ledger.
-fn own_metrics(c: &Customer, as_of: Date) -> Metrics {
+fn own_metrics(c: &Customer, as_of: Date, largest_share: Option<u32>) -> Metrics {
     use FactorKey::*;
     let mut m = Metrics {
         custom: c.custom.clone(),
@@ -243,11 +248,7 @@ fn own_metrics(c: &Customer, as_of: Date) -> Metrics {
     );
     m.set(
         LargestShareholder,
-        p.shareholders
-            .iter()
-            .map(|s| s.share_bp)
-            .max()
-            .map(|bp| Value::Num(Fixed(bp as i64))),
+        largest_share.map(|bp| Value::Num(Fixed(bp as i64))),
     );
     // Litigation not recorded is missing data, not a clean record.
     m.set(
@@ -278,7 +279,7 @@ impl Ledger {
     /// The metrics of a customer as of a date; `count_disputed` false leaves what is disputed
     /// that day out of the overdue metrics (an invoice disputed in full is not overdue then).
     pub fn metrics_counting(&self, c: &Customer, as_of: Date, count_disputed: bool) -> Metrics {
-        let mut m = own_metrics(c, as_of);
+        let mut m = own_metrics(c, as_of, largest_share(c));
         self.book(c.id)
             .map(|book| self.book_figures(book, c, as_of, count_disputed, &mut Vec::new()))
             .unwrap_or_default()
@@ -307,11 +308,18 @@ impl Ledger {
             books[pos] =
                 self.book_figures(book, customers[pos], as_of, count_disputed, &mut scratch);
         }
+        // Each profile's largest shareholder first, in a loop of its own: each is a read of
+        // another allocation, in no order of memory when the customers were made in another
+        // order than this one, and a loop that does nothing else has many of those reads under
+        // way at once. Natively, at 10,000 customers made in another order: 25.8 ms for every
+        // metric, 27.7 ms with the read in the loop below.
+        let largest: Vec<Option<u32>> = customers.iter().map(|c| largest_share(c)).collect();
         customers
             .iter()
             .zip(&books)
-            .map(|(c, b)| {
-                let mut m = own_metrics(c, as_of);
+            .zip(largest)
+            .map(|((c, b), l)| {
+                let mut m = own_metrics(c, as_of, l);
                 b.set(&mut m, as_of);
                 m
             })
