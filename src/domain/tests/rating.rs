@@ -832,6 +832,20 @@ proptest! {
         prop_assert_eq!((quick.score, quick.grade, quick.provisional), (s.score, s.grade, s.provisional), "the quick path agrees");
     }
 
+    /// The score is a weighted mean and the coverage a share, so weights a trillion times
+    /// larger change nothing, though their sums no longer fit 64 bits (the quick path then adds
+    /// in 128).
+    #[test]
+    fn weights_too_large_for_64_bit_sums_grade_as_the_same_model_at_its_usual_weights(m in prop_oneof![any_metrics(), metrics_at_the_bins()], zero in any::<bool>()) {
+        let mut model = default_scorecard();
+        if zero { model.missing = MissingPolicy::Zero; }
+        let mut huge = model.clone();
+        for f in &mut huge.factors {
+            f.weight.0 *= 1_000_000_000_000;
+        }
+        prop_assert_eq!(huge.prepare().rate(&m), model.prepare().rate(&m));
+    }
+
     /// Drawn at the bins' edges, a later payment crosses them: the property is about those steps.
     #[test]
     fn paying_later_never_scores_higher(m in metrics_at_the_bins(), later in prop_oneof![1i64..3, 1i64..3_000]) {

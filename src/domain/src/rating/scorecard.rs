@@ -890,7 +890,23 @@ impl Scorecard {
                 .map(|a| a.hidden_by(mask))
                 .unwrap_or_default(),
             mask: mask.clone(),
+            narrow: self.narrow(),
         }
+    }
+
+    /// See [`Prepared`]'s `narrow`.
+    fn narrow(&self) -> bool {
+        let bound: i128 = self
+            .factors
+            .iter()
+            .map(|f| {
+                let points = f.bins.iter().map(|b| b.points);
+                let points = points.chain(f.categories.iter().map(|c| c.points));
+                let w = (f.weight.0 as i128).abs();
+                points.max().unwrap_or(0) as i128 * w * 100 + w
+            })
+            .sum();
+        bound <= (i64::MAX / 4) as i128
     }
 
     /// The weighted score of the factors' points: the factors `hidden` marks are left out and
@@ -1064,6 +1080,11 @@ pub struct Prepared<'a> {
     hidden_factors: Vec<bool>,
     hidden_characteristics: Vec<bool>,
     mask: Mask,
+    /// Whether every product of a factor's points and weight fits 64 bits with room to add them
+    /// up: so for every model a person can publish (points up to 100, weights in basis points).
+    /// [`Prepared::rate_sealed`] then multiplies in 64 bits: on wasm32 a 128-bit multiplication
+    /// is a library call, and grading every customer makes 170,000 of them.
+    narrow: bool,
 }
 
 /// A customer's grade in brief: what a portfolio keeps of a [`Score`].
@@ -1142,7 +1163,11 @@ impl Prepared<'_> {
             }
             match (p, model.missing) {
                 (Some(p), _) => {
-                    sum += p as i128 * f.weight.0 as i128 * 100;
+                    sum += if self.narrow {
+                        (p as i64 * f.weight.0 * 100) as i128
+                    } else {
+                        p as i128 * f.weight.0 as i128 * 100
+                    };
                     denom += f.weight.0 as i128;
                 }
                 (None, MissingPolicy::Zero) => denom += f.weight.0 as i128,
@@ -1212,9 +1237,12 @@ impl Prepared<'_> {
 /// `with / all` in basis points, rounded down; 0 of nothing.
 fn share_bp(with: i128, all: i128) -> u32 {
     if all == 0 {
-        0
-    } else {
-        (with * 10_000 / all) as u32
+        return 0;
+    }
+    // In 64 bits when it fits (every model a person can publish), as `Prepared::narrow` says.
+    match (i64::try_from(with), i64::try_from(all)) {
+        (Ok(w), Ok(a)) if w.unsigned_abs() <= (i64::MAX / 10_000) as u64 => (w * 10_000 / a) as u32,
+        _ => (with * 10_000 / all) as u32,
     }
 }
 
