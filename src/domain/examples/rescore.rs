@@ -29,9 +29,10 @@ fn main() {
     // the browser's figures are measured in: what a pass meets in memory depends on the order it
     // visits the customers (a pass over them in the order made read the ledger front to back).
     data.customers.sort_by(|a, b| a.name.cmp(&b.name));
-    // And made in that order, as a browser's start makes them from the store's list of the
-    // customers, which is kept in that order (`creditdesk_storage::customer_list_by_name`): a
-    // pass then finds each customer's strings and lists in memory in the order it visits them.
+    // And made again in that order (each customer's strings and lists allocated anew, the
+    // old ones still held meanwhile), as a browser's start makes them from the store's list of
+    // the customers, kept in that order (`creditdesk_storage::customer_list_by_name`): a pass
+    // then finds them in memory in the order it visits them.
     data.customers = data.customers.to_vec();
     let ledger = Ledger::from_entries(
         data.orders,

@@ -1859,7 +1859,8 @@ impl Store for IdbStore {
         let trusted = self.customers_rev_trusted.get();
         // Taken into wasm and parsed a thousand at a time, with a turn for the browser between:
         // the large book's 10,000 in one go were a task of about 200 ms before the list shows.
-        // The texts read become the one-record list as they are parsed (never held twice).
+        // The texts read become the one-record list as they are parsed (never held a text at a
+        // time beside it); that list is copied once at the end, in the order of the names.
         let mut out = Vec::with_capacity(all.len());
         let mut list = rev.as_ref().map(|r| crate::customer_list_record(r, &[]));
         for (i, part) in all.chunks(CUSTOMERS_PER_SLICE).enumerate() {
@@ -1877,10 +1878,11 @@ impl Store for IdbStore {
         // the app holds them (see `customer_list_by_name`). Written with the next keep of what
         // the start derived, if no customer changed since; a database without the customers'
         // revision gets one with the next write of data, and the list waits for the start after.
-        let list = rev
-            .zip(list)
-            .and_then(|(r, l)| Some((crate::customer_list_by_name(&r, &l, &out)?, r)));
-        *self.list_pending.borrow_mut() = list.map(|(l, r)| (r, l, trusted));
+        let pending = rev.zip(list).and_then(|(rev, read)| {
+            let by_name = crate::customer_list_by_name(&rev, &read, &out)?;
+            Some((rev, by_name, trusted))
+        });
+        *self.list_pending.borrow_mut() = pending;
         Ok(out)
     }
 

@@ -226,8 +226,8 @@ fn largest_share(c: &Customer) -> Option<u32> {
 }
 
 /// The metrics a customer's own record gives (the cooperation, the external profile, the custom
-/// fields): no ledger.
-fn own_metrics(c: &Customer, as_of: Date, largest_share: Option<u32>) -> Metrics {
+/// fields): no ledger. `largest` is the profile's [`largest_share`], read beforehand.
+fn own_metrics(c: &Customer, as_of: Date, largest: Option<u32>) -> Metrics {
     use FactorKey::*;
     let mut m = Metrics {
         custom: c.custom.clone(),
@@ -248,7 +248,7 @@ fn own_metrics(c: &Customer, as_of: Date, largest_share: Option<u32>) -> Metrics
     );
     m.set(
         LargestShareholder,
-        largest_share.map(|bp| Value::Num(Fixed(bp as i64))),
+        largest.map(|bp| Value::Num(Fixed(bp as i64))),
     );
     // Litigation not recorded is missing data, not a clean record.
     m.set(

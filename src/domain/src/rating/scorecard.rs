@@ -903,10 +903,10 @@ impl Scorecard {
                 let points = f.bins.iter().map(|b| b.points);
                 let points = points.chain(f.categories.iter().map(|c| c.points));
                 let w = (f.weight.0 as i128).abs();
-                points.max().unwrap_or(0) as i128 * w * 100 + w
+                points.max().unwrap_or(0) as i128 * w * 100
             })
             .sum();
-        bound <= (i64::MAX / 4) as i128
+        bound <= i64::MAX as i128
     }
 
     /// The weighted score of the factors' points: the factors `hidden` marks are left out and
@@ -1080,10 +1080,11 @@ pub struct Prepared<'a> {
     hidden_factors: Vec<bool>,
     hidden_characteristics: Vec<bool>,
     mask: Mask,
-    /// Whether every product of a factor's points and weight fits 64 bits with room to add them
-    /// up: so for every model a person can publish (points up to 100, weights in basis points).
-    /// [`Prepared::rate_sealed`] then multiplies in 64 bits: on wasm32 a 128-bit multiplication
-    /// is a library call, and grading every customer makes 170,000 of them.
+    /// Whether every factor's largest product of points, weight and 100 fits 64 bits (checked
+    /// on their sum, a bound on each): so for every model a person can publish (points up to
+    /// 100, weights in basis points). [`Prepared::rate_sealed`] then multiplies in 64 bits and
+    /// adds in 128: on wasm32 a 128-bit multiplication is a library call, and grading every
+    /// customer made 170,000 of them.
     narrow: bool,
 }
 
