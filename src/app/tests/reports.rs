@@ -527,6 +527,30 @@ fn the_forecast_covers_the_views_customers_and_sums_by_rep() {
 }
 
 #[test]
+fn metrics_and_grades_made_again_are_of_the_book_s_customers_and_no_others() {
+    let mut b = book("fs");
+    b.compute_metrics();
+    b.rescore();
+    let ids = |m: Vec<CustomerId>| {
+        let mut m = m;
+        m.sort();
+        m
+    };
+    let all = ids(b.customers.iter().map(|c| c.id).collect());
+    assert_eq!(ids(b.metrics.keys().copied().collect()), all);
+    assert_eq!(ids(b.rated.keys().copied().collect()), all);
+    // One customer gone from the book: the next pass leaves nothing of it behind.
+    let gone = b.customers.remove(0).id;
+    b.reindex();
+    b.compute_metrics();
+    b.rescore();
+    let left = ids(b.customers.iter().map(|c| c.id).collect());
+    assert_eq!(ids(b.metrics.keys().copied().collect()), left);
+    assert_eq!(ids(b.rated.keys().copied().collect()), left);
+    assert!(!b.metrics.contains_key(&gone) && !b.rated.contains_key(&gone));
+}
+
+#[test]
 fn metrics_made_a_part_at_a_time_are_one_pass_s_unless_the_book_moved_meanwhile() {
     let mut b = book("fs");
     b.compute_metrics();
