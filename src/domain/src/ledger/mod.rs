@@ -355,6 +355,26 @@ pub(crate) const FOREVER: Date = Date::from_days(i32::MAX);
 /// The bit of [`Settlement::source`] that marks a credit note.
 const CREDIT_NOTE: u32 = 1 << 31;
 
+/// `(book, position)` pairs in the books' order, then the positions' ([`Ledger::in_book_order`]).
+fn by_sorting(mut order: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    order.sort_unstable();
+    order
+}
+
+/// The same as [`by_sorting`] when no book comes twice, by putting each pair at its book's place
+/// among `books`; `None` when one does.
+fn by_placing(order: &[(u32, u32)], books: usize) -> Option<Vec<(u32, u32)>> {
+    let mut at = vec![u32::MAX; books];
+    for &(b, pos) in order {
+        let slot = &mut at[b as usize];
+        if *slot != u32::MAX {
+            return None;
+        }
+        *slot = pos;
+    }
+    Some((0..).zip(at).filter(|&(_, pos)| pos != u32::MAX).collect())
+}
+
 /// A settlement's `source` for a payment's (`is_payment`) or a credit note's index.
 fn source_of(is_payment: bool, index: u32) -> u32 {
     if is_payment {
@@ -801,13 +821,18 @@ impl Ledger {
         &self,
         customers: impl IntoIterator<Item = CustomerId>,
     ) -> Vec<(&Book, usize)> {
-        let mut order: Vec<(u32, u32)> = customers
+        let order: Vec<(u32, u32)> = customers
             .into_iter()
             .enumerate()
             .filter_map(|(pos, c)| Some((*self.book_ix.get(&c)?, pos as u32)))
             .collect();
-        order.sort_unstable();
-        order
+        // Many customers (a pass over all of them), each once: each put at its book's place, in
+        // one pass and without a sort (at 10,000 customers the sort was the larger part of this).
+        let placed = (order.len() * 4 >= self.books.len())
+            .then(|| by_placing(&order, self.books.len()))
+            .flatten()
+            .unwrap_or_else(|| by_sorting(order));
+        placed
             .into_iter()
             .map(|(b, pos)| (&self.books[b as usize], pos as usize))
             .collect()
@@ -2366,6 +2391,35 @@ impl OrderInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pairs of a book (0..8) and a position, positions distinct, books maybe twice.
+    fn pairs() -> impl proptest::strategy::Strategy<Value = Vec<(u32, u32)>> {
+        use proptest::prelude::*;
+        proptest::collection::vec(0u32..8, 0..12).prop_map(|books| {
+            books
+                .into_iter()
+                .enumerate()
+                .map(|(pos, b)| (b, pos as u32 * 3))
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn placing_each_customer_at_its_book_gives_the_order_sorting_gives_or_declines(order in pairs()) {
+            let sorted = by_sorting(order.clone());
+            let mut books: Vec<u32> = order.iter().map(|p| p.0).collect();
+            books.sort_unstable();
+            books.dedup();
+            match by_placing(&order, 8) {
+                Some(placed) => proptest::prop_assert_eq!(placed, sorted),
+                None => proptest::prop_assert!(books.len() < order.len(), "declined only for a book that comes twice"),
+            }
+            if books.len() == order.len() {
+                proptest::prop_assert!(by_placing(&order, 8).is_some());
+            }
+        }
+    }
 
     fn invoice(k: u128) -> Invoice {
         Invoice {
