@@ -15,6 +15,8 @@ use creditdesk_domain::request::Request;
 use creditdesk_domain::sort;
 use creditdesk_domain::*;
 
+use crate::PerCustomer;
+
 /// A customer whose grade a draft changes: id, name, old and new grade, old and new score, exposure.
 pub type GradeChange = (CustomerId, String, Grade, Grade, Fixed, Fixed, Money);
 
@@ -65,8 +67,8 @@ pub struct Book {
     pub versions: Vec<Scorecard>,
     pub draft: Option<Scorecard>,
     /// Each customer's metrics as of `as_of`, and its score and grade under `model`.
-    pub metrics: IdMap<CustomerId, Metrics>,
-    pub rated: IdMap<CustomerId, Rating>,
+    pub metrics: PerCustomer<Metrics>,
+    pub rated: PerCustomer<Rating>,
     /// Requests of the approval workflow, newest first.
     pub requests: Vec<Request>,
     /// The credit policy per grade and the rules of the order-time check.
@@ -270,10 +272,9 @@ impl Book {
         let all =
             self.ledger
                 .metrics_all(&self.customers, self.as_of, self.policy.disputes.in_rating);
-        // Into the map's own room: its table (about 3 MB at 10,000 customers) is not made anew.
-        self.metrics.clear();
+        // Into the rows' own room, the index of the customers kept when they did not change.
         self.metrics
-            .extend(self.customers.iter().map(|c| c.id).zip(all));
+            .refill(self.customers.iter().map(|c| c.id), all);
     }
 
     /// The rating's metrics of the next `n` customers (after those in `parts`) from `ledger`, a
@@ -318,12 +319,12 @@ impl Book {
                 .filter_map(|c| Some((c.id, self.sealed_of(c)?)))
                 .collect()
         };
-        // Into the map's own room, as the metrics (`Book::compute_metrics`).
-        self.rated.clear();
-        self.rated.extend(
+        // Into the rows' own room, in the metrics' order, as the metrics (`Book::compute_metrics`).
+        self.rated.refill(
+            self.metrics.keys().copied(),
             self.metrics
                 .iter()
-                .map(|(id, m)| (*id, p.rate_sealed(m, sealed.get(id).copied()))),
+                .map(|(id, m)| p.rate_sealed(m, sealed.get(id).copied())),
         );
         for c in &self.customers {
             if let (Some(o), Some(r)) = (c.grade_override, self.rated.get_mut(&c.id)) {

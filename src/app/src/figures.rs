@@ -38,7 +38,7 @@ const FORMAT: u8 = 3;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Kept {
     pub summaries: IdMap<CustomerId, CustomerSummary>,
-    pub rated: IdMap<CustomerId, Rating>,
+    pub rated: crate::PerCustomer<Rating>,
     /// The unfiltered dashboard as of the day, and the user it was drawn for.
     pub dashboard: Option<(String, Dashboard)>,
     /// The list's order by name, if one was kept.

@@ -27,6 +27,7 @@ pub mod figures;
 pub mod imports;
 pub mod load;
 pub mod monitoring;
+mod per_customer;
 mod queries;
 pub mod reports;
 pub mod reps;
@@ -40,6 +41,7 @@ pub use exec::{
     execute, plan, system_user, ConfigChange, Effects, Receipt, ScorecardChange, SYSTEM,
 };
 pub use imports::{check_imported_orders, permission, settle_blocked, Blocked, BlockedOrder};
+pub use per_customer::PerCustomer;
 pub use queries::{ListFilter, ListSort};
 pub use views::{
     Access, AuditLine, CreditCard, Customer360, Happened, HeldRow, InboxView, Moment, RatingView,
