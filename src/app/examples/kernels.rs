@@ -15,8 +15,10 @@
 //! ```
 //!
 //! `--no-liftoff`: Node 20's V8 left the metrics' pass in its baseline compiler through all 21
-//! runs (2.5x slower); Chromium tiers it up (the browser's kernels bench measured the same with
-//! and without the flag).
+//! runs (50-62 ms each, against 23-39 ms with the flag); Chromium tiers it up (the browser's
+//! kernels bench measured the same with and without the flag). The grades are made as
+//! `Book::rescore` makes them for a user who sees every input (`rate_sealed` with no sealed
+//! part): the demo book hides none.
 
 use creditdesk_app::{figures, Book, PerCustomer};
 use creditdesk_domain::demo::{generate, DemoSpec};

@@ -382,35 +382,56 @@ mod tests {
     use super::*;
     use creditdesk_domain::rating::Grade;
 
-    /// A number read from `bytes` as `small` reads a count, or the error it says.
-    fn check(bytes: &[u8], expected: Result<u64, &str>) {
+    /// What `read` makes of `bytes` (as a number), or the error it says.
+    fn check(
+        read: fn(&mut Reader) -> Result<i64, String>,
+        bytes: &[u8],
+        expected: Result<i64, &str>,
+    ) {
         let mut r = Reader { b: bytes, at: 0 };
-        let got = if bytes.first() == Some(&b's') {
-            r.at = 1;
-            r.small().map(u64::from)
-        } else {
-            r.uint()
-        };
-        assert_eq!(got, expected.map_err(String::from), "{bytes:?}");
+        assert_eq!(read(&mut r), expected.map_err(String::from), "{bytes:?}");
     }
 
     #[test]
     fn numbers_read_back_and_bad_ones_say_what_and_at_which_byte() {
-        check(&[0], Ok(0));
-        check(&[0x7f], Ok(127));
-        check(&[0x80, 0x01], Ok(128));
-        check(&[0xff, 0xff, 0xff, 0xff, 0x0f], Ok(u32::MAX as u64));
+        let uint: fn(&mut Reader) -> Result<i64, String> = |r| r.uint().map(|v| v as i64);
+        check(uint, &[0], Ok(0));
+        check(uint, &[0x7f], Ok(127));
+        check(uint, &[0x80, 0x01], Ok(128));
+        check(uint, &[0xff, 0xff, 0xff, 0xff, 0x0f], Ok(u32::MAX as i64));
         let mut max = vec![0xff; 9];
         max.push(0x01);
-        check(&max, Ok(u64::MAX));
-        check(&[], Err("the figures end at byte 0"));
-        check(&[0x80, 0x80], Err("the figures end at byte 2"));
-        check(&[0xff; 11], Err("a number longer than 64 bits at byte 10"));
-        check(b"s\x7f", Ok(127));
+        check(uint, &max, Ok(-1)); // u64::MAX
+        check(uint, &[], Err("the figures end at byte 0"));
+        check(uint, &[0x80, 0x80], Err("the figures end at byte 2"));
         check(
-            b"s\xff\xff\xff\xff\x10",
+            uint,
+            &[0xff; 11],
+            Err("a number longer than 64 bits at byte 10"),
+        );
+        let small: fn(&mut Reader) -> Result<i64, String> = |r| {
+            r.at = 1;
+            r.small().map(i64::from)
+        };
+        check(small, b"-\x7f", Ok(127));
+        check(
+            small,
+            b"-\xff\xff\xff\xff\x10",
             Err("a count out of range at byte 1"),
         );
+        let int32: fn(&mut Reader) -> Result<i64, String> = |r| r.int32().map(i64::from);
+        check(int32, &[0x03], Ok(-2));
+        check(int32, &[0xfe, 0xff, 0xff, 0xff, 0x0f], Ok(i32::MAX as i64));
+        check(
+            int32,
+            &[0x80, 0x80, 0x80, 0x80, 0x10],
+            Err("a day count out of range at byte 0"),
+        );
+        // A fixed-size part short of its bytes says where the figures end.
+        let take: fn(&mut Reader) -> Result<i64, String> =
+            |r| r.take::<4>().map(|b| i32::from_le_bytes(b) as i64);
+        check(take, &[1, 0, 0, 0], Ok(1));
+        check(take, &[1, 0, 0], Err("the figures end at byte 3"));
     }
 
     fn summary(seed: i64) -> CustomerSummary {

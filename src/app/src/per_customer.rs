@@ -2,7 +2,9 @@
 //! metrics and grades ([`crate::Book::metrics`], [`crate::Book::rated`]).
 //!
 //! A pass over every customer (the rating's metrics, the grades made of them) fills the rows in
-//! the book's order of customers ([`PerCustomer::refill`]). When the customers are those of the
+//! the book's order of customers ([`PerCustomer::refill`]). Between passes the order may differ
+//! (grades kept between starts come back in the order of their ids; a customer added since the
+//! last pass has its row last): the next pass then makes the index again, once. When the customers are those of the
 //! pass before, in the same order (the usual case: another day, another model, the same
 //! customers), their index is kept and only the rows are written, front to back. A hash map of
 //! the values themselves had to place each 300-byte row of metrics at a random slot of a table
@@ -93,7 +95,8 @@ impl<T> PerCustomer<T> {
     /// Replaces every value: afterwards it holds exactly `ids` with `values`, paired in order
     /// (as a map would after `clear` and `extend` of the pairs: the shorter of the two ends
     /// them; an id given twice keeps its last value). When `ids` are those it holds, in the same
-    /// order, the index is kept and the rows are written in place.
+    /// order, the index is kept and the rows are written in place. Both iterators are read to
+    /// their end.
     pub fn refill(
         &mut self,
         ids: impl IntoIterator<Item = CustomerId>,
@@ -186,10 +189,14 @@ mod tests {
             "from {before:?}, refilled with {ids:?} and {values} values"
         );
         for (k, v) in &map {
-            assert_eq!(p.get(k), Some(v));
             assert_eq!(p[k], *v);
         }
-        assert!(!p.contains_key(&id(99)));
+        // Every id held before, or given, or neither: found exactly as in the map.
+        for n in before.iter().chain(ids).chain(&[99]) {
+            let k = id(*n);
+            assert_eq!(p.get(&k), map.get(&k), "id {n}");
+            assert_eq!(p.contains_key(&k), map.contains_key(&k), "id {n}");
+        }
     }
 
     #[test]
