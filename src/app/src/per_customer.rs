@@ -2,13 +2,13 @@
 //! metrics and grades ([`crate::Book::metrics`], [`crate::Book::rated`]).
 //!
 //! A pass over every customer (the rating's metrics, the grades made of them) fills the rows in
-//! the book's order of customers ([`PerCustomer::refill`]). Between passes the order may differ
-//! (grades kept between starts come back in the order of their ids; a customer added since the
-//! last pass has its row last): the next pass then makes the index again, once. When the customers are those of the
+//! the book's order of customers ([`PerCustomer::refill`]). When the customers are those of the
 //! pass before, in the same order (the usual case: another day, another model, the same
-//! customers), their index is kept and only the rows are written, front to back. A hash map of
-//! the values themselves had to place each 300-byte row of metrics at a random slot of a table
-//! larger than the rows, on every pass.
+//! customers), their index is kept and only the rows are written, front to back. Between passes
+//! the order may differ (grades kept between starts come back in the order of their ids; a
+//! customer added since the last pass has its row last): the next pass then makes the index
+//! again, once. A hash map of the values themselves had to place each 300-byte row of metrics at
+//! a random slot of a table larger than the rows, on every pass.
 
 use creditdesk_domain::id::IdMap;
 use creditdesk_domain::CustomerId;
@@ -102,33 +102,16 @@ impl<T> PerCustomer<T> {
         ids: impl IntoIterator<Item = CustomerId>,
         values: impl IntoIterator<Item = T>,
     ) {
-        let mut same = true;
-        let mut n = 0;
-        let mut ids = ids.into_iter();
-        let mut fresh = Vec::new();
-        for id in ids.by_ref() {
-            if self.ids.get(n) != Some(&id) {
-                same = false;
-                fresh.extend_from_slice(&self.ids[..n]);
-                fresh.push(id);
-                break;
-            }
-            n += 1;
-        }
-        fresh.extend(ids);
+        // The ids are copied once (160 KB at 10,000 customers) to compare them with those held.
+        let ids: Vec<CustomerId> = ids.into_iter().collect();
         self.rows.clear();
         self.rows.extend(values);
-        if same && n == self.ids.len() && self.rows.len() == n {
+        if ids == self.ids && self.rows.len() == ids.len() {
             return;
         }
         let rows = std::mem::take(&mut self.rows);
-        if same {
-            // A prefix of the ids held, or more values than ids.
-            fresh = std::mem::take(&mut self.ids);
-            fresh.truncate(n);
-        }
         self.clear();
-        self.extend(fresh.into_iter().zip(rows));
+        self.extend(ids.into_iter().zip(rows));
     }
 }
 
